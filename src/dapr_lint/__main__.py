@@ -1,0 +1,3 @@
+from dapr_lint.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,61 @@
+"""What a check reports: diagnostics, and the internal errors that keep a run honest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Optional
+
+Severity = Literal["error", "warning", "info"]
+Category = Literal["bug", "practice", "opinion", "tool"]
+FixSafety = Literal["safe", "unsafe"]
+
+
+@dataclass(frozen=True)
+class FixInfo:
+    """A fix the catalog defines for one finding: how safe it is and what it does."""
+
+    safety: FixSafety
+    description: str
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding at a 1-based line and column range of one file."""
+
+    code: str
+    message: str
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    fix: Optional[FixInfo] = None
+    # Overrides the rule's severity for this finding only (for example a type that may be pluggable).
+    severity: Optional[Severity] = None
+
+    def sort_key(self) -> tuple:
+        return (self.path, self.line, self.column, self.code, self.message)
+
+
+@dataclass(frozen=True)
+class InternalError:
+    """A failure of dapr-lint itself on one file: names the file and the stage or rule that raised."""
+
+    path: str
+    where: str
+    message: str
+    traceback: str = ""
+
+
+@dataclass
+class FileResult:
+    """Everything the per-file stage learned about one file.
+
+    `summary` is a small, picklable description of the file for project-wide rules (routes, handlers,
+    component names used); the per-file stage fills it, the project stage combines them.
+    """
+
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    errors: list[InternalError] = field(default_factory=list)
+    summary: Optional[dict] = None

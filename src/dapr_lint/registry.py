@@ -1,0 +1,105 @@
+"""The rule catalog as data: every code dapr-lint can report, with its category, default and fix safety.
+
+A rule's checking code lives elsewhere (python/rules/, resources/rules/); this module only knows what a
+rule *is*, so that the CLI, the configuration, the docs and the reporters agree on one list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Optional
+
+from dapr_lint.diagnostics import Category, FixSafety, Severity
+
+_SEVERITY_BY_CATEGORY: dict[str, Severity] = {
+    "bug": "error",
+    "practice": "warning",
+    "opinion": "info",
+    "tool": "error",
+}
+
+
+@dataclass(frozen=True)
+class RuleSpec:
+    code: str
+    name: str
+    category: Category
+    summary: str
+    # "python", "yaml" or "project": which stage runs the rule.
+    target: str
+    fix_safety: Optional[FixSafety] = None
+    fix_description: str = ""
+
+    @property
+    def default_enabled(self) -> bool:
+        return self.category != "opinion"
+
+    @property
+    def severity(self) -> Severity:
+        return _SEVERITY_BY_CATEGORY[self.category]
+
+    @property
+    def fix_label(self) -> str:
+        return self.fix_safety or "none"
+
+
+_RULES: dict[str, RuleSpec] = {}
+
+
+def register(spec: RuleSpec) -> RuleSpec:
+    if spec.code in _RULES and _RULES[spec.code] != spec:
+        raise ValueError(f"rule code {spec.code} registered twice")
+    _RULES[spec.code] = spec
+    return spec
+
+
+def get(code: str) -> RuleSpec:
+    _load_all()
+    return _RULES[code]
+
+
+def all_rules() -> list[RuleSpec]:
+    _load_all()
+    return sorted(_RULES.values(), key=lambda r: r.code)
+
+
+def codes() -> list[str]:
+    return [r.code for r in all_rules()]
+
+
+def by_name(name: str) -> Optional[RuleSpec]:
+    for rule in all_rules():
+        if rule.name == name:
+            return rule
+    return None
+
+
+_loaded = False
+
+
+def _load_all() -> None:
+    """Import every module that registers rules (once); the catalog is complete afterwards."""
+    global _loaded
+    if _loaded:
+        return
+    _loaded = True
+    from dapr_lint import catalog  # noqa: F401  (registers the rule specs)
+
+
+def matching(selector: str, universe: Iterable[str]) -> list[str]:
+    """Codes a selector names: `ALL`, a full code, or a code prefix such as `DPR1`."""
+    selector = selector.strip().upper()
+    if selector == "ALL":
+        return list(universe)
+    return [c for c in universe if c.startswith(selector)]
+
+
+DPR001 = register(
+    RuleSpec(
+        code="DPR001",
+        name="parse-error",
+        category="tool",
+        summary="The file could not be parsed (Python syntax error, invalid YAML).",
+        target="any",
+    )
+)

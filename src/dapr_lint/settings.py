@@ -1,0 +1,20 @@
+"""What a check of one file needs to know from the configuration; picklable, so it crosses to workers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Codes whose rules run. Rules not in this set are not run at all (not run-then-filtered).
+    enabled: frozenset[str]
+    # Per-rule options by their configuration key (`health-routes`, `thread-offloads`, ...), already validated.
+    options: dict[str, Any] = field(default_factory=dict)
+    # Folders holding the app's Dapr resources, for project rules.
+    resources_paths: tuple[str, ...] = ()
+    verbose: bool = False
+
+    def is_enabled(self, code: str) -> bool:
+        return code in self.enabled
