@@ -1,0 +1,40 @@
+"""Python rules: small functions of the ModuleModel that yield Reports.
+
+A rule knows nothing about files, output formats or configuration beyond `model.options`. Register one
+with `@python_rule(spec)`; the engine runs the enabled ones once per module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional
+
+import libcst as cst
+
+from dapr_lint.diagnostics import FixInfo
+from dapr_lint.registry import RuleSpec, register
+
+
+@dataclass(frozen=True)
+class Report:
+    """A finding at a CST node; the engine turns the node into a position only when it is reported."""
+
+    code: str
+    node: cst.CSTNode
+    message: str
+    fix: Optional[FixInfo] = None
+
+
+CheckFunction = Callable[["ModuleModel"], Iterable[Report]]  # noqa: F821
+
+PYTHON_RULES: dict[str, CheckFunction] = {}
+
+
+def python_rule(spec: RuleSpec) -> Callable[[CheckFunction], CheckFunction]:
+    register(spec)
+
+    def decorate(func: CheckFunction) -> CheckFunction:
+        PYTHON_RULES[spec.code] = func
+        return func
+
+    return decorate

@@ -1,0 +1,210 @@
+"""The `dapr-lint` command: `check` (the default), `rules`, `rule CODE`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Optional, Sequence, TextIO
+
+from dapr_lint import __version__, registry
+from dapr_lint.config import ConfigError, SelectionLayer, load_config, validate_selectors
+from dapr_lint.settings import Settings
+
+EXIT_CLEAN = 0
+EXIT_FINDINGS = 1
+EXIT_ERROR = 2
+
+_COMMANDS = ("check", "rules", "rule")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors as one line and exit code 2 (its default is also 2)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(EXIT_ERROR, f"dapr-lint: {message}\nTry 'dapr-lint --help'.\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="dapr-lint",
+        description="Find the silent bugs of Dapr Python services and their resource files.",
+        epilog="`dapr-lint PATH ...` is short for `dapr-lint check PATH ...`.",
+    )
+    parser.add_argument("--version", action="version", version=f"dapr-lint {__version__}")
+    sub = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    check = sub.add_parser("check", help="check files and folders (the default command)")
+    check.add_argument("paths", nargs="*", type=Path, help="files or folders (default: .)")
+    check.add_argument("--select", help="comma-separated codes or prefixes to enable (replaces the configuration's)")
+    check.add_argument("--extend-select", help="codes or prefixes to enable in addition")
+    check.add_argument("--ignore", help="codes or prefixes to disable")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    check.add_argument("--output-file", type=Path, help="write the report to this file instead of stdout")
+    check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    check.add_argument("--config", type=Path, help="configuration file (default: nearest pyproject.toml with [tool.dapr-lint])")
+    check.add_argument("--resources-path", action="append", default=[], help="a folder of the app's Dapr resources (repeatable)")
+    check.add_argument("--jobs", "-j", type=int, help="worker processes (default: number of CPUs)")
+    check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
+    check.add_argument("--statistics", action="store_true", help="print a count per rule")
+    check.add_argument("--verbose", "-v", action="store_true", help="show tracebacks of internal errors")
+
+    rules = sub.add_parser("rules", help="list every rule")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+
+    rule = sub.add_parser("rule", help="print a rule's documentation")
+    rule.add_argument("code", help="a rule code (DPR101) or name (sync-client-in-async)")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or (args_list[0] not in _COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
+        args_list.insert(0, "check")
+    try:
+        args = _parser().parse_args(args_list)
+    except SystemExit as exc:  # argparse exits for --help/--version (0) and usage errors (2)
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_ERROR
+    try:
+        if args.command == "rules":
+            return _list_rules(args.format, sys.stdout)
+        if args.command == "rule":
+            return _show_rule(args.code, sys.stdout)
+        return _check(args)
+    except ConfigError as exc:
+        print(f"dapr-lint: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def _check(args: argparse.Namespace) -> int:
+    from dapr_lint import engine
+    from dapr_lint.files import discover
+    from dapr_lint.report import json as json_report
+    from dapr_lint.report import text as text_report
+
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError("--jobs must be at least 1")
+    paths = args.paths or [Path(".")]
+    config = load_config(args.config, paths[0])
+    config.cli_layer = SelectionLayer(
+        select=validate_selectors(args.select, "--select") if args.select is not None else None,
+        extend_select=validate_selectors(args.extend_select, "--extend-select") if args.extend_select else [],
+        ignore=validate_selectors(args.ignore, "--ignore") if args.ignore else [],
+    )
+    resources = [str(config.root / p) for p in config.resources_paths] + [str(Path(p).resolve()) for p in args.resources_path]
+    settings = Settings(
+        enabled=config.enabled_codes(),
+        options=dict(config.options),
+        resources_paths=tuple(resources),
+        verbose=args.verbose,
+    )
+
+    def warn(message: str) -> None:
+        print(f"dapr-lint: warning: {message}", file=sys.stderr)
+
+    files = discover(paths, config, warn=warn)
+    results = engine.run(files, settings, jobs=args.jobs, ignored_for=config.ignored_for)
+
+    diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key())
+    errors = [e for r in results for e in r.errors]
+
+    if args.format == "json":
+        output = json_report.render(diagnostics)
+    else:
+        to_terminal = args.output_file is None and sys.stdout.isatty()
+        colour = to_terminal and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+        output = text_report.render(diagnostics, colour=colour, quiet=args.quiet, statistics=args.statistics)
+    _write(output, args.output_file)
+
+    for error in errors:
+        hint = "" if args.verbose else " (run with --verbose for the traceback)"
+        print(f"dapr-lint: internal error in {error.where} on {error.path}: {error.message}{hint}", file=sys.stderr)
+        if args.verbose and error.traceback:
+            print(error.traceback, file=sys.stderr)
+    if errors:
+        return EXIT_ERROR
+    if diagnostics and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _write(output: str, path: Optional[Path]) -> None:
+    if path is None:
+        sys.stdout.write(output)
+        return
+    try:
+        path.write_text(output, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"--output-file: cannot write {path}: {exc.strerror}") from None
+
+
+def _list_rules(fmt: str, out: TextIO) -> int:
+    rules = registry.all_rules()
+    if fmt == "json":
+        out.write(
+            json.dumps(
+                [
+                    {
+                        "code": r.code,
+                        "name": r.name,
+                        "category": r.category,
+                        "default": "on" if r.default_enabled else "off",
+                        "fix": r.fix_label,
+                        "summary": r.summary,
+                    }
+                    for r in rules
+                ],
+                indent=2,
+            )
+            + "\n"
+        )
+        return EXIT_CLEAN
+    header = ("code", "name", "category", "default", "fix", "summary")
+    rows = [(r.code, r.name, r.category, "on" if r.default_enabled else "off", r.fix_label, r.summary) for r in rules]
+    widths = [max(len(str(row[i])) for row in rows + [header]) for i in range(len(header) - 1)]
+    for row in [header, *rows]:
+        cells = [str(cell).ljust(widths[i]) for i, cell in enumerate(row[:-1])]
+        out.write("  ".join(cells) + "  " + row[-1] + "\n")
+    return EXIT_CLEAN
+
+
+def rule_doc(code: str) -> Optional[str]:
+    """The Markdown page of a rule: packaged with the wheel, or read from docs/rules in a checkout."""
+    from importlib import resources
+
+    name = f"{code}.md"
+    try:
+        packaged = resources.files("dapr_lint").joinpath("rule_docs", name)
+        if packaged.is_file():
+            return packaged.read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError, NotADirectoryError):
+        pass
+    checkout = Path(__file__).resolve().parents[2] / "docs" / "rules" / name
+    if checkout.is_file():
+        return checkout.read_text(encoding="utf-8")
+    return None
+
+
+def _show_rule(code: str, out: TextIO) -> int:
+    key = code.strip()
+    spec = None
+    try:
+        spec = registry.get(key.upper())
+    except KeyError:
+        spec = registry.by_name(key.lower())
+    if spec is None:
+        raise ConfigError(f"unknown rule `{code}`; `dapr-lint rules` lists them")
+    doc = rule_doc(spec.code)
+    if doc is None:
+        default = "on" if spec.default_enabled else "off"
+        doc = (
+            f"# {spec.code}: {spec.name}\n\nCategory: {spec.category} · Default: {default} · Fix: {spec.fix_label}\n\n"
+            f"{spec.summary}\n"
+        )
+    out.write(doc if doc.endswith("\n") else doc + "\n")
+    return EXIT_CLEAN

@@ -1,0 +1,352 @@
+"""`[tool.dapr-lint]` in pyproject.toml, CLI overrides, and the rule selection they make together."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from dapr_lint import registry
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+
+class ConfigError(Exception):
+    """A usage error in the configuration or on the command line: one line, exit code 2."""
+
+
+DEFAULT_EXCLUDE = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "__pycache__",
+    "node_modules",
+    "build",
+    "dist",
+    ".eggs",
+    "*.egg-info",
+    "site-packages",
+)
+
+
+# -- per-rule options --------------------------------------------------------------------------------
+
+
+def _route_list(key: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.startswith("/") for v in value):
+        raise ConfigError(f"`{key}` must be a list of route paths starting with '/', got {value!r}")
+    return list(value)
+
+
+_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
+
+
+def _dotted_list(key: str, value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and _DOTTED.match(v) for v in value):
+        raise ConfigError(f"`{key}` must be a list of dotted names such as 'mypkg.utils.run_blocking', got {value!r}")
+    return list(value)
+
+
+@dataclass(frozen=True)
+class OptionSpec:
+    default: Any
+    validate: Callable[[str, Any], Any]
+    help: str
+
+
+OPTIONS: dict[str, OptionSpec] = {
+    "health-routes": OptionSpec(
+        ["/health", "/healthz", "/livez"], _route_list, "Paths that count as a liveness route (DPR401)."
+    ),
+    "ready-routes": OptionSpec(["/ready", "/readyz"], _route_list, "Paths that count as a readiness route (DPR402)."),
+    "thread-offloads": OptionSpec(
+        [], _dotted_list, "Extra functions that run their argument in a thread, like asyncio.to_thread (DPR101)."
+    ),
+}
+
+
+# -- the configuration ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SelectionLayer:
+    select: Optional[list[str]] = None
+    extend_select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Config:
+    root: Path
+    source: Optional[Path] = None
+    file_layer: SelectionLayer = field(default_factory=SelectionLayer)
+    cli_layer: SelectionLayer = field(default_factory=SelectionLayer)
+    exclude: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDE))
+    extend_exclude: list[str] = field(default_factory=list)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    resources_paths: list[str] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=lambda: {k: v.default for k, v in OPTIONS.items()})
+
+    @property
+    def exclude_patterns(self) -> list[str]:
+        return self.exclude + self.extend_exclude
+
+    def enabled_codes(self) -> frozenset[str]:
+        return resolve_selection([self.file_layer, self.cli_layer])
+
+    def ignored_for(self, path: Path) -> frozenset[str]:
+        """Codes `per-file-ignores` switches off for one file."""
+        if not self.per_file_ignores:
+            return frozenset()
+        rel = relative_posix(path, self.root)
+        if rel is None:
+            return frozenset()
+        codes: set[str] = set()
+        universe = registry.codes()
+        for pattern, selectors in self.per_file_ignores.items():
+            if glob_match(pattern, rel):
+                for selector in selectors:
+                    codes.update(registry.matching(selector, universe))
+        return frozenset(codes)
+
+
+_KNOWN_KEYS = {
+    "select",
+    "ignore",
+    "extend-select",
+    "exclude",
+    "extend-exclude",
+    "per-file-ignores",
+    "resources-paths",
+} | set(OPTIONS)
+
+
+def find_config(start: Path) -> Optional[Path]:
+    """The nearest pyproject.toml with a [tool.dapr-lint] table, walking up from `start`."""
+    start = start.resolve()
+    folder = start if start.is_dir() else start.parent
+    for candidate in (folder, *folder.parents):
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                data = _read_toml(pyproject)
+            except ConfigError:
+                raise
+            if "dapr-lint" in data.get("tool", {}):
+                return pyproject
+    return None
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def load_config(explicit: Optional[Path], start: Path) -> Config:
+    """Read the configuration: `--config FILE` if given, else the nearest pyproject.toml with our table."""
+    if explicit is not None:
+        if not explicit.is_file():
+            raise ConfigError(f"--config: no such file: {explicit}")
+        data = _read_toml(explicit)
+        table = data.get("tool", {}).get("dapr-lint")
+        if table is None:
+            # A dedicated file (dapr-lint.toml) may hold the keys at the top level.
+            table = {} if explicit.name == "pyproject.toml" else data
+        return _config_from_table(table, explicit.resolve().parent, explicit)
+    found = find_config(start)
+    if found is None:
+        return Config(root=Path.cwd().resolve())
+    table = _read_toml(found)["tool"]["dapr-lint"]
+    return _config_from_table(table, found.resolve().parent, found)
+
+
+def _config_from_table(table: Any, root: Path, source: Path) -> Config:
+    where = f"[tool.dapr-lint] in {source}"
+    if not isinstance(table, dict):
+        raise ConfigError(f"{where}: expected a table")
+    config = Config(root=root, source=source)
+    for key, value in table.items():
+        if key not in _KNOWN_KEYS:
+            suggestion = _suggest(key, sorted(_KNOWN_KEYS))
+            raise ConfigError(f"{where}: unknown key `{key}`{suggestion}")
+    try:
+        if "select" in table:
+            config.file_layer.select = validate_selectors(table["select"], "select")
+        if "extend-select" in table:
+            config.file_layer.extend_select = validate_selectors(table["extend-select"], "extend-select")
+        if "ignore" in table:
+            config.file_layer.ignore = validate_selectors(table["ignore"], "ignore")
+        if "exclude" in table:
+            config.exclude = _string_list(table["exclude"], "exclude")
+        if "extend-exclude" in table:
+            config.extend_exclude = _string_list(table["extend-exclude"], "extend-exclude")
+        if "resources-paths" in table:
+            config.resources_paths = _string_list(table["resources-paths"], "resources-paths")
+        if "per-file-ignores" in table:
+            pfi = table["per-file-ignores"]
+            if not isinstance(pfi, dict):
+                raise ConfigError("`per-file-ignores` must be a table of glob = [codes]")
+            config.per_file_ignores = {
+                str(pattern): validate_selectors(codes, f"per-file-ignores.{pattern}") for pattern, codes in pfi.items()
+            }
+        for key, spec in OPTIONS.items():
+            if key in table:
+                config.options[key] = spec.validate(key, table[key])
+    except ConfigError as exc:
+        raise ConfigError(f"{where}: {exc}") from None
+    return config
+
+
+def _string_list(value: Any, key: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"`{key}` must be a list of strings, got {value!r}")
+    return list(value)
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, choices, n=1)
+    return f" (did you mean `{close[0]}`?)" if close else ""
+
+
+def validate_selectors(value: Any, key: str) -> list[str]:
+    """Codes, prefixes (`DPR1`) or `ALL`; each must name at least one rule."""
+    if isinstance(value, str):
+        value = [v for v in re.split(r"[,\s]+", value) if v]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"`{key}` must be a list of rule codes, got {value!r}")
+    universe = registry.codes()
+    result = []
+    for selector in value:
+        normalized = selector.strip().upper()
+        if not registry.matching(normalized, universe):
+            known = _suggest(normalized, universe)
+            raise ConfigError(f"`{key}`: unknown rule code or prefix `{selector}`{known}")
+        result.append(normalized)
+    return result
+
+
+def resolve_selection(layers: list[SelectionLayer]) -> frozenset[str]:
+    """Which rules run. Each layer (the file, then the command line) starts from the previous result:
+    `select` replaces it, `extend-select` adds, `ignore` removes; within a layer the most specific
+    selector that names a rule decides (`ignore = ["DPR1"]` with `extend-select = ["DPR101"]` keeps
+    DPR101), and on a tie `ignore` wins."""
+    rules = registry.all_rules()
+    enabled = {r.code for r in rules if r.default_enabled}
+    for layer in layers:
+        updated: set[str] = set()
+        for rule in rules:
+            best: Optional[tuple[int, bool]] = None
+            for selector in (layer.select or []) + layer.extend_select:
+                if _matches(selector, rule.code):
+                    candidate = (_specificity(selector), True)
+                    if best is None or candidate[0] > best[0]:
+                        best = candidate
+            for selector in layer.ignore:
+                if _matches(selector, rule.code):
+                    candidate = (_specificity(selector), False)
+                    if best is None or candidate[0] >= best[0]:
+                        best = candidate
+            if best is not None:
+                state = best[1]
+            elif layer.select is not None:
+                state = False
+            else:
+                state = rule.code in enabled
+            if rule.code == registry.DPR001.code and not state:
+                # Parse errors are always reported unless DPR001 itself (or DPR0/DPR00) is ignored.
+                state = not any(_matches(s, rule.code) and _specificity(s) > 3 for s in layer.ignore)
+            if state:
+                updated.add(rule.code)
+        enabled = updated
+    return frozenset(enabled)
+
+
+def _matches(selector: str, code: str) -> bool:
+    return selector == "ALL" or code.startswith(selector)
+
+
+def _specificity(selector: str) -> int:
+    return 0 if selector == "ALL" else len(selector)
+
+
+# -- paths and globs -----------------------------------------------------------------------------------
+
+
+def relative_posix(path: Path, root: Path) -> Optional[str]:
+    try:
+        return path.resolve().relative_to(root).as_posix()
+    except ValueError:
+        return None
+
+
+_GLOB_CACHE: dict[str, re.Pattern] = {}
+
+
+def _glob_regex(pattern: str) -> re.Pattern:
+    compiled = _GLOB_CACHE.get(pattern)
+    if compiled is not None:
+        return compiled
+    out = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if pattern.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+            continue
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if ch == "*":
+            out.append("[^/]*")
+        elif ch == "?":
+            out.append("[^/]")
+        elif ch == "[":
+            end = pattern.find("]", i + 1)
+            if end == -1:
+                out.append(re.escape(ch))
+            else:
+                out.append("[" + pattern[i + 1 : end].replace("\\", "\\\\") + "]")
+                i = end
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    compiled = re.compile("".join(out) + r"(?:/.*)?\Z")
+    _GLOB_CACHE[pattern] = compiled
+    return compiled
+
+
+def glob_match(pattern: str, rel_path: str) -> bool:
+    """Whether a root-relative posix path (or one of its folders) matches a glob.
+
+    A pattern with no `/` matches a file or folder name at any depth (`venv`, `*_pb2.py`); one with a `/`
+    is anchored at the configuration's folder (`tests/fixtures`, `src/**/generated_*.py`).
+    """
+    pattern = pattern.strip()
+    if pattern.startswith("./"):
+        pattern = pattern[2:]
+    pattern = pattern.rstrip("/")
+    if "/" not in pattern:
+        regex = _glob_regex(pattern)
+        return any(regex.match(part) for part in rel_path.split("/"))
+    return bool(_glob_regex(pattern.lstrip("/")).match(rel_path))

@@ -1,0 +1,142 @@
+"""Runs the per-file stage over many files, in worker processes when that pays, and never loses one
+file's results to another file's failure."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from typing import Optional
+
+from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
+from dapr_lint.files import SourceFile, display_path
+from dapr_lint.settings import Settings
+from dapr_lint.suppress import is_suppressed, noqa_map, skips_file
+
+# Below this many files a process pool costs more to start than it saves.
+_PARALLEL_THRESHOLD = 12
+
+
+@dataclass(frozen=True)
+class FileTask:
+    path: str
+    display: str
+    kind: str
+    # codes `per-file-ignores` switches off for this file
+    ignored: frozenset[str] = frozenset()
+
+
+def check_file(task: FileTask, settings: Settings) -> FileResult:
+    """The whole per-file stage for one file; exceptions become InternalErrors, never propagate."""
+    try:
+        with open(task.path, "rb") as handle:
+            data = handle.read()
+    except OSError as exc:
+        result = FileResult(task.display)
+        result.errors.append(InternalError(task.display, "reading the file", exc.strerror or str(exc)))
+        return result
+    try:
+        text = _decode(data)
+        if skips_file(text):
+            return FileResult(task.display)
+        if task.kind == "python":
+            from dapr_lint.python.analyzer import analyze_python
+
+            result = analyze_python(task.display, data, settings)
+        else:
+            result = FileResult(task.display, diagnostics=_analyze_yaml(task.display, data, settings))
+        _filter(result, text, task.ignored)
+        return result
+    except Exception as exc:
+        result = FileResult(task.display)
+        result.errors.append(
+            InternalError(task.display, f"the {task.kind} checker", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        )
+        return result
+
+
+def _analyze_yaml(display: str, data: bytes, settings: Settings) -> list[Diagnostic]:
+    try:
+        from dapr_lint.resources import analyze_yaml
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("dapr_lint.resources"):
+            return []  # resource checks not installed in this build
+        raise
+    return list(analyze_yaml(display, data, settings))
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.decode("utf-8", errors="replace")
+
+
+def _filter(result: FileResult, text: str, ignored: frozenset[str]) -> None:
+    if not result.diagnostics:
+        return
+    noqa = noqa_map(text)
+    result.diagnostics = [
+        d
+        for d in result.diagnostics
+        if d.code not in ignored and not is_suppressed(d.code, d.line, noqa)
+    ]
+
+
+# -- running many files ------------------------------------------------------------------------------
+
+_worker_settings: Optional[Settings] = None
+
+
+def _init_worker(settings: Settings) -> None:
+    global _worker_settings
+    _worker_settings = settings
+
+
+def _check_chunk(tasks: list[FileTask]) -> list[FileResult]:
+    assert _worker_settings is not None
+    return [check_file(task, _worker_settings) for task in tasks]
+
+
+def run(files: list[SourceFile], settings: Settings, jobs: Optional[int] = None, ignored_for=None) -> list[FileResult]:
+    tasks = [
+        FileTask(
+            str(f.path),
+            display_path(f.path),
+            f.kind,
+            ignored_for(f.path) if ignored_for is not None else frozenset(),
+        )
+        for f in files
+    ]
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
+        return [check_file(task, settings) for task in tasks]
+    return _run_parallel(tasks, settings, workers)
+
+
+def _run_parallel(tasks: list[FileTask], settings: Settings, workers: int) -> list[FileResult]:
+    # Several chunks per worker balance uneven files; chunks keep the pickling overhead small.
+    size = max(1, min(64, len(tasks) // (workers * 4) or 1))
+    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    results: list[Optional[list[FileResult]]] = [None] * len(chunks)
+    try:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker, initargs=(settings,)) as pool:
+            futures = [pool.submit(_check_chunk, chunk) for chunk in chunks]
+            for index, future in enumerate(futures):
+                try:
+                    results[index] = future.result()
+                except BrokenProcessPool:
+                    break
+                except Exception:
+                    results[index] = None
+    except (BrokenProcessPool, OSError):
+        pass
+    flat: list[FileResult] = []
+    for index, chunk in enumerate(chunks):
+        chunk_results = results[index]
+        if chunk_results is None:
+            # A worker died (or could not start): check that chunk here, file by file.
+            chunk_results = [check_file(task, settings) for task in chunk]
+        flat.extend(chunk_results)
+    return flat

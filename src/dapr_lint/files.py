@@ -1,0 +1,116 @@
+"""Discovery: command-line paths -> the files to check, each with its kind (python or yaml)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional
+
+from dapr_lint.config import Config, ConfigError, glob_match, relative_posix
+
+PYTHON_SUFFIXES = (".py", ".pyw")
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    kind: str  # "python" | "yaml"
+
+
+def kind_of(path: Path) -> Optional[str]:
+    suffix = path.suffix.lower()
+    if suffix in PYTHON_SUFFIXES:
+        return "python"
+    if suffix in YAML_SUFFIXES:
+        return "yaml"
+    return None
+
+
+def discover(paths: Iterable[Path], config: Config, warn=None) -> list[SourceFile]:
+    """Files under `paths`: `.gitignore` is honoured inside a git work tree, `exclude`/`extend-exclude`
+    everywhere; a file named on the command line is always checked."""
+    found: dict[Path, SourceFile] = {}
+    patterns = config.exclude_patterns
+    for raw in paths:
+        path = Path(raw)
+        if not path.exists():
+            raise ConfigError(f"no such file or directory: {raw}")
+        if path.is_file():
+            kind = kind_of(path)
+            if kind is None:
+                if warn is not None:
+                    warn(f"skipping {raw}: not a Python or YAML file")
+                continue
+            found.setdefault(path.resolve(), SourceFile(path, kind))
+            continue
+        for candidate in _files_under(path):
+            kind = kind_of(candidate)
+            if kind is None or _excluded(candidate, path, config.root, patterns):
+                continue
+            found.setdefault(candidate.resolve(), SourceFile(candidate, kind))
+    return sorted(found.values(), key=lambda f: str(f.path))
+
+
+def _excluded(candidate: Path, base: Path, root: Path, patterns: list[str]) -> bool:
+    rel = relative_posix(candidate, root)
+    if rel is None:
+        # outside the configuration's folder: match relative to the directory argument instead
+        rel = candidate.relative_to(base).as_posix() if candidate.is_relative_to(base) else candidate.name
+    return any(glob_match(pattern, rel) for pattern in patterns)
+
+
+def _files_under(folder: Path) -> list[Path]:
+    listed = _git_listing(folder)
+    if listed is not None:
+        return listed
+    result = []
+    for dirpath, dirnames, filenames in os.walk(folder):
+        # Hidden folders and the default exclusions are pruned by `_excluded` later; pruning the
+        # obvious heavy ones here keeps a walk of a project with a virtualenv fast.
+        dirnames[:] = [d for d in dirnames if d not in (".git", "node_modules", ".venv", "venv", "__pycache__")]
+        for name in filenames:
+            result.append(Path(dirpath) / name)
+    return result
+
+
+def _git_listing(folder: Path) -> Optional[list[Path]]:
+    """Tracked and untracked-but-not-ignored files below `folder`, or None outside a git work tree."""
+    try:
+        inside = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--is-inside-work-tree"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+        if inside.returncode != 0 or inside.stdout.strip() != "true":
+            return None
+        listing = subprocess.run(
+            ["git", "-C", str(folder), "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "."],
+            capture_output=True,
+            timeout=60,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if listing.returncode != 0:
+        return None
+    result = []
+    for entry in listing.stdout.split(b"\0"):
+        if not entry:
+            continue
+        path = folder / os.fsdecode(entry)
+        if path.is_file():  # deleted-but-tracked files and submodule folders are skipped
+            result.append(path)
+    return result
+
+
+def display_path(path: Path) -> str:
+    """Relative to the working directory when under it, else absolute; always with `/`."""
+    absolute = path.resolve()
+    try:
+        return absolute.relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return absolute.as_posix() if sys.platform != "win32" else str(absolute)

@@ -1,0 +1,120 @@
+"""The per-file stage for Python: text test, one parse, one model, the enabled rules, positions."""
+
+from __future__ import annotations
+
+import ast
+import traceback
+import warnings
+from typing import Optional
+
+import libcst as cst
+
+from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
+from dapr_lint.python.model import ModuleModel
+from dapr_lint.python.positions import positions
+from dapr_lint.python.rules import PYTHON_RULES, Report
+from dapr_lint.settings import Settings
+
+# A module that mentions none of these cannot hold a Dapr client, handler or route: it is only checked
+# for syntax (cheaply), never modelled.
+_RELEVANT_MARKERS = (b"dapr", b"fastapi", b"flask", b"starlette")
+
+
+def is_relevant(data: bytes) -> bool:
+    return any(marker in data for marker in _RELEVANT_MARKERS)
+
+
+def analyze_python(path: str, data: bytes, settings: Settings) -> FileResult:
+    result = FileResult(path)
+    if not is_relevant(data):
+        error = _syntax_error_cheaply(path, data)
+        if error is not None:
+            result.diagnostics.append(error)
+        return result
+    try:
+        module = cst.parse_module(data)
+    except cst.ParserSyntaxError as exc:
+        result.diagnostics.append(_parse_error(path, exc, data))
+        return result
+    except RecursionError:
+        result.diagnostics.append(
+            Diagnostic("DPR001", "file is nested too deeply to parse", path, 1, 1, 1, 1)
+        )
+        return result
+
+    try:
+        model = ModuleModel.build(module, settings.options)
+    except Exception as exc:  # a bug of ours: report it, keep the other files' results
+        result.errors.append(_internal(path, "the analysis model", exc))
+        return result
+
+    reports: list[Report] = []
+    for code, check in PYTHON_RULES.items():
+        if not settings.is_enabled(code):
+            continue
+        try:
+            reports.extend(check(model))
+        except Exception as exc:
+            result.errors.append(_internal(path, f"rule {code}", exc))
+    if not reports:
+        return result
+    try:
+        spans = positions(module, (r.node for r in reports))
+    except Exception as exc:
+        result.errors.append(_internal(path, "positions", exc))
+        return result
+    seen: set[tuple] = set()
+    for report in reports:
+        line, column, end_line, end_column = spans.get(id(report.node), (1, 1, 1, 1))
+        key = (report.code, line, column, report.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        result.diagnostics.append(
+            Diagnostic(report.code, report.message, path, line, column, end_line, end_column, report.fix)
+        )
+    return result
+
+
+def _parse_error(path: str, exc: cst.ParserSyntaxError, data: Optional[bytes] = None) -> Diagnostic:
+    """DPR001 at the error. When CPython rejects the file too, its position and wording are used: they
+    are what users know from tracebacks and editors."""
+    if data is not None:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ast.parse(data)
+        except SyntaxError as syntax:
+            line = syntax.lineno or 1
+            column = syntax.offset or 1
+            return Diagnostic("DPR001", f"syntax error: {syntax.msg}", path, line, column, line, column)
+        except (ValueError, RecursionError, MemoryError):
+            pass
+    line = max(exc.raw_line, 1)
+    column = max(exc.raw_column, 0) + 1
+    message = exc.message.strip().splitlines()[0] if exc.message.strip() else "invalid syntax"
+    message = message.removeprefix("parser error: ")
+    return Diagnostic("DPR001", f"syntax error: {message}", path, line, column, line, column)
+
+
+def _syntax_error_cheaply(path: str, data: bytes) -> Optional[Diagnostic]:
+    """The stdlib parser as a fast first look; LibCST confirms, since it accepts newer grammar than the
+    running interpreter may."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(data)
+        return None
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
+    try:
+        cst.parse_module(data)
+    except cst.ParserSyntaxError as exc:
+        return _parse_error(path, exc)
+    except RecursionError:
+        return Diagnostic("DPR001", "file is nested too deeply to parse", path, 1, 1, 1, 1)
+    return None
+
+
+def _internal(path: str, where: str, exc: BaseException) -> InternalError:
+    return InternalError(path, where, f"{type(exc).__name__}: {exc}", traceback.format_exc())

@@ -1,0 +1,117 @@
+"""The outside names the model knows: Dapr clients, web frameworks, thread offloads, script runners.
+
+Every entry is a fully qualified import path. `CANONICAL` folds the other public paths a class is reachable
+by onto the one the SDK documents, so that rules compare one name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class ClientKind:
+    """What kind of Dapr client a class is."""
+
+    path: str
+    is_async: bool
+    family: str  # "dapr" (DaprClient) or "workflow" (DaprWorkflowClient)
+    display: str
+
+    @property
+    def has_context_manager(self) -> bool:
+        # Neither workflow client defines __enter__/__aenter__ (sdk-facts H4).
+        return self.family == "dapr"
+
+
+SYNC_DAPR_CLIENT = "dapr.clients.DaprClient"
+AIO_DAPR_CLIENT = "dapr.aio.clients.DaprClient"
+SYNC_WORKFLOW_CLIENT = "dapr.ext.workflow.DaprWorkflowClient"
+AIO_WORKFLOW_CLIENT = "dapr.ext.workflow.aio.DaprWorkflowClient"
+
+CLIENTS: dict[str, ClientKind] = {
+    SYNC_DAPR_CLIENT: ClientKind(SYNC_DAPR_CLIENT, False, "dapr", "sync DaprClient"),
+    AIO_DAPR_CLIENT: ClientKind(AIO_DAPR_CLIENT, True, "dapr", "async DaprClient"),
+    SYNC_WORKFLOW_CLIENT: ClientKind(SYNC_WORKFLOW_CLIENT, False, "workflow", "sync DaprWorkflowClient"),
+    AIO_WORKFLOW_CLIENT: ClientKind(AIO_WORKFLOW_CLIENT, True, "workflow", "async DaprWorkflowClient"),
+}
+
+FASTAPI_APP = "fastapi.FastAPI"
+FASTAPI_ROUTER = "fastapi.APIRouter"
+STARLETTE_APP = "starlette.applications.Starlette"
+FLASK_APP = "flask.Flask"
+FLASK_BLUEPRINT = "flask.Blueprint"
+FASTAPI_DAPR_APP = "dapr.ext.fastapi.DaprApp"
+FASTAPI_DAPR_ACTOR = "dapr.ext.fastapi.DaprActor"
+FLASK_DAPR_APP = "dapr.ext.flask.DaprApp"
+FLASK_DAPR_ACTOR = "dapr.ext.flask.DaprActor"
+GRPC_APP = "dapr.ext.grpc.App"
+WORKFLOW_RUNTIME = "dapr.ext.workflow.WorkflowRuntime"
+DAPR_HEALTH = "dapr.clients.health.DaprHealth"
+
+CANONICAL: dict[str, str] = {
+    "dapr.clients.grpc.client.DaprGrpcClient": SYNC_DAPR_CLIENT,
+    "dapr.aio.clients.grpc.client.DaprGrpcClientAsync": AIO_DAPR_CLIENT,
+    "dapr.ext.workflow.dapr_workflow_client.DaprWorkflowClient": SYNC_WORKFLOW_CLIENT,
+    "dapr.ext.workflow.aio.dapr_workflow_client.DaprWorkflowClient": AIO_WORKFLOW_CLIENT,
+    "fastapi.applications.FastAPI": FASTAPI_APP,
+    "fastapi.routing.APIRouter": FASTAPI_ROUTER,
+    "starlette.Starlette": STARLETTE_APP,
+    "flask.app.Flask": FLASK_APP,
+    "flask.blueprints.Blueprint": FLASK_BLUEPRINT,
+    "dapr.ext.fastapi.app.DaprApp": FASTAPI_DAPR_APP,
+    "dapr.ext.fastapi.actor.DaprActor": FASTAPI_DAPR_ACTOR,
+    "dapr.ext.flask.app.DaprApp": FLASK_DAPR_APP,
+    "dapr.ext.flask.actor.DaprActor": FLASK_DAPR_ACTOR,
+    # flask_dapr is the deprecated name of dapr.ext.flask (same classes; DPR109 reports the import).
+    "flask_dapr.DaprApp": FLASK_DAPR_APP,
+    "flask_dapr.DaprActor": FLASK_DAPR_ACTOR,
+    "flask_dapr.app.DaprApp": FLASK_DAPR_APP,
+    "flask_dapr.actor.DaprActor": FLASK_DAPR_ACTOR,
+    "dapr.ext.grpc.app.App": GRPC_APP,
+    "dapr.ext.workflow.workflow_runtime.WorkflowRuntime": WORKFLOW_RUNTIME,
+    "dapr.clients.health.DaprHealth": DAPR_HEALTH,
+    "fastapi.concurrency.run_in_threadpool": "starlette.concurrency.run_in_threadpool",
+    "asyncio.threads.to_thread": "asyncio.to_thread",
+}
+
+# Classes whose instances the model tracks (apps, routers, Dapr apps, runtimes) besides clients.
+FRAMEWORK_CLASSES = frozenset(
+    {
+        FASTAPI_APP,
+        FASTAPI_ROUTER,
+        STARLETTE_APP,
+        FLASK_APP,
+        FLASK_BLUEPRINT,
+        FASTAPI_DAPR_APP,
+        FASTAPI_DAPR_ACTOR,
+        FLASK_DAPR_APP,
+        FLASK_DAPR_ACTOR,
+        GRPC_APP,
+        WORKFLOW_RUNTIME,
+    }
+)
+
+# Functions that run their callable argument in a worker thread: calls inside their arguments do not run
+# on the event loop (RULES.md "Shared analysis").
+THREAD_OFFLOAD_FUNCTIONS = frozenset(
+    {
+        "asyncio.to_thread",
+        "anyio.to_thread.run_sync",
+        "starlette.concurrency.run_in_threadpool",
+    }
+)
+# Methods that offload whatever their receiver is (an event loop, an executor).
+THREAD_OFFLOAD_METHODS = frozenset({"run_in_executor"})
+
+# Functions that run a coroutine on a fresh event loop: the coroutine is a script entry.
+SCRIPT_RUNNERS = frozenset({"asyncio.run", "uvloop.run", "anyio.run", "trio.run"})
+SCRIPT_RUNNER_METHODS = frozenset({"run_until_complete"})
+
+HTTP_ROUTE_METHODS = frozenset(
+    {"get", "post", "put", "delete", "patch", "options", "head", "trace", "api_route", "route"}
+)
+
+
+def canonical(path: str) -> str:
+    return CANONICAL.get(path, path)

@@ -1,0 +1,1476 @@
+"""The shared analysis model of one Python module: built in one walk, queried by every rule.
+
+The walk (ModelBuilder) only records facts: scopes and their bindings, functions and classes, call sites
+with the syntactic context they sit in, `with` items, awaits, attribute reads, imports. Everything a rule
+asks afterwards - what does this name resolve to, is this value a sync client, is this function a route -
+is answered lazily from those records (ModuleModel), memoised, and never by walking the tree again.
+
+Names resolve through an import table per scope (what flake8-async does), not LibCST's
+QualifiedNameProvider: the same answers for the imports Dapr code uses, at a fraction of the cost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Iterator, Optional, Union
+
+import libcst as cst
+
+from dapr_lint.python import known
+from dapr_lint.python.sdk_table import MEMBERS
+from dapr_lint.python.walk import semantic_fields
+
+# --------------------------------------------------------------------------------------------------
+# Values: what the model knows an expression evaluates to.
+# --------------------------------------------------------------------------------------------------
+
+
+class Value:
+    """Base of the small value lattice; UNKNOWN is the top."""
+
+    __slots__ = ()
+
+
+class _Unknown(Value):
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN: Value = _Unknown()
+
+
+@dataclass(frozen=True)
+class Ref(Value):
+    """A reference to an imported, fully qualified name (a module, class or function elsewhere)."""
+
+    path: str
+
+
+@dataclass(frozen=True, eq=False)
+class ClassRef(Value):
+    """A class defined in this module."""
+
+    info: "ClassInfo"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ClassRef) and other.info is self.info
+
+    def __hash__(self) -> int:
+        return id(self.info)
+
+
+@dataclass(frozen=True, eq=False)
+class FunctionRef(Value):
+    """A function defined in this module (or a method reached through an instance of a local class)."""
+
+    info: "FunctionInfo"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FunctionRef) and other.info is self.info
+
+    def __hash__(self) -> int:
+        return id(self.info)
+
+
+@dataclass(frozen=True)
+class Instance(Value):
+    """An instance of a class: an SDK or framework class by path, or a local class (`local` set)."""
+
+    path: str
+    local: Optional["ClassInfo"] = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class SdkMethod(Value):
+    """A bound method of an SDK class from the generated member table."""
+
+    owner: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Coroutine(Value):
+    """The un-awaited result of calling a coroutine function."""
+
+    result: Value
+
+
+@dataclass(frozen=True)
+class ContextManager(Value):
+    """The result of calling a @contextmanager / @asynccontextmanager helper; entering yields `result`."""
+
+    result: Value
+
+
+@dataclass(frozen=True)
+class Const(Value):
+    """A literal str, bytes, int, float, bool or None (module and class constants resolve to these)."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Kind(Value):
+    """A value whose Python type is known but not its content: "dict", "list", "tuple", "set", "str"."""
+
+    kind: str
+
+
+# --------------------------------------------------------------------------------------------------
+# Records the walk produces.
+# --------------------------------------------------------------------------------------------------
+
+
+class Binding:
+    """One way a name gets a value in a scope."""
+
+    __slots__ = ("kind", "value", "scope", "annotation", "target")
+
+    def __init__(
+        self,
+        kind: str,
+        value: Optional[cst.CSTNode],
+        scope: "Scope",
+        annotation: Optional[cst.CSTNode] = None,
+        target: Any = None,
+    ) -> None:
+        # kind: assign | with | async_with | param | self | import | def | class | annotation | unknown
+        self.kind = kind
+        self.value = value
+        self.scope = scope
+        self.annotation = annotation
+        self.target = target  # import path, FunctionInfo, ClassInfo, depending on kind
+
+
+class Scope:
+    __slots__ = (
+        "kind",
+        "parent",
+        "bindings",
+        "global_names",
+        "nonlocal_names",
+        "function",
+        "klass",
+        "children",
+        "name_uses",
+    )
+
+    def __init__(
+        self,
+        kind: str,
+        parent: Optional["Scope"],
+        function: Optional["FunctionInfo"] = None,
+        klass: Optional["ClassInfo"] = None,
+    ) -> None:
+        self.kind = kind  # module | class | function | comprehension
+        self.parent = parent
+        self.bindings: dict[str, list[Binding]] = {}
+        self.global_names: set[str] = set()
+        self.nonlocal_names: set[str] = set()
+        self.function = function
+        self.klass = klass
+        self.children: list[Scope] = []
+        # name -> [(context, detail)] for every read of the name in this scope
+        self.name_uses: dict[str, list[tuple[str, Any]]] = {}
+        if parent is not None:
+            parent.children.append(self)
+
+    def bind(self, name: str, binding: Binding) -> None:
+        self.bindings.setdefault(name, []).append(binding)
+
+
+class FunctionInfo:
+    """A `def`, `async def` or `lambda`, with what the walk saw directly in its body."""
+
+    __slots__ = (
+        "node",
+        "name",
+        "qualname",
+        "is_async",
+        "is_lambda",
+        "scope",
+        "outer_scope",
+        "klass",
+        "parent_function",
+        "decorators",
+        "returns",
+        "yields",
+        "calls",
+        "is_script_entry",
+        "handlers",
+        "_memo",
+    )
+
+    def __init__(
+        self,
+        node: Union[cst.FunctionDef, cst.Lambda],
+        name: str,
+        qualname: str,
+        is_async: bool,
+        outer_scope: Scope,
+        klass: Optional["ClassInfo"],
+        parent_function: Optional["FunctionInfo"],
+    ) -> None:
+        self.node = node
+        self.name = name
+        self.qualname = qualname
+        self.is_async = is_async
+        self.is_lambda = isinstance(node, cst.Lambda)
+        self.outer_scope = outer_scope
+        self.scope = Scope("function", outer_scope, function=self)
+        self.klass = klass
+        self.parent_function = parent_function
+        self.decorators: tuple[cst.Decorator, ...] = (
+            node.decorators if isinstance(node, cst.FunctionDef) else ()
+        )
+        self.returns: list[cst.BaseExpression] = []
+        self.yields: list[cst.BaseExpression] = []
+        self.calls: list[CallSite] = []
+        self.is_script_entry = False
+        self.handlers: list[Handler] = []
+        self._memo: dict[str, Any] = {}
+
+    @property
+    def is_generator(self) -> bool:
+        return bool(self.yields)
+
+    @property
+    def is_module_level_or_method(self) -> bool:
+        return self.parent_function is None and not self.is_lambda
+
+    @property
+    def name_node(self) -> cst.CSTNode:
+        return self.node.name if isinstance(self.node, cst.FunctionDef) else self.node
+
+    def __repr__(self) -> str:
+        return f"<FunctionInfo {self.qualname}>"
+
+
+class ClassInfo:
+    __slots__ = ("node", "name", "qualname", "scope", "bases", "methods", "attributes", "outer_scope")
+
+    def __init__(self, node: cst.ClassDef, qualname: str, outer_scope: Scope) -> None:
+        self.node = node
+        self.name = node.name.value
+        self.qualname = qualname
+        self.outer_scope = outer_scope
+        self.scope = Scope("class", outer_scope, klass=self)
+        self.bases: list[cst.BaseExpression] = [arg.value for arg in node.bases if not arg.keyword]
+        self.methods: dict[str, FunctionInfo] = {}
+        # `self.x = ...` in any method and `x = ...` in the class body
+        self.attributes: dict[str, list[Binding]] = {}
+
+    def __repr__(self) -> str:
+        return f"<ClassInfo {self.qualname}>"
+
+
+@dataclass(eq=False)
+class CallSite:
+    node: cst.Call
+    scope: Scope
+    function: Optional[FunctionInfo]
+    # The syntactic place of the call: stmt | await | return | yield | arg | assign | attr | with |
+    # async_with | other.
+    context: str
+    # For context "assign": ("name", name) | ("attribute", dotted) | ("other", None).
+    target: Optional[tuple[str, Optional[str]]] = None
+    # Inside the arguments of a thread offload (asyncio.to_thread, run_in_executor, ...).
+    offloaded: bool = False
+    in_main_guard: bool = False
+    # For context "arg": the call whose argument this call is.
+    parent_call: Optional[cst.Call] = None
+
+
+@dataclass(eq=False)
+class WithItemSite:
+    node: cst.WithItem
+    is_async: bool
+    scope: Scope
+    function: Optional[FunctionInfo]
+
+
+@dataclass(eq=False)
+class AwaitSite:
+    node: cst.Await
+    scope: Scope
+    function: Optional[FunctionInfo]
+
+
+@dataclass(eq=False)
+class AttributeSite:
+    node: cst.Attribute
+    scope: Scope
+    function: Optional[FunctionInfo]
+    is_store: bool
+
+
+@dataclass(eq=False)
+class SubscriptSite:
+    node: cst.Subscript
+    scope: Scope
+    function: Optional[FunctionInfo]
+    is_store: bool
+
+
+@dataclass(eq=False)
+class ImportSite:
+    """One imported module path: `import a.b` / `from a.b import c` (module "a.b"), with its node."""
+
+    node: Union[cst.Import, cst.ImportFrom]
+    module: str
+    # the node to report at (the dotted module name)
+    anchor: cst.CSTNode
+    names: tuple[str, ...] = ()
+
+
+@dataclass(eq=False)
+class Handler:
+    """A function the framework calls: a route, a Dapr subscription, a gRPC-extension handler, a
+    workflow or an activity."""
+
+    kind: str  # route | subscription | grpc_method | grpc_subscription | grpc_binding | grpc_job | workflow | activity
+    framework: str  # fastapi | starlette | flask | dapr-fastapi | dapr-flask | dapr-grpc | workflow | unknown
+    function: FunctionInfo
+    node: cst.CSTNode  # the decorator or registration call
+    path: Optional[str] = None
+    # The receiver's type was resolved (False: recognised by shape in a module importing the framework).
+    resolved: bool = True
+    call: Optional[cst.Call] = None
+
+
+# --------------------------------------------------------------------------------------------------
+# The walk.
+# --------------------------------------------------------------------------------------------------
+
+_TRANSPARENT_DECORATORS = frozenset(
+    {
+        "staticmethod",
+        "classmethod",
+        "functools.cache",
+        "functools.lru_cache",
+        "functools.wraps",
+        "contextlib.contextmanager",
+        "contextlib.asynccontextmanager",
+        "property",
+        "functools.cached_property",
+    }
+)
+_CACHE_DECORATORS = frozenset({"functools.cache", "functools.lru_cache", "functools.cached_property"})
+
+
+def _dotted(node: cst.CSTNode) -> Optional[str]:
+    """`a.b.c` for a Name/Attribute chain, else None."""
+    parts: list[str] = []
+    while isinstance(node, cst.Attribute):
+        parts.append(node.attr.value)
+        node = node.value
+    if isinstance(node, cst.Name):
+        parts.append(node.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def _module_name(node: Union[cst.Attribute, cst.Name, None]) -> str:
+    return _dotted(node) if node is not None else ""  # type: ignore[return-value]
+
+
+class ModelBuilder:
+    """Walks a module once and fills a ModuleModel."""
+
+    def __init__(self, model: "ModuleModel") -> None:
+        self.m = model
+        self.scope: Scope = model.module_scope
+        self.function: Optional[FunctionInfo] = None
+        self.klass: Optional[ClassInfo] = None
+        self.offload_depth = 0
+        self.main_guard_depth = 0
+        self.ctx: dict[int, Any] = {}
+        self.handlers = {
+            cst.FunctionDef: self.visit_function,
+            cst.Lambda: self.visit_lambda,
+            cst.ClassDef: self.visit_class,
+            cst.Assign: self.visit_assign,
+            cst.AnnAssign: self.visit_annassign,
+            cst.AugAssign: self.visit_augassign,
+            cst.NamedExpr: self.visit_namedexpr,
+            cst.Call: self.visit_call,
+            cst.Await: self.visit_await,
+            cst.Return: self.visit_return,
+            cst.Yield: self.visit_yield,
+            cst.Expr: self.visit_expr,
+            cst.Attribute: self.visit_attribute,
+            cst.Subscript: self.visit_subscript,
+            cst.Name: self.visit_name,
+            cst.With: self.visit_with,
+            cst.For: self.visit_for,
+            cst.If: self.visit_if,
+            cst.Import: self.visit_import,
+            cst.ImportFrom: self.visit_importfrom,
+            cst.Global: self.visit_global,
+            cst.Nonlocal: self.visit_nonlocal,
+            cst.ExceptHandler: self.visit_except,
+            cst.CompFor: self.visit_compfor,
+            cst.ListComp: self.visit_comprehension,
+            cst.SetComp: self.visit_comprehension,
+            cst.GeneratorExp: self.visit_comprehension,
+            cst.DictComp: self.visit_comprehension,
+            # Literal leaves: nothing inside matters.
+            cst.SimpleString: _ignore,
+            cst.Integer: _ignore,
+            cst.Float: _ignore,
+            cst.Imaginary: _ignore,
+            cst.Ellipsis: _ignore,
+            cst.Pass: _ignore,
+            cst.Break: _ignore,
+            cst.Continue: _ignore,
+        }
+
+    # -- dispatch ------------------------------------------------------------------------------------
+
+    def visit(self, node: cst.CSTNode) -> None:
+        handler = self.handlers.get(type(node))
+        if handler is not None:
+            handler(node)
+        else:
+            self.visit_children(node)
+
+    def visit_children(self, node: cst.CSTNode) -> None:
+        visit = self.visit
+        for name in semantic_fields(type(node)):
+            value = getattr(node, name)
+            if isinstance(value, cst.CSTNode):
+                visit(value)
+            elif type(value) is tuple or type(value) is list:
+                for item in value:
+                    if isinstance(item, cst.CSTNode):
+                        visit(item)
+
+    def visit_many(self, nodes: Iterable[Optional[cst.CSTNode]]) -> None:
+        for node in nodes:
+            if node is not None:
+                self.visit(node)
+
+    def mark(self, node: Optional[cst.CSTNode], context: Any) -> None:
+        if node is not None:
+            self.ctx[id(node)] = context
+
+    # -- scopes and bindings -------------------------------------------------------------------------
+
+    def bind_target(self, target: cst.BaseExpression, kind: str, value: Optional[cst.CSTNode], annotation=None) -> None:
+        """Record a binding for an assignment target, then visit the target's sub-expressions."""
+        if isinstance(target, cst.Name):
+            self.binding_scope(target.value).bind(target.value, Binding(kind, value, self.scope, annotation))
+            return
+        if isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                inner = element.value
+                if isinstance(inner, cst.StarredElement):
+                    inner = inner.value
+                self.bind_target(inner, "unknown", None)
+            return
+        if isinstance(target, cst.StarredElement):
+            self.bind_target(target.value, "unknown", None)
+            return
+        if isinstance(target, cst.Attribute):
+            self.bind_attribute(target, kind, value, annotation)
+            self.mark(target, "store")
+            self.visit(target)
+            return
+        if isinstance(target, cst.Subscript):
+            self.mark(target, "store")
+        self.visit(target)
+
+    def bind_attribute(self, target: cst.Attribute, kind: str, value, annotation) -> None:
+        base = target.value
+        # self.x = ... inside a method: an attribute of the method's class
+        if (
+            isinstance(base, cst.Name)
+            and self.function is not None
+            and self.function.klass is not None
+            and self.function.scope.bindings.get(base.value, [None])[0] is not None
+            and self.function.scope.bindings[base.value][0].kind == "self"
+        ):
+            klass = self.function.klass
+            klass.attributes.setdefault(target.attr.value, []).append(
+                Binding(kind, value, self.scope, annotation)
+            )
+            return
+        dotted = _dotted(target)
+        if dotted is not None:
+            self.m.attribute_bindings.setdefault(dotted, []).append(Binding(kind, value, self.scope, annotation))
+
+    def binding_scope(self, name: str) -> Scope:
+        scope = self.scope
+        if name in scope.global_names:
+            return self.m.module_scope
+        if name in scope.nonlocal_names:
+            parent = scope.parent
+            while parent is not None:
+                if parent.kind == "function" and name in parent.bindings:
+                    return parent
+                parent = parent.parent
+        if scope.kind == "comprehension":
+            # walrus targets bind in the enclosing function (PEP 572)
+            while scope.kind == "comprehension" and scope.parent is not None:
+                scope = scope.parent
+        return scope
+
+    def use(self, name: str, context: str, detail: Any = None) -> None:
+        self.scope.name_uses.setdefault(name, []).append((context, detail))
+
+    # -- definitions ---------------------------------------------------------------------------------
+
+    def visit_function(self, node: cst.FunctionDef) -> None:
+        for decorator in node.decorators:
+            self.visit(decorator.decorator)
+        params = node.params
+        for param in _all_params(params):
+            if param.default is not None:
+                self.visit(param.default)
+            if param.annotation is not None:
+                self.visit(param.annotation.annotation)
+        if node.returns is not None:
+            self.visit(node.returns.annotation)
+
+        name = node.name.value
+        klass = self.klass if self.scope.kind == "class" else None
+        prefix = f"{self.function.qualname}.<locals>." if self.function else (f"{klass.qualname}." if klass else "")
+        info = FunctionInfo(
+            node,
+            name,
+            prefix + name,
+            node.asynchronous is not None,
+            self.scope,
+            klass,
+            self.function,
+        )
+        self.scope.bind(name, Binding("def", node, self.scope, target=info))
+        self.m.functions.append(info)
+        if klass is not None:
+            klass.methods[name] = info
+
+        first = True
+        for param in _all_params(params):
+            kind = "param"
+            if first and klass is not None and not _has_decorator(node, "staticmethod"):
+                kind = "self" if not _has_decorator(node, "classmethod") else "cls"
+            first = False
+            info.scope.bind(
+                param.name.value,
+                Binding(kind, None, info.scope, param.annotation.annotation if param.annotation else None),
+            )
+        self.in_function(info, node.body)
+
+    def visit_lambda(self, node: cst.Lambda) -> None:
+        for param in _all_params(node.params):
+            if param.default is not None:
+                self.visit(param.default)
+        info = FunctionInfo(node, "<lambda>", "<lambda>", False, self.scope, None, self.function)
+        for param in _all_params(node.params):
+            info.scope.bind(param.name.value, Binding("param", None, info.scope))
+        self.m.functions.append(info)
+        self.mark(node.body, "return")
+        info.returns.append(node.body)
+        self.in_function(info, node.body)
+
+    def in_function(self, info: FunctionInfo, body: cst.CSTNode) -> None:
+        saved = (self.scope, self.function, self.klass, self.offload_depth, self.main_guard_depth)
+        self.scope, self.function = info.scope, info
+        # A nested def runs when it is called, not where it is written: an offload around its
+        # definition says nothing about its body.
+        self.offload_depth = 0
+        self.main_guard_depth = 0
+        self.visit(body)
+        self.scope, self.function, self.klass, self.offload_depth, self.main_guard_depth = saved
+
+    def visit_class(self, node: cst.ClassDef) -> None:
+        for decorator in node.decorators:
+            self.visit(decorator.decorator)
+        for arg in node.bases:
+            self.visit(arg.value)
+        for arg in node.keywords:
+            self.visit(arg.value)
+        prefix = f"{self.klass.qualname}." if self.klass and self.scope.kind == "class" else ""
+        info = ClassInfo(node, prefix + node.name.value, self.scope)
+        self.scope.bind(node.name.value, Binding("class", node, self.scope, target=info))
+        self.m.classes.append(info)
+        saved = (self.scope, self.klass)
+        self.scope, self.klass = info.scope, info
+        self.visit(node.body)
+        self.scope, self.klass = saved
+        for name, bindings in info.scope.bindings.items():
+            info.attributes.setdefault(name, []).extend(bindings)
+
+    # -- assignments ---------------------------------------------------------------------------------
+
+    def _assign_context(self, target: cst.BaseExpression) -> tuple[str, Optional[str]]:
+        if isinstance(target, cst.Name):
+            return ("name", target.value)
+        if isinstance(target, cst.Attribute):
+            return ("attribute", _dotted(target))
+        return ("other", None)
+
+    def visit_assign(self, node: cst.Assign) -> None:
+        targets = [t.target for t in node.targets]
+        if isinstance(node.value, cst.Call):
+            self.mark(node.value, ("assign", self._assign_context(targets[0]) if len(targets) == 1 else ("other", None)))
+        elif isinstance(node.value, cst.Name):
+            self.mark(node.value, "assign")
+        self.visit(node.value)
+        for target in targets:
+            self.bind_target(target, "assign", node.value)
+
+    def visit_annassign(self, node: cst.AnnAssign) -> None:
+        self.visit(node.annotation.annotation)
+        if node.value is not None:
+            if isinstance(node.value, cst.Call):
+                self.mark(node.value, ("assign", self._assign_context(node.target)))
+            self.visit(node.value)
+            self.bind_target(node.target, "assign", node.value, node.annotation.annotation)
+        else:
+            self.bind_target(node.target, "annotation", None, node.annotation.annotation)
+
+    def visit_augassign(self, node: cst.AugAssign) -> None:
+        self.visit(node.value)
+        self.bind_target(node.target, "unknown", None)
+
+    def visit_namedexpr(self, node: cst.NamedExpr) -> None:
+        if isinstance(node.value, cst.Call):
+            self.mark(node.value, ("assign", self._assign_context(node.target)))
+        self.visit(node.value)
+        self.bind_target(node.target, "assign", node.value)
+
+    def visit_for(self, node: cst.For) -> None:
+        self.visit(node.iter)
+        self.bind_target(node.target, "unknown", None)
+        self.visit(node.body)
+        if node.orelse is not None:
+            self.visit(node.orelse)
+
+    def visit_except(self, node: cst.ExceptHandler) -> None:
+        if node.type is not None:
+            self.visit(node.type)
+        if node.name is not None and isinstance(node.name.name, cst.Name):
+            self.scope.bind(node.name.name.value, Binding("unknown", None, self.scope))
+        self.visit(node.body)
+
+    def visit_comprehension(self, node: cst.CSTNode) -> None:
+        saved = self.scope
+        self.scope = Scope("comprehension", saved, function=saved.function, klass=None)
+        self.visit(node.for_in)  # type: ignore[attr-defined]
+        for name in ("elt", "key", "value"):
+            child = getattr(node, name, None)
+            if child is not None:
+                self.visit(child)
+        self.scope = saved
+
+    def visit_compfor(self, node: cst.CompFor) -> None:
+        self.visit(node.iter)
+        self.bind_target(node.target, "unknown", None)
+        for condition in node.ifs:
+            self.visit(condition.test)
+        if node.inner_for_in is not None:
+            self.visit(node.inner_for_in)
+
+    def visit_with(self, node: cst.With) -> None:
+        is_async = node.asynchronous is not None
+        for item in node.items:
+            expr = item.item
+            if isinstance(expr, cst.Call):
+                self.mark(expr, "async_with" if is_async else "with")
+            elif isinstance(expr, cst.Name):
+                self.mark(expr, "async_with" if is_async else "with")
+            self.m.with_items.append(WithItemSite(item, is_async, self.scope, self.function))
+            self.visit(expr)
+            if item.asname is not None:
+                self.bind_target(item.asname.name, "async_with" if is_async else "with", expr)
+        self.visit(node.body)
+
+    def visit_if(self, node: cst.If) -> None:
+        self.visit(node.test)
+        guard = _is_main_guard(node.test)
+        if guard:
+            self.main_guard_depth += 1
+        self.visit(node.body)
+        if guard:
+            self.main_guard_depth -= 1
+        if node.orelse is not None:
+            self.visit(node.orelse)
+
+    # -- imports -------------------------------------------------------------------------------------
+
+    def visit_import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            module = _module_name(alias.name)
+            self.m.imports.append(ImportSite(node, module, alias.name))
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+                self.scope.bind(local, Binding("import", None, self.scope, target=module))
+            else:
+                root = module.split(".", 1)[0]
+                self.scope.bind(root, Binding("import", None, self.scope, target=root))
+
+    def visit_importfrom(self, node: cst.ImportFrom) -> None:
+        module = _module_name(node.module) if node.module is not None else ""
+        if node.relative:
+            module = "." * len(node.relative) + module
+        anchor = node.module if node.module is not None else node
+        names: list[str] = []
+        if not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                name = _module_name(alias.name)
+                names.append(name)
+                local = (
+                    alias.asname.name.value
+                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
+                    else name
+                )
+                self.scope.bind(local, Binding("import", None, self.scope, target=f"{module}.{name}"))
+        self.m.imports.append(ImportSite(node, module, anchor, tuple(names)))
+
+    def visit_global(self, node: cst.Global) -> None:
+        for item in node.names:
+            self.scope.global_names.add(item.name.value)
+
+    def visit_nonlocal(self, node: cst.Nonlocal) -> None:
+        for item in node.names:
+            self.scope.nonlocal_names.add(item.name.value)
+
+    # -- expressions ---------------------------------------------------------------------------------
+
+    def visit_expr(self, node: cst.Expr) -> None:
+        if isinstance(node.value, cst.Call):
+            self.mark(node.value, "stmt")
+        self.visit(node.value)
+
+    def visit_return(self, node: cst.Return) -> None:
+        if node.value is not None:
+            self.mark(node.value, "return")
+            if self.function is not None:
+                self.function.returns.append(node.value)
+            self.visit(node.value)
+
+    def visit_yield(self, node: cst.Yield) -> None:
+        value = node.value
+        if self.function is not None and not isinstance(value, cst.From):
+            # `yield` with no value still makes a generator
+            self.function.yields.append(value if value is not None else node)
+        if value is not None:
+            if isinstance(value, cst.From):
+                self.visit(value.item)
+            else:
+                self.mark(value, "yield")
+                self.visit(value)
+
+    def visit_await(self, node: cst.Await) -> None:
+        self.m.awaits.append(AwaitSite(node, self.scope, self.function))
+        self.mark(node.expression, "await")
+        self.visit(node.expression)
+
+    def visit_name(self, node: cst.Name) -> None:
+        context = self.ctx.pop(id(node), "other")
+        if isinstance(context, tuple):
+            context = context[0]
+        self.use(node.value, context)
+
+    def visit_attribute(self, node: cst.Attribute) -> None:
+        context = self.ctx.pop(id(node), None)
+        self.m.attributes.append(AttributeSite(node, self.scope, self.function, context == "store"))
+        value = node.value
+        if isinstance(value, cst.Name):
+            self.use(value.value, "attr", node.attr.value)
+            return
+        if isinstance(value, cst.Call):
+            self.mark(value, "attr")
+        self.visit(value)
+
+    def visit_subscript(self, node: cst.Subscript) -> None:
+        context = self.ctx.pop(id(node), None)
+        self.m.subscripts.append(SubscriptSite(node, self.scope, self.function, context == "store"))
+        if isinstance(node.value, cst.Name):
+            self.use(node.value.value, "subscript")
+        else:
+            self.visit(node.value)
+        for element in node.slice:
+            self.visit(element)
+
+    def visit_call(self, node: cst.Call) -> None:
+        context = self.ctx.pop(id(node), "other")
+        target = None
+        if isinstance(context, tuple):
+            context, target = context
+        site = CallSite(
+            node,
+            self.scope,
+            self.function,
+            context,
+            target,
+            offloaded=self.offload_depth > 0,
+            in_main_guard=self.main_guard_depth > 0,
+        )
+        self.m.calls.append(site)
+        if self.function is not None:
+            self.function.calls.append(site)
+        else:
+            self.m.module_calls.append(site)
+
+        func = node.func
+        if isinstance(func, cst.Name):
+            self.use(func.value, "call")
+        else:
+            self.visit(func)
+        offload = self.m.is_thread_offload_syntax(func, self.scope)
+        if offload:
+            self.offload_depth += 1
+        for arg in node.args:
+            value = arg.value
+            if isinstance(value, cst.Call):
+                self.ctx[id(value)] = "arg"
+                self.m.parent_calls[id(value)] = node
+            elif isinstance(value, cst.Name):
+                self.ctx[id(value)] = "arg"
+            self.visit(value)
+        if offload:
+            self.offload_depth -= 1
+
+
+def _ignore(node: cst.CSTNode) -> None:
+    return None
+
+
+def _all_params(params: cst.Parameters) -> Iterator[cst.Param]:
+    yield from params.posonly_params
+    yield from params.params
+    if isinstance(params.star_arg, cst.Param):
+        yield params.star_arg
+    yield from params.kwonly_params
+    if params.star_kwarg is not None:
+        yield params.star_kwarg
+
+
+def _has_decorator(node: cst.FunctionDef, name: str) -> bool:
+    for decorator in node.decorators:
+        expr = decorator.decorator
+        if isinstance(expr, cst.Name) and expr.value == name:
+            return True
+    return False
+
+
+def _is_main_guard(test: cst.BaseExpression) -> bool:
+    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+        return False
+    left, right = test.left, test.comparisons[0].comparator
+    if not isinstance(test.comparisons[0].operator, cst.Equal):
+        return False
+    names = {getattr(left, "value", None), getattr(right, "value", None)}
+    return "__name__" in names and ('"__main__"' in names or "'__main__'" in names)
+
+
+# --------------------------------------------------------------------------------------------------
+# The model: records plus the questions rules ask.
+# --------------------------------------------------------------------------------------------------
+
+_MAX_CALL_DEPTH = 3
+
+
+class ModuleModel:
+    """Facts about one module. Build with `ModuleModel.build(module)`."""
+
+    def __init__(self, module: cst.Module, options: Optional[dict] = None) -> None:
+        self.module = module
+        self.options = options or {}
+        self.module_scope = Scope("module", None)
+        self.functions: list[FunctionInfo] = []
+        self.classes: list[ClassInfo] = []
+        self.calls: list[CallSite] = []
+        self.module_calls: list[CallSite] = []
+        self.with_items: list[WithItemSite] = []
+        self.awaits: list[AwaitSite] = []
+        self.attributes: list[AttributeSite] = []
+        self.subscripts: list[SubscriptSite] = []
+        self.imports: list[ImportSite] = []
+        self.handlers: list[Handler] = []
+        self.attribute_bindings: dict[str, list[Binding]] = {}
+        self.parent_calls: dict[int, cst.Call] = {}
+        self._value_memo: dict[tuple[int, int], Value] = {}
+        self._in_progress: set[tuple[int, int]] = set()
+        self._offload_paths = known.THREAD_OFFLOAD_FUNCTIONS | frozenset(self.options.get("thread-offloads", ()))
+        self._imported_roots: Optional[set[str]] = None
+
+    @classmethod
+    def build(cls, module: cst.Module, options: Optional[dict] = None) -> "ModuleModel":
+        model = cls(module, options)
+        builder = ModelBuilder(model)
+        builder.visit(module)
+        # Values asked for during the walk (thread offloads) saw a partial picture: forget them.
+        model._value_memo.clear()
+        for site in model.calls:
+            if site.context == "arg" and site.parent_call is None:
+                site.parent_call = model.parent_calls.get(id(site.node))
+        model._find_script_entries()
+        model._find_handlers()
+        return model
+
+    # -- imports -------------------------------------------------------------------------------------
+
+    def imports_module(self, prefix: str) -> bool:
+        """Whether any import in the module is of `prefix` or below it (`fastapi`, `dapr.ext.fastapi`)."""
+        return any(site.module == prefix or site.module.startswith(prefix + ".") for site in self.imports) or any(
+            f"{site.module}.{name}" == prefix or f"{site.module}.{name}".startswith(prefix + ".")
+            for site in self.imports
+            for name in site.names
+        )
+
+    # -- name resolution -----------------------------------------------------------------------------
+
+    def lookup(self, name: str, scope: Scope) -> Optional[list[Binding]]:
+        """The bindings a read of `name` in `scope` sees (Python's LEGB, class scopes skipped)."""
+        start = scope
+        current: Optional[Scope] = scope
+        while current is not None:
+            if name in current.global_names:
+                return self.module_scope.bindings.get(name)
+            if current.kind == "class" and current is not start:
+                current = current.parent
+                continue
+            bindings = current.bindings.get(name)
+            if bindings:
+                return bindings
+            current = current.parent
+        return None
+
+    def qualified_name(self, expr: cst.CSTNode, scope: Scope) -> Optional[str]:
+        """The import path a Name/Attribute chain refers to (`DC` -> `dapr.clients.DaprClient`)."""
+        value = self.value_of(expr, scope)
+        if isinstance(value, Ref):
+            return known.canonical(value.path)
+        return None
+
+    # -- values --------------------------------------------------------------------------------------
+
+    def value_of(self, expr: Optional[cst.CSTNode], scope: Scope, depth: int = 0) -> Value:
+        if expr is None:
+            return UNKNOWN
+        key = (id(expr), id(scope))
+        memo = self._value_memo.get(key)
+        if memo is not None:
+            return memo
+        if key in self._in_progress or depth > _MAX_CALL_DEPTH:
+            return UNKNOWN
+        self._in_progress.add(key)
+        try:
+            value = self._evaluate(expr, scope, depth)
+        finally:
+            self._in_progress.discard(key)
+        if depth == 0:
+            self._value_memo[key] = value
+        return value
+
+    def _evaluate(self, expr: cst.CSTNode, scope: Scope, depth: int) -> Value:
+        if isinstance(expr, cst.Name):
+            name = expr.value
+            if name in ("True", "False", "None"):
+                return Const({"True": True, "False": False, "None": None}[name])
+            bindings = self.lookup(name, scope)
+            if not bindings:
+                return UNKNOWN
+            return self._join(self._binding_value(b, depth) for b in bindings)
+        if isinstance(expr, cst.Attribute):
+            return self._attribute_value(expr, scope, depth)
+        if isinstance(expr, cst.Call):
+            return self._call_value(expr, scope, depth)
+        if isinstance(expr, cst.Await):
+            inner = self.value_of(expr.expression, scope, depth)
+            if isinstance(inner, Coroutine):
+                return inner.result
+            return inner
+        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+            try:
+                return Const(expr.evaluated_value)
+            except Exception:
+                return Kind("str")
+        if isinstance(expr, cst.Integer):
+            return Const(expr.evaluated_value)
+        if isinstance(expr, cst.Float):
+            return Const(expr.evaluated_value)
+        if isinstance(expr, cst.FormattedString):
+            return Kind("str")
+        if isinstance(expr, cst.Dict):
+            return Kind("dict")
+        if isinstance(expr, cst.List):
+            return Kind("list")
+        if isinstance(expr, cst.Tuple):
+            return Kind("tuple")
+        if isinstance(expr, cst.Set):
+            return Kind("set")
+        if isinstance(expr, cst.Lambda):
+            for info in self.functions:
+                if info.node is expr:
+                    return FunctionRef(info)
+        return UNKNOWN
+
+    @staticmethod
+    def _join(values: Iterable[Value]) -> Value:
+        result: Optional[Value] = None
+        for value in values:
+            if isinstance(value, Const) and value.value is None:
+                continue  # `x = None` then `x = Client()` is lazy initialisation, not a second type
+            if value is UNKNOWN:
+                return UNKNOWN
+            if result is None:
+                result = value
+            elif result != value:
+                return UNKNOWN
+        return result if result is not None else UNKNOWN
+
+    def _binding_value(self, binding: Binding, depth: int) -> Value:
+        kind = binding.kind
+        if kind == "assign":
+            if binding.annotation is not None:
+                typed = self.type_from_annotation(binding.annotation, binding.scope)
+                if typed is not UNKNOWN:
+                    return typed
+            return self.value_of(binding.value, binding.scope, depth)
+        if kind in ("with", "async_with"):
+            entered = self.value_of(binding.value, binding.scope, depth)
+            if isinstance(entered, ContextManager):
+                return entered.result
+            if isinstance(entered, Instance):
+                return entered
+            return UNKNOWN
+        if kind in ("param", "annotation"):
+            if binding.annotation is None:
+                return UNKNOWN
+            return self.type_from_annotation(binding.annotation, binding.scope)
+        if kind == "self":
+            function = binding.scope.function
+            klass = function.klass if function is not None else None
+            return Instance(klass.qualname, klass) if klass is not None else UNKNOWN
+        if kind == "import":
+            return Ref(known.canonical(binding.target))
+        if kind == "def":
+            return FunctionRef(binding.target)
+        if kind == "class":
+            return ClassRef(binding.target)
+        return UNKNOWN
+
+    def type_from_annotation(self, annotation: cst.CSTNode, scope: Scope) -> Value:
+        """The instance type an annotation names: `DaprClient`, `Optional[DaprClient]`, `"DaprClient"`,
+        `DaprClient | None`; UNKNOWN for anything else."""
+        if isinstance(annotation, cst.SimpleString):
+            try:
+                text = annotation.evaluated_value
+                parsed = cst.parse_expression(text if isinstance(text, str) else "")
+            except Exception:
+                return UNKNOWN
+            return self.type_from_annotation(parsed, scope)
+        if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+            parts = [annotation.left, annotation.right]
+            return self._join(self.type_from_annotation(p, scope) if not _is_none(p) else Const(None) for p in parts)
+        if isinstance(annotation, cst.Subscript):
+            origin = self.qualified_name(annotation.value, scope)
+            if origin in ("typing.Optional", "typing.Union", "typing_extensions.Optional"):
+                parts = [el.slice.value for el in annotation.slice if isinstance(el.slice, cst.Index)]
+                return self._join(
+                    self.type_from_annotation(p, scope) if not _is_none(p) else Const(None) for p in parts
+                )
+            if origin in ("typing.Annotated", "typing_extensions.Annotated") and annotation.slice:
+                first = annotation.slice[0].slice
+                if isinstance(first, cst.Index):
+                    return self.type_from_annotation(first.value, scope)
+            return UNKNOWN
+        value = self.value_of(annotation, scope)
+        return self._instantiate(value)
+
+    def _instantiate(self, cls_value: Value) -> Value:
+        if isinstance(cls_value, Ref):
+            path = known.canonical(cls_value.path)
+            if path in known.CLIENTS or path in known.FRAMEWORK_CLASSES or path in MEMBERS:
+                return Instance(path)
+            return UNKNOWN
+        if isinstance(cls_value, ClassRef):
+            return Instance(cls_value.info.qualname, cls_value.info)
+        return UNKNOWN
+
+    def _attribute_value(self, expr: cst.Attribute, scope: Scope, depth: int) -> Value:
+        attr = expr.attr.value
+        base = self.value_of(expr.value, scope, depth)
+        if isinstance(base, Ref):
+            return Ref(known.canonical(f"{base.path}.{attr}"))
+        if isinstance(base, Instance):
+            if base.local is not None:
+                return self._local_member(base.local, attr, depth)
+            members = MEMBERS.get(base.path)
+            if members is not None and members.get(attr, {}).get("kind") == "method":
+                return SdkMethod(base.path, attr)
+            return UNKNOWN
+        if isinstance(base, ClassRef):
+            return self._local_member(base.info, attr, depth, through_class=True)
+        # app.state.client = ... recorded against the dotted path of a module-level name
+        dotted = _dotted(expr)
+        if dotted is not None:
+            bindings = self.attribute_bindings.get(dotted)
+            if bindings:
+                root = dotted.split(".", 1)[0]
+                root_bindings = self.lookup(root, scope)
+                if root_bindings and all(b.scope is self.module_scope for b in root_bindings):
+                    return self._join(self._binding_value(b, depth) for b in bindings)
+        return UNKNOWN
+
+    def _local_member(self, klass: ClassInfo, attr: str, depth: int, through_class: bool = False) -> Value:
+        for owner in self._class_chain(klass):
+            method = owner.methods.get(attr)
+            if method is not None:
+                if _has_decorator(method.node, "property") or self._decorated_with(method, "functools.cached_property"):
+                    if through_class:
+                        return UNKNOWN
+                    return self._returned_value(method, depth + 1)
+                return FunctionRef(method)
+            bindings = owner.attributes.get(attr)
+            if bindings:
+                return self._join(self._binding_value(b, depth) for b in bindings)
+        return UNKNOWN
+
+    def _class_chain(self, klass: ClassInfo) -> Iterator[ClassInfo]:
+        seen: set[int] = set()
+        stack = [klass]
+        while stack:
+            current = stack.pop(0)
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            yield current
+            for base in current.bases:
+                value = self.value_of(base, current.outer_scope)
+                if isinstance(value, ClassRef):
+                    stack.append(value.info)
+
+    def _call_value(self, expr: cst.Call, scope: Scope, depth: int) -> Value:
+        func = self.value_of(expr.func, scope, depth)
+        if isinstance(func, Ref):
+            return self._instantiate(func)
+        if isinstance(func, ClassRef):
+            return Instance(func.info.qualname, func.info)
+        if isinstance(func, FunctionRef):
+            return self._returned_value(func.info, depth + 1)
+        if isinstance(func, SdkMethod):
+            member = MEMBERS.get(func.owner, {}).get(func.name, {})
+            returns = member.get("returns")
+            result: Value = Instance(returns) if returns in MEMBERS else UNKNOWN
+            if member.get("is_async"):
+                return Coroutine(result)
+            return result
+        return UNKNOWN
+
+    def _returned_value(self, info: FunctionInfo, depth: int) -> Value:
+        """What calling a local function gives: its returns, a context manager over its yields, or a
+        coroutine; UNKNOWN when a decorator we do not know may change that."""
+        for decorator in info.decorators:
+            if self.decorator_path(decorator, info) not in _TRANSPARENT_DECORATORS:
+                return UNKNOWN
+        if depth > _MAX_CALL_DEPTH:
+            return UNKNOWN
+        if info.is_generator:
+            if self._decorated_with(info, "contextlib.contextmanager") or self._decorated_with(
+                info, "contextlib.asynccontextmanager"
+            ):
+                yielded = self._join(
+                    self.value_of(v, info.scope, depth) if not isinstance(v, cst.Yield) else Const(None)
+                    for v in info.yields
+                )
+                return ContextManager(yielded)
+            return UNKNOWN
+        if not info.returns:
+            return UNKNOWN
+        result = self._join(self.value_of(v, info.scope, depth) for v in info.returns)
+        return Coroutine(result) if info.is_async else result
+
+    def decorator_path(self, decorator: cst.Decorator, info: FunctionInfo) -> Optional[str]:
+        expr = decorator.decorator
+        if isinstance(expr, cst.Call):
+            expr = expr.func
+        if isinstance(expr, cst.Name) and expr.value in ("staticmethod", "classmethod", "property"):
+            if not self.lookup(expr.value, info.outer_scope):
+                return expr.value
+        return self.qualified_name(expr, info.outer_scope)
+
+    def _decorated_with(self, info: FunctionInfo, path: str) -> bool:
+        return any(self.decorator_path(d, info) == path for d in info.decorators)
+
+    def is_cached(self, info: FunctionInfo) -> bool:
+        return any(self.decorator_path(d, info) in _CACHE_DECORATORS for d in info.decorators)
+
+    # -- clients -------------------------------------------------------------------------------------
+
+    def client_kind(self, value: Value) -> Optional[known.ClientKind]:
+        """The Dapr client kind of a value: an instance of a client class or of a local subclass."""
+        if not isinstance(value, Instance):
+            return None
+        if value.local is None:
+            return known.CLIENTS.get(value.path)
+        for owner in self._class_chain(value.local):
+            for base in owner.bases:
+                base_value = self.value_of(base, owner.outer_scope)
+                if isinstance(base_value, Ref) and known.canonical(base_value.path) in known.CLIENTS:
+                    return known.CLIENTS[known.canonical(base_value.path)]
+        return None
+
+    def client_of(self, expr: cst.CSTNode, scope: Scope) -> Optional[known.ClientKind]:
+        return self.client_kind(self.value_of(expr, scope))
+
+    def constructed_client(self, site: CallSite) -> Optional[known.ClientKind]:
+        """The client class a call constructs directly (`DaprClient(...)`, `dc.DaprClient()`, a local
+        subclass), or None."""
+        func = self.value_of(site.node.func, site.scope)
+        if isinstance(func, Ref):
+            return known.CLIENTS.get(known.canonical(func.path))
+        if isinstance(func, ClassRef):
+            return self.client_kind(Instance(func.info.qualname, func.info))
+        return None
+
+    def client_method_call(self, site: CallSite) -> Optional[tuple[known.ClientKind, str]]:
+        """(client kind, method name) when the call is `<client>.<method>(...)`."""
+        func = site.node.func
+        if not isinstance(func, cst.Attribute):
+            return None
+        kind = self.client_of(func.value, site.scope)
+        if kind is None:
+            return None
+        return kind, func.attr.value
+
+    def called_function(self, site: CallSite) -> Optional[FunctionInfo]:
+        """The local function or method a call invokes, when the model can tell."""
+        value = self.value_of(site.node.func, site.scope)
+        if isinstance(value, FunctionRef):
+            return value.info
+        return None
+
+    def sync_client_uses(self, info: FunctionInfo) -> list[CallSite]:
+        """Calls directly in `info` (not offloaded) that construct or call a sync Dapr client."""
+        memo = info._memo.get("sync_client_uses")
+        if memo is not None:
+            return memo
+        uses: list[CallSite] = []
+        for site in info.calls:
+            if site.offloaded:
+                continue
+            constructed = self.constructed_client(site)
+            if constructed is not None:
+                if not constructed.is_async:
+                    uses.append(site)
+                continue
+            method = self.client_method_call(site)
+            if method is not None and not method[0].is_async and is_blocking_method(method[0], method[1]):
+                uses.append(site)
+        info._memo["sync_client_uses"] = uses
+        return uses
+
+    # -- thread offloads and script entries ----------------------------------------------------------
+
+    def is_thread_offload_syntax(self, func: cst.BaseExpression, scope: Scope) -> bool:
+        if isinstance(func, cst.Attribute) and func.attr.value in known.THREAD_OFFLOAD_METHODS:
+            return True
+        if not isinstance(func, (cst.Name, cst.Attribute)):
+            return False
+        # Resolution needs imports seen so far; imports precede use in real code.
+        path = self.qualified_name(func, scope)
+        return path is not None and path in self._offload_paths
+
+    def _find_script_entries(self) -> None:
+        for site in self.calls:
+            if site.function is not None and site.function.is_async:
+                continue
+            func = site.node.func
+            is_runner = isinstance(func, cst.Attribute) and func.attr.value in known.SCRIPT_RUNNER_METHODS
+            if not is_runner:
+                is_runner = self.qualified_name(func, site.scope) in known.SCRIPT_RUNNERS
+            if not is_runner or not site.node.args:
+                continue
+            target = site.node.args[0].value
+            if isinstance(target, cst.Call):
+                target = target.func
+            value = self.value_of(target, site.scope)
+            if isinstance(value, FunctionRef) and value.info.is_async:
+                value.info.is_script_entry = True
+
+    # -- handlers ------------------------------------------------------------------------------------
+
+    def _find_handlers(self) -> None:
+        for info in self.functions:
+            for decorator in info.decorators:
+                handler = self._handler_from_decorator(decorator, info)
+                if handler is not None:
+                    info.handlers.append(handler)
+                    self.handlers.append(handler)
+        for site in self.calls:
+            handler = self._handler_from_registration(site)
+            if handler is not None:
+                handler.function.handlers.append(handler)
+                self.handlers.append(handler)
+
+    def _receiver(self, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
+        value = self.value_of(expr, scope)
+        if isinstance(value, Instance) and value.local is None:
+            return value.path
+        return None
+
+    def _handler_from_decorator(self, decorator: cst.Decorator, info: FunctionInfo) -> Optional[Handler]:
+        expr = decorator.decorator
+        call = expr if isinstance(expr, cst.Call) else None
+        target = call.func if call is not None else expr
+        if not isinstance(target, cst.Attribute):
+            return None
+        attr = target.attr.value
+        scope = info.outer_scope
+        receiver = self._receiver(target.value, scope)
+        path = _first_string_arg(self, call, scope, ("path", "rule", "route")) if call is not None else None
+        if receiver is None:
+            return self._handler_by_shape(decorator, info, call, attr, path)
+        if receiver in (known.FASTAPI_APP, known.FASTAPI_ROUTER, known.STARLETTE_APP):
+            if attr in known.HTTP_ROUTE_METHODS or attr == "websocket":
+                framework = "starlette" if receiver == known.STARLETTE_APP else "fastapi"
+                return Handler("route", framework, info, decorator, path, call=call)
+            return None
+        if receiver in (known.FLASK_APP, known.FLASK_BLUEPRINT):
+            if attr in known.HTTP_ROUTE_METHODS:
+                return Handler("route", "flask", info, decorator, path, call=call)
+            return None
+        if receiver in (known.FASTAPI_DAPR_APP, known.FLASK_DAPR_APP) and attr == "subscribe":
+            framework = "dapr-fastapi" if receiver == known.FASTAPI_DAPR_APP else "dapr-flask"
+            route = _keyword_string(self, call, scope, "route") if call is not None else None
+            return Handler("subscription", framework, info, decorator, route, call=call)
+        if receiver == known.GRPC_APP and attr in ("subscribe", "method", "binding", "job_event"):
+            kind = {"subscribe": "grpc_subscription", "method": "grpc_method", "binding": "grpc_binding", "job_event": "grpc_job"}[attr]
+            return Handler(kind, "dapr-grpc", info, decorator, None, call=call)
+        if receiver == known.WORKFLOW_RUNTIME and attr in ("workflow", "activity", "versioned_workflow"):
+            kind = "activity" if attr == "activity" else "workflow"
+            return Handler(kind, "workflow", info, decorator, None, call=call)
+        return None
+
+    def _handler_by_shape(
+        self, decorator: cst.Decorator, info: FunctionInfo, call: Optional[cst.Call], attr: str, path: Optional[str]
+    ) -> Optional[Handler]:
+        """A decorator on an app object imported from elsewhere: recognised by its shape only when the
+        module imports the framework, and marked unresolved."""
+        if attr in known.HTTP_ROUTE_METHODS and path is not None and path.startswith("/"):
+            if self.imports_module("fastapi") or self.imports_module("starlette"):
+                return Handler("route", "fastapi", info, decorator, path, resolved=False, call=call)
+            if self.imports_module("flask"):
+                return Handler("route", "flask", info, decorator, path, resolved=False, call=call)
+        if attr == "subscribe" and call is not None and _has_keyword(call, "topic"):
+            if self.imports_module("dapr.ext.fastapi"):
+                return Handler("subscription", "dapr-fastapi", info, decorator, None, resolved=False, call=call)
+            if self.imports_module("dapr.ext.flask") or self.imports_module("flask_dapr"):
+                return Handler("subscription", "dapr-flask", info, decorator, None, resolved=False, call=call)
+        if attr in ("workflow", "activity") and self.imports_module("dapr.ext.workflow"):
+            kind = "activity" if attr == "activity" else "workflow"
+            return Handler(kind, "workflow", info, decorator, None, resolved=False, call=call)
+        return None
+
+    def _handler_from_registration(self, site: CallSite) -> Optional[Handler]:
+        func = site.node.func
+        args = site.node.args
+        if isinstance(func, cst.Attribute):
+            attr = func.attr.value
+            if attr not in ("add_api_route", "add_route", "add_url_rule", "register_workflow", "register_activity", "register_versioned_workflow"):
+                return None
+            receiver = self._receiver(func.value, site.scope)
+            if receiver in (known.FASTAPI_APP, known.FASTAPI_ROUTER, known.STARLETTE_APP) and attr in ("add_api_route", "add_route"):
+                endpoint = _argument(site.node, 1, "endpoint")
+                return self._registered(site, endpoint, "route", "fastapi", _first_string_arg(self, site.node, site.scope, ("path",)))
+            if receiver in (known.FLASK_APP, known.FLASK_BLUEPRINT) and attr == "add_url_rule":
+                endpoint = _argument(site.node, 2, "view_func")
+                return self._registered(site, endpoint, "route", "flask", _first_string_arg(self, site.node, site.scope, ("rule",)))
+            if receiver == known.WORKFLOW_RUNTIME and attr.startswith("register_"):
+                kind = "activity" if attr == "register_activity" else "workflow"
+                return self._registered(site, _argument(site.node, 0, "fn"), kind, "workflow", None)
+            return None
+        if isinstance(func, cst.Name) or isinstance(func, cst.Attribute):
+            path = self.qualified_name(func, site.scope)
+            if path in ("starlette.routing.Route", "starlette.routing.WebSocketRoute") and args:
+                return self._registered(site, _argument(site.node, 1, "endpoint"), "route", "starlette", _first_string_arg(self, site.node, site.scope, ("path",)))
+        return None
+
+    def _registered(self, site: CallSite, endpoint: Optional[cst.BaseExpression], kind: str, framework: str, path: Optional[str]) -> Optional[Handler]:
+        if endpoint is None:
+            return None
+        value = self.value_of(endpoint, site.scope)
+        if not isinstance(value, FunctionRef):
+            return None
+        return Handler(kind, framework, value.info, site.node, path, call=site.node)
+
+    # -- name uses -----------------------------------------------------------------------------------
+
+    def uses_of(self, name: str, scope: Scope) -> list[tuple[str, Any]]:
+        """Every read of `name` in `scope`; reads from nested scopes count as ("nested", None)."""
+        uses = list(scope.name_uses.get(name, ()))
+        stack = list(scope.children)
+        while stack:
+            child = stack.pop()
+            if name in child.bindings and child.kind != "comprehension":
+                continue
+            if name in child.name_uses:
+                if child.kind == "comprehension":
+                    uses.extend(child.name_uses[name])
+                else:
+                    uses.append(("nested", None))
+            stack.extend(child.children)
+        return uses
+
+
+def _is_none(node: cst.CSTNode) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+def _has_keyword(call: cst.Call, name: str) -> bool:
+    return any(arg.keyword is not None and arg.keyword.value == name for arg in call.args)
+
+
+def _argument(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    if len(positional) > position:
+        return positional[position].value
+    return None
+
+
+def _first_string_arg(model: ModuleModel, call: Optional[cst.Call], scope: Scope, keywords: tuple[str, ...]) -> Optional[str]:
+    if call is None:
+        return None
+    expr = None
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in keywords:
+            expr = arg.value
+            break
+    if expr is None:
+        positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+        expr = positional[0].value if positional else None
+    if expr is None:
+        return None
+    value = model.value_of(expr, scope)
+    return value.value if isinstance(value, Const) and isinstance(value.value, str) else None
+
+
+def _keyword_string(model: ModuleModel, call: Optional[cst.Call], scope: Scope, keyword: str) -> Optional[str]:
+    if call is None:
+        return None
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            value = model.value_of(arg.value, scope)
+            if isinstance(value, Const) and isinstance(value.value, str):
+                return value.value
+    return None
+
+
+# Methods on a sync client that do no network I/O, so calling them on the event loop is harmless.
+_NON_BLOCKING_METHODS = frozenset({"close", "get_credentials", "invoke_method_async"})
+
+
+def is_blocking_method(kind: known.ClientKind, method: str) -> bool:
+    if method in _NON_BLOCKING_METHODS or method.startswith("_"):
+        return False
+    return method in MEMBERS.get(kind.path, {})

@@ -1,0 +1,650 @@
+"""DPR1xx: Dapr clients and async correctness (sdk-facts A, H, I)."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from dapr_lint.diagnostics import FixInfo
+from dapr_lint.python import known
+from dapr_lint.python.model import (
+    CallSite,
+    Const,
+    FunctionInfo,
+    Instance,
+    Kind,
+    ModuleModel,
+    Ref,
+    SdkMethod,
+    is_blocking_method,
+)
+from dapr_lint.python.rules import Report, python_rule
+from dapr_lint.python.sdk_table import MEMBERS
+from dapr_lint.registry import RuleSpec
+
+_TO_ASYNC_CLIENT = FixInfo(
+    "unsafe", "Switch to the async client: import it from dapr.aio, use `async with`, and `await` each call."
+)
+
+
+def _short(kind: known.ClientKind) -> str:
+    return kind.display
+
+
+def _async_alternative(kind: known.ClientKind) -> str:
+    if kind.family == "workflow":
+        return "dapr.ext.workflow.aio.DaprWorkflowClient (and `await` its methods)"
+    return "`async with dapr.aio.clients.DaprClient() as client:` and `await` its methods"
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR101
+# ------------------------------------------------------------------------------------------------
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR101",
+        name="sync-client-in-async",
+        category="bug",
+        summary="A sync Dapr client constructed or called inside `async def` blocks the event loop.",
+        target="python",
+        fix_safety="unsafe",
+        fix_description="Switch to the async client, `async with`, and `await` each call.",
+    )
+)
+def sync_client_in_async(model: ModuleModel) -> Iterator[Report]:
+    for info in model.functions:
+        if not info.is_async or info.is_script_entry:
+            continue
+        for site in info.calls:
+            if site.offloaded:
+                continue
+            constructed = model.constructed_client(site)
+            if constructed is not None:
+                if not constructed.is_async:
+                    yield Report(
+                        "DPR101",
+                        site.node,
+                        f"{_short(constructed)} constructed inside `async def {info.name}`: construction waits for "
+                        f"the sidecar and every call blocks the event loop; use {_async_alternative(constructed)}",
+                        _TO_ASYNC_CLIENT,
+                    )
+                continue
+            method = model.client_method_call(site)
+            if method is not None:
+                kind, name = method
+                if not kind.is_async and is_blocking_method(kind, name):
+                    extra = ""
+                    if kind.family == "dapr" and name == "invoke_method":
+                        extra = " (with the default HTTP protocol it raises RuntimeError: This event loop is already running)"
+                    yield Report(
+                        "DPR101",
+                        site.node,
+                        f"`{name}` on a {_short(kind)} inside `async def {info.name}` blocks the event loop{extra}; "
+                        f"use {_async_alternative(kind)}, or run it in `asyncio.to_thread`",
+                        _TO_ASYNC_CLIENT,
+                    )
+                continue
+            helper = _blocking_helper(model, site, info)
+            if helper is not None:
+                callee, use = helper
+                snippet = model.module.code_for_node(use.node.func)
+                yield Report(
+                    "DPR101",
+                    site.node,
+                    f"`{callee.name}()` uses a sync Dapr client (`{snippet}`) and blocks the event loop of "
+                    f"`async def {info.name}`; make it async with the aio client, or call it via `asyncio.to_thread`",
+                )
+
+
+def _blocking_helper(model: ModuleModel, site: CallSite, caller: FunctionInfo) -> Optional[tuple[FunctionInfo, CallSite]]:
+    """One level of call tracking: a plain `def` of this module (function or method) that constructs or
+    calls a sync client itself."""
+    callee = model.called_function(site)
+    if callee is None or callee.is_async or callee is caller or not callee.is_module_level_or_method:
+        return None
+    if callee.is_generator:
+        return None
+    uses = model.sync_client_uses(callee)
+    if not uses:
+        return None
+    if model.is_cached(callee) and all(model.constructed_client(u) is not None for u in uses):
+        return None  # a cached factory constructs once; its callers do not block each time
+    return callee, uses[0]
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR102
+# ------------------------------------------------------------------------------------------------
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR102",
+        name="wrong-context-manager",
+        category="bug",
+        summary="`async with` on a sync client, `with` on an async client, or any `with` on a DaprWorkflowClient.",
+        target="python",
+        fix_safety="safe",
+        fix_description="`with` on the aio DaprClient inside `async def` becomes `async with`.",
+    )
+)
+def wrong_context_manager(model: ModuleModel) -> Iterator[Report]:
+    for site in model.with_items:
+        kind = model.client_of(site.node.item, site.scope)
+        if kind is None:
+            continue
+        node = site.node.item
+        if not kind.has_context_manager:
+            statement = "async with" if site.is_async else "with"
+            advice = (
+                "create it and call `close()` in a `finally`"
+                if not kind.is_async
+                else "create it once and reuse it (it has no close())"
+            )
+            yield Report(
+                "DPR102",
+                node,
+                f"`{statement}` on a {_short(kind)}: it defines no context manager, so this raises TypeError; {advice}",
+            )
+        elif site.is_async and not kind.is_async:
+            yield Report(
+                "DPR102",
+                node,
+                "`async with` on the sync DaprClient raises TypeError (it has no __aenter__); "
+                "use `async with dapr.aio.clients.DaprClient()`, or `with` in a plain `def`",
+                _TO_ASYNC_CLIENT,
+            )
+        elif not site.is_async and kind.is_async:
+            in_async = site.function is not None and site.function.is_async
+            yield Report(
+                "DPR102",
+                node,
+                "`with` on the async DaprClient raises TypeError (it has no __enter__); use `async with`",
+                FixInfo("safe", "Use `async with`.") if in_async else None,
+            )
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR103
+# ------------------------------------------------------------------------------------------------
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR103",
+        name="await-on-sync-call",
+        category="bug",
+        summary="`await` on a sync client method: the call blocks, then raises TypeError.",
+        target="python",
+        fix_safety="unsafe",
+        fix_description="Fixed with DPR101's fix (switch to the async client).",
+    )
+)
+def await_on_sync_call(model: ModuleModel) -> Iterator[Report]:
+    for site in model.awaits:
+        expr = site.node.expression
+        if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
+            continue
+        kind = model.client_of(expr.func.value, site.scope)
+        if kind is None or kind.is_async:
+            continue
+        name = expr.func.attr.value
+        member = MEMBERS.get(kind.path, {}).get(name)
+        if member is None or member.get("kind") != "method" or member.get("is_async"):
+            continue
+        returns = member.get("returns") or "its result"
+        returned = returns.rsplit(".", 1)[-1] if returns != "its result" else returns
+        yield Report(
+            "DPR103",
+            site.node,
+            f"`await` on `{name}` of a {_short(kind)}: the call runs synchronously, then `await` raises "
+            f"TypeError ({returned} is not awaitable); use the async client",
+            _TO_ASYNC_CLIENT,
+        )
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR104
+# ------------------------------------------------------------------------------------------------
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR104",
+        name="unawaited-coroutine",
+        category="bug",
+        summary="An async Dapr method called without `await`: it never runs.",
+        target="python",
+        fix_safety="safe",
+        fix_description="Inside `async def`, add `await`.",
+    )
+)
+def unawaited_coroutine(model: ModuleModel) -> Iterator[Report]:
+    for site in model.calls:
+        func = site.node.func
+        if not isinstance(func, cst.Attribute):
+            continue
+        if site.context not in ("stmt", "attr", "assign"):
+            continue
+        method = model.value_of(func, site.scope)
+        if not isinstance(method, SdkMethod):
+            continue
+        member = MEMBERS.get(method.owner, {}).get(method.name, {})
+        if not member.get("is_async"):
+            continue
+        if site.context == "assign" and not _only_read_by_attribute(model, site):
+            continue
+        owner = method.owner.rsplit(".", 1)[-1]
+        in_async = site.function is not None and site.function.is_async
+        consequence = (
+            "its result is a coroutine, not a response" if site.context != "stmt" else "it never runs"
+        )
+        yield Report(
+            "DPR104",
+            site.node,
+            f"`{method.name}` of {owner} ({method.owner.rsplit('.', 1)[0]}) is a coroutine called without `await`: "
+            f"{consequence}",
+            FixInfo("safe", "Add `await`.") if in_async and site.context in ("stmt", "attr") else None,
+        )
+
+
+def _only_read_by_attribute(model: ModuleModel, site: CallSite) -> bool:
+    if site.target is None or site.target[0] != "name" or site.target[1] is None:
+        return False
+    uses = model.uses_of(site.target[1], site.scope)
+    return all(context == "attr" for context, _ in uses)
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR105 / DPR106
+# ------------------------------------------------------------------------------------------------
+
+# How a local name holding a client can leave the function or be closed: any of these uses means the
+# function does not own the client's lifetime alone, so it is not reported.
+_HAND_OFF_CONTEXTS = frozenset({"return", "yield", "arg", "assign", "nested", "other", "with", "async_with", "subscript", "call", "await"})
+
+
+def _unclosed_constructions(model: ModuleModel, want_async: bool) -> Iterator[tuple[CallSite, known.ClientKind]]:
+    for site in model.calls:
+        if site.function is None or site.function.is_lambda:
+            continue
+        kind = model.constructed_client(site)
+        if kind is None or kind.is_async != want_async or kind.family != "dapr":
+            continue
+        if site.context == "attr":
+            yield site, kind
+            continue
+        if site.context != "assign" or site.target is None or site.target[0] != "name":
+            continue
+        uses = model.uses_of(site.target[1], site.scope)  # type: ignore[arg-type]
+        if any(context in _HAND_OFF_CONTEXTS for context, _ in uses):
+            continue
+        if any(context == "attr" and detail == "close" for context, detail in uses):
+            continue
+        yield site, kind
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR105",
+        name="async-client-not-closed",
+        category="bug",
+        summary="An async DaprClient created in a function and never closed leaks its gRPC channel.",
+        target="python",
+        fix_safety="unsafe",
+        fix_description="Wrap the uses in `async with`.",
+    )
+)
+def async_client_not_closed(model: ModuleModel) -> Iterator[Report]:
+    for site, _kind in _unclosed_constructions(model, want_async=True):
+        yield Report(
+            "DPR105",
+            site.node,
+            "async DaprClient created here is never closed (it has no __del__, so its gRPC channel leaks); "
+            "use `async with DaprClient() as client:` or `await client.close()` in a `finally`",
+            FixInfo("unsafe", "Wrap the uses in `async with`."),
+        )
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR106",
+        name="client-without-context-manager",
+        category="practice",
+        summary="A sync DaprClient created in a function without `with` or `close()`.",
+        target="python",
+        fix_safety="unsafe",
+        fix_description="Wrap the uses in `with`.",
+    )
+)
+def client_without_context_manager(model: ModuleModel) -> Iterator[Report]:
+    for site, _kind in _unclosed_constructions(model, want_async=False):
+        yield Report(
+            "DPR106",
+            site.node,
+            "DaprClient created without `with` and never closed; use `with DaprClient() as client:` so its "
+            "channels close when the work is done",
+            FixInfo("unsafe", "Wrap the uses in `with`."),
+        )
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR107
+# ------------------------------------------------------------------------------------------------
+
+_REQUEST_HANDLER_KINDS = frozenset(
+    {"route", "subscription", "grpc_method", "grpc_subscription", "grpc_binding", "grpc_job"}
+)
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR107",
+        name="client-per-request",
+        category="opinion",
+        summary="A Dapr client constructed inside a request or event handler.",
+        target="python",
+    )
+)
+def client_per_request(model: ModuleModel) -> Iterator[Report]:
+    for info in model.functions:
+        if not any(h.kind in _REQUEST_HANDLER_KINDS for h in info.handlers):
+            continue
+        for site in info.calls:
+            kind = model.constructed_client(site)
+            if kind is not None:
+                yield Report(
+                    "DPR107",
+                    site.node,
+                    f"{_short(kind)} constructed on every request of `{info.name}`: each construction runs a "
+                    "blocking sidecar health check and opens a new channel; create it once at start-up",
+                )
+                continue
+            callee = model.called_function(site)
+            if callee is None or callee is info or not callee.is_module_level_or_method or model.is_cached(callee):
+                continue
+            built = next(filter(None, (model.constructed_client(c) for c in callee.calls)), None)
+            if built is not None:
+                yield Report(
+                    "DPR107",
+                    site.node,
+                    f"`{callee.name}()` constructs a {_short(built)} on every request of `{info.name}`; "
+                    "create the client once at start-up",
+                )
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR108
+# ------------------------------------------------------------------------------------------------
+
+_REMOVED_WORKFLOW_METHODS = frozenset(
+    {
+        "start_workflow",
+        "get_workflow",
+        "terminate_workflow",
+        "raise_workflow_event",
+        "pause_workflow",
+        "resume_workflow",
+        "purge_workflow",
+    }
+)
+_MEMBER_ADVICE: dict[tuple[str, str], str] = {
+    (known.SYNC_DAPR_CLIENT, "invoke_service"): "use `invoke_method`",
+    (known.AIO_DAPR_CLIENT, "invoke_service"): "use `invoke_method`",
+    ("dapr.clients.grpc._response.StateResponse", "value"): "use `.data` (bytes), `.text()` or `.json()`",
+    ("dapr.clients.grpc._response.InvokeMethodResponse", "content"): "use `.data`, `.text()` or `.json()`",
+    ("dapr.clients.grpc._response.InvokeMethodResponse", "status"): "use `.status_code` (a non-2xx reply raises DaprHttpError)",
+    ("dapr.clients.grpc._response.InvokeMethodResponse", "ok"): "a non-2xx reply raises DaprHttpError; there is no `.ok`",
+}
+_KEYWORD_RENAMES = {"content_type": "data_content_type", "max_message_length": "max_grpc_message_length"}
+_KEYWORD_ADVICE = {
+    "timeout": "state, pub/sub and secret calls take no timeout; set DAPR_API_TIMEOUT_SECONDS",
+    "ttl_in_seconds": "pass `state_metadata={\"ttlInSeconds\": \"60\"}`",
+}
+
+
+def _class_label(path: str) -> str:
+    if path in known.CLIENTS:
+        return known.CLIENTS[path].display
+    return path.rsplit(".", 1)[-1]
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR108",
+        name="unknown-sdk-member",
+        category="bug",
+        summary="An attribute or keyword that does not exist on the Dapr SDK object.",
+        target="python",
+        fix_safety="safe",
+        fix_description="Rename where the replacement is a rename (`content_type`→`data_content_type`, `resp[k]`→`resp.secret[k]`).",
+    )
+)
+def unknown_sdk_member(model: ModuleModel) -> Iterator[Report]:
+    for site in model.attributes:
+        if site.is_store:
+            continue
+        attr = site.node.attr.value
+        if attr.startswith("_"):
+            continue
+        base = model.value_of(site.node.value, site.scope)
+        if not isinstance(base, Instance) or base.local is not None:
+            continue
+        members = MEMBERS.get(base.path)
+        if members is None or attr in members:
+            continue
+        yield Report("DPR108", site.node.attr, _unknown_member_message(base.path, attr, members))
+
+    for site in model.calls:
+        params, owner, what = _signature_of(model, site)
+        if params is None:
+            continue
+        for arg in site.node.args:
+            if arg.keyword is None or arg.keyword.value in params:
+                continue
+            keyword = arg.keyword.value
+            rename = _KEYWORD_RENAMES.get(keyword)
+            fix = None
+            if rename is not None and rename in params:
+                advice = f"use `{rename}=`"
+                fix = FixInfo("safe", f"Rename `{keyword}=` to `{rename}=`.")
+            elif keyword in _KEYWORD_ADVICE:
+                advice = _KEYWORD_ADVICE[keyword]
+            else:
+                close = difflib.get_close_matches(keyword, params, n=1, cutoff=0.6)
+                advice = f"did you mean `{close[0]}=`?" if close else f"accepted: {', '.join(params)}"
+            yield Report(
+                "DPR108",
+                arg.keyword,
+                f"`{what}` of {_class_label(owner)} has no keyword `{keyword}` (TypeError); {advice}",
+                fix,
+            )
+
+    for site in model.subscripts:
+        if site.is_store:
+            continue
+        base = model.value_of(site.node.value, site.scope)
+        if isinstance(base, Instance) and base.local is None:
+            if base.path == "dapr.clients.grpc._response.GetSecretResponse":
+                yield Report(
+                    "DPR108",
+                    site.node,
+                    "GetSecretResponse is not subscriptable (TypeError); use `resp.secret[key]`",
+                    FixInfo("safe", "Subscript `.secret` instead."),
+                )
+            elif base.path == "dapr.clients.grpc._response.GetBulkSecretResponse":
+                yield Report(
+                    "DPR108",
+                    site.node,
+                    "GetBulkSecretResponse is not subscriptable (TypeError); use `resp.secrets[key]`",
+                    FixInfo("safe", "Subscript `.secrets` instead."),
+                )
+
+
+def _unknown_member_message(path: str, attr: str, members: dict) -> str:
+    label = _class_label(path)
+    if path in (known.SYNC_DAPR_CLIENT, known.AIO_DAPR_CLIENT) and attr in _REMOVED_WORKFLOW_METHODS:
+        flavour = "dapr.ext.workflow.aio" if path == known.AIO_DAPR_CLIENT else "dapr.ext.workflow"
+        return (
+            f"{label} has no `{attr}` (the workflow methods were removed from DaprClient in SDK 1.18); "
+            f"use DaprWorkflowClient from {flavour}"
+        )
+    advice = _MEMBER_ADVICE.get((path, attr))
+    if advice is None:
+        public = [m for m in members if not m.startswith("_")]
+        close = difflib.get_close_matches(attr, public, n=1, cutoff=0.6)
+        advice = f"did you mean `{close[0]}`?" if close else "it raises AttributeError"
+    return f"{label} has no attribute `{attr}`; {advice}"
+
+
+def _signature_of(model: ModuleModel, site: CallSite) -> tuple[Optional[tuple[str, ...]], str, str]:
+    """The keyword names a call accepts when it is an SDK method or an SDK class constructor."""
+    func = model.value_of(site.node.func, site.scope)
+    if isinstance(func, SdkMethod):
+        member = MEMBERS.get(func.owner, {}).get(func.name, {})
+        return member.get("params"), func.owner, func.name
+    if isinstance(func, Ref):
+        path = known.canonical(func.path)
+        init = MEMBERS.get(path, {}).get("__init__")
+        if init is not None and path in known.CLIENTS:
+            return init.get("params"), path, path.rsplit(".", 1)[-1] + "()"
+    return None, "", ""
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR109
+# ------------------------------------------------------------------------------------------------
+
+_JOB_RENAMES = {
+    "schedule_job_alpha1": "schedule_job",
+    "get_job_alpha1": "get_job",
+    "delete_job_alpha1": "delete_job",
+}
+_GRPC_METADATA_METHODS = frozenset(
+    {
+        "invoke_method",
+        "invoke_binding",
+        "publish_event",
+        "get_state",
+        "get_bulk_state",
+        "save_state",
+        "save_bulk_state",
+        "execute_state_transaction",
+        "delete_state",
+        "get_secret",
+        "get_bulk_secret",
+    }
+)
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR109",
+        name="deprecated-api",
+        category="bug",
+        summary="A deprecated Dapr SDK API (warns today, removed later).",
+        target="python",
+        fix_safety="safe",
+        fix_description="Rename (`schedule_job_alpha1`→`schedule_job`, `flask_dapr`→`dapr.ext.flask`, `wait_until_ready`→`wait_for_sidecar`).",
+    )
+)
+def deprecated_api(model: ModuleModel) -> Iterator[Report]:
+    for site in model.imports:
+        if site.module == "flask_dapr" or site.module.startswith("flask_dapr."):
+            yield Report(
+                "DPR109",
+                site.anchor,
+                "`flask_dapr` is deprecated (FutureWarning since SDK 1.19); import from `dapr.ext.flask`",
+                FixInfo("safe", "Import from `dapr.ext.flask`."),
+            )
+
+    for site in model.attributes:
+        if site.is_store:
+            continue
+        attr = site.node.attr.value
+        value = model.value_of(site.node, site.scope)
+        if isinstance(value, Ref) and value.path == known.DAPR_HEALTH + ".wait_until_ready":
+            yield Report(
+                "DPR109",
+                site.node.attr,
+                "`DaprHealth.wait_until_ready` is deprecated; use `DaprHealth.wait_for_sidecar`",
+                FixInfo("safe", "Rename to `wait_for_sidecar`."),
+            )
+            continue
+        if attr not in ("wait", "invoke_method_async") and attr not in _JOB_RENAMES:
+            continue
+        kind = model.client_of(site.node.value, site.scope)
+        if kind is None or kind.family != "dapr":
+            continue
+        if attr == "wait":
+            yield Report(
+                "DPR109",
+                site.node.attr,
+                "`DaprClient.wait()` is deprecated: the client already waits for the sidecar when it is constructed",
+            )
+        elif attr == "invoke_method_async" and not kind.is_async:
+            yield Report(
+                "DPR109",
+                site.node.attr,
+                "`invoke_method_async` on the sync DaprClient is deprecated (NotImplementedError with the gRPC "
+                "protocol); use `await dapr.aio.clients.DaprClient().invoke_method(...)`",
+            )
+        elif attr in _JOB_RENAMES:
+            new = _JOB_RENAMES[attr]
+            yield Report(
+                "DPR109",
+                site.node.attr,
+                f"`{attr}` is deprecated (the Jobs API is stable); use `{new}`",
+                FixInfo("safe", f"Rename to `{new}`."),
+            )
+
+    for site in model.calls:
+        yield from _deprecated_arguments(model, site)
+
+
+def _deprecated_arguments(model: ModuleModel, site: CallSite) -> Iterator[Report]:
+    constructed = model.constructed_client(site)
+    if constructed is not None and constructed.family == "dapr":
+        address = _arg(site.node, 0, "address")
+        if address is not None:
+            value = model.value_of(address, site.scope)
+            if isinstance(value, Const) and isinstance(value.value, str) and value.value.lower().startswith(("http://", "https://")):
+                yield Report(
+                    "DPR109",
+                    address,
+                    "an `http://`/`https://` gRPC address is deprecated; use `host:port?tls=false` "
+                    "(or `?tls=true`) or `dns:///host:port`",
+                )
+        return
+    method = model.client_method_call(site)
+    if method is None:
+        return
+    kind, name = method
+    for arg in site.node.args:
+        if arg.keyword is None:
+            continue
+        keyword = arg.keyword.value
+        if keyword == "reuse_id_policy" and kind.family == "workflow" and name == "schedule_new_workflow":
+            yield Report("DPR109", arg.keyword, "`reuse_id_policy` is deprecated and has no effect; remove it")
+        elif keyword == "metadata" and kind.family == "dapr" and name in _GRPC_METADATA_METHODS:
+            value = model.value_of(arg.value, site.scope)
+            if (isinstance(value, Const) and value.value is None) or value == Kind("dict"):
+                continue
+            yield Report(
+                "DPR109",
+                arg.keyword,
+                f"the gRPC `metadata=` argument of `{name}` is deprecated (Dapr already sends the API token); "
+                "drop it, and pass Dapr metadata through the `*_metadata` keyword",
+            )
+
+
+def _arg(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    return positional[position].value if len(positional) > position else None

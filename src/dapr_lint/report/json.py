@@ -1,0 +1,30 @@
+"""The JSON contract other tools read: an array of findings (see README, "JSON output")."""
+
+from __future__ import annotations
+
+import json
+
+from dapr_lint import registry
+from dapr_lint.diagnostics import Diagnostic
+from dapr_lint.report import severity_of
+
+
+def as_dict(d: Diagnostic) -> dict:
+    rule = registry.get(d.code)
+    return {
+        "code": d.code,
+        "name": rule.name,
+        "message": d.message,
+        "path": d.path,
+        "line": d.line,
+        "column": d.column,
+        "end_line": d.end_line,
+        "end_column": d.end_column,
+        "severity": severity_of(d),
+        "category": rule.category if rule.category != "tool" else "bug",
+        "fix": None if d.fix is None else {"safety": d.fix.safety, "description": d.fix.description},
+    }
+
+
+def render(diagnostics: list[Diagnostic]) -> str:
+    return json.dumps([as_dict(d) for d in diagnostics], indent=2) + "\n"
