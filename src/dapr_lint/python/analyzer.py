@@ -9,6 +9,7 @@ from typing import Optional
 
 import libcst as cst
 
+from dapr_lint import catalog  # noqa: F401  (registers every rule before the first file)
 from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
 from dapr_lint.python.model import ModuleModel
 from dapr_lint.python.positions import positions
@@ -110,7 +111,7 @@ def _syntax_error_cheaply(path: str, data: bytes) -> Optional[Diagnostic]:
     try:
         cst.parse_module(data)
     except cst.ParserSyntaxError as exc:
-        return _parse_error(path, exc)
+        return _parse_error(path, exc, data)
     except RecursionError:
         return Diagnostic("DPR001", "file is nested too deeply to parse", path, 1, 1, 1, 1)
     return None

@@ -1123,7 +1123,7 @@ class ModuleModel:
         for owner in self._class_chain(klass):
             method = owner.methods.get(attr)
             if method is not None:
-                if _has_decorator(method.node, "property") or self._decorated_with(method, "functools.cached_property"):
+                if _has_decorator(method.node, "property") or self.decorated_with(method, "functools.cached_property"):
                     if through_class:
                         return UNKNOWN
                     return self._returned_value(method, depth + 1)
@@ -1173,7 +1173,7 @@ class ModuleModel:
         if depth > _MAX_CALL_DEPTH:
             return UNKNOWN
         if info.is_generator:
-            if self._decorated_with(info, "contextlib.contextmanager") or self._decorated_with(
+            if self.decorated_with(info, "contextlib.contextmanager") or self.decorated_with(
                 info, "contextlib.asynccontextmanager"
             ):
                 yielded = self._join(
@@ -1196,7 +1196,7 @@ class ModuleModel:
                 return expr.value
         return self.qualified_name(expr, info.outer_scope)
 
-    def _decorated_with(self, info: FunctionInfo, path: str) -> bool:
+    def decorated_with(self, info: FunctionInfo, path: str) -> bool:
         return any(self.decorator_path(d, info) == path for d in info.decorators)
 
     def is_cached(self, info: FunctionInfo) -> bool:

@@ -106,8 +106,8 @@ def _blocking_helper(model: ModuleModel, site: CallSite, caller: FunctionInfo) -
     callee = model.called_function(site)
     if callee is None or callee.is_async or callee is caller or not callee.is_module_level_or_method:
         return None
-    if callee.is_generator:
-        return None
+    if callee.is_generator and not model.decorated_with(callee, "contextlib.contextmanager"):
+        return None  # a plain generator runs when iterated, not when called
     uses = model.sync_client_uses(callee)
     if not uses:
         return None

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+from dapr_lint import registry
+from dapr_lint.engine import FileTask, check_file
+from dapr_lint.settings import Settings
+
+FIXTURES = Path(__file__).parent / "fixtures"
+_EXPECTED = re.compile(r"#\s*error:\s*(DPR\d{3}(?:\s*,\s*DPR\d{3})*)")
+_SELECT = re.compile(r"#\s*fixture-select:\s*([A-Z0-9,\s]+)")
+_CODE_IN_NAME = re.compile(r"^(DPR\d{3})")
+
+
+def fixture_codes(path: Path, text: str) -> frozenset[str]:
+    """The codes a fixture is checked for: its `# fixture-select:` header, else the code its name starts with."""
+    for line in text.splitlines()[:10]:
+        match = _SELECT.search(line)
+        if match:
+            selectors = [s for s in re.split(r"[,\s]+", match.group(1)) if s]
+            codes = set()
+            for selector in selectors:
+                codes.update(registry.matching(selector, registry.codes()))
+            return frozenset(codes)
+    match = _CODE_IN_NAME.match(path.name)
+    assert match, f"{path.name}: name it DPRxxx_... or add a `# fixture-select:` header"
+    return frozenset({match.group(1)})
+
+
+def expected_findings(text: str) -> Counter:
+    found: Counter = Counter()
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = _EXPECTED.search(line)
+        if match:
+            for code in re.split(r"\s*,\s*", match.group(1)):
+                found[(number, code)] += 1
+    return found
+
+
+def lint(path: Path, codes: frozenset[str], options: dict | None = None):
+    from dapr_lint.config import OPTIONS
+
+    merged = {key: spec.default for key, spec in OPTIONS.items()}
+    merged.update(options or {})
+    kind = "yaml" if path.suffix in (".yaml", ".yml") else "python"
+    return check_file(FileTask(str(path), path.name, kind), Settings(enabled=codes, options=merged))

@@ -1,0 +1,40 @@
+"""Every fixture file is linted and its findings compared, both ways, with its `# error:` comments."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from conftest import FIXTURES, expected_findings, fixture_codes, lint
+
+FIXTURE_FILES = sorted(
+    p for p in FIXTURES.rglob("*") if p.suffix in (".py", ".yaml", ".yml") and p.is_file()
+)
+
+
+def test_there_are_fixtures_for_every_python_rule():
+    from dapr_lint import registry
+
+    covered = set()
+    for path in FIXTURE_FILES:
+        covered |= fixture_codes(path, path.read_text(encoding="utf-8"))
+    python_rules = {r.code for r in registry.all_rules() if r.target == "python"}
+    assert python_rules <= covered, f"rules without fixtures: {sorted(python_rules - covered)}"
+
+
+@pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_fixture(path):
+    text = path.read_text(encoding="utf-8")
+    codes = fixture_codes(path, text)
+    result = lint(path, codes)
+    assert not result.errors, [f"{e.where}: {e.message}\n{e.traceback}" for e in result.errors]
+    got = Counter((d.line, d.code) for d in result.diagnostics if d.code in codes)
+    expected = Counter({key: n for key, n in expected_findings(text).items() if key[1] in codes})
+    missing = sorted((expected - got).elements())
+    unexpected = sorted((got - expected).elements())
+    messages = {(d.line, d.code): d.message for d in result.diagnostics}
+    assert not missing and not unexpected, (
+        f"\nmissing (expected, not reported): {missing}"
+        f"\nunexpected (reported, not expected): {[(k, messages.get(k)) for k in unexpected]}"
+    )
