@@ -53,7 +53,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--verbose", "-v", action="store_true", help="show tracebacks of internal errors")
 
     rules = sub.add_parser("rules", help="list every rule")
-    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
     rule = sub.add_parser("rule", help="print a rule's documentation")
     rule.add_argument("code", help="a rule code (DPR101) or name (sync-client-in-async)")
@@ -164,6 +164,9 @@ def _list_rules(fmt: str, out: TextIO) -> int:
             + "\n"
         )
         return EXIT_CLEAN
+    if fmt == "markdown":
+        out.write(rules_markdown())
+        return EXIT_CLEAN
     header = ("code", "name", "category", "default", "fix", "summary")
     rows = [(r.code, r.name, r.category, "on" if r.default_enabled else "off", r.fix_label, r.summary) for r in rules]
     widths = [max(len(str(row[i])) for row in rows + [header]) for i in range(len(header) - 1)]
@@ -171,6 +174,18 @@ def _list_rules(fmt: str, out: TextIO) -> int:
         cells = [str(cell).ljust(widths[i]) for i, cell in enumerate(row[:-1])]
         out.write("  ".join(cells) + "  " + row[-1] + "\n")
     return EXIT_CLEAN
+
+
+def rules_markdown() -> str:
+    """The rule table the README carries (tests/test_readme.py keeps the two in step)."""
+    lines = ["| code | name | category | default | fix | what it finds |", "|---|---|---|---|---|---|"]
+    for r in registry.all_rules():
+        default = "on" if r.default_enabled else "off"
+        summary = r.summary.replace("|", "\\|")
+        lines.append(
+            f"| [{r.code}](docs/rules/{r.code}.md) | {r.name} | {r.category} | {default} | {r.fix_label} | {summary} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def rule_doc(code: str) -> Optional[str]:

@@ -280,7 +280,10 @@ def _unclosed_constructions(model: ModuleModel, want_async: bool) -> Iterator[tu
             continue
         if site.context != "assign" or site.target is None or site.target[0] != "name":
             continue
-        uses = model.uses_of(site.target[1], site.scope)  # type: ignore[arg-type]
+        name = site.target[1]
+        if name in site.scope.global_names or name in site.scope.nonlocal_names:
+            continue  # stored in a module global or an enclosing function: someone else owns it
+        uses = model.uses_of(name, site.scope)  # type: ignore[arg-type]
         if any(context in _HAND_OFF_CONTEXTS for context, _ in uses):
             continue
         if any(context == "attr" and detail == "close" for context, detail in uses):

@@ -1,0 +1,28 @@
+"""The README's promises: its rule table matches the registry, its test command is what CI runs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from dapr_lint.cli import rules_markdown
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_rule_table_is_generated_from_the_registry():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = re.search(r"<!-- rules:start -->\n(.*?)<!-- rules:end -->", readme, re.S)
+    assert table, "README lost its rule table markers"
+    assert table.group(1).strip() == rules_markdown().strip(), "regenerate: dapr-lint rules --format markdown"
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)\n```", readme, re.S)
+    assert len(blocks) >= 2
+    install_and_run, test_command = blocks[0], blocks[1]
+    assert "dapr-lint examples/" in install_and_run
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    readme_tail = test_command.split("&& ", 2)[-1]  # after creating and activating the venv
+    assert readme_tail in ci, f"CI must run the README's command: {readme_tail}"
