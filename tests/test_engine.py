@@ -1,0 +1,78 @@
+"""The per-file stage: positions, encodings, relevance test, unreadable files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dapr_lint.cli import main
+
+SOURCE = (
+    "from dapr.clients import DaprClient\n"
+    "\n"
+    "\n"
+    "async def handler():\n"
+    "    client = DaprClient(\n"
+    "        address='localhost:50001',\n"
+    "    )\n"
+    "    return client.get_state('s', 'k')\n"
+)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def findings(capsys, *argv):
+    main([*argv, "--format", "json", "--select", "DPR101"])
+    return [(f["line"], f["column"], f["end_line"], f["end_column"]) for f in json.loads(capsys.readouterr().out)]
+
+
+def test_multiline_positions(project, capsys):
+    (project / "a.py").write_text(SOURCE)
+    assert findings(capsys, "a.py") == [(5, 14, 7, 6), (8, 12, 8, 38)]
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        lambda s: s.replace("\n", "\r\n").encode(),
+        lambda s: b"\xef\xbb\xbf" + s.encode(),
+        lambda s: ("# -*- coding: latin-1 -*-\n# caf\xe9\n" + s).encode("latin-1"),
+    ],
+    ids=["crlf", "bom", "latin-1"],
+)
+def test_encodings_and_line_endings_keep_positions(project, capsys, encode):
+    data = encode(SOURCE)
+    (project / "a.py").write_bytes(data)
+    shift = 2 if b"latin-1" in data else 0
+    assert findings(capsys, "a.py") == [(5 + shift, 14, 7 + shift, 6), (8 + shift, 12, 8 + shift, 38)]
+
+
+def test_unreadable_file_is_an_error_not_a_crash(project, capsys):
+    (project / "a.py").write_text(SOURCE)
+    target = project / "b.py"
+    target.symlink_to(project / "does-not-exist.py")
+    # a dangling link named explicitly is a usage error; found in a folder it is skipped
+    assert main(["b.py"]) == 2
+    assert "no such file" in capsys.readouterr().err
+
+
+def test_files_without_dapr_are_not_modelled(project, capsys, monkeypatch):
+    from dapr_lint.python import model
+
+    built = []
+    original = model.ModuleModel.build.__func__
+
+    def spy(cls, module, options=None):
+        built.append(module)
+        return original(cls, module, options)
+
+    monkeypatch.setattr(model.ModuleModel, "build", classmethod(spy))
+    (project / "plain.py").write_text("import os\n\nprint(os.getcwd())\n")
+    (project / "svc.py").write_text(SOURCE)
+    main(["--jobs", "1", "."])
+    assert len(built) == 1
