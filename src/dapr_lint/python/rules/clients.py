@@ -59,12 +59,15 @@ def sync_client_in_async(model: ModuleModel) -> Iterator[Report]:
     for info in model.functions:
         if not info.is_async or info.is_script_entry:
             continue
+        # Flask runs an async view on an event loop of its own, in the request's worker thread: blocking
+        # it delays nothing else. Only the sync invoke_method still fails there (the loop is running).
+        flask_view = any(h.framework in ("flask", "dapr-flask") for h in info.handlers)
         for site in info.calls:
             if site.offloaded:
                 continue
             constructed = model.constructed_client(site)
             if constructed is not None:
-                if not constructed.is_async:
+                if not constructed.is_async and not flask_view:
                     yield Report(
                         "DPR101",
                         site.node,
@@ -77,6 +80,8 @@ def sync_client_in_async(model: ModuleModel) -> Iterator[Report]:
             if method is not None:
                 kind, name = method
                 if not kind.is_async and is_blocking_method(kind, name):
+                    if flask_view and not (kind.family == "dapr" and name == "invoke_method"):
+                        continue
                     extra = ""
                     if kind.family == "dapr" and name == "invoke_method":
                         extra = " (with the default HTTP protocol it raises RuntimeError: This event loop is already running)"
@@ -88,7 +93,7 @@ def sync_client_in_async(model: ModuleModel) -> Iterator[Report]:
                         _TO_ASYNC_CLIENT,
                     )
                 continue
-            helper = _blocking_helper(model, site, info)
+            helper = None if flask_view else _blocking_helper(model, site, info)
             if helper is not None:
                 callee, use = helper
                 snippet = model.module.code_for_node(use.node.func)
@@ -632,6 +637,8 @@ def _deprecated_arguments(model: ModuleModel, site: CallSite) -> Iterator[Report
             continue
         keyword = arg.keyword.value
         if keyword == "reuse_id_policy" and kind.family == "workflow" and name == "schedule_new_workflow":
+            if model.value_of(arg.value, site.scope) == Const(None):
+                continue  # the SDK warns only for a value
             yield Report("DPR109", arg.keyword, "`reuse_id_policy` is deprecated and has no effect; remove it")
         elif keyword == "metadata" and kind.family == "dapr" and name in _GRPC_METADATA_METHODS:
             value = model.value_of(arg.value, site.scope)
