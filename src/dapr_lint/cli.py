@@ -41,12 +41,22 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--select", help="comma-separated codes or prefixes to enable (replaces the configuration's)")
     check.add_argument("--extend-select", help="codes or prefixes to enable in addition")
     check.add_argument("--ignore", help="codes or prefixes to disable")
-    check.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "sarif", "github"),
+        default="text",
+        help="output format (default: text): json for tools, sarif for code scanning, github for Actions annotations",
+    )
     check.add_argument("--output-file", type=Path, help="write the report to this file instead of stdout")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
     check.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     check.add_argument("--config", type=Path, help="configuration file (default: nearest pyproject.toml with [tool.dapr-lint])")
     check.add_argument("--resources-path", action="append", default=[], help="a folder of the app's Dapr resources (repeatable)")
+    check.add_argument(
+        "--force-exclude",
+        action="store_true",
+        help="apply exclude patterns to files named on the command line too (for pre-commit)",
+    )
     check.add_argument("--jobs", "-j", type=int, help="worker processes (default: number of CPUs)")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
     check.add_argument("--statistics", action="store_true", help="print a count per rule")
@@ -107,7 +117,7 @@ def _check(args: argparse.Namespace) -> int:
     def warn(message: str) -> None:
         print(f"dapr-lint: warning: {message}", file=sys.stderr)
 
-    files = discover(paths, config, warn=warn)
+    files = discover(paths, config, warn=warn, force_exclude=args.force_exclude)
     results = engine.run(files, settings, jobs=args.jobs, ignored_for=config.ignored_for)
 
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key())
@@ -115,6 +125,14 @@ def _check(args: argparse.Namespace) -> int:
 
     if args.format == "json":
         output = json_report.render(diagnostics)
+    elif args.format == "sarif":
+        from dapr_lint.report import sarif
+
+        output = sarif.render(diagnostics)
+    elif args.format == "github":
+        from dapr_lint.report import github
+
+        output = github.render(diagnostics)
     else:
         to_terminal = args.output_file is None and sys.stdout.isatty()
         colour = to_terminal and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"

@@ -30,9 +30,10 @@ def kind_of(path: Path) -> Optional[str]:
     return None
 
 
-def discover(paths: Iterable[Path], config: Config, warn=None) -> list[SourceFile]:
+def discover(paths: Iterable[Path], config: Config, warn=None, force_exclude: bool = False) -> list[SourceFile]:
     """Files under `paths`: `.gitignore` is honoured inside a git work tree, `exclude`/`extend-exclude`
-    everywhere; a file named on the command line is always checked."""
+    everywhere; a file named on the command line is always checked, unless `force_exclude` (for
+    pre-commit, which names every staged file)."""
     found: dict[Path, SourceFile] = {}
     patterns = config.exclude_patterns
     for raw in paths:
@@ -45,6 +46,8 @@ def discover(paths: Iterable[Path], config: Config, warn=None) -> list[SourceFil
                 if warn is not None:
                     warn(f"skipping {raw}: not a Python or YAML file")
                 continue
+            if force_exclude and _excluded_explicit(path, config):
+                continue
             found.setdefault(path.resolve(), SourceFile(path, kind))
             continue
         for candidate in _files_under(path):
@@ -56,11 +59,30 @@ def discover(paths: Iterable[Path], config: Config, warn=None) -> list[SourceFil
 
 
 def _excluded(candidate: Path, base: Path, root: Path, patterns: list[str]) -> bool:
+    """Whether a file found under the folder argument `base` is excluded. A folder named on the command
+    line is never excluded itself: only what lies below it is matched (`dapr-lint tests/fixtures` checks
+    the fixtures even when the configuration excludes them from `dapr-lint .`)."""
     rel = relative_posix(candidate, root)
+    base_rel = relative_posix(base, root)
+    if rel is None or base_rel is None:
+        rel = candidate.resolve().relative_to(base.resolve()).as_posix()
+        base_rel = ""
+    for pattern in patterns:
+        if "/" in pattern.strip().strip("/"):
+            if glob_match(pattern, rel) and not (base_rel and glob_match(pattern, base_rel)):
+                return True
+        else:
+            below = rel[len(base_rel) + 1 :] if base_rel and base_rel != "." else rel
+            if glob_match(pattern, below):
+                return True
+    return False
+
+
+def _excluded_explicit(path: Path, config: Config) -> bool:
+    rel = relative_posix(path, config.root)
     if rel is None:
-        # outside the configuration's folder: match relative to the directory argument instead
-        rel = candidate.relative_to(base).as_posix() if candidate.is_relative_to(base) else candidate.name
-    return any(glob_match(pattern, rel) for pattern in patterns)
+        return False
+    return any(glob_match(pattern, rel) for pattern in config.exclude_patterns)
 
 
 def _files_under(folder: Path) -> list[Path]:

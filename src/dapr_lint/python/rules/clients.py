@@ -96,7 +96,7 @@ def sync_client_in_async(model: ModuleModel) -> Iterator[Report]:
             helper = None if flask_view else _blocking_helper(model, site, info)
             if helper is not None:
                 callee, use = helper
-                snippet = model.module.code_for_node(use.node.func)
+                snippet = model.module.code_for_node(use.node.func) + ("()" if model.constructed_client(use) else "(...)")
                 yield Report(
                     "DPR101",
                     site.node,

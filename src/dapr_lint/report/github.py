@@ -1,0 +1,34 @@
+"""GitHub Actions workflow commands: each finding becomes an annotation on the pull request."""
+
+from __future__ import annotations
+
+from dapr_lint.diagnostics import Diagnostic
+from dapr_lint.report import severity_of
+
+_COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render(diagnostics: list[Diagnostic]) -> str:
+    lines = []
+    for d in diagnostics:
+        command = _COMMANDS[severity_of(d)]
+        properties = ",".join(
+            [
+                f"file={_escape_property(d.path)}",
+                f"line={d.line}",
+                f"col={d.column}",
+                f"endLine={d.end_line}",
+                f"endColumn={d.end_column}",
+                f"title={_escape_property(d.code)}",
+            ]
+        )
+        lines.append(f"::{command} {properties}::{_escape_data(f'{d.code} {d.message}')}")
+    return "\n".join(lines) + ("\n" if lines else "")
