@@ -136,11 +136,11 @@ def check_mapping(v: Validation, node: Node, schema: Schema, owner: Optional[Nod
             v.sink.report(
                 v.code,
                 first[1],
-                f"{where} item has no `name`; `{first[0]}` is read as an unknown field and the setting is ignored: "
+                f"{where} has no `name`; `{first[0]}` is read as an unknown field and the setting is ignored: "
                 f"write `- name: {first[0]}` with `value:` below it",
             )
         else:
-            v.sink.report(v.code, node, f"{where} item has no `name`: Kubernetes rejects it, daprd ignores it")
+            v.sink.report(v.code, node, f"{where} has no `name`: Kubernetes rejects it, daprd ignores it")
         return
     anchor = owner if owner is not None else node
     for spec in missing:

@@ -113,7 +113,8 @@ _BRACE_NAME = re.compile(r"(?<![{$])\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
 
 
 def unexpanded_variable(value: str, templates: tuple[str, ...]) -> Optional[str]:
-    """Why `value` holds a variable Dapr never expands, or None. `templates` are names Dapr does substitute."""
+    """Why `value` holds a variable Dapr never expands, or None. `templates` are the `{name}`s Dapr substitutes
+    here (only Component metadata has any; an HTTPEndpoint's `{uuid}` is sent literally)."""
     match = _BRACED_ENV.search(value)
     if match:
         return f"`{match.group(0)}` is not expanded: Dapr sends it literally"
@@ -125,12 +126,14 @@ def unexpanded_variable(value: str, templates: tuple[str, ...]) -> Optional[str]
         if name in templates:
             continue
         near = [t for t in templates if t.lower() == name.lower()]
+        if not templates and name.lower() in {t.lower() for t in COMPONENT_TEMPLATES}:
+            return f"`{{{name}}}` is not substituted: only Component metadata gets `{{{name}}}` templating"
         if near:
             return f"`{{{name}}}` is not substituted (templates are case-sensitive); did you mean `{{{near[0]}}}`?"
         if len(name) >= 2 and name.isupper():
-            return f"`{{{name}}}` is not substituted: Dapr only replaces " + (
-                ", ".join(f"`{{{t}}}`" for t in templates) if templates else "nothing here"
-            )
+            if not templates:
+                return f"`{{{name}}}` is not substituted: Dapr sends it literally"
+            return f"`{{{name}}}` is not substituted: Dapr only replaces " + ", ".join(f"`{{{t}}}`" for t in templates)
     return None
 
 

@@ -41,7 +41,7 @@ COMPONENT_SCHEMA = resource_schema(COMPONENT_SPEC, extra=(AUTH, SCOPES))
 
 _URL_CREDENTIALS = re.compile(r"://[^/\s@:]*:[^/\s@]+@")
 _CONNECTION_STRING_SECRET = re.compile(
-    r"(?:^|;)\s*(?:password|pwd|accountkey|sharedaccesskey|access_key|secret)\s*=\s*[^;\s]", re.IGNORECASE
+    r"(?:^|[;\s])(?:password|pwd|accountkey|sharedaccesskey|access_key|secret)\s*=\s*[^;\s]", re.IGNORECASE
 )
 
 
@@ -86,8 +86,8 @@ def check_component(sink: FindingSink, root: MappingView) -> ResourceFacts:
             continue
         _check_item_value(sink, component_type, item)
         if item.name.lower() == "actorstatestore" and (item.literal or "").strip().lower() in tables.TRUTHY_VALUES:
-            actor_node = item.value_node
-            _check_actor_state_store(sink, component_type, item)
+            if _check_actor_state_store(sink, component_type, item):
+                actor_node = item.value_node
     if component_type is not None and component_type.startswith("bindings."):
         _check_binding_direction(sink, component_type, items)
     name_node = root.view("metadata").get("name")
@@ -170,9 +170,10 @@ def _check_item_value(sink: FindingSink, component_type: Optional[str], item: Me
     sink.report("DPR506", item.value_node, message)
 
 
-def _check_actor_state_store(sink: FindingSink, component_type: Optional[str], item: MetadataItem) -> None:
+def _check_actor_state_store(sink: FindingSink, component_type: Optional[str], item: MetadataItem) -> bool:
+    """Report a store that cannot hold actor state; True if it can (or may, for a pluggable type)."""
     if component_type is None or item.value_node is None:
-        return
+        return False
     lowered = component_type.lower()
     if not lowered.startswith("state."):
         sink.report(
@@ -180,13 +181,16 @@ def _check_actor_state_store(sink: FindingSink, component_type: Optional[str], i
             item.value_node,
             f"`actorStateStore` on a `{component_type}` component: only a state store can hold actor state",
         )
-    elif lowered in tables.BUILTIN_TYPES and lowered not in tables.ACTOR_CAPABLE_STATE_STORES:
+        return False
+    if lowered in tables.BUILTIN_TYPES and lowered not in tables.ACTOR_CAPABLE_STATE_STORES:
         sink.report(
             "DPR516",
             item.value_node,
             f"`{component_type}` cannot be the actor state store: it lacks ETag and transaction support, so every "
             "actor state call fails",
         )
+        return False
+    return True
 
 
 def _check_binding_direction(sink: FindingSink, component_type: str, items: list[MetadataItem]) -> None:

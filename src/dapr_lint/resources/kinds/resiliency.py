@@ -360,7 +360,7 @@ def _unused_message(section: str, kind: str, name: str) -> str:
     other_kind = RESERVED_DEFAULT_POLICIES.get(name)
     if other_kind is not None:
         return (
-            f"{base}: `{name}` is a reserved {other_kind} name, but it sits under `{section}`; daprd looks "
+            f"{base}: `{name}` is a reserved {_SECTION_OF_KIND[other_kind]} name, but it sits under `{section}`; daprd looks "
             f"`{section}` up as `{name.replace(other_kind + 'Policy', kind + 'Policy')}`"
         )
     if name in DEAD_DEFAULT_POLICIES:

@@ -91,7 +91,8 @@ def is_run_template(root: MappingView) -> bool:
     apps with `appDirPath`."""
     if not root or "apiVersion" in root or "kind" in root or "services" in root:
         return False
-    if not is_sequence(root.get("apps")):
+    apps = root.get("apps")
+    if not is_sequence(apps) and not (is_null(apps) and "version" in root):
         return False
     if "version" in root:
         return True
