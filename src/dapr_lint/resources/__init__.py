@@ -18,7 +18,6 @@ from dapr_lint.resources.kinds.common import (
     ResourceFacts,
     check_resource_name,
     mark_placeholders,
-    resource_schema,
     scopes_overlap,
 )
 from dapr_lint.resources.kinds.component import COMPONENT_SCHEMA, check_component
@@ -135,12 +134,16 @@ class FileCheck:
             if api_version is not None and api_version.startswith("dapr.io"):
                 self.check_resource(document, root, api_version)  # type: ignore[arg-type]
             elif is_run_template(root):
-                mark_placeholders(self.sink, document)  # type: ignore[arg-type]
-                check_mapping(Validation(self.sink, "yaml.v2", "DPR512", "the run template"), document, RUN_TEMPLATE_SCHEMA, None, "the run template")  # type: ignore[arg-type]
-                check_run_template(self.sink, root)
+                self.check_run_template(document, root)  # type: ignore[arg-type]
         if self.saw_resiliency:
             check_policy_usage(self.sink, self.policies)
         self.check_duplicates()
+
+    def check_run_template(self, document: Node, root: MappingView) -> None:
+        mark_placeholders(self.sink, document)
+        validation = Validation(self.sink, "yaml.v2", "DPR512", "the run template")
+        check_mapping(validation, document, RUN_TEMPLATE_SCHEMA, None, "the run template")
+        check_run_template(self.sink, root)
 
     def check_resource(self, document: Node, root: MappingView, api_version: str) -> None:
         sink = self.sink
@@ -228,7 +231,3 @@ class FileCheck:
                         "with \"detected duplicate actor state store\"",
                     )
                     break
-
-
-# Keep the helper importable for kinds that want a bare resource schema.
-_ = resource_schema

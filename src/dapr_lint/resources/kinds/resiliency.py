@@ -342,7 +342,8 @@ def check_policy_usage(sink: FindingSink, policies: ResiliencyPolicies) -> None:
         defined = policies.defined[ref.section]
         if ref.name in defined or (ref.section == "retries" and ref.name in BUILTIN_RETRY_POLICIES):
             continue
-        message = f"`{ref.name}` is not defined under `policies.{ref.section}`: no {ref.section[:-1] if ref.section != 'retries' else 'retry'} policy applies, silently"
+        kind_label = {"timeouts": "timeout", "retries": "retry", "circuitBreakers": "circuit breaker"}[ref.section]
+        message = f"`{ref.name}` is not defined under `policies.{ref.section}`: no {kind_label} policy applies, silently"
         if ref.section == "circuitBreakers" and ref.target == "components":
             message += " (for a component target daprd dereferences the missing breaker on the first call)"
         guess = did_you_mean(ref.name, list(defined))
