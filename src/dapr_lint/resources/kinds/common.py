@@ -1,0 +1,161 @@
+"""Pieces every resource kind shares: the top-level schema, name-value pairs, placeholders and
+unexpanded variables."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from yaml.nodes import Node
+
+from dapr_lint.resources.findings import FindingSink
+from dapr_lint.resources.nodes import MappingView, sequence_items, string_value, text, walk_scalars
+from dapr_lint.resources.schema import Field, Schema
+
+OBJECT_META = Field(
+    "metadata",
+    "object",
+    required=True,
+    fields=Schema(
+        (
+            Field("name", "str", required=True),
+            Field("namespace", "str"),
+            Field("labels", "map", values=Field("", "str")),
+            Field("annotations", "map", values=Field("", "str")),
+        ),
+        unknown_keys="allow",  # the rest of Kubernetes ObjectMeta
+    ),
+)
+
+SECRET_KEY_REF = Schema((Field("name", "str", required=True), Field("key", "str")))
+
+# A Dapr NameValuePair (`- name: x` / `value: ...` | `secretKeyRef:` | `envRef:`).
+NAME_VALUE_ITEM = Field(
+    "",
+    "object",
+    fields=Schema(
+        (
+            Field("name", "str", required=True),
+            Field("value", "any"),
+            Field("secretKeyRef", "object", fields=SECRET_KEY_REF),
+            Field("envRef", "str"),
+        ),
+        name_value_item=True,
+    ),
+)
+
+AUTH = Field("auth", "object", fields=Schema((Field("secretStore", "str"),)))
+SCOPES = Field("scopes", "list", items=Field("", "str"))
+
+
+def resource_schema(spec: Optional[Schema], extra: tuple[Field, ...] = (), spec_required: bool = True) -> Schema:
+    """The top-level schema of a dapr.io resource with `spec` and any extra top-level fields."""
+    fields: list[Field] = [Field("apiVersion", "str", required=True), Field("kind", "str", required=True), OBJECT_META]
+    if spec is not None:
+        fields.append(Field("spec", "object", required=spec_required, fields=_with_spec_hints(spec, extra)))
+    fields.extend(extra)
+    fields.append(Field("status", "any"))
+    hints = {}
+    if spec is not None:
+        for f in spec.fields:
+            if f.name not in {x.name for x in fields}:
+                hints[f.name] = f"`{f.name}` belongs under `spec`; at the top level Dapr ignores it"
+    return Schema(tuple(fields), hints=hints)
+
+
+def _with_spec_hints(spec: Schema, top_level: tuple[Field, ...]) -> Schema:
+    hints = dict(spec.hints)
+    for f in top_level:
+        if f.name not in {x.name for x in spec.fields}:
+            hints[f.name] = f"`{f.name}` belongs at the top level (next to `spec`); under `spec` Dapr ignores it"
+    return Schema(spec.fields, spec.unknown_keys, spec.handled_keys, hints, spec.name_value_item)
+
+
+_INVALID_NAME = re.compile(r"[/%]")
+
+
+def check_resource_name(sink: FindingSink, root: MappingView, code: str = "DPR501") -> None:
+    """metadata.name must be a valid path segment (not `.`/`..`, no `/` or `%`), or daprd rejects the resource."""
+    name_node = root.view("metadata").get("name")
+    name = text(name_node)
+    if name_node is None or name is None:
+        return
+    if name in (".", "..") or _INVALID_NAME.search(name):
+        sink.report(code, name_node, f"metadata.name `{name}` is not a valid path segment (no `/`, `%`, `.` or `..`): "
+                    "daprd refuses to load the resource")
+
+
+_PLACEHOLDER_ANYWHERE = re.compile(r"<\s*(?:REPLACE|YOUR)[-_ A-Z]", re.IGNORECASE)
+_PLACEHOLDER_WHOLE = re.compile(r"<[A-Za-z][A-Za-z0-9_.\- ]*>")
+
+
+def is_placeholder(value: str) -> bool:
+    """A template placeholder such as `<REPLACE-WITH-PASSWORD>` or `<NAME>`."""
+    stripped = value.strip()
+    return bool(_PLACEHOLDER_ANYWHERE.search(stripped) or _PLACEHOLDER_WHOLE.fullmatch(stripped))
+
+
+def mark_placeholders(sink: FindingSink, document: Node) -> None:
+    """Report each placeholder value once (DPR517) and mark it so no other rule reports that value."""
+    for scalar in walk_scalars(document):
+        value = string_value(scalar)
+        if value is not None and is_placeholder(value):
+            sink.placeholder_nodes.add(id(scalar))
+            sink.report("DPR517", scalar, f"placeholder `{value}` left in the resource: Dapr uses it literally")
+
+
+# `{uuid}`, `{podName}`, `{namespace}`, `{appID}`: the only templates Dapr substitutes, in Component metadata only.
+COMPONENT_TEMPLATES: tuple[str, ...] = ("uuid", "podName", "namespace", "appID")
+_BRACED_ENV = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?:[:?+-][^}]*)?\}")
+_WHOLE_DOLLAR = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_BRACE_NAME = re.compile(r"(?<![{$])\{([A-Za-z_][A-Za-z0-9_]*)\}(?!\})")
+
+
+def unexpanded_variable(value: str, templates: tuple[str, ...]) -> Optional[str]:
+    """Why `value` holds a variable Dapr never expands, or None. `templates` are the `{name}`s Dapr substitutes
+    here (only Component metadata has any; an HTTPEndpoint's `{uuid}` is sent literally)."""
+    match = _BRACED_ENV.search(value)
+    if match:
+        return f"`{match.group(0)}` is not expanded: Dapr sends it literally"
+    match = _WHOLE_DOLLAR.fullmatch(value.strip())
+    if match and match.group(1).isupper():
+        return f"`{match.group(0)}` is not expanded: Dapr sends it literally"
+    for match in _BRACE_NAME.finditer(value):
+        name = match.group(1)
+        if name in templates:
+            continue
+        near = [t for t in templates if t.lower() == name.lower()]
+        if not templates and name.lower() in {t.lower() for t in COMPONENT_TEMPLATES}:
+            return f"`{{{name}}}` is not substituted: only Component metadata gets `{{{name}}}` templating"
+        if near:
+            return f"`{{{name}}}` is not substituted (templates are case-sensitive); did you mean `{{{near[0]}}}`?"
+        if len(name) >= 2 and name.isupper():
+            if not templates:
+                return f"`{{{name}}}` is not substituted: Dapr sends it literally"
+            return f"`{{{name}}}` is not substituted: Dapr only replaces " + ", ".join(f"`{{{t}}}`" for t in templates)
+    return None
+
+
+@dataclass
+class ResourceFacts:
+    """What cross-document checks need to know about one resource of a file."""
+
+    kind: str
+    name: Optional[str]
+    name_node: Optional[Node]
+    namespace: Optional[str]
+    scopes: frozenset[str]  # empty = every app
+    component_type: Optional[str] = None
+    actor_state_store_node: Optional[Node] = None
+    extra: dict = field(default_factory=dict)
+
+
+def scopes_of(root: MappingView) -> frozenset[str]:
+    values = [text(item) for item in sequence_items(root.get("scopes"))]
+    return frozenset(v for v in values if v)
+
+
+def scopes_overlap(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two resources are visible to a common app if either is unscoped or their scopes intersect."""
+    return not a or not b or bool(a & b)

@@ -1,0 +1,233 @@
+"""Component: schema and rules DPR506, DPR507, DPR509, DPR514, DPR515, DPR516."""
+
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from yaml.nodes import Node
+
+from dapr_lint.resources import component_tables as tables
+from dapr_lint.resources.findings import FindingSink
+from dapr_lint.resources.kinds.common import (
+    AUTH,
+    COMPONENT_TEMPLATES,
+    NAME_VALUE_ITEM,
+    SCOPES,
+    ResourceFacts,
+    resource_schema,
+    scopes_of,
+    unexpanded_variable,
+)
+from dapr_lint.resources.nodes import MappingView, is_scalar, sequence_items, string_value, text
+from dapr_lint.resources.schema import Field, Schema, did_you_mean
+
+COMPONENT_SPEC = Schema(
+    (
+        Field("type", "str", required=True),
+        # Required by the CRD (kubectl apply rejects a Component without it); self-hosted reads "" as v1.
+        Field("version", "str", required=True),
+        Field("metadata", "list", items=NAME_VALUE_ITEM),
+        Field(
+            "initTimeout",
+            "duration",
+            consequence="daprd silently falls back to the default 5s",
+        ),
+        Field("ignoreErrors", "bool"),
+    )
+)
+
+COMPONENT_SCHEMA = resource_schema(COMPONENT_SPEC, extra=(AUTH, SCOPES))
+
+_URL_CREDENTIALS = re.compile(r"://[^/\s@:]*:[^/\s@]+@")
+_CONNECTION_STRING_SECRET = re.compile(
+    r"(?:^|[;\s])(?:password|pwd|accountkey|sharedaccesskey|access_key|secret)\s*=\s*[^;\s]", re.IGNORECASE
+)
+
+
+class MetadataItem:
+    """One `spec.metadata` entry: its name, and its value, secretKeyRef and envRef nodes."""
+
+    def __init__(self, node: Node) -> None:
+        view = MappingView(node)
+        self.node = node
+        self.name_node = view.get("name")
+        self.name = text(self.name_node)
+        self.value_node = view.get_nocase("value")
+        self.secret_key_ref_key = view.key_nocase("secretKeyRef")
+        self.env_ref = view.get_nocase("envRef")
+
+    @property
+    def literal(self) -> Optional[str]:
+        """The value as daprd stringifies it, if the item has a non-empty scalar value."""
+        value = text(self.value_node) if is_scalar(self.value_node) else None
+        return value if value else None
+
+
+def check_component(sink: FindingSink, root: MappingView) -> ResourceFacts:
+    spec = root.view("spec", nocase=True)
+    type_node = spec.get_nocase("type")
+    component_type = string_value(type_node)
+    items = [MetadataItem(n) for n in sequence_items(spec.get_nocase("metadata")) if MappingView(n)]
+    if component_type is not None and type_node is not None:
+        _check_type(sink, component_type, type_node, spec.get_nocase("version"))
+    has_store = root.view("auth", nocase=True).get_nocase("secretStore") is not None
+    refs = [item for item in items if item.secret_key_ref_key is not None]
+    if refs and not has_store:
+        sink.report(
+            "DPR509",
+            refs[0].secret_key_ref_key,
+            "`secretKeyRef` without `auth.secretStore`: outside Kubernetes the secret is not resolved and the "
+            f"component starts with an empty value ({len(refs)} reference(s) in this component)",
+        )
+    actor_node = None
+    for item in items:
+        if item.name is None or sink.is_placeholder(item.value_node):
+            continue
+        _check_item_value(sink, component_type, item)
+        if item.name.lower() == "actorstatestore" and (item.literal or "").strip().lower() in tables.TRUTHY_VALUES:
+            if _check_actor_state_store(sink, component_type, item):
+                actor_node = item.value_node
+    if component_type is not None and component_type.startswith("bindings."):
+        _check_binding_direction(sink, component_type, items)
+    name_node = root.view("metadata").get("name")
+    return ResourceFacts(
+        kind="Component",
+        name=text(name_node),
+        name_node=name_node,
+        namespace=text(root.view("metadata").get("namespace")),
+        scopes=scopes_of(root),
+        component_type=component_type,
+        actor_state_store_node=actor_node,
+    )
+
+
+def _check_type(sink: FindingSink, component_type: str, type_node: Node, version_node: Optional[Node]) -> None:
+    if sink.is_placeholder(type_node):
+        return
+    category = component_type.split(".", 1)[0]
+    if not any(component_type.startswith(c + ".") for c in tables.LOADABLE_CATEGORIES):
+        if category == "nameresolution":
+            message = (
+                f"`{component_type}` is not a loadable component type: name resolution is configured in a "
+                "Configuration's `spec.nameResolution`, not as a Component"
+            )
+        elif category.lower() in tables.LOADABLE_CATEGORIES:
+            message = f"type `{component_type}` fails to load: the category is case-sensitive, write `{category.lower()}`"
+        else:
+            guess = did_you_mean(category, tables.LOADABLE_CATEGORIES)
+            message = (
+                f"type `{component_type}` fails to load: it must start with one of "
+                + ", ".join(f"`{c}.`" for c in tables.LOADABLE_CATEGORIES)
+            )
+            if guess:
+                message += f"; did you mean `{guess}.`?"
+        sink.report("DPR507", type_node, message)
+        return
+    lowered = component_type.lower()
+    if lowered not in tables.BUILTIN_TYPES:
+        if lowered in tables.RETIRED_TYPES:
+            message = f"`{component_type}` is not a daprd component type: {tables.RETIRED_TYPES[lowered]}"
+        else:
+            message = f"`{component_type}` is not a built-in Dapr component type (fine if it is a pluggable component)"
+            guess = did_you_mean(lowered, sorted(tables.BUILTIN_TYPES), cutoff=0.8)
+            if guess:
+                message += f"; did you mean `{guess}`?"
+        sink.report("DPR507", type_node, message, severity="warning")
+        return
+    version = string_value(version_node)
+    if version is None or version_node is None:
+        return
+    registered = tables.REGISTERED_VERSIONS.get(lowered, frozenset({"v1"}))
+    if version.lower() not in tables.INITIAL_VERSIONS and version.lower() not in registered:
+        sink.report(
+            "DPR507",
+            version_node,
+            f"`{component_type}` has no version `{version}` (registered: {', '.join(sorted(registered))}): "
+            "daprd fails to create the component",
+        )
+
+
+def _check_item_value(sink: FindingSink, component_type: Optional[str], item: MetadataItem) -> None:
+    value = item.literal
+    if value is None or item.value_node is None or string_value(item.value_node) is None:
+        return
+    reason = unexpanded_variable(value, COMPONENT_TEMPLATES)
+    if reason:
+        sink.report("DPR514", item.value_node, f"metadata `{item.name}`: {reason}; use `envRef` or `secretKeyRef`")
+        return
+    if component_type is None or item.name is None:
+        return
+    name = item.name.lower()
+    if name not in tables.sensitive_fields(component_type):
+        return
+    if name in tables.CREDENTIAL_CARRIER_FIELDS:
+        if not (_URL_CREDENTIALS.search(value) or _CONNECTION_STRING_SECRET.search(value)):
+            return
+        message = f"metadata `{item.name}` embeds credentials in plain text: use `secretKeyRef`"
+    else:
+        message = f"metadata `{item.name}` is a secret written in plain text: use `secretKeyRef` (or `envRef`)"
+    sink.report("DPR506", item.value_node, message)
+
+
+def _check_actor_state_store(sink: FindingSink, component_type: Optional[str], item: MetadataItem) -> bool:
+    """Report a store that cannot hold actor state; True if it can (or may, for a pluggable type)."""
+    if component_type is None or item.value_node is None:
+        return False
+    lowered = component_type.lower()
+    if not lowered.startswith("state."):
+        sink.report(
+            "DPR516",
+            item.value_node,
+            f"`actorStateStore` on a `{component_type}` component: only a state store can hold actor state",
+        )
+        return False
+    if lowered in tables.BUILTIN_TYPES and lowered not in tables.ACTOR_CAPABLE_STATE_STORES:
+        sink.report(
+            "DPR516",
+            item.value_node,
+            f"`{component_type}` cannot be the actor state store: it lacks ETag and transaction support, so every "
+            "actor state call fails",
+        )
+        return False
+    return True
+
+
+def _check_binding_direction(sink: FindingSink, component_type: str, items: list[MetadataItem]) -> None:
+    supported = tables.binding_directions(component_type)
+    declared: Optional[set[str]] = None
+    for item in items:
+        if item.name is None or item.name.lower() != "direction" or item.value_node is None:
+            continue
+        value = text(item.value_node)
+        if value is None or sink.is_placeholder(item.value_node):
+            continue
+        declared = set()
+        for part in value.split(","):
+            direction = part.strip().lower()
+            if direction not in ("input", "output"):
+                sink.report(
+                    "DPR515",
+                    item.value_node,
+                    f"direction `{part.strip()}` is not `input` or `output` (comma-separated)",
+                )
+                declared = None
+                break
+            declared.add(direction)
+            if supported is not None and direction not in supported:
+                sink.report(
+                    "DPR515",
+                    item.value_node,
+                    f"`{component_type}` has no {direction} binding: daprd silently initialises nothing for it",
+                )
+    for item in items:
+        if item.name != "route" or item.value_node is None or sink.is_placeholder(item.value_node):
+            continue
+        if supported == frozenset({"output"}):
+            sink.report(
+                "DPR515",
+                item.value_node,
+                f"`route` has no effect: `{component_type}` is an output-only binding",
+            )
+        elif declared is not None and "input" not in declared:
+            sink.report("DPR515", item.value_node, "`route` has no effect: `direction` does not include input")

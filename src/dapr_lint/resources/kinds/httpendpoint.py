@@ -1,0 +1,90 @@
+"""HTTPEndpoint: schema and its rules (DPR501 base URL and TLS, DPR506 headers, DPR509, DPR514)."""
+
+from __future__ import annotations
+
+from dapr_lint.resources.findings import FindingSink
+from dapr_lint.resources.kinds.common import AUTH, NAME_VALUE_ITEM, SCOPES, ResourceFacts, resource_schema
+from dapr_lint.resources.kinds.common import scopes_of, unexpanded_variable
+from dapr_lint.resources.nodes import MappingView, sequence_items, string_value, text
+from dapr_lint.resources.schema import Field, Schema
+
+_TLS_DOCUMENT = Field(
+    "",
+    "object",
+    fields=Schema((Field("value", "str"), Field("secretKeyRef", "object", fields=Schema((Field("name", "str", required=True), Field("key", "str")))))),
+)
+
+HTTPENDPOINT_SPEC = Schema(
+    (
+        Field("baseUrl", "str", required=True),
+        Field("headers", "list", items=NAME_VALUE_ITEM),
+        Field(
+            "clientTLS",
+            "object",
+            fields=Schema(
+                (
+                    Field("rootCA", "object", fields=_TLS_DOCUMENT.fields),
+                    Field("certificate", "object", fields=_TLS_DOCUMENT.fields),
+                    Field("privateKey", "object", fields=_TLS_DOCUMENT.fields),
+                    Field("renegotiation", "str", allowed=("Never", "OnceAsClient", "FreelyAsClient")),
+                )
+            ),
+        ),
+    )
+)
+HTTPENDPOINT_SCHEMA = resource_schema(HTTPENDPOINT_SPEC, extra=(AUTH, SCOPES))
+
+# Headers that carry credentials.
+SECRET_HEADERS: frozenset[str] = frozenset(
+    {"authorization", "proxy-authorization", "x-api-key", "api-key", "apikey", "x-auth-token", "ocp-apim-subscription-key"}
+)
+
+
+def check_httpendpoint(sink: FindingSink, root: MappingView) -> ResourceFacts:
+    spec = root.view("spec", nocase=True)
+    base_url_node = spec.get("baseUrl")
+    base_url = string_value(base_url_node)
+    if base_url_node is not None and base_url and not sink.is_placeholder(base_url_node):
+        reason = unexpanded_variable(base_url, ())
+        if reason:
+            sink.report("DPR514", base_url_node, f"baseUrl: {reason}")
+        elif not base_url.lower().startswith(("http://", "https://")):
+            sink.report("DPR501", base_url_node, f"baseUrl `{base_url}` must start with `http://` or `https://`")
+    refs = []
+    for header_node in sequence_items(spec.get_nocase("headers")):
+        header = MappingView(header_node)
+        name = text(header.get("name"))
+        value_node = header.get_nocase("value")
+        if header.key_nocase("secretKeyRef") is not None:
+            refs.append(header.key_nocase("secretKeyRef"))
+        value = string_value(value_node)
+        if value_node is None or not value or sink.is_placeholder(value_node):
+            continue
+        reason = unexpanded_variable(value, ())
+        if reason:
+            sink.report("DPR514", value_node, f"header `{name}`: {reason}; use `envRef` or `secretKeyRef`")
+        elif name and name.lower() in SECRET_HEADERS:
+            sink.report("DPR506", value_node, f"header `{name}` holds a credential in plain text: use `secretKeyRef`")
+    tls = spec.view("clientTLS", nocase=True)
+    for part in ("rootCA", "certificate", "privateKey"):
+        if tls.view(part, nocase=True).key_nocase("secretKeyRef") is not None:
+            refs.append(tls.view(part, nocase=True).key_nocase("secretKeyRef"))
+    private_value = tls.view("privateKey", nocase=True).get_nocase("value")
+    if private_value is not None and string_value(private_value) and not sink.is_placeholder(private_value):
+        sink.report("DPR506", private_value, "clientTLS private key written in plain text: use `secretKeyRef`")
+    if tls.key_nocase("privateKey") is not None and tls.key_nocase("certificate") is None:
+        sink.report(
+            "DPR501",
+            tls.key_nocase("privateKey"),
+            "clientTLS `privateKey` without `certificate`: loading the client certificate fails",
+        )
+    if refs and root.view("auth", nocase=True).get_nocase("secretStore") is None:
+        sink.report(
+            "DPR509",
+            refs[0],
+            "`secretKeyRef` without `auth.secretStore`: outside Kubernetes the secret is not resolved",
+        )
+    name_node = root.view("metadata").get("name")
+    return ResourceFacts(
+        "HTTPEndpoint", text(name_node), name_node, text(root.view("metadata").get("namespace")), scopes_of(root)
+    )

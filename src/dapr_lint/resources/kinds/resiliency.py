@@ -1,0 +1,377 @@
+"""Resiliency: schema, reserved policy names and rules DPR502-DPR505, DPR508."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional
+
+from yaml.nodes import Node
+
+from dapr_lint.resources.cel import CelSyntaxError, parse_cel
+from dapr_lint.resources.findings import FindingSink
+from dapr_lint.resources.kinds.common import SCOPES, ResourceFacts, resource_schema, scopes_of
+from dapr_lint.resources.nodes import MappingView, int_value, string_value, text
+from dapr_lint.resources.schema import Field, Schema, did_you_mean
+
+POLICY_KINDS: tuple[tuple[str, str], ...] = (
+    ("timeouts", "Timeout"),
+    ("retries", "Retry"),
+    ("circuitBreakers", "CircuitBreaker"),
+)
+_SECTION_OF_KIND = {kind: section for section, kind in POLICY_KINDS}
+_REFERENCE_KEYS = {"timeout": "timeouts", "retry": "retries", "circuitBreaker": "circuitBreakers"}
+
+_COMPONENT_TYPES = ("Binding", "Configuration", "Lock", "Pubsub", "Crypto", "Conversation", "Secretstore", "Statestore")
+# daprd looks inbound component policies up only for these types.
+_INBOUND_TYPES = ("Binding", "Pubsub", "Configuration")
+
+
+def _reserved_names() -> tuple[dict[str, str], dict[str, str]]:
+    """(names daprd looks up -> policy kind, names that look reserved but are never looked up -> why)."""
+    live: dict[str, str] = {}
+    dead: dict[str, str] = {}
+    for _, k in POLICY_KINDS:
+        for level in ("", "App", "Actor", "Component", "ComponentInbound", "ComponentOutbound"):
+            live[f"Default{level}{k}Policy"] = k
+        for t in _COMPONENT_TYPES:
+            live[f"Default{t}ComponentOutbound{k}Policy"] = k
+            dead[f"Default{t}Component{k}Policy"] = (
+                f"a `<Type>Component` name without `Inbound`/`Outbound` is never looked up; use "
+                f"`Default{t}ComponentOutbound{k}Policy`"
+            )
+            if t in _INBOUND_TYPES:
+                live[f"Default{t}ComponentInbound{k}Policy"] = k
+            else:
+                dead[f"Default{t}ComponentInbound{k}Policy"] = (
+                    f"daprd never looks up inbound policies for {t.lower()} components"
+                )
+    return live, dead
+
+
+RESERVED_DEFAULT_POLICIES, DEAD_DEFAULT_POLICIES = _reserved_names()
+# Built-in retry policies a Resiliency may override (retries only).
+BUILTIN_RETRY_POLICIES: frozenset[str] = frozenset(
+    {
+        "DaprBuiltInServiceRetries",
+        "DaprBuiltInActorRetries",
+        "DaprBuiltInActorReminderRetries",
+        "DaprBuiltInInitializationRetries",
+        "DaprBuiltInActorNotFoundRetries",
+    }
+)
+PROTECTED_BUILTIN_RETRY_POLICIES: frozenset[str] = frozenset({"DaprBuiltInActorNotFoundRetries"})
+# Counters a circuit breaker's trip expression can read (int64).
+TRIP_VARIABLES: frozenset[str] = frozenset(
+    {"requests", "totalSuccesses", "totalFailures", "consecutiveSuccesses", "consecutiveFailures"}
+)
+
+_FAILS = "the whole resiliency resource fails to load"
+
+RETRY_POLICY = Schema(
+    (
+        Field(
+            "policy",
+            "str",
+            allowed=("constant", "exponential"),
+            allowed_ignore_case=True,
+            consequence=_FAILS,
+            code="DPR508",
+        ),
+        Field("duration", "duration", durations="go-or-ms", consequence=_FAILS),
+        Field("maxInterval", "duration", durations="go-or-ms", consequence=_FAILS),
+        Field("maxRetries", "int"),
+        Field(
+            "matching",
+            "object",
+            fields=Schema((Field("httpStatusCodes", "str"), Field("gRPCStatusCodes", "str"))),
+        ),
+    ),
+    hints={
+        name: f"`{name}` cannot be set in a Resiliency: Dapr ignores it (exponential retries always start at "
+        "500ms, multiply by 1.5 with 50% jitter and stop after 15m)"
+        for name in ("initialInterval", "multiplier", "maxElapsedTime", "randomizationFactor")
+    },
+)
+
+CIRCUIT_BREAKER_POLICY = Schema(
+    (
+        Field("maxRequests", "int"),
+        Field("interval", "duration", durations="go-or-ms", consequence=_FAILS),
+        Field("timeout", "duration", durations="go-or-ms", consequence=_FAILS),
+        Field("trip", "str"),
+    )
+)
+
+_POLICY_NAMES = (Field("timeout", "str"), Field("retry", "str"), Field("circuitBreaker", "str"))
+
+RESILIENCY_SPEC = Schema(
+    (
+        Field(
+            "policies",
+            "object",
+            fields=Schema(
+                (
+                    Field("timeouts", "map", values=Field("", "duration", durations="go-or-ms", consequence=_FAILS)),
+                    Field("retries", "map", values=Field("", "object", fields=RETRY_POLICY)),
+                    Field("circuitBreakers", "map", values=Field("", "object", fields=CIRCUIT_BREAKER_POLICY)),
+                )
+            ),
+        ),
+        Field(
+            "targets",
+            "object",
+            fields=Schema(
+                (
+                    Field(
+                        "apps",
+                        "map",
+                        values=Field("", "object", fields=Schema(_POLICY_NAMES + (Field("circuitBreakerCacheSize", "int"),))),
+                    ),
+                    Field(
+                        "actors",
+                        "map",
+                        values=Field(
+                            "",
+                            "object",
+                            fields=Schema(
+                                _POLICY_NAMES
+                                + (
+                                    Field(
+                                        "circuitBreakerScope",
+                                        "str",
+                                        allowed=("id", "type", "both"),
+                                        allowed_ignore_case=True,
+                                        consequence=_FAILS,
+                                        code="DPR508",
+                                    ),
+                                    Field("circuitBreakerCacheSize", "int"),
+                                )
+                            ),
+                        ),
+                    ),
+                    Field(
+                        "components",
+                        "map",
+                        values=Field(
+                            "",
+                            "object",
+                            fields=Schema(
+                                (
+                                    Field("inbound", "object", fields=Schema(_POLICY_NAMES)),
+                                    Field("outbound", "object", fields=Schema(_POLICY_NAMES)),
+                                ),
+                                handled_keys=("timeout", "retry", "circuitBreaker"),
+                            ),
+                        ),
+                    ),
+                )
+            ),
+        ),
+    )
+)
+
+RESILIENCY_SCHEMA = resource_schema(RESILIENCY_SPEC, extra=(SCOPES,))
+
+
+@dataclass
+class PolicyReference:
+    section: str  # timeouts / retries / circuitBreakers
+    name: str
+    node: Node
+    target: str  # "apps", "actors", "components"
+
+
+@dataclass
+class ResiliencyPolicies:
+    """Named policies and target references of one file's Resiliency resources (they merge at runtime)."""
+
+    defined: dict[str, dict[str, Node]] = field(default_factory=lambda: {s: {} for s, _ in POLICY_KINDS})
+    references: list[PolicyReference] = field(default_factory=list)
+
+
+def check_resiliency(sink: FindingSink, root: MappingView, policies: ResiliencyPolicies) -> ResourceFacts:
+    spec = root.view("spec", nocase=True)
+    policy_view = spec.view("policies", nocase=True)
+    for section, _ in POLICY_KINDS:
+        for name, key_node, value_node in policy_view.view(section, nocase=True):
+            policies.defined[section].setdefault(name, key_node)
+            if section == "retries":
+                _check_retry(sink, name, key_node, value_node)
+            elif section == "circuitBreakers":
+                _check_trip(sink, MappingView(value_node).get_nocase("trip"))
+    targets = spec.view("targets", nocase=True)
+    for target in ("apps", "actors"):
+        for _, _, entry_node in targets.view(target, nocase=True):
+            entry = MappingView(entry_node)
+            for key, section in _REFERENCE_KEYS.items():
+                _collect_reference(policies, entry.get_nocase(key), section, target)
+            if target == "actors":
+                _check_actor_scope(sink, entry)
+    for component, _, entry_node in targets.view("components", nocase=True):
+        entry = MappingView(entry_node)
+        for key, key_node, _ in entry:
+            if key in _REFERENCE_KEYS:
+                sink.report(
+                    "DPR508",
+                    key_node,
+                    f"component target `{component}`: `{key}` must sit under `inbound:` or `outbound:`; here Dapr drops "
+                    "it, and the empty target still turns the default policies off for this component",
+                )
+        for direction in ("inbound", "outbound"):
+            names = entry.view(direction, nocase=True)
+            for key, section in _REFERENCE_KEYS.items():
+                _collect_reference(policies, names.get_nocase(key), section, "components")
+    name_node = root.view("metadata").get("name")
+    return ResourceFacts("Resiliency", text(name_node), name_node, None, scopes_of(root))
+
+
+def _collect_reference(policies: ResiliencyPolicies, node: Optional[Node], section: str, target: str) -> None:
+    name = text(node)
+    if node is not None and name:
+        policies.references.append(PolicyReference(section, name, node, target))
+
+
+def _check_actor_scope(sink: FindingSink, entry: MappingView) -> None:
+    breaker_key = entry.key_nocase("circuitBreaker")
+    if breaker_key is None or not text(entry.get_nocase("circuitBreaker")):
+        return
+    if entry.get_nocase("circuitBreakerScope") is None:
+        sink.report(
+            "DPR508",
+            breaker_key,
+            "an actor circuit breaker needs `circuitBreakerScope` (`id`, `type` or `both`): without it the "
+            "resiliency resource fails to load",
+        )
+
+
+def _check_retry(sink: FindingSink, name: str, key_node: Node, value_node: Node) -> None:
+    retry = MappingView(value_node)
+    if not retry:
+        return
+    policy = (string_value(retry.get_nocase("policy")) or "constant").lower()
+    if policy == "constant" and retry.key_nocase("maxInterval") is not None:
+        sink.report("DPR508", retry.key_nocase("maxInterval"), "`maxInterval` has no effect on a constant retry policy")
+    if policy == "exponential" and retry.key_nocase("duration") is not None:
+        sink.report(
+            "DPR508",
+            retry.key_nocase("duration"),
+            "`duration` has no effect on an exponential retry policy (it starts at 500ms; use `maxInterval` for the cap)",
+        )
+    max_retries_node = retry.get_nocase("maxRetries")
+    max_retries = int_value(max_retries_node)
+    if max_retries_node is not None and max_retries is not None and max_retries < -1:
+        sink.report(
+            "DPR508", max_retries_node, f"`maxRetries: {max_retries}` is invalid: use -1 (retry forever), 0 or more"
+        )
+    if name in PROTECTED_BUILTIN_RETRY_POLICIES:
+        sink.report("DPR508", key_node, f"`{name}` is protected: Dapr ignores this override")
+    elif name in BUILTIN_RETRY_POLICIES and max_retries is not None and 0 <= max_retries < 3:
+        sink.report(
+            "DPR508",
+            max_retries_node if max_retries_node is not None else key_node,
+            f"an override of `{name}` needs at least 3 retries: Dapr resets `maxRetries: {max_retries}` to 3",
+        )
+    matching = retry.view("matching", nocase=True)
+    for key, low, high in (("httpStatusCodes", 100, 599), ("gRPCStatusCodes", 0, 16)):
+        node = matching.get_nocase(key)
+        value = string_value(node)
+        if node is None or value is None or sink.is_placeholder(node):
+            continue
+        problem = status_code_problem(value, low, high)
+        if problem:
+            sink.report("DPR508", node, f"`{key}`: {problem}; the resiliency resource fails to load")
+
+
+def status_code_problem(value: str, low: int, high: int) -> Optional[str]:
+    """Why a comma list of codes and `a-b` ranges is invalid for the range low..high, or None."""
+    for raw in value.split(","):
+        part = raw.strip()
+        if not part:
+            continue
+        bounds = part.split("-")
+        if len(bounds) > 2:
+            return f"`{part}` has more than one `-`"
+        try:
+            numbers = [int(b.strip()) for b in bounds]
+        except ValueError:
+            return f"`{part}` is not a status code or a range"
+        for n in numbers:
+            if not low <= n <= high:
+                return f"`{n}` is outside {low}-{high}"
+        if len(numbers) == 2 and numbers[0] > numbers[1]:
+            return f"range `{part}` starts after it ends"
+    return None
+
+
+def _check_trip(sink: FindingSink, node: Optional[Node]) -> None:
+    expression = string_value(node)
+    if node is None or expression is None or sink.is_placeholder(node):
+        return
+    try:
+        parsed = parse_cel(expression, TRIP_VARIABLES)
+    except CelSyntaxError as exc:
+        sink.report("DPR505", node, f"trip expression `{expression}` does not parse ({exc}): the breaker never trips")
+        return
+    unknown = [v for v in parsed.free_variables if v not in TRIP_VARIABLES]
+    if unknown:
+        guess = did_you_mean(unknown[0], sorted(TRIP_VARIABLES))
+        message = (
+            f"trip expression reads `{unknown[0]}`, which is not a circuit-breaker counter: evaluation fails and "
+            "the breaker never trips"
+        )
+        message += f"; did you mean `{guess}`?" if guess else "; use " + ", ".join(f"`{v}`" for v in sorted(TRIP_VARIABLES))
+        sink.report("DPR505", node, message)
+    elif parsed.result in ("number", "string"):
+        sink.report("DPR505", node, f"trip expression `{expression}` is not a boolean: the breaker never trips")
+
+
+def check_policy_usage(sink: FindingSink, policies: ResiliencyPolicies) -> None:
+    """DPR503 (named policies nothing applies) and DPR504 (references to undefined policies) for one file."""
+    referenced = {(ref.section, ref.name) for ref in policies.references}
+    for section, kind in POLICY_KINDS:
+        for name, key_node in policies.defined[section].items():
+            if (section, name) in referenced:
+                continue
+            if RESERVED_DEFAULT_POLICIES.get(name) == kind:
+                continue
+            if section == "retries" and name in BUILTIN_RETRY_POLICIES:
+                continue
+            sink.report("DPR503", key_node, _unused_message(section, kind, name))
+    for ref in policies.references:
+        defined = policies.defined[ref.section]
+        if ref.name in defined or (ref.section == "retries" and ref.name in BUILTIN_RETRY_POLICIES):
+            continue
+        kind_label = {"timeouts": "timeout", "retries": "retry", "circuitBreakers": "circuit breaker"}[ref.section]
+        message = f"`{ref.name}` is not defined under `policies.{ref.section}`: no {kind_label} policy applies, silently"
+        if ref.section == "circuitBreakers" and ref.target == "components":
+            message += " (for a component target daprd dereferences the missing breaker on the first call)"
+        guess = did_you_mean(ref.name, list(defined))
+        if guess:
+            message += f"; did you mean `{guess}`?"
+        sink.report("DPR504", ref.node, message)
+
+
+_DEFAULT_LIKE = re.compile(r"default[-_]?(policy|retry|retries|timeout|timeouts|circuit[-_]?breakers?|cb)?", re.IGNORECASE)
+
+
+def _unused_message(section: str, kind: str, name: str) -> str:
+    base = f"policy `{name}` is never applied"
+    wanted = f"Default{kind}Policy"
+    other_kind = RESERVED_DEFAULT_POLICIES.get(name)
+    if other_kind is not None:
+        return (
+            f"{base}: `{name}` is a reserved {_SECTION_OF_KIND[other_kind]} name, but it sits under `{section}`; daprd looks "
+            f"`{section}` up as `{name.replace(other_kind + 'Policy', kind + 'Policy')}`"
+        )
+    if name in DEAD_DEFAULT_POLICIES:
+        return f"{base}: {DEAD_DEFAULT_POLICIES[name]}"
+    for reserved, reserved_kind in RESERVED_DEFAULT_POLICIES.items():
+        if reserved_kind == kind and reserved.lower() == name.lower():
+            return f"{base}: reserved names are case-sensitive; did you mean `{reserved}`?"
+    if _DEFAULT_LIKE.fullmatch(name):
+        return (
+            f"{base}: `{name}` is not a reserved default name and no target references it; "
+            f"did you mean `{wanted}`?"
+        )
+    return f"{base}: no target references it and `{name}` is not a reserved default name such as `{wanted}`"

@@ -1,0 +1,142 @@
+"""Subscription (v1alpha1 and v2alpha1): schemas and rule DPR511."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from yaml.nodes import Node
+
+from dapr_lint.resources.cel import CelSyntaxError, parse_cel
+from dapr_lint.resources.findings import FindingSink
+from dapr_lint.resources.kinds.common import SCOPES, ResourceFacts, resource_schema, scopes_of
+from dapr_lint.resources.nodes import MappingView, sequence_items, string_value, text
+from dapr_lint.resources.schema import Field, Schema
+
+_BULK = Field(
+    "bulkSubscribe",
+    "object",
+    code="DPR511",
+    fields=Schema(
+        (Field("enabled", "bool", required=True), Field("maxMessagesCount", "int"), Field("maxAwaitDurationMs", "int"))
+    ),
+)
+_COMMON = (
+    Field("topic", "str", required=True),
+    Field("pubsubname", "str", required=True),
+    Field("deadLetterTopic", "str"),
+    _BULK,
+    Field("metadata", "map", values=Field("", "str")),
+)
+
+SUBSCRIPTION_V1_SPEC = Schema(_COMMON + (Field("route", "str"),), handled_keys=("routes",))
+SUBSCRIPTION_V2_SPEC = Schema(
+    _COMMON
+    + (
+        Field(
+            "routes",
+            "object",
+            fields=Schema(
+                (
+                    Field(
+                        "rules",
+                        "list",
+                        items=Field(
+                            "", "object", fields=Schema((Field("match", "str"), Field("path", "str", required=True)))
+                        ),
+                    ),
+                    Field("default", "str"),
+                )
+            ),
+        ),
+    ),
+    handled_keys=("route",),
+)
+
+SUBSCRIPTION_SCHEMAS: dict[str, object] = {
+    "dapr.io/v1alpha1": resource_schema(SUBSCRIPTION_V1_SPEC, extra=(SCOPES,)),
+    "dapr.io/v2alpha1": resource_schema(SUBSCRIPTION_V2_SPEC, extra=(SCOPES,)),
+}
+
+
+def check_subscription(sink: FindingSink, root: MappingView, api_version: str) -> ResourceFacts:
+    spec = root.view("spec", nocase=True)
+    spec_key = root.key_nocase("spec")
+    if api_version == "dapr.io/v1alpha1":
+        routes_key = spec.key_nocase("routes")
+        if routes_key is not None:
+            sink.report(
+                "DPR511",
+                routes_key,
+                "`routes` is a v2alpha1 field: under `dapr.io/v1alpha1` Dapr drops it; use `apiVersion: dapr.io/v2alpha1`"
+                + (" or a single `route`" if spec.get_nocase("route") is None else ""),
+            )
+        elif spec.get_nocase("route") is None and spec_key is not None:
+            sink.report("DPR501", spec_key, "`spec` is missing the required field `route`")
+    else:
+        route_key = spec.key_nocase("route")
+        if route_key is not None:
+            sink.report(
+                "DPR511",
+                route_key,
+                "`route` is a v1alpha1 field: under `dapr.io/v2alpha1` Dapr drops it; write `routes: {default: ...}`",
+            )
+        elif spec.get_nocase("routes") is None and spec_key is not None:
+            sink.report("DPR501", spec_key, "`spec` is missing the required field `routes`")
+        _check_routes(sink, spec)
+    name_node = root.view("metadata").get("name")
+    return ResourceFacts(
+        "Subscription", text(name_node), name_node, text(root.view("metadata").get("namespace")), scopes_of(root)
+    )
+
+
+def _check_routes(sink: FindingSink, spec: MappingView) -> None:
+    routes_key = spec.key_nocase("routes")
+    routes = spec.view("routes", nocase=True)
+    if routes_key is None or not routes:
+        return
+    rules = sequence_items(routes.get_nocase("rules"))
+    has_default = bool(text(routes.get_nocase("default")))
+    if not rules and not has_default:
+        sink.report("DPR511", routes_key, "`routes` has no rules and no `default`: every event is dropped")
+        return
+    catch_all: Optional[Node] = None
+    for rule_node in rules:
+        rule = MappingView(rule_node)
+        match_node = rule.get_nocase("match")
+        match = text(match_node)
+        if catch_all is not None:
+            sink.report(
+                "DPR511",
+                rule_node,
+                "this rule is never reached: an earlier rule has an empty `match`, which catches every event",
+            )
+            continue
+        if not match:
+            catch_all = rule_node
+            continue
+        if match_node is not None and string_value(match_node) is not None and not sink.is_placeholder(match_node):
+            _check_match(sink, match_node, match)
+    if rules and not has_default and catch_all is None:
+        sink.report(
+            "DPR511",
+            routes_key,
+            "`routes` has rules but no `default`: events no rule matches are dropped silently",
+        )
+
+
+def _check_match(sink: FindingSink, node: Node, expression: str) -> None:
+    try:
+        parsed = parse_cel(expression)
+    except CelSyntaxError as exc:
+        sink.report("DPR511", node, f"match `{expression}` does not parse ({exc}): the subscription fails to load")
+        return
+    unknown = [v for v in parsed.free_variables if v != "event"]
+    if unknown:
+        sink.report(
+            "DPR511",
+            node,
+            f"match reads `{unknown[0]}`, but the only variable is `event` (e.g. `event.{unknown[0]}`): the rule "
+            "never matches",
+        )
+    elif parsed.result in ("number", "string"):
+        sink.report("DPR511", node, f"match `{expression}` is not a boolean expression: evaluation fails")
