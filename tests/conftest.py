@@ -24,6 +24,9 @@ def fixture_codes(path: Path, text: str) -> frozenset[str]:
             for selector in selectors:
                 codes.update(registry.matching(selector, registry.codes()))
             return frozenset(codes)
+    if path.suffix in (".yaml", ".yml"):
+        # Resource fixtures are checked against every resource rule: a valid file must produce nothing.
+        return frozenset(r.code for r in registry.all_rules() if r.target in ("yaml", "any"))
     match = _CODE_IN_NAME.match(path.name)
     assert match, f"{path.name}: name it DPRxxx_... or add a `# fixture-select:` header"
     return frozenset({match.group(1)})

@@ -14,7 +14,7 @@ def test_rule_table_is_generated_from_the_registry():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     table = re.search(r"<!-- rules:start -->\n(.*?)<!-- rules:end -->", readme, re.S)
     assert table, "README lost its rule table markers"
-    assert table.group(1).strip() == rules_markdown().strip(), "regenerate: dapr-lint rules --format markdown"
+    assert table.group(1).strip() == rules_markdown().strip(), "regenerate: python scripts/update_readme_rules.py"
 
 
 def test_ci_runs_the_readme_test_command():

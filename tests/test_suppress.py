@@ -60,3 +60,36 @@ def test_skip_file_in_a_python_file(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "app.py").write_text("# dapr-lint: skip-file\n" + SOURCE)
     assert main(["app.py"]) == 0
+
+
+RESILIENCY = textwrap.dedent(
+    """\
+    apiVersion: dapr.io/v1alpha1
+    kind: Resiliency
+    metadata:
+      name: orders
+    spec:
+      policies:
+        retries:
+          default:{noqa}
+            policy: constant
+            duration: 5s
+            maxRetries: 3
+          used:
+            policy: constant
+            duration: 1s
+      targets:
+        apps:
+          payments:
+            retry: used
+    """
+)
+
+
+def test_noqa_in_a_yaml_file(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "resiliency.yaml").write_text(RESILIENCY.format(noqa=""))
+    main(["resiliency.yaml", "--format", "json"])
+    assert [(f["line"], f["code"]) for f in json.loads(capsys.readouterr().out)] == [(8, "DPR503")]
+    (tmp_path / "resiliency.yaml").write_text(RESILIENCY.format(noqa="  # noqa: DPR503"))
+    assert main(["resiliency.yaml"]) == 0
