@@ -301,7 +301,7 @@ def _unclosed_constructions(model: ModuleModel, want_async: bool) -> Iterator[tu
         code="DPR105",
         name="async-client-not-closed",
         category="bug",
-        summary="An async DaprClient created in a function and never closed leaks its gRPC channel.",
+        summary="An async DaprClient created in a function and never closed (it has no __del__).",
         target="python",
         fix_safety="unsafe",
         fix_description="Wrap the uses in `async with`.",
@@ -312,8 +312,9 @@ def async_client_not_closed(model: ModuleModel) -> Iterator[Report]:
         yield Report(
             "DPR105",
             site.node,
-            "async DaprClient created here is never closed (it has no __del__, so its gRPC channel leaks); "
-            "use `async with DaprClient() as client:` or `await client.close()` in a `finally`",
+            "async DaprClient created here is never closed: it has no __del__, so its channel stays open until "
+            "garbage collection happens to reach it; use `async with DaprClient() as client:` or "
+            "`await client.close()` in a `finally`",
             FixInfo("unsafe", "Wrap the uses in `async with`."),
         )
 
