@@ -62,7 +62,8 @@ def test_aliased_sync_client_in_async_with_is_dpr102_and_dpr101_in_text(project,
     assert "svc.py:5:16: DPR102 " in "\n".join(out)
     assert any(line.startswith("svc.py:5:16: DPR101 ") for line in out)
     assert any(line.startswith("svc.py:6:16: DPR101 ") for line in out)  # the get_state call
-    assert out[-1].startswith("Found 3 problems")
+    assert any(line.startswith("Found 3 problems (3 errors).") for line in out)
+    assert out[-1] == "(3 more fixable with `--fix --unsafe-fixes`.)"
 
 
 def test_json_contract(project, capsys):

@@ -49,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--output-file", type=Path, help="write the report to this file instead of stdout")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument("--fix", action="store_true", help="apply safe fixes")
+    check.add_argument("--unsafe-fixes", action="store_true", help="also apply (with --fix/--diff) or offer unsafe fixes")
+    check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff and write nothing (exit 1 if any)")
+    check.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
     check.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     check.add_argument("--config", type=Path, help="configuration file (default: nearest pyproject.toml with [tool.dapr-lint])")
     check.add_argument("--resources-path", action="append", default=[], help="a folder of the app's Dapr resources (repeatable)")
@@ -112,6 +116,8 @@ def _check(args: argparse.Namespace) -> int:
         options=dict(config.options),
         resources_paths=tuple(resources),
         verbose=args.verbose,
+        fix_mode="diff" if args.diff else ("fix" if args.fix else None),
+        unsafe_fixes=args.unsafe_fixes,
     )
 
     def warn(message: str) -> None:
@@ -122,6 +128,11 @@ def _check(args: argparse.Namespace) -> int:
 
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key())
     errors = [e for r in results for e in r.errors]
+
+    if args.diff:
+        return _report_diff(results, errors, args)
+    fixable = [d for d in diagnostics if d.fix is not None and (d.fix.safety == "safe" or args.unsafe_fixes)]
+    hidden_unsafe = sum(1 for d in diagnostics if d.fix is not None and d.fix.safety == "unsafe" and not args.unsafe_fixes)
 
     if args.format == "json":
         output = json_report.render(diagnostics)
@@ -136,19 +147,47 @@ def _check(args: argparse.Namespace) -> int:
     else:
         to_terminal = args.output_file is None and sys.stdout.isatty()
         colour = to_terminal and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
-        output = text_report.render(diagnostics, colour=colour, quiet=args.quiet, statistics=args.statistics)
+        output = text_report.render(
+            diagnostics,
+            colour=colour,
+            quiet=args.quiet,
+            statistics=args.statistics,
+            fixable=fixable,
+            hidden_unsafe=hidden_unsafe,
+            fixed=[(r.path, code) for r in results for code in r.fixed],
+            show_fixes=args.show_fixes,
+        )
     _write(output, args.output_file)
 
-    for error in errors:
-        hint = "" if args.verbose else " (run with --verbose for the traceback)"
-        print(f"dapr-lint: internal error in {error.where} on {error.path}: {error.message}{hint}", file=sys.stderr)
-        if args.verbose and error.traceback:
-            print(error.traceback, file=sys.stderr)
+    _print_errors(errors, args.verbose)
     if errors:
         return EXIT_ERROR
     if diagnostics and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _report_diff(results, errors, args: argparse.Namespace) -> int:
+    diffs = [r.diff for r in results if r.diff]
+    count = sum(len(r.fixed) for r in results)
+    _write("".join(diffs), args.output_file)
+    if not args.quiet and diffs:
+        noun = "finding" if count == 1 else "findings"
+        print(f"Would fix {count} {noun} in {len(diffs)} file{'s' if len(diffs) != 1 else ''}.", file=sys.stderr)
+    _print_errors(errors, args.verbose)
+    if errors:
+        return EXIT_ERROR
+    return EXIT_FINDINGS if diffs else EXIT_CLEAN
+
+
+def _print_errors(errors, verbose: bool) -> None:
+    for error in errors:
+        hint = "" if verbose else " (run with --verbose for the traceback)"
+        if not error.traceback:
+            hint = ""
+        print(f"dapr-lint: internal error in {error.where} on {error.path}: {error.message}{hint}", file=sys.stderr)
+        if verbose and error.traceback:
+            print(error.traceback, file=sys.stderr)
 
 
 def _write(output: str, path: Optional[Path]) -> None:

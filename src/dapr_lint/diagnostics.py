@@ -59,3 +59,6 @@ class FileResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     errors: list[InternalError] = field(default_factory=list)
     summary: Optional[dict] = None
+    # With --fix / --diff: the codes of the findings fixed (one entry per finding), and the unified diff.
+    fixed: list[str] = field(default_factory=list)
+    diff: Optional[str] = None

@@ -44,7 +44,13 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
         if task.kind == "python":
             from dapr_lint.python.analyzer import analyze_python
 
+            fixed, diff, fix_errors = [], None, []
+            if settings.fix_mode is not None:
+                data, fixed, diff, fix_errors = _fix(task, data, settings)
+                text = _decode(data)
             result = analyze_python(task.display, data, settings)
+            result.fixed, result.diff = fixed, diff
+            result.errors.extend(fix_errors)
         else:
             result = FileResult(task.display, diagnostics=_analyze_yaml(task.display, data, settings))
         _filter(result, text, task.ignored)
@@ -55,6 +61,27 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
             InternalError(task.display, f"the {task.kind} checker", f"{type(exc).__name__}: {exc}", traceback.format_exc())
         )
         return result
+
+
+def _fix(task: FileTask, data: bytes, settings: Settings) -> tuple[bytes, list[str], Optional[str], list[InternalError]]:
+    """Fix one Python file. Returns the text to report on (the fixed text when it was written), the
+    codes fixed, the diff (--diff), and any problem met."""
+    from pathlib import Path
+
+    from dapr_lint.fix import fix_python, unified_diff, write_atomic
+
+    outcome = fix_python(task.display, data, settings, task.ignored)
+    errors = [InternalError(task.display, "fixing", problem) for problem in outcome.problems]
+    if outcome.data == data:
+        return data, [], None, errors
+    if settings.fix_mode == "diff":
+        return data, outcome.applied, unified_diff(task.display, data, outcome.data), errors
+    try:
+        write_atomic(Path(task.path), outcome.data)
+    except OSError as exc:
+        errors.append(InternalError(task.display, "writing the fixed file", f"{exc.strerror or exc}; the file is unchanged"))
+        return data, [], None, errors
+    return outcome.data, outcome.applied, None, errors
 
 
 def _analyze_yaml(display: str, data: bytes, settings: Settings) -> list[Diagnostic]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Optional
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,9 @@ class Settings:
     # Folders holding the app's Dapr resources, for project rules.
     resources_paths: tuple[str, ...] = ()
     verbose: bool = False
+    # None (report only), "fix" (write fixes) or "diff" (compute them, write nothing).
+    fix_mode: Optional[str] = None
+    unsafe_fixes: bool = False
 
     def is_enabled(self, code: str) -> bool:
         return code in self.enabled

@@ -43,11 +43,24 @@ def analyze_python(path: str, data: bytes, settings: Settings) -> FileResult:
         )
         return result
 
+    findings, errors = lint_module(module, path, settings)
+    result.errors.extend(errors)
+    result.diagnostics.extend(diagnostic for _, diagnostic in findings)
+    return result
+
+
+def lint_module(
+    module: cst.Module, path: str, settings: Settings
+) -> tuple[list[tuple[Report, Diagnostic]], list[InternalError]]:
+    """Model a parsed module once, run the enabled rules, and position what they report.
+
+    A finding carries its fix information only when its rule supplied an edit for it: "fixable" in the
+    output always means `--fix` (or `--unsafe-fixes`) can do it."""
+    errors: list[InternalError] = []
     try:
         model = ModuleModel.build(module, settings.options)
     except Exception as exc:  # a bug of ours: report it, keep the other files' results
-        result.errors.append(_internal(path, "the analysis model", exc))
-        return result
+        return [], [_internal(path, "the analysis model", exc)]
 
     reports: list[Report] = []
     for code, check in PYTHON_RULES.items():
@@ -56,14 +69,14 @@ def analyze_python(path: str, data: bytes, settings: Settings) -> FileResult:
         try:
             reports.extend(check(model))
         except Exception as exc:
-            result.errors.append(_internal(path, f"rule {code}", exc))
+            errors.append(_internal(path, f"rule {code}", exc))
     if not reports:
-        return result
+        return [], errors
     try:
         spans = positions(module, (r.node for r in reports))
     except Exception as exc:
-        result.errors.append(_internal(path, "positions", exc))
-        return result
+        return [], [*errors, _internal(path, "positions", exc)]
+    findings: list[tuple[Report, Diagnostic]] = []
     seen: set[tuple] = set()
     for report in reports:
         line, column, end_line, end_column = spans.get(id(report.node), (1, 1, 1, 1))
@@ -71,10 +84,11 @@ def analyze_python(path: str, data: bytes, settings: Settings) -> FileResult:
         if key in seen:
             continue
         seen.add(key)
-        result.diagnostics.append(
-            Diagnostic(report.code, report.message, path, line, column, end_line, end_column, report.fix)
+        fix = report.fix if report.edit is not None else None
+        findings.append(
+            (report, Diagnostic(report.code, report.message, path, line, column, end_line, end_column, fix))
         )
-    return result
+    return findings, errors
 
 
 def _parse_error(path: str, exc: cst.ParserSyntaxError, data: Optional[bytes] = None) -> Diagnostic:

@@ -281,6 +281,8 @@ class CallSite:
     in_main_guard: bool = False
     # For context "arg": the call whose argument this call is.
     parent_call: Optional[cst.Call] = None
+    # The simple statement line the call stands in (None inside compound-statement headers).
+    statement: Optional[cst.SimpleStatementLine] = None
 
 
 @dataclass(eq=False)
@@ -289,6 +291,7 @@ class WithItemSite:
     is_async: bool
     scope: Scope
     function: Optional[FunctionInfo]
+    statement: Optional[cst.With] = None
 
 
 @dataclass(eq=False)
@@ -386,6 +389,7 @@ class ModelBuilder:
         self.klass: Optional[ClassInfo] = None
         self.offload_depth = 0
         self.main_guard_depth = 0
+        self.statement: Optional[cst.SimpleStatementLine] = None
         self.ctx: dict[int, Any] = {}
         self.handlers = {
             cst.FunctionDef: self.visit_function,
@@ -400,6 +404,7 @@ class ModelBuilder:
             cst.Return: self.visit_return,
             cst.Yield: self.visit_yield,
             cst.Expr: self.visit_expr,
+            cst.SimpleStatementLine: self.visit_statement_line,
             cst.Attribute: self.visit_attribute,
             cst.Subscript: self.visit_subscript,
             cst.Name: self.visit_name,
@@ -576,14 +581,15 @@ class ModelBuilder:
         self.in_function(info, node.body)
 
     def in_function(self, info: FunctionInfo, body: cst.CSTNode) -> None:
-        saved = (self.scope, self.function, self.klass, self.offload_depth, self.main_guard_depth)
+        saved = (self.scope, self.function, self.klass, self.offload_depth, self.main_guard_depth, self.statement)
         self.scope, self.function = info.scope, info
+        self.statement = None
         # A nested def runs when it is called, not where it is written: an offload around its
         # definition says nothing about its body.
         self.offload_depth = 0
         self.main_guard_depth = 0
         self.visit(body)
-        self.scope, self.function, self.klass, self.offload_depth, self.main_guard_depth = saved
+        self.scope, self.function, self.klass, self.offload_depth, self.main_guard_depth, self.statement = saved
 
     def visit_class(self, node: cst.ClassDef) -> None:
         for decorator in node.decorators:
@@ -682,7 +688,7 @@ class ModelBuilder:
                 self.mark(expr, "async_with" if is_async else "with")
             elif isinstance(expr, cst.Name):
                 self.mark(expr, "async_with" if is_async else "with")
-            self.m.with_items.append(WithItemSite(item, is_async, self.scope, self.function))
+            self.m.with_items.append(WithItemSite(item, is_async, self.scope, self.function, node))
             self.visit(expr)
             if item.asname is not None:
                 self.bind_target(item.asname.name, "async_with" if is_async else "with", expr)
@@ -739,6 +745,13 @@ class ModelBuilder:
             self.scope.nonlocal_names.add(item.name.value)
 
     # -- expressions ---------------------------------------------------------------------------------
+
+    def visit_statement_line(self, node: cst.SimpleStatementLine) -> None:
+        saved = self.statement
+        self.statement = node
+        for small in node.body:
+            self.visit(small)
+        self.statement = saved
 
     def visit_expr(self, node: cst.Expr) -> None:
         if isinstance(node.value, cst.Call):
@@ -809,6 +822,7 @@ class ModelBuilder:
             target,
             offloaded=self.offload_depth > 0,
             in_main_guard=self.main_guard_depth > 0,
+            statement=self.statement,
         )
         self.m.calls.append(site)
         if self.function is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from typing import Sequence
 
 from dapr_lint import registry
 from dapr_lint.diagnostics import Diagnostic
@@ -13,26 +14,55 @@ _BOLD = "\x1b[1m"
 _RESET = "\x1b[0m"
 
 
-def render(diagnostics: list[Diagnostic], *, colour: bool, quiet: bool, statistics: bool) -> str:
+def render(
+    diagnostics: list[Diagnostic],
+    *,
+    colour: bool,
+    quiet: bool,
+    statistics: bool,
+    fixable: Sequence[Diagnostic] = (),
+    hidden_unsafe: int = 0,
+    fixed: Sequence[tuple[str, str]] = (),
+    show_fixes: bool = False,
+) -> str:
     lines = []
+    marked = {id(d) for d in fixable}
     for d in diagnostics:
+        mark = " [*]" if id(d) in marked else ""
         if colour:
             tint = _COLOURS[severity_of(d)]
-            lines.append(f"{_BOLD}{d.path}{_RESET}:{d.line}:{d.column}: {tint}{_BOLD}{d.code}{_RESET} {d.message}")
+            lines.append(f"{_BOLD}{d.path}{_RESET}:{d.line}:{d.column}: {tint}{_BOLD}{d.code}{_RESET}{mark} {d.message}")
         else:
-            lines.append(f"{d.path}:{d.line}:{d.column}: {d.code} {d.message}")
+            lines.append(f"{d.path}:{d.line}:{d.column}: {d.code}{mark} {d.message}")
     if statistics and diagnostics:
         if lines:
             lines.append("")
         counts = Counter(d.code for d in diagnostics)
         for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
             lines.append(f"{count:>5}  {code}  {registry.get(code).name}")
+    if show_fixes and fixed:
+        if lines:
+            lines.append("")
+        lines.append(f"Fixed {len(fixed)} finding{'s' if len(fixed) != 1 else ''}:")
+        per_file: dict[str, Counter] = {}
+        for path, code in fixed:
+            per_file.setdefault(path, Counter())[code] += 1
+        for path in sorted(per_file):
+            lines.append(f"- {path}:")
+            for code, count in sorted(per_file[path].items()):
+                lines.append(f"    {count} × {code} ({registry.get(code).name})")
     if not quiet:
+        if fixed and not show_fixes:
+            lines.append(f"Fixed {len(fixed)} finding{'s' if len(fixed) != 1 else ''}.")
         if diagnostics:
             by_severity = Counter(severity_of(d) for d in diagnostics)
             parts = [f"{by_severity[s]} {s}{'s' if by_severity[s] != 1 else ''}" for s in ("error", "warning", "info") if by_severity[s]]
             noun = "problem" if len(diagnostics) == 1 else "problems"
             lines.append(f"Found {len(diagnostics)} {noun} ({', '.join(parts)}).")
+            if fixable:
+                lines.append(f"[*] {len(fixable)} fixable with `--fix`{' --unsafe-fixes' if any(d.fix and d.fix.safety == 'unsafe' for d in fixable) else ''}.")
+            if hidden_unsafe:
+                lines.append(f"({hidden_unsafe} more fixable with `--fix --unsafe-fixes`.)")
         else:
             lines.append("All checks passed.")
     return "\n".join(lines) + ("\n" if lines else "")

@@ -12,6 +12,7 @@ from typing import Callable, Iterable, Optional
 import libcst as cst
 
 from dapr_lint.diagnostics import FixInfo
+from dapr_lint.python.edits import Edit
 from dapr_lint.registry import RuleSpec, register
 
 
@@ -23,6 +24,8 @@ class Report:
     node: cst.CSTNode
     message: str
     fix: Optional[FixInfo] = None
+    # How to fix it (with `fix` saying how safe that is); None when this finding has no fix.
+    edit: Optional[Edit] = None
 
 
 CheckFunction = Callable[["ModuleModel"], Iterable[Report]]  # noqa: F821

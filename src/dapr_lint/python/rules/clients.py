@@ -8,7 +8,7 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from dapr_lint.diagnostics import FixInfo
-from dapr_lint.python import known
+from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
     CallSite,
     Const,
@@ -18,6 +18,7 @@ from dapr_lint.python.model import (
     ModuleModel,
     Ref,
     SdkMethod,
+    WithItemSite,
     is_blocking_method,
 )
 from dapr_lint.python.rules import Report, python_rule
@@ -39,6 +40,77 @@ def _async_alternative(kind: known.ClientKind) -> str:
     return "`async with dapr.aio.clients.DaprClient() as client:` and `await` its methods"
 
 
+class AsyncConversions:
+    """DPR101's fix, shared by DPR102 and DPR103: a `with DaprClient() as c:` block inside `async def`
+    becomes `async with <aio DaprClient>() as c:` with `await` on each of c's calls. Only offered when c
+    is used for nothing but calls of methods the async client has."""
+
+    def __init__(self, model: ModuleModel) -> None:
+        self.model = model
+        self.by_call: dict[int, WithItemSite] = {}
+        for site in model.with_items:
+            if isinstance(site.node.item, cst.Call):
+                self.by_call[id(site.node.item)] = site
+        self._edits: dict[int, Optional[edits.Edit]] = {}
+
+    def for_construction(self, call: cst.Call) -> Optional[edits.Edit]:
+        site = self.by_call.get(id(call))
+        if site is None:
+            return None
+        key = id(site.node)
+        if key not in self._edits:
+            self._edits[key] = self._conversion(site)
+        return self._edits[key]
+
+    def for_client_name(self, receiver: cst.BaseExpression, scope) -> Optional[edits.Edit]:
+        """The conversion of the `with` that bound `receiver` (a plain name), if that is convertible."""
+        if not isinstance(receiver, cst.Name):
+            return None
+        bindings = self.model.lookup(receiver.value, scope)
+        if not bindings or len(bindings) != 1 or bindings[0].kind not in ("with", "async_with"):
+            return None
+        value = bindings[0].value
+        return self.for_construction(value) if isinstance(value, cst.Call) else None
+
+    def _conversion(self, site: WithItemSite) -> Optional[edits.Edit]:
+        model = self.model
+        statement = site.statement
+        if statement is None or site.function is None or not site.function.is_async or len(statement.items) != 1:
+            return None
+        item = site.node
+        if item.asname is None or not isinstance(item.asname.name, cst.Name):
+            return None
+        constructor = model.value_of(item.item.func, site.scope)  # type: ignore[union-attr]
+        if not isinstance(constructor, Ref) or known.canonical(constructor.path) != known.SYNC_DAPR_CLIENT:
+            return None
+        name = item.asname.name.value
+        bindings = model.lookup(name, site.scope)
+        if not bindings or len(bindings) != 1:
+            return None
+        aio_members = MEMBERS[known.AIO_DAPR_CLIENT]
+        for context, detail in model.uses_of(name, site.scope):
+            if context != "attr" or not aio_members.get(detail, {}).get("is_async"):
+                return None
+        constructor_name, imports = self._aio_constructor()
+        if constructor_name is None:
+            return None
+        return edits.with_to_async_client(statement, name, constructor_name, imports)
+
+    def _aio_constructor(self) -> tuple[Optional[str], tuple[edits.ImportSpec, ...]]:
+        module_bindings = self.model.module_scope.bindings
+        for local, bindings in module_bindings.items():
+            if len(bindings) != 1 or bindings[0].kind != "import":
+                continue
+            path = known.canonical(bindings[0].target)
+            if path == known.AIO_DAPR_CLIENT:
+                return local, ()
+            if path == "dapr.aio.clients":
+                return f"{local}.DaprClient", ()
+        if "AsyncDaprClient" in module_bindings:
+            return None, ()
+        return "AsyncDaprClient", (edits.ImportSpec("dapr.aio.clients", "DaprClient", "AsyncDaprClient"),)
+
+
 # ------------------------------------------------------------------------------------------------
 # DPR101
 # ------------------------------------------------------------------------------------------------
@@ -56,6 +128,7 @@ def _async_alternative(kind: known.ClientKind) -> str:
     )
 )
 def sync_client_in_async(model: ModuleModel) -> Iterator[Report]:
+    conversions = AsyncConversions(model)
     for info in model.functions:
         if not info.is_async or info.is_script_entry:
             continue
@@ -74,6 +147,7 @@ def sync_client_in_async(model: ModuleModel) -> Iterator[Report]:
                         f"{_short(constructed)} constructed inside `async def {info.name}`: construction waits for "
                         f"the sidecar and every call blocks the event loop; use {_async_alternative(constructed)}",
                         _TO_ASYNC_CLIENT,
+                        conversions.for_construction(site.node),
                     )
                 continue
             method = model.client_method_call(site)
@@ -91,6 +165,7 @@ def sync_client_in_async(model: ModuleModel) -> Iterator[Report]:
                         f"`{name}` on a {_short(kind)} inside `async def {info.name}` blocks the event loop{extra}; "
                         f"use {_async_alternative(kind)}, or run it in `asyncio.to_thread`",
                         _TO_ASYNC_CLIENT,
+                        conversions.for_client_name(site.node.func.value, site.scope),  # type: ignore[attr-defined]
                     )
                 continue
             helper = None if flask_view else _blocking_helper(model, site, info)
@@ -138,6 +213,7 @@ def _blocking_helper(model: ModuleModel, site: CallSite, caller: FunctionInfo) -
     )
 )
 def wrong_context_manager(model: ModuleModel) -> Iterator[Report]:
+    conversions = AsyncConversions(model)
     for site in model.with_items:
         kind = model.client_of(site.node.item, site.scope)
         if kind is None:
@@ -162,6 +238,7 @@ def wrong_context_manager(model: ModuleModel) -> Iterator[Report]:
                 "`async with` on the sync DaprClient raises TypeError (it has no __aenter__); "
                 "use `async with dapr.aio.clients.DaprClient()`, or `with` in a plain `def`",
                 _TO_ASYNC_CLIENT,
+                conversions.for_construction(node) if isinstance(node, cst.Call) else None,
             )
         elif not site.is_async and kind.is_async:
             in_async = site.function is not None and site.function.is_async
@@ -169,7 +246,8 @@ def wrong_context_manager(model: ModuleModel) -> Iterator[Report]:
                 "DPR102",
                 node,
                 "`with` on the async DaprClient raises TypeError (it has no __enter__); use `async with`",
-                FixInfo("safe", "Use `async with`.") if in_async else None,
+                FixInfo("safe", "Use `async with`."),
+                edits.make_async_with(site.statement) if in_async and site.statement is not None else None,
             )
 
 
@@ -190,6 +268,7 @@ def wrong_context_manager(model: ModuleModel) -> Iterator[Report]:
     )
 )
 def await_on_sync_call(model: ModuleModel) -> Iterator[Report]:
+    conversions = AsyncConversions(model)
     for site in model.awaits:
         expr = site.node.expression
         if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
@@ -209,6 +288,7 @@ def await_on_sync_call(model: ModuleModel) -> Iterator[Report]:
             f"`await` on `{name}` of a {_short(kind)}: the call runs synchronously, then `await` raises "
             f"TypeError ({returned} is not awaitable); use the async client",
             _TO_ASYNC_CLIENT,
+            conversions.for_client_name(expr.func.value, site.scope),
         )
 
 
@@ -253,7 +333,10 @@ def unawaited_coroutine(model: ModuleModel) -> Iterator[Report]:
             site.node,
             f"`{method.name}` of {owner} ({method.owner.rsplit('.', 1)[0]}) is a coroutine called without `await`: "
             f"{consequence}",
-            FixInfo("safe", "Add `await`.") if in_async and site.context in ("stmt", "attr") else None,
+            FixInfo("safe", "Add `await`."),
+            edits.add_await(site.node, parenthesize=site.context == "attr")
+            if in_async and site.context in ("stmt", "attr")
+            else None,
         )
 
 
@@ -296,6 +379,19 @@ def _unclosed_constructions(model: ModuleModel, want_async: bool) -> Iterator[tu
         yield site, kind
 
 
+def _wrap_in_with(site: CallSite, is_async: bool) -> Optional[edits.Edit]:
+    """`c = Client()` alone on its line, in an `async def` for `async with`: wrap the rest of the block."""
+    statement = site.statement
+    if site.context != "assign" or statement is None or len(statement.body) != 1:
+        return None
+    assign = statement.body[0]
+    if not isinstance(assign, cst.Assign) or len(assign.targets) != 1 or not isinstance(assign.targets[0].target, cst.Name):
+        return None
+    if is_async and (site.function is None or not site.function.is_async):
+        return None
+    return edits.wrap_rest_in_with(statement, assign.targets[0].target.value, is_async)
+
+
 @python_rule(
     RuleSpec(
         code="DPR105",
@@ -316,6 +412,7 @@ def async_client_not_closed(model: ModuleModel) -> Iterator[Report]:
             "garbage collection happens to reach it; use `async with DaprClient() as client:` or "
             "`await client.close()` in a `finally`",
             FixInfo("unsafe", "Wrap the uses in `async with`."),
+            _wrap_in_with(site, is_async=True),
         )
 
 
@@ -338,6 +435,7 @@ def client_without_context_manager(model: ModuleModel) -> Iterator[Report]:
             "DaprClient created without `with` and never closed; use `with DaprClient() as client:` so its "
             "channels close when the work is done",
             FixInfo("unsafe", "Wrap the uses in `with`."),
+            _wrap_in_with(site, is_async=False),
         )
 
 
@@ -458,9 +556,11 @@ def unknown_sdk_member(model: ModuleModel) -> Iterator[Report]:
             keyword = arg.keyword.value
             rename = _KEYWORD_RENAMES.get(keyword)
             fix = None
+            edit = None
             if rename is not None and rename in params:
                 advice = f"use `{rename}=`"
                 fix = FixInfo("safe", f"Rename `{keyword}=` to `{rename}=`.")
+                edit = edits.rename_name(arg.keyword, rename)
             elif keyword in _KEYWORD_ADVICE:
                 advice = _KEYWORD_ADVICE[keyword]
             else:
@@ -471,6 +571,7 @@ def unknown_sdk_member(model: ModuleModel) -> Iterator[Report]:
                 arg.keyword,
                 f"`{what}` of {_class_label(owner)} has no keyword `{keyword}` (TypeError); {advice}",
                 fix,
+                edit,
             )
 
     for site in model.subscripts:
@@ -484,6 +585,7 @@ def unknown_sdk_member(model: ModuleModel) -> Iterator[Report]:
                     site.node,
                     "GetSecretResponse is not subscriptable (TypeError); use `resp.secret[key]`",
                     FixInfo("safe", "Subscript `.secret` instead."),
+                    edits.subscript_through(site.node, "secret"),
                 )
             elif base.path == "dapr.clients.grpc._response.GetBulkSecretResponse":
                 yield Report(
@@ -491,6 +593,7 @@ def unknown_sdk_member(model: ModuleModel) -> Iterator[Report]:
                     site.node,
                     "GetBulkSecretResponse is not subscriptable (TypeError); use `resp.secrets[key]`",
                     FixInfo("safe", "Subscript `.secrets` instead."),
+                    edits.subscript_through(site.node, "secrets"),
                 )
 
 
@@ -569,6 +672,7 @@ def deprecated_api(model: ModuleModel) -> Iterator[Report]:
                 site.anchor,
                 "`flask_dapr` is deprecated (FutureWarning since SDK 1.19); import from `dapr.ext.flask`",
                 FixInfo("safe", "Import from `dapr.ext.flask`."),
+                _flask_dapr_edit(site),
             )
 
     for site in model.attributes:
@@ -582,6 +686,7 @@ def deprecated_api(model: ModuleModel) -> Iterator[Report]:
                 site.node.attr,
                 "`DaprHealth.wait_until_ready` is deprecated; use `DaprHealth.wait_for_sidecar`",
                 FixInfo("safe", "Rename to `wait_for_sidecar`."),
+                edits.rename_name(site.node.attr, "wait_for_sidecar"),
             )
             continue
         if attr not in ("wait", "invoke_method_async") and attr not in _JOB_RENAMES:
@@ -609,10 +714,27 @@ def deprecated_api(model: ModuleModel) -> Iterator[Report]:
                 site.node.attr,
                 f"`{attr}` is deprecated (the Jobs API is stable); use `{new}`",
                 FixInfo("safe", f"Rename to `{new}`."),
+                edits.rename_name(site.node.attr, new),
             )
 
     for site in model.calls:
         yield from _deprecated_arguments(model, site)
+
+
+def _flask_dapr_edit(site) -> Optional[edits.Edit]:
+    new_module = "dapr.ext.flask" + site.module[len("flask_dapr"):]
+    if isinstance(site.node, cst.ImportFrom):
+        return edits.replace_dotted(site.anchor, new_module)
+    for alias in site.node.names:
+        if alias.name is site.anchor and site.module == "flask_dapr":
+            # `import flask_dapr` keeps its name for the code that uses it: `import dapr.ext.flask as flask_dapr`
+            def replace(node: cst.CSTNode) -> cst.CSTNode:
+                assert isinstance(node, cst.ImportAlias)
+                asname = node.asname or cst.AsName(name=cst.Name("flask_dapr"))
+                return node.with_changes(name=cst.parse_expression("dapr.ext.flask"), asname=asname)
+
+            return edits.Edit(alias, replace)
+    return None
 
 
 def _deprecated_arguments(model: ModuleModel, site: CallSite) -> Iterator[Report]:

@@ -1,0 +1,376 @@
+"""Every fix: exact output, idempotence, output parses, the finding is gone, bytes kept around the edit."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from dapr_lint import registry
+from dapr_lint.cli import main
+from dapr_lint.config import OPTIONS
+from dapr_lint.fix import fix_python
+from dapr_lint.python.analyzer import analyze_python
+from dapr_lint.settings import Settings
+
+
+def settings(unsafe: bool) -> Settings:
+    return Settings(
+        enabled=frozenset(r.code for r in registry.all_rules() if r.default_enabled),
+        options={k: v.default for k, v in OPTIONS.items()},
+        fix_mode="fix",
+        unsafe_fixes=unsafe,
+    )
+
+
+def d(text: str) -> str:
+    return textwrap.dedent(text).lstrip("\n")
+
+
+CASES = [
+    (
+        "DPR104-statement",
+        False,
+        """
+        from dapr.aio.clients import DaprClient
+
+
+        async def publish(order):
+            async with DaprClient() as client:
+                client.publish_event("pubsub", "orders", order)  # keep this comment
+        """,
+        """
+        from dapr.aio.clients import DaprClient
+
+
+        async def publish(order):
+            async with DaprClient() as client:
+                await client.publish_event("pubsub", "orders", order)  # keep this comment
+        """,
+    ),
+    (
+        "DPR104-attribute",
+        False,
+        """
+        from dapr.aio.clients import DaprClient
+
+
+        async def load(key):
+            async with DaprClient() as client:
+                return client.get_state("statestore", key).data
+        """,
+        """
+        from dapr.aio.clients import DaprClient
+
+
+        async def load(key):
+            async with DaprClient() as client:
+                return (await client.get_state("statestore", key)).data
+        """,
+    ),
+    (
+        "DPR102-with-on-aio",
+        False,
+        """
+        from dapr.aio.clients import DaprClient
+
+
+        async def load(key):
+            with DaprClient() as client:
+                return await client.get_state("statestore", key)
+        """,
+        """
+        from dapr.aio.clients import DaprClient
+
+
+        async def load(key):
+            async with DaprClient() as client:
+                return await client.get_state("statestore", key)
+        """,
+    ),
+    (
+        "DPR101-convert-with-block",
+        True,
+        '''
+        """Orders."""
+        import json
+
+        from dapr.clients import DaprClient
+
+
+        async def save(order):
+            with DaprClient() as client:
+                client.save_state("statestore", order["id"], json.dumps(order))
+                current = client.get_state("statestore", order["id"]).data
+                await client.publish_event("pubsub", "orders", current)
+            return current
+
+
+        def sync_path(order):
+            with DaprClient() as client:
+                client.save_state("statestore", order["id"], json.dumps(order))
+        ''',
+        '''
+        """Orders."""
+        import json
+
+        from dapr.clients import DaprClient
+        from dapr.aio.clients import DaprClient as AsyncDaprClient
+
+
+        async def save(order):
+            async with AsyncDaprClient() as client:
+                await client.save_state("statestore", order["id"], json.dumps(order))
+                current = (await client.get_state("statestore", order["id"])).data
+                await client.publish_event("pubsub", "orders", current)
+            return current
+
+
+        def sync_path(order):
+            with DaprClient() as client:
+                client.save_state("statestore", order["id"], json.dumps(order))
+        ''',
+    ),
+    (
+        "DPR102-async-with-on-sync-alias",
+        True,
+        """
+        from dapr.aio.clients import DaprClient as Aio
+        from dapr.clients import DaprClient as DC
+
+
+        async def load(key):
+            async with DC() as client:
+                return client.get_state("statestore", key).json()
+        """,
+        """
+        from dapr.aio.clients import DaprClient as Aio
+        from dapr.clients import DaprClient as DC
+
+
+        async def load(key):
+            async with Aio() as client:
+                return (await client.get_state("statestore", key)).json()
+        """,
+    ),
+    (
+        "DPR105-wrap-in-async-with",
+        True,
+        """
+        from dapr.aio.clients import DaprClient
+
+
+        async def ship(order_id):
+            client = DaprClient()
+            resp = await client.invoke_method("shipping", "ship", data=order_id, http_verb="POST")
+            return resp.text()
+        """,
+        """
+        from dapr.aio.clients import DaprClient
+
+
+        async def ship(order_id):
+            async with DaprClient() as client:
+                resp = await client.invoke_method("shipping", "ship", data=order_id, http_verb="POST")
+                return resp.text()
+        """,
+    ),
+    (
+        "DPR106-wrap-in-with",
+        True,
+        """
+        from dapr.clients import DaprClient
+
+
+        def reserve(item):
+            if item:
+                client = DaprClient()
+                client.save_state("statestore", item, "reserved")
+            return item
+        """,
+        """
+        from dapr.clients import DaprClient
+
+
+        def reserve(item):
+            if item:
+                with DaprClient() as client:
+                    client.save_state("statestore", item, "reserved")
+            return item
+        """,
+    ),
+    (
+        "DPR108-renames",
+        False,
+        """
+        from dapr.clients import DaprClient
+
+
+        def publish(order):
+            with DaprClient(max_message_length=1024) as client:
+                client.publish_event("pubsub", "orders", order, content_type="application/json")
+                secret = client.get_secret("vault", "db")
+                return secret["password"]
+        """,
+        """
+        from dapr.clients import DaprClient
+
+
+        def publish(order):
+            with DaprClient(max_grpc_message_length=1024) as client:
+                client.publish_event("pubsub", "orders", order, data_content_type="application/json")
+                secret = client.get_secret("vault", "db")
+                return secret.secret["password"]
+        """,
+    ),
+    (
+        "DPR109-renames",
+        False,
+        """
+        import flask_dapr
+        from flask_dapr import DaprApp
+        from dapr.clients import DaprClient
+        from dapr.clients.health import DaprHealth
+
+
+        def schedule(job):
+            DaprHealth.wait_until_ready()
+            with DaprClient() as client:
+                client.schedule_job_alpha1(job)
+                return client.get_job_alpha1(job.name), DaprApp, flask_dapr.DaprActor
+        """,
+        """
+        import dapr.ext.flask as flask_dapr
+        from dapr.ext.flask import DaprApp
+        from dapr.clients import DaprClient
+        from dapr.clients.health import DaprHealth
+
+
+        def schedule(job):
+            DaprHealth.wait_for_sidecar()
+            with DaprClient() as client:
+                client.schedule_job(job)
+                return client.get_job(job.name), DaprApp, flask_dapr.DaprActor
+        """,
+    ),
+]
+
+
+@pytest.mark.parametrize("name, unsafe, before, after", CASES, ids=[c[0] for c in CASES])
+def test_fix(name, unsafe, before, after):
+    before, after = d(before), d(after)
+    code = name.split("-", 1)[0]
+    outcome = fix_python("app.py", before.encode(), settings(unsafe))
+    assert outcome.data.decode() == after
+    assert code in outcome.applied
+    assert not outcome.problems
+    cst.parse_module(outcome.data)  # parses
+    again = fix_python("app.py", outcome.data, settings(unsafe))
+    assert again.data == outcome.data and again.applied == []  # idempotent
+    remaining = analyze_python("app.py", outcome.data, settings(unsafe)).diagnostics
+    assert code not in {diag.code for diag in remaining}
+
+
+@pytest.mark.parametrize("name, unsafe, before, after", [c for c in CASES if c[1]], ids=[c[0] for c in CASES if c[1]])
+def test_unsafe_fixes_need_the_flag(name, unsafe, before, after):
+    code = name.split("-", 1)[0]
+    outcome = fix_python("app.py", d(before).encode(), settings(False))
+    assert code not in outcome.applied
+
+
+@pytest.mark.parametrize("variant", ["crlf", "bom", "latin-1"])
+def test_line_endings_and_encodings_are_kept(variant):
+    _, _, before, after = CASES[0]
+    before, after = d(before), d(after)
+    if variant == "crlf":
+        encode = lambda s: s.replace("\n", "\r\n").encode()  # noqa: E731
+    elif variant == "bom":
+        encode = lambda s: b"\xef\xbb\xbf" + s.encode()  # noqa: E731
+    else:
+        encode = lambda s: ("# -*- coding: latin-1 -*-\n# caf\xe9\n" + s).encode("latin-1")  # noqa: E731
+    outcome = fix_python("app.py", encode(before), settings(False))
+    assert outcome.data == encode(after)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_cli_fix_diff_and_unsafe(project, capsys):
+    _, _, before, after = next(c for c in CASES if c[0] == "DPR101-convert-with-block")
+    path = project / "app.py"
+    path.write_text(d(before))
+    path.chmod(0o640)
+
+    assert main(["check", "app.py", "--diff"]) == 0  # only unsafe fixes here: nothing to show
+    assert capsys.readouterr().out == ""
+    assert main(["check", "app.py", "--diff", "--unsafe-fixes"]) == 1
+    diff = capsys.readouterr().out
+    assert diff.startswith("--- a/app.py\n+++ b/app.py\n") and "+    async with AsyncDaprClient() as client:" in diff
+    assert path.read_text() == d(before)  # --diff never writes
+
+    assert main(["check", "app.py", "--fix"]) == 1  # unsafe fixes are not applied with --fix alone
+    assert path.read_text() == d(before)
+    capsys.readouterr()
+    assert main(["check", "app.py", "--fix", "--unsafe-fixes", "--show-fixes"]) == 0
+    out = capsys.readouterr().out
+    assert "Fixed 5 findings:" in out and "4 × DPR101 (sync-client-in-async)" in out and "1 × DPR103" in out
+    assert path.read_text() == d(after)
+    assert oct(path.stat().st_mode & 0o777) == oct(0o640)  # mode kept
+
+
+def test_json_says_which_findings_are_fixable(project, capsys):
+    _, _, before, _ = CASES[0]
+    (project / "app.py").write_text(d(before))
+    main(["check", "app.py", "--format", "json"])
+    (finding,) = json.loads(capsys.readouterr().out)
+    assert finding["fix"] == {"safety": "safe", "description": "Add `await`."}
+
+
+def test_text_marks_fixable_findings(project, capsys):
+    _, _, before, _ = CASES[0]
+    (project / "app.py").write_text(d(before))
+    main(["check", "app.py"])
+    out = capsys.readouterr().out
+    assert "DPR104 [*] " in out and "[*] 1 fixable with `--fix`." in out
+
+
+def test_a_failed_write_leaves_the_original_intact(project, capsys, monkeypatch):
+    _, _, before, _ = CASES[0]
+    path = project / "app.py"
+    path.write_text(d(before))
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("dapr_lint.fix.os.replace", broken_replace)
+    assert main(["check", "app.py", "--fix", "--jobs", "1"]) == 2
+    assert path.read_text() == d(before)
+    assert "No space left on device; the file is unchanged" in capsys.readouterr().err
+    assert [p.name for p in project.iterdir()] == ["app.py"]  # no temporary file left behind
+
+
+def test_a_fix_that_would_not_parse_is_discarded(project, monkeypatch):
+    from dapr_lint.python import edits
+
+    _, _, before, _ = CASES[0]
+
+    def bad_await(call, parenthesize):
+        return edits.Edit(call, lambda node: cst.Name("await"))
+
+    monkeypatch.setattr(edits, "add_await", bad_await)
+    outcome = fix_python("app.py", d(before).encode(), settings(False))
+    assert outcome.data == d(before).encode()
+    assert outcome.problems and "does not parse" in outcome.problems[0]
+
+
+def test_noqa_prevents_the_fix(project):
+    _, _, before, _ = CASES[0]
+    text = d(before).replace("# keep this comment", "# noqa: DPR104")
+    outcome = fix_python("app.py", text.encode(), settings(False))
+    assert outcome.data == text.encode()
