@@ -374,3 +374,31 @@ def test_noqa_prevents_the_fix(project):
     text = d(before).replace("# keep this comment", "# noqa: DPR104")
     outcome = fix_python("app.py", text.encode(), settings(False))
     assert outcome.data == text.encode()
+
+
+def test_codemod_command_applies_the_same_fix(project):
+    import subprocess
+    import sys
+
+    _, _, before, after = CASES[0]
+    (project / "svc").mkdir()
+    path = project / "svc" / "app.py"
+    path.write_text(d(before))
+    result = subprocess.run(
+        [sys.executable, "-m", "libcst.tool", "codemod", "-x", "dapr_lint.codemods.FixDPR104", "--no-format", "svc"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert path.read_text() == d(after)
+
+
+def test_every_fixable_python_rule_has_a_codemod():
+    from dapr_lint import codemods
+    from libcst.codemod import VisitorBasedCodemodCommand
+
+    for rule in registry.all_rules():
+        if rule.target == "python" and rule.fix_safety is not None:
+            command = getattr(codemods, f"Fix{rule.code}")
+            assert issubclass(command, VisitorBasedCodemodCommand)
+            assert command.CODES == (rule.code,)

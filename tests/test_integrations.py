@@ -201,3 +201,25 @@ def test_pre_commit_hook_fails_on_a_violation_and_passes_once_fixed(tmp_path):
         timeout=600,
     )
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
+def test_pre_commit_fix_hook_applies_safe_fixes(tmp_path):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig")}
+    (tmp_path / "gitconfig").write_text("[user]\n\tname = t\n\temail = t@example.com\n")
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
+    app = repo / "app.py"
+    app.write_text(
+        "from dapr.aio.clients import DaprClient\n\n\nasync def publish(order):\n"
+        "    async with DaprClient() as client:\n        client.publish_event('pubsub', 'orders', order)\n"
+    )
+    subprocess.run(["git", "add", "app.py"], cwd=repo, check=True, env=env)
+    hook = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "dapr-lint-fix", "--files", "app.py"],
+        cwd=repo, capture_output=True, text=True, env=env, timeout=600,
+    )
+    # pre-commit fails a hook that modified files; the fix is in the work tree
+    assert hook.returncode == 1, hook.stdout + hook.stderr
+    assert "await client.publish_event" in app.read_text()
