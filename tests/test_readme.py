@@ -26,3 +26,19 @@ def test_ci_runs_the_readme_test_command():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     readme_tail = test_command.split("&& ", 2)[-1]  # after creating and activating the venv
     assert readme_tail in ci, f"CI must run the README's command: {readme_tail}"
+
+
+def test_config_reference_covers_every_key():
+    from dapr_lint.config import _KNOWN_KEYS
+
+    text = (ROOT / "docs" / "config.md").read_text(encoding="utf-8")
+    missing = [key for key in sorted(_KNOWN_KEYS) if f"`{key}`" not in text]
+    assert not missing, f"docs/config.md does not document: {missing}"
+
+
+def test_docs_index_links_every_rule_page():
+    from dapr_lint import registry
+
+    text = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    missing = [code for code in registry.codes() if f"rules/{code}.md" not in text]
+    assert not missing, f"docs/index.md does not link: {missing}"
