@@ -227,11 +227,13 @@ def test_dpr203_state_item_metadata_fails_on_save(sidecar):
             client.save_bulk_state("statestore", [StateItem("k", "v", metadata={"ttlInSeconds": 60})])
 
 
-def test_dpr203_string_values_pass_validation(sidecar):
-    # the fixed form reaches the network: with the gRPC port closed that is an RpcError, not a TypeError
+@pytest.mark.parametrize("value", ["3600", b"3600"])
+def test_dpr203_string_and_bytes_values_pass_validation(sidecar, value):
+    # the fixed form (and bytes, which DPR203 leaves alone) reaches the network: with the gRPC port closed
+    # that is an RpcError, not a TypeError
     with dapr_clients.DaprClient() as client:
         with pytest.raises(grpc.RpcError):
-            client.save_state("statestore", "k", "v", state_metadata={"ttlInSeconds": "3600"})
+            client.save_state("statestore", "k", "v", state_metadata={"ttlInSeconds": value})
 
 
 # -- DPR204 -------------------------------------------------------------------------------------------------

@@ -192,9 +192,10 @@ def _metadata_params(owner: str, name: str, params: tuple[str, ...]) -> tuple[st
 
 
 def _non_string(value: Value) -> Optional[str]:
-    if isinstance(value, Const) and not isinstance(value.value, str):
+    # protobuf accepts bytes for a string field (decoded as UTF-8), so bytes are not reported
+    if isinstance(value, Const) and not isinstance(value.value, (str, bytes)):
         return "None" if value.value is None else type(value.value).__name__
-    if isinstance(value, Kind) and value.kind != "str":
+    if isinstance(value, Kind) and value.kind not in ("str", "bytes"):
         return value.kind
     return None
 
