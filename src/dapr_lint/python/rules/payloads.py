@@ -294,6 +294,8 @@ def dict_as_grpc_metadata(model: ModuleModel) -> Iterator[Report]:
         found = model.dict_literal_of(arg.value, site.scope)
         if found is not None and not found[0].elements:
             continue  # an empty dict unpacks to nothing: harmless
+        if isinstance(arg.value, cst.Call) and not arg.value.args:
+            continue  # `dict()`: empty as well
         targets = [p for p in params if p in _METADATA_PARAMS]
         fix = None
         if len(targets) == 1:
