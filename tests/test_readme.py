@@ -5,16 +5,19 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from dapr_lint.cli import rules_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_rule_table_is_generated_from_the_registry():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = re.search(r"<!-- rules:start -->\n(.*?)<!-- rules:end -->", readme, re.S)
-    assert table, "README lost its rule table markers"
-    assert table.group(1).strip() == rules_markdown().strip(), "regenerate: python scripts/update_readme_rules.py"
+@pytest.mark.parametrize("page, link_prefix", [("README.md", "docs/rules/"), ("docs/index.md", "rules/")])
+def test_rule_tables_are_generated_from_the_registry(page, link_prefix):
+    text = (ROOT / page).read_text(encoding="utf-8")
+    table = re.search(r"<!-- rules:start -->\n(.*?)<!-- rules:end -->", text, re.S)
+    assert table, f"{page} lost its rule table markers"
+    assert table.group(1).strip() == rules_markdown(link_prefix).strip(), "regenerate: python scripts/update_readme_rules.py"
 
 
 def test_ci_runs_the_readme_test_command():

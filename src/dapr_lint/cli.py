@@ -233,14 +233,14 @@ def _list_rules(fmt: str, out: TextIO) -> int:
     return EXIT_CLEAN
 
 
-def rules_markdown() -> str:
-    """The rule table the README carries (tests/test_readme.py keeps the two in step)."""
+def rules_markdown(link_prefix: str = "docs/rules/") -> str:
+    """The rule table README.md and docs/index.md carry (tests/test_readme.py keeps them in step)."""
     lines = ["| code | name | category | default | fix | what it finds |", "|---|---|---|---|---|---|"]
     for r in registry.all_rules():
         default = "on" if r.default_enabled else "off"
         summary = r.summary.replace("|", "\\|")
         lines.append(
-            f"| [{r.code}](docs/rules/{r.code}.md) | {r.name} | {r.category} | {default} | {r.fix_label} | {summary} |"
+            f"| [{r.code}]({link_prefix}{r.code}.md) | {r.name} | {r.category} | {default} | {r.fix_label} | {summary} |"
         )
     return "\n".join(lines) + "\n"
 

@@ -73,6 +73,7 @@ CANONICAL: dict[str, str] = {
     "dapr.clients.health.DaprHealth": DAPR_HEALTH,
     "fastapi.concurrency.run_in_threadpool": "starlette.concurrency.run_in_threadpool",
     "asyncio.threads.to_thread": "asyncio.to_thread",
+    "dapr.clients.BulkPublishEntry": "dapr.clients.grpc._request.BulkPublishEntry",
 }
 
 # Classes whose instances the model tracks (apps, routers, Dapr apps, runtimes) besides clients.
@@ -111,6 +112,51 @@ SCRIPT_RUNNER_METHODS = frozenset({"run_until_complete"})
 HTTP_ROUTE_METHODS = frozenset(
     {"get", "post", "put", "delete", "patch", "options", "head", "trace", "api_route", "route"}
 )
+
+
+# pydantic's model base classes (a local class deriving from one is a pydantic model).
+PYDANTIC_MODELS = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.v1.BaseModel"})
+
+
+# SDK payload classes whose constructors validate their data and metadata (sdk-facts B), with their
+# parameters in order (they are not in the generated member table).
+STATE_ITEM = "dapr.clients.grpc._state.StateItem"
+TRANSACTIONAL_OPERATION = "dapr.clients.grpc._request.TransactionalStateOperation"
+BULK_PUBLISH_ENTRY = "dapr.clients.grpc._request.BulkPublishEntry"
+PAYLOAD_CLASSES: dict[str, tuple[str, ...]] = {
+    STATE_ITEM: ("key", "value", "etag", "options", "metadata"),
+    TRANSACTIONAL_OPERATION: ("key", "data", "etag", "operation_type", "metadata"),
+    BULK_PUBLISH_ENTRY: ("event", "metadata", "content_type", "entry_id"),
+}
+
+STATE_RESPONSE = "dapr.clients.grpc._response.StateResponse"
+
+# Exceptions (sdk-facts C). Each public path folds onto the module that defines the class.
+DAPR_INTERNAL_ERROR = "dapr.clients.exceptions.DaprInternalError"
+DAPR_HTTP_ERROR = "dapr.clients.exceptions.DaprHttpError"
+DAPR_GRPC_ERROR = "dapr.clients.exceptions.DaprGrpcError"
+GRPC_RPC_ERROR = "grpc.RpcError"
+_EXCEPTION_CANONICAL = {
+    "dapr.clients.DaprInternalError": DAPR_INTERNAL_ERROR,
+    "dapr.aio.clients.DaprInternalError": DAPR_INTERNAL_ERROR,
+    "dapr.clients.http.client.DaprHttpError": DAPR_HTTP_ERROR,
+    "grpc.aio.AioRpcError": "grpc.aio.AioRpcError",
+    "grpc._channel._InactiveRpcError": "grpc._channel._InactiveRpcError",
+    "json.decoder.JSONDecodeError": "json.JSONDecodeError",
+    "simplejson.JSONDecodeError": "json.JSONDecodeError",
+    "builtins.Exception": "Exception",
+    "builtins.BaseException": "BaseException",
+    "builtins.ValueError": "ValueError",
+}
+BROAD_EXCEPTIONS = frozenset({"Exception", "BaseException"})
+DAPR_INTERNAL_ERROR_CLASSES = frozenset({DAPR_INTERNAL_ERROR, DAPR_HTTP_ERROR})
+GRPC_ERROR_CLASSES = frozenset({GRPC_RPC_ERROR, DAPR_GRPC_ERROR, "grpc.aio.AioRpcError", "grpc._channel._InactiveRpcError"})
+DAPR_ERROR_CLASSES = DAPR_INTERNAL_ERROR_CLASSES | GRPC_ERROR_CLASSES
+JSON_ERROR_CLASSES = frozenset({"json.JSONDecodeError", "ValueError"})
+
+
+def canonical_exception(path: str) -> str:
+    return _EXCEPTION_CANONICAL.get(path, path)
 
 
 def canonical(path: str) -> str:

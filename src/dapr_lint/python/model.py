@@ -113,9 +113,15 @@ class Const(Value):
 
 @dataclass(frozen=True)
 class Kind(Value):
-    """A value whose Python type is known but not its content: "dict", "list", "tuple", "set", "str"."""
+    """A value whose Python type is known but not its content: "dict", "list", "tuple", "set", "str",
+    "bytes".
+
+    `origin` says where it came from when that matters to a rule ("literal", "json.dumps",
+    "model_dump", "model_dump_json", "pydantic.dict", "call"); it takes no part in equality, so joins
+    of the same kind from different sources stay that kind."""
 
     kind: str
+    origin: Optional[str] = field(default=None, compare=False)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -155,6 +161,7 @@ class Scope:
         "klass",
         "children",
         "name_uses",
+        "test_names",
     )
 
     def __init__(
@@ -174,6 +181,9 @@ class Scope:
         self.children: list[Scope] = []
         # name -> [(context, detail)] for every read of the name in this scope
         self.name_uses: dict[str, list[tuple[str, Any]]] = {}
+        # names read inside a condition (`if`/`while`/`assert` tests, conditional expressions, the operands
+        # of `and`/`or`): the guards a rule may ask about
+        self.test_names: set[str] = set()
         if parent is not None:
             parent.children.append(self)
 
@@ -283,6 +293,43 @@ class CallSite:
     parent_call: Optional[cst.Call] = None
     # The simple statement line the call stands in (None inside compound-statement headers).
     statement: Optional[cst.SimpleStatementLine] = None
+    # The `try` statements (same function) whose body holds the call, outermost first.
+    tries: tuple["TryInfo", ...] = ()
+    # The innermost except clause (same function) whose body holds the call.
+    in_except: Optional["ExceptInfo"] = None
+
+
+@dataclass(eq=False)
+class TryInfo:
+    """A `try` statement: its except clauses and the calls in its body (nested bodies included)."""
+
+    node: Union[cst.Try, cst.TryStar]
+    scope: Scope
+    function: Optional[FunctionInfo]
+    # the `try` whose body holds this one, in the same function
+    parent: Optional["TryInfo"] = None
+    handlers: list["ExceptInfo"] = field(default_factory=list)
+    calls: list[CallSite] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class ExceptInfo:
+    """One except clause and what its body does directly (nested blocks included, nested defs not)."""
+
+    node: Union[cst.ExceptHandler, cst.ExceptStarHandler]
+    try_info: TryInfo
+    scope: Scope
+    function: Optional[FunctionInfo]
+    returns: list[cst.Return] = field(default_factory=list)
+    raises: list[cst.Raise] = field(default_factory=list)
+    calls: list[CallSite] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class RaiseSite:
+    node: cst.Raise
+    scope: Scope
+    function: Optional[FunctionInfo]
 
 
 @dataclass(eq=False)
@@ -390,6 +437,9 @@ class ModelBuilder:
         self.offload_depth = 0
         self.main_guard_depth = 0
         self.statement: Optional[cst.SimpleStatementLine] = None
+        self.test_depth = 0
+        self.try_stack: list[TryInfo] = []
+        self.except_stack: list[ExceptInfo] = []
         self.ctx: dict[int, Any] = {}
         self.handlers = {
             cst.FunctionDef: self.visit_function,
@@ -411,6 +461,13 @@ class ModelBuilder:
             cst.With: self.visit_with,
             cst.For: self.visit_for,
             cst.If: self.visit_if,
+            cst.While: self.visit_while,
+            cst.IfExp: self.visit_ifexp,
+            cst.Assert: self.visit_assert,
+            cst.BooleanOperation: self.visit_boolop,
+            cst.Try: self.visit_try,
+            cst.TryStar: self.visit_try,
+            cst.Raise: self.visit_raise,
             cst.Import: self.visit_import,
             cst.ImportFrom: self.visit_importfrom,
             cst.Global: self.visit_global,
@@ -581,15 +638,38 @@ class ModelBuilder:
         self.in_function(info, node.body)
 
     def in_function(self, info: FunctionInfo, body: cst.CSTNode) -> None:
-        saved = (self.scope, self.function, self.klass, self.offload_depth, self.main_guard_depth, self.statement)
+        saved = (
+            self.scope,
+            self.function,
+            self.klass,
+            self.offload_depth,
+            self.main_guard_depth,
+            self.test_depth,
+            self.try_stack,
+            self.except_stack,
+            self.statement,
+        )
         self.scope, self.function = info.scope, info
         self.statement = None
-        # A nested def runs when it is called, not where it is written: an offload around its
-        # definition says nothing about its body.
+        # A nested def runs when it is called, not where it is written: an offload, a try or a condition
+        # around its definition says nothing about its body.
         self.offload_depth = 0
         self.main_guard_depth = 0
+        self.test_depth = 0
+        self.try_stack = []
+        self.except_stack = []
         self.visit(body)
-        self.scope, self.function, self.klass, self.offload_depth, self.main_guard_depth, self.statement = saved
+        (
+            self.scope,
+            self.function,
+            self.klass,
+            self.offload_depth,
+            self.main_guard_depth,
+            self.test_depth,
+            self.try_stack,
+            self.except_stack,
+            self.statement,
+        ) = saved
 
     def visit_class(self, node: cst.ClassDef) -> None:
         for decorator in node.decorators:
@@ -694,8 +774,60 @@ class ModelBuilder:
                 self.bind_target(item.asname.name, "async_with" if is_async else "with", expr)
         self.visit(node.body)
 
+    def visit_test(self, node: cst.CSTNode) -> None:
+        self.test_depth += 1
+        self.visit(node)
+        self.test_depth -= 1
+
+    def visit_while(self, node: cst.While) -> None:
+        self.visit_test(node.test)
+        self.visit(node.body)
+        if node.orelse is not None:
+            self.visit(node.orelse)
+
+    def visit_ifexp(self, node: cst.IfExp) -> None:
+        self.visit_test(node.test)
+        self.visit(node.body)
+        self.visit(node.orelse)
+
+    def visit_assert(self, node: cst.Assert) -> None:
+        self.visit_test(node.test)
+        if node.msg is not None:
+            self.visit(node.msg)
+
+    def visit_boolop(self, node: cst.BooleanOperation) -> None:
+        # `resp.data or b"{}"`: each operand is tested for truth
+        self.visit_test(node.left)
+        self.visit_test(node.right)
+
+    def visit_try(self, node: Union[cst.Try, cst.TryStar]) -> None:
+        info = TryInfo(node, self.scope, self.function, self.try_stack[-1] if self.try_stack else None)
+        self.m.tries.append(info)
+        self.try_stack.append(info)
+        self.visit(node.body)
+        self.try_stack.pop()
+        for handler in node.handlers:
+            clause = ExceptInfo(handler, info, self.scope, self.function)
+            info.handlers.append(clause)
+            self.except_stack.append(clause)
+            self.visit_except(handler)
+            self.except_stack.pop()
+        if node.orelse is not None:
+            self.visit(node.orelse)
+        if node.finalbody is not None:
+            self.visit(node.finalbody)
+
+    def visit_raise(self, node: cst.Raise) -> None:
+        self.m.raises.append(RaiseSite(node, self.scope, self.function))
+        for clause in self.except_stack:
+            clause.raises.append(node)
+        if node.exc is not None:
+            self.visit(node.exc)
+        if node.cause is not None:
+            self.visit(node.cause.item)
+
     def visit_if(self, node: cst.If) -> None:
-        self.visit(node.test)
+        self.visit_test(node.test)
         guard = _is_main_guard(node.test)
         if guard:
             self.main_guard_depth += 1
@@ -759,6 +891,8 @@ class ModelBuilder:
         self.visit(node.value)
 
     def visit_return(self, node: cst.Return) -> None:
+        for clause in self.except_stack:
+            clause.returns.append(node)
         if node.value is not None:
             self.mark(node.value, "return")
             if self.function is not None:
@@ -787,6 +921,8 @@ class ModelBuilder:
         if isinstance(context, tuple):
             context = context[0]
         self.use(node.value, context)
+        if self.test_depth:
+            self.scope.test_names.add(node.value)
 
     def visit_attribute(self, node: cst.Attribute) -> None:
         context = self.ctx.pop(id(node), None)
@@ -794,6 +930,8 @@ class ModelBuilder:
         value = node.value
         if isinstance(value, cst.Name):
             self.use(value.value, "attr", node.attr.value)
+            if self.test_depth:
+                self.scope.test_names.add(value.value)
             return
         if isinstance(value, cst.Call):
             self.mark(value, "attr")
@@ -804,6 +942,8 @@ class ModelBuilder:
         self.m.subscripts.append(SubscriptSite(node, self.scope, self.function, context == "store"))
         if isinstance(node.value, cst.Name):
             self.use(node.value.value, "subscript")
+            if self.test_depth:
+                self.scope.test_names.add(node.value.value)
         else:
             self.visit(node.value)
         for element in node.slice:
@@ -824,6 +964,14 @@ class ModelBuilder:
             in_main_guard=self.main_guard_depth > 0,
             statement=self.statement,
         )
+        if self.try_stack:
+            site.tries = tuple(self.try_stack)
+            for info in self.try_stack:
+                info.calls.append(site)
+        if self.except_stack:
+            site.in_except = self.except_stack[-1]
+            for clause in self.except_stack:
+                clause.calls.append(site)
         self.m.calls.append(site)
         if self.function is not None:
             self.function.calls.append(site)
@@ -906,12 +1054,15 @@ class ModuleModel:
         self.subscripts: list[SubscriptSite] = []
         self.imports: list[ImportSite] = []
         self.handlers: list[Handler] = []
+        self.tries: list[TryInfo] = []
+        self.raises: list[RaiseSite] = []
         self.attribute_bindings: dict[str, list[Binding]] = {}
         self.parent_calls: dict[int, cst.Call] = {}
         self._value_memo: dict[tuple[int, int], Value] = {}
         self._in_progress: set[tuple[int, int]] = set()
         self._offload_paths = known.THREAD_OFFLOAD_FUNCTIONS | frozenset(self.options.get("thread-offloads", ()))
         self._imported_roots: Optional[set[str]] = None
+        self._caught_memo: dict[int, tuple[str, ...]] = {}
 
     @classmethod
     def build(cls, module: cst.Module, options: Optional[dict] = None) -> "ModuleModel":
@@ -1010,15 +1161,10 @@ class ModuleModel:
         if isinstance(expr, cst.Float):
             return Const(expr.evaluated_value)
         if isinstance(expr, cst.FormattedString):
-            return Kind("str")
-        if isinstance(expr, cst.Dict):
-            return Kind("dict")
-        if isinstance(expr, cst.List):
-            return Kind("list")
-        if isinstance(expr, cst.Tuple):
-            return Kind("tuple")
-        if isinstance(expr, cst.Set):
-            return Kind("set")
+            return Kind("str", "literal")
+        literal_kind = _LITERAL_KINDS.get(type(expr))
+        if literal_kind is not None:
+            return Kind(literal_kind, "literal")
         if isinstance(expr, cst.Lambda):
             for info in self.functions:
                 if info.node is expr:
@@ -1164,7 +1310,14 @@ class ModuleModel:
     def _call_value(self, expr: cst.Call, scope: Scope, depth: int) -> Value:
         func = self.value_of(expr.func, scope, depth)
         if isinstance(func, Ref):
+            produced = _PRODUCING_FUNCTIONS.get(known.canonical(func.path))
+            if produced is not None:
+                return produced
             return self._instantiate(func)
+        if func is UNKNOWN:
+            produced = self._produced_kind(expr, scope, depth)
+            if produced is not None:
+                return produced
         if isinstance(func, ClassRef):
             return Instance(func.info.qualname, func.info)
         if isinstance(func, FunctionRef):
@@ -1177,6 +1330,38 @@ class ModuleModel:
                 return Coroutine(result)
             return result
         return UNKNOWN
+
+    def _produced_kind(self, expr: cst.Call, scope: Scope, depth: int) -> Optional[Kind]:
+        """The kind a builtin constructor or a pydantic serialiser returns, when the callee is not a
+        local function that the model resolved otherwise."""
+        func = expr.func
+        if isinstance(func, cst.Name):
+            kind = _BUILTIN_CONSTRUCTORS.get(func.value)
+            if kind is not None and not self.lookup(func.value, scope):
+                return Kind(kind, "call")
+            return None
+        if not isinstance(func, cst.Attribute):
+            return None
+        attr = func.attr.value
+        if attr == "model_dump_json":
+            return Kind("str", "model_dump_json")
+        if attr == "model_dump":
+            return Kind("dict", "model_dump")
+        if attr in ("dict", "json") and not expr.args:
+            # pydantic v1 names: only on an instance of a local pydantic model
+            base = self.value_of(func.value, scope, depth)
+            if isinstance(base, Instance) and base.local is not None and self.is_pydantic_model(base.local):
+                return Kind("dict", "pydantic.dict") if attr == "dict" else Kind("str", "pydantic.json")
+        return None
+
+    def is_pydantic_model(self, klass: ClassInfo) -> bool:
+        """Whether a local class derives (through local classes) from pydantic's BaseModel."""
+        for owner in self._class_chain(klass):
+            for base in owner.bases:
+                value = self.value_of(base, owner.outer_scope)
+                if isinstance(value, Ref) and value.path in known.PYDANTIC_MODELS:
+                    return True
+        return False
 
     def _returned_value(self, info: FunctionInfo, depth: int) -> Value:
         """What calling a local function gives: its returns, a context manager over its yields, or a
@@ -1415,6 +1600,150 @@ class ModuleModel:
             return None
         return Handler(kind, framework, value.info, site.node, path, call=site.node)
 
+    # -- literal payloads ----------------------------------------------------------------------------
+
+    def dict_literal_of(self, expr: Optional[cst.CSTNode], scope: Scope) -> Optional[tuple[cst.Dict, Scope]]:
+        """The dict display an expression is, with the scope its entries are evaluated in: the display
+        itself, or a name bound once, to a display, and never changed afterwards through a subscript or
+        a mutating method."""
+        if isinstance(expr, cst.Dict):
+            return expr, scope
+        if not isinstance(expr, cst.Name):
+            return None
+        binding = self._single_assignment(expr.value, scope)
+        if binding is None or not isinstance(binding.value, cst.Dict):
+            return None
+        return binding.value, binding.scope
+
+    def json_dumped_dict(self, expr: Optional[cst.CSTNode], scope: Scope) -> Optional[tuple[cst.Dict, Scope]]:
+        """The dict display serialised by `json.dumps(<display>)`, directly or through a name bound once."""
+        if isinstance(expr, cst.Name):
+            binding = self._single_assignment(expr.value, scope)
+            if binding is None:
+                return None
+            expr, scope = binding.value, binding.scope
+        if not isinstance(expr, cst.Call) or not expr.args or expr.args[0].keyword is not None:
+            return None
+        func = self.value_of(expr.func, scope)
+        if not isinstance(func, Ref) or known.canonical(func.path) != "json.dumps":
+            return None
+        return self.dict_literal_of(expr.args[0].value, scope)
+
+    def sdk_call(self, site: CallSite) -> Optional[tuple[str, str, tuple[str, ...]]]:
+        """(owner class path, method name or "__init__", parameter names) when a call is a method of a
+        Dapr client (or a local subclass) or constructs one of the SDK's payload classes (StateItem,
+        TransactionalStateOperation, BulkPublishEntry)."""
+        func = site.node.func
+        if isinstance(func, cst.Attribute):
+            kind = self.client_of(func.value, site.scope)
+            if kind is not None:
+                member = MEMBERS.get(kind.path, {}).get(func.attr.value)
+                if member is None or member.get("kind") != "method" or member.get("params") is None:
+                    return None
+                return kind.path, func.attr.value, member["params"]
+        if isinstance(func, (cst.Name, cst.Attribute)):
+            value = self.value_of(func, site.scope)
+            if isinstance(value, Ref):
+                path = known.canonical(value.path)
+                params = known.PAYLOAD_CLASSES.get(path)
+                if params is not None:
+                    return path, "__init__", params
+        return None
+
+    def _single_assignment(self, name: str, scope: Scope) -> Optional[Binding]:
+        bindings = self.lookup(name, scope)
+        if not bindings or len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].value is None:
+            return None
+        binding = bindings[0]
+        home = binding.scope
+        for context, detail in self.uses_of(name, home):
+            if context == "subscript" or context == "nested" or (context == "attr" and detail in _MUTATORS):
+                return None
+        return binding
+
+    # -- state responses -----------------------------------------------------------------------------
+
+    def is_state_response(self, expr: cst.CSTNode, scope: Scope) -> bool:
+        value = self.value_of(expr, scope)
+        return isinstance(value, Instance) and value.local is None and value.path == known.STATE_RESPONSE
+
+    def is_tested(self, name: str, scope: Scope) -> bool:
+        """Whether `name` is read in a condition in `scope` or an enclosing scope of the same function
+        (`if resp.data:`, `resp.data or b"{}"`, `assert resp.etag`)."""
+        current: Optional[Scope] = scope
+        while current is not None:
+            if name in current.test_names:
+                return True
+            if current.kind != "comprehension":
+                return False
+            current = current.parent
+        return False
+
+    # -- exceptions ----------------------------------------------------------------------------------
+
+    def caught_types(self, clause: ExceptInfo) -> tuple[str, ...]:
+        """The exception classes an except clause catches, as canonical paths (`grpc.RpcError`) or builtin
+        names (`Exception`); "BaseException" for a bare `except:`, "?" for a class the model cannot
+        resolve."""
+        memo_key = id(clause.node)
+        memo = self._caught_memo.get(memo_key)
+        if memo is not None:
+            return memo
+        node = clause.node.type
+        if node is None:
+            result: tuple[str, ...] = ("BaseException",)
+        else:
+            elements = [e.value for e in node.elements] if isinstance(node, (cst.Tuple, cst.List)) else [node]
+            result = tuple(self._exception_path(e, clause.scope) for e in elements)
+        self._caught_memo[memo_key] = result
+        return result
+
+    def _exception_path(self, expr: cst.CSTNode, scope: Scope) -> str:
+        if isinstance(expr, cst.Name) and not self.lookup(expr.value, scope):
+            return expr.value  # a builtin
+        value = self.value_of(expr, scope)
+        if isinstance(value, Ref):
+            return known.canonical_exception(value.path)
+        if isinstance(value, ClassRef):
+            # a local exception class: what it derives from decides what it catches
+            return "local:" + value.info.qualname
+        return "?"
+
+    def catches(self, clause: ExceptInfo, family: str) -> bool:
+        """Whether an except clause catches errors of a family: "dapr" (any error a Dapr client call
+        raises, with unknown classes counted as catching), "grpc" (grpc.RpcError and DaprGrpcError),
+        "internal" (DaprInternalError), "json" (JSONDecodeError), "any" (Exception, BaseException, bare)."""
+        types = self.caught_types(clause)
+        broad = any(t in known.BROAD_EXCEPTIONS for t in types)
+        if family == "any":
+            return broad
+        if family == "dapr":
+            # A class of this module is not in the MRO of any SDK error, so it catches none of them.
+            return broad or any(t in known.DAPR_ERROR_CLASSES or t == "?" for t in types)
+        if family == "grpc":
+            return broad or any(t in known.GRPC_ERROR_CLASSES for t in types)
+        if family == "internal":
+            return any(t in known.DAPR_INTERNAL_ERROR_CLASSES for t in types)
+        if family == "json":
+            return broad or any(t in known.JSON_ERROR_CLASSES for t in types)
+        raise ValueError(family)
+
+    def protected_by(self, site: CallSite, family: str) -> bool:
+        """Whether a call sits in the body of a `try` (same function) with a clause catching `family`."""
+        return any(self.catches(clause, family) for info in site.tries for clause in info.handlers)
+
+    def exception_raised(self, node: cst.Raise, scope: Scope) -> Optional[str]:
+        """The class a `raise` statement raises (`raise SystemExit(1)`, `raise SystemExit`), or None."""
+        exc = node.exc
+        if exc is None:
+            return None
+        if isinstance(exc, cst.Call):
+            exc = exc.func
+        if isinstance(exc, (cst.Name, cst.Attribute)):
+            path = self._exception_path(exc, scope)
+            return None if path == "?" else path
+        return None
+
     # -- name uses -----------------------------------------------------------------------------------
 
     def uses_of(self, name: str, scope: Scope) -> list[tuple[str, Any]]:
@@ -1434,12 +1763,55 @@ class ModuleModel:
         return uses
 
 
+# Methods that change a dict in place.
+_MUTATORS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__"})
+
+_LITERAL_KINDS: dict[type, str] = {
+    cst.Dict: "dict",
+    cst.DictComp: "dict",
+    cst.List: "list",
+    cst.ListComp: "list",
+    cst.Tuple: "tuple",
+    cst.Set: "set",
+    cst.SetComp: "set",
+}
+_BUILTIN_CONSTRUCTORS = {"dict": "dict", "list": "list", "tuple": "tuple", "set": "set", "str": "str", "bytes": "bytes"}
+# Functions whose result kind is known whatever their arguments.
+_PRODUCING_FUNCTIONS: dict[str, Kind] = {
+    "json.dumps": Kind("str", "json.dumps"),
+    "orjson.dumps": Kind("bytes", "json.dumps"),
+    "pickle.dumps": Kind("bytes", "call"),
+}
+
+
 def _is_none(node: cst.CSTNode) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
 
 
 def _has_keyword(call: cst.Call, name: str) -> bool:
     return any(arg.keyword is not None and arg.keyword.value == name for arg in call.args)
+
+
+def call_argument(call: cst.Call, params: tuple[str, ...], name: str) -> Optional[cst.Arg]:
+    """The argument a call passes for parameter `name` of a signature (keyword, or positional by the
+    parameter's place); None when absent or hidden behind `*args`/`**kwargs`."""
+    position = params.index(name) if name in params else None
+    index = 0
+    for arg in call.args:
+        if arg.keyword is not None:
+            if arg.keyword.value == name:
+                return arg
+            continue
+        if arg.star:
+            return None  # positions after *args are unknown
+        if index == position:
+            return arg
+        index += 1
+    return None
+
+
+def has_star_kwargs(call: cst.Call) -> bool:
+    return any(arg.star == "**" for arg in call.args)
 
 
 def _argument(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:

@@ -1,0 +1,424 @@
+"""DPR3xx: error handling around Dapr calls (sdk-facts C, J).
+
+The model records, during its single walk, the `try` statements around every call and what each except
+clause does (its returns, raises and calls); these rules ask it which exception classes a clause catches,
+resolved through the module's imports.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from dapr_lint.diagnostics import FixInfo
+from dapr_lint.python import known
+from dapr_lint.python.model import (
+    CallSite,
+    Const,
+    ExceptInfo,
+    FunctionInfo,
+    ModuleModel,
+    Scope,
+    TryInfo,
+    is_blocking_method,
+)
+from dapr_lint.python.rules import Report, python_rule
+from dapr_lint.python.walk import children
+from dapr_lint.registry import RuleSpec
+
+_SUBSCRIPTION_KINDS = frozenset({"subscription", "grpc_subscription"})
+_EVENT_HANDLER_KINDS = frozenset(
+    {"route", "subscription", "grpc_method", "grpc_subscription", "grpc_binding", "grpc_job", "workflow", "activity"}
+)
+
+
+def _dapr_call(model: ModuleModel, site: CallSite) -> Optional[tuple[known.ClientKind, str]]:
+    """(client kind, method) for a call of a Dapr client method that talks to the sidecar."""
+    method = model.client_method_call(site)
+    if method is None or not is_blocking_method(method[0], method[1]):
+        return None
+    return method
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR301
+# ------------------------------------------------------------------------------------------------
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR301",
+        name="unhandled-dapr-error",
+        category="practice",
+        summary="A Dapr client call in an HTTP route handler with no `try` that catches Dapr errors.",
+        target="python",
+    )
+)
+def unhandled_dapr_error(model: ModuleModel) -> Iterator[Report]:
+    for info in model.functions:
+        if not any(h.kind == "route" for h in info.handlers):
+            continue
+        for site in info.calls:
+            method = _dapr_call(model, site)
+            if method is None or model.protected_by(site, "dapr"):
+                continue
+            yield Report(
+                "DPR301",
+                site.node,
+                f"`{method[1]}` in route handler `{info.name}` is not inside a `try` that catches Dapr errors: a "
+                "sidecar or component failure becomes an unlogged 500; catch `(DaprInternalError, grpc.RpcError)`, "
+                "log it and return a proper error response",
+            )
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR302
+# ------------------------------------------------------------------------------------------------
+
+
+def _grpc_calls(model: ModuleModel, info: TryInfo) -> list[tuple[CallSite, str]]:
+    """Calls in a try's body whose failures surface as grpc.RpcError (sdk-facts C1), not covered by a
+    try nested inside it that already catches them."""
+    found = []
+    for site in info.calls:
+        method = _dapr_call(model, site)
+        if method is None:
+            continue
+        kind, name = method
+        if kind.family != "dapr" or name == "invoke_method":
+            continue  # invoke_method over HTTP raises DaprHttpError / aiohttp errors
+        if kind.is_async and name == "save_state":
+            continue  # the aio save_state converts to DaprInternalError (C1)
+        inner = site.tries[site.tries.index(info) + 1 :]
+        if any(model.catches(clause, "grpc") for t in inner for clause in t.handlers):
+            continue
+        found.append((site, name))
+    return found
+
+
+def _internal_error_node(model: ModuleModel, clause: ExceptInfo) -> cst.CSTNode:
+    node = clause.node.type
+    if isinstance(node, (cst.Tuple, cst.List)):
+        for element in node.elements:
+            path = model._exception_path(element.value, clause.scope)
+            if path in known.DAPR_INTERNAL_ERROR_CLASSES:
+                return element.value
+    return node if node is not None else clause.node
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR302",
+        name="incomplete-dapr-except",
+        category="bug",
+        summary="A `try` around gRPC Dapr calls that catches only `DaprInternalError` (misses grpc.RpcError).",
+        target="python",
+        fix_safety="unsafe",
+        fix_description="Catch `(DaprInternalError, grpc.RpcError)`.",
+    )
+)
+def incomplete_dapr_except(model: ModuleModel) -> Iterator[Report]:
+    for info in model.tries:
+        internal = [c for c in info.handlers if model.catches(c, "internal")]
+        if not internal:
+            continue
+        if any(model.catches(c, "grpc") or "?" in model.caught_types(c) for c in info.handlers):
+            continue
+        calls = _grpc_calls(model, info)
+        if not calls:
+            continue
+        names = ", ".join(dict.fromkeys(f"`{name}`" for _, name in calls))
+        yield Report(
+            "DPR302",
+            _internal_error_node(model, internal[0]),
+            f"only `DaprInternalError` is caught around {names}: gRPC failures raise DaprGrpcError or a raw "
+            "grpc.RpcError, which are not DaprInternalError, so they escape this handler; catch "
+            "`(DaprInternalError, grpc.RpcError)`",
+            FixInfo("unsafe", "Catch `(DaprInternalError, grpc.RpcError)`."),
+        )
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR303
+# ------------------------------------------------------------------------------------------------
+
+
+def _small_statements(body: cst.BaseSuite) -> Optional[list[cst.BaseSmallStatement]]:
+    """The simple statements of a block, or None when it holds a compound statement."""
+    if isinstance(body, cst.SimpleStatementSuite):
+        return list(body.body)
+    statements: list[cst.BaseSmallStatement] = []
+    for line in body.body:  # type: ignore[attr-defined]
+        if not isinstance(line, cst.SimpleStatementLine):
+            return None
+        statements.extend(line.body)
+    return statements
+
+
+def _swallows(model: ModuleModel, clause: ExceptInfo) -> bool:
+    """An except body that only passes, continues, returns nothing or prints. A `print` counts as reporting
+    the failure in a script (a module that serves no handler: print is its output) and wherever it prints
+    the caught exception itself."""
+    print_swallows = bool(model.handlers)
+    caught_name = clause.node.name.name.value if clause.node.name is not None and isinstance(clause.node.name.name, cst.Name) else None
+    statements = _small_statements(clause.node.body)
+    if not statements:
+        return False
+    for statement in statements:
+        if isinstance(statement, (cst.Pass, cst.Continue)):
+            continue
+        if isinstance(statement, cst.Return) and (statement.value is None or _is_none_literal(statement.value)):
+            continue
+        if isinstance(statement, cst.Expr):
+            value = statement.value
+            if isinstance(value, (cst.Ellipsis, cst.SimpleString, cst.ConcatenatedString)):
+                continue
+            if (
+                print_swallows
+                and isinstance(value, cst.Call)
+                and isinstance(value.func, cst.Name)
+                and value.func.value == "print"
+                and not model.lookup("print", clause.scope)
+                and not (caught_name is not None and _mentions(value, caught_name))
+            ):
+                continue
+        return False
+    return True
+
+
+def _mentions(node: cst.CSTNode, name: str) -> bool:
+    """Whether a (small) expression reads `name`."""
+    if isinstance(node, cst.Name):
+        return node.value == name
+    return any(_mentions(child, name) for child in children(node))
+
+
+def _clause_anchor(clause: ExceptInfo) -> cst.CSTNode:
+    """Where to report an except clause: its exception type, or for a bare `except:` its body, which starts
+    right after the colon (the clause node itself starts at the blank lines and comments above it)."""
+    if clause.node.type is not None:
+        return clause.node.type
+    return clause.node.body
+
+
+def _is_none_literal(node: cst.BaseExpression) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR303",
+        name="swallowed-dapr-error",
+        category="practice",
+        summary="An except clause around Dapr calls that neither logs, re-raises nor returns an error.",
+        target="python",
+    )
+)
+def swallowed_dapr_error(model: ModuleModel) -> Iterator[Report]:
+    for info in model.tries:
+        calls = [m for m in (_dapr_call(model, s) for s in info.calls) if m is not None]
+        if not calls:
+            continue
+        for clause in info.handlers:
+            types = model.caught_types(clause)
+            if not any(t in known.BROAD_EXCEPTIONS or t in known.DAPR_ERROR_CLASSES for t in types):
+                continue
+            if not _swallows(model, clause):
+                continue
+            names = ", ".join(dict.fromkeys(f"`{name}`" for _, name in calls))
+            yield Report(
+                "DPR303",
+                _clause_anchor(clause),
+                f"a failure of {names} is swallowed here: the clause neither logs, re-raises nor returns an "
+                "error, so the failure leaves no trace; log it (`logger.exception(...)`) and re-raise or return "
+                "an error",
+            )
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR304
+# ------------------------------------------------------------------------------------------------
+
+_TOPIC_EVENT_RESPONSE = "dapr.clients.grpc._response.TopicEventResponse"
+_TOPIC_EVENT_RESPONSE_PATHS = frozenset(
+    {_TOPIC_EVENT_RESPONSE, "dapr.ext.grpc.TopicEventResponse", "dapr.clients.grpc._response.TopicEventResponse"}
+)
+
+
+def _is_2xx(model: ModuleModel, expr: cst.BaseExpression, scope: Scope) -> Optional[bool]:
+    value = model.value_of(expr, scope)
+    if isinstance(value, Const) and isinstance(value.value, int) and not isinstance(value.value, bool):
+        return 200 <= value.value < 300
+    return None
+
+
+def _acks(model: ModuleModel, expr: Optional[cst.BaseExpression], scope: Scope, framework: str) -> bool:
+    """Whether returning `expr` from a subscription handler tells Dapr the event succeeded."""
+    if expr is None or _is_none_literal(expr):
+        # FastAPI answers 200 `null` (success); gRPC answers SUCCESS; Flask answers 500 (retry, DPR404)
+        return framework != "dapr-flask"
+    if framework == "dapr-grpc":
+        if isinstance(expr, cst.Call):
+            callee = model.qualified_name(expr.func, scope)
+            if callee not in _TOPIC_EVENT_RESPONSE_PATHS or not expr.args:
+                return False
+            status = expr.args[0].value
+            if isinstance(status, cst.Attribute):
+                return status.attr.value == "success"
+            value = model.value_of(status, scope)
+            return isinstance(value, Const) and isinstance(value.value, str) and value.value.lower() == "success"
+        value = model.value_of(expr, scope)
+        # the gRPC extension ignores anything but a TopicEventResponse and answers SUCCESS (sdk-facts G)
+        return isinstance(value, Const) and isinstance(value.value, str) or isinstance(expr, cst.Dict)
+    if isinstance(expr, cst.Tuple) and len(expr.elements) >= 2:
+        ok = _is_2xx(model, expr.elements[1].value, scope)
+        return bool(ok) and _acks(model, expr.elements[0].value, scope, framework)
+    if isinstance(expr, cst.Call) and expr.args and expr.args[0].keyword is None:
+        callee = model.qualified_name(expr.func, scope)
+        if callee in ("flask.jsonify", "fastapi.responses.JSONResponse", "starlette.responses.JSONResponse"):
+            for arg in expr.args:
+                if arg.keyword is not None and arg.keyword.value == "status_code" and not _is_2xx(model, arg.value, scope):
+                    return False
+            return _acks(model, expr.args[0].value, scope, framework)
+        return False
+    found = model.dict_literal_of(expr, scope)
+    if found is None:
+        return False
+    display, dict_scope = found
+    for element in display.elements:
+        if isinstance(element, cst.DictElement):
+            key = model.value_of(element.key, dict_scope)
+            if key == Const("status"):
+                return model.value_of(element.value, dict_scope) == Const("SUCCESS")
+    # no `status` key is success for Dapr, but such bodies are often meant as errors: not reported
+    return False
+
+
+def _statement_after(info: FunctionInfo, node: cst.CSTNode) -> tuple[bool, Optional[cst.BaseStatement]]:
+    """(found, next statement) for a statement at the top level of a function's body."""
+    body = info.node.body
+    if not isinstance(body, cst.IndentedBlock):
+        return False, None
+    statements = list(body.body)
+    for index, statement in enumerate(statements):
+        if statement is node:
+            return True, statements[index + 1] if index + 1 < len(statements) else None
+    return False, None
+
+
+def _handles_failure(model: ModuleModel, clause: ExceptInfo) -> bool:
+    if clause.raises:
+        return True
+    # a Dapr call in the clause (a dead-letter publish, a saved failure record) is explicit handling
+    return any(_dapr_call(model, site) is not None for site in clause.calls)
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR304",
+        name="subscriber-acks-failure",
+        category="practice",
+        summary="An except clause in a subscription handler that returns success: the failed event is lost.",
+        target="python",
+    )
+)
+def subscriber_acks_failure(model: ModuleModel) -> Iterator[Report]:
+    for info in model.functions:
+        handler = next((h for h in info.handlers if h.kind in _SUBSCRIPTION_KINDS), None)
+        if handler is None:
+            continue
+        framework = "dapr-grpc" if handler.kind == "grpc_subscription" else handler.framework
+        for try_info in model.tries:
+            if try_info.function is not info:
+                continue
+            for clause in try_info.handlers:
+                if _handles_failure(model, clause):
+                    continue
+                message = (
+                    f"subscription handler `{info.name}` acknowledges a failed event here: Dapr marks it delivered "
+                    "and never redelivers it; return RETRY (or DROP on purpose), or re-raise"
+                )
+                if clause.returns:
+                    for ret in clause.returns:
+                        if _acks(model, ret.value, clause.scope, framework):
+                            yield Report("DPR304", ret, message)
+                    continue
+                found, after = _statement_after(info, try_info.node)
+                if not found:
+                    continue
+                if after is None:
+                    if framework != "dapr-flask":  # falling off the end returns None
+                        yield Report("DPR304", _clause_anchor(clause), message)
+                    continue
+                if isinstance(after, cst.SimpleStatementLine) and isinstance(after.body[0], cst.Return):
+                    ret = after.body[0]
+                    if _acks(model, ret.value, info.scope, framework):
+                        yield Report("DPR304", _clause_anchor(clause), message)
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR305
+# ------------------------------------------------------------------------------------------------
+
+_EXIT_FUNCTIONS = frozenset({"sys.exit", "os._exit", "builtins.exit", "builtins.quit"})
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR305",
+        name="exit-in-handler",
+        category="bug",
+        summary="`sys.exit`, `os._exit` or `raise SystemExit` inside a request or event handler.",
+        target="python",
+    )
+)
+def exit_in_handler(model: ModuleModel) -> Iterator[Report]:
+    handlers = {id(h.function): h for h in model.handlers if h.kind in _EVENT_HANDLER_KINDS}
+    if not handlers:
+        return
+    for site in model.calls:
+        if site.function is None or id(site.function) not in handlers:
+            continue
+        func = site.node.func
+        if isinstance(func, cst.Name) and func.value in ("exit", "quit") and not model.lookup(func.value, site.scope):
+            name = func.value
+        else:
+            path = model.qualified_name(func, site.scope)
+            if path not in _EXIT_FUNCTIONS:
+                continue
+            name = path
+        yield Report("DPR305", site.node, _exit_message(name, site.function, handlers[id(site.function)].kind))
+    for raise_site in model.raises:
+        if raise_site.function is None or id(raise_site.function) not in handlers:
+            continue
+        if model.exception_raised(raise_site.node, raise_site.scope) == "SystemExit":
+            yield Report(
+                "DPR305",
+                raise_site.node,
+                _exit_message("raise SystemExit", raise_site.function, handlers[id(raise_site.function)].kind),
+            )
+
+
+def _exit_message(what: str, info: FunctionInfo, kind: str) -> str:
+    if what == "os._exit":
+        effect = "kills the whole process at once, without cleanup, and every in-flight request with it"
+    else:
+        effect = (
+            "raises SystemExit: depending on the server it kills the worker and every in-flight request, or "
+            "escapes error handling as a non-Exception"
+        )
+    label = _KIND_LABELS.get(kind, kind)
+    return f"`{what}` in {label} `{info.name}` {effect}; raise an exception or return an error response"
+
+
+_KIND_LABELS = {
+    "route": "route handler",
+    "subscription": "subscription handler",
+    "grpc_method": "gRPC method handler",
+    "grpc_subscription": "gRPC subscription handler",
+    "grpc_binding": "gRPC binding handler",
+    "grpc_job": "gRPC job handler",
+    "workflow": "workflow",
+    "activity": "activity",
+}
