@@ -159,3 +159,9 @@ def scopes_of(root: MappingView) -> frozenset[str]:
 def scopes_overlap(a: frozenset[str], b: frozenset[str]) -> bool:
     """Two resources are visible to a common app if either is unscoped or their scopes intersect."""
     return not a or not b or bool(a & b)
+
+
+def meant_for_kubernetes(root: MappingView) -> bool:
+    """A `metadata.namespace` only means something to Kubernetes, where `secretKeyRef` without a store reads
+    the namespace's Kubernetes secrets: DPR509 stays quiet for such files."""
+    return root.view("metadata").get("namespace") is not None

@@ -14,6 +14,7 @@ from dapr_lint.resources.kinds.common import (
     COMPONENT_TEMPLATES,
     NAME_VALUE_ITEM,
     SCOPES,
+    meant_for_kubernetes,
     ResourceFacts,
     resource_schema,
     scopes_of,
@@ -25,8 +26,10 @@ from dapr_lint.resources.schema import Field, Schema, did_you_mean
 COMPONENT_SPEC = Schema(
     (
         Field("type", "str", required=True),
-        # Required by the CRD (kubectl apply rejects a Component without it); self-hosted reads "" as v1.
-        Field("version", "str", required=True),
+        # The CRD requires it (kubectl apply rejects a Component without it), but self-hosted daprd reads a
+        # missing version as v1, and self-hosted projects (the SDK's own examples among them) omit it: not
+        # reported, for precision. A version that is present is still checked (DPR507).
+        Field("version", "str"),
         Field("metadata", "list", items=NAME_VALUE_ITEM),
         Field(
             "initTimeout",
@@ -73,7 +76,7 @@ def check_component(sink: FindingSink, root: MappingView) -> ResourceFacts:
         _check_type(sink, component_type, type_node, spec.get_nocase("version"))
     has_store = root.view("auth", nocase=True).get_nocase("secretStore") is not None
     refs = [item for item in items if item.secret_key_ref_key is not None]
-    if refs and not has_store:
+    if refs and not has_store and not meant_for_kubernetes(root):
         sink.report(
             "DPR509",
             refs[0].secret_key_ref_key,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dapr_lint.resources.findings import FindingSink
 from dapr_lint.resources.kinds.common import AUTH, NAME_VALUE_ITEM, SCOPES, ResourceFacts, resource_schema
-from dapr_lint.resources.kinds.common import scopes_of, unexpanded_variable
+from dapr_lint.resources.kinds.common import meant_for_kubernetes, scopes_of, unexpanded_variable
 from dapr_lint.resources.nodes import MappingView, sequence_items, string_value, text
 from dapr_lint.resources.schema import Field, Schema
 
@@ -78,7 +78,7 @@ def check_httpendpoint(sink: FindingSink, root: MappingView) -> ResourceFacts:
             tls.key_nocase("privateKey"),
             "clientTLS `privateKey` without `certificate`: loading the client certificate fails",
         )
-    if refs and root.view("auth", nocase=True).get_nocase("secretStore") is None:
+    if refs and root.view("auth", nocase=True).get_nocase("secretStore") is None and not meant_for_kubernetes(root):
         sink.report(
             "DPR509",
             refs[0],
