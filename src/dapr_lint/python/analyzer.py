@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import traceback
 import warnings
 from typing import Optional
@@ -14,6 +15,8 @@ from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
 from dapr_lint.python.model import ModuleModel
 from dapr_lint.python.positions import positions
 from dapr_lint.python.rules import PYTHON_RULES, Report
+from dapr_lint.python.summary import build_summary, fill_positions
+from dapr_lint.project import wants_summary
 from dapr_lint.settings import Settings
 
 # A module that mentions none of these cannot hold a Dapr client, handler or route: it is only checked
@@ -25,9 +28,14 @@ def is_relevant(data: bytes) -> bool:
     return any(marker in data for marker in _RELEVANT_MARKERS)
 
 
+# A module that adds routes to an app imported from another module need not import a framework itself;
+# the project stage still wants its routes.
+_ROUTE_HINT = re.compile(rb"@\w+\.(?:get|post|put|delete|patch|head|options|route|api_route)\(|\.add_api_route\(|\.add_url_rule\(|\.include_router\(|\.register_blueprint\(")
+
+
 def analyze_python(path: str, data: bytes, settings: Settings) -> FileResult:
     result = FileResult(path)
-    if not is_relevant(data):
+    if not is_relevant(data) and not (wants_summary(settings) and _ROUTE_HINT.search(data)):
         error = _syntax_error_cheaply(path, data)
         if error is not None:
             result.diagnostics.append(error)
@@ -57,13 +65,21 @@ def analyze_python(path: str, data: bytes, settings: Settings) -> FileResult:
             reports.extend(check(model))
         except Exception as exc:
             result.errors.append(_internal(path, f"rule {code}", exc))
-    if not reports:
+    pending: list = []
+    if wants_summary(settings):
+        try:
+            result.summary, pending = build_summary(model)
+        except Exception as exc:
+            result.errors.append(_internal(path, "the project summary", exc))
+    if not reports and not pending:
         return result
     try:
-        spans = positions(module, (r.node for r in reports))
+        # one position pass for the findings and the summary items together
+        spans = positions(module, [r.node for r in reports] + [node for _item, node in pending])
     except Exception as exc:
         result.errors.append(_internal(path, "positions", exc))
         return result
+    fill_positions(pending, spans)
     seen: set[tuple] = set()
     for report in reports:
         line, column, end_line, end_column = spans.get(id(report.node), (1, 1, 1, 1))
