@@ -6,6 +6,7 @@ under resources/. This module only imports them, so the catalog is complete what
 
 from dapr_lint.python.rules import clients  # noqa: F401
 from dapr_lint.python.rules import service  # noqa: F401
+from dapr_lint.python.rules import workflows  # noqa: F401
 
 try:  # resource-file rules (DPR5xx) ship with the resources package
     from dapr_lint.resources import catalog as _resources_catalog  # noqa: F401
