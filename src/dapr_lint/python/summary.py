@@ -252,6 +252,7 @@ class _Builder:
     def _routes_and_includes(self, summary: dict) -> None:
         m = self.m
         shape_ok = m.imports_module("fastapi") or m.imports_module("flask") or m.imports_module("starlette")
+        decorators: set[int] = set()
         for info in m.functions:
             for decorator in info.decorators:
                 expr = decorator.decorator
@@ -259,13 +260,19 @@ class _Builder:
                     continue
                 if expr.func.attr.value not in _ROUTE_DECORATORS:
                     continue
+                decorators.add(id(expr))
                 self._route(summary, expr, expr.func.value, info.outer_scope, ("path", "rule"), shape_ok)
         for site in m.calls:
             func = site.node.func
             if not isinstance(func, cst.Attribute):
                 continue
             attr = func.attr.value
-            if attr in _ROUTE_CALLS:
+            if attr in _ROUTE_DECORATORS and id(site.node) not in decorators:
+                # the decorator called by hand: `app.get("/health")(health)`
+                owner = self._object_ref(func.value, site.scope)
+                if owner is not None and "local" in owner:
+                    self._route(summary, site.node, func.value, site.scope, ("path", "rule"), shape_ok)
+            elif attr in _ROUTE_CALLS:
                 self._route(summary, site.node, func.value, site.scope, ("path", "rule"), shape_ok)
             elif attr in _INCLUDE_CALLS or attr == "mount":
                 self._include(summary, site.node, func.value, attr, site.scope)

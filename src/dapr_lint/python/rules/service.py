@@ -581,8 +581,12 @@ def _subscription_route(model: ModuleModel, handler: Handler, scope: Scope) -> O
     if handler.path is not None:
         return handler.path
     call = handler.call
-    if call is None or _arg(call, 4, "route") is not None:
+    if call is None:
         return None
+    route = _arg(call, 3, "route")
+    if route is not None:
+        value = model.value_of(route, scope)
+        return value.value if isinstance(value, Const) and isinstance(value.value, str) else None
     pubsub = model.value_of(_arg(call, 0, "pubsub"), scope)
     topic = model.value_of(_arg(call, 1, "topic"), scope)
     if isinstance(pubsub, Const) and isinstance(topic, Const) and isinstance(pubsub.value, str) and isinstance(topic.value, str):
