@@ -6,6 +6,7 @@ from pathlib import Path
 
 from dapr_lint import registry
 from dapr_lint.engine import FileTask, check_file
+from dapr_lint.project import run_project_stage
 from dapr_lint.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -48,4 +49,8 @@ def lint(path: Path, codes: frozenset[str], options: dict | None = None):
     merged = {key: spec.default for key, spec in OPTIONS.items()}
     merged.update(options or {})
     kind = "yaml" if path.suffix in (".yaml", ".yml") else "python"
-    return check_file(FileTask(str(path), path.name, kind), Settings(enabled=codes, options=merged))
+    settings = Settings(enabled=codes, options=merged)
+    result = check_file(FileTask(str(path), path.name, kind), settings)
+    # Project rules (DPR401/DPR402) see the fixture as a project of one file.
+    run_project_stage([result], settings)
+    return result

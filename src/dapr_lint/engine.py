@@ -54,6 +54,8 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
         else:
             result = FileResult(task.display, diagnostics=_analyze_yaml(task.display, data, settings))
         _filter(result, text, task.ignored)
+        if result.summary is not None:
+            _annotate_summary(result.summary, task, text)
         return result
     except Exception as exc:
         result = FileResult(task.display)
@@ -111,6 +113,17 @@ def _filter(result: FileResult, text: str, ignored: frozenset[str]) -> None:
     ]
 
 
+def _annotate_summary(summary: dict, task: FileTask, text: str) -> None:
+    """Where the file lives and what its noqa comments and per-file-ignores silence, so that the project
+    stage can report in this file without reading it again."""
+    summary["path"] = task.display
+    summary["file"] = os.path.abspath(task.path)
+    summary["ignored"] = sorted(task.ignored)
+    noqa = noqa_map(text)
+    lines = {item["line"] for item in summary.get("objects", {}).values() if "line" in item}
+    summary["noqa"] = {line: sorted(noqa[line]) for line in lines if line in noqa}
+
+
 # -- running many files ------------------------------------------------------------------------------
 
 _worker_settings: Optional[Settings] = None
@@ -138,8 +151,13 @@ def run(files: list[SourceFile], settings: Settings, jobs: Optional[int] = None,
     ]
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
-        return [check_file(task, settings) for task in tasks]
-    return _run_parallel(tasks, settings, workers)
+        results = [check_file(task, settings) for task in tasks]
+    else:
+        results = _run_parallel(tasks, settings, workers)
+    from dapr_lint.project import run_project_stage
+
+    run_project_stage(results, settings)
+    return results
 
 
 def _run_parallel(tasks: list[FileTask], settings: Settings, workers: int) -> list[FileResult]:

@@ -41,7 +41,7 @@ def fix_python(path: str, data: bytes, settings: Settings, ignored: frozenset[st
             module = cst.parse_module(current)
         except (cst.ParserSyntaxError, RecursionError):
             break
-        findings, errors = lint_module(module, path, settings)
+        findings, errors, _summary = lint_module(module, path, settings)
         if errors:
             outcome.problems.extend(f"{e.where}: {e.message}" for e in errors)
         noqa = noqa_map(_text(current))

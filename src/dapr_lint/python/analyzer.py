@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 import traceback
 import warnings
 from typing import Optional
@@ -14,6 +15,8 @@ from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
 from dapr_lint.python.model import ModuleModel
 from dapr_lint.python.positions import positions
 from dapr_lint.python.rules import PYTHON_RULES, Report
+from dapr_lint.python.summary import build_summary, fill_positions
+from dapr_lint.project import wants_summary
 from dapr_lint.settings import Settings
 
 # A module that mentions none of these cannot hold a Dapr client, handler or route: it is only checked
@@ -25,9 +28,14 @@ def is_relevant(data: bytes) -> bool:
     return any(marker in data for marker in _RELEVANT_MARKERS)
 
 
+# A module that adds routes to an app imported from another module need not import a framework itself;
+# the project stage still wants its routes.
+_ROUTE_HINT = re.compile(rb"@\w+\.(?:get|post|put|delete|patch|head|options|route|api_route)\(|\.add_api_route\(|\.add_url_rule\(|\.include_router\(|\.register_blueprint\(")
+
+
 def analyze_python(path: str, data: bytes, settings: Settings) -> FileResult:
     result = FileResult(path)
-    if not is_relevant(data):
+    if not is_relevant(data) and not (wants_summary(settings) and _ROUTE_HINT.search(data)):
         error = _syntax_error_cheaply(path, data)
         if error is not None:
             result.diagnostics.append(error)
@@ -43,16 +51,18 @@ def analyze_python(path: str, data: bytes, settings: Settings) -> FileResult:
         )
         return result
 
-    findings, errors = lint_module(module, path, settings)
+    findings, errors, summary = lint_module(module, path, settings)
     result.errors.extend(errors)
     result.diagnostics.extend(diagnostic for _, diagnostic in findings)
+    result.summary = summary
     return result
 
 
 def lint_module(
     module: cst.Module, path: str, settings: Settings
-) -> tuple[list[tuple[Report, Diagnostic]], list[InternalError]]:
-    """Model a parsed module once, run the enabled rules, and position what they report.
+) -> tuple[list[tuple[Report, Diagnostic]], list[InternalError], Optional[dict]]:
+    """Model a parsed module once, run the enabled rules, build the project summary when a project rule
+    wants it, and position what they report in one pass.
 
     A finding carries its fix information only when its rule supplied an edit for it: "fixable" in the
     output always means `--fix` (or `--unsafe-fixes`) can do it."""
@@ -60,7 +70,7 @@ def lint_module(
     try:
         model = ModuleModel.build(module, settings.options)
     except Exception as exc:  # a bug of ours: report it, keep the other files' results
-        return [], [_internal(path, "the analysis model", exc)]
+        return [], [_internal(path, "the analysis model", exc)], None
 
     reports: list[Report] = []
     for code, check in PYTHON_RULES.items():
@@ -70,12 +80,21 @@ def lint_module(
             reports.extend(check(model))
         except Exception as exc:
             errors.append(_internal(path, f"rule {code}", exc))
-    if not reports:
-        return [], errors
+    summary: Optional[dict] = None
+    pending: list = []
+    if wants_summary(settings):
+        try:
+            summary, pending = build_summary(model)
+        except Exception as exc:
+            errors.append(_internal(path, "the project summary", exc))
+    if not reports and not pending:
+        return [], errors, summary
     try:
-        spans = positions(module, (r.node for r in reports))
+        # one position pass for the findings and the summary items together
+        spans = positions(module, [r.node for r in reports] + [node for _item, node in pending])
     except Exception as exc:
-        return [], [*errors, _internal(path, "positions", exc)]
+        return [], [*errors, _internal(path, "positions", exc)], None
+    fill_positions(pending, spans)
     findings: list[tuple[Report, Diagnostic]] = []
     seen: set[tuple] = set()
     for report in reports:
@@ -88,7 +107,7 @@ def lint_module(
         findings.append(
             (report, Diagnostic(report.code, report.message, path, line, column, end_line, end_column, fix))
         )
-    return findings, errors
+    return findings, errors, summary
 
 
 def _parse_error(path: str, exc: cst.ParserSyntaxError, data: Optional[bytes] = None) -> Diagnostic:

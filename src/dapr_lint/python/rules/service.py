@@ -1,0 +1,713 @@
+"""DPR4xx: the service surface - health and readiness routes, the pub/sub delivery contract, FastAPI and
+gRPC-extension traps (sdk-facts E, F, G, J)."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional, Sequence
+
+import libcst as cst
+
+from dapr_lint.diagnostics import Diagnostic, FixInfo
+from dapr_lint.project import Project, RouteGraph, apps, is_test_file, matches, project_rule
+from dapr_lint.python.model import ClassInfo, ClassRef, Const, FunctionInfo, FunctionRef, Handler, Kind, ModuleModel, Scope
+from dapr_lint.python.rules import Report, python_rule
+from dapr_lint.registry import RuleSpec
+from dapr_lint.settings import Settings
+
+# ------------------------------------------------------------------------------------------------
+# DPR401 / DPR402 (project stage)
+# ------------------------------------------------------------------------------------------------
+
+_FRAMEWORK_LABEL = {"fastapi": "FastAPI", "flask": "Flask"}
+
+
+def _missing_route(project: Project, settings: Settings, code: str, option: str, what: str, default: list[str]) -> Iterator[Diagnostic]:
+    if not any(summary.get("uses_dapr") for summary in project.summaries):
+        return
+    wanted = list(settings.options.get(option) or default)
+    graph = RouteGraph(project)
+    floating_match = any(matches(segments, wanted) for segments in graph.floating)
+    if floating_match:
+        return
+    for summary, oid, item in apps(project):
+        if is_test_file(summary["path"]):
+            continue
+        if code == "DPR401" and item.get("actor"):
+            continue  # DaprActor registers GET /healthz
+        served = graph.served(oid)
+        if not served.complete:
+            continue
+        if any(matches(segments, wanted) for segments in served.paths):
+            continue
+        label = _FRAMEWORK_LABEL.get(item["framework"], item["framework"])
+        name = item.get("name") or "app"
+        route = wanted[0]
+        decorator = f'@{name}.get("{route}")' if item["framework"] == "fastapi" else f'@{name}.route("{route}")'
+        yield Diagnostic(
+            code,
+            f"{label} app `{name}` serves no {what} route ({', '.join(wanted)}) anywhere in the project: "
+            f"Dapr's app health check and Kubernetes probes have nothing to call; add `{decorator}`",
+            summary["path"],
+            item["line"],
+            item["column"],
+            item["end_line"],
+            item["end_column"],
+            FixInfo("unsafe", f"Add a `GET {route}` route."),
+        )
+
+
+@project_rule(
+    RuleSpec(
+        code="DPR401",
+        name="missing-health-route",
+        category="practice",
+        summary="A FastAPI/Flask app with no liveness route (`/health`, `/healthz`, `/livez`) anywhere in the project.",
+        target="project",
+        fix_safety="unsafe",
+        fix_description="Add a `GET /health` route.",
+    )
+)
+def missing_health_route(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+    return _missing_route(project, settings, "DPR401", "health-routes", "liveness", ["/health", "/healthz", "/livez"])
+
+
+@project_rule(
+    RuleSpec(
+        code="DPR402",
+        name="missing-ready-route",
+        category="practice",
+        summary="A FastAPI/Flask app with no readiness route (`/ready`, `/readyz`) anywhere in the project.",
+        target="project",
+        fix_safety="unsafe",
+        fix_description="Add a `GET /ready` route.",
+    )
+)
+def missing_ready_route(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+    return _missing_route(project, settings, "DPR402", "ready-routes", "readiness", ["/ready", "/readyz"])
+
+
+# ------------------------------------------------------------------------------------------------
+# Per-file service rules (DPR403-DPR412)
+# ------------------------------------------------------------------------------------------------
+
+_HTTP_SUBSCRIPTION_FRAMEWORKS = frozenset({"dapr-fastapi", "dapr-flask"})
+_VALID_STATUSES = frozenset({"SUCCESS", "RETRY", "DROP", ""})
+_JSON_RESPONSES = frozenset(
+    {
+        "fastapi.responses.JSONResponse",
+        "starlette.responses.JSONResponse",
+        "fastapi.responses.ORJSONResponse",
+        "fastapi.responses.UJSONResponse",
+        "flask.jsonify",
+        "flask.json.jsonify",
+        "flask.make_response",
+    }
+)
+
+
+def _http_subscribers(model: ModuleModel) -> list[tuple[FunctionInfo, Handler]]:
+    found: dict[int, tuple[FunctionInfo, Handler]] = {}
+    for handler in model.handlers:
+        if handler.kind == "subscription" and handler.framework in _HTTP_SUBSCRIPTION_FRAMEWORKS:
+            found.setdefault(id(handler.function), (handler.function, handler))
+    return list(found.values())
+
+
+def _status_values(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> Iterator[cst.BaseExpression]:
+    """The expressions a returned value gives as its JSON `status` key."""
+    if depth > 3:
+        return
+    if isinstance(expr, cst.Tuple) and expr.elements:
+        yield from _status_values(model, expr.elements[0].value, scope, depth + 1)
+    elif isinstance(expr, cst.Dict):
+        for element in expr.elements:
+            if isinstance(element, cst.DictElement) and isinstance(element.key, cst.SimpleString):
+                key = model.value_of(element.key, scope)
+                if isinstance(key, Const) and key.value == "status":
+                    yield element.value
+    elif isinstance(expr, cst.Call) and isinstance(expr.func, (cst.Name, cst.Attribute)):
+        path = model.qualified_name(expr.func, scope)
+        if path not in _JSON_RESPONSES and path != "dict":
+            if not (path is None and isinstance(expr.func, cst.Name) and expr.func.value == "dict" and not model.lookup("dict", scope)):
+                return
+        for arg in expr.args:
+            if arg.keyword is not None and arg.keyword.value == "status" and path in ("flask.jsonify", "flask.json.jsonify", None):
+                yield arg.value
+            elif arg.keyword is None and not arg.star or (arg.keyword is not None and arg.keyword.value == "content"):
+                yield from _status_values(model, arg.value, scope, depth + 1)
+                break
+    elif isinstance(expr, cst.Name):
+        bindings = model.lookup(expr.value, scope)
+        if bindings and len(bindings) == 1 and bindings[0].kind == "assign" and isinstance(bindings[0].value, cst.Dict):
+            yield from _status_values(model, bindings[0].value, bindings[0].scope, depth + 1)
+
+
+def _topic_event_responses(model: ModuleModel) -> Iterator[Report]:
+    for site in model.calls:
+        func = site.node.func
+        if not isinstance(func, (cst.Name, cst.Attribute)):
+            continue
+        path = model.qualified_name(func, site.scope)
+        if path is None or not path.startswith("dapr.") or not path.endswith(".TopicEventResponse"):
+            continue
+        arg = _arg(site.node, 0, "status")
+        if arg is None:
+            continue
+        value = model.value_of(arg, site.scope)
+        if not isinstance(value, Const):
+            continue
+        if isinstance(value.value, str):
+            if value.value.lower() in ("success", "retry", "drop"):
+                continue
+            problem = f"KeyError: {value.value!r} is not success, retry or drop"
+        else:
+            problem = f"ValueError: {value.value!r} is not a status"
+        yield Report(
+            "DPR403",
+            arg,
+            f"`TopicEventResponse({value.value!r})` raises {problem} (any case of the three is accepted)",
+        )
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR403",
+        name="invalid-subscriber-status",
+        category="bug",
+        summary="A subscriber answering a status other than exactly SUCCESS/RETRY/DROP: Dapr retries it forever.",
+        target="python",
+        fix_safety="safe",
+        fix_description="Upper-case a status that is a case variant of SUCCESS, RETRY or DROP.",
+    )
+)
+def invalid_subscriber_status(model: ModuleModel) -> Iterator[Report]:
+    for info, _handler in _http_subscribers(model):
+        for returned in info.returns:
+            for status in _status_values(model, returned, info.scope):
+                value = model.value_of(status, info.scope)
+                if not isinstance(value, Const) or not isinstance(value.value, str) or value.value in _VALID_STATUSES:
+                    continue
+                fix = None
+                if value.value.upper() in _VALID_STATUSES:
+                    fix = FixInfo("safe", f'Use "{value.value.upper()}".')
+                    advice = f'use "{value.value.upper()}" (the runtime compares case-sensitively)'
+                else:
+                    advice = 'answer "SUCCESS", "RETRY" or "DROP", or return no status key (success)'
+                yield Report(
+                    "DPR403",
+                    status,
+                    f'subscription handler `{info.name}` answers status "{value.value}": Dapr treats an unknown '
+                    f"status as a failure and redelivers the event forever; {advice}",
+                    fix,
+                )
+    yield from _topic_event_responses(model)
+
+
+# -- DPR404 ----------------------------------------------------------------------------------------
+
+_NORETURN = frozenset({"flask.abort", "werkzeug.exceptions.abort", "sys.exit", "os._exit"})
+
+
+def _block_completes(model: ModuleModel, scope: Scope, body: Sequence[cst.BaseStatement], none_returns: list) -> bool:
+    completes = True
+    for statement in body:
+        if not _statement_completes(model, scope, statement, none_returns):
+            completes = False
+            # keep scanning for `return None` further down? unreachable code is not our business
+            break
+    return completes
+
+
+def _statement_completes(model: ModuleModel, scope: Scope, statement: cst.BaseStatement, none_returns: list) -> bool:
+    if isinstance(statement, cst.SimpleStatementLine):
+        for small in statement.body:
+            if isinstance(small, cst.Return):
+                if small.value is None or (isinstance(small.value, cst.Name) and small.value.value == "None"):
+                    none_returns.append(small)
+                return False
+            if isinstance(small, cst.Raise):
+                return False
+            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+                func = small.value.func
+                if isinstance(func, (cst.Name, cst.Attribute)) and model.qualified_name(func, scope) in _NORETURN:
+                    return False
+        return True
+    if isinstance(statement, cst.If):
+        body = _block_completes(model, scope, statement.body.body, none_returns)
+        orelse = statement.orelse
+        if orelse is None:
+            return True
+        if isinstance(orelse, cst.If):
+            other = _statement_completes(model, scope, orelse, none_returns)
+        else:
+            other = _block_completes(model, scope, orelse.body.body, none_returns)
+        return body or other
+    if isinstance(statement, (cst.With,)):
+        return _block_completes(model, scope, statement.body.body, none_returns)
+    if isinstance(statement, cst.Try):
+        body = _block_completes(model, scope, statement.body.body, none_returns)
+        if body and statement.orelse is not None:
+            body = _block_completes(model, scope, statement.orelse.body.body, none_returns)
+        handlers = [_block_completes(model, scope, h.body.body, none_returns) for h in statement.handlers]
+        result = body or any(handlers)
+        if statement.finalbody is not None and not _block_completes(model, scope, statement.finalbody.body.body, none_returns):
+            return False
+        return result
+    if isinstance(statement, cst.While):
+        _block_completes(model, scope, statement.body.body, none_returns)
+        test = statement.test
+        if isinstance(test, cst.Name) and test.value == "True":
+            return _contains_break(statement.body.body)
+        return True
+    if isinstance(statement, cst.For):
+        _block_completes(model, scope, statement.body.body, none_returns)
+        return True
+    if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+        return True
+    # match statements and anything newer: assume it does not fall through (precision over recall)
+    return False
+
+
+def _contains_break(body: Sequence[cst.BaseStatement]) -> bool:
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            if any(isinstance(small, cst.Break) for small in statement.body):
+                return True
+        elif isinstance(statement, (cst.If, cst.With, cst.Try)):
+            blocks = [statement.body.body]
+            orelse = getattr(statement, "orelse", None)
+            while isinstance(orelse, cst.If):
+                blocks.append(orelse.body.body)
+                orelse = orelse.orelse
+            if orelse is not None:
+                blocks.append(orelse.body.body)
+            if isinstance(statement, cst.Try):
+                blocks.extend(h.body.body for h in statement.handlers)
+            if any(_contains_break(block) for block in blocks):
+                return True
+    return False
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR404",
+        name="flask-subscriber-returns-none",
+        category="bug",
+        summary="A Flask subscription handler with a path that returns nothing: Flask answers 500 and Dapr retries forever.",
+        target="python",
+    )
+)
+def flask_subscriber_returns_none(model: ModuleModel) -> Iterator[Report]:
+    for info, handler in _http_subscribers(model):
+        if handler.framework != "dapr-flask" or not isinstance(info.node, cst.FunctionDef) or info.is_generator:
+            continue
+        none_returns: list[cst.Return] = []
+        falls_through = _block_completes(model, info.scope, info.node.body.body, none_returns)
+        for node in none_returns:
+            yield Report(
+                "DPR404",
+                node,
+                f"Flask subscription handler `{info.name}` returns None here: Flask answers 500, so Dapr "
+                'redelivers the event forever; return a response (`return "", 200` or `{"status": "SUCCESS"}`)',
+            )
+        if falls_through:
+            yield Report(
+                "DPR404",
+                info.name_node,
+                f"Flask subscription handler `{info.name}` can reach its end without returning: Flask answers 500 "
+                'and Dapr redelivers the event forever; end it with `return {"status": "SUCCESS"}`',
+            )
+
+
+# -- DPR405 / DPR406 -------------------------------------------------------------------------------
+
+_FASTAPI_FRAMEWORKS = frozenset({"fastapi", "dapr-fastapi"})
+_HTTP_CLOUDEVENT = frozenset({"cloudevents.http.CloudEvent", "cloudevents.http.event.CloudEvent"})
+_PYDANTIC_MODELS = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel"})
+
+
+def _fastapi_handlers(model: ModuleModel) -> list[FunctionInfo]:
+    found: dict[int, FunctionInfo] = {}
+    for handler in model.handlers:
+        if handler.framework in _FASTAPI_FRAMEWORKS and handler.kind in ("route", "subscription"):
+            if isinstance(handler.function.node, cst.FunctionDef):
+                found.setdefault(id(handler.function), handler.function)
+    return list(found.values())
+
+
+def _all_params(node: cst.FunctionDef) -> list[cst.Param]:
+    params = node.params
+    result = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
+    return result
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR405",
+        name="cloudevent-http-annotation",
+        category="bug",
+        summary="A FastAPI handler parameter typed `cloudevents.http.CloudEvent`: FastAPIError when the route is defined.",
+        target="python",
+        fix_safety="safe",
+        fix_description="Import CloudEvent from `cloudevents.pydantic`.",
+    )
+)
+def cloudevent_http_annotation(model: ModuleModel) -> Iterator[Report]:
+    for info in _fastapi_handlers(model):
+        for param in _all_params(info.node):  # type: ignore[arg-type]
+            if param.annotation is None:
+                continue
+            annotation = param.annotation.annotation
+            if not isinstance(annotation, (cst.Name, cst.Attribute)):
+                continue
+            if model.qualified_name(annotation, info.outer_scope) in _HTTP_CLOUDEVENT:
+                yield Report(
+                    "DPR405",
+                    annotation,
+                    f"`{param.name.value}: cloudevents.http.CloudEvent` is not a pydantic type: FastAPI raises "
+                    "FastAPIError when the route is defined (at import); use `from cloudevents.pydantic import "
+                    "CloudEvent`",
+                    FixInfo("safe", "Import CloudEvent from `cloudevents.pydantic`."),
+                )
+
+
+def _pydantic_model(model: ModuleModel, annotation: cst.BaseExpression, scope: Scope) -> Optional[ClassInfo]:
+    value = model.value_of(annotation, scope)
+    if not isinstance(value, ClassRef):
+        return None
+    chain = list(model._class_chain(value.info))
+    for klass in chain:
+        for base in klass.bases:
+            if isinstance(base, (cst.Name, cst.Attribute)) and model.qualified_name(base, klass.outer_scope) in _PYDANTIC_MODELS:
+                return value.info
+    return None
+
+
+def _has_field(model: ModuleModel, klass: ClassInfo, name: str) -> bool:
+    return any(name in owner.scope.bindings for owner in model._class_chain(klass))
+
+
+def _raw_payload(model: ModuleModel, handler: Handler, scope: Scope) -> bool:
+    """Whether the subscription may ask for raw payloads (then the body is the payload itself)."""
+    call = handler.call
+    if call is None:
+        return True
+    metadata = _arg(call, 2, "metadata")
+    if metadata is None:
+        return False
+    if not isinstance(metadata, cst.Dict):
+        return True  # not a literal: we cannot tell
+    return any(
+        not isinstance(el, cst.DictElement)
+        or not isinstance(model.value_of(el.key, scope), Const)
+        or model.value_of(el.key, scope).value == "rawPayload"  # type: ignore[attr-defined]
+        for el in metadata.elements
+    )
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR406",
+        name="subscriber-domain-model",
+        category="bug",
+        summary="A FastAPI subscription handler whose body is a domain model: the payload is under `data`, so 422 and endless redelivery.",
+        target="python",
+    )
+)
+def subscriber_domain_model(model: ModuleModel) -> Iterator[Report]:
+    for info, handler in _http_subscribers(model):
+        if handler.framework != "dapr-fastapi" or not isinstance(info.node, cst.FunctionDef):
+            continue
+        if _raw_payload(model, handler, info.outer_scope):
+            continue
+        for param in _all_params(info.node):
+            if param.annotation is None:
+                continue
+            default = param.default
+            if default is not None and not _is_body_default(model, default, info.outer_scope):
+                continue
+            klass = _pydantic_model(model, param.annotation.annotation, info.outer_scope)
+            if klass is None or _has_field(model, klass, "data"):
+                continue
+            yield Report(
+                "DPR406",
+                param.annotation.annotation,
+                f"subscription handler `{info.name}` reads the body as `{klass.name}`, but Dapr posts a CloudEvent "
+                f"envelope with the payload under `data`: FastAPI answers 422 and Dapr redelivers the event "
+                f"forever; take `event: dict` (or `cloudevents.pydantic.CloudEvent`) and validate "
+                f"`{klass.name}.model_validate(event['data'])`",
+            )
+
+
+def _is_body_default(model: ModuleModel, default: cst.BaseExpression, scope: Scope) -> bool:
+    if isinstance(default, cst.Call) and isinstance(default.func, (cst.Name, cst.Attribute)):
+        return model.qualified_name(default.func, scope) in ("fastapi.Body", "fastapi.params.Body")
+    return False
+
+
+# -- DPR407 / DPR408 -------------------------------------------------------------------------------
+
+_GRPC_KINDS = {
+    "grpc_subscription": "subscribe",
+    "grpc_method": "method",
+    "grpc_binding": "binding",
+    "grpc_job": "job_event",
+}
+
+
+def _grpc_handlers(model: ModuleModel) -> list[Handler]:
+    return [h for h in model.handlers if h.kind in _GRPC_KINDS]
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR407",
+        name="async-grpc-handler",
+        category="bug",
+        summary="An `async def` registered with the gRPC extension (`App.subscribe/method/binding`): it is never awaited.",
+        target="python",
+    )
+)
+def async_grpc_handler(model: ModuleModel) -> Iterator[Report]:
+    for handler in _grpc_handlers(model):
+        info = handler.function
+        if not info.is_async:
+            continue
+        what = {
+            "grpc_subscription": "the coroutine is never awaited: the handler never runs and Dapr acknowledges the event as SUCCESS",
+            "grpc_method": "the call fails with OUT_OF_RANGE (a coroutine is not a valid return value)",
+        }.get(handler.kind, "the coroutine is never awaited, so the handler never runs")
+        yield Report(
+            "DPR407",
+            info.name_node,
+            f"`async def {info.name}` registered with `App.{_GRPC_KINDS[handler.kind]}`: the gRPC extension calls "
+            f"handlers synchronously; {what}; make it a plain `def`",
+        )
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR408",
+        name="grpc-handler-return",
+        category="bug",
+        summary="A gRPC-extension topic handler returning a str/dict (ignored: always SUCCESS), or a method handler returning a dict (OUT_OF_RANGE).",
+        target="python",
+    )
+)
+def grpc_handler_return(model: ModuleModel) -> Iterator[Report]:
+    for handler in _grpc_handlers(model):
+        info = handler.function
+        if handler.kind not in ("grpc_subscription", "grpc_method") or info.is_async:
+            continue
+        for returned in info.returns:
+            value = model.value_of(returned, info.scope)
+            kind = None
+            if isinstance(value, Kind) and value.kind in ("dict", "list", "set"):
+                kind = value.kind
+            elif handler.kind == "grpc_subscription" and isinstance(value, Const) and isinstance(value.value, str):
+                kind = "str"
+            elif handler.kind == "grpc_subscription" and isinstance(value, Kind) and value.kind == "str":
+                kind = "str"
+            if kind is None:
+                continue
+            if handler.kind == "grpc_subscription":
+                message = (
+                    f"topic handler `{info.name}` returns a {kind}: the gRPC extension ignores anything but a "
+                    "TopicEventResponse, so the event is acknowledged as SUCCESS whatever this says; return "
+                    '`TopicEventResponse("retry")` (or "success"/"drop")'
+                )
+            else:
+                message = (
+                    f"method handler `{info.name}` returns a {kind}: the gRPC extension accepts bytes, str, a "
+                    "protobuf message or InvokeMethodResponse, and fails the call with OUT_OF_RANGE; return "
+                    "`json.dumps(...)`"
+                )
+            yield Report("DPR408", returned, message)
+
+
+# -- DPR409 / DPR410 -------------------------------------------------------------------------------
+
+
+def _decorated_by_dapr(model: ModuleModel) -> list[tuple[FunctionInfo, Handler, int]]:
+    """(function, handler, index of the Dapr decorator) for decorators that return None."""
+    found = []
+    for handler in model.handlers:
+        if handler.kind != "subscription" and handler.kind not in _GRPC_KINDS:
+            continue
+        if not isinstance(handler.node, cst.Decorator):
+            continue
+        info = handler.function
+        for index, decorator in enumerate(info.decorators):
+            if decorator is handler.node:
+                found.append((info, handler, index))
+    return found
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR409",
+        name="subscribe-decorator-returns-none",
+        category="bug",
+        summary="A function decorated by a Dapr `subscribe`/`method`/`binding` decorator is then called or decorated again: the name is None.",
+        target="python",
+    )
+)
+def subscribe_decorator_returns_none(model: ModuleModel) -> Iterator[Report]:
+    decorated = _decorated_by_dapr(model)
+    if not decorated:
+        return
+    by_function = {id(info): info for info, _h, _i in decorated}
+    for info, handler, index in decorated:
+        if index > 0:
+            above = info.decorators[index - 1]
+            yield Report(
+                "DPR409",
+                above.decorator,
+                f"this decorator receives None: the Dapr decorator below it returns None, not `{info.name}`; "
+                "put the Dapr decorator on top (outermost)",
+            )
+    for site in model.calls:
+        value = model.value_of(site.node.func, site.scope)
+        if isinstance(value, FunctionRef) and id(value.info) in by_function:
+            yield Report(
+                "DPR409",
+                site.node,
+                f"`{value.info.name}` is None here: the Dapr decorator on it registers the function and returns None "
+                "(TypeError: 'NoneType' object is not callable); call an undecorated helper instead",
+            )
+
+
+def _subscription_route(model: ModuleModel, handler: Handler, scope: Scope) -> Optional[str]:
+    if handler.path is not None:
+        return handler.path
+    call = handler.call
+    if call is None:
+        return None
+    route = _arg(call, 3, "route")
+    if route is not None:
+        value = model.value_of(route, scope)
+        return value.value if isinstance(value, Const) and isinstance(value.value, str) else None
+    pubsub = model.value_of(_arg(call, 0, "pubsub"), scope)
+    topic = model.value_of(_arg(call, 1, "topic"), scope)
+    if isinstance(pubsub, Const) and isinstance(topic, Const) and isinstance(pubsub.value, str) and isinstance(topic.value, str):
+        return f"/events/{pubsub.value}/{topic.value}"
+    return None
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR410",
+        name="duplicate-subscription-route",
+        category="bug",
+        summary="Two subscriptions on one route: FastAPI never runs the second, Flask raises AssertionError.",
+        target="python",
+    )
+)
+def duplicate_subscription_route(model: ModuleModel) -> Iterator[Report]:
+    seen: dict[tuple[str, str], FunctionInfo] = {}
+    for handler in model.handlers:
+        if handler.kind != "subscription" or handler.framework not in _HTTP_SUBSCRIPTION_FRAMEWORKS:
+            continue
+        call = handler.call
+        if call is None or not isinstance(call.func, cst.Attribute):
+            continue
+        scope = handler.function.outer_scope
+        route = _subscription_route(model, handler, scope)
+        if route is None:
+            continue
+        receiver = model.module.code_for_node(call.func.value)
+        key = (receiver, route)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = handler.function
+            continue
+        consequence = (
+            "Flask raises AssertionError (the endpoint name is the route)"
+            if handler.framework == "dapr-flask"
+            else "FastAPI dispatches every event to the first handler, so this one never runs"
+        )
+        yield Report(
+            "DPR410",
+            handler.node,
+            f"subscription route `{route}` is already used by `{first.name}`: {consequence}; give each "
+            "subscription its own `route=`",
+        )
+
+
+# -- DPR411 / DPR412 (opinion) ---------------------------------------------------------------------
+
+_REQUESTS = frozenset({"fastapi.Request", "starlette.requests.Request", "fastapi.requests.Request"})
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR411",
+        name="untyped-request-body",
+        category="opinion",
+        summary="A FastAPI route reading `await request.json()` instead of declaring a pydantic model.",
+        target="python",
+    )
+)
+def untyped_request_body(model: ModuleModel) -> Iterator[Report]:
+    for info in _fastapi_handlers(model):
+        if any(h.kind == "subscription" for h in info.handlers):
+            continue
+        for site in info.calls:
+            func = site.node.func
+            if site.context != "await" or not isinstance(func, cst.Attribute) or func.attr.value != "json":
+                continue
+            if not isinstance(func.value, cst.Name):
+                continue
+            bindings = model.lookup(func.value.value, site.scope)
+            if not bindings or len(bindings) != 1 or bindings[0].kind != "param" or bindings[0].annotation is None:
+                continue
+            annotation = bindings[0].annotation
+            if isinstance(annotation, (cst.Name, cst.Attribute)) and model.qualified_name(annotation, info.outer_scope) in _REQUESTS:
+                yield Report(
+                    "DPR411",
+                    site.node,
+                    f"route `{info.name}` reads an untyped JSON body; declare a pydantic model parameter so FastAPI "
+                    "validates the request and documents it",
+                )
+
+
+_DAPR_HANDLER_KINDS = frozenset(
+    {"subscription", "grpc_method", "grpc_subscription", "grpc_binding", "grpc_job", "workflow", "activity"}
+)
+
+
+@python_rule(
+    RuleSpec(
+        code="DPR412",
+        name="print-logging",
+        category="opinion",
+        summary="`print()` in a module that serves Dapr handlers: use structured logging.",
+        target="python",
+    )
+)
+def print_logging(model: ModuleModel) -> Iterator[Report]:
+    serves = any(h.kind in _DAPR_HANDLER_KINDS for h in model.handlers) or (
+        model.handlers and model.imports_module("dapr")
+    )
+    if not serves:
+        return
+    for site in model.calls:
+        func = site.node.func
+        if not isinstance(func, cst.Name) or func.value != "print" or model.lookup("print", site.scope):
+            continue
+        if site.in_main_guard or (site.function is not None and site.function.is_script_entry):
+            continue
+        yield Report(
+            "DPR412",
+            site.node,
+            "`print()` in a service: its output has no level, timestamp or trace context; use `logging` "
+            "(`logger = logging.getLogger(__name__)`)",
+        )
+
+
+def _arg(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    return positional[position].value if len(positional) > position else None

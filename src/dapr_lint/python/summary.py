@@ -1,0 +1,394 @@
+"""The per-file summary: what one module contributes to project-wide rules, as plain picklable data.
+
+The per-file stage builds it from the ModuleModel (no second walk), the engine adds where the file lives
+and which findings its `# noqa` / `per-file-ignores` silence, and the project stage (dapr_lint.project)
+combines every file's summary in the main process, never looking at a tree again.
+
+Format (version 1). A *string value* is a `str`, `None` (not known statically) or `{"ref": "dotted"}`
+(an imported name: resolved against the other modules' `constants` by the project stage). An *object
+reference* is `{"local": key}` (an app, router or blueprint created in this module), `{"ref": "dotted"}`
+(imported from another module of the run, maybe), or `None` (unknown receiver).
+
+    version     1
+    path        the display path (engine); file: the absolute path (engine)
+    uses_dapr   the module imports dapr (or flask_dapr)
+    objects     {key: {"kind": "app"|"router", "framework": "fastapi"|"flask", "name": variable,
+                       "prefix": string value ("" when none), "opaque": bool, "actor": bool,
+                       "line", "column", "end_line", "end_column"}}
+                key is the variable name for module-level objects, `<function qualname>.<name>` for
+                objects created in a function. `opaque`: the object leaves what the summary can follow
+                (passed to an unknown callable, returned, given `routes=`), so rules must assume it may
+                serve anything. `actor`: DaprActor(app) registers /healthz on it.
+    routes      [{"owner": object reference, "path": string value, "line"}]
+    includes    [{"parent": object reference, "child": object reference or None, "prefix": string value,
+                  "replace": bool, "line"}]  (include_router / register_blueprint / mount; `replace`:
+                  Flask's url_prefix= replaces the blueprint's own prefix)
+    constants   {name: str} module-level string constants
+    imports     {local name: dotted target} module-level imports (to follow re-exports)
+    handlers    [{"kind", "framework", "function", "path", "pubsub", "topic", "resolved", "line"}]
+    components  [{"method", "param", "name": string value, "topic": string value, "line"}]
+                component names used in Dapr client calls (store, pubsub, binding, app id)
+    noqa        {line: [codes] or ["*"]} for the lines of `objects` only (engine)
+    ignored     [codes] that per-file-ignores switches off for this file (engine)
+"""
+
+from __future__ import annotations
+
+import builtins
+from typing import Any, Optional, Union
+
+import libcst as cst
+
+from dapr_lint.python import known
+from dapr_lint.python.model import UNKNOWN, Const, Instance, ModuleModel, Ref, Scope
+from dapr_lint.python.sdk_table import MEMBERS
+
+VERSION = 1
+
+# Classes whose instances serve routes: (kind, framework).
+_ROUTE_OWNERS = {
+    known.FASTAPI_APP: ("app", "fastapi"),
+    known.FASTAPI_ROUTER: ("router", "fastapi"),
+    known.FLASK_APP: ("app", "flask"),
+    known.FLASK_BLUEPRINT: ("router", "flask"),
+}
+_PREFIX_KEYWORD = {"fastapi": "prefix", "flask": "url_prefix"}
+_ROUTE_DECORATORS = known.HTTP_ROUTE_METHODS | {"websocket"}
+_ROUTE_CALLS = {"add_api_route": 0, "add_route": 0, "add_url_rule": 0, "add_websocket_route": 0, "add_api_websocket_route": 0}
+_INCLUDE_CALLS = {"include_router": ("prefix", False), "register_blueprint": ("url_prefix", True)}
+
+# Callables an app may be handed to without gaining routes the summary cannot see.
+_HARMLESS_PREFIXES = (
+    "uvicorn.",
+    "hypercorn.",
+    "gunicorn.",
+    "waitress.",
+    "fastapi.testclient.",
+    "starlette.testclient.",
+    "starlette.middleware.",
+    "fastapi.middleware.",
+    "opentelemetry.",
+    "flask_cors.",
+    "logging.",
+    "asyncio.",
+)
+_HARMLESS = frozenset({known.FASTAPI_DAPR_APP, known.FLASK_DAPR_APP, "dapr.ext.grpc.App"})
+_ACTORS = frozenset({known.FASTAPI_DAPR_ACTOR, known.FLASK_DAPR_ACTOR})
+_STATIC_APPS = ("starlette.staticfiles.", "fastapi.staticfiles.")
+
+# The first parameter of these names the component (or app) a Dapr client call uses.
+_COMPONENT_PARAMS = frozenset({"store_name", "pubsub_name", "binding_name", "app_id"})
+
+StrValue = Union[str, None, dict]
+
+
+def build_summary(model: ModuleModel) -> tuple[dict, list[tuple[dict, cst.CSTNode]]]:
+    """The summary of one module, and the (item, node) pairs whose positions the caller fills in with
+    `fill_positions` (one position pass for the whole file, shared with the findings)."""
+    return _Builder(model).build()
+
+
+def fill_positions(pending: list[tuple[dict, cst.CSTNode]], spans: dict[int, tuple[int, int, int, int]]) -> None:
+    for item, node in pending:
+        line, column, end_line, end_column = spans.get(id(node), (1, 1, 1, 1))
+        item["line"] = line
+        if "column" in item:
+            item.update(column=column, end_line=end_line, end_column=end_column)
+
+
+class _Builder:
+    def __init__(self, model: ModuleModel) -> None:
+        self.m = model
+        self.pending: list[tuple[dict, cst.CSTNode]] = []
+        # id(constructor call) -> object key
+        self.by_call: dict[int, str] = {}
+        self.objects: dict[str, dict] = {}
+
+    def build(self) -> tuple[dict, list[tuple[dict, cst.CSTNode]]]:
+        m = self.m
+        summary: dict[str, Any] = {
+            "version": VERSION,
+            "uses_dapr": m.imports_module("dapr") or m.imports_module("flask_dapr"),
+            "objects": self.objects,
+            "routes": [],
+            "includes": [],
+            "constants": self._constants(),
+            "imports": self._imports(),
+            "handlers": [],
+            "components": [],
+        }
+        owners_possible = m.imports_module("fastapi") or m.imports_module("flask") or m.imports_module("starlette")
+        if owners_possible:
+            self._objects()
+        self._routes_and_includes(summary)
+        self._handlers(summary)
+        if summary["uses_dapr"]:
+            self._components(summary)
+        return summary, self.pending
+
+    # -- module facts ------------------------------------------------------------------------------
+
+    def _constants(self) -> dict[str, str]:
+        constants: dict[str, str] = {}
+        for name, bindings in self.m.module_scope.bindings.items():
+            if len(bindings) != 1 or bindings[0].kind != "assign":
+                continue
+            if isinstance(bindings[0].value, (cst.SimpleString, cst.ConcatenatedString)):
+                value = self.m.value_of(bindings[0].value, self.m.module_scope)
+                if isinstance(value, Const) and isinstance(value.value, str):
+                    constants[name] = value.value
+        return constants
+
+    def _imports(self) -> dict[str, str]:
+        return {
+            name: bindings[0].target
+            for name, bindings in self.m.module_scope.bindings.items()
+            if len(bindings) == 1 and bindings[0].kind == "import"
+        }
+
+    # -- apps, routers, blueprints -----------------------------------------------------------------
+
+    def _objects(self) -> None:
+        m = self.m
+        for site in m.calls:
+            if not isinstance(site.node.func, (cst.Name, cst.Attribute)):
+                continue
+            path = m.qualified_name(site.node.func, site.scope)
+            shape = _ROUTE_OWNERS.get(path) if path is not None else None
+            if shape is None:
+                continue
+            kind, framework = shape
+            name = site.target[1] if site.context == "assign" and site.target and site.target[0] == "name" else None
+            owner = site.scope.function
+            if name is not None:
+                key = name if owner is None else f"{owner.qualname}.{name}"
+            else:
+                key = f"<anonymous:{len(self.objects)}>"
+            prefix_expr = _keyword(site.node, _PREFIX_KEYWORD[framework])
+            item = {
+                "kind": kind,
+                "framework": framework,
+                "name": name,
+                "prefix": self._string(prefix_expr, site.scope) if prefix_expr is not None else "",
+                # Not bound to a plain name, or given its routes up front: we cannot follow it.
+                "opaque": name is None or _keyword(site.node, "routes") is not None,
+                "actor": False,
+                "column": 1,
+            }
+            if key in self.objects:  # rebound: `app = FastAPI()` twice in one scope
+                self.objects[key]["opaque"] = True
+                continue
+            self.objects[key] = item
+            self.by_call[id(site.node)] = key
+            self.pending.append((item, site.node))
+            if name is not None:
+                self._mark_escapes(key, item, name, site.scope)
+        if not self.objects:
+            return
+        for site in m.calls:
+            for arg in site.node.args:
+                if not isinstance(arg.value, cst.Name):
+                    continue
+                key = self._local_key(arg.value, site.scope)
+                if key is None:
+                    continue
+                self._app_passed_to(site.node, key, site.scope)
+
+    def _mark_escapes(self, key: str, item: dict, name: str, scope: Scope) -> None:
+        if name in scope.global_names:
+            item["opaque"] = True
+            return
+        for context, _detail in self.m.uses_of(name, scope):
+            if context in ("return", "yield", "assign", "other"):
+                item["opaque"] = True
+                return
+
+    def _app_passed_to(self, call: cst.Call, key: str, scope: Scope) -> None:
+        item = self.objects[key]
+        func = call.func
+        if isinstance(func, cst.Attribute) and func.attr.value in ("include_router", "register_blueprint", "mount"):
+            return  # an include edge, recorded separately
+        if isinstance(func, cst.Name) and not self.m.lookup(func.value, scope) and hasattr(builtins, func.value):
+            return  # a builtin (print, id, isinstance)
+        path = self.m.qualified_name(func, scope) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        if path in _ACTORS:
+            item["actor"] = True
+            return
+        if path is not None and (path in _HARMLESS or path.startswith(_HARMLESS_PREFIXES)):
+            return
+        item["opaque"] = True
+
+    def _local_key(self, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
+        if not isinstance(expr, cst.Name):
+            return None
+        bindings = self.m.lookup(expr.value, scope)
+        if not bindings:
+            return None
+        keys = {self.by_call.get(id(b.value)) for b in bindings if b.kind == "assign"}
+        if len(keys) == 1 and len(bindings) == 1:
+            return keys.pop()
+        return None
+
+    def _object_ref(self, expr: cst.BaseExpression, scope: Scope) -> Optional[dict]:
+        """Which app/router an expression is: one of ours, an imported name, or unknown (None)."""
+        if isinstance(expr, cst.Attribute) and expr.attr.value == "router":
+            inner = self._object_ref(expr.value, scope)  # FastAPI's `app.router` is the app's router
+            if inner is not None and "local" in inner and self.objects[inner["local"]]["kind"] == "app":
+                return inner
+        if isinstance(expr, cst.Name):
+            key = self._local_key(expr, scope)
+            if key is not None:
+                return {"local": key}
+            bindings = self.m.lookup(expr.value, scope)
+            if bindings and len(bindings) == 1 and bindings[0].kind == "import":
+                return {"ref": bindings[0].target}
+            return None
+        if isinstance(expr, cst.Attribute):
+            value = self.m.value_of(expr, scope)
+            if isinstance(value, Ref) and not value.path.startswith(("fastapi.", "flask.", "starlette.")):
+                return {"ref": value.path}
+        return None
+
+    def _routes_and_includes(self, summary: dict) -> None:
+        m = self.m
+        shape_ok = m.imports_module("fastapi") or m.imports_module("flask") or m.imports_module("starlette")
+        decorators: set[int] = set()
+        for info in m.functions:
+            for decorator in info.decorators:
+                expr = decorator.decorator
+                if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
+                    continue
+                if expr.func.attr.value not in _ROUTE_DECORATORS:
+                    continue
+                decorators.add(id(expr))
+                self._route(summary, expr, expr.func.value, info.outer_scope, ("path", "rule"), shape_ok)
+        for site in m.calls:
+            func = site.node.func
+            if not isinstance(func, cst.Attribute):
+                continue
+            attr = func.attr.value
+            if attr in _ROUTE_DECORATORS and id(site.node) not in decorators:
+                # the decorator called by hand: `app.get("/health")(health)`
+                owner = self._object_ref(func.value, site.scope)
+                if owner is not None and "local" in owner:
+                    self._route(summary, site.node, func.value, site.scope, ("path", "rule"), shape_ok)
+            elif attr in _ROUTE_CALLS:
+                self._route(summary, site.node, func.value, site.scope, ("path", "rule"), shape_ok)
+            elif attr in _INCLUDE_CALLS or attr == "mount":
+                self._include(summary, site.node, func.value, attr, site.scope)
+
+    def _route(self, summary: dict, call: cst.Call, receiver: cst.BaseExpression, scope: Scope, keywords: tuple[str, ...], shape_ok: bool) -> None:
+        owner = self._object_ref(receiver, scope)
+        if owner is None:
+            value = self.m.value_of(receiver, scope)
+            if isinstance(value, Instance) and value.local is None and value.path in _ROUTE_OWNERS:
+                pass  # an app or router we cannot name (a parameter `app: FastAPI`): a route of no known owner
+            elif value is not UNKNOWN:
+                return  # a known object that is no app (a DaprApp, a requests session, a local class)
+            elif not shape_ok:
+                return
+        path_expr = _positional_or_keyword(call, 0, keywords)
+        path = self._string(path_expr, scope) if path_expr is not None else None
+        if owner is None and not (isinstance(path, str) and path.startswith("/")):
+            return
+        item = {"owner": owner, "path": path}
+        summary["routes"].append(item)
+        self.pending.append((item, call))
+
+    def _include(self, summary: dict, call: cst.Call, receiver: cst.BaseExpression, attr: str, scope: Scope) -> None:
+        parent = self._object_ref(receiver, scope)
+        if parent is None:
+            value = self.m.value_of(receiver, scope)
+            owner_like = isinstance(value, Instance) and value.local is None and value.path in _ROUTE_OWNERS
+            if value is not UNKNOWN and not owner_like:
+                return
+        if attr == "mount":
+            child_expr = _positional_or_keyword(call, 1, ("app",))
+            prefix_expr = _positional_or_keyword(call, 0, ("path",))
+            if isinstance(child_expr, cst.Call) and isinstance(child_expr.func, (cst.Name, cst.Attribute)):
+                path = self.m.qualified_name(child_expr.func, scope) or ""
+                if path.startswith(_STATIC_APPS):
+                    return  # static files serve no health route
+            keyword, replace = "path", False
+        else:
+            keyword, replace = _INCLUDE_CALLS[attr]
+            child_expr = _positional_or_keyword(call, 0, ("router", "blueprint"))
+            prefix_expr = _keyword(call, keyword)
+        child = self._object_ref(child_expr, scope) if child_expr is not None else None
+        prefix: StrValue = self._string(prefix_expr, scope) if prefix_expr is not None else ""
+        item = {
+            "parent": parent,
+            "child": child,
+            "prefix": prefix,
+            "replace": replace and prefix_expr is not None,
+        }
+        summary["includes"].append(item)
+        self.pending.append((item, call))
+
+    def _string(self, expr: Optional[cst.BaseExpression], scope: Scope) -> StrValue:
+        if expr is None:
+            return None
+        value = self.m.value_of(expr, scope)
+        if isinstance(value, Const):
+            return value.value if isinstance(value.value, str) else None
+        if isinstance(value, Ref):
+            return {"ref": value.path}
+        return None
+
+    # -- handlers and component names --------------------------------------------------------------
+
+    def _handlers(self, summary: dict) -> None:
+        for handler in self.m.handlers:
+            scope = handler.function.outer_scope
+            pubsub = topic = None
+            if handler.kind in ("subscription", "grpc_subscription") and handler.call is not None:
+                pubsub = self._string(_positional_or_keyword(handler.call, 0, ("pubsub", "pubsub_name")), scope)
+                topic = self._string(_positional_or_keyword(handler.call, 1, ("topic",)), scope)
+            item = {
+                "kind": handler.kind,
+                "framework": handler.framework,
+                "function": handler.function.qualname,
+                "path": handler.path,
+                "pubsub": pubsub,
+                "topic": topic,
+                "resolved": handler.resolved,
+            }
+            summary["handlers"].append(item)
+            self.pending.append((item, handler.node))
+
+    def _components(self, summary: dict) -> None:
+        m = self.m
+        for site in m.calls:
+            method = m.client_method_call(site)
+            if method is None or method[0].family != "dapr":
+                continue
+            member = MEMBERS.get(method[0].path, {}).get(method[1], {})
+            params = member.get("params") or ()
+            if not params or params[0] not in _COMPONENT_PARAMS:
+                continue
+            name_expr = _positional_or_keyword(site.node, 0, (params[0],))
+            item = {
+                "method": method[1],
+                "param": params[0],
+                "name": self._string(name_expr, site.scope),
+                "topic": None,
+            }
+            if len(params) > 1 and params[1] == "topic_name":
+                item["topic"] = self._string(_positional_or_keyword(site.node, 1, ("topic_name",)), site.scope)
+            summary["components"].append(item)
+            self.pending.append((item, site.node))
+
+
+def _keyword(call: cst.Call, name: str) -> Optional[cst.BaseExpression]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == name:
+            return arg.value
+    return None
+
+
+def _positional_or_keyword(call: cst.Call, position: int, keywords: tuple[str, ...]) -> Optional[cst.BaseExpression]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value in keywords:
+            return arg.value
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    return positional[position].value if len(positional) > position else None

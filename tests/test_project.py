@@ -1,0 +1,71 @@
+"""The project stage: routes combined across the modules of a run (DPR401/DPR402)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, expected_findings
+from dapr_lint.cli import main
+from dapr_lint.project import matches
+
+PROBES = FIXTURES / "projects" / "probes"
+
+
+def _expected(root: Path) -> Counter:
+    found: Counter = Counter()
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        for (line, code), n in expected_findings(path.read_text(encoding="utf-8")).items():
+            found[(rel, line, code)] += n
+    return found
+
+
+def _run(root: Path, monkeypatch, capsys, *extra: str) -> Counter:
+    monkeypatch.chdir(root)
+    main(["check", ".", "--format", "json", "--jobs", "1", *extra])
+    return Counter((f["path"], f["line"], f["code"]) for f in json.loads(capsys.readouterr().out))
+
+
+def test_routes_resolve_across_modules(monkeypatch, capsys):
+    assert _run(PROBES, monkeypatch, capsys) == _expected(PROBES)
+
+
+def test_the_pool_gives_the_same_findings(monkeypatch, capsys, tmp_path):
+    # Enough files to go through the process pool: summaries cross process boundaries.
+    for n in range(14):
+        (tmp_path / f"extra_{n}.py").write_text("import dapr\n", encoding="utf-8")
+    for path in PROBES.rglob("*"):
+        if path.is_file():
+            target = tmp_path / path.relative_to(PROBES)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+    assert _run(tmp_path, monkeypatch, capsys, "--jobs", "2") == _expected(PROBES)
+
+
+def test_select_runs_only_the_selected_project_rule(monkeypatch, capsys):
+    found = _run(PROBES, monkeypatch, capsys, "--select", "DPR402")
+    assert found and {code for _path, _line, code in found} == {"DPR402"}
+    assert not _run(PROBES, monkeypatch, capsys, "--select", "DPR1")
+
+
+@pytest.mark.parametrize(
+    "segments, ok",
+    [
+        (["", "/health"], True),
+        (["", "/ops", "", "/health"], True),
+        (["", "/health", ""], True),
+        (["", "/api", "/health/"], True),
+        (["", "/myhealth"], False),
+        (["", "/orders"], False),
+        ([None, "/orders"], False),
+        ([None, "/"], True),
+        (["", None], True),
+        (["", "/{path:path}"], True),
+    ],
+)
+def test_route_matching(segments, ok):
+    assert matches(segments, ["/health", "/healthz"]) is ok
