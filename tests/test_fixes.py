@@ -18,8 +18,9 @@ from dapr_lint.settings import Settings
 
 
 def settings(unsafe: bool) -> Settings:
+    # every rule, the opinion ones too (DPR202 adds the JSON content type after DPR201's json.dumps)
     return Settings(
-        enabled=frozenset(r.code for r in registry.all_rules() if r.default_enabled),
+        enabled=frozenset(registry.codes()),
         options={k: v.default for k, v in OPTIONS.items()},
         fix_mode="fix",
         unsafe_fixes=unsafe,
@@ -157,6 +158,30 @@ CASES = [
         """,
     ),
     (
+        "DPR103-await-on-sync",
+        True,
+        """
+        from dapr.aio.clients import DaprClient as AioClient
+        from dapr.clients import DaprClient
+
+
+        async def load(key):
+            with DaprClient() as client:
+                resp = await client.get_state("statestore", key)
+            return resp.data
+        """,
+        """
+        from dapr.aio.clients import DaprClient as AioClient
+        from dapr.clients import DaprClient
+
+
+        async def load(key):
+            async with AioClient() as client:
+                resp = await client.get_state("statestore", key)
+            return resp.data
+        """,
+    ),
+    (
         "DPR105-wrap-in-async-with",
         True,
         """
@@ -254,6 +279,403 @@ CASES = [
             with DaprClient() as client:
                 client.schedule_job(job)
                 return client.get_job(job.name), DaprApp, flask_dapr.DaprActor
+        """,
+    ),
+    (
+        "DPR201-json-dumps",
+        False,
+        """
+        from dapr.clients import DaprClient
+
+
+        def save(order_id):
+            order = {"id": order_id, "total": 3}
+            with DaprClient() as client:
+                client.save_state("statestore", order_id, order)
+                client.publish_event("pubsub", "orders", [order_id])
+        """,
+        """
+        from dapr.clients import DaprClient
+        import json
+
+
+        def save(order_id):
+            order = {"id": order_id, "total": 3}
+            with DaprClient() as client:
+                client.save_state("statestore", order_id, json.dumps(order))
+                client.publish_event("pubsub", "orders", json.dumps([order_id]))
+        """,
+    ),
+    (
+        "DPR202-json-content-type",
+        True,
+        """
+        import json
+
+        from dapr.clients import DaprClient
+
+
+        def publish(order):
+            with DaprClient() as client:
+                client.publish_event("pubsub", "orders", json.dumps(order))
+        """,
+        """
+        import json
+
+        from dapr.clients import DaprClient
+
+
+        def publish(order):
+            with DaprClient() as client:
+                client.publish_event("pubsub", "orders", json.dumps(order), data_content_type="application/json")
+        """,
+    ),
+    (
+        "DPR203-quote-metadata",
+        False,
+        """
+        from dapr.clients import DaprClient
+
+
+        def save(key, value):
+            with DaprClient() as client:
+                client.save_state("statestore", key, value, state_metadata={'ttlInSeconds': 3600, "contentType": "json"})
+                client.publish_event("pubsub", "t", value, publish_metadata={"rawPayload": True})
+        """,
+        """
+        from dapr.clients import DaprClient
+
+
+        def save(key, value):
+            with DaprClient() as client:
+                client.save_state("statestore", key, value, state_metadata={'ttlInSeconds': "3600", "contentType": "json"})
+                client.publish_event("pubsub", "t", value, publish_metadata={"rawPayload": "true"})
+        """,
+    ),
+    (
+        "DPR204-rename-metadata",
+        False,
+        """
+        from dapr.clients import DaprClient
+
+
+        def save(key, value):
+            with DaprClient() as client:
+                client.save_state("statestore", key, value, metadata={"ttlInSeconds": "60"})
+        """,
+        """
+        from dapr.clients import DaprClient
+
+
+        def save(key, value):
+            with DaprClient() as client:
+                client.save_state("statestore", key, value, state_metadata={"ttlInSeconds": "60"})
+        """,
+    ),
+    (
+        "DPR206-add-verb",
+        True,
+        """
+        from dapr.clients import DaprClient
+        from flask import Flask
+
+        app = Flask(__name__)
+
+
+        @app.route("/checkout")
+        def checkout():
+            try:
+                with DaprClient() as client:
+                    return client.invoke_method("orders", "orders/new", data='{"id": 1}').text()
+            except Exception:
+                app.logger.exception("orders unavailable")
+                return "unavailable", 503
+        """,
+        """
+        from dapr.clients import DaprClient
+        from flask import Flask
+
+        app = Flask(__name__)
+
+
+        @app.route("/checkout")
+        def checkout():
+            try:
+                with DaprClient() as client:
+                    return client.invoke_method("orders", "orders/new", data='{"id": 1}', http_verb="POST").text()
+            except Exception:
+                app.logger.exception("orders unavailable")
+                return "unavailable", 503
+        """,
+    ),
+    (
+        "DPR207-cloudevents-content-type",
+        False,
+        """
+        import json
+
+        from dapr.clients import DaprClient
+
+
+        def forward(event_id, data):
+            event = {"specversion": "1.0", "id": event_id, "source": "orders", "type": "created", "data": data}
+            with DaprClient() as client:
+                client.publish_event("pubsub", "orders", json.dumps(event), data_content_type="application/json")
+        """,
+        """
+        import json
+
+        from dapr.clients import DaprClient
+
+
+        def forward(event_id, data):
+            event = {"specversion": "1.0", "id": event_id, "source": "orders", "type": "created", "data": data}
+            with DaprClient() as client:
+                client.publish_event("pubsub", "orders", json.dumps(event), data_content_type="application/cloudevents+json")
+        """,
+    ),
+    (
+        "DPR302-catch-rpc-error",
+        True,
+        """
+        import logging
+
+        from dapr.clients import DaprClient
+        from dapr.clients.exceptions import DaprInternalError
+
+        log = logging.getLogger(__name__)
+
+
+        def load(key):
+            with DaprClient() as client:
+                try:
+                    return client.get_state("statestore", key).data
+                except DaprInternalError:
+                    log.exception("state store failed")
+                    raise
+        """,
+        """
+        import logging
+
+        from dapr.clients import DaprClient
+        from dapr.clients.exceptions import DaprInternalError
+        import grpc
+
+        log = logging.getLogger(__name__)
+
+
+        def load(key):
+            with DaprClient() as client:
+                try:
+                    return client.get_state("statestore", key).data
+                except (DaprInternalError, grpc.RpcError):
+                    log.exception("state store failed")
+                    raise
+        """,
+    ),
+    (
+        "DPR403-status-case",
+        False,
+        """
+        from dapr.ext.fastapi import DaprApp
+        from fastapi import FastAPI
+
+        app = FastAPI()
+        dapr_app = DaprApp(app)
+
+
+        @app.get("/health")
+        def health():
+            return {"ok": True}
+
+
+        @app.get("/ready")
+        def ready():
+            return {"ok": True}
+
+
+        @dapr_app.subscribe(pubsub="pubsub", topic="orders")
+        def on_order(event: dict):
+            return {"status": 'success'}
+        """,
+        """
+        from dapr.ext.fastapi import DaprApp
+        from fastapi import FastAPI
+
+        app = FastAPI()
+        dapr_app = DaprApp(app)
+
+
+        @app.get("/health")
+        def health():
+            return {"ok": True}
+
+
+        @app.get("/ready")
+        def ready():
+            return {"ok": True}
+
+
+        @dapr_app.subscribe(pubsub="pubsub", topic="orders")
+        def on_order(event: dict):
+            return {"status": 'SUCCESS'}
+        """,
+    ),
+    (
+        "DPR405-pydantic-cloudevent",
+        False,
+        """
+        from cloudevents.http import CloudEvent
+        from dapr.ext.fastapi import DaprApp
+        from fastapi import FastAPI
+
+        app = FastAPI()
+        dapr_app = DaprApp(app)
+
+
+        @app.get("/health")
+        def health():
+            return {"ok": True}
+
+
+        @app.get("/ready")
+        def ready():
+            return {"ok": True}
+
+
+        @dapr_app.subscribe(pubsub="pubsub", topic="orders")
+        def on_order(event: CloudEvent):
+            return {"status": "SUCCESS"}
+        """,
+        """
+        from cloudevents.http import CloudEvent
+        from dapr.ext.fastapi import DaprApp
+        from fastapi import FastAPI
+        from cloudevents.pydantic import CloudEvent as PydanticCloudEvent
+
+        app = FastAPI()
+        dapr_app = DaprApp(app)
+
+
+        @app.get("/health")
+        def health():
+            return {"ok": True}
+
+
+        @app.get("/ready")
+        def ready():
+            return {"ok": True}
+
+
+        @dapr_app.subscribe(pubsub="pubsub", topic="orders")
+        def on_order(event: PydanticCloudEvent):
+            return {"status": "SUCCESS"}
+        """,
+    ),
+    (
+        "DPR701-utc-now",
+        False,
+        """
+        from datetime import datetime, timezone
+
+        from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+
+        wfr = WorkflowRuntime()
+
+
+        @wfr.workflow(name="order")
+        def order_workflow(context: DaprWorkflowContext, order: dict):
+            started = datetime.now(timezone.utc)
+            stamp = datetime.utcnow()
+            yield context.create_timer(started)
+            return stamp.isoformat()
+        """,
+        """
+        from datetime import datetime, timezone
+
+        from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+
+        wfr = WorkflowRuntime()
+
+
+        @wfr.workflow(name="order")
+        def order_workflow(context: DaprWorkflowContext, order: dict):
+            started = context.current_utc_datetime
+            stamp = context.current_utc_datetime
+            yield context.create_timer(started)
+            return stamp.isoformat()
+        """,
+    ),
+    (
+        "DPR703-yield-task",
+        False,
+        """
+        from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+
+        wfr = WorkflowRuntime()
+
+
+        @wfr.activity(name="notify")
+        def notify(ctx, order):
+            return order
+
+
+        @wfr.workflow(name="order")
+        def order_workflow(ctx: DaprWorkflowContext, order: dict):
+            ctx.call_activity(notify, input=order)
+            return "done"
+        """,
+        """
+        from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+
+        wfr = WorkflowRuntime()
+
+
+        @wfr.activity(name="notify")
+        def notify(ctx, order):
+            return order
+
+
+        @wfr.workflow(name="order")
+        def order_workflow(ctx: DaprWorkflowContext, order: dict):
+            yield ctx.call_activity(notify, input=order)
+            return "done"
+        """,
+    ),
+    (
+        "DPR705-input-keyword",
+        False,
+        """
+        from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+
+        wfr = WorkflowRuntime()
+
+
+        @wfr.activity(name="reserve")
+        def reserve(ctx, order):
+            return order
+
+
+        @wfr.workflow(name="order")
+        def order_workflow(ctx: DaprWorkflowContext, order: dict):
+            reserved = yield ctx.call_activity(reserve, order)
+            return reserved
+        """,
+        """
+        from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+
+        wfr = WorkflowRuntime()
+
+
+        @wfr.activity(name="reserve")
+        def reserve(ctx, order):
+            return order
+
+
+        @wfr.workflow(name="order")
+        def order_workflow(ctx: DaprWorkflowContext, order: dict):
+            reserved = yield ctx.call_activity(reserve, input=order)
+            return reserved
         """,
     ),
 ]
@@ -402,3 +824,46 @@ def test_every_fixable_python_rule_has_a_codemod():
             command = getattr(codemods, f"Fix{rule.code}")
             assert issubclass(command, VisitorBasedCodemodCommand)
             assert command.CODES == (rule.code,)
+
+
+
+def test_project_fix_adds_health_and_ready_routes(project, capsys):
+    source = d(
+        """
+        from dapr.aio.clients import DaprClient
+        from flask import Flask
+
+        app = Flask(
+            __name__,
+        )
+        """
+    )
+    path = project / "app.py"
+    path.write_text(source)
+    assert main(["check", "app.py", "--select", "DPR401,DPR402", "--fix"]) == 1  # unsafe: not applied
+    assert path.read_text() == source
+    assert main(["check", "app.py", "--select", "DPR401,DPR402", "--diff", "--unsafe-fixes"]) == 1
+    assert '+@app.route("/health")' in capsys.readouterr().out
+    assert path.read_text() == source
+    assert main(["check", "app.py", "--select", "DPR401,DPR402", "--fix", "--unsafe-fixes"]) == 0
+    fixed = path.read_text()
+    assert fixed == source + "\n\n" + d(
+        """
+        @app.route("/health")
+        def health():
+            return {"status": "ok"}
+
+
+        @app.route("/ready")
+        def ready():
+            return {"status": "ok"}
+        """
+    )
+    assert main(["check", "app.py", "--select", "DPR401,DPR402", "--fix", "--unsafe-fixes"]) == 0
+    assert path.read_text() == fixed  # idempotent
+
+
+def test_every_rule_with_a_fix_has_a_tested_fix():
+    tested = {name.split("-", 1)[0] for name, *_ in CASES} | {"DPR401", "DPR402"}
+    with_fix = {r.code for r in registry.all_rules() if r.fix_safety is not None}
+    assert with_fix <= tested, f"fixes without a test: {sorted(with_fix - tested)}"

@@ -93,6 +93,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except Exception as exc:  # a bug of ours outside any one file: one line, no traceback unless asked
+        if "--verbose" in args_list or "-v" in args_list:
+            import traceback
+
+            traceback.print_exc()
+        print(f"dapr-lint: internal error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def _check(args: argparse.Namespace) -> int:

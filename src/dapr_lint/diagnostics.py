@@ -62,3 +62,6 @@ class FileResult:
     # With --fix / --diff: the codes of the findings fixed (one entry per finding), and the unified diff.
     fixed: list[str] = field(default_factory=list)
     diff: Optional[str] = None
+    # With --diff: the file's text before and after the per-file fixes (project fixes build on it).
+    original_data: Optional[bytes] = None
+    fixed_data: Optional[bytes] = None

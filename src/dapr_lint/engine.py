@@ -4,10 +4,11 @@ file's results to another file's failure."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
@@ -44,13 +45,16 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
         if task.kind == "python":
             from dapr_lint.python.analyzer import analyze_python
 
-            fixed, diff, fix_errors = [], None, []
+            fixed, diff, fix_errors, original = [], None, [], data
             if settings.fix_mode is not None:
                 data, fixed, diff, fix_errors = _fix(task, data, settings)
                 text = _decode(data)
             result = analyze_python(task.display, data, settings)
             result.fixed, result.diff = fixed, diff
             result.errors.extend(fix_errors)
+            if settings.fix_mode == "diff" and data != original:
+                # project fixes (a missing health route) build on this text; the diff starts from the file
+                result.fixed_data, result.original_data = data, original
         else:
             result = FileResult(task.display, diagnostics=_analyze_yaml(task.display, data, settings))
         _filter(result, text, task.ignored)
@@ -77,7 +81,8 @@ def _fix(task: FileTask, data: bytes, settings: Settings) -> tuple[bytes, list[s
     if outcome.data == data:
         return data, [], None, errors
     if settings.fix_mode == "diff":
-        return data, outcome.applied, unified_diff(task.display, data, outcome.data), errors
+        # what is left is reported on the fixed text (never written), so positions match the diff
+        return outcome.data, outcome.applied, unified_diff(task.display, data, outcome.data), errors
     try:
         write_atomic(Path(task.path), outcome.data)
     except OSError as exc:
@@ -157,6 +162,20 @@ def run(files: list[SourceFile], settings: Settings, jobs: Optional[int] = None,
     from dapr_lint.project import run_project_stage
 
     run_project_stage(results, settings)
+    if settings.fix_mode is not None:
+        from dapr_lint.fix import apply_project_fixes
+
+        by_display = {task.display: task for task in tasks}
+        rewritten = apply_project_fixes(results, settings, {d: Path(t.path) for d, t in by_display.items()})
+        if settings.fix_mode == "fix":
+            # lines moved in the files a project fix rewrote: report what is left from their new text
+            report_only = replace(settings, fix_mode=None)
+            for result in results:
+                if result.path in rewritten:
+                    fresh = check_file(by_display[result.path], report_only)
+                    project_left = [d for d in result.diagnostics if d.code in rewritten[result.path]]
+                    result.diagnostics = fresh.diagnostics + project_left
+                    result.errors.extend(fresh.errors)
     return results
 
 

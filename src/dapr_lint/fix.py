@@ -15,6 +15,7 @@ import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional
 
 import libcst as cst
 
@@ -123,3 +124,107 @@ def write_atomic(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+# -- project fixes: a missing health or readiness route ----------------------------------------------------
+
+_ROUTE_FUNCTIONS = {"DPR401": ("health", "alive"), "DPR402": ("ready", "ready")}
+
+
+def apply_project_fixes(results, settings: Settings, paths: dict) -> dict[str, set[str]]:
+    """DPR401/DPR402's fix (unsafe): add a `GET` route right after the statement that creates the app.
+
+    Project findings come from the project stage, after every file was checked, so their fix is applied here:
+    on the file as written (--fix) or on the per-file fixed text (--diff), re-parsed before anything is kept."""
+    rewritten: dict[str, set[str]] = {}
+    if not settings.unsafe_fixes:
+        return rewritten
+    for result in results:
+        wanted = [d for d in result.diagnostics if d.code in _ROUTE_FUNCTIONS and d.fix is not None]
+        if not wanted or result.path not in paths:
+            continue
+        path = paths[result.path]
+        try:
+            before = result.fixed_data if result.fixed_data is not None else path.read_bytes()
+        except OSError:
+            continue
+        after = _add_routes(before, wanted, result.summary, settings)
+        if after is None or after == before:
+            continue
+        if settings.fix_mode == "diff":
+            original = result.original_data if result.original_data is not None else before
+            result.diff = unified_diff(result.path, original, after)
+        else:
+            try:
+                write_atomic(path, after)
+            except OSError as exc:
+                from dapr_lint.diagnostics import InternalError
+
+                result.errors.append(InternalError(result.path, "writing the fixed file", f"{exc.strerror or exc}; the file is unchanged"))
+                continue
+        result.fixed.extend(d.code for d in wanted)
+        result.diagnostics = [d for d in result.diagnostics if d not in wanted]
+        # the project rules' codes whose findings in this file are still valid (not re-derived per file)
+        from dapr_lint.project import PROJECT_RULES
+
+        rewritten[result.path] = {code for code in PROJECT_RULES if code not in {d.code for d in wanted}}
+    return rewritten
+
+
+def _add_routes(data: bytes, findings, summary: Optional[dict], settings: Settings) -> Optional[bytes]:
+    from dapr_lint.python.positions import positions
+
+    try:
+        module = cst.parse_module(data)
+    except Exception:
+        return None
+    spans = positions(module, module.body)
+    taken = {
+        statement.name.value
+        for statement in module.body
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef))
+    }
+    insertions: dict[int, list[cst.BaseStatement]] = {}
+    for finding in findings:
+        index = next(
+            (i for i, statement in enumerate(module.body) if spans[id(statement)][0] <= finding.line <= spans[id(statement)][2]),
+            None,
+        )
+        if index is None or not isinstance(module.body[index], cst.SimpleStatementLine):
+            continue  # the app is not created by a top-level statement: leave it to the author
+        app, framework, route = _route_request(finding, summary, settings)
+        if app is None:
+            continue
+        name, fallback = _ROUTE_FUNCTIONS[finding.code]
+        function = name if name not in taken else f"{fallback}_probe"
+        if function in taken:
+            continue
+        taken.add(function)
+        decorator = f'@{app}.get("{route}")' if framework == "fastapi" else f'@{app}.route("{route}")'
+        code = f'\n\n{decorator}\ndef {function}():\n    return {{"status": "ok"}}\n'
+        insertions.setdefault(index, []).append(cst.parse_module(code).body[0].with_changes(
+            leading_lines=[cst.EmptyLine(), cst.EmptyLine()]
+        ))
+    if not insertions:
+        return None
+    body: list[cst.BaseStatement] = []
+    for index, statement in enumerate(module.body):
+        body.append(statement)
+        body.extend(insertions.get(index, []))
+    fixed = module.with_changes(body=body).bytes
+    return fixed if _parses(fixed) else None
+
+
+def _route_request(finding, summary: Optional[dict], settings: Settings) -> tuple[Optional[str], str, str]:
+    """(app variable, framework, route) for a DPR401/DPR402 finding: the app is the module-level object the
+    file's summary records at the finding's position."""
+    if not summary:
+        return None, "", ""
+    for key, item in summary.get("objects", {}).items():
+        if item.get("kind") == "app" and item.get("line") == finding.line and item.get("column") == finding.column:
+            if "." in key or item.get("name") != key:
+                return None, "", ""  # created inside a function: no module-level place for the route
+            option, default = ("health-routes", "/health") if finding.code == "DPR401" else ("ready-routes", "/ready")
+            routes = settings.options.get(option) or [default]
+            return key, item.get("framework", ""), routes[0]
+    return None, "", ""

@@ -301,3 +301,42 @@ def wrap_rest_in_with(statement: cst.SimpleStatementLine, name: str, is_async: b
         return [with_node]
 
     return Edit(statement, lambda node: node, absorb=absorb)
+
+
+def wrap_in_call(expr: cst.BaseExpression, func: str, imports: tuple[ImportSpec, ...] = ()) -> Edit:
+    """`expr` -> `func(expr)`, for example `json.dumps(expr)`."""
+
+    def replace(node: cst.CSTNode) -> cst.CSTNode:
+        return cst.Call(func=cst.parse_expression(func), args=[cst.Arg(value=node)])  # type: ignore[arg-type]
+
+    return Edit(expr, replace, imports)
+
+
+def set_keyword(call: cst.Call, keyword: str, value: str) -> Edit:
+    """Give a call `keyword=value`: replace the value when the keyword is there, else add it."""
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            target = arg.value
+            return Edit(target, lambda node: cst.parse_expression(value))
+    return keyword_argument(call, keyword, value)
+
+
+def string_literal(node: cst.CSTNode, text: str) -> Edit:
+    """Replace an expression with the string literal `text`, in the quote style of the string it replaces
+    when it is one (double quotes otherwise)."""
+    quote = '"'
+    if isinstance(node, cst.SimpleString) and node.quote in ("'", '"'):
+        quote = node.quote
+    escaped = text.replace("\\", "\\\\").replace(quote, "\\" + quote)
+    return Edit(node, lambda _: cst.SimpleString(f"{quote}{escaped}{quote}"))
+
+
+def module_reference(model, scope, module: str) -> Optional[tuple[str, tuple[ImportSpec, ...]]]:
+    """How code at `scope` can name `module` (`json`, `grpc`): its name, plus `import module` when nothing
+    binds that name yet; None when the name means something else there."""
+    bindings = model.lookup(module, scope)
+    if not bindings:
+        return module, (ImportSpec(module),)
+    if all(b.kind == "import" and b.target == module for b in bindings):
+        return module, ()
+    return None

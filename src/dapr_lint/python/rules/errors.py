@@ -12,7 +12,7 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from dapr_lint.diagnostics import FixInfo
-from dapr_lint.python import known
+from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
     CallSite,
     Const,
@@ -136,7 +136,39 @@ def incomplete_dapr_except(model: ModuleModel) -> Iterator[Report]:
             "grpc.RpcError, which are not DaprInternalError, so they escape this handler; catch "
             "`(DaprInternalError, grpc.RpcError)`",
             FixInfo("unsafe", "Catch `(DaprInternalError, grpc.RpcError)`."),
+            _catch_grpc_too(model, internal[0]),
         )
+
+
+def _catch_grpc_too(model: ModuleModel, clause: ExceptInfo) -> Optional[edits.Edit]:
+    """`except DaprInternalError` -> `except (DaprInternalError, grpc.RpcError)`; a tuple gains the element."""
+    caught = clause.node.type
+    if caught is None:
+        return None
+    reference = edits.module_reference(model, clause.scope, "grpc")
+    if reference is None:
+        return None
+    name, imports = reference
+    rpc_error = cst.parse_expression(f"{name}.RpcError")
+
+    def replace(node: cst.CSTNode) -> cst.CSTNode:
+        if isinstance(node, cst.Tuple):
+            elements = list(node.elements)
+            if elements and elements[-1].comma is cst.MaybeSentinel.DEFAULT:
+                elements[-1] = elements[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            return node.with_changes(elements=[*elements, cst.Element(value=rpc_error)])
+        return cst.Tuple(
+            elements=[
+                cst.Element(value=node, comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))),  # type: ignore[arg-type]
+                cst.Element(value=rpc_error),
+            ],
+            lpar=[cst.LeftParen()],
+            rpar=[cst.RightParen()],
+        )
+
+    if isinstance(caught, cst.List):
+        return None
+    return edits.Edit(caught, replace, imports)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from dapr_lint.diagnostics import FixInfo
-from dapr_lint.python import known
+from dapr_lint.python import edits, known
 from dapr_lint.python.model import CallSite, Const, Kind, ModuleModel, Scope, Value, call_argument, has_star_kwargs
 from dapr_lint.python.rules import Report, python_rule
 from dapr_lint.registry import RuleSpec
@@ -63,18 +63,30 @@ def _non_json_payload(value: Value) -> Optional[str]:
     return None
 
 
-def _payload_fix(model: ModuleModel, expr: cst.BaseExpression, value: Value) -> Optional[FixInfo]:
+def _payload_fix(
+    model: ModuleModel, expr: cst.BaseExpression, value: Value, scope: Scope
+) -> tuple[Optional[FixInfo], Optional[edits.Edit]]:
     if not isinstance(value, (Kind, Const)):
-        return None
+        return None, None
     if isinstance(value, Kind) and value.origin == "model_dump":
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "model_dump":
             if not any(arg.keyword is not None and arg.keyword.value == "mode" for arg in expr.args):
-                return FixInfo("safe", "Use `.model_dump_json()` instead of `.model_dump()`.")
-        return None
+                return (
+                    FixInfo("safe", "Use `.model_dump_json()` instead of `.model_dump()`."),
+                    edits.rename_name(expr.func.attr, "model_dump_json"),
+                )
+        return None, None
     literal = isinstance(value, Const) or value.origin == "literal"
     if not literal or (isinstance(value, Kind) and value.kind == "set"):
-        return None  # json.dumps cannot serialise a set
-    return FixInfo("safe", "Serialise with `json.dumps(...)` (and `import json`).")
+        return None, None  # json.dumps cannot serialise a set
+    reference = edits.module_reference(model, scope, "json")
+    if reference is None:
+        return None, None  # `json` means something else here
+    name, imports = reference
+    return (
+        FixInfo("safe", "Serialise with `json.dumps(...)` (and `import json`)."),
+        edits.wrap_in_call(expr, f"{name}.dumps", imports),
+    )
 
 
 @python_rule(
@@ -117,7 +129,7 @@ def non_json_payload(model: ModuleModel) -> Iterator[Report]:
             arg.value,
             f"`{param}` of `{label}` is {what}, not bytes or str: {consequence}; serialise it with "
             "`json.dumps(...)` or a model's `.model_dump_json()`",
-            _payload_fix(model, arg.value, value),
+            *_payload_fix(model, arg.value, value, site.scope),
         )
 
 
@@ -164,6 +176,7 @@ def json_without_content_type(model: ModuleModel) -> Iterator[Report]:
             "JSON published without `data_content_type`: the event is delivered as text/plain and subscribers "
             'receive a string, not an object; pass `data_content_type="application/json"`',
             FixInfo("unsafe", 'Add `data_content_type="application/json"`.'),
+            edits.keyword_argument(site.node, "data_content_type", '"application/json"'),
         )
 
 
@@ -200,12 +213,13 @@ def _non_string(value: Value) -> Optional[str]:
     return None
 
 
-def _string_fix(expr: cst.BaseExpression) -> Optional[FixInfo]:
-    if isinstance(expr, (cst.Integer, cst.Float)):
-        return FixInfo("safe", f'Quote it: `"{expr.value}"`.')
+def _string_fix(expr: cst.BaseExpression) -> tuple[Optional[FixInfo], Optional[edits.Edit]]:
+    if isinstance(expr, (cst.Integer, cst.Float)) and not expr.lpar:
+        return FixInfo("safe", f'Quote it: `"{expr.value}"`.'), edits.string_literal(expr, expr.value)
     if isinstance(expr, cst.Name) and expr.value in ("True", "False"):
-        return FixInfo("safe", f'Use `"{expr.value.lower()}"`.')
-    return None
+        text = expr.value.lower()
+        return FixInfo("safe", f'Use `"{text}"`.'), edits.string_literal(expr, text)
+    return None, None
 
 
 @python_rule(
@@ -242,7 +256,7 @@ def non_string_metadata_value(model: ModuleModel) -> Iterator[Report]:
                     element.value,
                     f"`{param}` of `{_label(owner, name)}` maps {key_text} to a {what}: Dapr metadata values must "
                     "be str (protobuf raises TypeError: bad argument type); quote the value",
-                    _string_fix(element.value),
+                    *_string_fix(element.value),
                 )
 
 
@@ -298,11 +312,13 @@ def dict_as_grpc_metadata(model: ModuleModel) -> Iterator[Report]:
             continue  # `dict()`: empty as well
         targets = [p for p in params if p in _METADATA_PARAMS]
         fix = None
+        edit = None
         if len(targets) == 1:
             target = targets[0]
             advice = f"Dapr metadata goes in `{target}=`"
             if call_argument(site.node, params, target) is None:
                 fix = FixInfo("safe", f"Rename `metadata=` to `{target}=`.")
+                edit = edits.rename_name(arg.keyword, target)  # type: ignore[arg-type]
         else:
             advice = "pass gRPC metadata as a tuple of (key, value) pairs, or drop it"
         yield Report(
@@ -311,6 +327,7 @@ def dict_as_grpc_metadata(model: ModuleModel) -> Iterator[Report]:
             f"`metadata=` of `{name}` is the deprecated gRPC call metadata, a tuple of (key, value) pairs: a dict "
             f"raises ValueError (or, with two-character keys, sends their letters as pairs); {advice}",
             fix,
+            edit,
         )
 
 
@@ -406,6 +423,7 @@ def invoke_body_without_verb(model: ModuleModel) -> Iterator[Report]:
             "`invoke_method` with a body and no `http_verb` sends a GET with a body (the default verb is GET); "
             'pass `http_verb="POST"` (or the verb the callee serves)',
             FixInfo("unsafe", 'Add `http_verb="POST"`.'),
+            edits.keyword_argument(site.node, "http_verb", '"POST"'),
         )
 
 
@@ -473,6 +491,7 @@ def double_wrapped_cloudevent(model: ModuleModel) -> Iterator[Report]:
             f'`data_content_type="{_CLOUDEVENTS_JSON}"` Dapr wraps it in another envelope and subscribers find '
             "the event under `data.data`",
             FixInfo("safe", f'Set `data_content_type="{_CLOUDEVENTS_JSON}"`.'),
+            edits.set_keyword(site.node, "data_content_type", f'"{_CLOUDEVENTS_JSON}"'),
         )
 
 

@@ -9,6 +9,7 @@ import libcst as cst
 
 from dapr_lint.diagnostics import Diagnostic, FixInfo
 from dapr_lint.project import Project, RouteGraph, apps, is_test_file, matches, project_rule
+from dapr_lint.python import edits
 from dapr_lint.python.model import ClassInfo, ClassRef, Const, FunctionInfo, FunctionRef, Handler, Kind, ModuleModel, Scope
 from dapr_lint.python.rules import Report, python_rule
 from dapr_lint.registry import RuleSpec
@@ -188,8 +189,11 @@ def invalid_subscriber_status(model: ModuleModel) -> Iterator[Report]:
                 if not isinstance(value, Const) or not isinstance(value.value, str) or value.value in _VALID_STATUSES:
                     continue
                 fix = None
+                edit = None
                 if value.value.upper() in _VALID_STATUSES:
                     fix = FixInfo("safe", f'Use "{value.value.upper()}".')
+                    if isinstance(status, cst.SimpleString):  # a literal here; a constant may serve others
+                        edit = edits.string_literal(status, value.value.upper())
                     advice = f'use "{value.value.upper()}" (the runtime compares case-sensitively)'
                 else:
                     advice = 'answer "SUCCESS", "RETRY" or "DROP", or return no status key (success)'
@@ -199,6 +203,7 @@ def invalid_subscriber_status(model: ModuleModel) -> Iterator[Report]:
                     f'subscription handler `{info.name}` answers status "{value.value}": Dapr treats an unknown '
                     f"status as a failure and redelivers the event forever; {advice}",
                     fix,
+                    edit,
                 )
     yield from _topic_event_responses(model)
 
@@ -368,7 +373,26 @@ def cloudevent_http_annotation(model: ModuleModel) -> Iterator[Report]:
                     "FastAPIError when the route is defined (at import); use `from cloudevents.pydantic import "
                     "CloudEvent`",
                     FixInfo("safe", "Import CloudEvent from `cloudevents.pydantic`."),
+                    _pydantic_cloudevent(model, annotation),
                 )
+
+
+_PYDANTIC_CLOUDEVENT = "cloudevents.pydantic.CloudEvent"
+
+
+def _pydantic_cloudevent(model: ModuleModel, annotation: cst.BaseExpression) -> Optional[edits.Edit]:
+    """Point the annotation at the pydantic CloudEvent: the module's own import of it when there is one, else
+    `from cloudevents.pydantic import CloudEvent as PydanticCloudEvent` (other uses of the http CloudEvent,
+    such as building events to send, keep working)."""
+    for local, bindings in model.module_scope.bindings.items():
+        if len(bindings) == 1 and bindings[0].kind == "import" and bindings[0].target == _PYDANTIC_CLOUDEVENT:
+            return edits.replace_dotted(annotation, local)
+    if "PydanticCloudEvent" in model.module_scope.bindings:
+        return None
+    edit = edits.replace_dotted(annotation, "PydanticCloudEvent")
+    return edits.Edit(
+        edit.target, edit.replace, (edits.ImportSpec("cloudevents.pydantic", "CloudEvent", "PydanticCloudEvent"),)
+    )
 
 
 def _pydantic_model(model: ModuleModel, annotation: cst.BaseExpression, scope: Scope) -> Optional[ClassInfo]:

@@ -12,6 +12,7 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from dapr_lint.diagnostics import FixInfo
+from dapr_lint.python import edits
 from dapr_lint.python.model import CallSite, FunctionInfo, FunctionRef, ModuleModel, Ref
 from dapr_lint.python.rules import Report, python_rule
 from dapr_lint.registry import RuleSpec
@@ -164,8 +165,10 @@ def non_deterministic_workflow(model: ModuleModel) -> Iterator[Report]:
             if path in ("random.Random", "random.seed") and site.node.args:
                 continue  # a seeded generator is deterministic
             fix = None
+            edit = None
             if path == "datetime.datetime.utcnow" or (path == "datetime.datetime.now" and _is_utc(model, site)):
                 fix = FixInfo("safe", f"Replace with `{ctx}.current_utc_datetime`.")
+                edit = edits.replace_dotted(site.node, f"{ctx}.current_utc_datetime")
             replacement = replacement.replace("ctx.", f"{ctx}.")
             yield Report(
                 "DPR701",
@@ -173,6 +176,7 @@ def non_deterministic_workflow(model: ModuleModel) -> Iterator[Report]:
                 f"`{path}()` in workflow `{info.name}` returns a different value when the workflow replays "
                 f"(NonDeterminismError, or a silently different path); use {replacement}",
                 fix,
+                edit,
             )
 
 
@@ -296,6 +300,7 @@ def task_not_yielded(model: ModuleModel) -> Iterator[Report]:
                     site.node,
                     f"`{method}` creates a task that is never yielded: {why}; write `yield` before it",
                     FixInfo("safe", "Yield the task."),
+                    edits.Edit(site.node, lambda node: cst.Yield(value=node)),  # type: ignore[arg-type]
                 )
             else:
                 yield Report(
@@ -400,7 +405,20 @@ def positional_activity_input(model: ModuleModel) -> Iterator[Report]:
             f"`{method}` takes its input as the keyword `input=` only: this call raises TypeError and the "
             "workflow fails; pass `input=...`",
             FixInfo("safe", "Pass it as `input=`."),
+            _as_input_keyword(site.node, positional),
         )
+
+
+def _as_input_keyword(call: cst.Call, positional: list[cst.Arg]) -> Optional[edits.Edit]:
+    if len(positional) != 2 or any(arg.keyword is not None and arg.keyword.value == "input" for arg in call.args):
+        return None
+    no_space = cst.SimpleWhitespace("")
+    return edits.Edit(
+        positional[1],
+        lambda node: node.with_changes(  # type: ignore[union-attr]
+            keyword=cst.Name("input"), equal=cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space)
+        ),
+    )
 
 
 # ------------------------------------------------------------------------------------------------
