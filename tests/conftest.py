@@ -50,7 +50,8 @@ def lint(path: Path, codes: frozenset[str], options: dict | None = None):
     merged.update(options or {})
     kind = "yaml" if path.suffix in (".yaml", ".yml") else "python"
     settings = Settings(enabled=codes, options=merged)
-    result = check_file(FileTask(str(path), path.name, kind), settings)
+    display = path.relative_to(FIXTURES).as_posix() if path.is_relative_to(FIXTURES) else path.name
+    result = check_file(FileTask(str(path), display, kind), settings)
     # Project rules (DPR401/DPR402) see the fixture as a project of one file.
     run_project_stage([result], settings)
     return result

@@ -1493,6 +1493,37 @@ class ModuleModel:
             value = self.value_of(target, site.scope)
             if isinstance(value, FunctionRef) and value.info.is_async:
                 value.info.is_script_entry = True
+        self._propagate_script_entries()
+
+    def _propagate_script_entries(self) -> None:
+        """A coroutine of this module that only script entries call runs on the script's loop too, where
+        nothing else runs: it counts as part of the script (to a fixed point: entry -> helper -> helper)."""
+        if not any(info.is_script_entry for info in self.functions):
+            return
+        callers: dict[int, list[CallSite]] = {}
+        for site in self.calls:
+            callee = self.called_function(site)
+            if callee is not None and callee.is_async:
+                callers.setdefault(id(callee), []).append(site)
+        reads: dict[str, int] = {}
+        stack = [self.module_scope]
+        while stack:
+            scope = stack.pop()
+            for name, uses in scope.name_uses.items():
+                reads[name] = reads.get(name, 0) + len(uses)
+            stack.extend(scope.children)
+        changed = True
+        while changed:
+            changed = False
+            for info in self.functions:
+                if info.is_script_entry or not info.is_async or info.decorators or info.handlers:
+                    continue
+                sites = callers.get(id(info), [])
+                if not sites or reads.get(info.name, 0) != len(sites):
+                    continue  # referenced in some other way (passed as a callback, exported, ...)
+                if all(s.function is not None and s.function.is_script_entry for s in sites):
+                    info.is_script_entry = True
+                    changed = True
 
     # -- handlers ------------------------------------------------------------------------------------
 
@@ -1508,6 +1539,80 @@ class ModuleModel:
             if handler is not None:
                 handler.function.handlers.append(handler)
                 self.handlers.append(handler)
+        self._find_programmatic_subscriptions()
+
+    def _find_programmatic_subscriptions(self) -> None:
+        """Routes a `GET /dapr/subscribe` handler of this module lists (`{"route": ...}`, or v2's
+        `{"routes": {"default": ..., "rules": [{"path": ...}]}}`) receive events: they are subscription
+        handlers too (framework "programmatic-flask" / "programmatic-fastapi")."""
+        listings = [h for h in self.handlers if h.kind == "route" and h.path == "/dapr/subscribe"]
+        if not listings:
+            return
+        routes: set[str] = set()
+        for listing in listings:
+            info = listing.function
+            for returned in info.returns:
+                for entry in self._listed_entries(returned, info.scope):
+                    routes.update(self._entry_routes(entry, info.scope))
+        if not routes:
+            return
+        for handler in list(self.handlers):
+            if handler.kind == "route" and handler.path in routes:
+                subscription = Handler(
+                    "subscription",
+                    f"programmatic-{handler.framework}",
+                    handler.function,
+                    handler.node,
+                    handler.path,
+                    call=handler.call,
+                )
+                handler.function.handlers.append(subscription)
+                self.handlers.append(subscription)
+
+    def _listed_entries(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> list[cst.Dict]:
+        if depth > 2:
+            return []
+        if isinstance(expr, (cst.List, cst.Tuple)):
+            return [e.value for e in expr.elements if isinstance(e.value, cst.Dict)]  # type: ignore[misc]
+        if isinstance(expr, cst.Call) and expr.args and self.qualified_name(expr.func, scope) in (
+            "flask.jsonify",
+            "fastapi.responses.JSONResponse",
+        ):
+            return self._listed_entries(expr.args[0].value, scope, depth + 1)
+        if isinstance(expr, cst.Name):
+            bindings = self.lookup(expr.value, scope)
+            if bindings and len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
+                return self._listed_entries(bindings[0].value, bindings[0].scope, depth + 1)  # type: ignore[arg-type]
+        return []
+
+    def _entry_routes(self, entry: cst.Dict, scope: Scope) -> set[str]:
+        found: set[str] = set()
+        for element in entry.elements:
+            if not isinstance(element, cst.DictElement):
+                continue
+            key = self.value_of(element.key, scope)
+            if key == Const("route"):
+                value = self.value_of(element.value, scope)
+                if isinstance(value, Const) and isinstance(value.value, str):
+                    found.add(value.value)
+            elif key == Const("routes") and isinstance(element.value, cst.Dict):
+                for inner in element.value.elements:
+                    if not isinstance(inner, cst.DictElement):
+                        continue
+                    inner_key = self.value_of(inner.key, scope)
+                    if inner_key == Const("default"):
+                        value = self.value_of(inner.value, scope)
+                        if isinstance(value, Const) and isinstance(value.value, str):
+                            found.add(value.value)
+                    elif inner_key == Const("rules") and isinstance(inner.value, cst.List):
+                        for rule in inner.value.elements:
+                            if isinstance(rule.value, cst.Dict):
+                                for part in rule.value.elements:
+                                    if isinstance(part, cst.DictElement) and self.value_of(part.key, scope) == Const("path"):
+                                        value = self.value_of(part.value, scope)
+                                        if isinstance(value, Const) and isinstance(value.value, str):
+                                            found.add(value.value)
+        return found
 
     def _receiver(self, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
         value = self.value_of(expr, scope)

@@ -79,6 +79,18 @@ def looks_like_dapr_yaml(text_: str) -> bool:
     return bool(_RUN_TEMPLATE_APPS.search(text_) and _RUN_TEMPLATE_MARKER.search(text_))
 
 
+# Folder names that say "these files are applied to a cluster".
+_KUBERNETES_FOLDERS = frozenset(
+    {"k8s", "kubernetes", "kube", "manifests", "deploy", "deployment", "deployments", "charts", "helm", "kustomize", "overlays"}
+)
+_KUBERNETES_TEXT = re.compile(r"\.svc\.cluster\.local\b|^kind:[ \t]*(?:Deployment|StatefulSet|Service|Namespace)[ \t]*$", re.M)
+
+
+def _deployed_to_kubernetes(path: str, source: str) -> bool:
+    folders = {part.lower() for part in re.split(r"[\\/]", path)[:-1]}
+    return bool(folders & _KUBERNETES_FOLDERS) or bool(_KUBERNETES_TEXT.search(source))
+
+
 def analyze_yaml(path: str, data: bytes, settings: Settings) -> list[Diagnostic]:
     """Findings (enabled codes only) for one YAML file; [] for YAML that is not a Dapr resource or run template."""
     if b"dapr.io" not in data and b"apps" not in data:
@@ -97,6 +109,7 @@ def analyze_yaml(path: str, data: bytes, settings: Settings) -> list[Diagnostic]
     except ResourceParseError as exc:
         _parse_error(sink, exc)
         return sink.diagnostics
+    sink.kubernetes_file = _deployed_to_kubernetes(path, source)
     FileCheck(sink).run(documents)
     return sorted(sink.diagnostics, key=Diagnostic.sort_key)
 

@@ -21,6 +21,8 @@ class FindingSink:
         self.diagnostics: list[Diagnostic] = []
         self.placeholder_nodes: set[int] = set()
         self._seen: set[tuple[str, int, int, str]] = set()
+        # The file shows it is deployed to Kubernetes (set by analyze_yaml; see kinds.common.meant_for_kubernetes).
+        self.kubernetes_file = False
 
     def enabled(self, code: str) -> bool:
         return self.settings.is_enabled(code)

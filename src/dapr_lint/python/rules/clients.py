@@ -140,7 +140,9 @@ def sync_client_in_async(model: ModuleModel) -> Iterator[Report]:
                 continue
             constructed = model.constructed_client(site)
             if constructed is not None:
-                if not constructed.is_async and not flask_view:
+                # Constructing the workflow client opens a channel and waits for nothing (no health check,
+                # unlike DaprClient): only its calls block.
+                if not constructed.is_async and constructed.family == "dapr" and not flask_view:
                     yield Report(
                         "DPR101",
                         site.node,
@@ -464,11 +466,15 @@ def client_per_request(model: ModuleModel) -> Iterator[Report]:
         for site in info.calls:
             kind = model.constructed_client(site)
             if kind is not None:
+                cost = (
+                    "each construction runs a blocking sidecar health check and opens a new channel"
+                    if kind.family == "dapr"
+                    else "each construction opens a new gRPC channel"
+                )
                 yield Report(
                     "DPR107",
                     site.node,
-                    f"{_short(kind)} constructed on every request of `{info.name}`: each construction runs a "
-                    "blocking sidecar health check and opens a new channel; create it once at start-up",
+                    f"{_short(kind)} constructed on every request of `{info.name}`: {cost}; create it once at start-up",
                 )
                 continue
             callee = model.called_function(site)

@@ -59,6 +59,8 @@ def unhandled_dapr_error(model: ModuleModel) -> Iterator[Report]:
     for info in model.functions:
         if not any(h.kind == "route" for h in info.handlers):
             continue
+        if any(h.kind in _SUBSCRIPTION_KINDS for h in info.handlers):
+            continue  # a route that receives events (listed by /dapr/subscribe): raising there means "retry"
         for site in info.calls:
             method = _dapr_call(model, site)
             if method is None or model.protected_by(site, "dapr"):
@@ -289,7 +291,7 @@ def _acks(model: ModuleModel, expr: Optional[cst.BaseExpression], scope: Scope, 
     """Whether returning `expr` from a subscription handler tells Dapr the event succeeded."""
     if expr is None or _is_none_literal(expr):
         # FastAPI answers 200 `null` (success); gRPC answers SUCCESS; Flask answers 500 (retry, DPR404)
-        return framework != "dapr-flask"
+        return framework not in ("dapr-flask", "programmatic-flask")
     if framework == "dapr-grpc":
         if isinstance(expr, cst.Call):
             callee = model.qualified_name(expr.func, scope)
@@ -380,7 +382,7 @@ def subscriber_acks_failure(model: ModuleModel) -> Iterator[Report]:
                 if not found:
                     continue
                 if after is None:
-                    if framework != "dapr-flask":  # falling off the end returns None
+                    if framework not in ("dapr-flask", "programmatic-flask"):  # falling off the end returns None
                         yield Report("DPR304", _clause_anchor(clause), message)
                     continue
                 if isinstance(after, cst.SimpleStatementLine) and isinstance(after.body[0], cst.Return):

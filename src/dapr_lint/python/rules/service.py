@@ -92,6 +92,9 @@ def missing_ready_route(project: Project, settings: Settings) -> Iterator[Diagno
 # ------------------------------------------------------------------------------------------------
 
 _HTTP_SUBSCRIPTION_FRAMEWORKS = frozenset({"dapr-fastapi", "dapr-flask"})
+# Routes a module's own `GET /dapr/subscribe` lists: the same HTTP delivery contract as DaprApp.subscribe.
+_PROGRAMMATIC = frozenset({"programmatic-fastapi", "programmatic-flask"})
+_FLASK_SUBSCRIBERS = frozenset({"dapr-flask", "programmatic-flask"})
 _VALID_STATUSES = frozenset({"SUCCESS", "RETRY", "DROP", ""})
 _JSON_RESPONSES = frozenset(
     {
@@ -109,7 +112,7 @@ _JSON_RESPONSES = frozenset(
 def _http_subscribers(model: ModuleModel) -> list[tuple[FunctionInfo, Handler]]:
     found: dict[int, tuple[FunctionInfo, Handler]] = {}
     for handler in model.handlers:
-        if handler.kind == "subscription" and handler.framework in _HTTP_SUBSCRIPTION_FRAMEWORKS:
+        if handler.kind == "subscription" and handler.framework in _HTTP_SUBSCRIPTION_FRAMEWORKS | _PROGRAMMATIC:
             found.setdefault(id(handler.function), (handler.function, handler))
     return list(found.values())
 
@@ -304,7 +307,7 @@ def _contains_break(body: Sequence[cst.BaseStatement]) -> bool:
 )
 def flask_subscriber_returns_none(model: ModuleModel) -> Iterator[Report]:
     for info, handler in _http_subscribers(model):
-        if handler.framework != "dapr-flask" or not isinstance(info.node, cst.FunctionDef) or info.is_generator:
+        if handler.framework not in _FLASK_SUBSCRIBERS or not isinstance(info.node, cst.FunctionDef) or info.is_generator:
             continue
         none_returns: list[cst.Return] = []
         falls_through = _block_completes(model, info.scope, info.node.body.body, none_returns)

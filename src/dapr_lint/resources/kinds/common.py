@@ -161,7 +161,9 @@ def scopes_overlap(a: frozenset[str], b: frozenset[str]) -> bool:
     return not a or not b or bool(a & b)
 
 
-def meant_for_kubernetes(root: MappingView) -> bool:
-    """A `metadata.namespace` only means something to Kubernetes, where `secretKeyRef` without a store reads
-    the namespace's Kubernetes secrets: DPR509 stays quiet for such files."""
-    return root.view("metadata").get("namespace") is not None
+def meant_for_kubernetes(root: MappingView, sink: FindingSink) -> bool:
+    """Whether a resource is meant for Kubernetes, where `secretKeyRef` without a store reads the namespace's
+    Kubernetes secrets (DPR509 stays quiet): it sets `metadata.namespace`, or its file is in a deployment
+    folder (`k8s/`, `manifests/`, `deploy/`, `charts/`, ...), names a `*.svc.cluster.local` host or holds
+    Kubernetes workloads."""
+    return root.view("metadata").get("namespace") is not None or sink.kubernetes_file

@@ -76,7 +76,7 @@ def check_component(sink: FindingSink, root: MappingView) -> ResourceFacts:
         _check_type(sink, component_type, type_node, spec.get_nocase("version"))
     has_store = root.view("auth", nocase=True).get_nocase("secretStore") is not None
     refs = [item for item in items if item.secret_key_ref_key is not None]
-    if refs and not has_store and not meant_for_kubernetes(root):
+    if refs and not has_store and not meant_for_kubernetes(root, sink):
         sink.report(
             "DPR509",
             refs[0].secret_key_ref_key,
@@ -169,8 +169,17 @@ def _check_item_value(sink: FindingSink, component_type: Optional[str], item: Me
             return
         message = f"metadata `{item.name}` embeds credentials in plain text: use `secretKeyRef`"
     else:
+        if value.strip().lower() in _NOT_A_SECRET:
+            return  # a stand-in that keyless local endpoints expect, not a credential
         message = f"metadata `{item.name}` is a secret written in plain text: use `secretKeyRef` (or `envRef`)"
     sink.report("DPR506", item.value_node, message)
+
+
+# Values that fill a required key field for keyless services (a local Ollama behind the OpenAI API, an emulator):
+# they protect nothing.
+_NOT_A_SECRET = frozenset(
+    {"ollama", "dummy", "none", "null", "unused", "not-used", "not-needed", "notneeded", "no-key", "nokey", "empty", "-"}
+)
 
 
 def _check_actor_state_store(sink: FindingSink, component_type: Optional[str], item: MetadataItem) -> bool:

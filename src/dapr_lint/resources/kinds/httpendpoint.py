@@ -78,7 +78,7 @@ def check_httpendpoint(sink: FindingSink, root: MappingView) -> ResourceFacts:
             tls.key_nocase("privateKey"),
             "clientTLS `privateKey` without `certificate`: loading the client certificate fails",
         )
-    if refs and root.view("auth", nocase=True).get_nocase("secretStore") is None and not meant_for_kubernetes(root):
+    if refs and root.view("auth", nocase=True).get_nocase("secretStore") is None and not meant_for_kubernetes(root, sink):
         sink.report(
             "DPR509",
             refs[0],
