@@ -4,6 +4,8 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from dapr_lint import registry
 from dapr_lint.engine import FileTask, check_file
 from dapr_lint.project import run_project_stage
@@ -55,3 +57,17 @@ def lint(path: Path, codes: frozenset[str], options: dict | None = None):
     # Project rules (DPR401/DPR402) see the fixture as a project of one file.
     run_project_stage([result], settings)
     return result
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """An empty project folder that is also the working directory."""
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def write(root: Path, name: str, text: str) -> Path:
+    path = root / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path

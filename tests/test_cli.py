@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import write
+
 from dapr_lint import registry
 from dapr_lint.cli import main
 
@@ -34,19 +36,6 @@ GOOD = textwrap.dedent(
             return (await client.get_state("statestore", key)).data
     """
 )
-
-
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def write(root: Path, name: str, text: str) -> Path:
-    path = root / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def run_json(capsys, *args: str) -> tuple[int, list[dict]]:

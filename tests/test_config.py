@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import write
+
 from dapr_lint import registry
 from dapr_lint.cli import main
 from dapr_lint.config import ConfigError, SelectionLayer, glob_match, load_config, resolve_selection
@@ -23,19 +25,6 @@ VIOLATION = textwrap.dedent(
         client.save_state("statestore", "k", "v")
     """
 )
-
-
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-def write(root: Path, name: str, text: str) -> Path:
-    path = root / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
 
 
 def codes_found(capsys, *argv: str) -> list[tuple[str, str]]:

@@ -20,12 +20,6 @@ SOURCE = (
 )
 
 
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def findings(capsys, *argv):
     main([*argv, "--format", "json", "--select", "DPR101"])
     return [(f["line"], f["column"], f["end_line"], f["end_column"]) for f in json.loads(capsys.readouterr().out)]

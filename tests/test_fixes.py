@@ -717,12 +717,6 @@ def test_line_endings_and_encodings_are_kept(variant):
     assert outcome.data == encode(after)
 
 
-@pytest.fixture
-def project(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 def test_cli_fix_diff_and_unsafe(project, capsys):
     _, _, before, after = next(c for c in CASES if c[0] == "DPR101-convert-with-block")
     path = project / "app.py"

@@ -96,14 +96,14 @@ def test_flake8_honours_noqa_and_explicit_opinion_selection(tmp_path):
 
 
 @pytest.fixture
-def project(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "svc").mkdir()
-    (tmp_path / "svc" / "app.py").write_text(VIOLATION)
-    return tmp_path
+def service(project):
+    """A project with one violating service module."""
+    (project / "svc").mkdir()
+    (project / "svc" / "app.py").write_text(VIOLATION)
+    return project
 
 
-def test_sarif_structure(project, capsys):
+def test_sarif_structure(service, capsys):
     assert main(["check", "svc", "--format", "sarif"]) == 1
     sarif = json.loads(capsys.readouterr().out)
     # SARIF 2.1.0 required properties: sarifLog.version and runs; run.tool.driver.name; result.message.
@@ -150,7 +150,7 @@ def test_sarif_of_the_example_service_has_one_result_per_finding(capsys, monkeyp
     assert all(r["ruleId"] in known for r in results)
 
 
-def test_github_annotations(project, capsys):
+def test_github_annotations(service, capsys):
     main(["check", "svc", "--format", "github"])
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 3

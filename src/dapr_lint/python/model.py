@@ -588,7 +588,7 @@ class ModelBuilder:
         for decorator in node.decorators:
             self.visit(decorator.decorator)
         params = node.params
-        for param in _all_params(params):
+        for param in all_params(params):
             if param.default is not None:
                 self.visit(param.default)
             if param.annotation is not None:
@@ -614,7 +614,7 @@ class ModelBuilder:
             klass.methods[name] = info
 
         first = True
-        for param in _all_params(params):
+        for param in all_params(params):
             kind = "param"
             if first and klass is not None and not _has_decorator(node, "staticmethod"):
                 kind = "self" if not _has_decorator(node, "classmethod") else "cls"
@@ -626,11 +626,11 @@ class ModelBuilder:
         self.in_function(info, node.body)
 
     def visit_lambda(self, node: cst.Lambda) -> None:
-        for param in _all_params(node.params):
+        for param in all_params(node.params):
             if param.default is not None:
                 self.visit(param.default)
         info = FunctionInfo(node, "<lambda>", "<lambda>", False, self.scope, None, self.function)
-        for param in _all_params(node.params):
+        for param in all_params(node.params):
             info.scope.bind(param.name.value, Binding("param", None, info.scope))
         self.m.functions.append(info)
         self.mark(node.body, "return")
@@ -1002,7 +1002,7 @@ def _ignore(node: cst.CSTNode) -> None:
     return None
 
 
-def _all_params(params: cst.Parameters) -> Iterator[cst.Param]:
+def all_params(params: cst.Parameters) -> Iterator[cst.Param]:
     yield from params.posonly_params
     yield from params.params
     if isinstance(params.star_arg, cst.Param):
@@ -1682,19 +1682,19 @@ class ModuleModel:
                 return None
             receiver = self._receiver(func.value, site.scope)
             if receiver in (known.FASTAPI_APP, known.FASTAPI_ROUTER, known.STARLETTE_APP) and attr in ("add_api_route", "add_route"):
-                endpoint = _argument(site.node, 1, "endpoint")
+                endpoint = argument(site.node, 1, "endpoint")
                 return self._registered(site, endpoint, "route", "fastapi", _first_string_arg(self, site.node, site.scope, ("path",)))
             if receiver in (known.FLASK_APP, known.FLASK_BLUEPRINT) and attr == "add_url_rule":
-                endpoint = _argument(site.node, 2, "view_func")
+                endpoint = argument(site.node, 2, "view_func")
                 return self._registered(site, endpoint, "route", "flask", _first_string_arg(self, site.node, site.scope, ("rule",)))
             if receiver == known.WORKFLOW_RUNTIME and attr.startswith("register_"):
                 kind = "activity" if attr == "register_activity" else "workflow"
-                return self._registered(site, _argument(site.node, 0, "fn"), kind, "workflow", None)
+                return self._registered(site, argument(site.node, 0, "fn"), kind, "workflow", None)
             return None
         if isinstance(func, cst.Name) or isinstance(func, cst.Attribute):
             path = self.qualified_name(func, site.scope)
             if path in ("starlette.routing.Route", "starlette.routing.WebSocketRoute") and args:
-                return self._registered(site, _argument(site.node, 1, "endpoint"), "route", "starlette", _first_string_arg(self, site.node, site.scope, ("path",)))
+                return self._registered(site, argument(site.node, 1, "endpoint"), "route", "starlette", _first_string_arg(self, site.node, site.scope, ("path",)))
         return None
 
     def _registered(self, site: CallSite, endpoint: Optional[cst.BaseExpression], kind: str, framework: str, path: Optional[str]) -> Optional[Handler]:
@@ -1919,7 +1919,8 @@ def has_star_kwargs(call: cst.Call) -> bool:
     return any(arg.star == "**" for arg in call.args)
 
 
-def _argument(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:
+def argument(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:
+    """The value passed as `keyword=`, else the `position`-th positional argument."""
     positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
     for arg in call.args:
         if arg.keyword is not None and arg.keyword.value == keyword:

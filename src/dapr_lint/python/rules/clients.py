@@ -19,6 +19,7 @@ from dapr_lint.python.model import (
     Ref,
     SdkMethod,
     WithItemSite,
+    argument,
     is_blocking_method,
 )
 from dapr_lint.python.rules import Report, python_rule
@@ -746,7 +747,7 @@ def _flask_dapr_edit(site) -> Optional[edits.Edit]:
 def _deprecated_arguments(model: ModuleModel, site: CallSite) -> Iterator[Report]:
     constructed = model.constructed_client(site)
     if constructed is not None and constructed.family == "dapr":
-        address = _arg(site.node, 0, "address")
+        address = argument(site.node, 0, "address")
         if address is not None:
             value = model.value_of(address, site.scope)
             if isinstance(value, Const) and isinstance(value.value, str) and value.value.lower().startswith(("http://", "https://")):
@@ -780,10 +781,3 @@ def _deprecated_arguments(model: ModuleModel, site: CallSite) -> Iterator[Report
                 "drop it, and pass Dapr metadata through the `*_metadata` keyword",
             )
 
-
-def _arg(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg.value
-    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
-    return positional[position].value if len(positional) > position else None

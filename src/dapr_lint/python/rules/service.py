@@ -10,7 +10,19 @@ import libcst as cst
 from dapr_lint.diagnostics import Diagnostic, FixInfo
 from dapr_lint.project import Project, RouteGraph, apps, is_test_file, matches, project_rule
 from dapr_lint.python import edits
-from dapr_lint.python.model import ClassInfo, ClassRef, Const, FunctionInfo, FunctionRef, Handler, Kind, ModuleModel, Scope
+from dapr_lint.python.model import (
+    ClassInfo,
+    ClassRef,
+    Const,
+    FunctionInfo,
+    FunctionRef,
+    Handler,
+    Kind,
+    ModuleModel,
+    Scope,
+    all_params,
+    argument,
+)
 from dapr_lint.python.rules import Report, python_rule
 from dapr_lint.registry import RuleSpec
 from dapr_lint.settings import Settings
@@ -154,7 +166,7 @@ def _topic_event_responses(model: ModuleModel) -> Iterator[Report]:
         path = model.qualified_name(func, site.scope)
         if path is None or not path.startswith("dapr.") or not path.endswith(".TopicEventResponse"):
             continue
-        arg = _arg(site.node, 0, "status")
+        arg = argument(site.node, 0, "status")
         if arg is None:
             continue
         value = model.value_of(arg, site.scope)
@@ -343,11 +355,6 @@ def _fastapi_handlers(model: ModuleModel) -> list[FunctionInfo]:
     return list(found.values())
 
 
-def _all_params(node: cst.FunctionDef) -> list[cst.Param]:
-    params = node.params
-    result = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
-    return result
-
 
 @python_rule(
     RuleSpec(
@@ -362,7 +369,7 @@ def _all_params(node: cst.FunctionDef) -> list[cst.Param]:
 )
 def cloudevent_http_annotation(model: ModuleModel) -> Iterator[Report]:
     for info in _fastapi_handlers(model):
-        for param in _all_params(info.node):  # type: ignore[arg-type]
+        for param in all_params(info.node.params):  # type: ignore[arg-type]
             if param.annotation is None:
                 continue
             annotation = param.annotation.annotation
@@ -419,7 +426,7 @@ def _raw_payload(model: ModuleModel, handler: Handler, scope: Scope) -> bool:
     call = handler.call
     if call is None:
         return True
-    metadata = _arg(call, 2, "metadata")
+    metadata = argument(call, 2, "metadata")
     if metadata is None:
         return False
     if not isinstance(metadata, cst.Dict):
@@ -447,7 +454,7 @@ def subscriber_domain_model(model: ModuleModel) -> Iterator[Report]:
             continue
         if _raw_payload(model, handler, info.outer_scope):
             continue
-        for param in _all_params(info.node):
+        for param in all_params(info.node.params):
             if param.annotation is None:
                 continue
             default = param.default
@@ -610,12 +617,12 @@ def _subscription_route(model: ModuleModel, handler: Handler, scope: Scope) -> O
     call = handler.call
     if call is None:
         return None
-    route = _arg(call, 3, "route")
+    route = argument(call, 3, "route")
     if route is not None:
         value = model.value_of(route, scope)
         return value.value if isinstance(value, Const) and isinstance(value.value, str) else None
-    pubsub = model.value_of(_arg(call, 0, "pubsub"), scope)
-    topic = model.value_of(_arg(call, 1, "topic"), scope)
+    pubsub = model.value_of(argument(call, 0, "pubsub"), scope)
+    topic = model.value_of(argument(call, 1, "topic"), scope)
     if isinstance(pubsub, Const) and isinstance(topic, Const) and isinstance(pubsub.value, str) and isinstance(topic.value, str):
         return f"/events/{pubsub.value}/{topic.value}"
     return None
@@ -731,10 +738,3 @@ def print_logging(model: ModuleModel) -> Iterator[Report]:
             "(`logger = logging.getLogger(__name__)`)",
         )
 
-
-def _arg(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            return arg.value
-    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
-    return positional[position].value if len(positional) > position else None
