@@ -87,8 +87,9 @@ _KUBERNETES_TEXT = re.compile(r"\.svc\.cluster\.local\b|^kind:[ \t]*(?:Deploymen
 
 
 def _deployed_to_kubernetes(path: str, source: str) -> bool:
-    folders = {part.lower() for part in re.split(r"[\\/]", path)[:-1]}
-    return bool(folders & _KUBERNETES_FOLDERS) or bool(_KUBERNETES_TEXT.search(source))
+    # folder names count by their words too: `04-multi-agent-k8s`, `deploy_prod`
+    words = {word for part in re.split(r"[\\/]", path.lower())[:-1] for word in re.split(r"[-_.]", part)}
+    return bool(words & _KUBERNETES_FOLDERS) or bool(_KUBERNETES_TEXT.search(source))
 
 
 def analyze_yaml(path: str, data: bytes, settings: Settings) -> list[Diagnostic]:
