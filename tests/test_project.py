@@ -69,3 +69,13 @@ def test_select_runs_only_the_selected_project_rule(monkeypatch, capsys):
 )
 def test_route_matching(segments, ok):
     assert matches(segments, ["/health", "/healthz"]) is ok
+
+
+def test_declarative_subscription_routes_are_subscribers(monkeypatch, capsys):
+    root = FIXTURES / "projects" / "declarative"
+    assert _run(root, monkeypatch, capsys, "--select", "DPR3") == _expected(root)
+    # without the resource file the event routes are plain routes
+    monkeypatch.chdir(root)
+    main(["check", "app", "--format", "json", "--jobs", "1", "--select", "DPR301"])
+    alone = [(f["path"], f["line"]) for f in json.loads(capsys.readouterr().out)]
+    assert len(alone) == 3

@@ -57,8 +57,9 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
                 result.fixed_data, result.original_data = data, original
         else:
             result = FileResult(task.display, diagnostics=_analyze_yaml(task.display, data, settings))
+            result.summary = _resource_summary(data, settings)
         _filter(result, text, task.ignored)
-        if result.summary is not None:
+        if result.summary is not None and not result.summary.get("resources"):
             _annotate_summary(result.summary, task, text)
         return result
     except Exception as exc:
@@ -89,6 +90,20 @@ def _fix(task: FileTask, data: bytes, settings: Settings) -> tuple[bytes, list[s
         errors.append(InternalError(task.display, "writing the fixed file", f"{exc.strerror or exc}; the file is unchanged"))
         return data, [], None, errors
     return outcome.data, outcome.applied, None, errors
+
+
+def _resource_summary(data: bytes, settings: Settings) -> Optional[dict]:
+    """What a resource file tells the project stage: the routes its declarative Subscriptions deliver to."""
+    from dapr_lint.project import wants_summary
+
+    if not wants_summary(settings):
+        return None
+    try:
+        from dapr_lint.resources import subscription_routes
+    except ModuleNotFoundError:
+        return None
+    routes = subscription_routes(data)
+    return {"resources": True, "subscription_routes": routes} if routes else None
 
 
 def _analyze_yaml(display: str, data: bytes, settings: Settings) -> list[Diagnostic]:

@@ -34,17 +34,57 @@ def wants_summary(settings: Settings) -> bool:
     """Whether the per-file stage must build summaries: some project rule is enabled."""
     from dapr_lint import catalog  # noqa: F401  (registers the project rules)
 
-    return any(settings.is_enabled(code) for code in PROJECT_RULES)
+    return any(settings.is_enabled(code) for code in PROJECT_RULES) or any(
+        settings.is_enabled(code) for code in REFINED_BY_SUBSCRIPTIONS
+    )
+
+
+# Per-file findings that do not apply inside a route Dapr delivers events to: raising there means "retry"
+# (DPR301), and the body is a CloudEvent, not a request model (DPR411). A route can be a subscription by a
+# declarative Subscription resource of the run, which only the project stage sees.
+REFINED_BY_SUBSCRIPTIONS = frozenset({"DPR301", "DPR411"})
+
+
+def _drop_findings_in_declared_subscribers(results: list[FileResult]) -> None:
+    declared = {
+        route.rstrip("/") or "/"
+        for r in results
+        if r.summary is not None and r.summary.get("resources")
+        for route in r.summary.get("subscription_routes", ())
+    }
+    if not declared:
+        return
+    for result in results:
+        summary = result.summary
+        if summary is None or summary.get("resources") or not result.diagnostics:
+            continue
+        spans = []
+        for handler in summary.get("handlers", ()):
+            path = handler.get("path")
+            span = handler.get("span")
+            if handler.get("kind") != "route" or not isinstance(path, str) or not span or path in ("", "/"):
+                continue
+            path = path.rstrip("/")
+            # the route's router prefix may be unknown here: a declared route ending with the path counts
+            if any(route == path or route.endswith(path) for route in declared):
+                spans.append((span["line"], span["end_line"]))
+        if spans:
+            result.diagnostics = [
+                d
+                for d in result.diagnostics
+                if not (d.code in REFINED_BY_SUBSCRIPTIONS and any(start <= d.line <= end for start, end in spans))
+            ]
 
 
 def run_project_stage(results: list[FileResult], settings: Settings) -> None:
     """Run the enabled project rules and add their findings to the results of the files they name."""
     from dapr_lint import catalog  # noqa: F401
 
+    _drop_findings_in_declared_subscribers(results)
     checks = [(code, check) for code, check in PROJECT_RULES.items() if settings.is_enabled(code)]
     if not checks:
         return
-    summaries = [r.summary for r in results if r.summary is not None]
+    summaries = [r.summary for r in results if r.summary is not None and not r.summary.get("resources")]
     if not summaries:
         return
     project = Project(summaries)

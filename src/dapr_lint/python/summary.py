@@ -25,7 +25,8 @@ reference* is `{"local": key}` (an app, router or blueprint created in this modu
                   Flask's url_prefix= replaces the blueprint's own prefix)
     constants   {name: str} module-level string constants
     imports     {local name: dotted target} module-level imports (to follow re-exports)
-    handlers    [{"kind", "framework", "function", "path", "pubsub", "topic", "resolved", "line"}]
+    handlers    [{"kind", "framework", "function", "path", "pubsub", "topic", "resolved", "line",
+                  "span": {"line", "column", "end_line", "end_column"} of the handler function}]
     components  [{"method", "param", "name": string value, "topic": string value, "line"}]
                 component names used in Dapr client calls (store, pubsub, binding, app id)
     noqa        {line: [codes] or ["*"]} for the lines of `objects` only (engine)
@@ -355,6 +356,9 @@ class _Builder:
             }
             summary["handlers"].append(item)
             self.pending.append((item, handler.node))
+            # the handler function's lines, so the project stage can refine per-file findings inside it
+            item["span"] = {"column": 0}
+            self.pending.append((item["span"], handler.function.node))
 
     def _components(self, summary: dict) -> None:
         m = self.m

@@ -32,11 +32,11 @@ from dapr_lint.resources.kinds.resiliency import (
 from dapr_lint.resources.kinds.runfile import RUN_TEMPLATE_SCHEMA, check_run_template, is_run_template
 from dapr_lint.resources.kinds.subscription import SUBSCRIPTION_SCHEMAS, check_subscription
 from dapr_lint.resources.loader import DEFAULT_LIMITS, ResourceParseError, decode_text, load_documents
-from dapr_lint.resources.nodes import MappingView, text
+from dapr_lint.resources.nodes import MappingView, sequence_items, text
 from dapr_lint.resources.schema import Decoder, Schema, Validation, check_mapping, did_you_mean
 from dapr_lint.settings import Settings
 
-__all__ = ["analyze_yaml"]
+__all__ = ["analyze_yaml", "subscription_routes"]
 
 
 @dataclass(frozen=True)
@@ -245,3 +245,29 @@ class FileCheck:
                         "with \"detected duplicate actor state store\"",
                     )
                     break
+
+
+def subscription_routes(data: bytes) -> list[str]:
+    """The routes declarative Subscriptions in a file deliver to (v1alpha1 `spec.route`, v2alpha1
+    `spec.routes.default` and each rule's `path`), for the project stage. Cheap for other files."""
+    if b"Subscription" not in data or b"dapr.io" not in data:
+        return []
+    try:
+        documents = load_documents(decode_text(data), DEFAULT_LIMITS)
+    except ResourceParseError:
+        return []
+    routes: list[str] = []
+    for document in documents:
+        root = MappingView(document)
+        if text(root.get("kind")) != "Subscription":
+            continue
+        spec = root.view("spec", nocase=True)
+        for node in (spec.get_nocase("route"), spec.view("routes", nocase=True).get_nocase("default")):
+            value = text(node)
+            if value:
+                routes.append(value)
+        for rule in sequence_items(spec.view("routes", nocase=True).get_nocase("rules")):
+            value = text(MappingView(rule).get_nocase("path"))
+            if value:
+                routes.append(value)
+    return routes
