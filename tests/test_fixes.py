@@ -830,6 +830,8 @@ def test_project_fix_adds_health_and_ready_routes(project, capsys):
         app = Flask(
             __name__,
         )
+        # the port comes from the environment
+        PORT = 5001
         """
     )
     path = project / "app.py"
@@ -841,7 +843,8 @@ def test_project_fix_adds_health_and_ready_routes(project, capsys):
     assert path.read_text() == source
     assert main(["check", "app.py", "--select", "DPR401,DPR402", "--fix", "--unsafe-fixes"]) == 0
     fixed = path.read_text()
-    assert fixed == source + "\n\n" + d(
+    app_statement, rest = source.split("# the port", 1)
+    assert fixed == app_statement + "\n\n" + d(
         """
         @app.route("/health")
         def health():
@@ -851,8 +854,10 @@ def test_project_fix_adds_health_and_ready_routes(project, capsys):
         @app.route("/ready")
         def ready():
             return {"status": "ok"}
-        """
-    )
+
+
+        # the port"""
+    ) + rest
     assert main(["check", "app.py", "--select", "DPR401,DPR402", "--fix", "--unsafe-fixes"]) == 0
     assert path.read_text() == fixed  # idempotent
 

@@ -208,11 +208,28 @@ def _add_routes(data: bytes, findings, summary: Optional[dict], settings: Settin
     if not insertions:
         return None
     body: list[cst.BaseStatement] = []
+    follows_insertion = False
     for index, statement in enumerate(module.body):
+        if follows_insertion:
+            statement = _two_blank_lines_before(statement)
         body.append(statement)
         body.extend(insertions.get(index, []))
+        follows_insertion = index in insertions
     fixed = module.with_changes(body=body).bytes
     return fixed if _parses(fixed) else None
+
+
+def _two_blank_lines_before(statement: cst.BaseStatement) -> cst.BaseStatement:
+    """PEP 8's two blank lines after the function the fix inserted, before whatever followed the app."""
+    leading = list(getattr(statement, "leading_lines", ()))
+    blank = 0
+    for line in leading:
+        if line.comment is not None:
+            break
+        blank += 1
+    if blank >= 2:
+        return statement
+    return statement.with_changes(leading_lines=[cst.EmptyLine()] * (2 - blank) + leading)
 
 
 def _route_request(finding, summary: Optional[dict], settings: Settings) -> tuple[Optional[str], str, str]:
