@@ -167,63 +167,66 @@ def test_github_escapes_properties_and_data():
     assert out == "::warning file=a%2Cb%3Ac.py,line=1,col=2,endLine=1,endColumn=3,title=DPR106::DPR106 50%25 done,%0Anext: line\n"
 
 
+class _HookRepo:
+    """A throw-away git repository that runs this checkout's pre-commit hooks with `pre-commit try-repo`."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.path = tmp_path / "repo"
+        self.path.mkdir()
+        (tmp_path / "gitconfig").write_text("[user]\n\tname = t\n\temail = t@example.com\n")
+        self.env = {
+            **os.environ,
+            "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+            "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig"),
+        }
+        self.git("init", "-q")
+
+    def git(self, *args: str) -> None:
+        subprocess.run(["git", *args], cwd=self.path, check=True, capture_output=True, env=self.env)
+
+    def stage(self, name: str, text: str) -> Path:
+        path = self.path / name
+        path.write_text(text)
+        self.git("add", name)
+        return path
+
+    def hook(self, hook_id: str, *files: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), hook_id, "--files", *files],
+            cwd=self.path,
+            capture_output=True,
+            text=True,
+            env=self.env,
+            timeout=600,
+        )
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
 def test_pre_commit_hook_fails_on_a_violation_and_passes_once_fixed(tmp_path):
-    pre_commit = [sys.executable, "-m", "pre_commit"]
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig")}
-    (tmp_path / "gitconfig").write_text("[user]\n\tname = t\n\temail = t@example.com\n[init]\n\tdefaultBranch = main\n")
-
-    def git(*args):
-        subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env=env)
-
-    git("init", "-q")
-    app = repo / "app.py"
-    app.write_text(VIOLATION)
-    git("add", "app.py")
-    hook = subprocess.run(
-        [*pre_commit, "try-repo", str(ROOT), "dapr-lint", "--files", "app.py"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
-    )
+    repo = _HookRepo(tmp_path)
+    repo.stage("app.py", VIOLATION)
+    hook = repo.hook("dapr-lint", "app.py")
     assert hook.returncode == 1, hook.stdout + hook.stderr
     assert "DPR102" in hook.stdout
-    app.write_text(VIOLATION.replace("from dapr.clients import", "from dapr.aio.clients import").replace(
-        "client.get_state(", "(await client.get_state("
-    ).replace(").data", ")).data"))
-    git("add", "app.py")
-    fixed = subprocess.run(
-        [*pre_commit, "try-repo", str(ROOT), "dapr-lint", "--files", "app.py"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=600,
+    fixed_source = (
+        VIOLATION.replace("from dapr.clients import", "from dapr.aio.clients import")
+        .replace("client.get_state(", "(await client.get_state(")
+        .replace(").data", ")).data")
     )
+    repo.stage("app.py", fixed_source)
+    fixed = repo.hook("dapr-lint", "app.py")
     assert fixed.returncode == 0, fixed.stdout + fixed.stderr
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
 def test_pre_commit_fix_hook_applies_safe_fixes(tmp_path):
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_CONFIG_GLOBAL": str(tmp_path / "gitconfig")}
-    (tmp_path / "gitconfig").write_text("[user]\n\tname = t\n\temail = t@example.com\n")
-    subprocess.run(["git", "init", "-q"], cwd=repo, check=True, env=env)
-    app = repo / "app.py"
-    app.write_text(
+    repo = _HookRepo(tmp_path)
+    app = repo.stage(
+        "app.py",
         "from dapr.aio.clients import DaprClient\n\n\nasync def publish(order):\n"
-        "    async with DaprClient() as client:\n        client.publish_event('pubsub', 'orders', order)\n"
+        "    async with DaprClient() as client:\n        client.publish_event('pubsub', 'orders', order)\n",
     )
-    subprocess.run(["git", "add", "app.py"], cwd=repo, check=True, env=env)
-    hook = subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "dapr-lint-fix", "--files", "app.py"],
-        cwd=repo, capture_output=True, text=True, env=env, timeout=600,
-    )
+    hook = repo.hook("dapr-lint-fix", "app.py")
     # pre-commit fails a hook that modified files; the fix is in the work tree
     assert hook.returncode == 1, hook.stdout + hook.stderr
     assert "await client.publish_event" in app.read_text()
