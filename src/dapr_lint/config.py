@@ -182,7 +182,7 @@ def _config_from_table(table: Any, root: Path, source: Path) -> Config:
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: expected a table")
     config = Config(root=root, source=source)
-    for key, value in table.items():
+    for key, _value in table.items():
         if key not in _KNOWN_KEYS:
             suggestion = _suggest(key, sorted(_KNOWN_KEYS))
             raise ConfigError(f"{where}: unknown key `{key}`{suggestion}")

@@ -36,7 +36,6 @@ _FORMATTING_FIELDS = frozenset(
         "operator",
         "star_tok",
         "asynchronous",
-        "semicolon",
         "whitespace",
     }
 )

@@ -161,7 +161,7 @@ _JSON_ORIGINS = frozenset({"json.dumps", "model_dump_json", "pydantic.json"})
     )
 )
 def json_without_content_type(model: ModuleModel) -> Iterator[Report]:
-    for site, owner, name, params in _calls(model):
+    for site, _owner, name, params in _calls(model):
         if name != "publish_event" or has_star_kwargs(site.node):
             continue
         data = call_argument(site.node, params, "data")
@@ -296,7 +296,7 @@ _GRPC_METADATA_METHODS = frozenset(
     )
 )
 def dict_as_grpc_metadata(model: ModuleModel) -> Iterator[Report]:
-    for site, owner, name, params in _calls(model):
+    for site, _owner, name, params in _calls(model):
         if name not in _GRPC_METADATA_METHODS:
             continue
         arg = next((a for a in site.node.args if a.keyword is not None and a.keyword.value == "metadata"), None)
@@ -405,7 +405,7 @@ _EMPTY = (Const(None), Const(""), Const(b""))
 )
 def invoke_body_without_verb(model: ModuleModel) -> Iterator[Report]:
     serves_http = any(h.kind == "route" for h in model.handlers)
-    for site, owner, name, params in _calls(model):
+    for site, _owner, name, params in _calls(model):
         if name != "invoke_method" or has_star_kwargs(site.node):
             continue
         data = call_argument(site.node, params, "data")
@@ -473,7 +473,7 @@ _CLOUDEVENTS_JSON = "application/cloudevents+json"
     )
 )
 def double_wrapped_cloudevent(model: ModuleModel) -> Iterator[Report]:
-    for site, owner, name, params in _calls(model):
+    for site, _owner, name, params in _calls(model):
         if name != "publish_event" or has_star_kwargs(site.node):
             continue
         data = call_argument(site.node, params, "data")
@@ -505,7 +505,7 @@ def double_wrapped_cloudevent(model: ModuleModel) -> Iterator[Report]:
     )
 )
 def binding_envelope_as_data(model: ModuleModel) -> Iterator[Report]:
-    for site, owner, name, params in _calls(model):
+    for site, _owner, name, params in _calls(model):
         if name != "invoke_binding":
             continue
         data = call_argument(site.node, params, "data")

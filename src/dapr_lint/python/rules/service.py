@@ -3,7 +3,7 @@ gRPC-extension traps (sdk-facts E, F, G, J)."""
 
 from __future__ import annotations
 
-from typing import Iterator, Optional, Sequence
+from typing import Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
@@ -228,7 +228,9 @@ def invalid_subscriber_status(model: ModuleModel) -> Iterator[Report]:
 _NORETURN = frozenset({"flask.abort", "werkzeug.exceptions.abort", "sys.exit", "os._exit"})
 
 
-def _block_completes(model: ModuleModel, scope: Scope, body: Sequence[cst.BaseStatement], none_returns: list) -> bool:
+def _block_completes(
+    model: ModuleModel, scope: Scope, body: Sequence[Union[cst.BaseStatement, cst.BaseSmallStatement]], none_returns: list
+) -> bool:
     completes = True
     for statement in body:
         if not _statement_completes(model, scope, statement, none_returns):
@@ -238,20 +240,31 @@ def _block_completes(model: ModuleModel, scope: Scope, body: Sequence[cst.BaseSt
     return completes
 
 
-def _statement_completes(model: ModuleModel, scope: Scope, statement: cst.BaseStatement, none_returns: list) -> bool:
+def _small_statements_complete(
+    model: ModuleModel, scope: Scope, smalls: Sequence[cst.BaseSmallStatement], none_returns: list
+) -> bool:
+    for small in smalls:
+        if isinstance(small, cst.Return):
+            if small.value is None or (isinstance(small.value, cst.Name) and small.value.value == "None"):
+                none_returns.append(small)
+            return False
+        if isinstance(small, cst.Raise):
+            return False
+        if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
+            func = small.value.func
+            if isinstance(func, (cst.Name, cst.Attribute)) and model.qualified_name(func, scope) in _NORETURN:
+                return False
+    return True
+
+
+def _statement_completes(
+    model: ModuleModel, scope: Scope, statement: Union[cst.BaseStatement, cst.BaseSmallStatement], none_returns: list
+) -> bool:
+    # A one-line suite (`if x: return y`) holds small statements directly.
+    if isinstance(statement, cst.BaseSmallStatement):
+        return _small_statements_complete(model, scope, [statement], none_returns)
     if isinstance(statement, cst.SimpleStatementLine):
-        for small in statement.body:
-            if isinstance(small, cst.Return):
-                if small.value is None or (isinstance(small.value, cst.Name) and small.value.value == "None"):
-                    none_returns.append(small)
-                return False
-            if isinstance(small, cst.Raise):
-                return False
-            if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-                func = small.value.func
-                if isinstance(func, (cst.Name, cst.Attribute)) and model.qualified_name(func, scope) in _NORETURN:
-                    return False
-        return True
+        return _small_statements_complete(model, scope, statement.body, none_returns)
     if isinstance(statement, cst.If):
         body = _block_completes(model, scope, statement.body.body, none_returns)
         orelse = statement.orelse
@@ -288,8 +301,10 @@ def _statement_completes(model: ModuleModel, scope: Scope, statement: cst.BaseSt
     return False
 
 
-def _contains_break(body: Sequence[cst.BaseStatement]) -> bool:
+def _contains_break(body: Sequence[Union[cst.BaseStatement, cst.BaseSmallStatement]]) -> bool:
     for statement in body:
+        if isinstance(statement, cst.Break):
+            return True
         if isinstance(statement, cst.SimpleStatementLine):
             if any(isinstance(small, cst.Break) for small in statement.body):
                 return True
@@ -591,7 +606,7 @@ def subscribe_decorator_returns_none(model: ModuleModel) -> Iterator[Report]:
     if not decorated:
         return
     by_function = {id(info): info for info, _h, _i in decorated}
-    for info, handler, index in decorated:
+    for info, _handler, index in decorated:
         if index > 0:
             above = info.decorators[index - 1]
             yield Report(
