@@ -79,3 +79,8 @@ def test_declarative_subscription_routes_are_subscribers(monkeypatch, capsys):
     main(["check", "app", "--format", "json", "--jobs", "1", "--select", "DPR301"])
     alone = [(f["path"], f["line"]) for f in json.loads(capsys.readouterr().out)]
     assert len(alone) == 3
+
+
+def test_fake_async_helpers_in_other_modules(monkeypatch, capsys):
+    root = FIXTURES / "projects" / "fake_async"
+    assert _run(root, monkeypatch, capsys, "--select", "DPR101") == _expected(root)

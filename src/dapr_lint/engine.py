@@ -141,6 +141,7 @@ def _annotate_summary(summary: dict, task: FileTask, text: str) -> None:
     summary["ignored"] = sorted(task.ignored)
     noqa = noqa_map(text)
     lines = {item["line"] for item in summary.get("objects", {}).values() if "line" in item}
+    lines.update(item["line"] for item in summary.get("async_calls", ()) if "line" in item)
     summary["noqa"] = {line: sorted(noqa[line]) for line in lines if line in noqa}
 
 

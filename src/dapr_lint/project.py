@@ -18,6 +18,9 @@ from dapr_lint.suppress import ALL, is_suppressed
 ProjectCheck = Callable[["Project", Settings], Iterable[Diagnostic]]
 
 PROJECT_RULES: dict[str, ProjectCheck] = {}
+# Project-stage parts of per-file rules (DPR101 across modules): run when their code is enabled; their
+# spec is the per-file rule's.
+PROJECT_EXTENSIONS: dict[str, ProjectCheck] = {}
 
 
 def project_rule(spec: RuleSpec) -> Callable[[ProjectCheck], ProjectCheck]:
@@ -30,13 +33,21 @@ def project_rule(spec: RuleSpec) -> Callable[[ProjectCheck], ProjectCheck]:
     return decorate
 
 
+def project_check(code: str) -> Callable[[ProjectCheck], ProjectCheck]:
+    """Register the project-stage part of an existing rule."""
+
+    def decorate(func: ProjectCheck) -> ProjectCheck:
+        PROJECT_EXTENSIONS[code] = func
+        return func
+
+    return decorate
+
+
 def wants_summary(settings: Settings) -> bool:
     """Whether the per-file stage must build summaries: some project rule is enabled."""
     from dapr_lint import catalog  # noqa: F401  (registers the project rules)
 
-    return any(settings.is_enabled(code) for code in PROJECT_RULES) or any(
-        settings.is_enabled(code) for code in REFINED_BY_SUBSCRIPTIONS
-    )
+    return any(settings.is_enabled(code) for code in (*PROJECT_RULES, *PROJECT_EXTENSIONS, *REFINED_BY_SUBSCRIPTIONS))
 
 
 # Per-file findings that do not apply inside a route Dapr delivers events to: raising there means "retry"
@@ -81,7 +92,11 @@ def run_project_stage(results: list[FileResult], settings: Settings) -> None:
     from dapr_lint import catalog  # noqa: F401
 
     _drop_findings_in_declared_subscribers(results)
-    checks = [(code, check) for code, check in PROJECT_RULES.items() if settings.is_enabled(code)]
+    checks = [
+        (code, check)
+        for code, check in (*PROJECT_RULES.items(), *PROJECT_EXTENSIONS.items())
+        if settings.is_enabled(code)
+    ]
     if not checks:
         return
     summaries = [r.summary for r in results if r.summary is not None and not r.summary.get("resources")]

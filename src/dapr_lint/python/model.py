@@ -865,7 +865,8 @@ class ModelBuilder:
                     if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
                     else name
                 )
-                self.scope.bind(local, Binding("import", None, self.scope, target=f"{module}.{name}"))
+                target = f"{module}{name}" if module.endswith(".") else f"{module}.{name}"
+                self.scope.bind(local, Binding("import", None, self.scope, target=target))
         self.m.imports.append(ImportSite(node, module, anchor, tuple(names)))
 
     def visit_global(self, node: cst.Global) -> None:
@@ -1465,6 +1466,27 @@ class ModuleModel:
                 uses.append(site)
         info._memo["sync_client_uses"] = uses
         return uses
+
+    def blocking_use(self, info: FunctionInfo) -> Optional[CallSite]:
+        """For a plain `def` of this module (function or method): its first direct use of a sync client, when
+        calling it blocks ("fake async" one level deep, DPR101); None otherwise."""
+        if info.is_async or not info.is_module_level_or_method:
+            return None
+        if info.is_generator and not self.decorated_with(info, "contextlib.contextmanager"):
+            return None  # a plain generator runs when iterated, not when called
+        uses = self.sync_client_uses(info)
+        if not uses:
+            return None
+        if self.is_cached(info) and all(self.constructed_client(u) is not None for u in uses):
+            return None  # a cached factory constructs once; its callers do not block each time
+        return uses[0]
+
+    def runs_on_event_loop(self, info: FunctionInfo) -> bool:
+        """Whether blocking inside `info` stalls a shared event loop: an `async def` that is not a script entry
+        and not an async Flask view (Flask gives each its own loop in the request's thread)."""
+        if not info.is_async or info.is_script_entry:
+            return False
+        return not any(h.framework in ("flask", "dapr-flask", "programmatic-flask") for h in info.handlers)
 
     # -- thread offloads and script entries ----------------------------------------------------------
 

@@ -29,13 +29,20 @@ reference* is `{"local": key}` (an app, router or blueprint created in this modu
                   "span": {"line", "column", "end_line", "end_column"} of the handler function}]
     components  [{"method", "param", "name": string value, "topic": string value, "line"}]
                 component names used in Dapr client calls (store, pubsub, binding, app id)
-    noqa        {line: [codes] or ["*"]} for the lines of `objects` only (engine)
+    defs        {name: {"async": bool, "blocking": snippet or None}} module-level functions; `blocking`: the sync
+                client use that makes calling a plain one block (DPR101 across modules)
+    classes     {class name: {method: the same}} for module-level classes
+    async_calls [{"target": import path, "method": name or None, "function": caller, line/column span}]
+                calls on the event loop (async def, not a script entry or Flask view, not offloaded) to
+                functions, or methods of instances of classes, imported from maybe-project modules
+    noqa        {line: [codes] or ["*"]} for the lines of `objects` and `async_calls` (engine)
     ignored     [codes] that per-file-ignores switches off for this file (engine)
 """
 
 from __future__ import annotations
 
 import builtins
+import sys
 from typing import Any, Optional, Union
 
 import libcst as cst
@@ -125,7 +132,86 @@ class _Builder:
         self._handlers(summary)
         if summary["uses_dapr"]:
             self._components(summary)
+        self._blocking_definitions(summary)
+        self._async_calls(summary)
         return summary, self.pending
+
+    # -- DPR101 across modules -------------------------------------------------------------------------
+
+    def _blocking_definitions(self, summary: dict) -> None:
+        """Module-level functions and classes' methods: async or not, and the sync client use that makes a
+        plain one block its caller."""
+        defs: dict[str, dict] = {}
+        classes: dict[str, dict] = {}
+        for info in self.m.functions:
+            if info.parent_function is not None or info.is_lambda:
+                continue
+            use = self.m.blocking_use(info)
+            entry = {"async": info.is_async, "blocking": self._use_snippet(use) if use is not None else None}
+            if info.klass is None:
+                defs[info.name] = entry
+            elif "." not in info.klass.qualname:
+                classes.setdefault(info.klass.name, {})[info.name] = entry
+        summary["defs"] = defs
+        summary["classes"] = classes
+
+    def _use_snippet(self, use) -> str:
+        suffix = "()" if self.m.constructed_client(use) is not None else "(...)"
+        return self.m.module.code_for_node(use.node.func) + suffix
+
+    def _async_calls(self, summary: dict) -> None:
+        """Calls on the event loop to functions or methods of classes imported from (maybe) the project."""
+        calls: list[dict] = []
+        m = self.m
+        for info in m.functions:
+            if not m.runs_on_event_loop(info):
+                continue
+            for site in info.calls:
+                if site.offloaded or m.called_function(site) is not None or m.constructed_client(site) is not None:
+                    continue
+                func = site.node.func
+                target = method = None
+                if isinstance(func, cst.Attribute):
+                    owner = self._external_class(func.value, site.scope)
+                    if owner is not None:
+                        target, method = owner, func.attr.value
+                if target is None and isinstance(func, (cst.Name, cst.Attribute)):
+                    path = m.qualified_name(func, site.scope)
+                    if path is not None and _maybe_project(path):
+                        target = path
+                if target is None:
+                    continue
+                item = {"target": target, "method": method, "function": info.name, "column": 0}
+                calls.append(item)
+                self.pending.append((item, site.node))
+        summary["async_calls"] = calls
+
+    def _external_class(self, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
+        """The imported class a receiver is an instance of: a name or `self.x` assigned once from
+        `SomeImportedClass(...)`, or a parameter annotated with one."""
+        m = self.m
+        bindings = None
+        if isinstance(expr, cst.Name):
+            bindings = m.lookup(expr.value, scope)
+        elif isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self":
+            function = scope.function
+            while function is not None and function.klass is None:
+                function = function.parent_function
+            if function is not None and function.klass is not None:
+                bindings = function.klass.attributes.get(expr.attr.value)
+        if not bindings:
+            return None
+        real = [b for b in bindings if not (b.kind == "assign" and _is_none_literal(b.value))]
+        if len(real) != 1:
+            return None
+        binding = real[0]
+        if binding.kind == "assign" and isinstance(binding.value, cst.Call):
+            path = m.qualified_name(binding.value.func, binding.scope)
+        elif binding.kind in ("param", "annotation") and binding.annotation is not None:
+            path = m.qualified_name(binding.annotation, binding.scope)
+        else:
+            return None
+        return path if path is not None and _maybe_project(path) else None
 
     # -- module facts ------------------------------------------------------------------------------
 
@@ -381,6 +467,37 @@ class _Builder:
                 item["topic"] = self._string(_positional_or_keyword(site.node, 1, ("topic_name",)), site.scope)
             summary["components"].append(item)
             self.pending.append((item, site.node))
+
+
+def _is_none_literal(node) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+# Top-level packages that are never the project's own code: calls into them are not "fake async" helpers.
+_NOT_PROJECT = frozenset(sys.stdlib_module_names) | {
+    "dapr",
+    "flask_dapr",
+    "fastapi",
+    "flask",
+    "starlette",
+    "pydantic",
+    "grpc",
+    "requests",
+    "httpx",
+    "aiohttp",
+    "uvicorn",
+    "cloudevents",
+    "google",
+    "werkzeug",
+    "anyio",
+}
+
+
+def _maybe_project(path: str) -> bool:
+    """Whether an import path may name a module of the run (relative, or not a known library)."""
+    if path.startswith("."):
+        return True
+    return path.split(".", 1)[0] not in _NOT_PROJECT and "." in path
 
 
 def _keyword(call: cst.Call, name: str) -> Optional[cst.BaseExpression]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import os
 from typing import Iterator, Optional
 
 import libcst as cst
 
-from dapr_lint.diagnostics import FixInfo
+from dapr_lint.diagnostics import Diagnostic, FixInfo
+from dapr_lint.project import Project, project_check
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
     CallSite,
@@ -25,6 +27,7 @@ from dapr_lint.python.model import (
 from dapr_lint.python.rules import Report, python_rule
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.registry import RuleSpec
+from dapr_lint.settings import Settings
 
 _TO_ASYNC_CLIENT = FixInfo(
     "unsafe", "Switch to the async client: import it from dapr.aio, use `async with`, and `await` each call."
@@ -185,18 +188,13 @@ def sync_client_in_async(model: ModuleModel) -> Iterator[Report]:
 
 def _blocking_helper(model: ModuleModel, site: CallSite, caller: FunctionInfo) -> Optional[tuple[FunctionInfo, CallSite]]:
     """One level of call tracking: a plain `def` of this module (function or method) that constructs or
-    calls a sync client itself."""
+    calls a sync client itself. (Helpers in other modules of the run: the project stage, see
+    `fake_async_across_modules`.)"""
     callee = model.called_function(site)
-    if callee is None or callee.is_async or callee is caller or not callee.is_module_level_or_method:
+    if callee is None or callee is caller:
         return None
-    if callee.is_generator and not model.decorated_with(callee, "contextlib.contextmanager"):
-        return None  # a plain generator runs when iterated, not when called
-    uses = model.sync_client_uses(callee)
-    if not uses:
-        return None
-    if model.is_cached(callee) and all(model.constructed_client(u) is not None for u in uses):
-        return None  # a cached factory constructs once; its callers do not block each time
-    return callee, uses[0]
+    use = model.blocking_use(callee)
+    return (callee, use) if use is not None else None
 
 
 # ------------------------------------------------------------------------------------------------
@@ -781,3 +779,58 @@ def _deprecated_arguments(model: ModuleModel, site: CallSite) -> Iterator[Report
                 "drop it, and pass Dapr metadata through the `*_metadata` keyword",
             )
 
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR101 across modules (project stage)
+# ------------------------------------------------------------------------------------------------
+
+
+@project_check("DPR101")
+def fake_async_across_modules(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+    """The "fake async" call of DPR101 when the helper lives in another module of the run: an `async def`
+    calls a plain function (or a method of an imported class's instance) that uses a sync client. Every
+    module the import can mean must agree that the name is such a helper; modules in the caller's own
+    folder win over same-named modules elsewhere in the run."""
+    for summary in project.summaries:
+        for call in summary.get("async_calls", ()):
+            found = _imported_definition(project, summary, call)
+            if found is None:
+                continue
+            where, snippet = found
+            name = f"{call['target'].rsplit('.', 1)[-1]}.{call['method']}" if call.get("method") else call["target"].rsplit(".", 1)[-1]
+            yield Diagnostic(
+                "DPR101",
+                f"`{name}()` ({where}) uses a sync Dapr client (`{snippet}`) and blocks the event loop of "
+                f"`async def {call['function']}`; make it async with the aio client, or call it via `asyncio.to_thread`",
+                summary["path"],
+                call["line"],
+                call["column"],
+                call["end_line"],
+                call["end_column"],
+            )
+
+
+def _imported_definition(project: Project, origin: dict, call: dict) -> Optional[tuple[str, str]]:
+    method = call.get("method")
+    section = "classes" if method else "defs"
+    matches = project.resolve(origin, call["target"], section)
+    if not matches:
+        return None
+    folder = os.path.dirname(origin.get("file", ""))
+    near = [(s, n) for s, n in matches if os.path.dirname(s.get("file", "")) == folder]
+    if not near and not call["target"].startswith("."):
+        # A same-named module beside the caller (one with nothing Dapr in it has no summary) is the one
+        # the import means when the caller's folder is on the path: the run's other modules say nothing.
+        parts = call["target"].split(".")[:-1]  # the module: drop the function or class name
+        beside = os.path.join(folder, *parts)
+        if os.path.isfile(beside + ".py") or os.path.isfile(os.path.join(beside, "__init__.py")):
+            return None
+    matches = near or matches
+    entries = []
+    for summary, name in matches:
+        entry = summary[section][name].get(method) if method else summary[section][name]
+        if entry is None or entry.get("async") or not entry.get("blocking"):
+            return None
+        entries.append((summary.get("path", ""), entry["blocking"]))
+    return entries[0]
