@@ -136,9 +136,9 @@ def sync_client_in_async(model: ModuleModel) -> Iterator[Report]:
     for info in model.functions:
         if not info.is_async or info.is_script_entry:
             continue
-        # Flask runs an async view on an event loop of its own, in the request's worker thread: blocking
-        # it delays nothing else. Only the sync invoke_method still fails there (the loop is running).
-        flask_view = any(h.framework in ("flask", "dapr-flask") for h in info.handlers)
+        # An async Flask view runs on a loop of its own (model.runs_on_event_loop): blocking it delays nothing
+        # else, and only the sync invoke_method still fails there (the loop is running).
+        flask_view = not model.runs_on_event_loop(info)
         for site in info.calls:
             if site.offloaded:
                 continue
