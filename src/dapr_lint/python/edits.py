@@ -12,6 +12,8 @@ from typing import Callable, Optional, Sequence, Union
 
 import libcst as cst
 
+from dapr_lint.python.model import dotted_name
+
 
 @dataclass(frozen=True)
 class ImportSpec:
@@ -110,24 +112,17 @@ def _has_import(module: cst.Module, spec: ImportSpec) -> bool:
         for small in statement.body:
             if spec.name is None and isinstance(small, cst.Import):
                 for alias in small.names:
-                    if _dotted(alias.name) == spec.module and (alias.asname is None) == (spec.asname is None):
+                    if dotted_name(alias.name) == spec.module and (alias.asname is None) == (spec.asname is None):
                         return True
             if spec.name is not None and isinstance(small, cst.ImportFrom) and small.module is not None:
-                if _dotted(small.module) != spec.module or isinstance(small.names, cst.ImportStar):
+                if dotted_name(small.module) != spec.module or isinstance(small.names, cst.ImportStar):
                     continue
                 for alias in small.names:
                     asname = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else None
-                    if _dotted(alias.name) == spec.name and asname == spec.asname:
+                    if dotted_name(alias.name) == spec.name and asname == spec.asname:
                         return True
     return False
 
-
-def _dotted(node: cst.CSTNode) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_dotted(node.value)}.{node.attr.value}"
-    return ""
 
 
 def _import_statement(spec: ImportSpec) -> cst.SimpleStatementLine:

@@ -109,6 +109,11 @@ THREAD_OFFLOAD_METHODS = frozenset({"run_in_executor"})
 SCRIPT_RUNNERS = frozenset({"asyncio.run", "uvloop.run", "anyio.run", "trio.run"})
 SCRIPT_RUNNER_METHODS = frozenset({"run_until_complete"})
 
+# Handler frameworks (model.Handler.framework) served by Flask: plain routes, DaprApp subscriptions, and
+# routes listed by the module's own GET /dapr/subscribe. Flask answers None with a 500.
+FLASK_SUBSCRIPTION_FRAMEWORKS = frozenset({"dapr-flask", "programmatic-flask"})
+FLASK_FRAMEWORKS = FLASK_SUBSCRIPTION_FRAMEWORKS | {"flask"}
+
 HTTP_ROUTE_METHODS = frozenset(
     {"get", "post", "put", "delete", "patch", "options", "head", "trace", "api_route", "route"}
 )

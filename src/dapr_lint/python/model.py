@@ -410,7 +410,7 @@ _TRANSPARENT_DECORATORS = frozenset(
 _CACHE_DECORATORS = frozenset({"functools.cache", "functools.lru_cache", "functools.cached_property"})
 
 
-def _dotted(node: cst.CSTNode) -> Optional[str]:
+def dotted_name(node: cst.CSTNode) -> Optional[str]:
     """`a.b.c` for a Name/Attribute chain, else None."""
     parts: list[str] = []
     while isinstance(node, cst.Attribute):
@@ -423,7 +423,7 @@ def _dotted(node: cst.CSTNode) -> Optional[str]:
 
 
 def _module_name(node: Union[cst.Attribute, cst.Name, None]) -> str:
-    return _dotted(node) if node is not None else ""  # type: ignore[return-value]
+    return dotted_name(node) if node is not None else ""  # type: ignore[return-value]
 
 
 class ModelBuilder:
@@ -559,7 +559,7 @@ class ModelBuilder:
                 Binding(kind, value, self.scope, annotation)
             )
             return
-        dotted = _dotted(target)
+        dotted = dotted_name(target)
         if dotted is not None:
             self.m.attribute_bindings.setdefault(dotted, []).append(Binding(kind, value, self.scope, annotation))
 
@@ -695,7 +695,7 @@ class ModelBuilder:
         if isinstance(target, cst.Name):
             return ("name", target.value)
         if isinstance(target, cst.Attribute):
-            return ("attribute", _dotted(target))
+            return ("attribute", dotted_name(target))
         return ("other", None)
 
     def visit_assign(self, node: cst.Assign) -> None:
@@ -1229,13 +1229,13 @@ class ModuleModel:
             return self.type_from_annotation(parsed, scope)
         if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
             parts = [annotation.left, annotation.right]
-            return self._join(self.type_from_annotation(p, scope) if not _is_none(p) else Const(None) for p in parts)
+            return self._join(self.type_from_annotation(p, scope) if not is_none_literal(p) else Const(None) for p in parts)
         if isinstance(annotation, cst.Subscript):
             origin = self.qualified_name(annotation.value, scope)
             if origin in ("typing.Optional", "typing.Union", "typing_extensions.Optional"):
                 parts = [el.slice.value for el in annotation.slice if isinstance(el.slice, cst.Index)]
                 return self._join(
-                    self.type_from_annotation(p, scope) if not _is_none(p) else Const(None) for p in parts
+                    self.type_from_annotation(p, scope) if not is_none_literal(p) else Const(None) for p in parts
                 )
             if origin in ("typing.Annotated", "typing_extensions.Annotated") and annotation.slice:
                 first = annotation.slice[0].slice
@@ -1270,7 +1270,7 @@ class ModuleModel:
         if isinstance(base, ClassRef):
             return self._local_member(base.info, attr, depth, through_class=True)
         # app.state.client = ... recorded against the dotted path of a module-level name
-        dotted = _dotted(expr)
+        dotted = dotted_name(expr)
         if dotted is not None:
             bindings = self.attribute_bindings.get(dotted)
             if bindings:
@@ -1486,7 +1486,7 @@ class ModuleModel:
         and not an async Flask view (Flask gives each its own loop in the request's thread)."""
         if not info.is_async or info.is_script_entry:
             return False
-        return not any(h.framework in ("flask", "dapr-flask", "programmatic-flask") for h in info.handlers)
+        return not any(h.framework in known.FLASK_FRAMEWORKS for h in info.handlers)
 
     # -- thread offloads and script entries ----------------------------------------------------------
 
@@ -1911,7 +1911,7 @@ _PRODUCING_FUNCTIONS: dict[str, Kind] = {
 }
 
 
-def _is_none(node: cst.CSTNode) -> bool:
+def is_none_literal(node: Optional[cst.CSTNode]) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
 
 
@@ -1941,15 +1941,19 @@ def has_star_kwargs(call: cst.Call) -> bool:
     return any(arg.star == "**" for arg in call.args)
 
 
-def argument(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:
-    """The value passed as `keyword=`, else the `position`-th positional argument."""
-    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+def argument(
+    call: cst.Call, position: Optional[int], keyword: Union[str, tuple[str, ...]]
+) -> Optional[cst.BaseExpression]:
+    """The value passed as `keyword=` (or any of several names), else the `position`-th positional
+    argument (None: keyword only)."""
+    keywords = (keyword,) if isinstance(keyword, str) else keyword
     for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
+        if arg.keyword is not None and arg.keyword.value in keywords:
             return arg.value
-    if len(positional) > position:
-        return positional[position].value
-    return None
+    if position is None:
+        return None
+    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
+    return positional[position].value if len(positional) > position else None
 
 
 def _first_string_arg(model: ModuleModel, call: Optional[cst.Call], scope: Scope, keywords: tuple[str, ...]) -> Optional[str]:

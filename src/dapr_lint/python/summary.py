@@ -48,7 +48,7 @@ from typing import Any, Optional, Union
 import libcst as cst
 
 from dapr_lint.python import known
-from dapr_lint.python.model import UNKNOWN, Const, Instance, ModuleModel, Ref, Scope
+from dapr_lint.python.model import UNKNOWN, Const, Instance, ModuleModel, Ref, Scope, argument, is_none_literal
 from dapr_lint.python.sdk_table import MEMBERS
 
 VERSION = 1
@@ -201,7 +201,7 @@ class _Builder:
                 bindings = function.klass.attributes.get(expr.attr.value)
         if not bindings:
             return None
-        real = [b for b in bindings if not (b.kind == "assign" and _is_none_literal(b.value))]
+        real = [b for b in bindings if not (b.kind == "assign" and is_none_literal(b.value))]
         if len(real) != 1:
             return None
         binding = real[0]
@@ -251,14 +251,14 @@ class _Builder:
                 key = name if owner is None else f"{owner.qualname}.{name}"
             else:
                 key = f"<anonymous:{len(self.objects)}>"
-            prefix_expr = _keyword(site.node, _PREFIX_KEYWORD[framework])
+            prefix_expr = argument(site.node, None, _PREFIX_KEYWORD[framework])
             item = {
                 "kind": kind,
                 "framework": framework,
                 "name": name,
                 "prefix": self._string(prefix_expr, site.scope) if prefix_expr is not None else "",
                 # Not bound to a plain name, or given its routes up front: we cannot follow it.
-                "opaque": name is None or _keyword(site.node, "routes") is not None,
+                "opaque": name is None or argument(site.node, None, "routes") is not None,
                 "actor": False,
                 "column": 1,
             }
@@ -374,7 +374,7 @@ class _Builder:
                 return  # a known object that is no app (a DaprApp, a requests session, a local class)
             elif not shape_ok:
                 return
-        path_expr = _positional_or_keyword(call, 0, keywords)
+        path_expr = argument(call, 0, keywords)
         path = self._string(path_expr, scope) if path_expr is not None else None
         if owner is None and not (isinstance(path, str) and path.startswith("/")):
             return
@@ -390,8 +390,8 @@ class _Builder:
             if value is not UNKNOWN and not owner_like:
                 return
         if attr == "mount":
-            child_expr = _positional_or_keyword(call, 1, ("app",))
-            prefix_expr = _positional_or_keyword(call, 0, ("path",))
+            child_expr = argument(call, 1, ("app",))
+            prefix_expr = argument(call, 0, ("path",))
             if isinstance(child_expr, cst.Call) and isinstance(child_expr.func, (cst.Name, cst.Attribute)):
                 path = self.m.qualified_name(child_expr.func, scope) or ""
                 if path.startswith(_STATIC_APPS):
@@ -399,8 +399,8 @@ class _Builder:
             keyword, replace = "path", False
         else:
             keyword, replace = _INCLUDE_CALLS[attr]
-            child_expr = _positional_or_keyword(call, 0, ("router", "blueprint"))
-            prefix_expr = _keyword(call, keyword)
+            child_expr = argument(call, 0, ("router", "blueprint"))
+            prefix_expr = argument(call, None, keyword)
         child = self._object_ref(child_expr, scope) if child_expr is not None else None
         prefix: StrValue = self._string(prefix_expr, scope) if prefix_expr is not None else ""
         item = {
@@ -429,8 +429,8 @@ class _Builder:
             scope = handler.function.outer_scope
             pubsub = topic = None
             if handler.kind in ("subscription", "grpc_subscription") and handler.call is not None:
-                pubsub = self._string(_positional_or_keyword(handler.call, 0, ("pubsub", "pubsub_name")), scope)
-                topic = self._string(_positional_or_keyword(handler.call, 1, ("topic",)), scope)
+                pubsub = self._string(argument(handler.call, 0, ("pubsub", "pubsub_name")), scope)
+                topic = self._string(argument(handler.call, 1, ("topic",)), scope)
             item = {
                 "kind": handler.kind,
                 "framework": handler.framework,
@@ -456,7 +456,7 @@ class _Builder:
             params = member.get("params") or ()
             if not params or params[0] not in _COMPONENT_PARAMS:
                 continue
-            name_expr = _positional_or_keyword(site.node, 0, (params[0],))
+            name_expr = argument(site.node, 0, (params[0],))
             item = {
                 "method": method[1],
                 "param": params[0],
@@ -464,13 +464,9 @@ class _Builder:
                 "topic": None,
             }
             if len(params) > 1 and params[1] == "topic_name":
-                item["topic"] = self._string(_positional_or_keyword(site.node, 1, ("topic_name",)), site.scope)
+                item["topic"] = self._string(argument(site.node, 1, ("topic_name",)), site.scope)
             summary["components"].append(item)
             self.pending.append((item, site.node))
-
-
-def _is_none_literal(node) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
 
 
 # Top-level packages that are never the project's own code: calls into them are not "fake async" helpers.
@@ -499,17 +495,3 @@ def _maybe_project(path: str) -> bool:
         return True
     return path.split(".", 1)[0] not in _NOT_PROJECT and "." in path
 
-
-def _keyword(call: cst.Call, name: str) -> Optional[cst.BaseExpression]:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == name:
-            return arg.value
-    return None
-
-
-def _positional_or_keyword(call: cst.Call, position: int, keywords: tuple[str, ...]) -> Optional[cst.BaseExpression]:
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value in keywords:
-            return arg.value
-    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
-    return positional[position].value if len(positional) > position else None

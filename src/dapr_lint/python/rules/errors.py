@@ -14,6 +14,7 @@ import libcst as cst
 from dapr_lint.diagnostics import FixInfo
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
+    is_none_literal,
     CallSite,
     Const,
     ExceptInfo,
@@ -202,7 +203,7 @@ def _swallows(model: ModuleModel, clause: ExceptInfo) -> bool:
     for statement in statements:
         if isinstance(statement, (cst.Pass, cst.Continue)):
             continue
-        if isinstance(statement, cst.Return) and (statement.value is None or _is_none_literal(statement.value)):
+        if isinstance(statement, cst.Return) and (statement.value is None or is_none_literal(statement.value)):
             continue
         if isinstance(statement, cst.Expr):
             value = statement.value
@@ -234,10 +235,6 @@ def _clause_anchor(clause: ExceptInfo) -> cst.CSTNode:
     if clause.node.type is not None:
         return clause.node.type
     return clause.node.body
-
-
-def _is_none_literal(node: cst.BaseExpression) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
 
 
 @python_rule(
@@ -289,9 +286,9 @@ def _is_2xx(model: ModuleModel, expr: cst.BaseExpression, scope: Scope) -> Optio
 
 def _acks(model: ModuleModel, expr: Optional[cst.BaseExpression], scope: Scope, framework: str) -> bool:
     """Whether returning `expr` from a subscription handler tells Dapr the event succeeded."""
-    if expr is None or _is_none_literal(expr):
+    if expr is None or is_none_literal(expr):
         # FastAPI answers 200 `null` (success); gRPC answers SUCCESS; Flask answers 500 (retry, DPR404)
-        return framework not in ("dapr-flask", "programmatic-flask")
+        return framework not in known.FLASK_SUBSCRIPTION_FRAMEWORKS
     if framework == "dapr-grpc":
         if isinstance(expr, cst.Call):
             callee = model.qualified_name(expr.func, scope)
@@ -382,7 +379,7 @@ def subscriber_acks_failure(model: ModuleModel) -> Iterator[Report]:
                 if not found:
                     continue
                 if after is None:
-                    if framework not in ("dapr-flask", "programmatic-flask"):  # falling off the end returns None
+                    if framework not in known.FLASK_SUBSCRIPTION_FRAMEWORKS:  # falling off the end returns None
                         yield Report("DPR304", _clause_anchor(clause), message)
                     continue
                 if isinstance(after, cst.SimpleStatementLine) and isinstance(after.body[0], cst.Return):

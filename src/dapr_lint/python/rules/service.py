@@ -9,7 +9,7 @@ import libcst as cst
 
 from dapr_lint.diagnostics import Diagnostic, FixInfo
 from dapr_lint.project import Project, RouteGraph, apps, is_test_file, matches, project_rule
-from dapr_lint.python import edits
+from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
     ClassInfo,
     ClassRef,
@@ -106,7 +106,6 @@ def missing_ready_route(project: Project, settings: Settings) -> Iterator[Diagno
 _HTTP_SUBSCRIPTION_FRAMEWORKS = frozenset({"dapr-fastapi", "dapr-flask"})
 # Routes a module's own `GET /dapr/subscribe` lists: the same HTTP delivery contract as DaprApp.subscribe.
 _PROGRAMMATIC = frozenset({"programmatic-fastapi", "programmatic-flask"})
-_FLASK_SUBSCRIBERS = frozenset({"dapr-flask", "programmatic-flask"})
 _VALID_STATUSES = frozenset({"SUCCESS", "RETRY", "DROP", ""})
 _JSON_RESPONSES = frozenset(
     {
@@ -334,7 +333,7 @@ def _contains_break(body: Sequence[Union[cst.BaseStatement, cst.BaseSmallStateme
 )
 def flask_subscriber_returns_none(model: ModuleModel) -> Iterator[Report]:
     for info, handler in _http_subscribers(model):
-        if handler.framework not in _FLASK_SUBSCRIBERS or not isinstance(info.node, cst.FunctionDef) or info.is_generator:
+        if handler.framework not in known.FLASK_SUBSCRIPTION_FRAMEWORKS or not isinstance(info.node, cst.FunctionDef) or info.is_generator:
             continue
         none_returns: list[cst.Return] = []
         falls_through = _block_completes(model, info.scope, info.node.body.body, none_returns)
