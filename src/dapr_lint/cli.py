@@ -17,7 +17,7 @@ EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
-_COMMANDS = ("check", "rules", "rule")
+_COMMANDS = ("check", "rules", "rule", "apps")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -69,6 +69,12 @@ def _parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
+    apps = sub.add_parser("apps", help="print the apps discovered in the repositories of the paths, and why")
+    apps.add_argument("paths", nargs="*", type=Path, help="files or folders (default: .)")
+    apps.add_argument("--format", choices=("text", "json"), default="text")
+    apps.add_argument("--config", type=Path, help="configuration file (default: nearest pyproject.toml with [tool.dapr-lint])")
+    apps.add_argument("--resources-path", action="append", default=[], help="a folder of the app's Dapr resources (repeatable)")
+
     rule = sub.add_parser("rule", help="print a rule's documentation")
     rule.add_argument("code", help="a rule code (DPR101) or name (sync-client-in-async)")
     return parser
@@ -87,6 +93,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _list_rules(args.format, sys.stdout)
         if args.command == "rule":
             return _show_rule(args.code, sys.stdout)
+        if args.command == "apps":
+            return _show_apps(args, sys.stdout)
         return _check(args)
     except ConfigError as exc:
         print(f"dapr-lint: {exc}", file=sys.stderr)
@@ -104,7 +112,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from dapr_lint import engine
-    from dapr_lint.files import discover
+    from dapr_lint.files import discover, repository_files
     from dapr_lint.report import json as json_report
     from dapr_lint.report import text as text_report
 
@@ -131,7 +139,7 @@ def _check(args: argparse.Namespace) -> int:
         print(f"dapr-lint: warning: {message}", file=sys.stderr)
 
     files = discover(paths, config, warn=warn, force_exclude=args.force_exclude)
-    results = engine.run(files, settings, jobs=args.jobs, ignored_for=config.ignored_for)
+    results = engine.run(files, settings, jobs=args.jobs, ignored_for=config.ignored_for, universe=repository_files(files, config))
 
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key())
     errors = [e for r in results for e in r.errors]
@@ -171,6 +179,52 @@ def _check(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     if diagnostics and not args.exit_zero:
         return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
+    """`dapr-lint apps`: what the project rules see, so a user can tell why one fired or not."""
+    from dapr_lint import engine
+    from dapr_lint.files import discover, repository_files
+    from dapr_lint.project import describe_apps
+
+    paths = args.paths or [Path(".")]
+    config = load_config(args.config, paths[0])
+    resources = [str(config.root / p) for p in config.resources_paths] + [str(Path(p).resolve()) for p in args.resources_path]
+    settings = Settings(enabled=frozenset({"DPR401"}), options=dict(config.options), resources_paths=tuple(resources))
+    files = discover(paths, config)
+    universe = repository_files(files, config) or files
+    summaries = engine.summarize(universe, settings)
+    described = describe_apps(summaries, settings)
+    if args.format == "json":
+        out.write(json.dumps(described, indent=2) + "\n")
+        return EXIT_CLEAN
+    for repository in described:
+        out.write(f"repository {repository['root']}\n")
+        if not repository["apps"]:
+            out.write("  no apps found (no dapr.yaml, Kubernetes manifest, compose sidecar or entry module)\n")
+        for app in repository["apps"]:
+            app_id = f" (app ID {app['app_id']})" if app["app_id"] else " (no app ID declared)"
+            out.write(f"\napp {app['name']}{app_id}{'' if app['uses_dapr'] else ' - uses no Dapr: no Dapr project rule applies'}\n")
+            out.write(f"  found from: {'; '.join(app['sources'])}\n")
+            if app["folder"]:
+                out.write(f"  folder: {app['folder']}\n")
+            out.write(f"  modules ({len(app['modules'])}): {', '.join(app['modules']) or '-'}\n")
+            if not app["resource_sets"]:
+                out.write("  resources: none found (component names are not checked)\n")
+            for resource_set in app["resource_sets"]:
+                names = ", ".join(f"{c['name']} ({c['type']})" for c in resource_set["components"]) or "-"
+                out.write(f"  {resource_set['kind']} resources from {resource_set['origin']}: {names}\n")
+                for subscription in resource_set["subscriptions"]:
+                    out.write(f"    subscription {subscription['name']}: {subscription['pubsub']}/{subscription['topic']} -> {', '.join(subscription['routes'])}\n")
+            routes = app["routes"] if app["routes_complete"] else app["routes"] + ["(and routes the summaries cannot follow)"]
+            out.write(f"  routes: {', '.join(routes) or '-'}\n")
+            if app["subscriber_routes"]:
+                out.write(f"  event routes: {', '.join(app['subscriber_routes'])}\n")
+            for path in app["health_paths"]:
+                out.write(f"  called by Dapr or the cluster: {path['path']} ({path['origin']})\n")
+        if repository["outside"]:
+            out.write(f"\nmodules in no app ({len(repository['outside'])}): {', '.join(repository['outside'])}\n")
     return EXIT_CLEAN
 
 

@@ -58,7 +58,7 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
                 result.fixed_data, result.original_data = data, original
         else:
             result = FileResult(task.display, diagnostics=_analyze_yaml(task.display, data, settings))
-            result.summary = _resource_summary(data, settings)
+            result.summary = _resource_summary(task, data, settings)
         _filter(result, text, task.ignored)
         if result.summary is not None:
             result.summary = _annotate_summary(result.summary, task, text)
@@ -93,18 +93,19 @@ def _fix(task: FileTask, data: bytes, settings: Settings) -> tuple[bytes, list[s
     return outcome.data, outcome.applied, None, errors
 
 
-def _resource_summary(data: bytes, settings: Settings) -> Optional[ResourceSummary]:
-    """What a resource file tells the project stage: the routes its declarative Subscriptions deliver to."""
+def _resource_summary(task: FileTask, data: bytes, settings: Settings) -> Optional[ResourceSummary]:
+    """What a YAML file tells the project stage: the resources it declares, the apps it runs or deploys."""
     from dapr_lint.project import wants_summary
 
     if not wants_summary(settings):
         return None
     try:
-        from dapr_lint.resources import subscription_routes
+        from dapr_lint.resources import _deployed_to_kubernetes
+        from dapr_lint.resources.summary import resource_summary
     except ModuleNotFoundError:
         return None
-    routes = subscription_routes(data)
-    return ResourceSummary(subscription_routes=tuple(routes)) if routes else None
+    text = data.decode("utf-8", "replace")
+    return resource_summary(os.path.abspath(task.path), data, _deployed_to_kubernetes(task.display, text))
 
 
 def _analyze_yaml(display: str, data: bytes, settings: Settings) -> list[Diagnostic]:
@@ -137,9 +138,15 @@ def _filter(result: FileResult, text: str, ignored: frozenset[str]) -> None:
 def _annotate_summary(summary: Summary, task: FileTask, text: str) -> Summary:
     """Where the file lives and what its noqa comments and per-file-ignores silence, so that the project
     stage can report in this file without reading it again."""
-    if isinstance(summary, ResourceSummary):
-        return replace(summary, path=task.display, file=os.path.abspath(task.path))
     noqa = noqa_map(text)
+    if isinstance(summary, ResourceSummary):
+        return replace(
+            summary,
+            path=task.display,
+            file=os.path.abspath(task.path),
+            ignored=tuple(sorted(task.ignored)),
+            noqa={line: tuple(sorted(codes)) for line, codes in sorted(noqa.items())},
+        )
     lines = {item.span.line for item in summary.objects.values()}
     lines.update(item.span.line for item in summary.async_calls)
     lines.update(item.span.line for item in summary.components)
@@ -167,7 +174,16 @@ def _check_chunk(tasks: list[FileTask]) -> list[FileResult]:
     return [check_file(task, _worker_settings) for task in tasks]
 
 
-def run(files: list[SourceFile], settings: Settings, jobs: Optional[int] = None, ignored_for=None) -> list[FileResult]:
+def run(
+    files: list[SourceFile],
+    settings: Settings,
+    jobs: Optional[int] = None,
+    ignored_for=None,
+    universe: Optional[list[SourceFile]] = None,
+) -> list[FileResult]:
+    """Check `files`. `universe`: every file of the repositories they belong to; the project stage reads
+    the summaries of those not checked here too, so a file's findings do not depend on which others the
+    run was given."""
     tasks = [
         FileTask(
             str(f.path),
@@ -182,9 +198,14 @@ def run(files: list[SourceFile], settings: Settings, jobs: Optional[int] = None,
         results = [check_file(task, settings) for task in tasks]
     else:
         results = _run_parallel(tasks, settings, workers)
-    from dapr_lint.project import run_project_stage
+    from dapr_lint.project import run_project_stage, wants_summary
 
-    run_project_stage(results, settings)
+    extra = []
+    if universe and wants_summary(settings):
+        named = {os.path.normcase(str(f.path.resolve())) for f in files}
+        rest = [f for f in universe if os.path.normcase(str(f.path.resolve())) not in named]
+        extra = summarize(rest, settings, workers, ignored_for)
+    run_project_stage(results, settings, extra)
     if settings.fix_mode is not None:
         from dapr_lint.fix import apply_project_fixes
 
@@ -200,6 +221,28 @@ def run(files: list[SourceFile], settings: Settings, jobs: Optional[int] = None,
                     result.diagnostics = fresh.diagnostics + project_left
                     result.errors.extend(fresh.errors)
     return results
+
+
+def summary_settings(settings: Settings) -> Settings:
+    """Settings that build a file's summary and run no per-file rule."""
+    from dapr_lint.project import PROJECT_RULES
+
+    codes = {code for code in settings.enabled if code in PROJECT_RULES} or {"DPR401"}
+    return replace(settings, enabled=frozenset(codes), fix_mode=None)
+
+
+def summarize(files: list[SourceFile], settings: Settings, workers: int = 1, ignored_for=None) -> list:
+    """The summaries of files the run does not check (the other files of the named files' apps)."""
+    only = summary_settings(settings)
+    tasks = [
+        FileTask(str(f.path), display_path(f.path), f.kind, ignored_for(f.path) if ignored_for is not None else frozenset())
+        for f in files
+    ]
+    if workers <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
+        results = [check_file(task, only) for task in tasks]
+    else:
+        results = _run_parallel(tasks, only, workers)
+    return [r.summary for r in results if r.summary is not None]
 
 
 def _run_parallel(tasks: list[FileTask], settings: Settings, workers: int) -> list[FileResult]:

@@ -136,3 +136,21 @@ def display_path(path: Path) -> str:
         return absolute.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return absolute.as_posix() if sys.platform != "win32" else str(absolute)
+
+
+def repository_files(files: Iterable[SourceFile], config: Config) -> list[SourceFile]:
+    """Every file of the repositories `files` belong to (`.gitignore` and `exclude` honoured): the project
+    stage reads their summaries, so that a file's project findings do not depend on the files named."""
+    from dapr_lint.project.apps import repository_root
+
+    roots: dict[Path, None] = {}
+    for f in files:
+        roots.setdefault(repository_root(f.path), None)
+    found: dict[Path, SourceFile] = {}
+    for root in roots:
+        for candidate in _files_under(root):
+            kind = kind_of(candidate)
+            if kind is None or _excluded(candidate, root, config.root, config.exclude_patterns):
+                continue
+            found.setdefault(candidate.resolve(), SourceFile(candidate, kind))
+    return sorted(found.values(), key=lambda f: str(f.path))
