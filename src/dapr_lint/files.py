@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -19,42 +20,73 @@ YAML_SUFFIXES = (".yaml", ".yml")
 class SourceFile:
     path: Path
     kind: str  # "python" | "yaml"
+    # content that does not come from disk (standard input, an editor's buffer), and the name to report
+    data: Optional[bytes] = None
+    display: Optional[str] = None
 
 
-def kind_of(path: Path) -> Optional[str]:
+def kind_of(path: Path, named: bool = False) -> Optional[str]:
+    """python, yaml or None. A file named on the command line without an extension is Python when its
+    first line is a Python shebang (`#!/usr/bin/env python3`), as pre-commit's `types: [python]` has it."""
     suffix = path.suffix.lower()
     if suffix in PYTHON_SUFFIXES:
         return "python"
     if suffix in YAML_SUFFIXES:
         return "yaml"
+    if named and not suffix and _python_shebang(path):
+        return "python"
     return None
 
 
-def discover(paths: Iterable[Path], config: Config, warn=None, force_exclude: bool = False) -> list[SourceFile]:
+_SHEBANG = re.compile(rb"^#!\s*(?:\S*/)?(?:env\s+(?:-\S+\s+)*)?(?:python|pypy)[0-9.]*\b")
+
+
+def _python_shebang(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline(256)
+    except OSError:
+        return False
+    return bool(_SHEBANG.match(first))
+
+
+def discover(paths: Iterable[Path], config, warn=None, force_exclude: bool = False) -> list[SourceFile]:
     """Files under `paths`: `.gitignore` is honoured inside a git work tree, `exclude`/`extend-exclude`
     everywhere; a file named on the command line is always checked, unless `force_exclude` (for
-    pre-commit, which names every staged file)."""
+    pre-commit, which names every staged file). `config` is one Config, or a function giving the
+    Config of a path (each file's nearest configuration decides its exclusions).
+
+    When every argument is a file that cannot be checked, that is a usage error, never a silent pass."""
+    config_for = config if callable(config) else (lambda _path: config)
     found: dict[Path, SourceFile] = {}
-    patterns = config.exclude_patterns
-    for raw in paths:
+    unlintable = []
+    raw_paths = list(paths)
+    for raw in raw_paths:
         path = Path(raw)
         if not path.exists():
             raise ConfigError(f"no such file or directory: {raw}")
         if path.is_file():
-            kind = kind_of(path)
+            kind = kind_of(path, named=True)
             if kind is None:
+                unlintable.append(str(raw))
                 if warn is not None:
-                    warn(f"skipping {raw}: not a Python or YAML file")
+                    warn(f"skipping {raw}: not a Python file (by extension or shebang) or a YAML file")
                 continue
-            if force_exclude and _excluded_explicit(path, config):
+            if force_exclude and _excluded_explicit(path, config_for(path)):
                 continue
             found.setdefault(path.resolve(), SourceFile(path, kind))
             continue
         for candidate in _files_under(path):
             kind = kind_of(candidate)
-            if kind is None or _excluded(candidate, path, config.root, patterns):
+            if kind is None:
+                continue
+            cfg = config_for(candidate)
+            if _excluded(candidate, path, cfg.root, cfg.exclude_patterns):
                 continue
             found.setdefault(candidate.resolve(), SourceFile(candidate, kind))
+    if raw_paths and len(unlintable) == len(raw_paths):
+        names = ", ".join(unlintable)
+        raise ConfigError(f"nothing to check: {names} {'is' if len(unlintable) == 1 else 'are'} not a Python or YAML file")
     return sorted(found.values(), key=lambda f: str(f.path))
 
 
