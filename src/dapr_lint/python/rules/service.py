@@ -663,8 +663,8 @@ def duplicate_subscription_route(model: ModuleModel) -> Iterator[Report]:
         route = _subscription_route(model, handler, scope)
         if route is None:
             continue
-        receiver = model.module.code_for_node(call.func.value)
-        key = (receiver, route)
+        # one app object's routes only: a fresh app per test method (or per factory call) is another app
+        key = (model.object_key(call.func.value, scope), route)
         first = seen.get(key)
         if first is None:
             seen[key] = handler.function
