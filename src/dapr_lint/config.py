@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -303,9 +304,17 @@ def _specificity(selector: str) -> int:
 # -- paths and globs -----------------------------------------------------------------------------------
 
 
+def link_path(path: Path) -> Path:
+    """The absolute path with its folders resolved but its last part kept: a symbolic link to a file
+    elsewhere (a module shared between services) stays where it is linked."""
+    if os.path.islink(path):
+        return Path(os.path.realpath(os.path.dirname(os.path.abspath(path)))) / os.path.basename(os.path.abspath(path))
+    return Path(os.path.realpath(path))
+
+
 def relative_posix(path: Path, root: Path) -> Optional[str]:
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return link_path(path).relative_to(root).as_posix()
     except ValueError:
         return None
 
