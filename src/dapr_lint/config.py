@@ -69,9 +69,9 @@ class OptionSpec:
 
 OPTIONS: dict[str, OptionSpec] = {
     "health-routes": OptionSpec(
-        ["/health", "/healthz", "/livez"], _route_list, "Paths that count as a liveness route (DPR401)."
+        ["/health", "/healthz", "/livez", "/liveness", "/health/live"], _route_list, "Paths that count as a liveness route (DPR401)."
     ),
-    "ready-routes": OptionSpec(["/ready", "/readyz"], _route_list, "Paths that count as a readiness route (DPR402)."),
+    "ready-routes": OptionSpec(["/ready", "/readyz", "/readiness", "/health/ready"], _route_list, "Paths that count as a readiness route (DPR402)."),
     "thread-offloads": OptionSpec(
         [], _dotted_list, "Extra functions that run their argument in a thread, like asyncio.to_thread (DPR101)."
     ),
