@@ -28,13 +28,18 @@ class FileTask:
     kind: str
     # codes `per-file-ignores` switches off for this file
     ignored: frozenset[str] = frozenset()
+    # the file's content when it does not come from disk (standard input, an editor's unsaved buffer)
+    data: Optional[bytes] = None
 
 
 def check_file(task: FileTask, settings: Settings) -> FileResult:
     """The whole per-file stage for one file; exceptions become InternalErrors, never propagate."""
     try:
-        with open(task.path, "rb") as handle:
-            data = handle.read()
+        if task.data is not None:
+            data = task.data
+        else:
+            with open(task.path, "rb") as handle:
+                data = handle.read()
     except OSError as exc:
         result = FileResult(task.display)
         result.errors.append(InternalError(task.display, "reading the file", exc.strerror or str(exc)))
@@ -171,9 +176,10 @@ def run(files: list[SourceFile], settings: Settings, jobs: Optional[int] = None,
     tasks = [
         FileTask(
             str(f.path),
-            display_path(f.path),
+            f.display or display_path(f.path),
             f.kind,
             ignored_for(f.path) if ignored_for is not None else frozenset(),
+            f.data,
         )
         for f in files
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 import sys
 from dataclasses import dataclass, field
@@ -30,6 +31,9 @@ _MAX_IGNORE_FILE = 1 << 20
 class SourceFile:
     path: Path
     kind: str  # "python" | "yaml"
+    # content that does not come from disk (standard input, an editor's buffer), and the name to report
+    data: Optional[bytes] = None
+    display: Optional[str] = None
 
 
 @dataclass
@@ -40,25 +44,49 @@ class Skipped:
     unreadable: list[str] = field(default_factory=list)
 
 
-def kind_of(path: Path) -> Optional[str]:
+def kind_of(path: Path, named: bool = False) -> Optional[str]:
+    """python, yaml or None. A file named on the command line without an extension is Python when its
+    first line is a Python shebang (`#!/usr/bin/env python3`), as pre-commit's `types: [python]` has it."""
     suffix = path.suffix.lower()
     if suffix in PYTHON_SUFFIXES:
         return "python"
     if suffix in YAML_SUFFIXES:
         return "yaml"
+    if named and not suffix and _python_shebang(path):
+        return "python"
     return None
+
+
+_SHEBANG = re.compile(rb"^#!\s*(?:\S*/)?(?:env\s+(?:-\S+\s+)*)?(?:python|pypy)[0-9.]*\b")
+
+
+def _python_shebang(path: Path) -> bool:
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with path.open("rb") as handle:
+            first = handle.readline(256)
+    except OSError:
+        return False
+    return bool(_SHEBANG.match(first))
 
 
 def discover(
     paths: Iterable[Path],
-    config: Config,
+    config,
     warn: Optional[Callable[[str], None]] = None,
     force_exclude: bool = False,
     skipped: Optional[Skipped] = None,
 ) -> list[SourceFile]:
     """Files under `paths`: `.gitignore` is honoured inside a git work tree, `exclude`/`extend-exclude`
     everywhere; a file named on the command line is always checked, unless `force_exclude` (for
-    pre-commit, which names every staged file)."""
+    pre-commit, which names every staged file). `config` is one Config, or a function giving the Config
+    of a path (each file's nearest configuration decides its exclusions).
+
+    When every argument is a file that cannot be checked, that is a usage error, never a silent pass."""
+    config_for = config if callable(config) else (lambda _path: config)
+    unlintable: list[str] = []
+    paths = list(paths)
     say = warn if warn is not None else (lambda message: None)
     skipped = skipped if skipped is not None else Skipped()
     found: dict[str, tuple[bool, SourceFile]] = {}
@@ -71,7 +99,6 @@ def discover(
         if previous is None or (previous[0] and not is_link):
             found[key] = (is_link, SourceFile(path, kind))
 
-    patterns = config.exclude_patterns
     for raw in paths:
         path = Path(raw)
         try:
@@ -88,13 +115,15 @@ def discover(
         if stat.S_ISDIR(info.st_mode):
             walker = _Walker(say, skipped)
             for candidate, is_link in walker.files_under(path):
-                if _excluded(candidate, path, config.root, patterns):
+                cfg = config_for(candidate)
+                if _excluded(candidate, path, cfg.root, cfg.exclude_patterns):
                     continue
                 add(candidate, kind_of(candidate) or "python", is_link)
             continue
-        kind = kind_of(path)
+        kind = kind_of(path, named=True)
         if kind is None:
-            say(f"skipping {raw}: not a Python or YAML file")
+            say(f"skipping {raw}: not a Python file (by extension or shebang) or a YAML file")
+            unlintable.append(str(raw))
             continue
         if not stat.S_ISREG(info.st_mode):
             say(f"skipping {raw}: {_file_type(info.st_mode)}, not a regular file")
@@ -103,9 +132,12 @@ def discover(
             say(f"skipping {raw}: permission denied")
             skipped.unreadable.append(str(raw))
             continue
-        if force_exclude and _excluded_explicit(path, config):
+        if force_exclude and _excluded_explicit(path, config_for(path)):
             continue
         add(path, kind, os.path.islink(path))
+    if paths and len(unlintable) == len(paths):
+        names = ", ".join(unlintable)
+        raise ConfigError(f"nothing to check: {names} {'is' if len(unlintable) == 1 else 'are'} not a Python or YAML file")
     return sorted((entry for _, entry in found.values()), key=lambda f: str(f.path))
 
 
