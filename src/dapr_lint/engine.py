@@ -28,13 +28,18 @@ class FileTask:
     kind: str
     # codes `per-file-ignores` switches off for this file
     ignored: frozenset[str] = frozenset()
+    # the file's content when it does not come from disk (standard input, an editor's unsaved buffer)
+    data: Optional[bytes] = None
 
 
 def check_file(task: FileTask, settings: Settings) -> FileResult:
     """The whole per-file stage for one file; exceptions become InternalErrors, never propagate."""
     try:
-        with open(task.path, "rb") as handle:
-            data = handle.read()
+        if task.data is not None:
+            data = task.data
+        else:
+            with open(task.path, "rb") as handle:
+                data = handle.read()
     except OSError as exc:
         result = FileResult(task.display)
         result.errors.append(InternalError(task.display, "reading the file", exc.strerror or str(exc)))
@@ -179,32 +184,39 @@ def run(
     settings: Settings,
     jobs: Optional[int] = None,
     ignored_for=None,
+    cache=None,
     universe: Optional[list[SourceFile]] = None,
 ) -> list[FileResult]:
-    """Check `files`. `universe`: every file of the repositories they belong to; the project stage reads
-    the summaries of those not checked here too, so a file's findings do not depend on which others the
-    run was given."""
+    """Check files (the per-file stage, then the project stage, then project fixes). With a `cache`
+    (cache.Cache) and no fixing, files whose key matches are not checked again. `universe`: every file of
+    the repositories the files belong to; the project stage reads the summaries of those not checked here
+    too, so that a file's findings do not depend on which others the run was given."""
     tasks = [
         FileTask(
             str(f.path),
-            display_path(f.path),
+            f.display or display_path(f.path),
             f.kind,
             ignored_for(f.path) if ignored_for is not None else frozenset(),
+            f.data,
         )
         for f in files
     ]
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
-        results = [check_file(task, settings) for task in tasks]
-    else:
-        results = _run_parallel(tasks, settings, workers)
-    from dapr_lint.project import run_project_stage, wants_summary
+    extra: list = []
+    if universe:
+        named = {os.path.realpath(f.path) for f in files}
+        rest = [f for f in universe if os.path.realpath(f.path) not in named]
+        if rest:
+            from dapr_lint.project import wants_summary
 
-    extra = []
-    if universe and wants_summary(settings):
-        named = {os.path.normcase(str(f.path.resolve())) for f in files}
-        rest = [f for f in universe if os.path.normcase(str(f.path.resolve())) not in named]
-        extra = summarize(rest, settings, workers, ignored_for)
+            if wants_summary(settings):
+                extra = summarize(rest, settings, jobs, ignored_for, cache)
+    if cache is not None and settings.fix_mode is None:
+        from dapr_lint.cache import run_cached
+
+        return run_cached(tasks, settings, cache, lambda todo: _check_all(todo, settings, jobs), extra=extra)
+    results = _check_all(tasks, settings, jobs)
+    from dapr_lint.project import run_project_stage
+
     run_project_stage(results, settings, extra)
     if settings.fix_mode is not None:
         from dapr_lint.fix import apply_project_fixes
@@ -231,18 +243,30 @@ def summary_settings(settings: Settings) -> Settings:
     return replace(settings, enabled=frozenset(codes), fix_mode=None)
 
 
-def summarize(files: list[SourceFile], settings: Settings, workers: int = 1, ignored_for=None) -> list:
-    """The summaries of files the run does not check (the other files of the named files' apps)."""
+def summarize(files: list[SourceFile], settings: Settings, jobs: Optional[int] = None, ignored_for=None, cache=None) -> list:
+    """The summaries of files the run does not check (the other files of the named files' apps), from the
+    cache when it holds them."""
     only = summary_settings(settings)
     tasks = [
-        FileTask(str(f.path), display_path(f.path), f.kind, ignored_for(f.path) if ignored_for is not None else frozenset())
+        FileTask(str(f.path), f.display or display_path(f.path), f.kind, ignored_for(f.path) if ignored_for is not None else frozenset())
         for f in files
     ]
-    if workers <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
-        results = [check_file(task, only) for task in tasks]
+    if cache is not None:
+        from dapr_lint.cache import Cache, run_cached
+
+        store = Cache(cache.directory / "summaries", only)
+        results = run_cached(tasks, only, store, lambda todo: _check_all(todo, only, jobs), project=False)
     else:
-        results = _run_parallel(tasks, only, workers)
+        results = _check_all(tasks, only, jobs)
     return [r.summary for r in results if r.summary is not None]
+
+
+def _check_all(tasks: list[FileTask], settings: Settings, jobs: Optional[int]) -> list[FileResult]:
+    """The per-file stage over every task, in worker processes when that pays."""
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
+        return [check_file(task, settings) for task in tasks]
+    return _run_parallel(tasks, settings, workers)
 
 
 def _run_parallel(tasks: list[FileTask], settings: Settings, workers: int) -> list[FileResult]:

@@ -154,6 +154,7 @@ def apply_project_fixes(results, settings: Settings, paths: dict) -> dict[str, s
         if settings.fix_mode == "diff":
             original = result.original_data if result.original_data is not None else before
             result.diff = unified_diff(result.path, original, after)
+            result.fixed_data, result.original_data = after, original
         else:
             try:
                 write_atomic(path, after)
