@@ -294,3 +294,26 @@ def _run_parallel(tasks: list[FileTask], settings: Settings, workers: int) -> li
             chunk_results = [check_file(task, settings) for task in chunk]
         flat.extend(chunk_results)
     return flat
+
+
+def check_in_repository(path: Path, settings: Settings, config, data: Optional[bytes] = None, ignored=frozenset()) -> FileResult:
+    """One file's whole result as `dapr-lint check .` on its repository gives it: the per-file findings,
+    refined by the facts of its apps (routes that receive events), and the project findings of its apps
+    (DPR101 across modules, DPR401/DPR402, DPR6xx). The other files of the repository are read through
+    their summaries (cached under `settings`' cache folder when `cache` is used by the caller), never run.
+
+    `config`: the file's Config (or a function giving the Config of a path) for exclusions; `data`: the
+    file's content when it differs from the disk (an editor buffer)."""
+    from dapr_lint.files import SourceFile, kind_of, repository_files
+
+    kind = kind_of(path) or "python"
+    task = FileTask(str(path), display_path(path), kind, frozenset(ignored), data)
+    result = check_file(task, settings)
+    universe = repository_files([SourceFile(path, kind)], config)
+    named = os.path.realpath(path)
+    rest = [f for f in universe if os.path.realpath(f.path) != named]
+    from dapr_lint.project import run_project_stage, wants_summary
+
+    extra = summarize(rest, settings) if rest and wants_summary(settings) else []
+    run_project_stage([result], settings, extra)
+    return result

@@ -265,6 +265,13 @@ class Project:
         routes.extend(self.graph.floating_in(app.modules))
         return routes, complete
 
+    def resources_by_file_display(self, file: str) -> Optional[str]:
+        """The display path of a resource file the project read."""
+        for resource in self.resources:
+            if resource.file == file:
+                return resource.path
+        return None
+
     def subscriber_routes(self, app: App) -> set[str]:
         """Routes Dapr delivers events to in this app: declarative Subscriptions of its resource sets and the
         routes a `GET /dapr/subscribe` of any of its modules lists (Dapr adds a missing leading slash)."""
@@ -337,6 +344,13 @@ class Project:
             if len(found) == 1:
                 return found.pop()
         return None
+
+    def environment_of(self, origin: ModuleSummary, value: StrValue) -> Optional[str]:
+        """The environment variable whose default an imported constant holds (`os.getenv(NAME, default)`)."""
+        if not isinstance(value, ImportedName):
+            return None
+        names = {summary.env_constants.get(name) for summary, name in self.resolve(origin, value.path, "constants")}
+        return names.pop() if len(names) == 1 else None
 
     def objects_of(self, origin: ModuleSummary, ref: ObjectRef) -> Optional[list[ObjectId]]:
         """The apps/routers an object reference means; None when it is unknown or outside the run."""
