@@ -15,9 +15,10 @@ from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
 from dapr_lint.python.model import ModuleModel
 from dapr_lint.python.positions import positions
 from dapr_lint.python.rules import PYTHON_RULES, Report
-from dapr_lint.python.summary import build_summary, fill_positions
+from dapr_lint.python.summary import PendingSummary, build_summary
 from dapr_lint.project import wants_summary
 from dapr_lint.settings import Settings
+from dapr_lint.summaries import ModuleSummary
 
 # A module that mentions none of these cannot hold a Dapr client, handler or route: it is only checked
 # for syntax (cheaply), never modelled.
@@ -60,7 +61,7 @@ def analyze_python(path: str, data: bytes, settings: Settings) -> FileResult:
 
 def lint_module(
     module: cst.Module, path: str, settings: Settings
-) -> tuple[list[tuple[Report, Diagnostic]], list[InternalError], Optional[dict]]:
+) -> tuple[list[tuple[Report, Diagnostic]], list[InternalError], Optional[ModuleSummary]]:
     """Model a parsed module once, run the enabled rules, build the project summary when a project rule
     wants it, and position what they report in one pass.
 
@@ -80,21 +81,21 @@ def lint_module(
             reports.extend(check(model))
         except Exception as exc:
             errors.append(_internal(path, f"rule {code}", exc))
-    summary: Optional[dict] = None
-    pending: list = []
+    pending: Optional[PendingSummary] = None
     if wants_summary(settings):
         try:
-            summary, pending = build_summary(model)
+            pending = build_summary(model)
         except Exception as exc:
             errors.append(_internal(path, "the project summary", exc))
-    if not reports and not pending:
-        return [], errors, summary
+    nodes = pending.nodes if pending is not None else []
+    if not reports and not nodes:
+        return [], errors, pending.finish({}) if pending is not None else None
     try:
         # one position pass for the findings and the summary items together
-        spans = positions(module, [r.node for r in reports] + [node for _item, node in pending])
+        spans = positions(module, [r.node for r in reports] + nodes)
     except Exception as exc:
         return [], [*errors, _internal(path, "positions", exc)], None
-    fill_positions(pending, spans)
+    summary = pending.finish(spans) if pending is not None else None
     findings: list[tuple[Report, Diagnostic]] = []
     seen: set[tuple] = set()
     for report in reports:

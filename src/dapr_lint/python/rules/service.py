@@ -35,7 +35,7 @@ _FRAMEWORK_LABEL = {"fastapi": "FastAPI", "flask": "Flask"}
 
 
 def _missing_route(project: Project, settings: Settings, code: str, option: str, what: str, default: list[str]) -> Iterator[Diagnostic]:
-    if not any(summary.get("uses_dapr") for summary in project.summaries):
+    if not any(summary.uses_dapr for summary in project.summaries):
         return
     wanted = list(settings.options.get(option) or default)
     graph = RouteGraph(project)
@@ -43,28 +43,28 @@ def _missing_route(project: Project, settings: Settings, code: str, option: str,
     if floating_match:
         return
     for summary, oid, item in apps(project):
-        if is_test_file(summary["path"]):
+        if is_test_file(summary.path):
             continue
-        if code == "DPR401" and item.get("actor"):
+        if code == "DPR401" and item.actor:
             continue  # DaprActor registers GET /healthz
         served = graph.served(oid)
         if not served.complete:
             continue
         if any(matches(segments, wanted) for segments in served.paths):
             continue
-        label = _FRAMEWORK_LABEL.get(item["framework"], item["framework"])
-        name = item.get("name") or "app"
+        label = _FRAMEWORK_LABEL.get(item.framework, item.framework)
+        name = item.name or "app"
         route = wanted[0]
-        decorator = f'@{name}.get("{route}")' if item["framework"] == "fastapi" else f'@{name}.route("{route}")'
+        decorator = f'@{name}.get("{route}")' if item.framework == "fastapi" else f'@{name}.route("{route}")'
         yield Diagnostic(
             code,
             f"{label} app `{name}` serves no {what} route ({', '.join(wanted)}) anywhere in the project: "
             f"Dapr's app health check and Kubernetes probes have nothing to call; add `{decorator}`",
-            summary["path"],
-            item["line"],
-            item["column"],
-            item["end_line"],
-            item["end_column"],
+            summary.path,
+            item.span.line,
+            item.span.column,
+            item.span.end_line,
+            item.span.end_column,
             FixInfo("unsafe", f"Add a `GET {route}` route."),
         )
 
