@@ -32,6 +32,14 @@ class SourceProblem:
 
 def decode(data: bytes) -> Union[str, SourceProblem]:
     """The file's text, decoded as CPython would, or the problem that stops CPython from reading it."""
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return SourceProblem(
+                f"the file is {name} (it starts with a {name} byte-order mark), but Python source must be UTF-8 "
+                "or declare an ASCII-compatible encoding",
+                1,
+                1,
+            )
     nul = data.find(b"\0")
     if nul >= 0:  # CPython refuses NUL bytes before decoding
         line_start = data.rfind(b"\n", 0, nul) + 1
@@ -80,7 +88,8 @@ def _utf16_hint(data: bytes) -> str:
         half = len(sample) // 2
         if max(even, odd) > half * 0.6 and min(even, odd) < half * 0.1:
             return "; the file looks like UTF-16 text, but Python source must be UTF-8 or declare its encoding"
-    if sample.count(0) > len(sample) // 8:
+    controls = sum(1 for byte in sample if byte < 9 or 13 < byte < 32)
+    if controls * 20 > len(sample):
         return "; it looks like a binary file"
     return ""
 
