@@ -100,6 +100,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--statistics", action="store_true", help="print only a count per rule")
     check.add_argument("--verbose", "-v", action="store_true", help="show tracebacks of internal errors")
 
+    sub.add_parser("server", help="run the language server over stdio (needs the `lsp` extra: pygls, lsprotocol)")
+
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
@@ -121,6 +123,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _list_rules(args.format, sys.stdout)
         if args.command == "rule":
             return _show_rule(args.code, sys.stdout)
+        if args.command == "server":
+            from dapr_lint.server import main as serve
+
+            return serve()
         return _check(args)
     except ConfigError as exc:
         print(f"dapr-lint: {exc}", file=sys.stderr)
