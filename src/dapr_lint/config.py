@@ -70,9 +70,9 @@ class OptionSpec:
 
 OPTIONS: dict[str, OptionSpec] = {
     "health-routes": OptionSpec(
-        ["/health", "/healthz", "/livez"], _route_list, "Paths that count as a liveness route (DPR401)."
+        ["/health", "/healthz", "/livez", "/liveness", "/health/live"], _route_list, "Paths that count as a liveness route (DPR401)."
     ),
-    "ready-routes": OptionSpec(["/ready", "/readyz"], _route_list, "Paths that count as a readiness route (DPR402)."),
+    "ready-routes": OptionSpec(["/ready", "/readyz", "/readiness", "/health/ready"], _route_list, "Paths that count as a readiness route (DPR402)."),
     "thread-offloads": OptionSpec(
         [], _dotted_list, "Extra functions that run their argument in a thread, like asyncio.to_thread (DPR101)."
     ),
@@ -99,6 +99,7 @@ class Config:
     extend_exclude: list[str] = field(default_factory=list)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     resources_paths: list[str] = field(default_factory=list)
+    test_paths: list[str] = field(default_factory=lambda: list(DEFAULT_TEST_PATHS))
     options: dict[str, Any] = field(default_factory=lambda: {k: v.default for k, v in OPTIONS.items()})
 
     @property
@@ -109,19 +110,27 @@ class Config:
         return resolve_selection([self.file_layer, self.cli_layer])
 
     def ignored_for(self, path: Path) -> frozenset[str]:
-        """Codes `per-file-ignores` switches off for one file."""
-        if not self.per_file_ignores:
+        """Codes `per-file-ignores` switches off for one file, and the lifecycle and hygiene rules in test code."""
+        if not self.per_file_ignores and not self.test_paths:
             return frozenset()
         rel = relative_posix(path, self.root)
         if rel is None:
-            return frozenset()
+            rel = path.resolve().as_posix().lstrip("/")  # outside the configuration's folder: name patterns still apply
         codes: set[str] = set()
+        if any(glob_match(pattern, rel) for pattern in self.test_paths):
+            codes.update(TEST_CODE_OFF)
         universe = registry.codes()
         for pattern, selectors in self.per_file_ignores.items():
             if glob_match(pattern, rel):
                 for selector in selectors:
                     codes.update(registry.matching(selector, universe))
         return frozenset(codes)
+
+
+# Test code: where the lifecycle and hygiene rules are off (a client per test, no health route, print, a fresh
+# app per test); the bug rules stay on.
+DEFAULT_TEST_PATHS = ("tests", "test_*.py", "*_test.py", "conftest.py")
+TEST_CODE_OFF = frozenset({"DPR105", "DPR106", "DPR107", "DPR301", "DPR401", "DPR402", "DPR406", "DPR410", "DPR412"})
 
 
 _KNOWN_KEYS = {
@@ -132,6 +141,7 @@ _KNOWN_KEYS = {
     "extend-exclude",
     "per-file-ignores",
     "resources-paths",
+    "test-paths",
 } | set(OPTIONS)
 
 
@@ -217,6 +227,8 @@ def _config_from_table(table: Any, root: Path, source: Optional[Path], where: Op
             config.extend_exclude = _string_list(table["extend-exclude"], "extend-exclude")
         if "resources-paths" in table:
             config.resources_paths = _string_list(table["resources-paths"], "resources-paths")
+        if "test-paths" in table:
+            config.test_paths = _string_list(table["test-paths"], "test-paths")
         if "per-file-ignores" in table:
             pfi = table["per-file-ignores"]
             if not isinstance(pfi, dict):

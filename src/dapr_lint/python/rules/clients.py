@@ -141,8 +141,8 @@ def sync_client_in_async(model: ModuleModel) -> Iterator[Report]:
         # else, and only the sync invoke_method still fails there (the loop is running).
         flask_view = not model.runs_on_event_loop(info)
         for site in info.calls:
-            if site.offloaded:
-                continue
+            if site.offloaded or model.runs_at_startup(site):
+                continue  # start-up code (lifespan before `yield`, on_event("startup")) blocks no request
             constructed = model.constructed_client(site)
             if constructed is not None:
                 # Constructing the workflow client opens a channel and waits for nothing (no health check,
@@ -642,9 +642,11 @@ _JOB_RENAMES = {
     "get_job_alpha1": "get_job",
     "delete_job_alpha1": "delete_job",
 }
+# `invoke_method` is not here: DaprClient (sync and aio) sends it over HTTP unless
+# DAPR_API_METHOD_INVOCATION_PROTOCOL says grpc (dapr/conf/global_settings.py), and the HTTP path turns
+# `metadata` into headers without a warning; only the gRPC path warns.
 _GRPC_METADATA_METHODS = frozenset(
     {
-        "invoke_method",
         "invoke_binding",
         "publish_event",
         "get_state",
