@@ -195,6 +195,7 @@ def _check(args: argparse.Namespace) -> int:
         raise ConfigError("--stdin-filename needs `-` as the path")
     if stdin and args.add_noqa:
         raise ConfigError("--add-noqa cannot be used with standard input")
+    _preload_catalog(args, paths[0])
     cli = _command_line(args)
     if stdin and cli.fix_mode == "fix":
         cli.fix_mode = "diff"  # compute the fixes, print the fixed source; nothing is written
@@ -220,7 +221,7 @@ def _check(args: argparse.Namespace) -> int:
 
         files = discover(paths, resolver.config_for, warn=warn, force_exclude=args.force_exclude)
 
-    results = run_files(files, resolver, jobs=args.jobs, cache_dir=_cache_dir(args))
+    results = run_files(files, resolver, jobs=args.jobs, cache=not args.no_cache, cache_dir=args.cache_dir)
     for result in results:
         for message in result.warnings:
             print(f"dapr-lint: warning: {result.path}: {message}", file=sys.stderr)
@@ -253,9 +254,10 @@ def _check(args: argparse.Namespace) -> int:
     return _exit_status(diagnostics, errors, fixed_count, args)
 
 
-def run_files(files, resolver: Resolver, jobs: Optional[int] = None, cache_dir: Optional[Path] = None):
+def run_files(files, resolver: Resolver, jobs: Optional[int] = None, cache: bool = False, cache_dir: Optional[Path] = None):
     """Check files, each with its own effective settings. Files that share a configuration form one
-    project (one project stage), as a folder with its own pyproject.toml is its own project."""
+    project (one project stage, one cache at that configuration's folder), as a folder with its own
+    pyproject.toml is its own project."""
     from dapr_lint import engine
 
     groups: dict[int, tuple] = {}
@@ -265,12 +267,33 @@ def run_files(files, resolver: Resolver, jobs: Optional[int] = None, cache_dir: 
     results = []
     for config, members in groups.values():
         settings = resolver.settings_of(config)
-        results.extend(engine.run(members, settings, jobs=jobs, ignored_for=config.ignored_for))
+        store = None
+        if cache:
+            from dapr_lint.cache import Cache, cache_dir_for
+
+            store = Cache(cache_dir_for(config.root, cache_dir), settings)
+        results.extend(engine.run(members, settings, jobs=jobs, ignored_for=config.ignored_for, cache=store))
     return results
 
 
-def _cache_dir(args: argparse.Namespace) -> Optional[Path]:
-    return None
+def _preload_catalog(args: argparse.Namespace, first: Path) -> None:
+    """A run whose files are all cached need not import the rule modules: the rule catalog an earlier
+    run saved in the cache is enough to read the configuration and report."""
+    from dapr_lint.cache import cache_dir_for, load_catalog
+    from dapr_lint.config import find_config
+
+    if args.no_cache or args.fix or args.diff or args.add_noqa:
+        return
+    explicit = args.cache_dir
+    if explicit is None and not os.environ.get("DAPR_LINT_CACHE_DIR"):
+        try:
+            found = find_config(Path("." if str(first) == "-" else first))
+        except ConfigError:
+            return
+        root = found.parent if found is not None else Path.cwd()
+    else:
+        root = Path.cwd()
+    load_catalog(cache_dir_for(root, explicit))
 
 
 def _exit_status(diagnostics, errors, fixed_count: int, args: argparse.Namespace) -> int:

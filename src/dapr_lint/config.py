@@ -33,6 +33,7 @@ DEFAULT_EXCLUDE = (
     ".mypy_cache",
     ".pytest_cache",
     ".ruff_cache",
+    ".dapr-lint_cache",
     "__pycache__",
     "node_modules",
     "build",

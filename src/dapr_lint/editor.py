@@ -31,7 +31,7 @@ def lint_buffer(path: Path, source: bytes, resolver: Optional[Resolver] = None, 
     if kind is None:
         return FileResult(str(path))
     files = [SourceFile(path, kind, data=source, display=str(path))]
-    results = run_files(files, resolver, jobs=1, cache_dir=cache_dir)
+    results = run_files(files, resolver, jobs=1, cache=True, cache_dir=cache_dir)
     return results[0] if results else FileResult(str(path))
 
 

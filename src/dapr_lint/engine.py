@@ -179,7 +179,11 @@ def _check_chunk(tasks: list[FileTask]) -> list[FileResult]:
     return [check_file(task, _worker_settings) for task in tasks]
 
 
-def run(files: list[SourceFile], settings: Settings, jobs: Optional[int] = None, ignored_for=None) -> list[FileResult]:
+def run(
+    files: list[SourceFile], settings: Settings, jobs: Optional[int] = None, ignored_for=None, cache=None
+) -> list[FileResult]:
+    """Check files (the per-file stage, then the project stage, then project fixes). With a `cache`
+    (cache.Cache) and no fixing, files whose key matches are not checked again."""
     tasks = [
         FileTask(
             str(f.path),
@@ -190,11 +194,11 @@ def run(files: list[SourceFile], settings: Settings, jobs: Optional[int] = None,
         )
         for f in files
     ]
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
-        results = [check_file(task, settings) for task in tasks]
-    else:
-        results = _run_parallel(tasks, settings, workers)
+    if cache is not None and settings.fix_mode is None:
+        from dapr_lint.cache import run_cached
+
+        return run_cached(tasks, settings, cache, lambda todo: _check_all(todo, settings, jobs))
+    results = _check_all(tasks, settings, jobs)
     from dapr_lint.project import run_project_stage
 
     run_project_stage(results, settings)
@@ -213,6 +217,14 @@ def run(files: list[SourceFile], settings: Settings, jobs: Optional[int] = None,
                     result.diagnostics = fresh.diagnostics + project_left
                     result.errors.extend(fresh.errors)
     return results
+
+
+def _check_all(tasks: list[FileTask], settings: Settings, jobs: Optional[int]) -> list[FileResult]:
+    """The per-file stage over every task, in worker processes when that pays."""
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
+        return [check_file(task, settings) for task in tasks]
+    return _run_parallel(tasks, settings, workers)
 
 
 def _run_parallel(tasks: list[FileTask], settings: Settings, workers: int) -> list[FileResult]:
