@@ -245,7 +245,7 @@ class Cache:
             return None  # not ours, or from an older shape: recomputed and rewritten
 
     def put(self, absolute: str, key: str, result: FileResult) -> None:
-        if result.errors or result.fixed or result.diff is not None:
+        if result.errors or result.warnings or result.fixed or result.diff is not None:
             return  # never keep a failure, nor the state of a run that changed files
         try:
             entry = {

@@ -229,6 +229,9 @@ def _check(args: argparse.Namespace) -> int:
         files = discover(paths, resolver.config_for, warn=warn, force_exclude=args.force_exclude)
 
     results = run_files(files, resolver, jobs=args.jobs, cache=not args.no_cache, cache_dir=args.cache_dir)
+    for result in results:
+        for message in result.warnings:
+            print(f"dapr-lint: warning: {result.path}: {message}", file=sys.stderr)
 
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key())
     errors = [e for r in results for e in r.errors]

@@ -10,6 +10,13 @@ Category = Literal["bug", "practice", "opinion", "tool"]
 FixSafety = Literal["safe", "unsafe"]
 
 
+def with_article(noun: str) -> str:
+    """`a dict`, `an int`, `None`: a type name as messages say it."""
+    if noun in ("None", "True", "False"):
+        return noun
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
 @dataclass(frozen=True)
 class FixInfo:
     """A fix the catalog defines for one finding: how safe it is and what it does."""
@@ -59,6 +66,8 @@ class FileResult:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     errors: list[InternalError] = field(default_factory=list)
+    # Said once on standard error, not a failure of the run (a fix refused because its result would not compile).
+    warnings: list[str] = field(default_factory=list)
     summary: Optional[Any] = None
     # With --fix / --diff: the codes of the findings fixed (one entry per finding), and the unified diff.
     fixed: list[str] = field(default_factory=list)

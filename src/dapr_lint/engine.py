@@ -57,7 +57,8 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
                 text = _decode(data)
             result = analyze_python(task.display, data, settings)
             result.fixed, result.diff = fixed, diff
-            result.errors.extend(fix_errors)
+            result.errors.extend(e for e in fix_errors if not isinstance(e, _Refusal))
+            result.warnings.extend(e.message for e in fix_errors if isinstance(e, _Refusal))
             if settings.fix_mode == "diff" and data != original:
                 # project fixes (a missing health route) build on this text; the diff starts from the file
                 result.fixed_data, result.original_data = data, original
@@ -76,6 +77,10 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
         return result
 
 
+class _Refusal(InternalError):
+    """A fix dropped because its result would not compile: reported as a warning, not an internal error."""
+
+
 def _fix(task: FileTask, data: bytes, settings: Settings) -> tuple[bytes, list[str], Optional[str], list[InternalError]]:
     """Fix one Python file. Returns the text to report on (the fixed text when it was written), the
     codes fixed, the diff (--diff), and any problem met."""
@@ -85,6 +90,8 @@ def _fix(task: FileTask, data: bytes, settings: Settings) -> tuple[bytes, list[s
 
     outcome = fix_python(task.display, data, settings, task.ignored)
     errors = [InternalError(task.display, "fixing", problem) for problem in outcome.problems]
+    # a fix whose result would not compile was dropped: a warning, and its finding is still reported
+    errors.extend(_Refusal(task.display, "fixing", message) for message in outcome.refused)
     if outcome.data == data:
         return data, [], None, errors
     if settings.fix_mode == "diff":
