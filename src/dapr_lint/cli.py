@@ -274,6 +274,7 @@ def run_files(files, resolver: Resolver, jobs: Optional[int] = None, cache: bool
     project (one project stage, one cache at that configuration's folder), as a folder with its own
     pyproject.toml is its own project."""
     from dapr_lint import engine
+    from dapr_lint.files import repository_files
 
     groups: dict[int, tuple] = {}
     for f in files:
@@ -287,7 +288,16 @@ def run_files(files, resolver: Resolver, jobs: Optional[int] = None, cache: bool
             from dapr_lint.cache import Cache, cache_dir_for
 
             store = Cache(cache_dir_for(config.root, cache_dir), settings)
-        results.extend(engine.run(members, settings, jobs=jobs, ignored_for=config.ignored_for, cache=store))
+        results.extend(
+            engine.run(
+                members,
+                settings,
+                jobs=jobs,
+                ignored_for=config.ignored_for,
+                cache=store,
+                universe=repository_files(members, config) if any(f.data is None for f in members) else None,
+            )
+        )
     return results
 
 

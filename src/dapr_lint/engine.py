@@ -55,14 +55,14 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
                 text = _decode(data)
             result = analyze_python(task.display, data, settings)
             result.fixed, result.diff = fixed, diff
-            result.errors.extend(e for e in fix_errors if isinstance(e, InternalError))
-            result.warnings.extend(w for w in fix_errors if isinstance(w, str))
+            result.errors.extend(e for e in fix_errors if not isinstance(e, _Refusal))
+            result.warnings.extend(e.message for e in fix_errors if isinstance(e, _Refusal))
             if settings.fix_mode == "diff" and data != original:
                 # project fixes (a missing health route) build on this text; the diff starts from the file
                 result.fixed_data, result.original_data = data, original
         else:
             result = FileResult(task.display, diagnostics=_analyze_yaml(task.display, data, settings))
-            result.summary = _resource_summary(data, settings)
+            result.summary = _resource_summary(task, data, settings)
         _filter(result, text, task.ignored)
         if result.summary is not None:
             result.summary = _annotate_summary(result.summary, task, text)
@@ -77,6 +77,10 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
         return result
 
 
+class _Refusal(InternalError):
+    """A fix dropped because its result would not compile: reported as a warning, not an internal error."""
+
+
 def _fix(task: FileTask, data: bytes, settings: Settings) -> tuple[bytes, list[str], Optional[str], list[InternalError]]:
     """Fix one Python file. Returns the text to report on (the fixed text when it was written), the
     codes fixed, the diff (--diff), and any problem met."""
@@ -86,6 +90,8 @@ def _fix(task: FileTask, data: bytes, settings: Settings) -> tuple[bytes, list[s
 
     outcome = fix_python(task.display, data, settings, task.ignored)
     errors = [InternalError(task.display, "fixing", problem) for problem in outcome.problems]
+    # a fix whose result would not compile was dropped: a warning, and its finding is still reported
+    errors.extend(_Refusal(task.display, "fixing", message) for message in outcome.refused)
     if outcome.data == data:
         return data, [], None, errors
     if settings.fix_mode == "diff":
@@ -94,25 +100,26 @@ def _fix(task: FileTask, data: bytes, settings: Settings) -> tuple[bytes, list[s
     try:
         write_atomic(Path(task.path), outcome.data, expected=data)
     except NotWritten as exc:
-        return data, [], None, [*errors, f"not fixed: {exc}"]  # a warning, not an error
+        return data, [], None, [*errors, _Refusal(task.display, "writing the fixed file", f"not fixed: {exc}")]
     except OSError as exc:
         errors.append(InternalError(task.display, "writing the fixed file", f"{exc.strerror or exc}; the file is unchanged"))
         return data, [], None, errors
     return outcome.data, outcome.applied, None, errors
 
 
-def _resource_summary(data: bytes, settings: Settings) -> Optional[ResourceSummary]:
-    """What a resource file tells the project stage: the routes its declarative Subscriptions deliver to."""
+def _resource_summary(task: FileTask, data: bytes, settings: Settings) -> Optional[ResourceSummary]:
+    """What a YAML file tells the project stage: the resources it declares, the apps it runs or deploys."""
     from dapr_lint.project import wants_summary
 
     if not wants_summary(settings):
         return None
     try:
-        from dapr_lint.resources import subscription_routes
+        from dapr_lint.resources import _deployed_to_kubernetes
+        from dapr_lint.resources.summary import resource_summary
     except ModuleNotFoundError:
         return None
-    routes = subscription_routes(data)
-    return ResourceSummary(subscription_routes=tuple(routes)) if routes else None
+    text = data.decode("utf-8", "replace")
+    return resource_summary(os.path.abspath(task.path), data, _deployed_to_kubernetes(task.display, text))
 
 
 def _analyze_yaml(display: str, data: bytes, settings: Settings) -> list[Diagnostic]:
@@ -145,9 +152,15 @@ def _filter(result: FileResult, text: str, ignored: frozenset[str]) -> None:
 def _annotate_summary(summary: Summary, task: FileTask, text: str) -> Summary:
     """Where the file lives and what its noqa comments and per-file-ignores silence, so that the project
     stage can report in this file without reading it again."""
-    if isinstance(summary, ResourceSummary):
-        return replace(summary, path=task.display, file=os.path.abspath(task.path))
     noqa = noqa_map(text)
+    if isinstance(summary, ResourceSummary):
+        return replace(
+            summary,
+            path=task.display,
+            file=os.path.abspath(task.path),
+            ignored=tuple(sorted(task.ignored)),
+            noqa={line: tuple(sorted(codes)) for line, codes in sorted(noqa.items())},
+        )
     lines = {item.span.line for item in summary.objects.values()}
     lines.update(item.span.line for item in summary.async_calls)
     lines.update(item.span.line for item in summary.components)
@@ -219,16 +232,23 @@ def worker_count(jobs: Optional[int], files: int) -> int:
 
 
 def run(
-    files: list[SourceFile], settings: Settings, jobs: Optional[int] = None, ignored_for=None, cache=None
+    files: list[SourceFile],
+    settings: Settings,
+    jobs: Optional[int] = None,
+    ignored_for=None,
+    cache=None,
+    universe: Optional[list[SourceFile]] = None,
 ) -> list[FileResult]:
     """Check files (the per-file stage, then the project stage, then project fixes). With a `cache`
-    (cache.Cache) and no fixing, files whose key matches are not checked again. SIGINT, SIGTERM and SIGHUP
-    stop the run (`Interrupted`); with --fix a file being written is finished first."""
+    (cache.Cache) and no fixing, files whose key matches are not checked again. `universe`: every file of
+    the repositories the files belong to; the project stage reads the summaries of those not checked here
+    too, so that a file's findings do not depend on which others the run was given.. SIGINT, SIGTERM and SIGHUP stop the run
+    (`Interrupted`); with --fix a file being written is finished first."""
     with _stop_on_signals():
-        return _run(files, settings, jobs, ignored_for, cache)
+        return _run(files, settings, jobs, ignored_for, cache, universe)
 
 
-def _run(files, settings, jobs, ignored_for, cache) -> list[FileResult]:
+def _run(files, settings, jobs, ignored_for, cache, universe) -> list[FileResult]:
     tasks = [
         FileTask(
             str(f.path),
@@ -239,14 +259,23 @@ def _run(files, settings, jobs, ignored_for, cache) -> list[FileResult]:
         )
         for f in files
     ]
+    extra: list = []
+    if universe:
+        named = {os.path.realpath(f.path) for f in files}
+        rest = [f for f in universe if os.path.realpath(f.path) not in named]
+        if rest:
+            from dapr_lint.project import wants_summary
+
+            if wants_summary(settings):
+                extra = summarize(rest, settings, jobs, ignored_for, cache)
     if cache is not None and settings.fix_mode is None:
         from dapr_lint.cache import run_cached
 
-        return run_cached(tasks, settings, cache, lambda todo: _check_all(todo, settings, jobs))
+        return run_cached(tasks, settings, cache, lambda todo: _check_all(todo, settings, jobs), extra=extra)
     results = _check_all(tasks, settings, jobs)
     from dapr_lint.project import run_project_stage
 
-    run_project_stage(results, settings)
+    run_project_stage(results, settings, extra)
     if settings.fix_mode is not None:
         from dapr_lint.fix import apply_project_fixes
 
@@ -264,23 +293,44 @@ def _run(files, settings, jobs, ignored_for, cache) -> list[FileResult]:
     return results
 
 
+def summary_settings(settings: Settings) -> Settings:
+    """Settings that build a file's summary and run no per-file rule."""
+    from dapr_lint.project import PROJECT_RULES
+
+    codes = {code for code in settings.enabled if code in PROJECT_RULES} or {"DPR401"}
+    return replace(settings, enabled=frozenset(codes), fix_mode=None)
+
+
+def summarize(files: list[SourceFile], settings: Settings, jobs: Optional[int] = None, ignored_for=None, cache=None) -> list:
+    """The summaries of files the run does not check (the other files of the named files' apps), from the
+    cache when it holds them."""
+    only = summary_settings(settings)
+    tasks = [
+        FileTask(str(f.path), f.display or display_path(f.path), f.kind, ignored_for(f.path) if ignored_for is not None else frozenset())
+        for f in files
+    ]
+    if cache is not None:
+        from dapr_lint.cache import Cache, run_cached
+
+        store = Cache(cache.directory / "summaries", only)
+        results = run_cached(tasks, only, store, lambda todo: _check_all(todo, only, jobs), project=False)
+    else:
+        results = _check_all(tasks, only, jobs)
+    return [r.summary for r in results if r.summary is not None]
+
+
 def _check_all(tasks: list[FileTask], settings: Settings, jobs: Optional[int]) -> list[FileResult]:
     """The per-file stage over every task."""
     if not tasks:
         return []
-    context = _fork_context()
-    if context is None or not _ISOLATE:
+    if not _can_fork() or not _ISOLATE:
         return [_check_guarded(task, settings) for task in tasks]
-    return _Pool(context, settings, worker_count(jobs, len(tasks))).run(tasks)
+    return _Pool(settings, worker_count(jobs, len(tasks))).run(tasks)
 
 
-def _fork_context():
-    import multiprocessing
-
-    try:
-        return multiprocessing.get_context("fork")
-    except ValueError:
-        return None
+def _can_fork() -> bool:
+    # macOS: system libraries are not fork-safe (CPython itself stopped forking there); Windows has no fork
+    return hasattr(os, "fork") and sys.platform not in ("darwin", "win32")
 
 
 class _OverBudget(BaseException):
@@ -319,13 +369,13 @@ def _stop_on_signals():
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    from dapr_lint import fix
+    from dapr_lint.interrupts import defer_while_writing
 
     def stop(signum, frame):
         def interrupt():
             raise Interrupted(signum)
 
-        if not fix.defer_while_writing(interrupt):
+        if not defer_while_writing(interrupt):
             interrupt()
 
     wanted = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])
@@ -337,6 +387,49 @@ def _stop_on_signals():
     finally:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+
+
+class _Child:
+    """A forked worker process: its exit code (negative: the signal that ended it), once it has ended."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.exitcode: Optional[int] = None
+
+    def poll(self) -> Optional[int]:
+        if self.exitcode is None:
+            try:
+                pid, status = os.waitpid(self.pid, os.WNOHANG)
+            except ChildProcessError:
+                self.exitcode = 1  # reaped elsewhere
+                return self.exitcode
+            if pid:
+                self.exitcode = os.waitstatus_to_exitcode(status)
+        return self.exitcode
+
+    def is_alive(self) -> bool:
+        return self.poll() is None
+
+    def kill(self) -> None:
+        if self.is_alive():
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+    def join(self, timeout: Optional[float] = None) -> None:
+        if timeout is None and self.exitcode is None:
+            try:
+                _, status = os.waitpid(self.pid, 0)
+                self.exitcode = os.waitstatus_to_exitcode(status)
+            except ChildProcessError:
+                self.exitcode = 1
+            return
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() >= deadline:
+                return
+            time.sleep(0.005)
 
 
 class _Slot:
@@ -351,21 +444,26 @@ class _Slot:
 
 
 class _Pool:
-    def __init__(self, context, settings: Settings, size: int) -> None:
-        self.context = context
+    def __init__(self, settings: Settings, size: int) -> None:
         self.settings = settings
         self.size = size
         self.slots: list[_Slot] = []
         self.timeout = file_timeout(settings)
 
     def _start(self) -> _Slot:
-        parent_end, child_end = self.context.Pipe(duplex=True)
-        process = self.context.Process(
-            target=_worker_main, args=(child_end, self.settings, os.getpid(), self.timeout), daemon=True
-        )
-        process.start()
+        from multiprocessing.connection import Pipe
+
+        parent_end, child_end = Pipe(duplex=True)
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the worker: never returns into the caller's code
+            try:
+                parent_end.close()
+                _worker_main(child_end, self.settings, parent, self.timeout)
+            finally:
+                os._exit(1)
         child_end.close()
-        return _Slot(process, parent_end)
+        return _Slot(_Child(pid), parent_end)
 
     def run(self, tasks: list[FileTask]) -> list[FileResult]:
         from collections import deque
@@ -391,7 +489,7 @@ class _Pool:
                 now = time.monotonic()
                 next_deadline = min(slot.started + wall for slot in busy)
                 ready = wait(
-                    [slot.conn for slot in busy] + [slot.process.sentinel for slot in busy],
+                    [slot.conn for slot in busy],  # a worker that ends closes its end: EOF
                     timeout=max(0.05, next_deadline - now),
                 )
                 now = time.monotonic()
@@ -409,9 +507,6 @@ class _Pool:
                         results[index] = result
                         slot.index = None
                         self._dispatch(slot, queue, tasks, results)
-                    elif slot.process.sentinel in ready:
-                        slot.process.join()
-                        self._lost(slot, queue, tasks, results)
                     elif now - slot.started > wall and not slot.killed_for_time:
                         slot.killed_for_time = True  # no CPU spent but no answer either (a stuck read)
                         slot.process.kill()
@@ -544,10 +639,10 @@ def _become_worker(parent: int) -> None:
 
     if faulthandler.is_enabled():
         faulthandler.disable()  # a crash here is reported by the parent as the file's DPR001, not dumped
-    from dapr_lint import fix
+    from dapr_lint.interrupts import defer_while_writing
 
     def terminate(signum, frame):
-        if not fix.defer_while_writing(lambda: os._exit(1)):
+        if not defer_while_writing(lambda: os._exit(1)):
             os._exit(1)
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent decides
