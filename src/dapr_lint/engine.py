@@ -142,6 +142,9 @@ def _annotate_summary(summary: dict, task: FileTask, text: str) -> None:
     noqa = noqa_map(text)
     lines = {item["line"] for item in summary.get("objects", {}).values() if "line" in item}
     lines.update(item["line"] for item in summary.get("async_calls", ()) if "line" in item)
+    practices = summary.get("practices") or {}
+    for key in ("entries", "opened", "outgoing"):
+        lines.update(item["line"] for item in practices.get(key, ()) if "line" in item)
     summary["noqa"] = {line: sorted(noqa[line]) for line in lines if line in noqa}
 
 

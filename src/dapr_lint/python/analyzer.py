@@ -15,7 +15,7 @@ from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
 from dapr_lint.python.model import ModuleModel
 from dapr_lint.python.positions import positions
 from dapr_lint.python.rules import PYTHON_RULES, Report
-from dapr_lint.python.summary import build_summary, fill_positions
+from dapr_lint.python.summary import build_summary, fill_positions, text_summary
 from dapr_lint.project import wants_summary
 from dapr_lint.settings import Settings
 
@@ -39,6 +39,9 @@ def analyze_python(path: str, data: bytes, settings: Settings) -> FileResult:
         error = _syntax_error_cheaply(path, data)
         if error is not None:
             result.diagnostics.append(error)
+        elif wants_summary(settings):
+            # a module with no Dapr or web code can still set logging and tracing up for its app
+            result.summary = text_summary(data)
         return result
     try:
         module = cst.parse_module(data)

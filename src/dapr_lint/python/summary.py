@@ -35,7 +35,8 @@ reference* is `{"local": key}` (an app, router or blueprint created in this modu
     async_calls [{"target": import path, "method": name or None, "function": caller, line/column span}]
                 calls on the event loop (async def, not a script entry or Flask view, not offloaded) to
                 functions, or methods of instances of classes, imported from maybe-project modules
-    noqa        {line: [codes] or ["*"]} for the lines of `objects` and `async_calls` (engine)
+    practices   what the module sets up, opens and closes, for DPR413-DPR416 (dapr_lint.python.practices)
+    noqa        {line: [codes] or ["*"]} for the lines of `objects`, `async_calls` and `practices` items (engine)
     ignored     [codes] that per-file-ignores switches off for this file (engine)
 """
 
@@ -48,6 +49,7 @@ from typing import Any, Optional, Union
 import libcst as cst
 
 from dapr_lint.python import known
+from dapr_lint.python.practices import practice_facts, text_facts
 from dapr_lint.python.model import UNKNOWN, Const, Instance, ModuleModel, Ref, Scope, argument, is_none_literal
 from dapr_lint.python.sdk_table import MEMBERS
 
@@ -96,6 +98,26 @@ def build_summary(model: ModuleModel) -> tuple[dict, list[tuple[dict, cst.CSTNod
     return _Builder(model).build()
 
 
+def text_summary(data: bytes) -> dict:
+    """The summary of a module that is not modelled (it names no Dapr or web framework): only what its text
+    says about logging and tracing set-up and the modules it imports (dapr_lint.python.practices)."""
+    return {
+        "version": VERSION,
+        "uses_dapr": False,
+        "objects": {},
+        "routes": [],
+        "includes": [],
+        "constants": {},
+        "imports": {},
+        "handlers": [],
+        "components": [],
+        "defs": {},
+        "classes": {},
+        "async_calls": [],
+        "practices": text_facts(data),
+    }
+
+
 def fill_positions(pending: list[tuple[dict, cst.CSTNode]], spans: dict[int, tuple[int, int, int, int]]) -> None:
     for item, node in pending:
         line, column, end_line, end_column = spans.get(id(node), (1, 1, 1, 1))
@@ -134,6 +156,8 @@ class _Builder:
             self._components(summary)
         self._blocking_definitions(summary)
         self._async_calls(summary)
+        summary["practices"], practice_pending = practice_facts(m)
+        self.pending.extend(practice_pending)
         return summary, self.pending
 
     # -- DPR101 across modules -------------------------------------------------------------------------
