@@ -150,10 +150,17 @@ _MAX_BYTES = 512 * 1024
 
 
 def _repository_root(start: Path) -> Path:
+    """The git work tree holding `start`; else the highest folder above it with a `pyproject.toml` or a
+    `dapr.yaml` in an unbroken chain; else `start` itself (never the whole file system)."""
     for folder in (start, *start.parents):
         if (folder / ".git").exists():
             return folder
-    return start
+    root = start
+    for folder in start.parents:
+        if not any((folder / name).exists() for name in ("pyproject.toml", "dapr.yaml", "dapr.yml", "setup.cfg")):
+            break
+        root = folder
+    return root
 
 
 _RUN_TEMPLATE_PATHS = re.compile(rb"(?m)^\s*(?:-\s*)?(?:resourcesPath|resourcesPaths|configFilePath)\s*:\s*(.*)$|^\s*-\s*([^\s:#][^:#]*)$")
@@ -234,10 +241,11 @@ def run_facts_for(file: str) -> RunFacts:
         start = start.parent
     root = _repository_root(start)
     parts: list[RunFacts] = [_folder_facts(str(start), True)]
-    for folder in start.parents:
-        parts.append(_folder_facts(str(folder), False))
-        if folder == root:
-            break
+    if start != root:
+        for folder in start.parents:
+            parts.append(_folder_facts(str(folder), False))
+            if folder == root:
+                break
     for name in _DEPLOY_FOLDERS:
         candidate = root / name
         if candidate.is_dir():
