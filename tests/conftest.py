@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -10,9 +9,9 @@ from dapr_lint import registry
 from dapr_lint.engine import FileTask, check_file
 from dapr_lint.project import run_project_stage
 from dapr_lint.settings import Settings
+from markers import expected_findings  # noqa: F401  (re-exported for the tests)
 
 FIXTURES = Path(__file__).parent / "fixtures"
-_EXPECTED = re.compile(r"#\s*error:\s*(DPR\d{3}(?:\s*,\s*DPR\d{3})*)")
 _SELECT = re.compile(r"#\s*fixture-select:\s*([A-Z0-9,\s]+)")
 _CODE_IN_NAME = re.compile(r"^(DPR\d{3})")
 
@@ -33,16 +32,6 @@ def fixture_codes(path: Path, text: str) -> frozenset[str]:
     match = _CODE_IN_NAME.match(path.name)
     assert match, f"{path.name}: name it DPRxxx_... or add a `# fixture-select:` header"
     return frozenset({match.group(1)})
-
-
-def expected_findings(text: str) -> Counter:
-    found: Counter = Counter()
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = _EXPECTED.search(line)
-        if match:
-            for code in re.split(r"\s*,\s*", match.group(1)):
-                found[(number, code)] += 1
-    return found
 
 
 def lint(path: Path, codes: frozenset[str], options: dict | None = None):

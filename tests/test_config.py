@@ -142,8 +142,9 @@ def test_options_reach_the_rules(project, capsys):
 
 def test_defaults_for_options():
     config = load_config(None, Path("/"))
-    assert config.options["health-routes"] == ["/health", "/healthz", "/livez"]
-    assert config.options["ready-routes"] == ["/ready", "/readyz"]
+    assert config.options["health-routes"] == ["/health", "/healthz", "/livez", "/liveness", "/health/live"]
+    assert config.options["ready-routes"] == ["/ready", "/readyz", "/readiness", "/health/ready"]
+    assert config.test_paths == ["tests", "test_*.py", "*_test.py", "conftest.py"]
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ from collections import Counter
 
 import pytest
 
-from conftest import FIXTURES, expected_findings, fixture_codes, lint
+from conftest import FIXTURES, fixture_codes, lint
+from markers import expected_findings, mismatched_details, parse_markers
 
 FIXTURE_FILES = sorted(
     p
@@ -40,3 +41,5 @@ def test_fixture(path):
         f"\nmissing (expected, not reported): {missing}"
         f"\nunexpected (reported, not expected): {[(k, messages.get(k)) for k in unexpected]}"
     )
+    pinned = [m for m in parse_markers(text) if m.code in codes]
+    assert not mismatched_details(pinned, result.diagnostics), mismatched_details(pinned, result.diagnostics)

@@ -28,7 +28,6 @@ def _expected(root: Path) -> Counter:
 
 def _findings(root: Path, monkeypatch, capsys, *paths: str) -> list[dict]:
     monkeypatch.chdir(root)
-    practices._folder_facts.cache_clear()
     main(["check", *(paths or (".",)), "--format", "json", "--jobs", "1", "--select", PRACTICES])
     return json.loads(capsys.readouterr().out)
 
@@ -112,9 +111,9 @@ def test_a_shared_bootstrap_module_is_read_as_text():
         b"import logging\nfrom opentelemetry.sdk.trace import TracerProvider\nfrom pkg import a, b as c\n"
         b"def setup():\n    logging.basicConfig()\n"
     )
-    assert facts["logging"] and facts["tracing"]
-    assert {"logging", "opentelemetry.sdk.trace", "opentelemetry.sdk.trace.TracerProvider", "pkg.a", "pkg.b"} <= set(facts["imports"])
-    assert not text_facts(b"import os\nprint('hi')\n")["logging"]
+    assert facts.logging and facts.tracing
+    assert {"logging", "opentelemetry.sdk.trace", "opentelemetry.sdk.trace.TracerProvider", "pkg.a", "pkg.b"} <= set(facts.imports)
+    assert not text_facts(b"import os\nprint('hi')\n").logging
 
 
 def test_test_modules_are_not_apps(monkeypatch, capsys, tmp_path):
@@ -136,3 +135,18 @@ def test_practice_rules_are_on_by_default(code):
     from dapr_lint import registry
 
     assert registry.get(code).default_enabled and registry.get(code).category == "practice"
+
+
+def test_a_cached_run_sees_a_changed_run_file(monkeypatch, capsys, tmp_path):
+    _copy(ROOT / "bare", tmp_path / "bare")
+    cache = tmp_path / "cache"
+
+    def codes() -> set[str]:
+        monkeypatch.chdir(tmp_path)
+        main(["check", ".", "--format", "json", "--jobs", "1", "--select", PRACTICES, "--cache-dir", str(cache)])
+        return {f["code"] for f in json.loads(capsys.readouterr().out)}
+
+    assert "DPR414" in codes()
+    assert "DPR414" in codes()  # from the cache
+    (tmp_path / "bare" / "orders" / "Dockerfile").write_text('CMD ["opentelemetry-instrument", "python", "main.py"]\n')
+    assert "DPR414" not in codes()

@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import Optional, Sequence, TextIO
 
 from dapr_lint import __version__, registry
-from dapr_lint.config import ConfigError, SelectionLayer, load_config, validate_selectors
-from dapr_lint.settings import Settings
+from dapr_lint.config import CommandLine, ConfigError, Resolver, SelectionLayer, parse_override, validate_selectors
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
-_COMMANDS = ("check", "rules", "rule")
+_COMMANDS = ("check", "rules", "rule", "server")
+OUTPUT_FORMATS = ("text", "concise", "full", "json", "sarif", "github")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,34 +37,70 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     check = sub.add_parser("check", help="check files and folders (the default command)")
-    check.add_argument("paths", nargs="*", type=Path, help="files or folders (default: .)")
+    check.add_argument("paths", nargs="*", type=Path, help="files or folders (default: .); `-` reads standard input")
     check.add_argument("--select", help="comma-separated codes or prefixes to enable (replaces the configuration's)")
     check.add_argument("--extend-select", help="codes or prefixes to enable in addition")
     check.add_argument("--ignore", help="codes or prefixes to disable")
     check.add_argument(
+        "--output-format",
         "--format",
-        choices=("text", "json", "sarif", "github"),
+        dest="format",
+        choices=OUTPUT_FORMATS,
         default="text",
-        help="output format (default: text): json for tools, sarif for code scanning, github for Actions annotations",
+        help="output format (default: text, the same as concise): full adds the source line, json for tools, "
+        "sarif for code scanning, github for Actions annotations",
     )
-    check.add_argument("--output-file", type=Path, help="write the report to this file instead of stdout")
+    check.add_argument("--output-file", "-o", type=Path, help="write the report to this file instead of stdout")
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument(
+        "--exit-non-zero-on-fix",
+        action="store_true",
+        help="exit 1 when a fix was applied, even if no finding is left",
+    )
     check.add_argument("--fix", action="store_true", help="apply safe fixes")
+    check.add_argument(
+        "--fix-only",
+        action="store_true",
+        help="apply fixes, but do not report the findings left nor exit non-zero for them (implies --fix)",
+    )
     check.add_argument("--unsafe-fixes", action="store_true", help="also apply (with --fix/--diff) or offer unsafe fixes")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff and write nothing (exit 1 if any)")
     check.add_argument("--show-fixes", action="store_true", help="list the fixes applied")
+    check.add_argument("--add-noqa", action="store_true", help="add `# noqa: CODE` to every line with a finding")
     check.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
-    check.add_argument("--config", type=Path, help="configuration file (default: nearest pyproject.toml with [tool.dapr-lint])")
+    check.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="where the cache lives (default: .dapr-lint_cache in the project root; also DAPR_LINT_CACHE_DIR)",
+    )
+    check.add_argument(
+        "--config",
+        action="append",
+        default=[],
+        metavar="FILE|KEY=VALUE",
+        help="a configuration file used for every file (default: each file's nearest pyproject.toml with "
+        "[tool.dapr-lint], or dapr-lint.toml), or a `KEY = VALUE` TOML pair overriding that key (repeatable)",
+    )
+    check.add_argument("--exclude", help="comma-separated globs to exclude (replaces the configuration's exclude)")
+    check.add_argument("--extend-exclude", help="comma-separated globs to exclude in addition")
     check.add_argument("--resources-path", action="append", default=[], help="a folder of the app's Dapr resources (repeatable)")
     check.add_argument(
         "--force-exclude",
         action="store_true",
         help="apply exclude patterns to files named on the command line too (for pre-commit)",
     )
+    check.add_argument(
+        "--stdin-filename",
+        type=Path,
+        help="with `-`: the path standard input stands for (its configuration, per-file ignores and name)",
+    )
+    check.add_argument("--show-settings", action="store_true", help="print the effective settings of the first path and exit")
     check.add_argument("--jobs", "-j", type=int, help="worker processes (default: number of CPUs)")
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
-    check.add_argument("--statistics", action="store_true", help="print a count per rule")
+    check.add_argument("--statistics", action="store_true", help="print only a count per rule")
     check.add_argument("--verbose", "-v", action="store_true", help="show tracebacks of internal errors")
+
+    sub.add_parser("server", help="run the language server over stdio (needs the `lsp` extra: pygls, lsprotocol)")
 
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
@@ -87,6 +123,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _list_rules(args.format, sys.stdout)
         if args.command == "rule":
             return _show_rule(args.code, sys.stdout)
+        if args.command == "server":
+            from dapr_lint.server import main as serve
+
+            return serve()
         return _check(args)
     except ConfigError as exc:
         print(f"dapr-lint: {exc}", file=sys.stderr)
@@ -102,76 +142,262 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_ERROR
 
 
-def _check(args: argparse.Namespace) -> int:
-    from dapr_lint import engine
-    from dapr_lint.files import discover
-    from dapr_lint.report import json as json_report
-    from dapr_lint.report import text as text_report
+STDIN_DEFAULT_NAME = "<stdin>.py"
 
-    if args.jobs is not None and args.jobs < 1:
-        raise ConfigError("--jobs must be at least 1")
-    paths = args.paths or [Path(".")]
-    config = load_config(args.config, paths[0])
-    config.cli_layer = SelectionLayer(
-        select=validate_selectors(args.select, "--select") if args.select is not None else None,
-        extend_select=validate_selectors(args.extend_select, "--extend-select") if args.extend_select else [],
-        ignore=validate_selectors(args.ignore, "--ignore") if args.ignore else [],
-    )
-    resources = [str(config.root / p) for p in config.resources_paths] + [str(Path(p).resolve()) for p in args.resources_path]
-    settings = Settings(
-        enabled=config.enabled_codes(),
-        options=dict(config.options),
-        resources_paths=tuple(resources),
+
+def _command_line(args: argparse.Namespace) -> CommandLine:
+    """The settings the command line gives, over every configuration file."""
+    config_file: Optional[Path] = None
+    overrides: dict = {}
+    for value in args.config:
+        if Path(value).is_file():
+            if config_file is not None:
+                raise ConfigError(f"--config: only one configuration file can be given ({config_file}, {value})")
+            config_file = Path(value)
+        elif "=" in value:
+            overrides.update(parse_override(value))
+        else:
+            raise ConfigError(f"--config: no such file: {value}")
+    fix_mode = "diff" if args.diff else ("fix" if args.fix else None)
+    return CommandLine(
+        config_file=config_file,
+        overrides=overrides,
+        selection=SelectionLayer(
+            select=validate_selectors(args.select, "--select") if args.select is not None else None,
+            extend_select=validate_selectors(args.extend_select, "--extend-select") if args.extend_select else [],
+            ignore=validate_selectors(args.ignore, "--ignore") if args.ignore else [],
+        ),
+        exclude=_globs(args.exclude) if args.exclude is not None else None,
+        extend_exclude=_globs(args.extend_exclude) if args.extend_exclude else [],
+        resources_paths=[str(Path(p).resolve()) for p in args.resources_path],
         verbose=args.verbose,
-        fix_mode="diff" if args.diff else ("fix" if args.fix else None),
+        fix_mode=fix_mode,
         unsafe_fixes=args.unsafe_fixes,
     )
 
-    def warn(message: str) -> None:
-        print(f"dapr-lint: warning: {message}", file=sys.stderr)
 
-    files = discover(paths, config, warn=warn, force_exclude=args.force_exclude)
-    results = engine.run(files, settings, jobs=args.jobs, ignored_for=config.ignored_for)
+def _globs(value: str) -> list[str]:
+    return [v.strip() for v in value.split(",") if v.strip()]
+
+
+def _check(args: argparse.Namespace) -> int:
+    from dapr_lint.files import SourceFile, discover, display_path, kind_of
+
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError("--jobs must be at least 1")
+    if args.fix_only:
+        args.fix = True
+    paths = args.paths or [Path(".")]
+    stdin = any(str(p) == "-" for p in paths)
+    if stdin and len(paths) > 1:
+        raise ConfigError("`-` (standard input) cannot be combined with other paths")
+    if args.stdin_filename is not None and not stdin:
+        raise ConfigError("--stdin-filename needs `-` as the path")
+    if stdin and args.add_noqa:
+        raise ConfigError("--add-noqa cannot be used with standard input")
+    _preload_catalog(args, paths[0])
+    cli = _command_line(args)
+    if stdin and cli.fix_mode == "fix":
+        cli.fix_mode = "diff"  # compute the fixes, print the fixed source; nothing is written
+    resolver = Resolver(cli)
+    if args.add_noqa:
+        cli.fix_mode = None
+
+    stdin_data: Optional[bytes] = None
+    if stdin:
+        named = args.stdin_filename or Path(STDIN_DEFAULT_NAME)
+        if args.show_settings:
+            return _show_settings(resolver, named, sys.stdout)
+        stdin_data = sys.stdin.buffer.read()
+        kind = kind_of(named) or "python"
+        display = display_path(named) if args.stdin_filename is not None else STDIN_DEFAULT_NAME
+        files = [SourceFile(named, kind, data=stdin_data, display=display)]
+    else:
+        if args.show_settings:
+            return _show_settings(resolver, paths[0], sys.stdout)
+
+        def warn(message: str) -> None:
+            print(f"dapr-lint: warning: {message}", file=sys.stderr)
+
+        files = discover(paths, resolver.config_for, warn=warn, force_exclude=args.force_exclude)
+
+    results = run_files(files, resolver, jobs=args.jobs, cache=not args.no_cache, cache_dir=args.cache_dir)
 
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key())
     errors = [e for r in results for e in r.errors]
+    fixed_count = sum(len(r.fixed) for r in results)
 
+    if args.add_noqa:
+        return _add_noqa(results, files, errors, args)
+    if stdin and args.fix:
+        result = results[0]
+        sys.stdout.buffer.write(result.fixed_data if result.fixed_data is not None else stdin_data or b"")
+        sys.stdout.flush()
+        if not args.fix_only:
+            report = _render(diagnostics, results, args, {result.path: stdin_data})
+            _write(report, args.output_file, stream=sys.stderr)
+        return _exit_status(diagnostics, errors, fixed_count, args)
     if args.diff:
         return _report_diff(results, errors, args)
-    fixable = [d for d in diagnostics if d.fix is not None and (d.fix.safety == "safe" or args.unsafe_fixes)]
-    hidden_unsafe = sum(1 for d in diagnostics if d.fix is not None and d.fix.safety == "unsafe" and not args.unsafe_fixes)
-
-    if args.format == "json":
-        output = json_report.render(diagnostics)
-    elif args.format == "sarif":
-        from dapr_lint.report import sarif
-
-        output = sarif.render(diagnostics)
-    elif args.format == "github":
-        from dapr_lint.report import github
-
-        output = github.render(diagnostics)
-    else:
-        to_terminal = args.output_file is None and sys.stdout.isatty()
-        colour = to_terminal and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
-        output = text_report.render(
-            diagnostics,
-            colour=colour,
-            quiet=args.quiet,
-            statistics=args.statistics,
-            fixable=fixable,
-            hidden_unsafe=hidden_unsafe,
-            fixed=[(r.path, code) for r in results for code in r.fixed],
-            show_fixes=args.show_fixes,
-        )
-    _write(output, args.output_file)
-
+    if args.fix_only:
+        if args.show_fixes or (fixed_count and not args.quiet):
+            output = _render([], results, args, {})
+            _write(output, args.output_file)
+        _print_errors(errors, args.verbose)
+        return _exit_status([], errors, fixed_count, args)
+    sources = {files[0].display: stdin_data} if stdin else {}
+    _write(_render(diagnostics, results, args, sources), args.output_file)
     _print_errors(errors, args.verbose)
+    return _exit_status(diagnostics, errors, fixed_count, args)
+
+
+def run_files(files, resolver: Resolver, jobs: Optional[int] = None, cache: bool = False, cache_dir: Optional[Path] = None):
+    """Check files, each with its own effective settings. Files that share a configuration form one
+    project (one project stage, one cache at that configuration's folder), as a folder with its own
+    pyproject.toml is its own project."""
+    from dapr_lint import engine
+
+    groups: dict[int, tuple] = {}
+    for f in files:
+        config = resolver.config_for(f.path)
+        groups.setdefault(id(config), (config, []))[1].append(f)
+    results = []
+    for config, members in groups.values():
+        settings = resolver.settings_of(config)
+        store = None
+        if cache:
+            from dapr_lint.cache import Cache, cache_dir_for
+
+            store = Cache(cache_dir_for(config.root, cache_dir), settings)
+        results.extend(engine.run(members, settings, jobs=jobs, ignored_for=config.ignored_for, cache=store))
+    return results
+
+
+def _preload_catalog(args: argparse.Namespace, first: Path) -> None:
+    """A run whose files are all cached need not import the rule modules: the rule catalog an earlier
+    run saved in the cache is enough to read the configuration and report."""
+    from dapr_lint.cache import cache_dir_for, load_catalog
+    from dapr_lint.config import find_config
+
+    if args.no_cache or args.fix or args.diff or args.add_noqa:
+        return
+    explicit = args.cache_dir
+    if explicit is None and not os.environ.get("DAPR_LINT_CACHE_DIR"):
+        try:
+            found = find_config(Path("." if str(first) == "-" else first))
+        except ConfigError:
+            return
+        root = found.parent if found is not None else Path.cwd()
+    else:
+        root = Path.cwd()
+    load_catalog(cache_dir_for(root, explicit))
+
+
+def _exit_status(diagnostics, errors, fixed_count: int, args: argparse.Namespace) -> int:
     if errors:
         return EXIT_ERROR
-    if diagnostics and not args.exit_zero:
+    if args.exit_non_zero_on_fix and fixed_count:
+        return EXIT_FINDINGS
+    if diagnostics and not args.exit_zero and not args.fix_only:
         return EXIT_FINDINGS
     return EXIT_CLEAN
+
+
+def _render(diagnostics, results, args: argparse.Namespace, sources: dict) -> str:
+    from dapr_lint.report import text as text_report
+
+    fixable = [d for d in diagnostics if d.fix is not None and (d.fix.safety == "safe" or args.unsafe_fixes)]
+    hidden_unsafe = sum(1 for d in diagnostics if d.fix is not None and d.fix.safety == "unsafe" and not args.unsafe_fixes)
+    if args.statistics:
+        return text_report.statistics(diagnostics, fixable, as_json=args.format == "json")
+    if args.format == "json":
+        from dapr_lint.report import json as json_report
+
+        return json_report.render(diagnostics)
+    if args.format == "sarif":
+        from dapr_lint.report import sarif
+
+        return sarif.render(diagnostics)
+    if args.format == "github":
+        from dapr_lint.report import github
+
+        return github.render(diagnostics)
+    to_terminal = args.output_file is None and sys.stdout.isatty()
+    colour = to_terminal and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    return text_report.render(
+        diagnostics,
+        colour=colour,
+        quiet=args.quiet,
+        statistics=False,
+        fixable=fixable,
+        hidden_unsafe=hidden_unsafe,
+        fixed=[(r.path, code) for r in results for code in r.fixed],
+        show_fixes=args.show_fixes,
+        full=args.format == "full",
+        sources=sources,
+    )
+
+
+def _show_settings(resolver: Resolver, path: Path, out: TextIO) -> int:
+    """The effective settings of one file, as TOML a configuration could hold (ruff's --show-settings)."""
+    config = resolver.config_for(path)
+    settings = resolver.settings_of(config)
+    ignored = sorted(config.ignored_for(path))
+    toml = _toml_value
+    out.write(f"# Effective settings for {path}\n")
+    out.write(f"# configuration: {config.source if config.source is not None else 'none (defaults)'}\n")
+    out.write(f"# root: {config.root}\n")
+    out.write(f"enabled = {toml(sorted(settings.enabled))}\n")
+    out.write(f"ignored-for-this-file = {toml(ignored)}\n")
+    out.write(f"exclude = {toml(config.exclude)}\n")
+    out.write(f"extend-exclude = {toml(config.extend_exclude)}\n")
+    out.write(f"per-file-ignores = {{ {', '.join(f'{toml(k)} = {toml(v)}' for k, v in config.per_file_ignores.items())} }}\n")
+    out.write(f"resources-paths = {toml(list(settings.resources_paths))}\n")
+    for key in sorted(settings.options):
+        out.write(f"{key} = {toml(settings.options[key])}\n")
+    return EXIT_CLEAN
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return str(value)
+    return json.dumps(str(value))
+
+
+def _add_noqa(results, files, errors, args: argparse.Namespace) -> int:
+    from dapr_lint.fix import write_atomic
+    from dapr_lint.noqa import add_noqa
+
+    by_display = {}
+    for f in files:
+        from dapr_lint.files import display_path
+
+        by_display[f.display or display_path(f.path)] = f.path
+    added = 0
+    for result in results:
+        if not result.diagnostics or result.path not in by_display:
+            continue
+        path = by_display[result.path]
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue
+        new, count = add_noqa(data, result.diagnostics)
+        if count and new != data:
+            try:
+                write_atomic(path, new)
+            except OSError as exc:
+                print(f"dapr-lint: cannot write {result.path}: {exc.strerror or exc}", file=sys.stderr)
+                continue
+            added += count
+    if not args.quiet:
+        print(f"Added {added} noqa directive{'s' if added != 1 else ''}.", file=sys.stderr)
+    _print_errors(errors, args.verbose)
+    return EXIT_ERROR if errors else EXIT_CLEAN
 
 
 def _report_diff(results, errors, args: argparse.Namespace) -> int:
@@ -197,9 +423,9 @@ def _print_errors(errors, verbose: bool) -> None:
             print(error.traceback, file=sys.stderr)
 
 
-def _write(output: str, path: Optional[Path]) -> None:
+def _write(output: str, path: Optional[Path], stream: Optional[TextIO] = None) -> None:
     if path is None:
-        sys.stdout.write(output)
+        (stream or sys.stdout).write(output)
         return
     try:
         path.write_text(output, encoding="utf-8")

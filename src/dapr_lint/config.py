@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from dapr_lint import registry
+from dapr_lint.settings import Settings
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -31,6 +33,7 @@ DEFAULT_EXCLUDE = (
     ".mypy_cache",
     ".pytest_cache",
     ".ruff_cache",
+    ".dapr-lint_cache",
     "__pycache__",
     "node_modules",
     "build",
@@ -68,9 +71,9 @@ class OptionSpec:
 
 OPTIONS: dict[str, OptionSpec] = {
     "health-routes": OptionSpec(
-        ["/health", "/healthz", "/livez"], _route_list, "Paths that count as a liveness route (DPR401)."
+        ["/health", "/healthz", "/livez", "/liveness", "/health/live"], _route_list, "Paths that count as a liveness route (DPR401)."
     ),
-    "ready-routes": OptionSpec(["/ready", "/readyz"], _route_list, "Paths that count as a readiness route (DPR402)."),
+    "ready-routes": OptionSpec(["/ready", "/readyz", "/readiness", "/health/ready"], _route_list, "Paths that count as a readiness route (DPR402)."),
     "thread-offloads": OptionSpec(
         [], _dotted_list, "Extra functions that run their argument in a thread, like asyncio.to_thread (DPR101)."
     ),
@@ -97,6 +100,7 @@ class Config:
     extend_exclude: list[str] = field(default_factory=list)
     per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
     resources_paths: list[str] = field(default_factory=list)
+    test_paths: list[str] = field(default_factory=lambda: list(DEFAULT_TEST_PATHS))
     options: dict[str, Any] = field(default_factory=lambda: {k: v.default for k, v in OPTIONS.items()})
 
     @property
@@ -107,19 +111,27 @@ class Config:
         return resolve_selection([self.file_layer, self.cli_layer])
 
     def ignored_for(self, path: Path) -> frozenset[str]:
-        """Codes `per-file-ignores` switches off for one file."""
-        if not self.per_file_ignores:
+        """Codes `per-file-ignores` switches off for one file, and the lifecycle and hygiene rules in test code."""
+        if not self.per_file_ignores and not self.test_paths:
             return frozenset()
         rel = relative_posix(path, self.root)
         if rel is None:
-            return frozenset()
+            rel = path.resolve().as_posix().lstrip("/")  # outside the configuration's folder: name patterns still apply
         codes: set[str] = set()
+        if any(glob_match(pattern, rel) for pattern in self.test_paths):
+            codes.update(TEST_CODE_OFF)
         universe = registry.codes()
         for pattern, selectors in self.per_file_ignores.items():
             if glob_match(pattern, rel):
                 for selector in selectors:
                     codes.update(registry.matching(selector, universe))
         return frozenset(codes)
+
+
+# Test code: where the lifecycle and hygiene rules are off (a client per test, no health route, print, a fresh
+# app per test); the bug rules stay on.
+DEFAULT_TEST_PATHS = ("tests", "test_*.py", "*_test.py", "conftest.py")
+TEST_CODE_OFF = frozenset({"DPR105", "DPR106", "DPR107", "DPR301", "DPR401", "DPR402", "DPR406", "DPR410", "DPR412"})
 
 
 _KNOWN_KEYS = {
@@ -130,22 +142,35 @@ _KNOWN_KEYS = {
     "extend-exclude",
     "per-file-ignores",
     "resources-paths",
+    "test-paths",
 } | set(OPTIONS)
 
 
+# In one folder, a dedicated file wins over pyproject.toml (as ruff's ruff.toml does).
+CONFIG_FILES = ("dapr-lint.toml", "pyproject.toml")
+
+
+def config_in(folder: Path) -> Optional[Path]:
+    """The configuration file of one folder: `dapr-lint.toml`, else a pyproject.toml with a
+    [tool.dapr-lint] table, else None."""
+    dedicated = folder / "dapr-lint.toml"
+    if dedicated.is_file():
+        return dedicated
+    pyproject = folder / "pyproject.toml"
+    if pyproject.is_file() and "dapr-lint" in _read_toml(pyproject).get("tool", {}):
+        return pyproject
+    return None
+
+
 def find_config(start: Path) -> Optional[Path]:
-    """The nearest pyproject.toml with a [tool.dapr-lint] table, walking up from `start`."""
+    """The nearest configuration (`dapr-lint.toml`, or pyproject.toml with a [tool.dapr-lint] table),
+    walking up from `start`."""
     start = start.resolve()
     folder = start if start.is_dir() else start.parent
     for candidate in (folder, *folder.parents):
-        pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                data = _read_toml(pyproject)
-            except ConfigError:
-                raise
-            if "dapr-lint" in data.get("tool", {}):
-                return pyproject
+        found = config_in(candidate)
+        if found is not None:
+            return found
     return None
 
 
@@ -159,26 +184,30 @@ def _read_toml(path: Path) -> dict:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
 
 
+def _table_of(path: Path) -> Any:
+    data = _read_toml(path)
+    table = data.get("tool", {}).get("dapr-lint")
+    if table is None:
+        # A dedicated file (dapr-lint.toml) holds the keys at the top level.
+        table = {} if path.name == "pyproject.toml" else data
+    return table
+
+
 def load_config(explicit: Optional[Path], start: Path) -> Config:
-    """Read the configuration: `--config FILE` if given, else the nearest pyproject.toml with our table."""
+    """Read the configuration: `--config FILE` if given, else the nearest configuration of `start`."""
     if explicit is not None:
         if not explicit.is_file():
             raise ConfigError(f"--config: no such file: {explicit}")
-        data = _read_toml(explicit)
-        table = data.get("tool", {}).get("dapr-lint")
-        if table is None:
-            # A dedicated file (dapr-lint.toml) may hold the keys at the top level.
-            table = {} if explicit.name == "pyproject.toml" else data
-        return _config_from_table(table, explicit.resolve().parent, explicit)
+        return _config_from_table(_table_of(explicit), explicit.resolve().parent, explicit)
     found = find_config(start)
     if found is None:
         return Config(root=Path.cwd().resolve())
-    table = _read_toml(found)["tool"]["dapr-lint"]
-    return _config_from_table(table, found.resolve().parent, found)
+    return _config_from_table(_table_of(found), found.resolve().parent, found)
 
 
-def _config_from_table(table: Any, root: Path, source: Path) -> Config:
-    where = f"[tool.dapr-lint] in {source}"
+def _config_from_table(table: Any, root: Path, source: Optional[Path], where: Optional[str] = None) -> Config:
+    if where is None:
+        where = f"[tool.dapr-lint] in {source}" if source is None or source.name == "pyproject.toml" else str(source)
     if not isinstance(table, dict):
         raise ConfigError(f"{where}: expected a table")
     config = Config(root=root, source=source)
@@ -199,6 +228,8 @@ def _config_from_table(table: Any, root: Path, source: Path) -> Config:
             config.extend_exclude = _string_list(table["extend-exclude"], "extend-exclude")
         if "resources-paths" in table:
             config.resources_paths = _string_list(table["resources-paths"], "resources-paths")
+        if "test-paths" in table:
+            config.test_paths = _string_list(table["test-paths"], "test-paths")
         if "per-file-ignores" in table:
             pfi = table["per-file-ignores"]
             if not isinstance(pfi, dict):
@@ -291,9 +322,17 @@ def _specificity(selector: str) -> int:
 # -- paths and globs -----------------------------------------------------------------------------------
 
 
+def link_path(path: Path) -> Path:
+    """The absolute path with its folders resolved but its last part kept: a symbolic link to a file
+    elsewhere (a module shared between services) stays where it is linked."""
+    if os.path.islink(path):
+        return Path(os.path.realpath(os.path.dirname(os.path.abspath(path)))) / os.path.basename(os.path.abspath(path))
+    return Path(os.path.realpath(path))
+
+
 def relative_posix(path: Path, root: Path) -> Optional[str]:
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return link_path(path).relative_to(root).as_posix()
     except ValueError:
         return None
 
@@ -350,3 +389,117 @@ def glob_match(pattern: str, rel_path: str) -> bool:
         regex = _glob_regex(pattern)
         return any(regex.match(part) for part in rel_path.split("/"))
     return bool(_glob_regex(pattern.lstrip("/")).match(rel_path))
+
+
+# -- the effective settings of each file ---------------------------------------------------------------
+
+
+@dataclass
+class CommandLine:
+    """What the command line (or an editor, or flake8) says about settings; it overrides every file."""
+
+    config_file: Optional[Path] = None
+    # `--config KEY=VALUE` pairs, as one TOML table applied over each configuration file's table
+    overrides: dict[str, Any] = field(default_factory=dict)
+    selection: SelectionLayer = field(default_factory=SelectionLayer)
+    exclude: Optional[list[str]] = None
+    extend_exclude: list[str] = field(default_factory=list)
+    resources_paths: list[str] = field(default_factory=list)  # absolute folders
+    verbose: bool = False
+    fix_mode: Optional[str] = None
+    unsafe_fixes: bool = False
+
+
+def parse_override(text: str) -> dict[str, Any]:
+    """One `--config KEY=VALUE` argument (a line of TOML, as ruff takes it), validated like a file's key."""
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(
+            f"--config: `{text}` is neither a file nor a TOML `KEY = VALUE` pair ({exc})"
+        ) from None
+    _config_from_table(table, Path.cwd(), None, where=f"--config `{text}`")
+    return table
+
+
+class Resolver:
+    """The one place that computes the effective configuration and settings of a file: the nearest
+    configuration file of that file (or `--config FILE` for every file), with the command line's
+    overrides on top. Folders and files are read once per resolver."""
+
+    def __init__(self, cli: Optional[CommandLine] = None, cwd: Optional[Path] = None) -> None:
+        self.cli = cli or CommandLine()
+        self.cwd = (cwd or Path.cwd()).resolve()
+        self._folders: dict[Path, Optional[Path]] = {}
+        self._configs: dict[Optional[Path], Config] = {}
+        self._settings: dict[int, Settings] = {}
+        if self.cli.config_file is not None and not self.cli.config_file.is_file():
+            raise ConfigError(f"--config: no such file: {self.cli.config_file}")
+
+    def source_for(self, path: Path) -> Optional[Path]:
+        """The configuration file that applies to `path` (None: the defaults)."""
+        if self.cli.config_file is not None:
+            return self.cli.config_file.resolve()
+        path = path if path.is_absolute() else self.cwd / path
+        folder = path if path.is_dir() else path.parent
+        folder = Path(os.path.normpath(folder))
+        walked = []
+        found: Optional[Path] = None
+        for candidate in (folder, *folder.parents):
+            if candidate in self._folders:
+                found = self._folders[candidate]
+                break
+            walked.append(candidate)
+            found = config_in(candidate)
+            if found is not None:
+                break
+        for candidate in walked:
+            if found is None or candidate == found.parent or _is_under(candidate, found.parent):
+                self._folders[candidate] = found
+        return found
+
+    def config_for(self, path: Path) -> Config:
+        return self._config(self.source_for(path))
+
+    def _config(self, source: Optional[Path]) -> Config:
+        config = self._configs.get(source)
+        if config is not None:
+            return config
+        table = dict(_table_of(source)) if source is not None else {}
+        table.update(self.cli.overrides)
+        if source is None:
+            config = _config_from_table(table, self.cwd, None, where="--config")
+        else:
+            config = _config_from_table(table, source.parent, source)
+        config.cli_layer = self.cli.selection
+        if self.cli.exclude is not None:
+            config.exclude = list(self.cli.exclude)
+        config.extend_exclude = config.extend_exclude + list(self.cli.extend_exclude)
+        self._configs[source] = config
+        return config
+
+    def settings_for(self, path: Path) -> Settings:
+        return self.settings_of(self.config_for(path))
+
+    def settings_of(self, config: Config) -> Settings:
+        settings = self._settings.get(id(config))
+        if settings is None:
+            resources = [str(config.root / p) for p in config.resources_paths] + list(self.cli.resources_paths)
+            settings = Settings(
+                enabled=config.enabled_codes(),
+                options=dict(config.options),
+                resources_paths=tuple(resources),
+                verbose=self.cli.verbose,
+                fix_mode=self.cli.fix_mode,
+                unsafe_fixes=self.cli.unsafe_fixes,
+            )
+            self._settings[id(config)] = settings
+        return settings
+
+
+def _is_under(folder: Path, root: Path) -> bool:
+    try:
+        folder.relative_to(root)
+        return True
+    except ValueError:
+        return False

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 Severity = Literal["error", "warning", "info"]
 Category = Literal["bug", "practice", "opinion", "tool"]
@@ -51,14 +51,15 @@ class InternalError:
 class FileResult:
     """Everything the per-file stage learned about one file.
 
-    `summary` is a small, picklable description of the file for project-wide rules (routes, handlers,
-    component names used); the per-file stage fills it, the project stage combines them.
+    `summary` is a small, picklable description of the file for project-wide rules (a
+    `dapr_lint.summaries.ModuleSummary` or `ResourceSummary`); the per-file stage fills it, the project stage
+    combines them.
     """
 
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     errors: list[InternalError] = field(default_factory=list)
-    summary: Optional[dict] = None
+    summary: Optional[Any] = None
     # With --fix / --diff: the codes of the findings fixed (one entry per finding), and the unified diff.
     fixed: list[str] = field(default_factory=list)
     diff: Optional[str] = None

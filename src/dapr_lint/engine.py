@@ -15,6 +15,7 @@ from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
 from dapr_lint.files import SourceFile, display_path
 from dapr_lint.settings import Settings
 from dapr_lint.suppress import is_suppressed, noqa_map, skips_file
+from dapr_lint.summaries import ResourceSummary, Summary
 
 # Below this many files a process pool costs more to start than it saves.
 _PARALLEL_THRESHOLD = 12
@@ -27,13 +28,18 @@ class FileTask:
     kind: str
     # codes `per-file-ignores` switches off for this file
     ignored: frozenset[str] = frozenset()
+    # the file's content when it does not come from disk (standard input, an editor's unsaved buffer)
+    data: Optional[bytes] = None
 
 
 def check_file(task: FileTask, settings: Settings) -> FileResult:
     """The whole per-file stage for one file; exceptions become InternalErrors, never propagate."""
     try:
-        with open(task.path, "rb") as handle:
-            data = handle.read()
+        if task.data is not None:
+            data = task.data
+        else:
+            with open(task.path, "rb") as handle:
+                data = handle.read()
     except OSError as exc:
         result = FileResult(task.display)
         result.errors.append(InternalError(task.display, "reading the file", exc.strerror or str(exc)))
@@ -59,8 +65,8 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
             result = FileResult(task.display, diagnostics=_analyze_yaml(task.display, data, settings))
             result.summary = _resource_summary(data, settings)
         _filter(result, text, task.ignored)
-        if result.summary is not None and not result.summary.get("resources"):
-            _annotate_summary(result.summary, task, text)
+        if result.summary is not None:
+            result.summary = _annotate_summary(result.summary, task, text)
         return result
     except Exception as exc:
         result = FileResult(task.display)
@@ -92,7 +98,7 @@ def _fix(task: FileTask, data: bytes, settings: Settings) -> tuple[bytes, list[s
     return outcome.data, outcome.applied, None, errors
 
 
-def _resource_summary(data: bytes, settings: Settings) -> Optional[dict]:
+def _resource_summary(data: bytes, settings: Settings) -> Optional[ResourceSummary]:
     """What a resource file tells the project stage: the routes its declarative Subscriptions deliver to."""
     from dapr_lint.project import wants_summary
 
@@ -103,7 +109,7 @@ def _resource_summary(data: bytes, settings: Settings) -> Optional[dict]:
     except ModuleNotFoundError:
         return None
     routes = subscription_routes(data)
-    return {"resources": True, "subscription_routes": routes} if routes else None
+    return ResourceSummary(subscription_routes=tuple(routes)) if routes else None
 
 
 def _analyze_yaml(display: str, data: bytes, settings: Settings) -> list[Diagnostic]:
@@ -133,19 +139,24 @@ def _filter(result: FileResult, text: str, ignored: frozenset[str]) -> None:
     ]
 
 
-def _annotate_summary(summary: dict, task: FileTask, text: str) -> None:
+def _annotate_summary(summary: Summary, task: FileTask, text: str) -> Summary:
     """Where the file lives and what its noqa comments and per-file-ignores silence, so that the project
     stage can report in this file without reading it again."""
-    summary["path"] = task.display
-    summary["file"] = os.path.abspath(task.path)
-    summary["ignored"] = sorted(task.ignored)
+    if isinstance(summary, ResourceSummary):
+        return replace(summary, path=task.display, file=os.path.abspath(task.path))
     noqa = noqa_map(text)
-    lines = {item["line"] for item in summary.get("objects", {}).values() if "line" in item}
-    lines.update(item["line"] for item in summary.get("async_calls", ()) if "line" in item)
-    practices = summary.get("practices") or {}
-    for key in ("entries", "opened", "outgoing"):
-        lines.update(item["line"] for item in practices.get(key, ()) if "line" in item)
-    summary["noqa"] = {line: sorted(noqa[line]) for line in lines if line in noqa}
+    lines = {item.span.line for item in summary.objects.values()}
+    lines.update(item.span.line for item in summary.async_calls)
+    lines.update(item.span.line for item in summary.components)
+    facts = summary.practices
+    lines.update(item.span.line for group in (facts.entries, facts.opened, facts.outgoing) for item in group)
+    return replace(
+        summary,
+        path=task.display,
+        file=os.path.abspath(task.path),
+        ignored=tuple(sorted(task.ignored)),
+        noqa={line: tuple(sorted(noqa[line])) for line in sorted(lines) if line in noqa},
+    )
 
 
 # -- running many files ------------------------------------------------------------------------------
@@ -163,21 +174,26 @@ def _check_chunk(tasks: list[FileTask]) -> list[FileResult]:
     return [check_file(task, _worker_settings) for task in tasks]
 
 
-def run(files: list[SourceFile], settings: Settings, jobs: Optional[int] = None, ignored_for=None) -> list[FileResult]:
+def run(
+    files: list[SourceFile], settings: Settings, jobs: Optional[int] = None, ignored_for=None, cache=None
+) -> list[FileResult]:
+    """Check files (the per-file stage, then the project stage, then project fixes). With a `cache`
+    (cache.Cache) and no fixing, files whose key matches are not checked again."""
     tasks = [
         FileTask(
             str(f.path),
-            display_path(f.path),
+            f.display or display_path(f.path),
             f.kind,
             ignored_for(f.path) if ignored_for is not None else frozenset(),
+            f.data,
         )
         for f in files
     ]
-    workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
-        results = [check_file(task, settings) for task in tasks]
-    else:
-        results = _run_parallel(tasks, settings, workers)
+    if cache is not None and settings.fix_mode is None:
+        from dapr_lint.cache import run_cached
+
+        return run_cached(tasks, settings, cache, lambda todo: _check_all(todo, settings, jobs))
+    results = _check_all(tasks, settings, jobs)
     from dapr_lint.project import run_project_stage
 
     run_project_stage(results, settings)
@@ -196,6 +212,14 @@ def run(files: list[SourceFile], settings: Settings, jobs: Optional[int] = None,
                     result.diagnostics = fresh.diagnostics + project_left
                     result.errors.extend(fresh.errors)
     return results
+
+
+def _check_all(tasks: list[FileTask], settings: Settings, jobs: Optional[int]) -> list[FileResult]:
+    """The per-file stage over every task, in worker processes when that pays."""
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(tasks) < _PARALLEL_THRESHOLD:
+        return [check_file(task, settings) for task in tasks]
+    return _run_parallel(tasks, settings, workers)
 
 
 def _run_parallel(tasks: list[FileTask], settings: Settings, workers: int) -> list[FileResult]:

@@ -1,61 +1,156 @@
-"""Discovery: command-line paths -> the files to check, each with its kind (python or yaml)."""
+"""Discovery: command-line paths -> the files to check, each with its kind (python or yaml).
+
+Nothing here runs a program: `.gitignore` files are read by us (with `pathspec`), never by calling `git`, so a
+repository's configured commands (`core.fsmonitor`, hooks) cannot run when it is linted. Only regular files are
+ever opened: FIFOs, sockets and devices are skipped before anything reads them, and symbolic links to folders are
+not followed (so a link loop cannot make the walk endless)."""
 
 from __future__ import annotations
 
+import errno
 import os
-import subprocess
+import re
+import stat
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Callable, Iterable, Optional
 
-from dapr_lint.config import Config, ConfigError, glob_match, relative_posix
+from dapr_lint.config import Config, ConfigError, glob_match, link_path, relative_posix
 
 PYTHON_SUFFIXES = (".py", ".pyw")
 YAML_SUFFIXES = (".yaml", ".yml")
+
+# Pruned during the walk (the configured excludes are matched later; these are just the obviously heavy ones).
+_PRUNED = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__"})
+# A .gitignore larger than this is not read (it would be a hostile one): its folder is walked without it.
+_MAX_IGNORE_FILE = 1 << 20
 
 
 @dataclass(frozen=True)
 class SourceFile:
     path: Path
     kind: str  # "python" | "yaml"
+    # content that does not come from disk (standard input, an editor's buffer), and the name to report
+    data: Optional[bytes] = None
+    display: Optional[str] = None
 
 
-def kind_of(path: Path) -> Optional[str]:
+@dataclass
+class Skipped:
+    """What discovery passed over with a warning. `unreadable` counts paths that could not be read
+    (permission denied and the like): when nothing could be checked because of them, the run exits 2."""
+
+    unreadable: list[str] = field(default_factory=list)
+
+
+def kind_of(path: Path, named: bool = False) -> Optional[str]:
+    """python, yaml or None. A file named on the command line without an extension is Python when its
+    first line is a Python shebang (`#!/usr/bin/env python3`), as pre-commit's `types: [python]` has it."""
     suffix = path.suffix.lower()
     if suffix in PYTHON_SUFFIXES:
         return "python"
     if suffix in YAML_SUFFIXES:
         return "yaml"
+    if named and not suffix and _python_shebang(path):
+        return "python"
     return None
 
 
-def discover(paths: Iterable[Path], config: Config, warn=None, force_exclude: bool = False) -> list[SourceFile]:
+_SHEBANG = re.compile(rb"^#!\s*(?:\S*/)?(?:env\s+(?:-\S+\s+)*)?(?:python|pypy)[0-9.]*\b")
+
+
+def _python_shebang(path: Path) -> bool:
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return False
+        with path.open("rb") as handle:
+            first = handle.readline(256)
+    except OSError:
+        return False
+    return bool(_SHEBANG.match(first))
+
+
+def discover(
+    paths: Iterable[Path],
+    config,
+    warn: Optional[Callable[[str], None]] = None,
+    force_exclude: bool = False,
+    skipped: Optional[Skipped] = None,
+) -> list[SourceFile]:
     """Files under `paths`: `.gitignore` is honoured inside a git work tree, `exclude`/`extend-exclude`
     everywhere; a file named on the command line is always checked, unless `force_exclude` (for
-    pre-commit, which names every staged file)."""
-    found: dict[Path, SourceFile] = {}
-    patterns = config.exclude_patterns
+    pre-commit, which names every staged file). `config` is one Config, or a function giving the Config
+    of a path (each file's nearest configuration decides its exclusions).
+
+    When every argument is a file that cannot be checked, that is a usage error, never a silent pass."""
+    config_for = config if callable(config) else (lambda _path: config)
+    unlintable: list[str] = []
+    paths = list(paths)
+    say = warn if warn is not None else (lambda message: None)
+    skipped = skipped if skipped is not None else Skipped()
+    found: dict[str, tuple[bool, SourceFile]] = {}
+
+    def add(path: Path, kind: str, is_link: bool) -> None:
+        # One file reached twice (a link and its target both in the run) is checked once, under the
+        # path that is not a link when there is one.
+        key = os.path.realpath(path)
+        previous = found.get(key)
+        if previous is None or (previous[0] and not is_link):
+            found[key] = (is_link, SourceFile(path, kind))
+
     for raw in paths:
         path = Path(raw)
-        if not path.exists():
-            raise ConfigError(f"no such file or directory: {raw}")
-        if path.is_file():
-            kind = kind_of(path)
-            if kind is None:
-                if warn is not None:
-                    warn(f"skipping {raw}: not a Python or YAML file")
+        try:
+            info = os.stat(path)
+        except OSError as exc:
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                raise ConfigError(f"no such file or directory: {raw}") from None
+            if exc.errno == errno.ELOOP:
+                say(f"skipping {raw}: symbolic link loop")
                 continue
-            if force_exclude and _excluded_explicit(path, config):
-                continue
-            found.setdefault(path.resolve(), SourceFile(path, kind))
+            say(f"skipping {raw}: {exc.strerror}")
+            skipped.unreadable.append(str(raw))
             continue
-        for candidate in _files_under(path):
-            kind = kind_of(candidate)
-            if kind is None or _excluded(candidate, path, config.root, patterns):
-                continue
-            found.setdefault(candidate.resolve(), SourceFile(candidate, kind))
-    return sorted(found.values(), key=lambda f: str(f.path))
+        if stat.S_ISDIR(info.st_mode):
+            walker = _Walker(say, skipped)
+            for candidate, is_link in walker.files_under(path):
+                cfg = config_for(candidate)
+                if _excluded(candidate, path, cfg.root, cfg.exclude_patterns):
+                    continue
+                add(candidate, kind_of(candidate) or "python", is_link)
+            continue
+        kind = kind_of(path, named=True)
+        if kind is None:
+            say(f"skipping {raw}: not a Python file (by extension or shebang) or a YAML file")
+            unlintable.append(str(raw))
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            say(f"skipping {raw}: {_file_type(info.st_mode)}, not a regular file")
+            continue
+        if not os.access(path, os.R_OK):
+            say(f"skipping {raw}: permission denied")
+            skipped.unreadable.append(str(raw))
+            continue
+        if force_exclude and _excluded_explicit(path, config_for(path)):
+            continue
+        add(path, kind, os.path.islink(path))
+    if paths and len(unlintable) == len(paths):
+        names = ", ".join(unlintable)
+        raise ConfigError(f"nothing to check: {names} {'is' if len(unlintable) == 1 else 'are'} not a Python or YAML file")
+    return sorted((entry for _, entry in found.values()), key=lambda f: str(f.path))
+
+
+def _file_type(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "not a regular file"
 
 
 def _excluded(candidate: Path, base: Path, root: Path, patterns: list[str]) -> bool:
@@ -65,7 +160,8 @@ def _excluded(candidate: Path, base: Path, root: Path, patterns: list[str]) -> b
     rel = relative_posix(candidate, root)
     base_rel = relative_posix(base, root)
     if rel is None or base_rel is None:
-        rel = candidate.resolve().relative_to(base.resolve()).as_posix()
+        # the folder is outside the configuration's folder: match what lies below the folder
+        rel = os.path.relpath(os.path.abspath(candidate), os.path.abspath(base)).replace(os.sep, "/")
         base_rel = ""
     for pattern in patterns:
         if "/" in pattern.strip().strip("/"):
@@ -85,53 +181,215 @@ def _excluded_explicit(path: Path, config: Config) -> bool:
     return any(glob_match(pattern, rel) for pattern in config.exclude_patterns)
 
 
-def _files_under(folder: Path) -> list[Path]:
-    listed = _git_listing(folder)
-    if listed is not None:
-        return listed
-    result = []
-    for dirpath, dirnames, filenames in os.walk(folder):
-        # Hidden folders and the default exclusions are pruned by `_excluded` later; pruning the
-        # obvious heavy ones here keeps a walk of a project with a virtualenv fast.
-        dirnames[:] = [d for d in dirnames if d not in (".git", "node_modules", ".venv", "venv", "__pycache__")]
-        for name in filenames:
-            result.append(Path(dirpath) / name)
-    return result
+# -- the walk ----------------------------------------------------------------------------------------------
 
 
-def _git_listing(folder: Path) -> Optional[list[Path]]:
-    """Tracked and untracked-but-not-ignored files below `folder`, or None outside a git work tree."""
-    try:
-        inside = subprocess.run(
-            ["git", "-C", str(folder), "rev-parse", "--is-inside-work-tree"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-        )
-        if inside.returncode != 0 or inside.stdout.strip() != "true":
+class _Walker:
+    def __init__(self, warn: Callable[[str], None], skipped: Skipped) -> None:
+        self.warn = warn
+        self.skipped = skipped
+
+    def files_under(self, folder: Path) -> list[tuple[Path, bool]]:
+        """(path, is a symbolic link) of every Python/YAML file below `folder` that `.gitignore` keeps."""
+        result: list[tuple[Path, bool]] = []
+        ignores = _Ignores.for_folder(folder, self.warn)
+        stack: list[tuple[Path, Optional[_Ignores], str]] = [(folder, ignores, ignores.rel_of_start if ignores else "")]
+        while stack:
+            directory, ignores, rel_dir = stack.pop()
+            try:
+                with os.scandir(directory) as iterator:
+                    entries = sorted(iterator, key=lambda e: e.name)
+            except OSError as exc:
+                self.warn(f"skipping folder {directory}: {exc.strerror or exc}")
+                self.skipped.unreadable.append(str(directory))
+                continue
+            names = {entry.name for entry in entries}
+            if directory != folder:  # the folder's own ignores are read by _Ignores.for_folder
+                if ".git" in names:
+                    ignores, rel_dir = _Ignores.at_root(directory, self.warn), ""  # a nested repository
+                elif ignores is not None and ".gitignore" in names:
+                    ignores = ignores.with_file(rel_dir, directory / ".gitignore", self.warn)
+            below: list[tuple[Path, Optional[_Ignores], str]] = []
+            for entry in entries:
+                name = entry.name
+                path = directory / name
+                rel = f"{rel_dir}/{name}" if rel_dir else name
+                try:
+                    is_link = entry.is_symlink()
+                    is_dir = not is_link and entry.is_dir(follow_symlinks=False)
+                except OSError:
+                    continue
+                if is_dir:
+                    if name in _PRUNED:
+                        continue
+                    if ignores is not None and ignores.ignored(rel, True):
+                        continue
+                    below.append((path, ignores, rel))
+                    continue
+                kind = kind_of(path)
+                if kind is None:
+                    continue  # only names we would check are looked at (and warned about)
+                if ignores is not None and ignores.ignored(rel, False):
+                    continue
+                try:
+                    info = os.stat(path)  # follows a link: what it points to
+                except OSError as exc:
+                    if is_link and exc.errno == errno.ELOOP:
+                        self.warn(f"skipping {path}: symbolic link loop")
+                    elif is_link and exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                        self.warn(f"skipping {path}: broken symbolic link")
+                    else:
+                        self.warn(f"skipping {path}: {exc.strerror or exc}")
+                        self.skipped.unreadable.append(str(path))
+                    continue
+                if stat.S_ISDIR(info.st_mode):
+                    continue  # a link to a folder is not followed
+                if not stat.S_ISREG(info.st_mode):
+                    self.warn(f"skipping {path}: {_file_type(info.st_mode)}, not a regular file")
+                    continue
+                if not os.access(path, os.R_OK):
+                    self.warn(f"skipping {path}: permission denied")
+                    self.skipped.unreadable.append(str(path))
+                    continue
+                result.append((path, is_link))
+            stack.extend(reversed(below))
+        return result
+
+
+# -- .gitignore, read without git ------------------------------------------------------------------------------
+
+
+class _Ignores:
+    """The ignore files that apply in one folder of a git work tree: `$GIT_DIR/info/exclude` and every
+    `.gitignore` from the work tree's root down to the folder, deeper files first, as git orders them.
+    The global excludes file (`core.excludesFile`) is not read: that would mean reading git's configuration."""
+
+    def __init__(self, root: Path, layers: tuple, exclude, rel_of_start: str = "") -> None:
+        self.root = root
+        self.layers = layers  # ((folder relative to root, spec), ...), outermost first
+        self.exclude = exclude
+        self.rel_of_start = rel_of_start
+
+    @classmethod
+    def for_folder(cls, folder: Path, warn) -> Optional["_Ignores"]:
+        """The ignores in effect at `folder`, or None when it is not inside a git work tree."""
+        start = Path(os.path.realpath(folder))
+        root = next((candidate for candidate in (start, *start.parents) if os.path.lexists(candidate / ".git")), None)
+        if root is None:
             return None
-        listing = subprocess.run(
-            ["git", "-C", str(folder), "ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", "."],
-            capture_output=True,
-            timeout=60,
-        )
-    except (OSError, subprocess.SubprocessError):
+        ignores = cls.at_root(root, warn)
+        rel = start.relative_to(root).as_posix()
+        rel = "" if rel == "." else rel
+        current = root
+        walked = ""
+        for part in [p for p in rel.split("/") if p]:
+            current = current / part
+            walked = f"{walked}/{part}" if walked else part
+            if ignores.ignored(walked, True):
+                break  # an ignored folder named on the command line: its own files are matched below
+            if os.path.lexists(current / ".gitignore") and current != start:
+                ignores = ignores.with_file(walked, current / ".gitignore", warn)
+        if start != root and os.path.lexists(start / ".gitignore"):
+            ignores = ignores.with_file(rel, start / ".gitignore", warn)
+        ignores.rel_of_start = rel
+        return ignores
+
+    @classmethod
+    def at_root(cls, root: Path, warn) -> "_Ignores":
+        exclude = None
+        git_dir = _git_dir(root / ".git")
+        if git_dir is not None:
+            exclude = _read_spec(git_dir / "info" / "exclude", warn)
+        ignores = cls(root, (), exclude)
+        return ignores.with_file("", root / ".gitignore", warn)
+
+    def with_file(self, rel_dir: str, path: Path, warn) -> "_Ignores":
+        spec = _read_spec(path, warn)
+        if spec is None:
+            return self
+        return _Ignores(self.root, self.layers + ((rel_dir, spec),), self.exclude, self.rel_of_start)
+
+    def ignored(self, rel: str, is_dir: bool) -> bool:
+        suffix = "/" if is_dir else ""
+        for base, spec in reversed(self.layers):
+            if base:
+                if not rel.startswith(base + "/"):
+                    continue
+                sub = rel[len(base) + 1 :]
+            else:
+                sub = rel
+            decision = spec.check_file(sub + suffix).include
+            if decision is not None:
+                return decision
+        if self.exclude is not None:
+            return bool(self.exclude.check_file(rel + suffix).include)
+        return False
+
+
+def _git_dir(dot_git: Path) -> Optional[Path]:
+    """The repository folder behind a work tree's `.git`: the folder itself, or the `gitdir:` a `.git` file
+    names (linked work trees and submodules), where `commondir` leads to the shared `info/exclude`."""
+    try:
+        info = os.lstat(dot_git)
+    except OSError:
         return None
-    if listing.returncode != 0:
+    if stat.S_ISDIR(info.st_mode):
+        return dot_git
+    text = _read_small(dot_git)
+    first = text.splitlines()[0] if text else ""
+    if not first.startswith("gitdir:") or not first[len("gitdir:") :].strip():
         return None
-    result = []
-    for entry in listing.stdout.split(b"\0"):
-        if not entry:
-            continue
-        path = folder / os.fsdecode(entry)
-        if path.is_file():  # deleted-but-tracked files and submodule folders are skipped
-            result.append(path)
-    return result
+    git_dir = Path(first[len("gitdir:") :].strip())
+    if not git_dir.is_absolute():
+        git_dir = dot_git.parent / git_dir
+    common = _read_small(git_dir / "commondir")
+    if common is not None and common.strip():
+        common_dir = Path(common.strip())
+        return common_dir if common_dir.is_absolute() else git_dir / common_dir
+    return git_dir
+
+
+def _read_small(path: Path) -> Optional[str]:
+    """The text of a small regular file, never following a link and never opening a FIFO or device."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_IGNORE_FILE:
+            return None
+        data = os.read(fd, _MAX_IGNORE_FILE)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    return data.decode("utf-8", errors="surrogateescape")
+
+
+def _read_spec(path: Path, warn):
+    if not os.path.lexists(path):
+        return None
+    text = _read_small(path)
+    if text is None:
+        if os.path.islink(path):
+            return None  # git does not follow a symbolic link named .gitignore either
+        warn(f"cannot read {path}; its patterns are not applied")
+        return None
+    import pathspec
+
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+    except Exception as exc:  # a pattern pathspec rejects: say so, walk without the file
+        warn(f"cannot use {path}: {exc}")
+        return None
 
 
 def display_path(path: Path) -> str:
-    """Relative to the working directory when under it, else absolute; always with `/`."""
-    absolute = path.resolve()
+    """Relative to the working directory when under it, else absolute; always with `/`. A symbolic link is
+    shown under its own path, not its target's."""
+    absolute = link_path(path)
     try:
         return absolute.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:

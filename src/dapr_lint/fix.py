@@ -154,6 +154,7 @@ def apply_project_fixes(results, settings: Settings, paths: dict) -> dict[str, s
         if settings.fix_mode == "diff":
             original = result.original_data if result.original_data is not None else before
             result.diff = unified_diff(result.path, original, after)
+            result.fixed_data, result.original_data = after, original
         else:
             try:
                 write_atomic(path, after)
@@ -171,7 +172,7 @@ def apply_project_fixes(results, settings: Settings, paths: dict) -> dict[str, s
     return rewritten
 
 
-def _add_routes(data: bytes, findings, summary: Optional[dict], settings: Settings) -> Optional[bytes]:
+def _add_routes(data: bytes, findings, summary, settings: Settings) -> Optional[bytes]:
     from dapr_lint.python.positions import positions
 
     try:
@@ -232,16 +233,16 @@ def _two_blank_lines_before(statement: cst.BaseStatement) -> cst.BaseStatement:
     return statement.with_changes(leading_lines=[cst.EmptyLine()] * (2 - blank) + leading)
 
 
-def _route_request(finding, summary: Optional[dict], settings: Settings) -> tuple[Optional[str], str, str]:
+def _route_request(finding, summary, settings: Settings) -> tuple[Optional[str], str, str]:
     """(app variable, framework, route) for a DPR401/DPR402 finding: the app is the module-level object the
     file's summary records at the finding's position."""
-    if not summary:
+    if summary is None:
         return None, "", ""
-    for key, item in summary.get("objects", {}).items():
-        if item.get("kind") == "app" and item.get("line") == finding.line and item.get("column") == finding.column:
-            if "." in key or item.get("name") != key:
+    for key, item in getattr(summary, "objects", {}).items():
+        if item.kind == "app" and item.span.line == finding.line and item.span.column == finding.column:
+            if "." in key or item.name != key:
                 return None, "", ""  # created inside a function: no module-level place for the route
             option, default = ("health-routes", "/health") if finding.code == "DPR401" else ("ready-routes", "/ready")
             routes = settings.options.get(option) or [default]
-            return key, item.get("framework", ""), routes[0]
+            return key, item.framework, routes[0]
     return None, "", ""

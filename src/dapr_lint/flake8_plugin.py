@@ -48,7 +48,10 @@ class DaprLintPlugin:
             return
         settings = _settings(self._explicit, _config_root(self.filename))
         result = analyze_python(self.filename, _encode(text, self.lines), settings)
+        off = _test_code_off(self.filename, _config_root(self.filename))
         for d in result.diagnostics:
+            if d.code in off:
+                continue
             yield d.line, d.column - 1, f"{d.code} {d.message}", type(self)
         for error in result.errors:
             yield 1, 0, f"DPR001 dapr-lint internal error in {error.where}: {error.message}", type(self)
@@ -90,3 +93,18 @@ def _settings(explicit: tuple[str, ...], config_path: Optional[str]) -> Settings
     for selector in explicit:
         enabled.update(registry.matching(selector, registry.codes()))
     return Settings(enabled=frozenset(enabled), options=options)
+
+
+def _test_code_off(filename: str, config_path: Optional[str]) -> frozenset[str]:
+    """The rules dapr-lint turns off in test code (`test-paths`), so that both tools agree."""
+    from dapr_lint.config import Config, load_config
+
+    if filename in ("stdin", "-", ""):
+        return frozenset()
+    config: Config
+    try:
+        config = load_config(Path(config_path), Path(config_path).parent) if config_path else Config(root=Path.cwd())
+    except Exception:
+        config = Config(root=Path.cwd())
+    config.per_file_ignores = {}  # flake8 has its own per-file-ignores
+    return config.ignored_for(Path(filename))

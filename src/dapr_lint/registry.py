@@ -77,10 +77,32 @@ def by_name(name: str) -> Optional[RuleSpec]:
 _loaded = False
 
 
+_preloaded = False
+
+
+def preload(specs: Iterable[RuleSpec]) -> bool:
+    """The catalog as an earlier run of the same code saved it (the result cache): the CLI can then select
+    and report without importing the rule modules. Importing them later registers the same specs."""
+    global _preloaded
+    if _loaded:
+        return False
+    for spec in specs:
+        _RULES.setdefault(spec.code, spec)
+    _preloaded = True
+    return True
+
+
+def fully_loaded() -> bool:
+    """Whether every rule module is imported (the catalog is the code's, not a saved copy)."""
+    import sys
+
+    return _loaded and "dapr_lint.catalog" in sys.modules
+
+
 def _load_all() -> None:
     """Import every module that registers rules (once); the catalog is complete afterwards."""
     global _loaded
-    if _loaded:
+    if _loaded or _preloaded:
         return
     _loaded = True
     from dapr_lint import catalog  # noqa: F401  (registers the rule specs)

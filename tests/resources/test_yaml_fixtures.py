@@ -3,24 +3,12 @@ its findings with the `# error: DPRxxx` comments, both ways."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from dapr_lint.resources.catalog import RESOURCE_CODES
+from markers import expected_findings
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "yaml"
-_EXPECTED = re.compile(r"#\s*error:\s*(DPR\d{3}(?:\s*,\s*DPR\d{3})*)\s*$")
-
-
-def expected_findings(source: str) -> set[tuple[int, str]]:
-    expected: set[tuple[int, str]] = set()
-    for number, line in enumerate(source.splitlines(), start=1):
-        match = _EXPECTED.search(line)
-        if match:
-            expected.update((number, code.strip()) for code in match.group(1).split(","))
-    return expected
-
-
 def fixture_paths() -> list[Path]:
     return sorted(p for p in FIXTURES.rglob("*") if p.suffix in (".yaml", ".yml"))
 

@@ -15,9 +15,10 @@ from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
 from dapr_lint.python.model import ModuleModel
 from dapr_lint.python.positions import positions
 from dapr_lint.python.rules import PYTHON_RULES, Report
-from dapr_lint.python.summary import build_summary, fill_positions, text_summary
+from dapr_lint.python.summary import PendingSummary, build_summary, text_summary
 from dapr_lint.project import wants_summary
 from dapr_lint.settings import Settings
+from dapr_lint.summaries import ModuleSummary
 
 # A module that mentions none of these cannot hold a Dapr client, handler or route: it is only checked
 # for syntax (cheaply), never modelled.
@@ -63,7 +64,7 @@ def analyze_python(path: str, data: bytes, settings: Settings) -> FileResult:
 
 def lint_module(
     module: cst.Module, path: str, settings: Settings
-) -> tuple[list[tuple[Report, Diagnostic]], list[InternalError], Optional[dict]]:
+) -> tuple[list[tuple[Report, Diagnostic]], list[InternalError], Optional[ModuleSummary]]:
     """Model a parsed module once, run the enabled rules, build the project summary when a project rule
     wants it, and position what they report in one pass.
 
@@ -83,21 +84,24 @@ def lint_module(
             reports.extend(check(model))
         except Exception as exc:
             errors.append(_internal(path, f"rule {code}", exc))
-    summary: Optional[dict] = None
-    pending: list = []
+    pending: Optional[PendingSummary] = None
     if wants_summary(settings):
         try:
-            summary, pending = build_summary(model)
+            pending = build_summary(model)
         except Exception as exc:
             errors.append(_internal(path, "the project summary", exc))
-    if not reports and not pending:
-        return [], errors, summary
+    nodes = pending.nodes if pending is not None else []
+    if not reports and not nodes:
+        return [], errors, pending.finish({}) if pending is not None else None
+    regions = model.expectations if reports else []
     try:
-        # one position pass for the findings and the summary items together
-        spans = positions(module, [r.node for r in reports] + [node for _item, node in pending])
+        # one position pass for the findings, the summary items and the code expecting a failure together
+        spans = positions(module, [r.node for r in reports] + nodes + [node for node, _kind in regions])
     except Exception as exc:
         return [], [*errors, _internal(path, "positions", exc)], None
-    fill_positions(pending, spans)
+    summary = pending.finish(spans) if pending is not None else None
+    if regions:
+        reports = _expected_failures_removed(reports, regions, spans)
     findings: list[tuple[Report, Diagnostic]] = []
     seen: set[tuple] = set()
     for report in reports:
@@ -111,6 +115,39 @@ def lint_module(
             (report, Diagnostic(report.code, report.message, path, line, column, end_line, end_column, fix))
         )
     return findings, errors, summary
+
+
+# The rules whose finding predicts an exception when the code runs, and those predicting a warning. Code that
+# expects that failure (`with pytest.raises(...)`, `self.assertWarns(...)`, their callable forms) tests it: no
+# finding of these rules there.
+PREDICTS_EXCEPTION = frozenset(
+    {"DPR102", "DPR103", "DPR108", "DPR201", "DPR202", "DPR203", "DPR204", "DPR205", "DPR206", "DPR207", "DPR208",
+     "DPR403", "DPR404", "DPR408", "DPR409", "DPR410", "DPR701", "DPR702", "DPR703", "DPR704", "DPR705", "DPR706"}
+)
+PREDICTS_WARNING = frozenset({"DPR104", "DPR109"})
+
+
+def _expected_failures_removed(reports: list[Report], regions, spans) -> list[Report]:
+    """Drop the findings a test expects (see PREDICTS_EXCEPTION); any other finding inside such code keeps its
+    message but loses its fix: code written to fail is never rewritten."""
+    boxes = [(spans[id(node)], kind) for node, kind in regions if id(node) in spans]
+    kept: list[Report] = []
+    for report in reports:
+        span = spans.get(id(report.node))
+        inside = [kind for box, kind in boxes if span is not None and _within(span, box)]
+        if not inside:
+            kept.append(report)
+            continue
+        if ("raises" in inside and report.code in PREDICTS_EXCEPTION) or (
+            "warns" in inside and report.code in PREDICTS_WARNING
+        ):
+            continue
+        kept.append(Report(report.code, report.node, report.message))
+    return kept
+
+
+def _within(span: tuple[int, int, int, int], box: tuple[int, int, int, int]) -> bool:
+    return (box[0], box[1]) <= (span[0], span[1]) and (span[2], span[3]) <= (box[2], box[3])
 
 
 def _parse_error(path: str, exc: cst.ParserSyntaxError, data: Optional[bytes] = None) -> Diagnostic:

@@ -166,3 +166,13 @@ def canonical_exception(path: str) -> str:
 
 def canonical(path: str) -> str:
     return CANONICAL.get(path, path)
+
+
+# Code that expects a failure (tests): calls inside these get no finding of a rule predicting that failure.
+EXPECT_RAISES_METHODS = frozenset({"assertRaises", "assertRaisesRegex", "assertRaisesRegexp"})
+EXPECT_WARNS_METHODS = frozenset({"assertWarns", "assertWarnsRegex"})
+EXPECT_RAISES_FUNCTIONS = frozenset({"pytest.raises"})
+EXPECT_WARNS_FUNCTIONS = frozenset({"pytest.warns", "pytest.deprecated_call"})
+
+# Classes whose `lifespan=` function runs once before the app serves (its part before `yield`).
+LIFESPAN_OWNERS = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI", "starlette.applications.Starlette", "fastapi.APIRouter"})

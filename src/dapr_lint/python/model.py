@@ -211,6 +211,8 @@ class FunctionInfo:
         "is_script_entry",
         "handlers",
         "_memo",
+        "calls_before_yield",
+        "startup",
     )
 
     def __init__(
@@ -241,6 +243,10 @@ class FunctionInfo:
         self.is_script_entry = False
         self.handlers: list[Handler] = []
         self._memo: dict[str, Any] = {}
+        # how many of `calls` the walk had seen when it met the first `yield` (None: no yield yet)
+        self.calls_before_yield: Optional[int] = None
+        # runs once before the app serves: "whole" (@app.on_event("startup")), "before_yield" (a lifespan)
+        self.startup: Optional[str] = None
 
     @property
     def is_generator(self) -> bool:
@@ -763,6 +769,12 @@ class ModelBuilder:
     def visit_with(self, node: cst.With) -> None:
         is_async = node.asynchronous is not None
         for item in node.items:
+            if isinstance(item.item, cst.Call):
+                expected = self.m.expectation_kind(item.item, self.scope)
+                if expected is not None:
+                    # `with pytest.raises(...)`: the body is expected to fail
+                    self.m.expectations.append((node.body, expected))
+        for item in node.items:
             expr = item.item
             if isinstance(expr, cst.Call):
                 self.mark(expr, "async_with" if is_async else "with")
@@ -902,6 +914,8 @@ class ModelBuilder:
 
     def visit_yield(self, node: cst.Yield) -> None:
         value = node.value
+        if self.function is not None and self.function.calls_before_yield is None:
+            self.function.calls_before_yield = len(self.function.calls)
         if self.function is not None and not isinstance(value, cst.From):
             # `yield` with no value still makes a generator
             self.function.yields.append(value if value is not None else node)
@@ -984,6 +998,11 @@ class ModelBuilder:
             self.use(func.value, "call")
         else:
             self.visit(func)
+        if len(node.args) > 1:
+            expected = self.m.expectation_kind(node, self.scope)
+            if expected is not None:
+                # the callable form, `pytest.raises(E, func, *args)`: the arguments are expected to fail
+                self.m.expectations.append((node, expected))
         offload = self.m.is_thread_offload_syntax(func, self.scope)
         if offload:
             self.offload_depth += 1
@@ -1058,6 +1077,8 @@ class ModuleModel:
         self.tries: list[TryInfo] = []
         self.raises: list[RaiseSite] = []
         self.attribute_bindings: dict[str, list[Binding]] = {}
+        # code that expects a failure: (node whose span is the region, "raises" | "warns")
+        self.expectations: list[tuple[cst.CSTNode, str]] = []
         self.parent_calls: dict[int, cst.Call] = {}
         self._value_memo: dict[tuple[int, int], Value] = {}
         self._in_progress: set[tuple[int, int]] = set()
@@ -1077,6 +1098,7 @@ class ModuleModel:
                 site.parent_call = model.parent_calls.get(id(site.node))
         model._find_script_entries()
         model._find_handlers()
+        model._find_startup_functions()
         return model
 
     # -- imports -------------------------------------------------------------------------------------
@@ -1088,6 +1110,86 @@ class ModuleModel:
             for site in self.imports
             for name in site.names
         )
+
+    # -- object identity -----------------------------------------------------------------------------
+
+    def object_key(self, expr: cst.BaseExpression, scope: Scope) -> tuple:
+        """A key that is equal for two expressions only when they denote the same object as far as the model
+        can tell: a module-level name is one object; a name or `self.x` bound inside a function is a new object
+        per call (a fresh app per test method), keyed by that function."""
+        root = expr
+        while isinstance(root, cst.Attribute):
+            root = root.value
+        text = self.module.code_for_node(expr)
+        if isinstance(root, cst.Name):
+            bindings = self.lookup(root.value, scope)
+            if bindings and all(b.scope is self.module_scope for b in bindings) and bindings[0].kind != "self":
+                return ("module", text)
+            if bindings:
+                home = bindings[0].scope
+                if bindings[0].kind in ("self", "cls"):
+                    return ("instance", id(home), text)
+                return ("local", id(home), text)
+        return ("unknown", id(scope), text)
+
+    # -- code that expects a failure -----------------------------------------------------------------
+
+    def expectation_kind(self, call: cst.Call, scope: Scope) -> Optional[str]:
+        """"raises" for `pytest.raises(...)` / `self.assertRaises(...)` / `assertRaisesRegex`, "warns" for
+        `pytest.warns(...)` / `pytest.deprecated_call()` / `self.assertWarns(...)` / `assertWarnsRegex`;
+        None for any other call. The unittest methods count on any receiver (`self`, a TestCase helper)."""
+        func = call.func
+        if isinstance(func, cst.Attribute):
+            attr = func.attr.value
+            if attr in known.EXPECT_RAISES_METHODS:
+                return "raises"
+            if attr in known.EXPECT_WARNS_METHODS:
+                return "warns"
+        path = self.qualified_name(func, scope) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        if path in known.EXPECT_RAISES_FUNCTIONS:
+            return "raises"
+        if path in known.EXPECT_WARNS_FUNCTIONS:
+            return "warns"
+        return None
+
+    # -- start-up code ---------------------------------------------------------------------------------
+
+    def runs_at_startup(self, site: CallSite) -> bool:
+        """Whether a call runs once, before the app serves any request: in an `@app.on_event("startup")`
+        handler, or in a lifespan function (`FastAPI(lifespan=...)`) before its `yield`."""
+        info = site.function
+        if info is None or info.startup is None:
+            return False
+        if info.startup == "whole":
+            return True
+        limit = info.calls_before_yield
+        if limit is None:
+            return False
+        return any(s is site for s in info.calls[:limit])
+
+    def _find_startup_functions(self) -> None:
+        for site in self.calls:
+            path = self.qualified_name(site.node.func, site.scope) if isinstance(site.node.func, (cst.Name, cst.Attribute)) else None
+            if path not in known.LIFESPAN_OWNERS:
+                continue
+            lifespan = argument(site.node, None, "lifespan")
+            if lifespan is None:
+                continue
+            value = self.value_of(lifespan, site.scope)
+            if isinstance(value, FunctionRef) and value.info.startup is None:
+                value.info.startup = "before_yield"
+        for info in self.functions:
+            for decorator in info.decorators:
+                expr = decorator.decorator
+                if not (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "on_event"):
+                    continue
+                receiver = self._receiver(expr.func.value, info.outer_scope)
+                if receiver not in (known.FASTAPI_APP, known.FASTAPI_ROUTER, known.STARLETTE_APP) and not (
+                    receiver is None and (self.imports_module("fastapi") or self.imports_module("starlette"))
+                ):
+                    continue
+                if _first_string_arg(self, expr, info.outer_scope, ("event_type",)) == "startup":
+                    info.startup = "whole"
 
     # -- name resolution -----------------------------------------------------------------------------
 
@@ -1190,6 +1292,11 @@ class ModuleModel:
         kind = binding.kind
         if kind == "assign":
             if binding.annotation is not None:
+                # what the value is built as beats what it is annotated as (`c: DaprClient = AioClient()`)
+                if isinstance(binding.value, cst.Call):
+                    built = self.value_of(binding.value, binding.scope, depth)
+                    if isinstance(built, Instance):
+                        return built
                 typed = self.type_from_annotation(binding.annotation, binding.scope)
                 if typed is not UNKNOWN:
                     return typed
@@ -1690,10 +1797,20 @@ class ModuleModel:
                 return Handler("subscription", "dapr-fastapi", info, decorator, None, resolved=False, call=call)
             if self.imports_module("dapr.ext.flask") or self.imports_module("flask_dapr"):
                 return Handler("subscription", "dapr-flask", info, decorator, None, resolved=False, call=call)
-        if attr in ("workflow", "activity") and self.imports_module("dapr.ext.workflow"):
+        if attr in ("workflow", "activity") and self.imports_module("dapr.ext.workflow") and not self._is_local_object(decorator, info):
             kind = "activity" if attr == "activity" else "workflow"
             return Handler(kind, "workflow", info, decorator, None, resolved=False, call=call)
         return None
+
+    def _is_local_object(self, decorator: cst.Decorator, info: FunctionInfo) -> bool:
+        """Whether a decorator's receiver is an object of this module's own making (an instance of a local class,
+        a local class or function): its `.activity` / `.workflow` has the project's semantics, not the SDK's."""
+        expr = decorator.decorator
+        target = expr.func if isinstance(expr, cst.Call) else expr
+        if not isinstance(target, cst.Attribute):
+            return False
+        value = self.value_of(target.value, info.outer_scope)
+        return isinstance(value, (ClassRef, FunctionRef)) or (isinstance(value, Instance) and value.local is not None)
 
     def _handler_from_registration(self, site: CallSite) -> Optional[Handler]:
         func = site.node.func
@@ -1791,8 +1908,22 @@ class ModuleModel:
     # -- state responses -----------------------------------------------------------------------------
 
     def is_state_response(self, expr: cst.CSTNode, scope: Scope) -> bool:
+        """Whether an expression is a StateResponse that may hold no data (what `get_state` returns for a missing
+        key). One built here from a non-empty literal (`StateResponse(data=b'{"a": 1}')`, a test double) cannot
+        be empty."""
         value = self.value_of(expr, scope)
-        return isinstance(value, Instance) and value.local is None and value.path == known.STATE_RESPONSE
+        if not (isinstance(value, Instance) and value.local is None and value.path == known.STATE_RESPONSE):
+            return False
+        built = expr
+        if isinstance(expr, cst.Name):
+            binding = self._single_assignment(expr.value, scope)
+            built = binding.value if binding is not None else None
+        if isinstance(built, cst.Call) and self.qualified_name(built.func, scope) == known.STATE_RESPONSE:
+            data = argument(built, 0, "data")
+            literal = self.value_of(data, scope) if data is not None else None
+            if isinstance(literal, Const) and isinstance(literal.value, (str, bytes)) and literal.value:
+                return False
+        return True
 
     def is_tested(self, name: str, scope: Scope) -> bool:
         """Whether `name` is read in a condition in `scope` or an enclosing scope of the same function

@@ -1,23 +1,11 @@
 """Per-module facts for the practice rules (DPR413-DPR416), built from the ModuleModel (no second walk).
 
 What a module sets up (logging, tracing), which means of forwarding trace context it installs, which outgoing
-Dapr calls in request and event handlers carry none, what it opens at start-up (a started WorkflowRuntime, a
-streaming subscription, an async client held for the process) and what it closes, and which modules it
-imports. The project stage joins these over the modules of an app (dapr_lint.python.rules.practices).
-
-Plain data (str, bool, int, lists, dicts): it travels inside the per-file summary. Every item with a
-position is filled in by the summary's single position pass.
-
-    imports      [dotted module]     every module the file imports (`from a import b`: "a" and "a.b")
-    logging      bool                configures logging (or calls something that says it does)
-    tracing      bool                sets up OpenTelemetry or another tracer
-    forward_http bool                installs a means that forwards trace context on the HTTP path
-    forward_grpc bool                ... on the gRPC path
-    outgoing     [{method, protocol, handler, line, column, end_line, end_column}]
-    opened       [{kind, name, what, line, column, end_line, end_column}]
-    closed       [name]              names whose close/shutdown is reached (called or handed over)
-    entries      [{kind, name, line, column, end_line, end_column}]
-    lifespans    [{function, name: the FastAPI app variable}]   lifespan functions given to FastAPI()
+Dapr calls in request and event handlers carry none, what it opens for the life of the process (a started
+WorkflowRuntime, a streaming subscription, an async client held in a global or on app state) and what it closes,
+and which modules it imports. The summary builder drafts them as dicts with the nodes to position, and
+`freeze` turns the draft into `dapr_lint.summaries.PracticeFacts`; the project stage joins them over the
+modules of an app (dapr_lint.python.rules.practices).
 """
 
 from __future__ import annotations
@@ -28,7 +16,8 @@ from typing import Any, Optional
 import libcst as cst
 
 from dapr_lint.python import known
-from dapr_lint.python.model import CallSite, Instance, ModuleModel, Ref, argument
+from dapr_lint.python.model import CallSite, Instance, ModuleModel, argument
+from dapr_lint.summaries import OpenedResource, OutgoingCall, PracticeEntry, PracticeFacts, Span
 
 # -- logging ------------------------------------------------------------------------------------------
 
@@ -136,7 +125,6 @@ class _Facts:
             "opened": [],
             "closed": sorted(self._closed_names()),
             "entries": [],
-            "lifespans": [],
         }
         for site in m.calls:
             self._call(site, facts)
@@ -181,10 +169,6 @@ class _Facts:
                     facts["forward_grpc"] = True
             if path in (known.FASTAPI_APP, known.FLASK_APP, known.GRPC_APP):
                 self._entry(site, facts, {known.FASTAPI_APP: "FastAPI", known.FLASK_APP: "Flask", known.GRPC_APP: "gRPC App"}[path])
-                if path == known.FASTAPI_APP:
-                    lifespan = argument(call, None, "lifespan")
-                    if isinstance(lifespan, cst.Name):
-                        facts["lifespans"].append({"function": lifespan.value, "app": _target_name(site)})
         func = call.func
         if isinstance(func, cst.Attribute):
             attr = func.attr.value
@@ -195,7 +179,7 @@ class _Facts:
             if attr == "start" and isinstance(receiver, Instance) and receiver.path == known.WORKFLOW_RUNTIME:
                 name = _last_name(func.value)
                 if name is not None:
-                    self._opened(site, facts, "workflow-runtime", name, "WorkflowRuntime started with `start()`")
+                    self._opened(site, facts, "workflow-runtime", name)
                     self._entry(site, facts, "WorkflowRuntime", name)
             elif attr in SUBSCRIBE_METHODS:
                 client = m.client_of(func.value, site.scope)
@@ -208,7 +192,7 @@ class _Facts:
     def _entry(self, site: CallSite, facts: dict, kind: str, name: Optional[str] = None) -> None:
         if site.function is not None and not site.in_main_guard and kind != "WorkflowRuntime":
             return  # an app built inside a function (a factory) is an entry too, but keep to the plain shapes
-        item = {"kind": kind, "name": name or _target_name(site) or kind, "column": 0}
+        item = {"kind": kind, "name": name or _target_name(site) or kind}
         # the web or gRPC app names the app; a runtime it starts belongs to it
         if kind == "WorkflowRuntime":
             facts["entries"].append(item)
@@ -216,8 +200,8 @@ class _Facts:
             facts["entries"].insert(sum(1 for e in facts["entries"] if e["kind"] != "WorkflowRuntime"), item)
         self.pending.append((item, site.node))
 
-    def _opened(self, site: CallSite, facts: dict, kind: str, name: str, what: str) -> None:
-        item = {"kind": kind, "name": name, "what": what, "column": 0}
+    def _opened(self, site: CallSite, facts: dict, kind: str, name: str) -> None:
+        item = {"kind": kind, "name": name}
         facts["opened"].append(item)
         self.pending.append((item, site.node))
 
@@ -249,14 +233,8 @@ class _Facts:
                     name = ""  # discarded
                 else:
                     return
-        label = "async " if client.is_async else ""
-        what = (
-            f"streaming subscription (`{label}subscribe_with_handler`)"
-            if method == "subscribe_with_handler"
-            else f"streaming subscription (`{label}subscribe`)"
-        )
         del call
-        self._opened(site, facts, "subscription", name or "", what)
+        self._opened(site, facts, "subscription", name or "")
 
     def _held_async_client(self, site: CallSite, facts: dict) -> None:
         """An async DaprClient held for the life of the process: assigned at module level, to a `global`, or
@@ -275,7 +253,7 @@ class _Facts:
             name = dotted.rsplit(".", 1)[-1]
         else:
             return
-        self._opened(site, facts, "async-client", name, "async DaprClient held for the whole process")
+        self._opened(site, facts, "async-client", name)
 
     def _closed_names(self) -> set[str]:
         """Names whose close is reached anywhere in the module: `x.close()` / `x.shutdown` referenced (called or
@@ -329,7 +307,7 @@ class _Facts:
                 protocol = OUTGOING_METHODS.get(method[1])
                 if protocol is None or _forwards_per_call(m, site):
                     continue
-                item = {"method": method[1], "protocol": protocol, "handler": info.qualname, "column": 0}
+                item = {"method": method[1], "protocol": protocol, "handler": info.qualname}
                 facts["outgoing"].append(item)
                 self.pending.append((item, site.node))
 
@@ -391,7 +369,7 @@ _TEXT_FORWARD_HTTP = re.compile(rb"AioHttpClientInstrumentor|headers_callback|au
 _TEXT_FORWARD_GRPC = re.compile(rb"GrpcInstrumentorClient|GrpcAioInstrumentorClient|interceptors|auto_instrumentation")
 
 
-def text_facts(data: bytes) -> dict:
+def text_facts(data: bytes) -> PracticeFacts:
     """The same facts, read from the text of a module that is not modelled (it names no Dapr or web
     framework): a shared bootstrap module that sets logging and tracing up. It opens and serves nothing."""
     imports: set[str] = set()
@@ -408,18 +386,31 @@ def text_facts(data: bytes) -> dict:
                 name = name.strip().split(" ")[0]
                 if name:
                     imports.add(name)
-    return {
-        "imports": sorted(imports),
-        "logging": bool(_TEXT_LOGGING.search(data)),
-        "tracing": bool(_TEXT_TRACING.search(data)),
-        "forward_http": bool(_TEXT_FORWARD_HTTP.search(data)),
-        "forward_grpc": bool(_TEXT_FORWARD_GRPC.search(data)),
-        "outgoing": [],
-        "opened": [],
-        "closed": [],
-        "entries": [],
-        "lifespans": [],
-    }
+    return PracticeFacts(
+        imports=tuple(sorted(imports)),
+        logging=bool(_TEXT_LOGGING.search(data)),
+        tracing=bool(_TEXT_TRACING.search(data)),
+        forward_http=bool(_TEXT_FORWARD_HTTP.search(data)),
+        forward_grpc=bool(_TEXT_FORWARD_GRPC.search(data)),
+    )
 
 
-__all__ = ["practice_facts", "text_facts", "Ref"]
+def freeze(draft: dict) -> PracticeFacts:
+    """The typed facts of a draft whose items have their `span` filled in."""
+
+    def span(item: dict) -> Span:
+        return item.get("span", Span())
+
+    return PracticeFacts(
+        imports=tuple(draft["imports"]),
+        logging=draft["logging"],
+        tracing=draft["tracing"],
+        forward_http=draft["forward_http"],
+        forward_grpc=draft["forward_grpc"],
+        outgoing=tuple(OutgoingCall(i["method"], i["protocol"], i["handler"], span(i)) for i in draft["outgoing"]),
+        opened=tuple(OpenedResource(i["kind"], i["name"], span(i)) for i in draft["opened"]),
+        closed=tuple(draft["closed"]),
+        entries=tuple(PracticeEntry(i["kind"], i["name"], span(i)) for i in draft["entries"]),
+    )
+
+

@@ -1,44 +1,8 @@
-"""The per-file summary: what one module contributes to project-wide rules, as plain picklable data.
-
-The per-file stage builds it from the ModuleModel (no second walk), the engine adds where the file lives
-and which findings its `# noqa` / `per-file-ignores` silence, and the project stage (dapr_lint.project)
-combines every file's summary in the main process, never looking at a tree again.
-
-Format (version 1). A *string value* is a `str`, `None` (not known statically) or `{"ref": "dotted"}`
-(an imported name: resolved against the other modules' `constants` by the project stage). An *object
-reference* is `{"local": key}` (an app, router or blueprint created in this module), `{"ref": "dotted"}`
-(imported from another module of the run, maybe), or `None` (unknown receiver).
-
-    version     1
-    path        the display path (engine); file: the absolute path (engine)
-    uses_dapr   the module imports dapr (or flask_dapr)
-    objects     {key: {"kind": "app"|"router", "framework": "fastapi"|"flask", "name": variable,
-                       "prefix": string value ("" when none), "opaque": bool, "actor": bool,
-                       "line", "column", "end_line", "end_column"}}
-                key is the variable name for module-level objects, `<function qualname>.<name>` for
-                objects created in a function. `opaque`: the object leaves what the summary can follow
-                (passed to an unknown callable, returned, given `routes=`), so rules must assume it may
-                serve anything. `actor`: DaprActor(app) registers /healthz on it.
-    routes      [{"owner": object reference, "path": string value, "line"}]
-    includes    [{"parent": object reference, "child": object reference or None, "prefix": string value,
-                  "replace": bool, "line"}]  (include_router / register_blueprint / mount; `replace`:
-                  Flask's url_prefix= replaces the blueprint's own prefix)
-    constants   {name: str} module-level string constants
-    imports     {local name: dotted target} module-level imports (to follow re-exports)
-    handlers    [{"kind", "framework", "function", "path", "pubsub", "topic", "resolved", "line",
-                  "span": {"line", "column", "end_line", "end_column"} of the handler function}]
-    components  [{"method", "param", "name": string value, "topic": string value, "line"}]
-                component names used in Dapr client calls (store, pubsub, binding, app id)
-    defs        {name: {"async": bool, "blocking": snippet or None}} module-level functions; `blocking`: the sync
-                client use that makes calling a plain one block (DPR101 across modules)
-    classes     {class name: {method: the same}} for module-level classes
-    async_calls [{"target": import path, "method": name or None, "function": caller, line/column span}]
-                calls on the event loop (async def, not a script entry or Flask view, not offloaded) to
-                functions, or methods of instances of classes, imported from maybe-project modules
-    practices   what the module sets up, opens and closes, for DPR413-DPR416 (dapr_lint.python.practices)
-    noqa        {line: [codes] or ["*"]} for the lines of `objects`, `async_calls` and `practices` items (engine)
-    ignored     [codes] that per-file-ignores switches off for this file (engine)
-"""
+"""Builds the per-file summary of a Python module (`dapr_lint.summaries.ModuleSummary`) from its
+ModuleModel, with no second walk. The builder collects drafts and the nodes whose positions it needs; the
+analyzer positions them in the one pass it makes for the findings, then `PendingSummary.finish` freezes the
+summary. The engine adds where the file lives and which findings its `# noqa` / `per-file-ignores`
+silence."""
 
 from __future__ import annotations
 
@@ -48,12 +12,24 @@ from typing import Any, Optional, Union
 
 import libcst as cst
 
-from dapr_lint.python import known
-from dapr_lint.python.practices import practice_facts, text_facts
+from dapr_lint.python import known, practices
 from dapr_lint.python.model import UNKNOWN, Const, Instance, ModuleModel, Ref, Scope, argument, is_none_literal
 from dapr_lint.python.sdk_table import MEMBERS
-
-VERSION = 1
+from dapr_lint.summaries import (
+    AsyncCall,
+    ComponentUse,
+    Definition,
+    HandlerFact,
+    ImportedName,
+    Include,
+    LocalObject,
+    ModuleSummary,
+    PracticeFacts,
+    Route,
+    RouteOwner,
+    Span,
+    StrValue,
+)
 
 # Classes whose instances serve routes: (kind, framework).
 _ROUTE_OWNERS = {
@@ -89,41 +65,70 @@ _STATIC_APPS = ("starlette.staticfiles.", "fastapi.staticfiles.")
 # The first parameter of these names the component (or app) a Dapr client call uses.
 _COMPONENT_PARAMS = frozenset({"store_name", "pubsub_name", "binding_name", "app_id"})
 
-StrValue = Union[str, None, dict]
+def build_summary(model: ModuleModel) -> "PendingSummary":
+    """The summary of one module, waiting for the positions of `nodes` (one position pass for the whole
+    file, shared with the findings)."""
+    draft, pending = _Builder(model).build()
+    return PendingSummary(draft, pending)
 
 
-def build_summary(model: ModuleModel) -> tuple[dict, list[tuple[dict, cst.CSTNode]]]:
-    """The summary of one module, and the (item, node) pairs whose positions the caller fills in with
-    `fill_positions` (one position pass for the whole file, shared with the findings)."""
-    return _Builder(model).build()
+class PendingSummary:
+    """Drafts of a module's summary items and the nodes whose positions they need."""
+
+    def __init__(self, draft: dict, pending: list[tuple[dict, cst.CSTNode]]) -> None:
+        self.draft = draft
+        self.pending = pending
+
+    @property
+    def nodes(self) -> list[cst.CSTNode]:
+        return [node for _item, node in self.pending]
+
+    def finish(self, spans: dict[int, tuple[int, int, int, int]]) -> ModuleSummary:
+        for item, node in self.pending:
+            item["span"] = Span(*spans.get(id(node), (1, 1, 1, 1)))
+        return _freeze(self.draft)
 
 
-def text_summary(data: bytes) -> dict:
+def _freeze(draft: dict) -> ModuleSummary:
+    def span(item: dict) -> Span:
+        return item.get("span", Span())
+
+    return ModuleSummary(
+        uses_dapr=draft["uses_dapr"],
+        entry=draft.get("entry", False),
+        objects={
+            key: RouteOwner(o["kind"], o["framework"], o["name"], o["prefix"], o["opaque"], o["actor"], span(o))
+            for key, o in draft["objects"].items()
+        },
+        routes=tuple(Route(r["owner"], r["path"], span(r).line, tuple(r.get("methods", ())), r.get("function")) for r in draft["routes"]),
+        includes=tuple(Include(i["parent"], i["child"], i["prefix"], i["replace"], span(i).line) for i in draft["includes"]),
+        constants=draft["constants"],
+        imports=draft["imports"],
+        handlers=tuple(
+            HandlerFact(
+                h["kind"], h["framework"], h["function"], h["path"], h["pubsub"], h["topic"], h["resolved"],
+                span(h).line, span(h["body"]),
+            )
+            for h in draft["handlers"]
+        ),
+        components=tuple(
+            ComponentUse(
+                c["method"], c["param"], c["name"], c["topic"], span(c), c.get("env"), tuple(c.get("keywords", ())),
+                c.get("method_name"), c.get("http_verb"), c.get("has_body", False),
+            )
+            for c in draft["components"]
+        ),
+        defs=draft.get("defs", {}),
+        classes=draft.get("classes", {}),
+        async_calls=tuple(AsyncCall(a["target"], a["method"], a["function"], span(a)) for a in draft.get("async_calls", ())),
+        practices=practices.freeze(draft["practices"]) if "practices" in draft else PracticeFacts(),
+    )
+
+
+def text_summary(data: bytes) -> ModuleSummary:
     """The summary of a module that is not modelled (it names no Dapr or web framework): only what its text
-    says about logging and tracing set-up and the modules it imports (dapr_lint.python.practices)."""
-    return {
-        "version": VERSION,
-        "uses_dapr": False,
-        "objects": {},
-        "routes": [],
-        "includes": [],
-        "constants": {},
-        "imports": {},
-        "handlers": [],
-        "components": [],
-        "defs": {},
-        "classes": {},
-        "async_calls": [],
-        "practices": text_facts(data),
-    }
-
-
-def fill_positions(pending: list[tuple[dict, cst.CSTNode]], spans: dict[int, tuple[int, int, int, int]]) -> None:
-    for item, node in pending:
-        line, column, end_line, end_column = spans.get(id(node), (1, 1, 1, 1))
-        item["line"] = line
-        if "column" in item:
-            item.update(column=column, end_line=end_line, end_column=end_column)
+    says about logging and tracing set-up and the modules it imports (a shared bootstrap module)."""
+    return ModuleSummary(practices=practices.text_facts(data))
 
 
 class _Builder:
@@ -137,7 +142,6 @@ class _Builder:
     def build(self) -> tuple[dict, list[tuple[dict, cst.CSTNode]]]:
         m = self.m
         summary: dict[str, Any] = {
-            "version": VERSION,
             "uses_dapr": m.imports_module("dapr") or m.imports_module("flask_dapr"),
             "objects": self.objects,
             "routes": [],
@@ -156,7 +160,7 @@ class _Builder:
             self._components(summary)
         self._blocking_definitions(summary)
         self._async_calls(summary)
-        summary["practices"], practice_pending = practice_facts(m)
+        summary["practices"], practice_pending = practices.practice_facts(m)
         self.pending.extend(practice_pending)
         return summary, self.pending
 
@@ -165,13 +169,13 @@ class _Builder:
     def _blocking_definitions(self, summary: dict) -> None:
         """Module-level functions and classes' methods: async or not, and the sync client use that makes a
         plain one block its caller."""
-        defs: dict[str, dict] = {}
-        classes: dict[str, dict] = {}
+        defs: dict[str, Definition] = {}
+        classes: dict[str, dict[str, Definition]] = {}
         for info in self.m.functions:
             if info.parent_function is not None or info.is_lambda:
                 continue
             use = self.m.blocking_use(info)
-            entry = {"async": info.is_async, "blocking": self._use_snippet(use) if use is not None else None}
+            entry = Definition(info.is_async, self._use_snippet(use) if use is not None else None)
             if info.klass is None:
                 defs[info.name] = entry
             elif "." not in info.klass.qualname:
@@ -205,7 +209,7 @@ class _Builder:
                         target = path
                 if target is None:
                     continue
-                item = {"target": target, "method": method, "function": info.name, "column": 0}
+                item = {"target": target, "method": method, "function": info.name}
                 calls.append(item)
                 self.pending.append((item, site.node))
         summary["async_calls"] = calls
@@ -284,7 +288,6 @@ class _Builder:
                 # Not bound to a plain name, or given its routes up front: we cannot follow it.
                 "opaque": name is None or argument(site.node, None, "routes") is not None,
                 "actor": False,
-                "column": 1,
             }
             if key in self.objects:  # rebound: `app = FastAPI()` twice in one scope
                 self.objects[key]["opaque"] = True
@@ -340,24 +343,24 @@ class _Builder:
             return keys.pop()
         return None
 
-    def _object_ref(self, expr: cst.BaseExpression, scope: Scope) -> Optional[dict]:
+    def _object_ref(self, expr: cst.BaseExpression, scope: Scope) -> Optional[Union[LocalObject, ImportedName]]:
         """Which app/router an expression is: one of ours, an imported name, or unknown (None)."""
         if isinstance(expr, cst.Attribute) and expr.attr.value == "router":
             inner = self._object_ref(expr.value, scope)  # FastAPI's `app.router` is the app's router
-            if inner is not None and "local" in inner and self.objects[inner["local"]]["kind"] == "app":
+            if isinstance(inner, LocalObject) and self.objects[inner.key]["kind"] == "app":
                 return inner
         if isinstance(expr, cst.Name):
             key = self._local_key(expr, scope)
             if key is not None:
-                return {"local": key}
+                return LocalObject(key)
             bindings = self.m.lookup(expr.value, scope)
             if bindings and len(bindings) == 1 and bindings[0].kind == "import":
-                return {"ref": bindings[0].target}
+                return ImportedName(bindings[0].target)
             return None
         if isinstance(expr, cst.Attribute):
             value = self.m.value_of(expr, scope)
             if isinstance(value, Ref) and not value.path.startswith(("fastapi.", "flask.", "starlette.")):
-                return {"ref": value.path}
+                return ImportedName(value.path)
         return None
 
     def _routes_and_includes(self, summary: dict) -> None:
@@ -381,7 +384,7 @@ class _Builder:
             if attr in _ROUTE_DECORATORS and id(site.node) not in decorators:
                 # the decorator called by hand: `app.get("/health")(health)`
                 owner = self._object_ref(func.value, site.scope)
-                if owner is not None and "local" in owner:
+                if isinstance(owner, LocalObject):
                     self._route(summary, site.node, func.value, site.scope, ("path", "rule"), shape_ok)
             elif attr in _ROUTE_CALLS:
                 self._route(summary, site.node, func.value, site.scope, ("path", "rule"), shape_ok)
@@ -443,7 +446,7 @@ class _Builder:
         if isinstance(value, Const):
             return value.value if isinstance(value.value, str) else None
         if isinstance(value, Ref):
-            return {"ref": value.path}
+            return ImportedName(value.path)
         return None
 
     # -- handlers and component names --------------------------------------------------------------
@@ -467,8 +470,8 @@ class _Builder:
             summary["handlers"].append(item)
             self.pending.append((item, handler.node))
             # the handler function's lines, so the project stage can refine per-file findings inside it
-            item["span"] = {"column": 0}
-            self.pending.append((item["span"], handler.function.node))
+            item["body"] = {}
+            self.pending.append((item["body"], handler.function.node))
 
     def _components(self, summary: dict) -> None:
         m = self.m

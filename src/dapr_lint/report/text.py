@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Sequence
+import json
+from pathlib import Path
+from typing import Optional, Sequence
 
 from dapr_lint import registry
 from dapr_lint.diagnostics import Diagnostic
@@ -24,9 +26,12 @@ def render(
     hidden_unsafe: int = 0,
     fixed: Sequence[tuple[str, str]] = (),
     show_fixes: bool = False,
+    full: bool = False,
+    sources: Optional[dict] = None,
 ) -> str:
     lines = []
     marked = {id(d) for d in fixable}
+    texts: dict[str, Optional[list[str]]] = {}
     for d in diagnostics:
         mark = " [*]" if id(d) in marked else ""
         if colour:
@@ -34,6 +39,8 @@ def render(
             lines.append(f"{_BOLD}{d.path}{_RESET}:{d.line}:{d.column}: {tint}{_BOLD}{d.code}{_RESET}{mark} {d.message}")
         else:
             lines.append(f"{d.path}:{d.line}:{d.column}: {d.code}{mark} {d.message}")
+        if full:
+            lines.extend(_context(d, texts, sources or {}, id(d) in marked))
     if statistics and diagnostics:
         if lines:
             lines.append("")
@@ -66,3 +73,45 @@ def render(
         else:
             lines.append("All checks passed.")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _context(d: Diagnostic, texts: dict, sources: dict, fixable: bool) -> list[str]:
+    """`--output-format full`: the reported line with a caret under the finding, and the fix on offer."""
+    if d.path not in texts:
+        data = sources.get(d.path)
+        if data is None:
+            try:
+                data = Path(d.path).read_bytes()
+            except OSError:
+                data = None
+        texts[d.path] = None if data is None else data.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()
+    source = texts[d.path]
+    out = []
+    if source is not None and 1 <= d.line <= len(source):
+        gutter = str(d.line)
+        line = source[d.line - 1].expandtabs(1)
+        width = (d.end_column - d.column) if d.end_line == d.line else len(line) - d.column + 1
+        out.append(f"{' ' * len(gutter)} |")
+        out.append(f"{gutter} | {line}")
+        out.append(f"{' ' * len(gutter)} | {' ' * (d.column - 1)}{'^' * max(1, width)}")
+    if d.fix is not None:
+        label = "fix" if d.fix.safety == "safe" else "unsafe fix"
+        out.append(f"  = {label}: {d.fix.description}" + ("" if fixable else " (not applied without --unsafe-fixes)"))
+    out.append("")
+    return out
+
+
+def statistics(diagnostics: list[Diagnostic], fixable: Sequence[Diagnostic] = (), as_json: bool = False) -> str:
+    """`--statistics`: only the count per rule, most frequent first (ruff's table)."""
+    counts = Counter(d.code for d in diagnostics)
+    fixable_codes = Counter(d.code for d in fixable)
+    rows = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    if as_json:
+        return json.dumps(
+            [
+                {"code": code, "name": registry.get(code).name, "count": count, "fixable": bool(fixable_codes[code])}
+                for code, count in rows
+            ],
+            indent=2,
+        ) + "\n"
+    return "".join(f"{count:>5}  {code}  {registry.get(code).name}\n" for code, count in rows)

@@ -10,6 +10,13 @@ from dapr_lint.diagnostics import Diagnostic, Severity
 from dapr_lint.settings import Settings
 
 PLACEHOLDER_CODE = "DPR517"
+SECRET_CODE = "DPR506"
+
+
+def is_example_file(path: str) -> bool:
+    """`secrets.example.yaml`, `components/statestore.example.yml`: a file that shows values to replace."""
+    name = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    return ".example." in name or name.startswith("example.")
 
 
 class FindingSink:
@@ -42,6 +49,12 @@ class FindingSink:
             return
         if code != PLACEHOLDER_CODE and id(node) in self.placeholder_nodes:
             return
+        if code == SECRET_CODE and is_example_file(self.path):
+            # `components.example.yaml` shows the shape of a resource: its values are there to be replaced
+            code = PLACEHOLDER_CODE
+            message = f"example file, value to replace: {message}"
+            if not self.settings.is_enabled(code):
+                return
         start = node.start_mark
         if isinstance(node, ScalarNode):
             end_line, end_column = node.end_mark.line + 1, node.end_mark.column + 1

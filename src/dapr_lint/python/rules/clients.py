@@ -10,6 +10,7 @@ import libcst as cst
 
 from dapr_lint.diagnostics import Diagnostic, FixInfo
 from dapr_lint.project import Project, project_check
+from dapr_lint.summaries import AsyncCall, ModuleSummary
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
     CallSite,
@@ -140,8 +141,8 @@ def sync_client_in_async(model: ModuleModel) -> Iterator[Report]:
         # else, and only the sync invoke_method still fails there (the loop is running).
         flask_view = not model.runs_on_event_loop(info)
         for site in info.calls:
-            if site.offloaded:
-                continue
+            if site.offloaded or model.runs_at_startup(site):
+                continue  # start-up code (lifespan before `yield`, on_event("startup")) blocks no request
             constructed = model.constructed_client(site)
             if constructed is not None:
                 # Constructing the workflow client opens a channel and waits for nothing (no health check,
@@ -641,9 +642,11 @@ _JOB_RENAMES = {
     "get_job_alpha1": "get_job",
     "delete_job_alpha1": "delete_job",
 }
+# `invoke_method` is not here: DaprClient (sync and aio) sends it over HTTP unless
+# DAPR_API_METHOD_INVOCATION_PROTOCOL says grpc (dapr/conf/global_settings.py), and the HTTP path turns
+# `metadata` into headers without a warning; only the gRPC path warns.
 _GRPC_METADATA_METHODS = frozenset(
     {
-        "invoke_method",
         "invoke_binding",
         "publish_event",
         "get_state",
@@ -793,44 +796,44 @@ def fake_async_across_modules(project: Project, settings: Settings) -> Iterator[
     module the import can mean must agree that the name is such a helper; modules in the caller's own
     folder win over same-named modules elsewhere in the run."""
     for summary in project.summaries:
-        for call in summary.get("async_calls", ()):
+        for call in summary.async_calls:
             found = _imported_definition(project, summary, call)
             if found is None:
                 continue
             where, snippet = found
-            name = f"{call['target'].rsplit('.', 1)[-1]}.{call['method']}" if call.get("method") else call["target"].rsplit(".", 1)[-1]
+            name = f"{call.target.rsplit('.', 1)[-1]}.{call.method}" if call.method else call.target.rsplit(".", 1)[-1]
             yield Diagnostic(
                 "DPR101",
                 f"`{name}()` ({where}) uses a sync Dapr client (`{snippet}`) and blocks the event loop of "
-                f"`async def {call['function']}`; make it async with the aio client, or call it via `asyncio.to_thread`",
-                summary["path"],
-                call["line"],
-                call["column"],
-                call["end_line"],
-                call["end_column"],
+                f"`async def {call.function}`; make it async with the aio client, or call it via `asyncio.to_thread`",
+                summary.path,
+                call.span.line,
+                call.span.column,
+                call.span.end_line,
+                call.span.end_column,
             )
 
 
-def _imported_definition(project: Project, origin: dict, call: dict) -> Optional[tuple[str, str]]:
-    method = call.get("method")
+def _imported_definition(project: Project, origin: ModuleSummary, call: AsyncCall) -> Optional[tuple[str, str]]:
+    method = call.method
     section = "classes" if method else "defs"
-    matches = project.resolve(origin, call["target"], section)
+    matches = project.resolve(origin, call.target, section)
     if not matches:
         return None
-    folder = os.path.dirname(origin.get("file", ""))
-    near = [(s, n) for s, n in matches if os.path.dirname(s.get("file", "")) == folder]
-    if not near and not call["target"].startswith("."):
+    folder = os.path.dirname(origin.file)
+    near = [(s, n) for s, n in matches if os.path.dirname(s.file) == folder]
+    if not near and not call.target.startswith("."):
         # A same-named module beside the caller (one with nothing Dapr in it has no summary) is the one
         # the import means when the caller's folder is on the path: the run's other modules say nothing.
-        parts = call["target"].split(".")[:-1]  # the module: drop the function or class name
+        parts = call.target.split(".")[:-1]  # the module: drop the function or class name
         beside = os.path.join(folder, *parts)
         if os.path.isfile(beside + ".py") or os.path.isfile(os.path.join(beside, "__init__.py")):
             return None
     matches = near or matches
     entries = []
     for summary, name in matches:
-        entry = summary[section][name].get(method) if method else summary[section][name]
-        if entry is None or entry.get("async") or not entry.get("blocking"):
+        entry = getattr(summary, section)[name].get(method) if method else getattr(summary, section)[name]
+        if entry is None or entry.is_async or not entry.blocking:
             return None
-        entries.append((summary.get("path", ""), entry["blocking"]))
+        entries.append((summary.path, entry.blocking))
     return entries[0]

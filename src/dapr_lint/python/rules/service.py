@@ -7,6 +7,7 @@ from typing import Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
+from dapr_lint.config import OPTIONS
 from dapr_lint.diagnostics import Diagnostic, FixInfo
 from dapr_lint.project import Project, RouteGraph, apps, is_test_file, matches, project_rule
 from dapr_lint.python import edits, known
@@ -35,7 +36,7 @@ _FRAMEWORK_LABEL = {"fastapi": "FastAPI", "flask": "Flask"}
 
 
 def _missing_route(project: Project, settings: Settings, code: str, option: str, what: str, default: list[str]) -> Iterator[Diagnostic]:
-    if not any(summary.get("uses_dapr") for summary in project.summaries):
+    if not any(summary.uses_dapr for summary in project.summaries):
         return
     wanted = list(settings.options.get(option) or default)
     graph = RouteGraph(project)
@@ -43,28 +44,33 @@ def _missing_route(project: Project, settings: Settings, code: str, option: str,
     if floating_match:
         return
     for summary, oid, item in apps(project):
-        if is_test_file(summary["path"]):
+        if is_test_file(summary.path):
             continue
-        if code == "DPR401" and item.get("actor"):
+        if code == "DPR401" and item.actor:
             continue  # DaprActor registers GET /healthz
         served = graph.served(oid)
         if not served.complete:
             continue
         if any(matches(segments, wanted) for segments in served.paths):
             continue
-        label = _FRAMEWORK_LABEL.get(item["framework"], item["framework"])
-        name = item.get("name") or "app"
+        label = _FRAMEWORK_LABEL.get(item.framework, item.framework)
+        name = item.name or "app"
         route = wanted[0]
-        decorator = f'@{name}.get("{route}")' if item["framework"] == "fastapi" else f'@{name}.route("{route}")'
+        decorator = f'@{name}.get("{route}")' if item.framework == "fastapi" else f'@{name}.route("{route}")'
+        consequence = (
+            "Dapr's app health check (`appHealthCheckPath`) and a Kubernetes liveness probe have nothing to call"
+            if code == "DPR401"
+            else "a Kubernetes readiness probe or a load balancer cannot tell when it can take work"
+        )
         yield Diagnostic(
             code,
             f"{label} app `{name}` serves no {what} route ({', '.join(wanted)}) anywhere in the project: "
-            f"Dapr's app health check and Kubernetes probes have nothing to call; add `{decorator}`",
-            summary["path"],
-            item["line"],
-            item["column"],
-            item["end_line"],
-            item["end_column"],
+            f"{consequence}; add `{decorator}`",
+            summary.path,
+            item.span.line,
+            item.span.column,
+            item.span.end_line,
+            item.span.end_column,
             FixInfo("unsafe", f"Add a `GET {route}` route."),
         )
 
@@ -74,14 +80,14 @@ def _missing_route(project: Project, settings: Settings, code: str, option: str,
         code="DPR401",
         name="missing-health-route",
         category="practice",
-        summary="A FastAPI/Flask app with no liveness route (`/health`, `/healthz`, `/livez`) anywhere in the project.",
+        summary="A FastAPI/Flask app with no liveness route (`/health`, `/healthz`, `/livez`, ...) anywhere in the project.",
         target="project",
         fix_safety="unsafe",
         fix_description="Add a `GET /health` route.",
     )
 )
 def missing_health_route(project: Project, settings: Settings) -> Iterator[Diagnostic]:
-    return _missing_route(project, settings, "DPR401", "health-routes", "liveness", ["/health", "/healthz", "/livez"])
+    return _missing_route(project, settings, "DPR401", "health-routes", "liveness", OPTIONS["health-routes"].default)
 
 
 @project_rule(
@@ -89,14 +95,14 @@ def missing_health_route(project: Project, settings: Settings) -> Iterator[Diagn
         code="DPR402",
         name="missing-ready-route",
         category="practice",
-        summary="A FastAPI/Flask app with no readiness route (`/ready`, `/readyz`) anywhere in the project.",
+        summary="A FastAPI/Flask app with no readiness route (`/ready`, `/readyz`, ...) anywhere in the project.",
         target="project",
         fix_safety="unsafe",
         fix_description="Add a `GET /ready` route.",
     )
 )
 def missing_ready_route(project: Project, settings: Settings) -> Iterator[Diagnostic]:
-    return _missing_route(project, settings, "DPR402", "ready-routes", "readiness", ["/ready", "/readyz"])
+    return _missing_route(project, settings, "DPR402", "ready-routes", "readiness", OPTIONS["ready-routes"].default)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -663,8 +669,8 @@ def duplicate_subscription_route(model: ModuleModel) -> Iterator[Report]:
         route = _subscription_route(model, handler, scope)
         if route is None:
             continue
-        receiver = model.module.code_for_node(call.func.value)
-        key = (receiver, route)
+        # one app object's routes only: a fresh app per test method (or per factory call) is another app
+        key = (model.object_key(call.func.value, scope), route)
         first = seen.get(key)
         if first is None:
             seen[key] = handler.function

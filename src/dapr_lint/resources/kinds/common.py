@@ -90,10 +90,32 @@ _PLACEHOLDER_ANYWHERE = re.compile(r"<\s*(?:REPLACE|YOUR)[-_ A-Z]", re.IGNORECAS
 _PLACEHOLDER_WHOLE = re.compile(r"<[A-Za-z][A-Za-z0-9_.\- ]*>")
 
 
+# Values written to be replaced by hand: `YOUR_API_KEY`, `REPLACE_ME`, `MY_DB_PASSWORD`, `changeme`, a URL with
+# `username:password@`, a `{PROJECT_ID}` token, `<...>` anywhere.
+_PLACEHOLDER_ANGLE = re.compile(r"<[A-Za-z][A-Za-z0-9_.\- ]*>")
+_PLACEHOLDER_WORDS = re.compile(r"^(?:your|replace)(?:[-_ .][A-Za-z0-9_.\- ]*|me|with[-_A-Za-z0-9]*)?$", re.IGNORECASE)
+_PLACEHOLDER_MY = re.compile(r"^my[-_][A-Za-z0-9_\-]*(?:password|passwd|secret|key|token)$", re.IGNORECASE)
+_PLACEHOLDER_CHANGEME = frozenset({"changeme", "change-me", "change_me", "changeit", "change-it"})
+_PLACEHOLDER_CREDENTIALS = re.compile(r"(?:^|[/@:])(?:user(?:name)?|login):(?:pass(?:word)?|secret)@", re.IGNORECASE)
+_PLACEHOLDER_TOKEN = re.compile(r"(?<![${])\{([A-Z][A-Z0-9_]+)\}(?!\})")
+
+
 def is_placeholder(value: str) -> bool:
-    """A template placeholder such as `<REPLACE-WITH-PASSWORD>` or `<NAME>`."""
+    """A value meant to be replaced by hand: `<REPLACE-WITH-PASSWORD>`, `<NAME>`, `YOUR_API_KEY`, `REPLACE_ME`,
+    `MY_DB_PASSWORD`, `changeme`, `redis://username:password@host`, a `{PROJECT_ID}` token (not one of the templates
+    Dapr substitutes, whatever its case)."""
     stripped = value.strip()
-    return bool(_PLACEHOLDER_ANYWHERE.search(stripped) or _PLACEHOLDER_WHOLE.fullmatch(stripped))
+    if _PLACEHOLDER_ANYWHERE.search(stripped) or _PLACEHOLDER_WHOLE.fullmatch(stripped) or _PLACEHOLDER_ANGLE.search(stripped):
+        return True
+    if (
+        _PLACEHOLDER_WORDS.fullmatch(stripped)
+        or _PLACEHOLDER_MY.fullmatch(stripped)
+        or stripped.lower() in _PLACEHOLDER_CHANGEME
+        or _PLACEHOLDER_CREDENTIALS.search(stripped)
+    ):
+        return True
+    templates = {t.lower() for t in COMPONENT_TEMPLATES}
+    return any(match.group(1).lower() not in templates for match in _PLACEHOLDER_TOKEN.finditer(stripped))
 
 
 def mark_placeholders(sink: FindingSink, document: Node) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import posixpath
+import re
+from typing import Optional
 
 from yaml.nodes import Node
 
@@ -109,6 +112,7 @@ def check_run_template(sink: FindingSink, root: MappingView) -> None:
         sink.report("DPR512", apps_key, "`apps` is empty: `dapr run -f` exits with \"No apps to run\"")
     app_ids: dict[str, Node] = {}
     ports: dict[int, str] = {}
+    port_apps: dict[int, MappingView] = {}
     for app in apps:
         if not app:
             continue
@@ -132,6 +136,48 @@ def check_run_template(sink: FindingSink, root: MappingView) -> None:
                 continue
             owner = f"`{key}` of app `{app_id}`"
             if port in ports:
+                if key == "appPort" and port in port_apps and (
+                    _serves(sink.path, app) is False or _serves(sink.path, port_apps[port]) is False
+                ):
+                    continue  # an app with no server of its own binds no appPort: it may name its server's
                 sink.report("DPR512", port_node, f"port {port} is also {ports[port]}: the apps cannot both bind it")
             else:
                 ports[port] = owner
+                if key == "appPort":
+                    port_apps[port] = app
+
+
+# What makes a Python app listen on its appPort: a web framework's app, an ASGI/WSGI server, the Dapr gRPC app.
+_SERVER_MARKERS = re.compile(
+    rb"\b(?:FastAPI|Flask|Starlette|Quart|Sanic|App|DaprActor)\s*\(|\b(?:uvicorn|gunicorn|hypercorn|waitress|aiohttp)\b"
+    rb"|\bgrpc\.(?:aio\.)?server\b|\bHTTPServer\b|\bserve_forever\b|\bdapr\.ext\.grpc\b"
+)
+_MAX_FILES = 200
+
+
+def _serves(template_path: str, app: MappingView) -> Optional[bool]:
+    """Whether an app of the template runs a server: False when its `appDirPath` holds Python files and none of
+    them builds a web or gRPC server (a client with `main()`); None when that cannot be told (no such folder,
+    no Python, too many files). The files are read, never run."""
+    directory = text(app.get("appDirPath"))
+    if not directory:
+        return None
+    folder = os.path.join(os.path.dirname(template_path), directory)
+    if not os.path.isdir(folder):
+        return None
+    seen = 0
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in ("venv", "node_modules", "__pycache__")]
+        for name in files:
+            if not name.endswith(".py"):
+                continue
+            seen += 1
+            if seen > _MAX_FILES:
+                return None
+            try:
+                with open(os.path.join(root, name), "rb") as handle:
+                    if _SERVER_MARKERS.search(handle.read(1_000_000)):
+                        return True
+            except OSError:
+                return None
+    return False if seen else None

@@ -13,6 +13,7 @@ from typing import Callable, Iterable, Iterator, Optional
 from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
 from dapr_lint.registry import RuleSpec, register
 from dapr_lint.settings import Settings
+from dapr_lint.summaries import ImportedName, LocalObject, ModuleSummary, ObjectRef, ResourceSummary, RouteOwner, StrValue
 from dapr_lint.suppress import ALL, is_suppressed
 
 ProjectCheck = Callable[["Project", Settings], Iterable[Diagnostic]]
@@ -43,6 +44,16 @@ def project_check(code: str) -> Callable[[ProjectCheck], ProjectCheck]:
     return decorate
 
 
+def project_inputs_fingerprint(files: list[str], settings: Settings) -> str:
+    """A fingerprint of the files project rules read besides the run's own (run files: Dockerfile, Procfile,
+    scripts), so that a cached project result is reused only when those did not change either."""
+    from dapr_lint.project.run_files import RULES_READING_RUN_FILES, run_files_fingerprint
+
+    if not any(settings.is_enabled(code) for code in RULES_READING_RUN_FILES):
+        return ""
+    return run_files_fingerprint(files)
+
+
 def wants_summary(settings: Settings) -> bool:
     """Whether the per-file stage must build summaries: some project rule is enabled."""
     from dapr_lint import catalog  # noqa: F401  (registers the project rules)
@@ -60,25 +71,24 @@ def _drop_findings_in_declared_subscribers(results: list[FileResult]) -> None:
     declared = {
         route.rstrip("/") or "/"
         for r in results
-        if r.summary is not None and r.summary.get("resources")
-        for route in r.summary.get("subscription_routes", ())
+        if isinstance(r.summary, ResourceSummary)
+        for route in r.summary.subscription_routes
     }
     if not declared:
         return
     for result in results:
         summary = result.summary
-        if summary is None or summary.get("resources") or not result.diagnostics:
+        if not isinstance(summary, ModuleSummary) or not result.diagnostics:
             continue
         spans = []
-        for handler in summary.get("handlers", ()):
-            path = handler.get("path")
-            span = handler.get("span")
-            if handler.get("kind") != "route" or not isinstance(path, str) or not span or path in ("", "/"):
+        for handler in summary.handlers:
+            path = handler.path
+            if handler.kind != "route" or not isinstance(path, str) or path in ("", "/"):
                 continue
             path = path.rstrip("/")
             # the route's router prefix may be unknown here: a declared route ending with the path counts
             if any(route == path or route.endswith(path) for route in declared):
-                spans.append((span["line"], span["end_line"]))
+                spans.append((handler.span.line, handler.span.end_line))
         if spans:
             result.diagnostics = [
                 d
@@ -99,7 +109,7 @@ def run_project_stage(results: list[FileResult], settings: Settings) -> None:
     ]
     if not checks:
         return
-    summaries = [r.summary for r in results if r.summary is not None and not r.summary.get("resources")]
+    summaries = [r.summary for r in results if isinstance(r.summary, ModuleSummary)]
     if not summaries:
         return
     project = Project(summaries)
@@ -121,10 +131,10 @@ def run_project_stage(results: list[FileResult], settings: Settings) -> None:
                 result.diagnostics.append(diagnostic)
 
 
-def _suppressed(diagnostic: Diagnostic, summary: dict) -> bool:
-    if diagnostic.code in summary.get("ignored", ()):
+def _suppressed(diagnostic: Diagnostic, summary: ModuleSummary) -> bool:
+    if diagnostic.code in summary.ignored:
         return True
-    noqa = {int(line): (ALL if codes == ["*"] else frozenset(codes)) for line, codes in summary.get("noqa", {}).items()}
+    noqa = {int(line): (ALL if tuple(codes) == ("*",) else frozenset(codes)) for line, codes in summary.noqa.items()}
     return is_suppressed(diagnostic.code, diagnostic.line, noqa)
 
 
@@ -142,30 +152,29 @@ class ObjectId:
 class Project:
     """Every summary of the run, indexed so that imported names resolve to the module that defines them."""
 
-    def __init__(self, summaries: list[dict]) -> None:
+    def __init__(self, summaries: list[ModuleSummary]) -> None:
         self.summaries = summaries
-        self.by_file: dict[str, dict] = {}
-        self.by_display: dict[str, dict] = {}
+        self.by_file: dict[str, ModuleSummary] = {}
+        self.by_display: dict[str, ModuleSummary] = {}
         # module path suffix ("pkg", "routes") -> summaries; absolute imports match any suffix, since we
         # do not know the import roots of the run
-        self.by_suffix: dict[tuple[str, ...], list[dict]] = {}
+        self.by_suffix: dict[tuple[str, ...], list[ModuleSummary]] = {}
         for summary in summaries:
-            file = summary.get("file") or summary.get("path") or ""
-            summary.setdefault("file", file)
+            file = summary.file or summary.path
             self.by_file[os.path.normcase(file)] = summary
-            self.by_display[summary.get("path", file)] = summary
+            self.by_display[summary.path or file] = summary
             parts = _module_parts(file)
             for length in range(1, min(len(parts), 8) + 1):
                 self.by_suffix.setdefault(tuple(parts[-length:]), []).append(summary)
 
     # modules
 
-    def modules(self, origin: dict, dotted: str) -> list[dict]:
+    def modules(self, origin: ModuleSummary, dotted: str) -> list[ModuleSummary]:
         """The summaries a module name refers to, from the module `origin` (relative imports too)."""
         if dotted.startswith("."):
             level = len(dotted) - len(dotted.lstrip("."))
             rest = [p for p in dotted[level:].split(".") if p]
-            base = PurePath(origin["file"]).parent
+            base = PurePath(origin.file).parent
             for _ in range(level - 1):
                 base = base.parent
             target = base.joinpath(*rest) if rest else base
@@ -177,7 +186,7 @@ class Project:
             return found
         return list(self.by_suffix.get(tuple(dotted.split(".")), ()))
 
-    def resolve(self, origin: dict, dotted: str, section: str, depth: int = 0) -> list[tuple[dict, str]]:
+    def resolve(self, origin: ModuleSummary, dotted: str, section: str, depth: int = 0) -> list[tuple[ModuleSummary, str]]:
         """(summary, name) pairs for an imported dotted name that a module of the run defines in
         `section` ("objects" or "constants"), following re-exports a few levels."""
         if depth > 4:
@@ -187,39 +196,39 @@ class Project:
         if len(parts) < 1 or (level == 0 and len(parts) < 2):
             return []
         module, name = "." * level + ".".join(parts[:-1]), parts[-1]
-        found: list[tuple[dict, str]] = []
+        found: list[tuple[ModuleSummary, str]] = []
         for summary in self.modules(origin, module):
-            if name in summary.get(section, {}):
+            if name in getattr(summary, section):
                 found.append((summary, name))
                 continue
-            target = summary.get("imports", {}).get(name)
+            target = summary.imports.get(name)
             if target is not None:
                 found.extend(self.resolve(summary, target, section, depth + 1))
         return found
 
-    def string(self, origin: dict, value) -> Optional[str]:
+    def string(self, origin: ModuleSummary, value: StrValue) -> Optional[str]:
         """A summary string value as text, or None when it is not known."""
         if isinstance(value, str):
             return value
-        if isinstance(value, dict) and "ref" in value:
-            found = {summary["constants"][name] for summary, name in self.resolve(origin, value["ref"], "constants")}
+        if isinstance(value, ImportedName):
+            found = {summary.constants[name] for summary, name in self.resolve(origin, value.path, "constants")}
             if len(found) == 1:
                 return found.pop()
         return None
 
-    def objects_of(self, origin: dict, ref) -> Optional[list[ObjectId]]:
+    def objects_of(self, origin: ModuleSummary, ref: ObjectRef) -> Optional[list[ObjectId]]:
         """The apps/routers an object reference means; None when it is unknown or outside the run."""
-        if not isinstance(ref, dict):
+        if isinstance(ref, LocalObject):
+            return [ObjectId(origin.file, ref.key)] if ref.key in origin.objects else None
+        if not isinstance(ref, ImportedName):
             return None
-        if "local" in ref:
-            return [ObjectId(origin["file"], ref["local"])] if ref["local"] in origin.get("objects", {}) else None
-        found = [ObjectId(s["file"], name) for s, name in self.resolve(origin, ref["ref"], "objects")]
+        found = [ObjectId(s.file, name) for s, name in self.resolve(origin, ref.path, "objects")]
         return found or None
 
-    def object(self, oid: ObjectId) -> dict:
-        return self.by_file[os.path.normcase(oid.file)]["objects"][oid.key]
+    def object(self, oid: ObjectId) -> RouteOwner:
+        return self.by_file[os.path.normcase(oid.file)].objects[oid.key]
 
-    def summary_of(self, oid: ObjectId) -> dict:
+    def summary_of(self, oid: ObjectId) -> ModuleSummary:
         return self.by_file[os.path.normcase(oid.file)]
 
 
@@ -256,18 +265,18 @@ class RouteGraph:
         # routes whose owner is unknown (or outside the run): they may belong to any app
         self.floating: list[list[Optional[str]]] = []
         for summary in project.summaries:
-            for route in summary.get("routes", ()):
-                path = project.string(summary, route.get("path"))
-                owners = project.objects_of(summary, route.get("owner"))
+            for route in summary.routes:
+                path = project.string(summary, route.path)
+                owners = project.objects_of(summary, route.owner)
                 if owners is None:
                     self.floating.append([None, path])
                 else:
                     for oid in owners:
                         self.routes.setdefault(oid, []).append(path)
-            for include in summary.get("includes", ()):
-                parents = project.objects_of(summary, include.get("parent"))
-                children = project.objects_of(summary, include.get("child"))
-                prefix = project.string(summary, include.get("prefix"))
+            for include in summary.includes:
+                parents = project.objects_of(summary, include.parent)
+                children = project.objects_of(summary, include.child)
+                prefix = project.string(summary, include.prefix)
                 if children is not None:
                     self.included.update(children)
                 if parents is None:
@@ -277,12 +286,12 @@ class RouteGraph:
                             self.floating.append(segments)
                     continue
                 for parent in parents:
-                    self.children.setdefault(parent, []).append((children, prefix, bool(include.get("replace"))))
+                    self.children.setdefault(parent, []).append((children, prefix, include.replace))
         # routers that nothing we can see includes: maybe included elsewhere, so they may serve any app
         for summary in project.summaries:
-            for key, item in summary.get("objects", {}).items():
-                oid = ObjectId(summary["file"], key)
-                if item["kind"] == "router" and oid not in self.included:
+            for key, item in summary.objects.items():
+                oid = ObjectId(summary.file, key)
+                if item.kind == "router" and oid not in self.included:
                     for segments in self._paths(oid, [None], set(), replace=False, prefix=None):
                         self.floating.append(segments)
 
@@ -305,17 +314,17 @@ class RouteGraph:
             return []
         seen = seen | {oid}
         item = self.project.object(oid)
-        if item.get("opaque") and complete is not None:
+        if item.opaque and complete is not None:
             complete[0] = False
-        own = self.project.string(self.project.summary_of(oid), item.get("prefix"))
-        if item["kind"] == "app":
+        own = self.project.string(self.project.summary_of(oid), item.prefix)
+        if item.kind == "app":
             segments = base + [prefix]
-        elif item["framework"] == "flask" and replace:
+        elif item.framework == "flask" and replace:
             segments = base + [prefix]
         else:
             segments = base + [prefix, own]
         result = [segments + [path] for path in self.routes.get(oid, ())]
-        if item.get("actor"):
+        if item.actor:
             result.append(segments + ["/healthz"])
         for children, child_prefix, child_replace in self.children.get(oid, ()):
             if children is None:
@@ -374,9 +383,9 @@ def is_test_file(file: str) -> bool:
     return any(part in ("tests", "test") for part in path.parts[:-1])
 
 
-def apps(project: Project) -> Iterator[tuple[dict, ObjectId, dict]]:
+def apps(project: Project) -> Iterator[tuple[ModuleSummary, ObjectId, RouteOwner]]:
     """(summary, id, object) for every FastAPI/Flask app the run creates."""
     for summary in project.summaries:
-        for key, item in summary.get("objects", {}).items():
-            if item["kind"] == "app":
-                yield summary, ObjectId(summary["file"], key), item
+        for key, item in summary.objects.items():
+            if item.kind == "app":
+                yield summary, ObjectId(summary.file, key), item

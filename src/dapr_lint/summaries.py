@@ -1,0 +1,290 @@
+"""The per-file summaries: what one file tells the project stage, as frozen dataclasses.
+
+They are the contract between the per-file stage (which may run in a worker process, or be skipped when a
+cache holds the answer) and the project stage, which never looks at a tree again. Everything here is made of
+`str`, `int`, `bool`, `None`, tuples, dicts with `str`/`int` keys and other classes of this module, so a
+summary is picklable as it is, and `to_json` / `from_json` turn it into plain JSON data and back (for a
+cache on disk).
+
+A *string value* (`StrValue`) is a `str`, `None` (not known statically) or an `ImportedName` (a name imported
+from another module: the project stage resolves it against that module's `constants`). An *object reference*
+(`ObjectRef`) is a `LocalObject` (an app, router or blueprint created in this module), an `ImportedName`
+(imported from another module, maybe of the project) or `None` (unknown receiver).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional, Union
+
+SUMMARY_VERSION = 2
+
+
+@dataclass(frozen=True)
+class ImportedName:
+    """A dotted import path (`pkg.settings.STORE`, `.routes.router`) the project stage resolves."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class LocalObject:
+    """An app, router or blueprint created in the module itself: its key in `ModuleSummary.objects`."""
+
+    key: str
+
+
+StrValue = Union[str, None, ImportedName]
+ObjectRef = Union[LocalObject, ImportedName, None]
+
+
+@dataclass(frozen=True)
+class Span:
+    """1-based line and column range."""
+
+    line: int = 1
+    column: int = 1
+    end_line: int = 1
+    end_column: int = 1
+
+
+@dataclass(frozen=True)
+class RouteOwner:
+    """A FastAPI/Flask app, an `APIRouter` or a Flask `Blueprint` the module creates.
+
+    `opaque`: the object leaves what the summary can follow (passed to an unknown callable, returned, given
+    `routes=`), so rules must assume it may serve anything. `actor`: `DaprActor(app)` registers /healthz."""
+
+    kind: str  # "app" | "router"
+    framework: str  # "fastapi" | "flask"
+    name: Optional[str]
+    prefix: StrValue
+    opaque: bool
+    actor: bool
+    span: Span
+
+
+@dataclass(frozen=True)
+class Route:
+    owner: ObjectRef
+    path: StrValue
+    line: int
+    # HTTP methods when the registration names them (`@app.post`, `methods=[...]`); empty: unknown
+    methods: tuple[str, ...] = ()
+    # the qualified name of the function that serves it, when known
+    function: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Include:
+    """`include_router` / `register_blueprint` / `mount`. `replace`: Flask's `url_prefix=` replaces the
+    blueprint's own prefix."""
+
+    parent: ObjectRef
+    child: ObjectRef
+    prefix: StrValue
+    replace: bool
+    line: int
+
+
+@dataclass(frozen=True)
+class HandlerFact:
+    """A function a framework calls (route, subscription, gRPC handler, workflow, activity)."""
+
+    kind: str
+    framework: str
+    function: str
+    path: Optional[str]
+    pubsub: StrValue
+    topic: StrValue
+    resolved: bool
+    line: int
+    span: Span  # the handler function's lines
+
+
+@dataclass(frozen=True)
+class ComponentUse:
+    """A Dapr client call naming a component (or an app ID) by its first parameter."""
+
+    method: str
+    param: str  # store_name | pubsub_name | binding_name | app_id | ...
+    name: StrValue
+    topic: StrValue
+    span: Span
+    # the name came from `os.getenv(NAME, default)`: the environment variable's name
+    env: Optional[str] = None
+    # keywords given in the call (for rules about features: ttl metadata, http_verb, ...)
+    keywords: tuple[str, ...] = ()
+    # invoke_method: the method name and verb when known
+    method_name: StrValue = None
+    http_verb: StrValue = None
+    has_body: bool = False
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A module-level function or a method: async or not, and the sync client use (a snippet) that makes a
+    plain one block its caller."""
+
+    is_async: bool
+    blocking: Optional[str]
+
+
+@dataclass(frozen=True)
+class AsyncCall:
+    """A call on the event loop to a function, or a method of an instance of a class, imported from a module
+    that may be the project's own."""
+
+    target: str
+    method: Optional[str]
+    function: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class PracticeEntry:
+    """Where an app starts (DPR413-DPR416): a FastAPI/Flask/gRPC-extension app built at module level or
+    under `__main__`, or a WorkflowRuntime's `start()`. `kind`: "FastAPI" | "Flask" | "gRPC App" |
+    "WorkflowRuntime"; `name`: the variable."""
+
+    kind: str
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class OpenedResource:
+    """Something opened for the life of the process that must be closed at shutdown (DPR416). `kind`:
+    "workflow-runtime" | "subscription" | "async-client"; `name`: the name it is held under ("" when the
+    result is discarded)."""
+
+    kind: str
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class OutgoingCall:
+    """A Dapr call in a request or event handler whose trace another service continues, carrying no trace
+    context of its own (DPR413). `protocol`: "http" | "grpc", the path the SDK sends it on."""
+
+    method: str
+    protocol: str
+    handler: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class PracticeFacts:
+    """What a module sets up, opens and closes, for the practice rules (dapr_lint.python.practices)."""
+
+    imports: tuple[str, ...] = ()  # every module imported (`from a import b`: "a" and "a.b")
+    logging: bool = False  # configures logging, or calls a helper named for it
+    tracing: bool = False  # sets a tracer up, or calls a helper named for it
+    forward_http: bool = False  # forwards trace context on the HTTP path (headers_callback, aiohttp instrumentation)
+    forward_grpc: bool = False  # ... on the gRPC path (interceptors, gRPC instrumentation)
+    outgoing: tuple[OutgoingCall, ...] = ()
+    opened: tuple[OpenedResource, ...] = ()
+    closed: tuple[str, ...] = ()  # names whose close/shutdown is reached or handed on
+    entries: tuple[PracticeEntry, ...] = ()
+
+
+@dataclass(frozen=True)
+class ModuleSummary:
+    """What one Python module contributes to the project rules."""
+
+    path: str = ""  # the display path
+    file: str = ""  # the absolute path
+    uses_dapr: bool = False
+    objects: Mapping[str, RouteOwner] = field(default_factory=dict)
+    routes: tuple[Route, ...] = ()
+    includes: tuple[Include, ...] = ()
+    constants: Mapping[str, str] = field(default_factory=dict)
+    imports: Mapping[str, str] = field(default_factory=dict)
+    handlers: tuple[HandlerFact, ...] = ()
+    components: tuple[ComponentUse, ...] = ()
+    defs: Mapping[str, Definition] = field(default_factory=dict)
+    classes: Mapping[str, Mapping[str, Definition]] = field(default_factory=dict)
+    async_calls: tuple[AsyncCall, ...] = ()
+    # lines of `objects`, `async_calls` and `components` -> codes their `# noqa` silences ("*": all)
+    noqa: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    # codes `per-file-ignores` switches off for this file
+    ignored: tuple[str, ...] = ()
+    # the module runs a server or builds an app / workflow runtime (an entry module of an app)
+    entry: bool = False
+    # logging and tracing set-up, trace forwarding, what is opened and closed (DPR413-DPR416)
+    practices: PracticeFacts = field(default_factory=PracticeFacts)
+    version: int = SUMMARY_VERSION
+
+
+@dataclass(frozen=True)
+class ResourceSummary:
+    """What one YAML file (Dapr resources, run templates) tells the project stage."""
+
+    path: str = ""
+    file: str = ""
+    # routes its declarative Subscriptions deliver to
+    subscription_routes: tuple[str, ...] = ()
+    version: int = SUMMARY_VERSION
+
+
+Summary = Union[ModuleSummary, ResourceSummary]
+
+
+# -- JSON form -----------------------------------------------------------------------------------------
+
+_CLASSES = {
+    cls.__name__: cls
+    for cls in (
+        ImportedName,
+        LocalObject,
+        Span,
+        RouteOwner,
+        Route,
+        Include,
+        HandlerFact,
+        ComponentUse,
+        Definition,
+        AsyncCall,
+        PracticeEntry,
+        OpenedResource,
+        OutgoingCall,
+        PracticeFacts,
+        ModuleSummary,
+        ResourceSummary,
+    )
+}
+
+
+def register_json_class(cls: type) -> type:
+    """Let `to_json`/`from_json` carry another frozen dataclass (for summary types defined elsewhere)."""
+    _CLASSES[cls.__name__] = cls
+    return cls
+
+
+def to_json(value: Any) -> Any:
+    """Plain JSON data (dicts, lists, str, int, bool, None) for a summary or any part of it."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        data = {"@": type(value).__name__}
+        for item in dataclasses.fields(value):
+            data[item.name] = to_json(getattr(value, item.name))
+        return data
+    if isinstance(value, (tuple, list)):
+        return [to_json(v) for v in value]
+    if isinstance(value, Mapping):
+        return {"@map": [[k, to_json(v)] for k, v in value.items()]}
+    return value
+
+
+def from_json(data: Any) -> Any:
+    """The inverse of `to_json`."""
+    if isinstance(data, list):
+        return tuple(from_json(v) for v in data)
+    if isinstance(data, dict):
+        if "@map" in data:
+            return {(tuple(k) if isinstance(k, list) else k): from_json(v) for k, v in data["@map"]}
+        cls = _CLASSES[data["@"]]
+        names = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: from_json(v) for k, v in data.items() if k in names})
+    return data

@@ -1,0 +1,233 @@
+"""The result cache: what is reused, what is recomputed, and that it survives what users and machines do to it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import write
+
+from dapr_lint import engine
+from dapr_lint.cache import CACHE_DIR_NAME, Cache, decode, encode
+from dapr_lint.cli import main
+
+APP = textwrap.dedent(
+    """\
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+
+    @app.get("/ready")
+    def ready():
+        return {"ok": True}
+    """
+)
+
+ROUTES_WITH_HEALTH = textwrap.dedent(
+    """\
+    from app import app
+
+
+    @app.get("/health")
+    def health():
+        return {"ok": True}
+    """
+)
+
+BUGGY = textwrap.dedent(
+    """\
+    from dapr.clients import DaprClient
+
+
+    async def handler(key: str):
+        with DaprClient() as client:
+            return client.get_state("statestore", key).data
+    """
+)
+
+
+def _json(capsys, *argv: str) -> list[tuple]:
+    main(["check", *argv, "--output-format", "json", "--jobs", "1"])
+    return sorted((f["path"], f["line"], f["code"]) for f in json.loads(capsys.readouterr().out))
+
+
+@pytest.fixture
+def checked(monkeypatch):
+    """The files the per-file stage really checks (not served from the cache)."""
+    seen: list[str] = []
+    original = engine.check_file
+
+    def spy(task, settings):
+        seen.append(task.display)
+        return original(task, settings)
+
+    monkeypatch.setattr(engine, "check_file", spy)
+    return seen
+
+
+def _project(root: Path) -> None:
+    write(root, "pyproject.toml", "[tool.dapr-lint]\n")
+    write(root, "app.py", APP)
+    write(root, "routes.py", ROUTES_WITH_HEALTH)
+    write(root, "svc.py", BUGGY)
+
+
+def test_warm_run_reuses_every_file_and_gives_the_same_findings(project, capsys, checked):
+    _project(project)
+    cold = _json(capsys, ".")
+    assert sorted(checked) == ["app.py", "routes.py", "svc.py"]
+    checked.clear()
+    assert _json(capsys, ".") == cold
+    assert checked == []
+    cache = project / CACHE_DIR_NAME
+    assert (cache / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert ("svc.py", 5, "DPR101") in cold
+
+
+def test_one_changed_file_is_checked_and_the_project_stage_uses_the_cached_summaries(project, capsys, checked):
+    _project(project)
+    assert not any(code == "DPR401" for *_rest, code in _json(capsys, "."))
+    checked.clear()
+    write(project, "routes.py", ROUTES_WITH_HEALTH.replace("/health", "/status"))
+    found = _json(capsys, ".")
+    assert checked == ["routes.py"]  # app.py's summary comes from the cache
+    assert ("app.py", 3, "DPR401") in found  # its app lost its health route in another module
+    checked.clear()
+    write(project, "routes.py", ROUTES_WITH_HEALTH)
+    assert not any(code == "DPR401" for *_rest, code in _json(capsys, "."))
+    assert checked == ["routes.py"]
+
+
+def test_settings_are_part_of_the_key(project, capsys, checked):
+    _project(project)
+    assert {code for *_rest, code in _json(capsys, "svc.py")} == {"DPR101"}
+    checked.clear()
+    assert _json(capsys, "svc.py", "--ignore", "DPR101") == []
+    assert checked == ["svc.py"]
+    # the same effective settings from the file: the same key
+    write(project, "pyproject.toml", '[tool.dapr-lint]\nignore = ["DPR101"]\n')
+    checked.clear()
+    assert _json(capsys, "svc.py") == []
+    assert checked == []
+    write(project, "pyproject.toml", "[tool.dapr-lint]\n")
+    checked.clear()
+    assert {code for *_rest, code in _json(capsys, "svc.py")} == {"DPR101"}
+    assert checked == ["svc.py"]
+
+
+def test_warm_run_does_not_import_libcst(project, capsys):
+    _project(project)
+    script = (
+        "import sys\n"
+        "from dapr_lint.cli import main\n"
+        "code = main(['check', '.', '--jobs', '1', '--quiet'])\n"
+        "print('LIBCST' if 'libcst' in sys.modules else 'NO-LIBCST', code)\n"
+    )
+
+    def run() -> str:
+        done = subprocess.run([sys.executable, "-c", script], cwd=project, capture_output=True, text=True, timeout=120)
+        return done.stdout.strip().splitlines()[-1]
+
+    assert run() == "LIBCST 1"  # cold: everything is parsed
+    assert run() == "NO-LIBCST 1"  # warm: nothing is
+    write(project, "svc.py", BUGGY + "\n")
+    assert run() == "LIBCST 1"
+
+
+def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(project, capsys, checked):
+    _project(project)
+    cold = _json(capsys, ".")
+    files = next((project / CACHE_DIR_NAME).glob("*/files"))
+    entries = sorted(files.iterdir())
+    assert len(entries) == 3
+    entries[0].write_bytes(b"\x00not json")
+    entries[1].write_text(json.dumps({"format": 1, "path": "/elsewhere.py", "key": "x"}))
+    entries[2].write_text(json.dumps({"format": 1, "path": json.loads(entries[2].read_text())["path"], "key": "x"}))
+    for project_entry in next((project / CACHE_DIR_NAME).glob("*/projects")).iterdir():
+        project_entry.write_text("[]")
+    checked.clear()
+    assert _json(capsys, ".") == cold
+    assert len(checked) == 3
+    checked.clear()
+    assert _json(capsys, ".") == cold
+    assert checked == []
+
+
+def test_entries_of_deleted_files_are_pruned(project, capsys):
+    _project(project)
+    _json(capsys, ".")
+    files = next((project / CACHE_DIR_NAME).glob("*/files"))
+    assert len(list(files.iterdir())) == 3
+    (project / "svc.py").unlink()
+    _json(capsys, ".")
+    remaining = {Cache.path_of_entry(p.name) for p in files.iterdir()}
+    assert remaining == {str((project / "app.py").resolve()), str((project / "routes.py").resolve())}
+
+
+def test_no_cache_cache_dir_and_environment(project, capsys, monkeypatch):
+    _project(project)
+    _json(capsys, ".", "--no-cache")
+    assert not (project / CACHE_DIR_NAME).exists()
+    _json(capsys, ".", "--cache-dir", "elsewhere")
+    assert (project / "elsewhere" / ".gitignore").is_file() and not (project / CACHE_DIR_NAME).exists()
+    monkeypatch.setenv("DAPR_LINT_CACHE_DIR", str(project / "from-env"))
+    _json(capsys, ".")
+    assert (project / "from-env" / ".gitignore").is_file() and not (project / CACHE_DIR_NAME).exists()
+
+
+def test_fix_does_not_trust_the_cache(project, capsys):
+    svc = write(project, "svc.py", "from dapr.aio.clients import DaprClient\n\n\nasync def f():\n    async with DaprClient() as c:\n        c.save_state('s', 'k', 'v')\n")
+    _json(capsys, "svc.py")
+    main(["check", "svc.py", "--fix"])
+    capsys.readouterr()
+    assert "await c.save_state" in svc.read_text()
+    assert _json(capsys, "svc.py") == []
+
+
+def test_concurrent_runs_leave_a_sound_cache(project):
+    _project(project)
+    for n in range(20):
+        write(project, f"pkg/mod_{n}.py", BUGGY.replace("handler", f"handler_{n}"))
+    command = [sys.executable, "-m", "dapr_lint", "check", ".", "--output-format", "json", "--jobs", "1"]
+    runs = [subprocess.Popen(command, cwd=project, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+    outputs = [json.loads(run.communicate(timeout=300)[0]) for run in runs]
+    assert outputs[0] == outputs[1] == outputs[2]
+    files = next((project / CACHE_DIR_NAME).glob("*/files"))
+    for entry in files.iterdir():
+        assert not entry.name.startswith(".")  # no temporary file left behind
+        json.loads(entry.read_bytes())
+    warm = subprocess.run(command, cwd=project, capture_output=True, timeout=300)
+    assert json.loads(warm.stdout) == outputs[0]
+
+
+@dataclass(frozen=True)
+class _Typed:
+    name: str
+    lines: tuple
+
+
+def test_the_encoding_gives_back_equal_values():
+    value = {
+        "noqa": {3: frozenset({"DPR101"}), 7: frozenset()},
+        "spans": [(1, 2), (3, 4)],
+        "names": {"a", "b"},
+        "__odd": 1,
+    }
+    assert decode(json.loads(json.dumps(encode(value)))) == value
+    with pytest.raises(TypeError):
+        encode(_Typed("x", (1,)))  # a test's class, not dapr-lint's: never imported back from a cache
+
+
+def test_decoding_refuses_classes_outside_dapr_lint():
+    with pytest.raises(ValueError):
+        decode({"__dataclass__": "os:system", "fields": {}})
+    with pytest.raises(ValueError):
+        decode({"__dataclass__": "dapr_lint.cache:os", "fields": {}})

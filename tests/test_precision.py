@@ -1,0 +1,102 @@
+"""Precision patterns that need a project on disk: test code, run templates next to their apps."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from conftest import write
+
+from dapr_lint.cli import main
+
+
+def _findings(capsys, *args: str) -> list[tuple[str, int, str]]:
+    main(["check", *args, "--format", "json", "--jobs", "1"])
+    return sorted((f["path"], f["line"], f["code"]) for f in json.loads(capsys.readouterr().out))
+
+
+# A client per test, print, no health route: normal in tests. A dict payload is a bug wherever it is.
+TEST_MODULE = textwrap.dedent(
+    """\
+    from dapr.clients import DaprClient
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+
+    def test_save():
+        client = DaprClient()
+        client.save_state("statestore", "k", {"a": 1})
+        print("saved")
+    """
+)
+
+
+def test_lifecycle_and_hygiene_rules_are_off_in_test_code_bug_rules_stay_on(project, capsys):
+    for name in ("tests/test_orders.py", "orders_test.py", "conftest.py", "pkg/tests/helpers.py"):
+        write(project, name, TEST_MODULE)
+    found = _findings(capsys, ".", "--extend-select", "DPR412")
+    assert {code for _, _, code in found} == {"DPR201"}
+    assert sorted(path for path, _, _ in found) == ["conftest.py", "orders_test.py", "pkg/tests/helpers.py", "tests/test_orders.py"]
+
+
+def test_test_paths_is_configurable(project, capsys):
+    write(project, "tests/test_orders.py", TEST_MODULE)
+    write(project, "checks/smoke.py", TEST_MODULE)
+    write(project, "pyproject.toml", '[tool.dapr-lint]\ntest-paths = ["checks"]\n')
+    found = _findings(capsys, ".")
+    codes = {(path, code) for path, _, code in found}
+    assert ("tests/test_orders.py", "DPR106") in codes
+    assert ("checks/smoke.py", "DPR201") in codes and ("checks/smoke.py", "DPR106") not in codes
+
+
+def test_a_bad_test_paths_value_is_a_usage_error(project, capsys):
+    write(project, "pyproject.toml", '[tool.dapr-lint]\ntest-paths = "tests"\n')
+    write(project, "app.py", "import dapr\n")
+    assert main(["check", "."]) == 2
+    assert "test-paths" in capsys.readouterr().err
+
+
+RUN_TEMPLATE = textwrap.dedent(
+    """\
+    version: 1
+    apps:
+      - appID: orders
+        appDirPath: ./orders
+        appPort: 8000
+        command: ["python3", "app.py"]
+      - appID: checkout
+        appDirPath: ./checkout
+        appPort: 8000
+        command: ["python3", "app.py"]
+    """
+)
+SERVER = "from fastapi import FastAPI\n\napp = FastAPI()\n"
+CLIENT = textwrap.dedent(
+    """\
+    from dapr.clients import DaprClient
+
+
+    def main():
+        with DaprClient() as client:
+            client.invoke_method("orders", "orders", data="{}", http_verb="POST")
+
+
+    if __name__ == "__main__":
+        main()
+    """
+)
+
+
+def test_an_app_with_no_server_may_share_the_app_port_of_the_server_it_calls(project, capsys):
+    write(project, "dapr.yaml", RUN_TEMPLATE)
+    write(project, "orders/app.py", SERVER)
+    write(project, "checkout/app.py", CLIENT)
+    assert [f for f in _findings(capsys, "dapr.yaml") if f[2] == "DPR512"] == []
+
+
+def test_two_servers_on_one_app_port_are_still_reported(project, capsys):
+    write(project, "dapr.yaml", RUN_TEMPLATE)
+    write(project, "orders/app.py", SERVER)
+    write(project, "checkout/app.py", SERVER)
+    assert [f for f in _findings(capsys, "dapr.yaml") if f[2] == "DPR512"] == [("dapr.yaml", 9, "DPR512")]
