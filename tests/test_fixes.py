@@ -781,7 +781,8 @@ def test_a_fix_that_would_not_parse_is_discarded(project, monkeypatch):
     monkeypatch.setattr(edits, "add_await", bad_await)
     outcome = fix_python("app.py", d(before).encode(), settings(False))
     assert outcome.data == d(before).encode()
-    assert outcome.problems and "does not parse" in outcome.problems[0]
+    assert not outcome.problems
+    assert outcome.refused and "does not parse" in outcome.refused[0]
 
 
 def test_noqa_prevents_the_fix(project):

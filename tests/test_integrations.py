@@ -30,23 +30,23 @@ VIOLATION = textwrap.dedent(
 )
 
 
-def _dapr_lint_json(paths: list[Path]) -> set[tuple[str, int, int, str]]:
+def _dapr_lint_json(paths: list[Path], cwd: Path = ROOT) -> set[tuple[str, int, int, str]]:
     result = subprocess.run(
         [sys.executable, "-m", "dapr_lint", "check", "--format", "json", *map(str, paths)],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=cwd,
     )
     assert result.returncode in (0, 1), result.stderr
     return {(f["path"], f["line"], f["column"], f["code"]) for f in json.loads(result.stdout)}
 
 
-def _flake8(paths: list[Path], *extra: str) -> set[tuple[str, int, int, str]]:
+def _flake8(paths: list[Path], *extra: str, cwd: Path = ROOT) -> set[tuple[str, int, int, str]]:
     result = subprocess.run(
         [sys.executable, "-m", "flake8", "--select", "DPR", "--format", "%(path)s|%(row)d|%(col)d|%(code)s", *extra, *map(str, paths)],
         capture_output=True,
         text=True,
-        cwd=ROOT,
+        cwd=cwd,
     )
     assert result.returncode in (0, 1), result.stderr
     found = set()
@@ -88,7 +88,8 @@ def test_flake8_honours_noqa_and_explicit_opinion_selection(tmp_path):
         """
     )
     target.write_text(handler)
-    assert _flake8([target]) == set()  # DPR107 is an opinion rule: off unless selected
+    # DPR107 is an opinion rule: off unless selected; the app's missing probes are project findings, as in check
+    assert {code for *_, code in _flake8([target])} == {"DPR401", "DPR402"}
     result = subprocess.run(
         [sys.executable, "-m", "flake8", "--select", "DPR107", str(target)], capture_output=True, text=True
     )
@@ -230,3 +231,15 @@ def test_pre_commit_fix_hook_applies_safe_fixes(tmp_path):
     # pre-commit fails a hook that modified files; the fix is in the work tree
     assert hook.returncode == 1, hook.stdout + hook.stderr
     assert "await client.publish_event" in app.read_text()
+
+
+PARITY_TREES = [ROOT / "examples", *sorted(p for p in (ROOT / "tests" / "fixtures" / "projects").iterdir() if p.is_dir())]
+
+
+@pytest.mark.parametrize("tree", PARITY_TREES, ids=lambda p: p.name)
+def test_flake8_reports_per_file_exactly_what_check_reports(tree):
+    """Cross-module and project findings included: both run in the tree's folder over `.`, as a user runs them."""
+    ours = {f for f in _dapr_lint_json([Path(".")], cwd=tree) if f[0].endswith(".py")}
+    theirs = _flake8([Path(".")], cwd=tree)
+    assert ours, f"{tree.name} should produce findings in Python files"
+    assert theirs == ours

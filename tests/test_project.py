@@ -71,14 +71,23 @@ def test_route_matching(segments, ok):
     assert matches(segments, ["/health", "/healthz"]) is ok
 
 
-def test_declarative_subscription_routes_are_subscribers(monkeypatch, capsys):
+def test_declarative_subscription_routes_are_subscribers(monkeypatch, capsys, tmp_path):
     root = FIXTURES / "projects" / "declarative"
     assert _run(root, monkeypatch, capsys, "--select", "DPR3") == _expected(root)
-    # without the resource file the event routes are plain routes
+    # the app's resources are read even when only its code is named (subset invariance)
     monkeypatch.chdir(root)
     main(["check", "app", "--format", "json", "--jobs", "1", "--select", "DPR301"])
     alone = [(f["path"], f["line"]) for f in json.loads(capsys.readouterr().out)]
-    assert len(alone) == 3
+    assert Counter((p, line, "DPR301") for p, line in alone) == Counter(
+        {k: n for k, n in _expected(root).items() if k[2] == "DPR301"}
+    )
+    # without the resource file the event routes are plain routes
+    (tmp_path / "app").mkdir()
+    (tmp_path / "pyproject.toml").write_text("[tool.dapr-lint]\n", encoding="utf-8")
+    (tmp_path / "app" / "main.py").write_bytes((root / "app" / "main.py").read_bytes())
+    monkeypatch.chdir(tmp_path)
+    main(["check", ".", "--format", "json", "--jobs", "1", "--select", "DPR301"])
+    assert len(json.loads(capsys.readouterr().out)) == 3
 
 
 def test_fake_async_helpers_in_other_modules(monkeypatch, capsys):

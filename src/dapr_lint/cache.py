@@ -246,7 +246,7 @@ class Cache:
             return None  # not ours, or from an older shape: recomputed and rewritten
 
     def put(self, absolute: str, key: str, result: FileResult) -> None:
-        if result.errors or result.fixed or result.diff is not None:
+        if result.errors or result.warnings or result.fixed or result.diff is not None:
             return  # never keep a failure, nor the state of a run that changed files
         try:
             entry = {
@@ -429,9 +429,11 @@ def _older_than(path: Path, seconds: float) -> bool:
     return time.time() - _mtime(path) > seconds
 
 
-def run_cached(tasks, settings, cache: Cache, check) -> list[FileResult]:
+def run_cached(tasks, settings, cache: Cache, check, extra=(), project: bool = True) -> list[FileResult]:
     """engine.run with the cache: per-file results for unchanged files, the project stage's results when
-    no file of the project changed, and `check(tasks)` for the rest."""
+    no file of the project changed, and `check(tasks)` for the rest. `extra`: summaries of the repository's
+    files the run does not check (the project stage reads them; its results are then not memoised, since
+    they depend on those files too). `project=False`: per-file results only (summaries of such files)."""
     results: list[Optional[FileResult]] = [None] * len(tasks)
     keys: list[Optional[str]] = [None] * len(tasks)
     absolutes = [os.path.abspath(task.path) for task in tasks]
@@ -453,7 +455,11 @@ def run_cached(tasks, settings, cache: Cache, check) -> list[FileResult]:
             if keys[index] is not None:
                 cache.put(absolutes[index], keys[index], result)
     done: list[FileResult] = [r for r in results if r is not None]
-    project_key = cache.project_key(absolutes) if all(k is not None for k in keys) else None
+    if not project:
+        cache.prune()
+        return done
+    extra = list(extra)
+    project_key = cache.project_key(absolutes) if all(k is not None for k in keys) and not extra else None
     memo = cache.get_project(project_key) if project_key is not None and not misses else None
     if memo is not None and set(memo) == {r.path for r in done}:
         for result in done:
@@ -461,7 +467,7 @@ def run_cached(tasks, settings, cache: Cache, check) -> list[FileResult]:
     else:
         from dapr_lint.project import run_project_stage
 
-        run_project_stage(done, settings)
+        run_project_stage(done, settings, extra)
         if project_key is not None:
             cache.put_project(project_key, done)
     cache.save_catalog()

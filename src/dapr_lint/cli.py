@@ -222,6 +222,9 @@ def _check(args: argparse.Namespace) -> int:
         files = discover(paths, resolver.config_for, warn=warn, force_exclude=args.force_exclude)
 
     results = run_files(files, resolver, jobs=args.jobs, cache=not args.no_cache, cache_dir=args.cache_dir)
+    for result in results:
+        for message in result.warnings:
+            print(f"dapr-lint: warning: {result.path}: {message}", file=sys.stderr)
 
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key())
     errors = [e for r in results for e in r.errors]
@@ -256,6 +259,7 @@ def run_files(files, resolver: Resolver, jobs: Optional[int] = None, cache: bool
     project (one project stage, one cache at that configuration's folder), as a folder with its own
     pyproject.toml is its own project."""
     from dapr_lint import engine
+    from dapr_lint.files import repository_files
 
     groups: dict[int, tuple] = {}
     for f in files:
@@ -269,7 +273,16 @@ def run_files(files, resolver: Resolver, jobs: Optional[int] = None, cache: bool
             from dapr_lint.cache import Cache, cache_dir_for
 
             store = Cache(cache_dir_for(config.root, cache_dir), settings)
-        results.extend(engine.run(members, settings, jobs=jobs, ignored_for=config.ignored_for, cache=store))
+        results.extend(
+            engine.run(
+                members,
+                settings,
+                jobs=jobs,
+                ignored_for=config.ignored_for,
+                cache=store,
+                universe=repository_files(members, config) if any(f.data is None for f in members) else None,
+            )
+        )
     return results
 
 

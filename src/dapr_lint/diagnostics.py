@@ -59,6 +59,8 @@ class FileResult:
     path: str
     diagnostics: list[Diagnostic] = field(default_factory=list)
     errors: list[InternalError] = field(default_factory=list)
+    # Said once on standard error, not a failure of the run (a fix refused because its result would not compile).
+    warnings: list[str] = field(default_factory=list)
     summary: Optional[Any] = None
     # With --fix / --diff: the codes of the findings fixed (one entry per finding), and the unified diff.
     fixed: list[str] = field(default_factory=list)

@@ -40,9 +40,9 @@ def fix_one(path: Path, source: bytes, finding: Diagnostic, resolver: Optional[R
     or None when there is no such fix or its result would not parse."""
     import libcst as cst
 
-    from dapr_lint.fix import _parses
     from dapr_lint.python.analyzer import lint_module
     from dapr_lint.python.edits import apply_edits
+    from dapr_lint.python.verify import verify_fix
 
     if buffer_kind(path, source) != "python":
         return None
@@ -64,7 +64,7 @@ def fix_one(path: Path, source: bytes, finding: Diagnostic, resolver: Optional[R
             fixed = apply_edits(module, [report.edit]).bytes
         except Exception:
             return None
-        return fixed if fixed != source and _parses(fixed) else None
+        return fixed if fixed != source and verify_fix(source, fixed) is None else None
     return None
 
 

@@ -57,13 +57,14 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
                 text = _decode(data)
             result = analyze_python(task.display, data, settings)
             result.fixed, result.diff = fixed, diff
-            result.errors.extend(fix_errors)
+            result.errors.extend(e for e in fix_errors if not isinstance(e, _Refusal))
+            result.warnings.extend(e.message for e in fix_errors if isinstance(e, _Refusal))
             if settings.fix_mode == "diff" and data != original:
                 # project fixes (a missing health route) build on this text; the diff starts from the file
                 result.fixed_data, result.original_data = data, original
         else:
             result = FileResult(task.display, diagnostics=_analyze_yaml(task.display, data, settings))
-            result.summary = _resource_summary(data, settings)
+            result.summary = _resource_summary(task, data, settings)
         _filter(result, text, task.ignored)
         if result.summary is not None:
             result.summary = _annotate_summary(result.summary, task, text)
@@ -76,6 +77,10 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
         return result
 
 
+class _Refusal(InternalError):
+    """A fix dropped because its result would not compile: reported as a warning, not an internal error."""
+
+
 def _fix(task: FileTask, data: bytes, settings: Settings) -> tuple[bytes, list[str], Optional[str], list[InternalError]]:
     """Fix one Python file. Returns the text to report on (the fixed text when it was written), the
     codes fixed, the diff (--diff), and any problem met."""
@@ -85,6 +90,8 @@ def _fix(task: FileTask, data: bytes, settings: Settings) -> tuple[bytes, list[s
 
     outcome = fix_python(task.display, data, settings, task.ignored)
     errors = [InternalError(task.display, "fixing", problem) for problem in outcome.problems]
+    # a fix whose result would not compile was dropped: a warning, and its finding is still reported
+    errors.extend(_Refusal(task.display, "fixing", message) for message in outcome.refused)
     if outcome.data == data:
         return data, [], None, errors
     if settings.fix_mode == "diff":
@@ -98,18 +105,19 @@ def _fix(task: FileTask, data: bytes, settings: Settings) -> tuple[bytes, list[s
     return outcome.data, outcome.applied, None, errors
 
 
-def _resource_summary(data: bytes, settings: Settings) -> Optional[ResourceSummary]:
-    """What a resource file tells the project stage: the routes its declarative Subscriptions deliver to."""
+def _resource_summary(task: FileTask, data: bytes, settings: Settings) -> Optional[ResourceSummary]:
+    """What a YAML file tells the project stage: the resources it declares, the apps it runs or deploys."""
     from dapr_lint.project import wants_summary
 
     if not wants_summary(settings):
         return None
     try:
-        from dapr_lint.resources import subscription_routes
+        from dapr_lint.resources import _deployed_to_kubernetes
+        from dapr_lint.resources.summary import resource_summary
     except ModuleNotFoundError:
         return None
-    routes = subscription_routes(data)
-    return ResourceSummary(subscription_routes=tuple(routes)) if routes else None
+    text = data.decode("utf-8", "replace")
+    return resource_summary(os.path.abspath(task.path), data, _deployed_to_kubernetes(task.display, text))
 
 
 def _analyze_yaml(display: str, data: bytes, settings: Settings) -> list[Diagnostic]:
@@ -142,9 +150,15 @@ def _filter(result: FileResult, text: str, ignored: frozenset[str]) -> None:
 def _annotate_summary(summary: Summary, task: FileTask, text: str) -> Summary:
     """Where the file lives and what its noqa comments and per-file-ignores silence, so that the project
     stage can report in this file without reading it again."""
-    if isinstance(summary, ResourceSummary):
-        return replace(summary, path=task.display, file=os.path.abspath(task.path))
     noqa = noqa_map(text)
+    if isinstance(summary, ResourceSummary):
+        return replace(
+            summary,
+            path=task.display,
+            file=os.path.abspath(task.path),
+            ignored=tuple(sorted(task.ignored)),
+            noqa={line: tuple(sorted(codes)) for line, codes in sorted(noqa.items())},
+        )
     lines = {item.span.line for item in summary.objects.values()}
     lines.update(item.span.line for item in summary.async_calls)
     lines.update(item.span.line for item in summary.components)
@@ -175,10 +189,17 @@ def _check_chunk(tasks: list[FileTask]) -> list[FileResult]:
 
 
 def run(
-    files: list[SourceFile], settings: Settings, jobs: Optional[int] = None, ignored_for=None, cache=None
+    files: list[SourceFile],
+    settings: Settings,
+    jobs: Optional[int] = None,
+    ignored_for=None,
+    cache=None,
+    universe: Optional[list[SourceFile]] = None,
 ) -> list[FileResult]:
     """Check files (the per-file stage, then the project stage, then project fixes). With a `cache`
-    (cache.Cache) and no fixing, files whose key matches are not checked again."""
+    (cache.Cache) and no fixing, files whose key matches are not checked again. `universe`: every file of
+    the repositories the files belong to; the project stage reads the summaries of those not checked here
+    too, so that a file's findings do not depend on which others the run was given."""
     tasks = [
         FileTask(
             str(f.path),
@@ -189,14 +210,23 @@ def run(
         )
         for f in files
     ]
+    extra: list = []
+    if universe:
+        named = {os.path.realpath(f.path) for f in files}
+        rest = [f for f in universe if os.path.realpath(f.path) not in named]
+        if rest:
+            from dapr_lint.project import wants_summary
+
+            if wants_summary(settings):
+                extra = summarize(rest, settings, jobs, ignored_for, cache)
     if cache is not None and settings.fix_mode is None:
         from dapr_lint.cache import run_cached
 
-        return run_cached(tasks, settings, cache, lambda todo: _check_all(todo, settings, jobs))
+        return run_cached(tasks, settings, cache, lambda todo: _check_all(todo, settings, jobs), extra=extra)
     results = _check_all(tasks, settings, jobs)
     from dapr_lint.project import run_project_stage
 
-    run_project_stage(results, settings)
+    run_project_stage(results, settings, extra)
     if settings.fix_mode is not None:
         from dapr_lint.fix import apply_project_fixes
 
@@ -212,6 +242,32 @@ def run(
                     result.diagnostics = fresh.diagnostics + project_left
                     result.errors.extend(fresh.errors)
     return results
+
+
+def summary_settings(settings: Settings) -> Settings:
+    """Settings that build a file's summary and run no per-file rule."""
+    from dapr_lint.project import PROJECT_RULES
+
+    codes = {code for code in settings.enabled if code in PROJECT_RULES} or {"DPR401"}
+    return replace(settings, enabled=frozenset(codes), fix_mode=None)
+
+
+def summarize(files: list[SourceFile], settings: Settings, jobs: Optional[int] = None, ignored_for=None, cache=None) -> list:
+    """The summaries of files the run does not check (the other files of the named files' apps), from the
+    cache when it holds them."""
+    only = summary_settings(settings)
+    tasks = [
+        FileTask(str(f.path), f.display or display_path(f.path), f.kind, ignored_for(f.path) if ignored_for is not None else frozenset())
+        for f in files
+    ]
+    if cache is not None:
+        from dapr_lint.cache import Cache, run_cached
+
+        store = Cache(cache.directory / "summaries", only)
+        results = run_cached(tasks, only, store, lambda todo: _check_all(todo, only, jobs), project=False)
+    else:
+        results = _check_all(tasks, only, jobs)
+    return [r.summary for r in results if r.summary is not None]
 
 
 def _check_all(tasks: list[FileTask], settings: Settings, jobs: Optional[int]) -> list[FileResult]:

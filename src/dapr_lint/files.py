@@ -394,3 +394,24 @@ def display_path(path: Path) -> str:
         return absolute.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return absolute.as_posix() if sys.platform != "win32" else str(absolute)
+
+
+def repository_files(files: Iterable[SourceFile], config) -> list[SourceFile]:
+    """Every file of the repositories `files` belong to (`.gitignore` and `exclude` honoured): the project
+    stage reads their summaries, so that a file's project findings do not depend on the files named.
+    `config`: a Config or a function giving the Config of a path, as for `discover`."""
+    from dapr_lint.project.apps import repository_root
+
+    roots: dict[Path, None] = {}
+    for f in files:
+        if f.data is None:
+            roots.setdefault(repository_root(Path(f.path)), None)
+    found: dict[str, SourceFile] = {}
+    for root in roots:
+        try:
+            listed = discover([root], config)
+        except ConfigError:
+            continue
+        for entry in listed:
+            found.setdefault(os.path.realpath(entry.path), entry)
+    return sorted(found.values(), key=lambda f: str(f.path))

@@ -7,20 +7,20 @@ re-parses the result: a pass whose output does not parse is discarded and report
 
 from __future__ import annotations
 
-import ast
 import difflib
 import os
 import stat
 import tempfile
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 import libcst as cst
 
+from dapr_lint.python import bounds
 from dapr_lint.python.analyzer import lint_module
 from dapr_lint.python.edits import apply_edits, non_overlapping
+from dapr_lint.python.verify import verify_fix
 from dapr_lint.settings import Settings
 from dapr_lint.suppress import is_suppressed, noqa_map
 
@@ -32,9 +32,19 @@ class FixOutcome:
     data: bytes
     applied: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    # fixes refused because their result would not compile (python/verify.py): warnings, the findings stay
+    refused: list[str] = field(default_factory=list)
 
 
 def fix_python(path: str, data: bytes, settings: Settings, ignored: frozenset[str] = frozenset()) -> FixOutcome:
+    if bounds.check(_text(data)) is not None:
+        return FixOutcome(data)  # too deeply nested to analyse: the check reports DPR001, nothing is fixed
+    # LibCST's visitors and code generation recurse per tree level; the scan bounded the depth
+    with bounds.recursion_for(bounds.MAX_DEPTH):
+        return _fix_passes(path, data, settings, ignored)
+
+
+def _fix_passes(path: str, data: bytes, settings: Settings, ignored: frozenset[str]) -> FixOutcome:
     outcome = FixOutcome(data)
     current = data
     for _ in range(MAX_PASSES):
@@ -68,9 +78,10 @@ def fix_python(path: str, data: bytes, settings: Settings, ignored: frozenset[st
             break
         if fixed == current:
             break
-        if not _parses(fixed):
+        refusal = verify_fix(current, fixed)
+        if refusal is not None:
             codes = sorted({d.code for r, d in candidates if id(r.edit.target) in chosen_ids})
-            outcome.problems.append(f"the fix for {', '.join(codes)} produced code that does not parse; not applied")
+            outcome.refused.append(f"the fix for {', '.join(codes)} was not applied: {refusal}")
             break
         outcome.applied.extend(d.code for r, d in candidates if id(r.edit.target) in chosen_ids)
         current = fixed
@@ -83,19 +94,9 @@ def _text(data: bytes) -> str:
 
 
 def _parses(data: bytes) -> bool:
-    try:
-        cst.parse_module(data)
-    except Exception:
-        return False
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(data)
-    except SyntaxError:
-        return False
-    except (ValueError, RecursionError, MemoryError):
-        pass  # the running interpreter may not know newer grammar; LibCST accepted it
-    return True
+    """Kept for callers: the text parses and compiles (python/verify.py; use verify_fix to compare with the
+    text it replaces)."""
+    return verify_fix(b"", data) is None
 
 
 def unified_diff(path: str, before: bytes, after: bytes) -> str:
@@ -217,7 +218,7 @@ def _add_routes(data: bytes, findings, summary, settings: Settings) -> Optional[
         body.extend(insertions.get(index, []))
         follows_insertion = index in insertions
     fixed = module.with_changes(body=body).bytes
-    return fixed if _parses(fixed) else None
+    return fixed if verify_fix(data, fixed) is None else None
 
 
 def _two_blank_lines_before(statement: cst.BaseStatement) -> cst.BaseStatement:

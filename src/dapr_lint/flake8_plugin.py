@@ -1,19 +1,26 @@
 """dapr-lint as a flake8 plugin (entry point `DPR` in group `flake8.extension`).
 
-The same per-file stage as `dapr-lint check` (one implementation): the module is rebuilt from the lines
-flake8 read, modelled once, and every enabled Python rule runs. flake8 itself applies `# noqa`,
-`--per-file-ignores` and `--select`/`--ignore` to what we yield.
+For each file flake8 checks, the plugin reports exactly what `dapr-lint check` reports for that file when it
+is given the same paths flake8 was given: the same engine runs once per flake8 process over those paths
+(each file with its nearest configuration, the project stage over the modules of the run, so cross-module
+and project findings are included), through the result cache, and each file's findings are looked up in
+that run. A file whose text differs from what is on disk (flake8 reading standard input) is checked on its
+own, as `dapr-lint check --stdin-filename` does. flake8 then applies its own `# noqa`, `--per-file-ignores`
+and `--select`/`--ignore` to what we yield.
+
+Rule selection: each file's configuration decides, as for `dapr-lint check`; a code flake8 is explicitly asked
+for (`--select DPR107`) is added, as `--extend-select` would.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Optional, Sequence
 
-from dapr_lint import __version__, registry
-from dapr_lint.settings import Settings
+from dapr_lint import __version__
 from dapr_lint.suppress import skips_file
 
 
@@ -23,6 +30,8 @@ class DaprLintPlugin:
 
     # Codes flake8 was asked for beyond our defaults (`--select DPR107`); set by parse_options.
     _explicit: tuple[str, ...] = ()
+    # The paths flake8 was given (what `dapr-lint check` is given for the same findings).
+    _filenames: tuple[str, ...] = (".",)
 
     def __init__(self, tree: Any, lines: Sequence[str], filename: str) -> None:
         self.lines = lines
@@ -38,23 +47,74 @@ class DaprLintPlugin:
             selectors.extend(v.upper() for v in value if v)
         # `--select DPR` means "this plugin", as with any flake8 plugin: it keeps our defaults (opinion
         # rules off). A more specific selector (`DPR107`, `DPR10`) switches rules on, as in dapr-lint.
-        cls._explicit = tuple(s for s in selectors if s.startswith("DPR") and len(s) > 3)
+        cls._explicit = tuple(sorted({s for s in selectors if s.startswith("DPR") and len(s) > 3}))
+        filenames = getattr(options, "filenames", None) or ["."]
+        cls._filenames = tuple(str(f) for f in filenames if str(f) != "-") or (".",)
 
     def run(self) -> Iterator[tuple[int, int, str, type]]:
-        from dapr_lint.python.analyzer import analyze_python
-
         text = "".join(self.lines)
         if skips_file(text):
             return
-        settings = _settings(self._explicit, _config_root(self.filename))
-        result = analyze_python(self.filename, _encode(text, self.lines), settings)
-        off = _test_code_off(self.filename, _config_root(self.filename))
+        try:
+            result = _findings_for(self.filename, text, self.lines, self._filenames, self._explicit)
+        except Exception as exc:  # a configuration error or a bug of ours: say so on the file, never crash flake8
+            yield 1, 0, f"DPR001 dapr-lint could not check this file: {type(exc).__name__}: {exc}", type(self)
+            return
         for d in result.diagnostics:
-            if d.code in off:
-                continue
             yield d.line, d.column - 1, f"{d.code} {d.message}", type(self)
         for error in result.errors:
             yield 1, 0, f"DPR001 dapr-lint internal error in {error.where}: {error.message}", type(self)
+
+
+def _findings_for(filename: str, text: str, lines: Sequence[str], filenames: tuple[str, ...], explicit: tuple[str, ...]):
+    from dapr_lint.diagnostics import FileResult
+    from dapr_lint.editor import lint_buffer
+
+    data = _encode(text, lines)
+    if filename in ("stdin", "-", ""):
+        return lint_buffer(Path("stdin.py"), data, _resolver(explicit))
+    absolute = os.path.realpath(filename)
+    run = _run(filenames, explicit, os.getcwd())
+    entry = run.get(absolute)
+    if entry is not None and _same_text(absolute, text):
+        return entry
+    if entry is None and not os.path.exists(absolute):
+        return FileResult(filename)
+    # not part of the run (excluded by our configuration, or flake8 reads another text): checked alone
+    return lint_buffer(Path(filename), data, _resolver(explicit))
+
+
+@lru_cache(maxsize=8)
+def _resolver(explicit: tuple[str, ...]):
+    from dapr_lint.config import CommandLine, Resolver, SelectionLayer
+
+    return Resolver(CommandLine(selection=SelectionLayer(extend_select=list(explicit))))
+
+
+@lru_cache(maxsize=4)
+def _run(filenames: tuple[str, ...], explicit: tuple[str, ...], cwd: str) -> dict:
+    """`dapr-lint check FILENAMES` once per process: absolute path -> that file's FileResult."""
+    from dapr_lint.cli import run_files
+    from dapr_lint.files import discover, display_path
+
+    resolver = _resolver(explicit)
+    paths = [Path(f) for f in filenames if os.path.exists(f)]
+    files = discover(paths, resolver.config_for) if paths else []
+    results = run_files(files, resolver, jobs=1, cache=True)
+    by_display = {display_path(f.path): os.path.realpath(f.path) for f in files}
+    return {by_display[r.path]: r for r in results if r.path in by_display}
+
+
+def _same_text(path: str, text: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return False
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    on_disk = data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    return on_disk == text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def _encode(text: str, lines: Sequence[str]) -> bytes:
@@ -69,42 +129,8 @@ def _encode(text: str, lines: Sequence[str]) -> bytes:
 
 
 def _config_root(filename: str) -> Optional[str]:
+    """The configuration file that applies to `filename` (None: the defaults)."""
     if filename in ("stdin", "-", ""):
         return None
-    from dapr_lint.config import find_config
-
-    found = find_config(Path(filename).resolve().parent)
+    found = _resolver(()).source_for(Path(filename).resolve())
     return str(found) if found is not None else None
-
-
-@lru_cache(maxsize=64)
-def _settings(explicit: tuple[str, ...], config_path: Optional[str]) -> Settings:
-    """Rule options come from the project's [tool.dapr-lint]; rule selection is flake8's business, so
-    only our defaults plus explicitly selected codes run."""
-    from dapr_lint.config import OPTIONS, load_config
-
-    options = {key: spec.default for key, spec in OPTIONS.items()}
-    if config_path is not None:
-        try:
-            options.update(load_config(Path(config_path), Path(config_path).parent).options)
-        except Exception:
-            pass  # a broken config is reported by `dapr-lint check`; flake8 keeps the defaults
-    enabled = {r.code for r in registry.all_rules() if r.default_enabled}
-    for selector in explicit:
-        enabled.update(registry.matching(selector, registry.codes()))
-    return Settings(enabled=frozenset(enabled), options=options)
-
-
-def _test_code_off(filename: str, config_path: Optional[str]) -> frozenset[str]:
-    """The rules dapr-lint turns off in test code (`test-paths`), so that both tools agree."""
-    from dapr_lint.config import Config, load_config
-
-    if filename in ("stdin", "-", ""):
-        return frozenset()
-    config: Config
-    try:
-        config = load_config(Path(config_path), Path(config_path).parent) if config_path else Config(root=Path.cwd())
-    except Exception:
-        config = Config(root=Path.cwd())
-    config.per_file_ignores = {}  # flake8 has its own per-file-ignores
-    return config.ignored_for(Path(filename))

@@ -101,6 +101,7 @@ class HandlerFact:
     resolved: bool
     line: int
     span: Span  # the handler function's lines
+    binding: StrValue = None  # gRPC-extension `@app.binding(name)`
 
 
 @dataclass(frozen=True)
@@ -213,19 +214,110 @@ class ModuleSummary:
     ignored: tuple[str, ...] = ()
     # the module runs a server or builds an app / workflow runtime (an entry module of an app)
     entry: bool = False
+    # routes its own `GET /dapr/subscribe` lists (as written: with or without a leading slash)
+    subscribed_routes: tuple[str, ...] = ()
     # logging and tracing set-up, trace forwarding, what is opened and closed (DPR413-DPR416)
     practices: PracticeFacts = field(default_factory=PracticeFacts)
     version: int = SUMMARY_VERSION
 
 
 @dataclass(frozen=True)
+class Located:
+    """A string read from a resource file, and where."""
+
+    value: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class ComponentFact:
+    """A `Component`: `type` is lower-cased; `metadata` keeps only the items the project rules read
+    (`route`, `direction`, `actorStateStore`), names lower-cased."""
+
+    name: str
+    type: str
+    scopes: tuple[str, ...]
+    namespace: Optional[str]
+    span: Span  # metadata.name
+    metadata: Mapping[str, str] = field(default_factory=dict)
+    secret_store: Optional[Located] = None  # auth.secretStore
+
+
+@dataclass(frozen=True)
+class SubscriptionFact:
+    """A declarative `Subscription` (v1alpha1 `route`, v2alpha1 `routes.default` / `routes.rules[].path`)."""
+
+    name: str
+    pubsub: Optional[Located]
+    topic: Optional[str]
+    routes: tuple[Located, ...]
+    scopes: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class ResiliencyFact:
+    """A `Resiliency` resource: the app IDs and component names its targets name."""
+
+    name: str
+    scopes: tuple[str, ...]
+    apps: tuple[Located, ...]
+    components: tuple[Located, ...]
+
+
+@dataclass(frozen=True)
+class RunApp:
+    """One app of a `dapr.yaml` multi-app run template; paths are absolute."""
+
+    app_id: str  # explicit, else the basename of appDirPath (as the CLI does)
+    app_dir: str
+    resources_paths: tuple[str, ...]
+    health_path: Optional[Located]
+    port: Optional[int]
+    span: Span
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A Kubernetes workload with `dapr.io/*` annotations: its app ID and the HTTP paths it probes."""
+
+    app_id: str
+    name: str
+    probes: tuple[Located, ...]  # liveness/readiness/startup httpGet paths of the app container
+    health_path: Optional[Located]  # dapr.io/app-health-check-path (with app health checks enabled)
+    span: Span
+
+
+@dataclass(frozen=True)
+class Sidecar:
+    """A docker-compose service running `daprd`: its app ID, the app's build folder and resources (host
+    paths, absolute)."""
+
+    app_id: str
+    app_dir: Optional[str]
+    resources_paths: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
 class ResourceSummary:
-    """What one YAML file (Dapr resources, run templates) tells the project stage."""
+    """What one YAML file (Dapr resources, run templates, Kubernetes manifests, compose files) tells the
+    project stage."""
 
     path: str = ""
     file: str = ""
     # routes its declarative Subscriptions deliver to
     subscription_routes: tuple[str, ...] = ()
+    components: tuple[ComponentFact, ...] = ()
+    subscriptions: tuple[SubscriptionFact, ...] = ()
+    resiliencies: tuple[ResiliencyFact, ...] = ()
+    run_apps: tuple[RunApp, ...] = ()
+    workloads: tuple[Workload, ...] = ()
+    sidecars: tuple[Sidecar, ...] = ()
+    # the file is applied to a cluster (a deployment folder, Kubernetes kinds in it)
+    kubernetes: bool = False
+    noqa: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
+    ignored: tuple[str, ...] = ()
     version: int = SUMMARY_VERSION
 
 
@@ -253,6 +345,13 @@ _CLASSES = {
         PracticeFacts,
         ModuleSummary,
         ResourceSummary,
+        Located,
+        ComponentFact,
+        SubscriptionFact,
+        ResiliencyFact,
+        RunApp,
+        Workload,
+        Sidecar,
     )
 }
 

@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import os
 import traceback
-from dataclasses import dataclass
-from pathlib import PurePath
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
 from typing import Callable, Iterable, Iterator, Optional
 
 from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
 from dapr_lint.registry import RuleSpec, register
 from dapr_lint.settings import Settings
-from dapr_lint.summaries import ImportedName, LocalObject, ModuleSummary, ObjectRef, ResourceSummary, RouteOwner, StrValue
+from dapr_lint.project.apps import App, AppModel, repository_root
+from dapr_lint.summaries import ImportedName, LocalObject, ModuleSummary, ObjectRef, ResourceSummary, RouteOwner, StrValue, Summary
 from dapr_lint.suppress import ALL, is_suppressed
 
 ProjectCheck = Callable[["Project", Settings], Iterable[Diagnostic]]
@@ -61,58 +62,39 @@ def wants_summary(settings: Settings) -> bool:
     return any(settings.is_enabled(code) for code in (*PROJECT_RULES, *PROJECT_EXTENSIONS, *REFINED_BY_SUBSCRIPTIONS))
 
 
-# Per-file findings that do not apply inside a route Dapr delivers events to: raising there means "retry"
-# (DPR301), and the body is a CloudEvent, not a request model (DPR411). A route can be a subscription by a
-# declarative Subscription resource of the run, which only the project stage sees.
-REFINED_BY_SUBSCRIPTIONS = frozenset({"DPR301", "DPR411"})
+# Per-file rules whose findings change when a route turns out to receive events (a declarative Subscription of
+# the app, a `GET /dapr/subscribe` in another module of the app, a router prefix): the subscriber rules apply
+# to it, the route-only ones (DPR301, DPR411) spare it. Only the project stage sees those facts: it checks such
+# a file again, telling the model which route functions are subscribers.
+REFINED_BY_SUBSCRIPTIONS = frozenset({"DPR301", "DPR304", "DPR403", "DPR404", "DPR406", "DPR408", "DPR411"})
 
 
-def _drop_findings_in_declared_subscribers(results: list[FileResult]) -> None:
-    declared = {
-        route.rstrip("/") or "/"
-        for r in results
-        if isinstance(r.summary, ResourceSummary)
-        for route in r.summary.subscription_routes
-    }
-    if not declared:
-        return
-    for result in results:
-        summary = result.summary
-        if not isinstance(summary, ModuleSummary) or not result.diagnostics:
-            continue
-        spans = []
-        for handler in summary.handlers:
-            path = handler.path
-            if handler.kind != "route" or not isinstance(path, str) or path in ("", "/"):
-                continue
-            path = path.rstrip("/")
-            # the route's router prefix may be unknown here: a declared route ending with the path counts
-            if any(route == path or route.endswith(path) for route in declared):
-                spans.append((handler.span.line, handler.span.end_line))
-        if spans:
-            result.diagnostics = [
-                d
-                for d in result.diagnostics
-                if not (d.code in REFINED_BY_SUBSCRIPTIONS and any(start <= d.line <= end for start, end in spans))
-            ]
-
-
-def run_project_stage(results: list[FileResult], settings: Settings) -> None:
-    """Run the enabled project rules and add their findings to the results of the files they name."""
+def run_project_stage(results: list[FileResult], settings: Settings, extra: Iterable[Summary] = ()) -> None:
+    """Run the enabled project rules and add their findings to the results of the files they name.
+    `extra`: the summaries of the repository files the run did not check (they are read, never reported on)."""
     from dapr_lint import catalog  # noqa: F401
 
-    _drop_findings_in_declared_subscribers(results)
     checks = [
         (code, check)
         for code, check in (*PROJECT_RULES.items(), *PROJECT_EXTENSIONS.items())
         if settings.is_enabled(code)
     ]
-    if not checks:
+    refine = any(settings.is_enabled(code) for code in REFINED_BY_SUBSCRIPTIONS)
+    if not checks and not refine:
         return
-    summaries = [r.summary for r in results if isinstance(r.summary, ModuleSummary)]
+    every = [r.summary for r in results if r.summary is not None] + list(extra)
+    summaries = [s for s in every if isinstance(s, ModuleSummary)]
     if not summaries:
         return
-    project = Project(summaries)
+    resources = [s for s in every if isinstance(s, ResourceSummary)]
+    project = Project(summaries, resources, settings.resources_paths)
+    if refine:
+        try:
+            _refine_subscribers(results, project, settings)
+        except Exception as exc:  # a bug of ours: report it, keep everything else
+            results[0].errors.append(
+                InternalError("<project>", "subscriber routes", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+            )
     by_path = {r.path: r for r in results}
     for code, check in checks:
         try:
@@ -124,14 +106,67 @@ def run_project_stage(results: list[FileResult], settings: Settings) -> None:
             continue
         for diagnostic in found:
             result = by_path.get(diagnostic.path)
-            summary = project.by_display.get(diagnostic.path)
+            summary = project.by_display.get(diagnostic.path) or project.resources_by_display.get(diagnostic.path)
             if result is None or summary is None or _suppressed(diagnostic, summary):
                 continue
             if diagnostic not in result.diagnostics:
                 result.diagnostics.append(diagnostic)
 
 
-def _suppressed(diagnostic: Diagnostic, summary: ModuleSummary) -> bool:
+def subscriber_functions(project: "Project", summary: ModuleSummary) -> set[str]:
+    """The route functions of a module that Dapr delivers events to, by the facts of the module's apps."""
+    found: set[str] = set()
+    for app in project.apps_of(summary.file):
+        wanted = project.subscriber_routes(app)
+        if not wanted:
+            continue
+        routes, _complete = project.app_routes(app)
+        for route in routes:
+            entry = route.entry
+            if entry is None or entry.file != summary.file or not entry.function:
+                continue
+            full = route.full
+            if full is not None:
+                if full in wanted:
+                    found.add(entry.function)
+            elif entry.path and entry.path.strip("/"):
+                # a prefix we cannot read: a subscribed route ending with the route's own path counts
+                own = _normalise(entry.path)
+                if any(w == own or w.endswith(own) for w in wanted):
+                    found.add(entry.function)
+        for handler in summary.handlers:
+            # routes registered where the summary has no route entry (add_api_route with a method reference)
+            if handler.kind == "route" and handler.path and _normalise(handler.path) in wanted:
+                found.add(handler.function)
+    return found
+
+
+def _refine_subscribers(results: list[FileResult], project: "Project", settings: Settings) -> None:
+    from dataclasses import replace
+
+    from dapr_lint.engine import FileTask, check_file
+
+    if settings.fix_mode == "diff":
+        return  # the findings are on the fixed text; a second look would read the file as written
+    for result in results:
+        summary = result.summary
+        if not isinstance(summary, ModuleSummary) or not summary.handlers:
+            continue
+        functions = subscriber_functions(project, summary)
+        own = {h.function for h in summary.handlers if h.kind == "subscription"}
+        if not functions - own:
+            continue
+        options = dict(settings.options)
+        options["subscriber-functions"] = tuple(sorted(functions))
+        again = check_file(
+            FileTask(summary.file, result.path, "python", frozenset(summary.ignored)),
+            replace(settings, options=options, fix_mode=None),
+        )
+        result.diagnostics = again.diagnostics
+        result.errors = [*result.errors, *again.errors]
+
+
+def _suppressed(diagnostic: Diagnostic, summary: Summary) -> bool:
     if diagnostic.code in summary.ignored:
         return True
     noqa = {int(line): (ALL if tuple(codes) == ("*",) else frozenset(codes)) for line, codes in summary.noqa.items()}
@@ -152,8 +187,19 @@ class ObjectId:
 class Project:
     """Every summary of the run, indexed so that imported names resolve to the module that defines them."""
 
-    def __init__(self, summaries: list[ModuleSummary]) -> None:
+    def __init__(
+        self,
+        summaries: list[ModuleSummary],
+        resources: Iterable[ResourceSummary] = (),
+        resources_paths: Iterable[str] = (),
+    ) -> None:
         self.summaries = summaries
+        self.resources = list(resources)
+        self.resources_by_display = {r.path: r for r in self.resources}
+        self._resources_paths = tuple(resources_paths)
+        self._models: Optional[list[AppModel]] = None
+        self._model_of: dict[str, AppModel] = {}
+        self._graph: Optional[RouteGraph] = None
         self.by_file: dict[str, ModuleSummary] = {}
         self.by_display: dict[str, ModuleSummary] = {}
         # module path suffix ("pkg", "routes") -> summaries; absolute imports match any suffix, since we
@@ -166,6 +212,92 @@ class Project:
             parts = _module_parts(file)
             for length in range(1, min(len(parts), 8) + 1):
                 self.by_suffix.setdefault(tuple(parts[-length:]), []).append(summary)
+
+    # apps
+
+    @property
+    def models(self) -> list[AppModel]:
+        """The app model of each repository the summaries come from (built on first use)."""
+        if self._models is None:
+            roots: dict[str, str] = {}
+
+            def root_of(file: str) -> str:
+                folder = os.path.dirname(file)
+                if folder not in roots:
+                    roots[folder] = str(repository_root(Path(folder)))
+                return roots[folder]
+
+            grouped: dict[str, tuple[list, list]] = {}
+            for summary in self.summaries:
+                grouped.setdefault(root_of(summary.file), ([], []))[0].append(summary)
+            for resource in self.resources:
+                grouped.setdefault(root_of(resource.file), ([], []))[1].append(resource)
+            self._models = []
+            for root, (modules, resources) in sorted(grouped.items()):
+                explicit = [p for p in self._resources_paths if os.path.normpath(p).startswith(root)] or [
+                    p for p in self._resources_paths
+                ]
+                model = AppModel(root, modules, resources, explicit)
+                self._models.append(model)
+                for summary in modules:
+                    self._model_of[summary.file] = model
+                for resource in resources:
+                    self._model_of[resource.file] = model
+        return self._models
+
+    @property
+    def graph(self) -> "RouteGraph":
+        if self._graph is None:
+            self._graph = RouteGraph(self)
+        return self._graph
+
+    def app_objects(self, app: App) -> list[tuple[ModuleSummary, ObjectId, RouteOwner]]:
+        """The FastAPI/Flask apps an app's modules create."""
+        found = []
+        for file in app.modules:
+            summary = self.by_file.get(os.path.normcase(file))
+            if summary is None:
+                continue
+            for key, item in summary.objects.items():
+                if item.kind == "app":
+                    found.append((summary, ObjectId(summary.file, key), item))
+        return found
+
+    def app_routes(self, app: App) -> tuple[list[ServedRoute], bool]:
+        """Every route an app serves (its HTTP apps' routes and the floating routes of its modules), and
+        whether that list is complete."""
+        routes: list[ServedRoute] = []
+        complete = True
+        for _summary, oid, _item in self.app_objects(app):
+            served = self.graph.served(oid)
+            routes.extend(served.routes)
+            complete = complete and served.complete
+        routes.extend(self.graph.floating_in(app.modules))
+        return routes, complete
+
+    def subscriber_routes(self, app: App) -> set[str]:
+        """Routes Dapr delivers events to in this app: declarative Subscriptions of its resource sets and the
+        routes a `GET /dapr/subscribe` of any of its modules lists (Dapr adds a missing leading slash)."""
+        model = self.model_of(app.modules[0]) if app.modules else None
+        routes: set[str] = set()
+        if model is None:
+            return routes
+        for resource_set in app.resource_sets:
+            for _file, subscription in model.subscriptions(app, resource_set):
+                routes.update(_normalise(r.value) for r in subscription.routes)
+        for file in app.modules:
+            summary = self.by_file.get(os.path.normcase(file))
+            if summary is not None:
+                routes.update(_normalise(r) for r in summary.subscribed_routes)
+        return routes
+
+    def model_of(self, file: str) -> Optional[AppModel]:
+        self.models
+        return self._model_of.get(file)
+
+    def apps_of(self, file: str) -> list[App]:
+        model = self.model_of(file)
+        return model.apps_of(file) if model is not None else []
 
     # modules
 
@@ -240,9 +372,34 @@ def _module_parts(file: str) -> list[str]:
     return [p for p in parts if p not in ("/", "\\") and not p.endswith(":\\")]
 
 
-# -- routes per app (DPR401/DPR402, and later the probe-path rule) -------------------------------------
+# -- routes per app (DPR401/DPR402, DPR603, DPR604, DPR608) ------------------------------------------
 
 UNKNOWN_PATH = None
+
+
+@dataclass(frozen=True)
+class RouteEntry:
+    """One registered route: where, its own path, the function serving it (when known), its methods."""
+
+    file: str
+    path: Optional[str]
+    function: Optional[str] = None
+    methods: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServedRoute:
+    """A route as the app serves it: prefix segments then its own path (None = unknown segment)."""
+
+    segments: tuple[Optional[str], ...]
+    entry: Optional[RouteEntry]
+
+    @property
+    def full(self) -> Optional[str]:
+        """The whole path when every segment is known."""
+        if any(s is None for s in self.segments):
+            return None
+        return _normalise("/".join(s for s in self.segments if s))
 
 
 @dataclass
@@ -252,6 +409,7 @@ class ServedRoutes:
 
     paths: list[Optional[list[Optional[str]]]]
     complete: bool
+    routes: list[ServedRoute] = field(default_factory=list)
 
 
 class RouteGraph:
@@ -259,20 +417,22 @@ class RouteGraph:
 
     def __init__(self, project: Project) -> None:
         self.project = project
-        self.routes: dict[ObjectId, list[Optional[str]]] = {}
+        self.routes: dict[ObjectId, list[RouteEntry]] = {}
         self.children: dict[ObjectId, list[tuple[Optional[list[ObjectId]], Optional[str], bool]]] = {}
         self.included: set[ObjectId] = set()
-        # routes whose owner is unknown (or outside the run): they may belong to any app
+        # routes whose owner is unknown (or outside the run): they may belong to any app of their module
         self.floating: list[list[Optional[str]]] = []
+        self.floating_routes: list[ServedRoute] = []
         for summary in project.summaries:
             for route in summary.routes:
                 path = project.string(summary, route.path)
+                entry = RouteEntry(summary.file, path, route.function, route.methods)
                 owners = project.objects_of(summary, route.owner)
                 if owners is None:
-                    self.floating.append([None, path])
+                    self._float(ServedRoute((None, path), entry))
                 else:
                     for oid in owners:
-                        self.routes.setdefault(oid, []).append(path)
+                        self.routes.setdefault(oid, []).append(entry)
             for include in summary.includes:
                 parents = project.objects_of(summary, include.parent)
                 children = project.objects_of(summary, include.child)
@@ -282,8 +442,8 @@ class RouteGraph:
                 if parents is None:
                     # included into something we cannot name: its routes may serve any app
                     for child in children or ():
-                        for segments in self._paths(child, [None], set(), replace=False, prefix=None):
-                            self.floating.append(segments)
+                        for served in self._paths(child, [None], set(), replace=False, prefix=None):
+                            self._float(served)
                     continue
                 for parent in parents:
                     self.children.setdefault(parent, []).append((children, prefix, include.replace))
@@ -292,13 +452,22 @@ class RouteGraph:
             for key, item in summary.objects.items():
                 oid = ObjectId(summary.file, key)
                 if item.kind == "router" and oid not in self.included:
-                    for segments in self._paths(oid, [None], set(), replace=False, prefix=None):
-                        self.floating.append(segments)
+                    for served in self._paths(oid, [None], set(), replace=False, prefix=None):
+                        self._float(served)
+
+    def _float(self, served: ServedRoute) -> None:
+        self.floating.append(list(served.segments))
+        self.floating_routes.append(served)
+
+    def floating_in(self, files: Iterable[str]) -> list[ServedRoute]:
+        """The floating routes registered in these modules."""
+        wanted = set(files)
+        return [r for r in self.floating_routes if r.entry is None or r.entry.file in wanted]
 
     def served(self, app: ObjectId) -> ServedRoutes:
         complete = [True]
-        paths = self._paths(app, [], set(), replace=False, prefix="", complete=complete)
-        return ServedRoutes(paths, complete[0])
+        routes = self._paths(app, [], set(), replace=False, prefix="", complete=complete)
+        return ServedRoutes([list(r.segments) for r in routes], complete[0], routes)
 
     def _paths(
         self,
@@ -308,7 +477,7 @@ class RouteGraph:
         replace: bool,
         prefix: Optional[str],
         complete: Optional[list[bool]] = None,
-    ) -> list[list[Optional[str]]]:
+    ) -> list[ServedRoute]:
         """Every route of `oid` and what it includes, as segment lists (None = unknown segment)."""
         if oid in seen or len(seen) > 50:
             return []
@@ -323,9 +492,9 @@ class RouteGraph:
             segments = base + [prefix]
         else:
             segments = base + [prefix, own]
-        result = [segments + [path] for path in self.routes.get(oid, ())]
+        result = [ServedRoute(tuple(segments + [entry.path]), entry) for entry in self.routes.get(oid, ())]
         if item.actor:
-            result.append(segments + ["/healthz"])
+            result.append(ServedRoute(tuple(segments + ["/healthz"]), None))
         for children, child_prefix, child_replace in self.children.get(oid, ()):
             if children is None:
                 if complete is not None:
@@ -389,3 +558,69 @@ def apps(project: Project) -> Iterator[tuple[ModuleSummary, ObjectId, RouteOwner
         for key, item in summary.objects.items():
             if item.kind == "app":
                 yield summary, ObjectId(summary.file, key), item
+
+
+# -- `dapr-lint apps` ------------------------------------------------------------------------------------
+
+
+def describe_apps(summaries: Iterable[Summary], settings: Settings) -> list[dict]:
+    """What the app model found, per repository, as plain data (for `dapr-lint apps`)."""
+    from dapr_lint.files import display_path
+
+    every = list(summaries)
+    project = Project(
+        [s for s in every if isinstance(s, ModuleSummary)],
+        [s for s in every if isinstance(s, ResourceSummary)],
+        settings.resources_paths,
+    )
+
+    def shown(file: str) -> str:
+        return display_path(Path(file)) if file else ""
+
+    described = []
+    for model in project.models:
+        apps_data = []
+        for app in model.apps:
+            routes, complete = project.app_routes(app)
+            sets = []
+            for resource_set in app.resource_sets:
+                sets.append(
+                    {
+                        "kind": resource_set.kind,
+                        "origin": resource_set.origin,
+                        "folders": [shown(f) for f in resource_set.folders],
+                        "components": [
+                            {"name": c.name, "type": c.type, "file": shown(f)} for f, c in model.components(app, resource_set)
+                        ],
+                        "subscriptions": [
+                            {
+                                "name": sub.name,
+                                "pubsub": sub.pubsub.value if sub.pubsub else None,
+                                "topic": sub.topic,
+                                "routes": [r.value for r in sub.routes],
+                                "file": shown(f),
+                            }
+                            for f, sub in model.subscriptions(app, resource_set)
+                        ],
+                    }
+                )
+            apps_data.append(
+                {
+                    "name": app.name,
+                    "app_id": app.app_id,
+                    "uses_dapr": model.uses_dapr(app),
+                    "sources": app.sources,
+                    "folder": shown(app.folder),
+                    "entries": [shown(e) for e in app.entries],
+                    "modules": [shown(m) for m in app.modules],
+                    "resource_sets": sets,
+                    "routes": sorted({r.full for r in routes if r.full is not None}),
+                    "routes_complete": complete and all(r.full is not None for r in routes),
+                    "subscriber_routes": sorted(project.subscriber_routes(app)),
+                    "health_paths": [{"path": p.value, "origin": p.origin} for p in app.health_paths],
+                }
+            )
+        in_apps = {m for app in model.apps for m in app.modules}
+        outside = sorted(shown(f) for f in model.modules if f not in in_apps)
+        described.append({"root": shown(model.root) or ".", "apps": apps_data, "outside": outside})
+    return described

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import ast
 import re
 import traceback
-import warnings
 from typing import Optional
 
 import libcst as cst
 
 from dapr_lint import catalog  # noqa: F401  (registers every rule before the first file)
 from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
+from dapr_lint.python import bounds, source, verify
 from dapr_lint.python.model import ModuleModel
 from dapr_lint.python.positions import positions
 from dapr_lint.python.rules import PYTHON_RULES, Report
@@ -35,31 +34,64 @@ _ROUTE_HINT = re.compile(rb"@\w+\.(?:get|post|put|delete|patch|head|options|rout
 
 
 def analyze_python(path: str, data: bytes, settings: Settings) -> FileResult:
-    result = FileResult(path)
-    if not is_relevant(data) and not (wants_summary(settings) and _ROUTE_HINT.search(data)):
-        error = _syntax_error_cheaply(path, data)
-        if error is not None:
-            result.diagnostics.append(error)
-        elif wants_summary(settings):
-            # a module with no Dapr or web code can still set logging and tracing up for its app
-            result.summary = text_summary(data)
-        return result
-    try:
-        module = cst.parse_module(data)
-    except cst.ParserSyntaxError as exc:
-        result.diagnostics.append(_parse_error(path, exc, data))
-        return result
-    except RecursionError:
-        result.diagnostics.append(
-            Diagnostic("DPR001", "file is nested too deeply to parse", path, 1, 1, 1, 1)
-        )
-        return result
+    """DPR001 exactly when CPython refuses the file (for the file's own grammar), else the rules' findings.
 
-    findings, errors, summary = lint_module(module, path, settings)
+    In order: bytes CPython cannot decode; a tree too deep to analyse (bounds.py, before any parse); then
+    CPython's `compile()` and LibCST's parse together (verify.py)."""
+    result = FileResult(path)
+    problem = source.problem_of(data)
+    if problem is not None:
+        result.diagnostics.append(_dpr001(path, problem.message, problem.line, problem.column))
+        return result
+    relevant = is_relevant(data) or (wants_summary(settings) and _ROUTE_HINT.search(data))
+    if not relevant:
+        compiled = verify.compile_problem(data)
+        if compiled is None:
+            if wants_summary(settings):
+                # no Dapr or web code, but it can still set logging and tracing up for its app
+                result.summary = text_summary(data)
+            return result  # valid, and nothing in it for the rules
+    text = data.decode("utf-8-sig", "replace")
+    scan = bounds.scan(text)
+    if scan.too_deep:
+        result.diagnostics.append(_dpr001(path, scan.message(), scan.line, scan.column))
+        return result
+    with bounds.recursion_for(scan.depth):
+        try:
+            module = cst.parse_module(data)
+        except cst.ParserSyntaxError as exc:
+            compiled = verify.compile_problem(data)
+            if compiled is None:
+                # CPython accepts what LibCST cannot parse: no DPR001 (the file is valid), but it is not analysed
+                result.warnings.append(f"not analysed: LibCST cannot parse this valid file ({_libcst_message(exc)})")
+            else:
+                result.diagnostics.append(_dpr001(path, f"syntax error: {compiled.message}", compiled.line, compiled.column))
+            return result
+        except (RecursionError, MemoryError):
+            result.diagnostics.append(_dpr001(path, f"too deeply nested to analyse: depth {scan.depth} at line {scan.line}", scan.line, scan.column))
+            return result
+        try:
+            refused = verify.syntax_problem(data, module)
+        except (RecursionError, MemoryError):
+            refused = None
+        if refused is not None:
+            result.diagnostics.append(_dpr001(path, f"syntax error: {refused.message}", refused.line, refused.column))
+        if not relevant:
+            return result
+        findings, errors, summary = lint_module(module, path, settings)
     result.errors.extend(errors)
     result.diagnostics.extend(diagnostic for _, diagnostic in findings)
     result.summary = summary
     return result
+
+
+def _dpr001(path: str, message: str, line: int, column: int) -> Diagnostic:
+    return Diagnostic("DPR001", message, path, line, column, line, column)
+
+
+def _libcst_message(exc: cst.ParserSyntaxError) -> str:
+    message = exc.message.strip().splitlines()[0] if exc.message.strip() else "invalid syntax"
+    return f"{message.removeprefix('parser error: ')} at line {max(exc.raw_line, 1)}"
 
 
 def lint_module(
@@ -148,46 +180,6 @@ def _expected_failures_removed(reports: list[Report], regions, spans) -> list[Re
 
 def _within(span: tuple[int, int, int, int], box: tuple[int, int, int, int]) -> bool:
     return (box[0], box[1]) <= (span[0], span[1]) and (span[2], span[3]) <= (box[2], box[3])
-
-
-def _parse_error(path: str, exc: cst.ParserSyntaxError, data: Optional[bytes] = None) -> Diagnostic:
-    """DPR001 at the error. When CPython rejects the file too, its position and wording are used: they
-    are what users know from tracebacks and editors."""
-    if data is not None:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                ast.parse(data)
-        except SyntaxError as syntax:
-            line = syntax.lineno or 1
-            column = syntax.offset or 1
-            return Diagnostic("DPR001", f"syntax error: {syntax.msg}", path, line, column, line, column)
-        except (ValueError, RecursionError, MemoryError):
-            pass
-    line = max(exc.raw_line, 1)
-    column = max(exc.raw_column, 0) + 1
-    message = exc.message.strip().splitlines()[0] if exc.message.strip() else "invalid syntax"
-    message = message.removeprefix("parser error: ")
-    return Diagnostic("DPR001", f"syntax error: {message}", path, line, column, line, column)
-
-
-def _syntax_error_cheaply(path: str, data: bytes) -> Optional[Diagnostic]:
-    """The stdlib parser as a fast first look; LibCST confirms, since it accepts newer grammar than the
-    running interpreter may."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ast.parse(data)
-        return None
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        pass
-    try:
-        cst.parse_module(data)
-    except cst.ParserSyntaxError as exc:
-        return _parse_error(path, exc, data)
-    except RecursionError:
-        return Diagnostic("DPR001", "file is nested too deeply to parse", path, 1, 1, 1, 1)
-    return None
 
 
 def _internal(path: str, where: str, exc: BaseException) -> InternalError:

@@ -1675,18 +1675,24 @@ class ModuleModel:
         `{"routes": {"default": ..., "rules": [{"path": ...}]}}`) receive events: they are subscription
         handlers too (framework "programmatic-flask" / "programmatic-fastapi")."""
         listings = [h for h in self.handlers if h.kind == "route" and h.path == "/dapr/subscribe"]
-        if not listings:
-            return
         routes: set[str] = set()
         for listing in listings:
             info = listing.function
             for returned in info.returns:
                 for entry in self._listed_entries(returned, info.scope):
                     routes.update(self._entry_routes(entry, info.scope))
-        if not routes:
+        self.programmatic_routes = frozenset(routes)
+        # Dapr adds the leading slash a listed route lacks
+        routes = {"/" + r.lstrip("/") for r in routes}
+        # route functions the project stage found to receive events (another module's listing, a declarative
+        # Subscription of the app, a router prefix): "subscriber-functions" holds their qualified names
+        declared = frozenset(self.options.get("subscriber-functions", ()) or ())
+        if not routes and not declared:
             return
         for handler in list(self.handlers):
-            if handler.kind == "route" and handler.path in routes:
+            if handler.kind != "route":
+                continue
+            if (handler.path is not None and "/" + handler.path.lstrip("/") in routes) or handler.function.qualname in declared:
                 subscription = Handler(
                     "subscription",
                     f"programmatic-{handler.framework}",

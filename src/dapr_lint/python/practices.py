@@ -128,8 +128,21 @@ class _Facts:
         }
         for site in m.calls:
             self._call(site, facts)
+        if not facts["logging"] and m.imports_module("flask"):
+            facts["logging"] = self._uses_flask_logger()
         self._outgoing(facts)
         return facts, self.pending
+
+    def _uses_flask_logger(self) -> bool:
+        """`app.logger` on a Flask app: Flask gives that logger its own handler (time, level, module) when
+        nothing else handles it, so its records are printed with a level and a time."""
+        for site in self.m.attributes:
+            if site.node.attr.value != "logger":
+                continue
+            value = self.m.value_of(site.node.value, site.scope)
+            if isinstance(value, Instance) and value.path == known.FLASK_APP:
+                return True
+        return False
 
     def _imports(self) -> list[str]:
         found: set[str] = set()

@@ -62,6 +62,11 @@ _HARMLESS = frozenset({known.FASTAPI_DAPR_APP, known.FLASK_DAPR_APP, "dapr.ext.g
 _ACTORS = frozenset({known.FASTAPI_DAPR_ACTOR, known.FLASK_DAPR_ACTOR})
 _STATIC_APPS = ("starlette.staticfiles.", "fastapi.staticfiles.")
 
+# Calls that make a module the entry of an app.
+_ENTRY_CALLS = frozenset(
+    {known.FASTAPI_APP, known.FLASK_APP, known.STARLETTE_APP, known.GRPC_APP, known.WORKFLOW_RUNTIME, "uvicorn.run"}
+)
+
 # The first parameter of these names the component (or app) a Dapr client call uses.
 _COMPONENT_PARAMS = frozenset({"store_name", "pubsub_name", "binding_name", "app_id"})
 
@@ -96,6 +101,7 @@ def _freeze(draft: dict) -> ModuleSummary:
     return ModuleSummary(
         uses_dapr=draft["uses_dapr"],
         entry=draft.get("entry", False),
+        subscribed_routes=tuple(draft.get("subscribed_routes", ())),
         objects={
             key: RouteOwner(o["kind"], o["framework"], o["name"], o["prefix"], o["opaque"], o["actor"], span(o))
             for key, o in draft["objects"].items()
@@ -107,7 +113,7 @@ def _freeze(draft: dict) -> ModuleSummary:
         handlers=tuple(
             HandlerFact(
                 h["kind"], h["framework"], h["function"], h["path"], h["pubsub"], h["topic"], h["resolved"],
-                span(h).line, span(h["body"]),
+                span(h).line, span(h["body"]), h.get("binding"),
             )
             for h in draft["handlers"]
         ),
@@ -154,6 +160,8 @@ class _Builder:
         owners_possible = m.imports_module("fastapi") or m.imports_module("flask") or m.imports_module("starlette")
         if owners_possible:
             self._objects()
+        summary["entry"] = self._is_entry()
+        summary["subscribed_routes"] = sorted(getattr(m, "programmatic_routes", ()) or ())
         self._routes_and_includes(summary)
         self._handlers(summary)
         if summary["uses_dapr"]:
@@ -375,7 +383,7 @@ class _Builder:
                 if expr.func.attr.value not in _ROUTE_DECORATORS:
                     continue
                 decorators.add(id(expr))
-                self._route(summary, expr, expr.func.value, info.outer_scope, ("path", "rule"), shape_ok)
+                self._route(summary, expr, expr.func.value, info.outer_scope, ("path", "rule"), shape_ok, info.qualname, expr.func.attr.value)
         for site in m.calls:
             func = site.node.func
             if not isinstance(func, cst.Attribute):
@@ -391,7 +399,17 @@ class _Builder:
             elif attr in _INCLUDE_CALLS or attr == "mount":
                 self._include(summary, site.node, func.value, attr, site.scope)
 
-    def _route(self, summary: dict, call: cst.Call, receiver: cst.BaseExpression, scope: Scope, keywords: tuple[str, ...], shape_ok: bool) -> None:
+    def _route(
+        self,
+        summary: dict,
+        call: cst.Call,
+        receiver: cst.BaseExpression,
+        scope: Scope,
+        keywords: tuple[str, ...],
+        shape_ok: bool,
+        function: Optional[str] = None,
+        verb: Optional[str] = None,
+    ) -> None:
         owner = self._object_ref(receiver, scope)
         if owner is None:
             value = self.m.value_of(receiver, scope)
@@ -405,7 +423,7 @@ class _Builder:
         path = self._string(path_expr, scope) if path_expr is not None else None
         if owner is None and not (isinstance(path, str) and path.startswith("/")):
             return
-        item = {"owner": owner, "path": path}
+        item = {"owner": owner, "path": path, "function": function, "methods": self._methods(call, verb, scope)}
         summary["routes"].append(item)
         self.pending.append((item, call))
 
@@ -439,6 +457,55 @@ class _Builder:
         summary["includes"].append(item)
         self.pending.append((item, call))
 
+    def _is_entry(self) -> bool:
+        """The module builds an app, a gRPC-extension App or a WorkflowRuntime, or runs a server."""
+        if any(o["kind"] == "app" for o in self.objects.values()):
+            return True
+        for site in self.m.calls:
+            if isinstance(site.node.func, (cst.Name, cst.Attribute)):
+                path = self.m.qualified_name(site.node.func, site.scope)
+                if path in _ENTRY_CALLS:
+                    return True
+        return False
+
+    def _methods(self, call: cst.Call, verb: Optional[str], scope: Scope) -> tuple[str, ...]:
+        """The HTTP methods a route accepts, when the registration says: `@app.post`, `methods=[...]`;
+        Flask's `route` and `add_url_rule` default to GET."""
+        if verb in ("get", "post", "put", "delete", "patch", "head", "options"):
+            return (verb.upper(),)
+        methods = argument(call, None, "methods")
+        if methods is None:
+            return ("GET",) if verb == "route" else ()
+        if isinstance(methods, (cst.List, cst.Tuple, cst.Set)):
+            found = []
+            for element in methods.elements:
+                value = self.m.value_of(element.value, scope)
+                if not (isinstance(value, Const) and isinstance(value.value, str)):
+                    return ()
+                found.append(value.value.upper())
+            return tuple(found)
+        return ()
+
+    def _env_default(self, expr: Optional[cst.BaseExpression], scope: Scope, depth: int = 0) -> Optional[tuple[str, str]]:
+        """(variable, default) when a name comes from `os.getenv(NAME, default)` / `os.environ.get(...)`,
+        directly or through a name bound once to it."""
+        if expr is None or depth > 2:
+            return None
+        if isinstance(expr, cst.Name):
+            bindings = self.m.lookup(expr.value, scope)
+            if bindings and len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
+                return self._env_default(bindings[0].value, bindings[0].scope, depth + 1)  # type: ignore[arg-type]
+            return None
+        if not isinstance(expr, cst.Call) or not isinstance(expr.func, (cst.Name, cst.Attribute)):
+            return None
+        if self.m.qualified_name(expr.func, scope) not in ("os.getenv", "os.environ.get"):
+            return None
+        variable = self.m.value_of(argument(expr, 0, ("key",)), scope)
+        default = self.m.value_of(argument(expr, 1, ("default",)), scope)
+        if isinstance(variable, Const) and isinstance(variable.value, str) and isinstance(default, Const) and isinstance(default.value, str):
+            return variable.value, default.value
+        return None
+
     def _string(self, expr: Optional[cst.BaseExpression], scope: Scope) -> StrValue:
         if expr is None:
             return None
@@ -458,6 +525,9 @@ class _Builder:
             if handler.kind in ("subscription", "grpc_subscription") and handler.call is not None:
                 pubsub = self._string(argument(handler.call, 0, ("pubsub", "pubsub_name")), scope)
                 topic = self._string(argument(handler.call, 1, ("topic",)), scope)
+            binding = None
+            if handler.kind == "grpc_binding" and handler.call is not None:
+                binding = self._string(argument(handler.call, 0, ("name",)), scope)
             item = {
                 "kind": handler.kind,
                 "framework": handler.framework,
@@ -466,6 +536,7 @@ class _Builder:
                 "pubsub": pubsub,
                 "topic": topic,
                 "resolved": handler.resolved,
+                "binding": binding,
             }
             summary["handlers"].append(item)
             self.pending.append((item, handler.node))
@@ -484,14 +555,28 @@ class _Builder:
             if not params or params[0] not in _COMPONENT_PARAMS:
                 continue
             name_expr = argument(site.node, 0, (params[0],))
+            env = self._env_default(name_expr, site.scope)
             item = {
                 "method": method[1],
                 "param": params[0],
-                "name": self._string(name_expr, site.scope),
+                "name": env[1] if env is not None else self._string(name_expr, site.scope),
+                "env": env[0] if env is not None else None,
                 "topic": None,
+                "keywords": tuple(
+                    sorted(
+                        {arg.keyword.value for arg in site.node.args if arg.keyword is not None}
+                        | {params[i] for i, arg in enumerate(site.node.args) if arg.keyword is None and not arg.star and i < len(params)}
+                    )
+                ),
             }
-            if len(params) > 1 and params[1] == "topic_name":
-                item["topic"] = self._string(argument(site.node, 1, ("topic_name",)), site.scope)
+            if len(params) > 1 and params[1] in ("topic_name", "topic"):
+                item["topic"] = self._string(argument(site.node, 1, (params[1],)), site.scope)
+            if method[1] in ("invoke_method", "invoke_method_async"):
+                item["method_name"] = self._string(argument(site.node, 1, ("method_name",)), site.scope)
+                verb = argument(site.node, 5, ("http_verb",))
+                item["http_verb"] = self._string(verb, site.scope) if verb is not None else None
+                data = argument(site.node, 2, ("data",))
+                item["has_body"] = data is not None and not is_none_literal(data)
             summary["components"].append(item)
             self.pending.append((item, site.node))
 

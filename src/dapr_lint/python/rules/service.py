@@ -36,18 +36,22 @@ _FRAMEWORK_LABEL = {"fastapi": "FastAPI", "flask": "Flask"}
 
 
 def _missing_route(project: Project, settings: Settings, code: str, option: str, what: str, default: list[str]) -> Iterator[Diagnostic]:
-    if not any(summary.uses_dapr for summary in project.summaries):
-        return
+    """Per app: an app's own modules (and the routers they include) must serve the route; a route counts
+    for its own app only, and an app that uses no Dapr (and that no run or deploy file names) is left alone."""
     wanted = list(settings.options.get(option) or default)
-    graph = RouteGraph(project)
-    floating_match = any(matches(segments, wanted) for segments in graph.floating)
-    if floating_match:
-        return
+    graph = project.graph
     for summary, oid, item in apps(project):
         if is_test_file(summary.path):
             continue
         if code == "DPR401" and item.actor:
             continue  # DaprActor registers GET /healthz
+        model = project.model_of(summary.file)
+        owners = project.apps_of(summary.file)
+        if model is None or not owners or not any(model.uses_dapr(app) for app in owners):
+            continue
+        floating = [r for app in owners for r in graph.floating_in(app.modules)]
+        if any(matches(list(r.segments), wanted) for r in floating):
+            continue
         served = graph.served(oid)
         if not served.complete:
             continue
@@ -64,7 +68,7 @@ def _missing_route(project: Project, settings: Settings, code: str, option: str,
         )
         yield Diagnostic(
             code,
-            f"{label} app `{name}` serves no {what} route ({', '.join(wanted)}) anywhere in the project: "
+            f"{label} app `{name}` serves no {what} route ({', '.join(wanted)}) anywhere in its Dapr app: "
             f"{consequence}; add `{decorator}`",
             summary.path,
             item.span.line,
@@ -80,7 +84,7 @@ def _missing_route(project: Project, settings: Settings, code: str, option: str,
         code="DPR401",
         name="missing-health-route",
         category="practice",
-        summary="A FastAPI/Flask app with no liveness route (`/health`, `/healthz`, `/livez`, ...) anywhere in the project.",
+        summary="A FastAPI/Flask app of a Dapr app with no liveness route (`/health`, `/healthz`, `/livez`, ...) in that app.",
         target="project",
         fix_safety="unsafe",
         fix_description="Add a `GET /health` route.",
@@ -95,7 +99,7 @@ def missing_health_route(project: Project, settings: Settings) -> Iterator[Diagn
         code="DPR402",
         name="missing-ready-route",
         category="practice",
-        summary="A FastAPI/Flask app with no readiness route (`/ready`, `/readyz`, ...) anywhere in the project.",
+        summary="A FastAPI/Flask app of a Dapr app with no readiness route (`/ready`, `/readyz`, ...) in that app.",
         target="project",
         fix_safety="unsafe",
         fix_description="Add a `GET /ready` route.",

@@ -1,0 +1,350 @@
+"""The application model: the apps of a repository, each with its modules, its resource sets, its app ID and
+the health paths its run and deploy files name. Built from per-file summaries only (never a tree, never the
+linted code run or imported).
+
+Sources, strongest first: `dapr.yaml` run templates; docker-compose services running `daprd`; Kubernetes
+workloads with `dapr.io/*` annotations (matched to the code by app ID or by folder name); entry modules (a
+module building `FastAPI()`, `Flask()`, `dapr.ext.grpc.App()`, `WorkflowRuntime()` or running `uvicorn`).
+
+An app's modules are the Python files under its folder (the run template's `appDirPath`, the compose build
+folder, the entry module's folder; less the folders of apps nested inside it) and the repository modules they
+import. Two entry modules in one folder are two apps: each gets its imports, and the folder's other modules go
+to the apps whose modules they import (or to all of them when they import none).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+from typing import Iterable, Optional
+
+from dapr_lint.summaries import ComponentFact, Located, ModuleSummary, ResourceSummary, ResiliencyFact, SubscriptionFact
+
+# Folders below an app that hold its resources when nothing names them (the dapr CLI's own layout and the
+# quickstarts').
+RESOURCE_FOLDERS = ("components", "resources", os.path.join(".dapr", "resources"), os.path.join(".dapr", "components"))
+
+
+def repository_root(path: Path) -> Path:
+    """The repository a file or folder belongs to: the nearest folder above it holding `.git` or a
+    `pyproject.toml` with a `[tool.dapr-lint]` table (the project the user configured), else the nearest
+    holding `pyproject.toml` or `dapr.yaml`, else the folder itself."""
+    start = path.resolve()
+    folder = start if start.is_dir() else start.parent
+    fallback: Optional[Path] = None
+    for candidate in (folder, *folder.parents):
+        if (candidate / ".git").exists():
+            return candidate
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file():
+            try:
+                if "[tool.dapr-lint]" in pyproject.read_text(encoding="utf-8", errors="replace"):
+                    return candidate
+            except OSError:
+                pass
+        if fallback is None and (pyproject.is_file() or (candidate / "dapr.yaml").is_file()):
+            fallback = candidate
+    return fallback or folder
+
+
+@dataclass(frozen=True)
+class ResourceSet:
+    """Resource files one sidecar loads. `kind` keeps local runs and Kubernetes apart: "local" (dapr run,
+    compose, --resources-path) or "kubernetes" (components applied beside the app's manifests)."""
+
+    kind: str
+    origin: str  # why the set belongs to the app, for `dapr-lint apps`
+    folders: tuple[str, ...]
+    files: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DeclaredPath:
+    """A path the sidecar or the cluster calls on the app (a probe, the app health check)."""
+
+    value: str
+    file: str
+    span_line: int
+    span: object  # summaries.Span
+    origin: str
+
+
+@dataclass
+class App:
+    """One Dapr app (what one sidecar serves)."""
+
+    name: str
+    app_id: Optional[str]
+    folder: str
+    sources: list[str] = field(default_factory=list)
+    entries: list[str] = field(default_factory=list)
+    modules: list[str] = field(default_factory=list)
+    resource_sets: list[ResourceSet] = field(default_factory=list)
+    health_paths: list[DeclaredPath] = field(default_factory=list)
+    declared: bool = False  # named by a run or deploy file (not only found from its code)
+
+    @property
+    def key(self) -> str:
+        return self.app_id or self.name
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def is_test_module(file: str) -> bool:
+    path = PurePath(file)
+    name = path.name
+    if name == "conftest.py" or name.startswith("test_") or name.endswith("_test.py"):
+        return True
+    return any(part in ("tests", "test") for part in path.parts[:-1])
+
+
+class AppModel:
+    """The apps of one repository, built from the summaries of its files."""
+
+    def __init__(
+        self,
+        root: str,
+        modules: Iterable[ModuleSummary],
+        resources: Iterable[ResourceSummary],
+        resources_paths: Iterable[str] = (),
+    ) -> None:
+        self.root = root
+        self.modules = {m.file: m for m in modules}
+        self.resources = {r.file: r for r in resources}
+        self.explicit_resources = tuple(os.path.normpath(p) for p in resources_paths)
+        self.apps: list[App] = []
+        self._build()
+        self.apps_of_module: dict[str, list[App]] = {}
+        for app in self.apps:
+            for module in app.modules:
+                self.apps_of_module.setdefault(module, []).append(app)
+
+    # -- queries -------------------------------------------------------------------------------------
+
+    def apps_of(self, file: str) -> list[App]:
+        """The apps a module belongs to (none: the module is part of no app)."""
+        return self.apps_of_module.get(file, [])
+
+    def components(self, app: App, resource_set: ResourceSet) -> list[tuple[str, ComponentFact]]:
+        """(file, component) pairs of a set the app sees (component `scopes` applied)."""
+        return [(f, c) for f in resource_set.files for c in self.resources[f].components if self.visible(app, c.scopes)]
+
+    def subscriptions(self, app: App, resource_set: ResourceSet) -> list[tuple[str, SubscriptionFact]]:
+        return [(f, s) for f in resource_set.files for s in self.resources[f].subscriptions if self.visible(app, s.scopes)]
+
+    def resiliencies(self, app: App, resource_set: ResourceSet) -> list[tuple[str, ResiliencyFact]]:
+        return [(f, r) for f in resource_set.files for r in self.resources[f].resiliencies if self.visible(app, r.scopes)]
+
+    @staticmethod
+    def visible(app: App, scopes: tuple[str, ...]) -> bool:
+        # an app whose ID we do not know may be any of the scoped ones: it sees the resource
+        return not scopes or app.app_id is None or app.app_id in scopes
+
+    def uses_dapr(self, app: App) -> bool:
+        return app.declared or any(self.modules[m].uses_dapr for m in app.modules if m in self.modules)
+
+    # -- building ------------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        declared: list[App] = []
+        workloads: list[tuple[str, object]] = []
+        for file, summary in sorted(self.resources.items()):
+            for run in summary.run_apps:
+                app = App(run.app_id, run.app_id, run.app_dir, [f"dapr.yaml {self._rel(file)}"], declared=True)
+                if run.resources_paths:
+                    app.resource_sets.append(self._set("local", f"resourcesPaths of {self._rel(file)}", run.resources_paths))
+                if run.health_path is not None:
+                    app.health_paths.append(self._declared(run.health_path, file, "appHealthCheckPath"))
+                declared.append(app)
+            for sidecar in summary.sidecars:
+                if sidecar.app_dir is None:
+                    continue
+                app = App(sidecar.app_id, sidecar.app_id, sidecar.app_dir, [f"compose {self._rel(file)}"], declared=True)
+                if sidecar.resources_paths:
+                    app.resource_sets.append(self._set("local", f"daprd --resources-path in {self._rel(file)}", sidecar.resources_paths))
+                declared.append(app)
+            for workload in summary.workloads:
+                workloads.append((file, workload))
+        # one app per folder among the declared ones (a compose file and a dapr.yaml may both name it)
+        by_folder: dict[str, App] = {}
+        for app in declared:
+            same = by_folder.get(app.folder)
+            if same is None:
+                by_folder[app.folder] = app
+                self.apps.append(app)
+            else:
+                same.sources.extend(app.sources)
+                same.resource_sets.extend(app.resource_sets)
+                same.health_paths.extend(app.health_paths)
+        entries = sorted(f for f, m in self.modules.items() if m.entry and not self._is_test(f))
+        for entry in entries:
+            if any(_under(entry, app.folder) for app in declared):
+                owner = max((a for a in self.apps if _under(entry, a.folder)), key=lambda a: len(a.folder))
+                owner.entries.append(entry)
+                continue
+            name = self._rel(entry)
+            app = App(name, None, os.path.dirname(entry), [f"entry module {name}"], entries=[entry])
+            self.apps.append(app)
+        for file, workload in workloads:
+            self._attach_workload(file, workload)
+        self._assign_modules()
+        for app in self.apps:
+            self._resource_sets(app)
+
+    def _is_test(self, file: str) -> bool:
+        return is_test_module(self._rel(file))
+
+    def _rel(self, file: str) -> str:
+        try:
+            return Path(file).relative_to(self.root).as_posix()
+        except ValueError:
+            return file
+
+    def _declared(self, located: Located, file: str, origin: str) -> DeclaredPath:
+        return DeclaredPath(located.value, file, located.span.line, located.span, f"{origin} in {self._rel(file)}")
+
+    def _set(self, kind: str, origin: str, folders: Iterable[str]) -> ResourceSet:
+        folders = tuple(os.path.normpath(f) for f in folders)
+        files = tuple(sorted(f for f in self.resources if any(_under(f, folder) for folder in folders)))
+        return ResourceSet(kind, origin, folders, files)
+
+    def _attach_workload(self, file: str, workload) -> None:
+        matches = [a for a in self.apps if a.app_id == workload.app_id]
+        if not matches:
+            wanted = _norm(workload.app_id)
+            matches = [
+                a
+                for a in self.apps
+                if a.app_id is None
+                and (_norm(os.path.basename(a.folder)) == wanted or any(_norm(PurePath(e).stem) == wanted for e in a.entries))
+            ]
+        source = f"Kubernetes {self._rel(file)}"
+        manifest_folder = os.path.dirname(file)
+        kube = self._set("kubernetes", f"components beside {self._rel(file)}", [manifest_folder])
+        kube = ResourceSet(kube.kind, kube.origin, kube.folders, tuple(f for f in kube.files if self.resources[f].components or self.resources[f].subscriptions or self.resources[f].resiliencies))
+        if len(matches) != 1:
+            app = App(workload.app_id, workload.app_id, "", [source], declared=True)
+            self.apps.append(app)
+        else:
+            app = matches[0]
+            app.app_id = app.app_id or workload.app_id
+            app.name = app.app_id
+            app.sources.append(source)
+            app.declared = True
+        if kube.files and kube not in app.resource_sets:
+            app.resource_sets.append(kube)
+        for probe in workload.probes:
+            app.health_paths.append(self._declared(probe, file, "a container probe"))
+        if workload.health_path is not None:
+            app.health_paths.append(self._declared(workload.health_path, file, "dapr.io/app-health-check-path"))
+
+    def _assign_modules(self) -> None:
+        files = sorted(self.modules)
+        folders = [a.folder for a in self.apps if a.folder]
+        imports = {f: self._imports(f) for f in files}
+
+        def closure(start: Iterable[str]) -> set[str]:
+            seen = set(start)
+            stack = list(seen)
+            while stack and len(seen) < 5000:
+                for target in imports.get(stack.pop(), ()):
+                    if target not in seen:
+                        seen.add(target)
+                        stack.append(target)
+            return seen
+
+        # an entry module another entry imports (the app factory `uvicorn` serves) is part of that app
+        reach = {e: closure([e]) for app in self.apps for e in app.entries}
+        absorbed = []
+        for app in self.apps:
+            if app.declared or len(app.entries) != 1:
+                continue
+            entry = app.entries[0]
+            importers = [e for e, seen in reach.items() if e != entry and entry in seen and e not in reach[entry]]
+            if importers:
+                absorbed.append(app)
+        self.apps = [a for a in self.apps if a not in absorbed]
+        folders = [a.folder for a in self.apps if a.folder]
+        for app in self.apps:
+            if not app.folder:
+                continue
+            deeper = [f for f in folders if f != app.folder and _under(f, app.folder)]
+            own = [f for f in files if _under(f, app.folder) and not any(_under(f, d) for d in deeper) and not self._is_test(f)]
+            rivals = [a for a in self.apps if a is not app and a.folder == app.folder and a.entries]
+            if app.entries and rivals:
+                mine = closure(app.entries)
+                theirs = set().union(*(closure(r.entries) for r in rivals))
+                kept = []
+                for f in own:
+                    if f in mine:
+                        kept.append(f)
+                    elif f in theirs:
+                        continue
+                    else:
+                        reach = closure([f])
+                        if reach & mine or not (reach & theirs):
+                            kept.append(f)
+                own = kept
+            app.modules = sorted(m for m in closure(own) if not self._is_test(m) or m in own)
+
+    def _imports(self, file: str) -> set[str]:
+        """The repository modules a module imports (module-level imports, as its summary lists them)."""
+        summary = self.modules[file]
+        found: set[str] = set()
+        for target in summary.imports.values():
+            for candidate in self._module_files(file, target):
+                found.add(candidate)
+        return found
+
+    def _module_files(self, origin: str, dotted: str) -> list[str]:
+        level = len(dotted) - len(dotted.lstrip("."))
+        parts = [p for p in dotted[level:].split(".") if p]
+        if level:
+            base = Path(origin).parent
+            for _ in range(level - 1):
+                base = base.parent
+            bases = [base]
+        else:
+            # absolute imports: from the importing module's folder upward to the repository root
+            bases = []
+            current = Path(origin).parent
+            while True:
+                bases.append(current)
+                if str(current) == self.root or current == current.parent or not _under(str(current), self.root):
+                    break
+                current = current.parent
+        for base in bases:
+            # the name may be a module, a package, or a name inside one of them
+            for length in range(len(parts), 0, -1):
+                target = base.joinpath(*parts[:length])
+                for candidate in (str(target) + ".py", str(target / "__init__.py")):
+                    if candidate in self.modules:
+                        return [candidate]
+        return []
+
+    def _resource_sets(self, app: App) -> None:
+        if self.explicit_resources:
+            app.resource_sets.insert(0, self._set("local", "--resources-path / resources-paths", self.explicit_resources))
+        if any(s.kind == "local" for s in app.resource_sets) or not app.folder:
+            return
+        # components/ or resources/ beside the app or in a folder above it, up to the repository root
+        current = Path(app.folder)
+        while _under(str(current), self.root):
+            found = [str(current / name) for name in RESOURCE_FOLDERS if (current / name).is_dir()]
+            if found:
+                resource_set = self._set("local", f"{', '.join(self._rel(f) + '/' for f in found)} beside or above the app", found)
+                if resource_set.files:
+                    app.resource_sets.append(resource_set)
+                    return
+            if str(current) == self.root or current == current.parent:
+                return
+            current = current.parent
+
