@@ -10,6 +10,13 @@ Category = Literal["bug", "practice", "opinion", "tool"]
 FixSafety = Literal["safe", "unsafe"]
 
 
+def with_article(noun: str) -> str:
+    """`a dict`, `an int`, `None`: a type name as messages say it."""
+    if noun in ("None", "True", "False"):
+        return noun
+    return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
+
+
 @dataclass(frozen=True)
 class FixInfo:
     """A fix the catalog defines for one finding: how safe it is and what it does."""

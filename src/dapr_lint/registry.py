@@ -120,7 +120,7 @@ DPR001 = register(
     RuleSpec(
         code="DPR001",
         name="parse-error",
-        category="tool",
+        category="bug",
         summary="The file could not be parsed (Python syntax error, invalid YAML).",
         target="any",
     )

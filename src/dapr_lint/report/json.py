@@ -21,7 +21,7 @@ def as_dict(d: Diagnostic) -> dict:
         "end_line": d.end_line,
         "end_column": d.end_column,
         "severity": severity_of(d),
-        "category": rule.category if rule.category != "tool" else "bug",
+        "category": rule.category,
         "fix": None if d.fix is None else {"safety": d.fix.safety, "description": d.fix.description},
     }
 

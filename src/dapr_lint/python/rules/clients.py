@@ -42,7 +42,7 @@ def _short(kind: known.ClientKind) -> str:
 def _async_alternative(kind: known.ClientKind) -> str:
     if kind.family == "workflow":
         return "dapr.ext.workflow.aio.DaprWorkflowClient (and `await` its methods)"
-    return "`async with dapr.aio.clients.DaprClient() as client:` and `await` its methods"
+    return "one dapr.aio.clients.DaprClient built at start-up (a FastAPI lifespan) and reused, awaiting its methods"
 
 
 class AsyncConversions:
@@ -151,8 +151,10 @@ def sync_client_in_async(model: ModuleModel) -> Iterator[Report]:
                     yield Report(
                         "DPR101",
                         site.node,
-                        f"{_short(constructed)} constructed inside `async def {info.name}`: construction waits for "
-                        f"the sidecar and every call blocks the event loop; use {_async_alternative(constructed)}",
+                        f"{_short(constructed)} constructed inside `async def {info.name}`: its constructor blocks the "
+                        "event loop on a sidecar health check (up to DAPR_HEALTH_TIMEOUT, 60 s, while the sidecar is "
+                        "down; the aio client's constructor runs the same check) and every call blocks it too; use "
+                        f"{_async_alternative(constructed)}",
                         _TO_ASYNC_CLIENT,
                         conversions.for_construction(site.node),
                     )
@@ -467,7 +469,8 @@ def client_per_request(model: ModuleModel) -> Iterator[Report]:
             kind = model.constructed_client(site)
             if kind is not None:
                 cost = (
-                    "each construction runs a blocking sidecar health check and opens a new channel"
+                    "each construction runs a blocking sidecar health check (up to DAPR_HEALTH_TIMEOUT, 60 s, "
+                    "while the sidecar is down) and opens a new channel"
                     if kind.family == "dapr"
                     else "each construction opens a new gRPC channel"
                 )

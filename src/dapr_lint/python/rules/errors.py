@@ -70,8 +70,9 @@ def unhandled_dapr_error(model: ModuleModel) -> Iterator[Report]:
                 "DPR301",
                 site.node,
                 f"`{method[1]}` in route handler `{info.name}` is not inside a `try` that catches Dapr errors: a "
-                "sidecar or component failure becomes an unlogged 500; catch `(DaprInternalError, grpc.RpcError)`, "
-                "log it and return a proper error response",
+                "sidecar or component failure escapes as a generic 500 that tells the caller nothing it can act on "
+                "(a 503 to retry later, a 409 on an etag conflict); catch `(DaprInternalError, grpc.RpcError)`, "
+                "log it with context and return a deliberate status",
             )
 
 

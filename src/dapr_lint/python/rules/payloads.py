@@ -10,7 +10,7 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from dapr_lint.diagnostics import FixInfo
+from dapr_lint.diagnostics import FixInfo, with_article
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import CallSite, Const, Kind, ModuleModel, Scope, Value, call_argument, has_star_kwargs
 from dapr_lint.python.rules import Report, python_rule
@@ -57,9 +57,9 @@ def _calls(model: ModuleModel) -> Iterator[tuple[CallSite, str, str, tuple[str, 
 def _non_json_payload(value: Value) -> Optional[str]:
     """What is wrong with a payload value, or None when it is fine or unknown."""
     if isinstance(value, Kind) and value.kind in _CONTAINER_KINDS:
-        return "a pydantic model dumped to a dict" if value.origin in ("model_dump", "pydantic.dict") else f"a {value.kind}"
+        return "a pydantic model dumped to a dict" if value.origin in ("model_dump", "pydantic.dict") else with_article(value.kind)
     if isinstance(value, Const) and isinstance(value.value, (bool, int, float)):
-        return f"a {type(value.value).__name__}"
+        return with_article(type(value.value).__name__)
     return None
 
 
@@ -254,7 +254,7 @@ def non_string_metadata_value(model: ModuleModel) -> Iterator[Report]:
                 yield Report(
                     "DPR203",
                     element.value,
-                    f"`{param}` of `{_label(owner, name)}` maps {key_text} to a {what}: Dapr metadata values must "
+                    f"`{param}` of `{_label(owner, name)}` maps {key_text} to {with_article(what)}: Dapr metadata values must "
                     "be str (protobuf raises TypeError: bad argument type); quote the value",
                     *_string_fix(element.value),
                 )

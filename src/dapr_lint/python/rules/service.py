@@ -8,7 +8,7 @@ from typing import Iterator, Optional, Sequence, Union
 import libcst as cst
 
 from dapr_lint.config import OPTIONS
-from dapr_lint.diagnostics import Diagnostic, FixInfo
+from dapr_lint.diagnostics import Diagnostic, FixInfo, with_article
 from dapr_lint.project import Project, RouteGraph, apps, is_test_file, matches, project_rule
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
@@ -114,6 +114,12 @@ def missing_ready_route(project: Project, settings: Settings) -> Iterator[Diagno
 # ------------------------------------------------------------------------------------------------
 
 _HTTP_SUBSCRIPTION_FRAMEWORKS = frozenset({"dapr-fastapi", "dapr-flask"})
+# What Dapr does with an event whose delivery failed (a non-2xx answer, an unknown status, RETRY): the runtime
+# counts it as a retriable error; how often it comes back is the component's and the resiliency policy's business.
+FAILED_DELIVERY = (
+    "retried as far as the component's retry settings and resiliency policy allow, then sent to the dead-letter "
+    "topic if one is set (without one, the broker decides whether it comes back)"
+)
 # Routes a module's own `GET /dapr/subscribe` lists: the same HTTP delivery contract as DaprApp.subscribe.
 _PROGRAMMATIC = frozenset({"programmatic-fastapi", "programmatic-flask"})
 _VALID_STATUSES = frozenset({"SUCCESS", "RETRY", "DROP", ""})
@@ -199,7 +205,7 @@ def _topic_event_responses(model: ModuleModel) -> Iterator[Report]:
         code="DPR403",
         name="invalid-subscriber-status",
         category="bug",
-        summary="A subscriber answering a status other than exactly SUCCESS/RETRY/DROP: Dapr retries it forever.",
+        summary="A subscriber answering a status other than exactly SUCCESS/RETRY/DROP: Dapr counts the delivery as failed.",
         target="python",
         fix_safety="safe",
         fix_description="Upper-case a status that is a case variant of SUCCESS, RETRY or DROP.",
@@ -225,7 +231,7 @@ def invalid_subscriber_status(model: ModuleModel) -> Iterator[Report]:
                     "DPR403",
                     status,
                     f'subscription handler `{info.name}` answers status "{value.value}": Dapr treats an unknown '
-                    f"status as a failure and redelivers the event forever; {advice}",
+                    f"status as a failed delivery, so the event is {FAILED_DELIVERY}; {advice}",
                     fix,
                     edit,
                 )
@@ -337,7 +343,7 @@ def _contains_break(body: Sequence[Union[cst.BaseStatement, cst.BaseSmallStateme
         code="DPR404",
         name="flask-subscriber-returns-none",
         category="bug",
-        summary="A Flask subscription handler with a path that returns nothing: Flask answers 500 and Dapr retries forever.",
+        summary="A Flask subscription handler with a path that returns nothing: Flask answers 500, a failed delivery.",
         target="python",
     )
 )
@@ -351,15 +357,15 @@ def flask_subscriber_returns_none(model: ModuleModel) -> Iterator[Report]:
             yield Report(
                 "DPR404",
                 node,
-                f"Flask subscription handler `{info.name}` returns None here: Flask answers 500, so Dapr "
-                'redelivers the event forever; return a response (`return "", 200` or `{"status": "SUCCESS"}`)',
+                f"Flask subscription handler `{info.name}` returns None here: Flask answers 500, so the event is "
+                f'{FAILED_DELIVERY}; return a response (`return "", 200` or `{{"status": "SUCCESS"}}`)',
             )
         if falls_through:
             yield Report(
                 "DPR404",
                 info.name_node,
-                f"Flask subscription handler `{info.name}` can reach its end without returning: Flask answers 500 "
-                'and Dapr redelivers the event forever; end it with `return {"status": "SUCCESS"}`',
+                f"Flask subscription handler `{info.name}` can reach its end without returning: Flask answers 500, "
+                f'so the event is {FAILED_DELIVERY}; end it with `return {{"status": "SUCCESS"}}`',
             )
 
 
@@ -468,7 +474,7 @@ def _raw_payload(model: ModuleModel, handler: Handler, scope: Scope) -> bool:
         code="DPR406",
         name="subscriber-domain-model",
         category="bug",
-        summary="A FastAPI subscription handler whose body is a domain model: the payload is under `data`, so 422 and endless redelivery.",
+        summary="A FastAPI subscription handler whose body is a domain model: the payload is under `data`, so 422, a failed delivery.",
         target="python",
     )
 )
@@ -491,8 +497,8 @@ def subscriber_domain_model(model: ModuleModel) -> Iterator[Report]:
                 "DPR406",
                 param.annotation.annotation,
                 f"subscription handler `{info.name}` reads the body as `{klass.name}`, but Dapr posts a CloudEvent "
-                f"envelope with the payload under `data`: FastAPI answers 422 and Dapr redelivers the event "
-                f"forever; take `event: dict` (or `cloudevents.pydantic.CloudEvent`) and validate "
+                f"envelope with the payload under `data`: FastAPI answers 422, so the event is "
+                f"{FAILED_DELIVERY}, never handled; take `event: dict` (or `cloudevents.pydantic.CloudEvent`) and validate "
                 f"`{klass.name}.model_validate(event['data'])`",
             )
 
@@ -570,13 +576,13 @@ def grpc_handler_return(model: ModuleModel) -> Iterator[Report]:
                 continue
             if handler.kind == "grpc_subscription":
                 message = (
-                    f"topic handler `{info.name}` returns a {kind}: the gRPC extension ignores anything but a "
+                    f"topic handler `{info.name}` returns {with_article(kind)}: the gRPC extension ignores anything but a "
                     "TopicEventResponse, so the event is acknowledged as SUCCESS whatever this says; return "
                     '`TopicEventResponse("retry")` (or "success"/"drop")'
                 )
             else:
                 message = (
-                    f"method handler `{info.name}` returns a {kind}: the gRPC extension accepts bytes, str, a "
+                    f"method handler `{info.name}` returns {with_article(kind)}: the gRPC extension accepts bytes, str, a "
                     "protobuf message or InvokeMethodResponse, and fails the call with OUT_OF_RANGE; return "
                     "`json.dumps(...)`"
                 )
