@@ -164,6 +164,8 @@ def _annotate_summary(summary: Summary, task: FileTask, text: str) -> Summary:
     lines = {item.span.line for item in summary.objects.values()}
     lines.update(item.span.line for item in summary.async_calls)
     lines.update(item.span.line for item in summary.components)
+    facts = summary.practices
+    lines.update(item.span.line for group in (facts.entries, facts.opened, facts.outgoing) for item in group)
     return replace(
         summary,
         path=task.display,
@@ -281,15 +283,16 @@ def _run(files, settings, jobs, ignored_for, cache, universe) -> list[FileResult
 
         by_display = {task.display: task for task in tasks}
         rewritten = apply_project_fixes(results, settings, {d: Path(t.path) for d, t in by_display.items()})
-        if settings.fix_mode == "fix":
-            # lines moved in the files a project fix rewrote: report what is left from their new text
+        if settings.fix_mode == "fix" and rewritten:
+            # lines moved in the files a project fix rewrote, and project findings elsewhere may point into
+            # them: report what is left from the new text, per file and per app, as a fresh run would
             report_only = replace(settings, fix_mode=None)
-            again = [result for result in results if result.path in rewritten]
-            fresh_results = _check_all([by_display[result.path] for result in again], report_only, jobs)
-            for result, fresh in zip(again, fresh_results):
-                project_left = [d for d in result.diagnostics if d.code in rewritten[result.path]]
-                result.diagnostics = fresh.diagnostics + project_left
-                result.errors.extend(fresh.errors)
+            fresh_results = _check_all(tasks, report_only, jobs)
+            for result, fresh in zip(results, fresh_results):
+                result.diagnostics = fresh.diagnostics
+                result.errors.extend(e for e in fresh.errors if e not in result.errors)
+                result.summary = fresh.summary
+            run_project_stage(results, report_only, extra)
     return results
 
 
