@@ -245,7 +245,7 @@ class Cache:
             return None  # not ours, or from an older shape: recomputed and rewritten
 
     def put(self, absolute: str, key: str, result: FileResult) -> None:
-        if result.errors or result.warnings or result.fixed or result.diff is not None:
+        if result.errors or result.warnings or result.fixed or result.diff is not None or result.unanalysed:
             return  # never keep a failure, nor the state of a run that changed files
         try:
             entry = {
@@ -281,7 +281,7 @@ class Cache:
             return None
 
     def put_project(self, key: str, results: list[FileResult]) -> None:
-        if any(r.errors or r.fixed for r in results):
+        if any(r.errors or r.fixed or r.unanalysed for r in results):
             return
         entry = {
             "format": FORMAT,
