@@ -197,6 +197,7 @@ class Cache:
         self.files = self.base / "files"
         self.projects = self.base / "projects"
         self.settings_key = settings_fingerprint(settings)
+        self.settings = settings
         self.code_key = code_fingerprint()
         self.keys: dict[str, str] = {}  # absolute path -> entry key of this run
         self._prepared = False
@@ -273,6 +274,10 @@ class Cache:
             digest.update(f"other\0{absolute}\0{key}\n".encode("utf-8", "surrogateescape"))
         for absolute, key in sorted(zip(absolutes, keys)):
             digest.update(f"{absolute}\0{key}\n".encode("utf-8", "surrogateescape"))
+        # files a project rule reads besides the run's own (Dockerfiles, Procfiles, run scripts)
+        from dapr_lint.project import project_inputs_fingerprint
+
+        digest.update(project_inputs_fingerprint(absolutes, self.settings).encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
     def get_project(self, key: str) -> Optional[dict[str, list[Diagnostic]]]:
