@@ -297,7 +297,7 @@ def run_files(files, resolver: Resolver, jobs: Optional[int] = None, cache: bool
                 jobs=jobs,
                 ignored_for=config.ignored_for,
                 cache=store,
-                universe=repository_files(members, config) if any(f.data is None for f in members) else None,
+                universe=repository_files(members, resolver.config_for),
             )
         )
     return results

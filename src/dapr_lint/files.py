@@ -404,8 +404,8 @@ def repository_files(files: Iterable[SourceFile], config) -> list[SourceFile]:
 
     roots: dict[Path, None] = {}
     for f in files:
-        if f.data is None:
-            roots.setdefault(repository_root(Path(f.path)), None)
+        # a buffer (standard input, an editor) belongs to the repository of the path it stands for
+        roots.setdefault(repository_root(Path(f.path)), None)
     found: dict[str, SourceFile] = {}
     for root in roots:
         try:
