@@ -45,11 +45,32 @@ def project_check(code: str) -> Callable[[ProjectCheck], ProjectCheck]:
     return decorate
 
 
+def project_inputs_fingerprint(files: list[str], settings: Settings) -> str:
+    """A fingerprint of the files project rules read besides the run's own (run files: Dockerfile, Procfile,
+    scripts), so that a cached project result is reused only when those did not change either."""
+    from dapr_lint.project.run_files import RULES_READING_RUN_FILES, run_files_fingerprint
+
+    if not any(settings.is_enabled(code) for code in RULES_READING_RUN_FILES):
+        return ""
+    return run_files_fingerprint(files)
+
+
 def wants_summary(settings: Settings) -> bool:
     """Whether the per-file stage must build summaries: some project rule is enabled."""
+    return any(settings.is_enabled(code) for code in summary_codes())
+
+
+def summary_codes() -> frozenset[str]:
+    """The codes that need summaries. From the catalog a cached run saved when the rule modules are not
+    imported (so that a run served from the cache does not import them, nor LibCST), else from the code."""
+    from dapr_lint import registry
+
+    saved = registry.saved_summary_codes()
+    if saved is not None:
+        return saved
     from dapr_lint import catalog  # noqa: F401  (registers the project rules)
 
-    return any(settings.is_enabled(code) for code in (*PROJECT_RULES, *PROJECT_EXTENSIONS, *REFINED_BY_SUBSCRIPTIONS))
+    return frozenset((*PROJECT_RULES, *PROJECT_EXTENSIONS, *REFINED_BY_SUBSCRIPTIONS))
 
 
 # Per-file rules whose findings change when a route turns out to receive events (a declarative Subscription of
