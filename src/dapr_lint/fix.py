@@ -86,8 +86,24 @@ def _fix_passes(path: str, data: bytes, settings: Settings, ignored: frozenset[s
             break
         outcome.applied.extend(d.code for r, d in candidates if id(r.edit.target) in chosen_ids)
         current = fixed
+    if current != data:
+        current = _without_imports_left_unused(data, current)
     outcome.data = current
     return outcome
+
+
+def _without_imports_left_unused(original: bytes, fixed: bytes) -> bytes:
+    """The fixed text without the imports the fixes left unused (python/unused_imports.py), when that verifies."""
+    from dapr_lint.python.unused_imports import drop_imports_left_unused
+
+    try:
+        cleaned = drop_imports_left_unused(cst.parse_module(original), cst.parse_module(fixed))
+    except Exception:
+        return fixed
+    if cleaned is None:
+        return fixed
+    result = cleaned.bytes
+    return result if verify_fix(fixed, result) is None else fixed
 
 
 def _text(data: bytes) -> str:
@@ -310,15 +326,14 @@ def _add_routes(data: bytes, findings, summary, settings: Settings) -> Optional[
     }
     insertions: dict[int, list[cst.BaseStatement]] = {}
     for finding in findings:
-        index = next(
-            (i for i, statement in enumerate(module.body) if spans[id(statement)][0] <= finding.line <= spans[id(statement)][2]),
-            None,
-        )
-        if index is None or not isinstance(module.body[index], cst.SimpleStatementLine):
-            continue  # the app is not created by a top-level statement: leave it to the author
         app, framework, route = _route_request(finding, summary, settings)
         if app is None:
             continue
+        # the top-level statement that binds the app: the last one starting at or before the finding, and it
+        # must assign the app's name (a statement's span can end on the next line, so spans are not compared)
+        index = max((i for i, statement in enumerate(module.body) if spans[id(statement)][0] <= finding.line), default=None)
+        if index is None or not _binds(module.body[index], app):
+            continue  # the app is not bound by a top-level statement: leave it to the author
         name, fallback = _ROUTE_FUNCTIONS[finding.code]
         function = name if name not in taken else f"{fallback}_probe"
         if function in taken:
@@ -341,6 +356,21 @@ def _add_routes(data: bytes, findings, summary, settings: Settings) -> Optional[
         follows_insertion = index in insertions
     fixed = module.with_changes(body=body).bytes
     return fixed if verify_fix(data, fixed) is None else None
+
+
+def _binds(statement: cst.BaseStatement, name: str) -> bool:
+    """Whether a top-level simple statement assigns `name` (`app = FastAPI()`, `app: Flask = Flask(...)`)."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        targets: list[cst.BaseExpression] = []
+        if isinstance(small, cst.Assign):
+            targets = [t.target for t in small.targets]
+        elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            targets = [small.target]
+        if any(isinstance(t, cst.Name) and t.value == name for t in targets):
+            return True
+    return False
 
 
 def _two_blank_lines_before(statement: cst.BaseStatement) -> cst.BaseStatement:
