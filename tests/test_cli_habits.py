@@ -66,7 +66,7 @@ def test_stdin_with_filename_reports_like_the_file(project, capsys, monkeypatch)
 
 
 def test_stdin_sees_the_other_modules_of_its_app_as_check_does(project, capsys, monkeypatch):
-    write(project, "pyproject.toml", "[tool.dapr-lint]\n")
+    write(project, "pyproject.toml", '[tool.dapr-lint]\nselect = ["DPR401", "DPR402"]\n')
     app = (
         "from dapr.clients import DaprClient\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
         "@app.get('/ready')\ndef ready():\n    with DaprClient() as client:\n        return {}\n"
