@@ -440,15 +440,17 @@ def run_cached(tasks, settings, cache: Cache, check, extra=(), project: bool = T
                     data = handle.read()
             except OSError:
                 continue  # check_file reports it
-        keys[index] = cache.key_of(absolutes[index], task.display, task.kind, task.ignored, data)
-        results[index] = cache.get(absolutes[index], keys[index])
+        key = cache.key_of(absolutes[index], task.display, task.kind, task.ignored, data)
+        keys[index] = key
+        results[index] = cache.get(absolutes[index], key)
     misses = [index for index, result in enumerate(results) if result is None]
     if misses:
         fresh = check([tasks[index] for index in misses])
         for index, result in zip(misses, fresh):
             results[index] = result
-            if keys[index] is not None:
-                cache.put(absolutes[index], keys[index], result)
+            key = keys[index]
+            if key is not None:
+                cache.put(absolutes[index], key, result)
     done: list[FileResult] = [r for r in results if r is not None]
     if not project:
         cache.prune()

@@ -12,7 +12,7 @@ QualifiedNameProvider: the same answers for the imports Dapr code uses, at a fra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Optional, Union
+from typing import Any, Iterable, Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
@@ -234,7 +234,7 @@ class FunctionInfo:
         self.scope = Scope("function", outer_scope, function=self)
         self.klass = klass
         self.parent_function = parent_function
-        self.decorators: tuple[cst.Decorator, ...] = (
+        self.decorators: Sequence[cst.Decorator] = (
             node.decorators if isinstance(node, cst.FunctionDef) else ()
         )
         self.returns: list[cst.BaseExpression] = []
@@ -498,7 +498,7 @@ class ModelBuilder:
     # -- dispatch ------------------------------------------------------------------------------------
 
     def visit(self, node: cst.CSTNode) -> None:
-        handler = self.handlers.get(type(node))
+        handler: Any = self.handlers.get(type(node))
         if handler is not None:
             handler(node)
         else:
@@ -741,7 +741,7 @@ class ModelBuilder:
         if node.orelse is not None:
             self.visit(node.orelse)
 
-    def visit_except(self, node: cst.ExceptHandler) -> None:
+    def visit_except(self, node: Union[cst.ExceptHandler, cst.ExceptStarHandler]) -> None:
         if node.type is not None:
             self.visit(node.type)
         if node.name is not None and isinstance(node.name.name, cst.Name):
@@ -1032,7 +1032,9 @@ def all_params(params: cst.Parameters) -> Iterator[cst.Param]:
         yield params.star_kwarg
 
 
-def _has_decorator(node: cst.FunctionDef, name: str) -> bool:
+def _has_decorator(node: Union[cst.FunctionDef, cst.Lambda], name: str) -> bool:
+    if not isinstance(node, cst.FunctionDef):
+        return False
     for decorator in node.decorators:
         expr = decorator.decorator
         if isinstance(expr, cst.Name) and expr.value == name:
@@ -1920,7 +1922,7 @@ class ModuleModel:
         value = self.value_of(expr, scope)
         if not (isinstance(value, Instance) and value.local is None and value.path == known.STATE_RESPONSE):
             return False
-        built = expr
+        built: Optional[cst.CSTNode] = expr
         if isinstance(expr, cst.Name):
             binding = self._single_assignment(expr.value, scope)
             built = binding.value if binding is not None else None
