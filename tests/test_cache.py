@@ -69,6 +69,7 @@ def checked(monkeypatch):
         return original(task, settings)
 
     monkeypatch.setattr(engine, "check_file", spy)
+    monkeypatch.setattr(engine, "_ISOLATE", False)  # the files are checked in this process, where the spy sees them
     return seen
 
 

@@ -135,6 +135,50 @@ CASES = [
         ''',
     ),
     (
+        "DPR101-convert-awaits-coroutine-results",
+        True,
+        """
+        from dapr.clients import DaprClient
+        from dapr.clients.grpc._crypto import EncryptOptions
+
+
+        async def seal(text):
+            with DaprClient() as client:
+                resp = client.encrypt(text, EncryptOptions("vault", "key", "RSA"))
+                return resp.read()
+        """,
+        """
+        from dapr.clients.grpc._crypto import EncryptOptions
+        from dapr.aio.clients import DaprClient as AsyncDaprClient
+
+
+        async def seal(text):
+            async with AsyncDaprClient() as client:
+                resp = await client.encrypt(text, EncryptOptions("vault", "key", "RSA"))
+                return await resp.read()
+        """,
+    ),
+    (
+        "DPR101-convert-removes-the-import-it-leaves-unused",
+        True,
+        """
+        import dapr.clients as dc
+
+
+        async def save(order_id, body):
+            with dc.DaprClient() as client:
+                client.save_state("statestore", order_id, body)
+        """,
+        """
+        from dapr.aio.clients import DaprClient as AsyncDaprClient
+
+
+        async def save(order_id, body):
+            async with AsyncDaprClient() as client:
+                await client.save_state("statestore", order_id, body)
+        """,
+    ),
+    (
         "DPR102-async-with-on-sync-alias",
         True,
         """
@@ -148,7 +192,6 @@ CASES = [
         """,
         """
         from dapr.aio.clients import DaprClient as Aio
-        from dapr.clients import DaprClient as DC
 
 
         async def load(key):
@@ -171,7 +214,6 @@ CASES = [
         """,
         """
         from dapr.aio.clients import DaprClient as AioClient
-        from dapr.clients import DaprClient
 
 
         async def load(key):
@@ -547,7 +589,6 @@ CASES = [
             return {"status": "SUCCESS"}
         """,
         """
-        from cloudevents.http import CloudEvent
         from dapr.ext.fastapi import DaprApp
         from fastapi import FastAPI
         from cloudevents.pydantic import CloudEvent as PydanticCloudEvent
@@ -590,7 +631,6 @@ CASES = [
             return stamp.isoformat()
         """,
         """
-        from datetime import datetime, timezone
 
         from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
 
@@ -866,3 +906,42 @@ def test_every_rule_with_a_fix_has_a_tested_fix():
     tested = {name.split("-", 1)[0] for name, *_ in CASES} | {"DPR401", "DPR402"}
     with_fix = {r.code for r in registry.all_rules() if r.fix_safety is not None}
     assert with_fix <= tested, f"fixes without a test: {sorted(with_fix - tested)}"
+
+
+def test_the_aio_conversion_is_not_offered_when_a_result_cannot_follow():
+    # `for chunk in resp` needs `async for` with the aio response: not every use would work, so no fix
+    before = d(
+        """
+        from dapr.clients import DaprClient
+        from dapr.clients.grpc._crypto import DecryptOptions
+
+
+        async def unseal(blob):
+            with DaprClient() as client:
+                resp = client.decrypt(blob, DecryptOptions("vault", "key"))
+                return b"".join(chunk for chunk in resp)
+        """
+    )
+    outcome = fix_python("app.py", before.encode(), settings(True))
+    assert outcome.data.decode() == before
+    diagnostics = analyze_python("app.py", before.encode(), settings(True)).diagnostics
+    assert [d.fix for d in diagnostics if d.code == "DPR101"] == [None, None]
+
+
+def test_the_with_conversion_is_not_offered_when_a_use_is_outside_the_block():
+    # the client is used after the `if` block: wrapping the rest of that block would close it before that use
+    before = d(
+        """
+        from dapr.clients import DaprClient
+
+
+        def save(order_id, body, audit):
+            if audit:
+                client = DaprClient()
+                client.save_state("statestore", "audit", body)
+            client.save_state("statestore", order_id, body)
+        """
+    )
+    findings = [f for f in analyze_python("app.py", before.encode(), settings(True)).diagnostics if f.code == "DPR106"]
+    assert findings and all(f.fix is None for f in findings)
+    assert fix_python("app.py", before.encode(), settings(True)).data.decode() == before

@@ -197,6 +197,7 @@ class Cache:
         self.files = self.base / "files"
         self.projects = self.base / "projects"
         self.settings_key = settings_fingerprint(settings)
+        self.settings = settings
         self.code_key = code_fingerprint()
         self.keys: dict[str, str] = {}  # absolute path -> entry key of this run
         self._prepared = False
@@ -245,7 +246,7 @@ class Cache:
             return None  # not ours, or from an older shape: recomputed and rewritten
 
     def put(self, absolute: str, key: str, result: FileResult) -> None:
-        if result.errors or result.warnings or result.fixed or result.diff is not None:
+        if result.errors or result.warnings or result.fixed or result.diff is not None or result.unanalysed:
             return  # never keep a failure, nor the state of a run that changed files
         try:
             entry = {
@@ -269,6 +270,10 @@ class Cache:
         digest = hashlib.sha256(self.settings_key.encode())
         for absolute, key in sorted(zip(absolutes, keys)):
             digest.update(f"{absolute}\0{key}\n".encode("utf-8", "surrogateescape"))
+        # files a project rule reads besides the run's own (Dockerfiles, Procfiles, run scripts)
+        from dapr_lint.project import project_inputs_fingerprint
+
+        digest.update(project_inputs_fingerprint(absolutes, self.settings).encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
     def get_project(self, key: str) -> Optional[dict[str, list[Diagnostic]]]:
@@ -281,7 +286,7 @@ class Cache:
             return None
 
     def put_project(self, key: str, results: list[FileResult]) -> None:
-        if any(r.errors or r.fixed for r in results):
+        if any(r.errors or r.fixed or r.unanalysed for r in results):
             return
         entry = {
             "format": FORMAT,

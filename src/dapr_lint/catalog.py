@@ -4,7 +4,7 @@ Python rule families register their specs in their own modules under python/rule
 under resources/. This module only imports them, so the catalog is complete whatever the caller needed.
 """
 
-from dapr_lint.python.rules import clients, errors, payloads, service, workflows  # noqa: F401
+from dapr_lint.python.rules import clients, errors, payloads, practices, service, workflows  # noqa: F401
 
 try:  # resource-file rules (DPR5xx) ship with the resources package
     from dapr_lint.resources import catalog as _resources_catalog  # noqa: F401

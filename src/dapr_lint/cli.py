@@ -95,7 +95,13 @@ def _parser() -> argparse.ArgumentParser:
         help="with `-`: the path standard input stands for (its configuration, per-file ignores and name)",
     )
     check.add_argument("--show-settings", action="store_true", help="print the effective settings of the first path and exit")
-    check.add_argument("--jobs", "-j", type=int, help="worker processes (default: number of CPUs)")
+    check.add_argument("--jobs", "-j", type=int, help="worker processes (default and maximum: the number of CPUs, at most one per file)")
+    check.add_argument(
+        "--per-file-timeout",
+        type=float,
+        metavar="SECONDS",
+        help="CPU seconds one file may take before it is reported as DPR001 and skipped (default 10)",
+    )
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
     check.add_argument("--statistics", action="store_true", help="print only a count per rule")
     check.add_argument("--verbose", "-v", action="store_true", help="show tracebacks of internal errors")
@@ -131,8 +137,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ConfigError as exc:
         print(f"dapr-lint: {exc}", file=sys.stderr)
         return EXIT_ERROR
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as exc:
+        signum = getattr(exc, "signum", 2)
+        print("dapr-lint: interrupted; nothing more was checked or written", file=sys.stderr)
+        return 128 + signum
     except Exception as exc:  # a bug of ours outside any one file: one line, no traceback unless asked
         if "--verbose" in args_list or "-v" in args_list:
             import traceback
@@ -158,6 +166,9 @@ def _command_line(args: argparse.Namespace) -> CommandLine:
             overrides.update(parse_override(value))
         else:
             raise ConfigError(f"--config: no such file: {value}")
+    if args.per_file_timeout is not None:
+        overrides["per-file-timeout"] = args.per_file_timeout
+        parse_override(f"per-file-timeout = {args.per_file_timeout!r}")  # validated like the key
     fix_mode = "diff" if args.diff else ("fix" if args.fix else None)
     return CommandLine(
         config_file=config_file,
@@ -180,7 +191,7 @@ def _globs(value: str) -> list[str]:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from dapr_lint.files import SourceFile, discover, display_path, kind_of
+    from dapr_lint.files import Skipped, SourceFile, discover, display_path, kind_of
 
     if args.jobs is not None and args.jobs < 1:
         raise ConfigError("--jobs must be at least 1")
@@ -203,6 +214,7 @@ def _check(args: argparse.Namespace) -> int:
         cli.fix_mode = None
 
     stdin_data: Optional[bytes] = None
+    skipped = Skipped()
     if stdin:
         named = args.stdin_filename or Path(STDIN_DEFAULT_NAME)
         if args.show_settings:
@@ -216,17 +228,20 @@ def _check(args: argparse.Namespace) -> int:
             return _show_settings(resolver, paths[0], sys.stdout)
 
         def warn(message: str) -> None:
-            print(f"dapr-lint: warning: {message}", file=sys.stderr)
+            print(_safe(f"dapr-lint: warning: {message}"), file=sys.stderr)
 
-        files = discover(paths, resolver.config_for, warn=warn, force_exclude=args.force_exclude)
+        files = discover(paths, resolver.config_for, warn=warn, force_exclude=args.force_exclude, skipped=skipped)
 
     results = run_files(files, resolver, jobs=args.jobs, cache=not args.no_cache, cache_dir=args.cache_dir)
-    for result in results:
-        for message in result.warnings:
-            print(f"dapr-lint: warning: {result.path}: {message}", file=sys.stderr)
 
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key())
     errors = [e for r in results for e in r.errors]
+    for result in results:
+        for message in result.warnings:
+            print(_safe(f"dapr-lint: warning: {result.path}: {message}"), file=sys.stderr)
+    # Exit 2 when a file could not be analysed (its DPR001 says why), or when nothing could be checked
+    # because what was found could not be read.
+    args.incomplete = any(r.unanalysed for r in results) or (not files and bool(skipped.unreadable))
     fixed_count = sum(len(r.fixed) for r in results)
 
     if args.add_noqa:
@@ -306,7 +321,7 @@ def _preload_catalog(args: argparse.Namespace, first: Path) -> None:
 
 
 def _exit_status(diagnostics, errors, fixed_count: int, args: argparse.Namespace) -> int:
-    if errors:
+    if errors or getattr(args, "incomplete", False):
         return EXIT_ERROR
     if args.exit_non_zero_on_fix and fixed_count:
         return EXIT_FINDINGS
@@ -420,7 +435,7 @@ def _report_diff(results, errors, args: argparse.Namespace) -> int:
         noun = "finding" if count == 1 else "findings"
         print(f"Would fix {count} {noun} in {len(diffs)} file{'s' if len(diffs) != 1 else ''}.", file=sys.stderr)
     _print_errors(errors, args.verbose)
-    if errors:
+    if errors or getattr(args, "incomplete", False):
         return EXIT_ERROR
     return EXIT_FINDINGS if diffs else EXIT_CLEAN
 
@@ -430,17 +445,40 @@ def _print_errors(errors, verbose: bool) -> None:
         hint = "" if verbose else " (run with --verbose for the traceback)"
         if not error.traceback:
             hint = ""
-        print(f"dapr-lint: internal error in {error.where} on {error.path}: {error.message}{hint}", file=sys.stderr)
+        print(_safe(f"dapr-lint: internal error in {error.where} on {error.path}: {error.message}{hint}"), file=sys.stderr)
         if verbose and error.traceback:
             print(error.traceback, file=sys.stderr)
 
 
+def _encoded(text: str, encoding: str) -> bytes:
+    """Text as bytes the destination takes: a file name that is not valid UTF-8 (held with surrogateescape)
+    gets its own bytes back; what the encoding cannot hold (an ASCII terminal) is backslash-escaped."""
+    try:
+        return text.encode(encoding, errors="surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode(encoding, errors="backslashreplace")
+
+
+def _safe(text: str, stream: Optional[TextIO] = None) -> str:
+    """A message that `print` can write to stderr whatever its encoding and whatever the file names."""
+    encoding = getattr(stream or sys.stderr, "encoding", None) or "utf-8"
+    return text.encode(encoding, errors="backslashreplace").decode(encoding, errors="replace")
+
+
 def _write(output: str, path: Optional[Path], stream: Optional[TextIO] = None) -> None:
     if path is None:
-        (stream or sys.stdout).write(output)
+        target = stream or sys.stdout
+        encoding = getattr(target, "encoding", None) or "utf-8"
+        buffer = getattr(target, "buffer", None)
+        if buffer is not None:
+            target.flush()
+            buffer.write(_encoded(output, encoding))
+            buffer.flush()
+        else:
+            target.write(_encoded(output, encoding).decode(encoding, errors="replace"))
         return
     try:
-        path.write_text(output, encoding="utf-8")
+        path.write_bytes(_encoded(output, "utf-8"))
     except OSError as exc:
         raise ConfigError(f"--output-file: cannot write {path}: {exc.strerror}") from None
 

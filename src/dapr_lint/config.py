@@ -62,6 +62,12 @@ def _dotted_list(key: str, value: Any) -> list[str]:
     return list(value)
 
 
+def _seconds(key: str, value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 86400:
+        raise ConfigError(f"`{key}` must be a number of seconds greater than 0, got {value!r}")
+    return float(value)
+
+
 @dataclass(frozen=True)
 class OptionSpec:
     default: Any
@@ -76,6 +82,9 @@ OPTIONS: dict[str, OptionSpec] = {
     "ready-routes": OptionSpec(["/ready", "/readyz", "/readiness", "/health/ready"], _route_list, "Paths that count as a readiness route (DPR402)."),
     "thread-offloads": OptionSpec(
         [], _dotted_list, "Extra functions that run their argument in a thread, like asyncio.to_thread (DPR101)."
+    ),
+    "per-file-timeout": OptionSpec(
+        10.0, _seconds, "CPU seconds one file may take; a file over the budget is one DPR001 finding and the run goes on."
     ),
 }
 

@@ -75,3 +75,7 @@ class FileResult:
     # With --diff: the file's text before and after the per-file fixes (project fixes build on it).
     original_data: Optional[bytes] = None
     fixed_data: Optional[bytes] = None
+    # Why the file could not be analysed (a worker crash, the time budget, the memory limit): it then holds
+    # one DPR001 saying so, and the run exits 2.
+    unanalysed: Optional[str] = None
+

@@ -10,13 +10,14 @@ from __future__ import annotations
 import difflib
 import os
 import stat
-import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 import libcst as cst
 
+from dapr_lint.interrupts import write_section
 from dapr_lint.python import bounds
 from dapr_lint.python.analyzer import lint_module
 from dapr_lint.python.edits import apply_edits, non_overlapping
@@ -85,8 +86,24 @@ def _fix_passes(path: str, data: bytes, settings: Settings, ignored: frozenset[s
             break
         outcome.applied.extend(d.code for r, d in candidates if r.edit is not None and id(r.edit.target) in chosen_ids)
         current = fixed
+    if current != data:
+        current = _without_imports_left_unused(data, current)
     outcome.data = current
     return outcome
+
+
+def _without_imports_left_unused(original: bytes, fixed: bytes) -> bytes:
+    """The fixed text without the imports the fixes left unused (python/unused_imports.py), when that verifies."""
+    from dapr_lint.python.unused_imports import drop_imports_left_unused
+
+    try:
+        cleaned = drop_imports_left_unused(cst.parse_module(original), cst.parse_module(fixed))
+    except Exception:
+        return fixed
+    if cleaned is None:
+        return fixed
+    result = cleaned.bytes
+    return result if verify_fix(fixed, result) is None else fixed
 
 
 def _text(data: bytes) -> str:
@@ -106,25 +123,143 @@ def unified_diff(path: str, before: bytes, after: bytes) -> str:
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Replace the file in one step: a temporary file in the same folder, the original's mode, then
-    os.replace. If anything fails the original is untouched and the temporary file is removed."""
+class NotWritten(Exception):
+    """A fix that is not written, for a reason the user should hear as a warning (the file is a link,
+    read-only, or changed since it was read): the file is left as it is."""
+
+
+# Temporary files: `.NAME.PID.TOKEN.dapr-lint` next to the file. Their name ends in neither `.py` nor a YAML
+# suffix, so a leftover one is never linted; one whose process is gone is removed by the next fix in its folder.
+_TEMP_SUFFIX = ".dapr-lint"
+
+
+def write_atomic(path: Path, data: bytes, expected: Optional[bytes] = None) -> None:
+    """Replace the file in one step: the new text goes to an unnamed file in the same folder (O_TMPFILE; a
+    named temporary where that is not available), gets the original's mode, is linked under a temporary
+    name and renamed over the file. Interrupted at any point, the file is the original or the new text, and
+    no temporary file stays behind (short of a SIGKILL between the link and the rename).
+
+    Not written (NotWritten): a symbolic link (dapr-lint follows no link when writing: the link would become
+    a copy and its target stay unfixed), a read-only file, or, with `expected`, a file whose content is no
+    longer `expected` (edited while the fix ran)."""
+    if os.path.islink(path):
+        raise NotWritten(f"it is a symbolic link (to {os.path.realpath(path)}); fix the file it points to")
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        raise NotWritten("it is not a regular file")
+    if not info.st_mode & 0o222 or not os.access(path, os.W_OK):
+        raise NotWritten("the file is read-only")
     folder = path.parent
-    mode = stat.S_IMODE(os.stat(path).st_mode)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".dapr-lint", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
+    _remove_stale_temporaries(folder, path.name)
+    mode = stat.S_IMODE(info.st_mode)
+    with write_section():
+        fd, temporary = _open_temporary(folder, path.name)
         try:
-            os.unlink(temporary)
+            with os.fdopen(fd, "wb", closefd=False) as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.fchmod(fd, mode)
+            if expected is not None and _read_current(path) != expected:
+                raise NotWritten("the file changed since it was read; nothing written (run again)")
+            if temporary is None:
+                temporary = _link_unnamed(fd, folder, path.name)
+            os.replace(temporary, path)
+            temporary = None
+        except BaseException:
+            if temporary is not None:
+                try:
+                    os.unlink(temporary)
+                except OSError:
+                    pass
+            raise
+        finally:
+            os.close(fd)
+
+
+def _temporary_name(folder: Path, name: str) -> str:
+    import secrets
+
+    return str(folder / f".{name}.{os.getpid()}.{secrets.token_hex(4)}{_TEMP_SUFFIX}")
+
+
+def _open_temporary(folder: Path, name: str) -> tuple[int, Optional[str]]:
+    """(fd, None) for an unnamed file, or (fd, its name) when the file system cannot make unnamed ones."""
+    flag = getattr(os, "O_TMPFILE", 0)
+    if flag:
+        try:
+            return os.open(folder, flag | os.O_WRONLY | getattr(os, "O_CLOEXEC", 0), 0o600), None
         except OSError:
             pass
-        raise
+    for _ in range(100):
+        temporary = _temporary_name(folder, name)
+        try:
+            return os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name in {folder}")
+
+
+def _link_unnamed(fd: int, folder: Path, name: str) -> str:
+    # linkat(AT_SYMLINK_FOLLOW) on /proc/self/fd/N gives the unnamed file a name; os.link only calls linkat
+    # (rather than link, which does not follow) when a directory descriptor is given.
+    root = os.open("/", os.O_RDONLY)
+    try:
+        for _ in range(100):
+            temporary = _temporary_name(folder, name)
+            try:
+                os.link(f"/proc/self/fd/{fd}", temporary, src_dir_fd=root, follow_symlinks=True)
+                return temporary
+            except FileExistsError:
+                continue
+    finally:
+        os.close(root)
+    raise FileExistsError(f"no free temporary name in {folder}")
+
+
+def _read_current(path: Path) -> Optional[bytes]:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None
+
+
+def _remove_stale_temporaries(folder: Path, name: str) -> None:
+    """Temporary files of ours for this file whose process is gone (a run killed mid-write)."""
+    prefix = f".{name}."
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.startswith(prefix) and e.name.endswith(_TEMP_SUFFIX)]
+    except OSError:
+        return
+    for entry in entries:
+        middle = entry.name[len(prefix) : -len(_TEMP_SUFFIX)].split(".")
+        if len(middle) == 2 and middle[0].isdigit():
+            if _process_alive(int(middle[0])):
+                continue
+        else:
+            try:  # the shape of older versions: no process id; removed once clearly abandoned
+                if time.time() - entry.stat(follow_symlinks=False).st_mtime < 3600:
+                    continue
+            except OSError:
+                continue
+        try:
+            if entry.is_file(follow_symlinks=False):
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
 
 
 # -- project fixes: a missing health or readiness route ----------------------------------------------------
@@ -158,7 +293,10 @@ def apply_project_fixes(results, settings: Settings, paths: dict) -> dict[str, s
             result.fixed_data, result.original_data = after, original
         else:
             try:
-                write_atomic(path, after)
+                write_atomic(path, after, expected=before)
+            except NotWritten as exc:
+                result.warnings.append(f"not fixed: {exc}")
+                continue
             except OSError as exc:
                 from dapr_lint.diagnostics import InternalError
 
@@ -188,15 +326,14 @@ def _add_routes(data: bytes, findings, summary, settings: Settings) -> Optional[
     }
     insertions: dict[int, list[cst.BaseStatement]] = {}
     for finding in findings:
-        index = next(
-            (i for i, statement in enumerate(module.body) if spans[id(statement)][0] <= finding.line <= spans[id(statement)][2]),
-            None,
-        )
-        if index is None or not isinstance(module.body[index], cst.SimpleStatementLine):
-            continue  # the app is not created by a top-level statement: leave it to the author
         app, framework, route = _route_request(finding, summary, settings)
         if app is None:
             continue
+        # the top-level statement that binds the app: the last one starting at or before the finding, and it
+        # must assign the app's name (a statement's span can end on the next line, so spans are not compared)
+        index = max((i for i, statement in enumerate(module.body) if spans[id(statement)][0] <= finding.line), default=None)
+        if index is None or not _binds(module.body[index], app):
+            continue  # the app is not bound by a top-level statement: leave it to the author
         name, fallback = _ROUTE_FUNCTIONS[finding.code]
         function = name if name not in taken else f"{fallback}_probe"
         if function in taken:
@@ -220,6 +357,21 @@ def _add_routes(data: bytes, findings, summary, settings: Settings) -> Optional[
         follows_insertion = index in insertions
     fixed = module.with_changes(body=body).bytes
     return fixed if verify_fix(data, fixed) is None else None
+
+
+def _binds(statement: cst.BaseStatement, name: str) -> bool:
+    """Whether a top-level simple statement assigns `name` (`app = FastAPI()`, `app: Flask = Flask(...)`)."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        targets: list[cst.BaseExpression] = []
+        if isinstance(small, cst.Assign):
+            targets = [t.target for t in small.targets]
+        elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            targets = [small.target]
+        if any(isinstance(t, cst.Name) and t.value == name for t in targets):
+            return True
+    return False
 
 
 def _two_blank_lines_before(statement: cst.BaseStatement) -> cst.BaseStatement:

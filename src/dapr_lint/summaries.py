@@ -144,6 +144,54 @@ class AsyncCall:
 
 
 @dataclass(frozen=True)
+class PracticeEntry:
+    """Where an app starts (DPR413-DPR416): a FastAPI/Flask/gRPC-extension app built at module level or
+    under `__main__`, or a WorkflowRuntime's `start()`. `kind`: "FastAPI" | "Flask" | "gRPC App" |
+    "WorkflowRuntime"; `name`: the variable."""
+
+    kind: str
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class OpenedResource:
+    """Something opened for the life of the process that must be closed at shutdown (DPR416). `kind`:
+    "workflow-runtime" | "subscription" | "async-client"; `name`: the name it is held under ("" when the
+    result is discarded)."""
+
+    kind: str
+    name: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class OutgoingCall:
+    """A Dapr call in a request or event handler whose trace another service continues, carrying no trace
+    context of its own (DPR413). `protocol`: "http" | "grpc", the path the SDK sends it on."""
+
+    method: str
+    protocol: str
+    handler: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class PracticeFacts:
+    """What a module sets up, opens and closes, for the practice rules (dapr_lint.python.practices)."""
+
+    imports: tuple[str, ...] = ()  # every module imported (`from a import b`: "a" and "a.b")
+    logging: bool = False  # configures logging, or calls a helper named for it
+    tracing: bool = False  # sets a tracer up, or calls a helper named for it
+    forward_http: bool = False  # forwards trace context on the HTTP path (headers_callback, aiohttp instrumentation)
+    forward_grpc: bool = False  # ... on the gRPC path (interceptors, gRPC instrumentation)
+    outgoing: tuple[OutgoingCall, ...] = ()
+    opened: tuple[OpenedResource, ...] = ()
+    closed: tuple[str, ...] = ()  # names whose close/shutdown is reached or handed on
+    entries: tuple[PracticeEntry, ...] = ()
+
+
+@dataclass(frozen=True)
 class ModuleSummary:
     """What one Python module contributes to the project rules."""
 
@@ -168,6 +216,8 @@ class ModuleSummary:
     entry: bool = False
     # routes its own `GET /dapr/subscribe` lists (as written: with or without a leading slash)
     subscribed_routes: tuple[str, ...] = ()
+    # logging and tracing set-up, trace forwarding, what is opened and closed (DPR413-DPR416)
+    practices: PracticeFacts = field(default_factory=PracticeFacts)
     version: int = SUMMARY_VERSION
 
 
@@ -289,6 +339,10 @@ _CLASSES = {
         ComponentUse,
         Definition,
         AsyncCall,
+        PracticeEntry,
+        OpenedResource,
+        OutgoingCall,
+        PracticeFacts,
         ModuleSummary,
         ResourceSummary,
         Located,

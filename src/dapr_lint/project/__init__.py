@@ -45,6 +45,16 @@ def project_check(code: str) -> Callable[[ProjectCheck], ProjectCheck]:
     return decorate
 
 
+def project_inputs_fingerprint(files: list[str], settings: Settings) -> str:
+    """A fingerprint of the files project rules read besides the run's own (run files: Dockerfile, Procfile,
+    scripts), so that a cached project result is reused only when those did not change either."""
+    from dapr_lint.project.run_files import RULES_READING_RUN_FILES, run_files_fingerprint
+
+    if not any(settings.is_enabled(code) for code in RULES_READING_RUN_FILES):
+        return ""
+    return run_files_fingerprint(files)
+
+
 def wants_summary(settings: Settings) -> bool:
     """Whether the per-file stage must build summaries: some project rule is enabled."""
     from dapr_lint import catalog  # noqa: F401  (registers the project rules)

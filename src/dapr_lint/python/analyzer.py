@@ -14,7 +14,7 @@ from dapr_lint.python import bounds, source, verify
 from dapr_lint.python.model import ModuleModel
 from dapr_lint.python.positions import positions
 from dapr_lint.python.rules import PYTHON_RULES, Report
-from dapr_lint.python.summary import PendingSummary, build_summary
+from dapr_lint.python.summary import PendingSummary, build_summary, text_summary
 from dapr_lint.project import wants_summary
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ModuleSummary
@@ -47,6 +47,9 @@ def analyze_python(path: str, data: bytes, settings: Settings) -> FileResult:
     if not relevant:
         compiled = verify.compile_problem(data)
         if compiled is None:
+            if wants_summary(settings):
+                # no Dapr or web code, but it can still set logging and tracing up for its app
+                result.summary = text_summary(data)
             return result  # valid, and nothing in it for the rules
     text = data.decode("utf-8-sig", "replace")
     scan = bounds.scan(text)

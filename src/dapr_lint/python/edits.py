@@ -225,9 +225,11 @@ class _AwaitCallsOn(cst.CSTTransformer):
     """Inside a block: `await` every method call on `name` that is not awaited yet; nested functions
     are left alone (they run elsewhere)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, results: Optional[dict[str, frozenset[str]]] = None) -> None:
         super().__init__()
         self.name = name
+        # names holding results whose methods become coroutines with the async client (`resp.read()`)
+        self.results = results or {}
         self.awaited: set[int] = set()
         self.needs_parens: set[int] = set()
 
@@ -254,7 +256,10 @@ class _AwaitCallsOn(cst.CSTTransformer):
         if (
             isinstance(func, cst.Attribute)
             and isinstance(func.value, cst.Name)
-            and func.value.value == self.name
+            and (
+                func.value.value == self.name
+                or func.attr.value in self.results.get(func.value.value, frozenset())
+            )
             and id(original_node) not in self.awaited
         ):
             awaited = cst.Await(expression=updated_node)
@@ -264,8 +269,15 @@ class _AwaitCallsOn(cst.CSTTransformer):
         return updated_node
 
 
-def with_to_async_client(with_node: cst.With, client_name: str, new_constructor: str, imports: tuple[ImportSpec, ...]) -> Edit:
-    """`with DaprClient() as c:` (or `async with`) -> `async with <aio>() as c:` with `await` on c's calls."""
+def with_to_async_client(
+    with_node: cst.With,
+    client_name: str,
+    new_constructor: str,
+    imports: tuple[ImportSpec, ...],
+    results: Optional[dict[str, frozenset[str]]] = None,
+) -> Edit:
+    """`with DaprClient() as c:` (or `async with`) -> `async with <aio>() as c:` with `await` on c's calls, and
+    on the calls of `results` (name -> methods) that the async client's responses make coroutines."""
 
     def replace(node: cst.CSTNode) -> cst.CSTNode:
         assert isinstance(node, cst.With)
@@ -273,7 +285,7 @@ def with_to_async_client(with_node: cst.With, client_name: str, new_constructor:
         call = item.item
         assert isinstance(call, cst.Call)
         new_item = item.with_changes(item=call.with_changes(func=cst.parse_expression(new_constructor)))
-        body = node.body.visit(_AwaitCallsOn(client_name))
+        body = node.body.visit(_AwaitCallsOn(client_name, results))
         return node.with_changes(asynchronous=cst.Asynchronous(), items=[new_item, *node.items[1:]], body=body)
 
     return Edit(with_node, replace, imports)

@@ -176,3 +176,11 @@ EXPECT_WARNS_FUNCTIONS = frozenset({"pytest.warns", "pytest.deprecated_call"})
 
 # Classes whose `lifespan=` function runs once before the app serves (its part before `yield`).
 LIFESPAN_OWNERS = frozenset({"fastapi.FastAPI", "fastapi.applications.FastAPI", "starlette.applications.Starlette", "fastapi.APIRouter"})
+
+# Client methods whose result, with the async client, has coroutine methods the sync one's result does not
+# (dapr/aio/clients/grpc/_response.py: CryptoResponse.read; aio/clients/grpc/subscription.py: Subscription).
+AIO_RESULT_COROUTINE_METHODS: dict[str, frozenset[str]] = {
+    "encrypt": frozenset({"read"}),
+    "decrypt": frozenset({"read"}),
+    "subscribe": frozenset({"next_message", "respond", "respond_success", "respond_retry", "respond_drop", "close"}),
+}

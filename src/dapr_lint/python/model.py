@@ -432,6 +432,10 @@ def _module_name(node: Union[cst.Attribute, cst.Name, None]) -> str:
     return dotted_name(node) if node is not None else ""  # type: ignore[return-value]
 
 
+# What a walking handler yields: the child nodes to walk next (see ModelBuilder.visit).
+Walk = Iterator[Optional[cst.CSTNode]]
+
+
 class ModelBuilder:
     """Walks a module once and fills a ModuleModel."""
 
@@ -496,29 +500,46 @@ class ModelBuilder:
         }
 
     # -- dispatch ------------------------------------------------------------------------------------
+    # The walk is iterative: a handler is a generator that yields the child nodes to walk, in order, and is
+    # resumed once each child's whole subtree is done (so state it sets around a `yield` holds for that
+    # subtree). Chains thousands of nodes deep (`a + b + ...`, `elif` ladders, implicit string concatenation)
+    # use an explicit stack, never Python recursion.
 
     def visit(self, node: cst.CSTNode) -> None:
+        stack: list[Iterator[Optional[cst.CSTNode]]] = []
+        self._push(node, stack)
+        while stack:
+            child: Any = next(stack[-1], _DONE)
+            if child is _DONE:
+                stack.pop()
+            elif child is not None:
+                self._push(child, stack)
+
+    def _push(self, node: cst.CSTNode, stack: list) -> None:
         handler: Any = self.handlers.get(type(node))
-        if handler is not None:
-            handler(node)
-        else:
-            self.visit_children(node)
+        if handler is None:
+            stack.append(_children(node))
+            return
+        steps = handler(node)
+        if steps is not None:  # handlers with nothing to walk below are plain functions
+            stack.append(steps)
 
     def visit_children(self, node: cst.CSTNode) -> None:
-        visit = self.visit
-        for name in semantic_fields(type(node)):
-            value = getattr(node, name)
-            if isinstance(value, cst.CSTNode):
-                visit(value)
-            elif type(value) is tuple or type(value) is list:
-                for item in value:
-                    if isinstance(item, cst.CSTNode):
-                        visit(item)
+        for child in _children(node):
+            self.visit(child)
 
     def visit_many(self, nodes: Iterable[Optional[cst.CSTNode]]) -> None:
         for node in nodes:
             if node is not None:
                 self.visit(node)
+
+    def _drain(self, steps: Optional[Iterator[Optional[cst.CSTNode]]]) -> None:
+        """Run a generator step (bind_target, a function body...) to the end, outside the main walk."""
+        if steps is None:
+            return
+        for child in steps:
+            if child is not None:
+                self.visit(child)
 
     def mark(self, node: Optional[cst.CSTNode], context: Any) -> None:
         if node is not None:
@@ -527,6 +548,15 @@ class ModelBuilder:
     # -- scopes and bindings -------------------------------------------------------------------------
 
     def bind_target(self, target: cst.BaseExpression, kind: str, value: Optional[cst.CSTNode], annotation=None) -> None:
+        self._drain(self._bind(target, kind, value, annotation))
+
+    def in_function(self, info: FunctionInfo, body: cst.CSTNode) -> None:
+        self._drain(self._in_function(info, body))
+
+    def visit_test(self, node: cst.CSTNode) -> None:
+        self._drain(self._test(node))
+
+    def _bind(self, target: cst.BaseExpression, kind: str, value: Optional[cst.CSTNode], annotation=None) -> Walk:
         """Record a binding for an assignment target, then visit the target's sub-expressions."""
         if isinstance(target, cst.Name):
             self.binding_scope(target.value).bind(target.value, Binding(kind, value, self.scope, annotation))
@@ -536,19 +566,19 @@ class ModelBuilder:
                 inner = element.value
                 if isinstance(inner, cst.StarredElement):
                     inner = inner.value
-                self.bind_target(inner, "unknown", None)
+                yield from self._bind(inner, "unknown", None)
             return
         if isinstance(target, cst.StarredElement):
-            self.bind_target(target.value, "unknown", None)
+            yield from self._bind(target.value, "unknown", None)
             return
         if isinstance(target, cst.Attribute):
             self.bind_attribute(target, kind, value, annotation)
             self.mark(target, "store")
-            self.visit(target)
+            yield target
             return
         if isinstance(target, cst.Subscript):
             self.mark(target, "store")
-        self.visit(target)
+        yield target
 
     def bind_attribute(self, target: cst.Attribute, kind: str, value, annotation) -> None:
         base = target.value
@@ -590,17 +620,17 @@ class ModelBuilder:
 
     # -- definitions ---------------------------------------------------------------------------------
 
-    def visit_function(self, node: cst.FunctionDef) -> None:
+    def visit_function(self, node: cst.FunctionDef) -> Walk:
         for decorator in node.decorators:
-            self.visit(decorator.decorator)
+            yield decorator.decorator
         params = node.params
         for param in all_params(params):
             if param.default is not None:
-                self.visit(param.default)
+                yield param.default
             if param.annotation is not None:
-                self.visit(param.annotation.annotation)
+                yield param.annotation.annotation
         if node.returns is not None:
-            self.visit(node.returns.annotation)
+            yield node.returns.annotation
 
         name = node.name.value
         klass = self.klass if self.scope.kind == "class" else None
@@ -629,21 +659,21 @@ class ModelBuilder:
                 param.name.value,
                 Binding(kind, None, info.scope, param.annotation.annotation if param.annotation else None),
             )
-        self.in_function(info, node.body)
+        yield from self._in_function(info, node.body)
 
-    def visit_lambda(self, node: cst.Lambda) -> None:
+    def visit_lambda(self, node: cst.Lambda) -> Walk:
         for param in all_params(node.params):
             if param.default is not None:
-                self.visit(param.default)
+                yield param.default
         info = FunctionInfo(node, "<lambda>", "<lambda>", False, self.scope, None, self.function)
         for param in all_params(node.params):
             info.scope.bind(param.name.value, Binding("param", None, info.scope))
         self.m.functions.append(info)
         self.mark(node.body, "return")
         info.returns.append(node.body)
-        self.in_function(info, node.body)
+        yield from self._in_function(info, node.body)
 
-    def in_function(self, info: FunctionInfo, body: cst.CSTNode) -> None:
+    def _in_function(self, info: FunctionInfo, body: cst.CSTNode) -> Walk:
         saved = (
             self.scope,
             self.function,
@@ -664,7 +694,7 @@ class ModelBuilder:
         self.test_depth = 0
         self.try_stack = []
         self.except_stack = []
-        self.visit(body)
+        yield body
         (
             self.scope,
             self.function,
@@ -677,20 +707,20 @@ class ModelBuilder:
             self.statement,
         ) = saved
 
-    def visit_class(self, node: cst.ClassDef) -> None:
+    def visit_class(self, node: cst.ClassDef) -> Walk:
         for decorator in node.decorators:
-            self.visit(decorator.decorator)
+            yield decorator.decorator
         for arg in node.bases:
-            self.visit(arg.value)
+            yield arg.value
         for arg in node.keywords:
-            self.visit(arg.value)
+            yield arg.value
         prefix = f"{self.klass.qualname}." if self.klass and self.scope.kind == "class" else ""
         info = ClassInfo(node, prefix + node.name.value, self.scope)
         self.scope.bind(node.name.value, Binding("class", node, self.scope, target=info))
         self.m.classes.append(info)
         saved = (self.scope, self.klass)
         self.scope, self.klass = info.scope, info
-        self.visit(node.body)
+        yield node.body
         self.scope, self.klass = saved
         for name, bindings in info.scope.bindings.items():
             info.attributes.setdefault(name, []).extend(bindings)
@@ -704,69 +734,69 @@ class ModelBuilder:
             return ("attribute", dotted_name(target))
         return ("other", None)
 
-    def visit_assign(self, node: cst.Assign) -> None:
+    def visit_assign(self, node: cst.Assign) -> Walk:
         targets = [t.target for t in node.targets]
         if isinstance(node.value, cst.Call):
             self.mark(node.value, ("assign", self._assign_context(targets[0]) if len(targets) == 1 else ("other", None)))
         elif isinstance(node.value, cst.Name):
             self.mark(node.value, "assign")
-        self.visit(node.value)
+        yield node.value
         for target in targets:
-            self.bind_target(target, "assign", node.value)
+            yield from self._bind(target, "assign", node.value)
 
-    def visit_annassign(self, node: cst.AnnAssign) -> None:
-        self.visit(node.annotation.annotation)
+    def visit_annassign(self, node: cst.AnnAssign) -> Walk:
+        yield node.annotation.annotation
         if node.value is not None:
             if isinstance(node.value, cst.Call):
                 self.mark(node.value, ("assign", self._assign_context(node.target)))
-            self.visit(node.value)
-            self.bind_target(node.target, "assign", node.value, node.annotation.annotation)
+            yield node.value
+            yield from self._bind(node.target, "assign", node.value, node.annotation.annotation)
         else:
-            self.bind_target(node.target, "annotation", None, node.annotation.annotation)
+            yield from self._bind(node.target, "annotation", None, node.annotation.annotation)
 
-    def visit_augassign(self, node: cst.AugAssign) -> None:
-        self.visit(node.value)
-        self.bind_target(node.target, "unknown", None)
+    def visit_augassign(self, node: cst.AugAssign) -> Walk:
+        yield node.value
+        yield from self._bind(node.target, "unknown", None)
 
-    def visit_namedexpr(self, node: cst.NamedExpr) -> None:
+    def visit_namedexpr(self, node: cst.NamedExpr) -> Walk:
         if isinstance(node.value, cst.Call):
             self.mark(node.value, ("assign", self._assign_context(node.target)))
-        self.visit(node.value)
-        self.bind_target(node.target, "assign", node.value)
+        yield node.value
+        yield from self._bind(node.target, "assign", node.value)
 
-    def visit_for(self, node: cst.For) -> None:
-        self.visit(node.iter)
-        self.bind_target(node.target, "unknown", None)
-        self.visit(node.body)
+    def visit_for(self, node: cst.For) -> Walk:
+        yield node.iter
+        yield from self._bind(node.target, "unknown", None)
+        yield node.body
         if node.orelse is not None:
-            self.visit(node.orelse)
+            yield node.orelse
 
-    def visit_except(self, node: Union[cst.ExceptHandler, cst.ExceptStarHandler]) -> None:
+    def visit_except(self, node: Union[cst.ExceptHandler, cst.ExceptStarHandler]) -> Walk:
         if node.type is not None:
-            self.visit(node.type)
+            yield node.type
         if node.name is not None and isinstance(node.name.name, cst.Name):
             self.scope.bind(node.name.name.value, Binding("unknown", None, self.scope))
-        self.visit(node.body)
+        yield node.body
 
-    def visit_comprehension(self, node: cst.CSTNode) -> None:
+    def visit_comprehension(self, node: cst.CSTNode) -> Walk:
         saved = self.scope
         self.scope = Scope("comprehension", saved, function=saved.function, klass=None)
-        self.visit(node.for_in)  # type: ignore[attr-defined]
+        yield node.for_in  # type: ignore[attr-defined]
         for name in ("elt", "key", "value"):
             child = getattr(node, name, None)
             if child is not None:
-                self.visit(child)
+                yield child
         self.scope = saved
 
-    def visit_compfor(self, node: cst.CompFor) -> None:
-        self.visit(node.iter)
-        self.bind_target(node.target, "unknown", None)
+    def visit_compfor(self, node: cst.CompFor) -> Walk:
+        yield node.iter
+        yield from self._bind(node.target, "unknown", None)
         for condition in node.ifs:
-            self.visit(condition.test)
+            yield condition.test
         if node.inner_for_in is not None:
-            self.visit(node.inner_for_in)
+            yield node.inner_for_in
 
-    def visit_with(self, node: cst.With) -> None:
+    def visit_with(self, node: cst.With) -> Walk:
         is_async = node.asynchronous is not None
         for item in node.items:
             if isinstance(item.item, cst.Call):
@@ -781,73 +811,73 @@ class ModelBuilder:
             elif isinstance(expr, cst.Name):
                 self.mark(expr, "async_with" if is_async else "with")
             self.m.with_items.append(WithItemSite(item, is_async, self.scope, self.function, node))
-            self.visit(expr)
+            yield expr
             if item.asname is not None:
-                self.bind_target(item.asname.name, "async_with" if is_async else "with", expr)
-        self.visit(node.body)
+                yield from self._bind(item.asname.name, "async_with" if is_async else "with", expr)
+        yield node.body
 
-    def visit_test(self, node: cst.CSTNode) -> None:
+    def _test(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         self.test_depth += 1
-        self.visit(node)
+        yield node
         self.test_depth -= 1
 
-    def visit_while(self, node: cst.While) -> None:
-        self.visit_test(node.test)
-        self.visit(node.body)
+    def visit_while(self, node: cst.While) -> Walk:
+        yield from self._test(node.test)
+        yield node.body
         if node.orelse is not None:
-            self.visit(node.orelse)
+            yield node.orelse
 
-    def visit_ifexp(self, node: cst.IfExp) -> None:
-        self.visit_test(node.test)
-        self.visit(node.body)
-        self.visit(node.orelse)
+    def visit_ifexp(self, node: cst.IfExp) -> Walk:
+        yield from self._test(node.test)
+        yield node.body
+        yield node.orelse
 
-    def visit_assert(self, node: cst.Assert) -> None:
-        self.visit_test(node.test)
+    def visit_assert(self, node: cst.Assert) -> Walk:
+        yield from self._test(node.test)
         if node.msg is not None:
-            self.visit(node.msg)
+            yield node.msg
 
-    def visit_boolop(self, node: cst.BooleanOperation) -> None:
+    def visit_boolop(self, node: cst.BooleanOperation) -> Walk:
         # `resp.data or b"{}"`: each operand is tested for truth
-        self.visit_test(node.left)
-        self.visit_test(node.right)
+        yield from self._test(node.left)
+        yield from self._test(node.right)
 
-    def visit_try(self, node: Union[cst.Try, cst.TryStar]) -> None:
+    def visit_try(self, node: Union[cst.Try, cst.TryStar]) -> Walk:
         info = TryInfo(node, self.scope, self.function, self.try_stack[-1] if self.try_stack else None)
         self.m.tries.append(info)
         self.try_stack.append(info)
-        self.visit(node.body)
+        yield node.body
         self.try_stack.pop()
         for handler in node.handlers:
             clause = ExceptInfo(handler, info, self.scope, self.function)
             info.handlers.append(clause)
             self.except_stack.append(clause)
-            self.visit_except(handler)
+            yield from self.visit_except(handler)
             self.except_stack.pop()
         if node.orelse is not None:
-            self.visit(node.orelse)
+            yield node.orelse
         if node.finalbody is not None:
-            self.visit(node.finalbody)
+            yield node.finalbody
 
-    def visit_raise(self, node: cst.Raise) -> None:
+    def visit_raise(self, node: cst.Raise) -> Walk:
         self.m.raises.append(RaiseSite(node, self.scope, self.function))
         for clause in self.except_stack:
             clause.raises.append(node)
         if node.exc is not None:
-            self.visit(node.exc)
+            yield node.exc
         if node.cause is not None:
-            self.visit(node.cause.item)
+            yield node.cause.item
 
-    def visit_if(self, node: cst.If) -> None:
-        self.visit_test(node.test)
+    def visit_if(self, node: cst.If) -> Walk:
+        yield from self._test(node.test)
         guard = _is_main_guard(node.test)
         if guard:
             self.main_guard_depth += 1
-        self.visit(node.body)
+        yield node.body
         if guard:
             self.main_guard_depth -= 1
         if node.orelse is not None:
-            self.visit(node.orelse)
+            yield node.orelse
 
     # -- imports -------------------------------------------------------------------------------------
 
@@ -891,28 +921,28 @@ class ModelBuilder:
 
     # -- expressions ---------------------------------------------------------------------------------
 
-    def visit_statement_line(self, node: cst.SimpleStatementLine) -> None:
+    def visit_statement_line(self, node: cst.SimpleStatementLine) -> Walk:
         saved = self.statement
         self.statement = node
         for small in node.body:
-            self.visit(small)
+            yield small
         self.statement = saved
 
-    def visit_expr(self, node: cst.Expr) -> None:
+    def visit_expr(self, node: cst.Expr) -> Walk:
         if isinstance(node.value, cst.Call):
             self.mark(node.value, "stmt")
-        self.visit(node.value)
+        yield node.value
 
-    def visit_return(self, node: cst.Return) -> None:
+    def visit_return(self, node: cst.Return) -> Walk:
         for clause in self.except_stack:
             clause.returns.append(node)
         if node.value is not None:
             self.mark(node.value, "return")
             if self.function is not None:
                 self.function.returns.append(node.value)
-            self.visit(node.value)
+            yield node.value
 
-    def visit_yield(self, node: cst.Yield) -> None:
+    def visit_yield(self, node: cst.Yield) -> Walk:
         value = node.value
         if self.function is not None and self.function.calls_before_yield is None:
             self.function.calls_before_yield = len(self.function.calls)
@@ -921,15 +951,15 @@ class ModelBuilder:
             self.function.yields.append(value if value is not None else node)
         if value is not None:
             if isinstance(value, cst.From):
-                self.visit(value.item)
+                yield value.item
             else:
                 self.mark(value, "yield")
-                self.visit(value)
+                yield value
 
-    def visit_await(self, node: cst.Await) -> None:
+    def visit_await(self, node: cst.Await) -> Walk:
         self.m.awaits.append(AwaitSite(node, self.scope, self.function))
         self.mark(node.expression, "await")
-        self.visit(node.expression)
+        yield node.expression
 
     def visit_name(self, node: cst.Name) -> None:
         context = self.ctx.pop(id(node), "other")
@@ -939,7 +969,7 @@ class ModelBuilder:
         if self.test_depth:
             self.scope.test_names.add(node.value)
 
-    def visit_attribute(self, node: cst.Attribute) -> None:
+    def visit_attribute(self, node: cst.Attribute) -> Walk:
         context = self.ctx.pop(id(node), None)
         self.m.attributes.append(AttributeSite(node, self.scope, self.function, context == "store"))
         value = node.value
@@ -950,9 +980,9 @@ class ModelBuilder:
             return
         if isinstance(value, cst.Call):
             self.mark(value, "attr")
-        self.visit(value)
+        yield value
 
-    def visit_subscript(self, node: cst.Subscript) -> None:
+    def visit_subscript(self, node: cst.Subscript) -> Walk:
         context = self.ctx.pop(id(node), None)
         self.m.subscripts.append(SubscriptSite(node, self.scope, self.function, context == "store"))
         if isinstance(node.value, cst.Name):
@@ -960,11 +990,11 @@ class ModelBuilder:
             if self.test_depth:
                 self.scope.test_names.add(node.value.value)
         else:
-            self.visit(node.value)
+            yield node.value
         for element in node.slice:
-            self.visit(element)
+            yield element
 
-    def visit_call(self, node: cst.Call) -> None:
+    def visit_call(self, node: cst.Call) -> Walk:
         context = self.ctx.pop(id(node), "other")
         target = None
         if isinstance(context, tuple):
@@ -997,7 +1027,7 @@ class ModelBuilder:
         if isinstance(func, cst.Name):
             self.use(func.value, "call")
         else:
-            self.visit(func)
+            yield func
         if len(node.args) > 1:
             expected = self.m.expectation_kind(node, self.scope)
             if expected is not None:
@@ -1013,9 +1043,23 @@ class ModelBuilder:
                 self.m.parent_calls[id(value)] = node
             elif isinstance(value, cst.Name):
                 self.ctx[id(value)] = "arg"
-            self.visit(value)
+            yield value
         if offload:
             self.offload_depth -= 1
+
+
+_DONE = object()
+
+
+def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    for name in semantic_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif type(value) is tuple or type(value) is list:
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
 
 
 def _ignore(node: cst.CSTNode) -> None:
@@ -1057,6 +1101,9 @@ def _is_main_guard(test: cst.BaseExpression) -> bool:
 # --------------------------------------------------------------------------------------------------
 
 _MAX_CALL_DEPTH = 3
+# Evaluations in progress at once (each a few Python frames): `a.b.c...` or `f()()...` thousands long is
+# never a client or a handler; past this it is unknown rather than a RecursionError.
+_MAX_VALUE_NESTING = 100
 
 
 class ModuleModel:
@@ -1227,8 +1274,8 @@ class ModuleModel:
         memo = self._value_memo.get(key)
         if memo is not None:
             return memo
-        if key in self._in_progress or depth > _MAX_CALL_DEPTH:
-            return UNKNOWN
+        if key in self._in_progress or depth > _MAX_CALL_DEPTH or len(self._in_progress) >= _MAX_VALUE_NESTING:
+            return UNKNOWN  # a cycle, too many calls deep, or an expression chain too long to be a real value
         self._in_progress.add(key)
         try:
             value = self._evaluate(expr, scope, depth)

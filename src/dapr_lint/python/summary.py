@@ -12,7 +12,7 @@ from typing import Any, Optional, Union
 
 import libcst as cst
 
-from dapr_lint.python import known
+from dapr_lint.python import known, practices
 from dapr_lint.python.model import UNKNOWN, Const, Instance, ModuleModel, Ref, Scope, argument, is_none_literal
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.summaries import (
@@ -24,6 +24,7 @@ from dapr_lint.summaries import (
     Include,
     LocalObject,
     ModuleSummary,
+    PracticeFacts,
     Route,
     RouteOwner,
     Span,
@@ -126,7 +127,14 @@ def _freeze(draft: dict) -> ModuleSummary:
         defs=draft.get("defs", {}),
         classes=draft.get("classes", {}),
         async_calls=tuple(AsyncCall(a["target"], a["method"], a["function"], span(a)) for a in draft.get("async_calls", ())),
+        practices=practices.freeze(draft["practices"]) if "practices" in draft else PracticeFacts(),
     )
+
+
+def text_summary(data: bytes) -> ModuleSummary:
+    """The summary of a module that is not modelled (it names no Dapr or web framework): only what its text
+    says about logging and tracing set-up and the modules it imports (a shared bootstrap module)."""
+    return ModuleSummary(practices=practices.text_facts(data))
 
 
 class _Builder:
@@ -160,6 +168,8 @@ class _Builder:
             self._components(summary)
         self._blocking_definitions(summary)
         self._async_calls(summary)
+        summary["practices"], practice_pending = practices.practice_facts(m)
+        self.pending.extend(practice_pending)
         return summary, self.pending
 
     # -- DPR101 across modules -------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from urllib.parse import quote
 
 from dapr_lint import __version__, registry
@@ -15,6 +16,15 @@ DOCS_URL = "https://github.com/dapr-lint/dapr-lint/blob/main/docs/rules/"
 INFORMATION_URL = "https://github.com/dapr-lint/dapr-lint"
 
 _LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _uri(path: str) -> str:
+    """A relative URI for any file name: a name that is not valid UTF-8 (held with surrogateescape) is
+    percent-encoded from its own bytes."""
+    try:
+        return quote(path)
+    except UnicodeEncodeError:
+        return quote(os.fsencode(path))
 
 
 def _rule_descriptor(rule: registry.RuleSpec) -> dict:
@@ -42,7 +52,7 @@ def render(diagnostics: list[Diagnostic]) -> str:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": quote(d.path), "uriBaseId": "%SRCROOT%"},
+                            "artifactLocation": {"uri": _uri(d.path), "uriBaseId": "%SRCROOT%"},
                             "region": {
                                 "startLine": d.line,
                                 "startColumn": d.column,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
-from typing import Iterator, Optional
+from typing import Iterator, Optional, Sequence
 
 import libcst as cst
 
@@ -96,10 +96,46 @@ class AsyncConversions:
         for context, detail in model.uses_of(name, site.scope):
             if context != "attr" or not aio_members.get(detail, {}).get("is_async"):
                 return None
+        results = self._awaited_results(site, name, statement)
+        if results is None:
+            return None  # a result used in a way the conversion cannot follow: not every use would work
         constructor_name, imports = self._aio_constructor()
         if constructor_name is None:
             return None
-        return edits.with_to_async_client(statement, name, constructor_name, imports)
+        return edits.with_to_async_client(statement, name, constructor_name, imports, results)
+
+    def _awaited_results(self, site: WithItemSite, name: str, statement: cst.With) -> Optional[dict[str, frozenset[str]]]:
+        """Names bound to results of `name`'s calls whose methods the async client makes coroutines
+        (`resp = client.encrypt(...)` then `resp.read()`): each such method call must be awaited too. None when a
+        result of that kind is used otherwise (iterated, chained, passed on, used outside the block)."""
+        model = self.model
+        function = site.function
+        assert function is not None
+        results: dict[str, frozenset[str]] = {}
+        for call in function.calls:
+            func = call.node.func
+            if not (isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == name):
+                continue
+            coroutine_methods = known.AIO_RESULT_COROUTINE_METHODS.get(func.attr.value)
+            if coroutine_methods is None:
+                continue
+            if call.context in ("stmt", "await"):
+                continue
+            if call.context != "assign" or call.target is None or call.target[0] != "name" or call.target[1] is None:
+                return None
+            result = call.target[1]
+            bindings = model.lookup(result, call.scope)
+            if not bindings or len(bindings) != 1:
+                return None
+            for context, detail in model.uses_of(result, call.scope):
+                if context != "attr" or detail not in coroutine_methods:
+                    return None
+            if _count_names(function.node, result) != _count_names(statement.body, result):
+                return None  # used outside the `with` block, where the conversion does not reach
+            if not _all_reads_are_calls(statement.body, result):
+                return None
+            results[result] = coroutine_methods
+        return results
 
     def _aio_constructor(self) -> tuple[Optional[str], tuple[edits.ImportSpec, ...]]:
         module_bindings = self.model.module_scope.bindings
@@ -114,6 +150,48 @@ class AsyncConversions:
         if "AsyncDaprClient" in module_bindings:
             return None, ()
         return "AsyncDaprClient", (edits.ImportSpec("dapr.aio.clients", "DaprClient", "AsyncDaprClient"),)
+
+
+class _NameCounter(cst.CSTVisitor):
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.count = 0
+        self.bare_reads = 0
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value == self.name:
+            self.count += 1
+
+    def visit_Attribute(self, node: cst.Attribute) -> Optional[bool]:
+        return None
+
+
+def _count_names(node: cst.CSTNode, name: str) -> int:
+    counter = _NameCounter(name)
+    node.visit(counter)
+    return counter.count
+
+
+class _ReadsAsCalls(cst.CSTVisitor):
+    """Whether every `name.attr` in a block is the callee of a call (`resp.read()`, not `resp.read`)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.called: set[int] = set()
+        self.ok = True
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.called.add(id(node.func))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if isinstance(node.value, cst.Name) and node.value.value == self.name and id(node) not in self.called:
+            self.ok = False
+
+
+def _all_reads_are_calls(node: cst.CSTNode, name: str) -> bool:
+    visitor = _ReadsAsCalls(name)
+    node.visit(visitor)
+    return visitor.ok
 
 
 # ------------------------------------------------------------------------------------------------
@@ -393,7 +471,42 @@ def _wrap_in_with(site: CallSite, is_async: bool) -> Optional[edits.Edit]:
         return None
     if is_async and (site.function is None or not site.function.is_async):
         return None
-    return edits.wrap_rest_in_with(statement, assign.targets[0].target.value, is_async)
+    name = assign.targets[0].target.value
+    if site.function is None or not _uses_all_in_rest_of_block(site.function.node, statement, name):
+        return None  # a use outside the rest of the block would run after `with` closed the client
+    return edits.wrap_rest_in_with(statement, name, is_async)
+
+
+def _uses_all_in_rest_of_block(function: cst.CSTNode, statement: cst.SimpleStatementLine, name: str) -> bool:
+    """Whether every occurrence of `name` in the function is in `statement` or in the statements after it in
+    the same block: what the `with` conversion wraps."""
+    block = _block_of(function, statement)
+    if block is None:
+        return False
+    index = next(i for i, s in enumerate(block) if s is statement)
+    inside = sum(_count_names(s, name) for s in block[index:])
+    return inside == _count_names(function, name)
+
+
+class _BlockFinder(cst.CSTVisitor):
+    def __init__(self, statement: cst.CSTNode) -> None:
+        self.statement = statement
+        self.block: Optional[Sequence[cst.BaseStatement]] = None
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.block is not None:
+            return False
+        body = getattr(node, "body", None)
+        if isinstance(body, (list, tuple)) and any(s is self.statement for s in body):
+            self.block = body
+            return False
+        return True
+
+
+def _block_of(root: cst.CSTNode, statement: cst.CSTNode) -> Optional[Sequence[cst.BaseStatement]]:
+    finder = _BlockFinder(statement)
+    root.visit(finder)
+    return finder.block
 
 
 @python_rule(

@@ -1,0 +1,201 @@
+"""Run files: the Dockerfiles, Procfiles, run templates, compose files, Makefiles, scripts, manifests and
+requirements around an app, read as text (never run) for what they say about its tracing and logging set-up
+(the practice rules DPR413-DPR415). No LibCST here: a run served from the cache fingerprints these files
+without loading the rules."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable
+
+# The rules that read run files: a cached project result depends on them when one of these is enabled.
+RULES_READING_RUN_FILES = frozenset({"DPR413", "DPR414", "DPR415", "DPR416"})
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What the files that start and deploy the apps say (read as text, never run)."""
+
+    tracing_agent: bool = False  # opentelemetry-instrument, ddtrace-run, ...: tracing and forwarding
+    logging_config: bool = False  # --log-config, OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED, ...
+    tracing_configuration: bool = False  # a Dapr Configuration with `tracing`, or an app naming one
+    grpc_instrumentation: bool = False  # opentelemetry-instrumentation-grpc installed (the workflow ext uses it)
+
+
+_AGENT = re.compile(
+    rb"opentelemetry-instrument\b|opentelemetry\.instrumentation\.auto_instrumentation|ddtrace-run|newrelic-admin|"
+    rb"elastic-apm|splunk-py-trace|OTEL_PYTHON_CONFIGURATOR|sitecustomize"
+)
+_LOG_CONFIG = re.compile(
+    rb"--log-config\b|--log-config-file\b|logconfig(?:_dict)?\s*=|OTEL_PYTHON_LOGGING_AUTO_INSTRUMENTATION_ENABLED|"
+    rb"--log-config=|LOG_CONFIG|logging\.conf\b|logging\.ya?ml\b|logging\.json\b"
+)
+_CONFIGURATION_KIND = re.compile(rb"(?m)^\s*kind:\s*[\"']?Configuration[\"']?\s*$")
+_TRACING_KEY = re.compile(rb"(?m)^\s+tracing:")
+_CONFIG_REFERENCE = re.compile(rb"dapr\.io/config\b|configFilePath|--config\b|--dapr-config|-config\s")
+_GRPC_INSTRUMENTATION = re.compile(rb"opentelemetry-instrumentation-grpc|opentelemetry-distro|opentelemetry-bootstrap")
+
+_RUN_FILE_NAMES = re.compile(
+    r"(?i)^(dockerfile.*|.*\.dockerfile|containerfile|procfile|makefile|justfile|.*\.sh|.*\.bash|.*\.ps1|.*\.bat|"
+    r".*\.ya?ml|.*\.toml|.*\.cfg|.*\.ini|.*\.conf|.*\.env|\.env.*|requirements.*\.txt|.*requirements\.txt|.*\.json|"
+    r"gunicorn\.conf\.py|gunicorn_conf\.py|.*\.service|tiltfile)$"
+)
+_SKIP_DIRS = frozenset(
+    {".git", ".venv", "venv", "env", "node_modules", "__pycache__", "build", "dist", ".tox", ".nox", ".mypy_cache",
+     ".ruff_cache", ".pytest_cache", "site-packages", ".idea", ".vscode"}
+)
+_MAX_FILES = 4000
+_MAX_BYTES = 512 * 1024
+
+
+def _repository_root(start: Path) -> Path:
+    """The git work tree holding `start`; else the highest folder above it with a `pyproject.toml` or a
+    `dapr.yaml` in an unbroken chain; else `start` itself (never the whole file system)."""
+    for folder in (start, *start.parents):
+        if (folder / ".git").exists():
+            return folder
+    root = start
+    for folder in start.parents:
+        if not any((folder / name).exists() for name in ("pyproject.toml", "dapr.yaml", "dapr.yml", "setup.cfg")):
+            break
+        root = folder
+    return root
+
+
+_RUN_TEMPLATE_PATHS = re.compile(rb"(?m)^\s*(?:-\s*)?(?:resourcesPath|resourcesPaths|configFilePath)\s*:\s*(.*)$|^\s*-\s*([^\s:#][^:#]*)$")
+
+
+def _referenced_folders(folder: str, data: bytes) -> list[str]:
+    """The resource folders and configuration files a `dapr.yaml` run template names, resolved from its folder."""
+    found = []
+    for match in _RUN_TEMPLATE_PATHS.finditer(data):
+        raw = (match.group(1) or b"").strip().strip(b"[]")
+        for part in raw.split(b","):
+            text = part.strip().strip("'\"".encode()).decode("utf-8", "replace")
+            if text:
+                found.append(os.path.normpath(os.path.join(folder, os.path.expanduser(text))))
+    return found
+
+
+def _listing(folder: str, recursive: bool) -> tuple[tuple[str, int, int], ...]:
+    """The run files of a folder (recursively or not) with their size and modification time: what the facts
+    are read from, and what a cached result depends on."""
+    found: list[tuple[str, int, int]] = []
+    root = Path(folder)
+    walker: Iterable = os.walk(root) if recursive else [(str(root), [], _list_files(root))]
+    for dirpath, dirnames, filenames in walker:
+        if recursive:
+            dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith("."))
+        for name in sorted(filenames):
+            if not _RUN_FILE_NAMES.match(name):
+                continue
+            path = os.path.join(dirpath, name)
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            found.append((path, stat.st_size, stat.st_mtime_ns))
+            if len(found) >= _MAX_FILES:
+                return tuple(found)
+    return tuple(found)
+
+
+def _folder_facts(folder: str, recursive: bool, depth: int = 0) -> RunFacts:
+    facts, referenced = _facts_of(_listing(folder, recursive))
+    if depth > 0 or facts.tracing_configuration:
+        return facts
+    for path in referenced:
+        if os.path.isdir(path):
+            if _folder_facts(path, True, depth + 1).tracing_configuration:
+                return dataclasses.replace(facts, tracing_configuration=True)
+        elif os.path.isfile(path):
+            # a run template that names a Configuration file: it may set tracing up
+            return dataclasses.replace(facts, tracing_configuration=True)
+    return facts
+
+
+@lru_cache(maxsize=512)
+def _facts_of(listing: tuple[tuple[str, int, int], ...]) -> tuple[RunFacts, tuple[str, ...]]:
+    """The facts of a listing; read again only when a file of it changed (size or time)."""
+    agent = log_config = tracing = grpc = False
+    referenced: list[str] = []
+    for path, _size, _mtime in listing:
+        dirpath, name = os.path.split(path)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read(_MAX_BYTES)
+        except OSError:
+            continue
+        agent = agent or bool(_AGENT.search(data))
+        log_config = log_config or bool(_LOG_CONFIG.search(data))
+        grpc = grpc or bool(_GRPC_INSTRUMENTATION.search(data))
+        if name.lower() in ("dapr.yaml", "dapr.yml"):
+            referenced.extend(_referenced_folders(dirpath, data))
+        if name.lower().endswith((".yaml", ".yml")):
+            if _CONFIGURATION_KIND.search(data) and _TRACING_KEY.search(data):
+                tracing = True
+            elif _CONFIG_REFERENCE.search(data):
+                tracing = True  # a Configuration named from elsewhere: it may set tracing up
+        elif _CONFIG_REFERENCE.search(data) and b"dapr" in data:
+            tracing = True
+    return RunFacts(agent, log_config, tracing, grpc), tuple(referenced)
+
+
+def _list_files(folder: Path) -> list[str]:
+    try:
+        return [entry.name for entry in os.scandir(folder) if entry.is_file()]
+    except OSError:
+        return []
+
+
+_DEPLOY_FOLDERS = ("deploy", "deployment", "deployments", "k8s", "kubernetes", "manifests", "helm", "charts", "infra", "config", "configs", "components", "resources", "scripts")
+
+
+def _run_folders(file: str) -> list[tuple[str, bool]]:
+    """(folder, recursive) pairs whose run files may concern the app whose entry module is `file`."""
+    start = Path(file).resolve().parent
+    while (start / "__init__.py").exists() and start.parent != start:
+        start = start.parent
+    root = _repository_root(start)
+    folders: list[tuple[str, bool]] = [(str(start), True)]
+    if start != root:
+        for folder in start.parents:
+            folders.append((str(folder), False))
+            if folder == root:
+                break
+    for name in _DEPLOY_FOLDERS:
+        candidate = root / name
+        if candidate.is_dir():
+            folders.append((str(candidate), True))
+    return folders
+
+
+def run_files_fingerprint(files: list[str]) -> str:
+    """What the practice rules would read for a run of these files (the cache's project key includes it)."""
+    folders = {pair for file in files if file.endswith(".py") for pair in _run_folders(file)}
+    listings = [_listing(folder, recursive) for folder, recursive in sorted(folders)]
+    referenced = sorted({path for listing in listings for path in _facts_of(listing)[1] if os.path.isdir(path)})
+    listings.extend(_listing(path, True) for path in referenced)
+    return hashlib.sha256(repr(listings).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def run_facts_for(file: str) -> RunFacts:
+    """The run facts that may concern the app whose entry module is `file`: its own folder (above its
+    package), read recursively; every folder above it up to the repository root, not recursively (a shared
+    `dapr.yaml`, compose file or Makefile), with the folders a run template there names; and the repository's
+    deployment folders."""
+    if not file:
+        return RunFacts(True, True, True, True)  # nowhere to look: assume it is all set up
+    parts = [_folder_facts(folder, recursive) for folder, recursive in _run_folders(file)]
+    return RunFacts(
+        any(p.tracing_agent for p in parts),
+        any(p.logging_config for p in parts),
+        any(p.tracing_configuration for p in parts),
+        any(p.grpc_instrumentation for p in parts),
+    )

@@ -1,0 +1,429 @@
+"""Per-module facts for the practice rules (DPR413-DPR416), built from the ModuleModel (no second walk).
+
+What a module sets up (logging, tracing), which means of forwarding trace context it installs, which outgoing
+Dapr calls in request and event handlers carry none, what it opens for the life of the process (a started
+WorkflowRuntime, a streaming subscription, an async client held in a global or on app state) and what it closes,
+and which modules it imports. The summary builder drafts them as dicts with the nodes to position, and
+`freeze` turns the draft into `dapr_lint.summaries.PracticeFacts`; the project stage joins them over the
+modules of an app (dapr_lint.python.rules.practices).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Optional
+
+import libcst as cst
+
+from dapr_lint.python import known
+from dapr_lint.python.model import CallSite, Instance, ModuleModel, argument
+from dapr_lint.summaries import OpenedResource, OutgoingCall, PracticeEntry, PracticeFacts, Span
+
+# -- logging ------------------------------------------------------------------------------------------
+
+LOGGING_SETUP_CALLS = frozenset(
+    {
+        "logging.basicConfig",
+        "logging.config.dictConfig",
+        "logging.config.fileConfig",
+        "logging.config.listen",
+        "structlog.configure",
+        "structlog.configure_once",
+        "coloredlogs.install",
+        "logfire.configure",
+        "google.cloud.logging.Client",
+        "ecs_logging.StdlibFormatter",
+    }
+)
+# Importing these gives levels and timestamps without any set-up (loguru's default sink, structlog's
+# default processors), or only makes sense together with a handler set-up (JSON formatters).
+LOGGING_LIBRARIES = ("loguru", "structlog", "pythonjsonlogger", "json_log_formatter", "logging.config", "logfire")
+
+# -- tracing ------------------------------------------------------------------------------------------
+
+TRACING_LIBRARIES = (
+    "opentelemetry.sdk",
+    "opentelemetry.instrumentation",
+    "opentelemetry.exporter",
+    "opentelemetry.distro",
+    "azure.monitor.opentelemetry",
+    "logfire",
+    "ddtrace",
+    "traceloop",
+    "openlit",
+    "phoenix.otel",
+    "openinference.instrumentation",
+    "elasticapm",
+    "newrelic",
+    "sentry_sdk",
+    "dapr_agents.observability",
+)
+TRACING_SETUP_CALLS = frozenset({"opentelemetry.trace.set_tracer_provider"})
+
+# -- forwarding trace context -------------------------------------------------------------------------
+
+# OpenTelemetry instrumentations that inject `traceparent` into the SDK's outgoing requests: aiohttp is what
+# the SDK's HTTP service invocation uses (dapr/clients/http/client.py), gRPC is everything else.
+HTTP_FORWARDING_LIBRARIES = ("opentelemetry.instrumentation.aiohttp_client", "opentelemetry.instrumentation.auto_instrumentation")
+GRPC_FORWARDING_LIBRARIES = ("opentelemetry.instrumentation.grpc", "opentelemetry.instrumentation.auto_instrumentation")
+
+# Outgoing Dapr calls whose trace the sidecar continues from the caller's context, and the protocol the SDK
+# sends them on (sdk-facts: invoke_method goes over HTTP unless DAPR_API_METHOD_INVOCATION_PROTOCOL=grpc).
+OUTGOING_METHODS = {
+    "invoke_method": "http",
+    "invoke_method_async": "http",
+    "publish_event": "grpc",
+    "publish_events": "grpc",
+    "invoke_binding": "grpc",
+}
+# Handlers that receive a request or an event carrying a trace context.
+RECEIVING_HANDLERS = frozenset({"route", "subscription", "grpc_method", "grpc_subscription", "grpc_binding"})
+_METADATA_KEYWORDS = ("publish_metadata", "binding_metadata")
+
+# -- graceful shutdown --------------------------------------------------------------------------------
+
+CLOSE_METHODS = frozenset({"close", "aclose", "shutdown", "stop", "__exit__", "__aexit__"})
+# Calls that take over closing what they are given.
+_CLOSERS = frozenset(
+    {
+        "atexit.register",
+        "contextlib.closing",
+        "contextlib.aclosing",
+        "weakref.finalize",
+    }
+)
+_CLOSER_METHODS = frozenset({"enter_context", "enter_async_context", "push", "push_async_exit", "callback", "push_async_callback"})
+
+SUBSCRIBE_METHODS = frozenset({"subscribe", "subscribe_with_handler"})
+
+# Names of imported helpers that (by their name) set logging or tracing up somewhere we cannot see: a shared
+# bootstrap package. Precision first: such a call counts as the set-up.
+_LOGGING_HELPER = re.compile(r"(?i)(log|observab|telemetry|monitor)")
+_TRACING_HELPER = re.compile(r"(?i)(trac|otel|opentelemetry|observab|telemetry|instrument|monitor)")
+_SETUP_VERB = re.compile(r"(?i)(setup|set_up|configure|config|init|install|enable|bootstrap|start)")
+
+
+def practice_facts(model: ModuleModel) -> tuple[dict, list[tuple[dict, cst.CSTNode]]]:
+    """The facts of one module and the (item, node) pairs whose positions the summary's pass fills in."""
+    return _Facts(model).build()
+
+
+class _Facts:
+    def __init__(self, model: ModuleModel) -> None:
+        self.m = model
+        self.pending: list[tuple[dict, cst.CSTNode]] = []
+
+    def build(self) -> tuple[dict, list[tuple[dict, cst.CSTNode]]]:
+        m = self.m
+        facts: dict[str, Any] = {
+            "imports": self._imports(),
+            "logging": any(m.imports_module(lib) for lib in LOGGING_LIBRARIES),
+            "tracing": any(m.imports_module(lib) for lib in TRACING_LIBRARIES),
+            "forward_http": any(m.imports_module(lib) for lib in HTTP_FORWARDING_LIBRARIES),
+            "forward_grpc": any(m.imports_module(lib) for lib in GRPC_FORWARDING_LIBRARIES),
+            "outgoing": [],
+            "opened": [],
+            "closed": sorted(self._closed_names()),
+            "entries": [],
+        }
+        for site in m.calls:
+            self._call(site, facts)
+        if not facts["logging"] and m.imports_module("flask"):
+            facts["logging"] = self._uses_flask_logger()
+        self._outgoing(facts)
+        return facts, self.pending
+
+    def _uses_flask_logger(self) -> bool:
+        """`app.logger` on a Flask app: Flask gives that logger its own handler (time, level, module) when
+        nothing else handles it, so its records are printed with a level and a time."""
+        for site in self.m.attributes:
+            if site.node.attr.value != "logger":
+                continue
+            value = self.m.value_of(site.node.value, site.scope)
+            if isinstance(value, Instance) and value.path == known.FLASK_APP:
+                return True
+        return False
+
+    def _imports(self) -> list[str]:
+        found: set[str] = set()
+        for site in self.m.imports:
+            found.add(site.module)
+            for name in site.names:
+                found.add(f"{site.module}.{name}" if not site.module.endswith(".") else f"{site.module}{name}")
+        return sorted(found)
+
+    def _path(self, site: CallSite) -> Optional[str]:
+        func = site.node.func
+        if not isinstance(func, (cst.Name, cst.Attribute)):
+            return None
+        return self.m.qualified_name(func, site.scope)
+
+    def _call(self, site: CallSite, facts: dict) -> None:
+        m = self.m
+        path = self._path(site)
+        call = site.node
+        if path is not None:
+            if path in LOGGING_SETUP_CALLS or (path == "uvicorn.run" and argument(call, None, "log_config") is not None):
+                facts["logging"] = True
+            if path in TRACING_SETUP_CALLS:
+                facts["tracing"] = True
+            if not path.startswith(("logging.", "builtins.")):
+                last = path.rsplit(".", 1)[-1]
+                if _SETUP_VERB.search(last):
+                    if _LOGGING_HELPER.search(last):
+                        facts["logging"] = True
+                    if _TRACING_HELPER.search(last):
+                        facts["tracing"] = True
+            kind = known.CLIENTS.get(path)
+            if kind is not None and kind.family == "dapr":
+                if argument(call, 1, "headers_callback") is not None:
+                    facts["forward_http"] = True
+                if argument(call, 2, "interceptors") is not None:
+                    facts["forward_grpc"] = True
+            if path in (known.FASTAPI_APP, known.FLASK_APP, known.GRPC_APP):
+                self._entry(site, facts, {known.FASTAPI_APP: "FastAPI", known.FLASK_APP: "Flask", known.GRPC_APP: "gRPC App"}[path])
+        func = call.func
+        if isinstance(func, cst.Attribute):
+            attr = func.attr.value
+            # `logging.getLogger(...).addHandler(h)`, `root.addHandler(h)`: some logger gets a handler
+            if attr == "addHandler":
+                facts["logging"] = True
+            receiver = m.value_of(func.value, site.scope)
+            if attr == "start" and isinstance(receiver, Instance) and receiver.path == known.WORKFLOW_RUNTIME:
+                name = _last_name(func.value)
+                if name is not None:
+                    self._opened(site, facts, "workflow-runtime", name)
+                    self._entry(site, facts, "WorkflowRuntime", name)
+            elif attr in SUBSCRIBE_METHODS:
+                client = m.client_of(func.value, site.scope)
+                if client is not None and client.family == "dapr":
+                    self._subscription(site, facts, attr, client)
+        kind = m.constructed_client(site)
+        if kind is not None and kind.is_async and kind.family == "dapr":
+            self._held_async_client(site, facts)
+
+    def _entry(self, site: CallSite, facts: dict, kind: str, name: Optional[str] = None) -> None:
+        if site.function is not None and not site.in_main_guard and kind != "WorkflowRuntime":
+            return  # an app built inside a function (a factory) is an entry too, but keep to the plain shapes
+        item = {"kind": kind, "name": name or _target_name(site) or kind}
+        # the web or gRPC app names the app; a runtime it starts belongs to it
+        if kind == "WorkflowRuntime":
+            facts["entries"].append(item)
+        else:
+            facts["entries"].insert(sum(1 for e in facts["entries"] if e["kind"] != "WorkflowRuntime"), item)
+        self.pending.append((item, site.node))
+
+    def _opened(self, site: CallSite, facts: dict, kind: str, name: str) -> None:
+        item = {"kind": kind, "name": name}
+        facts["opened"].append(item)
+        self.pending.append((item, site.node))
+
+    def _subscription(self, site: CallSite, facts: dict, method: str, client: known.ClientKind) -> None:
+        """`client.subscribe(...)` returns a Subscription to close; `subscribe_with_handler(...)` returns the
+        function that closes it. Either discarded, or held under a name nothing closes, is left open."""
+        call = site.node
+        if site.context in ("return", "arg", "yield"):
+            return  # handed to someone else
+        name = _target_name(site)
+        if site.context == "assign" and name is None:
+            target = site.target
+            if target and target[0] == "attribute" and target[1]:
+                name = target[1].rsplit(".", 1)[-1]
+            else:
+                return
+        if site.context not in ("assign", "stmt", "await"):
+            return
+        if site.context == "await":
+            # `close = await client.subscribe_with_handler(...)` is an assignment the model records as await
+            statement = site.statement
+            name = None
+            if statement is not None and isinstance(statement.body[0], (cst.Assign, cst.AnnAssign)):
+                body = statement.body[0]
+                target = body.targets[0].target if isinstance(body, cst.Assign) else body.target
+                name = _last_name(target)
+            if name is None:
+                if statement is not None and isinstance(statement.body[0], cst.Expr):
+                    name = ""  # discarded
+                else:
+                    return
+        del call
+        self._opened(site, facts, "subscription", name or "")
+
+    def _held_async_client(self, site: CallSite, facts: dict) -> None:
+        """An async DaprClient held for the life of the process: assigned at module level, to a `global`, or
+        to an attribute (`app.state.dapr = DaprClient()`). One built and dropped inside a function is
+        DPR105's."""
+        if site.context != "assign" or not site.target:
+            return
+        kind, dotted = site.target
+        if kind == "name" and dotted:
+            if site.function is not None and dotted not in site.scope.global_names:
+                return
+            name = dotted
+        elif kind == "attribute" and dotted:
+            if dotted.startswith("self."):
+                return  # an object's own client: its owner's lifetime, not the process's
+            name = dotted.rsplit(".", 1)[-1]
+        else:
+            return
+        self._opened(site, facts, "async-client", name)
+
+    def _closed_names(self) -> set[str]:
+        """Names whose close is reached anywhere in the module: `x.close()` / `x.shutdown` referenced (called or
+        handed to atexit, a signal handler, a finally), a subscription's close function called or handed on,
+        `x` given to a closer (`atexit.register(x.close)`, `closing(x)`, `stack.enter_async_context(x)`)."""
+        m = self.m
+        names: set[str] = set()
+        for site in m.attributes:
+            node = site.node
+            if node.attr.value in CLOSE_METHODS:
+                name = _last_name(node.value)
+                if name is not None:
+                    names.add(name)
+        for site in m.calls:
+            func = site.node.func
+            if isinstance(func, cst.Name):
+                names.add(func.value)  # `close_subscription()`
+            path = self._path(site)
+            closer = path in _CLOSERS or (isinstance(func, cst.Attribute) and func.attr.value in _CLOSER_METHODS)
+            if closer:
+                for arg in site.node.args:
+                    name = _last_name(arg.value)
+                    if name is not None:
+                        names.add(name)
+        for item in m.with_items:
+            name = _last_name(item.node.item)
+            if name is not None:
+                names.add(name)
+        # a close function handed on by name (`atexit.register(close_sub)`, `on_shutdown=[close]`)
+        for site in m.calls:
+            for arg in site.node.args:
+                value = arg.value
+                if isinstance(value, cst.Name):
+                    names.add(value.value)
+                elif isinstance(value, (cst.List, cst.Tuple)):
+                    for element in value.elements:
+                        if isinstance(element.value, cst.Name):
+                            names.add(element.value.value)
+        return names
+
+    def _outgoing(self, facts: dict) -> None:
+        m = self.m
+        for info in m.functions:
+            handlers = [h for h in info.handlers if h.kind in RECEIVING_HANDLERS]
+            if not handlers:
+                continue
+            for site in info.calls:
+                method = m.client_method_call(site)
+                if method is None or method[0].family != "dapr":
+                    continue
+                protocol = OUTGOING_METHODS.get(method[1])
+                if protocol is None or _forwards_per_call(m, site):
+                    continue
+                item = {"method": method[1], "protocol": protocol, "handler": info.qualname}
+                facts["outgoing"].append(item)
+                self.pending.append((item, site.node))
+
+
+def _forwards_per_call(m: ModuleModel, site: CallSite) -> bool:
+    """Whether the call itself may carry trace context: any `metadata=` (gRPC call metadata, or HTTP headers for
+    invoke_method over HTTP), or Dapr metadata that is not a literal or names a trace field
+    (`cloudevent.traceparent`)."""
+    call = site.node
+    if any(arg.star for arg in call.args):
+        return True
+    if argument(call, None, "metadata") is not None:
+        return True
+    for keyword in _METADATA_KEYWORDS:
+        value = argument(call, None, keyword)
+        if value is None:
+            continue
+        literal = m.dict_literal_of(value, site.scope)
+        if literal is None:
+            return True
+        for element in literal[0].elements:
+            if not isinstance(element, cst.DictElement):
+                return True
+            key = m.value_of(element.key, literal[1])
+            text = getattr(key, "value", None)
+            if not isinstance(text, str) or "trace" in text.lower():
+                return True
+    return False
+
+
+def _last_name(expr: cst.BaseExpression) -> Optional[str]:
+    """`wfr` -> "wfr", `app.state.dapr` -> "dapr", `self.runtime` -> "runtime"; None for anything else."""
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    if isinstance(expr, cst.Call):
+        return None
+    return None
+
+
+def _target_name(site: CallSite) -> Optional[str]:
+    if site.context == "assign" and site.target and site.target[0] == "name":
+        return site.target[1]
+    return None
+
+
+# -- modules that are not modelled ------------------------------------------------------------------------
+
+_TEXT_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([\w, \t]+)|import[ \t]+([\w., \t]+))", re.M)
+_TEXT_LOGGING = re.compile(
+    rb"\b(?:basicConfig|dictConfig|fileConfig|addHandler|structlog|loguru|coloredlogs|pythonjsonlogger|logfire)\b"
+)
+_TEXT_TRACING = re.compile(
+    rb"\b(?:TracerProvider|set_tracer_provider|configure_azure_monitor|opentelemetry\.sdk|opentelemetry\.instrumentation|"
+    rb"opentelemetry\.exporter|ddtrace|logfire|traceloop|openlit|sentry_sdk|elasticapm|newrelic)\b"
+)
+_TEXT_FORWARD_HTTP = re.compile(rb"AioHttpClientInstrumentor|headers_callback|auto_instrumentation")
+_TEXT_FORWARD_GRPC = re.compile(rb"GrpcInstrumentorClient|GrpcAioInstrumentorClient|interceptors|auto_instrumentation")
+
+
+def text_facts(data: bytes) -> PracticeFacts:
+    """The same facts, read from the text of a module that is not modelled (it names no Dapr or web
+    framework): a shared bootstrap module that sets logging and tracing up. It opens and serves nothing."""
+    imports: set[str] = set()
+    for match in _TEXT_IMPORT.finditer(data):
+        if match.group(1):
+            module = match.group(1).decode("ascii", "replace")
+            imports.add(module)
+            for name in match.group(2).decode("ascii", "replace").split(","):
+                name = name.strip().split(" ")[0]
+                if name:
+                    imports.add(f"{module}.{name}")
+        else:
+            for name in match.group(3).decode("ascii", "replace").split(","):
+                name = name.strip().split(" ")[0]
+                if name:
+                    imports.add(name)
+    return PracticeFacts(
+        imports=tuple(sorted(imports)),
+        logging=bool(_TEXT_LOGGING.search(data)),
+        tracing=bool(_TEXT_TRACING.search(data)),
+        forward_http=bool(_TEXT_FORWARD_HTTP.search(data)),
+        forward_grpc=bool(_TEXT_FORWARD_GRPC.search(data)),
+    )
+
+
+def freeze(draft: dict) -> PracticeFacts:
+    """The typed facts of a draft whose items have their `span` filled in."""
+
+    def span(item: dict) -> Span:
+        return item.get("span", Span())
+
+    return PracticeFacts(
+        imports=tuple(draft["imports"]),
+        logging=draft["logging"],
+        tracing=draft["tracing"],
+        forward_http=draft["forward_http"],
+        forward_grpc=draft["forward_grpc"],
+        outgoing=tuple(OutgoingCall(i["method"], i["protocol"], i["handler"], span(i)) for i in draft["outgoing"]),
+        opened=tuple(OpenedResource(i["kind"], i["name"], span(i)) for i in draft["opened"]),
+        closed=tuple(draft["closed"]),
+        entries=tuple(PracticeEntry(i["kind"], i["name"], span(i)) for i in draft["entries"]),
+    )
+
+

@@ -1,0 +1,152 @@
+"""The practice rules (DPR413-DPR416): per app, over mini-repositories, with what users read pinned."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, expected_findings
+from dapr_lint.cli import main
+from dapr_lint.python.practices import text_facts
+from dapr_lint.python.rules import practices  # noqa: F401  (registers the practice rules)
+
+ROOT = FIXTURES / "projects" / "practices"
+PRACTICES = "DPR413,DPR414,DPR415,DPR416"
+
+
+def _expected(root: Path) -> Counter:
+    found: Counter = Counter()
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root).as_posix()
+        for (line, code), n in expected_findings(path.read_text(encoding="utf-8")).items():
+            found[(rel, line, code)] += n
+    return found
+
+
+def _findings(root: Path, monkeypatch, capsys, *paths: str) -> list[dict]:
+    monkeypatch.chdir(root)
+    main(["check", *(paths or (".",)), "--format", "json", "--jobs", "1", "--select", PRACTICES])
+    return json.loads(capsys.readouterr().out)
+
+
+def _run(root: Path, monkeypatch, capsys, *paths: str) -> Counter:
+    return Counter((f["path"], f["line"], f["code"]) for f in _findings(root, monkeypatch, capsys, *paths))
+
+
+def test_practice_rules_per_app_both_ways(monkeypatch, capsys):
+    assert _run(ROOT, monkeypatch, capsys) == _expected(ROOT)
+
+
+def _copy(source: Path, target: Path) -> None:
+    (target.parent / ".git").mkdir(exist_ok=True)  # a repository root, as a checkout has
+    for path in source.rglob("*"):
+        if path.is_file():
+            dest = target / path.relative_to(source)
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(path.read_bytes())
+
+
+def test_messages_and_columns(monkeypatch, capsys):
+    found = {(f["path"], f["line"], f["code"]): f for f in _findings(ROOT, monkeypatch, capsys)}
+    tracing = found[("bare/orders/main.py", 11, "DPR414")]
+    assert tracing["column"] == 7 and tracing["message"].startswith("FastAPI app `app` has no tracing set-up")
+    logging_ = found[("bare/orders/main.py", 11, "DPR415")]
+    assert "configures no logging" in logging_["message"] and "drops INFO and DEBUG records" in logging_["message"]
+    publish = found[("bare/orders/main.py", 27, "DPR413")]
+    assert publish["column"] == 9
+    assert publish["message"].startswith("`publish_event` in handler `create_order` sends no trace context")
+    assert "gRPC path (no `interceptors=`" in publish["message"]
+    invoke = found[("bare/orders/main.py", 28, "DPR413")]
+    assert "HTTP path (no `headers_callback=`" in invoke["message"]
+    runtime = found[("bare/orders/main.py", 19, "DPR416")]
+    assert runtime["message"].startswith("WorkflowRuntime `wfr` is started and never shut down: its worker thread is not a daemon")
+    assert "`wfr.shutdown()`" in runtime["message"]
+    stream = found[("bare/orders/main.py", 21, "DPR416")]
+    assert stream["message"].startswith("streaming subscription (its close function discarded) is never closed")
+    client = found[("bare/orders/main.py", 14, "DPR416")]
+    assert client["message"].startswith("async DaprClient `shared` is held for the whole process and never closed")
+    worker = found[("bare/orders/worker.py", 12, "DPR414")]
+    assert worker["message"].startswith("the app whose WorkflowRuntime `runtime` starts here")
+
+
+def test_an_agent_in_a_procfile_or_run_script_counts(monkeypatch, capsys, tmp_path):
+    _copy(ROOT / "bare", tmp_path / "bare")
+    before = {code for _path, _line, code in _run(tmp_path, monkeypatch, capsys)}
+    assert {"DPR413", "DPR414"} <= before
+    (tmp_path / "bare" / "orders" / "Procfile").write_text("web: opentelemetry-instrument uvicorn main:app\n")
+    after = {code for _path, _line, code in _run(tmp_path, monkeypatch, capsys)}
+    assert "DPR414" not in after and "DPR413" not in after
+    assert "DPR415" in after  # the agent sets tracing up, not logging
+
+
+def test_a_run_template_naming_a_tracing_configuration_counts(monkeypatch, capsys, tmp_path):
+    _copy(ROOT / "config", tmp_path / "config")
+    assert not _run(tmp_path, monkeypatch, capsys)
+    (tmp_path / "config" / "components" / "tracing.yaml").unlink()
+    assert {code for _path, _line, code in _run(tmp_path, monkeypatch, capsys)} == {"DPR414"}
+
+
+def test_a_log_config_on_the_server_command_counts(monkeypatch, capsys, tmp_path):
+    _copy(ROOT / "bare", tmp_path / "bare")
+    (tmp_path / "bare" / "run.sh").write_text("#!/bin/sh\nuvicorn orders.main:app --log-config logging.yaml\n")
+    codes = Counter(code for _path, _line, code in _run(tmp_path, monkeypatch, capsys))
+    assert codes["DPR415"] == 0
+
+
+def test_the_app_includes_the_modules_that_import_its_entry(monkeypatch, capsys, tmp_path):
+    app = tmp_path / "svc"
+    app.mkdir()
+    (app / "main.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    (app / "logs.py").write_text(
+        "import logging\n\nfrom main import app\n\nlogging.basicConfig()\n\n\n@app.get('/x')\ndef x():\n    return {}\n"
+    )
+    assert Counter(code for _p, _l, code in _run(tmp_path, monkeypatch, capsys))["DPR415"] == 0
+
+
+def test_a_shared_bootstrap_module_is_read_as_text():
+    facts = text_facts(
+        b"import logging\nfrom opentelemetry.sdk.trace import TracerProvider\nfrom pkg import a, b as c\n"
+        b"def setup():\n    logging.basicConfig()\n"
+    )
+    assert facts.logging and facts.tracing
+    assert {"logging", "opentelemetry.sdk.trace", "opentelemetry.sdk.trace.TracerProvider", "pkg.a", "pkg.b"} <= set(facts.imports)
+    assert not text_facts(b"import os\nprint('hi')\n").logging
+
+
+def test_test_modules_are_not_apps(monkeypatch, capsys, tmp_path):
+    tests = tmp_path / "tests"
+    tests.mkdir()
+    (tests / "test_app.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+    assert not _run(tmp_path, monkeypatch, capsys)
+
+
+@pytest.mark.parametrize("code", ["DPR413", "DPR414"])
+def test_opinion_rules_are_off_by_default(code):
+    from dapr_lint import registry
+
+    assert not registry.get(code).default_enabled
+
+
+@pytest.mark.parametrize("code", ["DPR415", "DPR416"])
+def test_practice_rules_are_on_by_default(code):
+    from dapr_lint import registry
+
+    assert registry.get(code).default_enabled and registry.get(code).category == "practice"
+
+
+def test_a_cached_run_sees_a_changed_run_file(monkeypatch, capsys, tmp_path):
+    _copy(ROOT / "bare", tmp_path / "bare")
+    cache = tmp_path / "cache"
+
+    def codes() -> set[str]:
+        monkeypatch.chdir(tmp_path)
+        main(["check", ".", "--format", "json", "--jobs", "1", "--select", PRACTICES, "--cache-dir", str(cache)])
+        return {f["code"] for f in json.loads(capsys.readouterr().out)}
+
+    assert "DPR414" in codes()
+    assert "DPR414" in codes()  # from the cache
+    (tmp_path / "bare" / "orders" / "Dockerfile").write_text('CMD ["opentelemetry-instrument", "python", "main.py"]\n')
+    assert "DPR414" not in codes()
