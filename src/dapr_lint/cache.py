@@ -311,7 +311,7 @@ class Cache:
             return
         from dapr_lint.project import summary_codes
 
-        specs = [dataclasses.asdict(spec) for spec in registry.all_rules()]
+        specs = [{k: v for k, v in dataclasses.asdict(spec).items() if k != "examples"} for spec in registry.all_rules()]
         self._write(path, {"format": FORMAT, "rules": specs, "summary_codes": sorted(summary_codes())})
 
     # housekeeping
