@@ -34,7 +34,8 @@ class PageError(Exception):
 
 def header(rule: RuleSpec) -> str:
     default = "on" if rule.default_enabled else "off"
-    return f"Category: {rule.category} · Default: {default} · Fix: {rule.fix_label}"
+    note = f" {rule.fix_note}" if rule.fix_note else ""
+    return f"Category: {rule.category} · Default: {default} · Fix: {rule.fix_label}{note}"
 
 
 def fence(example: Example) -> str:

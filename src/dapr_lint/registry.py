@@ -54,6 +54,8 @@ class RuleSpec:
     target: str
     fix_safety: Optional[FixSafety] = None
     fix_description: str = ""
+    # When the fix covers only some findings: which (the page's header says `Fix: safe <note>`).
+    fix_note: str = ""
     # What the rule's page shows under Example (invalid) and Use instead (valid); not part of its identity.
     examples: tuple[Example, ...] = field(default=(), compare=False)
 
