@@ -292,16 +292,6 @@ def _run(files, settings, jobs, ignored_for, cache, universe) -> list[FileResult
         by_display = {task.display: task for task in tasks}
         rewritten = apply_project_fixes(results, settings, {d: Path(t.path) for d, t in by_display.items()})
         if settings.fix_mode == "fix" and rewritten:
-<<<<<<< HEAD
-            # lines moved in the files a project fix rewrote, and project findings elsewhere may point into
-            # them: report what is left from the new text, per file and per app, as a fresh run would
-            report_only = replace(settings, fix_mode=None)
-            fresh_results = _check_all(tasks, report_only, jobs)
-            for result, fresh in zip(results, fresh_results):
-                result.diagnostics = fresh.diagnostics
-                result.errors.extend(e for e in fresh.errors if e not in result.errors)
-                result.summary = fresh.summary
-=======
             # lines moved in the files a project fix rewrote: report what is left from their new text, and run
             # the project stage again (its findings below an inserted route moved too)
             from dapr_lint.project import PROJECT_RULES
@@ -315,7 +305,6 @@ def _run(files, settings, jobs, ignored_for, cache, universe) -> list[FileResult
                 result.errors.extend(fresh.errors)
             for result in results:
                 result.diagnostics = [d for d in result.diagnostics if d.code not in PROJECT_RULES]
->>>>>>> main
             run_project_stage(results, report_only, extra)
     return results
 
