@@ -649,3 +649,16 @@ def describe_apps(summaries: Iterable[Summary], settings: Settings) -> list[dict
         outside = sorted(shown(f) for f in model.modules if f not in in_apps)
         described.append({"root": shown(model.root) or ".", "apps": apps_data, "outside": outside})
     return described
+
+
+# -- DPR601-DPR609 ----------------------------------------------------------------------------------------
+
+
+def _register_app_rules() -> None:
+    from dapr_lint.project import rules as app_rules
+
+    for spec, check in app_rules.RULES:
+        project_rule(RuleSpec(**spec))(check)
+
+
+_register_app_rules()

@@ -10,12 +10,42 @@ from __future__ import annotations
 import os
 from typing import Iterator, Optional
 
+from dataclasses import dataclass
+from typing import Any, Callable
+
 from dapr_lint.diagnostics import Diagnostic
-from dapr_lint.project import Project, ServedRoute, _normalise, project_rule
 from dapr_lint.project.apps import App, AppModel, ResourceSet
-from dapr_lint.registry import RuleSpec
-from dapr_lint.settings import Settings
 from dapr_lint.summaries import ComponentFact, ComponentUse, ModuleSummary, Span
+
+# This module imports nothing of the project stage or the registry (no import circle): `dapr_lint.project`
+# registers these checks from RULES, and hands them its Project. Type names below are only annotations.
+Project = Any
+Settings = Any
+RULES: list[tuple[dict, Callable]] = []
+
+
+def project_rule(spec: dict) -> Callable[[Callable], Callable]:
+    def decorate(func: Callable) -> Callable:
+        RULES.append((spec, func))
+        return func
+
+    return decorate
+
+
+def _normalise(path: str) -> str:
+    parts = [p for p in path.split("/") if p]
+    return "/" + "/".join(parts)
+
+
+@dataclass(frozen=True)
+class _Route:
+    """A route registered by a Dapr subscription decorator (`DaprApp.subscribe(route=...)`)."""
+
+    path: str
+
+    @property
+    def full(self) -> str:
+        return _normalise(self.path)
 
 # -- what a name means ---------------------------------------------------------------------------------
 
@@ -151,7 +181,7 @@ def _name_uses(project: Project, app: App) -> Iterator[_NameUse]:
 
 
 @project_rule(
-    RuleSpec(
+    dict(
         code="DPR601",
         name="unknown-component",
         category="bug",
@@ -185,7 +215,7 @@ def unknown_component(project: Project, settings: Settings) -> Iterator[Diagnost
 
 
 @project_rule(
-    RuleSpec(
+    dict(
         code="DPR602",
         name="component-kind-mismatch",
         category="bug",
@@ -215,7 +245,7 @@ def component_kind_mismatch(project: Project, settings: Settings) -> Iterator[Di
 
 
 @project_rule(
-    RuleSpec(
+    dict(
         code="DPR607",
         name="unsupported-store-feature",
         category="bug",
@@ -260,7 +290,7 @@ def unsupported_store_feature(project: Project, settings: Settings) -> Iterator[
 # -- routes an app serves ------------------------------------------------------------------------------
 
 
-def _serves(routes: list[ServedRoute], path: str) -> bool:
+def _serves(routes: list, path: str) -> bool:
     """Whether one of the routes may be `path` (unknown parts and catch-alls count as a match)."""
     wanted = _normalise(path)
     for route in routes:
@@ -277,7 +307,7 @@ def _serves(routes: list[ServedRoute], path: str) -> bool:
     return False
 
 
-def _http_routes(project: Project, app: App) -> Optional[list[ServedRoute]]:
+def _http_routes(project: Project, app: App) -> Optional[list]:
     """The routes an app serves over HTTP, or None when that list is not known completely (no HTTP app in
     its modules, or routes the summaries cannot follow)."""
     if not project.app_objects(app):
@@ -290,7 +320,7 @@ def _http_routes(project: Project, app: App) -> Optional[list[ServedRoute]]:
         for handler in summary.handlers:
             # DaprApp.subscribe(route=...) and similar register their route on the app themselves
             if handler.kind == "subscription" and handler.path:
-                routes.append(ServedRoute((handler.path,), None))
+                routes.append(_Route(handler.path))
     return routes
 
 
@@ -315,7 +345,7 @@ def _input_directions(component: ComponentFact) -> bool:
 
 
 @project_rule(
-    RuleSpec(
+    dict(
         code="DPR603",
         name="input-binding-without-route",
         category="bug",
@@ -361,7 +391,7 @@ def input_binding_without_route(project: Project, settings: Settings) -> Iterato
 
 
 @project_rule(
-    RuleSpec(
+    dict(
         code="DPR604",
         name="subscription-without-handler",
         category="bug",
@@ -421,7 +451,7 @@ def subscription_without_handler(project: Project, settings: Settings) -> Iterat
 
 
 @project_rule(
-    RuleSpec(
+    dict(
         code="DPR605",
         name="unknown-resiliency-target",
         category="practice",
@@ -464,7 +494,7 @@ def unknown_resiliency_target(project: Project, settings: Settings) -> Iterator[
 
 
 @project_rule(
-    RuleSpec(
+    dict(
         code="DPR606",
         name="unknown-secret-store",
         category="bug",
@@ -499,7 +529,7 @@ def unknown_secret_store(project: Project, settings: Settings) -> Iterator[Diagn
 
 
 @project_rule(
-    RuleSpec(
+    dict(
         code="DPR608",
         name="probe-path-not-served",
         category="bug",
@@ -534,7 +564,7 @@ def probe_path_not_served(project: Project, settings: Settings) -> Iterator[Diag
 
 
 @project_rule(
-    RuleSpec(
+    dict(
         code="DPR609",
         name="unknown-invoke-target",
         category="bug",
@@ -577,7 +607,7 @@ def unknown_invoke_target(project: Project, settings: Settings) -> Iterator[Diag
                 if verb is not None and verb.upper() != "GET":
                     continue
                 matching = [r for r in routes if r.full == _normalise(path)]
-                if matching and all(r.entry is not None and r.entry.methods and "GET" not in r.entry.methods for r in matching):
+                if matching and all(getattr(r, "entry", None) is not None and r.entry.methods and "GET" not in r.entry.methods for r in matching):
                     accepted = sorted({m for r in matching for m in r.entry.methods})  # type: ignore[union-attr]
                     yield _diagnostic(
                         "DPR609",
