@@ -46,10 +46,19 @@ class PracticeApp:
 _APP_KINDS_FIRST = {"FastAPI": 0, "Flask": 0, "gRPC App": 0, "WorkflowRuntime": 1}
 
 
-def practice_apps(project: Project) -> Iterator[PracticeApp]:
+def practice_apps(project: Project) -> list[PracticeApp]:
     """The apps of the application model (dapr_lint.project.apps), each with the entry fact its findings
     point at: in its entry modules first, a web or gRPC app before a runtime's `start()`. An app with no such
-    fact (a folder a run template names, holding no app the summaries recognise) is skipped."""
+    fact (a folder a run template names, holding no app the summaries recognise) is skipped. Built once per
+    project stage, shared by the four rules."""
+    memo = project.__dict__.get("_practice_apps")
+    if memo is None:
+        memo = list(_practice_apps(project))
+        project.__dict__["_practice_apps"] = memo
+    return memo
+
+
+def _practice_apps(project: Project) -> Iterator[PracticeApp]:
     seen: set[tuple[str, int]] = set()
     for model in project.models:
         for app in model.apps:
