@@ -123,6 +123,8 @@ def _forwards(app: PracticeApp, protocol: str) -> bool:
         category="opinion",
         summary="A handler calls `invoke_method`/`publish_event`/`invoke_binding` and nothing in its app forwards the incoming trace context: the trace stops at this service.",
         target="project",
+        fix_safety="unsafe",
+        fix_description="Give the client a `headers_callback` that injects the current OpenTelemetry context.",
     )
 )
 def trace_context_not_forwarded(project: Project, settings: Settings) -> Iterator[Diagnostic]:
@@ -145,7 +147,12 @@ def trace_context_not_forwarded(project: Project, settings: Settings) -> Iterato
             f"incoming `traceparent` on the {path} path ({_PROTOCOL_MEANS[call.protocol]}), so Dapr starts a new "
             f"trace here"
         )
-        yield _diagnostic("DPR413", message, summary, call.span)
+        diagnostic = _diagnostic("DPR413", message, summary, call.span)
+        if call.fixable:
+            diagnostic = dataclasses.replace(
+                diagnostic, fix=FixInfo("unsafe", "Give the client a `headers_callback` that injects the current OpenTelemetry context.")
+            )
+        yield diagnostic
 
 
 # ------------------------------------------------------------------------------------------------
