@@ -49,6 +49,8 @@ def import_graph() -> dict[str, set[str]]:
                     submodule = f"{base}.{alias.name}"
                     targets.add(submodule if submodule in known else base)
         graph[name] = {t for t in targets if t in known and t != name}
+    # the catalog imports every module of python/rules/ by listing the package
+    graph["dapr_lint.catalog"] |= {m for m in known if m.startswith("dapr_lint.python.rules.")}
     return graph
 
 
