@@ -1,12 +1,14 @@
 """The complete list of rules: importing this module imports every module that registers rules.
 
 Python rule families register their specs where their checks are, in the modules of python/rules/ (found here by
-listing the package, so a new family module needs no line here); resource-file rules in resources/catalog.py.
+listing the package, so a new family module needs no line here); resource-file rules in resources/catalog.py;
+the rules across code and resources (DPR6xx) in the project package.
 """
 
 import importlib
 import pkgutil
 
+from dapr_lint import project as _project  # noqa: F401  (registers DPR601-DPR609)
 from dapr_lint.python import rules as _python_rules
 from dapr_lint.resources import catalog as _resources_catalog  # noqa: F401  (registers DPR5xx)
 
