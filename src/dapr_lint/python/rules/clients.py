@@ -27,7 +27,7 @@ from dapr_lint.python.model import (
 )
 from dapr_lint.python.rules import Report, python_rule
 from dapr_lint.python.sdk_table import MEMBERS
-from dapr_lint.registry import RuleSpec
+from dapr_lint.registry import RuleSpec, invalid, valid
 from dapr_lint.settings import Settings
 
 _TO_ASYNC_CLIENT = FixInfo(
@@ -208,6 +208,98 @@ def _all_reads_are_calls(node: cst.CSTNode, name: str) -> bool:
         target="python",
         fix_safety="unsafe",
         fix_description="Switch to the async client, `async with`, and `await` each call.",
+        examples=(
+            invalid(
+                """
+                from dapr.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.get("/orders/{order_id}")
+                async def get_order(order_id: str) -> dict:
+                    with DaprClient() as client:  # DPR101: blocks the loop on the sidecar health check
+                        resp = client.get_state("statestore", order_id)  # DPR101: blocking gRPC call
+                        quote = client.invoke_method("pricing", f"quotes/{order_id}", http_verb="GET")  # DPR101: RuntimeError
+                    return {"order": resp.text(), "quote": quote.text()}
+
+
+                class OrderRepository:
+                    def __init__(self) -> None:
+                        self.client = DaprClient()
+
+                    async def save(self, order_id: str, payload: str) -> None:  # "fake async": the method only looks async
+                        self.client.save_state("statestore", order_id, payload)  # DPR101
+                """,
+            ),
+            valid(
+                """
+                from contextlib import asynccontextmanager
+
+                from dapr.aio.clients import DaprClient
+                from fastapi import FastAPI, Request
+
+
+                @asynccontextmanager
+                async def lifespan(app: FastAPI):
+                    async with DaprClient() as client:  # built once, before the app serves
+                        app.state.dapr = client
+                        yield
+
+
+                app = FastAPI(lifespan=lifespan)
+
+
+                @app.get("/orders/{order_id}")
+                async def get_order(order_id: str, request: Request) -> dict:
+                    resp = await request.app.state.dapr.get_state("statestore", order_id)
+                    return {"order": resp.text()}
+                """,
+            ),
+            valid(
+                """
+                from dapr.aio.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.get("/orders/{order_id}")
+                async def get_order(order_id: str) -> dict:
+                    async with DaprClient() as client:
+                        resp = await client.get_state("statestore", order_id)
+                        quote = await client.invoke_method("pricing", f"quotes/{order_id}", http_verb="GET")
+                    return {"order": resp.text(), "quote": quote.text()}
+                """,
+            ),
+            valid(
+                """
+                import asyncio
+
+                from dapr.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                def load_order(order_id: str) -> bytes:
+                    with DaprClient() as client:
+                        return client.get_state("statestore", order_id).data
+
+
+                @app.get("/orders/{order_id}/raw")
+                async def get_order_raw(order_id: str) -> dict:
+                    data = await asyncio.to_thread(load_order, order_id)
+                    return {"size": len(data)}
+
+
+                @app.get("/orders/{order_id}/size")
+                def get_order_size(order_id: str) -> dict:  # FastAPI runs plain `def` routes in a worker thread
+                    return {"size": len(load_order(order_id))}
+                """,
+            ),
+        ),
     )
 )
 def sync_client_in_async(model: ModuleModel) -> Iterator[Report]:
@@ -293,6 +385,55 @@ def _blocking_helper(model: ModuleModel, site: CallSite, caller: FunctionInfo) -
         predicts="exception",
         fix_safety="safe",
         fix_description="`with` on the aio DaprClient inside `async def` becomes `async with`.",
+        fix_note="in one case (see below)",
+        examples=(
+            invalid(
+                """
+                from dapr.aio.clients import DaprClient as AsyncDaprClient
+                from dapr.clients import DaprClient as Dapr
+                from dapr.ext.workflow import DaprWorkflowClient
+
+
+                async def save_order(order_id: str, payload: str) -> None:
+                    async with Dapr() as client:  # DPR102: the sync client has no __aenter__ (and DPR101)
+                        client.save_state("statestore", order_id, payload)  # DPR101
+
+
+                async def publish_order(payload: str) -> None:
+                    with AsyncDaprClient() as client:  # DPR102: the async client has no __enter__
+                        await client.publish_event("pubsub", "orders", payload, data_content_type="application/json")
+
+
+                def start_fulfilment(order_id: str) -> str:
+                    with DaprWorkflowClient() as wf:  # DPR102: no context manager at all
+                        return wf.schedule_new_workflow("order_fulfilment", input={"id": order_id})
+                """,
+            ),
+            valid(
+                """
+                from dapr.aio.clients import DaprClient as AsyncDaprClient
+                from dapr.ext.workflow import DaprWorkflowClient
+
+
+                async def save_order(order_id: str, payload: str) -> None:
+                    async with AsyncDaprClient() as client:
+                        await client.save_state("statestore", order_id, payload)
+
+
+                async def publish_order(payload: str) -> None:
+                    async with AsyncDaprClient() as client:
+                        await client.publish_event("pubsub", "orders", payload, data_content_type="application/json")
+
+
+                def start_fulfilment(order_id: str) -> str:
+                    wf = DaprWorkflowClient()
+                    try:
+                        return wf.schedule_new_workflow("order_fulfilment", input={"id": order_id})
+                    finally:
+                        wf.close()
+                """,
+            ),
+        ),
     )
 )
 def wrong_context_manager(model: ModuleModel) -> Iterator[Report]:
@@ -349,6 +490,51 @@ def wrong_context_manager(model: ModuleModel) -> Iterator[Report]:
         predicts="exception",
         fix_safety="unsafe",
         fix_description="Fixed with DPR101's fix (switch to the async client).",
+        fix_note="(through DPR101's fix)",
+        examples=(
+            invalid(
+                """
+                from dapr.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                client = DaprClient()
+
+
+                @app.post("/orders/{order_id}/cancel")
+                async def cancel_order(order_id: str) -> dict:
+                    await client.save_state("statestore", f"{order_id}-status", "cancelled")  # DPR103: TypeError after the save
+                    await client.publish_event("pubsub", "order-cancelled", order_id, data_content_type="text/plain")  # DPR103
+                    return {"id": order_id, "status": "cancelled"}
+                """,
+            ),
+            valid(
+                """
+                from contextlib import asynccontextmanager
+
+                from dapr.aio.clients import DaprClient
+                from fastapi import FastAPI, Request
+
+
+                @asynccontextmanager
+                async def lifespan(app: FastAPI):
+                    async with DaprClient() as client:
+                        app.state.dapr = client
+                        yield
+
+
+                app = FastAPI(lifespan=lifespan)
+
+
+                @app.post("/orders/{order_id}/cancel")
+                async def cancel_order(order_id: str, request: Request) -> dict:
+                    client: DaprClient = request.app.state.dapr
+                    await client.save_state("statestore", f"{order_id}-status", "cancelled")
+                    await client.publish_event("pubsub", "order-cancelled", order_id, data_content_type="text/plain")
+                    return {"id": order_id, "status": "cancelled"}
+                """,
+            ),
+        ),
     )
 )
 def await_on_sync_call(model: ModuleModel) -> Iterator[Report]:
@@ -391,6 +577,62 @@ def await_on_sync_call(model: ModuleModel) -> Iterator[Report]:
         predicts="warning",
         fix_safety="safe",
         fix_description="Inside `async def`, add `await`.",
+        fix_note="(inside `async def`)",
+        examples=(
+            invalid(
+                """
+                from dapr.aio.clients import DaprClient
+                from dapr.ext.fastapi import DaprActor
+                from fastapi import FastAPI
+
+                from orders.actors import OrderActor
+
+                app = FastAPI()
+                actor = DaprActor(app)
+
+
+                @app.post("/orders/{order_id}/paid")
+                async def mark_paid(order_id: str) -> dict:
+                    async with DaprClient() as client:
+                        client.save_state("statestore", f"{order_id}-status", "paid")  # DPR104: never runs
+                        status = client.get_state("statestore", f"{order_id}-status").data  # DPR104: AttributeError
+                    return {"id": order_id, "status": status.decode()}
+
+
+                async def register_actors() -> None:
+                    actor.register_actor(OrderActor)  # DPR104: the actor type is never registered
+                """,
+            ),
+            valid(
+                """
+                import asyncio
+
+                from dapr.aio.clients import DaprClient
+                from dapr.ext.fastapi import DaprActor
+                from fastapi import FastAPI
+
+                from orders.actors import OrderActor
+
+                app = FastAPI()
+                actor = DaprActor(app)
+
+
+                @app.post("/orders/{order_id}/paid")
+                async def mark_paid(order_id: str) -> dict:
+                    async with DaprClient() as client:
+                        await asyncio.gather(
+                            client.save_state("statestore", f"{order_id}-status", "paid"),
+                            client.publish_event("pubsub", "order-paid", order_id, data_content_type="text/plain"),
+                        )
+                        status = (await client.get_state("statestore", f"{order_id}-status")).data
+                    return {"id": order_id, "status": status.decode()}
+
+
+                async def register_actors() -> None:
+                    await actor.register_actor(OrderActor)
+                """,
+            ),
+        ),
     )
 )
 def unawaited_coroutine(model: ModuleModel) -> Iterator[Report]:
@@ -521,6 +763,54 @@ def _block_of(root: cst.CSTNode, statement: cst.CSTNode) -> Optional[Sequence[cs
         target="python",
         fix_safety="unsafe",
         fix_description="Wrap the uses in `async with`.",
+        examples=(
+            invalid(
+                """
+                import json
+
+                from dapr.aio.clients import DaprClient
+
+
+                async def request_shipment(order: dict) -> None:
+                    client = DaprClient()  # DPR105: never closed
+                    await client.invoke_method(
+                        "shipping", "shipments", data=json.dumps(order), http_verb="POST"
+                    )
+                """,
+            ),
+            valid(
+                """
+                import json
+
+                from dapr.aio.clients import DaprClient
+
+
+                async def request_shipment(order: dict) -> None:
+                    async with DaprClient() as client:
+                        await client.invoke_method(
+                            "shipping", "shipments", data=json.dumps(order), http_verb="POST"
+                        )
+                """,
+            ),
+            valid(
+                """
+                from contextlib import asynccontextmanager
+
+                from dapr.aio.clients import DaprClient
+                from fastapi import FastAPI
+
+
+                @asynccontextmanager
+                async def lifespan(app: FastAPI):
+                    async with DaprClient() as client:  # closed when the application stops
+                        app.state.dapr = client
+                        yield
+
+
+                app = FastAPI(lifespan=lifespan)
+                """,
+            ),
+        ),
     )
 )
 def async_client_not_closed(model: ModuleModel) -> Iterator[Report]:
@@ -545,6 +835,44 @@ def async_client_not_closed(model: ModuleModel) -> Iterator[Report]:
         target="python",
         fix_safety="unsafe",
         fix_description="Wrap the uses in `with`.",
+        examples=(
+            invalid(
+                """
+                import json
+
+                from dapr.clients import DaprClient
+                from dapr.ext.workflow import WorkflowActivityContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.activity(name="notify_customer")
+                def notify_customer(ctx: WorkflowActivityContext, update: dict) -> None:
+                    client = DaprClient()  # DPR106: not closed
+                    client.publish_event(
+                        "pubsub", "order-status", json.dumps(update), data_content_type="application/json"
+                    )
+                """,
+            ),
+            valid(
+                """
+                import json
+
+                from dapr.clients import DaprClient
+                from dapr.ext.workflow import WorkflowActivityContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.activity(name="notify_customer")
+                def notify_customer(ctx: WorkflowActivityContext, update: dict) -> None:
+                    with DaprClient() as client:
+                        client.publish_event(
+                            "pubsub", "order-status", json.dumps(update), data_content_type="application/json"
+                        )
+                """,
+            ),
+        ),
     )
 )
 def client_without_context_manager(model: ModuleModel) -> Iterator[Report]:
@@ -575,6 +903,51 @@ _REQUEST_HANDLER_KINDS = frozenset(
         category="opinion",
         summary="A Dapr client constructed inside a request or event handler.",
         target="python",
+        examples=(
+            invalid(
+                """
+                from dapr.aio.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.get("/orders/{order_id}")
+                async def get_order(order_id: str) -> dict:
+                    async with DaprClient() as client:  # DPR107: a client, a health check and a channel per request
+                        resp = await client.get_state("statestore", order_id)
+                    return {"id": order_id, "order": resp.text()}
+                """,
+            ),
+            valid(
+                """
+                from contextlib import asynccontextmanager
+
+                from dapr.aio.clients import DaprClient
+                from fastapi import Depends, FastAPI, Request
+
+
+                @asynccontextmanager
+                async def lifespan(app: FastAPI):
+                    async with DaprClient() as client:
+                        app.state.dapr = client
+                        yield
+
+
+                app = FastAPI(lifespan=lifespan)
+
+
+                def get_dapr(request: Request) -> DaprClient:
+                    return request.app.state.dapr
+
+
+                @app.get("/orders/{order_id}")
+                async def get_order(order_id: str, dapr: DaprClient = Depends(get_dapr)) -> dict:
+                    resp = await dapr.get_state("statestore", order_id)
+                    return {"id": order_id, "order": resp.text()}
+                """,
+            ),
+        ),
     )
 )
 def client_per_request(model: ModuleModel) -> Iterator[Report]:
@@ -655,6 +1028,56 @@ def _class_label(path: str) -> str:
         predicts="exception",
         fix_safety="safe",
         fix_description="Rename where the replacement is a rename (`content_type`→`data_content_type`, `resp[k]`→`resp.secret[k]`).",
+        fix_note="for renames (see below)",
+        examples=(
+            invalid(
+                """
+                from dapr.clients import DaprClient
+
+
+                def order_summary(order_id: str) -> dict:
+                    with DaprClient() as client:
+                        state = client.get_state("statestore", order_id)
+                        invoice = client.invoke_method("billing", f"invoices/{order_id}", http_verb="GET")
+                        key = client.get_secret("secretstore", "billing-api-key")
+                        client.invoke_service("audit", f"orders/{order_id}/viewed")  # DPR108
+                        client.publish_event(
+                            "pubsub", "order-viewed", order_id, content_type="text/plain"  # DPR108
+                        )
+                        client.terminate_workflow(instance_id=f"order-{order_id}", workflow_component="dapr")  # DPR108
+                    return {
+                        "order": state.value.decode(),  # DPR108
+                        "invoice": invoice.content,  # DPR108
+                        "key_set": bool(key["billing-api-key"]),  # DPR108
+                    }
+                """,
+            ),
+            valid(
+                """
+                from dapr.clients import DaprClient
+                from dapr.ext.workflow import DaprWorkflowClient
+
+
+                def order_summary(order_id: str) -> dict:
+                    with DaprClient() as client:
+                        state = client.get_state("statestore", order_id)
+                        invoice = client.invoke_method("billing", f"invoices/{order_id}", http_verb="GET")
+                        key = client.get_secret("secretstore", "billing-api-key")
+                        client.invoke_method("audit", f"orders/{order_id}/viewed", http_verb="GET")
+                        client.publish_event("pubsub", "order-viewed", order_id, data_content_type="text/plain")
+                    workflows = DaprWorkflowClient()
+                    try:
+                        workflows.terminate_workflow(f"order-{order_id}")
+                    finally:
+                        workflows.close()
+                    return {
+                        "order": state.data.decode(),
+                        "invoice": invoice.text(),
+                        "key_set": bool(key.secret["billing-api-key"]),
+                    }
+                """,
+            ),
+        ),
     )
 )
 def unknown_sdk_member(model: ModuleModel) -> Iterator[Report]:
@@ -791,6 +1214,55 @@ _GRPC_METADATA_METHODS = frozenset(
         predicts="warning",
         fix_safety="safe",
         fix_description="Rename (`schedule_job_alpha1`→`schedule_job`, `flask_dapr`→`dapr.ext.flask`, `wait_until_ready`→`wait_for_sidecar`).",
+        fix_note="for renames (see below)",
+        examples=(
+            invalid(
+                """
+                from dapr.clients import DaprClient, Job
+                from dapr.ext.workflow import DaprWorkflowClient
+                from dapr.ext.workflow._durabletask.client import (
+                    OrchestrationIdReuseAction,
+                    OrchestrationStatus,
+                    WorkflowIdReusePolicy,
+                )
+                from flask_dapr import DaprApp  # DPR109
+
+                client = DaprClient(address="http://localhost:50001")  # DPR109
+                client.wait(10)  # DPR109
+
+                client.schedule_job_alpha1(Job(name="nightly-report", schedule="@daily"))  # DPR109
+                client.save_state(
+                    "statestore", "report-status", "scheduled", metadata=(("x-request-id", "42"),)  # DPR109
+                )
+
+                replace_finished = WorkflowIdReusePolicy(
+                    action=OrchestrationIdReuseAction.TERMINATE,
+                    operation_status=[OrchestrationStatus.COMPLETED, OrchestrationStatus.FAILED],
+                )
+                workflows = DaprWorkflowClient()
+                workflows.schedule_new_workflow(
+                    "order_fulfilment", input={"id": "42"}, instance_id="order-42",
+                    reuse_id_policy=replace_finished,  # DPR109: has no effect
+                )
+                """,
+            ),
+            valid(
+                """
+                from dapr.clients import DaprClient, Job
+                from dapr.ext.flask import DaprApp
+                from dapr.ext.workflow import DaprWorkflowClient
+
+                client = DaprClient(address="localhost:50001?tls=false")
+
+                client.schedule_job(Job(name="nightly-report", schedule="@daily"))
+                client.save_state("statestore", "report-status", "scheduled")
+
+                # An instance ID can be reused once the earlier instance has finished.
+                workflows = DaprWorkflowClient()
+                workflows.schedule_new_workflow("order_fulfilment", input={"id": "42"}, instance_id="order-42")
+                """,
+            ),
+        ),
     )
 )
 def deprecated_api(model: ModuleModel) -> Iterator[Report]:
