@@ -11,7 +11,7 @@ QualifiedNameProvider: the same answers for the imports Dapr code uses, at a fra
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Optional, Union
+from typing import Any, Iterable, Iterator, Optional, Union, cast
 
 import libcst as cst
 
@@ -53,6 +53,7 @@ from dapr_lint.python.model.values import (
     SdkMethod,
     Value,
 )
+from dapr_lint.python.model.vocabulary import Framework, HandlerKind
 from dapr_lint.python.sdk_table import MEMBERS
 
 # The public API rules use (the submodules are its parts).
@@ -92,6 +93,15 @@ _MAX_CALL_DEPTH = 3
 # Evaluations in progress at once (each a few Python frames): `a.b.c...` or `f()()...` thousands long is
 # never a client or a handler; past this it is unknown rather than a RecursionError.
 _MAX_VALUE_NESTING = 100
+
+
+_GRPC_HANDLER_KINDS: dict[str, HandlerKind] = {
+    "subscribe": "grpc_subscription", "method": "grpc_method", "binding": "grpc_binding", "job_event": "grpc_job"
+}
+
+
+def _workflow_kind(attr: str) -> HandlerKind:
+    return "activity" if attr == "activity" else "workflow"
 
 
 class ModuleModel:
@@ -425,7 +435,7 @@ class ModuleModel:
         return UNKNOWN
 
     def _local_member(self, klass: ClassInfo, attr: str, depth: int, through_class: bool = False) -> Value:
-        for owner in self._class_chain(klass):
+        for owner in self.class_chain(klass):
             method = owner.methods.get(attr)
             if method is not None:
                 if _has_decorator(method.node, "property") or self.decorated_with(method, "functools.cached_property"):
@@ -438,7 +448,7 @@ class ModuleModel:
                 return self._join(self._binding_value(b, depth) for b in bindings)
         return UNKNOWN
 
-    def _class_chain(self, klass: ClassInfo) -> Iterator[ClassInfo]:
+    def class_chain(self, klass: ClassInfo) -> Iterator[ClassInfo]:
         seen: set[int] = set()
         stack = [klass]
         while stack:
@@ -501,7 +511,7 @@ class ModuleModel:
 
     def is_pydantic_model(self, klass: ClassInfo) -> bool:
         """Whether a local class derives (through local classes) from pydantic's BaseModel."""
-        for owner in self._class_chain(klass):
+        for owner in self.class_chain(klass):
             for base in owner.bases:
                 value = self.value_of(base, owner.outer_scope)
                 if isinstance(value, Ref) and value.path in known.PYDANTIC_MODELS:
@@ -554,7 +564,7 @@ class ModuleModel:
             return None
         if value.local is None:
             return known.CLIENTS.get(value.path)
-        for owner in self._class_chain(value.local):
+        for owner in self.class_chain(value.local):
             for base in owner.bases:
                 base_value = self.value_of(base, owner.outer_scope)
                 if isinstance(base_value, Ref) and known.canonical(base_value.path) in known.CLIENTS:
@@ -732,7 +742,7 @@ class ModuleModel:
             if (handler.path is not None and "/" + handler.path.lstrip("/") in routes) or handler.function.qualname in declared:
                 subscription = Handler(
                     "subscription",
-                    f"programmatic-{handler.framework}",
+                    cast(Framework, f"programmatic-{handler.framework}"),
                     handler.function,
                     handler.node,
                     handler.path,
@@ -806,7 +816,7 @@ class ModuleModel:
             return self._handler_by_shape(decorator, info, call, attr, path)
         if receiver in (known.FASTAPI_APP, known.FASTAPI_ROUTER, known.STARLETTE_APP):
             if attr in known.HTTP_ROUTE_METHODS or attr == "websocket":
-                framework = "starlette" if receiver == known.STARLETTE_APP else "fastapi"
+                framework: Framework = "starlette" if receiver == known.STARLETTE_APP else "fastapi"
                 return Handler("route", framework, info, decorator, path, call=call)
             return None
         if receiver in (known.FLASK_APP, known.FLASK_BLUEPRINT):
@@ -818,10 +828,10 @@ class ModuleModel:
             route = _keyword_string(self, call, scope, "route") if call is not None else None
             return Handler("subscription", framework, info, decorator, route, call=call)
         if receiver == known.GRPC_APP and attr in ("subscribe", "method", "binding", "job_event"):
-            kind = {"subscribe": "grpc_subscription", "method": "grpc_method", "binding": "grpc_binding", "job_event": "grpc_job"}[attr]
+            kind = _GRPC_HANDLER_KINDS[attr]
             return Handler(kind, "dapr-grpc", info, decorator, None, call=call)
         if receiver == known.WORKFLOW_RUNTIME and attr in ("workflow", "activity", "versioned_workflow"):
-            kind = "activity" if attr == "activity" else "workflow"
+            kind = _workflow_kind(attr)
             return Handler(kind, "workflow", info, decorator, None, call=call)
         return None
 
@@ -841,7 +851,7 @@ class ModuleModel:
             if self.imports_module("dapr.ext.flask") or self.imports_module("flask_dapr"):
                 return Handler("subscription", "dapr-flask", info, decorator, None, resolved=False, call=call)
         if attr in ("workflow", "activity") and self.imports_module("dapr.ext.workflow") and not self._is_local_object(decorator, info):
-            kind = "activity" if attr == "activity" else "workflow"
+            kind = _workflow_kind(attr)
             return Handler(kind, "workflow", info, decorator, None, resolved=False, call=call)
         return None
 
@@ -870,7 +880,7 @@ class ModuleModel:
                 endpoint = argument(site.node, 2, "view_func")
                 return self._registered(site, endpoint, "route", "flask", _first_string_arg(self, site.node, site.scope, ("rule",)))
             if receiver == known.WORKFLOW_RUNTIME and attr.startswith("register_"):
-                kind = "activity" if attr == "register_activity" else "workflow"
+                kind: HandlerKind = "activity" if attr == "register_activity" else "workflow"
                 return self._registered(site, argument(site.node, 0, "fn"), kind, "workflow", None)
             return None
         if isinstance(func, cst.Name) or isinstance(func, cst.Attribute):
@@ -879,7 +889,7 @@ class ModuleModel:
                 return self._registered(site, argument(site.node, 1, "endpoint"), "route", "starlette", _first_string_arg(self, site.node, site.scope, ("path",)))
         return None
 
-    def _registered(self, site: CallSite, endpoint: Optional[cst.BaseExpression], kind: str, framework: str, path: Optional[str]) -> Optional[Handler]:
+    def _registered(self, site: CallSite, endpoint: Optional[cst.BaseExpression], kind: HandlerKind, framework: Framework, path: Optional[str]) -> Optional[Handler]:
         if endpoint is None:
             return None
         value = self.value_of(endpoint, site.scope)
@@ -995,11 +1005,11 @@ class ModuleModel:
             result: tuple[str, ...] = ("BaseException",)
         else:
             elements = [e.value for e in node.elements] if isinstance(node, (cst.Tuple, cst.List)) else [node]
-            result = tuple(self._exception_path(e, clause.scope) for e in elements)
+            result = tuple(self.exception_path(e, clause.scope) for e in elements)
         self._caught_memo[memo_key] = result
         return result
 
-    def _exception_path(self, expr: cst.CSTNode, scope: Scope) -> str:
+    def exception_path(self, expr: cst.CSTNode, scope: Scope) -> str:
         if isinstance(expr, cst.Name) and not self.lookup(expr.value, scope):
             return expr.value  # a builtin
         value = self.value_of(expr, scope)
@@ -1041,7 +1051,7 @@ class ModuleModel:
         if isinstance(exc, cst.Call):
             exc = exc.func
         if isinstance(exc, (cst.Name, cst.Attribute)):
-            path = self._exception_path(exc, scope)
+            path = self.exception_path(exc, scope)
             return None if path == "?" else path
         return None
 

@@ -7,6 +7,8 @@ from typing import Any, Optional, Sequence, Union
 
 import libcst as cst
 
+from dapr_lint.python.model.vocabulary import CallContext, Framework, HandlerKind
+
 # --------------------------------------------------------------------------------------------------
 # Records the walk produces.
 # --------------------------------------------------------------------------------------------------
@@ -170,9 +172,8 @@ class CallSite:
     node: cst.Call
     scope: Scope
     function: Optional[FunctionInfo]
-    # The syntactic place of the call: stmt | await | return | yield | arg | assign | attr | with |
-    # async_with | other.
-    context: str
+    # The syntactic place of the call.
+    context: CallContext
     # For context "assign": ("name", name) | ("attribute", dotted) | ("other", None).
     target: Optional[tuple[str, Optional[str]]] = None
     # Inside the arguments of a thread offload (asyncio.to_thread, run_in_executor, ...).
@@ -269,8 +270,8 @@ class Handler:
     """A function the framework calls: a route, a Dapr subscription, a gRPC-extension handler, a
     workflow or an activity."""
 
-    kind: str  # route | subscription | grpc_method | grpc_subscription | grpc_binding | grpc_job | workflow | activity
-    framework: str  # fastapi | starlette | flask | dapr-fastapi | dapr-flask | dapr-grpc | workflow | unknown
+    kind: HandlerKind
+    framework: Framework
     function: FunctionInfo
     node: cst.CSTNode  # the decorator or registration call
     path: Optional[str] = None

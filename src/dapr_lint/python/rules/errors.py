@@ -146,7 +146,7 @@ def _internal_error_node(model: ModuleModel, clause: ExceptInfo) -> cst.CSTNode:
     node = clause.node.type
     if isinstance(node, (cst.Tuple, cst.List)):
         for element in node.elements:
-            path = model._exception_path(element.value, clause.scope)
+            path = model.exception_path(element.value, clause.scope)
             if path in known.DAPR_INTERNAL_ERROR_CLASSES:
                 return element.value
     return node if node is not None else clause.node

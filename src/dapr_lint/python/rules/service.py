@@ -574,7 +574,7 @@ def _pydantic_model(model: ModuleModel, annotation: cst.BaseExpression, scope: S
     value = model.value_of(annotation, scope)
     if not isinstance(value, ClassRef):
         return None
-    chain = list(model._class_chain(value.info))
+    chain = list(model.class_chain(value.info))
     for klass in chain:
         for base in klass.bases:
             if isinstance(base, (cst.Name, cst.Attribute)) and model.qualified_name(base, klass.outer_scope) in _PYDANTIC_MODELS:
@@ -583,7 +583,7 @@ def _pydantic_model(model: ModuleModel, annotation: cst.BaseExpression, scope: S
 
 
 def _has_field(model: ModuleModel, klass: ClassInfo, name: str) -> bool:
-    return any(name in owner.scope.bindings for owner in model._class_chain(klass))
+    return any(name in owner.scope.bindings for owner in model.class_chain(klass))
 
 
 def _raw_payload(model: ModuleModel, handler: Handler, scope: Scope) -> bool:
