@@ -65,6 +65,23 @@ def test_stdin_with_filename_reports_like_the_file(project, capsys, monkeypatch)
     assert all(f[0] == "svc/app.py" for f in on_disk[1])
 
 
+def test_stdin_sees_the_other_modules_of_its_app_as_check_does(project, capsys, monkeypatch):
+    write(project, "pyproject.toml", "[tool.dapr-lint]\n")
+    app = (
+        "from dapr.clients import DaprClient\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        "@app.get('/ready')\ndef ready():\n    with DaprClient() as client:\n        return {}\n"
+    )
+    write(project, "app.py", app)
+    write(project, "routes.py", "from app import app\n\n\n@app.get('/health')\ndef health():\n    return {}\n")
+    on_disk = _findings(capsys, "check", "app.py")
+    assert on_disk == (0, [])  # the health route is in another module of the app
+    monkeypatch.setattr("sys.stdin", _Stdin(app.encode()))
+    assert _findings(capsys, "check", "--stdin-filename", "app.py", "-") == on_disk
+    write(project, "routes.py", "from app import app\n")
+    monkeypatch.setattr("sys.stdin", _Stdin(app.encode()))
+    assert {code for *_rest, code in _findings(capsys, "check", "--stdin-filename", "app.py", "-")[1]} == {"DPR401"}
+
+
 def test_stdin_alone_is_a_python_file_named_stdin(project, capsys, monkeypatch):
     monkeypatch.setattr("sys.stdin", _Stdin(BUGGY.encode()))
     code = main(["check", "-"])

@@ -263,11 +263,15 @@ class Cache:
 
     # per project
 
-    def project_key(self, absolutes: list[str]) -> Optional[str]:
+    def project_key(self, absolutes: list[str], others=()) -> Optional[str]:
+        """The key of a project stage: the keys of its files, and those of the other files whose summaries it
+        read (`others`: (path, key) pairs)."""
         keys = [self.keys.get(a) for a in absolutes]
         if any(k is None for k in keys):
             return None
         digest = hashlib.sha256(self.settings_key.encode())
+        for absolute, key in sorted(others):
+            digest.update(f"other\0{absolute}\0{key}\n".encode("utf-8", "surrogateescape"))
         for absolute, key in sorted(zip(absolutes, keys)):
             digest.update(f"{absolute}\0{key}\n".encode("utf-8", "surrogateescape"))
         # files a project rule reads besides the run's own (Dockerfiles, Procfiles, run scripts)
@@ -305,8 +309,10 @@ class Cache:
         path = self.base / f"rules-{self.code_key}.json"
         if path.exists():
             return
+        from dapr_lint.project import summary_codes
+
         specs = [dataclasses.asdict(spec) for spec in registry.all_rules()]
-        self._write(path, {"format": FORMAT, "rules": specs})
+        self._write(path, {"format": FORMAT, "rules": specs, "summary_codes": sorted(summary_codes())})
 
     # housekeeping
 
@@ -395,9 +401,10 @@ def load_catalog(directory: Path) -> bool:
         if entry.get("format") != FORMAT:
             return False
         specs = [registry.RuleSpec(**spec) for spec in entry["rules"]]
+        codes = [str(code) for code in entry["summary_codes"]]
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return False
-    return registry.preload(specs)
+    return registry.preload(specs, codes)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
@@ -429,11 +436,12 @@ def _older_than(path: Path, seconds: float) -> bool:
     return time.time() - _mtime(path) > seconds
 
 
-def run_cached(tasks, settings, cache: Cache, check, extra=(), project: bool = True) -> list[FileResult]:
+def run_cached(tasks, settings, cache: Cache, check, extra=(), project: bool = True, extra_keys=None) -> list[FileResult]:
     """engine.run with the cache: per-file results for unchanged files, the project stage's results when
     no file of the project changed, and `check(tasks)` for the rest. `extra`: summaries of the repository's
     files the run does not check (the project stage reads them; its results are then not memoised, since
-    they depend on those files too). `project=False`: per-file results only (summaries of such files)."""
+    they depend on those files too, unless `extra_keys` gives the cache keys of every one of those files).
+    `project=False`: per-file results only (summaries of such files)."""
     results: list[Optional[FileResult]] = [None] * len(tasks)
     keys: list[Optional[str]] = [None] * len(tasks)
     absolutes = [os.path.abspath(task.path) for task in tasks]
@@ -459,7 +467,8 @@ def run_cached(tasks, settings, cache: Cache, check, extra=(), project: bool = T
         cache.prune()
         return done
     extra = list(extra)
-    project_key = cache.project_key(absolutes) if all(k is not None for k in keys) and not extra else None
+    memoisable = all(k is not None for k in keys) and (not extra or extra_keys is not None)
+    project_key = cache.project_key(absolutes, extra_keys or ()) if memoisable else None
     memo = cache.get_project(project_key) if project_key is not None and not misses else None
     if memo is not None and set(memo) == {r.path for r in done}:
         for result in done:

@@ -178,8 +178,8 @@ def _command_line(args: argparse.Namespace) -> CommandLine:
             extend_select=validate_selectors(args.extend_select, "--extend-select") if args.extend_select else [],
             ignore=validate_selectors(args.ignore, "--ignore") if args.ignore else [],
         ),
-        exclude=_globs(args.exclude) if args.exclude is not None else None,
-        extend_exclude=_globs(args.extend_exclude) if args.extend_exclude else [],
+        exclude=_globs(args.exclude, "--exclude") if args.exclude is not None else None,
+        extend_exclude=_globs(args.extend_exclude, "--extend-exclude") if args.extend_exclude else [],
         resources_paths=[str(Path(p).resolve()) for p in args.resources_path],
         verbose=args.verbose,
         fix_mode=fix_mode,
@@ -187,8 +187,10 @@ def _command_line(args: argparse.Namespace) -> CommandLine:
     )
 
 
-def _globs(value: str) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()]
+def _globs(value: str, option: str) -> list[str]:
+    from dapr_lint.config import validate_glob
+
+    return [validate_glob(v.strip(), option) for v in value.split(",") if v.strip()]
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -295,7 +297,7 @@ def run_files(files, resolver: Resolver, jobs: Optional[int] = None, cache: bool
                 jobs=jobs,
                 ignored_for=config.ignored_for,
                 cache=store,
-                universe=repository_files(members, config) if any(f.data is None for f in members) else None,
+                universe=repository_files(members, resolver.config_for),
             )
         )
     return results

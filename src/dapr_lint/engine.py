@@ -262,6 +262,7 @@ def _run(files, settings, jobs, ignored_for, cache, universe) -> list[FileResult
         for f in files
     ]
     extra: list = []
+    extra_keys: Optional[list] = None
     if universe:
         named = {os.path.realpath(f.path) for f in files}
         rest = [f for f in universe if os.path.realpath(f.path) not in named]
@@ -269,11 +270,16 @@ def _run(files, settings, jobs, ignored_for, cache, universe) -> list[FileResult
             from dapr_lint.project import wants_summary
 
             if wants_summary(settings):
-                extra = summarize(rest, settings, jobs, ignored_for, cache)
+                extra_keys = []
+                extra = summarize(rest, settings, jobs, ignored_for, cache, keys_out=extra_keys)
+                if len(extra_keys) != len(rest):
+                    extra_keys = None  # some file has no key: the project stage's results are not cached
     if cache is not None and settings.fix_mode is None:
         from dapr_lint.cache import run_cached
 
-        return run_cached(tasks, settings, cache, lambda todo: _check_all(todo, settings, jobs), extra=extra)
+        return run_cached(
+            tasks, settings, cache, lambda todo: _check_all(todo, settings, jobs), extra=extra, extra_keys=extra_keys
+        )
     results = _check_all(tasks, settings, jobs)
     from dapr_lint.project import run_project_stage
 
@@ -306,15 +312,21 @@ def _report_after_fix(tasks, results: list[FileResult], settings: Settings, jobs
 
 def summary_settings(settings: Settings) -> Settings:
     """Settings that build a file's summary and run no per-file rule."""
-    from dapr_lint.project import PROJECT_RULES
+    from dapr_lint import registry
 
-    codes = {code for code in settings.enabled if code in PROJECT_RULES} or {"DPR401"}
+    # the project rules by the catalog's metadata (the same set the code registers; a run served from the
+    # cache knows it without importing the rule modules)
+    project_rules = {rule.code for rule in registry.all_rules() if rule.target == "project"}
+    codes = {code for code in settings.enabled if code in project_rules} or {"DPR401"}
     return replace(settings, enabled=frozenset(codes), fix_mode=None)
 
 
-def summarize(files: list[SourceFile], settings: Settings, jobs: Optional[int] = None, ignored_for=None, cache=None) -> list:
+def summarize(
+    files: list[SourceFile], settings: Settings, jobs: Optional[int] = None, ignored_for=None, cache=None, keys_out=None
+) -> list:
     """The summaries of files the run does not check (the other files of the named files' apps), from the
-    cache when it holds them."""
+    cache when it holds them. `keys_out` receives (path, cache key) of every file when each has one (the
+    project stage's results can then be cached too)."""
     only = summary_settings(settings)
     tasks = [
         FileTask(str(f.path), f.display or display_path(f.path), f.kind, ignored_for(f.path) if ignored_for is not None else frozenset())
@@ -325,6 +337,10 @@ def summarize(files: list[SourceFile], settings: Settings, jobs: Optional[int] =
 
         store = Cache(cache.directory / "summaries", only)
         results = run_cached(tasks, only, store, lambda todo: _check_all(todo, only, jobs), project=False)
+        if keys_out is not None:
+            absolutes = [os.path.abspath(task.path) for task in tasks]
+            if all(a in store.keys for a in absolutes):
+                keys_out.extend((a, store.keys[a]) for a in absolutes)
     else:
         results = _check_all(tasks, only, jobs)
     return [r.summary for r in results if r.summary is not None]

@@ -78,18 +78,30 @@ _loaded = False
 
 
 _preloaded = False
+_summary_codes: Optional[frozenset[str]] = None
 
 
-def preload(specs: Iterable[RuleSpec]) -> bool:
+def preload(specs: Iterable[RuleSpec], summary_codes: Optional[Iterable[str]] = None) -> bool:
     """The catalog as an earlier run of the same code saved it (the result cache): the CLI can then select
     and report without importing the rule modules. Importing them later registers the same specs."""
-    global _preloaded
+    global _preloaded, _summary_codes
     if _loaded:
         return False
     for spec in specs:
         _RULES.setdefault(spec.code, spec)
     _preloaded = True
+    _summary_codes = frozenset(summary_codes) if summary_codes is not None else None
     return True
+
+
+def saved_summary_codes() -> Optional[frozenset[str]]:
+    """The codes whose rules need per-file summaries, as saved with a preloaded catalog; None once the rule
+    modules are imported (the code then says)."""
+    import sys
+
+    if _summary_codes is None or "dapr_lint.catalog" in sys.modules:
+        return None
+    return _summary_codes
 
 
 def fully_loaded() -> bool:

@@ -57,9 +57,20 @@ def project_inputs_fingerprint(files: list[str], settings: Settings) -> str:
 
 def wants_summary(settings: Settings) -> bool:
     """Whether the per-file stage must build summaries: some project rule is enabled."""
+    return any(settings.is_enabled(code) for code in summary_codes())
+
+
+def summary_codes() -> frozenset[str]:
+    """The codes that need summaries. From the catalog a cached run saved when the rule modules are not
+    imported (so that a run served from the cache does not import them, nor LibCST), else from the code."""
+    from dapr_lint import registry
+
+    saved = registry.saved_summary_codes()
+    if saved is not None:
+        return saved
     from dapr_lint import catalog  # noqa: F401  (registers the project rules)
 
-    return any(settings.is_enabled(code) for code in (*PROJECT_RULES, *PROJECT_EXTENSIONS, *REFINED_BY_SUBSCRIPTIONS))
+    return frozenset((*PROJECT_RULES, *PROJECT_EXTENSIONS, *REFINED_BY_SUBSCRIPTIONS))
 
 
 # Per-file rules whose findings change when a route turns out to receive events (a declarative Subscription of
