@@ -20,9 +20,10 @@ from dapr_lint.cli import main
 
 APP = textwrap.dedent(
     """\
+    import logging
     from fastapi import FastAPI
-
     app = FastAPI()
+    logging.basicConfig(level=logging.INFO)  # the app configures its logging (DPR415)
 
 
     @app.get("/ready")
