@@ -11,7 +11,7 @@ import pytest
 from conftest import FIXTURES, expected_findings
 from dapr_lint.cli import main
 from dapr_lint.python.practices import text_facts
-from dapr_lint.python.rules import practices
+from dapr_lint.python.rules import practices  # noqa: F401  (registers the practice rules)
 
 ROOT = FIXTURES / "projects" / "practices"
 PRACTICES = "DPR413,DPR414,DPR415,DPR416"

@@ -181,7 +181,6 @@ def _command_line(args: argparse.Namespace) -> CommandLine:
         exclude=_globs(args.exclude, "--exclude") if args.exclude is not None else None,
         extend_exclude=_globs(args.extend_exclude, "--extend-exclude") if args.extend_exclude else [],
         resources_paths=[str(Path(p).resolve()) for p in args.resources_path],
-        verbose=args.verbose,
         fix_mode=fix_mode,
         unsafe_fixes=args.unsafe_fixes,
     )
@@ -537,7 +536,7 @@ def rule_doc(code: str) -> Optional[str]:
 
     name = f"{code}.md"
     try:
-        packaged = resources.files("dapr_lint").joinpath("rule_docs", name)
+        packaged = resources.files("dapr_lint").joinpath("rule_docs").joinpath(name)
         if packaged.is_file():
             return packaged.read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError, NotADirectoryError):

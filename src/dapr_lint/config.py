@@ -139,7 +139,7 @@ class Config:
 
 # Test code: where the lifecycle and hygiene rules are off (a client per test, no health route, print, a fresh
 # app per test); the bug rules stay on.
-DEFAULT_TEST_PATHS = ("tests", "test_*.py", "*_test.py", "conftest.py")
+DEFAULT_TEST_PATHS: tuple[str, ...] = ("tests", "test_*.py", "*_test.py", "conftest.py")
 TEST_CODE_OFF = frozenset({"DPR105", "DPR106", "DPR107", "DPR301", "DPR401", "DPR402", "DPR406", "DPR410", "DPR412"})
 
 
@@ -533,7 +533,6 @@ class CommandLine:
     exclude: Optional[list[str]] = None
     extend_exclude: list[str] = field(default_factory=list)
     resources_paths: list[str] = field(default_factory=list)  # absolute folders
-    verbose: bool = False
     fix_mode: Optional[str] = None
     unsafe_fixes: bool = False
 
@@ -617,7 +616,6 @@ class Resolver:
                 enabled=config.enabled_codes(),
                 options=dict(config.options),
                 resources_paths=tuple(resources),
-                verbose=self.cli.verbose,
                 fix_mode=self.cli.fix_mode,
                 unsafe_fixes=self.cli.unsafe_fixes,
             )

@@ -49,7 +49,9 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
         if task.kind == "python":
             from dapr_lint.python.analyzer import analyze_python
 
-            fixed, diff, fix_errors, original = [], None, [], data
+            fixed: list[str] = []
+            fix_errors: list[InternalError] = []
+            diff, original = None, data
             if settings.fix_mode is not None:
                 data, fixed, diff, fix_errors = _fix(task, data, settings)
                 text = _decode(data)

@@ -185,7 +185,7 @@ class FileCheck:
             return
         schema = kind.schema
         if kind.name == "Subscription":
-            schema = SUBSCRIPTION_SCHEMAS[api_version]  # type: ignore[assignment]
+            schema = SUBSCRIPTION_SCHEMAS[api_version]
         if schema is None:
             return
         validation = Validation(sink, kind.decoder, "DPR501", f"the whole {kind.name}")
@@ -269,6 +269,8 @@ def subscription_routes(data: bytes) -> list[str]:
         return []
     routes: list[str] = []
     for document in documents:
+        if document is None:
+            continue
         root = MappingView(document)
         if text(root.get("kind")) != "Subscription":
             continue

@@ -73,7 +73,7 @@ class BoundedSafeLoader(yaml.SafeLoader):
         self._alias_expansion = 0
         return super().compose_document()
 
-    def compose_node(self, parent: Node | None, index: object) -> Node | None:
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
         event = self.peek_event()
         mark = event.start_mark
         if isinstance(event, AliasEvent):

@@ -52,7 +52,7 @@ SUBSCRIPTION_V2_SPEC = Schema(
     handled_keys=("route",),
 )
 
-SUBSCRIPTION_SCHEMAS: dict[str, object] = {
+SUBSCRIPTION_SCHEMAS: dict[str, Schema] = {
     "dapr.io/v1alpha1": resource_schema(SUBSCRIPTION_V1_SPEC, extra=(SCOPES,)),
     "dapr.io/v2alpha1": resource_schema(SUBSCRIPTION_V2_SPEC, extra=(SCOPES,)),
 }
