@@ -163,6 +163,8 @@ class OpenedResource:
     kind: str
     name: str
     span: Span
+    # DPR416's fix: the statement that closes it at the end of the module's lifespan ("" when none applies)
+    fix: str = ""
 
 
 @dataclass(frozen=True)
