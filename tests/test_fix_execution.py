@@ -20,6 +20,9 @@ pytest.importorskip("dapr.aio.clients")
 from test_conformance_sdk import _Sidecar, _server, sidecar  # noqa: E402,F401  (the loopback stand-ins)
 
 from dapr_lint import registry  # noqa: E402
+
+# every program runs against the stand-in sidecar (environment pointing at it)
+pytestmark = pytest.mark.usefixtures("sidecar")
 from dapr_lint.config import OPTIONS  # noqa: E402
 from dapr_lint.fix import fix_python  # noqa: E402
 from dapr_lint.settings import Settings  # noqa: E402
@@ -64,7 +67,7 @@ async def quote(order_id):
 """
 
 
-def test_dpr101_conversion_runs(sidecar, tmp_path):
+def test_dpr101_conversion_runs(tmp_path):
     before = _load(tmp_path, CONVERT, "before101")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -87,7 +90,7 @@ async def quote(order_id):
 """
 
 
-def test_dpr103_conversion_runs(sidecar, tmp_path):
+def test_dpr103_conversion_runs(tmp_path):
     after = _load(tmp_path, _fixed(AWAIT_ON_SYNC, "DPR103"), "after103")
     _Sidecar.invocations = []
     assert asyncio.run(after.quote("o2")) == "{}"
@@ -106,7 +109,7 @@ async def quote(order_id):
 """
 
 
-def test_dpr102_fix_runs(sidecar, tmp_path):
+def test_dpr102_fix_runs(tmp_path):
     before = _load(tmp_path, WITH_ON_AIO, "before102")
     with pytest.raises((TypeError, AttributeError)):
         asyncio.run(before.quote("o3"))
@@ -125,7 +128,7 @@ async def notify(order_id):
 """
 
 
-def test_dpr104_fix_runs(sidecar, tmp_path):
+def test_dpr104_fix_runs(tmp_path):
     before = _load(tmp_path, UNAWAITED, "before104")
     _Sidecar.invocations = []
     with warnings.catch_warnings():
@@ -157,7 +160,7 @@ def notify(order_id):
 """
 
 
-def test_dpr105_fix_runs_and_closes(sidecar, tmp_path):
+def test_dpr105_fix_runs_and_closes(tmp_path):
     source = UNCLOSED_AIO.replace("    return client\n", "")
     after = _load(tmp_path, _fixed(source, "DPR105"), "after105")
     _Sidecar.invocations = []
@@ -166,7 +169,7 @@ def test_dpr105_fix_runs_and_closes(sidecar, tmp_path):
     assert "async with DaprClient() as client:" in _fixed(source, "DPR105")
 
 
-def test_dpr106_fix_runs_and_closes(sidecar, tmp_path, monkeypatch):
+def test_dpr106_fix_runs_and_closes(tmp_path, monkeypatch):
     fixed = _fixed(UNCLOSED_SYNC, "DPR106")
     after = _load(tmp_path, fixed, "after106")
     closed = []
@@ -191,7 +194,7 @@ def publish(order):
 """
 
 
-def test_dpr108_fix_runs(sidecar, tmp_path):
+def test_dpr108_fix_runs(tmp_path):
     before = _load(tmp_path, BAD_KEYWORD, "before108")
     with pytest.raises(TypeError, match="content_type"):
         before.publish("{}")
@@ -210,7 +213,7 @@ def wait():
 """
 
 
-def test_dpr109_fix_runs(sidecar, tmp_path):
+def test_dpr109_fix_runs(tmp_path):
     before = _load(tmp_path, DEPRECATED, "before109")
     with pytest.warns(DeprecationWarning):
         before.wait()
@@ -231,7 +234,7 @@ def save(order_id):
 """
 
 
-def test_dpr201_fix_runs(sidecar, tmp_path):
+def test_dpr201_fix_runs(tmp_path):
     before = _load(tmp_path, DICT_PAYLOAD, "before201")
     with pytest.raises(ValueError, match="invalid type for data"):
         before.save("o7")
@@ -251,7 +254,7 @@ def save(order_id):
 """
 
 
-def test_dpr203_fix_runs(sidecar, tmp_path):
+def test_dpr203_fix_runs(tmp_path):
     before = _load(tmp_path, INT_METADATA, "before203")
     with pytest.raises(TypeError):
         before.save("o8")
@@ -271,7 +274,7 @@ def create(order):
 """
 
 
-def test_dpr206_fix_runs(sidecar, tmp_path):
+def test_dpr206_fix_runs(tmp_path):
     before = _load(tmp_path, NO_VERB, "before206")
     _Sidecar.invocations = []
     before.create("{}")
