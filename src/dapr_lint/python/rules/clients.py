@@ -1181,16 +1181,34 @@ def _signature_of(model: ModuleModel, site: CallSite) -> tuple[Optional[tuple[st
 @project_check("DPR101")
 def fake_async_across_modules(project: Project, settings: Settings) -> Iterator[Diagnostic]:
     """The "fake async" call of DPR101 when the helper lives in another module of the run: an `async def`
-    calls a plain function (or a method of an imported class's instance) that uses a sync client. Every
-    module the import can mean must agree that the name is such a helper; modules in the caller's own
-    folder win over same-named modules elsewhere in the run."""
+    calls a plain function (or a method of an imported class's instance, or of a module-level instance
+    imported from another module) that uses a sync client, or calls a method of the sync client such an
+    instance hands out (a property, a method or an attribute: `manager.client.save_state(...)`). Every
+    module the import can mean must agree; modules in the caller's own folder win over same-named modules
+    elsewhere in the run."""
     for summary in project.summaries:
+        seen: set[tuple[int, int]] = set()
         for call in summary.async_calls:
             found = _imported_definition(project, summary, call)
-            if found is None:
+            if found is None or (call.span.line, call.span.column) in seen:
                 continue
-            where, snippet = found
-            name = f"{call.target.rsplit('.', 1)[-1]}.{call.method}" if call.method else call.target.rsplit(".", 1)[-1]
+            seen.add((call.span.line, call.span.column))
+            where, snippet, client = found
+            owner = call.target.rsplit(".", 1)[-1]
+            if client is not None:
+                access = f"{call.attribute}()" if call.called else call.attribute
+                yield Diagnostic(
+                    "DPR101",
+                    f"`{owner}.{access}` ({where}) is a {client}: its `{call.method}()` blocks the event "
+                    f"loop of `async def {call.function}`; hand out the aio client, or call it via `asyncio.to_thread`",
+                    summary.path,
+                    call.span.line,
+                    call.span.column,
+                    call.span.end_line,
+                    call.span.end_column,
+                )
+                continue
+            name = f"{owner}.{call.method}" if call.method else owner
             yield Diagnostic(
                 "DPR101",
                 f"`{name}()` ({where}) uses a sync Dapr client (`{snippet}`) and blocks the event loop of "
@@ -1203,10 +1221,33 @@ def fake_async_across_modules(project: Project, settings: Settings) -> Iterator[
             )
 
 
-def _imported_definition(project: Project, origin: ModuleSummary, call: AsyncCall) -> Optional[tuple[str, str]]:
+def _classes_of(project: Project, origin: ModuleSummary, call: AsyncCall) -> list[tuple[ModuleSummary, str]]:
+    """The (module, class name) pairs the receiver of a call can be an instance of."""
+    if not call.instance:
+        return project.resolve(origin, call.target, "classes")
+    found: list[tuple[ModuleSummary, str]] = []
+    for summary, name in project.resolve(origin, call.target, "instances"):
+        klass = summary.instances[name]
+        if klass in summary.classes:
+            found.append((summary, klass))
+            continue
+        resolved = project.resolve(summary, klass, "classes")
+        if not resolved:
+            return []  # a class we cannot see: not sure
+        found.extend(resolved)
+    return found
+
+
+def _imported_definition(
+    project: Project, origin: ModuleSummary, call: AsyncCall
+) -> Optional[tuple[str, str, Optional[str]]]:
+    """(where, snippet of the blocking use, sync client display name when the call is on a handed-out
+    client) when every definition the call can mean blocks; None otherwise."""
     method = call.method
-    section = "classes" if method else "defs"
-    matches = project.resolve(origin, call.target, section)
+    if method is None:
+        matches = project.resolve(origin, call.target, "defs")
+    else:
+        matches = _classes_of(project, origin, call)
     if not matches:
         return None
     folder = os.path.dirname(origin.file)
@@ -1219,10 +1260,25 @@ def _imported_definition(project: Project, origin: ModuleSummary, call: AsyncCal
         if os.path.isfile(beside + ".py") or os.path.isfile(os.path.join(beside, "__init__.py")):
             return None
     matches = near or matches
-    entries = []
+    entries: list[tuple[str, str, Optional[str]]] = []
     for summary, name in matches:
-        entry = getattr(summary, section)[name].get(method) if method else getattr(summary, section)[name]
-        if entry is None or entry.is_async or not entry.blocking:
+        if method is None:
+            entry = summary.defs[name]
+        else:
+            entry = summary.classes[name].get(call.attribute or method)
+        if entry is None:
             return None
-        entries.append((summary.path, entry.blocking))
+        if call.attribute is not None:
+            kind = known.CLIENTS.get(entry.returns) if entry.returns else None
+            if kind is None or kind.is_async or (entry.kind == "method") != call.called:
+                return None
+            if method is None or not is_blocking_method(kind, method):
+                return None
+            entries.append((summary.path, "", kind.display))
+            continue
+        if entry.kind != "method" or entry.is_async or not entry.blocking:
+            return None
+        entries.append((summary.path, entry.blocking, None))
+    if len({e[2] for e in entries}) != 1:
+        return None
     return entries[0]
