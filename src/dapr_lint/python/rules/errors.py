@@ -577,7 +577,14 @@ def exit_in_handler(model: ModuleModel) -> Iterator[Report]:
     handlers = {id(h.function): h for h in model.handlers if h.kind in _EVENT_HANDLER_KINDS}
     if not handlers:
         return
+    helpers = _helpers_of_handlers(model, handlers)
     for site in model.calls:
+        if site.function is not None and id(site.function) in helpers:
+            name = _exit_name(model, site)
+            if name is not None:
+                handler, kind = helpers[id(site.function)]
+                yield Report("DPR305", site.node, _helper_exit_message(name, site.function, handler, kind))
+            continue
         if site.function is None or id(site.function) not in handlers:
             continue
         func = site.node.func
@@ -590,6 +597,15 @@ def exit_in_handler(model: ModuleModel) -> Iterator[Report]:
             name = path
         yield Report("DPR305", site.node, _exit_message(name, site.function, handlers[id(site.function)].kind))
     for raise_site in model.raises:
+        if raise_site.function is not None and id(raise_site.function) in helpers:
+            if model.exception_raised(raise_site.node, raise_site.scope) == "SystemExit":
+                handler, kind = helpers[id(raise_site.function)]
+                yield Report(
+                    "DPR305",
+                    raise_site.node,
+                    _helper_exit_message("raise SystemExit", raise_site.function, handler, kind),
+                )
+            continue
         if raise_site.function is None or id(raise_site.function) not in handlers:
             continue
         if model.exception_raised(raise_site.node, raise_site.scope) == "SystemExit":
@@ -598,6 +614,48 @@ def exit_in_handler(model: ModuleModel) -> Iterator[Report]:
                 raise_site.node,
                 _exit_message("raise SystemExit", raise_site.function, handlers[id(raise_site.function)].kind),
             )
+
+
+def _exit_name(model: ModuleModel, site) -> Optional[str]:
+    func = site.node.func
+    if isinstance(func, cst.Name) and func.value in ("exit", "quit") and not model.lookup(func.value, site.scope):
+        return func.value
+    path = model.qualified_name(func, site.scope)
+    return path if path in _EXIT_FUNCTIONS else None
+
+
+def _helpers_of_handlers(model: ModuleModel, handlers: dict) -> dict[int, tuple[FunctionInfo, str]]:
+    """Plain functions and methods of this module that a handler calls (not offloaded), up to three calls
+    deep, each with the first handler that reaches it; a cycle ends at a function already reached.
+    Handlers themselves are left to the direct check."""
+    reached: dict[int, tuple[FunctionInfo, str]] = {}
+    for handler in handlers.values():
+        frontier = [handler.function]
+        for _depth in range(3):
+            following = []
+            for info in frontier:
+                for site in info.calls:
+                    if site.offloaded:
+                        continue
+                    callee = model.called_function(site)
+                    if (
+                        callee is None
+                        or id(callee) in handlers
+                        or id(callee) in reached
+                        or not callee.is_module_level_or_method
+                        or callee.is_generator
+                    ):
+                        continue
+                    reached[id(callee)] = (handler.function, handler.kind)
+                    following.append(callee)
+            frontier = following
+    return reached
+
+
+def _helper_exit_message(what: str, helper: FunctionInfo, handler: FunctionInfo, kind: str) -> str:
+    label = _KIND_LABELS.get(kind, kind)
+    base = _exit_message(what, helper, kind)
+    return base.replace(f"in {label} `{helper.name}`", f"in `{helper.name}`, which {label} `{handler.name}` calls,", 1)
 
 
 def _exit_message(what: str, info: FunctionInfo, kind: str) -> str:
