@@ -17,7 +17,7 @@ def main() -> None:
         text = path.read_text(encoding="utf-8")
         updated, count = re.subn(
             r"(<!-- rules:start -->\n).*?(<!-- rules:end -->)",
-            lambda m: m.group(1) + rules_markdown(link_prefix) + m.group(2),
+            lambda m, prefix=link_prefix: m.group(1) + rules_markdown(prefix) + m.group(2),
             text,
             flags=re.S,
         )

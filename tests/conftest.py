@@ -12,6 +12,17 @@ from dapr_lint.settings import Settings
 from markers import expected_findings  # noqa: F401  (re-exported for the tests)
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--snapshot-update",
+        action="store_true",
+        default=False,
+        help="rewrite tests/snapshots/ from what the fixtures report now (see tests/snapshots.py)",
+    )
+
+
 _SELECT = re.compile(r"#\s*fixture-select:\s*([A-Z0-9,\s]+)")
 _CODE_IN_NAME = re.compile(r"^(DPR\d{3})")
 

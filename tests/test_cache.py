@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import textwrap
@@ -20,9 +19,10 @@ from dapr_lint.cli import main
 
 APP = textwrap.dedent(
     """\
+    import logging
     from fastapi import FastAPI
-
     app = FastAPI()
+    logging.basicConfig(level=logging.INFO)  # the app configures its logging (DPR415)
 
 
     @app.get("/ready")
@@ -39,6 +39,12 @@ ROUTES_WITH_HEALTH = textwrap.dedent(
     @app.get("/health")
     def health():
         return {"ok": True}
+
+
+    def setup_logging():  # the app's logging set-up (DPR415), kept apart from app.py's lines
+        import logging
+
+        logging.basicConfig(level=logging.INFO)
     """
 )
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import textwrap
-from pathlib import Path
 
 import pytest
 
@@ -67,8 +66,10 @@ def test_stdin_with_filename_reports_like_the_file(project, capsys, monkeypatch)
 
 def test_stdin_sees_the_other_modules_of_its_app_as_check_does(project, capsys, monkeypatch):
     write(project, "pyproject.toml", "[tool.dapr-lint]\n")
+    # the app configures its logging in a module of its own (DPR415 looks at the whole app too)
+    write(project, "logs.py", "import logging\n\nlogging.basicConfig(level=logging.INFO)\n")
     app = (
-        "from dapr.clients import DaprClient\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
+        "import logs\nfrom dapr.clients import DaprClient\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n"
         "@app.get('/ready')\ndef ready():\n    with DaprClient() as client:\n        return {}\n"
     )
     write(project, "app.py", app)

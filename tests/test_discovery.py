@@ -7,6 +7,7 @@ import os
 import shutil
 import socket
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -95,3 +96,98 @@ def test_gitignore_is_not_applied_outside_a_work_tree(project, capsys):
     write(project, ".gitignore", "app.py\n")
     write(project, "app.py")
     assert paths_found(capsys, ".")[1] == ["app.py"]
+
+
+# -- odd file systems ---------------------------------------------------------------------------------------
+
+
+def test_odd_entries_are_skipped_with_one_warning_each_and_never_opened(project, capsys, tmp_path_factory):
+    shared = tmp_path_factory.mktemp("shared")
+    write(shared, "util.py")
+    proj = project / "svc"
+    write(proj, "app.py")
+    (proj / "util.py").symlink_to(shared / "util.py")  # a module shared between services
+    (proj / "broken.py").symlink_to(proj / "nowhere.py")
+    (proj / "loop.py").symlink_to(proj / "loop.py")
+    (proj / "zero.py").symlink_to("/dev/zero")
+    (proj / "random.yaml").symlink_to("/dev/urandom")
+    (proj / "up").symlink_to(project)  # a folder link (a loop through the parent): not followed
+    os.mkfifo(proj / "fifo.py")  # opening it for reading would block forever
+    server = socket.socket(socket.AF_UNIX)
+    try:
+        server.bind(str(proj / "sock.py"))
+        code, found, err = paths_found(capsys, "svc")
+    finally:
+        server.close()
+    assert code == 1
+    assert found == ["svc/app.py", "svc/util.py"]  # the link is reported under its own path
+    warnings = sorted(line for line in err.splitlines() if "warning" in line)
+    assert warnings == [
+        "dapr-lint: warning: skipping svc/broken.py: broken symbolic link",
+        "dapr-lint: warning: skipping svc/fifo.py: a FIFO, not a regular file",
+        "dapr-lint: warning: skipping svc/loop.py: symbolic link loop",
+        "dapr-lint: warning: skipping svc/random.yaml: a device, not a regular file",
+        "dapr-lint: warning: skipping svc/sock.py: a socket, not a regular file",
+        "dapr-lint: warning: skipping svc/zero.py: a device, not a regular file",
+    ]
+
+
+def test_a_fifo_named_alone_is_an_error_not_a_hang(project, capsys):
+    os.mkfifo(project / "hook.py")
+    assert main(["check", "hook.py"]) == 2
+    assert "nothing to check: hook.py is a FIFO, not a regular file" in capsys.readouterr().err
+
+
+def _deny(monkeypatch, denied):
+    """Permission denied on some paths: simulated, since the tests may run as root (who reads anything)."""
+    real_access, real_scandir = os.access, os.scandir
+
+    def access(path, mode, *args, **kwargs):
+        if os.path.basename(os.fspath(path)) in denied:
+            return False
+        return real_access(path, mode, *args, **kwargs)
+
+    def scandir(path="."):
+        if os.path.basename(os.fspath(path)) in denied:
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "access", access)
+    monkeypatch.setattr(os, "scandir", scandir)
+
+
+def test_unreadable_files_and_folders_are_warnings_naming_them(project, capsys, monkeypatch):
+    write(project, "app.py")
+    write(project, "secret.py")
+    write(project, "locked/inner.py")
+    _deny(monkeypatch, {"secret.py", "locked"})
+    code, found, err = paths_found(capsys, ".")
+    assert code == 1 and found == ["app.py"]
+    assert "dapr-lint: warning: skipping secret.py: permission denied" in err
+    assert "dapr-lint: warning: skipping folder locked: Permission denied" in err
+
+
+def test_nothing_readable_is_exit_2(project, capsys, monkeypatch):
+    write(project, "secret.py")
+    _deny(monkeypatch, {"secret.py"})
+    code, found, err = paths_found(capsys, ".")
+    assert code == 2 and found == []
+    assert "secret.py: permission denied" in err
+
+
+def test_an_unreadable_or_undecodable_configuration_is_an_error_naming_it(project, capsys, monkeypatch):
+    write(project, "app.py")
+    (project / "pyproject.toml").write_bytes(b"[tool.dapr-lint]\n# caf\xe9\n")
+    assert main(["check", "."]) == 2
+    assert f"{project / 'pyproject.toml'}: not valid UTF-8 (byte 23, line 2)" in capsys.readouterr().err
+    (project / "pyproject.toml").write_text("[tool.dapr-lint]\n")
+    real_open = Path.open
+
+    def deny(self, *args, **kwargs):
+        if self.name == "pyproject.toml":
+            raise PermissionError(13, "Permission denied")
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", deny)
+    assert main(["check", "."]) == 2
+    assert f"{project / 'pyproject.toml'}: cannot read: Permission denied" in capsys.readouterr().err

@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+from typing import Optional
 from pathlib import Path
 
 import pytest
@@ -86,11 +87,11 @@ def test_workflow_shell_steps_run(tmp_path):
         }
     )
 
-    def run(step: dict, extra_env: dict = {}) -> subprocess.CompletedProcess:
+    def run(step: dict, extra_env: Optional[dict] = None) -> subprocess.CompletedProcess:
         return subprocess.run(
             ["bash", "-e", "-c", step["run"]],
             cwd=service,
-            env={**env, **extra_env},
+            env={**env, **(extra_env or {})},
             capture_output=True,
             text=True,
             timeout=600,

@@ -8,6 +8,7 @@ import pytest
 
 from conftest import FIXTURES, fixture_codes, lint
 from markers import expected_findings, mismatched_details, parse_markers
+from snapshots import check_snapshot, stale_snapshots
 
 FIXTURE_FILES = sorted(
     p
@@ -26,8 +27,13 @@ def test_there_are_fixtures_for_every_python_rule():
     assert python_rules <= covered, f"rules without fixtures: {sorted(python_rules - covered)}"
 
 
+def test_every_snapshot_has_its_fixture():
+    stale = stale_snapshots(p.relative_to(FIXTURES) for p in FIXTURE_FILES)
+    assert not stale, f"snapshots of fixtures that are gone (delete them): {stale}"
+
+
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=lambda p: str(p.relative_to(FIXTURES)))
-def test_fixture(path):
+def test_fixture(path, request):
     text = path.read_text(encoding="utf-8")
     codes = fixture_codes(path, text)
     result = lint(path, codes)
@@ -43,3 +49,7 @@ def test_fixture(path):
     )
     pinned = [m for m in parse_markers(text) if m.code in codes]
     assert not mismatched_details(pinned, result.diagnostics), mismatched_details(pinned, result.diagnostics)
+    # what users read, every finding: `line:col code message` (tests/snapshots.py)
+    update = request.config.getoption("--snapshot-update")
+    problem = check_snapshot(path.relative_to(FIXTURES), result.diagnostics, update=update)
+    assert problem is None, problem

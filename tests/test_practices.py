@@ -11,7 +11,7 @@ import pytest
 from conftest import FIXTURES, expected_findings
 from dapr_lint.cli import main
 from dapr_lint.python.practices import text_facts
-from dapr_lint.python.rules import practices
+from dapr_lint.python.rules import practices  # noqa: F401  (registers the practice rules)
 
 ROOT = FIXTURES / "projects" / "practices"
 PRACTICES = "DPR413,DPR414,DPR415,DPR416"
@@ -83,9 +83,9 @@ def test_an_agent_in_a_procfile_or_run_script_counts(monkeypatch, capsys, tmp_pa
 
 
 def test_a_run_template_naming_a_tracing_configuration_counts(monkeypatch, capsys, tmp_path):
-    _copy(ROOT / "config", tmp_path / "config")
+    _copy(ROOT / "run_template", tmp_path / "run_template")
     assert not _run(tmp_path, monkeypatch, capsys)
-    (tmp_path / "config" / "components" / "tracing.yaml").unlink()
+    (tmp_path / "run_template" / "components" / "tracing.yaml").unlink()
     assert {code for _path, _line, code in _run(tmp_path, monkeypatch, capsys)} == {"DPR414"}
 
 
@@ -150,3 +150,16 @@ def test_a_cached_run_sees_a_changed_run_file(monkeypatch, capsys, tmp_path):
     assert "DPR414" in codes()  # from the cache
     (tmp_path / "bare" / "orders" / "Dockerfile").write_text('CMD ["opentelemetry-instrument", "python", "main.py"]\n')
     assert "DPR414" not in codes()
+
+
+def test_a_deployment_folder_beside_the_app_counts(monkeypatch, capsys, tmp_path):
+    # the tutorials' layout: tutorial/python/app.py, and tutorial/deploy/ with the manifests naming a Configuration
+    _copy(ROOT / "bare", tmp_path / "tutorial")
+    assert "DPR414" in {code for _p, _l, code in _run(tmp_path, monkeypatch, capsys)}
+    deploy = tmp_path / "tutorial" / "deploy"
+    deploy.mkdir()
+    (deploy / "orders.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nspec:\n  template:\n    metadata:\n      annotations:\n"
+        '        dapr.io/enabled: "true"\n        dapr.io/config: "appconfig"\n'
+    )
+    assert "DPR414" not in {code for _p, _l, code in _run(tmp_path, monkeypatch, capsys)}

@@ -311,7 +311,7 @@ class Cache:
             return
         from dapr_lint.project import summary_codes
 
-        specs = [dataclasses.asdict(spec) for spec in registry.all_rules()]
+        specs = [{k: v for k, v in dataclasses.asdict(spec).items() if k != "examples"} for spec in registry.all_rules()]
         self._write(path, {"format": FORMAT, "rules": specs, "summary_codes": sorted(summary_codes())})
 
     # housekeeping
@@ -460,15 +460,17 @@ def run_cached(tasks, settings, cache: Cache, check, extra=(), project: bool = T
                     data = handle.read()
             except OSError:
                 continue  # check_file reports it
-        keys[index] = cache.key_of(absolutes[index], task.display, task.kind, task.ignored, data)
-        results[index] = cache.get(absolutes[index], keys[index])
+        key = cache.key_of(absolutes[index], task.display, task.kind, task.ignored, data)
+        keys[index] = key
+        results[index] = cache.get(absolutes[index], key)
     misses = [index for index, result in enumerate(results) if result is None]
     if misses:
         fresh = check([tasks[index] for index in misses])
         for index, result in zip(misses, fresh):
             results[index] = result
-            if keys[index] is not None:
-                cache.put(absolutes[index], keys[index], result)
+            key = keys[index]
+            if key is not None:
+                cache.put(absolutes[index], key, result)
     done: list[FileResult] = [r for r in results if r is not None]
     if not project:
         cache.prune()

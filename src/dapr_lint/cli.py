@@ -178,17 +178,18 @@ def _command_line(args: argparse.Namespace) -> CommandLine:
             extend_select=validate_selectors(args.extend_select, "--extend-select") if args.extend_select else [],
             ignore=validate_selectors(args.ignore, "--ignore") if args.ignore else [],
         ),
-        exclude=_globs(args.exclude) if args.exclude is not None else None,
-        extend_exclude=_globs(args.extend_exclude) if args.extend_exclude else [],
+        exclude=_globs(args.exclude, "--exclude") if args.exclude is not None else None,
+        extend_exclude=_globs(args.extend_exclude, "--extend-exclude") if args.extend_exclude else [],
         resources_paths=[str(Path(p).resolve()) for p in args.resources_path],
-        verbose=args.verbose,
         fix_mode=fix_mode,
         unsafe_fixes=args.unsafe_fixes,
     )
 
 
-def _globs(value: str) -> list[str]:
-    return [v.strip() for v in value.split(",") if v.strip()]
+def _globs(value: str, option: str) -> list[str]:
+    from dapr_lint.config import validate_glob
+
+    return [validate_glob(v.strip(), option) for v in value.split(",") if v.strip()]
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -535,7 +536,7 @@ def rule_doc(code: str) -> Optional[str]:
 
     name = f"{code}.md"
     try:
-        packaged = resources.files("dapr_lint").joinpath("rule_docs", name)
+        packaged = resources.files("dapr_lint").joinpath("rule_docs").joinpath(name)
         if packaged.is_file():
             return packaged.read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError, NotADirectoryError):

@@ -139,7 +139,7 @@ class Config:
 
 # Test code: where the lifecycle and hygiene rules are off (a client per test, no health route, print, a fresh
 # app per test); the bug rules stay on.
-DEFAULT_TEST_PATHS = ("tests", "test_*.py", "*_test.py", "conftest.py")
+DEFAULT_TEST_PATHS: tuple[str, ...] = ("tests", "test_*.py", "*_test.py", "conftest.py")
 TEST_CODE_OFF = frozenset({"DPR105", "DPR106", "DPR107", "DPR301", "DPR401", "DPR402", "DPR406", "DPR410", "DPR412"})
 
 
@@ -166,9 +166,16 @@ def config_in(folder: Path) -> Optional[Path]:
     if dedicated.is_file():
         return dedicated
     pyproject = folder / "pyproject.toml"
-    if pyproject.is_file() and "dapr-lint" in _read_toml(pyproject).get("tool", {}):
+    if pyproject.is_file() and "dapr-lint" in _tool_table(_read_toml(pyproject), pyproject):
         return pyproject
     return None
+
+
+def _tool_table(data: dict, path: Path) -> dict:
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise ConfigError(f"{path}: `tool` must be a table, got {tool!r}")
+    return tool
 
 
 def find_config(start: Path) -> Optional[Path]:
@@ -183,22 +190,38 @@ def find_config(start: Path) -> Optional[Path]:
     return None
 
 
+_MAX_CONFIG_SIZE = 16 << 20
+
+
 def _read_toml(path: Path) -> dict:
     try:
         with path.open("rb") as handle:
-            return tomllib.load(handle)
+            data = handle.read(_MAX_CONFIG_SIZE + 1)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > _MAX_CONFIG_SIZE:
+        raise ConfigError(f"{path}: larger than {_MAX_CONFIG_SIZE >> 20} MiB; not a configuration file")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ConfigError(f"{path}: not valid UTF-8 (byte {exc.start + 1}, line {line}); TOML files are UTF-8") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: invalid TOML: nested too deeply") from None
 
 
 def _table_of(path: Path) -> Any:
     data = _read_toml(path)
-    table = data.get("tool", {}).get("dapr-lint")
+    table = _tool_table(data, path).get("dapr-lint")
     if table is None:
         # A dedicated file (dapr-lint.toml) holds the keys at the top level.
         table = {} if path.name == "pyproject.toml" else data
+    if not isinstance(table, dict):
+        raise ConfigError(f"[tool.dapr-lint] in {path}: expected a table, got {table!r}")
     return table
 
 
@@ -232,19 +255,20 @@ def _config_from_table(table: Any, root: Path, source: Optional[Path], where: Op
         if "ignore" in table:
             config.file_layer.ignore = validate_selectors(table["ignore"], "ignore")
         if "exclude" in table:
-            config.exclude = _string_list(table["exclude"], "exclude")
+            config.exclude = _glob_list(table["exclude"], "exclude")
         if "extend-exclude" in table:
-            config.extend_exclude = _string_list(table["extend-exclude"], "extend-exclude")
+            config.extend_exclude = _glob_list(table["extend-exclude"], "extend-exclude")
         if "resources-paths" in table:
             config.resources_paths = _string_list(table["resources-paths"], "resources-paths")
         if "test-paths" in table:
-            config.test_paths = _string_list(table["test-paths"], "test-paths")
+            config.test_paths = _glob_list(table["test-paths"], "test-paths")
         if "per-file-ignores" in table:
             pfi = table["per-file-ignores"]
             if not isinstance(pfi, dict):
                 raise ConfigError("`per-file-ignores` must be a table of glob = [codes]")
             config.per_file_ignores = {
-                str(pattern): validate_selectors(codes, f"per-file-ignores.{pattern}") for pattern, codes in pfi.items()
+                validate_glob(str(pattern), f"per-file-ignores.{pattern}"): validate_selectors(codes, f"per-file-ignores.{pattern}")
+                for pattern, codes in pfi.items()
             }
         for key, spec in OPTIONS.items():
             if key in table:
@@ -252,6 +276,10 @@ def _config_from_table(table: Any, root: Path, source: Optional[Path], where: Op
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     return config
+
+
+def _glob_list(value: Any, key: str) -> list[str]:
+    return [validate_glob(pattern, key) for pattern in _string_list(value, key)]
 
 
 def _string_list(value: Any, key: str) -> list[str]:
@@ -277,6 +305,8 @@ def validate_selectors(value: Any, key: str) -> list[str]:
     result = []
     for selector in value:
         normalized = selector.strip().upper()
+        if not normalized:  # "" is a prefix of every code: it would select or ignore every rule
+            raise ConfigError(f"`{key}`: an empty rule code; name a code (DPR101), a prefix (DPR1) or ALL")
         if not registry.matching(normalized, universe):
             known = _suggest(normalized, universe)
             raise ConfigError(f"`{key}`: unknown rule code or prefix `{selector}`{known}")
@@ -346,58 +376,147 @@ def relative_posix(path: Path, root: Path) -> Optional[str]:
         return None
 
 
-_GLOB_CACHE: dict[str, re.Pattern] = {}
+# Globs are matched by our own matcher, segment by segment, in time proportional to pattern length times
+# path length: a regular expression with many `[^/]*` backtracks exponentially on a path that does not match.
 
 
-def _glob_regex(pattern: str) -> re.Pattern:
+class GlobError(ValueError):
+    """A glob that cannot match as written (an empty or reversed character class)."""
+
+
+def _segment_tokens(segment: str) -> tuple:
+    """A pattern segment as tokens: a literal character, "?" (any one), "*" (any run), or a class
+    ("[", negated, ((low, high), ...)). An unclosed `[` is a literal."""
+    tokens: list = []
+    i = 0
+    while i < len(segment):
+        ch = segment[i]
+        if ch == "*":
+            while i + 1 < len(segment) and segment[i + 1] == "*":
+                i += 1  # `**` inside a segment is `*`
+            if not tokens or tokens[-1] != "*":
+                tokens.append("*")
+        elif ch == "?":
+            tokens.append("?")
+        elif ch == "[":
+            start = i + 1
+            negated = start < len(segment) and segment[start] in "!^"
+            if negated:
+                start += 1
+            end = segment.find("]", start + 1 if start < len(segment) and segment[start] == "]" else start)
+            if end == -1:
+                tokens.append(("lit", ch))
+                i += 1
+                continue
+            body = segment[start:end]
+            if not body:
+                raise GlobError("an empty character class `[]`")
+            ranges = []
+            k = 0
+            while k < len(body):
+                if k + 2 < len(body) and body[k + 1] == "-":
+                    low, high = body[k], body[k + 2]
+                    if low > high:
+                        raise GlobError(f"a reversed range `{low}-{high}` in `[{body}]`")
+                    ranges.append((low, high))
+                    k += 3
+                else:
+                    ranges.append((body[k], body[k]))
+                    k += 1
+            tokens.append(("[", negated, tuple(ranges)))
+            i = end
+        else:
+            tokens.append(("lit", ch))
+        i += 1
+    return tuple(tokens)
+
+
+def _token_matches(token, ch: str) -> bool:
+    if token == "?":
+        return ch != "/"
+    if token[0] == "lit":
+        return token[1] == ch
+    inside = any(low <= ch <= high for low, high in token[2])
+    return inside != token[1]
+
+
+def _segment_match(tokens: tuple, text: str) -> bool:
+    """Wildcard matching with one remembered star: O(len(tokens) * len(text)), never exponential."""
+    t = c = 0
+    star_t, star_c = -1, 0
+    while c < len(text):
+        if t < len(tokens) and tokens[t] == "*":
+            star_t, star_c = t, c
+            t += 1
+        elif t < len(tokens) and _token_matches(tokens[t], text[c]):
+            t += 1
+            c += 1
+        elif star_t != -1:
+            t = star_t + 1
+            star_c += 1
+            c = star_c
+        else:
+            return False
+    while t < len(tokens) and tokens[t] == "*":
+        t += 1
+    return t == len(tokens)
+
+
+_GLOB_CACHE: dict[str, tuple] = {}
+
+
+def compile_glob(pattern: str) -> tuple:
+    """(anchored, segments) of a pattern; `**` as a whole segment is the token "**". Raises GlobError."""
     compiled = _GLOB_CACHE.get(pattern)
     if compiled is not None:
         return compiled
-    out = []
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-            continue
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if ch == "*":
-            out.append("[^/]*")
-        elif ch == "?":
-            out.append("[^/]")
-        elif ch == "[":
-            end = pattern.find("]", i + 1)
-            if end == -1:
-                out.append(re.escape(ch))
-            else:
-                out.append("[" + pattern[i + 1 : end].replace("\\", "\\\\") + "]")
-                i = end
-        else:
-            out.append(re.escape(ch))
-        i += 1
-    compiled = re.compile("".join(out) + r"(?:/.*)?\Z")
-    _GLOB_CACHE[pattern] = compiled
+    text = pattern.strip()
+    if text.startswith("./"):
+        text = text[2:]
+    text = text.rstrip("/")
+    anchored = "/" in text
+    parts = text.lstrip("/").split("/") if anchored else [text]
+    segments = tuple("**" if part == "**" else _segment_tokens(part) for part in parts)
+    compiled = (anchored, segments)
+    if len(_GLOB_CACHE) < 4096:
+        _GLOB_CACHE[pattern] = compiled
     return compiled
+
+
+def validate_glob(pattern: str, key: str) -> str:
+    try:
+        compile_glob(pattern)
+    except GlobError as exc:
+        raise ConfigError(f"`{key}`: invalid glob `{pattern}`: {exc}") from None
+    return pattern
 
 
 def glob_match(pattern: str, rel_path: str) -> bool:
     """Whether a root-relative posix path (or one of its folders) matches a glob.
 
     A pattern with no `/` matches a file or folder name at any depth (`venv`, `*_pb2.py`); one with a `/`
-    is anchored at the configuration's folder (`tests/fixtures`, `src/**/generated_*.py`).
-    """
-    pattern = pattern.strip()
-    if pattern.startswith("./"):
-        pattern = pattern[2:]
-    pattern = pattern.rstrip("/")
-    if "/" not in pattern:
-        regex = _glob_regex(pattern)
-        return any(regex.match(part) for part in rel_path.split("/"))
-    return bool(_glob_regex(pattern.lstrip("/")).match(rel_path))
+    is anchored at the configuration's folder (`tests/fixtures`, `src/**/generated_*.py`). `*`, `?` and
+    `[...]` stay within one segment; `**` as a whole segment stands for any number of segments. A pattern
+    that matches a folder covers everything inside it."""
+    anchored, segments = compile_glob(pattern)
+    parts = rel_path.split("/")
+    if not anchored:
+        return any(_segment_match(segments[0], part) for part in parts)
+    # match[j]: the pattern's segments from i on match a prefix of the path's segments from j on
+    count = len(parts)
+    following = [True] * (count + 1)  # past the last pattern segment: any rest (a folder's contents)
+    for index in range(len(segments) - 1, -1, -1):
+        segment = segments[index]
+        current = [False] * (count + 1)
+        for j in range(count, -1, -1):
+            if segment == "**" and index == len(segments) - 1:
+                current[j] = j < count  # a trailing `/**`: what is inside, not the folder itself
+            elif segment == "**":
+                current[j] = following[j] or (j < count and current[j + 1])
+            else:
+                current[j] = j < count and following[j + 1] and _segment_match(segment, parts[j])
+        following = current
+    return following[0]
 
 
 # -- the effective settings of each file ---------------------------------------------------------------
@@ -414,7 +533,6 @@ class CommandLine:
     exclude: Optional[list[str]] = None
     extend_exclude: list[str] = field(default_factory=list)
     resources_paths: list[str] = field(default_factory=list)  # absolute folders
-    verbose: bool = False
     fix_mode: Optional[str] = None
     unsafe_fixes: bool = False
 
@@ -498,7 +616,6 @@ class Resolver:
                 enabled=config.enabled_codes(),
                 options=dict(config.options),
                 resources_paths=tuple(resources),
-                verbose=self.cli.verbose,
                 fix_mode=self.cli.fix_mode,
                 unsafe_fixes=self.cli.unsafe_fixes,
             )

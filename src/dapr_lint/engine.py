@@ -49,7 +49,9 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
         if task.kind == "python":
             from dapr_lint.python.analyzer import analyze_python
 
-            fixed, diff, fix_errors, original = [], None, [], data
+            fixed: list[str] = []
+            fix_errors: list[InternalError] = []
+            diff, original = None, data
             if settings.fix_mode is not None:
                 data, fixed, diff, fix_errors = _fix(task, data, settings)
                 text = _decode(data)
@@ -289,15 +291,21 @@ def _run(files, settings, jobs, ignored_for, cache, universe) -> list[FileResult
 
         by_display = {task.display: task for task in tasks}
         rewritten = apply_project_fixes(results, settings, {d: Path(t.path) for d, t in by_display.items()})
-        if settings.fix_mode == "fix":
-            # lines moved in the files a project fix rewrote: report what is left from their new text
+        if settings.fix_mode == "fix" and rewritten:
+            # lines moved in the files a project fix rewrote: report what is left from their new text, and run
+            # the project stage again (its findings below an inserted route moved too)
+            from dapr_lint.project import PROJECT_RULES
+
             report_only = replace(settings, fix_mode=None)
             again = [result for result in results if result.path in rewritten]
             fresh_results = _check_all([by_display[result.path] for result in again], report_only, jobs)
             for result, fresh in zip(again, fresh_results):
-                project_left = [d for d in result.diagnostics if d.code in rewritten[result.path]]
-                result.diagnostics = fresh.diagnostics + project_left
+                result.diagnostics = fresh.diagnostics
+                result.summary = fresh.summary
                 result.errors.extend(fresh.errors)
+            for result in results:
+                result.diagnostics = [d for d in result.diagnostics if d.code not in PROJECT_RULES]
+            run_project_stage(results, report_only, extra)
     return results
 
 

@@ -120,13 +120,14 @@ def discover(
                     continue
                 add(candidate, kind_of(candidate) or "python", is_link)
             continue
+        if not stat.S_ISREG(info.st_mode):  # never opened: a FIFO would block, a device never ends
+            say(f"skipping {raw}: {_file_type(info.st_mode)}, not a regular file")
+            unlintable.append(f"{raw} is {_file_type(info.st_mode)}, not a regular file")
+            continue
         kind = kind_of(path, named=True)
         if kind is None:
             say(f"skipping {raw}: not a Python file (by extension or shebang) or a YAML file")
-            unlintable.append(str(raw))
-            continue
-        if not stat.S_ISREG(info.st_mode):
-            say(f"skipping {raw}: {_file_type(info.st_mode)}, not a regular file")
+            unlintable.append(f"{raw} is not a Python or YAML file")
             continue
         if not os.access(path, os.R_OK):
             say(f"skipping {raw}: permission denied")
@@ -136,8 +137,7 @@ def discover(
             continue
         add(path, kind, os.path.islink(path))
     if paths and len(unlintable) == len(paths):
-        names = ", ".join(unlintable)
-        raise ConfigError(f"nothing to check: {names} {'is' if len(unlintable) == 1 else 'are'} not a Python or YAML file")
+        raise ConfigError(f"nothing to check: {'; '.join(unlintable)}")
     return sorted((entry for _, entry in found.values()), key=lambda f: str(f.path))
 
 

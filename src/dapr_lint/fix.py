@@ -81,10 +81,10 @@ def _fix_passes(path: str, data: bytes, settings: Settings, ignored: frozenset[s
             break
         refusal = verify_fix(current, fixed)
         if refusal is not None:
-            codes = sorted({d.code for r, d in candidates if id(r.edit.target) in chosen_ids})
+            codes = sorted({d.code for r, d in candidates if r.edit is not None and id(r.edit.target) in chosen_ids})
             outcome.refused.append(f"the fix for {', '.join(codes)} was not applied: {refusal}")
             break
-        outcome.applied.extend(d.code for r, d in candidates if id(r.edit.target) in chosen_ids)
+        outcome.applied.extend(d.code for r, d in candidates if r.edit is not None and id(r.edit.target) in chosen_ids)
         current = fixed
     if current != data:
         current = _without_imports_left_unused(data, current)
@@ -348,6 +348,7 @@ def _add_routes(data: bytes, findings, summary, settings: Settings) -> Optional[
         return None
     body: list[cst.BaseStatement] = []
     follows_insertion = False
+    statement: cst.BaseStatement
     for index, statement in enumerate(module.body):
         if follows_insertion:
             statement = _two_blank_lines_before(statement)

@@ -39,7 +39,7 @@ class DaprLintPlugin:
 
     @classmethod
     def parse_options(cls, options: Any) -> None:
-        selectors = []
+        selectors: list[str] = []
         for attribute in ("select", "extend_select", "enable_extensions"):
             value = getattr(options, attribute, None) or []
             if isinstance(value, str):

@@ -6,8 +6,9 @@ rule *is*, so that the CLI, the configuration, the docs and the reporters agree 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable, Optional
+import textwrap
+from dataclasses import dataclass, field
+from typing import Iterable, Literal, Optional
 
 from dapr_lint.diagnostics import Category, FixSafety, Severity
 
@@ -20,6 +21,30 @@ _SEVERITY_BY_CATEGORY: dict[str, Severity] = {
 
 
 @dataclass(frozen=True)
+class Example:
+    """A piece of code a rule's page shows: `valid=False` must produce the rule (and only it), `valid=True`
+    nothing. scripts/gen_rule_docs.py writes them into the page; tests/test_rule_pages.py lints them."""
+
+    source: str
+    valid: bool = False
+    language: Literal["python", "yaml"] = "python"
+    # the file name it is linted as (a run template must be `dapr.yaml`)
+    filename: Optional[str] = None
+
+
+def invalid(source: str, language: Literal["python", "yaml"] = "python", filename: Optional[str] = None) -> Example:
+    return Example(_dedent(source), False, language, filename)
+
+
+def valid(source: str, language: Literal["python", "yaml"] = "python", filename: Optional[str] = None) -> Example:
+    return Example(_dedent(source), True, language, filename)
+
+
+def _dedent(source: str) -> str:
+    return textwrap.dedent(source).strip("\n") + "\n"
+
+
+@dataclass(frozen=True)
 class RuleSpec:
     code: str
     name: str
@@ -29,6 +54,10 @@ class RuleSpec:
     target: str
     fix_safety: Optional[FixSafety] = None
     fix_description: str = ""
+    # When the fix covers only some findings: which (the page's header says `Fix: safe <note>`).
+    fix_note: str = ""
+    # What the rule's page shows under Example (invalid) and Use instead (valid); not part of its identity.
+    examples: tuple[Example, ...] = field(default=(), compare=False)
 
     @property
     def default_enabled(self) -> bool:

@@ -14,7 +14,6 @@ class Settings:
     options: dict[str, Any] = field(default_factory=dict)
     # Folders holding the app's Dapr resources, for project rules.
     resources_paths: tuple[str, ...] = ()
-    verbose: bool = False
     # None (report only), "fix" (write fixes) or "diff" (compute them, write nothing).
     fix_mode: Optional[str] = None
     unsafe_fixes: bool = False

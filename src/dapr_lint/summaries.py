@@ -356,7 +356,7 @@ _CLASSES = {
 }
 
 
-def register_json_class(cls: type) -> type:
+def register_json_class(cls: Any) -> Any:
     """Let `to_json`/`from_json` carry another frozen dataclass (for summary types defined elsewhere)."""
     _CLASSES[cls.__name__] = cls
     return cls

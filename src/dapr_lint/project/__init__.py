@@ -303,7 +303,7 @@ class Project:
         return routes
 
     def model_of(self, file: str) -> Optional[AppModel]:
-        self.models
+        self.models  # noqa: B018  (the property builds _model_of on first use)
         return self._model_of.get(file)
 
     def apps_of(self, file: str) -> list[App]:

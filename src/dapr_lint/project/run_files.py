@@ -38,7 +38,9 @@ _LOG_CONFIG = re.compile(
 )
 _CONFIGURATION_KIND = re.compile(rb"(?m)^\s*kind:\s*[\"']?Configuration[\"']?\s*$")
 _TRACING_KEY = re.compile(rb"(?m)^\s+tracing:")
-_CONFIG_REFERENCE = re.compile(rb"dapr\.io/config\b|configFilePath|--config\b|--dapr-config|-config\s")
+_CONFIG_REFERENCE = re.compile(
+    rb"dapr\.io/config\b|configFilePath|dapr run[^\n]*\s--config[\s=]|daprd[^\n]*\s--?config[\s=]|[\"']--?config[\"']"
+)
 _GRPC_INSTRUMENTATION = re.compile(rb"opentelemetry-instrumentation-grpc|opentelemetry-distro|opentelemetry-bootstrap")
 
 _RUN_FILE_NAMES = re.compile(
@@ -140,9 +142,9 @@ def _facts_of(listing: tuple[tuple[str, int, int], ...]) -> tuple[RunFacts, tupl
         if name.lower().endswith((".yaml", ".yml")):
             if _CONFIGURATION_KIND.search(data) and _TRACING_KEY.search(data):
                 tracing = True
-            elif _CONFIG_REFERENCE.search(data):
+            elif _CONFIG_REFERENCE.search(data) and (b"dapr" in data):
                 tracing = True  # a Configuration named from elsewhere: it may set tracing up
-        elif _CONFIG_REFERENCE.search(data) and b"dapr" in data:
+        elif _CONFIG_REFERENCE.search(data) and b"daprd" in data or re.search(rb"dapr run[^\n]*\s--config[\s=]", data):
             tracing = True
     return RunFacts(agent, log_config, tracing, grpc), tuple(referenced)
 
@@ -158,7 +160,9 @@ _DEPLOY_FOLDERS = ("deploy", "deployment", "deployments", "k8s", "kubernetes", "
 
 
 def _run_folders(file: str) -> list[tuple[str, bool]]:
-    """(folder, recursive) pairs whose run files may concern the app whose entry module is `file`."""
+    """(folder, recursive) pairs whose run files may concern the app whose entry module is `file`: its own
+    folder (above its package) recursively, every folder above it up to the repository root (their own files
+    only), and the deployment folders beside each of them."""
     start = Path(file).resolve().parent
     while (start / "__init__.py").exists() and start.parent != start:
         start = start.parent
@@ -169,11 +173,19 @@ def _run_folders(file: str) -> list[tuple[str, bool]]:
             folders.append((str(folder), False))
             if folder == root:
                 break
-    for name in _DEPLOY_FOLDERS:
-        candidate = root / name
-        if candidate.is_dir():
-            folders.append((str(candidate), True))
+    # deployment folders beside the app's folder and beside every folder above it (`deploy/`, `k8s/`, ...)
+    for folder in (start, *start.parents):
+        for name in _DEPLOY_FOLDERS:
+            candidate = folder / name
+            if candidate.is_dir() and not _under(start, candidate):
+                folders.append((str(candidate), True))
+        if folder == root:
+            break
     return folders
+
+
+def _under(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
 
 
 def run_files_fingerprint(files: list[str]) -> str:
@@ -185,14 +197,18 @@ def run_files_fingerprint(files: list[str]) -> str:
     return hashlib.sha256(repr(listings).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def run_facts_for(file: str) -> RunFacts:
+def run_facts_for(file: str, app_folder: str = "", resource_folders: Iterable[str] = ()) -> RunFacts:
     """The run facts that may concern the app whose entry module is `file`: its own folder (above its
-    package), read recursively; every folder above it up to the repository root, not recursively (a shared
-    `dapr.yaml`, compose file or Makefile), with the folders a run template there names; and the repository's
-    deployment folders."""
+    package) and the app's folder, read recursively; every folder above it up to the repository root, not
+    recursively (a shared `dapr.yaml`, compose file or Makefile), with the folders a run template there names;
+    the app's resource folders; and the repository's deployment folders."""
     if not file:
         return RunFacts(True, True, True, True)  # nowhere to look: assume it is all set up
-    parts = [_folder_facts(folder, recursive) for folder, recursive in _run_folders(file)]
+    folders = _run_folders(file)
+    if app_folder:
+        folders.append((app_folder, True))
+    folders.extend((folder, True) for folder in resource_folders)
+    parts = [_folder_facts(folder, recursive) for folder, recursive in folders if os.path.isdir(folder)]
     return RunFacts(
         any(p.tracing_agent for p in parts),
         any(p.logging_config for p in parts),

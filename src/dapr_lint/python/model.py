@@ -12,7 +12,7 @@ QualifiedNameProvider: the same answers for the imports Dapr code uses, at a fra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Optional, Union
+from typing import Any, Iterable, Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
@@ -234,7 +234,7 @@ class FunctionInfo:
         self.scope = Scope("function", outer_scope, function=self)
         self.klass = klass
         self.parent_function = parent_function
-        self.decorators: tuple[cst.Decorator, ...] = (
+        self.decorators: Sequence[cst.Decorator] = (
             node.decorators if isinstance(node, cst.FunctionDef) else ()
         )
         self.returns: list[cst.BaseExpression] = []
@@ -432,6 +432,10 @@ def _module_name(node: Union[cst.Attribute, cst.Name, None]) -> str:
     return dotted_name(node) if node is not None else ""  # type: ignore[return-value]
 
 
+# What a walking handler yields: the child nodes to walk next (see ModelBuilder.visit).
+Walk = Iterator[Optional[cst.CSTNode]]
+
+
 class ModelBuilder:
     """Walks a module once and fills a ModuleModel."""
 
@@ -505,14 +509,14 @@ class ModelBuilder:
         stack: list[Iterator[Optional[cst.CSTNode]]] = []
         self._push(node, stack)
         while stack:
-            child = next(stack[-1], _DONE)
+            child: Any = next(stack[-1], _DONE)
             if child is _DONE:
                 stack.pop()
             elif child is not None:
                 self._push(child, stack)
 
     def _push(self, node: cst.CSTNode, stack: list) -> None:
-        handler = self.handlers.get(type(node))
+        handler: Any = self.handlers.get(type(node))
         if handler is None:
             stack.append(_children(node))
             return
@@ -552,7 +556,7 @@ class ModelBuilder:
     def visit_test(self, node: cst.CSTNode) -> None:
         self._drain(self._test(node))
 
-    def _bind(self, target: cst.BaseExpression, kind: str, value: Optional[cst.CSTNode], annotation=None) -> None:
+    def _bind(self, target: cst.BaseExpression, kind: str, value: Optional[cst.CSTNode], annotation=None) -> Walk:
         """Record a binding for an assignment target, then visit the target's sub-expressions."""
         if isinstance(target, cst.Name):
             self.binding_scope(target.value).bind(target.value, Binding(kind, value, self.scope, annotation))
@@ -616,7 +620,7 @@ class ModelBuilder:
 
     # -- definitions ---------------------------------------------------------------------------------
 
-    def visit_function(self, node: cst.FunctionDef) -> None:
+    def visit_function(self, node: cst.FunctionDef) -> Walk:
         for decorator in node.decorators:
             yield decorator.decorator
         params = node.params
@@ -657,7 +661,7 @@ class ModelBuilder:
             )
         yield from self._in_function(info, node.body)
 
-    def visit_lambda(self, node: cst.Lambda) -> None:
+    def visit_lambda(self, node: cst.Lambda) -> Walk:
         for param in all_params(node.params):
             if param.default is not None:
                 yield param.default
@@ -669,7 +673,7 @@ class ModelBuilder:
         info.returns.append(node.body)
         yield from self._in_function(info, node.body)
 
-    def _in_function(self, info: FunctionInfo, body: cst.CSTNode) -> None:
+    def _in_function(self, info: FunctionInfo, body: cst.CSTNode) -> Walk:
         saved = (
             self.scope,
             self.function,
@@ -703,7 +707,7 @@ class ModelBuilder:
             self.statement,
         ) = saved
 
-    def visit_class(self, node: cst.ClassDef) -> None:
+    def visit_class(self, node: cst.ClassDef) -> Walk:
         for decorator in node.decorators:
             yield decorator.decorator
         for arg in node.bases:
@@ -730,7 +734,7 @@ class ModelBuilder:
             return ("attribute", dotted_name(target))
         return ("other", None)
 
-    def visit_assign(self, node: cst.Assign) -> None:
+    def visit_assign(self, node: cst.Assign) -> Walk:
         targets = [t.target for t in node.targets]
         if isinstance(node.value, cst.Call):
             self.mark(node.value, ("assign", self._assign_context(targets[0]) if len(targets) == 1 else ("other", None)))
@@ -740,7 +744,7 @@ class ModelBuilder:
         for target in targets:
             yield from self._bind(target, "assign", node.value)
 
-    def visit_annassign(self, node: cst.AnnAssign) -> None:
+    def visit_annassign(self, node: cst.AnnAssign) -> Walk:
         yield node.annotation.annotation
         if node.value is not None:
             if isinstance(node.value, cst.Call):
@@ -750,31 +754,31 @@ class ModelBuilder:
         else:
             yield from self._bind(node.target, "annotation", None, node.annotation.annotation)
 
-    def visit_augassign(self, node: cst.AugAssign) -> None:
+    def visit_augassign(self, node: cst.AugAssign) -> Walk:
         yield node.value
         yield from self._bind(node.target, "unknown", None)
 
-    def visit_namedexpr(self, node: cst.NamedExpr) -> None:
+    def visit_namedexpr(self, node: cst.NamedExpr) -> Walk:
         if isinstance(node.value, cst.Call):
             self.mark(node.value, ("assign", self._assign_context(node.target)))
         yield node.value
         yield from self._bind(node.target, "assign", node.value)
 
-    def visit_for(self, node: cst.For) -> None:
+    def visit_for(self, node: cst.For) -> Walk:
         yield node.iter
         yield from self._bind(node.target, "unknown", None)
         yield node.body
         if node.orelse is not None:
             yield node.orelse
 
-    def visit_except(self, node: cst.ExceptHandler) -> None:
+    def visit_except(self, node: Union[cst.ExceptHandler, cst.ExceptStarHandler]) -> Walk:
         if node.type is not None:
             yield node.type
         if node.name is not None and isinstance(node.name.name, cst.Name):
             self.scope.bind(node.name.name.value, Binding("unknown", None, self.scope))
         yield node.body
 
-    def visit_comprehension(self, node: cst.CSTNode) -> None:
+    def visit_comprehension(self, node: cst.CSTNode) -> Walk:
         saved = self.scope
         self.scope = Scope("comprehension", saved, function=saved.function, klass=None)
         yield node.for_in  # type: ignore[attr-defined]
@@ -784,7 +788,7 @@ class ModelBuilder:
                 yield child
         self.scope = saved
 
-    def visit_compfor(self, node: cst.CompFor) -> None:
+    def visit_compfor(self, node: cst.CompFor) -> Walk:
         yield node.iter
         yield from self._bind(node.target, "unknown", None)
         for condition in node.ifs:
@@ -792,7 +796,7 @@ class ModelBuilder:
         if node.inner_for_in is not None:
             yield node.inner_for_in
 
-    def visit_with(self, node: cst.With) -> None:
+    def visit_with(self, node: cst.With) -> Walk:
         is_async = node.asynchronous is not None
         for item in node.items:
             if isinstance(item.item, cst.Call):
@@ -817,28 +821,28 @@ class ModelBuilder:
         yield node
         self.test_depth -= 1
 
-    def visit_while(self, node: cst.While) -> None:
+    def visit_while(self, node: cst.While) -> Walk:
         yield from self._test(node.test)
         yield node.body
         if node.orelse is not None:
             yield node.orelse
 
-    def visit_ifexp(self, node: cst.IfExp) -> None:
+    def visit_ifexp(self, node: cst.IfExp) -> Walk:
         yield from self._test(node.test)
         yield node.body
         yield node.orelse
 
-    def visit_assert(self, node: cst.Assert) -> None:
+    def visit_assert(self, node: cst.Assert) -> Walk:
         yield from self._test(node.test)
         if node.msg is not None:
             yield node.msg
 
-    def visit_boolop(self, node: cst.BooleanOperation) -> None:
+    def visit_boolop(self, node: cst.BooleanOperation) -> Walk:
         # `resp.data or b"{}"`: each operand is tested for truth
         yield from self._test(node.left)
         yield from self._test(node.right)
 
-    def visit_try(self, node: Union[cst.Try, cst.TryStar]) -> None:
+    def visit_try(self, node: Union[cst.Try, cst.TryStar]) -> Walk:
         info = TryInfo(node, self.scope, self.function, self.try_stack[-1] if self.try_stack else None)
         self.m.tries.append(info)
         self.try_stack.append(info)
@@ -855,7 +859,7 @@ class ModelBuilder:
         if node.finalbody is not None:
             yield node.finalbody
 
-    def visit_raise(self, node: cst.Raise) -> None:
+    def visit_raise(self, node: cst.Raise) -> Walk:
         self.m.raises.append(RaiseSite(node, self.scope, self.function))
         for clause in self.except_stack:
             clause.raises.append(node)
@@ -864,7 +868,7 @@ class ModelBuilder:
         if node.cause is not None:
             yield node.cause.item
 
-    def visit_if(self, node: cst.If) -> None:
+    def visit_if(self, node: cst.If) -> Walk:
         yield from self._test(node.test)
         guard = _is_main_guard(node.test)
         if guard:
@@ -917,19 +921,19 @@ class ModelBuilder:
 
     # -- expressions ---------------------------------------------------------------------------------
 
-    def visit_statement_line(self, node: cst.SimpleStatementLine) -> None:
+    def visit_statement_line(self, node: cst.SimpleStatementLine) -> Walk:
         saved = self.statement
         self.statement = node
         for small in node.body:
             yield small
         self.statement = saved
 
-    def visit_expr(self, node: cst.Expr) -> None:
+    def visit_expr(self, node: cst.Expr) -> Walk:
         if isinstance(node.value, cst.Call):
             self.mark(node.value, "stmt")
         yield node.value
 
-    def visit_return(self, node: cst.Return) -> None:
+    def visit_return(self, node: cst.Return) -> Walk:
         for clause in self.except_stack:
             clause.returns.append(node)
         if node.value is not None:
@@ -938,7 +942,7 @@ class ModelBuilder:
                 self.function.returns.append(node.value)
             yield node.value
 
-    def visit_yield(self, node: cst.Yield) -> None:
+    def visit_yield(self, node: cst.Yield) -> Walk:
         value = node.value
         if self.function is not None and self.function.calls_before_yield is None:
             self.function.calls_before_yield = len(self.function.calls)
@@ -952,7 +956,7 @@ class ModelBuilder:
                 self.mark(value, "yield")
                 yield value
 
-    def visit_await(self, node: cst.Await) -> None:
+    def visit_await(self, node: cst.Await) -> Walk:
         self.m.awaits.append(AwaitSite(node, self.scope, self.function))
         self.mark(node.expression, "await")
         yield node.expression
@@ -965,7 +969,7 @@ class ModelBuilder:
         if self.test_depth:
             self.scope.test_names.add(node.value)
 
-    def visit_attribute(self, node: cst.Attribute) -> None:
+    def visit_attribute(self, node: cst.Attribute) -> Walk:
         context = self.ctx.pop(id(node), None)
         self.m.attributes.append(AttributeSite(node, self.scope, self.function, context == "store"))
         value = node.value
@@ -978,7 +982,7 @@ class ModelBuilder:
             self.mark(value, "attr")
         yield value
 
-    def visit_subscript(self, node: cst.Subscript) -> None:
+    def visit_subscript(self, node: cst.Subscript) -> Walk:
         context = self.ctx.pop(id(node), None)
         self.m.subscripts.append(SubscriptSite(node, self.scope, self.function, context == "store"))
         if isinstance(node.value, cst.Name):
@@ -990,7 +994,7 @@ class ModelBuilder:
         for element in node.slice:
             yield element
 
-    def visit_call(self, node: cst.Call) -> None:
+    def visit_call(self, node: cst.Call) -> Walk:
         context = self.ctx.pop(id(node), "other")
         target = None
         if isinstance(context, tuple):
@@ -1072,7 +1076,9 @@ def all_params(params: cst.Parameters) -> Iterator[cst.Param]:
         yield params.star_kwarg
 
 
-def _has_decorator(node: cst.FunctionDef, name: str) -> bool:
+def _has_decorator(node: Union[cst.FunctionDef, cst.Lambda], name: str) -> bool:
+    if not isinstance(node, cst.FunctionDef):
+        return False
     for decorator in node.decorators:
         expr = decorator.decorator
         if isinstance(expr, cst.Name) and expr.value == name:
@@ -1963,7 +1969,7 @@ class ModuleModel:
         value = self.value_of(expr, scope)
         if not (isinstance(value, Instance) and value.local is None and value.path == known.STATE_RESPONSE):
             return False
-        built = expr
+        built: Optional[cst.CSTNode] = expr
         if isinstance(expr, cst.Name):
             binding = self._single_assignment(expr.value, scope)
             built = binding.value if binding is not None else None

@@ -528,7 +528,7 @@ class _Builder:
             binding = None
             if handler.kind == "grpc_binding" and handler.call is not None:
                 binding = self._string(argument(handler.call, 0, ("name",)), scope)
-            item = {
+            item: dict[str, Any] = {
                 "kind": handler.kind,
                 "framework": handler.framework,
                 "function": handler.function.qualname,

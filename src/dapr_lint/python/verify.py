@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 import warnings
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Optional
 
 import libcst as cst
 
@@ -163,7 +163,7 @@ def semantic_problems(module: cst.Module) -> list[tuple[str, cst.CSTNode]]:
         for child in reversed(children):
             # a loop's `else`, a function's or class's header run in the enclosing context; bodies were set above
             stack.append((child, inner.get(id(child), outer)))
-    for record, node in functions:
+    for record, _node in functions:
         if record.is_async and record.yields and record.value_returns:
             found.append(("'return' with value in async generator", record.value_returns[0]))
     return found

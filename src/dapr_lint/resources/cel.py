@@ -27,6 +27,11 @@ _RESERVED = frozenset(
 )
 
 
+# Nesting (parentheses, brackets, `!`/`-` chains, calls) the parser follows; the CEL specification asks
+# implementations for at least 12. Each level costs about ten Python frames of this recursive-descent parser.
+MAX_NESTING = 50
+
+
 class CelSyntaxError(ValueError):
     """The expression does not parse; `offset` is the 0-based character offset."""
 
@@ -47,9 +52,8 @@ class CelExpression:
 def _tokenize(source: str) -> list[tuple[str, str, int]]:
     tokens: list[tuple[str, str, int]] = []
     pos = 0
-    while pos < len(source):
-        if source[pos:].strip() == "":
-            break
+    end = len(source.rstrip())  # linear: no slice of the rest per token
+    while pos < end:
         match = _TOKEN.match(source, pos)
         if not match or match.end() == pos:
             offset = pos + (len(source[pos:]) - len(source[pos:].lstrip()))
@@ -68,6 +72,12 @@ class _Parser:
         self.i = 0
         self.free: list[str] = []
         self.bound: list[str] = []
+        self.depth = 0
+
+    def nest(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise CelSyntaxError(f"the expression nests deeper than {MAX_NESTING} levels", self.peek()[2])
 
     def peek(self) -> tuple[str, str, int]:
         return self.tokens[self.i]
@@ -88,13 +98,15 @@ class _Parser:
 
     # Each level returns the result type: "bool", "number", "string" or "unknown".
     def expression(self) -> str:
+        self.nest()
         result = self.or_expr()
         if self.at("?"):
             self.take()
             first = self.expression()
             self.expect(":")
             second = self.expression()
-            return first if first == second else "unknown"
+            result = first if first == second else "unknown"
+        self.depth -= 1
         return result
 
     def or_expr(self) -> str:
@@ -138,14 +150,11 @@ class _Parser:
         return result
 
     def unary(self) -> str:
-        if self.at("!"):
-            self.take()
-            self.unary()
-            return "bool"
-        if self.at("-"):
-            self.take()
-            return self.unary()
-        return self.member()
+        negated = False
+        while self.at("!", "-"):  # a chain of `!`/`-` is a loop, not recursion
+            negated = self.take()[1] == "!" or negated
+        result = self.member()
+        return "bool" if negated else result
 
     def member(self) -> str:
         result = self.primary()
@@ -233,6 +242,12 @@ class _Parser:
         self.expression()
 
 
+def shown(expression: str, limit: int = 80) -> str:
+    """An expression as a message quotes it: one line, at most `limit` characters."""
+    flat = " ".join(expression.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def parse_cel(source: str, numeric_variables: frozenset[str] = frozenset()) -> CelExpression:
     """Parse `source`; raise CelSyntaxError if it is not valid CEL (of the supported subset).
 
@@ -240,7 +255,10 @@ def parse_cel(source: str, numeric_variables: frozenset[str] = frozenset()) -> C
     not to be a boolean.
     """
     parser = _Parser(source, numeric_variables)
-    result = parser.expression()
+    try:
+        result = parser.expression()
+    except RecursionError:  # a safety net: MAX_NESTING keeps the parser well inside Python's limit
+        raise CelSyntaxError(f"the expression nests deeper than {MAX_NESTING} levels", 0) from None
     kind, value, offset = parser.peek()
     if kind != "end":
         raise CelSyntaxError(f"unexpected `{value}` after the end of the expression", offset)

@@ -40,12 +40,12 @@ class FindingSink:
     def report(
         self,
         code: str,
-        node: Node,
+        node: Optional[Node],
         message: str,
         *,
         severity: Optional[Severity] = None,
     ) -> None:
-        if not self.settings.is_enabled(code):
+        if node is None or not self.settings.is_enabled(code):  # no node: nothing to point at
             return
         if code != PLACEHOLDER_CODE and id(node) in self.placeholder_nodes:
             return

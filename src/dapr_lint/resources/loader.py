@@ -11,7 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import codecs
+
 import yaml
+import yaml.reader
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, SequenceNode
 
@@ -55,6 +58,7 @@ class BoundedSafeLoader(yaml.SafeLoader):
         self.limits = limits
         self._depth = 0
         self._weights: dict[int, int] = {}
+        self._heights: dict[int, int] = {}
         self._alias_expansion = 0
         self._documents = 0
 
@@ -65,10 +69,11 @@ class BoundedSafeLoader(yaml.SafeLoader):
                 f"more than {self.limits.max_documents} YAML documents in one file", self.peek_event().start_mark
             )
         self._weights = {}
+        self._heights = {}
         self._alias_expansion = 0
         return super().compose_document()
 
-    def compose_node(self, parent: Node | None, index: object) -> Node | None:
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
         event = self.peek_event()
         mark = event.start_mark
         if isinstance(event, AliasEvent):
@@ -90,18 +95,46 @@ class BoundedSafeLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
         weight = 1
+        height = 1
         if isinstance(node, SequenceNode):
             weight += sum(self._weights.get(id(child), 1) for child in node.value)
+            height += max((self._heights.get(id(child), 1) for child in node.value), default=0)
         elif isinstance(node, MappingNode):
             weight += sum(
                 self._weights.get(id(k), 1) + self._weights.get(id(v), 1) for k, v in node.value
             )
+            height += max(
+                (max(self._heights.get(id(k), 1), self._heights.get(id(v), 1)) for k, v in node.value), default=0
+            )
+        # nesting through aliases: `b: &b [*a]`, `c: &c [*b]`... is as deep as the nesting it stands for
+        if height > self.limits.max_depth:
+            raise _LimitExceeded(f"nesting deeper than {self.limits.max_depth} levels (through aliases)", mark)
+        self._heights[id(node)] = height
         if weight > self.limits.max_expanded_nodes:
             raise _LimitExceeded(
                 f"document expands to more than {self.limits.max_expanded_nodes} nodes", mark
             )
         self._weights[id(node)] = weight
         return node
+
+
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def as_utf8(data: bytes) -> bytes:
+    """UTF-16/32 text with a byte-order mark (which YAML allows) as UTF-8; other bytes unchanged."""
+    for bom, codec in _WIDE_BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec).encode("utf-8", "surrogatepass")
+            except UnicodeDecodeError:
+                return data
+    return data
 
 
 def decode_text(data: bytes) -> str:
@@ -119,7 +152,10 @@ def load_documents(text: str, limits: LoadLimits = DEFAULT_LIMITS) -> list[Node 
     """Compose every document of `text` into positioned nodes (None for an empty document)."""
     if len(text.encode("utf-8", "surrogatepass")) > limits.max_bytes:
         raise ResourceParseError(f"the file is larger than {limits.max_bytes} bytes", 1, 1)
-    loader = BoundedSafeLoader(text, limits)
+    try:
+        loader = BoundedSafeLoader(text, limits)
+    except yaml.reader.ReaderError as exc:  # a NUL or control character: PyYAML checks the text up front
+        raise ResourceParseError(_reader_message(exc), *_text_position(text, exc.position)) from None
     documents: list[Node | None] = []
     try:
         while loader.check_node():
@@ -132,6 +168,8 @@ def load_documents(text: str, limits: LoadLimits = DEFAULT_LIMITS) -> list[Node 
         line, column = _position(mark)
         message = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
         raise ResourceParseError(message, line, column) from None
+    except yaml.reader.ReaderError as exc:
+        raise ResourceParseError(_reader_message(exc), *_text_position(text, exc.position)) from None
     except yaml.YAMLError as exc:
         raise ResourceParseError(str(exc) or "invalid YAML", 1, 1) from None
     except RecursionError:
@@ -139,6 +177,17 @@ def load_documents(text: str, limits: LoadLimits = DEFAULT_LIMITS) -> list[Node 
     finally:
         loader.dispose()
     return documents
+
+
+def _reader_message(exc: yaml.reader.ReaderError) -> str:
+    character = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    return f"control character U+{ord(character):04X} is not allowed in YAML"
+
+
+def _text_position(text: str, index: int) -> tuple[int, int]:
+    index = max(0, min(index, len(text)))
+    line = text.count("\n", 0, index) + 1
+    return line, index - (text.rfind("\n", 0, index) + 1) + 1
 
 
 def _position(mark: yaml.Mark | None) -> tuple[int, int]:

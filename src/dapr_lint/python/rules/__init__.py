@@ -7,13 +7,16 @@ with `@python_rule(spec)`; the engine runs the enabled ones once per module.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 import libcst as cst
 
 from dapr_lint.diagnostics import FixInfo
 from dapr_lint.python.edits import Edit
 from dapr_lint.registry import RuleSpec, register
+
+if TYPE_CHECKING:
+    from dapr_lint.python.model import ModuleModel
 
 
 @dataclass(frozen=True)
@@ -28,7 +31,7 @@ class Report:
     edit: Optional[Edit] = None
 
 
-CheckFunction = Callable[["ModuleModel"], Iterable[Report]]  # noqa: F821
+CheckFunction = Callable[["ModuleModel"], Iterable[Report]]
 
 PYTHON_RULES: dict[str, CheckFunction] = {}
 

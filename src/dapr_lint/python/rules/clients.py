@@ -85,7 +85,7 @@ class AsyncConversions:
         item = site.node
         if item.asname is None or not isinstance(item.asname.name, cst.Name):
             return None
-        constructor = model.value_of(item.item.func, site.scope)  # type: ignore[union-attr]
+        constructor = model.value_of(item.item.func, site.scope)  # type: ignore[attr-defined]
         if not isinstance(constructor, Ref) or known.canonical(constructor.path) != known.SYNC_DAPR_CLIENT:
             return None
         name = item.asname.name.value

@@ -2,10 +2,8 @@
 it makes, a tracing set-up, a logging set-up, and a shutdown that closes what start-up opened.
 
 All four are per app: what counts is whether *any* module of the app (or its run files) sets the practice
-up, so they run in the project stage over the per-file facts of dapr_lint.python.practices. An app is an
-entry module (one that builds a FastAPI/Flask/gRPC-extension app or starts a WorkflowRuntime) with the
-modules it imports in the run and the modules that import it; `app_modules` is the one place that decides
-it, so the rules move to the application model unchanged when it lands.
+up, so they run in the project stage over the per-file facts of dapr_lint.python.practices, on the apps of
+the application model (dapr_lint.project.apps: run templates, compose files, manifests, entry modules).
 
 Precision first: an app whose set-up the rules cannot see (an import that leaves the run and is named like
 a set-up helper, an instrumentation agent in a Dockerfile, Procfile, run template or script, a Dapr
@@ -32,48 +30,50 @@ from dapr_lint.summaries import ModuleSummary, OpenedResource, OutgoingCall, Pra
 
 @dataclass
 class PracticeApp:
-    """One app as the practice rules see it."""
+    """One app as the practice rules see it: its modules (the application model's), the entry fact findings
+    about the whole app point at, and what its run files say."""
 
-    entry: ModuleSummary  # the entry module
-    entry_item: PracticeEntry  # where it starts
-    modules: list[ModuleSummary]  # the app's modules, entry first
+    entry: ModuleSummary  # the module holding the entry fact
+    entry_item: PracticeEntry  # where the app starts: its FastAPI/Flask/gRPC app, or a WorkflowRuntime's start()
+    modules: list[ModuleSummary]
     run_facts: RunFacts
 
     def any(self, attribute: str) -> bool:
         return any(getattr(summary.practices, attribute) for summary in self.modules)
 
 
-def app_modules(project: Project, entry: ModuleSummary) -> list[ModuleSummary]:
-    """The entry module, every module of the run it imports (transitively), and the modules that import it
-    (a routes module doing `from main import app`)."""
-    seen: dict[int, ModuleSummary] = {id(entry): entry}
-    queue = [entry]
-    while queue:
-        summary = queue.pop()
-        for dotted in summary.practices.imports:
-            for target in project.modules(summary, dotted):
-                if id(target) not in seen:
-                    seen[id(target)] = target
-                    queue.append(target)
-    entry_file = os.path.normcase(entry.file)
-    for summary in project.summaries:
-        if id(summary) in seen:
-            continue
-        for dotted in summary.practices.imports:
-            if any(os.path.normcase(t.file) == entry_file for t in project.modules(summary, dotted)):
-                seen[id(summary)] = summary
-                break
-    return list(seen.values())
+_APP_KINDS_FIRST = {"FastAPI": 0, "Flask": 0, "gRPC App": 0, "WorkflowRuntime": 1}
 
 
 def practice_apps(project: Project) -> Iterator[PracticeApp]:
-    """One app per entry module that is not a test; the first entry names it (an app and the runtime it
-    starts are one app)."""
-    for summary in project.summaries:
-        entries = summary.practices.entries
-        if not entries or is_test_file(summary.path):
-            continue
-        yield PracticeApp(summary, entries[0], app_modules(project, summary), run_facts_for(summary.file))
+    """The apps of the application model (dapr_lint.project.apps), each with the entry fact its findings
+    point at: in its entry modules first, a web or gRPC app before a runtime's `start()`. An app with no such
+    fact (a folder a run template names, holding no app the summaries recognise) is skipped."""
+    seen: set[tuple[str, int]] = set()
+    for model in project.models:
+        for app in model.apps:
+            modules = [m for m in (project.by_file.get(os.path.normcase(f)) for f in app.modules) if m is not None]
+            if not modules:
+                continue
+            entry_files = {os.path.normcase(f) for f in app.entries}
+            candidates = [
+                (os.path.normcase(m.file) not in entry_files, _APP_KINDS_FIRST.get(e.kind, 2), m.file, e.span.line, m, e)
+                for m in modules
+                for e in m.practices.entries
+                if not is_test_file(m.path)
+            ]
+            if not candidates:
+                continue
+            *_rest, entry, item = min(candidates, key=lambda c: c[:4])
+            key = (entry.file, item.span.line)
+            if key in seen:
+                continue  # two apps of the model anchored at one place: judge it once, by the first
+            seen.add(key)
+            yield PracticeApp(entry, item, modules, run_facts_for(entry.file, app.folder, _resource_folders(app)))
+
+
+def _resource_folders(app) -> list[str]:
+    return [folder for resource_set in app.resource_sets for folder in resource_set.folders]
 
 
 def _diagnostic(code: str, message: str, summary: ModuleSummary, span: Span) -> Diagnostic:
@@ -84,7 +84,8 @@ def _app_label(app: PracticeApp) -> str:
     item = app.entry_item
     if item.kind == "WorkflowRuntime":
         return f"the app whose WorkflowRuntime `{item.name}` starts here"
-    return f"{item.kind} app `{item.name}`" if item.name != item.kind else f"this {item.kind} app"
+    kind = "gRPC-extension app" if item.kind == "gRPC App" else f"{item.kind} app"
+    return f"{kind} `{item.name}`" if item.name != item.kind else f"this {kind}"
 
 
 # ------------------------------------------------------------------------------------------------

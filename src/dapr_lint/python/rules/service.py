@@ -9,7 +9,7 @@ import libcst as cst
 
 from dapr_lint.config import OPTIONS
 from dapr_lint.diagnostics import Diagnostic, FixInfo, with_article
-from dapr_lint.project import Project, RouteGraph, apps, is_test_file, matches, project_rule
+from dapr_lint.project import Project, apps, is_test_file, matches, project_rule
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
     ClassInfo,
@@ -668,7 +668,7 @@ def _subscription_route(model: ModuleModel, handler: Handler, scope: Scope) -> O
     )
 )
 def duplicate_subscription_route(model: ModuleModel) -> Iterator[Report]:
-    seen: dict[tuple[str, str], FunctionInfo] = {}
+    seen: dict[tuple[tuple, str], FunctionInfo] = {}
     for handler in model.handlers:
         if handler.kind != "subscription" or handler.framework not in _HTTP_SUBSCRIPTION_FRAMEWORKS:
             continue

@@ -64,7 +64,7 @@ def context_name(info: FunctionInfo) -> Optional[str]:
 
 def _is_param_of(model: ModuleModel, name: str, site: CallSite, info: FunctionInfo) -> bool:
     bindings = model.lookup(name, site.scope)
-    return bool(bindings) and len(bindings) == 1 and bindings[0].kind == "param" and bindings[0].scope is info.scope
+    return bindings is not None and len(bindings) == 1 and bindings[0].kind == "param" and bindings[0].scope is info.scope
 
 
 def _context_call(model: ModuleModel, site: CallSite, contexts: dict[int, tuple[FunctionInfo, str]]) -> Optional[str]:
@@ -282,8 +282,9 @@ def task_not_yielded(model: ModuleModel) -> Iterator[Report]:
             method = _context_call(model, site, contexts)
             if method not in _TASK_METHODS:
                 continue
-            stored = site.context == "assign" and site.target is not None and site.target[0] == "name"
-            if site.context != "stmt" and not (stored and site.target[1] and not model.uses_of(site.target[1], site.scope)):
+            target = site.target or ("", None)
+            stored = site.context == "assign" and target[0] == "name"
+            if site.context != "stmt" and not (stored and target[1] and not model.uses_of(target[1], site.scope)):
                 continue
             # A task that is not yielded is still sent with the next yield (fire-and-forget works); it is lost
             # when the workflow completes first: it never yields at all, or it returns right after.
@@ -306,7 +307,7 @@ def task_not_yielded(model: ModuleModel) -> Iterator[Report]:
                 yield Report(
                     "DPR703",
                     site.node,
-                    f"the task from `{method}` is stored in `{site.target[1]}` and never yielded or collected into "
+                    f"the task from `{method}` is stored in `{target[1]}` and never yielded or collected into "
                     f"`when_all`/`when_any`: {why}",
                 )
 

@@ -8,7 +8,7 @@ from typing import Optional
 
 from yaml.nodes import Node
 
-from dapr_lint.resources.cel import CelSyntaxError, parse_cel
+from dapr_lint.resources.cel import CelSyntaxError, parse_cel, shown
 from dapr_lint.resources.findings import FindingSink
 from dapr_lint.resources.kinds.common import SCOPES, ResourceFacts, resource_schema, scopes_of
 from dapr_lint.resources.nodes import MappingView, int_value, string_value, text
@@ -311,7 +311,7 @@ def _check_trip(sink: FindingSink, node: Optional[Node]) -> None:
     try:
         parsed = parse_cel(expression, TRIP_VARIABLES)
     except CelSyntaxError as exc:
-        sink.report("DPR505", node, f"trip expression `{expression}` does not parse ({exc}): the breaker never trips")
+        sink.report("DPR505", node, f"trip expression `{shown(expression)}` does not parse ({exc}): the breaker never trips")
         return
     unknown = [v for v in parsed.free_variables if v not in TRIP_VARIABLES]
     if unknown:
@@ -323,7 +323,7 @@ def _check_trip(sink: FindingSink, node: Optional[Node]) -> None:
         message += f"; did you mean `{guess}`?" if guess else "; use " + ", ".join(f"`{v}`" for v in sorted(TRIP_VARIABLES))
         sink.report("DPR505", node, message)
     elif parsed.result in ("number", "string"):
-        sink.report("DPR505", node, f"trip expression `{expression}` is not a boolean: the breaker never trips")
+        sink.report("DPR505", node, f"trip expression `{shown(expression)}` is not a boolean: the breaker never trips")
 
 
 def check_policy_usage(sink: FindingSink, policies: ResiliencyPolicies) -> None:

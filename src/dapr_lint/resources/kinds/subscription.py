@@ -6,7 +6,7 @@ from typing import Optional
 
 from yaml.nodes import Node
 
-from dapr_lint.resources.cel import CelSyntaxError, parse_cel
+from dapr_lint.resources.cel import CelSyntaxError, parse_cel, shown
 from dapr_lint.resources.findings import FindingSink
 from dapr_lint.resources.kinds.common import SCOPES, ResourceFacts, resource_schema, scopes_of
 from dapr_lint.resources.nodes import MappingView, sequence_items, string_value, text
@@ -52,7 +52,7 @@ SUBSCRIPTION_V2_SPEC = Schema(
     handled_keys=("route",),
 )
 
-SUBSCRIPTION_SCHEMAS: dict[str, object] = {
+SUBSCRIPTION_SCHEMAS: dict[str, Schema] = {
     "dapr.io/v1alpha1": resource_schema(SUBSCRIPTION_V1_SPEC, extra=(SCOPES,)),
     "dapr.io/v2alpha1": resource_schema(SUBSCRIPTION_V2_SPEC, extra=(SCOPES,)),
 }
@@ -128,7 +128,7 @@ def _check_match(sink: FindingSink, node: Node, expression: str) -> None:
     try:
         parsed = parse_cel(expression)
     except CelSyntaxError as exc:
-        sink.report("DPR511", node, f"match `{expression}` does not parse ({exc}): the subscription fails to load")
+        sink.report("DPR511", node, f"match `{shown(expression)}` does not parse ({exc}): the subscription fails to load")
         return
     unknown = [v for v in parsed.free_variables if v != "event"]
     if unknown:
@@ -139,4 +139,4 @@ def _check_match(sink: FindingSink, node: Node, expression: str) -> None:
             "never matches",
         )
     elif parsed.result in ("number", "string"):
-        sink.report("DPR511", node, f"match `{expression}` is not a boolean expression: evaluation fails")
+        sink.report("DPR511", node, f"match `{shown(expression)}` is not a boolean expression: evaluation fails")

@@ -1,0 +1,156 @@
+"""The package's import structure: every module of src/dapr_lint imports alone, in a fresh interpreter, and no
+module reaches itself through imports, whether at module level or inside a function (a lazy import placed to
+dodge a circle is still a circle)."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted((SRC / "dapr_lint").rglob("*.py")):
+        parts = list(path.relative_to(SRC).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        found[".".join(parts)] = path
+    return found
+
+
+def import_graph() -> dict[str, set[str]]:
+    """module -> the package modules it imports (anywhere in its code)."""
+    known = modules()
+    graph: dict[str, set[str]] = {}
+    for name, path in known.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    target = alias.name
+                    while target and target not in known:
+                        target = target.rpartition(".")[0]
+                    if target:
+                        targets.add(target)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".")
+                    base = ".".join(parts[: len(parts) - node.level + 1] + ([node.module] if node.module else []))
+                if not base.startswith("dapr_lint"):
+                    continue
+                for alias in node.names:
+                    submodule = f"{base}.{alias.name}"
+                    targets.add(submodule if submodule in known else base)
+        graph[name] = {t for t in targets if t in known and t != name}
+    return graph
+
+
+def circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The strongly connected components with more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+# Circles that exist today and are being taken apart (issue #10). This list may only shrink: a new circle, or a
+# module joining one, fails; a circle that is gone must be removed from here.
+KNOWN_CIRCLES: list[frozenset[str]] = [
+    # the registry loads the catalog, which loads the rules, which register with the registry and the project stage
+    frozenset(
+        {
+            "dapr_lint.cache", "dapr_lint.catalog", "dapr_lint.config", "dapr_lint.engine", "dapr_lint.files",
+            "dapr_lint.fix", "dapr_lint.project", "dapr_lint.python.analyzer", "dapr_lint.python.rules",
+            "dapr_lint.python.rules.clients", "dapr_lint.python.rules.errors", "dapr_lint.python.rules.payloads",
+            "dapr_lint.python.rules.practices", "dapr_lint.python.rules.service", "dapr_lint.python.rules.workflows",
+            "dapr_lint.registry", "dapr_lint.resources.catalog",
+        }
+    ),
+    # the language server and the editor helpers reuse the CLI's functions, and the CLI starts the server
+    frozenset({"dapr_lint.cli", "dapr_lint.editor", "dapr_lint.server"}),
+]
+
+
+def test_no_import_circle():
+    found = [frozenset(c) for c in circles(import_graph())]
+    new = [sorted(c) for c in found if not any(c <= known for known in KNOWN_CIRCLES)]
+    assert not new, f"import circles (lazy imports count): {new}"
+    gone = [sorted(k) for k in KNOWN_CIRCLES if not any(c <= k and len(c) > 1 for c in found)]
+    assert not gone, f"these circles are gone: remove them from KNOWN_CIRCLES: {gone}"
+
+
+def test_the_circle_finder_finds_a_circle_and_nothing_else():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}, "e": set()}
+    assert circles(graph) == [["a", "b", "c"]]
+
+
+_IMPORT_EACH = r"""
+import importlib, json, os, sys, traceback
+import libcst, yaml  # third-party: loaded once, before the fork; our modules are not
+failures = {}
+for name in json.loads(sys.argv[1]):
+    pid = os.fork()
+    if pid == 0:
+        try:
+            importlib.import_module(name)
+        except BaseException:
+            sys.stderr.write(f"@@{name}@@" + traceback.format_exc())
+            sys.stderr.flush()
+            os._exit(1)
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        failures[name] = status
+print(json.dumps(failures))
+"""
+
+
+def test_every_module_imports_alone():
+    names = sorted(name for name in modules() if name != "dapr_lint.__main__")  # importing it runs the CLI
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORT_EACH, json.dumps(names)], capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stderr
+    failures = json.loads(done.stdout.strip().splitlines()[-1])
+    assert not failures, f"modules that do not import alone: {sorted(failures)}\n{done.stderr}"
