@@ -163,3 +163,83 @@ def test_a_deployment_folder_beside_the_app_counts(monkeypatch, capsys, tmp_path
         '        dapr.io/enabled: "true"\n        dapr.io/config: "appconfig"\n'
     )
     assert "DPR414" not in {code for _p, _l, code in _run(tmp_path, monkeypatch, capsys)}
+
+
+LIFESPAN = """\
+import logging
+from contextlib import asynccontextmanager
+
+from dapr.aio.clients import DaprClient
+from dapr.ext.workflow import WorkflowRuntime
+from fastapi import FastAPI
+
+logging.basicConfig()
+wfr = WorkflowRuntime()
+shared = DaprClient()
+
+
+@asynccontextmanager
+async def lifespan(application: FastAPI):
+    application.state.dapr = DaprClient()
+    wfr.start()
+    yield
+    logging.info("stopping")
+
+
+app = FastAPI(lifespan=lifespan)
+"""
+
+
+def _fix(tmp_path: Path, monkeypatch, capsys, text: str, *extra: str) -> tuple[str, list[dict]]:
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    (tmp_path / "main.py").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    main(["check", ".", "--select", "DPR416", "--fix", "--no-cache", "--exit-zero", *extra])
+    capsys.readouterr()
+    main(["check", ".", "--select", "DPR416", "--no-cache", "--format", "json", "--exit-zero"])
+    return (tmp_path / "main.py").read_text(), json.loads(capsys.readouterr().out)
+
+
+def test_the_shutdown_fix_closes_what_start_up_opened_at_the_end_of_the_lifespan(monkeypatch, capsys, tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "main.py").write_text(LIFESPAN)
+    found = _findings(tmp_path, monkeypatch, capsys)
+    assert {(f["line"], f["fix"]["safety"]) for f in found if f["code"] == "DPR416"} == {(10, "safe"), (15, "safe"), (16, "safe")}
+    assert any("add `await application.state.dapr.close()` at the end of the lifespan" in f["message"] for f in found)
+    fixed, left = _fix(tmp_path, monkeypatch, capsys, LIFESPAN)  # safe: no --unsafe-fixes needed
+    assert fixed == LIFESPAN.replace(
+        '    logging.info("stopping")\n',
+        '    logging.info("stopping")\n    wfr.shutdown()\n    await application.state.dapr.close()\n    await shared.close()\n',
+    )
+    compile(fixed, "main.py", "exec")
+    assert left == []
+    again, _left = _fix(tmp_path, monkeypatch, capsys, fixed)  # idempotent
+    assert again == fixed
+
+
+def test_the_shutdown_fix_goes_in_the_lifespans_finally(monkeypatch, capsys, tmp_path):
+    text = LIFESPAN.replace(
+        '    yield\n    logging.info("stopping")\n', '    try:\n        yield\n    finally:\n        logging.info("stopping")\n'
+    )
+    fixed, left = _fix(tmp_path, monkeypatch, capsys, text)
+    assert fixed.endswith(
+        '    finally:\n        logging.info("stopping")\n        wfr.shutdown()\n'
+        "        await application.state.dapr.close()\n        await shared.close()\n\n\napp = FastAPI(lifespan=lifespan)\n"
+    )
+    assert left == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # the yield inside `async with`: where the close would go is not mechanical
+        lambda t: t.replace("    yield\n", "    async with DaprClient() as other:\n        yield\n"),
+        # no lifespan: FastAPI would ignore on_event hooks once one is added
+        lambda t: t.replace("app = FastAPI(lifespan=lifespan)", "app = FastAPI()\napp.on_event('startup')(lambda: wfr.start())"),
+    ],
+)
+def test_no_shutdown_fix_for_other_shapes(change, monkeypatch, capsys, tmp_path):
+    text = change(LIFESPAN)
+    fixed, left = _fix(tmp_path, monkeypatch, capsys, text)
+    assert fixed == text
+    assert left and all(f["fix"] is None for f in left)

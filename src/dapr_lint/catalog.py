@@ -5,6 +5,7 @@ under resources/. This module only imports them, so the catalog is complete what
 """
 
 from dapr_lint.python.rules import clients, errors, payloads, practices, service, workflows  # noqa: F401
+from dapr_lint import project as _project  # noqa: F401  (registers DPR601-DPR609)
 
 try:  # resource-file rules (DPR5xx) ship with the resources package
     from dapr_lint.resources import catalog as _resources_catalog  # noqa: F401

@@ -16,7 +16,7 @@ EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
 EXIT_ERROR = 2
 
-_COMMANDS = ("check", "rules", "rule", "server")
+_COMMANDS = ("check", "rules", "rule", "server", "apps")
 OUTPUT_FORMATS = ("text", "concise", "full", "json", "sarif", "github")
 
 
@@ -111,6 +111,11 @@ def _parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
+    apps = sub.add_parser("apps", help="print the apps discovered in the repositories of the paths, and why")
+    apps.add_argument("paths", nargs="*", type=Path, help="files or folders (default: .)")
+    apps.add_argument("--format", choices=("text", "json"), default="text")
+    apps.add_argument("--resources-path", action="append", default=[], help="a folder of the app's Dapr resources (repeatable)")
+
     rule = sub.add_parser("rule", help="print a rule's documentation")
     rule.add_argument("code", help="a rule code (DPR101) or name (sync-client-in-async)")
     return parser
@@ -129,6 +134,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _list_rules(args.format, sys.stdout)
         if args.command == "rule":
             return _show_rule(args.code, sys.stdout)
+        if args.command == "apps":
+            return _show_apps(args, sys.stdout)
         if args.command == "server":
             from dapr_lint.server import main as serve
 
@@ -427,6 +434,55 @@ def _add_noqa(results, files, errors, args: argparse.Namespace) -> int:
         print(f"Added {added} noqa directive{'s' if added != 1 else ''}.", file=sys.stderr)
     _print_errors(errors, args.verbose)
     return EXIT_ERROR if errors else EXIT_CLEAN
+
+
+def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
+    """`dapr-lint apps`: what the project rules see, so a user can tell why one fired or not."""
+    from dataclasses import replace
+
+    from dapr_lint import engine
+    from dapr_lint.config import CommandLine
+    from dapr_lint.files import discover, repository_files
+    from dapr_lint.project import describe_apps
+
+    paths = args.paths or [Path(".")]
+    resolver = Resolver(CommandLine(resources_paths=[str(Path(p).resolve()) for p in args.resources_path]))
+    files = discover(paths, resolver.config_for)
+    universe = repository_files(files, resolver.config_for) or files
+    config = resolver.config_for(paths[0])
+    settings = replace(resolver.settings_of(config), enabled=frozenset({"DPR401"}))
+    described = describe_apps(engine.summarize(universe, settings), settings)
+    if args.format == "json":
+        out.write(json.dumps(described, indent=2) + "\n")
+        return EXIT_CLEAN
+    for repository in described:
+        out.write(f"repository {repository['root']}\n")
+        if not repository["apps"]:
+            out.write("  no apps found (no dapr.yaml, Kubernetes manifest, compose sidecar or entry module)\n")
+        for app in repository["apps"]:
+            app_id = f" (app ID {app['app_id']})" if app["app_id"] else " (no app ID declared)"
+            dapr = "" if app["uses_dapr"] else " - uses no Dapr: no Dapr project rule applies"
+            out.write(f"\napp {app['name']}{app_id}{dapr}\n")
+            out.write(f"  found from: {'; '.join(app['sources'])}\n")
+            if app["folder"]:
+                out.write(f"  folder: {app['folder']}\n")
+            out.write(f"  modules ({len(app['modules'])}): {', '.join(app['modules']) or '-'}\n")
+            if not app["resource_sets"]:
+                out.write("  resources: none found (component names are not checked)\n")
+            for resource_set in app["resource_sets"]:
+                names = ", ".join(f"{c['name']} ({c['type']})" for c in resource_set["components"]) or "-"
+                out.write(f"  {resource_set['kind']} resources from {resource_set['origin']}: {names}\n")
+                for sub in resource_set["subscriptions"]:
+                    out.write(f"    subscription {sub['name']}: {sub['pubsub']}/{sub['topic']} -> {', '.join(sub['routes'])}\n")
+            routes = app["routes"] if app["routes_complete"] else app["routes"] + ["(and routes the summaries cannot follow)"]
+            out.write(f"  routes: {', '.join(routes) or '-'}\n")
+            if app["subscriber_routes"]:
+                out.write(f"  event routes: {', '.join(app['subscriber_routes'])}\n")
+            for path in app["health_paths"]:
+                out.write(f"  called by Dapr or the cluster: {path['path']} ({path['origin']})\n")
+        if repository["outside"]:
+            out.write(f"\nmodules in no app ({len(repository['outside'])}): {', '.join(repository['outside'])}\n")
+    return EXIT_CLEAN
 
 
 def _report_diff(results, errors, args: argparse.Namespace) -> int:

@@ -246,7 +246,7 @@ def run(
     """Check files (the per-file stage, then the project stage, then project fixes). With a `cache`
     (cache.Cache) and no fixing, files whose key matches are not checked again. `universe`: every file of
     the repositories the files belong to; the project stage reads the summaries of those not checked here
-    too, so that a file's findings do not depend on which others the run was given.. SIGINT, SIGTERM and SIGHUP stop the run
+    too, so that a file's findings do not depend on which others the run was given. SIGINT, SIGTERM and SIGHUP stop the run
     (`Interrupted`); with --fix a file being written is finished first."""
     with _stop_on_signals():
         return _run(files, settings, jobs, ignored_for, cache, universe)
@@ -710,3 +710,26 @@ def _die_with_parent(parent: int) -> None:
                 os._exit(1)
 
     threading.Thread(target=watch, name="dapr-lint-parent-watch", daemon=True).start()
+
+
+def check_in_repository(path: Path, settings: Settings, config, data: Optional[bytes] = None, ignored=frozenset()) -> FileResult:
+    """One file's whole result as `dapr-lint check .` on its repository gives it: the per-file findings,
+    refined by the facts of its apps (routes that receive events), and the project findings of its apps
+    (DPR101 across modules, DPR401/DPR402, DPR6xx). The other files of the repository are read through
+    their summaries (cached under `settings`' cache folder when `cache` is used by the caller), never run.
+
+    `config`: the file's Config (or a function giving the Config of a path) for exclusions; `data`: the
+    file's content when it differs from the disk (an editor buffer)."""
+    from dapr_lint.files import SourceFile, kind_of, repository_files
+
+    kind = kind_of(path) or "python"
+    task = FileTask(str(path), display_path(path), kind, frozenset(ignored), data)
+    result = check_file(task, settings)
+    universe = repository_files([SourceFile(path, kind)], config)
+    named = os.path.realpath(path)
+    rest = [f for f in universe if os.path.realpath(f.path) != named]
+    from dapr_lint.project import run_project_stage, wants_summary
+
+    extra = summarize(rest, settings) if rest and wants_summary(settings) else []
+    run_project_stage([result], settings, extra)
+    return result

@@ -268,15 +268,17 @@ _ROUTE_FUNCTIONS = {"DPR401": ("health", "alive"), "DPR402": ("ready", "ready")}
 
 
 def apply_project_fixes(results, settings: Settings, paths: dict) -> dict[str, set[str]]:
-    """DPR401/DPR402's fix (unsafe): add a `GET` route right after the statement that creates the app.
+    """DPR401/DPR402's fix (unsafe): add a `GET` route right after the statement that creates the app; DPR416's
+    (safe): close what start-up opened at the end of the FastAPI lifespan.
 
     Project findings come from the project stage, after every file was checked, so their fix is applied here:
     on the file as written (--fix) or on the per-file fixed text (--diff), re-parsed before anything is kept."""
     rewritten: dict[str, set[str]] = {}
-    if not settings.unsafe_fixes:
-        return rewritten
     for result in results:
-        wanted = [d for d in result.diagnostics if d.code in _ROUTE_FUNCTIONS and d.fix is not None]
+        # DPR416 (safe) first: the close goes in the lifespan; the route fix (unsafe) on the next --fix
+        wanted = [d for d in result.diagnostics if d.code == "DPR416" and d.fix is not None]
+        if not wanted and settings.unsafe_fixes:
+            wanted = [d for d in result.diagnostics if d.code in _ROUTE_FUNCTIONS and d.fix is not None]
         if not wanted or result.path not in paths:
             continue
         path = paths[result.path]
@@ -284,7 +286,12 @@ def apply_project_fixes(results, settings: Settings, paths: dict) -> dict[str, s
             before = result.fixed_data if result.fixed_data is not None else path.read_bytes()
         except OSError:
             continue
-        after = _add_routes(before, wanted, result.summary, settings)
+        if wanted[0].code == "DPR416":
+            from dapr_lint.python.practices import close_in_lifespan
+
+            after = close_in_lifespan(before, {d.line for d in wanted})
+        else:
+            after = _add_routes(before, wanted, result.summary, settings)
         if after is None or after == before:
             continue
         if settings.fix_mode == "diff":

@@ -163,6 +163,8 @@ class OpenedResource:
     kind: str
     name: str
     span: Span
+    # DPR416's fix: the statement that closes it at the end of the module's lifespan ("" when none applies)
+    fix: str = ""
 
 
 @dataclass(frozen=True)
@@ -216,6 +218,8 @@ class ModuleSummary:
     entry: bool = False
     # routes its own `GET /dapr/subscribe` lists (as written: with or without a leading slash)
     subscribed_routes: tuple[str, ...] = ()
+    # constants whose value is the default of `os.getenv(VARIABLE, "default")`: name -> VARIABLE
+    env_constants: Mapping[str, str] = field(default_factory=dict)
     # logging and tracing set-up, trace forwarding, what is opened and closed (DPR413-DPR416)
     practices: PracticeFacts = field(default_factory=PracticeFacts)
     version: int = SUMMARY_VERSION
@@ -275,6 +279,8 @@ class RunApp:
     health_path: Optional[Located]
     port: Optional[int]
     span: Span
+    # the Python module its `command` runs (`python app.py`, `python -m pkg.app`, `uvicorn app:app`), absolute
+    entry: Optional[str] = None
 
 
 @dataclass(frozen=True)

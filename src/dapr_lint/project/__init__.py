@@ -286,6 +286,13 @@ class Project:
         routes.extend(self.graph.floating_in(app.modules))
         return routes, complete
 
+    def resources_by_file_display(self, file: str) -> Optional[str]:
+        """The display path of a resource file the project read."""
+        for resource in self.resources:
+            if resource.file == file:
+                return resource.path
+        return None
+
     def subscriber_routes(self, app: App) -> set[str]:
         """Routes Dapr delivers events to in this app: declarative Subscriptions of its resource sets and the
         routes a `GET /dapr/subscribe` of any of its modules lists (Dapr adds a missing leading slash)."""
@@ -358,6 +365,13 @@ class Project:
             if len(found) == 1:
                 return found.pop()
         return None
+
+    def environment_of(self, origin: ModuleSummary, value: StrValue) -> Optional[str]:
+        """The environment variable whose default an imported constant holds (`os.getenv(NAME, default)`)."""
+        if not isinstance(value, ImportedName):
+            return None
+        names = {summary.env_constants.get(name) for summary, name in self.resolve(origin, value.path, "constants")}
+        return names.pop() if len(names) == 1 else None
 
     def objects_of(self, origin: ModuleSummary, ref: ObjectRef) -> Optional[list[ObjectId]]:
         """The apps/routers an object reference means; None when it is unknown or outside the run."""
@@ -635,3 +649,16 @@ def describe_apps(summaries: Iterable[Summary], settings: Settings) -> list[dict
         outside = sorted(shown(f) for f in model.modules if f not in in_apps)
         described.append({"root": shown(model.root) or ".", "apps": apps_data, "outside": outside})
     return described
+
+
+# -- DPR601-DPR609 ----------------------------------------------------------------------------------------
+
+
+def _register_app_rules() -> None:
+    from dapr_lint.project import rules as app_rules
+
+    for spec, check in app_rules.RULES:
+        project_rule(RuleSpec(**spec))(check)
+
+
+_register_app_rules()

@@ -159,6 +159,8 @@ class AppModel:
         for file, summary in sorted(self.resources.items()):
             for run in summary.run_apps:
                 app = App(run.app_id, run.app_id, run.app_dir, [f"dapr.yaml {self._rel(file)}"], declared=True)
+                if run.entry is not None and run.entry in self.modules:
+                    app.entries.append(run.entry)
                 if run.resources_paths:
                     app.resource_sets.append(self._set("local", f"resourcesPaths of {self._rel(file)}", run.resources_paths))
                 if run.health_path is not None:
@@ -173,22 +175,32 @@ class AppModel:
                 declared.append(app)
             for workload in summary.workloads:
                 workloads.append((file, workload))
-        # one app per folder among the declared ones (a compose file and a dapr.yaml may both name it)
-        by_folder: dict[str, App] = {}
+        # one app per app ID (several run templates and a compose file may name the same app)
+        by_id: dict[str, App] = {}
         for app in declared:
-            same = by_folder.get(app.folder)
-            if same is None:
-                by_folder[app.folder] = app
+            same = by_id.get(app.key)
+            if same is None or same.folder != app.folder:
+                by_id[app.key] = app
                 self.apps.append(app)
-            else:
-                same.sources.extend(app.sources)
-                same.resource_sets.extend(app.resource_sets)
-                same.health_paths.extend(app.health_paths)
+                continue
+            for source in app.sources:
+                if source not in same.sources:
+                    same.sources.append(source)
+            for resource_set in app.resource_sets:
+                if all(s.folders != resource_set.folders for s in same.resource_sets):
+                    same.resource_sets.append(resource_set)
+            same.health_paths.extend(h for h in app.health_paths if h not in same.health_paths)
+            same.entries.extend(e for e in app.entries if e not in same.entries)
+        claimed = {e for app in self.apps for e in app.entries}
         entries = sorted(f for f, m in self.modules.items() if m.entry and not self._is_test(f))
         for entry in entries:
+            if entry in claimed:
+                continue
             if any(_under(entry, app.folder) for app in declared):
-                owner = max((a for a in self.apps if _under(entry, a.folder)), key=lambda a: len(a.folder))
-                owner.entries.append(entry)
+                deepest = max(len(a.folder) for a in self.apps if _under(entry, a.folder))
+                owners = [a for a in self.apps if _under(entry, a.folder) and len(a.folder) == deepest]
+                if len(owners) == 1:
+                    owners[0].entries.append(entry)
                 continue
             name = self._rel(entry)
             app = App(name, None, os.path.dirname(entry), [f"entry module {name}"], entries=[entry])
@@ -217,17 +229,19 @@ class AppModel:
         return ResourceSet(kind, origin, folders, files)
 
     def _attach_workload(self, file: str, workload) -> None:
-        matches = [a for a in self.apps if a.app_id == workload.app_id]
+        manifest_folder = os.path.dirname(file)
+        # the manifest belongs to code near it: within the app's folder or two folders above it
+        near = [a for a in self.apps if a.folder and self._near(manifest_folder, a.folder)]
+        matches = [a for a in near if a.app_id == workload.app_id]
         if not matches:
             wanted = _norm(workload.app_id)
             matches = [
                 a
-                for a in self.apps
+                for a in near
                 if a.app_id is None
                 and (_norm(os.path.basename(a.folder)) == wanted or any(_norm(PurePath(e).stem) == wanted for e in a.entries))
             ]
         source = f"Kubernetes {self._rel(file)}"
-        manifest_folder = os.path.dirname(file)
         kube = self._set("kubernetes", f"components beside {self._rel(file)}", [manifest_folder])
         kube = ResourceSet(kube.kind, kube.origin, kube.folders, tuple(f for f in kube.files if self.resources[f].components or self.resources[f].subscriptions or self.resources[f].resiliencies))
         if len(matches) != 1:
@@ -245,6 +259,14 @@ class AppModel:
             app.health_paths.append(self._declared(probe, file, "a container probe"))
         if workload.health_path is not None:
             app.health_paths.append(self._declared(workload.health_path, file, "dapr.io/app-health-check-path"))
+
+    def _near(self, manifest_folder: str, app_folder: str) -> bool:
+        top = Path(app_folder)
+        for _ in range(2):
+            if str(top) == self.root or not _under(str(top.parent), self.root):
+                break
+            top = top.parent
+        return _under(manifest_folder, str(top))
 
     def _assign_modules(self) -> None:
         files = sorted(self.modules)
@@ -266,7 +288,7 @@ class AppModel:
         absorbed = []
         for app in self.apps:
             if app.declared or len(app.entries) != 1:
-                continue
+                continue  # a declared app stays, whatever imports its module
             entry = app.entries[0]
             importers = [e for e, seen in reach.items() if e != entry and entry in seen and e not in reach[entry]]
             if importers:

@@ -30,6 +30,9 @@ def is_relevant(data: bytes) -> bool:
 
 # A module that adds routes to an app imported from another module need not import a framework itself;
 # the project stage still wants its routes.
+# A settings module holding component names (`STORE_NAME = os.getenv("STORE_NAME", "statestore")`) need not
+# mention Dapr: the project stage resolves the names other modules import from it.
+_CONSTANT_HINT = re.compile(rb"^[A-Z][A-Z0-9_]*\s*(?::\s*str\s*)?=\s*(?:os\.getenv\(|os\.environ\.get\(|[\"'])", re.M)
 _ROUTE_HINT = re.compile(rb"@\w+\.(?:get|post|put|delete|patch|head|options|route|api_route)\(|\.add_api_route\(|\.add_url_rule\(|\.include_router\(|\.register_blueprint\(")
 
 
@@ -43,7 +46,9 @@ def analyze_python(path: str, data: bytes, settings: Settings) -> FileResult:
     if problem is not None:
         result.diagnostics.append(_dpr001(path, problem.message, problem.line, problem.column))
         return result
-    relevant = is_relevant(data) or (wants_summary(settings) and _ROUTE_HINT.search(data))
+    relevant = is_relevant(data) or (
+        wants_summary(settings) and (_ROUTE_HINT.search(data) is not None or _CONSTANT_HINT.search(data) is not None)
+    )
     if not relevant:
         compiled = verify.compile_problem(data)
         if compiled is None:

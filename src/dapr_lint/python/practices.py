@@ -16,7 +16,7 @@ from typing import Any, Optional
 import libcst as cst
 
 from dapr_lint.python import known
-from dapr_lint.python.model import CallSite, Instance, ModuleModel, argument
+from dapr_lint.python.model import CallSite, FunctionInfo, Instance, ModuleModel, all_params, argument
 from dapr_lint.summaries import OpenedResource, OutgoingCall, PracticeEntry, PracticeFacts, Span
 
 # -- logging ------------------------------------------------------------------------------------------
@@ -214,7 +214,7 @@ class _Facts:
         self.pending.append((item, site.node))
 
     def _opened(self, site: CallSite, facts: dict, kind: str, name: str) -> None:
-        item = {"kind": kind, "name": name}
+        item = {"kind": kind, "name": name, "fix": self._close_statement(site, kind)}
         facts["opened"].append(item)
         self.pending.append((item, site.node))
 
@@ -267,6 +267,62 @@ class _Facts:
         else:
             return
         self._opened(site, facts, "async-client", name)
+
+    # -- DPR416's fix: close it at the end of the app's lifespan ------------------------------------------
+
+    def _lifespan(self) -> Optional[FunctionInfo]:
+        """The module's FastAPI lifespan when its shape lets a close be appended safely: a module-level
+        `@asynccontextmanager async def` given as `lifespan=` to the module's one `FastAPI()`, whose body
+        holds its `yield` as a statement of its own (or in a `try` with a `finally`)."""
+        if "lifespan" in self.__dict__:
+            return self.__dict__["lifespan"]
+        found: Optional[FunctionInfo] = None
+        apps = [site for site in self.m.calls if self._path(site) == known.FASTAPI_APP]
+        if len(apps) == 1:
+            value = argument(apps[0].node, None, "lifespan")
+            ref = self.m.value_of(value, apps[0].scope) if isinstance(value, cst.Name) else None
+            info = getattr(ref, "info", None)
+            if (
+                isinstance(info, FunctionInfo)
+                and info.is_async
+                and info.parent_function is None
+                and info.klass is None
+                and self.m.decorated_with(info, "contextlib.asynccontextmanager")
+                and isinstance(info.node, cst.FunctionDef)
+                and _yield_anchor(info.node) is not None
+            ):
+                found = info
+        self.__dict__["lifespan"] = found
+        return found
+
+    def _close_statement(self, site: CallSite, kind: str) -> str:
+        """The statement that closes what `site` opens, when the module's lifespan can run it: a runtime or
+        client held in a module-level name (`wfr.shutdown()`, `await client.close()`), or a client the lifespan
+        puts on its app's state (`await app.state.dapr.close()`)."""
+        lifespan = self._lifespan()
+        if lifespan is None or kind == "subscription":
+            return ""
+        call = site.node
+        if kind == "workflow-runtime":
+            receiver = call.func.value if isinstance(call.func, cst.Attribute) else None
+            if isinstance(receiver, cst.Name) and self._module_name(receiver.value, lifespan):
+                return f"{receiver.value}.shutdown()"
+            return ""
+        target = site.target
+        if not target:
+            return ""
+        if target[0] == "name" and target[1] and site.function is None and self._module_name(target[1], lifespan):
+            return f"await {target[1]}.close()"
+        if target[0] == "attribute" and target[1] and site.function is lifespan:
+            params = [p.name.value for p in all_params(lifespan.node.params)]
+            if params and target[1].split(".", 1)[0] == params[0] and ".state." in f".{target[1]}":
+                return f"await {target[1]}.close()"
+        return ""
+
+    def _module_name(self, name: str, lifespan: FunctionInfo) -> bool:
+        """`name` means the same module-level binding inside the lifespan."""
+        bindings = self.m.lookup(name, lifespan.scope)
+        return bool(bindings) and bindings is self.m.module_scope.bindings.get(name)
 
     def _closed_names(self) -> set[str]:
         """Names whose close is reached anywhere in the module: `x.close()` / `x.shutdown` referenced (called or
@@ -421,9 +477,78 @@ def freeze(draft: dict) -> PracticeFacts:
         forward_http=draft["forward_http"],
         forward_grpc=draft["forward_grpc"],
         outgoing=tuple(OutgoingCall(i["method"], i["protocol"], i["handler"], span(i)) for i in draft["outgoing"]),
-        opened=tuple(OpenedResource(i["kind"], i["name"], span(i)) for i in draft["opened"]),
+        opened=tuple(OpenedResource(i["kind"], i["name"], span(i), i.get("fix", "")) for i in draft["opened"]),
         closed=tuple(draft["closed"]),
         entries=tuple(PracticeEntry(i["kind"], i["name"], span(i)) for i in draft["entries"]),
     )
 
 
+
+
+# -- DPR416's fix ---------------------------------------------------------------------------------------
+
+
+def _yield_anchor(function: cst.FunctionDef) -> Optional[cst.BaseSuite]:
+    """The suite a close goes at the end of: the function's own body when its `yield` is a statement of it,
+    the `finally` of a top-level `try` whose body holds the `yield` statement; None for other shapes."""
+    body = function.body
+    if not isinstance(body, cst.IndentedBlock):
+        return None
+    for statement in body.body:
+        if _is_yield_statement(statement):
+            return body
+        if isinstance(statement, cst.Try) and statement.finalbody is not None:
+            if any(_is_yield_statement(inner) for inner in statement.body.body):
+                return statement.finalbody.body
+    return None
+
+
+def _is_yield_statement(statement: cst.CSTNode) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and isinstance(statement.body[0], cst.Expr)
+        and isinstance(statement.body[0].value, cst.Yield)
+    )
+
+
+def close_in_lifespan(data: bytes, lines: set[int]) -> Optional[bytes]:
+    """DPR416's fix: append the statements that close what the findings on `lines` opened at the end of the
+    module's lifespan (after its `yield`, or in its `finally`), last opened first closed. None when nothing
+    applies or the result does not parse."""
+    from dapr_lint.python.positions import positions
+
+    try:
+        module = cst.parse_module(data)
+        model = ModuleModel.build(module)
+    except Exception:
+        return None
+    builder = _Facts(model)
+    facts, pending = builder.build()
+    lifespan = builder._lifespan()
+    if lifespan is None:
+        return None
+    spans = positions(module, [node for _item, node in pending])
+    wanted = []
+    for item, node in pending:
+        if any(item is opened for opened in facts["opened"]) and item.get("fix") and spans.get(id(node), (0,))[0] in lines:
+            wanted.append(item["fix"])
+    if not wanted:
+        return None
+    statements = [cst.parse_statement(code + "\n") for code in dict.fromkeys(reversed(wanted))]
+    anchor = _yield_anchor(lifespan.node) if isinstance(lifespan.node, cst.FunctionDef) else None
+    if anchor is None:
+        return None
+
+    class _Append(cst.CSTTransformer):
+        def leave_IndentedBlock(self, original: cst.IndentedBlock, updated: cst.IndentedBlock) -> cst.IndentedBlock:
+            if original is anchor:
+                return updated.with_changes(body=[*updated.body, *statements])
+            return updated
+
+    fixed = module.visit(_Append()).bytes
+    try:
+        compile(fixed, "<fix>", "exec")
+    except SyntaxError:
+        return None
+    return fixed

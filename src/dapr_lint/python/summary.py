@@ -102,6 +102,7 @@ def _freeze(draft: dict) -> ModuleSummary:
         uses_dapr=draft["uses_dapr"],
         entry=draft.get("entry", False),
         subscribed_routes=tuple(draft.get("subscribed_routes", ())),
+        env_constants=draft.get("env_constants", {}),
         objects={
             key: RouteOwner(o["kind"], o["framework"], o["name"], o["prefix"], o["opaque"], o["actor"], span(o))
             for key, o in draft["objects"].items()
@@ -161,6 +162,7 @@ class _Builder:
         if owners_possible:
             self._objects()
         summary["entry"] = self._is_entry()
+        summary["env_constants"] = self.env_constants
         summary["subscribed_routes"] = sorted(getattr(m, "programmatic_routes", ()) or ())
         self._routes_and_includes(summary)
         self._handlers(summary)
@@ -253,8 +255,14 @@ class _Builder:
 
     def _constants(self) -> dict[str, str]:
         constants: dict[str, str] = {}
+        self.env_constants: dict[str, str] = {}
         for name, bindings in self.m.module_scope.bindings.items():
             if len(bindings) != 1 or bindings[0].kind != "assign":
+                continue
+            env = self._env_default(bindings[0].value, self.m.module_scope) if isinstance(bindings[0].value, cst.Call) else None
+            if env is not None:
+                constants[name] = env[1]
+                self.env_constants[name] = env[0]
                 continue
             if isinstance(bindings[0].value, (cst.SimpleString, cst.ConcatenatedString)):
                 value = self.m.value_of(bindings[0].value, self.m.module_scope)
@@ -569,6 +577,12 @@ class _Builder:
                     )
                 ),
             }
+            metadata = argument(site.node, None, "state_metadata")
+            if isinstance(metadata, cst.Dict) and any(
+                isinstance(e, cst.DictElement) and self.m.value_of(e.key, site.scope) == Const("ttlInSeconds")
+                for e in metadata.elements
+            ):
+                item["keywords"] = tuple(sorted({*item["keywords"], "ttlInSeconds"}))
             if len(params) > 1 and params[1] in ("topic_name", "topic"):
                 item["topic"] = self._string(argument(site.node, 1, (params[1],)), site.scope)
             if method[1] in ("invoke_method", "invoke_method_async"):

@@ -45,7 +45,7 @@ def _located(node: Optional[Node]) -> Optional[Located]:
 def resource_summary(path: str, data: bytes, kubernetes: bool = False) -> Optional[ResourceSummary]:
     """The summary of a YAML file, or None when it tells the project stage nothing. `path` is the file's
     absolute path (paths in run templates and compose files are relative to it)."""
-    if b"dapr" not in data:
+    if b"dapr" not in data and b"appDirPath" not in data:
         return None
     try:
         source = decode_text(data)
@@ -178,9 +178,24 @@ def _run_apps(root: MappingView, folder: str) -> list[RunApp]:
                 health_path=_located(health),
                 port=int_value(app.get("appPort")),
                 span=span_of(app.get("appID") or app.get("appDirPath")),
+                entry=_command_entry([text(w) or "" for w in sequence_items(app.get("command"))], app_dir),
             )
         )
     return found
+
+
+def _command_entry(words: list[str], folder: str) -> Optional[str]:
+    """The Python module a run command starts, as a path below `folder`."""
+    for index, word in enumerate(words):
+        if word.endswith(".py"):
+            return os.path.normpath(os.path.join(folder, word))
+        if word == "-m" and index + 1 < len(words) and words[index + 1] not in ("uvicorn", "gunicorn", "flask", "hypercorn"):
+            return os.path.normpath(os.path.join(folder, *words[index + 1].split("."))) + ".py"
+        servers = {"uvicorn", "gunicorn", "hypercorn"}
+        if ":" in word and not word.startswith("-") and any(os.path.basename(w) in servers for w in words[:index]):
+            module = word.split(":", 1)[0]
+            return os.path.normpath(os.path.join(folder, *module.split("."))) + ".py"
+    return None
 
 
 def _workload(root: MappingView, kind: str) -> Optional[Workload]:

@@ -12,11 +12,12 @@ Configuration with `tracing` in the repository) is not reported.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass
 from typing import Iterator
 
-from dapr_lint.diagnostics import Diagnostic
+from dapr_lint.diagnostics import Diagnostic, FixInfo
 from dapr_lint.project import Project, is_test_file, project_rule
 from dapr_lint.project.run_files import RunFacts, run_facts_for
 from dapr_lint.registry import RuleSpec
@@ -226,6 +227,8 @@ _OPENED = {
         category="practice",
         summary="A WorkflowRuntime started, a streaming subscription opened or an async client held at start-up that nothing in the app closes.",
         target="project",
+        fix_safety="safe",
+        fix_description="Close it at the end of the FastAPI lifespan (after its `yield`).",
     )
 )
 def no_graceful_shutdown(project: Project, settings: Settings) -> Iterator[Diagnostic]:
@@ -248,4 +251,9 @@ def no_graceful_shutdown(project: Project, settings: Settings) -> Iterator[Diagn
         head, consequence = _OPENED[opened.kind]
         name = f"`{opened.name}`" if opened.name else "(its close function discarded)"
         message = head.format(name=name) + ": " + consequence.format(short=opened.name or "it")
-        yield _diagnostic("DPR416", message, summary, opened.span)
+        if opened.fix:
+            message = message.rsplit("; ", 1)[0] + f"; add `{opened.fix}` at the end of the lifespan"
+        diagnostic = _diagnostic("DPR416", message, summary, opened.span)
+        if opened.fix:
+            diagnostic = dataclasses.replace(diagnostic, fix=FixInfo("safe", f"Add `{opened.fix}` at the end of the lifespan."))
+        yield diagnostic

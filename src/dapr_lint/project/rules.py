@@ -1,0 +1,619 @@
+"""DPR601-DPR609: code held against the resources and the other apps of its repository (yaml-facts 2.2, 3.3, 4).
+
+Every check works per app (`project.apps.App`): the names an app's modules use are compared with the
+components of each resource set the app loads (local and Kubernetes sets apart, `scopes` applied). A set that
+declares no component at all says nothing (the app may run with the CLI's default components), and a name the
+summaries cannot resolve is never reported."""
+
+from __future__ import annotations
+
+import os
+from typing import Iterator, Optional
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from dapr_lint.diagnostics import Diagnostic
+from dapr_lint.project.apps import App, AppModel, ResourceSet
+from dapr_lint.summaries import ComponentFact, ComponentUse, ModuleSummary, Span
+
+# This module imports nothing of the project stage or the registry (no import circle): `dapr_lint.project`
+# registers these checks from RULES, and hands them its Project. Type names below are only annotations.
+Project = Any
+Settings = Any
+RULES: list[tuple[dict, Callable]] = []
+
+
+def project_rule(spec: dict) -> Callable[[Callable], Callable]:
+    def decorate(func: Callable) -> Callable:
+        RULES.append((spec, func))
+        return func
+
+    return decorate
+
+
+def _normalise(path: str) -> str:
+    parts = [p for p in path.split("/") if p]
+    return "/" + "/".join(parts)
+
+
+@dataclass(frozen=True)
+class _Route:
+    """A route registered by a Dapr subscription decorator (`DaprApp.subscribe(route=...)`)."""
+
+    path: str
+
+    @property
+    def full(self) -> str:
+        return _normalise(self.path)
+
+# -- what a name means ---------------------------------------------------------------------------------
+
+_FAMILY_LABEL = {
+    "state": "state store",
+    "pubsub": "pub/sub component",
+    "bindings": "binding",
+    "secretstores": "secret store",
+    "configuration": "configuration store",
+    "lock": "lock store",
+}
+_SECRET_METHODS = frozenset({"get_secret", "get_bulk_secret"})
+_CONFIGURATION_METHODS = frozenset({"get_configuration", "subscribe_configuration", "unsubscribe_configuration"})
+_LOCK_METHODS = frozenset({"try_lock", "unlock"})
+_TRANSACTION_METHODS = frozenset({"execute_state_transaction"})
+
+# State stores without transactions or TTL (docs.dapr.io "State stores" table; Azure Table and Blob storage
+# have no transactions either).
+_NO_TRANSACTIONS = frozenset(
+    {
+        "state.aerospike",
+        "state.cassandra",
+        "state.couchbase",
+        "state.consul",
+        "state.hazelcast",
+        "state.jetstream",
+        "state.memcached",
+        "state.azure.tablestorage",
+        "state.azure.blobstorage",
+    }
+)
+_NO_TTL = frozenset({"state.aerospike", "state.couchbase", "state.consul", "state.hazelcast", "state.jetstream"})
+
+
+def family_of(use: ComponentUse) -> Optional[str]:
+    if use.param == "pubsub_name":
+        return "pubsub"
+    if use.param == "binding_name":
+        return "bindings"
+    if use.param != "store_name":
+        return None
+    if use.method in _SECRET_METHODS:
+        return "secretstores"
+    if use.method in _CONFIGURATION_METHODS:
+        return "configuration"
+    if use.method in _LOCK_METHODS:
+        return "lock"
+    return "state"
+
+
+def _family(component: ComponentFact) -> str:
+    return component.type.split(".", 1)[0]
+
+
+def _modules(project: Project, app: App) -> list[ModuleSummary]:
+    found = []
+    for file in app.modules:
+        summary = project.by_file.get(os.path.normcase(file))
+        if summary is not None:
+            found.append(summary)
+    return found
+
+
+def _dapr_apps(project: Project) -> Iterator[tuple[AppModel, App]]:
+    for model in project.models:
+        for app in model.apps:
+            if model.uses_dapr(app):
+                yield model, app
+
+
+def _checked_sets(model: AppModel, app: App) -> list[tuple[ResourceSet, list[tuple[str, ComponentFact]]]]:
+    """The resource sets of an app that declare components, with the components the app sees."""
+    found = []
+    for resource_set in app.resource_sets:
+        components = model.components(app, resource_set)
+        if any(model.resources[f].components for f in resource_set.files):
+            found.append((resource_set, components))
+    return found
+
+
+def _where(resource_set: ResourceSet) -> str:
+    return f"its {resource_set.kind} resources ({resource_set.origin})"
+
+
+def _diagnostic(code: str, message: str, path: str, span: Span) -> Diagnostic:
+    return Diagnostic(code, message, path, span.line, span.column, span.end_line, span.end_column)
+
+
+class _NameUse:
+    """A component name used in code (a client call or a subscription decorator), resolved."""
+
+    def __init__(self, summary: ModuleSummary, name: str, family: str, what: str, span: Span, env: Optional[str], method: str = "") -> None:
+        self.summary = summary
+        self.name = name
+        self.family = family
+        self.what = what
+        self.span = span
+        self.env = env
+        self.method = method
+
+    @property
+    def shown(self) -> str:
+        if self.env:
+            return f"`{self.name}` (the default of environment variable `{self.env}`)"
+        return f"`{self.name}`"
+
+
+def _name_uses(project: Project, app: App) -> Iterator[_NameUse]:
+    for summary in _modules(project, app):
+        for use in summary.components:
+            family = family_of(use)
+            if family is None:
+                continue
+            name = project.string(summary, use.name)
+            if not name:
+                continue
+            env = use.env or project.environment_of(summary, use.name)
+            yield _NameUse(summary, name, family, f"`{use.method}`", use.span, env, use.method)
+        for handler in summary.handlers:
+            if handler.kind in ("subscription", "grpc_subscription") and handler.framework not in ("programmatic-fastapi", "programmatic-flask"):
+                name = project.string(summary, handler.pubsub)
+                if name:
+                    span = Span(handler.line, 1, handler.line, 1)
+                    yield _NameUse(summary, name, "pubsub", f"the subscription of `{handler.function}`", span, None)
+            elif handler.kind == "grpc_binding":
+                name = project.string(summary, handler.binding)
+                if name:
+                    span = Span(handler.line, 1, handler.line, 1)
+                    yield _NameUse(summary, name, "bindings", f"the binding handler `{handler.function}`", span, None)
+
+
+# -- DPR601 / DPR602 -----------------------------------------------------------------------------------
+
+
+@project_rule(
+    dict(
+        code="DPR601",
+        name="unknown-component",
+        category="bug",
+        summary="A state store, pub/sub, binding, secret store, configuration or lock name used in code that no component of the app defines.",
+        target="project",
+    )
+)
+def unknown_component(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+    for model, app in _dapr_apps(project):
+        sets = _checked_sets(model, app)
+        if not sets:
+            continue
+        for use in _name_uses(project, app):
+            for resource_set, components in sets:
+                named = [c for _f, c in components if c.name == use.name]
+                if named:
+                    continue
+                if use.family == "secretstores" and use.name == "kubernetes" and resource_set.kind == "kubernetes":
+                    continue  # the built-in Kubernetes secret store
+                same_family = sorted({c.name for _f, c in components if _family(c) == use.family})
+                hint = f"; it defines {', '.join(f'`{n}`' for n in same_family)}" if same_family else ""
+                yield _diagnostic(
+                    "DPR601",
+                    f"{use.what} names {_FAMILY_LABEL[use.family]} {use.shown}, which no component of app "
+                    f"`{app.key}` defines in {_where(resource_set)}{hint}: the sidecar has no such component and "
+                    "the call fails at runtime",
+                    use.summary.path,
+                    use.span,
+                )
+                break
+
+
+@project_rule(
+    dict(
+        code="DPR602",
+        name="component-kind-mismatch",
+        category="bug",
+        summary="A component used as the wrong kind: `save_state` on a `pubsub.*` component, `publish_event` on a state store, ...",
+        target="project",
+    )
+)
+def component_kind_mismatch(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+    for model, app in _dapr_apps(project):
+        for use in _name_uses(project, app):
+            for resource_set, components in _checked_sets(model, app):
+                named = [c for _f, c in components if c.name == use.name]
+                if not named or any(_family(c) == use.family for c in named):
+                    continue
+                types = ", ".join(sorted({c.type for c in named}))
+                yield _diagnostic(
+                    "DPR602",
+                    f"{use.what} uses {use.shown} as a {_FAMILY_LABEL[use.family]}, but in {_where(resource_set)} of "
+                    f"app `{app.key}` it is a `{types}` component: the call fails at runtime",
+                    use.summary.path,
+                    use.span,
+                )
+                break
+
+
+# -- DPR607 --------------------------------------------------------------------------------------------
+
+
+@project_rule(
+    dict(
+        code="DPR607",
+        name="unsupported-store-feature",
+        category="bug",
+        summary="A state transaction or a TTL on a state store type that does not support it.",
+        target="project",
+    )
+)
+def unsupported_store_feature(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+    for model, app in _dapr_apps(project):
+        for summary in _modules(project, app):
+            for use in summary.components:
+                if family_of(use) != "state":
+                    continue
+                name = project.string(summary, use.name)
+                if not name:
+                    continue
+                transaction = use.method in _TRANSACTION_METHODS
+                ttl = "ttlInSeconds" in use.keywords
+                if not transaction and not ttl:
+                    continue
+                for resource_set, components in _checked_sets(model, app):
+                    types = {c.type for _f, c in components if c.name == name and _family(c) == "state"}
+                    if len(types) != 1:
+                        continue
+                    store_type = types.pop()
+                    if transaction and store_type in _NO_TRANSACTIONS:
+                        feature = "transactions"
+                    elif ttl and store_type in _NO_TTL:
+                        feature = "TTL (`ttlInSeconds`)"
+                    else:
+                        continue
+                    yield _diagnostic(
+                        "DPR607",
+                        f"`{use.method}` needs {feature}, which state store `{name}` (`{store_type}`, in {_where(resource_set)} "
+                        f"of app `{app.key}`) does not support: the call fails at runtime",
+                        summary.path,
+                        use.span,
+                    )
+                    break
+
+
+# -- routes an app serves ------------------------------------------------------------------------------
+
+
+def _serves(routes: list, path: str) -> bool:
+    """Whether one of the routes may be `path` (unknown parts and catch-alls count as a match)."""
+    wanted = _normalise(path)
+    for route in routes:
+        full = route.full
+        if full is None:
+            return True
+        if full == wanted:
+            return True
+        parts = [p for p in full.split("/") if p]
+        if parts and (parts[-1].startswith("{") and ":path}" in parts[-1] or parts[-1].startswith("<path:")):
+            prefix = "/" + "/".join(parts[:-1])
+            if wanted.startswith(prefix.rstrip("/") + "/") or prefix == "/":
+                return True
+    return False
+
+
+def _http_routes(project: Project, app: App) -> Optional[list]:
+    """The routes an app serves over HTTP, or None when that list is not known completely (no HTTP app in
+    its modules, or routes the summaries cannot follow)."""
+    if not project.app_objects(app):
+        return None
+    routes, complete = project.app_routes(app)
+    if not complete:
+        return None
+    routes = list(routes)
+    for summary in _modules(project, app):
+        for handler in summary.handlers:
+            # DaprApp.subscribe(route=...) and similar register their route on the app themselves
+            if handler.kind == "subscription" and handler.path:
+                routes.append(_Route(handler.path))
+    return routes
+
+
+# -- DPR603 / DPR604 -----------------------------------------------------------------------------------
+
+
+def _loaders(model: AppModel, file: str) -> list[App]:
+    """The apps whose resource sets hold a resource file."""
+    return [app for app in model.apps if any(file in s.files for s in app.resource_sets)]
+
+
+def _input_directions(component: ComponentFact) -> bool:
+    from dapr_lint.resources.component_tables import binding_directions
+
+    directions = binding_directions(component.type)
+    if directions is None or "input" not in directions:
+        return False
+    declared = component.metadata.get("direction")
+    if declared is not None:
+        return "input" in {d.strip().lower() for d in declared.split(",")}
+    return True
+
+
+@project_rule(
+    dict(
+        code="DPR603",
+        name="input-binding-without-route",
+        category="bug",
+        summary="An input binding whose route (`/<name>` or its `route` metadata) no handler of the app serves: Dapr never delivers its events.",
+        target="project",
+    )
+)
+def input_binding_without_route(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+    for model in project.models:
+        for file, resource in model.resources.items():
+            for component in resource.components:
+                if not component.type.startswith("bindings.") or not _input_directions(component):
+                    continue
+                route = component.metadata.get("route") or f"/{component.name}"
+                apps = [a for a in _loaders(model, file) if model.visible(a, component.scopes) and model.uses_dapr(a)]
+                if not apps:
+                    continue
+                served_by_one = False
+                checked = []
+                for app in apps:
+                    if any(
+                        h.kind == "grpc_binding" and project.string(s, h.binding) == component.name
+                        for s in _modules(project, app)
+                        for h in s.handlers
+                    ):
+                        served_by_one = True
+                        break
+                    routes = _http_routes(project, app)
+                    if routes is None or _serves(routes, route):
+                        served_by_one = True
+                        break
+                    checked.append(app.key)
+                if served_by_one:
+                    continue
+                yield _diagnostic(
+                    "DPR603",
+                    f"input binding `{component.name}` is delivered to `POST {_normalise(route)}`, which app "
+                    f"{', '.join(f'`{k}`' for k in checked)} does not serve: Dapr's start-up `OPTIONS` call fails and "
+                    "the binding is never read; add the route, or set the component's `route` metadata",
+                    resource.path,
+                    component.span,
+                )
+
+
+@project_rule(
+    dict(
+        code="DPR604",
+        name="subscription-without-handler",
+        category="bug",
+        summary="A declarative Subscription whose route no handler of the app serves, or whose `pubsubname` names no pub/sub component.",
+        target="project",
+    )
+)
+def subscription_without_handler(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+    for model in project.models:
+        for file, resource in model.resources.items():
+            for subscription in resource.subscriptions:
+                apps = [a for a in _loaders(model, file) if model.visible(a, subscription.scopes) and model.uses_dapr(a)]
+                if not apps:
+                    continue
+                for located in subscription.routes:
+                    checked = []
+                    for app in apps:
+                        routes = _http_routes(project, app)
+                        if routes is None or _serves(routes, located.value):
+                            checked = []
+                            break
+                        checked.append(app.key)
+                    if checked:
+                        yield _diagnostic(
+                            "DPR604",
+                            f"Subscription `{subscription.name}` delivers to `{_normalise(located.value)}`, which app "
+                            f"{', '.join(f'`{k}`' for k in checked)} does not serve: every event gets a 404 and is "
+                            "retried, then dropped",
+                            resource.path,
+                            located.span,
+                        )
+                pubsub = subscription.pubsub
+                if pubsub is None:
+                    continue
+                for app in apps:
+                    sets = [s for s in app.resource_sets if file in s.files]
+                    for resource_set in sets:
+                        components = model.components(app, resource_set)
+                        if not any(c.type.startswith("pubsub.") for _f, c in components):
+                            continue
+                        if any(c.name == pubsub.value and c.type.startswith("pubsub.") for _f, c in components):
+                            continue
+                        yield _diagnostic(
+                            "DPR604",
+                            f"Subscription `{subscription.name}` names pub/sub `{pubsub.value}`, which no pub/sub "
+                            f"component of app `{app.key}` defines in {_where(resource_set)}: it never receives an event",
+                            resource.path,
+                            pubsub.span,
+                        )
+                        break
+                    else:
+                        continue
+                    break
+
+
+# -- DPR605 / DPR606 -----------------------------------------------------------------------------------
+
+
+@project_rule(
+    dict(
+        code="DPR605",
+        name="unknown-resiliency-target",
+        category="practice",
+        summary="A Resiliency target naming a component or an app ID that does not exist: its policies apply to nothing.",
+        target="project",
+    )
+)
+def unknown_resiliency_target(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+    for model in project.models:
+        known_ids = {a.app_id for a in model.apps if a.app_id and a.declared}
+        for file, resource in model.resources.items():
+            if not resource.resiliencies:
+                continue
+            sets = [s for app in _loaders(model, file) for s in app.resource_sets if file in s.files]
+            components: Optional[set[str]] = None
+            if sets:
+                components = {c.name for s in sets for f in s.files for c in model.resources[f].components}
+            for resiliency in resource.resiliencies:
+                if known_ids:
+                    for target in resiliency.apps:
+                        if target.value not in known_ids:
+                            yield _diagnostic(
+                                "DPR605",
+                                f"Resiliency `{resiliency.name}` targets app `{target.value}`, which no run or deploy "
+                                f"file of the repository declares ({', '.join(f'`{i}`' for i in sorted(known_ids))}): its "
+                                "policies apply to nothing",
+                                resource.path,
+                                target.span,
+                            )
+                if components:
+                    for target in resiliency.components:
+                        if target.value not in components:
+                            yield _diagnostic(
+                                "DPR605",
+                                f"Resiliency `{resiliency.name}` targets component `{target.value}`, which the resource "
+                                "sets loading this file do not define: its policies apply to nothing",
+                                resource.path,
+                                target.span,
+                            )
+
+
+@project_rule(
+    dict(
+        code="DPR606",
+        name="unknown-secret-store",
+        category="bug",
+        summary="`auth.secretStore` naming no secret store component beside it: the component is never initialised.",
+        target="project",
+    )
+)
+def unknown_secret_store(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+    for model in project.models:
+        for file, resource in model.resources.items():
+            for component in resource.components:
+                store = component.secret_store
+                if store is None or store.value == "kubernetes":
+                    continue
+                sets = [s for app in _loaders(model, file) for s in app.resource_sets if file in s.files]
+                files = {f for s in sets for f in s.files} or {
+                    f for f in model.resources if os.path.dirname(f) == os.path.dirname(file)
+                }
+                stores = {c.name for f in files for c in model.resources[f].components if c.type.startswith("secretstores.")}
+                if store.value in stores:
+                    continue
+                yield _diagnostic(
+                    "DPR606",
+                    f"component `{component.name}` reads its secrets from secret store `{store.value}`, which no "
+                    "`secretstores.*` component loaded with it defines: daprd cannot initialise the component",
+                    resource.path,
+                    store.span,
+                )
+
+
+# -- DPR608 --------------------------------------------------------------------------------------------
+
+
+@project_rule(
+    dict(
+        code="DPR608",
+        name="probe-path-not-served",
+        category="bug",
+        summary="A health or readiness path a probe, `dapr.io/app-health-check-path` or `appHealthCheckPath` names that the app does not serve.",
+        target="project",
+    )
+)
+def probe_path_not_served(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+    for model in project.models:
+        for app in model.apps:
+            if not app.health_paths:
+                continue
+            routes = _http_routes(project, app)
+            if routes is None:
+                continue
+            for declared in app.health_paths:
+                if _serves(routes, declared.value):
+                    continue
+                path = project.resources_by_file_display(declared.file)
+                if path is None:
+                    continue
+                yield _diagnostic(
+                    "DPR608",
+                    f"{declared.origin.split(' in ')[0]} calls `{_normalise(declared.value)}`, which app `{app.key}` does "
+                    "not serve: the check always fails, so the app is restarted or never marked healthy",
+                    path,
+                    declared.span,  # type: ignore[arg-type]
+                )
+
+
+# -- DPR609 --------------------------------------------------------------------------------------------
+
+
+@project_rule(
+    dict(
+        code="DPR609",
+        name="unknown-invoke-target",
+        category="bug",
+        summary="`invoke_method` to an app of the repository that serves no such method, or a body sent as GET to a route that does not accept GET.",
+        target="project",
+    )
+)
+def unknown_invoke_target(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+    for model, app in _dapr_apps(project):
+        for summary in _modules(project, app):
+            for use in summary.components:
+                if use.param != "app_id" or use.method not in ("invoke_method", "invoke_method_async"):
+                    continue
+                target_id = project.string(summary, use.name)
+                method = project.string(summary, use.method_name)
+                if not target_id or not method:
+                    continue
+                targets = [a for a in model.apps if a.app_id == target_id]
+                if len(targets) != 1:
+                    continue
+                target = targets[0]
+                if any(h.kind == "grpc_method" for s in _modules(project, target) for h in s.handlers):
+                    continue  # a gRPC-extension app: methods by name
+                routes = _http_routes(project, target)
+                if routes is None:
+                    continue
+                path = "/" + method.split("?", 1)[0].lstrip("/")
+                if not _serves(routes, path):
+                    yield _diagnostic(
+                        "DPR609",
+                        f"`{use.method}` calls method `{method}` of app `{target_id}`, which serves no `{_normalise(path)}` "
+                        "route: every call fails with 404",
+                        summary.path,
+                        use.span,
+                    )
+                    continue
+                verb = project.string(summary, use.http_verb) if use.http_verb is not None else None
+                if not use.has_body or (use.http_verb is not None and verb is None):
+                    continue
+                if verb is not None and verb.upper() != "GET":
+                    continue
+                matching = [r for r in routes if r.full == _normalise(path)]
+                if matching and all(getattr(r, "entry", None) is not None and r.entry.methods and "GET" not in r.entry.methods for r in matching):
+                    accepted = sorted({m for r in matching for m in r.entry.methods})  # type: ignore[union-attr]
+                    yield _diagnostic(
+                        "DPR609",
+                        f"`{use.method}` sends a body to `{_normalise(path)}` of app `{target_id}` as GET (no `http_verb`), "
+                        f"but that route accepts only {', '.join(accepted)}: the call fails with 405; pass "
+                        f"`http_verb=\"{accepted[0]}\"`",
+                        summary.path,
+                        use.span,
+                    )
