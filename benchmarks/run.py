@@ -6,7 +6,9 @@ Generates a corpus of Dapr-dense modules (FastAPI routes, subscriptions, reposit
 workflows) under benchmarks/corpus/, then times, over the same files:
   * parse:      libcst.parse_module on each file (the floor every LibCST linter pays);
   * dapr-lint:  the whole per-file stage (read, noqa, parse, model, all rules, positions) with one job;
-  * dapr-lint -j N: the same through the process pool.
+  * dapr-lint -j N: the same through the process pool;
+  * project stage: the app model and every project rule over the per-file summaries (part of the 1-job run),
+    reported as a share of that cold run.
 Figures are medians of --repeat runs; the ratio is what to compare across machines, not the seconds.
 """
 
@@ -28,7 +30,9 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 from dapr_lint import registry  # noqa: E402
 from dapr_lint.config import OPTIONS  # noqa: E402
-from dapr_lint.engine import run  # noqa: E402
+from dapr_lint.engine import _check_all, run  # noqa: E402
+from dapr_lint.project import run_project_stage  # noqa: E402
+from dapr_lint.engine import FileTask  # noqa: E402
 from dapr_lint.files import SourceFile  # noqa: E402
 from dapr_lint.settings import Settings  # noqa: E402
 
@@ -173,16 +177,20 @@ def main() -> None:
             libcst.parse_module(path.read_bytes())
 
     findings = sum(len(r.diagnostics) for r in run(files, settings, jobs=1))
-    parse_times, lint_times, pool_times = [], [], []
+    parse_times, lint_times, pool_times, project_times = [], [], [], []
+    tasks = [FileTask(str(p), str(p), "python") for p in paths]
     for _ in range(args.repeat):
         parse_times.append(timed(parse_all))
         lint_times.append(timed(lambda: run(files, settings, jobs=1)))
         pool_times.append(timed(lambda: run(files, settings, jobs=args.jobs)))
-    parse, lint, pool = (statistics.median(t) for t in (parse_times, lint_times, pool_times))
+        per_file = _check_all(tasks, settings, 1)
+        project_times.append(timed(lambda per_file=per_file: run_project_stage(per_file, settings)))
+    parse, lint, pool, project = (statistics.median(t) for t in (parse_times, lint_times, pool_times, project_times))
     print(f"corpus: {len(paths)} modules, {lines} lines, {findings} findings (all rules enabled)")
     print(f"bare libcst.parse_module:     {parse:7.3f} s")
     print(f"dapr-lint, 1 job:             {lint:7.3f} s   ratio {lint / parse:.2f}x parse")
     print(f"dapr-lint, {args.jobs} jobs:            {pool:7.3f} s   ratio {pool / parse:.2f}x parse (single-process parse)")
+    print(f"project stage (in the 1-job run): {project:7.3f} s   {100 * project / lint:.1f}% of a cold run")
 
 
 if __name__ == "__main__":

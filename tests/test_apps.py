@@ -224,3 +224,26 @@ def test_pre_commit_batches_see_what_check_dot_sees(tmp_path, monkeypatch, capsy
     from_hook = Counter((m["path"], int(m["line"]), m["code"]) for m in _LINE.finditer(hook.stdout))
     assert from_hook == _findings(repo, monkeypatch, capsys, ".")
     assert from_hook == _expected(PROJECTS / "shop")
+
+
+@pytest.mark.parametrize("how", ["configuration", "command line"])
+def test_resources_paths_name_the_apps_resources(how, project, monkeypatch, capsys):
+    table = '[tool.dapr-lint]\nselect = ["DPR601"]\n'
+    if how == "configuration":
+        table += 'resources-paths = ["infra/dapr"]\n'
+    (project / "pyproject.toml").write_text(table, encoding="utf-8")
+    (project / "infra" / "dapr").mkdir(parents=True)
+    (project / "infra" / "dapr" / "state.yaml").write_text(
+        "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: statestore\nspec:\n  type: state.redis\n"
+        "  version: v1\n  metadata:\n    - name: redisHost\n      value: redis:6379\n",
+        encoding="utf-8",
+    )
+    (project / "svc.py").write_text(
+        "from dapr.clients import DaprClient\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.post('/o')\n"
+        "def o():\n    with DaprClient() as client:\n        client.save_state('statestore', 'k', 'v')\n"
+        "        client.save_state('orders', 'k', 'v')\n",
+        encoding="utf-8",
+    )
+    extra = ["--resources-path", "infra/dapr"] if how == "command line" else []
+    main(["check", "svc.py", "--format", "json", "--no-cache", *extra])
+    assert [(f["line"], f["code"]) for f in json.loads(capsys.readouterr().out)] == [(11, "DPR601")]

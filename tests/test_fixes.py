@@ -903,8 +903,8 @@ def test_project_fix_adds_health_and_ready_routes(project, capsys):
 
 
 def test_every_rule_with_a_fix_has_a_tested_fix():
-    # project fixes are tested where their rules are: DPR401/DPR402 in test_project.py, DPR416 in test_practices.py
-    tested = {name.split("-", 1)[0] for name, *_ in CASES} | {"DPR401", "DPR402", "DPR416"}
+    # project fixes are tested where their rules are: DPR401/DPR402 in test_project.py, DPR413 and DPR416 in test_practices.py
+    tested = {name.split("-", 1)[0] for name, *_ in CASES} | {"DPR401", "DPR402", "DPR413", "DPR416"}
     with_fix = {r.code for r in registry.all_rules() if r.fix_safety is not None}
     assert with_fix <= tested, f"fixes without a test: {sorted(with_fix - tested)}"
 

@@ -243,3 +243,59 @@ def test_no_shutdown_fix_for_other_shapes(change, monkeypatch, capsys, tmp_path)
     fixed, left = _fix(tmp_path, monkeypatch, capsys, text)
     assert fixed == text
     assert left and all(f["fix"] is None for f in left)
+
+
+HANDLER = """\
+import json
+
+from dapr.clients import DaprClient
+from fastapi import FastAPI
+from opentelemetry import trace
+
+tracer = trace.get_tracer(__name__)
+app = FastAPI()
+
+
+@app.post("/orders")
+def create_order(order: dict) -> dict:
+    with DaprClient() as client:
+        client.invoke_method("stock", "reserve", json.dumps(order), http_verb="POST")
+        client.publish_event("pubsub", "orders", "{}")
+    return order
+"""
+
+
+def _fix_413(tmp_path: Path, monkeypatch, capsys, text: str) -> tuple[str, list[dict]]:
+    (tmp_path / ".git").mkdir(exist_ok=True)
+    (tmp_path / "main.py").write_text(text)
+    monkeypatch.chdir(tmp_path)
+    main(["check", ".", "--select", "DPR413", "--fix", "--unsafe-fixes", "--no-cache", "--exit-zero"])
+    capsys.readouterr()
+    main(["check", ".", "--select", "DPR413", "--no-cache", "--format", "json", "--exit-zero"])
+    return (tmp_path / "main.py").read_text(), json.loads(capsys.readouterr().out)
+
+
+def test_the_trace_fix_gives_the_client_a_headers_callback(monkeypatch, capsys, tmp_path):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "main.py").write_text(HANDLER)
+    found = {f["line"]: f["fix"] for f in _findings(tmp_path, monkeypatch, capsys)}
+    assert found[14] == {"safety": "unsafe", "description": "Give the client a `headers_callback` that injects the current OpenTelemetry context."}
+    assert found[15] is None  # publish_event goes over gRPC: a headers_callback does not reach it
+    fixed, left = _fix_413(tmp_path, monkeypatch, capsys, HANDLER)
+    assert fixed == HANDLER.replace(
+        "from opentelemetry import trace\n",
+        "from opentelemetry import trace\nfrom opentelemetry import propagate\n\n\n"
+        "def _dapr_trace_headers() -> dict:\n"
+        '    """The current W3C trace context (traceparent, tracestate), for Dapr\'s HTTP service invocation."""\n'
+        "    carrier: dict = {}\n    propagate.inject(carrier)\n    return carrier\n\n",
+    ).replace("with DaprClient() as client:", "with DaprClient(headers_callback=_dapr_trace_headers) as client:")
+    compile(fixed, "main.py", "exec")
+    assert [f["line"] for f in left] == [24]  # the gRPC call is left
+    again, _left = _fix_413(tmp_path, monkeypatch, capsys, fixed)
+    assert again == fixed
+
+
+def test_no_trace_fix_without_opentelemetry_in_the_module(monkeypatch, capsys, tmp_path):
+    text = HANDLER.replace("from opentelemetry import trace\n", "").replace("tracer = trace.get_tracer(__name__)\n", "")
+    fixed, left = _fix_413(tmp_path, monkeypatch, capsys, text)
+    assert fixed == text and left and all(f["fix"] is None for f in left)

@@ -345,6 +345,11 @@ def summarize(
     return [r.summary for r in results if r.summary is not None]
 
 
+def check_isolated(task: FileTask, settings: Settings) -> FileResult:
+    """One file, checked as a run checks it (in a worker, under the time and memory limits)."""
+    return _check_all([task], settings, 1)[0]
+
+
 def _check_all(tasks: list[FileTask], settings: Settings, jobs: Optional[int]) -> list[FileResult]:
     """The per-file stage over every task."""
     if not tasks:

@@ -278,6 +278,8 @@ def apply_project_fixes(results, settings: Settings, paths: dict) -> dict[str, s
         # DPR416 (safe) first: the close goes in the lifespan; the route fix (unsafe) on the next --fix
         wanted = [d for d in result.diagnostics if d.code == "DPR416" and d.fix is not None]
         if not wanted and settings.unsafe_fixes:
+            wanted = [d for d in result.diagnostics if d.code == "DPR413" and d.fix is not None]
+        if not wanted and settings.unsafe_fixes:
             wanted = [d for d in result.diagnostics if d.code in _ROUTE_FUNCTIONS and d.fix is not None]
         if not wanted or result.path not in paths:
             continue
@@ -290,6 +292,10 @@ def apply_project_fixes(results, settings: Settings, paths: dict) -> dict[str, s
             from dapr_lint.python.practices import close_in_lifespan
 
             after = close_in_lifespan(before, {d.line for d in wanted})
+        elif wanted[0].code == "DPR413":
+            from dapr_lint.python.practices import forward_trace_headers
+
+            after = forward_trace_headers(before, {d.line for d in wanted})
         else:
             after = _add_routes(before, wanted, result.summary, settings)
         if after is None or after == before:

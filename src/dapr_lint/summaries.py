@@ -176,6 +176,8 @@ class OutgoingCall:
     protocol: str
     handler: str
     span: Span
+    # DPR413's fix applies: an HTTP call on a client built in the module that imports OpenTelemetry
+    fixable: bool = False
 
 
 @dataclass(frozen=True)

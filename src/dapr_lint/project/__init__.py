@@ -155,7 +155,7 @@ def subscriber_functions(project: "Project", summary: ModuleSummary) -> set[str]
 def _refine_subscribers(results: list[FileResult], project: "Project", settings: Settings) -> None:
     from dataclasses import replace
 
-    from dapr_lint.engine import FileTask, check_file
+    from dapr_lint.engine import FileTask, check_isolated
 
     if settings.fix_mode == "diff":
         return  # the findings are on the fixed text; a second look would read the file as written
@@ -169,7 +169,7 @@ def _refine_subscribers(results: list[FileResult], project: "Project", settings:
             continue
         options = dict(settings.options)
         options["subscriber-functions"] = tuple(sorted(functions))
-        again = check_file(
+        again = check_isolated(  # a worker, under the time budget, as the first look was
             FileTask(summary.file, result.path, "python", frozenset(summary.ignored)),
             replace(settings, options=options, fix_mode=None),
         )

@@ -90,6 +90,11 @@ class App:
         return self.app_id or self.name
 
 
+_DEPLOY_FOLDERS = frozenset(
+    {"k8s", "kubernetes", "kube", "deploy", "deployment", "deployments", "manifests", "charts", "helm", "kustomize", "infra"}
+)
+
+
 def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
@@ -120,6 +125,8 @@ class AppModel:
         self.modules = {m.file: m for m in modules}
         self.resources = {r.file: r for r in resources}
         self.explicit_resources = tuple(os.path.normpath(p) for p in resources_paths)
+        self._tests: dict[str, bool] = {}
+        self._resolved: dict[tuple[str, str], list[str]] = {}
         self.apps: list[App] = []
         self._build()
         self.apps_of_module: dict[str, list[App]] = {}
@@ -212,13 +219,16 @@ class AppModel:
             self._resource_sets(app)
 
     def _is_test(self, file: str) -> bool:
-        return is_test_module(self._rel(file))
+        known = self._tests.get(file)
+        if known is None:
+            known = self._tests[file] = is_test_module(self._rel(file))
+        return known
 
     def _rel(self, file: str) -> str:
-        try:
-            return Path(file).relative_to(self.root).as_posix()
-        except ValueError:
-            return file
+        prefix = self.root.rstrip(os.sep) + os.sep
+        if file.startswith(prefix):
+            return file[len(prefix) :].replace(os.sep, "/")
+        return file
 
     def _declared(self, located: Located, file: str, origin: str) -> DeclaredPath:
         return DeclaredPath(located.value, file, located.span.line, located.span, f"{origin} in {self._rel(file)}")
@@ -261,27 +271,34 @@ class AppModel:
             app.health_paths.append(self._declared(workload.health_path, file, "dapr.io/app-health-check-path"))
 
     def _near(self, manifest_folder: str, app_folder: str) -> bool:
-        top = Path(app_folder)
-        for _ in range(2):
-            if str(top) == self.root or not _under(str(top.parent), self.root):
-                break
-            top = top.parent
-        return _under(manifest_folder, str(top))
+        """A manifest describes code beside it: in the app's folder or its parent's, or in a deployment
+        folder at the top of the repository (`deploy/`, `k8s/`, `charts/`, ...)."""
+        if _under(manifest_folder, str(Path(app_folder).parent)):
+            return True
+        rel = self._rel(manifest_folder)
+        top = rel.split("/", 1)[0].lower() if rel and not os.path.isabs(rel) else ""
+        return top in _DEPLOY_FOLDERS
 
     def _assign_modules(self) -> None:
         files = sorted(self.modules)
         folders = [a.folder for a in self.apps if a.folder]
         imports = {f: self._imports(f) for f in files}
 
-        def closure(start: Iterable[str]) -> set[str]:
-            seen = set(start)
+        closures: dict[tuple[str, ...], frozenset[str]] = {}
+
+        def closure(start: Iterable[str]) -> frozenset[str]:
+            key = tuple(sorted(start))
+            if key in closures:
+                return closures[key]
+            seen = set(key)
             stack = list(seen)
             while stack and len(seen) < 5000:
                 for target in imports.get(stack.pop(), ()):
                     if target not in seen:
                         seen.add(target)
                         stack.append(target)
-            return seen
+            closures[key] = frozenset(seen)
+            return closures[key]
 
         # an entry module another entry imports (the app factory `uvicorn` serves) is part of that app
         reach = {e: closure([e]) for app in self.apps for e in app.entries}
@@ -303,7 +320,9 @@ class AppModel:
             rivals = [a for a in self.apps if a is not app and a.folder == app.folder and a.entries]
             if app.entries and rivals:
                 mine = closure(app.entries)
-                theirs = set().union(*(closure(r.entries) for r in rivals))
+                theirs: set[str] = set()
+                for rival in rivals:
+                    theirs |= closure(rival.entries)
                 kept = []
                 for f in own:
                     if f in mine:
@@ -327,6 +346,13 @@ class AppModel:
         return found
 
     def _module_files(self, origin: str, dotted: str) -> list[str]:
+        key = (os.path.dirname(origin), dotted)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self._find_module_files(origin, dotted)
+        return found
+
+    def _find_module_files(self, origin: str, dotted: str) -> list[str]:
         level = len(dotted) - len(dotted.lstrip("."))
         parts = [p for p in dotted[level:].split(".") if p]
         if level:

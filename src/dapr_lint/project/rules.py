@@ -407,7 +407,7 @@ def subscription_without_handler(project: Project, settings: Settings) -> Iterat
                 if not apps:
                     continue
                 for located in subscription.routes:
-                    checked = []
+                    checked: list = []
                     for app in apps:
                         routes = _http_routes(project, app)
                         if routes is None or _serves(routes, located.value):

@@ -44,8 +44,11 @@ def analyze_python(path: str, data: bytes, settings: Settings) -> FileResult:
     result = FileResult(path)
     problem = source.problem_of(data)
     if problem is not None:
-        result.diagnostics.append(_dpr001(path, problem.message, problem.line, problem.column))
-        return result
+        if verify.compile_problem(data) is not None:
+            result.diagnostics.append(_dpr001(path, problem.message, problem.line, problem.column))
+            return result
+        # compile() (and so `import`) accepts undecodable bytes inside comments; so do we
+        data = source.lenient(data)
     relevant = is_relevant(data) or (
         wants_summary(settings) and (_ROUTE_HINT.search(data) is not None or _CONSTANT_HINT.search(data) is not None)
     )

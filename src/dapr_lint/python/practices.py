@@ -376,9 +376,32 @@ class _Facts:
                 protocol = OUTGOING_METHODS.get(method[1])
                 if protocol is None or _forwards_per_call(m, site):
                     continue
-                item = {"method": method[1], "protocol": protocol, "handler": info.qualname}
+                fixable = protocol == "http" and self._trace_headers_constructor(site) is not None
+                item: dict[str, Any] = {"method": method[1], "protocol": protocol, "handler": info.qualname, "fixable": fixable}
                 facts["outgoing"].append(item)
                 self.pending.append((item, site.node))
+
+    def _trace_headers_constructor(self, site: CallSite) -> Optional[cst.Call]:
+        """DPR413's fix: the `DaprClient(...)` call an `invoke_method` receiver was built by in this module (a
+        `with DaprClient() as client`, or one assignment), when it has no `headers_callback` yet and the module
+        imports OpenTelemetry (so the callback's import works)."""
+        m = self.m
+        if not m.imports_module("opentelemetry"):
+            return None
+        func = site.node.func
+        if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
+            return None
+        bindings = m.lookup(func.value.value, site.scope)
+        if not bindings or len(bindings) != 1 or bindings[0].kind not in ("assign", "with", "async_with"):
+            return None
+        call = bindings[0].value
+        if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
+            return None
+        if m.qualified_name(call.func, bindings[0].scope) not in (known.SYNC_DAPR_CLIENT, known.AIO_DAPR_CLIENT):
+            return None
+        if argument(call, 1, "headers_callback") is not None or any(arg.star for arg in call.args):
+            return None
+        return call
 
 
 def _forwards_per_call(m: ModuleModel, site: CallSite) -> bool:
@@ -476,7 +499,9 @@ def freeze(draft: dict) -> PracticeFacts:
         tracing=draft["tracing"],
         forward_http=draft["forward_http"],
         forward_grpc=draft["forward_grpc"],
-        outgoing=tuple(OutgoingCall(i["method"], i["protocol"], i["handler"], span(i)) for i in draft["outgoing"]),
+        outgoing=tuple(
+            OutgoingCall(i["method"], i["protocol"], i["handler"], span(i), i.get("fixable", False)) for i in draft["outgoing"]
+        ),
         opened=tuple(OpenedResource(i["kind"], i["name"], span(i), i.get("fix", "")) for i in draft["opened"]),
         closed=tuple(draft["closed"]),
         entries=tuple(PracticeEntry(i["kind"], i["name"], span(i)) for i in draft["entries"]),
@@ -552,3 +577,93 @@ def close_in_lifespan(data: bytes, lines: set[int]) -> Optional[bytes]:
     except SyntaxError:
         return None
     return fixed
+
+
+# -- DPR413's fix ---------------------------------------------------------------------------------------
+
+TRACE_HEADERS_FUNCTION = "_dapr_trace_headers"
+_TRACE_HEADERS_CODE = f"""
+
+def {TRACE_HEADERS_FUNCTION}() -> dict:
+    \"\"\"The current W3C trace context (traceparent, tracestate), for Dapr's HTTP service invocation.\"\"\"
+    carrier: dict = {{}}
+    propagate.inject(carrier)
+    return carrier
+"""
+
+
+def forward_trace_headers(data: bytes, lines: set[int]) -> Optional[bytes]:
+    """DPR413's fix (unsafe): give the clients of the `invoke_method` calls on `lines` a `headers_callback` that
+    injects the current OpenTelemetry context, with the helper and its import added to the module."""
+    from dapr_lint.python.positions import positions
+
+    try:
+        module = cst.parse_module(data)
+        model = ModuleModel.build(module)
+    except Exception:
+        return None
+    builder = _Facts(model)
+    sites = [site for site in model.calls if isinstance(site.node.func, cst.Attribute)]
+    spans = positions(module, [site.node for site in sites])
+    constructors: dict[int, cst.Call] = {}
+    for site in sites:
+        if spans.get(id(site.node), (0,))[0] not in lines:
+            continue
+        method = model.client_method_call(site)
+        if method is None or OUTGOING_METHODS.get(method[1]) != "http":
+            continue
+        call = builder._trace_headers_constructor(site)
+        if call is not None:
+            constructors[id(call)] = call
+    if not constructors:
+        return None
+    defined = TRACE_HEADERS_FUNCTION in model.module_scope.bindings
+    has_propagate = model.module_scope.bindings.get("propagate")
+
+    class _Forward(cst.CSTTransformer):
+        def leave_Call(self, original: cst.Call, updated: cst.Call) -> cst.Call:
+            if id(original) not in constructors:
+                return updated
+            argument_ = cst.Arg(
+                keyword=cst.Name("headers_callback"),
+                value=cst.Name(TRACE_HEADERS_FUNCTION),
+                equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+            )
+            args = list(updated.args)
+            if args:
+                args[-1] = args[-1].with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+            return updated.with_changes(args=[*args, argument_])
+
+    fixed = module.visit(_Forward())
+    body: list = list(fixed.body)
+    last_import = max(
+        (i for i, statement in enumerate(body) if isinstance(statement, cst.SimpleStatementLine)
+         and all(isinstance(small, (cst.Import, cst.ImportFrom)) for small in statement.body)),
+        default=-1,
+    )
+    added: list = []
+    if not has_propagate:
+        added.append(cst.parse_statement("from opentelemetry import propagate\n"))
+    if not defined:
+        helper = cst.parse_statement(_TRACE_HEADERS_CODE.lstrip("\n"))
+        two = [cst.EmptyLine(), cst.EmptyLine()]
+        added.append(helper.with_changes(leading_lines=two))
+        following = last_import + 1
+        if following < len(body):
+            statement = body[following]
+            blank = 0
+            for line in statement.leading_lines:
+                if line.comment is not None:
+                    break
+                blank += 1
+            if blank < 2:
+                body[following] = statement.with_changes(leading_lines=[*([cst.EmptyLine()] * (2 - blank)), *statement.leading_lines])
+    if has_propagate is not None and (len(has_propagate) != 1 or has_propagate[0].kind != "import" or has_propagate[0].target != "opentelemetry.propagate"):
+        return None  # `propagate` means something else here
+    body[last_import + 1 : last_import + 1] = added
+    result = fixed.with_changes(body=body).bytes
+    try:
+        compile(result, "<fix>", "exec")
+    except SyntaxError:
+        return None
+    return result

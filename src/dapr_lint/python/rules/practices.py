@@ -46,10 +46,19 @@ class PracticeApp:
 _APP_KINDS_FIRST = {"FastAPI": 0, "Flask": 0, "gRPC App": 0, "WorkflowRuntime": 1}
 
 
-def practice_apps(project: Project) -> Iterator[PracticeApp]:
+def practice_apps(project: Project) -> list[PracticeApp]:
     """The apps of the application model (dapr_lint.project.apps), each with the entry fact its findings
     point at: in its entry modules first, a web or gRPC app before a runtime's `start()`. An app with no such
-    fact (a folder a run template names, holding no app the summaries recognise) is skipped."""
+    fact (a folder a run template names, holding no app the summaries recognise) is skipped. Built once per
+    project stage, shared by the four rules."""
+    memo = project.__dict__.get("_practice_apps")
+    if memo is None:
+        memo = list(_practice_apps(project))
+        project.__dict__["_practice_apps"] = memo
+    return memo
+
+
+def _practice_apps(project: Project) -> Iterator[PracticeApp]:
     seen: set[tuple[str, int]] = set()
     for model in project.models:
         for app in model.apps:
@@ -114,6 +123,8 @@ def _forwards(app: PracticeApp, protocol: str) -> bool:
         category="opinion",
         summary="A handler calls `invoke_method`/`publish_event`/`invoke_binding` and nothing in its app forwards the incoming trace context: the trace stops at this service.",
         target="project",
+        fix_safety="unsafe",
+        fix_description="Give the client a `headers_callback` that injects the current OpenTelemetry context.",
     )
 )
 def trace_context_not_forwarded(project: Project, settings: Settings) -> Iterator[Diagnostic]:
@@ -136,7 +147,12 @@ def trace_context_not_forwarded(project: Project, settings: Settings) -> Iterato
             f"incoming `traceparent` on the {path} path ({_PROTOCOL_MEANS[call.protocol]}), so Dapr starts a new "
             f"trace here"
         )
-        yield _diagnostic("DPR413", message, summary, call.span)
+        diagnostic = _diagnostic("DPR413", message, summary, call.span)
+        if call.fixable:
+            diagnostic = dataclasses.replace(
+                diagnostic, fix=FixInfo("unsafe", "Give the client a `headers_callback` that injects the current OpenTelemetry context.")
+            )
+        yield diagnostic
 
 
 # ------------------------------------------------------------------------------------------------
