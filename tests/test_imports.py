@@ -23,6 +23,19 @@ def modules() -> dict[str, Path]:
     return found
 
 
+def _runtime_nodes(tree: ast.AST):
+    """Every node, except those under `if TYPE_CHECKING:` (annotations only: never imported at run time)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                stack.extend(child.orelse)
+                continue
+            stack.append(child)
+
+
 def import_graph() -> dict[str, set[str]]:
     """module -> the package modules it imports (anywhere in its code)."""
     known = modules()
@@ -30,7 +43,7 @@ def import_graph() -> dict[str, set[str]]:
     for name, path in known.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         targets: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     target = alias.name
@@ -49,6 +62,8 @@ def import_graph() -> dict[str, set[str]]:
                     submodule = f"{base}.{alias.name}"
                     targets.add(submodule if submodule in known else base)
         graph[name] = {t for t in targets if t in known and t != name}
+    # the catalog imports every module of python/rules/ by listing the package
+    graph["dapr_lint.catalog"] |= {m for m in known if m.startswith("dapr_lint.python.rules.")}
     return graph
 
 

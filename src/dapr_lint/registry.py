@@ -52,6 +52,9 @@ class RuleSpec:
     summary: str
     # "python", "yaml" or "project": which stage runs the rule.
     target: str
+    # A finding predicts that the code raises ("exception") or warns ("warning") when it runs: code that expects
+    # that failure (`pytest.raises`, `assertWarns`) is testing it, and gets no finding of this rule there.
+    predicts: Optional[Literal["exception", "warning"]] = None
     fix_safety: Optional[FixSafety] = None
     fix_description: str = ""
     # When the fix covers only some findings: which (the page's header says `Fix: safe <note>`).

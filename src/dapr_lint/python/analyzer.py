@@ -8,7 +8,7 @@ from typing import Optional
 
 import libcst as cst
 
-from dapr_lint import catalog  # noqa: F401  (registers every rule before the first file)
+from dapr_lint import catalog, registry  # noqa: F401  (catalog: registers every rule before the first file)
 from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
 from dapr_lint.python import bounds, source, verify
 from dapr_lint.python.model import ModuleModel
@@ -157,18 +157,19 @@ def lint_module(
     return findings, errors, summary
 
 
-# The rules whose finding predicts an exception when the code runs, and those predicting a warning. Code that
-# expects that failure (`with pytest.raises(...)`, `self.assertWarns(...)`, their callable forms) tests it: no
-# finding of these rules there.
-PREDICTS_EXCEPTION = frozenset(
-    {"DPR102", "DPR103", "DPR108", "DPR201", "DPR202", "DPR203", "DPR204", "DPR205", "DPR206", "DPR207", "DPR208",
-     "DPR403", "DPR404", "DPR408", "DPR409", "DPR410", "DPR701", "DPR702", "DPR703", "DPR704", "DPR705", "DPR706"}
-)
-PREDICTS_WARNING = frozenset({"DPR104", "DPR109"})
+def _predicting(kind: str) -> frozenset[str]:
+    """The rules whose finding predicts an exception (or a warning) when the code runs (RuleSpec.predicts)."""
+    found = _PREDICTING.get(kind)
+    if found is None:
+        found = _PREDICTING[kind] = frozenset(r.code for r in registry.all_rules() if r.predicts == kind)
+    return found
+
+
+_PREDICTING: dict[str, frozenset[str]] = {}
 
 
 def _expected_failures_removed(reports: list[Report], regions, spans) -> list[Report]:
-    """Drop the findings a test expects (see PREDICTS_EXCEPTION); any other finding inside such code keeps its
+    """Drop the findings a test expects (RuleSpec.predicts); any other finding inside such code keeps its
     message but loses its fix: code written to fail is never rewritten."""
     boxes = [(spans[id(node)], kind) for node, kind in regions if id(node) in spans]
     kept: list[Report] = []
@@ -178,8 +179,8 @@ def _expected_failures_removed(reports: list[Report], regions, spans) -> list[Re
         if not inside:
             kept.append(report)
             continue
-        if ("raises" in inside and report.code in PREDICTS_EXCEPTION) or (
-            "warns" in inside and report.code in PREDICTS_WARNING
+        if ("raises" in inside and report.code in _predicting("exception")) or (
+            "warns" in inside and report.code in _predicting("warning")
         ):
             continue
         kept.append(Report(report.code, report.node, report.message))

@@ -290,6 +290,7 @@ def _blocking_helper(model: ModuleModel, site: CallSite, caller: FunctionInfo) -
         category="bug",
         summary="`async with` on a sync client, `with` on an async client, or any `with` on a DaprWorkflowClient.",
         target="python",
+        predicts="exception",
         fix_safety="safe",
         fix_description="`with` on the aio DaprClient inside `async def` becomes `async with`.",
     )
@@ -345,6 +346,7 @@ def wrong_context_manager(model: ModuleModel) -> Iterator[Report]:
         category="bug",
         summary="`await` on a sync client method: the call blocks, then raises TypeError.",
         target="python",
+        predicts="exception",
         fix_safety="unsafe",
         fix_description="Fixed with DPR101's fix (switch to the async client).",
     )
@@ -386,6 +388,7 @@ def await_on_sync_call(model: ModuleModel) -> Iterator[Report]:
         category="bug",
         summary="An async Dapr method called without `await`: it never runs.",
         target="python",
+        predicts="warning",
         fix_safety="safe",
         fix_description="Inside `async def`, add `await`.",
     )
@@ -649,6 +652,7 @@ def _class_label(path: str) -> str:
         category="bug",
         summary="An attribute or keyword that does not exist on the Dapr SDK object.",
         target="python",
+        predicts="exception",
         fix_safety="safe",
         fix_description="Rename where the replacement is a rename (`content_type`→`data_content_type`, `resp[k]`→`resp.secret[k]`).",
     )
@@ -784,6 +788,7 @@ _GRPC_METADATA_METHODS = frozenset(
         category="bug",
         summary="A deprecated Dapr SDK API (warns today, removed later).",
         target="python",
+        predicts="warning",
         fix_safety="safe",
         fix_description="Rename (`schedule_job_alpha1`→`schedule_job`, `flask_dapr`→`dapr.ext.flask`, `wait_until_ready`→`wait_for_sidecar`).",
     )

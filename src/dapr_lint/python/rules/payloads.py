@@ -96,6 +96,7 @@ def _payload_fix(
         category="bug",
         summary="A dict, list, number or bool passed as a state value or event/binding/invocation payload.",
         target="python",
+        predicts="exception",
         fix_safety="safe",
         fix_description="Literals and names bound to literals: wrap in `json.dumps(...)`; `.model_dump()` becomes `.model_dump_json()`.",
     )
@@ -156,6 +157,7 @@ _JSON_ORIGINS = frozenset({"json.dumps", "model_dump_json", "pydantic.json"})
         category="opinion",
         summary="`publish_event` with JSON data and no `data_content_type`: subscribers get a string.",
         target="python",
+        predicts="exception",
         fix_safety="unsafe",
         fix_description='Add `data_content_type="application/json"` (consumers that parse the string change).',
     )
@@ -229,6 +231,7 @@ def _string_fix(expr: cst.BaseExpression) -> tuple[Optional[FixInfo], Optional[e
         category="bug",
         summary="A non-str value in a Dapr metadata dict (protobuf raises TypeError at call time).",
         target="python",
+        predicts="exception",
         fix_safety="safe",
         fix_description='Quote the literal: `3600` becomes `"3600"`, `True` becomes `"true"`.',
     )
@@ -291,6 +294,7 @@ _GRPC_METADATA_METHODS = frozenset(
         category="bug",
         summary="A dict passed as `metadata=`, the deprecated gRPC call metadata, instead of Dapr metadata.",
         target="python",
+        predicts="exception",
         fix_safety="safe",
         fix_description="Rename `metadata=` to the method's Dapr-metadata keyword (`state_metadata=`, `publish_metadata=`, ...).",
     )
@@ -366,6 +370,7 @@ def _state_json_target(model: ModuleModel, site: CallSite) -> Optional[cst.BaseE
         category="bug",
         summary="`get_state(...).json()` with no check for a missing key (b'' raises JSONDecodeError).",
         target="python",
+        predicts="exception",
     )
 )
 def unguarded_state_json(model: ModuleModel) -> Iterator[Report]:
@@ -399,6 +404,7 @@ _EMPTY = (Const(None), Const(""), Const(b""))
         category="bug",
         summary="`invoke_method` with a body and no `http_verb`: it is sent as a GET with a body.",
         target="python",
+        predicts="exception",
         fix_safety="unsafe",
         fix_description='Add `http_verb="POST"`.',
     )
@@ -468,6 +474,7 @@ _CLOUDEVENTS_JSON = "application/cloudevents+json"
         category="bug",
         summary="A CloudEvent published without the cloudevents content type: Dapr wraps it in a second envelope.",
         target="python",
+        predicts="exception",
         fix_safety="safe",
         fix_description=f'Set `data_content_type="{_CLOUDEVENTS_JSON}"`.',
     )
@@ -502,6 +509,7 @@ def double_wrapped_cloudevent(model: ModuleModel) -> Iterator[Report]:
         category="bug",
         summary="`invoke_binding` data shaped like the HTTP API envelope (`data` and `metadata` keys).",
         target="python",
+        predicts="exception",
     )
 )
 def binding_envelope_as_data(model: ModuleModel) -> Iterator[Report]:

@@ -207,6 +207,7 @@ def _topic_event_responses(model: ModuleModel) -> Iterator[Report]:
         category="bug",
         summary="A subscriber answering a status other than exactly SUCCESS/RETRY/DROP: Dapr counts the delivery as failed.",
         target="python",
+        predicts="exception",
         fix_safety="safe",
         fix_description="Upper-case a status that is a case variant of SUCCESS, RETRY or DROP.",
     )
@@ -345,6 +346,7 @@ def _contains_break(body: Sequence[Union[cst.BaseStatement, cst.BaseSmallStateme
         category="bug",
         summary="A Flask subscription handler with a path that returns nothing: Flask answers 500, a failed delivery.",
         target="python",
+        predicts="exception",
     )
 )
 def flask_subscriber_returns_none(model: ModuleModel) -> Iterator[Report]:
@@ -556,6 +558,7 @@ def async_grpc_handler(model: ModuleModel) -> Iterator[Report]:
         category="bug",
         summary="A gRPC-extension topic handler returning a str/dict (ignored: always SUCCESS), or a method handler returning a dict (OUT_OF_RANGE).",
         target="python",
+        predicts="exception",
     )
 )
 def grpc_handler_return(model: ModuleModel) -> Iterator[Report]:
@@ -614,6 +617,7 @@ def _decorated_by_dapr(model: ModuleModel) -> list[tuple[FunctionInfo, Handler, 
         category="bug",
         summary="A function decorated by a Dapr `subscribe`/`method`/`binding` decorator is then called or decorated again: the name is None.",
         target="python",
+        predicts="exception",
     )
 )
 def subscribe_decorator_returns_none(model: ModuleModel) -> Iterator[Report]:
@@ -665,6 +669,7 @@ def _subscription_route(model: ModuleModel, handler: Handler, scope: Scope) -> O
         category="bug",
         summary="Two subscriptions on one route: FastAPI never runs the second, Flask raises AssertionError.",
         target="python",
+        predicts="exception",
     )
 )
 def duplicate_subscription_route(model: ModuleModel) -> Iterator[Report]:

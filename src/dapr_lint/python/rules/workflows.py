@@ -144,6 +144,7 @@ def _non_deterministic(path: str) -> Optional[str]:
         category="bug",
         summary="A clock, random or UUID call inside a registered workflow: replay takes another path (NonDeterminismError).",
         target="python",
+        predicts="exception",
         fix_safety="safe",
         fix_description="`datetime.now(timezone.utc)`/`datetime.utcnow()` become `ctx.current_utc_datetime`.",
     )
@@ -203,6 +204,7 @@ _SLEEPS = frozenset({"time.sleep", "asyncio.sleep"})
         category="bug",
         summary="I/O (Dapr clients, HTTP, files, sleep) inside a registered workflow: it runs again on every replay.",
         target="python",
+        predicts="exception",
     )
 )
 def io_in_workflow(model: ModuleModel) -> Iterator[Report]:
@@ -270,6 +272,7 @@ def io_in_workflow(model: ModuleModel) -> Iterator[Report]:
         category="bug",
         summary="A workflow task (`call_activity`, `create_timer`, ...) that is never yielded: it is never scheduled.",
         target="python",
+        predicts="exception",
         fix_safety="safe",
         fix_description="A bare expression statement becomes `yield <task>`.",
     )
@@ -362,6 +365,7 @@ def _completes_workflow(statement: cst.BaseStatement) -> bool:
         category="bug",
         summary="A workflow defined with `async def`: the runtime expects a generator, and the instance never completes.",
         target="python",
+        predicts="exception",
     )
 )
 def async_workflow(model: ModuleModel) -> Iterator[Report]:
@@ -387,6 +391,7 @@ def async_workflow(model: ModuleModel) -> Iterator[Report]:
         category="bug",
         summary="`call_activity`/`call_child_workflow` given its input positionally: `input` is keyword-only (TypeError).",
         target="python",
+        predicts="exception",
         fix_safety="safe",
         fix_description="Pass the input as `input=`.",
     )
@@ -434,6 +439,7 @@ def _as_input_keyword(call: cst.Call, positional: list[cst.Arg]) -> Optional[edi
         category="bug",
         summary="A registered activity called directly inside a workflow instead of `yield ctx.call_activity(...)`.",
         target="python",
+        predicts="exception",
     )
 )
 def direct_activity_call(model: ModuleModel) -> Iterator[Report]:
