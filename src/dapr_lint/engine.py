@@ -16,11 +16,12 @@ from typing import Optional
 from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
 from dapr_lint.files import SourceFile, display_path
 from dapr_lint.settings import Settings
+from dapr_lint.suppress import is_suppressed, noqa_map, skips_file
+from dapr_lint.summaries import ResourceSummary, Summary
 
 # In `FileTask.ignored`: the file is test code (`test-paths`), which --fix never rewrites (config.NO_FIX).
 NO_FIX = "no-fix"
-from dapr_lint.suppress import is_suppressed, noqa_map, skips_file
-from dapr_lint.summaries import ResourceSummary, Summary
+
 
 @dataclass(frozen=True)
 class FileTask:
