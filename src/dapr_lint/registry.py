@@ -167,5 +167,55 @@ DPR001 = register(
         category="bug",
         summary="The file could not be parsed (Python syntax error, invalid YAML).",
         target="any",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                   - name: actorStateStore   # DPR001: the list item is indented one space too far
+                    value: "true"
+                """,
+                "yaml",
+            ),
+            invalid(
+                """
+                @app.get("/orders/{order_id}")
+                async def get_order(order_id: str) -> dict
+                    ...  # DPR001: the `def` line is missing its colon
+                """,
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                  - name: actorStateStore
+                    value: "true"
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                @app.get("/orders/{order_id}")
+                async def get_order(order_id: str) -> dict:
+                    ...
+                """,
+            ),
+        ),
     )
 )

@@ -33,6 +33,9 @@ def is_relevant(data: bytes) -> bool:
 # A settings module holding component names (`STORE_NAME = os.getenv("STORE_NAME", "statestore")`) need not
 # mention Dapr: the project stage resolves the names other modules import from it.
 _CONSTANT_HINT = re.compile(rb"^[A-Z][A-Z0-9_]*\s*(?::\s*str\s*)?=\s*(?:os\.getenv\(|os\.environ\.get\(|[\"'])", re.M)
+# A module with `async def` code may call a manager or helper of another module that blocks (DPR101 across
+# modules) without naming Dapr itself.
+_ASYNC_HINT = re.compile(rb"^[ \t]*async[ \t]+def[ \t]", re.M)
 _ROUTE_HINT = re.compile(rb"@\w+\.(?:get|post|put|delete|patch|head|options|route|api_route)\(|\.add_api_route\(|\.add_url_rule\(|\.include_router\(|\.register_blueprint\(")
 
 
@@ -50,7 +53,11 @@ def analyze_python(path: str, data: bytes, settings: Settings) -> FileResult:
         # compile() (and so `import`) accepts undecodable bytes inside comments; so do we
         data = source.lenient(data)
     relevant = is_relevant(data) or (
-        wants_summary(settings) and (_ROUTE_HINT.search(data) is not None or _CONSTANT_HINT.search(data) is not None)
+        wants_summary(settings) and (
+            _ROUTE_HINT.search(data) is not None
+            or _CONSTANT_HINT.search(data) is not None
+            or _ASYNC_HINT.search(data) is not None
+        )
     )
     if not relevant:
         compiled = verify.compile_problem(data)
