@@ -19,6 +19,10 @@ from dapr_lint.settings import Settings
 from dapr_lint.suppress import is_suppressed, noqa_map, skips_file
 from dapr_lint.summaries import ResourceSummary, Summary
 
+# In `FileTask.ignored`: the file is test code (`test-paths`), which --fix never rewrites (config.NO_FIX).
+NO_FIX = "no-fix"
+
+
 @dataclass(frozen=True)
 class FileTask:
     path: str
@@ -52,7 +56,7 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
             fixed: list[str] = []
             fix_errors: list[InternalError] = []
             diff, original = None, data
-            if settings.fix_mode is not None:
+            if settings.fix_mode is not None and NO_FIX not in task.ignored:
                 data, fixed, diff, fix_errors = _fix(task, data, settings)
                 text = _decode(data)
             result = analyze_python(task.display, data, settings)
