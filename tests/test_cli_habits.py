@@ -74,13 +74,13 @@ def test_stdin_sees_the_other_modules_of_its_app_as_check_does(project, capsys, 
     )
     write(project, "app.py", app)
     write(project, "routes.py", "from app import app\n\n\n@app.get('/health')\ndef health():\n    return {}\n")
-    on_disk = _findings(capsys, "check", "app.py")
+    on_disk = _findings(capsys, "check", "--select", "DPR401", "app.py")
     assert on_disk == (0, [])  # the health route is in another module of the app
     monkeypatch.setattr("sys.stdin", _Stdin(app.encode()))
-    assert _findings(capsys, "check", "--stdin-filename", "app.py", "-") == on_disk
+    assert _findings(capsys, "check", "--select", "DPR401", "--stdin-filename", "app.py", "-") == on_disk
     write(project, "routes.py", "from app import app\n")
     monkeypatch.setattr("sys.stdin", _Stdin(app.encode()))
-    assert {code for *_rest, code in _findings(capsys, "check", "--stdin-filename", "app.py", "-")[1]} == {"DPR401"}
+    assert {code for *_rest, code in _findings(capsys, "check", "--select", "DPR401", "--stdin-filename", "app.py", "-")[1]} == {"DPR401"}
 
 
 def test_stdin_alone_is_a_python_file_named_stdin(project, capsys, monkeypatch):

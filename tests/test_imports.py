@@ -23,6 +23,19 @@ def modules() -> dict[str, Path]:
     return found
 
 
+def _runtime_nodes(tree: ast.AST):
+    """Every node, except those under `if TYPE_CHECKING:` (annotations only: never imported at run time)."""
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test):
+                stack.extend(child.orelse)
+                continue
+            stack.append(child)
+
+
 def import_graph() -> dict[str, set[str]]:
     """module -> the package modules it imports (anywhere in its code)."""
     known = modules()
@@ -30,7 +43,7 @@ def import_graph() -> dict[str, set[str]]:
     for name, path in known.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
         targets: set[str] = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in _runtime_nodes(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     target = alias.name
@@ -49,6 +62,8 @@ def import_graph() -> dict[str, set[str]]:
                     submodule = f"{base}.{alias.name}"
                     targets.add(submodule if submodule in known else base)
         graph[name] = {t for t in targets if t in known and t != name}
+    # the catalog imports every module of python/rules/ by listing the package
+    graph["dapr_lint.catalog"] |= {m for m in known if m.startswith("dapr_lint.python.rules.")}
     return graph
 
 
@@ -102,8 +117,7 @@ KNOWN_CIRCLES: list[frozenset[str]] = [
         {
             "dapr_lint.cache", "dapr_lint.catalog", "dapr_lint.config", "dapr_lint.engine", "dapr_lint.files",
             "dapr_lint.fix", "dapr_lint.project", "dapr_lint.python.analyzer", "dapr_lint.python.rules",
-            "dapr_lint.python.rules.clients", "dapr_lint.python.rules.errors", "dapr_lint.python.rules.payloads",
-            "dapr_lint.python.rules.practices", "dapr_lint.python.rules.service", "dapr_lint.python.rules.workflows",
+            "dapr_lint.python.rules.*",  # every rule family module
             "dapr_lint.registry", "dapr_lint.resources.catalog",
         }
     ),
@@ -112,11 +126,17 @@ KNOWN_CIRCLES: list[frozenset[str]] = [
 ]
 
 
+def _within(circle: frozenset[str], known: frozenset[str]) -> bool:
+    """Every module of the circle is listed, or falls under a listed `package.*` (a rule family module)."""
+    patterns = [k[:-1] for k in known if k.endswith(".*")]
+    return all(m in known or any(m.startswith(p) for p in patterns) for m in circle)
+
+
 def test_no_import_circle():
     found = [frozenset(c) for c in circles(import_graph())]
-    new = [sorted(c) for c in found if not any(c <= known for known in KNOWN_CIRCLES)]
+    new = [sorted(c) for c in found if not any(_within(c, known) for known in KNOWN_CIRCLES)]
     assert not new, f"import circles (lazy imports count): {new}"
-    gone = [sorted(k) for k in KNOWN_CIRCLES if not any(c <= k and len(c) > 1 for c in found)]
+    gone = [sorted(k) for k in KNOWN_CIRCLES if not any(_within(c, k) and len(c) > 1 for c in found)]
     assert not gone, f"these circles are gone: remove them from KNOWN_CIRCLES: {gone}"
 
 

@@ -129,7 +129,7 @@ def test_the_depth_scan_is_linear():
     large = "x = a" + ".b" * 20_000 + "\n" + "y = 1\n" * 200_000
     assert bounds.scan(small).depth == bounds.scan(large).depth
     ratio = _best_of(3, lambda: bounds.scan(large)) / _best_of(3, lambda: bounds.scan(small))
-    assert ratio < 30  # 10x the text: linear is about 10x, quadratic would be 100x
+    assert ratio < 45  # 10x the text: linear is about 10x, quadratic would be 100x
 
 
 # -- YAML ----------------------------------------------------------------------------------------------------
@@ -211,10 +211,10 @@ def test_cel_nesting_bound():
 
 
 def test_cel_tokenizing_is_linear():
-    small = " + ".join(["consecutiveFailures"] * 2_000) + " > 1"
-    large = " + ".join(["consecutiveFailures"] * 20_000) + " > 1"
+    small = " + ".join(["consecutiveFailures"] * 4_000) + " > 1"
+    large = " + ".join(["consecutiveFailures"] * 40_000) + " > 1"
     ratio = _best_of(3, lambda: parse_cel(large)) / _best_of(3, lambda: parse_cel(small))
-    assert ratio < 30
+    assert ratio < 45
 
 
 def test_alias_chains_are_bounded_like_nesting():
@@ -236,4 +236,4 @@ def test_go_templates_are_skipped_in_linear_time(closed):
         return lambda: (analyze_yaml("t.yaml", data, settings()), subscription_routes(data))
 
     ratio = _best_of(3, both(large)) / _best_of(3, both(small))
-    assert ratio < 30  # 10x the text; the lazy regex this replaced was quadratic (100x)
+    assert ratio < 45  # 10x the text; the lazy regex this replaced was quadratic (100x)

@@ -100,3 +100,14 @@ def test_two_servers_on_one_app_port_are_still_reported(project, capsys):
     write(project, "orders/app.py", SERVER)
     write(project, "checkout/app.py", SERVER)
     assert [f for f in _findings(capsys, "dapr.yaml") if f[2] == "DPR512"] == [("dapr.yaml", 9, "DPR512")]
+
+
+def test_fix_leaves_test_code_alone(project, capsys):
+    # the SDK's own test of the flask_dapr shim imports it on purpose (in a helper called under pytest.warns)
+    shim = "import flask_dapr\n\n\ndef fresh():\n    return flask_dapr\n"
+    write(project, "tests/test_shim.py", shim)
+    write(project, "app.py", shim)
+    main(["check", ".", "--fix", "--no-cache", "--exit-zero", "--jobs", "1"])
+    capsys.readouterr()
+    assert (project / "tests/test_shim.py").read_text(encoding="utf-8") == shim
+    assert "import dapr.ext.flask as flask_dapr" in (project / "app.py").read_text(encoding="utf-8")

@@ -90,6 +90,27 @@ def test_declarative_subscription_routes_are_subscribers(monkeypatch, capsys, tm
     assert len(json.loads(capsys.readouterr().out)) == 3
 
 
+def test_sync_clients_held_by_managers_in_other_modules(monkeypatch, capsys):
+    """A manager class of another module: its singleton imported elsewhere, an instance held in an
+    attribute, its methods (two calls deep), property, method and attribute handing out the sync client;
+    not the aio client, offloads, a name bound to two classes, or a cycle of helpers. And handlers,
+    workflows and activities registered by method reference (`add_api_route(path, self.create)`,
+    `register_workflow(self.flow)`) get the handler and workflow rules."""
+    root = FIXTURES / "projects" / "managers"
+    assert _run(root, monkeypatch, capsys, "--no-cache") == _expected(root)
+
+
+def test_manager_finding_message(monkeypatch, capsys):
+    monkeypatch.chdir(FIXTURES / "projects" / "managers")
+    main(["check", "svc/api.py", "--format", "json", "--jobs", "1", "--no-cache", "--select", "DPR101"])
+    found = {(f["line"], f["column"]): f["message"] for f in json.loads(capsys.readouterr().out)}
+    assert found[(31, 9)] == (
+        "`manager.client` (svc/state.py) is a sync DaprClient: its `save_state()` blocks the event loop of "
+        "`async def put`; hand out the aio client, or call it via `asyncio.to_thread`"
+    )
+    assert found[(32, 9)].startswith("`manager.get_client()` (svc/state.py) is a sync DaprClient")
+
+
 def test_fake_async_helpers_in_other_modules(monkeypatch, capsys):
     root = FIXTURES / "projects" / "fake_async"
     assert _run(root, monkeypatch, capsys, "--select", "DPR101") == _expected(root)

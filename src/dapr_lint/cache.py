@@ -342,6 +342,13 @@ class Cache:
             for stale in projects[_PROJECT_ENTRIES_KEPT:]:
                 _unlink(stale)
         try:
+            catalogs = [n for n in os.listdir(self.base) if n.startswith("rules-") and n.endswith(".json")]
+        except OSError:
+            catalogs = []
+        for name in catalogs:
+            if name != f"rules-{self.code_key}.json":
+                _unlink(self.base / name)  # the catalog of code that changed since
+        try:
             versions = os.listdir(self.directory)
         except OSError:
             versions = []

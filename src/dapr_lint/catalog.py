@@ -1,14 +1,16 @@
-"""Every rule spec, imported once by registry._load_all().
+"""The complete list of rules: importing this module imports every module that registers rules.
 
-Python rule families register their specs in their own modules under python/rules/; resource-file rules
-under resources/. This module only imports them, so the catalog is complete whatever the caller needed.
+Python rule families register their specs where their checks are, in the modules of python/rules/ (found here by
+listing the package, so a new family module needs no line here); resource-file rules in resources/catalog.py;
+the rules across code and resources (DPR6xx) in the project package.
 """
 
-from dapr_lint.python.rules import clients, errors, payloads, practices, service, workflows  # noqa: F401
-from dapr_lint import project as _project  # noqa: F401  (registers DPR601-DPR609)
+import importlib
+import pkgutil
 
-try:  # resource-file rules (DPR5xx) ship with the resources package
-    from dapr_lint.resources import catalog as _resources_catalog  # noqa: F401
-except ModuleNotFoundError as exc:  # pragma: no cover - only while that package does not exist
-    if exc.name not in ("dapr_lint.resources", "dapr_lint.resources.catalog"):
-        raise
+from dapr_lint import project as _project  # noqa: F401  (registers DPR601-DPR609)
+from dapr_lint.python import rules as _python_rules
+from dapr_lint.resources import catalog as _resources_catalog  # noqa: F401  (registers DPR5xx)
+
+for _module in pkgutil.iter_modules(_python_rules.__path__, _python_rules.__name__ + "."):
+    importlib.import_module(_module.name)

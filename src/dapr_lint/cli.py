@@ -575,7 +575,7 @@ def _list_rules(fmt: str, out: TextIO) -> int:
 
 
 def rules_markdown(link_prefix: str = "docs/rules/") -> str:
-    """The rule table README.md and docs/index.md carry (tests/test_readme.py keeps them in step)."""
+    """The rule table `dapr-lint rules --format markdown` prints."""
     lines = ["| code | name | category | default | fix | what it finds |", "|---|---|---|---|---|---|"]
     for r in registry.all_rules():
         default = "on" if r.default_enabled else "off"

@@ -128,7 +128,10 @@ class Config:
             rel = path.resolve().as_posix().lstrip("/")  # outside the configuration's folder: name patterns still apply
         codes: set[str] = set()
         if any(glob_match(pattern, rel) for pattern in self.test_paths):
+            # test code: these rules are off, and --fix leaves the file alone (a test that uses a deprecated API
+            # or a bad payload on purpose tests exactly that)
             codes.update(TEST_CODE_OFF)
+            codes.add(NO_FIX)
         universe = registry.codes()
         for pattern, selectors in self.per_file_ignores.items():
             if glob_match(pattern, rel):
@@ -139,6 +142,7 @@ class Config:
 
 # Test code: where the lifecycle and hygiene rules are off (a client per test, no health route, print, a fresh
 # app per test); the bug rules stay on.
+NO_FIX = "no-fix"  # engine.NO_FIX: --fix leaves test code alone
 DEFAULT_TEST_PATHS: tuple[str, ...] = ("tests", "test_*.py", "*_test.py", "conftest.py")
 TEST_CODE_OFF = frozenset({"DPR105", "DPR106", "DPR107", "DPR301", "DPR401", "DPR402", "DPR406", "DPR410", "DPR412"})
 

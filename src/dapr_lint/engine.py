@@ -19,6 +19,10 @@ from dapr_lint.settings import Settings
 from dapr_lint.suppress import is_suppressed, noqa_map, skips_file
 from dapr_lint.summaries import ResourceSummary, Summary
 
+# In `FileTask.ignored`: the file is test code (`test-paths`), which --fix never rewrites (config.NO_FIX).
+NO_FIX = "no-fix"
+
+
 @dataclass(frozen=True)
 class FileTask:
     path: str
@@ -52,7 +56,7 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
             fixed: list[str] = []
             fix_errors: list[InternalError] = []
             diff, original = None, data
-            if settings.fix_mode is not None:
+            if settings.fix_mode is not None and NO_FIX not in task.ignored:
                 data, fixed, diff, fix_errors = _fix(task, data, settings)
                 text = _decode(data)
             result = analyze_python(task.display, data, settings)
@@ -291,22 +295,25 @@ def _run(files, settings, jobs, ignored_for, cache, universe) -> list[FileResult
 
         by_display = {task.display: task for task in tasks}
         rewritten = apply_project_fixes(results, settings, {d: Path(t.path) for d, t in by_display.items()})
-        if settings.fix_mode == "fix" and rewritten:
-            # lines moved in the files a project fix rewrote: report what is left from their new text, and run
-            # the project stage again (its findings below an inserted route moved too)
-            from dapr_lint.project import PROJECT_RULES
-
-            report_only = replace(settings, fix_mode=None)
-            again = [result for result in results if result.path in rewritten]
-            fresh_results = _check_all([by_display[result.path] for result in again], report_only, jobs)
-            for result, fresh in zip(again, fresh_results):
-                result.diagnostics = fresh.diagnostics
-                result.summary = fresh.summary
-                result.errors.extend(fresh.errors)
-            for result in results:
-                result.diagnostics = [d for d in result.diagnostics if d.code not in PROJECT_RULES]
-            run_project_stage(results, report_only, extra)
+        if settings.fix_mode == "fix" and (rewritten or any(result.fixed for result in results)):
+            # What is left is what a fresh run over the fixed files reports: lines moved, and the project
+            # rules read the files' new summaries (a route added, a client moved). So check again, from disk.
+            results = _report_after_fix(tasks, results, settings, jobs, extra)
     return results
+
+
+def _report_after_fix(tasks, results: list[FileResult], settings: Settings, jobs, extra) -> list[FileResult]:
+    from dapr_lint.project import run_project_stage
+
+    report_only = replace(settings, fix_mode=None)
+    fresh_results = _check_all([replace(task, data=None) if task.data is None else task for task in tasks], report_only, jobs)
+    run_project_stage(fresh_results, report_only, extra)
+    for before, fresh in zip(results, fresh_results):
+        fresh.fixed = before.fixed
+        fresh.diff = before.diff
+        fresh.warnings = before.warnings + [w for w in fresh.warnings if w not in before.warnings]
+        fresh.errors = before.errors + [e for e in fresh.errors if e not in before.errors]
+    return fresh_results
 
 
 def summary_settings(settings: Settings) -> Settings:

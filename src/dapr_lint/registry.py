@@ -52,6 +52,9 @@ class RuleSpec:
     summary: str
     # "python", "yaml" or "project": which stage runs the rule.
     target: str
+    # A finding predicts that the code raises ("exception") or warns ("warning") when it runs: code that expects
+    # that failure (`pytest.raises`, `assertWarns`) is testing it, and gets no finding of this rule there.
+    predicts: Optional[Literal["exception", "warning"]] = None
     fix_safety: Optional[FixSafety] = None
     fix_description: str = ""
     # When the fix covers only some findings: which (the page's header says `Fix: safe <note>`).
@@ -164,5 +167,55 @@ DPR001 = register(
         category="bug",
         summary="The file could not be parsed (Python syntax error, invalid YAML).",
         target="any",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                   - name: actorStateStore   # DPR001: the list item is indented one space too far
+                    value: "true"
+                """,
+                "yaml",
+            ),
+            invalid(
+                """
+                @app.get("/orders/{order_id}")
+                async def get_order(order_id: str) -> dict
+                    ...  # DPR001: the `def` line is missing its colon
+                """,
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                  - name: actorStateStore
+                    value: "true"
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                @app.get("/orders/{order_id}")
+                async def get_order(order_id: str) -> dict:
+                    ...
+                """,
+            ),
+        ),
     )
 )

@@ -18,7 +18,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Union
 
-SUMMARY_VERSION = 2
+SUMMARY_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,10 @@ class Definition:
 
     is_async: bool
     blocking: Optional[str]
+    # the canonical path of the sync Dapr client class a property, method or instance attribute hands out
+    # (`return self._client`), for calls made on what it returns
+    returns: Optional[str] = None
+    kind: str = "method"  # "method" | "property" | "attribute" (an instance attribute holding a client)
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,12 @@ class AsyncCall:
     method: Optional[str]
     function: str
     span: Span
+    # the call is `<receiver>.<attribute>.<method>(...)` (or `<receiver>.<attribute>().<method>(...)` when
+    # `called`): a client handed out by a property, method or attribute of the receiver's class
+    attribute: Optional[str] = None
+    called: bool = False
+    # `target` names a module-level instance (`manager = Manager()` imported from another module), not a class
+    instance: bool = False
 
 
 @dataclass(frozen=True)
@@ -212,6 +222,9 @@ class ModuleSummary:
     defs: Mapping[str, Definition] = field(default_factory=dict)
     classes: Mapping[str, Mapping[str, Definition]] = field(default_factory=dict)
     async_calls: tuple[AsyncCall, ...] = ()
+    # module-level names bound once to an instance of a class: name -> the class (a class of this module by
+    # its name, or an imported one by its dotted path)
+    instances: Mapping[str, str] = field(default_factory=dict)
     # lines of `objects`, `async_calls` and `components` -> codes their `# noqa` silences ("*": all)
     noqa: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
     # codes `per-file-ignores` switches off for this file

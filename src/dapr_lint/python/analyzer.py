@@ -8,7 +8,7 @@ from typing import Optional
 
 import libcst as cst
 
-from dapr_lint import catalog  # noqa: F401  (registers every rule before the first file)
+from dapr_lint import catalog, registry  # noqa: F401  (catalog: registers every rule before the first file)
 from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
 from dapr_lint.python import bounds, source, verify
 from dapr_lint.python.model import ModuleModel
@@ -33,6 +33,9 @@ def is_relevant(data: bytes) -> bool:
 # A settings module holding component names (`STORE_NAME = os.getenv("STORE_NAME", "statestore")`) need not
 # mention Dapr: the project stage resolves the names other modules import from it.
 _CONSTANT_HINT = re.compile(rb"^[A-Z][A-Z0-9_]*\s*(?::\s*str\s*)?=\s*(?:os\.getenv\(|os\.environ\.get\(|[\"'])", re.M)
+# A module with `async def` code may call a manager or helper of another module that blocks (DPR101 across
+# modules) without naming Dapr itself.
+_ASYNC_HINT = re.compile(rb"^[ \t]*async[ \t]+def[ \t]", re.M)
 _ROUTE_HINT = re.compile(rb"@\w+\.(?:get|post|put|delete|patch|head|options|route|api_route)\(|\.add_api_route\(|\.add_url_rule\(|\.include_router\(|\.register_blueprint\(")
 
 
@@ -44,10 +47,17 @@ def analyze_python(path: str, data: bytes, settings: Settings) -> FileResult:
     result = FileResult(path)
     problem = source.problem_of(data)
     if problem is not None:
-        result.diagnostics.append(_dpr001(path, problem.message, problem.line, problem.column))
-        return result
+        if verify.compile_problem(data) is not None:
+            result.diagnostics.append(_dpr001(path, problem.message, problem.line, problem.column))
+            return result
+        # compile() (and so `import`) accepts undecodable bytes inside comments; so do we
+        data = source.lenient(data)
     relevant = is_relevant(data) or (
-        wants_summary(settings) and (_ROUTE_HINT.search(data) is not None or _CONSTANT_HINT.search(data) is not None)
+        wants_summary(settings) and (
+            _ROUTE_HINT.search(data) is not None
+            or _CONSTANT_HINT.search(data) is not None
+            or _ASYNC_HINT.search(data) is not None
+        )
     )
     if not relevant:
         compiled = verify.compile_problem(data)
@@ -154,18 +164,19 @@ def lint_module(
     return findings, errors, summary
 
 
-# The rules whose finding predicts an exception when the code runs, and those predicting a warning. Code that
-# expects that failure (`with pytest.raises(...)`, `self.assertWarns(...)`, their callable forms) tests it: no
-# finding of these rules there.
-PREDICTS_EXCEPTION = frozenset(
-    {"DPR102", "DPR103", "DPR108", "DPR201", "DPR202", "DPR203", "DPR204", "DPR205", "DPR206", "DPR207", "DPR208",
-     "DPR403", "DPR404", "DPR408", "DPR409", "DPR410", "DPR701", "DPR702", "DPR703", "DPR704", "DPR705", "DPR706"}
-)
-PREDICTS_WARNING = frozenset({"DPR104", "DPR109"})
+def _predicting(kind: str) -> frozenset[str]:
+    """The rules whose finding predicts an exception (or a warning) when the code runs (RuleSpec.predicts)."""
+    found = _PREDICTING.get(kind)
+    if found is None:
+        found = _PREDICTING[kind] = frozenset(r.code for r in registry.all_rules() if r.predicts == kind)
+    return found
+
+
+_PREDICTING: dict[str, frozenset[str]] = {}
 
 
 def _expected_failures_removed(reports: list[Report], regions, spans) -> list[Report]:
-    """Drop the findings a test expects (see PREDICTS_EXCEPTION); any other finding inside such code keeps its
+    """Drop the findings a test expects (RuleSpec.predicts); any other finding inside such code keeps its
     message but loses its fix: code written to fail is never rewritten."""
     boxes = [(spans[id(node)], kind) for node, kind in regions if id(node) in spans]
     kept: list[Report] = []
@@ -175,8 +186,8 @@ def _expected_failures_removed(reports: list[Report], regions, spans) -> list[Re
         if not inside:
             kept.append(report)
             continue
-        if ("raises" in inside and report.code in PREDICTS_EXCEPTION) or (
-            "warns" in inside and report.code in PREDICTS_WARNING
+        if ("raises" in inside and report.code in _predicting("exception")) or (
+            "warns" in inside and report.code in _predicting("warning")
         ):
             continue
         kept.append(Report(report.code, report.node, report.message))

@@ -106,3 +106,11 @@ def _cookie_line(data: bytes) -> int:
 def problem_of(data: bytes) -> Optional[SourceProblem]:
     decoded = decode(data)
     return decoded if isinstance(decoded, SourceProblem) else None
+
+
+def lenient(data: bytes) -> bytes:
+    """UTF-8 text with each undecodable byte replaced (U+FFFD): for a file CPython's `compile()` accepts although
+    it holds such bytes (they are in comments), so that LibCST can parse it too."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[3:]
+    return data.decode("utf-8", "replace").encode("utf-8")

@@ -127,7 +127,14 @@ def _freeze(draft: dict) -> ModuleSummary:
         ),
         defs=draft.get("defs", {}),
         classes=draft.get("classes", {}),
-        async_calls=tuple(AsyncCall(a["target"], a["method"], a["function"], span(a)) for a in draft.get("async_calls", ())),
+        async_calls=tuple(
+            AsyncCall(
+                a["target"], a["method"], a["function"], span(a), a.get("attribute"), a.get("called", False),
+                a.get("instance", False),
+            )
+            for a in draft.get("async_calls", ())
+        ),
+        instances=draft.get("instances", {}),
         practices=practices.freeze(draft["practices"]) if "practices" in draft else PracticeFacts(),
     )
 
@@ -178,27 +185,109 @@ class _Builder:
 
     def _blocking_definitions(self, summary: dict) -> None:
         """Module-level functions and classes' methods: async or not, and the sync client use that makes a
-        plain one block its caller."""
+        plain one block its caller (directly or through plain functions and methods of this module, a few
+        calls deep); what sync client a property, method or instance attribute hands out; and module-level
+        names bound once to an instance of a class (a manager or service singleton)."""
         defs: dict[str, Definition] = {}
         classes: dict[str, dict[str, Definition]] = {}
+        memo: dict[int, Optional[str]] = {}
         for info in self.m.functions:
             if info.parent_function is not None or info.is_lambda:
                 continue
-            use = self.m.blocking_use(info)
-            entry = Definition(info.is_async, self._use_snippet(use) if use is not None else None)
+            entry = Definition(info.is_async, self._blocking(info, memo, 0), self._returned_client(info))
             if info.klass is None:
                 defs[info.name] = entry
             elif "." not in info.klass.qualname:
+                if self.m.decorated_with(info, "builtins.property") or any(
+                    isinstance(d.decorator, cst.Name) and d.decorator.value == "property" for d in info.decorators
+                ):
+                    entry = Definition(entry.is_async, entry.blocking, entry.returns, "property")
                 classes.setdefault(info.klass.name, {})[info.name] = entry
+        for klass in self.m.classes:
+            if "." in klass.qualname or klass.name not in classes and not klass.attributes:
+                continue
+            for attr, bindings in klass.attributes.items():
+                if attr in classes.get(klass.name, {}):
+                    continue
+                client = self._held_client(bindings)
+                if client is not None:
+                    classes.setdefault(klass.name, {})[attr] = Definition(False, None, client, "attribute")
         summary["defs"] = defs
         summary["classes"] = classes
+        summary["instances"] = self._instances(classes)
+
+    def _blocking(self, info, memo: dict[int, Optional[str]], depth: int) -> Optional[str]:
+        """The snippet of the sync client use a plain def reaches: its own, or that of a plain local function
+        or method it calls (not offloaded), a few calls deep; a cycle ends at the function already open."""
+        key = id(info)
+        if key in memo:
+            return memo[key]
+        memo[key] = None  # open: a cycle back to it finds nothing
+        use = self.m.blocking_use(info)
+        found = self._use_snippet(use) if use is not None else None
+        if found is None and depth < 4 and not info.is_async and info.is_module_level_or_method and not info.is_generator:
+            for site in info.calls:
+                if site.offloaded:
+                    continue
+                callee = self.m.called_function(site)
+                if callee is None or callee is info or callee.is_async or not callee.is_module_level_or_method:
+                    continue
+                found = self._blocking(callee, memo, depth + 1)
+                if found is not None:
+                    break
+        memo[key] = found
+        return found
+
+    def _returned_client(self, info) -> Optional[str]:
+        """The sync client class a plain def returns every time it returns (`return self._client`)."""
+        if info.is_async or info.is_generator or not info.returns:
+            return None
+        kinds = set()
+        for expr in info.returns:
+            value = expr.value if isinstance(expr, cst.Return) else expr
+            if value is None:
+                return None
+            kind = self.m.client_of(value, info.scope)
+            if kind is None or kind.is_async:
+                return None
+            kinds.add(kind.path)
+        return kinds.pop() if len(kinds) == 1 else None
+
+    def _held_client(self, bindings) -> Optional[str]:
+        """The sync client class an instance attribute always holds (`self._client = DaprClient()`)."""
+        real = [b for b in bindings if not (b.kind == "assign" and is_none_literal(b.value))]
+        if len(real) != 1 or real[0].kind != "assign" or not isinstance(real[0].value, cst.Call):
+            return None
+        func = self.m.value_of(real[0].value.func, real[0].scope)
+        kind = known.CLIENTS.get(known.canonical(func.path)) if isinstance(func, Ref) else None
+        return kind.path if kind is not None and not kind.is_async else None
+
+    def _instances(self, classes: dict[str, dict[str, Definition]]) -> dict[str, str]:
+        """Module-level names bound once to `SomeClass(...)`: a class of this module (by name) or an imported
+        class of (maybe) the project (by its dotted path)."""
+        m = self.m
+        found: dict[str, str] = {}
+        for name, bindings in m.module_scope.bindings.items():
+            if len(bindings) != 1 or bindings[0].kind != "assign" or not isinstance(bindings[0].value, cst.Call):
+                continue
+            func = bindings[0].value.func
+            if isinstance(func, cst.Name) and func.value in classes and len(m.lookup(func.value, m.module_scope) or ()) == 1:
+                found[name] = func.value
+                continue
+            if isinstance(func, (cst.Name, cst.Attribute)):
+                path = m.qualified_name(func, m.module_scope)
+                if path is not None and _maybe_project(path):
+                    found[name] = path
+        return found
 
     def _use_snippet(self, use) -> str:
         suffix = "()" if self.m.constructed_client(use) is not None else "(...)"
         return self.m.module.code_for_node(use.node.func) + suffix
 
     def _async_calls(self, summary: dict) -> None:
-        """Calls on the event loop to functions or methods of classes imported from (maybe) the project."""
+        """Calls on the event loop to functions or methods of classes imported from (maybe) the project, to
+        methods of module-level instances imported from it, and to methods of the clients such instances
+        hand out (`manager.client.save_state(...)`, `manager.get_client().save_state(...)`)."""
         calls: list[dict] = []
         m = self.m
         for info in m.functions:
@@ -208,21 +297,52 @@ class _Builder:
                 if site.offloaded or m.called_function(site) is not None or m.constructed_client(site) is not None:
                     continue
                 func = site.node.func
-                target = method = None
+                items: list[dict] = []
                 if isinstance(func, cst.Attribute):
-                    owner = self._external_class(func.value, site.scope)
+                    method = func.attr.value
+                    owner = self._receiver(func.value, site.scope)
                     if owner is not None:
-                        target, method = owner, func.attr.value
-                if target is None and isinstance(func, (cst.Name, cst.Attribute)):
+                        items.append({"target": owner[0], "method": method, "instance": owner[1]})
+                    receiver = func.value
+                    called = isinstance(receiver, cst.Call) and not receiver.args
+                    if called:
+                        assert isinstance(receiver, cst.Call)
+                        receiver = receiver.func
+                    if isinstance(receiver, cst.Attribute):
+                        holder = self._receiver(receiver.value, site.scope)
+                        if holder is not None:
+                            items.append(
+                                {
+                                    "target": holder[0],
+                                    "method": method,
+                                    "instance": holder[1],
+                                    "attribute": receiver.attr.value,
+                                    "called": called,
+                                }
+                            )
+                if not any(not i["instance"] and "attribute" not in i for i in items) and isinstance(func, (cst.Name, cst.Attribute)):
                     path = m.qualified_name(func, site.scope)
                     if path is not None and _maybe_project(path):
-                        target = path
-                if target is None:
-                    continue
-                item = {"target": target, "method": method, "function": info.name}
-                calls.append(item)
-                self.pending.append((item, site.node))
+                        items.append({"target": path, "method": None})
+                for item in items:
+                    item["function"] = info.name
+                    calls.append(item)
+                    self.pending.append((item, site.node))
         summary["async_calls"] = calls
+
+    def _receiver(self, expr: cst.BaseExpression, scope: Scope) -> Optional[tuple[str, bool]]:
+        """(class path, False) for an instance of an imported class; (import path, True) for a name imported
+        from (maybe) the project that may be a module-level instance there."""
+        owner = self._external_class(expr, scope)
+        if owner is not None:
+            return owner, False
+        if isinstance(expr, cst.Name):
+            bindings = self.m.lookup(expr.value, scope)
+            if bindings and len(bindings) == 1 and bindings[0].kind == "import":
+                path = self.m.qualified_name(expr, scope)
+                if path is not None and _maybe_project(path):
+                    return path, True
+        return None
 
     def _external_class(self, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
         """The imported class a receiver is an instance of: a name or `self.x` assigned once from

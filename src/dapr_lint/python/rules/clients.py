@@ -14,20 +14,17 @@ from dapr_lint.summaries import AsyncCall, ModuleSummary
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
     CallSite,
-    Const,
     FunctionInfo,
     Instance,
-    Kind,
     ModuleModel,
     Ref,
     SdkMethod,
     WithItemSite,
-    argument,
     is_blocking_method,
 )
 from dapr_lint.python.rules import Report, python_rule
 from dapr_lint.python.sdk_table import MEMBERS
-from dapr_lint.registry import RuleSpec
+from dapr_lint.registry import RuleSpec, invalid, valid
 from dapr_lint.settings import Settings
 
 _TO_ASYNC_CLIENT = FixInfo(
@@ -208,6 +205,98 @@ def _all_reads_are_calls(node: cst.CSTNode, name: str) -> bool:
         target="python",
         fix_safety="unsafe",
         fix_description="Switch to the async client, `async with`, and `await` each call.",
+        examples=(
+            invalid(
+                """
+                from dapr.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.get("/orders/{order_id}")
+                async def get_order(order_id: str) -> dict:
+                    with DaprClient() as client:  # DPR101: blocks the loop on the sidecar health check
+                        resp = client.get_state("statestore", order_id)  # DPR101: blocking gRPC call
+                        quote = client.invoke_method("pricing", f"quotes/{order_id}", http_verb="GET")  # DPR101: RuntimeError
+                    return {"order": resp.text(), "quote": quote.text()}
+
+
+                class OrderRepository:
+                    def __init__(self) -> None:
+                        self.client = DaprClient()
+
+                    async def save(self, order_id: str, payload: str) -> None:  # "fake async": the method only looks async
+                        self.client.save_state("statestore", order_id, payload)  # DPR101
+                """,
+            ),
+            valid(
+                """
+                from contextlib import asynccontextmanager
+
+                from dapr.aio.clients import DaprClient
+                from fastapi import FastAPI, Request
+
+
+                @asynccontextmanager
+                async def lifespan(app: FastAPI):
+                    async with DaprClient() as client:  # built once, before the app serves
+                        app.state.dapr = client
+                        yield
+
+
+                app = FastAPI(lifespan=lifespan)
+
+
+                @app.get("/orders/{order_id}")
+                async def get_order(order_id: str, request: Request) -> dict:
+                    resp = await request.app.state.dapr.get_state("statestore", order_id)
+                    return {"order": resp.text()}
+                """,
+            ),
+            valid(
+                """
+                from dapr.aio.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.get("/orders/{order_id}")
+                async def get_order(order_id: str) -> dict:
+                    async with DaprClient() as client:
+                        resp = await client.get_state("statestore", order_id)
+                        quote = await client.invoke_method("pricing", f"quotes/{order_id}", http_verb="GET")
+                    return {"order": resp.text(), "quote": quote.text()}
+                """,
+            ),
+            valid(
+                """
+                import asyncio
+
+                from dapr.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                def load_order(order_id: str) -> bytes:
+                    with DaprClient() as client:
+                        return client.get_state("statestore", order_id).data
+
+
+                @app.get("/orders/{order_id}/raw")
+                async def get_order_raw(order_id: str) -> dict:
+                    data = await asyncio.to_thread(load_order, order_id)
+                    return {"size": len(data)}
+
+
+                @app.get("/orders/{order_id}/size")
+                def get_order_size(order_id: str) -> dict:  # FastAPI runs plain `def` routes in a worker thread
+                    return {"size": len(load_order(order_id))}
+                """,
+            ),
+        ),
     )
 )
 def sync_client_in_async(model: ModuleModel) -> Iterator[Report]:
@@ -290,8 +379,58 @@ def _blocking_helper(model: ModuleModel, site: CallSite, caller: FunctionInfo) -
         category="bug",
         summary="`async with` on a sync client, `with` on an async client, or any `with` on a DaprWorkflowClient.",
         target="python",
+        predicts="exception",
         fix_safety="safe",
         fix_description="`with` on the aio DaprClient inside `async def` becomes `async with`.",
+        fix_note="in one case (see below)",
+        examples=(
+            invalid(
+                """
+                from dapr.aio.clients import DaprClient as AsyncDaprClient
+                from dapr.clients import DaprClient as Dapr
+                from dapr.ext.workflow import DaprWorkflowClient
+
+
+                async def save_order(order_id: str, payload: str) -> None:
+                    async with Dapr() as client:  # DPR102: the sync client has no __aenter__ (and DPR101)
+                        client.save_state("statestore", order_id, payload)  # DPR101
+
+
+                async def publish_order(payload: str) -> None:
+                    with AsyncDaprClient() as client:  # DPR102: the async client has no __enter__
+                        await client.publish_event("pubsub", "orders", payload, data_content_type="application/json")
+
+
+                def start_fulfilment(order_id: str) -> str:
+                    with DaprWorkflowClient() as wf:  # DPR102: no context manager at all
+                        return wf.schedule_new_workflow("order_fulfilment", input={"id": order_id})
+                """,
+            ),
+            valid(
+                """
+                from dapr.aio.clients import DaprClient as AsyncDaprClient
+                from dapr.ext.workflow import DaprWorkflowClient
+
+
+                async def save_order(order_id: str, payload: str) -> None:
+                    async with AsyncDaprClient() as client:
+                        await client.save_state("statestore", order_id, payload)
+
+
+                async def publish_order(payload: str) -> None:
+                    async with AsyncDaprClient() as client:
+                        await client.publish_event("pubsub", "orders", payload, data_content_type="application/json")
+
+
+                def start_fulfilment(order_id: str) -> str:
+                    wf = DaprWorkflowClient()
+                    try:
+                        return wf.schedule_new_workflow("order_fulfilment", input={"id": order_id})
+                    finally:
+                        wf.close()
+                """,
+            ),
+        ),
     )
 )
 def wrong_context_manager(model: ModuleModel) -> Iterator[Report]:
@@ -345,8 +484,54 @@ def wrong_context_manager(model: ModuleModel) -> Iterator[Report]:
         category="bug",
         summary="`await` on a sync client method: the call blocks, then raises TypeError.",
         target="python",
+        predicts="exception",
         fix_safety="unsafe",
         fix_description="Fixed with DPR101's fix (switch to the async client).",
+        fix_note="(through DPR101's fix)",
+        examples=(
+            invalid(
+                """
+                from dapr.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                client = DaprClient()
+
+
+                @app.post("/orders/{order_id}/cancel")
+                async def cancel_order(order_id: str) -> dict:
+                    await client.save_state("statestore", f"{order_id}-status", "cancelled")  # DPR103: TypeError after the save
+                    await client.publish_event("pubsub", "order-cancelled", order_id, data_content_type="text/plain")  # DPR103
+                    return {"id": order_id, "status": "cancelled"}
+                """,
+            ),
+            valid(
+                """
+                from contextlib import asynccontextmanager
+
+                from dapr.aio.clients import DaprClient
+                from fastapi import FastAPI, Request
+
+
+                @asynccontextmanager
+                async def lifespan(app: FastAPI):
+                    async with DaprClient() as client:
+                        app.state.dapr = client
+                        yield
+
+
+                app = FastAPI(lifespan=lifespan)
+
+
+                @app.post("/orders/{order_id}/cancel")
+                async def cancel_order(order_id: str, request: Request) -> dict:
+                    client: DaprClient = request.app.state.dapr
+                    await client.save_state("statestore", f"{order_id}-status", "cancelled")
+                    await client.publish_event("pubsub", "order-cancelled", order_id, data_content_type="text/plain")
+                    return {"id": order_id, "status": "cancelled"}
+                """,
+            ),
+        ),
     )
 )
 def await_on_sync_call(model: ModuleModel) -> Iterator[Report]:
@@ -386,8 +571,65 @@ def await_on_sync_call(model: ModuleModel) -> Iterator[Report]:
         category="bug",
         summary="An async Dapr method called without `await`: it never runs.",
         target="python",
+        predicts="warning",
         fix_safety="safe",
         fix_description="Inside `async def`, add `await`.",
+        fix_note="(inside `async def`)",
+        examples=(
+            invalid(
+                """
+                from dapr.aio.clients import DaprClient
+                from dapr.ext.fastapi import DaprActor
+                from fastapi import FastAPI
+
+                from orders.actors import OrderActor
+
+                app = FastAPI()
+                actor = DaprActor(app)
+
+
+                @app.post("/orders/{order_id}/paid")
+                async def mark_paid(order_id: str) -> dict:
+                    async with DaprClient() as client:
+                        client.save_state("statestore", f"{order_id}-status", "paid")  # DPR104: never runs
+                        status = client.get_state("statestore", f"{order_id}-status").data  # DPR104: AttributeError
+                    return {"id": order_id, "status": status.decode()}
+
+
+                async def register_actors() -> None:
+                    actor.register_actor(OrderActor)  # DPR104: the actor type is never registered
+                """,
+            ),
+            valid(
+                """
+                import asyncio
+
+                from dapr.aio.clients import DaprClient
+                from dapr.ext.fastapi import DaprActor
+                from fastapi import FastAPI
+
+                from orders.actors import OrderActor
+
+                app = FastAPI()
+                actor = DaprActor(app)
+
+
+                @app.post("/orders/{order_id}/paid")
+                async def mark_paid(order_id: str) -> dict:
+                    async with DaprClient() as client:
+                        await asyncio.gather(
+                            client.save_state("statestore", f"{order_id}-status", "paid"),
+                            client.publish_event("pubsub", "order-paid", order_id, data_content_type="text/plain"),
+                        )
+                        status = (await client.get_state("statestore", f"{order_id}-status")).data
+                    return {"id": order_id, "status": status.decode()}
+
+
+                async def register_actors() -> None:
+                    await actor.register_actor(OrderActor)
+                """,
+            ),
+        ),
     )
 )
 def unawaited_coroutine(model: ModuleModel) -> Iterator[Report]:
@@ -518,6 +760,54 @@ def _block_of(root: cst.CSTNode, statement: cst.CSTNode) -> Optional[Sequence[cs
         target="python",
         fix_safety="unsafe",
         fix_description="Wrap the uses in `async with`.",
+        examples=(
+            invalid(
+                """
+                import json
+
+                from dapr.aio.clients import DaprClient
+
+
+                async def request_shipment(order: dict) -> None:
+                    client = DaprClient()  # DPR105: never closed
+                    await client.invoke_method(
+                        "shipping", "shipments", data=json.dumps(order), http_verb="POST"
+                    )
+                """,
+            ),
+            valid(
+                """
+                import json
+
+                from dapr.aio.clients import DaprClient
+
+
+                async def request_shipment(order: dict) -> None:
+                    async with DaprClient() as client:
+                        await client.invoke_method(
+                            "shipping", "shipments", data=json.dumps(order), http_verb="POST"
+                        )
+                """,
+            ),
+            valid(
+                """
+                from contextlib import asynccontextmanager
+
+                from dapr.aio.clients import DaprClient
+                from fastapi import FastAPI
+
+
+                @asynccontextmanager
+                async def lifespan(app: FastAPI):
+                    async with DaprClient() as client:  # closed when the application stops
+                        app.state.dapr = client
+                        yield
+
+
+                app = FastAPI(lifespan=lifespan)
+                """,
+            ),
+        ),
     )
 )
 def async_client_not_closed(model: ModuleModel) -> Iterator[Report]:
@@ -542,6 +832,44 @@ def async_client_not_closed(model: ModuleModel) -> Iterator[Report]:
         target="python",
         fix_safety="unsafe",
         fix_description="Wrap the uses in `with`.",
+        examples=(
+            invalid(
+                """
+                import json
+
+                from dapr.clients import DaprClient
+                from dapr.ext.workflow import WorkflowActivityContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.activity(name="notify_customer")
+                def notify_customer(ctx: WorkflowActivityContext, update: dict) -> None:
+                    client = DaprClient()  # DPR106: not closed
+                    client.publish_event(
+                        "pubsub", "order-status", json.dumps(update), data_content_type="application/json"
+                    )
+                """,
+            ),
+            valid(
+                """
+                import json
+
+                from dapr.clients import DaprClient
+                from dapr.ext.workflow import WorkflowActivityContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.activity(name="notify_customer")
+                def notify_customer(ctx: WorkflowActivityContext, update: dict) -> None:
+                    with DaprClient() as client:
+                        client.publish_event(
+                            "pubsub", "order-status", json.dumps(update), data_content_type="application/json"
+                        )
+                """,
+            ),
+        ),
     )
 )
 def client_without_context_manager(model: ModuleModel) -> Iterator[Report]:
@@ -572,6 +900,51 @@ _REQUEST_HANDLER_KINDS = frozenset(
         category="opinion",
         summary="A Dapr client constructed inside a request or event handler.",
         target="python",
+        examples=(
+            invalid(
+                """
+                from dapr.aio.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.get("/orders/{order_id}")
+                async def get_order(order_id: str) -> dict:
+                    async with DaprClient() as client:  # DPR107: a client, a health check and a channel per request
+                        resp = await client.get_state("statestore", order_id)
+                    return {"id": order_id, "order": resp.text()}
+                """,
+            ),
+            valid(
+                """
+                from contextlib import asynccontextmanager
+
+                from dapr.aio.clients import DaprClient
+                from fastapi import Depends, FastAPI, Request
+
+
+                @asynccontextmanager
+                async def lifespan(app: FastAPI):
+                    async with DaprClient() as client:
+                        app.state.dapr = client
+                        yield
+
+
+                app = FastAPI(lifespan=lifespan)
+
+
+                def get_dapr(request: Request) -> DaprClient:
+                    return request.app.state.dapr
+
+
+                @app.get("/orders/{order_id}")
+                async def get_order(order_id: str, dapr: DaprClient = Depends(get_dapr)) -> dict:
+                    resp = await dapr.get_state("statestore", order_id)
+                    return {"id": order_id, "order": resp.text()}
+                """,
+            ),
+        ),
     )
 )
 def client_per_request(model: ModuleModel) -> Iterator[Report]:
@@ -649,8 +1022,59 @@ def _class_label(path: str) -> str:
         category="bug",
         summary="An attribute or keyword that does not exist on the Dapr SDK object.",
         target="python",
+        predicts="exception",
         fix_safety="safe",
         fix_description="Rename where the replacement is a rename (`content_type`→`data_content_type`, `resp[k]`→`resp.secret[k]`).",
+        fix_note="for renames (see below)",
+        examples=(
+            invalid(
+                """
+                from dapr.clients import DaprClient
+
+
+                def order_summary(order_id: str) -> dict:
+                    with DaprClient() as client:
+                        state = client.get_state("statestore", order_id)
+                        invoice = client.invoke_method("billing", f"invoices/{order_id}", http_verb="GET")
+                        key = client.get_secret("secretstore", "billing-api-key")
+                        client.invoke_service("audit", f"orders/{order_id}/viewed")  # DPR108
+                        client.publish_event(
+                            "pubsub", "order-viewed", order_id, content_type="text/plain"  # DPR108
+                        )
+                        client.terminate_workflow(instance_id=f"order-{order_id}", workflow_component="dapr")  # DPR108
+                    return {
+                        "order": state.value.decode(),  # DPR108
+                        "invoice": invoice.content,  # DPR108
+                        "key_set": bool(key["billing-api-key"]),  # DPR108
+                    }
+                """,
+            ),
+            valid(
+                """
+                from dapr.clients import DaprClient
+                from dapr.ext.workflow import DaprWorkflowClient
+
+
+                def order_summary(order_id: str) -> dict:
+                    with DaprClient() as client:
+                        state = client.get_state("statestore", order_id)
+                        invoice = client.invoke_method("billing", f"invoices/{order_id}", http_verb="GET")
+                        key = client.get_secret("secretstore", "billing-api-key")
+                        client.invoke_method("audit", f"orders/{order_id}/viewed", http_verb="GET")
+                        client.publish_event("pubsub", "order-viewed", order_id, data_content_type="text/plain")
+                    workflows = DaprWorkflowClient()
+                    try:
+                        workflows.terminate_workflow(f"order-{order_id}")
+                    finally:
+                        workflows.close()
+                    return {
+                        "order": state.data.decode(),
+                        "invoice": invoice.text(),
+                        "key_set": bool(key.secret["billing-api-key"]),
+                    }
+                """,
+            ),
+        ),
     )
 )
 def unknown_sdk_member(model: ModuleModel) -> Iterator[Report]:
@@ -750,157 +1174,6 @@ def _signature_of(model: ModuleModel, site: CallSite) -> tuple[Optional[tuple[st
 
 
 # ------------------------------------------------------------------------------------------------
-# DPR109
-# ------------------------------------------------------------------------------------------------
-
-_JOB_RENAMES = {
-    "schedule_job_alpha1": "schedule_job",
-    "get_job_alpha1": "get_job",
-    "delete_job_alpha1": "delete_job",
-}
-# `invoke_method` is not here: DaprClient (sync and aio) sends it over HTTP unless
-# DAPR_API_METHOD_INVOCATION_PROTOCOL says grpc (dapr/conf/global_settings.py), and the HTTP path turns
-# `metadata` into headers without a warning; only the gRPC path warns.
-_GRPC_METADATA_METHODS = frozenset(
-    {
-        "invoke_binding",
-        "publish_event",
-        "get_state",
-        "get_bulk_state",
-        "save_state",
-        "save_bulk_state",
-        "execute_state_transaction",
-        "delete_state",
-        "get_secret",
-        "get_bulk_secret",
-    }
-)
-
-
-@python_rule(
-    RuleSpec(
-        code="DPR109",
-        name="deprecated-api",
-        category="bug",
-        summary="A deprecated Dapr SDK API (warns today, removed later).",
-        target="python",
-        fix_safety="safe",
-        fix_description="Rename (`schedule_job_alpha1`→`schedule_job`, `flask_dapr`→`dapr.ext.flask`, `wait_until_ready`→`wait_for_sidecar`).",
-    )
-)
-def deprecated_api(model: ModuleModel) -> Iterator[Report]:
-    for site in model.imports:
-        if site.module == "flask_dapr" or site.module.startswith("flask_dapr."):
-            yield Report(
-                "DPR109",
-                site.anchor,
-                "`flask_dapr` is deprecated (FutureWarning since SDK 1.19); import from `dapr.ext.flask`",
-                FixInfo("safe", "Import from `dapr.ext.flask`."),
-                _flask_dapr_edit(site),
-            )
-
-    for site in model.attributes:
-        if site.is_store:
-            continue
-        attr = site.node.attr.value
-        value = model.value_of(site.node, site.scope)
-        if isinstance(value, Ref) and value.path == known.DAPR_HEALTH + ".wait_until_ready":
-            yield Report(
-                "DPR109",
-                site.node.attr,
-                "`DaprHealth.wait_until_ready` is deprecated; use `DaprHealth.wait_for_sidecar`",
-                FixInfo("safe", "Rename to `wait_for_sidecar`."),
-                edits.rename_name(site.node.attr, "wait_for_sidecar"),
-            )
-            continue
-        if attr not in ("wait", "invoke_method_async") and attr not in _JOB_RENAMES:
-            continue
-        kind = model.client_of(site.node.value, site.scope)
-        if kind is None or kind.family != "dapr":
-            continue
-        if attr == "wait":
-            yield Report(
-                "DPR109",
-                site.node.attr,
-                "`DaprClient.wait()` is deprecated: the client already waits for the sidecar when it is constructed",
-            )
-        elif attr == "invoke_method_async" and not kind.is_async:
-            yield Report(
-                "DPR109",
-                site.node.attr,
-                "`invoke_method_async` on the sync DaprClient is deprecated (NotImplementedError with the gRPC "
-                "protocol); use `await dapr.aio.clients.DaprClient().invoke_method(...)`",
-            )
-        elif attr in _JOB_RENAMES:
-            new = _JOB_RENAMES[attr]
-            yield Report(
-                "DPR109",
-                site.node.attr,
-                f"`{attr}` is deprecated (the Jobs API is stable); use `{new}`",
-                FixInfo("safe", f"Rename to `{new}`."),
-                edits.rename_name(site.node.attr, new),
-            )
-
-    for site in model.calls:
-        yield from _deprecated_arguments(model, site)
-
-
-def _flask_dapr_edit(site) -> Optional[edits.Edit]:
-    new_module = "dapr.ext.flask" + site.module[len("flask_dapr"):]
-    if isinstance(site.node, cst.ImportFrom):
-        return edits.replace_dotted(site.anchor, new_module)
-    for alias in site.node.names:
-        if alias.name is site.anchor and site.module == "flask_dapr":
-            # `import flask_dapr` keeps its name for the code that uses it: `import dapr.ext.flask as flask_dapr`
-            def replace(node: cst.CSTNode) -> cst.CSTNode:
-                assert isinstance(node, cst.ImportAlias)
-                asname = node.asname or cst.AsName(name=cst.Name("flask_dapr"))
-                return node.with_changes(name=cst.parse_expression("dapr.ext.flask"), asname=asname)
-
-            return edits.Edit(alias, replace)
-    return None
-
-
-def _deprecated_arguments(model: ModuleModel, site: CallSite) -> Iterator[Report]:
-    constructed = model.constructed_client(site)
-    if constructed is not None and constructed.family == "dapr":
-        address = argument(site.node, 0, "address")
-        if address is not None:
-            value = model.value_of(address, site.scope)
-            if isinstance(value, Const) and isinstance(value.value, str) and value.value.lower().startswith(("http://", "https://")):
-                yield Report(
-                    "DPR109",
-                    address,
-                    "an `http://`/`https://` gRPC address is deprecated; use `host:port?tls=false` "
-                    "(or `?tls=true`) or `dns:///host:port`",
-                )
-        return
-    method = model.client_method_call(site)
-    if method is None:
-        return
-    kind, name = method
-    for arg in site.node.args:
-        if arg.keyword is None:
-            continue
-        keyword = arg.keyword.value
-        if keyword == "reuse_id_policy" and kind.family == "workflow" and name == "schedule_new_workflow":
-            if model.value_of(arg.value, site.scope) == Const(None):
-                continue  # the SDK warns only for a value
-            yield Report("DPR109", arg.keyword, "`reuse_id_policy` is deprecated and has no effect; remove it")
-        elif keyword == "metadata" and kind.family == "dapr" and name in _GRPC_METADATA_METHODS:
-            value = model.value_of(arg.value, site.scope)
-            if (isinstance(value, Const) and value.value is None) or value == Kind("dict"):
-                continue
-            yield Report(
-                "DPR109",
-                arg.keyword,
-                f"the gRPC `metadata=` argument of `{name}` is deprecated (Dapr already sends the API token); "
-                "drop it, and pass Dapr metadata through the `*_metadata` keyword",
-            )
-
-
-
-# ------------------------------------------------------------------------------------------------
 # DPR101 across modules (project stage)
 # ------------------------------------------------------------------------------------------------
 
@@ -908,16 +1181,34 @@ def _deprecated_arguments(model: ModuleModel, site: CallSite) -> Iterator[Report
 @project_check("DPR101")
 def fake_async_across_modules(project: Project, settings: Settings) -> Iterator[Diagnostic]:
     """The "fake async" call of DPR101 when the helper lives in another module of the run: an `async def`
-    calls a plain function (or a method of an imported class's instance) that uses a sync client. Every
-    module the import can mean must agree that the name is such a helper; modules in the caller's own
-    folder win over same-named modules elsewhere in the run."""
+    calls a plain function (or a method of an imported class's instance, or of a module-level instance
+    imported from another module) that uses a sync client, or calls a method of the sync client such an
+    instance hands out (a property, a method or an attribute: `manager.client.save_state(...)`). Every
+    module the import can mean must agree; modules in the caller's own folder win over same-named modules
+    elsewhere in the run."""
     for summary in project.summaries:
+        seen: set[tuple[int, int]] = set()
         for call in summary.async_calls:
             found = _imported_definition(project, summary, call)
-            if found is None:
+            if found is None or (call.span.line, call.span.column) in seen:
                 continue
-            where, snippet = found
-            name = f"{call.target.rsplit('.', 1)[-1]}.{call.method}" if call.method else call.target.rsplit(".", 1)[-1]
+            seen.add((call.span.line, call.span.column))
+            where, snippet, client = found
+            owner = call.target.rsplit(".", 1)[-1]
+            if client is not None:
+                access = f"{call.attribute}()" if call.called else call.attribute
+                yield Diagnostic(
+                    "DPR101",
+                    f"`{owner}.{access}` ({where}) is a {client}: its `{call.method}()` blocks the event "
+                    f"loop of `async def {call.function}`; hand out the aio client, or call it via `asyncio.to_thread`",
+                    summary.path,
+                    call.span.line,
+                    call.span.column,
+                    call.span.end_line,
+                    call.span.end_column,
+                )
+                continue
+            name = f"{owner}.{call.method}" if call.method else owner
             yield Diagnostic(
                 "DPR101",
                 f"`{name}()` ({where}) uses a sync Dapr client (`{snippet}`) and blocks the event loop of "
@@ -930,10 +1221,33 @@ def fake_async_across_modules(project: Project, settings: Settings) -> Iterator[
             )
 
 
-def _imported_definition(project: Project, origin: ModuleSummary, call: AsyncCall) -> Optional[tuple[str, str]]:
+def _classes_of(project: Project, origin: ModuleSummary, call: AsyncCall) -> list[tuple[ModuleSummary, str]]:
+    """The (module, class name) pairs the receiver of a call can be an instance of."""
+    if not call.instance:
+        return project.resolve(origin, call.target, "classes")
+    found: list[tuple[ModuleSummary, str]] = []
+    for summary, name in project.resolve(origin, call.target, "instances"):
+        klass = summary.instances[name]
+        if klass in summary.classes:
+            found.append((summary, klass))
+            continue
+        resolved = project.resolve(summary, klass, "classes")
+        if not resolved:
+            return []  # a class we cannot see: not sure
+        found.extend(resolved)
+    return found
+
+
+def _imported_definition(
+    project: Project, origin: ModuleSummary, call: AsyncCall
+) -> Optional[tuple[str, str, Optional[str]]]:
+    """(where, snippet of the blocking use, sync client display name when the call is on a handed-out
+    client) when every definition the call can mean blocks; None otherwise."""
     method = call.method
-    section = "classes" if method else "defs"
-    matches = project.resolve(origin, call.target, section)
+    if method is None:
+        matches = project.resolve(origin, call.target, "defs")
+    else:
+        matches = _classes_of(project, origin, call)
     if not matches:
         return None
     folder = os.path.dirname(origin.file)
@@ -946,10 +1260,25 @@ def _imported_definition(project: Project, origin: ModuleSummary, call: AsyncCal
         if os.path.isfile(beside + ".py") or os.path.isfile(os.path.join(beside, "__init__.py")):
             return None
     matches = near or matches
-    entries = []
+    entries: list[tuple[str, str, Optional[str]]] = []
     for summary, name in matches:
-        entry = getattr(summary, section)[name].get(method) if method else getattr(summary, section)[name]
-        if entry is None or entry.is_async or not entry.blocking:
+        if method is None:
+            entry = summary.defs[name]
+        else:
+            entry = summary.classes[name].get(call.attribute or method)
+        if entry is None:
             return None
-        entries.append((summary.path, entry.blocking))
+        if call.attribute is not None:
+            kind = known.CLIENTS.get(entry.returns) if entry.returns else None
+            if kind is None or kind.is_async or (entry.kind == "method") != call.called:
+                return None
+            if method is None or not is_blocking_method(kind, method):
+                return None
+            entries.append((summary.path, "", kind.display))
+            continue
+        if entry.kind != "method" or entry.is_async or not entry.blocking:
+            return None
+        entries.append((summary.path, entry.blocking, None))
+    if len({e[2] for e in entries}) != 1:
+        return None
     return entries[0]

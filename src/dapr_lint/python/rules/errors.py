@@ -26,7 +26,7 @@ from dapr_lint.python.model import (
 )
 from dapr_lint.python.rules import Report, python_rule
 from dapr_lint.python.walk import children
-from dapr_lint.registry import RuleSpec
+from dapr_lint.registry import RuleSpec, invalid, valid
 
 _SUBSCRIPTION_KINDS = frozenset({"subscription", "grpc_subscription"})
 _EVENT_HANDLER_KINDS = frozenset(
@@ -54,6 +54,47 @@ def _dapr_call(model: ModuleModel, site: CallSite) -> Optional[tuple[known.Clien
         category="practice",
         summary="A Dapr client call in an HTTP route handler with no `try` that catches Dapr errors.",
         target="python",
+        examples=(
+            invalid(
+                """
+                from dapr.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.get("/orders/{order_id}")
+                def get_order(order_id: str) -> dict:
+                    with DaprClient() as client:
+                        state = client.get_state("statestore", order_id)  # DPR301
+                    return {"order": state.text()}
+                """,
+            ),
+            valid(
+                """
+                import logging
+
+                import grpc
+                from dapr.clients import DaprClient
+                from dapr.clients.exceptions import DaprInternalError
+                from fastapi import FastAPI, HTTPException
+
+                logger = logging.getLogger(__name__)
+                app = FastAPI()
+
+
+                @app.get("/orders/{order_id}")
+                def get_order(order_id: str) -> dict:
+                    try:
+                        with DaprClient() as client:
+                            state = client.get_state("statestore", order_id)
+                    except (DaprInternalError, grpc.RpcError):
+                        logger.exception("reading order %s failed", order_id)
+                        raise HTTPException(status_code=503, detail="state store unavailable")
+                    return {"order": state.text()}
+                """,
+            ),
+        ),
     )
 )
 def unhandled_dapr_error(model: ModuleModel) -> Iterator[Report]:
@@ -105,7 +146,7 @@ def _internal_error_node(model: ModuleModel, clause: ExceptInfo) -> cst.CSTNode:
     node = clause.node.type
     if isinstance(node, (cst.Tuple, cst.List)):
         for element in node.elements:
-            path = model._exception_path(element.value, clause.scope)
+            path = model.exception_path(element.value, clause.scope)
             if path in known.DAPR_INTERNAL_ERROR_CLASSES:
                 return element.value
     return node if node is not None else clause.node
@@ -120,6 +161,33 @@ def _internal_error_node(model: ModuleModel, clause: ExceptInfo) -> cst.CSTNode:
         target="python",
         fix_safety="unsafe",
         fix_description="Catch `(DaprInternalError, grpc.RpcError)`.",
+        examples=(
+            invalid(
+                """
+                from dapr.clients import DaprClient
+                from dapr.clients.exceptions import DaprInternalError
+
+                with DaprClient() as client:
+                    try:
+                        state = client.get_state("statestore", "order-1")
+                    except DaprInternalError:  # DPR302: DaprGrpcError is not caught
+                        state = None
+                """,
+            ),
+            valid(
+                """
+                import grpc
+                from dapr.clients import DaprClient
+                from dapr.clients.exceptions import DaprInternalError
+
+                with DaprClient() as client:
+                    try:
+                        state = client.get_state("statestore", "order-1")
+                    except (DaprInternalError, grpc.RpcError):
+                        state = None
+                """,
+            ),
+        ),
     )
 )
 def incomplete_dapr_except(model: ModuleModel) -> Iterator[Report]:
@@ -245,6 +313,35 @@ def _clause_anchor(clause: ExceptInfo) -> cst.CSTNode:
         category="practice",
         summary="An except clause around Dapr calls that neither logs, re-raises nor returns an error.",
         target="python",
+        examples=(
+            invalid(
+                """
+                from dapr.clients import DaprClient
+
+                with DaprClient() as client:
+                    try:
+                        client.publish_event("pubsub", "orders", "{}")
+                    except Exception:  # DPR303
+                        pass
+                """,
+            ),
+            valid(
+                """
+                import logging
+
+                from dapr.clients import DaprClient
+
+                logger = logging.getLogger(__name__)
+
+                with DaprClient() as client:
+                    try:
+                        client.publish_event("pubsub", "orders", "{}")
+                    except Exception:
+                        logger.exception("publishing the order event failed")
+                        raise
+                """,
+            ),
+        ),
     )
 )
 def swallowed_dapr_error(model: ModuleModel) -> Iterator[Report]:
@@ -353,6 +450,45 @@ def _handles_failure(model: ModuleModel, clause: ExceptInfo) -> bool:
         category="practice",
         summary="An except clause in a subscription handler that returns success: the failed event is lost.",
         target="python",
+        examples=(
+            invalid(
+                """
+                import logging
+
+                from dapr.ext.fastapi import DaprApp
+                from fastapi import FastAPI
+
+                logger = logging.getLogger(__name__)
+                app = FastAPI()
+                dapr_app = DaprApp(app)
+
+
+                @dapr_app.subscribe(pubsub="pubsub", topic="orders")
+                def on_order(event: dict) -> dict:
+                    try:
+                        process(event["data"])
+                    except Exception:
+                        logger.exception("processing failed")
+                        return {"status": "SUCCESS"}  # DPR304: the event is lost
+                    return {"status": "SUCCESS"}
+                """,
+            ),
+            valid(
+                """
+                @dapr_app.subscribe(pubsub="pubsub", topic="orders")
+                def on_order(event: dict) -> dict:
+                    try:
+                        process(event["data"])
+                    except ValueError:
+                        logger.exception("malformed order event, dropping it")
+                        return {"status": "DROP"}
+                    except Exception:
+                        logger.exception("processing failed, asking for redelivery")
+                        return {"status": "RETRY"}
+                    return {"status": "SUCCESS"}
+                """,
+            ),
+        ),
     )
 )
 def subscriber_acks_failure(model: ModuleModel) -> Iterator[Report]:
@@ -403,13 +539,52 @@ _EXIT_FUNCTIONS = frozenset({"sys.exit", "os._exit", "builtins.exit", "builtins.
         category="bug",
         summary="`sys.exit`, `os._exit` or `raise SystemExit` inside a request or event handler.",
         target="python",
+        examples=(
+            invalid(
+                """
+                import sys
+
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.post("/orders")
+                def create_order(order: dict) -> dict:
+                    if "id" not in order:
+                        sys.exit(1)  # DPR305
+                    return order
+                """,
+            ),
+            valid(
+                """
+                from fastapi import FastAPI, HTTPException
+
+                app = FastAPI()
+
+
+                @app.post("/orders")
+                def create_order(order: dict) -> dict:
+                    if "id" not in order:
+                        raise HTTPException(status_code=422, detail="missing id")
+                    return order
+                """,
+            ),
+        ),
     )
 )
 def exit_in_handler(model: ModuleModel) -> Iterator[Report]:
     handlers = {id(h.function): h for h in model.handlers if h.kind in _EVENT_HANDLER_KINDS}
     if not handlers:
         return
+    helpers = _helpers_of_handlers(model, handlers)
     for site in model.calls:
+        if site.function is not None and id(site.function) in helpers:
+            name = _exit_name(model, site)
+            if name is not None:
+                handler, kind = helpers[id(site.function)]
+                yield Report("DPR305", site.node, _helper_exit_message(name, site.function, handler, kind))
+            continue
         if site.function is None or id(site.function) not in handlers:
             continue
         func = site.node.func
@@ -422,6 +597,15 @@ def exit_in_handler(model: ModuleModel) -> Iterator[Report]:
             name = path
         yield Report("DPR305", site.node, _exit_message(name, site.function, handlers[id(site.function)].kind))
     for raise_site in model.raises:
+        if raise_site.function is not None and id(raise_site.function) in helpers:
+            if model.exception_raised(raise_site.node, raise_site.scope) == "SystemExit":
+                handler, kind = helpers[id(raise_site.function)]
+                yield Report(
+                    "DPR305",
+                    raise_site.node,
+                    _helper_exit_message("raise SystemExit", raise_site.function, handler, kind),
+                )
+            continue
         if raise_site.function is None or id(raise_site.function) not in handlers:
             continue
         if model.exception_raised(raise_site.node, raise_site.scope) == "SystemExit":
@@ -430,6 +614,48 @@ def exit_in_handler(model: ModuleModel) -> Iterator[Report]:
                 raise_site.node,
                 _exit_message("raise SystemExit", raise_site.function, handlers[id(raise_site.function)].kind),
             )
+
+
+def _exit_name(model: ModuleModel, site) -> Optional[str]:
+    func = site.node.func
+    if isinstance(func, cst.Name) and func.value in ("exit", "quit") and not model.lookup(func.value, site.scope):
+        return func.value
+    path = model.qualified_name(func, site.scope)
+    return path if path in _EXIT_FUNCTIONS else None
+
+
+def _helpers_of_handlers(model: ModuleModel, handlers: dict) -> dict[int, tuple[FunctionInfo, str]]:
+    """Plain functions and methods of this module that a handler calls (not offloaded), up to three calls
+    deep, each with the first handler that reaches it; a cycle ends at a function already reached.
+    Handlers themselves are left to the direct check."""
+    reached: dict[int, tuple[FunctionInfo, str]] = {}
+    for handler in handlers.values():
+        frontier = [handler.function]
+        for _depth in range(3):
+            following = []
+            for info in frontier:
+                for site in info.calls:
+                    if site.offloaded:
+                        continue
+                    callee = model.called_function(site)
+                    if (
+                        callee is None
+                        or id(callee) in handlers
+                        or id(callee) in reached
+                        or not callee.is_module_level_or_method
+                        or callee.is_generator
+                    ):
+                        continue
+                    reached[id(callee)] = (handler.function, handler.kind)
+                    following.append(callee)
+            frontier = following
+    return reached
+
+
+def _helper_exit_message(what: str, helper: FunctionInfo, handler: FunctionInfo, kind: str) -> str:
+    label = _KIND_LABELS.get(kind, kind)
+    base = _exit_message(what, helper, kind)
+    return base.replace(f"in {label} `{helper.name}`", f"in `{helper.name}`, which {label} `{handler.name}` calls,", 1)
 
 
 def _exit_message(what: str, info: FunctionInfo, kind: str) -> str:

@@ -14,7 +14,7 @@ from dapr_lint.diagnostics import FixInfo, with_article
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import CallSite, Const, Kind, ModuleModel, Scope, Value, call_argument, has_star_kwargs
 from dapr_lint.python.rules import Report, python_rule
-from dapr_lint.registry import RuleSpec
+from dapr_lint.registry import RuleSpec, invalid, valid
 
 _CLIENTS = (known.SYNC_DAPR_CLIENT, known.AIO_DAPR_CLIENT)
 
@@ -96,8 +96,40 @@ def _payload_fix(
         category="bug",
         summary="A dict, list, number or bool passed as a state value or event/binding/invocation payload.",
         target="python",
+        predicts="exception",
         fix_safety="safe",
         fix_description="Literals and names bound to literals: wrap in `json.dumps(...)`; `.model_dump()` becomes `.model_dump_json()`.",
+        fix_note="(literals, and `.model_dump()`)",
+        examples=(
+            invalid(
+                """
+                from dapr.clients import DaprClient
+
+
+                def save_order(order_id: str, total: float) -> None:
+                    order = {"id": order_id, "total": total}
+                    with DaprClient() as client:
+                        client.save_state("statestore", order_id, order)  # DPR201: ValueError
+                        client.publish_event("pubsub", "orders", {"id": order_id})  # DPR201: ValueError
+                """,
+            ),
+            valid(
+                """
+                import json
+
+                from dapr.clients import DaprClient
+
+
+                def save_order(order_id: str, total: float) -> None:
+                    order = {"id": order_id, "total": total}
+                    with DaprClient() as client:
+                        client.save_state("statestore", order_id, json.dumps(order))
+                        client.publish_event(
+                            "pubsub", "orders", json.dumps({"id": order_id}), data_content_type="application/json"
+                        )
+                """,
+            ),
+        ),
     )
 )
 def non_json_payload(model: ModuleModel) -> Iterator[Report]:
@@ -156,8 +188,33 @@ _JSON_ORIGINS = frozenset({"json.dumps", "model_dump_json", "pydantic.json"})
         category="opinion",
         summary="`publish_event` with JSON data and no `data_content_type`: subscribers get a string.",
         target="python",
+        predicts="exception",
         fix_safety="unsafe",
         fix_description='Add `data_content_type="application/json"` (consumers that parse the string change).',
+        examples=(
+            invalid(
+                """
+                import json
+
+                from dapr.clients import DaprClient
+
+                with DaprClient() as client:
+                    client.publish_event("pubsub", "orders", json.dumps({"id": "42"}))  # DPR202
+                """,
+            ),
+            valid(
+                """
+                import json
+
+                from dapr.clients import DaprClient
+
+                with DaprClient() as client:
+                    client.publish_event(
+                        "pubsub", "orders", json.dumps({"id": "42"}), data_content_type="application/json"
+                    )
+                """,
+            ),
+        ),
     )
 )
 def json_without_content_type(model: ModuleModel) -> Iterator[Report]:
@@ -229,8 +286,30 @@ def _string_fix(expr: cst.BaseExpression) -> tuple[Optional[FixInfo], Optional[e
         category="bug",
         summary="A non-str value in a Dapr metadata dict (protobuf raises TypeError at call time).",
         target="python",
+        predicts="exception",
         fix_safety="safe",
         fix_description='Quote the literal: `3600` becomes `"3600"`, `True` becomes `"true"`.',
+        fix_note="(literals)",
+        examples=(
+            invalid(
+                """
+                from dapr.clients import DaprClient
+
+                with DaprClient() as client:
+                    client.save_state("statestore", "k", "v", state_metadata={"ttlInSeconds": 3600})  # DPR203
+                    client.publish_event("pubsub", "orders", "{}", publish_metadata={"rawPayload": True})  # DPR203
+                """,
+            ),
+            valid(
+                """
+                from dapr.clients import DaprClient
+
+                with DaprClient() as client:
+                    client.save_state("statestore", "k", "v", state_metadata={"ttlInSeconds": "3600"})
+                    client.publish_event("pubsub", "orders", "{}", publish_metadata={"rawPayload": "true"})
+                """,
+            ),
+        ),
     )
 )
 def non_string_metadata_value(model: ModuleModel) -> Iterator[Report]:
@@ -291,8 +370,28 @@ _GRPC_METADATA_METHODS = frozenset(
         category="bug",
         summary="A dict passed as `metadata=`, the deprecated gRPC call metadata, instead of Dapr metadata.",
         target="python",
+        predicts="exception",
         fix_safety="safe",
         fix_description="Rename `metadata=` to the method's Dapr-metadata keyword (`state_metadata=`, `publish_metadata=`, ...).",
+        fix_note="(where the method has one Dapr-metadata keyword)",
+        examples=(
+            invalid(
+                """
+                from dapr.clients import DaprClient
+
+                with DaprClient() as client:
+                    client.save_state("statestore", "k", "v", metadata={"ttlInSeconds": "60"})  # DPR204
+                """,
+            ),
+            valid(
+                """
+                from dapr.clients import DaprClient
+
+                with DaprClient() as client:
+                    client.save_state("statestore", "k", "v", state_metadata={"ttlInSeconds": "60"})
+                """,
+            ),
+        ),
     )
 )
 def dict_as_grpc_metadata(model: ModuleModel) -> Iterator[Report]:
@@ -366,6 +465,30 @@ def _state_json_target(model: ModuleModel, site: CallSite) -> Optional[cst.BaseE
         category="bug",
         summary="`get_state(...).json()` with no check for a missing key (b'' raises JSONDecodeError).",
         target="python",
+        predicts="exception",
+        examples=(
+            invalid(
+                """
+                from dapr.clients import DaprClient
+
+
+                def load_cart(user_id: str) -> dict:
+                    with DaprClient() as client:
+                        return client.get_state("statestore", f"cart-{user_id}").json()  # DPR205
+                """,
+            ),
+            valid(
+                """
+                from dapr.clients import DaprClient
+
+
+                def load_cart(user_id: str) -> dict:
+                    with DaprClient() as client:
+                        resp = client.get_state("statestore", f"cart-{user_id}")
+                        return resp.json() if resp.data else {}
+                """,
+            ),
+        ),
     )
 )
 def unguarded_state_json(model: ModuleModel) -> Iterator[Report]:
@@ -399,8 +522,33 @@ _EMPTY = (Const(None), Const(""), Const(b""))
         category="bug",
         summary="`invoke_method` with a body and no `http_verb`: it is sent as a GET with a body.",
         target="python",
+        predicts="exception",
         fix_safety="unsafe",
         fix_description='Add `http_verb="POST"`.',
+        examples=(
+            invalid(
+                """
+                import json
+
+                from dapr.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.post("/orders")
+                def create_order(order: dict) -> dict:
+                    with DaprClient() as client:
+                        client.invoke_method("billing", "charge", data=json.dumps(order))  # DPR206: sent as GET
+                    return order
+                """,
+            ),
+            valid(
+                """
+                client.invoke_method("billing", "charge", data=json.dumps(order), http_verb="POST")
+                """,
+            ),
+        ),
     )
 )
 def invoke_body_without_verb(model: ModuleModel) -> Iterator[Report]:
@@ -468,8 +616,30 @@ _CLOUDEVENTS_JSON = "application/cloudevents+json"
         category="bug",
         summary="A CloudEvent published without the cloudevents content type: Dapr wraps it in a second envelope.",
         target="python",
+        predicts="exception",
         fix_safety="safe",
         fix_description=f'Set `data_content_type="{_CLOUDEVENTS_JSON}"`.',
+        examples=(
+            invalid(
+                """
+                import json
+
+                from dapr.clients import DaprClient
+
+                event = {"specversion": "1.0", "type": "order.created", "source": "shop", "id": "42", "data": {}}
+                with DaprClient() as client:
+                    client.publish_event("pubsub", "orders", json.dumps(event))  # DPR207
+                """,
+            ),
+            valid(
+                """
+                with DaprClient() as client:
+                    client.publish_event(
+                        "pubsub", "orders", json.dumps(event), data_content_type="application/cloudevents+json"
+                    )
+                """,
+            ),
+        ),
     )
 )
 def double_wrapped_cloudevent(model: ModuleModel) -> Iterator[Report]:
@@ -502,6 +672,28 @@ def double_wrapped_cloudevent(model: ModuleModel) -> Iterator[Report]:
         category="bug",
         summary="`invoke_binding` data shaped like the HTTP API envelope (`data` and `metadata` keys).",
         target="python",
+        predicts="exception",
+        examples=(
+            invalid(
+                """
+                import json
+
+                from dapr.clients import DaprClient
+
+                with DaprClient() as client:
+                    body = {"data": {"id": "42"}, "metadata": {"ttlInSeconds": "60"}}
+                    client.invoke_binding("queue", "create", json.dumps(body))  # DPR208
+                """,
+            ),
+            valid(
+                """
+                with DaprClient() as client:
+                    client.invoke_binding(
+                        "queue", "create", json.dumps({"id": "42"}), binding_metadata={"ttlInSeconds": "60"}
+                    )
+                """,
+            ),
+        ),
     )
 )
 def binding_envelope_as_data(model: ModuleModel) -> Iterator[Report]:

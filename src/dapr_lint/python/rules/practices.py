@@ -20,7 +20,7 @@ from typing import Iterator
 from dapr_lint.diagnostics import Diagnostic, FixInfo
 from dapr_lint.project import Project, is_test_file, project_rule
 from dapr_lint.project.run_files import RunFacts, run_facts_for
-from dapr_lint.registry import RuleSpec
+from dapr_lint.registry import RuleSpec, invalid, valid
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ModuleSummary, OpenedResource, OutgoingCall, PracticeEntry, Span
 
@@ -125,6 +125,34 @@ def _forwards(app: PracticeApp, protocol: str) -> bool:
         target="project",
         fix_safety="unsafe",
         fix_description="Give the client a `headers_callback` that injects the current OpenTelemetry context.",
+        examples=(
+            invalid(
+                """
+                from dapr.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.post("/orders")
+                def create_order(order: dict) -> dict:
+                    with DaprClient() as client:
+                        client.publish_event("pubsub", "orders", "{}")  # DPR413
+                    return order
+                """,
+            ),
+            valid(
+                """
+                from opentelemetry.instrumentation.aiohttp_client import AioHttpClientInstrumentor
+                from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+                from opentelemetry.instrumentation.grpc import GrpcInstrumentorClient
+
+                FastAPIInstrumentor.instrument_app(app)
+                AioHttpClientInstrumentor().instrument()  # invoke_method over HTTP
+                GrpcInstrumentorClient().instrument()  # publish_event, invoke_binding, state, ...
+                """,
+            ),
+        ),
     )
 )
 def trace_context_not_forwarded(project: Project, settings: Settings) -> Iterator[Diagnostic]:
@@ -167,6 +195,32 @@ def trace_context_not_forwarded(project: Project, settings: Settings) -> Iterato
         category="opinion",
         summary="An app with no OpenTelemetry set-up in its modules, no tracing agent in its run files and no Dapr Configuration with `tracing`.",
         target="project",
+        examples=(
+            invalid(
+                """
+                from fastapi import FastAPI
+
+                app = FastAPI()  # DPR414 (nothing in the app, its run files or its resources sets tracing up)
+                """,
+            ),
+            valid(
+                """
+                from fastapi import FastAPI
+                from opentelemetry import trace
+                from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+                from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+                from opentelemetry.sdk.trace import TracerProvider
+                from opentelemetry.sdk.trace.export import BatchSpanProcessor
+
+                provider = TracerProvider()
+                provider.add_span_processor(BatchSpanProcessor(OTLPSpanExporter()))
+                trace.set_tracer_provider(provider)
+
+                app = FastAPI()
+                FastAPIInstrumentor.instrument_app(app)
+                """,
+            ),
+        ),
     )
 )
 def no_tracing_setup(project: Project, settings: Settings) -> Iterator[Diagnostic]:
@@ -195,6 +249,35 @@ def no_tracing_setup(project: Project, settings: Settings) -> Iterator[Diagnosti
         category="practice",
         summary="An app that configures no logging (no `basicConfig`/`dictConfig`, structlog or loguru): its INFO records are dropped, the rest has no level, time or trace ID.",
         target="project",
+        examples=(
+            invalid(
+                """
+                import logging
+
+                from fastapi import FastAPI
+
+                logger = logging.getLogger("orders")
+                app = FastAPI()  # DPR415
+
+
+                @app.get("/health")
+                def health() -> dict:
+                    logger.info("health checked")  # never printed
+                    return {"status": "ok"}
+                """,
+            ),
+            valid(
+                """
+                import logging
+
+                from fastapi import FastAPI
+
+                logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+                logger = logging.getLogger("orders")
+                app = FastAPI()
+                """,
+            ),
+        ),
     )
 )
 def no_logging_setup(project: Project, settings: Settings) -> Iterator[Diagnostic]:
@@ -245,6 +328,42 @@ _OPENED = {
         target="project",
         fix_safety="safe",
         fix_description="Close it at the end of the FastAPI lifespan (after its `yield`).",
+        examples=(
+            invalid(
+                """
+                from dapr.ext.workflow import WorkflowRuntime
+                from fastapi import FastAPI
+
+                wfr = WorkflowRuntime()
+                app = FastAPI()
+
+
+                @app.on_event("startup")
+                def start() -> None:
+                    wfr.start()  # DPR416
+                """,
+            ),
+            valid(
+                """
+                from contextlib import asynccontextmanager
+
+                from dapr.ext.workflow import WorkflowRuntime
+                from fastapi import FastAPI
+
+                wfr = WorkflowRuntime()
+
+
+                @asynccontextmanager
+                async def lifespan(app: FastAPI):
+                    wfr.start()
+                    yield
+                    wfr.shutdown()
+
+
+                app = FastAPI(lifespan=lifespan)
+                """,
+            ),
+        ),
     )
 )
 def no_graceful_shutdown(project: Project, settings: Settings) -> Iterator[Diagnostic]:

@@ -25,7 +25,7 @@ from dapr_lint.python.model import (
     argument,
 )
 from dapr_lint.python.rules import Report, python_rule
-from dapr_lint.registry import RuleSpec
+from dapr_lint.registry import RuleSpec, invalid, valid
 from dapr_lint.settings import Settings
 
 # ------------------------------------------------------------------------------------------------
@@ -88,6 +88,31 @@ def _missing_route(project: Project, settings: Settings, code: str, option: str,
         target="project",
         fix_safety="unsafe",
         fix_description="Add a `GET /health` route.",
+        examples=(
+            invalid(
+                """
+                from dapr.ext.fastapi import DaprApp
+                from fastapi import FastAPI
+
+                app = FastAPI()  # DPR401
+                dapr_app = DaprApp(app)
+                """,
+            ),
+            valid(
+                """
+                from dapr.ext.fastapi import DaprApp
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                dapr_app = DaprApp(app)
+
+
+                @app.get("/health")
+                def health() -> dict:
+                    return {"status": "ok"}
+                """,
+            ),
+        ),
     )
 )
 def missing_health_route(project: Project, settings: Settings) -> Iterator[Diagnostic]:
@@ -103,6 +128,31 @@ def missing_health_route(project: Project, settings: Settings) -> Iterator[Diagn
         target="project",
         fix_safety="unsafe",
         fix_description="Add a `GET /ready` route.",
+        examples=(
+            invalid(
+                """
+                from dapr.ext.fastapi import DaprActor
+                from fastapi import FastAPI
+
+                app = FastAPI()  # DPR402 (DaprActor serves /healthz, not a readiness route)
+                actor = DaprActor(app)
+                """,
+            ),
+            valid(
+                """
+                from dapr.ext.fastapi import DaprActor
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                actor = DaprActor(app)
+
+
+                @app.get("/ready")
+                def ready() -> dict:
+                    return {"status": "ready"}
+                """,
+            ),
+        ),
     )
 )
 def missing_ready_route(project: Project, settings: Settings) -> Iterator[Diagnostic]:
@@ -207,8 +257,35 @@ def _topic_event_responses(model: ModuleModel) -> Iterator[Report]:
         category="bug",
         summary="A subscriber answering a status other than exactly SUCCESS/RETRY/DROP: Dapr counts the delivery as failed.",
         target="python",
+        predicts="exception",
         fix_safety="safe",
         fix_description="Upper-case a status that is a case variant of SUCCESS, RETRY or DROP.",
+        fix_note="(case variants)",
+        examples=(
+            invalid(
+                """
+                from dapr.ext.fastapi import DaprApp
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                dapr_app = DaprApp(app)
+
+
+                @dapr_app.subscribe(pubsub="pubsub", topic="orders")
+                def on_order(event: dict) -> dict:
+                    handle(event["data"])
+                    return {"status": "processed"}  # DPR403: a failed delivery, retried
+                """,
+            ),
+            valid(
+                """
+                @dapr_app.subscribe(pubsub="pubsub", topic="orders")
+                def on_order(event: dict) -> dict:
+                    handle(event["data"])
+                    return {"status": "SUCCESS"}
+                """,
+            ),
+        ),
     )
 )
 def invalid_subscriber_status(model: ModuleModel) -> Iterator[Report]:
@@ -345,6 +422,31 @@ def _contains_break(body: Sequence[Union[cst.BaseStatement, cst.BaseSmallStateme
         category="bug",
         summary="A Flask subscription handler with a path that returns nothing: Flask answers 500, a failed delivery.",
         target="python",
+        predicts="exception",
+        examples=(
+            invalid(
+                """
+                from flask import Flask, request
+                from dapr.ext.flask import DaprApp
+
+                app = Flask(__name__)
+                dapr_app = DaprApp(app)
+
+
+                @dapr_app.subscribe(pubsub="pubsub", topic="orders")
+                def on_order():  # DPR404
+                    save(request.json["data"])
+                """,
+            ),
+            valid(
+                """
+                @dapr_app.subscribe(pubsub="pubsub", topic="orders")
+                def on_order():
+                    save(request.json["data"])
+                    return {"status": "SUCCESS"}
+                """,
+            ),
+        ),
     )
 )
 def flask_subscriber_returns_none(model: ModuleModel) -> Iterator[Report]:
@@ -395,6 +497,39 @@ def _fastapi_handlers(model: ModuleModel) -> list[FunctionInfo]:
         target="python",
         fix_safety="safe",
         fix_description="Import CloudEvent from `cloudevents.pydantic`.",
+        examples=(
+            invalid(
+                """
+                from cloudevents.http import CloudEvent
+                from dapr.ext.fastapi import DaprApp
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                dapr_app = DaprApp(app)
+
+
+                @dapr_app.subscribe(pubsub="pubsub", topic="orders")
+                def on_order(event: CloudEvent):  # DPR405: FastAPIError at import
+                    ...
+                """,
+            ),
+            valid(
+                """
+                from cloudevents.pydantic import CloudEvent
+                from dapr.ext.fastapi import DaprApp
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                dapr_app = DaprApp(app)
+
+
+                @dapr_app.subscribe(pubsub="pubsub", topic="orders")
+                def on_order(event: CloudEvent):
+                    order = event.data
+                    ...
+                """,
+            ),
+        ),
     )
 )
 def cloudevent_http_annotation(model: ModuleModel) -> Iterator[Report]:
@@ -439,7 +574,7 @@ def _pydantic_model(model: ModuleModel, annotation: cst.BaseExpression, scope: S
     value = model.value_of(annotation, scope)
     if not isinstance(value, ClassRef):
         return None
-    chain = list(model._class_chain(value.info))
+    chain = list(model.class_chain(value.info))
     for klass in chain:
         for base in klass.bases:
             if isinstance(base, (cst.Name, cst.Attribute)) and model.qualified_name(base, klass.outer_scope) in _PYDANTIC_MODELS:
@@ -448,7 +583,7 @@ def _pydantic_model(model: ModuleModel, annotation: cst.BaseExpression, scope: S
 
 
 def _has_field(model: ModuleModel, klass: ClassInfo, name: str) -> bool:
-    return any(name in owner.scope.bindings for owner in model._class_chain(klass))
+    return any(name in owner.scope.bindings for owner in model.class_chain(klass))
 
 
 def _raw_payload(model: ModuleModel, handler: Handler, scope: Scope) -> bool:
@@ -476,6 +611,47 @@ def _raw_payload(model: ModuleModel, handler: Handler, scope: Scope) -> bool:
         category="bug",
         summary="A FastAPI subscription handler whose body is a domain model: the payload is under `data`, so 422, a failed delivery.",
         target="python",
+        examples=(
+            invalid(
+                """
+                from pydantic import BaseModel
+                from dapr.ext.fastapi import DaprApp
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                dapr_app = DaprApp(app)
+
+
+                class Order(BaseModel):
+                    order_id: str
+
+
+                @dapr_app.subscribe(pubsub="pubsub", topic="orders")
+                def on_order(order: Order):  # DPR406: 422 on every delivery
+                    ...
+                """,
+            ),
+            valid(
+                """
+                from pydantic import BaseModel
+                from dapr.ext.fastapi import DaprApp
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                dapr_app = DaprApp(app)
+
+
+                class Order(BaseModel):
+                    order_id: str
+
+
+                @dapr_app.subscribe(pubsub="pubsub", topic="orders")
+                def on_order(event: dict):
+                    order = Order.model_validate(event["data"])
+                    ...
+                """,
+            ),
+        ),
     )
 )
 def subscriber_domain_model(model: ModuleModel) -> Iterator[Report]:
@@ -530,6 +706,27 @@ def _grpc_handlers(model: ModuleModel) -> list[Handler]:
         category="bug",
         summary="An `async def` registered with the gRPC extension (`App.subscribe/method/binding`): it is never awaited.",
         target="python",
+        examples=(
+            invalid(
+                """
+                from dapr.ext.grpc import App, SubscriptionMessage, TopicEventResponse
+
+                app = App()
+
+
+                @app.subscribe(pubsub_name="pubsub", topic="orders")
+                async def on_order(event: SubscriptionMessage) -> TopicEventResponse:  # DPR407: never runs
+                    return TopicEventResponse("success")
+                """,
+            ),
+            valid(
+                """
+                @app.subscribe(pubsub_name="pubsub", topic="orders")
+                def on_order(event: SubscriptionMessage) -> TopicEventResponse:
+                    return TopicEventResponse("success")
+                """,
+            ),
+        ),
     )
 )
 def async_grpc_handler(model: ModuleModel) -> Iterator[Report]:
@@ -556,6 +753,47 @@ def async_grpc_handler(model: ModuleModel) -> Iterator[Report]:
         category="bug",
         summary="A gRPC-extension topic handler returning a str/dict (ignored: always SUCCESS), or a method handler returning a dict (OUT_OF_RANGE).",
         target="python",
+        predicts="exception",
+        examples=(
+            invalid(
+                """
+                import json
+
+                from dapr.ext.grpc import App, InvokeMethodRequest, SubscriptionMessage, TopicEventResponse
+
+                app = App()
+
+
+                @app.subscribe(pubsub_name="pubsub", topic="orders")
+                def on_order(event: SubscriptionMessage):
+                    return "RETRY"  # DPR408: acknowledged as SUCCESS
+
+
+                @app.method(name="lookup")
+                def lookup(request: InvokeMethodRequest):
+                    return {"id": 1}  # DPR408: OUT_OF_RANGE
+                """,
+            ),
+            valid(
+                """
+                import json
+
+                from dapr.ext.grpc import App, InvokeMethodRequest, SubscriptionMessage, TopicEventResponse
+
+                app = App()
+
+
+                @app.subscribe(pubsub_name="pubsub", topic="orders")
+                def on_order(event: SubscriptionMessage) -> TopicEventResponse:
+                    return TopicEventResponse("retry")
+
+
+                @app.method(name="lookup")
+                def lookup(request: InvokeMethodRequest) -> str:
+                    return json.dumps({"id": 1})
+                """,
+            ),
+        ),
     )
 )
 def grpc_handler_return(model: ModuleModel) -> Iterator[Report]:
@@ -614,6 +852,71 @@ def _decorated_by_dapr(model: ModuleModel) -> list[tuple[FunctionInfo, Handler, 
         category="bug",
         summary="A function decorated by a Dapr `subscribe`/`method`/`binding` decorator is then called or decorated again: the name is None.",
         target="python",
+        predicts="exception",
+        examples=(
+            invalid(
+                """
+                import functools
+
+                from dapr.ext.fastapi import DaprApp
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                dapr_app = DaprApp(app)
+
+
+                def traced(func):
+                    @functools.wraps(func)
+                    def wrapper(*args, **kwargs):
+                        return func(*args, **kwargs)
+
+                    return wrapper
+
+
+                @traced  # DPR409: receives None
+                @dapr_app.subscribe(pubsub="pubsub", topic="orders")
+                def on_order(event: dict):
+                    ...
+
+
+                def replay(event: dict):
+                    return on_order(event)  # DPR409: on_order is None
+                """,
+            ),
+            valid(
+                """
+                import functools
+
+                from dapr.ext.fastapi import DaprApp
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                dapr_app = DaprApp(app)
+
+
+                def traced(func):
+                    @functools.wraps(func)
+                    def wrapper(*args, **kwargs):
+                        return func(*args, **kwargs)
+
+                    return wrapper
+
+
+                def handle_order(event: dict) -> dict:
+                    ...
+
+
+                @dapr_app.subscribe(pubsub="pubsub", topic="orders")
+                @traced
+                def on_order(event: dict):
+                    return handle_order(event)
+
+
+                def replay(event: dict):
+                    return handle_order(event)
+                """,
+            ),
+        ),
     )
 )
 def subscribe_decorator_returns_none(model: ModuleModel) -> Iterator[Report]:
@@ -665,6 +968,43 @@ def _subscription_route(model: ModuleModel, handler: Handler, scope: Scope) -> O
         category="bug",
         summary="Two subscriptions on one route: FastAPI never runs the second, Flask raises AssertionError.",
         target="python",
+        predicts="exception",
+        examples=(
+            invalid(
+                """
+                from dapr.ext.fastapi import DaprApp
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                dapr_app = DaprApp(app)
+
+
+                @dapr_app.subscribe(pubsub="pubsub", topic="orders", route="/orders")
+                def on_order(event: dict): ...
+
+
+                @dapr_app.subscribe(pubsub="other", topic="orders", route="/orders")  # DPR410
+                def on_other_order(event: dict): ...
+                """,
+            ),
+            valid(
+                """
+                from dapr.ext.fastapi import DaprApp
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                dapr_app = DaprApp(app)
+
+
+                @dapr_app.subscribe(pubsub="pubsub", topic="orders", route="/orders")
+                def on_order(event: dict): ...
+
+
+                @dapr_app.subscribe(pubsub="other", topic="orders", route="/other-orders")
+                def on_other_order(event: dict): ...
+                """,
+            ),
+        ),
     )
 )
 def duplicate_subscription_route(model: ModuleModel) -> Iterator[Report]:
@@ -710,6 +1050,43 @@ _REQUESTS = frozenset({"fastapi.Request", "starlette.requests.Request", "fastapi
         category="opinion",
         summary="A FastAPI route reading `await request.json()` instead of declaring a pydantic model.",
         target="python",
+        examples=(
+            invalid(
+                """
+                from dapr.ext.fastapi import DaprApp
+                from fastapi import FastAPI, Request
+                from pydantic import BaseModel
+
+                app = FastAPI()
+                dapr_app = DaprApp(app)
+
+
+                @app.post("/orders")
+                async def create(request: Request):
+                    body = await request.json()  # DPR411
+                    return {"id": body["order_id"]}
+                """,
+            ),
+            valid(
+                """
+                from dapr.ext.fastapi import DaprApp
+                from fastapi import FastAPI, Request
+                from pydantic import BaseModel
+
+                app = FastAPI()
+                dapr_app = DaprApp(app)
+
+
+                class Order(BaseModel):
+                    order_id: str
+
+
+                @app.post("/orders")
+                async def create(order: Order):
+                    return {"id": order.order_id}
+                """,
+            ),
+        ),
     )
 )
 def untyped_request_body(model: ModuleModel) -> Iterator[Report]:
@@ -747,6 +1124,40 @@ _DAPR_HANDLER_KINDS = frozenset(
         category="opinion",
         summary="`print()` in a module that serves Dapr handlers: use structured logging.",
         target="python",
+        examples=(
+            invalid(
+                """
+                import logging
+
+                from dapr.ext.grpc import App, SubscriptionMessage, TopicEventResponse
+
+                app = App()
+
+
+                @app.subscribe(pubsub_name="pubsub", topic="orders")
+                def on_order(event: SubscriptionMessage) -> TopicEventResponse:
+                    print("received", event.data())  # DPR412
+                    return TopicEventResponse("success")
+                """,
+            ),
+            valid(
+                """
+                import logging
+
+                from dapr.ext.grpc import App, SubscriptionMessage, TopicEventResponse
+
+                app = App()
+
+                logger = logging.getLogger(__name__)
+
+
+                @app.subscribe(pubsub_name="pubsub", topic="orders")
+                def on_order(event: SubscriptionMessage) -> TopicEventResponse:
+                    logger.info("received %s", event.id())
+                    return TopicEventResponse("success")
+                """,
+            ),
+        ),
     )
 )
 def print_logging(model: ModuleModel) -> Iterator[Report]:

@@ -15,7 +15,7 @@ from dapr_lint.diagnostics import FixInfo
 from dapr_lint.python import edits
 from dapr_lint.python.model import CallSite, FunctionInfo, FunctionRef, ModuleModel, Ref
 from dapr_lint.python.rules import Report, python_rule
-from dapr_lint.registry import RuleSpec
+from dapr_lint.registry import RuleSpec, invalid, valid
 
 _WORKFLOW_CONTEXTS = frozenset(
     {
@@ -144,8 +144,53 @@ def _non_deterministic(path: str) -> Optional[str]:
         category="bug",
         summary="A clock, random or UUID call inside a registered workflow: replay takes another path (NonDeterminismError).",
         target="python",
+        predicts="exception",
         fix_safety="safe",
         fix_description="`datetime.now(timezone.utc)`/`datetime.utcnow()` become `ctx.current_utc_datetime`.",
+        fix_note="(UTC clock reads)",
+        examples=(
+            invalid(
+                """
+                import uuid
+                from datetime import datetime, timezone
+
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowActivityContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.workflow
+                def order_workflow(ctx: DaprWorkflowContext, order: dict):
+                    order_id = str(uuid.uuid4())  # DPR701
+                    started = datetime.now(timezone.utc)  # DPR701
+                    yield ctx.call_activity(charge, input={"id": order_id, "at": started.isoformat()})
+
+
+                @wfr.activity
+                def charge(ctx: WorkflowActivityContext, payment: dict) -> None:
+                    ...
+                """,
+            ),
+            valid(
+                """
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowActivityContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.workflow
+                def order_workflow(ctx: DaprWorkflowContext, order: dict):
+                    order_id = str(ctx.uuid4())
+                    started = ctx.current_utc_datetime
+                    yield ctx.call_activity(charge, input={"id": order_id, "at": started.isoformat()})
+
+
+                @wfr.activity
+                def charge(ctx: WorkflowActivityContext, payment: dict) -> None:
+                    ...
+                """,
+            ),
+        ),
     )
 )
 def non_deterministic_workflow(model: ModuleModel) -> Iterator[Report]:
@@ -203,6 +248,46 @@ _SLEEPS = frozenset({"time.sleep", "asyncio.sleep"})
         category="bug",
         summary="I/O (Dapr clients, HTTP, files, sleep) inside a registered workflow: it runs again on every replay.",
         target="python",
+        predicts="exception",
+        examples=(
+            invalid(
+                """
+                import time
+
+                import requests
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowActivityContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.workflow
+                def shipping(ctx: DaprWorkflowContext, order: dict):
+                    requests.post("https://carrier.example/ship", json=order)  # DPR702
+                    time.sleep(5)  # DPR702
+                """,
+            ),
+            valid(
+                """
+                from datetime import timedelta
+
+                import requests
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowActivityContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.workflow
+                def shipping(ctx: DaprWorkflowContext, order: dict):
+                    yield ctx.call_activity(ship, input=order)
+                    yield ctx.create_timer(timedelta(seconds=5))
+
+
+                @wfr.activity
+                def ship(ctx: WorkflowActivityContext, order: dict) -> None:
+                    requests.post("https://carrier.example/ship", json=order)
+                """,
+            ),
+        ),
     )
 )
 def io_in_workflow(model: ModuleModel) -> Iterator[Report]:
@@ -270,8 +355,48 @@ def io_in_workflow(model: ModuleModel) -> Iterator[Report]:
         category="bug",
         summary="A workflow task (`call_activity`, `create_timer`, ...) that is never yielded: it is never scheduled.",
         target="python",
+        predicts="exception",
         fix_safety="safe",
         fix_description="A bare expression statement becomes `yield <task>`.",
+        fix_note="(bare statements)",
+        examples=(
+            invalid(
+                """
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowActivityContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.workflow
+                def notify(ctx: DaprWorkflowContext, order):
+                    ctx.call_activity(send_email, input=order)  # DPR703: never scheduled
+                    return "done"
+
+
+                @wfr.activity
+                def send_email(ctx: WorkflowActivityContext, order: dict) -> None:
+                    ...
+                """,
+            ),
+            valid(
+                """
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowActivityContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.workflow
+                def notify(ctx: DaprWorkflowContext, order):
+                    yield ctx.call_activity(send_email, input=order)
+                    return "done"
+
+
+                @wfr.activity
+                def send_email(ctx: WorkflowActivityContext, order: dict) -> None:
+                    ...
+                """,
+            ),
+        ),
     )
 )
 def task_not_yielded(model: ModuleModel) -> Iterator[Report]:
@@ -362,6 +487,43 @@ def _completes_workflow(statement: cst.BaseStatement) -> bool:
         category="bug",
         summary="A workflow defined with `async def`: the runtime expects a generator, and the instance never completes.",
         target="python",
+        predicts="exception",
+        examples=(
+            invalid(
+                """
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowActivityContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.workflow
+                async def order_workflow(ctx: DaprWorkflowContext, order: dict):  # DPR704
+                    return await ctx.call_activity(charge, input=order)
+
+
+                @wfr.activity
+                def charge(ctx: WorkflowActivityContext, order: dict) -> dict:
+                    ...
+                """,
+            ),
+            valid(
+                """
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowActivityContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.workflow
+                def order_workflow(ctx: DaprWorkflowContext, order: dict):
+                    return (yield ctx.call_activity(charge, input=order))
+
+
+                @wfr.activity
+                def charge(ctx: WorkflowActivityContext, order: dict) -> dict:
+                    ...
+                """,
+            ),
+        ),
     )
 )
 def async_workflow(model: ModuleModel) -> Iterator[Report]:
@@ -387,8 +549,47 @@ def async_workflow(model: ModuleModel) -> Iterator[Report]:
         category="bug",
         summary="`call_activity`/`call_child_workflow` given its input positionally: `input` is keyword-only (TypeError).",
         target="python",
+        predicts="exception",
         fix_safety="safe",
         fix_description="Pass the input as `input=`.",
+        examples=(
+            invalid(
+                """
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowActivityContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.workflow
+                def order_workflow(ctx: DaprWorkflowContext, order: dict):
+                    result = yield ctx.call_activity(charge, order)  # DPR705
+                    return result
+
+
+                @wfr.activity
+                def charge(ctx: WorkflowActivityContext, order: dict) -> dict:
+                    ...
+                """,
+            ),
+            valid(
+                """
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowActivityContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.workflow
+                def order_workflow(ctx: DaprWorkflowContext, order: dict):
+                    result = yield ctx.call_activity(charge, input=order)
+                    return result
+
+
+                @wfr.activity
+                def charge(ctx: WorkflowActivityContext, order: dict) -> dict:
+                    ...
+                """,
+            ),
+        ),
     )
 )
 def positional_activity_input(model: ModuleModel) -> Iterator[Report]:
@@ -434,6 +635,45 @@ def _as_input_keyword(call: cst.Call, positional: list[cst.Arg]) -> Optional[edi
         category="bug",
         summary="A registered activity called directly inside a workflow instead of `yield ctx.call_activity(...)`.",
         target="python",
+        predicts="exception",
+        examples=(
+            invalid(
+                """
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowActivityContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.workflow
+                def checkout(ctx: DaprWorkflowContext, order):
+                    receipt = charge(ctx, order)  # DPR706
+                    return receipt
+
+
+                @wfr.activity
+                def charge(ctx: WorkflowActivityContext, order: dict) -> dict:
+                    ...
+                """,
+            ),
+            valid(
+                """
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowActivityContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.workflow
+                def checkout(ctx: DaprWorkflowContext, order):
+                    receipt = yield ctx.call_activity(charge, input=order)
+                    return receipt
+
+
+                @wfr.activity
+                def charge(ctx: WorkflowActivityContext, order: dict) -> dict:
+                    ...
+                """,
+            ),
+        ),
     )
 )
 def direct_activity_call(model: ModuleModel) -> Iterator[Report]:

@@ -11,1090 +11,79 @@ QualifiedNameProvider: the same answers for the imports Dapr code uses, at a fra
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Optional, Sequence, Union
+from typing import Any, Iterable, Iterator, Optional, Union, cast
 
 import libcst as cst
 
 from dapr_lint.python import known
-from dapr_lint.python.sdk_table import MEMBERS
-from dapr_lint.python.walk import semantic_fields
-
-# --------------------------------------------------------------------------------------------------
-# Values: what the model knows an expression evaluates to.
-# --------------------------------------------------------------------------------------------------
-
-
-class Value:
-    """Base of the small value lattice; UNKNOWN is the top."""
-
-    __slots__ = ()
-
-
-class _Unknown(Value):
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-
-UNKNOWN: Value = _Unknown()
-
-
-@dataclass(frozen=True)
-class Ref(Value):
-    """A reference to an imported, fully qualified name (a module, class or function elsewhere)."""
-
-    path: str
-
-
-@dataclass(frozen=True, eq=False)
-class ClassRef(Value):
-    """A class defined in this module."""
-
-    info: "ClassInfo"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ClassRef) and other.info is self.info
-
-    def __hash__(self) -> int:
-        return id(self.info)
-
-
-@dataclass(frozen=True, eq=False)
-class FunctionRef(Value):
-    """A function defined in this module (or a method reached through an instance of a local class)."""
-
-    info: "FunctionInfo"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, FunctionRef) and other.info is self.info
-
-    def __hash__(self) -> int:
-        return id(self.info)
-
-
-@dataclass(frozen=True)
-class Instance(Value):
-    """An instance of a class: an SDK or framework class by path, or a local class (`local` set)."""
-
-    path: str
-    local: Optional["ClassInfo"] = field(default=None, compare=False)
-
-
-@dataclass(frozen=True)
-class SdkMethod(Value):
-    """A bound method of an SDK class from the generated member table."""
-
-    owner: str
-    name: str
-
-
-@dataclass(frozen=True)
-class Coroutine(Value):
-    """The un-awaited result of calling a coroutine function."""
-
-    result: Value
-
-
-@dataclass(frozen=True)
-class ContextManager(Value):
-    """The result of calling a @contextmanager / @asynccontextmanager helper; entering yields `result`."""
-
-    result: Value
-
-
-@dataclass(frozen=True)
-class Const(Value):
-    """A literal str, bytes, int, float, bool or None (module and class constants resolve to these)."""
-
-    value: Any
-
-
-@dataclass(frozen=True)
-class Kind(Value):
-    """A value whose Python type is known but not its content: "dict", "list", "tuple", "set", "str",
-    "bytes".
-
-    `origin` says where it came from when that matters to a rule ("literal", "json.dumps",
-    "model_dump", "model_dump_json", "pydantic.dict", "call"); it takes no part in equality, so joins
-    of the same kind from different sources stay that kind."""
-
-    kind: str
-    origin: Optional[str] = field(default=None, compare=False)
-
-
-# --------------------------------------------------------------------------------------------------
-# Records the walk produces.
-# --------------------------------------------------------------------------------------------------
-
-
-class Binding:
-    """One way a name gets a value in a scope."""
-
-    __slots__ = ("kind", "value", "scope", "annotation", "target")
-
-    def __init__(
-        self,
-        kind: str,
-        value: Optional[cst.CSTNode],
-        scope: "Scope",
-        annotation: Optional[cst.CSTNode] = None,
-        target: Any = None,
-    ) -> None:
-        # kind: assign | with | async_with | param | self | import | def | class | annotation | unknown
-        self.kind = kind
-        self.value = value
-        self.scope = scope
-        self.annotation = annotation
-        self.target = target  # import path, FunctionInfo, ClassInfo, depending on kind
-
-
-class Scope:
-    __slots__ = (
-        "kind",
-        "parent",
-        "bindings",
-        "global_names",
-        "nonlocal_names",
-        "function",
-        "klass",
-        "children",
-        "name_uses",
-        "test_names",
-    )
-
-    def __init__(
-        self,
-        kind: str,
-        parent: Optional["Scope"],
-        function: Optional["FunctionInfo"] = None,
-        klass: Optional["ClassInfo"] = None,
-    ) -> None:
-        self.kind = kind  # module | class | function | comprehension
-        self.parent = parent
-        self.bindings: dict[str, list[Binding]] = {}
-        self.global_names: set[str] = set()
-        self.nonlocal_names: set[str] = set()
-        self.function = function
-        self.klass = klass
-        self.children: list[Scope] = []
-        # name -> [(context, detail)] for every read of the name in this scope
-        self.name_uses: dict[str, list[tuple[str, Any]]] = {}
-        # names read inside a condition (`if`/`while`/`assert` tests, conditional expressions, the operands
-        # of `and`/`or`): the guards a rule may ask about
-        self.test_names: set[str] = set()
-        if parent is not None:
-            parent.children.append(self)
-
-    def bind(self, name: str, binding: Binding) -> None:
-        self.bindings.setdefault(name, []).append(binding)
-
-
-class FunctionInfo:
-    """A `def`, `async def` or `lambda`, with what the walk saw directly in its body."""
-
-    __slots__ = (
-        "node",
-        "name",
-        "qualname",
-        "is_async",
-        "is_lambda",
-        "scope",
-        "outer_scope",
-        "klass",
-        "parent_function",
-        "decorators",
-        "returns",
-        "yields",
-        "calls",
-        "is_script_entry",
-        "handlers",
-        "_memo",
-        "calls_before_yield",
-        "startup",
-    )
-
-    def __init__(
-        self,
-        node: Union[cst.FunctionDef, cst.Lambda],
-        name: str,
-        qualname: str,
-        is_async: bool,
-        outer_scope: Scope,
-        klass: Optional["ClassInfo"],
-        parent_function: Optional["FunctionInfo"],
-    ) -> None:
-        self.node = node
-        self.name = name
-        self.qualname = qualname
-        self.is_async = is_async
-        self.is_lambda = isinstance(node, cst.Lambda)
-        self.outer_scope = outer_scope
-        self.scope = Scope("function", outer_scope, function=self)
-        self.klass = klass
-        self.parent_function = parent_function
-        self.decorators: Sequence[cst.Decorator] = (
-            node.decorators if isinstance(node, cst.FunctionDef) else ()
-        )
-        self.returns: list[cst.BaseExpression] = []
-        self.yields: list[cst.BaseExpression] = []
-        self.calls: list[CallSite] = []
-        self.is_script_entry = False
-        self.handlers: list[Handler] = []
-        self._memo: dict[str, Any] = {}
-        # how many of `calls` the walk had seen when it met the first `yield` (None: no yield yet)
-        self.calls_before_yield: Optional[int] = None
-        # runs once before the app serves: "whole" (@app.on_event("startup")), "before_yield" (a lifespan)
-        self.startup: Optional[str] = None
-
-    @property
-    def is_generator(self) -> bool:
-        return bool(self.yields)
-
-    @property
-    def is_module_level_or_method(self) -> bool:
-        return self.parent_function is None and not self.is_lambda
-
-    @property
-    def name_node(self) -> cst.CSTNode:
-        return self.node.name if isinstance(self.node, cst.FunctionDef) else self.node
-
-    def __repr__(self) -> str:
-        return f"<FunctionInfo {self.qualname}>"
-
-
-class ClassInfo:
-    __slots__ = ("node", "name", "qualname", "scope", "bases", "methods", "attributes", "outer_scope")
-
-    def __init__(self, node: cst.ClassDef, qualname: str, outer_scope: Scope) -> None:
-        self.node = node
-        self.name = node.name.value
-        self.qualname = qualname
-        self.outer_scope = outer_scope
-        self.scope = Scope("class", outer_scope, klass=self)
-        self.bases: list[cst.BaseExpression] = [arg.value for arg in node.bases if not arg.keyword]
-        self.methods: dict[str, FunctionInfo] = {}
-        # `self.x = ...` in any method and `x = ...` in the class body
-        self.attributes: dict[str, list[Binding]] = {}
-
-    def __repr__(self) -> str:
-        return f"<ClassInfo {self.qualname}>"
-
-
-@dataclass(eq=False)
-class CallSite:
-    node: cst.Call
-    scope: Scope
-    function: Optional[FunctionInfo]
-    # The syntactic place of the call: stmt | await | return | yield | arg | assign | attr | with |
-    # async_with | other.
-    context: str
-    # For context "assign": ("name", name) | ("attribute", dotted) | ("other", None).
-    target: Optional[tuple[str, Optional[str]]] = None
-    # Inside the arguments of a thread offload (asyncio.to_thread, run_in_executor, ...).
-    offloaded: bool = False
-    in_main_guard: bool = False
-    # For context "arg": the call whose argument this call is.
-    parent_call: Optional[cst.Call] = None
-    # The simple statement line the call stands in (None inside compound-statement headers).
-    statement: Optional[cst.SimpleStatementLine] = None
-    # The `try` statements (same function) whose body holds the call, outermost first.
-    tries: tuple["TryInfo", ...] = ()
-    # The innermost except clause (same function) whose body holds the call.
-    in_except: Optional["ExceptInfo"] = None
-
-
-@dataclass(eq=False)
-class TryInfo:
-    """A `try` statement: its except clauses and the calls in its body (nested bodies included)."""
-
-    node: Union[cst.Try, cst.TryStar]
-    scope: Scope
-    function: Optional[FunctionInfo]
-    # the `try` whose body holds this one, in the same function
-    parent: Optional["TryInfo"] = None
-    handlers: list["ExceptInfo"] = field(default_factory=list)
-    calls: list[CallSite] = field(default_factory=list)
-
-
-@dataclass(eq=False)
-class ExceptInfo:
-    """One except clause and what its body does directly (nested blocks included, nested defs not)."""
-
-    node: Union[cst.ExceptHandler, cst.ExceptStarHandler]
-    try_info: TryInfo
-    scope: Scope
-    function: Optional[FunctionInfo]
-    returns: list[cst.Return] = field(default_factory=list)
-    raises: list[cst.Raise] = field(default_factory=list)
-    calls: list[CallSite] = field(default_factory=list)
-
-
-@dataclass(eq=False)
-class RaiseSite:
-    node: cst.Raise
-    scope: Scope
-    function: Optional[FunctionInfo]
-
-
-@dataclass(eq=False)
-class WithItemSite:
-    node: cst.WithItem
-    is_async: bool
-    scope: Scope
-    function: Optional[FunctionInfo]
-    statement: Optional[cst.With] = None
-
-
-@dataclass(eq=False)
-class AwaitSite:
-    node: cst.Await
-    scope: Scope
-    function: Optional[FunctionInfo]
-
-
-@dataclass(eq=False)
-class AttributeSite:
-    node: cst.Attribute
-    scope: Scope
-    function: Optional[FunctionInfo]
-    is_store: bool
-
-
-@dataclass(eq=False)
-class SubscriptSite:
-    node: cst.Subscript
-    scope: Scope
-    function: Optional[FunctionInfo]
-    is_store: bool
-
-
-@dataclass(eq=False)
-class ImportSite:
-    """One imported module path: `import a.b` / `from a.b import c` (module "a.b"), with its node."""
-
-    node: Union[cst.Import, cst.ImportFrom]
-    module: str
-    # the node to report at (the dotted module name)
-    anchor: cst.CSTNode
-    names: tuple[str, ...] = ()
-
-
-@dataclass(eq=False)
-class Handler:
-    """A function the framework calls: a route, a Dapr subscription, a gRPC-extension handler, a
-    workflow or an activity."""
-
-    kind: str  # route | subscription | grpc_method | grpc_subscription | grpc_binding | grpc_job | workflow | activity
-    framework: str  # fastapi | starlette | flask | dapr-fastapi | dapr-flask | dapr-grpc | workflow | unknown
-    function: FunctionInfo
-    node: cst.CSTNode  # the decorator or registration call
-    path: Optional[str] = None
-    # The receiver's type was resolved (False: recognised by shape in a module importing the framework).
-    resolved: bool = True
-    call: Optional[cst.Call] = None
-
-
-# --------------------------------------------------------------------------------------------------
-# The walk.
-# --------------------------------------------------------------------------------------------------
-
-_TRANSPARENT_DECORATORS = frozenset(
-    {
-        "staticmethod",
-        "classmethod",
-        "functools.cache",
-        "functools.lru_cache",
-        "functools.wraps",
-        "contextlib.contextmanager",
-        "contextlib.asynccontextmanager",
-        "property",
-        "functools.cached_property",
-    }
+from dapr_lint.python.model.builder import (
+    _CACHE_DECORATORS,
+    _TRANSPARENT_DECORATORS,
+    ModelBuilder,
+    _has_decorator,
+    all_params,
+    dotted_name,
 )
-_CACHE_DECORATORS = frozenset({"functools.cache", "functools.lru_cache", "functools.cached_property"})
-
-
-def dotted_name(node: cst.CSTNode) -> Optional[str]:
-    """`a.b.c` for a Name/Attribute chain, else None."""
-    parts: list[str] = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
-        node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
-        return ".".join(reversed(parts))
-    return None
-
-
-def _module_name(node: Union[cst.Attribute, cst.Name, None]) -> str:
-    return dotted_name(node) if node is not None else ""  # type: ignore[return-value]
-
-
-# What a walking handler yields: the child nodes to walk next (see ModelBuilder.visit).
-Walk = Iterator[Optional[cst.CSTNode]]
-
-
-class ModelBuilder:
-    """Walks a module once and fills a ModuleModel."""
-
-    def __init__(self, model: "ModuleModel") -> None:
-        self.m = model
-        self.scope: Scope = model.module_scope
-        self.function: Optional[FunctionInfo] = None
-        self.klass: Optional[ClassInfo] = None
-        self.offload_depth = 0
-        self.main_guard_depth = 0
-        self.statement: Optional[cst.SimpleStatementLine] = None
-        self.test_depth = 0
-        self.try_stack: list[TryInfo] = []
-        self.except_stack: list[ExceptInfo] = []
-        self.ctx: dict[int, Any] = {}
-        self.handlers = {
-            cst.FunctionDef: self.visit_function,
-            cst.Lambda: self.visit_lambda,
-            cst.ClassDef: self.visit_class,
-            cst.Assign: self.visit_assign,
-            cst.AnnAssign: self.visit_annassign,
-            cst.AugAssign: self.visit_augassign,
-            cst.NamedExpr: self.visit_namedexpr,
-            cst.Call: self.visit_call,
-            cst.Await: self.visit_await,
-            cst.Return: self.visit_return,
-            cst.Yield: self.visit_yield,
-            cst.Expr: self.visit_expr,
-            cst.SimpleStatementLine: self.visit_statement_line,
-            cst.Attribute: self.visit_attribute,
-            cst.Subscript: self.visit_subscript,
-            cst.Name: self.visit_name,
-            cst.With: self.visit_with,
-            cst.For: self.visit_for,
-            cst.If: self.visit_if,
-            cst.While: self.visit_while,
-            cst.IfExp: self.visit_ifexp,
-            cst.Assert: self.visit_assert,
-            cst.BooleanOperation: self.visit_boolop,
-            cst.Try: self.visit_try,
-            cst.TryStar: self.visit_try,
-            cst.Raise: self.visit_raise,
-            cst.Import: self.visit_import,
-            cst.ImportFrom: self.visit_importfrom,
-            cst.Global: self.visit_global,
-            cst.Nonlocal: self.visit_nonlocal,
-            cst.ExceptHandler: self.visit_except,
-            cst.CompFor: self.visit_compfor,
-            cst.ListComp: self.visit_comprehension,
-            cst.SetComp: self.visit_comprehension,
-            cst.GeneratorExp: self.visit_comprehension,
-            cst.DictComp: self.visit_comprehension,
-            # Literal leaves: nothing inside matters.
-            cst.SimpleString: _ignore,
-            cst.Integer: _ignore,
-            cst.Float: _ignore,
-            cst.Imaginary: _ignore,
-            cst.Ellipsis: _ignore,
-            cst.Pass: _ignore,
-            cst.Break: _ignore,
-            cst.Continue: _ignore,
-        }
-
-    # -- dispatch ------------------------------------------------------------------------------------
-    # The walk is iterative: a handler is a generator that yields the child nodes to walk, in order, and is
-    # resumed once each child's whole subtree is done (so state it sets around a `yield` holds for that
-    # subtree). Chains thousands of nodes deep (`a + b + ...`, `elif` ladders, implicit string concatenation)
-    # use an explicit stack, never Python recursion.
-
-    def visit(self, node: cst.CSTNode) -> None:
-        stack: list[Iterator[Optional[cst.CSTNode]]] = []
-        self._push(node, stack)
-        while stack:
-            child: Any = next(stack[-1], _DONE)
-            if child is _DONE:
-                stack.pop()
-            elif child is not None:
-                self._push(child, stack)
-
-    def _push(self, node: cst.CSTNode, stack: list) -> None:
-        handler: Any = self.handlers.get(type(node))
-        if handler is None:
-            stack.append(_children(node))
-            return
-        steps = handler(node)
-        if steps is not None:  # handlers with nothing to walk below are plain functions
-            stack.append(steps)
-
-    def visit_children(self, node: cst.CSTNode) -> None:
-        for child in _children(node):
-            self.visit(child)
-
-    def visit_many(self, nodes: Iterable[Optional[cst.CSTNode]]) -> None:
-        for node in nodes:
-            if node is not None:
-                self.visit(node)
-
-    def _drain(self, steps: Optional[Iterator[Optional[cst.CSTNode]]]) -> None:
-        """Run a generator step (bind_target, a function body...) to the end, outside the main walk."""
-        if steps is None:
-            return
-        for child in steps:
-            if child is not None:
-                self.visit(child)
-
-    def mark(self, node: Optional[cst.CSTNode], context: Any) -> None:
-        if node is not None:
-            self.ctx[id(node)] = context
-
-    # -- scopes and bindings -------------------------------------------------------------------------
-
-    def bind_target(self, target: cst.BaseExpression, kind: str, value: Optional[cst.CSTNode], annotation=None) -> None:
-        self._drain(self._bind(target, kind, value, annotation))
-
-    def in_function(self, info: FunctionInfo, body: cst.CSTNode) -> None:
-        self._drain(self._in_function(info, body))
-
-    def visit_test(self, node: cst.CSTNode) -> None:
-        self._drain(self._test(node))
-
-    def _bind(self, target: cst.BaseExpression, kind: str, value: Optional[cst.CSTNode], annotation=None) -> Walk:
-        """Record a binding for an assignment target, then visit the target's sub-expressions."""
-        if isinstance(target, cst.Name):
-            self.binding_scope(target.value).bind(target.value, Binding(kind, value, self.scope, annotation))
-            return
-        if isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                inner = element.value
-                if isinstance(inner, cst.StarredElement):
-                    inner = inner.value
-                yield from self._bind(inner, "unknown", None)
-            return
-        if isinstance(target, cst.StarredElement):
-            yield from self._bind(target.value, "unknown", None)
-            return
-        if isinstance(target, cst.Attribute):
-            self.bind_attribute(target, kind, value, annotation)
-            self.mark(target, "store")
-            yield target
-            return
-        if isinstance(target, cst.Subscript):
-            self.mark(target, "store")
-        yield target
-
-    def bind_attribute(self, target: cst.Attribute, kind: str, value, annotation) -> None:
-        base = target.value
-        # self.x = ... inside a method: an attribute of the method's class
-        if (
-            isinstance(base, cst.Name)
-            and self.function is not None
-            and self.function.klass is not None
-            and self.function.scope.bindings.get(base.value, [None])[0] is not None
-            and self.function.scope.bindings[base.value][0].kind == "self"
-        ):
-            klass = self.function.klass
-            klass.attributes.setdefault(target.attr.value, []).append(
-                Binding(kind, value, self.scope, annotation)
-            )
-            return
-        dotted = dotted_name(target)
-        if dotted is not None:
-            self.m.attribute_bindings.setdefault(dotted, []).append(Binding(kind, value, self.scope, annotation))
-
-    def binding_scope(self, name: str) -> Scope:
-        scope = self.scope
-        if name in scope.global_names:
-            return self.m.module_scope
-        if name in scope.nonlocal_names:
-            parent = scope.parent
-            while parent is not None:
-                if parent.kind == "function" and name in parent.bindings:
-                    return parent
-                parent = parent.parent
-        if scope.kind == "comprehension":
-            # walrus targets bind in the enclosing function (PEP 572)
-            while scope.kind == "comprehension" and scope.parent is not None:
-                scope = scope.parent
-        return scope
-
-    def use(self, name: str, context: str, detail: Any = None) -> None:
-        self.scope.name_uses.setdefault(name, []).append((context, detail))
-
-    # -- definitions ---------------------------------------------------------------------------------
-
-    def visit_function(self, node: cst.FunctionDef) -> Walk:
-        for decorator in node.decorators:
-            yield decorator.decorator
-        params = node.params
-        for param in all_params(params):
-            if param.default is not None:
-                yield param.default
-            if param.annotation is not None:
-                yield param.annotation.annotation
-        if node.returns is not None:
-            yield node.returns.annotation
-
-        name = node.name.value
-        klass = self.klass if self.scope.kind == "class" else None
-        prefix = f"{self.function.qualname}.<locals>." if self.function else (f"{klass.qualname}." if klass else "")
-        info = FunctionInfo(
-            node,
-            name,
-            prefix + name,
-            node.asynchronous is not None,
-            self.scope,
-            klass,
-            self.function,
-        )
-        self.scope.bind(name, Binding("def", node, self.scope, target=info))
-        self.m.functions.append(info)
-        if klass is not None:
-            klass.methods[name] = info
-
-        first = True
-        for param in all_params(params):
-            kind = "param"
-            if first and klass is not None and not _has_decorator(node, "staticmethod"):
-                kind = "self" if not _has_decorator(node, "classmethod") else "cls"
-            first = False
-            info.scope.bind(
-                param.name.value,
-                Binding(kind, None, info.scope, param.annotation.annotation if param.annotation else None),
-            )
-        yield from self._in_function(info, node.body)
-
-    def visit_lambda(self, node: cst.Lambda) -> Walk:
-        for param in all_params(node.params):
-            if param.default is not None:
-                yield param.default
-        info = FunctionInfo(node, "<lambda>", "<lambda>", False, self.scope, None, self.function)
-        for param in all_params(node.params):
-            info.scope.bind(param.name.value, Binding("param", None, info.scope))
-        self.m.functions.append(info)
-        self.mark(node.body, "return")
-        info.returns.append(node.body)
-        yield from self._in_function(info, node.body)
-
-    def _in_function(self, info: FunctionInfo, body: cst.CSTNode) -> Walk:
-        saved = (
-            self.scope,
-            self.function,
-            self.klass,
-            self.offload_depth,
-            self.main_guard_depth,
-            self.test_depth,
-            self.try_stack,
-            self.except_stack,
-            self.statement,
-        )
-        self.scope, self.function = info.scope, info
-        self.statement = None
-        # A nested def runs when it is called, not where it is written: an offload, a try or a condition
-        # around its definition says nothing about its body.
-        self.offload_depth = 0
-        self.main_guard_depth = 0
-        self.test_depth = 0
-        self.try_stack = []
-        self.except_stack = []
-        yield body
-        (
-            self.scope,
-            self.function,
-            self.klass,
-            self.offload_depth,
-            self.main_guard_depth,
-            self.test_depth,
-            self.try_stack,
-            self.except_stack,
-            self.statement,
-        ) = saved
-
-    def visit_class(self, node: cst.ClassDef) -> Walk:
-        for decorator in node.decorators:
-            yield decorator.decorator
-        for arg in node.bases:
-            yield arg.value
-        for arg in node.keywords:
-            yield arg.value
-        prefix = f"{self.klass.qualname}." if self.klass and self.scope.kind == "class" else ""
-        info = ClassInfo(node, prefix + node.name.value, self.scope)
-        self.scope.bind(node.name.value, Binding("class", node, self.scope, target=info))
-        self.m.classes.append(info)
-        saved = (self.scope, self.klass)
-        self.scope, self.klass = info.scope, info
-        yield node.body
-        self.scope, self.klass = saved
-        for name, bindings in info.scope.bindings.items():
-            info.attributes.setdefault(name, []).extend(bindings)
-
-    # -- assignments ---------------------------------------------------------------------------------
-
-    def _assign_context(self, target: cst.BaseExpression) -> tuple[str, Optional[str]]:
-        if isinstance(target, cst.Name):
-            return ("name", target.value)
-        if isinstance(target, cst.Attribute):
-            return ("attribute", dotted_name(target))
-        return ("other", None)
-
-    def visit_assign(self, node: cst.Assign) -> Walk:
-        targets = [t.target for t in node.targets]
-        if isinstance(node.value, cst.Call):
-            self.mark(node.value, ("assign", self._assign_context(targets[0]) if len(targets) == 1 else ("other", None)))
-        elif isinstance(node.value, cst.Name):
-            self.mark(node.value, "assign")
-        yield node.value
-        for target in targets:
-            yield from self._bind(target, "assign", node.value)
-
-    def visit_annassign(self, node: cst.AnnAssign) -> Walk:
-        yield node.annotation.annotation
-        if node.value is not None:
-            if isinstance(node.value, cst.Call):
-                self.mark(node.value, ("assign", self._assign_context(node.target)))
-            yield node.value
-            yield from self._bind(node.target, "assign", node.value, node.annotation.annotation)
-        else:
-            yield from self._bind(node.target, "annotation", None, node.annotation.annotation)
-
-    def visit_augassign(self, node: cst.AugAssign) -> Walk:
-        yield node.value
-        yield from self._bind(node.target, "unknown", None)
-
-    def visit_namedexpr(self, node: cst.NamedExpr) -> Walk:
-        if isinstance(node.value, cst.Call):
-            self.mark(node.value, ("assign", self._assign_context(node.target)))
-        yield node.value
-        yield from self._bind(node.target, "assign", node.value)
-
-    def visit_for(self, node: cst.For) -> Walk:
-        yield node.iter
-        yield from self._bind(node.target, "unknown", None)
-        yield node.body
-        if node.orelse is not None:
-            yield node.orelse
-
-    def visit_except(self, node: Union[cst.ExceptHandler, cst.ExceptStarHandler]) -> Walk:
-        if node.type is not None:
-            yield node.type
-        if node.name is not None and isinstance(node.name.name, cst.Name):
-            self.scope.bind(node.name.name.value, Binding("unknown", None, self.scope))
-        yield node.body
-
-    def visit_comprehension(self, node: cst.CSTNode) -> Walk:
-        saved = self.scope
-        self.scope = Scope("comprehension", saved, function=saved.function, klass=None)
-        yield node.for_in  # type: ignore[attr-defined]
-        for name in ("elt", "key", "value"):
-            child = getattr(node, name, None)
-            if child is not None:
-                yield child
-        self.scope = saved
-
-    def visit_compfor(self, node: cst.CompFor) -> Walk:
-        yield node.iter
-        yield from self._bind(node.target, "unknown", None)
-        for condition in node.ifs:
-            yield condition.test
-        if node.inner_for_in is not None:
-            yield node.inner_for_in
-
-    def visit_with(self, node: cst.With) -> Walk:
-        is_async = node.asynchronous is not None
-        for item in node.items:
-            if isinstance(item.item, cst.Call):
-                expected = self.m.expectation_kind(item.item, self.scope)
-                if expected is not None:
-                    # `with pytest.raises(...)`: the body is expected to fail
-                    self.m.expectations.append((node.body, expected))
-        for item in node.items:
-            expr = item.item
-            if isinstance(expr, cst.Call):
-                self.mark(expr, "async_with" if is_async else "with")
-            elif isinstance(expr, cst.Name):
-                self.mark(expr, "async_with" if is_async else "with")
-            self.m.with_items.append(WithItemSite(item, is_async, self.scope, self.function, node))
-            yield expr
-            if item.asname is not None:
-                yield from self._bind(item.asname.name, "async_with" if is_async else "with", expr)
-        yield node.body
-
-    def _test(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-        self.test_depth += 1
-        yield node
-        self.test_depth -= 1
-
-    def visit_while(self, node: cst.While) -> Walk:
-        yield from self._test(node.test)
-        yield node.body
-        if node.orelse is not None:
-            yield node.orelse
-
-    def visit_ifexp(self, node: cst.IfExp) -> Walk:
-        yield from self._test(node.test)
-        yield node.body
-        yield node.orelse
-
-    def visit_assert(self, node: cst.Assert) -> Walk:
-        yield from self._test(node.test)
-        if node.msg is not None:
-            yield node.msg
-
-    def visit_boolop(self, node: cst.BooleanOperation) -> Walk:
-        # `resp.data or b"{}"`: each operand is tested for truth
-        yield from self._test(node.left)
-        yield from self._test(node.right)
-
-    def visit_try(self, node: Union[cst.Try, cst.TryStar]) -> Walk:
-        info = TryInfo(node, self.scope, self.function, self.try_stack[-1] if self.try_stack else None)
-        self.m.tries.append(info)
-        self.try_stack.append(info)
-        yield node.body
-        self.try_stack.pop()
-        for handler in node.handlers:
-            clause = ExceptInfo(handler, info, self.scope, self.function)
-            info.handlers.append(clause)
-            self.except_stack.append(clause)
-            yield from self.visit_except(handler)
-            self.except_stack.pop()
-        if node.orelse is not None:
-            yield node.orelse
-        if node.finalbody is not None:
-            yield node.finalbody
-
-    def visit_raise(self, node: cst.Raise) -> Walk:
-        self.m.raises.append(RaiseSite(node, self.scope, self.function))
-        for clause in self.except_stack:
-            clause.raises.append(node)
-        if node.exc is not None:
-            yield node.exc
-        if node.cause is not None:
-            yield node.cause.item
-
-    def visit_if(self, node: cst.If) -> Walk:
-        yield from self._test(node.test)
-        guard = _is_main_guard(node.test)
-        if guard:
-            self.main_guard_depth += 1
-        yield node.body
-        if guard:
-            self.main_guard_depth -= 1
-        if node.orelse is not None:
-            yield node.orelse
-
-    # -- imports -------------------------------------------------------------------------------------
-
-    def visit_import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            module = _module_name(alias.name)
-            self.m.imports.append(ImportSite(node, module, alias.name))
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                local = alias.asname.name.value
-                self.scope.bind(local, Binding("import", None, self.scope, target=module))
-            else:
-                root = module.split(".", 1)[0]
-                self.scope.bind(root, Binding("import", None, self.scope, target=root))
-
-    def visit_importfrom(self, node: cst.ImportFrom) -> None:
-        module = _module_name(node.module) if node.module is not None else ""
-        if node.relative:
-            module = "." * len(node.relative) + module
-        anchor = node.module if node.module is not None else node
-        names: list[str] = []
-        if not isinstance(node.names, cst.ImportStar):
-            for alias in node.names:
-                name = _module_name(alias.name)
-                names.append(name)
-                local = (
-                    alias.asname.name.value
-                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
-                    else name
-                )
-                target = f"{module}{name}" if module.endswith(".") else f"{module}.{name}"
-                self.scope.bind(local, Binding("import", None, self.scope, target=target))
-        self.m.imports.append(ImportSite(node, module, anchor, tuple(names)))
-
-    def visit_global(self, node: cst.Global) -> None:
-        for item in node.names:
-            self.scope.global_names.add(item.name.value)
-
-    def visit_nonlocal(self, node: cst.Nonlocal) -> None:
-        for item in node.names:
-            self.scope.nonlocal_names.add(item.name.value)
-
-    # -- expressions ---------------------------------------------------------------------------------
-
-    def visit_statement_line(self, node: cst.SimpleStatementLine) -> Walk:
-        saved = self.statement
-        self.statement = node
-        for small in node.body:
-            yield small
-        self.statement = saved
-
-    def visit_expr(self, node: cst.Expr) -> Walk:
-        if isinstance(node.value, cst.Call):
-            self.mark(node.value, "stmt")
-        yield node.value
-
-    def visit_return(self, node: cst.Return) -> Walk:
-        for clause in self.except_stack:
-            clause.returns.append(node)
-        if node.value is not None:
-            self.mark(node.value, "return")
-            if self.function is not None:
-                self.function.returns.append(node.value)
-            yield node.value
-
-    def visit_yield(self, node: cst.Yield) -> Walk:
-        value = node.value
-        if self.function is not None and self.function.calls_before_yield is None:
-            self.function.calls_before_yield = len(self.function.calls)
-        if self.function is not None and not isinstance(value, cst.From):
-            # `yield` with no value still makes a generator
-            self.function.yields.append(value if value is not None else node)
-        if value is not None:
-            if isinstance(value, cst.From):
-                yield value.item
-            else:
-                self.mark(value, "yield")
-                yield value
-
-    def visit_await(self, node: cst.Await) -> Walk:
-        self.m.awaits.append(AwaitSite(node, self.scope, self.function))
-        self.mark(node.expression, "await")
-        yield node.expression
-
-    def visit_name(self, node: cst.Name) -> None:
-        context = self.ctx.pop(id(node), "other")
-        if isinstance(context, tuple):
-            context = context[0]
-        self.use(node.value, context)
-        if self.test_depth:
-            self.scope.test_names.add(node.value)
-
-    def visit_attribute(self, node: cst.Attribute) -> Walk:
-        context = self.ctx.pop(id(node), None)
-        self.m.attributes.append(AttributeSite(node, self.scope, self.function, context == "store"))
-        value = node.value
-        if isinstance(value, cst.Name):
-            self.use(value.value, "attr", node.attr.value)
-            if self.test_depth:
-                self.scope.test_names.add(value.value)
-            return
-        if isinstance(value, cst.Call):
-            self.mark(value, "attr")
-        yield value
-
-    def visit_subscript(self, node: cst.Subscript) -> Walk:
-        context = self.ctx.pop(id(node), None)
-        self.m.subscripts.append(SubscriptSite(node, self.scope, self.function, context == "store"))
-        if isinstance(node.value, cst.Name):
-            self.use(node.value.value, "subscript")
-            if self.test_depth:
-                self.scope.test_names.add(node.value.value)
-        else:
-            yield node.value
-        for element in node.slice:
-            yield element
-
-    def visit_call(self, node: cst.Call) -> Walk:
-        context = self.ctx.pop(id(node), "other")
-        target = None
-        if isinstance(context, tuple):
-            context, target = context
-        site = CallSite(
-            node,
-            self.scope,
-            self.function,
-            context,
-            target,
-            offloaded=self.offload_depth > 0,
-            in_main_guard=self.main_guard_depth > 0,
-            statement=self.statement,
-        )
-        if self.try_stack:
-            site.tries = tuple(self.try_stack)
-            for info in self.try_stack:
-                info.calls.append(site)
-        if self.except_stack:
-            site.in_except = self.except_stack[-1]
-            for clause in self.except_stack:
-                clause.calls.append(site)
-        self.m.calls.append(site)
-        if self.function is not None:
-            self.function.calls.append(site)
-        else:
-            self.m.module_calls.append(site)
-
-        func = node.func
-        if isinstance(func, cst.Name):
-            self.use(func.value, "call")
-        else:
-            yield func
-        if len(node.args) > 1:
-            expected = self.m.expectation_kind(node, self.scope)
-            if expected is not None:
-                # the callable form, `pytest.raises(E, func, *args)`: the arguments are expected to fail
-                self.m.expectations.append((node, expected))
-        offload = self.m.is_thread_offload_syntax(func, self.scope)
-        if offload:
-            self.offload_depth += 1
-        for arg in node.args:
-            value = arg.value
-            if isinstance(value, cst.Call):
-                self.ctx[id(value)] = "arg"
-                self.m.parent_calls[id(value)] = node
-            elif isinstance(value, cst.Name):
-                self.ctx[id(value)] = "arg"
-            yield value
-        if offload:
-            self.offload_depth -= 1
-
-
-_DONE = object()
-
-
-def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    for name in semantic_fields(type(node)):
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif type(value) is tuple or type(value) is list:
-            for item in value:
-                if isinstance(item, cst.CSTNode):
-                    yield item
-
-
-def _ignore(node: cst.CSTNode) -> None:
-    return None
-
-
-def all_params(params: cst.Parameters) -> Iterator[cst.Param]:
-    yield from params.posonly_params
-    yield from params.params
-    if isinstance(params.star_arg, cst.Param):
-        yield params.star_arg
-    yield from params.kwonly_params
-    if params.star_kwarg is not None:
-        yield params.star_kwarg
-
-
-def _has_decorator(node: Union[cst.FunctionDef, cst.Lambda], name: str) -> bool:
-    if not isinstance(node, cst.FunctionDef):
-        return False
-    for decorator in node.decorators:
-        expr = decorator.decorator
-        if isinstance(expr, cst.Name) and expr.value == name:
-            return True
-    return False
-
-
-def _is_main_guard(test: cst.BaseExpression) -> bool:
-    if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
-        return False
-    left, right = test.left, test.comparisons[0].comparator
-    if not isinstance(test.comparisons[0].operator, cst.Equal):
-        return False
-    names = {getattr(left, "value", None), getattr(right, "value", None)}
-    return "__name__" in names and ('"__main__"' in names or "'__main__'" in names)
-
+from dapr_lint.python.model.records import (
+    AttributeSite,
+    AwaitSite,
+    Binding,
+    CallSite,
+    ClassInfo,
+    ExceptInfo,
+    FunctionInfo,
+    Handler,
+    ImportSite,
+    RaiseSite,
+    Scope,
+    SubscriptSite,
+    TryInfo,
+    WithItemSite,
+)
+from dapr_lint.python.model.values import (
+    UNKNOWN,
+    ClassRef,
+    Const,
+    ContextManager,
+    Coroutine,
+    FunctionRef,
+    Instance,
+    Kind,
+    Ref,
+    SdkMethod,
+    Value,
+)
+from dapr_lint.python.model.vocabulary import Framework, HandlerKind
+from dapr_lint.python.sdk_table import MEMBERS
+
+# The public API rules use (the submodules are its parts).
+__all__ = [
+    "CallSite",
+    "ClassInfo",
+    "ClassRef",
+    "Const",
+    "ExceptInfo",
+    "FunctionInfo",
+    "FunctionRef",
+    "Handler",
+    "Instance",
+    "Kind",
+    "ModuleModel",
+    "Ref",
+    "Scope",
+    "SdkMethod",
+    "TryInfo",
+    "UNKNOWN",
+    "Value",
+    "WithItemSite",
+    "all_params",
+    "argument",
+    "call_argument",
+    "dotted_name",
+    "has_star_kwargs",
+    "is_blocking_method",
+    "is_none_literal",
+]
 
 # --------------------------------------------------------------------------------------------------
 # The model: records plus the questions rules ask.
@@ -1104,6 +93,15 @@ _MAX_CALL_DEPTH = 3
 # Evaluations in progress at once (each a few Python frames): `a.b.c...` or `f()()...` thousands long is
 # never a client or a handler; past this it is unknown rather than a RecursionError.
 _MAX_VALUE_NESTING = 100
+
+
+_GRPC_HANDLER_KINDS: dict[str, HandlerKind] = {
+    "subscribe": "grpc_subscription", "method": "grpc_method", "binding": "grpc_binding", "job_event": "grpc_job"
+}
+
+
+def _workflow_kind(attr: str) -> HandlerKind:
+    return "activity" if attr == "activity" else "workflow"
 
 
 class ModuleModel:
@@ -1437,7 +435,7 @@ class ModuleModel:
         return UNKNOWN
 
     def _local_member(self, klass: ClassInfo, attr: str, depth: int, through_class: bool = False) -> Value:
-        for owner in self._class_chain(klass):
+        for owner in self.class_chain(klass):
             method = owner.methods.get(attr)
             if method is not None:
                 if _has_decorator(method.node, "property") or self.decorated_with(method, "functools.cached_property"):
@@ -1450,7 +448,7 @@ class ModuleModel:
                 return self._join(self._binding_value(b, depth) for b in bindings)
         return UNKNOWN
 
-    def _class_chain(self, klass: ClassInfo) -> Iterator[ClassInfo]:
+    def class_chain(self, klass: ClassInfo) -> Iterator[ClassInfo]:
         seen: set[int] = set()
         stack = [klass]
         while stack:
@@ -1513,7 +511,7 @@ class ModuleModel:
 
     def is_pydantic_model(self, klass: ClassInfo) -> bool:
         """Whether a local class derives (through local classes) from pydantic's BaseModel."""
-        for owner in self._class_chain(klass):
+        for owner in self.class_chain(klass):
             for base in owner.bases:
                 value = self.value_of(base, owner.outer_scope)
                 if isinstance(value, Ref) and value.path in known.PYDANTIC_MODELS:
@@ -1566,7 +564,7 @@ class ModuleModel:
             return None
         if value.local is None:
             return known.CLIENTS.get(value.path)
-        for owner in self._class_chain(value.local):
+        for owner in self.class_chain(value.local):
             for base in owner.bases:
                 base_value = self.value_of(base, owner.outer_scope)
                 if isinstance(base_value, Ref) and known.canonical(base_value.path) in known.CLIENTS:
@@ -1744,7 +742,7 @@ class ModuleModel:
             if (handler.path is not None and "/" + handler.path.lstrip("/") in routes) or handler.function.qualname in declared:
                 subscription = Handler(
                     "subscription",
-                    f"programmatic-{handler.framework}",
+                    cast(Framework, f"programmatic-{handler.framework}"),
                     handler.function,
                     handler.node,
                     handler.path,
@@ -1818,7 +816,7 @@ class ModuleModel:
             return self._handler_by_shape(decorator, info, call, attr, path)
         if receiver in (known.FASTAPI_APP, known.FASTAPI_ROUTER, known.STARLETTE_APP):
             if attr in known.HTTP_ROUTE_METHODS or attr == "websocket":
-                framework = "starlette" if receiver == known.STARLETTE_APP else "fastapi"
+                framework: Framework = "starlette" if receiver == known.STARLETTE_APP else "fastapi"
                 return Handler("route", framework, info, decorator, path, call=call)
             return None
         if receiver in (known.FLASK_APP, known.FLASK_BLUEPRINT):
@@ -1830,10 +828,10 @@ class ModuleModel:
             route = _keyword_string(self, call, scope, "route") if call is not None else None
             return Handler("subscription", framework, info, decorator, route, call=call)
         if receiver == known.GRPC_APP and attr in ("subscribe", "method", "binding", "job_event"):
-            kind = {"subscribe": "grpc_subscription", "method": "grpc_method", "binding": "grpc_binding", "job_event": "grpc_job"}[attr]
+            kind = _GRPC_HANDLER_KINDS[attr]
             return Handler(kind, "dapr-grpc", info, decorator, None, call=call)
         if receiver == known.WORKFLOW_RUNTIME and attr in ("workflow", "activity", "versioned_workflow"):
-            kind = "activity" if attr == "activity" else "workflow"
+            kind = _workflow_kind(attr)
             return Handler(kind, "workflow", info, decorator, None, call=call)
         return None
 
@@ -1853,7 +851,7 @@ class ModuleModel:
             if self.imports_module("dapr.ext.flask") or self.imports_module("flask_dapr"):
                 return Handler("subscription", "dapr-flask", info, decorator, None, resolved=False, call=call)
         if attr in ("workflow", "activity") and self.imports_module("dapr.ext.workflow") and not self._is_local_object(decorator, info):
-            kind = "activity" if attr == "activity" else "workflow"
+            kind = _workflow_kind(attr)
             return Handler(kind, "workflow", info, decorator, None, resolved=False, call=call)
         return None
 
@@ -1882,7 +880,7 @@ class ModuleModel:
                 endpoint = argument(site.node, 2, "view_func")
                 return self._registered(site, endpoint, "route", "flask", _first_string_arg(self, site.node, site.scope, ("rule",)))
             if receiver == known.WORKFLOW_RUNTIME and attr.startswith("register_"):
-                kind = "activity" if attr == "register_activity" else "workflow"
+                kind: HandlerKind = "activity" if attr == "register_activity" else "workflow"
                 return self._registered(site, argument(site.node, 0, "fn"), kind, "workflow", None)
             return None
         if isinstance(func, cst.Name) or isinstance(func, cst.Attribute):
@@ -1891,7 +889,7 @@ class ModuleModel:
                 return self._registered(site, argument(site.node, 1, "endpoint"), "route", "starlette", _first_string_arg(self, site.node, site.scope, ("path",)))
         return None
 
-    def _registered(self, site: CallSite, endpoint: Optional[cst.BaseExpression], kind: str, framework: str, path: Optional[str]) -> Optional[Handler]:
+    def _registered(self, site: CallSite, endpoint: Optional[cst.BaseExpression], kind: HandlerKind, framework: Framework, path: Optional[str]) -> Optional[Handler]:
         if endpoint is None:
             return None
         value = self.value_of(endpoint, site.scope)
@@ -2007,11 +1005,11 @@ class ModuleModel:
             result: tuple[str, ...] = ("BaseException",)
         else:
             elements = [e.value for e in node.elements] if isinstance(node, (cst.Tuple, cst.List)) else [node]
-            result = tuple(self._exception_path(e, clause.scope) for e in elements)
+            result = tuple(self.exception_path(e, clause.scope) for e in elements)
         self._caught_memo[memo_key] = result
         return result
 
-    def _exception_path(self, expr: cst.CSTNode, scope: Scope) -> str:
+    def exception_path(self, expr: cst.CSTNode, scope: Scope) -> str:
         if isinstance(expr, cst.Name) and not self.lookup(expr.value, scope):
             return expr.value  # a builtin
         value = self.value_of(expr, scope)
@@ -2053,7 +1051,7 @@ class ModuleModel:
         if isinstance(exc, cst.Call):
             exc = exc.func
         if isinstance(exc, (cst.Name, cst.Attribute)):
-            path = self._exception_path(exc, scope)
+            path = self.exception_path(exc, scope)
             return None if path == "?" else path
         return None
 
