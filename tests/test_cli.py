@@ -211,3 +211,16 @@ def test_parallel_run_matches_serial_run(project, capsys):
     _, parallel = run_json(capsys, "pkg", "--jobs", "2")
     assert serial == parallel
     assert len(serial) == 10 * 3
+
+
+def test_a_reader_that_goes_away_is_no_internal_error():
+    # `dapr-lint rules | head -1`: the pipe closes while dapr-lint still writes.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dapr_lint", "rules"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    stderr = proc.stderr.read().decode()
+    assert proc.wait() == 141
+    assert "internal error" not in stderr and "Traceback" not in stderr

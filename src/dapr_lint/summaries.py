@@ -225,7 +225,7 @@ class ModuleSummary:
     # module-level names bound once to an instance of a class: name -> the class (a class of this module by
     # its name, or an imported one by its dotted path)
     instances: Mapping[str, str] = field(default_factory=dict)
-    # lines of `objects`, `async_calls` and `components` -> codes their `# noqa` silences ("*": all)
+    # lines of `objects`, `async_calls` and `components` -> codes their noqa comment silences ("*": all)
     noqa: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
     # codes `per-file-ignores` switches off for this file
     ignored: tuple[str, ...] = ()
