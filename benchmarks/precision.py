@@ -3,8 +3,8 @@
     python benchmarks/precision.py [--mirrors DIR] [--out DIR] [--select CODES] [--only NAME ...]
 
 The repositories are NOT downloaded by this script (nor by CI): the developer fetches each one as a bare git
-mirror beforehand (the team's `fetch` tool puts `github:OWNER/NAME` under /work/.mirror/OWNER+NAME/repo; any bare
-clone at MIRRORS/OWNER+NAME/repo works). A repository that is absent, or lacks the pinned commit, is skipped with a
+mirror beforehand: a bare clone of OWNER/NAME at MIRRORS/OWNER+NAME/repo (MIRRORS is `--mirrors`, else
+$DAPR_LINT_MIRRORS, else benchmarks/mirrors). A repository that is absent, or lacks the pinned commit, is skipped with a
 note; with none present the script says so and exits 0.
 
 For each repository the Python, YAML and TOML files of the pinned commit are extracted (blobs missing from a
@@ -104,7 +104,7 @@ def _context(tree: Path, path: str, line: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--mirrors", default=os.environ.get("DAPR_LINT_MIRRORS", "/work/.mirror"))
+    parser.add_argument("--mirrors", default=os.environ.get("DAPR_LINT_MIRRORS", str(Path(__file__).resolve().parent / "mirrors")))
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent / "precision-review"))
     parser.add_argument("--select", default=None, help="rule codes (default: the tool's default selection)")
     parser.add_argument("--only", nargs="*", help="owner/name of the repositories to check (default: all pinned)")
@@ -119,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             git_dir = Path(args.mirrors) / repo.replace("/", "+") / "repo"
             if not git_dir.is_dir():
-                print(f"skip {repo}: no mirror at {git_dir} (fetch github:{repo} first)")
+                print(f"skip {repo}: no mirror at {git_dir} (make a bare clone of {repo} there first)")
                 continue
             try:
                 _git(git_dir, "cat-file", "-e", f"{commit}^{{commit}}")
