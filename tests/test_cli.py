@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import textwrap
@@ -214,13 +215,16 @@ def test_parallel_run_matches_serial_run(project, capsys):
 
 
 def test_a_reader_that_goes_away_is_no_internal_error():
-    # `dapr-lint rules | head -1`: the pipe closes while dapr-lint still writes.
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "dapr_lint", "rules"], stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    assert proc.stdout is not None and proc.stderr is not None
-    proc.stdout.readline()
-    proc.stdout.close()
-    stderr = proc.stderr.read().decode()
-    assert proc.wait() == 141
+    # `dapr-lint rules | head -1`: the reader has gone before dapr-lint writes. The pipe's read end is closed
+    # before the process starts, so every write fails, whatever the timing.
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "dapr_lint", "rules"], stdout=write_end, stderr=subprocess.PIPE, timeout=60
+        )
+    finally:
+        os.close(write_end)
+    stderr = done.stderr.decode()
+    assert done.returncode == 141, stderr
     assert "internal error" not in stderr and "Traceback" not in stderr
