@@ -44,6 +44,10 @@ def _dedent(source: str) -> str:
     return textwrap.dedent(source).strip("\n") + "\n"
 
 
+# What a finding predicts when the code runs: it raises ("exception") or warns ("warning").
+Prediction = Literal["exception", "warning"]
+
+
 @dataclass(frozen=True)
 class RuleSpec:
     code: str
@@ -53,8 +57,9 @@ class RuleSpec:
     # "python", "yaml" or "project": which stage runs the rule.
     target: str
     # A finding predicts that the code raises ("exception") or warns ("warning") when it runs: code that expects
-    # that failure (`pytest.raises`, `assertWarns`) is testing it, and gets no finding of this rule there.
-    predicts: Optional[Literal["exception", "warning"]] = None
+    # that failure (`pytest.raises`, `assertWarns`) is testing it, and gets no finding of this rule there. The
+    # default of the rule's findings: a finding may say otherwise (Report.predicts).
+    predicts: Optional[Prediction] = None
     fix_safety: Optional[FixSafety] = None
     fix_description: str = ""
     # When the fix covers only some findings: which (the page's header says `Fix: safe <note>`).

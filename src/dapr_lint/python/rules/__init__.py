@@ -13,7 +13,7 @@ import libcst as cst
 
 from dapr_lint.diagnostics import FixInfo
 from dapr_lint.python.edits import Edit
-from dapr_lint.registry import RuleSpec, register
+from dapr_lint.registry import Prediction, RuleSpec, register
 
 if TYPE_CHECKING:
     from dapr_lint.python.model import ModuleModel
@@ -29,6 +29,9 @@ class Report:
     fix: Optional[FixInfo] = None
     # How to fix it (with `fix` saying how safe that is); None when this finding has no fix.
     edit: Optional[Edit] = None
+    # What this finding predicts when the code runs, when it differs from its rule's RuleSpec.predicts (e.g. a
+    # call that warns on one protocol and raises on the other): code expecting any of these is testing it.
+    predicts: Optional[tuple[Prediction, ...]] = None
 
 
 CheckFunction = Callable[["ModuleModel"], Iterable[Report]]
