@@ -111,3 +111,47 @@ def test_fix_leaves_test_code_alone(project, capsys):
     capsys.readouterr()
     assert (project / "tests/test_shim.py").read_text(encoding="utf-8") == shim
     assert "import dapr.ext.flask as flask_dapr" in (project / "app.py").read_text(encoding="utf-8")
+
+
+# A component with `secretKeyRef` and no `auth.secretStore`: on Kubernetes it reads the namespace's secrets.
+SECRET_REF_COMPONENT = textwrap.dedent(
+    """\
+    apiVersion: dapr.io/v1alpha1
+    kind: Component
+    metadata:
+      name: pubsub
+    spec:
+      type: pubsub.azure.servicebus.topics
+      version: v1
+      metadata:
+      - name: connectionString
+        secretKeyRef:
+          name: demo-bus-secret
+          key: connection-string
+    """
+)
+CHART = "apiVersion: v2\nname: demochart\nversion: 0.1.0\n"
+
+
+def test_a_helm_chart_s_templates_are_kubernetes_manifests(project, capsys):
+    # the samples' twitter-sentiment-processor: a chart folder not named `charts`, plain (untemplated) components
+    write(project, "demos/demo3/demochart/Chart.yaml", CHART)
+    write(project, "demos/demo3/demochart/templates/pubsub.yaml", SECRET_REF_COMPONENT)
+    write(project, "demos/demo3/demochart/templates/dapr/statestore.yaml", SECRET_REF_COMPONENT)
+    # a Go-template file of the chart: its YAML only exists after rendering
+    write(project, "demos/demo3/demochart/templates/secret.yaml", "apiVersion: dapr.io/v1alpha1\nkind: Component\n"
+          "metadata:\n  name: {{ .Release.Name }}\nspec:\n  type: state.redis\n")
+    assert _findings(capsys, ".") == []
+
+
+def test_a_templates_folder_without_a_chart_is_not_kubernetes(project, capsys):
+    write(project, "demo/templates/pubsub.yaml", SECRET_REF_COMPONENT)
+    write(project, "demo/Chart.yaml.txt", CHART)
+    assert _findings(capsys, ".") == [("demo/templates/pubsub.yaml", 10, "DPR509")]
+
+
+def test_a_chart_added_later_is_seen_through_the_cache(project, capsys):
+    write(project, "demo/templates/pubsub.yaml", SECRET_REF_COMPONENT)
+    assert _findings(capsys, ".", "--cache-dir", ".cache") == [("demo/templates/pubsub.yaml", 10, "DPR509")]
+    write(project, "demo/Chart.yaml", CHART)
+    assert _findings(capsys, ".", "--cache-dir", ".cache") == []

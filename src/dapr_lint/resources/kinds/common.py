@@ -10,7 +10,7 @@ from typing import Optional
 from yaml.nodes import Node
 
 from dapr_lint.resources.findings import FindingSink
-from dapr_lint.resources.nodes import MappingView, sequence_items, string_value, text, walk_fields, walk_scalars
+from dapr_lint.resources.nodes import MappingView, sequence_items, string_value, text, walk_fields
 from dapr_lint.resources.schema import Field, Schema
 
 OBJECT_META = Field(
