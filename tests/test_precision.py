@@ -155,3 +155,46 @@ def test_a_chart_added_later_is_seen_through_the_cache(project, capsys):
     assert _findings(capsys, ".", "--cache-dir", ".cache") == [("demo/templates/pubsub.yaml", 10, "DPR509")]
     write(project, "demo/Chart.yaml", CHART)
     assert _findings(capsys, ".", "--cache-dir", ".cache") == []
+
+
+# The quickstarts' Java job scheduler: a client that names the job service's appPort.
+JAVA_RUN_TEMPLATE = textwrap.dedent(
+    """\
+    version: 1
+    apps:
+      - appDirPath: ./job-service/
+        appID: job-service-sdk
+        appPort: 8080
+        command: [ "java", "-jar", "target/JobService-0.0.1-SNAPSHOT.jar" ]
+      - appDirPath: ./job-scheduler/
+        appID: job-scheduler-sdk
+        daprGRPCPort: 6200
+        daprHTTPPort: 6390
+        appPort: 8080
+        command: ["java", "-jar", "target/JobScheduler-0.0.1-SNAPSHOT.jar"]
+    """
+)
+
+
+def test_an_app_not_known_to_run_a_server_may_share_an_app_port(project, capsys):
+    write(project, "dapr.yaml", JAVA_RUN_TEMPLATE)
+    write(project, "job-service/pom.xml", "<project/>\n")
+    write(project, "job-service/src/main/java/com/service/JobController.java", "@RestController class JobController {}\n")
+    write(project, "job-scheduler/pom.xml", "<project/>\n")
+    write(project, "job-scheduler/src/main/java/com/service/JobScheduler.java", "class JobScheduler {}\n")
+    assert [f for f in _findings(capsys, "dapr.yaml") if f[2] == "DPR512"] == []
+    # a Python server and a Java app: the Java app is not known to bind the port either
+    write(project, "job-service/app.py", SERVER)
+    assert [f for f in _findings(capsys, "dapr.yaml") if f[2] == "DPR512"] == []
+
+
+def test_app_folders_that_are_not_there_tell_nothing_about_a_shared_app_port(project, capsys):
+    write(project, "dapr.yaml", RUN_TEMPLATE)
+    assert [f for f in _findings(capsys, "dapr.yaml") if f[2] == "DPR512"] == []
+
+
+def test_other_shared_ports_are_reported_whatever_the_apps_are(project, capsys):
+    # two sidecars on one HTTP port: daprd binds it whatever the apps are
+    template = JAVA_RUN_TEMPLATE.replace("appPort: 8080\n    command: [ ", "appPort: 8080\n    daprHTTPPort: 6390\n    command: [ ")
+    write(project, "dapr.yaml", template)
+    assert [f for f in _findings(capsys, "dapr.yaml") if f[2] == "DPR512"] == [("dapr.yaml", 11, "DPR512")]
