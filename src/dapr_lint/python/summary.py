@@ -13,7 +13,7 @@ from typing import Any, Optional, Union
 import libcst as cst
 
 from dapr_lint.python import known, practices
-from dapr_lint.python.model import UNKNOWN, Const, Instance, ModuleModel, Ref, Scope, argument, is_none_literal
+from dapr_lint.python.model import UNKNOWN, Const, Instance, ModuleModel, Ref, Scope, argument, constant_string, is_none_literal
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.summaries import (
     AsyncCall,
@@ -385,9 +385,9 @@ class _Builder:
                 self.env_constants[name] = env[0]
                 continue
             if isinstance(bindings[0].value, (cst.SimpleString, cst.ConcatenatedString)):
-                value = self.m.value_of(bindings[0].value, self.m.module_scope)
-                if isinstance(value, Const) and isinstance(value.value, str):
-                    constants[name] = value.value
+                value = self.m.string_of(bindings[0].value, self.m.module_scope)
+                if value is not None:
+                    constants[name] = value
         return constants
 
     def _imports(self) -> dict[str, str]:
@@ -607,10 +607,10 @@ class _Builder:
         if isinstance(methods, (cst.List, cst.Tuple, cst.Set)):
             found = []
             for element in methods.elements:
-                value = self.m.value_of(element.value, scope)
-                if not (isinstance(value, Const) and isinstance(value.value, str)):
+                value = self.m.string_of(element.value, scope)
+                if value is None:
                     return ()
-                found.append(value.value.upper())
+                found.append(value.upper())
             return tuple(found)
         return ()
 
@@ -628,21 +628,19 @@ class _Builder:
             return None
         if self.m.qualified_name(expr.func, scope) not in ("os.getenv", "os.environ.get"):
             return None
-        variable = self.m.value_of(argument(expr, 0, ("key",)), scope)
-        default = self.m.value_of(argument(expr, 1, ("default",)), scope)
-        if isinstance(variable, Const) and isinstance(variable.value, str) and isinstance(default, Const) and isinstance(default.value, str):
-            return variable.value, default.value
+        variable = self.m.string_of(argument(expr, 0, ("key",)), scope)
+        default = self.m.string_of(argument(expr, 1, ("default",)), scope)
+        if variable is not None and default is not None:
+            return variable, default
         return None
 
     def _string(self, expr: Optional[cst.BaseExpression], scope: Scope) -> StrValue:
         if expr is None:
             return None
         value = self.m.value_of(expr, scope)
-        if isinstance(value, Const):
-            return value.value if isinstance(value.value, str) else None
         if isinstance(value, Ref):
             return ImportedName(value.path)
-        return None
+        return constant_string(value)
 
     # -- handlers and component names --------------------------------------------------------------
 

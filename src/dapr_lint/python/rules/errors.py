@@ -390,11 +390,10 @@ def _acks(model: ModuleModel, expr: Optional[cst.BaseExpression], scope: Scope, 
             status = expr.args[0].value
             if isinstance(status, cst.Attribute):
                 return status.attr.value == "success"
-            value = model.value_of(status, scope)
-            return isinstance(value, Const) and isinstance(value.value, str) and value.value.lower() == "success"
-        value = model.value_of(expr, scope)
+            text = model.string_of(status, scope)
+            return text is not None and text.lower() == "success"
         # the gRPC extension ignores anything but a TopicEventResponse and answers SUCCESS (sdk-facts G)
-        return isinstance(value, Const) and isinstance(value.value, str) or isinstance(expr, cst.Dict)
+        return model.string_of(expr, scope) is not None or isinstance(expr, cst.Dict)
     if isinstance(expr, cst.Tuple) and len(expr.elements) >= 2:
         ok = _is_2xx(model, expr.elements[1].value, scope)
         return bool(ok) and _acks(model, expr.elements[0].value, scope, framework)

@@ -319,8 +319,8 @@ def non_string_metadata_value(model: ModuleModel, report: Reporter) -> Iterator[
                 what = _non_string(model.value_of(element.value, scope))
                 if what is None:
                     continue
-                key = model.value_of(element.key, scope)
-                key_text = f'"{key.value}"' if isinstance(key, Const) and isinstance(key.value, str) else "a key"
+                key = model.string_of(element.key, scope)
+                key_text = f'"{key}"' if key is not None else "a key"
                 yield report(
                     element.value,
                     f"`{param}` of `{_label(owner, name)}` maps {key_text} to {with_article(what)}: Dapr metadata values must "
@@ -565,8 +565,8 @@ def _targets_http_route(model: ModuleModel, site: CallSite, params: tuple[str, .
     method = call_argument(site.node, params, "method_name")
     if method is None:
         return False
-    value = model.value_of(method.value, site.scope)
-    return isinstance(value, Const) and isinstance(value.value, str) and "/" in value.value
+    value = model.string_of(method.value, site.scope)
+    return value is not None and "/" in value
 
 
 # ------------------------------------------------------------------------------------------------
@@ -578,9 +578,9 @@ def _literal_keys(model: ModuleModel, display: cst.Dict, scope: Scope) -> set[st
     keys = set()
     for element in display.elements:
         if isinstance(element, cst.DictElement):
-            key = model.value_of(element.key, scope)
-            if isinstance(key, Const) and isinstance(key.value, str):
-                keys.add(key.value)
+            key = model.string_of(element.key, scope)
+            if key is not None:
+                keys.add(key)
     return keys
 
 
