@@ -86,6 +86,7 @@ __all__ = [
     "has_star_kwargs",
     "is_blocking_method",
     "is_none_literal",
+    "keyword_arg",
 ]
 
 # --------------------------------------------------------------------------------------------------
@@ -1188,8 +1189,13 @@ def is_none_literal(node: Optional[cst.CSTNode]) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
 
 
+def keyword_arg(call: cst.Call, name: str) -> Optional[cst.Arg]:
+    """The argument a call passes as `name=...`, else None."""
+    return next((arg for arg in call.args if arg.keyword is not None and arg.keyword.value == name), None)
+
+
 def has_keyword(call: cst.Call, name: str) -> bool:
-    return any(arg.keyword is not None and arg.keyword.value == name for arg in call.args)
+    return keyword_arg(call, name) is not None
 
 
 def call_argument(call: cst.Call, params: tuple[str, ...], name: str) -> Optional[cst.Arg]:

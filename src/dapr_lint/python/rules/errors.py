@@ -23,6 +23,7 @@ from dapr_lint.python.model import (
     Scope,
     TryInfo,
     is_blocking_method,
+    keyword_arg,
 )
 from dapr_lint.python.walk import children
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
@@ -400,9 +401,9 @@ def _acks(model: ModuleModel, expr: Optional[cst.BaseExpression], scope: Scope, 
     if isinstance(expr, cst.Call) and expr.args and expr.args[0].keyword is None:
         callee = model.qualified_name(expr.func, scope)
         if callee in ("flask.jsonify", "fastapi.responses.JSONResponse", "starlette.responses.JSONResponse"):
-            for arg in expr.args:
-                if arg.keyword is not None and arg.keyword.value == "status_code" and not _is_2xx(model, arg.value, scope):
-                    return False
+            status_code = keyword_arg(expr, "status_code")
+            if status_code is not None and not _is_2xx(model, status_code.value, scope):
+                return False
             return _acks(model, expr.args[0].value, scope, framework)
         return False
     found = model.dict_literal_of(expr, scope)

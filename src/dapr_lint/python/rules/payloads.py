@@ -12,7 +12,18 @@ import libcst as cst
 
 from dapr_lint.diagnostics import Finding, Fix, with_article
 from dapr_lint.python import edits, known
-from dapr_lint.python.model import CallSite, Const, Kind, ModuleModel, Scope, Value, call_argument, has_star_kwargs
+from dapr_lint.python.model import (
+    CallSite,
+    Const,
+    Kind,
+    ModuleModel,
+    Scope,
+    Value,
+    call_argument,
+    has_keyword,
+    has_star_kwargs,
+    keyword_arg,
+)
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 
 _CLIENTS = (known.SYNC_DAPR_CLIENT, known.AIO_DAPR_CLIENT)
@@ -67,7 +78,7 @@ def _payload_fix(model: ModuleModel, expr: cst.BaseExpression, value: Value, sco
         return None
     if isinstance(value, Kind) and value.origin == "model_dump":
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "model_dump":
-            if not any(arg.keyword is not None and arg.keyword.value == "mode" for arg in expr.args):
+            if not has_keyword(expr, "mode"):
                 return Fix(
                     "Use `.model_dump_json()` instead of `.model_dump()`.",
                     edits.rename_name(expr.func.attr, "model_dump_json"),
@@ -388,7 +399,7 @@ def dict_as_grpc_metadata(model: ModuleModel, report: Reporter) -> Iterator[Find
     for site, _owner, name, params in _calls(model):
         if name not in _GRPC_METADATA_METHODS:
             continue
-        arg = next((a for a in site.node.args if a.keyword is not None and a.keyword.value == "metadata"), None)
+        arg = keyword_arg(site.node, "metadata")
         if arg is None:
             continue
         value = model.value_of(arg.value, site.scope)

@@ -13,7 +13,7 @@ import libcst as cst
 
 from dapr_lint.diagnostics import Finding, Fix
 from dapr_lint.python import edits
-from dapr_lint.python.model import CallSite, FunctionInfo, FunctionRef, ModuleModel, Ref
+from dapr_lint.python.model import CallSite, FunctionInfo, FunctionRef, ModuleModel, Ref, has_keyword
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 
 _WORKFLOW_CONTEXTS = frozenset(
@@ -596,7 +596,7 @@ def positional_activity_input(model: ModuleModel, report: Reporter) -> Iterator[
 
 
 def _as_input_keyword(call: cst.Call, positional: list[cst.Arg]) -> Optional[edits.Edit]:
-    if len(positional) != 2 or any(arg.keyword is not None and arg.keyword.value == "input" for arg in call.args):
+    if len(positional) != 2 or has_keyword(call, "input"):
         return None
     no_space = cst.SimpleWhitespace("")
     return edits.Edit(
