@@ -17,6 +17,7 @@ import libcst as cst
 
 from dapr_lint.python import known
 from dapr_lint.python.model import CallSite, FunctionInfo, Instance, ModuleModel, all_params, argument
+from dapr_lint.python.verify import verify_fix
 from dapr_lint.summaries import OpenedResource, OutgoingCall, PracticeEntry, PracticeFacts, Span
 
 # -- logging ------------------------------------------------------------------------------------------
@@ -572,11 +573,7 @@ def close_in_lifespan(data: bytes, lines: set[int]) -> Optional[bytes]:
             return updated
 
     fixed = module.visit(_Append()).bytes
-    try:
-        compile(fixed, "<fix>", "exec")
-    except SyntaxError:
-        return None
-    return fixed
+    return fixed if verify_fix(data, fixed) is None else None
 
 
 # -- DPR413's fix ---------------------------------------------------------------------------------------
@@ -662,8 +659,4 @@ def forward_trace_headers(data: bytes, lines: set[int]) -> Optional[bytes]:
         return None  # `propagate` means something else here
     body[last_import + 1 : last_import + 1] = added
     result = fixed.with_changes(body=body).bytes
-    try:
-        compile(result, "<fix>", "exec")
-    except SyntaxError:
-        return None
-    return result
+    return result if verify_fix(data, result) is None else None
