@@ -24,6 +24,7 @@ from dapr_lint.python.model import (
     all_params,
     argument,
     constant_string,
+    is_none_literal,
 )
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.settings import Settings
@@ -332,7 +333,7 @@ def _small_statements_complete(
 ) -> bool:
     for small in smalls:
         if isinstance(small, cst.Return):
-            if small.value is None or (isinstance(small.value, cst.Name) and small.value.value == "None"):
+            if small.value is None or is_none_literal(small.value):
                 none_returns.append(small)
             return False
         if isinstance(small, cst.Raise):
