@@ -538,17 +538,25 @@ def _is_yield_statement(statement: cst.CSTNode) -> bool:
     )
 
 
+def _parsed(data: bytes) -> Optional[tuple[cst.Module, ModuleModel]]:
+    """The module and its model, for a fix that edits the file's text; None when it does not parse."""
+    try:
+        module = cst.parse_module(data)
+        return module, ModuleModel.build(module)
+    except Exception:
+        return None
+
+
 def close_in_lifespan(data: bytes, lines: set[int]) -> Optional[bytes]:
     """DPR416's fix: append the statements that close what the findings on `lines` opened at the end of the
     module's lifespan (after its `yield`, or in its `finally`), last opened first closed. None when nothing
     applies or the result does not parse."""
     from dapr_lint.python.positions import positions
 
-    try:
-        module = cst.parse_module(data)
-        model = ModuleModel.build(module)
-    except Exception:
+    parsed = _parsed(data)
+    if parsed is None:
         return None
+    module, model = parsed
     builder = _Facts(model)
     facts, pending = builder.build()
     lifespan = builder._lifespan()
@@ -594,11 +602,10 @@ def forward_trace_headers(data: bytes, lines: set[int]) -> Optional[bytes]:
     injects the current OpenTelemetry context, with the helper and its import added to the module."""
     from dapr_lint.python.positions import positions
 
-    try:
-        module = cst.parse_module(data)
-        model = ModuleModel.build(module)
-    except Exception:
+    parsed = _parsed(data)
+    if parsed is None:
         return None
+    module, model = parsed
     builder = _Facts(model)
     sites = [site for site in model.calls if isinstance(site.node.func, cst.Attribute)]
     spans = positions(module, [site.node for site in sites])
