@@ -292,6 +292,9 @@ def forward(order_id):
 
 
 def test_dpr207_the_fixed_event_is_declared_a_cloudevent(project, capsys, sidecar):
+    # not DPR202's too: its fix (application/json) would have the event wrapped in a second envelope
+    (project / "own202.py").write_text(textwrap.dedent(OWN_CLOUDEVENT), encoding="utf-8")
+    assert _findings(capsys, "own202.py", "--select", "DPR202,DPR207") == [(10, "DPR207")]
     after = _load(project, _fix(project, capsys, "app207", OWN_CLOUDEVENT, "DPR207", [10]), "after207")
     after.forward("o1")
     (request,) = sidecar.dapr.published
@@ -363,8 +366,8 @@ EVENT = {"specversion": "1.0", "id": "e1", "source": "shop", "type": "order", "d
 STATUSES = set(appcallback_pb2.TopicEventResponse.TopicEventResponseStatus.keys())
 
 
-def _asgi(app, method: str, path: str, body: bytes = b"") -> tuple[int, object]:
-    """One request through an ASGI app (what uvicorn does for the sidecar's delivery)."""
+async def _request(app, method: str, path: str, body: bytes = b"") -> tuple[int, object]:
+    """One request through an ASGI app, as uvicorn makes it (here: the sidecar's delivery)."""
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "scheme": "http",
         "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
@@ -380,9 +383,13 @@ def _asgi(app, method: str, path: str, body: bytes = b"") -> tuple[int, object]:
     async def send(message):
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    await app(scope, receive, send)
     status = next(m["status"] for m in sent if m["type"] == "http.response.start")
     return status, json.loads(b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body"))
+
+
+def _asgi(app, method: str, path: str, body: bytes = b"") -> tuple[int, object]:
+    return asyncio.run(_request(app, method, path, body))
 
 
 def _deliver_fastapi(module) -> dict:
@@ -693,9 +700,10 @@ app = FastAPI(lifespan=lifespan)
 """
 
 
-def _serve(app) -> set[str]:
-    """Start and stop an ASGI app the way uvicorn does (the lifespan protocol); return the names of the
-    non-daemon threads that are new and still alive afterwards: what keeps the interpreter from exiting."""
+def _serve(app, during=None, after=None) -> set[str]:
+    """Start and stop an ASGI app the way uvicorn does (the lifespan protocol), awaiting `during()` while it is
+    up and `after()` once it has stopped, in the same event loop; return the names of the non-daemon threads
+    that are new and still alive afterwards: what keeps the interpreter from exiting."""
     existing = set(threading.enumerate())
 
     async def lifespan():
@@ -711,9 +719,13 @@ def _serve(app) -> set[str]:
         while "lifespan.startup.complete" not in sent:
             assert not task.done() and "lifespan.startup.failed" not in sent, sent
             await asyncio.sleep(0.01)
+        if during is not None:
+            await during()
         await incoming.put({"type": "lifespan.shutdown"})
         await task
         assert sent[-1] == "lifespan.shutdown.complete", sent
+        if after is not None:
+            await after()
 
     asyncio.run(lifespan())
     # idle executor threads do not count: concurrent.futures wakes and joins them at exit
@@ -750,3 +762,58 @@ def test_every_fixable_rule_has_an_execution_test():
                 covered |= {code.upper() for code in match.group(1).split("_") if code}
     fixable = {rule.code for rule in registry.all_rules() if rule.fix_safety is not None}
     assert fixable <= covered, f"fixable rules whose fixed code no test runs: {sorted(fixable - covered)}"
+
+
+# DPR416, an async client the lifespan puts on the app's state: it serves requests, and nothing closes it when the
+# server stops (it has no __del__); the fix closes it at the end of the lifespan.
+HELD_CLIENT = """
+from contextlib import asynccontextmanager
+
+from dapr.aio.clients import DaprClient
+from fastapi import FastAPI
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    app.state.dapr = DaprClient()
+    yield
+
+
+app = FastAPI(lifespan=lifespan)
+
+
+@app.post("/orders/{order_id}")
+async def create(order_id: str):
+    await app.state.dapr.save_state("statestore", order_id, "{}")
+    return {"saved": order_id}
+"""
+
+
+def test_dpr416_the_fixed_app_closes_its_async_client(project, capsys, sidecar):
+    pytest.importorskip("fastapi")
+
+    def serve(module) -> dict:
+        seen: dict = {}
+
+        async def during():
+            seen["answer"] = await _request(module.app, "POST", "/orders/o1")
+
+        async def after():  # the client the app held, used once the server has stopped
+            try:
+                await module.app.state.dapr.save_state("statestore", "late", "{}")
+                seen["late"] = "sent"
+            except Exception as exc:  # noqa: BLE001 - which one is the point
+                seen["late"] = exc
+
+        assert _serve(module.app, during, after) == set()
+        return seen
+
+    before = serve(_load(project, HELD_CLIENT, "before416aio"))
+    assert before == {"answer": (200, {"saved": "o1"}), "late": "sent"}  # still open after the server stopped
+    assert [r.states[0].key for r in sidecar.dapr.saved] == ["o1", "late"]
+    sidecar.dapr.saved.clear()
+    after = serve(_load(project, _fix(project, capsys, "app416aio", HELD_CLIENT, "DPR416", [10]), "after416aio"))
+    assert after["answer"] == (200, {"saved": "o1"})  # the app works as before
+    late = after["late"]  # and its client was closed with it
+    assert isinstance(late, grpc.aio.UsageError) and "closed" in str(late), repr(late)
+    assert [r.states[0].key for r in sidecar.dapr.saved] == ["o1"]

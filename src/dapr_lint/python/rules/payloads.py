@@ -227,6 +227,8 @@ def json_without_content_type(model: ModuleModel) -> Iterator[Report]:
         value = model.value_of(data.value, site.scope)
         if not (isinstance(value, Kind) and value.kind == "str" and value.origin in _JSON_ORIGINS):
             continue
+        if "specversion" in _payload_keys(model, data.value, site.scope):
+            continue  # a CloudEvent: DPR207's, whose fix sets the cloudevents content type, not application/json
         yield Report(
             "DPR202",
             data.value,
