@@ -459,7 +459,6 @@ def test_dpr413_the_fixed_call_forwards_the_incoming_trace(project, capsys, side
 
     before = _load(project, UNTRACED, "before413")
     assert handle(before) == {"id": "o1"}
-    (project / "pyproject.toml").write_text('[tool.dapr-lint]\nextend-select = ["DPR413"]\n', encoding="utf-8")
     after = _load(project, _fix(project, capsys, "app413", UNTRACED, "DPR413", [13]), "after413")
     assert handle(after) == {"id": "o1"}
     assert [path for _verb, path, _body in ((i[0], i[1], i[2]) for i in _HttpSidecar.invocations)] == [
