@@ -153,15 +153,9 @@ class _Facts:
                 found.add(f"{site.module}.{name}" if not site.module.endswith(".") else f"{site.module}{name}")
         return sorted(found)
 
-    def _path(self, site: CallSite) -> Optional[str]:
-        func = site.node.func
-        if not isinstance(func, (cst.Name, cst.Attribute)):
-            return None
-        return self.m.qualified_name(func, site.scope)
-
     def _call(self, site: CallSite, facts: dict) -> None:
         m = self.m
-        path = self._path(site)
+        path = self.m.callee_path(site.node, site.scope)
         call = site.node
         if path is not None:
             if path in LOGGING_SETUP_CALLS or (path == "uvicorn.run" and argument(call, None, "log_config") is not None):
@@ -278,7 +272,7 @@ class _Facts:
         if "lifespan" in self.__dict__:
             return self.__dict__["lifespan"]
         found: Optional[FunctionInfo] = None
-        apps = [site for site in self.m.calls if self._path(site) == known.FASTAPI_APP]
+        apps = [site for site in self.m.calls if self.m.callee_path(site.node, site.scope) == known.FASTAPI_APP]
         if len(apps) == 1:
             value = argument(apps[0].node, None, "lifespan")
             ref = self.m.value_of(value, apps[0].scope) if isinstance(value, cst.Name) else None
@@ -341,7 +335,7 @@ class _Facts:
             func = site.node.func
             if isinstance(func, cst.Name):
                 names.add(func.value)  # `close_subscription()`
-            path = self._path(site)
+            path = self.m.callee_path(site.node, site.scope)
             closer = path in _CLOSERS or (isinstance(func, cst.Attribute) and func.attr.value in _CLOSER_METHODS)
             if closer:
                 for arg in site.node.args:
@@ -396,9 +390,7 @@ class _Facts:
         if not bindings or len(bindings) != 1 or bindings[0].kind not in ("assign", "with", "async_with"):
             return None
         call = bindings[0].value
-        if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
-            return None
-        if m.qualified_name(call.func, bindings[0].scope) not in (known.SYNC_DAPR_CLIENT, known.AIO_DAPR_CLIENT):
+        if not isinstance(call, cst.Call) or m.callee_path(call, bindings[0].scope) not in (known.SYNC_DAPR_CLIENT, known.AIO_DAPR_CLIENT):
             return None
         if argument(call, 1, "headers_callback") is not None or any(arg.star for arg in call.args):
             return None

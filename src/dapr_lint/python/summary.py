@@ -402,9 +402,7 @@ class _Builder:
     def _objects(self) -> None:
         m = self.m
         for site in m.calls:
-            if not isinstance(site.node.func, (cst.Name, cst.Attribute)):
-                continue
-            path = m.qualified_name(site.node.func, site.scope)
+            path = m.callee_path(site.node, site.scope)
             shape = _ROUTE_OWNERS.get(path) if path is not None else None
             if shape is None:
                 continue
@@ -460,7 +458,7 @@ class _Builder:
             return  # an include edge, recorded separately
         if isinstance(func, cst.Name) and not self.m.lookup(func.value, scope) and hasattr(builtins, func.value):
             return  # a builtin (print, id, isinstance)
-        path = self.m.qualified_name(func, scope) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        path = self.m.callee_path(call, scope)
         if path in _ACTORS:
             item["actor"] = True
             return
@@ -565,8 +563,8 @@ class _Builder:
         if attr == "mount":
             child_expr = argument(call, 1, ("app",))
             prefix_expr = argument(call, 0, ("path",))
-            if isinstance(child_expr, cst.Call) and isinstance(child_expr.func, (cst.Name, cst.Attribute)):
-                path = self.m.qualified_name(child_expr.func, scope) or ""
+            if isinstance(child_expr, cst.Call):
+                path = self.m.callee_path(child_expr, scope) or ""
                 if path.startswith(_STATIC_APPS):
                     return  # static files serve no health route
             keyword, replace = "path", False
@@ -590,10 +588,8 @@ class _Builder:
         if any(o["kind"] == "app" for o in self.objects.values()):
             return True
         for site in self.m.calls:
-            if isinstance(site.node.func, (cst.Name, cst.Attribute)):
-                path = self.m.qualified_name(site.node.func, site.scope)
-                if path in _ENTRY_CALLS:
-                    return True
+            if self.m.callee_path(site.node, site.scope) in _ENTRY_CALLS:
+                return True
         return False
 
     def _methods(self, call: cst.Call, verb: Optional[str], scope: Scope) -> tuple[str, ...]:
@@ -624,9 +620,7 @@ class _Builder:
             if bindings and len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
                 return self._env_default(bindings[0].value, bindings[0].scope, depth + 1)  # type: ignore[arg-type]
             return None
-        if not isinstance(expr, cst.Call) or not isinstance(expr.func, (cst.Name, cst.Attribute)):
-            return None
-        if self.m.qualified_name(expr.func, scope) not in ("os.getenv", "os.environ.get"):
+        if not isinstance(expr, cst.Call) or self.m.callee_path(expr, scope) not in ("os.getenv", "os.environ.get"):
             return None
         variable = self.m.string_of(argument(expr, 0, ("key",)), scope)
         default = self.m.string_of(argument(expr, 1, ("default",)), scope)

@@ -198,7 +198,7 @@ class ModuleModel:
                 return "raises"
             if attr in known.EXPECT_WARNS_METHODS:
                 return "warns"
-        path = self.qualified_name(func, scope) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        path = self.callee_path(call, scope)
         if path in known.EXPECT_RAISES_FUNCTIONS:
             return "raises"
         if path in known.EXPECT_WARNS_FUNCTIONS:
@@ -222,7 +222,7 @@ class ModuleModel:
 
     def _find_startup_functions(self) -> None:
         for site in self.calls:
-            path = self.qualified_name(site.node.func, site.scope) if isinstance(site.node.func, (cst.Name, cst.Attribute)) else None
+            path = self.callee_path(site.node, site.scope)
             if path not in known.LIFESPAN_OWNERS:
                 continue
             lifespan = argument(site.node, None, "lifespan")
@@ -268,6 +268,12 @@ class ModuleModel:
         if isinstance(value, Ref):
             return known.canonical(value.path)
         return None
+
+    def callee_path(self, call: cst.Call, scope: Scope) -> Optional[str]:
+        """The import path a call's callee names when the callee is a Name/Attribute chain (`DaprClient(...)`,
+        `json.dumps(...)`); None for any other callee (`f()()`, `handlers[0]()`)."""
+        func = call.func
+        return self.qualified_name(func, scope) if isinstance(func, (cst.Name, cst.Attribute)) else None
 
     # -- values --------------------------------------------------------------------------------------
 

@@ -226,10 +226,7 @@ def _status_values(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, d
 
 def _topic_event_responses(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for site in model.calls:
-        func = site.node.func
-        if not isinstance(func, (cst.Name, cst.Attribute)):
-            continue
-        path = model.qualified_name(func, site.scope)
+        path = model.callee_path(site.node, site.scope)
         if path is None or not path.startswith("dapr.") or not path.endswith(".TopicEventResponse"):
             continue
         arg = argument(site.node, 0, "status")
@@ -339,8 +336,7 @@ def _small_statements_complete(
         if isinstance(small, cst.Raise):
             return False
         if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-            func = small.value.func
-            if isinstance(func, (cst.Name, cst.Attribute)) and model.qualified_name(func, scope) in _NORETURN:
+            if model.callee_path(small.value, scope) in _NORETURN:
                 return False
     return True
 
@@ -671,9 +667,7 @@ def subscriber_domain_model(model: ModuleModel, report: Reporter) -> Iterator[Fi
 
 
 def _is_body_default(model: ModuleModel, default: cst.BaseExpression, scope: Scope) -> bool:
-    if isinstance(default, cst.Call) and isinstance(default.func, (cst.Name, cst.Attribute)):
-        return model.qualified_name(default.func, scope) in ("fastapi.Body", "fastapi.params.Body")
-    return False
+    return isinstance(default, cst.Call) and model.callee_path(default, scope) in ("fastapi.Body", "fastapi.params.Body")
 
 
 # -- DPR407 / DPR408 -------------------------------------------------------------------------------

@@ -200,10 +200,7 @@ def non_deterministic_workflow(model: ModuleModel, report: Reporter) -> Iterator
     for info in workflows(model):
         ctx = contexts.get(id(info), (info, "ctx"))[1]
         for site in _calls_in(info):
-            func = site.node.func
-            if not isinstance(func, (cst.Name, cst.Attribute)):
-                continue
-            path = model.qualified_name(func, site.scope)
+            path = model.callee_path(site.node, site.scope)
             if path is None:
                 continue
             replacement = _non_deterministic(path)
@@ -333,9 +330,7 @@ def io_in_workflow(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
                     "data; move it into an activity",
                 )
                 continue
-            if not isinstance(func, (cst.Name, cst.Attribute)):
-                continue
-            path = model.qualified_name(func, site.scope)
+            path = model.callee_path(site.node, site.scope)
             if path is None:
                 continue
             if path in _SLEEPS:
