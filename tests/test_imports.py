@@ -121,8 +121,6 @@ KNOWN_CIRCLES: list[frozenset[str]] = [
             "dapr_lint.registry", "dapr_lint.resources.catalog",
         }
     ),
-    # the language server and the editor helpers reuse the CLI's functions, and the CLI starts the server
-    frozenset({"dapr_lint.cli", "dapr_lint.editor", "dapr_lint.server"}),
 ]
 
 

@@ -12,6 +12,7 @@ from typing import Optional, Sequence, TextIO
 
 from dapr_lint import __version__, registry
 from dapr_lint.config import CommandLine, ConfigError, Resolver, SelectionLayer, parse_override, validate_selectors
+from dapr_lint.session import rule_doc, run_files
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -282,38 +283,6 @@ def _check(args: argparse.Namespace) -> int:
     _write(_render(diagnostics, results, args, sources), args.output_file)
     _print_errors(errors, args.verbose)
     return _exit_status(diagnostics, errors, fixed_count, args)
-
-
-def run_files(files, resolver: Resolver, jobs: Optional[int] = None, cache: bool = False, cache_dir: Optional[Path] = None):
-    """Check files, each with its own effective settings. Files that share a configuration form one
-    project (one project stage, one cache at that configuration's folder), as a folder with its own
-    pyproject.toml is its own project."""
-    from dapr_lint import engine
-    from dapr_lint.files import repository_files
-
-    groups: dict[int, tuple] = {}
-    for f in files:
-        config = resolver.config_for(f.path)
-        groups.setdefault(id(config), (config, []))[1].append(f)
-    results = []
-    for config, members in groups.values():
-        settings = resolver.settings_of(config)
-        store = None
-        if cache:
-            from dapr_lint.cache import Cache, cache_dir_for
-
-            store = Cache(cache_dir_for(config.root, cache_dir), settings)
-        results.extend(
-            engine.run(
-                members,
-                settings,
-                jobs=jobs,
-                ignored_for=config.ignored_for,
-                cache=store,
-                universe=repository_files(members, resolver.config_for),
-            )
-        )
-    return results
 
 
 def _preload_catalog(args: argparse.Namespace, first: Path) -> None:
@@ -591,23 +560,6 @@ def rules_markdown(link_prefix: str = "docs/rules/") -> str:
             f"| [{r.code}]({link_prefix}{r.code}.md) | {r.name} | {r.category} | {default} | {r.fix_label} | {summary} |"
         )
     return "\n".join(lines) + "\n"
-
-
-def rule_doc(code: str) -> Optional[str]:
-    """The Markdown page of a rule: packaged with the wheel, or read from docs/rules in a checkout."""
-    from importlib import resources
-
-    name = f"{code}.md"
-    try:
-        packaged = resources.files("dapr_lint").joinpath("rule_docs").joinpath(name)
-        if packaged.is_file():
-            return packaged.read_text(encoding="utf-8")
-    except (FileNotFoundError, ModuleNotFoundError, NotADirectoryError):
-        pass
-    checkout = Path(__file__).resolve().parents[2] / "docs" / "rules" / name
-    if checkout.is_file():
-        return checkout.read_text(encoding="utf-8")
-    return None
 
 
 def _show_rule(code: str, out: TextIO) -> int:

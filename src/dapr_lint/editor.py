@@ -24,7 +24,7 @@ def buffer_kind(path: Path, source: bytes) -> Optional[str]:
 def lint_buffer(path: Path, source: bytes, resolver: Optional[Resolver] = None, cache_dir=None) -> FileResult:
     """The findings of `source` as if it were the file at `path`: that file's configuration, per-file
     ignores and project stage, from the same engine `dapr-lint check` runs."""
-    from dapr_lint.cli import run_files
+    from dapr_lint.session import run_files
 
     resolver = resolver or Resolver()
     kind = buffer_kind(path, source)

@@ -239,7 +239,7 @@ def build_server():
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls, params: types.HoverParams):
-        from dapr_lint.cli import rule_doc
+        from dapr_lint.session import rule_doc
 
         uri = params.text_document.uri
         _version, findings = published.get(uri, (None, []))
