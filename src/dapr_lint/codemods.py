@@ -15,7 +15,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
 from dapr_lint import registry
-from dapr_lint.config import OPTIONS
+from dapr_lint.options import OPTIONS
 from dapr_lint.fix import fix_python
 from dapr_lint.settings import Settings
 

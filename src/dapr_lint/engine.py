@@ -211,7 +211,7 @@ class Interrupted(KeyboardInterrupt):
 
 def file_timeout(settings: Settings) -> float:
     value = settings.options.get("per-file-timeout")
-    return float(value) if value else DEFAULT_FILE_TIMEOUT  # the default lives in config.OPTIONS
+    return float(value) if value else DEFAULT_FILE_TIMEOUT  # the default lives in options.OPTIONS
 
 
 def unanalysed(task: FileTask, reason: str) -> FileResult:

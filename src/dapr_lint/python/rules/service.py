@@ -7,8 +7,8 @@ from typing import Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
-from dapr_lint.config import OPTIONS
 from dapr_lint.diagnostics import Diagnostic, FixInfo, with_article
+from dapr_lint.options import OPTIONS
 from dapr_lint.project import Project, apps, is_test_file, matches, project_rule
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
