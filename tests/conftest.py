@@ -5,13 +5,15 @@ from pathlib import Path
 
 import pytest
 
-from dapr_lint import registry
-from dapr_lint.engine import FileTask, check_file
-from dapr_lint.project import run_project_stage
+from dapr_lint import catalog, registry
+from dapr_lint.engine import FileTask, check_file, run_project_stage
 from dapr_lint.settings import Settings
 from markers import expected_findings  # noqa: F401  (re-exported for the tests)
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+# The tests read the registry directly (registry.codes(), registry.get()): every rule registered first.
+catalog.load()
 
 
 def pytest_addoption(parser):

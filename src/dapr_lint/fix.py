@@ -17,7 +17,9 @@ from typing import Optional
 
 import libcst as cst
 
+from dapr_lint.diagnostics import InternalError
 from dapr_lint.interrupts import write_section
+from dapr_lint.project import PROJECT_RULES
 from dapr_lint.python import bounds
 from dapr_lint.python.analyzer import lint_module
 from dapr_lint.python.edits import apply_edits, non_overlapping
@@ -311,15 +313,11 @@ def apply_project_fixes(results, settings: Settings, paths: dict) -> dict[str, s
                 result.warnings.append(f"not fixed: {exc}")
                 continue
             except OSError as exc:
-                from dapr_lint.diagnostics import InternalError
-
                 result.errors.append(InternalError(result.path, "writing the fixed file", f"{exc.strerror or exc}; the file is unchanged"))
                 continue
         result.fixed.extend(d.code for d in wanted)
         result.diagnostics = [d for d in result.diagnostics if d not in wanted]
         # the project rules' codes whose findings in this file are still valid (not re-derived per file)
-        from dapr_lint.project import PROJECT_RULES
-
         rewritten[result.path] = {code for code in PROJECT_RULES if code not in {d.code for d in wanted}}
     return rewritten
 

@@ -1,7 +1,8 @@
 """The rule catalog as data: every code dapr-lint can report, with its category, default and fix safety.
 
-A rule's checking code lives elsewhere (python/rules/, resources/rules/); this module only knows what a
-rule *is*, so that the CLI, the configuration, the docs and the reporters agree on one list.
+A rule's checking code lives elsewhere (python/rules/, resources/, project/); this module only knows what a
+rule *is* and holds the specs registered so far. It imports no rule module (the rule modules import it): code
+that needs every rule asks catalog.py, which loads them.
 """
 
 from __future__ import annotations
@@ -86,12 +87,11 @@ def register(spec: RuleSpec) -> RuleSpec:
 
 
 def get(code: str) -> RuleSpec:
-    _load_all()
     return _RULES[code]
 
 
 def all_rules() -> list[RuleSpec]:
-    _load_all()
+    """The specs registered so far (every rule once catalog.load() ran or a saved catalog was preloaded)."""
     return sorted(_RULES.values(), key=lambda r: r.code)
 
 
@@ -106,9 +106,8 @@ def by_name(name: str) -> Optional[RuleSpec]:
     return None
 
 
+# Every rule module is imported (catalog.load()).
 _loaded = False
-
-
 _preloaded = False
 _summary_codes: Optional[frozenset[str]] = None
 
@@ -126,30 +125,28 @@ def preload(specs: Iterable[RuleSpec], summary_codes: Optional[Iterable[str]] = 
     return True
 
 
+def preloaded() -> bool:
+    """Whether a saved catalog was preloaded (every spec is registered, the rule modules maybe not imported)."""
+    return _preloaded
+
+
 def saved_summary_codes() -> Optional[frozenset[str]]:
     """The codes whose rules need per-file summaries, as saved with a preloaded catalog; None once the rule
     modules are imported (the code then says)."""
-    import sys
-
-    if _summary_codes is None or "dapr_lint.catalog" in sys.modules:
+    if _summary_codes is None or _loaded:
         return None
     return _summary_codes
 
 
 def fully_loaded() -> bool:
     """Whether every rule module is imported (the catalog is the code's, not a saved copy)."""
-    import sys
-
-    return _loaded and "dapr_lint.catalog" in sys.modules
+    return _loaded
 
 
-def _load_all() -> None:
-    """Import every module that registers rules (once); the catalog is complete afterwards."""
+def mark_complete() -> None:
+    """catalog.load() imported every rule module: every rule is registered from its code."""
     global _loaded
-    if _loaded or _preloaded:
-        return
     _loaded = True
-    from dapr_lint import catalog  # noqa: F401  (registers the rule specs)
 
 
 def matching(selector: str, universe: Iterable[str]) -> list[str]:

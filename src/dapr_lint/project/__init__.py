@@ -1,21 +1,19 @@
-"""The project stage: rules over every file's summary, run once in the main process after the per-file
-stage (never over trees). A project rule yields Diagnostics in the files it names; the stage applies the
-suppressions each file's summary carries (`# noqa` on the reported line, `per-file-ignores`)."""
+"""What project rules read and how they register: `Project` (every summary of the run, indexed so that names
+resolve across modules), the route graph, `project_rule`/`project_check`. Rule modules import this package; the
+stage that runs the rules is project/stage.py, which the engine side imports (a rule never does)."""
 
 from __future__ import annotations
 
 import os
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Callable, Iterable, Iterator, Optional
 
-from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
+from dapr_lint.diagnostics import Diagnostic
 from dapr_lint.registry import RuleSpec, register
 from dapr_lint.settings import Settings
 from dapr_lint.project.apps import App, AppModel, repository_root
-from dapr_lint.summaries import ImportedName, LocalObject, ModuleSummary, ObjectRef, ResourceSummary, RouteOwner, StrValue, Summary
-from dapr_lint.suppress import ALL, is_suppressed
+from dapr_lint.summaries import ImportedName, LocalObject, ModuleSummary, ObjectRef, ResourceSummary, RouteOwner, StrValue
 
 ProjectCheck = Callable[["Project", Settings], Iterable[Diagnostic]]
 
@@ -43,145 +41,6 @@ def project_check(code: str) -> Callable[[ProjectCheck], ProjectCheck]:
         return func
 
     return decorate
-
-
-def project_inputs_fingerprint(files: list[str], settings: Settings) -> str:
-    """A fingerprint of the files project rules read besides the run's own (run files: Dockerfile, Procfile,
-    scripts), so that a cached project result is reused only when those did not change either."""
-    from dapr_lint.project.run_files import RULES_READING_RUN_FILES, run_files_fingerprint
-
-    if not any(settings.is_enabled(code) for code in RULES_READING_RUN_FILES):
-        return ""
-    return run_files_fingerprint(files)
-
-
-def wants_summary(settings: Settings) -> bool:
-    """Whether the per-file stage must build summaries: some project rule is enabled."""
-    return any(settings.is_enabled(code) for code in summary_codes())
-
-
-def summary_codes() -> frozenset[str]:
-    """The codes that need summaries. From the catalog a cached run saved when the rule modules are not
-    imported (so that a run served from the cache does not import them, nor LibCST), else from the code."""
-    from dapr_lint import registry
-
-    saved = registry.saved_summary_codes()
-    if saved is not None:
-        return saved
-    from dapr_lint import catalog  # noqa: F401  (registers the project rules)
-
-    return frozenset((*PROJECT_RULES, *PROJECT_EXTENSIONS, *REFINED_BY_SUBSCRIPTIONS))
-
-
-# Per-file rules whose findings change when a route turns out to receive events (a declarative Subscription of
-# the app, a `GET /dapr/subscribe` in another module of the app, a router prefix): the subscriber rules apply
-# to it, the route-only ones (DPR301, DPR411) spare it. Only the project stage sees those facts: it checks such
-# a file again, telling the model which route functions are subscribers.
-REFINED_BY_SUBSCRIPTIONS = frozenset({"DPR301", "DPR304", "DPR403", "DPR404", "DPR406", "DPR408", "DPR411"})
-
-
-def run_project_stage(results: list[FileResult], settings: Settings, extra: Iterable[Summary] = ()) -> None:
-    """Run the enabled project rules and add their findings to the results of the files they name.
-    `extra`: the summaries of the repository files the run did not check (they are read, never reported on)."""
-    from dapr_lint import catalog  # noqa: F401
-
-    checks = [
-        (code, check)
-        for code, check in (*PROJECT_RULES.items(), *PROJECT_EXTENSIONS.items())
-        if settings.is_enabled(code)
-    ]
-    refine = any(settings.is_enabled(code) for code in REFINED_BY_SUBSCRIPTIONS)
-    if not checks and not refine:
-        return
-    every = [r.summary for r in results if r.summary is not None] + list(extra)
-    summaries = [s for s in every if isinstance(s, ModuleSummary)]
-    if not summaries:
-        return
-    resources = [s for s in every if isinstance(s, ResourceSummary)]
-    project = Project(summaries, resources, settings.resources_paths)
-    if refine:
-        try:
-            _refine_subscribers(results, project, settings)
-        except Exception as exc:  # a bug of ours: report it, keep everything else
-            results[0].errors.append(
-                InternalError("<project>", "subscriber routes", f"{type(exc).__name__}: {exc}", traceback.format_exc())
-            )
-    by_path = {r.path: r for r in results}
-    for code, check in checks:
-        try:
-            found = list(check(project, settings))
-        except Exception as exc:  # a bug of ours: report it, keep everything else
-            results[0].errors.append(
-                InternalError("<project>", f"project rule {code}", f"{type(exc).__name__}: {exc}", traceback.format_exc())
-            )
-            continue
-        for diagnostic in found:
-            result = by_path.get(diagnostic.path)
-            summary = project.by_display.get(diagnostic.path) or project.resources_by_display.get(diagnostic.path)
-            if result is None or summary is None or _suppressed(diagnostic, summary):
-                continue
-            if diagnostic not in result.diagnostics:
-                result.diagnostics.append(diagnostic)
-
-
-def subscriber_functions(project: "Project", summary: ModuleSummary) -> set[str]:
-    """The route functions of a module that Dapr delivers events to, by the facts of the module's apps."""
-    found: set[str] = set()
-    for app in project.apps_of(summary.file):
-        wanted = project.subscriber_routes(app)
-        if not wanted:
-            continue
-        routes, _complete = project.app_routes(app)
-        for route in routes:
-            entry = route.entry
-            if entry is None or entry.file != summary.file or not entry.function:
-                continue
-            full = route.full
-            if full is not None:
-                if full in wanted:
-                    found.add(entry.function)
-            elif entry.path and entry.path.strip("/"):
-                # a prefix we cannot read: a subscribed route ending with the route's own path counts
-                own = _normalise(entry.path)
-                if any(w == own or w.endswith(own) for w in wanted):
-                    found.add(entry.function)
-        for handler in summary.handlers:
-            # routes registered where the summary has no route entry (add_api_route with a method reference)
-            if handler.kind == "route" and handler.path and _normalise(handler.path) in wanted:
-                found.add(handler.function)
-    return found
-
-
-def _refine_subscribers(results: list[FileResult], project: "Project", settings: Settings) -> None:
-    from dataclasses import replace
-
-    from dapr_lint.engine import FileTask, check_isolated
-
-    if settings.fix_mode == "diff":
-        return  # the findings are on the fixed text; a second look would read the file as written
-    for result in results:
-        summary = result.summary
-        if not isinstance(summary, ModuleSummary) or not summary.handlers:
-            continue
-        functions = subscriber_functions(project, summary)
-        own = {h.function for h in summary.handlers if h.kind == "subscription"}
-        if not functions - own:
-            continue
-        options = dict(settings.options)
-        options["subscriber-functions"] = tuple(sorted(functions))
-        again = check_isolated(  # a worker, under the time budget, as the first look was
-            FileTask(summary.file, result.path, "python", frozenset(summary.ignored)),
-            replace(settings, options=options, fix_mode=None),
-        )
-        result.diagnostics = again.diagnostics
-        result.errors = [*result.errors, *again.errors]
-
-
-def _suppressed(diagnostic: Diagnostic, summary: Summary) -> bool:
-    if diagnostic.code in summary.ignored:
-        return True
-    noqa = {int(line): (ALL if tuple(codes) == ("*",) else frozenset(codes)) for line, codes in summary.noqa.items()}
-    return is_suppressed(diagnostic.code, diagnostic.line, noqa)
 
 
 # -- resolving names across the modules of the run ----------------------------------------------------
@@ -583,72 +442,6 @@ def apps(project: Project) -> Iterator[tuple[ModuleSummary, ObjectId, RouteOwner
         for key, item in summary.objects.items():
             if item.kind == "app":
                 yield summary, ObjectId(summary.file, key), item
-
-
-# -- `dapr-lint apps` ------------------------------------------------------------------------------------
-
-
-def describe_apps(summaries: Iterable[Summary], settings: Settings) -> list[dict]:
-    """What the app model found, per repository, as plain data (for `dapr-lint apps`)."""
-    from dapr_lint.files import display_path
-
-    every = list(summaries)
-    project = Project(
-        [s for s in every if isinstance(s, ModuleSummary)],
-        [s for s in every if isinstance(s, ResourceSummary)],
-        settings.resources_paths,
-    )
-
-    def shown(file: str) -> str:
-        return display_path(Path(file)) if file else ""
-
-    described = []
-    for model in project.models:
-        apps_data = []
-        for app in model.apps:
-            routes, complete = project.app_routes(app)
-            sets = []
-            for resource_set in app.resource_sets:
-                sets.append(
-                    {
-                        "kind": resource_set.kind,
-                        "origin": resource_set.origin,
-                        "folders": [shown(f) for f in resource_set.folders],
-                        "components": [
-                            {"name": c.name, "type": c.type, "file": shown(f)} for f, c in model.components(app, resource_set)
-                        ],
-                        "subscriptions": [
-                            {
-                                "name": sub.name,
-                                "pubsub": sub.pubsub.value if sub.pubsub else None,
-                                "topic": sub.topic,
-                                "routes": [r.value for r in sub.routes],
-                                "file": shown(f),
-                            }
-                            for f, sub in model.subscriptions(app, resource_set)
-                        ],
-                    }
-                )
-            apps_data.append(
-                {
-                    "name": app.name,
-                    "app_id": app.app_id,
-                    "uses_dapr": model.uses_dapr(app),
-                    "sources": app.sources,
-                    "folder": shown(app.folder),
-                    "entries": [shown(e) for e in app.entries],
-                    "modules": [shown(m) for m in app.modules],
-                    "resource_sets": sets,
-                    "routes": sorted({r.full for r in routes if r.full is not None}),
-                    "routes_complete": complete and all(r.full is not None for r in routes),
-                    "subscriber_routes": sorted(project.subscriber_routes(app)),
-                    "health_paths": [{"path": p.value, "origin": p.origin} for p in app.health_paths],
-                }
-            )
-        in_apps = {m for app in model.apps for m in app.modules}
-        outside = sorted(shown(f) for f in model.modules if f not in in_apps)
-        described.append({"root": shown(model.root) or ".", "apps": apps_data, "outside": outside})
-    return described
 
 
 # -- DPR601-DPR609 ----------------------------------------------------------------------------------------

@@ -8,16 +8,18 @@ from typing import Optional
 
 import libcst as cst
 
-from dapr_lint import catalog, registry  # noqa: F401  (catalog: registers every rule before the first file)
+from dapr_lint import catalog
 from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
 from dapr_lint.python import bounds, source, verify
 from dapr_lint.python.model import ModuleModel
 from dapr_lint.python.positions import positions
 from dapr_lint.python.rules import PYTHON_RULES, Report
 from dapr_lint.python.summary import PendingSummary, build_summary, text_summary
-from dapr_lint.project import wants_summary
+from dapr_lint.project.stage import wants_summary
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ModuleSummary
+
+catalog.load()  # every rule registered before the first file
 
 # A module that mentions none of these cannot hold a Dapr client, handler or route: it is only checked
 # for syntax (cheaply), never modelled.
@@ -168,7 +170,7 @@ def _predicting(kind: str) -> frozenset[str]:
     """The rules whose finding predicts an exception (or a warning) when the code runs (RuleSpec.predicts)."""
     found = _PREDICTING.get(kind)
     if found is None:
-        found = _PREDICTING[kind] = frozenset(r.code for r in registry.all_rules() if r.predicts == kind)
+        found = _PREDICTING[kind] = frozenset(r.code for r in catalog.all_rules() if r.predicts == kind)
     return found
 
 
