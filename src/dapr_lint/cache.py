@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from dapr_lint import __version__, registry
-from dapr_lint.diagnostics import Diagnostic, FileResult, FixInfo
+from dapr_lint.diagnostics import Diagnostic, FileResult, Fix
 from dapr_lint.project.stage import project_inputs_fingerprint, summary_codes
 
 CACHE_DIR_NAME = ".dapr-lint_cache"
@@ -167,7 +167,7 @@ def _our_class(name: str) -> type:
 
 
 def _diagnostic_to_json(d: Diagnostic) -> list:
-    fix = None if d.fix is None else [d.fix.safety, d.fix.description]
+    fix = None if d.fix is None else [d.fix.safety, d.fix.title]
     return [d.code, d.message, d.path, d.line, d.column, d.end_line, d.end_column, fix, d.severity]
 
 
@@ -181,7 +181,7 @@ def _diagnostic_from_json(item: list) -> Diagnostic:
         int(column),
         int(end_line),
         int(end_column),
-        None if fix is None else FixInfo(fix[0], fix[1]),
+        None if fix is None else Fix(fix[1], safety=fix[0]),
         severity,
     )
 

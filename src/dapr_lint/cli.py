@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence, TextIO
 
-from dapr_lint import __version__, catalog
+from dapr_lint import __version__, specs
 from dapr_lint.config import CommandLine, ConfigError, Resolver, SelectionLayer, parse_override, validate_selectors
 from dapr_lint.session import rule_doc, run_files
 
@@ -518,7 +518,7 @@ def _write(output: str, path: Optional[Path], stream: Optional[TextIO] = None) -
 
 
 def _list_rules(fmt: str, out: TextIO) -> int:
-    rules = catalog.all_rules()
+    rules = specs.all_rules()
     if fmt == "json":
         out.write(
             json.dumps(
@@ -553,7 +553,7 @@ def _list_rules(fmt: str, out: TextIO) -> int:
 def rules_markdown(link_prefix: str = "docs/rules/") -> str:
     """The rule table `dapr-lint rules --format markdown` prints."""
     lines = ["| code | name | category | default | fix | what it finds |", "|---|---|---|---|---|---|"]
-    for r in catalog.all_rules():
+    for r in specs.all_rules():
         default = "on" if r.default_enabled else "off"
         summary = r.summary.replace("|", "\\|")
         lines.append(
@@ -566,9 +566,9 @@ def _show_rule(code: str, out: TextIO) -> int:
     key = code.strip()
     spec = None
     try:
-        spec = catalog.get(key.upper())
+        spec = specs.get(key.upper())
     except KeyError:
-        spec = catalog.by_name(key.lower())
+        spec = specs.by_name(key.lower())
     if spec is None:
         raise ConfigError(f"unknown rule `{code}`; `dapr-lint rules` lists them")
     doc = rule_doc(spec.code)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from dapr_lint import catalog, registry
+from dapr_lint import registry, specs
 from dapr_lint.options import OPTIONS, ConfigError, OptionSpec  # noqa: F401  (OptionSpec: re-exported)
 from dapr_lint.settings import Settings
 
@@ -84,7 +84,7 @@ class Config:
             # or a bad payload on purpose tests exactly that)
             codes.update(TEST_CODE_OFF)
             codes.add(NO_FIX)
-        universe = catalog.codes()
+        universe = specs.codes()
         for pattern, selectors in self.per_file_ignores.items():
             if glob_match(pattern, rel):
                 for selector in selectors:
@@ -257,7 +257,7 @@ def validate_selectors(value: Any, key: str) -> list[str]:
         value = [v for v in re.split(r"[,\s]+", value) if v]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"`{key}` must be a list of rule codes, got {value!r}")
-    universe = catalog.codes()
+    universe = specs.codes()
     result = []
     for selector in value:
         normalized = selector.strip().upper()
@@ -275,7 +275,7 @@ def resolve_selection(layers: list[SelectionLayer]) -> frozenset[str]:
     `select` replaces it, `extend-select` adds, `ignore` removes; within a layer the most specific
     selector that names a rule decides (`ignore = ["DPR1"]` with `extend-select = ["DPR101"]` keeps
     DPR101), and on a tie `ignore` wins."""
-    rules = catalog.all_rules()
+    rules = specs.all_rules()
     enabled = {r.code for r in rules if r.default_enabled}
     for layer in layers:
         updated: set[str] = set()

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
-from dapr_lint import catalog
+from dapr_lint import specs
 from dapr_lint.cache import Cache, run_cached
 from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
 from dapr_lint.files import SourceFile, display_path, kind_of, repository_files
@@ -319,7 +319,7 @@ def summary_settings(settings: Settings) -> Settings:
     """Settings that build a file's summary and run no per-file rule."""
     # the project rules by the catalog's metadata (the same set the code registers; a run served from the
     # cache knows it without importing the rule modules)
-    project_rules = {rule.code for rule in catalog.all_rules() if rule.target == "project"}
+    project_rules = {rule.code for rule in specs.all_rules() if rule.target == "project"}
     codes = {code for code in settings.enabled if code in project_rules} or {"DPR401"}
     return replace(settings, enabled=frozenset(codes), fix_mode=None)
 

@@ -11,7 +11,7 @@ import traceback
 from dataclasses import replace
 from typing import Callable, Iterable
 
-from dapr_lint import catalog, registry
+from dapr_lint import registry
 from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
 from dapr_lint.project import PROJECT_EXTENSIONS, PROJECT_RULES, Project, _normalise
 from dapr_lint.project.run_files import RULES_READING_RUN_FILES, run_files_fingerprint
@@ -39,7 +39,8 @@ def summary_codes() -> frozenset[str]:
     saved = registry.saved_summary_codes()
     if saved is not None:
         return saved
-    catalog.load()  # registers the project rules
+    from dapr_lint import catalog  # noqa: F401  (registers the project rules; here: a cached run does without it)
+
     return frozenset((*PROJECT_RULES, *PROJECT_EXTENSIONS, *REFINED_BY_SUBSCRIPTIONS))
 
 
@@ -59,7 +60,7 @@ def run_project_stage(results: list[FileResult], settings: Settings, extra: Iter
     """Run the enabled project rules and add their findings to the results of the files they name.
     `extra`: the summaries of the repository files the run did not check (they are read, never reported on).
     `recheck`: how a file whose routes turn out to receive events is checked again."""
-    catalog.load()
+    from dapr_lint import catalog  # noqa: F401  (registers the project rules; here: a cached run does without it)
 
     checks = [
         (code, check)

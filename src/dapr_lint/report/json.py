@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-from dapr_lint import catalog
+from dapr_lint import specs
 from dapr_lint.diagnostics import Diagnostic
 from dapr_lint.report import severity_of
 
 
 def as_dict(d: Diagnostic) -> dict:
-    rule = catalog.get(d.code)
+    rule = specs.get(d.code)
     return {
         "code": d.code,
         "name": rule.name,
@@ -22,7 +22,7 @@ def as_dict(d: Diagnostic) -> dict:
         "end_column": d.end_column,
         "severity": severity_of(d),
         "category": rule.category,
-        "fix": None if d.fix is None else {"safety": d.fix.safety, "description": d.fix.description},
+        "fix": None if d.fix is None else {"safety": d.fix.safety, "description": d.fix.title},
     }
 
 

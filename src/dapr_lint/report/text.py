@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Optional, Sequence
 
-from dapr_lint import catalog
+from dapr_lint import specs
 from dapr_lint.diagnostics import Diagnostic
 from dapr_lint.report import severity_of
 
@@ -46,7 +46,7 @@ def render(
             lines.append("")
         counts = Counter(d.code for d in diagnostics)
         for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-            lines.append(f"{count:>5}  {code}  {catalog.get(code).name}")
+            lines.append(f"{count:>5}  {code}  {specs.get(code).name}")
     if show_fixes and fixed:
         if lines:
             lines.append("")
@@ -57,7 +57,7 @@ def render(
         for path in sorted(per_file):
             lines.append(f"- {path}:")
             for code, count in sorted(per_file[path].items()):
-                lines.append(f"    {count} × {code} ({catalog.get(code).name})")
+                lines.append(f"    {count} × {code} ({specs.get(code).name})")
     if not quiet:
         if fixed and not show_fixes:
             lines.append(f"Fixed {len(fixed)} finding{'s' if len(fixed) != 1 else ''}.")
@@ -96,7 +96,7 @@ def _context(d: Diagnostic, texts: dict, sources: dict, fixable: bool) -> list[s
         out.append(f"{' ' * len(gutter)} | {' ' * (d.column - 1)}{'^' * max(1, width)}")
     if d.fix is not None:
         label = "fix" if d.fix.safety == "safe" else "unsafe fix"
-        out.append(f"  = {label}: {d.fix.description}" + ("" if fixable else " (not applied without --unsafe-fixes)"))
+        out.append(f"  = {label}: {d.fix.title}" + ("" if fixable else " (not applied without --unsafe-fixes)"))
     out.append("")
     return out
 
@@ -109,9 +109,9 @@ def statistics(diagnostics: list[Diagnostic], fixable: Sequence[Diagnostic] = ()
     if as_json:
         return json.dumps(
             [
-                {"code": code, "name": catalog.get(code).name, "count": count, "fixable": bool(fixable_codes[code])}
+                {"code": code, "name": specs.get(code).name, "count": count, "fixable": bool(fixable_codes[code])}
                 for code, count in rows
             ],
             indent=2,
         ) + "\n"
-    return "".join(f"{count:>5}  {code}  {catalog.get(code).name}\n" for code, count in rows)
+    return "".join(f"{count:>5}  {code}  {specs.get(code).name}\n" for code, count in rows)
