@@ -1,47 +1,16 @@
-"""What project rules read and how they register: `Project` (every summary of the run, indexed so that names
-resolve across modules), the route graph, `project_rule`/`project_check`. Rule modules import this package; the
-stage that runs the rules is project/stage.py, which the engine side imports (a rule never does)."""
+"""What project rules read: `Project` (every summary of the run, indexed so that names resolve across modules),
+the route graph, the apps. Rule modules import this package; the stage that runs the rules is project/stage.py,
+which the engine side imports (a rule never does)."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
-from dapr_lint.diagnostics import Diagnostic
-from dapr_lint.registry import RuleSpec, register
-from dapr_lint.settings import Settings
 from dapr_lint.project.apps import App, AppModel, repository_root
 from dapr_lint.summaries import ImportedName, LocalObject, ModuleSummary, ObjectRef, ResourceSummary, RouteOwner, StrValue
-
-ProjectCheck = Callable[["Project", Settings], Iterable[Diagnostic]]
-
-PROJECT_RULES: dict[str, ProjectCheck] = {}
-# Project-stage parts of per-file rules (DPR101 across modules): run when their code is enabled; their
-# spec is the per-file rule's.
-PROJECT_EXTENSIONS: dict[str, ProjectCheck] = {}
-
-
-def project_rule(spec: RuleSpec) -> Callable[[ProjectCheck], ProjectCheck]:
-    register(spec)
-
-    def decorate(func: ProjectCheck) -> ProjectCheck:
-        PROJECT_RULES[spec.code] = func
-        return func
-
-    return decorate
-
-
-def project_check(code: str) -> Callable[[ProjectCheck], ProjectCheck]:
-    """Register the project-stage part of an existing rule."""
-
-    def decorate(func: ProjectCheck) -> ProjectCheck:
-        PROJECT_EXTENSIONS[code] = func
-        return func
-
-    return decorate
-
 
 # -- resolving names across the modules of the run ----------------------------------------------------
 
@@ -442,16 +411,3 @@ def apps(project: Project) -> Iterator[tuple[ModuleSummary, ObjectId, RouteOwner
         for key, item in summary.objects.items():
             if item.kind == "app":
                 yield summary, ObjectId(summary.file, key), item
-
-
-# -- DPR601-DPR609 ----------------------------------------------------------------------------------------
-
-
-def _register_app_rules() -> None:
-    from dapr_lint.project import rules as app_rules
-
-    for spec, check in app_rules.RULES:
-        project_rule(RuleSpec(**spec))(check)
-
-
-_register_app_rules()

@@ -12,8 +12,8 @@ from dataclasses import replace
 from typing import Callable, Iterable
 
 from dapr_lint import registry
-from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
-from dapr_lint.project import PROJECT_EXTENSIONS, PROJECT_RULES, Project, _normalise
+from dapr_lint.diagnostics import Diagnostic, FileResult, Finding, InternalError, Location
+from dapr_lint.project import Project, _normalise
 from dapr_lint.project.run_files import RULES_READING_RUN_FILES, run_files_fingerprint
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ModuleSummary, ResourceSummary, Summary
@@ -41,7 +41,7 @@ def summary_codes() -> frozenset[str]:
         return saved
     from dapr_lint import catalog  # noqa: F401  (registers the project rules; here: a cached run does without it)
 
-    return frozenset((*PROJECT_RULES, *PROJECT_EXTENSIONS, *REFINED_BY_SUBSCRIPTIONS))
+    return frozenset((*registry.checks("project"), *REFINED_BY_SUBSCRIPTIONS))
 
 
 # Per-file rules whose findings change when a route turns out to receive events (a declarative Subscription of
@@ -62,11 +62,7 @@ def run_project_stage(results: list[FileResult], settings: Settings, extra: Iter
     `recheck`: how a file whose routes turn out to receive events is checked again."""
     from dapr_lint import catalog  # noqa: F401  (registers the project rules; here: a cached run does without it)
 
-    checks = [
-        (code, check)
-        for code, check in (*PROJECT_RULES.items(), *PROJECT_EXTENSIONS.items())
-        if settings.is_enabled(code)
-    ]
+    checks = [(code, check) for code, check in registry.checks("project").items() if settings.is_enabled(code)]
     refine = any(settings.is_enabled(code) for code in REFINED_BY_SUBSCRIPTIONS)
     if not checks and not refine:
         return
@@ -86,19 +82,32 @@ def run_project_stage(results: list[FileResult], settings: Settings, extra: Iter
     by_path = {r.path: r for r in results}
     for code, check in checks:
         try:
-            found = list(check(project, settings))
+            found = list(check(project, settings, registry.reporter(code)))
         except Exception as exc:  # a bug of ours: report it, keep everything else
             results[0].errors.append(
                 InternalError("<project>", f"project rule {code}", f"{type(exc).__name__}: {exc}", traceback.format_exc())
             )
             continue
-        for diagnostic in found:
+        for finding in found:
+            diagnostic = positioned(finding)
             result = by_path.get(diagnostic.path)
             summary = project.by_display.get(diagnostic.path) or project.resources_by_display.get(diagnostic.path)
             if result is None or summary is None or _suppressed(diagnostic, summary):
                 continue
             if diagnostic not in result.diagnostics:
                 result.diagnostics.append(diagnostic)
+                if finding.fix is not None:
+                    result.project_fixes.append((diagnostic, finding.fix))
+
+
+def positioned(finding: Finding) -> Diagnostic:
+    """A project finding (at a Location) as the Diagnostic it reports; its fix without the edits."""
+    where: Location = finding.at
+    span = where.span
+    fix = finding.fix.without_edits() if finding.fix is not None else None
+    return Diagnostic(
+        finding.code, finding.message, where.path, span.line, span.column, span.end_line, span.end_column, fix, finding.severity
+    )
 
 
 def subscriber_functions(project: Project, summary: ModuleSummary) -> set[str]:
