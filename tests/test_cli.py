@@ -110,13 +110,13 @@ def test_syntax_error_in_a_file_without_dapr_is_still_reported(project, capsys):
 
 
 def test_rule_crash_is_an_internal_error_and_other_results_survive(project, capsys, monkeypatch):
-    from dapr_lint.python import rules
+    from dapr_lint import catalog, registry  # noqa: F401  (catalog: the rules are registered before patching)
 
-    def explode(model):
+    def explode(model, report):
         raise KeyError("boom")
         yield  # pragma: no cover
 
-    monkeypatch.setitem(rules.PYTHON_RULES, "DPR109", explode)
+    monkeypatch.setitem(registry.checks("python"), "DPR109", explode)
     write(project, "svc.py", ALIASED_ASYNC_WITH)
     code = main(["check", "--jobs", "1", "svc.py"])
     captured = capsys.readouterr()

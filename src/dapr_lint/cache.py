@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from dapr_lint import __version__
-from dapr_lint.diagnostics import Diagnostic, FileResult, FixInfo
+from dapr_lint.diagnostics import Diagnostic, FileResult, Fix
 
 CACHE_DIR_NAME = ".dapr-lint_cache"
 ENVIRONMENT = "DAPR_LINT_CACHE_DIR"
@@ -166,7 +166,7 @@ def _our_class(name: str) -> type:
 
 
 def _diagnostic_to_json(d: Diagnostic) -> list:
-    fix = None if d.fix is None else [d.fix.safety, d.fix.description]
+    fix = None if d.fix is None else [d.fix.safety, d.fix.title]
     return [d.code, d.message, d.path, d.line, d.column, d.end_line, d.end_column, fix, d.severity]
 
 
@@ -180,7 +180,7 @@ def _diagnostic_from_json(item: list) -> Diagnostic:
         int(column),
         int(end_line),
         int(end_column),
-        None if fix is None else FixInfo(fix[0], fix[1]),
+        None if fix is None else Fix(fix[1], safety=fix[0]),
         severity,
     )
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal, Optional
+from typing import Any, Callable, Hashable, Literal, Optional
 
 Severity = Literal["error", "warning", "info"]
 Category = Literal["bug", "practice", "opinion", "tool"]
@@ -17,12 +17,75 @@ def with_article(noun: str) -> str:
     return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
-@dataclass(frozen=True)
-class FixInfo:
-    """A fix the catalog defines for one finding: how safe it is and what it does."""
+@dataclass(frozen=True, init=False)
+class Fix:
+    """How to fix one finding: a title (what the user reads), the edits that do it, and how safe it is.
 
-    safety: FixSafety
-    description: str
+    A check writes `Fix("Add `await`.", edit)`: the safety is its rule's (`RuleSpec.fix_safety`) unless the
+    finding narrows it with `safety="unsafe"`, which only a rule whose spec says "safe" may do (a rule that
+    mixes safe and unsafe fixes, such as DPR102, declares the most permissive one); the bound `report` of the
+    rule (dapr_lint.registry.Reporter) checks that and fills it in. `None` edits are dropped, and a Fix left with
+    no edit is no fix: "fixable" in the output always means `--fix` can do it.
+
+    Edits are what applies the fix: `python.edits.Edit` for per-file Python rules, `ProjectEdit` for project
+    rules. A Diagnostic carries its finding's Fix without them (title and safety: what is reported and cached).
+    """
+
+    title: str
+    edits: tuple[Any, ...]
+    safety: Optional[FixSafety]
+
+    def __init__(self, title: str, *edits: Any, safety: Optional[FixSafety] = None) -> None:
+        object.__setattr__(self, "title", title)
+        object.__setattr__(self, "edits", tuple(e for e in edits if e is not None))
+        object.__setattr__(self, "safety", safety)
+
+    def __reduce__(self):  # pickles (worker results) carry the title and safety, never edits
+        return (_fix_without_edits, (self.title, self.safety))
+
+    def without_edits(self) -> "Fix":
+        return self if not self.edits else Fix(self.title, safety=self.safety)
+
+
+def _fix_without_edits(title: str, safety: Optional[FixSafety]) -> "Fix":
+    return Fix(title, safety=safety)
+
+
+@dataclass(frozen=True)
+class ProjectEdit:
+    """A project rule's edit of one file's text, applied after the project stage (dapr_lint.fix): `apply(text,
+    keys)` receives the `key` of every chosen finding of the file whose edit has the same `apply`, so that one
+    parse serves them all (the keys say where, as the rule computed it from the summaries), and returns the new
+    text or None (nothing to do, or not safely possible)."""
+
+    apply: Callable[[bytes, frozenset], Optional[bytes]]
+    key: Hashable
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a project rule's finding is: the file's display path and a 1-based range (a summaries.Span)."""
+
+    path: str
+    span: Any
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a check reports, made by its rule's bound `report` (so the code is always the rule's): a message
+    at `at` - a CST node (Python rules), a YAML node (resource rules) or a Location (project rules) - turned
+    into a positioned Diagnostic by its stage; `fix` with its safety resolved."""
+
+    code: str
+    at: Any
+    message: str
+    fix: Optional[Fix] = None
+    # Overrides the rule's severity for this finding only (for example a type that may be pluggable).
+    severity: Optional[Severity] = None
+
+    @property
+    def node(self) -> Any:  # the Python stage's name for `at`
+        return self.at
 
 
 @dataclass(frozen=True)
@@ -36,7 +99,7 @@ class Diagnostic:
     column: int
     end_line: int
     end_column: int
-    fix: Optional[FixInfo] = None
+    fix: Optional[Fix] = None
     # Overrides the rule's severity for this finding only (for example a type that may be pluggable).
     severity: Optional[Severity] = None
 

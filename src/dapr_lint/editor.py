@@ -54,14 +54,14 @@ def fix_one(path: Path, source: bytes, finding: Diagnostic, resolver: Optional[R
         return None
     findings, _errors, _summary = lint_module(module, finding.path, settings)
     for report, diagnostic in findings:
-        if report.edit is None or (diagnostic.code, diagnostic.line, diagnostic.column) != (
+        if report.fix is None or (diagnostic.code, diagnostic.line, diagnostic.column) != (
             finding.code,
             finding.line,
             finding.column,
         ):
             continue
         try:
-            fixed = apply_edits(module, [report.edit]).bytes
+            fixed = apply_edits(module, list(report.fix.edits)).bytes
         except Exception:
             return None
         return fixed if fixed != source and verify_fix(source, fixed) is None else None

@@ -17,6 +17,7 @@ from typing import Optional
 
 import libcst as cst
 
+from dapr_lint.diagnostics import Finding
 from dapr_lint.interrupts import write_section
 from dapr_lint.python import bounds
 from dapr_lint.python.analyzer import lint_module
@@ -60,15 +61,14 @@ def _fix_passes(path: str, data: bytes, settings: Settings, ignored: frozenset[s
         candidates = [
             (report, diagnostic)
             for report, diagnostic in findings
-            if report.edit is not None
-            and report.fix is not None
+            if report.fix is not None
             and (report.fix.safety == "safe" or settings.unsafe_fixes)
             and diagnostic.code not in ignored
             and not is_suppressed(diagnostic.code, diagnostic.line, noqa)
         ]
         if not candidates:
             break
-        chosen = non_overlapping([report.edit for report, _ in candidates])  # type: ignore[misc]
+        chosen = non_overlapping([edit for report, _ in candidates for edit in report.fix.edits])  # type: ignore[union-attr]
         # Findings of several rules can share one fix (DPR101's conversion also fixes DPR102/DPR103 on the
         # same `with`): every finding whose edit targets a chosen node is fixed.
         chosen_ids = {id(edit.target) for edit in chosen}
@@ -81,15 +81,20 @@ def _fix_passes(path: str, data: bytes, settings: Settings, ignored: frozenset[s
             break
         refusal = verify_fix(current, fixed)
         if refusal is not None:
-            codes = sorted({d.code for r, d in candidates if r.edit is not None and id(r.edit.target) in chosen_ids})
+            codes = sorted({d.code for r, d in candidates if _targets(r, chosen_ids)})
             outcome.refused.append(f"the fix for {', '.join(codes)} was not applied: {refusal}")
             break
-        outcome.applied.extend(d.code for r, d in candidates if r.edit is not None and id(r.edit.target) in chosen_ids)
+        outcome.applied.extend(d.code for r, d in candidates if _targets(r, chosen_ids))
         current = fixed
     if current != data:
         current = _without_imports_left_unused(data, current)
     outcome.data = current
     return outcome
+
+
+def _targets(finding: Finding, chosen_ids: set[int]) -> bool:
+    """Whether one of the finding's edits targets a node a chosen edit replaces."""
+    return finding.fix is not None and any(id(edit.target) in chosen_ids for edit in finding.fix.edits)
 
 
 def _without_imports_left_unused(original: bytes, fixed: bytes) -> bytes:

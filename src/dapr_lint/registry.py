@@ -1,15 +1,18 @@
-"""The rule catalog as data: every code dapr-lint can report, with its category, default and fix safety.
+"""The one registry of rules: every code dapr-lint can report, with its spec (category, default, fix safety,
+examples) and the checks that report it, per stage.
 
-A rule's checking code lives elsewhere (python/rules/, resources/rules/); this module only knows what a
-rule *is*, so that the CLI, the configuration, the docs and the reporters agree on one list.
+A rule registers where its check is (`@rule(spec)` on the check function); the check receives a `Reporter`
+bound to its code, so it cannot report another rule's code, and whose fixes get their safety from the spec.
+This module imports no rule module: `dapr_lint.catalog` imports them all (callers that need every rule import
+it); `preload` fills the specs from a cache without importing them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Literal, Optional
+from typing import Any, Callable, Iterable, Literal, Optional
 
-from dapr_lint.diagnostics import Category, FixSafety, Severity
+from dapr_lint.diagnostics import Category, Finding, Fix, FixSafety, Severity
 from dapr_lint.examples import Example, invalid, valid  # noqa: F401  (rule modules take them from here)
 
 _SEVERITY_BY_CATEGORY: dict[str, Severity] = {
@@ -59,6 +62,90 @@ def register(spec: RuleSpec) -> RuleSpec:
         raise ValueError(f"rule code {spec.code} registered twice")
     _RULES[spec.code] = spec
     return spec
+
+
+# -- checks: the code that reports a rule, per stage ---------------------------------------------------------
+
+# "python": `check(model, report)` per parsed module (python/analyzer.py); "project": `check(project, settings,
+# report)` once per run over the summaries (dapr_lint.project); "yaml": resource files.
+Stage = Literal["python", "project", "yaml"]
+
+
+class Reporter:
+    """A rule's bound `report(at, message, fix=None, *, severity=None) -> Finding`: the code is the rule's, and
+    a fix's safety is the spec's (`RuleSpec.fix_safety`), or narrower (`Fix(..., safety="unsafe")` where the spec
+    says "safe": a rule mixing safe and unsafe fixes declares the most permissive). A fix on a rule whose spec has
+    none, or wider than the spec, is a bug of the rule: ValueError. A Fix with no edit is dropped."""
+
+    __slots__ = ("code", "spec")
+
+    def __init__(self, spec: RuleSpec) -> None:
+        self.code = spec.code
+        self.spec = spec
+
+    def __call__(self, at: Any, message: str, fix: Optional[Fix] = None, *, severity: Optional[Severity] = None) -> Finding:
+        if fix is not None:
+            fix = self._resolved(fix) if fix.edits else None
+        return Finding(self.code, at, message, fix, severity)
+
+    def _resolved(self, fix: Fix) -> Fix:
+        declared = self.spec.fix_safety
+        if declared is None:
+            raise ValueError(f"{self.code} reports a fix, but its RuleSpec declares no fix_safety")
+        if fix.safety is None:
+            return Fix(fix.title, *fix.edits, safety=declared)
+        if fix.safety != declared and declared != "safe":
+            raise ValueError(f"{self.code}: a {fix.safety} fix is wider than its RuleSpec's fix_safety ({declared})")
+        return fix
+
+
+_CHECKS: dict[str, dict[str, Callable[..., Iterable[Finding]]]] = {"python": {}, "project": {}, "yaml": {}}
+_REPORTERS: dict[str, Reporter] = {}
+
+
+def rule(spec: RuleSpec, stage: Optional[Stage] = None) -> Callable[[Callable], Callable]:
+    """Register a rule and its check (decorator): `stage` defaults to the spec's target."""
+    register(spec)
+    where = stage or spec.target
+
+    def decorate(func: Callable) -> Callable:
+        _add_check(spec.code, where, func)
+        return func
+
+    return decorate
+
+
+def check(code: str, stage: Stage) -> Callable[[Callable], Callable]:
+    """Register another check of a registered rule, in another stage (DPR101's project-stage part). The
+    rule's spec must be registered first (by the module itself, before this decorator runs)."""
+
+    def decorate(func: Callable) -> Callable:
+        _add_check(code, stage, func)
+        return func
+
+    return decorate
+
+
+def _add_check(code: str, stage: str, func: Callable) -> None:
+    if stage not in _CHECKS:
+        raise ValueError(f"{code}: unknown stage {stage!r}")
+    if code in _CHECKS[stage] and _CHECKS[stage][code] is not func:
+        raise ValueError(f"{code}: two {stage} checks")
+    _CHECKS[stage][code] = func
+
+
+def checks(stage: Stage) -> dict[str, Callable[..., Iterable[Finding]]]:
+    """code -> check of one stage, for the rule modules imported so far (import dapr_lint.catalog for all);
+    the dict is live (tests may patch it)."""
+    return _CHECKS[stage]
+
+
+def reporter(code: str) -> Reporter:
+    """The bound `report` of a registered rule (one per code, made once)."""
+    found = _REPORTERS.get(code)
+    if found is None or found.spec is not _RULES[code]:
+        found = _REPORTERS[code] = Reporter(_RULES[code])
+    return found
 
 
 def get(code: str) -> RuleSpec:

@@ -76,7 +76,7 @@ def build_server():
     def to_lsp(lines: list[str], d: Diagnostic):
         data = None
         if d.fix is not None:
-            data = {"fix": d.fix.safety, "description": d.fix.description}
+            data = {"fix": d.fix.safety, "description": d.fix.title}
         return types.Diagnostic(
             range=to_range(lines, d),
             message=d.message,
@@ -200,9 +200,9 @@ def build_server():
                 fixed = fix_one(path, data, finding)
                 if fixed is not None:
                     safe = finding.fix.safety == "safe"
-                    title = f"Fix {finding.code}: {finding.fix.description}"
+                    title = f"Fix {finding.code}: {finding.fix.title}"
                     if not safe:
-                        title = f"Fix {finding.code} (unsafe: may change behaviour): {finding.fix.description}"
+                        title = f"Fix {finding.code} (unsafe: may change behaviour): {finding.fix.title}"
                     actions.append(
                         types.CodeAction(
                             title=title,

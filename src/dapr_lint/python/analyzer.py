@@ -9,11 +9,10 @@ from typing import Optional
 import libcst as cst
 
 from dapr_lint import catalog, registry  # noqa: F401  (catalog: registers every rule before the first file)
-from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
+from dapr_lint.diagnostics import Diagnostic, FileResult, Finding, InternalError
 from dapr_lint.python import bounds, source, verify
 from dapr_lint.python.model import ModuleModel
 from dapr_lint.python.positions import positions
-from dapr_lint.python.rules import PYTHON_RULES, Report
 from dapr_lint.python.summary import PendingSummary, build_summary, text_summary
 from dapr_lint.project import wants_summary
 from dapr_lint.settings import Settings
@@ -111,24 +110,24 @@ def _libcst_message(exc: cst.ParserSyntaxError) -> str:
 
 def lint_module(
     module: cst.Module, path: str, settings: Settings
-) -> tuple[list[tuple[Report, Diagnostic]], list[InternalError], Optional[ModuleSummary]]:
+) -> tuple[list[tuple[Finding, Diagnostic]], list[InternalError], Optional[ModuleSummary]]:
     """Model a parsed module once, run the enabled rules, build the project summary when a project rule
     wants it, and position what they report in one pass.
 
-    A finding carries its fix information only when its rule supplied an edit for it: "fixable" in the
-    output always means `--fix` (or `--unsafe-fixes`) can do it."""
+    A finding carries a fix only when its rule supplied an edit for it (registry.Reporter drops a Fix without
+    one): "fixable" in the output always means `--fix` (or `--unsafe-fixes`) can do it."""
     errors: list[InternalError] = []
     try:
         model = ModuleModel.build(module, settings.options)
     except Exception as exc:  # a bug of ours: report it, keep the other files' results
         return [], [_internal(path, "the analysis model", exc)], None
 
-    reports: list[Report] = []
-    for code, check in PYTHON_RULES.items():
+    reports: list[Finding] = []
+    for code, check in registry.checks("python").items():
         if not settings.is_enabled(code):
             continue
         try:
-            reports.extend(check(model))
+            reports.extend(check(model, registry.reporter(code)))
         except Exception as exc:
             errors.append(_internal(path, f"rule {code}", exc))
     pending: Optional[PendingSummary] = None
@@ -149,7 +148,7 @@ def lint_module(
     summary = pending.finish(spans) if pending is not None else None
     if regions:
         reports = _expected_failures_removed(reports, regions, spans)
-    findings: list[tuple[Report, Diagnostic]] = []
+    findings: list[tuple[Finding, Diagnostic]] = []
     seen: set[tuple] = set()
     for report in reports:
         line, column, end_line, end_column = spans.get(id(report.node), (1, 1, 1, 1))
@@ -157,9 +156,9 @@ def lint_module(
         if key in seen:
             continue
         seen.add(key)
-        fix = report.fix if report.edit is not None else None
+        fix = report.fix.without_edits() if report.fix is not None else None
         findings.append(
-            (report, Diagnostic(report.code, report.message, path, line, column, end_line, end_column, fix))
+            (report, Diagnostic(report.code, report.message, path, line, column, end_line, end_column, fix, report.severity))
         )
     return findings, errors, summary
 
@@ -175,11 +174,11 @@ def _predicting(kind: str) -> frozenset[str]:
 _PREDICTING: dict[str, frozenset[str]] = {}
 
 
-def _expected_failures_removed(reports: list[Report], regions, spans) -> list[Report]:
+def _expected_failures_removed(reports: list[Finding], regions, spans) -> list[Finding]:
     """Drop the findings a test expects (RuleSpec.predicts); any other finding inside such code keeps its
     message but loses its fix: code written to fail is never rewritten."""
     boxes = [(spans[id(node)], kind) for node, kind in regions if id(node) in spans]
-    kept: list[Report] = []
+    kept: list[Finding] = []
     for report in reports:
         span = spans.get(id(report.node))
         inside = [kind for box, kind in boxes if span is not None and _within(span, box)]
@@ -190,7 +189,7 @@ def _expected_failures_removed(reports: list[Report], regions, spans) -> list[Re
             "warns" in inside and report.code in _predicting("warning")
         ):
             continue
-        kept.append(Report(report.code, report.node, report.message))
+        kept.append(Finding(report.code, report.at, report.message, None, report.severity))
     return kept
 
 

@@ -22,7 +22,7 @@ def as_dict(d: Diagnostic) -> dict:
         "end_column": d.end_column,
         "severity": severity_of(d),
         "category": rule.category,
-        "fix": None if d.fix is None else {"safety": d.fix.safety, "description": d.fix.description},
+        "fix": None if d.fix is None else {"safety": d.fix.safety, "description": d.fix.title},
     }
 
 

@@ -96,7 +96,7 @@ def _context(d: Diagnostic, texts: dict, sources: dict, fixable: bool) -> list[s
         out.append(f"{' ' * len(gutter)} | {' ' * (d.column - 1)}{'^' * max(1, width)}")
     if d.fix is not None:
         label = "fix" if d.fix.safety == "safe" else "unsafe fix"
-        out.append(f"  = {label}: {d.fix.description}" + ("" if fixable else " (not applied without --unsafe-fixes)"))
+        out.append(f"  = {label}: {d.fix.title}" + ("" if fixable else " (not applied without --unsafe-fixes)"))
     out.append("")
     return out
 

@@ -1,46 +1,8 @@
-"""Python rules: small functions of the ModuleModel that yield Reports.
+"""Python rules: one module per rule family, each rule a function of the ModuleModel registered with
+`@dapr_lint.registry.rule(spec)`.
 
-A rule knows nothing about files, output formats or configuration beyond `model.options`. Register one
-with `@python_rule(spec)`; the engine runs the enabled ones once per module.
+A check is `check(model, report) -> Iterable[Finding]`: `report(node, message, fix=Fix(title, edit))` is bound
+to the rule's code and takes the fix's safety from the spec (see dapr_lint.registry.Reporter). A rule knows
+nothing about files, output formats or configuration beyond `model.options`; the engine runs the enabled ones
+once per module. dapr_lint.catalog imports every module of this package.
 """
-
-from __future__ import annotations
-
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Iterable, Optional
-
-import libcst as cst
-
-from dapr_lint.diagnostics import FixInfo
-from dapr_lint.python.edits import Edit
-from dapr_lint.registry import RuleSpec, register
-
-if TYPE_CHECKING:
-    from dapr_lint.python.model import ModuleModel
-
-
-@dataclass(frozen=True)
-class Report:
-    """A finding at a CST node; the engine turns the node into a position only when it is reported."""
-
-    code: str
-    node: cst.CSTNode
-    message: str
-    fix: Optional[FixInfo] = None
-    # How to fix it (with `fix` saying how safe that is); None when this finding has no fix.
-    edit: Optional[Edit] = None
-
-
-CheckFunction = Callable[["ModuleModel"], Iterable[Report]]
-
-PYTHON_RULES: dict[str, CheckFunction] = {}
-
-
-def python_rule(spec: RuleSpec) -> Callable[[CheckFunction], CheckFunction]:
-    register(spec)
-
-    def decorate(func: CheckFunction) -> CheckFunction:
-        PYTHON_RULES[spec.code] = func
-        return func
-
-    return decorate

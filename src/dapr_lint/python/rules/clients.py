@@ -8,7 +8,7 @@ from typing import Iterator, Optional, Sequence
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Diagnostic, FixInfo
+from dapr_lint.diagnostics import Diagnostic, Finding, Fix
 from dapr_lint.project import Project, project_check
 from dapr_lint.summaries import AsyncCall, ModuleSummary
 from dapr_lint.python import edits, known
@@ -22,14 +22,12 @@ from dapr_lint.python.model import (
     WithItemSite,
     is_blocking_method,
 )
-from dapr_lint.python.rules import Report, python_rule
 from dapr_lint.python.sdk_table import MEMBERS
-from dapr_lint.registry import RuleSpec, invalid, valid
+from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.settings import Settings
 
-_TO_ASYNC_CLIENT = FixInfo(
-    "unsafe", "Switch to the async client: import it from dapr.aio, use `async with`, and `await` each call."
-)
+# DPR101's fix title, also offered (unsafe) for DPR102 and DPR103
+_TO_ASYNC_CLIENT = "Switch to the async client: import it from dapr.aio, use `async with`, and `await` each call."
 
 
 def _short(kind: known.ClientKind) -> str:
@@ -196,7 +194,7 @@ def _all_reads_are_calls(node: cst.CSTNode, name: str) -> bool:
 # ------------------------------------------------------------------------------------------------
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR101",
         name="sync-client-in-async",
@@ -299,7 +297,7 @@ def _all_reads_are_calls(node: cst.CSTNode, name: str) -> bool:
         ),
     )
 )
-def sync_client_in_async(model: ModuleModel) -> Iterator[Report]:
+def sync_client_in_async(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     conversions = AsyncConversions(model)
     for info in model.functions:
         if not info.is_async or info.is_script_entry:
@@ -315,15 +313,13 @@ def sync_client_in_async(model: ModuleModel) -> Iterator[Report]:
                 # Constructing the workflow client opens a channel and waits for nothing (no health check,
                 # unlike DaprClient): only its calls block.
                 if not constructed.is_async and constructed.family == "dapr" and not flask_view:
-                    yield Report(
-                        "DPR101",
+                    yield report(
                         site.node,
                         f"{_short(constructed)} constructed inside `async def {info.name}`: its constructor blocks the "
                         "event loop on a sidecar health check (up to DAPR_HEALTH_TIMEOUT, 60 s, while the sidecar is "
                         "down; the aio client's constructor runs the same check) and every call blocks it too; use "
                         f"{_async_alternative(constructed)}",
-                        _TO_ASYNC_CLIENT,
-                        conversions.for_construction(site.node),
+                        Fix(_TO_ASYNC_CLIENT, conversions.for_construction(site.node)),
                     )
                 continue
             method = model.client_method_call(site)
@@ -335,21 +331,18 @@ def sync_client_in_async(model: ModuleModel) -> Iterator[Report]:
                     extra = ""
                     if kind.family == "dapr" and name == "invoke_method":
                         extra = " (with the default HTTP protocol it raises RuntimeError: This event loop is already running)"
-                    yield Report(
-                        "DPR101",
+                    yield report(
                         site.node,
                         f"`{name}` on a {_short(kind)} inside `async def {info.name}` blocks the event loop{extra}; "
                         f"use {_async_alternative(kind)}, or run it in `asyncio.to_thread`",
-                        _TO_ASYNC_CLIENT,
-                        conversions.for_client_name(site.node.func.value, site.scope),  # type: ignore[attr-defined]
+                        Fix(_TO_ASYNC_CLIENT, conversions.for_client_name(site.node.func.value, site.scope)),  # type: ignore[attr-defined]
                     )
                 continue
             helper = None if flask_view else _blocking_helper(model, site, info)
             if helper is not None:
                 callee, use = helper
                 snippet = model.module.code_for_node(use.node.func) + ("()" if model.constructed_client(use) else "(...)")
-                yield Report(
-                    "DPR101",
+                yield report(
                     site.node,
                     f"`{callee.name}()` uses a sync Dapr client (`{snippet}`) and blocks the event loop of "
                     f"`async def {info.name}`; make it async with the aio client, or call it via `asyncio.to_thread`",
@@ -372,7 +365,7 @@ def _blocking_helper(model: ModuleModel, site: CallSite, caller: FunctionInfo) -
 # ------------------------------------------------------------------------------------------------
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR102",
         name="wrong-context-manager",
@@ -433,7 +426,7 @@ def _blocking_helper(model: ModuleModel, site: CallSite, caller: FunctionInfo) -
         ),
     )
 )
-def wrong_context_manager(model: ModuleModel) -> Iterator[Report]:
+def wrong_context_manager(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     conversions = AsyncConversions(model)
     for site in model.with_items:
         kind = model.client_of(site.node.item, site.scope)
@@ -447,28 +440,23 @@ def wrong_context_manager(model: ModuleModel) -> Iterator[Report]:
                 if not kind.is_async
                 else "create it once and reuse it (it has no close())"
             )
-            yield Report(
-                "DPR102",
+            yield report(
                 node,
                 f"`{statement}` on a {_short(kind)}: it defines no context manager, so this raises TypeError; {advice}",
             )
         elif site.is_async and not kind.is_async:
-            yield Report(
-                "DPR102",
+            yield report(
                 node,
                 "`async with` on the sync DaprClient raises TypeError (it has no __aenter__); "
                 "use `async with dapr.aio.clients.DaprClient()`, or `with` in a plain `def`",
-                _TO_ASYNC_CLIENT,
-                conversions.for_construction(node) if isinstance(node, cst.Call) else None,
+                Fix(_TO_ASYNC_CLIENT, conversions.for_construction(node) if isinstance(node, cst.Call) else None, safety="unsafe"),
             )
         elif not site.is_async and kind.is_async:
             in_async = site.function is not None and site.function.is_async
-            yield Report(
-                "DPR102",
+            yield report(
                 node,
                 "`with` on the async DaprClient raises TypeError (it has no __enter__); use `async with`",
-                FixInfo("safe", "Use `async with`."),
-                edits.make_async_with(site.statement) if in_async and site.statement is not None else None,
+                Fix("Use `async with`.", edits.make_async_with(site.statement) if in_async and site.statement is not None else None),
             )
 
 
@@ -477,7 +465,7 @@ def wrong_context_manager(model: ModuleModel) -> Iterator[Report]:
 # ------------------------------------------------------------------------------------------------
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR103",
         name="await-on-sync-call",
@@ -534,7 +522,7 @@ def wrong_context_manager(model: ModuleModel) -> Iterator[Report]:
         ),
     )
 )
-def await_on_sync_call(model: ModuleModel) -> Iterator[Report]:
+def await_on_sync_call(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     conversions = AsyncConversions(model)
     for site in model.awaits:
         expr = site.node.expression
@@ -549,13 +537,11 @@ def await_on_sync_call(model: ModuleModel) -> Iterator[Report]:
             continue
         returns = member.get("returns") or "its result"
         returned = returns.rsplit(".", 1)[-1] if returns != "its result" else returns
-        yield Report(
-            "DPR103",
+        yield report(
             site.node,
             f"`await` on `{name}` of a {_short(kind)}: the call runs synchronously, then `await` raises "
             f"TypeError ({returned} is not awaitable); use the async client",
-            _TO_ASYNC_CLIENT,
-            conversions.for_client_name(expr.func.value, site.scope),
+            Fix(_TO_ASYNC_CLIENT, conversions.for_client_name(expr.func.value, site.scope)),
         )
 
 
@@ -564,7 +550,7 @@ def await_on_sync_call(model: ModuleModel) -> Iterator[Report]:
 # ------------------------------------------------------------------------------------------------
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR104",
         name="unawaited-coroutine",
@@ -632,7 +618,7 @@ def await_on_sync_call(model: ModuleModel) -> Iterator[Report]:
         ),
     )
 )
-def unawaited_coroutine(model: ModuleModel) -> Iterator[Report]:
+def unawaited_coroutine(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for site in model.calls:
         func = site.node.func
         if not isinstance(func, cst.Attribute):
@@ -652,15 +638,16 @@ def unawaited_coroutine(model: ModuleModel) -> Iterator[Report]:
         consequence = (
             "its result is a coroutine, not a response" if site.context != "stmt" else "it never runs"
         )
-        yield Report(
-            "DPR104",
+        yield report(
             site.node,
             f"`{method.name}` of {owner} ({method.owner.rsplit('.', 1)[0]}) is a coroutine called without `await`: "
             f"{consequence}",
-            FixInfo("safe", "Add `await`."),
-            edits.add_await(site.node, parenthesize=site.context == "attr")
-            if in_async and site.context in ("stmt", "attr")
-            else None,
+            Fix(
+                "Add `await`.",
+                edits.add_await(site.node, parenthesize=site.context == "attr")
+                if in_async and site.context in ("stmt", "attr")
+                else None,
+            ),
         )
 
 
@@ -751,7 +738,7 @@ def _block_of(root: cst.CSTNode, statement: cst.CSTNode) -> Optional[Sequence[cs
     return finder.block
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR105",
         name="async-client-not-closed",
@@ -810,20 +797,18 @@ def _block_of(root: cst.CSTNode, statement: cst.CSTNode) -> Optional[Sequence[cs
         ),
     )
 )
-def async_client_not_closed(model: ModuleModel) -> Iterator[Report]:
+def async_client_not_closed(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for site, _kind in _unclosed_constructions(model, want_async=True):
-        yield Report(
-            "DPR105",
+        yield report(
             site.node,
             "async DaprClient created here is never closed: it has no __del__, so its channel stays open until "
             "garbage collection happens to reach it; use `async with DaprClient() as client:` or "
             "`await client.close()` in a `finally`",
-            FixInfo("unsafe", "Wrap the uses in `async with`."),
-            _wrap_in_with(site, is_async=True),
+            Fix("Wrap the uses in `async with`.", _wrap_in_with(site, is_async=True)),
         )
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR106",
         name="client-without-context-manager",
@@ -872,15 +857,13 @@ def async_client_not_closed(model: ModuleModel) -> Iterator[Report]:
         ),
     )
 )
-def client_without_context_manager(model: ModuleModel) -> Iterator[Report]:
+def client_without_context_manager(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for site, _kind in _unclosed_constructions(model, want_async=False):
-        yield Report(
-            "DPR106",
+        yield report(
             site.node,
             "DaprClient created without `with` and never closed; use `with DaprClient() as client:` so its "
             "channels close when the work is done",
-            FixInfo("unsafe", "Wrap the uses in `with`."),
-            _wrap_in_with(site, is_async=False),
+            Fix("Wrap the uses in `with`.", _wrap_in_with(site, is_async=False)),
         )
 
 
@@ -893,7 +876,7 @@ _REQUEST_HANDLER_KINDS = frozenset(
 )
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR107",
         name="client-per-request",
@@ -947,7 +930,7 @@ _REQUEST_HANDLER_KINDS = frozenset(
         ),
     )
 )
-def client_per_request(model: ModuleModel) -> Iterator[Report]:
+def client_per_request(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for info in model.functions:
         if not any(h.kind in _REQUEST_HANDLER_KINDS for h in info.handlers):
             continue
@@ -960,8 +943,7 @@ def client_per_request(model: ModuleModel) -> Iterator[Report]:
                     if kind.family == "dapr"
                     else "each construction opens a new gRPC channel"
                 )
-                yield Report(
-                    "DPR107",
+                yield report(
                     site.node,
                     f"{_short(kind)} constructed on every request of `{info.name}`: {cost}; create it once at start-up",
                 )
@@ -971,8 +953,7 @@ def client_per_request(model: ModuleModel) -> Iterator[Report]:
                 continue
             built = next(filter(None, (model.constructed_client(c) for c in callee.calls)), None)
             if built is not None:
-                yield Report(
-                    "DPR107",
+                yield report(
                     site.node,
                     f"`{callee.name}()` constructs a {_short(built)} on every request of `{info.name}`; "
                     "create the client once at start-up",
@@ -1015,7 +996,7 @@ def _class_label(path: str) -> str:
     return path.rsplit(".", 1)[-1]
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR108",
         name="unknown-sdk-member",
@@ -1077,7 +1058,7 @@ def _class_label(path: str) -> str:
         ),
     )
 )
-def unknown_sdk_member(model: ModuleModel) -> Iterator[Report]:
+def unknown_sdk_member(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for site in model.attributes:
         if site.is_store:
             continue
@@ -1090,7 +1071,7 @@ def unknown_sdk_member(model: ModuleModel) -> Iterator[Report]:
         members = MEMBERS.get(base.path)
         if members is None or attr in members:
             continue
-        yield Report("DPR108", site.node.attr, _unknown_member_message(base.path, attr, members))
+        yield report(site.node.attr, _unknown_member_message(base.path, attr, members))
 
     for site in model.calls:
         params, owner, what = _signature_of(model, site)
@@ -1102,22 +1083,18 @@ def unknown_sdk_member(model: ModuleModel) -> Iterator[Report]:
             keyword = arg.keyword.value
             rename = _KEYWORD_RENAMES.get(keyword)
             fix = None
-            edit = None
             if rename is not None and rename in params:
                 advice = f"use `{rename}=`"
-                fix = FixInfo("safe", f"Rename `{keyword}=` to `{rename}=`.")
-                edit = edits.rename_name(arg.keyword, rename)
+                fix = Fix(f"Rename `{keyword}=` to `{rename}=`.", edits.rename_name(arg.keyword, rename))
             elif keyword in _KEYWORD_ADVICE:
                 advice = _KEYWORD_ADVICE[keyword]
             else:
                 close = difflib.get_close_matches(keyword, params, n=1, cutoff=0.6)
                 advice = f"did you mean `{close[0]}=`?" if close else f"accepted: {', '.join(params)}"
-            yield Report(
-                "DPR108",
+            yield report(
                 arg.keyword,
                 f"`{what}` of {_class_label(owner)} has no keyword `{keyword}` (TypeError); {advice}",
                 fix,
-                edit,
             )
 
     for site in model.subscripts:
@@ -1126,20 +1103,16 @@ def unknown_sdk_member(model: ModuleModel) -> Iterator[Report]:
         base = model.value_of(site.node.value, site.scope)
         if isinstance(base, Instance) and base.local is None:
             if base.path == "dapr.clients.grpc._response.GetSecretResponse":
-                yield Report(
-                    "DPR108",
+                yield report(
                     site.node,
                     "GetSecretResponse is not subscriptable (TypeError); use `resp.secret[key]`",
-                    FixInfo("safe", "Subscript `.secret` instead."),
-                    edits.subscript_through(site.node, "secret"),
+                    Fix("Subscript `.secret` instead.", edits.subscript_through(site.node, "secret")),
                 )
             elif base.path == "dapr.clients.grpc._response.GetBulkSecretResponse":
-                yield Report(
-                    "DPR108",
+                yield report(
                     site.node,
                     "GetBulkSecretResponse is not subscriptable (TypeError); use `resp.secrets[key]`",
-                    FixInfo("safe", "Subscript `.secrets` instead."),
-                    edits.subscript_through(site.node, "secrets"),
+                    Fix("Subscript `.secrets` instead.", edits.subscript_through(site.node, "secrets")),
                 )
 
 

@@ -6,7 +6,7 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from dapr_lint.diagnostics import FixInfo
+from dapr_lint.diagnostics import Finding, Fix
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
     CallSite,
@@ -16,8 +16,7 @@ from dapr_lint.python.model import (
     Ref,
     argument,
 )
-from dapr_lint.python.rules import Report, python_rule
-from dapr_lint.registry import RuleSpec, invalid, valid
+from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 
 
 # ------------------------------------------------------------------------------------------------
@@ -48,7 +47,7 @@ _GRPC_METADATA_METHODS = frozenset(
 )
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR109",
         name="deprecated-api",
@@ -109,15 +108,13 @@ _GRPC_METADATA_METHODS = frozenset(
         ),
     )
 )
-def deprecated_api(model: ModuleModel) -> Iterator[Report]:
+def deprecated_api(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for site in model.imports:
         if site.module == "flask_dapr" or site.module.startswith("flask_dapr."):
-            yield Report(
-                "DPR109",
+            yield report(
                 site.anchor,
                 "`flask_dapr` is deprecated (FutureWarning since SDK 1.19); import from `dapr.ext.flask`",
-                FixInfo("safe", "Import from `dapr.ext.flask`."),
-                _flask_dapr_edit(site),
+                Fix("Import from `dapr.ext.flask`.", _flask_dapr_edit(site)),
             )
 
     for site in model.attributes:
@@ -126,12 +123,10 @@ def deprecated_api(model: ModuleModel) -> Iterator[Report]:
         attr = site.node.attr.value
         value = model.value_of(site.node, site.scope)
         if isinstance(value, Ref) and value.path == known.DAPR_HEALTH + ".wait_until_ready":
-            yield Report(
-                "DPR109",
+            yield report(
                 site.node.attr,
                 "`DaprHealth.wait_until_ready` is deprecated; use `DaprHealth.wait_for_sidecar`",
-                FixInfo("safe", "Rename to `wait_for_sidecar`."),
-                edits.rename_name(site.node.attr, "wait_for_sidecar"),
+                Fix("Rename to `wait_for_sidecar`.", edits.rename_name(site.node.attr, "wait_for_sidecar")),
             )
             continue
         if attr not in ("wait", "invoke_method_async") and attr not in _JOB_RENAMES:
@@ -140,30 +135,26 @@ def deprecated_api(model: ModuleModel) -> Iterator[Report]:
         if kind is None or kind.family != "dapr":
             continue
         if attr == "wait":
-            yield Report(
-                "DPR109",
+            yield report(
                 site.node.attr,
                 "`DaprClient.wait()` is deprecated: the client already waits for the sidecar when it is constructed",
             )
         elif attr == "invoke_method_async" and not kind.is_async:
-            yield Report(
-                "DPR109",
+            yield report(
                 site.node.attr,
                 "`invoke_method_async` on the sync DaprClient is deprecated (NotImplementedError with the gRPC "
                 "protocol); use `await dapr.aio.clients.DaprClient().invoke_method(...)`",
             )
         elif attr in _JOB_RENAMES:
             new = _JOB_RENAMES[attr]
-            yield Report(
-                "DPR109",
+            yield report(
                 site.node.attr,
                 f"`{attr}` is deprecated (the Jobs API is stable); use `{new}`",
-                FixInfo("safe", f"Rename to `{new}`."),
-                edits.rename_name(site.node.attr, new),
+                Fix(f"Rename to `{new}`.", edits.rename_name(site.node.attr, new)),
             )
 
     for site in model.calls:
-        yield from _deprecated_arguments(model, site)
+        yield from _deprecated_arguments(model, site, report)
 
 
 def _flask_dapr_edit(site) -> Optional[edits.Edit]:
@@ -182,15 +173,14 @@ def _flask_dapr_edit(site) -> Optional[edits.Edit]:
     return None
 
 
-def _deprecated_arguments(model: ModuleModel, site: CallSite) -> Iterator[Report]:
+def _deprecated_arguments(model: ModuleModel, site: CallSite, report: Reporter) -> Iterator[Finding]:
     constructed = model.constructed_client(site)
     if constructed is not None and constructed.family == "dapr":
         address = argument(site.node, 0, "address")
         if address is not None:
             value = model.value_of(address, site.scope)
             if isinstance(value, Const) and isinstance(value.value, str) and value.value.lower().startswith(("http://", "https://")):
-                yield Report(
-                    "DPR109",
+                yield report(
                     address,
                     "an `http://`/`https://` gRPC address is deprecated; use `host:port?tls=false` "
                     "(or `?tls=true`) or `dns:///host:port`",
@@ -207,13 +197,12 @@ def _deprecated_arguments(model: ModuleModel, site: CallSite) -> Iterator[Report
         if keyword == "reuse_id_policy" and kind.family == "workflow" and name == "schedule_new_workflow":
             if model.value_of(arg.value, site.scope) == Const(None):
                 continue  # the SDK warns only for a value
-            yield Report("DPR109", arg.keyword, "`reuse_id_policy` is deprecated and has no effect; remove it")
+            yield report(arg.keyword, "`reuse_id_policy` is deprecated and has no effect; remove it")
         elif keyword == "metadata" and kind.family == "dapr" and name in _GRPC_METADATA_METHODS:
             value = model.value_of(arg.value, site.scope)
             if (isinstance(value, Const) and value.value is None) or value == Kind("dict"):
                 continue
-            yield Report(
-                "DPR109",
+            yield report(
                 arg.keyword,
                 f"the gRPC `metadata=` argument of `{name}` is deprecated (Dapr already sends the API token); "
                 "drop it, and pass Dapr metadata through the `*_metadata` keyword",

@@ -11,7 +11,7 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from dapr_lint.diagnostics import FixInfo
+from dapr_lint.diagnostics import Finding, Fix
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
     is_none_literal,
@@ -24,9 +24,8 @@ from dapr_lint.python.model import (
     TryInfo,
     is_blocking_method,
 )
-from dapr_lint.python.rules import Report, python_rule
 from dapr_lint.python.walk import children
-from dapr_lint.registry import RuleSpec, invalid, valid
+from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 
 _SUBSCRIPTION_KINDS = frozenset({"subscription", "grpc_subscription"})
 _EVENT_HANDLER_KINDS = frozenset(
@@ -47,7 +46,7 @@ def _dapr_call(model: ModuleModel, site: CallSite) -> Optional[tuple[known.Clien
 # ------------------------------------------------------------------------------------------------
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR301",
         name="unhandled-dapr-error",
@@ -97,7 +96,7 @@ def _dapr_call(model: ModuleModel, site: CallSite) -> Optional[tuple[known.Clien
         ),
     )
 )
-def unhandled_dapr_error(model: ModuleModel) -> Iterator[Report]:
+def unhandled_dapr_error(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for info in model.functions:
         if not any(h.kind == "route" for h in info.handlers):
             continue
@@ -107,8 +106,7 @@ def unhandled_dapr_error(model: ModuleModel) -> Iterator[Report]:
             method = _dapr_call(model, site)
             if method is None or model.protected_by(site, "dapr"):
                 continue
-            yield Report(
-                "DPR301",
+            yield report(
                 site.node,
                 f"`{method[1]}` in route handler `{info.name}` is not inside a `try` that catches Dapr errors: a "
                 "sidecar or component failure escapes as a generic 500 that tells the caller nothing it can act on "
@@ -152,7 +150,7 @@ def _internal_error_node(model: ModuleModel, clause: ExceptInfo) -> cst.CSTNode:
     return node if node is not None else clause.node
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR302",
         name="incomplete-dapr-except",
@@ -190,7 +188,7 @@ def _internal_error_node(model: ModuleModel, clause: ExceptInfo) -> cst.CSTNode:
         ),
     )
 )
-def incomplete_dapr_except(model: ModuleModel) -> Iterator[Report]:
+def incomplete_dapr_except(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for info in model.tries:
         internal = [c for c in info.handlers if model.catches(c, "internal")]
         if not internal:
@@ -201,14 +199,12 @@ def incomplete_dapr_except(model: ModuleModel) -> Iterator[Report]:
         if not calls:
             continue
         names = ", ".join(dict.fromkeys(f"`{name}`" for _, name in calls))
-        yield Report(
-            "DPR302",
+        yield report(
             _internal_error_node(model, internal[0]),
             f"only `DaprInternalError` is caught around {names}: gRPC failures raise DaprGrpcError or a raw "
             "grpc.RpcError, which are not DaprInternalError, so they escape this handler; catch "
             "`(DaprInternalError, grpc.RpcError)`",
-            FixInfo("unsafe", "Catch `(DaprInternalError, grpc.RpcError)`."),
-            _catch_grpc_too(model, internal[0]),
+            Fix("Catch `(DaprInternalError, grpc.RpcError)`.", _catch_grpc_too(model, internal[0])),
         )
 
 
@@ -306,7 +302,7 @@ def _clause_anchor(clause: ExceptInfo) -> cst.CSTNode:
     return clause.node.body
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR303",
         name="swallowed-dapr-error",
@@ -344,7 +340,7 @@ def _clause_anchor(clause: ExceptInfo) -> cst.CSTNode:
         ),
     )
 )
-def swallowed_dapr_error(model: ModuleModel) -> Iterator[Report]:
+def swallowed_dapr_error(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for info in model.tries:
         calls = [m for m in (_dapr_call(model, s) for s in info.calls) if m is not None]
         if not calls:
@@ -356,8 +352,7 @@ def swallowed_dapr_error(model: ModuleModel) -> Iterator[Report]:
             if not _swallows(model, clause):
                 continue
             names = ", ".join(dict.fromkeys(f"`{name}`" for _, name in calls))
-            yield Report(
-                "DPR303",
+            yield report(
                 _clause_anchor(clause),
                 f"a failure of {names} is swallowed here: the clause neither logs, re-raises nor returns an "
                 "error, so the failure leaves no trace; log it (`logger.exception(...)`) and re-raise or return "
@@ -443,7 +438,7 @@ def _handles_failure(model: ModuleModel, clause: ExceptInfo) -> bool:
     return any(_dapr_call(model, site) is not None for site in clause.calls)
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR304",
         name="subscriber-acks-failure",
@@ -491,7 +486,7 @@ def _handles_failure(model: ModuleModel, clause: ExceptInfo) -> bool:
         ),
     )
 )
-def subscriber_acks_failure(model: ModuleModel) -> Iterator[Report]:
+def subscriber_acks_failure(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for info in model.functions:
         handler = next((h for h in info.handlers if h.kind in _SUBSCRIPTION_KINDS), None)
         if handler is None:
@@ -510,19 +505,19 @@ def subscriber_acks_failure(model: ModuleModel) -> Iterator[Report]:
                 if clause.returns:
                     for ret in clause.returns:
                         if _acks(model, ret.value, clause.scope, framework):
-                            yield Report("DPR304", ret, message)
+                            yield report(ret, message)
                     continue
                 found, after = _statement_after(info, try_info.node)
                 if not found:
                     continue
                 if after is None:
                     if framework not in known.FLASK_SUBSCRIPTION_FRAMEWORKS:  # falling off the end returns None
-                        yield Report("DPR304", _clause_anchor(clause), message)
+                        yield report(_clause_anchor(clause), message)
                     continue
                 if isinstance(after, cst.SimpleStatementLine) and isinstance(after.body[0], cst.Return):
                     ret = after.body[0]
                     if _acks(model, ret.value, info.scope, framework):
-                        yield Report("DPR304", _clause_anchor(clause), message)
+                        yield report(_clause_anchor(clause), message)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -532,7 +527,7 @@ def subscriber_acks_failure(model: ModuleModel) -> Iterator[Report]:
 _EXIT_FUNCTIONS = frozenset({"sys.exit", "os._exit", "builtins.exit", "builtins.quit"})
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR305",
         name="exit-in-handler",
@@ -573,7 +568,7 @@ _EXIT_FUNCTIONS = frozenset({"sys.exit", "os._exit", "builtins.exit", "builtins.
         ),
     )
 )
-def exit_in_handler(model: ModuleModel) -> Iterator[Report]:
+def exit_in_handler(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     handlers = {id(h.function): h for h in model.handlers if h.kind in _EVENT_HANDLER_KINDS}
     if not handlers:
         return
@@ -583,7 +578,7 @@ def exit_in_handler(model: ModuleModel) -> Iterator[Report]:
             name = _exit_name(model, site)
             if name is not None:
                 handler, kind = helpers[id(site.function)]
-                yield Report("DPR305", site.node, _helper_exit_message(name, site.function, handler, kind))
+                yield report(site.node, _helper_exit_message(name, site.function, handler, kind))
             continue
         if site.function is None or id(site.function) not in handlers:
             continue
@@ -595,13 +590,12 @@ def exit_in_handler(model: ModuleModel) -> Iterator[Report]:
             if path not in _EXIT_FUNCTIONS:
                 continue
             name = path
-        yield Report("DPR305", site.node, _exit_message(name, site.function, handlers[id(site.function)].kind))
+        yield report(site.node, _exit_message(name, site.function, handlers[id(site.function)].kind))
     for raise_site in model.raises:
         if raise_site.function is not None and id(raise_site.function) in helpers:
             if model.exception_raised(raise_site.node, raise_site.scope) == "SystemExit":
                 handler, kind = helpers[id(raise_site.function)]
-                yield Report(
-                    "DPR305",
+                yield report(
                     raise_site.node,
                     _helper_exit_message("raise SystemExit", raise_site.function, handler, kind),
                 )
@@ -609,8 +603,7 @@ def exit_in_handler(model: ModuleModel) -> Iterator[Report]:
         if raise_site.function is None or id(raise_site.function) not in handlers:
             continue
         if model.exception_raised(raise_site.node, raise_site.scope) == "SystemExit":
-            yield Report(
-                "DPR305",
+            yield report(
                 raise_site.node,
                 _exit_message("raise SystemExit", raise_site.function, handlers[id(raise_site.function)].kind),
             )

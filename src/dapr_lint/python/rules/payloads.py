@@ -10,11 +10,10 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from dapr_lint.diagnostics import FixInfo, with_article
+from dapr_lint.diagnostics import Finding, Fix, with_article
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import CallSite, Const, Kind, ModuleModel, Scope, Value, call_argument, has_star_kwargs
-from dapr_lint.python.rules import Report, python_rule
-from dapr_lint.registry import RuleSpec, invalid, valid
+from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 
 _CLIENTS = (known.SYNC_DAPR_CLIENT, known.AIO_DAPR_CLIENT)
 
@@ -63,33 +62,28 @@ def _non_json_payload(value: Value) -> Optional[str]:
     return None
 
 
-def _payload_fix(
-    model: ModuleModel, expr: cst.BaseExpression, value: Value, scope: Scope
-) -> tuple[Optional[FixInfo], Optional[edits.Edit]]:
+def _payload_fix(model: ModuleModel, expr: cst.BaseExpression, value: Value, scope: Scope) -> Optional[Fix]:
     if not isinstance(value, (Kind, Const)):
-        return None, None
+        return None
     if isinstance(value, Kind) and value.origin == "model_dump":
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "model_dump":
             if not any(arg.keyword is not None and arg.keyword.value == "mode" for arg in expr.args):
-                return (
-                    FixInfo("safe", "Use `.model_dump_json()` instead of `.model_dump()`."),
+                return Fix(
+                    "Use `.model_dump_json()` instead of `.model_dump()`.",
                     edits.rename_name(expr.func.attr, "model_dump_json"),
                 )
-        return None, None
+        return None
     literal = isinstance(value, Const) or value.origin == "literal"
     if not literal or (isinstance(value, Kind) and value.kind == "set"):
-        return None, None  # json.dumps cannot serialise a set
+        return None  # json.dumps cannot serialise a set
     reference = edits.module_reference(model, scope, "json")
     if reference is None:
-        return None, None  # `json` means something else here
+        return None  # `json` means something else here
     name, imports = reference
-    return (
-        FixInfo("safe", "Serialise with `json.dumps(...)` (and `import json`)."),
-        edits.wrap_in_call(expr, f"{name}.dumps", imports),
-    )
+    return Fix("Serialise with `json.dumps(...)` (and `import json`).", edits.wrap_in_call(expr, f"{name}.dumps", imports))
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR201",
         name="non-json-payload",
@@ -132,7 +126,7 @@ def _payload_fix(
         ),
     )
 )
-def non_json_payload(model: ModuleModel) -> Iterator[Report]:
+def non_json_payload(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for site, owner, name, params in _calls(model):
         param = _CONSTRUCTOR_PAYLOADS.get(owner) if name == "__init__" else _PAYLOAD_PARAMS.get(name)
         if param is None:
@@ -156,12 +150,11 @@ def non_json_payload(model: ModuleModel) -> Iterator[Report]:
             consequence = "the SDK raises TypeError: invalid data type"
         else:
             consequence = "the SDK raises ValueError: invalid type for data"
-        yield Report(
-            "DPR201",
+        yield report(
             arg.value,
             f"`{param}` of `{label}` is {what}, not bytes or str: {consequence}; serialise it with "
             "`json.dumps(...)` or a model's `.model_dump_json()`",
-            *_payload_fix(model, arg.value, value, site.scope),
+            _payload_fix(model, arg.value, value, site.scope),
         )
 
 
@@ -181,7 +174,7 @@ def _is_delete_operation(model: ModuleModel, site: CallSite, params: tuple[str, 
 _JSON_ORIGINS = frozenset({"json.dumps", "model_dump_json", "pydantic.json"})
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR202",
         name="json-without-content-type",
@@ -217,7 +210,7 @@ _JSON_ORIGINS = frozenset({"json.dumps", "model_dump_json", "pydantic.json"})
         ),
     )
 )
-def json_without_content_type(model: ModuleModel) -> Iterator[Report]:
+def json_without_content_type(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for site, _owner, name, params in _calls(model):
         if name != "publish_event" or has_star_kwargs(site.node):
             continue
@@ -227,13 +220,11 @@ def json_without_content_type(model: ModuleModel) -> Iterator[Report]:
         value = model.value_of(data.value, site.scope)
         if not (isinstance(value, Kind) and value.kind == "str" and value.origin in _JSON_ORIGINS):
             continue
-        yield Report(
-            "DPR202",
+        yield report(
             data.value,
             "JSON published without `data_content_type`: the event is delivered as text/plain and subscribers "
             'receive a string, not an object; pass `data_content_type="application/json"`',
-            FixInfo("unsafe", 'Add `data_content_type="application/json"`.'),
-            edits.keyword_argument(site.node, "data_content_type", '"application/json"'),
+            Fix('Add `data_content_type="application/json"`.', edits.keyword_argument(site.node, "data_content_type", '"application/json"')),
         )
 
 
@@ -270,16 +261,16 @@ def _non_string(value: Value) -> Optional[str]:
     return None
 
 
-def _string_fix(expr: cst.BaseExpression) -> tuple[Optional[FixInfo], Optional[edits.Edit]]:
+def _string_fix(expr: cst.BaseExpression) -> Optional[Fix]:
     if isinstance(expr, (cst.Integer, cst.Float)) and not expr.lpar:
-        return FixInfo("safe", f'Quote it: `"{expr.value}"`.'), edits.string_literal(expr, expr.value)
+        return Fix(f'Quote it: `"{expr.value}"`.', edits.string_literal(expr, expr.value))
     if isinstance(expr, cst.Name) and expr.value in ("True", "False"):
         text = expr.value.lower()
-        return FixInfo("safe", f'Use `"{text}"`.'), edits.string_literal(expr, text)
-    return None, None
+        return Fix(f'Use `"{text}"`.', edits.string_literal(expr, text))
+    return None
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR203",
         name="non-string-metadata-value",
@@ -312,7 +303,7 @@ def _string_fix(expr: cst.BaseExpression) -> tuple[Optional[FixInfo], Optional[e
         ),
     )
 )
-def non_string_metadata_value(model: ModuleModel) -> Iterator[Report]:
+def non_string_metadata_value(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for site, owner, name, params in _calls(model):
         for param in _metadata_params(owner, name, params):
             arg = call_argument(site.node, params, param)
@@ -330,12 +321,11 @@ def non_string_metadata_value(model: ModuleModel) -> Iterator[Report]:
                     continue
                 key = model.value_of(element.key, scope)
                 key_text = f'"{key.value}"' if isinstance(key, Const) and isinstance(key.value, str) else "a key"
-                yield Report(
-                    "DPR203",
+                yield report(
                     element.value,
                     f"`{param}` of `{_label(owner, name)}` maps {key_text} to {with_article(what)}: Dapr metadata values must "
                     "be str (protobuf raises TypeError: bad argument type); quote the value",
-                    *_string_fix(element.value),
+                    _string_fix(element.value),
                 )
 
 
@@ -363,7 +353,7 @@ _GRPC_METADATA_METHODS = frozenset(
 )
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR204",
         name="dict-as-grpc-metadata",
@@ -394,7 +384,7 @@ _GRPC_METADATA_METHODS = frozenset(
         ),
     )
 )
-def dict_as_grpc_metadata(model: ModuleModel) -> Iterator[Report]:
+def dict_as_grpc_metadata(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for site, _owner, name, params in _calls(model):
         if name not in _GRPC_METADATA_METHODS:
             continue
@@ -411,22 +401,18 @@ def dict_as_grpc_metadata(model: ModuleModel) -> Iterator[Report]:
             continue  # `dict()`: empty as well
         targets = [p for p in params if p in _METADATA_PARAMS]
         fix = None
-        edit = None
         if len(targets) == 1:
             target = targets[0]
             advice = f"Dapr metadata goes in `{target}=`"
             if call_argument(site.node, params, target) is None:
-                fix = FixInfo("safe", f"Rename `metadata=` to `{target}=`.")
-                edit = edits.rename_name(arg.keyword, target)  # type: ignore[arg-type]
+                fix = Fix(f"Rename `metadata=` to `{target}=`.", edits.rename_name(arg.keyword, target))  # type: ignore[arg-type]
         else:
             advice = "pass gRPC metadata as a tuple of (key, value) pairs, or drop it"
-        yield Report(
-            "DPR204",
+        yield report(
             arg.keyword,  # type: ignore[arg-type]
             f"`metadata=` of `{name}` is the deprecated gRPC call metadata, a tuple of (key, value) pairs: a dict "
             f"raises ValueError (or, with two-character keys, sends their letters as pairs); {advice}",
             fix,
-            edit,
         )
 
 
@@ -458,7 +444,7 @@ def _state_json_target(model: ModuleModel, site: CallSite) -> Optional[cst.BaseE
     return None
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR205",
         name="unguarded-state-json",
@@ -491,7 +477,7 @@ def _state_json_target(model: ModuleModel, site: CallSite) -> Optional[cst.BaseE
         ),
     )
 )
-def unguarded_state_json(model: ModuleModel) -> Iterator[Report]:
+def unguarded_state_json(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for site in model.calls:
         target = _state_json_target(model, site)
         if target is None:
@@ -500,8 +486,7 @@ def unguarded_state_json(model: ModuleModel) -> Iterator[Report]:
             continue
         if model.protected_by(site, "json"):
             continue
-        yield Report(
-            "DPR205",
+        yield report(
             site.node,
             "JSON decoded from a `get_state` result without checking it: a missing key returns empty data "
             "(b'') and this raises JSONDecodeError; check `if resp.data:` first",
@@ -515,7 +500,7 @@ def unguarded_state_json(model: ModuleModel) -> Iterator[Report]:
 _EMPTY = (Const(None), Const(""), Const(b""))
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR206",
         name="invoke-body-without-verb",
@@ -551,7 +536,7 @@ _EMPTY = (Const(None), Const(""), Const(b""))
         ),
     )
 )
-def invoke_body_without_verb(model: ModuleModel) -> Iterator[Report]:
+def invoke_body_without_verb(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     serves_http = any(h.kind == "route" for h in model.handlers)
     for site, _owner, name, params in _calls(model):
         if name != "invoke_method" or has_star_kwargs(site.node):
@@ -565,13 +550,11 @@ def invoke_body_without_verb(model: ModuleModel) -> Iterator[Report]:
             # A gRPC callee (dapr.ext.grpc `App.method`) ignores the verb; without a sign that the callee is an
             # HTTP app, the call may well be right.
             continue
-        yield Report(
-            "DPR206",
+        yield report(
             site.node,
             "`invoke_method` with a body and no `http_verb` sends a GET with a body (the default verb is GET); "
             'pass `http_verb="POST"` (or the verb the callee serves)',
-            FixInfo("unsafe", 'Add `http_verb="POST"`.'),
-            edits.keyword_argument(site.node, "http_verb", '"POST"'),
+            Fix('Add `http_verb="POST"`.', edits.keyword_argument(site.node, "http_verb", '"POST"')),
         )
 
 
@@ -609,7 +592,7 @@ def _payload_keys(model: ModuleModel, expr: cst.BaseExpression, scope: Scope) ->
 _CLOUDEVENTS_JSON = "application/cloudevents+json"
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR207",
         name="double-wrapped-cloudevent",
@@ -642,7 +625,7 @@ _CLOUDEVENTS_JSON = "application/cloudevents+json"
         ),
     )
 )
-def double_wrapped_cloudevent(model: ModuleModel) -> Iterator[Report]:
+def double_wrapped_cloudevent(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for site, _owner, name, params in _calls(model):
         if name != "publish_event" or has_star_kwargs(site.node):
             continue
@@ -654,18 +637,16 @@ def double_wrapped_cloudevent(model: ModuleModel) -> Iterator[Report]:
             value = model.value_of(content_type.value, site.scope)
             if not isinstance(value, Const) or value.value == _CLOUDEVENTS_JSON:
                 continue
-        yield Report(
-            "DPR207",
+        yield report(
             data.value,
             "this payload is already a CloudEvent (it has `specversion`): without "
             f'`data_content_type="{_CLOUDEVENTS_JSON}"` Dapr wraps it in another envelope and subscribers find '
             "the event under `data.data`",
-            FixInfo("safe", f'Set `data_content_type="{_CLOUDEVENTS_JSON}"`.'),
-            edits.set_keyword(site.node, "data_content_type", f'"{_CLOUDEVENTS_JSON}"'),
+            Fix(f'Set `data_content_type="{_CLOUDEVENTS_JSON}"`.', edits.set_keyword(site.node, "data_content_type", f'"{_CLOUDEVENTS_JSON}"')),
         )
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR208",
         name="binding-envelope-as-data",
@@ -696,7 +677,7 @@ def double_wrapped_cloudevent(model: ModuleModel) -> Iterator[Report]:
         ),
     )
 )
-def binding_envelope_as_data(model: ModuleModel) -> Iterator[Report]:
+def binding_envelope_as_data(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for site, _owner, name, params in _calls(model):
         if name != "invoke_binding":
             continue
@@ -706,8 +687,7 @@ def binding_envelope_as_data(model: ModuleModel) -> Iterator[Report]:
         keys = _payload_keys(model, data.value, site.scope)
         if not {"data", "metadata"} <= keys:
             continue
-        yield Report(
-            "DPR208",
+        yield report(
             data.value,
             "`invoke_binding` data shaped like the HTTP API body (`data` and `metadata` keys): the SDK sends it "
             "all as the payload, so the binding never sees the metadata; pass `data=` the payload and "

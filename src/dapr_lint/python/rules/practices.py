@@ -17,7 +17,7 @@ import os
 from dataclasses import dataclass
 from typing import Iterator
 
-from dapr_lint.diagnostics import Diagnostic, FixInfo
+from dapr_lint.diagnostics import Diagnostic, Fix
 from dapr_lint.project import Project, is_test_file, project_rule
 from dapr_lint.project.run_files import RunFacts, run_facts_for
 from dapr_lint.registry import RuleSpec, invalid, valid
@@ -178,7 +178,7 @@ def trace_context_not_forwarded(project: Project, settings: Settings) -> Iterato
         diagnostic = _diagnostic("DPR413", message, summary, call.span)
         if call.fixable:
             diagnostic = dataclasses.replace(
-                diagnostic, fix=FixInfo("unsafe", "Give the client a `headers_callback` that injects the current OpenTelemetry context.")
+                diagnostic, fix=Fix("Give the client a `headers_callback` that injects the current OpenTelemetry context.", safety="unsafe")
             )
         yield diagnostic
 
@@ -390,5 +390,5 @@ def no_graceful_shutdown(project: Project, settings: Settings) -> Iterator[Diagn
             message = message.rsplit("; ", 1)[0] + f"; add `{opened.fix}` at the end of the lifespan"
         diagnostic = _diagnostic("DPR416", message, summary, opened.span)
         if opened.fix:
-            diagnostic = dataclasses.replace(diagnostic, fix=FixInfo("safe", f"Add `{opened.fix}` at the end of the lifespan."))
+            diagnostic = dataclasses.replace(diagnostic, fix=Fix(f"Add `{opened.fix}` at the end of the lifespan.", safety="safe"))
         yield diagnostic

@@ -8,7 +8,7 @@ from typing import Iterator, Optional, Sequence, Union
 import libcst as cst
 
 from dapr_lint.config import OPTIONS
-from dapr_lint.diagnostics import Diagnostic, FixInfo, with_article
+from dapr_lint.diagnostics import Diagnostic, Finding, Fix, with_article
 from dapr_lint.project import Project, apps, is_test_file, matches, project_rule
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
@@ -24,8 +24,7 @@ from dapr_lint.python.model import (
     all_params,
     argument,
 )
-from dapr_lint.python.rules import Report, python_rule
-from dapr_lint.registry import RuleSpec, invalid, valid
+from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.settings import Settings
 
 # ------------------------------------------------------------------------------------------------
@@ -75,7 +74,7 @@ def _missing_route(project: Project, settings: Settings, code: str, option: str,
             item.span.column,
             item.span.end_line,
             item.span.end_column,
-            FixInfo("unsafe", f"Add a `GET {route}` route."),
+            Fix(f"Add a `GET {route}` route.", safety="unsafe"),
         )
 
 
@@ -223,7 +222,7 @@ def _status_values(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, d
             yield from _status_values(model, bindings[0].value, bindings[0].scope, depth + 1)
 
 
-def _topic_event_responses(model: ModuleModel) -> Iterator[Report]:
+def _topic_event_responses(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for site in model.calls:
         func = site.node.func
         if not isinstance(func, (cst.Name, cst.Attribute)):
@@ -243,14 +242,13 @@ def _topic_event_responses(model: ModuleModel) -> Iterator[Report]:
             problem = f"KeyError: {value.value!r} is not success, retry or drop"
         else:
             problem = f"ValueError: {value.value!r} is not a status"
-        yield Report(
-            "DPR403",
+        yield report(
             arg,
             f"`TopicEventResponse({value.value!r})` raises {problem} (any case of the three is accepted)",
         )
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR403",
         name="invalid-subscriber-status",
@@ -288,7 +286,7 @@ def _topic_event_responses(model: ModuleModel) -> Iterator[Report]:
         ),
     )
 )
-def invalid_subscriber_status(model: ModuleModel) -> Iterator[Report]:
+def invalid_subscriber_status(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for info, _handler in _http_subscribers(model):
         for returned in info.returns:
             for status in _status_values(model, returned, info.scope):
@@ -296,23 +294,19 @@ def invalid_subscriber_status(model: ModuleModel) -> Iterator[Report]:
                 if not isinstance(value, Const) or not isinstance(value.value, str) or value.value in _VALID_STATUSES:
                     continue
                 fix = None
-                edit = None
                 if value.value.upper() in _VALID_STATUSES:
-                    fix = FixInfo("safe", f'Use "{value.value.upper()}".')
                     if isinstance(status, cst.SimpleString):  # a literal here; a constant may serve others
-                        edit = edits.string_literal(status, value.value.upper())
+                        fix = Fix(f'Use "{value.value.upper()}".', edits.string_literal(status, value.value.upper()))
                     advice = f'use "{value.value.upper()}" (the runtime compares case-sensitively)'
                 else:
                     advice = 'answer "SUCCESS", "RETRY" or "DROP", or return no status key (success)'
-                yield Report(
-                    "DPR403",
+                yield report(
                     status,
                     f'subscription handler `{info.name}` answers status "{value.value}": Dapr treats an unknown '
                     f"status as a failed delivery, so the event is {FAILED_DELIVERY}; {advice}",
                     fix,
-                    edit,
                 )
-    yield from _topic_event_responses(model)
+    yield from _topic_event_responses(model, report)
 
 
 # -- DPR404 ----------------------------------------------------------------------------------------
@@ -415,7 +409,7 @@ def _contains_break(body: Sequence[Union[cst.BaseStatement, cst.BaseSmallStateme
     return False
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR404",
         name="flask-subscriber-returns-none",
@@ -449,22 +443,20 @@ def _contains_break(body: Sequence[Union[cst.BaseStatement, cst.BaseSmallStateme
         ),
     )
 )
-def flask_subscriber_returns_none(model: ModuleModel) -> Iterator[Report]:
+def flask_subscriber_returns_none(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for info, handler in _http_subscribers(model):
         if handler.framework not in known.FLASK_SUBSCRIPTION_FRAMEWORKS or not isinstance(info.node, cst.FunctionDef) or info.is_generator:
             continue
         none_returns: list[cst.Return] = []
         falls_through = _block_completes(model, info.scope, info.node.body.body, none_returns)
         for node in none_returns:
-            yield Report(
-                "DPR404",
+            yield report(
                 node,
                 f"Flask subscription handler `{info.name}` returns None here: Flask answers 500, so the event is "
                 f'{FAILED_DELIVERY}; return a response (`return "", 200` or `{{"status": "SUCCESS"}}`)',
             )
         if falls_through:
-            yield Report(
-                "DPR404",
+            yield report(
                 info.name_node,
                 f"Flask subscription handler `{info.name}` can reach its end without returning: Flask answers 500, "
                 f'so the event is {FAILED_DELIVERY}; end it with `return {{"status": "SUCCESS"}}`',
@@ -488,7 +480,7 @@ def _fastapi_handlers(model: ModuleModel) -> list[FunctionInfo]:
 
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR405",
         name="cloudevent-http-annotation",
@@ -532,7 +524,7 @@ def _fastapi_handlers(model: ModuleModel) -> list[FunctionInfo]:
         ),
     )
 )
-def cloudevent_http_annotation(model: ModuleModel) -> Iterator[Report]:
+def cloudevent_http_annotation(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for info in _fastapi_handlers(model):
         for param in all_params(info.node.params):  # type: ignore[arg-type]
             if param.annotation is None:
@@ -541,14 +533,12 @@ def cloudevent_http_annotation(model: ModuleModel) -> Iterator[Report]:
             if not isinstance(annotation, (cst.Name, cst.Attribute)):
                 continue
             if model.qualified_name(annotation, info.outer_scope) in _HTTP_CLOUDEVENT:
-                yield Report(
-                    "DPR405",
+                yield report(
                     annotation,
                     f"`{param.name.value}: cloudevents.http.CloudEvent` is not a pydantic type: FastAPI raises "
                     "FastAPIError when the route is defined (at import); use `from cloudevents.pydantic import "
                     "CloudEvent`",
-                    FixInfo("safe", "Import CloudEvent from `cloudevents.pydantic`."),
-                    _pydantic_cloudevent(model, annotation),
+                    Fix("Import CloudEvent from `cloudevents.pydantic`.", _pydantic_cloudevent(model, annotation)),
                 )
 
 
@@ -604,7 +594,7 @@ def _raw_payload(model: ModuleModel, handler: Handler, scope: Scope) -> bool:
     )
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR406",
         name="subscriber-domain-model",
@@ -654,7 +644,7 @@ def _raw_payload(model: ModuleModel, handler: Handler, scope: Scope) -> bool:
         ),
     )
 )
-def subscriber_domain_model(model: ModuleModel) -> Iterator[Report]:
+def subscriber_domain_model(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for info, handler in _http_subscribers(model):
         if handler.framework != "dapr-fastapi" or not isinstance(info.node, cst.FunctionDef):
             continue
@@ -669,8 +659,7 @@ def subscriber_domain_model(model: ModuleModel) -> Iterator[Report]:
             klass = _pydantic_model(model, param.annotation.annotation, info.outer_scope)
             if klass is None or _has_field(model, klass, "data"):
                 continue
-            yield Report(
-                "DPR406",
+            yield report(
                 param.annotation.annotation,
                 f"subscription handler `{info.name}` reads the body as `{klass.name}`, but Dapr posts a CloudEvent "
                 f"envelope with the payload under `data`: FastAPI answers 422, so the event is "
@@ -699,7 +688,7 @@ def _grpc_handlers(model: ModuleModel) -> list[Handler]:
     return [h for h in model.handlers if h.kind in _GRPC_KINDS]
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR407",
         name="async-grpc-handler",
@@ -729,7 +718,7 @@ def _grpc_handlers(model: ModuleModel) -> list[Handler]:
         ),
     )
 )
-def async_grpc_handler(model: ModuleModel) -> Iterator[Report]:
+def async_grpc_handler(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for handler in _grpc_handlers(model):
         info = handler.function
         if not info.is_async:
@@ -738,15 +727,14 @@ def async_grpc_handler(model: ModuleModel) -> Iterator[Report]:
             "grpc_subscription": "the coroutine is never awaited: the handler never runs and Dapr acknowledges the event as SUCCESS",
             "grpc_method": "the call fails with OUT_OF_RANGE (a coroutine is not a valid return value)",
         }.get(handler.kind, "the coroutine is never awaited, so the handler never runs")
-        yield Report(
-            "DPR407",
+        yield report(
             info.name_node,
             f"`async def {info.name}` registered with `App.{_GRPC_KINDS[handler.kind]}`: the gRPC extension calls "
             f"handlers synchronously; {what}; make it a plain `def`",
         )
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR408",
         name="grpc-handler-return",
@@ -796,7 +784,7 @@ def async_grpc_handler(model: ModuleModel) -> Iterator[Report]:
         ),
     )
 )
-def grpc_handler_return(model: ModuleModel) -> Iterator[Report]:
+def grpc_handler_return(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for handler in _grpc_handlers(model):
         info = handler.function
         if handler.kind not in ("grpc_subscription", "grpc_method") or info.is_async:
@@ -824,7 +812,7 @@ def grpc_handler_return(model: ModuleModel) -> Iterator[Report]:
                     "protobuf message or InvokeMethodResponse, and fails the call with OUT_OF_RANGE; return "
                     "`json.dumps(...)`"
                 )
-            yield Report("DPR408", returned, message)
+            yield report(returned, message)
 
 
 # -- DPR409 / DPR410 -------------------------------------------------------------------------------
@@ -845,7 +833,7 @@ def _decorated_by_dapr(model: ModuleModel) -> list[tuple[FunctionInfo, Handler, 
     return found
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR409",
         name="subscribe-decorator-returns-none",
@@ -919,7 +907,7 @@ def _decorated_by_dapr(model: ModuleModel) -> list[tuple[FunctionInfo, Handler, 
         ),
     )
 )
-def subscribe_decorator_returns_none(model: ModuleModel) -> Iterator[Report]:
+def subscribe_decorator_returns_none(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     decorated = _decorated_by_dapr(model)
     if not decorated:
         return
@@ -927,8 +915,7 @@ def subscribe_decorator_returns_none(model: ModuleModel) -> Iterator[Report]:
     for info, _handler, index in decorated:
         if index > 0:
             above = info.decorators[index - 1]
-            yield Report(
-                "DPR409",
+            yield report(
                 above.decorator,
                 f"this decorator receives None: the Dapr decorator below it returns None, not `{info.name}`; "
                 "put the Dapr decorator on top (outermost)",
@@ -936,8 +923,7 @@ def subscribe_decorator_returns_none(model: ModuleModel) -> Iterator[Report]:
     for site in model.calls:
         value = model.value_of(site.node.func, site.scope)
         if isinstance(value, FunctionRef) and id(value.info) in by_function:
-            yield Report(
-                "DPR409",
+            yield report(
                 site.node,
                 f"`{value.info.name}` is None here: the Dapr decorator on it registers the function and returns None "
                 "(TypeError: 'NoneType' object is not callable); call an undecorated helper instead",
@@ -961,7 +947,7 @@ def _subscription_route(model: ModuleModel, handler: Handler, scope: Scope) -> O
     return None
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR410",
         name="duplicate-subscription-route",
@@ -1007,7 +993,7 @@ def _subscription_route(model: ModuleModel, handler: Handler, scope: Scope) -> O
         ),
     )
 )
-def duplicate_subscription_route(model: ModuleModel) -> Iterator[Report]:
+def duplicate_subscription_route(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     seen: dict[tuple[tuple, str], FunctionInfo] = {}
     for handler in model.handlers:
         if handler.kind != "subscription" or handler.framework not in _HTTP_SUBSCRIPTION_FRAMEWORKS:
@@ -1030,8 +1016,7 @@ def duplicate_subscription_route(model: ModuleModel) -> Iterator[Report]:
             if handler.framework == "dapr-flask"
             else "FastAPI dispatches every event to the first handler, so this one never runs"
         )
-        yield Report(
-            "DPR410",
+        yield report(
             handler.node,
             f"subscription route `{route}` is already used by `{first.name}`: {consequence}; give each "
             "subscription its own `route=`",
@@ -1043,7 +1028,7 @@ def duplicate_subscription_route(model: ModuleModel) -> Iterator[Report]:
 _REQUESTS = frozenset({"fastapi.Request", "starlette.requests.Request", "fastapi.requests.Request"})
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR411",
         name="untyped-request-body",
@@ -1089,7 +1074,7 @@ _REQUESTS = frozenset({"fastapi.Request", "starlette.requests.Request", "fastapi
         ),
     )
 )
-def untyped_request_body(model: ModuleModel) -> Iterator[Report]:
+def untyped_request_body(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for info in _fastapi_handlers(model):
         if any(h.kind == "subscription" for h in info.handlers):
             continue
@@ -1104,8 +1089,7 @@ def untyped_request_body(model: ModuleModel) -> Iterator[Report]:
                 continue
             annotation = bindings[0].annotation
             if isinstance(annotation, (cst.Name, cst.Attribute)) and model.qualified_name(annotation, info.outer_scope) in _REQUESTS:
-                yield Report(
-                    "DPR411",
+                yield report(
                     site.node,
                     f"route `{info.name}` reads an untyped JSON body; declare a pydantic model parameter so FastAPI "
                     "validates the request and documents it",
@@ -1117,7 +1101,7 @@ _DAPR_HANDLER_KINDS = frozenset(
 )
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR412",
         name="print-logging",
@@ -1160,7 +1144,7 @@ _DAPR_HANDLER_KINDS = frozenset(
         ),
     )
 )
-def print_logging(model: ModuleModel) -> Iterator[Report]:
+def print_logging(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     serves = any(h.kind in _DAPR_HANDLER_KINDS for h in model.handlers) or (
         model.handlers and model.imports_module("dapr")
     )
@@ -1172,8 +1156,7 @@ def print_logging(model: ModuleModel) -> Iterator[Report]:
             continue
         if site.in_main_guard or (site.function is not None and site.function.is_script_entry):
             continue
-        yield Report(
-            "DPR412",
+        yield report(
             site.node,
             "`print()` in a service: its output has no level, timestamp or trace context; use `logging` "
             "(`logger = logging.getLogger(__name__)`)",

@@ -11,11 +11,10 @@ from typing import Iterator, Optional
 
 import libcst as cst
 
-from dapr_lint.diagnostics import FixInfo
+from dapr_lint.diagnostics import Finding, Fix
 from dapr_lint.python import edits
 from dapr_lint.python.model import CallSite, FunctionInfo, FunctionRef, ModuleModel, Ref
-from dapr_lint.python.rules import Report, python_rule
-from dapr_lint.registry import RuleSpec, invalid, valid
+from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 
 _WORKFLOW_CONTEXTS = frozenset(
     {
@@ -137,7 +136,7 @@ def _non_deterministic(path: str) -> Optional[str]:
     return None
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR701",
         name="non-deterministic-workflow",
@@ -193,7 +192,7 @@ def _non_deterministic(path: str) -> Optional[str]:
         ),
     )
 )
-def non_deterministic_workflow(model: ModuleModel) -> Iterator[Report]:
+def non_deterministic_workflow(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     contexts = _contexts(model)
     for info in workflows(model):
         ctx = contexts.get(id(info), (info, "ctx"))[1]
@@ -210,18 +209,14 @@ def non_deterministic_workflow(model: ModuleModel) -> Iterator[Report]:
             if path in ("random.Random", "random.seed") and site.node.args:
                 continue  # a seeded generator is deterministic
             fix = None
-            edit = None
             if path == "datetime.datetime.utcnow" or (path == "datetime.datetime.now" and _is_utc(model, site)):
-                fix = FixInfo("safe", f"Replace with `{ctx}.current_utc_datetime`.")
-                edit = edits.replace_dotted(site.node, f"{ctx}.current_utc_datetime")
+                fix = Fix(f"Replace with `{ctx}.current_utc_datetime`.", edits.replace_dotted(site.node, f"{ctx}.current_utc_datetime"))
             replacement = replacement.replace("ctx.", f"{ctx}.")
-            yield Report(
-                "DPR701",
+            yield report(
                 site.node,
                 f"`{path}()` in workflow `{info.name}` returns a different value when the workflow replays "
                 f"(NonDeterminismError, or a silently different path); use {replacement}",
                 fix,
-                edit,
             )
 
 
@@ -241,7 +236,7 @@ _HTTP_PREFIXES = ("requests.", "httpx.", "aiohttp.", "urllib.request.", "urllib3
 _SLEEPS = frozenset({"time.sleep", "asyncio.sleep"})
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR702",
         name="io-in-workflow",
@@ -290,7 +285,7 @@ _SLEEPS = frozenset({"time.sleep", "asyncio.sleep"})
         ),
     )
 )
-def io_in_workflow(model: ModuleModel) -> Iterator[Report]:
+def io_in_workflow(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     contexts = _contexts(model)
     for info in workflows(model):
         ctx = contexts.get(id(info), (info, "ctx"))[1]
@@ -298,8 +293,7 @@ def io_in_workflow(model: ModuleModel) -> Iterator[Report]:
             func = site.node.func
             constructed = model.constructed_client(site)
             if constructed is not None:
-                yield Report(
-                    "DPR702",
+                yield report(
                     site.node,
                     f"{constructed.display} constructed in workflow `{info.name}`: a workflow replays from the "
                     "start many times and must do no I/O; move the Dapr call into an activity",
@@ -307,16 +301,14 @@ def io_in_workflow(model: ModuleModel) -> Iterator[Report]:
                 continue
             method = model.client_method_call(site)
             if method is not None:
-                yield Report(
-                    "DPR702",
+                yield report(
                     site.node,
                     f"`{method[1]}` on a {method[0].display} in workflow `{info.name}` runs again on every replay; "
                     "move it into an activity and `yield ctx.call_activity(...)`",
                 )
                 continue
             if isinstance(func, cst.Name) and func.value == "open" and not model.lookup("open", site.scope):
-                yield Report(
-                    "DPR702",
+                yield report(
                     site.node,
                     f"`open()` in workflow `{info.name}`: file I/O runs again on every replay and may see other "
                     "data; move it into an activity",
@@ -328,15 +320,13 @@ def io_in_workflow(model: ModuleModel) -> Iterator[Report]:
             if path is None:
                 continue
             if path in _SLEEPS:
-                yield Report(
-                    "DPR702",
+                yield report(
                     site.node,
                     f"`{path}()` in workflow `{info.name}` blocks the workflow worker and is not durable; use "
                     f"`yield {ctx}.create_timer(timedelta(...))`",
                 )
             elif path.startswith(_HTTP_PREFIXES):
-                yield Report(
-                    "DPR702",
+                yield report(
                     site.node,
                     f"`{path}()` in workflow `{info.name}`: network I/O runs again on every replay; move it into "
                     "an activity",
@@ -348,7 +338,7 @@ def io_in_workflow(model: ModuleModel) -> Iterator[Report]:
 # ------------------------------------------------------------------------------------------------
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR703",
         name="task-not-yielded",
@@ -399,7 +389,7 @@ def io_in_workflow(model: ModuleModel) -> Iterator[Report]:
         ),
     )
 )
-def task_not_yielded(model: ModuleModel) -> Iterator[Report]:
+def task_not_yielded(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     contexts = _contexts(model)
     for info in workflows(model):
         ends_after = _statements_followed_by_completion(info)
@@ -421,16 +411,13 @@ def task_not_yielded(model: ModuleModel) -> Iterator[Report]:
                 else "the workflow completes right after, which cancels the pending task"
             )
             if site.context == "stmt":
-                yield Report(
-                    "DPR703",
+                yield report(
                     site.node,
                     f"`{method}` creates a task that is never yielded: {why}; write `yield` before it",
-                    FixInfo("safe", "Yield the task."),
-                    edits.Edit(site.node, lambda node: cst.Yield(value=node)),  # type: ignore[arg-type]
+                    Fix("Yield the task.", edits.Edit(site.node, lambda node: cst.Yield(value=node))),  # type: ignore[arg-type]
                 )
             else:
-                yield Report(
-                    "DPR703",
+                yield report(
                     site.node,
                     f"the task from `{method}` is stored in `{target[1]}` and never yielded or collected into "
                     f"`when_all`/`when_any`: {why}",
@@ -480,7 +467,7 @@ def _completes_workflow(statement: cst.BaseStatement) -> bool:
 # ------------------------------------------------------------------------------------------------
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR704",
         name="async-workflow",
@@ -526,11 +513,10 @@ def _completes_workflow(statement: cst.BaseStatement) -> bool:
         ),
     )
 )
-def async_workflow(model: ModuleModel) -> Iterator[Report]:
+def async_workflow(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for info in workflows(model):
         if info.is_async:
-            yield Report(
-                "DPR704",
+            yield report(
                 info.name_node,
                 f"workflow `{info.name}` is an `async def`: the workflow runtime does not await coroutines, so the "
                 "instance produces no actions and never completes; write a generator (`def` with `yield ctx....`)",
@@ -542,7 +528,7 @@ def async_workflow(model: ModuleModel) -> Iterator[Report]:
 # ------------------------------------------------------------------------------------------------
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR705",
         name="positional-activity-input",
@@ -592,7 +578,7 @@ def async_workflow(model: ModuleModel) -> Iterator[Report]:
         ),
     )
 )
-def positional_activity_input(model: ModuleModel) -> Iterator[Report]:
+def positional_activity_input(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     contexts = _contexts(model)
     for site in model.calls:
         method = _context_call(model, site, contexts)
@@ -601,13 +587,11 @@ def positional_activity_input(model: ModuleModel) -> Iterator[Report]:
         positional = [arg for arg in site.node.args if arg.keyword is None and not arg.star]
         if len(positional) < 2:
             continue
-        yield Report(
-            "DPR705",
+        yield report(
             positional[1].value,
             f"`{method}` takes its input as the keyword `input=` only: this call raises TypeError and the "
             "workflow fails; pass `input=...`",
-            FixInfo("safe", "Pass it as `input=`."),
-            _as_input_keyword(site.node, positional),
+            Fix("Pass it as `input=`.", _as_input_keyword(site.node, positional)),
         )
 
 
@@ -628,7 +612,7 @@ def _as_input_keyword(call: cst.Call, positional: list[cst.Arg]) -> Optional[edi
 # ------------------------------------------------------------------------------------------------
 
 
-@python_rule(
+@rule(
     RuleSpec(
         code="DPR706",
         name="direct-activity-call",
@@ -676,7 +660,7 @@ def _as_input_keyword(call: cst.Call, positional: list[cst.Arg]) -> Optional[edi
         ),
     )
 )
-def direct_activity_call(model: ModuleModel) -> Iterator[Report]:
+def direct_activity_call(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     registered = {id(info): info for info in activities(model)}
     if not registered:
         return
@@ -696,8 +680,7 @@ def direct_activity_call(model: ModuleModel) -> Iterator[Report]:
                 if decorated
                 else "it runs inline, again on every replay, with no retries or durability"
             )
-            yield Report(
-                "DPR706",
+            yield report(
                 site.node,
                 f"activity `{activity.name}` called directly in workflow `{info.name}`: {consequence}; "
                 f"use `yield {ctx}.call_activity({activity.name}, input=...)`",
