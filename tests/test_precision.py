@@ -111,3 +111,90 @@ def test_fix_leaves_test_code_alone(project, capsys):
     capsys.readouterr()
     assert (project / "tests/test_shim.py").read_text(encoding="utf-8") == shim
     assert "import dapr.ext.flask as flask_dapr" in (project / "app.py").read_text(encoding="utf-8")
+
+
+# A component with `secretKeyRef` and no `auth.secretStore`: on Kubernetes it reads the namespace's secrets.
+SECRET_REF_COMPONENT = textwrap.dedent(
+    """\
+    apiVersion: dapr.io/v1alpha1
+    kind: Component
+    metadata:
+      name: pubsub
+    spec:
+      type: pubsub.azure.servicebus.topics
+      version: v1
+      metadata:
+      - name: connectionString
+        secretKeyRef:
+          name: demo-bus-secret
+          key: connection-string
+    """
+)
+CHART = "apiVersion: v2\nname: demochart\nversion: 0.1.0\n"
+
+
+def test_a_helm_chart_s_templates_are_kubernetes_manifests(project, capsys):
+    # the samples' twitter-sentiment-processor: a chart folder not named `charts`, plain (untemplated) components
+    write(project, "demos/demo3/demochart/Chart.yaml", CHART)
+    write(project, "demos/demo3/demochart/templates/pubsub.yaml", SECRET_REF_COMPONENT)
+    write(project, "demos/demo3/demochart/templates/dapr/statestore.yaml", SECRET_REF_COMPONENT)
+    # a Go-template file of the chart: its YAML only exists after rendering
+    write(project, "demos/demo3/demochart/templates/secret.yaml", "apiVersion: dapr.io/v1alpha1\nkind: Component\n"
+          "metadata:\n  name: {{ .Release.Name }}\nspec:\n  type: state.redis\n")
+    assert _findings(capsys, ".") == []
+
+
+def test_a_templates_folder_without_a_chart_is_not_kubernetes(project, capsys):
+    write(project, "demo/templates/pubsub.yaml", SECRET_REF_COMPONENT)
+    write(project, "demo/Chart.yaml.txt", CHART)
+    assert _findings(capsys, ".") == [("demo/templates/pubsub.yaml", 10, "DPR509")]
+
+
+def test_a_chart_added_later_is_seen_through_the_cache(project, capsys):
+    write(project, "demo/templates/pubsub.yaml", SECRET_REF_COMPONENT)
+    assert _findings(capsys, ".", "--cache-dir", ".cache") == [("demo/templates/pubsub.yaml", 10, "DPR509")]
+    write(project, "demo/Chart.yaml", CHART)
+    assert _findings(capsys, ".", "--cache-dir", ".cache") == []
+
+
+# The quickstarts' Java job scheduler: a client that names the job service's appPort.
+JAVA_RUN_TEMPLATE = textwrap.dedent(
+    """\
+    version: 1
+    apps:
+      - appDirPath: ./job-service/
+        appID: job-service-sdk
+        appPort: 8080
+        command: [ "java", "-jar", "target/JobService-0.0.1-SNAPSHOT.jar" ]
+      - appDirPath: ./job-scheduler/
+        appID: job-scheduler-sdk
+        daprGRPCPort: 6200
+        daprHTTPPort: 6390
+        appPort: 8080
+        command: ["java", "-jar", "target/JobScheduler-0.0.1-SNAPSHOT.jar"]
+    """
+)
+
+
+def test_an_app_not_known_to_run_a_server_may_share_an_app_port(project, capsys):
+    write(project, "dapr.yaml", JAVA_RUN_TEMPLATE)
+    write(project, "job-service/pom.xml", "<project/>\n")
+    write(project, "job-service/src/main/java/com/service/JobController.java", "@RestController class JobController {}\n")
+    write(project, "job-scheduler/pom.xml", "<project/>\n")
+    write(project, "job-scheduler/src/main/java/com/service/JobScheduler.java", "class JobScheduler {}\n")
+    assert [f for f in _findings(capsys, "dapr.yaml") if f[2] == "DPR512"] == []
+    # a Python server and a Java app: the Java app is not known to bind the port either
+    write(project, "job-service/app.py", SERVER)
+    assert [f for f in _findings(capsys, "dapr.yaml") if f[2] == "DPR512"] == []
+
+
+def test_app_folders_that_are_not_there_tell_nothing_about_a_shared_app_port(project, capsys):
+    write(project, "dapr.yaml", RUN_TEMPLATE)
+    assert [f for f in _findings(capsys, "dapr.yaml") if f[2] == "DPR512"] == []
+
+
+def test_other_shared_ports_are_reported_whatever_the_apps_are(project, capsys):
+    # two sidecars on one HTTP port: daprd binds it whatever the apps are
+    template = JAVA_RUN_TEMPLATE.replace("appPort: 8080\n    command: [ ", "appPort: 8080\n    daprHTTPPort: 6390\n    command: [ ")
+    write(project, "dapr.yaml", template)
+    assert [f for f in _findings(capsys, "dapr.yaml") if f[2] == "DPR512"] == [("dapr.yaml", 11, "DPR512")]

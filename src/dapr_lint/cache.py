@@ -205,8 +205,9 @@ class Cache:
 
     # keys and names
 
-    def key_of(self, absolute: str, display: str, kind: str, ignored, data: bytes) -> str:
-        head = json.dumps([FORMAT, self.code_key, self.settings_key, kind, display, sorted(ignored)]).encode()
+    def key_of(self, absolute: str, display: str, kind: str, ignored, data: bytes, context: tuple = ()) -> str:
+        """`context`: what else the file's result depends on (a `Chart.yaml` beside its `templates/` folder)."""
+        head = json.dumps([FORMAT, self.code_key, self.settings_key, kind, display, sorted(ignored), *context]).encode()
         digest = hashlib.sha256(head)
         digest.update(b"\0")
         digest.update(data)
@@ -460,7 +461,9 @@ def run_cached(tasks, settings, cache: Cache, check, extra=(), project: bool = T
                     data = handle.read()
             except OSError:
                 continue  # check_file reports it
-        key = cache.key_of(absolutes[index], task.display, task.kind, task.ignored, data)
+        key = cache.key_of(
+            absolutes[index], task.display, task.kind, task.ignored, data, ("chart",) if task.chart_template else ()
+        )
         keys[index] = key
         results[index] = cache.get(absolutes[index], key)
     misses = [index for index, result in enumerate(results) if result is None]

@@ -8,6 +8,8 @@ from typing import Any, Callable, Hashable, Literal, Optional
 Severity = Literal["error", "warning", "info"]
 Category = Literal["bug", "practice", "opinion", "tool"]
 FixSafety = Literal["safe", "unsafe"]
+# What a finding predicts when the code runs: it raises ("exception") or warns ("warning").
+Prediction = Literal["exception", "warning"]
 
 
 def with_article(noun: str) -> str:
@@ -82,6 +84,9 @@ class Finding:
     fix: Optional[Fix] = None
     # Overrides the rule's severity for this finding only (for example a type that may be pluggable).
     severity: Optional[Severity] = None
+    # What this finding predicts when the code runs, when it differs from its rule's RuleSpec.predicts (a call
+    # that warns on one protocol and raises on the other): code expecting any of these is testing it.
+    predicts: Optional[tuple[Prediction, ...]] = None
 
     @property
     def node(self) -> Any:  # the Python stage's name for `at`

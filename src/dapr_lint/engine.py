@@ -32,6 +32,8 @@ class FileTask:
     ignored: frozenset[str] = frozenset()
     # the file's content when it does not come from disk (standard input, an editor's unsaved buffer)
     data: Optional[bytes] = None
+    # a YAML file in a Helm chart's `templates/` folder: Kubernetes manifests (resources.in_helm_chart)
+    chart_template: bool = False
 
 
 def check_file(task: FileTask, settings: Settings) -> FileResult:
@@ -67,7 +69,7 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
                 # project fixes (a missing health route) build on this text; the diff starts from the file
                 result.fixed_data, result.original_data = data, original
         else:
-            result = FileResult(task.display, diagnostics=_analyze_yaml(task.display, data, settings))
+            result = FileResult(task.display, diagnostics=_analyze_yaml(task.display, data, settings, task.chart_template))
             result.summary = _resource_summary(task, data, settings)
         _filter(result, text, task.ignored)
         if result.summary is not None:
@@ -125,17 +127,29 @@ def _resource_summary(task: FileTask, data: bytes, settings: Settings) -> Option
     except ModuleNotFoundError:
         return None
     text = data.decode("utf-8", "replace")
-    return resource_summary(os.path.abspath(task.path), data, _deployed_to_kubernetes(task.display, text))
+    return resource_summary(
+        os.path.abspath(task.path), data, _deployed_to_kubernetes(task.display, text, task.chart_template)
+    )
 
 
-def _analyze_yaml(display: str, data: bytes, settings: Settings) -> list[Diagnostic]:
+def _chart_template(path, kind: str) -> bool:
+    if kind != "yaml":
+        return False
+    try:
+        from dapr_lint.resources import in_helm_chart
+    except ModuleNotFoundError:
+        return False
+    return in_helm_chart(str(path))
+
+
+def _analyze_yaml(display: str, data: bytes, settings: Settings, chart_template: bool = False) -> list[Diagnostic]:
     try:
         from dapr_lint.resources import analyze_yaml
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith("dapr_lint.resources"):
             return []  # resource checks not installed in this build
         raise
-    return list(analyze_yaml(display, data, settings))
+    return list(analyze_yaml(display, data, settings, chart_template))
 
 
 def _decode(data: bytes) -> str:
@@ -264,6 +278,7 @@ def _run(files, settings, jobs, ignored_for, cache, universe) -> list[FileResult
             f.kind,
             ignored_for(f.path) if ignored_for is not None else frozenset(),
             f.data,
+            _chart_template(f.path, f.kind),
         )
         for f in files
     ]
@@ -335,7 +350,13 @@ def summarize(
     project stage's results can then be cached too)."""
     only = summary_settings(settings)
     tasks = [
-        FileTask(str(f.path), f.display or display_path(f.path), f.kind, ignored_for(f.path) if ignored_for is not None else frozenset())
+        FileTask(
+            str(f.path),
+            f.display or display_path(f.path),
+            f.kind,
+            ignored_for(f.path) if ignored_for is not None else frozenset(),
+            chart_template=_chart_template(f.path, f.kind),
+        )
         for f in files
     ]
     if cache is not None:
@@ -735,7 +756,7 @@ def check_in_repository(path: Path, settings: Settings, config, data: Optional[b
     from dapr_lint.files import SourceFile, kind_of, repository_files
 
     kind = kind_of(path) or "python"
-    task = FileTask(str(path), display_path(path), kind, frozenset(ignored), data)
+    task = FileTask(str(path), display_path(path), kind, frozenset(ignored), data, _chart_template(path, kind))
     result = check_file(task, settings)
     universe = repository_files([SourceFile(path, kind)], config)
     named = os.path.realpath(path)

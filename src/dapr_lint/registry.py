@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Literal, Optional
 
-from dapr_lint.diagnostics import Category, Finding, Fix, FixSafety, Severity
+from dapr_lint.diagnostics import Category, Finding, Fix, FixSafety, Prediction, Severity
 from dapr_lint.examples import Example, invalid, valid  # noqa: F401  (rule modules take them from here)
 
 _SEVERITY_BY_CATEGORY: dict[str, Severity] = {
@@ -32,8 +32,9 @@ class RuleSpec:
     # "python", "yaml" or "project": which stage runs the rule.
     target: str
     # A finding predicts that the code raises ("exception") or warns ("warning") when it runs: code that expects
-    # that failure (`pytest.raises`, `assertWarns`) is testing it, and gets no finding of this rule there.
-    predicts: Optional[Literal["exception", "warning"]] = None
+    # that failure (`pytest.raises`, `assertWarns`) is testing it, and gets no finding of this rule there. The
+    # default of the rule's findings: a finding may say otherwise (Finding.predicts).
+    predicts: Optional[Prediction] = None
     fix_safety: Optional[FixSafety] = None
     fix_description: str = ""
     # When the fix covers only some findings: which (the page's header says `Fix: safe <note>`).
@@ -72,10 +73,10 @@ Stage = Literal["python", "project", "yaml"]
 
 
 class Reporter:
-    """A rule's bound `report(at, message, fix=None, *, severity=None) -> Finding`: the code is the rule's, and
-    a fix's safety is the spec's (`RuleSpec.fix_safety`), or narrower (`Fix(..., safety="unsafe")` where the spec
-    says "safe": a rule mixing safe and unsafe fixes declares the most permissive). A fix on a rule whose spec has
-    none, or wider than the spec, is a bug of the rule: ValueError. A Fix with no edit is dropped."""
+    """A rule's bound `report(at, message, fix=None, *, severity=None, predicts=None) -> Finding`: the code is the
+    rule's, and a fix's safety is the spec's (`RuleSpec.fix_safety`), or narrower (`Fix(..., safety="unsafe")`
+    where the spec says "safe": a rule mixing safe and unsafe fixes declares the most permissive). A fix on a rule
+    whose spec has none, or wider than the spec, is a bug of the rule: ValueError. A Fix with no edit is dropped."""
 
     __slots__ = ("code", "spec")
 
@@ -83,10 +84,19 @@ class Reporter:
         self.code = spec.code
         self.spec = spec
 
-    def __call__(self, at: Any, message: str, fix: Optional[Fix] = None, *, severity: Optional[Severity] = None) -> Finding:
+    def __call__(
+        self,
+        at: Any,
+        message: str,
+        fix: Optional[Fix] = None,
+        *,
+        severity: Optional[Severity] = None,
+        predicts: Optional[tuple[Prediction, ...]] = None,
+    ) -> Finding:
+        """`predicts`: what this finding predicts when it differs from the spec's `predicts` (Finding.predicts)."""
         if fix is not None:
             fix = self._resolved(fix) if fix.edits else None
-        return Finding(self.code, at, message, fix, severity)
+        return Finding(self.code, at, message, fix, severity, predicts)
 
     def _resolved(self, fix: Fix) -> Fix:
         declared = self.spec.fix_safety

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import traceback
 from typing import Optional
@@ -163,20 +164,29 @@ def lint_module(
     return findings, errors, summary
 
 
-def _predicting(kind: str) -> frozenset[str]:
-    """The rules whose finding predicts an exception (or a warning) when the code runs (RuleSpec.predicts)."""
-    found = _PREDICTING.get(kind)
+def _predictions(report: Finding) -> tuple[str, ...]:
+    """What a finding predicts when the code runs: its own declaration, else its rule's (RuleSpec.predicts)."""
+    if report.predicts is not None:
+        return report.predicts
+    found = _PREDICTS.get(report.code)
     if found is None:
-        found = _PREDICTING[kind] = frozenset(r.code for r in registry.all_rules() if r.predicts == kind)
+        try:
+            default = registry.get(report.code).predicts
+        except KeyError:
+            default = None
+        found = _PREDICTS[report.code] = (default,) if default is not None else ()
     return found
 
 
-_PREDICTING: dict[str, frozenset[str]] = {}
+_PREDICTS: dict[str, tuple[str, ...]] = {}
+# the kind of expectation region (model.expectations) that tests each prediction
+_EXPECTED_BY = {"raises": "exception", "warns": "warning"}
 
 
 def _expected_failures_removed(reports: list[Finding], regions, spans) -> list[Finding]:
-    """Drop the findings a test expects (RuleSpec.predicts); any other finding inside such code keeps its
-    message but loses its fix: code written to fail is never rewritten."""
+    """Drop the findings a test expects (what the finding predicts: Finding.predicts, else RuleSpec.predicts);
+    any other finding inside such code keeps its message but loses its fix: code written to fail is never
+    rewritten."""
     boxes = [(spans[id(node)], kind) for node, kind in regions if id(node) in spans]
     kept: list[Finding] = []
     for report in reports:
@@ -185,11 +195,10 @@ def _expected_failures_removed(reports: list[Finding], regions, spans) -> list[F
         if not inside:
             kept.append(report)
             continue
-        if ("raises" in inside and report.code in _predicting("exception")) or (
-            "warns" in inside and report.code in _predicting("warning")
-        ):
+        predicted = _predictions(report)
+        if any(_EXPECTED_BY.get(kind) in predicted for kind in inside):
             continue
-        kept.append(Finding(report.code, report.at, report.message, None, report.severity))
+        kept.append(dataclasses.replace(report, fix=None))
     return kept
 
 

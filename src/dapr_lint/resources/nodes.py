@@ -159,3 +159,25 @@ def walk_scalars(node: Optional[Node]) -> Iterator[ScalarNode]:
             stack.extend(reversed(current.value))
         elif isinstance(current, MappingNode):
             stack.extend(value for _, value in reversed(current.value))
+
+
+def walk_fields(node: Optional[Node]) -> Iterator[tuple[ScalarNode, Optional[str]]]:
+    """Every scalar value under `node` (as walk_scalars) with the field it is written for: its mapping key, or for
+    the `value` of a name/value item (`- name: clientSecret` / `value: ...`) that item's `name`."""
+    seen: set[int] = set()
+    stack: list[tuple[Node, Optional[str]]] = [(node, None)] if node is not None else []
+    while stack:
+        current, field = stack.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ScalarNode):
+            yield current, field
+        elif isinstance(current, SequenceNode):
+            stack.extend((item, None) for item in reversed(current.value))
+        elif isinstance(current, MappingNode):
+            keys = {text(key): value for key, value in current.value if isinstance(key, ScalarNode)}
+            item_name = text(keys["name"]) if "value" in keys and isinstance(keys.get("name"), ScalarNode) else None
+            for key, value in reversed(current.value):
+                key_text = text(key) if isinstance(key, ScalarNode) else None
+                stack.append((value, item_name if key_text == "value" and item_name else key_text))

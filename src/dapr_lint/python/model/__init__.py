@@ -132,6 +132,7 @@ class ModuleModel:
         self._offload_paths = known.THREAD_OFFLOAD_FUNCTIONS | frozenset(self.options.get("thread-offloads", ()))
         self._imported_roots: Optional[set[str]] = None
         self._caught_memo: dict[int, tuple[str, ...]] = {}
+        self._awaited_memo: Optional[set[tuple[int, str]]] = None
 
     @classmethod
     def build(cls, module: cst.Module, options: Optional[dict] = None) -> "ModuleModel":
@@ -140,6 +141,7 @@ class ModuleModel:
         builder.visit(module)
         # Values asked for during the walk (thread offloads) saw a partial picture: forget them.
         model._value_memo.clear()
+        model._awaited_memo = None
         for site in model.calls:
             if site.context == "arg" and site.parent_call is None:
                 site.parent_call = model.parent_calls.get(id(site.node))
@@ -445,8 +447,88 @@ class ModuleModel:
                 return FunctionRef(method)
             bindings = owner.attributes.get(attr)
             if bindings:
-                return self._join(self._binding_value(b, depth) for b in bindings)
+                value = self._join(self._binding_value(b, depth) for b in bindings)
+                if self._dual_use_client(klass, owner, attr, bindings, value):
+                    return UNKNOWN
+                return value
         return UNKNOWN
+
+    def _dual_use_client(self, klass: ClassInfo, owner: ClassInfo, attr: str, bindings: list[Binding], value: Value) -> bool:
+        """An attribute typed as a sync client by annotations only (`self._client = client`, `client: DaprClient`)
+        while the class awaits calls on it or this module builds the class with an aio client for it: the class
+        is used with both clients (the SDK's own TryLockResponse), so which one the attribute holds is not known.
+        A construction (`self.client = DaprClient()`) is known and stays trusted."""
+        kind = self.client_kind(value)
+        if kind is None or kind.is_async:
+            return False
+        if any(isinstance(b.value, cst.Call) for b in bindings):
+            return False
+        built = {is_async for b in bindings for is_async in self._clients_built_with(owner, b)}
+        if True in built:
+            return True  # this module builds the class with an aio client
+        if built == {False}:
+            return False  # and only ever with the sync client: known
+        awaited = self._awaited_attributes()
+        return any((id(c), attr) in awaited for c in self.class_chain(klass))
+
+    def _awaited_attributes(self) -> set[tuple[int, str]]:
+        """(id of the class, attribute) for each `await self.<attribute>.<method>(...)` in a method."""
+        found = self._awaited_memo
+        if found is None:
+            found = set()
+            for site in self.awaits:
+                call = site.node.expression
+                if not (isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)):
+                    continue
+                holder = call.func.value
+                if not (isinstance(holder, cst.Attribute) and isinstance(holder.value, cst.Name)):
+                    continue
+                for binding in self.lookup(holder.value.value, site.scope) or ():
+                    function = binding.scope.function
+                    if binding.kind == "self" and function is not None and function.klass is not None:
+                        found.add((id(function.klass), holder.attr.value))
+            self._awaited_memo = found
+        return found
+
+    def _clients_built_with(self, owner: ClassInfo, binding: Binding) -> list[Optional[bool]]:
+        """For `self.x = <parameter of __init__>`: where this module builds the class, whether the client passed
+        for that parameter is an aio one (True), a sync one (False) or not known (None)."""
+        if binding.kind != "assign" or not isinstance(binding.value, cst.Name):
+            return []
+        params = self.lookup(binding.value.value, binding.scope)
+        function = binding.scope.function
+        if not params or any(p.kind != "param" for p in params) or function is None:
+            return []
+        if not isinstance(function.node, cst.FunctionDef) or function.name != "__init__":
+            return []
+        name = binding.value.value
+        positional = [p.name.value for p in (*function.node.params.posonly_params, *function.node.params.params)][1:]
+        found: list[Optional[bool]] = []
+        for site in self.calls:
+            built = self.value_of(site.node.func, site.scope)
+            if not (isinstance(built, ClassRef) and built.info is owner):
+                continue
+            arg = argument(site.node, positional.index(name) if name in positional else None, name)
+            kind = self.client_of(arg, site.scope) if arg is not None else None
+            found.append(kind.is_async if kind is not None else None)
+        return found
+        params = self.lookup(binding.value.value, binding.scope)
+        function = binding.scope.function
+        if not params or any(p.kind != "param" for p in params) or function is None:
+            return False
+        if not isinstance(function.node, cst.FunctionDef) or function.name != "__init__":
+            return False
+        name = binding.value.value
+        positional = [p.name.value for p in (*function.node.params.posonly_params, *function.node.params.params)][1:]
+        for site in self.calls:
+            built = self.value_of(site.node.func, site.scope)
+            if not (isinstance(built, ClassRef) and built.info is owner):
+                continue
+            arg = argument(site.node, positional.index(name) if name in positional else None, name)
+            kind = self.client_of(arg, site.scope) if arg is not None else None
+            if kind is not None and kind.is_async:
+                return True
+        return False
 
     def class_chain(self, klass: ClassInfo) -> Iterator[ClassInfo]:
         seen: set[int] = set()

@@ -144,6 +144,8 @@ def deprecated_api(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
                 site.node.attr,
                 "`invoke_method_async` on the sync DaprClient is deprecated (NotImplementedError with the gRPC "
                 "protocol); use `await dapr.aio.clients.DaprClient().invoke_method(...)`",
+                # DeprecationWarning on the HTTP path, NotImplementedError on the gRPC one (clients/__init__.py)
+                predicts=("warning", "exception"),
             )
         elif attr in _JOB_RENAMES:
             new = _JOB_RENAMES[attr]

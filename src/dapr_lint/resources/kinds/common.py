@@ -10,7 +10,7 @@ from typing import Optional
 from yaml.nodes import Node
 
 from dapr_lint.resources.findings import FindingSink
-from dapr_lint.resources.nodes import MappingView, sequence_items, string_value, text, walk_scalars
+from dapr_lint.resources.nodes import MappingView, sequence_items, string_value, text, walk_fields
 from dapr_lint.resources.schema import Field, Schema
 
 OBJECT_META = Field(
@@ -118,11 +118,26 @@ def is_placeholder(value: str) -> bool:
     return any(match.group(1).lower() not in templates for match in _PLACEHOLDER_TOKEN.finditer(stripped))
 
 
+# A field whose value is a credential: its value spelled like its name (`clientSecret: client-secret`) is a stand-in.
+_CREDENTIAL_FIELD = re.compile(r"pass(?:word|wd)?|pwd|secret|token|key|credential", re.IGNORECASE)
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+_PLAIN_WORDS = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.\-]*")
+
+
+def spelled_like_field(value: str, field: Optional[str]) -> bool:
+    """`clientSecret: client-secret`, `apiKey: API_KEY`: a credential field's value that only repeats the field's
+    name, in any case and with any separators: written to be replaced, not a secret."""
+    if not field or not _CREDENTIAL_FIELD.search(field) or not _PLAIN_WORDS.fullmatch(value.strip()):
+        return False  # `$REDIS_PASSWORD`, `${API_KEY}`: a variable meant to be expanded (DPR514's)
+    spelled = _NOT_ALNUM.sub("", value.lower())
+    return bool(spelled) and spelled == _NOT_ALNUM.sub("", field.lower())
+
+
 def mark_placeholders(sink: FindingSink, document: Node) -> None:
     """Report each placeholder value once (DPR517) and mark it so no other rule reports that value."""
-    for scalar in walk_scalars(document):
+    for scalar, field_name in walk_fields(document):
         value = string_value(scalar)
-        if value is not None and is_placeholder(value):
+        if value is not None and (is_placeholder(value) or spelled_like_field(value, field_name)):
             sink.placeholder_nodes.add(id(scalar))
             sink.report("DPR517", scalar, f"placeholder `{value}` left in the resource: Dapr uses it literally")
 

@@ -136,10 +136,13 @@ def check_run_template(sink: FindingSink, root: MappingView) -> None:
                 continue
             owner = f"`{key}` of app `{app_id}`"
             if port in ports:
-                if key == "appPort" and port in port_apps and (
-                    _serves(sink.path, app) is False or _serves(sink.path, port_apps[port]) is False
+                if key == "appPort" and port in port_apps and not (
+                    _serves(sink.path, app) and _serves(sink.path, port_apps[port])
                 ):
-                    continue  # an app with no server of its own binds no appPort: it may name its server's
+                    # an app with no server of its own binds no appPort: it may name its server's. Only two apps
+                    # known to run a server (Python that builds one) are a conflict; a Java, .NET or JavaScript
+                    # app, or a folder that is not there, is not known to bind the port.
+                    continue
                 sink.report("DPR512", port_node, f"port {port} is also {ports[port]}: the apps cannot both bind it")
             else:
                 ports[port] = owner
@@ -156,9 +159,9 @@ _MAX_FILES = 200
 
 
 def _serves(template_path: str, app: MappingView) -> Optional[bool]:
-    """Whether an app of the template runs a server: False when its `appDirPath` holds Python files and none of
-    them builds a web or gRPC server (a client with `main()`); None when that cannot be told (no such folder,
-    no Python, too many files). The files are read, never run."""
+    """Whether an app of the template runs a server: True when a Python file of its `appDirPath` builds a web or
+    gRPC server, False when it holds Python files and none does (a client with `main()`); None when that cannot be
+    told (no such folder, no Python: another language, too many files). The files are read, never run."""
     directory = text(app.get("appDirPath"))
     if not directory:
         return None
