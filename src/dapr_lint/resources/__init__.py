@@ -15,6 +15,7 @@ from typing import Callable, Optional
 from yaml.nodes import Node
 
 from dapr_lint.diagnostics import Diagnostic
+from dapr_lint.registry import RuleSpec, invalid, register, valid
 from dapr_lint.resources.findings import FindingSink
 from dapr_lint.resources.kinds.common import (
     ResourceFacts,
@@ -312,3 +313,70 @@ def subscription_routes(data: bytes) -> list[str]:
             if value:
                 routes.append(value)
     return routes
+
+
+# -- the rules this module checks (spec and the examples its page shows) ------------------------------
+
+DPR510 = register(
+    RuleSpec(
+        code="DPR510",
+        name="duplicate-resource",
+        category="bug",
+        summary="Two resources of one kind and name visible to the same app.",
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                ---
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                ---
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: cache
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)

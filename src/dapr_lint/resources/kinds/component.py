@@ -7,6 +7,7 @@ from typing import Optional
 
 from yaml.nodes import Node
 
+from dapr_lint.registry import RuleSpec, invalid, register, valid
 from dapr_lint.resources import component_tables as tables
 from dapr_lint.resources.findings import FindingSink
 from dapr_lint.resources.kinds.common import (
@@ -243,3 +244,249 @@ def _check_binding_direction(sink: FindingSink, component_type: str, items: list
             )
         elif declared is not None and "input" not in declared:
             sink.report("DPR515", item.value_node, "`route` has no effect: `direction` does not include input")
+
+
+# -- the rules this module checks (spec and the examples its page shows) ------------------------------
+
+DPR506 = register(
+    RuleSpec(
+        code="DPR506",
+        name="plaintext-secret",
+        category="bug",
+        summary="A sensitive component field or header with a literal secret value.",
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                  - name: redisPassword
+                    value: s3cr3t
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                  - name: redisPassword
+                    secretKeyRef:
+                      name: redis
+                      key: password
+                auth:
+                  secretStore: my-secret-store
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)
+
+
+DPR507 = register(
+    RuleSpec(
+        code="DPR507",
+        name="unknown-component-type",
+        category="bug",
+        summary=(
+            "A component type outside the loadable categories, not a built-in type, or with an unsupported "
+            "version."
+        ),
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: orders
+                spec:
+                  type: binding.kafka
+                  version: v1
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: orders
+                spec:
+                  type: bindings.kafka
+                  version: v1
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)
+
+
+DPR509 = register(
+    RuleSpec(
+        code="DPR509",
+        name="secretkeyref-without-store",
+        category="practice",
+        summary="A secretKeyRef with no auth.secretStore (not resolved outside Kubernetes).",
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                  - name: redisPassword
+                    secretKeyRef:
+                      name: redis
+                      key: password
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                  - name: redisPassword
+                    secretKeyRef:
+                      name: redis
+                      key: password
+                auth:
+                  secretStore: local-secrets
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)
+
+
+DPR515 = register(
+    RuleSpec(
+        code="DPR515",
+        name="invalid-binding-direction",
+        category="bug",
+        summary=(
+            "A binding direction outside input/output or unsupported by the type, or a route on an "
+            "output-only binding."
+        ),
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: webhook
+                spec:
+                  type: bindings.http
+                  version: v1
+                  metadata:
+                  - name: url
+                    value: https://example.com/hook
+                  - name: direction
+                    value: input
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: webhook
+                spec:
+                  type: bindings.http
+                  version: v1
+                  metadata:
+                  - name: url
+                    value: https://example.com/hook
+                  - name: direction
+                    value: output
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)
+
+
+DPR516 = register(
+    RuleSpec(
+        code="DPR516",
+        name="invalid-actor-state-store",
+        category="bug",
+        summary=(
+            "actorStateStore on a non-state component or a store without ETag and transactions, or two actor "
+            "stores."
+        ),
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: actorstore
+                spec:
+                  type: state.cassandra
+                  version: v1
+                  metadata:
+                  - name: hosts
+                    value: cassandra:9042
+                  - name: actorStateStore
+                    value: "true"
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: actorstore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                  - name: actorStateStore
+                    value: "true"
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)
