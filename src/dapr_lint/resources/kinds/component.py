@@ -1,4 +1,4 @@
-"""Component: schema and rules DPR506, DPR507, DPR509, DPR514, DPR515, DPR516."""
+"""Component: schema and rules DPR506, DPR507, DPR509, DPR514, DPR516."""
 
 from __future__ import annotations
 
@@ -92,8 +92,6 @@ def check_component(sink: FindingSink, root: MappingView) -> ResourceFacts:
         if item.name.lower() == "actorstatestore" and (item.literal or "").strip().lower() in tables.TRUTHY_VALUES:
             if _check_actor_state_store(sink, component_type, item):
                 actor_node = item.value_node
-    if component_type is not None and component_type.startswith("bindings."):
-        _check_binding_direction(sink, component_type, items)
     name_node = root.view("metadata").get("name")
     return ResourceFacts(
         kind="Component",
@@ -204,46 +202,6 @@ def _check_actor_state_store(sink: FindingSink, component_type: Optional[str], i
         )
         return False
     return True
-
-
-def _check_binding_direction(sink: FindingSink, component_type: str, items: list[MetadataItem]) -> None:
-    supported = tables.binding_directions(component_type)
-    declared: Optional[set[str]] = None
-    for item in items:
-        if item.name is None or item.name.lower() != "direction" or item.value_node is None:
-            continue
-        value = text(item.value_node)
-        if value is None or sink.is_placeholder(item.value_node):
-            continue
-        declared = set()
-        for part in value.split(","):
-            direction = part.strip().lower()
-            if direction not in ("input", "output"):
-                sink.report(
-                    "DPR515",
-                    item.value_node,
-                    f"direction `{part.strip()}` is not `input` or `output` (comma-separated)",
-                )
-                declared = None
-                break
-            declared.add(direction)
-            if supported is not None and direction not in supported:
-                sink.report(
-                    "DPR515",
-                    item.value_node,
-                    f"`{component_type}` has no {direction} binding: daprd silently initialises nothing for it",
-                )
-    for item in items:
-        if item.name != "route" or item.value_node is None or sink.is_placeholder(item.value_node):
-            continue
-        if supported == frozenset({"output"}):
-            sink.report(
-                "DPR515",
-                item.value_node,
-                f"`route` has no effect: `{component_type}` is an output-only binding",
-            )
-        elif declared is not None and "input" not in declared:
-            sink.report("DPR515", item.value_node, "`route` has no effect: `direction` does not include input")
 
 
 # -- the rules this module checks (spec and the examples its page shows) ------------------------------
@@ -384,56 +342,6 @@ DPR509 = register(
                       key: password
                 auth:
                   secretStore: local-secrets
-                """,
-                "yaml",
-            ),
-        ),
-    )
-)
-
-
-DPR515 = register(
-    RuleSpec(
-        code="DPR515",
-        name="invalid-binding-direction",
-        category="bug",
-        summary=(
-            "A binding direction outside input/output or unsupported by the type, or a route on an "
-            "output-only binding."
-        ),
-        target="yaml",
-        examples=(
-            invalid(
-                """
-                apiVersion: dapr.io/v1alpha1
-                kind: Component
-                metadata:
-                  name: webhook
-                spec:
-                  type: bindings.http
-                  version: v1
-                  metadata:
-                  - name: url
-                    value: https://example.com/hook
-                  - name: direction
-                    value: input
-                """,
-                "yaml",
-            ),
-            valid(
-                """
-                apiVersion: dapr.io/v1alpha1
-                kind: Component
-                metadata:
-                  name: webhook
-                spec:
-                  type: bindings.http
-                  version: v1
-                  metadata:
-                  - name: url
-                    value: https://example.com/hook
-                  - name: direction
-                    value: output
                 """,
                 "yaml",
             ),
