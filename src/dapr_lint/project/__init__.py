@@ -130,11 +130,11 @@ class Project:
             return routes
         for resource_set in app.resource_sets:
             for _file, subscription in model.subscriptions(app, resource_set):
-                routes.update(_normalise(r.value) for r in subscription.routes)
+                routes.update(normalise_route(r.value) for r in subscription.routes)
         for file in app.modules:
             summary = self.by_file.get(os.path.normcase(file))
             if summary is not None:
-                routes.update(_normalise(r) for r in summary.subscribed_routes)
+                routes.update(normalise_route(r) for r in summary.subscribed_routes)
         return routes
 
     def model_of(self, file: str) -> Optional[AppModel]:
@@ -252,7 +252,7 @@ class ServedRoute:
         """The whole path when every segment is known."""
         if any(s is None for s in self.segments):
             return None
-        return _normalise("/".join(s for s in self.segments if s))
+        return normalise_route("/".join(s for s in self.segments if s))
 
 
 @dataclass
@@ -375,19 +375,20 @@ def matches(segments: Optional[list[Optional[str]]], routes: Iterable[str]) -> b
     else:
         tail.append("")
     known_unknown_prefix = len(tail) < len(segments)
-    full = _normalise("/".join(reversed(tail)))
+    full = normalise_route("/".join(reversed(tail)))
     if known_unknown_prefix and full == "/":
         return True
     if _is_catch_all(full):
         return True
     for route in routes:
-        wanted = _normalise(route)
+        wanted = normalise_route(route)
         if full == wanted or full.endswith(wanted):
             return True
     return False
 
 
-def _normalise(path: str) -> str:
+def normalise_route(path: str) -> str:
+    """A route path in one spelling: a leading slash, no trailing or doubled slash (`orders/` -> `/orders`)."""
     parts = [p for p in path.split("/") if p]
     return "/" + "/".join(parts)
 

@@ -14,16 +14,11 @@ from dataclasses import dataclass
 
 from dapr_lint.diagnostics import Finding, Location
 from dapr_lint.examples import invalid, valid
-from dapr_lint.project import Project
+from dapr_lint.project import Project, normalise_route
 from dapr_lint.project.apps import App, AppModel, ResourceSet
 from dapr_lint.registry import Reporter, RuleSpec, rule
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ComponentFact, ComponentUse, ModuleSummary, Span
-
-
-def _normalise(path: str) -> str:
-    parts = [p for p in path.split("/") if p]
-    return "/" + "/".join(parts)
 
 
 @dataclass(frozen=True)
@@ -34,7 +29,7 @@ class _Route:
 
     @property
     def full(self) -> str:
-        return _normalise(self.path)
+        return normalise_route(self.path)
 
 # -- the examples' resources (rule pages show them beside the code; tests/test_rule_pages.py lints them) ---
 
@@ -502,7 +497,7 @@ def unsupported_store_feature(project: Project, settings: Settings, report: Repo
 
 def _serves(routes: list, path: str) -> bool:
     """Whether one of the routes may be `path` (unknown parts and catch-alls count as a match)."""
-    wanted = _normalise(path)
+    wanted = normalise_route(path)
     for route in routes:
         full = route.full
         if full is None:
@@ -625,7 +620,7 @@ def input_binding_without_route(project: Project, settings: Settings, report: Re
                     continue
                 yield report(
                     Location(resource.path, component.span),
-                    f"input binding `{component.name}` is delivered to `POST {_normalise(route)}`, which app "
+                    f"input binding `{component.name}` is delivered to `POST {normalise_route(route)}`, which app "
                     f"{', '.join(f'`{k}`' for k in checked)} does not serve: Dapr's start-up `OPTIONS` call fails and "
                     "the binding is never read; add the route, or set the component's `route` metadata",
                 )
@@ -692,7 +687,7 @@ def subscription_without_handler(project: Project, settings: Settings, report: R
                     if checked:
                         yield report(
                             Location(resource.path, located.span),
-                            f"Subscription `{subscription.name}` delivers to `{_normalise(located.value)}`, which app "
+                            f"Subscription `{subscription.name}` delivers to `{normalise_route(located.value)}`, which app "
                             f"{', '.join(f'`{k}`' for k in checked)} does not serve: every event gets a 404 and is "
                             "retried, then dropped",
                         )
@@ -958,7 +953,7 @@ def probe_path_not_served(project: Project, settings: Settings, report: Reporter
                     continue
                 yield report(
                     Location(path, declared.span),
-                    f"{declared.origin.split(' in ')[0]} calls `{_normalise(declared.value)}`, which app `{app.key}` does "
+                    f"{declared.origin.split(' in ')[0]} calls `{normalise_route(declared.value)}`, which app `{app.key}` does "
                     "not serve: the check always fails, so the app is restarted or never marked healthy",  # type: ignore[arg-type]
                 )
 
@@ -1048,7 +1043,7 @@ def unknown_invoke_target(project: Project, settings: Settings, report: Reporter
                 if not _serves(routes, path):
                     yield report(
                         Location(summary.path, use.span),
-                        f"`{use.method}` calls method `{method}` of app `{target_id}`, which serves no `{_normalise(path)}` "
+                        f"`{use.method}` calls method `{method}` of app `{target_id}`, which serves no `{normalise_route(path)}` "
                         "route: every call fails with 404",
                     )
                     continue
@@ -1057,12 +1052,12 @@ def unknown_invoke_target(project: Project, settings: Settings, report: Reporter
                     continue
                 if verb is not None and verb.upper() != "GET":
                     continue
-                matching = [r for r in routes if r.full == _normalise(path)]
+                matching = [r for r in routes if r.full == normalise_route(path)]
                 if matching and all(getattr(r, "entry", None) is not None and r.entry.methods and "GET" not in r.entry.methods for r in matching):
                     accepted = sorted({m for r in matching for m in r.entry.methods})  # type: ignore[union-attr]
                     yield report(
                         Location(summary.path, use.span),
-                        f"`{use.method}` sends a body to `{_normalise(path)}` of app `{target_id}` as GET (no `http_verb`), "
+                        f"`{use.method}` sends a body to `{normalise_route(path)}` of app `{target_id}` as GET (no `http_verb`), "
                         f"but that route accepts only {', '.join(accepted)}: the call fails with 405; pass "
                         f"`http_verb=\"{accepted[0]}\"`",
                     )

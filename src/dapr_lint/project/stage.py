@@ -13,7 +13,7 @@ from typing import Callable, Iterable
 
 from dapr_lint import registry
 from dapr_lint.diagnostics import Diagnostic, FileResult, Finding, InternalError, Location
-from dapr_lint.project import Project, _normalise
+from dapr_lint.project import Project, normalise_route
 from dapr_lint.project.run_files import RULES_READING_RUN_FILES, run_files_fingerprint
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ModuleSummary, ResourceSummary, Summary
@@ -128,12 +128,12 @@ def subscriber_functions(project: Project, summary: ModuleSummary) -> set[str]:
                     found.add(entry.function)
             elif entry.path and entry.path.strip("/"):
                 # a prefix we cannot read: a subscribed route ending with the route's own path counts
-                own = _normalise(entry.path)
+                own = normalise_route(entry.path)
                 if any(w == own or w.endswith(own) for w in wanted):
                     found.add(entry.function)
         for handler in summary.handlers:
             # routes registered where the summary has no route entry (add_api_route with a method reference)
-            if handler.kind == "route" and handler.path and _normalise(handler.path) in wanted:
+            if handler.kind == "route" and handler.path and normalise_route(handler.path) in wanted:
                 found.add(handler.function)
     return found
 
