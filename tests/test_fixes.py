@@ -631,6 +631,7 @@ CASES = [
             return stamp.isoformat()
         """,
         """
+        from datetime import timezone
 
         from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
 
@@ -639,7 +640,7 @@ CASES = [
 
         @wfr.workflow(name="order")
         def order_workflow(context: DaprWorkflowContext, order: dict):
-            started = context.current_utc_datetime
+            started = context.current_utc_datetime.replace(tzinfo=timezone.utc)
             stamp = context.current_utc_datetime
             yield context.create_timer(started)
             return stamp.isoformat()

@@ -220,6 +220,8 @@ def json_without_content_type(model: ModuleModel, report: Reporter) -> Iterator[
         value = model.value_of(data.value, site.scope)
         if not (isinstance(value, Kind) and value.kind == "str" and value.origin in _JSON_ORIGINS):
             continue
+        if "specversion" in _payload_keys(model, data.value, site.scope):
+            continue  # a CloudEvent: DPR207's, whose fix sets the cloudevents content type, not application/json
         yield report(
             data.value,
             "JSON published without `data_content_type`: the event is delivered as text/plain and subscribers "

@@ -145,7 +145,10 @@ def _non_deterministic(path: str) -> Optional[str]:
         target="python",
         predicts="exception",
         fix_safety="safe",
-        fix_description="`datetime.now(timezone.utc)`/`datetime.utcnow()` become `ctx.current_utc_datetime`.",
+        fix_description=(
+            "`datetime.utcnow()` becomes `ctx.current_utc_datetime`, "
+            "`datetime.now(timezone.utc)` becomes `ctx.current_utc_datetime.replace(tzinfo=timezone.utc)`."
+        ),
         fix_note="(UTC clock reads)",
         examples=(
             invalid(
@@ -209,8 +212,12 @@ def non_deterministic_workflow(model: ModuleModel, report: Reporter) -> Iterator
             if path in ("random.Random", "random.seed") and site.node.args:
                 continue  # a seeded generator is deterministic
             fix = None
-            if path == "datetime.datetime.utcnow" or (path == "datetime.datetime.now" and _is_utc(model, site)):
+            if path == "datetime.datetime.utcnow":
                 fix = Fix(f"Replace with `{ctx}.current_utc_datetime`.", edits.replace_dotted(site.node, f"{ctx}.current_utc_datetime"))
+            elif path == "datetime.datetime.now" and _is_utc(model, site):
+                # `current_utc_datetime` is naive (UTC); `now(utc)` is aware: keep it aware, with the same tz
+                # object, or comparisons and arithmetic with other aware datetimes raise TypeError
+                fix = Fix(f"Replace with `{ctx}.current_utc_datetime.replace(tzinfo=...)`.", _aware_now(site.node, ctx))
             replacement = replacement.replace("ctx.", f"{ctx}.")
             yield report(
                 site.node,
@@ -218,6 +225,18 @@ def non_deterministic_workflow(model: ModuleModel, report: Reporter) -> Iterator
                 f"(NonDeterminismError, or a silently different path); use {replacement}",
                 fix,
             )
+
+
+def _aware_now(call: cst.Call, ctx: str) -> edits.Edit:
+    """`datetime.now(tz)` -> `ctx.current_utc_datetime.replace(tzinfo=tz)` (tz as written)."""
+
+    def replace(node: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(node, cst.Call)
+        naive = cst.parse_expression(f"{ctx}.current_utc_datetime.replace")
+        return cst.Call(func=naive, args=[cst.Arg(keyword=cst.Name("tzinfo"), value=node.args[0].value,
+                                                  equal=cst.AssignEqual(cst.SimpleWhitespace(""), cst.SimpleWhitespace("")))])
+
+    return edits.Edit(call, replace)
 
 
 def _is_utc(model: ModuleModel, site: CallSite) -> bool:
