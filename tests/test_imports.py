@@ -116,7 +116,7 @@ KNOWN_CIRCLES: list[frozenset[str]] = [
     frozenset(
         {
             "dapr_lint.cache", "dapr_lint.catalog", "dapr_lint.config", "dapr_lint.engine", "dapr_lint.files",
-            "dapr_lint.fix", "dapr_lint.project", "dapr_lint.python.analyzer", "dapr_lint.python.rules",
+            "dapr_lint.fix", "dapr_lint.project", "dapr_lint.project.rules", "dapr_lint.python.analyzer", "dapr_lint.python.rules",
             "dapr_lint.python.rules.*",  # every rule family module
             "dapr_lint.registry", "dapr_lint.resources.catalog",
         }

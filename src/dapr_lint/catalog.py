@@ -8,7 +8,7 @@ the rules across code and resources (DPR6xx) in the project package.
 import importlib
 import pkgutil
 
-from dapr_lint import project as _project  # noqa: F401  (registers DPR601-DPR609)
+from dapr_lint.project import rules as _project_rules  # noqa: F401  (registers DPR601-DPR609)
 from dapr_lint.python import rules as _python_rules
 from dapr_lint.resources import catalog as _resources_catalog  # noqa: F401  (registers DPR5xx)
 

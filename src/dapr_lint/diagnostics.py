@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Hashable, Literal, Optional
+from typing import AbstractSet, Any, Callable, Hashable, Literal, Optional
 
 Severity = Literal["error", "warning", "info"]
 Category = Literal["bug", "practice", "opinion", "tool"]
@@ -60,7 +60,7 @@ class ProjectEdit:
     parse serves them all (the keys say where, as the rule computed it from the summaries), and returns the new
     text or None (nothing to do, or not safely possible)."""
 
-    apply: Callable[[bytes, frozenset], Optional[bytes]]
+    apply: Callable[[bytes, AbstractSet[Any]], Optional[bytes]]
     key: Hashable
 
 
@@ -143,6 +143,9 @@ class FileResult:
     # With --diff: the file's text before and after the per-file fixes (project fixes build on it).
     original_data: Optional[bytes] = None
     fixed_data: Optional[bytes] = None
+    # Project findings appended by the project stage whose Fix has edits, (diagnostic, fix): what
+    # dapr_lint.fix.apply_project_fixes applies. Main process only (the project stage runs there), never cached.
+    project_fixes: list[tuple[Diagnostic, Fix]] = field(default_factory=list, compare=False, repr=False)
     # Why the file could not be analysed (a worker crash, the time budget, the memory limit): it then holds
     # one DPR001 saying so, and the run exits 2.
     unanalysed: Optional[str] = None

@@ -267,42 +267,39 @@ def _process_alive(pid: int) -> bool:
     return True
 
 
-# -- project fixes: a missing health or readiness route ----------------------------------------------------
-
-_ROUTE_FUNCTIONS = {"DPR401": ("health", "alive"), "DPR402": ("ready", "ready")}
+# -- project fixes ------------------------------------------------------------------------------------------
 
 
 def apply_project_fixes(results, settings: Settings, paths: dict) -> dict[str, set[str]]:
-    """DPR401/DPR402's fix (unsafe): add a `GET` route right after the statement that creates the app; DPR416's
-    (safe): close what start-up opened at the end of the FastAPI lifespan.
+    """The fixes of project findings (their Fix holds ProjectEdits): per file, the edits of one kind (one
+    `apply` function) run together on the file's text, safe fixes first, then by code; the others wait for
+    the next --fix (their positions would be stale after this one).
 
     Project findings come from the project stage, after every file was checked, so their fix is applied here:
-    on the file as written (--fix) or on the per-file fixed text (--diff), re-parsed before anything is kept."""
+    on the file as written (--fix) or on the per-file fixed text (--diff); every edit verifies its result."""
     rewritten: dict[str, set[str]] = {}
     for result in results:
-        # DPR416 (safe) first: the close goes in the lifespan; the route fix (unsafe) on the next --fix
-        wanted = [d for d in result.diagnostics if d.code == "DPR416" and d.fix is not None]
-        if not wanted and settings.unsafe_fixes:
-            wanted = [d for d in result.diagnostics if d.code == "DPR413" and d.fix is not None]
-        if not wanted and settings.unsafe_fixes:
-            wanted = [d for d in result.diagnostics if d.code in _ROUTE_FUNCTIONS and d.fix is not None]
-        if not wanted or result.path not in paths:
+        allowed = [
+            (diagnostic, fix)
+            for diagnostic, fix in result.project_fixes
+            if (fix.safety == "safe" or settings.unsafe_fixes) and diagnostic in result.diagnostics
+        ]
+        if not allowed or result.path not in paths:
             continue
+        first = min(allowed, key=lambda pair: (pair[1].safety != "safe", pair[0].code))
+        apply = first[1].edits[0].apply
+        wanted = [(d, fix) for d, fix in allowed if any(edit.apply is apply for edit in fix.edits)]
+        keys = frozenset(edit.key for _d, fix in wanted for edit in fix.edits if edit.apply is apply)
         path = paths[result.path]
         try:
             before = result.fixed_data if result.fixed_data is not None else path.read_bytes()
         except OSError:
             continue
-        if wanted[0].code == "DPR416":
-            from dapr_lint.python.practices import close_in_lifespan
-
-            after = close_in_lifespan(before, {d.line for d in wanted})
-        elif wanted[0].code == "DPR413":
-            from dapr_lint.python.practices import forward_trace_headers
-
-            after = forward_trace_headers(before, {d.line for d in wanted})
-        else:
-            after = _add_routes(before, wanted, result.summary, settings)
+        try:
+            after = apply(before, keys)
+        except Exception as exc:  # a bug in an edit: report it, leave the file as it is
+            result.warnings.append(f"the fix for {first[0].code} failed ({type(exc).__name__}: {exc}); nothing written for it")
+            continue
         if after is None or after == before:
             continue
         if settings.fix_mode == "diff":
@@ -320,101 +317,11 @@ def apply_project_fixes(results, settings: Settings, paths: dict) -> dict[str, s
 
                 result.errors.append(InternalError(result.path, "writing the fixed file", f"{exc.strerror or exc}; the file is unchanged"))
                 continue
-        result.fixed.extend(d.code for d in wanted)
-        result.diagnostics = [d for d in result.diagnostics if d not in wanted]
+        fixed = [d for d, _fix in wanted]
+        result.fixed.extend(d.code for d in fixed)
+        result.diagnostics = [d for d in result.diagnostics if d not in fixed]
         # the project rules' codes whose findings in this file are still valid (not re-derived per file)
-        from dapr_lint.project import PROJECT_RULES
+        from dapr_lint import registry
 
-        rewritten[result.path] = {code for code in PROJECT_RULES if code not in {d.code for d in wanted}}
+        rewritten[result.path] = {code for code in registry.checks("project") if code not in {d.code for d in fixed}}
     return rewritten
-
-
-def _add_routes(data: bytes, findings, summary, settings: Settings) -> Optional[bytes]:
-    from dapr_lint.python.positions import positions
-
-    try:
-        module = cst.parse_module(data)
-    except Exception:
-        return None
-    spans = positions(module, module.body)
-    taken = {
-        statement.name.value
-        for statement in module.body
-        if isinstance(statement, (cst.FunctionDef, cst.ClassDef))
-    }
-    insertions: dict[int, list[cst.BaseStatement]] = {}
-    for finding in findings:
-        app, framework, route = _route_request(finding, summary, settings)
-        if app is None:
-            continue
-        # the top-level statement that binds the app: the last one starting at or before the finding, and it
-        # must assign the app's name (a statement's span can end on the next line, so spans are not compared)
-        index = max((i for i, statement in enumerate(module.body) if spans[id(statement)][0] <= finding.line), default=None)
-        if index is None or not _binds(module.body[index], app):
-            continue  # the app is not bound by a top-level statement: leave it to the author
-        name, fallback = _ROUTE_FUNCTIONS[finding.code]
-        function = name if name not in taken else f"{fallback}_probe"
-        if function in taken:
-            continue
-        taken.add(function)
-        decorator = f'@{app}.get("{route}")' if framework == "fastapi" else f'@{app}.route("{route}")'
-        code = f'\n\n{decorator}\ndef {function}():\n    return {{"status": "ok"}}\n'
-        insertions.setdefault(index, []).append(cst.parse_module(code).body[0].with_changes(
-            leading_lines=[cst.EmptyLine(), cst.EmptyLine()]
-        ))
-    if not insertions:
-        return None
-    body: list[cst.BaseStatement] = []
-    follows_insertion = False
-    statement: cst.BaseStatement
-    for index, statement in enumerate(module.body):
-        if follows_insertion:
-            statement = _two_blank_lines_before(statement)
-        body.append(statement)
-        body.extend(insertions.get(index, []))
-        follows_insertion = index in insertions
-    fixed = module.with_changes(body=body).bytes
-    return fixed if verify_fix(data, fixed) is None else None
-
-
-def _binds(statement: cst.BaseStatement, name: str) -> bool:
-    """Whether a top-level simple statement assigns `name` (`app = FastAPI()`, `app: Flask = Flask(...)`)."""
-    if not isinstance(statement, cst.SimpleStatementLine):
-        return False
-    for small in statement.body:
-        targets: list[cst.BaseExpression] = []
-        if isinstance(small, cst.Assign):
-            targets = [t.target for t in small.targets]
-        elif isinstance(small, cst.AnnAssign) and small.value is not None:
-            targets = [small.target]
-        if any(isinstance(t, cst.Name) and t.value == name for t in targets):
-            return True
-    return False
-
-
-def _two_blank_lines_before(statement: cst.BaseStatement) -> cst.BaseStatement:
-    """PEP 8's two blank lines after the function the fix inserted, before whatever followed the app."""
-    leading = list(getattr(statement, "leading_lines", ()))
-    blank = 0
-    for line in leading:
-        if line.comment is not None:
-            break
-        blank += 1
-    if blank >= 2:
-        return statement
-    return statement.with_changes(leading_lines=[cst.EmptyLine()] * (2 - blank) + leading)
-
-
-def _route_request(finding, summary, settings: Settings) -> tuple[Optional[str], str, str]:
-    """(app variable, framework, route) for a DPR401/DPR402 finding: the app is the module-level object the
-    file's summary records at the finding's position."""
-    if summary is None:
-        return None, "", ""
-    for key, item in getattr(summary, "objects", {}).items():
-        if item.kind == "app" and item.span.line == finding.line and item.span.column == finding.column:
-            if "." in key or item.name != key:
-                return None, "", ""  # created inside a function: no module-level place for the route
-            option, default = ("health-routes", "/health") if finding.code == "DPR401" else ("ready-routes", "/ready")
-            routes = settings.options.get(option) or [default]
-            return key, item.framework, routes[0]
-    return None, "", ""

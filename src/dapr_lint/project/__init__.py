@@ -8,42 +8,14 @@ import os
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
-from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
-from dapr_lint.registry import RuleSpec, register
+from dapr_lint import registry
+from dapr_lint.diagnostics import Diagnostic, FileResult, Finding, InternalError, Location
 from dapr_lint.settings import Settings
 from dapr_lint.project.apps import App, AppModel, repository_root
 from dapr_lint.summaries import ImportedName, LocalObject, ModuleSummary, ObjectRef, ResourceSummary, RouteOwner, StrValue, Summary
 from dapr_lint.suppress import ALL, is_suppressed
-
-ProjectCheck = Callable[["Project", Settings], Iterable[Diagnostic]]
-
-PROJECT_RULES: dict[str, ProjectCheck] = {}
-# Project-stage parts of per-file rules (DPR101 across modules): run when their code is enabled; their
-# spec is the per-file rule's.
-PROJECT_EXTENSIONS: dict[str, ProjectCheck] = {}
-
-
-def project_rule(spec: RuleSpec) -> Callable[[ProjectCheck], ProjectCheck]:
-    register(spec)
-
-    def decorate(func: ProjectCheck) -> ProjectCheck:
-        PROJECT_RULES[spec.code] = func
-        return func
-
-    return decorate
-
-
-def project_check(code: str) -> Callable[[ProjectCheck], ProjectCheck]:
-    """Register the project-stage part of an existing rule."""
-
-    def decorate(func: ProjectCheck) -> ProjectCheck:
-        PROJECT_EXTENSIONS[code] = func
-        return func
-
-    return decorate
-
 
 def project_inputs_fingerprint(files: list[str], settings: Settings) -> str:
     """A fingerprint of the files project rules read besides the run's own (run files: Dockerfile, Procfile,
@@ -63,14 +35,12 @@ def wants_summary(settings: Settings) -> bool:
 def summary_codes() -> frozenset[str]:
     """The codes that need summaries. From the catalog a cached run saved when the rule modules are not
     imported (so that a run served from the cache does not import them, nor LibCST), else from the code."""
-    from dapr_lint import registry
-
     saved = registry.saved_summary_codes()
     if saved is not None:
         return saved
     from dapr_lint import catalog  # noqa: F401  (registers the project rules)
 
-    return frozenset((*PROJECT_RULES, *PROJECT_EXTENSIONS, *REFINED_BY_SUBSCRIPTIONS))
+    return frozenset((*registry.checks("project"), *REFINED_BY_SUBSCRIPTIONS))
 
 
 # Per-file rules whose findings change when a route turns out to receive events (a declarative Subscription of
@@ -85,11 +55,7 @@ def run_project_stage(results: list[FileResult], settings: Settings, extra: Iter
     `extra`: the summaries of the repository files the run did not check (they are read, never reported on)."""
     from dapr_lint import catalog  # noqa: F401
 
-    checks = [
-        (code, check)
-        for code, check in (*PROJECT_RULES.items(), *PROJECT_EXTENSIONS.items())
-        if settings.is_enabled(code)
-    ]
+    checks = [(code, check) for code, check in registry.checks("project").items() if settings.is_enabled(code)]
     refine = any(settings.is_enabled(code) for code in REFINED_BY_SUBSCRIPTIONS)
     if not checks and not refine:
         return
@@ -109,19 +75,32 @@ def run_project_stage(results: list[FileResult], settings: Settings, extra: Iter
     by_path = {r.path: r for r in results}
     for code, check in checks:
         try:
-            found = list(check(project, settings))
+            found = list(check(project, settings, registry.reporter(code)))
         except Exception as exc:  # a bug of ours: report it, keep everything else
             results[0].errors.append(
                 InternalError("<project>", f"project rule {code}", f"{type(exc).__name__}: {exc}", traceback.format_exc())
             )
             continue
-        for diagnostic in found:
+        for finding in found:
+            diagnostic = positioned(finding)
             result = by_path.get(diagnostic.path)
             summary = project.by_display.get(diagnostic.path) or project.resources_by_display.get(diagnostic.path)
             if result is None or summary is None or _suppressed(diagnostic, summary):
                 continue
             if diagnostic not in result.diagnostics:
                 result.diagnostics.append(diagnostic)
+                if finding.fix is not None:
+                    result.project_fixes.append((diagnostic, finding.fix))
+
+
+def positioned(finding: Finding) -> Diagnostic:
+    """A project finding (at a Location) as the Diagnostic it reports; its fix without the edits."""
+    where: Location = finding.at
+    span = where.span
+    fix = finding.fix.without_edits() if finding.fix is not None else None
+    return Diagnostic(
+        finding.code, finding.message, where.path, span.line, span.column, span.end_line, span.end_column, fix, finding.severity
+    )
 
 
 def subscriber_functions(project: "Project", summary: ModuleSummary) -> set[str]:
@@ -650,15 +629,3 @@ def describe_apps(summaries: Iterable[Summary], settings: Settings) -> list[dict
         described.append({"root": shown(model.root) or ".", "apps": apps_data, "outside": outside})
     return described
 
-
-# -- DPR601-DPR609 ----------------------------------------------------------------------------------------
-
-
-def _register_app_rules() -> None:
-    from dapr_lint.project import rules as app_rules
-
-    for spec, check in app_rules.RULES:
-        project_rule(RuleSpec(**spec))(check)
-
-
-_register_app_rules()

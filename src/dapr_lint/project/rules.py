@@ -11,25 +11,13 @@ import os
 from typing import Iterator, Optional
 
 from dataclasses import dataclass
-from typing import Any, Callable
 
-from dapr_lint.diagnostics import Diagnostic
+from dapr_lint.diagnostics import Finding, Location
+from dapr_lint.project import Project
 from dapr_lint.project.apps import App, AppModel, ResourceSet
+from dapr_lint.registry import Reporter, RuleSpec, rule
+from dapr_lint.settings import Settings
 from dapr_lint.summaries import ComponentFact, ComponentUse, ModuleSummary, Span
-
-# This module imports nothing of the project stage or the registry (no import circle): `dapr_lint.project`
-# registers these checks from RULES, and hands them its Project. Type names below are only annotations.
-Project = Any
-Settings = Any
-RULES: list[tuple[dict, Callable]] = []
-
-
-def project_rule(spec: dict) -> Callable[[Callable], Callable]:
-    def decorate(func: Callable) -> Callable:
-        RULES.append((spec, func))
-        return func
-
-    return decorate
 
 
 def _normalise(path: str) -> str:
@@ -130,10 +118,6 @@ def _where(resource_set: ResourceSet) -> str:
     return f"its {resource_set.kind} resources ({resource_set.origin})"
 
 
-def _diagnostic(code: str, message: str, path: str, span: Span) -> Diagnostic:
-    return Diagnostic(code, message, path, span.line, span.column, span.end_line, span.end_column)
-
-
 class _NameUse:
     """A component name used in code (a client call or a subscription decorator), resolved."""
 
@@ -180,8 +164,8 @@ def _name_uses(project: Project, app: App) -> Iterator[_NameUse]:
 # -- DPR601 / DPR602 -----------------------------------------------------------------------------------
 
 
-@project_rule(
-    dict(
+@rule(
+    RuleSpec(
         code="DPR601",
         name="unknown-component",
         category="bug",
@@ -189,7 +173,7 @@ def _name_uses(project: Project, app: App) -> Iterator[_NameUse]:
         target="project",
     )
 )
-def unknown_component(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+def unknown_component(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
     for model, app in _dapr_apps(project):
         sets = _checked_sets(model, app)
         if not sets:
@@ -203,19 +187,17 @@ def unknown_component(project: Project, settings: Settings) -> Iterator[Diagnost
                     continue  # the built-in Kubernetes secret store
                 same_family = sorted({c.name for _f, c in components if _family(c) == use.family})
                 hint = f"; it defines {', '.join(f'`{n}`' for n in same_family)}" if same_family else ""
-                yield _diagnostic(
-                    "DPR601",
+                yield report(
+                    Location(use.summary.path, use.span),
                     f"{use.what} names {_FAMILY_LABEL[use.family]} {use.shown}, which no component of app "
                     f"`{app.key}` defines in {_where(resource_set)}{hint}: the sidecar has no such component and "
                     "the call fails at runtime",
-                    use.summary.path,
-                    use.span,
                 )
                 break
 
 
-@project_rule(
-    dict(
+@rule(
+    RuleSpec(
         code="DPR602",
         name="component-kind-mismatch",
         category="bug",
@@ -223,7 +205,7 @@ def unknown_component(project: Project, settings: Settings) -> Iterator[Diagnost
         target="project",
     )
 )
-def component_kind_mismatch(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+def component_kind_mismatch(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
     for model, app in _dapr_apps(project):
         for use in _name_uses(project, app):
             for resource_set, components in _checked_sets(model, app):
@@ -231,12 +213,10 @@ def component_kind_mismatch(project: Project, settings: Settings) -> Iterator[Di
                 if not named or any(_family(c) == use.family for c in named):
                     continue
                 types = ", ".join(sorted({c.type for c in named}))
-                yield _diagnostic(
-                    "DPR602",
+                yield report(
+                    Location(use.summary.path, use.span),
                     f"{use.what} uses {use.shown} as a {_FAMILY_LABEL[use.family]}, but in {_where(resource_set)} of "
                     f"app `{app.key}` it is a `{types}` component: the call fails at runtime",
-                    use.summary.path,
-                    use.span,
                 )
                 break
 
@@ -244,8 +224,8 @@ def component_kind_mismatch(project: Project, settings: Settings) -> Iterator[Di
 # -- DPR607 --------------------------------------------------------------------------------------------
 
 
-@project_rule(
-    dict(
+@rule(
+    RuleSpec(
         code="DPR607",
         name="unsupported-store-feature",
         category="bug",
@@ -253,7 +233,7 @@ def component_kind_mismatch(project: Project, settings: Settings) -> Iterator[Di
         target="project",
     )
 )
-def unsupported_store_feature(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+def unsupported_store_feature(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
     for model, app in _dapr_apps(project):
         for summary in _modules(project, app):
             for use in summary.components:
@@ -277,12 +257,10 @@ def unsupported_store_feature(project: Project, settings: Settings) -> Iterator[
                         feature = "TTL (`ttlInSeconds`)"
                     else:
                         continue
-                    yield _diagnostic(
-                        "DPR607",
+                    yield report(
+                        Location(summary.path, use.span),
                         f"`{use.method}` needs {feature}, which state store `{name}` (`{store_type}`, in {_where(resource_set)} "
                         f"of app `{app.key}`) does not support: the call fails at runtime",
-                        summary.path,
-                        use.span,
                     )
                     break
 
@@ -315,13 +293,13 @@ def _http_routes(project: Project, app: App) -> Optional[list]:
     routes, complete = project.app_routes(app)
     if not complete:
         return None
-    routes = list(routes)
+    found: list = list(routes)
     for summary in _modules(project, app):
         for handler in summary.handlers:
             # DaprApp.subscribe(route=...) and similar register their route on the app themselves
             if handler.kind == "subscription" and handler.path:
-                routes.append(_Route(handler.path))
-    return routes
+                found.append(_Route(handler.path))
+    return found
 
 
 # -- DPR603 / DPR604 -----------------------------------------------------------------------------------
@@ -344,8 +322,8 @@ def _input_directions(component: ComponentFact) -> bool:
     return True
 
 
-@project_rule(
-    dict(
+@rule(
+    RuleSpec(
         code="DPR603",
         name="input-binding-without-route",
         category="bug",
@@ -353,7 +331,7 @@ def _input_directions(component: ComponentFact) -> bool:
         target="project",
     )
 )
-def input_binding_without_route(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+def input_binding_without_route(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
     for model in project.models:
         for file, resource in model.resources.items():
             for component in resource.components:
@@ -380,18 +358,16 @@ def input_binding_without_route(project: Project, settings: Settings) -> Iterato
                     checked.append(app.key)
                 if served_by_one:
                     continue
-                yield _diagnostic(
-                    "DPR603",
+                yield report(
+                    Location(resource.path, component.span),
                     f"input binding `{component.name}` is delivered to `POST {_normalise(route)}`, which app "
                     f"{', '.join(f'`{k}`' for k in checked)} does not serve: Dapr's start-up `OPTIONS` call fails and "
                     "the binding is never read; add the route, or set the component's `route` metadata",
-                    resource.path,
-                    component.span,
                 )
 
 
-@project_rule(
-    dict(
+@rule(
+    RuleSpec(
         code="DPR604",
         name="subscription-without-handler",
         category="bug",
@@ -399,7 +375,7 @@ def input_binding_without_route(project: Project, settings: Settings) -> Iterato
         target="project",
     )
 )
-def subscription_without_handler(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+def subscription_without_handler(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
     for model in project.models:
         for file, resource in model.resources.items():
             for subscription in resource.subscriptions:
@@ -415,13 +391,11 @@ def subscription_without_handler(project: Project, settings: Settings) -> Iterat
                             break
                         checked.append(app.key)
                     if checked:
-                        yield _diagnostic(
-                            "DPR604",
+                        yield report(
+                            Location(resource.path, located.span),
                             f"Subscription `{subscription.name}` delivers to `{_normalise(located.value)}`, which app "
                             f"{', '.join(f'`{k}`' for k in checked)} does not serve: every event gets a 404 and is "
                             "retried, then dropped",
-                            resource.path,
-                            located.span,
                         )
                 pubsub = subscription.pubsub
                 if pubsub is None:
@@ -434,12 +408,10 @@ def subscription_without_handler(project: Project, settings: Settings) -> Iterat
                             continue
                         if any(c.name == pubsub.value and c.type.startswith("pubsub.") for _f, c in components):
                             continue
-                        yield _diagnostic(
-                            "DPR604",
+                        yield report(
+                            Location(resource.path, pubsub.span),
                             f"Subscription `{subscription.name}` names pub/sub `{pubsub.value}`, which no pub/sub "
                             f"component of app `{app.key}` defines in {_where(resource_set)}: it never receives an event",
-                            resource.path,
-                            pubsub.span,
                         )
                         break
                     else:
@@ -450,8 +422,8 @@ def subscription_without_handler(project: Project, settings: Settings) -> Iterat
 # -- DPR605 / DPR606 -----------------------------------------------------------------------------------
 
 
-@project_rule(
-    dict(
+@rule(
+    RuleSpec(
         code="DPR605",
         name="unknown-resiliency-target",
         category="practice",
@@ -459,7 +431,7 @@ def subscription_without_handler(project: Project, settings: Settings) -> Iterat
         target="project",
     )
 )
-def unknown_resiliency_target(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+def unknown_resiliency_target(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
     for model in project.models:
         known_ids = {a.app_id for a in model.apps if a.app_id and a.declared}
         for file, resource in model.resources.items():
@@ -473,28 +445,24 @@ def unknown_resiliency_target(project: Project, settings: Settings) -> Iterator[
                 if known_ids:
                     for target in resiliency.apps:
                         if target.value not in known_ids:
-                            yield _diagnostic(
-                                "DPR605",
+                            yield report(
+                                Location(resource.path, target.span),
                                 f"Resiliency `{resiliency.name}` targets app `{target.value}`, which no run or deploy "
                                 f"file of the repository declares ({', '.join(f'`{i}`' for i in sorted(known_ids))}): its "
                                 "policies apply to nothing",
-                                resource.path,
-                                target.span,
                             )
                 if components:
                     for target in resiliency.components:
                         if target.value not in components:
-                            yield _diagnostic(
-                                "DPR605",
+                            yield report(
+                                Location(resource.path, target.span),
                                 f"Resiliency `{resiliency.name}` targets component `{target.value}`, which the resource "
                                 "sets loading this file do not define: its policies apply to nothing",
-                                resource.path,
-                                target.span,
                             )
 
 
-@project_rule(
-    dict(
+@rule(
+    RuleSpec(
         code="DPR606",
         name="unknown-secret-store",
         category="bug",
@@ -502,7 +470,7 @@ def unknown_resiliency_target(project: Project, settings: Settings) -> Iterator[
         target="project",
     )
 )
-def unknown_secret_store(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+def unknown_secret_store(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
     for model in project.models:
         for file, resource in model.resources.items():
             for component in resource.components:
@@ -516,20 +484,18 @@ def unknown_secret_store(project: Project, settings: Settings) -> Iterator[Diagn
                 stores = {c.name for f in files for c in model.resources[f].components if c.type.startswith("secretstores.")}
                 if store.value in stores:
                     continue
-                yield _diagnostic(
-                    "DPR606",
+                yield report(
+                    Location(resource.path, store.span),
                     f"component `{component.name}` reads its secrets from secret store `{store.value}`, which no "
                     "`secretstores.*` component loaded with it defines: daprd cannot initialise the component",
-                    resource.path,
-                    store.span,
                 )
 
 
 # -- DPR608 --------------------------------------------------------------------------------------------
 
 
-@project_rule(
-    dict(
+@rule(
+    RuleSpec(
         code="DPR608",
         name="probe-path-not-served",
         category="bug",
@@ -537,7 +503,7 @@ def unknown_secret_store(project: Project, settings: Settings) -> Iterator[Diagn
         target="project",
     )
 )
-def probe_path_not_served(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+def probe_path_not_served(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
     for model in project.models:
         for app in model.apps:
             if not app.health_paths:
@@ -551,20 +517,18 @@ def probe_path_not_served(project: Project, settings: Settings) -> Iterator[Diag
                 path = project.resources_by_file_display(declared.file)
                 if path is None:
                     continue
-                yield _diagnostic(
-                    "DPR608",
+                yield report(
+                    Location(path, declared.span),
                     f"{declared.origin.split(' in ')[0]} calls `{_normalise(declared.value)}`, which app `{app.key}` does "
-                    "not serve: the check always fails, so the app is restarted or never marked healthy",
-                    path,
-                    declared.span,  # type: ignore[arg-type]
+                    "not serve: the check always fails, so the app is restarted or never marked healthy",  # type: ignore[arg-type]
                 )
 
 
 # -- DPR609 --------------------------------------------------------------------------------------------
 
 
-@project_rule(
-    dict(
+@rule(
+    RuleSpec(
         code="DPR609",
         name="unknown-invoke-target",
         category="bug",
@@ -572,7 +536,7 @@ def probe_path_not_served(project: Project, settings: Settings) -> Iterator[Diag
         target="project",
     )
 )
-def unknown_invoke_target(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+def unknown_invoke_target(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
     for model, app in _dapr_apps(project):
         for summary in _modules(project, app):
             for use in summary.components:
@@ -593,12 +557,10 @@ def unknown_invoke_target(project: Project, settings: Settings) -> Iterator[Diag
                     continue
                 path = "/" + method.split("?", 1)[0].lstrip("/")
                 if not _serves(routes, path):
-                    yield _diagnostic(
-                        "DPR609",
+                    yield report(
+                        Location(summary.path, use.span),
                         f"`{use.method}` calls method `{method}` of app `{target_id}`, which serves no `{_normalise(path)}` "
                         "route: every call fails with 404",
-                        summary.path,
-                        use.span,
                     )
                     continue
                 verb = project.string(summary, use.http_verb) if use.http_verb is not None else None
@@ -609,11 +571,9 @@ def unknown_invoke_target(project: Project, settings: Settings) -> Iterator[Diag
                 matching = [r for r in routes if r.full == _normalise(path)]
                 if matching and all(getattr(r, "entry", None) is not None and r.entry.methods and "GET" not in r.entry.methods for r in matching):
                     accepted = sorted({m for r in matching for m in r.entry.methods})  # type: ignore[union-attr]
-                    yield _diagnostic(
-                        "DPR609",
+                    yield report(
+                        Location(summary.path, use.span),
                         f"`{use.method}` sends a body to `{_normalise(path)}` of app `{target_id}` as GET (no `http_verb`), "
                         f"but that route accepts only {', '.join(accepted)}: the call fails with 405; pass "
                         f"`http_verb=\"{accepted[0]}\"`",
-                        summary.path,
-                        use.span,
                     )

@@ -11,7 +11,7 @@ modules of an app (dapr_lint.python.rules.practices).
 from __future__ import annotations
 
 import re
-from typing import Any, Optional
+from typing import AbstractSet, Any, Optional
 
 import libcst as cst
 
@@ -537,7 +537,7 @@ def _is_yield_statement(statement: cst.CSTNode) -> bool:
     )
 
 
-def close_in_lifespan(data: bytes, lines: set[int]) -> Optional[bytes]:
+def close_in_lifespan(data: bytes, lines: AbstractSet[int]) -> Optional[bytes]:
     """DPR416's fix: append the statements that close what the findings on `lines` opened at the end of the
     module's lifespan (after its `yield`, or in its `finally`), last opened first closed. None when nothing
     applies or the result does not parse."""
@@ -592,7 +592,7 @@ def {TRACE_HEADERS_FUNCTION}() -> dict:
 """
 
 
-def forward_trace_headers(data: bytes, lines: set[int]) -> Optional[bytes]:
+def forward_trace_headers(data: bytes, lines: AbstractSet[int]) -> Optional[bytes]:
     """DPR413's fix (unsafe): give the clients of the `invoke_method` calls on `lines` a `headers_callback` that
     injects the current OpenTelemetry context, with the helper and its import added to the module."""
     from dapr_lint.python.positions import positions

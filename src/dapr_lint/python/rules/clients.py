@@ -8,8 +8,8 @@ from typing import Iterator, Optional, Sequence
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Diagnostic, Finding, Fix
-from dapr_lint.project import Project, project_check
+from dapr_lint.diagnostics import Finding, Fix, Location
+from dapr_lint.project import Project
 from dapr_lint.summaries import AsyncCall, ModuleSummary
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
@@ -23,7 +23,7 @@ from dapr_lint.python.model import (
     is_blocking_method,
 )
 from dapr_lint.python.sdk_table import MEMBERS
-from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
+from dapr_lint.registry import Reporter, RuleSpec, check, invalid, rule, valid
 from dapr_lint.settings import Settings
 
 # DPR101's fix title, also offered (unsafe) for DPR102 and DPR103
@@ -1151,8 +1151,8 @@ def _signature_of(model: ModuleModel, site: CallSite) -> tuple[Optional[tuple[st
 # ------------------------------------------------------------------------------------------------
 
 
-@project_check("DPR101")
-def fake_async_across_modules(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+@check("DPR101", "project")
+def fake_async_across_modules(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
     """The "fake async" call of DPR101 when the helper lives in another module of the run: an `async def`
     calls a plain function (or a method of an imported class's instance, or of a module-level instance
     imported from another module) that uses a sync client, or calls a method of the sync client such an
@@ -1170,27 +1170,17 @@ def fake_async_across_modules(project: Project, settings: Settings) -> Iterator[
             owner = call.target.rsplit(".", 1)[-1]
             if client is not None:
                 access = f"{call.attribute}()" if call.called else call.attribute
-                yield Diagnostic(
-                    "DPR101",
+                yield report(
+                    Location(summary.path, call.span),
                     f"`{owner}.{access}` ({where}) is a {client}: its `{call.method}()` blocks the event "
                     f"loop of `async def {call.function}`; hand out the aio client, or call it via `asyncio.to_thread`",
-                    summary.path,
-                    call.span.line,
-                    call.span.column,
-                    call.span.end_line,
-                    call.span.end_column,
                 )
                 continue
             name = f"{owner}.{call.method}" if call.method else owner
-            yield Diagnostic(
-                "DPR101",
+            yield report(
+                Location(summary.path, call.span),
                 f"`{name}()` ({where}) uses a sync Dapr client (`{snippet}`) and blocks the event loop of "
                 f"`async def {call.function}`; make it async with the aio client, or call it via `asyncio.to_thread`",
-                summary.path,
-                call.span.line,
-                call.span.column,
-                call.span.end_line,
-                call.span.end_column,
             )
 
 

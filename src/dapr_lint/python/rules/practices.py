@@ -12,17 +12,17 @@ Configuration with `tracing` in the repository) is not reported.
 
 from __future__ import annotations
 
-import dataclasses
 import os
 from dataclasses import dataclass
 from typing import Iterator
 
-from dapr_lint.diagnostics import Diagnostic, Fix
-from dapr_lint.project import Project, is_test_file, project_rule
+from dapr_lint.diagnostics import Finding, Fix, Location, ProjectEdit
+from dapr_lint.project import Project, is_test_file
 from dapr_lint.project.run_files import RunFacts, run_facts_for
-from dapr_lint.registry import RuleSpec, invalid, valid
+from dapr_lint.python.practices import close_in_lifespan, forward_trace_headers
+from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.settings import Settings
-from dapr_lint.summaries import ModuleSummary, OpenedResource, OutgoingCall, PracticeEntry, Span
+from dapr_lint.summaries import ModuleSummary, OpenedResource, OutgoingCall, PracticeEntry
 
 # ------------------------------------------------------------------------------------------------
 # Apps: an entry module, what it imports in the run, and what imports it
@@ -86,8 +86,6 @@ def _resource_folders(app) -> list[str]:
     return [folder for resource_set in app.resource_sets for folder in resource_set.folders]
 
 
-def _diagnostic(code: str, message: str, summary: ModuleSummary, span: Span) -> Diagnostic:
-    return Diagnostic(code, message, summary.path, span.line, span.column, span.end_line, span.end_column)
 
 
 def _app_label(app: PracticeApp) -> str:
@@ -116,7 +114,7 @@ def _forwards(app: PracticeApp, protocol: str) -> bool:
     return app.any("forward_http" if protocol == "http" else "forward_grpc")
 
 
-@project_rule(
+@rule(
     RuleSpec(
         code="DPR413",
         name="trace-context-not-forwarded",
@@ -155,7 +153,7 @@ def _forwards(app: PracticeApp, protocol: str) -> bool:
         ),
     )
 )
-def trace_context_not_forwarded(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+def trace_context_not_forwarded(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
     # a module may belong to several apps: it is reported only when none of them forwards the trace
     verdicts: dict[tuple[int, int], list[bool]] = {}
     items: dict[tuple[int, int], tuple[ModuleSummary, OutgoingCall]] = {}
@@ -175,12 +173,13 @@ def trace_context_not_forwarded(project: Project, settings: Settings) -> Iterato
             f"incoming `traceparent` on the {path} path ({_PROTOCOL_MEANS[call.protocol]}), so Dapr starts a new "
             f"trace here"
         )
-        diagnostic = _diagnostic("DPR413", message, summary, call.span)
+        fix = None
         if call.fixable:
-            diagnostic = dataclasses.replace(
-                diagnostic, fix=Fix("Give the client a `headers_callback` that injects the current OpenTelemetry context.", safety="unsafe")
+            fix = Fix(
+                "Give the client a `headers_callback` that injects the current OpenTelemetry context.",
+                ProjectEdit(forward_trace_headers, call.span.line),
             )
-        yield diagnostic
+        yield report(Location(summary.path, call.span), message, fix)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -188,7 +187,7 @@ def trace_context_not_forwarded(project: Project, settings: Settings) -> Iterato
 # ------------------------------------------------------------------------------------------------
 
 
-@project_rule(
+@rule(
     RuleSpec(
         code="DPR414",
         name="no-tracing-setup",
@@ -223,17 +222,15 @@ def trace_context_not_forwarded(project: Project, settings: Settings) -> Iterato
         ),
     )
 )
-def no_tracing_setup(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+def no_tracing_setup(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
     for app in practice_apps(project):
         if app.any("tracing") or app.run_facts.tracing_agent or app.run_facts.tracing_configuration:
             continue
-        yield _diagnostic(
-            "DPR414",
+        yield report(
+            Location(app.entry.path, app.entry_item.span),
             f"{_app_label(app)} has no tracing set-up: no OpenTelemetry tracer provider or instrumentation in its "
             f"modules, no agent (`opentelemetry-instrument`) in its run files and no Dapr Configuration with "
             f"`tracing` in the repository, so its requests produce no spans",
-            app.entry,
-            app.entry_item.span,
         )
 
 
@@ -242,7 +239,7 @@ def no_tracing_setup(project: Project, settings: Settings) -> Iterator[Diagnosti
 # ------------------------------------------------------------------------------------------------
 
 
-@project_rule(
+@rule(
     RuleSpec(
         code="DPR415",
         name="no-logging-setup",
@@ -280,17 +277,15 @@ def no_tracing_setup(project: Project, settings: Settings) -> Iterator[Diagnosti
         ),
     )
 )
-def no_logging_setup(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+def no_logging_setup(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
     for app in practice_apps(project):
         if app.any("logging") or app.run_facts.logging_config:
             continue
-        yield _diagnostic(
-            "DPR415",
+        yield report(
+            Location(app.entry.path, app.entry_item.span),
             f"{_app_label(app)} configures no logging (no `logging.basicConfig`/`dictConfig`, structlog or loguru "
             f"set-up in its modules, no `--log-config` in its run files): Python's last-resort handler drops "
             f"INFO and DEBUG records and prints the rest with no level, time or trace ID",
-            app.entry,
-            app.entry_item.span,
         )
 
 
@@ -319,7 +314,7 @@ _OPENED = {
 }
 
 
-@project_rule(
+@rule(
     RuleSpec(
         code="DPR416",
         name="no-graceful-shutdown",
@@ -366,7 +361,7 @@ _OPENED = {
         ),
     )
 )
-def no_graceful_shutdown(project: Project, settings: Settings) -> Iterator[Diagnostic]:
+def no_graceful_shutdown(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
     # reported only when no app the module belongs to closes it
     verdicts: dict[tuple[int, int], list[bool]] = {}
     items: dict[tuple[int, int], tuple[ModuleSummary, OpenedResource]] = {}
@@ -388,7 +383,5 @@ def no_graceful_shutdown(project: Project, settings: Settings) -> Iterator[Diagn
         message = head.format(name=name) + ": " + consequence.format(short=opened.name or "it")
         if opened.fix:
             message = message.rsplit("; ", 1)[0] + f"; add `{opened.fix}` at the end of the lifespan"
-        diagnostic = _diagnostic("DPR416", message, summary, opened.span)
-        if opened.fix:
-            diagnostic = dataclasses.replace(diagnostic, fix=Fix(f"Add `{opened.fix}` at the end of the lifespan.", safety="safe"))
-        yield diagnostic
+        fix = Fix(f"Add `{opened.fix}` at the end of the lifespan.", ProjectEdit(close_in_lifespan, opened.span.line)) if opened.fix else None
+        yield report(Location(summary.path, opened.span), message, fix)

@@ -3,13 +3,14 @@ gRPC-extension traps (sdk-facts E, F, G, J)."""
 
 from __future__ import annotations
 
-from typing import Iterator, Optional, Sequence, Union
+from dataclasses import dataclass
+from typing import AbstractSet, Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
 from dapr_lint.config import OPTIONS
-from dapr_lint.diagnostics import Diagnostic, Finding, Fix, with_article
-from dapr_lint.project import Project, apps, is_test_file, matches, project_rule
+from dapr_lint.diagnostics import Finding, Fix, Location, ProjectEdit, with_article
+from dapr_lint.project import Project, apps, is_test_file, matches
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
     ClassInfo,
@@ -34,9 +35,12 @@ from dapr_lint.settings import Settings
 _FRAMEWORK_LABEL = {"fastapi": "FastAPI", "flask": "Flask"}
 
 
-def _missing_route(project: Project, settings: Settings, code: str, option: str, what: str, default: list[str]) -> Iterator[Diagnostic]:
+def _missing_route(
+    project: Project, settings: Settings, report: Reporter, option: str, what: str, default: list[str]
+) -> Iterator[Finding]:
     """Per app: an app's own modules (and the routers they include) must serve the route; a route counts
     for its own app only, and an app that uses no Dapr (and that no run or deploy file names) is left alone."""
+    code = report.code
     wanted = list(settings.options.get(option) or default)
     graph = project.graph
     for summary, oid, item in apps(project):
@@ -65,20 +69,110 @@ def _missing_route(project: Project, settings: Settings, code: str, option: str,
             if code == "DPR401"
             else "a Kubernetes readiness probe or a load balancer cannot tell when it can take work"
         )
-        yield Diagnostic(
-            code,
+        fix = None
+        if "." not in oid.key and item.name == oid.key:  # a module-level app: the route goes after it
+            function, fallback = _ROUTE_FUNCTIONS[code]
+            wanted_route = _RouteToAdd(item.span.line, oid.key, item.framework, route, function, fallback)
+            fix = Fix(f"Add a `GET {route}` route.", ProjectEdit(add_routes, wanted_route))
+        yield report(
+            Location(summary.path, item.span),
             f"{label} app `{name}` serves no {what} route ({', '.join(wanted)}) anywhere in its Dapr app: "
             f"{consequence}; add `{decorator}`",
-            summary.path,
-            item.span.line,
-            item.span.column,
-            item.span.end_line,
-            item.span.end_column,
-            Fix(f"Add a `GET {route}` route.", safety="unsafe"),
+            fix,
         )
 
 
-@project_rule(
+# the function the fix adds, and its name when that one is taken
+_ROUTE_FUNCTIONS = {"DPR401": ("health", "alive"), "DPR402": ("ready", "ready")}
+
+
+@dataclass(frozen=True)
+class _RouteToAdd:
+    line: int  # where the finding is: the line creating the app
+    app: str
+    framework: str
+    route: str
+    function: str
+    fallback: str
+
+
+def add_routes(data: bytes, wanted: AbstractSet[_RouteToAdd]) -> Optional[bytes]:
+    """DPR401/DPR402's fix (unsafe): a `GET` route right after the top-level statement that creates the app,
+    for each `_RouteToAdd`. None when no app is bound by a top-level statement, or the result does not verify."""
+    from dapr_lint.python.positions import positions
+    from dapr_lint.python.verify import verify_fix
+
+    try:
+        module = cst.parse_module(data)
+    except Exception:
+        return None
+    spans = positions(module, module.body)
+    taken = {
+        statement.name.value
+        for statement in module.body
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef))
+    }
+    insertions: dict[int, list[cst.BaseStatement]] = {}
+    for request in sorted(wanted, key=lambda r: (r.line, r.function)):
+        # the top-level statement that binds the app: the last one starting at or before the finding, and it
+        # must assign the app's name (a statement's span can end on the next line, so spans are not compared)
+        index = max((i for i, statement in enumerate(module.body) if spans[id(statement)][0] <= request.line), default=None)
+        if index is None or not _binds(module.body[index], request.app):
+            continue  # the app is not bound by a top-level statement: leave it to the author
+        function = request.function if request.function not in taken else f"{request.fallback}_probe"
+        if function in taken:
+            continue
+        taken.add(function)
+        app, route = request.app, request.route
+        decorator = f'@{app}.get("{route}")' if request.framework == "fastapi" else f'@{app}.route("{route}")'
+        code = f'\n\n{decorator}\ndef {function}():\n    return {{"status": "ok"}}\n'
+        insertions.setdefault(index, []).append(
+            cst.parse_module(code).body[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
+        )
+    if not insertions:
+        return None
+    body: list[cst.BaseStatement] = []
+    follows_insertion = False
+    statement: cst.BaseStatement
+    for index, statement in enumerate(module.body):
+        if follows_insertion:
+            statement = _two_blank_lines_before(statement)
+        body.append(statement)
+        body.extend(insertions.get(index, []))
+        follows_insertion = index in insertions
+    fixed = module.with_changes(body=body).bytes
+    return fixed if verify_fix(data, fixed) is None else None
+
+
+def _binds(statement: cst.BaseStatement, name: str) -> bool:
+    """Whether a top-level simple statement assigns `name` (`app = FastAPI()`, `app: Flask = Flask(...)`)."""
+    if not isinstance(statement, cst.SimpleStatementLine):
+        return False
+    for small in statement.body:
+        targets: list[cst.BaseExpression] = []
+        if isinstance(small, cst.Assign):
+            targets = [t.target for t in small.targets]
+        elif isinstance(small, cst.AnnAssign) and small.value is not None:
+            targets = [small.target]
+        if any(isinstance(t, cst.Name) and t.value == name for t in targets):
+            return True
+    return False
+
+
+def _two_blank_lines_before(statement: cst.BaseStatement) -> cst.BaseStatement:
+    """PEP 8's two blank lines after the function the fix inserted, before whatever followed the app."""
+    leading = list(getattr(statement, "leading_lines", ()))
+    blank = 0
+    for line in leading:
+        if line.comment is not None:
+            break
+        blank += 1
+    if blank >= 2:
+        return statement
+    return statement.with_changes(leading_lines=[cst.EmptyLine()] * (2 - blank) + leading)
+
+
+@rule(
     RuleSpec(
         code="DPR401",
         name="missing-health-route",
@@ -114,11 +208,11 @@ def _missing_route(project: Project, settings: Settings, code: str, option: str,
         ),
     )
 )
-def missing_health_route(project: Project, settings: Settings) -> Iterator[Diagnostic]:
-    return _missing_route(project, settings, "DPR401", "health-routes", "liveness", OPTIONS["health-routes"].default)
+def missing_health_route(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
+    return _missing_route(project, settings, report, "health-routes", "liveness", OPTIONS["health-routes"].default)
 
 
-@project_rule(
+@rule(
     RuleSpec(
         code="DPR402",
         name="missing-ready-route",
@@ -154,8 +248,8 @@ def missing_health_route(project: Project, settings: Settings) -> Iterator[Diagn
         ),
     )
 )
-def missing_ready_route(project: Project, settings: Settings) -> Iterator[Diagnostic]:
-    return _missing_route(project, settings, "DPR402", "ready-routes", "readiness", OPTIONS["ready-routes"].default)
+def missing_ready_route(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
+    return _missing_route(project, settings, report, "ready-routes", "readiness", OPTIONS["ready-routes"].default)
 
 
 # ------------------------------------------------------------------------------------------------
