@@ -28,10 +28,9 @@ import libcst
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "src"))
 
-from dapr_lint import registry  # noqa: E402
+from dapr_lint import specs  # noqa: E402
 from dapr_lint.config import OPTIONS  # noqa: E402
-from dapr_lint.engine import _check_all, run  # noqa: E402
-from dapr_lint.project import run_project_stage  # noqa: E402
+from dapr_lint.engine import _check_all, run, run_project_stage  # noqa: E402
 from dapr_lint.engine import FileTask  # noqa: E402
 from dapr_lint.files import SourceFile  # noqa: E402
 from dapr_lint.settings import Settings  # noqa: E402
@@ -168,7 +167,7 @@ def main() -> None:
     lines = sum(p.read_text().count("\n") for p in paths)
     files = [SourceFile(p, "python") for p in paths]
     settings = Settings(
-        enabled=frozenset(c for c in registry.codes()),
+        enabled=frozenset(c for c in specs.codes()),
         options={k: v.default for k, v in OPTIONS.items()},
     )
 

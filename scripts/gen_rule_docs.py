@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from dapr_lint import registry  # noqa: E402
+from dapr_lint import specs  # noqa: E402
 from dapr_lint.registry import Example, RuleSpec  # noqa: E402
 
 DOCS = ROOT / "docs" / "rules"
@@ -98,7 +98,7 @@ def render(rule: RuleSpec, text: str) -> str:
 def stale_pages(rules: list[RuleSpec] | None = None) -> list[str]:
     """The codes whose page differs from what the rule generates (or cannot be generated)."""
     stale = []
-    for rule in rules if rules is not None else registry.all_rules():
+    for rule in rules if rules is not None else specs.all_rules():
         path = DOCS / f"{rule.code}.md"
         text = path.read_text(encoding="utf-8") if path.exists() else ""
         try:
@@ -117,7 +117,7 @@ def main(argv: list[str]) -> int:
             return 1
         return 0
     failed = 0
-    for rule in registry.all_rules():
+    for rule in specs.all_rules():
         path = DOCS / f"{rule.code}.md"
         text = path.read_text(encoding="utf-8") if path.exists() else f"# {rule.code}: {rule.name}\n"
         try:

@@ -30,8 +30,9 @@ import time
 from pathlib import Path
 from typing import Any, Optional
 
-from dapr_lint import __version__
+from dapr_lint import __version__, registry
 from dapr_lint.diagnostics import Diagnostic, FileResult, Fix
+from dapr_lint.project.stage import project_inputs_fingerprint, summary_codes
 
 CACHE_DIR_NAME = ".dapr-lint_cache"
 ENVIRONMENT = "DAPR_LINT_CACHE_DIR"
@@ -276,8 +277,6 @@ class Cache:
         for absolute, key in sorted(zip(absolutes, keys)):
             digest.update(f"{absolute}\0{key}\n".encode("utf-8", "surrogateescape"))
         # files a project rule reads besides the run's own (Dockerfiles, Procfiles, run scripts)
-        from dapr_lint.project import project_inputs_fingerprint
-
         digest.update(project_inputs_fingerprint(absolutes, self.settings).encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
@@ -303,15 +302,11 @@ class Cache:
     # the rule catalog
 
     def save_catalog(self) -> None:
-        from dapr_lint import registry
-
         if not registry.fully_loaded():
             return
         path = self.base / f"rules-{self.code_key}.json"
         if path.exists():
             return
-        from dapr_lint.project import summary_codes
-
         specs = [{k: v for k, v in dataclasses.asdict(spec).items() if k != "examples"} for spec in registry.all_rules()]
         self._write(path, {"format": FORMAT, "rules": specs, "summary_codes": sorted(summary_codes())})
 
@@ -400,8 +395,6 @@ class Cache:
 
 def load_catalog(directory: Path) -> bool:
     """Give the registry the rule catalog kept by an earlier run of the same code, if there is one."""
-    from dapr_lint import registry
-
     path = Path(directory) / __version__ / f"rules-{code_fingerprint()}.json"
     try:
         with open(path, "rb") as handle:
@@ -444,12 +437,13 @@ def _older_than(path: Path, seconds: float) -> bool:
     return time.time() - _mtime(path) > seconds
 
 
-def run_cached(tasks, settings, cache: Cache, check, extra=(), project: bool = True, extra_keys=None) -> list[FileResult]:
+def run_cached(tasks, settings, cache: Cache, check, extra=(), project=None, extra_keys=None) -> list[FileResult]:
     """engine.run with the cache: per-file results for unchanged files, the project stage's results when
     no file of the project changed, and `check(tasks)` for the rest. `extra`: summaries of the repository's
     files the run does not check (the project stage reads them; its results are then not memoised, since
     they depend on those files too, unless `extra_keys` gives the cache keys of every one of those files).
-    `project=False`: per-file results only (summaries of such files)."""
+    `project`: the project stage, called as `project(results, settings, extra)` (engine.run_project_stage);
+    None: per-file results only (summaries of such files)."""
     results: list[Optional[FileResult]] = [None] * len(tasks)
     keys: list[Optional[str]] = [None] * len(tasks)
     absolutes = [os.path.abspath(task.path) for task in tasks]
@@ -475,7 +469,7 @@ def run_cached(tasks, settings, cache: Cache, check, extra=(), project: bool = T
             if key is not None:
                 cache.put(absolutes[index], key, result)
     done: list[FileResult] = [r for r in results if r is not None]
-    if not project:
+    if project is None:
         cache.prune()
         return done
     extra = list(extra)
@@ -486,9 +480,7 @@ def run_cached(tasks, settings, cache: Cache, check, extra=(), project: bool = T
         for result in done:
             result.diagnostics = memo[result.path]
     else:
-        from dapr_lint.project import run_project_stage
-
-        run_project_stage(done, settings, extra)
+        project(done, settings, extra)
         if project_key is not None:
             cache.put_project(project_key, done)
     cache.save_catalog()

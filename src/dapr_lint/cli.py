@@ -10,8 +10,9 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence, TextIO
 
-from dapr_lint import __version__, registry
+from dapr_lint import __version__, specs
 from dapr_lint.config import CommandLine, ConfigError, Resolver, SelectionLayer, parse_override, validate_selectors
+from dapr_lint.session import rule_doc, run_files
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -284,38 +285,6 @@ def _check(args: argparse.Namespace) -> int:
     return _exit_status(diagnostics, errors, fixed_count, args)
 
 
-def run_files(files, resolver: Resolver, jobs: Optional[int] = None, cache: bool = False, cache_dir: Optional[Path] = None):
-    """Check files, each with its own effective settings. Files that share a configuration form one
-    project (one project stage, one cache at that configuration's folder), as a folder with its own
-    pyproject.toml is its own project."""
-    from dapr_lint import engine
-    from dapr_lint.files import repository_files
-
-    groups: dict[int, tuple] = {}
-    for f in files:
-        config = resolver.config_for(f.path)
-        groups.setdefault(id(config), (config, []))[1].append(f)
-    results = []
-    for config, members in groups.values():
-        settings = resolver.settings_of(config)
-        store = None
-        if cache:
-            from dapr_lint.cache import Cache, cache_dir_for
-
-            store = Cache(cache_dir_for(config.root, cache_dir), settings)
-        results.extend(
-            engine.run(
-                members,
-                settings,
-                jobs=jobs,
-                ignored_for=config.ignored_for,
-                cache=store,
-                universe=repository_files(members, resolver.config_for),
-            )
-        )
-    return results
-
-
 def _preload_catalog(args: argparse.Namespace, first: Path) -> None:
     """A run whose files are all cached need not import the rule modules: the rule catalog an earlier
     run saved in the cache is enough to read the configuration and report."""
@@ -450,7 +419,7 @@ def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
     from dapr_lint import engine
     from dapr_lint.config import CommandLine
     from dapr_lint.files import discover, repository_files
-    from dapr_lint.project import describe_apps
+    from dapr_lint.project.describe import describe_apps
 
     paths = args.paths or [Path(".")]
     resolver = Resolver(CommandLine(resources_paths=[str(Path(p).resolve()) for p in args.resources_path]))
@@ -549,7 +518,7 @@ def _write(output: str, path: Optional[Path], stream: Optional[TextIO] = None) -
 
 
 def _list_rules(fmt: str, out: TextIO) -> int:
-    rules = registry.all_rules()
+    rules = specs.all_rules()
     if fmt == "json":
         out.write(
             json.dumps(
@@ -584,7 +553,7 @@ def _list_rules(fmt: str, out: TextIO) -> int:
 def rules_markdown(link_prefix: str = "docs/rules/") -> str:
     """The rule table `dapr-lint rules --format markdown` prints."""
     lines = ["| code | name | category | default | fix | what it finds |", "|---|---|---|---|---|---|"]
-    for r in registry.all_rules():
+    for r in specs.all_rules():
         default = "on" if r.default_enabled else "off"
         summary = r.summary.replace("|", "\\|")
         lines.append(
@@ -593,30 +562,13 @@ def rules_markdown(link_prefix: str = "docs/rules/") -> str:
     return "\n".join(lines) + "\n"
 
 
-def rule_doc(code: str) -> Optional[str]:
-    """The Markdown page of a rule: packaged with the wheel, or read from docs/rules in a checkout."""
-    from importlib import resources
-
-    name = f"{code}.md"
-    try:
-        packaged = resources.files("dapr_lint").joinpath("rule_docs").joinpath(name)
-        if packaged.is_file():
-            return packaged.read_text(encoding="utf-8")
-    except (FileNotFoundError, ModuleNotFoundError, NotADirectoryError):
-        pass
-    checkout = Path(__file__).resolve().parents[2] / "docs" / "rules" / name
-    if checkout.is_file():
-        return checkout.read_text(encoding="utf-8")
-    return None
-
-
 def _show_rule(code: str, out: TextIO) -> int:
     key = code.strip()
     spec = None
     try:
-        spec = registry.get(key.upper())
+        spec = specs.get(key.upper())
     except KeyError:
-        spec = registry.by_name(key.lower())
+        spec = specs.by_name(key.lower())
     if spec is None:
         raise ConfigError(f"unknown rule `{code}`; `dapr-lint rules` lists them")
     doc = rule_doc(spec.code)

@@ -14,8 +14,8 @@ import argparse
 import libcst as cst
 from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
-from dapr_lint import registry
-from dapr_lint.config import OPTIONS
+from dapr_lint import registry, specs
+from dapr_lint.options import OPTIONS
 from dapr_lint.fix import fix_python
 from dapr_lint.settings import Settings
 
@@ -56,7 +56,7 @@ class DaprLintFixCommand(VisitorBasedCodemodCommand):
 
 
 def _fixable_python_rules() -> list[registry.RuleSpec]:
-    return [r for r in registry.all_rules() if r.target == "python" and r.fix_safety is not None]
+    return [r for r in specs.all_rules() if r.target == "python" and r.fix_safety is not None]
 
 
 def _command(rule: registry.RuleSpec) -> type:

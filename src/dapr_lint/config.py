@@ -7,19 +7,16 @@ import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Optional
 
-from dapr_lint import registry
+from dapr_lint import registry, specs
+from dapr_lint.options import OPTIONS, ConfigError, OptionSpec  # noqa: F401  (OptionSpec: re-exported)
 from dapr_lint.settings import Settings
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
-
-
-class ConfigError(Exception):
-    """A usage error in the configuration or on the command line: one line, exit code 2."""
 
 
 DEFAULT_EXCLUDE = (
@@ -42,51 +39,6 @@ DEFAULT_EXCLUDE = (
     "*.egg-info",
     "site-packages",
 )
-
-
-# -- per-rule options --------------------------------------------------------------------------------
-
-
-def _route_list(key: str, value: Any) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.startswith("/") for v in value):
-        raise ConfigError(f"`{key}` must be a list of route paths starting with '/', got {value!r}")
-    return list(value)
-
-
-_DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
-
-
-def _dotted_list(key: str, value: Any) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and _DOTTED.match(v) for v in value):
-        raise ConfigError(f"`{key}` must be a list of dotted names such as 'mypkg.utils.run_blocking', got {value!r}")
-    return list(value)
-
-
-def _seconds(key: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 86400:
-        raise ConfigError(f"`{key}` must be a number of seconds greater than 0, got {value!r}")
-    return float(value)
-
-
-@dataclass(frozen=True)
-class OptionSpec:
-    default: Any
-    validate: Callable[[str, Any], Any]
-    help: str
-
-
-OPTIONS: dict[str, OptionSpec] = {
-    "health-routes": OptionSpec(
-        ["/health", "/healthz", "/livez", "/liveness", "/health/live"], _route_list, "Paths that count as a liveness route (DPR401)."
-    ),
-    "ready-routes": OptionSpec(["/ready", "/readyz", "/readiness", "/health/ready"], _route_list, "Paths that count as a readiness route (DPR402)."),
-    "thread-offloads": OptionSpec(
-        [], _dotted_list, "Extra functions that run their argument in a thread, like asyncio.to_thread (DPR101)."
-    ),
-    "per-file-timeout": OptionSpec(
-        10.0, _seconds, "CPU seconds one file may take; a file over the budget is one DPR001 finding and the run goes on."
-    ),
-}
 
 
 # -- the configuration ---------------------------------------------------------------------------------
@@ -132,7 +84,7 @@ class Config:
             # or a bad payload on purpose tests exactly that)
             codes.update(TEST_CODE_OFF)
             codes.add(NO_FIX)
-        universe = registry.codes()
+        universe = specs.codes()
         for pattern, selectors in self.per_file_ignores.items():
             if glob_match(pattern, rel):
                 for selector in selectors:
@@ -305,7 +257,7 @@ def validate_selectors(value: Any, key: str) -> list[str]:
         value = [v for v in re.split(r"[,\s]+", value) if v]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ConfigError(f"`{key}` must be a list of rule codes, got {value!r}")
-    universe = registry.codes()
+    universe = specs.codes()
     result = []
     for selector in value:
         normalized = selector.strip().upper()
@@ -323,7 +275,7 @@ def resolve_selection(layers: list[SelectionLayer]) -> frozenset[str]:
     `select` replaces it, `extend-select` adds, `ignore` removes; within a layer the most specific
     selector that names a rule decides (`ignore = ["DPR1"]` with `extend-select = ["DPR101"]` keeps
     DPR101), and on a tie `ignore` wins."""
-    rules = registry.all_rules()
+    rules = specs.all_rules()
     enabled = {r.code for r in rules if r.default_enabled}
     for layer in layers:
         updated: set[str] = set()

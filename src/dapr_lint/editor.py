@@ -12,6 +12,7 @@ from typing import Optional
 from dapr_lint.config import Resolver
 from dapr_lint.diagnostics import Diagnostic, FileResult
 from dapr_lint.files import SourceFile, kind_of
+from dapr_lint.session import run_files
 
 
 def buffer_kind(path: Path, source: bytes) -> Optional[str]:
@@ -24,8 +25,6 @@ def buffer_kind(path: Path, source: bytes) -> Optional[str]:
 def lint_buffer(path: Path, source: bytes, resolver: Optional[Resolver] = None, cache_dir=None) -> FileResult:
     """The findings of `source` as if it were the file at `path`: that file's configuration, per-file
     ignores and project stage, from the same engine `dapr-lint check` runs."""
-    from dapr_lint.cli import run_files
-
     resolver = resolver or Resolver()
     kind = buffer_kind(path, source)
     if kind is None:

@@ -13,8 +13,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
+from dapr_lint import specs
+from dapr_lint.cache import Cache, run_cached
 from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
-from dapr_lint.files import SourceFile, display_path
+from dapr_lint.files import SourceFile, display_path, kind_of, repository_files
+from dapr_lint.project import stage
 from dapr_lint.settings import Settings
 from dapr_lint.suppress import is_suppressed, noqa_map, skips_file
 from dapr_lint.summaries import ResourceSummary, Summary
@@ -117,9 +120,7 @@ def _fix(task: FileTask, data: bytes, settings: Settings) -> tuple[bytes, list[s
 
 def _resource_summary(task: FileTask, data: bytes, settings: Settings) -> Optional[ResourceSummary]:
     """What a YAML file tells the project stage: the resources it declares, the apps it runs or deploys."""
-    from dapr_lint.project import wants_summary
-
-    if not wants_summary(settings):
+    if not stage.wants_summary(settings):
         return None
     try:
         from dapr_lint.resources import _deployed_to_kubernetes
@@ -227,7 +228,7 @@ class Interrupted(KeyboardInterrupt):
 
 def file_timeout(settings: Settings) -> float:
     value = settings.options.get("per-file-timeout")
-    return float(value) if value else DEFAULT_FILE_TIMEOUT  # the default lives in config.OPTIONS
+    return float(value) if value else DEFAULT_FILE_TIMEOUT  # the default lives in options.OPTIONS
 
 
 def unanalysed(task: FileTask, reason: str) -> FileResult:
@@ -290,22 +291,22 @@ def _run(files, settings, jobs, ignored_for, cache, universe) -> list[FileResult
         named = {os.path.realpath(f.path) for f in files}
         rest = [f for f in universe if os.path.realpath(f.path) not in named]
         if rest:
-            from dapr_lint.project import wants_summary
-
-            if wants_summary(settings):
+            if stage.wants_summary(settings):
                 extra_keys = []
                 extra = summarize(rest, settings, jobs, ignored_for, cache, keys_out=extra_keys)
                 if len(extra_keys) != len(rest):
                     extra_keys = None  # some file has no key: the project stage's results are not cached
     if cache is not None and settings.fix_mode is None:
-        from dapr_lint.cache import run_cached
-
         return run_cached(
-            tasks, settings, cache, lambda todo: _check_all(todo, settings, jobs), extra=extra, extra_keys=extra_keys
+            tasks,
+            settings,
+            cache,
+            lambda todo: _check_all(todo, settings, jobs),
+            extra=extra,
+            project=run_project_stage,
+            extra_keys=extra_keys,
         )
     results = _check_all(tasks, settings, jobs)
-    from dapr_lint.project import run_project_stage
-
     run_project_stage(results, settings, extra)
     if settings.fix_mode is not None:
         from dapr_lint.fix import apply_project_fixes
@@ -320,8 +321,6 @@ def _run(files, settings, jobs, ignored_for, cache, universe) -> list[FileResult
 
 
 def _report_after_fix(tasks, results: list[FileResult], settings: Settings, jobs, extra) -> list[FileResult]:
-    from dapr_lint.project import run_project_stage
-
     report_only = replace(settings, fix_mode=None)
     fresh_results = _check_all([replace(task, data=None) if task.data is None else task for task in tasks], report_only, jobs)
     run_project_stage(fresh_results, report_only, extra)
@@ -335,11 +334,9 @@ def _report_after_fix(tasks, results: list[FileResult], settings: Settings, jobs
 
 def summary_settings(settings: Settings) -> Settings:
     """Settings that build a file's summary and run no per-file rule."""
-    from dapr_lint import registry
-
     # the project rules by the catalog's metadata (the same set the code registers; a run served from the
     # cache knows it without importing the rule modules)
-    project_rules = {rule.code for rule in registry.all_rules() if rule.target == "project"}
+    project_rules = {rule.code for rule in specs.all_rules() if rule.target == "project"}
     codes = {code for code in settings.enabled if code in project_rules} or {"DPR401"}
     return replace(settings, enabled=frozenset(codes), fix_mode=None)
 
@@ -362,10 +359,8 @@ def summarize(
         for f in files
     ]
     if cache is not None:
-        from dapr_lint.cache import Cache, run_cached
-
         store = Cache(cache.directory / "summaries", only)
-        results = run_cached(tasks, only, store, lambda todo: _check_all(todo, only, jobs), project=False)
+        results = run_cached(tasks, only, store, lambda todo: _check_all(todo, only, jobs))
         if keys_out is not None:
             absolutes = [os.path.abspath(task.path) for task in tasks]
             if all(a in store.keys for a in absolutes):
@@ -378,6 +373,16 @@ def summarize(
 def check_isolated(task: FileTask, settings: Settings) -> FileResult:
     """One file, checked as a run checks it (in a worker, under the time and memory limits)."""
     return _check_all([task], settings, 1)[0]
+
+
+def run_project_stage(results: list[FileResult], settings: Settings, extra=()) -> None:
+    """The project stage (project/stage.py) over the results of a run; a Python file whose routes turn out to
+    receive events is checked again, in a worker, as the first look checked it."""
+    stage.run_project_stage(results, settings, extra, recheck=_recheck)
+
+
+def _recheck(path: str, display: str, ignored: frozenset[str], settings: Settings) -> FileResult:
+    return check_isolated(FileTask(path, display, "python", ignored), settings)
 
 
 def _check_all(tasks: list[FileTask], settings: Settings, jobs: Optional[int]) -> list[FileResult]:
@@ -755,16 +760,12 @@ def check_in_repository(path: Path, settings: Settings, config, data: Optional[b
 
     `config`: the file's Config (or a function giving the Config of a path) for exclusions; `data`: the
     file's content when it differs from the disk (an editor buffer)."""
-    from dapr_lint.files import SourceFile, kind_of, repository_files
-
     kind = kind_of(path) or "python"
     task = FileTask(str(path), display_path(path), kind, frozenset(ignored), data, _chart_template(path, kind))
     result = check_file(task, settings)
     universe = repository_files([SourceFile(path, kind)], config)
     named = os.path.realpath(path)
     rest = [f for f in universe if os.path.realpath(f.path) != named]
-    from dapr_lint.project import run_project_stage, wants_summary
-
-    extra = summarize(rest, settings) if rest and wants_summary(settings) else []
+    extra = summarize(rest, settings) if rest and stage.wants_summary(settings) else []
     run_project_stage([result], settings, extra)
     return result

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from dapr_lint.config import Config, ConfigError, glob_match, link_path, relative_posix
+from dapr_lint.project.apps import repository_root
 
 PYTHON_SUFFIXES = (".py", ".pyw")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -400,8 +401,6 @@ def repository_files(files: Iterable[SourceFile], config) -> list[SourceFile]:
     """Every file of the repositories `files` belong to (`.gitignore` and `exclude` honoured): the project
     stage reads their summaries, so that a file's project findings do not depend on the files named.
     `config`: a Config or a function giving the Config of a path, as for `discover`."""
-    from dapr_lint.project.apps import repository_root
-
     roots: dict[Path, None] = {}
     for f in files:
         # a buffer (standard input, an editor) belongs to the repository of the path it stands for

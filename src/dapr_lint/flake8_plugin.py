@@ -94,7 +94,7 @@ def _resolver(explicit: tuple[str, ...]):
 @lru_cache(maxsize=4)
 def _run(filenames: tuple[str, ...], explicit: tuple[str, ...], cwd: str) -> dict:
     """`dapr-lint check FILENAMES` once per process: absolute path -> that file's FileResult."""
-    from dapr_lint.cli import run_files
+    from dapr_lint.session import run_files
     from dapr_lint.files import discover, display_path
 
     resolver = _resolver(explicit)

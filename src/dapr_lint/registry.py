@@ -3,8 +3,9 @@ examples) and the checks that report it, per stage.
 
 A rule registers where its check is (`@rule(spec)` on the check function); the check receives a `Reporter`
 bound to its code, so it cannot report another rule's code, and whose fixes get their safety from the spec.
-This module imports no rule module: `dapr_lint.catalog` imports them all (callers that need every rule import
-it); `preload` fills the specs from a cache without importing them.
+This module imports no rule module (the rule modules import it): `import dapr_lint.catalog` imports them all;
+code that selects, lists or reports rules asks specs.py, which also takes the specs a cache saved (`preload`)
+without importing them.
 """
 
 from __future__ import annotations
@@ -183,12 +184,11 @@ def reporter(code: str) -> Reporter:
 
 
 def get(code: str) -> RuleSpec:
-    _load_all()
     return _RULES[code]
 
 
 def all_rules() -> list[RuleSpec]:
-    _load_all()
+    """The specs registered so far (every rule once catalog.load() ran or a saved catalog was preloaded)."""
     return sorted(_RULES.values(), key=lambda r: r.code)
 
 
@@ -203,9 +203,8 @@ def by_name(name: str) -> Optional[RuleSpec]:
     return None
 
 
+# Every rule module is imported (catalog.load()).
 _loaded = False
-
-
 _preloaded = False
 _summary_codes: Optional[frozenset[str]] = None
 
@@ -223,30 +222,28 @@ def preload(specs: Iterable[RuleSpec], summary_codes: Optional[Iterable[str]] = 
     return True
 
 
+def preloaded() -> bool:
+    """Whether a saved catalog was preloaded (every spec is registered, the rule modules maybe not imported)."""
+    return _preloaded
+
+
 def saved_summary_codes() -> Optional[frozenset[str]]:
     """The codes whose rules need per-file summaries, as saved with a preloaded catalog; None once the rule
     modules are imported (the code then says)."""
-    import sys
-
-    if _summary_codes is None or "dapr_lint.catalog" in sys.modules:
+    if _summary_codes is None or _loaded:
         return None
     return _summary_codes
 
 
 def fully_loaded() -> bool:
     """Whether every rule module is imported (the catalog is the code's, not a saved copy)."""
-    import sys
-
-    return _loaded and "dapr_lint.catalog" in sys.modules
+    return _loaded
 
 
-def _load_all() -> None:
-    """Import every module that registers rules (once); the catalog is complete afterwards."""
+def mark_complete() -> None:
+    """catalog.load() imported every rule module: every rule is registered from its code."""
     global _loaded
-    if _loaded or _preloaded:
-        return
     _loaded = True
-    from dapr_lint import catalog  # noqa: F401  (registers the rule specs)
 
 
 def matching(selector: str, universe: Iterable[str]) -> list[str]:

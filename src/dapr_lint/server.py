@@ -13,6 +13,11 @@ from pathlib import Path
 from typing import Optional
 
 from dapr_lint import __version__
+from dapr_lint.config import ConfigError
+from dapr_lint.diagnostics import Diagnostic
+from dapr_lint.editor import fix_all_safe, fix_one, lint_buffer, noqa_for
+from dapr_lint.report import severity_of
+from dapr_lint.session import rule_doc
 
 DEBOUNCE_SECONDS = 0.3
 SOURCE = "dapr-lint"
@@ -40,9 +45,6 @@ def main(argv: Optional[list[str]] = None) -> int:
 def build_server():
     from lsprotocol import types
     from pygls.lsp.server import LanguageServer
-
-    from dapr_lint.diagnostics import Diagnostic
-    from dapr_lint.report import severity_of
 
     server = LanguageServer("dapr-lint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
     # uri -> (document version, the findings published for it)
@@ -87,9 +89,6 @@ def build_server():
         )
 
     def lint(uri: str) -> None:
-        from dapr_lint.config import ConfigError
-        from dapr_lint.editor import lint_buffer
-
         document = server.workspace.get_text_document(uri)
         path = path_of(uri)
         if path is None:
@@ -176,8 +175,6 @@ def build_server():
         ),
     )
     def code_action(ls, params: types.CodeActionParams):
-        from dapr_lint.editor import fix_all_safe, fix_one, noqa_for
-
         uri = params.text_document.uri
         document = server.workspace.get_text_document(uri)
         path = path_of(uri)
@@ -239,8 +236,6 @@ def build_server():
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     def hover(ls, params: types.HoverParams):
-        from dapr_lint.cli import rule_doc
-
         uri = params.text_document.uri
         _version, findings = published.get(uri, (None, []))
         if not findings:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dapr_lint import registry
+from dapr_lint import specs
 from dapr_lint.diagnostics import Diagnostic, Severity
 
 
 def severity_of(diagnostic: Diagnostic) -> Severity:
     if diagnostic.severity is not None:
         return diagnostic.severity
-    return registry.get(diagnostic.code).severity
+    return specs.get(diagnostic.code).severity

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 
-from dapr_lint import registry
+from dapr_lint import specs
 from dapr_lint.diagnostics import Diagnostic
 from dapr_lint.report import severity_of
 
 
 def as_dict(d: Diagnostic) -> dict:
-    rule = registry.get(d.code)
+    rule = specs.get(d.code)
     return {
         "code": d.code,
         "name": rule.name,

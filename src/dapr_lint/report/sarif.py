@@ -6,7 +6,7 @@ import json
 import os
 from urllib.parse import quote
 
-from dapr_lint import __version__, registry
+from dapr_lint import __version__, registry, specs
 from dapr_lint.diagnostics import Diagnostic
 from dapr_lint.report import severity_of
 
@@ -39,7 +39,7 @@ def _rule_descriptor(rule: registry.RuleSpec) -> dict:
 
 
 def render(diagnostics: list[Diagnostic]) -> str:
-    rules = registry.all_rules()
+    rules = specs.all_rules()
     index = {rule.code: i for i, rule in enumerate(rules)}
     results = []
     for d in diagnostics:

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Optional, Sequence
 
-from dapr_lint import registry
+from dapr_lint import specs
 from dapr_lint.diagnostics import Diagnostic
 from dapr_lint.report import severity_of
 
@@ -46,7 +46,7 @@ def render(
             lines.append("")
         counts = Counter(d.code for d in diagnostics)
         for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-            lines.append(f"{count:>5}  {code}  {registry.get(code).name}")
+            lines.append(f"{count:>5}  {code}  {specs.get(code).name}")
     if show_fixes and fixed:
         if lines:
             lines.append("")
@@ -57,7 +57,7 @@ def render(
         for path in sorted(per_file):
             lines.append(f"- {path}:")
             for code, count in sorted(per_file[path].items()):
-                lines.append(f"    {count} × {code} ({registry.get(code).name})")
+                lines.append(f"    {count} × {code} ({specs.get(code).name})")
     if not quiet:
         if fixed and not show_fixes:
             lines.append(f"Fixed {len(fixed)} finding{'s' if len(fixed) != 1 else ''}.")
@@ -109,9 +109,9 @@ def statistics(diagnostics: list[Diagnostic], fixable: Sequence[Diagnostic] = ()
     if as_json:
         return json.dumps(
             [
-                {"code": code, "name": registry.get(code).name, "count": count, "fixable": bool(fixable_codes[code])}
+                {"code": code, "name": specs.get(code).name, "count": count, "fixable": bool(fixable_codes[code])}
                 for code, count in rows
             ],
             indent=2,
         ) + "\n"
-    return "".join(f"{count:>5}  {code}  {registry.get(code).name}\n" for code, count in rows)
+    return "".join(f"{count:>5}  {code}  {specs.get(code).name}\n" for code, count in rows)

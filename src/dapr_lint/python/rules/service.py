@@ -8,8 +8,8 @@ from typing import AbstractSet, Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
-from dapr_lint.config import OPTIONS
 from dapr_lint.diagnostics import Finding, Fix, Location, ProjectEdit, with_article
+from dapr_lint.options import OPTIONS
 from dapr_lint.project import Project, apps, is_test_file, matches
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import (

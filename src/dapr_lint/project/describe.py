@@ -1,0 +1,72 @@
+"""`dapr-lint apps`: what the app model found, as plain data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from dapr_lint.files import display_path
+from dapr_lint.project import Project
+from dapr_lint.settings import Settings
+from dapr_lint.summaries import ModuleSummary, ResourceSummary, Summary
+
+
+def describe_apps(summaries: Iterable[Summary], settings: Settings) -> list[dict]:
+    """What the app model found, per repository, as plain data (for `dapr-lint apps`)."""
+    every = list(summaries)
+    project = Project(
+        [s for s in every if isinstance(s, ModuleSummary)],
+        [s for s in every if isinstance(s, ResourceSummary)],
+        settings.resources_paths,
+    )
+
+    def shown(file: str) -> str:
+        return display_path(Path(file)) if file else ""
+
+    described = []
+    for model in project.models:
+        apps_data = []
+        for app in model.apps:
+            routes, complete = project.app_routes(app)
+            sets = []
+            for resource_set in app.resource_sets:
+                sets.append(
+                    {
+                        "kind": resource_set.kind,
+                        "origin": resource_set.origin,
+                        "folders": [shown(f) for f in resource_set.folders],
+                        "components": [
+                            {"name": c.name, "type": c.type, "file": shown(f)} for f, c in model.components(app, resource_set)
+                        ],
+                        "subscriptions": [
+                            {
+                                "name": sub.name,
+                                "pubsub": sub.pubsub.value if sub.pubsub else None,
+                                "topic": sub.topic,
+                                "routes": [r.value for r in sub.routes],
+                                "file": shown(f),
+                            }
+                            for f, sub in model.subscriptions(app, resource_set)
+                        ],
+                    }
+                )
+            apps_data.append(
+                {
+                    "name": app.name,
+                    "app_id": app.app_id,
+                    "uses_dapr": model.uses_dapr(app),
+                    "sources": app.sources,
+                    "folder": shown(app.folder),
+                    "entries": [shown(e) for e in app.entries],
+                    "modules": [shown(m) for m in app.modules],
+                    "resource_sets": sets,
+                    "routes": sorted({r.full for r in routes if r.full is not None}),
+                    "routes_complete": complete and all(r.full is not None for r in routes),
+                    "subscriber_routes": sorted(project.subscriber_routes(app)),
+                    "health_paths": [{"path": p.value, "origin": p.origin} for p in app.health_paths],
+                }
+            )
+        in_apps = {m for app in model.apps for m in app.modules}
+        outside = sorted(shown(f) for f in model.modules if f not in in_apps)
+        described.append({"root": shown(model.root) or ".", "apps": apps_data, "outside": outside})
+    return described

@@ -1,0 +1,60 @@
+"""What the front ends share: the command line (cli.py), the language server (server.py), the editor helpers
+(editor.py) and the flake8 plugin check files with `run_files` and show a rule's page with `rule_doc`. The CLI
+starts the server; neither the server nor the editor helpers import the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+from dapr_lint.config import Resolver
+
+
+def run_files(files, resolver: Resolver, jobs: Optional[int] = None, cache: bool = False, cache_dir: Optional[Path] = None):
+    """Check files, each with its own effective settings. Files that share a configuration form one
+    project (one project stage, one cache at that configuration's folder), as a folder with its own
+    pyproject.toml is its own project."""
+    from dapr_lint import engine
+    from dapr_lint.files import repository_files
+
+    groups: dict[int, tuple] = {}
+    for f in files:
+        config = resolver.config_for(f.path)
+        groups.setdefault(id(config), (config, []))[1].append(f)
+    results = []
+    for config, members in groups.values():
+        settings = resolver.settings_of(config)
+        store = None
+        if cache:
+            from dapr_lint.cache import Cache, cache_dir_for
+
+            store = Cache(cache_dir_for(config.root, cache_dir), settings)
+        results.extend(
+            engine.run(
+                members,
+                settings,
+                jobs=jobs,
+                ignored_for=config.ignored_for,
+                cache=store,
+                universe=repository_files(members, resolver.config_for),
+            )
+        )
+    return results
+
+
+
+def rule_doc(code: str) -> Optional[str]:
+    """The Markdown page of a rule: packaged with the wheel, or read from docs/rules in a checkout."""
+    from importlib import resources
+
+    name = f"{code}.md"
+    try:
+        packaged = resources.files("dapr_lint").joinpath("rule_docs").joinpath(name)
+        if packaged.is_file():
+            return packaged.read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError, NotADirectoryError):
+        pass
+    checkout = Path(__file__).resolve().parents[2] / "docs" / "rules" / name
+    if checkout.is_file():
+        return checkout.read_text(encoding="utf-8")
+    return None
