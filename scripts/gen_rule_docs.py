@@ -5,7 +5,8 @@
 
 From the rule's spec (its one home): the header line under the title (category, default, fix safety) and the
 code blocks of the `## Example` section (the rule's invalid examples, in order) and of the `## Use instead`
-section (its valid examples). Everything else on the page is prose written by hand and kept as it is,
+section (its valid examples). An example with other files (a component, a `dapr.yaml`) shows them folded in a
+`<details>` block right after its own block; the two are one generated unit. Everything else on the page is prose written by hand and kept as it is,
 including the text between two generated blocks. A page without one of those sections gets it, after
 `## Why is this bad?`. A page whose section has more code blocks than the rule has examples is an error: the
 rule is the source, so add the example to the rule.
@@ -24,7 +25,8 @@ from dapr_lint import specs  # noqa: E402
 from dapr_lint.registry import Example, RuleSpec  # noqa: E402
 
 DOCS = ROOT / "docs" / "rules"
-_FENCE = re.compile(r"^```[\w-]*\n.*?^```\n", re.M | re.S)
+# One example on the page: its fenced block, and the other files of its repository folded below it.
+_FENCE = re.compile(r"^```[\w-]*\n.*?^```\n(?:\n<details>.*?^</details>\n)?", re.M | re.S)
 _SECTION = re.compile(r"^## (?P<title>[^\n]+)\n", re.M)
 
 
@@ -38,9 +40,27 @@ def header(rule: RuleSpec) -> str:
     return f"Category: {rule.category} · Default: {default} · Fix: {rule.fix_label}{note}"
 
 
+def _block(language: str, source: str) -> str:
+    body = source if source.endswith("\n") else source + "\n"
+    return f"```{language}\n{body}```\n"
+
+
+def _language(name: str) -> str:
+    return "yaml" if name.endswith((".yaml", ".yml")) else "python" if name.endswith(".py") else "text"
+
+
 def fence(example: Example) -> str:
-    body = example.source if example.source.endswith("\n") else example.source + "\n"
-    return f"```{example.language}\n{body}```\n"
+    """The example's block; the other files of its repository follow, folded (the page is about the first)."""
+    shown = _block(example.language, example.source)
+    if not example.files:
+        return shown
+    names = ", ".join(f"<code>{name}</code>" for name, _text in example.files)
+    main = f" beside <code>{example.filename}</code>" if example.filename else ""
+    parts = [shown, f"\n<details><summary>The repository{main}: {names}</summary>\n\n"]
+    for name, text in example.files:
+        parts.append(f"`{name}`:\n\n" + _block(_language(name), text) + "\n")
+    parts.append("</details>\n")
+    return "".join(parts)
 
 
 def _replace_blocks(section: str, examples: tuple[Example, ...], where: str) -> str:

@@ -62,8 +62,10 @@ def import_graph() -> dict[str, set[str]]:
                     submodule = f"{base}.{alias.name}"
                     targets.add(submodule if submodule in known else base)
         graph[name] = {t for t in targets if t in known and t != name}
-    # the catalog imports every module of python/rules/ by listing the package
+    # the catalog imports every module of python/rules/ by listing the package, dapr_lint.resources every module
+    # of resources/rules/
     graph["dapr_lint.catalog"] |= {m for m in known if m.startswith("dapr_lint.python.rules.")}
+    graph["dapr_lint.resources"] |= {m for m in known if m.startswith("dapr_lint.resources.rules.")}
     return graph
 
 

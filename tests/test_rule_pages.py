@@ -4,12 +4,14 @@ does what its page says: an invalid one produces its rule (nothing else, and it 
 from __future__ import annotations
 
 import importlib.util
+import json
 from pathlib import Path
 
 import pytest
 
-from conftest import lint
+from conftest import lint, write
 from dapr_lint import registry
+from dapr_lint.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 _spec = importlib.util.spec_from_file_location("gen_rule_docs", ROOT / "scripts" / "gen_rule_docs.py")
@@ -25,21 +27,13 @@ def test_every_page_is_generated_from_its_rule():
     assert not stale, f"stale rule pages: {stale}; run python scripts/gen_rule_docs.py"
 
 
-# Rules across code and resources: their examples need the resource files beside them (not modelled yet). This
-# list may only shrink.
-WITHOUT_EXAMPLES = frozenset(f"DPR6{n:02d}" for n in range(1, 10))
-
-
 def test_every_rule_has_an_invalid_and_a_valid_example():
     missing = {
         rule.code
         for rule in registry.all_rules()
         if not any(not e.valid for e in rule.examples) or not any(e.valid for e in rule.examples)
     }
-    assert missing <= WITHOUT_EXAMPLES, f"rules without an invalid and a valid example: {sorted(missing - WITHOUT_EXAMPLES)}"
-    assert not (WITHOUT_EXAMPLES - missing - {c for c in WITHOUT_EXAMPLES if c not in registry.codes()}), (
-        f"these rules have examples now: remove them from WITHOUT_EXAMPLES: {sorted(WITHOUT_EXAMPLES - missing)}"
-    )
+    assert not missing, f"rules without an invalid and a valid example: {sorted(missing)}"
 
 
 @pytest.mark.parametrize(
@@ -47,18 +41,47 @@ def test_every_rule_has_an_invalid_and_a_valid_example():
     EXAMPLES,
     ids=[f"{r.code}-{'valid' if e.valid else 'invalid'}-{i}" for r, i, e in EXAMPLES],
 )
-def test_example_does_what_its_page_says(rule, index, example, tmp_path):
+def test_example_does_what_its_page_says(rule, index, example, tmp_path, monkeypatch, capsys):
     name = example.filename or ("example.py" if example.language == "python" else "resource.yaml")
-    path = tmp_path / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(example.source, encoding="utf-8")
-    result = lint(path, frozenset({rule.code, "DPR001"}))
-    assert not result.errors, [f"{e.where}: {e.message}" for e in result.errors]
-    produced = sorted({d.code for d in result.diagnostics})
+    if example.files or rule.target == "project":
+        produced = _lint_repository(tmp_path, name, example, rule.code, monkeypatch, capsys)
+    else:
+        path = write(tmp_path, name, example.source)
+        result = lint(path, frozenset({rule.code, "DPR001"}))
+        assert not result.errors, [f"{e.where}: {e.message}" for e in result.errors]
+        produced = sorted({d.code for d in result.diagnostics})
     if example.valid:
         assert produced == [], f"the valid example {index} of {rule.code} produces {produced}"
     else:
         assert produced == [rule.code], f"the invalid example {index} of {rule.code} produces {produced}"
+
+
+def _lint_repository(root: Path, name: str, example, code: str, monkeypatch, capsys) -> list[str]:
+    """The codes `dapr-lint check .` reports (only the rule and DPR001 selected) in a repository made of the
+    example's files; its own pyproject.toml makes the folder the repository's root."""
+    write(root, "pyproject.toml", "[tool.dapr-lint]\n")
+    write(root, name, example.source)
+    for other, text in example.files:
+        write(root, other, text)
+    monkeypatch.chdir(root)
+    status = main(["check", ".", "--select", f"{code},DPR001", "--format", "json", "--jobs", "1", "--no-cache"])
+    out, err = capsys.readouterr()
+    assert not err, err
+    assert status in (0, 1), (status, out)
+    return sorted({finding["code"] for finding in json.loads(out)})
+
+
+def test_an_example_with_files_is_one_unit_on_its_page():
+    example = registry.invalid("call()\n", filename="app.py", files={"components/store.yaml": "kind: Component\n"})
+    rule = registry.RuleSpec(code="DPR999", name="demo", category="bug", summary="", target="project", examples=(example,))
+    page = "# DPR999: demo\n\n## Example\n\n```python\nold\n```\n\n## Fix safety\n\nNone.\n"
+    out = gen_rule_docs.render(rule, page)
+    assert out == (
+        "# DPR999: demo\n\nCategory: bug · Default: on · Fix: none\n\n## Example\n\n```python\ncall()\n```\n\n"
+        "<details><summary>The repository beside <code>app.py</code>: <code>components/store.yaml</code></summary>\n\n"
+        "`components/store.yaml`:\n\n```yaml\nkind: Component\n```\n\n</details>\n\n## Fix safety\n\nNone.\n"
+    )
+    assert gen_rule_docs.render(rule, out) == out
 
 
 def test_the_generator_keeps_prose_and_replaces_only_blocks():

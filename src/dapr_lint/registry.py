@@ -10,11 +10,11 @@ without importing them.
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Literal, Optional
 
 from dapr_lint.diagnostics import Category, Finding, Fix, FixSafety, Prediction, Severity
+from dapr_lint.examples import Example, invalid, valid  # noqa: F401  (rule modules take them from here)
 
 _SEVERITY_BY_CATEGORY: dict[str, Severity] = {
     "bug": "error",
@@ -22,30 +22,6 @@ _SEVERITY_BY_CATEGORY: dict[str, Severity] = {
     "opinion": "info",
     "tool": "error",
 }
-
-
-@dataclass(frozen=True)
-class Example:
-    """A piece of code a rule's page shows: `valid=False` must produce the rule (and only it), `valid=True`
-    nothing. scripts/gen_rule_docs.py writes them into the page; tests/test_rule_pages.py lints them."""
-
-    source: str
-    valid: bool = False
-    language: Literal["python", "yaml"] = "python"
-    # the file name it is linted as (a run template must be `dapr.yaml`)
-    filename: Optional[str] = None
-
-
-def invalid(source: str, language: Literal["python", "yaml"] = "python", filename: Optional[str] = None) -> Example:
-    return Example(_dedent(source), False, language, filename)
-
-
-def valid(source: str, language: Literal["python", "yaml"] = "python", filename: Optional[str] = None) -> Example:
-    return Example(_dedent(source), True, language, filename)
-
-
-def _dedent(source: str) -> str:
-    return textwrap.dedent(source).strip("\n") + "\n"
 
 
 @dataclass(frozen=True)

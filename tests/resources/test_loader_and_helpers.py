@@ -6,8 +6,8 @@ import time
 
 import pytest
 
+from dapr_lint import catalog, registry
 from dapr_lint.resources import analyze_yaml, looks_like_dapr_yaml
-from dapr_lint.resources.catalog import RESOURCE_CODES
 from dapr_lint.resources.cel import CelSyntaxError, parse_cel
 from dapr_lint.resources.durations import is_go_duration, is_resiliency_duration
 from dapr_lint.resources.kinds.common import is_placeholder, unexpanded_variable
@@ -15,6 +15,9 @@ from dapr_lint.resources.kinds.resiliency import RESERVED_DEFAULT_POLICIES, stat
 from dapr_lint.resources.loader import LoadLimits, ResourceParseError, load_documents
 from dapr_lint.resources.schema import did_you_mean
 from dapr_lint.settings import Settings
+
+assert catalog  # imported for every rule's registration
+RESOURCE_CODES = tuple(r.code for r in registry.all_rules() if r.target == "yaml")
 
 ALL = Settings(enabled=frozenset(RESOURCE_CODES + ("DPR001",)))
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dapr_lint.resources.catalog import RESOURCE_CODES
+from dapr_lint import catalog, registry
 from markers import expected_findings
+
+assert catalog  # imported for every rule's registration
+RESOURCE_CODES = tuple(r.code for r in registry.all_rules() if r.target == "yaml")
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "yaml"
 def fixture_paths() -> list[Path]:

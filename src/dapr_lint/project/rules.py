@@ -13,6 +13,7 @@ from typing import Iterator, Optional
 from dataclasses import dataclass
 
 from dapr_lint.diagnostics import Finding, Location
+from dapr_lint.examples import invalid, valid
 from dapr_lint.project import Project
 from dapr_lint.project.apps import App, AppModel, ResourceSet
 from dapr_lint.registry import Reporter, RuleSpec, rule
@@ -34,6 +35,130 @@ class _Route:
     @property
     def full(self) -> str:
         return _normalise(self.path)
+
+# -- the examples' resources (rule pages show them beside the code; tests/test_rule_pages.py lints them) ---
+
+_STATESTORE = """
+    apiVersion: dapr.io/v1alpha1
+    kind: Component
+    metadata:
+      name: statestore
+    spec:
+      type: state.redis
+      version: v1
+      metadata:
+      - name: redisHost
+        value: localhost:6379
+    """
+_PUBSUB = """
+    apiVersion: dapr.io/v1alpha1
+    kind: Component
+    metadata:
+      name: pubsub
+    spec:
+      type: pubsub.redis
+      version: v1
+      metadata:
+      - name: redisHost
+        value: localhost:6379
+    """
+_RESOURCES = {"components/statestore.yaml": _STATESTORE, "components/pubsub.yaml": _PUBSUB}
+_CARTS = """
+    apiVersion: dapr.io/v1alpha1
+    kind: Component
+    metadata:
+      name: carts
+    spec:
+      type: {type}
+      version: v1
+      metadata:
+      - name: {host}
+        value: {value}
+    """
+_APP = """
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+
+    @app.post("/orders")
+    def create_order(order: dict) -> dict:
+        return order
+    """
+_TICK = """
+    apiVersion: dapr.io/v1alpha1
+    kind: Component
+    metadata:
+      name: tick
+    spec:
+      type: bindings.cron
+      version: v1
+      metadata:
+      - name: schedule
+        value: "@every 1m"
+    """
+_REFUNDS_APP = """
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+
+    @app.post("/refunds")
+    def refund(event: dict) -> dict:
+        return {"status": "SUCCESS"}
+    """
+_STATE_APP = """
+    from dapr.clients import DaprClient
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+
+    @app.post("/orders/{order_id}")
+    def save_order(order_id: str, order: dict) -> None:
+        with DaprClient() as client:
+            client.save_state("statestore", order_id, str(order))
+    """
+_HEALTH_APP = """
+    from fastapi import FastAPI
+
+    app = FastAPI()
+
+
+    @app.get("/health")
+    def health() -> str:
+        return "ok"
+    """
+_RUN = """
+    version: 1
+    apps:
+      - appID: orders
+        appDirPath: .
+        command: ["uvicorn", "app:app"]
+    """
+_INVOKE_REPOSITORY = {
+    "dapr.yaml": """
+        version: 1
+        apps:
+          - appID: orders
+            appDirPath: ./orders
+            command: ["uvicorn", "app:app"]
+          - appID: checkout
+            appDirPath: ./checkout
+            command: ["uvicorn", "app:app"]
+        """,
+    "checkout/app.py": """
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.post("/pay")
+        def pay(order_id: str) -> dict:
+            return {"paid": order_id}
+        """,
+}
+
 
 # -- what a name means ---------------------------------------------------------------------------------
 
@@ -171,6 +296,40 @@ def _name_uses(project: Project, app: App) -> Iterator[_NameUse]:
         category="bug",
         summary="A state store, pub/sub, binding, secret store, configuration or lock name used in code that no component of the app defines.",
         target="project",
+        examples=(
+            invalid(
+                """
+                from dapr.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.post("/orders/{order_id}")
+                def save_order(order_id: str, order: dict) -> None:
+                    with DaprClient() as client:
+                        client.save_state("statestor", order_id, str(order))  # DPR601: components/ defines `statestore`
+                """,
+                filename="app.py",
+                files={"components/statestore.yaml": _STATESTORE},
+            ),
+            valid(
+                """
+                from dapr.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.post("/orders/{order_id}")
+                def save_order(order_id: str, order: dict) -> None:
+                    with DaprClient() as client:
+                        client.save_state("statestore", order_id, str(order))
+                """,
+                filename="app.py",
+                files={"components/statestore.yaml": _STATESTORE},
+            ),
+        ),
     )
 )
 def unknown_component(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
@@ -203,6 +362,41 @@ def unknown_component(project: Project, settings: Settings, report: Reporter) ->
         category="bug",
         summary="A component used as the wrong kind: `save_state` on a `pubsub.*` component, `publish_event` on a state store, ...",
         target="project",
+        examples=(
+            invalid(
+                """
+                from dapr.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.post("/orders/{order_id}")
+                def save_order(order_id: str, order: dict) -> None:
+                    with DaprClient() as client:
+                        client.save_state("pubsub", order_id, str(order))  # DPR602: `pubsub` is a pubsub.redis component
+                """,
+                filename="app.py",
+                files=_RESOURCES,
+            ),
+            valid(
+                """
+                from dapr.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.post("/orders/{order_id}")
+                def save_order(order_id: str, order: dict) -> None:
+                    with DaprClient() as client:
+                        client.save_state("statestore", order_id, str(order))
+                        client.publish_event("pubsub", "orders", str(order))
+                """,
+                filename="app.py",
+                files=_RESOURCES,
+            ),
+        ),
     )
 )
 def component_kind_mismatch(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
@@ -231,6 +425,44 @@ def component_kind_mismatch(project: Project, settings: Settings, report: Report
         category="bug",
         summary="A state transaction or a TTL on a state store type that does not support it.",
         target="project",
+        examples=(
+            invalid(
+                """
+                from dapr.clients import DaprClient
+                from dapr.clients.grpc._request import TransactionalStateOperation
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.post("/carts/{cart_id}/checkout")
+                def checkout(cart_id: str) -> None:
+                    operations = [TransactionalStateOperation(key=cart_id, data="checked-out")]
+                    with DaprClient() as client:
+                        client.execute_state_transaction("carts", operations)  # DPR607: `carts` is state.cassandra
+                """,
+                filename="app.py",
+                files={"components/carts.yaml": _CARTS.format(type="state.cassandra", host="hosts", value="cassandra:9042")},
+            ),
+            valid(
+                """
+                from dapr.clients import DaprClient
+                from dapr.clients.grpc._request import TransactionalStateOperation
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.post("/carts/{cart_id}/checkout")
+                def checkout(cart_id: str) -> None:
+                    operations = [TransactionalStateOperation(key=cart_id, data="checked-out")]
+                    with DaprClient() as client:
+                        client.execute_state_transaction("carts", operations)  # `carts` is state.redis
+                """,
+                filename="app.py",
+                files={"components/carts.yaml": _CARTS.format(type="state.redis", host="redisHost", value="localhost:6379")},
+            ),
+        ),
     )
 )
 def unsupported_store_feature(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
@@ -329,6 +561,39 @@ def _input_directions(component: ComponentFact) -> bool:
         category="bug",
         summary="An input binding whose route (`/<name>` or its `route` metadata) no handler of the app serves: Dapr never delivers its events.",
         target="project",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: tick  # DPR603: the app serves no POST /tick
+                spec:
+                  type: bindings.cron
+                  version: v1
+                  metadata:
+                  - name: schedule
+                    value: "@every 1m"
+                """,
+                "yaml",
+                filename="components/tick.yaml",
+                files={"app.py": _APP, "dapr.yaml": _RUN},
+            ),
+            valid(
+                """
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.post("/tick")
+                def tick() -> str:
+                    return "ok"
+                """,
+                filename="app.py",
+                files={"components/tick.yaml": _TICK, "dapr.yaml": _RUN},
+            ),
+        ),
     )
 )
 def input_binding_without_route(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
@@ -373,6 +638,40 @@ def input_binding_without_route(project: Project, settings: Settings, report: Re
         category="bug",
         summary="A declarative Subscription whose route no handler of the app serves, or whose `pubsubname` names no pub/sub component.",
         target="project",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v2alpha1
+                kind: Subscription
+                metadata:
+                  name: refunds
+                spec:
+                  pubsubname: pubsub
+                  topic: refunds
+                  routes:
+                    default: /events/refunds  # DPR604: the app serves /refunds
+                """,
+                "yaml",
+                filename="components/subscription.yaml",
+                files={"app.py": _REFUNDS_APP, "components/pubsub.yaml": _PUBSUB, "dapr.yaml": _RUN},
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v2alpha1
+                kind: Subscription
+                metadata:
+                  name: refunds
+                spec:
+                  pubsubname: pubsub
+                  topic: refunds
+                  routes:
+                    default: /refunds
+                """,
+                "yaml",
+                filename="components/subscription.yaml",
+                files={"app.py": _REFUNDS_APP, "components/pubsub.yaml": _PUBSUB, "dapr.yaml": _RUN},
+            ),
+        ),
     )
 )
 def subscription_without_handler(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
@@ -429,6 +728,54 @@ def subscription_without_handler(project: Project, settings: Settings, report: R
         category="practice",
         summary="A Resiliency target naming a component or an app ID that does not exist: its policies apply to nothing.",
         target="project",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Resiliency
+                metadata:
+                  name: orders
+                spec:
+                  policies:
+                    retries:
+                      threeTimes:
+                        policy: constant
+                        duration: 1s
+                        maxRetries: 3
+                  targets:
+                    components:
+                      statestor:  # DPR605: components/ defines `statestore`
+                        outbound:
+                          retry: threeTimes
+                """,
+                "yaml",
+                filename="components/resiliency.yaml",
+                files={"app.py": _STATE_APP, "components/statestore.yaml": _STATESTORE},
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Resiliency
+                metadata:
+                  name: orders
+                spec:
+                  policies:
+                    retries:
+                      threeTimes:
+                        policy: constant
+                        duration: 1s
+                        maxRetries: 3
+                  targets:
+                    components:
+                      statestore:
+                        outbound:
+                          retry: threeTimes
+                """,
+                "yaml",
+                filename="components/resiliency.yaml",
+                files={"app.py": _STATE_APP, "components/statestore.yaml": _STATESTORE},
+            ),
+        ),
     )
 )
 def unknown_resiliency_target(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
@@ -468,6 +815,68 @@ def unknown_resiliency_target(project: Project, settings: Settings, report: Repo
         category="bug",
         summary="`auth.secretStore` naming no secret store component beside it: the component is never initialised.",
         target="project",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                  - name: redisPassword
+                    secretKeyRef:
+                      name: redis-password
+                      key: redis-password
+                auth:
+                  secretStore: vault  # DPR606: no secretstores.* component named vault
+                """,
+                "yaml",
+                filename="components/statestore.yaml",
+                files={"app.py": _STATE_APP},
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                  - name: redisPassword
+                    secretKeyRef:
+                      name: redis-password
+                      key: redis-password
+                auth:
+                  secretStore: vault
+                """,
+                "yaml",
+                filename="components/statestore.yaml",
+                files={
+                    "app.py": _STATE_APP,
+                    "components/vault.yaml": """
+                        apiVersion: dapr.io/v1alpha1
+                        kind: Component
+                        metadata:
+                          name: vault
+                        spec:
+                          type: secretstores.hashicorp.vault
+                          version: v1
+                          metadata:
+                          - name: vaultAddr
+                            value: https://vault.internal:8200
+                        """
+                },
+            ),
+        ),
     )
 )
 def unknown_secret_store(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
@@ -501,6 +910,36 @@ def unknown_secret_store(project: Project, settings: Settings, report: Reporter)
         category="bug",
         summary="A health or readiness path a probe, `dapr.io/app-health-check-path` or `appHealthCheckPath` names that the app does not serve.",
         target="project",
+        examples=(
+            invalid(
+                """
+                version: 1
+                apps:
+                  - appID: orders
+                    appDirPath: ./orders
+                    appPort: 8000
+                    appHealthCheckPath: /healthz  # DPR608: the app serves /health
+                    command: ["uvicorn", "app:app", "--port", "8000"]
+                """,
+                "yaml",
+                filename="dapr.yaml",
+                files={"orders/app.py": _HEALTH_APP},
+            ),
+            valid(
+                """
+                version: 1
+                apps:
+                  - appID: orders
+                    appDirPath: ./orders
+                    appPort: 8000
+                    appHealthCheckPath: /health
+                    command: ["uvicorn", "app:app", "--port", "8000"]
+                """,
+                "yaml",
+                filename="dapr.yaml",
+                files={"orders/app.py": _HEALTH_APP},
+            ),
+        ),
     )
 )
 def probe_path_not_served(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
@@ -534,6 +973,56 @@ def probe_path_not_served(project: Project, settings: Settings, report: Reporter
         category="bug",
         summary="`invoke_method` to an app of the repository that serves no such method, or a body sent as GET to a route that does not accept GET.",
         target="project",
+        examples=(
+            invalid(
+                """
+                from dapr.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.post("/orders/{order_id}")
+                def place_order(order_id: str, order: dict) -> None:
+                    with DaprClient() as client:
+                        client.invoke_method("checkout", "pay", data=order_id)  # DPR609: /pay accepts only POST
+                """,
+                filename="orders/app.py",
+                files=_INVOKE_REPOSITORY,
+            ),
+            invalid(
+                """
+                from dapr.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.post("/orders/{order_id}")
+                def place_order(order_id: str, order: dict) -> None:
+                    with DaprClient() as client:
+                        client.invoke_method("checkout", "refund", data=order_id, http_verb="POST")  # DPR609: checkout serves no /refund
+                """,
+                filename="orders/app.py",
+                files=_INVOKE_REPOSITORY,
+            ),
+            valid(
+                """
+                from dapr.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.post("/orders/{order_id}")
+                def place_order(order_id: str, order: dict) -> None:
+                    with DaprClient() as client:
+                        client.invoke_method("checkout", "pay", data=order_id, http_verb="POST")
+                """,
+                filename="orders/app.py",
+                files=_INVOKE_REPOSITORY,
+            ),
+        ),
     )
 )
 def unknown_invoke_target(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:

@@ -7,6 +7,8 @@ template; every other YAML file (Kubernetes manifests, Helm templates, CI files,
 from __future__ import annotations
 
 import os
+import importlib
+import pkgutil
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +17,9 @@ from typing import Callable, Optional
 from yaml.nodes import Node
 
 from dapr_lint.diagnostics import Diagnostic
-from dapr_lint.resources.findings import FindingSink
+from dapr_lint import registry
+from dapr_lint.registry import RuleSpec, invalid, register, valid
+from dapr_lint.resources.findings import RUN_TEMPLATE, FindingSink, ResourceDocument
 from dapr_lint.resources.kinds.common import (
     ResourceFacts,
     check_resource_name,
@@ -37,6 +41,12 @@ from dapr_lint.resources.loader import DEFAULT_LIMITS, ResourceParseError, as_ut
 from dapr_lint.resources.nodes import MappingView, sequence_items, text
 from dapr_lint.resources.schema import Decoder, Schema, Validation, check_mapping, did_you_mean
 from dapr_lint.settings import Settings
+from dapr_lint.resources import rules as _rules
+
+# The YAML rules with a check of their own (one module each in resources/rules/): importing this package
+# registers them, so analyze_yaml always runs every rule, whoever imported it.
+for _module in pkgutil.iter_modules(_rules.__path__, _rules.__name__ + "."):
+    importlib.import_module(_module.name)
 
 __all__ = ["analyze_yaml", "subscription_routes"]
 
@@ -193,6 +203,7 @@ class FileCheck:
         validation = Validation(self.sink, "yaml.v2", "DPR512", "the run template")
         check_mapping(validation, document, RUN_TEMPLATE_SCHEMA, None, "the run template")
         check_run_template(self.sink, root)
+        self.run_rules(ResourceDocument(RUN_TEMPLATE, None, document, root, self.sink))
 
     def check_resource(self, document: Node, root: MappingView, api_version: str) -> None:
         sink = self.sink
@@ -231,6 +242,14 @@ class FileCheck:
         facts = checker[kind.name]()
         if facts is not None:
             self.resources.append(facts)
+        self.run_rules(ResourceDocument(kind.name, api_version, document, root, sink))
+
+    def run_rules(self, document: ResourceDocument) -> None:
+        """The YAML rules registered as checks of their own (resources/rules/), each with its bound report."""
+        for code, check in registry.checks("yaml").items():
+            if self.sink.enabled(code):
+                for finding in check(document, registry.reporter(code)):
+                    self.sink.add(finding)
 
     def report_unknown_kind(self, root: MappingView, kind_node: Optional[Node], kind_name: Optional[str]) -> None:
         if kind_node is None or kind_name is None:
@@ -312,3 +331,70 @@ def subscription_routes(data: bytes) -> list[str]:
             if value:
                 routes.append(value)
     return routes
+
+
+# -- the rules this module checks (spec and the examples its page shows) ------------------------------
+
+DPR510 = register(
+    RuleSpec(
+        code="DPR510",
+        name="duplicate-resource",
+        category="bug",
+        summary="Two resources of one kind and name visible to the same app.",
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                ---
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                ---
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: cache
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)

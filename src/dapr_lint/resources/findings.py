@@ -1,12 +1,15 @@
-"""Collects the diagnostics of one file, at node positions, honouring enabled codes and placeholders."""
+"""Collects the diagnostics of one file, at node positions, honouring enabled codes and placeholders; and the
+document a YAML rule's check reads."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Optional
 
 from yaml.nodes import Node, ScalarNode
 
-from dapr_lint.diagnostics import Diagnostic, Severity
+from dapr_lint.diagnostics import Diagnostic, Finding, Severity
+from dapr_lint.resources.nodes import MappingView
 from dapr_lint.settings import Settings
 
 PLACEHOLDER_CODE = "DPR517"
@@ -36,6 +39,10 @@ class FindingSink:
 
     def is_placeholder(self, node: Optional[Node]) -> bool:
         return node is not None and id(node) in self.placeholder_nodes
+
+    def add(self, finding: Finding) -> None:
+        """A finding a rule's bound report made (its `at` is a YAML node)."""
+        self.report(finding.code, finding.at, finding.message, severity=finding.severity)
 
     def report(
         self,
@@ -76,3 +83,30 @@ class FindingSink:
                 severity=severity,
             )
         )
+
+
+RUN_TEMPLATE = "run template"
+
+
+@dataclass(frozen=True)
+class ResourceDocument:
+    """One document of a file, as a YAML rule's check reads it: a dapr.io resource that passed the kind and
+    apiVersion checks (`kind` is its kind) or a `dapr run -f` template (`kind` is RUN_TEMPLATE).
+
+    A rule module registers `@rule(spec, stage="yaml")` on `def check(document, report) -> Iterator[Finding]`
+    and yields `report(node, message)`; resources.FileCheck runs every enabled one on every document."""
+
+    kind: str
+    api_version: Optional[str]
+    node: Node
+    root: MappingView
+    sink: FindingSink
+
+    def is_placeholder(self, node: Optional[Node]) -> bool:
+        """A placeholder value (`<your-key>`): DPR517 reports it, no other rule does."""
+        return self.sink.is_placeholder(node)
+
+    @property
+    def kubernetes_file(self) -> bool:
+        """The file shows it is deployed to Kubernetes (its folder, or cluster-only text)."""
+        return self.sink.kubernetes_file

@@ -14,6 +14,7 @@ from typing import Literal, Optional
 
 from yaml.nodes import Node
 
+from dapr_lint.registry import RuleSpec, invalid, register, valid
 from dapr_lint.resources.durations import is_go_duration, is_resiliency_duration
 from dapr_lint.resources.findings import FindingSink
 from dapr_lint.resources.nodes import MappingView, describe_type, is_mapping, is_null, is_scalar, is_sequence
@@ -241,3 +242,101 @@ def _wrong_type(v: Validation, code: str, node: Node, spec: Field, label: str) -
     if spec.consequence and spec.type != "duration":
         message += f" ({spec.consequence})"
     v.sink.report(code, node, message)
+
+
+# -- the rules this module checks (spec and the examples its page shows) ------------------------------
+
+DPR501 = register(
+    RuleSpec(
+        code="DPR501",
+        name="invalid-resource-schema",
+        category="bug",
+        summary=(
+            "A Dapr resource with a missing required field, a wrong type, an unknown or wrongly-cased key, a "
+            "nameless metadata item, a section at the wrong level or an unknown kind."
+        ),
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: component          # skipped: kinds are case-sensitive
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: 1             # a number: the document is rejected
+                  metadata:
+                  - redisHost: localhost:6379   # no `name`: ignored
+                auth:
+                  secretstore: vault     # pruned on Kubernetes
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                auth:
+                  secretStore: vault
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)
+
+
+DPR502 = register(
+    RuleSpec(
+        code="DPR502",
+        name="invalid-duration",
+        category="bug",
+        summary="A value that is not a Go duration where Dapr requires one.",
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Resiliency
+                metadata:
+                  name: resiliency
+                spec:
+                  policies:
+                    timeouts:
+                      general: 1 min
+                  targets:
+                    apps:
+                      orders:
+                        timeout: general
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Resiliency
+                metadata:
+                  name: resiliency
+                spec:
+                  policies:
+                    timeouts:
+                      general: 1m
+                  targets:
+                    apps:
+                      orders:
+                        timeout: general
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)

@@ -9,6 +9,7 @@ from typing import Optional
 
 from yaml.nodes import Node
 
+from dapr_lint.registry import RuleSpec, invalid, register, valid
 from dapr_lint.resources.findings import FindingSink
 from dapr_lint.resources.nodes import MappingView, sequence_items, string_value, text, walk_fields
 from dapr_lint.resources.schema import Field, Schema
@@ -204,3 +205,95 @@ def meant_for_kubernetes(root: MappingView, sink: FindingSink) -> bool:
     folder (`k8s/`, `manifests/`, `deploy/`, `charts/`, ...), names a `*.svc.cluster.local` host or holds
     Kubernetes workloads."""
     return root.view("metadata").get("namespace") is not None or sink.kubernetes_file
+
+
+# -- the rules this module checks (spec and the examples its page shows) ------------------------------
+
+DPR514 = register(
+    RuleSpec(
+        code="DPR514",
+        name="unexpanded-variable",
+        category="bug",
+        summary="${VAR}/$VAR/{VAR} in component or HTTPEndpoint values, which Dapr never expands.",
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                  - name: redisPassword
+                    value: ${REDIS_PASSWORD}
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                  - name: redisPassword
+                    envRef: REDIS_PASSWORD
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)
+
+
+DPR517 = register(
+    RuleSpec(
+        code="DPR517",
+        name="placeholder-value",
+        category="practice",
+        summary="A <REPLACE-...>-style placeholder left in a resource.",
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: <REPLACE-WITH-HOSTNAME>
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: redis-master:6379
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)

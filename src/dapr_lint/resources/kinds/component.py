@@ -1,4 +1,4 @@
-"""Component: schema and rules DPR506, DPR507, DPR509, DPR514, DPR515, DPR516."""
+"""Component: schema and rules DPR506, DPR507, DPR509, DPR514, DPR516."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Optional
 
 from yaml.nodes import Node
 
+from dapr_lint.registry import RuleSpec, invalid, register, valid
 from dapr_lint.resources import component_tables as tables
 from dapr_lint.resources.findings import FindingSink
 from dapr_lint.resources.kinds.common import (
@@ -91,8 +92,6 @@ def check_component(sink: FindingSink, root: MappingView) -> ResourceFacts:
         if item.name.lower() == "actorstatestore" and (item.literal or "").strip().lower() in tables.TRUTHY_VALUES:
             if _check_actor_state_store(sink, component_type, item):
                 actor_node = item.value_node
-    if component_type is not None and component_type.startswith("bindings."):
-        _check_binding_direction(sink, component_type, items)
     name_node = root.view("metadata").get("name")
     return ResourceFacts(
         kind="Component",
@@ -205,41 +204,197 @@ def _check_actor_state_store(sink: FindingSink, component_type: Optional[str], i
     return True
 
 
-def _check_binding_direction(sink: FindingSink, component_type: str, items: list[MetadataItem]) -> None:
-    supported = tables.binding_directions(component_type)
-    declared: Optional[set[str]] = None
-    for item in items:
-        if item.name is None or item.name.lower() != "direction" or item.value_node is None:
-            continue
-        value = text(item.value_node)
-        if value is None or sink.is_placeholder(item.value_node):
-            continue
-        declared = set()
-        for part in value.split(","):
-            direction = part.strip().lower()
-            if direction not in ("input", "output"):
-                sink.report(
-                    "DPR515",
-                    item.value_node,
-                    f"direction `{part.strip()}` is not `input` or `output` (comma-separated)",
-                )
-                declared = None
-                break
-            declared.add(direction)
-            if supported is not None and direction not in supported:
-                sink.report(
-                    "DPR515",
-                    item.value_node,
-                    f"`{component_type}` has no {direction} binding: daprd silently initialises nothing for it",
-                )
-    for item in items:
-        if item.name != "route" or item.value_node is None or sink.is_placeholder(item.value_node):
-            continue
-        if supported == frozenset({"output"}):
-            sink.report(
-                "DPR515",
-                item.value_node,
-                f"`route` has no effect: `{component_type}` is an output-only binding",
-            )
-        elif declared is not None and "input" not in declared:
-            sink.report("DPR515", item.value_node, "`route` has no effect: `direction` does not include input")
+# -- the rules this module checks (spec and the examples its page shows) ------------------------------
+
+DPR506 = register(
+    RuleSpec(
+        code="DPR506",
+        name="plaintext-secret",
+        category="bug",
+        summary="A sensitive component field or header with a literal secret value.",
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                  - name: redisPassword
+                    value: s3cr3t
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                  - name: redisPassword
+                    secretKeyRef:
+                      name: redis
+                      key: password
+                auth:
+                  secretStore: my-secret-store
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)
+
+
+DPR507 = register(
+    RuleSpec(
+        code="DPR507",
+        name="unknown-component-type",
+        category="bug",
+        summary=(
+            "A component type outside the loadable categories, not a built-in type, or with an unsupported "
+            "version."
+        ),
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: orders
+                spec:
+                  type: binding.kafka
+                  version: v1
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: orders
+                spec:
+                  type: bindings.kafka
+                  version: v1
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)
+
+
+DPR509 = register(
+    RuleSpec(
+        code="DPR509",
+        name="secretkeyref-without-store",
+        category="practice",
+        summary="A secretKeyRef with no auth.secretStore (not resolved outside Kubernetes).",
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                  - name: redisPassword
+                    secretKeyRef:
+                      name: redis
+                      key: password
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: statestore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                  - name: redisPassword
+                    secretKeyRef:
+                      name: redis
+                      key: password
+                auth:
+                  secretStore: local-secrets
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)
+
+
+DPR516 = register(
+    RuleSpec(
+        code="DPR516",
+        name="invalid-actor-state-store",
+        category="bug",
+        summary=(
+            "actorStateStore on a non-state component or a store without ETag and transactions, or two actor "
+            "stores."
+        ),
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: actorstore
+                spec:
+                  type: state.cassandra
+                  version: v1
+                  metadata:
+                  - name: hosts
+                    value: cassandra:9042
+                  - name: actorStateStore
+                    value: "true"
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Component
+                metadata:
+                  name: actorstore
+                spec:
+                  type: state.redis
+                  version: v1
+                  metadata:
+                  - name: redisHost
+                    value: localhost:6379
+                  - name: actorStateStore
+                    value: "true"
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)

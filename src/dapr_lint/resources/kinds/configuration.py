@@ -6,6 +6,7 @@ from typing import Optional
 
 from yaml.nodes import Node
 
+from dapr_lint.registry import RuleSpec, invalid, register, valid
 from dapr_lint.resources.findings import FindingSink
 from dapr_lint.resources.kinds.common import ResourceFacts, resource_schema
 from dapr_lint.resources.nodes import MappingView, sequence_items, string_value, text
@@ -256,3 +257,52 @@ def _check_access_control(sink: FindingSink, acl: MappingView) -> None:
                 policy.key("appId"),
                 "access-control policy without " + " and ".join(f"`{m}`" for m in missing) + ": daprd fails to start",
             )
+
+
+# -- the rules this module checks (spec and the examples its page shows) ------------------------------
+
+DPR513 = register(
+    RuleSpec(
+        code="DPR513",
+        name="invalid-configuration",
+        category="bug",
+        summary=(
+            "A Configuration setting Dapr rejects or silently ignores (tracing, API allow-lists, secrets, "
+            "ACL, pipelines)."
+        ),
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Configuration
+                metadata:
+                  name: tracing
+                spec:
+                  tracing:
+                    samplingRate: "1"
+                    otel:
+                      endpointAddress: localhost:4317
+                      protocol: GRPC
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Configuration
+                metadata:
+                  name: tracing
+                spec:
+                  tracing:
+                    samplingRate: "1"
+                    otel:
+                      endpointAddress: localhost:4317
+                      protocol: grpc
+                      isSecure: false
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)

@@ -8,6 +8,7 @@ from typing import Optional
 
 from yaml.nodes import Node
 
+from dapr_lint.registry import RuleSpec, invalid, register, valid
 from dapr_lint.resources.cel import CelSyntaxError, parse_cel, shown
 from dapr_lint.resources.findings import FindingSink
 from dapr_lint.resources.kinds.common import SCOPES, ResourceFacts, resource_schema, scopes_of
@@ -375,3 +376,209 @@ def _unused_message(section: str, kind: str, name: str) -> str:
             f"did you mean `{wanted}`?"
         )
     return f"{base}: no target references it and `{name}` is not a reserved default name such as `{wanted}`"
+
+
+# -- the rules this module checks (spec and the examples its page shows) ------------------------------
+
+DPR503 = register(
+    RuleSpec(
+        code="DPR503",
+        name="unused-resiliency-policy",
+        category="bug",
+        summary=(
+            "A named resiliency policy that no target references and whose name is not a reserved default."
+        ),
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Resiliency
+                metadata:
+                  name: resiliency
+                spec:
+                  policies:
+                    retries:
+                      default:
+                        policy: exponential
+                        maxRetries: 10
+                  targets: {}
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Resiliency
+                metadata:
+                  name: resiliency
+                spec:
+                  policies:
+                    retries:
+                      DefaultRetryPolicy:
+                        policy: exponential
+                        maxRetries: 10
+                  targets: {}
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)
+
+
+DPR504 = register(
+    RuleSpec(
+        code="DPR504",
+        name="undefined-policy-reference",
+        category="bug",
+        summary="A resiliency target naming a policy that is not defined.",
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Resiliency
+                metadata:
+                  name: resiliency
+                spec:
+                  policies:
+                    timeouts:
+                      general: 5s
+                  targets:
+                    apps:
+                      orders:
+                        timeout: genral
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Resiliency
+                metadata:
+                  name: resiliency
+                spec:
+                  policies:
+                    timeouts:
+                      general: 5s
+                  targets:
+                    apps:
+                      orders:
+                        timeout: general
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)
+
+
+DPR505 = register(
+    RuleSpec(
+        code="DPR505",
+        name="invalid-trip-expression",
+        category="bug",
+        summary=(
+            "A circuit-breaker trip expression that does not parse, reads an unknown variable or is not "
+            "boolean."
+        ),
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Resiliency
+                metadata:
+                  name: resiliency
+                spec:
+                  policies:
+                    circuitBreakers:
+                      cb:
+                        trip: consecutiveFailure > 5
+                  targets:
+                    apps:
+                      orders:
+                        circuitBreaker: cb
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Resiliency
+                metadata:
+                  name: resiliency
+                spec:
+                  policies:
+                    circuitBreakers:
+                      cb:
+                        trip: consecutiveFailures > 5
+                  targets:
+                    apps:
+                      orders:
+                        circuitBreaker: cb
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)
+
+
+DPR508 = register(
+    RuleSpec(
+        code="DPR508",
+        name="invalid-resiliency-policy",
+        category="bug",
+        summary=(
+            "Resiliency settings Dapr ignores or rejects: retry fields the policy ignores, invalid "
+            "maxRetries or status codes, actor breakers without scope, component targets without "
+            "inbound/outbound."
+        ),
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Resiliency
+                metadata:
+                  name: resiliency
+                spec:
+                  policies:
+                    retries:
+                      fastRetries:
+                        policy: constant
+                        duration: 1s
+                        maxRetries: 3
+                  targets:
+                    components:
+                      statestore:
+                        retry: fastRetries
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v1alpha1
+                kind: Resiliency
+                metadata:
+                  name: resiliency
+                spec:
+                  policies:
+                    retries:
+                      fastRetries:
+                        policy: constant
+                        duration: 1s
+                        maxRetries: 3
+                  targets:
+                    components:
+                      statestore:
+                        outbound:
+                          retry: fastRetries
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)

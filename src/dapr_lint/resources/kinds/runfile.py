@@ -9,6 +9,7 @@ from typing import Optional
 
 from yaml.nodes import Node
 
+from dapr_lint.registry import RuleSpec, invalid, register, valid
 from dapr_lint.resources.findings import FindingSink
 from dapr_lint.resources.nodes import MappingView, int_value, is_null, is_sequence, sequence_items, text
 from dapr_lint.resources.schema import Field, Schema
@@ -184,3 +185,41 @@ def _serves(template_path: str, app: MappingView) -> Optional[bool]:
             except OSError:
                 return None
     return False if seen else None
+
+
+# -- the rules this module checks (spec and the examples its page shows) ------------------------------
+
+DPR512 = register(
+    RuleSpec(
+        code="DPR512",
+        name="invalid-run-template",
+        category="bug",
+        summary=(
+            "A dapr.yaml run template with missing or mistyped fields, unknown keys, or duplicate app IDs or "
+            "ports."
+        ),
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                version: 1
+                apps:
+                  - appId: orders
+                    appDirPath: ./orders
+                    command: python3 app.py
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                version: 1
+                apps:
+                  - appID: orders
+                    appDirPath: ./orders
+                    command: ["python3", "app.py"]
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)

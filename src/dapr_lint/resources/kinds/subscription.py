@@ -6,6 +6,7 @@ from typing import Optional
 
 from yaml.nodes import Node
 
+from dapr_lint.registry import RuleSpec, invalid, register, valid
 from dapr_lint.resources.cel import CelSyntaxError, parse_cel, shown
 from dapr_lint.resources.findings import FindingSink
 from dapr_lint.resources.kinds.common import SCOPES, ResourceFacts, resource_schema, scopes_of
@@ -140,3 +141,48 @@ def _check_match(sink: FindingSink, node: Node, expression: str) -> None:
         )
     elif parsed.result in ("number", "string"):
         sink.report("DPR511", node, f"match `{shown(expression)}` is not a boolean expression: evaluation fails")
+
+
+# -- the rules this module checks (spec and the examples its page shows) ------------------------------
+
+DPR511 = register(
+    RuleSpec(
+        code="DPR511",
+        name="invalid-subscription",
+        category="bug",
+        summary=(
+            "Subscription v1/v2 field mix-ups, bulkSubscribe as a list, routing that drops events, invalid "
+            "match rules."
+        ),
+        target="yaml",
+        examples=(
+            invalid(
+                """
+                apiVersion: dapr.io/v2alpha1
+                kind: Subscription
+                metadata:
+                  name: orders
+                spec:
+                  topic: orders
+                  pubsubname: pubsub
+                  route: /orders
+                """,
+                "yaml",
+            ),
+            valid(
+                """
+                apiVersion: dapr.io/v2alpha1
+                kind: Subscription
+                metadata:
+                  name: orders
+                spec:
+                  topic: orders
+                  pubsubname: pubsub
+                  routes:
+                    default: /orders
+                """,
+                "yaml",
+            ),
+        ),
+    )
+)
