@@ -24,6 +24,8 @@ from dapr_lint.python.model import (
     Scope,
     all_params,
     argument,
+    constant_string,
+    is_none_literal,
 )
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.settings import Settings
@@ -318,10 +320,7 @@ def _status_values(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, d
 
 def _topic_event_responses(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for site in model.calls:
-        func = site.node.func
-        if not isinstance(func, (cst.Name, cst.Attribute)):
-            continue
-        path = model.qualified_name(func, site.scope)
+        path = model.callee_path(site.node, site.scope)
         if path is None or not path.startswith("dapr.") or not path.endswith(".TopicEventResponse"):
             continue
         arg = argument(site.node, 0, "status")
@@ -384,19 +383,19 @@ def invalid_subscriber_status(model: ModuleModel, report: Reporter) -> Iterator[
     for info, _handler in _http_subscribers(model):
         for returned in info.returns:
             for status in _status_values(model, returned, info.scope):
-                value = model.value_of(status, info.scope)
-                if not isinstance(value, Const) or not isinstance(value.value, str) or value.value in _VALID_STATUSES:
+                value = model.string_of(status, info.scope)
+                if value is None or value in _VALID_STATUSES:
                     continue
                 fix = None
-                if value.value.upper() in _VALID_STATUSES:
+                if value.upper() in _VALID_STATUSES:
                     if isinstance(status, cst.SimpleString):  # a literal here; a constant may serve others
-                        fix = Fix(f'Use "{value.value.upper()}".', edits.string_literal(status, value.value.upper()))
-                    advice = f'use "{value.value.upper()}" (the runtime compares case-sensitively)'
+                        fix = Fix(f'Use "{value.upper()}".', edits.string_literal(status, value.upper()))
+                    advice = f'use "{value.upper()}" (the runtime compares case-sensitively)'
                 else:
                     advice = 'answer "SUCCESS", "RETRY" or "DROP", or return no status key (success)'
                 yield report(
                     status,
-                    f'subscription handler `{info.name}` answers status "{value.value}": Dapr treats an unknown '
+                    f'subscription handler `{info.name}` answers status "{value}": Dapr treats an unknown '
                     f"status as a failed delivery, so the event is {FAILED_DELIVERY}; {advice}",
                     fix,
                 )
@@ -425,14 +424,13 @@ def _small_statements_complete(
 ) -> bool:
     for small in smalls:
         if isinstance(small, cst.Return):
-            if small.value is None or (isinstance(small.value, cst.Name) and small.value.value == "None"):
+            if small.value is None or is_none_literal(small.value):
                 none_returns.append(small)
             return False
         if isinstance(small, cst.Raise):
             return False
         if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-            func = small.value.func
-            if isinstance(func, (cst.Name, cst.Attribute)) and model.qualified_name(func, scope) in _NORETURN:
+            if model.callee_path(small.value, scope) in _NORETURN:
                 return False
     return True
 
@@ -763,9 +761,7 @@ def subscriber_domain_model(model: ModuleModel, report: Reporter) -> Iterator[Fi
 
 
 def _is_body_default(model: ModuleModel, default: cst.BaseExpression, scope: Scope) -> bool:
-    if isinstance(default, cst.Call) and isinstance(default.func, (cst.Name, cst.Attribute)):
-        return model.qualified_name(default.func, scope) in ("fastapi.Body", "fastapi.params.Body")
-    return False
+    return isinstance(default, cst.Call) and model.callee_path(default, scope) in ("fastapi.Body", "fastapi.params.Body")
 
 
 # -- DPR407 / DPR408 -------------------------------------------------------------------------------
@@ -888,7 +884,7 @@ def grpc_handler_return(model: ModuleModel, report: Reporter) -> Iterator[Findin
             kind = None
             if isinstance(value, Kind) and value.kind in ("dict", "list", "set"):
                 kind = value.kind
-            elif handler.kind == "grpc_subscription" and isinstance(value, Const) and isinstance(value.value, str):
+            elif handler.kind == "grpc_subscription" and constant_string(value) is not None:
                 kind = "str"
             elif handler.kind == "grpc_subscription" and isinstance(value, Kind) and value.kind == "str":
                 kind = "str"
@@ -1032,12 +1028,11 @@ def _subscription_route(model: ModuleModel, handler: Handler, scope: Scope) -> O
         return None
     route = argument(call, 3, "route")
     if route is not None:
-        value = model.value_of(route, scope)
-        return value.value if isinstance(value, Const) and isinstance(value.value, str) else None
-    pubsub = model.value_of(argument(call, 0, "pubsub"), scope)
-    topic = model.value_of(argument(call, 1, "topic"), scope)
-    if isinstance(pubsub, Const) and isinstance(topic, Const) and isinstance(pubsub.value, str) and isinstance(topic.value, str):
-        return f"/events/{pubsub.value}/{topic.value}"
+        return model.string_of(route, scope)
+    pubsub = model.string_of(argument(call, 0, "pubsub"), scope)
+    topic = model.string_of(argument(call, 1, "topic"), scope)
+    if pubsub is not None and topic is not None:
+        return f"/events/{pubsub}/{topic}"
     return None
 
 
