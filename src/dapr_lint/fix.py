@@ -17,7 +17,8 @@ from typing import Optional
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Finding
+from dapr_lint import registry
+from dapr_lint.diagnostics import Finding, InternalError
 from dapr_lint.interrupts import write_section
 from dapr_lint.python import bounds
 from dapr_lint.python.analyzer import lint_module
@@ -313,15 +314,11 @@ def apply_project_fixes(results, settings: Settings, paths: dict) -> dict[str, s
                 result.warnings.append(f"not fixed: {exc}")
                 continue
             except OSError as exc:
-                from dapr_lint.diagnostics import InternalError
-
                 result.errors.append(InternalError(result.path, "writing the fixed file", f"{exc.strerror or exc}; the file is unchanged"))
                 continue
         fixed = [d for d, _fix in wanted]
         result.fixed.extend(d.code for d in fixed)
         result.diagnostics = [d for d in result.diagnostics if d not in fixed]
         # the project rules' codes whose findings in this file are still valid (not re-derived per file)
-        from dapr_lint import registry
-
         rewritten[result.path] = {code for code in registry.checks("project") if code not in {d.code for d in fixed}}
     return rewritten

@@ -14,6 +14,7 @@ def run_files(files, resolver: Resolver, jobs: Optional[int] = None, cache: bool
     """Check files, each with its own effective settings. Files that share a configuration form one
     project (one project stage, one cache at that configuration's folder), as a folder with its own
     pyproject.toml is its own project."""
+    # here, not at the top: the CLI imports this module, and `dapr-lint --version` or `rules` need no engine
     from dapr_lint import engine
     from dapr_lint.files import repository_files
 
