@@ -116,12 +116,6 @@ def _text(data: bytes) -> str:
     return data.decode("utf-8-sig", errors="replace")
 
 
-def _parses(data: bytes) -> bool:
-    """Kept for callers: the text parses and compiles (python/verify.py; use verify_fix to compare with the
-    text it replaces)."""
-    return verify_fix(b"", data) is None
-
-
 def unified_diff(path: str, before: bytes, after: bytes) -> str:
     old = _text(before).splitlines(keepends=True)
     new = _text(after).splitlines(keepends=True)

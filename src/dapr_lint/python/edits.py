@@ -12,7 +12,7 @@ from typing import Callable, Optional, Sequence, Union
 
 import libcst as cst
 
-from dapr_lint.python.model import dotted_name
+from dapr_lint.python.model import dotted_name, keyword_arg
 
 
 @dataclass(frozen=True)
@@ -321,10 +321,9 @@ def wrap_in_call(expr: cst.BaseExpression, func: str, imports: tuple[ImportSpec,
 
 def set_keyword(call: cst.Call, keyword: str, value: str) -> Edit:
     """Give a call `keyword=value`: replace the value when the keyword is there, else add it."""
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            target = arg.value
-            return Edit(target, lambda node: cst.parse_expression(value))
+    arg = keyword_arg(call, keyword)
+    if arg is not None:
+        return Edit(arg.value, lambda node: cst.parse_expression(value))
     return keyword_argument(call, keyword, value)
 
 

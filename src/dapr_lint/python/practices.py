@@ -17,6 +17,7 @@ import libcst as cst
 
 from dapr_lint.python import known
 from dapr_lint.python.model import CallSite, FunctionInfo, Instance, ModuleModel, all_params, argument
+from dapr_lint.python.verify import verify_fix
 from dapr_lint.summaries import OpenedResource, OutgoingCall, PracticeEntry, PracticeFacts, Span
 
 # -- logging ------------------------------------------------------------------------------------------
@@ -152,15 +153,9 @@ class _Facts:
                 found.add(f"{site.module}.{name}" if not site.module.endswith(".") else f"{site.module}{name}")
         return sorted(found)
 
-    def _path(self, site: CallSite) -> Optional[str]:
-        func = site.node.func
-        if not isinstance(func, (cst.Name, cst.Attribute)):
-            return None
-        return self.m.qualified_name(func, site.scope)
-
     def _call(self, site: CallSite, facts: dict) -> None:
         m = self.m
-        path = self._path(site)
+        path = self.m.callee_path(site.node, site.scope)
         call = site.node
         if path is not None:
             if path in LOGGING_SETUP_CALLS or (path == "uvicorn.run" and argument(call, None, "log_config") is not None):
@@ -277,7 +272,7 @@ class _Facts:
         if "lifespan" in self.__dict__:
             return self.__dict__["lifespan"]
         found: Optional[FunctionInfo] = None
-        apps = [site for site in self.m.calls if self._path(site) == known.FASTAPI_APP]
+        apps = [site for site in self.m.calls if self.m.callee_path(site.node, site.scope) == known.FASTAPI_APP]
         if len(apps) == 1:
             value = argument(apps[0].node, None, "lifespan")
             ref = self.m.value_of(value, apps[0].scope) if isinstance(value, cst.Name) else None
@@ -340,7 +335,7 @@ class _Facts:
             func = site.node.func
             if isinstance(func, cst.Name):
                 names.add(func.value)  # `close_subscription()`
-            path = self._path(site)
+            path = self.m.callee_path(site.node, site.scope)
             closer = path in _CLOSERS or (isinstance(func, cst.Attribute) and func.attr.value in _CLOSER_METHODS)
             if closer:
                 for arg in site.node.args:
@@ -395,9 +390,7 @@ class _Facts:
         if not bindings or len(bindings) != 1 or bindings[0].kind not in ("assign", "with", "async_with"):
             return None
         call = bindings[0].value
-        if not isinstance(call, cst.Call) or not isinstance(call.func, (cst.Name, cst.Attribute)):
-            return None
-        if m.qualified_name(call.func, bindings[0].scope) not in (known.SYNC_DAPR_CLIENT, known.AIO_DAPR_CLIENT):
+        if not isinstance(call, cst.Call) or m.callee_path(call, bindings[0].scope) not in (known.SYNC_DAPR_CLIENT, known.AIO_DAPR_CLIENT):
             return None
         if argument(call, 1, "headers_callback") is not None or any(arg.star for arg in call.args):
             return None
@@ -537,17 +530,25 @@ def _is_yield_statement(statement: cst.CSTNode) -> bool:
     )
 
 
+def _parsed(data: bytes) -> Optional[tuple[cst.Module, ModuleModel]]:
+    """The module and its model, for a fix that edits the file's text; None when it does not parse."""
+    try:
+        module = cst.parse_module(data)
+        return module, ModuleModel.build(module)
+    except Exception:
+        return None
+
+
 def close_in_lifespan(data: bytes, lines: AbstractSet[int]) -> Optional[bytes]:
     """DPR416's fix: append the statements that close what the findings on `lines` opened at the end of the
     module's lifespan (after its `yield`, or in its `finally`), last opened first closed. None when nothing
     applies or the result does not parse."""
     from dapr_lint.python.positions import positions
 
-    try:
-        module = cst.parse_module(data)
-        model = ModuleModel.build(module)
-    except Exception:
+    parsed = _parsed(data)
+    if parsed is None:
         return None
+    module, model = parsed
     builder = _Facts(model)
     facts, pending = builder.build()
     lifespan = builder._lifespan()
@@ -572,11 +573,7 @@ def close_in_lifespan(data: bytes, lines: AbstractSet[int]) -> Optional[bytes]:
             return updated
 
     fixed = module.visit(_Append()).bytes
-    try:
-        compile(fixed, "<fix>", "exec")
-    except SyntaxError:
-        return None
-    return fixed
+    return fixed if verify_fix(data, fixed) is None else None
 
 
 # -- DPR413's fix ---------------------------------------------------------------------------------------
@@ -597,11 +594,10 @@ def forward_trace_headers(data: bytes, lines: AbstractSet[int]) -> Optional[byte
     injects the current OpenTelemetry context, with the helper and its import added to the module."""
     from dapr_lint.python.positions import positions
 
-    try:
-        module = cst.parse_module(data)
-        model = ModuleModel.build(module)
-    except Exception:
+    parsed = _parsed(data)
+    if parsed is None:
         return None
+    module, model = parsed
     builder = _Facts(model)
     sites = [site for site in model.calls if isinstance(site.node.func, cst.Attribute)]
     spans = positions(module, [site.node for site in sites])
@@ -662,8 +658,4 @@ def forward_trace_headers(data: bytes, lines: AbstractSet[int]) -> Optional[byte
         return None  # `propagate` means something else here
     body[last_import + 1 : last_import + 1] = added
     result = fixed.with_changes(body=body).bytes
-    try:
-        compile(result, "<fix>", "exec")
-    except SyntaxError:
-        return None
-    return result
+    return result if verify_fix(data, result) is None else None

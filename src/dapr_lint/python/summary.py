@@ -13,7 +13,7 @@ from typing import Any, Optional, Union
 import libcst as cst
 
 from dapr_lint.python import known, practices
-from dapr_lint.python.model import UNKNOWN, Const, Instance, ModuleModel, Ref, Scope, argument, is_none_literal
+from dapr_lint.python.model import UNKNOWN, Const, Instance, ModuleModel, Ref, Scope, argument, constant_string, is_none_literal
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.summaries import (
     AsyncCall,
@@ -385,9 +385,9 @@ class _Builder:
                 self.env_constants[name] = env[0]
                 continue
             if isinstance(bindings[0].value, (cst.SimpleString, cst.ConcatenatedString)):
-                value = self.m.value_of(bindings[0].value, self.m.module_scope)
-                if isinstance(value, Const) and isinstance(value.value, str):
-                    constants[name] = value.value
+                value = self.m.string_of(bindings[0].value, self.m.module_scope)
+                if value is not None:
+                    constants[name] = value
         return constants
 
     def _imports(self) -> dict[str, str]:
@@ -402,9 +402,7 @@ class _Builder:
     def _objects(self) -> None:
         m = self.m
         for site in m.calls:
-            if not isinstance(site.node.func, (cst.Name, cst.Attribute)):
-                continue
-            path = m.qualified_name(site.node.func, site.scope)
+            path = m.callee_path(site.node, site.scope)
             shape = _ROUTE_OWNERS.get(path) if path is not None else None
             if shape is None:
                 continue
@@ -460,7 +458,7 @@ class _Builder:
             return  # an include edge, recorded separately
         if isinstance(func, cst.Name) and not self.m.lookup(func.value, scope) and hasattr(builtins, func.value):
             return  # a builtin (print, id, isinstance)
-        path = self.m.qualified_name(func, scope) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        path = self.m.callee_path(call, scope)
         if path in _ACTORS:
             item["actor"] = True
             return
@@ -565,8 +563,8 @@ class _Builder:
         if attr == "mount":
             child_expr = argument(call, 1, ("app",))
             prefix_expr = argument(call, 0, ("path",))
-            if isinstance(child_expr, cst.Call) and isinstance(child_expr.func, (cst.Name, cst.Attribute)):
-                path = self.m.qualified_name(child_expr.func, scope) or ""
+            if isinstance(child_expr, cst.Call):
+                path = self.m.callee_path(child_expr, scope) or ""
                 if path.startswith(_STATIC_APPS):
                     return  # static files serve no health route
             keyword, replace = "path", False
@@ -590,10 +588,8 @@ class _Builder:
         if any(o["kind"] == "app" for o in self.objects.values()):
             return True
         for site in self.m.calls:
-            if isinstance(site.node.func, (cst.Name, cst.Attribute)):
-                path = self.m.qualified_name(site.node.func, site.scope)
-                if path in _ENTRY_CALLS:
-                    return True
+            if self.m.callee_path(site.node, site.scope) in _ENTRY_CALLS:
+                return True
         return False
 
     def _methods(self, call: cst.Call, verb: Optional[str], scope: Scope) -> tuple[str, ...]:
@@ -607,10 +603,10 @@ class _Builder:
         if isinstance(methods, (cst.List, cst.Tuple, cst.Set)):
             found = []
             for element in methods.elements:
-                value = self.m.value_of(element.value, scope)
-                if not (isinstance(value, Const) and isinstance(value.value, str)):
+                value = self.m.string_of(element.value, scope)
+                if value is None:
                     return ()
-                found.append(value.value.upper())
+                found.append(value.upper())
             return tuple(found)
         return ()
 
@@ -624,25 +620,21 @@ class _Builder:
             if bindings and len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
                 return self._env_default(bindings[0].value, bindings[0].scope, depth + 1)  # type: ignore[arg-type]
             return None
-        if not isinstance(expr, cst.Call) or not isinstance(expr.func, (cst.Name, cst.Attribute)):
+        if not isinstance(expr, cst.Call) or self.m.callee_path(expr, scope) not in ("os.getenv", "os.environ.get"):
             return None
-        if self.m.qualified_name(expr.func, scope) not in ("os.getenv", "os.environ.get"):
-            return None
-        variable = self.m.value_of(argument(expr, 0, ("key",)), scope)
-        default = self.m.value_of(argument(expr, 1, ("default",)), scope)
-        if isinstance(variable, Const) and isinstance(variable.value, str) and isinstance(default, Const) and isinstance(default.value, str):
-            return variable.value, default.value
+        variable = self.m.string_of(argument(expr, 0, ("key",)), scope)
+        default = self.m.string_of(argument(expr, 1, ("default",)), scope)
+        if variable is not None and default is not None:
+            return variable, default
         return None
 
     def _string(self, expr: Optional[cst.BaseExpression], scope: Scope) -> StrValue:
         if expr is None:
             return None
         value = self.m.value_of(expr, scope)
-        if isinstance(value, Const):
-            return value.value if isinstance(value.value, str) else None
         if isinstance(value, Ref):
             return ImportedName(value.path)
-        return None
+        return constant_string(value)
 
     # -- handlers and component names --------------------------------------------------------------
 

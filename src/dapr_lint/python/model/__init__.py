@@ -52,6 +52,7 @@ from dapr_lint.python.model.values import (
     Ref,
     SdkMethod,
     Value,
+    constant_string,
 )
 from dapr_lint.python.model.vocabulary import Framework, HandlerKind
 from dapr_lint.python.sdk_table import MEMBERS
@@ -79,10 +80,13 @@ __all__ = [
     "all_params",
     "argument",
     "call_argument",
+    "constant_string",
     "dotted_name",
+    "has_keyword",
     "has_star_kwargs",
     "is_blocking_method",
     "is_none_literal",
+    "keyword_arg",
 ]
 
 # --------------------------------------------------------------------------------------------------
@@ -194,7 +198,7 @@ class ModuleModel:
                 return "raises"
             if attr in known.EXPECT_WARNS_METHODS:
                 return "warns"
-        path = self.qualified_name(func, scope) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        path = self.callee_path(call, scope)
         if path in known.EXPECT_RAISES_FUNCTIONS:
             return "raises"
         if path in known.EXPECT_WARNS_FUNCTIONS:
@@ -218,7 +222,7 @@ class ModuleModel:
 
     def _find_startup_functions(self) -> None:
         for site in self.calls:
-            path = self.qualified_name(site.node.func, site.scope) if isinstance(site.node.func, (cst.Name, cst.Attribute)) else None
+            path = self.callee_path(site.node, site.scope)
             if path not in known.LIFESPAN_OWNERS:
                 continue
             lifespan = argument(site.node, None, "lifespan")
@@ -237,7 +241,7 @@ class ModuleModel:
                     receiver is None and (self.imports_module("fastapi") or self.imports_module("starlette"))
                 ):
                     continue
-                if _first_string_arg(self, expr, info.outer_scope, ("event_type",)) == "startup":
+                if self.string_of(argument(expr, 0, "event_type"), info.outer_scope) == "startup":
                     info.startup = "whole"
 
     # -- name resolution -----------------------------------------------------------------------------
@@ -265,6 +269,12 @@ class ModuleModel:
             return known.canonical(value.path)
         return None
 
+    def callee_path(self, call: cst.Call, scope: Scope) -> Optional[str]:
+        """The import path a call's callee names when the callee is a Name/Attribute chain (`DaprClient(...)`,
+        `json.dumps(...)`); None for any other callee (`f()()`, `handlers[0]()`)."""
+        func = call.func
+        return self.qualified_name(func, scope) if isinstance(func, (cst.Name, cst.Attribute)) else None
+
     # -- values --------------------------------------------------------------------------------------
 
     def value_of(self, expr: Optional[cst.CSTNode], scope: Scope, depth: int = 0) -> Value:
@@ -284,6 +294,10 @@ class ModuleModel:
         if depth == 0:
             self._value_memo[key] = value
         return value
+
+    def string_of(self, expr: Optional[cst.CSTNode], scope: Scope) -> Optional[str]:
+        """The str an expression is known to evaluate to (a literal, or a name bound to one), else None."""
+        return constant_string(self.value_of(expr, scope))
 
     def _evaluate(self, expr: cst.CSTNode, scope: Scope, depth: int) -> Value:
         if isinstance(expr, cst.Name):
@@ -856,26 +870,26 @@ class ModuleModel:
                 continue
             key = self.value_of(element.key, scope)
             if key == Const("route"):
-                value = self.value_of(element.value, scope)
-                if isinstance(value, Const) and isinstance(value.value, str):
-                    found.add(value.value)
+                text = self.string_of(element.value, scope)
+                if text is not None:
+                    found.add(text)
             elif key == Const("routes") and isinstance(element.value, cst.Dict):
                 for inner in element.value.elements:
                     if not isinstance(inner, cst.DictElement):
                         continue
                     inner_key = self.value_of(inner.key, scope)
                     if inner_key == Const("default"):
-                        value = self.value_of(inner.value, scope)
-                        if isinstance(value, Const) and isinstance(value.value, str):
-                            found.add(value.value)
+                        text = self.string_of(inner.value, scope)
+                        if text is not None:
+                            found.add(text)
                     elif inner_key == Const("rules") and isinstance(inner.value, cst.List):
                         for rule in inner.value.elements:
                             if isinstance(rule.value, cst.Dict):
                                 for part in rule.value.elements:
                                     if isinstance(part, cst.DictElement) and self.value_of(part.key, scope) == Const("path"):
-                                        value = self.value_of(part.value, scope)
-                                        if isinstance(value, Const) and isinstance(value.value, str):
-                                            found.add(value.value)
+                                        text = self.string_of(part.value, scope)
+                                        if text is not None:
+                                            found.add(text)
         return found
 
     def _receiver(self, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
@@ -893,7 +907,7 @@ class ModuleModel:
         attr = target.attr.value
         scope = info.outer_scope
         receiver = self._receiver(target.value, scope)
-        path = _first_string_arg(self, call, scope, ("path", "rule", "route")) if call is not None else None
+        path = self.string_of(argument(call, 0, ("path", "rule", "route")), scope) if call is not None else None
         if receiver is None:
             return self._handler_by_shape(decorator, info, call, attr, path)
         if receiver in (known.FASTAPI_APP, known.FASTAPI_ROUTER, known.STARLETTE_APP):
@@ -907,7 +921,7 @@ class ModuleModel:
             return None
         if receiver in (known.FASTAPI_DAPR_APP, known.FLASK_DAPR_APP) and attr == "subscribe":
             framework = "dapr-fastapi" if receiver == known.FASTAPI_DAPR_APP else "dapr-flask"
-            route = _keyword_string(self, call, scope, "route") if call is not None else None
+            route = self.string_of(argument(call, None, "route"), scope) if call is not None else None
             return Handler("subscription", framework, info, decorator, route, call=call)
         if receiver == known.GRPC_APP and attr in ("subscribe", "method", "binding", "job_event"):
             kind = _GRPC_HANDLER_KINDS[attr]
@@ -927,7 +941,7 @@ class ModuleModel:
                 return Handler("route", "fastapi", info, decorator, path, resolved=False, call=call)
             if self.imports_module("flask"):
                 return Handler("route", "flask", info, decorator, path, resolved=False, call=call)
-        if attr == "subscribe" and call is not None and _has_keyword(call, "topic"):
+        if attr == "subscribe" and call is not None and has_keyword(call, "topic"):
             if self.imports_module("dapr.ext.fastapi"):
                 return Handler("subscription", "dapr-fastapi", info, decorator, None, resolved=False, call=call)
             if self.imports_module("dapr.ext.flask") or self.imports_module("flask_dapr"):
@@ -957,10 +971,10 @@ class ModuleModel:
             receiver = self._receiver(func.value, site.scope)
             if receiver in (known.FASTAPI_APP, known.FASTAPI_ROUTER, known.STARLETTE_APP) and attr in ("add_api_route", "add_route"):
                 endpoint = argument(site.node, 1, "endpoint")
-                return self._registered(site, endpoint, "route", "fastapi", _first_string_arg(self, site.node, site.scope, ("path",)))
+                return self._registered(site, endpoint, "route", "fastapi", self.string_of(argument(site.node, 0, "path"), site.scope))
             if receiver in (known.FLASK_APP, known.FLASK_BLUEPRINT) and attr == "add_url_rule":
                 endpoint = argument(site.node, 2, "view_func")
-                return self._registered(site, endpoint, "route", "flask", _first_string_arg(self, site.node, site.scope, ("rule",)))
+                return self._registered(site, endpoint, "route", "flask", self.string_of(argument(site.node, 0, "rule"), site.scope))
             if receiver == known.WORKFLOW_RUNTIME and attr.startswith("register_"):
                 kind: HandlerKind = "activity" if attr == "register_activity" else "workflow"
                 return self._registered(site, argument(site.node, 0, "fn"), kind, "workflow", None)
@@ -968,7 +982,7 @@ class ModuleModel:
         if isinstance(func, cst.Name) or isinstance(func, cst.Attribute):
             path = self.qualified_name(func, site.scope)
             if path in ("starlette.routing.Route", "starlette.routing.WebSocketRoute") and args:
-                return self._registered(site, argument(site.node, 1, "endpoint"), "route", "starlette", _first_string_arg(self, site.node, site.scope, ("path",)))
+                return self._registered(site, argument(site.node, 1, "endpoint"), "route", "starlette", self.string_of(argument(site.node, 0, "path"), site.scope))
         return None
 
     def _registered(self, site: CallSite, endpoint: Optional[cst.BaseExpression], kind: HandlerKind, framework: Framework, path: Optional[str]) -> Optional[Handler]:
@@ -1181,8 +1195,13 @@ def is_none_literal(node: Optional[cst.CSTNode]) -> bool:
     return isinstance(node, cst.Name) and node.value == "None"
 
 
-def _has_keyword(call: cst.Call, name: str) -> bool:
-    return any(arg.keyword is not None and arg.keyword.value == name for arg in call.args)
+def keyword_arg(call: cst.Call, name: str) -> Optional[cst.Arg]:
+    """The argument a call passes as `name=...`, else None."""
+    return next((arg for arg in call.args if arg.keyword is not None and arg.keyword.value == name), None)
+
+
+def has_keyword(call: cst.Call, name: str) -> bool:
+    return keyword_arg(call, name) is not None
 
 
 def call_argument(call: cst.Call, params: tuple[str, ...], name: str) -> Optional[cst.Arg]:
@@ -1220,34 +1239,6 @@ def argument(
         return None
     positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
     return positional[position].value if len(positional) > position else None
-
-
-def _first_string_arg(model: ModuleModel, call: Optional[cst.Call], scope: Scope, keywords: tuple[str, ...]) -> Optional[str]:
-    if call is None:
-        return None
-    expr = None
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value in keywords:
-            expr = arg.value
-            break
-    if expr is None:
-        positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
-        expr = positional[0].value if positional else None
-    if expr is None:
-        return None
-    value = model.value_of(expr, scope)
-    return value.value if isinstance(value, Const) and isinstance(value.value, str) else None
-
-
-def _keyword_string(model: ModuleModel, call: Optional[cst.Call], scope: Scope, keyword: str) -> Optional[str]:
-    if call is None:
-        return None
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value == keyword:
-            value = model.value_of(arg.value, scope)
-            if isinstance(value, Const) and isinstance(value.value, str):
-                return value.value
-    return None
 
 
 # Methods on a sync client that do no network I/O, so calling them on the event loop is harmless.

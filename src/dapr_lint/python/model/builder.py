@@ -21,7 +21,7 @@ from dapr_lint.python.model.records import (
     TryInfo,
     WithItemSite,
 )
-from dapr_lint.python.walk import semantic_fields
+from dapr_lint.python.walk import children
 
 if TYPE_CHECKING:
     from dapr_lint.python.model import ModuleModel
@@ -148,14 +148,14 @@ class ModelBuilder:
     def _push(self, node: cst.CSTNode, stack: list) -> None:
         handler: Any = self.handlers.get(type(node))
         if handler is None:
-            stack.append(_children(node))
+            stack.append(children(node))
             return
         steps = handler(node)
         if steps is not None:  # handlers with nothing to walk below are plain functions
             stack.append(steps)
 
     def visit_children(self, node: cst.CSTNode) -> None:
-        for child in _children(node):
+        for child in children(node):
             self.visit(child)
 
     def visit_many(self, nodes: Iterable[Optional[cst.CSTNode]]) -> None:
@@ -679,17 +679,6 @@ class ModelBuilder:
 
 
 _DONE = object()
-
-
-def _children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    for name in semantic_fields(type(node)):
-        value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif type(value) is tuple or type(value) is list:
-            for item in value:
-                if isinstance(item, cst.CSTNode):
-                    yield item
 
 
 def _ignore(node: cst.CSTNode) -> None:

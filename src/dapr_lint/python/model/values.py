@@ -98,6 +98,11 @@ class Const(Value):
     value: Any
 
 
+def constant_string(value: Value) -> Optional[str]:
+    """The text of a value known to be one str (a literal or a constant), else None."""
+    return value.value if isinstance(value, Const) and isinstance(value.value, str) else None
+
+
 @dataclass(frozen=True)
 class Kind(Value):
     """A value whose Python type is known but not its content: "dict", "list", "tuple", "set", "str",

@@ -151,14 +151,10 @@ class _NameCounter(cst.CSTVisitor):
     def __init__(self, name: str) -> None:
         self.name = name
         self.count = 0
-        self.bare_reads = 0
 
     def visit_Name(self, node: cst.Name) -> None:
         if node.value == self.name:
             self.count += 1
-
-    def visit_Attribute(self, node: cst.Attribute) -> Optional[bool]:
-        return None
 
 
 def _count_names(node: cst.CSTNode, name: str) -> int:

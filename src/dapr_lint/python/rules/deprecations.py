@@ -180,8 +180,8 @@ def _deprecated_arguments(model: ModuleModel, site: CallSite, report: Reporter) 
     if constructed is not None and constructed.family == "dapr":
         address = argument(site.node, 0, "address")
         if address is not None:
-            value = model.value_of(address, site.scope)
-            if isinstance(value, Const) and isinstance(value.value, str) and value.value.lower().startswith(("http://", "https://")):
+            value = model.string_of(address, site.scope)
+            if value is not None and value.lower().startswith(("http://", "https://")):
                 yield report(
                     address,
                     "an `http://`/`https://` gRPC address is deprecated; use `host:port?tls=false` "

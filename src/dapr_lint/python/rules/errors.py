@@ -23,6 +23,7 @@ from dapr_lint.python.model import (
     Scope,
     TryInfo,
     is_blocking_method,
+    keyword_arg,
 )
 from dapr_lint.python.walk import children
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
@@ -390,20 +391,19 @@ def _acks(model: ModuleModel, expr: Optional[cst.BaseExpression], scope: Scope, 
             status = expr.args[0].value
             if isinstance(status, cst.Attribute):
                 return status.attr.value == "success"
-            value = model.value_of(status, scope)
-            return isinstance(value, Const) and isinstance(value.value, str) and value.value.lower() == "success"
-        value = model.value_of(expr, scope)
+            text = model.string_of(status, scope)
+            return text is not None and text.lower() == "success"
         # the gRPC extension ignores anything but a TopicEventResponse and answers SUCCESS (sdk-facts G)
-        return isinstance(value, Const) and isinstance(value.value, str) or isinstance(expr, cst.Dict)
+        return model.string_of(expr, scope) is not None or isinstance(expr, cst.Dict)
     if isinstance(expr, cst.Tuple) and len(expr.elements) >= 2:
         ok = _is_2xx(model, expr.elements[1].value, scope)
         return bool(ok) and _acks(model, expr.elements[0].value, scope, framework)
     if isinstance(expr, cst.Call) and expr.args and expr.args[0].keyword is None:
         callee = model.qualified_name(expr.func, scope)
         if callee in ("flask.jsonify", "fastapi.responses.JSONResponse", "starlette.responses.JSONResponse"):
-            for arg in expr.args:
-                if arg.keyword is not None and arg.keyword.value == "status_code" and not _is_2xx(model, arg.value, scope):
-                    return False
+            status_code = keyword_arg(expr, "status_code")
+            if status_code is not None and not _is_2xx(model, status_code.value, scope):
+                return False
             return _acks(model, expr.args[0].value, scope, framework)
         return False
     found = model.dict_literal_of(expr, scope)

@@ -12,7 +12,18 @@ import libcst as cst
 
 from dapr_lint.diagnostics import Finding, Fix, with_article
 from dapr_lint.python import edits, known
-from dapr_lint.python.model import CallSite, Const, Kind, ModuleModel, Scope, Value, call_argument, has_star_kwargs
+from dapr_lint.python.model import (
+    CallSite,
+    Const,
+    Kind,
+    ModuleModel,
+    Scope,
+    Value,
+    call_argument,
+    has_keyword,
+    has_star_kwargs,
+    keyword_arg,
+)
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 
 _CLIENTS = (known.SYNC_DAPR_CLIENT, known.AIO_DAPR_CLIENT)
@@ -67,7 +78,7 @@ def _payload_fix(model: ModuleModel, expr: cst.BaseExpression, value: Value, sco
         return None
     if isinstance(value, Kind) and value.origin == "model_dump":
         if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "model_dump":
-            if not any(arg.keyword is not None and arg.keyword.value == "mode" for arg in expr.args):
+            if not has_keyword(expr, "mode"):
                 return Fix(
                     "Use `.model_dump_json()` instead of `.model_dump()`.",
                     edits.rename_name(expr.func.attr, "model_dump_json"),
@@ -321,8 +332,8 @@ def non_string_metadata_value(model: ModuleModel, report: Reporter) -> Iterator[
                 what = _non_string(model.value_of(element.value, scope))
                 if what is None:
                     continue
-                key = model.value_of(element.key, scope)
-                key_text = f'"{key.value}"' if isinstance(key, Const) and isinstance(key.value, str) else "a key"
+                key = model.string_of(element.key, scope)
+                key_text = f'"{key}"' if key is not None else "a key"
                 yield report(
                     element.value,
                     f"`{param}` of `{_label(owner, name)}` maps {key_text} to {with_article(what)}: Dapr metadata values must "
@@ -390,7 +401,7 @@ def dict_as_grpc_metadata(model: ModuleModel, report: Reporter) -> Iterator[Find
     for site, _owner, name, params in _calls(model):
         if name not in _GRPC_METADATA_METHODS:
             continue
-        arg = next((a for a in site.node.args if a.keyword is not None and a.keyword.value == "metadata"), None)
+        arg = keyword_arg(site.node, "metadata")
         if arg is None:
             continue
         value = model.value_of(arg.value, site.scope)
@@ -567,8 +578,8 @@ def _targets_http_route(model: ModuleModel, site: CallSite, params: tuple[str, .
     method = call_argument(site.node, params, "method_name")
     if method is None:
         return False
-    value = model.value_of(method.value, site.scope)
-    return isinstance(value, Const) and isinstance(value.value, str) and "/" in value.value
+    value = model.string_of(method.value, site.scope)
+    return value is not None and "/" in value
 
 
 # ------------------------------------------------------------------------------------------------
@@ -580,9 +591,9 @@ def _literal_keys(model: ModuleModel, display: cst.Dict, scope: Scope) -> set[st
     keys = set()
     for element in display.elements:
         if isinstance(element, cst.DictElement):
-            key = model.value_of(element.key, scope)
-            if isinstance(key, Const) and isinstance(key.value, str):
-                keys.add(key.value)
+            key = model.string_of(element.key, scope)
+            if key is not None:
+                keys.add(key)
     return keys
 
 

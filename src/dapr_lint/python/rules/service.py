@@ -1,16 +1,13 @@
-"""DPR4xx: the service surface - health and readiness routes, the pub/sub delivery contract, FastAPI and
-gRPC-extension traps (sdk-facts E, F, G, J)."""
+"""DPR403-DPR412: the service surface - the pub/sub delivery contract, FastAPI and gRPC-extension traps
+(sdk-facts F, G, J). The health and readiness routes (DPR401/DPR402) are in health_routes.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import AbstractSet, Iterator, Optional, Sequence, Union
+from typing import Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Finding, Fix, Location, ProjectEdit, with_article
-from dapr_lint.options import OPTIONS
-from dapr_lint.project import Project, apps, is_test_file, matches
+from dapr_lint.diagnostics import Finding, Fix, with_article
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
     ClassInfo,
@@ -24,233 +21,10 @@ from dapr_lint.python.model import (
     Scope,
     all_params,
     argument,
+    constant_string,
+    is_none_literal,
 )
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
-from dapr_lint.settings import Settings
-
-# ------------------------------------------------------------------------------------------------
-# DPR401 / DPR402 (project stage)
-# ------------------------------------------------------------------------------------------------
-
-_FRAMEWORK_LABEL = {"fastapi": "FastAPI", "flask": "Flask"}
-
-
-def _missing_route(
-    project: Project, settings: Settings, report: Reporter, option: str, what: str, default: list[str]
-) -> Iterator[Finding]:
-    """Per app: an app's own modules (and the routers they include) must serve the route; a route counts
-    for its own app only, and an app that uses no Dapr (and that no run or deploy file names) is left alone."""
-    code = report.code
-    wanted = list(settings.options.get(option) or default)
-    graph = project.graph
-    for summary, oid, item in apps(project):
-        if is_test_file(summary.path):
-            continue
-        if code == "DPR401" and item.actor:
-            continue  # DaprActor registers GET /healthz
-        model = project.model_of(summary.file)
-        owners = project.apps_of(summary.file)
-        if model is None or not owners or not any(model.uses_dapr(app) for app in owners):
-            continue
-        floating = [r for app in owners for r in graph.floating_in(app.modules)]
-        if any(matches(list(r.segments), wanted) for r in floating):
-            continue
-        served = graph.served(oid)
-        if not served.complete:
-            continue
-        if any(matches(segments, wanted) for segments in served.paths):
-            continue
-        label = _FRAMEWORK_LABEL.get(item.framework, item.framework)
-        name = item.name or "app"
-        route = wanted[0]
-        decorator = f'@{name}.get("{route}")' if item.framework == "fastapi" else f'@{name}.route("{route}")'
-        consequence = (
-            "Dapr's app health check (`appHealthCheckPath`) and a Kubernetes liveness probe have nothing to call"
-            if code == "DPR401"
-            else "a Kubernetes readiness probe or a load balancer cannot tell when it can take work"
-        )
-        fix = None
-        if "." not in oid.key and item.name == oid.key:  # a module-level app: the route goes after it
-            function, fallback = _ROUTE_FUNCTIONS[code]
-            wanted_route = _RouteToAdd(item.span.line, oid.key, item.framework, route, function, fallback)
-            fix = Fix(f"Add a `GET {route}` route.", ProjectEdit(add_routes, wanted_route))
-        yield report(
-            Location(summary.path, item.span),
-            f"{label} app `{name}` serves no {what} route ({', '.join(wanted)}) anywhere in its Dapr app: "
-            f"{consequence}; add `{decorator}`",
-            fix,
-        )
-
-
-# the function the fix adds, and its name when that one is taken
-_ROUTE_FUNCTIONS = {"DPR401": ("health", "alive"), "DPR402": ("ready", "ready")}
-
-
-@dataclass(frozen=True)
-class _RouteToAdd:
-    line: int  # where the finding is: the line creating the app
-    app: str
-    framework: str
-    route: str
-    function: str
-    fallback: str
-
-
-def add_routes(data: bytes, wanted: AbstractSet[_RouteToAdd]) -> Optional[bytes]:
-    """DPR401/DPR402's fix (unsafe): a `GET` route right after the top-level statement that creates the app,
-    for each `_RouteToAdd`. None when no app is bound by a top-level statement, or the result does not verify."""
-    from dapr_lint.python.positions import positions
-    from dapr_lint.python.verify import verify_fix
-
-    try:
-        module = cst.parse_module(data)
-    except Exception:
-        return None
-    spans = positions(module, module.body)
-    taken = {
-        statement.name.value
-        for statement in module.body
-        if isinstance(statement, (cst.FunctionDef, cst.ClassDef))
-    }
-    insertions: dict[int, list[cst.BaseStatement]] = {}
-    for request in sorted(wanted, key=lambda r: (r.line, r.function)):
-        # the top-level statement that binds the app: the last one starting at or before the finding, and it
-        # must assign the app's name (a statement's span can end on the next line, so spans are not compared)
-        index = max((i for i, statement in enumerate(module.body) if spans[id(statement)][0] <= request.line), default=None)
-        if index is None or not _binds(module.body[index], request.app):
-            continue  # the app is not bound by a top-level statement: leave it to the author
-        function = request.function if request.function not in taken else f"{request.fallback}_probe"
-        if function in taken:
-            continue
-        taken.add(function)
-        app, route = request.app, request.route
-        decorator = f'@{app}.get("{route}")' if request.framework == "fastapi" else f'@{app}.route("{route}")'
-        code = f'\n\n{decorator}\ndef {function}():\n    return {{"status": "ok"}}\n'
-        insertions.setdefault(index, []).append(
-            cst.parse_module(code).body[0].with_changes(leading_lines=[cst.EmptyLine(), cst.EmptyLine()])
-        )
-    if not insertions:
-        return None
-    body: list[cst.BaseStatement] = []
-    follows_insertion = False
-    statement: cst.BaseStatement
-    for index, statement in enumerate(module.body):
-        if follows_insertion:
-            statement = _two_blank_lines_before(statement)
-        body.append(statement)
-        body.extend(insertions.get(index, []))
-        follows_insertion = index in insertions
-    fixed = module.with_changes(body=body).bytes
-    return fixed if verify_fix(data, fixed) is None else None
-
-
-def _binds(statement: cst.BaseStatement, name: str) -> bool:
-    """Whether a top-level simple statement assigns `name` (`app = FastAPI()`, `app: Flask = Flask(...)`)."""
-    if not isinstance(statement, cst.SimpleStatementLine):
-        return False
-    for small in statement.body:
-        targets: list[cst.BaseExpression] = []
-        if isinstance(small, cst.Assign):
-            targets = [t.target for t in small.targets]
-        elif isinstance(small, cst.AnnAssign) and small.value is not None:
-            targets = [small.target]
-        if any(isinstance(t, cst.Name) and t.value == name for t in targets):
-            return True
-    return False
-
-
-def _two_blank_lines_before(statement: cst.BaseStatement) -> cst.BaseStatement:
-    """PEP 8's two blank lines after the function the fix inserted, before whatever followed the app."""
-    leading = list(getattr(statement, "leading_lines", ()))
-    blank = 0
-    for line in leading:
-        if line.comment is not None:
-            break
-        blank += 1
-    if blank >= 2:
-        return statement
-    return statement.with_changes(leading_lines=[cst.EmptyLine()] * (2 - blank) + leading)
-
-
-@rule(
-    RuleSpec(
-        code="DPR401",
-        name="missing-health-route",
-        category="practice",
-        summary="A FastAPI/Flask app of a Dapr app with no liveness route (`/health`, `/healthz`, `/livez`, ...) in that app.",
-        target="project",
-        fix_safety="unsafe",
-        fix_description="Add a `GET /health` route.",
-        examples=(
-            invalid(
-                """
-                from dapr.ext.fastapi import DaprApp
-                from fastapi import FastAPI
-
-                app = FastAPI()  # DPR401
-                dapr_app = DaprApp(app)
-                """,
-            ),
-            valid(
-                """
-                from dapr.ext.fastapi import DaprApp
-                from fastapi import FastAPI
-
-                app = FastAPI()
-                dapr_app = DaprApp(app)
-
-
-                @app.get("/health")
-                def health() -> dict:
-                    return {"status": "ok"}
-                """,
-            ),
-        ),
-    )
-)
-def missing_health_route(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
-    return _missing_route(project, settings, report, "health-routes", "liveness", OPTIONS["health-routes"].default)
-
-
-@rule(
-    RuleSpec(
-        code="DPR402",
-        name="missing-ready-route",
-        category="practice",
-        summary="A FastAPI/Flask app of a Dapr app with no readiness route (`/ready`, `/readyz`, ...) in that app.",
-        target="project",
-        fix_safety="unsafe",
-        fix_description="Add a `GET /ready` route.",
-        examples=(
-            invalid(
-                """
-                from dapr.ext.fastapi import DaprActor
-                from fastapi import FastAPI
-
-                app = FastAPI()  # DPR402 (DaprActor serves /healthz, not a readiness route)
-                actor = DaprActor(app)
-                """,
-            ),
-            valid(
-                """
-                from dapr.ext.fastapi import DaprActor
-                from fastapi import FastAPI
-
-                app = FastAPI()
-                actor = DaprActor(app)
-
-
-                @app.get("/ready")
-                def ready() -> dict:
-                    return {"status": "ready"}
-                """,
-            ),
-        ),
-    )
-)
-def missing_ready_route(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
-    return _missing_route(project, settings, report, "ready-routes", "readiness", OPTIONS["ready-routes"].default)
-
 
 # ------------------------------------------------------------------------------------------------
 # Per-file service rules (DPR403-DPR412)
@@ -318,10 +92,7 @@ def _status_values(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, d
 
 def _topic_event_responses(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for site in model.calls:
-        func = site.node.func
-        if not isinstance(func, (cst.Name, cst.Attribute)):
-            continue
-        path = model.qualified_name(func, site.scope)
+        path = model.callee_path(site.node, site.scope)
         if path is None or not path.startswith("dapr.") or not path.endswith(".TopicEventResponse"):
             continue
         arg = argument(site.node, 0, "status")
@@ -384,19 +155,19 @@ def invalid_subscriber_status(model: ModuleModel, report: Reporter) -> Iterator[
     for info, _handler in _http_subscribers(model):
         for returned in info.returns:
             for status in _status_values(model, returned, info.scope):
-                value = model.value_of(status, info.scope)
-                if not isinstance(value, Const) or not isinstance(value.value, str) or value.value in _VALID_STATUSES:
+                value = model.string_of(status, info.scope)
+                if value is None or value in _VALID_STATUSES:
                     continue
                 fix = None
-                if value.value.upper() in _VALID_STATUSES:
+                if value.upper() in _VALID_STATUSES:
                     if isinstance(status, cst.SimpleString):  # a literal here; a constant may serve others
-                        fix = Fix(f'Use "{value.value.upper()}".', edits.string_literal(status, value.value.upper()))
-                    advice = f'use "{value.value.upper()}" (the runtime compares case-sensitively)'
+                        fix = Fix(f'Use "{value.upper()}".', edits.string_literal(status, value.upper()))
+                    advice = f'use "{value.upper()}" (the runtime compares case-sensitively)'
                 else:
                     advice = 'answer "SUCCESS", "RETRY" or "DROP", or return no status key (success)'
                 yield report(
                     status,
-                    f'subscription handler `{info.name}` answers status "{value.value}": Dapr treats an unknown '
+                    f'subscription handler `{info.name}` answers status "{value}": Dapr treats an unknown '
                     f"status as a failed delivery, so the event is {FAILED_DELIVERY}; {advice}",
                     fix,
                 )
@@ -425,14 +196,13 @@ def _small_statements_complete(
 ) -> bool:
     for small in smalls:
         if isinstance(small, cst.Return):
-            if small.value is None or (isinstance(small.value, cst.Name) and small.value.value == "None"):
+            if small.value is None or is_none_literal(small.value):
                 none_returns.append(small)
             return False
         if isinstance(small, cst.Raise):
             return False
         if isinstance(small, cst.Expr) and isinstance(small.value, cst.Call):
-            func = small.value.func
-            if isinstance(func, (cst.Name, cst.Attribute)) and model.qualified_name(func, scope) in _NORETURN:
+            if model.callee_path(small.value, scope) in _NORETURN:
                 return False
     return True
 
@@ -763,9 +533,7 @@ def subscriber_domain_model(model: ModuleModel, report: Reporter) -> Iterator[Fi
 
 
 def _is_body_default(model: ModuleModel, default: cst.BaseExpression, scope: Scope) -> bool:
-    if isinstance(default, cst.Call) and isinstance(default.func, (cst.Name, cst.Attribute)):
-        return model.qualified_name(default.func, scope) in ("fastapi.Body", "fastapi.params.Body")
-    return False
+    return isinstance(default, cst.Call) and model.callee_path(default, scope) in ("fastapi.Body", "fastapi.params.Body")
 
 
 # -- DPR407 / DPR408 -------------------------------------------------------------------------------
@@ -888,7 +656,7 @@ def grpc_handler_return(model: ModuleModel, report: Reporter) -> Iterator[Findin
             kind = None
             if isinstance(value, Kind) and value.kind in ("dict", "list", "set"):
                 kind = value.kind
-            elif handler.kind == "grpc_subscription" and isinstance(value, Const) and isinstance(value.value, str):
+            elif handler.kind == "grpc_subscription" and constant_string(value) is not None:
                 kind = "str"
             elif handler.kind == "grpc_subscription" and isinstance(value, Kind) and value.kind == "str":
                 kind = "str"
@@ -1032,12 +800,11 @@ def _subscription_route(model: ModuleModel, handler: Handler, scope: Scope) -> O
         return None
     route = argument(call, 3, "route")
     if route is not None:
-        value = model.value_of(route, scope)
-        return value.value if isinstance(value, Const) and isinstance(value.value, str) else None
-    pubsub = model.value_of(argument(call, 0, "pubsub"), scope)
-    topic = model.value_of(argument(call, 1, "topic"), scope)
-    if isinstance(pubsub, Const) and isinstance(topic, Const) and isinstance(pubsub.value, str) and isinstance(topic.value, str):
-        return f"/events/{pubsub.value}/{topic.value}"
+        return model.string_of(route, scope)
+    pubsub = model.string_of(argument(call, 0, "pubsub"), scope)
+    topic = model.string_of(argument(call, 1, "topic"), scope)
+    if pubsub is not None and topic is not None:
+        return f"/events/{pubsub}/{topic}"
     return None
 
 

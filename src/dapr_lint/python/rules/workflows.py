@@ -13,7 +13,7 @@ import libcst as cst
 
 from dapr_lint.diagnostics import Finding, Fix
 from dapr_lint.python import edits
-from dapr_lint.python.model import CallSite, FunctionInfo, FunctionRef, ModuleModel, Ref
+from dapr_lint.python.model import CallSite, FunctionInfo, FunctionRef, ModuleModel, Ref, has_keyword
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 
 _WORKFLOW_CONTEXTS = frozenset(
@@ -200,10 +200,7 @@ def non_deterministic_workflow(model: ModuleModel, report: Reporter) -> Iterator
     for info in workflows(model):
         ctx = contexts.get(id(info), (info, "ctx"))[1]
         for site in _calls_in(info):
-            func = site.node.func
-            if not isinstance(func, (cst.Name, cst.Attribute)):
-                continue
-            path = model.qualified_name(func, site.scope)
+            path = model.callee_path(site.node, site.scope)
             if path is None:
                 continue
             replacement = _non_deterministic(path)
@@ -333,9 +330,7 @@ def io_in_workflow(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
                     "data; move it into an activity",
                 )
                 continue
-            if not isinstance(func, (cst.Name, cst.Attribute)):
-                continue
-            path = model.qualified_name(func, site.scope)
+            path = model.callee_path(site.node, site.scope)
             if path is None:
                 continue
             if path in _SLEEPS:
@@ -615,7 +610,7 @@ def positional_activity_input(model: ModuleModel, report: Reporter) -> Iterator[
 
 
 def _as_input_keyword(call: cst.Call, positional: list[cst.Arg]) -> Optional[edits.Edit]:
-    if len(positional) != 2 or any(arg.keyword is not None and arg.keyword.value == "input" for arg in call.args):
+    if len(positional) != 2 or has_keyword(call, "input"):
         return None
     no_space = cst.SimpleWhitespace("")
     return edits.Edit(
