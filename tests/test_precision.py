@@ -113,6 +113,17 @@ def test_fix_leaves_test_code_alone(project, capsys):
     assert "import dapr.ext.flask as flask_dapr" in (project / "app.py").read_text(encoding="utf-8")
 
 
+def test_a_finding_in_test_code_is_not_offered_as_fixable(project, capsys):
+    # after `--fix` on the SDK, "1 fixable with `--fix`" named the shim import --fix had left alone on purpose
+    write(project, "tests/test_shim.py", "import flask_dapr\n\n\ndef fresh():\n    return flask_dapr\n")
+    main(["check", ".", "--no-cache", "--exit-zero", "--jobs", "1", "--format", "json"])
+    findings = json.loads(capsys.readouterr().out)
+    assert [(f["code"], f["fix"]) for f in findings] == [("DPR109", None)]
+    main(["check", ".", "--no-cache", "--exit-zero", "--jobs", "1"])
+    out = capsys.readouterr().out
+    assert "DPR109 `flask_dapr` is deprecated" in out and "fixable" not in out
+
+
 # A component with `secretKeyRef` and no `auth.secretStore`: on Kubernetes it reads the namespace's secrets.
 SECRET_REF_COMPONENT = textwrap.dedent(
     """\

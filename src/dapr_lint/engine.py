@@ -168,6 +168,8 @@ def _filter(result: FileResult, text: str, ignored: frozenset[str]) -> None:
         for d in result.diagnostics
         if d.code not in ignored and not is_suppressed(d.code, d.line, noqa)
     ]
+    if NO_FIX in ignored:  # test code: --fix leaves it alone, so nothing there is offered as fixable
+        result.diagnostics = [replace(d, fix=None) if d.fix is not None else d for d in result.diagnostics]
 
 
 def _annotate_summary(summary: Summary, task: FileTask, text: str) -> Summary:

@@ -162,8 +162,9 @@ def walk_scalars(node: Optional[Node]) -> Iterator[ScalarNode]:
 
 
 def walk_fields(node: Optional[Node]) -> Iterator[tuple[ScalarNode, Optional[str]]]:
-    """Every scalar value under `node` (as walk_scalars) with the field it is written for: its mapping key, or for
-    the `value` of a name/value item (`- name: clientSecret` / `value: ...`) that item's `name`."""
+    """Every scalar value under `node` (as walk_scalars) with the field it fills, when it is the `value` of a
+    Dapr name/value item (`- name: clientSecret` / `value: ...`): that item's `name`; None for any other scalar
+    (a `secretKeyRef`'s `key: key` names a secret's key, it fills no field)."""
     seen: set[int] = set()
     stack: list[tuple[Node, Optional[str]]] = [(node, None)] if node is not None else []
     while stack:
@@ -179,5 +180,5 @@ def walk_fields(node: Optional[Node]) -> Iterator[tuple[ScalarNode, Optional[str
             keys = {text(key): value for key, value in current.value if isinstance(key, ScalarNode)}
             item_name = text(keys["name"]) if "value" in keys and isinstance(keys.get("name"), ScalarNode) else None
             for key, value in reversed(current.value):
-                key_text = text(key) if isinstance(key, ScalarNode) else None
-                stack.append((value, item_name if key_text == "value" and item_name else key_text))
+                is_value = isinstance(key, ScalarNode) and text(key) == "value"
+                stack.append((value, item_name if is_value else None))
