@@ -1,4 +1,4 @@
-"""Component: schema and rules DPR506, DPR507, DPR509, DPR514, DPR516."""
+"""Component: schema and rules DPR506, DPR509, DPR514, DPR516."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from dapr_lint.resources.kinds.common import (
     unexpanded_variable,
 )
 from dapr_lint.resources.nodes import MappingView, is_scalar, sequence_items, string_value, text
-from dapr_lint.resources.schema import Field, Schema, did_you_mean
+from dapr_lint.resources.schema import Field, Schema
 
 COMPONENT_SPEC = Schema(
     (
@@ -73,8 +73,6 @@ def check_component(sink: FindingSink, root: MappingView) -> ResourceFacts:
     type_node = spec.get_nocase("type")
     component_type = string_value(type_node)
     items = [MetadataItem(n) for n in sequence_items(spec.get_nocase("metadata")) if MappingView(n)]
-    if component_type is not None and type_node is not None:
-        _check_type(sink, component_type, type_node, spec.get_nocase("version"))
     has_store = root.view("auth", nocase=True).get_nocase("secretStore") is not None
     refs = [item for item in items if item.secret_key_ref_key is not None]
     if refs and not has_store and not meant_for_kubernetes(root, sink):
@@ -102,52 +100,6 @@ def check_component(sink: FindingSink, root: MappingView) -> ResourceFacts:
         component_type=component_type,
         actor_state_store_node=actor_node,
     )
-
-
-def _check_type(sink: FindingSink, component_type: str, type_node: Node, version_node: Optional[Node]) -> None:
-    if sink.is_placeholder(type_node):
-        return
-    category = component_type.split(".", 1)[0]
-    if not any(component_type.startswith(c + ".") for c in tables.LOADABLE_CATEGORIES):
-        if category == "nameresolution":
-            message = (
-                f"`{component_type}` is not a loadable component type: name resolution is configured in a "
-                "Configuration's `spec.nameResolution`, not as a Component"
-            )
-        elif category.lower() in tables.LOADABLE_CATEGORIES:
-            message = f"type `{component_type}` fails to load: the category is case-sensitive, write `{category.lower()}`"
-        else:
-            guess = did_you_mean(category, tables.LOADABLE_CATEGORIES)
-            message = (
-                f"type `{component_type}` fails to load: it must start with one of "
-                + ", ".join(f"`{c}.`" for c in tables.LOADABLE_CATEGORIES)
-            )
-            if guess:
-                message += f"; did you mean `{guess}.`?"
-        sink.report("DPR507", type_node, message)
-        return
-    lowered = component_type.lower()
-    if lowered not in tables.BUILTIN_TYPES:
-        if lowered in tables.RETIRED_TYPES:
-            message = f"`{component_type}` is not a daprd component type: {tables.RETIRED_TYPES[lowered]}"
-        else:
-            message = f"`{component_type}` is not a built-in Dapr component type (fine if it is a pluggable component)"
-            guess = did_you_mean(lowered, sorted(tables.BUILTIN_TYPES), cutoff=0.8)
-            if guess:
-                message += f"; did you mean `{guess}`?"
-        sink.report("DPR507", type_node, message, severity="warning")
-        return
-    version = string_value(version_node)
-    if version is None or version_node is None:
-        return
-    registered = tables.REGISTERED_VERSIONS.get(lowered, frozenset({"v1"}))
-    if version.lower() not in tables.INITIAL_VERSIONS and version.lower() not in registered:
-        sink.report(
-            "DPR507",
-            version_node,
-            f"`{component_type}` has no version `{version}` (registered: {', '.join(sorted(registered))}): "
-            "daprd fails to create the component",
-        )
 
 
 def _check_item_value(sink: FindingSink, component_type: Optional[str], item: MetadataItem) -> None:
@@ -249,46 +201,6 @@ DPR506 = register(
                       key: password
                 auth:
                   secretStore: my-secret-store
-                """,
-                "yaml",
-            ),
-        ),
-    )
-)
-
-
-DPR507 = register(
-    RuleSpec(
-        code="DPR507",
-        name="unknown-component-type",
-        category="bug",
-        summary=(
-            "A component type outside the loadable categories, not a built-in type, or with an unsupported "
-            "version."
-        ),
-        target="yaml",
-        examples=(
-            invalid(
-                """
-                apiVersion: dapr.io/v1alpha1
-                kind: Component
-                metadata:
-                  name: orders
-                spec:
-                  type: binding.kafka
-                  version: v1
-                """,
-                "yaml",
-            ),
-            valid(
-                """
-                apiVersion: dapr.io/v1alpha1
-                kind: Component
-                metadata:
-                  name: orders
-                spec:
-                  type: bindings.kafka
-                  version: v1
                 """,
                 "yaml",
             ),

@@ -1,4 +1,4 @@
-"""Resiliency: schema, reserved policy names and rules DPR502-DPR505, DPR508."""
+"""Resiliency: schema, reserved policy names and rules DPR502-DPR504, DPR508."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from typing import Optional
 from yaml.nodes import Node
 
 from dapr_lint.registry import RuleSpec, invalid, register, valid
-from dapr_lint.resources.cel import CelSyntaxError, parse_cel, shown
 from dapr_lint.resources.findings import FindingSink
 from dapr_lint.resources.kinds.common import SCOPES, ResourceFacts, resource_schema, scopes_of
 from dapr_lint.resources.nodes import MappingView, int_value, string_value, text
@@ -62,10 +61,6 @@ BUILTIN_RETRY_POLICIES: frozenset[str] = frozenset(
     }
 )
 PROTECTED_BUILTIN_RETRY_POLICIES: frozenset[str] = frozenset({"DaprBuiltInActorNotFoundRetries"})
-# Counters a circuit breaker's trip expression can read (int64).
-TRIP_VARIABLES: frozenset[str] = frozenset(
-    {"requests", "totalSuccesses", "totalFailures", "consecutiveSuccesses", "consecutiveFailures"}
-)
 
 _FAILS = "the whole resiliency resource fails to load"
 
@@ -199,8 +194,6 @@ def check_resiliency(sink: FindingSink, root: MappingView, policies: ResiliencyP
             policies.defined[section].setdefault(name, key_node)
             if section == "retries":
                 _check_retry(sink, name, key_node, value_node)
-            elif section == "circuitBreakers":
-                _check_trip(sink, MappingView(value_node).get_nocase("trip"))
     targets = spec.view("targets", nocase=True)
     for target in ("apps", "actors"):
         for _, _, entry_node in targets.view(target, nocase=True):
@@ -303,28 +296,6 @@ def status_code_problem(value: str, low: int, high: int) -> Optional[str]:
         if len(numbers) == 2 and numbers[0] > numbers[1]:
             return f"range `{part}` starts after it ends"
     return None
-
-
-def _check_trip(sink: FindingSink, node: Optional[Node]) -> None:
-    expression = string_value(node)
-    if node is None or expression is None or sink.is_placeholder(node):
-        return
-    try:
-        parsed = parse_cel(expression, TRIP_VARIABLES)
-    except CelSyntaxError as exc:
-        sink.report("DPR505", node, f"trip expression `{shown(expression)}` does not parse ({exc}): the breaker never trips")
-        return
-    unknown = [v for v in parsed.free_variables if v not in TRIP_VARIABLES]
-    if unknown:
-        guess = did_you_mean(unknown[0], sorted(TRIP_VARIABLES))
-        message = (
-            f"trip expression reads `{unknown[0]}`, which is not a circuit-breaker counter: evaluation fails and "
-            "the breaker never trips"
-        )
-        message += f"; did you mean `{guess}`?" if guess else "; use " + ", ".join(f"`{v}`" for v in sorted(TRIP_VARIABLES))
-        sink.report("DPR505", node, message)
-    elif parsed.result in ("number", "string"):
-        sink.report("DPR505", node, f"trip expression `{shown(expression)}` is not a boolean: the breaker never trips")
 
 
 def check_policy_usage(sink: FindingSink, policies: ResiliencyPolicies) -> None:
@@ -466,58 +437,6 @@ DPR504 = register(
                     apps:
                       orders:
                         timeout: general
-                """,
-                "yaml",
-            ),
-        ),
-    )
-)
-
-
-DPR505 = register(
-    RuleSpec(
-        code="DPR505",
-        name="invalid-trip-expression",
-        category="bug",
-        summary=(
-            "A circuit-breaker trip expression that does not parse, reads an unknown variable or is not "
-            "boolean."
-        ),
-        target="yaml",
-        examples=(
-            invalid(
-                """
-                apiVersion: dapr.io/v1alpha1
-                kind: Resiliency
-                metadata:
-                  name: resiliency
-                spec:
-                  policies:
-                    circuitBreakers:
-                      cb:
-                        trip: consecutiveFailure > 5
-                  targets:
-                    apps:
-                      orders:
-                        circuitBreaker: cb
-                """,
-                "yaml",
-            ),
-            valid(
-                """
-                apiVersion: dapr.io/v1alpha1
-                kind: Resiliency
-                metadata:
-                  name: resiliency
-                spec:
-                  policies:
-                    circuitBreakers:
-                      cb:
-                        trip: consecutiveFailures > 5
-                  targets:
-                    apps:
-                      orders:
-                        circuitBreaker: cb
                 """,
                 "yaml",
             ),
