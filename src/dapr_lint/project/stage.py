@@ -1,9 +1,10 @@
 """The project stage: rules over every file's summary, run once in the main process after the per-file stage
-(never over trees). A project rule yields Diagnostics in the files it names; the stage applies the suppressions
-each file's summary carries (`# noqa` on the reported line, `per-file-ignores`).
+(never over trees). A project rule (registry.checks("project")) yields Findings at Locations in the files it
+names, through its bound report; the stage positions them and applies the suppressions each file's summary
+carries (`# noqa` on the reported line, `per-file-ignores`).
 
 The engine side imports this module (engine, cache, analyzer); rule modules import the project package for
-`Project` and `project_rule`, never this module."""
+`Project` (and the registry for `rule`), never this module."""
 
 from __future__ import annotations
 
