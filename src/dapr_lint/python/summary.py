@@ -274,10 +274,9 @@ class _Builder:
             if isinstance(func, cst.Name) and func.value in classes and len(m.lookup(func.value, m.module_scope) or ()) == 1:
                 found[name] = func.value
                 continue
-            if isinstance(func, (cst.Name, cst.Attribute)):
-                path = m.qualified_name(func, m.module_scope)
-                if path is not None and _maybe_project(path):
-                    found[name] = path
+            path = m.callee_path(bindings[0].value, m.module_scope)
+            if path is not None and _maybe_project(path):
+                found[name] = path
         return found
 
     def _use_snippet(self, use) -> str:
@@ -320,8 +319,8 @@ class _Builder:
                                     "called": called,
                                 }
                             )
-                if not any(not i["instance"] and "attribute" not in i for i in items) and isinstance(func, (cst.Name, cst.Attribute)):
-                    path = m.qualified_name(func, site.scope)
+                if not any(not i["instance"] and "attribute" not in i for i in items):
+                    path = m.callee_path(site.node, site.scope)
                     if path is not None and _maybe_project(path):
                         items.append({"target": path, "method": None})
                 for item in items:
