@@ -526,23 +526,6 @@ class ModuleModel:
             kind = self.client_of(arg, site.scope) if arg is not None else None
             found.append(kind.is_async if kind is not None else None)
         return found
-        params = self.lookup(binding.value.value, binding.scope)
-        function = binding.scope.function
-        if not params or any(p.kind != "param" for p in params) or function is None:
-            return False
-        if not isinstance(function.node, cst.FunctionDef) or function.name != "__init__":
-            return False
-        name = binding.value.value
-        positional = [p.name.value for p in (*function.node.params.posonly_params, *function.node.params.params)][1:]
-        for site in self.calls:
-            built = self.value_of(site.node.func, site.scope)
-            if not (isinstance(built, ClassRef) and built.info is owner):
-                continue
-            arg = argument(site.node, positional.index(name) if name in positional else None, name)
-            kind = self.client_of(arg, site.scope) if arg is not None else None
-            if kind is not None and kind.is_async:
-                return True
-        return False
 
     def class_chain(self, klass: ClassInfo) -> Iterator[ClassInfo]:
         seen: set[int] = set()
