@@ -18,7 +18,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator, Optional, Sequence
+from typing import Any, Iterator, Sequence
 
 from dapr_lint import __version__
 from dapr_lint.suppress import skips_file
@@ -126,11 +126,3 @@ def _encode(text: str, lines: Sequence[str]) -> bytes:
         except (LookupError, UnicodeEncodeError):
             pass
     return text.encode("utf-8")
-
-
-def _config_root(filename: str) -> Optional[str]:
-    """The configuration file that applies to `filename` (None: the defaults)."""
-    if filename in ("stdin", "-", ""):
-        return None
-    found = _resolver(()).source_for(Path(filename).resolve())
-    return str(found) if found is not None else None

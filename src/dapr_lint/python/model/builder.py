@@ -180,9 +180,6 @@ class ModelBuilder:
     def bind_target(self, target: cst.BaseExpression, kind: str, value: Optional[cst.CSTNode], annotation=None) -> None:
         self._drain(self._bind(target, kind, value, annotation))
 
-    def in_function(self, info: FunctionInfo, body: cst.CSTNode) -> None:
-        self._drain(self._in_function(info, body))
-
     def visit_test(self, node: cst.CSTNode) -> None:
         self._drain(self._test(node))
 

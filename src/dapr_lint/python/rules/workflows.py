@@ -61,11 +61,6 @@ def context_name(info: FunctionInfo) -> Optional[str]:
     return params[0].name.value if params else None
 
 
-def _is_param_of(model: ModuleModel, name: str, site: CallSite, info: FunctionInfo) -> bool:
-    bindings = model.lookup(name, site.scope)
-    return bindings is not None and len(bindings) == 1 and bindings[0].kind == "param" and bindings[0].scope is info.scope
-
-
 def _context_call(model: ModuleModel, site: CallSite, contexts: dict[int, tuple[FunctionInfo, str]]) -> Optional[str]:
     """The method name when `site` is `ctx.<method>(...)` on a workflow context parameter."""
     func = site.node.func
