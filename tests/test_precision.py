@@ -102,6 +102,19 @@ def test_two_servers_on_one_app_port_are_still_reported(project, capsys):
     assert [f for f in _findings(capsys, "dapr.yaml") if f[2] == "DPR512"] == [("dapr.yaml", 9, "DPR512")]
 
 
+def test_an_app_that_stops_serving_is_seen_through_the_cache(project, capsys):
+    # the template's text does not change, its app folders do: the cached result of dapr.yaml must not hold
+    write(project, "dapr.yaml", RUN_TEMPLATE)
+    write(project, "orders/app.py", SERVER)
+    write(project, "checkout/app.py", SERVER)
+    shared = [("dapr.yaml", 9, "DPR512")]
+    assert [f for f in _findings(capsys, "dapr.yaml", "--cache-dir", ".cache") if f[2] == "DPR512"] == shared
+    write(project, "checkout/app.py", CLIENT)
+    assert [f for f in _findings(capsys, "dapr.yaml", "--cache-dir", ".cache") if f[2] == "DPR512"] == []
+    write(project, "checkout/app.py", SERVER)
+    assert [f for f in _findings(capsys, "dapr.yaml", "--cache-dir", ".cache") if f[2] == "DPR512"] == shared
+
+
 def test_fix_leaves_test_code_alone(project, capsys):
     # the SDK's own test of the flask_dapr shim imports it on purpose (in a helper called under pytest.warns)
     shim = "import flask_dapr\n\n\ndef fresh():\n    return flask_dapr\n"

@@ -32,6 +32,7 @@ from typing import Any, Optional
 
 from dapr_lint import __version__, registry
 from dapr_lint.diagnostics import Diagnostic, FileResult, Fix
+from dapr_lint.project.apps import run_template_context
 from dapr_lint.project.stage import project_inputs_fingerprint, summary_codes
 
 CACHE_DIR_NAME = ".dapr-lint_cache"
@@ -207,7 +208,8 @@ class Cache:
     # keys and names
 
     def key_of(self, absolute: str, display: str, kind: str, ignored, data: bytes, context: tuple = ()) -> str:
-        """`context`: what else the file's result depends on (a `Chart.yaml` beside its `templates/` folder)."""
+        """`context`: what else the file's result depends on (a `Chart.yaml` beside its `templates/` folder, the
+        app folders of a run template)."""
         head = json.dumps([FORMAT, self.code_key, self.settings_key, kind, display, sorted(ignored), *context]).encode()
         digest = hashlib.sha256(head)
         digest.update(b"\0")
@@ -455,9 +457,8 @@ def run_cached(tasks, settings, cache: Cache, check, extra=(), project=None, ext
                     data = handle.read()
             except OSError:
                 continue  # check_file reports it
-        key = cache.key_of(
-            absolutes[index], task.display, task.kind, task.ignored, data, ("chart",) if task.chart_template else ()
-        )
+        context = (("chart",) if task.chart_template else ()) + run_template_context(task.path, data)
+        key = cache.key_of(absolutes[index], task.display, task.kind, task.ignored, data, context)
         keys[index] = key
         results[index] = cache.get(absolutes[index], key)
     misses = [index for index, result in enumerate(results) if result is None]

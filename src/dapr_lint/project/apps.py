@@ -396,3 +396,48 @@ class AppModel:
                 return
             current = current.parent
 
+
+# What makes a Python app listen on its appPort: a web framework's app, an ASGI/WSGI server, the Dapr gRPC app.
+_SERVER_MARKERS = re.compile(
+    rb"\b(?:FastAPI|Flask|Starlette|Quart|Sanic|App|DaprActor)\s*\(|\b(?:uvicorn|gunicorn|hypercorn|waitress|aiohttp)\b"
+    rb"|\bgrpc\.(?:aio\.)?server\b|\bHTTPServer\b|\bserve_forever\b|\bdapr\.ext\.grpc\b"
+)
+_MAX_SERVER_FILES = 200
+
+
+def runs_server(folder: str) -> Optional[bool]:
+    """Whether the app in `folder` runs a server: True when one of its Python files builds a web or gRPC server,
+    False when it holds Python files and none does (a client with `main()`); None when that cannot be told (no
+    such folder, no Python: another language, too many files). The files are read, never run."""
+    if not os.path.isdir(folder):
+        return None
+    seen = 0
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in ("venv", "node_modules", "__pycache__")]
+        for name in files:
+            if not name.endswith(".py"):
+                continue
+            seen += 1
+            if seen > _MAX_SERVER_FILES:
+                return None
+            try:
+                with open(os.path.join(root, name), "rb") as handle:
+                    if _SERVER_MARKERS.search(handle.read(1_000_000)):
+                        return True
+            except OSError:
+                return None
+    return False if seen else None
+
+
+_APP_DIR = re.compile(rb"""appDirPath\s*:\s*["']?([^"'\s#]+)""")
+
+
+def run_template_context(path: str, data: bytes) -> tuple:
+    """What a run template's per-file result depends on besides its text: whether each app folder it names runs
+    a server (DPR512 judges a shared appPort by it), for the result cache's key. Any `appDirPath` value counts:
+    naming one too many only costs a cache miss."""
+    if b"appDirPath" not in data or b"appPort" not in data:
+        return ()
+    base = os.path.dirname(path)
+    folders = sorted({found.decode("utf-8", "replace") for found in _APP_DIR.findall(data)})
+    return tuple(("serves", folder, runs_server(os.path.join(base, folder))) for folder in folders)

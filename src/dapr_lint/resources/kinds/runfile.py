@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import posixpath
-import re
 from typing import Optional
 
 from yaml.nodes import Node
 
+from dapr_lint.project.apps import runs_server
 from dapr_lint.registry import RuleSpec, invalid, register, valid
 from dapr_lint.resources.findings import FindingSink
 from dapr_lint.resources.nodes import MappingView, int_value, is_null, is_sequence, sequence_items, text
@@ -151,40 +151,12 @@ def check_run_template(sink: FindingSink, root: MappingView) -> None:
                     port_apps[port] = app
 
 
-# What makes a Python app listen on its appPort: a web framework's app, an ASGI/WSGI server, the Dapr gRPC app.
-_SERVER_MARKERS = re.compile(
-    rb"\b(?:FastAPI|Flask|Starlette|Quart|Sanic|App|DaprActor)\s*\(|\b(?:uvicorn|gunicorn|hypercorn|waitress|aiohttp)\b"
-    rb"|\bgrpc\.(?:aio\.)?server\b|\bHTTPServer\b|\bserve_forever\b|\bdapr\.ext\.grpc\b"
-)
-_MAX_FILES = 200
-
-
 def _serves(template_path: str, app: MappingView) -> Optional[bool]:
-    """Whether an app of the template runs a server: True when a Python file of its `appDirPath` builds a web or
-    gRPC server, False when it holds Python files and none does (a client with `main()`); None when that cannot be
-    told (no such folder, no Python: another language, too many files). The files are read, never run."""
+    """Whether an app of the template runs a server (`project.apps.runs_server` on its `appDirPath`)."""
     directory = text(app.get("appDirPath"))
     if not directory:
         return None
-    folder = os.path.join(os.path.dirname(template_path), directory)
-    if not os.path.isdir(folder):
-        return None
-    seen = 0
-    for root, dirs, files in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".") and d not in ("venv", "node_modules", "__pycache__")]
-        for name in files:
-            if not name.endswith(".py"):
-                continue
-            seen += 1
-            if seen > _MAX_FILES:
-                return None
-            try:
-                with open(os.path.join(root, name), "rb") as handle:
-                    if _SERVER_MARKERS.search(handle.read(1_000_000)):
-                        return True
-            except OSError:
-                return None
-    return False if seen else None
+    return runs_server(os.path.join(os.path.dirname(template_path), directory))
 
 
 # -- the rules this module checks (spec and the examples its page shows) ------------------------------
