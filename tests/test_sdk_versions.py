@@ -174,3 +174,21 @@ def test_no_pin_outside_the_repository(tmp_path):
     repo = tmp_path / "repo"
     (repo / "app").mkdir(parents=True)
     assert dependencies.pin_for(repo / "app", repo) is None
+
+
+@pytest.mark.parametrize(
+    "text, flagged",
+    [
+        ("dapr>=1.15\ndapr-ext-fastapi>=1.15\n", ["dapr-ext-fastapi"]),
+        ("dapr-ext-workflow\n", ["dapr-ext-workflow"]),  # `dapr` absent: the extension pulls the newest
+        ("dapr==1.19.0\nflask-dapr\n", ["flask-dapr"]),
+        ("dapr<1.19\ndapr-ext-grpc\n", []),
+        ("dapr==1.18.3\ndapr-ext-workflow==1.18.3\n", []),
+        ("dapr>=1.18.0rc0,<1.19.0\ndapr-ext-fastapi>=1.18.0rc0,<1.19.0\n", []),
+        ("dapr[fastapi]==1.19.0\n", []),
+        ("dapr-ext-fastapi-dev>=0.6.0a0.dev0\n", []),  # the old -dev distributions require dapr-dev, not dapr
+    ],
+)
+def test_legacy_extensions_beside_a_dapr_that_admits_1_19(text, flagged):
+    found = dependencies.legacy_extensions(dependencies.requirements_txt(text))
+    assert [r.name for r, _ in found] == flagged

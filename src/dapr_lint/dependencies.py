@@ -274,3 +274,32 @@ def pin_for(start: Path, stop: Path) -> Optional[SdkPin]:
         if folder == stop:
             break
     return None
+
+
+# The distributions SDK 1.19 folded into `dapr` (as extras): pre-1.19 releases of these own the same files
+# (`dapr/ext/<name>/`, `flask_dapr/`) as the 1.19 `dapr` wheel, and every one of them requires an unbounded
+# `dapr >= X`, so installing one beside a `dapr` that may resolve to 1.19 gives the files two owners.
+LEGACY_EXTENSIONS: dict[str, str] = {
+    "dapr-ext-fastapi": "fastapi",
+    "dapr-ext-grpc": "grpc",
+    "dapr-ext-langgraph": "langgraph",
+    "dapr-ext-strands": "strands",
+    "dapr-ext-workflow": "workflow",
+    "flask-dapr": "flask",
+}
+FOLDED_INTO_DAPR = "1.19"
+
+
+def legacy_extensions(requirements: list[Requirement]) -> list[tuple[Requirement, str]]:
+    """The legacy extension requirements of one dependency file whose `dapr` may resolve to 1.19 or later
+    (listed without an upper bound below 1.19, or not listed at all): (requirement, the `dapr` extra that
+    replaces it)."""
+    from dapr_lint.python.sdk_releases import admits_from
+
+    legacy = [(r, LEGACY_EXTENSIONS[r.name]) for r in requirements if r.name in LEGACY_EXTENSIONS]
+    if not legacy:
+        return []
+    dapr = [r for r in requirements if r.name == "dapr"]
+    if dapr and not any(admits_from(r.specifier, FOLDED_INTO_DAPR) for r in dapr):
+        return []
+    return legacy

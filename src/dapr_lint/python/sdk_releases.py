@@ -117,6 +117,35 @@ def admitted(specifier: str) -> Optional[list[str]]:
     return found
 
 
+def admits_from(specifier: str, version: str) -> bool:
+    """Whether a specifier admits some release from `version` on (known or not yet released): `dapr>=1.15`
+    and a bare `dapr` do, `dapr<1.19` and `dapr==1.18.3` do not. An unreadable specifier admits it."""
+    clauses = [c for c in specifier.split(",") if c.strip()]
+    floor = parse_version(version)
+    assert floor is not None
+    for clause in clauses:
+        match = _CLAUSE.match(clause)
+        if match is None:
+            return True
+        operator, text = match.group(1) or "==", match.group(2)
+        bound = parse_version(text.rstrip(".*"))
+        if bound is None:
+            continue
+        length = max(len(bound), len(floor), 3)
+        b, f = _padded(bound, length), _padded(floor, length)
+        if operator in ("==", "===") and not text.endswith(".*") and b < f:
+            return False
+        if operator in ("==", "===") and text.endswith(".*") and bound[: len(floor)] < floor[: len(bound)]:
+            return False
+        if operator in ("<", "<=") and (b <= f if operator == "<" else b < f):
+            return False
+        if operator in ("~=",) and bound[: max(len(bound) - 1, 1)] < floor[: max(len(bound) - 1, 1)]:
+            return False
+        if operator in ("^", "~") and not _clause_admits(operator, text, floor) and b < f:
+            return False
+    return True
+
+
 def pin_from(specifier: str, source: Optional[str]) -> Optional[SdkPin]:
     """The pin a specifier of the `dapr` distribution makes; None when it admits no release dapr-lint knows
     (older than the tables, or unreadable), so nothing is judged by it."""
