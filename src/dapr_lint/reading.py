@@ -54,10 +54,12 @@ def read_bytes(
     within: Optional[PathLike] = None,
     follow: bool = True,
     dir_fd: Optional[int] = None,
+    head: bool = False,
 ) -> bytes:
-    """The content of a regular file of at most `limit` bytes. `within`: the repository's folder, which the path
-    (links followed) must not leave. `follow=False`: the last component must not be a link (`O_NOFOLLOW`).
-    Raises OSError (`Refused` for a FIFO, a device, a folder, a file over the bound or outside `within`)."""
+    """The content of a regular file of at most `limit` bytes (`head`: its first `limit` bytes, whatever its
+    size). `within`: the repository's folder, which the path (links followed) must not leave. `follow=False`:
+    the last component must not be a link (`O_NOFOLLOW`). Raises OSError (`Refused` for a FIFO, a device, a
+    folder, a file over the bound or outside `within`)."""
     if within is not None and not inside(path, within):
         raise Refused(path, "outside the repository")
     flags = _FLAGS | (0 if follow else _NOFOLLOW)
@@ -66,12 +68,13 @@ def read_bytes(
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise Refused(path, "not a regular file")
-        if info.st_size > limit:
+        if info.st_size > limit and not head:
             raise Refused(path, f"larger than {limit} bytes")
+        wanted = limit if head else limit + 1
         chunks = []
         size = 0
-        while size <= limit:
-            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+        while size < wanted:
+            chunk = os.read(fd, min(1 << 20, wanted - size))
             if not chunk:
                 break
             chunks.append(chunk)
@@ -83,9 +86,9 @@ def read_bytes(
         os.close(fd)
 
 
-def read_text(path: PathLike, limit: int = DEFAULT_LIMIT, *, within: Optional[PathLike] = None) -> str:
+def read_text(path: PathLike, limit: int = DEFAULT_LIMIT, *, within: Optional[PathLike] = None, head: bool = False) -> str:
     """`read_bytes` decoded as UTF-8 (undecodable bytes kept as surrogates)."""
-    return read_bytes(path, limit, within=within).decode("utf-8", errors="surrogateescape")
+    return read_bytes(path, limit, within=within, head=head).decode("utf-8", errors="surrogateescape")
 
 
 def is_regular(path: PathLike, *, within: Optional[PathLike] = None) -> bool:

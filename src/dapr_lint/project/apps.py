@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Iterable, Optional
 
+from dapr_lint import reading
 from dapr_lint.summaries import ComponentFact, Located, ModuleSummary, ResourceSummary, ResiliencyFact, SubscriptionFact
 
 # Folders below an app that hold its resources when nothing names them (the dapr CLI's own layout and the
@@ -40,7 +41,7 @@ def repository_root(path: Path) -> Path:
         pyproject = candidate / "pyproject.toml"
         if pyproject.is_file():
             try:
-                if "[tool.dapr-lint]" in pyproject.read_text(encoding="utf-8", errors="replace"):
+                if "[tool.dapr-lint]" in reading.read_text(pyproject, 16 << 20):
                     return candidate
             except OSError:
                 pass
@@ -421,9 +422,8 @@ def runs_server(folder: str) -> Optional[bool]:
             if seen > _MAX_SERVER_FILES:
                 return None
             try:
-                with open(os.path.join(root, name), "rb") as handle:
-                    if _SERVER_MARKERS.search(handle.read(1_000_000)):
-                        return True
+                if _SERVER_MARKERS.search(reading.read_bytes(os.path.join(root, name), 1_000_000, head=True)):
+                    return True
             except OSError:
                 return None
     return False if seen else None

@@ -14,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
+from dapr_lint import reading
+
 # The rules that read run files: a cached project result depends on them when one of these is enabled.
 RULES_READING_RUN_FILES = frozenset({"DPR413", "DPR414", "DPR415", "DPR416"})
 
@@ -130,8 +132,7 @@ def _facts_of(listing: tuple[tuple[str, int, int], ...]) -> tuple[RunFacts, tupl
     for path, _size, _mtime in listing:
         dirpath, name = os.path.split(path)
         try:
-            with open(path, "rb") as handle:
-                data = handle.read(_MAX_BYTES)
+            data = reading.read_bytes(path, _MAX_BYTES, head=True)  # a FIFO named `.env` or a link to /dev/stdin: refused
         except OSError:
             continue
         agent = agent or bool(_AGENT.search(data))
