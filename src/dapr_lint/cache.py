@@ -702,7 +702,8 @@ def run_cached(tasks, settings, cache: Cache, check, extra=(), project=None, ext
                 data = reading.read_bytes(task.path)
             except OSError:
                 continue  # check_file reports it
-        context = (("chart",) if task.chart_template else ()) + run_template_context(task.path, data)
+        # only a YAML file is a run template (a Python file's `# appDirPath: /` comment names no folder)
+        context = (("chart",) if task.chart_template else ()) + (run_template_context(task.path, data) if task.kind == "yaml" else ())
         key = cache.key_of(absolutes[index], task.display, task.kind, task.ignored, data, context)
         keys[index] = key
         results[index] = cache.get(absolutes[index], key)
