@@ -1,0 +1,551 @@
+"""DPR801-DPR810: the actor contract between interface, implementation, runtime and proxy (models-facts L).
+
+The Python SDK checks this contract only when a call arrives: the runtime dispatches `await getattr(actor,
+name)(body)` by the name `@actormethod(name=...)` gives, looks timer callbacks up by `__name__`, delivers
+reminders only to classes with `Remindable` as a direct base. Each rule reads the actor facet of the model
+(`dapr_lint.python.model.actors`) and stays silent where a class, an interface or a value cannot be resolved.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from dapr_lint.diagnostics import Finding, Fix
+from dapr_lint.python import edits
+from dapr_lint.python.model import CallSite, ClassInfo, FunctionInfo, ModuleModel
+from dapr_lint.python.model.actors import AWAITED_HOOKS, ActorModel, actor_facts, has_star_params
+from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
+
+_KEY_ERRORS = frozenset({"KeyError", "LookupError", "Exception", "BaseException"})
+
+
+def _def_keyword_fix(info: FunctionInfo) -> Optional[edits.Edit]:
+    node = info.node
+    if not isinstance(node, cst.FunctionDef) or node.asynchronous is not None:
+        return None
+    return edits.Edit(node, lambda n: n.with_changes(asynchronous=cst.Asynchronous()))  # type: ignore[union-attr]
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR801
+# ------------------------------------------------------------------------------------------------
+
+
+@rule(
+    RuleSpec(
+        code="DPR801",
+        name="sync-actor-method",
+        category="bug",
+        summary="An actor method the runtime awaits (an interface method, `_on_activate`, `receive_reminder`) defined with a plain `def`.",
+        target="python",
+        predicts="exception",
+        fix_safety="unsafe",
+        fix_description="Make the method `async def` (callers inside the actor that call it without `await` must then await it).",
+        examples=(
+            invalid(
+                """
+                from dapr.actor import Actor, ActorInterface, actormethod
+
+
+                class CartInterface(ActorInterface):
+                    @actormethod(name="GetItems")
+                    async def get_items(self) -> list: ...
+
+
+                class CartActor(Actor, CartInterface):
+                    def get_items(self) -> list:  # DPR801: the runtime awaits the list it returns
+                        return []
+                """,
+            ),
+            valid(
+                """
+                from dapr.actor import Actor, ActorInterface, actormethod
+
+
+                class CartInterface(ActorInterface):
+                    @actormethod(name="GetItems")
+                    async def get_items(self) -> list: ...
+
+
+                class CartActor(Actor, CartInterface):
+                    async def get_items(self) -> list:
+                        return self._format([])
+
+                    def _format(self, items: list) -> list:  # a helper of no interface
+                        return sorted(items)
+                """,
+            ),
+        ),
+    )
+)
+def sync_actor_method(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
+    actors = actor_facts(model)
+    seen: set[int] = set()
+    for klass in actors.facts.actors:
+        for info, why in _awaited_methods(actors, klass):
+            if info.is_async or info.is_lambda or id(info) in seen or info.decorators:
+                continue
+            seen.add(id(info))
+            yield report(
+                info.name_node,
+                f"`{info.name}` is a plain `def` but the actor runtime awaits it ({why}): it fails with TypeError",
+                Fix("Make it `async def`.", _def_keyword_fix(info)),
+            )
+
+
+def _awaited_methods(actors: ActorModel, klass: ClassInfo) -> Iterator[tuple[FunctionInfo, str]]:
+    """The methods of an actor class the runtime awaits, with why: interface methods and SDK hooks."""
+    for interface in actors.dispatch_interfaces(klass):
+        for method in actors.methods(interface):
+            impl = actors.method_on(klass, method.name)
+            if impl is None or impl.klass is None or actors.role(impl.klass) == "interface":
+                continue  # not implemented here, or only the interface's own declaration
+            yield impl, f"`{method.dispatch or method.name}` of `{interface.name}`"
+    for hook in sorted(AWAITED_HOOKS):
+        impl = klass.methods.get(hook)
+        if impl is not None:
+            yield impl, "an SDK hook"
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR802
+# ------------------------------------------------------------------------------------------------
+
+
+@rule(
+    RuleSpec(
+        code="DPR802",
+        name="actor-method-arity",
+        category="bug",
+        summary="An actor interface method with two or more required parameters: the runtime passes one body.",
+        target="python",
+        predicts="exception",
+        examples=(
+            invalid(
+                """
+                from dapr.actor import ActorInterface, actormethod
+
+
+                class ScoreInterface(ActorInterface):
+                    @actormethod(name="AddScore")
+                    async def add_score(self, player: str, points: int) -> None: ...  # DPR802
+                """,
+            ),
+            valid(
+                """
+                from dapr.actor import ActorInterface, actormethod
+
+
+                class ScoreInterface(ActorInterface):
+                    @actormethod(name="AddScore")
+                    async def add_score(self, score: dict) -> None: ...  # {"player": ..., "points": ...}
+                """,
+            ),
+        ),
+    )
+)
+def actor_method_arity(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
+    actors = actor_facts(model)
+    seen: set[int] = set()
+    for klass in model.classes:
+        if not actors.relevant or not any(b.kind == "interface" for b in actors.bases(klass)):
+            continue
+        for method in actors.methods(klass):
+            if method.info.is_lambda or id(method.info) in seen or has_star_params(method.info):
+                continue
+            seen.add(id(method.info))
+            required = method.required
+            if required >= 2:
+                yield report(
+                    method.info.name_node,
+                    f"actor method `{method.name}` takes {required} parameters but the runtime passes one body: "
+                    "every call fails with TypeError",
+                )
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR803
+# ------------------------------------------------------------------------------------------------
+
+
+@rule(
+    RuleSpec(
+        code="DPR803",
+        name="unnamed-actor-method",
+        category="bug",
+        summary="`@actormethod()` without a name (or `@actormethod` without parentheses): the method is unreachable.",
+        target="python",
+        predicts="exception",
+        fix_safety="unsafe",
+        fix_description='Name the method: `@actormethod(name="<python name>")` (callers then dispatch by that name).',
+        examples=(
+            invalid(
+                """
+                from dapr.actor import ActorInterface, actormethod
+
+
+                class CartInterface(ActorInterface):
+                    @actormethod()  # DPR803: registered under the key None
+                    async def get_items(self) -> list: ...
+                """,
+            ),
+            valid(
+                """
+                from dapr.actor import ActorInterface, actormethod
+
+
+                class CartInterface(ActorInterface):
+                    @actormethod(name="get_items")
+                    async def get_items(self) -> list: ...
+
+                    async def clear(self) -> None: ...  # undecorated: dispatched as `clear`
+                """,
+            ),
+        ),
+    )
+)
+def unnamed_actor_method(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
+    actors = actor_facts(model)
+    if not actors.relevant:
+        return
+    for info in model.functions:
+        if not info.decorators or info.is_lambda:
+            continue
+        method = actors.actor_method(info)
+        if not method.unnamed or method.decorator is None:
+            continue
+        if method.bare:
+            if required_beyond_self(info) != 0 or has_star_params(info):
+                continue  # the wrapper takes one argument: a one-parameter method still receives its body
+            message = (
+                f"bare `@actormethod` replaces `{info.name}` by its wrapper, which takes one argument: "
+                "every call fails with TypeError"
+            )
+        else:
+            message = f"`@actormethod()` without a name registers `{info.name}` under the key None: no call reaches it"
+        yield report(
+            method.decorator.decorator,
+            message,
+            Fix(f'Use `@actormethod(name="{info.name}")`.', _name_decorator(method.decorator, info.name)),
+        )
+
+
+def required_beyond_self(info: FunctionInfo) -> int:
+    node = info.node
+    if not isinstance(node, cst.FunctionDef):
+        return 0
+    return len([*node.params.posonly_params, *node.params.params][1:]) + len(node.params.kwonly_params)
+
+
+def _name_decorator(decorator: cst.Decorator, name: str) -> edits.Edit:
+    def replace(node: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(node, cst.Decorator)
+        expr = node.decorator
+        target = expr.func if isinstance(expr, cst.Call) else expr
+        call = cst.Call(
+            func=target,  # type: ignore[arg-type]
+            args=[
+                cst.Arg(
+                    keyword=cst.Name("name"),
+                    value=cst.SimpleString(f'"{name}"'),
+                    equal=cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace("")),
+                )
+            ],
+        )
+        return node.with_changes(decorator=call)
+
+    return edits.Edit(decorator, replace)
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR806
+# ------------------------------------------------------------------------------------------------
+
+
+@rule(
+    RuleSpec(
+        code="DPR806",
+        name="missing-actor-state-key",
+        category="bug",
+        summary="`get_state` on the actor state manager tested for `None`: a missing key raises KeyError instead.",
+        target="python",
+        predicts="exception",
+        fix_safety="unsafe",
+        fix_description="Use `try_get_state`, which returns `(found, value)` and `None` for a missing key, so the `None` branch runs.",
+        examples=(
+            invalid(
+                """
+                from dapr.actor import Actor, ActorInterface, actormethod
+
+
+                class CounterInterface(ActorInterface):
+                    @actormethod(name="Increment")
+                    async def increment(self) -> int: ...
+
+
+                class CounterActor(Actor, CounterInterface):
+                    async def increment(self) -> int:
+                        count = await self._state_manager.get_state("count")  # DPR806: KeyError on the first call
+                        if count is None:
+                            count = 0
+                        await self._state_manager.set_state("count", count + 1)
+                        return count + 1
+                """,
+            ),
+            valid(
+                """
+                from dapr.actor import Actor, ActorInterface, actormethod
+
+
+                class CounterInterface(ActorInterface):
+                    @actormethod(name="Increment")
+                    async def increment(self) -> int: ...
+
+
+                class CounterActor(Actor, CounterInterface):
+                    async def increment(self) -> int:
+                        _, count = await self._state_manager.try_get_state("count")
+                        if count is None:
+                            count = 0
+                        await self._state_manager.set_state("count", count + 1)
+                        return count + 1
+                """,
+            ),
+        ),
+    )
+)
+def missing_actor_state_key(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
+    actors = actor_facts(model)
+    if not actors.facts.actors:
+        return
+    for site in model.calls:
+        if site.context != "await" or actors.state_manager_call(site) != "get_state":
+            continue
+        info = site.function
+        if info is None or _guarded_by_key_error(model, site):
+            continue
+        assigned = _assigned_name(site)
+        if assigned is None:
+            continue
+        name, statement = assigned
+        if any(actors.state_manager_call(s) == "contains_state" for s in info.calls):
+            continue
+        if not _none_tested(info.node, name, statement):
+            continue
+        yield report(
+            site.node,
+            f"`get_state` raises KeyError for a missing key, so the `None` test of `{name}` never runs: the call fails",
+            Fix("Use `try_get_state` (the `None` branch then runs).", _try_get_state(statement, name)),
+        )
+
+
+def _guarded_by_key_error(model: ModuleModel, site: CallSite) -> bool:
+    for info in site.tries:
+        for clause in info.handlers:
+            if any(t in _KEY_ERRORS or t == "?" for t in model.caught_types(clause)):
+                return True
+    return False
+
+
+def _assigned_name(site: CallSite) -> Optional[tuple[str, cst.SimpleStatementLine]]:
+    """`name = await self._state_manager.get_state(k)`: the name and its statement."""
+    statement = site.statement
+    if statement is None or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        target, value = small.targets[0].target, small.value
+    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+        target, value = small.target, small.value
+    else:
+        return None
+    if not isinstance(target, cst.Name) or not isinstance(value, cst.Await) or value.expression is not site.node:
+        return None
+    return target.value, statement
+
+
+class _NoneTests(cst.CSTVisitor):
+    """Finds a test of `name` for `None` or falsiness after a statement: `if x is None`, `if not x`, `if x:`,
+    `x or default`, `x if x else y`, `assert x`."""
+
+    def __init__(self, name: str, after: cst.CSTNode) -> None:
+        self.name = name
+        self.after = after
+        self.started = False
+        self.found = False
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.found:
+            return False
+        if node is self.after:
+            self.started = True
+            return False
+        if isinstance(node, (cst.FunctionDef, cst.Lambda, cst.ClassDef)) and self.started:
+            return False
+        if self.started:
+            if isinstance(node, (cst.If, cst.While)) and self._tests(node.test):
+                self.found = True
+            elif isinstance(node, cst.IfExp) and self._tests(node.test):
+                self.found = True
+            elif isinstance(node, cst.Assert) and self._tests(node.test):
+                self.found = True
+            elif isinstance(node, cst.BooleanOperation) and isinstance(node.operator, cst.Or) and self._is_name(node.left):
+                self.found = True
+        return True
+
+    def _is_name(self, node: cst.BaseExpression) -> bool:
+        return isinstance(node, cst.Name) and node.value == self.name
+
+    def _tests(self, test: cst.BaseExpression) -> bool:
+        if self._is_name(test):
+            return True
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            return self._tests(test.expression)
+        if isinstance(test, cst.BooleanOperation):
+            return self._tests(test.left) or self._tests(test.right)
+        if isinstance(test, cst.Comparison) and self._is_name(test.left) and len(test.comparisons) == 1:
+            target = test.comparisons[0]
+            return isinstance(target.operator, (cst.Is, cst.IsNot, cst.Equal, cst.NotEqual)) and (
+                isinstance(target.comparator, cst.Name) and target.comparator.value == "None"
+            )
+        return False
+
+
+def _none_tested(function: cst.CSTNode, name: str, statement: cst.CSTNode) -> bool:
+    visitor = _NoneTests(name, statement)
+    function.visit(visitor)
+    return visitor.found
+
+
+def _try_get_state(statement: cst.SimpleStatementLine, name: str) -> edits.Edit:
+    def replace(node: cst.CSTNode) -> cst.CSTNode:
+        assert isinstance(node, cst.SimpleStatementLine)
+        small = node.body[0]
+        assert isinstance(small, (cst.Assign, cst.AnnAssign)) and isinstance(small.value, cst.Await)
+        value = small.value
+        call = value.expression
+        assert isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute)
+        call = call.with_changes(func=call.func.with_changes(attr=cst.Name("try_get_state")))
+        targets = cst.Tuple(
+            elements=[cst.Element(cst.Name("_"), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))), cst.Element(cst.Name(name))],
+            lpar=[],
+            rpar=[],
+        )
+        assign = cst.Assign(targets=[cst.AssignTarget(targets)], value=value.with_changes(expression=call))
+        return node.with_changes(body=[assign])
+
+    return edits.Edit(statement, replace)
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR808
+# ------------------------------------------------------------------------------------------------
+
+
+@rule(
+    RuleSpec(
+        code="DPR808",
+        name="timer-callback",
+        category="bug",
+        summary="An actor timer whose callback is not an `async` method of the actor: it fails when the timer fires.",
+        target="python",
+        predicts="exception",
+        examples=(
+            invalid(
+                """
+                from datetime import timedelta
+
+                from dapr.actor import Actor, ActorInterface, actormethod
+
+
+                class ClockInterface(ActorInterface):
+                    @actormethod(name="Start")
+                    async def start(self) -> None: ...
+
+
+                class ClockActor(Actor, ClockInterface):
+                    async def start(self) -> None:
+                        await self.register_timer(
+                            "tick",
+                            lambda state: None,  # DPR808: looked up as `<lambda>` on the actor when the timer fires
+                            None,
+                            timedelta(seconds=1),
+                            timedelta(seconds=5),
+                        )
+                """,
+            ),
+            valid(
+                """
+                from datetime import timedelta
+
+                from dapr.actor import Actor, ActorInterface, actormethod
+
+
+                class ClockInterface(ActorInterface):
+                    @actormethod(name="Start")
+                    async def start(self) -> None: ...
+
+
+                class ClockActor(Actor, ClockInterface):
+                    async def start(self) -> None:
+                        await self.register_timer("tick", self.on_tick, None, timedelta(seconds=1), timedelta(seconds=5))
+
+                    async def on_tick(self, state) -> None:
+                        await self._state_manager.set_state("last_tick", state)
+                """,
+            ),
+        ),
+    )
+)
+def timer_callback(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
+    actors = actor_facts(model)
+    if not actors.facts.actors:
+        return
+    for site in model.calls:
+        if actors.actor_call(site) != "register_timer":
+            continue
+        klass = actors.actor_class_of(site.scope)
+        callback = _call_arg(site.node, 1, "callback")
+        if klass is None or callback is None:
+            continue
+        problem = _timer_problem(model, actors, klass, callback, site)
+        if problem is not None:
+            yield report(callback, f"{problem}: the timer fails on every firing")
+
+
+def _timer_problem(model: ModuleModel, actors: ActorModel, klass: ClassInfo, callback: cst.BaseExpression, site: CallSite) -> Optional[str]:
+    complete = actors.complete(klass)
+    if isinstance(callback, cst.Lambda):
+        return "timer callback is a lambda, looked up as `<lambda>` on the actor"
+    if isinstance(callback, cst.Attribute) and actors.is_self(callback.value, site.scope):
+        name = callback.attr.value
+        method = actors.method_on(klass, name)
+        if method is None:
+            return None  # an SDK or imported method: not known here
+        if not method.is_async and not method.decorators:
+            return f"timer callback `{name}` is a plain `def`, which the runtime awaits"
+        return None
+    info = actors.function_value(callback, site.scope)
+    name = None
+    if info is not None and info.klass is None:
+        name = info.name
+        what = f"timer callback `{name}` is no method of the actor, where it is looked up by name"
+    elif isinstance(callback, cst.Attribute):
+        name = callback.attr.value
+        what = f"timer callback `{name}` is another object's method, looked up by name on the actor"
+    if name is None or not complete or actors.method_on(klass, name) is not None:
+        return None
+    return what
+
+
+def _call_arg(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:
+    for arg in call.args:
+        if arg.keyword is not None and arg.keyword.value == keyword:
+            return arg.value
+    if any(arg.star for arg in call.args):
+        return None
+    positional = [arg for arg in call.args if arg.keyword is None]
+    return positional[position].value if len(positional) > position else None
+
