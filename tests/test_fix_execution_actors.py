@@ -170,3 +170,50 @@ def test_dpr806_the_fixed_actor_initialises_missing_state(tmp_path):
     result, sidecar = _dispatch(after.CounterActor, "Increment")
     assert result == b"1"
     assert sidecar.state[("CounterActor", "a1", "count")] == b"1"
+
+
+# DPR809: the proxy resolves `proxy.<name>` by the actor-method name; by the Python name it raises AttributeError.
+# The fixed call goes through the proxy to the (stand-in) sidecar's invoke endpoint under the actor-method name.
+PROXY_CALL = """
+from dapr.actor import ActorId, ActorInterface, ActorProxy, actormethod
+
+
+class CartInterface(ActorInterface):
+    @actormethod(name="AddItem")
+    async def add_item(self, item: dict) -> None: ...
+
+
+async def add(factory, cart_id: str, item: dict) -> None:
+    proxy = ActorProxy.create("CartActor", ActorId(cart_id), CartInterface, factory)
+    await proxy.add_item(item)
+"""
+
+
+class _RecordingFactory:
+    """An ActorProxyFactory whose client records the invocations the proxy sends (no sidecar)."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str, bytes]] = []
+
+    def create(self, actor_type, actor_id, actor_interface=None):
+        from dapr.actor import ActorProxy
+        from dapr.serializers import DefaultJSONSerializer
+
+        factory = self
+
+        class Client(SidecarState):
+            async def invoke_method(self, actor_type, actor_id, method, data=None):
+                factory.sent.append((actor_type, actor_id, method, data))
+                return b"null"
+
+        return ActorProxy(Client(), actor_type, actor_id, actor_interface, DefaultJSONSerializer())
+
+
+def test_dpr809_the_fixed_proxy_call_reaches_the_actor_method(tmp_path):
+    before = _load(tmp_path, PROXY_CALL, "before809")
+    factory = _RecordingFactory()
+    with pytest.raises(AttributeError, match="has no attribute add_item"):
+        asyncio.run(before.add(factory, "c1", {"sku": "a"}))
+    after = _load(tmp_path, _fixed(PROXY_CALL, "DPR809"), "after809")
+    asyncio.run(after.add(factory, "c1", {"sku": "a"}))
+    assert factory.sent == [("CartActor", "c1", "AddItem", b'{"sku":"a"}')]

@@ -108,6 +108,36 @@ CASES = [
         """,
     ),
     (
+        "DPR809-actor-method-name",
+        False,
+        """
+        from dapr.actor import ActorId, ActorInterface, ActorProxy, actormethod
+
+
+        class CartInterface(ActorInterface):
+            @actormethod(name="AddItem")
+            async def add_item(self, item: dict) -> None: ...
+
+
+        async def add(cart_id: str, item: dict) -> None:
+            proxy = ActorProxy.create("CartActor", ActorId(cart_id), CartInterface)
+            await proxy.add_item(item)
+        """,
+        """
+        from dapr.actor import ActorId, ActorInterface, ActorProxy, actormethod
+
+
+        class CartInterface(ActorInterface):
+            @actormethod(name="AddItem")
+            async def add_item(self, item: dict) -> None: ...
+
+
+        async def add(cart_id: str, item: dict) -> None:
+            proxy = ActorProxy.create("CartActor", ActorId(cart_id), CartInterface)
+            await proxy.AddItem(item)
+        """,
+    ),
+    (
         "DPR806-try-get-state",
         True,
         """

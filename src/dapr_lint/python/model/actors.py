@@ -307,6 +307,33 @@ class ActorModel:
             return None
         return func.attr.value
 
+    def coroutine_call(self, site: CallSite) -> Optional[tuple[str, str]]:
+        """(method, owner) when a call returns an actor coroutine: the state manager's methods, the actor's timer
+        and reminder methods, a `register_actor` that is a coroutine, a call through a proxy."""
+        if not self.relevant:
+            return None
+        method = self.state_manager_call(site)
+        if method is not None:
+            return method, "ActorStateManager"
+        method = self.actor_call(site)
+        if method is not None:
+            return method, "Actor"
+        func = site.node.func
+        if not isinstance(func, cst.Attribute):
+            return None
+        if func.attr.value == "register_actor":
+            registration = next((r for r in self.facts.registrations if r.site is site), None)
+            if registration is not None and registration.is_async:
+                owner = "ActorRuntime" if self.m.callee_path(site.node, site.scope) in RUNTIME_REGISTER else None
+                if owner is not None or self._built_as(func.value, site.scope, ASYNC_HOSTS - {"dapr.ext.fastapi.DaprActor"}):
+                    return "register_actor", owner or "ActorGrpcHost"
+            return None  # the FastAPI DaprActor's is in the SDK table
+        if func.attr.value in ("actor_id", "actor_type", "create"):
+            return None
+        if self.proxy_of(func.value, site.scope) is not None:
+            return func.attr.value, "ActorProxy"
+        return None
+
     # -- registrations and proxies --------------------------------------------------------------------
 
     def _find_calls(self) -> None:

@@ -14,8 +14,8 @@ import libcst as cst
 
 from dapr_lint.diagnostics import Finding, Fix
 from dapr_lint.python import edits
-from dapr_lint.python.model import CallSite, ClassInfo, FunctionInfo, ModuleModel
-from dapr_lint.python.model.actors import AWAITED_HOOKS, ActorModel, actor_facts, has_star_params
+from dapr_lint.python.model import CallSite, ClassInfo, Const, FunctionInfo, Kind, ModuleModel, is_none_literal
+from dapr_lint.python.model.actors import ACTOR_ID, AWAITED_HOOKS, PROXY_MEMBERS, ActorModel, actor_facts, has_star_params
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 
 _KEY_ERRORS = frozenset({"KeyError", "LookupError", "Exception", "BaseException"})
@@ -148,6 +148,8 @@ def _awaited_methods(actors: ActorModel, klass: ClassInfo) -> Iterator[tuple[Fun
 )
 def actor_method_arity(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     actors = actor_facts(model)
+    if model.imports_module("dapr.actor.runtime.mock_actor"):
+        return  # a test calling its actors' methods directly, never through the runtime
     seen: set[int] = set()
     for klass in model.classes:
         if not actors.relevant or not any(b.kind == "interface" for b in actors.bases(klass)):
@@ -332,6 +334,8 @@ def missing_actor_state_key(model: ModuleModel, report: Reporter) -> Iterator[Fi
         name, statement = assigned
         if any(actors.state_manager_call(s) == "contains_state" for s in info.calls):
             continue
+        if _set_on_activation(model, actors, site):
+            continue
         if not _none_tested(info.node, name, statement):
             continue
         yield report(
@@ -339,6 +343,25 @@ def missing_actor_state_key(model: ModuleModel, report: Reporter) -> Iterator[Fi
             f"`get_state` raises KeyError for a missing key, so the `None` test of `{name}` never runs: the call fails",
             Fix("Use `try_get_state` (the `None` branch then runs).", _try_get_state(statement, name)),
         )
+
+
+_WRITES = frozenset({"set_state", "add_state", "try_add_state", "get_or_add_state", "add_or_update_state", "set_state_ttl"})
+
+
+def _set_on_activation(model: ModuleModel, actors: ActorModel, site: CallSite) -> bool:
+    """Whether the actor's `_on_activate` writes the same key (`self._key` or a literal): it is never missing."""
+    klass = actors.actor_class_of(site.scope)
+    key = _call_arg(site.node, 0, "state_name")
+    hook = actors.method_on(klass, "_on_activate") if klass is not None else None
+    if hook is None or key is None or hook is site.function:
+        return False
+    text = model.module.code_for_node(key)
+    for call in hook.calls:
+        if actors.state_manager_call(call) in _WRITES:
+            written = _call_arg(call.node, 0, "state_name")
+            if written is not None and model.module.code_for_node(written) == text:
+                return True
+    return False
 
 
 def _guarded_by_key_error(model: ModuleModel, site: CallSite) -> bool:
@@ -549,3 +572,296 @@ def _call_arg(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseE
     positional = [arg for arg in call.args if arg.keyword is None]
     return positional[position].value if len(positional) > position else None
 
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR809
+# ------------------------------------------------------------------------------------------------
+
+
+@rule(
+    RuleSpec(
+        code="DPR809",
+        name="actor-proxy-call",
+        category="bug",
+        summary="An actor proxy call the proxy cannot send: a Python name the interface renamed, keywords, several arguments, a non-str id.",
+        target="python",
+        predicts="exception",
+        fix_safety="safe",
+        fix_note="(a call by the Python name)",
+        fix_description="Call the method by its actor-method name (the `name=` of its `@actormethod`).",
+        examples=(
+            invalid(
+                """
+                from dapr.actor import ActorId, ActorInterface, ActorProxy, actormethod
+
+
+                class CartInterface(ActorInterface):
+                    @actormethod(name="AddItem")
+                    async def add_item(self, item: dict) -> None: ...
+
+
+                async def add(cart_id: str, item: dict) -> None:
+                    proxy = ActorProxy.create("CartActor", ActorId(cart_id), CartInterface)
+                    await proxy.add_item(item)  # DPR809: the proxy knows the method as `AddItem`
+                """,
+            ),
+            valid(
+                """
+                from dapr.actor import ActorId, ActorInterface, ActorProxy, actormethod
+
+
+                class CartInterface(ActorInterface):
+                    @actormethod(name="AddItem")
+                    async def add_item(self, item: dict) -> None: ...
+
+
+                async def add(cart_id: str, item: dict) -> None:
+                    proxy = ActorProxy.create("CartActor", ActorId(cart_id), CartInterface)
+                    await proxy.AddItem(item)
+                """,
+            ),
+        ),
+    )
+)
+def actor_proxy_call(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
+    actors = actor_facts(model)
+    if not actors.relevant:
+        return
+    for site in model.calls:
+        func = site.node.func
+        if model.callee_path(site.node, site.scope) in ACTOR_ID:
+            arg = _call_arg(site.node, 0, "actor_id")
+            kind = _non_str(model, arg, site) if arg is not None else None
+            if kind is not None:
+                yield report(arg, f"`ActorId` takes a str, not {kind}: it raises TypeError")  # type: ignore[arg-type]
+            continue
+        if not isinstance(func, cst.Attribute):
+            continue
+        proxy = actors.proxy_of(func.value, site.scope)
+        if proxy is None:
+            continue
+        attr = func.attr.value
+        if attr == "invoke_method":
+            body = _call_arg(site.node, 1, "raw_body")
+            kind = _non_bytes(model, body, site) if body is not None else None
+            if kind is not None:
+                yield report(body, f"`invoke_method` on a proxy sends bytes, not {kind}: it raises ValueError")  # type: ignore[arg-type]
+            continue
+        if attr in PROXY_MEMBERS:
+            continue
+        interface = actors.interface_of(proxy)
+        if interface is None:
+            continue
+        methods = actors.methods(interface)
+        by_dispatch = {m.dispatch: m for m in methods if m.dispatch is not None}
+        by_name = {m.name: m for m in methods}
+        if attr in by_dispatch:
+            keywords = [a for a in site.node.args if a.keyword is not None or a.star == "**"]
+            positional = [a for a in site.node.args if a.keyword is None and a.star == ""]
+            if keywords:
+                yield report(
+                    site.node,
+                    f"`{attr}` through a proxy drops keyword arguments: the actor receives no body",
+                )
+            elif len(positional) > 1:
+                yield report(
+                    site.node,
+                    f"`{attr}` through a proxy with {len(positional)} arguments: the proxy raises ValueError (one body only)",
+                )
+            continue
+        method = by_name.get(attr)
+        if method is None or method.dispatch in (None, "?", attr) or not str(method.dispatch).isidentifier():
+            continue
+        yield report(
+            func.attr,
+            f"the proxy knows `{attr}` as `{method.dispatch}` (its `@actormethod` name): calling `{attr}` raises AttributeError",
+            Fix(f"Call `{method.dispatch}`.", edits.rename_name(func.attr, str(method.dispatch))),
+        )
+
+
+def _non_str(model: ModuleModel, expr: cst.BaseExpression, site: CallSite) -> Optional[str]:
+    value = model.value_of(expr, site.scope)
+    if isinstance(value, Const) and not isinstance(value.value, str):
+        return "None" if value.value is None else f"`{type(value.value).__name__}`"
+    if isinstance(value, Kind) and value.kind in ("dict", "list", "tuple", "set", "bytes"):
+        return f"`{value.kind}`"
+    return None
+
+
+def _non_bytes(model: ModuleModel, expr: cst.BaseExpression, site: CallSite) -> Optional[str]:
+    value = model.value_of(expr, site.scope)
+    if isinstance(value, Const) and value.value is not None and not isinstance(value.value, bytes):
+        return f"`{type(value.value).__name__}`"
+    if isinstance(value, Kind) and value.kind in ("dict", "list", "tuple", "set", "str"):
+        return f"`{value.kind}`"
+    return None
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR807
+# ------------------------------------------------------------------------------------------------
+
+
+@rule(
+    RuleSpec(
+        code="DPR807",
+        name="reminder-contract",
+        category="bug",
+        summary="Reminders that cannot fire: `Remindable` inherited through a base class, or a reminder state that is not bytes.",
+        target="python",
+        predicts="exception",
+        examples=(
+            invalid(
+                """
+                from datetime import timedelta
+
+                from dapr.actor import Actor, ActorInterface, Remindable, actormethod
+
+
+                class AlarmInterface(ActorInterface):
+                    @actormethod(name="Arm")
+                    async def arm(self) -> None: ...
+
+
+                class RemindableActor(Actor, Remindable):
+                    async def receive_reminder(self, name, state, due_time, period, ttl=None) -> None:
+                        print("ring", name)
+
+
+                class AlarmActor(RemindableActor, AlarmInterface):  # DPR807: Remindable is not a direct base
+                    async def arm(self) -> None:
+                        await self.register_reminder("ring", b"", timedelta(seconds=5), timedelta(minutes=1))
+                """,
+            ),
+            valid(
+                """
+                from datetime import timedelta
+
+                from dapr.actor import Actor, ActorInterface, Remindable, actormethod
+
+
+                class AlarmInterface(ActorInterface):
+                    @actormethod(name="Arm")
+                    async def arm(self) -> None: ...
+
+
+                class AlarmActor(Actor, AlarmInterface, Remindable):
+                    async def arm(self) -> None:
+                        await self.register_reminder("ring", b"", timedelta(seconds=5), timedelta(minutes=1))
+
+                    async def receive_reminder(self, name, state, due_time, period, ttl=None) -> None:
+                        print("ring", name)
+                """,
+            ),
+        ),
+    )
+)
+def reminder_contract(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
+    actors = actor_facts(model)
+    if not actors.facts.actors:
+        return
+    for site in model.calls:
+        if actors.actor_call(site) != "register_reminder":
+            continue
+        state = _call_arg(site.node, 1, "state")
+        kind = _non_bytes(model, state, site) if state is not None else None
+        if state is not None and kind is None and is_none_literal(state):
+            kind = "None"
+        if kind is not None:
+            yield report(state, f"reminder state must be bytes, not {kind}: `register_reminder` raises ValueError")  # type: ignore[arg-type]
+    subclassed = {id(b.local) for klass in model.classes for b in actors.bases(klass) if b.local is not None}
+    for klass in actors.facts.actors:
+        if id(klass) in subclassed or not actors.dispatch_interfaces(klass):
+            continue  # an abstract base, or a class of no interface (DPR804)
+        if any(b.kind == "remindable" for b in actors.bases(klass)):
+            continue
+        indirect = any(b.kind == "remindable" for _c, bases in actors.chain(klass) for b in bases)
+        receives = actors.method_on(klass, "receive_reminder") is not None
+        registers = any(
+            actors.actor_call(site) == "register_reminder"
+            for current, _b in actors.chain(klass)
+            for info in current.methods.values()
+            for site in info.calls
+        )
+        if (indirect or receives) and registers:
+            yield report(
+                klass.node.name,
+                f"`{klass.name}` registers reminders but `Remindable` is not its direct base: each reminder fails with ValueError",
+            )
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR804
+# ------------------------------------------------------------------------------------------------
+
+
+@rule(
+    RuleSpec(
+        code="DPR804",
+        name="actor-without-interface",
+        category="bug",
+        summary="An actor class registered with the runtime that inherits no `ActorInterface`: registration raises ValueError.",
+        target="python",
+        predicts="exception",
+        examples=(
+            invalid(
+                """
+                from dapr.actor import Actor
+                from dapr.ext.fastapi import DaprActor
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                actor = DaprActor(app)
+
+
+                class CartActor(Actor):
+                    async def get_items(self) -> list:
+                        return []
+
+
+                @app.on_event("startup")
+                async def register() -> None:
+                    await actor.register_actor(CartActor)  # DPR804: no ActorInterface to dispatch from
+                """,
+            ),
+            valid(
+                """
+                from dapr.actor import Actor, ActorInterface, actormethod
+                from dapr.ext.fastapi import DaprActor
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                actor = DaprActor(app)
+
+
+                class CartInterface(ActorInterface):
+                    @actormethod(name="GetItems")
+                    async def get_items(self) -> list: ...
+
+
+                class CartActor(Actor, CartInterface):
+                    async def get_items(self) -> list:
+                        return []
+
+
+                @app.on_event("startup")
+                async def register() -> None:
+                    await actor.register_actor(CartActor)
+                """,
+            ),
+        ),
+    )
+)
+def actor_without_interface(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
+    actors = actor_facts(model)
+    for registration in actors.facts.registrations:
+        klass = actors.registered_class(registration)
+        if klass is None or actors.role(klass) != "actor" or not actors.complete(klass):
+            continue
+        if actors.dispatch_interfaces(klass):
+            continue
+        yield report(
+            registration.actor,  # type: ignore[arg-type]
+            f"`{klass.name}` inherits no `ActorInterface`: `register_actor` raises ValueError at start-up",
+        )
