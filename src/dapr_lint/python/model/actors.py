@@ -442,3 +442,147 @@ __all__ = [
     "has_star_params",
     "required_params",
 ]
+
+
+# -- the per-file summary's part (dapr_lint.summaries.ActorSummary) ---------------------------------------------
+
+_HOST_CLASSES = frozenset({"dapr.ext.fastapi.DaprActor", "dapr.ext.flask.DaprActor", "dapr.actor.ActorGrpcHost", "dapr.actor.runtime.grpc_host.ActorGrpcHost"})
+_WORKFLOW_RUNTIMES = frozenset({"dapr.ext.workflow.WorkflowRuntime", "dapr.ext.workflow.workflow_runtime.WorkflowRuntime"})
+
+
+def actor_summary_draft(model: "ModuleModel") -> tuple[dict, list[tuple[dict, cst.CSTNode]]]:
+    """The actor part of a module's summary as drafts, with the nodes whose spans they need."""
+    from dapr_lint.python import known
+
+    actors = actor_facts(model)
+    pending: list[tuple[dict, cst.CSTNode]] = []
+    draft: dict = {"classes": {}, "registrations": [], "proxy_calls": [], "hosts": [], "workflow_runtimes": []}
+
+    def spanned(item: dict, node: cst.CSTNode) -> dict:
+        pending.append((item, node))
+        return item
+
+    for site in model.calls:
+        path = model.callee_path(site.node, site.scope)
+        if path is None:
+            continue
+        path = known.canonical(path)
+        if path in _HOST_CLASSES:
+            draft["hosts"].append(spanned({}, site.node))
+        elif path in _WORKFLOW_RUNTIMES:
+            draft["workflow_runtimes"].append(spanned({}, site.node))
+    if not actors.relevant:
+        return draft, pending
+    for klass in model.classes:
+        if "." in klass.qualname:
+            continue
+        bases = []
+        for base in actors.bases(klass):
+            if base.kind in ("actor", "interface", "remindable"):
+                bases.append(f"sdk:{base.kind}")
+            elif base.kind == "local" and base.local is not None:
+                bases.append(f"local:{base.local.qualname}")
+            elif base.kind == "import" and base.path is not None:
+                bases.append(f"import:{base.path}")
+            else:
+                bases.append(base.kind)
+        methods = []
+        for name, info in klass.methods.items():
+            if info.is_lambda:
+                continue
+            method = actors.actor_method(info)
+            methods.append(
+                spanned({"name": name, "dispatch": method.dispatch, "is_async": info.is_async, "decorated": bool(info.decorators)}, info.name_node)
+            )
+        draft["classes"][klass.name] = spanned({"name": klass.name, "bases": bases, "methods": methods}, klass.node.name)
+    for registration in actors.facts.registrations:
+        for actor in _registered_refs(model, actors, registration):
+            draft["registrations"].append(spanned({"actor": actor, "serializer": registration.serializer}, registration.site.node))
+    if actors.facts.registrations and not draft["hosts"]:
+        draft["hosts"].append(spanned({}, actors.facts.registrations[0].site.node))
+    for site in model.calls:
+        func = site.node.func
+        if not isinstance(func, cst.Attribute) or func.attr.value in PROXY_MEMBERS:
+            continue
+        proxy = actors.proxy_of(func.value, site.scope)
+        if proxy is None or proxy.interface is None:
+            continue
+        value = model.value_of(proxy.interface, proxy.site.scope)
+        if not isinstance(value, Ref) or value.path.split(".", 1)[0] in _LIBRARIES:
+            continue
+        draft["proxy_calls"].append(
+            spanned(
+                {
+                    "interface": value.path,
+                    "method": func.attr.value,
+                    "positional": len([a for a in site.node.args if a.keyword is None and not a.star]),
+                    "keywords": any(a.keyword is not None or a.star == "**" for a in site.node.args),
+                },
+                func.attr,
+            )
+        )
+    return draft, pending
+
+
+def _class_ref(model: "ModuleModel", expr: Optional[cst.BaseExpression], scope: Scope) -> Optional[str]:
+    if expr is None:
+        return None
+    value = model.value_of(expr, scope)
+    if isinstance(value, ClassRef) and "." not in value.info.qualname:
+        return f"local:{value.info.qualname}"
+    if isinstance(value, Ref) and isinstance(expr, (cst.Name, cst.Attribute)):
+        return f"import:{value.path}"
+    return None
+
+
+def _registered_refs(model: "ModuleModel", actors: ActorModel, registration: Registration) -> list[Optional[str]]:
+    """The classes a registration registers: its argument, or, when that is a parameter of a module-level function
+    of this module, what each call of that function passes (a registration helper)."""
+    site = registration.site
+    ref = _class_ref(model, registration.actor, site.scope)
+    if ref is not None or not isinstance(registration.actor, cst.Name):
+        return [ref]
+    bindings = model.lookup(registration.actor.value, site.scope) or []
+    helper = site.function
+    if len(bindings) != 1 or bindings[0].kind != "param" or helper is None or not helper.is_module_level_or_method:
+        return [None]
+    node = helper.node
+    assert isinstance(node, cst.FunctionDef)
+    names = [p.name.value for p in (*node.params.posonly_params, *node.params.params)]
+    if registration.actor.value not in names:
+        return [None]
+    position = names.index(registration.actor.value) - (1 if helper.klass is not None else 0)
+    found: list[Optional[str]] = []
+    for call in model.calls:
+        if actors.function_value(call.node.func, call.scope) is not helper:
+            continue
+        found.append(_class_ref(model, _argument(call.node, position, registration.actor.value), call.scope))
+    return found or [None]
+
+
+def freeze_actor_summary(draft: Optional[dict]):  # -> ActorSummary
+    from dapr_lint.summaries import ActorClassFact, ActorMethodFact, ActorProxyCallFact, ActorRegistrationFact, ActorSummary, Span
+
+    if not draft:
+        return ActorSummary()
+
+    def span(item: dict) -> Span:
+        return item.get("span", Span())
+
+    return ActorSummary(
+        classes={
+            name: ActorClassFact(
+                c["name"],
+                tuple(c["bases"]),
+                tuple(ActorMethodFact(m["name"], m["dispatch"], m["is_async"], m["decorated"], span(m)) for m in c["methods"]),
+                span(c),
+            )
+            for name, c in draft["classes"].items()
+        },
+        registrations=tuple(ActorRegistrationFact(r["actor"], r["serializer"], span(r)) for r in draft["registrations"]),
+        proxy_calls=tuple(
+            ActorProxyCallFact(p["interface"], p["method"], p["positional"], p["keywords"], span(p)) for p in draft["proxy_calls"]
+        ),
+        hosts=tuple(span(h) for h in draft["hosts"]),
+        workflow_runtimes=tuple(span(w) for w in draft["workflow_runtimes"]),
+    )

@@ -8,15 +8,20 @@ reminders only to classes with `Remindable` as a direct base. Each rule reads th
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+import os
+from dataclasses import dataclass
+from typing import AbstractSet, Any, Iterator, Optional
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Finding, Fix
+from dapr_lint.diagnostics import Finding, Fix, Location, ProjectEdit
+from dapr_lint.project import Project
+from dapr_lint.settings import Settings
+from dapr_lint.summaries import ActorClassFact, ActorMethodFact, ComponentFact, ModuleSummary, Span
 from dapr_lint.python import edits
 from dapr_lint.python.model import CallSite, ClassInfo, Const, FunctionInfo, Kind, ModuleModel, is_none_literal
 from dapr_lint.python.model.actors import ACTOR_ID, AWAITED_HOOKS, PROXY_MEMBERS, ActorModel, actor_facts, has_star_params
-from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
+from dapr_lint.registry import Reporter, RuleSpec, check, invalid, rule, valid
 
 _KEY_ERRORS = frozenset({"KeyError", "LookupError", "Exception", "BaseException"})
 
@@ -660,13 +665,10 @@ def actor_proxy_call(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
             keywords = [a for a in site.node.args if a.keyword is not None or a.star == "**"]
             positional = [a for a in site.node.args if a.keyword is None and a.star == ""]
             if keywords:
-                yield report(
-                    site.node,
-                    f"`{attr}` through a proxy drops keyword arguments: the actor receives no body",
-                )
+                yield report(func.attr, f"`{attr}` through a proxy drops keyword arguments: the actor receives no body")
             elif len(positional) > 1:
                 yield report(
-                    site.node,
+                    func.attr,
                     f"`{attr}` through a proxy with {len(positional)} arguments: the proxy raises ValueError (one body only)",
                 )
             continue
@@ -865,3 +867,576 @@ def actor_without_interface(model: ModuleModel, report: Reporter) -> Iterator[Fi
             registration.actor,  # type: ignore[arg-type]
             f"`{klass.name}` inherits no `ActorInterface`: `register_actor` raises ValueError at start-up",
         )
+
+
+# ------------------------------------------------------------------------------------------------
+# Across modules: classes, interfaces and registrations resolved through the summaries
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Class:
+    summary: ModuleSummary
+    fact: ActorClassFact
+
+
+def _closeness(origin: str, candidate: str) -> int:
+    return len(os.path.commonpath([os.path.dirname(origin), os.path.dirname(candidate)]))
+
+
+def _resolve_class(project: Project, origin: ModuleSummary, ref: str, depth: int = 0) -> Optional[_Class]:
+    """The class an `ActorClassFact` base or a registration names ("local:<Name>", "import:<path>")."""
+    if ref.startswith("local:"):
+        fact = origin.actors.classes.get(ref[6:])
+        return _Class(origin, fact) if fact is not None else None
+    if not ref.startswith("import:") or depth > 4:
+        return None
+    dotted = ref[7:]
+    level = len(dotted) - len(dotted.lstrip("."))
+    parts = dotted[level:].split(".")
+    if level == 0 and len(parts) < 2:
+        return None
+    module, name = "." * level + ".".join(parts[:-1]), parts[-1]
+    found: list[_Class] = []
+    for summary in project.modules(origin, module):
+        fact = summary.actors.classes.get(name)
+        if fact is not None:
+            found.append(_Class(summary, fact))
+            continue
+        target = summary.imports.get(name)
+        if target is not None:
+            resolved = _resolve_class(project, summary, f"import:{target}", depth + 1)
+            if resolved is not None:
+                found.append(resolved)
+    if len(found) > 1:
+        # the same module name in several folders (copies of a tutorial): the nearest one, when one is nearest
+        best = max(_closeness(origin.file, c.summary.file) for c in found)
+        found = [c for c in found if _closeness(origin.file, c.summary.file) == best]
+    return found[0] if len(found) == 1 else None
+
+
+def _hierarchy(project: Project, start: _Class) -> tuple[list[tuple[_Class, tuple[str, ...]]], bool]:
+    """The classes of a hierarchy (itself first, breadth first) with their own bases, and whether every base is
+    known (an SDK class, a class of the run, or a library class)."""
+    seen: set[tuple[str, str]] = set()
+    found: list[tuple[_Class, tuple[str, ...]]] = []
+    complete = True
+    queue = [start]
+    while queue:
+        current = queue.pop(0)
+        key = (current.summary.file, current.fact.name)
+        if key in seen:
+            continue
+        seen.add(key)
+        found.append((current, current.fact.bases))
+        for base in current.fact.bases:
+            if base.startswith(("local:", "import:")):
+                resolved = _resolve_class(project, current.summary, base)
+                if resolved is None:
+                    complete = False
+                else:
+                    queue.append(resolved)
+            elif base == "unknown":
+                complete = False
+    return found, complete
+
+
+def _is_actor(classes: list[tuple[_Class, tuple[str, ...]]]) -> bool:
+    return any("sdk:actor" in bases for _c, bases in classes)
+
+
+def _dispatch_interfaces(classes: list[tuple[_Class, tuple[str, ...]]]) -> list[_Class]:
+    return [c for c, bases in classes if "sdk:interface" in bases]
+
+
+def _subclassed(project: Project) -> set[tuple[str, str]]:
+    """(file, class) of every class another class of the run derives from."""
+    found: set[tuple[str, str]] = set()
+    for summary in project.summaries:
+        for fact in summary.actors.classes.values():
+            for base in fact.bases:
+                if base.startswith(("local:", "import:")):
+                    resolved = _resolve_class(project, summary, base)
+                    if resolved is not None:
+                        found.add((resolved.summary.file, resolved.fact.name))
+    return found
+
+
+@check("DPR801", "project")
+def sync_actor_method_across_modules(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
+    """DPR801 where the interface or the implementing class is in another module than the actor."""
+    seen: set[tuple[str, int, int]] = set()
+    for summary in project.summaries:
+        for fact in summary.actors.classes.values():
+            if not any(b.startswith("import:") for b in fact.bases) and not _has_imported_ancestor(project, summary, fact):
+                continue
+            classes, _complete = _hierarchy(project, _Class(summary, fact))
+            if not _is_actor(classes):
+                continue
+            for interface in _dispatch_interfaces(classes):
+                for method in interface.fact.methods:
+                    if method.name.startswith("_"):
+                        continue
+                    impl = _implementation(classes, method.name)
+                    if impl is None:
+                        continue
+                    owner, found = impl
+                    if owner.summary.file == summary.file == interface.summary.file:
+                        continue  # all in one module: the per-file check reports it
+                    if found.is_async or found.decorated:
+                        continue
+                    key = (owner.summary.file, found.span.line, found.span.column)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    yield report(
+                        Location(owner.summary.path, found.span),
+                        f"`{found.name}` is a plain `def` but the actor runtime awaits it "
+                        f"(`{method.dispatch or method.name}` of `{interface.fact.name}`): it fails with TypeError",
+                    )
+
+
+def _has_imported_ancestor(project: Project, summary: ModuleSummary, fact: ActorClassFact) -> bool:
+    classes, _complete = _hierarchy(project, _Class(summary, fact))
+    return any(c.summary.file != summary.file for c, _b in classes)
+
+
+def _implementation(classes: list[tuple[_Class, tuple[str, ...]]], name: str) -> Optional[tuple[_Class, ActorMethodFact]]:
+    for current, bases in classes:
+        for method in current.fact.methods:
+            if method.name == name:
+                if "sdk:interface" in bases and "sdk:actor" not in bases:
+                    return None  # the interface's own declaration: not implemented in between
+                return current, method
+    return None
+
+
+@check("DPR804", "project")
+def actor_without_interface_across_modules(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
+    """DPR804 for a registered class, or a base of it, from another module."""
+    for summary in project.summaries:
+        for registration in summary.actors.registrations:
+            if registration.actor is None:
+                continue
+            target = _resolve_class(project, summary, registration.actor)
+            if target is None:
+                continue
+            classes, complete = _hierarchy(project, target)
+            if not complete or not _is_actor(classes) or _dispatch_interfaces(classes):
+                continue
+            if all(c.summary.file == summary.file for c, _b in classes):
+                continue  # all in one module: the per-file check reports it
+            yield report(
+                Location(summary.path, registration.span),
+                f"`{target.fact.name}` inherits no `ActorInterface`: `register_actor` raises ValueError at start-up",
+            )
+
+
+@check("DPR809", "project")
+def actor_proxy_call_across_modules(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
+    """DPR809 for proxies whose interface is imported from another module of the run."""
+    for summary in project.summaries:
+        for call in summary.actors.proxy_calls:
+            interface = _resolve_class(project, summary, f"import:{call.interface}")
+            if interface is None:
+                continue
+            classes, _complete = _hierarchy(project, interface)
+            if "sdk:interface" not in interface.fact.bases or _is_actor(classes):
+                continue
+            methods = [m for m in interface.fact.methods if not m.name.startswith("_")]
+            by_dispatch = {m.dispatch: m for m in methods if m.dispatch is not None}
+            by_name = {m.name: m for m in methods}
+            where = Location(summary.path, call.span)
+            if call.method in by_dispatch:
+                if call.keywords:
+                    yield report(where, f"`{call.method}` through a proxy drops keyword arguments: the actor receives no body")
+                elif call.positional > 1:
+                    yield report(
+                        where,
+                        f"`{call.method}` through a proxy with {call.positional} arguments: the proxy raises ValueError (one body only)",
+                    )
+                continue
+            method = by_name.get(call.method)
+            if method is None or method.dispatch in (None, "?", call.method) or not str(method.dispatch).isidentifier():
+                continue
+            yield report(
+                where,
+                f"the proxy knows `{call.method}` as `{method.dispatch}` (its `@actormethod` name): calling `{call.method}` raises AttributeError",
+                Fix(f"Call `{method.dispatch}`.", ProjectEdit(_rename_at, (call.span.line, call.span.column, call.method, method.dispatch))),
+            )
+
+
+def _rename_at(text: bytes, keys: AbstractSet[Any]) -> Optional[bytes]:
+    """Rename `old` to `new` at each (line, column) key: the attribute of a proxy call."""
+    lines = text.split(b"\n")
+    changed = False
+    for line, column, old, new in sorted(keys, reverse=True):
+        if not 0 < line <= len(lines):
+            continue
+        row = lines[line - 1]
+        start = len(row.decode("utf-8", "replace")[: column - 1].encode("utf-8"))
+        if row[start : start + len(old)] != old.encode() or row[start + len(old) : start + len(old) + 1] not in (b"(", b" "):
+            continue
+        lines[line - 1] = row[:start] + new.encode() + row[start + len(old) :]
+        changed = True
+    return b"\n".join(lines) if changed else None
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR805
+# ------------------------------------------------------------------------------------------------
+
+
+@rule(
+    RuleSpec(
+        code="DPR805",
+        name="actor-not-registered",
+        category="bug",
+        summary="An actor class in an app that hosts actors which nothing in the app registers.",
+        target="project",
+        examples=(
+            invalid(
+                """
+                from dapr.actor import Actor, ActorInterface, actormethod
+                from dapr.ext.fastapi import DaprActor
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                actor = DaprActor(app)
+
+
+                class CartInterface(ActorInterface):
+                    @actormethod(name="GetItems")
+                    async def get_items(self) -> list: ...
+
+
+                class CartActor(Actor, CartInterface):
+                    async def get_items(self) -> list:
+                        return []
+
+
+                class WishlistActor(Actor, CartInterface):  # DPR805: never registered
+                    async def get_items(self) -> list:
+                        return []
+
+
+                @app.on_event("startup")
+                async def register() -> None:
+                    await actor.register_actor(CartActor)
+                """,
+                filename="app.py",
+            ),
+            valid(
+                """
+                from dapr.actor import Actor, ActorInterface, actormethod
+                from dapr.ext.fastapi import DaprActor
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                actor = DaprActor(app)
+
+
+                class CartInterface(ActorInterface):
+                    @actormethod(name="GetItems")
+                    async def get_items(self) -> list: ...
+
+
+                class CartActor(Actor, CartInterface):
+                    async def get_items(self) -> list:
+                        return []
+
+
+                class WishlistActor(Actor, CartInterface):
+                    async def get_items(self) -> list:
+                        return []
+
+
+                @app.on_event("startup")
+                async def register() -> None:
+                    for actor_type in (CartActor, WishlistActor):  # a loop: registrations the tool cannot follow
+                        await actor.register_actor(actor_type)
+                """,
+                filename="app.py",
+            ),
+        ),
+    )
+)
+def actor_not_registered(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
+    registered: set[tuple[str, str]] = set()
+    unresolved = False
+    for summary in project.summaries:
+        for registration in summary.actors.registrations:
+            target = _resolve_class(project, summary, registration.actor) if registration.actor is not None else None
+            if target is None:
+                unresolved = True
+            else:
+                registered.add((target.summary.file, target.fact.name))
+    if unresolved or not registered:
+        return  # registrations the tool cannot follow, or none it can see: say nothing
+    subclassed = _subclassed(project)
+    for model in project.models:
+        for app in model.apps:
+            summaries = [s for f in app.modules if (s := project.by_file.get(os.path.normcase(f))) is not None]
+            if not any(s.actors.hosts for s in summaries):
+                continue
+            for summary in summaries:
+                if app.folder and not summary.file.startswith(app.folder.rstrip(os.sep) + os.sep):
+                    continue  # a module shared with other apps
+                for fact in summary.actors.classes.values():
+                    key = (summary.file, fact.name)
+                    if key in registered or key in subclassed:
+                        continue
+                    classes, complete = _hierarchy(project, _Class(summary, fact))
+                    if not complete or not _is_actor(classes) or not _dispatch_interfaces(classes):
+                        continue
+                    yield report(
+                        Location(summary.path, fact.span),
+                        f"actor `{fact.name}` is never registered in app `{app.key}`: Dapr finds no host for its type",
+                    )
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR610
+# ------------------------------------------------------------------------------------------------
+
+_FALSE = frozenset({"false", "0", "no", "n", "f", "off"})
+_STATESTORE = """
+    apiVersion: dapr.io/v1alpha1
+    kind: Component
+    metadata:
+      name: statestore
+    spec:
+      type: state.redis
+      version: v1
+      metadata:
+      - name: redisHost
+        value: localhost:6379{extra}
+    """
+_ACTOR_FLAG = """
+      - name: actorStateStore
+        value: "true\""""
+
+
+@rule(
+    RuleSpec(
+        code="DPR610",
+        name="missing-actor-state-store",
+        category="bug",
+        summary="An app hosting actors or a WorkflowRuntime whose resources hold no state store with `actorStateStore: \"true\"`.",
+        target="project",
+        examples=(
+            invalid(
+                """
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()  # DPR610: components/ holds no actor state store
+
+
+                @wfr.workflow(name="order")
+                def order_workflow(ctx: DaprWorkflowContext, order: dict):
+                    return order
+
+
+                if __name__ == "__main__":
+                    wfr.start()
+                """,
+                filename="app.py",
+                files={"components/statestore.yaml": _STATESTORE.format(extra="")},
+            ),
+            valid(
+                """
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.workflow(name="order")
+                def order_workflow(ctx: DaprWorkflowContext, order: dict):
+                    return order
+
+
+                if __name__ == "__main__":
+                    wfr.start()
+                """,
+                filename="app.py",
+                files={"components/statestore.yaml": _STATESTORE.format(extra=_ACTOR_FLAG)},
+            ),
+        ),
+    )
+)
+def missing_actor_state_store(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
+    for model in project.models:
+        for app in model.apps:
+            where: Optional[tuple[ModuleSummary, Span, str]] = None
+            for file in app.modules:
+                summary = project.by_file.get(os.path.normcase(file))
+                if summary is None:
+                    continue
+                if summary.actors.hosts:
+                    where = (summary, summary.actors.hosts[0], "hosts actors")
+                    break
+                if summary.actors.workflow_runtimes and where is None:
+                    where = (summary, summary.actors.workflow_runtimes[0], "runs a WorkflowRuntime")
+            if where is None:
+                continue
+            for resource_set in app.resource_sets:
+                if resource_set.kind != "local" or not any(model.resources[f].components for f in resource_set.files):
+                    continue
+                components = model.components(app, resource_set)
+                if any(_actor_state_store(c) for _f, c in components):
+                    continue
+                summary, span, what = where
+                yield report(
+                    Location(summary.path, span),
+                    f"app `{app.key}` {what} but no state store of its resources sets `actorStateStore`: actor calls fail",
+                )
+                break
+
+
+def _actor_state_store(component: ComponentFact) -> bool:
+    if not component.type.startswith("state."):
+        return False
+    flag = component.metadata.get("actorstatestore")
+    return flag is not None and flag.strip().lower() not in _FALSE
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR810
+# ------------------------------------------------------------------------------------------------
+
+_DATACLASS = frozenset({"dataclasses.dataclass", "pydantic.dataclasses.dataclass"})
+
+
+@rule(
+    RuleSpec(
+        code="DPR810",
+        name="actor-unserializable-value",
+        category="bug",
+        summary="An actor method returning a dataclass or pydantic model, or reading one from its argument, with the default JSON serializer.",
+        target="python",
+        predicts="exception",
+        examples=(
+            invalid(
+                """
+                from dataclasses import dataclass
+
+                from dapr.actor import Actor, ActorInterface, actormethod
+                from dapr.ext.fastapi import DaprActor
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                actor = DaprActor(app)
+
+
+                @dataclass
+                class Cart:
+                    items: list
+
+
+                class CartInterface(ActorInterface):
+                    @actormethod(name="GetCart")
+                    async def get_cart(self) -> Cart: ...
+
+
+                class CartActor(Actor, CartInterface):
+                    async def get_cart(self) -> Cart:
+                        return Cart(items=[])  # DPR810: not JSON serializable
+
+
+                @app.on_event("startup")
+                async def register() -> None:
+                    await actor.register_actor(CartActor)
+                """,
+            ),
+            valid(
+                """
+                from dataclasses import asdict, dataclass
+
+                from dapr.actor import Actor, ActorInterface, actormethod
+                from dapr.ext.fastapi import DaprActor
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                actor = DaprActor(app)
+
+
+                @dataclass
+                class Cart:
+                    items: list
+
+
+                class CartInterface(ActorInterface):
+                    @actormethod(name="GetCart")
+                    async def get_cart(self) -> dict: ...
+
+
+                class CartActor(Actor, CartInterface):
+                    async def get_cart(self) -> dict:
+                        return asdict(Cart(items=[]))
+
+
+                @app.on_event("startup")
+                async def register() -> None:
+                    await actor.register_actor(CartActor)
+                """,
+            ),
+        ),
+    )
+)
+def actor_unserializable_value(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
+    actors = actor_facts(model)
+    default_serializer: set[int] = set()
+    custom: set[int] = set()
+    for registration in actors.facts.registrations:
+        klass = actors.registered_class(registration)
+        if klass is not None:
+            (custom if registration.serializer else default_serializer).add(id(klass))
+    seen: set[int] = set()
+    for klass in actors.facts.actors:
+        if id(klass) not in default_serializer or id(klass) in custom:
+            continue
+        for impl, _why in _awaited_methods(actors, klass):
+            if id(impl) in seen or impl.name in AWAITED_HOOKS or not impl.is_async:
+                continue
+            seen.add(id(impl))
+            for expr in impl.returns:
+                value = expr.value if isinstance(expr, cst.Return) else expr
+                model_class = _model_class_of(model, model.value_of(value, impl.scope)) if value is not None else None
+                if model_class is not None:
+                    yield report(
+                        value,  # type: ignore[arg-type]
+                        f"`{impl.name}` returns a `{model_class}`, which the actor's JSON serializer cannot encode: TypeError",
+                    )
+            node = impl.node
+            if not isinstance(node, cst.FunctionDef):
+                continue
+            params = [*node.params.posonly_params, *node.params.params][1:2]
+            for param in params:
+                if param.annotation is None:
+                    continue
+                typed = model.type_from_annotation(param.annotation.annotation, impl.outer_scope)
+                model_class = _model_class_of(model, typed)
+                if model_class is None:
+                    continue
+                if not any(context == "attr" for context, _detail in model.uses_of(param.name.value, impl.scope)):
+                    continue
+                yield report(
+                    param.annotation.annotation,
+                    f"`{param.name.value}` arrives as a dict, not a `{model_class}`: reading its attributes raises AttributeError",
+                )
+
+
+def _model_class_of(model: ModuleModel, value: object) -> Optional[str]:
+    """The name of the local dataclass or pydantic model an instance value is of."""
+    from dapr_lint.python.model import Instance
+
+    if not isinstance(value, Instance) or value.local is None:
+        return None
+    klass = value.local
+    if model.is_pydantic_model(klass):
+        return klass.name
+    for decorator in klass.node.decorators:
+        expr = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator
+        if model.qualified_name(expr, klass.outer_scope) in _DATACLASS:
+            return klass.name
+    return None
