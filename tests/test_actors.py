@@ -45,3 +45,14 @@ def test_an_interface_module_alone_is_judged_the_same(monkeypatch, capsys):
     monkeypatch.chdir(ACTORS)
     main(["check", "interfaces/cart.py", "--format", "json", "--no-cache", "--jobs", "1"])
     assert json.loads(capsys.readouterr().out) == []
+
+
+def test_an_implementation_in_another_module_is_made_async(tmp_path, monkeypatch, capsys):
+    root = tmp_path / "actors"
+    shutil.copytree(ACTORS, root)
+    monkeypatch.chdir(root)
+    main(["check", ".", "--select", "DPR801", "--fix", "--unsafe-fixes", "--no-cache", "--jobs", "1"])
+    capsys.readouterr()
+    assert "    async def get_items(self) -> list:  # error: DPR801" in (root / "cart" / "actor.py").read_text(encoding="utf-8")
+    assert "    async def clear(self) -> None:" in (root / "shared" / "mixins.py").read_text(encoding="utf-8")
+    assert [c for c in _codes(root, monkeypatch, capsys, "--select", "DPR801")] == []

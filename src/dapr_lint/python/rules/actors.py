@@ -227,8 +227,7 @@ def unnamed_actor_method(model: ModuleModel, report: Reporter) -> Iterator[Findi
             if required_beyond_self(info) != 0 or has_star_params(info):
                 continue  # the wrapper takes one argument: a one-parameter method still receives its body
             message = (
-                f"bare `@actormethod` replaces `{info.name}` by its wrapper, which takes one argument: "
-                "every call fails with TypeError"
+                f"bare `@actormethod` replaces `{info.name}` by its wrapper, which takes one argument: every call fails"
             )
         else:
             message = f"`@actormethod()` without a name registers `{info.name}` under the key None: no call reaches it"
@@ -993,6 +992,7 @@ def sync_actor_method_across_modules(project: Project, settings: Settings, repor
                         Location(owner.summary.path, found.span),
                         f"`{found.name}` is a plain `def` but the actor runtime awaits it "
                         f"(`{method.dispatch or method.name}` of `{interface.fact.name}`): it fails with TypeError",
+                        Fix("Make it `async def`.", ProjectEdit(_async_def_at, (found.span.line, found.span.column, found.name))),
                     )
 
 
@@ -1064,6 +1064,26 @@ def actor_proxy_call_across_modules(project: Project, settings: Settings, report
                 f"the proxy knows `{call.method}` as `{method.dispatch}` (its `@actormethod` name): calling `{call.method}` raises AttributeError",
                 Fix(f"Call `{method.dispatch}`.", ProjectEdit(_rename_at, (call.span.line, call.span.column, call.method, method.dispatch))),
             )
+
+
+def _async_def_at(text: bytes, keys: AbstractSet[Any]) -> Optional[bytes]:
+    """`def name` becomes `async def name` at each (line, column of the name, name) key."""
+    lines = text.split(b"\n")
+    changed = False
+    for line, column, name in keys:
+        if not 0 < line <= len(lines):
+            continue
+        row = lines[line - 1]
+        start = len(row.decode("utf-8", "replace")[: column - 1].encode("utf-8"))
+        head = row[:start]
+        if not head.rstrip().endswith(b"def") or row[start : start + len(name)] != name.encode():
+            continue
+        at = head.rstrip().rfind(b"def")
+        if head[:at].strip() and not head[:at].rstrip().endswith(b";"):
+            continue  # not a plain `def` at the start of its line
+        lines[line - 1] = head[:at] + b"async " + row[at:]
+        changed = True
+    return b"\n".join(lines) if changed else None
 
 
 def _rename_at(text: bytes, keys: AbstractSet[Any]) -> Optional[bytes]:
