@@ -108,9 +108,10 @@ def _awaited_methods(actors: ActorModel, klass: ClassInfo) -> Iterator[tuple[Fun
             if impl is None or impl.klass is None or actors.role(impl.klass) == "interface":
                 continue  # not implemented here, or only the interface's own declaration
             yield impl, f"`{method.dispatch or method.name}` of `{interface.name}`"
+    remindable = any(b.kind == "remindable" for b in actors.bases(klass))
     for hook in sorted(AWAITED_HOOKS):
         impl = klass.methods.get(hook)
-        if impl is not None:
+        if impl is not None and (hook != "receive_reminder" or remindable):
             yield impl, "an SDK hook"
 
 
