@@ -237,3 +237,31 @@ def test_show_settings_names_the_sdk_and_where_it_came_from(tmp_path, monkeypatc
     monkeypatch.chdir(repo)
     assert main(["check", "--show-settings", "svc/app.py"]) == 0
     assert "# Dapr SDK judged against: 1.14.0 to 1.15.1 (svc/pyproject.toml:3)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "cls, name, pin, expected",
+    [
+        ("dapr.clients.DaprClient", "raise_workflow_event", ("1.15.0", "1.15.0"), None),
+        ("dapr.clients.DaprClient", "raise_workflow_event", ("1.15.0", "1.19.0"), ("removed", "1.18.0")),
+        ("dapr.clients.DaprClient", "raise_workflow_event", ("1.19.0", "1.19.0"), ("removed", "1.18.0")),
+        ("dapr.clients.DaprClient", "publish_events", ("1.15.0", "1.15.1"), ("not-yet", "1.17.1")),
+        ("dapr.clients.DaprClient", "publish_events", ("1.15.0", "1.19.0"), ("not-yet", "1.17.1")),
+        ("dapr.clients.DaprClient", "publish_events", ("1.17.1", "1.19.0"), None),
+        ("dapr.clients.DaprClient", "invoke_service", ("1.10.0", "1.19.0"), ("unknown", None)),
+        # a class absent at one end of the pin: its import fails, not the member
+        ("dapr.ext.workflow.aio.DaprWorkflowClient", "schedule_new_workflow", ("1.15.0", "1.19.0"), None),
+    ],
+)
+def test_member_absence(cls, name, pin, expected):
+    absence = sdk_releases.member_absence(cls, name, SdkPin(*pin))
+    assert (None if absence is None else (absence.kind, absence.release)) == expected
+
+
+def test_keyword_absence():
+    pin = SdkPin("1.17.5", "1.17.5")
+    absence = sdk_releases.keyword_absence("dapr.ext.workflow.DaprWorkflowContext", "wait_for_external_event", "timeout", pin)
+    assert absence == sdk_releases.Absence("not-yet", "1.18.0")
+    assert sdk_releases.keyword_absence(
+        "dapr.ext.workflow.DaprWorkflowContext", "wait_for_external_event", "timeout", SdkPin("1.18.0", "1.19.0")
+    ) is None

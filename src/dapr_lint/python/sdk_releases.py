@@ -263,3 +263,69 @@ def agent_exports_history(name: str) -> tuple[tuple[int, int], ...]:
     from dapr_lint.python.sdk_versions import AGENT_EXPORTS
 
     return AGENT_EXPORTS.get(name, ())
+
+
+# -- verdicts for the rules: does a member or keyword exist in every release a pin admits? -------------------
+
+
+@dataclass(frozen=True)
+class Absence:
+    """Why `cls.name` (or a keyword of it) fails under a pin: `kind` is "unknown" (no release has it),
+    "not-yet" (added in `release`, after the lowest admitted one) or "removed" (gone from `release` on, at or
+    before the highest admitted one)."""
+
+    kind: str
+    release: Optional[str] = None
+
+
+def _index(release: str) -> int:
+    return _releases().index(release)
+
+
+def member_absence(cls: str, name: str, sdk: SdkPin) -> Optional[Absence]:
+    """None when `cls.name` exists in the lowest and the highest release the pin admits, or when the class
+    itself is absent from either (its import is what fails, not the member: nothing to say here)."""
+    low, high = members_at(sdk.low).get(cls), members_at(sdk.high).get(cls)
+    if low is None or high is None:
+        return None
+    return _absence(name in low, name in high, _history_of(cls, name), sdk)
+
+
+def keyword_absence(cls: str, member: str, keyword: str, sdk: SdkPin) -> Optional[Absence]:
+    """As member_absence for a keyword of a method (None also when the method is absent at either end, or
+    accepts **kwargs there)."""
+    low, high = member_at(cls, member, sdk.low), member_at(cls, member, sdk.high)
+    if low is None or high is None or low.get("params") is None or high.get("params") is None:
+        return None
+    runs: list[tuple[int, int]] = []
+    for first, last, description in _history_of(cls, member):
+        params = description.get("params")
+        if params is None or keyword in params:
+            runs.append((first, last))
+    return _absence(keyword in low["params"], keyword in high["params"], tuple((f, last, None) for f, last in runs), sdk)
+
+
+def _history_of(cls: str, name: str) -> tuple:
+    from dapr_lint.python.sdk_versions import HISTORY
+
+    return HISTORY.get(cls, {}).get(name, ())
+
+
+def _absence(in_low: bool, in_high: bool, runs: tuple, sdk: SdkPin) -> Optional[Absence]:
+    """Judged at the two ends of the pin: missing at the top is "removed" (the newest admitted release
+    fails), else missing at the bottom is "not yet" (the oldest admitted release fails)."""
+    if in_low and in_high:
+        return None
+    if not runs:
+        return Absence("unknown")
+    releases = _releases()
+    low, high = _index(sdk.low), _index(sdk.high)
+    if not in_high:
+        gone = [last for _first, last, _d in runs if last < high]
+        if in_low or any(last >= low for last in gone):
+            return Absence("removed", releases[max(last for last in gone if last >= low) + 1])
+        later = [first for first, _last, _d in runs if first > high]
+        if later:
+            return Absence("not-yet", releases[min(later)])
+        return Absence("removed", releases[max(gone) + 1])
+    return Absence("not-yet", releases[min(first for first, _last, _d in runs if first > low)])
