@@ -47,10 +47,11 @@ def fixture_codes(path: Path, text: str) -> frozenset[str]:
 
 def lint(path: Path, codes: frozenset[str], options: dict | None = None):
     from dapr_lint.config import OPTIONS
+    from dapr_lint.files import kind_of
 
     merged = {key: spec.default for key, spec in OPTIONS.items()}
     merged.update(options or {})
-    kind = "yaml" if path.suffix in (".yaml", ".yml") else "python"
+    kind = kind_of(path) or "python"
     settings = Settings(enabled=codes, options=merged)
     display = path.relative_to(FIXTURES).as_posix() if path.is_relative_to(FIXTURES) else path.name
     result = check_file(FileTask(str(path), display, kind), settings)

@@ -265,3 +265,75 @@ def test_keyword_absence():
     assert sdk_releases.keyword_absence(
         "dapr.ext.workflow.DaprWorkflowContext", "wait_for_external_event", "timeout", SdkPin("1.18.0", "1.19.0")
     ) is None
+
+
+def _dpr110(repo, monkeypatch, capsys, *args):
+    import json
+
+    from dapr_lint.cli import main
+
+    monkeypatch.chdir(repo)
+    status = main(["check", *args, "--select", "DPR110", "--format", "json", "--no-cache"])
+    out = capsys.readouterr().out
+    return status, [(f["path"], f["line"], f["column"], f["message"]) for f in json.loads(out)]
+
+
+def test_dpr110_reports_on_the_extension_line_of_each_dependency_file(tmp_path, monkeypatch, capsys):
+    repo = _repository(
+        tmp_path,
+        {
+            "svc/requirements.txt": "fastapi\ndapr>=1.15\n  dapr-ext-fastapi>=1.15\n",
+            "pyproject.toml": '[project]\nname = "x"\ndependencies = [\n  "dapr-ext-workflow>=1.16",\n]\n',
+            "worker/setup.cfg": "[options]\ninstall_requires =\n    dapr~=1.18\n    flask-dapr\n",
+            "poetry/pyproject.toml": '[tool.poetry.dependencies]\ndapr = "~1.18"\ndapr-ext-grpc = "*"\n',
+            "pinned/requirements.txt": "dapr==1.18.3\ndapr-ext-workflow==1.18.3\n",
+            "quiet/requirements.txt": "dapr>=1.15\ndapr-ext-grpc  # noqa: DPR110\n",
+        },
+    )
+    status, found = _dpr110(repo, monkeypatch, capsys, ".")
+    assert status == 1
+    assert found == [
+        ("pyproject.toml", 4, 4, "`dapr-ext-workflow` beside a `dapr` that admits 1.19: both install dapr/ext/workflow; uninstalling one deletes it"),
+        ("svc/requirements.txt", 3, 3, "`dapr-ext-fastapi` beside a `dapr` that admits 1.19: both install dapr/ext/fastapi; uninstalling one deletes it"),
+        ("worker/setup.cfg", 4, 5, "`flask-dapr` beside a `dapr` that admits 1.19: both install flask_dapr; uninstalling one deletes it"),
+    ]
+
+
+def test_dpr110_on_a_named_file_and_a_file_that_is_no_dependency_file(tmp_path, monkeypatch, capsys):
+    repo = _repository(tmp_path, {"requirements-dev.txt": "dapr-ext-grpc\n", "notes.txt": "dapr-ext-grpc\n"})
+    assert _dpr110(repo, monkeypatch, capsys, "requirements-dev.txt")[1] == [
+        ("requirements-dev.txt", 1, 1, "`dapr-ext-grpc` beside a `dapr` that admits 1.19: both install dapr/ext/grpc; uninstalling one deletes it")
+    ]
+    assert _dpr110(repo, monkeypatch, capsys, ".")[1][0][0] == "requirements-dev.txt"
+    assert len(_dpr110(repo, monkeypatch, capsys, ".")[1]) == 1  # notes.txt is not read as requirements
+
+
+def test_unparsable_dependency_files_are_no_crash(tmp_path, monkeypatch, capsys):
+    repo = _repository(tmp_path, {"Pipfile": "[packages\ndapr-ext-grpc = '*'\n", "setup.cfg": "install_requires = dapr-ext-grpc\n[["})
+    assert _dpr110(repo, monkeypatch, capsys, ".") == (0, [])
+
+
+def test_dpr110_trusts_the_lock_a_manifest_installs_from(tmp_path, monkeypatch, capsys):
+    """`uv sync`/`pipenv install` install the locked dapr: a lock holding it below 1.19 keeps the layout whole. A
+    requirements file has no lock (pip installs it as written). The lock is part of the cache key."""
+    repo = _repository(
+        tmp_path,
+        {
+            "svc/pyproject.toml": '[project]\nname = "x"\ndependencies = ["dapr>=1.17", "dapr-ext-workflow>=1.17"]\n',
+            "svc/uv.lock": 'version = 1\n[[package]]\nname = "dapr"\nversion = "1.17.3"\n',
+            "svc/requirements.txt": "dapr>=1.17\ndapr-ext-workflow>=1.17\n",
+        },
+    )
+    import json
+
+    from dapr_lint.cli import main
+
+    monkeypatch.chdir(repo)
+
+    def paths():
+        main(["check", ".", "--select", "DPR110", "--format", "json", "--cache-dir", str(tmp_path / "cache")])
+        return [f["path"] for f in json.loads(capsys.readouterr().out)]
+
+    assert paths() == ["svc/requirements.txt"]
+    (repo / "svc" / "uv.lock").write_text('version = 1\n[[package]]\nname = "dapr"\nversion = "1.19.0"\n')
+    assert paths() == ["svc/pyproject.toml", "svc/requirements.txt"]

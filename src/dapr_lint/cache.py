@@ -687,6 +687,12 @@ def _older_than(path: Path, seconds: float) -> bool:
     return time.time() - _mtime(path) > seconds
 
 
+def _locked_dapr_beside(path: str):
+    from dapr_lint.dependencies import locked_dapr_beside
+
+    return locked_dapr_beside(path)
+
+
 def run_cached(tasks, settings, cache: Cache, check, extra=(), project=None, extra_keys=None) -> list[FileResult]:
     """engine.run with the cache: per-file results for unchanged files, the project stage's results when
     no file of the project changed, and `check(tasks)` for the rest. `extra`: summaries of the repository's
@@ -706,6 +712,8 @@ def run_cached(tasks, settings, cache: Cache, check, extra=(), project=None, ext
                 continue  # check_file reports it
         # only a YAML file is a run template (a Python file's `# appDirPath: /` comment names no folder)
         context = (("chart",) if task.chart_template else ()) + (run_template_context(task.path, data) if task.kind == "yaml" else ())
+        if task.kind == "dependencies":  # the lock beside a manifest decides what DPR110 says of it
+            context += (("locked-dapr", _locked_dapr_beside(task.path)),)
         key = cache.key_of(absolutes[index], task.display, task.kind, task.ignored, data, context)
         keys[index] = key
         results[index] = cache.get(absolutes[index], key)

@@ -47,6 +47,40 @@ class Requirement:
     extras: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class DependencyFile:
+    """One dependency file as a rule sees it: its display path, its file name, what it lists, and the `dapr`
+    version the lock file its tool installs from pins (uv.lock or poetry.lock for pyproject.toml, Pipfile.lock
+    for a Pipfile; None: no such lock, or a requirements file, which pip installs as written)."""
+
+    path: str
+    name: str
+    requirements: tuple[Requirement, ...]
+    locked_dapr: Optional[str] = None
+
+
+# The lock files a manifest's tool installs from (pip reads a requirements file as it is).
+_LOCKS_OF = {"pyproject.toml": ("uv.lock", "poetry.lock"), "Pipfile": ("Pipfile.lock",)}
+
+
+def locked_dapr_beside(path: str) -> Optional[str]:
+    """The `dapr` version a manifest's lock file beside it pins; part of the file's cache key (the lock decides
+    what DPR110 says of the manifest)."""
+    folder = Path(path).parent
+    for lock in _LOCKS_OF.get(Path(path).name, ()):
+        text = read_text(folder / lock, folder)
+        if text is not None:
+            version = locked_version(lock, text)
+            if version is not None:
+                return version
+    return None
+
+
+def dependency_file(display: str, text: str, locked_dapr: Optional[str] = None) -> DependencyFile:
+    name = display.replace("\\", "/").rsplit("/", 1)[-1]
+    return DependencyFile(display, name, tuple(requirements_of(name, text)), locked_dapr)
+
+
 def normalise(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
@@ -224,20 +258,21 @@ def locked_version(name: str, text: str, distribution: str = "dapr") -> Optional
     return None
 
 
-def read_text(path: Path) -> Optional[str]:
-    """A small regular file's text; None for anything else (a FIFO, a device, a link out of reach, too big)."""
+def read_text(path: Path, within: Optional[Path] = None) -> Optional[str]:
+    """A small regular file's text, through the one reader (never a FIFO or device, never a link out of
+    `within`); None when it is absent or refused."""
+    from dapr_lint import reading
+
     try:
-        if not path.is_file() or path.is_symlink() or path.stat().st_size > _MAX_BYTES:
-            return None
-        return path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        return reading.read_text(path, _MAX_BYTES, within=within)
+    except (OSError, UnicodeDecodeError):
         return None
 
 
-def _dapr_pin_in(folder: Path, label: str = "") -> Optional[SdkPin]:
+def _dapr_pin_in(folder: Path, label: str = "", within: Optional[Path] = None) -> Optional[SdkPin]:
     """The pin one folder's files make (`label`: the folder as the user should read it, with a trailing /)."""
     for lock in LOCK_FILES:
-        text = read_text(folder / lock)
+        text = read_text(folder / lock, within)
         if text is not None:
             version = locked_version(lock, text)
             if version is not None:
@@ -249,7 +284,7 @@ def _dapr_pin_in(folder: Path, label: str = "") -> Optional[SdkPin]:
     ordered = [n for n in names if n == "requirements.txt"] + [n for n in MANIFEST_FILES if n in names]
     ordered += [n for n in names if _REQUIREMENT_FILE.match(n) and n not in ordered]
     for name in ordered:
-        text = read_text(folder / name)
+        text = read_text(folder / name, within)
         if text is None:
             continue
         for requirement in requirements_of(name, text):
@@ -268,7 +303,7 @@ def pin_for(start: Path, stop: Path) -> Optional[SdkPin]:
         return _dapr_pin_in(start)
     for folder in (start, *start.parents):
         relative = folder.relative_to(stop).as_posix()
-        found = _dapr_pin_in(folder, "" if relative == "." else relative + "/")
+        found = _dapr_pin_in(folder, "" if relative == "." else relative + "/", stop)
         if found is not None:
             return found
         if folder == stop:
@@ -290,12 +325,15 @@ LEGACY_EXTENSIONS: dict[str, str] = {
 FOLDED_INTO_DAPR = "1.19"
 
 
-def legacy_extensions(requirements: list[Requirement]) -> list[tuple[Requirement, str]]:
+def legacy_extensions(requirements: Iterable[Requirement], locked_dapr: Optional[str] = None) -> list[tuple[Requirement, str]]:
     """The legacy extension requirements of one dependency file whose `dapr` may resolve to 1.19 or later
-    (listed without an upper bound below 1.19, or not listed at all): (requirement, the `dapr` extra that
-    replaces it)."""
+    (listed without an upper bound below 1.19, or not listed at all) and is not held below 1.19 by the lock file
+    its tool installs from: (requirement, the `dapr` extra that replaces it)."""
     from dapr_lint.python.sdk_releases import admits_from
 
+    if locked_dapr is not None and not admits_from(f"=={locked_dapr}", FOLDED_INTO_DAPR):
+        return []
+    requirements = list(requirements)
     legacy = [(r, LEGACY_EXTENSIONS[r.name]) for r in requirements if r.name in LEGACY_EXTENSIONS]
     if not legacy:
         return []

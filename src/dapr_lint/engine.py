@@ -70,6 +70,8 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
             if settings.fix_mode == "diff" and data != original:
                 # project fixes (a missing health route) build on this text; the diff starts from the file
                 result.fixed_data, result.original_data = data, original
+        elif task.kind == "dependencies":
+            result = FileResult(task.display, diagnostics=_analyze_dependencies(task, text, settings))
         else:
             result = FileResult(task.display, diagnostics=_analyze_yaml(task.display, data, settings, task.chart_template))
             result.summary = _resource_summary(task, data, settings)
@@ -150,6 +152,20 @@ def _analyze_yaml(display: str, data: bytes, settings: Settings, chart_template:
             return []  # resource checks not installed in this build
         raise
     return list(analyze_yaml(display, data, settings, chart_template))
+
+
+def _analyze_dependencies(task: FileTask, text: str, settings: Settings) -> list[Diagnostic]:
+    """The dependency-file rules (registry stage "dependencies") over one requirements/pyproject/setup.cfg/Pipfile."""
+    from dapr_lint import registry
+    from dapr_lint.dependencies import dependency_file, locked_dapr_beside
+    from dapr_lint.project.stage import positioned
+
+    checks = [(code, check) for code, check in registry.checks("dependencies").items() if settings.is_enabled(code)]
+    if not checks:
+        return []
+    file = dependency_file(task.display, text, locked_dapr_beside(task.path) if task.data is None else None)
+    found = [positioned(f) for code, check in checks for f in check(file, registry.reporter(code))]
+    return sorted(found, key=Diagnostic.sort_key)
 
 
 def _decode(data: bytes) -> str:

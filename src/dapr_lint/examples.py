@@ -21,7 +21,7 @@ class Example:
 
     source: str
     valid: bool = False
-    language: Literal["python", "yaml"] = "python"
+    language: Literal["python", "yaml", "toml", "text"] = "python"
     # the file name it is linted as (a run template must be `dapr.yaml`)
     filename: Optional[str] = None
     files: tuple[tuple[str, str], ...] = ()
@@ -29,7 +29,7 @@ class Example:
 
 def invalid(
     source: str,
-    language: Literal["python", "yaml"] = "python",
+    language: Literal["python", "yaml", "toml", "text"] = "python",
     filename: Optional[str] = None,
     files: Optional[Mapping[str, str]] = None,
 ) -> Example:
@@ -38,7 +38,7 @@ def invalid(
 
 def valid(
     source: str,
-    language: Literal["python", "yaml"] = "python",
+    language: Literal["python", "yaml", "toml", "text"] = "python",
     filename: Optional[str] = None,
     files: Optional[Mapping[str, str]] = None,
 ) -> Example:

@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Optional
 
 from dapr_lint import reading
 from dapr_lint.config import Config, ConfigError, glob_match, link_path, relative_posix
+from dapr_lint.dependencies import is_dependency_file
 from dapr_lint.project.apps import repository_root
 
 PYTHON_SUFFIXES = (".py", ".pyw")
@@ -32,7 +33,7 @@ _MAX_IGNORE_FILE = 1 << 20
 @dataclass(frozen=True)
 class SourceFile:
     path: Path
-    kind: str  # "python" | "yaml"
+    kind: str  # "python" | "yaml" | "dependencies"
     # content that does not come from disk (standard input, an editor's buffer), and the name to report
     data: Optional[bytes] = None
     display: Optional[str] = None
@@ -54,6 +55,8 @@ def kind_of(path: Path, named: bool = False) -> Optional[str]:
         return "python"
     if suffix in YAML_SUFFIXES:
         return "yaml"
+    if is_dependency_file(path.name):
+        return "dependencies"
     if named and not suffix and _python_shebang(path):
         return "python"
     return None

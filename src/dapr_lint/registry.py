@@ -30,7 +30,7 @@ class RuleSpec:
     name: str
     category: Category
     summary: str
-    # "python", "yaml" or "project": which stage runs the rule.
+    # "python", "yaml", "project" or "dependencies": which stage runs the rule.
     target: str
     # A finding predicts that the code raises ("exception") or warns ("warning") when it runs: code that expects
     # that failure (`pytest.raises`, `assertWarns`) is testing it, and gets no finding of this rule there. The
@@ -69,8 +69,9 @@ def register(spec: RuleSpec) -> RuleSpec:
 # -- checks: the code that reports a rule, per stage ---------------------------------------------------------
 
 # "python": `check(model, report)` per parsed module (python/analyzer.py); "project": `check(project, settings,
-# report)` once per run over the summaries (dapr_lint.project); "yaml": resource files.
-Stage = Literal["python", "project", "yaml"]
+# report)` once per run over the summaries (dapr_lint.project); "yaml": resource files; "dependencies":
+# `check(file, report)` per dependency file (dapr_lint.dependencies.DependencyFile), reporting at Locations.
+Stage = Literal["python", "project", "yaml", "dependencies"]
 
 
 class Reporter:
@@ -110,7 +111,7 @@ class Reporter:
         return fix
 
 
-_CHECKS: dict[str, dict[str, Callable[..., Iterable[Finding]]]] = {"python": {}, "project": {}, "yaml": {}}
+_CHECKS: dict[str, dict[str, Callable[..., Iterable[Finding]]]] = {"python": {}, "project": {}, "yaml": {}, "dependencies": {}}
 _REPORTERS: dict[str, Reporter] = {}
 
 
