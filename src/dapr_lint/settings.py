@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
+from dapr_lint.roots import RunRoot
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -17,6 +19,9 @@ class Settings:
     # None (report only), "fix" (write fixes) or "diff" (compute them, write nothing).
     fix_mode: Optional[str] = None
     unsafe_fixes: bool = False
+    # Where the run's project starts (dapr_lint.roots): the application model groups files by it. None: found
+    # from the files the project stage sees.
+    root: Optional[RunRoot] = None
 
     def is_enabled(self, code: str) -> bool:
         return code in self.enabled

@@ -12,7 +12,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Optional
+
+from dapr_lint.roots import RunRoot, project_root, run_root
 
 # The rules that read run files: a cached project result depends on them when one of these is enabled.
 RULES_READING_RUN_FILES = frozenset({"DPR413", "DPR414", "DPR415", "DPR416"})
@@ -54,20 +56,6 @@ _SKIP_DIRS = frozenset(
 )
 _MAX_FILES = 4000
 _MAX_BYTES = 512 * 1024
-
-
-def _repository_root(start: Path) -> Path:
-    """The git work tree holding `start`; else the highest folder above it with a `pyproject.toml` or a
-    `dapr.yaml` in an unbroken chain; else `start` itself (never the whole file system)."""
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    root = start
-    for folder in start.parents:
-        if not any((folder / name).exists() for name in ("pyproject.toml", "dapr.yaml", "dapr.yml", "setup.cfg")):
-            break
-        root = folder
-    return root
 
 
 _RUN_TEMPLATE_PATHS = re.compile(rb"(?m)^\s*(?:-\s*)?(?:resourcesPath|resourcesPaths|configFilePath)\s*:\s*(.*)$|^\s*-\s*([^\s:#][^:#]*)$")
@@ -159,14 +147,20 @@ def _list_files(folder: Path) -> list[str]:
 _DEPLOY_FOLDERS = ("deploy", "deployment", "deployments", "k8s", "kubernetes", "manifests", "helm", "charts", "infra", "config", "configs", "components", "resources", "scripts")
 
 
-def _run_folders(file: str) -> list[tuple[str, bool]]:
+def _run_folders(file: str, run: Optional[RunRoot] = None) -> list[tuple[str, bool]]:
     """(folder, recursive) pairs whose run files may concern the app whose entry module is `file`: its own
-    folder (above its package) recursively, every folder above it up to the repository root (their own files
-    only), and the deployment folders beside each of them."""
-    start = Path(file).resolve().parent
-    while (start / "__init__.py").exists() and start.parent != start:
+    folder (above its package) recursively, every folder above it up to the project's root (their own files
+    only), and the deployment folders beside each of them. `run`: the run's root (dapr_lint.roots; found from
+    the file when not given); for files named alone, only the file's own folder's files are read."""
+    run = run or run_root([Path(file)])
+    root = Path(project_root(file, run))
+    start = Path(os.path.abspath(file)).parent
+    if run.loose:
+        return [(str(start), False)]
+    if not _under(start, root):
+        return [(str(start), True)]
+    while (start / "__init__.py").exists() and start.parent != start and start != root:
         start = start.parent
-    root = _repository_root(start)
     folders: list[tuple[str, bool]] = [(str(start), True)]
     if start != root:
         for folder in start.parents:
@@ -188,24 +182,24 @@ def _under(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def run_files_fingerprint(files: list[str]) -> str:
+def run_files_fingerprint(files: list[str], run: Optional[RunRoot] = None) -> str:
     """What the practice rules would read for a run of these files (the cache's project key includes it)."""
-    folders = {pair for file in files if file.endswith(".py") for pair in _run_folders(file)}
+    folders = {pair for file in files if file.endswith(".py") for pair in _run_folders(file, run)}
     listings = [_listing(folder, recursive) for folder, recursive in sorted(folders)]
     referenced = sorted({path for listing in listings for path in _facts_of(listing)[1] if os.path.isdir(path)})
     listings.extend(_listing(path, True) for path in referenced)
     return hashlib.sha256(repr(listings).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def run_facts_for(file: str, app_folder: str = "", resource_folders: Iterable[str] = ()) -> RunFacts:
+def run_facts_for(file: str, app_folder: str = "", resource_folders: Iterable[str] = (), run: Optional[RunRoot] = None) -> RunFacts:
     """The run facts that may concern the app whose entry module is `file`: its own folder (above its
     package) and the app's folder, read recursively; every folder above it up to the repository root, not
     recursively (a shared `dapr.yaml`, compose file or Makefile), with the folders a run template there names;
     the app's resource folders; and the repository's deployment folders."""
     if not file:
         return RunFacts(True, True, True, True)  # nowhere to look: assume it is all set up
-    folders = _run_folders(file)
-    if app_folder:
+    folders = _run_folders(file, run)
+    if app_folder and not (run is not None and run.loose):
         folders.append((app_folder, True))
     folders.extend((folder, True) for folder in resource_folders)
     parts = [_folder_facts(folder, recursive) for folder, recursive in folders if os.path.isdir(folder)]

@@ -79,7 +79,7 @@ def _practice_apps(project: Project) -> Iterator[PracticeApp]:
             if key in seen:
                 continue  # two apps of the model anchored at one place: judge it once, by the first
             seen.add(key)
-            yield PracticeApp(entry, item, modules, run_facts_for(entry.file, app.folder, _resource_folders(app)))
+            yield PracticeApp(entry, item, modules, run_facts_for(entry.file, app.folder, _resource_folders(app), project.root))
 
 
 def _resource_folders(app) -> list[str]:
