@@ -296,6 +296,8 @@ class RunApp:
     span: Span
     # the Python module its `command` runs (`python app.py`, `python -m pkg.app`, `uvicorn app:app`), absolute
     entry: Optional[str] = None
+    # whether `command` runs Python (False: Node, .NET, Java, Go, a binary; None: no command or a script)
+    python: Optional[bool] = None
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ module building `FastAPI()`, `Flask()`, `dapr.ext.grpc.App()`, `WorkflowRuntime(
 
 An app's modules are the Python files under its folder (the run template's `appDirPath`, the compose build
 folder, the entry module's folder; less the folders of apps nested inside it) and the repository modules they
-import. Two entry modules in one folder are two apps: each gets its imports, and the folder's other modules go
-to the apps whose modules they import (or to all of them when they import none).
+import. Two entry modules in one folder are two apps: each gets its entry modules and what they import, and a
+module of the folder none of them imports belongs to no app. An app whose command runs Node, .NET, Java, Go or a
+binary owns no Python module.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class App:
     resource_sets: list[ResourceSet] = field(default_factory=list)
     health_paths: list[DeclaredPath] = field(default_factory=list)
     declared: bool = False  # named by a run or deploy file (not only found from its code)
+    python: Optional[bool] = None  # False: its command runs Node, .NET, Java, Go or a binary (it owns no Python)
 
     @property
     def key(self) -> str:
@@ -131,8 +133,15 @@ class AppModel:
 
     @staticmethod
     def visible(app: App, scopes: tuple[str, ...]) -> bool:
-        # an app whose ID we do not know may be any of the scoped ones: it sees the resource
+        """Whether the app may load a resource with these `scopes` (an app whose ID is not known may be any of
+        the scoped ones): what the app can find."""
         return not scopes or app.app_id is None or app.app_id in scopes
+
+    @staticmethod
+    def in_scope(app: App, scopes: tuple[str, ...]) -> bool:
+        """Whether the app certainly loads a resource with these `scopes`: what the resource can demand of it
+        (a route to serve). An app whose ID is not known is not charged with a scoped resource."""
+        return not scopes or (app.app_id is not None and app.app_id in scopes)
 
     def uses_dapr(self, app: App) -> bool:
         return app.declared or any(self.modules[m].uses_dapr for m in app.modules if m in self.modules)
@@ -145,7 +154,8 @@ class AppModel:
         for file, summary in sorted(self.resources.items()):
             for run in summary.run_apps:
                 app = App(run.app_id, run.app_id, run.app_dir, [f"dapr.yaml {self._rel(file)}"], declared=True)
-                if run.entry is not None and run.entry in self.modules:
+                app.python = getattr(run, "python", None)
+                if run.entry is not None and run.entry in self.modules and app.python is not False:
                     app.entries.append(run.entry)
                 if run.resources_paths:
                     app.resource_sets.append(self._set("local", f"resourcesPaths of {self._rel(file)}", run.resources_paths))
@@ -165,7 +175,7 @@ class AppModel:
         by_id: dict[str, App] = {}
         for app in declared:
             same = by_id.get(app.key)
-            if same is None or same.folder != app.folder:
+            if same is None or same.folder != app.folder or same.python != app.python:
                 by_id[app.key] = app
                 self.apps.append(app)
                 continue
@@ -179,15 +189,23 @@ class AppModel:
             same.entries.extend(e for e in app.entries if e not in same.entries)
         claimed = {e for app in self.apps for e in app.entries}
         entries = sorted(f for f, m in self.modules.items() if m.entry and not self._is_test(f))
+        runnable = [a for a in self.apps if a.python is not False]  # declared apps that may run Python
+        commanded = {id(a) for a in runnable if a.entries}  # their command names their entry module
         for entry in entries:
             if entry in claimed:
                 continue
-            if any(_under(entry, app.folder) for app in declared):
-                deepest = max(len(a.folder) for a in self.apps if _under(entry, a.folder))
-                owners = [a for a in self.apps if _under(entry, a.folder) and len(a.folder) == deepest]
-                if len(owners) == 1:
+            # a Node, .NET, Java or Go app whose folder holds the module owns none of its Python
+            holders = [a for a in runnable if _under(entry, a.folder)]
+            if holders:
+                deepest = max(len(a.folder) for a in holders)
+                owners = [a for a in holders if len(a.folder) == deepest]
+                if len(owners) != 1:
+                    continue
+                if id(owners[0]) not in commanded or os.path.dirname(entry) != owners[0].folder:
                     owners[0].entries.append(entry)
-                continue
+                    continue
+                # beside the module the declared app's command runs: an app of its own (a plain web app beside the
+                # Dapr app), unless that module imports it
             name = self._rel(entry)
             app = App(name, None, os.path.dirname(entry), [f"entry module {name}"], entries=[entry])
             self.apps.append(app)
@@ -296,23 +314,14 @@ class AppModel:
                 continue
             deeper = [f for f in folders if f != app.folder and _under(f, app.folder)]
             own = [f for f in files if _under(f, app.folder) and not any(_under(f, d) for d in deeper) and not self._is_test(f)]
-            rivals = [a for a in self.apps if a is not app and a.folder == app.folder and a.entries]
+            if app.python is False:
+                continue  # a Node, .NET, Java or Go app (or a binary) owns no Python module
+            rivals = [a for a in self.apps if a is not app and a.folder == app.folder]
             if app.entries and rivals:
+                # apps sharing a folder (differing by their command) own their entry modules and what those
+                # import; a module of the folder no app imports belongs to none (per-file rules only)
                 mine = closure(app.entries)
-                theirs: set[str] = set()
-                for rival in rivals:
-                    theirs |= closure(rival.entries)
-                kept = []
-                for f in own:
-                    if f in mine:
-                        kept.append(f)
-                    elif f in theirs:
-                        continue
-                    else:
-                        reach = closure([f])
-                        if reach & mine or not (reach & theirs):
-                            kept.append(f)
-                own = kept
+                own = [f for f in own if f in mine]
             app.modules = sorted(m for m in closure(own) if not self._is_test(m) or m in own)
 
     def _imports(self, file: str) -> set[str]:

@@ -43,6 +43,8 @@ _TRACING_KEY = re.compile(rb"(?m)^\s+tracing:")
 _CONFIG_REFERENCE = re.compile(
     rb"dapr\.io/config\b|configFilePath|dapr run[^\n]*\s--config[\s=]|daprd[^\n]*\s--?config[\s=]|[\"']--?config[\"']"
 )
+_SIDECAR_TRACING = re.compile(rb"\.dapr/config\.ya?ml|openzipkin/zipkin|jaegertracing/|otel/opentelemetry-collector")
+_CONTINUATION = re.compile(rb"[ \t]*(?:\\|`)\r?\n[ \t]*")  # shell `\`, PowerShell backtick
 _GRPC_INSTRUMENTATION = re.compile(rb"opentelemetry-instrumentation-grpc|opentelemetry-distro|opentelemetry-bootstrap")
 
 _RUN_FILE_NAMES = re.compile(
@@ -122,6 +124,8 @@ def _facts_of(listing: tuple[tuple[str, int, int], ...]) -> tuple[RunFacts, tupl
                 data = handle.read(_MAX_BYTES)
         except OSError:
             continue
+        # a command continued over several lines (`dapr run \` then `--config "$DIR/config.yaml"`) is one line
+        data = _CONTINUATION.sub(b" ", data)
         agent = agent or bool(_AGENT.search(data))
         log_config = log_config or bool(_LOG_CONFIG.search(data))
         grpc = grpc or bool(_GRPC_INSTRUMENTATION.search(data))
@@ -134,6 +138,8 @@ def _facts_of(listing: tuple[tuple[str, int, int], ...]) -> tuple[RunFacts, tupl
                 tracing = True  # a Configuration named from elsewhere: it may set tracing up
         elif _CONFIG_REFERENCE.search(data) and b"daprd" in data or re.search(rb"dapr run[^\n]*\s--config[\s=]", data):
             tracing = True
+        elif b"dapr" in data and _SIDECAR_TRACING.search(data):
+            tracing = True  # a script that edits the sidecars' default Configuration or starts their trace backend
     return RunFacts(agent, log_config, tracing, grpc), tuple(referenced)
 
 

@@ -432,14 +432,46 @@ class _Builder:
                 self._mark_escapes(key, item, name, site.scope)
         if not self.objects:
             return
+        lifespans = self._lifespans()
         for site in m.calls:
             for arg in site.node.args:
                 if not isinstance(arg.value, cst.Name):
                     continue
-                key = self._local_key(arg.value, site.scope)
+                key = self._local_key(arg.value, site.scope) or self._lifespan_app(arg.value, site.scope, lifespans)
                 if key is None:
                     continue
                 self._app_passed_to(site.node, key, site.scope)
+
+    def _lifespans(self) -> dict[tuple[int, str], str]:
+        """The functions an app runs at start-up with itself as first argument (`FastAPI(lifespan=fn)`,
+        Starlette's too): (id of the function's scope, its first parameter) -> the app's key. What such a function
+        does with its parameter (`DaprActor(app)` registering `/healthz`) it does to the app."""
+        found: dict[tuple[int, str], str] = {}
+        for key, item in self.objects.items():
+            if item["kind"] != "app":
+                continue
+            call = next((site.node for site in self.m.calls if self.by_call.get(id(site.node)) == key), None)
+            scope = next((site.scope for site in self.m.calls if self.by_call.get(id(site.node)) == key), None)
+            value = argument(call, None, "lifespan") if call is not None else None
+            if not isinstance(value, cst.Name) or scope is None:
+                continue
+            bindings = self.m.lookup(value.value, scope)
+            if not bindings or len(bindings) != 1 or bindings[0].kind != "def":
+                continue
+            function = bindings[0].target
+            node = getattr(function, "node", None)
+            params = getattr(getattr(node, "params", None), "params", ())
+            if params and getattr(function, "scope", None) is not None:
+                found[(id(function.scope), params[0].name.value)] = key
+        return found
+
+    def _lifespan_app(self, expr: cst.Name, scope: Scope, lifespans: dict[tuple[int, str], str]) -> Optional[str]:
+        if not lifespans:
+            return None
+        bindings = self.m.lookup(expr.value, scope)
+        if not bindings or len(bindings) != 1 or bindings[0].kind != "param":
+            return None
+        return lifespans.get((id(bindings[0].scope), expr.value))
 
     def _mark_escapes(self, key: str, item: dict, name: str, scope: Scope) -> None:
         if name in scope.global_names:
