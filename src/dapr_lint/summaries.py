@@ -151,6 +151,9 @@ class AsyncCall:
     called: bool = False
     # `target` names a module-level instance (`manager = Manager()` imported from another module), not a class
     instance: bool = False
+    # the receiver is a handler parameter FastAPI fills with `Depends(target)`: `target` names the provider function
+    # (an import path, or a plain name for a function of the same module); `method` is called on what it returns
+    provided: bool = False
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,18 @@ from typing import Any, Optional, Union
 import libcst as cst
 
 from dapr_lint.python import known, practices
-from dapr_lint.python.model import UNKNOWN, Const, Instance, ModuleModel, Ref, Scope, argument, constant_string, is_none_literal
+from dapr_lint.python.model import (
+    UNKNOWN,
+    Const,
+    Instance,
+    ModuleModel,
+    Ref,
+    Scope,
+    all_params,
+    argument,
+    constant_string,
+    is_none_literal,
+)
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.summaries import (
     AsyncCall,
@@ -58,6 +69,7 @@ _HARMLESS_PREFIXES = (
     "logging.",
     "asyncio.",
 )
+_DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends", "fastapi.param_functions.Depends"})
 _HARMLESS = frozenset({known.FASTAPI_DAPR_APP, known.FLASK_DAPR_APP, "dapr.ext.grpc.App"})
 _ACTORS = frozenset({known.FASTAPI_DAPR_ACTOR, known.FLASK_DAPR_ACTOR})
 _STATIC_APPS = ("starlette.staticfiles.", "fastapi.staticfiles.")
@@ -130,7 +142,7 @@ def _freeze(draft: dict) -> ModuleSummary:
         async_calls=tuple(
             AsyncCall(
                 a["target"], a["method"], a["function"], span(a), a.get("attribute"), a.get("called", False),
-                a.get("instance", False),
+                a.get("instance", False), a.get("provided", False),
             )
             for a in draft.get("async_calls", ())
         ),
@@ -299,6 +311,9 @@ class _Builder:
                 items: list[dict] = []
                 if isinstance(func, cst.Attribute):
                     method = func.attr.value
+                    provider = self._provider(func.value, site.scope, info)
+                    if provider is not None:
+                        items.append({"target": provider, "method": method, "instance": False, "provided": True})
                     owner = self._receiver(func.value, site.scope)
                     if owner is not None:
                         items.append({"target": owner[0], "method": method, "instance": owner[1]})
@@ -331,16 +346,57 @@ class _Builder:
 
     def _receiver(self, expr: cst.BaseExpression, scope: Scope) -> Optional[tuple[str, bool]]:
         """(class path, False) for an instance of an imported class; (import path, True) for a name imported
-        from (maybe) the project that may be a module-level instance there."""
+        from (maybe) the project that may be a module-level instance there, used directly or through the one
+        instance attribute it is stored in (`self._dapr = dapr`)."""
         owner = self._external_class(expr, scope)
         if owner is not None:
             return owner, False
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self":
+            bindings = self._self_attribute(expr, scope)
+            real = [b for b in bindings or () if not (b.kind == "assign" and is_none_literal(b.value))]
+            if len(real) != 1 or real[0].kind != "assign" or not isinstance(real[0].value, cst.Name):
+                return None
+            expr, scope = real[0].value, real[0].scope
         if isinstance(expr, cst.Name):
             bindings = self.m.lookup(expr.value, scope)
             if bindings and len(bindings) == 1 and bindings[0].kind == "import":
                 path = self.m.qualified_name(expr, scope)
                 if path is not None and _maybe_project(path):
                     return path, True
+        return None
+
+    def _self_attribute(self, expr: cst.Attribute, scope: Scope) -> Optional[list]:
+        """The bindings of `self.<attr>` in the class of the method `scope` is in."""
+        function = scope.function
+        while function is not None and function.klass is None:
+            function = function.parent_function
+        if function is None or function.klass is None:
+            return None
+        return function.klass.attributes.get(expr.attr.value)
+
+    def _provider(self, expr: cst.BaseExpression, scope: Scope, info) -> Optional[str]:
+        """The function FastAPI calls to fill a parameter of handler `info` (`client=Depends(get_client)`): its
+        import path, or its name when it is a function of this module; None for anything else."""
+        if not isinstance(expr, cst.Name) or scope is not info.scope or self.m.client_of(expr, scope) is not None:
+            return None  # not a parameter, or one whose annotation already says it is a client (the file's own DPR101)
+        bindings = self.m.lookup(expr.value, scope)
+        if not bindings or len(bindings) != 1 or bindings[0].kind != "param":
+            return None
+        node = next((p for p in all_params(info.node.params) if p.name.value == expr.value), None)
+        default = node.default if node is not None else None
+        if not isinstance(default, cst.Call) or self.m.callee_path(default, info.outer_scope) not in _DEPENDS:
+            return None
+        target = argument(default, 0, ("dependency",))
+        if not isinstance(target, cst.Name):
+            return None
+        found = self.m.lookup(target.value, info.outer_scope)
+        if not found or len(found) != 1:
+            return None
+        if found[0].kind == "def" and self.m.module_scope.bindings.get(target.value) == found:
+            return target.value
+        if found[0].kind == "import":
+            path = self.m.qualified_name(target, info.outer_scope)
+            return path if path is not None and _maybe_project(path) else None
         return None
 
     def _external_class(self, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
