@@ -25,6 +25,7 @@ from dapr_lint.python.model import (
     constant_string,
     is_none_literal,
 )
+from dapr_lint.python.model.actors import actor_summary_draft, freeze_actor_summary
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.summaries import (
     AsyncCall,
@@ -148,6 +149,7 @@ def _freeze(draft: dict) -> ModuleSummary:
         ),
         instances=draft.get("instances", {}),
         practices=practices.freeze(draft["practices"]) if "practices" in draft else PracticeFacts(),
+        actors=freeze_actor_summary(draft.get("actors")),
     )
 
 
@@ -189,6 +191,8 @@ class _Builder:
             self._components(summary)
         self._blocking_definitions(summary)
         self._async_calls(summary)
+        summary["actors"], actor_pending = actor_summary_draft(m)
+        self.pending.extend(actor_pending)
         summary["practices"], practice_pending = practices.practice_facts(m)
         self.pending.extend(practice_pending)
         return summary, self.pending
