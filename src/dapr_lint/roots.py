@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
+from dapr_lint import reading
+
 _CONFIG_TABLE = "[tool.dapr-lint]"
 _MAX_PYPROJECT = 1 << 20
 
@@ -44,8 +46,7 @@ def _configured(folder: str) -> bool:
     if not os.path.isfile(pyproject):
         return False
     try:
-        with open(pyproject, "rb") as handle:
-            return _CONFIG_TABLE.encode() in handle.read(_MAX_PYPROJECT)
+        return _CONFIG_TABLE.encode() in reading.read_bytes(pyproject, _MAX_PYPROJECT, head=True)
     except OSError:
         return False
 

@@ -446,6 +446,11 @@ _CLASSES = {
 }
 
 
+def json_classes() -> Mapping[str, type]:
+    """The table of classes a summary is made of, by name (what a cache entry may name: nothing else)."""
+    return _CLASSES
+
+
 def register_json_class(cls: Any) -> Any:
     """Let `to_json`/`from_json` carry another frozen dataclass (for summary types defined elsewhere)."""
     _CLASSES[cls.__name__] = cls
