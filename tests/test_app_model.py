@@ -256,3 +256,23 @@ def test_tracing_set_up_in_a_run_script_counts(name, script, project, capsys):
 def test_aiologger_is_a_logging_set_up(project, capsys):
     write(project, "orders/app.py", "from aiologger import Logger\n\nlogger = Logger.with_default_handlers()\n" + _DAPR_APP)
     assert _check("--select", "DPR415", capsys=capsys) == []
+
+
+def test_an_app_id_from_a_run_script_never_from_prose(project, capsys):
+    write(project, "components/pubsub.yaml", _PUBSUB)
+    write(
+        project,
+        "components/subscription.yaml",
+        "apiVersion: dapr.io/v2alpha1\nkind: Subscription\nmetadata:\n  name: refunds\nspec:\n  pubsubname: pubsub\n"
+        "  topic: refunds\n  routes:\n    default: /refunds\nscopes:\n  - orders\n",
+    )
+    write(project, "orders/main.py", _DAPR_APP)
+    write(project, "README.md", "Start it with `dapr run --app-id orders -- uvicorn orders.main:app`.\n")
+    write(project, "start.sh", "# dapr run --app-id refunds -- uvicorn orders.main:app\n")
+    assert _check("--select", "DPR604", capsys=capsys) == []  # the ID is unknown: not charged
+    write(project, "start.sh", 'dapr run --app-id orders --app-port "$PORT" \\\n  -- uvicorn --port "$PORT" orders.main:app &\n')
+    found = _check("--select", "DPR604", capsys=capsys)
+    assert [f["message"] for f in found] == [
+        "Subscription `refunds` delivers to `/refunds`, not served by app `orders`: each event gets a 404 and is dropped"
+    ]
+    assert "app orders (app ID orders)" in (main(["apps"]), capsys.readouterr().out)[1]

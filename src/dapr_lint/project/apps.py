@@ -220,9 +220,31 @@ class AppModel:
             self.apps.append(app)
         for file, workload in workloads:
             self._attach_workload(file, workload)
+        self._ids_from_run_scripts()
         self._assign_modules()
         for app in self.apps:
             self._resource_sets(app)
+
+    def _ids_from_run_scripts(self) -> None:
+        """An app found from its entry module takes its app ID from a `dapr run --app-id ID ... -- <command>` in a
+        run script (`start.sh`, a Makefile, ...) of its folder or a folder above it, when the command starts that
+        module and every such script agrees. Never from prose: a README names IDs of apps it does not start."""
+        scripts: dict[str, list[tuple[str, str]]] = {}
+        for app in self.apps:
+            if app.app_id is not None or not app.entries or not app.folder:
+                continue
+            found: set[str] = set()
+            current = app.folder
+            while self.contains(current):
+                if current not in scripts:
+                    scripts[current] = _dapr_runs(current, self.root)
+                found.update(app_id for entry, app_id in scripts[current] if entry in app.entries)
+                if current == self.root or os.path.dirname(current) == current:
+                    break
+                current = os.path.dirname(current)
+            if len(found) == 1:
+                app.app_id = app.name = found.pop()
+                app.sources.append("dapr run --app-id in a run script")
 
     def _is_test(self, file: str) -> bool:
         known = self._tests.get(file)
@@ -401,6 +423,82 @@ class AppModel:
             if str(current) == self.root or current == current.parent:
                 return
             current = current.parent
+
+
+_SCRIPT_NAMES = re.compile(r"(?i)^(?:.*\.(?:sh|bash|ps1|mk)|makefile|justfile|procfile|tiltfile)$")
+_DAPR_RUN = re.compile(r"\bdapr(?:\.exe)?\s+run\s+(.*)")
+_CONTINUED = re.compile(r"[ \t]*(?:\\|`)\r?\n[ \t]*")
+_SERVERS = frozenset({"uvicorn", "hypercorn", "gunicorn", "granian"})
+
+
+def _dapr_runs(folder: str, root: str) -> list[tuple[str, str]]:
+    """(entry module, app ID) of every `dapr run` in the run scripts of one folder (not below it): the module its
+    command starts, resolved from the script's folder and `--app-dir`. Read as text, never run; an ID or path
+    holding a shell variable is left out."""
+    found: list[tuple[str, str]] = []
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder) if _SCRIPT_NAMES.match(entry.name))
+    except OSError:
+        return found
+    for name in names[:50]:
+        try:
+            text = reading.read_text(os.path.join(folder, name), 512 * 1024, head=True, within=root)
+        except OSError:
+            continue
+        for line in _CONTINUED.sub(" ", text).splitlines():
+            if line.lstrip().startswith(("#", "REM ", "::")):
+                continue
+            match = _DAPR_RUN.search(line)
+            if match is None:
+                continue
+            words = match.group(1).replace('"', " ").replace("'", " ").split()
+            app_id, app_dir, command = _run_words(words)
+            if app_id is None or "$" in app_id or "$" in app_dir:
+                continue
+            entry = _started_module(command, os.path.normpath(os.path.join(folder, app_dir)))
+            if entry is not None:
+                found.append((entry, app_id))
+    return found
+
+
+def _run_words(words: list[str]) -> tuple[Optional[str], str, list[str]]:
+    """`--app-id`, `--app-dir` and the command of `dapr run`'s arguments."""
+    app_id: Optional[str] = None
+    app_dir = "."
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word == "--":
+            return app_id, app_dir, words[index + 1 :]
+        key, _, inline = word.partition("=")
+        if key in ("--app-id", "-a", "--app-dir", "-d"):
+            value = inline or (words[index + 1] if index + 1 < len(words) else "")
+            index += 1 if inline else 2
+            if key in ("--app-id", "-a"):
+                app_id = value
+            else:
+                app_dir = value
+            continue
+        if not word.startswith("-") and index > 0 and not words[index - 1].startswith("-"):
+            return app_id, app_dir, words[index:]  # the command, without `--`
+        index += 1
+    return app_id, app_dir, []
+
+
+def _started_module(command: list[str], base: str) -> Optional[str]:
+    """The Python module a command starts (`python3 app.py`, `python -m pkg.app`, `uvicorn pkg.main:app`)."""
+    for index, word in enumerate(command):
+        if word in (">", "&", "|", ";", "&&", "2>&1") or word.startswith((">", "2>")):
+            return None
+        if word.endswith(".py") and "$" not in word:
+            return os.path.normpath(os.path.join(base, word))
+        if word == "-m" and index + 1 < len(command) and command[index + 1] not in _SERVERS:
+            return os.path.normpath(os.path.join(base, *command[index + 1].split("."))) + ".py"
+        if ":" in word and not word.startswith("-") and any(os.path.basename(w) in _SERVERS for w in command[:index]):
+            module = word.split(":", 1)[0]
+            if re.fullmatch(r"[A-Za-z_][\w.]*", module):
+                return os.path.normpath(os.path.join(base, *module.split("."))) + ".py"
+    return None
 
 
 # What makes a Python app listen on its appPort: a web framework's app, an ASGI/WSGI server, the Dapr gRPC app.
