@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from dapr_lint.roots import RunRoot
+
+if TYPE_CHECKING:
+    from dapr_lint.python.sdk_releases import SdkPin
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,8 @@ class Settings:
     # Where the run's project starts (dapr_lint.roots): the application model groups files by it. None: found
     # from the files the project stage sees.
     root: Optional[RunRoot] = None
+    # The Dapr SDK releases the file's project admits (its dependency files, or `target-sdk`); None: the newest.
+    sdk: Optional["SdkPin"] = None
 
     def is_enabled(self, code: str) -> bool:
         return code in self.enabled
