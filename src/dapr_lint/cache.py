@@ -327,9 +327,9 @@ def _claim_existing(directory: str) -> Optional[str]:
         reason = None  # empty, or being created by another run
     else:
         return f"it is neither empty nor a dapr-lint cache (no {_MARKER} in it)"
-    for name in (__version__, "summaries"):
+    for name in (__version__, "summaries", os.path.join(__version__, "files"), os.path.join(__version__, "projects")):
         if os.path.lexists(os.path.join(directory, name)) and not _is_dir(os.path.join(directory, name)):
-            return f"`{name}` in it is a link or not a folder"
+            return f"`{name}` in it is a link or not a folder"  # the cache would read and write through it
     return reason or _mark(directory)
 
 
