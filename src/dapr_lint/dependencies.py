@@ -20,6 +20,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
+from dapr_lint import reading
 from dapr_lint.python.sdk_releases import SdkPin, exact_pin, pin_from
 
 # The files that list requirements, and the lock files, in the order a folder's pin is looked for.
@@ -261,11 +262,9 @@ def locked_version(name: str, text: str, distribution: str = "dapr") -> Optional
 def read_text(path: Path, within: Optional[Path] = None) -> Optional[str]:
     """A small regular file's text, through the one reader (never a FIFO or device, never a link out of
     `within`); None when it is absent or refused."""
-    from dapr_lint import reading
-
     try:
-        return reading.read_text(path, _MAX_BYTES, within=within)
-    except (OSError, UnicodeDecodeError):
+        return reading.read_bytes(path, _MAX_BYTES, within=within, follow=False).decode("utf-8", errors="replace")
+    except OSError:
         return None
 
 
