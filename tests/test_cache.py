@@ -92,7 +92,7 @@ def _project(root: Path) -> None:
 def test_warm_run_reuses_every_file_and_gives_the_same_findings(project, capsys, checked):
     _project(project)
     cold = _json(capsys, ".")
-    assert sorted(checked) == ["app.py", "routes.py", "svc.py"]
+    assert sorted(checked) == ["app.py", "pyproject.toml", "routes.py", "svc.py"]  # a dependency file too (DPR110)
     checked.clear()
     assert _json(capsys, ".") == cold
     assert checked == []
@@ -159,7 +159,8 @@ def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(project, capsys, 
     _project(project)
     cold = _json(capsys, ".")
     files = next((project / CACHE_DIR_NAME).glob("*/files"))
-    entries = sorted(files.iterdir())
+    # the Python files' entries (pyproject.toml, a dependency file, has one too and is left intact)
+    entries = sorted(e for e in files.iterdir() if not str(Cache.path_of_entry(e.name)).endswith("pyproject.toml"))
     assert len(entries) == 3
     entries[0].write_bytes(b"\x00not json")
     entries[1].write_text(json.dumps({"format": 1, "path": "/elsewhere.py", "key": "x"}))
@@ -178,11 +179,11 @@ def test_entries_of_deleted_files_are_pruned(project, capsys):
     _project(project)
     _json(capsys, ".")
     files = next((project / CACHE_DIR_NAME).glob("*/files"))
-    assert len(list(files.iterdir())) == 3
+    assert len(list(files.iterdir())) == 4  # three Python files and pyproject.toml
     (project / "svc.py").unlink()
     _json(capsys, ".")
     remaining = {Cache.path_of_entry(p.name) for p in files.iterdir()}
-    assert remaining == {str((project / "app.py").resolve()), str((project / "routes.py").resolve())}
+    assert remaining == {str((project / name).resolve()) for name in ("app.py", "routes.py", "pyproject.toml")}
 
 
 def test_no_cache_cache_dir_and_environment(project, capsys, monkeypatch):

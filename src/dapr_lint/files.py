@@ -410,5 +410,6 @@ def repository_files(files: Iterable[SourceFile], config, root: Optional[RunRoot
         except ConfigError:
             continue
         for entry in listed:
-            found.setdefault(os.path.realpath(entry.path), entry)
+            if entry.kind != "dependencies":  # no summary: the project stage has nothing to read in them
+                found.setdefault(os.path.realpath(entry.path), entry)
     return sorted(found.values(), key=lambda f: str(f.path))
