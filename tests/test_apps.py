@@ -174,7 +174,7 @@ def test_one_health_route_counts_for_its_own_app_only(project, monkeypatch, caps
 
 def test_check_in_repository_gives_one_file_what_the_whole_run_gives_it(monkeypatch, capsys):
     from dapr_lint.config import Resolver
-    from dapr_lint.engine import check_in_repository
+    from dapr_lint.engine.run import check_in_repository
 
     root = PROJECTS / "shop"
     whole = _findings(root, monkeypatch, capsys, ".")

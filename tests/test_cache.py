@@ -13,7 +13,7 @@ import pytest
 
 from conftest import write
 
-from dapr_lint import engine
+from dapr_lint.engine import project_stage, run, workers
 from dapr_lint.cache import CACHE_DIR_NAME, Cache, decode, encode
 from dapr_lint.cli import main
 
@@ -69,14 +69,15 @@ def _json(capsys, *argv: str) -> list[tuple]:
 def checked(monkeypatch):
     """The files the per-file stage really checks (not served from the cache)."""
     seen: list[str] = []
-    original = engine.check_file
+    original = run.check_file
 
     def spy(task, settings):
         seen.append(task.display)
         return original(task, settings)
 
-    monkeypatch.setattr(engine, "check_file", spy)
-    monkeypatch.setattr(engine, "_ISOLATE", False)  # the files are checked in this process, where the spy sees them
+    monkeypatch.setattr(run, "check_file", spy)
+    monkeypatch.setattr(project_stage, "check_file", spy)  # a file checked again, its subscriber routes known
+    monkeypatch.setattr(workers, "_ISOLATE", False)  # the files are checked in this process, where the spy sees them
     return seen
 
 

@@ -25,7 +25,7 @@ from dapr_lint import registry  # noqa: E402
 # every program runs against the stand-in sidecar (environment pointing at it)
 pytestmark = pytest.mark.usefixtures("sidecar")
 from dapr_lint.config import OPTIONS  # noqa: E402
-from dapr_lint.fix import fix_python  # noqa: E402
+from dapr_lint.engine.fixes import fix_python  # noqa: E402
 from dapr_lint.settings import Settings  # noqa: E402
 
 SETTINGS = Settings(

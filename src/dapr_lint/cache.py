@@ -32,8 +32,6 @@ from typing import Any, Optional
 
 from dapr_lint import __version__, registry
 from dapr_lint.diagnostics import Diagnostic, FileResult, Fix
-from dapr_lint.project.apps import run_template_context
-from dapr_lint.project.stage import project_inputs_fingerprint, summary_codes
 
 CACHE_DIR_NAME = ".dapr-lint_cache"
 ENVIRONMENT = "DAPR_LINT_CACHE_DIR"
@@ -199,24 +197,20 @@ class Cache:
         self.files = self.base / "files"
         self.projects = self.base / "projects"
         self.settings_key = settings_fingerprint(settings)
-        self.settings = settings
         self.code_key = code_fingerprint()
-        self.keys: dict[str, str] = {}  # absolute path -> entry key of this run
         self._prepared = False
         self.writable = True
 
     # keys and names
 
-    def key_of(self, absolute: str, display: str, kind: str, ignored, data: bytes, context: tuple = ()) -> str:
+    def key_of(self, display: str, kind: str, ignored, data: bytes, context: tuple = ()) -> str:
         """`context`: what else the file's result depends on (a `Chart.yaml` beside its `templates/` folder, the
         app folders of a run template)."""
         head = json.dumps([FORMAT, self.code_key, self.settings_key, kind, display, sorted(ignored), *context]).encode()
         digest = hashlib.sha256(head)
         digest.update(b"\0")
         digest.update(data)
-        key = digest.hexdigest()
-        self.keys[absolute] = key
-        return key
+        return digest.hexdigest()
 
     @staticmethod
     def entry_name(absolute: str) -> str:
@@ -267,19 +261,16 @@ class Cache:
 
     # per project
 
-    def project_key(self, absolutes: list[str], others=()) -> Optional[str]:
-        """The key of a project stage: the keys of its files, and those of the other files whose summaries it
-        read (`others`: (path, key) pairs)."""
-        keys = [self.keys.get(a) for a in absolutes]
-        if any(k is None for k in keys):
-            return None
+    def project_key(self, files: list[tuple[str, str]], others=(), inputs: str = "") -> str:
+        """The key of a project stage: the keys of its files (`files`: (path, key) pairs), those of the other
+        files whose summaries it read (`others`: the same), and `inputs`, a fingerprint of the files project
+        rules read besides the run's own (Dockerfiles, Procfiles, run scripts)."""
         digest = hashlib.sha256(self.settings_key.encode())
         for absolute, key in sorted(others):
             digest.update(f"other\0{absolute}\0{key}\n".encode("utf-8", "surrogateescape"))
-        for absolute, key in sorted(zip(absolutes, keys)):
+        for absolute, key in sorted(files):
             digest.update(f"{absolute}\0{key}\n".encode("utf-8", "surrogateescape"))
-        # files a project rule reads besides the run's own (Dockerfiles, Procfiles, run scripts)
-        digest.update(project_inputs_fingerprint(absolutes, self.settings).encode("utf-8", "surrogateescape"))
+        digest.update(inputs.encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
     def get_project(self, key: str) -> Optional[dict[str, list[Diagnostic]]]:
@@ -303,14 +294,15 @@ class Cache:
 
     # the rule catalog
 
-    def save_catalog(self) -> None:
+    def save_catalog(self, summary_codes: frozenset[str]) -> None:
+        """Keep the rule catalog, and the codes whose rules need per-file summaries, for runs served from here."""
         if not registry.fully_loaded():
             return
         path = self.base / f"rules-{self.code_key}.json"
         if path.exists():
             return
         specs = [{k: v for k, v in dataclasses.asdict(spec).items() if k != "examples"} for spec in registry.all_rules()]
-        self._write(path, {"format": FORMAT, "rules": specs, "summary_codes": sorted(summary_codes())})
+        self._write(path, {"format": FORMAT, "rules": specs, "summary_codes": sorted(summary_codes)})
 
     # housekeeping
 
@@ -438,52 +430,3 @@ def _mtime(path: Path) -> float:
 def _older_than(path: Path, seconds: float) -> bool:
     return time.time() - _mtime(path) > seconds
 
-
-def run_cached(tasks, settings, cache: Cache, check, extra=(), project=None, extra_keys=None) -> list[FileResult]:
-    """engine.run with the cache: per-file results for unchanged files, the project stage's results when
-    no file of the project changed, and `check(tasks)` for the rest. `extra`: summaries of the repository's
-    files the run does not check (the project stage reads them; its results are then not memoised, since
-    they depend on those files too, unless `extra_keys` gives the cache keys of every one of those files).
-    `project`: the project stage, called as `project(results, settings, extra)` (engine.run_project_stage);
-    None: per-file results only (summaries of such files)."""
-    results: list[Optional[FileResult]] = [None] * len(tasks)
-    keys: list[Optional[str]] = [None] * len(tasks)
-    absolutes = [os.path.abspath(task.path) for task in tasks]
-    for index, task in enumerate(tasks):
-        data = task.data
-        if data is None:
-            try:
-                with open(task.path, "rb") as handle:
-                    data = handle.read()
-            except OSError:
-                continue  # check_file reports it
-        context = (("chart",) if task.chart_template else ()) + run_template_context(task.path, data)
-        key = cache.key_of(absolutes[index], task.display, task.kind, task.ignored, data, context)
-        keys[index] = key
-        results[index] = cache.get(absolutes[index], key)
-    misses = [index for index, result in enumerate(results) if result is None]
-    if misses:
-        fresh = check([tasks[index] for index in misses])
-        for index, result in zip(misses, fresh):
-            results[index] = result
-            key = keys[index]
-            if key is not None:
-                cache.put(absolutes[index], key, result)
-    done: list[FileResult] = [r for r in results if r is not None]
-    if project is None:
-        cache.prune()
-        return done
-    extra = list(extra)
-    memoisable = all(k is not None for k in keys) and (not extra or extra_keys is not None)
-    project_key = cache.project_key(absolutes, extra_keys or ()) if memoisable else None
-    memo = cache.get_project(project_key) if project_key is not None and not misses else None
-    if memo is not None and set(memo) == {r.path for r in done}:
-        for result in done:
-            result.diagnostics = memo[result.path]
-    else:
-        project(done, settings, extra)
-        if project_key is not None:
-            cache.put_project(project_key, done)
-    cache.save_catalog()
-    cache.prune()
-    return done

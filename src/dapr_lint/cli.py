@@ -381,7 +381,7 @@ def _toml_value(value) -> str:
 
 
 def _add_noqa(results, files, errors, args: argparse.Namespace) -> int:
-    from dapr_lint.fix import write_atomic
+    from dapr_lint.engine.fixes import write_atomic
     from dapr_lint.noqa import add_noqa
 
     by_display = {}
@@ -416,10 +416,10 @@ def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
     """`dapr-lint apps`: what the project rules see, so a user can tell why one fired or not."""
     from dataclasses import replace
 
-    from dapr_lint import engine
     from dapr_lint.config import CommandLine
+    from dapr_lint.engine.run import summarize
     from dapr_lint.files import discover, repository_files
-    from dapr_lint.project.describe import describe_apps
+    from dapr_lint.report.apps import describe_apps
 
     paths = args.paths or [Path(".")]
     resolver = Resolver(CommandLine(resources_paths=[str(Path(p).resolve()) for p in args.resources_path]))
@@ -427,7 +427,7 @@ def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
     universe = repository_files(files, resolver.config_for) or files
     config = resolver.config_for(paths[0])
     settings = replace(resolver.settings_of(config), enabled=frozenset({"DPR401"}))
-    described = describe_apps(engine.summarize(universe, settings), settings)
+    described = describe_apps(summarize(universe, settings), settings)
     if args.format == "json":
         out.write(json.dumps(described, indent=2) + "\n")
         return EXIT_CLEAN

@@ -94,7 +94,7 @@ class Config:
 
 # Test code: where the lifecycle and hygiene rules are off (a client per test, no health route, print, a fresh
 # app per test); the bug rules stay on.
-NO_FIX = "no-fix"  # engine.NO_FIX: --fix leaves test code alone
+NO_FIX = "no-fix"  # engine.file_stage.NO_FIX: --fix leaves test code alone
 DEFAULT_TEST_PATHS: tuple[str, ...] = ("tests", "test_*.py", "*_test.py", "conftest.py")
 TEST_CODE_OFF = frozenset({"DPR105", "DPR106", "DPR107", "DPR301", "DPR401", "DPR402", "DPR406", "DPR410", "DPR412"})
 

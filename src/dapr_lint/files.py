@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from dapr_lint.config import Config, ConfigError, glob_match, link_path, relative_posix
-from dapr_lint.project.apps import repository_root
+from dapr_lint.repository import repository_root
 
 PYTHON_SUFFIXES = (".py", ".pyw")
 YAML_SUFFIXES = (".yaml", ".yml")

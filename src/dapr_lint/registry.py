@@ -68,7 +68,7 @@ def register(spec: RuleSpec) -> RuleSpec:
 
 # -- checks: the code that reports a rule, per stage ---------------------------------------------------------
 
-# "python": `check(model, report)` per parsed module (python/analyzer.py); "project": `check(project, settings,
+# "python": `check(model, report)` per parsed module (engine/python_stage.py); "project": `check(project, settings,
 # report)` once per run over the summaries (dapr_lint.project); "yaml": resource files.
 Stage = Literal["python", "project", "yaml"]
 
@@ -164,7 +164,7 @@ def get(code: str) -> RuleSpec:
 
 
 def all_rules() -> list[RuleSpec]:
-    """The specs registered so far (every rule once catalog.load() ran or a saved catalog was preloaded)."""
+    """The specs registered so far (every rule once dapr_lint.catalog is imported or a saved catalog was preloaded)."""
     return sorted(_RULES.values(), key=lambda r: r.code)
 
 
@@ -179,7 +179,7 @@ def by_name(name: str) -> Optional[RuleSpec]:
     return None
 
 
-# Every rule module is imported (catalog.load()).
+# Every rule module is imported (`import dapr_lint.catalog`).
 _loaded = False
 _preloaded = False
 _summary_codes: Optional[frozenset[str]] = None
@@ -217,7 +217,7 @@ def fully_loaded() -> bool:
 
 
 def mark_complete() -> None:
-    """catalog.load() imported every rule module: every rule is registered from its code."""
+    """Importing dapr_lint.catalog imported every rule module: every rule is registered from its code."""
     global _loaded
     _loaded = True
 

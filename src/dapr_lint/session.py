@@ -15,7 +15,7 @@ def run_files(files, resolver: Resolver, jobs: Optional[int] = None, cache: bool
     project (one project stage, one cache at that configuration's folder), as a folder with its own
     pyproject.toml is its own project."""
     # here, not at the top: the CLI imports this module, and `dapr-lint --version` or `rules` need no engine
-    from dapr_lint import engine
+    from dapr_lint.engine.run import run
     from dapr_lint.files import repository_files
 
     groups: dict[int, tuple] = {}
@@ -31,7 +31,7 @@ def run_files(files, resolver: Resolver, jobs: Optional[int] = None, cache: bool
 
             store = Cache(cache_dir_for(config.root, cache_dir), settings)
         results.extend(
-            engine.run(
+            run(
                 members,
                 settings,
                 jobs=jobs,

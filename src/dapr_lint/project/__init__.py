@@ -1,6 +1,6 @@
 """What project rules read: `Project` (every summary of the run, indexed so that names resolve across modules),
-the route graph, the apps. Rule modules import this package; the stage that runs the rules is project/stage.py,
-which the engine side imports (a rule never does)."""
+the route graph, the apps. Rule modules import this package; the stage that runs the rules is
+engine/project_stage.py (a rule never imports it)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Iterable, Iterator, Optional
 
-from dapr_lint.project.apps import App, AppModel, repository_root
+from dapr_lint.project.apps import App, AppModel
+from dapr_lint.repository import repository_root
 from dapr_lint.summaries import ImportedName, LocalObject, ModuleSummary, ObjectRef, ResourceSummary, RouteOwner, StrValue
 
 # -- resolving names across the modules of the run ----------------------------------------------------

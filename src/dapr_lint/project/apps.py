@@ -27,28 +27,6 @@ from dapr_lint.summaries import ComponentFact, Located, ModuleSummary, ResourceS
 RESOURCE_FOLDERS = ("components", "resources", os.path.join(".dapr", "resources"), os.path.join(".dapr", "components"))
 
 
-def repository_root(path: Path) -> Path:
-    """The repository a file or folder belongs to: the nearest folder above it holding `.git` or a
-    `pyproject.toml` with a `[tool.dapr-lint]` table (the project the user configured), else the nearest
-    holding `pyproject.toml` or `dapr.yaml`, else the folder itself."""
-    start = path.resolve()
-    folder = start if start.is_dir() else start.parent
-    fallback: Optional[Path] = None
-    for candidate in (folder, *folder.parents):
-        if (candidate / ".git").exists():
-            return candidate
-        pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                if "[tool.dapr-lint]" in pyproject.read_text(encoding="utf-8", errors="replace"):
-                    return candidate
-            except OSError:
-                pass
-        if fallback is None and (pyproject.is_file() or (candidate / "dapr.yaml").is_file()):
-            fallback = candidate
-    return fallback or folder
-
-
 @dataclass(frozen=True)
 class ResourceSet:
     """Resource files one sidecar loads. `kind` keeps local runs and Kubernetes apart: "local" (dapr run,
