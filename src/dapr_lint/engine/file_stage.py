@@ -8,7 +8,7 @@ import traceback
 from dataclasses import dataclass, replace
 from typing import Optional
 
-from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
+from dapr_lint.diagnostics import FileResult, InternalError
 from dapr_lint.engine.demand import wants_summary
 from dapr_lint.settings import Settings
 from dapr_lint.suppress import is_suppressed, noqa_map, skips_file
@@ -69,8 +69,7 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
                 # project fixes (a missing health route) build on this text; the diff starts from the file
                 result.fixed_data, result.original_data = data, original
         else:
-            result = FileResult(task.display, diagnostics=_analyze_yaml(task.display, data, settings, task.chart_template))
-            result.summary = _resource_summary(task, data, settings)
+            result = _check_yaml(task, data, settings)
         _filter(result, text, task.ignored)
         if result.summary is not None:
             result.summary = _annotate_summary(result.summary, task, text)
@@ -115,39 +114,28 @@ def _fix(task: FileTask, data: bytes, settings: Settings) -> tuple[bytes, list[s
     return outcome.data, outcome.applied, None, errors
 
 
-def _resource_summary(task: FileTask, data: bytes, settings: Settings) -> Optional[ResourceSummary]:
-    """What a YAML file tells the project stage: the resources it declares, the apps it runs or deploys."""
-    if not wants_summary(settings):
-        return None
-    try:
-        from dapr_lint.resources import _deployed_to_kubernetes
-        from dapr_lint.resources.summary import resource_summary
-    except ModuleNotFoundError:
-        return None
-    text = data.decode("utf-8", "replace")
-    return resource_summary(
-        os.path.abspath(task.path), data, _deployed_to_kubernetes(task.display, text, task.chart_template)
-    )
+def _check_yaml(task: FileTask, data: bytes, settings: Settings) -> FileResult:
+    """A YAML file's findings and, when a project rule wants it, its summary (the resources it declares, the apps
+    it runs or deploys), from one load of its documents."""
+    from dapr_lint.resources import _deployed_to_kubernetes, analyze_yaml
+    from dapr_lint.resources.loader import DocumentsOnce
+    from dapr_lint.resources.summary import resource_summary
+
+    load = DocumentsOnce()
+    result = FileResult(task.display, diagnostics=list(analyze_yaml(task.display, data, settings, task.chart_template, load)))
+    if wants_summary(settings):
+        text = data.decode("utf-8", "replace")
+        kubernetes = _deployed_to_kubernetes(task.display, text, task.chart_template)
+        result.summary = resource_summary(os.path.abspath(task.path), data, kubernetes, load)
+    return result
 
 
 def chart_template(path, kind: str) -> bool:
     if kind != "yaml":
         return False
-    try:
-        from dapr_lint.resources import in_helm_chart
-    except ModuleNotFoundError:
-        return False
+    from dapr_lint.resources import in_helm_chart
+
     return in_helm_chart(str(path))
-
-
-def _analyze_yaml(display: str, data: bytes, settings: Settings, chart_template: bool = False) -> list[Diagnostic]:
-    try:
-        from dapr_lint.resources import analyze_yaml
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("dapr_lint.resources"):
-            return []  # resource checks not installed in this build
-        raise
-    return list(analyze_yaml(display, data, settings, chart_template))
 
 
 def decode(data: bytes) -> str:
