@@ -81,6 +81,7 @@ def settings_fingerprint(settings) -> str:
         "options": settings.options,
         "resources": list(settings.resources_paths),
         "unsafe": settings.unsafe_fixes,
+        "summaries": settings.summaries,
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -294,15 +295,15 @@ class Cache:
 
     # the rule catalog
 
-    def save_catalog(self, summary_codes: frozenset[str]) -> None:
-        """Keep the rule catalog, and the codes whose rules need per-file summaries, for runs served from here."""
+    def save_catalog(self) -> None:
+        """Keep the rule catalog for runs served from here."""
         if not registry.fully_loaded():
             return
         path = self.base / f"rules-{self.code_key}.json"
         if path.exists():
             return
         specs = [{k: v for k, v in dataclasses.asdict(spec).items() if k != "examples"} for spec in registry.all_rules()]
-        self._write(path, {"format": FORMAT, "rules": specs, "summary_codes": sorted(summary_codes)})
+        self._write(path, {"format": FORMAT, "rules": specs})
 
     # housekeeping
 
@@ -396,10 +397,9 @@ def load_catalog(directory: Path) -> bool:
         if entry.get("format") != FORMAT:
             return False
         specs = [registry.RuleSpec(**spec) for spec in entry["rules"]]
-        codes = [str(code) for code in entry["summary_codes"]]
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return False
-    return registry.preload(specs, codes)
+    return registry.preload(specs)
 
 
 def _write_atomic(path: Path, data: bytes) -> None:

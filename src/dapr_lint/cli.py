@@ -426,7 +426,7 @@ def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
     files = discover(paths, resolver.config_for)
     universe = repository_files(files, resolver.config_for) or files
     config = resolver.config_for(paths[0])
-    settings = replace(resolver.settings_of(config), enabled=frozenset({"DPR401"}))
+    settings = replace(resolver.settings_of(config), enabled=frozenset(), summaries=True)
     described = describe_apps(summarize(universe, settings), settings)
     if args.format == "json":
         out.write(json.dumps(described, indent=2) + "\n")

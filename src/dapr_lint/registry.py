@@ -40,8 +40,25 @@ class RuleSpec:
     fix_description: str = ""
     # When the fix covers only some findings: which (the page's header says `Fix: safe <note>`).
     fix_note: str = ""
+    # A lifecycle or hygiene rule: off in test code (`test-paths`: a client per test, no health route, print);
+    # the bug rules stay on there.
+    off_in_test_code: bool = False
+    # A per-file rule whose findings change when a route turns out to receive events (a declarative Subscription
+    # of the app, a `GET /dapr/subscribe` in another module, a router prefix): only the project stage sees those
+    # facts, so it checks such a file again, telling the model which route functions are subscribers.
+    reads_subscribers: bool = False
+    # A per-file rule with a project-stage check too (DPR101 across modules): it reads the run's summaries.
+    across_modules: bool = False
+    # A project rule reading files beside the run's own (Dockerfile, Procfile, run scripts): a cached project
+    # result is reused only when those did not change either.
+    reads_run_files: bool = False
     # What the rule's page shows under Example (invalid) and Use instead (valid); not part of its identity.
     examples: tuple[Example, ...] = field(default=(), compare=False)
+
+    @property
+    def needs_summaries(self) -> bool:
+        """Whether the per-file stage must build summaries (the project stage's input) for this rule."""
+        return self.target == "project" or self.reads_subscribers or self.across_modules
 
     @property
     def default_enabled(self) -> bool:
@@ -130,6 +147,9 @@ def check(code: str, stage: Stage) -> Callable[[Callable], Callable]:
     """Register another check of a registered rule, in another stage (DPR101's project-stage part). The
     rule's spec must be registered first (by the module itself, before this decorator runs)."""
 
+    if stage == "project" and not _RULES[code].needs_summaries:
+        raise ValueError(f"{code}: a project-stage check needs `across_modules=True` on its RuleSpec")
+
     def decorate(func: Callable) -> Callable:
         _add_check(code, stage, func)
         return func
@@ -182,19 +202,17 @@ def by_name(name: str) -> Optional[RuleSpec]:
 # Every rule module is imported (`import dapr_lint.catalog`).
 _loaded = False
 _preloaded = False
-_summary_codes: Optional[frozenset[str]] = None
 
 
-def preload(specs: Iterable[RuleSpec], summary_codes: Optional[Iterable[str]] = None) -> bool:
+def preload(specs: Iterable[RuleSpec]) -> bool:
     """The catalog as an earlier run of the same code saved it (the result cache): the CLI can then select
     and report without importing the rule modules. Importing them later registers the same specs."""
-    global _preloaded, _summary_codes
+    global _preloaded
     if _loaded:
         return False
     for spec in specs:
         _RULES.setdefault(spec.code, spec)
     _preloaded = True
-    _summary_codes = frozenset(summary_codes) if summary_codes is not None else None
     return True
 
 
@@ -202,13 +220,6 @@ def preloaded() -> bool:
     """Whether a saved catalog was preloaded (every spec is registered, the rule modules maybe not imported)."""
     return _preloaded
 
-
-def saved_summary_codes() -> Optional[frozenset[str]]:
-    """The codes whose rules need per-file summaries, as saved with a preloaded catalog; None once the rule
-    modules are imported (the code then says)."""
-    if _summary_codes is None or _loaded:
-        return None
-    return _summary_codes
 
 
 def fully_loaded() -> bool:

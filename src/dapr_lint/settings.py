@@ -17,6 +17,9 @@ class Settings:
     # None (report only), "fix" (write fixes) or "diff" (compute them, write nothing).
     fix_mode: Optional[str] = None
     unsafe_fixes: bool = False
+    # Build every file's summary even when no enabled rule reads summaries (`dapr-lint apps`, the summaries of the
+    # repository files a run does not check).
+    summaries: bool = False
 
     def is_enabled(self, code: str) -> bool:
         return code in self.enabled

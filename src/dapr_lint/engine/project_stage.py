@@ -14,7 +14,7 @@ from typing import Iterable, Optional
 from dapr_lint import registry
 from dapr_lint.diagnostics import Diagnostic, FileResult, Finding, InternalError, Location
 from dapr_lint.engine import workers
-from dapr_lint.engine.demand import REFINED_BY_SUBSCRIPTIONS
+from dapr_lint.engine.demand import refines_subscribers
 from dapr_lint.engine.file_stage import FileTask, check_file
 from dapr_lint.project import Project, normalise_route
 from dapr_lint.settings import Settings
@@ -32,7 +32,7 @@ def run_project_stage(
     from dapr_lint import catalog  # noqa: F401  (registers the project rules; here: a cached run does without it)
 
     checks = [(code, check) for code, check in registry.checks("project").items() if settings.is_enabled(code)]
-    refine = any(settings.is_enabled(code) for code in REFINED_BY_SUBSCRIPTIONS)
+    refine = refines_subscribers(settings)
     if not checks and not refine:
         return
     every = [r.summary for r in results if r.summary is not None] + list(extra)

@@ -17,7 +17,7 @@ from dapr_lint import specs
 from dapr_lint.cache import Cache
 from dapr_lint.diagnostics import FileResult
 from dapr_lint.engine import workers
-from dapr_lint.engine.demand import project_inputs_fingerprint, summary_codes, wants_summary
+from dapr_lint.engine.demand import project_inputs_fingerprint, wants_summary
 from dapr_lint.engine.file_stage import FileTask, chart_template, check_file
 from dapr_lint.engine.project_stage import run_project_stage
 from dapr_lint.files import SourceFile, display_path, kind_of, repository_files
@@ -51,7 +51,7 @@ def run(
         if settings.fix_mode is not None:
             results = _project_fixes(tasks, results, settings, jobs, others)
         if store is not None:
-            store.save_catalog(summary_codes())
+            store.save_catalog()
             store.prune()
         return results
 
@@ -83,8 +83,8 @@ def summary_settings(settings: Settings) -> Settings:
     # the project rules by the catalog's metadata (the same set the code registers; a run served from the
     # cache knows it without importing the rule modules)
     project_rules = {rule.code for rule in specs.all_rules() if rule.target == "project"}
-    codes = {code for code in settings.enabled if code in project_rules} or {"DPR401"}
-    return replace(settings, enabled=frozenset(codes), fix_mode=None)
+    codes = frozenset(code for code in settings.enabled if code in project_rules)
+    return replace(settings, enabled=codes, fix_mode=None, summaries=True)
 
 
 # -- the steps ---------------------------------------------------------------------------------------------

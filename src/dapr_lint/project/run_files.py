@@ -14,10 +14,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
-# The rules that read run files: a cached project result depends on them when one of these is enabled.
-RULES_READING_RUN_FILES = frozenset({"DPR413", "DPR414", "DPR415", "DPR416"})
-
-
 @dataclass(frozen=True)
 class RunFacts:
     """What the files that start and deploy the apps say (read as text, never run)."""

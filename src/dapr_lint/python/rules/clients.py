@@ -197,6 +197,7 @@ def _all_reads_are_calls(node: cst.CSTNode, name: str) -> bool:
         category="bug",
         summary="A sync Dapr client constructed or called inside `async def` blocks the event loop.",
         target="python",
+        across_modules=True,
         fix_safety="unsafe",
         fix_description="Switch to the async client, `async with`, and `await` each call.",
         examples=(
@@ -741,6 +742,7 @@ def _block_of(root: cst.CSTNode, statement: cst.CSTNode) -> Optional[Sequence[cs
         category="bug",
         summary="An async DaprClient created in a function and never closed (it has no __del__).",
         target="python",
+        off_in_test_code=True,
         fix_safety="unsafe",
         fix_description="Wrap the uses in `async with`.",
         examples=(
@@ -811,6 +813,7 @@ def async_client_not_closed(model: ModuleModel, report: Reporter) -> Iterator[Fi
         category="practice",
         summary="A sync DaprClient created in a function without `with` or `close()`.",
         target="python",
+        off_in_test_code=True,
         fix_safety="unsafe",
         fix_description="Wrap the uses in `with`.",
         examples=(
@@ -879,6 +882,7 @@ _REQUEST_HANDLER_KINDS = frozenset(
         category="opinion",
         summary="A Dapr client constructed inside a request or event handler.",
         target="python",
+        off_in_test_code=True,
         examples=(
             invalid(
                 """
