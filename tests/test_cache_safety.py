@@ -87,6 +87,7 @@ def test_a_committed_link_inside_the_cache_folder_is_never_followed(project, cap
     expected = _run(capsys, ".", "--no-cache")[:2]
     status, findings, err = _run(capsys, ".")
     assert (status, findings) == expected
+    assert f"`{__version__}/files` in it is a link" in err
     assert sorted(p.name for p in home.iterdir()) == [".bashrc", ".gitconfig", "package.json"]
 
 

@@ -329,9 +329,9 @@ def _claim_existing(directory: str) -> Optional[str]:
         reason = None  # empty, or being created by another run
     else:
         return f"it is neither empty nor a dapr-lint cache (no {_MARKER} in it)"
-    for name in (__version__, "summaries"):
+    for name in (__version__, "summaries", os.path.join(__version__, "files"), os.path.join(__version__, "projects")):
         if os.path.lexists(os.path.join(directory, name)) and not _is_dir(os.path.join(directory, name)):
-            return f"`{name}` in it is a link or not a folder"
+            return f"`{name}` in it is a link or not a folder"  # the cache would read and write through it
     return reason or _mark(directory)
 
 
@@ -457,8 +457,8 @@ class Cache:
 
     def project_key(self, files: list[tuple[str, str]], others=(), inputs: str = "") -> str:
         """The key of a project stage: the keys of its files (`files`: (path, key) pairs), those of the other
-        files whose summaries it read (`others`: the same), and `inputs`, a fingerprint of the files project
-        rules read besides the run's own (Dockerfiles, Procfiles, run scripts)."""
+        files whose summaries it read (`others`: the same), and `inputs`: what else the stage reads (where the run's
+        root is, the files project rules read besides the run's own: Dockerfiles, Procfiles, run scripts)."""
         digest = hashlib.sha256(self.settings_key.encode())
         for absolute, key in sorted(others):
             digest.update(f"other\0{absolute}\0{key}\n".encode("utf-8", "surrogateescape"))

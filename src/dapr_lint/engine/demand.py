@@ -9,11 +9,14 @@ from dapr_lint.settings import Settings
 
 
 def project_inputs_fingerprint(files: list[str], settings: Settings) -> str:
-    """A fingerprint of the files project rules read besides the run's own (run files: Dockerfile, Procfile,
-    scripts), so that a cached project result is reused only when those did not change either."""
+    """What a project stage reads besides the summaries, for the key of its stored findings: where the run's root
+    is (it decides which apps the stage sees), and the files project rules read besides the run's own (run files:
+    Dockerfile, Procfile, scripts), so that stored findings are reused only when those did not change either."""
+    root = settings.root
+    where = f"root\0{root.folder if root else ''}\0{bool(root and root.marked)}\n"
     if not any(settings.is_enabled(rule.code) for rule in specs.all_rules() if rule.reads_run_files):
-        return ""
-    return run_files_fingerprint(files)
+        return where
+    return where + run_files_fingerprint(files, settings.root)
 
 
 def wants_summary(settings: Settings) -> bool:

@@ -40,7 +40,7 @@ def run_project_stage(
     if not summaries:
         return
     resources = [s for s in every if isinstance(s, ResourceSummary)]
-    project = Project(summaries, resources, settings.resources_paths)
+    project = Project(summaries, resources, settings.resources_paths, settings.root)
     if refine:
         try:
             _refine_subscribers(results, project, settings, jobs)
