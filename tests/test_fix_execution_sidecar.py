@@ -54,7 +54,7 @@ from dapr_lint.cli import main  # noqa: E402
 pytestmark = pytest.mark.slow  # `pytest -m "not slow"` leaves it out of the fast loop
 
 THIS = Path(__file__)
-EXECUTION_TESTS = (THIS.parent / "test_fix_execution.py", THIS)
+EXECUTION_TESTS = tuple(sorted(THIS.parent.glob("test_fix_execution*.py")))
 
 
 # -- the stand-ins ---------------------------------------------------------------------------------------------

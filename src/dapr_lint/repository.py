@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
+from dapr_lint import reading
+
 
 def repository_root(path: Path) -> Path:
     """The repository a file or folder belongs to: the nearest folder above it holding `.git` or a
@@ -19,7 +21,7 @@ def repository_root(path: Path) -> Path:
         pyproject = candidate / "pyproject.toml"
         if pyproject.is_file():
             try:
-                if "[tool.dapr-lint]" in pyproject.read_text(encoding="utf-8", errors="replace"):
+                if "[tool.dapr-lint]" in reading.read_text(pyproject, 16 << 20):
                     return candidate
             except OSError:
                 pass

@@ -8,6 +8,7 @@ import traceback
 from dataclasses import dataclass, replace
 from typing import Optional
 
+from dapr_lint import reading
 from dapr_lint.diagnostics import FileResult, InternalError
 from dapr_lint.engine.demand import wants_summary
 from dapr_lint.settings import Settings
@@ -40,8 +41,7 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
         if task.data is not None:
             data = task.data
         else:
-            with open(task.path, "rb") as handle:
-                data = handle.read()
+            data = reading.read_bytes(task.path)
     except OSError as exc:
         result = FileResult(task.display)
         result.errors.append(InternalError(task.display, "reading the file", exc.strerror or str(exc)))

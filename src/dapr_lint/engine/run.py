@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Optional
 
-from dapr_lint import specs
+from dapr_lint import reading, specs
 from dapr_lint.cache import Cache
 from dapr_lint.diagnostics import FileResult
 from dapr_lint.engine import workers
@@ -120,11 +120,12 @@ def _look_up(tasks: list[FileTask], store: Optional[Cache]) -> _LookedUp:
         data = task.data
         if data is None:
             try:
-                with open(task.path, "rb") as handle:
-                    data = handle.read()
+                data = reading.read_bytes(task.path)
             except OSError:
                 continue  # the file stage reports it
-        context = (("chart",) if task.chart_template else ()) + run_template_context(task.path, data)
+        # only a YAML file is a run template (a Python file's `# appDirPath: /` comment names no folder)
+        run_template = run_template_context(task.path, data) if task.kind == "yaml" else ()
+        context = (("chart",) if task.chart_template else ()) + run_template
         key = store.key_of(task.display, task.kind, task.ignored, data, context)
         keys[index] = key
         hits[index] = store.get(absolutes[index], key)
@@ -165,7 +166,7 @@ def _others(files, universe, settings: Settings, jobs, ignored_for, cache: Optio
             return _Others([], [])
     only = summary_settings(settings)
     tasks = [replace(_task(f, ignored_for), data=None) for f in files]
-    store = Cache(cache.directory / "summaries", only) if cache is not None else None
+    store = cache.child("summaries", only) if cache is not None else None
     looked_up = _look_up(tasks, store)
     results = _file_stage(tasks, only, jobs, store, looked_up)
     if store is not None:
