@@ -92,6 +92,8 @@ def settings_fingerprint(settings) -> str:
         "resources": list(settings.resources_paths),
         "unsafe": settings.unsafe_fixes,
         "summaries": settings.summaries,
+        # the SDK releases the files are judged against (a changed pin changes what DPR108/DPR109 say)
+        "sdk": repr(getattr(settings, "sdk", None)),
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from dapr_lint.python.sdk_releases import SdkPin
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,8 @@ class Settings:
     # Build every file's summary even when no enabled rule reads summaries (`dapr-lint apps`, the summaries of the
     # repository files a run does not check).
     summaries: bool = False
+    # The Dapr SDK releases the file's project admits (its dependency files, or `target-sdk`); None: the newest.
+    sdk: Optional["SdkPin"] = None
 
     def is_enabled(self, code: str) -> bool:
         return code in self.enabled
