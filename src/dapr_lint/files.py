@@ -400,9 +400,13 @@ def repository_files(files: Iterable[SourceFile], config) -> list[SourceFile]:
     stage reads their summaries, so that a file's project findings do not depend on the files named.
     `config`: a Config or a function giving the Config of a path, as for `discover`."""
     roots: dict[Path, None] = {}
+    folders: set[str] = set()
     for f in files:
         # a buffer (standard input, an editor) belongs to the repository of the path it stands for
-        roots.setdefault(repository_root(Path(f.path)), None)
+        folder = os.path.dirname(os.path.abspath(f.path))
+        if folder not in folders:  # the files of one folder share their repository
+            folders.add(folder)
+            roots.setdefault(repository_root(Path(f.path)), None)
     found: dict[str, SourceFile] = {}
     for root in roots:
         try:

@@ -169,7 +169,12 @@ def _run_folders(file: str) -> tuple[str, list[tuple[str, bool]]]:
     module is `file`: its own folder (above its package) recursively, every folder above it up to the
     repository root (their own files only), and the deployment folders beside each of them (not a link out of
     the repository)."""
-    start = Path(file).resolve().parent
+    return _run_folders_of(Path(file).resolve().parent)
+
+
+def _run_folders_of(parent: Path) -> tuple[str, list[tuple[str, bool]]]:
+    """_run_folders of any file in `parent` (the modules of a package share it)."""
+    start = parent
     while (start / "__init__.py").exists() and start.parent != start:
         start = start.parent
     root = _repository_root(start)
@@ -197,10 +202,10 @@ def _under(path: Path, folder: Path) -> bool:
 def run_files_fingerprint(files: list[str]) -> str:
     """What the practice rules would read for a run of these files (the cache's project key includes it)."""
     folders: set[tuple[str, str, bool]] = set()
-    for file in files:
-        if file.endswith(".py"):
-            root, pairs = _run_folders(file)
-            folders.update((root, folder, recursive) for folder, recursive in pairs)
+    parents = {Path(file).resolve().parent for file in files if file.endswith(".py")}
+    for parent in parents:  # the files of one folder share their run folders
+        root, pairs = _run_folders_of(parent)
+        folders.update((root, folder, recursive) for folder, recursive in pairs)
     listings = []
     referenced: set[tuple[str, str]] = set()
     for root, folder, recursive in sorted(folders):
