@@ -202,6 +202,7 @@ def test_project_rules_are_listed_and_documented(capsys):
 _LINE = re.compile(r"^(?P<path>[^\s:]+):(?P<line>\d+):\d+: (?P<code>DPR\d{3}) ", re.M)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
 def test_pre_commit_batches_see_what_check_dot_sees(tmp_path, monkeypatch, capsys):
     """pre-commit passes the files in batches, several processes at once: each batch reads the rest of the

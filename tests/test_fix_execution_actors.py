@@ -23,6 +23,8 @@ from dapr_lint.config import OPTIONS  # noqa: E402
 from dapr_lint.engine.fixes import fix_python  # noqa: E402
 from dapr_lint.settings import Settings  # noqa: E402
 
+pytestmark = pytest.mark.slow  # executes fixed programs: out of the fast loop (`pytest -m "not slow"`)
+
 SETTINGS = Settings(
     enabled=frozenset(registry.codes()),
     options={k: v.default for k, v in OPTIONS.items()},

@@ -51,6 +51,8 @@ from dapr.proto.runtime.v1 import appcallback_pb2, dapr_pb2_grpc  # noqa: E402
 from dapr_lint import registry  # noqa: E402
 from dapr_lint.cli import main  # noqa: E402
 
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` leaves it out of the fast loop
+
 THIS = Path(__file__)
 EXECUTION_TESTS = tuple(sorted(THIS.parent.glob("test_fix_execution*.py")))
 

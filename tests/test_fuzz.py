@@ -29,6 +29,8 @@ from dapr_lint.engine.python_stage import analyze_python
 from dapr_lint.resources import analyze_yaml, subscription_routes
 from dapr_lint.settings import Settings
 
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` leaves it out of the fast loop
+
 FIXTURES = Path(__file__).parent / "fixtures"
 SCALE = int(os.environ.get("DAPR_LINT_FUZZ", "1") or 1)
 SEED = int(os.environ.get("DAPR_LINT_FUZZ_SEED", "0" if SCALE == 1 else str(random.randrange(1 << 30))))

@@ -22,6 +22,8 @@ from dapr_lint.resources import analyze_yaml, subscription_routes
 from dapr_lint.resources.cel import MAX_NESTING, CelSyntaxError, parse_cel
 from dapr_lint.settings import Settings
 
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` leaves it out of the fast loop
+
 HEADER = "from dapr.clients import DaprClient\n"
 
 # A DPR104 finding (a coroutine of the async client called without await) to prove a file was analysed.

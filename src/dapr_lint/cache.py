@@ -274,6 +274,7 @@ _ENTRY = re.compile(r"p[A-Za-z0-9_-]{1,180}\.json\Z")
 _HASHED_ENTRY = re.compile(r"h[0-9a-f]{64}\.json\Z")
 _PROJECT_ENTRY = re.compile(r"[0-9a-f]{40}\.json\Z")
 _CATALOG = re.compile(r"rules-[0-9a-f]{24}\.json\Z")
+_INDEX = re.compile(r"index-[0-9a-f]{12}-[0-9a-f]{12}\.json\Z")
 _TEMPORARY_PREFIX = ".dapr-lint-"
 _TEMPORARY = re.compile(r"\.dapr-lint-[A-Za-z0-9_]{1,40}\.tmp\Z")
 _VERSION = re.compile(r"[0-9]+\.[0-9][0-9A-Za-z.+_-]{0,40}\Z")
@@ -486,6 +487,23 @@ class Cache:
         }
         self._write(self.projects, f"{key[:40]}.json", entry)
 
+    # the stat index: a file whose size and modification time did not change keeps its key (not read, not hashed)
+
+    def _index_name(self) -> str:
+        return f"index-{self.code_key[:12]}-{self.settings_key[:12]}.json"
+
+    def read_index(self) -> dict[str, list]:
+        """absolute path -> [size, mtime_ns, display, kind, ignored, context, key] as the last run of this code
+        and these settings saw it; {} when there is none or it is not ours."""
+        entry = self._read(self.base / self._index_name())
+        files = entry.get("files") if entry is not None else None
+        if type(files) is not dict:
+            return {}
+        return {path: item for path, item in files.items() if type(path) is str and type(item) is list and len(item) == 7}
+
+    def write_index(self, files: dict[str, list]) -> None:
+        self._write(self.base, self._index_name(), {"format": FORMAT, "files": files})
+
     # the rule catalog
 
     def save_catalog(self) -> None:
@@ -528,6 +546,8 @@ class Cache:
         for name in _listdir(self.base):
             if _CATALOG.match(name) and name != f"rules-{self.code_key}.json":
                 _unlink(self.base / name)  # the catalog of code that changed since
+            if _INDEX.match(name) and not name.startswith(f"index-{self.code_key[:12]}-"):
+                _unlink(self.base / name)  # the index of code that changed since
         for name in _listdir(self.directory):
             if name != __version__ and _VERSION.match(name):
                 _remove_version(self.directory / name)
@@ -630,7 +650,7 @@ def _remove_version(folder: Path) -> None:
         if _is_dir(str(folder / sub)):
             _rmdir(folder / sub)
     for name in _listdir(folder):
-        if _CATALOG.match(name) or _TEMPORARY.match(name):
+        if _CATALOG.match(name) or _INDEX.match(name) or _TEMPORARY.match(name):
             _unlink(folder / name)
     _rmdir(folder)
 

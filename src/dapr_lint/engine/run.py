@@ -9,7 +9,7 @@ project_stage.py (every summary of the run), run in worker processes by workers.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -43,16 +43,27 @@ def run(
     finished first."""
     with workers.stop_on_signals():
         tasks = [_task(f, ignored_for) for f in files]
-        others = _others(files, universe, settings, jobs, ignored_for, cache)
         store = cache if settings.fix_mode is None else None  # a run that changes files keeps nothing
-        looked_up = _look_up(tasks, store)
-        results = _file_stage(tasks, settings, jobs, store, looked_up)
-        _project_stage(results, settings, jobs, store, looked_up, others)
+        others = _Others.of(files, universe, settings, ignored_for, cache)
+        mine = _Keys.of(tasks, store)
+        key = _project_key(settings, store, mine, others)
+        results = _remembered(tasks, store, key)
+        if results is None:
+            results = _file_stage(tasks, settings, jobs, store, mine)
+            run_project_stage(results, settings, others.summarized(jobs), jobs)
+            if store is not None and key is not None and not any(r.warnings for r in results):
+                store.put_project(key, results)  # a warning is said again by every run: never remembered
+            if store is not None:
+                store.save_catalog()
+                store.prune()  # a file removed since changes the run's keys: only a run that missed prunes
+            if others.store is not None:
+                others.store.prune()
         if settings.fix_mode is not None:
-            results = _project_fixes(tasks, results, settings, jobs, others)
+            results = _project_fixes(tasks, results, settings, jobs, others.summarized(jobs))
         if store is not None:
-            store.save_catalog()
-            store.prune()
+            mine.save(store)
+        if others.store is not None:
+            others.keys.save(others.store)
         return results
 
 
@@ -70,12 +81,10 @@ def check_in_repository(path: Path, settings: Settings, config, data: Optional[b
     return run([named], settings, jobs=1, ignored_for=lambda _path: frozenset(ignored), universe=universe)[0]
 
 
-def summarize(
-    files: list[SourceFile], settings: Settings, jobs: Optional[int] = None, ignored_for=None, cache=None
-) -> list:
-    """The summaries of files (the other files of the named files' apps; `dapr-lint apps`), from the cache
-    when it holds them."""
-    return _others(files, None, settings, jobs, ignored_for, cache, named=False).summaries
+def summarize(files: list[SourceFile], settings: Settings, jobs: Optional[int] = None, ignored_for=None) -> list:
+    """The summaries of files (`dapr-lint apps`)."""
+    only = summary_settings(settings)
+    return _Others([replace(_task(f, ignored_for), data=None) for f in files], only, None).summarized(jobs)
 
 
 def summary_settings(settings: Settings) -> Settings:
@@ -101,103 +110,140 @@ def _task(f: SourceFile, ignored_for: Optional[IgnoredFor]) -> FileTask:
     )
 
 
-@dataclass
-class _LookedUp:
-    """The cache's answer for each task: its key (None: the file could not be read) and its stored result."""
+class _Keys:
+    """The cache key of each task (None: no cache, or the file could not be read). A file whose size and
+    modification time match the cache's stat index keeps its indexed key: it is neither read nor hashed."""
 
-    absolutes: list[str]
-    keys: list[Optional[str]]
-    hits: list[Optional[FileResult]]
+    def __init__(
+        self, absolutes: list[str], keys: list[Optional[str]], index: dict[str, list], indexed: dict[str, list]
+    ) -> None:
+        self.absolutes = absolutes
+        self.keys = keys
+        self.index = index  # the stat index as the run found it
+        self.indexed = indexed  # the entries this run confirmed or made, for the next run's index
+
+    @classmethod
+    def of(cls, tasks: list[FileTask], store: Optional[Cache]) -> "_Keys":
+        absolutes = [os.path.abspath(task.path) for task in tasks]
+        keys: list[Optional[str]] = [None] * len(tasks)
+        indexed: dict[str, list] = {}
+        if store is None:
+            return cls(absolutes, keys, {}, indexed)
+        index = store.read_index()
+        for position, task in enumerate(tasks):
+            absolute = absolutes[position]
+            data = task.data
+            seen: Optional[list] = None
+            if data is None:
+                try:
+                    info = os.stat(task.path)
+                except OSError:
+                    continue  # the file stage reports it
+                seen = [info.st_size, info.st_mtime_ns, task.display, task.kind, sorted(task.ignored), task.chart_template]
+                known = index.get(absolute)
+                if known is not None and known[:6] == seen:
+                    keys[position] = known[6]
+                    indexed[absolute] = known
+                    continue
+                try:
+                    data = reading.read_bytes(task.path)
+                except OSError:
+                    continue
+            # only a YAML file is a run template (a Python file's `# appDirPath: /` comment names no folder)
+            run_template = run_template_context(task.path, data) if task.kind == "yaml" else ()
+            context = (("chart",) if task.chart_template else ()) + run_template
+            key = keys[position] = store.key_of(task.display, task.kind, task.ignored, data, context)
+            if seen is not None and not run_template:  # a run template's key also depends on its app folders
+                indexed[absolute] = [*seen, key]
+        return cls(absolutes, keys, index, indexed)
+
+    def complete(self) -> bool:
+        return all(key is not None for key in self.keys)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        return [(absolute, key) for absolute, key in zip(self.absolutes, self.keys) if key is not None]
+
+    def save(self, store: Cache) -> None:
+        """Keep this run's stat index entries (with those of files other runs saw)."""
+        if any(self.index.get(absolute) != entry for absolute, entry in self.indexed.items()):
+            store.write_index({**self.index, **self.indexed})
 
 
-def _look_up(tasks: list[FileTask], store: Optional[Cache]) -> _LookedUp:
-    absolutes = [os.path.abspath(task.path) for task in tasks]
-    keys: list[Optional[str]] = [None] * len(tasks)
-    hits: list[Optional[FileResult]] = [None] * len(tasks)
-    if store is None:
-        return _LookedUp(absolutes, keys, hits)
-    for index, task in enumerate(tasks):
-        data = task.data
-        if data is None:
-            try:
-                data = reading.read_bytes(task.path)
-            except OSError:
-                continue  # the file stage reports it
-        # only a YAML file is a run template (a Python file's `# appDirPath: /` comment names no folder)
-        run_template = run_template_context(task.path, data) if task.kind == "yaml" else ()
-        context = (("chart",) if task.chart_template else ()) + run_template
-        key = store.key_of(task.display, task.kind, task.ignored, data, context)
-        keys[index] = key
-        hits[index] = store.get(absolutes[index], key)
-    return _LookedUp(absolutes, keys, hits)
-
-
-def _file_stage(
-    tasks: list[FileTask], settings: Settings, jobs: Optional[int], store: Optional[Cache], looked_up: _LookedUp
-) -> list[FileResult]:
-    """The per-file stage for every task the cache does not answer; what it computes is stored."""
-    misses = [index for index, hit in enumerate(looked_up.hits) if hit is None]
-    fresh = workers.check_all([tasks[index] for index in misses], settings, jobs, check_file)
-    results = list(looked_up.hits)
-    for index, result in zip(misses, fresh):
-        results[index] = result
-        key = looked_up.keys[index]
+def _file_stage(tasks: list[FileTask], settings: Settings, jobs: Optional[int], store: Optional[Cache], keys: _Keys) -> list[FileResult]:
+    """The stored result of each task whose key the cache holds, the per-file stage for the others (and what it
+    computes is stored)."""
+    results: list[Optional[FileResult]] = [None] * len(tasks)
+    if store is not None:
+        for position, key in enumerate(keys.keys):
+            if key is not None:
+                results[position] = store.get(keys.absolutes[position], key)
+    misses = [position for position, result in enumerate(results) if result is None]
+    fresh = workers.check_all([tasks[position] for position in misses], settings, jobs, check_file)
+    for position, result in zip(misses, fresh):
+        results[position] = result
+        key = keys.keys[position]
         if store is not None and key is not None:
-            store.put(looked_up.absolutes[index], key, result)
+            store.put(keys.absolutes[position], key, result)
     return [r for r in results if r is not None]
 
 
-@dataclass
 class _Others:
-    """The summaries of the repository's files the run does not check, and their cache keys (None: some file
-    has none, so the project stage's findings are not memoised)."""
+    """The other files of the repositories of a run (the project stage reads their summaries, never reports on
+    them): their keys at once, their summaries only when the project stage runs."""
 
-    summaries: list
-    keys: Optional[list[tuple[str, str]]]
+    def __init__(self, tasks: list[FileTask], settings: Settings, store: Optional[Cache]) -> None:
+        self.tasks = tasks
+        self.settings = settings
+        self.store = store
+        self.keys = _Keys.of(tasks, store)
+        self._summaries: Optional[list] = None
 
+    @classmethod
+    def of(cls, files, universe, settings: Settings, ignored_for, cache: Optional[Cache]) -> "_Others":
+        only = summary_settings(settings)
+        rest: list[SourceFile] = []
+        if universe and wants_summary(settings):
+            checked = {os.path.realpath(f.path) for f in files}
+            rest = [f for f in universe if os.path.realpath(f.path) not in checked]
+        tasks = [replace(_task(f, ignored_for), data=None) for f in rest]
+        store = cache.child("summaries", only) if cache is not None and tasks else None
+        return cls(tasks, only, store)
 
-def _others(files, universe, settings: Settings, jobs, ignored_for, cache: Optional[Cache], named: bool = True) -> _Others:
-    if named:
-        if not universe:
-            return _Others([], [])
-        checked = {os.path.realpath(f.path) for f in files}
-        files = [f for f in universe if os.path.realpath(f.path) not in checked]
-        if not files or not wants_summary(settings):
-            return _Others([], [])
-    only = summary_settings(settings)
-    tasks = [replace(_task(f, ignored_for), data=None) for f in files]
-    store = cache.child("summaries", only) if cache is not None else None
-    looked_up = _look_up(tasks, store)
-    results = _file_stage(tasks, only, jobs, store, looked_up)
-    if store is not None:
-        store.prune()
-    keys = list(zip(looked_up.absolutes, looked_up.keys))
-    complete = store is not None and all(key is not None for _, key in keys)
-    return _Others([r.summary for r in results if r.summary is not None], keys if complete else None)  # type: ignore[arg-type]
+    def summarized(self, jobs: Optional[int]) -> list:
+        """Their summaries, from the cache when it holds them."""
+        if self._summaries is None:
+            results = _file_stage(self.tasks, self.settings, jobs, self.store, self.keys)
+            self._summaries = [r.summary for r in results if r.summary is not None]
+        return self._summaries
 
-
-def _project_stage(
-    results: list[FileResult], settings: Settings, jobs, store: Optional[Cache], looked_up: _LookedUp, others: _Others
-) -> None:
-    """The project stage over every result, or its stored findings when none of its inputs changed."""
-    key = None
-    if store is not None and all(k is not None for k in looked_up.keys) and (not others.summaries or others.keys is not None):
-        inputs = project_inputs_fingerprint(looked_up.absolutes, settings)
-        key = store.project_key(list(zip(looked_up.absolutes, looked_up.keys)), others.keys or (), inputs)  # type: ignore[arg-type]
-    if key is not None and all(hit is not None for hit in looked_up.hits):
-        memo = store.get_project(key)  # type: ignore[union-attr]
-        if memo is not None and set(memo) == {r.path for r in results}:
-            for result in results:
-                result.diagnostics = memo[result.path]
-            return
-    run_project_stage(results, settings, others.summaries, jobs)
-    if key is not None:
-        store.put_project(key, results)  # type: ignore[union-attr]
+    def memo_keys(self) -> Optional[list[tuple[str, str]]]:
+        """Their keys, for the project stage's memo; None when they cannot key it (no cache, a file unread)."""
+        if not self.tasks:
+            return []
+        if self.store is None or not self.keys.complete():
+            return None
+        return self.keys.pairs()
 
 
-def _project_fixes(
-    tasks: list[FileTask], results: list[FileResult], settings: Settings, jobs, others: _Others
-) -> list[FileResult]:
+def _project_key(settings: Settings, store: Optional[Cache], mine: _Keys, others: _Others) -> Optional[str]:
+    if store is None or not mine.complete():
+        return None
+    others_keys = others.memo_keys()
+    if others_keys is None and others.summarized(None):
+        return None  # the project stage reads summaries no key stands for
+    inputs = project_inputs_fingerprint(mine.absolutes, settings)
+    return store.project_key(mine.pairs(), others_keys or (), inputs)
+
+
+def _remembered(tasks: list[FileTask], store: Optional[Cache], key: Optional[str]) -> Optional[list[FileResult]]:
+    """The run's results from the project stage's memo, when no input of the run changed: no file is read."""
+    memo = store.get_project(key) if store is not None and key is not None else None
+    if memo is None or set(memo) != {task.display for task in tasks}:
+        return None
+    return [FileResult(task.display, diagnostics=memo[task.display]) for task in tasks]
+
+
+def _project_fixes(tasks: list[FileTask], results: list[FileResult], settings: Settings, jobs, others: list) -> list[FileResult]:
     """Apply the project stage's fixes (a missing health route); after `--fix` changed a file, what is left is
     what a fresh run over the fixed files reports (lines moved, the project rules read the new summaries)."""
     from dapr_lint.engine.fixes import apply_project_fixes
@@ -210,7 +256,7 @@ def _project_fixes(
     fresh_results = workers.check_all(
         [replace(task, data=None) if task.data is None else task for task in tasks], report_only, jobs, check_file
     )
-    run_project_stage(fresh_results, report_only, others.summaries, jobs)
+    run_project_stage(fresh_results, report_only, others, jobs)
     for before, fresh in zip(results, fresh_results):
         fresh.fixed = before.fixed
         fresh.diff = before.diff
