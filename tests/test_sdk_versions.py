@@ -117,7 +117,7 @@ def test_what_a_specifier_admits(specifier, low, high):
 def test_unreadable_or_unknown_specifiers_pin_nothing():
     assert admitted("==banana") is None
     assert pin_from("<1.0", "x") is None
-    assert pin_from("", "x") == SdkPin("1.10.0", "1.19.0", "x")
+    assert pin_from("", "x") == SdkPin("1.19.0", "1.19.0", "x")  # `dapr` alone: pip installs the newest
 
 
 def test_requirement_lines_and_positions():
@@ -337,3 +337,90 @@ def test_dpr110_trusts_the_lock_a_manifest_installs_from(tmp_path, monkeypatch, 
     assert paths() == ["svc/requirements.txt"]
     (repo / "svc" / "uv.lock").write_text('version = 1\n[[package]]\nname = "dapr"\nversion = "1.19.0"\n')
     assert paths() == ["svc/pyproject.toml", "svc/requirements.txt"]
+
+
+# One program, judged under each representative pin: what DPR108 and DPR109 say follows the tables.
+PINNED_PROGRAM = '''\
+from dapr.clients import DaprClient
+from dapr.clients.health import DaprHealth
+from dapr.ext.workflow import DaprWorkflowClient
+from flask_dapr import DaprApp
+
+
+def run(job, policy) -> None:
+    DaprHealth.wait_until_ready()
+    with DaprClient() as client:
+        client.raise_workflow_event(instance_id="i", workflow_component="dapr", event_name="go")
+        client.publish_events("pubsub", "orders", ["a", "b"])
+        client.schedule_job_alpha1(job)
+    workflows = DaprWorkflowClient()
+    workflows.schedule_new_workflow("order", reuse_id_policy=policy)
+    return DaprApp
+'''
+_FLASK, _READY, _RAISE, _BULK = (4, "DPR109"), (8, "DPR109"), (10, "DPR108"), (11, "DPR108")
+
+
+@pytest.mark.parametrize(
+    "files, expected",
+    [
+        # 1.12: no publish_events, no jobs API at all, no reuse_id_policy; flask_dapr is the Flask extension
+        ({"requirements.txt": "dapr==1.12.0\n"}, {(11, "DPR108"), (12, "DPR108"), (14, "DPR108")}),
+        # 1.15: the workflow methods are still on DaprClient (the four findings a 1.15 project used to get)
+        ({"requirements.txt": "dapr==1.15.0\n"}, {(11, "DPR108"), (12, "DPR108")}),
+        # 1.16.0: the alpha jobs API exists and is the only one; wait_for_sidecar comes in 1.16.1
+        ({"requirements.txt": "dapr==1.16.0\n"}, {(11, "DPR108")}),
+        # 1.18.0: the workflow methods are gone, the stable jobs API replaces the alpha one
+        ({"requirements.txt": "dapr==1.18.0\n"}, {(8, "DPR109"), (10, "DPR108"), (12, "DPR109")}),
+        # 1.19: flask_dapr is a shim, reuse_id_policy does nothing
+        ({"requirements.txt": "dapr==1.19.0\n"}, {_FLASK, _READY, _RAISE, (12, "DPR109"), (14, "DPR109")}),
+        # a range: removed members judged at its top, missing ones at its bottom; replacements must exist at the bottom
+        ({"requirements.txt": "dapr>=1.15\n"}, {_RAISE, _BULK, (12, "DPR108"), (14, "DPR109")}),
+        # a lock's exact version wins over the range beside it
+        ({"pyproject.toml": '[project]\nname = "x"\ndependencies = ["dapr>=1.15"]\n', "uv.lock": '[[package]]\nname = "dapr"\nversion = "1.15.0"\n'},
+         {(11, "DPR108"), (12, "DPR108")}),
+        # unpinned: the newest release
+        ({}, {_FLASK, _READY, _RAISE, (12, "DPR109"), (14, "DPR109")}),
+        ({"requirements.txt": "dapr\n"}, {_FLASK, _READY, _RAISE, (12, "DPR109"), (14, "DPR109")}),
+    ],
+    ids=["1.12", "1.15", "1.16.0", "1.18.0", "1.19", "range", "lock-over-range", "unpinned", "bare-dapr"],
+)
+def test_findings_follow_the_pinned_release(tmp_path, monkeypatch, capsys, files, expected):
+    import json
+
+    from dapr_lint.cli import main
+
+    repo = _repository(tmp_path, {"app.py": PINNED_PROGRAM, **files})
+    monkeypatch.chdir(repo)
+    main(["check", "app.py", "--select", "DPR108,DPR109", "--format", "json", "--no-cache"])
+    found = {(f["line"], f["code"]) for f in json.loads(capsys.readouterr().out)}
+    assert found == expected
+
+
+def test_pinned_messages_name_the_release(tmp_path, monkeypatch, capsys):
+    import json
+
+    from dapr_lint.cli import main
+
+    repo = _repository(tmp_path, {"app.py": PINNED_PROGRAM, "requirements.txt": "dapr>=1.15,<1.19\n"})
+    monkeypatch.chdir(repo)
+    main(["check", "app.py", "--select", "DPR108", "--format", "json", "--no-cache"])
+    messages = {f["line"]: (f["column"], f["message"]) for f in json.loads(capsys.readouterr().out)}
+    assert messages[10] == (16, "sync DaprClient has no `raise_workflow_event` from SDK 1.18.0 on, and the project admits 1.18.3: AttributeError")
+    assert messages[11] == (16, "sync DaprClient has no `publish_events` before SDK 1.17.1, and the project admits 1.15.0: AttributeError")
+
+
+def test_a_changed_pin_is_not_served_from_the_cache(tmp_path, monkeypatch, capsys):
+    import json
+
+    from dapr_lint.cli import main
+
+    repo = _repository(tmp_path, {"app.py": PINNED_PROGRAM, "requirements.txt": "dapr==1.15.0\n"})
+    monkeypatch.chdir(repo)
+
+    def lines():
+        main(["check", ".", "--select", "DPR108", "--format", "json", "--cache-dir", str(tmp_path / "cache")])
+        return sorted(f["line"] for f in json.loads(capsys.readouterr().out) if f["code"] == "DPR108")
+
+    assert lines() == [11, 12]
+    (repo / "requirements.txt").write_text("dapr==1.18.0\n")
+    assert lines() == [10]

@@ -38,6 +38,9 @@ def run_files(
     results = []
     for config, members in groups.values():
         settings = replace(resolver.settings_of(config), root=root)
+        pins = {_shown_folder(f): resolver.sdk_for(f.path) for f in members if f.kind == "python"}
+        if any(pin is not None for pin in pins.values()):
+            settings = replace(settings, sdk_by_folder=pins)
         store = None
         if cache:
             from dapr_lint.cache import Cache, cache_dir_for
@@ -55,6 +58,13 @@ def run_files(
         )
     return results
 
+
+
+def _shown_folder(f) -> str:
+    """The folder of a file as the engine displays it (FileTask.display), the key of Settings.sdk_by_folder."""
+    from dapr_lint.files import display_path
+
+    return (f.display or display_path(f.path)).replace("\\", "/").rpartition("/")[0]
 
 
 def rule_doc(code: str) -> Optional[str]:

@@ -30,6 +30,17 @@ class Settings:
     root: Optional[RunRoot] = None
     # The Dapr SDK releases the file's project admits (its dependency files, or `target-sdk`); None: the newest.
     sdk: Optional["SdkPin"] = None
+    # The pins of a run's files by folder (as displayed, `/`-separated): the front end fills it from each file's
+    # dependency files (config.Resolver.sdk_for); a folder not in it is judged by `sdk`. Read through `sdk_at`.
+    sdk_by_folder: dict[str, Optional["SdkPin"]] = field(default_factory=dict)
+
+    def sdk_at(self, display: str) -> Optional["SdkPin"]:
+        """The SDK releases the file shown as `display` is judged against."""
+        if self.sdk_by_folder:
+            folder = display.replace("\\", "/").rpartition("/")[0]
+            if folder in self.sdk_by_folder:
+                return self.sdk_by_folder[folder]
+        return self.sdk
 
     def is_enabled(self, code: str) -> bool:
         return code in self.enabled

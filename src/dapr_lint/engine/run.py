@@ -46,7 +46,7 @@ def run(
         tasks = [_task(f, ignored_for) for f in files]
         store = cache if settings.fix_mode is None else None  # a run that changes files keeps nothing
         others = _Others.of(files, universe, settings, ignored_for, cache)
-        mine = _Keys.of(tasks, store)
+        mine = _Keys.of(tasks, store, settings)
         key = _project_key(settings, store, mine, others)
         results = _remembered(tasks, store, key)
         if results is None:
@@ -124,7 +124,7 @@ class _Keys:
         self.indexed = indexed  # the entries this run confirmed or made, for the next run's index
 
     @classmethod
-    def of(cls, tasks: list[FileTask], store: Optional[Cache]) -> "_Keys":
+    def of(cls, tasks: list[FileTask], store: Optional[Cache], settings: Settings) -> "_Keys":
         absolutes = [os.path.abspath(task.path) for task in tasks]
         keys: list[Optional[str]] = [None] * len(tasks)
         indexed: dict[str, list] = {}
@@ -140,10 +140,12 @@ class _Keys:
                     info = os.stat(task.path)
                 except OSError:
                     continue  # the file stage reports it
-                seen = [info.st_size, info.st_mtime_ns, task.display, task.kind, sorted(task.ignored), task.chart_template]
+                # the SDK pin of the file's folder: editing a requirements file changes what DPR108/DPR109 say
+                pin = repr(settings.sdk_at(task.display)) if task.kind == "python" and settings.sdk_by_folder else None
+                seen = [info.st_size, info.st_mtime_ns, task.display, task.kind, sorted(task.ignored), task.chart_template, pin]
                 known = index.get(absolute)
-                if known is not None and known[:6] == seen:
-                    keys[position] = known[6]
+                if known is not None and known[:7] == seen:
+                    keys[position] = known[7]
                     indexed[absolute] = known
                     continue
                 try:
@@ -153,6 +155,8 @@ class _Keys:
             # only a YAML file is a run template (a Python file's `# appDirPath: /` comment names no folder)
             run_template = run_template_context(task.path, data) if task.kind == "yaml" else ()
             context = (("chart",) if task.chart_template else ()) + run_template
+            if task.kind == "python" and settings.sdk_by_folder:  # the SDK the file's project pins (DPR108, DPR109)
+                context += (("sdk", repr(settings.sdk_at(task.display))),)
             if task.kind == "dependencies":  # the lock beside a manifest decides what DPR110 says of it
                 context += (("locked-dapr", locked_dapr_beside(task.path)),)
             key = keys[position] = store.key_of(task.display, task.kind, task.ignored, data, context)
@@ -199,7 +203,7 @@ class _Others:
         self.tasks = tasks
         self.settings = settings
         self.store = store
-        self.keys = _Keys.of(tasks, store)
+        self.keys = _Keys.of(tasks, store, settings)
         self._summaries: Optional[list] = None
 
     @classmethod

@@ -58,6 +58,12 @@ class SdkPin:
     def exact(self) -> bool:
         return self.low == self.high
 
+    @property
+    def older_than_newest(self) -> bool:
+        """Whether the pin admits a release before the newest: only then do the rules speak of releases (a pin
+        of just the newest is judged, and worded, as an unpinned project)."""
+        return self.low != newest()
+
     def describe(self) -> str:
         admitted = self.low if self.exact else f"{self.low} to {self.high}"
         return f"{admitted} ({self.source})" if self.source else f"{admitted} (unpinned: the newest known)"
@@ -155,7 +161,9 @@ def admits_from(specifier: str, version: str) -> bool:
 def pin_from(specifier: str, source: Optional[str]) -> Optional[SdkPin]:
     """The pin a specifier of the `dapr` distribution makes; None when it admits no release dapr-lint knows
     (older than the tables, or unreadable), so nothing is judged by it."""
-    releases = admitted(specifier) if specifier.strip() else list(_releases())
+    if not specifier.strip():  # `dapr` with no version: pip installs the newest
+        return SdkPin(newest(), newest(), source)
+    releases = admitted(specifier)
     if not releases:
         return None
     return SdkPin(releases[0], releases[-1], source)

@@ -22,6 +22,7 @@ from dapr_lint.python.model import (
     WithItemSite,
     is_blocking_method,
 )
+from dapr_lint.python.sdk_releases import Absence, SdkPin, keyword_absence, member_absence
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.python.model.actors import actor_facts
 from dapr_lint.python.walk import preorder
@@ -1041,7 +1042,16 @@ def unknown_sdk_member(model: ModuleModel, report: Reporter) -> Iterator[Finding
         if not isinstance(base, Instance) or base.local is not None:
             continue
         members = MEMBERS.get(base.path)
-        if members is None or attr in members:
+        if members is None:
+            continue
+        if model.sdk.older_than_newest:  # judged against the releases the project pins
+            absence = member_absence(base.path, attr, model.sdk)
+            if absence is None:
+                continue
+            if absence.kind != "unknown":
+                yield report(site.node.attr, _pinned_member_message(base.path, attr, absence, model.sdk))
+                continue
+        if attr in members:
             continue
         yield report(site.node.attr, _unknown_member_message(base.path, attr, members))
 
@@ -1050,7 +1060,17 @@ def unknown_sdk_member(model: ModuleModel, report: Reporter) -> Iterator[Finding
         if params is None:
             continue
         for arg in site.node.args:
-            if arg.keyword is None or arg.keyword.value in params:
+            if arg.keyword is None:
+                continue
+            if model.sdk.older_than_newest:  # judged against the releases the project pins
+                member = "__init__" if what.endswith("()") else what
+                absence = keyword_absence(owner, member, arg.keyword.value, model.sdk)
+                if absence is None:
+                    continue
+                if absence.kind != "unknown":
+                    yield report(arg.keyword, _pinned_keyword_message(owner, what, arg.keyword.value, absence, model.sdk))
+                    continue
+            if arg.keyword.value in params:
                 continue
             keyword = arg.keyword.value
             rename = _KEYWORD_RENAMES.get(keyword)
@@ -1102,6 +1122,20 @@ def _unknown_member_message(path: str, attr: str, members: dict) -> str:
         close = difflib.get_close_matches(attr, public, n=1, cutoff=0.6)
         advice = f"did you mean `{close[0]}`?" if close else "it raises AttributeError"
     return f"{label} has no attribute `{attr}`; {advice}"
+
+
+def _pinned_member_message(path: str, attr: str, absence: Absence, sdk: SdkPin) -> str:
+    label = _class_label(path)
+    if absence.kind == "removed":
+        return f"{label} has no `{attr}` from SDK {absence.release} on, and the project admits {sdk.high}: AttributeError"
+    return f"{label} has no `{attr}` before SDK {absence.release}, and the project admits {sdk.low}: AttributeError"
+
+
+def _pinned_keyword_message(owner: str, what: str, keyword: str, absence: Absence, sdk: SdkPin) -> str:
+    label = _class_label(owner)
+    if absence.kind == "removed":
+        return f"`{what}` of {label} takes no `{keyword}` from SDK {absence.release} on (the project admits {sdk.high}): TypeError"
+    return f"`{what}` of {label} takes no `{keyword}` before SDK {absence.release} (the project admits {sdk.low}): TypeError"
 
 
 def _signature_of(model: ModuleModel, site: CallSite) -> tuple[Optional[tuple[str, ...]], str, str]:

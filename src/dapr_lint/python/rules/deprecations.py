@@ -8,6 +8,7 @@ import libcst as cst
 
 from dapr_lint.diagnostics import Finding, Fix
 from dapr_lint.python import edits, known
+from dapr_lint.python.sdk_releases import at_least, first_release_with
 from dapr_lint.python.model import (
     CallSite,
     Const,
@@ -111,6 +112,8 @@ _GRPC_METADATA_METHODS = frozenset(
 def deprecated_api(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for site in model.imports:
         if site.module == "flask_dapr" or site.module.startswith("flask_dapr."):
+            if not _replacement_exists(model, FLASK_EXTENSION_IN_DAPR):
+                continue  # before 1.19 `flask_dapr` is the Flask extension: nothing to move to yet
             yield report(
                 site.anchor,
                 "`flask_dapr` is deprecated (FutureWarning since SDK 1.19); import from `dapr.ext.flask`",
@@ -123,6 +126,8 @@ def deprecated_api(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
         attr = site.node.attr.value
         value = model.value_of(site.node, site.scope)
         if isinstance(value, Ref) and value.path == known.DAPR_HEALTH + ".wait_until_ready":
+            if not _replacement_exists(model, first_release_with(known.DAPR_HEALTH, "wait_for_sidecar")):
+                continue
             yield report(
                 site.node.attr,
                 "`DaprHealth.wait_until_ready` is deprecated; use `DaprHealth.wait_for_sidecar`",
@@ -149,6 +154,8 @@ def deprecated_api(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
             )
         elif attr in _JOB_RENAMES:
             new = _JOB_RENAMES[attr]
+            if not _replacement_exists(model, first_release_with(kind.path, new)):
+                continue  # the stable Jobs API is not in every release the project admits
             yield report(
                 site.node.attr,
                 f"`{attr}` is deprecated (the Jobs API is stable); use `{new}`",
@@ -157,6 +164,18 @@ def deprecated_api(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
 
     for site in model.calls:
         yield from _deprecated_arguments(model, site, report)
+
+
+# The releases that brought the replacements and deprecations the rule names (python/sdk_versions.py, the tags).
+FLASK_EXTENSION_IN_DAPR = "1.19.0"  # `dapr.ext.flask` inside the `dapr` wheel; `flask_dapr` a warning shim
+REUSE_ID_POLICY_DEPRECATED = "1.18.3"  # `schedule_new_workflow(reuse_id_policy=)` warns and has no effect
+
+
+def _replacement_exists(model: ModuleModel, since) -> bool:
+    """A deprecation is worth moving off only when what replaces it exists in every release the project admits
+    (from its lowest): `flask_dapr` is the Flask extension before 1.19, the `*_alpha1` jobs calls the only ones
+    before 1.18."""
+    return since is not None and at_least(model.sdk.low, since)
 
 
 def _flask_dapr_edit(site) -> Optional[edits.Edit]:
@@ -199,6 +218,8 @@ def _deprecated_arguments(model: ModuleModel, site: CallSite, report: Reporter) 
         if keyword == "reuse_id_policy" and kind.family == "workflow" and name == "schedule_new_workflow":
             if model.value_of(arg.value, site.scope) == Const(None):
                 continue  # the SDK warns only for a value
+            if not at_least(model.sdk.high, REUSE_ID_POLICY_DEPRECATED):
+                continue  # it still works in every release the project admits
             yield report(arg.keyword, "`reuse_id_policy` is deprecated and has no effect; remove it")
         elif keyword == "metadata" and kind.family == "dapr" and name in _GRPC_METADATA_METHODS:
             value = model.value_of(arg.value, site.scope)
