@@ -424,3 +424,47 @@ def test_a_changed_pin_is_not_served_from_the_cache(tmp_path, monkeypatch, capsy
     assert lines() == [11, 12]
     (repo / "requirements.txt").write_text("dapr==1.18.0\n")
     assert lines() == [10]
+
+
+WORKFLOW_PROGRAM = '''\
+import uuid
+
+import dapr.ext.workflow as wf
+
+wfr = wf.WorkflowRuntime()
+
+
+@wfr.workflow(name="order")
+def order(ctx: wf.DaprWorkflowContext, order_id: str):
+    receipt = str(uuid.uuid4())
+    result = yield ctx.call_activity(charge, input={"id": order_id, "receipt": receipt})
+    return result
+
+
+@wfr.activity(name="charge")
+async def charge(ctx: wf.WorkflowActivityContext, payload: dict) -> str:
+    return payload["id"]
+'''
+
+
+@pytest.mark.parametrize(
+    "pin, expected",
+    [
+        ("dapr==1.17.5", {(10, "DPR701", "a value made in an activity"), (16, "DPR704", "before SDK 1.18.1 (the project admits 1.17.5)")}),
+        ("dapr==1.18.0", {(10, "DPR701", "`ctx.uuid4()`"), (16, "DPR704", "the project admits 1.18.0")}),
+        ("dapr==1.18.1", {(10, "DPR701", "`ctx.uuid4()`")}),
+        ("dapr", {(10, "DPR701", "`ctx.uuid4()`")}),
+    ],
+)
+def test_workflow_messages_speak_of_the_pinned_release(tmp_path, monkeypatch, capsys, pin, expected):
+    import json
+
+    from dapr_lint.cli import main
+
+    repo = _repository(tmp_path, {"app.py": WORKFLOW_PROGRAM, "requirements.txt": pin + "\n"})
+    monkeypatch.chdir(repo)
+    main(["check", "app.py", "--select", "DPR701,DPR704", "--format", "json", "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    assert {(f["line"], f["code"]) for f in found} == {(line, code) for line, code, _ in expected}
+    for line, code, fragment in expected:
+        assert any(f["line"] == line and fragment in f["message"] for f in found), (line, code, fragment, found)

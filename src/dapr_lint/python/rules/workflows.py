@@ -14,6 +14,7 @@ import libcst as cst
 from dapr_lint.diagnostics import Finding, Fix
 from dapr_lint.python import edits
 from dapr_lint.python.model import CallSite, FunctionInfo, FunctionRef, ModuleModel, Ref, has_keyword
+from dapr_lint.python.sdk_releases import at_least
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 
 _WORKFLOW_CONTEXTS = frozenset(
@@ -121,6 +122,12 @@ _NON_DETERMINISTIC: dict[str, str] = {
 _UTC = frozenset({"datetime.timezone.utc", "datetime.UTC"})
 
 
+# Releases the workflow rules speak of (python/sdk_versions.py and the tags): the vendored durabletask's
+# deterministic helpers (`ctx.uuid4()`, `ctx.random()`), and activities written as `async def` being awaited.
+DETERMINISTIC_HELPERS = "1.18.0"
+AWAITED_ACTIVITIES = "1.18.1"
+
+
 def _non_deterministic(path: str) -> Optional[str]:
     if path in _NON_DETERMINISTIC:
         return _NON_DETERMINISTIC[path]
@@ -210,6 +217,8 @@ def non_deterministic_workflow(model: ModuleModel, report: Reporter) -> Iterator
                 # `current_utc_datetime` is naive (UTC); `now(utc)` is aware: keep it aware, with the same tz
                 # object, or comparisons and arithmetic with other aware datetimes raise TypeError
                 fix = Fix(f"Replace with `{ctx}.current_utc_datetime.replace(tzinfo=...)`.", _aware_now(site.node, ctx))
+            if not at_least(model.sdk.low, DETERMINISTIC_HELPERS) and ("ctx.uuid4" in replacement or "ctx.random" in replacement):
+                replacement = "a value made in an activity"  # no `ctx.uuid4()`/`ctx.random()` in every admitted release
             replacement = replacement.replace("ctx.", f"{ctx}.")
             yield report(
                 site.node,
@@ -523,6 +532,15 @@ def _completes_workflow(statement: cst.BaseStatement) -> bool:
     )
 )
 def async_workflow(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
+    if not at_least(model.sdk.low, AWAITED_ACTIVITIES):
+        # before 1.18.1 the worker called an `async def` activity and returned its coroutine un-run
+        for info in activities(model):
+            if info.is_async:
+                yield report(
+                    info.name_node,
+                    f"activity `{info.name}` is an `async def`: before SDK {AWAITED_ACTIVITIES} (the project admits "
+                    f"{model.sdk.low}) it never runs",
+                )
     for info in workflows(model):
         if info.is_async:
             yield report(
