@@ -468,3 +468,24 @@ def test_workflow_messages_speak_of_the_pinned_release(tmp_path, monkeypatch, ca
     assert {(f["line"], f["code"]) for f in found} == {(line, code) for line, code, _ in expected}
     for line, code, fragment in expected:
         assert any(f["line"] == line and fragment in f["message"] for f in found), (line, code, fragment, found)
+
+
+def test_apps_show_the_sdk_each_app_is_judged_against(tmp_path, monkeypatch, capsys):
+    import json
+
+    from dapr_lint.cli import main
+
+    service = "from dapr.clients import DaprClient\nfrom fastapi import FastAPI\n\napp = FastAPI()\n\n\n@app.get('/o')\ndef o() -> dict:\n    with DaprClient() as c:\n        c.save_state('s', 'k', 'v')\n    return {}\n"
+    repo = _repository(
+        tmp_path,
+        {"orders/app.py": service, "orders/requirements.txt": "dapr>=1.16,<1.18\n", "billing/app.py": service},
+    )
+    monkeypatch.chdir(repo)
+    assert main(["apps", "."]) == 0
+    text = capsys.readouterr().out
+    assert "  Dapr SDK: 1.16.0 to 1.17.5 (orders/requirements.txt:1)\n" in text
+    assert "  Dapr SDK: the newest known (nothing pins dapr)\n" in text
+    assert main(["apps", ".", "--format", "json"]) == 0
+    apps = {a["folder"]: a["sdk"] for r in json.loads(capsys.readouterr().out) for a in r["apps"]}
+    assert apps["orders"] == {"low": "1.16.0", "high": "1.17.5", "source": "orders/requirements.txt:1"}
+    assert apps["billing"] is None

@@ -447,6 +447,11 @@ def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
         own = strong_marker(os.path.abspath(repository["root"]))
         same = os.path.abspath(repository["root"]) == root.folder
         repository["why"] = root.reason if same or own is None else f"holds {own}"
+        for app in repository["apps"]:
+            # the SDK the app's code is judged against: its entry module's (else its folder's) nearest pin
+            where = Path(app["entries"][0]) if app["entries"] else Path(app["folder"] or ".") / "__init__.py"
+            pin = resolver.sdk_for(where)
+            app["sdk"] = None if pin is None else {"low": pin.low, "high": pin.high, "source": pin.source}
     if args.format == "json":
         out.write(json.dumps(described, indent=2) + "\n")
         return EXIT_CLEAN
@@ -461,6 +466,9 @@ def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
             out.write(f"  found from: {'; '.join(app['sources'])}\n")
             if app["folder"]:
                 out.write(f"  folder: {app['folder']}\n")
+            sdk = app.get("sdk")
+            if app["uses_dapr"]:
+                out.write(f"  Dapr SDK: {_admitted(sdk)}\n")
             out.write(f"  modules ({len(app['modules'])}): {', '.join(app['modules']) or '-'}\n")
             if not app["resource_sets"]:
                 out.write("  resources: none found (component names are not checked)\n")
@@ -478,6 +486,14 @@ def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
         if repository["outside"]:
             out.write(f"\nmodules in no app ({len(repository['outside'])}): {', '.join(repository['outside'])}\n")
     return EXIT_CLEAN
+
+
+def _admitted(sdk) -> str:
+    """An app's SDK pin as `dapr-lint apps` prints it."""
+    if sdk is None:
+        return "the newest known (nothing pins dapr)"
+    admitted = sdk["low"] if sdk["low"] == sdk["high"] else f"{sdk['low']} to {sdk['high']}"
+    return f"{admitted} ({sdk['source']})"
 
 
 def _report_diff(results, errors, args: argparse.Namespace) -> int:
