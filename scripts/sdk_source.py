@@ -266,7 +266,8 @@ class Release:
         return found
 
     def exports(self, module: str) -> set[str]:
-        """The names a module offers to `from module import name` (its `__all__` when it has one)."""
+        """The names `from module import name` finds: what the module defines or imports at its top level, and
+        its `__all__` (which names more only through a module `__getattr__`)."""
         tree = self.tree(module)
         if tree is None:
             return set()
@@ -274,7 +275,8 @@ class Release:
         for node in _top_level(tree.body):
             if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets):
                 if isinstance(node.value, (ast.List, ast.Tuple)):
-                    return {e.value for e in node.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)}
+                    names.update(e.value for e in node.value.elts if isinstance(e, ast.Constant) and isinstance(e.value, str))
+                continue
             if isinstance(node, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
                 names.add(node.name)
             elif isinstance(node, ast.ImportFrom):

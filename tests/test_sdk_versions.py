@@ -489,3 +489,29 @@ def test_apps_show_the_sdk_each_app_is_judged_against(tmp_path, monkeypatch, cap
     apps = {a["folder"]: a["sdk"] for r in json.loads(capsys.readouterr().out) for a in r["apps"]}
     assert apps["orders"] == {"low": "1.16.0", "high": "1.17.5", "source": "orders/requirements.txt:1"}
     assert apps["billing"] is None
+
+
+@pytest.mark.parametrize(
+    "requirement, expected",
+    [
+        ("dapr-agents==0.5.0", {(1, "DurableAgent", "before 0.6.0")}),
+        ("dapr-agents==0.10.0", {(1, "AssistantAgent", "from 0.6.0 on")}),
+        ("dapr-agents>=0.9", {(1, "AssistantAgent", "from 0.6.0 on"), (1, "Agent", "from 1.0.0 on")}),
+        ("dapr-agents==0.13.0", {(1, "AssistantAgent", "from 0.6.0 on")}),
+        ("fastapi", set()),  # no dapr-agents listed: its imports are not judged
+    ],
+)
+def test_dapr_agents_imports_follow_the_pinned_release(tmp_path, monkeypatch, capsys, requirement, expected):
+    import json
+
+    from dapr_lint.cli import main
+
+    source = "from dapr_agents import AssistantAgent, Agent, DurableAgent, tool\nfrom dapr_agents.llm import OpenAIChatClient\n"
+    repo = _repository(tmp_path, {"agent.py": source, "requirements.txt": requirement + "\n"})
+    monkeypatch.chdir(repo)
+    main(["check", "agent.py", "--select", "DPR108", "--format", "json", "--no-cache"])
+    found = json.loads(capsys.readouterr().out)
+    got = {(f["line"], f["message"].split("`")[1]) for f in found}
+    assert got == {(line, name) for line, name, _ in expected}
+    for _line, name, when in expected:
+        assert any(f"`{name}` {when}" in f["message"] for f in found)

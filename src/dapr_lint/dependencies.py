@@ -11,7 +11,7 @@ import configparser
 import json
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Iterable, Optional
 
@@ -292,22 +292,55 @@ def _dapr_pin_in(folder: Path, label: str = "", within: Optional[Path] = None) -
     return None
 
 
+def _agents_in(folder: Path, label: str, within: Optional[Path]) -> Optional[tuple[str, str, str]]:
+    """The dapr-agents releases one folder's lock or dependency files admit."""
+    from dapr_lint.python.sdk_releases import agents_range
+
+    for lock in LOCK_FILES:
+        text = read_text(folder / lock, within)
+        if text is not None:
+            version = locked_version(lock, text, "dapr-agents")
+            if version is not None:
+                return agents_range(None, version, f"{label}{lock}")
+    try:
+        names = sorted(entry.name for entry in folder.iterdir())
+    except OSError:
+        return None
+    for name in [n for n in names if n in MANIFEST_FILES or _REQUIREMENT_FILE.match(n)]:
+        text = read_text(folder / name, within)
+        for requirement in requirements_of(name, text) if text is not None else ():
+            if requirement.name == "dapr-agents":
+                return agents_range(requirement.specifier, None, f"{label}{name}:{requirement.line}")
+    return None
+
+
 def pin_for(start: Path, stop: Path) -> Optional[SdkPin]:
     """The Dapr SDK pin nearest `start` (a folder), looking in it and its parents up to `stop` (inclusive, the
     repository root): the first folder whose lock file or dependency file names `dapr` decides. None when no
     folder does (unpinned)."""
     try:
         start.relative_to(stop)
+        folders: list[Path] = []
+        for folder in (start, *start.parents):
+            folders.append(folder)
+            if folder == stop:
+                break
     except ValueError:
-        return _dapr_pin_in(start)
-    for folder in (start, *start.parents):
+        folders, stop = [start], start
+    dapr: Optional[SdkPin] = None
+    agents: Optional[tuple[str, str, str]] = None
+    for folder in folders:
         relative = folder.relative_to(stop).as_posix()
-        found = _dapr_pin_in(folder, "" if relative == "." else relative + "/", stop)
-        if found is not None:
-            return found
-        if folder == stop:
+        label = "" if relative == "." else relative + "/"
+        dapr = dapr or _dapr_pin_in(folder, label, stop)
+        agents = agents or _agents_in(folder, label, stop)
+        if dapr is not None and agents is not None:
             break
-    return None
+    if agents is not None:
+        from dapr_lint.python.sdk_releases import unpinned
+
+        return replace(dapr or unpinned(), agents=agents)
+    return dapr
 
 
 # The distributions SDK 1.19 folded into `dapr` (as extras): pre-1.19 releases of these own the same files

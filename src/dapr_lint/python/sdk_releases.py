@@ -53,6 +53,8 @@ class SdkPin:
     low: str
     high: str
     source: Optional[str] = None
+    # dapr-agents, when a dependency file lists it: the lowest and highest admitted release and where from
+    agents: Optional[tuple[str, str, str]] = None
 
     @property
     def exact(self) -> bool:
@@ -110,7 +112,7 @@ def _clause_admits(operator: str, text: str, version: Version) -> bool:
     return v == w  # a bare version (Poetry `"1.15.0"`) is exact
 
 
-def admitted(specifier: str) -> Optional[list[str]]:
+def admitted(specifier: str, releases: Optional[tuple[str, ...]] = None) -> Optional[list[str]]:
     """The known releases a specifier admits, oldest first (`[]` when it admits none we know); None when the
     specifier cannot be read (judge nothing by it)."""
     clauses = [c for c in specifier.split(",") if c.strip()]
@@ -121,7 +123,7 @@ def admitted(specifier: str) -> Optional[list[str]]:
             return None
         parsed.append((match.group(1) or "==", match.group(2)))
     found = []
-    for release in _releases():
+    for release in releases or _releases():
         version = parse_version(release)
         assert version is not None
         if all(_clause_admits(operator, text, version) for operator, text in parsed):
@@ -319,15 +321,18 @@ def _history_of(cls: str, name: str) -> tuple:
     return HISTORY.get(cls, {}).get(name, ())
 
 
-def _absence(in_low: bool, in_high: bool, runs: tuple, sdk: SdkPin) -> Optional[Absence]:
+def _absence(
+    in_low: bool, in_high: bool, runs: tuple, sdk: SdkPin, releases: Optional[tuple[str, ...]] = None, ends=None
+) -> Optional[Absence]:
     """Judged at the two ends of the pin: missing at the top is "removed" (the newest admitted release
-    fails), else missing at the bottom is "not yet" (the oldest admitted release fails)."""
+    fails), else missing at the bottom is "not yet" (the oldest admitted release fails). `releases`/`ends`:
+    another distribution's releases and the pin's (low, high) among them (dapr-agents)."""
     if in_low and in_high:
         return None
     if not runs:
         return Absence("unknown")
-    releases = _releases()
-    low, high = _index(sdk.low), _index(sdk.high)
+    releases = releases or _releases()
+    low, high = (releases.index(ends[0]), releases.index(ends[1])) if ends else (_index(sdk.low), _index(sdk.high))
     if not in_high:
         gone = [last for _first, last, _d in runs if last < high]
         if in_low or any(last >= low for last in gone):
@@ -337,3 +342,29 @@ def _absence(in_low: bool, in_high: bool, runs: tuple, sdk: SdkPin) -> Optional[
             return Absence("not-yet", releases[min(later)])
         return Absence("removed", releases[max(gone) + 1])
     return Absence("not-yet", releases[min(first for first, _last, _d in runs if first > low)])
+
+
+def agents_range(specifier: Optional[str], exact_version: Optional[str], source: str) -> Optional[tuple[str, str, str]]:
+    """The dapr-agents releases a requirement (or a lock's exact version) admits: (lowest, highest, source)."""
+    releases = agent_releases()
+    if exact_version is not None:
+        wanted = parse_version(exact_version)
+        found = [r for r in releases if parse_version(r) == wanted]
+        return (found[0], found[0], source) if found else None
+    if not (specifier or "").strip():
+        return (releases[-1], releases[-1], source)
+    found = admitted(specifier or "", releases)
+    return (found[0], found[-1], source) if found else None
+
+
+def agent_export_absence(name: str, sdk: SdkPin) -> Optional[Absence]:
+    """Why `from dapr_agents import name` fails under the pin's dapr-agents range (None: it does not, or no
+    dapr-agents is pinned)."""
+    if sdk.agents is None:
+        return None
+    releases = agent_releases()
+    low, high = releases.index(sdk.agents[0]), releases.index(sdk.agents[1])
+    runs = tuple((first, last, None) for first, last in agent_exports_history(name))
+    in_low = any(first <= low <= last for first, last, _ in runs)
+    in_high = any(first <= high <= last for first, last, _ in runs)
+    return _absence(in_low, in_high, runs, sdk, releases, sdk.agents[:2])

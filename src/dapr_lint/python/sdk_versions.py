@@ -392,6 +392,7 @@ AGENT_EXPORTS: dict[str, tuple[tuple[int, int], ...]] = {
     'OpenAIChatClient': ((0, 37),),
     'OpenAIEmbeddingClient': ((0, 37),),
     'OpenAPIReActAgent': ((0, 7),),
+    'PackageNotFoundError': ((31, 37),),
     'Proceed': ((35, 37),),
     'PubSubMetadata': ((31, 37),),
     'RandomOrchestrator': ((0, 31),),
@@ -408,4 +409,5 @@ AGENT_EXPORTS: dict[str, tuple[tuple[int, int], ...]] = {
     'call_agent': ((32, 37),),
     'tool': ((0, 37),),
     'trigger_agent': ((32, 37),),
+    'version': ((31, 37),),
 }

@@ -22,7 +22,7 @@ from dapr_lint.python.model import (
     WithItemSite,
     is_blocking_method,
 )
-from dapr_lint.python.sdk_releases import Absence, SdkPin, keyword_absence, member_absence
+from dapr_lint.python.sdk_releases import Absence, SdkPin, agent_export_absence, keyword_absence, member_absence
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.python.model.actors import actor_facts
 from dapr_lint.python.walk import preorder
@@ -1032,6 +1032,8 @@ def _class_label(path: str) -> str:
     )
 )
 def unknown_sdk_member(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
+    if model.sdk.agents is not None:  # dapr-agents' exports change between releases (sdk-versions)
+        yield from _agent_imports(model, report)
     for site in model.attributes:
         if site.is_store:
             continue
@@ -1122,6 +1124,27 @@ def _unknown_member_message(path: str, attr: str, members: dict) -> str:
         close = difflib.get_close_matches(attr, public, n=1, cutoff=0.6)
         advice = f"did you mean `{close[0]}`?" if close else "it raises AttributeError"
     return f"{label} has no attribute `{attr}`; {advice}"
+
+
+def _agent_imports(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
+    """`from dapr_agents import X` where the dapr-agents releases the project admits do not all export X."""
+    assert model.sdk.agents is not None
+    low, high, _source = model.sdk.agents
+    for site in model.imports:
+        if site.module != "dapr_agents" or not isinstance(site.node, cst.ImportFrom) or isinstance(site.node.names, cst.ImportStar):
+            continue
+        for alias in site.node.names:
+            if not isinstance(alias.name, cst.Name):
+                continue
+            absence = agent_export_absence(alias.name.value, model.sdk)
+            if absence is None or absence.kind == "unknown":
+                continue  # never exported by any release dapr-lint knows: a submodule, or newer than the tables
+            when = f"from {absence.release} on" if absence.kind == "removed" else f"before {absence.release}"
+            admits = high if absence.kind == "removed" else low
+            yield report(
+                alias.name,
+                f"dapr_agents does not export `{alias.name.value}` {when}, and the project admits {admits}: ImportError",
+            )
 
 
 def _pinned_member_message(path: str, attr: str, absence: Absence, sdk: SdkPin) -> str:
