@@ -206,6 +206,64 @@ class PracticeFacts:
 
 
 @dataclass(frozen=True)
+class WorkflowRegistration:
+    """A workflow or activity registered with a WorkflowRuntime (models-facts M1). `name`: the registered name;
+    `function`: the registered function's own name (`__name__`), which `call_activity(fn)` also reaches."""
+
+    kind: str  # "workflow" | "activity"
+    name: StrValue
+    function: Optional[str]
+    span: Span
+
+
+@dataclass(frozen=True)
+class WorkflowTarget:
+    """`ctx.call_activity` / `ctx.call_child_workflow` / `client.schedule_new_workflow`: what it starts, by name
+    (a string, or the registered name of a function of this module) or by function (its own name)."""
+
+    method: str
+    kind: str  # "workflow" | "activity"
+    name: StrValue
+    function: Optional[str]
+    remote: bool  # `app_id=`: another app's workflow
+    span: Span
+
+
+@dataclass(frozen=True)
+class WorkflowEvent:
+    """An external event raised (`raise_workflow_event`) or waited for (`wait_for_external_event`)."""
+
+    name: StrValue
+    span: Span
+
+
+@dataclass(frozen=True)
+class WorkflowRuntimeStart:
+    """A WorkflowRuntime the module starts (`kind` "WorkflowRuntime", `key` the name it is held under,
+    `imported` its import path when the module starts one imported from another module), or a dapr-agents
+    DurableAgent started with a runtime of its own (`kind` "DurableAgent")."""
+
+    kind: str
+    key: str
+    imported: Optional[str]
+    span: Span
+
+
+@dataclass(frozen=True)
+class WorkflowFacts:
+    """What a module registers, calls, raises, awaits and starts (dapr_lint.python.model.workflow_facts).
+    `opaque`: it registers something under a name the summary cannot tell (a loop, a helper, an agent
+    framework, a runtime handed to other code)."""
+
+    registrations: tuple[WorkflowRegistration, ...] = ()
+    targets: tuple[WorkflowTarget, ...] = ()
+    raised: tuple[WorkflowEvent, ...] = ()
+    awaited: tuple[WorkflowEvent, ...] = ()
+    started: tuple[WorkflowRuntimeStart, ...] = ()
+    opaque: bool = False
+
+
+@dataclass(frozen=True)
 class ModuleSummary:
     """What one Python module contributes to the project rules."""
 
@@ -237,6 +295,8 @@ class ModuleSummary:
     env_constants: Mapping[str, str] = field(default_factory=dict)
     # logging and tracing set-up, trace forwarding, what is opened and closed (DPR413-DPR416)
     practices: PracticeFacts = field(default_factory=PracticeFacts)
+    # workflow registrations, targets, events and runtimes (DPR707-DPR710)
+    workflows: WorkflowFacts = field(default_factory=WorkflowFacts)
     version: int = SUMMARY_VERSION
 
 
@@ -364,6 +424,11 @@ _CLASSES = {
         OpenedResource,
         OutgoingCall,
         PracticeFacts,
+        WorkflowRegistration,
+        WorkflowTarget,
+        WorkflowEvent,
+        WorkflowRuntimeStart,
+        WorkflowFacts,
         ModuleSummary,
         ResourceSummary,
         Located,

@@ -13,15 +13,21 @@ import libcst as cst
 
 from dapr_lint.diagnostics import Finding, Fix
 from dapr_lint.python import edits
-from dapr_lint.python.model import CallSite, FunctionInfo, FunctionRef, ModuleModel, Ref, has_keyword
+from dapr_lint.python.model import (
+    CallSite,
+    Const,
+    FunctionInfo,
+    FunctionRef,
+    ModuleModel,
+    Ref,
+    argument,
+    has_keyword,
+    has_star_kwargs,
+    keyword_arg,
+)
+from dapr_lint.python.model.workflow_facts import context_method, context_param, registered_functions
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 
-_WORKFLOW_CONTEXTS = frozenset(
-    {
-        "dapr.ext.workflow.DaprWorkflowContext",
-        "dapr.ext.workflow.dapr_workflow_context.DaprWorkflowContext",
-    }
-)
 _TASK_METHODS = frozenset({"call_activity", "call_child_workflow", "create_timer", "wait_for_external_event"})
 _INPUT_METHODS = frozenset({"call_activity", "call_child_workflow"})
 # Calls that collect tasks for a later `yield` (when_all/when_any, list building).
@@ -29,57 +35,16 @@ _COLLECTORS = frozenset({"when_all", "when_any", "append", "extend", "insert", "
 
 
 def workflows(model: ModuleModel) -> list[FunctionInfo]:
-    return _registered(model, "workflow")
+    return registered_functions(model, "workflow")
 
 
 def activities(model: ModuleModel) -> list[FunctionInfo]:
-    return _registered(model, "activity")
-
-
-def _registered(model: ModuleModel, kind: str) -> list[FunctionInfo]:
-    seen: dict[int, FunctionInfo] = {}
-    for handler in model.handlers:
-        if handler.kind == kind and not handler.function.is_lambda:
-            seen.setdefault(id(handler.function), handler.function)
-    return list(seen.values())
-
-
-def _params(info: FunctionInfo) -> list[cst.Param]:
-    node = info.node
-    assert isinstance(node, cst.FunctionDef)
-    params = list(node.params.posonly_params) + list(node.params.params)
-    if info.klass is not None and params:
-        binding = info.scope.bindings.get(params[0].name.value, [None])[0]
-        if binding is not None and binding.kind in ("self", "cls"):
-            params = params[1:]
-    return params
+    return registered_functions(model, "activity")
 
 
 def context_name(info: FunctionInfo) -> Optional[str]:
     """The name of a workflow's context parameter: its first parameter after self."""
-    params = _params(info)
-    return params[0].name.value if params else None
-
-
-def _context_call(model: ModuleModel, site: CallSite, contexts: dict[int, tuple[FunctionInfo, str]]) -> Optional[str]:
-    """The method name when `site` is `ctx.<method>(...)` on a workflow context parameter."""
-    func = site.node.func
-    if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
-        return None
-    name = func.value.value
-    bindings = model.lookup(name, site.scope)
-    if not bindings or len(bindings) != 1 or bindings[0].kind != "param":
-        return None
-    owner = bindings[0].scope.function
-    if owner is None:
-        return None
-    entry = contexts.get(id(owner))
-    if entry is not None and entry[1] == name:
-        return func.attr.value
-    annotation = bindings[0].annotation
-    if annotation is not None and model.qualified_name(annotation, owner.outer_scope) in _WORKFLOW_CONTEXTS:
-        return func.attr.value
-    return None
+    return context_param(info)
 
 
 def _contexts(model: ModuleModel) -> dict[int, tuple[FunctionInfo, str]]:
@@ -399,11 +364,10 @@ def io_in_workflow(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     )
 )
 def task_not_yielded(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
-    contexts = _contexts(model)
     for info in workflows(model):
         ends_after = _statements_followed_by_completion(info)
         for site in _calls_in(info):
-            method = _context_call(model, site, contexts)
+            method = context_method(model, site)
             if method not in _TASK_METHODS:
                 continue
             target = site.target or ("", None)
@@ -588,9 +552,8 @@ def async_workflow(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     )
 )
 def positional_activity_input(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
-    contexts = _contexts(model)
     for site in model.calls:
-        method = _context_call(model, site, contexts)
+        method = context_method(model, site)
         if method not in _INPUT_METHODS:
             continue
         positional = [arg for arg in site.node.args if arg.keyword is None and not arg.star]
@@ -694,3 +657,189 @@ def direct_activity_call(model: ModuleModel, report: Reporter) -> Iterator[Findi
                 f"activity `{activity.name}` called directly in workflow `{info.name}`: {consequence}; "
                 f"use `yield {ctx}.call_activity({activity.name}, input=...)`",
             )
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR709
+# ------------------------------------------------------------------------------------------------
+
+_WAITS = frozenset({"wait_for_workflow_completion", "wait_for_workflow_start"})
+# Handlers that serve a request or an event: waiting there pins the worker (and the caller) for the workflow's life.
+_SERVING_HANDLERS = frozenset(
+    {"route", "subscription", "grpc_method", "grpc_subscription", "grpc_binding", "grpc_job"}
+)
+
+
+@rule(
+    RuleSpec(
+        code="DPR709",
+        name="unbounded-workflow-wait",
+        category="bug",
+        summary="`wait_for_workflow_completion`/`wait_for_workflow_start` with no timeout in a request or event handler: "
+        "it waits forever (SDK ≥ 1.15).",
+        target="python",
+        examples=(
+            invalid(
+                """
+                from dapr.ext.workflow import DaprWorkflowClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                wf_client = DaprWorkflowClient()
+
+
+                @app.post("/orders")
+                def start_order(order: dict):
+                    instance_id = wf_client.schedule_new_workflow("order_workflow", input=order)
+                    state = wf_client.wait_for_workflow_completion(instance_id)  # DPR709
+                    return {"status": state.runtime_status.name}
+                """,
+            ),
+            valid(
+                """
+                from dapr.ext.workflow import DaprWorkflowClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                wf_client = DaprWorkflowClient()
+
+
+                @app.post("/orders")
+                def start_order(order: dict):
+                    instance_id = wf_client.schedule_new_workflow("order_workflow", input=order)
+                    state = wf_client.wait_for_workflow_completion(instance_id, timeout_in_seconds=30)
+                    return {"status": state.runtime_status.name if state else "UNKNOWN"}
+                """,
+            ),
+        ),
+    )
+)
+def unbounded_workflow_wait(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
+    for site in model.calls:
+        info = site.function
+        if info is None or not any(h.kind in _SERVING_HANDLERS for h in info.handlers):
+            continue
+        method = model.client_method_call(site)
+        if method is None or method[0].family != "workflow" or method[1] not in _WAITS:
+            continue
+        if has_star_kwargs(site.node):
+            continue
+        timeout = keyword_arg(site.node, "timeout_in_seconds")
+        if timeout is None:
+            how = "with no timeout"
+        else:
+            value = model.value_of(timeout.value, site.scope)
+            if value not in (Const(0), Const(None)):
+                continue
+            how = "with a timeout of 0"
+        yield report(
+            site.node,
+            f"`{method[1]}` {how} in handler `{info.name}` waits forever (SDK ≥ 1.15) and holds the request",
+        )
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR711
+# ------------------------------------------------------------------------------------------------
+
+
+@rule(
+    RuleSpec(
+        code="DPR711",
+        name="timer-needs-datetime",
+        category="bug",
+        summary="`ctx.create_timer(<number>)`: a timer takes a `datetime` or a `timedelta` (TypeError fails the workflow).",
+        target="python",
+        predicts="exception",
+        fix_safety="safe",
+        fix_description="The number becomes `timedelta(seconds=N)` (`from datetime import timedelta` added when missing).",
+        examples=(
+            invalid(
+                """
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.workflow
+                def reminder(ctx: DaprWorkflowContext, delay: int):
+                    yield ctx.create_timer(30)  # DPR711
+                    return "done"
+                """,
+            ),
+            valid(
+                """
+                from datetime import timedelta
+
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.workflow
+                def reminder(ctx: DaprWorkflowContext, delay: int):
+                    yield ctx.create_timer(timedelta(seconds=30))
+                    return "done"
+                """,
+            ),
+        ),
+    )
+)
+def timer_needs_datetime(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
+    for site in model.calls:
+        if context_method(model, site) != "create_timer":
+            continue
+        fire_at = argument(site.node, 0, "fire_at")
+        if fire_at is None or not _is_number(model, fire_at, site.scope):
+            continue
+        text = model.module.code_for_node(fire_at)
+        shown = f"`create_timer({text})`" if len(text) <= 30 else "`create_timer(<number>)`"
+        reference = _timedelta_reference(model, site.scope)
+        fix = None
+        if reference is not None:
+            name, imports = reference
+            fix = Fix(
+                f"Wrap it as `{name}(seconds={text})`.",
+                edits.Edit(fire_at, lambda node, name=name: _seconds(name, node), imports),  # type: ignore[misc]
+            )
+        yield report(
+            fire_at,
+            f"{shown}: a timer takes a datetime or a timedelta, not a number (TypeError fails the workflow)",
+            fix,
+        )
+
+
+def _is_number(model: ModuleModel, expr: cst.BaseExpression, scope) -> bool:
+    if isinstance(expr, (cst.Integer, cst.Float)):
+        return True
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, (cst.Minus, cst.Plus)):
+        return _is_number(model, expr.expression, scope)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(
+        expr.operator, (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide)
+    ):
+        return _is_number(model, expr.left, scope) and _is_number(model, expr.right, scope)
+    if isinstance(expr, cst.Name):
+        value = model.value_of(expr, scope)
+        return isinstance(value, Const) and type(value.value) in (int, float)
+    return False
+
+
+def _timedelta_reference(model: ModuleModel, scope) -> Optional[tuple[str, tuple[edits.ImportSpec, ...]]]:
+    """How code in `scope` names `datetime.timedelta`, with the import that makes it so (None: no clean way)."""
+    bindings = model.lookup("timedelta", scope)
+    if bindings and all(b.kind == "import" and b.target == "datetime.timedelta" for b in bindings):
+        return "timedelta", ()
+    module = model.lookup("datetime", scope)
+    if module and all(b.kind == "import" and b.target == "datetime" for b in module):
+        return "datetime.timedelta", ()
+    if not bindings:
+        return "timedelta", (edits.ImportSpec("datetime", "timedelta"),)
+    return None
+
+
+def _seconds(name: str, node: cst.CSTNode) -> cst.CSTNode:
+    no_space = cst.SimpleWhitespace("")
+    return cst.Call(
+        func=cst.parse_expression(name),
+        args=[cst.Arg(keyword=cst.Name("seconds"), value=node, equal=cst.AssignEqual(no_space, no_space))],  # type: ignore[arg-type]
+    )
