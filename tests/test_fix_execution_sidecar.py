@@ -731,6 +731,54 @@ def test_dpr711_the_fixed_timer_fires(project, capsys, sidecar):
     assert engine.timers == [T0.replace(tzinfo=None) + timedelta(seconds=30)]
 
 
+# DPR707 (no fix): what its finding predicts. The activity is called by function but never registered: the worker
+# fails the activity, and the failure fails the instance.
+UNREGISTERED = """
+from dapr.ext.workflow import DaprWorkflowContext, WorkflowActivityContext, WorkflowRuntime
+
+wfr = WorkflowRuntime()
+
+
+@wfr.workflow
+def order_workflow(ctx: DaprWorkflowContext, order: dict):
+    return (yield ctx.call_activity(refund, input=order))
+
+
+@wfr.activity
+def charge(ctx: WorkflowActivityContext, order: dict) -> str:
+    return "charged " + order["id"]
+
+
+def refund(ctx: WorkflowActivityContext, order: dict) -> str:
+    return "refunded " + order["id"]
+"""
+
+
+def test_dpr707_an_unregistered_activity_fails_the_instance(project, capsys, sidecar):
+    (project / "app707.py").write_text(textwrap.dedent(UNREGISTERED), encoding="utf-8")
+    assert _findings(capsys, "app707.py", "--select", "DPR707") == [(9, "DPR707")]
+    module = _load(project, UNREGISTERED, "before707")
+    engine = _WorkflowEngine(sidecar.hub)
+    started = [engine._tick(), helpers.new_execution_started_event("order_workflow", "i1", json.dumps({"id": "o1"}))]
+    with _Started(module, sidecar.hub):
+        (action,) = engine.turn("i1", [], started).actions
+        task = action.scheduleTask
+        assert task.name == "refund"  # sent under the function's own name
+        request = wpb.ActivityRequest(
+            name=task.name, input=task.input, taskId=action.id, workflowInstance=wpb.WorkflowInstance(instanceId="i1")
+        )
+        failed = sidecar.hub.call(wpb.WorkItem(activityRequest=request, completionToken="a1"))
+        assert failed.HasField("failureDetails")
+        assert "refund" in failed.failureDetails.errorMessage
+        past = [*started, helpers.new_task_scheduled_event(action.id, task.name, task.input.value)]
+        failure = wpb.HistoryEvent(
+            eventId=-1, taskFailed=wpb.TaskFailedEvent(taskScheduledId=action.id, failureDetails=failed.failureDetails)
+        )
+        done = engine.turn("i1", past, [engine._tick(), failure]).actions[-1].completeWorkflow
+    assert done.workflowStatus == wpb.ORCHESTRATION_STATUS_FAILED
+    assert "refund" in done.failureDetails.errorMessage
+
+
 # DPR416: a WorkflowRuntime started in the lifespan and never shut down keeps a non-daemon thread alive after the
 # server's shutdown (the process cannot exit); the fix shuts it down at the end of the lifespan.
 LIFESPAN = """

@@ -247,6 +247,7 @@ class WorkflowRuntimeStart:
     key: str
     imported: Optional[str]
     span: Span
+    script: bool = False  # under `if __name__ == "__main__":`
 
 
 @dataclass(frozen=True)
@@ -261,6 +262,8 @@ class WorkflowFacts:
     awaited: tuple[WorkflowEvent, ...] = ()
     started: tuple[WorkflowRuntimeStart, ...] = ()
     opaque: bool = False
+    agents: bool = False  # it uses an agent framework that runs workflows and waits for events of its own
+    handed: tuple[str, ...] = ()  # import paths of functions a runtime is handed to (registration helpers)
 
 
 @dataclass(frozen=True)

@@ -157,8 +157,12 @@ def _freeze_workflows(draft: dict) -> WorkflowFacts:
         ),
         raised=tuple(WorkflowEvent(e["name"], span(e)) for e in draft["raised"]),
         awaited=tuple(WorkflowEvent(e["name"], span(e)) for e in draft["awaited"]),
-        started=tuple(WorkflowRuntimeStart(r["kind"], r["key"], r["imported"], span(r)) for r in draft["started"]),
+        started=tuple(
+            WorkflowRuntimeStart(r["kind"], r["key"], r["imported"], span(r), r["script"]) for r in draft["started"]
+        ),
         opaque=draft["opaque"],
+        agents=draft["agents"],
+        handed=tuple(draft["handed"]),
     )
 
 
@@ -227,8 +231,12 @@ class _Builder:
             ],
             "raised": [item({"name": name(e.name)}, e.node) for e in facts.raised],
             "awaited": [item({"name": name(e.name)}, e.node) for e in facts.awaited],
-            "started": [item({"kind": r.kind, "key": r.key, "imported": r.imported}, r.node) for r in facts.started],
+            "started": [
+                item({"kind": r.kind, "key": r.key, "imported": r.imported, "script": r.script}, r.node) for r in facts.started
+            ],
             "opaque": facts.opaque,
+            "agents": facts.agents,
+            "handed": list(facts.handed),
         }
 
     # -- DPR101 across modules -------------------------------------------------------------------------

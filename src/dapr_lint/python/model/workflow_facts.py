@@ -96,6 +96,8 @@ class Runtime:
     node: cst.CSTNode  # the construction
     # an imported runtime this module starts (its import path), rather than one it constructs
     imported: Optional[str] = None
+    # started under `if __name__ == "__main__":` (only when the module is the program itself)
+    script: bool = False
 
 
 @dataclass(eq=False)
@@ -108,6 +110,11 @@ class WorkflowFacts:
     # the module registers something whose name the model cannot tell (a loop, a helper, a framework such as
     # dapr-agents that registers its own workflows, a runtime handed to other code)
     opaque: bool = False
+    # the module uses an agent framework (dapr-agents, Diagrid's agents) that runs workflows of its own
+    agents: bool = False
+    # functions of other modules a runtime is handed to (import paths): their registrations count when the project
+    # holds them, else the app's registrations are not known
+    handed: list[str] = field(default_factory=list)
 
 
 def workflow_facts(model: ModuleModel) -> WorkflowFacts:
@@ -172,8 +179,10 @@ class _Builder:
         if not m.imports_module("dapr.ext.workflow") and not m.imports_module("dapr_agents") and not m.imports_module("dapr"):
             return self.facts
         if m.imports_module("dapr_agents") or m.imports_module("diagrid.agent"):
-            # agent frameworks register workflows and activities of their own, under names they compute
+            # agent frameworks register workflows and activities of their own, under names they compute, and wait
+            # for events of their own
             self.facts.opaque = True
+            self.facts.agents = True
         self._handlers()
         for site in m.calls:
             self._call(site)
@@ -320,7 +329,7 @@ class _Builder:
             imported = self._imported_path(receiver, site.scope)
             if any(r.key == key and r.kind == "WorkflowRuntime" for r in self.facts.started):
                 return
-            self.facts.started.append(Runtime("WorkflowRuntime", key, site.node, imported))
+            self.facts.started.append(Runtime("WorkflowRuntime", key, site.node, imported, site.in_main_guard))
         elif known.canonical(value.path) in DURABLE_AGENTS and keyword_arg(site.node, "runtime") is None:
             self._agent(receiver, site)
 
@@ -351,7 +360,7 @@ class _Builder:
         key = expr.value
         if any(r.key == key and r.kind == "DurableAgent" for r in self.facts.started):
             return
-        self.facts.started.append(Runtime("DurableAgent", key, site.node))
+        self.facts.started.append(Runtime("DurableAgent", key, site.node, None, site.in_main_guard))
 
     def _imported_path(self, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
         if not isinstance(expr, cst.Name):
@@ -362,13 +371,23 @@ class _Builder:
         return None
 
     def _escapes(self, site: CallSite) -> None:
-        """A runtime handed to other code (a helper, an agent framework) may get registrations the model cannot
-        see."""
+        """A runtime handed to other code may get registrations the model cannot see: a local helper's are seen
+        (its `register_*` calls on the parameter), an imported function's when the project holds its module;
+        anything else (an agent framework, a method of an unknown object) makes the registrations unknown."""
+        if not self.m.imports_module("dapr.ext.workflow"):
+            return
         for arg in site.node.args:
             value = self.m.value_of(arg.value, site.scope)
-            if isinstance(value, Instance) and value.local is None and value.path == known.WORKFLOW_RUNTIME:
-                self.facts.opaque = True
+            if not (isinstance(value, Instance) and value.local is None and value.path == known.WORKFLOW_RUNTIME):
+                continue
+            callee = self.m.value_of(site.node.func, site.scope)
+            if isinstance(callee, FunctionRef):
                 return
+            if isinstance(callee, Ref) and isinstance(site.node.func, cst.Name):
+                self.facts.handed.append(callee.path)
+                return
+            self.facts.opaque = True
+            return
 
 
 def _is_self_attribute(expr: cst.Attribute) -> bool:
