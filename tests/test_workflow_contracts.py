@@ -10,6 +10,9 @@ from conftest import FIXTURES
 from markers import parse_markers
 
 from dapr_lint.cli import main
+from dapr_lint.python.analyzer import analyze_python
+from dapr_lint.python.sdk_releases import exact_pin
+from dapr_lint.settings import Settings
 
 ROOT = FIXTURES / "projects" / "workflows"
 CODES = ("DPR707", "DPR708", "DPR710")
@@ -54,3 +57,47 @@ def test_an_app_that_registers_under_unknown_names_is_not_judged(monkeypatch, ca
     findings = _run(monkeypatch, capsys, ".")
     assert not [f for f in findings if f["path"].startswith("payments/")]
     assert not [f for f in findings if f["path"].startswith("shipping/")]
+
+
+HANDLER = """
+from dapr.ext.workflow import DaprWorkflowClient
+from fastapi import FastAPI
+
+app = FastAPI()
+client = DaprWorkflowClient()
+
+
+@app.post("/orders")
+def start_order(order: dict):
+    instance_id = client.schedule_new_workflow("order", input=order)
+    state = client.wait_for_workflow_completion(instance_id)
+    return {"status": state.runtime_status.name}
+
+
+@app.post("/orders/guarded")
+def start_guarded(order: dict):
+    instance_id = client.schedule_new_workflow("order", input=order)
+    try:
+        client.wait_for_workflow_completion(instance_id)
+    except TimeoutError:
+        return {"status": "RUNNING"}
+    return {"status": "DONE"}
+"""
+
+
+def _dpr709(pin: str) -> list[tuple[int, str]]:
+    settings = Settings(enabled=frozenset({"DPR709"}), sdk=exact_pin(pin, "requirements.txt:1"))
+    result = analyze_python("app.py", HANDLER.encode(), settings)
+    return [(d.line, d.message) for d in result.diagnostics]
+
+
+def test_dpr709_speaks_of_the_default_of_the_pinned_release():
+    # from 1.15 the default waits forever, caught or not; up to 1.14 it raises TimeoutError after 60 s, which only
+    # an unguarded handler lets through
+    newer = _dpr709("1.16.0")
+    assert [line for line, _ in newer] == [12, 20]
+    assert all("waits forever (SDK ≥ 1.15)" in message for _, message in newer)
+    assert _dpr709("1.14.0") == [
+        (12, "`wait_for_workflow_completion` in handler `start_order` raises TimeoutError after 60 s (SDK < 1.15), "
+         "and nothing catches it")
+    ]

@@ -30,6 +30,7 @@ from dapr_lint.python.model import (
     has_star_kwargs,
     keyword_arg,
 )
+from dapr_lint.python.sdk_releases import default_at
 from dapr_lint.python.model.workflow_facts import context_method, context_param, registered_functions
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.settings import Settings
@@ -732,17 +733,40 @@ def unbounded_workflow_wait(model: ModuleModel, report: Reporter) -> Iterator[Fi
         if has_star_kwargs(site.node):
             continue
         timeout = keyword_arg(site.node, "timeout_in_seconds")
+        # the default is 0 (no timeout) since SDK 1.15, 60 s with a TimeoutError before (M3): the newest release
+        # the project admits decides
+        default = default_at(_SYNC_WORKFLOW_CLIENT, method[1], "timeout_in_seconds", model.sdk.high)
+        if timeout is None and default == 60:
+            if _catches_timeout(model, site):
+                continue
+            yield report(
+                site.node,
+                f"`{method[1]}` in handler `{info.name}` raises TimeoutError after 60 s (SDK < 1.15), and nothing catches it",
+            )
+            continue
         if timeout is None:
             how = "with no timeout"
         else:
             value = model.value_of(timeout.value, site.scope)
-            if value not in (Const(0), Const(None)):
+            if value not in (Const(0), Const(None)) or default == 60:
                 continue
             how = "with a timeout of 0"
         yield report(
             site.node,
             f"`{method[1]}` {how} in handler `{info.name}` waits forever (SDK ≥ 1.15) and holds the request",
         )
+
+
+_SYNC_WORKFLOW_CLIENT = "dapr.ext.workflow.DaprWorkflowClient"
+
+
+def _catches_timeout(model: ModuleModel, site: CallSite) -> bool:
+    for info in site.tries:
+        for clause in info.handlers:
+            types = model.caught_types(clause)
+            if model.catches(clause, "any") or any(t.rsplit(".", 1)[-1] in ("TimeoutError", "OSError") for t in types):
+                return True
+    return False
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1134,7 +1158,7 @@ def multiple_workflow_runtimes(project: Project, settings: Settings, report: Rep
             allowed = {
                 os.path.normcase(f): m
                 for f in app.modules
-                if (m := project.by_file.get(os.path.normcase(f))) is not None and not is_test_file(m.path)
+                if (m := project.by_file.get(os.path.normcase(f))) is not None and _source_modules(project, [m])
             }
             for entry_file in app.entries:
                 entry = allowed.get(os.path.normcase(entry_file))
