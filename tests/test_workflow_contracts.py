@@ -57,6 +57,7 @@ def test_an_app_that_registers_under_unknown_names_is_not_judged(monkeypatch, ca
     findings = _run(monkeypatch, capsys, ".")
     assert not [f for f in findings if f["path"].startswith("payments/")]
     assert not [f for f in findings if f["path"].startswith("shipping/")]
+    assert not [f for f in findings if f["path"].startswith("wrapped/")]
 
 
 HANDLER = """

@@ -184,6 +184,7 @@ class _Builder:
             self.facts.opaque = True
             self.facts.agents = True
         self._handlers()
+        self._wrapped_decorators()
         for site in m.calls:
             self._call(site)
         return self.facts
@@ -205,6 +206,24 @@ class _Builder:
             else:
                 name = self._alternate_name(info) or info.name
             self.facts.registrations.append(Registration(handler.kind, name, info.name, handler.node))
+
+    def _wrapped_decorators(self) -> None:
+        """`@<something>.workflow` / `.activity` that is not a WorkflowRuntime's (a project's own wrapper around
+        one): it registers under names the model cannot tell."""
+        if not self.m.imports_module("dapr.ext.workflow"):
+            return
+        for info in self.m.functions:
+            registered = {id(h.node) for h in info.handlers}
+            for decorator in info.decorators:
+                expr = decorator.decorator
+                target = expr.func if isinstance(expr, cst.Call) else expr
+                if (
+                    isinstance(target, cst.Attribute)
+                    and target.attr.value in ("workflow", "activity", "versioned_workflow")
+                    and id(decorator) not in registered
+                ):
+                    self.facts.opaque = True
+                    return
 
     def _alternate_name(self, info: FunctionInfo) -> Optional[str]:
         for decorator in info.decorators:
