@@ -10,7 +10,7 @@ from conftest import FIXTURES
 from markers import parse_markers
 
 from dapr_lint.cli import main
-from dapr_lint.python.analyzer import analyze_python
+from dapr_lint.engine.python_stage import analyze_python
 from dapr_lint.python.sdk_releases import exact_pin
 from dapr_lint.settings import Settings
 
