@@ -1443,8 +1443,12 @@ def actor_unserializable_value(model: ModuleModel, report: Reporter) -> Iterator
                 model_class = _model_class_of(model, typed)
                 if model_class is None:
                     continue
-                if not any(context == "attr" for context, _detail in model.uses_of(param.name.value, impl.scope)):
-                    continue
+                name = param.name.value
+                if len(impl.scope.bindings.get(name, ())) > 1:
+                    continue  # rebound (`item = Item.model_validate(item)`): converted before use
+                uses = model.uses_of(name, impl.scope)
+                if not any(context == "attr" for context, _detail in uses) or any(context == "arg" for context, _detail in uses):
+                    continue  # never read as an object, or handed to a call that may convert it
                 yield report(
                     param.annotation.annotation,
                     f"`{param.name.value}` arrives as a dict, not a `{model_class}`: reading its attributes raises AttributeError",
