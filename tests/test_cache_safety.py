@@ -15,7 +15,8 @@ import pytest
 
 from conftest import write
 
-from dapr_lint import __version__, engine
+from dapr_lint import __version__
+from dapr_lint.engine import workers
 from dapr_lint.cache import CACHE_DIR_NAME, Cache
 from dapr_lint.cli import main
 
@@ -30,7 +31,7 @@ OLD = time.time() - 7 * 24 * 3600
 def _in_process(monkeypatch):
     """The in-process runs check files here, not in forked workers (a thread an earlier test left, such as gRPC's,
     can hang a forked child)."""
-    monkeypatch.setattr(engine, "_ISOLATE", False)
+    monkeypatch.setattr(workers, "_ISOLATE", False)
 
 
 def _project(root: Path) -> None:
