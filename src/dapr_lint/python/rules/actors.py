@@ -45,6 +45,7 @@ def _def_keyword_fix(info: FunctionInfo) -> Optional[edits.Edit]:
         category="bug",
         summary="An actor method the runtime awaits (an interface method, `_on_activate`, `receive_reminder`) defined with a plain `def`.",
         target="python",
+        across_modules=True,
         predicts="exception",
         fix_safety="unsafe",
         fix_description="Make the method `async def` (callers inside the actor that call it without `await` must then await it).",
@@ -591,6 +592,7 @@ def _call_arg(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseE
         category="bug",
         summary="An actor proxy call the proxy cannot send: a Python name the interface renamed, keywords, several arguments, a non-str id.",
         target="python",
+        across_modules=True,
         predicts="exception",
         fix_safety="safe",
         fix_note="(a call by the Python name)",
@@ -805,6 +807,7 @@ def reminder_contract(model: ModuleModel, report: Reporter) -> Iterator[Finding]
         category="bug",
         summary="An actor class registered with the runtime that inherits no `ActorInterface`: registration raises ValueError.",
         target="python",
+        across_modules=True,
         predicts="exception",
         examples=(
             invalid(
