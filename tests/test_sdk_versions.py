@@ -515,3 +515,26 @@ def test_dapr_agents_imports_follow_the_pinned_release(tmp_path, monkeypatch, ca
     assert got == {(line, name) for line, name, _ in expected}
     for _line, name, when in expected:
         assert any(f"`{name}` {when}" in f["message"] for f in found)
+
+
+def test_the_release_names_match_the_tables():
+    from dapr_lint.python import sdk_release_names, sdk_versions
+
+    assert sdk_release_names.RELEASES == sdk_versions.RELEASES
+    assert sdk_release_names.AGENT_RELEASES == sdk_versions.AGENT_RELEASES
+
+
+def test_a_warm_run_imports_no_member_table(tmp_path):
+    """Reading a pin needs the release names only; the member tables load when a file is analysed."""
+    import subprocess
+
+    repo = _repository(tmp_path, {"app.py": PINNED_PROGRAM, "requirements.txt": "dapr==1.15.0\n"})
+    probe = (
+        "import sys\nfrom dapr_lint.cli import main\nmain(['check', '.', '--quiet'])\n"
+        "print('dapr_lint.python.sdk_versions' in sys.modules, 'libcst' in sys.modules)\n"
+    )
+    cold = subprocess.run([sys.executable, "-c", probe], cwd=repo, capture_output=True, text=True, timeout=120)
+    warm = subprocess.run([sys.executable, "-c", probe], cwd=repo, capture_output=True, text=True, timeout=120)
+    assert "DPR108" in cold.stdout, cold.stdout + cold.stderr  # judged by the pin (in the workers)
+    assert warm.stdout.splitlines()[-1] == "False False", warm.stdout + warm.stderr
+    assert warm.stdout.splitlines()[:-1] == cold.stdout.splitlines()[:-1]

@@ -33,7 +33,7 @@ def _padded(version: Version, length: int = 3) -> Version:
 
 
 def _releases() -> tuple[str, ...]:
-    from dapr_lint.python.sdk_versions import RELEASES
+    from dapr_lint.python.sdk_release_names import RELEASES
 
     return RELEASES
 
@@ -264,7 +264,7 @@ def at_least(release: str, version: str) -> bool:
 
 
 def agent_releases() -> tuple[str, ...]:
-    from dapr_lint.python.sdk_versions import AGENT_RELEASES
+    from dapr_lint.python.sdk_release_names import AGENT_RELEASES
 
     return AGENT_RELEASES
 
