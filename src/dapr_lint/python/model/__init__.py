@@ -141,6 +141,8 @@ class ModuleModel:
         self._imported_roots: Optional[set[str]] = None
         self._caught_memo: dict[int, tuple[str, ...]] = {}
         self._awaited_memo: Optional[set[tuple[int, str]]] = None
+        # facet modules (python/model/<facet>.py) keep what they build from the records here, once per model
+        self.facets: dict[str, Any] = {}
 
     @classmethod
     def build(cls, module: cst.Module, options: Optional[dict] = None, sdk: Optional[SdkPin] = None) -> "ModuleModel":
