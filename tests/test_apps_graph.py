@@ -282,3 +282,14 @@ def test_apps_command_draws_and_focuses(monkeypatch, capsys):
     assert repository["apps"]  # the text model is still there beside the graph
     assert main(["apps", "--format", "mermaid", "--app", "nowhere"]) == 2
     assert "no app with ID `nowhere`" in capsys.readouterr().err
+
+
+def test_the_docs_page_draws_what_the_command_prints(monkeypatch, capsys):
+    page = (Path(__file__).resolve().parents[1] / "docs" / "apps-graph.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```mermaid\n(.*?)```", page, re.S)
+    assert len(blocks) == 2
+    for block in blocks:
+        check_mermaid(block)
+    monkeypatch.chdir(PROJECTS / "shop")
+    assert main(["apps", "--format", "mermaid", "--app", "orders"]) == 0
+    assert capsys.readouterr().out == blocks[1]

@@ -228,7 +228,7 @@ def build_graph(project: Project, model: AppModel, shown: Callable[[str], str]) 
                     continue
                 pubsub, topic = project.string(summary, handler.pubsub), project.string(summary, handler.topic)
                 if pubsub and topic:
-                    route = handler.path or handler.function
+                    route = handler.path or f"{handler.function}()"  # the extension routes it itself
                     graph.connect(
                         Edge(_topic_node(graph, pubsub, topic), source, "subscribe", route, summary.path, handler.line)
                     )

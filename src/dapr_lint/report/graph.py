@@ -29,7 +29,7 @@ def _node_label(node: Node) -> list[str]:
     lines = [node.label]
     if node.kind == "topic":
         lines = [f"topic {node.label}", f"on {node.detail}"]
-    elif node.detail:
+    elif node.detail and node.detail != node.label:  # an app with no app ID is named by its entry module
         lines.append(node.detail)
     if node.kind == "app" and node.external:
         lines.append("not analysed")
