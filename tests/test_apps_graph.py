@@ -70,9 +70,9 @@ def test_shop_graph_is_pinned(monkeypatch):
         "component:components/pubsub.yaml:pubsub",
         "component:components/secrets.yaml:localsecrets",
         "component:components/statestore.yaml:statestore",
-        "topic:kafka/audit",
-        "topic:pubsub/orders",
-        "topic:pubsub/refunds",
+        "topic:?:kafka/audit",  # no component `kafka`: keyed by the name alone
+        "topic:components/pubsub.yaml:pubsub/orders",
+        "topic:components/pubsub.yaml:pubsub/refunds",
     }
     assert graph.nodes["app:inventory"].external and not graph.nodes["app:orders"].external
     assert graph.nodes["app:orders"].detail == "orders/main.py"
@@ -98,7 +98,7 @@ def test_shop_graph_is_pinned(monkeypatch):
         ("app:orders", "component:components/statestore.yaml:statestore", "state", "save_state", main_py, 20),
         ("app:orders", "component:?:statestor", "state", "save_state", main_py, 21),
         ("app:orders", "component:components/pubsub.yaml:pubsub", "state", "save_state", main_py, 22),
-        ("app:orders", "topic:pubsub/orders", "publish", "publish_event", main_py, 23),
+        ("app:orders", "topic:components/pubsub.yaml:pubsub/orders", "publish", "publish_event", main_py, 23),
         ("app:orders", "component:components/bindings.yaml:mailer", "bindings", "invoke_binding", main_py, 24),
         ("app:orders", "app:checkout", "invoke", "pay", main_py, 25),
         ("app:orders", "app:checkout", "invoke", "pay", main_py, 26),
@@ -117,15 +117,22 @@ def test_shop_graph_is_pinned(monkeypatch):
         ("app:orders", "component:components/caches.yaml:carts", "state", "save_state", main_py, 32),
         ("app:orders", "component:components/caches.yaml:carts", "state", "save_state", main_py, 33),
         (
-            "topic:pubsub/orders",
+            "topic:components/pubsub.yaml:pubsub/orders",
             "app:orders",
             "subscribe",
             "/events/orders",
             "components/subscriptions.yaml",
             6,
         ),  # metadata.name
-        ("topic:pubsub/refunds", "app:orders", "subscribe", "/events/refunds", "components/subscriptions.yaml", 18),
-        ("topic:kafka/audit", "app:orders", "subscribe", "/events/orders", "components/subscriptions.yaml", 30),
+        (
+            "topic:components/pubsub.yaml:pubsub/refunds",
+            "app:orders",
+            "subscribe",
+            "/events/refunds",
+            "components/subscriptions.yaml",
+            18,
+        ),
+        ("topic:?:kafka/audit", "app:orders", "subscribe", "/events/orders", "components/subscriptions.yaml", 30),
     }
 
 
@@ -147,8 +154,12 @@ def test_a_publish_edge_exists_exactly_where_a_publish_event_has_a_resolved_topi
                         continue
                     pubsub, topic = project.string(summary, use.name), project.string(summary, use.topic)
                     if pubsub and topic:
-                        expected.add((f"app:{app.key}", f"topic:{pubsub}/{topic}", summary.path, use.span.line))
-        published = {(e.source, e.target, e.file, e.line) for e in graph.edges if e.kind == "publish"}
+                        expected.add((app.key, pubsub, topic, summary.path, use.span.line))
+        published = {
+            (graph.nodes[e.source].label, graph.nodes[e.target].detail, graph.nodes[e.target].label, e.file, e.line)
+            for e in graph.edges
+            if e.kind == "publish"
+        }
         assert published == expected
 
 
@@ -166,7 +177,61 @@ def test_focus_keeps_an_apps_neighbourhood(monkeypatch):
     assert all("checkout" in (e.source + e.target) for e in checkout.edges)
     assert graph.focus("no-such-app").nodes == {}
     # a topic brings its publishers and subscribers along
-    assert {"app:orders", "topic:pubsub/orders"} <= set(graph.focus("orders").only(["publish", "subscribe"]).nodes)
+    assert {"app:orders", "topic:components/pubsub.yaml:pubsub/orders"} <= set(
+        graph.focus("orders").only(["publish", "subscribe"]).nodes
+    )
+
+
+_PUBSUB = "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: pubsub\nspec:\n  type: pubsub.redis\n  version: v1\n"
+_PUBLISHER = """from dapr.clients import DaprClient
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.post("/go")
+def go() -> None:
+    with DaprClient() as client:
+        client.publish_event("pubsub", "orders", "{}")
+        client.invoke_method("worker", "work", "{}")
+"""
+
+
+def test_samples_sharing_app_ids_stay_apart(tmp_path, monkeypatch):
+    """Two samples in one repository, each with its own run file, components and the same app IDs (the
+    quickstarts' layout): two publishers, two brokers, and each invocation reaches its own sample's app."""
+    (tmp_path / "pyproject.toml").write_text("[tool.dapr-lint]\n")
+    for sample in ("one", "two"):
+        (tmp_path / sample / "publisher").mkdir(parents=True)
+        (tmp_path / sample / "worker").mkdir()
+        (tmp_path / sample / "components").mkdir()
+        (tmp_path / sample / "components" / "pubsub.yaml").write_text(_PUBSUB)
+        (tmp_path / sample / "publisher" / "app.py").write_text(_PUBLISHER)
+        (tmp_path / sample / "worker" / "app.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+        (tmp_path / sample / "dapr.yaml").write_text(
+            "version: 1\ncommon:\n  resourcesPath: ./components\napps:\n"
+            "  - appID: publisher\n    appDirPath: ./publisher\n    command: [python, app.py]\n"
+            "  - appID: worker\n    appDirPath: ./worker\n    command: [python, app.py]\n"
+        )
+    project = _project(tmp_path, monkeypatch)
+    [model] = project.models
+    graph = build_graph(project, model, _shown)
+    publishes = {(e.source, e.target) for e in graph.edges if e.kind == "publish"}
+    assert publishes == {
+        ("app:publisher@one/publisher", "topic:one/components/pubsub.yaml:pubsub/orders"),
+        ("app:publisher@two/publisher", "topic:two/components/pubsub.yaml:pubsub/orders"),
+    }
+    invokes = {(e.source, e.target) for e in graph.edges if e.kind == "invoke"}
+    assert invokes == {
+        ("app:publisher@one/publisher", "app:worker@one/worker"),
+        ("app:publisher@two/publisher", "app:worker@two/worker"),
+    }
+    assert {k for k in graph.focus("worker").nodes} == {
+        "app:worker@one/worker",
+        "app:worker@two/worker",
+        "app:publisher@one/publisher",
+        "app:publisher@two/publisher",
+    }
 
 
 # -- the Mermaid grammar subset the renderer emits ---------------------------------------------------------
@@ -271,14 +336,17 @@ def test_apps_command_draws_and_focuses(monkeypatch, capsys):
     [repository] = json.loads(capsys.readouterr().out)
     edge = {
         "source": "app:orders",
-        "target": "topic:pubsub/orders",
+        "target": "topic:components/pubsub.yaml:pubsub/orders",
         "kind": "publish",
         "label": "publish_event",
         "file": "orders/main.py",
         "line": 23,
     }
     assert edge in repository["graph"]["edges"]
-    assert {n["id"] for n in repository["graph"]["nodes"]} >= {"app:orders", "topic:pubsub/orders"}
+    assert {n["id"] for n in repository["graph"]["nodes"]} >= {
+        "app:orders",
+        "topic:components/pubsub.yaml:pubsub/orders",
+    }
     assert repository["apps"]  # the text model is still there beside the graph
     assert main(["apps", "--format", "mermaid", "--app", "nowhere"]) == 2
     assert "no app with ID `nowhere`" in capsys.readouterr().err

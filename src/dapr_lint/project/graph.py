@@ -38,7 +38,9 @@ class Node:
     detail: str = ""  # app: its entry module; component: its type; topic: its pub/sub component's name
     file: str = ""  # where it is declared (a run file, a resource file), display path; "" when nowhere
     line: int = 0
-    external: bool = False  # an app of another language, or a name no file of the repository declares
+    # an app whose code is not read (another language, or only invoked), a component no resource file defines,
+    # a topic on such a pub/sub
+    external: bool = False
 
 
 @dataclass(frozen=True)
@@ -68,27 +70,20 @@ class Graph:
             self.edges.append(edge)
 
     def focus(self, app_id: str) -> "Graph":
-        """The app's neighbourhood: the app, what it touches, and the apps on the other side of its topics
-        (a topic's publishers and subscribers) and of its invocations."""
-        start = f"app:{app_id}"
-        if start not in self.nodes:
-            return Graph(self.root)
-        near = {start}
+        """The neighbourhood of the apps with this ID (or name): each app, what it touches, and the apps on the
+        other side of its topics (their publishers and subscribers)."""
+        starts = {k for k, n in self.nodes.items() if n.kind == "app" and n.label == app_id}
+        near = set(starts)
         for edge in self.edges:
-            if start in (edge.source, edge.target):
+            if edge.source in starts or edge.target in starts:
                 near.update((edge.source, edge.target))
         topics = {n for n in near if self.nodes[n].kind == "topic"}
-        for edge in self.edges:
-            if edge.source in topics or edge.target in topics:
-                near.update((edge.source, edge.target))
         kept = [
             e
             for e in self.edges
-            if e.source in near
-            and e.target in near
-            and (start in (e.source, e.target) or e.source in topics or e.target in topics)
+            if e.source in starts or e.target in starts or e.source in topics or e.target in topics
         ]
-        ids = {start} | {e.source for e in kept} | {e.target for e in kept}
+        ids = starts | {e.source for e in kept} | {e.target for e in kept}
         return Graph(self.root, {k: v for k, v in self.nodes.items() if k in ids}, kept)
 
     def only(self, kinds: Iterable[str]) -> "Graph":
@@ -141,6 +136,14 @@ def _entry(app: App, shown: Callable[[str], str]) -> str:
     return shown(app.entries[0]) if app.entries else ""
 
 
+def _components_named(
+    components: dict[str, list[tuple[str, ComponentFact]]], name: str, family: str
+) -> list[tuple[str, ComponentFact]]:
+    named = components.get(name, [])
+    # a component of another kind under that name is still the one the sidecar looks up (DPR602 says so)
+    return [(f, c) for f, c in named if c.type.split(".", 1)[0] == family] or named
+
+
 def _component_nodes(
     graph: Graph,
     components: dict[str, list[tuple[str, ComponentFact]]],
@@ -149,9 +152,7 @@ def _component_nodes(
     shown: Callable[[str], str],
 ) -> list[str]:
     """The nodes of the components an app finds under `name` (one per resource file defining it)."""
-    named = components.get(name, [])
-    # a component of another kind under that name is still the one the sidecar looks up (DPR602 says so)
-    found = [(f, c) for f, c in named if c.type.split(".", 1)[0] == family] or named
+    found = _components_named(components, name, family)
     if not found:
         return [graph.add(Node(f"component:?:{name}", "component", name, "not defined", external=True))]
     return [
@@ -160,21 +161,52 @@ def _component_nodes(
     ]
 
 
-def _topic_node(graph: Graph, pubsub: str, topic: str) -> str:
-    return graph.add(Node(f"topic:{pubsub}/{topic}", "topic", topic, pubsub))
+def _topic_node(
+    graph: Graph,
+    components: dict[str, list[tuple[str, ComponentFact]]],
+    pubsub: str,
+    topic: str,
+    shown: Callable[[str], str],
+) -> str:
+    """A topic belongs to its pub/sub component: two resource sets each defining `pubsub` are two brokers (the
+    quickstarts' samples share names, not brokers). A name no component defines keys by the name alone."""
+    found = _components_named(components, pubsub, "pubsub")
+    if not found:
+        return graph.add(Node(f"topic:?:{pubsub}/{topic}", "topic", topic, pubsub, external=True))
+    file, component = found[0]
+    key = f"topic:{shown(file)}:{pubsub}/{topic}"
+    return graph.add(Node(key, "topic", topic, pubsub, shown(file), component.span.line))
+
+
+def _app_ids(apps: list[App], shown: Callable[[str], str]) -> dict[int, str]:
+    """Node IDs of apps: `app:<app ID>`, or with its folder when several apps of the repository share the ID
+    (separate samples of one repository, each with its own run file)."""
+    counts: dict[str, int] = {}
+    for app in apps:
+        counts[app.key] = counts.get(app.key, 0) + 1
+    return {id(a): f"app:{a.key}" if counts[a.key] == 1 else f"app:{a.key}@{shown(a.folder) or '.'}" for a in apps}
+
+
+def _invoked(apps: list[App], caller: App, target_id: str) -> list[App]:
+    """The apps an invocation of `target_id` reaches: the one app with that ID, or, when several share it, those
+    started by the caller's own run or deploy file."""
+    found = [a for a in apps if a.app_id == target_id]
+    if len(found) > 1:
+        return [a for a in found if set(a.sources) & set(caller.sources)] or found
+    return found
 
 
 def build_graph(project: Project, model: AppModel, shown: Callable[[str], str]) -> Graph:
     """The graph of one repository. `shown`: file -> display path."""
     graph = Graph(shown(model.root) or ".")
     apps = [a for a in model.apps if model.uses_dapr(a)]
-    by_id = {a.app_id: a for a in apps if a.app_id}
+    ids = _app_ids(apps, shown)
     for app in apps:
-        graph.add(Node(f"app:{app.key}", "app", app.key, _entry(app, shown), external=app.python is False))
+        graph.add(Node(ids[id(app)], "app", app.key, _entry(app, shown), external=app.python is False))
     for app in apps:
         if app.python is False:
             continue  # another language: one node, its code is not read
-        source = f"app:{app.key}"
+        source = ids[id(app)]
         components: dict[str, list[tuple[str, ComponentFact]]] = {}
         for resource_set in app.resource_sets:
             for file, component in model.components(app, resource_set):
@@ -187,14 +219,21 @@ def build_graph(project: Project, model: AppModel, shown: Callable[[str], str]) 
                     pubsub, topic = project.string(summary, use.name), project.string(summary, use.topic)
                     if pubsub and topic:
                         graph.connect(
-                            Edge(source, _topic_node(graph, pubsub, topic), "publish", use.method, summary.path, line)
+                            Edge(
+                                source,
+                                _topic_node(graph, components, pubsub, topic, shown),
+                                "publish",
+                                use.method,
+                                summary.path,
+                                line,
+                            )
                         )
                 elif use.method in STREAM_METHODS and use.param == "pubsub_name":
                     pubsub, topic = project.string(summary, use.name), project.string(summary, use.topic)
                     if pubsub and topic:
                         graph.connect(
                             Edge(
-                                _topic_node(graph, pubsub, topic),
+                                _topic_node(graph, components, pubsub, topic, shown),
                                 source,
                                 "subscribe",
                                 "(streaming)",
@@ -207,13 +246,11 @@ def build_graph(project: Project, model: AppModel, shown: Callable[[str], str]) 
                     if not target_id:
                         continue
                     method = project.string(summary, use.method_name) or "?"
-                    target = by_id.get(target_id)
-                    target_key = (
-                        f"app:{target.key}"
-                        if target
-                        else graph.add(Node(f"app:{target_id}", "app", target_id, "", external=True))
-                    )
-                    graph.connect(Edge(source, target_key, "invoke", method, summary.path, line))
+                    targets = [ids[id(t)] for t in _invoked(apps, app, target_id)] or [
+                        graph.add(Node(f"app:{target_id}", "app", target_id, "", external=True))
+                    ]
+                    for target_key in targets:
+                        graph.connect(Edge(source, target_key, "invoke", method, summary.path, line))
                 else:
                     family = family_of(use)
                     if family is None or family == "pubsub":
@@ -230,7 +267,14 @@ def build_graph(project: Project, model: AppModel, shown: Callable[[str], str]) 
                 if pubsub and topic:
                     route = handler.path or f"{handler.function}()"  # the extension routes it itself
                     graph.connect(
-                        Edge(_topic_node(graph, pubsub, topic), source, "subscribe", route, summary.path, handler.line)
+                        Edge(
+                            _topic_node(graph, components, pubsub, topic, shown),
+                            source,
+                            "subscribe",
+                            route,
+                            summary.path,
+                            handler.line,
+                        )
                     )
         for resource_set in app.resource_sets:
             for file, sub in model.subscriptions(app, resource_set):
@@ -239,7 +283,7 @@ def build_graph(project: Project, model: AppModel, shown: Callable[[str], str]) 
                 route = ", ".join(r.value for r in sub.routes) or "?"
                 graph.connect(
                     Edge(
-                        _topic_node(graph, sub.pubsub.value, sub.topic),
+                        _topic_node(graph, components, sub.pubsub.value, sub.topic, shown),
                         source,
                         "subscribe",
                         route,
