@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dapr_lint.diagnostics import Diagnostic
-from dapr_lint.report import severity_of
+from dapr_lint.report import printable, severity_of
 
 _COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # control characters first (the log would show ESC raw), then the workflow command's own escapes
+    return printable(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 
 def _escape_property(text: str) -> str:
