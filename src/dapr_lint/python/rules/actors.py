@@ -21,6 +21,7 @@ from dapr_lint.summaries import ActorClassFact, ActorMethodFact, ComponentFact, 
 from dapr_lint.python import edits
 from dapr_lint.python.model import CallSite, ClassInfo, Const, FunctionInfo, Kind, ModuleModel, is_none_literal
 from dapr_lint.python.model.actors import ACTOR_ID, AWAITED_HOOKS, PROXY_MEMBERS, ActorModel, actor_facts, has_star_params
+from dapr_lint.python.sdk_releases import parse_version
 from dapr_lint.registry import Reporter, RuleSpec, check, invalid, rule, valid
 
 _KEY_ERRORS = frozenset({"KeyError", "LookupError", "Exception", "BaseException"})
@@ -45,6 +46,7 @@ def _def_keyword_fix(info: FunctionInfo) -> Optional[edits.Edit]:
         category="bug",
         summary="An actor method the runtime awaits (an interface method, `_on_activate`, `receive_reminder`) defined with a plain `def`.",
         target="python",
+        across_modules=True,
         predicts="exception",
         fix_safety="unsafe",
         fix_description="Make the method `async def` (callers inside the actor that call it without `await` must then await it).",
@@ -591,6 +593,7 @@ def _call_arg(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseE
         category="bug",
         summary="An actor proxy call the proxy cannot send: a Python name the interface renamed, keywords, several arguments, a non-str id.",
         target="python",
+        across_modules=True,
         predicts="exception",
         fix_safety="safe",
         fix_note="(a call by the Python name)",
@@ -772,6 +775,11 @@ def reminder_contract(model: ModuleModel, report: Reporter) -> Iterator[Finding]
             kind = "None"
         if kind is not None:
             yield report(state, f"reminder state must be bytes, not {kind}: `register_reminder` raises ValueError")  # type: ignore[arg-type]
+        if _period_required(model) and not _passes_period(site.node):
+            yield report(
+                site.node.func,
+                f"`register_reminder` without `period`: dapr {model.sdk.high} (pinned) requires it and raises TypeError",
+            )
     subclassed = {id(b.local) for klass in model.classes for b in actors.bases(klass) if b.local is not None}
     for klass in actors.facts.actors:
         if id(klass) in subclassed or not actors.dispatch_interfaces(klass):
@@ -793,6 +801,21 @@ def reminder_contract(model: ModuleModel, report: Reporter) -> Iterator[Finding]
             )
 
 
+def _period_required(model: ModuleModel) -> bool:
+    """Whether every SDK release the project pins requires `period` (optional from 1.16.0)."""
+    if model.sdk.source is None:
+        return False
+    high = parse_version(model.sdk.high)
+    return high is not None and high < (1, 16)
+
+
+def _passes_period(call: cst.Call) -> bool:
+    if any(arg.star for arg in call.args):
+        return True
+    positional = [arg for arg in call.args if arg.keyword is None]
+    return len(positional) >= 4 or any(arg.keyword is not None and arg.keyword.value == "period" for arg in call.args)
+
+
 # ------------------------------------------------------------------------------------------------
 # DPR804
 # ------------------------------------------------------------------------------------------------
@@ -805,6 +828,7 @@ def reminder_contract(model: ModuleModel, report: Reporter) -> Iterator[Finding]
         category="bug",
         summary="An actor class registered with the runtime that inherits no `ActorInterface`: registration raises ValueError.",
         target="python",
+        across_modules=True,
         predicts="exception",
         examples=(
             invalid(
@@ -1184,36 +1208,40 @@ def _rename_at(text: bytes, keys: AbstractSet[Any]) -> Optional[bytes]:
 )
 def actor_not_registered(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
     registered: set[tuple[str, str]] = set()
-    unresolved = False
+    unresolved: set[str] = set()  # modules registering something the tool cannot follow
     for summary in project.summaries:
         for registration in summary.actors.registrations:
             target = _resolve_class(project, summary, registration.actor) if registration.actor is not None else None
             if target is None:
-                unresolved = True
+                unresolved.add(summary.file)
             else:
                 registered.add((target.summary.file, target.fact.name))
-    if unresolved or not registered:
-        return  # registrations the tool cannot follow, or none it can see: say nothing
+    if not registered:
+        return  # no registration the tool can see: say nothing
     subclassed = _subclassed(project)
-    for model in project.models:
-        for app in model.apps:
-            summaries = [s for f in app.modules if (s := project.by_file.get(os.path.normcase(f))) is not None]
-            if not any(s.actors.hosts for s in summaries):
-                continue
-            for summary in summaries:
-                if app.folder and not summary.file.startswith(app.folder.rstrip(os.sep) + os.sep):
-                    continue  # a module shared with other apps
-                for fact in summary.actors.classes.values():
-                    key = (summary.file, fact.name)
-                    if key in registered or key in subclassed:
-                        continue
-                    classes, complete = _hierarchy(project, _Class(summary, fact))
-                    if not complete or not _is_actor(classes) or not _dispatch_interfaces(classes):
-                        continue
-                    yield report(
-                        Location(summary.path, fact.span),
-                        f"actor `{fact.name}` is never registered in app `{app.key}`: Dapr finds no host for its type",
-                    )
+    apps = [(model, app, set(app.modules)) for model in project.models for app in model.apps]
+    for _model, app, modules in apps:
+        if any(f in modules for f in unresolved):
+            continue  # this app registers something the tool cannot follow
+        summaries = [s for f in app.modules if (s := project.by_file.get(os.path.normcase(f))) is not None]
+        if not any(s.actors.hosts for s in summaries):
+            continue
+        for summary in summaries:
+            if app.folder and not summary.file.startswith(app.folder.rstrip(os.sep) + os.sep):
+                continue  # a module shared with other apps
+            if any(summary.file in others and unresolved & others for _m, _a, others in apps):
+                continue  # another app that may register it registers something the tool cannot follow
+            for fact in summary.actors.classes.values():
+                key = (summary.file, fact.name)
+                if key in registered or key in subclassed:
+                    continue
+                classes, complete = _hierarchy(project, _Class(summary, fact))
+                if not complete or not _is_actor(classes) or not _dispatch_interfaces(classes):
+                    continue
+                yield report(
+                    Location(summary.path, fact.span),
+                    f"actor `{fact.name}` is never registered in app `{app.key}`: Dapr finds no host for its type",
+                )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1301,8 +1329,8 @@ def missing_actor_state_store(project: Project, settings: Settings, report: Repo
             if where is None:
                 continue
             for resource_set in app.resource_sets:
-                if resource_set.kind != "local" or not any(model.resources[f].components for f in resource_set.files):
-                    continue
+                if resource_set.kind != "local" or not resource_set.complete or not any(model.resources[f].components for f in resource_set.files):
+                    continue  # (a set naming a folder outside the repository may hold the store there)
                 components = model.components(app, resource_set)
                 if any(_actor_state_store(c) for _f, c in components):
                     continue
@@ -1439,8 +1467,12 @@ def actor_unserializable_value(model: ModuleModel, report: Reporter) -> Iterator
                 model_class = _model_class_of(model, typed)
                 if model_class is None:
                     continue
-                if not any(context == "attr" for context, _detail in model.uses_of(param.name.value, impl.scope)):
-                    continue
+                name = param.name.value
+                if len(impl.scope.bindings.get(name, ())) > 1:
+                    continue  # rebound (`item = Item.model_validate(item)`): converted before use
+                uses = model.uses_of(name, impl.scope)
+                if not any(context == "attr" for context, _detail in uses) or any(context == "arg" for context, _detail in uses):
+                    continue  # never read as an object, or handed to a call that may convert it
                 yield report(
                     param.annotation.annotation,
                     f"`{param.name.value}` arrives as a dict, not a `{model_class}`: reading its attributes raises AttributeError",
