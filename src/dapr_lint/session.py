@@ -10,13 +10,23 @@ from typing import Optional
 from dapr_lint.config import Resolver
 
 
-def run_files(files, resolver: Resolver, jobs: Optional[int] = None, cache: bool = False, cache_dir: Optional[Path] = None):
+def run_files(
+    files,
+    resolver: Resolver,
+    jobs: Optional[int] = None,
+    cache: bool = False,
+    cache_dir: Optional[Path] = None,
+    universes: Optional[dict] = None,
+):
     """Check files, each with its own effective settings. Files that share a configuration form one
     project (one project stage, one cache at that configuration's folder), as a folder with its own
-    pyproject.toml is its own project."""
+    pyproject.toml is its own project.
+
+    `universes`: a dict the caller keeps between runs (the language server, linting one buffer per keystroke)
+    to reuse the list of the repository's files instead of walking the repository again; the caller empties
+    it when files may have come or gone."""
     # here, not at the top: the CLI imports this module, and `dapr-lint --version` or `rules` need no engine
     from dapr_lint import engine
-    from dapr_lint.files import repository_files
 
     groups: dict[int, tuple] = {}
     for f in files:
@@ -37,11 +47,23 @@ def run_files(files, resolver: Resolver, jobs: Optional[int] = None, cache: bool
                 jobs=jobs,
                 ignored_for=config.ignored_for,
                 cache=store,
-                universe=repository_files(members, resolver.config_for),
+                universe=_universe(members, resolver, universes),
             )
         )
     return results
 
+
+
+def _universe(members, resolver: Resolver, universes: Optional[dict]):
+    from dapr_lint.files import repository_files
+
+    if universes is None:
+        return repository_files(members, resolver.config_for)
+    key = tuple(sorted({str(Path(f.path).parent) for f in members}))
+    found = universes.get(key)
+    if found is None:
+        found = universes[key] = repository_files(members, resolver.config_for)
+    return found
 
 
 def rule_doc(code: str) -> Optional[str]:
