@@ -53,3 +53,18 @@ def test_code_actions_match_the_command_line_fix(fixture, tmp_path, monkeypatch,
         assert (fixed or original) == expected, f"{finding.code} at {finding.line}:{finding.column}"
     assert path.read_bytes() == original  # the editor's functions never write
     capsys.readouterr()
+
+
+def test_a_project_rules_fix_applies_to_the_buffer_not_the_file_on_disk(tmp_path, monkeypatch):
+    """DPR401's fix (a project rule's) builds on the buffer even when no per-file fix changed it: it used to
+    read the file on disk instead (also through `--stdin-filename`)."""
+    monkeypatch.chdir(tmp_path)
+    fixture = FIXTURES / "python" / "DPR401_fastapi.py"
+    shutil.copy(FIXTURES / "pyproject.toml", tmp_path / "pyproject.toml")
+    buffer = fixture.read_bytes()
+    path = tmp_path / "app.py"
+    path.write_bytes(b"# what the disk holds: not what the editor shows\n")
+    resolver = Resolver(CommandLine(selection=SelectionLayer(select=["DPR401"])))
+    [finding] = [d for d in lint_buffer(path, buffer, resolver).diagnostics if d.fix is not None][:1]
+    fixed = fix_one(path, buffer, finding, resolver)
+    assert fixed is not None and fixed.startswith(buffer[:40]) and b"what the disk holds" not in fixed
