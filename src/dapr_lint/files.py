@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
+from dapr_lint import reading
 from dapr_lint.config import Config, ConfigError, glob_match, link_path, relative_posix
 from dapr_lint.project.apps import repository_root
 
@@ -63,10 +64,7 @@ _SHEBANG = re.compile(rb"^#!\s*(?:\S*/)?(?:env\s+(?:-\S+\s+)*)?(?:python|pypy)[0
 
 def _python_shebang(path: Path) -> bool:
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return False
-        with path.open("rb") as handle:
-            first = handle.readline(256)
+        first = reading.read_bytes(path, 256, head=True)
     except OSError:
         return False
     return bool(_SHEBANG.match(first))
@@ -352,20 +350,10 @@ def _git_dir(dot_git: Path) -> Optional[Path]:
 
 def _read_small(path: Path) -> Optional[str]:
     """The text of a small regular file, never following a link and never opening a FIFO or device."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(path, flags)
+        data = reading.read_bytes(path, _MAX_IGNORE_FILE, follow=False)
     except OSError:
         return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_IGNORE_FILE:
-            return None
-        data = os.read(fd, _MAX_IGNORE_FILE)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
     return data.decode("utf-8", errors="surrogateescape")
 
 

@@ -13,6 +13,7 @@ from typing import Any, Optional, Union
 import libcst as cst
 
 from dapr_lint.python import known, practices
+from dapr_lint.python.model.actors import actor_summary_draft, freeze_actor_summary
 from dapr_lint.python.model import UNKNOWN, Const, Instance, ModuleModel, Ref, Scope, argument, constant_string, is_none_literal
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.summaries import (
@@ -136,6 +137,7 @@ def _freeze(draft: dict) -> ModuleSummary:
         ),
         instances=draft.get("instances", {}),
         practices=practices.freeze(draft["practices"]) if "practices" in draft else PracticeFacts(),
+        actors=freeze_actor_summary(draft.get("actors")),
     )
 
 
@@ -177,6 +179,8 @@ class _Builder:
             self._components(summary)
         self._blocking_definitions(summary)
         self._async_calls(summary)
+        summary["actors"], actor_pending = actor_summary_draft(m)
+        self.pending.extend(actor_pending)
         summary["practices"], practice_pending = practices.practice_facts(m)
         self.pending.extend(practice_pending)
         return summary, self.pending

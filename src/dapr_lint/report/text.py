@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from collections import Counter
 import json
-from pathlib import Path
 from typing import Optional, Sequence
 
-from dapr_lint import specs
+from dapr_lint import reading, specs
 from dapr_lint.diagnostics import Diagnostic
 from dapr_lint.report import category_of, printable, severity_of
 
@@ -114,7 +113,7 @@ def _context(d: Diagnostic, texts: dict, sources: dict, fixable: bool) -> list[s
         data = sources.get(d.path)
         if data is None:
             try:
-                data = Path(d.path).read_bytes()
+                data = reading.read_bytes(d.path)
             except OSError:
                 data = None
         # bytes.splitlines breaks where Python and YAML do (\n, \r\n, \r); str.splitlines would also break at
