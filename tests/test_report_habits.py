@@ -149,6 +149,9 @@ def test_fail_on_in_the_configuration(tree, capsys):
     assert main(["check", ".", "--no-cache"]) == 1
     # --exit-zero still wins over all of it
     assert main(["check", ".", "--no-cache", "--exit-zero"]) == 0
+    capsys.readouterr()
+    assert main(["check", "--show-settings", "svc/app.py"]) == 0
+    assert 'fail-on = "bug"' in capsys.readouterr().out.splitlines()
 
 
 def test_fail_on_is_judged_by_each_files_own_configuration(project, capsys):

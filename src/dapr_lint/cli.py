@@ -431,6 +431,8 @@ def _show_settings(resolver: Resolver, path: Path, out: TextIO) -> int:
     out.write(f"extend-exclude = {toml(config.extend_exclude)}\n")
     out.write(f"per-file-ignores = {{ {', '.join(f'{toml(k)} = {toml(v)}' for k, v in config.per_file_ignores.items())} }}\n")
     out.write(f"resources-paths = {toml(list(settings.resources_paths))}\n")
+    if config.fail_on is not None:
+        out.write(f"fail-on = {toml(config.fail_on)}\n")
     sdk = resolver.sdk_for(path)
     if config.target_sdk is not None:
         out.write(f"target-sdk = {toml(config.target_sdk)}\n")
