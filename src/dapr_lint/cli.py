@@ -133,9 +133,13 @@ def _parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
+    from dapr_lint.project.graph import EDGE_KINDS
+
     apps = sub.add_parser("apps", help="print the apps discovered in the repositories of the paths, and why")
     apps.add_argument("paths", nargs="*", type=Path, help="files or folders (default: .)")
-    apps.add_argument("--format", choices=("text", "json"), default="text")
+    apps.add_argument("--format", choices=("text", "json", "mermaid", "dot"), default="text")
+    apps.add_argument("--app", metavar="ID", help="draw only this app's neighbourhood (mermaid, dot, json graph)")
+    apps.add_argument("--kind", action="append", default=[], choices=EDGE_KINDS, help="draw only these edges (repeatable)")
     apps.add_argument("--resources-path", action="append", default=[], help="a folder of the app's Dapr resources (repeatable)")
 
     rule = sub.add_parser("rule", help="print a rule's documentation")
@@ -491,7 +495,8 @@ def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
     from dapr_lint.config import CommandLine
     from dapr_lint.engine.run import summarize
     from dapr_lint.files import discover, repository_files
-    from dapr_lint.report.apps import describe_apps
+    from dapr_lint.report.apps import app_graphs, describe_apps
+    from dapr_lint.report.graph import to_dot, to_mermaid
     from dapr_lint.roots import run_root, strong_marker
 
     paths = args.paths or [Path(".")]
@@ -501,7 +506,15 @@ def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
     universe = (repository_files(files, resolver.config_for, root) if root.marked else files) or files
     config = resolver.config_for(paths[0])
     settings = replace(resolver.settings_of(config), enabled=frozenset(), summaries=True, root=root)
-    described = describe_apps(summarize(universe, settings), settings)
+    summaries = list(summarize(universe, settings))
+    if args.format in ("mermaid", "dot"):
+        graphs = app_graphs(summaries, settings, args.app, args.kind)
+        if args.app and not any(g.nodes for g in graphs):
+            print(f"dapr-lint: no app with ID `{args.app}` in the repositories of the paths", file=sys.stderr)
+            return EXIT_ERROR
+        out.write(to_mermaid(graphs) if args.format == "mermaid" else to_dot(graphs))
+        return EXIT_CLEAN
+    described = describe_apps(summaries, settings, args.app, args.kind)
     for repository in described:
         # why this folder is where the repository starts: the run's root, or a marker of its own below it
         own = strong_marker(os.path.abspath(repository["root"]))
