@@ -358,7 +358,7 @@ class _Builder:
     def _constructed(self, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
         """The class path of what a name holds when it is bound once, to a construction (`agent = DurableAgent(...)`),
         or of a construction itself."""
-        call: Optional[cst.BaseExpression] = expr
+        call: Optional[cst.CSTNode] = expr
         if isinstance(expr, cst.Name):
             bindings = self.m.lookup(expr.value, scope)
             if not bindings or len(bindings) != 1 or bindings[0].kind != "assign":
