@@ -291,10 +291,12 @@ class WorkflowTarget:
 
 @dataclass(frozen=True)
 class WorkflowEvent:
-    """An external event raised (`raise_workflow_event`) or waited for (`wait_for_external_event`)."""
+    """An external event raised (`raise_workflow_event`) or waited for (`wait_for_external_event`); `remote`: raised
+    with `app_id=`, to another app's instance."""
 
     name: StrValue
     span: Span
+    remote: bool = False
 
 
 @dataclass(frozen=True)

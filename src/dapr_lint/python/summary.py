@@ -169,7 +169,7 @@ def _freeze_workflows(draft: dict) -> WorkflowFacts:
         targets=tuple(
             WorkflowTarget(t["method"], t["kind"], t["name"], t["function"], t["remote"], span(t)) for t in draft["targets"]
         ),
-        raised=tuple(WorkflowEvent(e["name"], span(e)) for e in draft["raised"]),
+        raised=tuple(WorkflowEvent(e["name"], span(e), e["remote"]) for e in draft["raised"]),
         awaited=tuple(WorkflowEvent(e["name"], span(e)) for e in draft["awaited"]),
         started=tuple(
             WorkflowRuntimeStart(r["kind"], r["key"], r["imported"], span(r), r["script"]) for r in draft["started"]
@@ -245,7 +245,7 @@ class _Builder:
                 item({"method": t.method, "kind": t.kind, "name": name(t.name), "function": t.function, "remote": t.remote}, t.argument)
                 for t in facts.targets
             ],
-            "raised": [item({"name": name(e.name)}, e.node) for e in facts.raised],
+            "raised": [item({"name": name(e.name), "remote": e.remote}, e.node) for e in facts.raised],
             "awaited": [item({"name": name(e.name)}, e.node) for e in facts.awaited],
             "started": [
                 item({"kind": r.kind, "key": r.key, "imported": r.imported, "script": r.script}, r.node) for r in facts.started

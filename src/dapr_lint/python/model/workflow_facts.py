@@ -85,6 +85,7 @@ class Event:
 
     name: Name
     node: cst.Call
+    remote: bool = False  # raised with `app_id=`: to another app's instance
 
 
 @dataclass(eq=False)
@@ -297,7 +298,9 @@ class _Builder:
                 self._target(site, attr)
             else:
                 name = argument(site.node, 1, "event_name")
-                self.facts.raised.append(Event(self._name(name, site.scope) if name is not None else None, site.node))
+                self.facts.raised.append(
+                    Event(self._name(name, site.scope) if name is not None else None, site.node, _is_remote(site.node))
+                )
             return
         if attr == "start":
             self._start(site)
@@ -310,8 +313,7 @@ class _Builder:
         expr = argument(call, 0, _TARGET_PARAMS[method])
         if expr is None:
             return
-        app_id = keyword_arg(call, "app_id")
-        remote = app_id is not None and not (isinstance(app_id.value, cst.Name) and app_id.value.value == "None")
+        remote = _is_remote(call)
         kind = "activity" if method == "call_activity" else "workflow"
         value = self.m.value_of(expr, site.scope)
         name: Name = None
@@ -340,30 +342,41 @@ class _Builder:
         func = site.node.func
         assert isinstance(func, cst.Attribute)
         receiver = func.value
+        if self._constructed(receiver, site.scope) in DURABLE_AGENTS:
+            if keyword_arg(site.node, "runtime") is None:
+                self._agent(receiver, site)
+            return
         value = self.m.value_of(receiver, site.scope)
-        if not isinstance(value, Instance) or value.local is not None:
+        if not isinstance(value, Instance) or value.local is not None or value.path != known.WORKFLOW_RUNTIME:
             return
         key = self.m.module.code_for_node(receiver)
-        if value.path == known.WORKFLOW_RUNTIME:
-            imported = self._imported_path(receiver, site.scope)
-            if any(r.key == key and r.kind == "WorkflowRuntime" for r in self.facts.started):
-                return
-            self.facts.started.append(Runtime("WorkflowRuntime", key, site.node, imported, site.in_main_guard))
-        elif known.canonical(value.path) in DURABLE_AGENTS and keyword_arg(site.node, "runtime") is None:
-            self._agent(receiver, site)
+        imported = self._imported_path(receiver, site.scope)
+        if any(r.key == key and r.kind == "WorkflowRuntime" for r in self.facts.started):
+            return
+        self.facts.started.append(Runtime("WorkflowRuntime", key, site.node, imported, site.in_main_guard))
+
+    def _constructed(self, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
+        """The class path of what a name holds when it is bound once, to a construction (`agent = DurableAgent(...)`),
+        or of a construction itself."""
+        call: Optional[cst.CSTNode] = expr
+        if isinstance(expr, cst.Name):
+            bindings = self.m.lookup(expr.value, scope)
+            if not bindings or len(bindings) != 1 or bindings[0].kind != "assign":
+                return None
+            call, scope = bindings[0].value, bindings[0].scope
+        if not isinstance(call, cst.Call):
+            return None
+        path = self.m.callee_path(call, scope)
+        return known.canonical(path) if path is not None else None
 
     def _runner(self, site: CallSite) -> None:
         """`AgentRunner().serve(agent)` / `.run(agent, ...)`: the agent starts its own runtime."""
         func = site.node.func
         assert isinstance(func, cst.Attribute)
-        runner = self.m.value_of(func.value, site.scope)
-        if not isinstance(runner, Instance) or known.canonical(runner.path) not in AGENT_RUNNERS:
+        if self._constructed(func.value, site.scope) not in AGENT_RUNNERS:
             return
         agent = argument(site.node, 0, "agent")
-        if agent is None:
-            return
-        value = self.m.value_of(agent, site.scope)
-        if isinstance(value, Instance) and known.canonical(value.path) in DURABLE_AGENTS:
+        if agent is not None and self._constructed(agent, site.scope) in DURABLE_AGENTS:
             self._agent(agent, site)
 
     def _agent(self, expr: cst.BaseExpression, site: CallSite) -> None:
@@ -407,6 +420,12 @@ class _Builder:
                 return
             self.facts.opaque = True
             return
+
+
+def _is_remote(call: cst.Call) -> bool:
+    """The call names another app (`app_id=` other than None)."""
+    app_id = keyword_arg(call, "app_id")
+    return app_id is not None and not (isinstance(app_id.value, cst.Name) and app_id.value.value == "None")
 
 
 def _is_self_attribute(expr: cst.Attribute) -> bool:

@@ -1269,11 +1269,9 @@ def _runtimes_of_process(
 def unheard_external_event(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
     for model in project.models:
         modules = _source_modules(project, (m for f in sorted(model.modules) if (m := project.by_file.get(os.path.normcase(f)))))
-        raised = [(m, e) for m in modules for e in m.workflows.raised]
+        raised = [(m, e) for m in modules for e in m.workflows.raised if not e.remote]
         if not raised:
             continue
-        if any(m.workflows.agents for m in modules):
-            continue  # an agent framework waits for events of its own, under names the summaries cannot see
         waited: dict[str, str] = {}
         known_waiters = True
         for summary in modules:
@@ -1292,6 +1290,8 @@ def unheard_external_event(project: Project, settings: Settings, report: Reporte
             name = project.string(summary, event.name)
             if name is None or name.casefold() in waited:
                 continue
+            if any(m.workflows.agents for m in _app_modules(project, summary)):
+                continue  # an agent framework of the app waits for events of its own, under names it makes
             closest = _closest(name, waited.values(), fold=True)
             hint = f" (closest waiter: `{closest}`)" if closest and len(name) + len(closest) < 60 else ""
             yield report(
