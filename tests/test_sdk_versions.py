@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dapr_lint import dependencies
+from dapr_lint.python import dependencies
 from dapr_lint.python import sdk_releases
 from dapr_lint.python.sdk_releases import SdkPin, admitted, member_at, pin_from
 from dapr_lint.python.sdk_table import MEMBERS

@@ -602,7 +602,7 @@ class Resolver:
         """The Dapr SDK releases a file is judged against: `target-sdk` of its configuration, else the pin of the
         nearest dependency or lock file naming `dapr` (dependencies.pin_for), looked for up to the repository
         root; None: unpinned (the newest release)."""
-        from dapr_lint import dependencies
+        from dapr_lint.python import dependencies
         from dapr_lint.python.sdk_releases import target_pin
 
         config = self.config_for(path)

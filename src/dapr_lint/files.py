@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Optional
 
 from dapr_lint import reading
 from dapr_lint.config import Config, ConfigError, glob_match, link_path, relative_posix
-from dapr_lint.dependencies import is_dependency_file
+from dapr_lint.python.dependencies import is_dependency_file
 from dapr_lint.roots import RunRoot, project_root, run_root
 
 PYTHON_SUFFIXES = (".py", ".pyw")

@@ -87,7 +87,7 @@ def register(spec: RuleSpec) -> RuleSpec:
 
 # "python": `check(model, report)` per parsed module (engine/python_stage.py); "project": `check(project, settings,
 # report)` once per run over the summaries (dapr_lint.project); "yaml": resource files; "dependencies":
-# `check(file, report)` per dependency file (dapr_lint.dependencies.DependencyFile), reporting at Locations.
+# `check(file, report)` per dependency file (dapr_lint.python.dependencies.DependencyFile), reporting at Locations.
 Stage = Literal["python", "project", "yaml", "dependencies"]
 
 

@@ -135,14 +135,22 @@ def _check_yaml(task: FileTask, data: bytes, settings: Settings) -> FileResult:
 def _check_dependencies(task: FileTask, text: str, settings: Settings) -> list[Diagnostic]:
     """The dependency-file rules (registry stage "dependencies") over one requirements/pyproject/setup.cfg/Pipfile."""
     from dapr_lint import registry
-    from dapr_lint.dependencies import dependency_file, locked_dapr_beside
-    from dapr_lint.engine.project_stage import positioned
+    from dapr_lint.python.dependencies import dependency_file, locked_dapr_beside
 
     checks = [(code, check) for code, check in registry.checks("dependencies").items() if settings.is_enabled(code)]
     if not checks:
         return []
     file = dependency_file(task.display, text, locked_dapr_beside(task.path) if task.data is None else None)
-    found = [positioned(f) for code, check in checks for f in check(file, registry.reporter(code))]
+    found = []
+    for code, check in checks:
+        for finding in check(file, registry.reporter(code)):
+            span = finding.at.span  # a Location in this file (the dependency rules fix nothing)
+            found.append(
+                Diagnostic(
+                    finding.code, finding.message, task.display, span.line, span.column, span.end_line, span.end_column,
+                    severity=finding.severity,
+                )
+            )
     return sorted(found, key=Diagnostic.sort_key)
 
 

@@ -1,12 +1,12 @@
 """DPR110: the Dapr packages a project's dependency files list (requirements*.txt, pyproject.toml, setup.cfg,
-Pipfile), read as text by dapr_lint.dependencies: the legacy extension distributions beside a `dapr` that
+Pipfile), read as text by dapr_lint.python.dependencies: the legacy extension distributions beside a `dapr` that
 may resolve to 1.19, where both own the same files."""
 
 from __future__ import annotations
 
 from typing import Iterator
 
-from dapr_lint.dependencies import FOLDED_INTO_DAPR, DependencyFile, legacy_extensions
+from dapr_lint.python.dependencies import FOLDED_INTO_DAPR, DependencyFile, legacy_extensions
 from dapr_lint.diagnostics import Finding, Location
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.summaries import Span
