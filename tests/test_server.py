@@ -176,7 +176,12 @@ def test_open_fix_and_clean_as_an_editor_would(project, client, capsys):
     assert diagnostic["range"]["start"] == {"line": 5, "character": 8}
 
     hover = client.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 5, "character": 12}})
-    assert hover["contents"]["value"].startswith("# DPR104")
+    value = hover["contents"]["value"]
+    # the finding in full first (message, then its evidence and remedy), then the rule's page
+    assert value.startswith(f"**DPR104** {expected['message']}")
+    if expected["detail"]:
+        assert expected["detail"] in value
+    assert "\n# DPR104" in value
 
     actions = client.request(
         "textDocument/codeAction",
@@ -240,5 +245,7 @@ def test_server_without_pygls_says_how_to_install_it(project):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert done.returncode == 2
-    assert "pip install 'dapr-lint[lsp]'" in done.stderr
+    # names what exists on PyPI (the libraries), and the extra only as a local install: dapr-lint is not on PyPI
+    assert "pip install pygls lsprotocol" in done.stderr
+    assert "dapr-lint[lsp]'" not in done.stderr and '"/path/to/dapr-lint[lsp]"' in done.stderr
     assert "Traceback" not in done.stderr

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from dapr_lint import __version__, registry
-from dapr_lint.diagnostics import Diagnostic, FileResult, Fix
+from dapr_lint.diagnostics import Diagnostic, FileResult, Fix, Related
 from dapr_lint.project.apps import run_template_context
 from dapr_lint.project.stage import project_inputs_fingerprint, summary_codes
 
@@ -169,11 +169,12 @@ def _our_class(name: str) -> type:
 
 def _diagnostic_to_json(d: Diagnostic) -> list:
     fix = None if d.fix is None else [d.fix.safety, d.fix.title]
-    return [d.code, d.message, d.path, d.line, d.column, d.end_line, d.end_column, fix, d.severity]
+    related = [[r.path, r.line, r.column, r.end_line, r.end_column, r.message] for r in d.related]
+    return [d.code, d.message, d.path, d.line, d.column, d.end_line, d.end_column, fix, d.severity, d.detail, related]
 
 
 def _diagnostic_from_json(item: list) -> Diagnostic:
-    code, message, path, line, column, end_line, end_column, fix, severity = item
+    code, message, path, line, column, end_line, end_column, fix, severity, detail, related = item
     return Diagnostic(
         str(code),
         str(message),
@@ -184,6 +185,8 @@ def _diagnostic_from_json(item: list) -> Diagnostic:
         int(end_column),
         None if fix is None else Fix(fix[1], safety=fix[0]),
         severity,
+        None if detail is None else str(detail),
+        tuple(Related(str(p), int(a), int(b), int(c), int(e), str(m)) for p, a, b, c, e, m in related),
     )
 
 

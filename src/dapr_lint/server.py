@@ -3,7 +3,7 @@
 Diagnostics on open, on change (debounced) and on save, from the same engine as `dapr-lint check` with the
 buffer's unsaved text and its path's configuration; code actions for each fix (safe ones as `quickfix`, unsafe
 ones labelled as such), "fix all safe" (`source.fixAll`), a `# noqa` action per finding; hover on a finding
-shows its rule's page."""
+shows what it says in full (message, evidence and remedy, fix) and its rule's page."""
 
 from __future__ import annotations
 
@@ -24,9 +24,10 @@ SOURCE = "dapr-lint"
 FIX_ALL_KIND = "source.fixAll.dapr-lint"
 UNSAFE_KIND = "quickfix.unsafe"
 
+# dapr-lint has no PyPI release: the extra is installed from a checkout or a git URL, the libraries from PyPI.
 _MISSING = (
-    "dapr-lint: the language server needs pygls and lsprotocol; install them with "
-    "`pip install 'dapr-lint[lsp]'` (or `pip install pygls lsprotocol`)"
+    "dapr-lint: the language server needs pygls and lsprotocol; install them with `pip install pygls lsprotocol` "
+    "(or reinstall dapr-lint with its `lsp` extra: `pip install \"/path/to/dapr-lint[lsp]\"`)"
 )
 
 
@@ -63,6 +64,11 @@ def build_server():
         fs = to_fs_path(uri)
         return Path(fs) if fs else None
 
+    def uri_of(path: str) -> str:
+        from pygls.uris import from_fs_path
+
+        return from_fs_path(str(Path(path).resolve())) or path
+
     def utf16_column(line_text: str, column: int) -> int:
         """Our 1-based code point column -> LSP's 0-based UTF-16 offset."""
         prefix = line_text[: max(column - 1, 0)]
@@ -79,6 +85,15 @@ def build_server():
         data = None
         if d.fix is not None:
             data = {"fix": d.fix.safety, "description": d.fix.title}
+        related = None
+        if d.related:
+            related = [
+                types.DiagnosticRelatedInformation(
+                    location=types.Location(uri=uri_of(r.path), range=to_range(lines if r.path == d.path else [], r)),
+                    message=r.message,
+                )
+                for r in d.related
+            ]
         return types.Diagnostic(
             range=to_range(lines, d),
             message=d.message,
@@ -86,6 +101,7 @@ def build_server():
             code=d.code,
             source=SOURCE,
             data=data,
+            related_information=related,
         )
 
     def lint(uri: str) -> None:
@@ -243,7 +259,15 @@ def build_server():
         lines = server.workspace.get_text_document(uri).source.splitlines()
         here = types.Range(start=params.position, end=params.position)
         pages = []
-        for code in sorted({f.code for f in findings if overlaps(to_range(lines, f), here)}):
+        under = [f for f in findings if overlaps(to_range(lines, f), here)]
+        for f in under:  # what this finding says in full: the message, the evidence and remedy, the fix
+            said = [f"**{f.code}** {f.message}"]
+            if f.detail:
+                said.append(f.detail)
+            if f.fix is not None:
+                said.append(f"Fix ({f.fix.safety}): {f.fix.title}")
+            pages.append("\n\n".join(said))
+        for code in sorted({f.code for f in under}):
             page = rule_doc(code)
             if page:
                 pages.append(page.strip())

@@ -13,7 +13,7 @@ from dataclasses import replace
 from typing import Callable, Iterable
 
 from dapr_lint import registry
-from dapr_lint.diagnostics import Diagnostic, FileResult, Finding, InternalError, Location
+from dapr_lint.diagnostics import Diagnostic, FileResult, Finding, InternalError, Location, Related
 from dapr_lint.project import Project, normalise_route
 from dapr_lint.project.run_files import RULES_READING_RUN_FILES, run_files_fingerprint
 from dapr_lint.settings import Settings
@@ -106,8 +106,23 @@ def positioned(finding: Finding) -> Diagnostic:
     where: Location = finding.at
     span = where.span
     fix = finding.fix.without_edits() if finding.fix is not None else None
+    related = tuple(
+        Related(at.path, at.span.line, at.span.column, at.span.end_line, at.span.end_column, message)
+        for at, message in finding.related
+        if isinstance(at, Location)
+    )
     return Diagnostic(
-        finding.code, finding.message, where.path, span.line, span.column, span.end_line, span.end_column, fix, finding.severity
+        finding.code,
+        finding.message,
+        where.path,
+        span.line,
+        span.column,
+        span.end_line,
+        span.end_column,
+        fix,
+        finding.severity,
+        finding.detail,
+        related,
     )
 
 

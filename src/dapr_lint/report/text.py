@@ -94,6 +94,10 @@ def _context(d: Diagnostic, texts: dict, sources: dict, fixable: bool) -> list[s
         out.append(f"{' ' * len(gutter)} |")
         out.append(f"{gutter} | {line}")
         out.append(f"{' ' * len(gutter)} | {' ' * (d.column - 1)}{'^' * max(1, width)}")
+    for r in d.related:
+        out.append(f"  = related: {r.path}:{r.line}:{r.column}: {r.message}")
+    if d.detail:
+        out.append(f"  = help: {d.detail}")
     if d.fix is not None:
         label = "fix" if d.fix.safety == "safe" else "unsafe fix"
         out.append(f"  = {label}: {d.fix.title}" + ("" if fixable else " (not applied without --unsafe-fixes)"))

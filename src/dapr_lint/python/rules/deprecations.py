@@ -113,8 +113,9 @@ def deprecated_api(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
         if site.module == "flask_dapr" or site.module.startswith("flask_dapr."):
             yield report(
                 site.anchor,
-                "`flask_dapr` is deprecated (FutureWarning since SDK 1.19); import from `dapr.ext.flask`",
+                "`flask_dapr` is deprecated: FutureWarning since SDK 1.19",
                 Fix("Import from `dapr.ext.flask`.", _flask_dapr_edit(site)),
+                detail="Import from `dapr.ext.flask`.",
             )
 
     for site in model.attributes:
@@ -125,7 +126,7 @@ def deprecated_api(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
         if isinstance(value, Ref) and value.path == known.DAPR_HEALTH + ".wait_until_ready":
             yield report(
                 site.node.attr,
-                "`DaprHealth.wait_until_ready` is deprecated; use `DaprHealth.wait_for_sidecar`",
+                "`DaprHealth.wait_until_ready` is deprecated: use `DaprHealth.wait_for_sidecar`",
                 Fix("Rename to `wait_for_sidecar`.", edits.rename_name(site.node.attr, "wait_for_sidecar")),
             )
             continue
@@ -142,8 +143,8 @@ def deprecated_api(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
         elif attr == "invoke_method_async" and not kind.is_async:
             yield report(
                 site.node.attr,
-                "`invoke_method_async` on the sync DaprClient is deprecated (NotImplementedError with the gRPC "
-                "protocol); use `await dapr.aio.clients.DaprClient().invoke_method(...)`",
+                "`invoke_method_async` on the sync DaprClient is deprecated: NotImplementedError over gRPC",
+                detail="Use `await dapr.aio.clients.DaprClient().invoke_method(...)`.",
                 # DeprecationWarning on the HTTP path, NotImplementedError on the gRPC one (clients/__init__.py)
                 predicts=("warning", "exception"),
             )
@@ -151,7 +152,7 @@ def deprecated_api(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
             new = _JOB_RENAMES[attr]
             yield report(
                 site.node.attr,
-                f"`{attr}` is deprecated (the Jobs API is stable); use `{new}`",
+                f"`{attr}` is deprecated (the Jobs API is stable): use `{new}`",
                 Fix(f"Rename to `{new}`.", edits.rename_name(site.node.attr, new)),
             )
 
@@ -184,8 +185,8 @@ def _deprecated_arguments(model: ModuleModel, site: CallSite, report: Reporter) 
             if value is not None and value.lower().startswith(("http://", "https://")):
                 yield report(
                     address,
-                    "an `http://`/`https://` gRPC address is deprecated; use `host:port?tls=false` "
-                    "(or `?tls=true`) or `dns:///host:port`",
+                    "an `http://`/`https://` gRPC address is deprecated",
+                    detail="Use `host:port?tls=false` (or `?tls=true`) or `dns:///host:port`.",
                 )
         return
     method = model.client_method_call(site)
@@ -199,13 +200,13 @@ def _deprecated_arguments(model: ModuleModel, site: CallSite, report: Reporter) 
         if keyword == "reuse_id_policy" and kind.family == "workflow" and name == "schedule_new_workflow":
             if model.value_of(arg.value, site.scope) == Const(None):
                 continue  # the SDK warns only for a value
-            yield report(arg.keyword, "`reuse_id_policy` is deprecated and has no effect; remove it")
+            yield report(arg.keyword, "`reuse_id_policy` is deprecated and has no effect", detail="Remove it.")
         elif keyword == "metadata" and kind.family == "dapr" and name in _GRPC_METADATA_METHODS:
             value = model.value_of(arg.value, site.scope)
             if (isinstance(value, Const) and value.value is None) or value == Kind("dict"):
                 continue
             yield report(
                 arg.keyword,
-                f"the gRPC `metadata=` argument of `{name}` is deprecated (Dapr already sends the API token); "
-                "drop it, and pass Dapr metadata through the `*_metadata` keyword",
+                f"the gRPC `metadata=` argument of `{name}` is deprecated: Dapr already sends the API token",
+                detail="Drop it, and pass Dapr metadata through the `*_metadata` keyword.",
             )
