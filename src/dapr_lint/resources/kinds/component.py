@@ -79,8 +79,8 @@ def check_component(sink: FindingSink, root: MappingView) -> ResourceFacts:
         sink.report(
             "DPR509",
             refs[0].secret_key_ref_key,
-            "`secretKeyRef` without `auth.secretStore`: outside Kubernetes the secret is not resolved and the "
-            f"component starts with an empty value ({len(refs)} reference(s) in this component)",
+            "`secretKeyRef` without `auth.secretStore`: outside Kubernetes the value stays empty",
+            detail=f"The secret is not resolved and the component starts with an empty value ({len(refs)} reference(s) in this component).",
         )
     actor_node = None
     for item in items:
@@ -108,7 +108,7 @@ def _check_item_value(sink: FindingSink, component_type: Optional[str], item: Me
         return
     reason = unexpanded_variable(value, COMPONENT_TEMPLATES)
     if reason:
-        sink.report("DPR514", item.value_node, f"metadata `{item.name}`: {reason}; use `envRef` or `secretKeyRef`")
+        sink.report("DPR514", item.value_node, f"metadata `{item.name}`: {reason}", detail="Use `envRef` or `secretKeyRef`.")
         return
     if component_type is None or item.name is None:
         return
@@ -118,12 +118,12 @@ def _check_item_value(sink: FindingSink, component_type: Optional[str], item: Me
     if name in tables.CREDENTIAL_CARRIER_FIELDS:
         if not (_URL_CREDENTIALS.search(value) or _CONNECTION_STRING_SECRET.search(value)):
             return
-        message = f"metadata `{item.name}` embeds credentials in plain text: use `secretKeyRef`"
+        message, detail = f"metadata `{item.name}` embeds credentials in plain text", "Use `secretKeyRef`."
     else:
         if value.strip().lower() in _NOT_A_SECRET:
             return  # a stand-in that keyless local endpoints expect, not a credential
-        message = f"metadata `{item.name}` is a secret written in plain text: use `secretKeyRef` (or `envRef`)"
-    sink.report("DPR506", item.value_node, message)
+        message, detail = f"metadata `{item.name}` is a secret written in plain text", "Use `secretKeyRef` (or `envRef`)."
+    sink.report("DPR506", item.value_node, message, detail=detail)
 
 
 # Values that fill a required key field for keyless services (a local Ollama behind the OpenAI API, an emulator):
@@ -149,8 +149,8 @@ def _check_actor_state_store(sink: FindingSink, component_type: Optional[str], i
         sink.report(
             "DPR516",
             item.value_node,
-            f"`{component_type}` cannot be the actor state store: it lacks ETag and transaction support, so every "
-            "actor state call fails",
+            f"`{component_type}` cannot be the actor state store: every actor state call fails",
+            detail="It lacks ETag and transaction support.",
         )
         return False
     return True
