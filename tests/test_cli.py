@@ -51,9 +51,29 @@ def test_aliased_sync_client_in_async_with_is_dpr102_and_dpr101_in_text(project,
     assert code == 1
     assert "svc.py:5:16: DPR102 " in "\n".join(out)
     assert any(line.startswith("svc.py:5:16: DPR101 ") for line in out)
-    assert any(line.startswith("svc.py:6:16: DPR101 ") for line in out)  # the get_state call
-    assert any(line.startswith("Found 3 problems (3 errors).") for line in out)
-    assert out[-1] == "(3 more fixable with `--fix --unsafe-fixes`.)"
+    # one finding per defect: the get_state call on the client built here is a related location, not a finding
+    assert not any(line.startswith("svc.py:6:16: DPR101 ") for line in out)
+    assert any(line.startswith("Found 2 problems (2 errors).") for line in out)
+    assert out[-1] == "(2 more fixable with `--fix --unsafe-fixes`.)"
+
+
+def test_the_calls_on_a_client_built_in_the_function_are_related_locations(project, capsys):
+    write(project, "svc.py", ALIASED_ASYNC_WITH)
+    _code, findings = run_json(capsys, "check", "svc.py", "--select", "DPR101")
+    (finding,) = findings
+    assert (finding["line"], finding["column"]) == (5, 16)
+    assert [(r["path"], r["line"], r["column"]) for r in finding["related"]] == [("svc.py", 6, 16)]
+    assert "`get_state`" in finding["related"][0]["message"]
+    assert "dapr.aio.clients.DaprClient" in finding["detail"]
+    main(["check", "svc.py", "--select", "DPR101", "--output-format", "sarif"])
+    (result,) = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    (related,) = result["relatedLocations"]
+    assert related["physicalLocation"]["region"]["startLine"] == 6
+    assert related["physicalLocation"]["artifactLocation"]["uri"] == "svc.py"
+    main(["check", "svc.py", "--select", "DPR101", "--output-format", "full"])
+    full = capsys.readouterr().out
+    assert "  = related: svc.py:6:16: `get_state` on this client blocks the event loop" in full
+    assert "  = help: The constructor waits on a sidecar health check" in full
 
 
 def test_json_contract(project, capsys):
