@@ -7,11 +7,13 @@ resolved through the module's imports.
 
 from __future__ import annotations
 
+import os
 from typing import Iterator, Optional
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Finding, Fix
+from dapr_lint.diagnostics import Finding, Fix, Location
+from dapr_lint.project import Project
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
     is_none_literal,
@@ -27,6 +29,7 @@ from dapr_lint.python.model import (
 )
 from dapr_lint.python.walk import children
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
+from dapr_lint.settings import Settings
 
 _SUBSCRIPTION_KINDS = frozenset({"subscription", "grpc_subscription"})
 _EVENT_HANDLER_KINDS = frozenset(
@@ -52,8 +55,8 @@ def _dapr_call(model: ModuleModel, site: CallSite) -> Optional[tuple[known.Clien
         code="DPR301",
         name="unhandled-dapr-error",
         category="practice",
-        summary="A Dapr client call in an HTTP route handler with no `try` that catches Dapr errors.",
-        target="python",
+        summary="A Dapr client call in an HTTP route handler with no `try` (and no app-level error handler) that catches Dapr errors.",
+        target="project",
         examples=(
             invalid(
                 """
@@ -97,19 +100,25 @@ def _dapr_call(model: ModuleModel, site: CallSite) -> Optional[tuple[known.Clien
         ),
     )
 )
-def unhandled_dapr_error(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
-    for info in model.functions:
-        if not any(h.kind == "route" for h in info.handlers):
+def unhandled_dapr_error(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
+    """The route handlers' unguarded calls each module's summary lists (python/summary.py), unless an app-level
+    error handler catching Dapr errors is registered in the module or in any module of the same Dapr app (the
+    app object may live in another module than its routes or its handlers)."""
+    for summary in project.summaries:
+        if not summary.unguarded_calls or summary.catches_dapr_errors:
             continue
-        if any(h.kind in _SUBSCRIPTION_KINDS for h in info.handlers):
-            continue  # a route that receives events (listed by /dapr/subscribe): raising there means "retry"
-        for site in info.calls:
-            method = _dapr_call(model, site)
-            if method is None or model.protected_by(site, "dapr"):
-                continue
+        apps = project.apps_of(summary.file)
+        if any(
+            project.by_file.get(os.path.normcase(module)) is not None
+            and project.by_file[os.path.normcase(module)].catches_dapr_errors
+            for app in apps
+            for module in app.modules
+        ):
+            continue
+        for call in summary.unguarded_calls:
             yield report(
-                site.node,
-                f"`{method[1]}` in route `{info.name}` catches no Dapr error: a sidecar failure becomes a generic 500",
+                Location(summary.path, call.span),
+                f"`{call.method}` in route `{call.function}` catches no Dapr error: a sidecar failure becomes a generic 500",
                 detail=(
                     "A sidecar or component failure escapes as a 500 that tells the caller nothing it can act on (a "
                     "503 to retry later, a 409 on an etag conflict). Catch `(DaprInternalError, grpc.RpcError)`, log "
