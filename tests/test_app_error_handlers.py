@@ -82,3 +82,31 @@ def test_an_app_level_handler_in_a_third_module_covers_the_routes_of_its_app(pro
 def test_an_app_level_handler_beside_the_app_covers_the_routes_of_its_routers(project, capsys):
     handler = "app.add_exception_handler(Exception, lambda request, exc: None)\n"
     assert _dpr301(project, capsys, handler) == []
+
+
+def test_one_finding_per_route_with_its_other_unguarded_calls_related(project, capsys):
+    write(project, "pyproject.toml", "[tool.dapr-lint]\n")
+    write(
+        project,
+        "app.py",
+        textwrap.dedent(
+            """\
+            from dapr.clients import DaprClient
+            from flask import Flask
+
+            app = Flask(__name__)
+            client = DaprClient()
+
+
+            @app.route("/orders/<order_id>", methods=["POST"])
+            def save(order_id: str):
+                client.save_state("statestore", order_id, "{}")
+                client.publish_event("pubsub", "orders", order_id)
+                return "ok"
+            """
+        ),
+    )
+    main(["check", ".", "--select", "DPR301", "--output-format", "json", "--no-cache"])
+    (finding,) = json.loads(capsys.readouterr().out)
+    assert (finding["line"], finding["message"].split(" ", 1)[0]) == (10, "`save_state`")
+    assert [(r["line"], r["message"]) for r in finding["related"]] == [(11, "`publish_event` is not guarded either")]

@@ -115,10 +115,18 @@ def unhandled_dapr_error(project: Project, settings: Settings, report: Reporter)
             for module in app.modules
         ):
             continue
+        # one finding per route (the defect is the route's missing error handling): its first unguarded call,
+        # with the others as related locations
+        by_route: dict[str, list] = {}
         for call in summary.unguarded_calls:
+            by_route.setdefault(call.function, []).append(call)
+        for function, calls in by_route.items():
+            call = calls[0]
+            others = [(Location(summary.path, c.span), f"`{c.method}` is not guarded either") for c in calls[1:]]
             yield report(
                 Location(summary.path, call.span),
-                f"`{call.method}` in route `{call.function}` catches no Dapr error: a sidecar failure becomes a generic 500",
+                f"`{call.method}` in route `{function}` catches no Dapr error: a sidecar failure becomes a generic 500",
+                related=others,
                 detail=(
                     "A sidecar or component failure escapes as a 500 that tells the caller nothing it can act on (a "
                     "503 to retry later, a 409 on an etag conflict). Catch `(DaprInternalError, grpc.RpcError)`, log "
