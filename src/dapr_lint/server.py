@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Union
 
 from dapr_lint import __version__
 from dapr_lint.config import ConfigError
-from dapr_lint.diagnostics import Diagnostic
+from dapr_lint.diagnostics import Diagnostic, Related
 from dapr_lint.editor import fix_all_safe, fix_one, lint_buffer, noqa_for
 from dapr_lint.report import severity_of
 from dapr_lint.session import rule_doc
@@ -74,7 +74,7 @@ def build_server():
         prefix = line_text[: max(column - 1, 0)]
         return len(prefix.encode("utf-16-le")) // 2
 
-    def to_range(lines: list[str], d: Diagnostic):
+    def to_range(lines: list[str], d: Union[Diagnostic, Related]):
         def position(line: int, column: int):
             text = lines[line - 1] if 1 <= line <= len(lines) else ""
             return types.Position(line=max(line - 1, 0), character=utf16_column(text, column))

@@ -162,14 +162,14 @@ def add_imports(module: cst.Module, specs: Sequence[ImportSpec]) -> cst.Module:
 
 def _imported_modules(statement: cst.CSTNode) -> list[str]:
     """The absolute modules an import line imports from (`a.b` for `import a.b` and `from a.b import c`)."""
-    found = []
+    found: list[str] = []
     if isinstance(statement, cst.SimpleStatementLine):
         for small in statement.body:
             if isinstance(small, cst.Import):
-                found.extend(dotted_name(alias.name) for alias in small.names)
+                found.extend(dotted_name(alias.name) or "" for alias in small.names)
             elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
-                found.append(dotted_name(small.module))
-    return found
+                found.append(dotted_name(small.module) or "")
+    return [f for f in found if f]
 
 
 def _shared_prefix(a: str, b: str) -> int:
@@ -181,9 +181,9 @@ def _shared_prefix(a: str, b: str) -> int:
     return count
 
 
-def _nested_blocks(body: Sequence[cst.CSTNode]) -> list[tuple[cst.CSTNode, list[cst.BaseSuite]]]:
+def _nested_blocks(body: Sequence[cst.CSTNode]) -> list[tuple[cst.CSTNode, list[cst.IndentedBlock]]]:
     """The top-level `try` and `if` statements of a module with their blocks (imports guarded or conditional)."""
-    found = []
+    found: list[tuple[cst.CSTNode, list[cst.IndentedBlock]]] = []
     for statement in body:
         if isinstance(statement, cst.Try):
             suites = [statement.body, *(h.body for h in statement.handlers)]
