@@ -248,3 +248,10 @@ def test_a_reader_that_goes_away_is_no_internal_error():
     stderr = done.stderr.decode()
     assert done.returncode == 141, stderr
     assert "internal error" not in stderr and "Traceback" not in stderr
+
+
+def test_detail_and_related_locations_survive_the_cache(project, capsys):
+    write(project, "svc.py", ALIASED_ASYNC_WITH)
+    _code, first = run_json(capsys, "check", "svc.py", "--select", "DPR101")
+    _code, cached = run_json(capsys, "check", "svc.py", "--select", "DPR101")  # served from the result cache
+    assert first == cached and first[0]["related"] and first[0]["detail"]
