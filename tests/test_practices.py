@@ -60,14 +60,14 @@ def test_messages_and_columns(monkeypatch, capsys):
     assert publish["message"].startswith("`publish_event` in handler `create_order` sends no trace context")
     assert "gRPC path (no `interceptors=`" in publish["detail"]
     invoke = found[("bare/orders/main.py", 28, "DPR413")]
-    assert "HTTP path (no `headers_callback=`" in invoke["message"]
+    assert "HTTP path (no `headers_callback=`" in invoke["detail"]
     runtime = found[("bare/orders/main.py", 19, "DPR416")]
-    assert runtime["message"].startswith("WorkflowRuntime `wfr` is started and never shut down: its worker thread is not a daemon")
-    assert "`wfr.shutdown()`" in runtime["message"]
+    assert runtime["message"].startswith("WorkflowRuntime `wfr` is never shut down: the process outlives the server")
+    assert runtime["detail"].startswith("Its worker thread is not a daemon") and "`wfr.shutdown()`" in runtime["detail"]
     stream = found[("bare/orders/main.py", 21, "DPR416")]
     assert stream["message"].startswith("streaming subscription (its close function discarded) is never closed")
     client = found[("bare/orders/main.py", 14, "DPR416")]
-    assert client["message"].startswith("async DaprClient `shared` is held for the whole process and never closed")
+    assert client["message"].startswith("async DaprClient `shared` is never closed: in-flight calls are cut off at exit")
     worker = found[("bare/orders/worker.py", 12, "DPR414")]
     assert worker["message"].startswith("the app whose WorkflowRuntime `runtime` starts here")
 
