@@ -13,6 +13,7 @@ from typing import Any, Optional, Union
 import libcst as cst
 
 from dapr_lint.python import known, practices
+from dapr_lint.python.model.actors import actor_summary_draft, freeze_actor_summary
 from dapr_lint.python.model import (
     UNKNOWN,
     Const,
@@ -148,6 +149,7 @@ def _freeze(draft: dict) -> ModuleSummary:
         ),
         instances=draft.get("instances", {}),
         practices=practices.freeze(draft["practices"]) if "practices" in draft else PracticeFacts(),
+        actors=freeze_actor_summary(draft.get("actors")),
         unguarded_calls=tuple(UnguardedCall(u["method"], u["function"], span(u)) for u in draft.get("unguarded_calls", ())),
         catches_dapr_errors=draft.get("catches_dapr_errors", False),
     )
@@ -191,6 +193,8 @@ class _Builder:
             self._components(summary)
         self._blocking_definitions(summary)
         self._async_calls(summary)
+        summary["actors"], actor_pending = actor_summary_draft(m)
+        self.pending.extend(actor_pending)
         self._unguarded_calls(summary)
         summary["practices"], practice_pending = practices.practice_facts(m)
         self.pending.extend(practice_pending)
