@@ -677,17 +677,18 @@ def unawaited_coroutine(model: ModuleModel, report: Reporter) -> Iterator[Findin
         owner = method.owner.rsplit(".", 1)[-1]
         in_async = site.function is not None and site.function.is_async
         consequence = (
-            "its result is a coroutine, not a response" if site.context != "stmt" else "it never runs"
+            "its result is a coroutine" if site.context != "stmt" else "it never runs"
         )
         yield report(
             site.node,
-            f"`{method.name}` of the async {owner} called without `await`: {consequence}",
+            f"`{method.name}` of {owner} is a coroutine called without `await`: {consequence}",
             Fix(
                 "Add `await`.",
                 edits.add_await(site.node, parenthesize=site.context == "attr")
                 if in_async and site.context in ("stmt", "attr")
                 else None,
             ),
+            detail=f"{owner} of {method.owner.rsplit('.', 1)[0]}: `{method.name}` is `async def`. Add `await`.",
         )
 
 
