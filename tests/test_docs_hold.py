@@ -90,3 +90,18 @@ def test_the_server_names_only_installable_packages():
     # dapr-lint has no PyPI release: `pip install dapr-lint[...]` would fail, the libraries' names do not
     assert "pip install pygls lsprotocol" in server._MISSING
     assert "pip install 'dapr-lint" not in server._MISSING and 'pip install "dapr-lint' not in server._MISSING
+
+
+def test_the_usage_example_shows_messages_the_product_prints(project, capsys):
+    page = (ROOT / "docs" / "index.md").read_text(encoding="utf-8")
+    shown = {line.split(": ", 1)[1] for line in page.splitlines() if line.startswith("src/orders/api.py:")}
+    assert len(shown) == 2
+    write(
+        project,
+        "api.py",
+        "from dapr.clients import DaprClient\n\n\nasync def read(key: str):\n"
+        "    async with DaprClient() as client:\n        return await client.get_state('statestore', key)\n",
+    )
+    main(["check", "api.py", "--select", "DPR102,DPR103", "--no-cache"])
+    printed = {line.split(": ", 1)[1] for line in capsys.readouterr().out.splitlines() if line.startswith("api.py:")}
+    assert shown <= printed, (shown, printed)
