@@ -433,6 +433,7 @@ _CLASSES = {
         ComponentUse,
         Definition,
         AsyncCall,
+        UnguardedCall,
         PracticeEntry,
         OpenedResource,
         OutgoingCall,
