@@ -363,7 +363,7 @@ def sync_client_in_async(model: ModuleModel, report: Reporter) -> Iterator[Findi
             snippet = model.module.code_for_node(use.node.func) + ("()" if model.constructed_client(use) else "(...)")
             yield report(
                 site.node,
-                f"`{callee.name}()` uses a sync Dapr client and blocks the event loop of `async def {info.name}`",
+                f"`{callee.name}()` blocks the event loop of `async def {info.name}`: it uses a sync Dapr client",
                 detail=(
                     f"`{callee.name}` calls `{snippet}`. Make it async with the aio client, or call it via "
                     "`asyncio.to_thread`."
@@ -1231,7 +1231,7 @@ def fake_async_across_modules(project: Project, settings: Settings, report: Repo
             name = f"{owner}.{call.method}" if call.method else owner
             yield report(
                 Location(summary.path, call.span),
-                f"`{name}()` uses a sync Dapr client and blocks the event loop of `async def {call.function}`",
+                f"`{name}()` blocks the event loop of `async def {call.function}`: it uses a sync Dapr client",
                 detail=(
                     f"`{name}` ({where}) calls `{snippet}`. Make it async with the aio client, or call it via "
                     "`asyncio.to_thread`."
