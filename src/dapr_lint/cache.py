@@ -484,6 +484,8 @@ class Cache:
         if any(k is None for k in keys):
             return None
         digest = hashlib.sha256(self.settings_key.encode())
+        root = getattr(self.settings, "root", None)  # the apps a project stage sees depend on where the run's root is
+        digest.update(f"root\0{root.folder if root else ''}\0{bool(root and root.marked)}\n".encode("utf-8", "surrogateescape"))
         for absolute, key in sorted(others):
             digest.update(f"other\0{absolute}\0{key}\n".encode("utf-8", "surrogateescape"))
         for absolute, key in sorted(zip(absolutes, keys)):

@@ -20,6 +20,7 @@ def describe_apps(summaries: Iterable[Summary], settings: Settings) -> list[dict
         [s for s in every if isinstance(s, ModuleSummary)],
         [s for s in every if isinstance(s, ResourceSummary)],
         settings.resources_paths,
+        settings.root,
     )
 
     def shown(file: str) -> str:
@@ -97,12 +98,13 @@ def render_apps(described: list[dict]) -> str:
             lines.append("")
         python = [app for app in repository["apps"] if app["modules"]]
         others = [app for app in repository["apps"] if not app["modules"]]
+        why = f" ({repository['why']})" if repository.get("why") else ""
         if not repository["apps"]:
-            lines.append(f"repository {repository['root']}: no apps found (no dapr.yaml, Kubernetes manifest, compose sidecar or entry module)")
+            lines.append(f"repository {repository['root']}{why}: no apps found (no dapr.yaml, Kubernetes manifest, compose sidecar or entry module)")
         elif not python:
-            lines.append(f"repository {repository['root']}: no Python app")
+            lines.append(f"repository {repository['root']}{why}: no Python app")
         else:
-            lines.append(f"repository {repository['root']}")
+            lines.append(f"repository {repository['root']}{why}")
         for app in python:
             lines.append("")
             lines.extend(_python_app(app))

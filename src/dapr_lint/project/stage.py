@@ -26,7 +26,7 @@ def project_inputs_fingerprint(files: list[str], settings: Settings) -> str:
     scripts), so that a cached project result is reused only when those did not change either."""
     if not any(settings.is_enabled(code) for code in RULES_READING_RUN_FILES):
         return ""
-    return run_files_fingerprint(files)
+    return run_files_fingerprint(files, settings.root)
 
 
 def wants_summary(settings: Settings) -> bool:
@@ -72,7 +72,7 @@ def run_project_stage(results: list[FileResult], settings: Settings, extra: Iter
     if not summaries:
         return
     resources = [s for s in every if isinstance(s, ResourceSummary)]
-    project = Project(summaries, resources, settings.resources_paths)
+    project = Project(summaries, resources, settings.resources_paths, settings.root)
     if refine:
         try:
             _refine_subscribers(results, project, settings, recheck)

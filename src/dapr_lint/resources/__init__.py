@@ -110,11 +110,11 @@ def _deployed_to_kubernetes(path: str, source: str, chart_template: bool = False
 def in_helm_chart(path: str) -> bool:
     """Whether a file is in a Helm chart's `templates/` folder (a `Chart.yaml` beside that folder), whatever the
     chart folder is called: Kubernetes manifests. Only folders of the linted tree are looked at: the chart folder
-    must be inside the file's repository (project.apps.repository_root) or the working directory the run walks,
+    must be inside the file's repository (roots.repository_root) or the working directory the run walks,
     never above them; a file with no `templates` folder costs nothing."""
     if "templates" not in Path(os.path.abspath(path)).parts[:-1]:
         return False
-    from dapr_lint.project.apps import repository_root
+    from dapr_lint.roots import repository_root
 
     try:
         file = Path(path).resolve()

@@ -1220,6 +1220,13 @@ def fake_async_across_modules(project: Project, settings: Settings, report: Repo
             seen.add((call.span.line, call.span.column))
             where, snippet, client = found
             owner = call.target.rsplit(".", 1)[-1]
+            if call.provided:
+                yield report(
+                    Location(summary.path, call.span),
+                    f"`Depends({owner})` gives a {client}: its `{call.method}()` blocks the loop of `async def {call.function}`",
+                    detail=f"`{owner}` is defined in {where}. Hand out the aio client, or call it via `asyncio.to_thread`.",
+                )
+                continue
             if client is not None:
                 access = f"{call.attribute}()" if call.called else call.attribute
                 yield report(
@@ -1256,12 +1263,36 @@ def _classes_of(project: Project, origin: ModuleSummary, call: AsyncCall) -> lis
     return found
 
 
+def _provided_client(project: Project, origin: ModuleSummary, call: AsyncCall) -> Optional[tuple[str, str, Optional[str]]]:
+    """(where, "", sync client display name) when the `Depends()` provider of a handler parameter returns a sync
+    client every time, in every module the name can mean, and the call made on it blocks."""
+    if "." not in call.target:
+        matches = [(origin, call.target)] if call.target in origin.defs else []
+    else:
+        matches = project.resolve(origin, call.target, "defs")
+    if not matches or call.method is None:
+        return None
+    displays = set()
+    for summary, name in matches:
+        entry = summary.defs[name]
+        kind = known.CLIENTS.get(entry.returns) if entry.returns else None
+        if entry.is_async or kind is None or kind.is_async or not is_blocking_method(kind, call.method):
+            return None
+        displays.add((summary.path, kind.display))
+    if len({display for _path, display in displays}) != 1:
+        return None
+    path, display = sorted(displays)[0]
+    return path, "", display
+
+
 def _imported_definition(
     project: Project, origin: ModuleSummary, call: AsyncCall
 ) -> Optional[tuple[str, str, Optional[str]]]:
     """(where, snippet of the blocking use, sync client display name when the call is on a handed-out
     client) when every definition the call can mean blocks; None otherwise."""
     method = call.method
+    if call.provided:
+        return _provided_client(project, origin, call)
     if method is None:
         matches = project.resolve(origin, call.target, "defs")
     else:
