@@ -14,7 +14,7 @@ from typing import Callable, Iterable
 
 from dapr_lint import registry
 from dapr_lint.diagnostics import Diagnostic, FileResult, Finding, InternalError, Location, Related
-from dapr_lint.project import Project, normalise_route
+from dapr_lint.project import Project
 from dapr_lint.project.run_files import RULES_READING_RUN_FILES, run_files_fingerprint
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ModuleSummary, ResourceSummary, Summary
@@ -47,9 +47,9 @@ def summary_codes() -> frozenset[str]:
 
 # Per-file rules whose findings change when a route turns out to receive events (a declarative Subscription of
 # the app, a `GET /dapr/subscribe` in another module of the app, a router prefix): the subscriber rules apply
-# to it, the route-only ones (DPR301, DPR411) spare it. Only the project stage sees those facts: it checks such
-# a file again, telling the model which route functions are subscribers.
-REFINED_BY_SUBSCRIPTIONS = frozenset({"DPR301", "DPR304", "DPR403", "DPR404", "DPR406", "DPR408", "DPR411"})
+# to it, the route-only ones (DPR411) spare it. Only the project stage sees those facts: it checks such a file
+# again, telling the model which route functions are subscribers. (DPR301 is a project rule: it asks the Project.)
+REFINED_BY_SUBSCRIPTIONS = frozenset({"DPR304", "DPR403", "DPR404", "DPR406", "DPR408", "DPR411"})
 
 
 # Check one Python file again as the run checked it (in a worker, under the time budget): (path, display path,
@@ -128,30 +128,7 @@ def positioned(finding: Finding) -> Diagnostic:
 
 def subscriber_functions(project: Project, summary: ModuleSummary) -> set[str]:
     """The route functions of a module that Dapr delivers events to, by the facts of the module's apps."""
-    found: set[str] = set()
-    for app in project.apps_of(summary.file):
-        wanted = project.subscriber_routes(app)
-        if not wanted:
-            continue
-        routes, _complete = project.app_routes(app)
-        for route in routes:
-            entry = route.entry
-            if entry is None or entry.file != summary.file or not entry.function:
-                continue
-            full = route.full
-            if full is not None:
-                if full in wanted:
-                    found.add(entry.function)
-            elif entry.path and entry.path.strip("/"):
-                # a prefix we cannot read: a subscribed route ending with the route's own path counts
-                own = normalise_route(entry.path)
-                if any(w == own or w.endswith(own) for w in wanted):
-                    found.add(entry.function)
-        for handler in summary.handlers:
-            # routes registered where the summary has no route entry (add_api_route with a method reference)
-            if handler.kind == "route" and handler.path and normalise_route(handler.path) in wanted:
-                found.add(handler.function)
-    return found
+    return project.subscriber_functions(summary)
 
 
 def _refine_subscribers(results: list[FileResult], project: Project, settings: Settings, recheck: Recheck) -> None:

@@ -117,9 +117,13 @@ def unhandled_dapr_error(project: Project, settings: Settings, report: Reporter)
             continue
         # one finding per route (the defect is the route's missing error handling): its first unguarded call,
         # with the others as related locations
+        # a route a declarative Subscription (or another module's /dapr/subscribe) delivers events to: raising
+        # there tells Dapr to retry, which the subscriber rules judge
+        subscribers = project.subscriber_functions(summary)
         by_route: dict[str, list] = {}
         for call in summary.unguarded_calls:
-            by_route.setdefault(call.function, []).append(call)
+            if call.function not in subscribers:
+                by_route.setdefault(call.function, []).append(call)
         for function, calls in by_route.items():
             call = calls[0]
             others = [(Location(summary.path, c.span), f"`{c.method}` is not guarded either") for c in calls[1:]]
