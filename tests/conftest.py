@@ -7,7 +7,8 @@ import pytest
 
 import dapr_lint.catalog  # noqa: F401  (the tests read the registry directly: every rule registered)
 from dapr_lint import registry
-from dapr_lint.engine import FileTask, check_file, run_project_stage
+from dapr_lint.engine.file_stage import FileTask, check_file
+from dapr_lint.engine.project_stage import run_project_stage
 from dapr_lint.settings import Settings
 from markers import expected_findings  # noqa: F401  (re-exported for the tests)
 
@@ -64,6 +65,18 @@ def project(tmp_path, monkeypatch):
     """An empty project folder that is also the working directory."""
     monkeypatch.chdir(tmp_path)
     return tmp_path
+
+
+def best_of(repeat: int, function) -> float:
+    """The shortest of `repeat` timings of `function()`, in seconds (for growth ratios, never asserted alone)."""
+    import time
+
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - start)
+    return best
 
 
 def write(root: Path, name: str, text: str) -> Path:

@@ -20,8 +20,10 @@ from dapr.clients.base import DaprActorClientBase  # noqa: E402
 
 from dapr_lint import registry  # noqa: E402
 from dapr_lint.config import OPTIONS  # noqa: E402
-from dapr_lint.fix import fix_python  # noqa: E402
+from dapr_lint.engine.fixes import fix_python  # noqa: E402
 from dapr_lint.settings import Settings  # noqa: E402
+
+pytestmark = pytest.mark.slow  # executes fixed programs: out of the fast loop (`pytest -m "not slow"`)
 
 SETTINGS = Settings(
     enabled=frozenset(registry.codes()),

@@ -393,7 +393,7 @@ def _toml_value(value) -> str:
 
 
 def _add_noqa(results, files, errors, args: argparse.Namespace) -> int:
-    from dapr_lint.fix import write_atomic
+    from dapr_lint.engine.fixes import write_atomic
     from dapr_lint.noqa import add_noqa
 
     by_display = {}
@@ -428,10 +428,10 @@ def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
     """`dapr-lint apps`: what the project rules see, so a user can tell why one fired or not."""
     from dataclasses import replace
 
-    from dapr_lint import engine
     from dapr_lint.config import CommandLine
+    from dapr_lint.engine.run import summarize
     from dapr_lint.files import discover, repository_files
-    from dapr_lint.project.describe import describe_apps, render_apps
+    from dapr_lint.report.apps import describe_apps, render_apps
     from dapr_lint.roots import run_root, strong_marker
 
     paths = args.paths or [Path(".")]
@@ -440,8 +440,8 @@ def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
     root = run_root(paths)
     universe = (repository_files(files, resolver.config_for, root) if root.marked else files) or files
     config = resolver.config_for(paths[0])
-    settings = replace(resolver.settings_of(config), enabled=frozenset({"DPR401"}), root=root)
-    described = describe_apps(engine.summarize(universe, settings), settings)
+    settings = replace(resolver.settings_of(config), enabled=frozenset(), summaries=True, root=root)
+    described = describe_apps(summarize(universe, settings), settings)
     for repository in described:
         # why this folder is where the repository starts: the run's root, or a marker of its own below it
         own = strong_marker(os.path.abspath(repository["root"]))

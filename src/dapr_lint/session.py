@@ -25,7 +25,7 @@ def run_files(
     pyproject.toml is its own project. `named`: the paths the user gave (the run's root is found from them,
     dapr_lint.roots); None: the files themselves were named (an editor buffer, flake8's file list)."""
     # here, not at the top: the CLI imports this module, and `dapr-lint --version` or `rules` need no engine
-    from dapr_lint import engine
+    from dapr_lint.engine.run import run
     from dapr_lint.files import repository_files
 
     root = run_root(list(named) if named else [f.path for f in files])
@@ -44,7 +44,7 @@ def run_files(
 
             store = Cache(cache_dir_for(config.root, cache_dir), settings)
         results.extend(
-            engine.run(
+            run(
                 members,
                 settings,
                 jobs=jobs,

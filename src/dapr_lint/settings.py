@@ -22,6 +22,9 @@ class Settings:
     # None (report only), "fix" (write fixes) or "diff" (compute them, write nothing).
     fix_mode: Optional[str] = None
     unsafe_fixes: bool = False
+    # Build every file's summary even when no enabled rule reads summaries (`dapr-lint apps`, the summaries of the
+    # repository files a run does not check).
+    summaries: bool = False
     # Where the run's project starts (dapr_lint.roots): the application model groups files by it. None: found
     # from the files the project stage sees.
     root: Optional[RunRoot] = None

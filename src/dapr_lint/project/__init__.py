@@ -1,6 +1,6 @@
 """What project rules read: `Project` (every summary of the run, indexed so that names resolve across modules),
-the route graph, the apps. Rule modules import this package; the stage that runs the rules is project/stage.py,
-which the engine side imports (a rule never does)."""
+the route graph, the apps. Rule modules import this package; the stage that runs the rules is
+engine/project_stage.py (a rule never imports it)."""
 
 from __future__ import annotations
 

@@ -17,9 +17,6 @@ from typing import Iterable, Optional
 from dapr_lint import reading
 from dapr_lint.roots import RunRoot, project_root, run_root
 
-# The rules that read run files: a cached project result depends on them when one of these is enabled.
-RULES_READING_RUN_FILES = frozenset({"DPR413", "DPR414", "DPR415", "DPR416"})
-
 
 @dataclass(frozen=True)
 class RunFacts:

@@ -1,6 +1,6 @@
 """Builds the per-file summary of a Python module (`dapr_lint.summaries.ModuleSummary`) from its
 ModuleModel, with no second walk. The builder collects drafts and the nodes whose positions it needs; the
-analyzer positions them in the one pass it makes for the findings, then `PendingSummary.finish` freezes the
+Python stage (engine/python_stage.py) positions them in the one pass it makes for the findings, then `PendingSummary.finish` freezes the
 summary. The engine adds where the file lives and which findings its `# noqa` / `per-file-ignores`
 silence."""
 

@@ -11,7 +11,7 @@ from typing import Optional
 
 from yaml.nodes import Node
 
-from dapr_lint.resources.loader import DEFAULT_LIMITS, ResourceParseError, decode_text, load_documents
+from dapr_lint.resources.loader import DocumentsOnce, ResourceParseError, decode_text
 from dapr_lint.resources.nodes import MappingView, int_value, sequence_items, text
 from dapr_lint.resources.templates import strip_templates
 from dapr_lint.summaries import (
@@ -42,9 +42,12 @@ def _located(node: Optional[Node]) -> Optional[Located]:
     return Located(value, span_of(node)) if value else None
 
 
-def resource_summary(path: str, data: bytes, kubernetes: bool = False) -> Optional[ResourceSummary]:
+def resource_summary(
+    path: str, data: bytes, kubernetes: bool = False, load: Optional[DocumentsOnce] = None
+) -> Optional[ResourceSummary]:
     """The summary of a YAML file, or None when it tells the project stage nothing. `path` is the file's
-    absolute path (paths in run templates and compose files are relative to it)."""
+    absolute path (paths in run templates and compose files are relative to it). `load`: the file's one load,
+    shared with its checks."""
     if b"dapr" not in data and b"appDirPath" not in data:
         return None
     try:
@@ -54,7 +57,7 @@ def resource_summary(path: str, data: bytes, kubernetes: bool = False) -> Option
     # a Helm template: the YAML only exists after rendering; its plain lines may still parse
     source = strip_templates(source)
     try:
-        documents = load_documents(source, DEFAULT_LIMITS)
+        documents = (load or DocumentsOnce())(source)
     except ResourceParseError:
         return None
     folder = os.path.dirname(os.path.abspath(path))

@@ -57,6 +57,7 @@ def _dapr_call(model: ModuleModel, site: CallSite) -> Optional[tuple[known.Clien
         category="practice",
         summary="A Dapr client call in an HTTP route handler with no `try` (and no app-level error handler) that catches Dapr errors.",
         target="project",
+        off_in_test_code=True,
         examples=(
             invalid(
                 """
@@ -472,6 +473,7 @@ def _handles_failure(model: ModuleModel, clause: ExceptInfo) -> bool:
         category="practice",
         summary="An except clause in a subscription handler that returns success: the failed event is lost.",
         target="python",
+        reads_subscribers=True,
         examples=(
             invalid(
                 """

@@ -126,6 +126,7 @@ def _forwards(app: PracticeApp, protocol: str) -> bool:
         category="opinion",
         summary="A handler calls `invoke_method`/`publish_event`/`invoke_binding` and nothing in its app forwards the incoming trace context: the trace stops at this service.",
         target="project",
+        reads_run_files=True,
         fix_safety="unsafe",
         fix_description="Give the client a `headers_callback` that injects the current OpenTelemetry context.",
         examples=(
@@ -199,6 +200,7 @@ def trace_context_not_forwarded(project: Project, settings: Settings, report: Re
         category="opinion",
         summary="An app with no OpenTelemetry set-up in its modules, no tracing agent in its run files and no Dapr Configuration with `tracing`.",
         target="project",
+        reads_run_files=True,
         examples=(
             invalid(
                 """
@@ -255,6 +257,7 @@ def no_tracing_setup(project: Project, settings: Settings, report: Reporter) -> 
         category="practice",
         summary="An app that configures no logging (no `basicConfig`/`dictConfig`, structlog or loguru): its INFO records are dropped, the rest has no level, time or trace ID.",
         target="project",
+        reads_run_files=True,
         examples=(
             invalid(
                 """
@@ -339,6 +342,7 @@ _OPENED = {
         category="practice",
         summary="A WorkflowRuntime started, a streaming subscription opened or an async client held at start-up that nothing in the app closes.",
         target="project",
+        reads_run_files=True,
         fix_safety="safe",
         fix_description="Close it at the end of the FastAPI lifespan (after its `yield`).",
         examples=(
