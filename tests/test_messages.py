@@ -101,7 +101,7 @@ FAILED = (
             def on_order(event: dict):
                 return {"status": "ok"}
             """,
-            'subscription handler `on_order` answers status "ok": Dapr counts it a failed delivery',
+            'handler `on_order` answers status "ok": Dapr counts it a failed delivery',
             f'The event is {FAILED}. Answer "SUCCESS", "RETRY" or "DROP", or return no status key (success).',
         ),
         (

@@ -314,10 +314,10 @@ def sync_client_in_async(model: ModuleModel, report: Reporter) -> Iterator[Findi
             if owner is not None and not raises:
                 owner[2].append((site.node, f"`{name}` on this client blocks the event loop"))
                 continue
-            what = "raises RuntimeError: the loop is running" if raises else "blocks the event loop"
+            what = "raises RuntimeError (the loop is running)" if raises else "blocks the event loop"
             yield report(
                 site.node,
-                f"`{name}` on a {_short(kind)} inside `async def {info.name}` {what}",
+                f"`{name}` on a {_short(kind)} {what} in `async def {info.name}`",
                 Fix(_TO_ASYNC_CLIENT, conversions.for_client_name(site.node.func.value, site.scope)),  # type: ignore[attr-defined]
                 detail=(
                     "With the default HTTP protocol the sync invoke_method raises RuntimeError: This event loop is "

@@ -170,7 +170,7 @@ def invalid_subscriber_status(model: ModuleModel, report: Reporter) -> Iterator[
                     advice = 'Answer "SUCCESS", "RETRY" or "DROP", or return no status key (success).'
                 yield report(
                     status,
-                    f'subscription handler `{info.name}` answers status "{value}": Dapr counts it a failed delivery',
+                    f'handler `{info.name}` answers status "{value}": Dapr counts it a failed delivery',
                     fix,
                     detail=f"The event is {FAILED_DELIVERY}. {advice}",
                 )

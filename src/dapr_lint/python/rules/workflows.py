@@ -687,7 +687,7 @@ def direct_activity_call(model: ModuleModel, report: Reporter) -> Iterator[Findi
                 h.kind == "activity" and isinstance(h.node, cst.Decorator) for h in activity.handlers
             )
             consequence = (
-                "this raises TypeError (its decorator replaced it)"
+                "TypeError, its decorator replaced it"
                 if decorated
                 else "it runs inline on every replay, without retries"
             )
