@@ -803,6 +803,67 @@ CASES = [
         """,
     ),
     (
+        "DPR711-timedelta-import-added",
+        False,
+        """
+        from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+
+        wfr = WorkflowRuntime()
+        DELAY = 45
+
+
+        @wfr.workflow(name="order")
+        def order_workflow(ctx: DaprWorkflowContext, order: dict):
+            yield ctx.create_timer(DELAY)
+            yield ctx.create_timer(fire_at=1.5)
+            return "done"
+        """,
+        """
+        from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+        from datetime import timedelta
+
+        wfr = WorkflowRuntime()
+        DELAY = 45
+
+
+        @wfr.workflow(name="order")
+        def order_workflow(ctx: DaprWorkflowContext, order: dict):
+            yield ctx.create_timer(timedelta(seconds=DELAY))
+            yield ctx.create_timer(fire_at=timedelta(seconds=1.5))
+            return "done"
+        """,
+    ),
+    (
+        "DPR711-datetime-module",
+        False,
+        """
+        import datetime
+
+        from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+
+        wfr = WorkflowRuntime()
+
+
+        @wfr.workflow(name="order")
+        def order_workflow(ctx: DaprWorkflowContext, order: dict):
+            yield ctx.create_timer(30)
+            return "done"
+        """,
+        """
+        import datetime
+
+        from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+
+        wfr = WorkflowRuntime()
+
+
+        @wfr.workflow(name="order")
+        def order_workflow(ctx: DaprWorkflowContext, order: dict):
+            yield ctx.create_timer(datetime.timedelta(seconds=30))
+            return "done"
+        """,
+    ),
+    (
         "DPR705-input-keyword",
         False,
         """

@@ -43,7 +43,13 @@ from dapr_lint.summaries import (
     Span,
     StrValue,
     UnguardedCall,
+    WorkflowEvent,
+    WorkflowFacts,
+    WorkflowRegistration,
+    WorkflowRuntimeStart,
+    WorkflowTarget,
 )
+from dapr_lint.python.model.workflow_facts import workflow_facts
 
 # Classes whose instances serve routes: (kind, framework).
 _ROUTE_OWNERS = {
@@ -154,6 +160,27 @@ def _freeze(draft: dict) -> ModuleSummary:
         actors=freeze_actor_summary(draft.get("actors")),
         unguarded_calls=tuple(UnguardedCall(u["method"], u["function"], span(u)) for u in draft.get("unguarded_calls", ())),
         catches_dapr_errors=draft.get("catches_dapr_errors", False),
+        workflows=_freeze_workflows(draft["workflows"]) if "workflows" in draft else WorkflowFacts(),
+    )
+
+
+def _freeze_workflows(draft: dict) -> WorkflowFacts:
+    def span(item: dict) -> Span:
+        return item.get("span", Span())
+
+    return WorkflowFacts(
+        registrations=tuple(WorkflowRegistration(r["kind"], r["name"], r["function"], span(r)) for r in draft["registrations"]),
+        targets=tuple(
+            WorkflowTarget(t["method"], t["kind"], t["name"], t["function"], t["remote"], span(t)) for t in draft["targets"]
+        ),
+        raised=tuple(WorkflowEvent(e["name"], span(e)) for e in draft["raised"]),
+        awaited=tuple(WorkflowEvent(e["name"], span(e)) for e in draft["awaited"]),
+        started=tuple(
+            WorkflowRuntimeStart(r["kind"], r["key"], r["imported"], span(r), r["script"]) for r in draft["started"]
+        ),
+        opaque=draft["opaque"],
+        agents=draft["agents"],
+        handed=tuple(draft["handed"]),
     )
 
 
@@ -200,6 +227,7 @@ class _Builder:
         self._unguarded_calls(summary)
         summary["practices"], practice_pending = practices.practice_facts(m)
         self.pending.extend(practice_pending)
+        summary["workflows"] = self._workflows()
         return summary, self.pending
 
     # -- DPR301 ----------------------------------------------------------------------------------------
@@ -223,6 +251,36 @@ class _Builder:
                 self.pending.append((item, site.node))
         summary["unguarded_calls"] = calls
         summary["catches_dapr_errors"] = m.catches_dapr_errors_app_wide()
+
+    # -- workflow registrations, targets, events, runtimes (DPR707-DPR710) ----------------------------
+
+    def _workflows(self) -> dict:
+        facts = workflow_facts(self.m)
+
+        def name(value: object) -> StrValue:
+            if isinstance(value, Ref):
+                return ImportedName(value.path)
+            return value if isinstance(value, str) else None
+
+        def item(data: dict, node: cst.CSTNode) -> dict:
+            self.pending.append((data, node))
+            return data
+
+        return {
+            "registrations": [item({"kind": r.kind, "name": name(r.name), "function": r.function}, r.node) for r in facts.registrations],
+            "targets": [
+                item({"method": t.method, "kind": t.kind, "name": name(t.name), "function": t.function, "remote": t.remote}, t.argument)
+                for t in facts.targets
+            ],
+            "raised": [item({"name": name(e.name)}, e.node) for e in facts.raised],
+            "awaited": [item({"name": name(e.name)}, e.node) for e in facts.awaited],
+            "started": [
+                item({"kind": r.kind, "key": r.key, "imported": r.imported, "script": r.script}, r.node) for r in facts.started
+            ],
+            "opaque": facts.opaque,
+            "agents": facts.agents,
+            "handed": list(facts.handed),
+        }
 
     # -- DPR101 across modules -------------------------------------------------------------------------
 
