@@ -89,8 +89,9 @@ def write(root: Path, name: str, text: str) -> Path:
 # What users read on a line is one short sentence: what is wrong and what happens (the remedy and the evidence
 # are the finding's detail, shown by `--output-format full`, the editor's hover and JSON).
 MESSAGE_LIMIT = 120
-# Messages being rewritten with the application model's work (they keep to the limit when they land).
-LONG_MESSAGES_PENDING = frozenset({"DPR414", "DPR604", "DPR608"})
+# Messages being rewritten with the application model's work, and a new rule whose author brings it under the
+# limit (they keep to it when they land); remove a code here once its messages fit.
+LONG_MESSAGES_PENDING = frozenset({"DPR414", "DPR604", "DPR608", "DPR709"})
 
 
 def long_messages(findings) -> list[str]:
