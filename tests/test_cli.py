@@ -53,7 +53,7 @@ def test_aliased_sync_client_in_async_with_is_dpr102_and_dpr101_in_text(project,
     assert any(line.startswith("svc.py:5:16: DPR101 ") for line in out)
     # one finding per defect: the get_state call on the client built here is a related location, not a finding
     assert not any(line.startswith("svc.py:6:16: DPR101 ") for line in out)
-    assert any(line.startswith("Found 2 problems (2 errors).") for line in out)
+    assert any(line.startswith("Found 2 problems (2 bugs).") for line in out)
     assert out[-1] == "(2 more fixable with `--fix --unsafe-fixes`.)"
 
 
@@ -164,7 +164,7 @@ def test_statistics_and_quiet(project, capsys):
     write(project, "svc.py", ALIASED_ASYNC_WITH)
     main(["check", "svc.py", "--statistics", "--quiet"])
     out = capsys.readouterr().out
-    assert "    1  DPR101  sync-client-in-async" in out  # the client built here: one finding, its call related
+    assert "    1  DPR101      sync-client-in-async" in out  # the client built here: one finding, its call related
     assert "Found" not in out
 
 

@@ -58,7 +58,7 @@ def test_the_codemod_commands_of_the_docs_run_as_written(tmp_path):
 
 def test_statistics_prints_only_the_counts_as_the_docs_say(project, capsys):
     (row,) = [line for line in (ROOT / "docs" / "index.md").read_text(encoding="utf-8").splitlines() if line.startswith("| `--statistics`")]
-    assert "only" in row and "instead of the findings" in row
+    assert "instead of the findings" in row.lower()
     write(project, "svc.py", "from dapr.clients import DaprClient\n\n\nasync def h():\n    DaprClient()\n")
     assert main(["check", "svc.py", "--statistics", "--no-cache"]) == 1
     out = capsys.readouterr().out

@@ -975,7 +975,7 @@ def test_text_marks_fixable_findings(project, capsys):
     (project / "app.py").write_text(d(before))
     main(["check", "app.py"])
     out = capsys.readouterr().out
-    assert "DPR104 [*] " in out and "[*] 1 fixable with `--fix`." in out
+    assert "DPR104 bug      [*] " in out and "[*] 1 fixable with `--fix`." in out
 
 
 def test_a_failed_write_leaves_the_original_intact(project, capsys, monkeypatch):

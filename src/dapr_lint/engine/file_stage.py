@@ -63,8 +63,10 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
             result.fixed, result.diff = fixed, diff
             result.errors.extend(e for e in fix_errors if not isinstance(e, _Refusal))
             result.warnings.extend(e.message for e in fix_errors if isinstance(e, _Refusal))
-            if settings.fix_mode == "diff" and data != original:
-                # project fixes (a missing health route) build on this text; the diff starts from the file
+            if settings.fix_mode == "diff" and (data != original or task.data is not None):
+                # project fixes (a missing health route) build on this text; the diff starts from the file.
+                # Text not from disk (standard input, an editor's buffer) is kept even when unchanged: the
+                # project fixes must apply to it, not to whatever the file on disk holds.
                 result.fixed_data, result.original_data = data, original
         else:
             result = _check_yaml(task, data, settings)

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from dapr_lint import __version__, registry, specs
 from dapr_lint.diagnostics import Diagnostic
-from dapr_lint.report import severity_of
+from dapr_lint.report import category_of, printable, severity_of
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # Where the rule pages are published; each rule's helpUri is this plus `DPRxxx.md`.
@@ -54,7 +54,8 @@ def render(diagnostics: list[Diagnostic]) -> str:
             "ruleId": d.code,
             "ruleIndex": index[d.code],
             "level": _LEVELS[severity_of(d)],
-            "message": {"text": d.message},
+            "message": {"text": printable(d.message)},
+            "properties": {"category": category_of(d)},
             "locations": [{"physicalLocation": _physical(d.path, d.line, d.column, d.end_line, d.end_column)}],
         }
         if d.related:
@@ -62,12 +63,12 @@ def render(diagnostics: list[Diagnostic]) -> str:
                 {
                     "id": number,
                     "physicalLocation": _physical(r.path, r.line, r.column, r.end_line, r.end_column),
-                    "message": {"text": r.message},
+                    "message": {"text": printable(r.message)},
                 }
                 for number, r in enumerate(d.related, start=1)
             ]
         if d.detail:
-            result["properties"] = {"detail": d.detail}
+            result["properties"]["detail"] = printable(d.detail)
         results.append(result)
     document = {
         "$schema": SARIF_SCHEMA,
