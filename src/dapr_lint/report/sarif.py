@@ -50,12 +50,15 @@ def render(diagnostics: list[Diagnostic]) -> str:
     index = {rule.code: i for i, rule in enumerate(rules)}
     results = []
     for d in diagnostics:
-        result = {
+        properties: dict[str, str] = {"category": category_of(d)}
+        if d.detail:
+            properties["detail"] = printable(d.detail)
+        result: dict = {
             "ruleId": d.code,
             "ruleIndex": index[d.code],
             "level": _LEVELS[severity_of(d)],
             "message": {"text": printable(d.message)},
-            "properties": {"category": category_of(d)},
+            "properties": properties,
             "locations": [{"physicalLocation": _physical(d.path, d.line, d.column, d.end_line, d.end_column)}],
         }
         if d.related:
@@ -67,8 +70,6 @@ def render(diagnostics: list[Diagnostic]) -> str:
                 }
                 for number, r in enumerate(d.related, start=1)
             ]
-        if d.detail:
-            result["properties"]["detail"] = printable(d.detail)
         results.append(result)
     document = {
         "$schema": SARIF_SCHEMA,
