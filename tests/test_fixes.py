@@ -819,8 +819,8 @@ CASES = [
             return "done"
         """,
         """
-        from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
         from datetime import timedelta
+        from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
 
         wfr = WorkflowRuntime()
         DELAY = 45
