@@ -118,8 +118,8 @@ def _payload_fix(model: ModuleModel, expr: cst.BaseExpression, value: Value, sco
                         client.publish_event("pubsub", "orders", {"id": order_id})  # DPR201: ValueError
                 """,
                 fixed="""
-                from dapr.clients import DaprClient
                 import json
+                from dapr.clients import DaprClient
 
 
                 def save_order(order_id: str, total: float) -> None:
