@@ -67,7 +67,8 @@ def expected_findings(text: str) -> Counter:
 
 
 def mismatched_details(markers: Iterable[Marker], findings: Iterable[Finding]) -> list[str]:
-    """The markers that pin a column or a message fragment that no finding of their line and code has."""
+    """The markers that pin a column or a message fragment that no finding of their line and code has (a fragment
+    is read in the message or in its detail, the evidence and remedy `--output-format full` shows)."""
     by_place: dict[tuple[int, str], list[Finding]] = {}
     for finding in findings:
         by_place.setdefault((finding.line, finding.code), []).append(finding)
@@ -78,7 +79,7 @@ def mismatched_details(markers: Iterable[Marker], findings: Iterable[Finding]) -
         candidates = by_place.get((marker.line, marker.code), [])
         if not any(
             (marker.column is None or f.column == marker.column)
-            and (marker.fragment is None or marker.fragment in f.message)
+            and (marker.fragment is None or marker.fragment in f.message or marker.fragment in (getattr(f, "detail", None) or ""))
             for f in candidates
         ):
             seen = [f"{f.line}:{f.column} {f.code} {f.message}" for f in candidates] or ["nothing"]

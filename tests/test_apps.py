@@ -248,3 +248,30 @@ def test_resources_paths_name_the_apps_resources(how, project, monkeypatch, caps
     extra = ["--resources-path", "infra/dapr"] if how == "command line" else []
     main(["check", "svc.py", "--format", "json", "--no-cache", *extra])
     assert [(f["line"], f["code"]) for f in json.loads(capsys.readouterr().out)] == [(11, "DPR601")]
+
+
+def test_apps_text_is_one_line_per_app_in_another_language_with_paths_from_the_working_directory(project, monkeypatch, capsys):
+    repo = project / "quickstart"
+    (repo / "order-processor").mkdir(parents=True)
+    (repo / "checkout").mkdir()
+    (repo / "components").mkdir()
+    (repo / "pyproject.toml").write_text("[tool.dapr-lint]\n", encoding="utf-8")
+    (repo / "dapr.yaml").write_text(
+        "version: 1\ncommon:\n  resourcesPath: ./components\napps:\n"
+        "  - appID: order-processor\n    appDirPath: ./order-processor/\n    command: ['python3', 'app.py']\n"
+        "  - appID: checkout\n    appDirPath: ./checkout/\n    command: ['dotnet', 'run']\n",
+        encoding="utf-8",
+    )
+    (repo / "order-processor" / "app.py").write_text(
+        "from dapr.clients import DaprClient\n\nwith DaprClient() as client:\n    client.save_state('statestore', 'k', 'v')\n",
+        encoding="utf-8",
+    )
+    (repo / "checkout" / "Program.cs").write_text("// C#\n", encoding="utf-8")
+    monkeypatch.chdir(project)  # above the repository: every path is shown from here
+    assert main(["apps", "quickstart"]) == 0
+    out = capsys.readouterr().out
+    assert "    checkout (app ID checkout): quickstart/checkout\n" in out  # one line
+    assert "found from: dapr.yaml quickstart/dapr.yaml" in out
+    assert "local resources from resourcesPaths of quickstart/dapr.yaml" in out
+    assert "modules (1): quickstart/order-processor/app.py" in out
+    assert "app checkout" not in out

@@ -51,21 +51,46 @@ def test_aliased_sync_client_in_async_with_is_dpr102_and_dpr101_in_text(project,
     assert code == 1
     assert "svc.py:5:16: DPR102 " in "\n".join(out)
     assert any(line.startswith("svc.py:5:16: DPR101 ") for line in out)
-    assert any(line.startswith("svc.py:6:16: DPR101 ") for line in out)  # the get_state call
-    assert any(line.startswith("Found 3 problems (3 bugs).") for line in out)
-    assert out[-1] == "(3 more fixable with `--fix --unsafe-fixes`.)"
+    # one finding per defect: the get_state call on the client built here is a related location, not a finding
+    assert not any(line.startswith("svc.py:6:16: DPR101 ") for line in out)
+    assert any(line.startswith("Found 2 problems (2 bugs).") for line in out)
+    assert out[-1] == "(2 more fixable with `--fix --unsafe-fixes`.)"
+
+
+def test_the_calls_on_a_client_built_in_the_function_are_related_locations(project, capsys):
+    write(project, "svc.py", ALIASED_ASYNC_WITH)
+    _code, findings = run_json(capsys, "check", "svc.py", "--select", "DPR101")
+    (finding,) = findings
+    assert (finding["line"], finding["column"]) == (5, 16)
+    assert [(r["path"], r["line"], r["column"]) for r in finding["related"]] == [("svc.py", 6, 16)]
+    assert "`get_state`" in finding["related"][0]["message"]
+    assert "dapr.aio.clients.DaprClient" in finding["detail"]
+    main(["check", "svc.py", "--select", "DPR101", "--output-format", "sarif"])
+    (result,) = json.loads(capsys.readouterr().out)["runs"][0]["results"]
+    (related,) = result["relatedLocations"]
+    assert related["physicalLocation"]["region"]["startLine"] == 6
+    assert related["physicalLocation"]["artifactLocation"]["uri"] == "svc.py"
+    main(["check", "svc.py", "--select", "DPR101", "--output-format", "full"])
+    full = capsys.readouterr().out
+    assert "  = related: svc.py:6:16: `get_state` on this client blocks the event loop" in full
+    assert "  = help: The constructor waits on a sidecar health check" in full
 
 
 def test_json_contract(project, capsys):
     write(project, "svc.py", ALIASED_ASYNC_WITH)
     code, findings = run_json(capsys, "svc.py")
     assert code == 1
-    keys = {"code", "name", "message", "path", "line", "column", "end_line", "end_column", "severity", "category", "fix"}
+    keys = {
+        "code", "name", "message", "path", "line", "column", "end_line", "end_column", "severity", "category", "fix",
+        "detail", "related",
+    }
     for finding in findings:
         assert set(finding) == keys
         assert finding["severity"] in ("error", "warning", "info")
         assert finding["category"] in ("bug", "practice", "opinion")
         assert finding["fix"] is None or set(finding["fix"]) == {"safety", "description"}
+        assert finding["detail"] is None or isinstance(finding["detail"], str)
+        assert all(set(r) == {"path", "line", "column", "end_line", "end_column", "message"} for r in finding["related"])
     dpr102 = next(f for f in findings if f["code"] == "DPR102")
     assert dpr102 == {
         **dpr102,
@@ -139,7 +164,7 @@ def test_statistics_and_quiet(project, capsys):
     write(project, "svc.py", ALIASED_ASYNC_WITH)
     main(["check", "svc.py", "--statistics", "--quiet"])
     out = capsys.readouterr().out
-    assert "    2  DPR101      sync-client-in-async" in out
+    assert "    1  DPR101      sync-client-in-async" in out  # the client built here: one finding, its call related
     assert "Found" not in out
 
 
@@ -211,7 +236,7 @@ def test_parallel_run_matches_serial_run(project, capsys):
     _, serial = run_json(capsys, "pkg", "--jobs", "1")
     _, parallel = run_json(capsys, "pkg", "--jobs", "2")
     assert serial == parallel
-    assert len(serial) == 10 * 3
+    assert len(serial) == 10 * 2  # per aliased file: DPR102 and one DPR101 (its call is a related location)
 
 
 def test_a_reader_that_goes_away_is_no_internal_error():
@@ -228,3 +253,10 @@ def test_a_reader_that_goes_away_is_no_internal_error():
     stderr = done.stderr.decode()
     assert done.returncode == 141, stderr
     assert "internal error" not in stderr and "Traceback" not in stderr
+
+
+def test_detail_and_related_locations_survive_the_cache(project, capsys):
+    write(project, "svc.py", ALIASED_ASYNC_WITH)
+    _code, first = run_json(capsys, "check", "svc.py", "--select", "DPR101")
+    _code, cached = run_json(capsys, "check", "svc.py", "--select", "DPR101")  # served from the result cache
+    assert first == cached and first[0]["related"] and first[0]["detail"]

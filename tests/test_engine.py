@@ -21,8 +21,13 @@ SOURCE = (
 
 
 def findings(capsys, *argv):
+    """The ranges of the DPR101 findings and of their related locations (the client's calls), in order."""
     main([*argv, "--format", "json", "--select", "DPR101"])
-    return [(f["line"], f["column"], f["end_line"], f["end_column"]) for f in json.loads(capsys.readouterr().out)]
+    ranges = []
+    for f in json.loads(capsys.readouterr().out):
+        ranges.append((f["line"], f["column"], f["end_line"], f["end_column"]))
+        ranges.extend((r["line"], r["column"], r["end_line"], r["end_column"]) for r in f["related"])
+    return ranges
 
 
 def test_multiline_positions(project, capsys):

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from conftest import FIXTURES, fixture_codes, lint
+from conftest import FIXTURES, fixture_codes, lint, long_messages
 from markers import expected_findings, mismatched_details, parse_markers
 from snapshots import check_snapshot, stale_snapshots
 
@@ -51,6 +51,7 @@ def test_fixture(path, request):
         f"\nmissing (expected, not reported): {missing}"
         f"\nunexpected (reported, not expected): {[(k, messages.get(k)) for k in unexpected]}"
     )
+    assert not long_messages(result.diagnostics), long_messages(result.diagnostics)
     pinned = [m for m in parse_markers(text) if m.code in codes]
     assert not mismatched_details(pinned, result.diagnostics), mismatched_details(pinned, result.diagnostics)
     # what users read, every finding: `line:col code message` (tests/snapshots.py)

@@ -15,16 +15,20 @@ from conftest import lint
 from dapr_lint.cli import main
 
 
-def _messages(tmp_path, code: str, source: str) -> list[str]:
+def _findings(tmp_path, code: str, source: str) -> list:
     path = tmp_path / "service.py"
     path.write_text(textwrap.dedent(source), encoding="utf-8")
     result = lint(path, frozenset({code}))
     assert not result.errors
-    return [d.message for d in result.diagnostics if d.code == code]
+    return [d for d in result.diagnostics if d.code == code]
+
+
+def _messages(tmp_path, code: str, source: str) -> list[str]:
+    return [d.message for d in _findings(tmp_path, code, source)]
 
 
 def test_dpr101_says_the_aio_constructor_blocks_too_and_recommends_one_client_at_start_up(tmp_path):
-    (message,) = _messages(
+    (finding,) = _findings(
         tmp_path,
         "DPR101",
         """\
@@ -40,16 +44,17 @@ def test_dpr101_says_the_aio_constructor_blocks_too_and_recommends_one_client_at
             return "ok"
         """,
     )
-    assert message == (
-        "sync DaprClient constructed inside `async def orders`: its constructor blocks the event loop on a sidecar "
-        "health check (up to DAPR_HEALTH_TIMEOUT, 60 s, while the sidecar is down; the aio client's constructor runs "
-        "the same check) and every call blocks it too; use one dapr.aio.clients.DaprClient built at start-up "
-        "(a FastAPI lifespan) and reused, awaiting its methods"
+    # the message says what is wrong and what happens; the evidence and the remedy are the detail
+    assert finding.message == "sync DaprClient built inside `async def orders`: it and its calls block the event loop"
+    assert finding.detail == (
+        "The constructor waits on a sidecar health check (up to DAPR_HEALTH_TIMEOUT, 60 s, while the sidecar is down; "
+        "the aio client's constructor runs the same check) and every call blocks too. Use one "
+        "dapr.aio.clients.DaprClient built at start-up (a FastAPI lifespan) and reused, awaiting its methods."
     )
 
 
 def test_dpr301_states_the_real_consequence_not_an_unlogged_500(tmp_path):
-    (message,) = _messages(
+    (finding,) = _findings(
         tmp_path,
         "DPR301",
         """\
@@ -65,11 +70,12 @@ def test_dpr301_states_the_real_consequence_not_an_unlogged_500(tmp_path):
             return client.get_state("statestore", "k").data
         """,
     )
-    assert "unlogged" not in message
-    assert message == (
-        "`get_state` in route handler `orders` is not inside a `try` that catches Dapr errors: a sidecar or component "
-        "failure escapes as a generic 500 that tells the caller nothing it can act on (a 503 to retry later, a 409 on "
-        "an etag conflict); catch `(DaprInternalError, grpc.RpcError)`, log it with context and return a deliberate status"
+    assert "unlogged" not in finding.message + finding.detail
+    assert finding.message == "`get_state` in route `orders` catches no Dapr error: a sidecar failure becomes a generic 500"
+    assert finding.detail == (
+        "A sidecar or component failure escapes as a 500 that tells the caller nothing it can act on (a 503 to retry "
+        "later, a 409 on an etag conflict). Catch `(DaprInternalError, grpc.RpcError)`, log it with context and return "
+        "a deliberate status (or register an app-level exception handler)."
     )
 
 
@@ -80,7 +86,7 @@ FAILED = (
 
 
 @pytest.mark.parametrize(
-    "code, source, expected",
+    "code, source, expected, detail",
     [
         (
             "DPR403",
@@ -95,8 +101,8 @@ FAILED = (
             def on_order(event: dict):
                 return {"status": "ok"}
             """,
-            'subscription handler `on_order` answers status "ok": Dapr treats an unknown status as a failed delivery, '
-            f'so the event is {FAILED}; answer "SUCCESS", "RETRY" or "DROP", or return no status key (success)',
+            'handler `on_order` answers status "ok": Dapr counts it a failed delivery',
+            f'The event is {FAILED}. Answer "SUCCESS", "RETRY" or "DROP", or return no status key (success).',
         ),
         (
             "DPR404",
@@ -111,8 +117,8 @@ FAILED = (
             def on_order():
                 print("got it")
             """,
-            "Flask subscription handler `on_order` can reach its end without returning: Flask answers 500, so the "
-            f'event is {FAILED}; end it with `return {{"status": "SUCCESS"}}`',
+            "Flask subscription handler `on_order` can end without returning: Flask answers 500",
+            f'The event is {FAILED}. End it with `return {{"status": "SUCCESS"}}`.',
         ),
         (
             "DPR406",
@@ -132,16 +138,16 @@ FAILED = (
             def on_order(order: Order):
                 return {"status": "SUCCESS"}
             """,
-            "subscription handler `on_order` reads the body as `Order`, but Dapr posts a CloudEvent envelope with the "
-            f"payload under `data`: FastAPI answers 422, so the event is {FAILED}, never handled; take `event: dict` "
-            "(or `cloudevents.pydantic.CloudEvent`) and validate `Order.model_validate(event['data'])`",
+            "subscription handler `on_order` reads the body as `Order`: FastAPI answers 422 to every event",
+            f"Dapr posts a CloudEvent envelope with the payload under `data`; the event is {FAILED}, never handled. "
+            "Take `event: dict` (or `cloudevents.pydantic.CloudEvent`) and validate `Order.model_validate(event['data'])`.",
         ),
     ],
 )
-def test_failed_deliveries_are_bounded_not_forever(tmp_path, code, source, expected):
-    messages = _messages(tmp_path, code, source)
-    assert messages == [expected]
-    assert "forever" not in messages[0]
+def test_failed_deliveries_are_bounded_not_forever(tmp_path, code, source, expected, detail):
+    (finding,) = _findings(tmp_path, code, source)
+    assert (finding.message, finding.detail) == (expected, detail)
+    assert "forever" not in finding.message + finding.detail
 
 
 def test_type_names_take_the_right_article(tmp_path):

@@ -54,20 +54,20 @@ def test_messages_and_columns(monkeypatch, capsys):
     tracing = found[("bare/orders/main.py", 11, "DPR414")]
     assert tracing["column"] == 7 and tracing["message"].startswith("FastAPI app `app` has no tracing set-up")
     logging_ = found[("bare/orders/main.py", 11, "DPR415")]
-    assert "configures no logging" in logging_["message"] and "drops INFO and DEBUG records" in logging_["message"]
+    assert "configures no logging" in logging_["message"] and "drops INFO and DEBUG records" in logging_["detail"]
     publish = found[("bare/orders/main.py", 27, "DPR413")]
     assert publish["column"] == 9
     assert publish["message"].startswith("`publish_event` in handler `create_order` sends no trace context")
-    assert "gRPC path (no `interceptors=`" in publish["message"]
+    assert "gRPC path (no `interceptors=`" in publish["detail"]
     invoke = found[("bare/orders/main.py", 28, "DPR413")]
-    assert "HTTP path (no `headers_callback=`" in invoke["message"]
+    assert "HTTP path (no `headers_callback=`" in invoke["detail"]
     runtime = found[("bare/orders/main.py", 19, "DPR416")]
-    assert runtime["message"].startswith("WorkflowRuntime `wfr` is started and never shut down: its worker thread is not a daemon")
-    assert "`wfr.shutdown()`" in runtime["message"]
+    assert runtime["message"].startswith("WorkflowRuntime `wfr` is never shut down: the process outlives the server")
+    assert runtime["detail"].startswith("Its worker thread is not a daemon") and "`wfr.shutdown()`" in runtime["detail"]
     stream = found[("bare/orders/main.py", 21, "DPR416")]
     assert stream["message"].startswith("streaming subscription (its close function discarded) is never closed")
     client = found[("bare/orders/main.py", 14, "DPR416")]
-    assert client["message"].startswith("async DaprClient `shared` is held for the whole process and never closed")
+    assert client["message"].startswith("async DaprClient `shared` is never closed: in-flight calls are cut off at exit")
     worker = found[("bare/orders/worker.py", 12, "DPR414")]
     assert worker["message"].startswith("the app whose WorkflowRuntime `runtime` starts here")
 
@@ -205,7 +205,7 @@ def test_the_shutdown_fix_closes_what_start_up_opened_at_the_end_of_the_lifespan
     (tmp_path / "main.py").write_text(LIFESPAN)
     found = _findings(tmp_path, monkeypatch, capsys)
     assert {(f["line"], f["fix"]["safety"]) for f in found if f["code"] == "DPR416"} == {(10, "safe"), (15, "safe"), (16, "safe")}
-    assert any("add `await application.state.dapr.close()` at the end of the lifespan" in f["message"] for f in found)
+    assert any("Add `await application.state.dapr.close()` at the end of the lifespan." in f["detail"] for f in found)
     fixed, left = _fix(tmp_path, monkeypatch, capsys, LIFESPAN)  # safe: no --unsafe-fixes needed
     assert fixed == LIFESPAN.replace(
         '    logging.info("stopping")\n',

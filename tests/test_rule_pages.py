@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import lint, write
+from conftest import lint, long_messages, write
 from dapr_lint import registry
 from dapr_lint.cli import main
 
@@ -44,20 +44,22 @@ def test_every_rule_has_an_invalid_and_a_valid_example():
 def test_example_does_what_its_page_says(rule, index, example, tmp_path, monkeypatch, capsys):
     name = example.filename or ("example.py" if example.language == "python" else "resource.yaml")
     if example.files or rule.target == "project":
-        produced = _lint_repository(tmp_path, name, example, rule.code, monkeypatch, capsys)
+        findings = _lint_repository(tmp_path, name, example, rule.code, monkeypatch, capsys)
     else:
         path = write(tmp_path, name, example.source)
         result = lint(path, frozenset({rule.code, "DPR001"}))
         assert not result.errors, [f"{e.where}: {e.message}" for e in result.errors]
-        produced = sorted({d.code for d in result.diagnostics})
+        findings = result.diagnostics
+    produced = sorted({f["code"] if isinstance(f, dict) else f.code for f in findings})
+    assert not long_messages(findings), long_messages(findings)
     if example.valid:
         assert produced == [], f"the valid example {index} of {rule.code} produces {produced}"
     else:
         assert produced == [rule.code], f"the invalid example {index} of {rule.code} produces {produced}"
 
 
-def _lint_repository(root: Path, name: str, example, code: str, monkeypatch, capsys) -> list[str]:
-    """The codes `dapr-lint check .` reports (only the rule and DPR001 selected) in a repository made of the
+def _lint_repository(root: Path, name: str, example, code: str, monkeypatch, capsys) -> list[dict]:
+    """The findings (JSON) `dapr-lint check .` reports (only the rule and DPR001 selected) in a repository made of the
     example's files; its own pyproject.toml makes the folder the repository's root."""
     write(root, "pyproject.toml", "[tool.dapr-lint]\n")
     write(root, name, example.source)
@@ -68,7 +70,7 @@ def _lint_repository(root: Path, name: str, example, code: str, monkeypatch, cap
     out, err = capsys.readouterr()
     assert not err, err
     assert status in (0, 1), (status, out)
-    return sorted({finding["code"] for finding in json.loads(out)})
+    return json.loads(out)
 
 
 def test_an_example_with_files_is_one_unit_on_its_page():

@@ -244,7 +244,9 @@ def test_server_without_pygls_says_how_to_install_it(project):
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL)
     assert done.returncode == 2
-    assert "pip install 'dapr-lint[lsp]'" in done.stderr
+    # names what exists on PyPI (the libraries), and the extra only as a local install: dapr-lint is not on PyPI
+    assert "pip install pygls lsprotocol" in done.stderr
+    assert "dapr-lint[lsp]'" not in done.stderr and '"/path/to/dapr-lint[lsp]"' in done.stderr
     assert "Traceback" not in done.stderr
 
 

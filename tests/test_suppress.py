@@ -40,10 +40,10 @@ SOURCE = textwrap.dedent(
     from dapr.clients import DaprClient
 
 
-    async def handler():
-        with DaprClient() as client:  # noqa: DPR101
-            client.save_state("statestore", "k", "v")  # noqa: DPR102
-            client.delete_state("statestore", "k")  # noqa
+    async def handler(client: DaprClient):  # a client from elsewhere: one finding per call
+        client.get_metadata()  # noqa: DPR101
+        client.save_state("statestore", "k", "v")  # noqa: DPR102
+        client.delete_state("statestore", "k")  # noqa
     """
 )
 

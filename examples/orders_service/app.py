@@ -172,14 +172,14 @@ async def cancel_order(order_id: str) -> dict:
         # bug: `Dapr` is the sync client under another name. It has no __aenter__, so this
         # line raises TypeError (DPR102), and building it blocks the loop (DPR101).
         async with Dapr() as client:
-            # bug: awaiting a sync call: the read blocks the loop, then the await raises
-            # TypeError on the StateResponse (DPR103, DPR101)
+            # bug: awaiting a sync call: the read blocks the loop (part of the DPR101 above), then the
+            # await raises TypeError on the StateResponse (DPR103)
             resp = await client.get_state(STATE_STORE, order_id)
             if not resp.data:
                 raise HTTPException(status_code=404, detail="order not found")
             order = resp.json()
             order["status"] = "cancelled"
-            await client.save_state(STATE_STORE, order_id, json.dumps(order))  # bug: DPR103, DPR101
+            await client.save_state(STATE_STORE, order_id, json.dumps(order))  # bug: DPR103 (and DPR101's client)
         await asyncio.to_thread(cancel_fulfilment, f"order-{order_id}")
     except (DaprInternalError, grpc.RpcError) as exc:
         logger.error("could not cancel order %s: %s", order_id, exc)

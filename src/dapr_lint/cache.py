@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from dapr_lint import __version__, reading, registry, summaries
-from dapr_lint.diagnostics import Diagnostic, FileResult, Fix
+from dapr_lint.diagnostics import Diagnostic, FileResult, Fix, Related
 
 CACHE_DIR_NAME = ".dapr-lint_cache"
 ENVIRONMENT = "DAPR_LINT_CACHE_DIR"
@@ -242,21 +242,41 @@ def _field_types(cls: type) -> dict[str, tuple[Any, bool]]:
 
 def _diagnostic_to_json(d: Diagnostic) -> list:
     fix = None if d.fix is None else [d.fix.safety, d.fix.title]
-    return [d.code, d.message, d.path, d.line, d.column, d.end_line, d.end_column, fix, d.severity]
+    related = [[r.path, r.line, r.column, r.end_line, r.end_column, r.message] for r in d.related]
+    return [d.code, d.message, d.path, d.line, d.column, d.end_line, d.end_column, fix, d.severity, d.detail, related]
 
 
 def _diagnostic_from_json(item: Any) -> Diagnostic:
     """A Diagnostic from its cached list; ValueError when the list is not one."""
-    if type(item) is not list or len(item) != 9:
+    if type(item) is not list or len(item) != 11:
         raise ValueError("not a finding")
-    code, message, path, line, column, end_line, end_column, fix, severity = item
+    code, message, path, line, column, end_line, end_column, fix, severity, detail, related = item
     if not all(type(v) is str for v in (code, message, path)) or not all(type(v) is int for v in (line, column, end_line, end_column)):
         raise ValueError("not a finding")
     if severity not in (None, "error", "warning", "info"):
         raise ValueError("not a severity")
     if fix is not None and (type(fix) is not list or len(fix) != 2 or fix[0] not in (None, "safe", "unsafe") or type(fix[1]) is not str):
         raise ValueError("not a fix")
-    return Diagnostic(code, message, path, line, column, end_line, end_column, None if fix is None else Fix(fix[1], safety=fix[0]), severity)
+    if detail is not None and type(detail) is not str:
+        raise ValueError("not a detail")
+    if type(related) is not list or not all(
+        type(r) is list and len(r) == 6 and type(r[0]) is str and type(r[5]) is str and all(type(v) is int for v in r[1:5])
+        for r in related
+    ):
+        raise ValueError("not related locations")
+    return Diagnostic(
+        code,
+        message,
+        path,
+        line,
+        column,
+        end_line,
+        end_column,
+        None if fix is None else Fix(fix[1], safety=fix[0]),
+        severity,
+        detail,
+        tuple(Related(*r) for r in related),
+    )
 
 
 # -- whose folder it is ------------------------------------------------------------------------------------

@@ -495,7 +495,7 @@ def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
     from dapr_lint.config import CommandLine
     from dapr_lint.engine.run import summarize
     from dapr_lint.files import discover, repository_files
-    from dapr_lint.report.apps import app_graphs, describe_apps
+    from dapr_lint.report.apps import app_graphs, describe_apps, render_apps
     from dapr_lint.report.graph import to_dot, to_mermaid
     from dapr_lint.roots import run_root, strong_marker
 
@@ -533,45 +533,8 @@ def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
     if args.format == "json":
         out.write(json.dumps(described, indent=2) + "\n")
         return EXIT_CLEAN
-    for repository in described:
-        out.write(f"repository {repository['root']} ({repository['why']})\n")
-        if not repository["apps"]:
-            out.write("  no apps found (no dapr.yaml, Kubernetes manifest, compose sidecar or entry module)\n")
-        for app in repository["apps"]:
-            app_id = f" (app ID {app['app_id']})" if app["app_id"] else " (no app ID declared)"
-            dapr = "" if app["uses_dapr"] else " - uses no Dapr: no Dapr project rule applies"
-            out.write(f"\napp {app['name']}{app_id}{dapr}\n")
-            out.write(f"  found from: {'; '.join(app['sources'])}\n")
-            if app["folder"]:
-                out.write(f"  folder: {app['folder']}\n")
-            sdk = app.get("sdk")
-            if app["uses_dapr"]:
-                out.write(f"  Dapr SDK: {_admitted(sdk)}\n")
-            out.write(f"  modules ({len(app['modules'])}): {', '.join(app['modules']) or '-'}\n")
-            if not app["resource_sets"]:
-                out.write("  resources: none found (component names are not checked)\n")
-            for resource_set in app["resource_sets"]:
-                names = ", ".join(f"{c['name']} ({c['type']})" for c in resource_set["components"]) or "-"
-                out.write(f"  {resource_set['kind']} resources from {resource_set['origin']}: {names}\n")
-                for sub in resource_set["subscriptions"]:
-                    out.write(f"    subscription {sub['name']}: {sub['pubsub']}/{sub['topic']} -> {', '.join(sub['routes'])}\n")
-            routes = app["routes"] if app["routes_complete"] else app["routes"] + ["(and routes the summaries cannot follow)"]
-            out.write(f"  routes: {', '.join(routes) or '-'}\n")
-            if app["subscriber_routes"]:
-                out.write(f"  event routes: {', '.join(app['subscriber_routes'])}\n")
-            for path in app["health_paths"]:
-                out.write(f"  called by Dapr or the cluster: {path['path']} ({path['origin']})\n")
-        if repository["outside"]:
-            out.write(f"\nmodules in no app ({len(repository['outside'])}): {', '.join(repository['outside'])}\n")
+    out.write(render_apps(described))
     return EXIT_CLEAN
-
-
-def _admitted(sdk) -> str:
-    """An app's SDK pin as `dapr-lint apps` prints it."""
-    if sdk is None:
-        return "the newest known (nothing pins dapr)"
-    admitted = sdk["low"] if sdk["low"] == sdk["high"] else f"{sdk['low']} to {sdk['high']}"
-    return f"{admitted} ({sdk['source']})"
 
 
 def _report_diff(results, errors, args: argparse.Namespace) -> int:

@@ -73,6 +73,19 @@ class Location:
 
 
 @dataclass(frozen=True)
+class Related:
+    """Another place of the same defect (a call on the client a finding reports at its construction): shown as
+    SARIF relatedLocations, LSP relatedInformation and `related` in JSON. 1-based, like Diagnostic."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    message: str
+
+
+@dataclass(frozen=True)
 class Finding:
     """What a check reports, made by its rule's bound `report` (so the code is always the rule's): a message
     at `at` - a CST node (Python rules), a YAML node (resource rules) or a Location (project rules) - turned
@@ -87,6 +100,11 @@ class Finding:
     # What this finding predicts when the code runs, when it differs from its rule's RuleSpec.predicts (a call
     # that warns on one protocol and raises on the other): code expecting any of these is testing it.
     predicts: Optional[tuple[Prediction, ...]] = None
+    # The evidence and the remedy, read in `--output-format full`, the editor's hover and JSON: the message
+    # itself says only what is wrong and what happens (one short line).
+    detail: Optional[str] = None
+    # Other places of the same defect, as (at, message) pairs positioned like `at` (one finding per defect).
+    related: tuple[tuple[Any, str], ...] = ()
 
     @property
     def node(self) -> Any:  # the Python stage's name for `at`
@@ -107,6 +125,9 @@ class Diagnostic:
     fix: Optional[Fix] = None
     # Overrides the rule's severity for this finding only (for example a type that may be pluggable).
     severity: Optional[Severity] = None
+    # The evidence and the remedy (Finding.detail), and other places of the same defect (Finding.related).
+    detail: Optional[str] = None
+    related: tuple[Related, ...] = ()
 
     def sort_key(self) -> tuple:
         return (self.path, self.line, self.column, self.code, self.message)

@@ -92,7 +92,8 @@ Stage = Literal["python", "project", "yaml", "dependencies"]
 
 
 class Reporter:
-    """A rule's bound `report(at, message, fix=None, *, severity=None, predicts=None) -> Finding`: the code is the
+    """A rule's bound `report(at, message, fix=None, *, severity=None, predicts=None, detail=None, related=())
+    -> Finding`: the code is the
     rule's, and a fix's safety is the spec's (`RuleSpec.fix_safety`), or narrower (`Fix(..., safety="unsafe")`
     where the spec says "safe": a rule mixing safe and unsafe fixes declares the most permissive). A fix on a rule
     whose spec has none, or wider than the spec, is a bug of the rule: ValueError. A Fix with no edit is dropped."""
@@ -111,11 +112,15 @@ class Reporter:
         *,
         severity: Optional[Severity] = None,
         predicts: Optional[tuple[Prediction, ...]] = None,
+        detail: Optional[str] = None,
+        related: Iterable[tuple[Any, str]] = (),
     ) -> Finding:
-        """`predicts`: what this finding predicts when it differs from the spec's `predicts` (Finding.predicts)."""
+        """`predicts`: what this finding predicts when it differs from the spec's `predicts` (Finding.predicts);
+        `detail`: the evidence and the remedy (the message says what is wrong and what happens, ≤ 120
+        characters); `related`: (at, message) of the other places of the same defect."""
         if fix is not None:
             fix = self._resolved(fix) if fix.edits else None
-        return Finding(self.code, at, message, fix, severity, predicts)
+        return Finding(self.code, at, message, fix, severity, predicts, detail, tuple(related))
 
     def _resolved(self, fix: Fix) -> Fix:
         declared = self.spec.fix_safety

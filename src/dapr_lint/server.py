@@ -40,8 +40,8 @@ MAX_DOCUMENT_BYTES = 1 << 20
 FRESH_SECONDS = 10.0
 
 _MISSING = (
-    "dapr-lint: the language server needs pygls and lsprotocol; install them with "
-    "`pip install 'dapr-lint[lsp]'` (or `pip install pygls lsprotocol`)"
+    "dapr-lint: the language server needs pygls and lsprotocol; install them with `pip install pygls lsprotocol` "
+    "(or reinstall dapr-lint with its `lsp` extra: `pip install \"/path/to/dapr-lint[lsp]\"`)"
 )
 
 

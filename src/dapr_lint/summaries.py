@@ -137,6 +137,16 @@ class Definition:
 
 
 @dataclass(frozen=True)
+class UnguardedCall:
+    """A Dapr client call in an HTTP route handler with no `try` around it that catches Dapr errors (DPR301: the
+    project stage reports it unless an app-level error handler of its app catches them)."""
+
+    method: str
+    function: str
+    span: Span
+
+
+@dataclass(frozen=True)
 class AsyncCall:
     """A call on the event loop to a function, or a method of an instance of a class, imported from a module
     that may be the project's own."""
@@ -365,6 +375,10 @@ class ModuleSummary:
     # workflow registrations, targets, events and runtimes (DPR707-DPR710)
     workflows: WorkflowFacts = field(default_factory=WorkflowFacts)
     version: int = SUMMARY_VERSION
+    # Dapr calls of route handlers no `try` guards, and whether the module registers an app-level error handler
+    # that catches Dapr errors (DPR301)
+    unguarded_calls: tuple[UnguardedCall, ...] = ()
+    catches_dapr_errors: bool = False
 
 
 @dataclass(frozen=True)
@@ -489,6 +503,7 @@ _CLASSES = {
         ComponentUse,
         Definition,
         AsyncCall,
+        UnguardedCall,
         PracticeEntry,
         OpenedResource,
         OutgoingCall,

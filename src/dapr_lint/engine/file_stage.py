@@ -196,6 +196,7 @@ def _annotate_summary(summary: Summary, task: FileTask, text: str) -> Summary:
     lines = {item.span.line for item in summary.objects.values()}
     lines.update(item.span.line for item in summary.async_calls)
     lines.update(item.span.line for item in summary.components)
+    lines.update(item.span.line for item in summary.unguarded_calls)
     facts = summary.practices
     lines.update(item.span.line for group in (facts.entries, facts.opened, facts.outgoing) for item in group)
     return replace(

@@ -12,11 +12,11 @@ from dataclasses import replace
 from typing import Iterable, Optional
 
 from dapr_lint import registry
-from dapr_lint.diagnostics import Diagnostic, FileResult, Finding, InternalError, Location
+from dapr_lint.diagnostics import Diagnostic, FileResult, Finding, InternalError, Location, Related
 from dapr_lint.engine import workers
 from dapr_lint.engine.demand import refines_subscribers
 from dapr_lint.engine.file_stage import FileTask, check_file
-from dapr_lint.project import Project, normalise_route
+from dapr_lint.project import Project
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ModuleSummary, ResourceSummary, Summary
 from dapr_lint.suppress import ALL, is_suppressed
@@ -74,37 +74,29 @@ def positioned(finding: Finding) -> Diagnostic:
     where: Location = finding.at
     span = where.span
     fix = finding.fix.without_edits() if finding.fix is not None else None
+    related = tuple(
+        Related(at.path, at.span.line, at.span.column, at.span.end_line, at.span.end_column, message)
+        for at, message in finding.related
+        if isinstance(at, Location)
+    )
     return Diagnostic(
-        finding.code, finding.message, where.path, span.line, span.column, span.end_line, span.end_column, fix, finding.severity
+        finding.code,
+        finding.message,
+        where.path,
+        span.line,
+        span.column,
+        span.end_line,
+        span.end_column,
+        fix,
+        finding.severity,
+        finding.detail,
+        related,
     )
 
 
 def subscriber_functions(project: Project, summary: ModuleSummary) -> set[str]:
     """The route functions of a module that Dapr delivers events to, by the facts of the module's apps."""
-    found: set[str] = set()
-    for app in project.apps_of(summary.file):
-        wanted = project.subscriber_routes(app)
-        if not wanted:
-            continue
-        routes, _complete = project.app_routes(app)
-        for route in routes:
-            entry = route.entry
-            if entry is None or entry.file != summary.file or not entry.function:
-                continue
-            full = route.full
-            if full is not None:
-                if full in wanted:
-                    found.add(entry.function)
-            elif entry.path and entry.path.strip("/"):
-                # a prefix we cannot read: a subscribed route ending with the route's own path counts
-                own = normalise_route(entry.path)
-                if any(w == own or w.endswith(own) for w in wanted):
-                    found.add(entry.function)
-        for handler in summary.handlers:
-            # routes registered where the summary has no route entry (add_api_route with a method reference)
-            if handler.kind == "route" and handler.path and normalise_route(handler.path) in wanted:
-                found.add(handler.function)
-    return found
+    return project.subscriber_functions(summary)
 
 
 def _refine_subscribers(results: list[FileResult], project: Project, settings: Settings, jobs: Optional[int]) -> None:

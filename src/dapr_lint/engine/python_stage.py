@@ -10,7 +10,7 @@ from typing import Optional
 import libcst as cst
 
 from dapr_lint import catalog, registry  # noqa: F401  (catalog: registers every rule before the first file)
-from dapr_lint.diagnostics import Diagnostic, FileResult, Finding, InternalError
+from dapr_lint.diagnostics import Diagnostic, FileResult, Finding, InternalError, Related
 from dapr_lint.python import bounds, source, verify
 from dapr_lint.python.model import ModuleModel
 from dapr_lint.python.positions import positions
@@ -143,7 +143,8 @@ def lint_module(
     regions = model.expectations if reports else []
     try:
         # one position pass for the findings, the summary items and the code expecting a failure together
-        spans = positions(module, [r.node for r in reports] + nodes + [node for node, _kind in regions])
+        related_nodes = [node for r in reports for node, _message in r.related]
+        spans = positions(module, [r.node for r in reports] + related_nodes + nodes + [node for node, _kind in regions])
     except Exception as exc:
         return [], [*errors, _internal(path, "positions", exc)], None
     summary = pending.finish(spans) if pending is not None else None
@@ -158,9 +159,13 @@ def lint_module(
             continue
         seen.add(key)
         fix = report.fix.without_edits() if report.fix is not None else None
-        findings.append(
-            (report, Diagnostic(report.code, report.message, path, line, column, end_line, end_column, fix, report.severity))
+        related = tuple(
+            Related(path, *spans[id(node)], message) for node, message in report.related if id(node) in spans
         )
+        diagnostic = Diagnostic(
+            report.code, report.message, path, line, column, end_line, end_column, fix, report.severity, report.detail, related
+        )
+        findings.append((report, diagnostic))
     return findings, errors, summary
 
 

@@ -146,6 +146,33 @@ class Project:
         self.models  # noqa: B018  (the property builds _model_of on first use)
         return self._model_of.get(file)
 
+    def subscriber_functions(self, summary: ModuleSummary) -> set[str]:
+        """The route functions of a module that Dapr delivers events to, by the facts of the module's apps."""
+        found: set[str] = set()
+        for app in self.apps_of(summary.file):
+            wanted = self.subscriber_routes(app)
+            if not wanted:
+                continue
+            routes, _complete = self.app_routes(app)
+            for route in routes:
+                entry = route.entry
+                if entry is None or entry.file != summary.file or not entry.function:
+                    continue
+                full = route.full
+                if full is not None:
+                    if full in wanted:
+                        found.add(entry.function)
+                elif entry.path and entry.path.strip("/"):
+                    # a prefix we cannot read: a subscribed route ending with the route's own path counts
+                    own = normalise_route(entry.path)
+                    if any(w == own or w.endswith(own) for w in wanted):
+                        found.add(entry.function)
+            for handler in summary.handlers:
+                # routes registered where the summary has no route entry (add_api_route with a method reference)
+                if handler.kind == "route" and handler.path and normalise_route(handler.path) in wanted:
+                    found.add(handler.function)
+        return found
+
     def apps_of(self, file: str) -> list[App]:
         model = self.model_of(file)
         return model.apps_of(file) if model is not None else []

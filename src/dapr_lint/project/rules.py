@@ -343,12 +343,12 @@ def unknown_component(project: Project, settings: Settings, report: Reporter) ->
                 if use.family == "secretstores" and use.name == "kubernetes" and resource_set.kind == "kubernetes":
                     continue  # the built-in Kubernetes secret store
                 same_family = sorted({c.name for _f, c in components if _family(c) == use.family})
-                hint = f"; it defines {', '.join(f'`{n}`' for n in same_family)}" if same_family else ""
+                hint = f" It defines {', '.join(f'`{n}`' for n in same_family)}." if same_family else ""
                 yield report(
                     Location(use.summary.path, use.span),
-                    f"{use.what} names {_FAMILY_LABEL[use.family]} {use.shown}, which no component of app "
-                    f"`{app.key}` defines in {_where(resource_set)}{hint}: the sidecar has no such component and "
-                    "the call fails at runtime",
+                    f"{use.what} names {_FAMILY_LABEL[use.family]} {use.shown}, which app `{app.key}` does not define: "
+                    "the call fails",
+                    detail=f"No component of app `{app.key}` in {_where(resource_set)} has that name.{hint}",
                 )
                 break
 
@@ -407,8 +407,8 @@ def component_kind_mismatch(project: Project, settings: Settings, report: Report
                 types = ", ".join(sorted({c.type for c in named}))
                 yield report(
                     Location(use.summary.path, use.span),
-                    f"{use.what} uses {use.shown} as a {_FAMILY_LABEL[use.family]}, but in {_where(resource_set)} of "
-                    f"app `{app.key}` it is a `{types}` component: the call fails at runtime",
+                    f"{use.what} uses {use.shown} as a {_FAMILY_LABEL[use.family]}, but it is a `{types}`: the call fails",
+                    detail=f"In {_where(resource_set)} of app `{app.key}` it is a `{types}` component.",
                 )
                 break
 
@@ -489,8 +489,8 @@ def unsupported_store_feature(project: Project, settings: Settings, report: Repo
                         continue
                     yield report(
                         Location(summary.path, use.span),
-                        f"`{use.method}` needs {feature}, which state store `{name}` (`{store_type}`, in {_where(resource_set)} "
-                        f"of app `{app.key}`) does not support: the call fails at runtime",
+                        f"`{use.method}` needs {feature}, which state store `{name}` (`{store_type}`) lacks: the call fails",
+                        detail=f"`{name}` is defined in {_where(resource_set)} of app `{app.key}`.",
                     )
                     break
 
@@ -623,9 +623,12 @@ def input_binding_without_route(project: Project, settings: Settings, report: Re
                     continue
                 yield report(
                     Location(resource.path, component.span),
-                    f"input binding `{component.name}` is delivered to `POST {normalise_route(route)}`, which app "
-                    f"{', '.join(f'`{k}`' for k in checked)} does not serve: Dapr's start-up `OPTIONS` call fails and "
-                    "the binding is never read; add the route, or set the component's `route` metadata",
+                    f"input binding `{component.name}` delivers to `POST {normalise_route(route)}`, which its app does not "
+                    "serve: never read",
+                    detail=(
+                        f"App {', '.join(f'`{k}`' for k in checked)} does not serve it: Dapr's start-up `OPTIONS` call "
+                        "fails and the binding is never read. Add the route, or set the component's `route` metadata."
+                    ),
                 )
 
 
@@ -791,17 +794,20 @@ def unknown_resiliency_target(project: Project, settings: Settings, report: Repo
                         if target.value not in known_ids:
                             yield report(
                                 Location(resource.path, target.span),
-                                f"Resiliency `{resiliency.name}` targets app `{target.value}`, which no run or deploy "
-                                f"file of the repository declares ({', '.join(f'`{i}`' for i in sorted(known_ids))}): its "
-                                "policies apply to nothing",
+                                f"Resiliency `{resiliency.name}` targets app `{target.value}`, which no run or deploy file "
+                                "declares",
+                                detail=(
+                                    "Its policies apply to nothing. The repository declares "
+                                    f"{', '.join(f'`{i}`' for i in sorted(known_ids))}."
+                                ),
                             )
                 if components:
                     for target in resiliency.components:
                         if target.value not in components:
                             yield report(
                                 Location(resource.path, target.span),
-                                f"Resiliency `{resiliency.name}` targets component `{target.value}`, which the resource "
-                                "sets loading this file do not define: its policies apply to nothing",
+                                f"Resiliency `{resiliency.name}` targets component `{target.value}`, which is not defined",
+                                detail="The resource sets loading this file do not define it: its policies apply to nothing.",
                             )
 
 
@@ -894,8 +900,8 @@ def unknown_secret_store(project: Project, settings: Settings, report: Reporter)
                     continue
                 yield report(
                     Location(resource.path, store.span),
-                    f"component `{component.name}` reads its secrets from secret store `{store.value}`, which no "
-                    "`secretstores.*` component loaded with it defines: daprd cannot initialise the component",
+                    f"component `{component.name}` reads secrets from undefined store `{store.value}`: it cannot initialise",
+                    detail="No `secretstores.*` component loaded with it defines that name.",
                 )
 
 
@@ -1053,8 +1059,8 @@ def unknown_invoke_target(project: Project, settings: Settings, report: Reporter
                 if not _serves(routes, path):
                     yield report(
                         Location(summary.path, use.span),
-                        f"`{use.method}` calls method `{method}` of app `{target_id}`, which serves no `{normalise_route(path)}` "
-                        "route: every call fails with 404",
+                        f"`{use.method}` calls `{normalise_route(path)}` of app `{target_id}`, which it does not serve: 404",
+                        detail=f"Method `{method}`: app `{target_id}` serves no such route, so every call fails with 404.",
                     )
                     continue
                 verb = project.string(summary, use.http_verb) if use.http_verb is not None else None
@@ -1067,7 +1073,9 @@ def unknown_invoke_target(project: Project, settings: Settings, report: Reporter
                     accepted = sorted({m for r in matching for m in r.entry.methods})  # type: ignore[union-attr]
                     yield report(
                         Location(summary.path, use.span),
-                        f"`{use.method}` sends a body to `{normalise_route(path)}` of app `{target_id}` as GET (no `http_verb`), "
-                        f"but that route accepts only {', '.join(accepted)}: the call fails with 405; pass "
-                        f"`http_verb=\"{accepted[0]}\"`",
+                        f"`{use.method}` sends a body to `{normalise_route(path)}` of app `{target_id}` as GET: 405",
+                        detail=(
+                            f"No `http_verb`, and that route accepts only {', '.join(accepted)}. Pass "
+                            f"`http_verb=\"{accepted[0]}\"`."
+                        ),
                     )

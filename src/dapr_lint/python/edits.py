@@ -7,6 +7,7 @@ need imports, which are added once, after the module's existing imports.
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from typing import Callable, Optional, Sequence, Union
 
@@ -149,21 +150,107 @@ def _is_docstring(statement: cst.CSTNode) -> bool:
 
 
 def add_imports(module: cst.Module, specs: Sequence[ImportSpec]) -> cst.Module:
-    """Add each missing import once, after the last top-level import (or after the docstring)."""
-    missing = [s for s in specs if not _has_import(module, s)]
-    if not missing:
-        return module
+    """Add each missing import once, where the project keeps it: right after the module's import from the same
+    package (`from dapr.aio.clients import ...` beside `from dapr.clients import ...`), in the same block when that
+    one sits in a `try: ... except ImportError:` guard or an `if`; else in its group of the module's header (after
+    the standard-library imports for a third-party one, in name order); else after the docstring."""
+    for spec in specs:
+        if not _has_import(module, spec):
+            module = _add_import(module, spec)
+    return module
+
+
+def _imported_modules(statement: cst.CSTNode) -> list[str]:
+    """The absolute modules an import line imports from (`a.b` for `import a.b` and `from a.b import c`)."""
+    found: list[str] = []
+    if isinstance(statement, cst.SimpleStatementLine):
+        for small in statement.body:
+            if isinstance(small, cst.Import):
+                found.extend(dotted_name(alias.name) or "" for alias in small.names)
+            elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+                found.append(dotted_name(small.module) or "")
+    return [f for f in found if f]
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    count = 0
+    for x, y in zip(a.split("."), b.split(".")):
+        if x != y:
+            break
+        count += 1
+    return count
+
+
+def _nested_blocks(body: Sequence[cst.CSTNode]) -> list[tuple[cst.CSTNode, list[cst.IndentedBlock]]]:
+    """The top-level `try` and `if` statements of a module with their blocks (imports guarded or conditional)."""
+    found: list[tuple[cst.CSTNode, list[cst.IndentedBlock]]] = []
+    for statement in body:
+        if isinstance(statement, cst.Try):
+            suites = [statement.body, *(h.body for h in statement.handlers)]
+            found.append((statement, [s for s in suites if isinstance(s, cst.IndentedBlock)]))
+        elif isinstance(statement, cst.If) and isinstance(statement.body, cst.IndentedBlock):
+            found.append((statement, [statement.body]))
+    return found
+
+
+def _add_import(module: cst.Module, spec: ImportSpec) -> cst.Module:
+    line = _import_statement(spec)
     body = list(module.body)
-    position = 0
+    # beside the import of the same package, wherever it is (the longest shared module prefix wins; the first)
+    best: Optional[tuple[int, Optional[cst.CSTNode], Optional[cst.IndentedBlock], int]] = None
+    for index, statement in enumerate(body):
+        for imported in _imported_modules(statement):
+            shared = _shared_prefix(imported, spec.module)
+            if shared and (best is None or shared > best[0]):
+                best = (shared, None, None, index)
+    for owner, suites in _nested_blocks(body):
+        for suite in suites:
+            for index, statement in enumerate(suite.body):
+                for imported in _imported_modules(statement):
+                    shared = _shared_prefix(imported, spec.module)
+                    if shared and (best is None or shared > best[0]):
+                        best = (shared, owner, suite, index)
+    if best is not None:
+        _shared, owner, suite, index = best
+        if suite is None:
+            return module.with_changes(body=body[: index + 1] + [line] + body[index + 1 :])
+        new_suite = suite.with_changes(body=[*suite.body[: index + 1], line, *suite.body[index + 1 :]])
+        return module.with_changes(body=[b.deep_replace(suite, new_suite) if b is owner else b for b in body])  # type: ignore[arg-type]
+    # no import of that package: its group in the header (standard library first, then the others by name)
+    header_end = 0
     for index, statement in enumerate(body):
         if index == 0 and _is_docstring(statement):
-            position = 1
+            header_end = 1
         elif _is_import_line(statement):
-            position = index + 1
+            header_end = index + 1
         else:
             break  # the first statement that is not an import ends the module's header
-    new_lines = [_import_statement(spec) for spec in missing]
-    return module.with_changes(body=body[:position] + new_lines + body[position:])
+    stdlib = _is_stdlib(spec.module)
+    position = header_end
+    for index in range(header_end):
+        modules = _imported_modules(body[index])
+        if not modules or not _is_import_line(body[index]):
+            continue
+        other_stdlib = _is_stdlib(modules[0])
+        if (other_stdlib == stdlib and modules[0] > spec.module) or (stdlib and not other_stdlib):
+            position = index
+            break
+    if 0 < position < header_end and body[position].leading_lines:  # type: ignore[attr-defined]
+        # before a blank line that opens a group: the new line heads that group when it belongs there (the line
+        # before is of the other kind), else it ends the group before the blank line
+        previous = _imported_modules(body[position - 1])
+        heads = _is_stdlib((_imported_modules(body[position]) or [""])[0]) == stdlib and (
+            not previous or _is_stdlib(previous[0]) != stdlib
+        )
+        if heads:
+            moved = body[position]
+            line = line.with_changes(leading_lines=moved.leading_lines)  # type: ignore[attr-defined]
+            body[position] = moved.with_changes(leading_lines=())  # type: ignore[attr-defined]
+    return module.with_changes(body=body[:position] + [line] + body[position:])
+
+
+def _is_stdlib(module: str) -> bool:
+    return module.split(".")[0] in sys.stdlib_module_names
 
 
 # -- the edits rules use ------------------------------------------------------------------------------

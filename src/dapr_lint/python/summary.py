@@ -23,6 +23,7 @@ from dapr_lint.python.model import (
     all_params,
     argument,
     constant_string,
+    is_blocking_method,
     is_none_literal,
 )
 from dapr_lint.python.model.actors import actor_summary_draft, freeze_actor_summary
@@ -41,6 +42,7 @@ from dapr_lint.summaries import (
     RouteOwner,
     Span,
     StrValue,
+    UnguardedCall,
     WorkflowEvent,
     WorkflowFacts,
     WorkflowRegistration,
@@ -156,6 +158,8 @@ def _freeze(draft: dict) -> ModuleSummary:
         instances=draft.get("instances", {}),
         practices=practices.freeze(draft["practices"]) if "practices" in draft else PracticeFacts(),
         actors=freeze_actor_summary(draft.get("actors")),
+        unguarded_calls=tuple(UnguardedCall(u["method"], u["function"], span(u)) for u in draft.get("unguarded_calls", ())),
+        catches_dapr_errors=draft.get("catches_dapr_errors", False),
         workflows=_freeze_workflows(draft["workflows"]) if "workflows" in draft else WorkflowFacts(),
     )
 
@@ -220,10 +224,33 @@ class _Builder:
         self._async_calls(summary)
         summary["actors"], actor_pending = actor_summary_draft(m)
         self.pending.extend(actor_pending)
+        self._unguarded_calls(summary)
         summary["practices"], practice_pending = practices.practice_facts(m)
         self.pending.extend(practice_pending)
         summary["workflows"] = self._workflows()
         return summary, self.pending
+
+    # -- DPR301 ----------------------------------------------------------------------------------------
+
+    def _unguarded_calls(self, summary: dict) -> None:
+        """Dapr client calls in HTTP route handlers (not subscription routes, where raising means "retry") with
+        no `try` around them that catches Dapr errors; and whether an app-level handler catches them."""
+        m = self.m
+        calls = []
+        for info in m.functions:
+            if not any(h.kind == "route" for h in info.handlers):
+                continue
+            if any(h.kind in ("subscription", "grpc_subscription") for h in info.handlers):
+                continue
+            for site in info.calls:
+                method = m.client_method_call(site)
+                if method is None or not is_blocking_method(*method) or m.protected_by(site, "dapr"):
+                    continue
+                item = {"method": method[1], "function": info.name}
+                calls.append(item)
+                self.pending.append((item, site.node))
+        summary["unguarded_calls"] = calls
+        summary["catches_dapr_errors"] = m.catches_dapr_errors_app_wide()
 
     # -- workflow registrations, targets, events, runtimes (DPR707-DPR710) ----------------------------
 

@@ -15,15 +15,28 @@ import libcst as cst
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _imported_names(module: cst.Module) -> dict[str, int]:
-    """Local name -> how many top-level import statements bind it."""
-    names: dict[str, int] = {}
+def _suites(module: cst.Module) -> list[cst.IndentedBlock]:
+    """The blocks of the module's top-level `try` (a `try: ... except ImportError:` guard) and `if` statements:
+    imports there are module-level too."""
+    found: list[cst.IndentedBlock] = []
     for statement in module.body:
-        if not isinstance(statement, cst.SimpleStatementLine):
-            continue
-        for small in statement.body:
-            for local in _locals_of(small):
-                names[local] = names.get(local, 0) + 1
+        if isinstance(statement, cst.Try):
+            found.extend(s for s in (statement.body, *(h.body for h in statement.handlers)) if isinstance(s, cst.IndentedBlock))
+        elif isinstance(statement, cst.If) and isinstance(statement.body, cst.IndentedBlock):
+            found.append(statement.body)
+    return found
+
+
+def _imported_names(module: cst.Module) -> dict[str, int]:
+    """Local name -> how many module-level import statements bind it (top level, or in a top-level try/if)."""
+    names: dict[str, int] = {}
+    for statements in (module.body, *(suite.body for suite in _suites(module))):
+        for statement in statements:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                continue
+            for small in statement.body:
+                for local in _locals_of(small):
+                    names[local] = names.get(local, 0) + 1
     return names
 
 
@@ -58,6 +71,10 @@ class _Reads(cst.CSTVisitor):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         return False
 
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> bool:
+        # `DaprClient = None` in an ImportError guard stores the name; it does not read it
+        return not isinstance(node.target, cst.Name)
+
     def visit_Name(self, node: cst.Name) -> None:
         self.names.add(node.value)
 
@@ -87,10 +104,21 @@ def drop_imports_left_unused(before: cst.Module, after: cst.Module) -> Optional[
     }
     if not dead:
         return None
+    body, changed = _drop(list(after.body), dead)
+    for suite in _suites(after):
+        kept, dropped = _drop(list(suite.body), dead)
+        if dropped and kept:  # a block is never left empty
+            body = [b.deep_replace(suite, suite.with_changes(body=kept)) for b in body]  # type: ignore[misc]
+            changed = True
+    return after.with_changes(body=body) if changed else None
+
+
+def _drop(statements: list, dead: set[str]) -> tuple[list, bool]:
+    """The statements without the dead imports, and whether anything went."""
     body: list[cst.BaseStatement] = []
     changed = False
     carried: Optional[list[cst.EmptyLine]] = None  # the comments above an import line that went away
-    for statement in after.body:
+    for statement in statements:
         if isinstance(statement, cst.SimpleStatementLine):
             kept_small: list[cst.BaseSmallStatement] = []
             for small in statement.body:
@@ -116,7 +144,7 @@ def drop_imports_left_unused(before: cst.Module, after: cst.Module) -> Optional[
             statement = statement.with_changes(leading_lines=carried + leading)
             carried = None
         body.append(statement)
-    return after.with_changes(body=body) if changed else None
+    return body, changed
 
 
 def _without(small: cst.BaseSmallStatement, dead: set[str]) -> Union[cst.BaseSmallStatement, None]:

@@ -1,7 +1,9 @@
-"""`dapr-lint apps`: what the app model found, as plain data."""
+"""`dapr-lint apps`: what the app model found, as plain data, and as text a person reads on a repository of a
+hundred apps (apps with no Python module on one line each; every path relative to the working directory)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
@@ -80,6 +82,20 @@ def describe_apps(
     findings = project_findings(project, settings, enabled)
     shown = _shown
 
+    def from_root(root: str, text: str) -> str:
+        """A model's note (`dapr.yaml orders/dapr.yaml`, `components/ beside or above the app`) with its paths,
+        written relative to the repository's root, shown relative to the working directory like every other."""
+        words = []
+        parts = text.split(" ")
+        for index, word in enumerate(parts):
+            bare = word.rstrip("/,")
+            if index == 0 and word == "dapr.yaml" and len(parts) > 1:
+                pass  # the label of a run template source (`dapr.yaml orders/dapr.yaml`), not a path
+            elif bare and not os.path.isabs(bare) and os.path.exists(os.path.join(root, bare)):
+                word = shown(os.path.join(root, bare)) + word[len(bare) :]
+            words.append(word)
+        return " ".join(words)
+
     described = []
     for model in project.models:
         apps_data = []
@@ -90,7 +106,7 @@ def describe_apps(
                 sets.append(
                     {
                         "kind": resource_set.kind,
-                        "origin": resource_set.origin,
+                        "origin": from_root(model.root, resource_set.origin),
                         "folders": [shown(f) for f in resource_set.folders],
                         "components": [
                             {"name": c.name, "type": c.type, "file": shown(f)} for f, c in model.components(app, resource_set)
@@ -112,7 +128,7 @@ def describe_apps(
                     "name": app.name,
                     "app_id": app.app_id,
                     "uses_dapr": model.uses_dapr(app),
-                    "sources": app.sources,
+                    "sources": [from_root(model.root, s) for s in app.sources],
                     "folder": shown(app.folder),
                     "entries": [shown(e) for e in app.entries],
                     "modules": [shown(m) for m in app.modules],
@@ -120,7 +136,7 @@ def describe_apps(
                     "routes": sorted({r.full for r in routes if r.full is not None}),
                     "routes_complete": complete and all(r.full is not None for r in routes),
                     "subscriber_routes": sorted(project.subscriber_routes(app)),
-                    "health_paths": [{"path": p.value, "origin": p.origin} for p in app.health_paths],
+                    "health_paths": [{"path": p.value, "origin": from_root(model.root, p.origin)} for p in app.health_paths],
                 }
             )
         in_apps = {m for app in model.apps for m in app.modules}
@@ -128,3 +144,69 @@ def describe_apps(
         graph = _focused(build_graph(project, model, shown).marked(findings), focus, kinds).as_data()
         described.append({"root": shown(model.root) or ".", "apps": apps_data, "outside": outside, "graph": graph})
     return described
+
+
+def render_apps(described: list[dict]) -> str:
+    """The text of `dapr-lint apps`: per repository, each Python app in full, each app with no Python module (a
+    C#, Go, Java or JavaScript app of the same `dapr.yaml`) on one line, then the modules in no app."""
+    lines: list[str] = []
+    for repository in described:
+        if lines:
+            lines.append("")
+        python = [app for app in repository["apps"] if app["modules"]]
+        others = [app for app in repository["apps"] if not app["modules"]]
+        why = f" ({repository['why']})" if repository.get("why") else ""
+        if not repository["apps"]:
+            lines.append(f"repository {repository['root']}{why}: no apps found (no dapr.yaml, Kubernetes manifest, compose sidecar or entry module)")
+        elif not python:
+            lines.append(f"repository {repository['root']}{why}: no Python app")
+        else:
+            lines.append(f"repository {repository['root']}{why}")
+        for app in python:
+            lines.append("")
+            lines.extend(_python_app(app))
+        if others:
+            if python:
+                lines.append("")
+            lines.append(f"  apps with no Python module ({len(others)}; no Python rule applies):")
+            for app in others:
+                app_id = f" (app ID {app['app_id']})" if app["app_id"] else ""
+                where = app["folder"] or "; ".join(app["sources"])
+                lines.append(f"    {app['name']}{app_id}: {where}")
+        if repository["outside"]:
+            lines.append("")
+            lines.append(f"modules in no app ({len(repository['outside'])}): {', '.join(repository['outside'])}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _admitted(sdk) -> str:
+    """An app's SDK pin as `dapr-lint apps` prints it."""
+    if sdk is None:
+        return "the newest known (nothing pins dapr)"
+    admitted = sdk["low"] if sdk["low"] == sdk["high"] else f"{sdk['low']} to {sdk['high']}"
+    return f"{admitted} ({sdk['source']})"
+
+
+def _python_app(app: dict) -> list[str]:
+    app_id = f" (app ID {app['app_id']})" if app["app_id"] else " (no app ID declared)"
+    dapr = "" if app["uses_dapr"] else " - uses no Dapr: no Dapr project rule applies"
+    out = [f"app {app['name']}{app_id}{dapr}", f"  found from: {'; '.join(app['sources'])}"]
+    if app["folder"]:
+        out.append(f"  folder: {app['folder']}")
+    if app["uses_dapr"] and "sdk" in app:
+        out.append(f"  Dapr SDK: {_admitted(app['sdk'])}")
+    out.append(f"  modules ({len(app['modules'])}): {', '.join(app['modules'])}")
+    if not app["resource_sets"]:
+        out.append("  resources: none found (component names are not checked)")
+    for resource_set in app["resource_sets"]:
+        names = ", ".join(f"{c['name']} ({c['type']})" for c in resource_set["components"]) or "-"
+        out.append(f"  {resource_set['kind']} resources from {resource_set['origin']}: {names}")
+        for sub in resource_set["subscriptions"]:
+            out.append(f"    subscription {sub['name']}: {sub['pubsub']}/{sub['topic']} -> {', '.join(sub['routes'])}")
+    routes = app["routes"] if app["routes_complete"] else app["routes"] + ["(and routes the summaries cannot follow)"]
+    out.append(f"  routes: {', '.join(routes) or '-'}")
+    if app["subscriber_routes"]:
+        out.append(f"  event routes: {', '.join(app['subscriber_routes'])}")
+    for path in app["health_paths"]:
+        out.append(f"  called by Dapr or the cluster: {path['path']} ({path['origin']})")
+    return out

@@ -27,6 +27,18 @@ def as_dict(d: Diagnostic) -> dict:
         "severity": severity_of(d),
         "category": rule.category,
         "fix": None if d.fix is None else {"safety": d.fix.safety, "description": printable(d.fix.title)},
+        "detail": None if d.detail is None else printable(d.detail),
+        "related": [
+            {
+                "path": r.path,
+                "line": r.line,
+                "column": r.column,
+                "end_line": r.end_line,
+                "end_column": r.end_column,
+                "message": printable(r.message),
+            }
+            for r in d.related
+        ],
     }
 
 

@@ -27,6 +27,13 @@ def _uri(path: str) -> str:
         return quote(os.fsencode(path))
 
 
+def _physical(path: str, line: int, column: int, end_line: int, end_column: int) -> dict:
+    return {
+        "artifactLocation": {"uri": _uri(path), "uriBaseId": "%SRCROOT%"},
+        "region": {"startLine": line, "startColumn": column, "endLine": end_line, "endColumn": end_column},
+    }
+
+
 def _rule_descriptor(rule: registry.RuleSpec) -> dict:
     return {
         "id": rule.code,
@@ -43,28 +50,27 @@ def render(diagnostics: list[Diagnostic]) -> str:
     index = {rule.code: i for i, rule in enumerate(rules)}
     results = []
     for d in diagnostics:
-        results.append(
-            {
-                "ruleId": d.code,
-                "ruleIndex": index[d.code],
-                "level": _LEVELS[severity_of(d)],
-                "message": {"text": printable(d.message)},
-                "properties": {"category": category_of(d)},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": _uri(d.path), "uriBaseId": "%SRCROOT%"},
-                            "region": {
-                                "startLine": d.line,
-                                "startColumn": d.column,
-                                "endLine": d.end_line,
-                                "endColumn": d.end_column,
-                            },
-                        }
-                    }
-                ],
-            }
-        )
+        properties: dict[str, str] = {"category": category_of(d)}
+        if d.detail:
+            properties["detail"] = printable(d.detail)
+        result: dict = {
+            "ruleId": d.code,
+            "ruleIndex": index[d.code],
+            "level": _LEVELS[severity_of(d)],
+            "message": {"text": printable(d.message)},
+            "properties": properties,
+            "locations": [{"physicalLocation": _physical(d.path, d.line, d.column, d.end_line, d.end_column)}],
+        }
+        if d.related:
+            result["relatedLocations"] = [
+                {
+                    "id": number,
+                    "physicalLocation": _physical(r.path, r.line, r.column, r.end_line, r.end_column),
+                    "message": {"text": printable(r.message)},
+                }
+                for number, r in enumerate(d.related, start=1)
+            ]
+        results.append(result)
     document = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",

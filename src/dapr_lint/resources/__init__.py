@@ -292,8 +292,8 @@ class FileCheck:
                     self.sink.report(
                         "DPR516",
                         later.actor_state_store_node,  # type: ignore[arg-type]
-                        f"a second actor state store (`{earlier.name}` is one too) for the same apps: daprd fails "
-                        "with \"detected duplicate actor state store\"",
+                        f"a second actor state store for the same apps (`{earlier.name}` is one too): daprd fails to start",
+                        detail='daprd fails with "detected duplicate actor state store".',
                     )
                     break
 

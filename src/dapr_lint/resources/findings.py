@@ -42,7 +42,7 @@ class FindingSink:
 
     def add(self, finding: Finding) -> None:
         """A finding a rule's bound report made (its `at` is a YAML node)."""
-        self.report(finding.code, finding.at, finding.message, severity=finding.severity)
+        self.report(finding.code, finding.at, finding.message, severity=finding.severity, detail=finding.detail)
 
     def report(
         self,
@@ -51,7 +51,9 @@ class FindingSink:
         message: str,
         *,
         severity: Optional[Severity] = None,
+        detail: Optional[str] = None,
     ) -> None:
+        """`detail`: the evidence and the remedy (Diagnostic.detail); the message stays one short line."""
         if node is None or not self.settings.is_enabled(code):  # no node: nothing to point at
             return
         if code != PLACEHOLDER_CODE and id(node) in self.placeholder_nodes:
@@ -81,6 +83,7 @@ class FindingSink:
                 end_line=end_line,
                 end_column=end_column,
                 severity=severity,
+                detail=detail,
             )
         )
 

@@ -117,8 +117,11 @@ def check_mapping(v: Validation, node: Node, schema: Schema, owner: Optional[Nod
                 v.sink.report(
                     v.code,
                     key_node,
-                    f"`{key}` should be spelled `{spec.name}`: self-hosted daprd matches keys case-insensitively, "
-                    "but Kubernetes prunes the misspelled key, so the setting is lost there",
+                    f"`{key}` should be spelled `{spec.name}`: Kubernetes prunes the misspelled key",
+                    detail=(
+                        "Self-hosted daprd matches keys case-insensitively, but Kubernetes prunes the misspelled key, "
+                        "so the setting is lost there."
+                    ),
                 )
             else:
                 v.sink.report(
@@ -137,8 +140,8 @@ def check_mapping(v: Validation, node: Node, schema: Schema, owner: Optional[Nod
             v.sink.report(
                 v.code,
                 first[1],
-                f"{where} has no `name`; `{first[0]}` is read as an unknown field and the setting is ignored: "
-                f"write `- name: {first[0]}` with `value:` below it",
+                f"{where} has no `name`: `{first[0]}` is read as an unknown field and the setting is ignored",
+                detail=f"Write `- name: {first[0]}` with `value:` below it.",
             )
         else:
             v.sink.report(v.code, node, f"{where} has no `name`: Kubernetes rejects it, daprd ignores it")
@@ -202,13 +205,13 @@ def check_value(
     if spec.type == "duration":
         valid = is_resiliency_duration(value) if spec.durations == "go-or-ms" else is_go_duration(value)
         if not valid:
-            hint = "a Go duration such as `5s`, `500ms` or `1m30s` (units ns, us, ms, s, m, h)"
+            hint = "A Go duration is such as `5s`, `500ms` or `1m30s` (units ns, us, ms, s, m, h)"
             if spec.durations == "go-or-ms":
-                hint += ", or an integer string of milliseconds"
-            message = f"{label} `{value}` is not {hint}"
+                hint += "; an integer string of milliseconds is accepted too"
+            message = f"{label} `{value}` is not a Go duration"
             if spec.consequence:
-                message += f"; {spec.consequence}"
-            v.sink.report(spec.code or "DPR502", node, message)
+                message += f": {spec.consequence}"
+            v.sink.report(spec.code or "DPR502", node, message, detail=hint + ".")
         return
     if spec.allowed:
         ok = value in spec.allowed or (
@@ -216,21 +219,24 @@ def check_value(
         )
         if not ok:
             choices = ", ".join(f"`{a}`" for a in spec.allowed)
-            message = f"{label} is `{value}`; allowed values are {choices}"
+            message = f"{label} is `{value}`"
             if spec.consequence:
-                message += f"; {spec.consequence}"
-            v.sink.report(code, node, message)
+                message += f": {spec.consequence}"
+            else:
+                message += f"; allowed values are {choices}"
+            v.sink.report(code, node, message, detail=f"Allowed values are {choices}." if spec.consequence else None)
 
 
 def _wrong_type(v: Validation, code: str, node: Node, spec: Field, label: str) -> None:
     found = describe_type(node)
     message = f"{label} must be {_TYPE_NAMES[spec.type]}, not {found}"
+    detail = None
     if spec.type == "duration" and scalar_type(node) in ("int", "float"):
-        message = (
-            f"{label} is the number `{node.value}`, not a duration string: write it with a unit, "
-            f"such as `{node.value}s`"
+        message = f"{label} is the number `{node.value}`, not a duration string"
+        message += f": Dapr rejects {v.subject}" if v.decoder == "json" else ""
+        detail = f"Write it with a unit, such as `{node.value}s`" + (
+            f"; Dapr decodes it as JSON and rejects {v.subject}." if v.decoder == "json" else "."
         )
-        message += f"; Dapr decodes it as JSON and rejects {v.subject}" if v.decoder == "json" else ""
     elif v.decoder == "json" and is_scalar(node) and spec.type == "str":
         message += f": quote it; Dapr decodes it as JSON and rejects {v.subject}"
     elif spec.type == "duration":
@@ -241,7 +247,7 @@ def _wrong_type(v: Validation, code: str, node: Node, spec: Field, label: str) -
         message += f": {v.subject} fails to load"
     if spec.consequence and spec.type != "duration":
         message += f" ({spec.consequence})"
-    v.sink.report(code, node, message)
+    v.sink.report(code, node, message, detail=detail)
 
 
 # -- the rules this module checks (spec and the examples its page shows) ------------------------------

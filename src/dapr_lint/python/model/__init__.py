@@ -24,6 +24,7 @@ from dapr_lint.python.model.builder import (
     all_params,
     dotted_name,
 )
+from dapr_lint.python.model.error_handlers import catches_dapr_errors_app_wide
 from dapr_lint.python.model.records import (
     AttributeSite,
     AwaitSite,
@@ -141,6 +142,7 @@ class ModuleModel:
         self._offload_paths = known.THREAD_OFFLOAD_FUNCTIONS | frozenset(self.options.get("thread-offloads", ()))
         self._imported_roots: Optional[set[str]] = None
         self._caught_memo: dict[int, tuple[str, ...]] = {}
+        self._app_error_handlers: Optional[bool] = None
         self._awaited_memo: Optional[set[tuple[int, str]]] = None
         # facet modules (python/model/<facet>.py) keep what they build from the records here, once per model
         self.facets: dict[str, Any] = {}
@@ -726,6 +728,12 @@ class ModuleModel:
         if self.is_cached(info) and all(self.constructed_client(u) is not None for u in uses):
             return None  # a cached factory constructs once; its callers do not block each time
         return uses[0]
+
+    def catches_dapr_errors_app_wide(self) -> bool:
+        """Whether the module registers an app-level error handler catching Dapr errors (model.error_handlers)."""
+        if self._app_error_handlers is None:
+            self._app_error_handlers = catches_dapr_errors_app_wide(self)
+        return self._app_error_handlers
 
     def runs_on_event_loop(self, info: FunctionInfo) -> bool:
         """Whether blocking inside `info` stalls a shared event loop: an `async def` that is not a script entry

@@ -283,6 +283,11 @@ def sync_client_in_async(model: ModuleModel, report: Reporter) -> Iterator[Findi
         # An async Flask view runs on a loop of its own (model.runs_on_event_loop): blocking it delays nothing
         # else, and only the sync invoke_method still fails there (the loop is running).
         flask_view = not model.runs_on_event_loop(info)
+        # One finding per defect: a client built here is reported at its construction, and the calls on it
+        # become that finding's related locations; a client from elsewhere keeps one finding per call.
+        built: dict[int, tuple[CallSite, known.ClientKind, list[tuple[cst.CSTNode, str]]]] = {}
+        calls: list[tuple[CallSite, known.ClientKind, str]] = []
+        helpers: list[tuple[CallSite, FunctionInfo, CallSite]] = []
         for site in info.calls:
             if site.offloaded or model.runs_at_startup(site):
                 continue  # start-up code (lifespan before `yield`, on_event("startup")) blocks no request
@@ -291,14 +296,7 @@ def sync_client_in_async(model: ModuleModel, report: Reporter) -> Iterator[Findi
                 # Constructing the workflow client opens a channel and waits for nothing (no health check,
                 # unlike DaprClient): only its calls block.
                 if not constructed.is_async and constructed.family == "dapr" and not flask_view:
-                    yield report(
-                        site.node,
-                        f"{_short(constructed)} constructed inside `async def {info.name}`: its constructor blocks the "
-                        "event loop on a sidecar health check (up to DAPR_HEALTH_TIMEOUT, 60 s, while the sidecar is "
-                        "down; the aio client's constructor runs the same check) and every call blocks it too; use "
-                        f"{_async_alternative(constructed)}",
-                        Fix(_TO_ASYNC_CLIENT, conversions.for_construction(site.node)),
-                    )
+                    built[id(site.node)] = (site, constructed, [])
                 continue
             method = model.client_method_call(site)
             if method is not None:
@@ -306,25 +304,65 @@ def sync_client_in_async(model: ModuleModel, report: Reporter) -> Iterator[Findi
                 if not kind.is_async and is_blocking_method(kind, name):
                     if flask_view and not (kind.family == "dapr" and name == "invoke_method"):
                         continue
-                    extra = ""
-                    if kind.family == "dapr" and name == "invoke_method":
-                        extra = " (with the default HTTP protocol it raises RuntimeError: This event loop is already running)"
-                    yield report(
-                        site.node,
-                        f"`{name}` on a {_short(kind)} inside `async def {info.name}` blocks the event loop{extra}; "
-                        f"use {_async_alternative(kind)}, or run it in `asyncio.to_thread`",
-                        Fix(_TO_ASYNC_CLIENT, conversions.for_client_name(site.node.func.value, site.scope)),  # type: ignore[attr-defined]
-                    )
+                    calls.append((site, kind, name))
                 continue
             helper = None if flask_view else _blocking_helper(model, site, info)
             if helper is not None:
-                callee, use = helper
-                snippet = model.module.code_for_node(use.node.func) + ("()" if model.constructed_client(use) else "(...)")
-                yield report(
-                    site.node,
-                    f"`{callee.name}()` uses a sync Dapr client (`{snippet}`) and blocks the event loop of "
-                    f"`async def {info.name}`; make it async with the aio client, or call it via `asyncio.to_thread`",
+                helpers.append((site, *helper))
+        for site, kind, name in calls:
+            owner = built.get(_built_here(model, site, info))
+            raises = kind.family == "dapr" and name == "invoke_method"
+            if owner is not None and not raises:
+                owner[2].append((site.node, f"`{name}` on this client blocks the event loop"))
+                continue
+            what = "raises RuntimeError (the loop is running)" if raises else "blocks the event loop"
+            yield report(
+                site.node,
+                f"`{name}` on a {_short(kind)} {what} in `async def {info.name}`",
+                Fix(_TO_ASYNC_CLIENT, conversions.for_client_name(site.node.func.value, site.scope)),  # type: ignore[attr-defined]
+                detail=(
+                    "With the default HTTP protocol the sync invoke_method raises RuntimeError: This event loop is "
+                    "already running. "
+                    if raises
+                    else ""
                 )
+                + f"Use {_async_alternative(kind)}, or run the call in `asyncio.to_thread`.",
+            )
+        for site, constructed, related in built.values():
+            yield report(
+                site.node,
+                f"{_short(constructed)} built inside `async def {info.name}`: it and its calls block the event loop",
+                Fix(_TO_ASYNC_CLIENT, conversions.for_construction(site.node)),
+                detail=(
+                    "The constructor waits on a sidecar health check (up to DAPR_HEALTH_TIMEOUT, 60 s, while the "
+                    "sidecar is down; the aio client's constructor runs the same check) and every call blocks too. "
+                    f"Use {_async_alternative(constructed)}."
+                ),
+                related=related,
+            )
+        for site, callee, use in helpers:
+            snippet = model.module.code_for_node(use.node.func) + ("()" if model.constructed_client(use) else "(...)")
+            yield report(
+                site.node,
+                f"`{callee.name}()` blocks the event loop of `async def {info.name}`: it uses a sync Dapr client",
+                detail=(
+                    f"`{callee.name}` calls `{snippet}`. Make it async with the aio client, or call it via "
+                    "`asyncio.to_thread`."
+                ),
+            )
+
+
+def _built_here(model: ModuleModel, site: CallSite, info: FunctionInfo) -> int:
+    """The id of the construction (a call directly in `info`) a method call's receiver was bound from, when
+    every binding of the receiver name is one in `info` itself; 0 otherwise (a client from elsewhere)."""
+    receiver = site.node.func.value  # type: ignore[attr-defined]
+    if not isinstance(receiver, cst.Name):
+        return 0
+    bindings = model.lookup(receiver.value, site.scope)
+    if not bindings or any(b.scope is not info.scope or not isinstance(b.value, cst.Call) for b in bindings):
+        return 0
+    values = {id(b.value) for b in bindings}
+    return values.pop() if len(values) == 1 else 0
 
 
 def _blocking_helper(model: ModuleModel, site: CallSite, caller: FunctionInfo) -> Optional[tuple[FunctionInfo, CallSite]]:
@@ -420,21 +458,23 @@ def wrong_context_manager(model: ModuleModel, report: Reporter) -> Iterator[Find
             )
             yield report(
                 node,
-                f"`{statement}` on a {_short(kind)}: it defines no context manager, so this raises TypeError; {advice}",
+                f"`{statement}` on a {_short(kind)} raises TypeError: it defines no context manager",
+                detail=advice[:1].upper() + advice[1:] + ".",
             )
         elif site.is_async and not kind.is_async:
             yield report(
                 node,
-                "`async with` on the sync DaprClient raises TypeError (it has no __aenter__); "
-                "use `async with dapr.aio.clients.DaprClient()`, or `with` in a plain `def`",
+                "`async with` on the sync DaprClient raises TypeError: it has no __aenter__",
                 Fix(_TO_ASYNC_CLIENT, conversions.for_construction(node) if isinstance(node, cst.Call) else None, safety="unsafe"),
+                detail="Use `async with dapr.aio.clients.DaprClient()`, or `with` in a plain `def`.",
             )
         elif not site.is_async and kind.is_async:
             in_async = site.function is not None and site.function.is_async
             yield report(
                 node,
-                "`with` on the async DaprClient raises TypeError (it has no __enter__); use `async with`",
+                "`with` on the async DaprClient raises TypeError: it has no __enter__",
                 Fix("Use `async with`.", edits.make_async_with(site.statement) if in_async and site.statement is not None else None),
+                detail="Use `async with`.",
             )
 
 
@@ -517,9 +557,9 @@ def await_on_sync_call(model: ModuleModel, report: Reporter) -> Iterator[Finding
         returned = returns.rsplit(".", 1)[-1] if returns != "its result" else returns
         yield report(
             site.node,
-            f"`await` on `{name}` of a {_short(kind)}: the call runs synchronously, then `await` raises "
-            f"TypeError ({returned} is not awaitable); use the async client",
+            f"`await` on `{name}` of a {_short(kind)} raises TypeError after the call ran synchronously",
             Fix(_TO_ASYNC_CLIENT, conversions.for_client_name(expr.func.value, site.scope)),
+            detail=f"The call returns {returned}, which is not awaitable. Use the async client.",
         )
 
 
@@ -640,18 +680,18 @@ def unawaited_coroutine(model: ModuleModel, report: Reporter) -> Iterator[Findin
         owner = method.owner.rsplit(".", 1)[-1]
         in_async = site.function is not None and site.function.is_async
         consequence = (
-            "its result is a coroutine, not a response" if site.context != "stmt" else "it never runs"
+            "its result is a coroutine" if site.context != "stmt" else "it never runs"
         )
         yield report(
             site.node,
-            f"`{method.name}` of {owner} ({method.owner.rsplit('.', 1)[0]}) is a coroutine called without `await`: "
-            f"{consequence}",
+            f"`{method.name}` of {owner} is a coroutine called without `await`: {consequence}",
             Fix(
                 "Add `await`.",
                 edits.add_await(site.node, parenthesize=site.context == "attr")
                 if in_async and site.context in ("stmt", "attr")
                 else None,
             ),
+            detail=f"{owner} of {method.owner.rsplit('.', 1)[0]}: `{method.name}` is `async def`. Add `await`.",
         )
 
 
@@ -806,10 +846,12 @@ def async_client_not_closed(model: ModuleModel, report: Reporter) -> Iterator[Fi
     for site, _kind in _unclosed_constructions(model, want_async=True):
         yield report(
             site.node,
-            "async DaprClient created here is never closed: it has no __del__, so its channel stays open until "
-            "garbage collection happens to reach it; use `async with DaprClient() as client:` or "
-            "`await client.close()` in a `finally`",
+            "async DaprClient created here is never closed: its channel stays open until garbage collection",
             Fix("Wrap the uses in `async with`.", _wrap_in_with(site, is_async=True)),
+            detail=(
+                "The async client has no __del__. Use `async with DaprClient() as client:` or `await client.close()` "
+                "in a `finally`."
+            ),
         )
 
 
@@ -883,9 +925,9 @@ def client_without_context_manager(model: ModuleModel, report: Reporter) -> Iter
     for site, _kind in _unclosed_constructions(model, want_async=False):
         yield report(
             site.node,
-            "DaprClient created without `with` and never closed; use `with DaprClient() as client:` so its "
-            "channels close when the work is done",
+            "DaprClient created without `with` and never closed: its channels stay open after the work",
             Fix("Wrap the uses in `with`.", _wrap_in_with(site, is_async=False)),
+            detail="Use `with DaprClient() as client:` so its channels close when the work is done.",
         )
 
 
@@ -961,14 +1003,16 @@ def client_per_request(model: ModuleModel, report: Reporter) -> Iterator[Finding
             kind = model.constructed_client(site)
             if kind is not None:
                 cost = (
-                    "each construction runs a blocking sidecar health check (up to DAPR_HEALTH_TIMEOUT, 60 s, "
+                    "Each construction runs a blocking sidecar health check (up to DAPR_HEALTH_TIMEOUT, 60 s, "
                     "while the sidecar is down) and opens a new channel"
                     if kind.family == "dapr"
-                    else "each construction opens a new gRPC channel"
+                    else "Each construction opens a new gRPC channel"
                 )
+                summary = "a health check and a new channel each time" if kind.family == "dapr" else "a new channel each time"
                 yield report(
                     site.node,
-                    f"{_short(kind)} constructed on every request of `{info.name}`: {cost}; create it once at start-up",
+                    f"{_short(kind)} constructed on every request of `{info.name}`: {summary}",
+                    detail=f"{cost}. Create it once at start-up.",
                 )
                 continue
             callee = model.called_function(site)
@@ -978,8 +1022,8 @@ def client_per_request(model: ModuleModel, report: Reporter) -> Iterator[Finding
             if built is not None:
                 yield report(
                     site.node,
-                    f"`{callee.name}()` constructs a {_short(built)} on every request of `{info.name}`; "
-                    "create the client once at start-up",
+                    f"`{callee.name}()` constructs a {_short(built)} on every request of `{info.name}`",
+                    detail="Create the client once at start-up.",
                 )
 
 
@@ -1105,7 +1149,8 @@ def unknown_sdk_member(model: ModuleModel, report: Reporter) -> Iterator[Finding
                 continue
         if attr in members:
             continue
-        yield report(site.node.attr, _unknown_member_message(base.path, attr, members))
+        message, detail = _unknown_member_message(base.path, attr, members)
+        yield report(site.node.attr, message, detail=detail)
 
     for site in model.calls:
         params, owner, what = _signature_of(model, site)
@@ -1137,8 +1182,9 @@ def unknown_sdk_member(model: ModuleModel, report: Reporter) -> Iterator[Finding
                 advice = f"did you mean `{close[0]}=`?" if close else f"accepted: {', '.join(params)}"
             yield report(
                 arg.keyword,
-                f"`{what}` of {_class_label(owner)} has no keyword `{keyword}` (TypeError); {advice}",
+                f"`{what}` of {_class_label(owner)} has no keyword `{keyword}`: the call raises TypeError",
                 fix,
+                detail=advice[:1].upper() + advice[1:] + ("" if advice.endswith(("?", ".")) else "."),
             )
 
     for site in model.subscripts:
@@ -1149,31 +1195,36 @@ def unknown_sdk_member(model: ModuleModel, report: Reporter) -> Iterator[Finding
             if base.path == "dapr.clients.grpc._response.GetSecretResponse":
                 yield report(
                     site.node,
-                    "GetSecretResponse is not subscriptable (TypeError); use `resp.secret[key]`",
+                    "GetSecretResponse is not subscriptable: this raises TypeError",
                     Fix("Subscript `.secret` instead.", edits.subscript_through(site.node, "secret")),
+                    detail="Use `resp.secret[key]`.",
                 )
             elif base.path == "dapr.clients.grpc._response.GetBulkSecretResponse":
                 yield report(
                     site.node,
-                    "GetBulkSecretResponse is not subscriptable (TypeError); use `resp.secrets[key]`",
+                    "GetBulkSecretResponse is not subscriptable: this raises TypeError",
                     Fix("Subscript `.secrets` instead.", edits.subscript_through(site.node, "secrets")),
+                    detail="Use `resp.secrets[key]`.",
                 )
 
 
-def _unknown_member_message(path: str, attr: str, members: dict) -> str:
+def _unknown_member_message(path: str, attr: str, members: dict) -> tuple[str, Optional[str]]:
+    """(message, detail) of an attribute the SDK class does not have."""
     label = _class_label(path)
     if path in (known.SYNC_DAPR_CLIENT, known.AIO_DAPR_CLIENT) and attr in _REMOVED_WORKFLOW_METHODS:
         flavour = "dapr.ext.workflow.aio" if path == known.AIO_DAPR_CLIENT else "dapr.ext.workflow"
         return (
-            f"{label} has no `{attr}` (the workflow methods were removed from DaprClient in SDK 1.18); "
-            f"use DaprWorkflowClient from {flavour}"
+            f"{label} has no `{attr}` since SDK 1.18 (workflow methods moved): AttributeError",
+            f"Use DaprWorkflowClient from {flavour}.",
         )
     advice = _MEMBER_ADVICE.get((path, attr))
     if advice is None:
         public = [m for m in members if not m.startswith("_")]
         close = difflib.get_close_matches(attr, public, n=1, cutoff=0.6)
-        advice = f"did you mean `{close[0]}`?" if close else "it raises AttributeError"
-    return f"{label} has no attribute `{attr}`; {advice}"
+        if close:
+            return f"{label} has no attribute `{attr}`: AttributeError; did you mean `{close[0]}`?", None
+        return f"{label} has no attribute `{attr}`: it raises AttributeError", None
+    return f"{label} has no attribute `{attr}`: it raises AttributeError", advice[:1].upper() + advice[1:] + "."
 
 
 def _agent_imports(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
@@ -1250,23 +1301,26 @@ def fake_async_across_modules(project: Project, settings: Settings, report: Repo
             if call.provided:
                 yield report(
                     Location(summary.path, call.span),
-                    f"`Depends({owner})` ({where}) gives a {client}: its `{call.method}()` blocks the event loop of "
-                    f"`async def {call.function}`",
+                    f"`Depends({owner})` gives a {client}: its `{call.method}()` blocks the loop of `async def {call.function}`",
+                    detail=f"`{owner}` is defined in {where}. Hand out the aio client, or call it via `asyncio.to_thread`.",
                 )
                 continue
             if client is not None:
                 access = f"{call.attribute}()" if call.called else call.attribute
                 yield report(
                     Location(summary.path, call.span),
-                    f"`{owner}.{access}` ({where}) is a {client}: its `{call.method}()` blocks the event "
-                    f"loop of `async def {call.function}`; hand out the aio client, or call it via `asyncio.to_thread`",
+                    f"`{owner}.{access}` is a {client}: its `{call.method}()` blocks the loop of `async def {call.function}`",
+                    detail=f"`{owner}` is defined in {where}. Hand out the aio client, or call it via `asyncio.to_thread`.",
                 )
                 continue
             name = f"{owner}.{call.method}" if call.method else owner
             yield report(
                 Location(summary.path, call.span),
-                f"`{name}()` ({where}) uses a sync Dapr client (`{snippet}`) and blocks the event loop of "
-                f"`async def {call.function}`; make it async with the aio client, or call it via `asyncio.to_thread`",
+                f"`{name}()` blocks the event loop of `async def {call.function}`: it uses a sync Dapr client",
+                detail=(
+                    f"`{name}` ({where}) calls `{snippet}`. Make it async with the aio client, or call it via "
+                    "`asyncio.to_thread`."
+                ),
             )
 
 

@@ -116,8 +116,9 @@ def deprecated_api(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
                 continue  # before 1.19 `flask_dapr` is the Flask extension: nothing to move to yet
             yield report(
                 site.anchor,
-                "`flask_dapr` is deprecated (FutureWarning since SDK 1.19); import from `dapr.ext.flask`",
+                "`flask_dapr` is deprecated: FutureWarning since SDK 1.19",
                 Fix("Import from `dapr.ext.flask`.", _flask_dapr_edit(site)),
+                detail="Import from `dapr.ext.flask`.",
             )
 
     for site in model.attributes:
@@ -130,7 +131,7 @@ def deprecated_api(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
                 continue
             yield report(
                 site.node.attr,
-                "`DaprHealth.wait_until_ready` is deprecated; use `DaprHealth.wait_for_sidecar`",
+                "`DaprHealth.wait_until_ready` is deprecated: use `DaprHealth.wait_for_sidecar`",
                 Fix("Rename to `wait_for_sidecar`.", edits.rename_name(site.node.attr, "wait_for_sidecar")),
             )
             continue
@@ -147,8 +148,8 @@ def deprecated_api(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
         elif attr == "invoke_method_async" and not kind.is_async:
             yield report(
                 site.node.attr,
-                "`invoke_method_async` on the sync DaprClient is deprecated (NotImplementedError with the gRPC "
-                "protocol); use `await dapr.aio.clients.DaprClient().invoke_method(...)`",
+                "`invoke_method_async` on the sync DaprClient is deprecated: NotImplementedError over gRPC",
+                detail="Use `await dapr.aio.clients.DaprClient().invoke_method(...)`.",
                 # DeprecationWarning on the HTTP path, NotImplementedError on the gRPC one (clients/__init__.py)
                 predicts=("warning", "exception"),
             )
@@ -158,7 +159,7 @@ def deprecated_api(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
                 continue  # the stable Jobs API is not in every release the project admits
             yield report(
                 site.node.attr,
-                f"`{attr}` is deprecated (the Jobs API is stable); use `{new}`",
+                f"`{attr}` is deprecated (the Jobs API is stable): use `{new}`",
                 Fix(f"Rename to `{new}`.", edits.rename_name(site.node.attr, new)),
             )
 
@@ -203,8 +204,8 @@ def _deprecated_arguments(model: ModuleModel, site: CallSite, report: Reporter) 
             if value is not None and value.lower().startswith(("http://", "https://")):
                 yield report(
                     address,
-                    "an `http://`/`https://` gRPC address is deprecated; use `host:port?tls=false` "
-                    "(or `?tls=true`) or `dns:///host:port`",
+                    "an `http://`/`https://` gRPC address is deprecated",
+                    detail="Use `host:port?tls=false` (or `?tls=true`) or `dns:///host:port`.",
                 )
         return
     method = model.client_method_call(site)
@@ -220,13 +221,13 @@ def _deprecated_arguments(model: ModuleModel, site: CallSite, report: Reporter) 
                 continue  # the SDK warns only for a value
             if not at_least(model.sdk.high, REUSE_ID_POLICY_DEPRECATED):
                 continue  # it still works in every release the project admits
-            yield report(arg.keyword, "`reuse_id_policy` is deprecated and has no effect; remove it")
+            yield report(arg.keyword, "`reuse_id_policy` is deprecated and has no effect", detail="Remove it.")
         elif keyword == "metadata" and kind.family == "dapr" and name in _GRPC_METADATA_METHODS:
             value = model.value_of(arg.value, site.scope)
             if (isinstance(value, Const) and value.value is None) or value == Kind("dict"):
                 continue
             yield report(
                 arg.keyword,
-                f"the gRPC `metadata=` argument of `{name}` is deprecated (Dapr already sends the API token); "
-                "drop it, and pass Dapr metadata through the `*_metadata` keyword",
+                f"the gRPC `metadata=` argument of `{name}` is deprecated: Dapr already sends the API token",
+                detail="Drop it, and pass Dapr metadata through the `*_metadata` keyword.",
             )

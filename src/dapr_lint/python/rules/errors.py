@@ -7,11 +7,13 @@ resolved through the module's imports.
 
 from __future__ import annotations
 
+import os
 from typing import Iterator, Optional
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Finding, Fix
+from dapr_lint.diagnostics import Finding, Fix, Location
+from dapr_lint.project import Project
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
     is_none_literal,
@@ -27,6 +29,7 @@ from dapr_lint.python.model import (
 )
 from dapr_lint.python.walk import children
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
+from dapr_lint.settings import Settings
 
 _SUBSCRIPTION_KINDS = frozenset({"subscription", "grpc_subscription"})
 _EVENT_HANDLER_KINDS = frozenset(
@@ -52,9 +55,8 @@ def _dapr_call(model: ModuleModel, site: CallSite) -> Optional[tuple[known.Clien
         code="DPR301",
         name="unhandled-dapr-error",
         category="practice",
-        summary="A Dapr client call in an HTTP route handler with no `try` that catches Dapr errors.",
-        target="python",
-        reads_subscribers=True,
+        summary="A Dapr client call in an HTTP route handler with no `try` (and no app-level error handler) that catches Dapr errors.",
+        target="project",
         off_in_test_code=True,
         examples=(
             invalid(
@@ -99,22 +101,42 @@ def _dapr_call(model: ModuleModel, site: CallSite) -> Optional[tuple[known.Clien
         ),
     )
 )
-def unhandled_dapr_error(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
-    for info in model.functions:
-        if not any(h.kind == "route" for h in info.handlers):
+def unhandled_dapr_error(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
+    """The route handlers' unguarded calls each module's summary lists (python/summary.py), unless an app-level
+    error handler catching Dapr errors is registered in the module or in any module of the same Dapr app (the
+    app object may live in another module than its routes or its handlers)."""
+    for summary in project.summaries:
+        if not summary.unguarded_calls or summary.catches_dapr_errors:
             continue
-        if any(h.kind in _SUBSCRIPTION_KINDS for h in info.handlers):
-            continue  # a route that receives events (listed by /dapr/subscribe): raising there means "retry"
-        for site in info.calls:
-            method = _dapr_call(model, site)
-            if method is None or model.protected_by(site, "dapr"):
-                continue
+        apps = project.apps_of(summary.file)
+        if any(
+            project.by_file.get(os.path.normcase(module)) is not None
+            and project.by_file[os.path.normcase(module)].catches_dapr_errors
+            for app in apps
+            for module in app.modules
+        ):
+            continue
+        # one finding per route (the defect is the route's missing error handling): its first unguarded call,
+        # with the others as related locations
+        # a route a declarative Subscription (or another module's /dapr/subscribe) delivers events to: raising
+        # there tells Dapr to retry, which the subscriber rules judge
+        subscribers = project.subscriber_functions(summary)
+        by_route: dict[str, list] = {}
+        for call in summary.unguarded_calls:
+            if call.function not in subscribers:
+                by_route.setdefault(call.function, []).append(call)
+        for function, calls in by_route.items():
+            call = calls[0]
+            others = [(Location(summary.path, c.span), f"`{c.method}` is not guarded either") for c in calls[1:]]
             yield report(
-                site.node,
-                f"`{method[1]}` in route handler `{info.name}` is not inside a `try` that catches Dapr errors: a "
-                "sidecar or component failure escapes as a generic 500 that tells the caller nothing it can act on "
-                "(a 503 to retry later, a 409 on an etag conflict); catch `(DaprInternalError, grpc.RpcError)`, "
-                "log it with context and return a deliberate status",
+                Location(summary.path, call.span),
+                f"`{call.method}` in route `{function}` catches no Dapr error: a sidecar failure becomes a generic 500",
+                related=others,
+                detail=(
+                    "A sidecar or component failure escapes as a 500 that tells the caller nothing it can act on (a "
+                    "503 to retry later, a 409 on an etag conflict). Catch `(DaprInternalError, grpc.RpcError)`, log "
+                    "it with context and return a deliberate status (or register an app-level exception handler)."
+                ),
             )
 
 
@@ -215,10 +237,12 @@ def incomplete_dapr_except(model: ModuleModel, report: Reporter) -> Iterator[Fin
         names = ", ".join(dict.fromkeys(f"`{name}`" for _, name in calls))
         yield report(
             _internal_error_node(model, internal[0]),
-            f"only `DaprInternalError` is caught around {names}: gRPC failures raise DaprGrpcError or a raw "
-            "grpc.RpcError, which are not DaprInternalError, so they escape this handler; catch "
-            "`(DaprInternalError, grpc.RpcError)`",
+            f"only `DaprInternalError` is caught around {names}: gRPC failures escape this handler",
             Fix("Catch `(DaprInternalError, grpc.RpcError)`.", _catch_grpc_too(model, internal[0])),
+            detail=(
+                "gRPC failures raise DaprGrpcError or a raw grpc.RpcError, which are not DaprInternalError. Catch "
+                "`(DaprInternalError, grpc.RpcError)`."
+            ),
         )
 
 
@@ -368,9 +392,11 @@ def swallowed_dapr_error(model: ModuleModel, report: Reporter) -> Iterator[Findi
             names = ", ".join(dict.fromkeys(f"`{name}`" for _, name in calls))
             yield report(
                 _clause_anchor(clause),
-                f"a failure of {names} is swallowed here: the clause neither logs, re-raises nor returns an "
-                "error, so the failure leaves no trace; log it (`logger.exception(...)`) and re-raise or return "
-                "an error",
+                f"a failure of {names} is swallowed here: it leaves no trace",
+                detail=(
+                    "The clause neither logs, re-raises nor returns an error. Log it (`logger.exception(...)`) and "
+                    "re-raise or return an error."
+                ),
             )
 
 
@@ -512,26 +538,23 @@ def subscriber_acks_failure(model: ModuleModel, report: Reporter) -> Iterator[Fi
             for clause in try_info.handlers:
                 if _handles_failure(model, clause):
                     continue
-                message = (
-                    f"subscription handler `{info.name}` acknowledges a failed event here: Dapr marks it delivered "
-                    "and never redelivers it; return RETRY (or DROP on purpose), or re-raise"
-                )
+                message = f"subscription handler `{info.name}` acknowledges a failed event: Dapr never redelivers it"
                 if clause.returns:
                     for ret in clause.returns:
                         if _acks(model, ret.value, clause.scope, framework):
-                            yield report(ret, message)
+                            yield report(ret, message, detail=_ACK_DETAIL)
                     continue
                 found, after = _statement_after(info, try_info.node)
                 if not found:
                     continue
                 if after is None:
                     if framework not in known.FLASK_SUBSCRIPTION_FRAMEWORKS:  # falling off the end returns None
-                        yield report(_clause_anchor(clause), message)
+                        yield report(_clause_anchor(clause), message, detail=_ACK_DETAIL)
                     continue
                 if isinstance(after, cst.SimpleStatementLine) and isinstance(after.body[0], cst.Return):
                     ret = after.body[0]
                     if _acks(model, ret.value, info.scope, framework):
-                        yield report(_clause_anchor(clause), message)
+                        yield report(_clause_anchor(clause), message, detail=_ACK_DETAIL)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -592,7 +615,7 @@ def exit_in_handler(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
             name = _exit_name(model, site)
             if name is not None:
                 handler, kind = helpers[id(site.function)]
-                yield report(site.node, _helper_exit_message(name, site.function, handler, kind))
+                yield report(site.node, _helper_exit_message(name, site.function, handler, kind), detail=_exit_detail(name))
             continue
         if site.function is None or id(site.function) not in handlers:
             continue
@@ -604,7 +627,7 @@ def exit_in_handler(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
             if path not in _EXIT_FUNCTIONS:
                 continue
             name = path
-        yield report(site.node, _exit_message(name, site.function, handlers[id(site.function)].kind))
+        yield report(site.node, _exit_message(name, site.function, handlers[id(site.function)].kind), detail=_exit_detail(name))
     for raise_site in model.raises:
         if raise_site.function is not None and id(raise_site.function) in helpers:
             if model.exception_raised(raise_site.node, raise_site.scope) == "SystemExit":
@@ -612,6 +635,7 @@ def exit_in_handler(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
                 yield report(
                     raise_site.node,
                     _helper_exit_message("raise SystemExit", raise_site.function, handler, kind),
+                    detail=_exit_detail("raise SystemExit"),
                 )
             continue
         if raise_site.function is None or id(raise_site.function) not in handlers:
@@ -620,6 +644,7 @@ def exit_in_handler(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
             yield report(
                 raise_site.node,
                 _exit_message("raise SystemExit", raise_site.function, handlers[id(raise_site.function)].kind),
+                detail=_exit_detail("raise SystemExit"),
             )
 
 
@@ -665,16 +690,24 @@ def _helper_exit_message(what: str, helper: FunctionInfo, handler: FunctionInfo,
     return base.replace(f"in {label} `{helper.name}`", f"in `{helper.name}`, which {label} `{handler.name}` calls,", 1)
 
 
+_ACK_DETAIL = "Dapr marks the event delivered. Return RETRY (or DROP on purpose), or re-raise."
+
+
 def _exit_message(what: str, info: FunctionInfo, kind: str) -> str:
+    effect = "kills the process and its in-flight requests" if what == "os._exit" else "can kill the worker process"
+    label = _KIND_LABELS.get(kind, kind)
+    return f"`{what}` in {label} `{info.name}` {effect}"
+
+
+def _exit_detail(what: str) -> str:
     if what == "os._exit":
-        effect = "kills the whole process at once, without cleanup, and every in-flight request with it"
+        effect = "os._exit kills the whole process at once, without cleanup, and every in-flight request with it."
     else:
         effect = (
-            "raises SystemExit: depending on the server it kills the worker and every in-flight request, or "
-            "escapes error handling as a non-Exception"
+            "SystemExit, depending on the server, kills the worker and every in-flight request, or escapes error "
+            "handling as a non-Exception."
         )
-    label = _KIND_LABELS.get(kind, kind)
-    return f"`{what}` in {label} `{info.name}` {effect}; raise an exception or return an error response"
+    return f"{effect} Raise an exception or return an error response."
 
 
 _KIND_LABELS = {

@@ -55,6 +55,11 @@ def _missing_route(
         route = wanted[0]
         decorator = f'@{name}.get("{route}")' if item.framework == "fastapi" else f'@{name}.route("{route}")'
         consequence = (
+            "health checks and liveness probes have nothing to call"
+            if code == "DPR401"
+            else "readiness probes cannot tell when it can take work"
+        )
+        evidence = (
             "Dapr's app health check (`appHealthCheckPath`) and a Kubernetes liveness probe have nothing to call"
             if code == "DPR401"
             else "a Kubernetes readiness probe or a load balancer cannot tell when it can take work"
@@ -66,9 +71,9 @@ def _missing_route(
             fix = Fix(f"Add a `GET {route}` route.", ProjectEdit(add_routes, wanted_route))
         yield report(
             Location(summary.path, item.span),
-            f"{label} app `{name}` serves no {what} route ({', '.join(wanted)}) anywhere in its Dapr app: "
-            f"{consequence}; add `{decorator}`",
+            f"{label} app `{name}` serves no {what} route: {consequence}",
             fix,
+            detail=f"None of {', '.join(wanted)} anywhere in its Dapr app: {evidence}. Add `{decorator}`.",
         )
 
 

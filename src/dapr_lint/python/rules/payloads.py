@@ -118,8 +118,8 @@ def _payload_fix(model: ModuleModel, expr: cst.BaseExpression, value: Value, sco
                         client.publish_event("pubsub", "orders", {"id": order_id})  # DPR201: ValueError
                 """,
                 fixed="""
-                from dapr.clients import DaprClient
                 import json
+                from dapr.clients import DaprClient
 
 
                 def save_order(order_id: str, total: float) -> None:
@@ -163,20 +163,22 @@ def non_json_payload(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
         if what is None:
             continue
         label = _label(owner, name)
+        evidence = ""
         if name == "invoke_method":
-            consequence = (
-                "with the default HTTP protocol the SDK hands it to aiohttp, which form-encodes a dict "
-                "(`a=1`) under a JSON content type, silently; with the gRPC protocol it raises ValueError"
+            consequence = "sent form-encoded over HTTP, or ValueError over gRPC"
+            evidence = (
+                "With the default HTTP protocol the SDK hands it to aiohttp, which form-encodes a dict (`a=1`) "
+                "under a JSON content type, silently; with the gRPC protocol it raises ValueError. "
             )
         elif name == "invoke_binding":
-            consequence = "the SDK raises TypeError: invalid data type"
+            consequence = "the SDK raises TypeError"
         else:
-            consequence = "the SDK raises ValueError: invalid type for data"
+            consequence = "the SDK raises ValueError"
         yield report(
             arg.value,
-            f"`{param}` of `{label}` is {what}, not bytes or str: {consequence}; serialise it with "
-            "`json.dumps(...)` or a model's `.model_dump_json()`",
+            f"`{param}` of `{label}` is {what}, not bytes or str: {consequence}",
             _payload_fix(model, arg.value, value, site.scope),
+            detail=f"{evidence}Serialise it with `json.dumps(...)` or a model's `.model_dump_json()`.",
         )
 
 
@@ -254,9 +256,9 @@ def json_without_content_type(model: ModuleModel, report: Reporter) -> Iterator[
             continue  # a CloudEvent: DPR207's, whose fix sets the cloudevents content type, not application/json
         yield report(
             data.value,
-            "JSON published without `data_content_type`: the event is delivered as text/plain and subscribers "
-            'receive a string, not an object; pass `data_content_type="application/json"`',
+            "JSON published without `data_content_type`: delivered as text/plain, subscribers get a string",
             Fix('Add `data_content_type="application/json"`.', edits.keyword_argument(site.node, "data_content_type", '"application/json"')),
+            detail='Subscribers receive a string, not an object. Pass `data_content_type="application/json"`.',
         )
 
 
@@ -362,9 +364,9 @@ def non_string_metadata_value(model: ModuleModel, report: Reporter) -> Iterator[
                 key_text = f'"{key}"' if key is not None else "a key"
                 yield report(
                     element.value,
-                    f"`{param}` of `{_label(owner, name)}` maps {key_text} to {with_article(what)}: Dapr metadata values must "
-                    "be str (protobuf raises TypeError: bad argument type); quote the value",
+                    f"`{param}` of `{_label(owner, name)}` maps {key_text} to {with_article(what)}: protobuf raises TypeError",
                     _string_fix(element.value),
+                    detail="Dapr metadata values must be str (protobuf raises TypeError: bad argument type). Quote the value.",
                 )
 
 
@@ -455,9 +457,12 @@ def dict_as_grpc_metadata(model: ModuleModel, report: Reporter) -> Iterator[Find
             advice = "pass gRPC metadata as a tuple of (key, value) pairs, or drop it"
         yield report(
             arg.keyword,  # type: ignore[arg-type]
-            f"`metadata=` of `{name}` is the deprecated gRPC call metadata, a tuple of (key, value) pairs: a dict "
-            f"raises ValueError (or, with two-character keys, sends their letters as pairs); {advice}",
+            f"`metadata=` of `{name}` is gRPC call metadata (pairs): a dict raises ValueError or sends garbage",
             fix,
+            detail=(
+                "The deprecated `metadata=` is a tuple of (key, value) pairs: a dict raises ValueError (or, with "
+                f"two-character keys, sends their letters as pairs). {advice[:1].upper() + advice[1:]}."
+            ),
         )
 
 
@@ -533,8 +538,8 @@ def unguarded_state_json(model: ModuleModel, report: Reporter) -> Iterator[Findi
             continue
         yield report(
             site.node,
-            "JSON decoded from a `get_state` result without checking it: a missing key returns empty data "
-            "(b'') and this raises JSONDecodeError; check `if resp.data:` first",
+            "JSON decoded from a `get_state` result unchecked: a missing key gives b'' and JSONDecodeError",
+            detail="A missing key returns empty data (b''). Check `if resp.data:` first.",
         )
 
 
@@ -612,9 +617,9 @@ def invoke_body_without_verb(model: ModuleModel, report: Reporter) -> Iterator[F
             continue
         yield report(
             site.node,
-            "`invoke_method` with a body and no `http_verb` sends a GET with a body (the default verb is GET); "
-            'pass `http_verb="POST"` (or the verb the callee serves)',
+            "`invoke_method` with a body and no `http_verb` sends a GET with a body",
             Fix('Add `http_verb="POST"`.', edits.keyword_argument(site.node, "http_verb", '"POST"')),
+            detail='The default verb is GET. Pass `http_verb="POST"` (or the verb the callee serves).',
         )
 
 
@@ -708,10 +713,12 @@ def double_wrapped_cloudevent(model: ModuleModel, report: Reporter) -> Iterator[
                 continue
         yield report(
             data.value,
-            "this payload is already a CloudEvent (it has `specversion`): without "
-            f'`data_content_type="{_CLOUDEVENTS_JSON}"` Dapr wraps it in another envelope and subscribers find '
-            "the event under `data.data`",
+            "payload is already a CloudEvent: Dapr wraps it again and subscribers find it under `data.data`",
             Fix(f'Set `data_content_type="{_CLOUDEVENTS_JSON}"`.', edits.set_keyword(site.node, "data_content_type", f'"{_CLOUDEVENTS_JSON}"')),
+            detail=(
+                f'It has `specversion`. Without `data_content_type="{_CLOUDEVENTS_JSON}"` Dapr wraps it in another '
+                "envelope."
+            ),
         )
 
 
@@ -758,7 +765,9 @@ def binding_envelope_as_data(model: ModuleModel, report: Reporter) -> Iterator[F
             continue
         yield report(
             data.value,
-            "`invoke_binding` data shaped like the HTTP API body (`data` and `metadata` keys): the SDK sends it "
-            "all as the payload, so the binding never sees the metadata; pass `data=` the payload and "
-            "`binding_metadata=` the metadata",
+            "`invoke_binding` data shaped like the HTTP API body: the binding never sees the metadata",
+            detail=(
+                "It has `data` and `metadata` keys: the SDK sends it all as the payload. Pass `data=` the payload and "
+                "`binding_metadata=` the metadata."
+            ),
         )

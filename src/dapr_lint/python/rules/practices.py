@@ -174,10 +174,10 @@ def trace_context_not_forwarded(project: Project, settings: Settings, report: Re
         if any(forwarded) or is_test_file(summary.path):
             continue
         path = "HTTP" if call.protocol == "http" else "gRPC"
-        message = (
-            f"`{call.method}` in handler `{call.handler}` sends no trace context: nothing in this app forwards the "
-            f"incoming `traceparent` on the {path} path ({_PROTOCOL_MEANS[call.protocol]}), so Dapr starts a new "
-            f"trace here"
+        message = f"`{call.method}` in handler `{call.handler}` sends no trace context: Dapr starts a new trace here"
+        detail = (
+            f"Nothing in this app forwards the incoming `traceparent` on the {path} path "
+            f"({_PROTOCOL_MEANS[call.protocol]})."
         )
         fix = None
         if call.fixable:
@@ -185,7 +185,7 @@ def trace_context_not_forwarded(project: Project, settings: Settings, report: Re
                 "Give the client a `headers_callback` that injects the current OpenTelemetry context.",
                 ProjectEdit(forward_trace_headers, call.span.line),
             )
-        yield report(Location(summary.path, call.span), message, fix)
+        yield report(Location(summary.path, call.span), message, fix, detail=detail)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -299,9 +299,12 @@ def no_logging_setup(project: Project, settings: Settings, report: Reporter) -> 
             continue
         yield report(
             Location(app.entry.path, app.entry_item.span),
-            f"{_app_label(app)} configures no logging (no `logging.basicConfig`/`dictConfig`, structlog or loguru "
-            f"set-up in its modules, no `--log-config` in its run files): Python's last-resort handler drops "
-            f"INFO and DEBUG records and prints the rest with no level, time or trace ID",
+            f"{_app_label(app)} configures no logging: INFO and DEBUG records are dropped",
+            detail=(
+                "No `logging.basicConfig`/`dictConfig`, structlog or loguru set-up in its modules, no `--log-config` "
+                "in its run files: Python's last-resort handler drops INFO and DEBUG records and prints the rest with "
+                "no level, time or trace ID."
+            ),
         )
 
 
@@ -310,22 +313,24 @@ def no_logging_setup(project: Project, settings: Settings, report: Reporter) -> 
 # ------------------------------------------------------------------------------------------------
 
 # What was opened, and what leaving it open does (SDK 1.19 evidence on docs/rules/DPR416.md).
+# kind -> (message, evidence, remedy)
 _OPENED = {
     "workflow-runtime": (
-        "WorkflowRuntime {name} is started and never shut down",
-        "its worker thread is not a daemon, so the process does not exit when the server stops and is killed "
-        "mid-activity at the end of the grace period; "
-        "call `{short}.shutdown()` in the lifespan exit, a shutdown hook or `atexit`",
+        "WorkflowRuntime {name} is never shut down: the process outlives the server, killed mid-activity",
+        "Its worker thread is not a daemon, so the process does not exit when the server stops and is killed "
+        "mid-activity at the end of the grace period.",
+        "Call `{short}.shutdown()` in the lifespan exit, a shutdown hook or `atexit`.",
     ),
     "subscription": (
-        "streaming subscription {name} is never closed",
-        "in-flight messages are cut off before they are acknowledged, and a sync handler thread keeps the "
-        "process from exiting; close it in the lifespan exit, a shutdown hook or `atexit`",
+        "streaming subscription {name} is never closed: in-flight messages are cut off unacknowledged",
+        "In-flight messages are cut off before they are acknowledged, and a sync handler thread keeps the "
+        "process from exiting.",
+        "Close it in the lifespan exit, a shutdown hook or `atexit`.",
     ),
     "async-client": (
-        "async DaprClient {name} is held for the whole process and never closed",
-        "it has no `__del__`, so its gRPC channel is left open and in-flight calls are cut off at exit; "
-        "`await {short}.close()` in the lifespan exit or a shutdown hook",
+        "async DaprClient {name} is never closed: in-flight calls are cut off at exit",
+        "It has no `__del__`, so its gRPC channel is left open and in-flight calls are cut off at exit.",
+        "`await {short}.close()` in the lifespan exit or a shutdown hook.",
     ),
 }
 
@@ -395,10 +400,9 @@ def no_graceful_shutdown(project: Project, settings: Settings, report: Reporter)
         summary, opened = items[key]
         if any(closed_in) or is_test_file(summary.path):
             continue
-        head, consequence = _OPENED[opened.kind]
+        head, evidence, remedy = _OPENED[opened.kind]
         name = f"`{opened.name}`" if opened.name else "(its close function discarded)"
-        message = head.format(name=name) + ": " + consequence.format(short=opened.name or "it")
-        if opened.fix:
-            message = message.rsplit("; ", 1)[0] + f"; add `{opened.fix}` at the end of the lifespan"
+        message = head.format(name=name)
+        remedy = f"Add `{opened.fix}` at the end of the lifespan." if opened.fix else remedy.format(short=opened.name or "it")
         fix = Fix(f"Add `{opened.fix}` at the end of the lifespan.", ProjectEdit(close_in_lifespan, opened.span.line)) if opened.fix else None
-        yield report(Location(summary.path, opened.span), message, fix)
+        yield report(Location(summary.path, opened.span), message, fix, detail=f"{evidence} {remedy}")

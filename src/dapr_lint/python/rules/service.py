@@ -33,6 +33,7 @@ from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 _HTTP_SUBSCRIPTION_FRAMEWORKS = frozenset({"dapr-fastapi", "dapr-flask"})
 # What Dapr does with an event whose delivery failed (a non-2xx answer, an unknown status, RETRY): the runtime
 # counts it as a retriable error; how often it comes back is the component's and the resiliency policy's business.
+# The detail of a failed delivery (the messages say "a failed delivery" and leave this to the detail).
 FAILED_DELIVERY = (
     "retried as far as the component's retry settings and resiliency policy allow, then sent to the dead-letter "
     "topic if one is set (without one, the broker decides whether it comes back)"
@@ -109,7 +110,8 @@ def _topic_event_responses(model: ModuleModel, report: Reporter) -> Iterator[Fin
             problem = f"ValueError: {value.value!r} is not a status"
         yield report(
             arg,
-            f"`TopicEventResponse({value.value!r})` raises {problem} (any case of the three is accepted)",
+            f"`TopicEventResponse({value.value!r})` raises {problem}",
+            detail="Any case of success, retry or drop is accepted.",
         )
 
 
@@ -163,14 +165,14 @@ def invalid_subscriber_status(model: ModuleModel, report: Reporter) -> Iterator[
                 if value.upper() in _VALID_STATUSES:
                     if isinstance(status, cst.SimpleString):  # a literal here; a constant may serve others
                         fix = Fix(f'Use "{value.upper()}".', edits.string_literal(status, value.upper()))
-                    advice = f'use "{value.upper()}" (the runtime compares case-sensitively)'
+                    advice = f'Use "{value.upper()}" (the runtime compares case-sensitively).'
                 else:
-                    advice = 'answer "SUCCESS", "RETRY" or "DROP", or return no status key (success)'
+                    advice = 'Answer "SUCCESS", "RETRY" or "DROP", or return no status key (success).'
                 yield report(
                     status,
-                    f'subscription handler `{info.name}` answers status "{value}": Dapr treats an unknown '
-                    f"status as a failed delivery, so the event is {FAILED_DELIVERY}; {advice}",
+                    f'handler `{info.name}` answers status "{value}": Dapr counts it a failed delivery',
                     fix,
+                    detail=f"The event is {FAILED_DELIVERY}. {advice}",
                 )
     yield from _topic_event_responses(model, report)
 
@@ -318,14 +320,14 @@ def flask_subscriber_returns_none(model: ModuleModel, report: Reporter) -> Itera
         for node in none_returns:
             yield report(
                 node,
-                f"Flask subscription handler `{info.name}` returns None here: Flask answers 500, so the event is "
-                f'{FAILED_DELIVERY}; return a response (`return "", 200` or `{{"status": "SUCCESS"}}`)',
+                f"Flask subscription handler `{info.name}` returns None here: Flask answers 500, a failed delivery",
+                detail=f'The event is {FAILED_DELIVERY}. Return a response (`return "", 200` or `{{"status": "SUCCESS"}}`).',
             )
         if falls_through:
             yield report(
                 info.name_node,
-                f"Flask subscription handler `{info.name}` can reach its end without returning: Flask answers 500, "
-                f'so the event is {FAILED_DELIVERY}; end it with `return {{"status": "SUCCESS"}}`',
+                f"Flask subscription handler `{info.name}` can end without returning: Flask answers 500",
+                detail=f'The event is {FAILED_DELIVERY}. End it with `return {{"status": "SUCCESS"}}`.',
             )
 
 
@@ -414,10 +416,9 @@ def cloudevent_http_annotation(model: ModuleModel, report: Reporter) -> Iterator
             if model.qualified_name(annotation, info.outer_scope) in _HTTP_CLOUDEVENT:
                 yield report(
                     annotation,
-                    f"`{param.name.value}: cloudevents.http.CloudEvent` is not a pydantic type: FastAPI raises "
-                    "FastAPIError when the route is defined (at import); use `from cloudevents.pydantic import "
-                    "CloudEvent`",
+                    f"`{param.name.value}: cloudevents.http.CloudEvent` is not pydantic: FastAPIError at import",
                     Fix("Import CloudEvent from `cloudevents.pydantic`.", _pydantic_cloudevent(model, annotation)),
+                    detail="FastAPI raises FastAPIError when the route is defined. Use `from cloudevents.pydantic import CloudEvent`.",
                 )
 
 
@@ -542,10 +543,12 @@ def subscriber_domain_model(model: ModuleModel, report: Reporter) -> Iterator[Fi
                 continue
             yield report(
                 param.annotation.annotation,
-                f"subscription handler `{info.name}` reads the body as `{klass.name}`, but Dapr posts a CloudEvent "
-                f"envelope with the payload under `data`: FastAPI answers 422, so the event is "
-                f"{FAILED_DELIVERY}, never handled; take `event: dict` (or `cloudevents.pydantic.CloudEvent`) and validate "
-                f"`{klass.name}.model_validate(event['data'])`",
+                f"subscription handler `{info.name}` reads the body as `{klass.name}`: FastAPI answers 422 to every event",
+                detail=(
+                    f"Dapr posts a CloudEvent envelope with the payload under `data`; the event is {FAILED_DELIVERY}, "
+                    "never handled. Take `event: dict` (or `cloudevents.pydantic.CloudEvent`) and validate "
+                    f"`{klass.name}.model_validate(event['data'])`."
+                ),
             )
 
 
@@ -603,13 +606,16 @@ def async_grpc_handler(model: ModuleModel, report: Reporter) -> Iterator[Finding
         if not info.is_async:
             continue
         what = {
-            "grpc_subscription": "the coroutine is never awaited: the handler never runs and Dapr acknowledges the event as SUCCESS",
-            "grpc_method": "the call fails with OUT_OF_RANGE (a coroutine is not a valid return value)",
-        }.get(handler.kind, "the coroutine is never awaited, so the handler never runs")
+            "grpc_subscription": "never runs, and the event counts as SUCCESS",
+            "grpc_method": "fails every call with OUT_OF_RANGE",
+        }.get(handler.kind, "never runs")
         yield report(
             info.name_node,
-            f"`async def {info.name}` registered with `App.{_GRPC_KINDS[handler.kind]}`: the gRPC extension calls "
-            f"handlers synchronously; {what}; make it a plain `def`",
+            f"`async def {info.name}` registered with `App.{_GRPC_KINDS[handler.kind]}` {what}",
+            detail=(
+                "The gRPC extension calls handlers synchronously: the coroutine is never awaited (a coroutine is not "
+                "a valid return value). Make it a plain `def`."
+            ),
         )
 
 
@@ -681,18 +687,18 @@ def grpc_handler_return(model: ModuleModel, report: Reporter) -> Iterator[Findin
             if kind is None:
                 continue
             if handler.kind == "grpc_subscription":
-                message = (
-                    f"topic handler `{info.name}` returns {with_article(kind)}: the gRPC extension ignores anything but a "
-                    "TopicEventResponse, so the event is acknowledged as SUCCESS whatever this says; return "
-                    '`TopicEventResponse("retry")` (or "success"/"drop")'
+                message = f"topic handler `{info.name}` returns {with_article(kind)}: the event counts as SUCCESS whatever it says"
+                detail = (
+                    "The gRPC extension ignores anything but a TopicEventResponse. Return "
+                    '`TopicEventResponse("retry")` (or "success"/"drop").'
                 )
             else:
-                message = (
-                    f"method handler `{info.name}` returns {with_article(kind)}: the gRPC extension accepts bytes, str, a "
-                    "protobuf message or InvokeMethodResponse, and fails the call with OUT_OF_RANGE; return "
-                    "`json.dumps(...)`"
+                message = f"method handler `{info.name}` returns {with_article(kind)}: the call fails with OUT_OF_RANGE"
+                detail = (
+                    "The gRPC extension accepts bytes, str, a protobuf message or InvokeMethodResponse. Return "
+                    "`json.dumps(...)`."
                 )
-            yield report(returned, message)
+            yield report(returned, message, detail=detail)
 
 
 # -- DPR409 / DPR410 -------------------------------------------------------------------------------
@@ -797,16 +803,16 @@ def subscribe_decorator_returns_none(model: ModuleModel, report: Reporter) -> It
             above = info.decorators[index - 1]
             yield report(
                 above.decorator,
-                f"this decorator receives None: the Dapr decorator below it returns None, not `{info.name}`; "
-                "put the Dapr decorator on top (outermost)",
+                f"this decorator receives None: the Dapr decorator below it returns None, not `{info.name}`",
+                detail="Put the Dapr decorator on top (outermost).",
             )
     for site in model.calls:
         value = model.value_of(site.node.func, site.scope)
         if isinstance(value, FunctionRef) and id(value.info) in by_function:
             yield report(
                 site.node,
-                f"`{value.info.name}` is None here: the Dapr decorator on it registers the function and returns None "
-                "(TypeError: 'NoneType' object is not callable); call an undecorated helper instead",
+                f"`{value.info.name}` is None here (its Dapr decorator returns None): calling it raises TypeError",
+                detail="The Dapr decorator registers the function and returns None. Call an undecorated helper instead.",
             )
 
 
@@ -894,12 +900,12 @@ def duplicate_subscription_route(model: ModuleModel, report: Reporter) -> Iterat
         consequence = (
             "Flask raises AssertionError (the endpoint name is the route)"
             if handler.framework == "dapr-flask"
-            else "FastAPI dispatches every event to the first handler, so this one never runs"
+            else "this handler never receives an event"
         )
         yield report(
             handler.node,
-            f"subscription route `{route}` is already used by `{first.name}`: {consequence}; give each "
-            "subscription its own `route=`",
+            f"subscription route `{route}` already used by `{first.name}`: {consequence}",
+            detail="Give each subscription its own `route=`.",
         )
 
 
@@ -972,8 +978,8 @@ def untyped_request_body(model: ModuleModel, report: Reporter) -> Iterator[Findi
             if isinstance(annotation, (cst.Name, cst.Attribute)) and model.qualified_name(annotation, info.outer_scope) in _REQUESTS:
                 yield report(
                     site.node,
-                    f"route `{info.name}` reads an untyped JSON body; declare a pydantic model parameter so FastAPI "
-                    "validates the request and documents it",
+                    f"route `{info.name}` reads an untyped JSON body: FastAPI neither validates nor documents it",
+                    detail="Declare a pydantic model parameter so FastAPI validates the request and documents it.",
                 )
 
 
@@ -1040,7 +1046,7 @@ def print_logging(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
             continue
         yield report(
             site.node,
-            "`print()` in a service: its output has no level, timestamp or trace context; use `logging` "
-            "(`logger = logging.getLogger(__name__)`)",
+            "`print()` in a service: its output has no level, timestamp or trace context",
+            detail="Use `logging` (`logger = logging.getLogger(__name__)`).",
         )
 

@@ -194,9 +194,9 @@ def non_deterministic_workflow(model: ModuleModel, report: Reporter) -> Iterator
             replacement = replacement.replace("ctx.", f"{ctx}.")
             yield report(
                 site.node,
-                f"`{path}()` in workflow `{info.name}` returns a different value when the workflow replays "
-                f"(NonDeterminismError, or a silently different path); use {replacement}",
+                f"`{path}()` in workflow `{info.name}` differs on replay: NonDeterminismError or a silent other path",
                 fix,
+                detail=f"It returns a different value when the workflow replays. Use {replacement}.",
             )
 
 
@@ -287,23 +287,23 @@ def io_in_workflow(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
             if constructed is not None:
                 yield report(
                     site.node,
-                    f"{constructed.display} constructed in workflow `{info.name}`: a workflow replays from the "
-                    "start many times and must do no I/O; move the Dapr call into an activity",
+                    f"{constructed.display} constructed in workflow `{info.name}`: its I/O runs again on every replay",
+                    detail="A workflow replays from the start many times and must do no I/O. Move the Dapr call into an activity.",
                 )
                 continue
             method = model.client_method_call(site)
             if method is not None:
                 yield report(
                     site.node,
-                    f"`{method[1]}` on a {method[0].display} in workflow `{info.name}` runs again on every replay; "
-                    "move it into an activity and `yield ctx.call_activity(...)`",
+                    f"`{method[1]}` on a {method[0].display} in workflow `{info.name}` runs again on every replay",
+                    detail="Move it into an activity and `yield ctx.call_activity(...)`.",
                 )
                 continue
             if isinstance(func, cst.Name) and func.value == "open" and not model.lookup("open", site.scope):
                 yield report(
                     site.node,
-                    f"`open()` in workflow `{info.name}`: file I/O runs again on every replay and may see other "
-                    "data; move it into an activity",
+                    f"`open()` in workflow `{info.name}`: file I/O runs again on every replay and may see other data",
+                    detail="Move it into an activity.",
                 )
                 continue
             path = model.callee_path(site.node, site.scope)
@@ -312,14 +312,14 @@ def io_in_workflow(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
             if path in _SLEEPS:
                 yield report(
                     site.node,
-                    f"`{path}()` in workflow `{info.name}` blocks the workflow worker and is not durable; use "
-                    f"`yield {ctx}.create_timer(timedelta(...))`",
+                    f"`{path}()` in workflow `{info.name}` blocks the workflow worker and is not durable",
+                    detail=f"Use `yield {ctx}.create_timer(timedelta(...))`.",
                 )
             elif path.startswith(_HTTP_PREFIXES):
                 yield report(
                     site.node,
-                    f"`{path}()` in workflow `{info.name}`: network I/O runs again on every replay; move it into "
-                    "an activity",
+                    f"`{path}()` in workflow `{info.name}`: network I/O runs again on every replay",
+                    detail="Move it into an activity.",
                 )
 
 
@@ -394,22 +394,24 @@ def task_not_yielded(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
             # when the workflow completes first: it never yields at all, or it returns right after.
             if info.is_generator and id(site.node) not in ends_after:
                 continue
-            why = (
-                "the workflow never yields, so it completes at once and the task is cancelled"
+            why = "the workflow never yields, the task is cancelled" if not info.is_generator else "it is cancelled"
+            evidence = (
+                "The workflow never yields, so it completes at once and the task is cancelled."
                 if not info.is_generator
-                else "the workflow completes right after, which cancels the pending task"
+                else "The workflow completes right after, which cancels the pending task."
             )
             if site.context == "stmt":
                 yield report(
                     site.node,
-                    f"`{method}` creates a task that is never yielded: {why}; write `yield` before it",
+                    f"`{method}` creates a task that is never yielded: {why}",
                     Fix("Yield the task.", edits.Edit(site.node, lambda node: cst.Yield(value=node))),  # type: ignore[arg-type]
+                    detail=f"{evidence} Write `yield` before it.",
                 )
             else:
                 yield report(
                     site.node,
-                    f"the task from `{method}` is stored in `{target[1]}` and never yielded or collected into "
-                    f"`when_all`/`when_any`: {why}",
+                    f"the task from `{method}` in `{target[1]}` is never yielded or collected: {why}",
+                    detail=f"{evidence} Yield it, or collect it into `when_all`/`when_any`.",
                 )
 
 
@@ -516,8 +518,8 @@ def async_workflow(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
         if info.is_async:
             yield report(
                 info.name_node,
-                f"workflow `{info.name}` is an `async def`: the workflow runtime does not await coroutines, so the "
-                "instance produces no actions and never completes; write a generator (`def` with `yield ctx....`)",
+                f"workflow `{info.name}` is an `async def`: the runtime never awaits it, the instance never completes",
+                detail="The instance produces no actions. Write a generator (`def` with `yield ctx....`).",
             )
 
 
@@ -586,9 +588,9 @@ def positional_activity_input(model: ModuleModel, report: Reporter) -> Iterator[
             continue
         yield report(
             positional[1].value,
-            f"`{method}` takes its input as the keyword `input=` only: this call raises TypeError and the "
-            "workflow fails; pass `input=...`",
+            f"`{method}` takes its input as the keyword `input=` only: TypeError, the workflow fails",
             Fix("Pass it as `input=`.", _as_input_keyword(site.node, positional)),
+            detail="Pass `input=...`.",
         )
 
 
@@ -673,14 +675,14 @@ def direct_activity_call(model: ModuleModel, report: Reporter) -> Iterator[Findi
                 h.kind == "activity" and isinstance(h.node, cst.Decorator) for h in activity.handlers
             )
             consequence = (
-                "the activity decorator replaced it with a function of no arguments, so this raises TypeError"
+                "TypeError, its decorator replaced it"
                 if decorated
-                else "it runs inline, again on every replay, with no retries or durability"
+                else "it runs inline on every replay, without retries"
             )
             yield report(
                 site.node,
-                f"activity `{activity.name}` called directly in workflow `{info.name}`: {consequence}; "
-                f"use `yield {ctx}.call_activity({activity.name}, input=...)`",
+                f"activity `{activity.name}` called directly in workflow `{info.name}`: {consequence}",
+                detail=f"Use `yield {ctx}.call_activity({activity.name}, input=...)`.",
             )
 
 

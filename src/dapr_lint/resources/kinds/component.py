@@ -79,8 +79,8 @@ def check_component(sink: FindingSink, root: MappingView) -> ResourceFacts:
         sink.report(
             "DPR509",
             refs[0].secret_key_ref_key,
-            "`secretKeyRef` without `auth.secretStore`: outside Kubernetes the secret is not resolved and the "
-            f"component starts with an empty value ({len(refs)} reference(s) in this component)",
+            "`secretKeyRef` without `auth.secretStore`: outside Kubernetes the value stays empty",
+            detail=f"The secret is not resolved and the component starts with an empty value ({len(refs)} reference(s) in this component).",
         )
     actor_node = None
     local = _local_service(items)
@@ -109,7 +109,7 @@ def _check_item_value(sink: FindingSink, component_type: Optional[str], item: Me
         return
     reason = unexpanded_variable(value, COMPONENT_TEMPLATES)
     if reason:
-        sink.report("DPR514", item.value_node, f"metadata `{item.name}`: {reason}; use `envRef` or `secretKeyRef`")
+        sink.report("DPR514", item.value_node, f"metadata `{item.name}`: {reason}", detail="Use `envRef` or `secretKeyRef`.")
         return
     if component_type is None or item.name is None:
         return
@@ -120,19 +120,19 @@ def _check_item_value(sink: FindingSink, component_type: Optional[str], item: Me
         if not (_URL_CREDENTIALS.search(value) or _CONNECTION_STRING_SECRET.search(value)):
             return
         secrets = _embedded_secrets(value)
-        message = f"metadata `{item.name}` embeds credentials in plain text: use `secretKeyRef`"
+        message, detail = f"metadata `{item.name}` embeds credentials in plain text", "Use `secretKeyRef`."
     else:
         if value.strip().lower() in _NOT_A_SECRET:
             return  # a stand-in that keyless local endpoints expect, not a credential
         secrets = [value.strip()]
-        message = f"metadata `{item.name}` is a secret written in plain text: use `secretKeyRef` (or `envRef`)"
+        message, detail = f"metadata `{item.name}` is a secret written in plain text", "Use `secretKeyRef` (or `envRef`)."
     if local and secrets and all(_THROWAWAY.fullmatch(secret) for secret in secrets):
         # `redisPassword: foo`, `amqp://guest:guest@localhost`, `password=postgres` for a container on this machine:
         # a stand-in the sample's local service was started with, not a credential that protects anything
         sink.placeholder_nodes.add(id(item.value_node))
         sink.report("DPR517", item.value_node, f"throwaway `{item.name}` for a local service: a real one belongs in `secretKeyRef`")
         return
-    sink.report("DPR506", item.value_node, message)
+    sink.report("DPR506", item.value_node, message, detail=detail)
 
 
 # What local samples fill credential fields with (read from the components of public Dapr repositories: `foo`,
@@ -198,8 +198,8 @@ def _check_actor_state_store(sink: FindingSink, component_type: Optional[str], i
         sink.report(
             "DPR516",
             item.value_node,
-            f"`{component_type}` cannot be the actor state store: it lacks ETag and transaction support, so every "
-            "actor state call fails",
+            f"`{component_type}` cannot be the actor state store: every actor state call fails",
+            detail="It lacks ETag and transaction support.",
         )
         return False
     return True

@@ -62,7 +62,7 @@ def check_httpendpoint(sink: FindingSink, root: MappingView) -> ResourceFacts:
             continue
         reason = unexpanded_variable(value, ())
         if reason:
-            sink.report("DPR514", value_node, f"header `{name}`: {reason}; use `envRef` or `secretKeyRef`")
+            sink.report("DPR514", value_node, f"header `{name}`: {reason}", detail="Use `envRef` or `secretKeyRef`.")
         elif name and name.lower() in SECRET_HEADERS:
             sink.report("DPR506", value_node, f"header `{name}` holds a credential in plain text: use `secretKeyRef`")
     tls = spec.view("clientTLS", nocase=True)

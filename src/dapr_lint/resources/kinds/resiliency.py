@@ -27,24 +27,26 @@ _COMPONENT_TYPES = ("Binding", "Configuration", "Lock", "Pubsub", "Crypto", "Con
 _INBOUND_TYPES = ("Binding", "Pubsub", "Configuration")
 
 
-def _reserved_names() -> tuple[dict[str, str], dict[str, str]]:
-    """(names daprd looks up -> policy kind, names that look reserved but are never looked up -> why)."""
+def _reserved_names() -> tuple[dict[str, str], dict[str, tuple[str, str]]]:
+    """(names daprd looks up -> policy kind, names that look reserved but are never looked up -> (why, detail))."""
     live: dict[str, str] = {}
-    dead: dict[str, str] = {}
+    dead: dict[str, tuple[str, str]] = {}
     for _, k in POLICY_KINDS:
         for level in ("", "App", "Actor", "Component", "ComponentInbound", "ComponentOutbound"):
             live[f"Default{level}{k}Policy"] = k
         for t in _COMPONENT_TYPES:
             live[f"Default{t}ComponentOutbound{k}Policy"] = k
             dead[f"Default{t}Component{k}Policy"] = (
-                f"a `<Type>Component` name without `Inbound`/`Outbound` is never looked up; use "
-                f"`Default{t}ComponentOutbound{k}Policy`"
+                "daprd never looks this name up",
+                f"A `<Type>Component` name without `Inbound`/`Outbound` is never looked up. Use "
+                f"`Default{t}ComponentOutbound{k}Policy`.",
             )
             if t in _INBOUND_TYPES:
                 live[f"Default{t}ComponentInbound{k}Policy"] = k
             else:
                 dead[f"Default{t}ComponentInbound{k}Policy"] = (
-                    f"daprd never looks up inbound policies for {t.lower()} components"
+                    f"{t.lower()} components have no inbound policies",
+                    f"daprd never looks up inbound policies for {t.lower()} components.",
                 )
     return live, dead
 
@@ -84,8 +86,7 @@ RETRY_POLICY = Schema(
         ),
     ),
     hints={
-        name: f"`{name}` cannot be set in a Resiliency: Dapr ignores it (exponential retries always start at "
-        "500ms, multiply by 1.5 with 50% jitter and stop after 15m)"
+        name: f"`{name}` cannot be set in a Resiliency: Dapr ignores it (retries start at 500ms, ×1.5, stop at 15m)"
         for name in ("initialInterval", "multiplier", "maxElapsedTime", "randomizationFactor")
     },
 )
@@ -209,8 +210,11 @@ def check_resiliency(sink: FindingSink, root: MappingView, policies: ResiliencyP
                 sink.report(
                     "DPR508",
                     key_node,
-                    f"component target `{component}`: `{key}` must sit under `inbound:` or `outbound:`; here Dapr drops "
-                    "it, and the empty target still turns the default policies off for this component",
+                    f"component target `{component}`: `{key}` outside `inbound:`/`outbound:` is dropped",
+                    detail=(
+                        f"`{key}` must sit under `inbound:` or `outbound:`; here Dapr drops it, and the empty target "
+                        "still turns the default policies off for this component."
+                    ),
                 )
         for direction in ("inbound", "outbound"):
             names = entry.view(direction, nocase=True)
@@ -234,8 +238,8 @@ def _check_actor_scope(sink: FindingSink, entry: MappingView) -> None:
         sink.report(
             "DPR508",
             breaker_key,
-            "an actor circuit breaker needs `circuitBreakerScope` (`id`, `type` or `both`): without it the "
-            "resiliency resource fails to load",
+            "an actor circuit breaker without `circuitBreakerScope`: the resiliency resource fails to load",
+            detail="Set `circuitBreakerScope` to `id`, `type` or `both`.",
         )
 
 
@@ -309,44 +313,51 @@ def check_policy_usage(sink: FindingSink, policies: ResiliencyPolicies) -> None:
                 continue
             if section == "retries" and name in BUILTIN_RETRY_POLICIES:
                 continue
-            sink.report("DPR503", key_node, _unused_message(section, kind, name))
+            message, detail = _unused_message(section, kind, name)
+            sink.report("DPR503", key_node, message, detail=detail)
     for ref in policies.references:
         defined = policies.defined[ref.section]
         if ref.name in defined or (ref.section == "retries" and ref.name in BUILTIN_RETRY_POLICIES):
             continue
         kind_label = {"timeouts": "timeout", "retries": "retry", "circuitBreakers": "circuit breaker"}[ref.section]
-        message = f"`{ref.name}` is not defined under `policies.{ref.section}`: no {kind_label} policy applies, silently"
+        message = f"`{ref.name}` is not defined under `policies.{ref.section}`: no {kind_label} policy applies"
+        details = []
         if ref.section == "circuitBreakers" and ref.target == "components":
-            message += " (for a component target daprd dereferences the missing breaker on the first call)"
+            details.append("For a component target daprd dereferences the missing breaker on the first call.")
         guess = did_you_mean(ref.name, list(defined))
         if guess:
             message += f"; did you mean `{guess}`?"
-        sink.report("DPR504", ref.node, message)
+        sink.report("DPR504", ref.node, message, detail=" ".join(details) or None)
 
 
 _DEFAULT_LIKE = re.compile(r"default[-_]?(policy|retry|retries|timeout|timeouts|circuit[-_]?breakers?|cb)?", re.IGNORECASE)
 
 
-def _unused_message(section: str, kind: str, name: str) -> str:
+def _unused_message(section: str, kind: str, name: str) -> tuple[str, Optional[str]]:
+    """(message, detail) of a policy nothing applies."""
     base = f"policy `{name}` is never applied"
     wanted = f"Default{kind}Policy"
     other_kind = RESERVED_DEFAULT_POLICIES.get(name)
     if other_kind is not None:
         return (
-            f"{base}: `{name}` is a reserved {_SECTION_OF_KIND[other_kind]} name, but it sits under `{section}`; daprd looks "
-            f"`{section}` up as `{name.replace(other_kind + 'Policy', kind + 'Policy')}`"
+            f"{base}: it is a reserved {_SECTION_OF_KIND[other_kind]} name under `{section}`",
+            f"daprd looks `{section}` up as `{name.replace(other_kind + 'Policy', kind + 'Policy')}`.",
         )
     if name in DEAD_DEFAULT_POLICIES:
-        return f"{base}: {DEAD_DEFAULT_POLICIES[name]}"
+        why, detail = DEAD_DEFAULT_POLICIES[name]
+        return f"{base}: {why}", detail
     for reserved, reserved_kind in RESERVED_DEFAULT_POLICIES.items():
         if reserved_kind == kind and reserved.lower() == name.lower():
-            return f"{base}: reserved names are case-sensitive; did you mean `{reserved}`?"
+            return f"{base}: reserved names are case-sensitive; did you mean `{reserved}`?", None
     if _DEFAULT_LIKE.fullmatch(name):
         return (
-            f"{base}: `{name}` is not a reserved default name and no target references it; "
-            f"did you mean `{wanted}`?"
+            f"{base}: not a reserved default name, and no target references it",
+            f"Did you mean `{wanted}`?",
         )
-    return f"{base}: no target references it and `{name}` is not a reserved default name such as `{wanted}`"
+    return (
+        f"{base}: no target references it",
+        f"`{name}` is not a reserved default name such as `{wanted}`.",
+    )
 
 
 # -- the rules this module checks (spec and the examples its page shows) ------------------------------

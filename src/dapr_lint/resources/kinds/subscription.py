@@ -68,8 +68,8 @@ def check_subscription(sink: FindingSink, root: MappingView, api_version: str) -
             sink.report(
                 "DPR511",
                 routes_key,
-                "`routes` is a v2alpha1 field: under `dapr.io/v1alpha1` Dapr drops it; use `apiVersion: dapr.io/v2alpha1`"
-                + (" or a single `route`" if spec.get_nocase("route") is None else ""),
+                "`routes` is a v2alpha1 field: under `dapr.io/v1alpha1` Dapr drops it",
+                detail="Use `apiVersion: dapr.io/v2alpha1`" + (" or a single `route`." if spec.get_nocase("route") is None else "."),
             )
         elif spec.get_nocase("route") is None and spec_key is not None:
             sink.report("DPR501", spec_key, "`spec` is missing the required field `route`")

@@ -71,21 +71,18 @@ def _check_type(
     category = component_type.split(".", 1)[0]
     if not any(component_type.startswith(c + ".") for c in tables.LOADABLE_CATEGORIES):
         if category == "nameresolution":
-            message = (
-                f"`{component_type}` is not a loadable component type: name resolution is configured in a "
-                "Configuration's `spec.nameResolution`, not as a Component"
-            )
+            message = f"`{component_type}` is not a loadable component type: name resolution is not a Component"
+            detail = "Name resolution is configured in a Configuration's `spec.nameResolution`."
         elif category.lower() in tables.LOADABLE_CATEGORIES:
             message = f"type `{component_type}` fails to load: the category is case-sensitive, write `{category.lower()}`"
+            detail = None
         else:
             guess = did_you_mean(category, tables.LOADABLE_CATEGORIES)
-            message = (
-                f"type `{component_type}` fails to load: it must start with one of "
-                + ", ".join(f"`{c}.`" for c in tables.LOADABLE_CATEGORIES)
-            )
+            message = f"type `{component_type}` fails to load: its category is not one daprd loads"
             if guess:
                 message += f"; did you mean `{guess}.`?"
-        yield report(type_node, message)
+            detail = "It must start with one of " + ", ".join(f"`{c}.`" for c in tables.LOADABLE_CATEGORIES) + "."
+        yield report(type_node, message, detail=detail)
         return
     lowered = component_type.lower()
     if lowered not in tables.BUILTIN_TYPES:

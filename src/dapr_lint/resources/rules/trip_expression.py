@@ -90,11 +90,8 @@ def _check_trip(document: ResourceDocument, report: Reporter, node: Optional[Nod
     unknown = [v for v in parsed.free_variables if v not in TRIP_VARIABLES]
     if unknown:
         guess = did_you_mean(unknown[0], sorted(TRIP_VARIABLES))
-        message = (
-            f"trip expression reads `{unknown[0]}`, which is not a circuit-breaker counter: evaluation fails and "
-            "the breaker never trips"
-        )
-        message += f"; did you mean `{guess}`?" if guess else "; use " + ", ".join(f"`{v}`" for v in sorted(TRIP_VARIABLES))
-        yield report(node, message)
+        message = f"trip expression reads `{unknown[0]}`, not a circuit-breaker counter: the breaker never trips"
+        detail = f"Did you mean `{guess}`?" if guess else "Use " + ", ".join(f"`{v}`" for v in sorted(TRIP_VARIABLES)) + "."
+        yield report(node, message, detail=f"Evaluation fails. {detail}")
     elif parsed.result in ("number", "string"):
         yield report(node, f"trip expression `{shown(expression)}` is not a boolean: the breaker never trips")
