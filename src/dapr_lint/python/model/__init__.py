@@ -137,6 +137,8 @@ class ModuleModel:
         self._imported_roots: Optional[set[str]] = None
         self._caught_memo: dict[int, tuple[str, ...]] = {}
         self._awaited_memo: Optional[set[tuple[int, str]]] = None
+        # facts facet modules derive from the records, built on first use (python/model/streams.py: "streams")
+        self.facets: dict[str, Any] = {}
 
     @classmethod
     def build(cls, module: cst.Module, options: Optional[dict] = None) -> "ModuleModel":

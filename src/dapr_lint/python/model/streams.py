@@ -1,0 +1,341 @@
+"""A facet of the module model: the newer building blocks' call sites (models-facts N, O, P).
+
+Streaming-subscription handlers (`subscribe_with_handler`), bulk publishes (`publish_events`), lock responses
+(`try_lock`), jobs (`Job(...)`, `schedule_job`) and the job handlers a module serves. Built once per module from
+the records the walk already made (no second walk), kept in `model.facets["streams"]`; rules ask `facts(model)`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Union
+
+import libcst as cst
+
+from dapr_lint.python.model import (
+    CallSite,
+    Const,
+    FunctionInfo,
+    FunctionRef,
+    Kind,
+    ModuleModel,
+    Scope,
+    WithItemSite,
+    argument,
+    call_argument,
+    has_star_kwargs,
+)
+
+# The Job dataclass (dapr/clients/grpc/_jobs.py) and its fields, in order.
+JOB_CLASSES = frozenset({"dapr.clients.Job", "dapr.aio.clients.Job", "dapr.clients.grpc._jobs.Job"})
+JOB_FIELDS = ("name", "schedule", "repeats", "due_time", "ttl", "data", "failure_policy")
+SCHEDULE_METHODS = frozenset({"schedule_job", "schedule_job_alpha1"})
+TOPIC_EVENT_RESPONSES = frozenset(
+    {"dapr.clients.grpc._response.TopicEventResponse", "dapr.ext.grpc.TopicEventResponse"}
+)
+
+Result = Union[str, None]
+
+
+@dataclass(eq=False)
+class JobBuild:
+    """A `Job(...)` construction: the expression each field is given (None: not given), and the scope."""
+
+    call: cst.Call
+    scope: Scope
+    fields: dict[str, Optional[cst.BaseExpression]]
+    # a field may hide behind `*args` / `**kwargs`
+    opaque: bool
+
+
+@dataclass(eq=False)
+class JobSchedule:
+    """A `schedule_job(job, overwrite)` call on a Dapr client."""
+
+    site: CallSite
+    job: Optional[JobBuild]  # the Job the call schedules, when it resolves to one construction
+    # the `overwrite` argument: None when not given
+    overwrite: Optional[cst.BaseExpression]
+    at_startup: bool
+
+
+@dataclass(eq=False)
+class LockUse:
+    """A `try_lock(...)` whose response decides nothing: entered by `with` (the body never tests it) or
+    discarded. `how`: "with" | "with-as" | "discarded"."""
+
+    site: CallSite
+    how: str
+    name: Optional[str] = None
+
+
+@dataclass(eq=False)
+class StreamHandler:
+    """A `subscribe_with_handler(..., handler_fn, ...)` call whose handler is a function of this module."""
+
+    site: CallSite
+    client_is_async: bool
+    handler: FunctionInfo
+    argument: cst.BaseExpression
+
+
+@dataclass(eq=False)
+class BulkPublish:
+    """A `publish_events(...)` call: what becomes of its result ("discarded", "unread": bound to a name never
+    read for `failed_entries`, "read": anything else) and its literal items that are not str/bytes."""
+
+    site: CallSite
+    result: str
+    bad_items: list[cst.BaseExpression] = field(default_factory=list)
+
+
+@dataclass(eq=False)
+class StreamFacts:
+    jobs: list[JobBuild] = field(default_factory=list)
+    schedules: list[JobSchedule] = field(default_factory=list)
+    locks: list[LockUse] = field(default_factory=list)
+    handlers: list[StreamHandler] = field(default_factory=list)
+    publishes: list[BulkPublish] = field(default_factory=list)
+
+
+def facts(model: ModuleModel) -> StreamFacts:
+    """The module's streaming, job, lock and bulk-publish facts (built on first use)."""
+    found = model.facets.get("streams")
+    if found is None:
+        found = model.facets["streams"] = _build(model)
+    assert isinstance(found, StreamFacts)
+    return found
+
+
+def _build(model: ModuleModel) -> StreamFacts:
+    result = StreamFacts()
+    builds: dict[int, JobBuild] = {}
+    for site in model.calls:
+        if model.callee_path(site.node, site.scope) in JOB_CLASSES:
+            build = _job_build(site.node, site.scope)
+            builds[id(site.node)] = build
+            result.jobs.append(build)
+    entered = {id(_entered_call(w)): w for w in model.with_items if _entered_call(w) is not None}
+    for site in model.calls:
+        method = model.client_method_call(site)
+        if method is None or method[0].family != "dapr":
+            continue
+        kind, name = method
+        if name in SCHEDULE_METHODS:
+            params = ("job", "overwrite")
+            job_arg = call_argument(site.node, params, "job")
+            over = call_argument(site.node, params, "overwrite")
+            job = _resolve_job(model, job_arg.value, site.scope, builds) if job_arg is not None else None
+            result.schedules.append(
+                JobSchedule(site, job, over.value if over is not None else None, _at_startup(model, site))
+            )
+        elif name == "try_lock":
+            use = _lock_use(model, site, entered.get(id(site.node)))
+            if use is not None:
+                result.locks.append(use)
+        elif name == "subscribe_with_handler":
+            handler_arg = argument(site.node, 2, "handler_fn")
+            if handler_arg is None:
+                continue
+            value = model.value_of(handler_arg, site.scope)
+            if isinstance(value, FunctionRef):
+                result.handlers.append(StreamHandler(site, kind.is_async, value.info, handler_arg))
+        elif name == "publish_events":
+            result.publishes.append(_bulk_publish(model, site))
+    return result
+
+
+# -- jobs ----------------------------------------------------------------------------------------------------
+
+
+def _job_build(call: cst.Call, scope: Scope) -> JobBuild:
+    fields: dict[str, Optional[cst.BaseExpression]] = {}
+    opaque = has_star_kwargs(call) or any(arg.star == "*" for arg in call.args)
+    for name in JOB_FIELDS:
+        arg = call_argument(call, JOB_FIELDS, name)
+        fields[name] = arg.value if arg is not None else None
+    return JobBuild(call, scope, fields, opaque)
+
+
+def _resolve_job(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, builds: dict[int, JobBuild]) -> Optional[JobBuild]:
+    """The one `Job(...)` an argument is: the construction itself, or a name bound once to one."""
+    if isinstance(expr, cst.Call):
+        return builds.get(id(expr))
+    if isinstance(expr, cst.Name):
+        bindings = model.lookup(expr.value, scope)
+        if bindings and len(bindings) == 1 and bindings[0].kind == "assign" and isinstance(bindings[0].value, cst.Call):
+            return builds.get(id(bindings[0].value))
+    return None
+
+
+def _at_startup(model: ModuleModel, site: CallSite) -> bool:
+    """Start-up code: a lifespan before its `yield`, an `on_event("startup")` handler, or a plain function of
+    this module that only such code calls."""
+    if model.runs_at_startup(site):
+        return True
+    info = site.function
+    if info is None or info.handlers or info.decorators or info.klass is not None:
+        return False
+    callers = [s for s in model.calls if model.called_function(s) is info]
+    reads = sum(len(uses) for scope in _scopes(model) for uses in [scope.name_uses.get(info.name, [])])
+    return bool(callers) and reads == len(callers) and all(model.runs_at_startup(s) for s in callers)
+
+
+def _scopes(model: ModuleModel) -> list[Scope]:
+    found = []
+    stack = [model.module_scope]
+    while stack:
+        scope = stack.pop()
+        found.append(scope)
+        stack.extend(scope.children)
+    return found
+
+
+def cron_fields(text: str) -> Optional[int]:
+    """How many fields a cron schedule has (None for `@every 1m`, `@daily` and other periods)."""
+    stripped = text.strip()
+    if not stripped or stripped.startswith("@"):
+        return None
+    return len(stripped.split())
+
+
+def data_kind(model: ModuleModel, build: JobBuild) -> Optional[str]:
+    """"dict", "str" or "bytes" when a Job's `data` is known to be one, not empty (an empty one is skipped by
+    the SDK); None otherwise."""
+    expr = build.fields.get("data")
+    if expr is None:
+        return None
+    value = model.value_of(expr, build.scope)
+    if isinstance(value, Const) and isinstance(value.value, (str, bytes)):
+        if not value.value:
+            return None
+        return "str" if isinstance(value.value, str) else "bytes"
+    if isinstance(value, Kind) and value.kind in ("dict", "str", "bytes"):
+        if isinstance(expr, cst.Dict) and not expr.elements:
+            return None
+        return value.kind
+    return None
+
+
+# -- locks ---------------------------------------------------------------------------------------------------
+
+
+def _entered_call(item: WithItemSite) -> Optional[cst.Call]:
+    expr = item.node.item
+    if isinstance(expr, cst.Await):
+        expr = expr.expression
+    return expr if isinstance(expr, cst.Call) else None
+
+
+def _lock_use(model: ModuleModel, site: CallSite, item: Optional[WithItemSite]) -> Optional[LockUse]:
+    if item is not None:
+        asname = item.node.asname
+        if asname is None:
+            return LockUse(site, "with")
+        if not isinstance(asname.name, cst.Name):
+            return None
+        name = asname.name.value
+        return None if _decides(model, name, site.scope) else LockUse(site, "with-as", name)
+    if _discarded(site):
+        return LockUse(site, "discarded")
+    return None
+
+
+def _decides(model: ModuleModel, name: str, scope: Scope) -> bool:
+    """Whether the response bound to `name` may decide something: tested in a condition (`if lock:`,
+    `assert lock.success`), or handed on (returned, passed, stored) where the tool cannot follow it."""
+    if model.is_tested(name, scope):
+        return True
+    if any(context == "attr" and detail == "success" for context, detail in model.uses_of(name, _home(scope))):
+        return True  # its outcome is read (asserted, stored, logged)
+    home = scope
+    while home.kind == "comprehension" and home.parent is not None:
+        home = home.parent
+    if name in home.test_names:
+        return True
+    return any(context != "attr" for context, _detail in model.uses_of(name, home))
+
+
+def _discarded(site: CallSite) -> bool:
+    """The call (or `await` of it) is a statement of its own: its result is dropped."""
+    statement = site.statement
+    if statement is None:
+        return False
+    for small in statement.body:
+        if isinstance(small, cst.Expr):
+            value = small.value
+            if isinstance(value, cst.Await):
+                value = value.expression
+            if value is site.node:
+                return True
+    return False
+
+
+# -- bulk publish --------------------------------------------------------------------------------------------
+
+
+def _bulk_publish(model: ModuleModel, site: CallSite) -> BulkPublish:
+    params = ("pubsub_name", "topic_name", "data", "publish_metadata", "data_content_type")
+    data = call_argument(site.node, params, "data")
+    bad: list[cst.BaseExpression] = []
+    if data is not None and isinstance(data.value, (cst.List, cst.Tuple)):
+        for element in data.value.elements:
+            if isinstance(element, cst.StarredElement):
+                continue
+            value = model.value_of(element.value, site.scope)
+            if isinstance(value, Kind) and value.kind in ("dict", "list", "tuple", "set"):
+                bad.append(element.value)
+            elif isinstance(value, Const) and not isinstance(value.value, (str, bytes)):
+                bad.append(element.value)
+    if _discarded(site):
+        return BulkPublish(site, "discarded", bad)
+    if site.context in ("assign", "await") and _bound_name(site) is not None:
+        name = _bound_name(site)
+        assert name is not None
+        uses = model.uses_of(name, _home(site.scope))
+        if all(context == "attr" and detail != "failed_entries" for context, detail in uses):
+            return BulkPublish(site, "unread", bad)
+    return BulkPublish(site, "read", bad)
+
+
+def _bound_name(site: CallSite) -> Optional[str]:
+    """The plain name a call's result (or its awaited result) is assigned to: `r = c.f()`, `r = await c.f()`."""
+    statement = site.statement
+    if statement is None or len(statement.body) != 1:
+        return None
+    small = statement.body[0]
+    if isinstance(small, cst.Assign) and len(small.targets) == 1:
+        target, value = small.targets[0].target, small.value
+    elif isinstance(small, cst.AnnAssign) and small.value is not None:
+        target, value = small.target, small.value
+    else:
+        return None
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if value is not site.node or not isinstance(target, cst.Name):
+        return None
+    return target.value
+
+
+def _home(scope: Scope) -> Scope:
+    while scope.kind == "comprehension" and scope.parent is not None:
+        scope = scope.parent
+    return scope
+
+
+# -- streaming handlers --------------------------------------------------------------------------------------
+
+
+def returned_response(model: ModuleModel, info: FunctionInfo, expr: cst.BaseExpression) -> Result:
+    """What a handler's return value is, when it is known not to be a TopicEventResponse: "None", "a str",
+    "a dict", ...; None when it is one, or may be."""
+    if isinstance(expr, cst.Name) and expr.value == "None":
+        return "None"
+    value = model.value_of(expr, info.scope)
+    if isinstance(value, Const):
+        if value.value is None:
+            return "None"
+        return f"a {type(value.value).__name__}"
+    if isinstance(value, Kind) and value.origin in ("literal", "json.dumps", "model_dump", "model_dump_json", "call"):
+        return f"a {value.kind}"
+    return None
