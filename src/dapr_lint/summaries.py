@@ -206,6 +206,41 @@ class PracticeFacts:
 
 
 @dataclass(frozen=True)
+class ScheduledJob:
+    """A `schedule_job` of a `Job(...)` whose name the summary can tell (a literal, a constant, an imported one)."""
+
+    name: StrValue
+    span: Span
+
+
+@dataclass(frozen=True)
+class ServedPort:
+    """A literal port the module's code serves on: `uvicorn.run(app, port=8000)`, a Flask `app.run(port=5000)`,
+    a gRPC-extension `App().run(50051)`. `protocol`: "http" | "grpc"."""
+
+    port: int
+    protocol: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class WiringFacts:
+    """Jobs, job handlers, served ports and bulk subscriptions of a module (DPR611-DPR613)."""
+
+    jobs: tuple[ScheduledJob, ...] = ()
+    # `@app.job_event(name)` names (None: a name the summary cannot tell)
+    job_handlers: tuple[StrValue, ...] = ()
+    ports: tuple[ServedPort, ...] = ()
+    # the module builds a gRPC-extension App (it serves Dapr over gRPC)
+    grpc_app: bool = False
+    # routes its `GET /dapr/subscribe` lists with `bulkSubscribe.enabled`
+    bulk_routes: tuple[str, ...] = ()
+    # route functions (qualified name -> the span of its name) whose every answer is known and none carries
+    # per-entry `statuses`
+    plain_answers: Mapping[str, Span] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class ModuleSummary:
     """What one Python module contributes to the project rules."""
 
@@ -237,6 +272,8 @@ class ModuleSummary:
     env_constants: Mapping[str, str] = field(default_factory=dict)
     # logging and tracing set-up, trace forwarding, what is opened and closed (DPR413-DPR416)
     practices: PracticeFacts = field(default_factory=PracticeFacts)
+    # jobs, job handlers, served ports, bulk subscriptions (DPR611-DPR613)
+    wiring: WiringFacts = field(default_factory=WiringFacts)
     version: int = SUMMARY_VERSION
 
 
@@ -272,6 +309,8 @@ class SubscriptionFact:
     routes: tuple[Located, ...]
     scopes: tuple[str, ...]
     span: Span
+    # `bulkSubscribe.enabled: true`: the route receives batches and answers per-entry statuses (DPR613)
+    bulk: bool = False
 
 
 @dataclass(frozen=True)
@@ -296,6 +335,12 @@ class RunApp:
     span: Span
     # the Python module its `command` runs (`python app.py`, `python -m pkg.app`, `uvicorn app:app`), absolute
     entry: Optional[str] = None
+    # the appPort key is present (its value may not be a literal) and where; appProtocol as written
+    port_given: bool = False
+    port_span: Optional[Span] = None
+    protocol: Optional[Located] = None
+    # the port its `command` gives its server (`uvicorn app:app --port 8001`, `flask run -p 5001`, `-b :8000`)
+    command_port: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -307,6 +352,10 @@ class Workload:
     probes: tuple[Located, ...]  # liveness/readiness/startup httpGet paths of the app container
     health_path: Optional[Located]  # dapr.io/app-health-check-path (with app health checks enabled)
     span: Span
+    # dapr.io/app-port (None: absent or not a number) and dapr.io/app-protocol
+    port: Optional[int] = None
+    port_given: bool = False
+    protocol: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -318,6 +367,10 @@ class Sidecar:
     app_dir: Optional[str]
     resources_paths: tuple[str, ...]
     span: Span
+    # daprd's -app-port (None: absent or not a number) and -app-protocol
+    port: Optional[int] = None
+    port_given: bool = False
+    protocol: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -364,6 +417,9 @@ _CLASSES = {
         OpenedResource,
         OutgoingCall,
         PracticeFacts,
+        ScheduledJob,
+        ServedPort,
+        WiringFacts,
         ModuleSummary,
         ResourceSummary,
         Located,

@@ -13,6 +13,7 @@ from typing import Any, Optional, Union
 import libcst as cst
 
 from dapr_lint.python import known, practices
+from dapr_lint.python.model import streams
 from dapr_lint.python.model import UNKNOWN, Const, Instance, ModuleModel, Ref, Scope, argument, constant_string, is_none_literal
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.summaries import (
@@ -29,6 +30,7 @@ from dapr_lint.summaries import (
     RouteOwner,
     Span,
     StrValue,
+    WiringFacts,
 )
 
 # Classes whose instances serve routes: (kind, framework).
@@ -136,6 +138,7 @@ def _freeze(draft: dict) -> ModuleSummary:
         ),
         instances=draft.get("instances", {}),
         practices=practices.freeze(draft["practices"]) if "practices" in draft else PracticeFacts(),
+        wiring=streams.freeze_wiring(draft["wiring"]) if "wiring" in draft else WiringFacts(),
     )
 
 
@@ -179,6 +182,8 @@ class _Builder:
         self._async_calls(summary)
         summary["practices"], practice_pending = practices.practice_facts(m)
         self.pending.extend(practice_pending)
+        summary["wiring"], wiring_pending = streams.wiring_draft(m)
+        self.pending.extend(wiring_pending)
         return summary, self.pending
 
     # -- DPR101 across modules -------------------------------------------------------------------------

@@ -8,31 +8,34 @@ the records the walk already made (no second walk), kept in `model.facets["strea
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 import libcst as cst
 
+from dapr_lint.python import known
 from dapr_lint.python.model import (
     CallSite,
     Const,
     FunctionInfo,
     FunctionRef,
+    Instance,
     Kind,
     ModuleModel,
+    Ref,
     Scope,
     WithItemSite,
     argument,
     call_argument,
+    constant_string,
     has_star_kwargs,
 )
+from dapr_lint.python.model.values import Coroutine
+from dapr_lint.summaries import ImportedName, ScheduledJob, ServedPort, Span, StrValue, WiringFacts
 
 # The Job dataclass (dapr/clients/grpc/_jobs.py) and its fields, in order.
 JOB_CLASSES = frozenset({"dapr.clients.Job", "dapr.aio.clients.Job", "dapr.clients.grpc._jobs.Job"})
 JOB_FIELDS = ("name", "schedule", "repeats", "due_time", "ttl", "data", "failure_policy")
 SCHEDULE_METHODS = frozenset({"schedule_job", "schedule_job_alpha1"})
-TOPIC_EVENT_RESPONSES = frozenset(
-    {"dapr.clients.grpc._response.TopicEventResponse", "dapr.ext.grpc.TopicEventResponse"}
-)
 
 Result = Union[str, None]
 
@@ -141,8 +144,26 @@ def _build(model: ModuleModel) -> StreamFacts:
             if isinstance(value, FunctionRef):
                 result.handlers.append(StreamHandler(site, kind.is_async, value.info, handler_arg))
         elif name == "publish_events":
-            result.publishes.append(_bulk_publish(model, site))
+            publish = _bulk_publish(model, site)
+            if publish.result != "read" and id(site.node) in _expected_calls(model):
+                publish.result = "read"  # code written to fail (`pytest.raises`) has no result to read
+            result.publishes.append(publish)
     return result
+
+
+def _expected_calls(model: ModuleModel) -> set[int]:
+    """The ids of the calls inside code that expects a failure (`with pytest.raises(...)`, `assertRaises`)."""
+    found = model.facets.get("expected-calls")
+    if found is None:
+        found = set()
+        stack: list[cst.CSTNode] = [node for node, _kind in model.expectations]
+        while stack:
+            current = stack.pop()
+            if isinstance(current, cst.Call):
+                found.add(id(current))
+            stack.extend(current.children)
+        model.facets["expected-calls"] = found
+    return found
 
 
 # -- jobs ----------------------------------------------------------------------------------------------------
@@ -298,6 +319,16 @@ def _bulk_publish(model: ModuleModel, site: CallSite) -> BulkPublish:
     return BulkPublish(site, "read", bad)
 
 
+def bulk_item_kind(model: ModuleModel, site: CallSite, item: cst.BaseExpression) -> str:
+    """The type name of a bulk-publish item `_bulk_publish` found not to be str/bytes."""
+    value = model.value_of(item, site.scope)
+    if isinstance(value, Kind):
+        return value.kind
+    if isinstance(value, Const):
+        return "None" if value.value is None else type(value.value).__name__
+    return "object"
+
+
 def _bound_name(site: CallSite) -> Optional[str]:
     """The plain name a call's result (or its awaited result) is assigned to: `r = c.f()`, `r = await c.f()`."""
     statement = site.statement
@@ -326,16 +357,242 @@ def _home(scope: Scope) -> Scope:
 # -- streaming handlers --------------------------------------------------------------------------------------
 
 
+def bare_returns(info: FunctionInfo) -> list[cst.Return]:
+    """The `return` statements without a value in a function's own body (nested functions and classes apart)."""
+    found: list[cst.Return] = []
+    node = info.node
+    if not isinstance(node, cst.FunctionDef):
+        return found
+    stack: list[cst.CSTNode] = [node.body]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, (cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            continue
+        if isinstance(current, cst.Return) and current.value is None:
+            found.append(current)
+        stack.extend(current.children)
+    return found
+
+
+def can_fall_off(info: FunctionInfo) -> bool:
+    """Whether a function's body can end without `return` or `raise` (so it returns None). When unsure (a
+    `while True`, a `match`), it cannot."""
+    node = info.node
+    return isinstance(node, cst.FunctionDef) and not _block_ends(node.body)
+
+
+def _block_ends(block: cst.BaseSuite) -> bool:
+    if isinstance(block, cst.SimpleStatementSuite):
+        return any(isinstance(s, (cst.Return, cst.Raise)) for s in block.body)
+    return any(_statement_ends(s) for s in block.body)  # type: ignore[attr-defined]
+
+
+def _statement_ends(statement: cst.CSTNode) -> bool:
+    if isinstance(statement, cst.SimpleStatementLine):
+        return any(isinstance(s, (cst.Return, cst.Raise)) for s in statement.body)
+    if isinstance(statement, cst.If):
+        orelse = statement.orelse
+        if orelse is None:
+            return False
+        other = _statement_ends(orelse) if isinstance(orelse, cst.If) else _block_ends(orelse.body)
+        return _block_ends(statement.body) and other
+    if isinstance(statement, (cst.With,)):
+        return _block_ends(statement.body)
+    if isinstance(statement, (cst.Try, cst.TryStar)):
+        if statement.finalbody is not None and _block_ends(statement.finalbody.body):
+            return True
+        body = _block_ends(statement.body) or (statement.orelse is not None and _block_ends(statement.orelse.body))
+        return body and all(_block_ends(h.body) for h in statement.handlers)
+    if isinstance(statement, cst.While):
+        test = statement.test
+        return isinstance(test, cst.Name) and test.value == "True" and not _breaks(statement.body)
+    if isinstance(statement, cst.Match):
+        return True  # not followed: unsure counts as ending
+    return False
+
+
+def _breaks(block: cst.CSTNode) -> bool:
+    """Whether a loop body holds a `break` of that loop (nested loops and functions apart)."""
+    stack = list(block.children)
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Break):
+            return True
+        if isinstance(current, (cst.For, cst.While, cst.FunctionDef, cst.ClassDef, cst.Lambda)):
+            if isinstance(current, (cst.For, cst.While)) and current.orelse is not None:
+                stack.extend(current.orelse.children)
+            continue
+        stack.extend(current.children)
+    return False
+
+
 def returned_response(model: ModuleModel, info: FunctionInfo, expr: cst.BaseExpression) -> Result:
-    """What a handler's return value is, when it is known not to be a TopicEventResponse: "None", "a str",
-    "a dict", ...; None when it is one, or may be."""
+    """The type a handler's return value is known to have when it is not a TopicEventResponse ("None", "str",
+    "dict", ...); None when it is one, or may be."""
     if isinstance(expr, cst.Name) and expr.value == "None":
         return "None"
     value = model.value_of(expr, info.scope)
     if isinstance(value, Const):
-        if value.value is None:
-            return "None"
-        return f"a {type(value.value).__name__}"
+        return "None" if value.value is None else type(value.value).__name__
     if isinstance(value, Kind) and value.origin in ("literal", "json.dumps", "model_dump", "model_dump_json", "call"):
-        return f"a {value.kind}"
+        return value.kind
     return None
+
+
+def returns_coroutine(model: ModuleModel, info: FunctionInfo) -> bool:
+    """Whether a plain function (or lambda) hands back what calling a coroutine function gives."""
+    return any(isinstance(model.value_of(v, info.scope), Coroutine) for v in info.returns)
+
+
+# -- what the project stage needs (DPR611-DPR613) -------------------------------------------------------------
+
+# Where a server takes its port: (callee path or receiver class, method), the port's position and keyword.
+_UVICORN_RUN = "uvicorn.run"
+
+
+def wiring_draft(model: ModuleModel) -> tuple[dict, list[tuple[dict, cst.CSTNode]]]:
+    """The draft of a module's WiringFacts and the nodes whose spans it needs (dapr_lint.python.summary)."""
+    pending: list[tuple[dict, cst.CSTNode]] = []
+    draft: dict[str, Any] = {"jobs": [], "job_handlers": [], "ports": [], "grpc_app": False}
+    for schedule in facts(model).schedules:
+        if schedule.job is None or schedule.job.opaque:
+            continue
+        name = _summary_string(model, schedule.job.fields.get("name"), schedule.job.scope)
+        if name is None:
+            continue
+        job: dict[str, Any] = {"name": name}
+        draft["jobs"].append(job)
+        pending.append((job, schedule.site.node))
+    for handler in model.handlers:
+        if handler.kind == "grpc_job":
+            expr = argument(handler.call, 0, "name") if handler.call is not None else None
+            draft["job_handlers"].append(_summary_string(model, expr, handler.function.outer_scope))
+    for site in model.calls:
+        path = model.callee_path(site.node, site.scope)
+        if path == known.GRPC_APP:
+            draft["grpc_app"] = True
+        served = _served_port(model, site, path)
+        if served is not None:
+            port: dict[str, Any] = {"port": served[0], "protocol": served[1]}
+            draft["ports"].append(port)
+            pending.append((port, site.node))
+    draft["bulk_routes"] = sorted(_bulk_routes(model))
+    draft["plain_answers"] = {}
+    for info in _plain_answers(model):
+        answer: dict[str, Any] = {}
+        draft["plain_answers"][info.qualname] = answer
+        pending.append((answer, info.name_node))
+    return draft, pending
+
+
+def freeze_wiring(draft: dict) -> WiringFacts:
+    def span(item: dict) -> Span:
+        return item.get("span", Span())
+
+    return WiringFacts(
+        jobs=tuple(ScheduledJob(j["name"], span(j)) for j in draft["jobs"]),
+        job_handlers=tuple(draft["job_handlers"]),
+        ports=tuple(ServedPort(p["port"], p["protocol"], span(p)) for p in draft["ports"]),
+        grpc_app=draft["grpc_app"],
+        bulk_routes=tuple(draft["bulk_routes"]),
+        plain_answers={name: span(item) for name, item in draft["plain_answers"].items()},
+    )
+
+
+def _summary_string(model: ModuleModel, expr: Optional[cst.BaseExpression], scope: Scope) -> StrValue:
+    if expr is None:
+        return None
+    value = model.value_of(expr, scope)
+    if isinstance(value, Ref):
+        return ImportedName(value.path)
+    return constant_string(value)
+
+
+def _served_port(model: ModuleModel, site: CallSite, path: Optional[str]) -> Optional[tuple[int, str]]:
+    """(port, protocol) when a call starts a server on a literal port."""
+    call = site.node
+    if path == _UVICORN_RUN:
+        expr, protocol = argument(call, None, "port"), "http"
+    elif isinstance(call.func, cst.Attribute) and call.func.attr.value == "run":
+        receiver = model.value_of(call.func.value, site.scope)
+        if not (isinstance(receiver, Instance) and receiver.local is None):
+            return None
+        if receiver.path == known.FLASK_APP:
+            expr, protocol = argument(call, 1, "port"), "http"
+        elif receiver.path == known.GRPC_APP:
+            expr, protocol = argument(call, 0, "app_port"), "grpc"
+        else:
+            return None
+    else:
+        return None
+    value = model.value_of(expr, site.scope) if expr is not None else None
+    if isinstance(value, Const) and isinstance(value.value, int) and not isinstance(value.value, bool):
+        return value.value, protocol
+    return None
+
+
+def _bulk_routes(model: ModuleModel) -> set[str]:
+    """Routes a `GET /dapr/subscribe` of this module lists with `"bulkSubscribe": {"enabled": True}`."""
+    found: set[str] = set()
+    for handler in model.handlers:
+        if handler.kind != "route" or handler.path != "/dapr/subscribe":
+            continue
+        info = handler.function
+        for returned in info.returns:
+            for entry in model._listed_entries(returned, info.scope):
+                if _bulk_enabled(model, entry, info.scope):
+                    found.update(model._entry_routes(entry, info.scope))
+    return found
+
+
+def _bulk_enabled(model: ModuleModel, entry: cst.Dict, scope: Scope) -> bool:
+    for element in entry.elements:
+        if not isinstance(element, cst.DictElement) or model.value_of(element.key, scope) != Const("bulkSubscribe"):
+            continue
+        if not isinstance(element.value, cst.Dict):
+            return False
+        for inner in element.value.elements:
+            if isinstance(inner, cst.DictElement) and model.value_of(inner.key, scope) == Const("enabled"):
+                return model.value_of(inner.value, scope) in (Const(True), Const("true"))
+    return False
+
+
+def _plain_answers(model: ModuleModel) -> list[FunctionInfo]:
+    """Route functions whose every answer is known and carries no per-entry `statuses` (a plain dict, a
+    string, a status tuple, None)."""
+    found: list[FunctionInfo] = []
+    for handler in model.handlers:
+        if handler.kind != "route" or handler.function.is_lambda:
+            continue
+        info = handler.function
+        if info.is_generator or _mentions_statuses(info.node):
+            continue
+        if all(_plain(model, info, value) for value in info.returns) and info not in found:
+            found.append(info)
+    return found
+
+
+def _mentions_statuses(node: cst.CSTNode) -> bool:
+    """Whether a function's code holds a string naming `statuses` (an answer built with it, somewhere)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.SimpleString) and "statuses" in current.value:
+            return True
+        stack.extend(current.children)
+    return False
+
+
+def _plain(model: ModuleModel, info: FunctionInfo, expr: cst.BaseExpression) -> bool:
+    if isinstance(expr, cst.Tuple):
+        return bool(expr.elements) and _plain(model, info, expr.elements[0].value)
+    if isinstance(expr, cst.Call):
+        path = model.callee_path(expr, info.scope)
+        if path in ("flask.jsonify", "fastapi.responses.JSONResponse", "starlette.responses.JSONResponse", "json.dumps"):
+            inner = argument(expr, 0, "content")
+            return inner is not None and _plain(model, info, inner)
+        return False
+    value = model.value_of(expr, info.scope)
+    if isinstance(value, Const):
+        return value.value is None or isinstance(value.value, str)
+    return isinstance(expr, cst.Dict)

@@ -10,10 +10,19 @@ from typing import Iterator
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Finding, Fix
+from dapr_lint.diagnostics import Finding, Fix, with_article
 from dapr_lint.python import edits
 from dapr_lint.python.model import Const, ModuleModel
-from dapr_lint.python.model.streams import cron_fields, data_kind, facts
+from dapr_lint.python.model.streams import (
+    bare_returns,
+    bulk_item_kind,
+    can_fall_off,
+    cron_fields,
+    data_kind,
+    facts,
+    returned_response,
+    returns_coroutine,
+)
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 
 # ------------------------------------------------------------------------------------------------
@@ -197,3 +206,180 @@ def _quoted(text: str) -> str:
     text = text.strip()
     shown = text if len(text) <= 30 else text[:27] + "..."
     return f"`{shown}`"
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR417
+# ------------------------------------------------------------------------------------------------
+
+
+@rule(
+    RuleSpec(
+        code="DPR417",
+        name="streaming-handler-contract",
+        category="bug",
+        summary=(
+            "A `subscribe_with_handler` handler whose async-ness does not match the client, or that does not "
+            "return a `TopicEventResponse`: messages stop or are redelivered forever."
+        ),
+        target="python",
+        examples=(
+            invalid(
+                """
+                import asyncio
+
+                from dapr.aio.clients import DaprClient
+                from dapr.clients.grpc._response import TopicEventResponse
+
+
+                def process(message) -> TopicEventResponse:
+                    print(message.data())
+                    return TopicEventResponse("success")
+
+
+                async def main() -> None:
+                    async with DaprClient() as client:
+                        close = await client.subscribe_with_handler("pubsub", "orders", process)  # DPR417
+                        await asyncio.sleep(60)
+                        await close()
+
+
+                if __name__ == "__main__":
+                    asyncio.run(main())
+                """,
+            ),
+            valid(
+                """
+                import asyncio
+
+                from dapr.aio.clients import DaprClient
+                from dapr.clients.grpc._response import TopicEventResponse
+
+
+                async def process(message) -> TopicEventResponse:
+                    print(message.data())
+                    return TopicEventResponse("success")
+
+
+                async def main() -> None:
+                    async with DaprClient() as client:
+                        close = await client.subscribe_with_handler("pubsub", "orders", process)
+                        await asyncio.sleep(60)
+                        await close()
+
+
+                if __name__ == "__main__":
+                    asyncio.run(main())
+                """,
+            ),
+        ),
+    )
+)
+def streaming_handler_contract(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
+    seen: set[int] = set()
+    for subscription in facts(model).handlers:
+        info = subscription.handler
+        name = info.name
+        if subscription.client_is_async and not info.is_async:
+            if not returns_coroutine(model, info):
+                yield report(
+                    subscription.argument,
+                    f"sync handler `{name}` on the aio client: awaiting its result fails and consumption stops silently",
+                )
+            continue
+        if not subscription.client_is_async and info.is_async:
+            yield report(
+                subscription.argument,
+                f"async handler `{name}` on the sync client: its coroutine never runs; the message is redelivered forever",
+            )
+            continue
+        if id(info) in seen or info.is_generator:
+            continue
+        seen.add(id(info))
+        outcome = (
+            "consumption stops silently" if subscription.client_is_async else "the message is redelivered forever"
+        )
+        for value in info.returns:
+            kind = returned_response(model, info, value)
+            if kind == "None":
+                yield report(value, f"streaming handler `{name}` returns None: the message is never acknowledged")
+            elif kind is not None:
+                yield report(
+                    value, f"streaming handler `{name}` returns {with_article(kind)}, not a TopicEventResponse: {outcome}"
+                )
+        for bare in bare_returns(info):
+            yield report(bare, f"streaming handler `{name}` returns None: the message is never acknowledged")
+        if not info.is_lambda and can_fall_off(info):
+            yield report(
+                info.name_node,
+                f"streaming handler `{name}` can end without a return (None): the message is never acknowledged",
+            )
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR418
+# ------------------------------------------------------------------------------------------------
+
+
+@rule(
+    RuleSpec(
+        code="DPR418",
+        name="bulk-publish-result-ignored",
+        category="bug",
+        summary=(
+            "A `publish_events` result never read for `failed_entries` (failed entries are returned, not raised), "
+            "or an event that is not str/bytes."
+        ),
+        target="python",
+        examples=(
+            invalid(
+                """
+                import json
+
+                from dapr.clients import DaprClient
+
+
+                def publish(orders: list[dict]) -> None:
+                    with DaprClient() as client:
+                        client.publish_events(  # DPR418
+                            "pubsub", "orders", [json.dumps(o) for o in orders], data_content_type="application/json"
+                        )
+                """,
+            ),
+            valid(
+                """
+                import json
+
+                from dapr.clients import DaprClient
+
+
+                def publish(orders: list[dict]) -> None:
+                    with DaprClient() as client:
+                        response = client.publish_events(
+                            "pubsub", "orders", [json.dumps(o) for o in orders], data_content_type="application/json"
+                        )
+                        if response.failed_entries:
+                            raise RuntimeError(f"{len(response.failed_entries)} orders were not published")
+                """,
+            ),
+        ),
+    )
+)
+def bulk_publish_result_ignored(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
+    for publish in facts(model).publishes:
+        if publish.result == "discarded":
+            yield report(
+                publish.site.node, "`publish_events` result discarded: entries that failed to publish are lost silently"
+            )
+        elif publish.result == "unread":
+            yield report(
+                publish.site.node,
+                "`publish_events` result never read for `failed_entries`: entries that failed are lost silently",
+            )
+        for item in publish.bad_items:
+            kind = bulk_item_kind(model, publish.site, item)
+            yield report(
+                item,
+                f"`publish_events` event is {with_article(kind)}, not str or bytes: the call raises before publishing",
+                predicts=("exception",),
+            )
