@@ -13,9 +13,11 @@ import pytest
 
 from conftest import write
 
-from dapr_lint import engine
+from dapr_lint import engine, specs
 from dapr_lint.cache import CACHE_DIR_NAME, Cache, decode, encode
 from dapr_lint.cli import main
+from dapr_lint.settings import Settings
+from dapr_lint.summaries import ModuleSummary
 
 APP = textwrap.dedent(
     """\
@@ -225,20 +227,29 @@ class _Typed:
     lines: tuple
 
 
-def test_the_encoding_gives_back_equal_values():
-    value = {
-        "noqa": {3: frozenset({"DPR101"}), 7: frozenset()},
-        "spans": [(1, 2), (3, 4)],
-        "names": {"a", "b"},
-        "__odd": 1,
-    }
-    assert decode(json.loads(json.dumps(encode(value)))) == value
+def test_the_encoding_gives_back_equal_summaries(project, capsys):
+    _project(project)
+    write(project, "components/statestore.yaml", "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: statestore\nspec:\n  type: state.redis\n  version: v1\n")
+    settings = engine.summary_settings(Settings(enabled=frozenset(specs.codes())))
+    tasks = [engine.FileTask(str(project / name), name, kind) for name, kind in (("app.py", "python"), ("svc.py", "python"), ("components/statestore.yaml", "yaml"))]
+    for task in tasks:
+        summary = engine.check_file(task, settings).summary
+        assert summary is not None
+        assert decode(json.loads(json.dumps(encode(summary)))) == summary
     with pytest.raises(TypeError):
-        encode(_Typed("x", (1,)))  # a test's class, not dapr-lint's: never imported back from a cache
+        encode(_Typed("x", (1,)))  # a test's class, not a summary's: never named in a cache
 
 
-def test_decoding_refuses_classes_outside_dapr_lint():
-    with pytest.raises(ValueError):
-        decode({"__dataclass__": "os:system", "fields": {}})
-    with pytest.raises(ValueError):
-        decode({"__dataclass__": "dapr_lint.cache:os", "fields": {}})
+def test_decoding_builds_only_summary_classes_of_the_declared_types():
+    for data in (
+        {"__dataclass__": "os:system", "fields": {}},
+        {"__dataclass__": "dapr_lint.codemods:cst.codemod._cli.subprocess.Popen", "fields": {"args": ["true"]}},
+        {"@": "Popen", "args": ["true"]},
+        {"@": "ModuleSummary", "path": [1]},  # a field of the wrong type
+        {"@": "ModuleSummary", "shell": "true"},  # a field the class does not have
+        {"@": "Span", "line": 1},  # a class, but not one a summary is
+        {"@": "ModuleSummary", "routes": [{"@": "Span"}]},  # a class the field does not take
+    ):
+        with pytest.raises((ValueError, TypeError)):
+            decode(data)
+    assert decode({"@": "ModuleSummary", "path": "a.py", "noqa": {"@map": [[3, ["DPR101"]]]}}) == ModuleSummary(path="a.py", noqa={3: ("DPR101",)})

@@ -53,7 +53,7 @@ from dapr_lint import registry  # noqa: E402
 from dapr_lint.cli import main  # noqa: E402
 
 THIS = Path(__file__)
-EXECUTION_TESTS = (THIS.parent / "test_fix_execution.py", THIS)
+EXECUTION_TESTS = tuple(sorted(THIS.parent.glob("test_fix_execution*.py")))
 
 
 # -- the stand-ins ---------------------------------------------------------------------------------------------

@@ -52,6 +52,126 @@ CASES = [
         """,
     ),
     (
+        "DPR801-interface-method",
+        True,
+        """
+        from dapr.actor import Actor, ActorInterface, actormethod
+
+
+        class CartInterface(ActorInterface):
+            @actormethod(name="GetItems")
+            async def get_items(self) -> list: ...
+
+
+        class CartActor(Actor, CartInterface):
+            def get_items(self) -> list:  # keep this comment
+                return []
+        """,
+        """
+        from dapr.actor import Actor, ActorInterface, actormethod
+
+
+        class CartInterface(ActorInterface):
+            @actormethod(name="GetItems")
+            async def get_items(self) -> list: ...
+
+
+        class CartActor(Actor, CartInterface):
+            async def get_items(self) -> list:  # keep this comment
+                return []
+        """,
+    ),
+    (
+        "DPR803-empty-and-bare",
+        True,
+        """
+        from dapr.actor import ActorInterface, actormethod
+
+
+        class CartInterface(ActorInterface):
+            @actormethod()
+            async def get_items(self) -> list: ...
+
+            @actormethod
+            async def clear(self) -> None: ...
+        """,
+        """
+        from dapr.actor import ActorInterface, actormethod
+
+
+        class CartInterface(ActorInterface):
+            @actormethod(name="get_items")
+            async def get_items(self) -> list: ...
+
+            @actormethod(name="clear")
+            async def clear(self) -> None: ...
+        """,
+    ),
+    (
+        "DPR809-actor-method-name",
+        False,
+        """
+        from dapr.actor import ActorId, ActorInterface, ActorProxy, actormethod
+
+
+        class CartInterface(ActorInterface):
+            @actormethod(name="AddItem")
+            async def add_item(self, item: dict) -> None: ...
+
+
+        async def add(cart_id: str, item: dict) -> None:
+            proxy = ActorProxy.create("CartActor", ActorId(cart_id), CartInterface)
+            await proxy.add_item(item)
+        """,
+        """
+        from dapr.actor import ActorId, ActorInterface, ActorProxy, actormethod
+
+
+        class CartInterface(ActorInterface):
+            @actormethod(name="AddItem")
+            async def add_item(self, item: dict) -> None: ...
+
+
+        async def add(cart_id: str, item: dict) -> None:
+            proxy = ActorProxy.create("CartActor", ActorId(cart_id), CartInterface)
+            await proxy.AddItem(item)
+        """,
+    ),
+    (
+        "DPR806-try-get-state",
+        True,
+        """
+        from dapr.actor import Actor, ActorInterface
+
+
+        class CounterInterface(ActorInterface):
+            async def increment(self) -> int: ...
+
+
+        class CounterActor(Actor, CounterInterface):
+            async def increment(self) -> int:
+                count: int = await self._state_manager.get_state("count")
+                count = count or 0
+                await self._state_manager.set_state("count", count + 1)
+                return count + 1
+        """,
+        """
+        from dapr.actor import Actor, ActorInterface
+
+
+        class CounterInterface(ActorInterface):
+            async def increment(self) -> int: ...
+
+
+        class CounterActor(Actor, CounterInterface):
+            async def increment(self) -> int:
+                _, count = await self._state_manager.try_get_state("count")
+                count = count or 0
+                await self._state_manager.set_state("count", count + 1)
+                return count + 1
+        """,
+    ),
+    (
         "DPR104-attribute",
         False,
         """

@@ -21,16 +21,22 @@ can report without importing the rule modules (and LibCST with them)."""
 from __future__ import annotations
 
 import base64
+import collections.abc
 import dataclasses
 import hashlib
 import json
 import os
+import re
+import stat
+import sys
 import tempfile
 import time
+import types
+import typing
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Mapping, Optional
 
-from dapr_lint import __version__, registry
+from dapr_lint import __version__, reading, registry, summaries
 from dapr_lint.diagnostics import Diagnostic, FileResult, Fix
 from dapr_lint.project.apps import run_template_context
 from dapr_lint.project.stage import project_inputs_fingerprint, summary_codes
@@ -44,11 +50,12 @@ _TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache dire
 
 def cache_dir_for(root: Path, explicit: Optional[Path] = None) -> Path:
     """Where the cache of a project (a configuration's folder) lives."""
+    # never resolved: a cache folder that is a link is refused (Cache.usable), not followed
     if explicit is not None:
-        return Path(explicit).resolve()
+        return Path(os.path.abspath(explicit))
     env = os.environ.get(ENVIRONMENT)
     if env:
-        return Path(env).resolve()
+        return Path(os.path.abspath(env))
     return Path(root).resolve() / CACHE_DIR_NAME
 
 
@@ -87,84 +94,146 @@ def settings_fingerprint(settings) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 
-# -- a generic, exact and safe encoding of results ---------------------------------------------------------
+# -- a typed encoding of summaries, decoded from a closed table of classes -----------------------------------
+#
+# An entry is data someone else may have written (a shared cache folder, a CI cache restored across jobs, a
+# committed folder): decoding it builds only the summary classes of dapr_lint.summaries, found by name in their
+# table, and checks every value against the type its field declares. Nothing is imported, no attribute is looked
+# up by a name the entry gives, and a value of the wrong type (`"path": [1]`) makes the entry a miss.
 
 
 def encode(value: Any) -> Any:
-    """JSON for what a FileResult holds: dicts with any keys, tuples, sets, and dataclasses of dapr_lint
-    (the typed summaries), so that decode() gives back an equal value."""
+    """JSON data for a summary (or any part of one): a dataclass of the summaries' table becomes
+    `{"@": name, field: value, ...}`, a tuple, list or set a list, a mapping `{"@map": [[key, value], ...]}`."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
-    if isinstance(value, list):
+    if isinstance(value, (tuple, list)):
         return [encode(v) for v in value]
-    if isinstance(value, tuple):
-        return {"__tuple__": [encode(v) for v in value]}
     if isinstance(value, (set, frozenset)):
-        items = sorted((encode(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
-        return {"__frozenset__" if isinstance(value, frozenset) else "__set__": items}
-    if isinstance(value, dict):
-        if all(isinstance(k, str) and not k.startswith("__") for k in value):
-            return {k: encode(v) for k, v in value.items()}
-        return {"__dict__": [[encode(k), encode(v)] for k, v in value.items()]}
+        return sorted((encode(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(value, Mapping):
+        return {"@map": [[encode(k), encode(v)] for k, v in value.items()]}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        cls = type(value)
-        if not cls.__module__.startswith("dapr_lint."):
-            raise TypeError(f"cannot cache {cls.__module__}.{cls.__qualname__}")
-        fields = {f.name: encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return {"__dataclass__": f"{cls.__module__}:{cls.__qualname__}", "fields": fields}
-    if hasattr(value, "value") and type(value).__module__.startswith("dapr_lint.") and hasattr(type(value), "__members__"):
-        cls = type(value)  # an Enum of ours
-        return {"__enum__": f"{cls.__module__}:{cls.__qualname__}", "value": encode(value.value)}
+        name = type(value).__name__
+        if summaries.json_classes().get(name) is not type(value):
+            raise TypeError(f"cannot cache a {name}: not a summary class")
+        data = {"@": name}
+        for item in dataclasses.fields(value):
+            data[item.name] = encode(getattr(value, item.name))
+        return data
     raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
-def decode(value: Any) -> Any:
-    if isinstance(value, list):
-        return [decode(v) for v in value]
-    if not isinstance(value, dict):
-        return value
-    if "__tuple__" in value:
-        return tuple(decode(v) for v in value["__tuple__"])
-    if "__frozenset__" in value:
-        return frozenset(_hashable(decode(v)) for v in value["__frozenset__"])
-    if "__set__" in value:
-        return {_hashable(decode(v)) for v in value["__set__"]}
-    if "__dict__" in value:
-        return {_hashable(decode(k)): decode(v) for k, v in value["__dict__"]}
-    if "__dataclass__" in value:
-        cls = _our_class(value["__dataclass__"])
-        if not dataclasses.is_dataclass(cls):
-            raise ValueError("not a dataclass")
-        fields = {k: decode(v) for k, v in value["fields"].items()}
-        init = {f.name for f in dataclasses.fields(cls) if f.init}
-        obj = cls(**{k: v for k, v in fields.items() if k in init})
-        for name, field_value in fields.items():
-            if name not in init:
-                object.__setattr__(obj, name, field_value)
-        return obj
-    if "__enum__" in value:
-        return _our_class(value["__enum__"])(decode(value["value"]))
-    return {k: decode(v) for k, v in value.items()}
+def decode(data: Any, hint: Any = Optional[summaries.Summary]) -> Any:
+    """The value of type `hint` that `encode` gave `data` for; ValueError (or TypeError) when `data` is not
+    one."""
+    if hint is Any or hint is object:
+        raise ValueError("an untyped value")
+    if hint is None or hint is type(None):
+        if data is not None:
+            raise ValueError("not None")
+        return None
+    if hint in (str, bool):
+        if type(data) is not hint:
+            raise ValueError(f"not a {hint.__name__}")
+        return data
+    if hint is int:
+        if type(data) is not int:
+            raise ValueError("not an int")
+        return data
+    if hint is float:
+        if type(data) not in (int, float):
+            raise ValueError("not a number")
+        return float(data)
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin is typing.Union or origin is types.UnionType:
+        return _decode_union(data, args)
+    if origin is typing.Literal:
+        if not any(data == arg and type(data) is type(arg) for arg in args):
+            raise ValueError("not one of the values it may take")
+        return data
+    if origin is tuple:
+        if type(data) is not list:
+            raise ValueError("not a list")
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(decode(v, args[0]) for v in data)
+        if len(args) != len(data):
+            raise ValueError("a tuple of another length")
+        return tuple(decode(v, a) for v, a in zip(data, args))
+    if origin is list:
+        if type(data) is not list:
+            raise ValueError("not a list")
+        return [decode(v, args[0]) for v in data]
+    if origin in (set, frozenset, collections.abc.Set):
+        if type(data) is not list:
+            raise ValueError("not a list")
+        items = (decode(v, args[0]) for v in data)
+        return set(items) if origin is set else frozenset(items)
+    if origin in (dict, collections.abc.Mapping):
+        if type(data) is not dict or set(data) != {"@map"} or type(data["@map"]) is not list:
+            raise ValueError("not a mapping")
+        result = {}
+        for pair in data["@map"]:
+            if type(pair) is not list or len(pair) != 2:
+                raise ValueError("not a key and a value")
+            result[decode(pair[0], args[0])] = decode(pair[1], args[1])
+        return result
+    if isinstance(hint, type) and summaries.json_classes().get(hint.__name__) is hint:
+        return _decode_dataclass(data, hint)
+    raise ValueError(f"cannot decode a {hint!r}")
 
 
-def _hashable(value: Any) -> Any:
-    if isinstance(value, list):
-        return tuple(_hashable(v) for v in value)
-    return value
+def _decode_union(data: Any, args: tuple) -> Any:
+    if data is None:
+        if type(None) not in args:
+            raise ValueError("None where a value is needed")
+        return None
+    if type(data) is dict and "@" in data:
+        for arg in args:
+            if isinstance(arg, type) and arg.__name__ == data["@"]:
+                return decode(data, arg)
+        raise ValueError("a class the field does not take")
+    for arg in args:
+        if arg is type(None):
+            continue
+        try:
+            return decode(data, arg)
+        except (ValueError, TypeError):
+            continue
+    raise ValueError("none of the types the field takes")
 
 
-def _our_class(name: str) -> type:
-    import importlib
-
-    module_name, _, qualname = name.partition(":")
-    if not module_name.startswith("dapr_lint.") or not qualname:
-        raise ValueError(f"not a dapr-lint class: {name}")
-    obj: Any = importlib.import_module(module_name)
-    for part in qualname.split("."):
-        obj = getattr(obj, part)
-    if not isinstance(obj, type):
-        raise ValueError(f"not a class: {name}")
+def _decode_dataclass(data: Any, cls: type) -> Any:
+    if type(data) is not dict or data.get("@") != cls.__name__:
+        raise ValueError(f"not a {cls.__name__}")
+    hints = _field_types(cls)
+    values = {}
+    for name, value in data.items():
+        if name == "@":
+            continue
+        if name not in hints:
+            raise ValueError(f"{cls.__name__} has no field {name}")
+        values[name] = decode(value, hints[name][0])
+    init = {k: v for k, v in values.items() if hints[k][1]}
+    obj = cls(**init)
+    for name, value in values.items():
+        if not hints[name][1]:
+            object.__setattr__(obj, name, value)
     return obj
+
+
+_FIELD_TYPES: dict[type, dict[str, tuple[Any, bool]]] = {}
+
+
+def _field_types(cls: type) -> dict[str, tuple[Any, bool]]:
+    """field name -> (its declared type, whether __init__ takes it), from the class's own annotations."""
+    known = _FIELD_TYPES.get(cls)
+    if known is None:
+        resolved = typing.get_type_hints(cls)
+        known = {f.name: (resolved[f.name], f.init) for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+        _FIELD_TYPES[cls] = known
+    return known
 
 
 def _diagnostic_to_json(d: Diagnostic) -> list:
@@ -172,29 +241,124 @@ def _diagnostic_to_json(d: Diagnostic) -> list:
     return [d.code, d.message, d.path, d.line, d.column, d.end_line, d.end_column, fix, d.severity]
 
 
-def _diagnostic_from_json(item: list) -> Diagnostic:
+def _diagnostic_from_json(item: Any) -> Diagnostic:
+    """A Diagnostic from its cached list; ValueError when the list is not one."""
+    if type(item) is not list or len(item) != 9:
+        raise ValueError("not a finding")
     code, message, path, line, column, end_line, end_column, fix, severity = item
-    return Diagnostic(
-        str(code),
-        str(message),
-        str(path),
-        int(line),
-        int(column),
-        int(end_line),
-        int(end_column),
-        None if fix is None else Fix(fix[1], safety=fix[0]),
-        severity,
-    )
+    if not all(type(v) is str for v in (code, message, path)) or not all(type(v) is int for v in (line, column, end_line, end_column)):
+        raise ValueError("not a finding")
+    if severity not in (None, "error", "warning", "info"):
+        raise ValueError("not a severity")
+    if fix is not None and (type(fix) is not list or len(fix) != 2 or fix[0] not in (None, "safe", "unsafe") or type(fix[1]) is not str):
+        raise ValueError("not a fix")
+    return Diagnostic(code, message, path, line, column, end_line, end_column, None if fix is None else Fix(fix[1], safety=fix[0]), severity)
+
+
+# -- whose folder it is ------------------------------------------------------------------------------------
+#
+# The cache deletes and writes files, so it works only in a folder that is its own: one it created (it leaves
+# its marker there, with CACHEDIR.TAG and a `.gitignore`), or one given empty. A folder that is a link, holds a
+# link where the cache keeps its folders, or holds anything else is refused (one warning; the run goes on
+# without a cache): a repository can commit `.dapr-lint_cache -> ..`, and `--cache-dir .` names a folder of
+# the user's files. Inside its folder the cache deletes only names of its own scheme, in real folders.
+
+_MARKER = ".dapr-lint-cache"
+_MARKER_TEXT = b"dapr-lint result cache: this folder was created by dapr-lint, which deletes only the entries it writes here.\n"
+_IGNORE_TEXT = b"# Automatically created by dapr-lint.\n*\n"
+_ENTRY = re.compile(r"p[A-Za-z0-9_-]{1,180}\.json\Z")
+_HASHED_ENTRY = re.compile(r"h[0-9a-f]{64}\.json\Z")
+_PROJECT_ENTRY = re.compile(r"[0-9a-f]{40}\.json\Z")
+_CATALOG = re.compile(r"rules-[0-9a-f]{24}\.json\Z")
+_TEMPORARY_PREFIX = ".dapr-lint-"
+_TEMPORARY = re.compile(r"\.dapr-lint-[A-Za-z0-9_]{1,40}\.tmp\Z")
+_VERSION = re.compile(r"[0-9]+\.[0-9][0-9A-Za-z.+_-]{0,40}\Z")
+# An entry is a summary and a file's findings: far below this; a larger one is not ours.
+_ENTRY_LIMIT = 32 * 1024 * 1024
+_WARNED: set[str] = set()
+
+
+def _is_dir(path: str) -> bool:
+    """A real folder (not a link to one)."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _holds(path: str, text: bytes) -> bool:
+    try:
+        return reading.read_bytes(path, len(text), follow=False) == text
+    except OSError:
+        return False
+
+
+def _claim(directory: str) -> Optional[str]:
+    """None when `directory` is (now) the cache's own folder; else why it is not used."""
+    try:
+        info = os.lstat(directory)
+    except FileNotFoundError:
+        try:
+            os.makedirs(directory)
+        except FileExistsError:
+            return _claim_existing(directory)  # another run created it meanwhile
+        except OSError as exc:
+            return f"it cannot be created ({exc.strerror or exc})"
+        return _mark(directory)
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror or exc})"
+    if stat.S_ISLNK(info.st_mode):
+        return "it is a link"
+    return _claim_existing(directory)
+
+
+def _claim_existing(directory: str) -> Optional[str]:
+    if not _is_dir(directory):
+        return "it is a link or not a folder"
+    try:
+        names = os.listdir(directory)
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror or exc})"
+    if _holds(os.path.join(directory, _MARKER), _MARKER_TEXT) or _holds(os.path.join(directory, "CACHEDIR.TAG"), _TAG.encode()):
+        reason = None  # ours (or made by an earlier dapr-lint, whose tag it carries)
+    elif all(name == _MARKER or _TEMPORARY.match(name) for name in names):
+        reason = None  # empty, or being created by another run
+    else:
+        return f"it is neither empty nor a dapr-lint cache (no {_MARKER} in it)"
+    for name in (__version__, "summaries"):
+        if os.path.lexists(os.path.join(directory, name)) and not _is_dir(os.path.join(directory, name)):
+            return f"`{name}` in it is a link or not a folder"
+    return reason or _mark(directory)
+
+
+def _mark(directory: str) -> Optional[str]:
+    try:
+        if not _holds(os.path.join(directory, _MARKER), _MARKER_TEXT):
+            _write_atomic(directory, _MARKER, _MARKER_TEXT)
+        for name, text in (("CACHEDIR.TAG", _TAG.encode()), (".gitignore", _IGNORE_TEXT)):
+            if not os.path.lexists(os.path.join(directory, name)):
+                _write_atomic(directory, name, text)
+    except OSError as exc:
+        return f"it cannot be written ({exc.strerror or exc})"
+    return None
+
+
+def _warn(directory: str, reason: str) -> None:
+    if directory in _WARNED:
+        return
+    _WARNED.add(directory)
+    print(f"dapr-lint: warning: not using the cache folder {directory!r}: {reason}; running without a cache", file=sys.stderr)
 
 
 # -- the store ---------------------------------------------------------------------------------------------
 
 
 class Cache:
-    """The cache of one project folder, for one set of settings."""
+    """The cache of one project folder, for one set of settings. A folder that is not the cache's own (see
+    `_claim`) makes every lookup a miss and every write a no-op."""
 
     def __init__(self, directory: Path, settings) -> None:
-        self.directory = Path(directory)
+        self.directory = Path(os.path.abspath(directory))
         self.base = self.directory / __version__
         self.files = self.base / "files"
         self.projects = self.base / "projects"
@@ -204,6 +368,23 @@ class Cache:
         self.keys: dict[str, str] = {}  # absolute path -> entry key of this run
         self._prepared = False
         self.writable = True
+        self._refused: Optional[str] = None
+        self._claimed = False
+
+    @property
+    def usable(self) -> bool:
+        """Whether the folder is the cache's own (claimed on first use; a refusal warns once)."""
+        if not self._claimed:
+            self._claimed = True
+            self._refused = _claim(str(self.directory))
+            if self._refused is not None:
+                self.writable = False
+                _warn(str(self.directory), self._refused)
+        return self._refused is None
+
+    def child(self, name: str, settings) -> "Cache":
+        """A cache in a folder of this one (the summaries of files a run does not check)."""
+        return Cache(self.directory / name, settings) if self.usable else _Refused(self.directory / name, settings)
 
     # keys and names
 
@@ -227,22 +408,29 @@ class Cache:
 
     @staticmethod
     def path_of_entry(name: str) -> Optional[str]:
-        if not (name.startswith("p") and name.endswith(".json")):
+        if not (name.startswith("p") and _ENTRY.match(name)):
             return None
         encoded = name[1:-5]
         try:
-            return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode("utf-8", "surrogateescape")
+            absolute = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode("utf-8", "surrogateescape")
         except (ValueError, UnicodeDecodeError):
             return None
+        # only a name the cache writes: an absolute path, encoded exactly so (`package.json` is not one)
+        if not os.path.isabs(absolute) or Cache.entry_name(absolute) != name:
+            return None
+        return absolute
 
     # per file
 
     def get(self, absolute: str, key: str) -> Optional[FileResult]:
         entry = self._read(self.files / self.entry_name(absolute))
-        if entry is None or entry.get("path") != absolute or entry.get("key") != key:
-            return None
         try:
-            result = FileResult(str(entry["display"]))
+            if entry is None or entry.get("path") != absolute or entry.get("key") != key:
+                return None
+            display = entry["display"]
+            if type(display) is not str or type(entry["diagnostics"]) is not list:
+                return None
+            result = FileResult(display)
             result.diagnostics = [_diagnostic_from_json(item) for item in entry["diagnostics"]]
             result.summary = decode(entry["summary"])
             return result
@@ -263,7 +451,7 @@ class Cache:
             }
         except TypeError:
             return
-        self._write(self.files / self.entry_name(absolute), entry)
+        self._write(self.files, self.entry_name(absolute), entry)
 
     # per project
 
@@ -284,9 +472,9 @@ class Cache:
 
     def get_project(self, key: str) -> Optional[dict[str, list[Diagnostic]]]:
         entry = self._read(self.projects / f"{key[:40]}.json")
-        if entry is None or entry.get("key") != key:
-            return None
         try:
+            if entry is None or entry.get("key") != key or type(entry["findings"]) is not dict:
+                return None
             return {str(path): [_diagnostic_from_json(item) for item in items] for path, items in entry["findings"].items()}
         except Exception:
             return None
@@ -299,71 +487,61 @@ class Cache:
             "key": key,
             "findings": {r.path: [_diagnostic_to_json(d) for d in r.diagnostics] for r in results},
         }
-        self._write(self.projects / f"{key[:40]}.json", entry)
+        self._write(self.projects, f"{key[:40]}.json", entry)
 
     # the rule catalog
 
     def save_catalog(self) -> None:
-        if not registry.fully_loaded():
+        if not registry.fully_loaded() or not self.usable:
             return
-        path = self.base / f"rules-{self.code_key}.json"
-        if path.exists():
+        name = f"rules-{self.code_key}.json"
+        if os.path.lexists(self.base / name):
             return
         specs = [{k: v for k, v in dataclasses.asdict(spec).items() if k != "examples"} for spec in registry.all_rules()]
-        self._write(path, {"format": FORMAT, "rules": specs, "summary_codes": sorted(summary_codes())})
+        self._write(self.base, name, {"format": FORMAT, "rules": specs, "summary_codes": sorted(summary_codes())})
 
     # housekeeping
 
     def prune(self) -> None:
-        """Remove the entries of files that no longer exist, trim project entries, drop other versions."""
-        try:
-            names = os.listdir(self.files)
-        except OSError:
-            names = []
-        for name in names:
-            absolute = self.path_of_entry(name)
-            if absolute is None and name.startswith("h") and name.endswith(".json"):
-                entry = self._read(self.files / name)
-                absolute = entry.get("path") if entry else None
-            if name.startswith(".") and _older_than(self.files / name, 3600):
-                _unlink(self.files / name)  # a temporary file of a run that died
+        """Remove the entries of files that no longer exist, trim project entries, drop other versions. Only
+        names the cache writes, in real folders of its own, are ever removed."""
+        if not self.usable or not _is_dir(str(self.base)):
+            return
+        for name in _listdir(self.files):
+            path = self.files / name
+            if _TEMPORARY.match(name):
+                if _older_than(path, 3600):
+                    _unlink(path)  # a temporary file of a run that died
                 continue
-            if absolute is None or not os.path.exists(absolute):
-                if name.endswith(".json"):
-                    _unlink(self.files / name)
-        try:
-            projects = [self.projects / n for n in os.listdir(self.projects) if n.endswith(".json")]
-        except OSError:
-            projects = []
+            absolute = self.path_of_entry(name)
+            if absolute is None:
+                if not _HASHED_ENTRY.match(name):
+                    continue  # not a name the cache writes
+                entry = self._read(path)
+                found = entry.get("path") if entry else None
+                absolute = found if type(found) is str else None
+            if absolute is None or not os.path.lexists(absolute):
+                _unlink(path)
+        projects = [self.projects / n for n in _listdir(self.projects) if _PROJECT_ENTRY.match(n)]
         if len(projects) > _PROJECT_ENTRIES_KEPT:
             projects.sort(key=_mtime, reverse=True)
             for stale in projects[_PROJECT_ENTRIES_KEPT:]:
                 _unlink(stale)
-        try:
-            catalogs = [n for n in os.listdir(self.base) if n.startswith("rules-") and n.endswith(".json")]
-        except OSError:
-            catalogs = []
-        for name in catalogs:
-            if name != f"rules-{self.code_key}.json":
+        for name in _listdir(self.base):
+            if _CATALOG.match(name) and name != f"rules-{self.code_key}.json":
                 _unlink(self.base / name)  # the catalog of code that changed since
-        try:
-            versions = os.listdir(self.directory)
-        except OSError:
-            versions = []
-        for name in versions:
-            other = self.directory / name
-            if name != __version__ and other.is_dir() and (other / "files").is_dir():
-                import shutil
-
-                shutil.rmtree(other, ignore_errors=True)
+        for name in _listdir(self.directory):
+            if name != __version__ and _VERSION.match(name):
+                _remove_version(self.directory / name)
 
     # reading and writing
 
     def _read(self, path: Path) -> Optional[dict]:
+        if not self.usable:
+            return None
         try:
-            with open(path, "rb") as handle:
-                entry = json.loads(handle.read())
-        except (OSError, ValueError):
+            entry = json.loads(reading.read_bytes(path, _ENTRY_LIMIT, follow=False))
+        except Exception:  # unreadable, not a regular file, too large, not JSON, nested too deep
             return None
         if not isinstance(entry, dict) or entry.get("format") != FORMAT:
             return None
@@ -373,49 +551,110 @@ class Cache:
         if self._prepared:
             return self.writable
         self._prepared = True
+        if not self.usable:
+            return False
         try:
-            self.files.mkdir(parents=True, exist_ok=True)
-            self.projects.mkdir(parents=True, exist_ok=True)
-            ignore = self.directory / ".gitignore"
-            if not ignore.exists():
-                _write_atomic(ignore, b"# Automatically created by dapr-lint.\n*\n")
-            tag = self.directory / "CACHEDIR.TAG"
-            if not tag.exists():
-                _write_atomic(tag, _TAG.encode())
+            for folder in (self.base, self.files, self.projects):
+                _make_dir(str(folder))
         except OSError:
             self.writable = False
         return self.writable
 
-    def _write(self, path: Path, entry: dict) -> None:
+    def _write(self, folder: Path, name: str, entry: dict) -> None:
         if not self._prepare():
             return
         try:
-            _write_atomic(path, json.dumps(entry, separators=(",", ":")).encode("utf-8"))
+            _write_atomic(str(folder), name, json.dumps(entry, separators=(",", ":")).encode("utf-8"))
         except (OSError, ValueError, TypeError):
             pass  # a cache that cannot be written only costs time
 
 
+class _Refused(Cache):
+    """The child of a refused cache: refused too, without a second warning."""
+
+    def __init__(self, directory: Path, settings) -> None:
+        super().__init__(directory, settings)
+        self._claimed = True
+        self._refused = "its parent folder is refused"
+        self.writable = False
+
+
 def load_catalog(directory: Path) -> bool:
-    """Give the registry the rule catalog kept by an earlier run of the same code, if there is one."""
-    path = Path(directory) / __version__ / f"rules-{code_fingerprint()}.json"
+    """Give the registry the rule catalog kept by an earlier run of the same code, if there is one. Only read
+    from a folder that is a cache's (it is not claimed here: a refused folder warns when the run uses it)."""
+    folder = os.path.abspath(directory)
+    if not _is_dir(folder) or not _is_dir(os.path.join(folder, __version__)):
+        return False
+    if not (_holds(os.path.join(folder, _MARKER), _MARKER_TEXT) or _holds(os.path.join(folder, "CACHEDIR.TAG"), _TAG.encode())):
+        return False
+    path = os.path.join(folder, __version__, f"rules-{code_fingerprint()}.json")
     try:
-        with open(path, "rb") as handle:
-            entry = json.loads(handle.read())
-        if entry.get("format") != FORMAT:
+        entry = json.loads(reading.read_bytes(path, _ENTRY_LIMIT, follow=False))
+        if entry.get("format") != FORMAT or type(entry["rules"]) is not list or type(entry["summary_codes"]) is not list:
             return False
-        specs = [registry.RuleSpec(**spec) for spec in entry["rules"]]
-        codes = [str(code) for code in entry["summary_codes"]]
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        specs = [_rule_spec(spec) for spec in entry["rules"]]
+        codes = [decode(code, str) for code in entry["summary_codes"]]
+    except Exception:
         return False
     return registry.preload(specs, codes)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    fd, temporary = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=path.parent)
+def _rule_spec(data: Any) -> registry.RuleSpec:
+    """A RuleSpec from the catalog's saved fields, each checked against its declared type."""
+    if type(data) is not dict:
+        raise ValueError("not a rule")
+    hints = typing.get_type_hints(registry.RuleSpec)
+    fields = {f.name for f in dataclasses.fields(registry.RuleSpec) if f.name != "examples"}
+    if not set(data) <= fields:
+        raise ValueError("a field RuleSpec does not have")
+    return registry.RuleSpec(**{name: decode(value, hints[name]) for name, value in data.items()})
+
+
+def _listdir(folder: Path) -> list[str]:
+    """The names in a real folder of the cache (none when it is a link)."""
+    if not _is_dir(str(folder)):
+        return []
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []
+
+
+def _remove_version(folder: Path) -> None:
+    """The folder of another dapr-lint version: its entries, catalogs and temporary files, then the folders if
+    they are left empty. Nothing else in it is touched, and no link is followed."""
+    if not _is_dir(str(folder)):
+        return
+    for sub in ("files", "projects"):
+        for name in _listdir(folder / sub):
+            ours = Cache.path_of_entry(name) is not None or _HASHED_ENTRY.match(name) if sub == "files" else _PROJECT_ENTRY.match(name)
+            if ours or _TEMPORARY.match(name):
+                _unlink(folder / sub / name)
+        if _is_dir(str(folder / sub)):
+            _rmdir(folder / sub)
+    for name in _listdir(folder):
+        if _CATALOG.match(name) or _TEMPORARY.match(name):
+            _unlink(folder / name)
+    _rmdir(folder)
+
+
+def _make_dir(path: str) -> None:
+    try:
+        os.mkdir(path)
+    except FileExistsError:
+        pass
+    if not _is_dir(path):
+        raise OSError(f"{path} is a link or not a folder")
+
+
+def _write_atomic(folder: str, name: str, data: bytes) -> None:
+    """Write `folder/name` whole or not at all: a temporary file of the cache's own naming, renamed into place
+    (a rename replaces a link by the file, never writes through it)."""
+    fd, temporary = tempfile.mkstemp(prefix=_TEMPORARY_PREFIX, suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.replace(temporary, path)
+        os.replace(temporary, os.path.join(folder, name))
     except BaseException:
         _unlink(Path(temporary))
         raise
@@ -423,14 +662,21 @@ def _write_atomic(path: Path, data: bytes) -> None:
 
 def _unlink(path: Path) -> None:
     try:
-        os.unlink(path)
+        os.unlink(path)  # removes a link itself, never what it points to
+    except OSError:
+        pass
+
+
+def _rmdir(path: Path) -> None:
+    try:
+        os.rmdir(path)  # only when empty
     except OSError:
         pass
 
 
 def _mtime(path: Path) -> float:
     try:
-        return os.stat(path).st_mtime
+        return os.lstat(path).st_mtime
     except OSError:
         return 0.0
 
@@ -453,11 +699,11 @@ def run_cached(tasks, settings, cache: Cache, check, extra=(), project=None, ext
         data = task.data
         if data is None:
             try:
-                with open(task.path, "rb") as handle:
-                    data = handle.read()
+                data = reading.read_bytes(task.path)
             except OSError:
                 continue  # check_file reports it
-        context = (("chart",) if task.chart_template else ()) + run_template_context(task.path, data)
+        # only a YAML file is a run template (a Python file's `# appDirPath: /` comment names no folder)
+        context = (("chart",) if task.chart_template else ()) + (run_template_context(task.path, data) if task.kind == "yaml" else ())
         key = cache.key_of(absolutes[index], task.display, task.kind, task.ignored, data, context)
         keys[index] = key
         results[index] = cache.get(absolutes[index], key)

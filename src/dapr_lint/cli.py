@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Optional, Sequence, TextIO
 
-from dapr_lint import __version__, specs
+from dapr_lint import __version__, reading, specs
 from dapr_lint.config import CommandLine, ConfigError, Resolver, SelectionLayer, parse_override, validate_selectors
 from dapr_lint.session import rule_doc, run_files
 
@@ -395,7 +395,7 @@ def _add_noqa(results, files, errors, args: argparse.Namespace) -> int:
             continue
         path = by_display[result.path]
         try:
-            data = path.read_bytes()
+            data = reading.read_bytes(path)
         except OSError:
             continue
         new, count = add_noqa(data, result.diagnostics)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional
 
-from dapr_lint import registry, specs
+from dapr_lint import reading, registry, specs
 from dapr_lint.options import OPTIONS, ConfigError, OptionSpec  # noqa: F401  (OptionSpec: re-exported)
 from dapr_lint.settings import Settings
 
@@ -151,8 +151,7 @@ _MAX_CONFIG_SIZE = 16 << 20
 
 def _read_toml(path: Path) -> dict:
     try:
-        with path.open("rb") as handle:
-            data = handle.read(_MAX_CONFIG_SIZE + 1)
+        data = reading.read_bytes(path, _MAX_CONFIG_SIZE + 1, head=True)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror or exc}") from None
     if len(data) > _MAX_CONFIG_SIZE:

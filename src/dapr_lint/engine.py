@@ -13,8 +13,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional
 
-from dapr_lint import specs
-from dapr_lint.cache import Cache, run_cached
+from dapr_lint import reading, specs
+from dapr_lint.cache import run_cached
 from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
 from dapr_lint.files import SourceFile, display_path, kind_of, repository_files
 from dapr_lint.project import stage
@@ -45,8 +45,7 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
         if task.data is not None:
             data = task.data
         else:
-            with open(task.path, "rb") as handle:
-                data = handle.read()
+            data = reading.read_bytes(task.path)
     except OSError as exc:
         result = FileResult(task.display)
         result.errors.append(InternalError(task.display, "reading the file", exc.strerror or str(exc)))
@@ -359,7 +358,7 @@ def summarize(
         for f in files
     ]
     if cache is not None:
-        store = Cache(cache.directory / "summaries", only)
+        store = cache.child("summaries", only)
         results = run_cached(tasks, only, store, lambda todo: _check_all(todo, only, jobs))
         if keys_out is not None:
             absolutes = [os.path.abspath(task.path) for task in tasks]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
+from dapr_lint import reading
 from dapr_lint.config import Config, ConfigError, glob_match, link_path, relative_posix
 from dapr_lint.project.apps import repository_root
 
@@ -63,10 +64,7 @@ _SHEBANG = re.compile(rb"^#!\s*(?:\S*/)?(?:env\s+(?:-\S+\s+)*)?(?:python|pypy)[0
 
 def _python_shebang(path: Path) -> bool:
     try:
-        if not stat.S_ISREG(os.stat(path).st_mode):
-            return False
-        with path.open("rb") as handle:
-            first = handle.readline(256)
+        first = reading.read_bytes(path, 256, head=True)
     except OSError:
         return False
     return bool(_SHEBANG.match(first))

@@ -17,7 +17,7 @@ from typing import Optional
 
 import libcst as cst
 
-from dapr_lint import registry
+from dapr_lint import reading, registry
 from dapr_lint.diagnostics import Finding, InternalError
 from dapr_lint.interrupts import write_section
 from dapr_lint.python import bounds
@@ -219,8 +219,7 @@ def _link_unnamed(fd: int, folder: Path, name: str) -> str:
 
 def _read_current(path: Path) -> Optional[bytes]:
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        return reading.read_bytes(path)
     except OSError:
         return None
 
@@ -287,7 +286,7 @@ def apply_project_fixes(results, settings: Settings, paths: dict) -> dict[str, s
         keys = frozenset(edit.key for _d, fix in wanted for edit in fix.edits if edit.apply is apply)
         path = paths[result.path]
         try:
-            before = result.fixed_data if result.fixed_data is not None else path.read_bytes()
+            before = result.fixed_data if result.fixed_data is not None else reading.read_bytes(path)
         except OSError:
             continue
         try:

@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from dapr_lint import __version__
+from dapr_lint import __version__, reading
 from dapr_lint.suppress import skips_file
 
 
@@ -107,8 +107,7 @@ def _run(filenames: tuple[str, ...], explicit: tuple[str, ...], cwd: str) -> dic
 
 def _same_text(path: str, text: str) -> bool:
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = reading.read_bytes(path)
     except OSError:
         return False
     if data.startswith(b"\xef\xbb\xbf"):

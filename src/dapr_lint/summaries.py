@@ -18,7 +18,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Union
 
-SUMMARY_VERSION = 3
+SUMMARY_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -206,6 +206,63 @@ class PracticeFacts:
 
 
 @dataclass(frozen=True)
+class ActorMethodFact:
+    """A method of a class that is (or may be) an actor or an actor interface. `dispatch`: the name the runtime
+    dispatches it by (`@actormethod(name=...)`, else the Python name; None for `@actormethod()`)."""
+
+    name: str
+    dispatch: Optional[str]
+    is_async: bool
+    decorated: bool
+    span: Span
+
+
+@dataclass(frozen=True)
+class ActorClassFact:
+    """A module-level class deriving from an actor class, an actor interface or a class of another module.
+    `bases`: "sdk:actor" | "sdk:interface" | "sdk:remindable" | "local:<Name>" | "import:<dotted path>" |
+    "other" | "unknown", in order."""
+
+    name: str
+    bases: tuple[str, ...]
+    methods: tuple[ActorMethodFact, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
+class ActorRegistrationFact:
+    """`register_actor(Cls)`: the class as "local:<Name>" or "import:<dotted path>", None when not resolved."""
+
+    actor: Optional[str]
+    serializer: bool
+    span: Span
+
+
+@dataclass(frozen=True)
+class ActorProxyCallFact:
+    """`proxy.<method>(...)` on a proxy whose interface is imported from another module."""
+
+    interface: str
+    method: str
+    positional: int
+    keywords: bool
+    span: Span
+
+
+@dataclass(frozen=True)
+class ActorSummary:
+    """What a module says about actors (models-facts L): classes, registrations, proxies, and where it hosts
+    actors (a `DaprActor(app)`, an `ActorGrpcHost()`, `ActorRuntime` registrations) or builds a
+    `WorkflowRuntime` (workflows are actors inside daprd)."""
+
+    classes: Mapping[str, ActorClassFact] = field(default_factory=dict)
+    registrations: tuple[ActorRegistrationFact, ...] = ()
+    proxy_calls: tuple[ActorProxyCallFact, ...] = ()
+    hosts: tuple[Span, ...] = ()
+    workflow_runtimes: tuple[Span, ...] = ()
+
+
+@dataclass(frozen=True)
 class ScheduledJob:
     """A `schedule_job` of a `Job(...)` whose name the summary can tell (a literal, a constant, an imported one)."""
 
@@ -272,6 +329,8 @@ class ModuleSummary:
     env_constants: Mapping[str, str] = field(default_factory=dict)
     # logging and tracing set-up, trace forwarding, what is opened and closed (DPR413-DPR416)
     practices: PracticeFacts = field(default_factory=PracticeFacts)
+    # actor classes, registrations, proxies, actor hosts and workflow runtimes (DPR801-DPR810, DPR610)
+    actors: ActorSummary = field(default_factory=ActorSummary)
     # jobs, job handlers, served ports, bulk subscriptions (DPR611-DPR613)
     wiring: WiringFacts = field(default_factory=WiringFacts)
     version: int = SUMMARY_VERSION
@@ -417,6 +476,11 @@ _CLASSES = {
         OpenedResource,
         OutgoingCall,
         PracticeFacts,
+        ActorMethodFact,
+        ActorClassFact,
+        ActorRegistrationFact,
+        ActorProxyCallFact,
+        ActorSummary,
         ScheduledJob,
         ServedPort,
         WiringFacts,
@@ -431,6 +495,11 @@ _CLASSES = {
         Sidecar,
     )
 }
+
+
+def json_classes() -> Mapping[str, type]:
+    """The table of classes a summary is made of, by name (what a cache entry may name: nothing else)."""
+    return _CLASSES
 
 
 def register_json_class(cls: Any) -> Any:

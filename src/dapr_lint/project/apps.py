@@ -18,9 +18,12 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Union
 
+from dapr_lint import reading
 from dapr_lint.summaries import ComponentFact, Located, ModuleSummary, ResourceSummary, ResiliencyFact, SubscriptionFact
+
+PathLike = Union[str, "os.PathLike[str]"]
 
 # Folders below an app that hold its resources when nothing names them (the dapr CLI's own layout and the
 # quickstarts').
@@ -40,7 +43,7 @@ def repository_root(path: Path) -> Path:
         pyproject = candidate / "pyproject.toml"
         if pyproject.is_file():
             try:
-                if "[tool.dapr-lint]" in pyproject.read_text(encoding="utf-8", errors="replace"):
+                if "[tool.dapr-lint]" in reading.read_text(pyproject, 16 << 20):
                     return candidate
             except OSError:
                 pass
@@ -58,6 +61,9 @@ class ResourceSet:
     origin: str  # why the set belongs to the app, for `dapr-lint apps`
     folders: tuple[str, ...]
     files: tuple[str, ...]
+    # False when a folder the set names lies outside the repository (`../shared`, `/`, a link out of it): it was
+    # not read, so the rules that need the whole set (an unknown component, ...) say nothing about it
+    complete: bool = True
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,7 @@ class AppModel:
         self.resources = {r.file: r for r in resources}
         self.explicit_resources = tuple(os.path.normpath(p) for p in resources_paths)
         self._tests: dict[str, bool] = {}
+        self._inside: dict[str, bool] = {}
         self._resolved: dict[tuple[str, str], list[str]] = {}
         self.apps: list[App] = []
         self._build()
@@ -165,7 +172,8 @@ class AppModel:
         workloads: list[tuple[str, object]] = []
         for file, summary in sorted(self.resources.items()):
             for run in summary.run_apps:
-                app = App(run.app_id, run.app_id, run.app_dir, [f"dapr.yaml {self._rel(file)}"], declared=True)
+                folder = run.app_dir if self.contains(run.app_dir) else ""  # `appDirPath: /` owns no code
+                app = App(run.app_id, run.app_id, folder, [f"dapr.yaml {self._rel(file)}"], declared=True)
                 if run.entry is not None and run.entry in self.modules:
                     app.entries.append(run.entry)
                 if run.resources_paths:
@@ -176,7 +184,8 @@ class AppModel:
             for sidecar in summary.sidecars:
                 if sidecar.app_dir is None:
                     continue
-                app = App(sidecar.app_id, sidecar.app_id, sidecar.app_dir, [f"compose {self._rel(file)}"], declared=True)
+                folder = sidecar.app_dir if self.contains(sidecar.app_dir) else ""
+                app = App(sidecar.app_id, sidecar.app_id, folder, [f"compose {self._rel(file)}"], declared=True)
                 if sidecar.resources_paths:
                     app.resource_sets.append(self._set("local", f"daprd --resources-path in {self._rel(file)}", sidecar.resources_paths))
                 declared.append(app)
@@ -233,10 +242,19 @@ class AppModel:
     def _declared(self, located: Located, file: str, origin: str) -> DeclaredPath:
         return DeclaredPath(located.value, file, located.span.line, located.span, f"{origin} in {self._rel(file)}")
 
+    def contains(self, path: str) -> bool:
+        """Whether a path a file of the repository names lies inside the repository (links followed: a link to a
+        folder outside is outside). Nothing outside is read or assigned."""
+        known = self._inside.get(path)
+        if known is None:
+            known = self._inside[path] = reading.inside(path, self.root)
+        return known
+
     def _set(self, kind: str, origin: str, folders: Iterable[str]) -> ResourceSet:
-        folders = tuple(os.path.normpath(f) for f in folders)
+        named = tuple(os.path.normpath(f) for f in folders)
+        folders = tuple(f for f in named if self.contains(f))
         files = tuple(sorted(f for f in self.resources if any(_under(f, folder) for folder in folders)))
-        return ResourceSet(kind, origin, folders, files)
+        return ResourceSet(kind, origin, folders, files, complete=len(folders) == len(named))
 
     def _attach_workload(self, file: str, workload) -> None:
         manifest_folder = os.path.dirname(file)
@@ -405,14 +423,15 @@ _SERVER_MARKERS = re.compile(
 _MAX_SERVER_FILES = 200
 
 
-def runs_server(folder: str) -> Optional[bool]:
+def runs_server(folder: str, root: Optional[PathLike] = None) -> Optional[bool]:
     """Whether the app in `folder` runs a server: True when one of its Python files builds a web or gRPC server,
     False when it holds Python files and none does (a client with `main()`); None when that cannot be told (no
-    such folder, no Python: another language, too many files). The files are read, never run."""
-    if not os.path.isdir(folder):
+    such folder, no Python: another language, too many files). The files are read, never run; `root`: the
+    repository, which no file read (a link) may leave."""
+    if not os.path.isdir(folder) or (root is not None and not reading.inside(folder, root)):
         return None
     seen = 0
-    for root, dirs, files in os.walk(folder):
+    for walked, dirs, files in os.walk(folder):
         dirs[:] = [d for d in dirs if not d.startswith(".") and d not in ("venv", "node_modules", "__pycache__")]
         for name in files:
             if not name.endswith(".py"):
@@ -421,9 +440,8 @@ def runs_server(folder: str) -> Optional[bool]:
             if seen > _MAX_SERVER_FILES:
                 return None
             try:
-                with open(os.path.join(root, name), "rb") as handle:
-                    if _SERVER_MARKERS.search(handle.read(1_000_000)):
-                        return True
+                if _SERVER_MARKERS.search(reading.read_bytes(os.path.join(walked, name), 1_000_000, head=True, within=root)):
+                    return True
             except OSError:
                 return None
     return False if seen else None
@@ -439,5 +457,10 @@ def run_template_context(path: str, data: bytes) -> tuple:
     if b"appDirPath" not in data or b"appPort" not in data:
         return ()
     base = os.path.dirname(path)
+    root = repository_root(Path(path))
     folders = sorted({found.decode("utf-8", "replace") for found in _APP_DIR.findall(data)})
-    return tuple(("serves", folder, runs_server(os.path.join(base, folder))) for folder in folders)
+    # a folder outside the repository (`appDirPath: /`, a link out of it) is never walked
+    return tuple(
+        ("serves", folder, runs_server(os.path.join(base, folder), root) if reading.inside(os.path.join(base, folder), root) else None)
+        for folder in folders
+    )

@@ -225,9 +225,12 @@ def _dapr_apps(project: Project) -> Iterator[tuple[AppModel, App]]:
 
 
 def _checked_sets(model: AppModel, app: App) -> list[tuple[ResourceSet, list[tuple[str, ComponentFact]]]]:
-    """The resource sets of an app that declare components, with the components the app sees."""
+    """The resource sets of an app that declare components, with the components the app sees (a set that names a
+    folder outside the repository is not whole: nothing can be said to be missing from it)."""
     found = []
     for resource_set in app.resource_sets:
+        if not resource_set.complete:
+            continue
         components = model.components(app, resource_set)
         if any(model.resources[f].components for f in resource_set.files):
             found.append((resource_set, components))
@@ -695,7 +698,7 @@ def subscription_without_handler(project: Project, settings: Settings, report: R
                 if pubsub is None:
                     continue
                 for app in apps:
-                    sets = [s for s in app.resource_sets if file in s.files]
+                    sets = [s for s in app.resource_sets if file in s.files and s.complete]
                     for resource_set in sets:
                         components = model.components(app, resource_set)
                         if not any(c.type.startswith("pubsub.") for _f, c in components):
@@ -781,7 +784,7 @@ def unknown_resiliency_target(project: Project, settings: Settings, report: Repo
                 continue
             sets = [s for app in _loaders(model, file) for s in app.resource_sets if file in s.files]
             components: Optional[set[str]] = None
-            if sets:
+            if sets and all(s.complete for s in sets):
                 components = {c.name for s in sets for f in s.files for c in model.resources[f].components}
             for resiliency in resource.resiliencies:
                 if known_ids:
@@ -882,6 +885,8 @@ def unknown_secret_store(project: Project, settings: Settings, report: Reporter)
                 if store is None or store.value == "kubernetes":
                     continue
                 sets = [s for app in _loaders(model, file) for s in app.resource_sets if file in s.files]
+                if not all(s.complete for s in sets):
+                    continue  # loaded with a folder outside the repository: the store may be there
                 files = {f for s in sets for f in s.files} or {
                     f for f in model.resources if os.path.dirname(f) == os.path.dirname(file)
                 }

@@ -14,6 +14,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
+from dapr_lint import reading
+
 # The rules that read run files: a cached project result depends on them when one of these is enabled.
 RULES_READING_RUN_FILES = frozenset({"DPR413", "DPR414", "DPR415", "DPR416"})
 
@@ -74,20 +76,22 @@ _RUN_TEMPLATE_PATHS = re.compile(rb"(?m)^\s*(?:-\s*)?(?:resourcesPath|resourcesP
 
 
 def _referenced_folders(folder: str, data: bytes) -> list[str]:
-    """The resource folders and configuration files a `dapr.yaml` run template names, resolved from its folder."""
+    """The resource folders and configuration files a `dapr.yaml` run template names, resolved from its folder
+    (`~` is a name like any other: never the user's home folder)."""
     found = []
     for match in _RUN_TEMPLATE_PATHS.finditer(data):
         raw = (match.group(1) or b"").strip().strip(b"[]")
         for part in raw.split(b","):
             text = part.strip().strip("'\"".encode()).decode("utf-8", "replace")
             if text:
-                found.append(os.path.normpath(os.path.join(folder, os.path.expanduser(text))))
+                found.append(os.path.normpath(os.path.join(folder, text)))
     return found
 
 
-def _listing(folder: str, recursive: bool) -> tuple[tuple[str, int, int], ...]:
+def _listing(folder: str, recursive: bool, root: str) -> tuple[tuple[str, int, int], ...]:
     """The run files of a folder (recursively or not) with their size and modification time: what the facts
-    are read from, and what a cached result depends on."""
+    are read from, and what a cached result depends on. A link that leads out of the repository `root` is left
+    out (links to folders are never walked into)."""
     found: list[tuple[str, int, int]] = []
     root = Path(folder)
     walker: Iterable = os.walk(root) if recursive else [(str(root), [], _list_files(root))]
@@ -98,6 +102,8 @@ def _listing(folder: str, recursive: bool) -> tuple[tuple[str, int, int], ...]:
             if not _RUN_FILE_NAMES.match(name):
                 continue
             path = os.path.join(dirpath, name)
+            if os.path.islink(path) and not reading.inside(path, root):
+                continue
             try:
                 stat = os.stat(path)
             except OSError:
@@ -108,13 +114,15 @@ def _listing(folder: str, recursive: bool) -> tuple[tuple[str, int, int], ...]:
     return tuple(found)
 
 
-def _folder_facts(folder: str, recursive: bool, depth: int = 0) -> RunFacts:
-    facts, referenced = _facts_of(_listing(folder, recursive))
+def _folder_facts(folder: str, recursive: bool, root: str, depth: int = 0) -> RunFacts:
+    facts, referenced = _facts_of(_listing(folder, recursive, root), root)
     if depth > 0 or facts.tracing_configuration:
         return facts
     for path in referenced:
+        if not reading.inside(path, root):
+            continue  # a run template naming `/` or `../../elsewhere`: not read
         if os.path.isdir(path):
-            if _folder_facts(path, True, depth + 1).tracing_configuration:
+            if _folder_facts(path, True, root, depth + 1).tracing_configuration:
                 return dataclasses.replace(facts, tracing_configuration=True)
         elif os.path.isfile(path):
             # a run template that names a Configuration file: it may set tracing up
@@ -123,15 +131,15 @@ def _folder_facts(folder: str, recursive: bool, depth: int = 0) -> RunFacts:
 
 
 @lru_cache(maxsize=512)
-def _facts_of(listing: tuple[tuple[str, int, int], ...]) -> tuple[RunFacts, tuple[str, ...]]:
+def _facts_of(listing: tuple[tuple[str, int, int], ...], root: str) -> tuple[RunFacts, tuple[str, ...]]:
     """The facts of a listing; read again only when a file of it changed (size or time)."""
     agent = log_config = tracing = grpc = False
     referenced: list[str] = []
     for path, _size, _mtime in listing:
         dirpath, name = os.path.split(path)
         try:
-            with open(path, "rb") as handle:
-                data = handle.read(_MAX_BYTES)
+            # a FIFO named `.env`, a link to /dev/stdin or out of the repository: refused
+            data = reading.read_bytes(path, _MAX_BYTES, head=True, within=root)
         except OSError:
             continue
         agent = agent or bool(_AGENT.search(data))
@@ -159,10 +167,11 @@ def _list_files(folder: Path) -> list[str]:
 _DEPLOY_FOLDERS = ("deploy", "deployment", "deployments", "k8s", "kubernetes", "manifests", "helm", "charts", "infra", "config", "configs", "components", "resources", "scripts")
 
 
-def _run_folders(file: str) -> list[tuple[str, bool]]:
-    """(folder, recursive) pairs whose run files may concern the app whose entry module is `file`: its own
-    folder (above its package) recursively, every folder above it up to the repository root (their own files
-    only), and the deployment folders beside each of them."""
+def _run_folders(file: str) -> tuple[str, list[tuple[str, bool]]]:
+    """The repository root, and the (folder, recursive) pairs whose run files may concern the app whose entry
+    module is `file`: its own folder (above its package) recursively, every folder above it up to the
+    repository root (their own files only), and the deployment folders beside each of them (not a link out of
+    the repository)."""
     start = Path(file).resolve().parent
     while (start / "__init__.py").exists() and start.parent != start:
         start = start.parent
@@ -177,11 +186,11 @@ def _run_folders(file: str) -> list[tuple[str, bool]]:
     for folder in (start, *start.parents):
         for name in _DEPLOY_FOLDERS:
             candidate = folder / name
-            if candidate.is_dir() and not _under(start, candidate):
+            if candidate.is_dir() and not _under(start, candidate) and reading.inside(candidate, root):
                 folders.append((str(candidate), True))
         if folder == root:
             break
-    return folders
+    return str(root), folders
 
 
 def _under(path: Path, folder: Path) -> bool:
@@ -190,10 +199,18 @@ def _under(path: Path, folder: Path) -> bool:
 
 def run_files_fingerprint(files: list[str]) -> str:
     """What the practice rules would read for a run of these files (the cache's project key includes it)."""
-    folders = {pair for file in files if file.endswith(".py") for pair in _run_folders(file)}
-    listings = [_listing(folder, recursive) for folder, recursive in sorted(folders)]
-    referenced = sorted({path for listing in listings for path in _facts_of(listing)[1] if os.path.isdir(path)})
-    listings.extend(_listing(path, True) for path in referenced)
+    folders: set[tuple[str, str, bool]] = set()
+    for file in files:
+        if file.endswith(".py"):
+            root, pairs = _run_folders(file)
+            folders.update((root, folder, recursive) for folder, recursive in pairs)
+    listings = []
+    referenced: set[tuple[str, str]] = set()
+    for root, folder, recursive in sorted(folders):
+        listing = _listing(folder, recursive, root)
+        listings.append(listing)
+        referenced.update((root, path) for path in _facts_of(listing, root)[1] if reading.inside(path, root) and os.path.isdir(path))
+    listings.extend(_listing(path, True, root) for root, path in sorted(referenced))
     return hashlib.sha256(repr(listings).encode("utf-8", "surrogateescape")).hexdigest()
 
 
@@ -204,11 +221,13 @@ def run_facts_for(file: str, app_folder: str = "", resource_folders: Iterable[st
     the app's resource folders; and the repository's deployment folders."""
     if not file:
         return RunFacts(True, True, True, True)  # nowhere to look: assume it is all set up
-    folders = _run_folders(file)
+    root, folders = _run_folders(file)
     if app_folder:
         folders.append((app_folder, True))
     folders.extend((folder, True) for folder in resource_folders)
-    parts = [_folder_facts(folder, recursive) for folder, recursive in folders if os.path.isdir(folder)]
+    # a folder the repository names outside itself (`resourcesPath: /`, a compose volume `/:/components`,
+    # a link out of it) is never read
+    parts = [_folder_facts(folder, recursive, root) for folder, recursive in folders if os.path.isdir(folder) and reading.inside(folder, root)]
     return RunFacts(
         any(p.tracing_agent for p in parts),
         any(p.logging_config for p in parts),

@@ -14,6 +14,7 @@ import libcst as cst
 
 from dapr_lint.python import known, practices
 from dapr_lint.python.model import streams
+from dapr_lint.python.model.actors import actor_summary_draft, freeze_actor_summary
 from dapr_lint.python.model import UNKNOWN, Const, Instance, ModuleModel, Ref, Scope, argument, constant_string, is_none_literal
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.summaries import (
@@ -138,6 +139,7 @@ def _freeze(draft: dict) -> ModuleSummary:
         ),
         instances=draft.get("instances", {}),
         practices=practices.freeze(draft["practices"]) if "practices" in draft else PracticeFacts(),
+        actors=freeze_actor_summary(draft.get("actors")),
         wiring=streams.freeze_wiring(draft["wiring"]) if "wiring" in draft else WiringFacts(),
     )
 
@@ -180,6 +182,8 @@ class _Builder:
             self._components(summary)
         self._blocking_definitions(summary)
         self._async_calls(summary)
+        summary["actors"], actor_pending = actor_summary_draft(m)
+        self.pending.extend(actor_pending)
         summary["practices"], practice_pending = practices.practice_facts(m)
         self.pending.extend(practice_pending)
         summary["wiring"], wiring_pending = streams.wiring_draft(m)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 import json
-from pathlib import Path
 from typing import Optional, Sequence
 
-from dapr_lint import specs
+from dapr_lint import reading, specs
 from dapr_lint.diagnostics import Diagnostic
 from dapr_lint.report import severity_of
 
@@ -81,7 +80,7 @@ def _context(d: Diagnostic, texts: dict, sources: dict, fixable: bool) -> list[s
         data = sources.get(d.path)
         if data is None:
             try:
-                data = Path(d.path).read_bytes()
+                data = reading.read_bytes(d.path)
             except OSError:
                 data = None
         texts[d.path] = None if data is None else data.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()

@@ -23,6 +23,7 @@ from dapr_lint.python.model import (
     is_blocking_method,
 )
 from dapr_lint.python.sdk_table import MEMBERS
+from dapr_lint.python.model.actors import actor_facts
 from dapr_lint.registry import Reporter, RuleSpec, check, invalid, rule, valid
 from dapr_lint.settings import Settings
 
@@ -622,11 +623,15 @@ def unawaited_coroutine(model: ModuleModel, report: Reporter) -> Iterator[Findin
         if site.context not in ("stmt", "attr", "assign"):
             continue
         method = model.value_of(func, site.scope)
-        if not isinstance(method, SdkMethod):
+        actor_coroutine = actor_facts(model).coroutine_call(site) if not isinstance(method, SdkMethod) else None
+        if actor_coroutine is not None:
+            method = SdkMethod(f"dapr.actor.{actor_coroutine[1]}", actor_coroutine[0])
+        elif not isinstance(method, SdkMethod):
             continue
-        member = MEMBERS.get(method.owner, {}).get(method.name, {})
-        if not member.get("is_async"):
-            continue
+        else:
+            member = MEMBERS.get(method.owner, {}).get(method.name, {})
+            if not member.get("is_async"):
+                continue
         if site.context == "assign" and not _only_read_by_attribute(model, site):
             continue
         owner = method.owner.rsplit(".", 1)[-1]

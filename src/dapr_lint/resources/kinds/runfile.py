@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import os
 import posixpath
+from pathlib import Path
 from typing import Optional
 
 from yaml.nodes import Node
 
-from dapr_lint.project.apps import runs_server
+from dapr_lint.project.apps import repository_root, runs_server
 from dapr_lint.registry import RuleSpec, invalid, register, valid
 from dapr_lint.resources.findings import FindingSink
 from dapr_lint.resources.nodes import MappingView, int_value, is_null, is_sequence, sequence_items, text
@@ -156,7 +157,8 @@ def _serves(template_path: str, app: MappingView) -> Optional[bool]:
     directory = text(app.get("appDirPath"))
     if not directory:
         return None
-    return runs_server(os.path.join(os.path.dirname(template_path), directory))
+    # never a folder outside the template's repository (`appDirPath: /`)
+    return runs_server(os.path.join(os.path.dirname(template_path), directory), repository_root(Path(template_path)))
 
 
 # -- the rules this module checks (spec and the examples its page shows) ------------------------------
