@@ -1,4 +1,5 @@
-"""DPR611-DPR613 over small repositories: jobs and their handlers, app ports and protocols, bulk subscribers.
+"""DPR417-DPR420 and DPR611-DPR613 over small repositories: streaming handlers of other modules, jobs and their
+handlers, app ports and protocols, bulk subscribers.
 
 Each repository under tests/fixtures/projects/{wiring,ports} marks the findings it expects (`# error: DPRxxx:COL
 "fragment"`); registrations and calls sit in different modules, names come through constants imported from
@@ -16,7 +17,7 @@ from dapr_lint.cli import main
 from markers import parse_markers
 
 PROJECTS = FIXTURES / "projects"
-CODES = "DPR611,DPR612,DPR613"
+CODES = "DPR417,DPR418,DPR419,DPR420,DPR611,DPR612,DPR613"
 
 
 def _expected(root: Path) -> list[tuple[str, int, str]]:

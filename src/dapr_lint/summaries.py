@@ -281,6 +281,15 @@ class ServedPort:
 
 
 @dataclass(frozen=True)
+class StreamingHandler:
+    """`subscribe_with_handler(..., handler_fn)` whose handler is a function imported from another module."""
+
+    handler: str  # the dotted import path
+    client_async: bool
+    span: Span
+
+
+@dataclass(frozen=True)
 class WiringFacts:
     """Jobs, job handlers, served ports and bulk subscriptions of a module (DPR611-DPR613)."""
 
@@ -295,6 +304,8 @@ class WiringFacts:
     # route functions (qualified name -> the span of its name) whose every answer is known and none carries
     # per-entry `statuses`
     plain_answers: Mapping[str, Span] = field(default_factory=dict)
+    # streaming-subscription handlers imported from other modules (DPR417 across modules)
+    streaming: tuple[StreamingHandler, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -483,6 +494,7 @@ _CLASSES = {
         ActorSummary,
         ScheduledJob,
         ServedPort,
+        StreamingHandler,
         WiringFacts,
         ModuleSummary,
         ResourceSummary,

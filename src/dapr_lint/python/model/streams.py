@@ -30,7 +30,7 @@ from dapr_lint.python.model import (
     has_star_kwargs,
 )
 from dapr_lint.python.model.values import Coroutine
-from dapr_lint.summaries import ImportedName, ScheduledJob, ServedPort, Span, StrValue, WiringFacts
+from dapr_lint.summaries import ImportedName, ScheduledJob, ServedPort, Span, StreamingHandler, StrValue, WiringFacts
 
 # The Job dataclass (dapr/clients/grpc/_jobs.py) and its fields, in order.
 JOB_CLASSES = frozenset({"dapr.clients.Job", "dapr.aio.clients.Job", "dapr.clients.grpc._jobs.Job"})
@@ -98,6 +98,8 @@ class StreamFacts:
     schedules: list[JobSchedule] = field(default_factory=list)
     locks: list[LockUse] = field(default_factory=list)
     handlers: list[StreamHandler] = field(default_factory=list)
+    # handlers imported from another module: (call, client is async, import path, the handler argument)
+    imported_handlers: list[tuple[CallSite, bool, str, cst.BaseExpression]] = field(default_factory=list)
     publishes: list[BulkPublish] = field(default_factory=list)
 
 
@@ -143,6 +145,8 @@ def _build(model: ModuleModel) -> StreamFacts:
             value = model.value_of(handler_arg, site.scope)
             if isinstance(value, FunctionRef):
                 result.handlers.append(StreamHandler(site, kind.is_async, value.info, handler_arg))
+            elif isinstance(value, Ref):
+                result.imported_handlers.append((site, kind.is_async, value.path, handler_arg))
         elif name == "publish_events":
             publish = _bulk_publish(model, site)
             if publish.result != "read" and id(site.node) in _expected_calls(model):
@@ -476,6 +480,11 @@ def wiring_draft(model: ModuleModel) -> tuple[dict, list[tuple[dict, cst.CSTNode
             port: dict[str, Any] = {"port": served[0], "protocol": served[1]}
             draft["ports"].append(port)
             pending.append((port, site.node))
+    draft["streaming"] = []
+    for _site, client_async, path, handler_arg in facts(model).imported_handlers:
+        stream: dict[str, Any] = {"handler": path, "client_async": client_async}
+        draft["streaming"].append(stream)
+        pending.append((stream, handler_arg))
     draft["bulk_routes"] = sorted(_bulk_routes(model))
     draft["plain_answers"] = {}
     for info in _plain_answers(model):
@@ -496,6 +505,7 @@ def freeze_wiring(draft: dict) -> WiringFacts:
         grpc_app=draft["grpc_app"],
         bulk_routes=tuple(draft["bulk_routes"]),
         plain_answers={name: span(item) for name, item in draft["plain_answers"].items()},
+        streaming=tuple(StreamingHandler(h["handler"], h["client_async"], span(h)) for h in draft.get("streaming", ())),
     )
 
 

@@ -10,7 +10,7 @@ from typing import Iterator
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Finding, Fix, with_article
+from dapr_lint.diagnostics import Finding, Fix, Location, with_article
 from dapr_lint.python import edits
 from dapr_lint.python.model import Const, ModuleModel
 from dapr_lint.python.model.streams import (
@@ -23,7 +23,9 @@ from dapr_lint.python.model.streams import (
     returned_response,
     returns_coroutine,
 )
-from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
+from dapr_lint.project import Project
+from dapr_lint.registry import Reporter, RuleSpec, check, invalid, rule, valid
+from dapr_lint.settings import Settings
 
 # ------------------------------------------------------------------------------------------------
 # DPR419
@@ -282,16 +284,10 @@ def streaming_handler_contract(model: ModuleModel, report: Reporter) -> Iterator
         name = info.name
         if subscription.client_is_async and not info.is_async:
             if not returns_coroutine(model, info):
-                yield report(
-                    subscription.argument,
-                    f"sync handler `{name}` on the aio client: awaiting its result fails and consumption stops silently",
-                )
+                yield report(subscription.argument, _sync_on_aio(name))
             continue
         if not subscription.client_is_async and info.is_async:
-            yield report(
-                subscription.argument,
-                f"async handler `{name}` on the sync client: its coroutine never runs; the message is redelivered forever",
-            )
+            yield report(subscription.argument, _async_on_sync(name))
             continue
         if id(info) in seen or info.is_generator:
             continue
@@ -314,6 +310,32 @@ def streaming_handler_contract(model: ModuleModel, report: Reporter) -> Iterator
                 info.name_node,
                 f"streaming handler `{name}` can end without a return (None): the message is never acknowledged",
             )
+
+
+def _sync_on_aio(name: str) -> str:
+    return f"sync handler `{name}` on the aio client: awaiting its result fails and consumption stops silently"
+
+
+def _async_on_sync(name: str) -> str:
+    return f"async handler `{name}` on the sync client: its coroutine never runs; the message is redelivered forever"
+
+
+@check("DPR417", "project")
+def streaming_handler_across_modules(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
+    """DPR417's async-ness part when the handler is a function imported from another module of the run: every
+    module the import can mean must agree on whether it is `async def`."""
+    for summary in project.summaries:
+        for stream in summary.wiring.streaming:
+            found = {definition.is_async for module, name in project.resolve(summary, stream.handler, "defs")
+                     for definition in [module.defs[name]] if definition.kind == "method"}
+            if len(found) != 1:
+                continue
+            is_async = found.pop()
+            name = stream.handler.rsplit(".", 1)[-1]
+            if stream.client_async and not is_async:
+                yield report(Location(summary.path, stream.span), _sync_on_aio(name))
+            elif not stream.client_async and is_async:
+                yield report(Location(summary.path, stream.span), _async_on_sync(name))
 
 
 # ------------------------------------------------------------------------------------------------

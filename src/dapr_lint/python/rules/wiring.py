@@ -29,6 +29,28 @@ def _modules(project: Project, app: App) -> list[ModuleSummary]:
     return found
 
 
+def _reached(project: Project, app: App) -> list[ModuleSummary]:
+    """The modules an app's entry modules run: the entries and the repository modules they import, a few levels
+    deep (another script beside them, with its own `__main__`, is another process)."""
+    entries = [s for s in _modules(project, app) if s.file in app.entries]
+    seen = {s.file: s for s in entries}
+    stack = list(entries)
+    while stack and len(seen) < 500:
+        summary = stack.pop()
+        for dotted in summary.imports.values():
+            parts = dotted.split(".")
+            for length in range(len(parts), 0, -1):
+                prefix = ".".join(parts[:length])
+                found = project.modules(summary, prefix) if prefix.strip(".") else []
+                if found:
+                    for target in found:
+                        if target.file not in seen:
+                            seen[target.file] = target
+                            stack.append(target)
+                    break
+    return list(seen.values())
+
+
 def _apps(project: Project) -> Iterator[tuple[AppModel, App]]:
     for model in project.models:
         for app in model.apps:
@@ -95,7 +117,7 @@ if __name__ == "__main__":
 def job_without_handler(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
     for _model, app in _apps(project):
         modules = _modules(project, app)
-        scheduled = [(s, j) for s in modules for j in s.wiring.jobs if not is_test_file(s.path)]
+        scheduled = [(s, j) for s in _reached(project, app) for j in s.wiring.jobs if not is_test_file(s.path)]
         if not scheduled:
             continue
         handlers: set[str] = set()
@@ -362,7 +384,7 @@ def app_port_mismatch(project: Project, settings: Settings, report: Reporter) ->
 
 def _port_finding(project: Project, app: App, declared: _Declared) -> Optional[tuple[str, bool]]:
     """The message of a disagreement, and whether it is about the protocol."""
-    modules = [s for s in _modules(project, app) if not is_test_file(s.path)]
+    modules = [s for s in (_reached(project, app) if app.entries else _modules(project, app)) if not is_test_file(s.path)]
     if not declared.port_given:
         if any(h.kind in _EVENT_HANDLERS for s in modules for h in s.handlers) or any(
             item.actor for s in modules for item in s.objects.values()
