@@ -56,3 +56,99 @@ def test_an_implementation_in_another_module_is_made_async(tmp_path, monkeypatch
     assert "    async def get_items(self) -> list:  # error: DPR801" in (root / "cart" / "actor.py").read_text(encoding="utf-8")
     assert "    async def clear(self) -> None:" in (root / "shared" / "mixins.py").read_text(encoding="utf-8")
     assert [c for c in _codes(root, monkeypatch, capsys, "--select", "DPR801")] == []
+
+
+# -- DPR610: the actor state store an app's resources must hold ------------------------------------------------------
+
+HOST = """
+from dapr.actor import Actor, ActorInterface, actormethod
+from dapr.ext.fastapi import DaprActor
+from fastapi import FastAPI
+
+app = FastAPI()
+actor = DaprActor(app)
+
+
+class CartInterface(ActorInterface):
+    @actormethod(name="GetItems")
+    async def get_items(self) -> list: ...
+
+
+class CartActor(Actor, CartInterface):
+    async def get_items(self) -> list:
+        return []
+
+
+@app.on_event("startup")
+async def register() -> None:
+    await actor.register_actor(CartActor)
+"""
+
+STORE = """
+apiVersion: dapr.io/v1alpha1
+kind: Component
+metadata:
+  name: statestore
+spec:
+  type: state.redis
+  version: v1
+  metadata:
+  - name: redisHost
+    value: localhost:6379
+{flag}{scopes}
+"""
+FLAG = '  - name: actorStateStore\n    value: "true"\n'
+RUN = """
+version: 1
+apps:
+  - appID: carts
+    appDirPath: ./carts
+    resourcesPaths: ["../components"]
+    command: ["python", "app.py"]
+"""
+
+
+def _dpr610(root: Path, monkeypatch, capsys) -> list[tuple[str, int, str]]:
+    return [c for c in _codes(root, monkeypatch, capsys, "--select", "DPR610")]
+
+
+def _repository(root: Path, flag: str, scopes: str = "", run: bool = True) -> None:
+    (root / "carts").mkdir(parents=True)
+    (root / "components").mkdir()
+    (root / ".git").mkdir()
+    (root / "carts" / "app.py").write_text(HOST, encoding="utf-8")
+    (root / "components" / "statestore.yaml").write_text(STORE.format(flag=flag, scopes=scopes), encoding="utf-8")
+    if run:
+        (root / "dapr.yaml").write_text(RUN, encoding="utf-8")
+
+
+def test_dpr610_an_actor_app_without_an_actor_state_store(tmp_path, monkeypatch, capsys):
+    _repository(tmp_path, flag="")
+    assert _dpr610(tmp_path, monkeypatch, capsys) == [("carts/app.py", 7, "DPR610")]
+
+
+def test_dpr610_the_flag_counts_for_the_apps_it_is_scoped_to(tmp_path, monkeypatch, capsys):
+    _repository(tmp_path / "mine", flag=FLAG, scopes="scopes:\n- carts\n")
+    assert _dpr610(tmp_path / "mine", monkeypatch, capsys) == []
+    _repository(tmp_path / "theirs", flag=FLAG, scopes="scopes:\n- orders\n")
+    assert _dpr610(tmp_path / "theirs", monkeypatch, capsys) == [("carts/app.py", 7, "DPR610")]
+
+
+def test_dpr610_is_silent_without_known_resources(tmp_path, monkeypatch, capsys):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app.py").write_text(HOST, encoding="utf-8")  # the CLI's default components may serve it
+    assert _dpr610(tmp_path, monkeypatch, capsys) == []
+
+
+def test_dpr610_does_not_judge_kubernetes_resources(tmp_path, monkeypatch, capsys):
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "carts").mkdir()
+    (tmp_path / "carts" / "app.py").write_text(HOST, encoding="utf-8")
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "statestore.yaml").write_text(STORE.format(flag="", scopes=""), encoding="utf-8")
+    (tmp_path / "deploy" / "carts.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: carts\nspec:\n  template:\n    metadata:\n"
+        "      annotations:\n        dapr.io/enabled: \"true\"\n        dapr.io/app-id: carts\n",
+        encoding="utf-8",
+    )
+    assert _dpr610(tmp_path, monkeypatch, capsys) == []

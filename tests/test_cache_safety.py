@@ -87,6 +87,7 @@ def test_a_committed_link_inside_the_cache_folder_is_never_followed(project, cap
     expected = _run(capsys, ".", "--no-cache")[:2]
     status, findings, err = _run(capsys, ".")
     assert (status, findings) == expected
+    assert f"`{__version__}/files` in it is a link" in err
     assert sorted(p.name for p in home.iterdir()) == [".bashrc", ".gitconfig", "package.json"]
 
 
@@ -213,3 +214,27 @@ def test_a_forged_rule_catalog_is_ignored(project, capsys):
     result = _subprocess(project, ".")
     assert result.returncode == expected[0]
     assert sorted((f["path"], f["line"], f["code"]) for f in json.loads(result.stdout)) == expected[1]
+
+
+def test_every_class_a_summary_holds_is_in_the_decoding_table():
+    """A summary class missing from the table could never be cached (its entries would not encode): every class
+    reachable from a summary's declared field types is in it."""
+    import dataclasses
+    import typing
+
+    from dapr_lint import summaries
+
+    table = summaries.json_classes()
+    seen: set = set()
+    stack: list = [summaries.ModuleSummary, summaries.ResourceSummary]
+    while stack:
+        hint = stack.pop()
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            if hint in seen:
+                continue
+            seen.add(hint)
+            assert table.get(hint.__name__) is hint, hint
+            stack.extend(typing.get_type_hints(hint).values())
+        else:
+            stack.extend(typing.get_args(hint))
+    assert len(seen) > 10

@@ -61,9 +61,9 @@ def test_files_without_dapr_are_not_modelled(project, capsys, monkeypatch):
     built = []
     original = model.ModuleModel.build.__func__
 
-    def spy(cls, module, options=None):
+    def spy(cls, module, *args, **kwargs):
         built.append(module)
-        return original(cls, module, options)
+        return original(cls, module, *args, **kwargs)
 
     monkeypatch.setattr(model.ModuleModel, "build", classmethod(spy))
     monkeypatch.setattr("dapr_lint.engine._ISOLATE", False)  # observe the per-file stage in this process

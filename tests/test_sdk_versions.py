@@ -192,3 +192,48 @@ def test_no_pin_outside_the_repository(tmp_path):
 def test_legacy_extensions_beside_a_dapr_that_admits_1_19(text, flagged):
     found = dependencies.legacy_extensions(dependencies.requirements_txt(text))
     assert [r.name for r, _ in found] == flagged
+
+
+def _repository(tmp_path, files):
+    (tmp_path / ".git").mkdir()
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def test_settings_carry_the_pin_of_the_nearest_dependency_file(tmp_path):
+    from dapr_lint.config import Resolver
+
+    repo = _repository(tmp_path, {"svc/requirements.txt": "dapr==1.15.1\n", "svc/app.py": "", "other/app.py": ""})
+    resolver = Resolver(cwd=repo)
+    assert resolver.settings_for(repo / "svc" / "app.py").sdk == SdkPin("1.15.1", "1.15.1", "svc/requirements.txt:1")
+    assert resolver.settings_for(repo / "other" / "app.py").sdk is None
+
+
+def test_target_sdk_overrides_the_dependency_files(tmp_path):
+    from dapr_lint.config import Resolver
+
+    repo = _repository(
+        tmp_path,
+        {"pyproject.toml": '[tool.dapr-lint]\ntarget-sdk = "1.16"\n', "svc/requirements.txt": "dapr==1.15.1\n", "svc/app.py": ""},
+    )
+    assert Resolver(cwd=repo).sdk_for(repo / "svc" / "app.py") == SdkPin("1.16.0", "1.16.3", "target-sdk in pyproject.toml")
+
+
+@pytest.mark.parametrize("value", ["2.0", "banana", "1", 1.16])
+def test_target_sdk_must_name_a_known_release(tmp_path, value):
+    from dapr_lint.config import ConfigError, Resolver
+
+    repo = _repository(tmp_path, {"pyproject.toml": f"[tool.dapr-lint]\ntarget-sdk = {value!r}\n".replace("'", '"'), "a.py": ""})
+    with pytest.raises(ConfigError, match="target-sdk"):
+        Resolver(cwd=repo).config_for(repo / "a.py")
+
+
+def test_show_settings_names_the_sdk_and_where_it_came_from(tmp_path, monkeypatch, capsys):
+    from dapr_lint.cli import main
+
+    repo = _repository(tmp_path, {"svc/pyproject.toml": '[project]\nname = "svc"\ndependencies = ["dapr>=1.14,<1.16"]\n', "svc/app.py": ""})
+    monkeypatch.chdir(repo)
+    assert main(["check", "--show-settings", "svc/app.py"]) == 0
+    assert "# Dapr SDK judged against: 1.14.0 to 1.15.1 (svc/pyproject.toml:3)" in capsys.readouterr().out

@@ -90,6 +90,8 @@ def settings_fingerprint(settings) -> str:
         "options": settings.options,
         "resources": list(settings.resources_paths),
         "unsafe": settings.unsafe_fixes,
+        # the SDK releases the files are judged against (a changed pin changes what DPR108/DPR109 say)
+        "sdk": repr(getattr(settings, "sdk", None)),
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -325,9 +327,9 @@ def _claim_existing(directory: str) -> Optional[str]:
         reason = None  # empty, or being created by another run
     else:
         return f"it is neither empty nor a dapr-lint cache (no {_MARKER} in it)"
-    for name in (__version__, "summaries"):
+    for name in (__version__, "summaries", os.path.join(__version__, "files"), os.path.join(__version__, "projects")):
         if os.path.lexists(os.path.join(directory, name)) and not _is_dir(os.path.join(directory, name)):
-            return f"`{name}` in it is a link or not a folder"
+            return f"`{name}` in it is a link or not a folder"  # the cache would read and write through it
     return reason or _mark(directory)
 
 

@@ -352,6 +352,8 @@ def _render(diagnostics, results, args: argparse.Namespace, sources: dict) -> st
 
 def _show_settings(resolver: Resolver, path: Path, out: TextIO) -> int:
     """The effective settings of one file, as TOML a configuration could hold (ruff's --show-settings)."""
+    from dapr_lint.python.sdk_releases import unpinned
+
     config = resolver.config_for(path)
     settings = resolver.settings_of(config)
     ignored = sorted(config.ignored_for(path))
@@ -365,6 +367,10 @@ def _show_settings(resolver: Resolver, path: Path, out: TextIO) -> int:
     out.write(f"extend-exclude = {toml(config.extend_exclude)}\n")
     out.write(f"per-file-ignores = {{ {', '.join(f'{toml(k)} = {toml(v)}' for k, v in config.per_file_ignores.items())} }}\n")
     out.write(f"resources-paths = {toml(list(settings.resources_paths))}\n")
+    sdk = resolver.sdk_for(path)
+    if config.target_sdk is not None:
+        out.write(f"target-sdk = {toml(config.target_sdk)}\n")
+    out.write(f"# Dapr SDK judged against: {sdk.describe() if sdk is not None else unpinned().describe()}\n")
     for key in sorted(settings.options):
         out.write(f"{key} = {toml(settings.options[key])}\n")
     return EXIT_CLEAN

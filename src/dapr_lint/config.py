@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from dapr_lint import reading, registry, specs
 from dapr_lint.options import OPTIONS, ConfigError, OptionSpec  # noqa: F401  (OptionSpec: re-exported)
 from dapr_lint.settings import Settings
+
+if TYPE_CHECKING:
+    from dapr_lint.python.sdk_releases import SdkPin
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -63,6 +66,8 @@ class Config:
     resources_paths: list[str] = field(default_factory=list)
     test_paths: list[str] = field(default_factory=lambda: list(DEFAULT_TEST_PATHS))
     options: dict[str, Any] = field(default_factory=lambda: {k: v.default for k, v in OPTIONS.items()})
+    # `target-sdk = "1.16"`: judge against that SDK line whatever the dependency files say
+    target_sdk: Optional[str] = None
 
     @property
     def exclude_patterns(self) -> list[str]:
@@ -108,6 +113,7 @@ _KNOWN_KEYS = {
     "per-file-ignores",
     "resources-paths",
     "test-paths",
+    "target-sdk",
 } | set(OPTIONS)
 
 
@@ -215,6 +221,8 @@ def _config_from_table(table: Any, root: Path, source: Optional[Path], where: Op
             config.extend_exclude = _glob_list(table["extend-exclude"], "extend-exclude")
         if "resources-paths" in table:
             config.resources_paths = _string_list(table["resources-paths"], "resources-paths")
+        if "target-sdk" in table:
+            config.target_sdk = _target_sdk(table["target-sdk"])
         if "test-paths" in table:
             config.test_paths = _glob_list(table["test-paths"], "test-paths")
         if "per-file-ignores" in table:
@@ -231,6 +239,16 @@ def _config_from_table(table: Any, root: Path, source: Optional[Path], where: Op
     except ConfigError as exc:
         raise ConfigError(f"{where}: {exc}") from None
     return config
+
+
+def _target_sdk(value: Any) -> str:
+    from dapr_lint.python.sdk_releases import RELEASES_KNOWN, target_pin
+
+    if not isinstance(value, str) or target_pin(value, "target-sdk") is None:
+        raise ConfigError(
+            f"`target-sdk` must name a Dapr Python SDK release or line dapr-lint knows ({RELEASES_KNOWN}), got {value!r}"
+        )
+    return value.strip()
 
 
 def _glob_list(value: Any, key: str) -> list[str]:
@@ -515,6 +533,7 @@ class Resolver:
         self._folders: dict[Path, Optional[Path]] = {}
         self._configs: dict[Optional[Path], Config] = {}
         self._settings: dict[int, Settings] = {}
+        self._pins: dict[Path, Optional["SdkPin"]] = {}
         if self.cli.config_file is not None and not self.cli.config_file.is_file():
             raise ConfigError(f"--config: no such file: {self.cli.config_file}")
 
@@ -561,7 +580,38 @@ class Resolver:
         return config
 
     def settings_for(self, path: Path) -> Settings:
-        return self.settings_of(self.config_for(path))
+        """The settings of one file, with the SDK releases its project admits."""
+        settings = self.settings_of(self.config_for(path))
+        sdk = self.sdk_for(path)
+        return settings if sdk == settings.sdk else replace(settings, sdk=sdk)
+
+    def sdk_for(self, path: Path) -> Optional["SdkPin"]:
+        """The Dapr SDK releases a file is judged against: `target-sdk` of its configuration, else the pin of the
+        nearest dependency or lock file naming `dapr` (dependencies.pin_for), looked for up to the repository
+        root; None: unpinned (the newest release)."""
+        from dapr_lint import dependencies
+        from dapr_lint.python.sdk_releases import target_pin
+
+        config = self.config_for(path)
+        if config.target_sdk is not None:
+            where = config.source.name if config.source is not None else "--config"
+            return target_pin(config.target_sdk, f"target-sdk in {where}")
+        path = path if path.is_absolute() else self.cwd / path
+        folder = Path(os.path.normpath(path if path.is_dir() else path.parent))
+        if folder not in self._pins:
+            self._pins[folder] = dependencies.pin_for(folder, self._pin_root(folder, config))
+        return self._pins[folder]
+
+    def _pin_root(self, folder: Path, config: Config) -> Path:
+        """How far up a pin is looked for: the git work tree, else the configuration's folder, else the working
+        folder when the file is below it, else the file's own folder (never above what the user named)."""
+        for candidate in (folder, *folder.parents):
+            if (candidate / ".git").exists():
+                return candidate
+        for root in ((config.root,) if config.source is not None else ()) + (self.cwd,):
+            if _is_under(folder, root):
+                return root
+        return folder
 
     def settings_of(self, config: Config) -> Settings:
         settings = self._settings.get(id(config))

@@ -350,20 +350,10 @@ def _git_dir(dot_git: Path) -> Optional[Path]:
 
 def _read_small(path: Path) -> Optional[str]:
     """The text of a small regular file, never following a link and never opening a FIFO or device."""
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(path, flags)
+        data = reading.read_bytes(path, _MAX_IGNORE_FILE, follow=False)
     except OSError:
         return None
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > _MAX_IGNORE_FILE:
-            return None
-        data = os.read(fd, _MAX_IGNORE_FILE)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
     return data.decode("utf-8", errors="surrogateescape")
 
 

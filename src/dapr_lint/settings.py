@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import TYPE_CHECKING, Any, Optional
+
+if TYPE_CHECKING:
+    from dapr_lint.python.sdk_releases import SdkPin
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,8 @@ class Settings:
     # None (report only), "fix" (write fixes) or "diff" (compute them, write nothing).
     fix_mode: Optional[str] = None
     unsafe_fixes: bool = False
+    # The Dapr SDK releases the file's project admits (its dependency files, or `target-sdk`); None: the newest.
+    sdk: Optional["SdkPin"] = None
 
     def is_enabled(self, code: str) -> bool:
         return code in self.enabled

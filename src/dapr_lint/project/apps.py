@@ -14,6 +14,7 @@ to the apps whose modules they import (or to all of them when they import none).
 
 from __future__ import annotations
 
+import bisect
 import os
 import re
 from dataclasses import dataclass, field
@@ -109,6 +110,39 @@ def _under(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
+def _folder_key(folder: str) -> str:
+    return folder.rstrip(os.sep) or os.sep
+
+
+def _ancestors(path: str) -> Iterable[str]:
+    """The folders holding `path`, nearest first, up to the file system's root."""
+    folder = os.path.dirname(path)
+    while True:
+        yield folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return
+        folder = parent
+
+
+class _SortedPaths:
+    """Paths in sorted order: those under a folder are one contiguous range (found by bisection, not a scan)."""
+
+    def __init__(self, paths: Iterable[str]) -> None:
+        self.paths = sorted(paths)
+
+    def under(self, folder: str) -> list[str]:
+        """The paths `_under(path, folder)` accepts, in sorted order."""
+        prefix = folder.rstrip(os.sep) + os.sep
+        low = bisect.bisect_left(self.paths, prefix)
+        high = bisect.bisect_left(self.paths, prefix[:-1] + chr(ord(os.sep) + 1))
+        found = self.paths[low:high]
+        exact = bisect.bisect_left(self.paths, folder)
+        if exact < len(self.paths) and self.paths[exact] == folder and folder not in found:
+            found = sorted([folder, *found])
+        return found
+
+
 def is_test_module(file: str) -> bool:
     path = PurePath(file)
     name = path.name
@@ -130,6 +164,11 @@ class AppModel:
         self.root = root
         self.modules = {m.file: m for m in modules}
         self.resources = {r.file: r for r in resources}
+        self._resource_paths = _SortedPaths(self.resources)
+        self._sets: dict[tuple, ResourceSet] = {}
+        self._kube_sets: dict[str, ResourceSet] = {}
+        self._resource_folders: dict[str, list[str]] = {}
+        self._loaders: Optional[dict[str, list[App]]] = None
         self.explicit_resources = tuple(os.path.normpath(p) for p in resources_paths)
         self._tests: dict[str, bool] = {}
         self._inside: dict[str, bool] = {}
@@ -146,6 +185,15 @@ class AppModel:
     def apps_of(self, file: str) -> list[App]:
         """The apps a module belongs to (none: the module is part of no app)."""
         return self.apps_of_module.get(file, [])
+
+    def loaders(self, file: str) -> list[App]:
+        """The apps whose resource sets load a resource file (an index built once)."""
+        if self._loaders is None:
+            self._loaders = {}
+            for app in self.apps:
+                for loaded in dict.fromkeys(f for s in app.resource_sets for f in s.files):
+                    self._loaders.setdefault(loaded, []).append(app)
+        return self._loaders.get(file, [])
 
     def components(self, app: App, resource_set: ResourceSet) -> list[tuple[str, ComponentFact]]:
         """(file, component) pairs of a set the app sees (component `scopes` applied)."""
@@ -209,18 +257,23 @@ class AppModel:
             same.entries.extend(e for e in app.entries if e not in same.entries)
         claimed = {e for app in self.apps for e in app.entries}
         entries = sorted(f for f, m in self.modules.items() if m.entry and not self._is_test(f))
+        # an entry module under a declared app's folder is that app's (the deepest folder's, when one app has it)
+        declared_folders: dict[str, list[App]] = {}
+        for app in self.apps:
+            if app.folder:
+                declared_folders.setdefault(_folder_key(app.folder), []).append(app)
         for entry in entries:
             if entry in claimed:
                 continue
-            if any(_under(entry, app.folder) for app in declared):
-                deepest = max(len(a.folder) for a in self.apps if _under(entry, a.folder))
-                owners = [a for a in self.apps if _under(entry, a.folder) and len(a.folder) == deepest]
+            owners = next((declared_folders[f] for f in _ancestors(entry) if f in declared_folders), None)
+            if owners is not None:
                 if len(owners) == 1:
                     owners[0].entries.append(entry)
                 continue
             name = self._rel(entry)
             app = App(name, None, os.path.dirname(entry), [f"entry module {name}"], entries=[entry])
             self.apps.append(app)
+        self._index_names()
         for file, workload in workloads:
             self._attach_workload(file, workload)
         self._assign_modules()
@@ -252,31 +305,53 @@ class AppModel:
 
     def _set(self, kind: str, origin: str, folders: Iterable[str]) -> ResourceSet:
         named = tuple(os.path.normpath(f) for f in folders)
-        folders = tuple(f for f in named if self.contains(f))
-        files = tuple(sorted(f for f in self.resources if any(_under(f, folder) for folder in folders)))
-        return ResourceSet(kind, origin, folders, files, complete=len(folders) == len(named))
+        key = (kind, origin, named)
+        known = self._sets.get(key)
+        if known is None:
+            inside = tuple(f for f in named if self.contains(f))
+            files = tuple(sorted({f for folder in inside for f in self._resource_paths.under(folder)}))
+            known = self._sets[key] = ResourceSet(kind, origin, inside, files, complete=len(inside) == len(named))
+        return known
+
+    def _index_names(self) -> None:
+        """What a workload is matched by (its app ID; else the name of a folder or an entry module), so that
+        matching is a lookup, not a scan of every app."""
+        self._by_id: dict[str, list[App]] = {}
+        self._by_name: dict[str, list[App]] = {}
+        for app in self.apps:
+            if not app.folder:
+                continue
+            if app.app_id is not None:
+                self._by_id.setdefault(app.app_id, []).append(app)
+            names = {_norm(os.path.basename(app.folder))} | {_norm(PurePath(e).stem) for e in app.entries}
+            for name in names:
+                self._by_name.setdefault(name, []).append(app)
 
     def _attach_workload(self, file: str, workload) -> None:
         manifest_folder = os.path.dirname(file)
         # the manifest belongs to code near it: within the app's folder or two folders above it
-        near = [a for a in self.apps if a.folder and self._near(manifest_folder, a.folder)]
-        matches = [a for a in near if a.app_id == workload.app_id]
+        matches = [a for a in self._by_id.get(workload.app_id, ()) if a.app_id == workload.app_id and self._near(manifest_folder, a.folder)]
         if not matches:
             wanted = _norm(workload.app_id)
-            matches = [
-                a
-                for a in near
-                if a.app_id is None
-                and (_norm(os.path.basename(a.folder)) == wanted or any(_norm(PurePath(e).stem) == wanted for e in a.entries))
-            ]
+            matches = [a for a in self._by_name.get(wanted, ()) if a.app_id is None and self._near(manifest_folder, a.folder)]
         source = f"Kubernetes {self._rel(file)}"
-        kube = self._set("kubernetes", f"components beside {self._rel(file)}", [manifest_folder])
-        kube = ResourceSet(kube.kind, kube.origin, kube.folders, tuple(f for f in kube.files if self.resources[f].components or self.resources[f].subscriptions or self.resources[f].resiliencies))
+        kube = self._kube_sets.get(file)
+        if kube is None:
+            beside = self._set("kubernetes", f"components beside {self._rel(file)}", [manifest_folder])
+            kube = self._kube_sets[file] = ResourceSet(
+                beside.kind,
+                beside.origin,
+                beside.folders,
+                tuple(f for f in beside.files if self.resources[f].components or self.resources[f].subscriptions or self.resources[f].resiliencies),
+                beside.complete,
+            )
         if len(matches) != 1:
             app = App(workload.app_id, workload.app_id, "", [source], declared=True)
             self.apps.append(app)
         else:
             app = matches[0]
+            if app.app_id is None:
+                self._by_id.setdefault(workload.app_id, []).append(app)
             app.app_id = app.app_id or workload.app_id
             app.name = app.app_id
             app.sources.append(source)
@@ -299,7 +374,6 @@ class AppModel:
 
     def _assign_modules(self) -> None:
         files = sorted(self.modules)
-        folders = [a.folder for a in self.apps if a.folder]
         imports = {f: self._imports(f) for f in files}
 
         closures: dict[tuple[str, ...], frozenset[str]] = {}
@@ -320,22 +394,36 @@ class AppModel:
 
         # an entry module another entry imports (the app factory `uvicorn` serves) is part of that app
         reach = {e: closure([e]) for app in self.apps for e in app.entries}
-        absorbed = []
+        importers_of: dict[str, list[str]] = {}  # entry -> the entries whose imports reach it
+        for importer, seen in reach.items():
+            for reached in seen:
+                if reached in reach and reached != importer:
+                    importers_of.setdefault(reached, []).append(importer)
+        absorbed: set[int] = set()
         for app in self.apps:
             if app.declared or len(app.entries) != 1:
                 continue  # a declared app stays, whatever imports its module
             entry = app.entries[0]
-            importers = [e for e, seen in reach.items() if e != entry and entry in seen and e not in reach[entry]]
-            if importers:
-                absorbed.append(app)
-        self.apps = [a for a in self.apps if a not in absorbed]
-        folders = [a.folder for a in self.apps if a.folder]
+            if any(e not in reach[entry] for e in importers_of.get(entry, ())):
+                absorbed.add(id(app))
+        self.apps = [a for a in self.apps if id(a) not in absorbed]
+        # each module is its nearest app folder's own (the folders of apps nested inside an app are not the app's)
+        by_folder: dict[str, list[App]] = {}
+        for app in self.apps:
+            if app.folder:
+                by_folder.setdefault(_folder_key(app.folder), []).append(app)
+        own_of: dict[str, list[str]] = {}
+        for f in files:
+            if self._is_test(f):
+                continue
+            nearest = next((folder for folder in _ancestors(f) if folder in by_folder), None)
+            if nearest is not None:
+                own_of.setdefault(nearest, []).append(f)
         for app in self.apps:
             if not app.folder:
                 continue
-            deeper = [f for f in folders if f != app.folder and _under(f, app.folder)]
-            own = [f for f in files if _under(f, app.folder) and not any(_under(f, d) for d in deeper) and not self._is_test(f)]
-            rivals = [a for a in self.apps if a is not app and a.folder == app.folder and a.entries]
+            own = own_of.get(_folder_key(app.folder), [])
+            rivals = [a for a in by_folder[_folder_key(app.folder)] if a is not app and a.entries]
             if app.entries and rivals:
                 mine = closure(app.entries)
                 theirs: set[str] = set()
@@ -352,7 +440,8 @@ class AppModel:
                         if reach & mine or not (reach & theirs):
                             kept.append(f)
                 own = kept
-            app.modules = sorted(m for m in closure(own) if not self._is_test(m) or m in own)
+            own_set = set(own)
+            app.modules = sorted(m for m in closure(own) if not self._is_test(m) or m in own_set)
 
     def _imports(self, file: str) -> set[str]:
         """The repository modules a module imports (module-level imports, as its summary lists them)."""
@@ -402,17 +491,21 @@ class AppModel:
         if any(s.kind == "local" for s in app.resource_sets) or not app.folder:
             return
         # components/ or resources/ beside the app or in a folder above it, up to the repository root
-        current = Path(app.folder)
-        while _under(str(current), self.root):
-            found = [str(current / name) for name in RESOURCE_FOLDERS if (current / name).is_dir()]
+        current = app.folder
+        while _under(current, self.root):
+            found = self._resource_folders.get(current)
+            if found is None:
+                candidates = (os.path.join(current, name) for name in RESOURCE_FOLDERS)
+                found = self._resource_folders[current] = [c for c in candidates if os.path.isdir(c)]
             if found:
                 resource_set = self._set("local", f"{', '.join(self._rel(f) + '/' for f in found)} beside or above the app", found)
                 if resource_set.files:
                     app.resource_sets.append(resource_set)
                     return
-            if str(current) == self.root or current == current.parent:
+            parent = os.path.dirname(current)
+            if current == self.root or parent == current:
                 return
-            current = current.parent
+            current = parent
 
 
 # What makes a Python app listen on its appPort: a web framework's app, an ASGI/WSGI server, the Dapr gRPC app.

@@ -537,7 +537,7 @@ def _http_routes(project: Project, app: App) -> Optional[list]:
 
 def _loaders(model: AppModel, file: str) -> list[App]:
     """The apps whose resource sets hold a resource file."""
-    return [app for app in model.apps if any(file in s.files for s in app.resource_sets)]
+    return model.loaders(file)
 
 
 def _input_directions(component: ComponentFact) -> bool:

@@ -119,7 +119,7 @@ def lint_module(
     one): "fixable" in the output always means `--fix` (or `--unsafe-fixes`) can do it."""
     errors: list[InternalError] = []
     try:
-        model = ModuleModel.build(module, settings.options)
+        model = ModuleModel.build(module, settings.options, settings.sdk)
     except Exception as exc:  # a bug of ours: report it, keep the other files' results
         return [], [_internal(path, "the analysis model", exc)], None
 

@@ -14,6 +14,9 @@ from typing import Any, Optional
 
 Version = tuple[int, ...]
 
+# For messages: the range of releases the tables describe.
+RELEASES_KNOWN = "1.10.0 to 1.19.x"
+
 _VERSION = re.compile(r"^\s*v?(\d+(?:\.\d+)*)")
 
 
@@ -36,7 +39,10 @@ def _releases() -> tuple[str, ...]:
 
 
 def newest() -> str:
-    return _releases()[-1]
+    """The newest release dapr-lint knows (the one sdk_table.py describes; equal to RELEASES[-1], tested)."""
+    from dapr_lint.python.sdk_table import SDK_VERSION
+
+    return SDK_VERSION
 
 
 @dataclass(frozen=True)
@@ -153,6 +159,15 @@ def pin_from(specifier: str, source: Optional[str]) -> Optional[SdkPin]:
     if not releases:
         return None
     return SdkPin(releases[0], releases[-1], source)
+
+
+def target_pin(version: str, source: str) -> Optional[SdkPin]:
+    """`target-sdk = "1.16"` (the 1.16 line: 1.16.0 to its newest patch) or `"1.16.2"` (that release)."""
+    parsed = parse_version(version)
+    if parsed is None or len(parsed) < 2 or not re.fullmatch(r"\s*v?\d+(\.\d+){1,2}\s*", version):
+        return None
+    specifier = f"=={version.strip().lstrip('v')}" + (".*" if len(parsed) == 2 else "")
+    return pin_from(specifier, source)
 
 
 def exact_pin(version: str, source: Optional[str]) -> Optional[SdkPin]:

@@ -13,6 +13,7 @@ from yaml.nodes import Node
 
 from dapr_lint.resources.loader import DEFAULT_LIMITS, ResourceParseError, decode_text, load_documents
 from dapr_lint.resources.nodes import MappingView, int_value, sequence_items, text
+from dapr_lint.resources.templates import strip_templates
 from dapr_lint.summaries import (
     ComponentFact,
     Located,
@@ -27,7 +28,6 @@ from dapr_lint.summaries import (
 
 _METADATA_KEPT = ("route", "direction", "actorstatestore")
 _WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Pod", "Job", "CronJob"})
-_GO_TEMPLATE = re.compile(r"\{\{-?.*?-?\}\}", re.DOTALL)
 
 
 def span_of(node: Optional[Node]) -> Span:
@@ -51,9 +51,8 @@ def resource_summary(path: str, data: bytes, kubernetes: bool = False) -> Option
         source = decode_text(data)
     except ResourceParseError:
         return None
-    if _GO_TEMPLATE.search(source):
-        # a Helm template: the YAML only exists after rendering; its plain lines may still parse
-        source = _GO_TEMPLATE.sub("", source)
+    # a Helm template: the YAML only exists after rendering; its plain lines may still parse
+    source = strip_templates(source)
     try:
         documents = load_documents(source, DEFAULT_LIMITS)
     except ResourceParseError:

@@ -55,6 +55,7 @@ from dapr_lint.python.model.values import (
     constant_string,
 )
 from dapr_lint.python.model.vocabulary import Framework, HandlerKind
+from dapr_lint.python.sdk_releases import SdkPin, unpinned
 from dapr_lint.python.sdk_table import MEMBERS
 
 # The public API rules use (the submodules are its parts).
@@ -114,6 +115,9 @@ class ModuleModel:
     def __init__(self, module: cst.Module, options: Optional[dict] = None) -> None:
         self.module = module
         self.options = options or {}
+        # The SDK releases the project admits: a rule that says "X does not exist yet" judges by `sdk.low`,
+        # one that says "X was removed" by `sdk.high` (python/sdk_releases.py).
+        self.sdk: SdkPin = unpinned()
         self.module_scope = Scope("module", None)
         self.functions: list[FunctionInfo] = []
         self.classes: list[ClassInfo] = []
@@ -141,8 +145,9 @@ class ModuleModel:
         self.facets: dict[str, Any] = {}
 
     @classmethod
-    def build(cls, module: cst.Module, options: Optional[dict] = None) -> "ModuleModel":
+    def build(cls, module: cst.Module, options: Optional[dict] = None, sdk: Optional[SdkPin] = None) -> "ModuleModel":
         model = cls(module, options)
+        model.sdk = sdk or unpinned()
         builder = ModelBuilder(model)
         builder.visit(module)
         # Values asked for during the walk (thread offloads) saw a partial picture: forget them.

@@ -462,7 +462,8 @@ def actor_summary_draft(model: "ModuleModel") -> tuple[dict, list[tuple[dict, cs
         pending.append((item, node))
         return item
 
-    for site in model.calls:
+    hosting = model.imports_module("dapr.ext") or model.imports_module("dapr.actor")
+    for site in model.calls if hosting else ():
         path = model.callee_path(site.node, site.scope)
         if path is None:
             continue

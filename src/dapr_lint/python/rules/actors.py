@@ -108,9 +108,10 @@ def _awaited_methods(actors: ActorModel, klass: ClassInfo) -> Iterator[tuple[Fun
             if impl is None or impl.klass is None or actors.role(impl.klass) == "interface":
                 continue  # not implemented here, or only the interface's own declaration
             yield impl, f"`{method.dispatch or method.name}` of `{interface.name}`"
+    remindable = any(b.kind == "remindable" for b in actors.bases(klass))
     for hook in sorted(AWAITED_HOOKS):
         impl = klass.methods.get(hook)
-        if impl is not None:
+        if impl is not None and (hook != "receive_reminder" or remindable):
             yield impl, "an SDK hook"
 
 
@@ -1287,16 +1288,16 @@ _ACTOR_FLAG = """
 def missing_actor_state_store(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
     for model in project.models:
         for app in model.apps:
-            where: Optional[tuple[ModuleSummary, Span, str]] = None
+            where: Optional[tuple[ModuleSummary, Span, str, str]] = None
             for file in app.modules:
                 summary = project.by_file.get(os.path.normcase(file))
                 if summary is None:
                     continue
                 if summary.actors.hosts:
-                    where = (summary, summary.actors.hosts[0], "hosts actors")
+                    where = (summary, summary.actors.hosts[0], "hosts actors", "actor calls fail")
                     break
                 if summary.actors.workflow_runtimes and where is None:
-                    where = (summary, summary.actors.workflow_runtimes[0], "runs a WorkflowRuntime")
+                    where = (summary, summary.actors.workflow_runtimes[0], "runs a WorkflowRuntime", "workflows never start")
             if where is None:
                 continue
             for resource_set in app.resource_sets:
@@ -1305,10 +1306,10 @@ def missing_actor_state_store(project: Project, settings: Settings, report: Repo
                 components = model.components(app, resource_set)
                 if any(_actor_state_store(c) for _f, c in components):
                     continue
-                summary, span, what = where
+                summary, span, what, consequence = where
                 yield report(
                     Location(summary.path, span),
-                    f"app `{app.key}` {what} but no state store of its resources sets `actorStateStore`: actor calls fail",
+                    f"app `{app.key}` {what} but no state store of its resources sets `actorStateStore`: {consequence}",
                 )
                 break
 
