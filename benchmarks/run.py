@@ -30,8 +30,10 @@ sys.path.insert(0, str(HERE.parent / "src"))
 
 from dapr_lint import specs  # noqa: E402
 from dapr_lint.config import OPTIONS  # noqa: E402
-from dapr_lint.engine import _check_all, run, run_project_stage  # noqa: E402
-from dapr_lint.engine import FileTask  # noqa: E402
+from dapr_lint.engine.file_stage import FileTask, check_file  # noqa: E402
+from dapr_lint.engine.project_stage import run_project_stage  # noqa: E402
+from dapr_lint.engine.run import run  # noqa: E402
+from dapr_lint.engine.workers import check_all  # noqa: E402
 from dapr_lint.files import SourceFile  # noqa: E402
 from dapr_lint.settings import Settings  # noqa: E402
 
@@ -182,7 +184,7 @@ def main() -> None:
         parse_times.append(timed(parse_all))
         lint_times.append(timed(lambda: run(files, settings, jobs=1)))
         pool_times.append(timed(lambda: run(files, settings, jobs=args.jobs)))
-        per_file = _check_all(tasks, settings, 1)
+        per_file = check_all(tasks, settings, 1, check_file)
         project_times.append(timed(lambda per_file=per_file: run_project_stage(per_file, settings)))
     parse, lint, pool, project = (statistics.median(t) for t in (parse_times, lint_times, pool_times, project_times))
     print(f"corpus: {len(paths)} modules, {lines} lines, {findings} findings (all rules enabled)")

@@ -7,7 +7,8 @@ import pytest
 
 import dapr_lint.catalog  # noqa: F401  (the tests read the registry directly: every rule registered)
 from dapr_lint import registry
-from dapr_lint.engine import FileTask, check_file, run_project_stage
+from dapr_lint.engine.file_stage import FileTask, check_file
+from dapr_lint.engine.project_stage import run_project_stage
 from dapr_lint.settings import Settings
 from markers import expected_findings  # noqa: F401  (re-exported for the tests)
 

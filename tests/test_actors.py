@@ -152,3 +152,31 @@ def test_dpr610_does_not_judge_kubernetes_resources(tmp_path, monkeypatch, capsy
         encoding="utf-8",
     )
     assert _dpr610(tmp_path, monkeypatch, capsys) == []
+
+
+# -- DPR805: a registration the tool cannot follow silences its own app only ------------------------------------------
+
+LOOP_HOST = HOST.replace(
+    "    await actor.register_actor(CartActor)",
+    "    for actor_type in (CartActor, WishlistActor):\n        await actor.register_actor(actor_type)",
+) + """
+
+class WishlistActor(Actor, CartInterface):
+    async def get_items(self) -> list:
+        return []
+"""
+UNREGISTERED_HOST = HOST + """
+
+class WishlistActor(Actor, CartInterface):
+    async def get_items(self) -> list:
+        return []
+"""
+
+
+def test_dpr805_an_unresolved_registration_silences_its_app_only(tmp_path, monkeypatch, capsys):
+    (tmp_path / ".git").mkdir()
+    for name, text in (("loop", LOOP_HOST), ("cart", UNREGISTERED_HOST)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "app.py").write_text(text, encoding="utf-8")
+    found = _codes(tmp_path, monkeypatch, capsys, "--select", "DPR805")
+    assert found == [("cart/app.py", 25, "DPR805")]

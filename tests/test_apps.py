@@ -174,7 +174,7 @@ def test_one_health_route_counts_for_its_own_app_only(project, monkeypatch, caps
 
 def test_check_in_repository_gives_one_file_what_the_whole_run_gives_it(monkeypatch, capsys):
     from dapr_lint.config import Resolver
-    from dapr_lint.engine import check_in_repository
+    from dapr_lint.engine.run import check_in_repository
 
     root = PROJECTS / "shop"
     whole = _findings(root, monkeypatch, capsys, ".")
@@ -202,6 +202,7 @@ def test_project_rules_are_listed_and_documented(capsys):
 _LINE = re.compile(r"^(?P<path>[^\s:]+):(?P<line>\d+):\d+: (?P<code>DPR\d{3}) ", re.M)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("git") is None, reason="pre-commit needs git")
 def test_pre_commit_batches_see_what_check_dot_sees(tmp_path, monkeypatch, capsys):
     """pre-commit passes the files in batches, several processes at once: each batch reads the rest of the

@@ -12,9 +12,9 @@ import pytest
 from dapr_lint import registry
 from dapr_lint.cli import main
 from dapr_lint.config import OPTIONS
-from dapr_lint.fix import fix_python
+from dapr_lint.engine.fixes import fix_python
 from dapr_lint.python import edits, verify
-from dapr_lint.python.analyzer import analyze_python
+from dapr_lint.engine.python_stage import analyze_python
 from dapr_lint.settings import Settings
 
 DAPR_FINDING = textwrap.dedent(

@@ -13,7 +13,9 @@ import pytest
 
 from conftest import write
 
-from dapr_lint import engine, specs
+from dapr_lint import specs
+from dapr_lint.engine import project_stage, run, workers
+from dapr_lint.engine.file_stage import FileTask, check_file
 from dapr_lint.cache import CACHE_DIR_NAME, Cache, decode, encode
 from dapr_lint.cli import main
 from dapr_lint.settings import Settings
@@ -71,14 +73,15 @@ def _json(capsys, *argv: str) -> list[tuple]:
 def checked(monkeypatch):
     """The files the per-file stage really checks (not served from the cache)."""
     seen: list[str] = []
-    original = engine.check_file
+    original = run.check_file
 
     def spy(task, settings):
         seen.append(task.display)
         return original(task, settings)
 
-    monkeypatch.setattr(engine, "check_file", spy)
-    monkeypatch.setattr(engine, "_ISOLATE", False)  # the files are checked in this process, where the spy sees them
+    monkeypatch.setattr(run, "check_file", spy)
+    monkeypatch.setattr(project_stage, "check_file", spy)  # a file checked again, its subscriber routes known
+    monkeypatch.setattr(workers, "_ISOLATE", False)  # the files are checked in this process, where the spy sees them
     return seen
 
 
@@ -112,7 +115,8 @@ def test_one_changed_file_is_checked_and_the_project_stage_uses_the_cached_summa
     checked.clear()
     write(project, "routes.py", ROUTES_WITH_HEALTH)
     assert not any(code == "DPR401" for *_rest, code in _json(capsys, "."))
-    assert checked == ["routes.py"]
+    # every input is as the first run saw it: its project findings are remembered, no file is checked again
+    assert checked == []
 
 
 def test_settings_are_part_of_the_key(project, capsys, checked):
@@ -230,10 +234,10 @@ class _Typed:
 def test_the_encoding_gives_back_equal_summaries(project, capsys):
     _project(project)
     write(project, "components/statestore.yaml", "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: statestore\nspec:\n  type: state.redis\n  version: v1\n")
-    settings = engine.summary_settings(Settings(enabled=frozenset(specs.codes())))
-    tasks = [engine.FileTask(str(project / name), name, kind) for name, kind in (("app.py", "python"), ("svc.py", "python"), ("components/statestore.yaml", "yaml"))]
+    settings = run.summary_settings(Settings(enabled=frozenset(specs.codes())))
+    tasks = [FileTask(str(project / name), name, kind) for name, kind in (("app.py", "python"), ("svc.py", "python"), ("components/statestore.yaml", "yaml"))]
     for task in tasks:
-        summary = engine.check_file(task, settings).summary
+        summary = check_file(task, settings).summary
         assert summary is not None
         assert decode(json.loads(json.dumps(encode(summary)))) == summary
     with pytest.raises(TypeError):

@@ -23,9 +23,9 @@ from test_conformance_sdk import _Sidecar, _server, sidecar  # noqa: E402,F401  
 from dapr_lint import registry  # noqa: E402
 
 # every program runs against the stand-in sidecar (environment pointing at it)
-pytestmark = pytest.mark.usefixtures("sidecar")
+pytestmark = [pytest.mark.usefixtures("sidecar"), pytest.mark.slow]
 from dapr_lint.config import OPTIONS  # noqa: E402
-from dapr_lint.fix import fix_python  # noqa: E402
+from dapr_lint.engine.fixes import fix_python  # noqa: E402
 from dapr_lint.settings import Settings  # noqa: E402
 
 SETTINGS = Settings(

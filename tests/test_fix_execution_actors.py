@@ -20,8 +20,10 @@ from dapr.clients.base import DaprActorClientBase  # noqa: E402
 
 from dapr_lint import registry  # noqa: E402
 from dapr_lint.config import OPTIONS  # noqa: E402
-from dapr_lint.fix import fix_python  # noqa: E402
+from dapr_lint.engine.fixes import fix_python  # noqa: E402
 from dapr_lint.settings import Settings  # noqa: E402
+
+pytestmark = pytest.mark.slow  # executes fixed programs: out of the fast loop (`pytest -m "not slow"`)
 
 SETTINGS = Settings(
     enabled=frozenset(registry.codes()),
@@ -217,3 +219,36 @@ def test_dpr809_the_fixed_proxy_call_reaches_the_actor_method(tmp_path):
     after = _load(tmp_path, _fixed(PROXY_CALL, "DPR809"), "after809")
     asyncio.run(after.add(factory, "c1", {"sku": "a"}))
     assert factory.sent == [("CartActor", "c1", "AddItem", b'{"sku":"a"}')]
+
+
+# DPR104 on the actor coroutines: `set_state` without `await` changes nothing (Python only warns when the coroutine
+# is collected); awaited, the state reaches the sidecar when the runtime saves it after the call.
+UNAWAITED_STATE = """
+from dapr.actor import Actor, ActorInterface, actormethod
+
+
+class CounterInterface(ActorInterface):
+    @actormethod(name="Reset")
+    async def reset(self) -> None: ...
+
+
+class CounterActor(Actor, CounterInterface):
+    async def reset(self) -> None:
+        self._state_manager.set_state("count", 0)
+"""
+
+
+def test_dpr104_the_fixed_actor_saves_its_state(tmp_path):
+    import gc
+    import warnings
+
+    before = _load(tmp_path, UNAWAITED_STATE, "before104a")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        _result, sidecar = _dispatch(before.CounterActor, "Reset")
+        gc.collect()
+    assert sidecar.state == {}
+    assert any("was never awaited" in str(w.message) for w in caught)
+    after = _load(tmp_path, _fixed(UNAWAITED_STATE, "DPR104"), "after104a")
+    _result, sidecar = _dispatch(after.CounterActor, "Reset")
+    assert sidecar.state == {("CounterActor", "a1", "count"): b"0"}

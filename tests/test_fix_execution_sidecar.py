@@ -52,6 +52,8 @@ from dapr.proto.runtime.v1 import appcallback_pb2, dapr_pb2_grpc  # noqa: E402
 from dapr_lint import registry  # noqa: E402
 from dapr_lint.cli import main  # noqa: E402
 
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` leaves it out of the fast loop
+
 THIS = Path(__file__)
 EXECUTION_TESTS = tuple(sorted(THIS.parent.glob("test_fix_execution*.py")))
 
@@ -187,9 +189,9 @@ def _lint_in_process(monkeypatch):
     """dapr-lint checks each file in a forked worker; here the process runs gRPC threads (the stand-ins, the
     clients), which fork does not copy and gRPC warns about. The per-file stage runs in this process instead:
     the same checks and fixes, without forking a process that holds gRPC state."""
-    from dapr_lint import engine
+    from dapr_lint.engine import workers
 
-    monkeypatch.setattr(engine, "_ISOLATE", False)
+    monkeypatch.setattr(workers, "_ISOLATE", False)
 
 
 def _flakes(source: str) -> set[tuple[str, str]]:

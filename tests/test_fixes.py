@@ -11,8 +11,8 @@ import pytest
 from dapr_lint import registry
 from dapr_lint.cli import main
 from dapr_lint.config import OPTIONS
-from dapr_lint.fix import fix_python
-from dapr_lint.python.analyzer import analyze_python
+from dapr_lint.engine.fixes import fix_python
+from dapr_lint.engine.python_stage import analyze_python
 from dapr_lint.settings import Settings
 
 
@@ -960,7 +960,7 @@ def test_a_failed_write_leaves_the_original_intact(project, capsys, monkeypatch)
     def broken_replace(src, dst):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("dapr_lint.fix.os.replace", broken_replace)
+    monkeypatch.setattr("dapr_lint.engine.fixes.os.replace", broken_replace)
     assert main(["check", "app.py", "--fix", "--jobs", "1"]) == 2
     assert path.read_text() == d(before)
     assert "No space left on device; the file is unchanged" in capsys.readouterr().err

@@ -25,9 +25,11 @@ import pytest
 from dapr_lint import registry
 from dapr_lint.config import OPTIONS
 from dapr_lint.python import verify
-from dapr_lint.python.analyzer import analyze_python
+from dapr_lint.engine.python_stage import analyze_python
 from dapr_lint.resources import analyze_yaml, subscription_routes
 from dapr_lint.settings import Settings
+
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` leaves it out of the fast loop
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SCALE = int(os.environ.get("DAPR_LINT_FUZZ", "1") or 1)

@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 
@@ -181,6 +183,7 @@ print(json.dumps(failures))
 """
 
 
+@pytest.mark.slow
 def test_every_module_imports_alone():
     names = sorted(name for name in modules() if name != "dapr_lint.__main__")  # importing it runs the CLI
     done = subprocess.run(

@@ -15,6 +15,8 @@ import pytest
 from dapr_lint import registry
 from dapr_lint.cli import main
 
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` leaves it out of the fast loop
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = sorted((ROOT / "tests" / "fixtures" / "python").glob("*.py"))
 

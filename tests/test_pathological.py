@@ -17,10 +17,12 @@ from dapr_lint import registry
 from dapr_lint.cli import main
 from dapr_lint.config import OPTIONS
 from dapr_lint.python import bounds
-from dapr_lint.python.analyzer import analyze_python
+from dapr_lint.engine.python_stage import analyze_python
 from dapr_lint.resources import analyze_yaml, subscription_routes
 from dapr_lint.resources.cel import MAX_NESTING, CelSyntaxError, parse_cel
 from dapr_lint.settings import Settings
+
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` leaves it out of the fast loop
 
 HEADER = "from dapr.clients import DaprClient\n"
 

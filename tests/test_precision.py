@@ -5,9 +5,13 @@ from __future__ import annotations
 import json
 import textwrap
 
+import pytest
+
 from conftest import write
 
 from dapr_lint.cli import main
+
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` leaves it out of the fast loop
 
 
 def _findings(capsys, *args: str) -> list[tuple[str, int, str]]:

@@ -104,11 +104,15 @@ def test_manager_finding_message(monkeypatch, capsys):
     monkeypatch.chdir(FIXTURES / "projects" / "managers")
     main(["check", "svc/api.py", "--format", "json", "--jobs", "1", "--no-cache", "--select", "DPR101"])
     found = {(f["line"], f["column"]): f["message"] for f in json.loads(capsys.readouterr().out)}
-    assert found[(31, 9)] == (
+    assert found[(32, 9)] == (
         "`manager.client` (svc/state.py) is a sync DaprClient: its `save_state()` blocks the event loop of "
         "`async def put`; hand out the aio client, or call it via `asyncio.to_thread`"
     )
-    assert found[(32, 9)].startswith("`manager.get_client()` (svc/state.py) is a sync DaprClient")
+    assert found[(33, 9)].startswith("`manager.get_client()` (svc/state.py) is a sync DaprClient")
+    assert found[(54, 9)] == (
+        "`Depends(get_client)` (svc/providers.py) gives a sync DaprClient: its `save_state()` blocks the event loop of "
+        "`async def provided`"
+    )
 
 
 def test_fake_async_helpers_in_other_modules(monkeypatch, capsys):

@@ -9,6 +9,8 @@ import pytest
 
 from dapr_lint import registry
 
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` leaves it out of the fast loop
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from dapr_lint import engine
+from dapr_lint.engine import workers as engine
 from dapr_lint.cli import main
+
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` leaves it out of the fast loop
 
 VIOLATION = "from dapr.clients import DaprClient\n\n\nasync def handler():\n    DaprClient().get_state('s', 'k')\n"
 UNAWAITED = (
@@ -41,7 +43,7 @@ def run_json(capsys, *argv):
 
 def sabotage(monkeypatch, name: str, action) -> None:
     """Make the checker misbehave on one file name (the workers are forked: they inherit the patch)."""
-    from dapr_lint.python import analyzer
+    from dapr_lint.engine import python_stage as analyzer
 
     original = analyzer.analyze_python
 
@@ -144,7 +146,7 @@ def test_jobs_are_capped_by_files_and_cores(jobs, files, expected):
 
 HARNESS = """
 import sys, time
-from dapr_lint.python import analyzer
+from dapr_lint.engine import python_stage as analyzer
 original = analyzer.analyze_python
 delay = float(sys.argv[1])
 def slow(path, data, settings):
@@ -258,7 +260,7 @@ def test_fix_skips_a_read_only_file(project, capsys):
 
 
 def test_fix_refuses_to_write_a_file_changed_since_it_was_read(project, capsys, monkeypatch):
-    from dapr_lint import fix
+    from dapr_lint.engine import fixes as fix
 
     path = write(project, "app.py", UNAWAITED)
     original = fix.fix_python
@@ -275,7 +277,7 @@ def test_fix_refuses_to_write_a_file_changed_since_it_was_read(project, capsys, 
 
 
 def test_fix_writes_atomically_and_cleans_stale_temporaries(project, capsys):
-    from dapr_lint.fix import write_atomic
+    from dapr_lint.engine.fixes import write_atomic
 
     path = write(project, "app.py", UNAWAITED)
     path.chmod(0o640)

@@ -19,6 +19,8 @@ pytest.importorskip("pygls")
 
 from dapr_lint.cli import main  # noqa: E402
 
+pytestmark = pytest.mark.slow  # `pytest -m "not slow"` leaves it out of the fast loop
+
 UNAWAITED = textwrap.dedent(
     """\
     from dapr.aio.clients import DaprClient

@@ -9,7 +9,7 @@ import pickle
 import pytest
 
 from conftest import FIXTURES
-from dapr_lint.engine import FileTask, check_file
+from dapr_lint.engine.file_stage import FileTask, check_file
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ImportedName, LocalObject, ModuleSummary, ResourceSummary, from_json, to_json
 

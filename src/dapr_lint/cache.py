@@ -16,7 +16,10 @@ rewritten. Entries of files that no longer exist are removed after each run; sta
 trimmed to the most recent ones; folders of other dapr-lint versions are removed.
 
 The rule catalog (names, categories, fix safety) is kept too, so that a run where every file is cached
-can report without importing the rule modules (and LibCST with them)."""
+can report without importing the rule modules (and LibCST with them).
+
+The cache is a plain store: the run's orchestrator (engine/run.py) keys each file (`key_of`), asks (`get`,
+`get_project`) and fills (`put`, `put_project`); the cache knows no stage."""
 
 from __future__ import annotations
 
@@ -38,8 +41,6 @@ from typing import Any, Mapping, Optional
 
 from dapr_lint import __version__, reading, registry, summaries
 from dapr_lint.diagnostics import Diagnostic, FileResult, Fix
-from dapr_lint.project.apps import run_template_context
-from dapr_lint.project.stage import project_inputs_fingerprint, summary_codes
 
 CACHE_DIR_NAME = ".dapr-lint_cache"
 ENVIRONMENT = "DAPR_LINT_CACHE_DIR"
@@ -90,6 +91,7 @@ def settings_fingerprint(settings) -> str:
         "options": settings.options,
         "resources": list(settings.resources_paths),
         "unsafe": settings.unsafe_fixes,
+        "summaries": settings.summaries,
         # the SDK releases the files are judged against (a changed pin changes what DPR108/DPR109 say)
         "sdk": repr(getattr(settings, "sdk", None)),
     }
@@ -272,6 +274,7 @@ _ENTRY = re.compile(r"p[A-Za-z0-9_-]{1,180}\.json\Z")
 _HASHED_ENTRY = re.compile(r"h[0-9a-f]{64}\.json\Z")
 _PROJECT_ENTRY = re.compile(r"[0-9a-f]{40}\.json\Z")
 _CATALOG = re.compile(r"rules-[0-9a-f]{24}\.json\Z")
+_INDEX = re.compile(r"index-[0-9a-f]{12}-[0-9a-f]{12}\.json\Z")
 _TEMPORARY_PREFIX = ".dapr-lint-"
 _TEMPORARY = re.compile(r"\.dapr-lint-[A-Za-z0-9_]{1,40}\.tmp\Z")
 _VERSION = re.compile(r"[0-9]+\.[0-9][0-9A-Za-z.+_-]{0,40}\Z")
@@ -365,9 +368,7 @@ class Cache:
         self.files = self.base / "files"
         self.projects = self.base / "projects"
         self.settings_key = settings_fingerprint(settings)
-        self.settings = settings
         self.code_key = code_fingerprint()
-        self.keys: dict[str, str] = {}  # absolute path -> entry key of this run
         self._prepared = False
         self.writable = True
         self._refused: Optional[str] = None
@@ -390,16 +391,14 @@ class Cache:
 
     # keys and names
 
-    def key_of(self, absolute: str, display: str, kind: str, ignored, data: bytes, context: tuple = ()) -> str:
+    def key_of(self, display: str, kind: str, ignored, data: bytes, context: tuple = ()) -> str:
         """`context`: what else the file's result depends on (a `Chart.yaml` beside its `templates/` folder, the
         app folders of a run template)."""
         head = json.dumps([FORMAT, self.code_key, self.settings_key, kind, display, sorted(ignored), *context]).encode()
         digest = hashlib.sha256(head)
         digest.update(b"\0")
         digest.update(data)
-        key = digest.hexdigest()
-        self.keys[absolute] = key
-        return key
+        return digest.hexdigest()
 
     @staticmethod
     def entry_name(absolute: str) -> str:
@@ -457,19 +456,16 @@ class Cache:
 
     # per project
 
-    def project_key(self, absolutes: list[str], others=()) -> Optional[str]:
-        """The key of a project stage: the keys of its files, and those of the other files whose summaries it
-        read (`others`: (path, key) pairs)."""
-        keys = [self.keys.get(a) for a in absolutes]
-        if any(k is None for k in keys):
-            return None
+    def project_key(self, files: list[tuple[str, str]], others=(), inputs: str = "") -> str:
+        """The key of a project stage: the keys of its files (`files`: (path, key) pairs), those of the other
+        files whose summaries it read (`others`: the same), and `inputs`: what else the stage reads (where the run's
+        root is, the files project rules read besides the run's own: Dockerfiles, Procfiles, run scripts)."""
         digest = hashlib.sha256(self.settings_key.encode())
         for absolute, key in sorted(others):
             digest.update(f"other\0{absolute}\0{key}\n".encode("utf-8", "surrogateescape"))
-        for absolute, key in sorted(zip(absolutes, keys)):
+        for absolute, key in sorted(files):
             digest.update(f"{absolute}\0{key}\n".encode("utf-8", "surrogateescape"))
-        # files a project rule reads besides the run's own (Dockerfiles, Procfiles, run scripts)
-        digest.update(project_inputs_fingerprint(absolutes, self.settings).encode("utf-8", "surrogateescape"))
+        digest.update(inputs.encode("utf-8", "surrogateescape"))
         return digest.hexdigest()
 
     def get_project(self, key: str) -> Optional[dict[str, list[Diagnostic]]]:
@@ -491,16 +487,34 @@ class Cache:
         }
         self._write(self.projects, f"{key[:40]}.json", entry)
 
+    # the stat index: a file whose size and modification time did not change keeps its key (not read, not hashed)
+
+    def _index_name(self) -> str:
+        return f"index-{self.code_key[:12]}-{self.settings_key[:12]}.json"
+
+    def read_index(self) -> dict[str, list]:
+        """absolute path -> [size, mtime_ns, display, kind, ignored, context, key] as the last run of this code
+        and these settings saw it; {} when there is none or it is not ours."""
+        entry = self._read(self.base / self._index_name())
+        files = entry.get("files") if entry is not None else None
+        if type(files) is not dict:
+            return {}
+        return {path: item for path, item in files.items() if type(path) is str and type(item) is list and len(item) == 7}
+
+    def write_index(self, files: dict[str, list]) -> None:
+        self._write(self.base, self._index_name(), {"format": FORMAT, "files": files})
+
     # the rule catalog
 
     def save_catalog(self) -> None:
+        """Keep the rule catalog for runs served from here."""
         if not registry.fully_loaded() or not self.usable:
             return
         name = f"rules-{self.code_key}.json"
         if os.path.lexists(self.base / name):
             return
         specs = [{k: v for k, v in dataclasses.asdict(spec).items() if k != "examples"} for spec in registry.all_rules()]
-        self._write(self.base, name, {"format": FORMAT, "rules": specs, "summary_codes": sorted(summary_codes())})
+        self._write(self.base, name, {"format": FORMAT, "rules": specs})
 
     # housekeeping
 
@@ -532,6 +546,8 @@ class Cache:
         for name in _listdir(self.base):
             if _CATALOG.match(name) and name != f"rules-{self.code_key}.json":
                 _unlink(self.base / name)  # the catalog of code that changed since
+            if _INDEX.match(name) and not name.startswith(f"index-{self.code_key[:12]}-"):
+                _unlink(self.base / name)  # the index of code that changed since
         for name in _listdir(self.directory):
             if name != __version__ and _VERSION.match(name):
                 _remove_version(self.directory / name)
@@ -592,13 +608,12 @@ def load_catalog(directory: Path) -> bool:
     path = os.path.join(folder, __version__, f"rules-{code_fingerprint()}.json")
     try:
         entry = json.loads(reading.read_bytes(path, _ENTRY_LIMIT, follow=False))
-        if entry.get("format") != FORMAT or type(entry["rules"]) is not list or type(entry["summary_codes"]) is not list:
+        if entry.get("format") != FORMAT or type(entry["rules"]) is not list:
             return False
         specs = [_rule_spec(spec) for spec in entry["rules"]]
-        codes = [decode(code, str) for code in entry["summary_codes"]]
     except Exception:
         return False
-    return registry.preload(specs, codes)
+    return registry.preload(specs)
 
 
 def _rule_spec(data: Any) -> registry.RuleSpec:
@@ -635,7 +650,7 @@ def _remove_version(folder: Path) -> None:
         if _is_dir(str(folder / sub)):
             _rmdir(folder / sub)
     for name in _listdir(folder):
-        if _CATALOG.match(name) or _TEMPORARY.match(name):
+        if _CATALOG.match(name) or _INDEX.match(name) or _TEMPORARY.match(name):
             _unlink(folder / name)
     _rmdir(folder)
 
@@ -686,52 +701,3 @@ def _mtime(path: Path) -> float:
 def _older_than(path: Path, seconds: float) -> bool:
     return time.time() - _mtime(path) > seconds
 
-
-def run_cached(tasks, settings, cache: Cache, check, extra=(), project=None, extra_keys=None) -> list[FileResult]:
-    """engine.run with the cache: per-file results for unchanged files, the project stage's results when
-    no file of the project changed, and `check(tasks)` for the rest. `extra`: summaries of the repository's
-    files the run does not check (the project stage reads them; its results are then not memoised, since
-    they depend on those files too, unless `extra_keys` gives the cache keys of every one of those files).
-    `project`: the project stage, called as `project(results, settings, extra)` (engine.run_project_stage);
-    None: per-file results only (summaries of such files)."""
-    results: list[Optional[FileResult]] = [None] * len(tasks)
-    keys: list[Optional[str]] = [None] * len(tasks)
-    absolutes = [os.path.abspath(task.path) for task in tasks]
-    for index, task in enumerate(tasks):
-        data = task.data
-        if data is None:
-            try:
-                data = reading.read_bytes(task.path)
-            except OSError:
-                continue  # check_file reports it
-        # only a YAML file is a run template (a Python file's `# appDirPath: /` comment names no folder)
-        context = (("chart",) if task.chart_template else ()) + (run_template_context(task.path, data) if task.kind == "yaml" else ())
-        key = cache.key_of(absolutes[index], task.display, task.kind, task.ignored, data, context)
-        keys[index] = key
-        results[index] = cache.get(absolutes[index], key)
-    misses = [index for index, result in enumerate(results) if result is None]
-    if misses:
-        fresh = check([tasks[index] for index in misses])
-        for index, result in zip(misses, fresh):
-            results[index] = result
-            key = keys[index]
-            if key is not None:
-                cache.put(absolutes[index], key, result)
-    done: list[FileResult] = [r for r in results if r is not None]
-    if project is None:
-        cache.prune()
-        return done
-    extra = list(extra)
-    memoisable = all(k is not None for k in keys) and (not extra or extra_keys is not None)
-    project_key = cache.project_key(absolutes, extra_keys or ()) if memoisable else None
-    memo = cache.get_project(project_key) if project_key is not None and not misses else None
-    if memo is not None and set(memo) == {r.path for r in done}:
-        for result in done:
-            result.diagnostics = memo[result.path]
-    else:
-        project(done, settings, extra)
-        if project_key is not None:
-            cache.put_project(project_key, done)
-    cache.save_catalog()
-    cache.prune()
-    return done

@@ -4,7 +4,7 @@ Python rule families register their specs where their checks are, in the modules
 listing the package, so a new family module needs no line here); resource-file rules (DPR5xx) beside their checks
 in the modules of the resources package (resources/rules/, the kind modules, schema.py: importing
 `dapr_lint.resources` imports them all); the rules across code and resources (DPR6xx) in project/rules.py. Code
-that runs rules imports it (the analyzer, the project stage); code that only selects, lists or reports rules asks
+that runs rules imports it (the engine's Python and project stages); code that only selects, lists or reports rules asks
 specs.py, which imports it unless a saved catalog was preloaded.
 """
 

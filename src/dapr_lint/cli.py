@@ -249,7 +249,9 @@ def _check(args: argparse.Namespace) -> int:
 
         files = discover(paths, resolver.config_for, warn=warn, force_exclude=args.force_exclude, skipped=skipped)
 
-    results = run_files(files, resolver, jobs=args.jobs, cache=not args.no_cache, cache_dir=args.cache_dir)
+    results = run_files(
+        files, resolver, jobs=args.jobs, cache=not args.no_cache, cache_dir=args.cache_dir, named=None if stdin else paths
+    )
 
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key())
     errors = [e for r in results for e in r.errors]
@@ -360,7 +362,11 @@ def _show_settings(resolver: Resolver, path: Path, out: TextIO) -> int:
     toml = _toml_value
     out.write(f"# Effective settings for {path}\n")
     out.write(f"# configuration: {config.source if config.source is not None else 'none (defaults)'}\n")
-    out.write(f"# root: {config.root}\n")
+    out.write(f"# configuration root: {config.root}\n")
+    from dapr_lint.roots import run_root
+
+    root = run_root([path])
+    out.write(f"# project root: {root.folder} ({root.reason})\n")
     out.write(f"enabled = {toml(sorted(settings.enabled))}\n")
     out.write(f"ignored-for-this-file = {toml(ignored)}\n")
     out.write(f"exclude = {toml(config.exclude)}\n")
@@ -387,7 +393,7 @@ def _toml_value(value) -> str:
 
 
 def _add_noqa(results, files, errors, args: argparse.Namespace) -> int:
-    from dapr_lint.fix import write_atomic
+    from dapr_lint.engine.fixes import write_atomic
     from dapr_lint.noqa import add_noqa
 
     by_display = {}
@@ -422,23 +428,30 @@ def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
     """`dapr-lint apps`: what the project rules see, so a user can tell why one fired or not."""
     from dataclasses import replace
 
-    from dapr_lint import engine
     from dapr_lint.config import CommandLine
+    from dapr_lint.engine.run import summarize
     from dapr_lint.files import discover, repository_files
-    from dapr_lint.project.describe import describe_apps
+    from dapr_lint.report.apps import describe_apps
+    from dapr_lint.roots import run_root, strong_marker
 
     paths = args.paths or [Path(".")]
     resolver = Resolver(CommandLine(resources_paths=[str(Path(p).resolve()) for p in args.resources_path]))
     files = discover(paths, resolver.config_for)
-    universe = repository_files(files, resolver.config_for) or files
+    root = run_root(paths)
+    universe = (repository_files(files, resolver.config_for, root) if root.marked else files) or files
     config = resolver.config_for(paths[0])
-    settings = replace(resolver.settings_of(config), enabled=frozenset({"DPR401"}))
-    described = describe_apps(engine.summarize(universe, settings), settings)
+    settings = replace(resolver.settings_of(config), enabled=frozenset(), summaries=True, root=root)
+    described = describe_apps(summarize(universe, settings), settings)
+    for repository in described:
+        # why this folder is where the repository starts: the run's root, or a marker of its own below it
+        own = strong_marker(os.path.abspath(repository["root"]))
+        same = os.path.abspath(repository["root"]) == root.folder
+        repository["why"] = root.reason if same or own is None else f"holds {own}"
     if args.format == "json":
         out.write(json.dumps(described, indent=2) + "\n")
         return EXIT_CLEAN
     for repository in described:
-        out.write(f"repository {repository['root']}\n")
+        out.write(f"repository {repository['root']} ({repository['why']})\n")
         if not repository["apps"]:
             out.write("  no apps found (no dapr.yaml, Kubernetes manifest, compose sidecar or entry module)\n")
         for app in repository["apps"]:

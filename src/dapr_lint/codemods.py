@@ -16,7 +16,7 @@ from libcst.codemod import CodemodContext, SkipFile, VisitorBasedCodemodCommand
 
 from dapr_lint import registry, specs
 from dapr_lint.options import OPTIONS
-from dapr_lint.fix import fix_python
+from dapr_lint.engine.fixes import fix_python
 from dapr_lint.settings import Settings
 
 

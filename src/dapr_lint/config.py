@@ -87,7 +87,7 @@ class Config:
         if any(glob_match(pattern, rel) for pattern in self.test_paths):
             # test code: these rules are off, and --fix leaves the file alone (a test that uses a deprecated API
             # or a bad payload on purpose tests exactly that)
-            codes.update(TEST_CODE_OFF)
+            codes.update(rule.code for rule in specs.all_rules() if rule.off_in_test_code)
             codes.add(NO_FIX)
         universe = specs.codes()
         for pattern, selectors in self.per_file_ignores.items():
@@ -97,11 +97,9 @@ class Config:
         return frozenset(codes)
 
 
-# Test code: where the lifecycle and hygiene rules are off (a client per test, no health route, print, a fresh
-# app per test); the bug rules stay on.
-NO_FIX = "no-fix"  # engine.NO_FIX: --fix leaves test code alone
+# Test code: where the lifecycle and hygiene rules are off (RuleSpec.off_in_test_code) and --fix writes nothing.
+NO_FIX = "no-fix"  # engine.file_stage.NO_FIX: --fix leaves test code alone
 DEFAULT_TEST_PATHS: tuple[str, ...] = ("tests", "test_*.py", "*_test.py", "conftest.py")
-TEST_CODE_OFF = frozenset({"DPR105", "DPR106", "DPR107", "DPR301", "DPR401", "DPR402", "DPR406", "DPR410", "DPR412"})
 
 
 _KNOWN_KEYS = {

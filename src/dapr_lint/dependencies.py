@@ -20,6 +20,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
+from dapr_lint import reading
 from dapr_lint.python.sdk_releases import SdkPin, exact_pin, pin_from
 
 # The files that list requirements, and the lock files, in the order a folder's pin is looked for.
@@ -227,9 +228,7 @@ def locked_version(name: str, text: str, distribution: str = "dapr") -> Optional
 def read_text(path: Path) -> Optional[str]:
     """A small regular file's text; None for anything else (a FIFO, a device, a link out of reach, too big)."""
     try:
-        if not path.is_file() or path.is_symlink() or path.stat().st_size > _MAX_BYTES:
-            return None
-        return path.read_text(encoding="utf-8", errors="replace")
+        return reading.read_bytes(path, _MAX_BYTES, follow=False).decode("utf-8", errors="replace")
     except OSError:
         return None
 

@@ -55,7 +55,7 @@ def _fix_without_edits(title: str, safety: Optional[FixSafety]) -> "Fix":
 
 @dataclass(frozen=True)
 class ProjectEdit:
-    """A project rule's edit of one file's text, applied after the project stage (dapr_lint.fix): `apply(text,
+    """A project rule's edit of one file's text, applied after the project stage (engine/fixes.py): `apply(text,
     keys)` receives the `key` of every chosen finding of the file whose edit has the same `apply`, so that one
     parse serves them all (the keys say where, as the rule computed it from the summaries), and returns the new
     text or None (nothing to do, or not safely possible)."""
@@ -144,7 +144,7 @@ class FileResult:
     original_data: Optional[bytes] = None
     fixed_data: Optional[bytes] = None
     # Project findings appended by the project stage whose Fix has edits, (diagnostic, fix): what
-    # dapr_lint.fix.apply_project_fixes applies. Main process only (the project stage runs there), never cached.
+    # engine.fixes.apply_project_fixes applies. Main process only (the project stage runs there), never cached.
     project_fixes: list[tuple[Diagnostic, Fix]] = field(default_factory=list, compare=False, repr=False)
     # Why the file could not be analysed (a worker crash, the time budget, the memory limit): it then holds
     # one DPR001 saying so, and the run exits 2.

@@ -39,7 +39,7 @@ def fix_one(path: Path, source: bytes, finding: Diagnostic, resolver: Optional[R
     or None when there is no such fix or its result would not parse."""
     import libcst as cst
 
-    from dapr_lint.python.analyzer import lint_module
+    from dapr_lint.engine.python_stage import lint_module
     from dapr_lint.python.edits import apply_edits
     from dapr_lint.python.verify import verify_fix
 
@@ -69,7 +69,7 @@ def fix_one(path: Path, source: bytes, finding: Diagnostic, resolver: Optional[R
 
 def fix_all_safe(path: Path, source: bytes, resolver: Optional[Resolver] = None) -> Optional[bytes]:
     """The buffer with every safe fix applied (as `dapr-lint check --fix`), or None when nothing changes."""
-    from dapr_lint.fix import fix_python
+    from dapr_lint.engine.fixes import fix_python
 
     if buffer_kind(path, source) != "python":
         return None

@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Optional
 
 from dapr_lint import reading
 from dapr_lint.config import Config, ConfigError, glob_match, link_path, relative_posix
-from dapr_lint.project.apps import repository_root
+from dapr_lint.roots import RunRoot, project_root, run_root
 
 PYTHON_SUFFIXES = (".py", ".pyw")
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -385,18 +385,25 @@ def display_path(path: Path) -> str:
         return absolute.as_posix() if sys.platform != "win32" else str(absolute)
 
 
-def repository_files(files: Iterable[SourceFile], config) -> list[SourceFile]:
-    """Every file of the repositories `files` belong to (`.gitignore` and `exclude` honoured): the project
-    stage reads their summaries, so that a file's project findings do not depend on the files named.
-    `config`: a Config or a function giving the Config of a path, as for `discover`."""
-    roots: dict[Path, None] = {}
+def repository_files(files: Iterable[SourceFile], config, root: Optional[RunRoot] = None) -> list[SourceFile]:
+    """Every file of the projects `files` belong to (`.gitignore` and `exclude` honoured): the project stage
+    reads their summaries, so that a file's project findings do not depend on the files named.
+    `config`: a Config or a function giving the Config of a path, as for `discover`. `root`: the run's root
+    (dapr_lint.roots; found from `files` when not given). With no repository marker, the project is what was
+    named: `files` themselves, nothing around them is walked."""
+    files = list(files)
+    if root is None:
+        # a buffer (standard input, an editor) stands for the path it names
+        root = run_root([f.path for f in files])
+    if not root.marked:
+        return sorted(files, key=lambda f: str(f.path))
+    roots: dict[str, None] = {}
     for f in files:
-        # a buffer (standard input, an editor) belongs to the repository of the path it stands for
-        roots.setdefault(repository_root(Path(f.path)), None)
+        roots.setdefault(project_root(str(f.path), root), None)
     found: dict[str, SourceFile] = {}
-    for root in roots:
+    for folder in roots:
         try:
-            listed = discover([root], config)
+            listed = discover([Path(folder)], config)
         except ConfigError:
             continue
         for entry in listed:

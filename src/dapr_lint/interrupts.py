@@ -1,6 +1,6 @@
 """The write section of --fix: a signal that should stop the run while a file is being replaced takes
 effect right after the file is written (or left alone), so that a stopped run never loses an edit half-way.
-Kept apart from fix.py so that the signal handlers need not import LibCST."""
+Kept apart from engine/fixes.py so that the signal handlers need not import LibCST."""
 
 from __future__ import annotations
 

@@ -40,8 +40,25 @@ class RuleSpec:
     fix_description: str = ""
     # When the fix covers only some findings: which (the page's header says `Fix: safe <note>`).
     fix_note: str = ""
+    # A lifecycle or hygiene rule: off in test code (`test-paths`: a client per test, no health route, print);
+    # the bug rules stay on there.
+    off_in_test_code: bool = False
+    # A per-file rule whose findings change when a route turns out to receive events (a declarative Subscription
+    # of the app, a `GET /dapr/subscribe` in another module, a router prefix): only the project stage sees those
+    # facts, so it checks such a file again, telling the model which route functions are subscribers.
+    reads_subscribers: bool = False
+    # A per-file rule with a project-stage check too (DPR101 across modules): it reads the run's summaries.
+    across_modules: bool = False
+    # A project rule reading files beside the run's own (Dockerfile, Procfile, run scripts): a cached project
+    # result is reused only when those did not change either.
+    reads_run_files: bool = False
     # What the rule's page shows under Example (invalid) and Use instead (valid); not part of its identity.
     examples: tuple[Example, ...] = field(default=(), compare=False)
+
+    @property
+    def needs_summaries(self) -> bool:
+        """Whether the per-file stage must build summaries (the project stage's input) for this rule."""
+        return self.target == "project" or self.reads_subscribers or self.across_modules
 
     @property
     def default_enabled(self) -> bool:
@@ -68,7 +85,7 @@ def register(spec: RuleSpec) -> RuleSpec:
 
 # -- checks: the code that reports a rule, per stage ---------------------------------------------------------
 
-# "python": `check(model, report)` per parsed module (python/analyzer.py); "project": `check(project, settings,
+# "python": `check(model, report)` per parsed module (engine/python_stage.py); "project": `check(project, settings,
 # report)` once per run over the summaries (dapr_lint.project); "yaml": resource files.
 Stage = Literal["python", "project", "yaml"]
 
@@ -130,6 +147,9 @@ def check(code: str, stage: Stage) -> Callable[[Callable], Callable]:
     """Register another check of a registered rule, in another stage (DPR101's project-stage part). The
     rule's spec must be registered first (by the module itself, before this decorator runs)."""
 
+    if stage == "project" and not _RULES[code].needs_summaries:
+        raise ValueError(f"{code}: a project-stage check needs `across_modules=True` on its RuleSpec")
+
     def decorate(func: Callable) -> Callable:
         _add_check(code, stage, func)
         return func
@@ -164,7 +184,7 @@ def get(code: str) -> RuleSpec:
 
 
 def all_rules() -> list[RuleSpec]:
-    """The specs registered so far (every rule once catalog.load() ran or a saved catalog was preloaded)."""
+    """The specs registered so far (every rule once dapr_lint.catalog is imported or a saved catalog was preloaded)."""
     return sorted(_RULES.values(), key=lambda r: r.code)
 
 
@@ -179,22 +199,20 @@ def by_name(name: str) -> Optional[RuleSpec]:
     return None
 
 
-# Every rule module is imported (catalog.load()).
+# Every rule module is imported (`import dapr_lint.catalog`).
 _loaded = False
 _preloaded = False
-_summary_codes: Optional[frozenset[str]] = None
 
 
-def preload(specs: Iterable[RuleSpec], summary_codes: Optional[Iterable[str]] = None) -> bool:
+def preload(specs: Iterable[RuleSpec]) -> bool:
     """The catalog as an earlier run of the same code saved it (the result cache): the CLI can then select
     and report without importing the rule modules. Importing them later registers the same specs."""
-    global _preloaded, _summary_codes
+    global _preloaded
     if _loaded:
         return False
     for spec in specs:
         _RULES.setdefault(spec.code, spec)
     _preloaded = True
-    _summary_codes = frozenset(summary_codes) if summary_codes is not None else None
     return True
 
 
@@ -203,13 +221,6 @@ def preloaded() -> bool:
     return _preloaded
 
 
-def saved_summary_codes() -> Optional[frozenset[str]]:
-    """The codes whose rules need per-file summaries, as saved with a preloaded catalog; None once the rule
-    modules are imported (the code then says)."""
-    if _summary_codes is None or _loaded:
-        return None
-    return _summary_codes
-
 
 def fully_loaded() -> bool:
     """Whether every rule module is imported (the catalog is the code's, not a saved copy)."""
@@ -217,7 +228,7 @@ def fully_loaded() -> bool:
 
 
 def mark_complete() -> None:
-    """catalog.load() imported every rule module: every rule is registered from its code."""
+    """Importing dapr_lint.catalog imported every rule module: every rule is registered from its code."""
     global _loaded
     _loaded = True
 

@@ -4,40 +4,53 @@ starts the server; neither the server nor the editor helpers import the CLI."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
-from typing import Optional
+from typing import Optional, Sequence
 
 from dapr_lint.config import Resolver
+from dapr_lint.roots import run_root
 
 
-def run_files(files, resolver: Resolver, jobs: Optional[int] = None, cache: bool = False, cache_dir: Optional[Path] = None):
+def run_files(
+    files,
+    resolver: Resolver,
+    jobs: Optional[int] = None,
+    cache: bool = False,
+    cache_dir: Optional[Path] = None,
+    named: Optional[Sequence[Path]] = None,
+):
     """Check files, each with its own effective settings. Files that share a configuration form one
     project (one project stage, one cache at that configuration's folder), as a folder with its own
-    pyproject.toml is its own project."""
+    pyproject.toml is its own project. `named`: the paths the user gave (the run's root is found from them,
+    dapr_lint.roots); None: the files themselves were named (an editor buffer, flake8's file list)."""
     # here, not at the top: the CLI imports this module, and `dapr-lint --version` or `rules` need no engine
-    from dapr_lint import engine
+    from dapr_lint.engine.run import run
     from dapr_lint.files import repository_files
 
+    root = run_root(list(named) if named else [f.path for f in files])
+    # with no repository marker, the project is what was named (every file of the run), nothing around it
+    everything = None if root.marked else sorted(files, key=lambda f: str(f.path))
     groups: dict[int, tuple] = {}
     for f in files:
         config = resolver.config_for(f.path)
         groups.setdefault(id(config), (config, []))[1].append(f)
     results = []
     for config, members in groups.values():
-        settings = resolver.settings_of(config)
+        settings = replace(resolver.settings_of(config), root=root)
         store = None
         if cache:
             from dapr_lint.cache import Cache, cache_dir_for
 
             store = Cache(cache_dir_for(config.root, cache_dir), settings)
         results.extend(
-            engine.run(
+            run(
                 members,
                 settings,
                 jobs=jobs,
                 ignored_for=config.ignored_for,
                 cache=store,
-                universe=repository_files(members, resolver.config_for),
+                universe=everything if everything is not None else repository_files(members, resolver.config_for, root),
             )
         )
     return results

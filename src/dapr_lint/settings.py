@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
+from dapr_lint.roots import RunRoot
+
 if TYPE_CHECKING:
     from dapr_lint.python.sdk_releases import SdkPin
 
@@ -20,6 +22,12 @@ class Settings:
     # None (report only), "fix" (write fixes) or "diff" (compute them, write nothing).
     fix_mode: Optional[str] = None
     unsafe_fixes: bool = False
+    # Build every file's summary even when no enabled rule reads summaries (`dapr-lint apps`, the summaries of the
+    # repository files a run does not check).
+    summaries: bool = False
+    # Where the run's project starts (dapr_lint.roots): the application model groups files by it. None: found
+    # from the files the project stage sees.
+    root: Optional[RunRoot] = None
     # The Dapr SDK releases the file's project admits (its dependency files, or `target-sdk`); None: the newest.
     sdk: Optional["SdkPin"] = None
 

@@ -151,6 +151,9 @@ class AsyncCall:
     called: bool = False
     # `target` names a module-level instance (`manager = Manager()` imported from another module), not a class
     instance: bool = False
+    # the receiver is a handler parameter FastAPI fills with `Depends(target)`: `target` names the provider function
+    # (an import path, or a plain name for a function of the same module); `method` is called on what it returns
+    provided: bool = False
 
 
 @dataclass(frozen=True)
@@ -405,6 +408,8 @@ class RunApp:
     span: Span
     # the Python module its `command` runs (`python app.py`, `python -m pkg.app`, `uvicorn app:app`), absolute
     entry: Optional[str] = None
+    # whether `command` runs Python (False: Node, .NET, Java, Go, a binary; None: no command or a script)
+    python: Optional[bool] = None
     # the appPort key is present (its value may not be a literal) and where; appProtocol as written
     port_given: bool = False
     port_span: Optional[Span] = None

@@ -1,6 +1,6 @@
 """What project rules read: `Project` (every summary of the run, indexed so that names resolve across modules),
-the route graph, the apps. Rule modules import this package; the stage that runs the rules is project/stage.py,
-which the engine side imports (a rule never does)."""
+the route graph, the apps. Rule modules import this package; the stage that runs the rules is
+engine/project_stage.py (a rule never imports it)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePath
 from typing import Iterable, Iterator, Optional
 
-from dapr_lint.project.apps import App, AppModel, repository_root
+from dapr_lint.project.apps import App, AppModel
+from dapr_lint.roots import RunRoot, project_root, run_root
 from dapr_lint.summaries import ImportedName, LocalObject, ModuleSummary, ObjectRef, ResourceSummary, RouteOwner, StrValue
 
 # -- resolving names across the modules of the run ----------------------------------------------------
@@ -31,9 +32,12 @@ class Project:
         summaries: list[ModuleSummary],
         resources: Iterable[ResourceSummary] = (),
         resources_paths: Iterable[str] = (),
+        root: Optional[RunRoot] = None,
     ) -> None:
         self.summaries = summaries
         self.resources = list(resources)
+        # the run's root (dapr_lint.roots); unknown: as if every file given had been named
+        self.root = root if root is not None else run_root([Path(s.file) for s in summaries if s.file] or [Path(".")])
         self.resources_by_display = {r.path: r for r in self.resources}
         self._resources_paths = tuple(resources_paths)
         self._models: Optional[list[AppModel]] = None
@@ -61,9 +65,10 @@ class Project:
             roots: dict[str, str] = {}
 
             def root_of(file: str) -> str:
+                # one root for the run, less the folders below it that are repositories of their own
                 folder = os.path.dirname(file)
                 if folder not in roots:
-                    roots[folder] = str(repository_root(Path(folder)))
+                    roots[folder] = project_root(file, self.root)
                 return roots[folder]
 
             grouped: dict[str, tuple[list, list]] = {}

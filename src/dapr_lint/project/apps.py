@@ -8,8 +8,9 @@ module building `FastAPI()`, `Flask()`, `dapr.ext.grpc.App()`, `WorkflowRuntime(
 
 An app's modules are the Python files under its folder (the run template's `appDirPath`, the compose build
 folder, the entry module's folder; less the folders of apps nested inside it) and the repository modules they
-import. Two entry modules in one folder are two apps: each gets its imports, and the folder's other modules go
-to the apps whose modules they import (or to all of them when they import none).
+import. Two entry modules in one folder are two apps: each gets its entry modules and what they import, and a
+module of the folder none of them imports belongs to no app. An app whose command runs Node, .NET, Java, Go or a
+binary owns no Python module.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path, PurePath
 from typing import Iterable, Optional, Union
 
 from dapr_lint import reading
+from dapr_lint.roots import repository_root
 from dapr_lint.summaries import ComponentFact, Located, ModuleSummary, ResourceSummary, ResiliencyFact, SubscriptionFact
 
 PathLike = Union[str, "os.PathLike[str]"]
@@ -29,28 +31,6 @@ PathLike = Union[str, "os.PathLike[str]"]
 # Folders below an app that hold its resources when nothing names them (the dapr CLI's own layout and the
 # quickstarts').
 RESOURCE_FOLDERS = ("components", "resources", os.path.join(".dapr", "resources"), os.path.join(".dapr", "components"))
-
-
-def repository_root(path: Path) -> Path:
-    """The repository a file or folder belongs to: the nearest folder above it holding `.git` or a
-    `pyproject.toml` with a `[tool.dapr-lint]` table (the project the user configured), else the nearest
-    holding `pyproject.toml` or `dapr.yaml`, else the folder itself."""
-    start = path.resolve()
-    folder = start if start.is_dir() else start.parent
-    fallback: Optional[Path] = None
-    for candidate in (folder, *folder.parents):
-        if (candidate / ".git").exists():
-            return candidate
-        pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file():
-            try:
-                if "[tool.dapr-lint]" in reading.read_text(pyproject, 16 << 20):
-                    return candidate
-            except OSError:
-                pass
-        if fallback is None and (pyproject.is_file() or (candidate / "dapr.yaml").is_file()):
-            fallback = candidate
-    return fallback or folder
 
 
 @dataclass(frozen=True)
@@ -91,6 +71,7 @@ class App:
     resource_sets: list[ResourceSet] = field(default_factory=list)
     health_paths: list[DeclaredPath] = field(default_factory=list)
     declared: bool = False  # named by a run or deploy file (not only found from its code)
+    python: Optional[bool] = None  # False: its command runs Node, .NET, Java, Go or a binary (it owns no Python)
 
     @property
     def key(self) -> str:
@@ -207,8 +188,15 @@ class AppModel:
 
     @staticmethod
     def visible(app: App, scopes: tuple[str, ...]) -> bool:
-        # an app whose ID we do not know may be any of the scoped ones: it sees the resource
+        """Whether the app may load a resource with these `scopes` (an app whose ID is not known may be any of
+        the scoped ones): what the app can find."""
         return not scopes or app.app_id is None or app.app_id in scopes
+
+    @staticmethod
+    def in_scope(app: App, scopes: tuple[str, ...]) -> bool:
+        """Whether the app certainly loads a resource with these `scopes`: what the resource can demand of it
+        (a route to serve). An app whose ID is not known is not charged with a scoped resource."""
+        return not scopes or (app.app_id is not None and app.app_id in scopes)
 
     def uses_dapr(self, app: App) -> bool:
         return app.declared or any(self.modules[m].uses_dapr for m in app.modules if m in self.modules)
@@ -222,7 +210,8 @@ class AppModel:
             for run in summary.run_apps:
                 folder = run.app_dir if self.contains(run.app_dir) else ""  # `appDirPath: /` owns no code
                 app = App(run.app_id, run.app_id, folder, [f"dapr.yaml {self._rel(file)}"], declared=True)
-                if run.entry is not None and run.entry in self.modules:
+                app.python = getattr(run, "python", None)
+                if run.entry is not None and run.entry in self.modules and app.python is not False:
                     app.entries.append(run.entry)
                 if run.resources_paths:
                     app.resource_sets.append(self._set("local", f"resourcesPaths of {self._rel(file)}", run.resources_paths))
@@ -243,7 +232,7 @@ class AppModel:
         by_id: dict[str, App] = {}
         for app in declared:
             same = by_id.get(app.key)
-            if same is None or same.folder != app.folder:
+            if same is None or same.folder != app.folder or same.python != app.python:
                 by_id[app.key] = app
                 self.apps.append(app)
                 continue
@@ -257,28 +246,56 @@ class AppModel:
             same.entries.extend(e for e in app.entries if e not in same.entries)
         claimed = {e for app in self.apps for e in app.entries}
         entries = sorted(f for f, m in self.modules.items() if m.entry and not self._is_test(f))
-        # an entry module under a declared app's folder is that app's (the deepest folder's, when one app has it)
+        # an entry module under a declared app's folder is that app's (the deepest folder's, when one app has it);
+        # a Node, .NET, Java or Go app whose folder holds the module owns none of its Python
         declared_folders: dict[str, list[App]] = {}
         for app in self.apps:
-            if app.folder:
+            if app.folder and app.python is not False:
                 declared_folders.setdefault(_folder_key(app.folder), []).append(app)
+        commanded = {id(a) for a in self.apps if a.entries}  # their command names their entry module
         for entry in entries:
             if entry in claimed:
                 continue
             owners = next((declared_folders[f] for f in _ancestors(entry) if f in declared_folders), None)
             if owners is not None:
-                if len(owners) == 1:
+                if len(owners) != 1:
+                    continue
+                if id(owners[0]) not in commanded or _folder_key(os.path.dirname(entry)) != _folder_key(owners[0].folder):
                     owners[0].entries.append(entry)
-                continue
+                    continue
+                # beside the module the declared app's command runs: an app of its own (a plain web app beside the
+                # Dapr app), unless that module imports it
             name = self._rel(entry)
             app = App(name, None, os.path.dirname(entry), [f"entry module {name}"], entries=[entry])
             self.apps.append(app)
         self._index_names()
         for file, workload in workloads:
             self._attach_workload(file, workload)
+        self._ids_from_run_scripts()
         self._assign_modules()
         for app in self.apps:
             self._resource_sets(app)
+
+    def _ids_from_run_scripts(self) -> None:
+        """An app found from its entry module takes its app ID from a `dapr run --app-id ID ... -- <command>` in a
+        run script (`start.sh`, a Makefile, ...) of its folder or a folder above it, when the command starts that
+        module and every such script agrees. Never from prose: a README names IDs of apps it does not start."""
+        scripts: dict[str, list[tuple[str, str]]] = {}
+        for app in self.apps:
+            if app.app_id is not None or not app.entries or not app.folder:
+                continue
+            found: set[str] = set()
+            current = app.folder
+            while self.contains(current):
+                if current not in scripts:
+                    scripts[current] = _dapr_runs(current, self.root)
+                found.update(app_id for entry, app_id in scripts[current] if entry in app.entries)
+                if current == self.root or os.path.dirname(current) == current:
+                    break
+                current = os.path.dirname(current)
+            if len(found) == 1:
+                app.app_id = app.name = found.pop()
+                app.sources.append("dapr run --app-id in a run script")
 
     def _is_test(self, file: str) -> bool:
         known = self._tests.get(file)
@@ -423,23 +440,14 @@ class AppModel:
             if not app.folder:
                 continue
             own = own_of.get(_folder_key(app.folder), [])
-            rivals = [a for a in by_folder[_folder_key(app.folder)] if a is not app and a.entries]
+            if app.python is False:
+                continue  # a Node, .NET, Java or Go app (or a binary) owns no Python module
+            rivals = [a for a in by_folder[_folder_key(app.folder)] if a is not app]
             if app.entries and rivals:
+                # apps sharing a folder (differing by their command) own their entry modules and what those
+                # import; a module of the folder no app imports belongs to none (per-file rules only)
                 mine = closure(app.entries)
-                theirs: set[str] = set()
-                for rival in rivals:
-                    theirs |= closure(rival.entries)
-                kept = []
-                for f in own:
-                    if f in mine:
-                        kept.append(f)
-                    elif f in theirs:
-                        continue
-                    else:
-                        reach = closure([f])
-                        if reach & mine or not (reach & theirs):
-                            kept.append(f)
-                own = kept
+                own = [f for f in own if f in mine]
             own_set = set(own)
             app.modules = sorted(m for m in closure(own) if not self._is_test(m) or m in own_set)
 
@@ -506,6 +514,82 @@ class AppModel:
             if current == self.root or parent == current:
                 return
             current = parent
+
+
+_SCRIPT_NAMES = re.compile(r"(?i)^(?:.*\.(?:sh|bash|ps1|mk)|makefile|justfile|procfile|tiltfile)$")
+_DAPR_RUN = re.compile(r"\bdapr(?:\.exe)?\s+run\s+(.*)")
+_CONTINUED = re.compile(r"[ \t]*(?:\\|`)\r?\n[ \t]*")
+_SERVERS = frozenset({"uvicorn", "hypercorn", "gunicorn", "granian"})
+
+
+def _dapr_runs(folder: str, root: str) -> list[tuple[str, str]]:
+    """(entry module, app ID) of every `dapr run` in the run scripts of one folder (not below it): the module its
+    command starts, resolved from the script's folder and `--app-dir`. Read as text, never run; an ID or path
+    holding a shell variable is left out."""
+    found: list[tuple[str, str]] = []
+    try:
+        names = sorted(entry.name for entry in os.scandir(folder) if _SCRIPT_NAMES.match(entry.name))
+    except OSError:
+        return found
+    for name in names[:50]:
+        try:
+            text = reading.read_text(os.path.join(folder, name), 512 * 1024, head=True, within=root)
+        except OSError:
+            continue
+        for line in _CONTINUED.sub(" ", text).splitlines():
+            if line.lstrip().startswith(("#", "REM ", "::")):
+                continue
+            match = _DAPR_RUN.search(line)
+            if match is None:
+                continue
+            words = match.group(1).replace('"', " ").replace("'", " ").split()
+            app_id, app_dir, command = _run_words(words)
+            if app_id is None or "$" in app_id or "$" in app_dir:
+                continue
+            entry = _started_module(command, os.path.normpath(os.path.join(folder, app_dir)))
+            if entry is not None:
+                found.append((entry, app_id))
+    return found
+
+
+def _run_words(words: list[str]) -> tuple[Optional[str], str, list[str]]:
+    """`--app-id`, `--app-dir` and the command of `dapr run`'s arguments."""
+    app_id: Optional[str] = None
+    app_dir = "."
+    index = 0
+    while index < len(words):
+        word = words[index]
+        if word == "--":
+            return app_id, app_dir, words[index + 1 :]
+        key, _, inline = word.partition("=")
+        if key in ("--app-id", "-a", "--app-dir", "-d"):
+            value = inline or (words[index + 1] if index + 1 < len(words) else "")
+            index += 1 if inline else 2
+            if key in ("--app-id", "-a"):
+                app_id = value
+            else:
+                app_dir = value
+            continue
+        if not word.startswith("-") and index > 0 and not words[index - 1].startswith("-"):
+            return app_id, app_dir, words[index:]  # the command, without `--`
+        index += 1
+    return app_id, app_dir, []
+
+
+def _started_module(command: list[str], base: str) -> Optional[str]:
+    """The Python module a command starts (`python3 app.py`, `python -m pkg.app`, `uvicorn pkg.main:app`)."""
+    for index, word in enumerate(command):
+        if word in (">", "&", "|", ";", "&&", "2>&1") or word.startswith((">", "2>")):
+            return None
+        if word.endswith(".py") and "$" not in word:
+            return os.path.normpath(os.path.join(base, word))
+        if word == "-m" and index + 1 < len(command) and command[index + 1] not in _SERVERS:
+            return os.path.normpath(os.path.join(base, *command[index + 1].split("."))) + ".py"
+        if ":" in word and not word.startswith("-") and any(os.path.basename(w) in _SERVERS for w in command[:index]):
+            module = word.split(":", 1)[0]
+            if re.fullmatch(r"[A-Za-z_][\w.]*", module):
+                return os.path.normpath(os.path.join(base, *module.split("."))) + ".py"
+    return None
 
 
 # What makes a Python app listen on its appPort: a web framework's app, an ASGI/WSGI server, the Dapr gRPC app.

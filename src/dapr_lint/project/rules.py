@@ -601,7 +601,7 @@ def input_binding_without_route(project: Project, settings: Settings, report: Re
                 if not component.type.startswith("bindings.") or not _input_directions(component):
                     continue
                 route = component.metadata.get("route") or f"/{component.name}"
-                apps = [a for a in _loaders(model, file) if model.visible(a, component.scopes) and model.uses_dapr(a)]
+                apps = [a for a in _loaders(model, file) if model.in_scope(a, component.scopes) and model.uses_dapr(a)]
                 if not apps:
                     continue
                 served_by_one = False
@@ -676,7 +676,7 @@ def subscription_without_handler(project: Project, settings: Settings, report: R
     for model in project.models:
         for file, resource in model.resources.items():
             for subscription in resource.subscriptions:
-                apps = [a for a in _loaders(model, file) if model.visible(a, subscription.scopes) and model.uses_dapr(a)]
+                apps = [a for a in _loaders(model, file) if model.in_scope(a, subscription.scopes) and model.uses_dapr(a)]
                 if not apps:
                     continue
                 for located in subscription.routes:
@@ -690,9 +690,8 @@ def subscription_without_handler(project: Project, settings: Settings, report: R
                     if checked:
                         yield report(
                             Location(resource.path, located.span),
-                            f"Subscription `{subscription.name}` delivers to `{normalise_route(located.value)}`, which app "
-                            f"{', '.join(f'`{k}`' for k in checked)} does not serve: every event gets a 404 and is "
-                            "retried, then dropped",
+                            f"Subscription `{subscription.name}` delivers to `{normalise_route(located.value)}`, not served by "
+                            f"app {', '.join(f'`{k}`' for k in checked)}: each event gets a 404 and is dropped",
                         )
                 pubsub = subscription.pubsub
                 if pubsub is None:
@@ -918,6 +917,7 @@ def unknown_secret_store(project: Project, settings: Settings, report: Reporter)
                   - appID: orders
                     appDirPath: ./orders
                     appPort: 8000
+                    enableAppHealthCheck: true
                     appHealthCheckPath: /healthz  # DPR608: the app serves /health
                     command: ["uvicorn", "app:app", "--port", "8000"]
                 """,
@@ -932,6 +932,7 @@ def unknown_secret_store(project: Project, settings: Settings, report: Reporter)
                   - appID: orders
                     appDirPath: ./orders
                     appPort: 8000
+                    enableAppHealthCheck: true
                     appHealthCheckPath: /health
                     command: ["uvicorn", "app:app", "--port", "8000"]
                 """,
@@ -956,10 +957,14 @@ def probe_path_not_served(project: Project, settings: Settings, report: Reporter
                 path = project.resources_by_file_display(declared.file)
                 if path is None:
                     continue
+                origin = declared.origin.split(" in ")[0]
+                if origin == "a container probe":
+                    origin, effect = "A container probe", "the pod is restarted or never ready"
+                else:
+                    origin, effect = f"`{origin}`", "Dapr marks it unhealthy and stops delivering to it"
                 yield report(
-                    Location(path, declared.span),
-                    f"{declared.origin.split(' in ')[0]} calls `{normalise_route(declared.value)}`, which app `{app.key}` does "
-                    "not serve: the check always fails, so the app is restarted or never marked healthy",  # type: ignore[arg-type]
+                    Location(path, declared.span),  # type: ignore[arg-type]
+                    f"{origin} calls `{normalise_route(declared.value)}`, not served by app `{app.key}`: {effect}",
                 )
 
 

@@ -12,12 +12,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Optional
 
 from dapr_lint import reading
-
-# The rules that read run files: a cached project result depends on them when one of these is enabled.
-RULES_READING_RUN_FILES = frozenset({"DPR413", "DPR414", "DPR415", "DPR416"})
+from dapr_lint.roots import RunRoot, project_root, run_root
 
 
 @dataclass(frozen=True)
@@ -43,6 +41,8 @@ _TRACING_KEY = re.compile(rb"(?m)^\s+tracing:")
 _CONFIG_REFERENCE = re.compile(
     rb"dapr\.io/config\b|configFilePath|dapr run[^\n]*\s--config[\s=]|daprd[^\n]*\s--?config[\s=]|[\"']--?config[\"']"
 )
+_SIDECAR_TRACING = re.compile(rb"\.dapr/config\.ya?ml|openzipkin/zipkin|jaegertracing/|otel/opentelemetry-collector")
+_CONTINUATION = re.compile(rb"[ \t]*(?:\\|`)\r?\n[ \t]*")  # shell `\`, PowerShell backtick
 _GRPC_INSTRUMENTATION = re.compile(rb"opentelemetry-instrumentation-grpc|opentelemetry-distro|opentelemetry-bootstrap")
 
 _RUN_FILE_NAMES = re.compile(
@@ -56,20 +56,6 @@ _SKIP_DIRS = frozenset(
 )
 _MAX_FILES = 4000
 _MAX_BYTES = 512 * 1024
-
-
-def _repository_root(start: Path) -> Path:
-    """The git work tree holding `start`; else the highest folder above it with a `pyproject.toml` or a
-    `dapr.yaml` in an unbroken chain; else `start` itself (never the whole file system)."""
-    for folder in (start, *start.parents):
-        if (folder / ".git").exists():
-            return folder
-    root = start
-    for folder in start.parents:
-        if not any((folder / name).exists() for name in ("pyproject.toml", "dapr.yaml", "dapr.yml", "setup.cfg")):
-            break
-        root = folder
-    return root
 
 
 _RUN_TEMPLATE_PATHS = re.compile(rb"(?m)^\s*(?:-\s*)?(?:resourcesPath|resourcesPaths|configFilePath)\s*:\s*(.*)$|^\s*-\s*([^\s:#][^:#]*)$")
@@ -142,6 +128,8 @@ def _facts_of(listing: tuple[tuple[str, int, int], ...], root: str) -> tuple[Run
             data = reading.read_bytes(path, _MAX_BYTES, head=True, within=root)
         except OSError:
             continue
+        # a command continued over several lines (`dapr run \` then `--config "$DIR/config.yaml"`) is one line
+        data = _CONTINUATION.sub(b" ", data)
         agent = agent or bool(_AGENT.search(data))
         log_config = log_config or bool(_LOG_CONFIG.search(data))
         grpc = grpc or bool(_GRPC_INSTRUMENTATION.search(data))
@@ -154,6 +142,8 @@ def _facts_of(listing: tuple[tuple[str, int, int], ...], root: str) -> tuple[Run
                 tracing = True  # a Configuration named from elsewhere: it may set tracing up
         elif _CONFIG_REFERENCE.search(data) and b"daprd" in data or re.search(rb"dapr run[^\n]*\s--config[\s=]", data):
             tracing = True
+        elif b"dapr" in data and _SIDECAR_TRACING.search(data):
+            tracing = True  # a script that edits the sidecars' default Configuration or starts their trace backend
     return RunFacts(agent, log_config, tracing, grpc), tuple(referenced)
 
 
@@ -167,15 +157,21 @@ def _list_files(folder: Path) -> list[str]:
 _DEPLOY_FOLDERS = ("deploy", "deployment", "deployments", "k8s", "kubernetes", "manifests", "helm", "charts", "infra", "config", "configs", "components", "resources", "scripts")
 
 
-def _run_folders(file: str) -> tuple[str, list[tuple[str, bool]]]:
-    """The repository root, and the (folder, recursive) pairs whose run files may concern the app whose entry
-    module is `file`: its own folder (above its package) recursively, every folder above it up to the
-    repository root (their own files only), and the deployment folders beside each of them (not a link out of
-    the repository)."""
-    start = Path(file).resolve().parent
-    while (start / "__init__.py").exists() and start.parent != start:
+def _run_folders(file: str, run: Optional[RunRoot] = None) -> tuple[str, list[tuple[str, bool]]]:
+    """The project's root, and the (folder, recursive) pairs whose run files may concern the app whose entry
+    module is `file`: its own folder (above its package) recursively, every folder above it up to the project's
+    root (their own files only), and the deployment folders beside each of them (not a link out of the
+    repository). `run`: the run's root (dapr_lint.roots; found from the file when not given); for files named
+    alone, only the file's own folder's files are read."""
+    run = run or run_root([Path(file)])
+    root = Path(project_root(file, run))
+    start = Path(os.path.abspath(file)).parent
+    if run.loose:
+        return str(root), [(str(start), False)]
+    if not _under(start, root):
+        return str(start), [(str(start), True)]
+    while (start / "__init__.py").exists() and start.parent != start and start != root:
         start = start.parent
-    root = _repository_root(start)
     folders: list[tuple[str, bool]] = [(str(start), True)]
     if start != root:
         for folder in start.parents:
@@ -197,12 +193,12 @@ def _under(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def run_files_fingerprint(files: list[str]) -> str:
+def run_files_fingerprint(files: list[str], run: Optional[RunRoot] = None) -> str:
     """What the practice rules would read for a run of these files (the cache's project key includes it)."""
     folders: set[tuple[str, str, bool]] = set()
     for file in files:
         if file.endswith(".py"):
-            root, pairs = _run_folders(file)
+            root, pairs = _run_folders(file, run)
             folders.update((root, folder, recursive) for folder, recursive in pairs)
     listings = []
     referenced: set[tuple[str, str]] = set()
@@ -214,15 +210,15 @@ def run_files_fingerprint(files: list[str]) -> str:
     return hashlib.sha256(repr(listings).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def run_facts_for(file: str, app_folder: str = "", resource_folders: Iterable[str] = ()) -> RunFacts:
+def run_facts_for(file: str, app_folder: str = "", resource_folders: Iterable[str] = (), run: Optional[RunRoot] = None) -> RunFacts:
     """The run facts that may concern the app whose entry module is `file`: its own folder (above its
     package) and the app's folder, read recursively; every folder above it up to the repository root, not
     recursively (a shared `dapr.yaml`, compose file or Makefile), with the folders a run template there names;
     the app's resource folders; and the repository's deployment folders."""
     if not file:
         return RunFacts(True, True, True, True)  # nowhere to look: assume it is all set up
-    root, folders = _run_folders(file)
-    if app_folder:
+    root, folders = _run_folders(file, run)
+    if app_folder and not (run is not None and run.loose):
         folders.append((app_folder, True))
     folders.extend((folder, True) for folder in resource_folders)
     # a folder the repository names outside itself (`resourcesPath: /`, a compose volume `/:/components`,

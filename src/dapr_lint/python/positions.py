@@ -1,8 +1,8 @@
 """Positions for the nodes a rule reported, and only those.
 
 LibCST's PositionProvider records a range for every node of the module (measured: 2.6x a parse on its
-own). Findings are rare, so we generate the module's code once per file *with findings*, and note line
-and column only when code generation enters or leaves a reported node.
+own). Findings are rare, so we generate the module's code once per file *with findings*, note line and
+column only when code generation enters or leaves a reported node, and stop once the last one is left.
 """
 
 from __future__ import annotations
@@ -49,6 +49,12 @@ class _TargetPositionState(CodegenState):
         if id(node) in self.targets:
             self._advance()
             self.ends[id(node)] = (self.line, self.column)
+            if len(self.ends) == len(self.targets):
+                raise _AllPlaced()
+
+
+class _AllPlaced(Exception):
+    """Every reported node is placed: the rest of the module's code is not generated."""
 
 
 def positions(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, Position]:
@@ -57,7 +63,10 @@ def positions(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, Pos
     if not targets:
         return {}
     state = _TargetPositionState(module, targets)
-    module._codegen(state)
+    try:
+        module._codegen(state)
+    except _AllPlaced:
+        pass
     result: dict[int, Position] = {}
     for key, (line, column) in state.starts.items():
         end_line, end_column = state.ends.get(key, (line, column))

@@ -38,7 +38,9 @@ LOGGING_SETUP_CALLS = frozenset(
 )
 # Importing these gives levels and timestamps without any set-up (loguru's default sink, structlog's
 # default processors), or only makes sense together with a handler set-up (JSON formatters).
-LOGGING_LIBRARIES = ("loguru", "structlog", "pythonjsonlogger", "json_log_formatter", "logging.config", "logfire")
+LOGGING_LIBRARIES = (
+    "loguru", "structlog", "pythonjsonlogger", "json_log_formatter", "logging.config", "logfire", "aiologger", "picologging",
+)
 
 # -- tracing ------------------------------------------------------------------------------------------
 
@@ -444,7 +446,7 @@ def _target_name(site: CallSite) -> Optional[str]:
 
 _TEXT_IMPORT = re.compile(rb"^[ \t]*(?:from[ \t]+([\w.]+)[ \t]+import[ \t]+([\w, \t]+)|import[ \t]+([\w., \t]+))", re.M)
 _TEXT_LOGGING = re.compile(
-    rb"\b(?:basicConfig|dictConfig|fileConfig|addHandler|structlog|loguru|coloredlogs|pythonjsonlogger|logfire)\b"
+    rb"\b(?:basicConfig|dictConfig|fileConfig|addHandler|structlog|loguru|coloredlogs|pythonjsonlogger|logfire|aiologger)\b"
 )
 _TEXT_TRACING = re.compile(
     rb"\b(?:TracerProvider|set_tracer_provider|configure_azure_monitor|opentelemetry\.sdk|opentelemetry\.instrumentation|"

@@ -1,6 +1,6 @@
 """Builds the per-file summary of a Python module (`dapr_lint.summaries.ModuleSummary`) from its
 ModuleModel, with no second walk. The builder collects drafts and the nodes whose positions it needs; the
-analyzer positions them in the one pass it makes for the findings, then `PendingSummary.finish` freezes the
+Python stage (engine/python_stage.py) positions them in the one pass it makes for the findings, then `PendingSummary.finish` freezes the
 summary. The engine adds where the file lives and which findings its `# noqa` / `per-file-ignores`
 silence."""
 
@@ -14,8 +14,19 @@ import libcst as cst
 
 from dapr_lint.python import known, practices
 from dapr_lint.python.model import streams
+from dapr_lint.python.model import (
+    UNKNOWN,
+    Const,
+    Instance,
+    ModuleModel,
+    Ref,
+    Scope,
+    all_params,
+    argument,
+    constant_string,
+    is_none_literal,
+)
 from dapr_lint.python.model.actors import actor_summary_draft, freeze_actor_summary
-from dapr_lint.python.model import UNKNOWN, Const, Instance, ModuleModel, Ref, Scope, argument, constant_string, is_none_literal
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.summaries import (
     AsyncCall,
@@ -61,6 +72,7 @@ _HARMLESS_PREFIXES = (
     "logging.",
     "asyncio.",
 )
+_DEPENDS = frozenset({"fastapi.Depends", "fastapi.params.Depends", "fastapi.param_functions.Depends"})
 _HARMLESS = frozenset({known.FASTAPI_DAPR_APP, known.FLASK_DAPR_APP, "dapr.ext.grpc.App"})
 _ACTORS = frozenset({known.FASTAPI_DAPR_ACTOR, known.FLASK_DAPR_ACTOR})
 _STATIC_APPS = ("starlette.staticfiles.", "fastapi.staticfiles.")
@@ -133,7 +145,7 @@ def _freeze(draft: dict) -> ModuleSummary:
         async_calls=tuple(
             AsyncCall(
                 a["target"], a["method"], a["function"], span(a), a.get("attribute"), a.get("called", False),
-                a.get("instance", False),
+                a.get("instance", False), a.get("provided", False),
             )
             for a in draft.get("async_calls", ())
         ),
@@ -308,6 +320,9 @@ class _Builder:
                 items: list[dict] = []
                 if isinstance(func, cst.Attribute):
                     method = func.attr.value
+                    provider = self._provider(func.value, site.scope, info)
+                    if provider is not None:
+                        items.append({"target": provider, "method": method, "instance": False, "provided": True})
                     owner = self._receiver(func.value, site.scope)
                     if owner is not None:
                         items.append({"target": owner[0], "method": method, "instance": owner[1]})
@@ -340,16 +355,57 @@ class _Builder:
 
     def _receiver(self, expr: cst.BaseExpression, scope: Scope) -> Optional[tuple[str, bool]]:
         """(class path, False) for an instance of an imported class; (import path, True) for a name imported
-        from (maybe) the project that may be a module-level instance there."""
+        from (maybe) the project that may be a module-level instance there, used directly or through the one
+        instance attribute it is stored in (`self._dapr = dapr`)."""
         owner = self._external_class(expr, scope)
         if owner is not None:
             return owner, False
+        if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == "self":
+            bindings = self._self_attribute(expr, scope)
+            real = [b for b in bindings or () if not (b.kind == "assign" and is_none_literal(b.value))]
+            if len(real) != 1 or real[0].kind != "assign" or not isinstance(real[0].value, cst.Name):
+                return None
+            expr, scope = real[0].value, real[0].scope
         if isinstance(expr, cst.Name):
             bindings = self.m.lookup(expr.value, scope)
             if bindings and len(bindings) == 1 and bindings[0].kind == "import":
                 path = self.m.qualified_name(expr, scope)
                 if path is not None and _maybe_project(path):
                     return path, True
+        return None
+
+    def _self_attribute(self, expr: cst.Attribute, scope: Scope) -> Optional[list]:
+        """The bindings of `self.<attr>` in the class of the method `scope` is in."""
+        function = scope.function
+        while function is not None and function.klass is None:
+            function = function.parent_function
+        if function is None or function.klass is None:
+            return None
+        return function.klass.attributes.get(expr.attr.value)
+
+    def _provider(self, expr: cst.BaseExpression, scope: Scope, info) -> Optional[str]:
+        """The function FastAPI calls to fill a parameter of handler `info` (`client=Depends(get_client)`): its
+        import path, or its name when it is a function of this module; None for anything else."""
+        if not isinstance(expr, cst.Name) or scope is not info.scope or self.m.client_of(expr, scope) is not None:
+            return None  # not a parameter, or one whose annotation already says it is a client (the file's own DPR101)
+        bindings = self.m.lookup(expr.value, scope)
+        if not bindings or len(bindings) != 1 or bindings[0].kind != "param":
+            return None
+        node = next((p for p in all_params(info.node.params) if p.name.value == expr.value), None)
+        default = node.default if node is not None else None
+        if not isinstance(default, cst.Call) or self.m.callee_path(default, info.outer_scope) not in _DEPENDS:
+            return None
+        target = argument(default, 0, ("dependency",))
+        if not isinstance(target, cst.Name):
+            return None
+        found = self.m.lookup(target.value, info.outer_scope)
+        if not found or len(found) != 1:
+            return None
+        if found[0].kind == "def" and self.m.module_scope.bindings.get(target.value) == found:
+            return target.value
+        if found[0].kind == "import":
+            path = self.m.qualified_name(target, info.outer_scope)
+            return path if path is not None and _maybe_project(path) else None
         return None
 
     def _external_class(self, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
@@ -441,14 +497,46 @@ class _Builder:
                 self._mark_escapes(key, item, name, site.scope)
         if not self.objects:
             return
+        lifespans = self._lifespans()
         for site in m.calls:
             for arg in site.node.args:
                 if not isinstance(arg.value, cst.Name):
                     continue
-                key = self._local_key(arg.value, site.scope)
+                key = self._local_key(arg.value, site.scope) or self._lifespan_app(arg.value, site.scope, lifespans)
                 if key is None:
                     continue
                 self._app_passed_to(site.node, key, site.scope)
+
+    def _lifespans(self) -> dict[tuple[int, str], str]:
+        """The functions an app runs at start-up with itself as first argument (`FastAPI(lifespan=fn)`,
+        Starlette's too): (id of the function's scope, its first parameter) -> the app's key. What such a function
+        does with its parameter (`DaprActor(app)` registering `/healthz`) it does to the app."""
+        found: dict[tuple[int, str], str] = {}
+        for key, item in self.objects.items():
+            if item["kind"] != "app":
+                continue
+            call = next((site.node for site in self.m.calls if self.by_call.get(id(site.node)) == key), None)
+            scope = next((site.scope for site in self.m.calls if self.by_call.get(id(site.node)) == key), None)
+            value = argument(call, None, "lifespan") if call is not None else None
+            if not isinstance(value, cst.Name) or scope is None:
+                continue
+            bindings = self.m.lookup(value.value, scope)
+            if not bindings or len(bindings) != 1 or bindings[0].kind != "def":
+                continue
+            function = bindings[0].target
+            node = getattr(function, "node", None)
+            params = getattr(getattr(node, "params", None), "params", ())
+            if params and getattr(function, "scope", None) is not None:
+                found[(id(function.scope), params[0].name.value)] = key
+        return found
+
+    def _lifespan_app(self, expr: cst.Name, scope: Scope, lifespans: dict[tuple[int, str], str]) -> Optional[str]:
+        if not lifespans:
+            return None
+        bindings = self.m.lookup(expr.value, scope)
+        if not bindings or len(bindings) != 1 or bindings[0].kind != "param":
+            return None
+        return lifespans.get((id(bindings[0].scope), expr.value))
 
     def _mark_escapes(self, key: str, item: dict, name: str, scope: Scope) -> None:
         if name in scope.global_names:

@@ -65,3 +65,12 @@ def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
             for item in value:
                 if isinstance(item, cst.CSTNode):
                     yield item
+
+
+def preorder(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """`node` and every semantic node below it, parents before children, in source order."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(reversed(list(children(current))))

@@ -37,7 +37,7 @@ from dapr_lint.resources.kinds.resiliency import (
 )
 from dapr_lint.resources.kinds.runfile import RUN_TEMPLATE_SCHEMA, check_run_template, is_run_template
 from dapr_lint.resources.kinds.subscription import SUBSCRIPTION_SCHEMAS, check_subscription
-from dapr_lint.resources.loader import DEFAULT_LIMITS, ResourceParseError, as_utf8, decode_text, load_documents
+from dapr_lint.resources.loader import DEFAULT_LIMITS, DocumentsOnce, ResourceParseError, as_utf8, decode_text, load_documents
 from dapr_lint.resources.nodes import MappingView, sequence_items, text
 from dapr_lint.resources.templates import has_template
 from dapr_lint.resources.schema import Decoder, Schema, Validation, check_mapping, did_you_mean
@@ -110,11 +110,11 @@ def _deployed_to_kubernetes(path: str, source: str, chart_template: bool = False
 def in_helm_chart(path: str) -> bool:
     """Whether a file is in a Helm chart's `templates/` folder (a `Chart.yaml` beside that folder), whatever the
     chart folder is called: Kubernetes manifests. Only folders of the linted tree are looked at: the chart folder
-    must be inside the file's repository (project.apps.repository_root) or the working directory the run walks,
+    must be inside the file's repository (roots.repository_root) or the working directory the run walks,
     never above them; a file with no `templates` folder costs nothing."""
     if "templates" not in Path(os.path.abspath(path)).parts[:-1]:
         return False
-    from dapr_lint.project.apps import repository_root
+    from dapr_lint.roots import repository_root
 
     try:
         file = Path(path).resolve()
@@ -129,9 +129,12 @@ def in_helm_chart(path: str) -> bool:
     return False
 
 
-def analyze_yaml(path: str, data: bytes, settings: Settings, chart_template: bool = False) -> list[Diagnostic]:
+def analyze_yaml(
+    path: str, data: bytes, settings: Settings, chart_template: bool = False, load: Optional[DocumentsOnce] = None
+) -> list[Diagnostic]:
     """Findings (enabled codes only) for one YAML file; [] for YAML that is not a Dapr resource or run template.
-    `chart_template`: the file is in a Helm chart's `templates/` folder (in_helm_chart), so meant for Kubernetes."""
+    `chart_template`: the file is in a Helm chart's `templates/` folder (in_helm_chart), so meant for Kubernetes.
+    `load`: the file's one load, shared with its summary (resources.summary)."""
     data = as_utf8(data)
     if b"dapr.io" not in data and b"apps" not in data:
         return []
@@ -145,7 +148,7 @@ def analyze_yaml(path: str, data: bytes, settings: Settings, chart_template: boo
     if not looks_like_dapr_yaml(source) or has_template(source):
         return []  # not Dapr, or a Helm/Go template whose YAML only exists after rendering
     try:
-        documents = load_documents(source, DEFAULT_LIMITS)
+        documents = (load or DocumentsOnce())(source)
     except ResourceParseError as exc:
         _parse_error(sink, exc)
         return sink.diagnostics

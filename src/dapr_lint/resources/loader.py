@@ -10,6 +10,7 @@ into DPR001.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional, Union
 
 import codecs
 
@@ -146,6 +147,27 @@ def decode_text(data: bytes) -> str:
         line = prefix.count(b"\n") + 1
         column = exc.start - (prefix.rfind(b"\n") + 1) + 1
         raise ResourceParseError("the file is not valid UTF-8", line, column) from None
+
+
+class DocumentsOnce:
+    """`load_documents` with the default limits that loads one text once (the same documents, or the same error,
+    when asked again): a file's checks and its summary read one load. The nodes are shared: readers never change
+    them."""
+
+    def __init__(self) -> None:
+        self._text: Optional[str] = None
+        self._answer: Union[list[Node | None], ResourceParseError] = []
+
+    def __call__(self, text: str) -> list[Node | None]:
+        if self._text is None or self._text != text:
+            try:
+                self._answer = load_documents(text, DEFAULT_LIMITS)
+            except ResourceParseError as exc:
+                self._answer = exc
+            self._text = text
+        if isinstance(self._answer, ResourceParseError):
+            raise self._answer
+        return self._answer
 
 
 def load_documents(text: str, limits: LoadLimits = DEFAULT_LIMITS) -> list[Node | None]:

@@ -11,7 +11,7 @@ from typing import Optional
 
 from yaml.nodes import Node
 
-from dapr_lint.resources.loader import DEFAULT_LIMITS, ResourceParseError, decode_text, load_documents
+from dapr_lint.resources.loader import DocumentsOnce, ResourceParseError, decode_text
 from dapr_lint.resources.nodes import MappingView, int_value, sequence_items, text
 from dapr_lint.resources.templates import strip_templates
 from dapr_lint.summaries import (
@@ -42,9 +42,12 @@ def _located(node: Optional[Node]) -> Optional[Located]:
     return Located(value, span_of(node)) if value else None
 
 
-def resource_summary(path: str, data: bytes, kubernetes: bool = False) -> Optional[ResourceSummary]:
+def resource_summary(
+    path: str, data: bytes, kubernetes: bool = False, load: Optional[DocumentsOnce] = None
+) -> Optional[ResourceSummary]:
     """The summary of a YAML file, or None when it tells the project stage nothing. `path` is the file's
-    absolute path (paths in run templates and compose files are relative to it)."""
+    absolute path (paths in run templates and compose files are relative to it). `load`: the file's one load,
+    shared with its checks."""
     if b"dapr" not in data and b"appDirPath" not in data:
         return None
     try:
@@ -54,7 +57,7 @@ def resource_summary(path: str, data: bytes, kubernetes: bool = False) -> Option
     # a Helm template: the YAML only exists after rendering; its plain lines may still parse
     source = strip_templates(source)
     try:
-        documents = load_documents(source, DEFAULT_LIMITS)
+        documents = (load or DocumentsOnce())(source)
     except ResourceParseError:
         return None
     folder = os.path.dirname(os.path.abspath(path))
@@ -159,6 +162,7 @@ def _run_apps(root: MappingView, folder: str) -> list[RunApp]:
     common = root.view("common")
     common_resources = _paths(common.get("resourcesPaths"), folder) + _paths(common.get("resourcesPath"), folder)
     common_health = common.get("appHealthCheckPath")
+    common_checks = _true(common.get("enableAppHealthCheck"))
     found = []
     for item in sequence_items(root.get("apps")):
         app = MappingView(item)
@@ -169,7 +173,10 @@ def _run_apps(root: MappingView, folder: str) -> list[RunApp]:
         own = _paths(app.get("resourcesPaths"), app_dir) + _paths(app.get("resourcesPath"), app_dir)
         # precedence (dapr CLI): the app's own paths, else <appDirPath>/.dapr/resources, else common's
         resources = own or ([os.path.join(app_dir, ".dapr", "resources")] if os.path.isdir(os.path.join(app_dir, ".dapr", "resources")) else common_resources)
-        health = app.get("appHealthCheckPath") or common_health
+        # the CLI hands the path to daprd only with health checks enabled (the app's own key, else common's)
+        enabled = _true(app.get("enableAppHealthCheck")) if app.get("enableAppHealthCheck") is not None else common_checks
+        health = (app.get("appHealthCheckPath") or common_health) if enabled else None
+        words = [text(w) or "" for w in sequence_items(app.get("command"))]
         found.append(
             RunApp(
                 app_id=text(app.get("appID")) or os.path.basename(app_dir.rstrip("/\\")),
@@ -178,11 +185,12 @@ def _run_apps(root: MappingView, folder: str) -> list[RunApp]:
                 health_path=_located(health),
                 port=int_value(app.get("appPort")),
                 span=span_of(app.get("appID") or app.get("appDirPath")),
-                entry=_command_entry([text(w) or "" for w in sequence_items(app.get("command"))], app_dir),
+                entry=_command_entry(words, app_dir),
+                python=runs_python(words),
                 port_given=app.get("appPort") is not None,
                 port_span=span_of(app.get("appPort")) if app.get("appPort") is not None else None,
                 protocol=_located(app.get("appProtocol")),
-                command_port=_command_port([text(w) or "" for w in sequence_items(app.get("command"))]),
+                command_port=_command_port(words),
             )
         )
     return found
@@ -210,6 +218,41 @@ def _command_port(words: list[str]) -> Optional[int]:
 def _number(value: Optional[str]) -> Optional[int]:
     value = (value or "").strip()
     return int(value) if value.isdigit() else None
+
+
+def _true(node: Optional[Node]) -> bool:
+    return (text(node) or "").strip().lower() in ("true", "yes", "on", "1")
+
+
+# Commands that start a program in another language, or a built binary: such an app owns no Python module.
+_OTHER_RUNTIMES = frozenset(
+    {"node", "nodejs", "npm", "npx", "yarn", "pnpm", "bun", "deno", "ts-node", "dotnet", "java", "mvn", "mvnw",
+     "gradle", "gradlew", "go", "cargo", "ruby", "bundle", "rails", "php", "composer", "elixir", "mix", "swift"}
+)
+_PYTHON_RUNNERS = frozenset(
+    {"uvicorn", "gunicorn", "hypercorn", "daphne", "flask", "fastapi", "granian", "celery", "dapr-agents"}
+)
+_WRAPPERS = frozenset({"uv", "poetry", "pipenv", "pdm", "hatch", "rye", "env", "exec", "opentelemetry-instrument"})
+
+
+def runs_python(words: list[str]) -> Optional[bool]:
+    """Whether a run template's `command` runs Python: True (python, uvicorn, a `.py` file, through `uv run`
+    and the like), False (Node, .NET, Java, Go, ... or a built binary), None (no command, a shell script)."""
+    words = [w for w in words if w]
+    while words and (os.path.basename(words[0]) in _WRAPPERS or words[0] == "run" or "=" in words[0]):
+        words = words[1:]
+    if not words:
+        return None
+    first = os.path.basename(words[0]).lower()
+    if first.startswith("python") or first.startswith("pypy") or first in _PYTHON_RUNNERS or first.endswith(".py"):
+        return True
+    if first in _OTHER_RUNTIMES or first.endswith((".jar", ".exe", ".dll", ".js", ".mjs", ".ts")):
+        return False
+    if first.endswith((".sh", ".bash", ".ps1", ".cmd", ".bat")) or first in ("sh", "bash", "pwsh", "powershell", "make"):
+        return None
+    if words[0].startswith(("./", "bin/", "/")) and "." not in first:
+        return False  # a built binary (`./orders`, `bin/server`)
+    return None
 
 
 def _command_entry(words: list[str], folder: str) -> Optional[str]:

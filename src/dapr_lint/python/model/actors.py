@@ -8,7 +8,6 @@ summaries (`dapr_lint.summaries.ActorClassFact`)."""
 
 from __future__ import annotations
 
-import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator, Optional
 
@@ -128,14 +127,13 @@ class ActorFacts:
     proxies: list[Proxy] = field(default_factory=list)
 
 
-_FACTS: "weakref.WeakKeyDictionary[ModuleModel, ActorModel]" = weakref.WeakKeyDictionary()
-
-
 def actor_facts(model: "ModuleModel") -> "ActorModel":
-    """The actor facet of a module's model (built on first use, once per model)."""
-    found = _FACTS.get(model)
+    """The actor facet of a module's model (built on first use, once per model, and kept on the model: it lives
+    and dies with it)."""
+    found = getattr(model, "_actor_facet", None)
     if found is None:
-        found = _FACTS[model] = ActorModel(model)
+        found = ActorModel(model)
+        model._actor_facet = found  # type: ignore[attr-defined]
     return found
 
 

@@ -45,6 +45,7 @@ def _def_keyword_fix(info: FunctionInfo) -> Optional[edits.Edit]:
         category="bug",
         summary="An actor method the runtime awaits (an interface method, `_on_activate`, `receive_reminder`) defined with a plain `def`.",
         target="python",
+        across_modules=True,
         predicts="exception",
         fix_safety="unsafe",
         fix_description="Make the method `async def` (callers inside the actor that call it without `await` must then await it).",
@@ -591,6 +592,7 @@ def _call_arg(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseE
         category="bug",
         summary="An actor proxy call the proxy cannot send: a Python name the interface renamed, keywords, several arguments, a non-str id.",
         target="python",
+        across_modules=True,
         predicts="exception",
         fix_safety="safe",
         fix_note="(a call by the Python name)",
@@ -805,6 +807,7 @@ def reminder_contract(model: ModuleModel, report: Reporter) -> Iterator[Finding]
         category="bug",
         summary="An actor class registered with the runtime that inherits no `ActorInterface`: registration raises ValueError.",
         target="python",
+        across_modules=True,
         predicts="exception",
         examples=(
             invalid(
@@ -1184,36 +1187,40 @@ def _rename_at(text: bytes, keys: AbstractSet[Any]) -> Optional[bytes]:
 )
 def actor_not_registered(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
     registered: set[tuple[str, str]] = set()
-    unresolved = False
+    unresolved: set[str] = set()  # modules registering something the tool cannot follow
     for summary in project.summaries:
         for registration in summary.actors.registrations:
             target = _resolve_class(project, summary, registration.actor) if registration.actor is not None else None
             if target is None:
-                unresolved = True
+                unresolved.add(summary.file)
             else:
                 registered.add((target.summary.file, target.fact.name))
-    if unresolved or not registered:
-        return  # registrations the tool cannot follow, or none it can see: say nothing
+    if not registered:
+        return  # no registration the tool can see: say nothing
     subclassed = _subclassed(project)
-    for model in project.models:
-        for app in model.apps:
-            summaries = [s for f in app.modules if (s := project.by_file.get(os.path.normcase(f))) is not None]
-            if not any(s.actors.hosts for s in summaries):
-                continue
-            for summary in summaries:
-                if app.folder and not summary.file.startswith(app.folder.rstrip(os.sep) + os.sep):
-                    continue  # a module shared with other apps
-                for fact in summary.actors.classes.values():
-                    key = (summary.file, fact.name)
-                    if key in registered or key in subclassed:
-                        continue
-                    classes, complete = _hierarchy(project, _Class(summary, fact))
-                    if not complete or not _is_actor(classes) or not _dispatch_interfaces(classes):
-                        continue
-                    yield report(
-                        Location(summary.path, fact.span),
-                        f"actor `{fact.name}` is never registered in app `{app.key}`: Dapr finds no host for its type",
-                    )
+    apps = [(model, app, set(app.modules)) for model in project.models for app in model.apps]
+    for _model, app, modules in apps:
+        if any(f in modules for f in unresolved):
+            continue  # this app registers something the tool cannot follow
+        summaries = [s for f in app.modules if (s := project.by_file.get(os.path.normcase(f))) is not None]
+        if not any(s.actors.hosts for s in summaries):
+            continue
+        for summary in summaries:
+            if app.folder and not summary.file.startswith(app.folder.rstrip(os.sep) + os.sep):
+                continue  # a module shared with other apps
+            if any(summary.file in others and unresolved & others for _m, _a, others in apps):
+                continue  # another app that may register it registers something the tool cannot follow
+            for fact in summary.actors.classes.values():
+                key = (summary.file, fact.name)
+                if key in registered or key in subclassed:
+                    continue
+                classes, complete = _hierarchy(project, _Class(summary, fact))
+                if not complete or not _is_actor(classes) or not _dispatch_interfaces(classes):
+                    continue
+                yield report(
+                    Location(summary.path, fact.span),
+                    f"actor `{fact.name}` is never registered in app `{app.key}`: Dapr finds no host for its type",
+                )
 
 
 # ------------------------------------------------------------------------------------------------

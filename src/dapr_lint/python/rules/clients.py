@@ -24,6 +24,7 @@ from dapr_lint.python.model import (
 )
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.python.model.actors import actor_facts
+from dapr_lint.python.walk import preorder
 from dapr_lint.registry import Reporter, RuleSpec, check, invalid, rule, valid
 from dapr_lint.settings import Settings
 
@@ -148,42 +149,20 @@ class AsyncConversions:
         return "AsyncDaprClient", (edits.ImportSpec("dapr.aio.clients", "DaprClient", "AsyncDaprClient"),)
 
 
-class _NameCounter(cst.CSTVisitor):
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.count = 0
-
-    def visit_Name(self, node: cst.Name) -> None:
-        if node.value == self.name:
-            self.count += 1
-
-
 def _count_names(node: cst.CSTNode, name: str) -> int:
-    counter = _NameCounter(name)
-    node.visit(counter)
-    return counter.count
-
-
-class _ReadsAsCalls(cst.CSTVisitor):
-    """Whether every `name.attr` in a block is the callee of a call (`resp.read()`, not `resp.read`)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.called: set[int] = set()
-        self.ok = True
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.called.add(id(node.func))
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        if isinstance(node.value, cst.Name) and node.value.value == self.name and id(node) not in self.called:
-            self.ok = False
+    return sum(1 for found in preorder(node) if type(found) is cst.Name and found.value == name)
 
 
 def _all_reads_are_calls(node: cst.CSTNode, name: str) -> bool:
-    visitor = _ReadsAsCalls(name)
-    node.visit(visitor)
-    return visitor.ok
+    """Whether every `name.attr` in a block is the callee of a call (`resp.read()`, not `resp.read`)."""
+    called: set[int] = set()
+    for found in preorder(node):
+        if type(found) is cst.Call:
+            called.add(id(found.func))
+        elif type(found) is cst.Attribute and type(found.value) is cst.Name and found.value.value == name:
+            if id(found) not in called:
+                return False
+    return True
 
 
 # ------------------------------------------------------------------------------------------------
@@ -198,6 +177,7 @@ def _all_reads_are_calls(node: cst.CSTNode, name: str) -> bool:
         category="bug",
         summary="A sync Dapr client constructed or called inside `async def` blocks the event loop.",
         target="python",
+        across_modules=True,
         fix_safety="unsafe",
         fix_description="Switch to the async client, `async with`, and `await` each call.",
         examples=(
@@ -718,25 +698,13 @@ def _uses_all_in_rest_of_block(function: cst.CSTNode, statement: cst.SimpleState
     return inside == _count_names(function, name)
 
 
-class _BlockFinder(cst.CSTVisitor):
-    def __init__(self, statement: cst.CSTNode) -> None:
-        self.statement = statement
-        self.block: Optional[Sequence[cst.BaseStatement]] = None
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if self.block is not None:
-            return False
-        body = getattr(node, "body", None)
-        if isinstance(body, (list, tuple)) and any(s is self.statement for s in body):
-            self.block = body
-            return False
-        return True
-
-
 def _block_of(root: cst.CSTNode, statement: cst.CSTNode) -> Optional[Sequence[cst.BaseStatement]]:
-    finder = _BlockFinder(statement)
-    root.visit(finder)
-    return finder.block
+    """The statement list (a block's `body`) that holds `statement`."""
+    for node in preorder(root):
+        body = getattr(node, "body", None)
+        if isinstance(body, (list, tuple)) and any(s is statement for s in body):
+            return body
+    return None
 
 
 @rule(
@@ -746,6 +714,7 @@ def _block_of(root: cst.CSTNode, statement: cst.CSTNode) -> Optional[Sequence[cs
         category="bug",
         summary="An async DaprClient created in a function and never closed (it has no __del__).",
         target="python",
+        off_in_test_code=True,
         fix_safety="unsafe",
         fix_description="Wrap the uses in `async with`.",
         examples=(
@@ -816,6 +785,7 @@ def async_client_not_closed(model: ModuleModel, report: Reporter) -> Iterator[Fi
         category="practice",
         summary="A sync DaprClient created in a function without `with` or `close()`.",
         target="python",
+        off_in_test_code=True,
         fix_safety="unsafe",
         fix_description="Wrap the uses in `with`.",
         examples=(
@@ -884,6 +854,7 @@ _REQUEST_HANDLER_KINDS = frozenset(
         category="opinion",
         summary="A Dapr client constructed inside a request or event handler.",
         target="python",
+        off_in_test_code=True,
         examples=(
             invalid(
                 """
@@ -1169,6 +1140,13 @@ def fake_async_across_modules(project: Project, settings: Settings, report: Repo
             seen.add((call.span.line, call.span.column))
             where, snippet, client = found
             owner = call.target.rsplit(".", 1)[-1]
+            if call.provided:
+                yield report(
+                    Location(summary.path, call.span),
+                    f"`Depends({owner})` ({where}) gives a {client}: its `{call.method}()` blocks the event loop of "
+                    f"`async def {call.function}`",
+                )
+                continue
             if client is not None:
                 access = f"{call.attribute}()" if call.called else call.attribute
                 yield report(
@@ -1202,12 +1180,36 @@ def _classes_of(project: Project, origin: ModuleSummary, call: AsyncCall) -> lis
     return found
 
 
+def _provided_client(project: Project, origin: ModuleSummary, call: AsyncCall) -> Optional[tuple[str, str, Optional[str]]]:
+    """(where, "", sync client display name) when the `Depends()` provider of a handler parameter returns a sync
+    client every time, in every module the name can mean, and the call made on it blocks."""
+    if "." not in call.target:
+        matches = [(origin, call.target)] if call.target in origin.defs else []
+    else:
+        matches = project.resolve(origin, call.target, "defs")
+    if not matches or call.method is None:
+        return None
+    displays = set()
+    for summary, name in matches:
+        entry = summary.defs[name]
+        kind = known.CLIENTS.get(entry.returns) if entry.returns else None
+        if entry.is_async or kind is None or kind.is_async or not is_blocking_method(kind, call.method):
+            return None
+        displays.add((summary.path, kind.display))
+    if len({display for _path, display in displays}) != 1:
+        return None
+    path, display = sorted(displays)[0]
+    return path, "", display
+
+
 def _imported_definition(
     project: Project, origin: ModuleSummary, call: AsyncCall
 ) -> Optional[tuple[str, str, Optional[str]]]:
     """(where, snippet of the blocking use, sync client display name when the call is on a handed-out
     client) when every definition the call can mean blocks; None otherwise."""
     method = call.method
+    if call.provided:
+        return _provided_client(project, origin, call)
     if method is None:
         matches = project.resolve(origin, call.target, "defs")
     else:

@@ -54,6 +54,8 @@ def _dapr_call(model: ModuleModel, site: CallSite) -> Optional[tuple[known.Clien
         category="practice",
         summary="A Dapr client call in an HTTP route handler with no `try` that catches Dapr errors.",
         target="python",
+        reads_subscribers=True,
+        off_in_test_code=True,
         examples=(
             invalid(
                 """
@@ -445,6 +447,7 @@ def _handles_failure(model: ModuleModel, clause: ExceptInfo) -> bool:
         category="practice",
         summary="An except clause in a subscription handler that returns success: the failed event is lost.",
         target="python",
+        reads_subscribers=True,
         examples=(
             invalid(
                 """

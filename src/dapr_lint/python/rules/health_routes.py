@@ -169,6 +169,7 @@ def _two_blank_lines_before(statement: cst.BaseStatement) -> cst.BaseStatement:
         category="practice",
         summary="A FastAPI/Flask app of a Dapr app with no liveness route (`/health`, `/healthz`, `/livez`, ...) in that app.",
         target="project",
+        off_in_test_code=True,
         fix_safety="unsafe",
         fix_description="Add a `GET /health` route.",
         examples=(
@@ -209,6 +210,7 @@ def missing_health_route(project: Project, settings: Settings, report: Reporter)
         category="practice",
         summary="A FastAPI/Flask app of a Dapr app with no readiness route (`/ready`, `/readyz`, ...) in that app.",
         target="project",
+        off_in_test_code=True,
         fix_safety="unsafe",
         fix_description="Add a `GET /ready` route.",
         examples=(

@@ -38,6 +38,7 @@ class PracticeApp:
     entry_item: PracticeEntry  # where the app starts: its FastAPI/Flask/gRPC app, or a WorkflowRuntime's start()
     modules: list[ModuleSummary]
     run_facts: RunFacts
+    kubernetes: bool = False  # deployed by a Kubernetes manifest (no `dapr run` default tracing there)
 
     def any(self, attribute: str) -> bool:
         return any(getattr(summary.practices, attribute) for summary in self.modules)
@@ -62,6 +63,8 @@ def _practice_apps(project: Project) -> Iterator[PracticeApp]:
     seen: set[tuple[str, int]] = set()
     for model in project.models:
         for app in model.apps:
+            if not model.uses_dapr(app):
+                continue  # a plain web app: the practices of a Dapr service are not asked of it
             modules = [m for m in (project.by_file.get(os.path.normcase(f)) for f in app.modules) if m is not None]
             if not modules:
                 continue
@@ -79,7 +82,9 @@ def _practice_apps(project: Project) -> Iterator[PracticeApp]:
             if key in seen:
                 continue  # two apps of the model anchored at one place: judge it once, by the first
             seen.add(key)
-            yield PracticeApp(entry, item, modules, run_facts_for(entry.file, app.folder, _resource_folders(app)))
+            kubernetes = any(source.startswith("Kubernetes ") for source in app.sources)
+            facts = run_facts_for(entry.file, app.folder, _resource_folders(app), project.root)
+            yield PracticeApp(entry, item, modules, facts, kubernetes)
 
 
 def _resource_folders(app) -> list[str]:
@@ -121,6 +126,7 @@ def _forwards(app: PracticeApp, protocol: str) -> bool:
         category="opinion",
         summary="A handler calls `invoke_method`/`publish_event`/`invoke_binding` and nothing in its app forwards the incoming trace context: the trace stops at this service.",
         target="project",
+        reads_run_files=True,
         fix_safety="unsafe",
         fix_description="Give the client a `headers_callback` that injects the current OpenTelemetry context.",
         examples=(
@@ -194,16 +200,20 @@ def trace_context_not_forwarded(project: Project, settings: Settings, report: Re
         category="opinion",
         summary="An app with no OpenTelemetry set-up in its modules, no tracing agent in its run files and no Dapr Configuration with `tracing`.",
         target="project",
+        reads_run_files=True,
         examples=(
             invalid(
                 """
+                from dapr.ext.fastapi import DaprApp
                 from fastapi import FastAPI
 
                 app = FastAPI()  # DPR414 (nothing in the app, its run files or its resources sets tracing up)
+                dapr_app = DaprApp(app)
                 """,
             ),
             valid(
                 """
+                from dapr.ext.fastapi import DaprApp
                 from fastapi import FastAPI
                 from opentelemetry import trace
                 from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
@@ -216,6 +226,7 @@ def trace_context_not_forwarded(project: Project, settings: Settings, report: Re
                 trace.set_tracer_provider(provider)
 
                 app = FastAPI()
+                dapr_app = DaprApp(app)
                 FastAPIInstrumentor.instrument_app(app)
                 """,
             ),
@@ -226,12 +237,12 @@ def no_tracing_setup(project: Project, settings: Settings, report: Reporter) -> 
     for app in practice_apps(project):
         if app.any("tracing") or app.run_facts.tracing_agent or app.run_facts.tracing_configuration:
             continue
-        yield report(
-            Location(app.entry.path, app.entry_item.span),
-            f"{_app_label(app)} has no tracing set-up: no OpenTelemetry tracer provider or instrumentation in its "
-            f"modules, no agent (`opentelemetry-instrument`) in its run files and no Dapr Configuration with "
-            f"`tracing` in the repository, so its requests produce no spans",
-        )
+        if app.kubernetes:
+            effect = "and no Configuration turns Dapr's on: its requests produce no spans"
+        else:
+            # self-hosted, `dapr run` uses ~/.dapr/config.yaml (Zipkin, every request): the sidecar traces
+            effect = "in its code: traces show its sidecar's spans, none from inside the app"
+        yield report(Location(app.entry.path, app.entry_item.span), f"{_app_label(app)} has no tracing set-up {effect}")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -246,15 +257,18 @@ def no_tracing_setup(project: Project, settings: Settings, report: Reporter) -> 
         category="practice",
         summary="An app that configures no logging (no `basicConfig`/`dictConfig`, structlog or loguru): its INFO records are dropped, the rest has no level, time or trace ID.",
         target="project",
+        reads_run_files=True,
         examples=(
             invalid(
                 """
                 import logging
 
+                from dapr.ext.fastapi import DaprApp
                 from fastapi import FastAPI
 
                 logger = logging.getLogger("orders")
                 app = FastAPI()  # DPR415
+                dapr_app = DaprApp(app)
 
 
                 @app.get("/health")
@@ -267,11 +281,13 @@ def no_tracing_setup(project: Project, settings: Settings, report: Reporter) -> 
                 """
                 import logging
 
+                from dapr.ext.fastapi import DaprApp
                 from fastapi import FastAPI
 
                 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
                 logger = logging.getLogger("orders")
                 app = FastAPI()
+                dapr_app = DaprApp(app)
                 """,
             ),
         ),
@@ -321,6 +337,7 @@ _OPENED = {
         category="practice",
         summary="A WorkflowRuntime started, a streaming subscription opened or an async client held at start-up that nothing in the app closes.",
         target="project",
+        reads_run_files=True,
         fix_safety="safe",
         fix_description="Close it at the end of the FastAPI lifespan (after its `yield`).",
         examples=(

@@ -120,6 +120,7 @@ def _topic_event_responses(model: ModuleModel, report: Reporter) -> Iterator[Fin
         category="bug",
         summary="A subscriber answering a status other than exactly SUCCESS/RETRY/DROP: Dapr counts the delivery as failed.",
         target="python",
+        reads_subscribers=True,
         predicts="exception",
         fix_safety="safe",
         fix_description="Upper-case a status that is a case variant of SUCCESS, RETRY or DROP.",
@@ -280,6 +281,7 @@ def _contains_break(body: Sequence[Union[cst.BaseStatement, cst.BaseSmallStateme
         category="bug",
         summary="A Flask subscription handler with a path that returns nothing: Flask answers 500, a failed delivery.",
         target="python",
+        reads_subscribers=True,
         predicts="exception",
         examples=(
             invalid(
@@ -465,6 +467,8 @@ def _raw_payload(model: ModuleModel, handler: Handler, scope: Scope) -> bool:
         category="bug",
         summary="A FastAPI subscription handler whose body is a domain model: the payload is under `data`, so 422, a failed delivery.",
         target="python",
+        reads_subscribers=True,
+        off_in_test_code=True,
         examples=(
             invalid(
                 """
@@ -603,6 +607,7 @@ def async_grpc_handler(model: ModuleModel, report: Reporter) -> Iterator[Finding
         category="bug",
         summary="A gRPC-extension topic handler returning a str/dict (ignored: always SUCCESS), or a method handler returning a dict (OUT_OF_RANGE).",
         target="python",
+        reads_subscribers=True,
         predicts="exception",
         examples=(
             invalid(
@@ -815,6 +820,7 @@ def _subscription_route(model: ModuleModel, handler: Handler, scope: Scope) -> O
         category="bug",
         summary="Two subscriptions on one route: FastAPI never runs the second, Flask raises AssertionError.",
         target="python",
+        off_in_test_code=True,
         predicts="exception",
         examples=(
             invalid(
@@ -896,6 +902,7 @@ _REQUESTS = frozenset({"fastapi.Request", "starlette.requests.Request", "fastapi
         category="opinion",
         summary="A FastAPI route reading `await request.json()` instead of declaring a pydantic model.",
         target="python",
+        reads_subscribers=True,
         examples=(
             invalid(
                 """
@@ -969,6 +976,7 @@ _DAPR_HANDLER_KINDS = frozenset(
         category="opinion",
         summary="`print()` in a module that serves Dapr handlers: use structured logging.",
         target="python",
+        off_in_test_code=True,
         examples=(
             invalid(
                 """

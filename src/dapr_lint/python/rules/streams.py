@@ -220,6 +220,7 @@ def _quoted(text: str) -> str:
         code="DPR417",
         name="streaming-handler-contract",
         category="bug",
+        across_modules=True,
         summary=(
             "A `subscribe_with_handler` handler whose async-ness does not match the client, or that does not "
             "return a `TopicEventResponse`: messages stop or are redelivered forever."

@@ -83,10 +83,11 @@ def check_component(sink: FindingSink, root: MappingView) -> ResourceFacts:
             f"component starts with an empty value ({len(refs)} reference(s) in this component)",
         )
     actor_node = None
+    local = _local_service(items)
     for item in items:
         if item.name is None or sink.is_placeholder(item.value_node):
             continue
-        _check_item_value(sink, component_type, item)
+        _check_item_value(sink, component_type, item, local)
         if item.name.lower() == "actorstatestore" and (item.literal or "").strip().lower() in tables.TRUTHY_VALUES:
             if _check_actor_state_store(sink, component_type, item):
                 actor_node = item.value_node
@@ -102,7 +103,7 @@ def check_component(sink: FindingSink, root: MappingView) -> ResourceFacts:
     )
 
 
-def _check_item_value(sink: FindingSink, component_type: Optional[str], item: MetadataItem) -> None:
+def _check_item_value(sink: FindingSink, component_type: Optional[str], item: MetadataItem, local: bool = False) -> None:
     value = item.literal
     if value is None or item.value_node is None or string_value(item.value_node) is None:
         return
@@ -118,12 +119,60 @@ def _check_item_value(sink: FindingSink, component_type: Optional[str], item: Me
     if name in tables.CREDENTIAL_CARRIER_FIELDS:
         if not (_URL_CREDENTIALS.search(value) or _CONNECTION_STRING_SECRET.search(value)):
             return
+        secrets = _embedded_secrets(value)
         message = f"metadata `{item.name}` embeds credentials in plain text: use `secretKeyRef`"
     else:
         if value.strip().lower() in _NOT_A_SECRET:
             return  # a stand-in that keyless local endpoints expect, not a credential
+        secrets = [value.strip()]
         message = f"metadata `{item.name}` is a secret written in plain text: use `secretKeyRef` (or `envRef`)"
+    if local and secrets and all(_THROWAWAY.fullmatch(secret) for secret in secrets):
+        # `redisPassword: foo`, `amqp://guest:guest@localhost`, `password=postgres` for a container on this machine:
+        # a stand-in the sample's local service was started with, not a credential that protects anything
+        sink.placeholder_nodes.add(id(item.value_node))
+        sink.report("DPR517", item.value_node, f"throwaway `{item.name}` for a local service: a real one belongs in `secretKeyRef`")
+        return
     sink.report("DPR506", item.value_node, message)
+
+
+# What local samples fill credential fields with (read from the components of public Dapr repositories: `foo`,
+# `guest`, `postgres`, `example`, `mysecretpassword`, `thisispassword`, `password123`): one lower-case word, maybe
+# numbered, or a short PIN. A generated key (`JHUnmUSvF-xa0w...`, `s3cr3t-passw0rd`) is not one.
+_THROWAWAY = re.compile(r"[a-z]{2,24}[0-9]{0,4}|[0-9]{1,8}")
+_EMBEDDED_SECRET = re.compile(r"://[^/\s@:]*:([^/\s@]+)@|(?:^|[;\s])(?:password|pwd)\s*=\s*([^;\s]+)", re.IGNORECASE)
+# Where a component's service is: host-like metadata values (`redisHost`, `url`, `connectionString`, `brokers`).
+_HOST_FIELD = re.compile(r"host|url|uri|endpoint|server|broker|address|connectionstring|dsn", re.IGNORECASE)
+_HOST_IN = (
+    re.compile(r"://(?:[^/\s@]*@)?(\[[0-9a-f:]+\]|[^/\s:?;,]+)", re.IGNORECASE),  # a URL's authority
+    re.compile(r"@(?:tcp|unix)\(([^):]+)", re.IGNORECASE),  # a MySQL DSN
+    re.compile(r"(?:^|[;\s])(?:host|server|data source|hostname)\s*=\s*([^;\s,:]+)", re.IGNORECASE),  # key=value pairs
+    re.compile(r"^([A-Za-z0-9_.\-]+)(?::\d+)?$"),  # `localhost:6379`, `redis`
+)
+_LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "0.0.0.0", "host.docker.internal", "[::1]"})
+
+
+def _embedded_secrets(value: str) -> list[str]:
+    return [match.group(1) or match.group(2) for match in _EMBEDDED_SECRET.finditer(value)]
+
+
+def _local_service(items: list[MetadataItem]) -> bool:
+    """Whether every host the component names is on this machine or in its compose/cluster network
+    (`localhost`, `redis:6379`, `orders-db.default.svc.cluster.local`), and it names at least one."""
+    hosts = []
+    for item in items:
+        value = item.literal
+        if item.name is None or value is None or not _HOST_FIELD.search(item.name):
+            continue
+        for part in value.split(","):  # `brokers: kafka-1:9092,kafka-2:9092`
+            match = next((m for m in (pattern.search(part.strip()) for pattern in _HOST_IN) if m), None)
+            if match is None:
+                return False  # a host we cannot read: not known to be local
+            hosts.append(match.group(1).lower())
+    return bool(hosts) and all(_local_host(host) for host in hosts)
+
+
+def _local_host(host: str) -> bool:
+    return host in _LOCAL_NAMES or "." not in host or host.endswith((".svc", ".svc.cluster.local", ".local"))
 
 
 # Values that fill a required key field for keyless services (a local Ollama behind the OpenAI API, an emulator):

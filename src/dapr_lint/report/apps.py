@@ -18,6 +18,7 @@ def describe_apps(summaries: Iterable[Summary], settings: Settings) -> list[dict
         [s for s in every if isinstance(s, ModuleSummary)],
         [s for s in every if isinstance(s, ResourceSummary)],
         settings.resources_paths,
+        settings.root,
     )
 
     def shown(file: str) -> str:

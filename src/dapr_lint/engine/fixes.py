@@ -21,7 +21,7 @@ from dapr_lint import reading, registry
 from dapr_lint.diagnostics import Finding, InternalError
 from dapr_lint.interrupts import write_section
 from dapr_lint.python import bounds
-from dapr_lint.python.analyzer import lint_module
+from dapr_lint.engine.python_stage import lint_module
 from dapr_lint.python.edits import apply_edits, non_overlapping
 from dapr_lint.python.verify import verify_fix
 from dapr_lint.settings import Settings

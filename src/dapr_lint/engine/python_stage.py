@@ -15,7 +15,7 @@ from dapr_lint.python import bounds, source, verify
 from dapr_lint.python.model import ModuleModel
 from dapr_lint.python.positions import positions
 from dapr_lint.python.summary import PendingSummary, build_summary, text_summary
-from dapr_lint.project.stage import wants_summary
+from dapr_lint.engine.demand import wants_summary
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ModuleSummary
 

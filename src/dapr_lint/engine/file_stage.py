@@ -1,0 +1,183 @@
+"""The per-file stage: one file's read, checks (Python or resource YAML), fixes when asked, suppressions and
+the summary the project stage reads. A failure becomes the file's InternalError, never another file's loss."""
+
+from __future__ import annotations
+
+import os
+import traceback
+from dataclasses import dataclass, replace
+from typing import Optional
+
+from dapr_lint import reading
+from dapr_lint.diagnostics import FileResult, InternalError
+from dapr_lint.engine.demand import wants_summary
+from dapr_lint.settings import Settings
+from dapr_lint.suppress import is_suppressed, noqa_map, skips_file
+from dapr_lint.summaries import ResourceSummary, Summary
+
+# In `FileTask.ignored`: the file is test code (`test-paths`), which --fix never rewrites (config.NO_FIX).
+NO_FIX = "no-fix"
+
+
+@dataclass(frozen=True)
+class FileTask:
+    path: str
+    display: str
+    kind: str
+    # codes `per-file-ignores` switches off for this file
+    ignored: frozenset[str] = frozenset()
+    # the file's content when it does not come from disk (standard input, an editor's unsaved buffer)
+    data: Optional[bytes] = None
+    # a YAML file in a Helm chart's `templates/` folder: Kubernetes manifests (resources.in_helm_chart)
+    chart_template: bool = False
+    # the route functions of a Python file that Dapr delivers events to, as the project stage found them (a
+    # Subscription of the file's app names their routes): the subscriber rules apply to them
+    subscribers: tuple[str, ...] = ()
+
+
+def check_file(task: FileTask, settings: Settings) -> FileResult:
+    """The whole per-file stage for one file; exceptions become InternalErrors, never propagate."""
+    try:
+        if task.data is not None:
+            data = task.data
+        else:
+            data = reading.read_bytes(task.path)
+    except OSError as exc:
+        result = FileResult(task.display)
+        result.errors.append(InternalError(task.display, "reading the file", exc.strerror or str(exc)))
+        return result
+    if task.subscribers:
+        settings = replace(settings, options={**settings.options, "subscriber-functions": task.subscribers})
+    try:
+        text = decode(data)
+        if skips_file(text):
+            return FileResult(task.display)
+        if task.kind == "python":
+            from dapr_lint.engine.python_stage import analyze_python
+
+            fixed: list[str] = []
+            fix_errors: list[InternalError] = []
+            diff, original = None, data
+            if settings.fix_mode is not None and NO_FIX not in task.ignored:
+                data, fixed, diff, fix_errors = _fix(task, data, settings)
+                text = decode(data)
+            result = analyze_python(task.display, data, settings)
+            result.fixed, result.diff = fixed, diff
+            result.errors.extend(e for e in fix_errors if not isinstance(e, _Refusal))
+            result.warnings.extend(e.message for e in fix_errors if isinstance(e, _Refusal))
+            if settings.fix_mode == "diff" and data != original:
+                # project fixes (a missing health route) build on this text; the diff starts from the file
+                result.fixed_data, result.original_data = data, original
+        else:
+            result = _check_yaml(task, data, settings)
+        _filter(result, text, task.ignored)
+        if result.summary is not None:
+            result.summary = _annotate_summary(result.summary, task, text)
+        return result
+    except MemoryError:
+        raise  # the worker reports it (engine.workers): the limit is the worker's
+    except Exception as exc:
+        result = FileResult(task.display)
+        result.errors.append(
+            InternalError(task.display, f"the {task.kind} checker", f"{type(exc).__name__}: {exc}", traceback.format_exc())
+        )
+        return result
+
+
+class _Refusal(InternalError):
+    """A fix dropped because its result would not compile: reported as a warning, not an internal error."""
+
+
+def _fix(task: FileTask, data: bytes, settings: Settings) -> tuple[bytes, list[str], Optional[str], list[InternalError]]:
+    """Fix one Python file. Returns the text to report on (the fixed text when it was written), the
+    codes fixed, the diff (--diff), and any problem met."""
+    from pathlib import Path
+
+    from dapr_lint.engine.fixes import NotWritten, fix_python, unified_diff, write_atomic
+
+    outcome = fix_python(task.display, data, settings, task.ignored)
+    errors = [InternalError(task.display, "fixing", problem) for problem in outcome.problems]
+    # a fix whose result would not compile was dropped: a warning, and its finding is still reported
+    errors.extend(_Refusal(task.display, "fixing", message) for message in outcome.refused)
+    if outcome.data == data:
+        return data, [], None, errors
+    if settings.fix_mode == "diff":
+        # what is left is reported on the fixed text (never written), so positions match the diff
+        return outcome.data, outcome.applied, unified_diff(task.display, data, outcome.data), errors
+    try:
+        write_atomic(Path(task.path), outcome.data, expected=data)
+    except NotWritten as exc:
+        return data, [], None, [*errors, _Refusal(task.display, "writing the fixed file", f"not fixed: {exc}")]
+    except OSError as exc:
+        errors.append(InternalError(task.display, "writing the fixed file", f"{exc.strerror or exc}; the file is unchanged"))
+        return data, [], None, errors
+    return outcome.data, outcome.applied, None, errors
+
+
+def _check_yaml(task: FileTask, data: bytes, settings: Settings) -> FileResult:
+    """A YAML file's findings and, when a project rule wants it, its summary (the resources it declares, the apps
+    it runs or deploys), from one load of its documents."""
+    from dapr_lint.resources import _deployed_to_kubernetes, analyze_yaml
+    from dapr_lint.resources.loader import DocumentsOnce
+    from dapr_lint.resources.summary import resource_summary
+
+    load = DocumentsOnce()
+    result = FileResult(task.display, diagnostics=list(analyze_yaml(task.display, data, settings, task.chart_template, load)))
+    if wants_summary(settings):
+        text = data.decode("utf-8", "replace")
+        kubernetes = _deployed_to_kubernetes(task.display, text, task.chart_template)
+        result.summary = resource_summary(os.path.abspath(task.path), data, kubernetes, load)
+    return result
+
+
+def chart_template(path, kind: str) -> bool:
+    if kind != "yaml":
+        return False
+    from dapr_lint.resources import in_helm_chart
+
+    return in_helm_chart(str(path))
+
+
+def decode(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data.decode("utf-8", errors="replace")
+
+
+def _filter(result: FileResult, text: str, ignored: frozenset[str]) -> None:
+    if not result.diagnostics:
+        return
+    noqa = noqa_map(text)
+    result.diagnostics = [
+        d
+        for d in result.diagnostics
+        if d.code not in ignored and not is_suppressed(d.code, d.line, noqa)
+    ]
+    if NO_FIX in ignored:  # test code: --fix leaves it alone, so nothing there is offered as fixable
+        result.diagnostics = [replace(d, fix=None) if d.fix is not None else d for d in result.diagnostics]
+
+
+def _annotate_summary(summary: Summary, task: FileTask, text: str) -> Summary:
+    """Where the file lives and what its noqa comments and per-file-ignores silence, so that the project
+    stage can report in this file without reading it again."""
+    noqa = noqa_map(text)
+    if isinstance(summary, ResourceSummary):
+        return replace(
+            summary,
+            path=task.display,
+            file=os.path.abspath(task.path),
+            ignored=tuple(sorted(task.ignored)),
+            noqa={line: tuple(sorted(codes)) for line, codes in sorted(noqa.items())},
+        )
+    lines = {item.span.line for item in summary.objects.values()}
+    lines.update(item.span.line for item in summary.async_calls)
+    lines.update(item.span.line for item in summary.components)
+    facts = summary.practices
+    lines.update(item.span.line for group in (facts.entries, facts.opened, facts.outgoing) for item in group)
+    return replace(
+        summary,
+        path=task.display,
+        file=os.path.abspath(task.path),
+        ignored=tuple(sorted(task.ignored)),
+        noqa={line: tuple(sorted(noqa[line])) for line in sorted(lines) if line in noqa},
+    )

@@ -1,0 +1,54 @@
+"""What every rule must have, stated once: a spec with its identity and properties (every property a field of
+its RuleSpec, never a list elsewhere), a check in the stage the spec names, examples of both kinds, a page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from dapr_lint import catalog, registry  # noqa: F401  (catalog: every rule registered)
+from dapr_lint.registry import RuleSpec
+
+PAGES = Path(__file__).resolve().parents[1] / "docs" / "rules"
+RULES = registry.all_rules()
+
+
+@pytest.mark.parametrize("spec", RULES, ids=[spec.code for spec in RULES])
+def test_every_rule_has_what_a_rule_must_have(spec: RuleSpec):
+    assert re.fullmatch(r"DPR\d{3}", spec.code)  # flake8 accepts `[A-Z]{1,3}[0-9]{0,3}`
+    assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", spec.name)
+    assert spec.category in ("bug", "practice", "opinion", "tool")
+    assert spec.summary.strip() and len(spec.summary) <= 200
+    # a check in the stage it names (DPR001 is reported by every stage's parser; the resource kinds' own checks
+    # report DPR501-DPR517 as they walk a document)
+    if spec.target in ("python", "project"):
+        assert spec.code in registry.checks(spec.target), f"{spec.code} has no {spec.target} check"  # type: ignore[arg-type]
+    # a check in the project stage reads summaries, and so does the spec say
+    if spec.code in registry.checks("project"):
+        assert spec.needs_summaries
+    if spec.reads_subscribers or spec.across_modules:
+        assert spec.target == "python"
+    if spec.reads_run_files:
+        assert spec.target == "project"
+    # a fix is described, its safety declared
+    assert bool(spec.fix_safety) == bool(spec.fix_description.strip())
+    # examples of what it flags and of what it leaves alone, and a page
+    kinds = {example.valid for example in spec.examples}
+    assert kinds == {False, True}, f"{spec.code} needs an invalid and a valid example"
+    assert (PAGES / f"{spec.code}.md").is_file()
+
+
+def test_no_two_rules_share_a_name():
+    names = [spec.name for spec in RULES]
+    assert len(names) == len(set(names))
+
+
+def test_a_project_check_on_a_rule_that_reads_no_summaries_is_refused():
+    spec = registry.register(RuleSpec("DPR998", "contract-probe", "bug", "A probe.", "python"))
+    try:
+        with pytest.raises(ValueError, match="across_modules"):
+            registry.check(spec.code, "project")
+    finally:
+        registry._RULES.pop(spec.code, None)
