@@ -67,6 +67,18 @@ def project(tmp_path, monkeypatch):
     return tmp_path
 
 
+def best_of(repeat: int, function) -> float:
+    """The shortest of `repeat` timings of `function()`, in seconds (for growth ratios, never asserted alone)."""
+    import time
+
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def write(root: Path, name: str, text: str) -> Path:
     path = root / name
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -276,3 +276,17 @@ def test_an_app_id_from_a_run_script_never_from_prose(project, capsys):
         "Subscription `refunds` delivers to `/refunds`, not served by app `orders`: each event gets a 404 and is dropped"
     ]
     assert "app orders (app ID orders)" in (main(["apps"]), capsys.readouterr().out)[1]
+
+
+def test_an_app_subscribing_by_hand_uses_dapr(project, capsys):
+    """No SDK import, but it answers the sidecar's `GET /dapr/subscribe`: a Dapr app, beside a plain one."""
+    write(
+        project,
+        "sub.py",
+        "import flask\n\napp = flask.Flask(__name__)\n\n\n@app.route('/dapr/subscribe', methods=['GET'])\n"
+        "def subscribe():\n    return flask.jsonify([{'pubsubname': 'pubsub', 'topic': 'A', 'route': 'A'}])\n\n\n"
+        "@app.route('/A', methods=['POST'])\ndef a():\n    return 'ok'\n",
+    )
+    write(project, "web.py", _PLAIN_FLASK)
+    found = {(f["path"], f["code"]) for f in _check("--select", "DPR401", capsys=capsys)}
+    assert found == {("sub.py", "DPR401")}

@@ -16,6 +16,7 @@ import pytest
 from conftest import write
 
 from dapr_lint import __version__
+from dapr_lint.engine import workers
 from dapr_lint.cache import CACHE_DIR_NAME, Cache
 from dapr_lint.cli import main
 
@@ -24,6 +25,13 @@ BUGGY = (
     "    with DaprClient() as client:\n        return client.get_state('statestore', key).data\n"
 )
 OLD = time.time() - 7 * 24 * 3600
+
+
+@pytest.fixture(autouse=True)
+def _in_process(monkeypatch):
+    """The in-process runs check files here, not in forked workers (a thread an earlier test left, such as gRPC's,
+    can hang a forked child)."""
+    monkeypatch.setattr(workers, "_ISOLATE", False)
 
 
 def _project(root: Path) -> None:

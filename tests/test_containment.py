@@ -16,6 +16,8 @@ from pathlib import Path
 
 from conftest import write
 
+from dapr_lint.engine import workers
+
 APP = """\
 from fastapi import FastAPI
 from dapr.clients import DaprClient
@@ -118,6 +120,7 @@ def test_a_resource_folder_outside_the_repository_makes_the_set_incomplete(tmp_p
     write(repo, "components/cache.yaml", OTHER)
     template = "version: 1\napps:\n  - appID: svc\n    appDirPath: .\n    appPort: 8000\n    resourcesPaths: {paths}\n    command: ['python', 'app.py']\n"
     monkeypatch.chdir(repo)
+    monkeypatch.setattr(workers, "_ISOLATE", False)  # no fork: threads an earlier test left (gRPC) can hang a child
 
     def codes() -> list[str]:
         main(["check", ".", "--output-format", "json", "--no-cache", "--select", "DPR6"])
@@ -128,3 +131,25 @@ def test_a_resource_folder_outside_the_repository_makes_the_set_incomplete(tmp_p
     # the same layout with the set whole: the rule does fire (the silence above is the incompleteness)
     write(repo, "dapr.yaml", template.format(paths='["./components"]'))
     assert "DPR601" in codes()
+
+
+def test_dpr610_is_silent_when_the_actor_store_may_be_outside(tmp_path, monkeypatch, capsys):
+    from dapr_lint.cli import main
+
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    write(tmp_path, "shared/actorstore.yaml", STORE.replace("  metadata: []\n", "  metadata:\n  - name: actorStateStore\n    value: 'true'\n"))
+    write(repo, "app.py", "from fastapi import FastAPI\nfrom dapr.ext.fastapi import DaprActor\n\napp = FastAPI()\nactor = DaprActor(app)\n")
+    write(repo, "components/cache.yaml", OTHER)
+    template = "version: 1\napps:\n  - appID: svc\n    appDirPath: .\n    appPort: 8000\n    resourcesPaths: {paths}\n    command: ['python', 'app.py']\n"
+    monkeypatch.chdir(repo)
+    monkeypatch.setattr(workers, "_ISOLATE", False)  # no fork: threads an earlier test left (gRPC) can hang a child
+
+    def codes() -> list[str]:
+        main(["check", ".", "--output-format", "json", "--no-cache", "--select", "DPR610"])
+        return [f["code"] for f in json.loads(capsys.readouterr().out)]
+
+    write(repo, "dapr.yaml", template.format(paths='["./components", "../shared"]'))
+    assert codes() == []
+    write(repo, "dapr.yaml", template.format(paths='["./components"]'))
+    assert codes() == ["DPR610"]

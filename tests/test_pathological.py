@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import sys
 import textwrap
-import time
 
 import pytest
+
+from conftest import best_of
 
 from dapr_lint import registry
 from dapr_lint.cli import main
@@ -108,21 +109,12 @@ def test_a_run_over_the_pathological_files_keeps_the_normal_files_findings(tmp_p
     assert by_file == {f"{name}.py": ["DPR001"] for name, _ in TOO_DEEP}
 
 
-def _best_of(repeat: int, function) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def test_refusing_a_pathological_file_costs_less_than_analysing_a_normal_one_of_its_size():
     pathological = (HEADER + "x = " + " + ".join(["a"] * 100_000) + "\n").encode()
     normal = (FINDING + "\n" + "total = a + b\n" * (len(pathological) // 14)).encode()[: len(pathological)]
     normal = normal[: normal.rfind(b"\n") + 1]
-    refuse = _best_of(3, lambda: analyze_python("x.py", pathological, settings()))
-    analyse = _best_of(1, lambda: analyze_python("y.py", normal, settings()))
+    refuse = best_of(3, lambda: analyze_python("x.py", pathological, settings()))
+    analyse = best_of(1, lambda: analyze_python("y.py", normal, settings()))
     assert refuse < analyse
 
 
@@ -130,7 +122,7 @@ def test_the_depth_scan_is_linear():
     small = "x = a" + ".b" * 20_000 + "\n" + "y = 1\n" * 20_000
     large = "x = a" + ".b" * 20_000 + "\n" + "y = 1\n" * 200_000
     assert bounds.scan(small).depth == bounds.scan(large).depth
-    ratio = _best_of(3, lambda: bounds.scan(large)) / _best_of(3, lambda: bounds.scan(small))
+    ratio = best_of(3, lambda: bounds.scan(large)) / best_of(3, lambda: bounds.scan(small))
     assert ratio < 45  # 10x the text: linear is about 10x, quadratic would be 100x
 
 
@@ -215,7 +207,7 @@ def test_cel_nesting_bound():
 def test_cel_tokenizing_is_linear():
     small = " + ".join(["consecutiveFailures"] * 4_000) + " > 1"
     large = " + ".join(["consecutiveFailures"] * 40_000) + " > 1"
-    ratio = _best_of(3, lambda: parse_cel(large)) / _best_of(3, lambda: parse_cel(small))
+    ratio = best_of(3, lambda: parse_cel(large)) / best_of(3, lambda: parse_cel(small))
     assert ratio < 45
 
 
@@ -237,5 +229,5 @@ def test_go_templates_are_skipped_in_linear_time(closed):
     def both(data):
         return lambda: (analyze_yaml("t.yaml", data, settings()), subscription_routes(data))
 
-    ratio = _best_of(3, both(large)) / _best_of(3, both(small))
+    ratio = best_of(3, both(large)) / best_of(3, both(small))
     assert ratio < 45  # 10x the text; the lazy regex this replaced was quadratic (100x)

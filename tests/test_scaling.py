@@ -6,10 +6,9 @@ the same shape, best of three. Four times the input: linear is about 4x, quadrat
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
+from conftest import best_of
 from dapr_lint.project.apps import AppModel
 from dapr_lint.resources.summary import resource_summary
 from dapr_lint.resources.templates import has_template, strip_templates, template_spans
@@ -24,17 +23,8 @@ STORE = ResourceSummary(
 )
 
 
-def _best_of(repeat: int, function) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def _growth(small, large) -> float:
-    return _best_of(3, large) / _best_of(3, small)
+    return best_of(3, large) / best_of(3, small)
 
 
 # -- Go templates ----------------------------------------------------------------------------------------------

@@ -199,7 +199,11 @@ class AppModel:
         return not scopes or (app.app_id is not None and app.app_id in scopes)
 
     def uses_dapr(self, app: App) -> bool:
-        return app.declared or any(self.modules[m].uses_dapr for m in app.modules if m in self.modules)
+        """Whether the app is a Dapr app: a run or deploy file starts it with a sidecar, or a module of it uses the
+        SDK or answers the sidecar's `GET /dapr/subscribe` (a plain Flask app subscribing by hand)."""
+        return app.declared or any(
+            self.modules[m].uses_dapr or self.modules[m].subscribed_routes for m in app.modules if m in self.modules
+        )
 
     # -- building ------------------------------------------------------------------------------------
 

@@ -1308,8 +1308,8 @@ def missing_actor_state_store(project: Project, settings: Settings, report: Repo
             if where is None:
                 continue
             for resource_set in app.resource_sets:
-                if resource_set.kind != "local" or not any(model.resources[f].components for f in resource_set.files):
-                    continue
+                if resource_set.kind != "local" or not resource_set.complete or not any(model.resources[f].components for f in resource_set.files):
+                    continue  # (a set naming a folder outside the repository may hold the store there)
                 components = model.components(app, resource_set)
                 if any(_actor_state_store(c) for _f, c in components):
                     continue
