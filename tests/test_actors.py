@@ -8,6 +8,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from conftest import FIXTURES
 from dapr_lint.cli import main
 
@@ -180,3 +182,49 @@ def test_dpr805_an_unresolved_registration_silences_its_app_only(tmp_path, monke
         (tmp_path / name / "app.py").write_text(text, encoding="utf-8")
     found = _codes(tmp_path, monkeypatch, capsys, "--select", "DPR805")
     assert found == [("cart/app.py", 25, "DPR805")]
+
+
+# -- DPR807: `period` was required before SDK 1.16 --------------------------------------------------------------------
+
+REMINDER = """
+from datetime import timedelta
+
+from dapr.actor import Actor, ActorInterface, Remindable, actormethod
+
+
+class AlarmInterface(ActorInterface):
+    @actormethod(name="Arm")
+    async def arm(self) -> None: ...
+
+
+class AlarmActor(Actor, AlarmInterface, Remindable):
+    async def arm(self) -> None:
+        await self.register_reminder("once", b"", timedelta(seconds=5))
+        await self.register_reminder("every", b"", timedelta(seconds=5), timedelta(minutes=1))
+        await self.register_reminder("named", b"", due_time=timedelta(seconds=5), period=timedelta(minutes=1))
+
+    async def receive_reminder(self, name, state, due_time, period, ttl=None) -> None:
+        pass
+"""
+
+
+@pytest.mark.parametrize(
+    "pin, expected",
+    [(("1.15.1", "1.15.1"), [14]), (("1.14.0", "1.15.1"), [14]), (("1.15.1", "1.16.0"), []), (None, [])],
+)
+def test_dpr807_a_reminder_without_period_on_an_sdk_that_requires_it(pin, expected):
+    # the pin as the engine hands it to the model (settings.sdk; the CLI passes it per file once the engine does)
+    import libcst as cst
+
+    from dapr_lint import registry
+    from dapr_lint.python.model import ModuleModel
+    from dapr_lint.python.rules.actors import reminder_contract
+    from dapr_lint.python.sdk_releases import SdkPin
+
+    module = cst.parse_module(REMINDER)
+    sdk = SdkPin(pin[0], pin[1], "requirements.txt:1") if pin is not None else None
+    model = ModuleModel.build(module, {}, sdk)
+    lines = []
+    for finding in reminder_contract(model, registry.reporter("DPR807")):
+        lines.append(module.code[: module.code.index(module.code_for_node(finding.at))].count("\n") + 1)
+    assert lines == expected

@@ -52,7 +52,7 @@ def test_aliased_sync_client_in_async_with_is_dpr102_and_dpr101_in_text(project,
     assert "svc.py:5:16: DPR102 " in "\n".join(out)
     assert any(line.startswith("svc.py:5:16: DPR101 ") for line in out)
     assert any(line.startswith("svc.py:6:16: DPR101 ") for line in out)  # the get_state call
-    assert any(line.startswith("Found 3 problems (3 errors).") for line in out)
+    assert any(line.startswith("Found 3 problems (3 bugs).") for line in out)
     assert out[-1] == "(3 more fixable with `--fix --unsafe-fixes`.)"
 
 
@@ -139,7 +139,7 @@ def test_statistics_and_quiet(project, capsys):
     write(project, "svc.py", ALIASED_ASYNC_WITH)
     main(["check", "svc.py", "--statistics", "--quiet"])
     out = capsys.readouterr().out
-    assert "    2  DPR101  sync-client-in-async" in out
+    assert "    2  DPR101      sync-client-in-async" in out
     assert "Found" not in out
 
 

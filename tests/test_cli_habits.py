@@ -212,7 +212,7 @@ def test_short_output_file_option(project, capsys):
 def test_statistics_prints_only_its_table(project, capsys):
     write(project, "svc.py", BUGGY)
     assert main(["check", "svc.py", "--statistics"]) == 1
-    assert capsys.readouterr().out == "    2  DPR101  sync-client-in-async\n    1  DPR102  wrong-context-manager\n"
+    assert capsys.readouterr().out == "    2  DPR101      sync-client-in-async\n    1  DPR102      wrong-context-manager\n"
     main(["check", "svc.py", "--statistics", "--output-format", "json"])
     assert _json(capsys)[0] == {"code": "DPR101", "name": "sync-client-in-async", "count": 2, "fixable": False}
 

@@ -506,6 +506,7 @@ class _WorkflowEngine:
     def __init__(self, hub: _TaskHub) -> None:
         self.hub = hub
         self.activity_calls: list = []  # (name, input) of every activity run
+        self.timers: list = []  # the fire-at time of every timer the workflow creates
         self.last_turn: dict = {}  # instance -> (past, new) of its last turn, to replay it
         self._clock = T0
 
@@ -550,6 +551,12 @@ class _WorkflowEngine:
                     )
                     done = self.run(child.name, json.loads(child.input.value), child.instanceId)
                     new.append(helpers.new_child_workflow_completed_event(action.id, _result_text(done)))
+                elif action.HasField("createTimer"):
+                    # the timer fires at once (the stand-in's clock does not wait)
+                    fire_at = action.createTimer.fireAt
+                    self.timers.append(fire_at.ToDatetime())
+                    past.append(wpb.HistoryEvent(eventId=action.id, timerCreated=wpb.TimerCreatedEvent(fireAt=fire_at)))
+                    new.append(wpb.HistoryEvent(eventId=-1, timerFired=wpb.TimerFiredEvent(fireAt=fire_at, timerId=action.id)))
                 else:
                     raise AssertionError(f"the stand-in does not play {action}")
         raise AssertionError(f"{name} did not complete in 10 turns")
@@ -700,6 +707,88 @@ def test_dpr705_the_fixed_workflow_passes_its_inputs(project, capsys, sidecar):
         result = json.loads(_result_text(engine.run("order_workflow", {"id": "o1"})))
     assert result == [{"charged": "o1"}, "r-o1"]
     assert engine.activity_calls == [("charge", {"id": "o1"})]
+
+
+# DPR711: a number given to create_timer fails the instance with TypeError; as a timedelta the timer fires that
+# many seconds after the instance's current time.
+TIMER = """
+from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+
+wfr = WorkflowRuntime()
+
+
+@wfr.workflow
+def reminder(ctx: DaprWorkflowContext, order: dict):
+    yield ctx.create_timer(30)
+    return "reminded " + order["id"]
+"""
+
+
+def test_dpr711_the_fixed_timer_fires(project, capsys, sidecar):
+    before = _load(project, TIMER, "before711")
+    engine = _WorkflowEngine(sidecar.hub)
+    with _Started(before, sidecar.hub):
+        done = engine.run("reminder", {"id": "o1"})
+    assert done.workflowStatus == wpb.ORCHESTRATION_STATUS_FAILED
+    assert done.failureDetails.errorType == "TypeError"
+    assert "Expected a datetime object got int" in done.failureDetails.errorMessage
+    assert engine.timers == []
+
+    fixed = _fix(project, capsys, "app711", TIMER, "DPR711", [9])
+    assert "from datetime import timedelta" in fixed and "ctx.create_timer(timedelta(seconds=30))" in fixed
+    after = _load(project, fixed, "after711")
+    engine = _WorkflowEngine(sidecar.hub)
+    with _Started(after, sidecar.hub):
+        assert json.loads(_result_text(engine.run("reminder", {"id": "o1"}))) == "reminded o1"
+    assert engine.timers == [T0.replace(tzinfo=None) + timedelta(seconds=30)]
+
+
+# DPR707 (no fix): what its finding predicts. The activity is called by function but never registered: the worker
+# fails the activity, and the failure fails the instance.
+UNREGISTERED = """
+from dapr.ext.workflow import DaprWorkflowContext, WorkflowActivityContext, WorkflowRuntime
+
+wfr = WorkflowRuntime()
+
+
+@wfr.workflow
+def order_workflow(ctx: DaprWorkflowContext, order: dict):
+    return (yield ctx.call_activity(refund, input=order))
+
+
+@wfr.activity
+def charge(ctx: WorkflowActivityContext, order: dict) -> str:
+    return "charged " + order["id"]
+
+
+def refund(ctx: WorkflowActivityContext, order: dict) -> str:
+    return "refunded " + order["id"]
+"""
+
+
+def test_dpr707_an_unregistered_activity_fails_the_instance(project, capsys, sidecar):
+    (project / "app707.py").write_text(textwrap.dedent(UNREGISTERED), encoding="utf-8")
+    assert _findings(capsys, "app707.py", "--select", "DPR707") == [(9, "DPR707")]
+    module = _load(project, UNREGISTERED, "before707")
+    engine = _WorkflowEngine(sidecar.hub)
+    started = [engine._tick(), helpers.new_execution_started_event("order_workflow", "i1", json.dumps({"id": "o1"}))]
+    with _Started(module, sidecar.hub):
+        (action,) = engine.turn("i1", [], started).actions
+        task = action.scheduleTask
+        assert task.name == "refund"  # sent under the function's own name
+        request = wpb.ActivityRequest(
+            name=task.name, input=task.input, taskId=action.id, workflowInstance=wpb.WorkflowInstance(instanceId="i1")
+        )
+        failed = sidecar.hub.call(wpb.WorkItem(activityRequest=request, completionToken="a1"))
+        assert failed.HasField("failureDetails")
+        assert "refund" in failed.failureDetails.errorMessage
+        past = [*started, helpers.new_task_scheduled_event(action.id, task.name, task.input.value)]
+        failure = wpb.HistoryEvent(
+            eventId=-1, taskFailed=wpb.TaskFailedEvent(taskScheduledId=action.id, failureDetails=failed.failureDetails)
+        )
+        done = engine.turn("i1", past, [engine._tick(), failure]).actions[-1].completeWorkflow
+    assert done.workflowStatus == wpb.ORCHESTRATION_STATUS_FAILED
+    assert "refund" in done.failureDetails.errorMessage
 
 
 # DPR416: a WorkflowRuntime started in the lifespan and never shut down keeps a non-daemon thread alive after the

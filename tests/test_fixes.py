@@ -839,6 +839,67 @@ CASES = [
         """,
     ),
     (
+        "DPR711-timedelta-import-added",
+        False,
+        """
+        from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+
+        wfr = WorkflowRuntime()
+        DELAY = 45
+
+
+        @wfr.workflow(name="order")
+        def order_workflow(ctx: DaprWorkflowContext, order: dict):
+            yield ctx.create_timer(DELAY)
+            yield ctx.create_timer(fire_at=1.5)
+            return "done"
+        """,
+        """
+        from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+        from datetime import timedelta
+
+        wfr = WorkflowRuntime()
+        DELAY = 45
+
+
+        @wfr.workflow(name="order")
+        def order_workflow(ctx: DaprWorkflowContext, order: dict):
+            yield ctx.create_timer(timedelta(seconds=DELAY))
+            yield ctx.create_timer(fire_at=timedelta(seconds=1.5))
+            return "done"
+        """,
+    ),
+    (
+        "DPR711-datetime-module",
+        False,
+        """
+        import datetime
+
+        from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+
+        wfr = WorkflowRuntime()
+
+
+        @wfr.workflow(name="order")
+        def order_workflow(ctx: DaprWorkflowContext, order: dict):
+            yield ctx.create_timer(30)
+            return "done"
+        """,
+        """
+        import datetime
+
+        from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+
+        wfr = WorkflowRuntime()
+
+
+        @wfr.workflow(name="order")
+        def order_workflow(ctx: DaprWorkflowContext, order: dict):
+            yield ctx.create_timer(datetime.timedelta(seconds=30))
+            return "done"
+        """,
+    ),
+    (
         "DPR705-input-keyword",
         False,
         """
@@ -949,7 +1010,7 @@ def test_text_marks_fixable_findings(project, capsys):
     (project / "app.py").write_text(d(before))
     main(["check", "app.py"])
     out = capsys.readouterr().out
-    assert "DPR104 [*] " in out and "[*] 1 fixable with `--fix`." in out
+    assert "DPR104 bug      [*] " in out and "[*] 1 fixable with `--fix`." in out
 
 
 def test_a_failed_write_leaves_the_original_intact(project, capsys, monkeypatch):

@@ -26,7 +26,8 @@ from dapr_lint import registry
 from dapr_lint.config import OPTIONS
 from dapr_lint.python import verify
 from dapr_lint.engine.python_stage import analyze_python
-from dapr_lint.resources import analyze_yaml, subscription_routes
+from dapr_lint.resources import analyze_yaml
+from dapr_lint.resources.summary import resource_summary
 from dapr_lint.settings import Settings
 
 pytestmark = pytest.mark.slow  # `pytest -m "not slow"` leaves it out of the fast loop
@@ -131,7 +132,7 @@ def test_yaml_mutants_never_raise():
         data = mutate(source.read_bytes(), rng)
         try:
             findings = analyze_yaml("mutant.yaml", data, settings())
-            subscription_routes(data)
+            resource_summary("/mutant/mutant.yaml", data)
         except Exception as exc:  # pragma: no cover - the assertion message is the point
             pytest.fail(f"seed {SEED}, mutant {index} of {source.name}: {type(exc).__name__}: {exc}\n{data!r}")
         for finding in findings:

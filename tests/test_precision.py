@@ -138,7 +138,7 @@ def test_a_finding_in_test_code_is_not_offered_as_fixable(project, capsys):
     assert [(f["code"], f["fix"]) for f in findings] == [("DPR109", None)]
     main(["check", ".", "--no-cache", "--exit-zero", "--jobs", "1"])
     out = capsys.readouterr().out
-    assert "DPR109 `flask_dapr` is deprecated" in out and "fixable" not in out
+    assert "DPR109 bug      `flask_dapr` is deprecated" in out and "fixable" not in out
 
 
 # A component with `secretKeyRef` and no `auth.secretStore`: on Kubernetes it reads the namespace's secrets.

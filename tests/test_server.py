@@ -115,9 +115,11 @@ class Client:
             self.proc.kill()
             self.proc.wait()
         finally:
-            self.proc.stdout.close()
-            self.proc.stderr.close()
-            self.proc.stdin.close()
+            for stream in (self.proc.stdout, self.proc.stderr, self.proc.stdin):
+                try:
+                    stream.close()
+                except OSError:  # the server has exited: what was left to send goes nowhere
+                    pass
 
 
 def apply(text: str, edit: dict) -> str:
@@ -244,3 +246,101 @@ def test_server_without_pygls_says_how_to_install_it(project):
     assert done.returncode == 2
     assert "pip install 'dapr-lint[lsp]'" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def _initialize(client: Client, project: Path) -> None:
+    client.request("initialize", {"processId": None, "rootUri": project.resolve().as_uri(), "capabilities": {}})
+    client.notify("initialized", {})
+
+
+def _open(client: Client, path: Path, text: str, version: int = 1) -> str:
+    uri = path.resolve().as_uri()
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": uri, "languageId": "python", "version": version, "text": text}})
+    return uri
+
+
+def test_a_document_never_opened_is_never_read(project, client):
+    """A code action or hover for a document the editor did not open gets nothing: the server does not read it
+    from disk (here a FIFO: reading it would block the server for good)."""
+    fifo = project / "pipe.py"
+    os.mkfifo(fifo)
+    _initialize(client, project)
+    uri = fifo.resolve().as_uri()
+    whole = {"start": {"line": 0, "character": 0}, "end": {"line": 10, "character": 0}}
+    assert client.request("textDocument/codeAction", {"textDocument": {"uri": uri}, "range": whole, "context": {"diagnostics": []}}) == []
+    assert client.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}) is None
+    # still answering: an opened document is linted as usual
+    svc_uri = _open(client, project / "svc.py", UNAWAITED)
+    published = client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == svc_uri)
+    [diagnostic] = published["diagnostics"]
+    assert diagnostic["codeDescription"]["href"].endswith("/docs/rules/DPR104.md")
+
+
+def test_a_document_over_the_bound_gets_one_diagnostic(project, client):
+    from dapr_lint.server import MAX_DOCUMENT_BYTES
+
+    _initialize(client, project)
+    text = UNAWAITED + "#" * 70 + "\n"
+    text = text * (MAX_DOCUMENT_BYTES // len(text) + 1)
+    uri = _open(client, project / "huge.py", text)
+    published = client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri)
+    [refusal] = published["diagnostics"]
+    assert refusal["message"].startswith("dapr-lint: not checked: the document is ")
+    assert "code" not in refusal
+
+
+def test_lints_run_off_the_event_loop_and_stale_results_are_dropped(project, client):
+    """While a long lint runs, the server answers other requests; a lint whose document changed meanwhile
+    publishes nothing, the lint of the new text does."""
+    _initialize(client, project)
+    small_uri = _open(client, project / "small.py", UNAWAITED)
+    client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == small_uri)
+    slow = "from dapr.aio.clients import DaprClient\n\n" + "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(3000))
+    big_uri = _open(client, project / "big.py", slow)
+    # answered before the long lint is done: nothing was published for big.py yet
+    hover = client.request("textDocument/hover", {"textDocument": {"uri": small_uri}, "position": {"line": 5, "character": 12}})
+    assert hover["contents"]["value"].startswith("# DPR104")
+    assert not any(m.get("params", {}).get("uri") == big_uri for m in client.notifications)
+    client.notify(
+        "textDocument/didChange",
+        {"textDocument": {"uri": big_uri, "version": 2}, "contentChanges": [{"text": UNAWAITED}]},
+    )
+    published = client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == big_uri)
+    assert published["version"] == 2 and [d["code"] for d in published["diagnostics"]] == ["DPR104"]
+
+
+def test_exit_without_shutdown_is_exit_code_1(project):
+    started = Client(project)
+    try:
+        _initialize(started, project)
+        started.notify("exit", None)
+        assert started.proc.wait(timeout=30) == 1
+    finally:
+        started.close()
+
+
+def test_exit_after_shutdown_is_exit_code_0(project):
+    started = Client(project)
+    _initialize(started, project)
+    started.close()
+    assert started.proc.returncode == 0
+
+
+def test_code_action_gives_the_command_line_fix(project, client, capsys):
+    """The quick fix's text is the file `dapr-lint check --fix` writes (tests/test_editor_fixes.py compares the
+    two on every fixture, through the same functions)."""
+    svc = project / "svc.py"
+    svc.write_text(UNAWAITED, encoding="utf-8")
+    _initialize(client, project)
+    uri = _open(client, svc, UNAWAITED)
+    [diagnostic] = client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri)["diagnostics"]
+    actions = client.request(
+        "textDocument/codeAction",
+        {"textDocument": {"uri": uri}, "range": diagnostic["range"], "context": {"diagnostics": [diagnostic]}},
+    )
+    by_title = {a["title"]: a for a in actions}
+    quick = next(a for title, a in by_title.items() if title.startswith("Fix DPR104"))
+    every = by_title["dapr-lint: fix all safe findings"]
+    assert main(["check", "--fix", "--no-cache", "svc.py"]) == 0
+    capsys.readouterr()
+    assert apply(UNAWAITED, quick["edit"]) == apply(UNAWAITED, every["edit"]) == svc.read_text(encoding="utf-8")

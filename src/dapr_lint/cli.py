@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Optional, Sequence, TextIO
 
 from dapr_lint import __version__, reading, specs
-from dapr_lint.config import CommandLine, ConfigError, Resolver, SelectionLayer, parse_override, validate_selectors
+from dapr_lint.config import FAIL_ON, CommandLine, ConfigError, Resolver, SelectionLayer, parse_override, validate_selectors
 from dapr_lint.session import rule_doc, run_files
 
 EXIT_CLEAN = 0
@@ -40,9 +40,12 @@ def _parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="check files and folders (the default command)")
     check.add_argument("paths", nargs="*", type=Path, help="files or folders (default: .); `-` reads standard input")
-    check.add_argument("--select", help="comma-separated codes or prefixes to enable (replaces the configuration's)")
-    check.add_argument("--extend-select", help="codes or prefixes to enable in addition")
-    check.add_argument("--ignore", help="codes or prefixes to disable")
+    # Repeated list options add up (`--ignore DPR101 --ignore DPR301`), as ruff's do.
+    check.add_argument(
+        "--select", action="append", help="comma-separated codes or prefixes to enable (replaces the configuration's)"
+    )
+    check.add_argument("--extend-select", action="append", help="codes or prefixes to enable in addition")
+    check.add_argument("--ignore", action="append", help="codes or prefixes to disable")
     check.add_argument(
         "--output-format",
         "--format",
@@ -53,7 +56,21 @@ def _parser() -> argparse.ArgumentParser:
         "sarif for code scanning, github for Actions annotations",
     )
     check.add_argument("--output-file", "-o", type=Path, help="write the report to this file instead of stdout")
+    check.add_argument(
+        "--color",
+        "--colour",
+        dest="color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the text output: auto (default) on a terminal unless NO_COLOR is set (FORCE_COLOR forces it)",
+    )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+    check.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        help="exit 1 only for findings of this category or a more severe one (bug > practice > opinion; "
+        "default: any finding; also `fail-on` in the configuration); every finding is still reported",
+    )
     check.add_argument(
         "--exit-non-zero-on-fix",
         action="store_true",
@@ -63,7 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--fix-only",
         action="store_true",
-        help="apply fixes, but do not report the findings left nor exit non-zero for them (implies --fix)",
+        help="apply fixes, then say what was fixed and count what is left without listing it nor exiting "
+        "non-zero for it (implies --fix)",
     )
     check.add_argument("--unsafe-fixes", action="store_true", help="also apply (with --fix/--diff) or offer unsafe fixes")
     check.add_argument("--diff", action="store_true", help="print the fixes as a unified diff and write nothing (exit 1 if any)")
@@ -83,8 +101,10 @@ def _parser() -> argparse.ArgumentParser:
         help="a configuration file used for every file (default: each file's nearest pyproject.toml with "
         "[tool.dapr-lint], or dapr-lint.toml), or a `KEY = VALUE` TOML pair overriding that key (repeatable)",
     )
-    check.add_argument("--exclude", help="comma-separated globs to exclude (replaces the configuration's exclude)")
-    check.add_argument("--extend-exclude", help="comma-separated globs to exclude in addition")
+    check.add_argument(
+        "--exclude", action="append", help="comma-separated globs to exclude (replaces the configuration's exclude)"
+    )
+    check.add_argument("--extend-exclude", action="append", help="comma-separated globs to exclude in addition")
     check.add_argument("--resources-path", action="append", default=[], help="a folder of the app's Dapr resources (repeatable)")
     check.add_argument(
         "--force-exclude",
@@ -105,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
         help="CPU seconds one file may take before it is reported as DPR001 and skipped (default 10)",
     )
     check.add_argument("--quiet", "-q", action="store_true", help="print findings only, no summary")
-    check.add_argument("--statistics", action="store_true", help="print only a count per rule")
+    check.add_argument("--statistics", action="store_true", help="print only a count per rule ([*]: fixable with --fix)")
     check.add_argument("--verbose", "-v", action="store_true", help="show tracebacks of internal errors")
 
     sub.add_parser("server", help="run the language server over stdio (needs the `lsp` extra: pygls, lsprotocol)")
@@ -113,9 +133,13 @@ def _parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
+    from dapr_lint.project.graph import EDGE_KINDS
+
     apps = sub.add_parser("apps", help="print the apps discovered in the repositories of the paths, and why")
     apps.add_argument("paths", nargs="*", type=Path, help="files or folders (default: .)")
-    apps.add_argument("--format", choices=("text", "json"), default="text")
+    apps.add_argument("--format", choices=("text", "json", "mermaid", "dot"), default="text")
+    apps.add_argument("--app", metavar="ID", help="draw only this app's neighbourhood (mermaid, dot, json graph)")
+    apps.add_argument("--kind", action="append", default=[], choices=EDGE_KINDS, help="draw only these edges (repeatable)")
     apps.add_argument("--resources-path", action="append", default=[], help="a folder of the app's Dapr resources (repeatable)")
 
     rule = sub.add_parser("rule", help="print a rule's documentation")
@@ -144,7 +168,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return serve()
         return _check(args)
     except ConfigError as exc:
-        print(f"dapr-lint: {exc}", file=sys.stderr)
+        print(_safe(f"dapr-lint: {exc}"), file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
         # The reader went away (`dapr-lint rules | head`): stop quietly, as a process killed by SIGPIPE would.
@@ -161,7 +185,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             import traceback
 
             traceback.print_exc()
-        print(f"dapr-lint: internal error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)", file=sys.stderr)
+        print(_safe(f"dapr-lint: internal error: {type(exc).__name__}: {exc} (run with --verbose for the traceback)"), file=sys.stderr)
         return EXIT_ERROR
 
 
@@ -189,16 +213,21 @@ def _command_line(args: argparse.Namespace) -> CommandLine:
         config_file=config_file,
         overrides=overrides,
         selection=SelectionLayer(
-            select=validate_selectors(args.select, "--select") if args.select is not None else None,
-            extend_select=validate_selectors(args.extend_select, "--extend-select") if args.extend_select else [],
-            ignore=validate_selectors(args.ignore, "--ignore") if args.ignore else [],
+            select=validate_selectors(_joined(args.select), "--select") if args.select is not None else None,
+            extend_select=validate_selectors(_joined(args.extend_select), "--extend-select") if args.extend_select else [],
+            ignore=validate_selectors(_joined(args.ignore), "--ignore") if args.ignore else [],
         ),
-        exclude=_globs(args.exclude, "--exclude") if args.exclude is not None else None,
-        extend_exclude=_globs(args.extend_exclude, "--extend-exclude") if args.extend_exclude else [],
+        exclude=_globs(_joined(args.exclude), "--exclude") if args.exclude is not None else None,
+        extend_exclude=_globs(_joined(args.extend_exclude), "--extend-exclude") if args.extend_exclude else [],
         resources_paths=[str(Path(p).resolve()) for p in args.resources_path],
         fix_mode=fix_mode,
         unsafe_fixes=args.unsafe_fixes,
     )
+
+
+def _joined(values: list[str]) -> str:
+    """The values of a repeated list option as one comma-separated list."""
+    return ",".join(values)
 
 
 def _globs(value: str, option: str) -> list[str]:
@@ -227,6 +256,7 @@ def _check(args: argparse.Namespace) -> int:
     if stdin and cli.fix_mode == "fix":
         cli.fix_mode = "diff"  # compute the fixes, print the fixed source; nothing is written
     resolver = Resolver(cli)
+    args.resolver = resolver
     if args.add_noqa:
         cli.fix_mode = None
 
@@ -261,6 +291,10 @@ def _check(args: argparse.Namespace) -> int:
     # Exit 2 when a file could not be analysed (its DPR001 says why), or when nothing could be checked
     # because what was found could not be read.
     args.incomplete = any(r.unanalysed for r in results) or (not files and bool(skipped.unreadable))
+    # Files that were not checked at all (unreadable, over a budget): the report says so, never "All checks passed."
+    args.unchecked = len(skipped.unreadable) + sum(
+        1 for r in results if r.unanalysed or any(e.where == "reading the file" for e in r.errors)
+    )
     fixed_count = sum(len(r.fixed) for r in results)
 
     if args.add_noqa:
@@ -276,9 +310,9 @@ def _check(args: argparse.Namespace) -> int:
     if args.diff:
         return _report_diff(results, errors, args)
     if args.fix_only:
-        if args.show_fixes or (fixed_count and not args.quiet):
-            output = _render([], results, args, {})
-            _write(output, args.output_file)
+        # what was fixed, and how much is left (counted, not listed): never "All checks passed." over findings
+        if args.show_fixes or not args.quiet:
+            _write(_render([], results, args, {}, left=diagnostics), args.output_file)
         _print_errors(errors, args.verbose)
         return _exit_status([], errors, fixed_count, args)
     sources = {files[0].display: stdin_data} if stdin else {}
@@ -312,12 +346,39 @@ def _exit_status(diagnostics, errors, fixed_count: int, args: argparse.Namespace
         return EXIT_ERROR
     if args.exit_non_zero_on_fix and fixed_count:
         return EXIT_FINDINGS
-    if diagnostics and not args.exit_zero and not args.fix_only:
+    if not args.exit_zero and not args.fix_only and any(_fails(d, args) for d in diagnostics):
         return EXIT_FINDINGS
     return EXIT_CLEAN
 
 
-def _render(diagnostics, results, args: argparse.Namespace, sources: dict) -> str:
+_SEVERITY_RANK = {"bug": 0, "tool": 0, "practice": 1, "opinion": 2}
+
+
+def _fails(diagnostic, args: argparse.Namespace) -> bool:
+    """Whether a finding fails the run: `--fail-on`, else the `fail-on` of its file's configuration, else any
+    finding does (ruff's and flake8's default)."""
+    threshold = getattr(args, "fail_on", None)
+    resolver = getattr(args, "resolver", None)
+    if threshold is None and resolver is not None:
+        threshold = resolver.config_for(Path(diagnostic.path)).fail_on
+    if threshold is None:
+        return True
+    return _SEVERITY_RANK[specs.get(diagnostic.code).category] <= _SEVERITY_RANK[threshold]
+
+
+def _colour(args: argparse.Namespace) -> bool:
+    """`--color always|never`; with auto: not with NO_COLOR set (no-color.org), always with FORCE_COLOR set,
+    else on a terminal that is not `dumb`."""
+    if args.color != "auto":
+        return args.color == "always"
+    if os.environ.get("NO_COLOR"):
+        return False
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    return args.output_file is None and sys.stdout.isatty() and os.environ.get("TERM") != "dumb"
+
+
+def _render(diagnostics, results, args: argparse.Namespace, sources: dict, left=None) -> str:
     from dapr_lint.report import text as text_report
 
     fixable = [d for d in diagnostics if d.fix is not None and (d.fix.safety == "safe" or args.unsafe_fixes)]
@@ -336,11 +397,9 @@ def _render(diagnostics, results, args: argparse.Namespace, sources: dict) -> st
         from dapr_lint.report import github
 
         return github.render(diagnostics)
-    to_terminal = args.output_file is None and sys.stdout.isatty()
-    colour = to_terminal and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
     return text_report.render(
         diagnostics,
-        colour=colour,
+        colour=_colour(args),
         quiet=args.quiet,
         statistics=False,
         fixable=fixable,
@@ -349,6 +408,9 @@ def _render(diagnostics, results, args: argparse.Namespace, sources: dict) -> st
         show_fixes=args.show_fixes,
         full=args.format == "full",
         sources=sources,
+        unchecked=getattr(args, "unchecked", 0),
+        failed=any(r.errors for r in results),
+        left=left,
     )
 
 
@@ -373,6 +435,8 @@ def _show_settings(resolver: Resolver, path: Path, out: TextIO) -> int:
     out.write(f"extend-exclude = {toml(config.extend_exclude)}\n")
     out.write(f"per-file-ignores = {{ {', '.join(f'{toml(k)} = {toml(v)}' for k, v in config.per_file_ignores.items())} }}\n")
     out.write(f"resources-paths = {toml(list(settings.resources_paths))}\n")
+    if config.fail_on is not None:
+        out.write(f"fail-on = {toml(config.fail_on)}\n")
     sdk = resolver.sdk_for(path)
     if config.target_sdk is not None:
         out.write(f"target-sdk = {toml(config.target_sdk)}\n")
@@ -415,7 +479,7 @@ def _add_noqa(results, files, errors, args: argparse.Namespace) -> int:
             try:
                 write_atomic(path, new)
             except OSError as exc:
-                print(f"dapr-lint: cannot write {result.path}: {exc.strerror or exc}", file=sys.stderr)
+                print(_safe(f"dapr-lint: cannot write {result.path}: {exc.strerror or exc}"), file=sys.stderr)
                 continue
             added += count
     if not args.quiet:
@@ -431,7 +495,8 @@ def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
     from dapr_lint.config import CommandLine
     from dapr_lint.engine.run import summarize
     from dapr_lint.files import discover, repository_files
-    from dapr_lint.report.apps import describe_apps
+    from dapr_lint.report.apps import app_graphs, describe_apps
+    from dapr_lint.report.graph import to_dot, to_mermaid
     from dapr_lint.roots import run_root, strong_marker
 
     paths = args.paths or [Path(".")]
@@ -441,12 +506,24 @@ def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
     universe = (repository_files(files, resolver.config_for, root) if root.marked else files) or files
     config = resolver.config_for(paths[0])
     settings = replace(resolver.settings_of(config), enabled=frozenset(), summaries=True, root=root)
-    described = describe_apps(summarize(universe, settings), settings)
+    summaries = list(summarize(universe, settings))
+    if args.format in ("mermaid", "dot"):
+        graphs = app_graphs(summaries, settings, args.app, args.kind)
+        if args.app and not any(g.nodes for g in graphs):
+            print(f"dapr-lint: no app with ID `{args.app}` in the repositories of the paths", file=sys.stderr)
+            return EXIT_ERROR
+        out.write(to_mermaid(graphs) if args.format == "mermaid" else to_dot(graphs))
+        return EXIT_CLEAN
+    described = describe_apps(summaries, settings, args.app, args.kind)
     for repository in described:
         # why this folder is where the repository starts: the run's root, or a marker of its own below it
         own = strong_marker(os.path.abspath(repository["root"]))
         same = os.path.abspath(repository["root"]) == root.folder
         repository["why"] = root.reason if same or own is None else f"holds {own}"
+    from dapr_lint.report import printable_data
+
+    # folder, file, component and route names come from the repository: escaped like every other output
+    described = printable_data(described)
     if args.format == "json":
         out.write(json.dumps(described, indent=2) + "\n")
         return EXIT_CLEAN
@@ -513,9 +590,13 @@ def _encoded(text: str, encoding: str) -> bytes:
 
 
 def _safe(text: str, stream: Optional[TextIO] = None) -> str:
-    """A message that `print` can write to stderr whatever its encoding and whatever the file names."""
+    """A message that `print` can write to stderr whatever its encoding and whatever the file names, with
+    the control characters of a name escaped (report.printable)."""
+    from dapr_lint.report import printable
+
     encoding = getattr(stream or sys.stderr, "encoding", None) or "utf-8"
-    return text.encode(encoding, errors="backslashreplace").decode(encoding, errors="replace")
+    return printable(text).encode(encoding, errors="backslashreplace").decode(encoding, errors="replace")
+
 
 
 def _write(output: str, path: Optional[Path], stream: Optional[TextIO] = None) -> None:

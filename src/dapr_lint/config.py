@@ -66,6 +66,9 @@ class Config:
     resources_paths: list[str] = field(default_factory=list)
     test_paths: list[str] = field(default_factory=lambda: list(DEFAULT_TEST_PATHS))
     options: dict[str, Any] = field(default_factory=lambda: {k: v.default for k, v in OPTIONS.items()})
+    # `fail-on`: the least severe category whose findings fail the run (None: any finding does). Decides the
+    # exit status only, so it is no part of Settings (nor of the cache's keys).
+    fail_on: Optional[str] = None
     # `target-sdk = "1.16"`: judge against that SDK line whatever the dependency files say
     target_sdk: Optional[str] = None
 
@@ -111,8 +114,18 @@ _KNOWN_KEYS = {
     "per-file-ignores",
     "resources-paths",
     "test-paths",
+    "fail-on",
     "target-sdk",
 } | set(OPTIONS)
+
+# The categories `fail-on` takes, most severe first: a category fails the run with every one before it.
+FAIL_ON = ("bug", "practice", "opinion")
+
+
+def validate_fail_on(value: Any, key: str) -> str:
+    if not isinstance(value, str) or value not in FAIL_ON:
+        raise ConfigError(f"`{key}` must be one of {', '.join(repr(c) for c in FAIL_ON)}, got {value!r}")
+    return value
 
 
 # In one folder, a dedicated file wins over pyproject.toml (as ruff's ruff.toml does).
@@ -231,6 +244,8 @@ def _config_from_table(table: Any, root: Path, source: Optional[Path], where: Op
                 validate_glob(str(pattern), f"per-file-ignores.{pattern}"): validate_selectors(codes, f"per-file-ignores.{pattern}")
                 for pattern, codes in pfi.items()
             }
+        if "fail-on" in table:
+            config.fail_on = validate_fail_on(table["fail-on"], "fail-on")
         for key, spec in OPTIONS.items():
             if key in table:
                 config.options[key] = spec.validate(key, table[key])

@@ -25,6 +25,9 @@ class Example:
     # the file name it is linted as (a run template must be `dapr.yaml`)
     filename: Optional[str] = None
     files: tuple[tuple[str, str], ...] = ()
+    # An invalid example's text after `dapr-lint check --fix --unsafe-fixes` with only its rule on: the fix
+    # tests are generated from it (tests/test_example_fixes.py).
+    fixed: Optional[str] = None
 
 
 def invalid(
@@ -32,8 +35,9 @@ def invalid(
     language: Literal["python", "yaml"] = "python",
     filename: Optional[str] = None,
     files: Optional[Mapping[str, str]] = None,
+    fixed: Optional[str] = None,
 ) -> Example:
-    return Example(_dedent(source), False, language, filename, _files(files))
+    return Example(_dedent(source), False, language, filename, _files(files), None if fixed is None else _dedent(fixed))
 
 
 def valid(

@@ -398,7 +398,8 @@ def repository_files(files: Iterable[SourceFile], config, root: Optional[RunRoot
     if not root.marked:
         return sorted(files, key=lambda f: str(f.path))
     roots: dict[str, None] = {}
-    for f in files:
+    by_folder = {os.path.dirname(os.path.abspath(f.path)): f for f in files}
+    for f in by_folder.values():  # the files of one folder share their project
         roots.setdefault(project_root(str(f.path), root), None)
     found: dict[str, SourceFile] = {}
     for folder in roots:

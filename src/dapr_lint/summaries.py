@@ -266,6 +266,67 @@ class ActorSummary:
 
 
 @dataclass(frozen=True)
+class WorkflowRegistration:
+    """A workflow or activity registered with a WorkflowRuntime (models-facts M1). `name`: the registered name;
+    `function`: the registered function's own name (`__name__`), which `call_activity(fn)` also reaches."""
+
+    kind: str  # "workflow" | "activity"
+    name: StrValue
+    function: Optional[str]
+    span: Span
+
+
+@dataclass(frozen=True)
+class WorkflowTarget:
+    """`ctx.call_activity` / `ctx.call_child_workflow` / `client.schedule_new_workflow`: what it starts, by name
+    (a string, or the registered name of a function of this module) or by function (its own name)."""
+
+    method: str
+    kind: str  # "workflow" | "activity"
+    name: StrValue
+    function: Optional[str]
+    remote: bool  # `app_id=`: another app's workflow
+    span: Span
+
+
+@dataclass(frozen=True)
+class WorkflowEvent:
+    """An external event raised (`raise_workflow_event`) or waited for (`wait_for_external_event`)."""
+
+    name: StrValue
+    span: Span
+
+
+@dataclass(frozen=True)
+class WorkflowRuntimeStart:
+    """A WorkflowRuntime the module starts (`kind` "WorkflowRuntime", `key` the name it is held under,
+    `imported` its import path when the module starts one imported from another module), or a dapr-agents
+    DurableAgent started with a runtime of its own (`kind` "DurableAgent")."""
+
+    kind: str
+    key: str
+    imported: Optional[str]
+    span: Span
+    script: bool = False  # under `if __name__ == "__main__":`
+
+
+@dataclass(frozen=True)
+class WorkflowFacts:
+    """What a module registers, calls, raises, awaits and starts (dapr_lint.python.model.workflow_facts).
+    `opaque`: it registers something under a name the summary cannot tell (a loop, a helper, an agent
+    framework, a runtime handed to other code)."""
+
+    registrations: tuple[WorkflowRegistration, ...] = ()
+    targets: tuple[WorkflowTarget, ...] = ()
+    raised: tuple[WorkflowEvent, ...] = ()
+    awaited: tuple[WorkflowEvent, ...] = ()
+    started: tuple[WorkflowRuntimeStart, ...] = ()
+    opaque: bool = False
+    agents: bool = False  # it uses an agent framework that runs workflows and waits for events of its own
+    handed: tuple[str, ...] = ()  # import paths of functions a runtime is handed to (registration helpers)
+
+
+@dataclass(frozen=True)
 class ScheduledJob:
     """A `schedule_job` of a `Job(...)` whose name the summary can tell (a literal, a constant, an imported one)."""
 
@@ -345,6 +406,8 @@ class ModuleSummary:
     practices: PracticeFacts = field(default_factory=PracticeFacts)
     # actor classes, registrations, proxies, actor hosts and workflow runtimes (DPR801-DPR810, DPR610)
     actors: ActorSummary = field(default_factory=ActorSummary)
+    # workflow registrations, targets, events and runtimes (DPR707-DPR710)
+    workflows: WorkflowFacts = field(default_factory=WorkflowFacts)
     # jobs, job handlers, served ports, bulk subscriptions (DPR611-DPR613)
     wiring: WiringFacts = field(default_factory=WiringFacts)
     version: int = SUMMARY_VERSION
@@ -492,6 +555,11 @@ _CLASSES = {
         OpenedResource,
         OutgoingCall,
         PracticeFacts,
+        WorkflowRegistration,
+        WorkflowTarget,
+        WorkflowEvent,
+        WorkflowRuntimeStart,
+        WorkflowFacts,
         ActorMethodFact,
         ActorClassFact,
         ActorRegistrationFact,

@@ -46,8 +46,6 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
         result = FileResult(task.display)
         result.errors.append(InternalError(task.display, "reading the file", exc.strerror or str(exc)))
         return result
-    if task.subscribers:
-        settings = replace(settings, options={**settings.options, "subscriber-functions": task.subscribers})
     try:
         text = decode(data)
         if skips_file(text):
@@ -61,12 +59,14 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
             if settings.fix_mode is not None and NO_FIX not in task.ignored:
                 data, fixed, diff, fix_errors = _fix(task, data, settings)
                 text = decode(data)
-            result = analyze_python(task.display, data, settings)
+            result = analyze_python(task.display, data, settings, task.subscribers)
             result.fixed, result.diff = fixed, diff
             result.errors.extend(e for e in fix_errors if not isinstance(e, _Refusal))
             result.warnings.extend(e.message for e in fix_errors if isinstance(e, _Refusal))
-            if settings.fix_mode == "diff" and data != original:
-                # project fixes (a missing health route) build on this text; the diff starts from the file
+            if settings.fix_mode == "diff" and (data != original or task.data is not None):
+                # project fixes (a missing health route) build on this text; the diff starts from the file.
+                # Text not from disk (standard input, an editor's buffer) is kept even when unchanged: the
+                # project fixes must apply to it, not to whatever the file on disk holds.
                 result.fixed_data, result.original_data = data, original
         else:
             result = _check_yaml(task, data, settings)

@@ -39,7 +39,7 @@ _ASYNC_HINT = re.compile(rb"^[ \t]*async[ \t]+def[ \t]", re.M)
 _ROUTE_HINT = re.compile(rb"@\w+\.(?:get|post|put|delete|patch|head|options|route|api_route)\(|\.add_api_route\(|\.add_url_rule\(|\.include_router\(|\.register_blueprint\(")
 
 
-def analyze_python(path: str, data: bytes, settings: Settings) -> FileResult:
+def analyze_python(path: str, data: bytes, settings: Settings, subscribers: tuple[str, ...] = ()) -> FileResult:
     """DPR001 exactly when CPython refuses the file (for the file's own grammar), else the rules' findings.
 
     In order: bytes CPython cannot decode; a tree too deep to analyse (bounds.py, before any parse); then
@@ -93,7 +93,7 @@ def analyze_python(path: str, data: bytes, settings: Settings) -> FileResult:
             result.diagnostics.append(_dpr001(path, f"syntax error: {refused.message}", refused.line, refused.column))
         if not relevant:
             return result
-        findings, errors, summary = lint_module(module, path, settings)
+        findings, errors, summary = lint_module(module, path, settings, subscribers)
     result.errors.extend(errors)
     result.diagnostics.extend(diagnostic for _, diagnostic in findings)
     result.summary = summary
@@ -110,7 +110,7 @@ def _libcst_message(exc: cst.ParserSyntaxError) -> str:
 
 
 def lint_module(
-    module: cst.Module, path: str, settings: Settings
+    module: cst.Module, path: str, settings: Settings, subscribers: tuple[str, ...] = ()
 ) -> tuple[list[tuple[Finding, Diagnostic]], list[InternalError], Optional[ModuleSummary]]:
     """Model a parsed module once, run the enabled rules, build the project summary when a project rule
     wants it, and position what they report in one pass.
@@ -119,7 +119,7 @@ def lint_module(
     one): "fixable" in the output always means `--fix` (or `--unsafe-fixes`) can do it."""
     errors: list[InternalError] = []
     try:
-        model = ModuleModel.build(module, settings.options, settings.sdk)
+        model = ModuleModel.build(module, settings.options, settings.sdk, subscribers)
     except Exception as exc:  # a bug of ours: report it, keep the other files' results
         return [], [_internal(path, "the analysis model", exc)], None
 

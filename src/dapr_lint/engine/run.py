@@ -21,7 +21,7 @@ from dapr_lint.engine.demand import project_inputs_fingerprint, wants_summary
 from dapr_lint.engine.file_stage import FileTask, chart_template, check_file
 from dapr_lint.engine.project_stage import run_project_stage
 from dapr_lint.files import SourceFile, display_path, kind_of, repository_files
-from dapr_lint.project.apps import run_template_context
+from dapr_lint.app_folders import run_template_context
 from dapr_lint.settings import Settings
 
 IgnoredFor = Callable[[Path], frozenset[str]]

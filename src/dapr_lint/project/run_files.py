@@ -196,10 +196,10 @@ def _under(path: Path, folder: Path) -> bool:
 def run_files_fingerprint(files: list[str], run: Optional[RunRoot] = None) -> str:
     """What the practice rules would read for a run of these files (the cache's project key includes it)."""
     folders: set[tuple[str, str, bool]] = set()
-    for file in files:
-        if file.endswith(".py"):
-            root, pairs = _run_folders(file, run)
-            folders.update((root, folder, recursive) for folder, recursive in pairs)
+    by_folder = {os.path.dirname(os.path.abspath(file)): file for file in files if file.endswith(".py")}
+    for file in by_folder.values():  # the files of one folder share their run folders
+        root, pairs = _run_folders(file, run)
+        folders.update((root, folder, recursive) for folder, recursive in pairs)
     listings = []
     referenced: set[tuple[str, str]] = set()
     for root, folder, recursive in sorted(folders):

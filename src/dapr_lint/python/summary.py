@@ -13,7 +13,6 @@ from typing import Any, Optional, Union
 import libcst as cst
 
 from dapr_lint.python import known, practices
-from dapr_lint.python.model import streams
 from dapr_lint.python.model import (
     UNKNOWN,
     Const,
@@ -26,6 +25,7 @@ from dapr_lint.python.model import (
     constant_string,
     is_none_literal,
 )
+from dapr_lint.python.model import streams
 from dapr_lint.python.model.actors import actor_summary_draft, freeze_actor_summary
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.summaries import (
@@ -43,7 +43,13 @@ from dapr_lint.summaries import (
     Span,
     StrValue,
     WiringFacts,
+    WorkflowEvent,
+    WorkflowFacts,
+    WorkflowRegistration,
+    WorkflowRuntimeStart,
+    WorkflowTarget,
 )
+from dapr_lint.python.model.workflow_facts import workflow_facts
 
 # Classes whose instances serve routes: (kind, framework).
 _ROUTE_OWNERS = {
@@ -152,7 +158,28 @@ def _freeze(draft: dict) -> ModuleSummary:
         instances=draft.get("instances", {}),
         practices=practices.freeze(draft["practices"]) if "practices" in draft else PracticeFacts(),
         actors=freeze_actor_summary(draft.get("actors")),
+        workflows=_freeze_workflows(draft["workflows"]) if "workflows" in draft else WorkflowFacts(),
         wiring=streams.freeze_wiring(draft["wiring"]) if "wiring" in draft else WiringFacts(),
+    )
+
+
+def _freeze_workflows(draft: dict) -> WorkflowFacts:
+    def span(item: dict) -> Span:
+        return item.get("span", Span())
+
+    return WorkflowFacts(
+        registrations=tuple(WorkflowRegistration(r["kind"], r["name"], r["function"], span(r)) for r in draft["registrations"]),
+        targets=tuple(
+            WorkflowTarget(t["method"], t["kind"], t["name"], t["function"], t["remote"], span(t)) for t in draft["targets"]
+        ),
+        raised=tuple(WorkflowEvent(e["name"], span(e)) for e in draft["raised"]),
+        awaited=tuple(WorkflowEvent(e["name"], span(e)) for e in draft["awaited"]),
+        started=tuple(
+            WorkflowRuntimeStart(r["kind"], r["key"], r["imported"], span(r), r["script"]) for r in draft["started"]
+        ),
+        opaque=draft["opaque"],
+        agents=draft["agents"],
+        handed=tuple(draft["handed"]),
     )
 
 
@@ -198,9 +225,40 @@ class _Builder:
         self.pending.extend(actor_pending)
         summary["practices"], practice_pending = practices.practice_facts(m)
         self.pending.extend(practice_pending)
+        summary["workflows"] = self._workflows()
         summary["wiring"], wiring_pending = streams.wiring_draft(m)
         self.pending.extend(wiring_pending)
         return summary, self.pending
+
+    # -- workflow registrations, targets, events, runtimes (DPR707-DPR710) ----------------------------
+
+    def _workflows(self) -> dict:
+        facts = workflow_facts(self.m)
+
+        def name(value: object) -> StrValue:
+            if isinstance(value, Ref):
+                return ImportedName(value.path)
+            return value if isinstance(value, str) else None
+
+        def item(data: dict, node: cst.CSTNode) -> dict:
+            self.pending.append((data, node))
+            return data
+
+        return {
+            "registrations": [item({"kind": r.kind, "name": name(r.name), "function": r.function}, r.node) for r in facts.registrations],
+            "targets": [
+                item({"method": t.method, "kind": t.kind, "name": name(t.name), "function": t.function, "remote": t.remote}, t.argument)
+                for t in facts.targets
+            ],
+            "raised": [item({"name": name(e.name)}, e.node) for e in facts.raised],
+            "awaited": [item({"name": name(e.name)}, e.node) for e in facts.awaited],
+            "started": [
+                item({"kind": r.kind, "key": r.key, "imported": r.imported, "script": r.script}, r.node) for r in facts.started
+            ],
+            "opaque": facts.opaque,
+            "agents": facts.agents,
+            "handed": list(facts.handed),
+        }
 
     # -- DPR101 across modules -------------------------------------------------------------------------
 

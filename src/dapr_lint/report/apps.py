@@ -3,26 +3,46 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Optional, Sequence
 
 from dapr_lint.files import display_path
 from dapr_lint.project import Project
+from dapr_lint.project.graph import Graph, build_graph
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ModuleSummary, ResourceSummary, Summary
 
 
-def describe_apps(summaries: Iterable[Summary], settings: Settings) -> list[dict]:
-    """What the app model found, per repository, as plain data (for `dapr-lint apps`)."""
+def _project(summaries: Iterable[Summary], settings: Settings) -> Project:
     every = list(summaries)
-    project = Project(
+    return Project(
         [s for s in every if isinstance(s, ModuleSummary)],
         [s for s in every if isinstance(s, ResourceSummary)],
         settings.resources_paths,
         settings.root,
     )
 
-    def shown(file: str) -> str:
-        return display_path(Path(file)) if file else ""
+
+def _shown(file: str) -> str:
+    return display_path(Path(file)) if file else ""
+
+
+def _focused(graph: Graph, focus: Optional[str], kinds: Sequence[str]) -> Graph:
+    if kinds:
+        graph = graph.only(kinds)
+    return graph.focus(focus) if focus else graph
+
+
+def app_graphs(summaries: Iterable[Summary], settings: Settings, focus: Optional[str] = None, kinds: Sequence[str] = ()) -> list[Graph]:
+    """The graph of each repository (`dapr-lint apps --format mermaid|dot`), narrowed to one app's neighbourhood
+    and to some edge kinds when asked."""
+    project = _project(summaries, settings)
+    return [_focused(build_graph(project, model, _shown), focus, kinds) for model in project.models]
+
+
+def describe_apps(summaries: Iterable[Summary], settings: Settings, focus: Optional[str] = None, kinds: Sequence[str] = ()) -> list[dict]:
+    """What the app model found, per repository, as plain data (for `dapr-lint apps`), with its graph."""
+    project = _project(summaries, settings)
+    shown = _shown
 
     described = []
     for model in project.models:
@@ -69,5 +89,6 @@ def describe_apps(summaries: Iterable[Summary], settings: Settings) -> list[dict
             )
         in_apps = {m for app in model.apps for m in app.modules}
         outside = sorted(shown(f) for f in model.modules if f not in in_apps)
-        described.append({"root": shown(model.root) or ".", "apps": apps_data, "outside": outside})
+        graph = _focused(build_graph(project, model, shown), focus, kinds).as_data()
+        described.append({"root": shown(model.root) or ".", "apps": apps_data, "outside": outside, "graph": graph})
     return described

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from dapr_lint.diagnostics import Diagnostic
-from dapr_lint.report import severity_of
+from dapr_lint.report import printable, severity_of
 
 _COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
 def _escape_data(text: str) -> str:
+    # control characters first (the log viewer would act on ESC), but line breaks, which the workflow command
+    # carries as %0D/%0A (an annotation may have several lines)
+    text = "".join(part if part in ("\r", "\n") else printable(part) for part in re.split("([\r\n])", text))
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from dapr_lint import __version__, registry, specs
 from dapr_lint.diagnostics import Diagnostic
-from dapr_lint.report import severity_of
+from dapr_lint.report import category_of, printable, severity_of
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 # Where the rule pages are published; each rule's helpUri is this plus `DPRxxx.md`.
@@ -48,7 +48,8 @@ def render(diagnostics: list[Diagnostic]) -> str:
                 "ruleId": d.code,
                 "ruleIndex": index[d.code],
                 "level": _LEVELS[severity_of(d)],
-                "message": {"text": d.message},
+                "message": {"text": printable(d.message)},
+                "properties": {"category": category_of(d)},
                 "locations": [
                     {
                         "physicalLocation": {

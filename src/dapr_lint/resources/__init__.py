@@ -37,8 +37,8 @@ from dapr_lint.resources.kinds.resiliency import (
 )
 from dapr_lint.resources.kinds.runfile import RUN_TEMPLATE_SCHEMA, check_run_template, is_run_template
 from dapr_lint.resources.kinds.subscription import SUBSCRIPTION_SCHEMAS, check_subscription
-from dapr_lint.resources.loader import DEFAULT_LIMITS, DocumentsOnce, ResourceParseError, as_utf8, decode_text, load_documents
-from dapr_lint.resources.nodes import MappingView, sequence_items, text
+from dapr_lint.resources.loader import DocumentsOnce, ResourceParseError, as_utf8, decode_text
+from dapr_lint.resources.nodes import MappingView, text
 from dapr_lint.resources.templates import has_template
 from dapr_lint.resources.schema import Decoder, Schema, Validation, check_mapping, did_you_mean
 from dapr_lint.settings import Settings
@@ -49,7 +49,7 @@ from dapr_lint.resources import rules as _rules
 for _module in pkgutil.iter_modules(_rules.__path__, _rules.__name__ + "."):
     importlib.import_module(_module.name)
 
-__all__ = ["analyze_yaml", "subscription_routes"]
+__all__ = ["analyze_yaml"]
 
 
 @dataclass(frozen=True)
@@ -296,38 +296,6 @@ class FileCheck:
                         "with \"detected duplicate actor state store\"",
                     )
                     break
-
-
-def subscription_routes(data: bytes) -> list[str]:
-    """The routes declarative Subscriptions in a file deliver to (v1alpha1 `spec.route`, v2alpha1
-    `spec.routes.default` and each rule's `path`), for the project stage. Cheap for other files."""
-    data = as_utf8(data)
-    if b"Subscription" not in data or b"dapr.io" not in data:
-        return []
-    try:
-        source = decode_text(data)
-        if has_template(source):
-            return []  # its YAML only exists after rendering, as for the checks
-        documents = load_documents(source, DEFAULT_LIMITS)
-    except ResourceParseError:
-        return []
-    routes: list[str] = []
-    for document in documents:
-        if document is None:
-            continue
-        root = MappingView(document)
-        if text(root.get("kind")) != "Subscription":
-            continue
-        spec = root.view("spec", nocase=True)
-        for node in (spec.get_nocase("route"), spec.view("routes", nocase=True).get_nocase("default")):
-            value = text(node)
-            if value:
-                routes.append(value)
-        for rule in sequence_items(spec.view("routes", nocase=True).get_nocase("rules")):
-            value = text(MappingView(rule).get_nocase("path"))
-            if value:
-                routes.append(value)
-    return routes
 
 
 # -- the rules this module checks (spec and the examples its page shows) ------------------------------

@@ -118,6 +118,7 @@ class ModuleModel:
         # The SDK releases the project admits: a rule that says "X does not exist yet" judges by `sdk.low`,
         # one that says "X was removed" by `sdk.high` (python/sdk_releases.py).
         self.sdk: SdkPin = unpinned()
+        self.subscriber_functions: frozenset[str] = frozenset()
         self.module_scope = Scope("module", None)
         self.functions: list[FunctionInfo] = []
         self.classes: list[ClassInfo] = []
@@ -141,13 +142,18 @@ class ModuleModel:
         self._imported_roots: Optional[set[str]] = None
         self._caught_memo: dict[int, tuple[str, ...]] = {}
         self._awaited_memo: Optional[set[tuple[int, str]]] = None
-        # facts facet modules derive from the records, built on first use (python/model/streams.py: "streams")
+        # facet modules (python/model/<facet>.py) keep what they build from the records here, once per model
         self.facets: dict[str, Any] = {}
 
     @classmethod
-    def build(cls, module: cst.Module, options: Optional[dict] = None, sdk: Optional[SdkPin] = None) -> "ModuleModel":
+    def build(
+        cls, module: cst.Module, options: Optional[dict] = None, sdk: Optional[SdkPin] = None, subscribers: Iterable[str] = ()
+    ) -> "ModuleModel":
+        """`subscribers`: the route functions the project stage found to receive events (another module's listing,
+        a declarative Subscription of the app, a router prefix), by qualified name."""
         model = cls(module, options)
         model.sdk = sdk or unpinned()
+        model.subscriber_functions = frozenset(subscribers)
         builder = ModelBuilder(model)
         builder.visit(module)
         # Values asked for during the walk (thread offloads) saw a partial picture: forget them.
@@ -818,8 +824,8 @@ class ModuleModel:
         # Dapr adds the leading slash a listed route lacks
         routes = {"/" + r.lstrip("/") for r in routes}
         # route functions the project stage found to receive events (another module's listing, a declarative
-        # Subscription of the app, a router prefix): "subscriber-functions" holds their qualified names
-        declared = frozenset(self.options.get("subscriber-functions", ()) or ())
+        # Subscription of the app, a router prefix)
+        declared = self.subscriber_functions
         if not routes and not declared:
             return
         for handler in list(self.handlers):

@@ -10,7 +10,7 @@ HandlerKind = Literal[
 ]
 
 # The framework (or Dapr extension) a Handler is registered with. `programmatic-*`: a route that the app's
-# /dapr/subscribe answer (or the `subscriber-functions` option) names as a subscriber.
+# /dapr/subscribe answer (or the project stage, ModuleModel.subscriber_functions) names as a subscriber.
 Framework = Literal[
     "fastapi", "starlette", "flask", "dapr-fastapi", "dapr-flask", "dapr-grpc", "workflow", "unknown",
     "programmatic-fastapi", "programmatic-starlette", "programmatic-flask",

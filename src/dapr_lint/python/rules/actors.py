@@ -21,6 +21,7 @@ from dapr_lint.summaries import ActorClassFact, ActorMethodFact, ComponentFact, 
 from dapr_lint.python import edits
 from dapr_lint.python.model import CallSite, ClassInfo, Const, FunctionInfo, Kind, ModuleModel, is_none_literal
 from dapr_lint.python.model.actors import ACTOR_ID, AWAITED_HOOKS, PROXY_MEMBERS, ActorModel, actor_facts, has_star_params
+from dapr_lint.python.sdk_releases import parse_version
 from dapr_lint.registry import Reporter, RuleSpec, check, invalid, rule, valid
 
 _KEY_ERRORS = frozenset({"KeyError", "LookupError", "Exception", "BaseException"})
@@ -774,6 +775,11 @@ def reminder_contract(model: ModuleModel, report: Reporter) -> Iterator[Finding]
             kind = "None"
         if kind is not None:
             yield report(state, f"reminder state must be bytes, not {kind}: `register_reminder` raises ValueError")  # type: ignore[arg-type]
+        if _period_required(model) and not _passes_period(site.node):
+            yield report(
+                site.node.func,
+                f"`register_reminder` without `period`: dapr {model.sdk.high} (pinned) requires it and raises TypeError",
+            )
     subclassed = {id(b.local) for klass in model.classes for b in actors.bases(klass) if b.local is not None}
     for klass in actors.facts.actors:
         if id(klass) in subclassed or not actors.dispatch_interfaces(klass):
@@ -793,6 +799,21 @@ def reminder_contract(model: ModuleModel, report: Reporter) -> Iterator[Finding]
                 klass.node.name,
                 f"`{klass.name}` registers reminders but `Remindable` is not its direct base: each reminder fails with ValueError",
             )
+
+
+def _period_required(model: ModuleModel) -> bool:
+    """Whether every SDK release the project pins requires `period` (optional from 1.16.0)."""
+    if model.sdk.source is None:
+        return False
+    high = parse_version(model.sdk.high)
+    return high is not None and high < (1, 16)
+
+
+def _passes_period(call: cst.Call) -> bool:
+    if any(arg.star for arg in call.args):
+        return True
+    positional = [arg for arg in call.args if arg.keyword is None]
+    return len(positional) >= 4 or any(arg.keyword is not None and arg.keyword.value == "period" for arg in call.args)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -1446,8 +1467,12 @@ def actor_unserializable_value(model: ModuleModel, report: Reporter) -> Iterator
                 model_class = _model_class_of(model, typed)
                 if model_class is None:
                     continue
-                if not any(context == "attr" for context, _detail in model.uses_of(param.name.value, impl.scope)):
-                    continue
+                name = param.name.value
+                if len(impl.scope.bindings.get(name, ())) > 1:
+                    continue  # rebound (`item = Item.model_validate(item)`): converted before use
+                uses = model.uses_of(name, impl.scope)
+                if not any(context == "attr" for context, _detail in uses) or any(context == "arg" for context, _detail in uses):
+                    continue  # never read as an object, or handed to a call that may convert it
                 yield report(
                     param.annotation.annotation,
                     f"`{param.name.value}` arrives as a dict, not a `{model_class}`: reading its attributes raises AttributeError",

@@ -562,6 +562,28 @@ def await_on_sync_call(model: ModuleModel, report: Reporter) -> Iterator[Finding
                 async def register_actors() -> None:
                     actor.register_actor(OrderActor)  # DPR104: the actor type is never registered
                 """,
+                fixed="""
+                from dapr.aio.clients import DaprClient
+                from dapr.ext.fastapi import DaprActor
+                from fastapi import FastAPI
+
+                from orders.actors import OrderActor
+
+                app = FastAPI()
+                actor = DaprActor(app)
+
+
+                @app.post("/orders/{order_id}/paid")
+                async def mark_paid(order_id: str) -> dict:
+                    async with DaprClient() as client:
+                        await client.save_state("statestore", f"{order_id}-status", "paid")  # DPR104: never runs
+                        status = (await client.get_state("statestore", f"{order_id}-status")).data  # DPR104: AttributeError
+                    return {"id": order_id, "status": status.decode()}
+
+
+                async def register_actors() -> None:
+                    await actor.register_actor(OrderActor)  # DPR104: the actor type is never registered
+                """,
             ),
             valid(
                 """
@@ -731,6 +753,18 @@ def _block_of(root: cst.CSTNode, statement: cst.CSTNode) -> Optional[Sequence[cs
                         "shipping", "shipments", data=json.dumps(order), http_verb="POST"
                     )
                 """,
+                fixed="""
+                import json
+
+                from dapr.aio.clients import DaprClient
+
+
+                async def request_shipment(order: dict) -> None:
+                    async with DaprClient() as client:
+                        await client.invoke_method(
+                            "shipping", "shipments", data=json.dumps(order), http_verb="POST"
+                        )
+                """,
             ),
             valid(
                 """
@@ -805,6 +839,22 @@ def async_client_not_closed(model: ModuleModel, report: Reporter) -> Iterator[Fi
                     client.publish_event(
                         "pubsub", "order-status", json.dumps(update), data_content_type="application/json"
                     )
+                """,
+                fixed="""
+                import json
+
+                from dapr.clients import DaprClient
+                from dapr.ext.workflow import WorkflowActivityContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.activity(name="notify_customer")
+                def notify_customer(ctx: WorkflowActivityContext, update: dict) -> None:
+                    with DaprClient() as client:
+                        client.publish_event(
+                            "pubsub", "order-status", json.dumps(update), data_content_type="application/json"
+                        )
                 """,
             ),
             valid(

@@ -174,6 +174,17 @@ def _internal_error_node(model: ModuleModel, clause: ExceptInfo) -> cst.CSTNode:
                     except DaprInternalError:  # DPR302: DaprGrpcError is not caught
                         state = None
                 """,
+                fixed="""
+                from dapr.clients import DaprClient
+                from dapr.clients.exceptions import DaprInternalError
+                import grpc
+
+                with DaprClient() as client:
+                    try:
+                        state = client.get_state("statestore", "order-1")
+                    except (DaprInternalError, grpc.RpcError):  # DPR302: DaprGrpcError is not caught
+                        state = None
+                """,
             ),
             valid(
                 """

@@ -117,6 +117,17 @@ def _payload_fix(model: ModuleModel, expr: cst.BaseExpression, value: Value, sco
                         client.save_state("statestore", order_id, order)  # DPR201: ValueError
                         client.publish_event("pubsub", "orders", {"id": order_id})  # DPR201: ValueError
                 """,
+                fixed="""
+                from dapr.clients import DaprClient
+                import json
+
+
+                def save_order(order_id: str, total: float) -> None:
+                    order = {"id": order_id, "total": total}
+                    with DaprClient() as client:
+                        client.save_state("statestore", order_id, json.dumps(order))  # DPR201: ValueError
+                        client.publish_event("pubsub", "orders", json.dumps({"id": order_id}))  # DPR201: ValueError
+                """,
             ),
             valid(
                 """
@@ -204,6 +215,14 @@ _JSON_ORIGINS = frozenset({"json.dumps", "model_dump_json", "pydantic.json"})
 
                 with DaprClient() as client:
                     client.publish_event("pubsub", "orders", json.dumps({"id": "42"}))  # DPR202
+                """,
+                fixed="""
+                import json
+
+                from dapr.clients import DaprClient
+
+                with DaprClient() as client:
+                    client.publish_event("pubsub", "orders", json.dumps({"id": "42"}), data_content_type="application/json")  # DPR202
                 """,
             ),
             valid(
@@ -303,6 +322,13 @@ def _string_fix(expr: cst.BaseExpression) -> Optional[Fix]:
                     client.save_state("statestore", "k", "v", state_metadata={"ttlInSeconds": 3600})  # DPR203
                     client.publish_event("pubsub", "orders", "{}", publish_metadata={"rawPayload": True})  # DPR203
                 """,
+                fixed="""
+                from dapr.clients import DaprClient
+
+                with DaprClient() as client:
+                    client.save_state("statestore", "k", "v", state_metadata={"ttlInSeconds": "3600"})  # DPR203
+                    client.publish_event("pubsub", "orders", "{}", publish_metadata={"rawPayload": "true"})  # DPR203
+                """,
             ),
             valid(
                 """
@@ -384,6 +410,12 @@ _GRPC_METADATA_METHODS = frozenset(
 
                 with DaprClient() as client:
                     client.save_state("statestore", "k", "v", metadata={"ttlInSeconds": "60"})  # DPR204
+                """,
+                fixed="""
+                from dapr.clients import DaprClient
+
+                with DaprClient() as client:
+                    client.save_state("statestore", "k", "v", state_metadata={"ttlInSeconds": "60"})  # DPR204
                 """,
             ),
             valid(
@@ -540,6 +572,21 @@ _EMPTY = (Const(None), Const(""), Const(b""))
                         client.invoke_method("billing", "charge", data=json.dumps(order))  # DPR206: sent as GET
                     return order
                 """,
+                fixed="""
+                import json
+
+                from dapr.clients import DaprClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+
+
+                @app.post("/orders")
+                def create_order(order: dict) -> dict:
+                    with DaprClient() as client:
+                        client.invoke_method("billing", "charge", data=json.dumps(order), http_verb="POST")  # DPR206: sent as GET
+                    return order
+                """,
             ),
             valid(
                 """
@@ -625,6 +672,15 @@ _CLOUDEVENTS_JSON = "application/cloudevents+json"
                 event = {"specversion": "1.0", "type": "order.created", "source": "shop", "id": "42", "data": {}}
                 with DaprClient() as client:
                     client.publish_event("pubsub", "orders", json.dumps(event))  # DPR207
+                """,
+                fixed="""
+                import json
+
+                from dapr.clients import DaprClient
+
+                event = {"specversion": "1.0", "type": "order.created", "source": "shop", "id": "42", "data": {}}
+                with DaprClient() as client:
+                    client.publish_event("pubsub", "orders", json.dumps(event), data_content_type="application/cloudevents+json")  # DPR207
                 """,
             ),
             valid(

@@ -370,6 +370,19 @@ def _fastapi_handlers(model: ModuleModel) -> list[FunctionInfo]:
                 def on_order(event: CloudEvent):  # DPR405: FastAPIError at import
                     ...
                 """,
+                fixed="""
+                from dapr.ext.fastapi import DaprApp
+                from fastapi import FastAPI
+                from cloudevents.pydantic import CloudEvent as PydanticCloudEvent
+
+                app = FastAPI()
+                dapr_app = DaprApp(app)
+
+
+                @dapr_app.subscribe(pubsub="pubsub", topic="orders")
+                def on_order(event: PydanticCloudEvent):  # DPR405: FastAPIError at import
+                    ...
+                """,
             ),
             valid(
                 """

@@ -7,21 +7,35 @@ A workflow is a function registered with a WorkflowRuntime (`@wfr.workflow`, `wf
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Optional
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Finding, Fix
+from dapr_lint.diagnostics import Finding, Fix, Location
+from dapr_lint.project import Project, is_test_file
 from dapr_lint.python import edits
-from dapr_lint.python.model import CallSite, FunctionInfo, FunctionRef, ModuleModel, Ref, has_keyword
-from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
-
-_WORKFLOW_CONTEXTS = frozenset(
-    {
-        "dapr.ext.workflow.DaprWorkflowContext",
-        "dapr.ext.workflow.dapr_workflow_context.DaprWorkflowContext",
-    }
+from dapr_lint.python.model import (
+    CallSite,
+    Const,
+    FunctionInfo,
+    FunctionRef,
+    ModuleModel,
+    Ref,
+    argument,
+    has_keyword,
+    has_star_kwargs,
+    keyword_arg,
 )
+from dapr_lint.python.sdk_releases import default_at
+from dapr_lint.python.model.workflow_facts import context_method, context_param, registered_functions
+from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
+from dapr_lint.settings import Settings
+from dapr_lint.summaries import ImportedName, ModuleSummary, WorkflowRuntimeStart
+
 _TASK_METHODS = frozenset({"call_activity", "call_child_workflow", "create_timer", "wait_for_external_event"})
 _INPUT_METHODS = frozenset({"call_activity", "call_child_workflow"})
 # Calls that collect tasks for a later `yield` (when_all/when_any, list building).
@@ -29,57 +43,16 @@ _COLLECTORS = frozenset({"when_all", "when_any", "append", "extend", "insert", "
 
 
 def workflows(model: ModuleModel) -> list[FunctionInfo]:
-    return _registered(model, "workflow")
+    return registered_functions(model, "workflow")
 
 
 def activities(model: ModuleModel) -> list[FunctionInfo]:
-    return _registered(model, "activity")
-
-
-def _registered(model: ModuleModel, kind: str) -> list[FunctionInfo]:
-    seen: dict[int, FunctionInfo] = {}
-    for handler in model.handlers:
-        if handler.kind == kind and not handler.function.is_lambda:
-            seen.setdefault(id(handler.function), handler.function)
-    return list(seen.values())
-
-
-def _params(info: FunctionInfo) -> list[cst.Param]:
-    node = info.node
-    assert isinstance(node, cst.FunctionDef)
-    params = list(node.params.posonly_params) + list(node.params.params)
-    if info.klass is not None and params:
-        binding = info.scope.bindings.get(params[0].name.value, [None])[0]
-        if binding is not None and binding.kind in ("self", "cls"):
-            params = params[1:]
-    return params
+    return registered_functions(model, "activity")
 
 
 def context_name(info: FunctionInfo) -> Optional[str]:
     """The name of a workflow's context parameter: its first parameter after self."""
-    params = _params(info)
-    return params[0].name.value if params else None
-
-
-def _context_call(model: ModuleModel, site: CallSite, contexts: dict[int, tuple[FunctionInfo, str]]) -> Optional[str]:
-    """The method name when `site` is `ctx.<method>(...)` on a workflow context parameter."""
-    func = site.node.func
-    if not isinstance(func, cst.Attribute) or not isinstance(func.value, cst.Name):
-        return None
-    name = func.value.value
-    bindings = model.lookup(name, site.scope)
-    if not bindings or len(bindings) != 1 or bindings[0].kind != "param":
-        return None
-    owner = bindings[0].scope.function
-    if owner is None:
-        return None
-    entry = contexts.get(id(owner))
-    if entry is not None and entry[1] == name:
-        return func.attr.value
-    annotation = bindings[0].annotation
-    if annotation is not None and model.qualified_name(annotation, owner.outer_scope) in _WORKFLOW_CONTEXTS:
-        return func.attr.value
-    return None
+    return context_param(info)
 
 
 def _contexts(model: ModuleModel) -> dict[int, tuple[FunctionInfo, str]]:
@@ -399,11 +372,10 @@ def io_in_workflow(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     )
 )
 def task_not_yielded(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
-    contexts = _contexts(model)
     for info in workflows(model):
         ends_after = _statements_followed_by_completion(info)
         for site in _calls_in(info):
-            method = _context_call(model, site, contexts)
+            method = context_method(model, site)
             if method not in _TASK_METHODS:
                 continue
             target = site.target or ("", None)
@@ -588,9 +560,8 @@ def async_workflow(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     )
 )
 def positional_activity_input(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
-    contexts = _contexts(model)
     for site in model.calls:
-        method = _context_call(model, site, contexts)
+        method = context_method(model, site)
         if method not in _INPUT_METHODS:
             continue
         positional = [arg for arg in site.node.args if arg.keyword is None and not arg.star]
@@ -694,3 +665,774 @@ def direct_activity_call(model: ModuleModel, report: Reporter) -> Iterator[Findi
                 f"activity `{activity.name}` called directly in workflow `{info.name}`: {consequence}; "
                 f"use `yield {ctx}.call_activity({activity.name}, input=...)`",
             )
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR709
+# ------------------------------------------------------------------------------------------------
+
+_WAITS = frozenset({"wait_for_workflow_completion", "wait_for_workflow_start"})
+# Handlers that serve a request or an event: waiting there pins the worker (and the caller) for the workflow's life.
+_SERVING_HANDLERS = frozenset(
+    {"route", "subscription", "grpc_method", "grpc_subscription", "grpc_binding", "grpc_job"}
+)
+
+
+@rule(
+    RuleSpec(
+        code="DPR709",
+        name="unbounded-workflow-wait",
+        category="bug",
+        summary="`wait_for_workflow_completion`/`wait_for_workflow_start` with no timeout in a request or event handler: "
+        "it waits forever (SDK ≥ 1.15).",
+        target="python",
+        examples=(
+            invalid(
+                """
+                from dapr.ext.workflow import DaprWorkflowClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                wf_client = DaprWorkflowClient()
+
+
+                @app.post("/orders")
+                def start_order(order: dict):
+                    instance_id = wf_client.schedule_new_workflow("order_workflow", input=order)
+                    state = wf_client.wait_for_workflow_completion(instance_id)  # DPR709
+                    return {"status": state.runtime_status.name}
+                """,
+            ),
+            valid(
+                """
+                from dapr.ext.workflow import DaprWorkflowClient
+                from fastapi import FastAPI
+
+                app = FastAPI()
+                wf_client = DaprWorkflowClient()
+
+
+                @app.post("/orders")
+                def start_order(order: dict):
+                    instance_id = wf_client.schedule_new_workflow("order_workflow", input=order)
+                    state = wf_client.wait_for_workflow_completion(instance_id, timeout_in_seconds=30)
+                    return {"status": state.runtime_status.name if state else "UNKNOWN"}
+                """,
+            ),
+        ),
+    )
+)
+def unbounded_workflow_wait(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
+    for site in model.calls:
+        info = site.function
+        if info is None or not any(h.kind in _SERVING_HANDLERS for h in info.handlers):
+            continue
+        method = model.client_method_call(site)
+        if method is None or method[0].family != "workflow" or method[1] not in _WAITS:
+            continue
+        if has_star_kwargs(site.node):
+            continue
+        timeout = keyword_arg(site.node, "timeout_in_seconds")
+        # the default is 0 (no timeout) since SDK 1.15, 60 s with a TimeoutError before (M3): the newest release
+        # the project admits decides
+        default = default_at(_SYNC_WORKFLOW_CLIENT, method[1], "timeout_in_seconds", model.sdk.high)
+        if timeout is None and default == 60:
+            if _catches_timeout(model, site):
+                continue
+            yield report(
+                site.node,
+                f"`{method[1]}` in handler `{info.name}` raises TimeoutError after 60 s (SDK < 1.15), and nothing catches it",
+            )
+            continue
+        if timeout is None:
+            how = "with no timeout"
+        else:
+            value = model.value_of(timeout.value, site.scope)
+            if value not in (Const(0), Const(None)) or default == 60:
+                continue
+            how = "with a timeout of 0"
+        yield report(
+            site.node,
+            f"`{method[1]}` {how} in handler `{info.name}` waits forever (SDK ≥ 1.15) and holds the request",
+        )
+
+
+_SYNC_WORKFLOW_CLIENT = "dapr.ext.workflow.DaprWorkflowClient"
+
+
+def _catches_timeout(model: ModuleModel, site: CallSite) -> bool:
+    for info in site.tries:
+        for clause in info.handlers:
+            types = model.caught_types(clause)
+            if model.catches(clause, "any") or any(t.rsplit(".", 1)[-1] in ("TimeoutError", "OSError") for t in types):
+                return True
+    return False
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR711
+# ------------------------------------------------------------------------------------------------
+
+
+@rule(
+    RuleSpec(
+        code="DPR711",
+        name="timer-needs-datetime",
+        category="bug",
+        summary="`ctx.create_timer(<number>)`: a timer takes a `datetime` or a `timedelta` (TypeError fails the workflow).",
+        target="python",
+        predicts="exception",
+        fix_safety="safe",
+        fix_description="The number becomes `timedelta(seconds=N)` (`from datetime import timedelta` added when missing).",
+        examples=(
+            invalid(
+                """
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.workflow
+                def reminder(ctx: DaprWorkflowContext, delay: int):
+                    yield ctx.create_timer(30)  # DPR711
+                    return "done"
+                """,
+            ),
+            valid(
+                """
+                from datetime import timedelta
+
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.workflow
+                def reminder(ctx: DaprWorkflowContext, delay: int):
+                    yield ctx.create_timer(timedelta(seconds=30))
+                    return "done"
+                """,
+            ),
+        ),
+    )
+)
+def timer_needs_datetime(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
+    for site in model.calls:
+        if context_method(model, site) != "create_timer":
+            continue
+        fire_at = argument(site.node, 0, "fire_at")
+        if fire_at is None or not _is_number(model, fire_at, site.scope):
+            continue
+        text = model.module.code_for_node(fire_at)
+        shown = f"`create_timer({text})`" if len(text) <= 30 else "`create_timer(<number>)`"
+        reference = _timedelta_reference(model, site.scope)
+        fix = None
+        if reference is not None:
+            name, imports = reference
+            fix = Fix(
+                f"Wrap it as `{name}(seconds={text})`.",
+                edits.Edit(fire_at, lambda node, name=name: _seconds(name, node), imports),  # type: ignore[misc]
+            )
+        yield report(
+            fire_at,
+            f"{shown}: a timer takes a datetime or a timedelta, not a number (TypeError fails the workflow)",
+            fix,
+        )
+
+
+def _is_number(model: ModuleModel, expr: cst.BaseExpression, scope) -> bool:
+    if isinstance(expr, (cst.Integer, cst.Float)):
+        return True
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, (cst.Minus, cst.Plus)):
+        return _is_number(model, expr.expression, scope)
+    if isinstance(expr, cst.BinaryOperation) and isinstance(
+        expr.operator, (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide)
+    ):
+        return _is_number(model, expr.left, scope) and _is_number(model, expr.right, scope)
+    if isinstance(expr, cst.Name):
+        value = model.value_of(expr, scope)
+        return isinstance(value, Const) and type(value.value) in (int, float)
+    return False
+
+
+def _timedelta_reference(model: ModuleModel, scope) -> Optional[tuple[str, tuple[edits.ImportSpec, ...]]]:
+    """How code in `scope` names `datetime.timedelta`, with the import that makes it so (None: no clean way)."""
+    bindings = model.lookup("timedelta", scope)
+    if bindings and all(b.kind == "import" and b.target == "datetime.timedelta" for b in bindings):
+        return "timedelta", ()
+    module = model.lookup("datetime", scope)
+    if module and all(b.kind == "import" and b.target == "datetime" for b in module):
+        return "datetime.timedelta", ()
+    if not bindings:
+        return "timedelta", (edits.ImportSpec("datetime", "timedelta"),)
+    return None
+
+
+def _seconds(name: str, node: cst.CSTNode) -> cst.CSTNode:
+    no_space = cst.SimpleWhitespace("")
+    return cst.Call(
+        func=cst.parse_expression(name),
+        args=[cst.Arg(keyword=cst.Name("seconds"), value=node, equal=cst.AssignEqual(no_space, no_space))],  # type: ignore[arg-type]
+    )
+
+
+# ------------------------------------------------------------------------------------------------
+# The project rules (DPR707, DPR708, DPR710): registrations, targets and events joined over an app's modules
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Registry:
+    """What the runtimes of a group of modules register, per kind: registered names and the functions' own
+    names. `complete` is False when some registration's name cannot be told."""
+
+    names: dict[str, set[str]]
+    functions: dict[str, set[str]]
+    complete: bool
+
+    def knows(self, kind: str, name: Optional[str], function: Optional[str]) -> bool:
+        if function is not None and (function in self.functions[kind] or function in self.names[kind]):
+            return True
+        return name is not None and name in self.names[kind]
+
+
+# The SDK's and dapr-agents' own packages, when the linted repository is one of them: library code, not an app's.
+_LIBRARY_PACKAGES = re.compile(r"(^|/)(dapr/ext|dapr/clients|dapr/actor|dapr_agents)/")
+
+
+def _source_modules(project: Project, modules: Iterable[ModuleSummary]) -> list[ModuleSummary]:
+    return [m for m in modules if not is_test_file(m.path) and not _LIBRARY_PACKAGES.search(m.path.replace(os.sep, "/"))]
+
+
+def _app_modules(project: Project, summary: ModuleSummary) -> list[ModuleSummary]:
+    """The modules that run in a process with `summary`: those of its apps, or, for a module of no app, those of
+    its repository."""
+    apps = project.apps_of(summary.file)
+    files: set[str] = set()
+    if apps:
+        for app in apps:
+            files.update(app.modules)
+    else:
+        model = project.model_of(summary.file)
+        if model is not None:
+            files.update(model.modules)
+    found = [project.by_file.get(os.path.normcase(f)) for f in sorted(files)]
+    return _source_modules(project, (m for m in found if m is not None))
+
+
+def _registry(project: Project, modules: list[ModuleSummary]) -> _Registry:
+    names: dict[str, set[str]] = {"workflow": set(), "activity": set()}
+    functions: dict[str, set[str]] = {"workflow": set(), "activity": set()}
+    complete = True
+    pending = list(modules)
+    seen = {id(m) for m in pending}
+    index = 0
+    while index < len(pending):
+        summary = pending[index]
+        index += 1
+        facts = summary.workflows
+        complete = complete and not facts.opaque
+        for path in facts.handed:
+            # a registration helper of another module: its own `register_*` calls count with the app's
+            module = path.rpartition(".")[0]
+            home = project.model_of(summary.file)
+            helpers = [h for h in (project.modules(summary, module) if module else []) if project.model_of(h.file) is home]
+            if not helpers:
+                complete = False
+            for helper in helpers:
+                if id(helper) not in seen:
+                    seen.add(id(helper))
+                    pending.append(helper)
+        for registration in facts.registrations:
+            name = project.string(summary, registration.name)
+            if name is None:
+                complete = False
+                continue
+            names[registration.kind].add(name)
+            if registration.function is not None:
+                functions[registration.kind].add(registration.function)
+    return _Registry(names, functions, complete)
+
+
+def _target_name(project: Project, summary: ModuleSummary, target) -> tuple[Optional[str], Optional[str]]:
+    """(name, function) a target sends: a constant resolved across modules; an imported name that is no
+    constant is a function of another module, known by its own name (an UPPER_CASE one is left unknown)."""
+    name = project.string(summary, target.name)
+    function = target.function
+    if name is None and isinstance(target.name, ImportedName):
+        last = target.name.path.rsplit(".", 1)[-1]
+        if last.isupper() or not last.isidentifier():
+            return None, None
+        function = last
+    return name, function
+
+
+def _closest(name: str, candidates: Iterable[str], fold: bool = False) -> Optional[str]:
+    pool = sorted(candidates)
+    if fold:
+        by_fold = {c.casefold(): c for c in pool}
+        match = difflib.get_close_matches(name.casefold(), list(by_fold), n=1, cutoff=0.6)
+        return by_fold[match[0]] if match else None
+    match = difflib.get_close_matches(name, pool, n=1, cutoff=0.6)
+    return match[0] if match else None
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR707
+# ------------------------------------------------------------------------------------------------
+
+_UNREGISTERED_WORKFLOW = """
+from dapr.ext.workflow import DaprWorkflowContext, WorkflowActivityContext, WorkflowRuntime
+
+wfr = WorkflowRuntime()
+
+
+@wfr.workflow(name="order_workflow")
+def order_workflow(ctx: DaprWorkflowContext, order: dict):
+    yield ctx.call_activity("reserve_stock", input=order)
+    yield ctx.call_activity(charge_card, input=order){marker}
+    return "done"
+
+
+@wfr.activity(name="reserve_stock")
+def reserve_stock(ctx: WorkflowActivityContext, order: dict) -> None:
+    ...
+
+
+{decorator}def charge_card(ctx: WorkflowActivityContext, order: dict) -> None:
+    ...
+"""
+
+
+@rule(
+    RuleSpec(
+        code="DPR707",
+        name="unregistered-workflow-target",
+        category="bug",
+        summary="`call_activity`/`call_child_workflow`/`schedule_new_workflow` naming a workflow or activity no runtime "
+        "of the app registers: the instance fails (or hangs).",
+        target="project",
+        predicts="exception",
+        examples=(
+            invalid(
+                _UNREGISTERED_WORKFLOW.format(marker="  # DPR707: never registered", decorator=""),
+                filename="app.py",
+            ),
+            valid(_UNREGISTERED_WORKFLOW.format(marker="", decorator="@wfr.activity\n"), filename="app.py"),
+        ),
+    )
+)
+def unregistered_workflow_target(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
+    registries: dict[tuple[str, ...], _Registry] = {}
+    for summary in _source_modules(project, project.summaries):
+        targets = [t for t in summary.workflows.targets if not t.remote]
+        if not targets:
+            continue
+        modules = _app_modules(project, summary)
+        key = tuple(m.file for m in modules)
+        registry = registries.get(key)
+        if registry is None:
+            registry = registries[key] = _registry(project, modules)
+        if not registry.complete:
+            continue
+        for target in targets:
+            if not registry.names[target.kind]:
+                continue  # this app registers no workflow (activity): it may only be a client of another
+            name, function = _target_name(project, summary, target)
+            if name is None and function is None:
+                continue
+            if registry.knows(target.kind, name, function):
+                continue
+            shown = name if name is not None else function
+            assert shown is not None
+            other = "activity" if target.kind == "workflow" else "workflow"
+            if registry.knows(other, name, function):
+                article = "an" if other == "activity" else "a"
+                what = f"`{shown}` is registered as {article} {other}, not {'an' if other == 'workflow' else 'a'} {target.kind}"
+            else:
+                closest = _closest(shown, registry.names[target.kind])
+                what = f"{target.kind} `{shown}` is not registered"
+                hinted = f"{what} (closest: `{closest}`)"
+                if closest and len(hinted) + len(target.method) < 120 - 23:  # the message stays within 120
+                    what = hinted
+            yield report(Location(summary.path, target.span), f"{what}: `{target.method}` fails the instance")
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR708
+# ------------------------------------------------------------------------------------------------
+
+
+def _import_closure(project: Project, entry: ModuleSummary, allowed: dict[str, ModuleSummary]) -> list[ModuleSummary]:
+    """The modules of `allowed` (an app's) that `entry` imports, directly or through each other, entry first."""
+    order = [entry]
+    seen = {os.path.normcase(entry.file)}
+    index = 0
+    while index < len(order):
+        current = order[index]
+        index += 1
+        for dotted in current.practices.imports:
+            for found in project.modules(current, dotted):
+                key = os.path.normcase(found.file)
+                if key in allowed and key not in seen:
+                    seen.add(key)
+                    order.append(found)
+    return order
+
+
+def _runtime_identity(project: Project, summary: ModuleSummary, start) -> Optional[tuple[str, str, str]]:
+    """What a started runtime is, across modules: (kind, file, name); None when an imported one cannot be
+    followed."""
+    if start.imported is None:
+        return start.kind, summary.file, start.key
+    module, _, name = start.imported.rpartition(".")
+    found = project.modules(summary, module) if module else []
+    if len(found) != 1:
+        return None
+    return start.kind, found[0].file, name
+
+
+@rule(
+    RuleSpec(
+        code="DPR708",
+        name="multiple-workflow-runtimes",
+        category="bug",
+        summary="Two WorkflowRuntimes (or one beside a dapr-agents DurableAgent with its own) started in one app: each "
+        "holds part of the registrations, and instances fail at random.",
+        target="project",
+        predicts="exception",
+        examples=(
+            invalid(
+                """
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowActivityContext, WorkflowRuntime
+
+                orders = WorkflowRuntime()
+                billing = WorkflowRuntime()
+
+
+                @orders.workflow
+                def order_workflow(ctx: DaprWorkflowContext, order: dict):
+                    yield ctx.call_activity(charge, input=order)
+
+
+                @billing.activity
+                def charge(ctx: WorkflowActivityContext, order: dict) -> None:
+                    ...
+
+
+                if __name__ == "__main__":
+                    orders.start()
+                    billing.start()  # DPR708
+                """,
+                filename="app.py",
+            ),
+            valid(
+                """
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowActivityContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.workflow
+                def order_workflow(ctx: DaprWorkflowContext, order: dict):
+                    yield ctx.call_activity(charge, input=order)
+
+
+                @wfr.activity
+                def charge(ctx: WorkflowActivityContext, order: dict) -> None:
+                    ...
+
+
+                if __name__ == "__main__":
+                    wfr.start()
+                """,
+                filename="app.py",
+            ),
+        ),
+    )
+)
+def multiple_workflow_runtimes(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
+    reported: set[tuple[str, int]] = set()
+    for model in project.models:
+        for app in model.apps:
+            allowed = {
+                os.path.normcase(f): m
+                for f in app.modules
+                if (m := project.by_file.get(os.path.normcase(f))) is not None and _source_modules(project, [m])
+            }
+            for entry_file in app.entries:
+                entry = allowed.get(os.path.normcase(entry_file))
+                if entry is None:
+                    continue
+                yield from _runtimes_of_process(project, entry, allowed, reported, report)
+
+
+def _runtimes_of_process(
+    project: Project, entry: ModuleSummary, allowed: dict[str, ModuleSummary], reported: set, report: Reporter
+) -> Iterator[Finding]:
+    started: list[tuple[tuple[str, str, str], ModuleSummary, WorkflowRuntimeStart]] = []
+    for summary in _import_closure(project, entry, allowed):
+        for start in summary.workflows.started:
+            if start.script and summary is not entry:
+                continue  # `if __name__ == "__main__":` of an imported module does not run
+            identity = _runtime_identity(project, summary, start)
+            if identity is None:
+                return  # a runtime the summaries cannot follow: it may be one already counted
+            if all(identity != seen for seen, _s, _x in started):
+                started.append((identity, summary, start))
+    runtimes = [s for s in started if s[0][0] == "WorkflowRuntime"]
+    agents = [s for s in started if s[0][0] == "DurableAgent"]
+    if not runtimes or len(runtimes) + len(agents) < 2:
+        return
+    (_first_id, first_summary, first), *rest = runtimes + agents
+    for identity, summary, start in rest:
+        span = start.span
+        if (summary.path, span.line) in reported:
+            continue
+        reported.add((summary.path, span.line))
+        where = "" if summary is first_summary else f" ({os.path.basename(first_summary.path)}:{first.span.line})"
+        what = f"DurableAgent `{identity[2]}` starts its own WorkflowRuntime" if identity[0] == "DurableAgent" else (
+            f"a second WorkflowRuntime `{identity[2]}` starts"
+        )
+        yield report(Location(summary.path, span), f"{what} beside `{first.key}`{where}: instances fail at random")
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR710
+# ------------------------------------------------------------------------------------------------
+
+
+@rule(
+    RuleSpec(
+        code="DPR710",
+        name="unheard-external-event",
+        category="practice",
+        summary="`raise_workflow_event` with a name no workflow of the repository waits for: the instance never sees it.",
+        target="project",
+        examples=(
+            invalid(
+                """
+                from dapr.ext.workflow import DaprWorkflowClient, DaprWorkflowContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.workflow
+                def approval_workflow(ctx: DaprWorkflowContext, order: dict):
+                    approved = yield ctx.wait_for_external_event("approval_received")
+                    return approved
+
+
+                def approve(instance_id: str) -> None:
+                    DaprWorkflowClient().raise_workflow_event(instance_id, "approved", data=True)  # DPR710
+                """,
+                filename="app.py",
+            ),
+            valid(
+                """
+                from dapr.ext.workflow import DaprWorkflowClient, DaprWorkflowContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+
+
+                @wfr.workflow
+                def approval_workflow(ctx: DaprWorkflowContext, order: dict):
+                    approved = yield ctx.wait_for_external_event("approval_received")
+                    return approved
+
+
+                def approve(instance_id: str) -> None:
+                    DaprWorkflowClient().raise_workflow_event(instance_id, "Approval_Received", data=True)
+                """,
+                filename="app.py",
+            ),
+        ),
+    )
+)
+def unheard_external_event(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
+    for model in project.models:
+        modules = _source_modules(project, (m for f in sorted(model.modules) if (m := project.by_file.get(os.path.normcase(f)))))
+        raised = [(m, e) for m in modules for e in m.workflows.raised]
+        if not raised:
+            continue
+        if any(m.workflows.agents for m in modules):
+            continue  # an agent framework waits for events of its own, under names the summaries cannot see
+        waited: dict[str, str] = {}
+        known_waiters = True
+        for summary in modules:
+            for event in summary.workflows.awaited:
+                name = project.string(summary, event.name)
+                if name is None:
+                    known_waiters = False
+                else:
+                    waited.setdefault(name.casefold(), name)
+        has_workflow = bool(waited) or any(
+            r.kind == "workflow" for m in modules for r in m.workflows.registrations
+        )
+        if not known_waiters or not has_workflow:
+            continue
+        for summary, event in raised:
+            name = project.string(summary, event.name)
+            if name is None or name.casefold() in waited:
+                continue
+            closest = _closest(name, waited.values(), fold=True)
+            hint = f" (closest waiter: `{closest}`)" if closest and len(name) + len(closest) < 60 else ""
+            yield report(
+                Location(summary.path, event.span),
+                f"no workflow waits for event `{name}`{hint}: the instance never sees it",
+            )
+
+
+# ------------------------------------------------------------------------------------------------
+# DPR712
+# ------------------------------------------------------------------------------------------------
+
+_LOG_METHODS = frozenset({"debug", "info", "warning", "warn", "error", "exception", "critical", "fatal", "log"})
+_LOGGER_FACTORIES = frozenset({"logging.getLogger", "structlog.get_logger", "structlog.getLogger"})
+_LOGGER_OBJECTS = frozenset({"loguru.logger", "logging.root"})
+
+
+@rule(
+    RuleSpec(
+        code="DPR712",
+        name="replay-unsafe-logging",
+        category="opinion",
+        summary="Logging or `print` in a registered workflow outside `if not ctx.is_replaying`: it repeats on every replay.",
+        target="python",
+        examples=(
+            invalid(
+                """
+                import logging
+
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowActivityContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+                logger = logging.getLogger(__name__)
+
+
+                @wfr.workflow
+                def order_workflow(ctx: DaprWorkflowContext, order: dict):
+                    logger.info("charging order %s", order["id"])  # DPR712
+                    yield ctx.call_activity(charge, input=order)
+
+
+                @wfr.activity
+                def charge(ctx: WorkflowActivityContext, order: dict) -> None:
+                    logger.info("charged %s", order["id"])
+                """,
+            ),
+            valid(
+                """
+                import logging
+
+                from dapr.ext.workflow import DaprWorkflowContext, WorkflowActivityContext, WorkflowRuntime
+
+                wfr = WorkflowRuntime()
+                logger = logging.getLogger(__name__)
+
+
+                @wfr.workflow
+                def order_workflow(ctx: DaprWorkflowContext, order: dict):
+                    if not ctx.is_replaying:
+                        logger.info("charging order %s", order["id"])
+                    yield ctx.call_activity(charge, input=order)
+
+
+                @wfr.activity
+                def charge(ctx: WorkflowActivityContext, order: dict) -> None:
+                    logger.info("charged %s", order["id"])
+                """,
+            ),
+        ),
+    )
+)
+def replay_unsafe_logging(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
+    for info in workflows(model):
+        if not isinstance(info.node, cst.FunctionDef):
+            continue
+        guarded = _replay_guarded_calls(info.node.body)
+        for site in _calls_in(info):
+            if id(site.node) in guarded:
+                continue
+            what = _log_call(model, site)
+            if what is None:
+                continue
+            yield report(
+                site.node,
+                f"`{what}` in workflow `{info.name}` runs again each time the workflow replays: duplicate log lines",
+            )
+
+
+def _log_call(model: ModuleModel, site: CallSite) -> Optional[str]:
+    """What a call logs with (`print`, `logging.info`, `logger.info`), or None."""
+    func = site.node.func
+    if isinstance(func, cst.Name):
+        if func.value == "print" and not model.lookup("print", site.scope):
+            return "print"
+        return None
+    if not isinstance(func, cst.Attribute) or func.attr.value not in _LOG_METHODS:
+        return None
+    path = model.callee_path(site.node, site.scope)
+    if path is not None and path.startswith("logging."):
+        return path
+    receiver = func.value
+    if isinstance(receiver, cst.Name):
+        bindings = model.lookup(receiver.value, site.scope)
+        if bindings and all(_is_logger_binding(model, b) for b in bindings):
+            return f"{receiver.value}.{func.attr.value}"
+    return None
+
+
+def _is_logger_binding(model: ModuleModel, binding) -> bool:
+    if binding.kind == "import":
+        return binding.target in _LOGGER_OBJECTS
+    if binding.kind == "assign" and isinstance(binding.value, cst.Call):
+        return model.callee_path(binding.value, binding.scope) in _LOGGER_FACTORIES
+    return False
+
+
+def _replay_guarded_calls(body: cst.BaseSuite) -> set[int]:
+    """ids of the calls under `if not <ctx>.is_replaying:` (or the `else:` of `if <ctx>.is_replaying:`)."""
+    guarded: set[int] = set()
+
+    class _Collect(cst.CSTVisitor):
+        def __init__(self) -> None:
+            self.depth = 0
+
+        def visit_If(self, node: cst.If) -> Optional[bool]:
+            test = node.test
+            if _is_replaying(test, negated=True):
+                guarded.update(_call_ids(node.body))
+            elif _is_replaying(test, negated=False) and node.orelse is not None:
+                guarded.update(_call_ids(node.orelse))
+            return True
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> Optional[bool]:
+            return False  # nested functions are not the workflow's own statements
+
+    body.visit(_Collect())
+    return guarded
+
+
+def _is_replaying(test: cst.BaseExpression, negated: bool) -> bool:
+    if negated:
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            return _is_replaying(test.expression, negated=False)
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            target = test.comparisons[0]
+            right = target.comparator
+            if isinstance(target.operator, (cst.Is, cst.Equal)) and isinstance(right, cst.Name) and right.value == "False":
+                return _is_replaying(test.left, negated=False)
+        return False
+    return isinstance(test, cst.Attribute) and test.attr.value == "is_replaying"
+
+
+def _call_ids(node: cst.CSTNode) -> set[int]:
+    found: set[int] = set()
+
+    class _Calls(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            found.add(id(call))
+
+    node.visit(_Calls())
+    return found

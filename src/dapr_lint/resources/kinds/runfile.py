@@ -9,7 +9,8 @@ from typing import Optional
 
 from yaml.nodes import Node
 
-from dapr_lint.project.apps import repository_root, runs_server
+from dapr_lint.app_folders import runs_server
+from dapr_lint.roots import repository_root
 from dapr_lint.registry import RuleSpec, invalid, register, valid
 from dapr_lint.resources.findings import FindingSink
 from dapr_lint.resources.nodes import MappingView, int_value, is_null, is_sequence, sequence_items, text
@@ -153,7 +154,7 @@ def check_run_template(sink: FindingSink, root: MappingView) -> None:
 
 
 def _serves(template_path: str, app: MappingView) -> Optional[bool]:
-    """Whether an app of the template runs a server (`project.apps.runs_server` on its `appDirPath`)."""
+    """Whether an app of the template runs a server (`app_folders.runs_server` on its `appDirPath`)."""
     directory = text(app.get("appDirPath"))
     if not directory:
         return None

@@ -1,0 +1,298 @@
+"""The application model as a graph (for `dapr-lint apps --format mermaid|dot|json`).
+
+Nodes are the apps of a repository, the components their resource sets define (one node per component of a
+resource file, however many apps load it) and the pub/sub topics; edges are what the code and the resources
+say: an app publishes to a topic, a topic is delivered to an app (on a route), an app invokes another (a
+method), an app uses a state store, binding, secret store, lock or configuration store. Every edge keeps the
+file and line it comes from. Built from the same summaries the project rules read, through `Project.string`,
+so an edge exists exactly where a rule sees a resolved name.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from dapr_lint.project import Project
+from dapr_lint.project.apps import App, AppModel
+from dapr_lint.project.rules import family_of  # the rules' reading of a client call: the graph never disagrees
+from dapr_lint.summaries import ComponentFact, ModuleSummary
+
+# client methods that publish (the ones whose `pubsub_name` and `topic_name` make a publish edge)
+PUBLISH_METHODS = frozenset({"publish_event", "publish_events"})
+# streaming subscriptions of the client (`subscribe`, `subscribe_with_handler`)
+STREAM_METHODS = frozenset({"subscribe", "subscribe_with_handler"})
+INVOKE_METHODS = frozenset({"invoke_method", "invoke_method_async"})
+# edge kinds, in the order `--kind` lists them
+EDGE_KINDS = ("publish", "subscribe", "invoke", "state", "bindings", "secretstores", "lock", "configuration")
+
+
+@dataclass(frozen=True)
+class Node:
+    """`kind`: "app", "component" or "topic". `id` is stable across runs (built from names, not positions)."""
+
+    id: str
+    kind: str
+    label: str
+    detail: str = ""  # app: its entry module; component: its type; topic: its pub/sub component's name
+    file: str = ""  # where it is declared (a run file, a resource file), display path; "" when nowhere
+    line: int = 0
+    # an app whose code is not read (another language, or only invoked), a component no resource file defines,
+    # a topic on such a pub/sub
+    external: bool = False
+
+
+@dataclass(frozen=True)
+class Edge:
+    """`kind`: one of EDGE_KINDS; `label`: the route (subscribe), the method (invoke), the client call (uses)."""
+
+    source: str
+    target: str
+    kind: str
+    label: str
+    file: str
+    line: int
+
+
+@dataclass
+class Graph:
+    root: str
+    nodes: dict[str, Node] = field(default_factory=dict)
+    edges: list[Edge] = field(default_factory=list)
+
+    def add(self, node: Node) -> str:
+        self.nodes.setdefault(node.id, node)
+        return node.id
+
+    def connect(self, edge: Edge) -> None:
+        if edge not in self.edges:
+            self.edges.append(edge)
+
+    def focus(self, app_id: str) -> "Graph":
+        """The neighbourhood of the apps with this ID (or name): each app, what it touches, and the apps on the
+        other side of its topics (their publishers and subscribers)."""
+        starts = {k for k, n in self.nodes.items() if n.kind == "app" and n.label == app_id}
+        near = set(starts)
+        for edge in self.edges:
+            if edge.source in starts or edge.target in starts:
+                near.update((edge.source, edge.target))
+        topics = {n for n in near if self.nodes[n].kind == "topic"}
+        kept = [
+            e
+            for e in self.edges
+            if e.source in starts or e.target in starts or e.source in topics or e.target in topics
+        ]
+        ids = starts | {e.source for e in kept} | {e.target for e in kept}
+        return Graph(self.root, {k: v for k, v in self.nodes.items() if k in ids}, kept)
+
+    def only(self, kinds: Iterable[str]) -> "Graph":
+        """The edges of these kinds and the nodes they join (apps stay, so a lone app is still drawn)."""
+        wanted = set(kinds)
+        kept = [e for e in self.edges if e.kind in wanted]
+        ids = {e.source for e in kept} | {e.target for e in kept}
+        nodes = {k: v for k, v in self.nodes.items() if k in ids or v.kind == "app"}
+        return Graph(self.root, nodes, kept)
+
+    def as_data(self) -> dict:
+        """The stable JSON schema (docs/apps-graph.md)."""
+        return {
+            "nodes": [
+                {
+                    "id": n.id,
+                    "kind": n.kind,
+                    "label": n.label,
+                    "detail": n.detail,
+                    "file": n.file,
+                    "line": n.line,
+                    "external": n.external,
+                }
+                for n in sorted(self.nodes.values(), key=lambda n: n.id)
+            ],
+            "edges": [
+                {
+                    "source": e.source,
+                    "target": e.target,
+                    "kind": e.kind,
+                    "label": e.label,
+                    "file": e.file,
+                    "line": e.line,
+                }
+                for e in sorted(self.edges, key=lambda e: (e.source, e.target, e.kind, e.label, e.file, e.line))
+            ],
+        }
+
+
+def _modules(project: Project, app: App) -> list[ModuleSummary]:
+    found = []
+    for file in app.modules:
+        summary = project.by_file.get(os.path.normcase(file))
+        if summary is not None:
+            found.append(summary)
+    return found
+
+
+def _entry(app: App, shown: Callable[[str], str]) -> str:
+    return shown(app.entries[0]) if app.entries else ""
+
+
+def _components_named(
+    components: dict[str, list[tuple[str, ComponentFact]]], name: str, family: str
+) -> list[tuple[str, ComponentFact]]:
+    named = components.get(name, [])
+    # a component of another kind under that name is still the one the sidecar looks up (DPR602 says so)
+    return [(f, c) for f, c in named if c.type.split(".", 1)[0] == family] or named
+
+
+def _component_nodes(
+    graph: Graph,
+    components: dict[str, list[tuple[str, ComponentFact]]],
+    name: str,
+    family: str,
+    shown: Callable[[str], str],
+) -> list[str]:
+    """The nodes of the components an app finds under `name` (one per resource file defining it)."""
+    found = _components_named(components, name, family)
+    if not found:
+        return [graph.add(Node(f"component:?:{name}", "component", name, "not defined", external=True))]
+    return [
+        graph.add(Node(f"component:{shown(f)}:{c.name}", "component", c.name, c.type, shown(f), c.span.line))
+        for f, c in found
+    ]
+
+
+def _topic_node(
+    graph: Graph,
+    components: dict[str, list[tuple[str, ComponentFact]]],
+    pubsub: str,
+    topic: str,
+    shown: Callable[[str], str],
+) -> str:
+    """A topic belongs to its pub/sub component: two resource sets each defining `pubsub` are two brokers (the
+    quickstarts' samples share names, not brokers). A name no component defines keys by the name alone."""
+    found = _components_named(components, pubsub, "pubsub")
+    if not found:
+        return graph.add(Node(f"topic:?:{pubsub}/{topic}", "topic", topic, pubsub, external=True))
+    file, component = found[0]
+    key = f"topic:{shown(file)}:{pubsub}/{topic}"
+    return graph.add(Node(key, "topic", topic, pubsub, shown(file), component.span.line))
+
+
+def _app_ids(apps: list[App], shown: Callable[[str], str]) -> dict[int, str]:
+    """Node IDs of apps: `app:<app ID>`, or with its folder when several apps of the repository share the ID
+    (separate samples of one repository, each with its own run file)."""
+    counts: dict[str, int] = {}
+    for app in apps:
+        counts[app.key] = counts.get(app.key, 0) + 1
+    return {id(a): f"app:{a.key}" if counts[a.key] == 1 else f"app:{a.key}@{shown(a.folder) or '.'}" for a in apps}
+
+
+def _invoked(apps: list[App], caller: App, target_id: str) -> list[App]:
+    """The apps an invocation of `target_id` reaches: the one app with that ID, or, when several share it, those
+    started by the caller's own run or deploy file."""
+    found = [a for a in apps if a.app_id == target_id]
+    if len(found) > 1:
+        return [a for a in found if set(a.sources) & set(caller.sources)] or found
+    return found
+
+
+def build_graph(project: Project, model: AppModel, shown: Callable[[str], str]) -> Graph:
+    """The graph of one repository. `shown`: file -> display path."""
+    graph = Graph(shown(model.root) or ".")
+    apps = [a for a in model.apps if model.uses_dapr(a)]
+    ids = _app_ids(apps, shown)
+    for app in apps:
+        graph.add(Node(ids[id(app)], "app", app.key, _entry(app, shown), external=app.python is False))
+    for app in apps:
+        if app.python is False:
+            continue  # another language: one node, its code is not read
+        source = ids[id(app)]
+        components: dict[str, list[tuple[str, ComponentFact]]] = {}
+        for resource_set in app.resource_sets:
+            for file, component in model.components(app, resource_set):
+                components.setdefault(component.name, []).append((file, component))
+
+        for summary in _modules(project, app):
+            for use in summary.components:
+                line = use.span.line
+                if use.method in PUBLISH_METHODS and use.param == "pubsub_name":
+                    pubsub, topic = project.string(summary, use.name), project.string(summary, use.topic)
+                    if pubsub and topic:
+                        graph.connect(
+                            Edge(
+                                source,
+                                _topic_node(graph, components, pubsub, topic, shown),
+                                "publish",
+                                use.method,
+                                summary.path,
+                                line,
+                            )
+                        )
+                elif use.method in STREAM_METHODS and use.param == "pubsub_name":
+                    pubsub, topic = project.string(summary, use.name), project.string(summary, use.topic)
+                    if pubsub and topic:
+                        graph.connect(
+                            Edge(
+                                _topic_node(graph, components, pubsub, topic, shown),
+                                source,
+                                "subscribe",
+                                "(streaming)",
+                                summary.path,
+                                line,
+                            )
+                        )
+                elif use.param == "app_id" and use.method in INVOKE_METHODS:
+                    target_id = project.string(summary, use.name)
+                    if not target_id:
+                        continue
+                    method = project.string(summary, use.method_name) or "?"
+                    targets = [ids[id(t)] for t in _invoked(apps, app, target_id)] or [
+                        graph.add(Node(f"app:{target_id}", "app", target_id, "", external=True))
+                    ]
+                    for target_key in targets:
+                        graph.connect(Edge(source, target_key, "invoke", method, summary.path, line))
+                else:
+                    family = family_of(use)
+                    if family is None or family == "pubsub":
+                        continue
+                    name = project.string(summary, use.name)
+                    if not name:
+                        continue
+                    for target_key in _component_nodes(graph, components, name, family, shown):
+                        graph.connect(Edge(source, target_key, family, use.method, summary.path, line))
+            for handler in summary.handlers:
+                if handler.kind not in ("subscription", "grpc_subscription"):
+                    continue
+                pubsub, topic = project.string(summary, handler.pubsub), project.string(summary, handler.topic)
+                if pubsub and topic:
+                    route = handler.path or f"{handler.function}()"  # the extension routes it itself
+                    graph.connect(
+                        Edge(
+                            _topic_node(graph, components, pubsub, topic, shown),
+                            source,
+                            "subscribe",
+                            route,
+                            summary.path,
+                            handler.line,
+                        )
+                    )
+        for resource_set in app.resource_sets:
+            for file, sub in model.subscriptions(app, resource_set):
+                if sub.pubsub is None or not sub.topic:
+                    continue
+                route = ", ".join(r.value for r in sub.routes) or "?"
+                graph.connect(
+                    Edge(
+                        _topic_node(graph, components, sub.pubsub.value, sub.topic, shown),
+                        source,
+                        "subscribe",
+                        route,
+                        shown(file),
+                        sub.span.line,
+                    )
+                )
+    return graph
+
+
+def build_graphs(project: Project, shown: Callable[[str], str]) -> list[Graph]:
+    return [build_graph(project, model, shown) for model in project.models]

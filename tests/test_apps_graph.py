@@ -1,0 +1,363 @@
+"""`dapr-lint apps --format mermaid|dot|json`: the application graph, built from the model the project rules read."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES
+from dapr_lint.cli import main
+from dapr_lint.config import CommandLine, Resolver
+from dapr_lint.engine.run import summarize
+from dapr_lint.files import discover, display_path, repository_files
+from dapr_lint.project import Project
+from dapr_lint.project.graph import PUBLISH_METHODS, Edge, Graph, Node, build_graph
+from dapr_lint.report.graph import to_dot, to_mermaid
+from dapr_lint.roots import run_root
+from dapr_lint.summaries import ModuleSummary, ResourceSummary
+
+PROJECTS = FIXTURES / "projects"
+REPOSITORIES = sorted(p for p in PROJECTS.iterdir() if p.is_dir())
+
+
+def _project(root: Path, monkeypatch) -> Project:
+    """The project of a fixture repository, as `dapr-lint apps` builds it."""
+    monkeypatch.chdir(root)
+    paths = [Path(".")]
+    resolver = Resolver(CommandLine())
+    files = discover(paths, resolver.config_for)
+    run = run_root(paths)
+    universe = (repository_files(files, resolver.config_for, run) if run.marked else files) or files
+    settings = replace(
+        resolver.settings_of(resolver.config_for(paths[0])), enabled=frozenset(), summaries=True, root=run
+    )
+    every = list(summarize(universe, settings))
+    return Project(
+        [s for s in every if isinstance(s, ModuleSummary)],
+        [s for s in every if isinstance(s, ResourceSummary)],
+        settings.resources_paths,
+        settings.root,
+    )
+
+
+def _shown(file: str) -> str:
+    return display_path(Path(file)) if file else ""
+
+
+def _edges(graph: Graph) -> set[tuple]:
+    return {(e.source, e.target, e.kind, e.label, e.file, e.line) for e in graph.edges}
+
+
+def test_shop_graph_is_pinned(monkeypatch):
+    project = _project(PROJECTS / "shop", monkeypatch)
+    [model] = project.models
+    graph = build_graph(project, model, _shown)
+    assert set(graph.nodes) == {
+        "app:checkout",
+        "app:inventory",  # invoked, declared nowhere: drawn as an app the run did not analyse
+        "app:notifier",
+        "app:orders",
+        "component:?:statestor",
+        "component:components/bindings.yaml:mailer",
+        "component:components/caches.yaml:carts",
+        "component:components/caches.yaml:sessions",
+        "component:components/pubsub.yaml:pubsub",
+        "component:components/secrets.yaml:localsecrets",
+        "component:components/statestore.yaml:statestore",
+        "topic:?:kafka/audit",  # no component `kafka`: keyed by the name alone
+        "topic:components/pubsub.yaml:pubsub/orders",
+        "topic:components/pubsub.yaml:pubsub/refunds",
+    }
+    assert graph.nodes["app:inventory"].external and not graph.nodes["app:orders"].external
+    assert graph.nodes["app:orders"].detail == "orders/main.py"
+    assert graph.nodes["component:components/statestore.yaml:statestore"].detail == "state.redis"
+    main_py = "orders/main.py"
+    assert _edges(graph) == {
+        (
+            "app:checkout",
+            "component:components/statestore.yaml:statestore",
+            "state",
+            "get_state",
+            "checkout/app.py",
+            21,
+        ),
+        (
+            "app:checkout",
+            "component:components/secrets.yaml:localsecrets",
+            "secretstores",
+            "get_secret",
+            "checkout/app.py",
+            22,
+        ),
+        ("app:orders", "component:components/statestore.yaml:statestore", "state", "save_state", main_py, 20),
+        ("app:orders", "component:?:statestor", "state", "save_state", main_py, 21),
+        ("app:orders", "component:components/pubsub.yaml:pubsub", "state", "save_state", main_py, 22),
+        ("app:orders", "topic:components/pubsub.yaml:pubsub/orders", "publish", "publish_event", main_py, 23),
+        ("app:orders", "component:components/bindings.yaml:mailer", "bindings", "invoke_binding", main_py, 24),
+        ("app:orders", "app:checkout", "invoke", "pay", main_py, 25),
+        ("app:orders", "app:checkout", "invoke", "pay", main_py, 26),
+        ("app:orders", "app:checkout", "invoke", "refund", main_py, 27),
+        ("app:orders", "app:inventory", "invoke", "reserve", main_py, 28),
+        (
+            "app:orders",
+            "component:components/statestore.yaml:statestore",
+            "state",
+            "execute_state_transaction",
+            main_py,
+            29,
+        ),
+        ("app:orders", "component:components/caches.yaml:sessions", "state", "execute_state_transaction", main_py, 30),
+        ("app:orders", "component:components/caches.yaml:sessions", "state", "save_state", main_py, 31),
+        ("app:orders", "component:components/caches.yaml:carts", "state", "save_state", main_py, 32),
+        ("app:orders", "component:components/caches.yaml:carts", "state", "save_state", main_py, 33),
+        (
+            "topic:components/pubsub.yaml:pubsub/orders",
+            "app:orders",
+            "subscribe",
+            "/events/orders",
+            "components/subscriptions.yaml",
+            6,
+        ),  # metadata.name
+        (
+            "topic:components/pubsub.yaml:pubsub/refunds",
+            "app:orders",
+            "subscribe",
+            "/events/refunds",
+            "components/subscriptions.yaml",
+            18,
+        ),
+        ("topic:?:kafka/audit", "app:orders", "subscribe", "/events/orders", "components/subscriptions.yaml", 30),
+    }
+
+
+@pytest.mark.parametrize("root", REPOSITORIES, ids=lambda p: p.name)
+def test_a_publish_edge_exists_exactly_where_a_publish_event_has_a_resolved_topic(root, monkeypatch):
+    project = _project(root, monkeypatch)
+    for model in project.models:
+        graph = build_graph(project, model, _shown)
+        expected = set()
+        for app in model.apps:
+            if not model.uses_dapr(app) or app.python is False:
+                continue
+            for file in app.modules:
+                summary = project.by_file.get(__import__("os").path.normcase(file))
+                if summary is None:
+                    continue
+                for use in summary.components:
+                    if use.method not in PUBLISH_METHODS:
+                        continue
+                    pubsub, topic = project.string(summary, use.name), project.string(summary, use.topic)
+                    if pubsub and topic:
+                        expected.add((app.key, pubsub, topic, summary.path, use.span.line))
+        published = {
+            (graph.nodes[e.source].label, graph.nodes[e.target].detail, graph.nodes[e.target].label, e.file, e.line)
+            for e in graph.edges
+            if e.kind == "publish"
+        }
+        assert published == expected
+
+
+def test_focus_keeps_an_apps_neighbourhood(monkeypatch):
+    project = _project(PROJECTS / "shop", monkeypatch)
+    graph = build_graph(project, project.models[0], _shown)
+    checkout = graph.focus("checkout")
+    assert set(checkout.nodes) == {
+        "app:checkout",
+        "app:orders",
+        "component:components/statestore.yaml:statestore",
+        "component:components/secrets.yaml:localsecrets",
+    }
+    # orders' own stores are not checkout's neighbourhood
+    assert all("checkout" in (e.source + e.target) for e in checkout.edges)
+    assert graph.focus("no-such-app").nodes == {}
+    # a topic brings its publishers and subscribers along
+    assert {"app:orders", "topic:components/pubsub.yaml:pubsub/orders"} <= set(
+        graph.focus("orders").only(["publish", "subscribe"]).nodes
+    )
+
+
+_PUBSUB = "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: pubsub\nspec:\n  type: pubsub.redis\n  version: v1\n"
+_PUBLISHER = """from dapr.clients import DaprClient
+from fastapi import FastAPI
+
+app = FastAPI()
+
+
+@app.post("/go")
+def go() -> None:
+    with DaprClient() as client:
+        client.publish_event("pubsub", "orders", "{}")
+        client.invoke_method("worker", "work", "{}")
+"""
+
+
+def test_samples_sharing_app_ids_stay_apart(tmp_path, monkeypatch):
+    """Two samples in one repository, each with its own run file, components and the same app IDs (the
+    quickstarts' layout): two publishers, two brokers, and each invocation reaches its own sample's app."""
+    (tmp_path / "pyproject.toml").write_text("[tool.dapr-lint]\n")
+    for sample in ("one", "two"):
+        (tmp_path / sample / "publisher").mkdir(parents=True)
+        (tmp_path / sample / "worker").mkdir()
+        (tmp_path / sample / "components").mkdir()
+        (tmp_path / sample / "components" / "pubsub.yaml").write_text(_PUBSUB)
+        (tmp_path / sample / "publisher" / "app.py").write_text(_PUBLISHER)
+        (tmp_path / sample / "worker" / "app.py").write_text("from fastapi import FastAPI\n\napp = FastAPI()\n")
+        (tmp_path / sample / "dapr.yaml").write_text(
+            "version: 1\ncommon:\n  resourcesPath: ./components\napps:\n"
+            "  - appID: publisher\n    appDirPath: ./publisher\n    command: [python, app.py]\n"
+            "  - appID: worker\n    appDirPath: ./worker\n    command: [python, app.py]\n"
+        )
+    project = _project(tmp_path, monkeypatch)
+    [model] = project.models
+    graph = build_graph(project, model, _shown)
+    publishes = {(e.source, e.target) for e in graph.edges if e.kind == "publish"}
+    assert publishes == {
+        ("app:publisher@one/publisher", "topic:one/components/pubsub.yaml:pubsub/orders"),
+        ("app:publisher@two/publisher", "topic:two/components/pubsub.yaml:pubsub/orders"),
+    }
+    invokes = {(e.source, e.target) for e in graph.edges if e.kind == "invoke"}
+    assert invokes == {
+        ("app:publisher@one/publisher", "app:worker@one/worker"),
+        ("app:publisher@two/publisher", "app:worker@two/worker"),
+    }
+    assert {k for k in graph.focus("worker").nodes} == {
+        "app:worker@one/worker",
+        "app:worker@two/worker",
+        "app:publisher@one/publisher",
+        "app:publisher@two/publisher",
+    }
+
+
+# -- the Mermaid grammar subset the renderer emits ---------------------------------------------------------
+
+_LABEL = r'"[^"\n]*"'
+_NODE = re.compile(rf"^n\d+(\[{_LABEL}\]|\[\({_LABEL}\)\]|\{{\{{{_LABEL}\}}\}})$")
+_EDGE = re.compile(rf"^(n\d+) (-->|==>|-\.->)\|{_LABEL}\| (n\d+)$")
+_SUBGRAPH = re.compile(rf"^subgraph r\d+\[{_LABEL}\]$")
+
+
+def check_mermaid(text: str) -> None:
+    """Raise AssertionError unless `text` is a flowchart in the subset: quoted labels holding no raw quote, `<`
+    other than `<br/>`, `#` other than an entity code; IDs of letters and digits; edges between declared nodes."""
+    lines = text.rstrip("\n").split("\n")
+    assert lines[0] == "flowchart LR"
+    declared: set[str] = set()
+    depth = 0
+    for line in lines[1:]:
+        stripped = line.strip()
+        if _SUBGRAPH.match(stripped):
+            depth += 1
+            continue
+        if stripped == "end":
+            depth -= 1
+            assert depth >= 0
+            continue
+        for label in re.findall(_LABEL, stripped):
+            inner = label[1:-1].replace("<br/>", "")
+            assert "<" not in inner and ">" not in inner and "|" not in inner and "`" not in inner, line
+            assert re.fullmatch(r"([^#&]|#\d+;)*", inner), line
+        node = _NODE.match(stripped)
+        if node:
+            declared.add(stripped.split("[")[0].split("{")[0])
+            continue
+        edge = _EDGE.match(stripped)
+        assert edge, f"not in the grammar: {line!r}"
+        assert edge.group(1) in declared and edge.group(3) in declared, line
+    assert depth == 0
+
+
+def test_check_mermaid_rejects_what_github_would_not_render():
+    with pytest.raises(AssertionError):
+        check_mermaid('flowchart LR\n  n0["a "quoted" b"]\n')
+    with pytest.raises(AssertionError):
+        check_mermaid('flowchart LR\n  n0["a"]\n  n0 -->|"x"| n1\n')
+    with pytest.raises(AssertionError):
+        check_mermaid('flowchart LR\n  app:orders["a"]\n')
+
+
+@pytest.mark.parametrize("root", REPOSITORIES, ids=lambda p: p.name)
+def test_mermaid_of_each_fixture_repository_is_in_the_grammar(root, monkeypatch):
+    project = _project(root, monkeypatch)
+    check_mermaid(to_mermaid([build_graph(project, m, _shown) for m in project.models]))
+
+
+def _hostile() -> list[Graph]:
+    """Names that break a naive renderer: quotes, `#`, `<`, `|`, a newline, backslashes."""
+    graph = Graph("odd repo")
+    graph.add(Node('app:a"b', "app", 'a"b', "x<y>.py"))
+    graph.add(Node("component:c#1", "component", "c#1|x", "state.redis\\n"))
+    graph.add(Node("topic:p/t", "topic", "t\nnext", "p&q"))
+    graph.connect(Edge('app:a"b', "component:c#1", "state", "save`state", "a.py", 1))
+    graph.connect(Edge('app:a"b', "topic:p/t", "publish", "publish_event", "a.py", 2))
+    graph.connect(Edge("topic:p/t", 'app:a"b', "subscribe", '/r"|#', "a.py", 3))
+    return [graph, Graph("second")]
+
+
+def test_mermaid_escapes_every_label():
+    text = to_mermaid(_hostile())
+    check_mermaid(text)
+    assert "#34;" in text and "#35;" in text and "#60;" in text
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+@pytest.mark.parametrize("root", REPOSITORIES, ids=lambda p: p.name)
+def test_graphviz_accepts_the_dot_output(root, monkeypatch, tmp_path):
+    project = _project(root, monkeypatch)
+    for graphs in ([build_graph(project, m, _shown) for m in project.models], _hostile()):
+        source = tmp_path / "graph.dot"
+        source.write_text(to_dot(graphs), encoding="utf-8")
+        done = subprocess.run(["dot", "-Tsvg", str(source)], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+
+
+def test_dot_quotes_labels():
+    text = to_dot(_hostile())
+    assert 'label="a\\"b\\nx<y>.py"' in text
+    assert "subgraph cluster_0" in text and "subgraph cluster_1" in text
+    assert text.count("{") == text.count("}")
+
+
+def test_apps_command_draws_and_focuses(monkeypatch, capsys):
+    monkeypatch.chdir(PROJECTS / "shop")
+    assert main(["apps", "--format", "mermaid", "--app", "checkout"]) == 0
+    out = capsys.readouterr().out
+    check_mermaid(out)
+    assert '["checkout<br/>checkout/app.py"]' in out and "mailer" not in out
+    assert main(["apps", "--format", "dot", "--kind", "publish", "--kind", "subscribe"]) == 0
+    out = capsys.readouterr().out
+    assert "publish_event" in out and "save_state" not in out
+    assert main(["apps", "--format", "json", "--app", "orders"]) == 0
+    [repository] = json.loads(capsys.readouterr().out)
+    edge = {
+        "source": "app:orders",
+        "target": "topic:components/pubsub.yaml:pubsub/orders",
+        "kind": "publish",
+        "label": "publish_event",
+        "file": "orders/main.py",
+        "line": 23,
+    }
+    assert edge in repository["graph"]["edges"]
+    assert {n["id"] for n in repository["graph"]["nodes"]} >= {
+        "app:orders",
+        "topic:components/pubsub.yaml:pubsub/orders",
+    }
+    assert repository["apps"]  # the text model is still there beside the graph
+    assert main(["apps", "--format", "mermaid", "--app", "nowhere"]) == 2
+    assert "no app with ID `nowhere`" in capsys.readouterr().err
+
+
+def test_the_docs_page_draws_what_the_command_prints(monkeypatch, capsys):
+    page = (Path(__file__).resolve().parents[1] / "docs" / "apps-graph.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```mermaid\n(.*?)```", page, re.S)
+    assert len(blocks) == 2
+    for block in blocks:
+        check_mermaid(block)
+    monkeypatch.chdir(PROJECTS / "shop")
+    assert main(["apps", "--format", "mermaid", "--app", "orders"]) == 0
+    assert capsys.readouterr().out == blocks[1]
