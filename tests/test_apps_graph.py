@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import FIXTURES
+from conftest import FIXTURES, expected_findings
 from dapr_lint.cli import main
 from dapr_lint.config import CommandLine, Resolver
 from dapr_lint.engine.run import summarize
@@ -341,6 +341,7 @@ def test_apps_command_draws_and_focuses(monkeypatch, capsys):
         "label": "publish_event",
         "file": "orders/main.py",
         "line": 23,
+        "findings": [],
     }
     assert edge in repository["graph"]["edges"]
     assert {n["id"] for n in repository["graph"]["nodes"]} >= {
@@ -361,3 +362,23 @@ def test_the_docs_page_draws_what_the_command_prints(monkeypatch, capsys):
     monkeypatch.chdir(PROJECTS / "shop")
     assert main(["apps", "--format", "mermaid", "--app", "orders"]) == 0
     assert capsys.readouterr().out == blocks[1]
+
+
+def test_findings_of_the_project_rules_are_marked_on_the_edges_they_concern(monkeypatch, capsys):
+    """Each `# error: DPR6xx` marker of a client call in the shop fixture is on the edge drawn from that call,
+    and no other edge carries a finding."""
+    source = (PROJECTS / "shop" / "orders" / "main.py").read_text(encoding="utf-8")
+    expected = {(line, code) for (line, code) in expected_findings(source) if code.startswith("DPR6")}
+    monkeypatch.chdir(PROJECTS / "shop")
+    assert main(["apps", "--format", "json"]) == 0
+    [repository] = json.loads(capsys.readouterr().out)
+    marked = {
+        (e["line"], code)
+        for e in repository["graph"]["edges"]
+        for code in e["findings"]
+        if e["file"] == "orders/main.py"
+    }
+    assert marked == expected and len(expected) == 6
+    assert all(not e["findings"] for e in repository["graph"]["edges"] if e["file"] != "orders/main.py")
+    assert main(["apps", "--format", "mermaid", "--app", "orders"]) == 0
+    assert '-.->|"save_state DPR601"|' in capsys.readouterr().out

@@ -505,16 +505,17 @@ def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
     root = run_root(paths)
     universe = (repository_files(files, resolver.config_for, root) if root.marked else files) or files
     config = resolver.config_for(paths[0])
-    settings = replace(resolver.settings_of(config), enabled=frozenset(), summaries=True, root=root)
+    configured = resolver.settings_of(config)
+    settings = replace(configured, enabled=frozenset(), summaries=True, root=root)
     summaries = list(summarize(universe, settings))
     if args.format in ("mermaid", "dot"):
-        graphs = app_graphs(summaries, settings, args.app, args.kind)
+        graphs = app_graphs(summaries, settings, args.app, args.kind, configured.enabled)
         if args.app and not any(g.nodes for g in graphs):
             print(f"dapr-lint: no app with ID `{args.app}` in the repositories of the paths", file=sys.stderr)
             return EXIT_ERROR
         out.write(to_mermaid(graphs) if args.format == "mermaid" else to_dot(graphs))
         return EXIT_CLEAN
-    described = describe_apps(summaries, settings, args.app, args.kind)
+    described = describe_apps(summaries, settings, args.app, args.kind, configured.enabled)
     for repository in described:
         # why this folder is where the repository starts: the run's root, or a marker of its own below it
         own = strong_marker(os.path.abspath(repository["root"]))

@@ -11,7 +11,7 @@ so an edge exists exactly where a rule sees a resolved name.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
 from dapr_lint.project import Project
@@ -41,6 +41,7 @@ class Node:
     # an app whose code is not read (another language, or only invoked), a component no resource file defines,
     # a topic on such a pub/sub
     external: bool = False
+    findings: tuple[str, ...] = ()  # codes of the project rules reporting at the node's declaration
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,7 @@ class Edge:
     label: str
     file: str
     line: int
+    findings: tuple[str, ...] = ()  # codes of the project rules reporting at the edge's file and line
 
 
 @dataclass
@@ -94,6 +96,21 @@ class Graph:
         nodes = {k: v for k, v in self.nodes.items() if k in ids or v.kind == "app"}
         return Graph(self.root, nodes, kept)
 
+    def marked(self, findings: Iterable[tuple[str, int, str]]) -> "Graph":
+        """The graph with each (path, line, code) finding on the edges and component nodes at that place."""
+        at: dict[tuple[str, int], set[str]] = {}
+        for path, line, code in findings:
+            at.setdefault((path, line), set()).add(code)
+
+        def codes(file: str, line: int) -> tuple[str, ...]:
+            return tuple(sorted(at.get((file, line), ()))) if file else ()
+
+        nodes = {
+            k: replace(n, findings=codes(n.file, n.line)) if n.kind == "component" else n for k, n in self.nodes.items()
+        }
+        edges = [replace(e, findings=codes(e.file, e.line)) for e in self.edges]
+        return Graph(self.root, nodes, edges)
+
     def as_data(self) -> dict:
         """The stable JSON schema (docs/apps-graph.md)."""
         return {
@@ -106,6 +123,7 @@ class Graph:
                     "file": n.file,
                     "line": n.line,
                     "external": n.external,
+                    "findings": list(n.findings),
                 }
                 for n in sorted(self.nodes.values(), key=lambda n: n.id)
             ],
@@ -117,6 +135,7 @@ class Graph:
                     "label": e.label,
                     "file": e.file,
                     "line": e.line,
+                    "findings": list(e.findings),
                 }
                 for e in sorted(self.edges, key=lambda e: (e.source, e.target, e.kind, e.label, e.file, e.line))
             ],

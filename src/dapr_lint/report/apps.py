@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
@@ -26,22 +27,57 @@ def _shown(file: str) -> str:
     return display_path(Path(file)) if file else ""
 
 
+def project_findings(project: Project, settings: Settings, enabled: Iterable[str]) -> list[tuple[str, int, str]]:
+    """(path, line, code) of what the enabled project rules report, to mark on the graph (a rule that fails is
+    left out: the drawing is not the place to report our own bugs; `dapr-lint check` does)."""
+    from dapr_lint import catalog  # noqa: F401  (registers the project rules)
+    from dapr_lint import registry
+    from dapr_lint.engine.project_stage import positioned
+
+    wanted = set(enabled)
+    found = []
+    for code, check in registry.checks("project").items():
+        if code not in wanted:
+            continue
+        try:
+            for finding in check(project, replace(settings, enabled=frozenset(wanted)), registry.reporter(code)):
+                diagnostic = positioned(finding)
+                found.append((diagnostic.path, diagnostic.line, diagnostic.code))
+        except Exception:  # noqa: BLE001
+            continue
+    return found
+
+
 def _focused(graph: Graph, focus: Optional[str], kinds: Sequence[str]) -> Graph:
     if kinds:
         graph = graph.only(kinds)
     return graph.focus(focus) if focus else graph
 
 
-def app_graphs(summaries: Iterable[Summary], settings: Settings, focus: Optional[str] = None, kinds: Sequence[str] = ()) -> list[Graph]:
+def app_graphs(
+    summaries: Iterable[Summary],
+    settings: Settings,
+    focus: Optional[str] = None,
+    kinds: Sequence[str] = (),
+    enabled: Iterable[str] = (),
+) -> list[Graph]:
     """The graph of each repository (`dapr-lint apps --format mermaid|dot`), narrowed to one app's neighbourhood
-    and to some edge kinds when asked."""
+    and to some edge kinds when asked, marked with the findings of the `enabled` project rules."""
     project = _project(summaries, settings)
-    return [_focused(build_graph(project, model, _shown), focus, kinds) for model in project.models]
+    findings = project_findings(project, settings, enabled)
+    return [_focused(build_graph(project, model, _shown).marked(findings), focus, kinds) for model in project.models]
 
 
-def describe_apps(summaries: Iterable[Summary], settings: Settings, focus: Optional[str] = None, kinds: Sequence[str] = ()) -> list[dict]:
+def describe_apps(
+    summaries: Iterable[Summary],
+    settings: Settings,
+    focus: Optional[str] = None,
+    kinds: Sequence[str] = (),
+    enabled: Iterable[str] = (),
+) -> list[dict]:
     """What the app model found, per repository, as plain data (for `dapr-lint apps`), with its graph."""
     project = _project(summaries, settings)
+    findings = project_findings(project, settings, enabled)
     shown = _shown
 
     described = []
@@ -89,6 +125,6 @@ def describe_apps(summaries: Iterable[Summary], settings: Settings, focus: Optio
             )
         in_apps = {m for app in model.apps for m in app.modules}
         outside = sorted(shown(f) for f in model.modules if f not in in_apps)
-        graph = _focused(build_graph(project, model, shown), focus, kinds).as_data()
+        graph = _focused(build_graph(project, model, shown).marked(findings), focus, kinds).as_data()
         described.append({"root": shown(model.root) or ".", "apps": apps_data, "outside": outside, "graph": graph})
     return described

@@ -33,11 +33,14 @@ def _node_label(node: Node) -> list[str]:
         lines.append(node.detail)
     if node.kind == "app" and node.external:
         lines.append("not analysed")
+    if node.findings:
+        lines.append(" ".join(node.findings))
     return lines
 
 
 def _edge_label(edge: Edge) -> str:
-    return f"invoke {edge.label}" if edge.kind == "invoke" else edge.label
+    label = f"invoke {edge.label}" if edge.kind == "invoke" else edge.label
+    return f"{label} {' '.join(edge.findings)}" if edge.findings else label
 
 
 def _ids(graphs: Sequence[Graph]) -> list[dict[str, str]]:
@@ -61,7 +64,7 @@ def _merged(graph: Graph) -> list[tuple[Edge, int]]:
     """Edges drawn once per (source, target, kind, label), with how many places in the code say it."""
     seen: dict[tuple[str, str, str, str], list] = {}
     for edge in _edges(graph):
-        key = (edge.source, edge.target, edge.kind, edge.label)
+        key = (edge.source, edge.target, edge.kind, _edge_label(edge))
         if key in seen:
             seen[key][1] += 1
         else:
