@@ -46,6 +46,7 @@ from test_conformance_sdk import _Sidecar  # noqa: E402  (the HTTP stand-in)
 from dapr.ext.workflow._durabletask.internal import helpers  # noqa: E402
 from dapr.ext.workflow._durabletask.internal import orchestrator_service_pb2_grpc as taskhub  # noqa: E402
 from dapr.ext.workflow._durabletask.internal import protos as wpb  # noqa: E402
+from dapr.proto import api_v1  # noqa: E402
 from dapr.proto.runtime.v1 import appcallback_pb2, dapr_pb2_grpc  # noqa: E402
 
 from dapr_lint import registry  # noqa: E402
@@ -79,6 +80,7 @@ class _Dapr(dapr_pb2_grpc.DaprServicer):
     def __init__(self) -> None:
         self.published: list = []
         self.saved: list = []
+        self.jobs: dict = {}
 
     def PublishEvent(self, request, context):  # noqa: N802 - gRPC method names
         self.published.append(request)
@@ -90,6 +92,13 @@ class _Dapr(dapr_pb2_grpc.DaprServicer):
 
     def GetState(self, request, context):  # noqa: N802
         context.abort(grpc.StatusCode.INVALID_ARGUMENT, f"state store {request.store_name} is not found")
+
+    def ScheduleJob(self, request, context):  # noqa: N802
+        # the scheduler of Dapr >= 1.16: a name that exists is refused unless the request overwrites it
+        if request.job.name in self.jobs and not request.overwrite:
+            context.abort(grpc.StatusCode.ALREADY_EXISTS, f"job {request.job.name} already exists")
+        self.jobs[request.job.name] = request
+        return api_v1.ScheduleJobResponse()
 
 
 class _TaskHub(taskhub.TaskHubSidecarServiceServicer):
@@ -166,6 +175,7 @@ def sidecar(_servers, monkeypatch):
     _HttpSidecar.headers = []
     _servers.dapr.published.clear()
     _servers.dapr.saved.clear()
+    _servers.dapr.jobs.clear()
     while not _servers.hub.results.empty():
         _servers.hub.results.get_nowait()
     return _servers
@@ -857,6 +867,53 @@ def test_dpr416_the_fixed_app_stops_its_workflow_worker(project, capsys, sidecar
         before.wfr.shutdown()
     after = _load(project, _fix(project, capsys, "app416", LIFESPAN, "DPR416", [12]), "after416")
     assert _serve(after.app) == set()
+
+
+# -- DPR420: a job scheduled at start-up without overwrite=True -------------------------------------------------
+
+STARTUP_JOB = """
+from contextlib import asynccontextmanager
+
+from dapr.aio.clients import DaprClient
+from dapr.clients import Job
+from fastapi import FastAPI
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI):
+    async with DaprClient() as client:
+        await client.schedule_job(Job(name="nightly-report", schedule="@daily"))
+    yield
+
+
+app = FastAPI(lifespan=lifespan)
+"""
+
+
+def _start(app) -> None:
+    """One start (and stop) of the app: its lifespan, as the server runs it."""
+
+    async def run():
+        async with app.router.lifespan_context(app):
+            pass
+
+    asyncio.run(run())
+
+
+def test_dpr420_the_fixed_app_starts_a_second_time(project, capsys, sidecar):
+    pytest.importorskip("fastapi")
+    from dapr.clients.exceptions import DaprGrpcError
+
+    before = _load(project, STARTUP_JOB, "before420")
+    _start(before.app)  # the first start schedules the job
+    with pytest.raises(DaprGrpcError, match="already exists"):
+        _start(before.app)  # the second start finds it there, as the page says
+    sidecar.dapr.jobs.clear()
+    after = _load(project, _fix(project, capsys, "app420", STARTUP_JOB, "DPR420", [12]), "after420")
+    _start(after.app)
+    _start(after.app)
+    job = sidecar.dapr.jobs["nightly-report"]
+    assert job.overwrite and job.job.schedule == "@daily"
 
 
 # -- every fix is run ----------------------------------------------------------------------------------------------

@@ -492,6 +492,42 @@ CASES = [
         """,
     ),
     (
+        "DPR420-overwrite-at-startup",
+        False,
+        """
+        from dapr.clients import DaprClient, Job
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.on_event("startup")
+        def schedule() -> None:
+            with DaprClient() as client:
+                client.schedule_job(Job(name="nightly", schedule="@daily"))
+                client.schedule_job(Job(name="weekly", schedule="@weekly"), False)
+                client.schedule_job(
+                    job=Job(name="hourly", schedule="@hourly"),
+                )
+        """,
+        """
+        from dapr.clients import DaprClient, Job
+        from fastapi import FastAPI
+
+        app = FastAPI()
+
+
+        @app.on_event("startup")
+        def schedule() -> None:
+            with DaprClient() as client:
+                client.schedule_job(Job(name="nightly", schedule="@daily"), overwrite=True)
+                client.schedule_job(Job(name="weekly", schedule="@weekly"), True)
+                client.schedule_job(
+                    job=Job(name="hourly", schedule="@hourly"), overwrite=True,
+                )
+        """,
+    ),
+    (
         "DPR203-quote-metadata",
         False,
         """

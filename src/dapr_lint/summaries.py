@@ -339,6 +339,52 @@ class WorkflowFacts:
 
 
 @dataclass(frozen=True)
+class ScheduledJob:
+    """A `schedule_job` of a `Job(...)` whose name the summary can tell (a literal, a constant, an imported one)."""
+
+    name: StrValue
+    span: Span
+
+
+@dataclass(frozen=True)
+class ServedPort:
+    """A literal port the module's code serves on: `uvicorn.run(app, port=8000)`, a Flask `app.run(port=5000)`,
+    a gRPC-extension `App().run(50051)`. `protocol`: "http" | "grpc"."""
+
+    port: int
+    protocol: str
+    span: Span
+
+
+@dataclass(frozen=True)
+class StreamingHandler:
+    """`subscribe_with_handler(..., handler_fn)` whose handler is a function imported from another module."""
+
+    handler: str  # the dotted import path
+    client_async: bool
+    span: Span
+
+
+@dataclass(frozen=True)
+class WiringFacts:
+    """Jobs, job handlers, served ports and bulk subscriptions of a module (DPR611-DPR613)."""
+
+    jobs: tuple[ScheduledJob, ...] = ()
+    # `@app.job_event(name)` names (None: a name the summary cannot tell)
+    job_handlers: tuple[StrValue, ...] = ()
+    ports: tuple[ServedPort, ...] = ()
+    # the module builds a gRPC-extension App (it serves Dapr over gRPC)
+    grpc_app: bool = False
+    # routes its `GET /dapr/subscribe` lists with `bulkSubscribe.enabled`
+    bulk_routes: tuple[str, ...] = ()
+    # route functions (qualified name -> the span of its name) whose every answer is known and none carries
+    # per-entry `statuses`
+    plain_answers: Mapping[str, Span] = field(default_factory=dict)
+    # streaming-subscription handlers imported from other modules (DPR417 across modules)
+    streaming: tuple[StreamingHandler, ...] = ()
+
+
+@dataclass(frozen=True)
 class ModuleSummary:
     """What one Python module contributes to the project rules."""
 
@@ -374,6 +420,8 @@ class ModuleSummary:
     actors: ActorSummary = field(default_factory=ActorSummary)
     # workflow registrations, targets, events and runtimes (DPR707-DPR710)
     workflows: WorkflowFacts = field(default_factory=WorkflowFacts)
+    # jobs, job handlers, served ports, bulk subscriptions (DPR611-DPR613)
+    wiring: WiringFacts = field(default_factory=WiringFacts)
     version: int = SUMMARY_VERSION
     # Dapr calls of route handlers no `try` guards, and whether the module registers an app-level error handler
     # that catches Dapr errors (DPR301)
@@ -413,6 +461,8 @@ class SubscriptionFact:
     routes: tuple[Located, ...]
     scopes: tuple[str, ...]
     span: Span
+    # `bulkSubscribe.enabled: true`: the route receives batches and answers per-entry statuses (DPR613)
+    bulk: bool = False
 
 
 @dataclass(frozen=True)
@@ -439,6 +489,12 @@ class RunApp:
     entry: Optional[str] = None
     # whether `command` runs Python (False: Node, .NET, Java, Go, a binary; None: no command or a script)
     python: Optional[bool] = None
+    # the appPort key is present (its value may not be a literal) and where; appProtocol as written
+    port_given: bool = False
+    port_span: Optional[Span] = None
+    protocol: Optional[Located] = None
+    # the port its `command` gives its server (`uvicorn app:app --port 8001`, `flask run -p 5001`, `-b :8000`)
+    command_port: Optional[int] = None
 
 
 @dataclass(frozen=True)
@@ -450,6 +506,10 @@ class Workload:
     probes: tuple[Located, ...]  # liveness/readiness/startup httpGet paths of the app container
     health_path: Optional[Located]  # dapr.io/app-health-check-path (with app health checks enabled)
     span: Span
+    # dapr.io/app-port (None: absent or not a number) and dapr.io/app-protocol
+    port: Optional[int] = None
+    port_given: bool = False
+    protocol: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -461,6 +521,10 @@ class Sidecar:
     app_dir: Optional[str]
     resources_paths: tuple[str, ...]
     span: Span
+    # daprd's -app-port (None: absent or not a number) and -app-protocol
+    port: Optional[int] = None
+    port_given: bool = False
+    protocol: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -518,6 +582,10 @@ _CLASSES = {
         ActorRegistrationFact,
         ActorProxyCallFact,
         ActorSummary,
+        ScheduledJob,
+        ServedPort,
+        StreamingHandler,
+        WiringFacts,
         ModuleSummary,
         ResourceSummary,
         Located,

@@ -26,6 +26,7 @@ from dapr_lint.python.model import (
     is_blocking_method,
     is_none_literal,
 )
+from dapr_lint.python.model import streams
 from dapr_lint.python.model.actors import actor_summary_draft, freeze_actor_summary
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.summaries import (
@@ -43,6 +44,7 @@ from dapr_lint.summaries import (
     Span,
     StrValue,
     UnguardedCall,
+    WiringFacts,
     WorkflowEvent,
     WorkflowFacts,
     WorkflowRegistration,
@@ -161,6 +163,7 @@ def _freeze(draft: dict) -> ModuleSummary:
         unguarded_calls=tuple(UnguardedCall(u["method"], u["function"], span(u)) for u in draft.get("unguarded_calls", ())),
         catches_dapr_errors=draft.get("catches_dapr_errors", False),
         workflows=_freeze_workflows(draft["workflows"]) if "workflows" in draft else WorkflowFacts(),
+        wiring=streams.freeze_wiring(draft["wiring"]) if "wiring" in draft else WiringFacts(),
     )
 
 
@@ -228,6 +231,8 @@ class _Builder:
         summary["practices"], practice_pending = practices.practice_facts(m)
         self.pending.extend(practice_pending)
         summary["workflows"] = self._workflows()
+        summary["wiring"], wiring_pending = streams.wiring_draft(m)
+        self.pending.extend(wiring_pending)
         return summary, self.pending
 
     # -- DPR301 ----------------------------------------------------------------------------------------

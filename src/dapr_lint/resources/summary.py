@@ -143,6 +143,7 @@ def _dapr_resource(root: MappingView, kind: str, parts: dict) -> None:
                 routes=tuple(routes),
                 scopes=_scopes(root),
                 span=span_of(name_node),
+                bulk=(text(spec.view("bulkSubscribe", nocase=True).get_nocase("enabled")) or "").lower() == "true",
             )
         )
     elif kind == "Resiliency":
@@ -186,9 +187,37 @@ def _run_apps(root: MappingView, folder: str) -> list[RunApp]:
                 span=span_of(app.get("appID") or app.get("appDirPath")),
                 entry=_command_entry(words, app_dir),
                 python=runs_python(words),
+                port_given=app.get("appPort") is not None,
+                port_span=span_of(app.get("appPort")) if app.get("appPort") is not None else None,
+                protocol=_located(app.get("appProtocol")),
+                command_port=_command_port(words),
             )
         )
     return found
+
+
+# The option that gives a server its port: uvicorn/hypercorn `--port`, flask `--port`/`-p`, gunicorn/hypercorn
+# `--bind`/`-b` (`host:port`).
+_SERVERS = frozenset({"uvicorn", "gunicorn", "hypercorn", "flask", "fastapi"})
+
+
+def _command_port(words: list[str]) -> Optional[int]:
+    """The literal port a run command gives the server it starts (uvicorn, gunicorn, hypercorn, flask)."""
+    if not any(os.path.basename(w) in _SERVERS for w in words):
+        return None
+    for index, word in enumerate(words):
+        name, _, inline = word.partition("=")
+        value = inline or (words[index + 1] if index + 1 < len(words) else "")
+        if name in ("--port", "-p"):
+            return _number(value)
+        if name in ("--bind", "-b"):
+            return _number(value.rpartition(":")[2]) if ":" in value else None
+    return None
+
+
+def _number(value: Optional[str]) -> Optional[int]:
+    value = (value or "").strip()
+    return int(value) if value.isdigit() else None
 
 
 def _true(node: Optional[Node]) -> bool:
@@ -270,7 +299,12 @@ def _workload(root: MappingView, kind: str) -> Optional[Workload]:
     if (text(annotations.get("dapr.io/enable-app-health-check")) or "").lower() == "true":
         health = _located(annotations.get("dapr.io/app-health-check-path"))
     name = text(root.view("metadata").get("name")) or app_id
-    return Workload(app_id, name, tuple(probes), health, span_of(app_id_node))
+    port_node = annotations.get("dapr.io/app-port")
+    return Workload(
+        app_id, name, tuple(probes), health, span_of(app_id_node),
+        port=_number(text(port_node)), port_given=port_node is not None,
+        protocol=text(annotations.get("dapr.io/app-protocol")),
+    )
 
 
 _ARG = re.compile(r"^--?([a-z-]+)(?:=(.*))?$")
@@ -325,5 +359,13 @@ def _sidecars(root: MappingView, folder: str) -> list[Sidecar]:
             context = text(build) or text(MappingView(build).get("context")) if build is not None else None
             if context:
                 app_dir = os.path.normpath(os.path.join(folder, context))
-        found.append(Sidecar(app_id, app_dir, tuple(resources), span_of(command)))
+        ports = args.get("app-port") or []
+        protocol = args.get("app-protocol") or []
+        found.append(
+            Sidecar(
+                app_id, app_dir, tuple(resources), span_of(command),
+                port=_number(ports[0]) if ports else None, port_given=bool(ports),
+                protocol=protocol[0] if protocol else None,
+            )
+        )
     return found
