@@ -373,9 +373,9 @@ def _fastapi_handlers(model: ModuleModel) -> list[FunctionInfo]:
                     ...
                 """,
                 fixed="""
+                from cloudevents.pydantic import CloudEvent as PydanticCloudEvent
                 from dapr.ext.fastapi import DaprApp
                 from fastapi import FastAPI
-                from cloudevents.pydantic import CloudEvent as PydanticCloudEvent
 
                 app = FastAPI()
                 dapr_app = DaprApp(app)
