@@ -30,7 +30,7 @@ def as_dict(d: Diagnostic) -> dict:
         "detail": None if d.detail is None else printable(d.detail),
         "related": [
             {
-                "path": r.path,
+                "path": printable(r.path),
                 "line": r.line,
                 "column": r.column,
                 "end_line": r.end_line,

@@ -133,7 +133,7 @@ def _context(d: Diagnostic, texts: dict, sources: dict, fixable: bool) -> list[s
         out.append(f"{gutter} | {printable(line)}")
         out.append(f"{' ' * len(gutter)} | {' ' * len(before)}{'^' * max(1, len(within))}")
     for r in d.related:
-        out.append(f"  = related: {r.path}:{r.line}:{r.column}: {printable(r.message)}")
+        out.append(f"  = related: {printable(r.path)}:{r.line}:{r.column}: {printable(r.message)}")
     if d.detail:
         out.append(f"  = help: {printable(d.detail)}")
     if d.fix is not None:
