@@ -26,6 +26,7 @@ from dapr_lint.python.model import (
     is_blocking_method,
     is_none_literal,
 )
+from dapr_lint.python.model.clients import client_facts
 from dapr_lint.python.model import streams
 from dapr_lint.python.model.actors import actor_summary_draft, freeze_actor_summary
 from dapr_lint.python.sdk_table import MEMBERS
@@ -249,7 +250,7 @@ class _Builder:
             if any(h.kind in ("subscription", "grpc_subscription") for h in info.handlers):
                 continue
             for site in info.calls:
-                method = m.client_method_call(site)
+                method = client_facts(m).client_method_call(site)
                 if method is None or not is_blocking_method(*method) or exception_facts(m).protected_by(site, "dapr"):
                     continue
                 item = {"method": method[1], "function": info.name}
@@ -330,7 +331,7 @@ class _Builder:
         if key in memo:
             return memo[key]
         memo[key] = None  # open: a cycle back to it finds nothing
-        use = self.m.blocking_use(info)
+        use = client_facts(self.m).blocking_use(info)
         found = self._use_snippet(use) if use is not None else None
         if found is None and depth < 4 and not info.is_async and info.is_module_level_or_method and not info.is_generator:
             for site in info.calls:
@@ -354,7 +355,7 @@ class _Builder:
             value = expr.value if isinstance(expr, cst.Return) else expr
             if value is None:
                 return None
-            kind = self.m.client_of(value, info.scope)
+            kind = client_facts(self.m).client_of(value, info.scope)
             if kind is None or kind.is_async:
                 return None
             kinds.add(kind.path)
@@ -387,7 +388,7 @@ class _Builder:
         return found
 
     def _use_snippet(self, use) -> str:
-        suffix = "()" if self.m.constructed_client(use) is not None else "(...)"
+        suffix = "()" if client_facts(self.m).constructed_client(use) is not None else "(...)"
         return self.m.module.code_for_node(use.node.func) + suffix
 
     def _async_calls(self, summary: dict) -> None:
@@ -397,10 +398,10 @@ class _Builder:
         calls: list[dict] = []
         m = self.m
         for info in m.functions:
-            if not m.runs_on_event_loop(info):
+            if not client_facts(m).runs_on_event_loop(info):
                 continue
             for site in info.calls:
-                if site.offloaded or m.called_function(site) is not None or m.constructed_client(site) is not None:
+                if site.offloaded or m.called_function(site) is not None or client_facts(m).constructed_client(site) is not None:
                     continue
                 func = site.node.func
                 items: list[dict] = []
@@ -472,7 +473,7 @@ class _Builder:
     def _provider(self, expr: cst.BaseExpression, scope: Scope, info) -> Optional[str]:
         """The function FastAPI calls to fill a parameter of handler `info` (`client=Depends(get_client)`): its
         import path, or its name when it is a function of this module; None for anything else."""
-        if not isinstance(expr, cst.Name) or scope is not info.scope or self.m.client_of(expr, scope) is not None:
+        if not isinstance(expr, cst.Name) or scope is not info.scope or client_facts(self.m).client_of(expr, scope) is not None:
             return None  # not a parameter, or one whose annotation already says it is a client (the file's own DPR101)
         bindings = self.m.lookup(expr.value, scope)
         if not bindings or len(bindings) != 1 or bindings[0].kind != "param":
@@ -849,7 +850,7 @@ class _Builder:
     def _components(self, summary: dict) -> None:
         m = self.m
         for site in m.calls:
-            method = m.client_method_call(site)
+            method = client_facts(m).client_method_call(site)
             if method is None or method[0].family != "dapr":
                 continue
             member = MEMBERS.get(method[0].path, {}).get(method[1], {})

@@ -21,6 +21,7 @@ from dapr_lint.python.model.records import (
     TryInfo,
     WithItemSite,
 )
+from dapr_lint.python.model.clients import client_facts
 from dapr_lint.python.walk import children
 from dapr_lint.python.model.exceptions import exception_facts
 
@@ -661,7 +662,7 @@ class ModelBuilder:
             if expected is not None:
                 # the callable form, `pytest.raises(E, func, *args)`: the arguments are expected to fail
                 self.m.expectations.append((node, expected))
-        offload = self.m.is_thread_offload_syntax(func, self.scope)
+        offload = client_facts(self.m).is_thread_offload_syntax(func, self.scope)
         if offload:
             self.offload_depth += 1
         for arg in node.args:

@@ -12,6 +12,7 @@ import libcst as cst
 
 from dapr_lint.python import known
 from dapr_lint.python.model.records import Binding, CallSite, Scope
+from dapr_lint.python.model.clients import client_facts
 from dapr_lint.python.model.syntax import argument
 from dapr_lint.python.model.values import Const, Instance, Ref
 from dapr_lint.python.sdk_table import MEMBERS
@@ -68,7 +69,7 @@ class PayloadFacts:
         TransactionalStateOperation, BulkPublishEntry)."""
         func = site.node.func
         if isinstance(func, cst.Attribute):
-            kind = self.m.client_of(func.value, site.scope)
+            kind = client_facts(self.m).client_of(func.value, site.scope)
             if kind is not None:
                 member = MEMBERS.get(kind.path, {}).get(func.attr.value)
                 if member is None or member.get("kind") != "method" or member.get("params") is None:

@@ -29,6 +29,7 @@ from dapr_lint.python.model import (
     constant_string,
     has_star_kwargs,
 )
+from dapr_lint.python.model.clients import client_facts
 from dapr_lint.python.model.values import Coroutine
 from dapr_lint.python.model.payloads import payload_facts
 from dapr_lint.summaries import ImportedName, ScheduledJob, ServedPort, Span, StreamingHandler, StrValue, WiringFacts
@@ -123,7 +124,7 @@ def _build(model: ModuleModel) -> StreamFacts:
             result.jobs.append(build)
     entered = {id(_entered_call(w)): w for w in model.with_items if _entered_call(w) is not None}
     for site in model.calls:
-        method = model.client_method_call(site)
+        method = client_facts(model).client_method_call(site)
         if method is None or method[0].family != "dapr":
             continue
         kind, name = method

@@ -27,6 +27,7 @@ from dapr_lint.python.model import (
     is_blocking_method,
     keyword_arg,
 )
+from dapr_lint.python.model.clients import client_facts
 from dapr_lint.python.walk import children
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.settings import Settings
@@ -41,7 +42,7 @@ _EVENT_HANDLER_KINDS = frozenset(
 
 def _dapr_call(model: ModuleModel, site: CallSite) -> Optional[tuple[known.ClientKind, str]]:
     """(client kind, method) for a call of a Dapr client method that talks to the sidecar."""
-    method = model.client_method_call(site)
+    method = client_facts(model).client_method_call(site)
     if method is None or not is_blocking_method(method[0], method[1]):
         return None
     return method
