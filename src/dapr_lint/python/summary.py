@@ -220,7 +220,7 @@ class _Builder:
             self._objects()
         summary["entry"] = self._is_entry()
         summary["env_constants"] = self.env_constants
-        summary["subscribed_routes"] = sorted(getattr(m, "programmatic_routes", ()) or ())
+        summary["subscribed_routes"] = sorted(m.programmatic_routes)
         self._routes_and_includes(summary)
         self._handlers(summary)
         if summary["uses_dapr"]:

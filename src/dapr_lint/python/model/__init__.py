@@ -11,7 +11,7 @@ QualifiedNameProvider: the same answers for the imports Dapr code uses, at a fra
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Optional, cast
+from typing import Any, Iterable, Iterator, Optional
 
 import libcst as cst
 
@@ -25,6 +25,7 @@ from dapr_lint.python.model.builder import (
     dotted_name,
 )
 from dapr_lint.python.model.clients import client_facts, is_blocking_method
+from dapr_lint.python.model.handlers import find_handlers
 from dapr_lint.python.model.records import (
     AttributeSite,
     AwaitSite,
@@ -63,7 +64,6 @@ from dapr_lint.python.model.values import (
     Value,
     constant_string,
 )
-from dapr_lint.python.model.vocabulary import Framework, HandlerKind
 from dapr_lint.python.sdk_releases import SdkPin, unpinned
 from dapr_lint.python.sdk_table import MEMBERS
 
@@ -109,15 +109,6 @@ _MAX_CALL_DEPTH = 3
 _MAX_VALUE_NESTING = 100
 
 
-_GRPC_HANDLER_KINDS: dict[str, HandlerKind] = {
-    "subscribe": "grpc_subscription", "method": "grpc_method", "binding": "grpc_binding", "job_event": "grpc_job"
-}
-
-
-def _workflow_kind(attr: str) -> HandlerKind:
-    return "activity" if attr == "activity" else "workflow"
-
-
 class ModuleModel:
     """Facts about one module. Build with `ModuleModel.build(module)`."""
 
@@ -149,6 +140,8 @@ class ModuleModel:
         self._in_progress: set[tuple[int, int]] = set()
         # facet modules (python/model/<facet>.py) keep what they build from the records here, once per model
         self.facets: dict[str, Any] = {}
+        # routes a `GET /dapr/subscribe` handler of this module lists (model/handlers.py)
+        self.programmatic_routes: frozenset[str] = frozenset()
 
     @classmethod
     def build(
@@ -168,9 +161,7 @@ class ModuleModel:
         for site in model.calls:
             if site.context == "arg" and site.parent_call is None:
                 site.parent_call = model.parent_calls.get(id(site.node))
-        model._find_script_entries()
-        model._find_handlers()
-        model._find_startup_functions()
+        find_handlers(model)
         return model
 
     # -- imports -------------------------------------------------------------------------------------
@@ -203,45 +194,6 @@ class ModuleModel:
                     return ("instance", id(home), text)
                 return ("local", id(home), text)
         return ("unknown", id(scope), text)
-
-    # -- start-up code ---------------------------------------------------------------------------------
-
-    def runs_at_startup(self, site: CallSite) -> bool:
-        """Whether a call runs once, before the app serves any request: in an `@app.on_event("startup")`
-        handler, or in a lifespan function (`FastAPI(lifespan=...)`) before its `yield`."""
-        info = site.function
-        if info is None or info.startup is None:
-            return False
-        if info.startup == "whole":
-            return True
-        limit = info.calls_before_yield
-        if limit is None:
-            return False
-        return any(s is site for s in info.calls[:limit])
-
-    def _find_startup_functions(self) -> None:
-        for site in self.calls:
-            path = self.callee_path(site.node, site.scope)
-            if path not in known.LIFESPAN_OWNERS:
-                continue
-            lifespan = argument(site.node, None, "lifespan")
-            if lifespan is None:
-                continue
-            value = self.value_of(lifespan, site.scope)
-            if isinstance(value, FunctionRef) and value.info.startup is None:
-                value.info.startup = "before_yield"
-        for info in self.functions:
-            for decorator in info.decorators:
-                expr = decorator.decorator
-                if not (isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "on_event"):
-                    continue
-                receiver = self._receiver(expr.func.value, info.outer_scope)
-                if receiver not in (known.FASTAPI_APP, known.FASTAPI_ROUTER, known.STARLETTE_APP) and not (
-                    receiver is None and (self.imports_module("fastapi") or self.imports_module("starlette"))
-                ):
-                    continue
-                if self.string_of(argument(expr, 0, "event_type"), info.outer_scope) == "startup":
-                    info.startup = "whole"
 
     # -- name resolution -----------------------------------------------------------------------------
 
@@ -582,252 +534,6 @@ class ModuleModel:
         if isinstance(value, FunctionRef):
             return value.info
         return None
-
-    # -- script entries ------------------------------------------------------------------------------
-
-    def _find_script_entries(self) -> None:
-        for site in self.calls:
-            if site.function is not None and site.function.is_async:
-                continue
-            func = site.node.func
-            is_runner = isinstance(func, cst.Attribute) and func.attr.value in known.SCRIPT_RUNNER_METHODS
-            if not is_runner:
-                is_runner = self.qualified_name(func, site.scope) in known.SCRIPT_RUNNERS
-            if not is_runner or not site.node.args:
-                continue
-            target = site.node.args[0].value
-            if isinstance(target, cst.Call):
-                target = target.func
-            value = self.value_of(target, site.scope)
-            if isinstance(value, FunctionRef) and value.info.is_async:
-                value.info.is_script_entry = True
-        self._propagate_script_entries()
-
-    def _propagate_script_entries(self) -> None:
-        """A coroutine of this module that only script entries call runs on the script's loop too, where
-        nothing else runs: it counts as part of the script (to a fixed point: entry -> helper -> helper)."""
-        if not any(info.is_script_entry for info in self.functions):
-            return
-        callers: dict[int, list[CallSite]] = {}
-        for site in self.calls:
-            callee = self.called_function(site)
-            if callee is not None and callee.is_async:
-                callers.setdefault(id(callee), []).append(site)
-        reads: dict[str, int] = {}
-        stack = [self.module_scope]
-        while stack:
-            scope = stack.pop()
-            for name, uses in scope.name_uses.items():
-                reads[name] = reads.get(name, 0) + len(uses)
-            stack.extend(scope.children)
-        changed = True
-        while changed:
-            changed = False
-            for info in self.functions:
-                if info.is_script_entry or not info.is_async or info.decorators or info.handlers:
-                    continue
-                sites = callers.get(id(info), [])
-                if not sites or reads.get(info.name, 0) != len(sites):
-                    continue  # referenced in some other way (passed as a callback, exported, ...)
-                if all(s.function is not None and s.function.is_script_entry for s in sites):
-                    info.is_script_entry = True
-                    changed = True
-
-    # -- handlers ------------------------------------------------------------------------------------
-
-    def _find_handlers(self) -> None:
-        for info in self.functions:
-            for decorator in info.decorators:
-                handler = self._handler_from_decorator(decorator, info)
-                if handler is not None:
-                    info.handlers.append(handler)
-                    self.handlers.append(handler)
-        for site in self.calls:
-            handler = self._handler_from_registration(site)
-            if handler is not None:
-                handler.function.handlers.append(handler)
-                self.handlers.append(handler)
-        self._find_programmatic_subscriptions()
-
-    def _find_programmatic_subscriptions(self) -> None:
-        """Routes a `GET /dapr/subscribe` handler of this module lists (`{"route": ...}`, or v2's
-        `{"routes": {"default": ..., "rules": [{"path": ...}]}}`) receive events: they are subscription
-        handlers too (framework "programmatic-flask" / "programmatic-fastapi")."""
-        listings = [h for h in self.handlers if h.kind == "route" and h.path == "/dapr/subscribe"]
-        routes: set[str] = set()
-        for listing in listings:
-            info = listing.function
-            for returned in info.returns:
-                for entry in self._listed_entries(returned, info.scope):
-                    routes.update(self._entry_routes(entry, info.scope))
-        self.programmatic_routes = frozenset(routes)
-        # Dapr adds the leading slash a listed route lacks
-        routes = {"/" + r.lstrip("/") for r in routes}
-        # route functions the project stage found to receive events (another module's listing, a declarative
-        # Subscription of the app, a router prefix)
-        declared = self.subscriber_functions
-        if not routes and not declared:
-            return
-        for handler in list(self.handlers):
-            if handler.kind != "route":
-                continue
-            if (handler.path is not None and "/" + handler.path.lstrip("/") in routes) or handler.function.qualname in declared:
-                subscription = Handler(
-                    "subscription",
-                    cast(Framework, f"programmatic-{handler.framework}"),
-                    handler.function,
-                    handler.node,
-                    handler.path,
-                    call=handler.call,
-                )
-                handler.function.handlers.append(subscription)
-                self.handlers.append(subscription)
-
-    def _listed_entries(self, expr: cst.BaseExpression, scope: Scope, depth: int = 0) -> list[cst.Dict]:
-        if depth > 2:
-            return []
-        if isinstance(expr, (cst.List, cst.Tuple)):
-            return [e.value for e in expr.elements if isinstance(e.value, cst.Dict)]  # type: ignore[misc]
-        if isinstance(expr, cst.Call) and expr.args and self.qualified_name(expr.func, scope) in (
-            "flask.jsonify",
-            "fastapi.responses.JSONResponse",
-        ):
-            return self._listed_entries(expr.args[0].value, scope, depth + 1)
-        if isinstance(expr, cst.Name):
-            bindings = self.lookup(expr.value, scope)
-            if bindings and len(bindings) == 1 and bindings[0].kind == "assign" and bindings[0].value is not None:
-                return self._listed_entries(bindings[0].value, bindings[0].scope, depth + 1)  # type: ignore[arg-type]
-        return []
-
-    def _entry_routes(self, entry: cst.Dict, scope: Scope) -> set[str]:
-        found: set[str] = set()
-        for element in entry.elements:
-            if not isinstance(element, cst.DictElement):
-                continue
-            key = self.value_of(element.key, scope)
-            if key == Const("route"):
-                text = self.string_of(element.value, scope)
-                if text is not None:
-                    found.add(text)
-            elif key == Const("routes") and isinstance(element.value, cst.Dict):
-                for inner in element.value.elements:
-                    if not isinstance(inner, cst.DictElement):
-                        continue
-                    inner_key = self.value_of(inner.key, scope)
-                    if inner_key == Const("default"):
-                        text = self.string_of(inner.value, scope)
-                        if text is not None:
-                            found.add(text)
-                    elif inner_key == Const("rules") and isinstance(inner.value, cst.List):
-                        for rule in inner.value.elements:
-                            if isinstance(rule.value, cst.Dict):
-                                for part in rule.value.elements:
-                                    if isinstance(part, cst.DictElement) and self.value_of(part.key, scope) == Const("path"):
-                                        text = self.string_of(part.value, scope)
-                                        if text is not None:
-                                            found.add(text)
-        return found
-
-    def _receiver(self, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
-        value = self.value_of(expr, scope)
-        if isinstance(value, Instance) and value.local is None:
-            return value.path
-        return None
-
-    def _handler_from_decorator(self, decorator: cst.Decorator, info: FunctionInfo) -> Optional[Handler]:
-        expr = decorator.decorator
-        call = expr if isinstance(expr, cst.Call) else None
-        target = call.func if call is not None else expr
-        if not isinstance(target, cst.Attribute):
-            return None
-        attr = target.attr.value
-        scope = info.outer_scope
-        receiver = self._receiver(target.value, scope)
-        path = self.string_of(argument(call, 0, ("path", "rule", "route")), scope) if call is not None else None
-        if receiver is None:
-            return self._handler_by_shape(decorator, info, call, attr, path)
-        if receiver in (known.FASTAPI_APP, known.FASTAPI_ROUTER, known.STARLETTE_APP):
-            if attr in known.HTTP_ROUTE_METHODS or attr == "websocket":
-                framework: Framework = "starlette" if receiver == known.STARLETTE_APP else "fastapi"
-                return Handler("route", framework, info, decorator, path, call=call)
-            return None
-        if receiver in (known.FLASK_APP, known.FLASK_BLUEPRINT):
-            if attr in known.HTTP_ROUTE_METHODS:
-                return Handler("route", "flask", info, decorator, path, call=call)
-            return None
-        if receiver in (known.FASTAPI_DAPR_APP, known.FLASK_DAPR_APP) and attr == "subscribe":
-            framework = "dapr-fastapi" if receiver == known.FASTAPI_DAPR_APP else "dapr-flask"
-            route = self.string_of(argument(call, None, "route"), scope) if call is not None else None
-            return Handler("subscription", framework, info, decorator, route, call=call)
-        if receiver == known.GRPC_APP and attr in ("subscribe", "method", "binding", "job_event"):
-            kind = _GRPC_HANDLER_KINDS[attr]
-            return Handler(kind, "dapr-grpc", info, decorator, None, call=call)
-        if receiver == known.WORKFLOW_RUNTIME and attr in ("workflow", "activity", "versioned_workflow"):
-            kind = _workflow_kind(attr)
-            return Handler(kind, "workflow", info, decorator, None, call=call)
-        return None
-
-    def _handler_by_shape(
-        self, decorator: cst.Decorator, info: FunctionInfo, call: Optional[cst.Call], attr: str, path: Optional[str]
-    ) -> Optional[Handler]:
-        """A decorator on an app object imported from elsewhere: recognised by its shape only when the
-        module imports the framework, and marked unresolved."""
-        if attr in known.HTTP_ROUTE_METHODS and path is not None and path.startswith("/"):
-            if self.imports_module("fastapi") or self.imports_module("starlette"):
-                return Handler("route", "fastapi", info, decorator, path, resolved=False, call=call)
-            if self.imports_module("flask"):
-                return Handler("route", "flask", info, decorator, path, resolved=False, call=call)
-        if attr == "subscribe" and call is not None and has_keyword(call, "topic"):
-            if self.imports_module("dapr.ext.fastapi"):
-                return Handler("subscription", "dapr-fastapi", info, decorator, None, resolved=False, call=call)
-            if self.imports_module("dapr.ext.flask") or self.imports_module("flask_dapr"):
-                return Handler("subscription", "dapr-flask", info, decorator, None, resolved=False, call=call)
-        if attr in ("workflow", "activity") and self.imports_module("dapr.ext.workflow") and not self._is_local_object(decorator, info):
-            kind = _workflow_kind(attr)
-            return Handler(kind, "workflow", info, decorator, None, resolved=False, call=call)
-        return None
-
-    def _is_local_object(self, decorator: cst.Decorator, info: FunctionInfo) -> bool:
-        """Whether a decorator's receiver is an object of this module's own making (an instance of a local class,
-        a local class or function): its `.activity` / `.workflow` has the project's semantics, not the SDK's."""
-        expr = decorator.decorator
-        target = expr.func if isinstance(expr, cst.Call) else expr
-        if not isinstance(target, cst.Attribute):
-            return False
-        value = self.value_of(target.value, info.outer_scope)
-        return isinstance(value, (ClassRef, FunctionRef)) or (isinstance(value, Instance) and value.local is not None)
-
-    def _handler_from_registration(self, site: CallSite) -> Optional[Handler]:
-        func = site.node.func
-        args = site.node.args
-        if isinstance(func, cst.Attribute):
-            attr = func.attr.value
-            if attr not in ("add_api_route", "add_route", "add_url_rule", "register_workflow", "register_activity", "register_versioned_workflow"):
-                return None
-            receiver = self._receiver(func.value, site.scope)
-            if receiver in (known.FASTAPI_APP, known.FASTAPI_ROUTER, known.STARLETTE_APP) and attr in ("add_api_route", "add_route"):
-                endpoint = argument(site.node, 1, "endpoint")
-                return self._registered(site, endpoint, "route", "fastapi", self.string_of(argument(site.node, 0, "path"), site.scope))
-            if receiver in (known.FLASK_APP, known.FLASK_BLUEPRINT) and attr == "add_url_rule":
-                endpoint = argument(site.node, 2, "view_func")
-                return self._registered(site, endpoint, "route", "flask", self.string_of(argument(site.node, 0, "rule"), site.scope))
-            if receiver == known.WORKFLOW_RUNTIME and attr.startswith("register_"):
-                kind: HandlerKind = "activity" if attr == "register_activity" else "workflow"
-                return self._registered(site, argument(site.node, 0, "fn"), kind, "workflow", None)
-            return None
-        if isinstance(func, cst.Name) or isinstance(func, cst.Attribute):
-            path = self.qualified_name(func, site.scope)
-            if path in ("starlette.routing.Route", "starlette.routing.WebSocketRoute") and args:
-                return self._registered(site, argument(site.node, 1, "endpoint"), "route", "starlette", self.string_of(argument(site.node, 0, "path"), site.scope))
-        return None
-
-    def _registered(self, site: CallSite, endpoint: Optional[cst.BaseExpression], kind: HandlerKind, framework: Framework, path: Optional[str]) -> Optional[Handler]:
-        if endpoint is None:
-            return None
-        value = self.value_of(endpoint, site.scope)
-        if not isinstance(value, FunctionRef):
-            return None
-        return Handler(kind, framework, value.info, site.node, path, call=site.node)
 
     # -- name uses -----------------------------------------------------------------------------------
 

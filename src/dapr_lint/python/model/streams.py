@@ -30,6 +30,7 @@ from dapr_lint.python.model import (
     has_star_kwargs,
 )
 from dapr_lint.python.model.clients import client_facts
+from dapr_lint.python.model.handlers import HandlerFinder, runs_at_startup
 from dapr_lint.python.model.values import Coroutine
 from dapr_lint.python.model.payloads import payload_facts
 from dapr_lint.summaries import ImportedName, ScheduledJob, ServedPort, Span, StreamingHandler, StrValue, WiringFacts
@@ -198,14 +199,14 @@ def _resolve_job(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, bui
 def _at_startup(model: ModuleModel, site: CallSite) -> bool:
     """Start-up code: a lifespan before its `yield`, an `on_event("startup")` handler, or a plain function of
     this module that only such code calls."""
-    if model.runs_at_startup(site):
+    if runs_at_startup(site):
         return True
     info = site.function
     if info is None or info.handlers or info.decorators or info.klass is not None:
         return False
     callers = [s for s in model.calls if model.called_function(s) is info]
     reads = sum(len(uses) for scope in _scopes(model) for uses in [scope.name_uses.get(info.name, [])])
-    return bool(callers) and reads == len(callers) and all(model.runs_at_startup(s) for s in callers)
+    return bool(callers) and reads == len(callers) and all(runs_at_startup(s) for s in callers)
 
 
 def _scopes(model: ModuleModel) -> list[Scope]:
@@ -546,14 +547,15 @@ def _served_port(model: ModuleModel, site: CallSite, path: Optional[str]) -> Opt
 def _bulk_routes(model: ModuleModel) -> set[str]:
     """Routes a `GET /dapr/subscribe` of this module lists with `"bulkSubscribe": {"enabled": True}`."""
     found: set[str] = set()
+    finder = HandlerFinder(model)
     for handler in model.handlers:
         if handler.kind != "route" or handler.path != "/dapr/subscribe":
             continue
         info = handler.function
         for returned in info.returns:
-            for entry in model._listed_entries(returned, info.scope):
+            for entry in finder.listed_entries(returned, info.scope):
                 if _bulk_enabled(model, entry, info.scope):
-                    found.update(model._entry_routes(entry, info.scope))
+                    found.update(finder.entry_routes(entry, info.scope))
     return found
 
 

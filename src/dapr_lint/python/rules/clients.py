@@ -23,6 +23,7 @@ from dapr_lint.python.model import (
     is_blocking_method,
 )
 from dapr_lint.python.model.clients import client_facts
+from dapr_lint.python.model.handlers import runs_at_startup
 from dapr_lint.python.sdk_releases import Absence, SdkPin, agent_export_absence, keyword_absence, member_absence
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.python.model.actors import actor_facts
@@ -290,7 +291,7 @@ def sync_client_in_async(model: ModuleModel, report: Reporter) -> Iterator[Findi
         calls: list[tuple[CallSite, known.ClientKind, str]] = []
         helpers: list[tuple[CallSite, FunctionInfo, CallSite]] = []
         for site in info.calls:
-            if site.offloaded or model.runs_at_startup(site):
+            if site.offloaded or runs_at_startup(site):
                 continue  # start-up code (lifespan before `yield`, on_event("startup")) blocks no request
             constructed = client_facts(model).constructed_client(site)
             if constructed is not None:
