@@ -273,9 +273,7 @@ def _within_limits(root: Node, limits: LoadLimits) -> bool:
     weights: dict[int, int] = {}
     heights: dict[int, int] = {}
     if not isinstance(root, CollectionNode):
-        if isinstance(root, ScalarNode) and root.style == "":
-            root.style = None
-        return True
+        return not isinstance(root, ScalarNode) or _plain_style(root)
     open_nodes = {id(root)}
     stack = [(root, iter(_children(root)))]
     while stack:
@@ -290,8 +288,8 @@ def _within_limits(root: Node, limits: LoadLimits) -> bool:
                 open_nodes.add(key)
                 stack.append((child, iter(_children(child))))
                 break
-            if isinstance(child, ScalarNode) and child.style == "":
-                child.style = None
+            if isinstance(child, ScalarNode) and not _plain_style(child):
+                return False
             weights[key] = heights[key] = 1
         else:
             stack.pop()
@@ -307,6 +305,20 @@ def _within_limits(root: Node, limits: LoadLimits) -> bool:
                 return False
             weights[id(node)] = weight
             heights[id(node)] = height + 1
+    return True
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def _plain_style(scalar: ScalarNode) -> bool:
+    """Give a plain scalar the pure-Python composer's style (None, libyaml says ""); False for the one scalar the
+    composers resolve differently: an empty value with the non-specific tag (`key: !`), null in pure Python,
+    a string in libyaml (libyaml cannot tell it from `key: !!str`, so both go to the pure-Python composer)."""
+    if scalar.style == "":
+        if scalar.value == "" and scalar.tag == _STR_TAG:
+            return False
+        scalar.style = None
     return True
 
 
