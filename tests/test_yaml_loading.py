@@ -51,6 +51,8 @@ ODD_TEXTS = [
     "a: 1\r\nb: 2\r\n", "a: 1\rb: 2\r", "a: 1\x85b: 2\n", "a: 'x\u2028y'\nb: 1\n", "a: '😀\n  x'\n",
     # a tab inside a plain scalar (libyaml takes it, PyYAML does not), a byte-order mark inside the text
     "a: é😀\tb\n", "a:\n\tb: 1\n", "a: \ufeffb\nc: 1\n",
+    # a comment right after a block scalar's header: libyaml takes it, PyYAML does not
+    "a: >#c\n  x\n", "a: |-#\n  x\n", "a: |2#\n   x\n", ">#x", "a: > #c\n  x\n",
     # no line break at the end: libyaml ends on an extra line
     "a: |\n  x\n  y", "a: >\n  x", "---", "a:", "- ", "a: [1,\n 2]", 'a: "x\n\n  y"', "k: v # c",
     "%YAML 1.1\n---\na: 1\n", "%YAML 1.2\n---\na: 1\n", "a: [a:b, http://x, {c:d}]\n", "{a:b}\n", "[a: b]\n",

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 import codecs
+import re
 
 import yaml
 import yaml.reader
@@ -191,9 +192,11 @@ def load_documents(text: str, limits: LoadLimits = DEFAULT_LIMITS) -> list[Node 
 def _compose_with_libyaml(text: str, limits: LoadLimits) -> Optional[list[Node | None]]:
     """The documents as libyaml composes them, or None when libyaml is missing, refuses the text, or a document
     crosses a limit: the pure-Python composer then says why, at the position it says it."""
-    if _C_LOADER is None or "\t" in text or "\ufeff" in text or not _libyaml_bounds_nesting():
-        # libyaml takes a tab inside a plain scalar that PyYAML refuses, and counts a byte-order mark inside the
-        # text as a column that PyYAML does not
+    if _C_LOADER is None or "\t" in text or "\ufeff" in text or _BLOCK_HEADER_COMMENT.search(text):
+        # libyaml takes a tab inside a plain scalar and a comment right after a block scalar's header (`|#`) that
+        # PyYAML refuses, and counts a byte-order mark inside the text as a column that PyYAML does not
+        return None
+    if not _libyaml_bounds_nesting():
         return None
     try:
         yaml.reader.Reader(text)  # the characters YAML forbids: the pure-Python reader says which and where
@@ -248,6 +251,7 @@ def _move_stream_end(documents: list[Node | None], end: yaml.Mark) -> None:
             stack.extend(_children(node))
 
 
+_BLOCK_HEADER_COMMENT = re.compile(r"[|>][-+0-9]*#")
 _NESTING_PROBE: list[bool] = []
 
 
