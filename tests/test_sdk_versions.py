@@ -169,6 +169,30 @@ def test_pipfile_and_poetry_locks():
     assert dependencies.locked_version("poetry.lock", '[[package]]\nname = "Dapr"\nversion = "1.18.3"\n') == "1.18.3"
 
 
+def test_a_lock_of_another_layout_is_read_as_toml():
+    reordered = '[[package]]\nversion = "1.17.2"\nname = "dapr"\n\n[[package]]\nname = \'dapr-agents\'\nversion = "0.9.0"\n'
+    assert dependencies.locked_version("uv.lock", reordered) == "1.17.2"
+    assert dependencies.locked_version("uv.lock", reordered, "dapr-agents") == "0.9.0"
+    usual = '[[package]]\nname = "grpcio"\nversion = "1.70.0"\n\n[[package]]\nname = "dapr"\nversion = "1.16.0"\n'
+    assert dependencies.locked_version("uv.lock", usual) == "1.16.0"
+    assert dependencies.locked_version("uv.lock", usual, "dapr-agents") is None
+    assert dependencies.locked_version("uv.lock", "[[package]\nname = ") is None
+
+
+def test_a_folder_shared_by_many_is_read_once(tmp_path, monkeypatch):
+    (tmp_path / "uv.lock").write_text('version = 1\n[[package]]\nname = "dapr"\nversion = "1.16.2"\n')
+    folders = [tmp_path / f"app{i}" / "src" for i in range(20)]
+    for folder in folders:
+        folder.mkdir(parents=True)
+    reads: list = []
+    real = dependencies.read_text
+    monkeypatch.setattr(dependencies, "read_text", lambda path, within=None: reads.append(path) or real(path, within))
+    memo: dependencies.FolderPins = {}
+    pins = {dependencies.pin_for(folder, tmp_path, memo) for folder in folders}
+    assert pins == {SdkPin("1.16.2", "1.16.2", "uv.lock")}
+    assert reads.count(tmp_path / "uv.lock") == 2  # once for dapr, once for dapr-agents, not once per app
+
+
 def test_no_pin_outside_the_repository(tmp_path):
     (tmp_path / "requirements.txt").write_text("dapr==1.12.0\n")
     repo = tmp_path / "repo"

@@ -547,6 +547,7 @@ class Resolver:
         self._configs: dict[Optional[Path], Config] = {}
         self._settings: dict[int, Settings] = {}
         self._pins: dict[Path, Optional["SdkPin"]] = {}
+        self._folder_pins: dict = {}
         if self.cli.config_file is not None and not self.cli.config_file.is_file():
             raise ConfigError(f"--config: no such file: {self.cli.config_file}")
 
@@ -612,7 +613,7 @@ class Resolver:
         path = path if path.is_absolute() else self.cwd / path
         folder = Path(os.path.normpath(path if path.is_dir() else path.parent))
         if folder not in self._pins:
-            self._pins[folder] = dependencies.pin_for(folder, self._pin_root(folder, config))
+            self._pins[folder] = dependencies.pin_for(folder, self._pin_root(folder, config), self._folder_pins)
         return self._pins[folder]
 
     def _pin_root(self, folder: Path, config: Config) -> Path:

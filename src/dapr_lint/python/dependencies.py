@@ -236,6 +236,11 @@ def requirements_of(name: str, text: str) -> list[Requirement]:
     return []
 
 
+# uv.lock and poetry.lock write each package as a table whose first two keys are its name and version; reading
+# those lines is what the pin needs, and a whole-file TOML parse of a large lock cost ~0.1 s per read.
+_LOCKED_PACKAGE = re.compile(r'^\[\[package\]\][ \t]*\r?\nname = "([^"\\]*)"[ \t]*\r?\nversion = "([^"\\]*)"', re.MULTILINE)
+
+
 def locked_version(name: str, text: str, distribution: str = "dapr") -> Optional[str]:
     """The exact version of a distribution in a lock file (uv.lock, poetry.lock, Pipfile.lock)."""
     if name == "Pipfile.lock":
@@ -248,6 +253,14 @@ def locked_version(name: str, text: str, distribution: str = "dapr") -> Optional
             if isinstance(entry, dict) and isinstance(entry.get("version"), str):
                 return entry["version"].lstrip("=")
         return None
+    known_layout = False
+    for match in _LOCKED_PACKAGE.finditer(text):
+        if normalise(match.group(1)) == distribution:
+            return match.group(2)
+        known_layout = True
+    if known_layout or not re.search(r"^name\s*=", text, re.MULTILINE):
+        return None
+    # a layout the fast read does not know (keys reordered, other quoting): the TOML parser decides
     try:
         data = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, ValueError):
@@ -314,10 +327,15 @@ def _agents_in(folder: Path, label: str, within: Optional[Path]) -> Optional[tup
     return None
 
 
-def pin_for(start: Path, stop: Path) -> Optional[SdkPin]:
+FolderPins = dict[tuple[Path, Path], tuple[Optional[SdkPin], Optional[tuple[str, str, str]]]]
+
+
+def pin_for(start: Path, stop: Path, memo: Optional[FolderPins] = None) -> Optional[SdkPin]:
     """The Dapr SDK pin nearest `start` (a folder), looking in it and its parents up to `stop` (inclusive, the
     repository root): the first folder whose lock file or dependency file names `dapr` decides. None when no
-    folder does (unpinned)."""
+    folder does (unpinned). `memo` keeps what each (folder, root) says across calls of one run, so the files of a
+    folder shared by many (a repository's lock file) are read once."""
+    memo = {} if memo is None else memo
     try:
         start.relative_to(stop)
         folders: list[Path] = []
@@ -332,8 +350,11 @@ def pin_for(start: Path, stop: Path) -> Optional[SdkPin]:
     for folder in folders:
         relative = folder.relative_to(stop).as_posix()
         label = "" if relative == "." else relative + "/"
-        dapr = dapr or _dapr_pin_in(folder, label, stop)
-        agents = agents or _agents_in(folder, label, stop)
+        if (folder, stop) not in memo:
+            memo[folder, stop] = (_dapr_pin_in(folder, label, stop), _agents_in(folder, label, stop))
+        here_dapr, here_agents = memo[folder, stop]
+        dapr = dapr or here_dapr
+        agents = agents or here_agents
         if dapr is not None and agents is not None:
             break
     if agents is not None:
