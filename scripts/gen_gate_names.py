@@ -41,7 +41,7 @@ def names() -> list[str]:
         for member in members.values():
             if member.get("returns"):
                 found.add(member["returns"])
-    return sorted(name.rstrip(".") for name in found)
+    return sorted({name.rstrip(".") for name in found})
 
 
 def render() -> str:

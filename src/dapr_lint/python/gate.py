@@ -356,12 +356,12 @@ class _Gate:
         elif isinstance(node, ast.Attribute):
             # the whole chain is one name (`dapr.clients.DaprClient`): check it, not its prefixes
             self.chains.append((node, scope))
-            inner: ast.expr = node
-            while isinstance(inner, ast.Attribute):
-                self.attributes.append(inner)
-                inner = inner.value
-            if not isinstance(inner, ast.Name):
-                self.visit(inner, scope, function, klass)
+            base: ast.expr = node
+            while isinstance(base, ast.Attribute):
+                self.attributes.append(base)
+                base = base.value
+            if not isinstance(base, ast.Name):
+                self.visit(base, scope, function, klass)
             return
         elif isinstance(node, ast.Name):
             self.chains.append((node, scope))
@@ -651,9 +651,6 @@ def _argument_values(call: ast.Call) -> list[ast.expr]:
     """What LibCST's `Arg.value` gives for each argument, in order (a `*x` or `**x` gives `x`)."""
     values = [a.value if isinstance(a, ast.Starred) else a for a in call.args]
     values.extend(k.value for k in call.keywords)
-    if call.keywords and call.args and any(isinstance(a, ast.Starred) for a in call.args):
-        # positional and keyword arguments interleave in the source; order matters not for these sets
-        pass
     return values
 
 

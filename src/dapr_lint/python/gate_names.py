@@ -12,7 +12,6 @@ NAMES = frozenset(
         'cloudevents.pydantic',
         'cloudevents.pydantic.CloudEvent',
         'dapr.actor',
-        'dapr.actor',
         'dapr.actor.Actor',
         'dapr.actor.ActorGrpcHost',
         'dapr.actor.ActorId',
