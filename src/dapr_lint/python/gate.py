@@ -356,12 +356,12 @@ class _Gate:
         elif isinstance(node, ast.Attribute):
             # the whole chain is one name (`dapr.clients.DaprClient`): check it, not its prefixes
             self.chains.append((node, scope))
-            base: ast.expr = node
-            while isinstance(base, ast.Attribute):
-                self.attributes.append(base)
-                base = base.value
-            if not isinstance(base, ast.Name):
-                self.visit(base, scope, function, klass)
+            link: ast.expr = node
+            while isinstance(link, ast.Attribute):
+                self.attributes.append(link)
+                link = link.value
+            if not isinstance(link, ast.Name):
+                self.visit(link, scope, function, klass)
             return
         elif isinstance(node, ast.Name):
             self.chains.append((node, scope))
