@@ -230,7 +230,7 @@ def _unterminated_end(text: str) -> Optional[yaml.Mark]:
         return None
     last_break = max(text.rfind(character) for character in _LINE_BREAKS)
     lines = sum(text.count(character) for character in _LINE_BREAKS) - text.count("\r\n")
-    return yaml.Mark("<unicode string>", len(text), lines, len(text) - last_break - 1, None, None)
+    return yaml.Mark("<unicode string>", len(text), lines, len(text) - last_break - 1, None, None)  # type: ignore[arg-type]
 
 
 def _move_stream_end(documents: list[Node | None], end: yaml.Mark) -> None:
@@ -261,7 +261,7 @@ def _libyaml_bounds_nesting() -> bool:
     if not _NESTING_PROBE:
         depth = 5_000
         try:
-            yaml.compose("[" * depth + "]" * depth, Loader=_C_LOADER)
+            yaml.compose("[" * depth + "]" * depth, Loader=_C_LOADER)  # type: ignore[arg-type]
             _NESTING_PROBE.append(False)
         except yaml.YAMLError:
             _NESTING_PROBE.append(True)
