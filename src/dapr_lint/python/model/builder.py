@@ -1,4 +1,4 @@
-"""The walk: one pass over a module that fills a ModuleModel with records (moved from model.py)."""
+"""The walk: one pass over a module that fills a ModuleModel with records."""
 
 from __future__ import annotations
 
