@@ -26,19 +26,16 @@ from dapr_lint.python.model.builder import (
 )
 from dapr_lint.python.model.clients import client_facts, is_blocking_method
 from dapr_lint.python.model.handlers import find_handlers
+from dapr_lint.python.model.payloads import payload_facts
 from dapr_lint.python.model.records import (
-    AttributeSite,
-    AwaitSite,
     Binding,
     CallSite,
     ClassInfo,
     ExceptInfo,
     FunctionInfo,
     Handler,
-    ImportSite,
-    RaiseSite,
+    ModuleRecords,
     Scope,
-    SubscriptSite,
     TryInfo,
     WithItemSite,
 )
@@ -109,39 +106,22 @@ _MAX_CALL_DEPTH = 3
 _MAX_VALUE_NESTING = 100
 
 
-class ModuleModel:
-    """Facts about one module. Build with `ModuleModel.build(module)`."""
+class ModuleModel(ModuleRecords):
+    """Facts about one module: the records of its walk and the questions rules ask of them (what a name or an
+    expression resolves to, here; clients, handlers, exceptions, payloads in the facet modules). Build with
+    `ModuleModel.build(module)`."""
 
     def __init__(self, module: cst.Module, options: Optional[dict] = None) -> None:
-        self.module = module
+        super().__init__(module)
         self.options = options or {}
         # The SDK releases the project admits: a rule that says "X does not exist yet" judges by `sdk.low`,
         # one that says "X was removed" by `sdk.high` (python/sdk_releases.py).
         self.sdk: SdkPin = unpinned()
         self.subscriber_functions: frozenset[str] = frozenset()
-        self.module_scope = Scope("module", None)
-        self.functions: list[FunctionInfo] = []
-        self.classes: list[ClassInfo] = []
-        self.calls: list[CallSite] = []
-        self.module_calls: list[CallSite] = []
-        self.with_items: list[WithItemSite] = []
-        self.awaits: list[AwaitSite] = []
-        self.attributes: list[AttributeSite] = []
-        self.subscripts: list[SubscriptSite] = []
-        self.imports: list[ImportSite] = []
-        self.handlers: list[Handler] = []
-        self.tries: list[TryInfo] = []
-        self.raises: list[RaiseSite] = []
-        self.attribute_bindings: dict[str, list[Binding]] = {}
-        # code that expects a failure: (node whose span is the region, "raises" | "warns")
-        self.expectations: list[tuple[cst.CSTNode, str]] = []
-        self.parent_calls: dict[int, cst.Call] = {}
         self._value_memo: dict[tuple[int, int], Value] = {}
         self._in_progress: set[tuple[int, int]] = set()
         # facet modules (python/model/<facet>.py) keep what they build from the records here, once per model
         self.facets: dict[str, Any] = {}
-        # routes a `GET /dapr/subscribe` handler of this module lists (model/handlers.py)
-        self.programmatic_routes: frozenset[str] = frozenset()
 
     @classmethod
     def build(
@@ -163,16 +143,6 @@ class ModuleModel:
                 site.parent_call = model.parent_calls.get(id(site.node))
         find_handlers(model)
         return model
-
-    # -- imports -------------------------------------------------------------------------------------
-
-    def imports_module(self, prefix: str) -> bool:
-        """Whether any import in the module is of `prefix` or below it (`fastapi`, `dapr.ext.fastapi`)."""
-        return any(site.module == prefix or site.module.startswith(prefix + ".") for site in self.imports) or any(
-            f"{site.module}.{name}" == prefix or f"{site.module}.{name}".startswith(prefix + ".")
-            for site in self.imports
-            for name in site.names
-        )
 
     # -- object identity -----------------------------------------------------------------------------
 
@@ -440,7 +410,7 @@ class ModuleModel:
                 return produced
             return self._instantiate(func)
         if func is UNKNOWN:
-            produced = self._produced_kind(expr, scope, depth)
+            produced = payload_facts(self).produced_kind(expr, scope, depth)
             if produced is not None:
                 return produced
         if isinstance(func, ClassRef):
@@ -455,38 +425,6 @@ class ModuleModel:
                 return Coroutine(result)
             return result
         return UNKNOWN
-
-    def _produced_kind(self, expr: cst.Call, scope: Scope, depth: int) -> Optional[Kind]:
-        """The kind a builtin constructor or a pydantic serialiser returns, when the callee is not a
-        local function that the model resolved otherwise."""
-        func = expr.func
-        if isinstance(func, cst.Name):
-            kind = _BUILTIN_CONSTRUCTORS.get(func.value)
-            if kind is not None and not self.lookup(func.value, scope):
-                return Kind(kind, "call")
-            return None
-        if not isinstance(func, cst.Attribute):
-            return None
-        attr = func.attr.value
-        if attr == "model_dump_json":
-            return Kind("str", "model_dump_json")
-        if attr == "model_dump":
-            return Kind("dict", "model_dump")
-        if attr in ("dict", "json") and not expr.args:
-            # pydantic v1 names: only on an instance of a local pydantic model
-            base = self.value_of(func.value, scope, depth)
-            if isinstance(base, Instance) and base.local is not None and self.is_pydantic_model(base.local):
-                return Kind("dict", "pydantic.dict") if attr == "dict" else Kind("str", "pydantic.json")
-        return None
-
-    def is_pydantic_model(self, klass: ClassInfo) -> bool:
-        """Whether a local class derives (through local classes) from pydantic's BaseModel."""
-        for owner in self.class_chain(klass):
-            for base in owner.bases:
-                value = self.value_of(base, owner.outer_scope)
-                if isinstance(value, Ref) and value.path in known.PYDANTIC_MODELS:
-                    return True
-        return False
 
     def _returned_value(self, info: FunctionInfo, depth: int) -> Value:
         """What calling a local function gives: its returns, a context manager over its yields, or a
@@ -535,23 +473,6 @@ class ModuleModel:
             return value.info
         return None
 
-    # -- name uses -----------------------------------------------------------------------------------
-
-    def uses_of(self, name: str, scope: Scope) -> list[tuple[str, Any]]:
-        """Every read of `name` in `scope`; reads from nested scopes count as ("nested", None)."""
-        uses = list(scope.name_uses.get(name, ()))
-        stack = list(scope.children)
-        while stack:
-            child = stack.pop()
-            if name in child.bindings and child.kind != "comprehension":
-                continue
-            if name in child.name_uses:
-                if child.kind == "comprehension":
-                    uses.extend(child.name_uses[name])
-                else:
-                    uses.append(("nested", None))
-            stack.extend(child.children)
-        return uses
 
 
 _LITERAL_KINDS: dict[type, str] = {
@@ -563,7 +484,6 @@ _LITERAL_KINDS: dict[type, str] = {
     cst.Set: "set",
     cst.SetComp: "set",
 }
-_BUILTIN_CONSTRUCTORS = {"dict": "dict", "list": "list", "tuple": "tuple", "set": "set", "str": "str", "bytes": "bytes"}
 # Functions whose result kind is known whatever their arguments.
 _PRODUCING_FUNCTIONS: dict[str, Kind] = {
     "json.dumps": Kind("str", "json.dumps"),
