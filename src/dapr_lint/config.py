@@ -584,6 +584,9 @@ def parse_override(text: str) -> dict[str, Any]:
     return table
 
 
+_UNKNOWN = object()
+
+
 class Resolver:
     """The one place that computes the effective configuration and settings of a file: the nearest
     configuration file of that file (or `--config FILE` for every file), with the command line's
@@ -607,6 +610,9 @@ class Resolver:
         path = path if path.is_absolute() else self.cwd / path
         folder = path if path.is_dir() else path.parent
         folder = Path(os.path.normpath(folder))
+        known = self._folders.get(folder, _UNKNOWN)
+        if known is not _UNKNOWN:  # the files of a folder share it (and a walk gives hundreds of them)
+            return known  # type: ignore[return-value]
         walked = []
         found: Optional[Path] = None
         for candidate in (folder, *folder.parents):
