@@ -18,6 +18,7 @@ from dapr_lint.engine.run import summarize
 from dapr_lint.files import discover, display_path, repository_files
 from dapr_lint.project import Project
 from dapr_lint.project.graph import PUBLISH_METHODS, Edge, Graph, Node, build_graph
+from dapr_lint.report.apps import project_findings
 from dapr_lint.report.graph import to_dot, to_mermaid
 from dapr_lint.roots import run_root
 from dapr_lint.summaries import ModuleSummary, ResourceSummary
@@ -65,9 +66,13 @@ def test_shop_graph_is_pinned(monkeypatch):
         "app:orders",
         "component:?:statestor",
         "component:components/bindings.yaml:mailer",
+        "component:components/bindings.yaml:nightly",  # no code uses these: drawn all the same
+        "component:components/bindings.yaml:tick",
         "component:components/caches.yaml:carts",
         "component:components/caches.yaml:sessions",
         "component:components/pubsub.yaml:pubsub",
+        "component:components/secrets.yaml:archive",
+        "component:components/secrets.yaml:audit",
         "component:components/secrets.yaml:localsecrets",
         "component:components/statestore.yaml:statestore",
         "topic:?:kafka/audit",  # no component `kafka`: keyed by the name alone
@@ -167,12 +172,22 @@ def test_focus_keeps_an_apps_neighbourhood(monkeypatch):
     project = _project(PROJECTS / "shop", monkeypatch)
     graph = build_graph(project, project.models[0], _shown)
     checkout = graph.focus("checkout")
+    unused = {  # the components checkout loads that no code uses: kept, so their findings stay visible
+        "component:components/bindings.yaml:nightly",
+        "component:components/secrets.yaml:archive",
+        "component:components/secrets.yaml:audit",
+    }
     assert set(checkout.nodes) == {
         "app:checkout",
         "app:orders",
         "component:components/statestore.yaml:statestore",
         "component:components/secrets.yaml:localsecrets",
-    }
+    } | unused
+    # a used component another app reaches is not checkout's, nor one scoped to another app
+    assert not {"component:components/bindings.yaml:mailer", "component:components/bindings.yaml:tick"} & set(
+        checkout.nodes
+    )
+    assert "component:components/bindings.yaml:tick" in graph.focus("orders").nodes
     # orders' own stores are not checkout's neighbourhood
     assert all("checkout" in (e.source + e.target) for e in checkout.edges)
     assert graph.focus("no-such-app").nodes == {}
@@ -237,7 +252,7 @@ def test_samples_sharing_app_ids_stay_apart(tmp_path, monkeypatch):
 # -- the Mermaid grammar subset the renderer emits ---------------------------------------------------------
 
 _LABEL = r'"[^"\n]*"'
-_NODE = re.compile(rf"^n\d+(\[{_LABEL}\]|\[\({_LABEL}\)\]|\{{\{{{_LABEL}\}}\}})$")
+_NODE = re.compile(rf"^n\d+(\[{_LABEL}\]|\[\({_LABEL}\)\]|\{{\{{{_LABEL}\}}\}}|\(\[{_LABEL}\]\))$")
 _EDGE = re.compile(rf"^(n\d+) (-->|==>|-\.->)\|{_LABEL}\| (n\d+)$")
 _SUBGRAPH = re.compile(rf"^subgraph r\d+\[{_LABEL}\]$")
 
@@ -264,7 +279,7 @@ def check_mermaid(text: str) -> None:
             assert re.fullmatch(r"([^#&]|#\d+;)*", inner), line
         node = _NODE.match(stripped)
         if node:
-            declared.add(stripped.split("[")[0].split("{")[0])
+            declared.add(re.split(r"[\[{(]", stripped, maxsplit=1)[0])
             continue
         edge = _EDGE.match(stripped)
         assert edge, f"not in the grammar: {line!r}"
@@ -382,3 +397,43 @@ def test_findings_of_the_project_rules_are_marked_on_the_edges_they_concern(monk
     assert all(not e["findings"] for e in repository["graph"]["edges"] if e["file"] != "orders/main.py")
     assert main(["apps", "--format", "mermaid", "--app", "orders"]) == 0
     assert '-.->|"save_state DPR601"|' in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("root", REPOSITORIES, ids=lambda p: p.name)
+def test_a_job_without_a_handler_edge_is_exactly_where_dpr611_reports(root, monkeypatch):
+    """Every job a schedule edge reaches has a handler edge (a `job_event`, a `POST /job/<name>` route), or DPR611
+    reports at the schedule call; DPR611 reports nowhere else."""
+    project = _project(root, monkeypatch)
+    reported = {(path, line) for path, line, _code in project_findings(project, project_settings(), ["DPR611"])}
+    unhandled = set()
+    for model in project.models:
+        graph = build_graph(project, model, _shown)
+        served = {e.source for e in graph.edges if e.kind == "jobs" and graph.nodes[e.source].kind == "job"}
+        for edge in graph.edges:
+            if edge.kind == "jobs" and graph.nodes[edge.target].kind == "job":
+                assert graph.nodes[edge.source].kind == "app" and edge.label == "schedule"
+                if edge.target not in served:
+                    unhandled.add((edge.file, edge.line))
+    assert reported == unhandled
+
+
+def project_settings():
+    from dapr_lint.settings import Settings
+
+    return Settings(enabled=frozenset({"DPR611"}), summaries=True)
+
+
+def test_jobs_reach_the_handlers_of_their_app(monkeypatch):
+    project = _project(PROJECTS / "wiring", monkeypatch)
+    [model] = project.models
+    jobs = {
+        (e.source, e.target, e.label, e.file, e.line)
+        for e in build_graph(project, model, _shown).edges
+        if e.kind == "jobs" and e.source.startswith("job:")
+    }
+    assert jobs == {
+        ("job:worker/main.py/cleanup", "app:worker/main.py", "job_event", "worker/main.py", 9),  # a constant's name
+        ("job:billing/app.py/nightly-invoices", "app:billing/app.py", "/job/nightly-invoices", "billing/routes.py", 8),
+        ("job:billing/app.py/monthly-close", "app:billing/app.py", "/job/monthly-close", "billing/routes.py", 13),
+        ("job:catchall/app.py/report-ready", "app:catchall/app.py", "/job/<name>", "catchall/app.py", 9),
+    }

@@ -14,9 +14,11 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
-from dapr_lint.project import Project
+from dapr_lint.project import Project, ServedRoute, is_test_file
 from dapr_lint.project.apps import App, AppModel
 from dapr_lint.project.rules import family_of  # the rules' reading of a client call: the graph never disagrees
+from dapr_lint.project.jobs import app_modules as _modules
+from dapr_lint.project.jobs import job_routes, reached, route_may_be  # DPR611's reading of jobs and their routes
 from dapr_lint.summaries import ComponentFact, ModuleSummary
 
 # client methods that publish (the ones whose `pubsub_name` and `topic_name` make a publish edge)
@@ -25,17 +27,17 @@ PUBLISH_METHODS = frozenset({"publish_event", "publish_events"})
 STREAM_METHODS = frozenset({"subscribe", "subscribe_with_handler"})
 INVOKE_METHODS = frozenset({"invoke_method", "invoke_method_async"})
 # edge kinds, in the order `--kind` lists them
-EDGE_KINDS = ("publish", "subscribe", "invoke", "state", "bindings", "secretstores", "lock", "configuration")
+EDGE_KINDS = ("publish", "subscribe", "invoke", "state", "bindings", "secretstores", "lock", "configuration", "jobs")
 
 
 @dataclass(frozen=True)
 class Node:
-    """`kind`: "app", "component" or "topic". `id` is stable across runs (built from names, not positions)."""
+    """`kind`: "app", "component", "topic" or "job". `id` is stable across runs (built from names, not positions)."""
 
     id: str
     kind: str
     label: str
-    detail: str = ""  # app: its entry module; component: its type; topic: its pub/sub component's name
+    detail: str = ""  # app: its entry module; component: its type; topic: its pub/sub component's name; job: ""
     file: str = ""  # where it is declared (a run file, a resource file), display path; "" when nowhere
     line: int = 0
     # an app whose code is not read (another language, or only invoked), a component no resource file defines,
@@ -62,6 +64,9 @@ class Graph:
     root: str
     nodes: dict[str, Node] = field(default_factory=dict)
     edges: list[Edge] = field(default_factory=list)
+    # component node -> the app nodes whose resource sets load it (not drawn: `focus` keeps an app's unused
+    # components, so a finding on one stays visible in the app's neighbourhood)
+    loaders: dict[str, set[str]] = field(default_factory=dict)
 
     def add(self, node: Node) -> str:
         self.nodes.setdefault(node.id, node)
@@ -86,7 +91,11 @@ class Graph:
             if e.source in starts or e.target in starts or e.source in topics or e.target in topics
         ]
         ids = starts | {e.source for e in kept} | {e.target for e in kept}
-        return Graph(self.root, {k: v for k, v in self.nodes.items() if k in ids}, kept)
+        used = {e.source for e in self.edges} | {e.target for e in self.edges}
+        # a pub/sub component is used through its topics
+        used |= {f"component:{n.file}:{n.detail}" for n in self.nodes.values() if n.kind == "topic" and n.file}
+        ids |= {k for k, apps in self.loaders.items() if apps & starts and k not in used}
+        return Graph(self.root, {k: v for k, v in self.nodes.items() if k in ids}, kept, self._loaders_of(ids))
 
     def only(self, kinds: Iterable[str]) -> "Graph":
         """The edges of these kinds and the nodes they join (apps stay, so a lone app is still drawn)."""
@@ -94,7 +103,10 @@ class Graph:
         kept = [e for e in self.edges if e.kind in wanted]
         ids = {e.source for e in kept} | {e.target for e in kept}
         nodes = {k: v for k, v in self.nodes.items() if k in ids or v.kind == "app"}
-        return Graph(self.root, nodes, kept)
+        return Graph(self.root, nodes, kept, self._loaders_of(nodes))
+
+    def _loaders_of(self, ids: Iterable[str]) -> dict[str, set[str]]:
+        return {k: self.loaders[k] for k in ids if k in self.loaders}
 
     def marked(self, findings: Iterable[tuple[str, int, str]]) -> "Graph":
         """The graph with each (path, line, code) finding on the edges and component nodes at that place."""
@@ -109,7 +121,7 @@ class Graph:
             k: replace(n, findings=codes(n.file, n.line)) if n.kind == "component" else n for k, n in self.nodes.items()
         }
         edges = [replace(e, findings=codes(e.file, e.line)) for e in self.edges]
-        return Graph(self.root, nodes, edges)
+        return Graph(self.root, nodes, edges, self.loaders)
 
     def as_data(self) -> dict:
         """The stable JSON schema (docs/apps-graph.md)."""
@@ -140,15 +152,6 @@ class Graph:
                 for e in sorted(self.edges, key=lambda e: (e.source, e.target, e.kind, e.label, e.file, e.line))
             ],
         }
-
-
-def _modules(project: Project, app: App) -> list[ModuleSummary]:
-    found = []
-    for file in app.modules:
-        summary = project.by_file.get(os.path.normcase(file))
-        if summary is not None:
-            found.append(summary)
-    return found
 
 
 def _entry(app: App, shown: Callable[[str], str]) -> str:
@@ -213,6 +216,49 @@ def _invoked(apps: list[App], caller: App, target_id: str) -> list[App]:
     if len(found) > 1:
         return [a for a in found if set(a.sources) & set(caller.sources)] or found
     return found
+
+
+def _route_line(project: Project, route: ServedRoute) -> tuple[str, int]:
+    """The display path and line of the registration a served route comes from."""
+    entry = route.entry
+    summary = project.by_file.get(os.path.normcase(entry.file)) if entry is not None else None
+    if entry is None or summary is None:
+        return "", 0
+    for item in summary.routes:
+        if item.function == entry.function and project.string(summary, item.path) == entry.path:
+            return summary.path, item.line
+    return summary.path, 0
+
+
+def _jobs(graph: Graph, project: Project, app: App, source: str) -> None:
+    """Jobs the app schedules (app -> job) and what serves each (job -> app: the scheduler calls the job back on the
+    app that scheduled it), exactly as DPR611 reads them: jobs of the modules the entry modules run."""
+    scheduled = [(s, j) for s in reached(project, app) for j in s.wiring.jobs if not is_test_file(s.path)]
+    if not scheduled:
+        return
+    handlers: list[tuple[str, ModuleSummary, int]] = []
+    for summary in _modules(project, app):
+        # `job_handlers` lists the `job_event` names in the order the handlers list their functions
+        lines = [h.line for h in summary.handlers if h.kind == "grpc_job"]
+        for name, line in zip(summary.wiring.job_handlers, lines):
+            text = project.string(summary, name)
+            if text is not None:
+                handlers.append((text, summary, line))
+    routes = job_routes(project, app) or []
+    for summary, job in scheduled:
+        name = project.string(summary, job.name)
+        if name is None:
+            continue
+        key = graph.add(Node(f"job:{source[len('app:'):]}/{name}", "job", name))
+        graph.connect(Edge(source, key, "jobs", "schedule", summary.path, job.span.line))
+        for text, where, line in handlers:
+            if text == name:
+                graph.connect(Edge(key, source, "jobs", "job_event", where.path, line))
+        wanted = f"/job/{name}"
+        for route in routes:
+            if route_may_be(route.full, wanted):
+                file, line = _route_line(project, route)
+                graph.connect(Edge(key, source, "jobs", route.full or "?", file, line))
 
 
 def build_graph(project: Project, model: AppModel, shown: Callable[[str], str]) -> Graph:
@@ -295,6 +341,7 @@ def build_graph(project: Project, model: AppModel, shown: Callable[[str], str]) 
                             handler.line,
                         )
                     )
+        _jobs(graph, project, app, source)
         for resource_set in app.resource_sets:
             for file, sub in model.subscriptions(app, resource_set):
                 if sub.pubsub is None or not sub.topic:
@@ -310,7 +357,31 @@ def build_graph(project: Project, model: AppModel, shown: Callable[[str], str]) 
                         sub.span.line,
                     )
                 )
+    _unused_components(graph, model, apps, ids, shown)
     return graph
+
+
+def _unused_components(
+    graph: Graph, model: AppModel, apps: list[App], ids: dict[int, str], shown: Callable[[str], str]
+) -> None:
+    """Every component of the repository's resource files is drawn, used or not (a DPR603 on a binding no code
+    calls is still on the picture); `loaders` records which apps load each."""
+    for file in sorted(model.resources):
+        for component in model.resources[file].components:
+            graph.add(
+                Node(
+                    f"component:{shown(file)}:{component.name}",
+                    "component",
+                    component.name,
+                    component.type,
+                    shown(file),
+                    component.span.line,
+                )
+            )
+    for app in apps:
+        for resource_set in app.resource_sets:
+            for file, component in model.components(app, resource_set):
+                graph.loaders.setdefault(f"component:{shown(file)}:{component.name}", set()).add(ids[id(app)])
 
 
 def build_graphs(project: Project, shown: Callable[[str], str]) -> list[Graph]:

@@ -17,6 +17,7 @@ import libcst as cst
 
 from dapr_lint.python import known
 from dapr_lint.python.model import CallSite, FunctionInfo, Instance, ModuleModel, all_params, argument
+from dapr_lint.python.model.payloads import payload_facts
 from dapr_lint.python.verify import verify_fix
 from dapr_lint.summaries import OpenedResource, OutgoingCall, PracticeEntry, PracticeFacts, Span
 
@@ -412,7 +413,7 @@ def _forwards_per_call(m: ModuleModel, site: CallSite) -> bool:
         value = argument(call, None, keyword)
         if value is None:
             continue
-        literal = m.dict_literal_of(value, site.scope)
+        literal = payload_facts(m).dict_literal_of(value, site.scope)
         if literal is None:
             return True
         for element in literal[0].elements:

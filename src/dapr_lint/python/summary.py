@@ -52,6 +52,7 @@ from dapr_lint.summaries import (
     WorkflowTarget,
 )
 from dapr_lint.python.model.workflow_facts import workflow_facts
+from dapr_lint.python.model.exceptions import exception_facts
 
 # Classes whose instances serve routes: (kind, framework).
 _ROUTE_OWNERS = {
@@ -249,13 +250,13 @@ class _Builder:
                 continue
             for site in info.calls:
                 method = m.client_method_call(site)
-                if method is None or not is_blocking_method(*method) or m.protected_by(site, "dapr"):
+                if method is None or not is_blocking_method(*method) or exception_facts(m).protected_by(site, "dapr"):
                     continue
                 item = {"method": method[1], "function": info.name}
                 calls.append(item)
                 self.pending.append((item, site.node))
         summary["unguarded_calls"] = calls
-        summary["catches_dapr_errors"] = m.catches_dapr_errors_app_wide()
+        summary["catches_dapr_errors"] = exception_facts(m).catches_dapr_errors_app_wide()
 
     # -- workflow registrations, targets, events, runtimes (DPR707-DPR710) ----------------------------
 

@@ -6,10 +6,10 @@ from typing import Sequence
 
 from dapr_lint.project.graph import Edge, Graph, Node
 
-# Mermaid shapes: apps are boxes, components cylinders, topics hexagons
-_MERMAID_SHAPES = {"app": ('["', '"]'), "component": ('[("', '")]'), "topic": ('{{"', '"}}')}
-_DOT_SHAPES = {"app": "box", "component": "cylinder", "topic": "hexagon"}
-_ARROWS = {"publish": "-->", "subscribe": "-->", "invoke": "==>"}  # invoke drawn thick; resource uses dotted
+# Mermaid shapes: apps are boxes, components cylinders, topics hexagons, jobs stadiums
+_MERMAID_SHAPES = {"app": ('["', '"]'), "component": ('[("', '")]'), "topic": ('{{"', '"}}'), "job": ('(["', '"])')}
+_DOT_SHAPES = {"app": "box", "component": "cylinder", "topic": "hexagon", "job": "oval"}
+_ARROWS = {"publish": "-->", "subscribe": "-->", "invoke": "==>", "jobs": "-->"}  # invoke drawn thick; resource uses dotted
 
 
 def _mermaid_text(text: str) -> str:
@@ -29,6 +29,8 @@ def _node_label(node: Node) -> list[str]:
     lines = [node.label]
     if node.kind == "topic":
         lines = [f"topic {node.label}", f"on {node.detail}"]
+    elif node.kind == "job":
+        lines = [f"job {node.label}"]
     elif node.detail and node.detail != node.label:  # an app with no app ID is named by its entry module
         lines.append(node.detail)
     if node.kind == "app" and node.external:
@@ -111,7 +113,7 @@ def to_dot(graphs: Sequence[Graph]) -> str:
             style = ", style=dashed" if node.external else ""
             lines.append(f'{indent}{ids[key]} [label="{label}", shape={_DOT_SHAPES[node.kind]}{style}];')
         for edge, count in _merged(graph):
-            style = {"invoke": ", style=bold", "publish": "", "subscribe": ""}.get(edge.kind, ", style=dashed")
+            style = {"invoke": ", style=bold", "publish": "", "subscribe": "", "jobs": ""}.get(edge.kind, ", style=dashed")
             label = _edge_label(edge) + (f" (x{count})" if count > 1 else "")
             lines.append(f'{indent}{ids[edge.source]} -> {ids[edge.target]} [label="{_dot_text(label)}"{style}];')
         if len(graphs) > 1:

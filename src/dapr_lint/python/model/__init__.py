@@ -11,7 +11,7 @@ QualifiedNameProvider: the same answers for the imports Dapr code uses, at a fra
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Optional, Union, cast
+from typing import Any, Iterable, Iterator, Optional, cast
 
 import libcst as cst
 
@@ -24,7 +24,6 @@ from dapr_lint.python.model.builder import (
     all_params,
     dotted_name,
 )
-from dapr_lint.python.model.error_handlers import catches_dapr_errors_app_wide
 from dapr_lint.python.model.records import (
     AttributeSite,
     AwaitSite,
@@ -40,6 +39,14 @@ from dapr_lint.python.model.records import (
     SubscriptSite,
     TryInfo,
     WithItemSite,
+)
+from dapr_lint.python.model.syntax import (
+    argument,
+    call_argument,
+    has_keyword,
+    has_star_kwargs,
+    is_none_literal,
+    keyword_arg,
 )
 from dapr_lint.python.model.values import (
     UNKNOWN,
@@ -140,9 +147,6 @@ class ModuleModel:
         self._value_memo: dict[tuple[int, int], Value] = {}
         self._in_progress: set[tuple[int, int]] = set()
         self._offload_paths = known.THREAD_OFFLOAD_FUNCTIONS | frozenset(self.options.get("thread-offloads", ()))
-        self._imported_roots: Optional[set[str]] = None
-        self._caught_memo: dict[int, tuple[str, ...]] = {}
-        self._app_error_handlers: Optional[bool] = None
         self._awaited_memo: Optional[set[tuple[int, str]]] = None
         # facet modules (python/model/<facet>.py) keep what they build from the records here, once per model
         self.facets: dict[str, Any] = {}
@@ -158,9 +162,11 @@ class ModuleModel:
         model.subscriber_functions = frozenset(subscribers)
         builder = ModelBuilder(model)
         builder.visit(module)
-        # Values asked for during the walk (thread offloads) saw a partial picture: forget them.
+        # Values asked for during the walk (thread offloads, expected failures) saw a partial picture: forget
+        # them, and the facets that memoised answers from them.
         model._value_memo.clear()
         model._awaited_memo = None
+        model.facets.clear()
         for site in model.calls:
             if site.context == "arg" and site.parent_call is None:
                 site.parent_call = model.parent_calls.get(id(site.node))
@@ -199,26 +205,6 @@ class ModuleModel:
                     return ("instance", id(home), text)
                 return ("local", id(home), text)
         return ("unknown", id(scope), text)
-
-    # -- code that expects a failure -----------------------------------------------------------------
-
-    def expectation_kind(self, call: cst.Call, scope: Scope) -> Optional[str]:
-        """"raises" for `pytest.raises(...)` / `self.assertRaises(...)` / `assertRaisesRegex`, "warns" for
-        `pytest.warns(...)` / `pytest.deprecated_call()` / `self.assertWarns(...)` / `assertWarnsRegex`;
-        None for any other call. The unittest methods count on any receiver (`self`, a TestCase helper)."""
-        func = call.func
-        if isinstance(func, cst.Attribute):
-            attr = func.attr.value
-            if attr in known.EXPECT_RAISES_METHODS:
-                return "raises"
-            if attr in known.EXPECT_WARNS_METHODS:
-                return "warns"
-        path = self.callee_path(call, scope)
-        if path in known.EXPECT_RAISES_FUNCTIONS:
-            return "raises"
-        if path in known.EXPECT_WARNS_FUNCTIONS:
-            return "warns"
-        return None
 
     # -- start-up code ---------------------------------------------------------------------------------
 
@@ -729,12 +715,6 @@ class ModuleModel:
             return None  # a cached factory constructs once; its callers do not block each time
         return uses[0]
 
-    def catches_dapr_errors_app_wide(self) -> bool:
-        """Whether the module registers an app-level error handler catching Dapr errors (model.error_handlers)."""
-        if self._app_error_handlers is None:
-            self._app_error_handlers = catches_dapr_errors_app_wide(self)
-        return self._app_error_handlers
-
     def runs_on_event_loop(self, info: FunctionInfo) -> bool:
         """Whether blocking inside `info` stalls a shared event loop: an `async def` that is not a script entry
         and not an async Flask view (Flask gives each its own loop in the request's thread)."""
@@ -997,164 +977,6 @@ class ModuleModel:
             return None
         return Handler(kind, framework, value.info, site.node, path, call=site.node)
 
-    # -- literal payloads ----------------------------------------------------------------------------
-
-    def dict_literal_of(self, expr: Optional[cst.CSTNode], scope: Scope) -> Optional[tuple[cst.Dict, Scope]]:
-        """The dict display an expression is, with the scope its entries are evaluated in: the display
-        itself, or a name bound once, to a display, and never changed afterwards through a subscript or
-        a mutating method."""
-        if isinstance(expr, cst.Dict):
-            return expr, scope
-        if not isinstance(expr, cst.Name):
-            return None
-        binding = self._single_assignment(expr.value, scope)
-        if binding is None or not isinstance(binding.value, cst.Dict):
-            return None
-        return binding.value, binding.scope
-
-    def json_dumped_dict(self, expr: Optional[cst.CSTNode], scope: Scope) -> Optional[tuple[cst.Dict, Scope]]:
-        """The dict display serialised by `json.dumps(<display>)`, directly or through a name bound once."""
-        if isinstance(expr, cst.Name):
-            binding = self._single_assignment(expr.value, scope)
-            if binding is None:
-                return None
-            expr, scope = binding.value, binding.scope
-        if not isinstance(expr, cst.Call) or not expr.args or expr.args[0].keyword is not None:
-            return None
-        func = self.value_of(expr.func, scope)
-        if not isinstance(func, Ref) or known.canonical(func.path) != "json.dumps":
-            return None
-        return self.dict_literal_of(expr.args[0].value, scope)
-
-    def sdk_call(self, site: CallSite) -> Optional[tuple[str, str, tuple[str, ...]]]:
-        """(owner class path, method name or "__init__", parameter names) when a call is a method of a
-        Dapr client (or a local subclass) or constructs one of the SDK's payload classes (StateItem,
-        TransactionalStateOperation, BulkPublishEntry)."""
-        func = site.node.func
-        if isinstance(func, cst.Attribute):
-            kind = self.client_of(func.value, site.scope)
-            if kind is not None:
-                member = MEMBERS.get(kind.path, {}).get(func.attr.value)
-                if member is None or member.get("kind") != "method" or member.get("params") is None:
-                    return None
-                return kind.path, func.attr.value, member["params"]
-        if isinstance(func, (cst.Name, cst.Attribute)):
-            value = self.value_of(func, site.scope)
-            if isinstance(value, Ref):
-                path = known.canonical(value.path)
-                params = known.PAYLOAD_CLASSES.get(path)
-                if params is not None:
-                    return path, "__init__", params
-        return None
-
-    def _single_assignment(self, name: str, scope: Scope) -> Optional[Binding]:
-        bindings = self.lookup(name, scope)
-        if not bindings or len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].value is None:
-            return None
-        binding = bindings[0]
-        home = binding.scope
-        for context, detail in self.uses_of(name, home):
-            if context == "subscript" or context == "nested" or (context == "attr" and detail in _MUTATORS):
-                return None
-        return binding
-
-    # -- state responses -----------------------------------------------------------------------------
-
-    def is_state_response(self, expr: cst.CSTNode, scope: Scope) -> bool:
-        """Whether an expression is a StateResponse that may hold no data (what `get_state` returns for a missing
-        key). One built here from a non-empty literal (`StateResponse(data=b'{"a": 1}')`, a test double) cannot
-        be empty."""
-        value = self.value_of(expr, scope)
-        if not (isinstance(value, Instance) and value.local is None and value.path == known.STATE_RESPONSE):
-            return False
-        built: Optional[cst.CSTNode] = expr
-        if isinstance(expr, cst.Name):
-            binding = self._single_assignment(expr.value, scope)
-            built = binding.value if binding is not None else None
-        if isinstance(built, cst.Call) and self.qualified_name(built.func, scope) == known.STATE_RESPONSE:
-            data = argument(built, 0, "data")
-            literal = self.value_of(data, scope) if data is not None else None
-            if isinstance(literal, Const) and isinstance(literal.value, (str, bytes)) and literal.value:
-                return False
-        return True
-
-    def is_tested(self, name: str, scope: Scope) -> bool:
-        """Whether `name` is read in a condition in `scope` or an enclosing scope of the same function
-        (`if resp.data:`, `resp.data or b"{}"`, `assert resp.etag`)."""
-        current: Optional[Scope] = scope
-        while current is not None:
-            if name in current.test_names:
-                return True
-            if current.kind != "comprehension":
-                return False
-            current = current.parent
-        return False
-
-    # -- exceptions ----------------------------------------------------------------------------------
-
-    def caught_types(self, clause: ExceptInfo) -> tuple[str, ...]:
-        """The exception classes an except clause catches, as canonical paths (`grpc.RpcError`) or builtin
-        names (`Exception`); "BaseException" for a bare `except:`, "?" for a class the model cannot
-        resolve."""
-        memo_key = id(clause.node)
-        memo = self._caught_memo.get(memo_key)
-        if memo is not None:
-            return memo
-        node = clause.node.type
-        if node is None:
-            result: tuple[str, ...] = ("BaseException",)
-        else:
-            elements = [e.value for e in node.elements] if isinstance(node, (cst.Tuple, cst.List)) else [node]
-            result = tuple(self.exception_path(e, clause.scope) for e in elements)
-        self._caught_memo[memo_key] = result
-        return result
-
-    def exception_path(self, expr: cst.CSTNode, scope: Scope) -> str:
-        if isinstance(expr, cst.Name) and not self.lookup(expr.value, scope):
-            return expr.value  # a builtin
-        value = self.value_of(expr, scope)
-        if isinstance(value, Ref):
-            return known.canonical_exception(value.path)
-        if isinstance(value, ClassRef):
-            # a local exception class: what it derives from decides what it catches
-            return "local:" + value.info.qualname
-        return "?"
-
-    def catches(self, clause: ExceptInfo, family: str) -> bool:
-        """Whether an except clause catches errors of a family: "dapr" (any error a Dapr client call
-        raises, with unknown classes counted as catching), "grpc" (grpc.RpcError and DaprGrpcError),
-        "internal" (DaprInternalError), "json" (JSONDecodeError), "any" (Exception, BaseException, bare)."""
-        types = self.caught_types(clause)
-        broad = any(t in known.BROAD_EXCEPTIONS for t in types)
-        if family == "any":
-            return broad
-        if family == "dapr":
-            # A class of this module is not in the MRO of any SDK error, so it catches none of them.
-            return broad or any(t in known.DAPR_ERROR_CLASSES or t == "?" for t in types)
-        if family == "grpc":
-            return broad or any(t in known.GRPC_ERROR_CLASSES for t in types)
-        if family == "internal":
-            return any(t in known.DAPR_INTERNAL_ERROR_CLASSES for t in types)
-        if family == "json":
-            return broad or any(t in known.JSON_ERROR_CLASSES for t in types)
-        raise ValueError(family)
-
-    def protected_by(self, site: CallSite, family: str) -> bool:
-        """Whether a call sits in the body of a `try` (same function) with a clause catching `family`."""
-        return any(self.catches(clause, family) for info in site.tries for clause in info.handlers)
-
-    def exception_raised(self, node: cst.Raise, scope: Scope) -> Optional[str]:
-        """The class a `raise` statement raises (`raise SystemExit(1)`, `raise SystemExit`), or None."""
-        exc = node.exc
-        if exc is None:
-            return None
-        if isinstance(exc, cst.Call):
-            exc = exc.func
-        if isinstance(exc, (cst.Name, cst.Attribute)):
-            path = self.exception_path(exc, scope)
-            return None if path == "?" else path
-        return None
-
     # -- name uses -----------------------------------------------------------------------------------
 
     def uses_of(self, name: str, scope: Scope) -> list[tuple[str, Any]]:
@@ -1174,9 +996,6 @@ class ModuleModel:
         return uses
 
 
-# Methods that change a dict in place.
-_MUTATORS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__"})
-
 _LITERAL_KINDS: dict[type, str] = {
     cst.Dict: "dict",
     cst.DictComp: "dict",
@@ -1193,56 +1012,6 @@ _PRODUCING_FUNCTIONS: dict[str, Kind] = {
     "orjson.dumps": Kind("bytes", "json.dumps"),
     "pickle.dumps": Kind("bytes", "call"),
 }
-
-
-def is_none_literal(node: Optional[cst.CSTNode]) -> bool:
-    return isinstance(node, cst.Name) and node.value == "None"
-
-
-def keyword_arg(call: cst.Call, name: str) -> Optional[cst.Arg]:
-    """The argument a call passes as `name=...`, else None."""
-    return next((arg for arg in call.args if arg.keyword is not None and arg.keyword.value == name), None)
-
-
-def has_keyword(call: cst.Call, name: str) -> bool:
-    return keyword_arg(call, name) is not None
-
-
-def call_argument(call: cst.Call, params: tuple[str, ...], name: str) -> Optional[cst.Arg]:
-    """The argument a call passes for parameter `name` of a signature (keyword, or positional by the
-    parameter's place); None when absent or hidden behind `*args`/`**kwargs`."""
-    position = params.index(name) if name in params else None
-    index = 0
-    for arg in call.args:
-        if arg.keyword is not None:
-            if arg.keyword.value == name:
-                return arg
-            continue
-        if arg.star:
-            return None  # positions after *args are unknown
-        if index == position:
-            return arg
-        index += 1
-    return None
-
-
-def has_star_kwargs(call: cst.Call) -> bool:
-    return any(arg.star == "**" for arg in call.args)
-
-
-def argument(
-    call: cst.Call, position: Optional[int], keyword: Union[str, tuple[str, ...]]
-) -> Optional[cst.BaseExpression]:
-    """The value passed as `keyword=` (or any of several names), else the `position`-th positional
-    argument (None: keyword only)."""
-    keywords = (keyword,) if isinstance(keyword, str) else keyword
-    for arg in call.args:
-        if arg.keyword is not None and arg.keyword.value in keywords:
-            return arg.value
-    if position is None:
-        return None
-    positional = [arg for arg in call.args if arg.keyword is None and not arg.star]
-    return positional[position].value if len(positional) > position else None
 
 
 # Methods on a sync client that do no network I/O, so calling them on the event loop is harmless.

@@ -22,6 +22,7 @@ from dapr_lint.python.model.records import (
     WithItemSite,
 )
 from dapr_lint.python.walk import children
+from dapr_lint.python.model.exceptions import exception_facts
 
 if TYPE_CHECKING:
     from dapr_lint.python.model import ModuleModel
@@ -427,7 +428,7 @@ class ModelBuilder:
         is_async = node.asynchronous is not None
         for item in node.items:
             if isinstance(item.item, cst.Call):
-                expected = self.m.expectation_kind(item.item, self.scope)
+                expected = exception_facts(self.m).expectation_kind(item.item, self.scope)
                 if expected is not None:
                     # `with pytest.raises(...)`: the body is expected to fail
                     self.m.expectations.append((node.body, expected))
@@ -656,7 +657,7 @@ class ModelBuilder:
         else:
             yield func
         if len(node.args) > 1:
-            expected = self.m.expectation_kind(node, self.scope)
+            expected = exception_facts(self.m).expectation_kind(node, self.scope)
             if expected is not None:
                 # the callable form, `pytest.raises(E, func, *args)`: the arguments are expected to fail
                 self.m.expectations.append((node, expected))

@@ -30,6 +30,7 @@ from dapr_lint.python.model import (
     has_star_kwargs,
 )
 from dapr_lint.python.model.values import Coroutine
+from dapr_lint.python.model.payloads import payload_facts
 from dapr_lint.summaries import ImportedName, ScheduledJob, ServedPort, Span, StreamingHandler, StrValue, WiringFacts
 
 # The Job dataclass (dapr/clients/grpc/_jobs.py) and its fields, in order.
@@ -269,7 +270,7 @@ def _lock_use(model: ModuleModel, site: CallSite, item: Optional[WithItemSite]) 
 def _decides(model: ModuleModel, name: str, scope: Scope) -> bool:
     """Whether the response bound to `name` may decide something: tested in a condition (`if lock:`,
     `assert lock.success`), or handed on (returned, passed, stored) where the tool cannot follow it."""
-    if model.is_tested(name, scope):
+    if payload_facts(model).is_tested(name, scope):
         return True
     if any(context == "attr" and detail == "success" for context, detail in model.uses_of(name, _home(scope))):
         return True  # its outcome is read (asserted, stored, logged)

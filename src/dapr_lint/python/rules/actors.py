@@ -23,6 +23,7 @@ from dapr_lint.python.model import CallSite, ClassInfo, Const, FunctionInfo, Kin
 from dapr_lint.python.model.actors import ACTOR_ID, AWAITED_HOOKS, PROXY_MEMBERS, ActorModel, actor_facts, has_star_params
 from dapr_lint.python.sdk_releases import parse_version
 from dapr_lint.registry import Reporter, RuleSpec, check, invalid, rule, valid
+from dapr_lint.python.model.exceptions import exception_facts
 
 _KEY_ERRORS = frozenset({"KeyError", "LookupError", "Exception", "BaseException"})
 
@@ -374,7 +375,7 @@ def _set_on_activation(model: ModuleModel, actors: ActorModel, site: CallSite) -
 def _guarded_by_key_error(model: ModuleModel, site: CallSite) -> bool:
     for info in site.tries:
         for clause in info.handlers:
-            if any(t in _KEY_ERRORS or t == "?" for t in model.caught_types(clause)):
+            if any(t in _KEY_ERRORS or t == "?" for t in exception_facts(model).caught_types(clause)):
                 return True
     return False
 

@@ -30,6 +30,8 @@ from dapr_lint.python.model import (
 from dapr_lint.python.walk import children
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.settings import Settings
+from dapr_lint.python.model.exceptions import exception_facts
+from dapr_lint.python.model.payloads import payload_facts
 
 _SUBSCRIPTION_KINDS = frozenset({"subscription", "grpc_subscription"})
 _EVENT_HANDLER_KINDS = frozenset(
@@ -159,7 +161,7 @@ def _grpc_calls(model: ModuleModel, info: TryInfo) -> list[tuple[CallSite, str]]
         if kind.is_async and name == "save_state":
             continue  # the aio save_state converts to DaprInternalError (C1)
         inner = site.tries[site.tries.index(info) + 1 :]
-        if any(model.catches(clause, "grpc") for t in inner for clause in t.handlers):
+        if any(exception_facts(model).catches(clause, "grpc") for t in inner for clause in t.handlers):
             continue
         found.append((site, name))
     return found
@@ -169,7 +171,7 @@ def _internal_error_node(model: ModuleModel, clause: ExceptInfo) -> cst.CSTNode:
     node = clause.node.type
     if isinstance(node, (cst.Tuple, cst.List)):
         for element in node.elements:
-            path = model.exception_path(element.value, clause.scope)
+            path = exception_facts(model).exception_path(element.value, clause.scope)
             if path in known.DAPR_INTERNAL_ERROR_CLASSES:
                 return element.value
     return node if node is not None else clause.node
@@ -226,10 +228,10 @@ def _internal_error_node(model: ModuleModel, clause: ExceptInfo) -> cst.CSTNode:
 )
 def incomplete_dapr_except(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     for info in model.tries:
-        internal = [c for c in info.handlers if model.catches(c, "internal")]
+        internal = [c for c in info.handlers if exception_facts(model).catches(c, "internal")]
         if not internal:
             continue
-        if any(model.catches(c, "grpc") or "?" in model.caught_types(c) for c in info.handlers):
+        if any(exception_facts(model).catches(c, "grpc") or "?" in exception_facts(model).caught_types(c) for c in info.handlers):
             continue
         calls = _grpc_calls(model, info)
         if not calls:
@@ -384,7 +386,7 @@ def swallowed_dapr_error(model: ModuleModel, report: Reporter) -> Iterator[Findi
         if not calls:
             continue
         for clause in info.handlers:
-            types = model.caught_types(clause)
+            types = exception_facts(model).caught_types(clause)
             if not any(t in known.BROAD_EXCEPTIONS or t in known.DAPR_ERROR_CLASSES for t in types):
                 continue
             if not _swallows(model, clause):
@@ -445,7 +447,7 @@ def _acks(model: ModuleModel, expr: Optional[cst.BaseExpression], scope: Scope, 
                 return False
             return _acks(model, expr.args[0].value, scope, framework)
         return False
-    found = model.dict_literal_of(expr, scope)
+    found = payload_facts(model).dict_literal_of(expr, scope)
     if found is None:
         return False
     display, dict_scope = found
@@ -630,7 +632,7 @@ def exit_in_handler(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
         yield report(site.node, _exit_message(name, site.function, handlers[id(site.function)].kind), detail=_exit_detail(name))
     for raise_site in model.raises:
         if raise_site.function is not None and id(raise_site.function) in helpers:
-            if model.exception_raised(raise_site.node, raise_site.scope) == "SystemExit":
+            if exception_facts(model).exception_raised(raise_site.node, raise_site.scope) == "SystemExit":
                 handler, kind = helpers[id(raise_site.function)]
                 yield report(
                     raise_site.node,
@@ -640,7 +642,7 @@ def exit_in_handler(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
             continue
         if raise_site.function is None or id(raise_site.function) not in handlers:
             continue
-        if model.exception_raised(raise_site.node, raise_site.scope) == "SystemExit":
+        if exception_facts(model).exception_raised(raise_site.node, raise_site.scope) == "SystemExit":
             yield report(
                 raise_site.node,
                 _exit_message("raise SystemExit", raise_site.function, handlers[id(raise_site.function)].kind),

@@ -1,6 +1,6 @@
 """DPR2xx: payloads, metadata and state (sdk-facts B, D, J).
 
-Every call is typed through the model: `model.sdk_call(site)` answers only for methods of a resolved Dapr
+Every call is typed through the model: `payload_facts(model).sdk_call(site)` answers only for methods of a resolved Dapr
 client and for the SDK's payload classes, so a wrapper's own `publish_event(topic, data)` is never looked at.
 """
 
@@ -25,6 +25,8 @@ from dapr_lint.python.model import (
     keyword_arg,
 )
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
+from dapr_lint.python.model.exceptions import exception_facts
+from dapr_lint.python.model.payloads import payload_facts
 
 _CLIENTS = (known.SYNC_DAPR_CLIENT, known.AIO_DAPR_CLIENT)
 
@@ -50,7 +52,7 @@ def _label(owner: str, name: str) -> str:
 
 def _calls(model: ModuleModel) -> Iterator[tuple[CallSite, str, str, tuple[str, ...]]]:
     for site in model.calls:
-        call = model.sdk_call(site)
+        call = payload_facts(model).sdk_call(site)
         if call is None:
             continue
         owner, name, params = call
@@ -350,7 +352,7 @@ def non_string_metadata_value(model: ModuleModel, report: Reporter) -> Iterator[
             arg = call_argument(site.node, params, param)
             if arg is None:
                 continue
-            found = model.dict_literal_of(arg.value, site.scope)
+            found = payload_facts(model).dict_literal_of(arg.value, site.scope)
             if found is None:
                 continue
             display, scope = found
@@ -441,7 +443,7 @@ def dict_as_grpc_metadata(model: ModuleModel, report: Reporter) -> Iterator[Find
         value = model.value_of(arg.value, site.scope)
         if value != Kind("dict"):
             continue
-        found = model.dict_literal_of(arg.value, site.scope)
+        found = payload_facts(model).dict_literal_of(arg.value, site.scope)
         if found is not None and not found[0].elements:
             continue  # an empty dict unpacks to nothing: harmless
         if isinstance(arg.value, cst.Call) and not arg.value.args:
@@ -476,7 +478,7 @@ def _state_json_target(model: ModuleModel, site: CallSite) -> Optional[cst.BaseE
     `json.loads(resp.text())`, `json.loads(resp.data.decode())`."""
     func = site.node.func
     if isinstance(func, cst.Attribute) and func.attr.value == "json" and not site.node.args:
-        if model.is_state_response(func.value, site.scope):
+        if payload_facts(model).is_state_response(func.value, site.scope):
             return func.value
         return None
     if not site.node.args or site.node.args[0].keyword is not None:
@@ -487,9 +489,9 @@ def _state_json_target(model: ModuleModel, site: CallSite) -> Optional[cst.BaseE
     expr = site.node.args[0].value
     if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value in ("decode", "text"):
         if expr.func.attr.value == "text":
-            return expr.func.value if model.is_state_response(expr.func.value, site.scope) else None
+            return expr.func.value if payload_facts(model).is_state_response(expr.func.value, site.scope) else None
         expr = expr.func.value
-    if isinstance(expr, cst.Attribute) and expr.attr.value == "data" and model.is_state_response(expr.value, site.scope):
+    if isinstance(expr, cst.Attribute) and expr.attr.value == "data" and payload_facts(model).is_state_response(expr.value, site.scope):
         return expr.value
     return None
 
@@ -532,9 +534,9 @@ def unguarded_state_json(model: ModuleModel, report: Reporter) -> Iterator[Findi
         target = _state_json_target(model, site)
         if target is None:
             continue
-        if isinstance(target, cst.Name) and model.is_tested(target.value, site.scope):
+        if isinstance(target, cst.Name) and payload_facts(model).is_tested(target.value, site.scope):
             continue
-        if model.protected_by(site, "json"):
+        if exception_facts(model).protected_by(site, "json"):
             continue
         yield report(
             site.node,
@@ -650,7 +652,7 @@ def _literal_keys(model: ModuleModel, display: cst.Dict, scope: Scope) -> set[st
 
 
 def _payload_keys(model: ModuleModel, expr: cst.BaseExpression, scope: Scope) -> set[str]:
-    found = model.dict_literal_of(expr, scope) or model.json_dumped_dict(expr, scope)
+    found = payload_facts(model).dict_literal_of(expr, scope) or payload_facts(model).json_dumped_dict(expr, scope)
     return _literal_keys(model, *found) if found is not None else set()
 
 

@@ -15,40 +15,14 @@ from typing import Iterator, Optional
 from dapr_lint.diagnostics import Finding, Location
 from dapr_lint.project import Project, is_test_file, normalise_route
 from dapr_lint.project.apps import App, AppModel
+from dapr_lint.project.jobs import app_modules, job_routes, reached, route_may_be
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.settings import Settings
-from dapr_lint.summaries import ModuleSummary
 
 
-def _modules(project: Project, app: App) -> list[ModuleSummary]:
-    found = []
-    for file in app.modules:
-        summary = project.by_file.get(os.path.normcase(file))
-        if summary is not None:
-            found.append(summary)
-    return found
-
-
-def _reached(project: Project, app: App) -> list[ModuleSummary]:
-    """The modules an app's entry modules run: the entries and the repository modules they import, a few levels
-    deep (another script beside them, with its own `__main__`, is another process)."""
-    entries = [s for s in _modules(project, app) if s.file in app.entries]
-    seen = {s.file: s for s in entries}
-    stack = list(entries)
-    while stack and len(seen) < 500:
-        summary = stack.pop()
-        for dotted in summary.imports.values():
-            parts = dotted.split(".")
-            for length in range(len(parts), 0, -1):
-                prefix = ".".join(parts[:length])
-                found = project.modules(summary, prefix) if prefix.strip(".") else []
-                if found:
-                    for target in found:
-                        if target.file not in seen:
-                            seen[target.file] = target
-                            stack.append(target)
-                    break
-    return list(seen.values())
+_modules = app_modules
+_reached = reached
+_route_may_be = route_may_be
 
 
 def _apps(project: Project) -> Iterator[tuple[AppModel, App]]:
@@ -56,22 +30,6 @@ def _apps(project: Project) -> Iterator[tuple[AppModel, App]]:
         for app in model.apps:
             if model.uses_dapr(app):
                 yield model, app
-
-
-def _route_may_be(full: Optional[str], wanted: str) -> bool:
-    """Whether a served route may be `wanted`: unknown parts and path parameters (`{name}`, `<name>`) match
-    any segment."""
-    if full is None:
-        return True
-    have = [p for p in full.split("/") if p]
-    want = [p for p in wanted.split("/") if p]
-    if have and (have[-1].endswith(":path}") or have[-1].startswith("<path:")):
-        return len(want) >= len(have) - 1 and all(_segment(h, w) for h, w in zip(have[:-1], want))
-    return len(have) == len(want) and all(_segment(h, w) for h, w in zip(have, want))
-
-
-def _segment(have: str, want: str) -> bool:
-    return have == want or have.startswith("{") or have.startswith("<")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -151,19 +109,8 @@ def job_without_handler(project: Project, settings: Settings, report: Reporter) 
 def _job_routes(project: Project, app: App) -> Optional[list[Optional[str]]]:
     """The full paths of the POST (or any-method) routes an app serves over HTTP; None when it has no HTTP app
     or its routes are not all known."""
-    if not project.app_objects(app):
-        return None
-    served, complete = project.app_routes(app)
-    if not complete:
-        return None
-    found: list[Optional[str]] = []
-    for route in served:
-        methods = route.entry.methods if route.entry is not None else ()
-        if methods and "POST" not in methods:
-            continue
-        found.append(route.full)
-    return found
-
+    routes = job_routes(project, app)
+    return None if routes is None else [r.full for r in routes]
 
 
 # ------------------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from dapr_lint.python.model.workflow_facts import context_method, context_param,
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ImportedName, ModuleSummary, WorkflowRuntimeStart
+from dapr_lint.python.model.exceptions import exception_facts
 
 _TASK_METHODS = frozenset({"call_activity", "call_child_workflow", "create_timer", "wait_for_external_event"})
 _INPUT_METHODS = frozenset({"call_activity", "call_child_workflow"})
@@ -782,8 +783,8 @@ _SYNC_WORKFLOW_CLIENT = "dapr.ext.workflow.DaprWorkflowClient"
 def _catches_timeout(model: ModuleModel, site: CallSite) -> bool:
     for info in site.tries:
         for clause in info.handlers:
-            types = model.caught_types(clause)
-            if model.catches(clause, "any") or any(t.rsplit(".", 1)[-1] in ("TimeoutError", "OSError") for t in types):
+            types = exception_facts(model).caught_types(clause)
+            if exception_facts(model).catches(clause, "any") or any(t.rsplit(".", 1)[-1] in ("TimeoutError", "OSError") for t in types):
                 return True
     return False
 
