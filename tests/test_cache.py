@@ -159,6 +159,36 @@ def test_warm_run_does_not_import_libcst(project, capsys):
     assert run().startswith("NO-LIBCST ")
 
 
+def test_a_warm_run_of_one_file_imports_no_parser_nor_rule_and_says_what_the_cold_one_said(project):
+    """The one-file warm path (an editor's save hook, pre-commit on one file): its answer comes from the cache,
+    so it imports neither LibCST nor PyYAML nor a rule module, and its output is the cold run's, byte for byte."""
+    _project(project)
+    write(project, "components/statestore.yaml", "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: statestore\nspec:\n  type: state.redis\n  version: v1\n  metadata: []\n")
+    write(project, "deploy/templates/dep.yaml", "apiVersion: apps/v1\nkind: Deployment\n")
+    heavy = ("libcst", "yaml", "dapr_lint.catalog", "dapr_lint.python.rules", "dapr_lint.resources", "dapr_lint.python.model")
+    script = (
+        "import sys\n"
+        "from dapr_lint.cli import main\n"
+        "code = main(sys.argv[1:])\n"
+        f"print(sorted(m for m in sys.modules if m.startswith({heavy!r})), code, file=sys.stderr)\n"
+    )
+
+    def run(*argv: str) -> tuple[str, str]:
+        done = subprocess.run([sys.executable, "-c", script, "check", *argv, "--jobs", "1"], cwd=project, capture_output=True, text=True, timeout=120)
+        return done.stdout, done.stderr.strip().splitlines()[-1]
+
+    for named in ("svc.py", "."):
+        cold_out, cold_modules = run(named, "--no-cache")
+        assert "'libcst'" in cold_modules and cold_modules.endswith(" 1")
+        run(named)  # fills the cache
+        for output_format in ("full", "json"):
+            cold_format, _ = run(named, "--no-cache", "--output-format", output_format)
+            assert run(named, "--output-format", output_format)[0] == cold_format
+        warm_out, warm_modules = run(named)
+        assert warm_out == cold_out and "DPR101" in warm_out
+        assert warm_modules == "[] 1"
+
+
 def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(project, capsys, checked):
     _project(project)
     cold = _json(capsys, ".")

@@ -29,7 +29,7 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_ERROR, f"dapr-lint: {message}\nTry 'dapr-lint --help'.\n")
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str = "check") -> argparse.ArgumentParser:
     parser = _Parser(
         prog="dapr-lint",
         description="Find the silent bugs of Dapr Python services and their resource files.",
@@ -133,13 +133,17 @@ def _parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list every rule")
     rules.add_argument("--format", choices=("text", "json", "markdown"), default="text")
 
-    from dapr_lint.project.graph import EDGE_KINDS
+    edge_kinds: Optional[tuple[str, ...]] = None
+    if command == "apps":  # the app model is imported only by the command that draws it
+        from dapr_lint.project.graph import EDGE_KINDS
+
+        edge_kinds = EDGE_KINDS
 
     apps = sub.add_parser("apps", help="print the apps discovered in the repositories of the paths, and why")
     apps.add_argument("paths", nargs="*", type=Path, help="files or folders (default: .)")
     apps.add_argument("--format", choices=("text", "json", "mermaid", "dot"), default="text")
     apps.add_argument("--app", metavar="ID", help="draw only this app's neighbourhood (mermaid, dot, json graph)")
-    apps.add_argument("--kind", action="append", default=[], choices=EDGE_KINDS, help="draw only these edges (repeatable)")
+    apps.add_argument("--kind", action="append", default=[], choices=edge_kinds, help="draw only these edges (repeatable)")
     apps.add_argument("--resources-path", action="append", default=[], help="a folder of the app's Dapr resources (repeatable)")
 
     rule = sub.add_parser("rule", help="print a rule's documentation")
@@ -152,7 +156,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not args_list or (args_list[0] not in _COMMANDS and args_list[0] not in ("-h", "--help", "--version")):
         args_list.insert(0, "check")
     try:
-        args = _parser().parse_args(args_list)
+        args = _parser(args_list[0]).parse_args(args_list)
     except SystemExit as exc:  # argparse exits for --help/--version (0) and usage errors (2)
         return int(exc.code) if isinstance(exc.code, int) else EXIT_ERROR
     try:

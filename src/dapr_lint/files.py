@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Optional
 
 from dapr_lint import reading
-from dapr_lint.config import Config, ConfigError, glob_match, link_path, relative_posix
+from dapr_lint.config import Config, ConfigError, forget_real_folders, glob_match, link_path, linked, path_below, real_folder, relative_posix
 from dapr_lint.python.dependencies import is_dependency_file
 from dapr_lint.roots import RunRoot, project_root, run_root
 
@@ -92,11 +92,12 @@ def discover(
     say = warn if warn is not None else (lambda message: None)
     skipped = skipped if skipped is not None else Skipped()
     found: dict[str, tuple[bool, SourceFile]] = {}
+    forget_real_folders()  # links are resolved as they are now
 
     def add(path: Path, kind: str, is_link: bool) -> None:
         # One file reached twice (a link and its target both in the run) is checked once, under the
         # path that is not a link when there is one.
-        key = os.path.realpath(path)
+        key = os.path.realpath(path) if is_link else linked(path)
         previous = found.get(key)
         if previous is None or (previous[0] and not is_link):
             found[key] = (is_link, SourceFile(path, kind))
@@ -381,11 +382,14 @@ def _read_spec(path: Path, warn):
 def display_path(path: Path) -> str:
     """Relative to the working directory when under it, else absolute; always with `/`. A symbolic link is
     shown under its own path, not its target's."""
-    absolute = link_path(path)
+    if os.sep == "/":
+        absolute = linked(path)
+        return path_below(absolute, real_folder(os.getcwd())) or absolute
+    absolute_path = link_path(path)
     try:
-        return absolute.relative_to(Path.cwd().resolve()).as_posix()
+        return absolute_path.relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
-        return absolute.as_posix() if sys.platform != "win32" else str(absolute)
+        return absolute_path.as_posix() if sys.platform != "win32" else str(absolute_path)
 
 
 def repository_files(files: Iterable[SourceFile], config, root: Optional[RunRoot] = None) -> list[SourceFile]:

@@ -139,3 +139,23 @@ def repository_root(path: Path) -> Path:
     start = _start(path)
     found = marked_root(start)
     return Path(found[0] if found is not None else start)
+
+
+def in_helm_chart(path: str) -> bool:
+    """Whether a file is in a Helm chart's `templates/` folder (a `Chart.yaml` beside that folder), whatever the
+    chart folder is called: Kubernetes manifests. Only folders of the linted tree are looked at: the chart folder
+    must be inside the file's repository (repository_root) or the working directory the run walks,
+    never above them; a file with no `templates` folder costs nothing."""
+    if "templates" not in Path(os.path.abspath(path)).parts[:-1]:
+        return False
+    try:
+        file = Path(path).resolve()
+        bounds = {repository_root(file), Path.cwd().resolve()}
+        for folder in file.parents:
+            if not any(folder.parent == bound or bound in folder.parent.parents for bound in bounds):
+                return False
+            if folder.name == "templates":
+                return (folder.parent / "Chart.yaml").is_file()
+    except OSError:
+        return False
+    return False

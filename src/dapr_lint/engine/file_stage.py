@@ -11,6 +11,7 @@ from typing import Optional
 from dapr_lint import reading
 from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
 from dapr_lint.engine.demand import wants_summary
+from dapr_lint.roots import in_helm_chart
 from dapr_lint.settings import Settings
 from dapr_lint.suppress import is_suppressed, noqa_map, skips_file
 from dapr_lint.summaries import ResourceSummary, Summary
@@ -28,7 +29,7 @@ class FileTask:
     ignored: frozenset[str] = frozenset()
     # the file's content when it does not come from disk (standard input, an editor's unsaved buffer)
     data: Optional[bytes] = None
-    # a YAML file in a Helm chart's `templates/` folder: Kubernetes manifests (resources.in_helm_chart)
+    # a YAML file in a Helm chart's `templates/` folder: Kubernetes manifests (roots.in_helm_chart)
     chart_template: bool = False
     # the route functions of a Python file that Dapr delivers events to, as the project stage found them (a
     # Subscription of the file's app names their routes): the subscriber rules apply to them
@@ -157,8 +158,6 @@ def _check_dependencies(task: FileTask, text: str, settings: Settings) -> list[D
 def chart_template(path, kind: str) -> bool:
     if kind != "yaml":
         return False
-    from dapr_lint.resources import in_helm_chart
-
     return in_helm_chart(str(path))
 
 

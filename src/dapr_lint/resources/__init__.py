@@ -6,12 +6,10 @@ template; every other YAML file (Kubernetes manifests, Helm templates, CI files,
 
 from __future__ import annotations
 
-import os
 import importlib
 import pkgutil
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Optional
 
 from yaml.nodes import Node
@@ -99,7 +97,7 @@ _KUBERNETES_TEXT = re.compile(r"\.svc\.cluster\.local\b|^kind:[ \t]*(?:Deploymen
 
 
 def _deployed_to_kubernetes(path: str, source: str, chart_template: bool = False) -> bool:
-    """`chart_template`: the file is in a Helm chart's `templates/` folder (in_helm_chart)."""
+    """`chart_template`: the file is in a Helm chart's `templates/` folder (roots.in_helm_chart)."""
     if chart_template:
         return True
     # folder names count by their words too: `04-multi-agent-k8s`, `deploy_prod`
@@ -107,33 +105,11 @@ def _deployed_to_kubernetes(path: str, source: str, chart_template: bool = False
     return bool(words & _KUBERNETES_FOLDERS) or bool(_KUBERNETES_TEXT.search(source))
 
 
-def in_helm_chart(path: str) -> bool:
-    """Whether a file is in a Helm chart's `templates/` folder (a `Chart.yaml` beside that folder), whatever the
-    chart folder is called: Kubernetes manifests. Only folders of the linted tree are looked at: the chart folder
-    must be inside the file's repository (roots.repository_root) or the working directory the run walks,
-    never above them; a file with no `templates` folder costs nothing."""
-    if "templates" not in Path(os.path.abspath(path)).parts[:-1]:
-        return False
-    from dapr_lint.roots import repository_root
-
-    try:
-        file = Path(path).resolve()
-        bounds = {repository_root(file), Path.cwd().resolve()}
-        for folder in file.parents:
-            if not any(folder.parent == bound or bound in folder.parent.parents for bound in bounds):
-                return False
-            if folder.name == "templates":
-                return (folder.parent / "Chart.yaml").is_file()
-    except OSError:
-        return False
-    return False
-
-
 def analyze_yaml(
     path: str, data: bytes, settings: Settings, chart_template: bool = False, load: Optional[DocumentsOnce] = None
 ) -> list[Diagnostic]:
     """Findings (enabled codes only) for one YAML file; [] for YAML that is not a Dapr resource or run template.
-    `chart_template`: the file is in a Helm chart's `templates/` folder (in_helm_chart), so meant for Kubernetes.
+    `chart_template`: the file is in a Helm chart's `templates/` folder (roots.in_helm_chart), so meant for Kubernetes.
     `load`: the file's one load, shared with its summary (resources.summary)."""
     data = as_utf8(data)
     if b"dapr.io" not in data and b"apps" not in data:
