@@ -11,7 +11,7 @@ import libcst as cst
 
 from dapr_lint import catalog, registry  # noqa: F401  (catalog: registers every rule before the first file)
 from dapr_lint.diagnostics import Diagnostic, FileResult, Finding, InternalError, Related
-from dapr_lint.python import bounds, source, verify
+from dapr_lint.python import bounds, gate, source, verify
 from dapr_lint.python.model import ModuleModel
 from dapr_lint.python.positions import positions
 from dapr_lint.python.summary import PendingSummary, build_summary, text_summary
@@ -72,6 +72,13 @@ def analyze_python(path: str, data: bytes, settings: Settings, subscribers: tupl
         result.diagnostics.append(_dpr001(path, scan.message(), scan.line, scan.column))
         return result
     with bounds.recursion_for(scan.depth):
+        if relevant and gate.enabled():
+            # the first pass (python/gate.py): a file where no rule can fire and whose summary is simple is
+            # never parsed with LibCST
+            closed = gate.closed_summary(data, subscribers)
+            if closed is not None:
+                result.summary = closed if wants_summary(settings) else None
+                return result
         try:
             module = cst.parse_module(data)
         except cst.ParserSyntaxError as exc:

@@ -1,0 +1,718 @@
+"""The first pass over a Python file, with CPython's `ast`: whether LibCST, the model and the rules must run.
+
+A file where no per-file rule can fire and whose module summary holds only what is simple to read from the
+`ast` (imports, string constants, module-level definitions, instances, what its imports and calls say about
+logging, tracing and closing) is *closed*: the engine takes its summary from here and never parses it with
+LibCST. Everything else is *open* and goes the full way. When unsure, the gate opens.
+
+What opens it:
+- any `async` construct (blocking calls on the event loop, calls into other modules, DPR101 across modules);
+- a name the model, the summary builder or a rule compares against (`gate_names.NAMES`: every dotted name
+  written in python/, the SDK table, the known tables), resolved through the file's imports as the model
+  resolves it, and related to it either way (a module above it, a member below it); an import of a web
+  framework, Dapr extension or agent framework (`ANCHOR_ROOTS`);
+- a shape the model or the summary reads without resolving its receiver (a route or Dapr decorator on any
+  object, `include_router`, `mount`, `wait_for_external_event`, ...: `OPENING_DECORATORS`, `OPENING_CALLS`);
+- anything this pass does not model as the LibCST model does (a `match` statement, an environment default
+  read through names, a file CPython refuses: DPR001 comes from the full path).
+
+Names a rule writes that only matter next to an anchor (`time.sleep` in a workflow, `json.loads` on an event)
+are listed in `CONTEXT`; the summary facts they feed (`os.getenv` defaults, logging set-up calls, closers)
+are computed here the way python/summary.py and python/practices.py compute them. tests/test_gate.py fails
+when a dotted name written in python/ is in neither list, and proves the gated run equal to the full one.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import warnings
+from typing import Any, Optional
+
+from dapr_lint.python import known
+from dapr_lint.python.gate_names import NAMES
+from dapr_lint.python.practices import (
+    _CLOSER_METHODS,
+    _CLOSERS,
+    _LOGGING_HELPER,
+    _SETUP_VERB,
+    _TRACING_HELPER,
+    CLOSE_METHODS,
+    GRPC_FORWARDING_LIBRARIES,
+    HTTP_FORWARDING_LIBRARIES,
+    LOGGING_LIBRARIES,
+    LOGGING_SETUP_CALLS,
+    TRACING_LIBRARIES,
+    TRACING_SETUP_CALLS,
+)
+from dapr_lint.python.summary import _NOT_PROJECT, _maybe_project
+from dapr_lint.summaries import Definition, ModuleSummary, PracticeFacts
+
+# Set to "0" to run every file the full way (the differential test compares both).
+ENVIRONMENT = "DAPR_LINT_PREPASS"
+
+
+def enabled() -> bool:
+    return os.environ.get(ENVIRONMENT, "1") != "0"
+
+
+# Top-level packages whose mere import opens the gate: web frameworks, Dapr's extensions' old names, agent
+# frameworks, servers, tracing. The model keys several facts on `imports_module(<one of these>)` plus a shape.
+ANCHOR_ROOTS = frozenset(
+    {
+        "fastapi", "flask", "starlette", "flask_dapr", "dapr_agents", "diagrid", "uvicorn", "hypercorn", "gunicorn",
+        "opentelemetry", "cloudevents", "werkzeug", "durabletask",
+    }
+)
+# Dapr modules whose import alone opens it (the actor and workflow facets key on `imports_module` of them).
+ANCHOR_MODULES = ("dapr.ext", "dapr.actor")
+
+# Dotted names written in python/ that matter only next to an anchor (inside a handler, a workflow, a Dapr call,
+# an `async def`), or that the summary facts computed here account for. Never a reason to open the gate alone.
+CONTEXT = frozenset(
+    {
+        "builtins.BaseException", "builtins.Exception", "builtins.NoneType", "builtins.ValueError", "builtins.bool",
+        "builtins.bytes", "builtins.exit", "builtins.property", "builtins.quit", "builtins.str",
+        "logging.basicConfig", "logging.config", "logging.config.dictConfig", "logging.config.fileConfig",
+        "logging.config.listen", "logging.getLogger", "logging.root",
+        "structlog.configure", "structlog.configure_once", "structlog.getLogger", "structlog.get_logger",
+        "coloredlogs.install", "logfire.configure", "google.cloud.logging.Client", "ecs_logging.StdlibFormatter",
+        "loguru.logger", "azure.monitor.opentelemetry", "phoenix.otel", "openinference.instrumentation",
+        "atexit.register", "contextlib.aclosing", "contextlib.asynccontextmanager", "contextlib.closing",
+        "contextlib.contextmanager", "weakref.finalize",
+        "os._exit", "os.environ.get", "os.getenv", "os.urandom", "sys.exit",
+        "asyncio.run", "asyncio.sleep", "asyncio.threads.to_thread", "asyncio.to_thread", "anyio.run",
+        "anyio.to_thread.run_sync", "uvloop.run", "trio.run",
+        "json.JSONDecodeError", "json.decoder.JSONDecodeError", "json.dumps", "json.loads", "simplejson.JSONDecodeError",
+        "orjson.dumps", "orjson.loads", "pickle.dumps",
+        "pytest.deprecated_call", "pytest.raises", "pytest.warns",
+        "typing.Annotated", "typing.Optional", "typing.Union", "typing_extensions.Annotated",
+        "typing_extensions.Optional",
+        "functools.cache", "functools.cached_property", "functools.lru_cache", "functools.wraps",
+        "dataclasses.dataclass",
+        "datetime.UTC", "datetime.date.today", "datetime.datetime.now", "datetime.datetime.today",
+        "datetime.datetime.utcnow", "datetime.timedelta", "datetime.timezone.utc",
+        "time.gmtime", "time.localtime", "time.monotonic", "time.monotonic_ns", "time.perf_counter", "time.sleep",
+        "time.time", "time.time_ns", "uuid.uuid1", "uuid.uuid4", "random.Random", "random.seed", "urllib.request.",
+        "ctx.random", "ctx.uuid4",
+    }
+)
+# Dotted strings written in python/ that name files or settings, not Python objects.
+NOT_NAMES = frozenset(
+    {
+        "app.py", "__init__.py", "uv.lock", "poetry.lock", "Pipfile.lock", "pyproject.toml", "setup.cfg",
+        "requirements.txt", "options.extras_require", "tool.poetry.dependencies", "tool.poetry.group.",
+    }
+)
+
+# Decorator attributes the model reads by shape, whatever the receiver (routes, Dapr subscriptions, gRPC
+# handlers, workflows and activities, start-up events, actor methods).
+OPENING_DECORATORS = known.HTTP_ROUTE_METHODS | {
+    "websocket", "subscribe", "workflow", "activity", "versioned_workflow", "method", "binding", "job_event",
+    "on_event", "actormethod", "exception_handler", "errorhandler", "middleware",
+}
+# Call attributes the summary or the model records by shape, whatever the receiver.
+OPENING_CALLS = frozenset(
+    {
+        "add_api_route", "add_route", "add_url_rule", "add_websocket_route", "add_api_websocket_route",
+        "include_router", "register_blueprint", "mount", "wait_for_external_event", "add_exception_handler",
+        "register_error_handler",
+    }
+)
+
+
+class _Open(Exception):
+    """The gate opens: the file goes the full way."""
+
+
+_UNKNOWN = ("unknown",)
+_NONE = ("none",)
+Value = tuple
+
+
+class _Binding:
+    __slots__ = ("kind", "value", "scope", "annotation", "target")
+
+    def __init__(self, kind: str, value: Any, scope: "_Scope", annotation: Any = None, target: Any = None) -> None:
+        self.kind, self.value, self.scope, self.annotation, self.target = kind, value, scope, annotation, target
+
+
+class _Scope:
+    __slots__ = ("kind", "parent", "bindings", "global_names", "nonlocal_names")
+
+    def __init__(self, kind: str, parent: Optional["_Scope"]) -> None:
+        self.kind, self.parent = kind, parent
+        self.bindings: dict[str, list[_Binding]] = {}
+        self.global_names: set[str] = set()
+        self.nonlocal_names: set[str] = set()
+
+    def bind(self, name: str, binding: _Binding) -> None:
+        self.bindings.setdefault(name, []).append(binding)
+
+
+class _Function:
+    __slots__ = ("name", "is_async", "klass", "nested", "decorators", "scope")
+
+    def __init__(self, name: str, klass: Optional["_Class"], nested: bool, decorators: list, scope: _Scope) -> None:
+        self.name, self.is_async, self.klass, self.nested, self.decorators, self.scope = name, False, klass, nested, decorators, scope
+
+
+class _Class:
+    __slots__ = ("name", "qualname")
+
+    def __init__(self, name: str, qualname: str) -> None:
+        self.name, self.qualname = name, qualname
+
+
+def closed_summary(data: bytes, subscribers: tuple[str, ...] = ()) -> Optional[ModuleSummary]:
+    """The module summary of a closed file (what the full path's builder gives, before the engine annotates
+    where the file lives), or None when the gate opens (or CPython refuses the file: DPR001 is the full
+    path's)."""
+    if subscribers:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data)
+            compile(tree, "<dapr-lint>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    try:
+        return _Gate().run(tree)
+    except (_Open, RecursionError):
+        return None
+
+
+class _Gate:
+    def __init__(self) -> None:
+        self.module = _Scope("module", None)
+        self.imports: list[tuple[str, tuple[str, ...]]] = []
+        self.functions: list[_Function] = []
+        self.calls: list[tuple[ast.Call, _Scope]] = []
+        self.attributes: list[ast.Attribute] = []
+        self.chains: list[tuple[ast.expr, _Scope]] = []
+        self.with_items: list[ast.expr] = []
+        self.memo: dict[tuple[int, int], Value] = {}
+        self.busy: set[tuple[int, int]] = set()
+        self.has_async = False
+
+    # -- the walk (mirrors python/model/builder.py: which scope binds what) -------------------------------
+
+    def run(self, tree: ast.Module) -> ModuleSummary:
+        self.visit_body(tree.body, self.module, None, None)
+        for module, names in self.imports:
+            for path in [module, *(f"{module}{n}" if module.endswith(".") else f"{module}.{n}" for n in names)]:
+                if _anchored_import(path):
+                    raise _Open
+                if self.has_async and (path.startswith(".") or path.split(".", 1)[0] not in _NOT_PROJECT):
+                    # code on the event loop calling into a module that may be the project's (DPR101 across
+                    # modules: the summary's async_calls)
+                    raise _Open
+        for expr, scope in self.chains:
+            value = self.value(expr, scope)
+            if value[0] == "ref" and _related(value[1]):
+                raise _Open
+        return self.summary()
+
+    def visit_body(self, body: list, scope: _Scope, function: Optional[_Function], klass: Optional[_Class]) -> None:
+        for node in body:
+            self.visit(node, scope, function, klass)
+
+    def visit(self, node: Any, scope: _Scope, function: Optional[_Function], klass: Optional[_Class]) -> None:
+        if isinstance(node, ast.Match):
+            raise _Open
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for decorator in node.decorator_list:
+                _check_decorator(decorator)
+                self.visit(decorator, scope, function, klass)
+            args = node.args
+            for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
+                self.visit(default, scope, function, klass)
+            for arg in _all_args(args):
+                if arg.annotation is not None:
+                    self.visit(arg.annotation, scope, function, klass)
+            if node.returns is not None:
+                self.visit(node.returns, scope, function, klass)
+            owner = klass if scope.kind == "class" else None
+            inner = _Scope("function", scope)
+            info = _Function(node.name, owner, function is not None, node.decorator_list, scope)
+            if isinstance(node, ast.AsyncFunctionDef):
+                info.is_async = self.has_async = True
+            scope.bind(node.name, _Binding("def", node, scope, target=info))
+            self.functions.append(info)
+            for arg in _all_args(args):
+                inner.bind(arg.arg, _Binding("param", None, inner, arg.annotation))
+            self.visit_body(node.body, inner, info, klass)
+            return
+        if isinstance(node, ast.Lambda):
+            args = node.args
+            for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
+                self.visit(default, scope, function, klass)
+            inner = _Scope("function", scope)
+            for arg in _all_args(args):
+                inner.bind(arg.arg, _Binding("param", None, inner))
+            self.visit(node.body, inner, function or _Function("<lambda>", None, True, [], scope), klass)
+            return
+        if isinstance(node, ast.ClassDef):
+            for decorator in node.decorator_list:
+                _check_decorator(decorator)
+                self.visit(decorator, scope, function, klass)
+            for base in node.bases:
+                self.visit(base, scope, function, klass)
+            for keyword in node.keywords:
+                self.visit(keyword.value, scope, function, klass)
+            prefix = f"{klass.qualname}." if klass is not None and scope.kind == "class" else ""
+            info = _Class(node.name, prefix + node.name)
+            scope.bind(node.name, _Binding("class", node, scope, target=info))
+            self.visit_body(node.body, _Scope("class", scope), function, info)
+            return
+        if isinstance(node, ast.Assign):
+            self.visit(node.value, scope, function, klass)
+            for target in node.targets:
+                self.bind(target, "assign", node.value, scope, function, klass)
+            return
+        if isinstance(node, ast.AnnAssign):
+            self.visit(node.annotation, scope, function, klass)
+            if node.value is not None:
+                self.visit(node.value, scope, function, klass)
+                self.bind(node.target, "assign", node.value, scope, function, klass, node.annotation)
+            else:
+                self.bind(node.target, "annotation", None, scope, function, klass, node.annotation)
+            return
+        if isinstance(node, ast.AugAssign):
+            self.visit(node.value, scope, function, klass)
+            self.bind(node.target, "unknown", None, scope, function, klass)
+            return
+        if isinstance(node, ast.NamedExpr):
+            self.visit(node.value, scope, function, klass)
+            self.bind(node.target, "assign", node.value, scope, function, klass)
+            return
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            self.visit(node.iter, scope, function, klass)
+            self.bind(node.target, "unknown", None, scope, function, klass)
+            self.visit_body(node.body, scope, function, klass)
+            self.visit_body(node.orelse, scope, function, klass)
+            return
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                self.visit(item.context_expr, scope, function, klass)
+                self.with_items.append(item.context_expr)
+                if isinstance(item.optional_vars, ast.Name):
+                    scope.bind(item.optional_vars.id, _Binding("with", item.context_expr, scope))
+                elif item.optional_vars is not None:
+                    self.bind(item.optional_vars, "unknown", None, scope, function, klass)
+            self.visit_body(node.body, scope, function, klass)
+            return
+        if isinstance(node, ast.ExceptHandler):
+            if node.type is not None:
+                self.visit(node.type, scope, function, klass)
+            if node.name is not None:
+                scope.bind(node.name, _Binding("unknown", None, scope))
+            self.visit_body(node.body, scope, function, klass)
+            return
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            inner = _Scope("comprehension", scope)
+            for generator in node.generators:
+                self.visit(generator.iter, inner, function, klass)
+                self.bind(generator.target, "unknown", None, inner, function, klass)
+                for condition in generator.ifs:
+                    self.visit(condition, inner, function, klass)
+            for part in ("elt", "key", "value"):
+                child = getattr(node, part, None)
+                if child is not None:
+                    self.visit(child, inner, function, klass)
+            return
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                self.imports.append((alias.name, ()))
+                if alias.asname is not None:
+                    scope.bind(alias.asname, _Binding("import", None, scope, target=alias.name))
+                else:
+                    root = alias.name.split(".", 1)[0]
+                    scope.bind(root, _Binding("import", None, scope, target=root))
+            return
+        if isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            names: list[str] = []
+            for alias in node.names:
+                if alias.name == "*":
+                    continue
+                names.append(alias.name)
+                target = f"{module}{alias.name}" if module.endswith(".") else f"{module}.{alias.name}"
+                scope.bind(alias.asname or alias.name, _Binding("import", None, scope, target=target))
+            self.imports.append((module, tuple(names)))
+            return
+        if isinstance(node, ast.Global):
+            scope.global_names.update(node.names)
+            return
+        if isinstance(node, ast.Nonlocal):
+            scope.nonlocal_names.update(node.names)
+            return
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in OPENING_CALLS:
+                raise _Open
+            self.calls.append((node, scope))
+        elif isinstance(node, ast.Attribute):
+            # the whole chain is one name (`dapr.clients.DaprClient`): check it, not its prefixes
+            self.chains.append((node, scope))
+            link: ast.expr = node
+            while isinstance(link, ast.Attribute):
+                self.attributes.append(link)
+                link = link.value
+            if not isinstance(link, ast.Name):
+                self.visit(link, scope, function, klass)
+            return
+        elif isinstance(node, ast.Name):
+            self.chains.append((node, scope))
+            return
+        for child in ast.iter_child_nodes(node):
+            self.visit(child, scope, function, klass)
+
+    def bind(
+        self, target: ast.expr, kind: str, value: Any, scope: _Scope, function: Optional[_Function],
+        klass: Optional[_Class], annotation: Any = None,
+    ) -> None:
+        if isinstance(target, ast.Name):
+            self.binding_scope(target.id, scope).bind(target.id, _Binding(kind, value, scope, annotation))
+            return
+        if isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.bind(element.value if isinstance(element, ast.Starred) else element, "unknown", None, scope, function, klass)
+            return
+        if isinstance(target, ast.Starred):
+            self.bind(target.value, "unknown", None, scope, function, klass)
+            return
+        self.visit(target, scope, function, klass)
+
+    def binding_scope(self, name: str, scope: _Scope) -> _Scope:
+        if name in scope.global_names:
+            return self.module
+        if name in scope.nonlocal_names:
+            parent = scope.parent
+            while parent is not None:
+                if parent.kind == "function" and name in parent.bindings:
+                    return parent
+                parent = parent.parent
+        while scope.kind == "comprehension" and scope.parent is not None:
+            scope = scope.parent
+        return scope
+
+    # -- resolution (mirrors ModuleModel.lookup / value_of, for what can name an import path) --------------
+
+    def lookup(self, name: str, scope: _Scope) -> Optional[list[_Binding]]:
+        start: Optional[_Scope] = scope
+        current = scope
+        while current is not None:
+            if name in current.global_names:
+                return self.module.bindings.get(name)
+            if current.kind == "class" and current is not start:
+                current = current.parent  # type: ignore[assignment]
+                continue
+            bindings = current.bindings.get(name)
+            if bindings:
+                return bindings
+            current = current.parent  # type: ignore[assignment]
+        return None
+
+    def value(self, expr: Any, scope: _Scope) -> Value:
+        """("ref", path) for an import path, ("none",) for None, ("local", id) for a local def or class, ("other",
+        id) for any other known value, ("unknown",) when the model would not know either."""
+        key = (id(expr), id(scope))
+        found = self.memo.get(key)
+        if found is not None:
+            return found
+        if key in self.busy or len(self.busy) > 40:
+            return _UNKNOWN
+        self.busy.add(key)
+        try:
+            found = self._evaluate(expr, scope)
+        finally:
+            self.busy.discard(key)
+        self.memo[key] = found
+        return found
+
+    def _evaluate(self, expr: Any, scope: _Scope) -> Value:
+        if isinstance(expr, ast.Name):
+            bindings = self.lookup(expr.id, scope)
+            if not bindings:
+                return _UNKNOWN
+            result: Optional[Value] = None
+            for binding in bindings:
+                value = self._binding_value(binding)
+                if value == _NONE:
+                    continue
+                if value == _UNKNOWN:
+                    return _UNKNOWN
+                if result is None:
+                    result = value
+                elif result != value:
+                    return _UNKNOWN
+            return result if result is not None else _UNKNOWN
+        if isinstance(expr, ast.Attribute):
+            base = self.value(expr.value, scope)
+            if base[0] == "ref":
+                return ("ref", known.canonical(f"{base[1]}.{expr.attr}"))
+            # a member of a local class or instance: the model follows it to a method or a class attribute, which
+            # names an import path only through a chain this pass checks where it is written
+            return _UNKNOWN
+        if isinstance(expr, ast.Constant):
+            return _NONE if expr.value is None else ("other", repr(expr.value))
+        if isinstance(expr, ast.Call):
+            # what a call gives is never an import path in the model (an instance, a kind, a local function's
+            # return, which names one only through a chain this pass checks where it is written)
+            return ("other", id(expr))
+        return ("other", id(expr))
+
+    def _binding_value(self, binding: _Binding) -> Value:
+        kind = binding.kind
+        if kind == "assign":
+            if binding.annotation is not None and not isinstance(binding.value, (ast.Name, ast.Attribute)):
+                # typed from its annotation or built by a call: an instance or a kind, never an import path
+                return ("other", id(binding))
+            return self.value(binding.value, binding.scope)
+        if kind == "import":
+            return ("ref", known.canonical(binding.target))
+        if kind in ("def", "class"):
+            return ("local", id(binding.value))
+        if kind in ("param", "annotation", "with") and (binding.annotation is not None or kind == "with"):
+            # an instance typed from its annotation or entered: never an import path
+            return ("other", id(binding))
+        return _UNKNOWN
+
+    def path_of(self, expr: Any, scope: _Scope) -> Optional[str]:
+        """ModuleModel.qualified_name / callee_path."""
+        if not isinstance(expr, (ast.Name, ast.Attribute)):
+            return None
+        value = self.value(expr, scope)
+        return known.canonical(value[1]) if value[0] == "ref" else None
+
+    # -- the summary (what python/summary.py gives a module with no anchor) -------------------------------
+
+    def summary(self) -> ModuleSummary:
+        module = self.module
+        defs: dict[str, Definition] = {}
+        classes: dict[str, dict[str, Definition]] = {}
+        for info in self.functions:
+            if info.nested:
+                continue
+            entry = Definition(info.is_async, None, None)
+            if info.klass is None:
+                defs[info.name] = entry
+            elif "." not in info.klass.qualname:
+                if any(self._is_property(d, info.scope) for d in info.decorators):
+                    entry = Definition(entry.is_async, None, None, "property")
+                classes.setdefault(info.klass.name, {})[info.name] = entry
+        constants: dict[str, str] = {}
+        env_constants: dict[str, str] = {}
+        imports: dict[str, str] = {}
+        instances: dict[str, str] = {}
+        for name, bindings in module.bindings.items():
+            if len(bindings) != 1:
+                continue
+            binding = bindings[0]
+            if binding.kind == "import":
+                imports[name] = binding.target
+                continue
+            if binding.kind != "assign":
+                continue
+            value = binding.value
+            if isinstance(value, ast.Call):
+                env = self._env_default(value, module)
+                if env is not None:
+                    constants[name] = env[1]
+                    env_constants[name] = env[0]
+                func = value.func
+                if isinstance(func, ast.Name) and func.id in classes and len(self.lookup(func.id, module) or ()) == 1:
+                    instances[name] = func.id
+                    continue
+                path = self.path_of(func, module)
+                if path is not None and _maybe_project(path):
+                    instances[name] = path
+                continue
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                constants[name] = value.value
+        return ModuleSummary(
+            uses_dapr=self.imports_module("dapr") or self.imports_module("flask_dapr"),
+            env_constants=env_constants,
+            constants=constants,
+            imports=imports,
+            defs=defs,
+            classes=classes,
+            instances=instances,
+            practices=self.practices(),
+        )
+
+    def _is_property(self, decorator: ast.expr, scope: _Scope) -> bool:
+        if isinstance(decorator, ast.Name) and decorator.id == "property":
+            return True
+        expr = decorator.func if isinstance(decorator, ast.Call) else decorator
+        if isinstance(expr, ast.Name) and expr.id in ("staticmethod", "classmethod", "property") and not self.lookup(expr.id, scope):
+            return expr.id == "property"
+        return self.path_of(expr, scope) == "builtins.property"
+
+    def _env_default(self, call: ast.Call, scope: _Scope) -> Optional[tuple[str, str]]:
+        if self.path_of(call.func, scope) not in ("os.getenv", "os.environ.get"):
+            return None
+        variable, default = _argument(call, 0, "key"), _argument(call, 1, "default")
+        if not (_is_str(variable) and _is_str(default)):
+            if variable is None or default is None or _is_literal(variable) and _is_literal(default):
+                return None
+            raise _Open  # names to follow: the model's string_of
+        return variable.value, default.value  # type: ignore[union-attr]
+
+    def imports_module(self, prefix: str) -> bool:
+        return any(
+            module == prefix or module.startswith(prefix + ".")
+            or any(f"{module}.{n}" == prefix or f"{module}.{n}".startswith(prefix + ".") for n in names)
+            for module, names in self.imports
+        )
+
+    def practices(self) -> PracticeFacts:
+        found: set[str] = set()
+        for module, names in self.imports:
+            found.add(module)
+            for name in names:
+                found.add(f"{module}.{name}" if not module.endswith(".") else f"{module}{name}")
+        logging = any(self.imports_module(lib) for lib in LOGGING_LIBRARIES)
+        tracing = any(self.imports_module(lib) for lib in TRACING_LIBRARIES)
+        forward_http = any(self.imports_module(lib) for lib in HTTP_FORWARDING_LIBRARIES)
+        forward_grpc = any(self.imports_module(lib) for lib in GRPC_FORWARDING_LIBRARIES)
+        closed: set[str] = set()
+        for node in self.attributes:
+            if node.attr in CLOSE_METHODS:
+                name = _last_name(node.value)
+                if name is not None:
+                    closed.add(name)
+        for call, scope in self.calls:
+            func = call.func
+            path = self.path_of(func, scope)
+            if path is not None:
+                if path in LOGGING_SETUP_CALLS:
+                    logging = True
+                if path in TRACING_SETUP_CALLS:
+                    tracing = True
+                if not path.startswith(("logging.", "builtins.")):
+                    last = path.rsplit(".", 1)[-1]
+                    if _SETUP_VERB.search(last):
+                        if _LOGGING_HELPER.search(last):
+                            logging = True
+                        if _TRACING_HELPER.search(last):
+                            tracing = True
+            if isinstance(func, ast.Attribute) and func.attr == "addHandler":
+                logging = True
+            if isinstance(func, ast.Name):
+                closed.add(func.id)
+            if path in _CLOSERS or (isinstance(func, ast.Attribute) and func.attr in _CLOSER_METHODS):
+                for value in _argument_values(call):
+                    name = _last_name(value)
+                    if name is not None:
+                        closed.add(name)
+            for value in _argument_values(call):
+                name = _name_of(value)
+                if name is not None:
+                    closed.add(name)
+                elif isinstance(value, (ast.List, ast.Tuple)):
+                    for element in value.elts:
+                        name = _name_of(element.value if isinstance(element, ast.Starred) else element)
+                        if name is not None:
+                            closed.add(name)
+        for item in self.with_items:
+            name = _last_name(item)
+            if name is not None:
+                closed.add(name)
+        return PracticeFacts(
+            imports=tuple(sorted(found)),
+            logging=logging,
+            tracing=tracing,
+            forward_http=forward_http,
+            forward_grpc=forward_grpc,
+            closed=tuple(sorted(closed)),
+        )
+
+
+def _all_args(args: ast.arguments) -> list[ast.arg]:
+    found = [*args.posonlyargs, *args.args]
+    if args.vararg is not None:
+        found.append(args.vararg)
+    found.extend(args.kwonlyargs)
+    if args.kwarg is not None:
+        found.append(args.kwarg)
+    return found
+
+
+def _check_decorator(decorator: ast.expr) -> None:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    if isinstance(target, ast.Attribute) and target.attr in OPENING_DECORATORS:
+        raise _Open
+
+
+def _argument_values(call: ast.Call) -> list[ast.expr]:
+    """What LibCST's `Arg.value` gives for each argument, in order (a `*x` or `**x` gives `x`)."""
+    values = [a.value if isinstance(a, ast.Starred) else a for a in call.args]
+    values.extend(k.value for k in call.keywords)
+    return values
+
+
+def _argument(call: ast.Call, index: int, keyword: str) -> Optional[ast.expr]:
+    """python/model's `argument(call, index, (keyword,))` for a call without star arguments."""
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        raise _Open
+    for k in call.keywords:
+        if k.arg == keyword:
+            return k.value
+    return call.args[index] if index < len(call.args) else None
+
+
+def _is_str(expr: Optional[ast.expr]) -> bool:
+    return isinstance(expr, ast.Constant) and isinstance(expr.value, str)
+
+
+def _is_literal(expr: ast.expr) -> bool:
+    return isinstance(expr, ast.Constant)
+
+
+def _name_of(expr: ast.expr) -> Optional[str]:
+    """The text of a name as LibCST sees it (`True`, `False` and `None` are names there)."""
+    if isinstance(expr, ast.Name):
+        return expr.id
+    if isinstance(expr, ast.Constant) and (expr.value is None or expr.value is True or expr.value is False):
+        return repr(expr.value)
+    return None
+
+
+def _last_name(expr: ast.expr) -> Optional[str]:
+    if isinstance(expr, (ast.Name, ast.Constant)):
+        return _name_of(expr)
+    if isinstance(expr, ast.Attribute):
+        return expr.attr
+    return None
+
+
+def _anchored_import(path: str) -> bool:
+    """An import that opens the gate by itself: of an anchor package or module, or of a name of NAMES or below
+    one (a module above a name opens it where its names are used: the chains)."""
+    if path.startswith("."):
+        return False
+    if path.split(".", 1)[0] in ANCHOR_ROOTS:
+        return True
+    if any(path == m or path.startswith(m + ".") for m in ANCHOR_MODULES):
+        return True
+    parts = path.split(".")
+    return any(".".join(parts[:i]) in NAMES for i in range(1, len(parts) + 1))
+
+
+_PREFIXES: frozenset[str] = frozenset(
+    name.rsplit(".", i)[0] for name in NAMES for i in range(name.count(".") + 1)
+)
+
+
+def _related(path: str) -> bool:
+    """`path` is a name of NAMES, a module or class above one, or a member below one."""
+    if path in _PREFIXES or path.split(".", 1)[0] in ANCHOR_ROOTS:
+        return True
+    if any(path == m or path.startswith(m + ".") for m in ANCHOR_MODULES):
+        return True
+    parts = path.split(".")
+    return any(".".join(parts[:i]) in NAMES for i in range(1, len(parts)))
+

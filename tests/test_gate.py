@@ -1,0 +1,117 @@
+"""The first pass (python/gate.py): a file it closes is never parsed with LibCST, and the run is the same.
+
+The differential: every Python fixture, `examples/` and a tree of real code built from them (the fixtures as one
+repository, with their resources) give the same findings, summaries and JSON output with the gate and without.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dapr_lint import specs
+from dapr_lint.engine.python_stage import analyze_python
+from dapr_lint.python import gate, gate_names
+from dapr_lint.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+SOURCES = sorted([*FIXTURES.rglob("*.py"), *(ROOT / "examples").rglob("*.py")])
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("gen_gate_names", ROOT / "scripts" / "gen_gate_names.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_dotted_name_written_in_python_is_known_to_the_gate():
+    """A rule, the model or the summary builder comparing against a dotted name the gate does not know would let
+    the gate close a file where it fires: every such literal is a name the gate opens on, context or no name."""
+    generator = _generator()
+    unknown = sorted(
+        name for name in generator.written_names()
+        if name.rstrip(".") not in gate_names.NAMES and name not in gate.CONTEXT and name not in gate.NOT_NAMES
+    )
+    assert unknown == [], f"run `python scripts/gen_gate_names.py` (or list them in gate.CONTEXT): {unknown}"
+
+
+def test_gate_names_are_current():
+    assert (ROOT / "src" / "dapr_lint" / "python" / "gate_names.py").read_text(encoding="utf-8") == _generator().render()
+
+
+def _everything(summaries: bool = True) -> Settings:
+    return Settings(frozenset(rule.code for rule in specs.all_rules()), summaries=summaries)
+
+
+def _both(path: Path, data: bytes, settings: Settings, monkeypatch):
+    results = []
+    for value in ("0", "1"):
+        monkeypatch.setenv(gate.ENVIRONMENT, value)
+        result = analyze_python(str(path), data, settings)
+        results.append((result.diagnostics, result.summary, result.warnings, [e.message for e in result.errors]))
+    return results
+
+
+def test_gated_run_equals_full_run_on_every_fixture_and_example(monkeypatch):
+    settings = _everything()
+    closed = []
+    for path in SOURCES:
+        data = path.read_bytes()
+        full, gated = _both(path, data, settings, monkeypatch)
+        assert gated == full, path
+        if gate.closed_summary(data) is not None:
+            closed.append(path)
+    assert closed, "the gate closed nothing: the differential proves nothing"
+
+
+def test_closed_and_open_shapes(monkeypatch):
+    closed = b"import os\nimport logging\nSTORE = os.getenv('STORE', 'statestore')\nNAME = 'x'\n\nclass Repo:\n    @property\n    def name(self):\n        return NAME\n\ndef helper(x):\n    logging.basicConfig()\n    return x\n"
+    summary = gate.closed_summary(closed)
+    assert summary is not None
+    assert summary.constants == {"STORE": "statestore", "NAME": "x"} and summary.env_constants == {"STORE": "STORE"}
+    assert summary.practices.logging and set(summary.classes["Repo"]) == {"name"} and "helper" in summary.defs
+    opened = [
+        b"from dapr.clients import DaprClient\n",
+        b"import dapr.clients as c\nx = c.DaprClient\n",
+        b"from .app import app\n@app.get('/x')\ndef f():\n    pass\n",
+        b"from .helpers import save\nasync def f():\n    save()\n",
+        b"import fastapi\n",
+        b"def f(:\n",
+    ]
+    for source in opened:
+        assert gate.closed_summary(source) is None, source
+    assert gate.closed_summary(closed, subscribers=("f",)) is None
+    for source in [closed, *opened]:
+        full, gated = _both(Path("app.py"), source, _everything(), monkeypatch)
+        assert gated == full, source
+
+
+def _check_json(tree: Path, value: str) -> str:
+    env = dict(os.environ, **{gate.ENVIRONMENT: value})
+    done = subprocess.run(
+        [sys.executable, "-m", "dapr_lint", "check", ".", "--no-cache", "--output-format", "json"],
+        cwd=tree, capture_output=True, text=True, env=env, timeout=300,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    return done.stdout
+
+
+@pytest.mark.slow
+def test_gated_json_equals_full_json_on_a_tree_of_real_code(tmp_path):
+    """The fixture projects and the examples as one repository: apps, components, subscriptions and modules
+    importing one another, linted whole (the project stage included) with the gate and without."""
+    tree = tmp_path / "repo"
+    shutil.copytree(FIXTURES / "projects", tree / "projects")
+    shutil.copytree(ROOT / "examples", tree / "examples")
+    full = _check_json(tree, "0")
+    assert '"code"' in full
+    assert _check_json(tree, "1") == full
