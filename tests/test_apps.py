@@ -76,6 +76,7 @@ def _invariance_cases() -> list[tuple[Path, str, str]]:
     return cases
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("root", [*REPOSITORIES, ROOT / "examples"], ids=lambda p: p.name)
 def test_subset_invariance(root, monkeypatch, capsys):
     """Every file of every fixture repository and of examples/ gets, linted alone, exactly its findings

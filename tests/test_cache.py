@@ -136,6 +136,7 @@ def test_settings_are_part_of_the_key(project, capsys, checked):
     assert checked == ["svc.py"]
 
 
+@pytest.mark.slow
 def test_warm_run_does_not_import_libcst(project, capsys):
     _project(project)
     script = (
@@ -165,7 +166,11 @@ def test_a_warm_run_of_one_file_imports_no_parser_nor_rule_and_says_what_the_col
     _project(project)
     write(project, "components/statestore.yaml", "apiVersion: dapr.io/v1alpha1\nkind: Component\nmetadata:\n  name: statestore\nspec:\n  type: state.redis\n  version: v1\n  metadata: []\n")
     write(project, "deploy/templates/dep.yaml", "apiVersion: apps/v1\nkind: Deployment\n")
-    heavy = ("libcst", "yaml", "dapr_lint.catalog", "dapr_lint.python.rules", "dapr_lint.resources", "dapr_lint.python.model")
+    # nor the summary classes nor the app model: the project memo answers before any summary is read
+    heavy = (
+        "libcst", "yaml", "dapr_lint.catalog", "dapr_lint.python.rules", "dapr_lint.resources", "dapr_lint.python.model",
+        "dapr_lint.summaries", "dapr_lint.project",
+    )
     script = (
         "import sys\n"
         "from dapr_lint.cli import main\n"
@@ -240,6 +245,7 @@ def test_fix_does_not_trust_the_cache(project, capsys):
     assert _json(capsys, "svc.py") == []
 
 
+@pytest.mark.slow
 def test_concurrent_runs_leave_a_sound_cache(project):
     _project(project)
     for n in range(20):

@@ -39,7 +39,7 @@ import typing
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-from dapr_lint import __version__, reading, registry, summaries
+from dapr_lint import __version__, reading, registry
 from dapr_lint.diagnostics import Diagnostic, FileResult, Fix, Related
 
 CACHE_DIR_NAME = ".dapr-lint_cache"
@@ -119,7 +119,7 @@ def encode(value: Any) -> Any:
         return {"@map": [[encode(k), encode(v)] for k, v in value.items()]}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         name = type(value).__name__
-        if summaries.json_classes().get(name) is not type(value):
+        if _summary_classes().get(name) is not type(value):
             raise TypeError(f"cannot cache a {name}: not a summary class")
         data = {"@": name}
         for item in dataclasses.fields(value):
@@ -128,9 +128,24 @@ def encode(value: Any) -> Any:
     raise TypeError(f"cannot cache a {type(value).__name__}")
 
 
-def decode(data: Any, hint: Any = Optional[summaries.Summary]) -> Any:
-    """The value of type `hint` that `encode` gave `data` for; ValueError (or TypeError) when `data` is not
-    one."""
+def decode(data: Any, hint: Any = None) -> Any:
+    """The value of type `hint` (default: a summary or None) that `encode` gave `data` for; ValueError (or
+    TypeError) when `data` is not one."""
+    if hint is None:
+        from dapr_lint.summaries import Summary
+
+        hint = Optional[Summary]
+    return _decode(data, hint)
+
+
+def _summary_classes() -> Mapping[str, type]:
+    # imported when an entry is encoded or decoded: a run the project memo answers builds no summary class
+    from dapr_lint.summaries import json_classes
+
+    return json_classes()
+
+
+def _decode(data: Any, hint: Any) -> Any:
     if hint is Any or hint is object:
         raise ValueError("an untyped value")
     if hint is None or hint is type(None):
@@ -161,18 +176,18 @@ def decode(data: Any, hint: Any = Optional[summaries.Summary]) -> Any:
         if type(data) is not list:
             raise ValueError("not a list")
         if len(args) == 2 and args[1] is Ellipsis:
-            return tuple(decode(v, args[0]) for v in data)
+            return tuple(_decode(v, args[0]) for v in data)
         if len(args) != len(data):
             raise ValueError("a tuple of another length")
-        return tuple(decode(v, a) for v, a in zip(data, args))
+        return tuple(_decode(v, a) for v, a in zip(data, args))
     if origin is list:
         if type(data) is not list:
             raise ValueError("not a list")
-        return [decode(v, args[0]) for v in data]
+        return [_decode(v, args[0]) for v in data]
     if origin in (set, frozenset, collections.abc.Set):
         if type(data) is not list:
             raise ValueError("not a list")
-        items = (decode(v, args[0]) for v in data)
+        items = (_decode(v, args[0]) for v in data)
         return set(items) if origin is set else frozenset(items)
     if origin in (dict, collections.abc.Mapping):
         if type(data) is not dict or set(data) != {"@map"} or type(data["@map"]) is not list:
@@ -181,9 +196,9 @@ def decode(data: Any, hint: Any = Optional[summaries.Summary]) -> Any:
         for pair in data["@map"]:
             if type(pair) is not list or len(pair) != 2:
                 raise ValueError("not a key and a value")
-            result[decode(pair[0], args[0])] = decode(pair[1], args[1])
+            result[_decode(pair[0], args[0])] = _decode(pair[1], args[1])
         return result
-    if isinstance(hint, type) and summaries.json_classes().get(hint.__name__) is hint:
+    if isinstance(hint, type) and _summary_classes().get(hint.__name__) is hint:
         return _decode_dataclass(data, hint)
     raise ValueError(f"cannot decode a {hint!r}")
 
@@ -196,13 +211,13 @@ def _decode_union(data: Any, args: tuple) -> Any:
     if type(data) is dict and "@" in data:
         for arg in args:
             if isinstance(arg, type) and arg.__name__ == data["@"]:
-                return decode(data, arg)
+                return _decode(data, arg)
         raise ValueError("a class the field does not take")
     for arg in args:
         if arg is type(None):
             continue
         try:
-            return decode(data, arg)
+            return _decode(data, arg)
         except (ValueError, TypeError):
             continue
     raise ValueError("none of the types the field takes")
@@ -218,7 +233,7 @@ def _decode_dataclass(data: Any, cls: type) -> Any:
             continue
         if name not in hints:
             raise ValueError(f"{cls.__name__} has no field {name}")
-        values[name] = decode(value, hints[name][0])
+        values[name] = _decode(value, hints[name][0])
     init = {k: v for k, v in values.items() if hints[k][1]}
     obj = cls(**init)
     for name, value in values.items():
@@ -630,21 +645,22 @@ def load_catalog(directory: Path) -> bool:
         entry = json.loads(reading.read_bytes(path, _ENTRY_LIMIT, follow=False))
         if entry.get("format") != FORMAT or type(entry["rules"]) is not list:
             return False
-        specs = [_rule_spec(spec) for spec in entry["rules"]]
+        hints = typing.get_type_hints(registry.RuleSpec)
+        fields = {f.name for f in dataclasses.fields(registry.RuleSpec) if f.name != "examples"}
+        specs = [_rule_spec(spec, hints, fields) for spec in entry["rules"]]
     except Exception:
         return False
     return registry.preload(specs)
 
 
-def _rule_spec(data: Any) -> registry.RuleSpec:
-    """A RuleSpec from the catalog's saved fields, each checked against its declared type."""
+def _rule_spec(data: Any, hints: dict[str, Any], fields: set[str]) -> registry.RuleSpec:
+    """A RuleSpec from the catalog's saved fields, each checked against its declared type (`hints`: RuleSpec's
+    field types, `fields`: the names it saves)."""
     if type(data) is not dict:
         raise ValueError("not a rule")
-    hints = typing.get_type_hints(registry.RuleSpec)
-    fields = {f.name for f in dataclasses.fields(registry.RuleSpec) if f.name != "examples"}
     if not set(data) <= fields:
         raise ValueError("a field RuleSpec does not have")
-    return registry.RuleSpec(**{name: decode(value, hints[name]) for name, value in data.items()})
+    return registry.RuleSpec(**{name: _decode(value, hints[name]) for name, value in data.items()})
 
 
 def _listdir(folder: Path) -> list[str]:

@@ -241,6 +241,13 @@ def _globs(value: str, option: str) -> list[str]:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from dapr_lint.files import one_walk_per_folder
+
+    with one_walk_per_folder():  # `check .`: the repository the project stage reads is the folder walked
+        return _check_paths(args)
+
+
+def _check_paths(args: argparse.Namespace) -> int:
     from dapr_lint.files import Skipped, SourceFile, discover, display_path, kind_of
 
     if args.jobs is not None and args.jobs < 1:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import sys
@@ -92,9 +93,10 @@ class Config:
             # or a bad payload on purpose tests exactly that)
             codes.update(rule.code for rule in specs.all_rules() if rule.off_in_test_code)
             codes.add(NO_FIX)
-        universe = specs.codes()
+        universe: Optional[list[str]] = None  # every code: only when a pattern matches (a sorted list of ~100)
         for pattern, selectors in self.per_file_ignores.items():
             if glob_match(pattern, rel):
+                universe = specs.codes() if universe is None else universe
                 for selector in selectors:
                     codes.update(registry.matching(selector, universe))
         return frozenset(codes)
@@ -164,6 +166,9 @@ def find_config(start: Path) -> Optional[Path]:
 
 
 _MAX_CONFIG_SIZE = 16 << 20
+# A configuration file's parsed TOML by its bytes: a run finds its configuration before the rule catalog is
+# loaded (the cache's), then again to resolve every folder; TOML is parsed in pure Python.
+_PARSED_TOML: dict[tuple[str, bytes], dict] = {}
 
 
 def _read_toml(path: Path) -> dict:
@@ -178,8 +183,14 @@ def _read_toml(path: Path) -> dict:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise ConfigError(f"{path}: not valid UTF-8 (byte {exc.start + 1}, line {line}); TOML files are UTF-8") from None
+    known = _PARSED_TOML.get((str(path), data))
+    if known is not None:
+        return copy.deepcopy(known)
     try:
-        return tomllib.loads(text)
+        parsed = tomllib.loads(text)
+        if len(_PARSED_TOML) < 64:
+            _PARSED_TOML[(str(path), data)] = copy.deepcopy(parsed)
+        return parsed
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from None
     except RecursionError:
@@ -584,6 +595,9 @@ def parse_override(text: str) -> dict[str, Any]:
     return table
 
 
+_UNKNOWN = object()
+
+
 class Resolver:
     """The one place that computes the effective configuration and settings of a file: the nearest
     configuration file of that file (or `--config FILE` for every file), with the command line's
@@ -607,6 +621,9 @@ class Resolver:
         path = path if path.is_absolute() else self.cwd / path
         folder = path if path.is_dir() else path.parent
         folder = Path(os.path.normpath(folder))
+        known = self._folders.get(folder, _UNKNOWN)
+        if known is not _UNKNOWN:  # the files of a folder share it (and a walk gives hundreds of them)
+            return known  # type: ignore[return-value]
         walked = []
         found: Optional[Path] = None
         for candidate in (folder, *folder.parents):

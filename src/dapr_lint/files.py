@@ -12,9 +12,10 @@ import os
 import re
 import stat
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 from dapr_lint import reading
 from dapr_lint.config import Config, ConfigError, forget_real_folders, glob_match, link_path, linked, path_below, real_folder, relative_posix
@@ -73,6 +74,24 @@ def _python_shebang(path: Path) -> bool:
     return bool(_SHEBANG.match(first))
 
 
+# The folders walked in this run, with the files each kept: the repository around the named paths is the
+# folder the command line named more often than not (`dapr-lint check .`), and is then not walked twice.
+_WALKS: Optional[dict] = None
+
+
+@contextmanager
+def one_walk_per_folder() -> Iterator[None]:
+    """Within it, a folder is walked once: a walk that says nothing (the run's repository, walked again for the
+    project stage) reuses what an earlier one of the same folder and configuration kept."""
+    global _WALKS
+    outer = _WALKS
+    _WALKS = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _WALKS = outer
+
+
 def discover(
     paths: Iterable[Path],
     config,
@@ -116,12 +135,18 @@ def discover(
             skipped.unreadable.append(str(raw))
             continue
         if stat.S_ISDIR(info.st_mode):
-            walker = _Walker(say, skipped)
-            for candidate, is_link in walker.files_under(path):
-                cfg = config_for(candidate)
-                if _excluded(candidate, path, cfg.root, cfg.exclude_patterns):
-                    continue
-                add(candidate, kind_of(candidate) or "python", is_link)
+            walk_key = (os.path.abspath(path), getattr(config, "__self__", config))
+            walked = _WALKS.get(walk_key) if _WALKS is not None and warn is None else None
+            if walked is None:
+                walked = []
+                for candidate, is_link in _Walker(say, skipped).files_under(path):
+                    cfg = config_for(candidate)
+                    if not _excluded(candidate, path, cfg.root, cfg.exclude_patterns):
+                        walked.append((candidate.relative_to(path), kind_of(candidate) or "python", is_link))
+                if _WALKS is not None:
+                    _WALKS[walk_key] = walked
+            for relative, kind, is_link in walked:
+                add(path / relative, kind, is_link)
             continue
         if not stat.S_ISREG(info.st_mode):  # never opened: a FIFO would block, a device never ends
             say(f"skipping {raw}: {_file_type(info.st_mode)}, not a regular file")

@@ -4,6 +4,7 @@ starts the server; neither the server nor the editor helpers import the CLI."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Optional, Sequence
@@ -38,7 +39,9 @@ def run_files(
     results = []
     for config, members in groups.values():
         settings = replace(resolver.settings_of(config), root=root)
-        pins = {_shown_folder(f): resolver.sdk_for(f.path) for f in members if f.kind == "python"}
+        # a folder's files share their pin: asked once per folder, not once per file
+        by_folder = {(os.path.dirname(f.path), f.display): f for f in members if f.kind == "python"}
+        pins = {_shown_folder(f): resolver.sdk_for(f.path) for f in by_folder.values()}
         if any(pin is not None for pin in pins.values()):
             settings = replace(settings, sdk_by_folder=pins)
         store = None

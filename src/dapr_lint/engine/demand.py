@@ -4,7 +4,7 @@ project stage's input), files read beside the run's own, a second look at files 
 from __future__ import annotations
 
 from dapr_lint import specs
-from dapr_lint.project.run_files import run_files_fingerprint
+from dapr_lint.run_files import run_files_fingerprint
 from dapr_lint.settings import Settings
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import traceback
 from dataclasses import dataclass, replace
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from dapr_lint import reading
 from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
@@ -14,7 +14,9 @@ from dapr_lint.engine.demand import wants_summary
 from dapr_lint.roots import in_helm_chart
 from dapr_lint.settings import Settings
 from dapr_lint.suppress import is_suppressed, noqa_map, skips_file
-from dapr_lint.summaries import ResourceSummary, Summary
+
+if TYPE_CHECKING:  # imported where a file is checked: a run the cache serves needs no summary class
+    from dapr_lint.summaries import Summary
 
 # In `FileTask.ignored`: the file is test code (`test-paths`), which --fix never rewrites (config.NO_FIX).
 NO_FIX = "no-fix"
@@ -183,6 +185,8 @@ def _filter(result: FileResult, text: str, ignored: frozenset[str]) -> None:
 def _annotate_summary(summary: Summary, task: FileTask, text: str) -> Summary:
     """Where the file lives and what its noqa comments and per-file-ignores silence, so that the project
     stage can report in this file without reading it again."""
+    from dapr_lint.summaries import ResourceSummary
+
     noqa = noqa_map(text)
     if isinstance(summary, ResourceSummary):
         return replace(

@@ -19,7 +19,6 @@ from dapr_lint.diagnostics import FileResult
 from dapr_lint.engine import workers
 from dapr_lint.engine.demand import project_inputs_fingerprint, wants_summary
 from dapr_lint.engine.file_stage import FileTask, chart_template, check_file
-from dapr_lint.engine.project_stage import run_project_stage
 from dapr_lint.files import SourceFile, display_path, kind_of, repository_files
 from dapr_lint.app_folders import run_template_context
 from dapr_lint.python.dependencies import locked_dapr_beside
@@ -50,6 +49,8 @@ def run(
         key = _project_key(settings, store, mine, others)
         results = _remembered(tasks, store, key)
         if results is None:
+            from dapr_lint.engine.project_stage import run_project_stage  # here: a run the memo answers needs no app model
+
             results = _file_stage(tasks, settings, jobs, store, mine)
             run_project_stage(results, settings, others.summarized(jobs), jobs)
             if store is not None and key is not None and not any(r.warnings for r in results):
@@ -255,6 +256,7 @@ def _project_fixes(tasks: list[FileTask], results: list[FileResult], settings: S
     """Apply the project stage's fixes (a missing health route); after `--fix` changed a file, what is left is
     what a fresh run over the fixed files reports (lines moved, the project rules read the new summaries)."""
     from dapr_lint.engine.fixes import apply_project_fixes
+    from dapr_lint.engine.project_stage import run_project_stage
 
     paths = {task.display: Path(task.path) for task in tasks}
     rewritten = apply_project_fixes(results, settings, paths)

@@ -18,7 +18,7 @@ from typing import Iterator
 
 from dapr_lint.diagnostics import Finding, Fix, Location, ProjectEdit
 from dapr_lint.project import Project, is_test_file
-from dapr_lint.project.run_files import RunFacts, run_facts_for
+from dapr_lint.run_files import RunFacts, run_facts_for
 from dapr_lint.python.practices import close_in_lifespan, forward_trace_headers
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.settings import Settings

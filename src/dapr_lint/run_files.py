@@ -1,7 +1,8 @@
 """Run files: the Dockerfiles, Procfiles, run templates, compose files, Makefiles, scripts, manifests and
 requirements around an app, read as text (never run) for what they say about its tracing and logging set-up
 (the practice rules DPR413-DPR415). No LibCST here: a run served from the cache fingerprints these files
-without loading the rules."""
+without loading the rules, nor the app model (a leaf outside project/: importing that package imports the
+app model)."""
 
 from __future__ import annotations
 
