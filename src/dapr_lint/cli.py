@@ -12,7 +12,7 @@ from typing import Optional, Sequence, TextIO
 
 from dapr_lint import __version__, reading, specs
 from dapr_lint.config import FAIL_ON, CommandLine, ConfigError, Resolver, SelectionLayer, parse_override, validate_selectors
-from dapr_lint.session import rule_doc, run_files
+from dapr_lint.session import check_files, rule_doc
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -290,7 +290,7 @@ def _check_paths(args: argparse.Namespace) -> int:
 
         files = discover(paths, resolver.config_for, warn=warn, force_exclude=args.force_exclude, skipped=skipped)
 
-    results = run_files(
+    results = check_files(
         files, resolver, jobs=args.jobs, cache=not args.no_cache, cache_dir=args.cache_dir, named=None if stdin else paths
     )
 
@@ -469,7 +469,7 @@ def _toml_value(value) -> str:
 
 def _add_noqa(results, files, errors, args: argparse.Namespace) -> int:
     from dapr_lint.engine.fixes import write_atomic
-    from dapr_lint.noqa import add_noqa
+    from dapr_lint.add_noqa import add_noqa
 
     by_display = {}
     for f in files:

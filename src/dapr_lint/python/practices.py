@@ -73,7 +73,7 @@ HTTP_FORWARDING_LIBRARIES = ("opentelemetry.instrumentation.aiohttp_client", "op
 GRPC_FORWARDING_LIBRARIES = ("opentelemetry.instrumentation.grpc", "opentelemetry.instrumentation.auto_instrumentation")
 
 # Outgoing Dapr calls whose trace the sidecar continues from the caller's context, and the protocol the SDK
-# sends them on (sdk-facts: invoke_method goes over HTTP unless DAPR_API_METHOD_INVOCATION_PROTOCOL=grpc).
+# sends them on (its invoke_method goes over HTTP unless DAPR_API_METHOD_INVOCATION_PROTOCOL=grpc).
 OUTGOING_METHODS = {
     "invoke_method": "http",
     "invoke_method_async": "http",

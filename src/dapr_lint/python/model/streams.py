@@ -1,4 +1,4 @@
-"""A facet of the module model: the newer building blocks' call sites (models-facts N, O, P).
+"""A facet of the module model: the newer building blocks' call sites.
 
 Streaming-subscription handlers (`subscribe_with_handler`), bulk publishes (`publish_events`), lock responses
 (`try_lock`), jobs (`Job(...)`, `schedule_job`) and the job handlers a module serves. Built once per module from

@@ -1,4 +1,4 @@
-"""The workflow facet of a module (models-facts M): what it registers with a WorkflowRuntime and under which
+"""The workflow facet of a module: what it registers with a WorkflowRuntime and under which
 names, what its workflows call and schedule, the external events it raises and waits for, and the runtimes it
 starts. Built from the ModuleModel's records (no walk); `workflow_facts(model)` builds it once per model.
 

@@ -1,4 +1,4 @@
-"""DPR801-DPR810: the actor contract between interface, implementation, runtime and proxy (models-facts L).
+"""DPR801-DPR810: the actor contract between interface, implementation, runtime and proxy.
 
 The Python SDK checks this contract only when a call arrives: the runtime dispatches `await getattr(actor,
 name)(body)` by the name `@actormethod(name=...)` gives, looks timer callbacks up by `__name__`, delivers

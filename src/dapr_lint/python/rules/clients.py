@@ -1,4 +1,4 @@
-"""DPR1xx: Dapr clients and async correctness (sdk-facts A, H, I)."""
+"""DPR1xx: Dapr clients and async correctness."""
 
 from __future__ import annotations
 
@@ -1128,7 +1128,7 @@ def _class_label(path: str) -> str:
     )
 )
 def unknown_sdk_member(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
-    if model.sdk.agents is not None:  # dapr-agents' exports change between releases (sdk-versions)
+    if model.sdk.agents is not None:  # dapr-agents' exports change between releases (python/sdk_releases.py)
         yield from _agent_imports(model, report)
     for site in model.attributes:
         if site.is_store:

@@ -1,4 +1,4 @@
-"""DPR109: deprecated Dapr SDK APIs (sdk-facts H): renamed Jobs methods, `flask_dapr`, arguments the SDK warns about."""
+"""DPR109: deprecated Dapr SDK APIs: renamed Jobs methods, `flask_dapr`, arguments the SDK warns about."""
 
 from __future__ import annotations
 

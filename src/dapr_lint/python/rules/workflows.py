@@ -1,4 +1,4 @@
-"""DPR7xx: workflow determinism and shape (sdk-facts H).
+"""DPR7xx: workflow determinism and shape.
 
 A workflow is a function registered with a WorkflowRuntime (`@wfr.workflow`, `wfr.register_workflow(fn)`,
 `register_versioned_workflow`), methods included; an activity likewise. Functions that merely take a
