@@ -42,7 +42,7 @@ def _findings(cwd: Path, monkeypatch, capsys, *args: str) -> Counter:
     return Counter((f["path"], f["line"], f["code"]) for f in json.loads(out))
 
 
-@pytest.mark.parametrize("name", ["shop", "kube", "actors"])
+@pytest.mark.parametrize("name", ["shop", "kube", "actors", "quickstarts"])
 def test_fixture_repository_findings(name, monkeypatch, capsys):
     root = PROJECTS / name
     assert _findings(root, monkeypatch, capsys, ".") == _expected(root)
@@ -76,6 +76,7 @@ def _invariance_cases() -> list[tuple[Path, str, str]]:
     return cases
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("root", [*REPOSITORIES, ROOT / "examples"], ids=lambda p: p.name)
 def test_subset_invariance(root, monkeypatch, capsys):
     """Every file of every fixture repository and of examples/ gets, linted alone, exactly its findings

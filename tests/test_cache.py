@@ -136,6 +136,7 @@ def test_settings_are_part_of_the_key(project, capsys, checked):
     assert checked == ["svc.py"]
 
 
+@pytest.mark.slow
 def test_warm_run_does_not_import_libcst(project, capsys):
     _project(project)
     script = (
@@ -288,6 +289,7 @@ def test_fix_does_not_trust_the_cache(project, capsys):
     assert _json(capsys, "svc.py") == []
 
 
+@pytest.mark.slow
 def test_concurrent_runs_leave_a_sound_cache(project):
     _project(project)
     for n in range(20):

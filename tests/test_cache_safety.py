@@ -201,6 +201,7 @@ def test_a_stray_entry_is_a_miss(project, capsys, shape):
     assert _run(capsys, ".")[:2] == expected[:2]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
 def test_a_fifo_entry_does_not_hang_the_run(project):
     _project(project)

@@ -213,6 +213,7 @@ def test_every_listed_rule_has_a_docs_page():
     assert not missing, f"rules without docs/rules page: {missing}"
 
 
+@pytest.mark.slow
 def test_module_entry_point_and_shorthand(project):
     write(project, "svc.py", ALIASED_ASYNC_WITH)
     result = subprocess.run(

@@ -14,6 +14,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from conftest import write
 
 from dapr_lint.engine import workers
@@ -74,6 +76,7 @@ def _bait(folder: Path) -> None:
     write(folder, "deep/nested/start.sh", "opentelemetry-instrument python app.py\n")
 
 
+@pytest.mark.slow
 def test_paths_named_by_a_repository_are_not_followed_out_of_it(tmp_path):
     bait = tmp_path / "outside"
     _bait(bait)

@@ -10,6 +10,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 from conftest import write
 
 from dapr_lint.cli import main
@@ -30,6 +32,7 @@ def test_user_docs_name_nothing_users_do_not_have():
     assert not found, found
 
 
+@pytest.mark.slow
 def test_the_codemod_commands_of_the_docs_run_as_written(tmp_path):
     page = (ROOT / "docs" / "codemods.md").read_text(encoding="utf-8")
     commands = [

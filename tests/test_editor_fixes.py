@@ -33,6 +33,7 @@ def _cli_fix(folder: Path, name: str, data: bytes, codes: list[str], unsafe: boo
     return target.read_bytes()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fixture", PYTHON_FIXTURES, ids=lambda p: p.name)
 def test_code_actions_match_the_command_line_fix(fixture, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)

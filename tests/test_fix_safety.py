@@ -14,6 +14,9 @@ from conftest import FIXTURES
 
 from dapr_lint.cli import main
 
+# subprocess runs and timing: part of the whole suite, not of the fast loop
+pytestmark = pytest.mark.slow
+
 PYTHON_FIXTURES = sorted((FIXTURES / "python").glob("*.py"))
 
 

@@ -1051,6 +1051,7 @@ def test_noqa_prevents_the_fix(project):
     assert outcome.data == text.encode()
 
 
+@pytest.mark.slow
 def test_codemod_command_applies_the_same_fix(project):
     import subprocess
     import sys

@@ -140,6 +140,7 @@ def _within(circle: frozenset[str], known: frozenset[str]) -> bool:
     return all(m in known or any(m.startswith(p) for p in patterns) for m in circle)
 
 
+@pytest.mark.slow
 def test_no_import_circle():
     found = [frozenset(c) for c in circles(import_graph())]
     new = [sorted(c) for c in found if not any(_within(c, known) for known in KNOWN_CIRCLES)]
@@ -148,6 +149,7 @@ def test_no_import_circle():
     assert not gone, f"these circles are gone: remove them from KNOWN_CIRCLES: {gone}"
 
 
+@pytest.mark.slow
 def test_no_circle_between_packages():
     """Taken as wholes, the packages and top-level modules import each other in layers too: python/, resources/
     and project/ hold models and rules, the engine runs them, a leaf (roots, reading, app_folders) holds what

@@ -97,6 +97,7 @@ def _check(cwd: Path, *argv: str) -> subprocess.CompletedProcess:
     return subprocess.CompletedProcess(command, process.returncode, out, err)
 
 
+@pytest.mark.slow
 @needs_fifo
 @pytest.mark.parametrize("cache", [True, False])
 def test_run_files_that_are_fifos_or_stdin_do_not_block_a_run(tmp_path, cache):

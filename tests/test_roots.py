@@ -181,6 +181,7 @@ def _findings(cwd: Path, monkeypatch, capsys, *args: str) -> Counter:
     return Counter((f["path"], f["line"], f["code"], f["message"]) for f in json.loads(capsys.readouterr().out))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("source", [*REPOSITORIES, ROOT / "examples"], ids=lambda p: p.name)
 def test_the_same_findings_with_and_without_git(source, tmp_path, monkeypatch, capsys):
     """A fixture repository copied without `.git` and without its pyproject.toml (a source archive, a container

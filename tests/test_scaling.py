@@ -16,6 +16,9 @@ from dapr_lint.resources.summary import resource_summary
 from dapr_lint.resources.templates import has_template, strip_templates, template_spans
 from dapr_lint.summaries import ComponentFact, Located, ModuleSummary, ResourceSummary, RunApp, Span, Workload
 
+# subprocess runs and timing: part of the whole suite, not of the fast loop
+pytestmark = pytest.mark.slow
+
 ROOT = "/nonexistent-repository"
 SPAN = Span()
 STORE = ResourceSummary(

@@ -548,6 +548,7 @@ def test_the_release_names_match_the_tables():
     assert sdk_release_names.AGENT_RELEASES == sdk_versions.AGENT_RELEASES
 
 
+@pytest.mark.slow
 def test_a_warm_run_imports_no_member_table(tmp_path):
     """Reading a pin needs the release names only; the member tables load when a file is analysed."""
     import subprocess
