@@ -618,12 +618,6 @@ def json_classes() -> Mapping[str, type]:
     return _CLASSES
 
 
-def register_json_class(cls: Any) -> Any:
-    """Let `to_json`/`from_json` carry another frozen dataclass (for summary types defined elsewhere)."""
-    _CLASSES[cls.__name__] = cls
-    return cls
-
-
 def to_json(value: Any) -> Any:
     """Plain JSON data (dicts, lists, str, int, bool, None) for a summary or any part of it."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
