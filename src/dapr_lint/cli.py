@@ -383,7 +383,7 @@ class _RunMemo:
         named = [os.path.abspath(p) for p in paths]
         # read from outside the root: a configuration file, resources folders (the witness covers the root only)
         outside = [os.path.abspath(cli.config_file)] if cli.config_file is not None else []
-        self.usable = self.directory is not None and root.marked and all(
+        self.usable = self.directory is not None and all(
             _under(p, self.root) for p in [*named, *cli.resources_paths, *outside]
         )
         self.seen: Optional[list] = None
