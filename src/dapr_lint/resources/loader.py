@@ -26,7 +26,7 @@ from yaml.events import AliasEvent
 from yaml.nodes import CollectionNode, MappingNode, Node, ScalarNode, SequenceNode
 
 # libyaml's loader (None when PyYAML was built without it).
-_C_LOADER: Optional[type] = getattr(yaml, "CSafeLoader", None)
+_C_LOADER: Optional[type[yaml.CSafeLoader]] = getattr(yaml, "CSafeLoader", None)
 
 
 @dataclass(frozen=True)
@@ -230,7 +230,7 @@ def _unterminated_end(text: str) -> Optional[yaml.Mark]:
         return None
     last_break = max(text.rfind(character) for character in _LINE_BREAKS)
     lines = sum(text.count(character) for character in _LINE_BREAKS) - text.count("\r\n")
-    return yaml.Mark("<unicode string>", len(text), lines, len(text) - last_break - 1, None, None)
+    return yaml.Mark("<unicode string>", len(text), lines, len(text) - last_break - 1, None, 0)
 
 
 def _move_stream_end(documents: list[Node | None], end: yaml.Mark) -> None:
@@ -258,14 +258,14 @@ _NESTING_PROBE: list[bool] = []
 def _libyaml_bounds_nesting() -> bool:
     """Whether libyaml refuses deep nesting itself (libyaml 0.2.6 stops at 1,000 levels): its composer recurses in
     C, so one without that bound could overflow the stack on `[[[[...` before any limit of ours is checked."""
-    if not _NESTING_PROBE:
+    if not _NESTING_PROBE and _C_LOADER is not None:
         depth = 5_000
         try:
             yaml.compose("[" * depth + "]" * depth, Loader=_C_LOADER)
             _NESTING_PROBE.append(False)
         except yaml.YAMLError:
             _NESTING_PROBE.append(True)
-    return _NESTING_PROBE[0]
+    return bool(_NESTING_PROBE) and _NESTING_PROBE[0]
 
 
 def _within_limits(root: Node, limits: LoadLimits) -> bool:
