@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from typing import Optional
+from typing import Iterator, Optional
 
 from yaml.nodes import Node
 
-from dapr_lint.registry import RuleSpec, invalid, register, valid
-from dapr_lint.resources.findings import FindingSink
+from dapr_lint.diagnostics import Finding
+from dapr_lint.registry import Reporter, RuleSpec, check, invalid, register, valid
+from dapr_lint.resources.findings import Judgement, ResourceDocument, judged
 from dapr_lint.resources.nodes import MappingView, int_value, is_null, is_sequence, sequence_items, text
 from dapr_lint.resources.schema import Field, Schema
 
@@ -102,7 +103,7 @@ def is_run_template(root: MappingView) -> bool:
     return any("appDirPath" in MappingView(app) for app in sequence_items(root.get("apps")))
 
 
-def check_run_template(sink: FindingSink, root: MappingView) -> None:
+def check_run_template(sink: Judgement, root: MappingView) -> None:
     version_node = root.get("version")
     if version_node is not None and int_value(version_node) == 0:
         sink.report("DPR512", version_node, "`version` must be non-zero (use 1): `dapr run -f` refuses the file")
@@ -215,3 +216,12 @@ DPR512 = register(
         ),
     )
 )
+
+
+# -- the check: what the walks over a document found for this rule, through its bound report -----------------
+
+
+@check(DPR512.code, "yaml")
+def check_dpr512(document: ResourceDocument, report: Reporter) -> Iterator[Finding]:
+    """Run template errors, as its walk and its schema found them (two apps serving one appPort: the project stage)."""
+    yield from judged(document, report)
