@@ -47,7 +47,8 @@ class RuleSpec:
     # of the app, a `GET /dapr/subscribe` in another module, a router prefix): only the project stage sees those
     # facts, so it checks such a file again, telling the model which route functions are subscribers.
     reads_subscribers: bool = False
-    # A per-file rule with a project-stage check too (DPR101 across modules): it reads the run's summaries.
+    # A per-file rule with a project-stage check too (DPR101 across modules, DPR512 on two apps serving one
+    # appPort): it reads the run's summaries.
     across_modules: bool = False
     # A project rule reading files beside the run's own (Dockerfile, Procfile, run scripts): a cached project
     # result is reused only when those did not change either.

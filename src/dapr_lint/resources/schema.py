@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Literal, Optional
+from typing import Iterator, Literal, Optional
 
 from yaml.nodes import Node
 
-from dapr_lint.registry import RuleSpec, invalid, register, valid
+from dapr_lint.diagnostics import Finding
+from dapr_lint.registry import Reporter, RuleSpec, check, invalid, register, valid
 from dapr_lint.resources.durations import is_go_duration, is_resiliency_duration
-from dapr_lint.resources.findings import FindingSink
+from dapr_lint.resources.findings import Judgement, ResourceDocument, judged
 from dapr_lint.resources.nodes import MappingView, describe_type, is_mapping, is_null, is_scalar, is_sequence
 from dapr_lint.resources.nodes import scalar_type, text
 
@@ -70,7 +71,7 @@ class Schema:
 class Validation:
     """What one validation run needs: where to report, the decoder, the default code."""
 
-    sink: FindingSink
+    sink: Judgement
     decoder: Decoder
     code: str = "DPR501"
     subject: str = "the document"  # what a wrong type breaks, for messages
@@ -346,3 +347,18 @@ DPR502 = register(
         ),
     )
 )
+
+
+# -- the check: what the walks over a document found for this rule, through its bound report -----------------
+
+
+@check(DPR501.code, "yaml")
+def check_dpr501(document: ResourceDocument, report: Reporter) -> Iterator[Finding]:
+    """Schema, kind, apiVersion, name and per-kind field errors the document's walks found."""
+    yield from judged(document, report)
+
+
+@check(DPR502.code, "yaml")
+def check_dpr502(document: ResourceDocument, report: Reporter) -> Iterator[Finding]:
+    """Durations that are not Go durations, as the schema walk found them."""
+    yield from judged(document, report)
