@@ -103,6 +103,7 @@ def test_a_limit_libyaml_crosses_is_the_pure_python_composers_error(text, limits
     assert with_libyaml == pure_python and with_libyaml[0] == "error"
 
 
+@pytest.mark.slow
 @needs_libyaml
 def test_a_large_templated_file_composes_at_libyaml_speed():
     # a Helm chart's values rendered into 8,000 lines: its checks and its summary read the template-stripped text
