@@ -42,7 +42,7 @@ def _findings(cwd: Path, monkeypatch, capsys, *args: str) -> Counter:
     return Counter((f["path"], f["line"], f["code"]) for f in json.loads(out))
 
 
-@pytest.mark.parametrize("name", ["shop", "kube", "actors"])
+@pytest.mark.parametrize("name", ["shop", "kube", "actors", "quickstarts"])
 def test_fixture_repository_findings(name, monkeypatch, capsys):
     root = PROJECTS / name
     assert _findings(root, monkeypatch, capsys, ".") == _expected(root)

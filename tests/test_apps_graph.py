@@ -394,7 +394,8 @@ def test_findings_of_the_project_rules_are_marked_on_the_edges_they_concern(monk
         if e["file"] == "orders/main.py"
     }
     assert marked == expected and len(expected) == 6
-    assert all(not e["findings"] for e in repository["graph"]["edges"] if e["file"] != "orders/main.py")
+    # the other marks are on subscriptions (DPR403, DPR604: the test of every marked finding below)
+    assert all(not e["findings"] for e in repository["graph"]["edges"] if e["file"] != "orders/main.py" and e["kind"] != "subscribe")
     assert main(["apps", "--format", "mermaid", "--app", "orders"]) == 0
     assert '-.->|"save_state DPR601"|' in capsys.readouterr().out
 
@@ -437,3 +438,235 @@ def test_jobs_reach_the_handlers_of_their_app(monkeypatch):
         ("job:billing/app.py/monthly-close", "app:billing/app.py", "/job/monthly-close", "billing/routes.py", 13),
         ("job:catchall/app.py/report-ready", "app:catchall/app.py", "/job/<name>", "catchall/app.py", 9),
     }
+
+
+# -- programmatic subscriptions -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("root", REPOSITORIES, ids=lambda p: p.name)
+def test_a_listed_subscription_is_an_edge_exactly_where_its_pubsub_topic_and_route_resolve(root, monkeypatch):
+    """A `GET /dapr/subscribe` entry makes a subscribe edge at its line exactly when its pub/sub, topic and routes
+    are known; its routes are among those the project rules take for subscriber routes."""
+    project = _project(root, monkeypatch)
+    for model in project.models:
+        graph = build_graph(project, model, _shown)
+        for app in model.apps:
+            if not model.uses_dapr(app) or app.python is False:
+                continue
+            expected = set()
+            for file in app.modules:
+                summary = project.by_file.get(__import__("os").path.normcase(file))
+                for listed in summary.wiring.listed if summary is not None else ():
+                    pubsub, topic = project.string(summary, listed.pubsub), project.string(summary, listed.topic)
+                    if pubsub and topic and listed.routes:
+                        expected.add((pubsub, topic, summary.path, listed.span.line))
+                        assert set(listed.routes) <= set(summary.subscribed_routes)
+            listed_at = {(s.path, entry.span.line) for s in project.summaries for entry in s.wiring.listed}
+            drawn = {
+                (graph.nodes[e.source].detail, graph.nodes[e.source].label, e.file, e.line)
+                for e in graph.edges
+                if e.kind == "subscribe" and graph.nodes[e.target].label == app.key and (e.file, e.line) in listed_at
+            }
+            assert drawn == expected
+
+
+def test_the_pub_sub_quickstarts_flask_subscriber_is_drawn(monkeypatch):
+    """The Flask `order-processor-sdk` of the pub/sub quickstart lists its subscription in `GET /dapr/subscribe`
+    (`route` without its leading slash); the JavaScript sample with the same app IDs stays apart, not analysed."""
+    project = _project(PROJECTS / "quickstarts", monkeypatch)
+    [model] = project.models
+    graph = build_graph(project, model, _shown)
+    topic = "topic:pub_sub/components/pubsub.yaml:orderpubsub/orders"
+    python = "pub_sub/python/sdk/"
+    assert {(e.source, e.target, e.kind, e.label, e.file, e.line) for e in graph.edges if topic in (e.source, e.target)} == {
+        ("app:checkout-sdk@" + python + "checkout", topic, "publish", "publish_event", python + "checkout/app.py", 7),
+        (topic, "app:order-processor-sdk@" + python + "order-processor", "subscribe", "/orders", python + "order-processor/app.py", 8),
+        (topic, "app:" + python + "order-processor-fastapi/app.py", "subscribe", "orders_subscriber()", python + "order-processor-fastapi/app.py", 8),
+    }
+    assert graph.nodes["app:order-processor-sdk@pub_sub/javascript/sdk/order-processor"].external
+
+
+# -- marks: the findings `dapr-lint check` reports, where they concern the picture ----------------------------
+
+
+@pytest.mark.parametrize("name", ["shop", "quickstarts"])
+def test_every_finding_of_the_marked_rules_is_on_the_picture_and_no_silenced_one(name, monkeypatch, capsys):
+    """DPR401-DPR403 and the DPR6xx rules whose finding concerns an edge or a node (a client call, a component, a
+    Subscription's route or pub/sub, a handler's answer, an app without probes) are each on one: the fixture's
+    `# error:` markers of those codes, no more (a `# noqa` or `per-file-ignores` silences a mark as it silences the
+    finding)."""
+    root = PROJECTS / name
+    monkeypatch.chdir(root)
+    assert main(["apps", "--format", "json"]) == 0
+    [repository] = json.loads(capsys.readouterr().out)
+    project = _project(root, monkeypatch)
+    [model] = project.models
+    graph = build_graph(project, model, _shown)
+    marked_codes = {"DPR401", "DPR402", "DPR403", "DPR601", "DPR602", "DPR603", "DPR604", "DPR607", "DPR609", "DPR611"}
+    expected = set()
+    for path in sorted(root.rglob("*")):
+        if path.suffix in (".py", ".yaml"):
+            rel = path.relative_to(root).as_posix()
+            expected |= {(rel, line, code) for (line, code) in expected_findings(path.read_text(encoding="utf-8")) if code in marked_codes}
+    marks = set()
+    for key in ("nodes", "edges"):
+        for item in repository["graph"][key]:
+            for code in item["findings"]:
+                places = _places_of(graph, item)
+                hits = {(f, line, code) for f, line in places} & expected
+                assert hits, (item, code)
+                marks |= hits
+    assert marks == expected
+
+
+def _places_of(graph: Graph, item: dict) -> set[tuple[str, int]]:
+    """Every line a node or edge of the JSON stands for (its own, its places)."""
+    if "id" in item:
+        node = graph.nodes[item["id"]]
+        found = {(node.file, node.line)}
+        places = node.places
+    else:
+        [edge] = [
+            e
+            for e in graph.edges
+            if (e.source, e.target, e.kind, e.label, e.file, e.line)
+            == (item["source"], item["target"], item["kind"], item["label"], item["file"], item["line"])
+        ]
+        found = {(edge.file, edge.line)}
+        places = edge.places
+    for place in places:
+        found |= {(place.file, line) for line in range(place.line, (place.end_line or place.line) + 1)}
+    return found
+
+
+def test_a_silenced_finding_leaves_no_mark(monkeypatch, capsys):
+    monkeypatch.chdir(PROJECTS / "quickstarts")
+    assert main(["apps", "--format", "json", "--app", "order-processor"]) == 0
+    [repository] = json.loads(capsys.readouterr().out)
+    uses = {(e["target"], e["line"]): e["findings"] for e in repository["graph"]["edges"] if e["kind"] == "state"}
+    assert uses[("component:?:statestor", 8)] == []  # its noqa comment
+    assert uses[("component:?:cache", 5)] == []  # per-file-ignores
+    # the rule does see the second: summarised without the configuration's per-file ignores, it is reported (the
+    # first stays silenced: its noqa comment is in the summary)
+    project = _project(PROJECTS / "quickstarts", monkeypatch)
+    found = project_findings(project, project_settings(), ["DPR601"])
+    assert found == [("state_management/python/sdk/order-processor/legacy.py", 5, "DPR601")]
+
+
+# -- pinned graphs of every fixture repository --------------------------------------------------------------
+
+GRAPHS = Path(__file__).resolve().parent / "snapshots" / "graphs"
+GRAPH_UPDATE = "python -m pytest tests/test_apps_graph.py --snapshot-update"
+
+
+def render_graph(repositories: list[dict]) -> str:
+    """The graphs of `dapr-lint apps --format json`, one node or edge a line (what a review reads in a diff)."""
+    lines = []
+    for repository in repositories:
+        graph = repository["graph"]
+        lines.append(f"repository {repository['root']}")
+        for n in graph["nodes"]:
+            where = f"{n['file']}:{n['line']}" if n["file"] else "-"
+            flags = " external" if n["external"] else ""
+            marks = f" [{' '.join(n['findings'])}]" if n["findings"] else ""
+            lines.append(f"node {n['id']} | {n['kind']} {n['label']!r} {n['detail']!r} | {where}{flags}{marks}")
+        for e in graph["edges"]:
+            marks = f" [{' '.join(e['findings'])}]" if e["findings"] else ""
+            lines.append(f"edge {e['source']} -> {e['target']} | {e['kind']} {e['label']!r} | {e['file']}:{e['line']}{marks}")
+    return "\n".join(lines) + "\n"
+
+
+@pytest.mark.parametrize("root", REPOSITORIES, ids=lambda p: p.name)
+def test_the_graph_of_each_fixture_repository_equals_its_pinned_expectation(root, monkeypatch, capsys, request):
+    monkeypatch.chdir(root)
+    assert main(["apps", "--format", "json"]) == 0
+    text = render_graph(json.loads(capsys.readouterr().out))
+    path = GRAPHS / f"{root.name}.graph"
+    if request.config.getoption("--snapshot-update"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8")
+        return
+    assert path.exists(), f"no pinned graph {path.name}; create it: {GRAPH_UPDATE}"
+    assert text == path.read_text(encoding="utf-8"), f"the graph of {root.name} changed (if intended: {GRAPH_UPDATE})"
+
+
+def test_every_pinned_graph_has_its_fixture():
+    assert sorted(p.stem for p in GRAPHS.glob("*.graph")) == [p.name for p in REPOSITORIES]
+
+
+# -- large repositories stay readable --------------------------------------------------------------------------
+
+
+def _quickstarts_at_scale(tmp_path: Path) -> Path:
+    """The quickstarts fixture grown to dapr/quickstarts' shape: each building block three times, each Python
+    sample also as an `http` variant with the same app IDs, and four other languages' samples with them too."""
+    root = tmp_path / "quickstarts"
+    shutil.copytree(PROJECTS / "quickstarts", root)
+    blocks = [p for p in root.iterdir() if p.is_dir()]
+    for block in blocks:
+        for number in (2, 3):
+            shutil.copytree(block, root / f"{block.name}_{number}")
+    for run in sorted(root.glob("*/python/sdk/dapr.yaml")):
+        sample = run.parent
+        shutil.copytree(sample, sample.parent / "http")
+        for language in ("csharp", "go", "java", "rust"):
+            other = sample.parent.parent / language / "sdk"
+            if other.exists():
+                continue
+            shutil.copytree(sample, other)
+            for module in other.rglob("*.py"):
+                module.with_suffix(".txt").write_text("not Python\n", encoding="utf-8")
+                module.unlink()
+            text = (other / "dapr.yaml").read_text(encoding="utf-8")
+            text = re.sub(r"command: \[.*\]", 'command: ["./run.sh"]', text)
+            (other / "dapr.yaml").write_text(text.replace("appProtocol: grpc\n", ""), encoding="utf-8")
+    return root
+
+
+def test_quickstarts_shaped_repositories_drawn_with_app_stay_under_60_nodes(tmp_path, monkeypatch, capsys):
+    project = _project(_quickstarts_at_scale(tmp_path), monkeypatch)
+    [model] = project.models
+    graph = build_graph(project, model, _shown)
+    ids = {n.label for n in graph.nodes.values() if n.kind == "app"}
+    assert len(graph.nodes) > 100 and len(ids) >= 8  # too many to read at once
+    sizes = {}
+    for app_id in sorted(ids):  # what `--app` draws (the command narrows the same graph with `focus`)
+        out = to_mermaid([graph.focus(app_id)])
+        check_mermaid(out)
+        sizes[app_id] = sum(1 for line in out.splitlines() if re.match(r"\s*n\d+[\[({]", line))
+    assert max(sizes.values()) < 60, sizes
+    # the shared IDs bring every sample of theirs (and what those samples use), nothing of the others
+    assert sizes["order-processor-sdk"] > sizes["job-service-sdk"] > 1
+
+
+# -- the rendered diagram committed beside the docs page ---------------------------------------------------------
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def test_the_committed_dot_source_is_what_the_command_prints(monkeypatch, capsys):
+    monkeypatch.chdir(PROJECTS / "quickstarts")
+    assert main(["apps", "--format", "dot"]) == 0
+    assert capsys.readouterr().out == (DOCS / "apps-graph.dot").read_text(encoding="utf-8"), (
+        "regenerate docs/apps-graph.dot and docs/apps-graph.svg (docs/apps-graph.md says how)"
+    )
+
+
+def _drawn(svg: str) -> list[tuple[str, list[str]]]:
+    """Each node and edge of a Graphviz SVG: its title (`n3`, `n3->n7`) and its text lines, in order."""
+    found = []
+    for group in re.findall(r'<g id="(?:node|edge)\d+" class="(?:node|edge)">(.*?)</g>', svg, re.S):
+        [title] = re.findall(r"<title>(.*?)</title>", group)
+        found.append((title, re.findall(r"<text[^>]*>(.*?)</text>", group)))
+    return sorted(found)
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed")
+def test_the_committed_svg_is_drawn_from_the_committed_dot_source():
+    done = subprocess.run(
+        ["dot", "-Tsvg", str(DOCS / "apps-graph.dot")], capture_output=True, text=True, timeout=60, check=True
+    )
+    drawn = _drawn(done.stdout)
+    assert len(drawn) > 20  # every node and edge of the fixture
+    assert _drawn((DOCS / "apps-graph.svg").read_text(encoding="utf-8")) == drawn

@@ -19,6 +19,7 @@ from dapr_lint import specs
 from dapr_lint.engine.python_stage import analyze_python
 from dapr_lint.python import gate, gate_names
 from dapr_lint.settings import Settings
+from dapr_lint.summaries import ImportedName
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -79,10 +80,16 @@ def test_closed_and_open_shapes(monkeypatch):
     assert summary is not None
     assert summary.constants == {"STORE": "statestore", "NAME": "x"} and summary.env_constants == {"STORE": "STORE"}
     assert summary.practices.logging and set(summary.classes["Repo"]) == {"name"} and "helper" in summary.defs
+    patched = b"from unittest import mock\nimport unittest.mock\nT = 'pkg.g'\n\nclass Test:\n    @mock.patch('pkg.f')\n    @unittest.mock.patch(T)\n    def test_x(self, f, g):\n        pass\n"
+    summary = gate.closed_summary(patched)
+    assert summary is not None and [(r.path, r.line, r.function) for r in summary.routes] == [
+        ("pkg.f", 6, "Test.test_x"), ("pkg.g", 7, "Test.test_x"),
+    ]
+    full, gated = _both(Path("test_x.py"), patched, _everything(), monkeypatch)
+    assert gated == full
     opened = [
         b"from dapr.clients import DaprClient\n",
         b"import dapr.clients as c\nx = c.DaprClient\n",
-        b"from .app import app\n@app.get('/x')\ndef f():\n    pass\n",
         b"from .helpers import save\nasync def f():\n    save()\n",
         b"import fastapi\n",
         b"def f(:\n",
@@ -90,7 +97,12 @@ def test_closed_and_open_shapes(monkeypatch):
     for source in opened:
         assert gate.closed_summary(source) is None, source
     assert gate.closed_summary(closed, subscribers=("f",)) is None
-    for source in [closed, *opened]:
+    # a route on an app imported from another module of the project: the summary's route, from the ast
+    imported_app = b"from .app import app\n@app.get('/x')\ndef f():\n    pass\n"
+    assert [(r.owner, r.path, r.methods) for r in gate.closed_summary(imported_app).routes] == [
+        (ImportedName(".app.app"), "/x", ("GET",))
+    ]
+    for source in [closed, imported_app, *opened]:
         full, gated = _both(Path("app.py"), source, _everything(), monkeypatch)
         assert gated == full, source
 

@@ -518,7 +518,8 @@ def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
     config = resolver.config_for(paths[0])
     configured = resolver.settings_of(config)
     settings = replace(configured, enabled=frozenset(), summaries=True, root=root)
-    summaries = list(summarize(universe, settings))
+    # per-file-ignores are carried by the summaries: the marks on the graph honour them as `check` does
+    summaries = list(summarize(universe, settings, ignored_for=config.ignored_for))
     if args.format in ("mermaid", "dot"):
         graphs = app_graphs(summaries, settings, args.app, args.kind, configured.enabled)
         if args.app and not any(g.nodes for g in graphs):

@@ -366,6 +366,17 @@ class StreamingHandler:
 
 
 @dataclass(frozen=True)
+class ListedSubscription:
+    """An entry a `GET /dapr/subscribe` handler lists: its `pubsubname`, `topic` and routes (`route`, v2's
+    `routes.default` and `rules[].path`, as written); `span`: the entry's dict."""
+
+    pubsub: StrValue
+    topic: StrValue
+    routes: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True)
 class WiringFacts:
     """Jobs, job handlers, served ports and bulk subscriptions of a module (DPR611-DPR613)."""
 
@@ -382,6 +393,8 @@ class WiringFacts:
     plain_answers: Mapping[str, Span] = field(default_factory=dict)
     # streaming-subscription handlers imported from other modules (DPR417 across modules)
     streaming: tuple[StreamingHandler, ...] = ()
+    # the entries its `GET /dapr/subscribe` lists (programmatic subscriptions: the apps graph's subscribe edges)
+    listed: tuple[ListedSubscription, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -588,6 +601,7 @@ _CLASSES = {
         ScheduledJob,
         ServedPort,
         StreamingHandler,
+        ListedSubscription,
         WiringFacts,
         ModuleSummary,
         ResourceSummary,

@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable
 
-from dapr_lint.project import Project, ServedRoute, is_test_file
+from dapr_lint.project import Project, ServedRoute, is_test_file, normalise_route
 from dapr_lint.project.apps import App, AppModel
 from dapr_lint.project.rules import family_of  # the rules' reading of a client call: the graph never disagrees
 from dapr_lint.project.jobs import app_modules as _modules
@@ -31,6 +31,25 @@ EDGE_KINDS = ("publish", "subscribe", "invoke", "state", "bindings", "secretstor
 
 
 @dataclass(frozen=True)
+class Place:
+    """Where a finding concerns a node or an edge besides its own file and line: lines `line`..`end_line` of
+    `file`, for the findings of `codes` (every code when empty). Not part of the JSON: it decides the marks."""
+
+    file: str
+    line: int
+    end_line: int = 0  # 0: `line` alone
+    codes: tuple[str, ...] = ()
+
+    def holds(self, path: str, line: int, code: str) -> bool:
+        last = self.end_line or self.line
+        return path == self.file and self.line <= line <= last and (not self.codes or code in self.codes)
+
+
+# the findings of a subscription's handler function that concern the delivery (the answer Dapr reads)
+HANDLER_CODES = ("DPR403",)
+
+
+@dataclass(frozen=True)
 class Node:
     """`kind`: "app", "component", "topic" or "job". `id` is stable across runs (built from names, not positions)."""
 
@@ -43,7 +62,8 @@ class Node:
     # an app whose code is not read (another language, or only invoked), a component no resource file defines,
     # a topic on such a pub/sub
     external: bool = False
-    findings: tuple[str, ...] = ()  # codes of the project rules reporting at the node's declaration
+    findings: tuple[str, ...] = ()  # codes of the rules reporting at the node's declaration
+    places: tuple[Place, ...] = ()  # an app: where its web apps are built (DPR401, DPR402 report there)
 
 
 @dataclass(frozen=True)
@@ -56,7 +76,9 @@ class Edge:
     label: str
     file: str
     line: int
-    findings: tuple[str, ...] = ()  # codes of the project rules reporting at the edge's file and line
+    findings: tuple[str, ...] = ()  # codes of the rules reporting at the edge's file and line, or its places
+    # a Subscription's routes and `pubsubname` (DPR604), a subscription's handler function (DPR403)
+    places: tuple[Place, ...] = ()
 
 
 @dataclass
@@ -109,18 +131,24 @@ class Graph:
         return {k: self.loaders[k] for k in ids if k in self.loaders}
 
     def marked(self, findings: Iterable[tuple[str, int, str]]) -> "Graph":
-        """The graph with each (path, line, code) finding on the edges and component nodes at that place."""
+        """The graph with each (path, line, code) finding on the nodes and edges it concerns: at their file and
+        line (a client call, a component's `metadata.name`) or at one of their places."""
         at: dict[tuple[str, int], set[str]] = {}
-        for path, line, code in findings:
+        listed = list(findings)
+        for path, line, code in listed:
             at.setdefault((path, line), set()).add(code)
 
-        def codes(file: str, line: int) -> tuple[str, ...]:
-            return tuple(sorted(at.get((file, line), ()))) if file else ()
+        def codes(file: str, line: int, places: tuple[Place, ...]) -> tuple[str, ...]:
+            found = set(at.get((file, line), ())) if file else set()
+            if places:
+                found.update(code for path, where, code in listed if any(p.holds(path, where, code) for p in places))
+            return tuple(sorted(found))
 
         nodes = {
-            k: replace(n, findings=codes(n.file, n.line)) if n.kind == "component" else n for k, n in self.nodes.items()
+            k: replace(n, findings=codes(n.file, n.line, n.places)) if n.kind in ("component", "app") else n
+            for k, n in self.nodes.items()
         }
-        edges = [replace(e, findings=codes(e.file, e.line)) for e in self.edges]
+        edges = [replace(e, findings=codes(e.file, e.line, e.places)) for e in self.edges]
         return Graph(self.root, nodes, edges, self.loaders)
 
     def as_data(self) -> dict:
@@ -230,6 +258,22 @@ def _route_line(project: Project, route: ServedRoute) -> tuple[str, int]:
     return summary.path, 0
 
 
+def _handler_places(project: Project, app: App, routes: Iterable[str]) -> tuple[Place, ...]:
+    """The functions of an app serving these subscription routes (where DPR403 reports on their answers)."""
+    wanted = {normalise_route(r) for r in routes}
+    found = []
+    for route in project.app_routes(app)[0]:
+        entry = route.entry
+        if entry is None or not entry.function or route.full not in wanted:
+            continue
+        summary = project.by_file.get(os.path.normcase(entry.file))
+        for handler in summary.handlers if summary is not None else ():
+            if handler.kind == "route" and handler.function == entry.function:
+                found.append(Place(summary.path, handler.span.line, handler.span.end_line, HANDLER_CODES))  # type: ignore[union-attr]
+                break
+    return tuple(dict.fromkeys(found))
+
+
 def _jobs(graph: Graph, project: Project, app: App, source: str) -> None:
     """Jobs the app schedules (app -> job) and what serves each (job -> app: the scheduler calls the job back on the
     app that scheduled it), exactly as DPR611 reads them: jobs of the modules the entry modules run."""
@@ -267,7 +311,8 @@ def build_graph(project: Project, model: AppModel, shown: Callable[[str], str]) 
     apps = [a for a in model.apps if model.uses_dapr(a)]
     ids = _app_ids(apps, shown)
     for app in apps:
-        graph.add(Node(ids[id(app)], "app", app.key, _entry(app, shown), external=app.python is False))
+        places = tuple(Place(summary.path, item.span.line) for summary, _oid, item in project.app_objects(app))
+        graph.add(Node(ids[id(app)], "app", app.key, _entry(app, shown), external=app.python is False, places=places))
     for app in apps:
         if app.python is False:
             continue  # another language: one node, its code is not read
@@ -325,6 +370,21 @@ def build_graph(project: Project, model: AppModel, shown: Callable[[str], str]) 
                         continue
                     for target_key in _component_nodes(graph, components, name, family, shown):
                         graph.connect(Edge(source, target_key, family, use.method, summary.path, line))
+            for listed in summary.wiring.listed:
+                # a `GET /dapr/subscribe` entry: Dapr delivers to its routes (adding the leading slash)
+                pubsub, topic = project.string(summary, listed.pubsub), project.string(summary, listed.topic)
+                if pubsub and topic and listed.routes:
+                    graph.connect(
+                        Edge(
+                            _topic_node(graph, components, pubsub, topic, shown),
+                            source,
+                            "subscribe",
+                            ", ".join(normalise_route(r) for r in listed.routes),
+                            summary.path,
+                            listed.span.line,
+                            places=_handler_places(project, app, listed.routes),
+                        )
+                    )
             for handler in summary.handlers:
                 if handler.kind not in ("subscription", "grpc_subscription"):
                     continue
@@ -339,6 +399,7 @@ def build_graph(project: Project, model: AppModel, shown: Callable[[str], str]) 
                             route,
                             summary.path,
                             handler.line,
+                            places=(Place(summary.path, handler.span.line, handler.span.end_line, HANDLER_CODES),),
                         )
                     )
         _jobs(graph, project, app, source)
@@ -347,6 +408,7 @@ def build_graph(project: Project, model: AppModel, shown: Callable[[str], str]) 
                 if sub.pubsub is None or not sub.topic:
                     continue
                 route = ", ".join(r.value for r in sub.routes) or "?"
+                declared = tuple(Place(shown(file), r.span.line) for r in (*sub.routes, sub.pubsub))
                 graph.connect(
                     Edge(
                         _topic_node(graph, components, sub.pubsub.value, sub.topic, shown),
@@ -355,6 +417,7 @@ def build_graph(project: Project, model: AppModel, shown: Callable[[str], str]) 
                         route,
                         shown(file),
                         sub.span.line,
+                        places=declared + _handler_places(project, app, [r.value for r in sub.routes]),
                     )
                 )
     _unused_components(graph, model, apps, ids, shown)

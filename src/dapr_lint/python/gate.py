@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import warnings
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 from dapr_lint.python import known
 from dapr_lint.python.gate_names import NAMES
@@ -46,7 +47,7 @@ from dapr_lint.python.practices import (
     TRACING_SETUP_CALLS,
 )
 from dapr_lint.python.summary import _NOT_PROJECT, _maybe_project
-from dapr_lint.summaries import Definition, ModuleSummary, PracticeFacts
+from dapr_lint.summaries import Definition, ImportedName, ModuleSummary, PracticeFacts, Route, StrValue
 
 # Set to "0" to run every file the full way (the differential test compares both).
 ENVIRONMENT = "DAPR_LINT_PREPASS"
@@ -121,6 +122,16 @@ OPENING_CALLS = frozenset(
 )
 
 
+# Text that makes the gate open in practice (an import of an anchor package, a Dapr client or runtime named):
+# such a file is sent the full way without the first pass, which would only cost time there. Opening is
+# always safe, so this needs no proof; a file it sends the full way by a word in a comment loses nothing but time.
+_SURELY_OPEN = re.compile(
+    rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|dapr_agents|uvicorn|opentelemetry|cloudevents"
+    rb"|pydantic|dapr\.ext|dapr\.actor)\b|\bDapr(?:Grpc)?Client(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b",
+    re.M,
+)
+
+
 class _Open(Exception):
     """The gate opens: the file goes the full way."""
 
@@ -151,10 +162,13 @@ class _Scope:
 
 
 class _Function:
-    __slots__ = ("name", "is_async", "klass", "nested", "decorators", "scope")
+    __slots__ = ("name", "qualname", "is_async", "klass", "nested", "decorators", "scope")
 
-    def __init__(self, name: str, klass: Optional["_Class"], nested: bool, decorators: list, scope: _Scope) -> None:
-        self.name, self.is_async, self.klass, self.nested, self.decorators, self.scope = name, False, klass, nested, decorators, scope
+    def __init__(
+        self, name: str, qualname: str, klass: Optional["_Class"], nested: bool, decorators: list, scope: _Scope
+    ) -> None:
+        self.name, self.qualname, self.klass, self.nested, self.decorators, self.scope = name, qualname, klass, nested, decorators, scope
+        self.is_async = False
 
 
 class _Class:
@@ -168,7 +182,7 @@ def closed_summary(data: bytes, subscribers: tuple[str, ...] = ()) -> Optional[M
     """The module summary of a closed file (what the full path's builder gives, before the engine annotates
     where the file lives), or None when the gate opens (or CPython refuses the file: DPR001 is the full
     path's)."""
-    if subscribers:
+    if subscribers or _SURELY_OPEN.search(data) is not None:
         return None
     try:
         with warnings.catch_warnings():
@@ -195,6 +209,8 @@ class _Gate:
         self.memo: dict[tuple[int, int], Value] = {}
         self.busy: set[tuple[int, int]] = set()
         self.has_async = False
+        # function decorators with a route verb (`@mock.patch("...")`): the summary records them as routes
+        self.routes: list[tuple[ast.Call, _Function]] = []
 
     # -- the walk (mirrors python/model/builder.py: which scope binds what) -------------------------------
 
@@ -222,8 +238,10 @@ class _Gate:
         if isinstance(node, ast.Match):
             raise _Open
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            routes: list[ast.Call] = []
             for decorator in node.decorator_list:
-                _check_decorator(decorator)
+                if _check_decorator(decorator) and isinstance(decorator, ast.Call):
+                    routes.append(decorator)
                 self.visit(decorator, scope, function, klass)
             args = node.args
             for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
@@ -235,7 +253,9 @@ class _Gate:
                 self.visit(node.returns, scope, function, klass)
             owner = klass if scope.kind == "class" else None
             inner = _Scope("function", scope)
-            info = _Function(node.name, owner, function is not None, node.decorator_list, scope)
+            prefix = f"{function.qualname}.<locals>." if function is not None else (f"{owner.qualname}." if owner else "")
+            info = _Function(node.name, prefix + node.name, owner, function is not None, node.decorator_list, scope)
+            self.routes.extend((decorator, info) for decorator in routes)
             if isinstance(node, ast.AsyncFunctionDef):
                 info.is_async = self.has_async = True
             scope.bind(node.name, _Binding("def", node, scope, target=info))
@@ -251,11 +271,11 @@ class _Gate:
             inner = _Scope("function", scope)
             for arg in _all_args(args):
                 inner.bind(arg.arg, _Binding("param", None, inner))
-            self.visit(node.body, inner, function or _Function("<lambda>", None, True, [], scope), klass)
+            self.visit(node.body, inner, function or _Function("<lambda>", "<lambda>", None, True, [], scope), klass)
             return
         if isinstance(node, ast.ClassDef):
             for decorator in node.decorator_list:
-                _check_decorator(decorator)
+                _check_decorator(decorator)  # a route verb on a class (`@mock.patch`) is nobody's route
                 self.visit(decorator, scope, function, klass)
             for base in node.bases:
                 self.visit(base, scope, function, klass)
@@ -457,6 +477,8 @@ class _Gate:
             # names an import path only through a chain this pass checks where it is written
             return _UNKNOWN
         if isinstance(expr, ast.Constant):
+            if isinstance(expr.value, str):
+                return ("str", expr.value)
             return _NONE if expr.value is None else ("other", repr(expr.value))
         if isinstance(expr, ast.Call):
             # what a call gives is never an import path in the model (an instance, a kind, a local function's
@@ -534,6 +556,7 @@ class _Gate:
                 constants[name] = value.value
         return ModuleSummary(
             uses_dapr=self.imports_module("dapr") or self.imports_module("flask_dapr"),
+            routes=tuple(self._routes()),
             env_constants=env_constants,
             constants=constants,
             imports=imports,
@@ -542,6 +565,38 @@ class _Gate:
             instances=instances,
             practices=self.practices(),
         )
+
+    def _routes(self) -> list[Route]:
+        """python/summary.py `_routes_and_includes` for decorators, in a module with no app of its own: a route
+        whenever the receiver is a name imported once or an imported path (`@mock.patch("pkg.f")` is one)."""
+        found = []
+        for call, info in self.routes:
+            receiver = call.func.value  # type: ignore[attr-defined]
+            owner: Optional[ImportedName] = None
+            if isinstance(receiver, ast.Name):
+                bindings = self.lookup(receiver.id, info.scope)
+                if bindings and len(bindings) == 1 and bindings[0].kind == "import":
+                    owner = ImportedName(bindings[0].target)
+            elif isinstance(receiver, ast.Attribute):
+                value = self.value(receiver, info.scope)
+                if value[0] == "ref" and not value[1].startswith(("fastapi.", "flask.", "starlette.")):
+                    owner = ImportedName(value[1])
+            if owner is None:
+                continue  # no app the summary can name, and no framework imported: no route
+            verb = call.func.attr  # type: ignore[attr-defined]
+            if _argument(call, None, "methods") is not None:
+                raise _Open
+            found.append(Route(owner, self._string(_argument(call, 0, ("path", "rule")), info.scope), call.lineno, _ROUTE_VERBS[verb], info.qualname))
+        return found
+
+    def _string(self, expr: Optional[ast.expr], scope: _Scope) -> StrValue:
+        """python/summary.py `_string`."""
+        if expr is None:
+            return None
+        value = self.value(expr, scope)
+        if value[0] == "ref":
+            return ImportedName(value[1])
+        return value[1] if value[0] == "str" else None
 
     def _is_property(self, decorator: ast.expr, scope: _Scope) -> bool:
         if isinstance(decorator, ast.Name) and decorator.id == "property":
@@ -641,10 +696,22 @@ def _all_args(args: ast.arguments) -> list[ast.arg]:
     return found
 
 
-def _check_decorator(decorator: ast.expr) -> None:
+def _check_decorator(decorator: ast.expr) -> bool:
+    """True for a called decorator with a route verb (the summary's routes); opens on any other shape the model
+    reads by its attribute."""
     target = decorator.func if isinstance(decorator, ast.Call) else decorator
-    if isinstance(target, ast.Attribute) and target.attr in OPENING_DECORATORS:
-        raise _Open
+    if not isinstance(target, ast.Attribute) or target.attr not in OPENING_DECORATORS:
+        return False
+    if target.attr in _ROUTE_VERBS:
+        return isinstance(decorator, ast.Call)
+    raise _Open
+
+
+# The route decorators python/summary.py records on any receiver it can name: (verb, the methods it implies).
+_ROUTE_VERBS = {
+    **{verb: (verb.upper(),) for verb in ("get", "post", "put", "delete", "patch", "head", "options")},
+    "route": ("GET",), "api_route": (), "trace": (), "websocket": (),
+}
 
 
 def _argument_values(call: ast.Call) -> list[ast.expr]:
@@ -654,13 +721,16 @@ def _argument_values(call: ast.Call) -> list[ast.expr]:
     return values
 
 
-def _argument(call: ast.Call, index: int, keyword: str) -> Optional[ast.expr]:
-    """python/model's `argument(call, index, (keyword,))` for a call without star arguments."""
+def _argument(call: ast.Call, index: Optional[int], keyword: Union[str, tuple[str, ...]]) -> Optional[ast.expr]:
+    """python/model's `argument(call, index, keyword)` for a call without star arguments."""
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         raise _Open
+    keywords = (keyword,) if isinstance(keyword, str) else keyword
     for k in call.keywords:
-        if k.arg == keyword:
+        if k.arg in keywords:
             return k.value
+    if index is None:
+        return None
     return call.args[index] if index < len(call.args) else None
 
 

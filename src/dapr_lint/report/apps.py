@@ -10,7 +10,7 @@ from typing import Iterable, Optional, Sequence
 
 from dapr_lint.files import display_path
 from dapr_lint.project import Project
-from dapr_lint.project.graph import Graph, build_graph
+from dapr_lint.project.graph import HANDLER_CODES, Graph, build_graph
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ModuleSummary, ResourceSummary, Summary
 
@@ -30,11 +30,12 @@ def _shown(file: str) -> str:
 
 
 def project_findings(project: Project, settings: Settings, enabled: Iterable[str]) -> list[tuple[str, int, str]]:
-    """(path, line, code) of what the enabled project rules report, to mark on the graph (a rule that fails is
-    left out: the drawing is not the place to report our own bugs; `dapr-lint check` does)."""
+    """(path, line, code) of what the enabled project rules report, and DPR403 in subscription handlers, to mark on
+    the graph: `# noqa` and `per-file-ignores` applied as the project stage applies them (a rule that fails is left
+    out: the drawing is not the place to report our own bugs; `dapr-lint check` does)."""
     from dapr_lint import catalog  # noqa: F401  (registers the project rules)
     from dapr_lint import registry
-    from dapr_lint.engine.project_stage import positioned
+    from dapr_lint.engine.project_stage import _suppressed, positioned
 
     wanted = set(enabled)
     found = []
@@ -44,9 +45,30 @@ def project_findings(project: Project, settings: Settings, enabled: Iterable[str
         try:
             for finding in check(project, replace(settings, enabled=frozenset(wanted)), registry.reporter(code)):
                 diagnostic = positioned(finding)
+                summary = project.by_display.get(diagnostic.path) or project.resources_by_display.get(diagnostic.path)
+                if summary is None or _suppressed(diagnostic, summary):
+                    continue  # a file outside the run, or silenced: `dapr-lint check` does not report it either
                 found.append((diagnostic.path, diagnostic.line, diagnostic.code))
         except Exception:  # noqa: BLE001
             continue
+    handler_codes = wanted & set(HANDLER_CODES)
+    if handler_codes:
+        found.extend(_handler_findings(project, replace(settings, enabled=frozenset(handler_codes))))
+    return found
+
+
+def _handler_findings(project: Project, settings: Settings) -> list[tuple[str, int, str]]:
+    """The per-file findings of the subscription handlers (DPR403), as `dapr-lint check` reports them: the file
+    checked knowing which of its route functions receive events (the project stage's second look)."""
+    from dapr_lint.engine.file_stage import FileTask, check_file
+
+    found: list[tuple[str, int, str]] = []
+    for summary in project.summaries:
+        functions = project.subscriber_functions(summary)
+        if not functions and not any(h.kind in ("subscription", "grpc_subscription") for h in summary.handlers):
+            continue
+        task = FileTask(summary.file, summary.path, "python", frozenset(summary.ignored), subscribers=tuple(sorted(functions)))
+        found.extend((d.path, d.line, d.code) for d in check_file(task, settings).diagnostics)
     return found
 
 

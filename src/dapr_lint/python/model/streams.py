@@ -29,9 +29,10 @@ from dapr_lint.python.model import (
     constant_string,
     has_star_kwargs,
 )
+from dapr_lint.python.model.listings import listed_subscriptions
 from dapr_lint.python.model.values import Coroutine
 from dapr_lint.python.model.payloads import payload_facts
-from dapr_lint.summaries import ImportedName, ScheduledJob, ServedPort, Span, StreamingHandler, StrValue, WiringFacts
+from dapr_lint.summaries import ImportedName, ListedSubscription, ScheduledJob, ServedPort, Span, StreamingHandler, StrValue, WiringFacts
 
 # The Job dataclass (dapr/clients/grpc/_jobs.py) and its fields, in order.
 JOB_CLASSES = frozenset({"dapr.clients.Job", "dapr.aio.clients.Job", "dapr.clients.grpc._jobs.Job"})
@@ -487,6 +488,8 @@ def wiring_draft(model: ModuleModel) -> tuple[dict, list[tuple[dict, cst.CSTNode
         draft["streaming"].append(stream)
         pending.append((stream, handler_arg))
     draft["bulk_routes"] = sorted(_bulk_routes(model))
+    draft["listed"], listed_pending = listed_subscriptions(model)
+    pending.extend(listed_pending)
     draft["plain_answers"] = {}
     for info in _plain_answers(model):
         answer: dict[str, Any] = {}
@@ -507,6 +510,9 @@ def freeze_wiring(draft: dict) -> WiringFacts:
         bulk_routes=tuple(draft["bulk_routes"]),
         plain_answers={name: span(item) for name, item in draft["plain_answers"].items()},
         streaming=tuple(StreamingHandler(h["handler"], h["client_async"], span(h)) for h in draft.get("streaming", ())),
+        listed=tuple(
+            ListedSubscription(e["pubsub"], e["topic"], tuple(e["routes"]), span(e)) for e in draft.get("listed", ())
+        ),
     )
 
 

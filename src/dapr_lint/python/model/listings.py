@@ -1,0 +1,44 @@
+"""The entries a `GET /dapr/subscribe` handler lists (programmatic subscriptions): the pub/sub, the topic and the
+routes of each, for the project stage (summaries.ListedSubscription; the apps graph draws them)."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import libcst as cst
+
+from dapr_lint.python.model import Const, ModuleModel, Ref, Scope, constant_string
+from dapr_lint.summaries import StrValue, ImportedName
+
+
+def listed_subscriptions(model: ModuleModel) -> tuple[list[dict[str, Any]], list[tuple[dict, cst.CSTNode]]]:
+    """Drafts of the listed entries (`pubsubname`, `topic`, the routes) and the dict nodes whose spans they need."""
+    drafts: list[dict[str, Any]] = []
+    pending: list[tuple[dict, cst.CSTNode]] = []
+    for handler in model.handlers:
+        if handler.kind != "route" or handler.path != "/dapr/subscribe":
+            continue
+        info = handler.function
+        for returned in info.returns:
+            for entry in model._listed_entries(returned, info.scope):
+                item = {
+                    "pubsub": _value(model, entry, "pubsubname", info.scope),
+                    "topic": _value(model, entry, "topic", info.scope),
+                    "routes": sorted(model._entry_routes(entry, info.scope)),
+                }
+                drafts.append(item)
+                pending.append((item, entry))
+    return drafts, pending
+
+
+def _value(model: ModuleModel, entry: cst.Dict, key: str, scope: Scope) -> StrValue:
+    found: Optional[cst.BaseExpression] = None
+    for element in entry.elements:
+        if isinstance(element, cst.DictElement) and model.value_of(element.key, scope) == Const(key):
+            found = element.value
+    if found is None:
+        return None
+    value = model.value_of(found, scope)
+    if isinstance(value, Ref):
+        return ImportedName(value.path)
+    return constant_string(value)
