@@ -65,6 +65,8 @@ ODD_TEXTS = [
     "a: 1\n...\n---\nb\n", "a: [\n]\n", "a: [1,,2]\n", "- !!str\n- &a\n- *a\n", "<<: {a: 1}\nb: 2\n",
     "'<<': {a: 1}\n", "a: 1\na: 2\n", "[a, b]: c\n", "a: *\n", "a: &\n", "a: 1\u2029", "[" * 70 + "]" * 70,
     "[" * 2000 + "]" * 2000, "a: b\x00\n", "a: b\x07\n",
+    # a `?` inside a flow collection: a key indicator to PyYAML, part of a plain scalar to libyaml
+    "a: {b |?  c}\n", "a: [b ?c]\n", "a: {b?  c}\n", "a: {b, ? c}\n", "a: [b, ? c]\n", "a: {b ?}\n",
     # the non-specific tag on an empty value: null in pure Python, a string in libyaml
     "version: 1\ncommon:\n ! ", "a: !\n", "a: !<!>", "- !", "a: !!str\n", "a: ! 1\n", "a: !local\n",
 ]
