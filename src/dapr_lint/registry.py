@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Literal, Optional
 
 from dapr_lint.diagnostics import Category, Finding, Fix, FixSafety, Prediction, Severity
-from dapr_lint.examples import Example, invalid, valid  # noqa: F401  (rule modules take them from here)
+from dapr_lint.examples import Example, invalid, page, valid  # noqa: F401  (rule modules take them from here)
 
 _SEVERITY_BY_CATEGORY: dict[str, Severity] = {
     "bug": "error",
@@ -55,6 +55,9 @@ class RuleSpec:
     reads_run_files: bool = False
     # What the rule's page shows under Example (invalid) and Use instead (valid); not part of its identity.
     examples: tuple[Example, ...] = field(default=(), compare=False)
+    # The page's written sections, (title, markdown) in order (`page(...)`): a rule that has them has its whole
+    # page generated (scripts/gen_rule_docs.py), Example and Use instead after "Why is this bad?".
+    prose: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def needs_summaries(self) -> bool:

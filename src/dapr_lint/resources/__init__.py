@@ -16,7 +16,7 @@ from yaml.nodes import Node
 
 from dapr_lint.diagnostics import Diagnostic, Finding
 from dapr_lint import registry
-from dapr_lint.registry import Reporter, RuleSpec, check, invalid, register, valid
+from dapr_lint.registry import Reporter, RuleSpec, check, invalid, page, register, valid
 from dapr_lint.resources.findings import (
     RUN_TEMPLATE,
     UNCHECKED,
@@ -264,6 +264,32 @@ DPR510 = register(
         category="bug",
         summary="Two resources of one kind and name visible to the same app.",
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags a Component, Subscription or HTTPEndpoint whose kind, name and namespace repeat an earlier one in the same file when their `scopes` overlap (no scopes means every app).
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                daprd refuses a second resource of the same kind and name for one app.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Component schema](https://docs.dapr.io/reference/resource-specs/component-schema/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """

@@ -9,7 +9,7 @@ from typing import Optional, Union
 
 from yaml.nodes import Node
 
-from dapr_lint.registry import RuleSpec, invalid, register, valid
+from dapr_lint.registry import RuleSpec, invalid, page, register, valid
 from dapr_lint.resources.findings import FindingSink, Judgement
 from dapr_lint.resources.nodes import MappingView, sequence_items, string_value, text, walk_fields
 from dapr_lint.resources.schema import Field, Schema
@@ -218,6 +218,33 @@ DPR514 = register(
         category="bug",
         summary="${VAR}/$VAR/{VAR} in component or HTTPEndpoint values, which Dapr never expands.",
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags `${VAR}` and a whole-value `$VAR` in Component metadata values and HTTPEndpoint base URLs and headers, and miscased templates such as `{appId}`. An upper-case `{NAME}` token (`{OPENAI_API_KEY}`, `Bearer {TOKEN}`) is meant to be replaced by hand: it is a placeholder, reported by DPR517.
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                Dapr never expands environment variables in these values; only Component metadata gets the `{uuid}`, `{podName}`, `{namespace}` and `{appID}` templates. The literal text is sent instead.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Component schema](https://docs.dapr.io/reference/resource-specs/component-schema/)
+                - [Reference secrets in components](https://docs.dapr.io/operations/components/component-secrets/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """
@@ -265,6 +292,32 @@ DPR517 = register(
         category="practice",
         summary="A <REPLACE-...>-style placeholder left in a resource.",
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags placeholder values such as `<REPLACE-WITH-PASSWORD>`, `<YOUR-HOST>` or `<NAME>` left in a resource. A credential field whose value only repeats the field's name (`clientSecret: client-secret`) holds a placeholder too, and so does a throwaway credential of a local service (`redisPassword: foo` beside `redisHost: localhost:6379`; see DPR506 for the exact shape). Each placeholder is reported once and no other rule reports that value.
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                Dapr uses the placeholder literally: the component connects to a host named `<REPLACE-WITH-HOSTNAME>`.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Component schema](https://docs.dapr.io/reference/resource-specs/component-schema/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """

@@ -8,7 +8,7 @@ from typing import Any, Iterator, Optional
 from yaml.nodes import Node
 
 from dapr_lint.diagnostics import Finding
-from dapr_lint.registry import Reporter, RuleSpec, check, invalid, register, valid
+from dapr_lint.registry import Reporter, RuleSpec, check, invalid, page, register, valid
 from dapr_lint.resources import component_tables as tables
 from dapr_lint.resources.findings import ResourceDocument, is_example_file
 from dapr_lint.resources.kinds.common import (
@@ -219,6 +219,46 @@ DPR506 = register(
         category="bug",
         summary="A sensitive component field or header with a literal secret value.",
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags a literal value in a component metadata field that components-contrib marks as sensitive for that component type (passwords, keys, tokens, client secrets), and `host`/`url`/`connectionString` values that embed credentials (`user:pass@`, `password=`, `AccountKey=`). For HTTPEndpoint: credential headers (`Authorization`, API-key headers) and an inline TLS private key.
+
+                Stand-in values that keyless local endpoints expect in a required key field (`ollama`, `dummy`, `none`, `not-needed`, ...)
+                are not reported. Values written to be replaced by hand are placeholders, reported by DPR517 instead: `YOUR_…`,
+                `REPLACE…`, `MY_…_PASSWORD`, `<…>` anywhere in the value, `changeme`, `username:password@` in a URL, `{NAME}` tokens,
+                a credential field's value that only repeats the field's name (`clientSecret: client-secret`), and every value of a
+                `*.example.*` file.
+
+                A throwaway value for a local service is a placeholder too (DPR517): when every host the component names is on this
+                machine or in its compose or cluster network (`localhost`, `redis:6379`, `orders-db.default.svc.cluster.local`) and
+                the secret is one lower-case word, maybe numbered, or a short PIN (`foo`, `guest`, `postgres`, `example`,
+                `mysecretpassword`, `password123`). That is what the components of public Dapr samples hold: the value the sample's
+                container was started with, protecting nothing. The same value for a remote host (`*.redis.cache.windows.net`), or
+                a generated key for a local one, is still reported.
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                A secret in a resource file ends up in source control, in `kubectl get` output and in logs. Dapr can read it from a secret store instead.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Reference secrets in components](https://docs.dapr.io/operations/components/component-secrets/)
+                - [Secret store components](https://docs.dapr.io/reference/components-reference/supported-secret-stores/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """
@@ -270,6 +310,36 @@ DPR509 = register(
         category="practice",
         summary="A secretKeyRef with no auth.secretStore (not resolved outside Kubernetes).",
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags a Component or HTTPEndpoint that uses `secretKeyRef` but sets no `auth.secretStore` (reported once per resource).
+                A resource meant for Kubernetes, where the reference works, is not reported: one with a `metadata.namespace`, or in a
+                file that lives in a deployment folder (`k8s/`, `kubernetes/`, `manifests/`, `deploy/`, `charts/`, `helm/`, ...) or in
+                the `templates/` folder of a Helm chart (a `Chart.yaml` beside it, whatever the chart folder is called), names a
+                `*.svc.cluster.local` host or also holds Kubernetes workloads.
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                On Kubernetes the built-in `kubernetes` secret store resolves the reference; in self-hosted mode nothing does, and the component starts with an empty value.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Reference secrets in components](https://docs.dapr.io/operations/components/component-secrets/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """
@@ -326,6 +396,32 @@ DPR516 = register(
             "stores."
         ),
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags `actorStateStore` set to a truthy value on a non-state component or on a built-in state store without ETag and transaction support, and two actor state stores in one file visible to the same app.
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                Actor state calls fail on a store without ETag and transactions, and daprd refuses two actor state stores.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Supported state stores](https://docs.dapr.io/reference/components-reference/supported-state-stores/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """

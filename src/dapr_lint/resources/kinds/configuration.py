@@ -7,7 +7,7 @@ from typing import Iterator, Optional
 from yaml.nodes import Node
 
 from dapr_lint.diagnostics import Finding
-from dapr_lint.registry import Reporter, RuleSpec, check, invalid, register, valid
+from dapr_lint.registry import Reporter, RuleSpec, check, invalid, page, register, valid
 from dapr_lint.resources.findings import Judgement, ResourceDocument, judged
 from dapr_lint.resources.kinds.common import ResourceFacts, resource_schema
 from dapr_lint.resources.nodes import MappingView, sequence_items, string_value, text
@@ -272,6 +272,34 @@ DPR513 = register(
             "ACL, pipelines)."
         ),
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags Configuration settings that fail or do nothing: an otel `protocol` other than exactly `http`/`grpc`, an otel endpoint without protocol, an unparsable `samplingRate`, API allow-list rules without protocol or naming an unknown gRPC API, an allow-list covering only one protocol, repeated or invalid secret scopes, access-control policies without `trustDomain`/`namespace`, invalid actions, and pipeline handlers that are not `middleware.http.*`.
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                Several of these stop daprd at startup; the others silently disable tracing, leave an API open or ignore a rule.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Configuration spec](https://docs.dapr.io/reference/resource-specs/configuration-schema/)
+                - [API allowlist](https://docs.dapr.io/operations/configuration/api-allowlist/)
+                - [Secret scoping](https://docs.dapr.io/operations/configuration/secret-scope/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """

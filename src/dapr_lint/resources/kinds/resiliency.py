@@ -9,7 +9,7 @@ from typing import Iterator, Optional
 from yaml.nodes import Node
 
 from dapr_lint.diagnostics import Finding
-from dapr_lint.registry import Reporter, RuleSpec, check, invalid, register, valid
+from dapr_lint.registry import Reporter, RuleSpec, check, invalid, page, register, valid
 from dapr_lint.resources.findings import Judgement, ResourceDocument, judged
 from dapr_lint.resources.kinds.common import SCOPES, ResourceFacts, resource_schema, scopes_of
 from dapr_lint.resources.nodes import MappingView, int_value, string_value, text
@@ -376,6 +376,32 @@ DPR503 = register(
             "A named resiliency policy that no target references and whose name is not a reserved default."
         ),
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags a named resiliency policy that no target references and whose name is not a reserved default policy name for its section (`DefaultRetryPolicy`, `DefaultTimeoutPolicy`, `DefaultCircuitBreakerPolicy` and their `App`/`Actor`/`Component...` forms, case-sensitive), nor a `DaprBuiltIn*` retry override. Reserved-looking names that daprd never looks up (a `<Type>Component` name without `Inbound`/`Outbound`, inbound names for state stores) are flagged too. References are collected per file.
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                Named policies are reached only through `targets` or through the reserved default names. Anything else is never applied, and Dapr says nothing: a policy named `default` protects nothing.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Resiliency policies](https://docs.dapr.io/operations/resiliency/policies/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """
@@ -421,6 +447,33 @@ DPR504 = register(
         category="bug",
         summary="A resiliency target naming a policy that is not defined.",
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags a resiliency target (`apps`, `actors`, `components.*.inbound/outbound`) that names a timeout, retry or circuit breaker not defined under `policies` in the same file (built-in retry names count as defined).
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                daprd does not report the missing name: no timeout, retry or breaker applies to that target, and because the target exists the default policies are not used either. For a component target, a missing circuit breaker is dereferenced on the first call.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Resiliency policies](https://docs.dapr.io/operations/resiliency/policies/)
+                - [Resiliency spec](https://docs.dapr.io/reference/resource-specs/resiliency-schema/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """
@@ -472,6 +525,33 @@ DPR508 = register(
             "inbound/outbound."
         ),
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags resiliency settings that Dapr ignores or rejects: `maxInterval` on a constant retry, `duration` on an exponential retry, a retry `policy` other than constant/exponential, `maxRetries` below -1, status-code `matching` outside 100-599 (HTTP) or 0-16 (gRPC), built-in retry overrides below 3 retries or of the protected `DaprBuiltInActorNotFoundRetries`, an actor circuit breaker without a valid `circuitBreakerScope`, and component targets with `timeout`/`retry`/`circuitBreaker` outside `inbound`/`outbound`.
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                Some of these make the whole resiliency resource fail to load; the others are dropped without a message, so the policy does less than it says.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Resiliency policies](https://docs.dapr.io/operations/resiliency/policies/)
+                - [Resiliency spec](https://docs.dapr.io/reference/resource-specs/resiliency-schema/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """

@@ -9,7 +9,7 @@ from typing import Iterator, Optional
 from yaml.nodes import Node
 
 from dapr_lint.diagnostics import Finding
-from dapr_lint.registry import Reporter, RuleSpec, check, invalid, register, valid
+from dapr_lint.registry import Reporter, RuleSpec, check, invalid, page, register, valid
 from dapr_lint.resources.findings import Judgement, ResourceDocument, judged
 from dapr_lint.resources.nodes import MappingView, int_value, is_null, is_sequence, sequence_items, text
 from dapr_lint.resources.schema import Field, Schema
@@ -192,6 +192,39 @@ DPR512 = register(
         target="yaml",
         # two apps sharing an appPort clash only when both serve: the project stage tells from the apps' code
         across_modules=True,
+        prose=page(
+            (
+                "What it does",
+                """
+                Checks `dapr run -f` templates (recognised by shape): `version` missing or 0, no apps, apps without `appDirPath`, strings where lists are required (`command`, `resourcesPaths`), invalid `appProtocol`, log destinations and pull policies, unknown or miscased keys (`appId`, `configFile`, `daprHTTPMaxRequestSize`), app-only keys under `common`, and duplicate app IDs or ports. An app with no server of its own may name the `appPort` of the server app it calls,
+                so a shared `appPort` is reported only when both apps are known to run a server: a Python module of the app (the
+                modules under its `appDirPath` and those they import; of two apps sharing one folder, each its command's module
+                and what it imports) builds a FastAPI, Flask or Starlette app or a Dapr gRPC `App`, or serves on a literal port
+                (`uvicorn.run(app, port=8000)`). This part is judged with the whole repository's code, whatever files the run is
+                given. An app in another language (Java, .NET, JavaScript, Go), or whose folder is not there, is not known to
+                bind the port and is not judged. The files are read, never run. The sidecar ports (`daprHTTPPort`, `daprGRPCPort`, ...) are bound by
+                daprd: any duplicate is reported.
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                The CLI ignores unknown keys silently, fails on wrong collection types, and does not check that two apps share an app ID or a port.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Multi-app run template](https://docs.dapr.io/developing-applications/local-development/multi-app-dapr-run/multi-app-template/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """

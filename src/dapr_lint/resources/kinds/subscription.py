@@ -7,7 +7,7 @@ from typing import Iterator, Optional
 from yaml.nodes import Node
 
 from dapr_lint.diagnostics import Finding
-from dapr_lint.registry import Reporter, RuleSpec, check, invalid, register, valid
+from dapr_lint.registry import Reporter, RuleSpec, check, invalid, page, register, valid
 from dapr_lint.resources.cel import CelSyntaxError, parse_cel, shown
 from dapr_lint.resources.findings import Judgement, ResourceDocument, judged
 from dapr_lint.resources.kinds.common import SCOPES, ResourceFacts, resource_schema, scopes_of
@@ -156,6 +156,33 @@ DPR511 = register(
             "match rules."
         ),
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags Subscription mistakes: `routes` under v1alpha1 or `route` under v2alpha1, `bulkSubscribe` written as a list, routes with no rules and no default, rules without a default, rules after a catch-all rule, and `match` expressions that do not parse or read variables other than `event`.
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                Fields of the other version are dropped silently; events no rule matches are dropped (and acknowledged); a match on an unknown variable never matches.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Subscription spec](https://docs.dapr.io/reference/resource-specs/subscription-schema/)
+                - [Route messages to different handlers](https://docs.dapr.io/developing-applications/building-blocks/pubsub/howto-route-messages/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """
