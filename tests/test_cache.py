@@ -194,6 +194,50 @@ def test_a_warm_run_of_one_file_imports_no_parser_nor_rule_and_says_what_the_col
         assert warm_modules == "[] 1"
 
 
+def test_a_kept_run_answers_only_while_nothing_it_may_read_changed(project, capsys, checked, monkeypatch):
+    """The run memo (run_memo.py) answers a repeated run before any file is listed; any change under the
+    root (a file's text, a new file, the configuration, a `.gitignore`) makes the run go the whole way."""
+    import dapr_lint.files
+
+    listed: list[object] = []
+    original = dapr_lint.files.discover
+    monkeypatch.setattr(dapr_lint.files, "discover", lambda *a, **k: listed.append(a) or original(*a, **k))
+    _project(project)
+    (project / ".git").mkdir()  # a work tree: .gitignore applies
+    cold = _json(capsys, ".")
+    _json(capsys, ".")
+    assert list((project / CACHE_DIR_NAME).glob("*/runs/*.json"))
+    checked.clear()
+    listed.clear()
+    assert _json(capsys, ".") == cold and checked == [] and listed == []  # answered before the walk
+    write(project, "pkg/more.py", BUGGY)  # a new file in a new folder
+    assert _json(capsys, ".") == sorted([*cold, ("pkg/more.py", 5, "DPR101")])
+    assert listed
+    write(project, "pyproject.toml", '[tool.dapr-lint]\nignore = ["DPR101"]\n')  # the configuration
+    assert not any(code == "DPR101" for *_rest, code in _json(capsys, "."))
+    write(project, "pyproject.toml", "[tool.dapr-lint]\n")
+    write(project, ".gitignore", "pkg/\n")  # a file the walk leaves out
+    assert _json(capsys, ".") == cold
+    write(project, "svc.py", BUGGY.replace("handler", "handlex").replace("with DaprClient() as client:", "if True:\n        client = 1"))
+    assert ("svc.py", 5, "DPR101") not in _json(capsys, ".")  # a file's text
+    # the one-file run keeps its own answer, the other files' changes included
+    write(project, "svc.py", BUGGY)
+    one = _json(capsys, "svc.py")
+    assert ("svc.py", 5, "DPR101") in one
+    _json(capsys, "svc.py")
+    checked.clear()
+    assert _json(capsys, "svc.py") == one and checked == []
+
+
+def test_a_run_that_warns_is_not_kept(project, capsys):
+    _project(project)
+    (project / "broken.py").symlink_to(project / "missing.py")
+    for _ in range(3):
+        main(["check", ".", "--jobs", "1", "--quiet"])
+        assert "broken symbolic link" in capsys.readouterr().err  # said by every run
+    assert not list((project / CACHE_DIR_NAME).glob("*/runs/*.json"))
+
+
 def test_corrupt_and_foreign_entries_are_ignored_and_rewritten(project, capsys, checked):
     _project(project)
     cold = _json(capsys, ".")

@@ -255,13 +255,13 @@ def _field_types(cls: type) -> dict[str, tuple[Any, bool]]:
     return known
 
 
-def _diagnostic_to_json(d: Diagnostic) -> list:
+def diagnostic_to_json(d: Diagnostic) -> list:
     fix = None if d.fix is None else [d.fix.safety, d.fix.title]
     related = [[r.path, r.line, r.column, r.end_line, r.end_column, r.message] for r in d.related]
     return [d.code, d.message, d.path, d.line, d.column, d.end_line, d.end_column, fix, d.severity, d.detail, related]
 
 
-def _diagnostic_from_json(item: Any) -> Diagnostic:
+def diagnostic_from_json(item: Any) -> Diagnostic:
     """A Diagnostic from its cached list; ValueError when the list is not one."""
     if type(item) is not list or len(item) != 11:
         raise ValueError("not a finding")
@@ -467,7 +467,7 @@ class Cache:
             if type(display) is not str or type(entry["diagnostics"]) is not list:
                 return None
             result = FileResult(display)
-            result.diagnostics = [_diagnostic_from_json(item) for item in entry["diagnostics"]]
+            result.diagnostics = [diagnostic_from_json(item) for item in entry["diagnostics"]]
             result.summary = decode(entry["summary"])
             return result
         except Exception:
@@ -482,7 +482,7 @@ class Cache:
                 "path": absolute,
                 "key": key,
                 "display": result.path,
-                "diagnostics": [_diagnostic_to_json(d) for d in result.diagnostics],
+                "diagnostics": [diagnostic_to_json(d) for d in result.diagnostics],
                 "summary": encode(result.summary),
             }
         except TypeError:
@@ -508,7 +508,7 @@ class Cache:
         try:
             if entry is None or entry.get("key") != key or type(entry["findings"]) is not dict:
                 return None
-            return {str(path): [_diagnostic_from_json(item) for item in items] for path, items in entry["findings"].items()}
+            return {str(path): [diagnostic_from_json(item) for item in items] for path, items in entry["findings"].items()}
         except Exception:
             return None
 
@@ -518,7 +518,7 @@ class Cache:
         entry = {
             "format": FORMAT,
             "key": key,
-            "findings": {r.path: [_diagnostic_to_json(d) for d in r.diagnostics] for r in results},
+            "findings": {r.path: [diagnostic_to_json(d) for d in r.diagnostics] for r in results},
         }
         self._write(self.projects, f"{key[:40]}.json", entry)
 
@@ -651,6 +651,43 @@ def load_catalog(directory: Path) -> bool:
     except Exception:
         return False
     return registry.preload(specs)
+
+
+_RUN = re.compile(r"[0-9a-f]{40}\.json\Z")
+_RUNS_KEPT = 16
+
+
+def read_run(directory: str, key: str) -> Optional[dict]:
+    """A whole run kept by write_run (run_memo.py); only from a folder that is a cache's."""
+    folder = os.path.abspath(directory)
+    if not _is_dir(folder) or not _is_dir(os.path.join(folder, __version__, "runs")):
+        return None
+    if not (_holds(os.path.join(folder, _MARKER), _MARKER_TEXT) or _holds(os.path.join(folder, "CACHEDIR.TAG"), _TAG.encode())):
+        return None
+    try:
+        entry = json.loads(reading.read_bytes(os.path.join(folder, __version__, "runs", f"{key[:40]}.json"), _ENTRY_LIMIT, follow=False))
+    except Exception:
+        return None
+    if not isinstance(entry, dict) or entry.get("format") != FORMAT or entry.get("key") != key:
+        return None
+    return entry
+
+
+def write_run(directory: str, key: str, entry: dict) -> None:
+    """Keep a whole run (the most recent few) in a folder that is (now) the cache's own."""
+    folder = os.path.abspath(directory)
+    if not _is_dir(folder) or _claim(folder) is not None:
+        return  # only where the run itself kept its cache
+    runs = os.path.join(folder, __version__, "runs")
+    try:
+        _make_dir(os.path.join(folder, __version__))
+        _make_dir(runs)
+        _write_atomic(runs, f"{key[:40]}.json", json.dumps({"format": FORMAT, "key": key, **entry}, separators=(",", ":")).encode("utf-8"))
+    except (OSError, ValueError, TypeError):
+        return
+    kept = sorted((Path(runs) / name for name in _listdir(Path(runs)) if _RUN.match(name)), key=_mtime, reverse=True)
+    for stale in kept[_RUNS_KEPT:]:
+        _unlink(stale)
 
 
 def _rule_spec(data: Any, hints: dict[str, Any], fields: set[str]) -> registry.RuleSpec:

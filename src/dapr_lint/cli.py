@@ -273,6 +273,7 @@ def _check_paths(args: argparse.Namespace) -> int:
 
     stdin_data: Optional[bytes] = None
     skipped = Skipped()
+    warned: list[str] = []
     if stdin:
         named = args.stdin_filename or Path(STDIN_DEFAULT_NAME)
         if args.show_settings:
@@ -286,13 +287,21 @@ def _check_paths(args: argparse.Namespace) -> int:
             return _show_settings(resolver, paths[0], sys.stdout)
 
         def warn(message: str) -> None:
+            warned.append(message)
             print(_safe(f"dapr-lint: warning: {message}"), file=sys.stderr)
 
-        files = discover(paths, resolver.config_for, warn=warn, force_exclude=args.force_exclude, skipped=skipped)
-
-    results = run_files(
-        files, resolver, jobs=args.jobs, cache=not args.no_cache, cache_dir=args.cache_dir, named=None if stdin else paths
-    )
+    memo = None if stdin or args.no_cache or args.add_noqa or cli.fix_mode is not None else _RunMemo(args, cli, paths)
+    kept = memo.results() if memo is not None else None
+    if kept is not None:
+        files, results = [], kept
+    else:
+        if not stdin:
+            files = discover(paths, resolver.config_for, warn=warn, force_exclude=args.force_exclude, skipped=skipped)
+        results = run_files(
+            files, resolver, jobs=args.jobs, cache=not args.no_cache, cache_dir=args.cache_dir, named=None if stdin else paths
+        )
+        if memo is not None and not warned and not skipped.unreadable:
+            memo.keep(results, resolver)
 
     diagnostics = sorted((d for r in results for d in r.diagnostics), key=lambda d: d.sort_key())
     errors = [e for r in results for e in r.errors]
@@ -335,21 +344,76 @@ def _check_paths(args: argparse.Namespace) -> int:
 def _preload_catalog(args: argparse.Namespace, first: Path) -> None:
     """A run whose files are all cached need not import the rule modules: the rule catalog an earlier
     run saved in the cache is enough to read the configuration and report."""
-    from dapr_lint.cache import cache_dir_for, load_catalog
-    from dapr_lint.config import find_config
+    from dapr_lint.cache import load_catalog
 
     if args.no_cache or args.fix or args.diff or args.add_noqa:
         return
+    directory = _first_cache_dir(args, first)
+    if directory is not None:
+        load_catalog(directory)
+
+
+def _first_cache_dir(args: argparse.Namespace, first: Path) -> Optional[Path]:
+    """The cache folder of the first path's configuration (where the run keeps its catalog and run memo)."""
+    from dapr_lint.cache import cache_dir_for
+    from dapr_lint.config import find_config
+
     explicit = args.cache_dir
     if explicit is None and not os.environ.get("DAPR_LINT_CACHE_DIR"):
         try:
             found = find_config(Path("." if str(first) == "-" else first))
         except ConfigError:
-            return
+            return None
         root = found.parent if found is not None else Path.cwd()
     else:
         root = Path.cwd()
-    load_catalog(cache_dir_for(root, explicit))
+    return cache_dir_for(root, explicit)
+
+
+class _RunMemo:
+    """A whole run's answer for the next identical run (run_memo.py): looked up before any file is listed,
+    kept after a run that read only under its root, changed nothing and said nothing."""
+
+    def __init__(self, args: argparse.Namespace, cli: CommandLine, paths: list[Path]) -> None:
+        from dapr_lint.roots import run_root
+
+        self.directory = _first_cache_dir(args, paths[0])
+        root = run_root(paths)
+        self.root = root.folder
+        named = [os.path.abspath(p) for p in paths]
+        self.usable = self.directory is not None and root.marked and all(_under(p, self.root) for p in named) and all(
+            _under(p, self.root) for p in cli.resources_paths
+        )
+        self.seen: Optional[list] = None
+        if self.usable:
+            from dapr_lint.cache import code_fingerprint
+            from dapr_lint.run_memo import key_of
+
+            environment = sorted((k, v) for k, v in os.environ.items() if k.startswith("DAPR_LINT"))
+            self.key = key_of([code_fingerprint(), os.getcwd(), repr(cli), [str(p) for p in paths], args.force_exclude, environment, str(self.directory)])
+
+    def results(self) -> Optional[list]:
+        if not self.usable:
+            return None
+        from dapr_lint import run_memo
+
+        entry, self.seen = run_memo.lookup(str(self.directory), self.key, self.root)
+        return run_memo.results_of(entry) if entry is not None else None
+
+    def keep(self, results, resolver: Resolver) -> None:
+        if self.seen is None or any(r.errors or r.warnings or r.unanalysed or r.fixed for r in results):
+            return
+        # a configuration's resources folders are read too: only under the root
+        for config in resolver.configs():
+            if not all(_under(os.path.abspath(config.root / p), self.root) for p in config.resources_paths):
+                return
+        from dapr_lint import run_memo
+
+        run_memo.keep(str(self.directory), self.key, self.root, self.seen, results)
+
+
+def _under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def _exit_status(diagnostics, errors, fixed_count: int, args: argparse.Namespace) -> int:

@@ -642,6 +642,10 @@ class Resolver:
     def config_for(self, path: Path) -> Config:
         return self._config(self.source_for(path))
 
+    def configs(self) -> list[Config]:
+        """The configurations read so far."""
+        return list(self._configs.values())
+
     def _config(self, source: Optional[Path]) -> Config:
         config = self._configs.get(source)
         if config is not None:

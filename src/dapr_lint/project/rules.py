@@ -16,6 +16,7 @@ from dapr_lint.diagnostics import Finding, Location
 from dapr_lint.examples import invalid, valid
 from dapr_lint.project import Project, normalise_route
 from dapr_lint.project.apps import App, AppModel, ResourceSet
+from dapr_lint.project.jobs import app_modules
 from dapr_lint.registry import Reporter, RuleSpec, check, rule
 from dapr_lint.resources.kinds.runfile import DPR512
 from dapr_lint.settings import Settings
@@ -209,13 +210,7 @@ def _family(component: ComponentFact) -> str:
     return component.type.split(".", 1)[0]
 
 
-def _modules(project: Project, app: App) -> list[ModuleSummary]:
-    found = []
-    for file in app.modules:
-        summary = project.by_file.get(os.path.normcase(file))
-        if summary is not None:
-            found.append(summary)
-    return found
+_modules = app_modules
 
 
 def _dapr_apps(project: Project) -> Iterator[tuple[AppModel, App]]:

@@ -3,7 +3,7 @@ routes of each, for the project stage (summaries.ListedSubscription; the apps gr
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, Iterator, Optional
 
 import libcst as cst
 
@@ -11,23 +11,29 @@ from dapr_lint.python.model import Const, ModuleModel, Ref, Scope, constant_stri
 from dapr_lint.summaries import StrValue, ImportedName
 
 
-def listed_subscriptions(model: ModuleModel) -> tuple[list[dict[str, Any]], list[tuple[dict, cst.CSTNode]]]:
-    """Drafts of the listed entries (`pubsubname`, `topic`, the routes) and the dict nodes whose spans they need."""
-    drafts: list[dict[str, Any]] = []
-    pending: list[tuple[dict, cst.CSTNode]] = []
+def listed_entries(model: ModuleModel) -> Iterator[tuple[cst.Dict, Scope]]:
+    """Each entry (a dict) a `GET /dapr/subscribe` handler of the module returns, with the scope it is read in."""
     for handler in model.handlers:
         if handler.kind != "route" or handler.path != "/dapr/subscribe":
             continue
         info = handler.function
         for returned in info.returns:
             for entry in model._listed_entries(returned, info.scope):
-                item = {
-                    "pubsub": _value(model, entry, "pubsubname", info.scope),
-                    "topic": _value(model, entry, "topic", info.scope),
-                    "routes": sorted(model._entry_routes(entry, info.scope)),
-                }
-                drafts.append(item)
-                pending.append((item, entry))
+                yield entry, info.scope
+
+
+def listed_subscriptions(model: ModuleModel) -> tuple[list[dict[str, Any]], list[tuple[dict, cst.CSTNode]]]:
+    """Drafts of the listed entries (`pubsubname`, `topic`, the routes) and the dict nodes whose spans they need."""
+    drafts: list[dict[str, Any]] = []
+    pending: list[tuple[dict, cst.CSTNode]] = []
+    for entry, scope in listed_entries(model):
+        item = {
+            "pubsub": _value(model, entry, "pubsubname", scope),
+            "topic": _value(model, entry, "topic", scope),
+            "routes": sorted(model._entry_routes(entry, scope)),
+        }
+        drafts.append(item)
+        pending.append((item, entry))
     return drafts, pending
 
 
@@ -36,9 +42,14 @@ def _value(model: ModuleModel, entry: cst.Dict, key: str, scope: Scope) -> StrVa
     for element in entry.elements:
         if isinstance(element, cst.DictElement) and model.value_of(element.key, scope) == Const(key):
             found = element.value
-    if found is None:
+    return summary_string(model, found, scope)
+
+
+def summary_string(model: ModuleModel, expr: Optional[cst.BaseExpression], scope: Scope) -> StrValue:
+    """A string value as a summary keeps it: text, an imported name the project stage resolves, or None."""
+    if expr is None:
         return None
-    value = model.value_of(found, scope)
+    value = model.value_of(expr, scope)
     if isinstance(value, Ref):
         return ImportedName(value.path)
     return constant_string(value)

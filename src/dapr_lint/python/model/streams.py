@@ -26,13 +26,12 @@ from dapr_lint.python.model import (
     WithItemSite,
     argument,
     call_argument,
-    constant_string,
     has_star_kwargs,
 )
-from dapr_lint.python.model.listings import listed_subscriptions
+from dapr_lint.python.model.listings import listed_entries, listed_subscriptions, summary_string
 from dapr_lint.python.model.values import Coroutine
 from dapr_lint.python.model.payloads import payload_facts
-from dapr_lint.summaries import ImportedName, ListedSubscription, ScheduledJob, ServedPort, Span, StreamingHandler, StrValue, WiringFacts
+from dapr_lint.summaries import ListedSubscription, ScheduledJob, ServedPort, Span, StreamingHandler, WiringFacts
 
 # The Job dataclass (dapr/clients/grpc/_jobs.py) and its fields, in order.
 JOB_CLASSES = frozenset({"dapr.clients.Job", "dapr.aio.clients.Job", "dapr.clients.grpc._jobs.Job"})
@@ -463,7 +462,7 @@ def wiring_draft(model: ModuleModel) -> tuple[dict, list[tuple[dict, cst.CSTNode
     for schedule in facts(model).schedules:
         if schedule.job is None or schedule.job.opaque:
             continue
-        name = _summary_string(model, schedule.job.fields.get("name"), schedule.job.scope)
+        name = summary_string(model, schedule.job.fields.get("name"), schedule.job.scope)
         if name is None:
             continue
         job: dict[str, Any] = {"name": name}
@@ -472,7 +471,7 @@ def wiring_draft(model: ModuleModel) -> tuple[dict, list[tuple[dict, cst.CSTNode
     for handler in model.handlers:
         if handler.kind == "grpc_job":
             expr = argument(handler.call, 0, "name") if handler.call is not None else None
-            draft["job_handlers"].append(_summary_string(model, expr, handler.function.outer_scope))
+            draft["job_handlers"].append(summary_string(model, expr, handler.function.outer_scope))
     for site in model.calls:
         path = model.callee_path(site.node, site.scope)
         if path == known.GRPC_APP:
@@ -516,15 +515,6 @@ def freeze_wiring(draft: dict) -> WiringFacts:
     )
 
 
-def _summary_string(model: ModuleModel, expr: Optional[cst.BaseExpression], scope: Scope) -> StrValue:
-    if expr is None:
-        return None
-    value = model.value_of(expr, scope)
-    if isinstance(value, Ref):
-        return ImportedName(value.path)
-    return constant_string(value)
-
-
 def _served_port(model: ModuleModel, site: CallSite, path: Optional[str]) -> Optional[tuple[int, str]]:
     """(port, protocol) when a call starts a server on a literal port."""
     call = site.node
@@ -551,14 +541,9 @@ def _served_port(model: ModuleModel, site: CallSite, path: Optional[str]) -> Opt
 def _bulk_routes(model: ModuleModel) -> set[str]:
     """Routes a `GET /dapr/subscribe` of this module lists with `"bulkSubscribe": {"enabled": True}`."""
     found: set[str] = set()
-    for handler in model.handlers:
-        if handler.kind != "route" or handler.path != "/dapr/subscribe":
-            continue
-        info = handler.function
-        for returned in info.returns:
-            for entry in model._listed_entries(returned, info.scope):
-                if _bulk_enabled(model, entry, info.scope):
-                    found.update(model._entry_routes(entry, info.scope))
+    for entry, scope in listed_entries(model):
+        if _bulk_enabled(model, entry, scope):
+            found.update(model._entry_routes(entry, scope))
     return found
 
 
