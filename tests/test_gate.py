@@ -62,6 +62,7 @@ def _both(path: Path, data: bytes, settings: Settings, monkeypatch):
     return results
 
 
+@pytest.mark.slow
 def test_gated_run_equals_full_run_on_every_fixture_and_example(monkeypatch):
     settings = _everything()
     closed = []

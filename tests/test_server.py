@@ -180,7 +180,9 @@ def test_open_fix_and_clean_as_an_editor_would(project, client, capsys):
     assert diagnostic["range"]["start"] == {"line": 5, "character": 8}
 
     hover = client.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": {"line": 5, "character": 12}})
-    assert hover["contents"]["value"].startswith("# DPR104")
+    # the finding's own evidence first, then the rule's page
+    assert hover["contents"]["value"].startswith(f"**DPR104** {diagnostic['message']}\n\n")
+    assert "\n\n---\n\n# DPR104" in hover["contents"]["value"]
 
     actions = client.request(
         "textDocument/codeAction",
@@ -301,7 +303,7 @@ def test_lints_run_off_the_event_loop_and_stale_results_are_dropped(project, cli
     big_uri = _open(client, project / "big.py", slow)
     # answered before the long lint is done: nothing was published for big.py yet
     hover = client.request("textDocument/hover", {"textDocument": {"uri": small_uri}, "position": {"line": 5, "character": 12}})
-    assert hover["contents"]["value"].startswith("# DPR104")
+    assert hover["contents"]["value"].startswith("**DPR104** ") and "\n\n---\n\n# DPR104" in hover["contents"]["value"]
     assert not any(m.get("params", {}).get("uri") == big_uri for m in client.notifications)
     client.notify(
         "textDocument/didChange",
@@ -346,3 +348,32 @@ def test_code_action_gives_the_command_line_fix(project, client, capsys):
     assert main(["check", "--fix", "--no-cache", "svc.py"]) == 0
     capsys.readouterr()
     assert apply(UNAWAITED, quick["edit"]) == apply(UNAWAITED, every["edit"]) == svc.read_text(encoding="utf-8")
+
+
+BLOCKING = textwrap.dedent(
+    """\
+    from dapr.clients import DaprClient
+
+
+    async def handler(key: str):
+        async with DaprClient() as client:
+            return client.get_state("statestore", key).data
+    """
+)
+
+
+def test_related_places_and_the_detail_reach_the_editor(project, client):
+    """A finding's other places (the blocking call on a client built in an async def) are its
+    relatedInformation, and hovering on it shows its evidence and remedy before the rule's page."""
+    _initialize(client, project)
+    uri = _open(client, project / "left.py", BLOCKING)
+    published = client.wait_for("textDocument/publishDiagnostics", lambda p: p["uri"] == uri)
+    [sync_client] = [d for d in published["diagnostics"] if d["code"] == "DPR101"]
+    [related] = sync_client["relatedInformation"]
+    assert related["location"]["uri"] == uri
+    assert related["location"]["range"] == {"start": {"line": 5, "character": 15}, "end": {"line": 5, "character": 50}}
+    assert related["message"] == "`get_state` on this client blocks the event loop"
+    hover = client.request("textDocument/hover", {"textDocument": {"uri": uri}, "position": sync_client["range"]["start"]})
+    text = hover["contents"]["value"]
+    assert text.startswith(f"**DPR101** {sync_client['message']}\n\nThe constructor waits on a sidecar health check")
+    assert text.index("DAPR_HEALTH_TIMEOUT") < text.index("# DPR101")

@@ -72,3 +72,33 @@ def test_a_job_handled_in_another_module_of_the_app_is_not_reported(project, mon
     (project / "svc" / "app.py").write_text(app.format(prefix="/jobs"), encoding="utf-8")
     (found,) = _run(project, monkeypatch, capsys)
     assert (found["code"], found["line"], found["path"]) == ("DPR611", 13, "svc/app.py")
+
+
+def test_what_dockerfiles_and_procfiles_start_an_app_with(tmp_path):
+    from dapr_lint.run_files import server_port, start_commands
+
+    def ports(files: dict[str, str]) -> list[tuple[str, int, object]]:
+        folder = tmp_path / f"app{len(list(tmp_path.iterdir()))}"
+        folder.mkdir()
+        for name, text in files.items():
+            (folder / name).write_text(text, encoding="utf-8")
+        return [(Path(c.path).name, c.line, server_port(list(c.words))) for c in start_commands(str(folder), str(tmp_path))]
+
+    # the last stage's ENTRYPOINT followed by its CMD; an earlier stage's CMD is not what runs
+    assert ports({"Dockerfile": 'FROM a\nCMD ["x", "--port", "1"]\nFROM b\nENTRYPOINT ["gunicorn"]\nCMD ["-b", "0.0.0.0:7000", "app:app"]\n'}) == [("Dockerfile", 5, 7000)]
+    # shell form, `sh -c "..."`, `--port=N`
+    assert ports({"Dockerfile.prod": 'FROM a\nCMD sh -c "uvicorn app:app --port=8081"\n'}) == [("Dockerfile.prod", 2, 8081)]
+    # an environment variable is not a port; a command that does not parse says nothing
+    assert ports({"Dockerfile": "FROM a\nCMD uvicorn app:app --port $PORT\n"}) == [("Dockerfile", 2, None)]
+    assert ports({"Dockerfile": "FROM a\nCMD [\"uvicorn\", \n"}) == []
+    # a Procfile's web process, else its only one; two others: none
+    assert ports({"Procfile": "release: python migrate.py\nweb: flask run -p 5005\n"}) == [("Procfile", 2, 5005)]
+    assert ports({"Procfile": "worker: python w.py\nclock: python c.py\n"}) == []
+    # a Dockerfile that is a link out of the repository is not read
+    outside = tmp_path.parent / f"{tmp_path.name}-outside"
+    outside.mkdir()
+    (outside / "Dockerfile").write_text('FROM a\nCMD ["uvicorn", "app:app", "--port", "9"]\n', encoding="utf-8")
+    linked = tmp_path / "linked"
+    linked.mkdir()
+    (linked / "Dockerfile").symlink_to(outside / "Dockerfile")
+    assert start_commands(str(linked), str(tmp_path)) == []

@@ -381,8 +381,10 @@ class _RunMemo:
         root = run_root(paths)
         self.root = root.folder
         named = [os.path.abspath(p) for p in paths]
-        self.usable = self.directory is not None and root.marked and all(_under(p, self.root) for p in named) and all(
-            _under(p, self.root) for p in cli.resources_paths
+        # read from outside the root: a configuration file, resources folders (the witness covers the root only)
+        outside = [os.path.abspath(cli.config_file)] if cli.config_file is not None else []
+        self.usable = self.directory is not None and root.marked and all(
+            _under(p, self.root) for p in [*named, *cli.resources_paths, *outside]
         )
         self.seen: Optional[list] = None
         if self.usable:
@@ -390,7 +392,7 @@ class _RunMemo:
             from dapr_lint.run_memo import key_of
 
             environment = sorted((k, v) for k, v in os.environ.items() if k.startswith("DAPR_LINT"))
-            self.key = key_of([code_fingerprint(), os.getcwd(), repr(cli), [str(p) for p in paths], args.force_exclude, environment, str(self.directory)])
+            self.key = key_of([code_fingerprint(), sys.version, os.getcwd(), repr(cli), [str(p) for p in paths], args.force_exclude, environment, str(self.directory)])
 
     def results(self) -> Optional[list]:
         if not self.usable:

@@ -231,3 +231,122 @@ def run_facts_for(file: str, app_folder: str = "", resource_folders: Iterable[st
         any(p.tracing_configuration for p in parts),
         any(p.grpc_instrumentation for p in parts),
     )
+
+
+# The option that gives a server its port: uvicorn/hypercorn `--port`, flask `--port`/`-p`, gunicorn/hypercorn
+# `--bind`/`-b` (`host:port`).
+_SERVERS = frozenset({"uvicorn", "gunicorn", "hypercorn", "flask", "fastapi"})
+
+
+def server_port(words: list[str]) -> Optional[int]:
+    """The literal port a command gives the server it starts (uvicorn, gunicorn, hypercorn, flask)."""
+    if not any(os.path.basename(w) in _SERVERS for w in words):
+        return None
+    for index, word in enumerate(words):
+        name, _, inline = word.partition("=")
+        value = (inline or (words[index + 1] if index + 1 < len(words) else "")).strip()
+        if name in ("--port", "-p"):
+            return int(value) if value.isdigit() else None
+        if name in ("--bind", "-b"):
+            port = value.rpartition(":")[2]
+            return int(port) if ":" in value and port.isdigit() else None
+    return None
+
+
+# The files that say how a container or a buildpack starts an app: Dockerfiles (the last ENTRYPOINT and CMD of the
+# last stage) and a Procfile (its `web` process, else its only one).
+_CONTAINER_FILES = re.compile(r"(?i)^(dockerfile(\..+)?|.+\.dockerfile|containerfile|procfile)$")
+_PROCESS = re.compile(r"^([A-Za-z0-9_-]+):[ \t]*(.+)$")
+
+
+@dataclass(frozen=True)
+class StartCommand:
+    """A command a folder's Dockerfile or Procfile starts its app with, as words (read as text, never run)."""
+
+    words: tuple[str, ...]
+    path: str
+    line: int
+
+
+def _words(text: str) -> Optional[list[str]]:
+    """The words of an exec-form (JSON array) or shell-form command; a quoted shell string (`sh -c "..."`) is
+    split too. None when the text is neither."""
+    import json
+    import shlex
+
+    text = text.strip()
+    try:
+        words = json.loads(text) if text.startswith("[") else shlex.split(text)
+    except ValueError:
+        return None
+    if not isinstance(words, list) or not all(isinstance(w, str) for w in words):
+        return None
+    found: list[str] = []
+    for word in words:
+        try:
+            found.extend(shlex.split(word) if " " in word else [word])
+        except ValueError:
+            found.append(word)
+    return found
+
+
+def _dockerfile_command(text: str) -> Optional[tuple[list[str], int]]:
+    """The words of the last stage's ENTRYPOINT followed by its CMD, with the line of the later of the two."""
+    logical: list[tuple[int, str]] = []
+    pending, start = "", 0
+    for number, line in enumerate(text.splitlines(), 1):
+        if not pending and (not line.strip() or line.lstrip().startswith("#")):
+            continue
+        start = start if pending else number
+        if line.rstrip().endswith("\\"):
+            pending += line.rstrip()[:-1] + " "
+            continue
+        logical.append((start, pending + line))
+        pending = ""
+    entry: Optional[tuple[list[str], int]] = None
+    command: Optional[tuple[list[str], int]] = None
+    for number, line in logical:
+        keyword, _, rest = line.strip().partition(" ")
+        keyword = keyword.upper()
+        if keyword == "FROM":
+            entry = command = None
+        elif keyword in ("CMD", "ENTRYPOINT"):
+            words = _words(rest)
+            if words is None:
+                return None  # a command this reading does not understand: say nothing rather than guess
+            if keyword == "CMD":
+                command = (words, number)
+            else:
+                entry = (words, number)
+    if entry is None and command is None:
+        return None
+    words = (entry[0] if entry else []) + (command[0] if command else [])
+    return words, max(entry[1] if entry else 0, command[1] if command else 0)
+
+
+def _procfile_command(text: str) -> Optional[tuple[list[str], int]]:
+    processes = [(n, m) for n, line in enumerate(text.splitlines(), 1) if (m := _PROCESS.match(line.strip()))]
+    chosen = [(n, m) for n, m in processes if m.group(1) == "web"] or (processes if len(processes) == 1 else [])
+    if len(chosen) != 1:
+        return None
+    number, match = chosen[0]
+    words = _words(match.group(2))
+    return (words, number) if words is not None else None
+
+
+def start_commands(folder: str, root: str) -> list[StartCommand]:
+    """What the Dockerfiles and Procfile directly in `folder` (an app's folder inside the repository `root`)
+    start the app with."""
+    found: list[StartCommand] = []
+    for name in sorted(_list_files(Path(folder))):
+        if not _CONTAINER_FILES.match(name):
+            continue
+        path = os.path.join(folder, name)
+        try:
+            text = reading.read_bytes(Path(path), _MAX_BYTES, within=Path(root), follow=False).decode("utf-8", "replace")
+        except OSError:
+            continue
+        command = _procfile_command(text) if name.lower() == "procfile" else _dockerfile_command(text)
+        if command is not None:
+            found.append(StartCommand(tuple(command[0]), path, command[1]))
+    return found

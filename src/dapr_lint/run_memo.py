@@ -12,7 +12,7 @@ everything such a run can read, taken before the run started, and is used only w
 - above the root, up to the file system's root: each folder's configuration, repository markers,
   `.gitignore` and dependency and lock files (found from above: SDK pins, the run's root, `.git`).
 
-Only a run that read nothing outside those (no resources path outside the root, named paths under it),
+Only a run that read nothing outside those (named paths, resources folders and `--config` file under the root),
 changed nothing (no `--fix`, `--diff`, `--add-noqa`, standard input), said nothing (no warning, no internal
 error, every file analysed) and found at most 20,000 names under its root is kept. The key is everything
 else a run's findings depend on: the code (cache.code_fingerprint), the working folder, the command line's
@@ -33,7 +33,10 @@ from dapr_lint import __version__
 
 FORMAT = 1
 _PRUNED = frozenset({".git", "node_modules", ".venv", "venv", "__pycache__"})
-_ABOVE = frozenset({".git", ".gitignore", "dapr-lint.toml", "pyproject.toml", "dapr.yaml", "dapr.yml", "setup.cfg", "Pipfile", "Pipfile.lock", "uv.lock", "poetry.lock"})
+_ABOVE = frozenset(
+    {".git", ".gitignore", "dapr-lint.toml", "pyproject.toml", "dapr.yaml", "dapr.yml", "setup.cfg", "Pipfile", "Pipfile.lock",
+     "uv.lock", "poetry.lock", "Chart.yaml"}
+)
 _MAX_NAMES = 20000
 _KEPT = 16
 

@@ -3,7 +3,8 @@
 Diagnostics on open, on change (debounced) and on save, from the same engine as `dapr-lint check` with the
 buffer's unsaved text and its path's configuration; code actions for each fix (safe ones as `quickfix`, unsafe
 ones labelled as such), "fix all safe" (`source.fixAll`), a `# noqa` action per finding; hover on a finding
-shows its rule's page, and each diagnostic links to it (`codeDescription.href`).
+shows its detail (evidence and remedy) and its rule's page; each diagnostic links to the page
+(`codeDescription.href`) and carries the defect's other places (`relatedInformation`).
 
 Only documents the editor opened are read, and only from the editor's buffer (never from disk). Lints and fixes
 run on one worker thread, off the event loop that answers the editor: a lint whose document changed meanwhile is
@@ -188,7 +189,26 @@ def build_server(state: Optional[dict] = None):
 
         return types.Range(start=position(d.line, d.column), end=position(d.end_line, d.end_column))
 
-    def to_lsp(lines: LineIndex, d: Diagnostic):
+    def related_information(uri: str, lines: LineIndex, d: Diagnostic):
+        """The other places of the same defect (Finding.related) as LSP relatedInformation: places in this
+        document by its own text (UTF-16 columns), places in other files by their path."""
+        found = []
+        for r in d.related:
+            if r.path == d.path:
+                where, index = uri, lines
+            else:
+                where, index = Path(r.path).resolve().as_uri(), None
+            if index is not None:
+                start = types.Position(line=max(r.line - 1, 0), character=utf16_column(index.get(r.line), r.column))
+                end = types.Position(line=max(r.end_line - 1, 0), character=utf16_column(index.get(r.end_line), r.end_column))
+            else:
+                start = types.Position(line=max(r.line - 1, 0), character=max(r.column - 1, 0))
+                end = types.Position(line=max(r.end_line - 1, 0), character=max(r.end_column - 1, 0))
+            location = types.Location(uri=where, range=types.Range(start=start, end=end))
+            found.append(types.DiagnosticRelatedInformation(location=location, message=printable(r.message)))
+        return found or None
+
+    def to_lsp(uri: str, lines: LineIndex, d: Diagnostic):
         data = None
         if d.fix is not None:
             data = {"fix": d.fix.safety, "description": d.fix.title}
@@ -200,6 +220,7 @@ def build_server(state: Optional[dict] = None):
             code_description=types.CodeDescription(href=f"{DOCS_URL}{d.code}.md"),
             source=SOURCE,
             data=data,
+            related_information=related_information(uri, lines, d),
         )
 
     def too_large(source: str) -> Optional[int]:
@@ -255,8 +276,10 @@ def build_server(state: Optional[dict] = None):
                 types.LogMessageParams(type=types.MessageType.Error, message=f"dapr-lint: internal error in {error.where}: {error.message}")
             )
         findings = sorted(result.diagnostics, key=lambda d: d.sort_key())
-        lines = LineIndex(source, {n for d in findings for n in (d.line, d.end_line)})
-        publish(uri, version, [(d, to_lsp(lines, d)) for d in findings])
+        wanted = {n for d in findings for n in (d.line, d.end_line)}
+        wanted |= {n for d in findings for r in d.related if r.path == d.path for n in (r.line, r.end_line)}
+        lines = LineIndex(source, wanted)
+        publish(uri, version, [(d, to_lsp(uri, lines, d)) for d in findings])
 
     def schedule(uri: str, delay: float) -> None:
         loop = asyncio.get_running_loop()
@@ -407,14 +430,16 @@ def build_server(state: Optional[dict] = None):
             return None
         _version, entries = published.get(uri, (None, []))
         here = types.Range(start=params.position, end=params.position)
-        pages = []
-        for code in sorted({f.code for f, lsp in entries if overlaps(lsp.range, here)}):
+        under = [f for f, lsp in entries if overlaps(lsp.range, here)]
+        # what this finding found (its evidence and remedy), then its rule's page
+        parts = [f"**{f.code}** {printable(f.message)}\n\n{f.detail.strip()}" for f in under if f.detail]
+        for code in sorted({f.code for f in under}):
             page = rule_doc(code)
             if page:
-                pages.append(page.strip())
-        if not pages:
+                parts.append(page.strip())
+        if not parts:
             return None
-        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(pages)))
+        return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(parts)))
 
     return server
 

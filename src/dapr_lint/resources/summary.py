@@ -12,6 +12,7 @@ from typing import Optional
 from yaml.nodes import Node
 
 from dapr_lint.resources.kinds.runfile import port_clashes
+from dapr_lint.run_files import server_port
 from dapr_lint.resources.loader import DocumentsOnce, ResourceParseError, decode_text
 from dapr_lint.resources.nodes import MappingView, int_value, sequence_items, text
 from dapr_lint.resources.templates import strip_templates
@@ -194,7 +195,7 @@ def _run_apps(root: MappingView, folder: str) -> list[RunApp]:
                 port_given=app.get("appPort") is not None,
                 port_span=span_of(app.get("appPort")) if app.get("appPort") is not None else None,
                 protocol=_located(app.get("appProtocol")),
-                command_port=_command_port(words),
+                command_port=server_port(words),
                 shares_app_port=(*first, clash.owner) if first is not None and clash is not None else None,
             )
         )
@@ -208,25 +209,6 @@ def _run_app_identity(app: MappingView, folder: str) -> Optional[tuple[str, str]
         return None
     app_dir = os.path.normpath(os.path.join(folder, directory))
     return text(app.get("appID")) or os.path.basename(app_dir.rstrip("/\\")), app_dir
-
-
-# The option that gives a server its port: uvicorn/hypercorn `--port`, flask `--port`/`-p`, gunicorn/hypercorn
-# `--bind`/`-b` (`host:port`).
-_SERVERS = frozenset({"uvicorn", "gunicorn", "hypercorn", "flask", "fastapi"})
-
-
-def _command_port(words: list[str]) -> Optional[int]:
-    """The literal port a run command gives the server it starts (uvicorn, gunicorn, hypercorn, flask)."""
-    if not any(os.path.basename(w) in _SERVERS for w in words):
-        return None
-    for index, word in enumerate(words):
-        name, _, inline = word.partition("=")
-        value = inline or (words[index + 1] if index + 1 < len(words) else "")
-        if name in ("--port", "-p"):
-            return _number(value)
-        if name in ("--bind", "-b"):
-            return _number(value.rpartition(":")[2]) if ":" in value else None
-    return None
 
 
 def _number(value: Optional[str]) -> Optional[int]:

@@ -17,6 +17,7 @@ from dapr_lint.project import Project, is_test_file, normalise_route
 from dapr_lint.project.apps import App, AppModel
 from dapr_lint.project.jobs import app_modules, job_routes, reached, route_may_be
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
+from dapr_lint.run_files import server_port, start_commands
 from dapr_lint.settings import Settings
 
 
@@ -247,6 +248,7 @@ def _family(protocol: Optional[str]) -> Optional[str]:
         code="DPR612",
         name="app-port-mismatch",
         category="bug",
+        reads_run_files=True,  # the app folder's Dockerfile and Procfile
         summary=(
             "An app port or protocol in a run template, compose `daprd` flags or `dapr.io/*` annotations that "
             "disagrees with what the code serves, or an app serving events with no app port."
@@ -322,14 +324,28 @@ def app_port_mismatch(project: Project, settings: Settings, report: Reporter) ->
             app = _app_of(model, declared)
             if app is None:
                 continue
-            finding = _port_finding(project, app, declared)
+            finding = _port_finding(model, project, app, declared)
             if finding is not None:
                 message, on_protocol = finding
                 span = declared.protocol_span if on_protocol and declared.protocol_span is not None else declared.span
                 yield report(Location(declared.path, span), message)
 
 
-def _port_finding(project: Project, app: App, declared: _Declared) -> Optional[tuple[str, bool]]:
+def _container_ports(model: AppModel, app: App) -> dict[int, str]:
+    """The literal port the app's Dockerfile (last ENTRYPOINT + CMD) or Procfile gives the server it starts, when
+    they all agree on one; {} otherwise (none, `$PORT`, or two different ports: say nothing rather than guess)."""
+    folder = app.folder if os.path.isabs(app.folder) else os.path.join(model.root, app.folder)
+    if not model.contains(folder):
+        return {}
+    served = {}
+    for command in start_commands(folder, model.root):
+        port = server_port(list(command.words))
+        if port is not None:
+            served[port] = f"{os.path.relpath(command.path, model.root)}:{command.line}"
+    return served if len(served) == 1 else {}
+
+
+def _port_finding(model: AppModel, project: Project, app: App, declared: _Declared) -> Optional[tuple[str, bool]]:
     """The message of a disagreement, and whether it is about the protocol."""
     modules = [s for s in (_reached(project, app) if app.entries else _modules(project, app)) if not is_test_file(s.path)]
     if not declared.port_given:
@@ -347,6 +363,8 @@ def _port_finding(project: Project, app: App, declared: _Declared) -> Optional[t
         sources = [s for s in modules if s.file in entries]
         served = {p.port: f"{s.path}:{p.span.line}" for s in sources for p in s.wiring.ports}
         kinds = {p.protocol for s in sources for p in s.wiring.ports}
+        if not served and declared.what != "appPort":
+            served = _container_ports(model, app)  # a container's sidecar: the port its image starts the app on
         if not kinds:
             http = any(item.kind == "app" for s in modules for item in s.objects.values())
             grpc = any(s.wiring.grpc_app for s in modules)
