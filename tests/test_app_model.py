@@ -1,4 +1,4 @@
-"""The application model agrees with how Dapr runs the code (models-facts Q): which app owns which module,
+"""The application model agrees with how Dapr runs the code: which app owns which module,
 which app a scoped resource belongs to, routes registered at start-up, health checks only when enabled, and the
 practice rules only for apps that use Dapr."""
 

@@ -229,6 +229,17 @@ def test_a_kept_run_answers_only_while_nothing_it_may_read_changed(project, caps
     assert _json(capsys, "svc.py") == one and checked == []
 
 
+def test_a_kept_run_of_a_folder_without_markers(project, capsys, checked):
+    """No `.git`, no pyproject.toml: the folder named is the project, and what it holds is the witness."""
+    write(project, "svc.py", BUGGY)
+    cold = _json(capsys, ".")
+    _json(capsys, ".")
+    _json(capsys, ".")
+    assert list((project / CACHE_DIR_NAME).glob("*/runs/*.json"))
+    write(project, "other.py", BUGGY)
+    assert _json(capsys, ".") == sorted([*cold, ("other.py", 5, "DPR101")])
+
+
 def test_a_run_that_warns_is_not_kept(project, capsys):
     _project(project)
     (project / "broken.py").symlink_to(project / "missing.py")

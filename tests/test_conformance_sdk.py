@@ -4,7 +4,7 @@ For DPR201, DPR203 and DPR204 every flagged one-line client call of the rule's p
 against a real `dapr.clients.DaprClient` (and the aio one for `await client.` lines). A tiny HTTP server on
 loopback stands in for the sidecar's health endpoint (client construction waits for it) and records
 service invocations; the gRPC port points at a closed local port, so a call that passed the SDK's validation
-would fail with grpc.RpcError instead of the documented error (sdk-facts B: validation comes first).
+would fail with grpc.RpcError instead of the documented error (validation comes first).
 """
 
 from __future__ import annotations
@@ -214,7 +214,7 @@ def test_dpr203_fixture_has_calls_to_check():
 @pytest.mark.parametrize("call", _flagged_calls(_DPR203_FIXTURE, "DPR203"))
 def test_dpr203_protobuf_rejects_non_string_metadata(sidecar, call):
     error = _run(_load_fixture(_DPR203_FIXTURE), call)
-    # The wording comes from the protobuf build (sdk-facts B1, K); the type does not.
+    # The wording comes from the protobuf build; the type does not.
     assert isinstance(error, TypeError), repr(error)
 
 

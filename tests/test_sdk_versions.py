@@ -45,7 +45,7 @@ def test_releases_are_ordered_and_final():
 @pytest.mark.parametrize(
     "cls, member, present, absent",
     [
-        # sdk-versions.md: the workflow methods left DaprClient in 1.18.0
+        # the workflow methods left DaprClient in 1.18.0
         ("dapr.clients.DaprClient", "raise_workflow_event", "1.17.5", "1.18.0"),
         ("dapr.aio.clients.DaprClient", "start_workflow", "1.17.5", "1.18.0"),
     ],
@@ -66,7 +66,7 @@ def test_removed_members(cls, member, present, absent):
         ("dapr.ext.workflow.DaprWorkflowClient", "purge_workflow", "1.15.0"),
         ("dapr.ext.workflow.aio.DaprWorkflowClient", "schedule_new_workflow", "1.17.1"),
         ("dapr.clients.health.DaprHealth", "wait_until_ready", "1.13.0"),
-        # sdk-versions.md says 1.17; the v1.16.1 tag already has it (dapr/clients/health.py)
+        # not new in 1.17: the v1.16.1 tag already has it (dapr/clients/health.py)
         ("dapr.clients.health.DaprHealth", "wait_for_sidecar", "1.16.1"),
     ],
 )
@@ -78,7 +78,7 @@ def test_changed_defaults():
     wait = "dapr.ext.workflow.DaprWorkflowClient"
     assert sdk_releases.default_at(wait, "wait_for_workflow_completion", "timeout_in_seconds", "1.14.1") == 60
     assert sdk_releases.default_at(wait, "wait_for_workflow_completion", "timeout_in_seconds", "1.15.0") == 0
-    # sdk-versions.md says `period` became optional in 1.17; the v1.16.0 tag already defaults it to None
+    # `period` did not become optional in 1.17: the v1.16.0 tag already defaults it to None
     actor = "dapr.actor.Actor"
     assert sdk_releases.default_at(actor, "register_reminder", "period", "1.15.1") is sdk_releases.NO_DEFAULT
     assert sdk_releases.default_at(actor, "register_reminder", "period", "1.16.0") is None

@@ -12,7 +12,7 @@ from typing import Optional, Sequence, TextIO
 
 from dapr_lint import __version__, reading, specs
 from dapr_lint.config import FAIL_ON, CommandLine, ConfigError, Resolver, SelectionLayer, parse_override, validate_selectors
-from dapr_lint.session import rule_doc, run_files
+from dapr_lint.session import check_files, rule_doc
 
 EXIT_CLEAN = 0
 EXIT_FINDINGS = 1
@@ -297,7 +297,7 @@ def _check_paths(args: argparse.Namespace) -> int:
     else:
         if not stdin:
             files = discover(paths, resolver.config_for, warn=warn, force_exclude=args.force_exclude, skipped=skipped)
-        results = run_files(
+        results = check_files(
             files, resolver, jobs=args.jobs, cache=not args.no_cache, cache_dir=args.cache_dir, named=None if stdin else paths
         )
         if memo is not None and not warned and not skipped.unreadable:
@@ -383,7 +383,7 @@ class _RunMemo:
         named = [os.path.abspath(p) for p in paths]
         # read from outside the root: a configuration file, resources folders (the witness covers the root only)
         outside = [os.path.abspath(cli.config_file)] if cli.config_file is not None else []
-        self.usable = self.directory is not None and root.marked and all(
+        self.usable = self.directory is not None and all(
             _under(p, self.root) for p in [*named, *cli.resources_paths, *outside]
         )
         self.seen: Optional[list] = None
@@ -535,7 +535,7 @@ def _toml_value(value) -> str:
 
 def _add_noqa(results, files, errors, args: argparse.Namespace) -> int:
     from dapr_lint.engine.fixes import write_atomic
-    from dapr_lint.noqa import add_noqa
+    from dapr_lint.add_noqa import add_noqa
 
     by_display = {}
     for f in files:

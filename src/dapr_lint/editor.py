@@ -12,7 +12,7 @@ from typing import Optional
 from dapr_lint.config import Resolver, SelectionLayer
 from dapr_lint.diagnostics import Diagnostic, FileResult
 from dapr_lint.files import SourceFile, kind_of
-from dapr_lint.session import run_files
+from dapr_lint.session import check_files
 
 
 def buffer_kind(path: Path, source: bytes) -> Optional[str]:
@@ -30,7 +30,7 @@ def lint_buffer(path: Path, source: bytes, resolver: Optional[Resolver] = None, 
     if kind is None:
         return FileResult(str(path))
     files = [SourceFile(path, kind, data=source, display=str(path))]
-    results = run_files(files, resolver, jobs=1, cache=True, cache_dir=cache_dir)
+    results = check_files(files, resolver, jobs=1, cache=True, cache_dir=cache_dir)
     return results[0] if results else FileResult(str(path))
 
 
@@ -45,7 +45,7 @@ def _fixed_by_engine(path: Path, source: bytes, resolver: Resolver, unsafe: bool
     if only is not None:
         cli = replace(cli, selection=SelectionLayer(select=[only]))
     files = [SourceFile(path, kind, data=source, display=str(path))]
-    results = run_files(files, Resolver(cli, resolver.cwd), jobs=1)
+    results = check_files(files, Resolver(cli, resolver.cwd), jobs=1)
     if not results or results[0].fixed_data is None or results[0].fixed_data == source:
         return None
     return results[0].fixed_data
@@ -98,7 +98,7 @@ def fix_all_safe(path: Path, source: bytes, resolver: Optional[Resolver] = None)
 def noqa_for(path: Path, source: bytes, finding: Diagnostic) -> Optional[bytes]:
     """The buffer with `# noqa: CODE` on the finding's line, or None when a comment there would change
     the program (the line ends inside a string, say)."""
-    from dapr_lint.noqa import add_noqa
+    from dapr_lint.add_noqa import add_noqa
 
     yaml = kind_of(path) == "yaml"
     new, count = add_noqa(source, [finding], yaml=yaml)

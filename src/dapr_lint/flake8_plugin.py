@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterator, Sequence
 
 from dapr_lint import __version__, reading
-from dapr_lint.suppress import skips_file
+from dapr_lint.suppressions import skips_file
 
 
 class DaprLintPlugin:
@@ -94,13 +94,13 @@ def _resolver(explicit: tuple[str, ...]):
 @lru_cache(maxsize=4)
 def _run(filenames: tuple[str, ...], explicit: tuple[str, ...], cwd: str) -> dict:
     """`dapr-lint check FILENAMES` once per process: absolute path -> that file's FileResult."""
-    from dapr_lint.session import run_files
+    from dapr_lint.session import check_files
     from dapr_lint.files import discover, display_path
 
     resolver = _resolver(explicit)
     paths = [Path(f) for f in filenames if os.path.exists(f)]
     files = discover(paths, resolver.config_for) if paths else []
-    results = run_files(files, resolver, jobs=1, cache=True)
+    results = check_files(files, resolver, jobs=1, cache=True)
     by_display = {display_path(f.path): os.path.realpath(f.path) for f in files}
     return {by_display[r.path]: r for r in results if r.path in by_display}
 

@@ -1,5 +1,5 @@
 """What the front ends share: the command line (cli.py), the language server (server.py), the editor helpers
-(editor.py) and the flake8 plugin check files with `run_files` and show a rule's page with `rule_doc`. The CLI
+(editor.py) and the flake8 plugin check files with `check_files` and show a rule's page with `rule_doc`. The CLI
 starts the server; neither the server nor the editor helpers import the CLI."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dapr_lint.config import Resolver
 from dapr_lint.roots import run_root
 
 
-def run_files(
+def check_files(
     files,
     resolver: Resolver,
     jobs: Optional[int] = None,

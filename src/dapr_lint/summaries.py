@@ -264,7 +264,7 @@ class ActorProxyCallFact:
 
 @dataclass(frozen=True)
 class ActorSummary:
-    """What a module says about actors (models-facts L): classes, registrations, proxies, and where it hosts
+    """What a module says about actors: classes, registrations, proxies, and where it hosts
     actors (a `DaprActor(app)`, an `ActorGrpcHost()`, `ActorRuntime` registrations) or builds a
     `WorkflowRuntime` (workflows are actors inside daprd)."""
 
@@ -277,7 +277,7 @@ class ActorSummary:
 
 @dataclass(frozen=True)
 class WorkflowRegistration:
-    """A workflow or activity registered with a WorkflowRuntime (models-facts M1). `name`: the registered name;
+    """A workflow or activity registered with a WorkflowRuntime. `name`: the registered name;
     `function`: the registered function's own name (`__name__`), which `call_activity(fn)` also reaches."""
 
     kind: str  # "workflow" | "activity"
@@ -619,12 +619,6 @@ _CLASSES = {
 def json_classes() -> Mapping[str, type]:
     """The table of classes a summary is made of, by name (what a cache entry may name: nothing else)."""
     return _CLASSES
-
-
-def register_json_class(cls: Any) -> Any:
-    """Let `to_json`/`from_json` carry another frozen dataclass (for summary types defined elsewhere)."""
-    _CLASSES[cls.__name__] = cls
-    return cls
 
 
 def to_json(value: Any) -> Any:

@@ -13,7 +13,7 @@ from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
 from dapr_lint.engine.demand import wants_summary
 from dapr_lint.roots import in_helm_chart
 from dapr_lint.settings import Settings
-from dapr_lint.suppress import is_suppressed, noqa_map, skips_file
+from dapr_lint.suppressions import is_suppressed, noqa_map, skips_file
 
 if TYPE_CHECKING:  # imported where a file is checked: a run the cache serves needs no summary class
     from dapr_lint.summaries import Summary

@@ -25,7 +25,7 @@ from dapr_lint.engine.python_stage import lint_module
 from dapr_lint.python.edits import apply_edits, non_overlapping
 from dapr_lint.python.verify import verify_fix
 from dapr_lint.settings import Settings
-from dapr_lint.suppress import is_suppressed, noqa_map
+from dapr_lint.suppressions import is_suppressed, noqa_map
 
 MAX_PASSES = 8
 

@@ -19,7 +19,7 @@ from dapr_lint.engine.file_stage import FileTask, check_file
 from dapr_lint.project import Project
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ModuleSummary, ResourceSummary, Summary
-from dapr_lint.suppress import ALL, is_suppressed
+from dapr_lint.suppressions import ALL, is_suppressed
 
 
 def run_project_stage(

@@ -1,4 +1,4 @@
-"""How the project stage reads an app's jobs (models-facts O5): the modules its entry modules run, the routes that
+"""How the project stage reads an app's jobs: the modules its entry modules run, the routes that
 may take a job's `POST /job/<name>`. Shared by DPR611 and the apps graph, so the two never disagree."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""DPR601-DPR609: code held against the resources and the other apps of its repository (yaml-facts 2.2, 3.3, 4).
+"""DPR601-DPR609: code held against the resources and the other apps of its repository.
 
 Every check works per app (`project.apps.App`): the names an app's modules use are compared with the
 components of each resource set the app loads (local and Kubernetes sets apart, `scopes` applied). A set that

@@ -46,7 +46,7 @@ from dapr_lint.python.practices import (
     TRACING_LIBRARIES,
     TRACING_SETUP_CALLS,
 )
-from dapr_lint.python.summary import _NOT_PROJECT, _maybe_project
+from dapr_lint.python.summary_blocking import NOT_PROJECT, maybe_project
 from dapr_lint.summaries import Definition, ImportedName, ModuleSummary, PracticeFacts, Route, StrValue
 
 # Set to "0" to run every file the full way (the differential test compares both).
@@ -220,7 +220,7 @@ class _Gate:
             for path in [module, *(f"{module}{n}" if module.endswith(".") else f"{module}.{n}" for n in names)]:
                 if _anchored_import(path):
                     raise _Open
-                if self.has_async and (path.startswith(".") or path.split(".", 1)[0] not in _NOT_PROJECT):
+                if self.has_async and (path.startswith(".") or path.split(".", 1)[0] not in NOT_PROJECT):
                     # code on the event loop calling into a module that may be the project's (DPR101 across
                     # modules: the summary's async_calls)
                     raise _Open
@@ -549,7 +549,7 @@ class _Gate:
                     instances[name] = func.id
                     continue
                 path = self.path_of(func, module)
-                if path is not None and _maybe_project(path):
+                if path is not None and maybe_project(path):
                     instances[name] = path
                 continue
             if isinstance(value, ast.Constant) and isinstance(value.value, str):

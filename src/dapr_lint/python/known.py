@@ -20,7 +20,7 @@ class ClientKind:
 
     @property
     def has_context_manager(self) -> bool:
-        # Neither workflow client defines __enter__/__aenter__ (sdk-facts H4).
+        # Neither workflow client defines __enter__/__aenter__.
         return self.family == "dapr"
 
 
@@ -94,7 +94,7 @@ FRAMEWORK_CLASSES = frozenset(
 )
 
 # Functions that run their callable argument in a worker thread: calls inside their arguments do not run
-# on the event loop (RULES.md "Shared analysis").
+# on the event loop.
 THREAD_OFFLOAD_FUNCTIONS = frozenset(
     {
         "asyncio.to_thread",
@@ -123,7 +123,7 @@ HTTP_ROUTE_METHODS = frozenset(
 PYDANTIC_MODELS = frozenset({"pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.v1.BaseModel"})
 
 
-# SDK payload classes whose constructors validate their data and metadata (sdk-facts B), with their
+# SDK payload classes whose constructors validate their data and metadata, with their
 # parameters in order (they are not in the generated member table).
 STATE_ITEM = "dapr.clients.grpc._state.StateItem"
 TRANSACTIONAL_OPERATION = "dapr.clients.grpc._request.TransactionalStateOperation"
@@ -136,7 +136,7 @@ PAYLOAD_CLASSES: dict[str, tuple[str, ...]] = {
 
 STATE_RESPONSE = "dapr.clients.grpc._response.StateResponse"
 
-# Exceptions (sdk-facts C). Each public path folds onto the module that defines the class.
+# Exceptions. Each public path folds onto the module that defines the class.
 DAPR_INTERNAL_ERROR = "dapr.clients.exceptions.DaprInternalError"
 DAPR_HTTP_ERROR = "dapr.clients.exceptions.DaprHttpError"
 DAPR_GRPC_ERROR = "dapr.clients.exceptions.DaprGrpcError"

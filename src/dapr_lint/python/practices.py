@@ -17,6 +17,7 @@ import libcst as cst
 
 from dapr_lint.python import known
 from dapr_lint.python.model import CallSite, FunctionInfo, Instance, ModuleModel, all_params, argument
+from dapr_lint.python.model.clients import client_facts
 from dapr_lint.python.model.payloads import payload_facts
 from dapr_lint.python.verify import verify_fix
 from dapr_lint.summaries import OpenedResource, OutgoingCall, PracticeEntry, PracticeFacts, Span
@@ -72,7 +73,7 @@ HTTP_FORWARDING_LIBRARIES = ("opentelemetry.instrumentation.aiohttp_client", "op
 GRPC_FORWARDING_LIBRARIES = ("opentelemetry.instrumentation.grpc", "opentelemetry.instrumentation.auto_instrumentation")
 
 # Outgoing Dapr calls whose trace the sidecar continues from the caller's context, and the protocol the SDK
-# sends them on (sdk-facts: invoke_method goes over HTTP unless DAPR_API_METHOD_INVOCATION_PROTOCOL=grpc).
+# sends them on (its invoke_method goes over HTTP unless DAPR_API_METHOD_INVOCATION_PROTOCOL=grpc).
 OUTGOING_METHODS = {
     "invoke_method": "http",
     "invoke_method_async": "http",
@@ -193,10 +194,10 @@ class _Facts:
                     self._opened(site, facts, "workflow-runtime", name)
                     self._entry(site, facts, "WorkflowRuntime", name)
             elif attr in SUBSCRIBE_METHODS:
-                client = m.client_of(func.value, site.scope)
+                client = client_facts(m).client_of(func.value, site.scope)
                 if client is not None and client.family == "dapr":
                     self._subscription(site, facts, attr, client)
-        kind = m.constructed_client(site)
+        kind = client_facts(m).constructed_client(site)
         if kind is not None and kind.is_async and kind.family == "dapr":
             self._held_async_client(site, facts)
 
@@ -368,7 +369,7 @@ class _Facts:
             if not handlers:
                 continue
             for site in info.calls:
-                method = m.client_method_call(site)
+                method = client_facts(m).client_method_call(site)
                 if method is None or method[0].family != "dapr":
                     continue
                 protocol = OUTGOING_METHODS.get(method[1])
@@ -608,7 +609,7 @@ def forward_trace_headers(data: bytes, lines: AbstractSet[int]) -> Optional[byte
     for site in sites:
         if spans.get(id(site.node), (0,))[0] not in lines:
             continue
-        method = model.client_method_call(site)
+        method = client_facts(model).client_method_call(site)
         if method is None or OUTGOING_METHODS.get(method[1]) != "http":
             continue
         call = builder._trace_headers_constructor(site)

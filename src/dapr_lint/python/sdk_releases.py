@@ -222,13 +222,6 @@ def first_release_with(cls: str, name: str) -> Optional[str]:
     return _releases()[runs[0][0]] if runs else None
 
 
-def last_release_with(cls: str, name: str) -> Optional[str]:
-    from dapr_lint.python.sdk_versions import HISTORY
-
-    runs = HISTORY.get(cls, {}).get(name)
-    return _releases()[runs[-1][1]] if runs else None
-
-
 _NO_DEFAULT = object()
 
 

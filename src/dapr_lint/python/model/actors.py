@@ -1,4 +1,4 @@
-"""The actor facet of a module's model (models-facts L): `Actor` subclasses and the `ActorInterface`s they
+"""The actor facet of a module's model: `Actor` subclasses and the `ActorInterface`s they
 implement, the `@actormethod` names a proxy dispatches by, registrations with a runtime, proxies and the actor
 coroutines (state manager, reminders, timers).
 

@@ -1,8 +1,8 @@
-"""The walk: one pass over a module that fills a ModuleModel with records (moved from model.py)."""
+"""The walk: one pass over a module that fills a ModuleModel with records."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Any, Iterator, Optional, Union
 
 import libcst as cst
 
@@ -21,6 +21,7 @@ from dapr_lint.python.model.records import (
     TryInfo,
     WithItemSite,
 )
+from dapr_lint.python.model.clients import client_facts
 from dapr_lint.python.walk import children
 from dapr_lint.python.model.exceptions import exception_facts
 
@@ -67,8 +68,9 @@ def _module_name(node: Union[cst.Attribute, cst.Name, None]) -> str:
 Walk = Iterator[Optional[cst.CSTNode]]
 
 
-class ModelBuilder:
-    """Walks a module once and fills a ModuleModel."""
+class _WalkState:
+    """The walk's position (scope, function, class, the try/except and offload context around it), its dispatch,
+    and how names get bound and read. The handlers that record definitions and sites are the subclasses'."""
 
     def __init__(self, model: "ModuleModel") -> None:
         self.m = model
@@ -82,53 +84,8 @@ class ModelBuilder:
         self.try_stack: list[TryInfo] = []
         self.except_stack: list[ExceptInfo] = []
         self.ctx: dict[int, Any] = {}
-        self.handlers = {
-            cst.FunctionDef: self.visit_function,
-            cst.Lambda: self.visit_lambda,
-            cst.ClassDef: self.visit_class,
-            cst.Assign: self.visit_assign,
-            cst.AnnAssign: self.visit_annassign,
-            cst.AugAssign: self.visit_augassign,
-            cst.NamedExpr: self.visit_namedexpr,
-            cst.Call: self.visit_call,
-            cst.Await: self.visit_await,
-            cst.Return: self.visit_return,
-            cst.Yield: self.visit_yield,
-            cst.Expr: self.visit_expr,
-            cst.SimpleStatementLine: self.visit_statement_line,
-            cst.Attribute: self.visit_attribute,
-            cst.Subscript: self.visit_subscript,
-            cst.Name: self.visit_name,
-            cst.With: self.visit_with,
-            cst.For: self.visit_for,
-            cst.If: self.visit_if,
-            cst.While: self.visit_while,
-            cst.IfExp: self.visit_ifexp,
-            cst.Assert: self.visit_assert,
-            cst.BooleanOperation: self.visit_boolop,
-            cst.Try: self.visit_try,
-            cst.TryStar: self.visit_try,
-            cst.Raise: self.visit_raise,
-            cst.Import: self.visit_import,
-            cst.ImportFrom: self.visit_importfrom,
-            cst.Global: self.visit_global,
-            cst.Nonlocal: self.visit_nonlocal,
-            cst.ExceptHandler: self.visit_except,
-            cst.CompFor: self.visit_compfor,
-            cst.ListComp: self.visit_comprehension,
-            cst.SetComp: self.visit_comprehension,
-            cst.GeneratorExp: self.visit_comprehension,
-            cst.DictComp: self.visit_comprehension,
-            # Literal leaves: nothing inside matters.
-            cst.SimpleString: _ignore,
-            cst.Integer: _ignore,
-            cst.Float: _ignore,
-            cst.Imaginary: _ignore,
-            cst.Ellipsis: _ignore,
-            cst.Pass: _ignore,
-            cst.Break: _ignore,
-            cst.Continue: _ignore,
-        }
+        # node type -> its walking handler (filled by ModelBuilder)
+        self.handlers: dict[type, Any] = {}
 
     # -- dispatch ------------------------------------------------------------------------------------
     # The walk is iterative: a handler is a generator that yields the child nodes to walk, in order, and is
@@ -155,34 +112,11 @@ class ModelBuilder:
         if steps is not None:  # handlers with nothing to walk below are plain functions
             stack.append(steps)
 
-    def visit_children(self, node: cst.CSTNode) -> None:
-        for child in children(node):
-            self.visit(child)
-
-    def visit_many(self, nodes: Iterable[Optional[cst.CSTNode]]) -> None:
-        for node in nodes:
-            if node is not None:
-                self.visit(node)
-
-    def _drain(self, steps: Optional[Iterator[Optional[cst.CSTNode]]]) -> None:
-        """Run a generator step (bind_target, a function body...) to the end, outside the main walk."""
-        if steps is None:
-            return
-        for child in steps:
-            if child is not None:
-                self.visit(child)
-
     def mark(self, node: Optional[cst.CSTNode], context: Any) -> None:
         if node is not None:
             self.ctx[id(node)] = context
 
     # -- scopes and bindings -------------------------------------------------------------------------
-
-    def bind_target(self, target: cst.BaseExpression, kind: str, value: Optional[cst.CSTNode], annotation=None) -> None:
-        self._drain(self._bind(target, kind, value, annotation))
-
-    def visit_test(self, node: cst.CSTNode) -> None:
-        self._drain(self._test(node))
 
     def _bind(self, target: cst.BaseExpression, kind: str, value: Optional[cst.CSTNode], annotation=None) -> Walk:
         """Record a binding for an assignment target, then visit the target's sub-expressions."""
@@ -246,7 +180,15 @@ class ModelBuilder:
     def use(self, name: str, context: str, detail: Any = None) -> None:
         self.scope.name_uses.setdefault(name, []).append((context, detail))
 
-    # -- definitions ---------------------------------------------------------------------------------
+    def _test(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+        self.test_depth += 1
+        yield node
+        self.test_depth -= 1
+
+
+class _DefinitionWalk(_WalkState):
+    """Definitions and bindings: functions, lambdas, classes, assignments, loop and comprehension targets, except
+    names, imports, global and nonlocal declarations."""
 
     def visit_function(self, node: cst.FunctionDef) -> Walk:
         for decorator in node.decorators:
@@ -353,8 +295,6 @@ class ModelBuilder:
         for name, bindings in info.scope.bindings.items():
             info.attributes.setdefault(name, []).extend(bindings)
 
-    # -- assignments ---------------------------------------------------------------------------------
-
     def _assign_context(self, target: cst.BaseExpression) -> tuple[str, Optional[str]]:
         if isinstance(target, cst.Name):
             return ("name", target.value)
@@ -424,6 +364,100 @@ class ModelBuilder:
         if node.inner_for_in is not None:
             yield node.inner_for_in
 
+    def visit_import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            module = _module_name(alias.name)
+            self.m.imports.append(ImportSite(node, module, alias.name))
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                local = alias.asname.name.value
+                self.scope.bind(local, Binding("import", None, self.scope, target=module))
+            else:
+                root = module.split(".", 1)[0]
+                self.scope.bind(root, Binding("import", None, self.scope, target=root))
+
+    def visit_importfrom(self, node: cst.ImportFrom) -> None:
+        module = _module_name(node.module) if node.module is not None else ""
+        if node.relative:
+            module = "." * len(node.relative) + module
+        anchor = node.module if node.module is not None else node
+        names: list[str] = []
+        if not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                name = _module_name(alias.name)
+                names.append(name)
+                local = (
+                    alias.asname.name.value
+                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
+                    else name
+                )
+                target = f"{module}{name}" if module.endswith(".") else f"{module}.{name}"
+                self.scope.bind(local, Binding("import", None, self.scope, target=target))
+        self.m.imports.append(ImportSite(node, module, anchor, tuple(names)))
+
+    def visit_global(self, node: cst.Global) -> None:
+        for item in node.names:
+            self.scope.global_names.add(item.name.value)
+
+    def visit_nonlocal(self, node: cst.Nonlocal) -> None:
+        for item in node.names:
+            self.scope.nonlocal_names.add(item.name.value)
+
+
+class ModelBuilder(_DefinitionWalk):
+    """Walks a module once and fills a ModuleModel: the definitions (_DefinitionWalk), control flow (with, try,
+    raise, tests, the `__main__` guard) and the sites rules ask about (calls, awaits, attributes, subscripts,
+    returns, yields)."""
+
+    def __init__(self, model: "ModuleModel") -> None:
+        super().__init__(model)
+        self.handlers = {
+            cst.FunctionDef: self.visit_function,
+            cst.Lambda: self.visit_lambda,
+            cst.ClassDef: self.visit_class,
+            cst.Assign: self.visit_assign,
+            cst.AnnAssign: self.visit_annassign,
+            cst.AugAssign: self.visit_augassign,
+            cst.NamedExpr: self.visit_namedexpr,
+            cst.Call: self.visit_call,
+            cst.Await: self.visit_await,
+            cst.Return: self.visit_return,
+            cst.Yield: self.visit_yield,
+            cst.Expr: self.visit_expr,
+            cst.SimpleStatementLine: self.visit_statement_line,
+            cst.Attribute: self.visit_attribute,
+            cst.Subscript: self.visit_subscript,
+            cst.Name: self.visit_name,
+            cst.With: self.visit_with,
+            cst.For: self.visit_for,
+            cst.If: self.visit_if,
+            cst.While: self.visit_while,
+            cst.IfExp: self.visit_ifexp,
+            cst.Assert: self.visit_assert,
+            cst.BooleanOperation: self.visit_boolop,
+            cst.Try: self.visit_try,
+            cst.TryStar: self.visit_try,
+            cst.Raise: self.visit_raise,
+            cst.Import: self.visit_import,
+            cst.ImportFrom: self.visit_importfrom,
+            cst.Global: self.visit_global,
+            cst.Nonlocal: self.visit_nonlocal,
+            cst.ExceptHandler: self.visit_except,
+            cst.CompFor: self.visit_compfor,
+            cst.ListComp: self.visit_comprehension,
+            cst.SetComp: self.visit_comprehension,
+            cst.GeneratorExp: self.visit_comprehension,
+            cst.DictComp: self.visit_comprehension,
+            # Literal leaves: nothing inside matters.
+            cst.SimpleString: _ignore,
+            cst.Integer: _ignore,
+            cst.Float: _ignore,
+            cst.Imaginary: _ignore,
+            cst.Ellipsis: _ignore,
+            cst.Pass: _ignore,
+            cst.Break: _ignore,
+            cst.Continue: _ignore,
+        }
+
     def visit_with(self, node: cst.With) -> Walk:
         is_async = node.asynchronous is not None
         for item in node.items:
@@ -443,11 +477,6 @@ class ModelBuilder:
             if item.asname is not None:
                 yield from self._bind(item.asname.name, "async_with" if is_async else "with", expr)
         yield node.body
-
-    def _test(self, node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-        self.test_depth += 1
-        yield node
-        self.test_depth -= 1
 
     def visit_while(self, node: cst.While) -> Walk:
         yield from self._test(node.test)
@@ -506,46 +535,6 @@ class ModelBuilder:
             self.main_guard_depth -= 1
         if node.orelse is not None:
             yield node.orelse
-
-    # -- imports -------------------------------------------------------------------------------------
-
-    def visit_import(self, node: cst.Import) -> None:
-        for alias in node.names:
-            module = _module_name(alias.name)
-            self.m.imports.append(ImportSite(node, module, alias.name))
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                local = alias.asname.name.value
-                self.scope.bind(local, Binding("import", None, self.scope, target=module))
-            else:
-                root = module.split(".", 1)[0]
-                self.scope.bind(root, Binding("import", None, self.scope, target=root))
-
-    def visit_importfrom(self, node: cst.ImportFrom) -> None:
-        module = _module_name(node.module) if node.module is not None else ""
-        if node.relative:
-            module = "." * len(node.relative) + module
-        anchor = node.module if node.module is not None else node
-        names: list[str] = []
-        if not isinstance(node.names, cst.ImportStar):
-            for alias in node.names:
-                name = _module_name(alias.name)
-                names.append(name)
-                local = (
-                    alias.asname.name.value
-                    if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
-                    else name
-                )
-                target = f"{module}{name}" if module.endswith(".") else f"{module}.{name}"
-                self.scope.bind(local, Binding("import", None, self.scope, target=target))
-        self.m.imports.append(ImportSite(node, module, anchor, tuple(names)))
-
-    def visit_global(self, node: cst.Global) -> None:
-        for item in node.names:
-            self.scope.global_names.add(item.name.value)
-
-    def visit_nonlocal(self, node: cst.Nonlocal) -> None:
-        for item in node.names:
-            self.scope.nonlocal_names.add(item.name.value)
 
     # -- expressions ---------------------------------------------------------------------------------
 
@@ -661,7 +650,7 @@ class ModelBuilder:
             if expected is not None:
                 # the callable form, `pytest.raises(E, func, *args)`: the arguments are expected to fail
                 self.m.expectations.append((node, expected))
-        offload = self.m.is_thread_offload_syntax(func, self.scope)
+        offload = client_facts(self.m).is_thread_offload_syntax(func, self.scope)
         if offload:
             self.offload_depth += 1
         for arg in node.args:

@@ -8,17 +8,19 @@ from typing import Any, Iterator, Optional
 import libcst as cst
 
 from dapr_lint.python.model import Const, ModuleModel, Ref, Scope, constant_string
+from dapr_lint.python.model.handlers import HandlerFinder
 from dapr_lint.summaries import StrValue, ImportedName
 
 
 def listed_entries(model: ModuleModel) -> Iterator[tuple[cst.Dict, Scope]]:
     """Each entry (a dict) a `GET /dapr/subscribe` handler of the module returns, with the scope it is read in."""
+    finder = HandlerFinder(model)
     for handler in model.handlers:
         if handler.kind != "route" or handler.path != "/dapr/subscribe":
             continue
         info = handler.function
         for returned in info.returns:
-            for entry in model._listed_entries(returned, info.scope):
+            for entry in finder.listed_entries(returned, info.scope):
                 yield entry, info.scope
 
 
@@ -26,11 +28,12 @@ def listed_subscriptions(model: ModuleModel) -> tuple[list[dict[str, Any]], list
     """Drafts of the listed entries (`pubsubname`, `topic`, the routes) and the dict nodes whose spans they need."""
     drafts: list[dict[str, Any]] = []
     pending: list[tuple[dict, cst.CSTNode]] = []
+    finder = HandlerFinder(model)
     for entry, scope in listed_entries(model):
         item = {
             "pubsub": _value(model, entry, "pubsubname", scope),
             "topic": _value(model, entry, "topic", scope),
-            "routes": sorted(model._entry_routes(entry, scope)),
+            "routes": sorted(finder.entry_routes(entry, scope)),
         }
         drafts.append(item)
         pending.append((item, entry))

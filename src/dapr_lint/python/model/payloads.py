@@ -1,6 +1,7 @@
 """The payload facet of a module's model: dict displays a call sends (directly, through a name bound once, or
-serialised by `json.dumps`), the signature of the SDK call a call site makes, and state responses that may hold no
-data.
+serialised by `json.dumps`), the signature of the SDK call a call site makes, state responses that may hold no
+data, pydantic models, and the kind of value a builtin constructor or a serialiser makes (a `Kind` the model's
+values carry).
 
 Built on first use from the model's records and kept in `model.facets`: `payload_facts(model)`."""
 
@@ -11,14 +12,17 @@ from typing import TYPE_CHECKING, Optional
 import libcst as cst
 
 from dapr_lint.python import known
-from dapr_lint.python.model.records import Binding, CallSite, Scope
+from dapr_lint.python.model.records import Binding, CallSite, ClassInfo, Scope
+from dapr_lint.python.model.clients import client_facts
 from dapr_lint.python.model.syntax import argument
-from dapr_lint.python.model.values import Const, Instance, Ref
+from dapr_lint.python.model.values import Const, Instance, Kind, Ref
 from dapr_lint.python.sdk_table import MEMBERS
 
 if TYPE_CHECKING:
     from dapr_lint.python.model import ModuleModel
 
+# Builtins whose call makes a value of a known kind (unless the module rebinds the name).
+_BUILTIN_CONSTRUCTORS = {"dict": "dict", "list": "list", "tuple": "tuple", "set": "set", "str": "str", "bytes": "bytes"}
 # Methods that change a dict in place.
 _MUTATORS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__setitem__", "__delitem__"})
 
@@ -68,7 +72,7 @@ class PayloadFacts:
         TransactionalStateOperation, BulkPublishEntry)."""
         func = site.node.func
         if isinstance(func, cst.Attribute):
-            kind = self.m.client_of(func.value, site.scope)
+            kind = client_facts(self.m).client_of(func.value, site.scope)
             if kind is not None:
                 member = MEMBERS.get(kind.path, {}).get(func.attr.value)
                 if member is None or member.get("kind") != "method" or member.get("params") is None:
@@ -122,4 +126,36 @@ class PayloadFacts:
             if current.kind != "comprehension":
                 return False
             current = current.parent
+        return False
+
+    def produced_kind(self, expr: cst.Call, scope: Scope, depth: int) -> Optional[Kind]:
+        """The kind a builtin constructor or a pydantic serialiser returns, when the callee is not a
+        local function that the model resolved otherwise."""
+        func = expr.func
+        if isinstance(func, cst.Name):
+            kind = _BUILTIN_CONSTRUCTORS.get(func.value)
+            if kind is not None and not self.m.lookup(func.value, scope):
+                return Kind(kind, "call")
+            return None
+        if not isinstance(func, cst.Attribute):
+            return None
+        attr = func.attr.value
+        if attr == "model_dump_json":
+            return Kind("str", "model_dump_json")
+        if attr == "model_dump":
+            return Kind("dict", "model_dump")
+        if attr in ("dict", "json") and not expr.args:
+            # pydantic v1 names: only on an instance of a local pydantic model
+            base = self.m.value_of(func.value, scope, depth)
+            if isinstance(base, Instance) and base.local is not None and self.is_pydantic_model(base.local):
+                return Kind("dict", "pydantic.dict") if attr == "dict" else Kind("str", "pydantic.json")
+        return None
+
+    def is_pydantic_model(self, klass: ClassInfo) -> bool:
+        """Whether a local class derives (through local classes) from pydantic's BaseModel."""
+        for owner in self.m.class_chain(klass):
+            for base in owner.bases:
+                value = self.m.value_of(base, owner.outer_scope)
+                if isinstance(value, Ref) and value.path in known.PYDANTIC_MODELS:
+                    return True
         return False

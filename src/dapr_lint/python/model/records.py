@@ -1,4 +1,5 @@
-"""The records the walk produces: bindings, scopes, functions, classes, sites, handlers (moved from model.py)."""
+"""The records the walk produces: bindings, scopes, functions, classes, sites, handlers, and the module's records
+as a whole (ModuleRecords)."""
 
 from __future__ import annotations
 
@@ -278,3 +279,54 @@ class Handler:
     # The receiver's type was resolved (False: recognised by shape in a module importing the framework).
     resolved: bool = True
     call: Optional[cst.Call] = None
+
+
+class ModuleRecords:
+    """What the walk records about one module (model/builder.py fills it), and the questions the records answer
+    without resolving a name: which modules it imports, where a name is read. ModuleModel adds resolution."""
+
+    def __init__(self, module: cst.Module) -> None:
+        self.module = module
+        self.module_scope = Scope("module", None)
+        self.functions: list[FunctionInfo] = []
+        self.classes: list[ClassInfo] = []
+        self.calls: list[CallSite] = []
+        self.module_calls: list[CallSite] = []
+        self.with_items: list[WithItemSite] = []
+        self.awaits: list[AwaitSite] = []
+        self.attributes: list[AttributeSite] = []
+        self.subscripts: list[SubscriptSite] = []
+        self.imports: list[ImportSite] = []
+        self.handlers: list[Handler] = []
+        self.tries: list[TryInfo] = []
+        self.raises: list[RaiseSite] = []
+        self.attribute_bindings: dict[str, list[Binding]] = {}
+        # code that expects a failure: (node whose span is the region, "raises" | "warns")
+        self.expectations: list[tuple[cst.CSTNode, str]] = []
+        self.parent_calls: dict[int, cst.Call] = {}
+        # routes a `GET /dapr/subscribe` handler of this module lists (model/handlers.py)
+        self.programmatic_routes: frozenset[str] = frozenset()
+
+    def imports_module(self, prefix: str) -> bool:
+        """Whether any import in the module is of `prefix` or below it (`fastapi`, `dapr.ext.fastapi`)."""
+        return any(site.module == prefix or site.module.startswith(prefix + ".") for site in self.imports) or any(
+            f"{site.module}.{name}" == prefix or f"{site.module}.{name}".startswith(prefix + ".")
+            for site in self.imports
+            for name in site.names
+        )
+
+    def uses_of(self, name: str, scope: Scope) -> list[tuple[str, Any]]:
+        """Every read of `name` in `scope`; reads from nested scopes count as ("nested", None)."""
+        uses = list(scope.name_uses.get(name, ()))
+        stack = list(scope.children)
+        while stack:
+            child = stack.pop()
+            if name in child.bindings and child.kind != "comprehension":
+                continue
+            if name in child.name_uses:
+                if child.kind == "comprehension":
+                    uses.extend(child.name_uses[name])
+                else:
+                    uses.append(("nested", None))
+            stack.extend(child.children)
+        return uses

@@ -1,4 +1,4 @@
-"""A facet of the module model: the newer building blocks' call sites (models-facts N, O, P).
+"""A facet of the module model: the newer building blocks' call sites.
 
 Streaming-subscription handlers (`subscribe_with_handler`), bulk publishes (`publish_events`), lock responses
 (`try_lock`), jobs (`Job(...)`, `schedule_job`) and the job handlers a module serves. Built once per module from
@@ -28,6 +28,8 @@ from dapr_lint.python.model import (
     call_argument,
     has_star_kwargs,
 )
+from dapr_lint.python.model.clients import client_facts
+from dapr_lint.python.model.handlers import HandlerFinder, runs_at_startup
 from dapr_lint.python.model.listings import listed_entries, listed_subscriptions, summary_string
 from dapr_lint.python.model.values import Coroutine
 from dapr_lint.python.model.payloads import payload_facts
@@ -123,7 +125,7 @@ def _build(model: ModuleModel) -> StreamFacts:
             result.jobs.append(build)
     entered = {id(_entered_call(w)): w for w in model.with_items if _entered_call(w) is not None}
     for site in model.calls:
-        method = model.client_method_call(site)
+        method = client_facts(model).client_method_call(site)
         if method is None or method[0].family != "dapr":
             continue
         kind, name = method
@@ -197,14 +199,14 @@ def _resolve_job(model: ModuleModel, expr: cst.BaseExpression, scope: Scope, bui
 def _at_startup(model: ModuleModel, site: CallSite) -> bool:
     """Start-up code: a lifespan before its `yield`, an `on_event("startup")` handler, or a plain function of
     this module that only such code calls."""
-    if model.runs_at_startup(site):
+    if runs_at_startup(site):
         return True
     info = site.function
     if info is None or info.handlers or info.decorators or info.klass is not None:
         return False
     callers = [s for s in model.calls if model.called_function(s) is info]
     reads = sum(len(uses) for scope in _scopes(model) for uses in [scope.name_uses.get(info.name, [])])
-    return bool(callers) and reads == len(callers) and all(model.runs_at_startup(s) for s in callers)
+    return bool(callers) and reads == len(callers) and all(runs_at_startup(s) for s in callers)
 
 
 def _scopes(model: ModuleModel) -> list[Scope]:
@@ -541,9 +543,10 @@ def _served_port(model: ModuleModel, site: CallSite, path: Optional[str]) -> Opt
 def _bulk_routes(model: ModuleModel) -> set[str]:
     """Routes a `GET /dapr/subscribe` of this module lists with `"bulkSubscribe": {"enabled": True}`."""
     found: set[str] = set()
+    finder = HandlerFinder(model)
     for entry, scope in listed_entries(model):
         if _bulk_enabled(model, entry, scope):
-            found.update(model._entry_routes(entry, scope))
+            found.update(finder.entry_routes(entry, scope))
     return found
 
 

@@ -1,4 +1,4 @@
-"""What the model knows an expression evaluates to (moved from model.py)."""
+"""What the model knows an expression evaluates to."""
 
 from __future__ import annotations
 

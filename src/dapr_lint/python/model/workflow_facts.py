@@ -1,4 +1,4 @@
-"""The workflow facet of a module (models-facts M): what it registers with a WorkflowRuntime and under which
+"""The workflow facet of a module: what it registers with a WorkflowRuntime and under which
 names, what its workflows call and schedule, the external events it raises and waits for, and the runtimes it
 starts. Built from the ModuleModel's records (no walk); `workflow_facts(model)` builds it once per model.
 
@@ -28,6 +28,7 @@ from dapr_lint.python.model import (
     argument,
     keyword_arg,
 )
+from dapr_lint.python.model.clients import client_facts
 
 WORKFLOW_CONTEXTS = frozenset(
     {
@@ -291,7 +292,7 @@ class _Builder:
                 self._target(site, attr)
             return
         if attr in ("schedule_new_workflow", "raise_workflow_event"):
-            method = self.m.client_method_call(site)
+            method = client_facts(self.m).client_method_call(site)
             if method is None or method[0].family != "workflow":
                 return
             if attr == "schedule_new_workflow":

@@ -1,4 +1,4 @@
-"""DPR801-DPR810: the actor contract between interface, implementation, runtime and proxy (models-facts L).
+"""DPR801-DPR810: the actor contract between interface, implementation, runtime and proxy.
 
 The Python SDK checks this contract only when a call arrives: the runtime dispatches `await getattr(actor,
 name)(body)` by the name `@actormethod(name=...)` gives, looks timer callbacks up by `__name__`, delivers
@@ -24,6 +24,7 @@ from dapr_lint.python.model.actors import ACTOR_ID, AWAITED_HOOKS, PROXY_MEMBERS
 from dapr_lint.python.sdk_releases import parse_version
 from dapr_lint.registry import Reporter, RuleSpec, check, invalid, rule, valid
 from dapr_lint.python.model.exceptions import exception_facts
+from dapr_lint.python.model.payloads import payload_facts
 
 _KEY_ERRORS = frozenset({"KeyError", "LookupError", "Exception", "BaseException"})
 
@@ -1487,7 +1488,7 @@ def _model_class_of(model: ModuleModel, value: object) -> Optional[str]:
     if not isinstance(value, Instance) or value.local is None:
         return None
     klass = value.local
-    if model.is_pydantic_model(klass):
+    if payload_facts(model).is_pydantic_model(klass):
         return klass.name
     for decorator in klass.node.decorators:
         expr = decorator.decorator.func if isinstance(decorator.decorator, cst.Call) else decorator.decorator

@@ -1,4 +1,4 @@
-"""DPR1xx: Dapr clients and async correctness (sdk-facts A, H, I)."""
+"""DPR1xx: Dapr clients and async correctness."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ from dapr_lint.python.model import (
     WithItemSite,
     is_blocking_method,
 )
+from dapr_lint.python.model.clients import client_facts
+from dapr_lint.python.model.handlers import runs_at_startup
 from dapr_lint.python.sdk_releases import Absence, SdkPin, agent_export_absence, keyword_absence, member_absence
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.python.model.actors import actor_facts
@@ -282,23 +284,23 @@ def sync_client_in_async(model: ModuleModel, report: Reporter) -> Iterator[Findi
             continue
         # An async Flask view runs on a loop of its own (model.runs_on_event_loop): blocking it delays nothing
         # else, and only the sync invoke_method still fails there (the loop is running).
-        flask_view = not model.runs_on_event_loop(info)
+        flask_view = not client_facts(model).runs_on_event_loop(info)
         # One finding per defect: a client built here is reported at its construction, and the calls on it
         # become that finding's related locations; a client from elsewhere keeps one finding per call.
         built: dict[int, tuple[CallSite, known.ClientKind, list[tuple[cst.CSTNode, str]]]] = {}
         calls: list[tuple[CallSite, known.ClientKind, str]] = []
         helpers: list[tuple[CallSite, FunctionInfo, CallSite]] = []
         for site in info.calls:
-            if site.offloaded or model.runs_at_startup(site):
+            if site.offloaded or runs_at_startup(site):
                 continue  # start-up code (lifespan before `yield`, on_event("startup")) blocks no request
-            constructed = model.constructed_client(site)
+            constructed = client_facts(model).constructed_client(site)
             if constructed is not None:
                 # Constructing the workflow client opens a channel and waits for nothing (no health check,
                 # unlike DaprClient): only its calls block.
                 if not constructed.is_async and constructed.family == "dapr" and not flask_view:
                     built[id(site.node)] = (site, constructed, [])
                 continue
-            method = model.client_method_call(site)
+            method = client_facts(model).client_method_call(site)
             if method is not None:
                 kind, name = method
                 if not kind.is_async and is_blocking_method(kind, name):
@@ -341,7 +343,7 @@ def sync_client_in_async(model: ModuleModel, report: Reporter) -> Iterator[Findi
                 related=related,
             )
         for site, callee, use in helpers:
-            snippet = model.module.code_for_node(use.node.func) + ("()" if model.constructed_client(use) else "(...)")
+            snippet = model.module.code_for_node(use.node.func) + ("()" if client_facts(model).constructed_client(use) else "(...)")
             yield report(
                 site.node,
                 f"`{callee.name}()` blocks the event loop of `async def {info.name}`: it uses a sync Dapr client",
@@ -372,7 +374,7 @@ def _blocking_helper(model: ModuleModel, site: CallSite, caller: FunctionInfo) -
     callee = model.called_function(site)
     if callee is None or callee is caller:
         return None
-    use = model.blocking_use(callee)
+    use = client_facts(model).blocking_use(callee)
     return (callee, use) if use is not None else None
 
 
@@ -445,7 +447,7 @@ def _blocking_helper(model: ModuleModel, site: CallSite, caller: FunctionInfo) -
 def wrong_context_manager(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
     conversions = AsyncConversions(model)
     for site in model.with_items:
-        kind = model.client_of(site.node.item, site.scope)
+        kind = client_facts(model).client_of(site.node.item, site.scope)
         if kind is None:
             continue
         node = site.node.item
@@ -546,7 +548,7 @@ def await_on_sync_call(model: ModuleModel, report: Reporter) -> Iterator[Finding
         expr = site.node.expression
         if not isinstance(expr, cst.Call) or not isinstance(expr.func, cst.Attribute):
             continue
-        kind = model.client_of(expr.func.value, site.scope)
+        kind = client_facts(model).client_of(expr.func.value, site.scope)
         if kind is None or kind.is_async:
             continue
         name = expr.func.attr.value
@@ -715,7 +717,7 @@ def _unclosed_constructions(model: ModuleModel, want_async: bool) -> Iterator[tu
     for site in model.calls:
         if site.function is None or site.function.is_lambda:
             continue
-        kind = model.constructed_client(site)
+        kind = client_facts(model).constructed_client(site)
         if kind is None or kind.is_async != want_async or kind.family != "dapr":
             continue
         if site.context == "attr":
@@ -1000,7 +1002,7 @@ def client_per_request(model: ModuleModel, report: Reporter) -> Iterator[Finding
         if not any(h.kind in _REQUEST_HANDLER_KINDS for h in info.handlers):
             continue
         for site in info.calls:
-            kind = model.constructed_client(site)
+            kind = client_facts(model).constructed_client(site)
             if kind is not None:
                 cost = (
                     "Each construction runs a blocking sidecar health check (up to DAPR_HEALTH_TIMEOUT, 60 s, "
@@ -1018,7 +1020,7 @@ def client_per_request(model: ModuleModel, report: Reporter) -> Iterator[Finding
             callee = model.called_function(site)
             if callee is None or callee is info or not callee.is_module_level_or_method or model.is_cached(callee):
                 continue
-            built = next(filter(None, (model.constructed_client(c) for c in callee.calls)), None)
+            built = next(filter(None, (client_facts(model).constructed_client(c) for c in callee.calls)), None)
             if built is not None:
                 yield report(
                     site.node,
@@ -1126,7 +1128,7 @@ def _class_label(path: str) -> str:
     )
 )
 def unknown_sdk_member(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
-    if model.sdk.agents is not None:  # dapr-agents' exports change between releases (sdk-versions)
+    if model.sdk.agents is not None:  # dapr-agents' exports change between releases (python/sdk_releases.py)
         yield from _agent_imports(model, report)
     for site in model.attributes:
         if site.is_store:

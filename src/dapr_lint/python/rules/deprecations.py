@@ -1,4 +1,4 @@
-"""DPR109: deprecated Dapr SDK APIs (sdk-facts H): renamed Jobs methods, `flask_dapr`, arguments the SDK warns about."""
+"""DPR109: deprecated Dapr SDK APIs: renamed Jobs methods, `flask_dapr`, arguments the SDK warns about."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from dapr_lint.python.model import (
     Ref,
     argument,
 )
+from dapr_lint.python.model.clients import client_facts
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 
 
@@ -137,7 +138,7 @@ def deprecated_api(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
             continue
         if attr not in ("wait", "invoke_method_async") and attr not in _JOB_RENAMES:
             continue
-        kind = model.client_of(site.node.value, site.scope)
+        kind = client_facts(model).client_of(site.node.value, site.scope)
         if kind is None or kind.family != "dapr":
             continue
         if attr == "wait":
@@ -196,7 +197,7 @@ def _flask_dapr_edit(site) -> Optional[edits.Edit]:
 
 
 def _deprecated_arguments(model: ModuleModel, site: CallSite, report: Reporter) -> Iterator[Finding]:
-    constructed = model.constructed_client(site)
+    constructed = client_facts(model).constructed_client(site)
     if constructed is not None and constructed.family == "dapr":
         address = argument(site.node, 0, "address")
         if address is not None:
@@ -208,7 +209,7 @@ def _deprecated_arguments(model: ModuleModel, site: CallSite, report: Reporter) 
                     detail="Use `host:port?tls=false` (or `?tls=true`) or `dns:///host:port`.",
                 )
         return
-    method = model.client_method_call(site)
+    method = client_facts(model).client_method_call(site)
     if method is None:
         return
     kind, name = method

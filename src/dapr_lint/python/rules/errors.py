@@ -1,4 +1,4 @@
-"""DPR3xx: error handling around Dapr calls (sdk-facts C, J).
+"""DPR3xx: error handling around Dapr calls.
 
 The model records, during its single walk, the `try` statements around every call and what each except
 clause does (its returns, raises and calls); these rules ask it which exception classes a clause catches,
@@ -27,6 +27,7 @@ from dapr_lint.python.model import (
     is_blocking_method,
     keyword_arg,
 )
+from dapr_lint.python.model.clients import client_facts
 from dapr_lint.python.walk import children
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.settings import Settings
@@ -41,7 +42,7 @@ _EVENT_HANDLER_KINDS = frozenset(
 
 def _dapr_call(model: ModuleModel, site: CallSite) -> Optional[tuple[known.ClientKind, str]]:
     """(client kind, method) for a call of a Dapr client method that talks to the sidecar."""
-    method = model.client_method_call(site)
+    method = client_facts(model).client_method_call(site)
     if method is None or not is_blocking_method(method[0], method[1]):
         return None
     return method
@@ -148,7 +149,7 @@ def unhandled_dapr_error(project: Project, settings: Settings, report: Reporter)
 
 
 def _grpc_calls(model: ModuleModel, info: TryInfo) -> list[tuple[CallSite, str]]:
-    """Calls in a try's body whose failures surface as grpc.RpcError (sdk-facts C1), not covered by a
+    """Calls in a try's body whose failures surface as grpc.RpcError, not covered by a
     try nested inside it that already catches them."""
     found = []
     for site in info.calls:
@@ -434,7 +435,7 @@ def _acks(model: ModuleModel, expr: Optional[cst.BaseExpression], scope: Scope, 
                 return status.attr.value == "success"
             text = model.string_of(status, scope)
             return text is not None and text.lower() == "success"
-        # the gRPC extension ignores anything but a TopicEventResponse and answers SUCCESS (sdk-facts G)
+        # the gRPC extension ignores anything but a TopicEventResponse and answers SUCCESS
         return model.string_of(expr, scope) is not None or isinstance(expr, cst.Dict)
     if isinstance(expr, cst.Tuple) and len(expr.elements) >= 2:
         ok = _is_2xx(model, expr.elements[1].value, scope)

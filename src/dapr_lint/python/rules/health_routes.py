@@ -1,4 +1,4 @@
-"""DPR401/DPR402: every FastAPI/Flask app of a Dapr app serves a liveness and a readiness route (sdk-facts E).
+"""DPR401/DPR402: every FastAPI/Flask app of a Dapr app serves a liveness and a readiness route.
 
 Project rules: a route counts wherever the app's modules (and the routers they include) register it, so they
 run once over every file's summary. Their fix (unsafe) adds the missing `GET` route after the statement that

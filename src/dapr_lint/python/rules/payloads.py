@@ -1,4 +1,4 @@
-"""DPR2xx: payloads, metadata and state (sdk-facts B, D, J).
+"""DPR2xx: payloads, metadata and state.
 
 Every call is typed through the model: `payload_facts(model).sdk_call(site)` answers only for methods of a resolved Dapr
 client and for the SDK's payload classes, so a wrapper's own `publish_event(topic, data)` is never looked at.

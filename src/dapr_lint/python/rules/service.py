@@ -1,5 +1,5 @@
-"""DPR403-DPR412: the service surface - the pub/sub delivery contract, FastAPI and gRPC-extension traps
-(sdk-facts F, G, J). The health and readiness routes (DPR401/DPR402) are in health_routes.py."""
+"""DPR403-DPR412: the service surface - the pub/sub delivery contract, FastAPI and gRPC-extension traps.
+The health and readiness routes (DPR401/DPR402) are in health_routes.py."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""DPR417-DPR420: streaming subscriptions, bulk publish, locks and jobs (models-facts N, O, P).
+"""DPR417-DPR420: streaming subscriptions, bulk publish, locks and jobs.
 
 What the rules read is the model's streams facet (dapr_lint.python.model.streams): the calls on a Dapr client
 resolved through imports, the `Job(...)` constructions and the handlers handed to `subscribe_with_handler`.

@@ -1,5 +1,4 @@
-"""DPR611-DPR613: how an app is wired to its sidecar for jobs, ports and bulk subscriptions (models-facts O5,
-P3, Q1).
+"""DPR611-DPR613: how an app is wired to its sidecar for jobs, ports and bulk subscriptions.
 
 Project rules: they read the apps of the application model (dapr_lint.project.apps) and what each module's
 summary says about the jobs it schedules, the job handlers and routes it serves, the ports its servers take and

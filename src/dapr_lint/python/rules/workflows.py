@@ -1,4 +1,4 @@
-"""DPR7xx: workflow determinism and shape (sdk-facts H).
+"""DPR7xx: workflow determinism and shape.
 
 A workflow is a function registered with a WorkflowRuntime (`@wfr.workflow`, `wfr.register_workflow(fn)`,
 `register_versioned_workflow`), methods included; an activity likewise. Functions that merely take a
@@ -30,6 +30,7 @@ from dapr_lint.python.model import (
     has_star_kwargs,
     keyword_arg,
 )
+from dapr_lint.python.model.clients import client_facts
 from dapr_lint.python.sdk_releases import at_least, default_at
 from dapr_lint.python.model.workflow_facts import context_method, context_param, registered_functions
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
@@ -284,7 +285,7 @@ def io_in_workflow(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
         ctx = contexts.get(id(info), (info, "ctx"))[1]
         for site in _calls_in(info):
             func = site.node.func
-            constructed = model.constructed_client(site)
+            constructed = client_facts(model).constructed_client(site)
             if constructed is not None:
                 yield report(
                     site.node,
@@ -292,7 +293,7 @@ def io_in_workflow(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
                     detail="A workflow replays from the start many times and must do no I/O. Move the Dapr call into an activity.",
                 )
                 continue
-            method = model.client_method_call(site)
+            method = client_facts(model).client_method_call(site)
             if method is not None:
                 yield report(
                     site.node,
@@ -747,7 +748,7 @@ def unbounded_workflow_wait(model: ModuleModel, report: Reporter) -> Iterator[Fi
         info = site.function
         if info is None or not any(h.kind in _SERVING_HANDLERS for h in info.handlers):
             continue
-        method = model.client_method_call(site)
+        method = client_facts(model).client_method_call(site)
         if method is None or method[0].family != "workflow" or method[1] not in _WAITS:
             continue
         if has_star_kwargs(site.node):

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from dapr_lint.cli import main
-from dapr_lint.suppress import is_suppressed, noqa_map, skips_file
+from dapr_lint.suppressions import is_suppressed, noqa_map, skips_file
 
 
 @pytest.mark.parametrize(
