@@ -3,7 +3,8 @@
     python scripts/gen_rule_docs.py          # rewrite the stale pages
     python scripts/gen_rule_docs.py --check  # exit 1 and name the stale pages (tests/test_rule_pages.py does this)
 
-From the rule's spec (its one home): the header line under the title (category, default, fix safety) and the
+A rule whose spec holds its page's prose (`RuleSpec.prose`, the DPR5xx rules) has its whole page generated. For
+the others, from the rule's spec (its one home): the header line under the title (category, default, fix safety) and the
 code blocks of the `## Example` section (the rule's invalid examples, in order) and of the `## Use instead`
 section (its valid examples). An example with other files (a component, a `dapr.yaml`) shows them folded in a
 `<details>` block right after its own block; the two are one generated unit. Everything else on the page is prose written by hand and kept as it is,
@@ -81,8 +82,25 @@ def _replace_blocks(section: str, examples: tuple[Example, ...], where: str) -> 
     return "".join(out)
 
 
+def whole_page(rule: RuleSpec) -> str:
+    """The page of a rule whose spec holds its prose (`RuleSpec.prose`): every part of it generated."""
+    parts = [f"# {rule.code}: {rule.name}\n\n{header(rule)}\n"]
+    invalid = tuple(e for e in rule.examples if not e.valid)
+    valid = tuple(e for e in rule.examples if e.valid)
+    for title, text in rule.prose:
+        parts.append(f"\n## {title}\n\n{text}\n")
+        if title == "Why is this bad?":
+            for example_title, examples in (("Example", invalid), ("Use instead", valid)):
+                if examples:
+                    parts.append(f"\n## {example_title}\n\n" + "\n".join(fence(e) for e in examples))
+    return "".join(parts)
+
+
 def render(rule: RuleSpec, text: str) -> str:
-    """The page with its generated parts brought up to date (text is the page as it is, or "")."""
+    """The page with its generated parts brought up to date (text is the page as it is, or ""); the whole page
+    when the rule's spec holds its prose."""
+    if rule.prose:
+        return whole_page(rule)
     title = f"# {rule.code}: {rule.name}\n"
     lines = text.splitlines(keepends=True)
     if not lines or not lines[0].startswith(f"# {rule.code}"):

@@ -152,7 +152,7 @@ def test_no_import_circle():
 @pytest.mark.slow
 def test_no_circle_between_packages():
     """Taken as wholes, the packages and top-level modules import each other in layers too: python/, resources/
-    and project/ hold models and rules, the engine runs them, a leaf (roots, reading, app_folders) holds what
+    and project/ hold models and rules, the engine runs them, a leaf (roots, reading) holds what
     several need."""
     def unit(name: str) -> str:
         return ".".join(name.split(".")[:2])

@@ -106,6 +106,32 @@ def test_two_servers_on_one_app_port_are_still_reported(project, capsys):
     assert [f for f in _findings(capsys, "dapr.yaml") if f[2] == "DPR512"] == [("dapr.yaml", 9, "DPR512")]
 
 
+@pytest.mark.parametrize(
+    "paths",
+    [("dapr.yaml",), ("dapr.yaml", "orders/app.py"), ("dapr.yaml", "checkout/app.py"), (".",)],
+    ids=["template", "template+orders", "template+checkout", "all"],
+)
+def test_a_shared_app_port_is_judged_the_same_whatever_files_the_run_is_given(project, capsys, paths):
+    # the apps' code is read from the application model, which has the whole repository's summaries
+    write(project, "dapr.yaml", RUN_TEMPLATE)
+    write(project, "orders/app.py", SERVER)
+    write(project, "checkout/app.py", "import uvicorn\nfrom fastapi import FastAPI\n\napp = FastAPI()\nuvicorn.run(app, port=8000)\n")
+    found = [f for f in _findings(capsys, *paths, "--no-cache") if f[2] == "DPR512"]
+    assert found == [("dapr.yaml", 9, "DPR512")]
+
+
+def test_a_client_beside_its_server_in_one_folder_may_share_the_app_port(project, capsys):
+    # one folder, two apps (a server and the client that calls it): the client's app owns only its own module
+    template = RUN_TEMPLATE.replace("./orders", ".").replace("./checkout", ".").replace('"app.py"]\n  - appID', '"server.py"]\n  - appID')
+    template = template.replace('"python3", "app.py"]', '"python3", "client.py"]')
+    write(project, "dapr.yaml", template)
+    write(project, "server.py", SERVER)
+    write(project, "client.py", CLIENT)
+    assert [f for f in _findings(capsys, "dapr.yaml") if f[2] == "DPR512"] == []
+    write(project, "client.py", SERVER)  # two servers in one folder on one port: still a clash
+    assert [f for f in _findings(capsys, "dapr.yaml") if f[2] == "DPR512"] == [("dapr.yaml", 9, "DPR512")]
+
+
 def test_an_app_that_stops_serving_is_seen_through_the_cache(project, capsys):
     # the template's text does not change, its app folders do: the cached result of dapr.yaml must not hold
     write(project, "dapr.yaml", RUN_TEMPLATE)

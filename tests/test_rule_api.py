@@ -47,7 +47,7 @@ def test_a_reported_fix_keeps_title_and_safety_but_never_carries_edits_out_of_th
 
 def test_every_check_is_registered_with_its_rule():
     codes = set(registry.codes())
-    for stage in ("python", "project"):
+    for stage in ("python", "project", "yaml"):
         assert set(registry.checks(stage)) <= codes
     # DPR101 runs in both stages; DPR401 only in the project stage; DPR601 is a project rule too
     assert "DPR101" in registry.checks("python") and "DPR101" in registry.checks("project")
@@ -55,8 +55,11 @@ def test_every_check_is_registered_with_its_rule():
     assert "DPR601" in registry.checks("project")
     for code in registry.checks("python"):
         assert registry.get(code).target == "python"
+    for code in registry.checks("yaml"):
+        assert registry.get(code).target == "yaml"
+    # a per-file rule's project-stage part: DPR101 across modules, DPR512 on two apps serving one appPort
     for code in registry.checks("project"):
-        assert registry.get(code).target in ("project", "python")
+        assert registry.get(code).target in ("project", "python", "yaml")
 
 
 def test_a_check_registered_twice_for_one_stage_is_refused():

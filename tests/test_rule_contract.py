@@ -21,15 +21,17 @@ def test_every_rule_has_what_a_rule_must_have(spec: RuleSpec):
     assert re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", spec.name)
     assert spec.category in ("bug", "practice", "opinion", "tool")
     assert spec.summary.strip() and len(spec.summary) <= 200
-    # a check in the stage it names (DPR001 is reported by every stage's parser; the resource kinds' own checks
-    # report DPR501-DPR517 as they walk a document)
-    if spec.target in ("python", "project"):
+    # a check in the stage it names, which reports through the rule's bound report (DPR001 is reported by every
+    # stage's parser)
+    if spec.target in ("python", "project", "yaml"):
         assert spec.code in registry.checks(spec.target), f"{spec.code} has no {spec.target} check"  # type: ignore[arg-type]
     # a check in the project stage reads summaries, and so does the spec say
     if spec.code in registry.checks("project"):
         assert spec.needs_summaries
-    if spec.reads_subscribers or spec.across_modules:
+    if spec.reads_subscribers:
         assert spec.target == "python"
+    if spec.across_modules:
+        assert spec.target in ("python", "yaml")
     if spec.reads_run_files:
         assert spec.target == "project"
     # a fix is described, its safety declared
@@ -52,3 +54,26 @@ def test_a_project_check_on_a_rule_that_reads_no_summaries_is_refused():
             registry.check(spec.code, "project")
     finally:
         registry._RULES.pop(spec.code, None)
+
+
+YAML_FIXTURES = sorted((Path(__file__).resolve().parent / "fixtures" / "yaml").rglob("*.y*ml"))
+
+
+def test_every_yaml_finding_is_reported_by_its_own_rule_s_check(monkeypatch):
+    # without a rule's registered check, exactly that rule's findings go, on every YAML fixture
+    from dapr_lint.resources import analyze_yaml
+    from dapr_lint.settings import Settings
+
+    settings = Settings(enabled=frozenset(registry.codes()))
+    checks = registry.checks("yaml")
+    seen: set[str] = set()
+    for path in YAML_FIXTURES:
+        data = path.read_bytes()
+        found = analyze_yaml(str(path), data, settings)
+        for code in sorted({d.code for d in found} - {"DPR001"}):
+            seen.add(code)
+            with monkeypatch.context() as patch:
+                patch.delitem(checks, code)
+                without = analyze_yaml(str(path), data, settings)
+            assert without == [d for d in found if d.code != code], (path.name, code)
+    assert {spec.code for spec in RULES if spec.target == "yaml"} <= seen | {"DPR505", "DPR507", "DPR515"} and len(seen) >= 14

@@ -109,3 +109,13 @@ def test_the_generator_keeps_prose_and_replaces_only_blocks():
     assert gen_rule_docs.render(rule, out) == out
     with pytest.raises(gen_rule_docs.PageError):
         gen_rule_docs.render(rule, page.replace("## Example\n\n```python\nold\n```\n", "## Example\n\n```python\na\n```\n\n```python\nb\n```\n"))
+
+
+def test_a_yaml_rule_s_whole_page_comes_from_its_spec():
+    # the written sections live in the spec (RuleSpec.prose) beside the examples: nothing on the page is by hand
+    for rule in registry.all_rules():
+        if rule.target != "yaml":
+            continue
+        assert [title for title, _ in rule.prose][:2] == ["What it does", "Why is this bad?"], rule.code
+        page = ROOT / "docs" / "rules" / f"{rule.code}.md"
+        assert page.read_text(encoding="utf-8") == gen_rule_docs.whole_page(rule), rule.code

@@ -65,6 +65,8 @@ ODD_TEXTS = [
     "a: 1\n...\n---\nb\n", "a: [\n]\n", "a: [1,,2]\n", "- !!str\n- &a\n- *a\n", "<<: {a: 1}\nb: 2\n",
     "'<<': {a: 1}\n", "a: 1\na: 2\n", "[a, b]: c\n", "a: *\n", "a: &\n", "a: 1\u2029", "[" * 70 + "]" * 70,
     "[" * 2000 + "]" * 2000, "a: b\x00\n", "a: b\x07\n",
+    # a `?` inside a flow collection: a key indicator to PyYAML, part of a plain scalar to libyaml
+    "a: {b |?  c}\n", "a: [b ?c]\n", "a: {b?  c}\n", "a: {b, ? c}\n", "a: [b, ? c]\n", "a: {b ?}\n",
     # the non-specific tag on an empty value: null in pure Python, a string in libyaml
     "version: 1\ncommon:\n ! ", "a: !\n", "a: !<!>", "- !", "a: !!str\n", "a: ! 1\n", "a: !local\n",
 ]
@@ -103,6 +105,7 @@ def test_a_limit_libyaml_crosses_is_the_pure_python_composers_error(text, limits
     assert with_libyaml == pure_python and with_libyaml[0] == "error"
 
 
+@pytest.mark.slow
 @needs_libyaml
 def test_a_large_templated_file_composes_at_libyaml_speed():
     # a Helm chart's values rendered into 8,000 lines: its checks and its summary read the template-stripped text
@@ -115,11 +118,11 @@ def test_a_large_templated_file_composes_at_libyaml_speed():
         analyze_yaml("big.yaml", data, settings)
         resource_summary("/charts/big.yaml", data)
 
-    # alternately, so that a busy machine slows both alike; the shortest of each
-    reference = lint_time = float("inf")
+    # alternately, so that a busy machine slows both alike; the shortest of each. The reference is PyYAML's
+    # pure-Python composer on the same text: the whole lint (its checks, the load, the weighing, the summary) takes a
+    # fraction of it with libyaml (0.15-0.35), all of it and more without
+    pure_python = lint_time = float("inf")
     for _ in range(5):
-        reference = min(reference, best_of(1, lambda: yaml.compose(stripped, Loader=yaml.CSafeLoader)))
+        pure_python = min(pure_python, best_of(1, lambda: loader._compose_in_python(stripped, DEFAULT_LIMITS)))
         lint_time = min(lint_time, best_of(1, lint))
-    pure_python = best_of(1, lambda: loader._compose_in_python(stripped, DEFAULT_LIMITS))
-    # libyaml alone is 1; the pure-Python composer ~10x it; the weighing walk and the summary add less than 2x
-    assert lint_time / reference < 5, (lint_time / reference, pure_python / reference)
+    assert lint_time / pure_python < 0.6, lint_time / pure_python

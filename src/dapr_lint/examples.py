@@ -49,6 +49,11 @@ def valid(
     return Example(_dedent(source), True, language, filename, _files(files))
 
 
+def page(*sections: tuple[str, str]) -> tuple[tuple[str, str], ...]:
+    """A rule page's written sections, (title, markdown), each dedented like an example's source."""
+    return tuple((title, textwrap.dedent(text).strip("\n")) for title, text in sections)
+
+
 def _files(files: Optional[Mapping[str, str]]) -> tuple[tuple[str, str], ...]:
     return tuple((name, _dedent(text)) for name, text in (files or {}).items())
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Literal, Optional
 
 from dapr_lint.diagnostics import Category, Finding, Fix, FixSafety, Prediction, Severity
-from dapr_lint.examples import Example, invalid, valid  # noqa: F401  (rule modules take them from here)
+from dapr_lint.examples import Example, invalid, page, valid  # noqa: F401  (rule modules take them from here)
 
 _SEVERITY_BY_CATEGORY: dict[str, Severity] = {
     "bug": "error",
@@ -47,13 +47,17 @@ class RuleSpec:
     # of the app, a `GET /dapr/subscribe` in another module, a router prefix): only the project stage sees those
     # facts, so it checks such a file again, telling the model which route functions are subscribers.
     reads_subscribers: bool = False
-    # A per-file rule with a project-stage check too (DPR101 across modules): it reads the run's summaries.
+    # A per-file rule with a project-stage check too (DPR101 across modules, DPR512 on two apps serving one
+    # appPort): it reads the run's summaries.
     across_modules: bool = False
     # A project rule reading files beside the run's own (Dockerfile, Procfile, run scripts): a cached project
     # result is reused only when those did not change either.
     reads_run_files: bool = False
     # What the rule's page shows under Example (invalid) and Use instead (valid); not part of its identity.
     examples: tuple[Example, ...] = field(default=(), compare=False)
+    # The page's written sections, (title, markdown) in order (`page(...)`): a rule that has them has its whole
+    # page generated (scripts/gen_rule_docs.py), Example and Use instead after "Why is this bad?".
+    prose: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def needs_summaries(self) -> bool:

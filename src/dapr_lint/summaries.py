@@ -508,6 +508,9 @@ class RunApp:
     protocol: Optional[Located] = None
     # the port its `command` gives its server (`uvicorn app:app --port 8001`, `flask run -p 5001`, `-b :8000`)
     command_port: Optional[int] = None
+    # its appPort repeats an earlier app's of the template (that app's app ID and folder, and how the finding
+    # names it): a defect only when both apps run a server (DPR512, judged on the app model)
+    shares_app_port: Optional[tuple[str, str, str]] = None
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,6 @@ from dapr_lint.engine import workers
 from dapr_lint.engine.demand import project_inputs_fingerprint, wants_summary
 from dapr_lint.engine.file_stage import FileTask, chart_template, check_file
 from dapr_lint.files import SourceFile, display_path, kind_of, repository_files
-from dapr_lint.app_folders import run_template_context
 from dapr_lint.python.dependencies import locked_dapr_beside
 from dapr_lint.settings import Settings
 
@@ -153,16 +152,14 @@ class _Keys:
                     data = reading.read_bytes(task.path)
                 except OSError:
                     continue
-            # only a YAML file is a run template (a Python file's `# appDirPath: /` comment names no folder)
-            run_template = run_template_context(task.path, data) if task.kind == "yaml" else ()
-            context = (("chart",) if task.chart_template else ()) + run_template
+            context: tuple = ("chart",) if task.chart_template else ()
             if task.kind == "python" and settings.sdk_by_folder:  # the SDK the file's project pins (DPR108, DPR109)
                 context += (("sdk", repr(settings.sdk_at(task.display))),)
             if task.kind == "dependencies":  # the lock beside a manifest decides what DPR110 says of it
                 context += (("locked-dapr", locked_dapr_beside(task.path)),)
             key = keys[position] = store.key_of(task.display, task.kind, task.ignored, data, context)
-            # a run template's key also depends on its app folders, a manifest's on its lock file: not by stat alone
-            if seen is not None and not run_template and task.kind != "dependencies":
+            # a manifest's key also depends on its lock file: not by stat alone
+            if seen is not None and task.kind != "dependencies":
                 indexed[absolute] = [*seen, key]
         return cls(absolutes, keys, index, indexed)
 

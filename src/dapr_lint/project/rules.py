@@ -17,7 +17,8 @@ from dapr_lint.examples import invalid, valid
 from dapr_lint.project import Project, normalise_route
 from dapr_lint.project.apps import App, AppModel, ResourceSet
 from dapr_lint.project.jobs import app_modules
-from dapr_lint.registry import Reporter, RuleSpec, rule
+from dapr_lint.registry import Reporter, RuleSpec, check, rule
+from dapr_lint.resources.kinds.runfile import DPR512
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ComponentFact, ComponentUse, ModuleSummary, Span
 
@@ -1074,3 +1075,44 @@ def unknown_invoke_target(project: Project, settings: Settings, report: Reporter
                             f"`http_verb=\"{accepted[0]}\"`."
                         ),
                     )
+
+
+# -- DPR512 (invalid-run-template): two apps of a run template that both serve on one appPort --------------------
+# The rest of DPR512 reads the template alone (resources/kinds/runfile.py); whether an app runs a server is a fact of
+# its code, which the application model has whatever files the run was given.
+
+
+@check(DPR512.code, "project")
+def check_shared_app_port(project: Project, settings: Settings, report: Reporter) -> Iterator[Finding]:
+    """An appPort an app of a run template repeats from an earlier app of it: an app with no server of its own
+    binds no appPort (a client naming its server's port is fine), so only two apps known to serve clash."""
+    for model in project.models:
+        for summary in model.resources.values():
+            for run in summary.run_apps:
+                if run.shares_app_port is None or run.port_span is None:
+                    continue
+                first_id, first_dir, owner = run.shares_app_port
+                if _runs_server(model, run.app_id, run.app_dir) and _runs_server(model, first_id, first_dir):
+                    yield report(
+                        Location(summary.path, run.port_span),
+                        f"port {run.port} is also {owner}: the apps cannot both bind it",
+                    )
+
+
+def _runs_server(model: AppModel, app_id: str, app_dir: str) -> bool:
+    """Whether the app a run template declares (by app ID and folder) is known to run a server: a module of it
+    builds a web app or a gRPC-extension App, or serves on a port. An app of another language, or whose folder
+    holds no Python module, is not known to bind its port."""
+    folder = app_dir if model.contains(app_dir) else ""
+    app = next((a for a in model.apps if a.declared and a.key == app_id and a.folder == folder), None)
+    if app is None or app.python is False:
+        return False
+    return any(_module_runs_server(model.modules[m]) for m in app.modules if m in model.modules)
+
+
+def _module_runs_server(module: ModuleSummary) -> bool:
+    return (
+        any(owner.kind == "app" for owner in module.objects.values())
+        or module.wiring.grpc_app
+        or bool(module.wiring.ports)
+    )

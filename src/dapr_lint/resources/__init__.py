@@ -10,27 +10,33 @@ import importlib
 import pkgutil
 import re
 from dataclasses import dataclass
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 from yaml.nodes import Node
 
-from dapr_lint.diagnostics import Diagnostic
+from dapr_lint.diagnostics import Diagnostic, Finding
 from dapr_lint import registry
-from dapr_lint.registry import RuleSpec, invalid, register, valid
-from dapr_lint.resources.findings import RUN_TEMPLATE, FindingSink, ResourceDocument
+from dapr_lint.registry import Reporter, RuleSpec, check, invalid, page, register, valid
+from dapr_lint.resources.findings import (
+    RUN_TEMPLATE,
+    UNCHECKED,
+    FindingSink,
+    Judgement,
+    ResourceDocument,
+    ResourceFile,
+)
 from dapr_lint.resources.kinds.common import (
     ResourceFacts,
     check_resource_name,
     mark_placeholders,
     scopes_overlap,
 )
-from dapr_lint.resources.kinds.component import COMPONENT_SCHEMA, check_component
+from dapr_lint.resources.kinds.component import COMPONENT_SCHEMA, component_facts
 from dapr_lint.resources.kinds.configuration import CONFIGURATION_SCHEMA, check_configuration
 from dapr_lint.resources.kinds.httpendpoint import HTTPENDPOINT_SCHEMA, check_httpendpoint
 from dapr_lint.resources.kinds.resiliency import (
     RESILIENCY_SCHEMA,
     ResiliencyPolicies,
-    check_policy_usage,
     check_resiliency,
 )
 from dapr_lint.resources.kinds.runfile import RUN_TEMPLATE_SCHEMA, check_run_template, is_run_template
@@ -149,11 +155,12 @@ def _parse_error(sink: FindingSink, exc: ResourceParseError) -> None:
 
 
 class FileCheck:
-    """Checks every document of one file, then what the documents say together."""
+    """Reads every document of one file (its placeholders, schema, kind), then runs every YAML rule's check on
+    each, once the whole file is known (`ResourceDocument.file`)."""
 
     def __init__(self, sink: FindingSink) -> None:
         self.sink = sink
-        self.resources: list[ResourceFacts] = []
+        self.file = ResourceFile()
         self.policies = ResiliencyPolicies()
         self.saw_resiliency = False
 
@@ -168,67 +175,75 @@ class FileCheck:
             elif is_run_template(root):
                 self.check_run_template(document, root)  # type: ignore[arg-type]
         if self.saw_resiliency:
-            check_policy_usage(self.sink, self.policies)
-        self.check_duplicates()
+            self.file.policies = self.policies
+        for document in self.file.documents:
+            self.run_rules(document)
+
+    def add(self, kind: str, api_version: Optional[str], node: Node, root: MappingView) -> ResourceDocument:
+        document = ResourceDocument(kind, api_version, node, root, self.sink, self.file, len(self.file.documents))
+        self.file.documents.append(document)
+        return document
 
     def check_run_template(self, document: Node, root: MappingView) -> None:
-        mark_placeholders(self.sink, document)
-        validation = Validation(self.sink, "yaml.v2", "DPR512", "the run template")
+        self.file.placeholders[len(self.file.documents)] = mark_placeholders(self.sink, document)
+        judgement = self.add(RUN_TEMPLATE, None, document, root).judgement()
+        validation = Validation(judgement, "yaml.v2", "DPR512", "the run template")
         check_mapping(validation, document, RUN_TEMPLATE_SCHEMA, None, "the run template")
-        check_run_template(self.sink, root)
-        self.run_rules(ResourceDocument(RUN_TEMPLATE, None, document, root, self.sink))
+        check_run_template(judgement, root)
 
     def check_resource(self, document: Node, root: MappingView, api_version: str) -> None:
-        sink = self.sink
-        mark_placeholders(sink, document)
+        self.file.placeholders[len(self.file.documents)] = mark_placeholders(self.sink, document)
         kind_node = root.get("kind")
         kind_name = text(kind_node)
         kind = KINDS.get(kind_name or "")
+        schema = None
+        if kind is not None and api_version in kind.api_versions:
+            schema = SUBSCRIPTION_SCHEMAS[api_version] if kind.name == "Subscription" else kind.schema
+        checked = self.add(kind.name if kind is not None and schema is not None else UNCHECKED, api_version, document, root)
+        judgement = checked.judgement()
         if kind is None:
-            self.report_unknown_kind(root, kind_node, kind_name)
+            self.report_unknown_kind(judgement, root, kind_node, kind_name)
             return
         if api_version not in kind.api_versions:
-            sink.report(
+            judgement.report(
                 "DPR501",
-                root.get("apiVersion"),  # type: ignore[arg-type]
+                root.get("apiVersion"),
                 f"a {kind.name} needs apiVersion " + " or ".join(f"`{v}`" for v in kind.api_versions)
                 + ": daprd silently skips this document",
             )
             return
-        schema = kind.schema
-        if kind.name == "Subscription":
-            schema = SUBSCRIPTION_SCHEMAS[api_version]
         if schema is None:
             return
-        validation = Validation(sink, kind.decoder, "DPR501", f"the whole {kind.name}")
+        validation = Validation(judgement, kind.decoder, "DPR501", f"the whole {kind.name}")
         check_mapping(validation, document, schema, None, f"this {kind.name}")
-        check_resource_name(sink, root)
+        check_resource_name(judgement, root)
         checker: dict[str, Callable[[], Optional[ResourceFacts]]] = {
-            "Component": lambda: check_component(sink, root),
-            "Resiliency": lambda: check_resiliency(sink, root, self.policies),
-            "Subscription": lambda: check_subscription(sink, root, api_version),
-            "Configuration": lambda: check_configuration(sink, root),
-            "HTTPEndpoint": lambda: check_httpendpoint(sink, root),
+            "Component": lambda: component_facts(checked),
+            "Resiliency": lambda: check_resiliency(judgement, root, self.policies),
+            "Subscription": lambda: check_subscription(judgement, root, api_version),
+            "Configuration": lambda: check_configuration(judgement, root),
+            "HTTPEndpoint": lambda: check_httpendpoint(judgement, root),
         }
         if kind.name == "Resiliency":
             self.saw_resiliency = True
         facts = checker[kind.name]()
         if facts is not None:
-            self.resources.append(facts)
-        self.run_rules(ResourceDocument(kind.name, api_version, document, root, sink))
+            self.file.facts[checked.index] = facts
 
     def run_rules(self, document: ResourceDocument) -> None:
-        """The YAML rules registered as checks of their own (resources/rules/), each with its bound report."""
-        for code, check in registry.checks("yaml").items():
+        """The YAML rules' checks, each with its bound report."""
+        for code, rule_check in registry.checks("yaml").items():
             if self.sink.enabled(code):
-                for finding in check(document, registry.reporter(code)):
+                for finding in rule_check(document, registry.reporter(code)):
                     self.sink.add(finding)
 
-    def report_unknown_kind(self, root: MappingView, kind_node: Optional[Node], kind_name: Optional[str]) -> None:
+    def report_unknown_kind(
+        self, judgement: Judgement, root: MappingView, kind_node: Optional[Node], kind_name: Optional[str]
+    ) -> None:
         if kind_node is None or kind_name is None:
             anchor = root.key("apiVersion")
             if anchor is not None:
-                self.sink.report("DPR501", anchor, "a dapr.io resource without `kind`: daprd silently skips it")
+                judgement.report("DPR501", anchor, "a dapr.io resource without `kind`: daprd silently skips it")
             return
         same_case = [k for k in KINDS if k.lower() == kind_name.lower()]
         if same_case:
@@ -238,41 +253,7 @@ class FileCheck:
             guess = did_you_mean(kind_name, list(KINDS))
             if guess:
                 message += f"; did you mean `{guess}`?"
-        self.sink.report("DPR501", kind_node, message)
-
-    def check_duplicates(self) -> None:
-        """DPR510 for same-kind, same-name resources of this file that one app sees; DPR516 for two actor stores."""
-        for i, later in enumerate(self.resources):
-            if later.name_node is None or not later.name:
-                continue
-            for earlier in self.resources[:i]:
-                if (
-                    earlier.kind == later.kind
-                    and later.kind in _UNIQUE_KINDS
-                    and earlier.name == later.name
-                    and earlier.namespace == later.namespace
-                    and scopes_overlap(earlier.scopes, later.scopes)
-                ):
-                    line = earlier.name_node.start_mark.line + 1 if earlier.name_node is not None else 0
-                    self.sink.report(
-                        "DPR510",
-                        later.name_node,
-                        f"{later.kind} `{later.name}` is already defined on line {line} for the same apps: "
-                        "daprd refuses the duplicate",
-                    )
-                    break
-        stores = [r for r in self.resources if r.actor_state_store_node is not None]
-        for i, later in enumerate(stores):
-            for earlier in stores[:i]:
-                if scopes_overlap(earlier.scopes, later.scopes):
-                    self.sink.report(
-                        "DPR516",
-                        later.actor_state_store_node,  # type: ignore[arg-type]
-                        f"a second actor state store for the same apps (`{earlier.name}` is one too): daprd fails to start",
-                        detail='daprd fails with "detected duplicate actor state store".',
-                    )
-                    break
-
+        judgement.report("DPR501", kind_node, message)
 
 # -- the rules this module checks (spec and the examples its page shows) ------------------------------
 
@@ -283,6 +264,32 @@ DPR510 = register(
         category="bug",
         summary="Two resources of one kind and name visible to the same app.",
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags a Component, Subscription or HTTPEndpoint whose kind, name and namespace repeat an earlier one in the same file when their `scopes` overlap (no scopes means every app).
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                daprd refuses a second resource of the same kind and name for one app.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Component schema](https://docs.dapr.io/reference/resource-specs/component-schema/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """
@@ -339,3 +346,26 @@ DPR510 = register(
         ),
     )
 )
+
+
+@check(DPR510.code, "yaml")
+def check_duplicate(document: ResourceDocument, report: Reporter) -> Iterator[Finding]:
+    """A resource of the same kind and name as an earlier one of the file, visible to the same apps."""
+    later = document.facts
+    if later is None or later.name_node is None or not later.name:
+        return
+    for earlier in document.file.earlier_facts(document):
+        if (
+            earlier.kind == later.kind
+            and later.kind in _UNIQUE_KINDS
+            and earlier.name == later.name
+            and earlier.namespace == later.namespace
+            and scopes_overlap(earlier.scopes, later.scopes)
+        ):
+            line = earlier.name_node.start_mark.line + 1 if earlier.name_node is not None else 0
+            yield report(
+                later.name_node,
+                f"{later.kind} `{later.name}` is already defined on line {line} for the same apps: "
+                "daprd refuses the duplicate",
+            )
+            break

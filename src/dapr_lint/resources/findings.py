@@ -3,17 +3,17 @@ document a YAML rule's check reads."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Optional
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Optional
 
 from yaml.nodes import Node, ScalarNode
 
 from dapr_lint.diagnostics import Diagnostic, Finding, Severity
+from dapr_lint.registry import Reporter
 from dapr_lint.resources.nodes import MappingView
 from dapr_lint.settings import Settings
 
 PLACEHOLDER_CODE = "DPR517"
-SECRET_CODE = "DPR506"
 
 
 def is_example_file(path: str) -> bool:
@@ -23,7 +23,8 @@ def is_example_file(path: str) -> bool:
 
 
 class FindingSink:
-    """Where rules report; a finding on a placeholder value is dropped (DPR517 already covers it)."""
+    """Where the YAML rules' findings of one file gather (`add`); a finding on a placeholder value is dropped
+    (DPR517 already covers it)."""
 
     def __init__(self, path: str, settings: Settings) -> None:
         self.path = path
@@ -41,10 +42,11 @@ class FindingSink:
         return node is not None and id(node) in self.placeholder_nodes
 
     def add(self, finding: Finding) -> None:
-        """A finding a rule's bound report made (its `at` is a YAML node)."""
-        self.report(finding.code, finding.at, finding.message, severity=finding.severity, detail=finding.detail)
+        """A finding a rule's bound report made (its `at` is a YAML node): the only way in, so a check reports its
+        own rule's code only."""
+        self._record(finding.code, finding.at, finding.message, severity=finding.severity, detail=finding.detail)
 
-    def report(
+    def _record(
         self,
         code: str,
         node: Optional[Node],
@@ -58,12 +60,6 @@ class FindingSink:
             return
         if code != PLACEHOLDER_CODE and id(node) in self.placeholder_nodes:
             return
-        if code == SECRET_CODE and is_example_file(self.path):
-            # `components.example.yaml` shows the shape of a resource: its values are there to be replaced
-            code = PLACEHOLDER_CODE
-            message = f"example file, value to replace: {message}"
-            if not self.settings.is_enabled(code):
-                return
         start = node.start_mark
         if isinstance(node, ScalarNode):
             end_line, end_column = node.end_mark.line + 1, node.end_mark.column + 1
@@ -88,22 +84,71 @@ class FindingSink:
         )
 
 
+class Judgement:
+    """What one walk over a document (its schema, its kind's own checks) finds, each finding for the one rule it
+    names: kept with the document (ResourceFile.verdicts) until that rule's check reports it through its bound
+    report. The walk reads placeholders (and where the file is deployed) from the file's sink."""
+
+    def __init__(self, sink: FindingSink, found: list[tuple[str, Any, str, Optional[str]]]) -> None:
+        self.sink = sink
+        self.found = found
+
+    def report(self, code: str, node: Optional[Node], message: str, *, detail: Optional[str] = None) -> None:
+        if node is not None:
+            self.found.append((code, node, message, detail))
+
+    def is_placeholder(self, node: Optional[Node]) -> bool:
+        return self.sink.is_placeholder(node)
+
+    @property
+    def kubernetes_file(self) -> bool:
+        return self.sink.kubernetes_file
+
+
 RUN_TEMPLATE = "run template"
+# The kind of a dapr.io document daprd skips (an unknown kind, a wrong apiVersion) or that has no schema yet:
+# only what holds for any document (a placeholder) is reported on it.
+UNCHECKED = ""
+
+
+@dataclass
+class ResourceFile:
+    """The documents of one file, for the checks that read them together (two resources of one name, a policy
+    of one Resiliency applied by another), and what each document's walk found about it, by document index:
+    `facts` (kinds.common.ResourceFacts), `verdicts` (the one rule a value breaks, when a walk decides
+    between rules), `placeholders` (placeholder values: (node, value))."""
+
+    documents: list["ResourceDocument"] = field(default_factory=list)
+    facts: dict[int, Any] = field(default_factory=dict)
+    verdicts: dict[int, list[tuple[str, Any, str, Optional[str]]]] = field(default_factory=dict)
+    placeholders: dict[int, list[tuple[Any, str]]] = field(default_factory=dict)
+    policies: Any = None  # kinds.resiliency.ResiliencyPolicies of the file's Resiliency documents
+
+    def earlier_facts(self, document: "ResourceDocument") -> list[Any]:
+        """The facts of the resources before `document` in the file, in order."""
+        return [self.facts[i] for i in range(document.index) if i in self.facts]
+
+    def last_of(self, kind: str) -> Optional["ResourceDocument"]:
+        return next((d for d in reversed(self.documents) if d.kind == kind), None)
 
 
 @dataclass(frozen=True)
 class ResourceDocument:
     """One document of a file, as a YAML rule's check reads it: a dapr.io resource that passed the kind and
-    apiVersion checks (`kind` is its kind) or a `dapr run -f` template (`kind` is RUN_TEMPLATE).
+    apiVersion checks (`kind` is its kind), a `dapr run -f` template (`kind` is RUN_TEMPLATE), or another dapr.io
+    document (`kind` is UNCHECKED).
 
     A rule module registers `@rule(spec, stage="yaml")` on `def check(document, report) -> Iterator[Finding]`
-    and yields `report(node, message)`; resources.FileCheck runs every enabled one on every document."""
+    and yields `report(node, message)`; resources.FileCheck runs every enabled one on every document, once
+    every document of the file was read (`file`)."""
 
     kind: str
     api_version: Optional[str]
     node: Node
     root: MappingView
     sink: FindingSink
+    file: ResourceFile = field(default_factory=ResourceFile, compare=False)
+    index: int = 0  # its place in `file.documents`
 
     def is_placeholder(self, node: Optional[Node]) -> bool:
         """A placeholder value (`<your-key>`): DPR517 reports it, no other rule does."""
@@ -113,3 +158,25 @@ class ResourceDocument:
     def kubernetes_file(self) -> bool:
         """The file shows it is deployed to Kubernetes (its folder, or cluster-only text)."""
         return self.sink.kubernetes_file
+
+    @property
+    def facts(self) -> Any:
+        """kinds.common.ResourceFacts of a resource its kind's walk describes (None: not one)."""
+        return self.file.facts.get(self.index)
+
+    def verdicts(self, code: str) -> Iterator[tuple[Any, str, Optional[str]]]:
+        """(node, message, detail) of what a walk over this document found for rule `code` (and no other rule)."""
+        for verdict_code, node, message, detail in self.file.verdicts.get(self.index, ()):
+            if verdict_code == code:
+                yield node, message, detail
+
+    def judgement(self) -> Judgement:
+        """Where a walk over this document puts what it finds (`verdicts`)."""
+        return Judgement(self.sink, self.file.verdicts.setdefault(self.index, []))
+
+
+def judged(document: ResourceDocument, report: Reporter) -> Iterator[Finding]:
+    """The check of a rule whose findings a walk over the document made (its schema, its kind's own checks): each
+    reported through the rule's bound `report`."""
+    for node, message, detail in document.verdicts(report.code):
+        yield report(node, message, detail=detail)

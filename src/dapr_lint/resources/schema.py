@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from typing import Literal, Optional
+from typing import Iterator, Literal, Optional
 
 from yaml.nodes import Node
 
-from dapr_lint.registry import RuleSpec, invalid, register, valid
+from dapr_lint.diagnostics import Finding
+from dapr_lint.registry import Reporter, RuleSpec, check, invalid, page, register, valid
 from dapr_lint.resources.durations import is_go_duration, is_resiliency_duration
-from dapr_lint.resources.findings import FindingSink
+from dapr_lint.resources.findings import Judgement, ResourceDocument, judged
 from dapr_lint.resources.nodes import MappingView, describe_type, is_mapping, is_null, is_scalar, is_sequence
 from dapr_lint.resources.nodes import scalar_type, text
 
@@ -70,7 +71,7 @@ class Schema:
 class Validation:
     """What one validation run needs: where to report, the decoder, the default code."""
 
-    sink: FindingSink
+    sink: Judgement
     decoder: Decoder
     code: str = "DPR501"
     subject: str = "the document"  # what a wrong type breaks, for messages
@@ -262,6 +263,37 @@ DPR501 = register(
             "nameless metadata item, a section at the wrong level or an unknown kind."
         ),
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Checks every Dapr resource (Component, Resiliency, Subscription v1alpha1/v2alpha1, Configuration, HTTPEndpoint) against its schema: required fields, value types, unknown keys (with a did-you-mean), keys in the wrong case, nameless metadata items, sections at the wrong level, an unknown or lower-case `kind` and a wrong `apiVersion`. A Component without `spec.version` is not reported:
+                the CRD requires it, but self-hosted daprd reads it as `v1` and self-hosted projects routinely omit it.
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                daprd skips a document whose `apiVersion` and `kind` do not match exactly (case-sensitive), without a message. Resources are decoded as JSON: unknown keys are dropped silently, and a number where a string is expected (`version: 1`) rejects the whole document. Self-hosted daprd matches keys case-insensitively, but Kubernetes prunes a miscased key such as `auth.secretstore`, so the same file behaves differently in each mode.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Component schema](https://docs.dapr.io/reference/resource-specs/component-schema/)
+                - [Resiliency spec](https://docs.dapr.io/reference/resource-specs/resiliency-schema/)
+                - [Subscription spec](https://docs.dapr.io/reference/resource-specs/subscription-schema/)
+                - [Configuration spec](https://docs.dapr.io/reference/resource-specs/configuration-schema/)
+                - [HTTPEndpoint spec](https://docs.dapr.io/reference/resource-specs/httpendpoints-schema/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """
@@ -308,6 +340,34 @@ DPR502 = register(
         category="bug",
         summary="A value that is not a Go duration where Dapr requires one.",
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags values that must be Go durations but are not: a component's `initTimeout`, and resiliency timeouts, retry `duration`/`maxInterval` and circuit-breaker `interval`/`timeout`. Resiliency also accepts an integer string (milliseconds).
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                Go durations need a unit (`ns`, `us`, `ms`, `s`, `m`, `h`); `30`, `1d` and `1 min` are invalid. An invalid `initTimeout` silently becomes 5s; an invalid resiliency duration makes the whole resiliency resource fail to load. A bare YAML number (`timeout: 30`) is rejected by the JSON decoding.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Resiliency policies](https://docs.dapr.io/operations/resiliency/policies/)
+                - [Component schema](https://docs.dapr.io/reference/resource-specs/component-schema/)
+                - [Go time.ParseDuration](https://pkg.go.dev/time#ParseDuration)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """
@@ -346,3 +406,18 @@ DPR502 = register(
         ),
     )
 )
+
+
+# -- the check: what the walks over a document found for this rule, through its bound report -----------------
+
+
+@check(DPR501.code, "yaml")
+def check_dpr501(document: ResourceDocument, report: Reporter) -> Iterator[Finding]:
+    """Schema, kind, apiVersion, name and per-kind field errors the document's walks found."""
+    yield from judged(document, report)
+
+
+@check(DPR502.code, "yaml")
+def check_dpr502(document: ResourceDocument, report: Reporter) -> Iterator[Finding]:
+    """Durations that are not Go durations, as the schema walk found them."""
+    yield from judged(document, report)

@@ -11,6 +11,7 @@ from typing import Optional
 
 from yaml.nodes import Node
 
+from dapr_lint.resources.kinds.runfile import port_clashes
 from dapr_lint.run_files import server_port
 from dapr_lint.resources.loader import DocumentsOnce, ResourceParseError, decode_text
 from dapr_lint.resources.nodes import MappingView, int_value, sequence_items, text
@@ -165,12 +166,15 @@ def _run_apps(root: MappingView, folder: str) -> list[RunApp]:
     common_health = common.get("appHealthCheckPath")
     common_checks = _true(common.get("enableAppHealthCheck"))
     found = []
+    shared = {id(clash.app.node): clash for clash in port_clashes([MappingView(n) for n in sequence_items(root.get("apps"))])}
     for item in sequence_items(root.get("apps")):
         app = MappingView(item)
         directory = text(app.get("appDirPath"))
         if not directory:
             continue
         app_dir = os.path.normpath(os.path.join(folder, directory))
+        clash = shared.get(id(item))
+        first = _run_app_identity(clash.first_app, folder) if clash is not None and clash.first_app is not None else None
         own = _paths(app.get("resourcesPaths"), app_dir) + _paths(app.get("resourcesPath"), app_dir)
         # precedence (dapr CLI): the app's own paths, else <appDirPath>/.dapr/resources, else common's
         resources = own or ([os.path.join(app_dir, ".dapr", "resources")] if os.path.isdir(os.path.join(app_dir, ".dapr", "resources")) else common_resources)
@@ -192,9 +196,19 @@ def _run_apps(root: MappingView, folder: str) -> list[RunApp]:
                 port_span=span_of(app.get("appPort")) if app.get("appPort") is not None else None,
                 protocol=_located(app.get("appProtocol")),
                 command_port=server_port(words),
+                shares_app_port=(*first, clash.owner) if first is not None and clash is not None else None,
             )
         )
     return found
+
+
+def _run_app_identity(app: MappingView, folder: str) -> Optional[tuple[str, str]]:
+    """The app ID and folder of an app of a run template as its RunApp has them (None: no appDirPath)."""
+    directory = text(app.get("appDirPath"))
+    if not directory:
+        return None
+    app_dir = os.path.normpath(os.path.join(folder, directory))
+    return text(app.get("appID")) or os.path.basename(app_dir.rstrip("/\\")), app_dir
 
 
 def _number(value: Optional[str]) -> Optional[int]:

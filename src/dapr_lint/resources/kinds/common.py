@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Optional, Union
 
 from yaml.nodes import Node
 
-from dapr_lint.registry import RuleSpec, invalid, register, valid
-from dapr_lint.resources.findings import FindingSink
+from dapr_lint.registry import RuleSpec, invalid, page, register, valid
+from dapr_lint.resources.findings import FindingSink, Judgement
 from dapr_lint.resources.nodes import MappingView, sequence_items, string_value, text, walk_fields
 from dapr_lint.resources.schema import Field, Schema
 
@@ -76,7 +76,7 @@ def _with_spec_hints(spec: Schema, top_level: tuple[Field, ...]) -> Schema:
 _INVALID_NAME = re.compile(r"[/%]")
 
 
-def check_resource_name(sink: FindingSink, root: MappingView, code: str = "DPR501") -> None:
+def check_resource_name(sink: Judgement, root: MappingView, code: str = "DPR501") -> None:
     """metadata.name must be a valid path segment (not `.`/`..`, no `/` or `%`), or daprd rejects the resource."""
     name_node = root.view("metadata").get("name")
     name = text(name_node)
@@ -134,13 +134,15 @@ def spelled_like_field(value: str, field: Optional[str]) -> bool:
     return bool(spelled) and spelled == _NOT_ALNUM.sub("", field.lower())
 
 
-def mark_placeholders(sink: FindingSink, document: Node) -> None:
-    """Report each placeholder value once (DPR517) and mark it so no other rule reports that value."""
+def mark_placeholders(sink: FindingSink, document: Node) -> list[tuple[Node, str]]:
+    """The placeholder values of a document (DPR517 reports them), each marked so no other rule reports it."""
+    found: list[tuple[Node, str]] = []
     for scalar, field_name in walk_fields(document):
         value = string_value(scalar)
         if value is not None and (is_placeholder(value) or spelled_like_field(value, field_name)):
             sink.placeholder_nodes.add(id(scalar))
-            sink.report("DPR517", scalar, f"placeholder `{value}` left in the resource: Dapr uses it literally")
+            found.append((scalar, value))
+    return found
 
 
 # `{uuid}`, `{podName}`, `{namespace}`, `{appID}`: the only templates Dapr substitutes, in Component metadata only.
@@ -199,7 +201,7 @@ def scopes_overlap(a: frozenset[str], b: frozenset[str]) -> bool:
     return not a or not b or bool(a & b)
 
 
-def meant_for_kubernetes(root: MappingView, sink: FindingSink) -> bool:
+def meant_for_kubernetes(root: MappingView, sink: Union[FindingSink, Judgement]) -> bool:
     """Whether a resource is meant for Kubernetes, where `secretKeyRef` without a store reads the namespace's
     Kubernetes secrets (DPR509 stays quiet): it sets `metadata.namespace`, or its file is in a deployment
     folder (`k8s/`, `manifests/`, `deploy/`, `charts/`, ...), names a `*.svc.cluster.local` host or holds
@@ -216,6 +218,33 @@ DPR514 = register(
         category="bug",
         summary="${VAR}/$VAR/{VAR} in component or HTTPEndpoint values, which Dapr never expands.",
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags `${VAR}` and a whole-value `$VAR` in Component metadata values and HTTPEndpoint base URLs and headers, and miscased templates such as `{appId}`. An upper-case `{NAME}` token (`{OPENAI_API_KEY}`, `Bearer {TOKEN}`) is meant to be replaced by hand: it is a placeholder, reported by DPR517.
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                Dapr never expands environment variables in these values; only Component metadata gets the `{uuid}`, `{podName}`, `{namespace}` and `{appID}` templates. The literal text is sent instead.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Component schema](https://docs.dapr.io/reference/resource-specs/component-schema/)
+                - [Reference secrets in components](https://docs.dapr.io/operations/components/component-secrets/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """
@@ -263,6 +292,32 @@ DPR517 = register(
         category="practice",
         summary="A <REPLACE-...>-style placeholder left in a resource.",
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags placeholder values such as `<REPLACE-WITH-PASSWORD>`, `<YOUR-HOST>` or `<NAME>` left in a resource. A credential field whose value only repeats the field's name (`clientSecret: client-secret`) holds a placeholder too, and so does a throwaway credential of a local service (`redisPassword: foo` beside `redisHost: localhost:6379`; see DPR506 for the exact shape). Each placeholder is reported once and no other rule reports that value.
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                Dapr uses the placeholder literally: the component connects to a host named `<REPLACE-WITH-HOSTNAME>`.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Component schema](https://docs.dapr.io/reference/resource-specs/component-schema/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """
@@ -297,3 +352,4 @@ DPR517 = register(
         ),
     )
 )
+

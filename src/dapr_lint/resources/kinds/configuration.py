@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterator, Optional
 
 from yaml.nodes import Node
 
-from dapr_lint.registry import RuleSpec, invalid, register, valid
-from dapr_lint.resources.findings import FindingSink
+from dapr_lint.diagnostics import Finding
+from dapr_lint.registry import Reporter, RuleSpec, check, invalid, page, register, valid
+from dapr_lint.resources.findings import Judgement, ResourceDocument, judged
 from dapr_lint.resources.kinds.common import ResourceFacts, resource_schema
 from dapr_lint.resources.nodes import MappingView, sequence_items, string_value, text
 from dapr_lint.resources.schema import Field, Schema
@@ -147,7 +148,7 @@ conversation.v1alpha1 conversation.v1alpha2
 )
 
 
-def check_configuration(sink: FindingSink, root: MappingView) -> ResourceFacts:
+def check_configuration(sink: Judgement, root: MappingView) -> ResourceFacts:
     spec = root.view("spec")
     _check_tracing(sink, spec.view("tracing"))
     _check_api(sink, spec.view("api"))
@@ -167,7 +168,7 @@ def check_configuration(sink: FindingSink, root: MappingView) -> ResourceFacts:
     return ResourceFacts("Configuration", text(name_node), name_node, None, frozenset())
 
 
-def _check_tracing(sink: FindingSink, tracing: MappingView) -> None:
+def _check_tracing(sink: Judgement, tracing: MappingView) -> None:
     rate_node = tracing.get("samplingRate")
     rate = text(rate_node)
     if rate_node is not None and rate is not None:
@@ -196,7 +197,7 @@ def _rule_protocol(rule: MappingView) -> Optional[str]:
     return protocol
 
 
-def _check_api(sink: FindingSink, api: MappingView) -> None:
+def _check_api(sink: Judgement, api: MappingView) -> None:
     for section in ("allowed", "denied"):
         rules = [MappingView(n) for n in sequence_items(api.get(section))]
         protocols: set[str] = set()
@@ -228,7 +229,7 @@ def _check_api(sink: FindingSink, api: MappingView) -> None:
             )
 
 
-def _check_secrets(sink: FindingSink, secrets: MappingView) -> None:
+def _check_secrets(sink: Judgement, secrets: MappingView) -> None:
     seen: dict[str, Node] = {}
     for scope_node in sequence_items(secrets.get("scopes")):
         scope = MappingView(scope_node)
@@ -247,7 +248,7 @@ def _check_secrets(sink: FindingSink, secrets: MappingView) -> None:
             )
 
 
-def _check_access_control(sink: FindingSink, acl: MappingView) -> None:
+def _check_access_control(sink: Judgement, acl: MappingView) -> None:
     for policy_node in sequence_items(acl.get("policies")):
         policy = MappingView(policy_node)
         missing = [k for k in ("trustDomain", "namespace") if not text(policy.get(k))]
@@ -271,6 +272,34 @@ DPR513 = register(
             "ACL, pipelines)."
         ),
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags Configuration settings that fail or do nothing: an otel `protocol` other than exactly `http`/`grpc`, an otel endpoint without protocol, an unparsable `samplingRate`, API allow-list rules without protocol or naming an unknown gRPC API, an allow-list covering only one protocol, repeated or invalid secret scopes, access-control policies without `trustDomain`/`namespace`, invalid actions, and pipeline handlers that are not `middleware.http.*`.
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                Several of these stop daprd at startup; the others silently disable tracing, leave an API open or ignore a rule.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Configuration spec](https://docs.dapr.io/reference/resource-specs/configuration-schema/)
+                - [API allowlist](https://docs.dapr.io/operations/configuration/api-allowlist/)
+                - [Secret scoping](https://docs.dapr.io/operations/configuration/secret-scope/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """
@@ -306,3 +335,12 @@ DPR513 = register(
         ),
     )
 )
+
+
+# -- the check: what the walks over a document found for this rule, through its bound report -----------------
+
+
+@check(DPR513.code, "yaml")
+def check_dpr513(document: ResourceDocument, report: Reporter) -> Iterator[Finding]:
+    """Configuration errors, as the Configuration walk and its schema found them."""
+    yield from judged(document, report)

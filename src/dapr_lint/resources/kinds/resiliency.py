@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Iterator, Optional
 
 from yaml.nodes import Node
 
-from dapr_lint.registry import RuleSpec, invalid, register, valid
-from dapr_lint.resources.findings import FindingSink
+from dapr_lint.diagnostics import Finding
+from dapr_lint.registry import Reporter, RuleSpec, check, invalid, page, register, valid
+from dapr_lint.resources.findings import Judgement, ResourceDocument, judged
 from dapr_lint.resources.kinds.common import SCOPES, ResourceFacts, resource_schema, scopes_of
 from dapr_lint.resources.nodes import MappingView, int_value, string_value, text
 from dapr_lint.resources.schema import Field, Schema, did_you_mean
@@ -187,7 +188,7 @@ class ResiliencyPolicies:
     references: list[PolicyReference] = field(default_factory=list)
 
 
-def check_resiliency(sink: FindingSink, root: MappingView, policies: ResiliencyPolicies) -> ResourceFacts:
+def check_resiliency(sink: Judgement, root: MappingView, policies: ResiliencyPolicies) -> ResourceFacts:
     spec = root.view("spec", nocase=True)
     policy_view = spec.view("policies", nocase=True)
     for section, _ in POLICY_KINDS:
@@ -230,7 +231,7 @@ def _collect_reference(policies: ResiliencyPolicies, node: Optional[Node], secti
         policies.references.append(PolicyReference(section, name, node, target))
 
 
-def _check_actor_scope(sink: FindingSink, entry: MappingView) -> None:
+def _check_actor_scope(sink: Judgement, entry: MappingView) -> None:
     breaker_key = entry.key_nocase("circuitBreaker")
     if breaker_key is None or not text(entry.get_nocase("circuitBreaker")):
         return
@@ -243,7 +244,7 @@ def _check_actor_scope(sink: FindingSink, entry: MappingView) -> None:
         )
 
 
-def _check_retry(sink: FindingSink, name: str, key_node: Node, value_node: Node) -> None:
+def _check_retry(sink: Judgement, name: str, key_node: Node, value_node: Node) -> None:
     retry = MappingView(value_node)
     if not retry:
         return
@@ -302,8 +303,8 @@ def status_code_problem(value: str, low: int, high: int) -> Optional[str]:
     return None
 
 
-def check_policy_usage(sink: FindingSink, policies: ResiliencyPolicies) -> None:
-    """DPR503 (named policies nothing applies) and DPR504 (references to undefined policies) for one file."""
+def unused_policies(policies: ResiliencyPolicies) -> Iterator[tuple[Node, str, Optional[str]]]:
+    """(key node, message, detail) of the named policies of a file nothing applies (DPR503)."""
     referenced = {(ref.section, ref.name) for ref in policies.references}
     for section, kind in POLICY_KINDS:
         for name, key_node in policies.defined[section].items():
@@ -314,7 +315,11 @@ def check_policy_usage(sink: FindingSink, policies: ResiliencyPolicies) -> None:
             if section == "retries" and name in BUILTIN_RETRY_POLICIES:
                 continue
             message, detail = _unused_message(section, kind, name)
-            sink.report("DPR503", key_node, message, detail=detail)
+            yield key_node, message, detail
+
+
+def undefined_references(policies: ResiliencyPolicies) -> Iterator[tuple[Node, str, Optional[str]]]:
+    """(node, message, detail) of the references of a file's targets to policies it does not define (DPR504)."""
     for ref in policies.references:
         defined = policies.defined[ref.section]
         if ref.name in defined or (ref.section == "retries" and ref.name in BUILTIN_RETRY_POLICIES):
@@ -327,7 +332,7 @@ def check_policy_usage(sink: FindingSink, policies: ResiliencyPolicies) -> None:
         guess = did_you_mean(ref.name, list(defined))
         if guess:
             message += f"; did you mean `{guess}`?"
-        sink.report("DPR504", ref.node, message, detail=" ".join(details) or None)
+        yield ref.node, message, " ".join(details) or None
 
 
 _DEFAULT_LIKE = re.compile(r"default[-_]?(policy|retry|retries|timeout|timeouts|circuit[-_]?breakers?|cb)?", re.IGNORECASE)
@@ -371,6 +376,32 @@ DPR503 = register(
             "A named resiliency policy that no target references and whose name is not a reserved default."
         ),
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags a named resiliency policy that no target references and whose name is not a reserved default policy name for its section (`DefaultRetryPolicy`, `DefaultTimeoutPolicy`, `DefaultCircuitBreakerPolicy` and their `App`/`Actor`/`Component...` forms, case-sensitive), nor a `DaprBuiltIn*` retry override. Reserved-looking names that daprd never looks up (a `<Type>Component` name without `Inbound`/`Outbound`, inbound names for state stores) are flagged too. References are collected per file.
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                Named policies are reached only through `targets` or through the reserved default names. Anything else is never applied, and Dapr says nothing: a policy named `default` protects nothing.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Resiliency policies](https://docs.dapr.io/operations/resiliency/policies/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """
@@ -416,6 +447,33 @@ DPR504 = register(
         category="bug",
         summary="A resiliency target naming a policy that is not defined.",
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags a resiliency target (`apps`, `actors`, `components.*.inbound/outbound`) that names a timeout, retry or circuit breaker not defined under `policies` in the same file (built-in retry names count as defined).
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                daprd does not report the missing name: no timeout, retry or breaker applies to that target, and because the target exists the default policies are not used either. For a component target, a missing circuit breaker is dereferenced on the first call.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Resiliency policies](https://docs.dapr.io/operations/resiliency/policies/)
+                - [Resiliency spec](https://docs.dapr.io/reference/resource-specs/resiliency-schema/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """
@@ -467,6 +525,33 @@ DPR508 = register(
             "inbound/outbound."
         ),
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags resiliency settings that Dapr ignores or rejects: `maxInterval` on a constant retry, `duration` on an exponential retry, a retry `policy` other than constant/exponential, `maxRetries` below -1, status-code `matching` outside 100-599 (HTTP) or 0-16 (gRPC), built-in retry overrides below 3 retries or of the protected `DaprBuiltInActorNotFoundRetries`, an actor circuit breaker without a valid `circuitBreakerScope`, and component targets with `timeout`/`retry`/`circuitBreaker` outside `inbound`/`outbound`.
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                Some of these make the whole resiliency resource fail to load; the others are dropped without a message, so the policy does less than it says.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Resiliency policies](https://docs.dapr.io/operations/resiliency/policies/)
+                - [Resiliency spec](https://docs.dapr.io/reference/resource-specs/resiliency-schema/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """
@@ -512,3 +597,30 @@ DPR508 = register(
         ),
     )
 )
+
+
+# A file's Resiliency documents merge at runtime: their policies and references are judged together, once, with
+# the last of them.
+
+
+@check(DPR503.code, "yaml")
+def check_unused_policies(document: ResourceDocument, report: Reporter) -> Iterator[Finding]:
+    if document.file.policies is not None and document is document.file.last_of("Resiliency"):
+        for node, message, detail in unused_policies(document.file.policies):
+            yield report(node, message, detail=detail)
+
+
+@check(DPR504.code, "yaml")
+def check_undefined_policies(document: ResourceDocument, report: Reporter) -> Iterator[Finding]:
+    if document.file.policies is not None and document is document.file.last_of("Resiliency"):
+        for node, message, detail in undefined_references(document.file.policies):
+            yield report(node, message, detail=detail)
+
+
+# -- the check: what the walks over a document found for this rule, through its bound report -----------------
+
+
+@check(DPR508.code, "yaml")
+def check_dpr508(document: ResourceDocument, report: Reporter) -> Iterator[Finding]:
+    """Resiliency policy errors, as the Resiliency walk and its schema found them."""
+    yield from judged(document, report)

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import posixpath
-from pathlib import Path
-from typing import Optional
+from dataclasses import dataclass
+from typing import Iterator, Optional
 
 from yaml.nodes import Node
 
-from dapr_lint.app_folders import runs_server
-from dapr_lint.roots import repository_root
-from dapr_lint.registry import RuleSpec, invalid, register, valid
-from dapr_lint.resources.findings import FindingSink
+from dapr_lint.diagnostics import Finding
+from dapr_lint.registry import Reporter, RuleSpec, check, invalid, page, register, valid
+from dapr_lint.resources.findings import Judgement, ResourceDocument, judged
 from dapr_lint.resources.nodes import MappingView, int_value, is_null, is_sequence, sequence_items, text
 from dapr_lint.resources.schema import Field, Schema
 
@@ -105,7 +103,7 @@ def is_run_template(root: MappingView) -> bool:
     return any("appDirPath" in MappingView(app) for app in sequence_items(root.get("apps")))
 
 
-def check_run_template(sink: FindingSink, root: MappingView) -> None:
+def check_run_template(sink: Judgement, root: MappingView) -> None:
     version_node = root.get("version")
     if version_node is not None and int_value(version_node) == 0:
         sink.report("DPR512", version_node, "`version` must be non-zero (use 1): `dapr run -f` refuses the file")
@@ -114,52 +112,70 @@ def check_run_template(sink: FindingSink, root: MappingView) -> None:
     if apps_key is not None and not apps and (is_null(root.get("apps")) or sequence_items(root.get("apps")) == []):
         sink.report("DPR512", apps_key, "`apps` is empty: `dapr run -f` exits with \"No apps to run\"")
     app_ids: dict[str, Node] = {}
-    ports: dict[int, str] = {}
-    port_apps: dict[int, MappingView] = {}
     for app in apps:
         if not app:
             continue
-        app_id_node = app.get("appID")
-        app_id = text(app_id_node)
-        anchor = app_id_node
-        if app_id is None:
-            directory = text(app.get("appDirPath"))
-            if directory:
-                app_id = posixpath.basename(directory.replace("\\", "/").rstrip("/"))
-                anchor = app.get("appDirPath")
+        app_id, anchor = _app_id(app)
         if app_id and anchor is not None and not sink.is_placeholder(anchor):
             if app_id in app_ids:
                 sink.report("DPR512", anchor, f"app ID `{app_id}` is used by two apps in this template")
             else:
                 app_ids[app_id] = anchor
+    for clash in port_clashes(apps):
+        if clash.first_app is None:  # an appPort two apps name: the project stage judges it (shared_app_ports)
+            sink.report("DPR512", clash.node, clash.message)
+
+
+def _app_id(app: MappingView) -> tuple[Optional[str], Optional[Node]]:
+    """The app's ID as `dapr run -f` takes it (`appID`, else the last part of `appDirPath`) and the node saying it."""
+    app_id_node = app.get("appID")
+    app_id = text(app_id_node)
+    if app_id is None:
+        directory = text(app.get("appDirPath"))
+        if directory:
+            return posixpath.basename(directory.replace("\\", "/").rstrip("/")), app.get("appDirPath")
+    return app_id, app_id_node
+
+
+@dataclass(frozen=True)
+class PortClash:
+    """A port of an app that an earlier app of the template names too. `first_app`: the earlier app, when both
+    name it as `appPort`: an app with no server of its own binds no appPort (it may name its server's), so that
+    clash is a defect only when both apps run a server, which the project stage tells from the apps' code."""
+
+    app: MappingView
+    node: Node
+    port: int
+    owner: str  # "`appPort` of app `orders`"
+    first_app: Optional[MappingView]
+
+    @property
+    def message(self) -> str:
+        return f"port {self.port} is also {self.owner}: the apps cannot both bind it"
+
+
+def port_clashes(apps: list[MappingView]) -> list[PortClash]:
+    """Each port (`appPort`, the sidecar's ports) an app of the template names after an earlier app named it."""
+    ports: dict[int, str] = {}
+    port_apps: dict[int, MappingView] = {}
+    clashes = []
+    for app in apps:
+        if not app:
+            continue
+        app_id, _ = _app_id(app)
         for key in PORT_KEYS:
             port_node = app.get(key)
             port = int_value(port_node)
             if port_node is None or port is None or port <= 0:
                 continue
-            owner = f"`{key}` of app `{app_id}`"
             if port in ports:
-                if key == "appPort" and port in port_apps and not (
-                    _serves(sink.path, app) and _serves(sink.path, port_apps[port])
-                ):
-                    # an app with no server of its own binds no appPort: it may name its server's. Only two apps
-                    # known to run a server (Python that builds one) are a conflict; a Java, .NET or JavaScript
-                    # app, or a folder that is not there, is not known to bind the port.
-                    continue
-                sink.report("DPR512", port_node, f"port {port} is also {ports[port]}: the apps cannot both bind it")
+                first = port_apps.get(port) if key == "appPort" else None
+                clashes.append(PortClash(app, port_node, port, ports[port], first))
             else:
-                ports[port] = owner
+                ports[port] = f"`{key}` of app `{app_id}`"
                 if key == "appPort":
                     port_apps[port] = app
-
-
-def _serves(template_path: str, app: MappingView) -> Optional[bool]:
-    """Whether an app of the template runs a server (`app_folders.runs_server` on its `appDirPath`)."""
-    directory = text(app.get("appDirPath"))
-    if not directory:
-        return None
-    # never a folder outside the template's repository (`appDirPath: /`)
-    return runs_server(os.path.join(os.path.dirname(template_path), directory), repository_root(Path(template_path)))
+    return clashes
 
 
 # -- the rules this module checks (spec and the examples its page shows) ------------------------------
@@ -174,6 +190,41 @@ DPR512 = register(
             "ports."
         ),
         target="yaml",
+        # two apps sharing an appPort clash only when both serve: the project stage tells from the apps' code
+        across_modules=True,
+        prose=page(
+            (
+                "What it does",
+                """
+                Checks `dapr run -f` templates (recognised by shape): `version` missing or 0, no apps, apps without `appDirPath`, strings where lists are required (`command`, `resourcesPaths`), invalid `appProtocol`, log destinations and pull policies, unknown or miscased keys (`appId`, `configFile`, `daprHTTPMaxRequestSize`), app-only keys under `common`, and duplicate app IDs or ports. An app with no server of its own may name the `appPort` of the server app it calls,
+                so a shared `appPort` is reported only when both apps are known to run a server: a Python module of the app (the
+                modules under its `appDirPath` and those they import; of two apps sharing one folder, each its command's module
+                and what it imports) builds a FastAPI, Flask or Starlette app or a Dapr gRPC `App`, or serves on a literal port
+                (`uvicorn.run(app, port=8000)`). This part is judged with the whole repository's code, whatever files the run is
+                given. An app in another language (Java, .NET, JavaScript, Go), or whose folder is not there, is not known to
+                bind the port and is not judged. The files are read, never run. The sidecar ports (`daprHTTPPort`, `daprGRPCPort`, ...) are bound by
+                daprd: any duplicate is reported.
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                The CLI ignores unknown keys silently, fails on wrong collection types, and does not check that two apps share an app ID or a port.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Multi-app run template](https://docs.dapr.io/developing-applications/local-development/multi-app-dapr-run/multi-app-template/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """
@@ -198,3 +249,12 @@ DPR512 = register(
         ),
     )
 )
+
+
+# -- the check: what the walks over a document found for this rule, through its bound report -----------------
+
+
+@check(DPR512.code, "yaml")
+def check_dpr512(document: ResourceDocument, report: Reporter) -> Iterator[Finding]:
+    """Run template errors, as its walk and its schema found them (two apps serving one appPort: the project stage)."""
+    yield from judged(document, report)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterator, Optional
 
 from yaml.nodes import Node
 
-from dapr_lint.registry import RuleSpec, invalid, register, valid
+from dapr_lint.diagnostics import Finding
+from dapr_lint.registry import Reporter, RuleSpec, check, invalid, page, register, valid
 from dapr_lint.resources.cel import CelSyntaxError, parse_cel, shown
-from dapr_lint.resources.findings import FindingSink
+from dapr_lint.resources.findings import Judgement, ResourceDocument, judged
 from dapr_lint.resources.kinds.common import SCOPES, ResourceFacts, resource_schema, scopes_of
 from dapr_lint.resources.nodes import MappingView, sequence_items, string_value, text
 from dapr_lint.resources.schema import Field, Schema
@@ -59,7 +60,7 @@ SUBSCRIPTION_SCHEMAS: dict[str, Schema] = {
 }
 
 
-def check_subscription(sink: FindingSink, root: MappingView, api_version: str) -> ResourceFacts:
+def check_subscription(sink: Judgement, root: MappingView, api_version: str) -> ResourceFacts:
     spec = root.view("spec", nocase=True)
     spec_key = root.key_nocase("spec")
     if api_version == "dapr.io/v1alpha1":
@@ -90,7 +91,7 @@ def check_subscription(sink: FindingSink, root: MappingView, api_version: str) -
     )
 
 
-def _check_routes(sink: FindingSink, spec: MappingView) -> None:
+def _check_routes(sink: Judgement, spec: MappingView) -> None:
     routes_key = spec.key_nocase("routes")
     routes = spec.view("routes", nocase=True)
     if routes_key is None or not routes:
@@ -125,7 +126,7 @@ def _check_routes(sink: FindingSink, spec: MappingView) -> None:
         )
 
 
-def _check_match(sink: FindingSink, node: Node, expression: str) -> None:
+def _check_match(sink: Judgement, node: Node, expression: str) -> None:
     try:
         parsed = parse_cel(expression)
     except CelSyntaxError as exc:
@@ -155,6 +156,33 @@ DPR511 = register(
             "match rules."
         ),
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags Subscription mistakes: `routes` under v1alpha1 or `route` under v2alpha1, `bulkSubscribe` written as a list, routes with no rules and no default, rules without a default, rules after a catch-all rule, and `match` expressions that do not parse or read variables other than `event`.
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                Fields of the other version are dropped silently; events no rule matches are dropped (and acknowledged); a match on an unknown variable never matches.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Subscription spec](https://docs.dapr.io/reference/resource-specs/subscription-schema/)
+                - [Route messages to different handlers](https://docs.dapr.io/developing-applications/building-blocks/pubsub/howto-route-messages/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """
@@ -186,3 +214,12 @@ DPR511 = register(
         ),
     )
 )
+
+
+# -- the check: what the walks over a document found for this rule, through its bound report -----------------
+
+
+@check(DPR511.code, "yaml")
+def check_dpr511(document: ResourceDocument, report: Reporter) -> Iterator[Finding]:
+    """Subscription errors, as the Subscription walk and its schema found them."""
+    yield from judged(document, report)

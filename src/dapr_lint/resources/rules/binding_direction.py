@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Iterator, Optional
 
 from dapr_lint.diagnostics import Finding
-from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
+from dapr_lint.registry import Reporter, RuleSpec, invalid, page, rule, valid
 from dapr_lint.resources import component_tables as tables
 from dapr_lint.resources.findings import ResourceDocument
 from dapr_lint.resources.kinds.component import MetadataItem
@@ -23,6 +23,33 @@ from dapr_lint.resources.nodes import MappingView, sequence_items, string_value,
             "output-only binding."
         ),
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags a binding `direction` value that is not a comma list of `input`/`output`, a direction the binding type does not register, and a `route` on an output-only binding or on one whose direction excludes input.
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                daprd silently initialises nothing for an unsupported direction, and `route` only matters for input bindings.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Bindings API](https://docs.dapr.io/reference/api/bindings_api/)
+                - [Supported bindings](https://docs.dapr.io/reference/components-reference/supported-bindings/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """

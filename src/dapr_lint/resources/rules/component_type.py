@@ -8,7 +8,7 @@ from typing import Iterator, Optional
 from yaml.nodes import Node
 
 from dapr_lint.diagnostics import Finding
-from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
+from dapr_lint.registry import Reporter, RuleSpec, invalid, page, rule, valid
 from dapr_lint.resources import component_tables as tables
 from dapr_lint.resources.findings import ResourceDocument
 from dapr_lint.resources.nodes import string_value
@@ -25,6 +25,34 @@ from dapr_lint.resources.schema import did_you_mean
             "version."
         ),
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Flags a component `spec.type` outside the nine loadable categories (`bindings`, `configuration`, `crypto`, `lock`, `middleware`, `pubsub`, `secretstores`, `state`, `conversation`; case-sensitive) as an error, a type that is not a built-in daprd type as a warning (it may be a pluggable component), and a `version` the built-in type does not register (e.g. `state.redis` `v2`).
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                daprd fails to load a component with an incorrect type or an unregistered version. `nameresolution.*` is configured in a Configuration, not as a Component. Removed types such as `bindings.twitter` no longer exist.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Supported components](https://docs.dapr.io/reference/components-reference/)
+                - [Pluggable components](https://docs.dapr.io/developing-applications/develop-components/pluggable-components/pluggable-components-overview/)
+                - [Component schema](https://docs.dapr.io/reference/resource-specs/component-schema/)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """

@@ -8,7 +8,7 @@ from typing import Iterator, Optional
 from yaml.nodes import Node
 
 from dapr_lint.diagnostics import Finding
-from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
+from dapr_lint.registry import Reporter, RuleSpec, invalid, page, rule, valid
 from dapr_lint.resources.cel import CelSyntaxError, parse_cel, shown
 from dapr_lint.resources.findings import ResourceDocument
 from dapr_lint.resources.nodes import MappingView, string_value
@@ -30,6 +30,33 @@ TRIP_VARIABLES: frozenset[str] = frozenset(
             "boolean."
         ),
         target="yaml",
+        prose=page(
+            (
+                "What it does",
+                """
+                Parses each circuit breaker's `trip` expression (CEL) and flags syntax errors, variables other than `requests`, `totalSuccesses`, `totalFailures`, `consecutiveSuccesses`, `consecutiveFailures`, and expressions that cannot be boolean.
+                """,
+            ),
+            (
+                "Why is this bad?",
+                """
+                An unknown variable compiles but fails at evaluation, and on an evaluation error or a non-boolean result the breaker does not trip: the circuit breaker is silently inert.
+                """,
+            ),
+            (
+                "Fix safety",
+                """
+                No automatic fix.
+                """,
+            ),
+            (
+                "References",
+                """
+                - [Resiliency policies](https://docs.dapr.io/operations/resiliency/policies/)
+                - [CEL specification](https://github.com/google/cel-spec)
+                """,
+            ),
+        ),
         examples=(
             invalid(
                 """
