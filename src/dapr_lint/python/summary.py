@@ -16,10 +16,11 @@ from dapr_lint.python.model import Const, ModuleModel, Ref, Scope, argument, is_
 from dapr_lint.python.model.actors import actor_summary_draft, freeze_actor_summary
 from dapr_lint.python.model.clients import client_facts
 from dapr_lint.python.model.exceptions import exception_facts
+from dapr_lint.python.model.listings import summary_string
 from dapr_lint.python.model.workflow_facts import workflow_facts
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.python.summary_blocking import BlockingDrafts
-from dapr_lint.python.summary_routes import RouteDrafts, str_value
+from dapr_lint.python.summary_routes import RouteDrafts
 from dapr_lint.summaries import (
     AsyncCall,
     ComponentUse,
@@ -289,11 +290,11 @@ class _Builder:
             scope = handler.function.outer_scope
             pubsub = topic = None
             if handler.kind in ("subscription", "grpc_subscription") and handler.call is not None:
-                pubsub = str_value(self.m, argument(handler.call, 0, ("pubsub", "pubsub_name")), scope)
-                topic = str_value(self.m, argument(handler.call, 1, ("topic",)), scope)
+                pubsub = summary_string(self.m, argument(handler.call, 0, ("pubsub", "pubsub_name")), scope)
+                topic = summary_string(self.m, argument(handler.call, 1, ("topic",)), scope)
             binding = None
             if handler.kind == "grpc_binding" and handler.call is not None:
-                binding = str_value(self.m, argument(handler.call, 0, ("name",)), scope)
+                binding = summary_string(self.m, argument(handler.call, 0, ("name",)), scope)
             item: dict[str, Any] = {
                 "kind": handler.kind,
                 "framework": handler.framework,
@@ -325,7 +326,7 @@ class _Builder:
             item = {
                 "method": method[1],
                 "param": params[0],
-                "name": env[1] if env is not None else str_value(self.m, name_expr, site.scope),
+                "name": env[1] if env is not None else summary_string(self.m, name_expr, site.scope),
                 "env": env[0] if env is not None else None,
                 "topic": None,
                 "keywords": tuple(
@@ -342,11 +343,11 @@ class _Builder:
             ):
                 item["keywords"] = tuple(sorted({*item["keywords"], "ttlInSeconds"}))
             if len(params) > 1 and params[1] in ("topic_name", "topic"):
-                item["topic"] = str_value(self.m, argument(site.node, 1, (params[1],)), site.scope)
+                item["topic"] = summary_string(self.m, argument(site.node, 1, (params[1],)), site.scope)
             if method[1] in ("invoke_method", "invoke_method_async"):
-                item["method_name"] = str_value(self.m, argument(site.node, 1, ("method_name",)), site.scope)
+                item["method_name"] = summary_string(self.m, argument(site.node, 1, ("method_name",)), site.scope)
                 verb = argument(site.node, 5, ("http_verb",))
-                item["http_verb"] = str_value(self.m, verb, site.scope) if verb is not None else None
+                item["http_verb"] = summary_string(self.m, verb, site.scope) if verb is not None else None
                 data = argument(site.node, 2, ("data",))
                 item["has_body"] = data is not None and not is_none_literal(data)
             summary["components"].append(item)

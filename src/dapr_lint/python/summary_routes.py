@@ -9,7 +9,8 @@ from typing import Optional, Union
 import libcst as cst
 
 from dapr_lint.python import known
-from dapr_lint.python.model import UNKNOWN, Instance, ModuleModel, Ref, Scope, argument, constant_string
+from dapr_lint.python.model import UNKNOWN, Instance, ModuleModel, Ref, Scope, argument
+from dapr_lint.python.model.listings import summary_string
 from dapr_lint.summaries import ImportedName, LocalObject, StrValue
 
 # Classes whose instances serve routes: (kind, framework).
@@ -49,17 +50,6 @@ _ENTRY_CALLS = frozenset(
 )
 
 
-def str_value(model: ModuleModel, expr: Optional[cst.BaseExpression], scope: Scope) -> StrValue:
-    """What a summary says an expression is: a known str, a name imported from another module (the project
-    stage resolves it), or None."""
-    if expr is None:
-        return None
-    value = model.value_of(expr, scope)
-    if isinstance(value, Ref):
-        return ImportedName(value.path)
-    return constant_string(value)
-
-
 class RouteDrafts:
     """Drafts of a module's route owners (`objects`, by key), routes and includes; `pending` receives the nodes
     whose spans the drafts need."""
@@ -91,7 +81,7 @@ class RouteDrafts:
                 "kind": kind,
                 "framework": framework,
                 "name": name,
-                "prefix": str_value(self.m, prefix_expr, site.scope) if prefix_expr is not None else "",
+                "prefix": summary_string(self.m, prefix_expr, site.scope) if prefix_expr is not None else "",
                 # Not bound to a plain name, or given its routes up front: we cannot follow it.
                 "opaque": name is None or argument(site.node, None, "routes") is not None,
                 "actor": False,
@@ -251,7 +241,7 @@ class RouteDrafts:
             elif not shape_ok:
                 return
         path_expr = argument(call, 0, keywords)
-        path = str_value(self.m, path_expr, scope) if path_expr is not None else None
+        path = summary_string(self.m, path_expr, scope) if path_expr is not None else None
         if owner is None and not (isinstance(path, str) and path.startswith("/")):
             return
         item = {"owner": owner, "path": path, "function": function, "methods": self._methods(call, verb, scope)}
@@ -278,7 +268,7 @@ class RouteDrafts:
             child_expr = argument(call, 0, ("router", "blueprint"))
             prefix_expr = argument(call, None, keyword)
         child = self._object_ref(child_expr, scope) if child_expr is not None else None
-        prefix: StrValue = str_value(self.m, prefix_expr, scope) if prefix_expr is not None else ""
+        prefix: StrValue = summary_string(self.m, prefix_expr, scope) if prefix_expr is not None else ""
         item = {
             "parent": parent,
             "child": child,
