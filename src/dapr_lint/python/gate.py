@@ -197,7 +197,10 @@ def closed_summary(data: bytes, subscribers: tuple[str, ...] = ()) -> Optional[M
         return None
 
 
-class _Gate:
+class _WalkFacts:
+    """What the walk collects, how a name resolves in it (as ModuleModel.value_of does), and the summary made of
+    it (what python/summary.py gives a module with no anchor)."""
+
     def __init__(self) -> None:
         self.module = _Scope("module", None)
         self.imports: list[tuple[str, tuple[str, ...]]] = []
@@ -211,212 +214,6 @@ class _Gate:
         self.has_async = False
         # function decorators with a route verb (`@mock.patch("...")`): the summary records them as routes
         self.routes: list[tuple[ast.Call, _Function]] = []
-
-    # -- the walk (mirrors python/model/builder.py: which scope binds what) -------------------------------
-
-    def run(self, tree: ast.Module) -> ModuleSummary:
-        self.visit_body(tree.body, self.module, None, None)
-        for module, names in self.imports:
-            for path in [module, *(f"{module}{n}" if module.endswith(".") else f"{module}.{n}" for n in names)]:
-                if _anchored_import(path):
-                    raise _Open
-                if self.has_async and (path.startswith(".") or path.split(".", 1)[0] not in NOT_PROJECT):
-                    # code on the event loop calling into a module that may be the project's (DPR101 across
-                    # modules: the summary's async_calls)
-                    raise _Open
-        for expr, scope in self.chains:
-            value = self.value(expr, scope)
-            if value[0] == "ref" and _related(value[1]):
-                raise _Open
-        return self.summary()
-
-    def visit_body(self, body: list, scope: _Scope, function: Optional[_Function], klass: Optional[_Class]) -> None:
-        for node in body:
-            self.visit(node, scope, function, klass)
-
-    def visit(self, node: Any, scope: _Scope, function: Optional[_Function], klass: Optional[_Class]) -> None:
-        if isinstance(node, ast.Match):
-            raise _Open
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            routes: list[ast.Call] = []
-            for decorator in node.decorator_list:
-                if _check_decorator(decorator) and isinstance(decorator, ast.Call):
-                    routes.append(decorator)
-                self.visit(decorator, scope, function, klass)
-            args = node.args
-            for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
-                self.visit(default, scope, function, klass)
-            for arg in _all_args(args):
-                if arg.annotation is not None:
-                    self.visit(arg.annotation, scope, function, klass)
-            if node.returns is not None:
-                self.visit(node.returns, scope, function, klass)
-            owner = klass if scope.kind == "class" else None
-            inner = _Scope("function", scope)
-            prefix = f"{function.qualname}.<locals>." if function is not None else (f"{owner.qualname}." if owner else "")
-            info = _Function(node.name, prefix + node.name, owner, function is not None, node.decorator_list, scope)
-            self.routes.extend((decorator, info) for decorator in routes)
-            if isinstance(node, ast.AsyncFunctionDef):
-                info.is_async = self.has_async = True
-            scope.bind(node.name, _Binding("def", node, scope, target=info))
-            self.functions.append(info)
-            for arg in _all_args(args):
-                inner.bind(arg.arg, _Binding("param", None, inner, arg.annotation))
-            self.visit_body(node.body, inner, info, klass)
-            return
-        if isinstance(node, ast.Lambda):
-            args = node.args
-            for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
-                self.visit(default, scope, function, klass)
-            inner = _Scope("function", scope)
-            for arg in _all_args(args):
-                inner.bind(arg.arg, _Binding("param", None, inner))
-            self.visit(node.body, inner, function or _Function("<lambda>", "<lambda>", None, True, [], scope), klass)
-            return
-        if isinstance(node, ast.ClassDef):
-            for decorator in node.decorator_list:
-                _check_decorator(decorator)  # a route verb on a class (`@mock.patch`) is nobody's route
-                self.visit(decorator, scope, function, klass)
-            for base in node.bases:
-                self.visit(base, scope, function, klass)
-            for keyword in node.keywords:
-                self.visit(keyword.value, scope, function, klass)
-            prefix = f"{klass.qualname}." if klass is not None and scope.kind == "class" else ""
-            info = _Class(node.name, prefix + node.name)
-            scope.bind(node.name, _Binding("class", node, scope, target=info))
-            self.visit_body(node.body, _Scope("class", scope), function, info)
-            return
-        if isinstance(node, ast.Assign):
-            self.visit(node.value, scope, function, klass)
-            for target in node.targets:
-                self.bind(target, "assign", node.value, scope, function, klass)
-            return
-        if isinstance(node, ast.AnnAssign):
-            self.visit(node.annotation, scope, function, klass)
-            if node.value is not None:
-                self.visit(node.value, scope, function, klass)
-                self.bind(node.target, "assign", node.value, scope, function, klass, node.annotation)
-            else:
-                self.bind(node.target, "annotation", None, scope, function, klass, node.annotation)
-            return
-        if isinstance(node, ast.AugAssign):
-            self.visit(node.value, scope, function, klass)
-            self.bind(node.target, "unknown", None, scope, function, klass)
-            return
-        if isinstance(node, ast.NamedExpr):
-            self.visit(node.value, scope, function, klass)
-            self.bind(node.target, "assign", node.value, scope, function, klass)
-            return
-        if isinstance(node, (ast.For, ast.AsyncFor)):
-            self.visit(node.iter, scope, function, klass)
-            self.bind(node.target, "unknown", None, scope, function, klass)
-            self.visit_body(node.body, scope, function, klass)
-            self.visit_body(node.orelse, scope, function, klass)
-            return
-        if isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                self.visit(item.context_expr, scope, function, klass)
-                self.with_items.append(item.context_expr)
-                if isinstance(item.optional_vars, ast.Name):
-                    scope.bind(item.optional_vars.id, _Binding("with", item.context_expr, scope))
-                elif item.optional_vars is not None:
-                    self.bind(item.optional_vars, "unknown", None, scope, function, klass)
-            self.visit_body(node.body, scope, function, klass)
-            return
-        if isinstance(node, ast.ExceptHandler):
-            if node.type is not None:
-                self.visit(node.type, scope, function, klass)
-            if node.name is not None:
-                scope.bind(node.name, _Binding("unknown", None, scope))
-            self.visit_body(node.body, scope, function, klass)
-            return
-        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
-            inner = _Scope("comprehension", scope)
-            for generator in node.generators:
-                self.visit(generator.iter, inner, function, klass)
-                self.bind(generator.target, "unknown", None, inner, function, klass)
-                for condition in generator.ifs:
-                    self.visit(condition, inner, function, klass)
-            for part in ("elt", "key", "value"):
-                child = getattr(node, part, None)
-                if child is not None:
-                    self.visit(child, inner, function, klass)
-            return
-        if isinstance(node, ast.Import):
-            for alias in node.names:
-                self.imports.append((alias.name, ()))
-                if alias.asname is not None:
-                    scope.bind(alias.asname, _Binding("import", None, scope, target=alias.name))
-                else:
-                    root = alias.name.split(".", 1)[0]
-                    scope.bind(root, _Binding("import", None, scope, target=root))
-            return
-        if isinstance(node, ast.ImportFrom):
-            module = "." * node.level + (node.module or "")
-            names: list[str] = []
-            for alias in node.names:
-                if alias.name == "*":
-                    continue
-                names.append(alias.name)
-                target = f"{module}{alias.name}" if module.endswith(".") else f"{module}.{alias.name}"
-                scope.bind(alias.asname or alias.name, _Binding("import", None, scope, target=target))
-            self.imports.append((module, tuple(names)))
-            return
-        if isinstance(node, ast.Global):
-            scope.global_names.update(node.names)
-            return
-        if isinstance(node, ast.Nonlocal):
-            scope.nonlocal_names.update(node.names)
-            return
-        if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in OPENING_CALLS:
-                raise _Open
-            self.calls.append((node, scope))
-        elif isinstance(node, ast.Attribute):
-            # the whole chain is one name (`dapr.clients.DaprClient`): check it, not its prefixes
-            self.chains.append((node, scope))
-            link: ast.expr = node
-            while isinstance(link, ast.Attribute):
-                self.attributes.append(link)
-                link = link.value
-            if not isinstance(link, ast.Name):
-                self.visit(link, scope, function, klass)
-            return
-        elif isinstance(node, ast.Name):
-            self.chains.append((node, scope))
-            return
-        for child in ast.iter_child_nodes(node):
-            self.visit(child, scope, function, klass)
-
-    def bind(
-        self, target: ast.expr, kind: str, value: Any, scope: _Scope, function: Optional[_Function],
-        klass: Optional[_Class], annotation: Any = None,
-    ) -> None:
-        if isinstance(target, ast.Name):
-            self.binding_scope(target.id, scope).bind(target.id, _Binding(kind, value, scope, annotation))
-            return
-        if isinstance(target, (ast.Tuple, ast.List)):
-            for element in target.elts:
-                self.bind(element.value if isinstance(element, ast.Starred) else element, "unknown", None, scope, function, klass)
-            return
-        if isinstance(target, ast.Starred):
-            self.bind(target.value, "unknown", None, scope, function, klass)
-            return
-        self.visit(target, scope, function, klass)
-
-    def binding_scope(self, name: str, scope: _Scope) -> _Scope:
-        if name in scope.global_names:
-            return self.module
-        if name in scope.nonlocal_names:
-            parent = scope.parent
-            while parent is not None:
-                if parent.kind == "function" and name in parent.bindings:
-                    return parent
-                parent = parent.parent
-        while scope.kind == "comprehension" and scope.parent is not None:
-            scope = scope.parent
-        return scope
 
     # -- resolution (mirrors ModuleModel.lookup / value_of, for what can name an import path) --------------
 
@@ -684,6 +481,217 @@ class _Gate:
             forward_grpc=forward_grpc,
             closed=tuple(sorted(closed)),
         )
+
+
+class _Gate(_WalkFacts):
+    """The walk (mirrors python/model/builder.py: which scope binds what); it raises _Open wherever LibCST must
+    run."""
+    # -- the walk (mirrors python/model/builder.py: which scope binds what) -------------------------------
+
+    def run(self, tree: ast.Module) -> ModuleSummary:
+        self.visit_body(tree.body, self.module, None, None)
+        for module, names in self.imports:
+            for path in [module, *(f"{module}{n}" if module.endswith(".") else f"{module}.{n}" for n in names)]:
+                if _anchored_import(path):
+                    raise _Open
+                if self.has_async and (path.startswith(".") or path.split(".", 1)[0] not in NOT_PROJECT):
+                    # code on the event loop calling into a module that may be the project's (DPR101 across
+                    # modules: the summary's async_calls)
+                    raise _Open
+        for expr, scope in self.chains:
+            value = self.value(expr, scope)
+            if value[0] == "ref" and _related(value[1]):
+                raise _Open
+        return self.summary()
+
+    def visit_body(self, body: list, scope: _Scope, function: Optional[_Function], klass: Optional[_Class]) -> None:
+        for node in body:
+            self.visit(node, scope, function, klass)
+
+    def visit(self, node: Any, scope: _Scope, function: Optional[_Function], klass: Optional[_Class]) -> None:
+        if isinstance(node, ast.Match):
+            raise _Open
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            routes: list[ast.Call] = []
+            for decorator in node.decorator_list:
+                if _check_decorator(decorator) and isinstance(decorator, ast.Call):
+                    routes.append(decorator)
+                self.visit(decorator, scope, function, klass)
+            args = node.args
+            for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
+                self.visit(default, scope, function, klass)
+            for arg in _all_args(args):
+                if arg.annotation is not None:
+                    self.visit(arg.annotation, scope, function, klass)
+            if node.returns is not None:
+                self.visit(node.returns, scope, function, klass)
+            owner = klass if scope.kind == "class" else None
+            inner = _Scope("function", scope)
+            prefix = f"{function.qualname}.<locals>." if function is not None else (f"{owner.qualname}." if owner else "")
+            info = _Function(node.name, prefix + node.name, owner, function is not None, node.decorator_list, scope)
+            self.routes.extend((decorator, info) for decorator in routes)
+            if isinstance(node, ast.AsyncFunctionDef):
+                info.is_async = self.has_async = True
+            scope.bind(node.name, _Binding("def", node, scope, target=info))
+            self.functions.append(info)
+            for arg in _all_args(args):
+                inner.bind(arg.arg, _Binding("param", None, inner, arg.annotation))
+            self.visit_body(node.body, inner, info, klass)
+            return
+        if isinstance(node, ast.Lambda):
+            args = node.args
+            for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
+                self.visit(default, scope, function, klass)
+            inner = _Scope("function", scope)
+            for arg in _all_args(args):
+                inner.bind(arg.arg, _Binding("param", None, inner))
+            self.visit(node.body, inner, function or _Function("<lambda>", "<lambda>", None, True, [], scope), klass)
+            return
+        if isinstance(node, ast.ClassDef):
+            for decorator in node.decorator_list:
+                _check_decorator(decorator)  # a route verb on a class (`@mock.patch`) is nobody's route
+                self.visit(decorator, scope, function, klass)
+            for base in node.bases:
+                self.visit(base, scope, function, klass)
+            for keyword in node.keywords:
+                self.visit(keyword.value, scope, function, klass)
+            prefix = f"{klass.qualname}." if klass is not None and scope.kind == "class" else ""
+            info = _Class(node.name, prefix + node.name)
+            scope.bind(node.name, _Binding("class", node, scope, target=info))
+            self.visit_body(node.body, _Scope("class", scope), function, info)
+            return
+        if isinstance(node, ast.Assign):
+            self.visit(node.value, scope, function, klass)
+            for target in node.targets:
+                self.bind(target, "assign", node.value, scope, function, klass)
+            return
+        if isinstance(node, ast.AnnAssign):
+            self.visit(node.annotation, scope, function, klass)
+            if node.value is not None:
+                self.visit(node.value, scope, function, klass)
+                self.bind(node.target, "assign", node.value, scope, function, klass, node.annotation)
+            else:
+                self.bind(node.target, "annotation", None, scope, function, klass, node.annotation)
+            return
+        if isinstance(node, ast.AugAssign):
+            self.visit(node.value, scope, function, klass)
+            self.bind(node.target, "unknown", None, scope, function, klass)
+            return
+        if isinstance(node, ast.NamedExpr):
+            self.visit(node.value, scope, function, klass)
+            self.bind(node.target, "assign", node.value, scope, function, klass)
+            return
+        if isinstance(node, (ast.For, ast.AsyncFor)):
+            self.visit(node.iter, scope, function, klass)
+            self.bind(node.target, "unknown", None, scope, function, klass)
+            self.visit_body(node.body, scope, function, klass)
+            self.visit_body(node.orelse, scope, function, klass)
+            return
+        if isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                self.visit(item.context_expr, scope, function, klass)
+                self.with_items.append(item.context_expr)
+                if isinstance(item.optional_vars, ast.Name):
+                    scope.bind(item.optional_vars.id, _Binding("with", item.context_expr, scope))
+                elif item.optional_vars is not None:
+                    self.bind(item.optional_vars, "unknown", None, scope, function, klass)
+            self.visit_body(node.body, scope, function, klass)
+            return
+        if isinstance(node, ast.ExceptHandler):
+            if node.type is not None:
+                self.visit(node.type, scope, function, klass)
+            if node.name is not None:
+                scope.bind(node.name, _Binding("unknown", None, scope))
+            self.visit_body(node.body, scope, function, klass)
+            return
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            inner = _Scope("comprehension", scope)
+            for generator in node.generators:
+                self.visit(generator.iter, inner, function, klass)
+                self.bind(generator.target, "unknown", None, inner, function, klass)
+                for condition in generator.ifs:
+                    self.visit(condition, inner, function, klass)
+            for part in ("elt", "key", "value"):
+                child = getattr(node, part, None)
+                if child is not None:
+                    self.visit(child, inner, function, klass)
+            return
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                self.imports.append((alias.name, ()))
+                if alias.asname is not None:
+                    scope.bind(alias.asname, _Binding("import", None, scope, target=alias.name))
+                else:
+                    root = alias.name.split(".", 1)[0]
+                    scope.bind(root, _Binding("import", None, scope, target=root))
+            return
+        if isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            names: list[str] = []
+            for alias in node.names:
+                if alias.name == "*":
+                    continue
+                names.append(alias.name)
+                target = f"{module}{alias.name}" if module.endswith(".") else f"{module}.{alias.name}"
+                scope.bind(alias.asname or alias.name, _Binding("import", None, scope, target=target))
+            self.imports.append((module, tuple(names)))
+            return
+        if isinstance(node, ast.Global):
+            scope.global_names.update(node.names)
+            return
+        if isinstance(node, ast.Nonlocal):
+            scope.nonlocal_names.update(node.names)
+            return
+        if isinstance(node, ast.Call):
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in OPENING_CALLS:
+                raise _Open
+            self.calls.append((node, scope))
+        elif isinstance(node, ast.Attribute):
+            # the whole chain is one name (`dapr.clients.DaprClient`): check it, not its prefixes
+            self.chains.append((node, scope))
+            link: ast.expr = node
+            while isinstance(link, ast.Attribute):
+                self.attributes.append(link)
+                link = link.value
+            if not isinstance(link, ast.Name):
+                self.visit(link, scope, function, klass)
+            return
+        elif isinstance(node, ast.Name):
+            self.chains.append((node, scope))
+            return
+        for child in ast.iter_child_nodes(node):
+            self.visit(child, scope, function, klass)
+
+    def bind(
+        self, target: ast.expr, kind: str, value: Any, scope: _Scope, function: Optional[_Function],
+        klass: Optional[_Class], annotation: Any = None,
+    ) -> None:
+        if isinstance(target, ast.Name):
+            self.binding_scope(target.id, scope).bind(target.id, _Binding(kind, value, scope, annotation))
+            return
+        if isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self.bind(element.value if isinstance(element, ast.Starred) else element, "unknown", None, scope, function, klass)
+            return
+        if isinstance(target, ast.Starred):
+            self.bind(target.value, "unknown", None, scope, function, klass)
+            return
+        self.visit(target, scope, function, klass)
+
+    def binding_scope(self, name: str, scope: _Scope) -> _Scope:
+        if name in scope.global_names:
+            return self.module
+        if name in scope.nonlocal_names:
+            parent = scope.parent
+            while parent is not None:
+                if parent.kind == "function" and name in parent.bindings:
+                    return parent
+                parent = parent.parent
+        while scope.kind == "comprehension" and scope.parent is not None:
+            scope = scope.parent
+        return scope
+
 
 
 def _all_args(args: ast.arguments) -> list[ast.arg]:
