@@ -11,7 +11,7 @@ QualifiedNameProvider: the same answers for the imports Dapr code uses, at a fra
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator, Optional
+from typing import Any, Callable, Iterable, Iterator, Optional, TypeVar
 
 import libcst as cst
 
@@ -106,6 +106,8 @@ _MAX_CALL_DEPTH = 3
 _MAX_VALUE_NESTING = 100
 
 
+_Facet = TypeVar("_Facet")
+
 class ModuleModel(ModuleRecords):
     """Facts about one module: the records of its walk and the questions rules ask of them (what a name or an
     expression resolves to, here; clients, handlers, exceptions, payloads in the facet modules). Build with
@@ -122,6 +124,13 @@ class ModuleModel(ModuleRecords):
         self._in_progress: set[tuple[int, int]] = set()
         # facet modules (python/model/<facet>.py) keep what they build from the records here, once per model
         self.facets: dict[str, Any] = {}
+
+    def facet(self, name: str, build: Callable[["ModuleModel"], "_Facet"]) -> "_Facet":
+        """The facet `name` of this module, built by `build(model)` on first use and kept in `facets`."""
+        found = self.facets.get(name)
+        if found is None:
+            found = self.facets[name] = build(self)
+        return found
 
     @classmethod
     def build(

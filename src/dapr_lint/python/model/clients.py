@@ -31,10 +31,7 @@ def is_blocking_method(kind: known.ClientKind, method: str) -> bool:
 
 def client_facts(model: "ModuleModel") -> "ClientFacts":
     """The client facet of a module (built once per model)."""
-    found: Optional[ClientFacts] = model.facets.get("clients")
-    if found is None:
-        found = model.facets["clients"] = ClientFacts(model)
-    return found
+    return model.facet("clients", ClientFacts)
 
 
 class ClientFacts:

@@ -29,10 +29,7 @@ _HANDLER_CONSTRUCTORS = frozenset({known.FASTAPI_APP, "starlette.applications.St
 
 def exception_facts(model: "ModuleModel") -> "ExceptionFacts":
     """The exception facet of a module (built once per model)."""
-    found: Optional[ExceptionFacts] = model.facets.get("exceptions")
-    if found is None:
-        found = model.facets["exceptions"] = ExceptionFacts(model)
-    return found
+    return model.facet("exceptions", ExceptionFacts)
 
 
 class ExceptionFacts:

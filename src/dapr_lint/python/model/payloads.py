@@ -29,10 +29,7 @@ _MUTATORS = frozenset({"update", "setdefault", "pop", "popitem", "clear", "__set
 
 def payload_facts(model: "ModuleModel") -> "PayloadFacts":
     """The payload facet of a module (built once per model)."""
-    found: Optional[PayloadFacts] = model.facets.get("payloads")
-    if found is None:
-        found = model.facets["payloads"] = PayloadFacts(model)
-    return found
+    return model.facet("payloads", PayloadFacts)
 
 
 class PayloadFacts:
