@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ast
 import warnings
-from typing import Collection, Iterable, Mapping, Optional, Sequence, Union
+from typing import Any, Collection, Iterable, Mapping, Optional, Sequence, Union
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -129,21 +129,27 @@ def _generated(module: cst.Module, targets: set[int]) -> dict[int, Position]:
 
 
 _Block = cst.BaseSuite
-# The `ast` statement each LibCST statement is (a SimpleStatementLine is as many simple ones as it holds).
-_KINDS: dict[type, Union[type, tuple[type, ...]]] = {
+# The `ast` statements each LibCST compound statement may be; a SimpleStatementLine is as many of _SIMPLE as it
+# holds. Exact types: LibCST's parser makes no subclasses, and a type not listed is a mismatch (the whole-module
+# way).
+_KINDS: dict[type, tuple[type, ...]] = {
     cst.FunctionDef: (ast.FunctionDef, ast.AsyncFunctionDef),
-    cst.ClassDef: ast.ClassDef,
-    cst.If: ast.If,
+    cst.ClassDef: (ast.ClassDef,),
+    cst.If: (ast.If,),
     cst.For: (ast.For, ast.AsyncFor),
-    cst.While: ast.While,
+    cst.While: (ast.While,),
     cst.With: (ast.With, ast.AsyncWith),
-    cst.Try: ast.Try,
-    cst.TryStar: getattr(ast, "TryStar", ()),  # Python 3.11
-    cst.Match: ast.Match,
+    cst.Try: (ast.Try,),
+    cst.TryStar: tuple(getattr(ast, name) for name in ("TryStar",) if hasattr(ast, name)),  # Python 3.11
+    cst.Match: (ast.Match,),
 }
-_SIMPLE = (
-    ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return, ast.Raise, ast.Pass, ast.Break, ast.Continue,
-    ast.Import, ast.ImportFrom, ast.Global, ast.Nonlocal, ast.Assert, ast.Delete,
+_SIMPLE = frozenset(
+    getattr(ast, name)
+    for name in (
+        "Assign", "AugAssign", "AnnAssign", "Expr", "Return", "Raise", "Pass", "Break", "Continue", "Import",
+        "ImportFrom", "Global", "Nonlocal", "Assert", "Delete", "TypeAlias",
+    )
+    if hasattr(ast, name)
 )
 
 
@@ -209,26 +215,36 @@ class _Anchored:
 
     # -- where each statement starts, and which statement holds each reported node ----------------------
 
-    def _body(self, body: Sequence[cst.BaseStatement], nodes: list[ast.stmt], indents: tuple[str, ...]) -> None:
+    def _body(self, body: Sequence[Any], nodes: list[Any], indents: tuple[str, ...]) -> None:
+        """Where each statement of a body starts, from its `ast` twin; the reported nodes found on the way."""
         index = 0
+        count = len(nodes)
         unplaced = self.unplaced
+        statements = self.statements
         for statement in body:
-            if index >= len(nodes):
+            if index >= count:
                 raise _Mismatch()
             node = nodes[index]
-            index += len(statement.body) if isinstance(statement, cst.SimpleStatementLine) else 1
-            if not isinstance(node, _KINDS.get(type(statement), _SIMPLE)):
+            key = id(statement)
+            kind = type(statement)
+            if kind is cst.SimpleStatementLine:
+                index += len(statement.body)
+                if type(node) not in _SIMPLE:
+                    raise _Mismatch()
+                statements[key] = _Statement(statement, node.lineno - len(statement.leading_lines), indents)
+                if key in unplaced:
+                    self._hold(key, key)
+                continue
+            index += 1
+            if type(node) not in _KINDS.get(kind, ()):
                 raise _Mismatch()
             first = node.lineno
-            leading = len(statement.leading_lines)  # type: ignore[attr-defined]
-            decorators = getattr(statement, "decorators", ())
+            leading = len(statement.leading_lines)
+            decorators = statement.decorators if kind is cst.FunctionDef or kind is cst.ClassDef else ()
             if decorators:
-                if not getattr(node, "decorator_list", None):
-                    raise _Mismatch()
-                first = node.decorator_list[0].lineno  # type: ignore[attr-defined]
+                first = node.decorator_list[0].lineno
                 leading += len(decorators[0].leading_lines)
-            key = id(statement)
-            self.statements[key] = _Statement(statement, first - leading, indents)
+            statements[key] = _Statement(statement, first - leading, indents)
             blocks = self._blocks(statement, node)
             if unplaced:
                 # the statement itself, its blocks, a definition's name and decorators: no search needed
@@ -237,7 +253,7 @@ class _Anchored:
                 for block, _inner in blocks:
                     if id(block) in unplaced:
                         self._hold(key, id(block))
-                if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+                if kind is cst.FunctionDef or kind is cst.ClassDef:
                     if id(statement.name) in unplaced:
                         self._hold(key, id(statement.name))
                     for decorator in decorators:
@@ -249,7 +265,7 @@ class _Anchored:
                 self.walked.add(id(block))
                 indent = block.indent
                 self._body(block.body, inner, indents + (self.module.default_indent if indent is None else indent,))
-        if index != len(nodes):
+        if index != count:
             raise _Mismatch()
 
     def _hold(self, statement: int, target: int) -> None:
@@ -280,14 +296,15 @@ class _Anchored:
                     continue
                 stack.extend(_children(node))
 
-    def _blocks(self, statement: cst.BaseStatement, node: ast.stmt) -> list[tuple[cst.IndentedBlock, list[ast.stmt]]]:
+    def _blocks(self, statement: Any, node: Any) -> list[tuple[cst.IndentedBlock, list[Any]]]:
         """The indented blocks of a compound statement whose statements are walked, with their `ast` bodies."""
-        pairs: list[tuple[_Block, list[ast.stmt]]] = []
-        if isinstance(statement, (cst.FunctionDef, cst.ClassDef, cst.With)):
-            pairs.append((statement.body, node.body))  # type: ignore[attr-defined]
-        elif isinstance(statement, cst.If):
+        pairs: list[tuple[_Block, list[Any]]] = []
+        kind = type(statement)
+        if kind is cst.FunctionDef or kind is cst.ClassDef or kind is cst.With:
+            pairs.append((statement.body, node.body))
+        elif kind is cst.If:
             branch: Union[cst.If, cst.Else, None] = statement
-            current: ast.stmt = node
+            current = node
             while isinstance(branch, cst.If):
                 if not isinstance(current, ast.If):
                     raise _Mismatch()
@@ -300,20 +317,20 @@ class _Anchored:
                     current = orelse[0]
                 elif isinstance(branch, cst.Else):
                     pairs.append((branch.body, orelse))
-        elif isinstance(statement, (cst.For, cst.While)):
-            pairs.append((statement.body, node.body))  # type: ignore[attr-defined]
+        elif kind is cst.For or kind is cst.While:
+            pairs.append((statement.body, node.body))
             if statement.orelse is not None:
-                pairs.append((statement.orelse.body, node.orelse))  # type: ignore[attr-defined]
-        elif isinstance(statement, (cst.Try, cst.TryStar)):
-            if len(node.handlers) != len(statement.handlers):  # type: ignore[attr-defined]
+                pairs.append((statement.orelse.body, node.orelse))
+        elif kind is cst.Try or kind is cst.TryStar:
+            if len(node.handlers) != len(statement.handlers):
                 raise _Mismatch()
-            pairs.append((statement.body, node.body))  # type: ignore[attr-defined]
-            pairs.extend((handler.body, ast_handler.body) for handler, ast_handler in zip(statement.handlers, node.handlers))  # type: ignore[attr-defined]
+            pairs.append((statement.body, node.body))
+            pairs.extend((handler.body, ast_handler.body) for handler, ast_handler in zip(statement.handlers, node.handlers))
             if statement.orelse is not None:
-                pairs.append((statement.orelse.body, node.orelse))  # type: ignore[attr-defined]
+                pairs.append((statement.orelse.body, node.orelse))
             if statement.finalbody is not None:
-                pairs.append((statement.finalbody.body, node.finalbody))  # type: ignore[attr-defined]
-        return [(block, inner) for block, inner in pairs if isinstance(block, cst.IndentedBlock)]
+                pairs.append((statement.finalbody.body, node.finalbody))
+        return [(block, inner) for block, inner in pairs if type(block) is cst.IndentedBlock]
 
     # -- code generation from a statement's first line ------------------------------------------------
 
