@@ -490,13 +490,16 @@ class AppModel:
                     break
                 current = parent
         modules = self.modules
+        sep = os.sep
         for base in bases:
             # the name may be a module, a package, or a name inside one of them
+            prefix = "" if base == "." else base if base.endswith(sep) else base + sep
             for length in range(len(parts), 0, -1):
-                target = os.path.join(base, *parts[:length]) if base != "." else os.path.join(*parts[:length])
-                for candidate in (target + ".py", os.path.join(target, "__init__.py")):
-                    if candidate in modules:
-                        return [candidate]
+                target = prefix + sep.join(parts[:length])
+                if target + ".py" in modules:
+                    return [target + ".py"]
+                if target + sep + "__init__.py" in modules:
+                    return [target + sep + "__init__.py"]
         return []
 
     def _resource_sets(self, app: App) -> None:
