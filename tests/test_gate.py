@@ -128,3 +128,36 @@ def test_gated_json_equals_full_json_on_a_tree_of_real_code(tmp_path):
     full = _check_json(tree, "0")
     assert '"code"' in full
     assert _check_json(tree, "1") == full
+
+
+# Refinements of the gate: each name the gate no longer opens on by itself, closed where nothing anchors it, and
+# the shape a rule keys on, which still opens (and there the full run reports what the rule finds).
+CLOSED_BY_REFINEMENT = {
+    "pydantic model, no Dapr code": (
+        b"from pydantic import BaseModel\nimport pydantic\n\n\nclass Order(BaseModel):\n    id: int\n\n\n"
+        b"class Line(pydantic.BaseModel):\n    n: int\n\n\ndef dump(order: Order):\n    return order.dict(), order.json()\n"
+    ),
+}
+OPEN_FOR_A_RULE = {
+    "pydantic model published as a dict (DPR201)": (
+        b"from dapr.clients import DaprClient\nfrom pydantic import BaseModel\n\n\nclass Order(BaseModel):\n    id: int\n\n\n"
+        b"def send():\n    with DaprClient() as client:\n        client.publish_event('pubsub', 'orders', Order(id=1).dict())\n",
+        "DPR201",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLOSED_BY_REFINEMENT))
+def test_refined_shapes_close(name, monkeypatch):
+    source = CLOSED_BY_REFINEMENT[name]
+    assert gate.closed_summary(source) is not None
+    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
+    assert gated == full
+
+
+@pytest.mark.parametrize("name", sorted(OPEN_FOR_A_RULE))
+def test_shapes_a_rule_keys_on_still_open(name, monkeypatch):
+    source, code = OPEN_FOR_A_RULE[name]
+    assert gate.closed_summary(source) is None
+    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
+    assert gated == full and code in {d.code for d in full[0]}

@@ -91,6 +91,9 @@ CONTEXT = frozenset(
         "typing_extensions.Optional",
         "functools.cache", "functools.cached_property", "functools.lru_cache", "functools.wraps",
         "dataclasses.dataclass",
+        # pydantic's bases qualify a payload, a handler's body or an actor's state type: each of those is anchored
+        # by a Dapr call, handler or actor of its own (payloads.is_pydantic_model, service._pydantic_model)
+        "pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.v1.BaseModel", "pydantic.dataclasses.dataclass",
         "datetime.UTC", "datetime.date.today", "datetime.datetime.now", "datetime.datetime.today",
         "datetime.datetime.utcnow", "datetime.timedelta", "datetime.timezone.utc",
         "time.gmtime", "time.localtime", "time.monotonic", "time.monotonic_ns", "time.perf_counter", "time.sleep",
@@ -103,6 +106,7 @@ NOT_NAMES = frozenset(
     {
         "app.py", "__init__.py", "uv.lock", "poetry.lock", "Pipfile.lock", "pyproject.toml", "setup.cfg",
         "requirements.txt", "options.extras_require", "tool.poetry.dependencies", "tool.poetry.group.",
+        "pydantic.dict", "pydantic.json",  # where a payload kind comes from (model/values.py Kind.origin)
     }
 )
 
@@ -127,7 +131,7 @@ OPENING_CALLS = frozenset(
 # always safe, so this needs no proof; a file it sends the full way by a word in a comment loses nothing but time.
 _SURELY_OPEN = re.compile(
     rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|dapr_agents|uvicorn|opentelemetry|cloudevents"
-    rb"|pydantic|dapr\.ext|dapr\.actor)\b|\bDapr(?:Grpc)?Client(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b",
+    rb"|dapr\.ext|dapr\.actor)\b|\bDapr(?:Grpc)?Client(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b",
     re.M,
 )
 
