@@ -137,12 +137,25 @@ CLOSED_BY_REFINEMENT = {
         b"from pydantic import BaseModel\nimport pydantic\n\n\nclass Order(BaseModel):\n    id: int\n\n\n"
         b"class Line(pydantic.BaseModel):\n    n: int\n\n\ndef dump(order: Order):\n    return order.dict(), order.json()\n"
     ),
+    "Dapr and gRPC errors caught, raised and tested, no Dapr call": (
+        b"import grpc\nimport pytest\nfrom grpc.aio import AioRpcError\n"
+        b"from dapr.clients.exceptions import DaprGrpcError, DaprInternalError\n\n\n"
+        b"def retry(call):\n    try:\n        return call()\n    except (grpc.RpcError, AioRpcError) as error:\n"
+        b"        raise DaprInternalError(str(error))\n    except DaprGrpcError:\n        raise\n\n\n"
+        b"def test_retry():\n    with pytest.raises(DaprInternalError):\n        retry(lambda: 1 / 0)\n"
+    ),
 }
 OPEN_FOR_A_RULE = {
     "pydantic model published as a dict (DPR201)": (
         b"from dapr.clients import DaprClient\nfrom pydantic import BaseModel\n\n\nclass Order(BaseModel):\n    id: int\n\n\n"
         b"def send():\n    with DaprClient() as client:\n        client.publish_event('pubsub', 'orders', Order(id=1).dict())\n",
         "DPR201",
+    ),
+    "only DaprInternalError caught around a gRPC call (DPR302)": (
+        b"from dapr.clients import DaprClient\nfrom dapr.clients.exceptions import DaprInternalError\n\n\n"
+        b"def save():\n    with DaprClient() as client:\n        try:\n            client.save_state('store', 'k', 'v')\n"
+        b"        except DaprInternalError:\n            raise\n",
+        "DPR302",
     ),
 }
 

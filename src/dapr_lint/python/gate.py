@@ -94,6 +94,12 @@ CONTEXT = frozenset(
         # pydantic's bases qualify a payload, a handler's body or an actor's state type: each of those is anchored
         # by a Dapr call, handler or actor of its own (payloads.is_pydantic_model, service._pydantic_model)
         "pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.v1.BaseModel", "pydantic.dataclasses.dataclass",
+        # the errors a Dapr call raises: what an `except` clause catches (model/exceptions.py) is read only for a
+        # `try` around a Dapr client call (DPR301/302/303, the summary's unguarded calls), in a workflow or an actor,
+        # or for an app-level handler (opened by its decorator or call shape)
+        "dapr.clients.exceptions.DaprInternalError", "dapr.clients.exceptions.DaprGrpcError",
+        "dapr.clients.exceptions.DaprHttpError", "dapr.clients.DaprInternalError", "dapr.aio.clients.DaprInternalError",
+        "dapr.clients.http.client.DaprHttpError", "grpc.RpcError", "grpc.aio.AioRpcError", "grpc._channel._InactiveRpcError",
         "datetime.UTC", "datetime.date.today", "datetime.datetime.now", "datetime.datetime.today",
         "datetime.datetime.utcnow", "datetime.timedelta", "datetime.timezone.utc",
         "time.gmtime", "time.localtime", "time.monotonic", "time.monotonic_ns", "time.perf_counter", "time.sleep",
