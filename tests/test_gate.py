@@ -157,6 +157,16 @@ OPEN_FOR_A_RULE = {
         b"        except DaprInternalError:\n            raise\n",
         "DPR302",
     ),
+    # the model parses a string annotation: its names are read as if written outside the string
+    "an SDK response typed by a string annotation (DPR108)": (
+        b"import dapr.clients.grpc._response as r\n\n\ndef check(resp: 'r.InvokeMethodResponse'):\n    return resp.status\n",
+        "DPR108",
+    ),
+    "a nested string annotation, in the function's scope (DPR108)": (
+        b"import typing\n\n\ndef check(resp: typing.Optional['\"InvokeMethodResponse\"']):\n"
+        b"    from dapr.clients.grpc._response import InvokeMethodResponse\n    return resp.status\n",
+        "DPR108",
+    ),
 }
 
 

@@ -546,6 +546,9 @@ class _Gate(_WalkFacts):
             self.functions.append(info)
             for arg in _all_args(args):
                 inner.bind(arg.arg, _Binding("param", None, inner, arg.annotation))
+                if arg.annotation is not None:
+                    # the model types a parameter from its annotation in the function's own scope
+                    self.string_annotation(arg.annotation, (scope, inner))
             self.visit_body(node.body, inner, info, klass)
             return
         if isinstance(node, ast.Lambda):
@@ -577,6 +580,7 @@ class _Gate(_WalkFacts):
             return
         if isinstance(node, ast.AnnAssign):
             self.visit(node.annotation, scope, function, klass)
+            self.string_annotation(node.annotation, (scope, self.module))
             if node.value is not None:
                 self.visit(node.value, scope, function, klass)
                 self.bind(node.target, "assign", node.value, scope, function, klass, node.annotation)
@@ -672,6 +676,20 @@ class _Gate(_WalkFacts):
             return
         for child in ast.iter_child_nodes(node):
             self.visit(child, scope, function, klass)
+
+    def string_annotation(self, annotation: ast.expr, scopes: tuple[_Scope, ...], depth: int = 0) -> None:
+        """The names a string in an annotation names (`client: "DaprClient"`): the model parses it
+        (ModuleModel.type_from_annotation), so they are checked like the names written outside strings, in each
+        scope the model may read them from. Only the names: nothing in a string is a call or a closer."""
+        for node in ast.walk(annotation):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                continue
+            if depth > 8:
+                raise _Open
+            for expr in _expressions_in(node.value):
+                for chain in _chains(expr):
+                    self.chains.extend((chain, scope) for scope in scopes)
+                self.string_annotation(expr, scopes, depth + 1)
 
     def bind(
         self, target: ast.expr, kind: str, value: Any, scope: _Scope, function: Optional[_Function],
@@ -788,6 +806,34 @@ def _anchored_import(path: str) -> bool:
         return True
     parts = path.split(".")
     return any(".".join(parts[:i]) in NAMES for i in range(1, len(parts) + 1))
+
+
+_IDENTIFIERS = re.compile(r"[^\W\d]\w*(?:\s*\.\s*[^\W\d]\w*)*")
+
+
+def _expressions_in(text: str) -> list[ast.expr]:
+    """What LibCST's `parse_expression` may make of a string annotation: its expression, or, when CPython does
+    not parse it, every dotted name written in it (more names than the model can read: the gate opens more)."""
+    try:
+        return [ast.parse(text.strip(), mode="eval").body]
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
+    found: list[ast.expr] = []
+    for match in _IDENTIFIERS.finditer(text):
+        try:
+            found.append(ast.parse(re.sub(r"\s+", "", match.group(0)), mode="eval").body)
+        except (SyntaxError, ValueError):
+            continue  # a keyword: not a name
+    return found
+
+
+def _chains(expr: ast.expr) -> list[ast.expr]:
+    """The longest names and attribute chains in an expression (`a.b.c`, not `a.b`)."""
+    inner = {id(node.value) for node in ast.walk(expr) if isinstance(node, ast.Attribute)}
+    return [
+        node for node in ast.walk(expr)
+        if isinstance(node, (ast.Name, ast.Attribute)) and id(node) not in inner
+    ]
 
 
 _PREFIXES: frozenset[str] = frozenset(
