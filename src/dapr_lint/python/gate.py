@@ -222,6 +222,8 @@ class _WalkFacts:
         self.memo: dict[tuple[int, int], Value] = {}
         self.busy: set[tuple[int, int]] = set()
         self.has_async = False
+        # calls outside any `async def` that may run a coroutine as a script (`asyncio.run(main())`)
+        self.runners: list[tuple[ast.Call, _Scope]] = []
         # function decorators with a route verb (`@mock.patch("...")`): the summary records them as routes
         self.routes: list[tuple[ast.Call, _Function]] = []
 
@@ -500,11 +502,12 @@ class _Gate(_WalkFacts):
 
     def run(self, tree: ast.Module) -> ModuleSummary:
         self.visit_body(tree.body, self.module, None, None)
+        on_loop = self.has_async and self.runs_on_event_loop()
         for module, names in self.imports:
             for path in [module, *(f"{module}{n}" if module.endswith(".") else f"{module}.{n}" for n in names)]:
                 if _anchored_import(path):
                     raise _Open
-                if self.has_async and (path.startswith(".") or path.split(".", 1)[0] not in NOT_PROJECT):
+                if on_loop and (path.startswith(".") or path.split(".", 1)[0] not in NOT_PROJECT):
                     # code on the event loop calling into a module that may be the project's (DPR101 across
                     # modules: the summary's async_calls)
                     raise _Open
@@ -661,6 +664,8 @@ class _Gate(_WalkFacts):
             if isinstance(func, ast.Attribute) and func.attr in OPENING_CALLS:
                 raise _Open
             self.calls.append((node, scope))
+            if function is None or not function.is_async:
+                self.runners.append((node, scope))
         elif isinstance(node, ast.Attribute):
             # the whole chain is one name (`dapr.clients.DaprClient`): check it, not its prefixes
             self.chains.append((node, scope))
@@ -676,6 +681,40 @@ class _Gate(_WalkFacts):
             return
         for child in ast.iter_child_nodes(node):
             self.visit(child, scope, function, klass)
+
+    def runs_on_event_loop(self) -> bool:
+        """Whether an `async def` may run on a shared event loop (the summary's async_calls come only from those,
+        python/model/clients.py `runs_on_event_loop`): any but a script entry, a coroutine function a script
+        runner outside any `async def` is given (`asyncio.run(main())`, `loop.run_until_complete(main())`,
+        python/model/handlers.py `find_script_entries`). Fewer entries than the model finds (no propagation to
+        the helpers only entries call, no entry reached through an attribute): the gate opens more, never less."""
+        entries: set[int] = set()
+        for call, scope in self.runners:
+            func = call.func
+            if not (isinstance(func, ast.Attribute) and func.attr in known.SCRIPT_RUNNER_METHODS):
+                if self.imported_path(func, scope) not in known.SCRIPT_RUNNERS:
+                    continue
+            if not call.args or isinstance(call.args[0], ast.Starred):
+                continue  # LibCST's first argument may be a keyword or a starred one: not read here
+            target = call.args[0].func if isinstance(call.args[0], ast.Call) else call.args[0]
+            if isinstance(target, ast.Name):
+                bindings = self.lookup(target.id, scope)
+                if bindings and len(bindings) == 1 and bindings[0].kind == "def" and bindings[0].target.is_async:
+                    entries.add(id(bindings[0].target))
+        return any(info.is_async and id(info) not in entries for info in self.functions)
+
+    def imported_path(self, expr: ast.expr, scope: _Scope) -> Optional[str]:
+        """The import path of a chain whose root is a name bound once, by an import (then the model's
+        `qualified_name` is the same path)."""
+        root = expr
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name):
+            return None
+        bindings = self.lookup(root.id, scope)
+        if not bindings or len(bindings) != 1 or bindings[0].kind != "import":
+            return None
+        return self.path_of(expr, scope)
 
     def string_annotation(self, annotation: ast.expr, scopes: tuple[_Scope, ...], depth: int = 0) -> None:
         """The names a string in an annotation names (`client: "DaprClient"`): the model parses it
