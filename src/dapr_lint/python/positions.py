@@ -16,7 +16,6 @@ generating the whole module up to the last reported node, which gives the same s
 from __future__ import annotations
 
 import ast
-import gc
 import warnings
 from typing import Any, Collection, Iterable, Mapping, Optional, Sequence, Union
 
@@ -107,18 +106,12 @@ def positions(
     if not targets:
         return {}
     if source is not None:
-        # No cyclic collection while the `ast` tree lives: its ~100k objects hold no cycle (reference counting
-        # frees them on return), and a collection they would trigger traverses the whole LibCST module too
-        # (measured: as long as the rest of this pass)
-        collecting = gc.isenabled()
-        gc.disable()
+        # (the engine pauses the cyclic collector for the file: the `ast` tree's objects would otherwise trigger
+        # collections that traverse the whole LibCST module, as long as the rest of this pass)
         try:
             placed = _Anchored(module, targets, source, tree, statements or {}).run()
         except Exception:  # any surprise in the shortcut: generated code is the reference, and exact
             placed = None
-        finally:
-            if collecting:
-                gc.enable()
         if placed is not None:
             return placed
     return _generated(module, targets)
