@@ -190,8 +190,8 @@ class FileResult:
     # With --diff: the file's text before and after the per-file fixes (project fixes build on it).
     original_data: Optional[bytes] = None
     fixed_data: Optional[bytes] = None
-    # Project findings appended by the project stage whose Fix has edits, (diagnostic, fix): what
-    # engine.fixes.apply_project_fixes applies. Main process only (the project stage runs there), never cached.
+    # Project findings appended by the project stage with a Fix (its edit builder kept), (diagnostic, fix): what
+    # engine.fixes.apply_project_fixes builds and applies. Main process only (the project stage runs there), never cached.
     project_fixes: list[tuple[Diagnostic, Fix]] = field(default_factory=list, compare=False, repr=False)
     # Why the file could not be analysed (a worker crash, the time budget, the memory limit): it then holds
     # one DPR001 saying so, and the run exits 2.

@@ -122,8 +122,9 @@ def lint_module(
     """Model a parsed module once, run the enabled rules, build the project summary when a project rule
     wants it, and position what they report in one pass.
 
-    A finding carries a fix only when its rule supplied an edit for it (registry.Reporter drops a Fix without
-    one): "fixable" in the output always means `--fix` (or `--unsafe-fixes`) can do it."""
+    A finding carries a fix only when its rule decided there is one (registry.Reporter drops a Fix without an
+    edit builder): "fixable" in the output always means `--fix` (or `--unsafe-fixes`) can do it. The edits are
+    not built here: the Diagnostic keeps the title and safety, the Finding the builder (Fix.edits)."""
     errors: list[InternalError] = []
     try:
         model = ModuleModel.build(module, settings.options, settings.sdk_at(path), subscribers)
