@@ -37,6 +37,8 @@ def test_a_wider_fix_or_a_fix_the_spec_does_not_declare_is_refused():
         Reporter(spec("unsafe"))("node", "message", Fix("Do it.", build, safety="safe"))
     with pytest.raises(ValueError, match="declares no fix_safety"):
         Reporter(spec(None))("node", "message", Fix("Do it.", build))
+    with pytest.raises(ValueError, match="what builds its edits"):
+        Reporter(spec("safe"))("node", "message", Fix("Do it.", EDIT))
 
 
 def test_a_fix_without_an_edit_builder_is_no_fix():

@@ -131,6 +131,8 @@ class Reporter:
         declared = self.spec.fix_safety
         if declared is None:
             raise ValueError(f"{self.code} reports a fix, but its RuleSpec declares no fix_safety")
+        if not callable(fix.build):  # an edit passed where its builder belongs (the eager form of old)
+            raise ValueError(f"{self.code}: a Fix takes what builds its edits (a callable), not {type(fix.build).__name__}")
         if fix.safety is None:
             return Fix(fix.title, fix.build, safety=declared)
         if fix.safety != declared and declared != "safe":
