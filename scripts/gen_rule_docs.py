@@ -64,6 +64,13 @@ def fence(example: Example) -> str:
     return "".join(parts)
 
 
+def unit(example: Example) -> str:
+    """The example on a whole page: its words before, its block (and folded files), its words after."""
+    before = f"{example.before}\n\n" if example.before else ""
+    after = f"\n{example.after}\n" if example.after else ""
+    return before + fence(example) + after
+
+
 def _replace_blocks(section: str, examples: tuple[Example, ...], where: str) -> str:
     blocks = list(_FENCE.finditer(section))
     if len(blocks) > len(examples):
@@ -92,7 +99,7 @@ def whole_page(rule: RuleSpec) -> str:
         if title == "Why is this bad?":
             for example_title, examples in (("Example", invalid), ("Use instead", valid)):
                 if examples:
-                    parts.append(f"\n## {example_title}\n\n" + "\n".join(fence(e) for e in examples))
+                    parts.append(f"\n## {example_title}\n\n" + "\n".join(unit(e) for e in examples))
     return "".join(parts)
 
 

@@ -315,6 +315,8 @@ _TEMPORARY = re.compile(r"\.dapr-lint-[A-Za-z0-9_]{1,40}\.tmp\Z")
 _VERSION = re.compile(r"[0-9]+\.[0-9][0-9A-Za-z.+_-]{0,40}\Z")
 # An entry is a summary and a file's findings: far below this; a larger one is not ours.
 _ENTRY_LIMIT = 32 * 1024 * 1024
+# The RuleSpec fields only a rule's page shows: a saved catalog leaves them out (no run reads them).
+_PAGE_FIELDS = ("examples", "prose")
 _WARNED: set[str] = set()
 
 
@@ -548,7 +550,7 @@ class Cache:
         name = f"rules-{self.code_key}.json"
         if os.path.lexists(self.base / name):
             return
-        specs = [{k: v for k, v in dataclasses.asdict(spec).items() if k != "examples"} for spec in registry.all_rules()]
+        specs = [{k: v for k, v in dataclasses.asdict(spec).items() if k not in _PAGE_FIELDS} for spec in registry.all_rules()]
         self._write(self.base, name, {"format": FORMAT, "rules": specs})
 
     # housekeeping
@@ -646,7 +648,7 @@ def load_catalog(directory: Path) -> bool:
         if entry.get("format") != FORMAT or type(entry["rules"]) is not list:
             return False
         hints = typing.get_type_hints(registry.RuleSpec)
-        fields = {f.name for f in dataclasses.fields(registry.RuleSpec) if f.name != "examples"}
+        fields = {f.name for f in dataclasses.fields(registry.RuleSpec) if f.name not in _PAGE_FIELDS}
         specs = [_rule_spec(spec, hints, fields) for spec in entry["rules"]]
     except Exception:
         return False

@@ -28,6 +28,9 @@ class Example:
     # An invalid example's text after `dapr-lint check --fix --unsafe-fixes` with only its rule on: the fix
     # tests are generated from it (tests/test_example_fixes.py).
     fixed: Optional[str] = None
+    # The page's words about this example (markdown): `before` introduces its block, `after` follows it.
+    before: str = ""
+    after: str = ""
 
 
 def invalid(
@@ -36,8 +39,11 @@ def invalid(
     filename: Optional[str] = None,
     files: Optional[Mapping[str, str]] = None,
     fixed: Optional[str] = None,
+    before: str = "",
+    after: str = "",
 ) -> Example:
-    return Example(_dedent(source), False, language, filename, _files(files), None if fixed is None else _dedent(fixed))
+    fixed = None if fixed is None else _dedent(fixed)
+    return Example(_dedent(source), False, language, filename, _files(files), fixed, _words(before), _words(after))
 
 
 def valid(
@@ -45,13 +51,20 @@ def valid(
     language: Literal["python", "yaml", "toml", "text"] = "python",
     filename: Optional[str] = None,
     files: Optional[Mapping[str, str]] = None,
+    before: str = "",
+    after: str = "",
 ) -> Example:
-    return Example(_dedent(source), True, language, filename, _files(files))
+    return Example(_dedent(source), True, language, filename, _files(files), None, _words(before), _words(after))
 
 
 def page(*sections: tuple[str, str]) -> tuple[tuple[str, str], ...]:
     """A rule page's written sections, (title, markdown), each dedented like an example's source."""
-    return tuple((title, textwrap.dedent(text).strip("\n")) for title, text in sections)
+    return tuple((title, _words(text)) for title, text in sections)
+
+
+def _words(text: str) -> str:
+    """Markdown written in a triple-quoted string, dedented, without its first and last line breaks."""
+    return textwrap.dedent(text).strip("\n")
 
 
 def _files(files: Optional[Mapping[str, str]]) -> tuple[tuple[str, str], ...]:

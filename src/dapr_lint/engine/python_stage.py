@@ -11,7 +11,7 @@ import libcst as cst
 
 from dapr_lint import catalog, registry  # noqa: F401  (catalog: registers every rule before the first file)
 from dapr_lint.diagnostics import Diagnostic, FileResult, Finding, InternalError, Related
-from dapr_lint.python import bounds, gate, source, verify
+from dapr_lint.python import bounds, gate, parsing, source, verify
 from dapr_lint.python.model import ModuleModel
 from dapr_lint.python.positions import positions
 from dapr_lint.python.summary import PendingSummary, build_summary, text_summary
@@ -80,7 +80,7 @@ def analyze_python(path: str, data: bytes, settings: Settings, subscribers: tupl
                 result.summary = closed if wants_summary(settings) else None
                 return result
         try:
-            module = cst.parse_module(data)
+            module = parsing.parse_module(data)
         except cst.ParserSyntaxError as exc:
             compiled = verify.compile_problem(data)
             if compiled is None:

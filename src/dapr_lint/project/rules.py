@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from dapr_lint.diagnostics import Finding, Location
 from dapr_lint.examples import invalid, valid
-from dapr_lint.project import Project, normalise_route
+from dapr_lint.project import Project, normalise_route, pages
 from dapr_lint.project.apps import App, AppModel, ResourceSet
 from dapr_lint.project.jobs import app_modules
 from dapr_lint.registry import Reporter, RuleSpec, check, rule
@@ -290,6 +290,7 @@ def _name_uses(project: Project, app: App) -> Iterator[_NameUse]:
         category="bug",
         summary="A state store, pub/sub, binding, secret store, configuration or lock name used in code that no component of the app defines.",
         target="project",
+        prose=pages.DPR601,
         examples=(
             invalid(
                 """
@@ -356,6 +357,7 @@ def unknown_component(project: Project, settings: Settings, report: Reporter) ->
         category="bug",
         summary="A component used as the wrong kind: `save_state` on a `pubsub.*` component, `publish_event` on a state store, ...",
         target="project",
+        prose=pages.DPR602,
         examples=(
             invalid(
                 """
@@ -419,6 +421,7 @@ def component_kind_mismatch(project: Project, settings: Settings, report: Report
         category="bug",
         summary="A state transaction or a TTL on a state store type that does not support it.",
         target="project",
+        prose=pages.DPR607,
         examples=(
             invalid(
                 """
@@ -455,6 +458,9 @@ def component_kind_mismatch(project: Project, settings: Settings, report: Report
                 """,
                 filename="app.py",
                 files={"components/carts.yaml": _CARTS.format(type="state.redis", host="redisHost", value="localhost:6379")},
+                before="""
+                Use a transactional store (Redis, PostgreSQL, MongoDB, ...) for transactions.
+                """,
             ),
         ),
     )
@@ -555,6 +561,7 @@ def _input_directions(component: ComponentFact) -> bool:
         category="bug",
         summary="An input binding whose route (`/<name>` or its `route` metadata) no handler of the app serves: Dapr never delivers its events.",
         target="project",
+        prose=pages.DPR603,
         examples=(
             invalid(
                 """
@@ -586,6 +593,9 @@ def _input_directions(component: ComponentFact) -> bool:
                 """,
                 filename="app.py",
                 files={"components/tick.yaml": _TICK, "dapr.yaml": _RUN},
+                after="""
+                Or set `route` in the component's metadata to the path the app serves.
+                """,
             ),
         ),
     )
@@ -635,6 +645,7 @@ def input_binding_without_route(project: Project, settings: Settings, report: Re
         category="bug",
         summary="A declarative Subscription whose route no handler of the app serves, or whose `pubsubname` names no pub/sub component.",
         target="project",
+        prose=pages.DPR604,
         examples=(
             invalid(
                 """
@@ -667,6 +678,10 @@ def input_binding_without_route(project: Project, settings: Settings, report: Re
                 "yaml",
                 filename="components/subscription.yaml",
                 files={"app.py": _REFUNDS_APP, "components/pubsub.yaml": _PUBSUB, "dapr.yaml": _RUN},
+                before="""
+                Serve the route in the app that loads the Subscription (`@router.post("/refunds")` under `prefix="/events"`),
+                or fix the path.
+                """,
             ),
         ),
     )
@@ -724,6 +739,7 @@ def subscription_without_handler(project: Project, settings: Settings, report: R
         category="practice",
         summary="A Resiliency target naming a component or an app ID that does not exist: its policies apply to nothing.",
         target="project",
+        prose=pages.DPR605,
         examples=(
             invalid(
                 """
@@ -770,6 +786,9 @@ def subscription_without_handler(project: Project, settings: Settings, report: R
                 "yaml",
                 filename="components/resiliency.yaml",
                 files={"app.py": _STATE_APP, "components/statestore.yaml": _STATESTORE},
+                before="""
+                Name an app ID or a component that exists.
+                """,
             ),
         ),
     )
@@ -814,6 +833,7 @@ def unknown_resiliency_target(project: Project, settings: Settings, report: Repo
         category="bug",
         summary="`auth.secretStore` naming no secret store component beside it: the component is never initialised.",
         target="project",
+        prose=pages.DPR606,
         examples=(
             invalid(
                 """
@@ -874,6 +894,9 @@ def unknown_resiliency_target(project: Project, settings: Settings, report: Repo
                             value: https://vault.internal:8200
                         """
                 },
+                before="""
+                Add the secret store component beside it, or name the one that exists.
+                """,
             ),
         ),
     )
@@ -911,6 +934,7 @@ def unknown_secret_store(project: Project, settings: Settings, report: Reporter)
         category="bug",
         summary="A health or readiness path a probe, `dapr.io/app-health-check-path` or `appHealthCheckPath` names that the app does not serve.",
         target="project",
+        prose=pages.DPR608,
         examples=(
             invalid(
                 """
@@ -941,6 +965,9 @@ def unknown_secret_store(project: Project, settings: Settings, report: Reporter)
                 "yaml",
                 filename="dapr.yaml",
                 files={"orders/app.py": _HEALTH_APP},
+                before="""
+                Point the probe at the route the app serves, or add that route.
+                """,
             ),
         ),
     )
@@ -980,6 +1007,7 @@ def probe_path_not_served(project: Project, settings: Settings, report: Reporter
         category="bug",
         summary="`invoke_method` to an app of the repository that serves no such method, or a body sent as GET to a route that does not accept GET.",
         target="project",
+        prose=pages.DPR609,
         examples=(
             invalid(
                 """
