@@ -123,8 +123,9 @@ def lint_module(
     wants it, and position what they report in one pass (`source`: the text parsed, which spares generating
     the module's code to place them: python/positions.py).
 
-    A finding carries a fix only when its rule supplied an edit for it (registry.Reporter drops a Fix without
-    one): "fixable" in the output always means `--fix` (or `--unsafe-fixes`) can do it."""
+    A finding carries a fix only when its rule decided there is one (registry.Reporter drops a Fix without an
+    edit builder): "fixable" in the output always means `--fix` (or `--unsafe-fixes`) can do it. The edits are
+    not built here: the Diagnostic keeps the title and safety, the Finding the builder (Fix.edits)."""
     errors: list[InternalError] = []
     try:
         model = ModuleModel.build(module, settings.options, settings.sdk_at(path), subscribers)
