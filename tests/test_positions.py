@@ -15,7 +15,7 @@ from dapr_lint import specs
 from dapr_lint.engine import python_stage
 from dapr_lint.engine.python_stage import analyze_python
 from dapr_lint.python import gate, positions
-from dapr_lint.python.walk import preorder
+from dapr_lint.python.walk import children, preorder
 from dapr_lint.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -109,6 +109,7 @@ SHAPES = {
     "nested_deep": "".join("    " * i + f"if x{i}:\n" for i in range(20)) + "    " * 20 + "y()\n" + "z()\n",
     "tabs": "def f():\n\tif a:\n\t\treturn b()\n\treturn c()\n",
     "semicolon_and_comment_only": "# only a comment\n\n\nx = 1;  # semicolon\n",
+    "suite_then_block": "if x: pass\nelse:\n    y()\ntry: z()\nexcept E: pass\nfinally:\n    w()\n",
 }
 
 
@@ -122,6 +123,11 @@ def test_shapes_where_a_first_line_is_easy_to_get_wrong(name):
         placed = _anchored(module, [node], source)
         assert placed == _generated(module, [node]), (type(node).__name__, module.code_for_node(node)[:40])
         assert positions.positions(module, [node], source) == placed
+        if isinstance(node, cst.BaseStatement):
+            # a statement reported with one of its parts (its end known from its last block, a first block a suite)
+            for part in children(node):
+                pair = [node, part]
+                assert _anchored(module, pair, source) == _generated(module, pair), (module.code_for_node(node)[:40], part)
 
 
 def test_the_anchored_way_is_taken_where_it_applies():
