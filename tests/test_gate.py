@@ -151,6 +151,12 @@ CLOSED_BY_REFINEMENT = {
         b"async def other():\n    save(None)\n\n\n"
         b"if __name__ == '__main__':\n    asyncio.run(main())\n    asyncio.get_event_loop().run_until_complete(other())\n"
     ),
+    # a coroutine on the loop whose calls reach nothing imported from (maybe) the project
+    "a coroutine calling only libraries, a project import used by sync code": (
+        b"import asyncio\nimport json\nfrom .store import save\n\n\ndef persist(item):\n    save(json.dumps(item))\n\n\n"
+        b"class Worker:\n    def __init__(self):\n        self.queue = asyncio.Queue()\n\n"
+        b"    async def run(self):\n        item = await self.queue.get()\n        await asyncio.sleep(0)\n        return item\n"
+    ),
 }
 OPEN_FOR_A_RULE = {
     "pydantic model published as a dict (DPR201)": (
@@ -183,6 +189,15 @@ OPEN_FOR_A_RULE = {
     "a coroutine run through a name bound twice (summary: async_calls)": (
         b"import asyncio\nfrom .store import save\n\n\nasync def main():\n    save(1)\n\n\n"
         b"if True:\n    main = main\nasyncio.run(main())\n",
+        "async_calls",
+    ),
+    "an instance of a project class held by an attribute, called on the loop (summary: async_calls)": (
+        b"from .services import Store\n\n\nclass Worker:\n    def __init__(self):\n        self.store = Store()\n\n"
+        b"    async def run(self):\n        return self.store.load()\n",
+        "async_calls",
+    ),
+    "a project module reached through a local function's return (summary: async_calls)": (
+        b"import pkg.tasks as tasks\n\n\ndef module():\n    return tasks\n\n\nasync def run():\n    m = module()\n    m.go()\n",
         "async_calls",
     ),
 }

@@ -172,13 +172,14 @@ class _Scope:
 
 
 class _Function:
-    __slots__ = ("name", "qualname", "is_async", "klass", "nested", "decorators", "scope")
+    __slots__ = ("name", "qualname", "is_async", "klass", "nested", "decorators", "scope", "node")
 
     def __init__(
         self, name: str, qualname: str, klass: Optional["_Class"], nested: bool, decorators: list, scope: _Scope
     ) -> None:
         self.name, self.qualname, self.klass, self.nested, self.decorators, self.scope = name, qualname, klass, nested, decorators, scope
         self.is_async = False
+        self.node: Optional[ast.AST] = None
 
 
 class _Class:
@@ -222,6 +223,8 @@ class _WalkFacts:
         self.memo: dict[tuple[int, int], Value] = {}
         self.busy: set[tuple[int, int]] = set()
         self.has_async = False
+        # names bound by an import of a module that may be the project's (relative, or not a known library)
+        self.project_names: set[str] = set()
         # calls outside any `async def` that may run a coroutine as a script (`asyncio.run(main())`)
         self.runners: list[tuple[ast.Call, _Scope]] = []
         # function decorators with a route verb (`@mock.patch("...")`): the summary records them as routes
@@ -502,15 +505,16 @@ class _Gate(_WalkFacts):
 
     def run(self, tree: ast.Module) -> ModuleSummary:
         self.visit_body(tree.body, self.module, None, None)
-        on_loop = self.has_async and self.runs_on_event_loop()
         for module, names in self.imports:
             for path in [module, *(f"{module}{n}" if module.endswith(".") else f"{module}.{n}" for n in names)]:
                 if _anchored_import(path):
                     raise _Open
-                if on_loop and (path.startswith(".") or path.split(".", 1)[0] not in NOT_PROJECT):
-                    # code on the event loop calling into a module that may be the project's (DPR101 across
-                    # modules: the summary's async_calls)
-                    raise _Open
+        if self.has_async and self.project_names:
+            on_loop = self.on_loop()
+            if on_loop and _reaches_project(tree, self.project_names, on_loop):
+                # code on the event loop calling into a module that may be the project's (DPR101 across modules:
+                # the summary's async_calls)
+                raise _Open
         for expr, scope in self.chains:
             value = self.value(expr, scope)
             if value[0] == "ref" and _related(value[1]):
@@ -542,6 +546,7 @@ class _Gate(_WalkFacts):
             inner = _Scope("function", scope)
             prefix = f"{function.qualname}.<locals>." if function is not None else (f"{owner.qualname}." if owner else "")
             info = _Function(node.name, prefix + node.name, owner, function is not None, node.decorator_list, scope)
+            info.node = node
             self.routes.extend((decorator, info) for decorator in routes)
             if isinstance(node, ast.AsyncFunctionDef):
                 info.is_async = self.has_async = True
@@ -641,6 +646,8 @@ class _Gate(_WalkFacts):
                 else:
                     root = alias.name.split(".", 1)[0]
                     scope.bind(root, _Binding("import", None, scope, target=root))
+                if alias.name.split(".", 1)[0] not in NOT_PROJECT:
+                    self.project_names.add(alias.asname or alias.name.split(".", 1)[0])
             return
         if isinstance(node, ast.ImportFrom):
             module = "." * node.level + (node.module or "")
@@ -651,6 +658,8 @@ class _Gate(_WalkFacts):
                 names.append(alias.name)
                 target = f"{module}{alias.name}" if module.endswith(".") else f"{module}.{alias.name}"
                 scope.bind(alias.asname or alias.name, _Binding("import", None, scope, target=target))
+                if target.startswith(".") or target.split(".", 1)[0] not in NOT_PROJECT:
+                    self.project_names.add(alias.asname or alias.name)
             self.imports.append((module, tuple(names)))
             return
         if isinstance(node, ast.Global):
@@ -682,9 +691,9 @@ class _Gate(_WalkFacts):
         for child in ast.iter_child_nodes(node):
             self.visit(child, scope, function, klass)
 
-    def runs_on_event_loop(self) -> bool:
-        """Whether an `async def` may run on a shared event loop (the summary's async_calls come only from those,
-        python/model/clients.py `runs_on_event_loop`): any but a script entry, a coroutine function a script
+    def on_loop(self) -> list[ast.AST]:
+        """The `async def`s that may run on a shared event loop (the summary's async_calls come only from those,
+        python/model/clients.py `runs_on_event_loop`): all but the script entries, a coroutine function a script
         runner outside any `async def` is given (`asyncio.run(main())`, `loop.run_until_complete(main())`,
         python/model/handlers.py `find_script_entries`). Fewer entries than the model finds (no propagation to
         the helpers only entries call, no entry reached through an attribute): the gate opens more, never less."""
@@ -701,7 +710,7 @@ class _Gate(_WalkFacts):
                 bindings = self.lookup(target.id, scope)
                 if bindings and len(bindings) == 1 and bindings[0].kind == "def" and bindings[0].target.is_async:
                     entries.add(id(bindings[0].target))
-        return any(info.is_async and id(info) not in entries for info in self.functions)
+        return [info.node for info in self.functions if info.is_async and id(info) not in entries and info.node is not None]
 
     def imported_path(self, expr: ast.expr, scope: _Scope) -> Optional[str]:
         """The import path of a chain whose root is a name bound once, by an import (then the model's
@@ -759,6 +768,89 @@ class _Gate(_WalkFacts):
             scope = scope.parent
         return scope
 
+
+
+def _reaches_project(tree: ast.Module, project_names: set[str], on_loop: list[ast.AST]) -> bool:
+    """Whether a call in a coroutine on the event loop may reach a value imported from (maybe) the project: the
+    summary's async_calls need the import path of such a value (python/summary_blocking.py: a callee, a receiver
+    built from or annotated with an imported class, a name imported, one attribute deeper), and the model makes
+    an import path only from an import binding (ModuleModel `_binding_value`). So: the names bound by those
+    imports, then every name or attribute a binding, a parameter, a `return`/`yield` of a function or a class's
+    bases may pass their values to (by identifier, any scope: more than the model follows), to a fixed point;
+    and any of them written in the callee of a call in such a coroutine."""
+    edges: list[tuple[set[str], set[str]]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            edges.append((_bound(node.targets), _identifiers(node.value)))
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            sources = _identifiers(node.value) if node.value is not None else set()
+            if isinstance(node, ast.AnnAssign):
+                sources |= _identifiers(node.annotation, True)
+            edges.append((_bound([node.target]), sources))
+        elif isinstance(node, ast.NamedExpr):
+            edges.append((_bound([node.target]), _identifiers(node.value)))
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            edges.append((_bound([node.target]), _identifiers(node.iter)))
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            edges.append((_bound([node.optional_vars]), _identifiers(node.context_expr)))
+        elif isinstance(node, ast.ExceptHandler) and node.name is not None and node.type is not None:
+            edges.append(({node.name}, _identifiers(node.type)))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            for arg in _all_args(node.args):
+                sources = _identifiers(arg.annotation, True) if arg.annotation is not None else set()
+                for default in [*node.args.defaults, *node.args.kw_defaults]:
+                    if default is not None:
+                        sources |= _identifiers(default)
+                edges.append(({arg.arg}, sources))
+            if not isinstance(node, ast.Lambda):
+                returned: set[str] = set()
+                for inner in ast.walk(node):
+                    if isinstance(inner, (ast.Return, ast.Yield, ast.YieldFrom)) and inner.value is not None:
+                        returned |= _identifiers(inner.value)
+                for decorator in node.decorator_list:
+                    returned |= _identifiers(decorator)
+                edges.append(({node.name}, returned))
+        elif type(node).__name__ == "TypeAlias":  # `type X = ...` (3.12)
+            edges.append((_bound([node.name]), _identifiers(node.value)))  # type: ignore[attr-defined]
+        elif isinstance(node, ast.ClassDef):
+            sources = set()
+            for base in [*node.bases, *(k.value for k in node.keywords), *node.decorator_list]:
+                sources |= _identifiers(base)
+            edges.append(({node.name}, sources))
+    tainted = set(project_names)
+    changed = True
+    while changed:
+        changed = False
+        for targets, sources in edges:
+            if not targets <= tainted and sources & tainted:
+                tainted |= targets
+                changed = True
+    for function in on_loop:
+        for node in ast.walk(function):
+            if isinstance(node, ast.Call) and _identifiers(node.func) & tainted:
+                return True
+    return False
+
+
+def _identifiers(expr: ast.AST, annotation: bool = False) -> set[str]:
+    """Every name and attribute name written in an expression (in an annotation, its strings' too: the model
+    parses them)."""
+    found: set[str] = set()
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Name):
+            found.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            found.add(node.attr)
+        elif annotation and isinstance(node, ast.Constant) and isinstance(node.value, str):
+            for inner in _expressions_in(node.value):
+                found |= _identifiers(inner, True)
+    return found
+
+
+def _bound(targets: list[ast.expr]) -> set[str]:
+    """What an assignment binds, by identifier: names, attributes (`self.client`), and the names a subscript
+    stores into (`registry["a"] = ...`)."""
+    return {i for target in targets for i in _identifiers(target)}
 
 
 def _all_args(args: ast.arguments) -> list[ast.arg]:
