@@ -130,9 +130,18 @@ def test_gated_json_equals_full_json_on_a_tree_of_real_code(tmp_path):
     assert _check_json(tree, "1") == full
 
 
+AGENT_MODULE = (
+    b"import asyncio\nfrom dapr_agents.agents.base import AgentBase\nfrom dapr_agents.tool.base import AgentTool\n\n\n"
+    b"class Helper(AgentBase):\n    tools: list[AgentTool] = []\n\n    async def run(self, task: str):\n"
+    b"        return await self.llm.generate(task)\n"
+)
+
+
 # Refinements of the gate: each name the gate no longer opens on by itself, closed where nothing anchors it, and
 # the shape a rule keys on, which still opens (and there the full run reports what the rule finds).
 CLOSED_BY_REFINEMENT = {
+    # an agent framework's module: its workflow facts (opaque, agents) come from the ast
+    "a module of the agent framework": AGENT_MODULE,
     "pydantic model, no Dapr code": (
         b"from pydantic import BaseModel\nimport pydantic\n\n\nclass Order(BaseModel):\n    id: int\n\n\n"
         b"class Line(pydantic.BaseModel):\n    n: int\n\n\ndef dump(order: Order):\n    return order.dict(), order.json()\n"
@@ -221,3 +230,24 @@ def test_shapes_a_rule_keys_on_still_open(name, monkeypatch):
         assert code in {d.code for d in full[0]}
     else:
         assert getattr(full[1], code), f"the summary's {code} is empty: the shape proves nothing"
+
+
+def test_an_agent_framework_module_has_its_workflow_facts(monkeypatch):
+    summary = gate.closed_summary(AGENT_MODULE)
+    assert summary is not None and summary.workflows.opaque and summary.workflows.agents
+    full, gated = _both(Path("helper.py"), AGENT_MODULE, _everything(), monkeypatch)
+    assert gated == full
+
+
+def test_what_dapr_agents_exports_still_opens(tmp_path):
+    """`from dapr_agents import X` is judged against the admitted releases' exports (DPR108): such a file opens,
+    and the whole run is the same with the gate and without."""
+    source = b"from dapr_agents import AssistantAgent\n\n\ndef make():\n    return AssistantAgent\n"
+    assert gate.closed_summary(source) is None
+    tree = tmp_path / "repo"
+    tree.mkdir()
+    (tree / "agent.py").write_bytes(source)
+    (tree / "requirements.txt").write_text("dapr-agents==0.10.0\n", encoding="utf-8")
+    full = _check_json(tree, "0")
+    assert "AssistantAgent" in full and '"DPR108"' in full
+    assert _check_json(tree, "1") == full

@@ -47,7 +47,7 @@ from dapr_lint.python.practices import (
     TRACING_SETUP_CALLS,
 )
 from dapr_lint.python.summary_blocking import NOT_PROJECT, maybe_project
-from dapr_lint.summaries import Definition, ImportedName, ModuleSummary, PracticeFacts, Route, StrValue
+from dapr_lint.summaries import Definition, ImportedName, ModuleSummary, PracticeFacts, Route, StrValue, WorkflowFacts
 
 # Set to "0" to run every file the full way (the differential test compares both).
 ENVIRONMENT = "DAPR_LINT_PREPASS"
@@ -61,7 +61,7 @@ def enabled() -> bool:
 # frameworks, servers, tracing. The model keys several facts on `imports_module(<one of these>)` plus a shape.
 ANCHOR_ROOTS = frozenset(
     {
-        "fastapi", "flask", "starlette", "flask_dapr", "dapr_agents", "diagrid", "uvicorn", "hypercorn", "gunicorn",
+        "fastapi", "flask", "starlette", "flask_dapr", "diagrid", "uvicorn", "hypercorn", "gunicorn",
         "opentelemetry", "cloudevents", "werkzeug", "durabletask",
     }
 )
@@ -136,7 +136,7 @@ OPENING_CALLS = frozenset(
 # such a file is sent the full way without the first pass, which would only cost time there. Opening is
 # always safe, so this needs no proof; a file it sends the full way by a word in a comment loses nothing but time.
 _SURELY_OPEN = re.compile(
-    rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|dapr_agents|uvicorn|opentelemetry|cloudevents"
+    rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|opentelemetry|cloudevents"
     rb"|dapr\.ext|dapr\.actor)\b|\bDapr(?:Grpc)?Client(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b",
     re.M,
 )
@@ -376,6 +376,9 @@ class _WalkFacts:
             classes=classes,
             instances=instances,
             practices=self.practices(),
+            # an agent framework registers and waits under names of its own (python/model/workflow_facts.py): with
+            # no workflow name of NAMES in the file (those open it), that is all its workflow facts say
+            workflows=WorkflowFacts(opaque=True, agents=True) if self.imports_module("dapr_agents") else WorkflowFacts(),
         )
 
     def _routes(self) -> list[Route]:
@@ -506,6 +509,8 @@ class _Gate(_WalkFacts):
     def run(self, tree: ast.Module) -> ModuleSummary:
         self.visit_body(tree.body, self.module, None, None)
         for module, names in self.imports:
+            if module == "dapr_agents" and names:
+                raise _Open  # what the admitted dapr-agents releases export (rules/clients.py `_agent_imports`)
             for path in [module, *(f"{module}{n}" if module.endswith(".") else f"{module}.{n}" for n in names)]:
                 if _anchored_import(path):
                     raise _Open
