@@ -19,7 +19,7 @@ from dapr_lint import specs
 from dapr_lint.engine.python_stage import analyze_python
 from dapr_lint.python import gate, gate_names
 from dapr_lint.settings import Settings
-from dapr_lint.summaries import ImportedName
+from dapr_lint.summaries import ImportedName, Span
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -137,9 +137,21 @@ AGENT_MODULE = (
 )
 
 
+ACTOR_CLASSES_MODULE = (
+    "import typing\nfrom dapr.actor.runtime.config import ActorRuntimeConfig\nfrom .base import Service\n\nT = typing.TypeVar('T')\n\n\n"
+    "class Local:\n\tdef run(self):\n\t\treturn ActorRuntimeConfig()\n\n\n"
+    "class Café(Service, Local, object, typing.Generic[T], metaclass=type):\n"
+    "    @staticmethod\n    def naïve():\n        pass\n\n    async  def  run(self):\n        pass\n\n"
+    "    def naïve(self):\n        pass\n\n    class Inner:\n        pass\n\n\n"
+    "def factory():\n    class Made(Local):\n        pass\n    return Made\n"
+).encode("utf-8")
+
+
 # Refinements of the gate: each name the gate no longer opens on by itself, closed where nothing anchors it, and
 # the shape a rule keys on, which still opens (and there the full run reports what the rule finds).
 CLOSED_BY_REFINEMENT = {
+    # a module of the actor runtime or an extension: every class it names goes in the summary's actor facts
+    "classes of a module importing the actor runtime": ACTOR_CLASSES_MODULE,
     # an agent framework's module: its workflow facts (opaque, agents) come from the ast
     "a module of the agent framework": AGENT_MODULE,
     "pydantic model, no Dapr code": (
@@ -200,6 +212,27 @@ OPEN_FOR_A_RULE = {
         b"if True:\n    main = main\nasyncio.run(main())\n",
         "async_calls",
     ),
+    "a registration by its attribute alone (summary: workflows)": (
+        b"import dapr.ext.workflow as wf\n\n\ndef setup(runtime, fn):\n    runtime.register_workflow(fn, name='x')\n",
+        "workflows",
+    ),
+    "an actor-module class whose base a local function returns (summary: actors)": (
+        b"from dapr.actor.runtime.config import ActorRuntimeConfig\n\n\ndef make_base():\n    class Base:\n        pass\n"
+        b"    return Base\n\n\nBase = make_base()\n\n\nclass Config(Base):\n    pass\n",
+        "actors",
+    ),
+    # an extension's module imported: a subscription on an app of another module, by the decorator's shape
+    "a subscription decorator on an imported app (summary: handlers)": (
+        b"import dapr.ext.fastapi\nfrom .app import dapr_app\n\n\n@dapr_app.subscribe(pubsub='pubsub', topic='orders')\n"
+        b"def orders(event):\n    return None\n",
+        "handlers",
+    ),
+    # any SDK module's TopicEventResponse (rules/service.py), not only the names of NAMES
+    "the aio TopicEventResponse built with a bad status (DPR403)": (
+        b"from dapr.aio.clients.grpc._response import TopicEventResponse\n\n\ndef answer():\n"
+        b"    return TopicEventResponse('ok')\n",
+        "DPR403",
+    ),
     "an instance of a project class held by an attribute, called on the loop (summary: async_calls)": (
         b"from .services import Store\n\n\nclass Worker:\n    def __init__(self):\n        self.store = Store()\n\n"
         b"    async def run(self):\n        return self.store.load()\n",
@@ -251,3 +284,17 @@ def test_what_dapr_agents_exports_still_opens(tmp_path):
     full = _check_json(tree, "0")
     assert "AssistantAgent" in full and '"DPR108"' in full
     assert _check_json(tree, "1") == full
+
+
+def test_actor_facts_of_a_closed_module(monkeypatch):
+    """The summary's actor classes from the ast: bases as the model names them, methods (the last of a name, in
+    the order first written), spans of the names in characters."""
+    summary = gate.closed_summary(ACTOR_CLASSES_MODULE)
+    assert summary is not None
+    classes = summary.actors.classes
+    assert list(classes) == ["Local", "Café", "Made"]
+    assert classes["Café"].bases == ("import:.base.Service", "local:Local", "other", "unknown")
+    assert [(m.name, m.is_async, m.decorated) for m in classes["Café"].methods] == [("naïve", False, False), ("run", True, False)]
+    assert classes["Café"].span == Span(13, 7, 13, 11) and classes["Local"].methods[0].span == Span(9, 6, 9, 9)
+    full, gated = _both(Path("actors.py"), ACTOR_CLASSES_MODULE, _everything(), monkeypatch)
+    assert gated == full

@@ -32,6 +32,9 @@ from typing import Any, Optional, Union
 
 from dapr_lint.python import known
 from dapr_lint.python.gate_names import NAMES
+from dapr_lint.python.model.actors import _LIBRARIES as _ACTOR_BASE_LIBRARIES
+from dapr_lint.python.model.actors import ACTOR_CLASSES, INTERFACE_CLASSES, REMINDABLE_CLASSES
+from dapr_lint.python.model.workflow_facts import _REGISTER_METHODS
 from dapr_lint.python.practices import (
     _CLOSER_METHODS,
     _CLOSERS,
@@ -47,7 +50,19 @@ from dapr_lint.python.practices import (
     TRACING_SETUP_CALLS,
 )
 from dapr_lint.python.summary_blocking import NOT_PROJECT, maybe_project
-from dapr_lint.summaries import Definition, ImportedName, ModuleSummary, PracticeFacts, Route, StrValue, WorkflowFacts
+from dapr_lint.summaries import (
+    ActorClassFact,
+    ActorMethodFact,
+    ActorSummary,
+    Definition,
+    ImportedName,
+    ModuleSummary,
+    PracticeFacts,
+    Route,
+    Span,
+    StrValue,
+    WorkflowFacts,
+)
 
 # Set to "0" to run every file the full way (the differential test compares both).
 ENVIRONMENT = "DAPR_LINT_PREPASS"
@@ -65,8 +80,10 @@ ANCHOR_ROOTS = frozenset(
         "opentelemetry", "cloudevents", "werkzeug", "durabletask",
     }
 )
-# Dapr modules whose import alone opens it (the actor and workflow facets key on `imports_module` of them).
-ANCHOR_MODULES = ("dapr.ext", "dapr.actor")
+# The Dapr modules the actor and workflow facets key on by `imports_module`: with one of them imported, the model
+# records every module-level class in the summary's actor facts (computed here, `_actor_classes`) and counts any
+# `register_workflow`-like call as a registration (those open it: `_REGISTERING_CALLS`).
+ACTOR_MODULES = ("dapr.actor", "dapr.ext")
 
 # Dotted names written in python/ that matter only next to an anchor (inside a handler, a workflow, a Dapr call,
 # an `async def`), or that the summary facts computed here account for. Never a reason to open the gate alone.
@@ -112,6 +129,10 @@ NOT_NAMES = frozenset(
     {
         "app.py", "__init__.py", "uv.lock", "poetry.lock", "Pipfile.lock", "pyproject.toml", "setup.cfg",
         "requirements.txt", "options.extras_require", "tool.poetry.dependencies", "tool.poetry.group.",
+        # modules the model asks `imports_module` about (ACTOR_MODULES; the handler shapes, which open by their
+        # decorator) or a fix imports from: never compared with a name
+        "dapr.ext", "dapr.actor", "dapr.ext.workflow", "dapr.ext.workflow.aio", "dapr.ext.fastapi", "dapr.ext.flask",
+        "dapr.aio.clients", "dapr.actor.",  # the owner an actor rule names an Actor coroutine by (rules/clients.py)
         "pydantic.dict", "pydantic.json",  # where a payload kind comes from (model/values.py Kind.origin)
     }
 )
@@ -137,9 +158,14 @@ OPENING_CALLS = frozenset(
 # always safe, so this needs no proof; a file it sends the full way by a word in a comment loses nothing but time.
 _SURELY_OPEN = re.compile(
     rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|opentelemetry|cloudevents"
-    rb"|dapr\.ext|dapr\.actor)\b|\bDapr(?:Grpc)?Client(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b",
+    rb")\b|\bDapr(?:Grpc)?Client(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b",
     re.M,
 )
+
+
+# Calls the actor and workflow facets record by their attribute alone, on any receiver (`_find_calls`,
+# `_registration_call`): a registration the summary would hold.
+_REGISTERING_CALLS = frozenset({"register_actor", *_REGISTER_METHODS})
 
 
 class _Open(Exception):
@@ -183,10 +209,11 @@ class _Function:
 
 
 class _Class:
-    __slots__ = ("name", "qualname")
+    __slots__ = ("name", "qualname", "node", "scope", "methods")
 
-    def __init__(self, name: str, qualname: str) -> None:
-        self.name, self.qualname = name, qualname
+    def __init__(self, name: str, qualname: str, node: ast.ClassDef, scope: _Scope) -> None:
+        self.name, self.qualname, self.node, self.scope = name, qualname, node, scope
+        self.methods: dict[str, _Function] = {}
 
 
 def closed_summary(data: bytes, subscribers: tuple[str, ...] = ()) -> Optional[ModuleSummary]:
@@ -203,7 +230,7 @@ def closed_summary(data: bytes, subscribers: tuple[str, ...] = ()) -> Optional[M
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     try:
-        return _Gate().run(tree)
+        return _Gate(data).run(tree)
     except (_Open, RecursionError):
         return None
 
@@ -212,7 +239,8 @@ class _WalkFacts:
     """What the walk collects, how a name resolves in it (as ModuleModel.value_of does), and the summary made of
     it (what python/summary.py gives a module with no anchor)."""
 
-    def __init__(self) -> None:
+    def __init__(self, data: bytes = b"") -> None:
+        self.data = data
         self.module = _Scope("module", None)
         self.imports: list[tuple[str, tuple[str, ...]]] = []
         self.functions: list[_Function] = []
@@ -223,6 +251,7 @@ class _WalkFacts:
         self.memo: dict[tuple[int, int], Value] = {}
         self.busy: set[tuple[int, int]] = set()
         self.has_async = False
+        self.classes: list[_Class] = []
         # names bound by an import of a module that may be the project's (relative, or not a known library)
         self.project_names: set[str] = set()
         # calls outside any `async def` that may run a coroutine as a script (`asyncio.run(main())`)
@@ -379,6 +408,7 @@ class _WalkFacts:
             # an agent framework registers and waits under names of its own (python/model/workflow_facts.py): with
             # no workflow name of NAMES in the file (those open it), that is all its workflow facts say
             workflows=WorkflowFacts(opaque=True, agents=True) if self.imports_module("dapr_agents") else WorkflowFacts(),
+            actors=_actor_summary(self) if any(self.imports_module(m) for m in ACTOR_MODULES) else ActorSummary(),
         )
 
     def _routes(self) -> list[Route]:
@@ -552,6 +582,8 @@ class _Gate(_WalkFacts):
             prefix = f"{function.qualname}.<locals>." if function is not None else (f"{owner.qualname}." if owner else "")
             info = _Function(node.name, prefix + node.name, owner, function is not None, node.decorator_list, scope)
             info.node = node
+            if owner is not None:
+                owner.methods[node.name] = info
             self.routes.extend((decorator, info) for decorator in routes)
             if isinstance(node, ast.AsyncFunctionDef):
                 info.is_async = self.has_async = True
@@ -582,8 +614,9 @@ class _Gate(_WalkFacts):
             for keyword in node.keywords:
                 self.visit(keyword.value, scope, function, klass)
             prefix = f"{klass.qualname}." if klass is not None and scope.kind == "class" else ""
-            info = _Class(node.name, prefix + node.name)
+            info = _Class(node.name, prefix + node.name, node, scope)
             scope.bind(node.name, _Binding("class", node, scope, target=info))
+            self.classes.append(info)
             self.visit_body(node.body, _Scope("class", scope), function, info)
             return
         if isinstance(node, ast.Assign):
@@ -675,7 +708,7 @@ class _Gate(_WalkFacts):
             return
         if isinstance(node, ast.Call):
             func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in OPENING_CALLS:
+            if isinstance(func, ast.Attribute) and (func.attr in OPENING_CALLS or func.attr in _REGISTERING_CALLS):
                 raise _Open
             self.calls.append((node, scope))
             if function is None or not function.is_async:
@@ -858,6 +891,83 @@ def _bound(targets: list[ast.expr]) -> set[str]:
     return {i for target in targets for i in _identifiers(target)}
 
 
+def _actor_summary(walk: _WalkFacts) -> ActorSummary:
+    """The summary's actor facts of a module importing `dapr.actor` or `dapr.ext` with no actor name of NAMES in
+    it (those open it): every class named without a dot (python/model/actors.py `actor_summary_draft`), its bases
+    as the model names them and its methods, at the spans of their names. Registrations, proxies and hosts come
+    only from names of NAMES or `register_actor` (which open the file)."""
+    classes: dict[str, ActorClassFact] = {}
+    lines: Optional[list[str]] = None
+    for klass in walk.classes:
+        if "." in klass.qualname:
+            continue
+        if lines is None:
+            lines = _source_lines(walk.data)
+        bases = tuple(_base_kind(walk, base, klass.scope) for base in klass.node.bases)
+        methods = tuple(
+            ActorMethodFact(name, name, info.is_async, bool(info.decorators), _name_span(lines, info.node, name))
+            for name, info in klass.methods.items()
+        )
+        classes[klass.name] = ActorClassFact(klass.name, bases, methods, _name_span(lines, klass.node, klass.name))
+    return ActorSummary(classes=classes)
+
+
+def _base_kind(walk: _WalkFacts, base: ast.expr, scope: _Scope) -> str:
+    """What `ActorModel.bases` says of a base, from its value; opens where the model may know more than this pass."""
+    if isinstance(base, (ast.Name, ast.Attribute)):
+        value = walk.value(base, scope)
+        if value[0] == "ref":
+            path = value[1]
+            if path in ACTOR_CLASSES or path in INTERFACE_CLASSES or path in REMINDABLE_CLASSES:
+                raise _Open  # (a name of NAMES: never reached)
+            return "other" if path.split(".", 1)[0] in _ACTOR_BASE_LIBRARIES else f"import:{path}"
+        if isinstance(base, ast.Name):
+            bindings = walk.lookup(base.id, scope)
+            if not bindings:
+                return "other" if base.id == "object" else "unknown"
+            if len(bindings) == 1 and bindings[0].kind == "class":
+                return f"local:{bindings[0].target.qualname}"
+            if len(bindings) == 1 and bindings[0].kind == "def":
+                return "other" if base.id == "object" else "unknown"
+        raise _Open  # a value this pass does not follow (an attribute of a local object, a joined name)
+    if isinstance(base, (ast.Subscript, ast.Constant, ast.BinOp)):
+        return "unknown"  # the model has no value for these
+    raise _Open
+
+
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+def _source_lines(data: bytes) -> list[str]:
+    """The file's lines as LibCST counts them (split at "\n"), for UTF-8 files without a BOM or a lone "\r"
+    (other files open: their columns need LibCST's own decoding)."""
+    if data.startswith(b"\xef\xbb\xbf") or b"\r" in data.replace(b"\r\n", b""):
+        raise _Open
+    for line in data.split(b"\n", 2)[:2]:
+        match = _CODING.match(line)
+        if match is not None and match.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+            raise _Open
+    try:
+        return data.decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        raise _Open from None
+
+
+_DEFINED_NAME = re.compile(r"(?:async[ \t]+)?(?:def|class)[ \t]+([^\W\d]\w*)")
+
+
+def _name_span(lines: list[str], node: Any, name: str) -> Span:
+    """The span of the name a `def` or `class` statement defines (what the summary's positions give its Name
+    node: 1-based columns in characters)."""
+    line = lines[node.lineno - 1]
+    start = len(line.encode("utf-8")[: node.col_offset].decode("utf-8", "strict"))
+    match = _DEFINED_NAME.match(line, start)
+    if match is None or match.group(1) != name:
+        raise _Open  # a continuation line, or a name CPython normalised (NFKC)
+    column = match.start(1) + 1
+    return Span(node.lineno, column, node.lineno, column + len(name))
+
+
 def _all_args(args: ast.arguments) -> list[ast.arg]:
     found = [*args.posonlyargs, *args.args]
     if args.vararg is not None:
@@ -932,13 +1042,11 @@ def _last_name(expr: ast.expr) -> Optional[str]:
 
 
 def _anchored_import(path: str) -> bool:
-    """An import that opens the gate by itself: of an anchor package or module, or of a name of NAMES or below
-    one (a module above a name opens it where its names are used: the chains)."""
+    """An import that opens the gate by itself: of an anchor package, or of a name of NAMES or below one (a module
+    above a name opens it where its names are used: the chains)."""
     if path.startswith("."):
         return False
     if path.split(".", 1)[0] in ANCHOR_ROOTS:
-        return True
-    if any(path == m or path.startswith(m + ".") for m in ANCHOR_MODULES):
         return True
     parts = path.split(".")
     return any(".".join(parts[:i]) in NAMES for i in range(1, len(parts) + 1))
@@ -981,8 +1089,8 @@ def _related(path: str) -> bool:
     """`path` is a name of NAMES, a module or class above one, or a member below one."""
     if path in _PREFIXES or path.split(".", 1)[0] in ANCHOR_ROOTS:
         return True
-    if any(path == m or path.startswith(m + ".") for m in ANCHOR_MODULES):
-        return True
+    if path.startswith("dapr.") and path.endswith(".TopicEventResponse"):
+        return True  # any SDK module's TopicEventResponse (rules/service.py)
     parts = path.split(".")
     return any(".".join(parts[:i]) in NAMES for i in range(1, len(parts)))
 
