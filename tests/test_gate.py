@@ -298,3 +298,14 @@ def test_actor_facts_of_a_closed_module(monkeypatch):
     assert classes["Café"].span == Span(13, 7, 13, 11) and classes["Local"].methods[0].span == Span(9, 6, 9, 9)
     full, gated = _both(Path("actors.py"), ACTOR_CLASSES_MODULE, _everything(), monkeypatch)
     assert gated == full
+
+
+@pytest.mark.parametrize(
+    "source", [b"import os\nreturn 1\n", b"def f():\n    nonlocal x\n", b"async def f():\n    yield from g()\n"]
+)
+def test_what_only_the_compiler_refuses_opens(source, monkeypatch):
+    """The pass compiles a file only once it would close it: a file CPython parses but will not compile is the
+    full path's (DPR001)."""
+    assert gate.closed_summary(source) is None
+    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
+    assert gated == full and [d.code for d in full[0]] == ["DPR001"]

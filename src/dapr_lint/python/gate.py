@@ -158,7 +158,10 @@ OPENING_CALLS = frozenset(
 # always safe, so this needs no proof; a file it sends the full way by a word in a comment loses nothing but time.
 _SURELY_OPEN = re.compile(
     rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|opentelemetry|cloudevents"
-    rb")\b|\bDapr(?:Grpc)?Client(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b",
+    rb")\b|\bDapr(?:Grpc)?Client(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b"
+    rb"|\.(?:wait_for_external_event|register_actor|register_workflow|register_activity)\s*\(|\bActorRuntime\s*\."
+    rb"|\bActor(?:Id|Proxy)\s*[.(]|\(\s*(?:Actor|ActorInterface|Remindable)\b|@\s*actormethod\b|\bDapr(?:Actor|App)\s*\("
+    rb"|\bmock_actor\b|\bDaprWorkflowContext\b",
     re.M,
 )
 
@@ -226,13 +229,20 @@ def closed_summary(data: bytes, subscribers: tuple[str, ...] = ()) -> Optional[M
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(data)
-            compile(tree, "<dapr-lint>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     try:
-        return _Gate(data).run(tree)
+        summary = _Gate(data).run(tree)
     except (_Open, RecursionError):
         return None
+    try:
+        # what only the compiler refuses (`return` outside a function, ...): compiled once the file would close
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(tree, "<dapr-lint>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return summary
 
 
 class _WalkFacts:
