@@ -227,6 +227,12 @@ OPEN_FOR_A_RULE = {
         b"def orders(event):\n    return None\n",
         "handlers",
     ),
+    # an app-level error handler on a blueprint of another module (model/exceptions.py `_HANDLER_DECORATORS`)
+    "a blueprint's app-wide error handler (summary: catches_dapr_errors)": (
+        b"from .views import bp\nSTORE = 'statestore'\n\n\n@bp.app_errorhandler(Exception)\ndef oops(e):\n"
+        b"    return 'x', 500\n",
+        "catches_dapr_errors",
+    ),
     # any SDK module's TopicEventResponse (rules/service.py), not only the names of NAMES
     "the aio TopicEventResponse built with a bad status (DPR403)": (
         b"from dapr.aio.clients.grpc._response import TopicEventResponse\n\n\ndef answer():\n"

@@ -141,7 +141,7 @@ NOT_NAMES = frozenset(
 # handlers, workflows and activities, start-up events, actor methods).
 OPENING_DECORATORS = known.HTTP_ROUTE_METHODS | {
     "websocket", "subscribe", "workflow", "activity", "versioned_workflow", "method", "binding", "job_event",
-    "on_event", "actormethod", "exception_handler", "errorhandler", "middleware",
+    "on_event", "actormethod", "exception_handler", "errorhandler", "app_errorhandler", "middleware",
 }
 # Call attributes the summary or the model records by shape, whatever the receiver.
 OPENING_CALLS = frozenset(
