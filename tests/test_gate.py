@@ -128,3 +128,81 @@ def test_gated_json_equals_full_json_on_a_tree_of_real_code(tmp_path):
     full = _check_json(tree, "0")
     assert '"code"' in full
     assert _check_json(tree, "1") == full
+
+
+# Refinements of the gate: each name the gate no longer opens on by itself, closed where nothing anchors it, and
+# the shape a rule keys on, which still opens (and there the full run reports what the rule finds).
+CLOSED_BY_REFINEMENT = {
+    "pydantic model, no Dapr code": (
+        b"from pydantic import BaseModel\nimport pydantic\n\n\nclass Order(BaseModel):\n    id: int\n\n\n"
+        b"class Line(pydantic.BaseModel):\n    n: int\n\n\ndef dump(order: Order):\n    return order.dict(), order.json()\n"
+    ),
+    "Dapr and gRPC errors caught, raised and tested, no Dapr call": (
+        b"import grpc\nimport pytest\nfrom grpc.aio import AioRpcError\n"
+        b"from dapr.clients.exceptions import DaprGrpcError, DaprInternalError\n\n\n"
+        b"def retry(call):\n    try:\n        return call()\n    except (grpc.RpcError, AioRpcError) as error:\n"
+        b"        raise DaprInternalError(str(error))\n    except DaprGrpcError:\n        raise\n\n\n"
+        b"def test_retry():\n    with pytest.raises(DaprInternalError):\n        retry(lambda: 1 / 0)\n"
+    ),
+    # coroutines a script runs on its own loop: no call of theirs is on a shared event loop (async_calls)
+    "a script's async main calling into other packages": (
+        b"import asyncio\nfrom graphiti_core import Graphiti\nfrom .store import save\n\n\n"
+        b"async def main():\n    graph = Graphiti('bolt://localhost')\n    await graph.add_episode('x')\n    save(graph)\n\n\n"
+        b"async def other():\n    save(None)\n\n\n"
+        b"if __name__ == '__main__':\n    asyncio.run(main())\n    asyncio.get_event_loop().run_until_complete(other())\n"
+    ),
+}
+OPEN_FOR_A_RULE = {
+    "pydantic model published as a dict (DPR201)": (
+        b"from dapr.clients import DaprClient\nfrom pydantic import BaseModel\n\n\nclass Order(BaseModel):\n    id: int\n\n\n"
+        b"def send():\n    with DaprClient() as client:\n        client.publish_event('pubsub', 'orders', Order(id=1).dict())\n",
+        "DPR201",
+    ),
+    "only DaprInternalError caught around a gRPC call (DPR302)": (
+        b"from dapr.clients import DaprClient\nfrom dapr.clients.exceptions import DaprInternalError\n\n\n"
+        b"def save():\n    with DaprClient() as client:\n        try:\n            client.save_state('store', 'k', 'v')\n"
+        b"        except DaprInternalError:\n            raise\n",
+        "DPR302",
+    ),
+    # the model parses a string annotation: its names are read as if written outside the string
+    "an SDK response typed by a string annotation (DPR108)": (
+        b"import dapr.clients.grpc._response as r\n\n\ndef check(resp: 'r.InvokeMethodResponse'):\n    return resp.status\n",
+        "DPR108",
+    ),
+    "a nested string annotation, in the function's scope (DPR108)": (
+        b"import typing\n\n\ndef check(resp: typing.Optional['\"InvokeMethodResponse\"']):\n"
+        b"    from dapr.clients.grpc._response import InvokeMethodResponse\n    return resp.status\n",
+        "DPR108",
+    ),
+    # an `async def` no script runner is given calls into a module that may be the project's (DPR101 across modules)
+    "a coroutine on a shared loop calling into the project (summary: async_calls)": (
+        b"import asyncio\nfrom .store import save\n\n\nasync def handle(event):\n    save(event)\n\n\n"
+        b"async def main():\n    await asyncio.sleep(1)\n\n\nasyncio.run(main())\n",
+        "async_calls",
+    ),
+    "a coroutine run through a name bound twice (summary: async_calls)": (
+        b"import asyncio\nfrom .store import save\n\n\nasync def main():\n    save(1)\n\n\n"
+        b"if True:\n    main = main\nasyncio.run(main())\n",
+        "async_calls",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLOSED_BY_REFINEMENT))
+def test_refined_shapes_close(name, monkeypatch):
+    source = CLOSED_BY_REFINEMENT[name]
+    assert gate.closed_summary(source) is not None
+    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
+    assert gated == full
+
+
+@pytest.mark.parametrize("name", sorted(OPEN_FOR_A_RULE))
+def test_shapes_a_rule_keys_on_still_open(name, monkeypatch):
+    source, code = OPEN_FOR_A_RULE[name]
+    assert gate.closed_summary(source) is None
+    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
+    assert gated == full
+    if code.startswith("DPR"):
+        assert code in {d.code for d in full[0]}
+    else:
+        assert getattr(full[1], code), f"the summary's {code} is empty: the shape proves nothing"

@@ -83,3 +83,37 @@ def test_every_yaml_finding_is_reported_by_its_own_rule_s_check(monkeypatch):
                 without = analyze_yaml(str(path), data, settings)
             assert without == [d for d in found if d.code != code], (path.name, code)
     assert {spec.code for spec in RULES if spec.target == "yaml"} <= seen | {"DPR505", "DPR507", "DPR515"} and len(seen) >= 14
+
+
+def test_no_module_of_the_resource_checker_names_a_rule_code_to_report():
+    # a YAML rule reports through its bound report, and a walk shared by several rules through the judges it is
+    # handed (resources.findings.Judges): a rule code is written as a string only as its RuleSpec's `code`
+    import ast
+
+    import dapr_lint.resources
+
+    allowed = {
+        ("findings.py", "DPR517"),  # PLACEHOLDER_CODE: whose findings a placeholder value keeps (no report)
+        ("__init__.py", "DPR001"),  # the parser's code for invalid YAML, reported by every stage's parser
+    }
+    written: list[str] = []
+    root = Path(dapr_lint.resources.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        spec_codes = {
+            id(keyword.value)
+            for call in ast.walk(tree)
+            if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "RuleSpec"
+            for keyword in call.keywords
+            if keyword.arg == "code"
+        }
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and re.fullmatch(r"DPR\d{3}", node.value)
+                and id(node) not in spec_codes
+                and (path.name, node.value) not in allowed
+            ):
+                written.append(f"{path.relative_to(root)}:{node.lineno}: {node.value}")
+    assert written == []

@@ -101,7 +101,8 @@ class Reporter:
     -> Finding`: the code is the
     rule's, and a fix's safety is the spec's (`RuleSpec.fix_safety`), or narrower (`Fix(..., safety="unsafe")`
     where the spec says "safe": a rule mixing safe and unsafe fixes declares the most permissive). A fix on a rule
-    whose spec has none, or wider than the spec, is a bug of the rule: ValueError. A Fix with no edit is dropped."""
+    whose spec has none, or wider than the spec, is a bug of the rule: ValueError. A Fix with no edit builder is
+    dropped; the builder itself is never called here (Fix.edits(): only what applies a fix builds its edits)."""
 
     __slots__ = ("code", "spec")
 
@@ -124,15 +125,17 @@ class Reporter:
         `detail`: the evidence and the remedy (the message says what is wrong and what happens, ≤ 120
         characters); `related`: (at, message) of the other places of the same defect."""
         if fix is not None:
-            fix = self._resolved(fix) if fix.edits else None
+            fix = self._resolved(fix) if fix.build is not None else None
         return Finding(self.code, at, message, fix, severity, predicts, detail, tuple(related))
 
     def _resolved(self, fix: Fix) -> Fix:
         declared = self.spec.fix_safety
         if declared is None:
             raise ValueError(f"{self.code} reports a fix, but its RuleSpec declares no fix_safety")
+        if not callable(fix.build):  # an edit passed where its builder belongs (the eager form of old)
+            raise ValueError(f"{self.code}: a Fix takes what builds its edits (a callable), not {type(fix.build).__name__}")
         if fix.safety is None:
-            return Fix(fix.title, *fix.edits, safety=declared)
+            return Fix(fix.title, fix.build, safety=declared)
         if fix.safety != declared and declared != "safe":
             raise ValueError(f"{self.code}: a {fix.safety} fix is wider than its RuleSpec's fix_safety ({declared})")
         return fix

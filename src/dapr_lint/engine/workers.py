@@ -12,6 +12,7 @@ time budget enforced with a profiling timer."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import sys
@@ -83,9 +84,29 @@ def check_all(tasks: list, settings: Settings, jobs: Optional[int], work: Work) 
 
 def _within_memory(task: Any, settings: Settings, work: Work) -> FileResult:
     try:
-        return work(task, settings)
+        with _collected_after():
+            return work(task, settings)
     except MemoryError:
         return unanalysed(task, f"out of memory (the limit is {MEMORY_LIMIT >> 20} MiB per worker)")
+
+
+@contextlib.contextmanager
+def _collected_after():
+    """No cyclic garbage collection while one file is checked; its young garbage collected after it.
+
+    A LibCST parse allocates a node object per token and the tree stays alive until the file is done, so the
+    collector's automatic passes during it traverse a growing live tree again and again, finding nothing:
+    measured 10 % of a single-process run over dapr/python-sdk. What a file leaves in cycles (the model's
+    scopes) is young, and one generation-0 pass after the file frees it."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+        gc.collect(0)
 
 
 def _can_fork() -> bool:
@@ -390,6 +411,9 @@ def _worker_main(conn, settings: Settings, parent: int, timeout: float, work: Wo
 
 
 def _become_worker(parent: int) -> None:
+    # What the worker inherited (the imported checkers) lives as long as it does: the collector need not look
+    # at it again.
+    gc.freeze()
     # The caller (a pre-commit hook, a CI step) reads our stdout and stderr until every process holding
     # them has closed them: a worker never holds them.
     devnull = os.open(os.devnull, os.O_RDWR)

@@ -43,6 +43,7 @@ class Project:
         self._models: Optional[list[AppModel]] = None
         self._model_of: dict[str, AppModel] = {}
         self._graph: Optional[RouteGraph] = None
+        self._memos: dict[str, dict] = {}
         self.by_file: dict[str, ModuleSummary] = {}
         self.by_display: dict[str, ModuleSummary] = {}
         # module path suffix ("pkg", "routes") -> summaries; absolute imports match any suffix, since we
@@ -55,6 +56,10 @@ class Project:
             parts = _module_parts(file)
             for length in range(1, min(len(parts), 8) + 1):
                 self.by_suffix.setdefault(tuple(parts[-length:]), []).append(summary)
+
+    def memo(self, name: str) -> dict:
+        """A table the project's readers fill once per run (the summaries never change during it)."""
+        return self._memos.setdefault(name, {})
 
     # apps
 

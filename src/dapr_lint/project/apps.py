@@ -470,29 +470,36 @@ class AppModel:
         return found
 
     def _find_module_files(self, origin: str, dotted: str) -> list[str]:
+        # plain strings, not pathlib: this runs for every import of every module, in the main process
         level = len(dotted) - len(dotted.lstrip("."))
         parts = [p for p in dotted[level:].split(".") if p]
+        folder = os.path.dirname(origin) or "."
         if level:
-            base = Path(origin).parent
+            base = folder
             for _ in range(level - 1):
-                base = base.parent
+                base = os.path.dirname(base) or "."
             bases = [base]
         else:
             # absolute imports: from the importing module's folder upward to the repository root
             bases = []
-            current = Path(origin).parent
+            current = folder
             while True:
                 bases.append(current)
-                if str(current) == self.root or current == current.parent or not _under(str(current), self.root):
+                parent = os.path.dirname(current) or "."
+                if current == self.root or current == parent or not _under(current, self.root):
                     break
-                current = current.parent
+                current = parent
+        modules = self.modules
+        sep = os.sep
         for base in bases:
             # the name may be a module, a package, or a name inside one of them
+            prefix = "" if base == "." else base if base.endswith(sep) else base + sep
             for length in range(len(parts), 0, -1):
-                target = base.joinpath(*parts[:length])
-                for candidate in (str(target) + ".py", str(target / "__init__.py")):
-                    if candidate in self.modules:
-                        return [candidate]
+                target = prefix + sep.join(parts[:length])
+                if target + ".py" in modules:
+                    return [target + ".py"]
+                if target + sep + "__init__.py" in modules:
+                    return [target + sep + "__init__.py"]
         return []
 
     def _resource_sets(self, app: App) -> None:

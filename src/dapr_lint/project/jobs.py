@@ -26,20 +26,31 @@ def reached(project: Project, app: App) -> list[ModuleSummary]:
     entries = [s for s in app_modules(project, app) if s.file in app.entries]
     seen = {s.file: s for s in entries}
     stack = list(entries)
+    memo = project.memo("imported modules")  # every app of the run walks the same modules
     while stack and len(seen) < 500:
         summary = stack.pop()
-        for dotted in summary.imports.values():
-            parts = dotted.split(".")
-            for length in range(len(parts), 0, -1):
-                prefix = ".".join(parts[:length])
-                found = project.modules(summary, prefix) if prefix.strip(".") else []
-                if found:
-                    for target in found:
-                        if target.file not in seen:
-                            seen[target.file] = target
-                            stack.append(target)
-                    break
+        targets = memo.get(summary.file)
+        if targets is None:
+            targets = memo[summary.file] = _imported(project, summary)
+        for target in targets:
+            if target.file not in seen:
+                seen[target.file] = target
+                stack.append(target)
     return list(seen.values())
+
+
+def _imported(project: Project, summary: ModuleSummary) -> list[ModuleSummary]:
+    """The summaries of the run a module imports, each import by its longest name a module of the run has."""
+    found: list[ModuleSummary] = []
+    for dotted in summary.imports.values():
+        parts = dotted.split(".")
+        for length in range(len(parts), 0, -1):
+            prefix = ".".join(parts[:length])
+            targets = project.modules(summary, prefix) if prefix.strip(".") else []
+            if targets:
+                found.extend(targets)
+                break
+    return found
 
 
 def route_may_be(full: Optional[str], wanted: str) -> bool:

@@ -91,6 +91,15 @@ CONTEXT = frozenset(
         "typing_extensions.Optional",
         "functools.cache", "functools.cached_property", "functools.lru_cache", "functools.wraps",
         "dataclasses.dataclass",
+        # pydantic's bases qualify a payload, a handler's body or an actor's state type: each of those is anchored
+        # by a Dapr call, handler or actor of its own (payloads.is_pydantic_model, service._pydantic_model)
+        "pydantic.BaseModel", "pydantic.main.BaseModel", "pydantic.v1.BaseModel", "pydantic.dataclasses.dataclass",
+        # the errors a Dapr call raises: what an `except` clause catches (model/exceptions.py) is read only for a
+        # `try` around a Dapr client call (DPR301/302/303, the summary's unguarded calls), in a workflow or an actor,
+        # or for an app-level handler (opened by its decorator or call shape)
+        "dapr.clients.exceptions.DaprInternalError", "dapr.clients.exceptions.DaprGrpcError",
+        "dapr.clients.exceptions.DaprHttpError", "dapr.clients.DaprInternalError", "dapr.aio.clients.DaprInternalError",
+        "dapr.clients.http.client.DaprHttpError", "grpc.RpcError", "grpc.aio.AioRpcError", "grpc._channel._InactiveRpcError",
         "datetime.UTC", "datetime.date.today", "datetime.datetime.now", "datetime.datetime.today",
         "datetime.datetime.utcnow", "datetime.timedelta", "datetime.timezone.utc",
         "time.gmtime", "time.localtime", "time.monotonic", "time.monotonic_ns", "time.perf_counter", "time.sleep",
@@ -103,6 +112,7 @@ NOT_NAMES = frozenset(
     {
         "app.py", "__init__.py", "uv.lock", "poetry.lock", "Pipfile.lock", "pyproject.toml", "setup.cfg",
         "requirements.txt", "options.extras_require", "tool.poetry.dependencies", "tool.poetry.group.",
+        "pydantic.dict", "pydantic.json",  # where a payload kind comes from (model/values.py Kind.origin)
     }
 )
 
@@ -127,7 +137,7 @@ OPENING_CALLS = frozenset(
 # always safe, so this needs no proof; a file it sends the full way by a word in a comment loses nothing but time.
 _SURELY_OPEN = re.compile(
     rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|dapr_agents|uvicorn|opentelemetry|cloudevents"
-    rb"|pydantic|dapr\.ext|dapr\.actor)\b|\bDapr(?:Grpc)?Client(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b",
+    rb"|dapr\.ext|dapr\.actor)\b|\bDapr(?:Grpc)?Client(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b",
     re.M,
 )
 
@@ -212,6 +222,8 @@ class _WalkFacts:
         self.memo: dict[tuple[int, int], Value] = {}
         self.busy: set[tuple[int, int]] = set()
         self.has_async = False
+        # calls outside any `async def` that may run a coroutine as a script (`asyncio.run(main())`)
+        self.runners: list[tuple[ast.Call, _Scope]] = []
         # function decorators with a route verb (`@mock.patch("...")`): the summary records them as routes
         self.routes: list[tuple[ast.Call, _Function]] = []
 
@@ -490,11 +502,12 @@ class _Gate(_WalkFacts):
 
     def run(self, tree: ast.Module) -> ModuleSummary:
         self.visit_body(tree.body, self.module, None, None)
+        on_loop = self.has_async and self.runs_on_event_loop()
         for module, names in self.imports:
             for path in [module, *(f"{module}{n}" if module.endswith(".") else f"{module}.{n}" for n in names)]:
                 if _anchored_import(path):
                     raise _Open
-                if self.has_async and (path.startswith(".") or path.split(".", 1)[0] not in NOT_PROJECT):
+                if on_loop and (path.startswith(".") or path.split(".", 1)[0] not in NOT_PROJECT):
                     # code on the event loop calling into a module that may be the project's (DPR101 across
                     # modules: the summary's async_calls)
                     raise _Open
@@ -536,6 +549,9 @@ class _Gate(_WalkFacts):
             self.functions.append(info)
             for arg in _all_args(args):
                 inner.bind(arg.arg, _Binding("param", None, inner, arg.annotation))
+                if arg.annotation is not None:
+                    # the model types a parameter from its annotation in the function's own scope
+                    self.string_annotation(arg.annotation, (scope, inner))
             self.visit_body(node.body, inner, info, klass)
             return
         if isinstance(node, ast.Lambda):
@@ -567,6 +583,7 @@ class _Gate(_WalkFacts):
             return
         if isinstance(node, ast.AnnAssign):
             self.visit(node.annotation, scope, function, klass)
+            self.string_annotation(node.annotation, (scope, self.module))
             if node.value is not None:
                 self.visit(node.value, scope, function, klass)
                 self.bind(node.target, "assign", node.value, scope, function, klass, node.annotation)
@@ -647,6 +664,8 @@ class _Gate(_WalkFacts):
             if isinstance(func, ast.Attribute) and func.attr in OPENING_CALLS:
                 raise _Open
             self.calls.append((node, scope))
+            if function is None or not function.is_async:
+                self.runners.append((node, scope))
         elif isinstance(node, ast.Attribute):
             # the whole chain is one name (`dapr.clients.DaprClient`): check it, not its prefixes
             self.chains.append((node, scope))
@@ -662,6 +681,54 @@ class _Gate(_WalkFacts):
             return
         for child in ast.iter_child_nodes(node):
             self.visit(child, scope, function, klass)
+
+    def runs_on_event_loop(self) -> bool:
+        """Whether an `async def` may run on a shared event loop (the summary's async_calls come only from those,
+        python/model/clients.py `runs_on_event_loop`): any but a script entry, a coroutine function a script
+        runner outside any `async def` is given (`asyncio.run(main())`, `loop.run_until_complete(main())`,
+        python/model/handlers.py `find_script_entries`). Fewer entries than the model finds (no propagation to
+        the helpers only entries call, no entry reached through an attribute): the gate opens more, never less."""
+        entries: set[int] = set()
+        for call, scope in self.runners:
+            func = call.func
+            if not (isinstance(func, ast.Attribute) and func.attr in known.SCRIPT_RUNNER_METHODS):
+                if self.imported_path(func, scope) not in known.SCRIPT_RUNNERS:
+                    continue
+            if not call.args or isinstance(call.args[0], ast.Starred):
+                continue  # LibCST's first argument may be a keyword or a starred one: not read here
+            target = call.args[0].func if isinstance(call.args[0], ast.Call) else call.args[0]
+            if isinstance(target, ast.Name):
+                bindings = self.lookup(target.id, scope)
+                if bindings and len(bindings) == 1 and bindings[0].kind == "def" and bindings[0].target.is_async:
+                    entries.add(id(bindings[0].target))
+        return any(info.is_async and id(info) not in entries for info in self.functions)
+
+    def imported_path(self, expr: ast.expr, scope: _Scope) -> Optional[str]:
+        """The import path of a chain whose root is a name bound once, by an import (then the model's
+        `qualified_name` is the same path)."""
+        root = expr
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if not isinstance(root, ast.Name):
+            return None
+        bindings = self.lookup(root.id, scope)
+        if not bindings or len(bindings) != 1 or bindings[0].kind != "import":
+            return None
+        return self.path_of(expr, scope)
+
+    def string_annotation(self, annotation: ast.expr, scopes: tuple[_Scope, ...], depth: int = 0) -> None:
+        """The names a string in an annotation names (`client: "DaprClient"`): the model parses it
+        (ModuleModel.type_from_annotation), so they are checked like the names written outside strings, in each
+        scope the model may read them from. Only the names: nothing in a string is a call or a closer."""
+        for node in ast.walk(annotation):
+            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+                continue
+            if depth > 8:
+                raise _Open
+            for expr in _expressions_in(node.value):
+                for chain in _chains(expr):
+                    self.chains.extend((chain, scope) for scope in scopes)
+                self.string_annotation(expr, scopes, depth + 1)
 
     def bind(
         self, target: ast.expr, kind: str, value: Any, scope: _Scope, function: Optional[_Function],
@@ -778,6 +845,34 @@ def _anchored_import(path: str) -> bool:
         return True
     parts = path.split(".")
     return any(".".join(parts[:i]) in NAMES for i in range(1, len(parts) + 1))
+
+
+_IDENTIFIERS = re.compile(r"[^\W\d]\w*(?:\s*\.\s*[^\W\d]\w*)*")
+
+
+def _expressions_in(text: str) -> list[ast.expr]:
+    """What LibCST's `parse_expression` may make of a string annotation: its expression, or, when CPython does
+    not parse it, every dotted name written in it (more names than the model can read: the gate opens more)."""
+    try:
+        return [ast.parse(text.strip(), mode="eval").body]
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
+    found: list[ast.expr] = []
+    for match in _IDENTIFIERS.finditer(text):
+        try:
+            found.append(ast.parse(re.sub(r"\s+", "", match.group(0)), mode="eval").body)
+        except (SyntaxError, ValueError):
+            continue  # a keyword: not a name
+    return found
+
+
+def _chains(expr: ast.expr) -> list[ast.expr]:
+    """The longest names and attribute chains in an expression (`a.b.c`, not `a.b`)."""
+    inner = {id(node.value) for node in ast.walk(expr) if isinstance(node, ast.Attribute)}
+    return [
+        node for node in ast.walk(expr)
+        if isinstance(node, (ast.Name, ast.Attribute)) and id(node) not in inner
+    ]
 
 
 _PREFIXES: frozenset[str] = frozenset(

@@ -18,10 +18,12 @@ from dapr_lint.diagnostics import Diagnostic, Finding
 from dapr_lint import registry
 from dapr_lint.registry import Reporter, RuleSpec, check, invalid, page, register, valid
 from dapr_lint.resources.findings import (
+    MUTED,
     RUN_TEMPLATE,
     UNCHECKED,
     FindingSink,
-    Judgement,
+    Judge,
+    Judges,
     ResourceDocument,
     ResourceFile,
 )
@@ -32,19 +34,20 @@ from dapr_lint.resources.kinds.common import (
     scopes_overlap,
 )
 from dapr_lint.resources.kinds.component import COMPONENT_SCHEMA, component_facts
-from dapr_lint.resources.kinds.configuration import CONFIGURATION_SCHEMA, check_configuration
+from dapr_lint.resources.kinds.configuration import CONFIGURATION_SCHEMA, DPR513, check_configuration
 from dapr_lint.resources.kinds.httpendpoint import HTTPENDPOINT_SCHEMA, check_httpendpoint
 from dapr_lint.resources.kinds.resiliency import (
+    DPR508,
     RESILIENCY_SCHEMA,
     ResiliencyPolicies,
     check_resiliency,
 )
-from dapr_lint.resources.kinds.runfile import RUN_TEMPLATE_SCHEMA, check_run_template, is_run_template
-from dapr_lint.resources.kinds.subscription import SUBSCRIPTION_SCHEMAS, check_subscription
+from dapr_lint.resources.kinds.runfile import DPR512, RUN_TEMPLATE_SCHEMA, check_run_template, is_run_template
+from dapr_lint.resources.kinds.subscription import DPR511, SUBSCRIPTION_SCHEMAS, check_subscription
 from dapr_lint.resources.loader import DocumentsOnce, ResourceParseError, as_utf8, decode_text
 from dapr_lint.resources.nodes import MappingView, text
 from dapr_lint.resources.templates import has_template
-from dapr_lint.resources.schema import Decoder, Schema, Validation, check_mapping, did_you_mean
+from dapr_lint.resources.schema import DPR501, DPR502, Decoder, Schema, Validation, check_mapping, did_you_mean
 from dapr_lint.settings import Settings
 from dapr_lint.resources import rules as _rules
 
@@ -58,21 +61,25 @@ __all__ = ["analyze_yaml"]
 
 @dataclass(frozen=True)
 class ResourceKind:
-    """A dapr.io kind: the apiVersions daprd accepts for it, how it is decoded, and its schema."""
+    """A dapr.io kind: the apiVersions daprd accepts for it, how it is decoded, its schema, and its own rule (what
+    its walk decides beyond the schema: `Judges.kind`)."""
 
     name: str
     api_versions: tuple[str, ...]
     decoder: Decoder = "json"
     schema: Optional[Schema] = None
+    rule: Optional[RuleSpec] = None
 
 
 KINDS: dict[str, ResourceKind] = {
     k.name: k
     for k in (
         ResourceKind("Component", ("dapr.io/v1alpha1",), schema=COMPONENT_SCHEMA),
-        ResourceKind("Resiliency", ("dapr.io/v1alpha1",), schema=RESILIENCY_SCHEMA),
-        ResourceKind("Subscription", ("dapr.io/v1alpha1", "dapr.io/v2alpha1")),
-        ResourceKind("Configuration", ("dapr.io/v1alpha1",), decoder="yaml.v3", schema=CONFIGURATION_SCHEMA),
+        ResourceKind("Resiliency", ("dapr.io/v1alpha1",), schema=RESILIENCY_SCHEMA, rule=DPR508),
+        ResourceKind("Subscription", ("dapr.io/v1alpha1", "dapr.io/v2alpha1"), rule=DPR511),
+        ResourceKind(
+            "Configuration", ("dapr.io/v1alpha1",), decoder="yaml.v3", schema=CONFIGURATION_SCHEMA, rule=DPR513
+        ),
         ResourceKind("HTTPEndpoint", ("dapr.io/v1alpha1",), schema=HTTPENDPOINT_SCHEMA),
         # New in Dapr 1.18; known, not yet modelled.
         ResourceKind("MCPServer", ("dapr.io/v1alpha1",)),
@@ -156,7 +163,9 @@ def _parse_error(sink: FindingSink, exc: ResourceParseError) -> None:
 
 class FileCheck:
     """Reads every document of one file (its placeholders, schema, kind), then runs every YAML rule's check on
-    each, once the whole file is known (`ResourceDocument.file`)."""
+    each, once the whole file is known (`ResourceDocument.file`). The walks over a document are shared by the
+    rules they decide for: each walk is handed those rules' judges (`Judges`), and a rule's check reports what
+    its judge kept."""
 
     def __init__(self, sink: FindingSink) -> None:
         self.sink = sink
@@ -186,10 +195,13 @@ class FileCheck:
 
     def check_run_template(self, document: Node, root: MappingView) -> None:
         self.file.placeholders[len(self.file.documents)] = mark_placeholders(self.sink, document)
-        judgement = self.add(RUN_TEMPLATE, None, document, root).judgement()
-        validation = Validation(judgement, "yaml.v2", "DPR512", "the run template")
-        check_mapping(validation, document, RUN_TEMPLATE_SCHEMA, None, "the run template")
-        check_run_template(judgement, root)
+        checked = self.add(RUN_TEMPLATE, None, document, root)
+        own = checked.judge(DPR512)  # the run template's schema is its own rule's
+        judges = Judges(checked, schema=own, durations=checked.judge(DPR502), kind=own)
+        if judges:
+            validation = Validation(judges, "yaml.v2", "the run template")
+            check_mapping(validation, document, RUN_TEMPLATE_SCHEMA, None, "the run template")
+        check_run_template(judges, root)
 
     def check_resource(self, document: Node, root: MappingView, api_version: str) -> None:
         self.file.placeholders[len(self.file.documents)] = mark_placeholders(self.sink, document)
@@ -200,13 +212,12 @@ class FileCheck:
         if kind is not None and api_version in kind.api_versions:
             schema = SUBSCRIPTION_SCHEMAS[api_version] if kind.name == "Subscription" else kind.schema
         checked = self.add(kind.name if kind is not None and schema is not None else UNCHECKED, api_version, document, root)
-        judgement = checked.judgement()
+        schema_judge = checked.judge(DPR501)
         if kind is None:
-            self.report_unknown_kind(judgement, root, kind_node, kind_name)
+            self.report_unknown_kind(schema_judge, root, kind_node, kind_name)
             return
         if api_version not in kind.api_versions:
-            judgement.report(
-                "DPR501",
+            schema_judge(
                 root.get("apiVersion"),
                 f"a {kind.name} needs apiVersion " + " or ".join(f"`{v}`" for v in kind.api_versions)
                 + ": daprd silently skips this document",
@@ -214,15 +225,20 @@ class FileCheck:
             return
         if schema is None:
             return
-        validation = Validation(judgement, kind.decoder, "DPR501", f"the whole {kind.name}")
-        check_mapping(validation, document, schema, None, f"this {kind.name}")
-        check_resource_name(judgement, root)
+        judges = Judges(
+            checked, schema_judge, checked.judge(DPR502), checked.judge(kind.rule) if kind.rule is not None else MUTED
+        )
+        if judges:  # the schema walk reports only: skipped when every rule it decides for is off
+            validation = Validation(judges, kind.decoder, f"the whole {kind.name}")
+            check_mapping(validation, document, schema, None, f"this {kind.name}")
+        if schema_judge:
+            check_resource_name(schema_judge, root)
         checker: dict[str, Callable[[], Optional[ResourceFacts]]] = {
             "Component": lambda: component_facts(checked),
-            "Resiliency": lambda: check_resiliency(judgement, root, self.policies),
-            "Subscription": lambda: check_subscription(judgement, root, api_version),
-            "Configuration": lambda: check_configuration(judgement, root),
-            "HTTPEndpoint": lambda: check_httpendpoint(judgement, root),
+            "Resiliency": lambda: check_resiliency(judges, root, self.policies),
+            "Subscription": lambda: check_subscription(judges, root, api_version),
+            "Configuration": lambda: check_configuration(judges.kind, root),
+            "HTTPEndpoint": lambda: check_httpendpoint(judges, root),
         }
         if kind.name == "Resiliency":
             self.saw_resiliency = True
@@ -238,12 +254,12 @@ class FileCheck:
                     self.sink.add(finding)
 
     def report_unknown_kind(
-        self, judgement: Judgement, root: MappingView, kind_node: Optional[Node], kind_name: Optional[str]
+        self, judge: Judge, root: MappingView, kind_node: Optional[Node], kind_name: Optional[str]
     ) -> None:
         if kind_node is None or kind_name is None:
             anchor = root.key("apiVersion")
             if anchor is not None:
-                judgement.report("DPR501", anchor, "a dapr.io resource without `kind`: daprd silently skips it")
+                judge(anchor, "a dapr.io resource without `kind`: daprd silently skips it")
             return
         same_case = [k for k in KINDS if k.lower() == kind_name.lower()]
         if same_case:
@@ -253,7 +269,7 @@ class FileCheck:
             guess = did_you_mean(kind_name, list(KINDS))
             if guess:
                 message += f"; did you mean `{guess}`?"
-        judgement.report("DPR501", kind_node, message)
+        judge(kind_node, message)
 
 # -- the rules this module checks (spec and the examples its page shows) ------------------------------
 

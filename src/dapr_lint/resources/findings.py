@@ -9,7 +9,7 @@ from typing import Any, Iterator, Optional
 from yaml.nodes import Node, ScalarNode
 
 from dapr_lint.diagnostics import Diagnostic, Finding, Severity
-from dapr_lint.registry import Reporter
+from dapr_lint.registry import Reporter, RuleSpec
 from dapr_lint.resources.nodes import MappingView
 from dapr_lint.settings import Settings
 
@@ -84,25 +84,55 @@ class FindingSink:
         )
 
 
-class Judgement:
-    """What one walk over a document (its schema, its kind's own checks) finds, each finding for the one rule it
-    names: kept with the document (ResourceFile.verdicts) until that rule's check reports it through its bound
-    report. The walk reads placeholders (and where the file is deployed) from the file's sink."""
+# What a walk found about a document for one rule: (node, message, detail), turned into a finding by that rule's
+# check through its bound report (`judged`).
+Verdict = tuple[Any, str, Optional[str]]
 
-    def __init__(self, sink: FindingSink, found: list[tuple[str, Any, str, Optional[str]]]) -> None:
-        self.sink = sink
-        self.found = found
 
-    def report(self, code: str, node: Optional[Node], message: str, *, detail: Optional[str] = None) -> None:
-        if node is not None:
-            self.found.append((code, node, message, detail))
+class Judge:
+    """One rule as the walks over a document see it (`ResourceDocument.judge`): `judge(node, message, detail=...)`
+    keeps a verdict for that rule, which its check reports through its bound report. The walk never names a rule
+    code: it is handed the judges of the rules it decides for. The judge of a rule that is off for the file is
+    muted: false, and keeps nothing, so a walk can skip what only that rule would read."""
+
+    __slots__ = ("kept",)
+
+    def __init__(self, kept: Optional[list[Verdict]]) -> None:
+        self.kept = kept
+
+    def __bool__(self) -> bool:
+        return self.kept is not None
+
+    def __call__(self, node: Optional[Node], message: str, *, detail: Optional[str] = None) -> None:
+        if self.kept is not None and node is not None:
+            self.kept.append((node, message, detail))
+
+
+MUTED = Judge(None)
+
+
+@dataclass(frozen=True)
+class Judges:
+    """The judges of the shared walks over one document (its schema, its kind's own checks): `schema` (the schema
+    rule: DPR501, DPR512 for a run template), `durations` (DPR502) and `kind`, the kind's own rule (DPR508,
+    DPR511, DPR513, DPR512; MUTED for a kind with none); placeholders and where the file is deployed come from
+    the document."""
+
+    document: "ResourceDocument"
+    schema: Judge
+    durations: Judge = MUTED
+    kind: Judge = MUTED
+
+    def __bool__(self) -> bool:
+        """Whether any of the judges listens: a walk that only reports may be skipped when none does."""
+        return bool(self.schema or self.durations or self.kind)
 
     def is_placeholder(self, node: Optional[Node]) -> bool:
-        return self.sink.is_placeholder(node)
+        return self.document.is_placeholder(node)
 
     @property
     def kubernetes_file(self) -> bool:
-        return self.sink.kubernetes_file
+        return self.document.kubernetes_file
 
 
 RUN_TEMPLATE = "run template"
@@ -115,12 +145,12 @@ UNCHECKED = ""
 class ResourceFile:
     """The documents of one file, for the checks that read them together (two resources of one name, a policy
     of one Resiliency applied by another), and what each document's walk found about it, by document index:
-    `facts` (kinds.common.ResourceFacts), `verdicts` (the one rule a value breaks, when a walk decides
-    between rules), `placeholders` (placeholder values: (node, value))."""
+    `facts` (kinds.common.ResourceFacts), `verdicts` (what the walks kept for each rule, by its code: the
+    rule a value breaks, when a walk decides between rules), `placeholders` (placeholder values: (node, value))."""
 
     documents: list["ResourceDocument"] = field(default_factory=list)
     facts: dict[int, Any] = field(default_factory=dict)
-    verdicts: dict[int, list[tuple[str, Any, str, Optional[str]]]] = field(default_factory=dict)
+    verdicts: dict[int, dict[str, list[Verdict]]] = field(default_factory=dict)
     placeholders: dict[int, list[tuple[Any, str]]] = field(default_factory=dict)
     policies: Any = None  # kinds.resiliency.ResiliencyPolicies of the file's Resiliency documents
 
@@ -164,15 +194,15 @@ class ResourceDocument:
         """kinds.common.ResourceFacts of a resource its kind's walk describes (None: not one)."""
         return self.file.facts.get(self.index)
 
-    def verdicts(self, code: str) -> Iterator[tuple[Any, str, Optional[str]]]:
-        """(node, message, detail) of what a walk over this document found for rule `code` (and no other rule)."""
-        for verdict_code, node, message, detail in self.file.verdicts.get(self.index, ()):
-            if verdict_code == code:
-                yield node, message, detail
+    def verdicts(self, code: str) -> list[Verdict]:
+        """(node, message, detail) of what the walks over this document kept for rule `code` (and no other rule)."""
+        return self.file.verdicts.get(self.index, {}).get(code, [])
 
-    def judgement(self) -> Judgement:
-        """Where a walk over this document puts what it finds (`verdicts`)."""
-        return Judgement(self.sink, self.file.verdicts.setdefault(self.index, []))
+    def judge(self, spec: RuleSpec) -> Judge:
+        """The judge of rule `spec` for a walk over this document; MUTED when the rule is off for the file."""
+        if not self.sink.enabled(spec.code):
+            return MUTED
+        return Judge(self.file.verdicts.setdefault(self.index, {}).setdefault(spec.code, []))
 
 
 def judged(document: ResourceDocument, report: Reporter) -> Iterator[Finding]:

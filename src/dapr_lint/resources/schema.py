@@ -17,7 +17,7 @@ from yaml.nodes import Node
 from dapr_lint.diagnostics import Finding
 from dapr_lint.registry import Reporter, RuleSpec, check, invalid, page, register, valid
 from dapr_lint.resources.durations import is_go_duration, is_resiliency_duration
-from dapr_lint.resources.findings import Judgement, ResourceDocument, judged
+from dapr_lint.resources.findings import Judge, Judges, ResourceDocument, judged
 from dapr_lint.resources.nodes import MappingView, describe_type, is_mapping, is_null, is_scalar, is_sequence
 from dapr_lint.resources.nodes import scalar_type, text
 
@@ -43,8 +43,8 @@ class Field:
     items: Optional["Field"] = None  # type "list": the field every item must match
     values: Optional["Field"] = None  # type "map": the field every value must match
     durations: DurationSyntax = "go"  # type "duration"
-    # Code for a wrong type or value of this field, when a rule other than the kind's default owns it.
-    code: Optional[str] = None
+    # A wrong type or value of this field breaks the kind's own rule (Judges.kind), not the schema rule.
+    kind_rule: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,11 +69,10 @@ class Schema:
 
 @dataclass
 class Validation:
-    """What one validation run needs: where to report, the decoder, the default code."""
+    """What one validation run needs: the judges of the rules it decides for, the decoder."""
 
-    sink: Judgement
+    judges: Judges
     decoder: Decoder
-    code: str = "DPR501"
     subject: str = "the document"  # what a wrong type breaks, for messages
 
 
@@ -107,7 +106,7 @@ def check_mapping(v: Validation, node: Node, schema: Schema, owner: Optional[Nod
             continue
         spec = known.get(key)
         if spec is None and key in schema.hints:
-            v.sink.report(v.code, key_node, schema.hints[key])
+            v.judges.schema(key_node, schema.hints[key])
             continue
         if spec is None:
             spec = by_lower.get(key.lower())
@@ -115,8 +114,7 @@ def check_mapping(v: Validation, node: Node, schema: Schema, owner: Optional[Nod
                 unknown.append((key, key_node))
                 continue
             if v.decoder == "json":
-                v.sink.report(
-                    v.code,
+                v.judges.schema(
                     key_node,
                     f"`{key}` should be spelled `{spec.name}`: Kubernetes prunes the misspelled key",
                     detail=(
@@ -125,8 +123,7 @@ def check_mapping(v: Validation, node: Node, schema: Schema, owner: Optional[Nod
                     ),
                 )
             else:
-                v.sink.report(
-                    v.code,
+                v.judges.schema(
                     key_node,
                     f"`{key}` is ignored: keys are case-sensitive here; did you mean `{spec.name}`?",
                 )
@@ -138,18 +135,17 @@ def check_mapping(v: Validation, node: Node, schema: Schema, owner: Optional[Nod
     if schema.name_value_item and "name" in {f.name for f in missing}:
         first = unknown[0] if unknown else None
         if first is not None:
-            v.sink.report(
-                v.code,
+            v.judges.schema(
                 first[1],
                 f"{where} has no `name`: `{first[0]}` is read as an unknown field and the setting is ignored",
                 detail=f"Write `- name: {first[0]}` with `value:` below it.",
             )
         else:
-            v.sink.report(v.code, node, f"{where} has no `name`: Kubernetes rejects it, daprd ignores it")
+            v.judges.schema(node, f"{where} has no `name`: Kubernetes rejects it, daprd ignores it")
         return
     anchor = owner if owner is not None else node
     for spec in missing:
-        v.sink.report(v.code, anchor, f"{where} is missing the required field `{spec.name}`")
+        v.judges.schema(anchor, f"{where} is missing the required field `{spec.name}`")
     if schema.unknown_keys == "allow":
         return
     candidates = [f.name for f in schema.fields]
@@ -160,7 +156,7 @@ def check_mapping(v: Validation, node: Node, schema: Schema, owner: Optional[Nod
         message = f"unknown key `{key}` in {where} is ignored by Dapr"
         if suggestion:
             message += f"; did you mean `{suggestion}`?"
-        v.sink.report(v.code, key_node, message)
+        v.judges.schema(key_node, message)
 
 
 def check_value(
@@ -169,7 +165,10 @@ def check_value(
     """Validate one value against its field: type, allowed values, durations, nested schemas."""
     if is_null(node) or spec.type == "any":
         return
-    code = spec.code or ("DPR502" if spec.type == "duration" and is_scalar(node) else v.code)
+    if spec.kind_rule:
+        judge = v.judges.kind
+    else:
+        judge = v.judges.durations if spec.type == "duration" and is_scalar(node) else v.judges.schema
     if spec.name:
         label = f"`{spec.name}`"
     elif key_node is not None and is_scalar(key_node):
@@ -177,7 +176,7 @@ def check_value(
     label = label or "this value"
     if spec.type in ("object", "map"):
         if not is_mapping(node):
-            _wrong_type(v, code, node, spec, label)
+            _wrong_type(v, judge, node, spec, label)
             return
         if spec.type == "object" and spec.fields is not None:
             check_mapping(v, node, spec.fields, key_node, label)
@@ -187,20 +186,20 @@ def check_value(
         return
     if spec.type == "list":
         if not is_sequence(node):
-            _wrong_type(v, code, node, spec, label)
+            _wrong_type(v, judge, node, spec, label)
             return
         if spec.items is not None:
             for item in node.value:
                 check_value(v, item, spec.items, None, f"{label} item")
         return
     if not is_scalar(node):
-        _wrong_type(v, code, node, spec, label)
+        _wrong_type(v, judge, node, spec, label)
         return
     found = scalar_type(node)
     if v.decoder == "json":
         expected = {"str": ("str",), "duration": ("str",), "bool": ("bool",), "int": ("int",)}[spec.type]
         if found not in expected:
-            _wrong_type(v, code, node, spec, label)
+            _wrong_type(v, judge, node, spec, label)
             return
     value = text(node) or ""
     if spec.type == "duration":
@@ -212,7 +211,7 @@ def check_value(
             message = f"{label} `{value}` is not a Go duration"
             if spec.consequence:
                 message += f": {spec.consequence}"
-            v.sink.report(spec.code or "DPR502", node, message, detail=hint + ".")
+            (v.judges.kind if spec.kind_rule else v.judges.durations)(node, message, detail=hint + ".")
         return
     if spec.allowed:
         ok = value in spec.allowed or (
@@ -225,10 +224,10 @@ def check_value(
                 message += f": {spec.consequence}"
             else:
                 message += f"; allowed values are {choices}"
-            v.sink.report(code, node, message, detail=f"Allowed values are {choices}." if spec.consequence else None)
+            judge(node, message, detail=f"Allowed values are {choices}." if spec.consequence else None)
 
 
-def _wrong_type(v: Validation, code: str, node: Node, spec: Field, label: str) -> None:
+def _wrong_type(v: Validation, judge: Judge, node: Node, spec: Field, label: str) -> None:
     found = describe_type(node)
     message = f"{label} must be {_TYPE_NAMES[spec.type]}, not {found}"
     detail = None
@@ -248,7 +247,7 @@ def _wrong_type(v: Validation, code: str, node: Node, spec: Field, label: str) -
         message += f": {v.subject} fails to load"
     if spec.consequence and spec.type != "duration":
         message += f" ({spec.consequence})"
-    v.sink.report(code, node, message, detail=detail)
+    judge(node, message, detail=detail)
 
 
 # -- the rules this module checks (spec and the examples its page shows) ------------------------------

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import partial
 from typing import AbstractSet, Any, Iterator, Optional
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Finding, Fix, Location, ProjectEdit
+from dapr_lint.diagnostics import EditBuilder, Finding, Fix, Location, ProjectEdit
 from dapr_lint.project import Project
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ActorClassFact, ActorMethodFact, ComponentFact, ModuleSummary, Span
@@ -30,11 +31,15 @@ from dapr_lint.python.model.payloads import payload_facts
 _KEY_ERRORS = frozenset({"KeyError", "LookupError", "Exception", "BaseException"})
 
 
-def _def_keyword_fix(info: FunctionInfo) -> Optional[edits.Edit]:
+def _def_keyword_fix(info: FunctionInfo) -> Optional[EditBuilder]:
     node = info.node
     if not isinstance(node, cst.FunctionDef) or node.asynchronous is not None:
         return None
-    return edits.Edit(node, lambda n: n.with_changes(asynchronous=cst.Asynchronous()))  # type: ignore[union-attr]
+    return partial(edits.Edit, node, _made_async)
+
+
+def _made_async(node: cst.CSTNode) -> cst.CSTNode:
+    return node.with_changes(asynchronous=cst.Asynchronous())  # type: ignore[union-attr]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -243,7 +248,7 @@ def unnamed_actor_method(model: ModuleModel, report: Reporter) -> Iterator[Findi
         yield report(
             method.decorator.decorator,
             message,
-            Fix(f'Use `@actormethod(name="{info.name}")`.', _name_decorator(method.decorator, info.name)),
+            Fix(f'Use `@actormethod(name="{info.name}")`.', partial(_name_decorator, method.decorator, info.name)),
         )
 
 
@@ -355,7 +360,7 @@ def missing_actor_state_key(model: ModuleModel, report: Reporter) -> Iterator[Fi
         yield report(
             site.node,
             f"`get_state` raises KeyError for a missing key, so the `None` test of `{name}` never runs: the call fails",
-            Fix("Use `try_get_state` (the `None` branch then runs).", _try_get_state(statement, name)),
+            Fix("Use `try_get_state` (the `None` branch then runs).", partial(_try_get_state, statement, name)),
         )
 
 
@@ -690,7 +695,7 @@ def actor_proxy_call(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
         yield report(
             func.attr,
             f"the proxy knows `{attr}` as `{method.dispatch}` (its `@actormethod` name): calling `{attr}` raises AttributeError",
-            Fix(f"Call `{method.dispatch}`.", edits.rename_name(func.attr, str(method.dispatch))),
+            Fix(f"Call `{method.dispatch}`.", partial(edits.rename_name, func.attr, str(method.dispatch))),
         )
 
 
@@ -1028,7 +1033,7 @@ def sync_actor_method_across_modules(project: Project, settings: Settings, repor
                         Location(owner.summary.path, found.span),
                         f"`{found.name}` is a plain `def` but the actor runtime awaits it "
                         f"(`{method.dispatch or method.name}` of `{interface.fact.name}`): it fails with TypeError",
-                        Fix("Make it `async def`.", ProjectEdit(_async_def_at, (found.span.line, found.span.column, found.name))),
+                        Fix("Make it `async def`.", partial(ProjectEdit, _async_def_at, (found.span.line, found.span.column, found.name))),
                     )
 
 
@@ -1098,7 +1103,7 @@ def actor_proxy_call_across_modules(project: Project, settings: Settings, report
             yield report(
                 where,
                 f"the proxy knows `{call.method}` as `{method.dispatch}` (its `@actormethod` name): calling `{call.method}` raises AttributeError",
-                Fix(f"Call `{method.dispatch}`.", ProjectEdit(_rename_at, (call.span.line, call.span.column, call.method, method.dispatch))),
+                Fix(f"Call `{method.dispatch}`.", partial(ProjectEdit, _rename_at, (call.span.line, call.span.column, call.method, method.dispatch))),
             )
 
 

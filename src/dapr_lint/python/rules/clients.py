@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import difflib
 import os
+from functools import partial
 from typing import Iterator, Optional, Sequence
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Finding, Fix, Location
+from dapr_lint.diagnostics import EditBuilder, Finding, Fix, Location
 from dapr_lint.project import Project
 from dapr_lint.summaries import AsyncCall, ModuleSummary
 from dapr_lint.python import edits, known
@@ -49,7 +50,10 @@ def _async_alternative(kind: known.ClientKind) -> str:
 class AsyncConversions:
     """DPR101's fix, shared by DPR102 and DPR103: a `with DaprClient() as c:` block inside `async def`
     becomes `async with <aio DaprClient>() as c:` with `await` on each of c's calls. Only offered when c
-    is used for nothing but calls of methods the async client has."""
+    is used for nothing but calls of methods the async client has.
+
+    Whether the conversion is possible needs the whole analysis (every use of c and of its results), so that
+    is decided while reporting; only the edit is deferred (an EditBuilder, built when the fix is applied)."""
 
     def __init__(self, model: ModuleModel) -> None:
         self.model = model
@@ -57,18 +61,18 @@ class AsyncConversions:
         for site in model.with_items:
             if isinstance(site.node.item, cst.Call):
                 self.by_call[id(site.node.item)] = site
-        self._edits: dict[int, Optional[edits.Edit]] = {}
+        self._builders: dict[int, Optional[EditBuilder]] = {}
 
-    def for_construction(self, call: cst.Call) -> Optional[edits.Edit]:
+    def for_construction(self, call: cst.Call) -> Optional[EditBuilder]:
         site = self.by_call.get(id(call))
         if site is None:
             return None
         key = id(site.node)
-        if key not in self._edits:
-            self._edits[key] = self._conversion(site)
-        return self._edits[key]
+        if key not in self._builders:
+            self._builders[key] = self._conversion(site)
+        return self._builders[key]
 
-    def for_client_name(self, receiver: cst.BaseExpression, scope) -> Optional[edits.Edit]:
+    def for_client_name(self, receiver: cst.BaseExpression, scope) -> Optional[EditBuilder]:
         """The conversion of the `with` that bound `receiver` (a plain name), if that is convertible."""
         if not isinstance(receiver, cst.Name):
             return None
@@ -78,7 +82,7 @@ class AsyncConversions:
         value = bindings[0].value
         return self.for_construction(value) if isinstance(value, cst.Call) else None
 
-    def _conversion(self, site: WithItemSite) -> Optional[edits.Edit]:
+    def _conversion(self, site: WithItemSite) -> Optional[EditBuilder]:
         model = self.model
         statement = site.statement
         if statement is None or site.function is None or not site.function.is_async or len(statement.items) != 1:
@@ -103,7 +107,7 @@ class AsyncConversions:
         constructor_name, imports = self._aio_constructor()
         if constructor_name is None:
             return None
-        return edits.with_to_async_client(statement, name, constructor_name, imports, results)
+        return partial(edits.with_to_async_client, statement, name, constructor_name, imports, results)
 
     def _awaited_results(self, site: WithItemSite, name: str, statement: cst.With) -> Optional[dict[str, frozenset[str]]]:
         """Names bound to results of `name`'s calls whose methods the async client makes coroutines
@@ -497,7 +501,7 @@ def wrong_context_manager(model: ModuleModel, report: Reporter) -> Iterator[Find
             yield report(
                 node,
                 "`with` on the async DaprClient raises TypeError: it has no __enter__",
-                Fix("Use `async with`.", edits.make_async_with(site.statement) if in_async and site.statement is not None else None),
+                Fix("Use `async with`.", partial(edits.make_async_with, site.statement) if in_async and site.statement is not None else None),
                 detail="Use `async with`.",
             )
 
@@ -716,7 +720,7 @@ def unawaited_coroutine(model: ModuleModel, report: Reporter) -> Iterator[Findin
             f"`{method.name}` of {owner} is a coroutine called without `await`: {consequence}",
             Fix(
                 "Add `await`.",
-                edits.add_await(site.node, parenthesize=site.context == "attr")
+                partial(edits.add_await, site.node, parenthesize=site.context == "attr")
                 if in_async and site.context in ("stmt", "attr")
                 else None,
             ),
@@ -763,8 +767,11 @@ def _unclosed_constructions(model: ModuleModel, want_async: bool) -> Iterator[tu
         yield site, kind
 
 
-def _wrap_in_with(site: CallSite, is_async: bool) -> Optional[edits.Edit]:
-    """`c = Client()` alone on its line, in an `async def` for `async with`: wrap the rest of the block."""
+def _wrap_in_with(site: CallSite, is_async: bool) -> Optional[EditBuilder]:
+    """`c = Client()` alone on its line, in an `async def` for `async with`: wrap the rest of the block.
+
+    Whether the fix exists (every use of c in the rest of the block) is the expensive part and is decided
+    here, while reporting; only the edit is deferred."""
     statement = site.statement
     if site.context != "assign" or statement is None or len(statement.body) != 1:
         return None
@@ -776,7 +783,7 @@ def _wrap_in_with(site: CallSite, is_async: bool) -> Optional[edits.Edit]:
     name = assign.targets[0].target.value
     if site.function is None or not _uses_all_in_rest_of_block(site.function.node, statement, name):
         return None  # a use outside the rest of the block would run after `with` closed the client
-    return edits.wrap_rest_in_with(statement, name, is_async)
+    return partial(edits.wrap_rest_in_with, statement, name, is_async)
 
 
 def _uses_all_in_rest_of_block(function: cst.CSTNode, statement: cst.SimpleStatementLine, name: str) -> bool:
@@ -1216,7 +1223,7 @@ def unknown_sdk_member(model: ModuleModel, report: Reporter) -> Iterator[Finding
             fix = None
             if rename is not None and rename in params:
                 advice = f"use `{rename}=`"
-                fix = Fix(f"Rename `{keyword}=` to `{rename}=`.", edits.rename_name(arg.keyword, rename))
+                fix = Fix(f"Rename `{keyword}=` to `{rename}=`.", partial(edits.rename_name, arg.keyword, rename))
             elif keyword in _KEYWORD_ADVICE:
                 advice = _KEYWORD_ADVICE[keyword]
             else:
@@ -1238,14 +1245,14 @@ def unknown_sdk_member(model: ModuleModel, report: Reporter) -> Iterator[Finding
                 yield report(
                     site.node,
                     "GetSecretResponse is not subscriptable: this raises TypeError",
-                    Fix("Subscript `.secret` instead.", edits.subscript_through(site.node, "secret")),
+                    Fix("Subscript `.secret` instead.", partial(edits.subscript_through, site.node, "secret")),
                     detail="Use `resp.secret[key]`.",
                 )
             elif base.path == "dapr.clients.grpc._response.GetBulkSecretResponse":
                 yield report(
                     site.node,
                     "GetBulkSecretResponse is not subscriptable: this raises TypeError",
-                    Fix("Subscript `.secrets` instead.", edits.subscript_through(site.node, "secrets")),
+                    Fix("Subscript `.secrets` instead.", partial(edits.subscript_through, site.node, "secrets")),
                     detail="Use `resp.secrets[key]`.",
                 )
 

@@ -8,11 +8,12 @@ resolved through the module's imports.
 from __future__ import annotations
 
 import os
+from functools import partial
 from typing import Iterator, Optional
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Finding, Fix, Location
+from dapr_lint.diagnostics import EditBuilder, Finding, Fix, Location
 from dapr_lint.project import Project
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
@@ -255,15 +256,20 @@ def incomplete_dapr_except(model: ModuleModel, report: Reporter) -> Iterator[Fin
         )
 
 
-def _catch_grpc_too(model: ModuleModel, clause: ExceptInfo) -> Optional[edits.Edit]:
-    """`except DaprInternalError` -> `except (DaprInternalError, grpc.RpcError)`; a tuple gains the element."""
+def _catch_grpc_too(model: ModuleModel, clause: ExceptInfo) -> Optional[EditBuilder]:
+    """`except DaprInternalError` -> `except (DaprInternalError, grpc.RpcError)`; a tuple gains the element.
+    Decided here (how the module can name grpc); the edit is built when the fix is applied."""
     caught = clause.node.type
-    if caught is None:
+    if caught is None or isinstance(caught, cst.List):
         return None
     reference = edits.module_reference(model, clause.scope, "grpc")
     if reference is None:
         return None
     name, imports = reference
+    return partial(_catching_rpc_error, caught, name, imports)
+
+
+def _catching_rpc_error(caught: cst.BaseExpression, name: str, imports: tuple[edits.ImportSpec, ...]) -> edits.Edit:
     rpc_error = cst.parse_expression(f"{name}.RpcError")
 
     def replace(node: cst.CSTNode) -> cst.CSTNode:
@@ -281,8 +287,6 @@ def _catch_grpc_too(model: ModuleModel, clause: ExceptInfo) -> Optional[edits.Ed
             rpar=[cst.RightParen()],
         )
 
-    if isinstance(caught, cst.List):
-        return None
     return edits.Edit(caught, replace, imports)
 
 

@@ -8,6 +8,7 @@ creates the app.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import AbstractSet, Iterator, Optional
 
 import libcst as cst
@@ -69,7 +70,7 @@ def _missing_route(
         if "." not in oid.key and item.name == oid.key:  # a module-level app: the route goes after it
             function, fallback = _ROUTE_FUNCTIONS[code]
             wanted_route = _RouteToAdd(item.span.line, oid.key, item.framework, route, function, fallback)
-            fix = Fix(f"Add a `GET {route}` route.", ProjectEdit(add_routes, wanted_route))
+            fix = Fix(f"Add a `GET {route}` route.", partial(ProjectEdit, add_routes, wanted_route))
         yield report(
             Location(summary.path, item.span),
             f"{label} app `{name}` serves no {what} route: {consequence}",

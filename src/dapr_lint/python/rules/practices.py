@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import partial
 from typing import Iterator
 
 from dapr_lint.diagnostics import Finding, Fix, Location, ProjectEdit
@@ -193,7 +194,7 @@ def trace_context_not_forwarded(project: Project, settings: Settings, report: Re
         if call.fixable:
             fix = Fix(
                 "Give the client a `headers_callback` that injects the current OpenTelemetry context.",
-                ProjectEdit(forward_trace_headers, call.span.line),
+                partial(ProjectEdit, forward_trace_headers, call.span.line),
             )
         yield report(Location(summary.path, call.span), message, fix, detail=detail)
 
@@ -423,5 +424,5 @@ def no_graceful_shutdown(project: Project, settings: Settings, report: Reporter)
         name = f"`{opened.name}`" if opened.name else "(its close function discarded)"
         message = head.format(name=name)
         remedy = f"Add `{opened.fix}` at the end of the lifespan." if opened.fix else remedy.format(short=opened.name or "it")
-        fix = Fix(f"Add `{opened.fix}` at the end of the lifespan.", ProjectEdit(close_in_lifespan, opened.span.line)) if opened.fix else None
+        fix = Fix(f"Add `{opened.fix}` at the end of the lifespan.", partial(ProjectEdit, close_in_lifespan, opened.span.line)) if opened.fix else None
         yield report(Location(summary.path, opened.span), message, fix, detail=f"{evidence} {remedy}")

@@ -3,11 +3,12 @@ The health and readiness routes (DPR401/DPR402) are in health_routes.py."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Finding, Fix, with_article
+from dapr_lint.diagnostics import EditBuilder, Finding, Fix, with_article
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
     ClassInfo,
@@ -166,7 +167,7 @@ def invalid_subscriber_status(model: ModuleModel, report: Reporter) -> Iterator[
                 fix = None
                 if value.upper() in _VALID_STATUSES:
                     if isinstance(status, cst.SimpleString):  # a literal here; a constant may serve others
-                        fix = Fix(f'Use "{value.upper()}".', edits.string_literal(status, value.upper()))
+                        fix = Fix(f'Use "{value.upper()}".', partial(edits.string_literal, status, value.upper()))
                     advice = f'Use "{value.upper()}" (the runtime compares case-sensitively).'
                 else:
                     advice = 'Answer "SUCCESS", "RETRY" or "DROP", or return no status key (success).'
@@ -429,15 +430,19 @@ def cloudevent_http_annotation(model: ModuleModel, report: Reporter) -> Iterator
 _PYDANTIC_CLOUDEVENT = "cloudevents.pydantic.CloudEvent"
 
 
-def _pydantic_cloudevent(model: ModuleModel, annotation: cst.BaseExpression) -> Optional[edits.Edit]:
+def _pydantic_cloudevent(model: ModuleModel, annotation: cst.BaseExpression) -> Optional[EditBuilder]:
     """Point the annotation at the pydantic CloudEvent: the module's own import of it when there is one, else
     `from cloudevents.pydantic import CloudEvent as PydanticCloudEvent` (other uses of the http CloudEvent,
     such as building events to send, keep working)."""
     for local, bindings in model.module_scope.bindings.items():
         if len(bindings) == 1 and bindings[0].kind == "import" and bindings[0].target == _PYDANTIC_CLOUDEVENT:
-            return edits.replace_dotted(annotation, local)
+            return partial(edits.replace_dotted, annotation, local)
     if "PydanticCloudEvent" in model.module_scope.bindings:
         return None
+    return partial(_imported_pydantic_cloudevent, annotation)
+
+
+def _imported_pydantic_cloudevent(annotation: cst.BaseExpression) -> edits.Edit:
     edit = edits.replace_dotted(annotation, "PydanticCloudEvent")
     return edits.Edit(
         edit.target, edit.replace, (edits.ImportSpec("cloudevents.pydantic", "CloudEvent", "PydanticCloudEvent"),)

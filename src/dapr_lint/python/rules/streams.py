@@ -6,6 +6,7 @@ resolved through imports, the `Job(...)` constructions and the handlers handed t
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Iterator
 
 import libcst as cst
@@ -175,14 +176,18 @@ def invalid_job(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
                 continue
         call = schedule.site.node
         if schedule.overwrite is not None:  # `overwrite=False` or `schedule_job(job, False)`
-            edit = edits.Edit(schedule.overwrite, lambda node: cst.Name("True"))
+            edit = partial(edits.Edit, schedule.overwrite, _true)
         else:
-            edit = edits.keyword_argument(call, "overwrite", "True")
+            edit = partial(edits.keyword_argument, call, "overwrite", "True")
         yield report(
             call,
             "job scheduled at start-up without `overwrite=True`: the next start fails, the job already exists",
             Fix("Pass `overwrite=True`.", edit),
         )
+
+
+def _true(_node: cst.CSTNode) -> cst.CSTNode:
+    return cst.Name("True")
 
 
 def _job_findings(model: ModuleModel, build, report: Reporter) -> Iterator[Finding]:

@@ -11,11 +11,12 @@ import difflib
 import os
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Iterable, Iterator, Optional
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Finding, Fix, Location
+from dapr_lint.diagnostics import EditBuilder, Finding, Fix, Location
 from dapr_lint.project import Project, is_test_file
 from dapr_lint.python import edits
 from dapr_lint.python.model import (
@@ -188,11 +189,11 @@ def non_deterministic_workflow(model: ModuleModel, report: Reporter) -> Iterator
                 continue  # a seeded generator is deterministic
             fix = None
             if path == "datetime.datetime.utcnow":
-                fix = Fix(f"Replace with `{ctx}.current_utc_datetime`.", edits.replace_dotted(site.node, f"{ctx}.current_utc_datetime"))
+                fix = Fix(f"Replace with `{ctx}.current_utc_datetime`.", partial(edits.replace_dotted, site.node, f"{ctx}.current_utc_datetime"))
             elif path == "datetime.datetime.now" and _is_utc(model, site):
                 # `current_utc_datetime` is naive (UTC); `now(utc)` is aware: keep it aware, with the same tz
                 # object, or comparisons and arithmetic with other aware datetimes raise TypeError
-                fix = Fix(f"Replace with `{ctx}.current_utc_datetime.replace(tzinfo=...)`.", _aware_now(site.node, ctx))
+                fix = Fix(f"Replace with `{ctx}.current_utc_datetime.replace(tzinfo=...)`.", partial(_aware_now, site.node, ctx))
             if not at_least(model.sdk.low, DETERMINISTIC_HELPERS) and ("ctx.uuid4" in replacement or "ctx.random" in replacement):
                 replacement = "a value made in an activity"  # no `ctx.uuid4()`/`ctx.random()` in every admitted release
             replacement = replacement.replace("ctx.", f"{ctx}.")
@@ -202,6 +203,10 @@ def non_deterministic_workflow(model: ModuleModel, report: Reporter) -> Iterator
                 fix,
                 detail=f"It returns a different value when the workflow replays. Use {replacement}.",
             )
+
+
+def _yielded(node: cst.CSTNode) -> cst.CSTNode:
+    return cst.Yield(value=node)  # type: ignore[arg-type]
 
 
 def _aware_now(call: cst.Call, ctx: str) -> edits.Edit:
@@ -410,7 +415,7 @@ def task_not_yielded(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
                 yield report(
                     site.node,
                     f"`{method}` creates a task that is never yielded: {why}",
-                    Fix("Yield the task.", edits.Edit(site.node, lambda node: cst.Yield(value=node))),  # type: ignore[arg-type]
+                    Fix("Yield the task.", partial(edits.Edit, site.node, _yielded)),
                     detail=f"{evidence} Write `yield` before it.",
                 )
             else:
@@ -602,12 +607,16 @@ def positional_activity_input(model: ModuleModel, report: Reporter) -> Iterator[
         )
 
 
-def _as_input_keyword(call: cst.Call, positional: list[cst.Arg]) -> Optional[edits.Edit]:
+def _as_input_keyword(call: cst.Call, positional: list[cst.Arg]) -> Optional[EditBuilder]:
     if len(positional) != 2 or has_keyword(call, "input"):
         return None
+    return partial(_input_keyword, positional[1])
+
+
+def _input_keyword(arg: cst.Arg) -> edits.Edit:
     no_space = cst.SimpleWhitespace("")
     return edits.Edit(
-        positional[1],
+        arg,
         lambda node: node.with_changes(  # type: ignore[union-attr]
             keyword=cst.Name("input"), equal=cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space)
         ),
@@ -861,7 +870,7 @@ def timer_needs_datetime(model: ModuleModel, report: Reporter) -> Iterator[Findi
             name, imports = reference
             fix = Fix(
                 f"Wrap it as `{name}(seconds={text})`.",
-                edits.Edit(fire_at, lambda node, name=name: _seconds(name, node), imports),  # type: ignore[misc]
+                partial(edits.Edit, fire_at, partial(_seconds, name), imports),
             )
         yield report(
             fire_at,

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Optional, Union
+from typing import Optional
 
 from yaml.nodes import Node
 
 from dapr_lint.registry import RuleSpec, invalid, page, register, valid
-from dapr_lint.resources.findings import FindingSink, Judgement
+from dapr_lint.resources.findings import FindingSink, Judge
 from dapr_lint.resources.nodes import MappingView, sequence_items, string_value, text, walk_fields
 from dapr_lint.resources.schema import Field, Schema
 
@@ -76,15 +76,15 @@ def _with_spec_hints(spec: Schema, top_level: tuple[Field, ...]) -> Schema:
 _INVALID_NAME = re.compile(r"[/%]")
 
 
-def check_resource_name(sink: Judgement, root: MappingView, code: str = "DPR501") -> None:
+def check_resource_name(judge: Judge, root: MappingView) -> None:
     """metadata.name must be a valid path segment (not `.`/`..`, no `/` or `%`), or daprd rejects the resource."""
     name_node = root.view("metadata").get("name")
     name = text(name_node)
     if name_node is None or name is None:
         return
     if name in (".", "..") or _INVALID_NAME.search(name):
-        sink.report(code, name_node, f"metadata.name `{name}` is not a valid path segment (no `/`, `%`, `.` or `..`): "
-                    "daprd refuses to load the resource")
+        judge(name_node, f"metadata.name `{name}` is not a valid path segment (no `/`, `%`, `.` or `..`): "
+              "daprd refuses to load the resource")
 
 
 _PLACEHOLDER_ANYWHERE = re.compile(r"<\s*(?:REPLACE|YOUR)[-_ A-Z]", re.IGNORECASE)
@@ -201,7 +201,7 @@ def scopes_overlap(a: frozenset[str], b: frozenset[str]) -> bool:
     return not a or not b or bool(a & b)
 
 
-def meant_for_kubernetes(root: MappingView, sink: Union[FindingSink, Judgement]) -> bool:
+def meant_for_kubernetes(root: MappingView, sink: FindingSink) -> bool:
     """Whether a resource is meant for Kubernetes, where `secretKeyRef` without a store reads the namespace's
     Kubernetes secrets (DPR509 stays quiet): it sets `metadata.namespace`, or its file is in a deployment
     folder (`k8s/`, `manifests/`, `deploy/`, `charts/`, ...), names a `*.svc.cluster.local` host or holds

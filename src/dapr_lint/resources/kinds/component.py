@@ -78,13 +78,12 @@ class MetadataItem:
 
 
 def component_facts(document: ResourceDocument) -> ResourceFacts:
-    """What a Component says for the checks across the file, and the verdict on each metadata value (the one rule
-    it breaks, DPR514, DPR517 or DPR506, in `document.file.verdicts`); a throwaway credential of a local service
+    """What a Component says for the checks across the file, and the verdict on each metadata value (kept for the
+    one rule it breaks, DPR514, DPR517 or DPR506, by that rule's judge); a throwaway credential of a local service
     is a placeholder from here on (no rule reports it but DPR517)."""
     sink, root = document.sink, document.root
     component_type = _component_type(root)
     items = _metadata_items(root)
-    verdicts = document.file.verdicts.setdefault(document.index, [])
     actor_node = None
     local = _local_service(items)
     for item in items:
@@ -92,8 +91,9 @@ def component_facts(document: ResourceDocument) -> ResourceFacts:
             continue
         verdict = _item_verdict(component_type, item, local)
         if verdict is not None:
-            verdicts.append(verdict)
-            if verdict[0] == "DPR517":
+            rule, node, message, detail = verdict
+            document.judge(rule)(node, message, detail=detail)
+            if rule is DPR517:
                 sink.placeholder_nodes.add(id(item.value_node))
         if item.name.lower() == "actorstatestore" and (item.literal or "").strip().lower() in tables.TRUTHY_VALUES:
             if _actor_state_store_problem(component_type, item) is None and item.value_node is not None:
@@ -121,14 +121,14 @@ def _metadata_items(root: MappingView) -> list[MetadataItem]:
 
 def _item_verdict(
     component_type: Optional[str], item: MetadataItem, local: bool = False
-) -> Optional[tuple[str, Node, str, Optional[str]]]:
-    """(code, node, message, detail) of the one rule a metadata value breaks, if any."""
+) -> Optional[tuple[RuleSpec, Node, str, Optional[str]]]:
+    """(rule, node, message, detail) of the one rule a metadata value breaks, if any."""
     value = item.literal
     if value is None or item.value_node is None or string_value(item.value_node) is None:
         return None
     reason = unexpanded_variable(value, COMPONENT_TEMPLATES)
     if reason:
-        return "DPR514", item.value_node, f"metadata `{item.name}`: {reason}", "Use `envRef` or `secretKeyRef`."
+        return DPR514, item.value_node, f"metadata `{item.name}`: {reason}", "Use `envRef` or `secretKeyRef`."
     if component_type is None or item.name is None:
         return None
     name = item.name.lower()
@@ -147,8 +147,8 @@ def _item_verdict(
     if local and secrets and all(_THROWAWAY.fullmatch(secret) for secret in secrets):
         # `redisPassword: foo`, `amqp://guest:guest@localhost`, `password=postgres` for a container on this machine:
         # a stand-in the sample's local service was started with, not a credential that protects anything
-        return "DPR517", item.value_node, f"throwaway `{item.name}` for a local service: a real one belongs in `secretKeyRef`", None
-    return "DPR506", item.value_node, message, detail
+        return DPR517, item.value_node, f"throwaway `{item.name}` for a local service: a real one belongs in `secretKeyRef`", None
+    return DPR506, item.value_node, message, detail
 
 
 # What local samples fill credential fields with (read from the components of public Dapr repositories: `foo`,

@@ -8,7 +8,7 @@ from yaml.nodes import Node
 
 from dapr_lint.diagnostics import Finding
 from dapr_lint.registry import Reporter, RuleSpec, check, invalid, page, register, valid
-from dapr_lint.resources.findings import Judgement, ResourceDocument, judged
+from dapr_lint.resources.findings import Judge, ResourceDocument, judged
 from dapr_lint.resources.kinds.common import ResourceFacts, resource_schema
 from dapr_lint.resources.nodes import MappingView, sequence_items, string_value, text
 from dapr_lint.resources.schema import Field, Schema
@@ -53,7 +53,7 @@ CONFIGURATION_SPEC = Schema(
             "object",
             fields=Schema(
                 (
-                    Field("defaultAction", "str", allowed=_ALLOW_DENY, allowed_ignore_case=True, code="DPR513"),
+                    Field("defaultAction", "str", allowed=_ALLOW_DENY, allowed_ignore_case=True, kind_rule=True),
                     Field("trustDomain", "str"),
                     Field(
                         "policies",
@@ -64,7 +64,7 @@ CONFIGURATION_SPEC = Schema(
                             fields=Schema(
                                 (
                                     Field("appId", "str", required=True),
-                                    Field("defaultAction", "str", allowed=_ALLOW_DENY, allowed_ignore_case=True, code="DPR513"),
+                                    Field("defaultAction", "str", allowed=_ALLOW_DENY, allowed_ignore_case=True, kind_rule=True),
                                     Field("trustDomain", "str"),
                                     Field("namespace", "str"),
                                     Field(
@@ -77,7 +77,7 @@ CONFIGURATION_SPEC = Schema(
                                                 (
                                                     Field("name", "str", required=True),
                                                     Field("httpVerb", "list"),
-                                                    Field("action", "str", allowed=_ALLOW_DENY, allowed_ignore_case=True, code="DPR513"),
+                                                    Field("action", "str", allowed=_ALLOW_DENY, allowed_ignore_case=True, kind_rule=True),
                                                 )
                                             ),
                                         ),
@@ -110,7 +110,7 @@ CONFIGURATION_SPEC = Schema(
                                         "str",
                                         allowed=_ALLOW_DENY,
                                         allowed_ignore_case=True,
-                                        code="DPR513",
+                                        kind_rule=True,
                                         consequence="daprd fails to start",
                                     ),
                                     Field("allowedSecrets", "list", items=Field("", "str")),
@@ -148,48 +148,46 @@ conversation.v1alpha1 conversation.v1alpha2
 )
 
 
-def check_configuration(sink: Judgement, root: MappingView) -> ResourceFacts:
-    spec = root.view("spec")
-    _check_tracing(sink, spec.view("tracing"))
-    _check_api(sink, spec.view("api"))
-    _check_secrets(sink, spec.view("secrets"))
-    _check_access_control(sink, spec.view("accessControl"))
+def check_configuration(judge: Judge, root: MappingView) -> ResourceFacts:
+    """What the Configuration's own rule says of its sections (`judge`; all skipped when it is off); its facts."""
+    if judge:
+        _check_sections(judge, root.view("spec"))
+    name_node = root.view("metadata").get("name")
+    return ResourceFacts("Configuration", text(name_node), name_node, None, frozenset())
+
+
+def _check_sections(judge: Judge, spec: MappingView) -> None:
+    _check_tracing(judge, spec.view("tracing"))
+    _check_api(judge, spec.view("api"))
+    _check_secrets(judge, spec.view("secrets"))
+    _check_access_control(judge, spec.view("accessControl"))
     for pipeline in ("httpPipeline", "appHttpPipeline"):
         for handler_node in sequence_items(spec.view(pipeline).get("handlers")):
             type_node = MappingView(handler_node).get("type")
             handler_type = string_value(type_node)
             if type_node is not None and handler_type and not handler_type.startswith("middleware.http."):
-                sink.report(
-                    "DPR513",
+                judge(
                     type_node,
                     f"pipeline handler type `{handler_type}` must be a `middleware.http.*` type",
                 )
-    name_node = root.view("metadata").get("name")
-    return ResourceFacts("Configuration", text(name_node), name_node, None, frozenset())
 
 
-def _check_tracing(sink: Judgement, tracing: MappingView) -> None:
+def _check_tracing(judge: Judge, tracing: MappingView) -> None:
     rate_node = tracing.get("samplingRate")
     rate = text(rate_node)
     if rate_node is not None and rate is not None:
         try:
             float(rate)
         except ValueError:
-            sink.report(
-                "DPR513", rate_node, f"samplingRate `{rate}` is not a number: Dapr silently samples 1 in 10000"
-            )
+            judge(rate_node, f"samplingRate `{rate}` is not a number: Dapr silently samples 1 in 10000")
     otel = tracing.view("otel")
     protocol_node = otel.get("protocol")
     protocol = text(protocol_node)
     if protocol_node is not None and protocol is not None and protocol not in ("http", "grpc"):
-        sink.report(
-            "DPR513", protocol_node, f"otel protocol `{protocol}` must be exactly `http` or `grpc`: daprd fails to start"
-        )
+        judge(protocol_node, f"otel protocol `{protocol}` must be exactly `http` or `grpc`: daprd fails to start")
     endpoint_key = otel.key("endpointAddress")
     if endpoint_key is not None and text(otel.get("endpointAddress")) and protocol is None:
-        sink.report(
-            "DPR513", endpoint_key, "otel `endpointAddress` without `protocol`: no exporter is registered, traces go nowhere"
-        )
+        judge(endpoint_key, "otel `endpointAddress` without `protocol`: no exporter is registered, traces go nowhere")
 
 
 def _rule_protocol(rule: MappingView) -> Optional[str]:
@@ -197,7 +195,7 @@ def _rule_protocol(rule: MappingView) -> Optional[str]:
     return protocol
 
 
-def _check_api(sink: Judgement, api: MappingView) -> None:
+def _check_api(judge: Judge, api: MappingView) -> None:
     for section in ("allowed", "denied"):
         rules = [MappingView(n) for n in sequence_items(api.get(section))]
         protocols: set[str] = set()
@@ -205,8 +203,7 @@ def _check_api(sink: Judgement, api: MappingView) -> None:
             protocol = _rule_protocol(rule)
             anchor = rule.key("protocol") or rule.key("name") or rule.node
             if protocol is None:
-                sink.report(
-                    "DPR513",
+                judge(
                     anchor,
                     f"api.{section} rule without `protocol` (`http` or `grpc`) matches no API",
                 )
@@ -214,22 +211,21 @@ def _check_api(sink: Judgement, api: MappingView) -> None:
             if protocol.lower() == "http" or protocol == "grpc":
                 protocols.add(protocol.lower())
             else:
-                sink.report("DPR513", rule.get("protocol"), f"protocol `{protocol}` is not `http` or `grpc`: the rule matches nothing")
+                judge(rule.get("protocol"), f"protocol `{protocol}` is not `http` or `grpc`: the rule matches nothing")
                 continue
             name, version = text(rule.get("name")), text(rule.get("version"))
             if protocol == "grpc" and name and version and f"{name}.{version}" not in GRPC_API_KEYS:
-                sink.report("DPR513", rule.get("name"), f"`{name}` `{version}` is not a gRPC API Dapr can allow or deny")
+                judge(rule.get("name"), f"`{name}` `{version}` is not a gRPC API Dapr can allow or deny")
         if section == "allowed" and len(protocols) == 1:
             only = next(iter(protocols))
             other = "gRPC" if only == "http" else "HTTP"
-            sink.report(
-                "DPR513",
+            judge(
                 api.key("allowed"),
                 f"api.allowed lists only {only} rules: the {other} API stays fully open; add {other} rules too",
             )
 
 
-def _check_secrets(sink: Judgement, secrets: MappingView) -> None:
+def _check_secrets(judge: Judge, secrets: MappingView) -> None:
     seen: dict[str, Node] = {}
     for scope_node in sequence_items(secrets.get("scopes")):
         scope = MappingView(scope_node)
@@ -237,24 +233,22 @@ def _check_secrets(sink: Judgement, secrets: MappingView) -> None:
         store = text(store_node)
         if store_node is not None and store is not None:
             if store in seen:
-                sink.report("DPR513", store_node, f"storeName `{store}` is repeated in secrets scopes: daprd fails to start")
+                judge(store_node, f"storeName `{store}` is repeated in secrets scopes: daprd fails to start")
             seen[store] = store_node
         allowed = sequence_items(scope.get("allowedSecrets"))
         if allowed and scope.key("deniedSecrets") is not None and sequence_items(scope.get("deniedSecrets")):
-            sink.report(
-                "DPR513",
+            judge(
                 scope.key("deniedSecrets"),
                 "`deniedSecrets` is ignored when `allowedSecrets` is set: only the allowed list decides",
             )
 
 
-def _check_access_control(sink: Judgement, acl: MappingView) -> None:
+def _check_access_control(judge: Judge, acl: MappingView) -> None:
     for policy_node in sequence_items(acl.get("policies")):
         policy = MappingView(policy_node)
         missing = [k for k in ("trustDomain", "namespace") if not text(policy.get(k))]
         if missing and policy.key("appId") is not None:
-            sink.report(
-                "DPR513",
+            judge(
                 policy.key("appId"),
                 "access-control policy without " + " and ".join(f"`{m}`" for m in missing) + ": daprd fails to start",
             )

@@ -8,7 +8,7 @@ from yaml.nodes import Node
 
 from dapr_lint.diagnostics import Finding
 from dapr_lint.registry import Reporter
-from dapr_lint.resources.findings import Judgement, ResourceDocument
+from dapr_lint.resources.findings import Judges, ResourceDocument
 from dapr_lint.resources.kinds.common import AUTH, NAME_VALUE_ITEM, SCOPES, ResourceFacts, resource_schema
 from dapr_lint.resources.kinds.common import meant_for_kubernetes, scopes_of, unexpanded_variable
 from dapr_lint.resources.nodes import MappingView, sequence_items, string_value, text
@@ -46,18 +46,19 @@ SECRET_HEADERS: frozenset[str] = frozenset(
 )
 
 
-def check_httpendpoint(sink: Judgement, root: MappingView) -> ResourceFacts:
-    """DPR501 on the base URL's scheme and a TLS key without its certificate; the resource's facts."""
+def check_httpendpoint(judges: Judges, root: MappingView) -> ResourceFacts:
+    """The schema rule (`judges.schema`) on the base URL's scheme and a TLS key without its certificate; the
+    resource's facts."""
+    judge = judges.schema
     spec = root.view("spec", nocase=True)
     base_url_node = spec.get("baseUrl")
     base_url = string_value(base_url_node)
-    if base_url_node is not None and base_url and not sink.is_placeholder(base_url_node):
+    if base_url_node is not None and base_url and not judges.is_placeholder(base_url_node):
         if not unexpanded_variable(base_url, ()) and not base_url.lower().startswith(("http://", "https://")):
-            sink.report("DPR501", base_url_node, f"baseUrl `{base_url}` must start with `http://` or `https://`")
+            judge(base_url_node, f"baseUrl `{base_url}` must start with `http://` or `https://`")
     tls = spec.view("clientTLS", nocase=True)
     if tls.key_nocase("privateKey") is not None and tls.key_nocase("certificate") is None:
-        sink.report(
-            "DPR501",
+        judge(
             tls.key_nocase("privateKey"),
             "clientTLS `privateKey` without `certificate`: loading the client certificate fails",
         )

@@ -10,7 +10,7 @@ from yaml.nodes import Node
 
 from dapr_lint.diagnostics import Finding
 from dapr_lint.registry import Reporter, RuleSpec, check, invalid, page, register, valid
-from dapr_lint.resources.findings import Judgement, ResourceDocument, judged
+from dapr_lint.resources.findings import Judge, Judges, ResourceDocument, judged
 from dapr_lint.resources.kinds.common import SCOPES, ResourceFacts, resource_schema, scopes_of
 from dapr_lint.resources.nodes import MappingView, int_value, string_value, text
 from dapr_lint.resources.schema import Field, Schema, did_you_mean
@@ -75,7 +75,7 @@ RETRY_POLICY = Schema(
             allowed=("constant", "exponential"),
             allowed_ignore_case=True,
             consequence=_FAILS,
-            code="DPR508",
+            kind_rule=True,
         ),
         Field("duration", "duration", durations="go-or-ms", consequence=_FAILS),
         Field("maxInterval", "duration", durations="go-or-ms", consequence=_FAILS),
@@ -141,7 +141,7 @@ RESILIENCY_SPEC = Schema(
                                         allowed=("id", "type", "both"),
                                         allowed_ignore_case=True,
                                         consequence=_FAILS,
-                                        code="DPR508",
+                                        kind_rule=True,
                                     ),
                                     Field("circuitBreakerCacheSize", "int"),
                                 )
@@ -188,28 +188,30 @@ class ResiliencyPolicies:
     references: list[PolicyReference] = field(default_factory=list)
 
 
-def check_resiliency(sink: Judgement, root: MappingView, policies: ResiliencyPolicies) -> ResourceFacts:
+def check_resiliency(judges: Judges, root: MappingView, policies: ResiliencyPolicies) -> ResourceFacts:
+    """Collects the file's policies and references (DPR503, DPR504 judge them with the whole file); what the
+    Resiliency's own rule says (`judges.kind`, skipped when it is off); its facts."""
+    judge = judges.kind
     spec = root.view("spec", nocase=True)
     policy_view = spec.view("policies", nocase=True)
     for section, _ in POLICY_KINDS:
         for name, key_node, value_node in policy_view.view(section, nocase=True):
             policies.defined[section].setdefault(name, key_node)
-            if section == "retries":
-                _check_retry(sink, name, key_node, value_node)
+            if section == "retries" and judge:
+                _check_retry(judge, judges, name, key_node, value_node)
     targets = spec.view("targets", nocase=True)
     for target in ("apps", "actors"):
         for _, _, entry_node in targets.view(target, nocase=True):
             entry = MappingView(entry_node)
             for key, section in _REFERENCE_KEYS.items():
                 _collect_reference(policies, entry.get_nocase(key), section, target)
-            if target == "actors":
-                _check_actor_scope(sink, entry)
+            if target == "actors" and judge:
+                _check_actor_scope(judge, entry)
     for component, _, entry_node in targets.view("components", nocase=True):
         entry = MappingView(entry_node)
         for key, key_node, _ in entry:
             if key in _REFERENCE_KEYS:
-                sink.report(
-                    "DPR508",
+                judge(
                     key_node,
                     f"component target `{component}`: `{key}` outside `inbound:`/`outbound:` is dropped",
                     detail=(
@@ -231,43 +233,38 @@ def _collect_reference(policies: ResiliencyPolicies, node: Optional[Node], secti
         policies.references.append(PolicyReference(section, name, node, target))
 
 
-def _check_actor_scope(sink: Judgement, entry: MappingView) -> None:
+def _check_actor_scope(judge: Judge, entry: MappingView) -> None:
     breaker_key = entry.key_nocase("circuitBreaker")
     if breaker_key is None or not text(entry.get_nocase("circuitBreaker")):
         return
     if entry.get_nocase("circuitBreakerScope") is None:
-        sink.report(
-            "DPR508",
+        judge(
             breaker_key,
             "an actor circuit breaker without `circuitBreakerScope`: the resiliency resource fails to load",
             detail="Set `circuitBreakerScope` to `id`, `type` or `both`.",
         )
 
 
-def _check_retry(sink: Judgement, name: str, key_node: Node, value_node: Node) -> None:
+def _check_retry(judge: Judge, judges: Judges, name: str, key_node: Node, value_node: Node) -> None:
     retry = MappingView(value_node)
     if not retry:
         return
     policy = (string_value(retry.get_nocase("policy")) or "constant").lower()
     if policy == "constant" and retry.key_nocase("maxInterval") is not None:
-        sink.report("DPR508", retry.key_nocase("maxInterval"), "`maxInterval` has no effect on a constant retry policy")
+        judge(retry.key_nocase("maxInterval"), "`maxInterval` has no effect on a constant retry policy")
     if policy == "exponential" and retry.key_nocase("duration") is not None:
-        sink.report(
-            "DPR508",
+        judge(
             retry.key_nocase("duration"),
             "`duration` has no effect on an exponential retry policy (it starts at 500ms; use `maxInterval` for the cap)",
         )
     max_retries_node = retry.get_nocase("maxRetries")
     max_retries = int_value(max_retries_node)
     if max_retries_node is not None and max_retries is not None and max_retries < -1:
-        sink.report(
-            "DPR508", max_retries_node, f"`maxRetries: {max_retries}` is invalid: use -1 (retry forever), 0 or more"
-        )
+        judge(max_retries_node, f"`maxRetries: {max_retries}` is invalid: use -1 (retry forever), 0 or more")
     if name in PROTECTED_BUILTIN_RETRY_POLICIES:
-        sink.report("DPR508", key_node, f"`{name}` is protected: Dapr ignores this override")
+        judge(key_node, f"`{name}` is protected: Dapr ignores this override")
     elif name in BUILTIN_RETRY_POLICIES and max_retries is not None and 0 <= max_retries < 3:
-        sink.report(
-            "DPR508",
+        judge(
             max_retries_node if max_retries_node is not None else key_node,
             f"an override of `{name}` needs at least 3 retries: Dapr resets `maxRetries: {max_retries}` to 3",
         )
@@ -275,11 +272,11 @@ def _check_retry(sink: Judgement, name: str, key_node: Node, value_node: Node) -
     for key, low, high in (("httpStatusCodes", 100, 599), ("gRPCStatusCodes", 0, 16)):
         node = matching.get_nocase(key)
         value = string_value(node)
-        if node is None or value is None or sink.is_placeholder(node):
+        if node is None or value is None or judges.is_placeholder(node):
             continue
         problem = status_code_problem(value, low, high)
         if problem:
-            sink.report("DPR508", node, f"`{key}`: {problem}; the resiliency resource fails to load")
+            judge(node, f"`{key}`: {problem}; the resiliency resource fails to load")
 
 
 def status_code_problem(value: str, low: int, high: int) -> Optional[str]:

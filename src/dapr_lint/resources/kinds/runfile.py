@@ -10,7 +10,7 @@ from yaml.nodes import Node
 
 from dapr_lint.diagnostics import Finding
 from dapr_lint.registry import Reporter, RuleSpec, check, invalid, page, register, valid
-from dapr_lint.resources.findings import Judgement, ResourceDocument, judged
+from dapr_lint.resources.findings import Judges, ResourceDocument, judged
 from dapr_lint.resources.nodes import MappingView, int_value, is_null, is_sequence, sequence_items, text
 from dapr_lint.resources.schema import Field, Schema
 
@@ -103,27 +103,31 @@ def is_run_template(root: MappingView) -> bool:
     return any("appDirPath" in MappingView(app) for app in sequence_items(root.get("apps")))
 
 
-def check_run_template(sink: Judgement, root: MappingView) -> None:
+def check_run_template(judges: Judges, root: MappingView) -> None:
+    """What the run template's own rule says beyond its schema (`judges.kind`)."""
+    judge = judges.kind
+    if not judge:
+        return
     version_node = root.get("version")
     if version_node is not None and int_value(version_node) == 0:
-        sink.report("DPR512", version_node, "`version` must be non-zero (use 1): `dapr run -f` refuses the file")
+        judge(version_node, "`version` must be non-zero (use 1): `dapr run -f` refuses the file")
     apps_key = root.key("apps")
     apps = [MappingView(n) for n in sequence_items(root.get("apps"))]
     if apps_key is not None and not apps and (is_null(root.get("apps")) or sequence_items(root.get("apps")) == []):
-        sink.report("DPR512", apps_key, "`apps` is empty: `dapr run -f` exits with \"No apps to run\"")
+        judge(apps_key, "`apps` is empty: `dapr run -f` exits with \"No apps to run\"")
     app_ids: dict[str, Node] = {}
     for app in apps:
         if not app:
             continue
         app_id, anchor = _app_id(app)
-        if app_id and anchor is not None and not sink.is_placeholder(anchor):
+        if app_id and anchor is not None and not judges.is_placeholder(anchor):
             if app_id in app_ids:
-                sink.report("DPR512", anchor, f"app ID `{app_id}` is used by two apps in this template")
+                judge(anchor, f"app ID `{app_id}` is used by two apps in this template")
             else:
                 app_ids[app_id] = anchor
     for clash in port_clashes(apps):
         if clash.first_app is None:  # an appPort two apps name: the project stage judges it (shared_app_ports)
-            sink.report("DPR512", clash.node, clash.message)
+            judge(clash.node, clash.message)
 
 
 def _app_id(app: MappingView) -> tuple[Optional[str], Optional[Node]]:

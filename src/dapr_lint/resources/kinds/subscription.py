@@ -9,7 +9,7 @@ from yaml.nodes import Node
 from dapr_lint.diagnostics import Finding
 from dapr_lint.registry import Reporter, RuleSpec, check, invalid, page, register, valid
 from dapr_lint.resources.cel import CelSyntaxError, parse_cel, shown
-from dapr_lint.resources.findings import Judgement, ResourceDocument, judged
+from dapr_lint.resources.findings import Judge, Judges, ResourceDocument, judged
 from dapr_lint.resources.kinds.common import SCOPES, ResourceFacts, resource_schema, scopes_of
 from dapr_lint.resources.nodes import MappingView, sequence_items, string_value, text
 from dapr_lint.resources.schema import Field, Schema
@@ -17,7 +17,7 @@ from dapr_lint.resources.schema import Field, Schema
 _BULK = Field(
     "bulkSubscribe",
     "object",
-    code="DPR511",
+    kind_rule=True,
     fields=Schema(
         (Field("enabled", "bool", required=True), Field("maxMessagesCount", "int"), Field("maxAwaitDurationMs", "int"))
     ),
@@ -60,38 +60,38 @@ SUBSCRIPTION_SCHEMAS: dict[str, Schema] = {
 }
 
 
-def check_subscription(sink: Judgement, root: MappingView, api_version: str) -> ResourceFacts:
+def check_subscription(judges: Judges, root: MappingView, api_version: str) -> ResourceFacts:
+    """The Subscription's routes (its own rule, `judges.kind`) and the route field it must have (`judges.schema`)."""
     spec = root.view("spec", nocase=True)
     spec_key = root.key_nocase("spec")
     if api_version == "dapr.io/v1alpha1":
         routes_key = spec.key_nocase("routes")
         if routes_key is not None:
-            sink.report(
-                "DPR511",
+            judges.kind(
                 routes_key,
                 "`routes` is a v2alpha1 field: under `dapr.io/v1alpha1` Dapr drops it",
                 detail="Use `apiVersion: dapr.io/v2alpha1`" + (" or a single `route`." if spec.get_nocase("route") is None else "."),
             )
         elif spec.get_nocase("route") is None and spec_key is not None:
-            sink.report("DPR501", spec_key, "`spec` is missing the required field `route`")
+            judges.schema(spec_key, "`spec` is missing the required field `route`")
     else:
         route_key = spec.key_nocase("route")
         if route_key is not None:
-            sink.report(
-                "DPR511",
+            judges.kind(
                 route_key,
                 "`route` is a v1alpha1 field: under `dapr.io/v2alpha1` Dapr drops it; write `routes: {default: ...}`",
             )
         elif spec.get_nocase("routes") is None and spec_key is not None:
-            sink.report("DPR501", spec_key, "`spec` is missing the required field `routes`")
-        _check_routes(sink, spec)
+            judges.schema(spec_key, "`spec` is missing the required field `routes`")
+        if judges.kind:  # the CEL of every match, for this rule only
+            _check_routes(judges.kind, judges, spec)
     name_node = root.view("metadata").get("name")
     return ResourceFacts(
         "Subscription", text(name_node), name_node, text(root.view("metadata").get("namespace")), scopes_of(root)
     )
 
 
-def _check_routes(sink: Judgement, spec: MappingView) -> None:
+def _check_routes(judge: Judge, judges: Judges, spec: MappingView) -> None:
     routes_key = spec.key_nocase("routes")
     routes = spec.view("routes", nocase=True)
     if routes_key is None or not routes:
@@ -99,7 +99,7 @@ def _check_routes(sink: Judgement, spec: MappingView) -> None:
     rules = sequence_items(routes.get_nocase("rules"))
     has_default = bool(text(routes.get_nocase("default")))
     if not rules and not has_default:
-        sink.report("DPR511", routes_key, "`routes` has no rules and no `default`: every event is dropped")
+        judge(routes_key, "`routes` has no rules and no `default`: every event is dropped")
         return
     catch_all: Optional[Node] = None
     for rule_node in rules:
@@ -107,8 +107,7 @@ def _check_routes(sink: Judgement, spec: MappingView) -> None:
         match_node = rule.get_nocase("match")
         match = text(match_node)
         if catch_all is not None:
-            sink.report(
-                "DPR511",
+            judge(
                 rule_node,
                 "this rule is never reached: an earlier rule has an empty `match`, which catches every event",
             )
@@ -116,32 +115,30 @@ def _check_routes(sink: Judgement, spec: MappingView) -> None:
         if not match:
             catch_all = rule_node
             continue
-        if match_node is not None and string_value(match_node) is not None and not sink.is_placeholder(match_node):
-            _check_match(sink, match_node, match)
+        if match_node is not None and string_value(match_node) is not None and not judges.is_placeholder(match_node):
+            _check_match(judge, match_node, match)
     if rules and not has_default and catch_all is None:
-        sink.report(
-            "DPR511",
+        judge(
             routes_key,
             "`routes` has rules but no `default`: events no rule matches are dropped silently",
         )
 
 
-def _check_match(sink: Judgement, node: Node, expression: str) -> None:
+def _check_match(judge: Judge, node: Node, expression: str) -> None:
     try:
         parsed = parse_cel(expression)
     except CelSyntaxError as exc:
-        sink.report("DPR511", node, f"match `{shown(expression)}` does not parse ({exc}): the subscription fails to load")
+        judge(node, f"match `{shown(expression)}` does not parse ({exc}): the subscription fails to load")
         return
     unknown = [v for v in parsed.free_variables if v != "event"]
     if unknown:
-        sink.report(
-            "DPR511",
+        judge(
             node,
             f"match reads `{unknown[0]}`, but the only variable is `event` (e.g. `event.{unknown[0]}`): the rule "
             "never matches",
         )
     elif parsed.result in ("number", "string"):
-        sink.report("DPR511", node, f"match `{shown(expression)}` is not a boolean expression: evaluation fails")
+        judge(node, f"match `{shown(expression)}` is not a boolean expression: evaluation fails")
 
 
 # -- the rules this module checks (spec and the examples its page shows) ------------------------------

@@ -1,0 +1,83 @@
+"""How a file being checked is parsed and held: LibCST's tree without per-node re-validation (python/parsing.py),
+and no cyclic garbage collection while one file is checked (engine/workers.py)."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from pathlib import Path
+
+import libcst as cst
+import pytest
+
+from dapr_lint.diagnostics import FileResult
+from dapr_lint.engine import workers
+from dapr_lint.python import parsing
+from dapr_lint.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = sorted([*(ROOT / "tests" / "fixtures").rglob("*.py"), *(ROOT / "examples").rglob("*.py")])
+
+
+def test_the_tree_equals_libcsts_on_every_fixture_and_example():
+    compared = 0
+    for path in SOURCES:
+        data = path.read_bytes()
+        try:
+            expected = cst.parse_module(data)
+        except Exception as exc:
+            with pytest.raises(type(exc)):
+                parsing.parse_module(data)
+            continue
+        tree = parsing.parse_module(data)
+        assert tree.deep_equals(expected), path
+        assert tree.code == expected.code, path
+        compared += 1
+    assert compared > 100
+
+
+def test_nodes_built_after_the_parse_are_validated():
+    parsing.parse_module(b"x = (1 + 2)\n")
+    with pytest.raises(cst.CSTValidationError):
+        cst.BinaryOperation(cst.Name("a"), cst.Add(), cst.Name("b"), lpar=[cst.LeftParen()])  # unbalanced
+
+
+def test_a_refused_file_leaves_validation_on():
+    with pytest.raises(cst.ParserSyntaxError):
+        parsing.parse_module(b"def (:\n")
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("")
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_no_collection_while_a_file_is_checked_and_its_cycles_freed_after(monkeypatch):
+    monkeypatch.setattr(workers, "_ISOLATE", False)
+    seen: dict = {}
+
+    def work(task, settings):
+        seen["enabled"] = gc.isenabled()
+        cycle = _Cycle()
+        seen["cycle"] = weakref.ref(cycle)
+        del cycle
+        return FileResult(task)
+
+    assert gc.isenabled()
+    workers.check_all(["a.py"], Settings(frozenset()), None, work)
+    assert seen["enabled"] is False
+    assert gc.isenabled()
+    assert seen["cycle"]() is None  # collected right after the file, not at some later threshold
+
+
+def test_a_run_with_the_collector_off_leaves_it_off(monkeypatch):
+    monkeypatch.setattr(workers, "_ISOLATE", False)
+    gc.disable()
+    try:
+        results = workers.check_all(["a.py"], Settings(frozenset()), None, lambda task, settings: FileResult(task))
+        assert [r.path for r in results] == ["a.py"]
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
