@@ -13,35 +13,54 @@ from dapr_lint.registry import Reporter, RuleSpec
 EDIT = object()  # an edit is opaque to the reporter
 
 
+def build():
+    return EDIT
+
+
 def spec(fix_safety=None) -> RuleSpec:
     return RuleSpec(code="DPR999", name="test-rule", category="bug", summary="", target="python", fix_safety=fix_safety)
 
 
 def test_the_code_is_the_rule_s_and_safety_comes_from_the_spec():
-    finding = Reporter(spec("unsafe"))("node", "message", Fix("Do it.", EDIT))
+    finding = Reporter(spec("unsafe"))("node", "message", Fix("Do it.", build))
     assert (finding.code, finding.at, finding.message) == ("DPR999", "node", "message")
-    assert finding.fix is not None and finding.fix.safety == "unsafe" and finding.fix.edits == (EDIT,)
+    assert finding.fix is not None and finding.fix.safety == "unsafe" and finding.fix.edits() == (EDIT,)
 
 
 def test_a_safe_rule_may_narrow_one_finding_to_unsafe():
-    finding = Reporter(spec("safe"))("node", "message", Fix("Do it.", EDIT, safety="unsafe"))
+    finding = Reporter(spec("safe"))("node", "message", Fix("Do it.", build, safety="unsafe"))
     assert finding.fix is not None and finding.fix.safety == "unsafe"
 
 
 def test_a_wider_fix_or_a_fix_the_spec_does_not_declare_is_refused():
     with pytest.raises(ValueError, match="wider"):
-        Reporter(spec("unsafe"))("node", "message", Fix("Do it.", EDIT, safety="safe"))
+        Reporter(spec("unsafe"))("node", "message", Fix("Do it.", build, safety="safe"))
     with pytest.raises(ValueError, match="declares no fix_safety"):
-        Reporter(spec(None))("node", "message", Fix("Do it.", EDIT))
+        Reporter(spec(None))("node", "message", Fix("Do it.", build))
+    with pytest.raises(ValueError, match="what builds its edits"):
+        Reporter(spec("safe"))("node", "message", Fix("Do it.", EDIT))
 
 
-def test_a_fix_without_an_edit_is_no_fix():
+def test_a_fix_without_an_edit_builder_is_no_fix():
     assert Reporter(spec("safe"))("node", "message", Fix("Do it.", None)).fix is None
 
 
+def test_the_reporter_never_builds_the_edits_and_a_fix_builds_them_once():
+    calls = []
+
+    def counted():
+        calls.append(1)
+        return [EDIT, None]
+
+    finding = Reporter(spec("safe"))("node", "message", Fix("Do it.", counted))
+    assert calls == [] and finding.fix is not None
+    assert finding.fix.edits() == (EDIT,) and finding.fix.edits() == (EDIT,) and calls == [1]
+    assert Fix("Do it.", lambda: None).edits() == ()
+
+
 def test_a_reported_fix_keeps_title_and_safety_but_never_carries_edits_out_of_the_process():
-    fix = Fix("Do it.", ProjectEdit(sorted, 3), safety="unsafe")
-    assert fix.without_edits() == Fix("Do it.", safety="unsafe")
+    fix = Fix("Do it.", lambda: ProjectEdit(sorted, 3), safety="unsafe")
+    assert fix.without_edits() == Fix("Do it.", safety="unsafe") and fix.without_edits().build is None
     assert pickle.loads(pickle.dumps(fix)) == Fix("Do it.", safety="unsafe")
 
 

@@ -19,34 +19,60 @@ def with_article(noun: str) -> str:
     return ("an " if noun[:1].lower() in "aeiou" else "a ") + noun
 
 
+# What a fix's edits are made by, called only where they are applied (--fix, --diff, an editor's code action):
+# it returns one edit, a sequence of them, or None. It closes over what the rule already holds (bind loop
+# variables with functools.partial or a default argument: it runs after the check has moved on).
+EditBuilder = Callable[[], Any]
+
+
 @dataclass(frozen=True, init=False)
 class Fix:
-    """How to fix one finding: a title (what the user reads), the edits that do it, and how safe it is.
+    """How to fix one finding: a title (what the user reads), how safe it is, and what builds its edits.
 
-    A check writes `Fix("Add `await`.", edit)`: the safety is its rule's (`RuleSpec.fix_safety`) unless the
-    finding narrows it with `safety="unsafe"`, which only a rule whose spec says "safe" may do (a rule that
-    mixes safe and unsafe fixes, such as DPR102, declares the most permissive one); the bound `report` of the
-    rule (dapr_lint.registry.Reporter) checks that and fills it in. `None` edits are dropped, and a Fix left with
-    no edit is no fix: "fixable" in the output always means `--fix` can do it.
+    A check writes `Fix("Add `await`.", partial(edits.add_await, call, False))`: the edits are built only when
+    something applies the fix (engine/fixes.py, the editor's code actions: `Fix.edits()`), never in a plain
+    `check`. So the check decides *whether* there is a fix (a Fix with `build=None` is no fix: "fixable" in the
+    output always means `--fix` can do it) and the builder only makes the edits; a builder that returns none
+    is a bug of its rule (tests/test_lazy_fixes.py builds every fixture's fixes).
+
+    The safety is the rule's (`RuleSpec.fix_safety`) unless the finding narrows it with `safety="unsafe"`,
+    which only a rule whose spec says "safe" may do (a rule that mixes safe and unsafe fixes, such as DPR102,
+    declares the most permissive one); the bound `report` of the rule (dapr_lint.registry.Reporter) checks that
+    and fills it in.
 
     Edits are what applies the fix: `python.edits.Edit` for per-file Python rules, `ProjectEdit` for project
-    rules. A Diagnostic carries its finding's Fix without them (title and safety: what is reported and cached).
+    rules. A Diagnostic carries its finding's Fix without the builder (title and safety: what is reported and
+    cached); equality is title and safety.
     """
 
     title: str
-    edits: tuple[Any, ...]
     safety: Optional[FixSafety]
+    build: Optional[EditBuilder] = field(compare=False, repr=False)
 
-    def __init__(self, title: str, *edits: Any, safety: Optional[FixSafety] = None) -> None:
+    def __init__(self, title: str, build: Optional[EditBuilder] = None, *, safety: Optional[FixSafety] = None) -> None:
         object.__setattr__(self, "title", title)
-        object.__setattr__(self, "edits", tuple(e for e in edits if e is not None))
         object.__setattr__(self, "safety", safety)
+        object.__setattr__(self, "build", build)
 
-    def __reduce__(self):  # pickles (worker results) carry the title and safety, never edits
+    def edits(self) -> tuple[Any, ...]:
+        """The fix's edits, built on the first call (the same objects after: --fix matches them by identity)."""
+        built = self.__dict__.get("_edits")
+        if built is None:
+            made = self.build() if self.build is not None else None
+            if made is None:
+                built = ()
+            elif isinstance(made, (list, tuple)):
+                built = tuple(e for e in made if e is not None)
+            else:
+                built = (made,)
+            object.__setattr__(self, "_edits", built)
+        return built
+
+    def __reduce__(self):  # pickles (worker results) carry the title and safety, never the builder
         return (_fix_without_edits, (self.title, self.safety))
 
     def without_edits(self) -> "Fix":
-        return self if not self.edits else Fix(self.title, safety=self.safety)
+        return self if self.build is None else Fix(self.title, safety=self.safety)
 
 
 def _fix_without_edits(title: str, safety: Optional[FixSafety]) -> "Fix":
@@ -164,8 +190,8 @@ class FileResult:
     # With --diff: the file's text before and after the per-file fixes (project fixes build on it).
     original_data: Optional[bytes] = None
     fixed_data: Optional[bytes] = None
-    # Project findings appended by the project stage whose Fix has edits, (diagnostic, fix): what
-    # engine.fixes.apply_project_fixes applies. Main process only (the project stage runs there), never cached.
+    # Project findings appended by the project stage with a Fix (its edit builder kept), (diagnostic, fix): what
+    # engine.fixes.apply_project_fixes builds and applies. Main process only (the project stage runs there), never cached.
     project_fixes: list[tuple[Diagnostic, Fix]] = field(default_factory=list, compare=False, repr=False)
     # Why the file could not be analysed (a worker crash, the time budget, the memory limit): it then holds
     # one DPR001 saying so, and the run exits 2.

@@ -82,7 +82,7 @@ def fix_one(path: Path, source: bytes, finding: Diagnostic, resolver: Optional[R
         if (diagnostic.line, diagnostic.column) != (finding.line, finding.column):
             continue
         try:
-            fixed = apply_edits(module, list(report.fix.edits)).bytes  # type: ignore[union-attr]
+            fixed = apply_edits(module, list(report.fix.edits())).bytes  # type: ignore[union-attr]
         except Exception:
             return None
         return fixed if fixed != source and verify_fix(source, fixed) is None else None

@@ -67,9 +67,11 @@ def _fix_passes(path: str, data: bytes, settings: Settings, ignored: frozenset[s
             and diagnostic.code not in ignored
             and not is_suppressed(diagnostic.code, diagnostic.line, noqa)
         ]
+        # the only place a check's fixes build their edits (Fix.edits): for the findings this pass may fix
+        candidates = [(report, diagnostic) for report, diagnostic in candidates if report.fix.edits()]  # type: ignore[union-attr]
         if not candidates:
             break
-        chosen = non_overlapping([edit for report, _ in candidates for edit in report.fix.edits])  # type: ignore[union-attr]
+        chosen = non_overlapping([edit for report, _ in candidates for edit in report.fix.edits()])  # type: ignore[union-attr]
         # Findings of several rules can share one fix (DPR101's conversion also fixes DPR102/DPR103 on the
         # same `with`): every finding whose edit targets a chosen node is fixed.
         chosen_ids = {id(edit.target) for edit in chosen}
@@ -95,7 +97,7 @@ def _fix_passes(path: str, data: bytes, settings: Settings, ignored: frozenset[s
 
 def _targets(finding: Finding, chosen_ids: set[int]) -> bool:
     """Whether one of the finding's edits targets a node a chosen edit replaces."""
-    return finding.fix is not None and any(id(edit.target) in chosen_ids for edit in finding.fix.edits)
+    return finding.fix is not None and any(id(edit.target) in chosen_ids for edit in finding.fix.edits())
 
 
 def _without_imports_left_unused(original: bytes, fixed: bytes) -> bytes:
@@ -276,14 +278,14 @@ def apply_project_fixes(results, settings: Settings, paths: dict) -> dict[str, s
         allowed = [
             (diagnostic, fix)
             for diagnostic, fix in result.project_fixes
-            if (fix.safety == "safe" or settings.unsafe_fixes) and diagnostic in result.diagnostics
+            if (fix.safety == "safe" or settings.unsafe_fixes) and diagnostic in result.diagnostics and fix.edits()
         ]
         if not allowed or result.path not in paths:
             continue
         first = min(allowed, key=lambda pair: (pair[1].safety != "safe", pair[0].code))
-        apply = first[1].edits[0].apply
-        wanted = [(d, fix) for d, fix in allowed if any(edit.apply is apply for edit in fix.edits)]
-        keys = frozenset(edit.key for _d, fix in wanted for edit in fix.edits if edit.apply is apply)
+        apply = first[1].edits()[0].apply
+        wanted = [(d, fix) for d, fix in allowed if any(edit.apply is apply for edit in fix.edits())]
+        keys = frozenset(edit.key for _d, fix in wanted for edit in fix.edits() if edit.apply is apply)
         path = paths[result.path]
         try:
             before = result.fixed_data if result.fixed_data is not None else reading.read_bytes(path)

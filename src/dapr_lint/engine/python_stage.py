@@ -100,7 +100,7 @@ def analyze_python(path: str, data: bytes, settings: Settings, subscribers: tupl
             result.diagnostics.append(_dpr001(path, f"syntax error: {refused.message}", refused.line, refused.column))
         if not relevant:
             return result
-        findings, errors, summary = lint_module(module, path, settings, subscribers)
+        findings, errors, summary = lint_module(module, path, settings, subscribers, text)
     result.errors.extend(errors)
     result.diagnostics.extend(diagnostic for _, diagnostic in findings)
     result.summary = summary
@@ -117,13 +117,15 @@ def _libcst_message(exc: cst.ParserSyntaxError) -> str:
 
 
 def lint_module(
-    module: cst.Module, path: str, settings: Settings, subscribers: tuple[str, ...] = ()
+    module: cst.Module, path: str, settings: Settings, subscribers: tuple[str, ...] = (), source: Optional[str] = None
 ) -> tuple[list[tuple[Finding, Diagnostic]], list[InternalError], Optional[ModuleSummary]]:
     """Model a parsed module once, run the enabled rules, build the project summary when a project rule
-    wants it, and position what they report in one pass.
+    wants it, and position what they report in one pass (`source`: the text parsed, which spares generating
+    the module's code to place them: python/positions.py).
 
-    A finding carries a fix only when its rule supplied an edit for it (registry.Reporter drops a Fix without
-    one): "fixable" in the output always means `--fix` (or `--unsafe-fixes`) can do it."""
+    A finding carries a fix only when its rule decided there is one (registry.Reporter drops a Fix without an
+    edit builder): "fixable" in the output always means `--fix` (or `--unsafe-fixes`) can do it. The edits are
+    not built here: the Diagnostic keeps the title and safety, the Finding the builder (Fix.edits)."""
     errors: list[InternalError] = []
     try:
         model = ModuleModel.build(module, settings.options, settings.sdk_at(path), subscribers)
@@ -151,7 +153,14 @@ def lint_module(
     try:
         # one position pass for the findings, the summary items and the code expecting a failure together
         related_nodes = [node for r in reports for node, _message in r.related]
-        spans = positions(module, [r.node for r in reports] + related_nodes + nodes + [node for node, _kind in regions])
+        # the statement line the model saw each call in: most reported nodes are calls, their statement known
+        statements = {id(site.node): site.statement for site in model.calls if site.statement is not None}
+        spans = positions(
+            module,
+            [r.node for r in reports] + related_nodes + nodes + [node for node, _kind in regions],
+            source,
+            statements=statements,
+        )
     except Exception as exc:
         return [], [*errors, _internal(path, "positions", exc)], None
     summary = pending.finish(spans) if pending is not None else None

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import partial
 from typing import AbstractSet, Any, Iterator, Optional
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Finding, Fix, Location, ProjectEdit
+from dapr_lint.diagnostics import EditBuilder, Finding, Fix, Location, ProjectEdit
 from dapr_lint.project import Project
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ActorClassFact, ActorMethodFact, ComponentFact, ModuleSummary, Span
@@ -22,6 +23,7 @@ from dapr_lint.python import edits
 from dapr_lint.python.model import CallSite, ClassInfo, Const, FunctionInfo, Kind, ModuleModel, is_none_literal
 from dapr_lint.python.model.actors import ACTOR_ID, AWAITED_HOOKS, PROXY_MEMBERS, ActorModel, actor_facts, has_star_params
 from dapr_lint.python.sdk_releases import parse_version
+from dapr_lint.python.rules.pages import actors as pages
 from dapr_lint.registry import Reporter, RuleSpec, check, invalid, rule, valid
 from dapr_lint.python.model.exceptions import exception_facts
 from dapr_lint.python.model.payloads import payload_facts
@@ -29,11 +31,15 @@ from dapr_lint.python.model.payloads import payload_facts
 _KEY_ERRORS = frozenset({"KeyError", "LookupError", "Exception", "BaseException"})
 
 
-def _def_keyword_fix(info: FunctionInfo) -> Optional[edits.Edit]:
+def _def_keyword_fix(info: FunctionInfo) -> Optional[EditBuilder]:
     node = info.node
     if not isinstance(node, cst.FunctionDef) or node.asynchronous is not None:
         return None
-    return edits.Edit(node, lambda n: n.with_changes(asynchronous=cst.Asynchronous()))  # type: ignore[union-attr]
+    return partial(edits.Edit, node, _made_async)
+
+
+def _made_async(node: cst.CSTNode) -> cst.CSTNode:
+    return node.with_changes(asynchronous=cst.Asynchronous())  # type: ignore[union-attr]
 
 
 # ------------------------------------------------------------------------------------------------
@@ -52,6 +58,7 @@ def _def_keyword_fix(info: FunctionInfo) -> Optional[edits.Edit]:
         predicts="exception",
         fix_safety="unsafe",
         fix_description="Make the method `async def` (callers inside the actor that call it without `await` must then await it).",
+        prose=pages.DPR801,
         examples=(
             invalid(
                 """
@@ -132,6 +139,7 @@ def _awaited_methods(actors: ActorModel, klass: ClassInfo) -> Iterator[tuple[Fun
         summary="An actor interface method with two or more required parameters: the runtime passes one body.",
         target="python",
         predicts="exception",
+        prose=pages.DPR802,
         examples=(
             invalid(
                 """
@@ -192,6 +200,7 @@ def actor_method_arity(model: ModuleModel, report: Reporter) -> Iterator[Finding
         predicts="exception",
         fix_safety="unsafe",
         fix_description='Name the method: `@actormethod(name="<python name>")` (callers then dispatch by that name).',
+        prose=pages.DPR803,
         examples=(
             invalid(
                 """
@@ -239,7 +248,7 @@ def unnamed_actor_method(model: ModuleModel, report: Reporter) -> Iterator[Findi
         yield report(
             method.decorator.decorator,
             message,
-            Fix(f'Use `@actormethod(name="{info.name}")`.', _name_decorator(method.decorator, info.name)),
+            Fix(f'Use `@actormethod(name="{info.name}")`.', partial(_name_decorator, method.decorator, info.name)),
         )
 
 
@@ -285,6 +294,7 @@ def _name_decorator(decorator: cst.Decorator, name: str) -> edits.Edit:
         predicts="exception",
         fix_safety="unsafe",
         fix_description="Use `try_get_state`, which returns `(found, value)` and `None` for a missing key, so the `None` branch runs.",
+        prose=pages.DPR806,
         examples=(
             invalid(
                 """
@@ -350,7 +360,7 @@ def missing_actor_state_key(model: ModuleModel, report: Reporter) -> Iterator[Fi
         yield report(
             site.node,
             f"`get_state` raises KeyError for a missing key, so the `None` test of `{name}` never runs: the call fails",
-            Fix("Use `try_get_state` (the `None` branch then runs).", _try_get_state(statement, name)),
+            Fix("Use `try_get_state` (the `None` branch then runs).", partial(_try_get_state, statement, name)),
         )
 
 
@@ -484,6 +494,7 @@ def _try_get_state(statement: cst.SimpleStatementLine, name: str) -> edits.Edit:
         summary="An actor timer whose callback is not an `async` method of the actor: it fails when the timer fires.",
         target="python",
         predicts="exception",
+        prose=pages.DPR808,
         examples=(
             invalid(
                 """
@@ -600,6 +611,7 @@ def _call_arg(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseE
         fix_safety="safe",
         fix_note="(a call by the Python name)",
         fix_description="Call the method by its actor-method name (the `name=` of its `@actormethod`).",
+        prose=pages.DPR809,
         examples=(
             invalid(
                 """
@@ -683,7 +695,7 @@ def actor_proxy_call(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
         yield report(
             func.attr,
             f"the proxy knows `{attr}` as `{method.dispatch}` (its `@actormethod` name): calling `{attr}` raises AttributeError",
-            Fix(f"Call `{method.dispatch}`.", edits.rename_name(func.attr, str(method.dispatch))),
+            Fix(f"Call `{method.dispatch}`.", partial(edits.rename_name, func.attr, str(method.dispatch))),
         )
 
 
@@ -718,6 +730,7 @@ def _non_bytes(model: ModuleModel, expr: cst.BaseExpression, site: CallSite) -> 
         summary="Reminders that cannot fire: `Remindable` inherited through a base class, or a reminder state that is not bytes.",
         target="python",
         predicts="exception",
+        prose=pages.DPR807,
         examples=(
             invalid(
                 """
@@ -832,6 +845,7 @@ def _passes_period(call: cst.Call) -> bool:
         target="python",
         across_modules=True,
         predicts="exception",
+        prose=pages.DPR804,
         examples=(
             invalid(
                 """
@@ -1019,7 +1033,7 @@ def sync_actor_method_across_modules(project: Project, settings: Settings, repor
                         Location(owner.summary.path, found.span),
                         f"`{found.name}` is a plain `def` but the actor runtime awaits it "
                         f"(`{method.dispatch or method.name}` of `{interface.fact.name}`): it fails with TypeError",
-                        Fix("Make it `async def`.", ProjectEdit(_async_def_at, (found.span.line, found.span.column, found.name))),
+                        Fix("Make it `async def`.", partial(ProjectEdit, _async_def_at, (found.span.line, found.span.column, found.name))),
                     )
 
 
@@ -1089,7 +1103,7 @@ def actor_proxy_call_across_modules(project: Project, settings: Settings, report
             yield report(
                 where,
                 f"the proxy knows `{call.method}` as `{method.dispatch}` (its `@actormethod` name): calling `{call.method}` raises AttributeError",
-                Fix(f"Call `{method.dispatch}`.", ProjectEdit(_rename_at, (call.span.line, call.span.column, call.method, method.dispatch))),
+                Fix(f"Call `{method.dispatch}`.", partial(ProjectEdit, _rename_at, (call.span.line, call.span.column, call.method, method.dispatch))),
             )
 
 
@@ -1141,6 +1155,7 @@ def _rename_at(text: bytes, keys: AbstractSet[Any]) -> Optional[bytes]:
         category="bug",
         summary="An actor class in an app that hosts actors which nothing in the app registers.",
         target="project",
+        prose=pages.DPR805,
         examples=(
             invalid(
                 """
@@ -1275,6 +1290,7 @@ _ACTOR_FLAG = """
         category="bug",
         summary="An app hosting actors or a WorkflowRuntime whose resources hold no state store with `actorStateStore: \"true\"`.",
         target="project",
+        prose=pages.DPR610,
         examples=(
             invalid(
                 """
@@ -1366,6 +1382,7 @@ _DATACLASS = frozenset({"dataclasses.dataclass", "pydantic.dataclasses.dataclass
         summary="An actor method returning a dataclass or pydantic model, or reading one from its argument, with the default JSON serializer.",
         target="python",
         predicts="exception",
+        prose=pages.DPR810,
         examples=(
             invalid(
                 """

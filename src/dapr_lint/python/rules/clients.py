@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import difflib
 import os
+from functools import partial
 from typing import Iterator, Optional, Sequence
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Finding, Fix, Location
+from dapr_lint.diagnostics import EditBuilder, Finding, Fix, Location
 from dapr_lint.project import Project
 from dapr_lint.summaries import AsyncCall, ModuleSummary
 from dapr_lint.python import edits, known
@@ -28,6 +29,7 @@ from dapr_lint.python.sdk_releases import Absence, SdkPin, agent_export_absence,
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.python.model.actors import actor_facts
 from dapr_lint.python.walk import preorder
+from dapr_lint.python.rules.pages import clients as pages
 from dapr_lint.registry import Reporter, RuleSpec, check, invalid, rule, valid
 from dapr_lint.settings import Settings
 
@@ -48,7 +50,10 @@ def _async_alternative(kind: known.ClientKind) -> str:
 class AsyncConversions:
     """DPR101's fix, shared by DPR102 and DPR103: a `with DaprClient() as c:` block inside `async def`
     becomes `async with <aio DaprClient>() as c:` with `await` on each of c's calls. Only offered when c
-    is used for nothing but calls of methods the async client has."""
+    is used for nothing but calls of methods the async client has.
+
+    Whether the conversion is possible needs the whole analysis (every use of c and of its results), so that
+    is decided while reporting; only the edit is deferred (an EditBuilder, built when the fix is applied)."""
 
     def __init__(self, model: ModuleModel) -> None:
         self.model = model
@@ -56,18 +61,18 @@ class AsyncConversions:
         for site in model.with_items:
             if isinstance(site.node.item, cst.Call):
                 self.by_call[id(site.node.item)] = site
-        self._edits: dict[int, Optional[edits.Edit]] = {}
+        self._builders: dict[int, Optional[EditBuilder]] = {}
 
-    def for_construction(self, call: cst.Call) -> Optional[edits.Edit]:
+    def for_construction(self, call: cst.Call) -> Optional[EditBuilder]:
         site = self.by_call.get(id(call))
         if site is None:
             return None
         key = id(site.node)
-        if key not in self._edits:
-            self._edits[key] = self._conversion(site)
-        return self._edits[key]
+        if key not in self._builders:
+            self._builders[key] = self._conversion(site)
+        return self._builders[key]
 
-    def for_client_name(self, receiver: cst.BaseExpression, scope) -> Optional[edits.Edit]:
+    def for_client_name(self, receiver: cst.BaseExpression, scope) -> Optional[EditBuilder]:
         """The conversion of the `with` that bound `receiver` (a plain name), if that is convertible."""
         if not isinstance(receiver, cst.Name):
             return None
@@ -77,7 +82,7 @@ class AsyncConversions:
         value = bindings[0].value
         return self.for_construction(value) if isinstance(value, cst.Call) else None
 
-    def _conversion(self, site: WithItemSite) -> Optional[edits.Edit]:
+    def _conversion(self, site: WithItemSite) -> Optional[EditBuilder]:
         model = self.model
         statement = site.statement
         if statement is None or site.function is None or not site.function.is_async or len(statement.items) != 1:
@@ -102,7 +107,7 @@ class AsyncConversions:
         constructor_name, imports = self._aio_constructor()
         if constructor_name is None:
             return None
-        return edits.with_to_async_client(statement, name, constructor_name, imports, results)
+        return partial(edits.with_to_async_client, statement, name, constructor_name, imports, results)
 
     def _awaited_results(self, site: WithItemSite, name: str, statement: cst.With) -> Optional[dict[str, frozenset[str]]]:
         """Names bound to results of `name`'s calls whose methods the async client makes coroutines
@@ -183,6 +188,7 @@ def _all_reads_are_calls(node: cst.CSTNode, name: str) -> bool:
         across_modules=True,
         fix_safety="unsafe",
         fix_description="Switch to the async client, `async with`, and `await` each call.",
+        prose=pages.DPR101,
         examples=(
             invalid(
                 """
@@ -231,6 +237,12 @@ def _all_reads_are_calls(node: cst.CSTNode, name: str) -> bool:
                     resp = await request.app.state.dapr.get_state("statestore", order_id)
                     return {"order": resp.text()}
                 """,
+                before="""
+                Build one client at start-up and reuse it. Either client's constructor runs a blocking health check against the
+                sidecar (`DaprHealth.wait_for_sidecar()`: urllib and `time.sleep`), the async client's included, so a client built
+                inside a request handler blocks the loop on every request, for up to `DAPR_HEALTH_TIMEOUT` while the sidecar is down.
+                Build it in the lifespan, before `yield` (not reported there), and await its methods in the handlers:
+                """,
             ),
             valid(
                 """
@@ -246,6 +258,9 @@ def _all_reads_are_calls(node: cst.CSTNode, name: str) -> bool:
                         resp = await client.get_state("statestore", order_id)
                         quote = await client.invoke_method("pricing", f"quotes/{order_id}", http_verb="GET")
                     return {"order": resp.text(), "quote": quote.text()}
+                """,
+                before="""
+                The async client inside the handler at least stops the calls from blocking (its construction still does):
                 """,
             ),
             valid(
@@ -272,6 +287,12 @@ def _all_reads_are_calls(node: cst.CSTNode, name: str) -> bool:
                 @app.get("/orders/{order_id}/size")
                 def get_order_size(order_id: str) -> dict:  # FastAPI runs plain `def` routes in a worker thread
                     return {"size": len(load_order(order_id))}
+                """,
+                before="""
+                Or keep the sync code and move it off the loop, either with a thread or by making the route a plain `def`:
+                """,
+                after="""
+                For workflows, `dapr.ext.workflow.aio.DaprWorkflowClient` has the same methods as the sync client, all `async`.
                 """,
             ),
         ),
@@ -394,6 +415,7 @@ def _blocking_helper(model: ModuleModel, site: CallSite, caller: FunctionInfo) -
         fix_safety="safe",
         fix_description="`with` on the aio DaprClient inside `async def` becomes `async with`.",
         fix_note="in one case (see below)",
+        prose=pages.DPR102,
         examples=(
             invalid(
                 """
@@ -440,6 +462,10 @@ def _blocking_helper(model: ModuleModel, site: CallSite, caller: FunctionInfo) -
                     finally:
                         wf.close()
                 """,
+                after="""
+                The async workflow client, `dapr.ext.workflow.aio.DaprWorkflowClient`, has no `close()` in SDK 1.19. Create one when
+                the application starts and keep it for the life of the process.
+                """,
             ),
         ),
     )
@@ -475,7 +501,7 @@ def wrong_context_manager(model: ModuleModel, report: Reporter) -> Iterator[Find
             yield report(
                 node,
                 "`with` on the async DaprClient raises TypeError: it has no __enter__",
-                Fix("Use `async with`.", edits.make_async_with(site.statement) if in_async and site.statement is not None else None),
+                Fix("Use `async with`.", partial(edits.make_async_with, site.statement) if in_async and site.statement is not None else None),
                 detail="Use `async with`.",
             )
 
@@ -496,6 +522,7 @@ def wrong_context_manager(model: ModuleModel, report: Reporter) -> Iterator[Find
         fix_safety="unsafe",
         fix_description="Fixed with DPR101's fix (switch to the async client).",
         fix_note="(through DPR101's fix)",
+        prose=pages.DPR103,
         examples=(
             invalid(
                 """
@@ -537,6 +564,9 @@ def wrong_context_manager(model: ModuleModel, report: Reporter) -> Iterator[Find
                     await client.save_state("statestore", f"{order_id}-status", "cancelled")
                     await client.publish_event("pubsub", "order-cancelled", order_id, data_content_type="text/plain")
                     return {"id": order_id, "status": "cancelled"}
+                """,
+                before="""
+                Use the async client, whose methods are coroutines:
                 """,
             ),
         ),
@@ -581,6 +611,7 @@ def await_on_sync_call(model: ModuleModel, report: Reporter) -> Iterator[Finding
         fix_safety="safe",
         fix_description="Inside `async def`, add `await`.",
         fix_note="(inside `async def`)",
+        prose=pages.DPR104,
         examples=(
             invalid(
                 """
@@ -689,7 +720,7 @@ def unawaited_coroutine(model: ModuleModel, report: Reporter) -> Iterator[Findin
             f"`{method.name}` of {owner} is a coroutine called without `await`: {consequence}",
             Fix(
                 "Add `await`.",
-                edits.add_await(site.node, parenthesize=site.context == "attr")
+                partial(edits.add_await, site.node, parenthesize=site.context == "attr")
                 if in_async and site.context in ("stmt", "attr")
                 else None,
             ),
@@ -736,8 +767,11 @@ def _unclosed_constructions(model: ModuleModel, want_async: bool) -> Iterator[tu
         yield site, kind
 
 
-def _wrap_in_with(site: CallSite, is_async: bool) -> Optional[edits.Edit]:
-    """`c = Client()` alone on its line, in an `async def` for `async with`: wrap the rest of the block."""
+def _wrap_in_with(site: CallSite, is_async: bool) -> Optional[EditBuilder]:
+    """`c = Client()` alone on its line, in an `async def` for `async with`: wrap the rest of the block.
+
+    Whether the fix exists (every use of c in the rest of the block) is the expensive part and is decided
+    here, while reporting; only the edit is deferred."""
     statement = site.statement
     if site.context != "assign" or statement is None or len(statement.body) != 1:
         return None
@@ -749,7 +783,7 @@ def _wrap_in_with(site: CallSite, is_async: bool) -> Optional[edits.Edit]:
     name = assign.targets[0].target.value
     if site.function is None or not _uses_all_in_rest_of_block(site.function.node, statement, name):
         return None  # a use outside the rest of the block would run after `with` closed the client
-    return edits.wrap_rest_in_with(statement, name, is_async)
+    return partial(edits.wrap_rest_in_with, statement, name, is_async)
 
 
 def _uses_all_in_rest_of_block(function: cst.CSTNode, statement: cst.SimpleStatementLine, name: str) -> bool:
@@ -782,6 +816,7 @@ def _block_of(root: cst.CSTNode, statement: cst.CSTNode) -> Optional[Sequence[cs
         off_in_test_code=True,
         fix_safety="unsafe",
         fix_description="Wrap the uses in `async with`.",
+        prose=pages.DPR105,
         examples=(
             invalid(
                 """
@@ -840,6 +875,9 @@ def _block_of(root: cst.CSTNode, statement: cst.CSTNode) -> Optional[Sequence[cs
 
                 app = FastAPI(lifespan=lifespan)
                 """,
+                before="""
+                Better still, create one client when the application starts and pass it in:
+                """,
             ),
         ),
     )
@@ -867,6 +905,7 @@ def async_client_not_closed(model: ModuleModel, report: Reporter) -> Iterator[Fi
         off_in_test_code=True,
         fix_safety="unsafe",
         fix_description="Wrap the uses in `with`.",
+        prose=pages.DPR106,
         examples=(
             invalid(
                 """
@@ -950,6 +989,7 @@ _REQUEST_HANDLER_KINDS = frozenset(
         summary="A Dapr client constructed inside a request or event handler.",
         target="python",
         off_in_test_code=True,
+        prose=pages.DPR107,
         examples=(
             invalid(
                 """
@@ -992,6 +1032,12 @@ _REQUEST_HANDLER_KINDS = frozenset(
                 async def get_order(order_id: str, dapr: DaprClient = Depends(get_dapr)) -> dict:
                     resp = await dapr.get_state("statestore", order_id)
                     return {"id": order_id, "order": resp.text()}
+                """,
+                before="""
+                Create the client once, when the application starts, and close it when it stops:
+                """,
+                after="""
+                In Flask, a module-level `DaprClient()` does the same job.
                 """,
             ),
         ),
@@ -1076,6 +1122,7 @@ def _class_label(path: str) -> str:
         fix_safety="safe",
         fix_description="Rename where the replacement is a rename (`content_type`→`data_content_type`, `resp[k]`→`resp.secret[k]`).",
         fix_note="for renames (see below)",
+        prose=pages.DPR108,
         examples=(
             invalid(
                 """
@@ -1176,7 +1223,7 @@ def unknown_sdk_member(model: ModuleModel, report: Reporter) -> Iterator[Finding
             fix = None
             if rename is not None and rename in params:
                 advice = f"use `{rename}=`"
-                fix = Fix(f"Rename `{keyword}=` to `{rename}=`.", edits.rename_name(arg.keyword, rename))
+                fix = Fix(f"Rename `{keyword}=` to `{rename}=`.", partial(edits.rename_name, arg.keyword, rename))
             elif keyword in _KEYWORD_ADVICE:
                 advice = _KEYWORD_ADVICE[keyword]
             else:
@@ -1198,14 +1245,14 @@ def unknown_sdk_member(model: ModuleModel, report: Reporter) -> Iterator[Finding
                 yield report(
                     site.node,
                     "GetSecretResponse is not subscriptable: this raises TypeError",
-                    Fix("Subscript `.secret` instead.", edits.subscript_through(site.node, "secret")),
+                    Fix("Subscript `.secret` instead.", partial(edits.subscript_through, site.node, "secret")),
                     detail="Use `resp.secret[key]`.",
                 )
             elif base.path == "dapr.clients.grpc._response.GetBulkSecretResponse":
                 yield report(
                     site.node,
                     "GetBulkSecretResponse is not subscriptable: this raises TypeError",
-                    Fix("Subscript `.secrets` instead.", edits.subscript_through(site.node, "secrets")),
+                    Fix("Subscript `.secrets` instead.", partial(edits.subscript_through, site.node, "secrets")),
                     detail="Use `resp.secrets[key]`.",
                 )
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Iterator, Optional
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Finding, Fix
+from dapr_lint.diagnostics import EditBuilder, Finding, Fix
 from dapr_lint.python import edits, known
 from dapr_lint.python.sdk_releases import at_least, first_release_with
 from dapr_lint.python.model import (
@@ -18,6 +19,7 @@ from dapr_lint.python.model import (
     argument,
 )
 from dapr_lint.python.model.clients import client_facts
+from dapr_lint.python.rules.pages import deprecations as pages
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 
 
@@ -60,6 +62,7 @@ _GRPC_METADATA_METHODS = frozenset(
         fix_safety="safe",
         fix_description="Rename (`schedule_job_alpha1`→`schedule_job`, `flask_dapr`→`dapr.ext.flask`, `wait_until_ready`→`wait_for_sidecar`).",
         fix_note="for renames (see below)",
+        prose=pages.DPR109,
         examples=(
             invalid(
                 """
@@ -133,7 +136,7 @@ def deprecated_api(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
             yield report(
                 site.node.attr,
                 "`DaprHealth.wait_until_ready` is deprecated: use `DaprHealth.wait_for_sidecar`",
-                Fix("Rename to `wait_for_sidecar`.", edits.rename_name(site.node.attr, "wait_for_sidecar")),
+                Fix("Rename to `wait_for_sidecar`.", partial(edits.rename_name, site.node.attr, "wait_for_sidecar")),
             )
             continue
         if attr not in ("wait", "invoke_method_async") and attr not in _JOB_RENAMES:
@@ -161,7 +164,7 @@ def deprecated_api(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
             yield report(
                 site.node.attr,
                 f"`{attr}` is deprecated (the Jobs API is stable): use `{new}`",
-                Fix(f"Rename to `{new}`.", edits.rename_name(site.node.attr, new)),
+                Fix(f"Rename to `{new}`.", partial(edits.rename_name, site.node.attr, new)),
             )
 
     for site in model.calls:
@@ -180,20 +183,21 @@ def _replacement_exists(model: ModuleModel, since) -> bool:
     return since is not None and at_least(model.sdk.low, since)
 
 
-def _flask_dapr_edit(site) -> Optional[edits.Edit]:
+def _flask_dapr_edit(site) -> Optional[EditBuilder]:
     new_module = "dapr.ext.flask" + site.module[len("flask_dapr"):]
     if isinstance(site.node, cst.ImportFrom):
-        return edits.replace_dotted(site.anchor, new_module)
+        return partial(edits.replace_dotted, site.anchor, new_module)
     for alias in site.node.names:
         if alias.name is site.anchor and site.module == "flask_dapr":
             # `import flask_dapr` keeps its name for the code that uses it: `import dapr.ext.flask as flask_dapr`
-            def replace(node: cst.CSTNode) -> cst.CSTNode:
-                assert isinstance(node, cst.ImportAlias)
-                asname = node.asname or cst.AsName(name=cst.Name("flask_dapr"))
-                return node.with_changes(name=cst.parse_expression("dapr.ext.flask"), asname=asname)
-
-            return edits.Edit(alias, replace)
+            return partial(edits.Edit, alias, _flask_dapr_alias)
     return None
+
+
+def _flask_dapr_alias(node: cst.CSTNode) -> cst.CSTNode:
+    assert isinstance(node, cst.ImportAlias)
+    asname = node.asname or cst.AsName(name=cst.Name("flask_dapr"))
+    return node.with_changes(name=cst.parse_expression("dapr.ext.flask"), asname=asname)
 
 
 def _deprecated_arguments(model: ModuleModel, site: CallSite, report: Reporter) -> Iterator[Finding]:

@@ -8,11 +8,12 @@ resolved through the module's imports.
 from __future__ import annotations
 
 import os
+from functools import partial
 from typing import Iterator, Optional
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Finding, Fix, Location
+from dapr_lint.diagnostics import EditBuilder, Finding, Fix, Location
 from dapr_lint.project import Project
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
@@ -29,6 +30,7 @@ from dapr_lint.python.model import (
 )
 from dapr_lint.python.model.clients import client_facts
 from dapr_lint.python.walk import children
+from dapr_lint.python.rules.pages import errors as pages
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.settings import Settings
 from dapr_lint.python.model.exceptions import exception_facts
@@ -61,6 +63,7 @@ def _dapr_call(model: ModuleModel, site: CallSite) -> Optional[tuple[known.Clien
         summary="A Dapr client call in an HTTP route handler with no `try` (and no app-level error handler) that catches Dapr errors.",
         target="project",
         off_in_test_code=True,
+        prose=pages.DPR301,
         examples=(
             invalid(
                 """
@@ -187,6 +190,7 @@ def _internal_error_node(model: ModuleModel, clause: ExceptInfo) -> cst.CSTNode:
         target="python",
         fix_safety="unsafe",
         fix_description="Catch `(DaprInternalError, grpc.RpcError)`.",
+        prose=pages.DPR302,
         examples=(
             invalid(
                 """
@@ -223,6 +227,9 @@ def _internal_error_node(model: ModuleModel, clause: ExceptInfo) -> cst.CSTNode:
                     except (DaprInternalError, grpc.RpcError):
                         state = None
                 """,
+                after="""
+                `invoke_method` over HTTP can also raise `aiohttp.ClientError` (an `OSError`) when the sidecar is down.
+                """,
             ),
         ),
     )
@@ -249,15 +256,20 @@ def incomplete_dapr_except(model: ModuleModel, report: Reporter) -> Iterator[Fin
         )
 
 
-def _catch_grpc_too(model: ModuleModel, clause: ExceptInfo) -> Optional[edits.Edit]:
-    """`except DaprInternalError` -> `except (DaprInternalError, grpc.RpcError)`; a tuple gains the element."""
+def _catch_grpc_too(model: ModuleModel, clause: ExceptInfo) -> Optional[EditBuilder]:
+    """`except DaprInternalError` -> `except (DaprInternalError, grpc.RpcError)`; a tuple gains the element.
+    Decided here (how the module can name grpc); the edit is built when the fix is applied."""
     caught = clause.node.type
-    if caught is None:
+    if caught is None or isinstance(caught, cst.List):
         return None
     reference = edits.module_reference(model, clause.scope, "grpc")
     if reference is None:
         return None
     name, imports = reference
+    return partial(_catching_rpc_error, caught, name, imports)
+
+
+def _catching_rpc_error(caught: cst.BaseExpression, name: str, imports: tuple[edits.ImportSpec, ...]) -> edits.Edit:
     rpc_error = cst.parse_expression(f"{name}.RpcError")
 
     def replace(node: cst.CSTNode) -> cst.CSTNode:
@@ -275,8 +287,6 @@ def _catch_grpc_too(model: ModuleModel, clause: ExceptInfo) -> Optional[edits.Ed
             rpar=[cst.RightParen()],
         )
 
-    if isinstance(caught, cst.List):
-        return None
     return edits.Edit(caught, replace, imports)
 
 
@@ -350,6 +360,7 @@ def _clause_anchor(clause: ExceptInfo) -> cst.CSTNode:
         category="practice",
         summary="An except clause around Dapr calls that neither logs, re-raises nor returns an error.",
         target="python",
+        prose=pages.DPR303,
         examples=(
             invalid(
                 """
@@ -488,6 +499,7 @@ def _handles_failure(model: ModuleModel, clause: ExceptInfo) -> bool:
         summary="An except clause in a subscription handler that returns success: the failed event is lost.",
         target="python",
         reads_subscribers=True,
+        prose=pages.DPR304,
         examples=(
             invalid(
                 """
@@ -574,6 +586,7 @@ _EXIT_FUNCTIONS = frozenset({"sys.exit", "os._exit", "builtins.exit", "builtins.
         category="bug",
         summary="`sys.exit`, `os._exit` or `raise SystemExit` inside a request or event handler.",
         target="python",
+        prose=pages.DPR305,
         examples=(
             invalid(
                 """

@@ -8,6 +8,7 @@ creates the app.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import AbstractSet, Iterator, Optional
 
 import libcst as cst
@@ -15,6 +16,7 @@ import libcst as cst
 from dapr_lint.diagnostics import Finding, Fix, Location, ProjectEdit
 from dapr_lint.options import OPTIONS
 from dapr_lint.project import Project, apps, is_test_file, matches
+from dapr_lint.python.rules.pages import health_routes as pages
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.settings import Settings
 
@@ -68,7 +70,7 @@ def _missing_route(
         if "." not in oid.key and item.name == oid.key:  # a module-level app: the route goes after it
             function, fallback = _ROUTE_FUNCTIONS[code]
             wanted_route = _RouteToAdd(item.span.line, oid.key, item.framework, route, function, fallback)
-            fix = Fix(f"Add a `GET {route}` route.", ProjectEdit(add_routes, wanted_route))
+            fix = Fix(f"Add a `GET {route}` route.", partial(ProjectEdit, add_routes, wanted_route))
         yield report(
             Location(summary.path, item.span),
             f"{label} app `{name}` serves no {what} route: {consequence}",
@@ -177,6 +179,7 @@ def _two_blank_lines_before(statement: cst.BaseStatement) -> cst.BaseStatement:
         off_in_test_code=True,
         fix_safety="unsafe",
         fix_description="Add a `GET /health` route.",
+        prose=pages.DPR401,
         examples=(
             invalid(
                 """
@@ -218,6 +221,7 @@ def missing_health_route(project: Project, settings: Settings, report: Reporter)
         off_in_test_code=True,
         fix_safety="unsafe",
         fix_description="Add a `GET /ready` route.",
+        prose=pages.DPR402,
         examples=(
             invalid(
                 """

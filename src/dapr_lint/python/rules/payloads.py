@@ -6,6 +6,7 @@ client and for the SDK's payload classes, so a wrapper's own `publish_event(topi
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Iterator, Optional
 
 import libcst as cst
@@ -24,6 +25,7 @@ from dapr_lint.python.model import (
     has_star_kwargs,
     keyword_arg,
 )
+from dapr_lint.python.rules.pages import payloads as pages
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.python.model.exceptions import exception_facts
 from dapr_lint.python.model.payloads import payload_facts
@@ -83,7 +85,7 @@ def _payload_fix(model: ModuleModel, expr: cst.BaseExpression, value: Value, sco
             if not has_keyword(expr, "mode"):
                 return Fix(
                     "Use `.model_dump_json()` instead of `.model_dump()`.",
-                    edits.rename_name(expr.func.attr, "model_dump_json"),
+                    partial(edits.rename_name, expr.func.attr, "model_dump_json"),
                 )
         return None
     literal = isinstance(value, Const) or value.origin == "literal"
@@ -93,7 +95,7 @@ def _payload_fix(model: ModuleModel, expr: cst.BaseExpression, value: Value, sco
     if reference is None:
         return None  # `json` means something else here
     name, imports = reference
-    return Fix("Serialise with `json.dumps(...)` (and `import json`).", edits.wrap_in_call(expr, f"{name}.dumps", imports))
+    return Fix("Serialise with `json.dumps(...)` (and `import json`).", partial(edits.wrap_in_call, expr, f"{name}.dumps", imports))
 
 
 @rule(
@@ -107,6 +109,7 @@ def _payload_fix(model: ModuleModel, expr: cst.BaseExpression, value: Value, sco
         fix_safety="safe",
         fix_description="Literals and names bound to literals: wrap in `json.dumps(...)`; `.model_dump()` becomes `.model_dump_json()`.",
         fix_note="(literals, and `.model_dump()`)",
+        prose=pages.DPR201,
         examples=(
             invalid(
                 """
@@ -145,6 +148,9 @@ def _payload_fix(model: ModuleModel, expr: cst.BaseExpression, value: Value, sco
                         client.publish_event(
                             "pubsub", "orders", json.dumps({"id": order_id}), data_content_type="application/json"
                         )
+                """,
+                after="""
+                With pydantic, serialise with `order.model_dump_json()` rather than `order.model_dump()`.
                 """,
             ),
         ),
@@ -210,6 +216,7 @@ _JSON_ORIGINS = frozenset({"json.dumps", "model_dump_json", "pydantic.json"})
         predicts="exception",
         fix_safety="unsafe",
         fix_description='Add `data_content_type="application/json"` (consumers that parse the string change).',
+        prose=pages.DPR202,
         examples=(
             invalid(
                 """
@@ -259,7 +266,7 @@ def json_without_content_type(model: ModuleModel, report: Reporter) -> Iterator[
         yield report(
             data.value,
             "JSON published without `data_content_type`: delivered as text/plain, subscribers get a string",
-            Fix('Add `data_content_type="application/json"`.', edits.keyword_argument(site.node, "data_content_type", '"application/json"')),
+            Fix('Add `data_content_type="application/json"`.', partial(edits.keyword_argument, site.node, "data_content_type", '"application/json"')),
             detail='Subscribers receive a string, not an object. Pass `data_content_type="application/json"`.',
         )
 
@@ -299,10 +306,10 @@ def _non_string(value: Value) -> Optional[str]:
 
 def _string_fix(expr: cst.BaseExpression) -> Optional[Fix]:
     if isinstance(expr, (cst.Integer, cst.Float)) and not expr.lpar:
-        return Fix(f'Quote it: `"{expr.value}"`.', edits.string_literal(expr, expr.value))
+        return Fix(f'Quote it: `"{expr.value}"`.', partial(edits.string_literal, expr, expr.value))
     if isinstance(expr, cst.Name) and expr.value in ("True", "False"):
         text = expr.value.lower()
-        return Fix(f'Use `"{text}"`.', edits.string_literal(expr, text))
+        return Fix(f'Use `"{text}"`.', partial(edits.string_literal, expr, text))
     return None
 
 
@@ -317,6 +324,7 @@ def _string_fix(expr: cst.BaseExpression) -> Optional[Fix]:
         fix_safety="safe",
         fix_description='Quote the literal: `3600` becomes `"3600"`, `True` becomes `"true"`.',
         fix_note="(literals)",
+        prose=pages.DPR203,
         examples=(
             invalid(
                 """
@@ -407,6 +415,7 @@ _GRPC_METADATA_METHODS = frozenset(
         fix_safety="safe",
         fix_description="Rename `metadata=` to the method's Dapr-metadata keyword (`state_metadata=`, `publish_metadata=`, ...).",
         fix_note="(where the method has one Dapr-metadata keyword)",
+        prose=pages.DPR204,
         examples=(
             invalid(
                 """
@@ -454,7 +463,7 @@ def dict_as_grpc_metadata(model: ModuleModel, report: Reporter) -> Iterator[Find
             target = targets[0]
             advice = f"Dapr metadata goes in `{target}=`"
             if call_argument(site.node, params, target) is None:
-                fix = Fix(f"Rename `metadata=` to `{target}=`.", edits.rename_name(arg.keyword, target))  # type: ignore[arg-type]
+                fix = Fix(f"Rename `metadata=` to `{target}=`.", partial(edits.rename_name, arg.keyword, target))  # type: ignore[arg-type]
         else:
             advice = "pass gRPC metadata as a tuple of (key, value) pairs, or drop it"
         yield report(
@@ -504,6 +513,7 @@ def _state_json_target(model: ModuleModel, site: CallSite) -> Optional[cst.BaseE
         summary="`get_state(...).json()` with no check for a missing key (b'' raises JSONDecodeError).",
         target="python",
         predicts="exception",
+        prose=pages.DPR205,
         examples=(
             invalid(
                 """
@@ -562,6 +572,7 @@ _EMPTY = (Const(None), Const(""), Const(b""))
         predicts="exception",
         fix_safety="unsafe",
         fix_description='Add `http_verb="POST"`.',
+        prose=pages.DPR206,
         examples=(
             invalid(
                 """
@@ -620,7 +631,7 @@ def invoke_body_without_verb(model: ModuleModel, report: Reporter) -> Iterator[F
         yield report(
             site.node,
             "`invoke_method` with a body and no `http_verb` sends a GET with a body",
-            Fix('Add `http_verb="POST"`.', edits.keyword_argument(site.node, "http_verb", '"POST"')),
+            Fix('Add `http_verb="POST"`.', partial(edits.keyword_argument, site.node, "http_verb", '"POST"')),
             detail='The default verb is GET. Pass `http_verb="POST"` (or the verb the callee serves).',
         )
 
@@ -669,6 +680,7 @@ _CLOUDEVENTS_JSON = "application/cloudevents+json"
         predicts="exception",
         fix_safety="safe",
         fix_description=f'Set `data_content_type="{_CLOUDEVENTS_JSON}"`.',
+        prose=pages.DPR207,
         examples=(
             invalid(
                 """
@@ -716,7 +728,7 @@ def double_wrapped_cloudevent(model: ModuleModel, report: Reporter) -> Iterator[
         yield report(
             data.value,
             "payload is already a CloudEvent: Dapr wraps it again and subscribers find it under `data.data`",
-            Fix(f'Set `data_content_type="{_CLOUDEVENTS_JSON}"`.', edits.set_keyword(site.node, "data_content_type", f'"{_CLOUDEVENTS_JSON}"')),
+            Fix(f'Set `data_content_type="{_CLOUDEVENTS_JSON}"`.', partial(edits.set_keyword, site.node, "data_content_type", f'"{_CLOUDEVENTS_JSON}"')),
             detail=(
                 f'It has `specversion`. Without `data_content_type="{_CLOUDEVENTS_JSON}"` Dapr wraps it in another '
                 "envelope."
@@ -732,6 +744,7 @@ def double_wrapped_cloudevent(model: ModuleModel, report: Reporter) -> Iterator[
         summary="`invoke_binding` data shaped like the HTTP API envelope (`data` and `metadata` keys).",
         target="python",
         predicts="exception",
+        prose=pages.DPR208,
         examples=(
             invalid(
                 """

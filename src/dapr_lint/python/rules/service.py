@@ -3,11 +3,12 @@ The health and readiness routes (DPR401/DPR402) are in health_routes.py."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Finding, Fix, with_article
+from dapr_lint.diagnostics import EditBuilder, Finding, Fix, with_article
 from dapr_lint.python import edits, known
 from dapr_lint.python.model import (
     ClassInfo,
@@ -24,6 +25,7 @@ from dapr_lint.python.model import (
     constant_string,
     is_none_literal,
 )
+from dapr_lint.python.rules.pages import service as pages
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 
 # ------------------------------------------------------------------------------------------------
@@ -127,6 +129,7 @@ def _topic_event_responses(model: ModuleModel, report: Reporter) -> Iterator[Fin
         fix_safety="safe",
         fix_description="Upper-case a status that is a case variant of SUCCESS, RETRY or DROP.",
         fix_note="(case variants)",
+        prose=pages.DPR403,
         examples=(
             invalid(
                 """
@@ -164,7 +167,7 @@ def invalid_subscriber_status(model: ModuleModel, report: Reporter) -> Iterator[
                 fix = None
                 if value.upper() in _VALID_STATUSES:
                     if isinstance(status, cst.SimpleString):  # a literal here; a constant may serve others
-                        fix = Fix(f'Use "{value.upper()}".', edits.string_literal(status, value.upper()))
+                        fix = Fix(f'Use "{value.upper()}".', partial(edits.string_literal, status, value.upper()))
                     advice = f'Use "{value.upper()}" (the runtime compares case-sensitively).'
                 else:
                     advice = 'Answer "SUCCESS", "RETRY" or "DROP", or return no status key (success).'
@@ -285,6 +288,7 @@ def _contains_break(body: Sequence[Union[cst.BaseStatement, cst.BaseSmallStateme
         target="python",
         reads_subscribers=True,
         predicts="exception",
+        prose=pages.DPR404,
         examples=(
             invalid(
                 """
@@ -357,6 +361,7 @@ def _fastapi_handlers(model: ModuleModel) -> list[FunctionInfo]:
         target="python",
         fix_safety="safe",
         fix_description="Import CloudEvent from `cloudevents.pydantic`.",
+        prose=pages.DPR405,
         examples=(
             invalid(
                 """
@@ -425,15 +430,19 @@ def cloudevent_http_annotation(model: ModuleModel, report: Reporter) -> Iterator
 _PYDANTIC_CLOUDEVENT = "cloudevents.pydantic.CloudEvent"
 
 
-def _pydantic_cloudevent(model: ModuleModel, annotation: cst.BaseExpression) -> Optional[edits.Edit]:
+def _pydantic_cloudevent(model: ModuleModel, annotation: cst.BaseExpression) -> Optional[EditBuilder]:
     """Point the annotation at the pydantic CloudEvent: the module's own import of it when there is one, else
     `from cloudevents.pydantic import CloudEvent as PydanticCloudEvent` (other uses of the http CloudEvent,
     such as building events to send, keep working)."""
     for local, bindings in model.module_scope.bindings.items():
         if len(bindings) == 1 and bindings[0].kind == "import" and bindings[0].target == _PYDANTIC_CLOUDEVENT:
-            return edits.replace_dotted(annotation, local)
+            return partial(edits.replace_dotted, annotation, local)
     if "PydanticCloudEvent" in model.module_scope.bindings:
         return None
+    return partial(_imported_pydantic_cloudevent, annotation)
+
+
+def _imported_pydantic_cloudevent(annotation: cst.BaseExpression) -> edits.Edit:
     edit = edits.replace_dotted(annotation, "PydanticCloudEvent")
     return edits.Edit(
         edit.target, edit.replace, (edits.ImportSpec("cloudevents.pydantic", "CloudEvent", "PydanticCloudEvent"),)
@@ -483,6 +492,7 @@ def _raw_payload(model: ModuleModel, handler: Handler, scope: Scope) -> bool:
         target="python",
         reads_subscribers=True,
         off_in_test_code=True,
+        prose=pages.DPR406,
         examples=(
             invalid(
                 """
@@ -577,6 +587,7 @@ def _grpc_handlers(model: ModuleModel) -> list[Handler]:
         category="bug",
         summary="An `async def` registered with the gRPC extension (`App.subscribe/method/binding`): it is never awaited.",
         target="python",
+        prose=pages.DPR407,
         examples=(
             invalid(
                 """
@@ -628,6 +639,7 @@ def async_grpc_handler(model: ModuleModel, report: Reporter) -> Iterator[Finding
         target="python",
         reads_subscribers=True,
         predicts="exception",
+        prose=pages.DPR408,
         examples=(
             invalid(
                 """
@@ -727,6 +739,7 @@ def _decorated_by_dapr(model: ModuleModel) -> list[tuple[FunctionInfo, Handler, 
         summary="A function decorated by a Dapr `subscribe`/`method`/`binding` decorator is then called or decorated again: the name is None.",
         target="python",
         predicts="exception",
+        prose=pages.DPR409,
         examples=(
             invalid(
                 """
@@ -841,6 +854,7 @@ def _subscription_route(model: ModuleModel, handler: Handler, scope: Scope) -> O
         target="python",
         off_in_test_code=True,
         predicts="exception",
+        prose=pages.DPR410,
         examples=(
             invalid(
                 """
@@ -922,6 +936,7 @@ _REQUESTS = frozenset({"fastapi.Request", "starlette.requests.Request", "fastapi
         summary="A FastAPI route reading `await request.json()` instead of declaring a pydantic model.",
         target="python",
         reads_subscribers=True,
+        prose=pages.DPR411,
         examples=(
             invalid(
                 """
@@ -996,6 +1011,7 @@ _DAPR_HANDLER_KINDS = frozenset(
         summary="`print()` in a module that serves Dapr handlers: use structured logging.",
         target="python",
         off_in_test_code=True,
+        prose=pages.DPR412,
         examples=(
             invalid(
                 """

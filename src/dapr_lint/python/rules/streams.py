@@ -6,6 +6,7 @@ resolved through imports, the `Job(...)` constructions and the handlers handed t
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Iterator
 
 import libcst as cst
@@ -24,6 +25,7 @@ from dapr_lint.python.model.streams import (
     returns_coroutine,
 )
 from dapr_lint.project import Project
+from dapr_lint.python.rules.pages import streams as pages
 from dapr_lint.registry import Reporter, RuleSpec, check, invalid, rule, valid
 from dapr_lint.settings import Settings
 
@@ -39,6 +41,7 @@ from dapr_lint.settings import Settings
         category="bug",
         summary="`with try_lock(...)` or a discarded `try_lock` result: the code runs whether or not the lock was acquired.",
         target="python",
+        prose=pages.DPR419,
         examples=(
             invalid(
                 """
@@ -100,6 +103,7 @@ def unchecked_lock(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
         fix_safety="safe",
         fix_description="`schedule_job(job)` in start-up code becomes `schedule_job(job, overwrite=True)`.",
         fix_note="(start-up code without `overwrite=True`)",
+        prose=pages.DPR420,
         examples=(
             invalid(
                 """
@@ -172,14 +176,18 @@ def invalid_job(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
                 continue
         call = schedule.site.node
         if schedule.overwrite is not None:  # `overwrite=False` or `schedule_job(job, False)`
-            edit = edits.Edit(schedule.overwrite, lambda node: cst.Name("True"))
+            edit = partial(edits.Edit, schedule.overwrite, _true)
         else:
-            edit = edits.keyword_argument(call, "overwrite", "True")
+            edit = partial(edits.keyword_argument, call, "overwrite", "True")
         yield report(
             call,
             "job scheduled at start-up without `overwrite=True`: the next start fails, the job already exists",
             Fix("Pass `overwrite=True`.", edit),
         )
+
+
+def _true(_node: cst.CSTNode) -> cst.CSTNode:
+    return cst.Name("True")
 
 
 def _job_findings(model: ModuleModel, build, report: Reporter) -> Iterator[Finding]:
@@ -226,6 +234,7 @@ def _quoted(text: str) -> str:
             "return a `TopicEventResponse`: messages stop or are redelivered forever."
         ),
         target="python",
+        prose=pages.DPR417,
         examples=(
             invalid(
                 """
@@ -354,6 +363,7 @@ def streaming_handler_across_modules(project: Project, settings: Settings, repor
             "or an event that is not str/bytes."
         ),
         target="python",
+        prose=pages.DPR418,
         examples=(
             invalid(
                 """

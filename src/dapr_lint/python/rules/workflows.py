@@ -11,11 +11,12 @@ import difflib
 import os
 import re
 from dataclasses import dataclass
+from functools import partial
 from typing import Iterable, Iterator, Optional
 
 import libcst as cst
 
-from dapr_lint.diagnostics import Finding, Fix, Location
+from dapr_lint.diagnostics import EditBuilder, Finding, Fix, Location
 from dapr_lint.project import Project, is_test_file
 from dapr_lint.python import edits
 from dapr_lint.python.model import (
@@ -33,6 +34,7 @@ from dapr_lint.python.model import (
 from dapr_lint.python.model.clients import client_facts
 from dapr_lint.python.sdk_releases import at_least, default_at
 from dapr_lint.python.model.workflow_facts import context_method, context_param, registered_functions
+from dapr_lint.python.rules.pages import workflows as pages
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ImportedName, ModuleSummary, WorkflowRuntimeStart
@@ -126,6 +128,7 @@ def _non_deterministic(path: str) -> Optional[str]:
             "`datetime.now(timezone.utc)` becomes `ctx.current_utc_datetime.replace(tzinfo=timezone.utc)`."
         ),
         fix_note="(UTC clock reads)",
+        prose=pages.DPR701,
         examples=(
             invalid(
                 """
@@ -186,11 +189,11 @@ def non_deterministic_workflow(model: ModuleModel, report: Reporter) -> Iterator
                 continue  # a seeded generator is deterministic
             fix = None
             if path == "datetime.datetime.utcnow":
-                fix = Fix(f"Replace with `{ctx}.current_utc_datetime`.", edits.replace_dotted(site.node, f"{ctx}.current_utc_datetime"))
+                fix = Fix(f"Replace with `{ctx}.current_utc_datetime`.", partial(edits.replace_dotted, site.node, f"{ctx}.current_utc_datetime"))
             elif path == "datetime.datetime.now" and _is_utc(model, site):
                 # `current_utc_datetime` is naive (UTC); `now(utc)` is aware: keep it aware, with the same tz
                 # object, or comparisons and arithmetic with other aware datetimes raise TypeError
-                fix = Fix(f"Replace with `{ctx}.current_utc_datetime.replace(tzinfo=...)`.", _aware_now(site.node, ctx))
+                fix = Fix(f"Replace with `{ctx}.current_utc_datetime.replace(tzinfo=...)`.", partial(_aware_now, site.node, ctx))
             if not at_least(model.sdk.low, DETERMINISTIC_HELPERS) and ("ctx.uuid4" in replacement or "ctx.random" in replacement):
                 replacement = "a value made in an activity"  # no `ctx.uuid4()`/`ctx.random()` in every admitted release
             replacement = replacement.replace("ctx.", f"{ctx}.")
@@ -200,6 +203,10 @@ def non_deterministic_workflow(model: ModuleModel, report: Reporter) -> Iterator
                 fix,
                 detail=f"It returns a different value when the workflow replays. Use {replacement}.",
             )
+
+
+def _yielded(node: cst.CSTNode) -> cst.CSTNode:
+    return cst.Yield(value=node)  # type: ignore[arg-type]
 
 
 def _aware_now(call: cst.Call, ctx: str) -> edits.Edit:
@@ -238,6 +245,7 @@ _SLEEPS = frozenset({"time.sleep", "asyncio.sleep"})
         summary="I/O (Dapr clients, HTTP, files, sleep) inside a registered workflow: it runs again on every replay.",
         target="python",
         predicts="exception",
+        prose=pages.DPR702,
         examples=(
             invalid(
                 """
@@ -341,6 +349,7 @@ def io_in_workflow(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
         fix_safety="safe",
         fix_description="A bare expression statement becomes `yield <task>`.",
         fix_note="(bare statements)",
+        prose=pages.DPR703,
         examples=(
             invalid(
                 """
@@ -406,7 +415,7 @@ def task_not_yielded(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
                 yield report(
                     site.node,
                     f"`{method}` creates a task that is never yielded: {why}",
-                    Fix("Yield the task.", edits.Edit(site.node, lambda node: cst.Yield(value=node))),  # type: ignore[arg-type]
+                    Fix("Yield the task.", partial(edits.Edit, site.node, _yielded)),
                     detail=f"{evidence} Write `yield` before it.",
                 )
             else:
@@ -468,6 +477,7 @@ def _completes_workflow(statement: cst.BaseStatement) -> bool:
         summary="A workflow defined with `async def`: the runtime expects a generator, and the instance never completes.",
         target="python",
         predicts="exception",
+        prose=pages.DPR704,
         examples=(
             invalid(
                 """
@@ -540,6 +550,7 @@ def async_workflow(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
         predicts="exception",
         fix_safety="safe",
         fix_description="Pass the input as `input=`.",
+        prose=pages.DPR705,
         examples=(
             invalid(
                 """
@@ -596,12 +607,16 @@ def positional_activity_input(model: ModuleModel, report: Reporter) -> Iterator[
         )
 
 
-def _as_input_keyword(call: cst.Call, positional: list[cst.Arg]) -> Optional[edits.Edit]:
+def _as_input_keyword(call: cst.Call, positional: list[cst.Arg]) -> Optional[EditBuilder]:
     if len(positional) != 2 or has_keyword(call, "input"):
         return None
+    return partial(_input_keyword, positional[1])
+
+
+def _input_keyword(arg: cst.Arg) -> edits.Edit:
     no_space = cst.SimpleWhitespace("")
     return edits.Edit(
-        positional[1],
+        arg,
         lambda node: node.with_changes(  # type: ignore[union-attr]
             keyword=cst.Name("input"), equal=cst.AssignEqual(whitespace_before=no_space, whitespace_after=no_space)
         ),
@@ -621,6 +636,7 @@ def _as_input_keyword(call: cst.Call, positional: list[cst.Arg]) -> Optional[edi
         summary="A registered activity called directly inside a workflow instead of `yield ctx.call_activity(...)`.",
         target="python",
         predicts="exception",
+        prose=pages.DPR706,
         examples=(
             invalid(
                 """
@@ -707,6 +723,7 @@ _SERVING_HANDLERS = frozenset(
         summary="`wait_for_workflow_completion`/`wait_for_workflow_start` with no timeout in a request or event handler: "
         "it waits forever (SDK ≥ 1.15).",
         target="python",
+        prose=pages.DPR709,
         examples=(
             invalid(
                 """
@@ -805,6 +822,7 @@ def _catches_timeout(model: ModuleModel, site: CallSite) -> bool:
         predicts="exception",
         fix_safety="safe",
         fix_description="The number becomes `timedelta(seconds=N)` (`from datetime import timedelta` added when missing).",
+        prose=pages.DPR711,
         examples=(
             invalid(
                 """
@@ -852,7 +870,7 @@ def timer_needs_datetime(model: ModuleModel, report: Reporter) -> Iterator[Findi
             name, imports = reference
             fix = Fix(
                 f"Wrap it as `{name}(seconds={text})`.",
-                edits.Edit(fire_at, lambda node, name=name: _seconds(name, node), imports),  # type: ignore[misc]
+                partial(edits.Edit, fire_at, partial(_seconds, name), imports),
             )
         yield report(
             fire_at,
@@ -1034,6 +1052,7 @@ def reserve_stock(ctx: WorkflowActivityContext, order: dict) -> None:
         "of the app registers: the instance fails (or hangs).",
         target="project",
         predicts="exception",
+        prose=pages.DPR707,
         examples=(
             invalid(
                 _UNREGISTERED_WORKFLOW.format(marker="  # DPR707: never registered", decorator=""),
@@ -1122,6 +1141,7 @@ def _runtime_identity(project: Project, summary: ModuleSummary, start) -> Option
         "holds part of the registrations, and instances fail at random.",
         target="project",
         predicts="exception",
+        prose=pages.DPR708,
         examples=(
             invalid(
                 """
@@ -1230,6 +1250,7 @@ def _runtimes_of_process(
         category="practice",
         summary="`raise_workflow_event` with a name no workflow of the repository waits for: the instance never sees it.",
         target="project",
+        prose=pages.DPR710,
         examples=(
             invalid(
                 """
@@ -1320,6 +1341,7 @@ _LOGGER_OBJECTS = frozenset({"loguru.logger", "logging.root"})
         category="opinion",
         summary="Logging or `print` in a registered workflow outside `if not ctx.is_replaying`: it repeats on every replay.",
         target="python",
+        prose=pages.DPR712,
         examples=(
             invalid(
                 """
