@@ -23,7 +23,7 @@ class FindingSink:
     """Where the YAML rules' findings of one file gather (`add`); a finding on a placeholder value is dropped
     unless it is `placeholder_rule`'s (DPR517 already covers it)."""
 
-    def __init__(self, path: str, settings: Settings, placeholder_rule: str = "") -> None:
+    def __init__(self, path: str, settings: Settings, *, placeholder_rule: str) -> None:
         self.path = path
         self.settings = settings
         self.placeholder_rule = placeholder_rule
