@@ -1,5 +1,6 @@
 """What every rule must have, stated once: a spec with its identity and properties (every property a field of
-its RuleSpec, never a list elsewhere), a check in the stage the spec names, examples of both kinds, a page."""
+its RuleSpec, never a list elsewhere), a check in the stage the spec names, examples of both kinds, its page's
+prose (the page is generated whole from the spec: tests/test_rule_pages.py)."""
 
 from __future__ import annotations
 
@@ -36,9 +37,14 @@ def test_every_rule_has_what_a_rule_must_have(spec: RuleSpec):
         assert spec.target == "project"
     # a fix is described, its safety declared
     assert bool(spec.fix_safety) == bool(spec.fix_description.strip())
-    # examples of what it flags and of what it leaves alone, and a page
+    # examples of what it flags and of what it leaves alone, and a page: its written sections, what it does and
+    # why that is bad first (Example and Use instead are generated from the examples after them)
     kinds = {example.valid for example in spec.examples}
     assert kinds == {False, True}, f"{spec.code} needs an invalid and a valid example"
+    titles = [title for title, _text in spec.prose]
+    assert titles[:2] == ["What it does", "Why is this bad?"], f"{spec.code} needs its page's prose in its spec"
+    assert len(set(titles)) == len(titles) and not {"Example", "Use instead"} & set(titles)
+    assert all(text.strip() for _title, text in spec.prose)
     assert (PAGES / f"{spec.code}.md").is_file()
 
 

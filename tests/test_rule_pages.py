@@ -1,5 +1,5 @@
-"""Every rule page's header and code examples come from the rule (scripts/gen_rule_docs.py), and every example
-does what its page says: an invalid one produces its rule (nothing else, and it parses), a valid one nothing."""
+"""Every rule page is generated whole from its rule (scripts/gen_rule_docs.py), and every example does what its
+page says: an invalid one produces its rule (nothing else, and it parses), a valid one nothing."""
 
 from __future__ import annotations
 
@@ -73,49 +73,49 @@ def _lint_repository(root: Path, name: str, example, code: str, monkeypatch, cap
     return json.loads(out)
 
 
-def test_an_example_with_files_is_one_unit_on_its_page():
-    example = registry.invalid("call()\n", filename="app.py", files={"components/store.yaml": "kind: Component\n"})
-    rule = registry.RuleSpec(code="DPR999", name="demo", category="bug", summary="", target="project", examples=(example,))
-    page = "# DPR999: demo\n\n## Example\n\n```python\nold\n```\n\n## Fix safety\n\nNone.\n"
-    out = gen_rule_docs.render(rule, page)
-    assert out == (
-        "# DPR999: demo\n\nCategory: bug · Default: on · Fix: none\n\n## Example\n\n```python\ncall()\n```\n\n"
-        "<details><summary>The repository beside <code>app.py</code>: <code>components/store.yaml</code></summary>\n\n"
-        "`components/store.yaml`:\n\n```yaml\nkind: Component\n```\n\n</details>\n\n## Fix safety\n\nNone.\n"
-    )
-    assert gen_rule_docs.render(rule, out) == out
-
-
-def test_the_generator_keeps_prose_and_replaces_only_blocks():
+def test_a_page_is_generated_whole_from_its_rule():
+    # the written sections in order, Example and Use instead after "Why is this bad?", an example's words around
+    # its block and its repository's other files folded after it
     rule = registry.RuleSpec(
         code="DPR999",
         name="demo",
         category="practice",
         summary="",
-        target="python",
-        examples=(registry.invalid("x = 1\n"), registry.valid("y = 2\n"), registry.valid("z = 3\n")),
+        target="project",
+        prose=registry.page(("What it does", "Flags."), ("Why is this bad?", "It fails."), ("Fix safety", "None.")),
+        examples=(
+            registry.invalid("call()\n", filename="app.py", files={"components/store.yaml": "kind: Component\n"}),
+            registry.valid("x = 1\n", before="First:"),
+            registry.valid(
+                """
+                y = 2
+                """,
+                before="""
+                Or, on two
+                lines:
+                """,
+                after="Kept.",
+            ),
+        ),
     )
-    page = (
-        "# DPR999: demo\n\nCategory: bug · Default: off · Fix: none\n\n## What it does\n\nProse.\n\n"
-        "## Example\n\n```python\nold\n```\n\n## Use instead\n\nFirst:\n\n```python\nold\n```\n\nKept.\n\n"
+    assert gen_rule_docs.whole_page(rule) == (
+        "# DPR999: demo\n\nCategory: practice · Default: on · Fix: none\n\n## What it does\n\nFlags.\n\n"
+        "## Why is this bad?\n\nIt fails.\n\n## Example\n\n```python\ncall()\n```\n\n"
+        "<details><summary>The repository beside <code>app.py</code>: <code>components/store.yaml</code></summary>\n\n"
+        "`components/store.yaml`:\n\n```yaml\nkind: Component\n```\n\n</details>\n\n"
+        "## Use instead\n\nFirst:\n\n```python\nx = 1\n```\n\nOr, on two\nlines:\n\n```python\ny = 2\n```\n\nKept.\n\n"
         "## Fix safety\n\nNone.\n"
     )
-    out = gen_rule_docs.render(rule, page)
-    assert out == (
-        "# DPR999: demo\n\nCategory: practice · Default: on · Fix: none\n\n## What it does\n\nProse.\n\n"
-        "## Example\n\n```python\nx = 1\n```\n\n## Use instead\n\nFirst:\n\n```python\ny = 2\n```\n\nKept.\n\n"
-        "```python\nz = 3\n```\n\n## Fix safety\n\nNone.\n"
-    )
-    assert gen_rule_docs.render(rule, out) == out
-    with pytest.raises(gen_rule_docs.PageError):
-        gen_rule_docs.render(rule, page.replace("## Example\n\n```python\nold\n```\n", "## Example\n\n```python\na\n```\n\n```python\nb\n```\n"))
 
 
-def test_a_yaml_rule_s_whole_page_comes_from_its_spec():
-    # the written sections live in the spec (RuleSpec.prose) beside the examples: nothing on the page is by hand
-    for rule in registry.all_rules():
-        if rule.target != "yaml":
-            continue
-        assert [title for title, _ in rule.prose][:2] == ["What it does", "Why is this bad?"], rule.code
-        page = ROOT / "docs" / "rules" / f"{rule.code}.md"
-        assert page.read_text(encoding="utf-8") == gen_rule_docs.whole_page(rule), rule.code
+def test_a_page_without_prose_or_without_a_rule_is_stale(tmp_path, monkeypatch):
+    written = registry.RuleSpec("DPR998", "written", "bug", "", "python", prose=registry.page(("What it does", "Flags.")))
+    bare = registry.RuleSpec("DPR999", "bare", "bug", "", "python")
+    monkeypatch.setattr(gen_rule_docs, "DOCS", tmp_path)
+    (tmp_path / "DPR998.md").write_text(gen_rule_docs.whole_page(written), encoding="utf-8")
+    assert gen_rule_docs.stale_pages([written]) == []
+    (tmp_path / "DPR997.md").write_text("# DPR997: gone\n", encoding="utf-8")
+    stale = gen_rule_docs.stale_pages([written, bare])
+    assert stale[0].startswith("DPR999 (DPR999 has no prose") and stale[1:] == ["DPR997 (no such rule)"]
+    (tmp_path / "DPR998.md").write_text(gen_rule_docs.whole_page(written) + "A line by hand.\n", encoding="utf-8")
+    assert gen_rule_docs.stale_pages([written])[0] == "DPR998"

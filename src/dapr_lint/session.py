@@ -71,7 +71,8 @@ def _shown_folder(f) -> str:
 
 
 def rule_doc(code: str) -> Optional[str]:
-    """The Markdown page of a rule: packaged with the wheel, or read from docs/rules in a checkout."""
+    """The Markdown page of a rule (generated whole from its spec, scripts/gen_rule_docs.py): packaged with the
+    wheel, or read from docs/rules in a checkout."""
     from importlib import resources
 
     name = f"{code}.md"

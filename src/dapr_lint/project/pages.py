@@ -1,5 +1,5 @@
-"""The written sections of the project rules' pages (project/rules.py): each spec holds its page's as `prose=pages.DPRxxx`,
-and scripts/gen_rule_docs.py generates the whole page from the spec."""
+"""The written sections of the project rules' pages: each spec in project/rules.py names its own,
+`prose=pages.DPRxxx`, and scripts/gen_rule_docs.py generates the whole page from the spec."""
 
 from dapr_lint.examples import page
 

@@ -23,6 +23,7 @@ from dapr_lint.python import edits
 from dapr_lint.python.model import CallSite, ClassInfo, Const, FunctionInfo, Kind, ModuleModel, is_none_literal
 from dapr_lint.python.model.actors import ACTOR_ID, AWAITED_HOOKS, PROXY_MEMBERS, ActorModel, actor_facts, has_star_params
 from dapr_lint.python.sdk_releases import parse_version
+from dapr_lint.python.rules.pages import actors as pages
 from dapr_lint.registry import Reporter, RuleSpec, check, invalid, rule, valid
 from dapr_lint.python.model.exceptions import exception_facts
 from dapr_lint.python.model.payloads import payload_facts
@@ -57,6 +58,7 @@ def _made_async(node: cst.CSTNode) -> cst.CSTNode:
         predicts="exception",
         fix_safety="unsafe",
         fix_description="Make the method `async def` (callers inside the actor that call it without `await` must then await it).",
+        prose=pages.DPR801,
         examples=(
             invalid(
                 """
@@ -137,6 +139,7 @@ def _awaited_methods(actors: ActorModel, klass: ClassInfo) -> Iterator[tuple[Fun
         summary="An actor interface method with two or more required parameters: the runtime passes one body.",
         target="python",
         predicts="exception",
+        prose=pages.DPR802,
         examples=(
             invalid(
                 """
@@ -197,6 +200,7 @@ def actor_method_arity(model: ModuleModel, report: Reporter) -> Iterator[Finding
         predicts="exception",
         fix_safety="unsafe",
         fix_description='Name the method: `@actormethod(name="<python name>")` (callers then dispatch by that name).',
+        prose=pages.DPR803,
         examples=(
             invalid(
                 """
@@ -290,6 +294,7 @@ def _name_decorator(decorator: cst.Decorator, name: str) -> edits.Edit:
         predicts="exception",
         fix_safety="unsafe",
         fix_description="Use `try_get_state`, which returns `(found, value)` and `None` for a missing key, so the `None` branch runs.",
+        prose=pages.DPR806,
         examples=(
             invalid(
                 """
@@ -489,6 +494,7 @@ def _try_get_state(statement: cst.SimpleStatementLine, name: str) -> edits.Edit:
         summary="An actor timer whose callback is not an `async` method of the actor: it fails when the timer fires.",
         target="python",
         predicts="exception",
+        prose=pages.DPR808,
         examples=(
             invalid(
                 """
@@ -605,6 +611,7 @@ def _call_arg(call: cst.Call, position: int, keyword: str) -> Optional[cst.BaseE
         fix_safety="safe",
         fix_note="(a call by the Python name)",
         fix_description="Call the method by its actor-method name (the `name=` of its `@actormethod`).",
+        prose=pages.DPR809,
         examples=(
             invalid(
                 """
@@ -723,6 +730,7 @@ def _non_bytes(model: ModuleModel, expr: cst.BaseExpression, site: CallSite) -> 
         summary="Reminders that cannot fire: `Remindable` inherited through a base class, or a reminder state that is not bytes.",
         target="python",
         predicts="exception",
+        prose=pages.DPR807,
         examples=(
             invalid(
                 """
@@ -837,6 +845,7 @@ def _passes_period(call: cst.Call) -> bool:
         target="python",
         across_modules=True,
         predicts="exception",
+        prose=pages.DPR804,
         examples=(
             invalid(
                 """
@@ -1146,6 +1155,7 @@ def _rename_at(text: bytes, keys: AbstractSet[Any]) -> Optional[bytes]:
         category="bug",
         summary="An actor class in an app that hosts actors which nothing in the app registers.",
         target="project",
+        prose=pages.DPR805,
         examples=(
             invalid(
                 """
@@ -1280,6 +1290,7 @@ _ACTOR_FLAG = """
         category="bug",
         summary="An app hosting actors or a WorkflowRuntime whose resources hold no state store with `actorStateStore: \"true\"`.",
         target="project",
+        prose=pages.DPR610,
         examples=(
             invalid(
                 """
@@ -1371,6 +1382,7 @@ _DATACLASS = frozenset({"dataclasses.dataclass", "pydantic.dataclasses.dataclass
         summary="An actor method returning a dataclass or pydantic model, or reading one from its argument, with the default JSON serializer.",
         target="python",
         predicts="exception",
+        prose=pages.DPR810,
         examples=(
             invalid(
                 """

@@ -29,6 +29,7 @@ from dapr_lint.python.sdk_releases import Absence, SdkPin, agent_export_absence,
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.python.model.actors import actor_facts
 from dapr_lint.python.walk import children, preorder
+from dapr_lint.python.rules.pages import clients as pages
 from dapr_lint.registry import Reporter, RuleSpec, check, invalid, rule, valid
 from dapr_lint.settings import Settings
 
@@ -187,6 +188,7 @@ def _all_reads_are_calls(node: cst.CSTNode, name: str) -> bool:
         across_modules=True,
         fix_safety="unsafe",
         fix_description="Switch to the async client, `async with`, and `await` each call.",
+        prose=pages.DPR101,
         examples=(
             invalid(
                 """
@@ -235,6 +237,12 @@ def _all_reads_are_calls(node: cst.CSTNode, name: str) -> bool:
                     resp = await request.app.state.dapr.get_state("statestore", order_id)
                     return {"order": resp.text()}
                 """,
+                before="""
+                Build one client at start-up and reuse it. Either client's constructor runs a blocking health check against the
+                sidecar (`DaprHealth.wait_for_sidecar()`: urllib and `time.sleep`), the async client's included, so a client built
+                inside a request handler blocks the loop on every request, for up to `DAPR_HEALTH_TIMEOUT` while the sidecar is down.
+                Build it in the lifespan, before `yield` (not reported there), and await its methods in the handlers:
+                """,
             ),
             valid(
                 """
@@ -250,6 +258,9 @@ def _all_reads_are_calls(node: cst.CSTNode, name: str) -> bool:
                         resp = await client.get_state("statestore", order_id)
                         quote = await client.invoke_method("pricing", f"quotes/{order_id}", http_verb="GET")
                     return {"order": resp.text(), "quote": quote.text()}
+                """,
+                before="""
+                The async client inside the handler at least stops the calls from blocking (its construction still does):
                 """,
             ),
             valid(
@@ -276,6 +287,12 @@ def _all_reads_are_calls(node: cst.CSTNode, name: str) -> bool:
                 @app.get("/orders/{order_id}/size")
                 def get_order_size(order_id: str) -> dict:  # FastAPI runs plain `def` routes in a worker thread
                     return {"size": len(load_order(order_id))}
+                """,
+                before="""
+                Or keep the sync code and move it off the loop, either with a thread or by making the route a plain `def`:
+                """,
+                after="""
+                For workflows, `dapr.ext.workflow.aio.DaprWorkflowClient` has the same methods as the sync client, all `async`.
                 """,
             ),
         ),
@@ -398,6 +415,7 @@ def _blocking_helper(model: ModuleModel, site: CallSite, caller: FunctionInfo) -
         fix_safety="safe",
         fix_description="`with` on the aio DaprClient inside `async def` becomes `async with`.",
         fix_note="in one case (see below)",
+        prose=pages.DPR102,
         examples=(
             invalid(
                 """
@@ -443,6 +461,10 @@ def _blocking_helper(model: ModuleModel, site: CallSite, caller: FunctionInfo) -
                         return wf.schedule_new_workflow("order_fulfilment", input={"id": order_id})
                     finally:
                         wf.close()
+                """,
+                after="""
+                The async workflow client, `dapr.ext.workflow.aio.DaprWorkflowClient`, has no `close()` in SDK 1.19. Create one when
+                the application starts and keep it for the life of the process.
                 """,
             ),
         ),
@@ -500,6 +522,7 @@ def wrong_context_manager(model: ModuleModel, report: Reporter) -> Iterator[Find
         fix_safety="unsafe",
         fix_description="Fixed with DPR101's fix (switch to the async client).",
         fix_note="(through DPR101's fix)",
+        prose=pages.DPR103,
         examples=(
             invalid(
                 """
@@ -541,6 +564,9 @@ def wrong_context_manager(model: ModuleModel, report: Reporter) -> Iterator[Find
                     await client.save_state("statestore", f"{order_id}-status", "cancelled")
                     await client.publish_event("pubsub", "order-cancelled", order_id, data_content_type="text/plain")
                     return {"id": order_id, "status": "cancelled"}
+                """,
+                before="""
+                Use the async client, whose methods are coroutines:
                 """,
             ),
         ),
@@ -585,6 +611,7 @@ def await_on_sync_call(model: ModuleModel, report: Reporter) -> Iterator[Finding
         fix_safety="safe",
         fix_description="Inside `async def`, add `await`.",
         fix_note="(inside `async def`)",
+        prose=pages.DPR104,
         examples=(
             invalid(
                 """
@@ -792,6 +819,7 @@ def _uses_all_in_rest_of_block(function: cst.CSTNode, statement: cst.SimpleState
         off_in_test_code=True,
         fix_safety="unsafe",
         fix_description="Wrap the uses in `async with`.",
+        prose=pages.DPR105,
         examples=(
             invalid(
                 """
@@ -850,6 +878,9 @@ def _uses_all_in_rest_of_block(function: cst.CSTNode, statement: cst.SimpleState
 
                 app = FastAPI(lifespan=lifespan)
                 """,
+                before="""
+                Better still, create one client when the application starts and pass it in:
+                """,
             ),
         ),
     )
@@ -877,6 +908,7 @@ def async_client_not_closed(model: ModuleModel, report: Reporter) -> Iterator[Fi
         off_in_test_code=True,
         fix_safety="unsafe",
         fix_description="Wrap the uses in `with`.",
+        prose=pages.DPR106,
         examples=(
             invalid(
                 """
@@ -960,6 +992,7 @@ _REQUEST_HANDLER_KINDS = frozenset(
         summary="A Dapr client constructed inside a request or event handler.",
         target="python",
         off_in_test_code=True,
+        prose=pages.DPR107,
         examples=(
             invalid(
                 """
@@ -1002,6 +1035,12 @@ _REQUEST_HANDLER_KINDS = frozenset(
                 async def get_order(order_id: str, dapr: DaprClient = Depends(get_dapr)) -> dict:
                     resp = await dapr.get_state("statestore", order_id)
                     return {"id": order_id, "order": resp.text()}
+                """,
+                before="""
+                Create the client once, when the application starts, and close it when it stops:
+                """,
+                after="""
+                In Flask, a module-level `DaprClient()` does the same job.
                 """,
             ),
         ),
@@ -1086,6 +1125,7 @@ def _class_label(path: str) -> str:
         fix_safety="safe",
         fix_description="Rename where the replacement is a rename (`content_type`→`data_content_type`, `resp[k]`→`resp.secret[k]`).",
         fix_note="for renames (see below)",
+        prose=pages.DPR108,
         examples=(
             invalid(
                 """

@@ -19,6 +19,7 @@ from dapr_lint.python.model import (
     argument,
 )
 from dapr_lint.python.model.clients import client_facts
+from dapr_lint.python.rules.pages import deprecations as pages
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 
 
@@ -61,6 +62,7 @@ _GRPC_METADATA_METHODS = frozenset(
         fix_safety="safe",
         fix_description="Rename (`schedule_job_alpha1`→`schedule_job`, `flask_dapr`→`dapr.ext.flask`, `wait_until_ready`→`wait_for_sidecar`).",
         fix_note="for renames (see below)",
+        prose=pages.DPR109,
         examples=(
             invalid(
                 """

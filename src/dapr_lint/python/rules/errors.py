@@ -30,6 +30,7 @@ from dapr_lint.python.model import (
 )
 from dapr_lint.python.model.clients import client_facts
 from dapr_lint.python.walk import children
+from dapr_lint.python.rules.pages import errors as pages
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.settings import Settings
 from dapr_lint.python.model.exceptions import exception_facts
@@ -62,6 +63,7 @@ def _dapr_call(model: ModuleModel, site: CallSite) -> Optional[tuple[known.Clien
         summary="A Dapr client call in an HTTP route handler with no `try` (and no app-level error handler) that catches Dapr errors.",
         target="project",
         off_in_test_code=True,
+        prose=pages.DPR301,
         examples=(
             invalid(
                 """
@@ -188,6 +190,7 @@ def _internal_error_node(model: ModuleModel, clause: ExceptInfo) -> cst.CSTNode:
         target="python",
         fix_safety="unsafe",
         fix_description="Catch `(DaprInternalError, grpc.RpcError)`.",
+        prose=pages.DPR302,
         examples=(
             invalid(
                 """
@@ -223,6 +226,9 @@ def _internal_error_node(model: ModuleModel, clause: ExceptInfo) -> cst.CSTNode:
                         state = client.get_state("statestore", "order-1")
                     except (DaprInternalError, grpc.RpcError):
                         state = None
+                """,
+                after="""
+                `invoke_method` over HTTP can also raise `aiohttp.ClientError` (an `OSError`) when the sidecar is down.
                 """,
             ),
         ),
@@ -354,6 +360,7 @@ def _clause_anchor(clause: ExceptInfo) -> cst.CSTNode:
         category="practice",
         summary="An except clause around Dapr calls that neither logs, re-raises nor returns an error.",
         target="python",
+        prose=pages.DPR303,
         examples=(
             invalid(
                 """
@@ -492,6 +499,7 @@ def _handles_failure(model: ModuleModel, clause: ExceptInfo) -> bool:
         summary="An except clause in a subscription handler that returns success: the failed event is lost.",
         target="python",
         reads_subscribers=True,
+        prose=pages.DPR304,
         examples=(
             invalid(
                 """
@@ -578,6 +586,7 @@ _EXIT_FUNCTIONS = frozenset({"sys.exit", "os._exit", "builtins.exit", "builtins.
         category="bug",
         summary="`sys.exit`, `os._exit` or `raise SystemExit` inside a request or event handler.",
         target="python",
+        prose=pages.DPR305,
         examples=(
             invalid(
                 """

@@ -16,6 +16,7 @@ import libcst as cst
 from dapr_lint.diagnostics import Finding, Fix, Location, ProjectEdit
 from dapr_lint.options import OPTIONS
 from dapr_lint.project import Project, apps, is_test_file, matches
+from dapr_lint.python.rules.pages import health_routes as pages
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.settings import Settings
 
@@ -178,6 +179,7 @@ def _two_blank_lines_before(statement: cst.BaseStatement) -> cst.BaseStatement:
         off_in_test_code=True,
         fix_safety="unsafe",
         fix_description="Add a `GET /health` route.",
+        prose=pages.DPR401,
         examples=(
             invalid(
                 """
@@ -219,6 +221,7 @@ def missing_health_route(project: Project, settings: Settings, report: Reporter)
         off_in_test_code=True,
         fix_safety="unsafe",
         fix_description="Add a `GET /ready` route.",
+        prose=pages.DPR402,
         examples=(
             invalid(
                 """

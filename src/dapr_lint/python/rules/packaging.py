@@ -8,6 +8,7 @@ from typing import Iterator
 
 from dapr_lint.python.dependencies import FOLDED_INTO_DAPR, DependencyFile, legacy_extensions
 from dapr_lint.diagnostics import Finding, Location
+from dapr_lint.python.rules.pages import packaging as pages
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.summaries import Span
 
@@ -19,6 +20,7 @@ from dapr_lint.summaries import Span
         category="bug",
         summary="A legacy `dapr-ext-*`/`flask-dapr` package beside a `dapr` that may install 1.19: two owners of one module.",
         target="dependencies",
+        prose=pages.DPR110,
         examples=(
             invalid(
                 """

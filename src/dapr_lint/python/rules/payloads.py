@@ -25,6 +25,7 @@ from dapr_lint.python.model import (
     has_star_kwargs,
     keyword_arg,
 )
+from dapr_lint.python.rules.pages import payloads as pages
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.python.model.exceptions import exception_facts
 from dapr_lint.python.model.payloads import payload_facts
@@ -108,6 +109,7 @@ def _payload_fix(model: ModuleModel, expr: cst.BaseExpression, value: Value, sco
         fix_safety="safe",
         fix_description="Literals and names bound to literals: wrap in `json.dumps(...)`; `.model_dump()` becomes `.model_dump_json()`.",
         fix_note="(literals, and `.model_dump()`)",
+        prose=pages.DPR201,
         examples=(
             invalid(
                 """
@@ -146,6 +148,9 @@ def _payload_fix(model: ModuleModel, expr: cst.BaseExpression, value: Value, sco
                         client.publish_event(
                             "pubsub", "orders", json.dumps({"id": order_id}), data_content_type="application/json"
                         )
+                """,
+                after="""
+                With pydantic, serialise with `order.model_dump_json()` rather than `order.model_dump()`.
                 """,
             ),
         ),
@@ -211,6 +216,7 @@ _JSON_ORIGINS = frozenset({"json.dumps", "model_dump_json", "pydantic.json"})
         predicts="exception",
         fix_safety="unsafe",
         fix_description='Add `data_content_type="application/json"` (consumers that parse the string change).',
+        prose=pages.DPR202,
         examples=(
             invalid(
                 """
@@ -318,6 +324,7 @@ def _string_fix(expr: cst.BaseExpression) -> Optional[Fix]:
         fix_safety="safe",
         fix_description='Quote the literal: `3600` becomes `"3600"`, `True` becomes `"true"`.',
         fix_note="(literals)",
+        prose=pages.DPR203,
         examples=(
             invalid(
                 """
@@ -408,6 +415,7 @@ _GRPC_METADATA_METHODS = frozenset(
         fix_safety="safe",
         fix_description="Rename `metadata=` to the method's Dapr-metadata keyword (`state_metadata=`, `publish_metadata=`, ...).",
         fix_note="(where the method has one Dapr-metadata keyword)",
+        prose=pages.DPR204,
         examples=(
             invalid(
                 """
@@ -505,6 +513,7 @@ def _state_json_target(model: ModuleModel, site: CallSite) -> Optional[cst.BaseE
         summary="`get_state(...).json()` with no check for a missing key (b'' raises JSONDecodeError).",
         target="python",
         predicts="exception",
+        prose=pages.DPR205,
         examples=(
             invalid(
                 """
@@ -563,6 +572,7 @@ _EMPTY = (Const(None), Const(""), Const(b""))
         predicts="exception",
         fix_safety="unsafe",
         fix_description='Add `http_verb="POST"`.',
+        prose=pages.DPR206,
         examples=(
             invalid(
                 """
@@ -670,6 +680,7 @@ _CLOUDEVENTS_JSON = "application/cloudevents+json"
         predicts="exception",
         fix_safety="safe",
         fix_description=f'Set `data_content_type="{_CLOUDEVENTS_JSON}"`.',
+        prose=pages.DPR207,
         examples=(
             invalid(
                 """
@@ -733,6 +744,7 @@ def double_wrapped_cloudevent(model: ModuleModel, report: Reporter) -> Iterator[
         summary="`invoke_binding` data shaped like the HTTP API envelope (`data` and `metadata` keys).",
         target="python",
         predicts="exception",
+        prose=pages.DPR208,
         examples=(
             invalid(
                 """

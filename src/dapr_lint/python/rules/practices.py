@@ -21,6 +21,7 @@ from dapr_lint.diagnostics import Finding, Fix, Location, ProjectEdit
 from dapr_lint.project import Project, is_test_file
 from dapr_lint.run_files import RunFacts, run_facts_for
 from dapr_lint.python.practices import close_in_lifespan, forward_trace_headers
+from dapr_lint.python.rules.pages import practices as pages
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ModuleSummary, OpenedResource, OutgoingCall, PracticeEntry
@@ -130,6 +131,7 @@ def _forwards(app: PracticeApp, protocol: str) -> bool:
         reads_run_files=True,
         fix_safety="unsafe",
         fix_description="Give the client a `headers_callback` that injects the current OpenTelemetry context.",
+        prose=pages.DPR413,
         examples=(
             invalid(
                 """
@@ -155,6 +157,14 @@ def _forwards(app: PracticeApp, protocol: str) -> bool:
                 FastAPIInstrumentor.instrument_app(app)
                 AioHttpClientInstrumentor().instrument()  # invoke_method over HTTP
                 GrpcInstrumentorClient().instrument()  # publish_event, invoke_binding, state, ...
+                """,
+                before="""
+                Instrument the libraries the SDK sends with, once at start-up (the incoming trace must be in context too: instrument
+                the web framework), or pass the header yourself:
+                """,
+                after="""
+                Or run the app under `opentelemetry-instrument`. For HTTP service invocation alone,
+                `DaprClient(headers_callback=lambda: carrier_with_the_current_trace())` is enough.
                 """,
             ),
         ),
@@ -202,6 +212,7 @@ def trace_context_not_forwarded(project: Project, settings: Settings, report: Re
         summary="An app with no OpenTelemetry set-up in its modules, no tracing agent in its run files and no Dapr Configuration with `tracing`.",
         target="project",
         reads_run_files=True,
+        prose=pages.DPR414,
         examples=(
             invalid(
                 """
@@ -229,6 +240,9 @@ def trace_context_not_forwarded(project: Project, settings: Settings, report: Re
                 app = FastAPI()
                 dapr_app = DaprApp(app)
                 FastAPIInstrumentor.instrument_app(app)
+                """,
+                after="""
+                Or run it under `opentelemetry-instrument`, or give the sidecar a Configuration with `spec.tracing`.
                 """,
             ),
         ),
@@ -259,6 +273,7 @@ def no_tracing_setup(project: Project, settings: Settings, report: Reporter) -> 
         summary="An app that configures no logging (no `basicConfig`/`dictConfig`, structlog or loguru): its INFO records are dropped, the rest has no level, time or trace ID.",
         target="project",
         reads_run_files=True,
+        prose=pages.DPR415,
         examples=(
             invalid(
                 """
@@ -289,6 +304,9 @@ def no_tracing_setup(project: Project, settings: Settings, report: Reporter) -> 
                 logger = logging.getLogger("orders")
                 app = FastAPI()
                 dapr_app = DaprApp(app)
+                """,
+                after="""
+                (or structlog/loguru with a JSON renderer, or `--log-config` on the server command).
                 """,
             ),
         ),
@@ -346,6 +364,7 @@ _OPENED = {
         reads_run_files=True,
         fix_safety="safe",
         fix_description="Close it at the end of the FastAPI lifespan (after its `yield`).",
+        prose=pages.DPR416,
         examples=(
             invalid(
                 """

@@ -25,6 +25,7 @@ from dapr_lint.python.model import (
     constant_string,
     is_none_literal,
 )
+from dapr_lint.python.rules.pages import service as pages
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 
 # ------------------------------------------------------------------------------------------------
@@ -128,6 +129,7 @@ def _topic_event_responses(model: ModuleModel, report: Reporter) -> Iterator[Fin
         fix_safety="safe",
         fix_description="Upper-case a status that is a case variant of SUCCESS, RETRY or DROP.",
         fix_note="(case variants)",
+        prose=pages.DPR403,
         examples=(
             invalid(
                 """
@@ -286,6 +288,7 @@ def _contains_break(body: Sequence[Union[cst.BaseStatement, cst.BaseSmallStateme
         target="python",
         reads_subscribers=True,
         predicts="exception",
+        prose=pages.DPR404,
         examples=(
             invalid(
                 """
@@ -358,6 +361,7 @@ def _fastapi_handlers(model: ModuleModel) -> list[FunctionInfo]:
         target="python",
         fix_safety="safe",
         fix_description="Import CloudEvent from `cloudevents.pydantic`.",
+        prose=pages.DPR405,
         examples=(
             invalid(
                 """
@@ -488,6 +492,7 @@ def _raw_payload(model: ModuleModel, handler: Handler, scope: Scope) -> bool:
         target="python",
         reads_subscribers=True,
         off_in_test_code=True,
+        prose=pages.DPR406,
         examples=(
             invalid(
                 """
@@ -582,6 +587,7 @@ def _grpc_handlers(model: ModuleModel) -> list[Handler]:
         category="bug",
         summary="An `async def` registered with the gRPC extension (`App.subscribe/method/binding`): it is never awaited.",
         target="python",
+        prose=pages.DPR407,
         examples=(
             invalid(
                 """
@@ -633,6 +639,7 @@ def async_grpc_handler(model: ModuleModel, report: Reporter) -> Iterator[Finding
         target="python",
         reads_subscribers=True,
         predicts="exception",
+        prose=pages.DPR408,
         examples=(
             invalid(
                 """
@@ -732,6 +739,7 @@ def _decorated_by_dapr(model: ModuleModel) -> list[tuple[FunctionInfo, Handler, 
         summary="A function decorated by a Dapr `subscribe`/`method`/`binding` decorator is then called or decorated again: the name is None.",
         target="python",
         predicts="exception",
+        prose=pages.DPR409,
         examples=(
             invalid(
                 """
@@ -846,6 +854,7 @@ def _subscription_route(model: ModuleModel, handler: Handler, scope: Scope) -> O
         target="python",
         off_in_test_code=True,
         predicts="exception",
+        prose=pages.DPR410,
         examples=(
             invalid(
                 """
@@ -927,6 +936,7 @@ _REQUESTS = frozenset({"fastapi.Request", "starlette.requests.Request", "fastapi
         summary="A FastAPI route reading `await request.json()` instead of declaring a pydantic model.",
         target="python",
         reads_subscribers=True,
+        prose=pages.DPR411,
         examples=(
             invalid(
                 """
@@ -1001,6 +1011,7 @@ _DAPR_HANDLER_KINDS = frozenset(
         summary="`print()` in a module that serves Dapr handlers: use structured logging.",
         target="python",
         off_in_test_code=True,
+        prose=pages.DPR412,
         examples=(
             invalid(
                 """

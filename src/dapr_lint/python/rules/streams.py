@@ -25,6 +25,7 @@ from dapr_lint.python.model.streams import (
     returns_coroutine,
 )
 from dapr_lint.project import Project
+from dapr_lint.python.rules.pages import streams as pages
 from dapr_lint.registry import Reporter, RuleSpec, check, invalid, rule, valid
 from dapr_lint.settings import Settings
 
@@ -40,6 +41,7 @@ from dapr_lint.settings import Settings
         category="bug",
         summary="`with try_lock(...)` or a discarded `try_lock` result: the code runs whether or not the lock was acquired.",
         target="python",
+        prose=pages.DPR419,
         examples=(
             invalid(
                 """
@@ -101,6 +103,7 @@ def unchecked_lock(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
         fix_safety="safe",
         fix_description="`schedule_job(job)` in start-up code becomes `schedule_job(job, overwrite=True)`.",
         fix_note="(start-up code without `overwrite=True`)",
+        prose=pages.DPR420,
         examples=(
             invalid(
                 """
@@ -231,6 +234,7 @@ def _quoted(text: str) -> str:
             "return a `TopicEventResponse`: messages stop or are redelivered forever."
         ),
         target="python",
+        prose=pages.DPR417,
         examples=(
             invalid(
                 """
@@ -359,6 +363,7 @@ def streaming_handler_across_modules(project: Project, settings: Settings, repor
             "or an event that is not str/bytes."
         ),
         target="python",
+        prose=pages.DPR418,
         examples=(
             invalid(
                 """

@@ -15,6 +15,7 @@ from dapr_lint.diagnostics import Finding, Location
 from dapr_lint.project import Project, is_test_file, normalise_route
 from dapr_lint.project.apps import App, AppModel
 from dapr_lint.project.jobs import app_modules, job_routes, reached, route_may_be
+from dapr_lint.python.rules.pages import wiring as pages
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.run_files import server_port, start_commands
 from dapr_lint.settings import Settings
@@ -66,6 +67,7 @@ if __name__ == "__main__":
         category="bug",
         summary="A job the app schedules (literal name) that no `POST /job/<name>` route nor `@app.job_event` handler of the app serves.",
         target="project",
+        prose=pages.DPR611,
         examples=(
             invalid(_JOB_APP.format(name="nightly-reports", marker="  # DPR611"), filename="app.py"),
             valid(_JOB_APP.format(name="nightly-report", marker=""), filename="app.py"),
@@ -145,6 +147,7 @@ _STATUSES_BODY = '''    statuses = [{"entryId": entry["entryId"], "status": "SUC
         category="bug",
         summary="The handler of a bulk subscription (`bulkSubscribe.enabled`) that never answers per-entry `statuses`: every batch is redelivered.",
         target="project",
+        prose=pages.DPR613,
         examples=(
             invalid(_BULK_APP.format(marker="  # DPR613", body=_PLAIN_BODY), filename="app.py"),
             valid(_BULK_APP.format(marker="", body=_STATUSES_BODY), filename="app.py"),
@@ -253,6 +256,7 @@ def _family(protocol: Optional[str]) -> Optional[str]:
             "disagrees with what the code serves, or an app serving events with no app port."
         ),
         target="project",
+        prose=pages.DPR612,
         examples=(
             invalid(
                 """

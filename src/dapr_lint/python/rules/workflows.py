@@ -34,6 +34,7 @@ from dapr_lint.python.model import (
 from dapr_lint.python.model.clients import client_facts
 from dapr_lint.python.sdk_releases import at_least, default_at
 from dapr_lint.python.model.workflow_facts import context_method, context_param, registered_functions
+from dapr_lint.python.rules.pages import workflows as pages
 from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ImportedName, ModuleSummary, WorkflowRuntimeStart
@@ -127,6 +128,7 @@ def _non_deterministic(path: str) -> Optional[str]:
             "`datetime.now(timezone.utc)` becomes `ctx.current_utc_datetime.replace(tzinfo=timezone.utc)`."
         ),
         fix_note="(UTC clock reads)",
+        prose=pages.DPR701,
         examples=(
             invalid(
                 """
@@ -243,6 +245,7 @@ _SLEEPS = frozenset({"time.sleep", "asyncio.sleep"})
         summary="I/O (Dapr clients, HTTP, files, sleep) inside a registered workflow: it runs again on every replay.",
         target="python",
         predicts="exception",
+        prose=pages.DPR702,
         examples=(
             invalid(
                 """
@@ -346,6 +349,7 @@ def io_in_workflow(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
         fix_safety="safe",
         fix_description="A bare expression statement becomes `yield <task>`.",
         fix_note="(bare statements)",
+        prose=pages.DPR703,
         examples=(
             invalid(
                 """
@@ -473,6 +477,7 @@ def _completes_workflow(statement: cst.BaseStatement) -> bool:
         summary="A workflow defined with `async def`: the runtime expects a generator, and the instance never completes.",
         target="python",
         predicts="exception",
+        prose=pages.DPR704,
         examples=(
             invalid(
                 """
@@ -545,6 +550,7 @@ def async_workflow(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
         predicts="exception",
         fix_safety="safe",
         fix_description="Pass the input as `input=`.",
+        prose=pages.DPR705,
         examples=(
             invalid(
                 """
@@ -630,6 +636,7 @@ def _input_keyword(arg: cst.Arg) -> edits.Edit:
         summary="A registered activity called directly inside a workflow instead of `yield ctx.call_activity(...)`.",
         target="python",
         predicts="exception",
+        prose=pages.DPR706,
         examples=(
             invalid(
                 """
@@ -716,6 +723,7 @@ _SERVING_HANDLERS = frozenset(
         summary="`wait_for_workflow_completion`/`wait_for_workflow_start` with no timeout in a request or event handler: "
         "it waits forever (SDK ≥ 1.15).",
         target="python",
+        prose=pages.DPR709,
         examples=(
             invalid(
                 """
@@ -814,6 +822,7 @@ def _catches_timeout(model: ModuleModel, site: CallSite) -> bool:
         predicts="exception",
         fix_safety="safe",
         fix_description="The number becomes `timedelta(seconds=N)` (`from datetime import timedelta` added when missing).",
+        prose=pages.DPR711,
         examples=(
             invalid(
                 """
@@ -1043,6 +1052,7 @@ def reserve_stock(ctx: WorkflowActivityContext, order: dict) -> None:
         "of the app registers: the instance fails (or hangs).",
         target="project",
         predicts="exception",
+        prose=pages.DPR707,
         examples=(
             invalid(
                 _UNREGISTERED_WORKFLOW.format(marker="  # DPR707: never registered", decorator=""),
@@ -1131,6 +1141,7 @@ def _runtime_identity(project: Project, summary: ModuleSummary, start) -> Option
         "holds part of the registrations, and instances fail at random.",
         target="project",
         predicts="exception",
+        prose=pages.DPR708,
         examples=(
             invalid(
                 """
@@ -1239,6 +1250,7 @@ def _runtimes_of_process(
         category="practice",
         summary="`raise_workflow_event` with a name no workflow of the repository waits for: the instance never sees it.",
         target="project",
+        prose=pages.DPR710,
         examples=(
             invalid(
                 """
@@ -1329,6 +1341,7 @@ _LOGGER_OBJECTS = frozenset({"loguru.logger", "logging.root"})
         category="opinion",
         summary="Logging or `print` in a registered workflow outside `if not ctx.is_replaying`: it repeats on every replay.",
         target="python",
+        prose=pages.DPR712,
         examples=(
             invalid(
                 """
