@@ -19,7 +19,7 @@ from dapr_lint import specs
 from dapr_lint.engine.python_stage import analyze_python
 from dapr_lint.python import gate, gate_names
 from dapr_lint.settings import Settings
-from dapr_lint.summaries import ImportedName
+from dapr_lint.summaries import ImportedName, Span
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -130,9 +130,30 @@ def test_gated_json_equals_full_json_on_a_tree_of_real_code(tmp_path):
     assert _check_json(tree, "1") == full
 
 
+AGENT_MODULE = (
+    b"import asyncio\nfrom dapr_agents.agents.base import AgentBase\nfrom dapr_agents.tool.base import AgentTool\n\n\n"
+    b"class Helper(AgentBase):\n    tools: list[AgentTool] = []\n\n    async def run(self, task: str):\n"
+    b"        return await self.llm.generate(task)\n"
+)
+
+
+ACTOR_CLASSES_MODULE = (
+    "import typing\nfrom dapr.actor.runtime.config import ActorRuntimeConfig\nfrom .base import Service\n\nT = typing.TypeVar('T')\n\n\n"
+    "class Local:\n\tdef run(self):\n\t\treturn ActorRuntimeConfig()\n\n\n"
+    "class Café(Service, Local, object, typing.Generic[T], metaclass=type):\n"
+    "    @staticmethod\n    def naïve():\n        pass\n\n    async  def  run(self):\n        pass\n\n"
+    "    def naïve(self):\n        pass\n\n    class Inner:\n        pass\n\n\n"
+    "def factory():\n    class Made(Local):\n        pass\n    return Made\n"
+).encode("utf-8")
+
+
 # Refinements of the gate: each name the gate no longer opens on by itself, closed where nothing anchors it, and
 # the shape a rule keys on, which still opens (and there the full run reports what the rule finds).
 CLOSED_BY_REFINEMENT = {
+    # a module of the actor runtime or an extension: every class it names goes in the summary's actor facts
+    "classes of a module importing the actor runtime": ACTOR_CLASSES_MODULE,
+    # an agent framework's module: its workflow facts (opaque, agents) come from the ast
+    "a module of the agent framework": AGENT_MODULE,
     "pydantic model, no Dapr code": (
         b"from pydantic import BaseModel\nimport pydantic\n\n\nclass Order(BaseModel):\n    id: int\n\n\n"
         b"class Line(pydantic.BaseModel):\n    n: int\n\n\ndef dump(order: Order):\n    return order.dict(), order.json()\n"
@@ -150,6 +171,12 @@ CLOSED_BY_REFINEMENT = {
         b"async def main():\n    graph = Graphiti('bolt://localhost')\n    await graph.add_episode('x')\n    save(graph)\n\n\n"
         b"async def other():\n    save(None)\n\n\n"
         b"if __name__ == '__main__':\n    asyncio.run(main())\n    asyncio.get_event_loop().run_until_complete(other())\n"
+    ),
+    # a coroutine on the loop whose calls reach nothing imported from (maybe) the project
+    "a coroutine calling only libraries, a project import used by sync code": (
+        b"import asyncio\nimport json\nfrom .store import save\n\n\ndef persist(item):\n    save(json.dumps(item))\n\n\n"
+        b"class Worker:\n    def __init__(self):\n        self.queue = asyncio.Queue()\n\n"
+        b"    async def run(self):\n        item = await self.queue.get()\n        await asyncio.sleep(0)\n        return item\n"
     ),
 }
 OPEN_FOR_A_RULE = {
@@ -185,6 +212,42 @@ OPEN_FOR_A_RULE = {
         b"if True:\n    main = main\nasyncio.run(main())\n",
         "async_calls",
     ),
+    "a registration by its attribute alone (summary: workflows)": (
+        b"import dapr.ext.workflow as wf\n\n\ndef setup(runtime, fn):\n    runtime.register_workflow(fn, name='x')\n",
+        "workflows",
+    ),
+    "an actor-module class whose base a local function returns (summary: actors)": (
+        b"from dapr.actor.runtime.config import ActorRuntimeConfig\n\n\ndef make_base():\n    class Base:\n        pass\n"
+        b"    return Base\n\n\nBase = make_base()\n\n\nclass Config(Base):\n    pass\n",
+        "actors",
+    ),
+    # an extension's module imported: a subscription on an app of another module, by the decorator's shape
+    "a subscription decorator on an imported app (summary: handlers)": (
+        b"import dapr.ext.fastapi\nfrom .app import dapr_app\n\n\n@dapr_app.subscribe(pubsub='pubsub', topic='orders')\n"
+        b"def orders(event):\n    return None\n",
+        "handlers",
+    ),
+    # an app-level error handler on a blueprint of another module (model/exceptions.py `_HANDLER_DECORATORS`)
+    "a blueprint's app-wide error handler (summary: catches_dapr_errors)": (
+        b"from .views import bp\nSTORE = 'statestore'\n\n\n@bp.app_errorhandler(Exception)\ndef oops(e):\n"
+        b"    return 'x', 500\n",
+        "catches_dapr_errors",
+    ),
+    # any SDK module's TopicEventResponse (rules/service.py), not only the names of NAMES
+    "the aio TopicEventResponse built with a bad status (DPR403)": (
+        b"from dapr.aio.clients.grpc._response import TopicEventResponse\n\n\ndef answer():\n"
+        b"    return TopicEventResponse('ok')\n",
+        "DPR403",
+    ),
+    "an instance of a project class held by an attribute, called on the loop (summary: async_calls)": (
+        b"from .services import Store\n\n\nclass Worker:\n    def __init__(self):\n        self.store = Store()\n\n"
+        b"    async def run(self):\n        return self.store.load()\n",
+        "async_calls",
+    ),
+    "a project module reached through a local function's return (summary: async_calls)": (
+        b"import pkg.tasks as tasks\n\n\ndef module():\n    return tasks\n\n\nasync def run():\n    m = module()\n    m.go()\n",
+        "async_calls",
+    ),
 }
 
 
@@ -206,3 +269,49 @@ def test_shapes_a_rule_keys_on_still_open(name, monkeypatch):
         assert code in {d.code for d in full[0]}
     else:
         assert getattr(full[1], code), f"the summary's {code} is empty: the shape proves nothing"
+
+
+def test_an_agent_framework_module_has_its_workflow_facts(monkeypatch):
+    summary = gate.closed_summary(AGENT_MODULE)
+    assert summary is not None and summary.workflows.opaque and summary.workflows.agents
+    full, gated = _both(Path("helper.py"), AGENT_MODULE, _everything(), monkeypatch)
+    assert gated == full
+
+
+def test_what_dapr_agents_exports_still_opens(tmp_path):
+    """`from dapr_agents import X` is judged against the admitted releases' exports (DPR108): such a file opens,
+    and the whole run is the same with the gate and without."""
+    source = b"from dapr_agents import AssistantAgent\n\n\ndef make():\n    return AssistantAgent\n"
+    assert gate.closed_summary(source) is None
+    tree = tmp_path / "repo"
+    tree.mkdir()
+    (tree / "agent.py").write_bytes(source)
+    (tree / "requirements.txt").write_text("dapr-agents==0.10.0\n", encoding="utf-8")
+    full = _check_json(tree, "0")
+    assert "AssistantAgent" in full and '"DPR108"' in full
+    assert _check_json(tree, "1") == full
+
+
+def test_actor_facts_of_a_closed_module(monkeypatch):
+    """The summary's actor classes from the ast: bases as the model names them, methods (the last of a name, in
+    the order first written), spans of the names in characters."""
+    summary = gate.closed_summary(ACTOR_CLASSES_MODULE)
+    assert summary is not None
+    classes = summary.actors.classes
+    assert list(classes) == ["Local", "Café", "Made"]
+    assert classes["Café"].bases == ("import:.base.Service", "local:Local", "other", "unknown")
+    assert [(m.name, m.is_async, m.decorated) for m in classes["Café"].methods] == [("naïve", False, False), ("run", True, False)]
+    assert classes["Café"].span == Span(13, 7, 13, 11) and classes["Local"].methods[0].span == Span(9, 6, 9, 9)
+    full, gated = _both(Path("actors.py"), ACTOR_CLASSES_MODULE, _everything(), monkeypatch)
+    assert gated == full
+
+
+@pytest.mark.parametrize(
+    "source", [b"import os\nreturn 1\n", b"def f():\n    nonlocal x\n", b"async def f():\n    yield from g()\n"]
+)
+def test_what_only_the_compiler_refuses_opens(source, monkeypatch):
+    """The pass compiles a file only once it would close it: a file CPython parses but will not compile is the
+    full path's (DPR001)."""
+    assert gate.closed_summary(source) is None
+    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
+    assert gated == full and [d.code for d in full[0]] == ["DPR001"]

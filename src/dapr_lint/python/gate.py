@@ -32,6 +32,9 @@ from typing import Any, Optional, Union
 
 from dapr_lint.python import known
 from dapr_lint.python.gate_names import NAMES
+from dapr_lint.python.model.actors import _LIBRARIES as _ACTOR_BASE_LIBRARIES
+from dapr_lint.python.model.actors import ACTOR_CLASSES, INTERFACE_CLASSES, REMINDABLE_CLASSES
+from dapr_lint.python.model.workflow_facts import _REGISTER_METHODS
 from dapr_lint.python.practices import (
     _CLOSER_METHODS,
     _CLOSERS,
@@ -47,7 +50,19 @@ from dapr_lint.python.practices import (
     TRACING_SETUP_CALLS,
 )
 from dapr_lint.python.summary_blocking import NOT_PROJECT, maybe_project
-from dapr_lint.summaries import Definition, ImportedName, ModuleSummary, PracticeFacts, Route, StrValue
+from dapr_lint.summaries import (
+    ActorClassFact,
+    ActorMethodFact,
+    ActorSummary,
+    Definition,
+    ImportedName,
+    ModuleSummary,
+    PracticeFacts,
+    Route,
+    Span,
+    StrValue,
+    WorkflowFacts,
+)
 
 # Set to "0" to run every file the full way (the differential test compares both).
 ENVIRONMENT = "DAPR_LINT_PREPASS"
@@ -61,12 +76,14 @@ def enabled() -> bool:
 # frameworks, servers, tracing. The model keys several facts on `imports_module(<one of these>)` plus a shape.
 ANCHOR_ROOTS = frozenset(
     {
-        "fastapi", "flask", "starlette", "flask_dapr", "dapr_agents", "diagrid", "uvicorn", "hypercorn", "gunicorn",
+        "fastapi", "flask", "starlette", "flask_dapr", "diagrid", "uvicorn", "hypercorn", "gunicorn",
         "opentelemetry", "cloudevents", "werkzeug", "durabletask",
     }
 )
-# Dapr modules whose import alone opens it (the actor and workflow facets key on `imports_module` of them).
-ANCHOR_MODULES = ("dapr.ext", "dapr.actor")
+# The Dapr modules the actor and workflow facets key on by `imports_module`: with one of them imported, the model
+# records every module-level class in the summary's actor facts (computed here, `_actor_classes`) and counts any
+# `register_workflow`-like call as a registration (those open it: `_REGISTERING_CALLS`).
+ACTOR_MODULES = ("dapr.actor", "dapr.ext")
 
 # Dotted names written in python/ that matter only next to an anchor (inside a handler, a workflow, a Dapr call,
 # an `async def`), or that the summary facts computed here account for. Never a reason to open the gate alone.
@@ -112,6 +129,10 @@ NOT_NAMES = frozenset(
     {
         "app.py", "__init__.py", "uv.lock", "poetry.lock", "Pipfile.lock", "pyproject.toml", "setup.cfg",
         "requirements.txt", "options.extras_require", "tool.poetry.dependencies", "tool.poetry.group.",
+        # modules the model asks `imports_module` about (ACTOR_MODULES; the handler shapes, which open by their
+        # decorator) or a fix imports from: never compared with a name
+        "dapr.ext", "dapr.actor", "dapr.ext.workflow", "dapr.ext.workflow.aio", "dapr.ext.fastapi", "dapr.ext.flask",
+        "dapr.aio.clients", "dapr.actor.",  # the owner an actor rule names an Actor coroutine by (rules/clients.py)
         "pydantic.dict", "pydantic.json",  # where a payload kind comes from (model/values.py Kind.origin)
     }
 )
@@ -120,7 +141,7 @@ NOT_NAMES = frozenset(
 # handlers, workflows and activities, start-up events, actor methods).
 OPENING_DECORATORS = known.HTTP_ROUTE_METHODS | {
     "websocket", "subscribe", "workflow", "activity", "versioned_workflow", "method", "binding", "job_event",
-    "on_event", "actormethod", "exception_handler", "errorhandler", "middleware",
+    "on_event", "actormethod", "exception_handler", "errorhandler", "app_errorhandler", "middleware",
 }
 # Call attributes the summary or the model records by shape, whatever the receiver.
 OPENING_CALLS = frozenset(
@@ -136,10 +157,18 @@ OPENING_CALLS = frozenset(
 # such a file is sent the full way without the first pass, which would only cost time there. Opening is
 # always safe, so this needs no proof; a file it sends the full way by a word in a comment loses nothing but time.
 _SURELY_OPEN = re.compile(
-    rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|dapr_agents|uvicorn|opentelemetry|cloudevents"
-    rb"|dapr\.ext|dapr\.actor)\b|\bDapr(?:Grpc)?Client(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b",
+    rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|opentelemetry|cloudevents"
+    rb")\b|\bDapr(?:Grpc)?Client(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b"
+    rb"|\.(?:wait_for_external_event|register_actor|register_workflow|register_activity)\s*\(|\bActorRuntime\s*\."
+    rb"|\bActor(?:Id|Proxy)\s*[.(]|\(\s*(?:Actor|ActorInterface|Remindable)\b|@\s*actormethod\b|\bDapr(?:Actor|App)\s*\("
+    rb"|\bmock_actor\b|\bDaprWorkflowContext\b",
     re.M,
 )
+
+
+# Calls the actor and workflow facets record by their attribute alone, on any receiver (`_find_calls`,
+# `_registration_call`): a registration the summary would hold.
+_REGISTERING_CALLS = frozenset({"register_actor", *_REGISTER_METHODS})
 
 
 class _Open(Exception):
@@ -172,20 +201,22 @@ class _Scope:
 
 
 class _Function:
-    __slots__ = ("name", "qualname", "is_async", "klass", "nested", "decorators", "scope")
+    __slots__ = ("name", "qualname", "is_async", "klass", "nested", "decorators", "scope", "node")
 
     def __init__(
         self, name: str, qualname: str, klass: Optional["_Class"], nested: bool, decorators: list, scope: _Scope
     ) -> None:
         self.name, self.qualname, self.klass, self.nested, self.decorators, self.scope = name, qualname, klass, nested, decorators, scope
         self.is_async = False
+        self.node: Optional[ast.AST] = None
 
 
 class _Class:
-    __slots__ = ("name", "qualname")
+    __slots__ = ("name", "qualname", "node", "scope", "methods")
 
-    def __init__(self, name: str, qualname: str) -> None:
-        self.name, self.qualname = name, qualname
+    def __init__(self, name: str, qualname: str, node: ast.ClassDef, scope: _Scope) -> None:
+        self.name, self.qualname, self.node, self.scope = name, qualname, node, scope
+        self.methods: dict[str, _Function] = {}
 
 
 def closed_summary(data: bytes, subscribers: tuple[str, ...] = ()) -> Optional[ModuleSummary]:
@@ -198,20 +229,28 @@ def closed_summary(data: bytes, subscribers: tuple[str, ...] = ()) -> Optional[M
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             tree = ast.parse(data)
-            compile(tree, "<dapr-lint>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     try:
-        return _Gate().run(tree)
+        summary = _Gate(data).run(tree)
     except (_Open, RecursionError):
         return None
+    try:
+        # what only the compiler refuses (`return` outside a function, ...): compiled once the file would close
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(tree, "<dapr-lint>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return summary
 
 
 class _WalkFacts:
     """What the walk collects, how a name resolves in it (as ModuleModel.value_of does), and the summary made of
     it (what python/summary.py gives a module with no anchor)."""
 
-    def __init__(self) -> None:
+    def __init__(self, data: bytes = b"") -> None:
+        self.data = data
         self.module = _Scope("module", None)
         self.imports: list[tuple[str, tuple[str, ...]]] = []
         self.functions: list[_Function] = []
@@ -222,6 +261,9 @@ class _WalkFacts:
         self.memo: dict[tuple[int, int], Value] = {}
         self.busy: set[tuple[int, int]] = set()
         self.has_async = False
+        self.classes: list[_Class] = []
+        # names bound by an import of a module that may be the project's (relative, or not a known library)
+        self.project_names: set[str] = set()
         # calls outside any `async def` that may run a coroutine as a script (`asyncio.run(main())`)
         self.runners: list[tuple[ast.Call, _Scope]] = []
         # function decorators with a route verb (`@mock.patch("...")`): the summary records them as routes
@@ -373,6 +415,10 @@ class _WalkFacts:
             classes=classes,
             instances=instances,
             practices=self.practices(),
+            # an agent framework registers and waits under names of its own (python/model/workflow_facts.py): with
+            # no workflow name of NAMES in the file (those open it), that is all its workflow facts say
+            workflows=WorkflowFacts(opaque=True, agents=True) if self.imports_module("dapr_agents") else WorkflowFacts(),
+            actors=_actor_summary(self) if any(self.imports_module(m) for m in ACTOR_MODULES) else ActorSummary(),
         )
 
     def _routes(self) -> list[Route]:
@@ -502,15 +548,18 @@ class _Gate(_WalkFacts):
 
     def run(self, tree: ast.Module) -> ModuleSummary:
         self.visit_body(tree.body, self.module, None, None)
-        on_loop = self.has_async and self.runs_on_event_loop()
         for module, names in self.imports:
+            if module == "dapr_agents" and names:
+                raise _Open  # what the admitted dapr-agents releases export (rules/clients.py `_agent_imports`)
             for path in [module, *(f"{module}{n}" if module.endswith(".") else f"{module}.{n}" for n in names)]:
                 if _anchored_import(path):
                     raise _Open
-                if on_loop and (path.startswith(".") or path.split(".", 1)[0] not in NOT_PROJECT):
-                    # code on the event loop calling into a module that may be the project's (DPR101 across
-                    # modules: the summary's async_calls)
-                    raise _Open
+        if self.has_async and self.project_names:
+            on_loop = self.on_loop()
+            if on_loop and _reaches_project(tree, self.project_names, on_loop):
+                # code on the event loop calling into a module that may be the project's (DPR101 across modules:
+                # the summary's async_calls)
+                raise _Open
         for expr, scope in self.chains:
             value = self.value(expr, scope)
             if value[0] == "ref" and _related(value[1]):
@@ -542,6 +591,9 @@ class _Gate(_WalkFacts):
             inner = _Scope("function", scope)
             prefix = f"{function.qualname}.<locals>." if function is not None else (f"{owner.qualname}." if owner else "")
             info = _Function(node.name, prefix + node.name, owner, function is not None, node.decorator_list, scope)
+            info.node = node
+            if owner is not None:
+                owner.methods[node.name] = info
             self.routes.extend((decorator, info) for decorator in routes)
             if isinstance(node, ast.AsyncFunctionDef):
                 info.is_async = self.has_async = True
@@ -572,8 +624,9 @@ class _Gate(_WalkFacts):
             for keyword in node.keywords:
                 self.visit(keyword.value, scope, function, klass)
             prefix = f"{klass.qualname}." if klass is not None and scope.kind == "class" else ""
-            info = _Class(node.name, prefix + node.name)
+            info = _Class(node.name, prefix + node.name, node, scope)
             scope.bind(node.name, _Binding("class", node, scope, target=info))
+            self.classes.append(info)
             self.visit_body(node.body, _Scope("class", scope), function, info)
             return
         if isinstance(node, ast.Assign):
@@ -641,6 +694,8 @@ class _Gate(_WalkFacts):
                 else:
                     root = alias.name.split(".", 1)[0]
                     scope.bind(root, _Binding("import", None, scope, target=root))
+                if alias.name.split(".", 1)[0] not in NOT_PROJECT:
+                    self.project_names.add(alias.asname or alias.name.split(".", 1)[0])
             return
         if isinstance(node, ast.ImportFrom):
             module = "." * node.level + (node.module or "")
@@ -651,6 +706,8 @@ class _Gate(_WalkFacts):
                 names.append(alias.name)
                 target = f"{module}{alias.name}" if module.endswith(".") else f"{module}.{alias.name}"
                 scope.bind(alias.asname or alias.name, _Binding("import", None, scope, target=target))
+                if target.startswith(".") or target.split(".", 1)[0] not in NOT_PROJECT:
+                    self.project_names.add(alias.asname or alias.name)
             self.imports.append((module, tuple(names)))
             return
         if isinstance(node, ast.Global):
@@ -661,7 +718,7 @@ class _Gate(_WalkFacts):
             return
         if isinstance(node, ast.Call):
             func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in OPENING_CALLS:
+            if isinstance(func, ast.Attribute) and (func.attr in OPENING_CALLS or func.attr in _REGISTERING_CALLS):
                 raise _Open
             self.calls.append((node, scope))
             if function is None or not function.is_async:
@@ -682,9 +739,9 @@ class _Gate(_WalkFacts):
         for child in ast.iter_child_nodes(node):
             self.visit(child, scope, function, klass)
 
-    def runs_on_event_loop(self) -> bool:
-        """Whether an `async def` may run on a shared event loop (the summary's async_calls come only from those,
-        python/model/clients.py `runs_on_event_loop`): any but a script entry, a coroutine function a script
+    def on_loop(self) -> list[ast.AST]:
+        """The `async def`s that may run on a shared event loop (the summary's async_calls come only from those,
+        python/model/clients.py `runs_on_event_loop`): all but the script entries, a coroutine function a script
         runner outside any `async def` is given (`asyncio.run(main())`, `loop.run_until_complete(main())`,
         python/model/handlers.py `find_script_entries`). Fewer entries than the model finds (no propagation to
         the helpers only entries call, no entry reached through an attribute): the gate opens more, never less."""
@@ -701,7 +758,7 @@ class _Gate(_WalkFacts):
                 bindings = self.lookup(target.id, scope)
                 if bindings and len(bindings) == 1 and bindings[0].kind == "def" and bindings[0].target.is_async:
                     entries.add(id(bindings[0].target))
-        return any(info.is_async and id(info) not in entries for info in self.functions)
+        return [info.node for info in self.functions if info.is_async and id(info) not in entries and info.node is not None]
 
     def imported_path(self, expr: ast.expr, scope: _Scope) -> Optional[str]:
         """The import path of a chain whose root is a name bound once, by an import (then the model's
@@ -759,6 +816,166 @@ class _Gate(_WalkFacts):
             scope = scope.parent
         return scope
 
+
+
+def _reaches_project(tree: ast.Module, project_names: set[str], on_loop: list[ast.AST]) -> bool:
+    """Whether a call in a coroutine on the event loop may reach a value imported from (maybe) the project: the
+    summary's async_calls need the import path of such a value (python/summary_blocking.py: a callee, a receiver
+    built from or annotated with an imported class, a name imported, one attribute deeper), and the model makes
+    an import path only from an import binding (ModuleModel `_binding_value`). So: the names bound by those
+    imports, then every name or attribute a binding, a parameter, a `return`/`yield` of a function or a class's
+    bases may pass their values to (by identifier, any scope: more than the model follows), to a fixed point;
+    and any of them written in the callee of a call in such a coroutine."""
+    edges: list[tuple[set[str], set[str]]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            edges.append((_bound(node.targets), _identifiers(node.value)))
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            sources = _identifiers(node.value) if node.value is not None else set()
+            if isinstance(node, ast.AnnAssign):
+                sources |= _identifiers(node.annotation, True)
+            edges.append((_bound([node.target]), sources))
+        elif isinstance(node, ast.NamedExpr):
+            edges.append((_bound([node.target]), _identifiers(node.value)))
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
+            edges.append((_bound([node.target]), _identifiers(node.iter)))
+        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
+            edges.append((_bound([node.optional_vars]), _identifiers(node.context_expr)))
+        elif isinstance(node, ast.ExceptHandler) and node.name is not None and node.type is not None:
+            edges.append(({node.name}, _identifiers(node.type)))
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            for arg in _all_args(node.args):
+                sources = _identifiers(arg.annotation, True) if arg.annotation is not None else set()
+                for default in [*node.args.defaults, *node.args.kw_defaults]:
+                    if default is not None:
+                        sources |= _identifiers(default)
+                edges.append(({arg.arg}, sources))
+            if not isinstance(node, ast.Lambda):
+                returned: set[str] = set()
+                for inner in ast.walk(node):
+                    if isinstance(inner, (ast.Return, ast.Yield, ast.YieldFrom)) and inner.value is not None:
+                        returned |= _identifiers(inner.value)
+                for decorator in node.decorator_list:
+                    returned |= _identifiers(decorator)
+                edges.append(({node.name}, returned))
+        elif type(node).__name__ == "TypeAlias":  # `type X = ...` (3.12)
+            edges.append((_bound([node.name]), _identifiers(node.value)))  # type: ignore[attr-defined]
+        elif isinstance(node, ast.ClassDef):
+            sources = set()
+            for base in [*node.bases, *(k.value for k in node.keywords), *node.decorator_list]:
+                sources |= _identifiers(base)
+            edges.append(({node.name}, sources))
+    tainted = set(project_names)
+    changed = True
+    while changed:
+        changed = False
+        for targets, sources in edges:
+            if not targets <= tainted and sources & tainted:
+                tainted |= targets
+                changed = True
+    for function in on_loop:
+        for node in ast.walk(function):
+            if isinstance(node, ast.Call) and _identifiers(node.func) & tainted:
+                return True
+    return False
+
+
+def _identifiers(expr: ast.AST, annotation: bool = False) -> set[str]:
+    """Every name and attribute name written in an expression (in an annotation, its strings' too: the model
+    parses them)."""
+    found: set[str] = set()
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Name):
+            found.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            found.add(node.attr)
+        elif annotation and isinstance(node, ast.Constant) and isinstance(node.value, str):
+            for inner in _expressions_in(node.value):
+                found |= _identifiers(inner, True)
+    return found
+
+
+def _bound(targets: list[ast.expr]) -> set[str]:
+    """What an assignment binds, by identifier: names, attributes (`self.client`), and the names a subscript
+    stores into (`registry["a"] = ...`)."""
+    return {i for target in targets for i in _identifiers(target)}
+
+
+def _actor_summary(walk: _WalkFacts) -> ActorSummary:
+    """The summary's actor facts of a module importing `dapr.actor` or `dapr.ext` with no actor name of NAMES in
+    it (those open it): every class named without a dot (python/model/actors.py `actor_summary_draft`), its bases
+    as the model names them and its methods, at the spans of their names. Registrations, proxies and hosts come
+    only from names of NAMES or `register_actor` (which open the file)."""
+    classes: dict[str, ActorClassFact] = {}
+    lines: Optional[list[str]] = None
+    for klass in walk.classes:
+        if "." in klass.qualname:
+            continue
+        if lines is None:
+            lines = _source_lines(walk.data)
+        bases = tuple(_base_kind(walk, base, klass.scope) for base in klass.node.bases)
+        methods = tuple(
+            ActorMethodFact(name, name, info.is_async, bool(info.decorators), _name_span(lines, info.node, name))
+            for name, info in klass.methods.items()
+        )
+        classes[klass.name] = ActorClassFact(klass.name, bases, methods, _name_span(lines, klass.node, klass.name))
+    return ActorSummary(classes=classes)
+
+
+def _base_kind(walk: _WalkFacts, base: ast.expr, scope: _Scope) -> str:
+    """What `ActorModel.bases` says of a base, from its value; opens where the model may know more than this pass."""
+    if isinstance(base, (ast.Name, ast.Attribute)):
+        value = walk.value(base, scope)
+        if value[0] == "ref":
+            path = value[1]
+            if path in ACTOR_CLASSES or path in INTERFACE_CLASSES or path in REMINDABLE_CLASSES:
+                raise _Open  # (a name of NAMES: never reached)
+            return "other" if path.split(".", 1)[0] in _ACTOR_BASE_LIBRARIES else f"import:{path}"
+        if isinstance(base, ast.Name):
+            bindings = walk.lookup(base.id, scope)
+            if not bindings:
+                return "other" if base.id == "object" else "unknown"
+            if len(bindings) == 1 and bindings[0].kind == "class":
+                return f"local:{bindings[0].target.qualname}"
+            if len(bindings) == 1 and bindings[0].kind == "def":
+                return "other" if base.id == "object" else "unknown"
+        raise _Open  # a value this pass does not follow (an attribute of a local object, a joined name)
+    if isinstance(base, (ast.Subscript, ast.Constant, ast.BinOp)):
+        return "unknown"  # the model has no value for these
+    raise _Open
+
+
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+
+def _source_lines(data: bytes) -> list[str]:
+    """The file's lines as LibCST counts them (split at "\n"), for UTF-8 files without a BOM or a lone "\r"
+    (other files open: their columns need LibCST's own decoding)."""
+    if data.startswith(b"\xef\xbb\xbf") or b"\r" in data.replace(b"\r\n", b""):
+        raise _Open
+    for line in data.split(b"\n", 2)[:2]:
+        match = _CODING.match(line)
+        if match is not None and match.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+            raise _Open
+    try:
+        return data.decode("utf-8").split("\n")
+    except UnicodeDecodeError:
+        raise _Open from None
+
+
+_DEFINED_NAME = re.compile(r"(?:async[ \t]+)?(?:def|class)[ \t]+([^\W\d]\w*)")
+
+
+def _name_span(lines: list[str], node: Any, name: str) -> Span:
+    """The span of the name a `def` or `class` statement defines (what the summary's positions give its Name
+    node: 1-based columns in characters)."""
+    line = lines[node.lineno - 1]
+    start = len(line.encode("utf-8")[: node.col_offset].decode("utf-8", "strict"))
+    match = _DEFINED_NAME.match(line, start)
+    if match is None or match.group(1) != name:
+        raise _Open  # a continuation line, or a name CPython normalised (NFKC)
+    column = match.start(1) + 1
+    return Span(node.lineno, column, node.lineno, column + len(name))
 
 
 def _all_args(args: ast.arguments) -> list[ast.arg]:
@@ -835,13 +1052,11 @@ def _last_name(expr: ast.expr) -> Optional[str]:
 
 
 def _anchored_import(path: str) -> bool:
-    """An import that opens the gate by itself: of an anchor package or module, or of a name of NAMES or below
-    one (a module above a name opens it where its names are used: the chains)."""
+    """An import that opens the gate by itself: of an anchor package, or of a name of NAMES or below one (a module
+    above a name opens it where its names are used: the chains)."""
     if path.startswith("."):
         return False
     if path.split(".", 1)[0] in ANCHOR_ROOTS:
-        return True
-    if any(path == m or path.startswith(m + ".") for m in ANCHOR_MODULES):
         return True
     parts = path.split(".")
     return any(".".join(parts[:i]) in NAMES for i in range(1, len(parts) + 1))
@@ -884,8 +1099,8 @@ def _related(path: str) -> bool:
     """`path` is a name of NAMES, a module or class above one, or a member below one."""
     if path in _PREFIXES or path.split(".", 1)[0] in ANCHOR_ROOTS:
         return True
-    if any(path == m or path.startswith(m + ".") for m in ANCHOR_MODULES):
-        return True
+    if path.startswith("dapr.") and path.endswith(".TopicEventResponse"):
+        return True  # any SDK module's TopicEventResponse (rules/service.py)
     parts = path.split(".")
     return any(".".join(parts[:i]) in NAMES for i in range(1, len(parts)))
 
