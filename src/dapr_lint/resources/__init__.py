@@ -28,6 +28,7 @@ from dapr_lint.resources.findings import (
     ResourceFile,
 )
 from dapr_lint.resources.kinds.common import (
+    DPR517,
     ResourceFacts,
     check_resource_name,
     mark_placeholders,
@@ -127,7 +128,7 @@ def analyze_yaml(
     data = as_utf8(data)
     if b"dapr.io" not in data and b"apps" not in data:
         return []
-    sink = FindingSink(path, settings)
+    sink = FindingSink(path, settings, placeholder_rule=DPR517.code)
     try:
         source = decode_text(data)
     except ResourceParseError as exc:

@@ -13,9 +13,6 @@ from dapr_lint.registry import Reporter, RuleSpec
 from dapr_lint.resources.nodes import MappingView
 from dapr_lint.settings import Settings
 
-PLACEHOLDER_CODE = "DPR517"
-
-
 def is_example_file(path: str) -> bool:
     """`secrets.example.yaml`, `components/statestore.example.yml`: a file that shows values to replace."""
     name = path.replace("\\", "/").rsplit("/", 1)[-1].lower()
@@ -24,11 +21,12 @@ def is_example_file(path: str) -> bool:
 
 class FindingSink:
     """Where the YAML rules' findings of one file gather (`add`); a finding on a placeholder value is dropped
-    (DPR517 already covers it)."""
+    unless it is `placeholder_rule`'s (DPR517 already covers it)."""
 
-    def __init__(self, path: str, settings: Settings) -> None:
+    def __init__(self, path: str, settings: Settings, placeholder_rule: str = "") -> None:
         self.path = path
         self.settings = settings
+        self.placeholder_rule = placeholder_rule
         self.diagnostics: list[Diagnostic] = []
         self.placeholder_nodes: set[int] = set()
         self._seen: set[tuple[str, int, int, str]] = set()
@@ -58,7 +56,7 @@ class FindingSink:
         """`detail`: the evidence and the remedy (Diagnostic.detail); the message stays one short line."""
         if node is None or not self.settings.is_enabled(code):  # no node: nothing to point at
             return
-        if code != PLACEHOLDER_CODE and id(node) in self.placeholder_nodes:
+        if code != self.placeholder_rule and id(node) in self.placeholder_nodes:
             return
         start = node.start_mark
         if isinstance(node, ScalarNode):
