@@ -12,7 +12,7 @@ import pytest
 
 from dapr_lint.diagnostics import FileResult
 from dapr_lint.engine import workers
-from dapr_lint.python import parsing
+from dapr_lint.python import parsing, verify
 from dapr_lint.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,3 +81,27 @@ def test_a_run_with_the_collector_off_leaves_it_off(monkeypatch):
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"return 1\n",  # refused by the compiler, after the parse
+        b"break\n",
+        b"nonlocal x\n",
+        b"def f():\n    x = 1\n    global x\n",
+        b"class C:\n    await x\n",
+        b"def f(:\n",  # refused by the parser
+        b"x = 1\x00\n",
+        b"import os\nprint(os.sep)\n",
+        b"async def f():\n    return [x async for x in y]\n",
+    ],
+)
+def test_the_compiled_tree_is_there_exactly_when_compile_accepts_the_text(text):
+    assert (verify.compiled_tree(text) is not None) == (verify.compile_problem(text) is None)
+
+
+def test_the_compiled_tree_agrees_with_compile_on_every_fixture_and_example():
+    for path in SOURCES:
+        data = path.read_bytes()
+        assert (verify.compiled_tree(data) is not None) == (verify.compile_problem(data) is None), path

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import re
 import traceback
@@ -92,15 +93,17 @@ def analyze_python(path: str, data: bytes, settings: Settings, subscribers: tupl
         except (RecursionError, MemoryError):
             result.diagnostics.append(_dpr001(path, f"too deeply nested to analyse: depth {scan.depth} at line {scan.line}", scan.line, scan.column))
             return result
+        # one CPython parse: the DPR001 verdict, and the statement lines positions are placed from
+        tree = verify.compiled_tree(data)
         try:
-            refused = verify.syntax_problem(data, module)
+            refused = verify.syntax_problem(data, module) if tree is None else None
         except (RecursionError, MemoryError):
             refused = None
         if refused is not None:
             result.diagnostics.append(_dpr001(path, f"syntax error: {refused.message}", refused.line, refused.column))
         if not relevant:
             return result
-        findings, errors, summary = lint_module(module, path, settings, subscribers, text)
+        findings, errors, summary = lint_module(module, path, settings, subscribers, text, tree)
     result.errors.extend(errors)
     result.diagnostics.extend(diagnostic for _, diagnostic in findings)
     result.summary = summary
@@ -117,11 +120,16 @@ def _libcst_message(exc: cst.ParserSyntaxError) -> str:
 
 
 def lint_module(
-    module: cst.Module, path: str, settings: Settings, subscribers: tuple[str, ...] = (), source: Optional[str] = None
+    module: cst.Module,
+    path: str,
+    settings: Settings,
+    subscribers: tuple[str, ...] = (),
+    source: Optional[str] = None,
+    tree: Optional[ast.Module] = None,
 ) -> tuple[list[tuple[Finding, Diagnostic]], list[InternalError], Optional[ModuleSummary]]:
     """Model a parsed module once, run the enabled rules, build the project summary when a project rule
     wants it, and position what they report in one pass (`source`: the text parsed, which spares generating
-    the module's code to place them: python/positions.py).
+    the module's code to place them: python/positions.py; `tree`: CPython's `ast` of it, if parsed already).
 
     A finding carries a fix only when its rule decided there is one (registry.Reporter drops a Fix without an
     edit builder): "fixable" in the output always means `--fix` (or `--unsafe-fixes`) can do it. The edits are
@@ -159,6 +167,7 @@ def lint_module(
             module,
             [r.node for r in reports] + related_nodes + nodes + [node for node, _kind in regions],
             source,
+            tree,
             statements=statements,
         )
     except Exception as exc:

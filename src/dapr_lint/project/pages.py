@@ -3,6 +3,10 @@
 
 from dapr_lint.examples import page
 
+# the sections every project rule's page ends with
+_NO_FIX = ("Fix safety", "None. The right name or route is a decision only the author can make.")
+_SEE_APPS = ("See also", "`dapr-lint apps` prints the apps, resource sets and routes this rule reads.")
+
 
 DPR601 = page(
     (
@@ -29,18 +33,8 @@ DPR601 = page(
         found`, `pubsub orderpubsub not found`), usually only on the path that uses it.
         """,
     ),
-    (
-        "Fix safety",
-        """
-        None. The right name or route is a decision only the author can make.
-        """,
-    ),
-    (
-        "See also",
-        """
-        `dapr-lint apps` prints the apps, resource sets and routes this rule reads.
-        """,
-    ),
+    _NO_FIX,
+    _SEE_APPS,
 )
 
 
@@ -66,18 +60,8 @@ DPR602 = page(
         found, and the call fails at runtime.
         """,
     ),
-    (
-        "Fix safety",
-        """
-        None. The right name or route is a decision only the author can make.
-        """,
-    ),
-    (
-        "See also",
-        """
-        `dapr-lint apps` prints the apps, resource sets and routes this rule reads.
-        """,
-    ),
+    _NO_FIX,
+    _SEE_APPS,
 )
 
 
@@ -99,18 +83,8 @@ DPR603 = page(
         `route`.
         """,
     ),
-    (
-        "Fix safety",
-        """
-        None. The right name or route is a decision only the author can make.
-        """,
-    ),
-    (
-        "See also",
-        """
-        `dapr-lint apps` prints the apps, resource sets and routes this rule reads.
-        """,
-    ),
+    _NO_FIX,
+    _SEE_APPS,
 )
 
 
@@ -131,18 +105,8 @@ DPR604 = page(
         drops the event at once, with no retry and no dead-letter topic (other non-2xx answers are retried). A Subscription naming no pub/sub component never receives anything.
         """,
     ),
-    (
-        "Fix safety",
-        """
-        None. The right name or route is a decision only the author can make.
-        """,
-    ),
-    (
-        "See also",
-        """
-        `dapr-lint apps` prints the apps, resource sets and routes this rule reads.
-        """,
-    ),
+    _NO_FIX,
+    _SEE_APPS,
 )
 
 
@@ -161,18 +125,8 @@ DPR605 = page(
         Targets are matched by name; a misspelt or removed name applies the policies to nothing, and nothing says so.
         """,
     ),
-    (
-        "Fix safety",
-        """
-        None. The right name or route is a decision only the author can make.
-        """,
-    ),
-    (
-        "See also",
-        """
-        `dapr-lint apps` prints the apps, resource sets and routes this rule reads.
-        """,
-    ),
+    _NO_FIX,
+    _SEE_APPS,
 )
 
 
@@ -191,18 +145,8 @@ DPR606 = page(
         initialise.
         """,
     ),
-    (
-        "Fix safety",
-        """
-        None. The right name or route is a decision only the author can make.
-        """,
-    ),
-    (
-        "See also",
-        """
-        `dapr-lint apps` prints the apps, resource sets and routes this rule reads.
-        """,
-    ),
+    _NO_FIX,
+    _SEE_APPS,
 )
 
 
@@ -224,18 +168,8 @@ DPR607 = page(
         TTL silently, depending on the store.
         """,
     ),
-    (
-        "Fix safety",
-        """
-        None. The right name or route is a decision only the author can make.
-        """,
-    ),
-    (
-        "See also",
-        """
-        `dapr-lint apps` prints the apps, resource sets and routes this rule reads.
-        """,
-    ),
+    _NO_FIX,
+    _SEE_APPS,
 )
 
 
@@ -258,18 +192,8 @@ DPR608 = page(
         and stops delivering events to it.
         """,
     ),
-    (
-        "Fix safety",
-        """
-        None. The right name or route is a decision only the author can make.
-        """,
-    ),
-    (
-        "See also",
-        """
-        `dapr-lint apps` prints the apps, resource sets and routes this rule reads.
-        """,
-    ),
+    _NO_FIX,
+    _SEE_APPS,
 )
 
 
@@ -290,16 +214,6 @@ DPR609 = page(
         (dapr 1.19.0, `dapr/clients/http/dapr_invocation_http_client.py`), so a POST-only route answers 405.
         """,
     ),
-    (
-        "Fix safety",
-        """
-        None. The right name or route is a decision only the author can make.
-        """,
-    ),
-    (
-        "See also",
-        """
-        `dapr-lint apps` prints the apps, resource sets and routes this rule reads.
-        """,
-    ),
+    _NO_FIX,
+    _SEE_APPS,
 )

@@ -225,24 +225,27 @@ def closed_summary(data: bytes, subscribers: tuple[str, ...] = ()) -> Optional[M
     path's)."""
     if subscribers or _SURELY_OPEN.search(data) is not None:
         return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(data)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = _cpython(ast.parse, data)
+    if tree is None:
         return None
     try:
         summary = _Gate(data).run(tree)
     except (_Open, RecursionError):
         return None
-    try:
-        # what only the compiler refuses (`return` outside a function, ...): compiled once the file would close
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            compile(tree, "<dapr-lint>", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    # what only the compiler refuses (`return` outside a function, ...): compiled once the file would close
+    if _cpython(compile, tree, "<dapr-lint>", "exec", dont_inherit=True) is None:
         return None
     return summary
+
+
+def _cpython(step: Any, *args: Any, **keywords: Any) -> Any:
+    """`ast.parse` or `compile` without warnings; None where CPython refuses the file."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return step(*args, **keywords)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 class _WalkFacts:

@@ -12,6 +12,7 @@ after parsing (`return`/`yield`/`await` in the wrong place, `break` outside a lo
 
 from __future__ import annotations
 
+import ast
 import sys
 import warnings
 from dataclasses import dataclass
@@ -44,6 +45,22 @@ def compile_problem(data: bytes) -> Optional[Problem]:
     except (RecursionError, MemoryError):
         return Problem("too deeply nested for Python to compile", 1, 1)
     return None
+
+
+def compiled_tree(data: bytes) -> Optional[ast.Module]:
+    """CPython's `ast` of the file when `compile()` accepts it (the tree it compiled), else None.
+
+    One CPython parse serves the DPR001 decision and the positions (python/positions.py places statements
+    from it). `compile()` of the tree accepts exactly what `compile()` of the text accepts: it is the tree
+    that text compiles from. A refusal is judged by `compile_problem` as before."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data)
+            compile(tree, "<dapr-lint>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return tree
 
 
 def newer_syntax(module: cst.Module) -> Optional[str]:

@@ -23,7 +23,7 @@ class FindingSink:
     """Where the YAML rules' findings of one file gather (`add`); a finding on a placeholder value is dropped
     unless it is `placeholder_rule`'s (DPR517 already covers it)."""
 
-    def __init__(self, path: str, settings: Settings, placeholder_rule: str = "") -> None:
+    def __init__(self, path: str, settings: Settings, *, placeholder_rule: str) -> None:
         self.path = path
         self.settings = settings
         self.placeholder_rule = placeholder_rule
@@ -109,21 +109,25 @@ class Judge:
 MUTED = Judge(None)
 
 
-@dataclass(frozen=True)
 class Judges:
     """The judges of the shared walks over one document (its schema, its kind's own checks): `schema` (the schema
     rule: DPR501, DPR512 for a run template), `durations` (DPR502) and `kind`, the kind's own rule (DPR508,
     DPR511, DPR513, DPR512; MUTED for a kind with none); placeholders and where the file is deployed come from
     the document."""
 
-    document: "ResourceDocument"
-    schema: Judge
-    durations: Judge = MUTED
-    kind: Judge = MUTED
+    __slots__ = ("document", "schema", "durations", "kind")
+
+    def __init__(
+        self, document: "ResourceDocument", schema: Judge, durations: Judge = MUTED, kind: Judge = MUTED
+    ) -> None:
+        self.document = document
+        self.schema = schema
+        self.durations = durations
+        self.kind = kind
 
     def __bool__(self) -> bool:
         """Whether any of the judges listens: a walk that only reports may be skipped when none does."""
-        return bool(self.schema or self.durations or self.kind)
+        return self.schema.kept is not None or self.durations.kept is not None or self.kind.kept is not None
 
     def is_placeholder(self, node: Optional[Node]) -> bool:
         return self.document.is_placeholder(node)
@@ -143,12 +147,12 @@ UNCHECKED = ""
 class ResourceFile:
     """The documents of one file, for the checks that read them together (two resources of one name, a policy
     of one Resiliency applied by another), and what each document's walk found about it, by document index:
-    `facts` (kinds.common.ResourceFacts), `verdicts` (what the walks kept for each rule, by its code: the
+    `facts` (kinds.common.ResourceFacts), `verdicts` (what the walks kept for each rule, by (index, code): the
     rule a value breaks, when a walk decides between rules), `placeholders` (placeholder values: (node, value))."""
 
     documents: list["ResourceDocument"] = field(default_factory=list)
     facts: dict[int, Any] = field(default_factory=dict)
-    verdicts: dict[int, dict[str, list[Verdict]]] = field(default_factory=dict)
+    verdicts: dict[tuple[int, str], list[Verdict]] = field(default_factory=dict)
     placeholders: dict[int, list[tuple[Any, str]]] = field(default_factory=dict)
     policies: Any = None  # kinds.resiliency.ResiliencyPolicies of the file's Resiliency documents
 
@@ -194,13 +198,13 @@ class ResourceDocument:
 
     def verdicts(self, code: str) -> list[Verdict]:
         """(node, message, detail) of what the walks over this document kept for rule `code` (and no other rule)."""
-        return self.file.verdicts.get(self.index, {}).get(code, [])
+        return self.file.verdicts.get((self.index, code), [])
 
     def judge(self, spec: RuleSpec) -> Judge:
         """The judge of rule `spec` for a walk over this document; MUTED when the rule is off for the file."""
         if not self.sink.enabled(spec.code):
             return MUTED
-        return Judge(self.file.verdicts.setdefault(self.index, {}).setdefault(spec.code, []))
+        return Judge(self.file.verdicts.setdefault((self.index, spec.code), []))
 
 
 def judged(document: ResourceDocument, report: Reporter) -> Iterator[Finding]:

@@ -165,10 +165,6 @@ def check_value(
     """Validate one value against its field: type, allowed values, durations, nested schemas."""
     if is_null(node) or spec.type == "any":
         return
-    if spec.kind_rule:
-        judge = v.judges.kind
-    else:
-        judge = v.judges.durations if spec.type == "duration" and is_scalar(node) else v.judges.schema
     if spec.name:
         label = f"`{spec.name}`"
     elif key_node is not None and is_scalar(key_node):
@@ -176,7 +172,7 @@ def check_value(
     label = label or "this value"
     if spec.type in ("object", "map"):
         if not is_mapping(node):
-            _wrong_type(v, judge, node, spec, label)
+            _wrong_type(v, node, spec, label)
             return
         if spec.type == "object" and spec.fields is not None:
             check_mapping(v, node, spec.fields, key_node, label)
@@ -186,20 +182,20 @@ def check_value(
         return
     if spec.type == "list":
         if not is_sequence(node):
-            _wrong_type(v, judge, node, spec, label)
+            _wrong_type(v, node, spec, label)
             return
         if spec.items is not None:
             for item in node.value:
                 check_value(v, item, spec.items, None, f"{label} item")
         return
     if not is_scalar(node):
-        _wrong_type(v, judge, node, spec, label)
+        _wrong_type(v, node, spec, label)
         return
     found = scalar_type(node)
     if v.decoder == "json":
         expected = {"str": ("str",), "duration": ("str",), "bool": ("bool",), "int": ("int",)}[spec.type]
         if found not in expected:
-            _wrong_type(v, judge, node, spec, label)
+            _wrong_type(v, node, spec, label)
             return
     value = text(node) or ""
     if spec.type == "duration":
@@ -211,7 +207,7 @@ def check_value(
             message = f"{label} `{value}` is not a Go duration"
             if spec.consequence:
                 message += f": {spec.consequence}"
-            (v.judges.kind if spec.kind_rule else v.judges.durations)(node, message, detail=hint + ".")
+            _judge(v, node, spec)(node, message, detail=hint + ".")
         return
     if spec.allowed:
         ok = value in spec.allowed or (
@@ -224,10 +220,18 @@ def check_value(
                 message += f": {spec.consequence}"
             else:
                 message += f"; allowed values are {choices}"
-            judge(node, message, detail=f"Allowed values are {choices}." if spec.consequence else None)
+            _judge(v, node, spec)(node, message, detail=f"Allowed values are {choices}." if spec.consequence else None)
 
 
-def _wrong_type(v: Validation, judge: Judge, node: Node, spec: Field, label: str) -> None:
+def _judge(v: Validation, node: Node, spec: Field) -> Judge:
+    """The rule a wrong type or value of `spec` breaks: the kind's own, a duration's, or the schema's (chosen only
+    when there is something to report)."""
+    if spec.kind_rule:
+        return v.judges.kind
+    return v.judges.durations if spec.type == "duration" and is_scalar(node) else v.judges.schema
+
+
+def _wrong_type(v: Validation, node: Node, spec: Field, label: str) -> None:
     found = describe_type(node)
     message = f"{label} must be {_TYPE_NAMES[spec.type]}, not {found}"
     detail = None
@@ -247,7 +251,7 @@ def _wrong_type(v: Validation, judge: Judge, node: Node, spec: Field, label: str
         message += f": {v.subject} fails to load"
     if spec.consequence and spec.type != "duration":
         message += f" ({spec.consequence})"
-    judge(node, message, detail=detail)
+    _judge(v, node, spec)(node, message, detail=detail)
 
 
 # -- the rules this module checks (spec and the examples its page shows) ------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 from functools import partial
-from typing import Iterator, Optional, Sequence
+from typing import Iterator, Optional
 
 import libcst as cst
 
@@ -28,7 +28,7 @@ from dapr_lint.python.model.handlers import runs_at_startup
 from dapr_lint.python.sdk_releases import Absence, SdkPin, agent_export_absence, keyword_absence, member_absence
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.python.model.actors import actor_facts
-from dapr_lint.python.walk import preorder
+from dapr_lint.python.walk import children, preorder
 from dapr_lint.python.rules.pages import clients as pages
 from dapr_lint.registry import Reporter, RuleSpec, check, invalid, rule, valid
 from dapr_lint.settings import Settings
@@ -788,22 +788,25 @@ def _wrap_in_with(site: CallSite, is_async: bool) -> Optional[EditBuilder]:
 
 def _uses_all_in_rest_of_block(function: cst.CSTNode, statement: cst.SimpleStatementLine, name: str) -> bool:
     """Whether every occurrence of `name` in the function is in `statement` or in the statements after it in
-    the same block: what the `with` conversion wraps."""
-    block = _block_of(function, statement)
-    if block is None:
-        return False
-    index = next(i for i, s in enumerate(block) if s is statement)
-    inside = sum(_count_names(s, name) for s in block[index:])
-    return inside == _count_names(function, name)
-
-
-def _block_of(root: cst.CSTNode, statement: cst.CSTNode) -> Optional[Sequence[cst.BaseStatement]]:
-    """The statement list (a block's `body`) that holds `statement`."""
-    for node in preorder(root):
-        body = getattr(node, "body", None)
-        if isinstance(body, (list, tuple)) and any(s is statement for s in body):
-            return body
-    return None
+    the same block: what the `with` conversion wraps. One walk of the function that skips those statements
+    once it meets their block (a block is met before what it holds) and stops at the first other occurrence."""
+    rest: set[int] = set()
+    stack: list[cst.CSTNode] = [function]
+    while stack:
+        node = stack.pop()
+        if id(node) in rest:
+            continue
+        if type(node) is cst.Name and node.value == name:
+            return False
+        if not rest:
+            body = getattr(node, "body", None)
+            if isinstance(body, (list, tuple)):
+                for index, held in enumerate(body):
+                    if held is statement:
+                        rest = {id(s) for s in body[index:]}
+                        break
+        stack.extend(children(node))
+    return bool(rest)
 
 
 @rule(
