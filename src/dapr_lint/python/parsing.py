@@ -14,8 +14,9 @@ from __future__ import annotations
 from typing import Union
 
 import libcst as cst
-from libcst._nodes.base import CSTNode
+from libcst import CSTNode
 
+# the hook every node's constructor calls (LibCST's dataclasses); absent in a LibCST that validates elsewhere
 _VALIDATING = CSTNode.__dict__.get("__post_init__")
 
 
