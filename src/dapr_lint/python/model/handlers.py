@@ -168,33 +168,29 @@ class HandlerFinder:
         return []
 
     def entry_routes(self, entry: cst.Dict, scope: Scope) -> set[str]:
-        found: set[str] = set()
-        for element in entry.elements:
-            if not isinstance(element, cst.DictElement):
-                continue
-            key = self.m.value_of(element.key, scope)
-            if key == Const("route"):
-                text = self.m.string_of(element.value, scope)
-                if text is not None:
-                    found.add(text)
-            elif key == Const("routes") and isinstance(element.value, cst.Dict):
-                for inner in element.value.elements:
-                    if not isinstance(inner, cst.DictElement):
-                        continue
-                    inner_key = self.m.value_of(inner.key, scope)
-                    if inner_key == Const("default"):
-                        text = self.m.string_of(inner.value, scope)
-                        if text is not None:
-                            found.add(text)
-                    elif inner_key == Const("rules") and isinstance(inner.value, cst.List):
-                        for rule in inner.value.elements:
+        """The paths a `/dapr/subscribe` entry names: `route`, `routes.default`, each `routes.rules[].path`."""
+        values: list[cst.BaseExpression] = []
+        for key, value in self._keyed(entry, scope):
+            if key == "route":
+                values.append(value)
+            elif key == "routes" and isinstance(value, cst.Dict):
+                for inner_key, inner in self._keyed(value, scope):
+                    if inner_key == "default":
+                        values.append(inner)
+                    elif inner_key == "rules" and isinstance(inner, cst.List):
+                        for rule in inner.elements:
                             if isinstance(rule.value, cst.Dict):
-                                for part in rule.value.elements:
-                                    if isinstance(part, cst.DictElement) and self.m.value_of(part.key, scope) == Const("path"):
-                                        text = self.m.string_of(part.value, scope)
-                                        if text is not None:
-                                            found.add(text)
-        return found
+                                values.extend(path for part, path in self._keyed(rule.value, scope) if part == "path")
+        return {text for text in (self.m.string_of(value, scope) for value in values) if text is not None}
+
+    def _keyed(self, mapping: cst.Dict, scope: Scope) -> list[tuple[object, cst.BaseExpression]]:
+        """A dict literal's (key's constant value, value expression) pairs; `**x` entries are left out."""
+        pairs: list[tuple[object, cst.BaseExpression]] = []
+        for element in mapping.elements:
+            if isinstance(element, cst.DictElement):
+                key = self.m.value_of(element.key, scope)
+                pairs.append((key.value if isinstance(key, Const) else None, element.value))
+        return pairs
 
     def _receiver(self, expr: cst.BaseExpression, scope: Scope) -> Optional[str]:
         value = self.m.value_of(expr, scope)
