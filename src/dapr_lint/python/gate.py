@@ -27,7 +27,6 @@ from __future__ import annotations
 import ast
 import os
 import re
-import warnings
 from typing import Any, Optional, Union
 
 from dapr_lint.python import known
@@ -50,6 +49,7 @@ from dapr_lint.python.practices import (
     TRACING_SETUP_CALLS,
 )
 from dapr_lint.python.summary_blocking import NOT_PROJECT, maybe_project
+from dapr_lint.python.verify import quietly
 from dapr_lint.summaries import (
     ActorClassFact,
     ActorMethodFact,
@@ -225,7 +225,7 @@ def closed_summary(data: bytes, subscribers: tuple[str, ...] = ()) -> Optional[M
     path's)."""
     if subscribers or _SURELY_OPEN.search(data) is not None:
         return None
-    tree = _cpython(ast.parse, data)
+    tree = quietly(ast.parse, data)
     if tree is None:
         return None
     try:
@@ -233,19 +233,9 @@ def closed_summary(data: bytes, subscribers: tuple[str, ...] = ()) -> Optional[M
     except (_Open, RecursionError):
         return None
     # what only the compiler refuses (`return` outside a function, ...): compiled once the file would close
-    if _cpython(compile, tree, "<dapr-lint>", "exec", dont_inherit=True) is None:
+    if quietly(compile, tree, "<dapr-lint>", "exec", dont_inherit=True) is None:
         return None
     return summary
-
-
-def _cpython(step: Any, *args: Any, **keywords: Any) -> Any:
-    """`ast.parse` or `compile` without warnings; None where CPython refuses the file."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return step(*args, **keywords)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
 
 
 class _WalkFacts:

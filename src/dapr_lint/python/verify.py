@@ -16,7 +16,7 @@ import ast
 import sys
 import warnings
 from dataclasses import dataclass
-from typing import Optional
+from typing import Any, Optional
 
 import libcst as cst
 
@@ -47,18 +47,24 @@ def compile_problem(data: bytes) -> Optional[Problem]:
     return None
 
 
+def quietly(step: Any, *args: Any, **keywords: Any) -> Any:
+    """`ast.parse` or `compile` (`step`) without warnings; None where CPython refuses the file."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return step(*args, **keywords)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
 def compiled_tree(data: bytes) -> Optional[ast.Module]:
     """CPython's `ast` of the file when `compile()` accepts it (the tree it compiled), else None.
 
     One CPython parse serves the DPR001 decision and the positions (python/positions.py places statements
     from it). `compile()` of the tree accepts exactly what `compile()` of the text accepts: it is the tree
     that text compiles from. A refusal is judged by `compile_problem` as before."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            tree = ast.parse(data)
-            compile(tree, "<dapr-lint>", "exec", dont_inherit=True)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    tree = quietly(ast.parse, data)
+    if tree is None or quietly(compile, tree, "<dapr-lint>", "exec", dont_inherit=True) is None:
         return None
     return tree
 
