@@ -230,7 +230,9 @@ class ModuleModel(ModuleRecords):
         return constant_string(self.value_of(expr, scope))
 
     def _evaluate(self, expr: cst.CSTNode, scope: Scope, depth: int) -> Value:
-        if isinstance(expr, cst.Name):
+        # `type(expr) is`: LibCST's concrete node classes have no subclasses, and an isinstance miss on one goes
+        # through ABCMeta (this runs for every expression a rule asks about)
+        if type(expr) is cst.Name:
             name = expr.value
             if name in ("True", "False", "None"):
                 return Const({"True": True, "False": False, "None": None}[name])
@@ -238,30 +240,28 @@ class ModuleModel(ModuleRecords):
             if not bindings:
                 return UNKNOWN
             return self._join(self._binding_value(b, depth) for b in bindings)
-        if isinstance(expr, cst.Attribute):
+        if type(expr) is cst.Attribute:
             return self._attribute_value(expr, scope, depth)
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             return self._call_value(expr, scope, depth)
-        if isinstance(expr, cst.Await):
+        if type(expr) is cst.Await:
             inner = self.value_of(expr.expression, scope, depth)
             if isinstance(inner, Coroutine):
                 return inner.result
             return inner
-        if isinstance(expr, (cst.SimpleString, cst.ConcatenatedString)):
+        if type(expr) is cst.SimpleString or type(expr) is cst.ConcatenatedString:
             try:
                 return Const(expr.evaluated_value)
             except Exception:
                 return Kind("str")
-        if isinstance(expr, cst.Integer):
+        if type(expr) is cst.Integer or type(expr) is cst.Float:
             return Const(expr.evaluated_value)
-        if isinstance(expr, cst.Float):
-            return Const(expr.evaluated_value)
-        if isinstance(expr, cst.FormattedString):
+        if type(expr) is cst.FormattedString:
             return Kind("str", "literal")
         literal_kind = _LITERAL_KINDS.get(type(expr))
         if literal_kind is not None:
             return Kind(literal_kind, "literal")
-        if isinstance(expr, cst.Lambda):
+        if type(expr) is cst.Lambda:
             for info in self.functions:
                 if info.node is expr:
                     return FunctionRef(info)

@@ -35,6 +35,19 @@ def payload_facts(model: "ModuleModel") -> "PayloadFacts":
 class PayloadFacts:
     def __init__(self, model: "ModuleModel") -> None:
         self.m = model
+        self._sdk_calls: Optional[list[tuple[CallSite, tuple[str, str, tuple[str, ...]]]]] = None
+
+    def sdk_calls(self) -> list[tuple[CallSite, tuple[str, str, tuple[str, ...]]]]:
+        """Every call site of the module with its `sdk_call` answer, where it has one (computed once: the
+        payload rules each read them all)."""
+        if self._sdk_calls is None:
+            found = []
+            for site in self.m.calls:
+                call = self.sdk_call(site)
+                if call is not None:
+                    found.append((site, call))
+            self._sdk_calls = found
+        return self._sdk_calls
 
     def dict_literal_of(self, expr: Optional[cst.CSTNode], scope: Scope) -> Optional[tuple[cst.Dict, Scope]]:
         """The dict display an expression is, with the scope its entries are evaluated in: the display

@@ -306,9 +306,20 @@ class ModuleRecords:
         self.parent_calls: dict[int, cst.Call] = {}
         # routes a `GET /dapr/subscribe` handler of this module lists (model/handlers.py)
         self.programmatic_routes: frozenset[str] = frozenset()
+        # imports_module's answers, each with the number of imports it was computed over (the walk appends)
+        self._imports_memo: dict[str, tuple[int, bool]] = {}
 
     def imports_module(self, prefix: str) -> bool:
         """Whether any import in the module is of `prefix` or below it (`fastapi`, `dapr.ext.fastapi`)."""
+        count = len(self.imports)
+        memo = self._imports_memo.get(prefix)
+        if memo is not None and memo[0] == count:
+            return memo[1]
+        found = self._imports_module(prefix)
+        self._imports_memo[prefix] = (count, found)
+        return found
+
+    def _imports_module(self, prefix: str) -> bool:
         return any(site.module == prefix or site.module.startswith(prefix + ".") for site in self.imports) or any(
             f"{site.module}.{name}" == prefix or f"{site.module}.{name}".startswith(prefix + ".")
             for site in self.imports

@@ -53,11 +53,7 @@ def _label(owner: str, name: str) -> str:
 
 
 def _calls(model: ModuleModel) -> Iterator[tuple[CallSite, str, str, tuple[str, ...]]]:
-    for site in model.calls:
-        call = payload_facts(model).sdk_call(site)
-        if call is None:
-            continue
-        owner, name, params = call
+    for site, (owner, name, params) in payload_facts(model).sdk_calls():
         if name != "__init__" and owner not in _CLIENTS:
             continue
         yield site, owner, name, params
