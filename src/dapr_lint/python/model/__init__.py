@@ -203,7 +203,7 @@ class ModuleModel(ModuleRecords):
         """The import path a call's callee names when the callee is a Name/Attribute chain (`DaprClient(...)`,
         `json.dumps(...)`); None for any other callee (`f()()`, `handlers[0]()`)."""
         func = call.func
-        return self.qualified_name(func, scope) if isinstance(func, (cst.Name, cst.Attribute)) else None
+        return self.qualified_name(func, scope) if type(func) is cst.Name or type(func) is cst.Attribute else None
 
     # -- values --------------------------------------------------------------------------------------
 

@@ -39,6 +39,10 @@ class ClientFacts:
         self.m = model
         self._offload_paths = known.THREAD_OFFLOAD_FUNCTIONS | frozenset(model.options.get("thread-offloads", ()))
         self._awaited: Optional[set[tuple[int, str]]] = None
+        # per call site (by id): what constructed_client and client_method_call answered (rules and facets
+        # ask both of every call)
+        self._constructed: dict[int, Optional[known.ClientKind]] = {}
+        self._method_calls: dict[int, Optional[tuple[known.ClientKind, str]]] = {}
 
     def client_kind(self, value: Value) -> Optional[known.ClientKind]:
         """The Dapr client kind of a value: an instance of a client class or of a local subclass."""
@@ -59,22 +63,31 @@ class ClientFacts:
     def constructed_client(self, site: CallSite) -> Optional[known.ClientKind]:
         """The client class a call constructs directly (`DaprClient(...)`, `dc.DaprClient()`, a local
         subclass), or None."""
+        key = id(site)
+        if key in self._constructed:
+            return self._constructed[key]
+        found: Optional[known.ClientKind] = None
         func = self.m.value_of(site.node.func, site.scope)
         if isinstance(func, Ref):
-            return known.CLIENTS.get(known.canonical(func.path))
-        if isinstance(func, ClassRef):
-            return self.client_kind(Instance(func.info.qualname, func.info))
-        return None
+            found = known.CLIENTS.get(known.canonical(func.path))
+        elif isinstance(func, ClassRef):
+            found = self.client_kind(Instance(func.info.qualname, func.info))
+        self._constructed[key] = found
+        return found
 
     def client_method_call(self, site: CallSite) -> Optional[tuple[known.ClientKind, str]]:
         """(client kind, method name) when the call is `<client>.<method>(...)`."""
+        key = id(site)
+        if key in self._method_calls:
+            return self._method_calls[key]
         func = site.node.func
-        if not isinstance(func, cst.Attribute):
-            return None
-        kind = self.client_of(func.value, site.scope)
-        if kind is None:
-            return None
-        return kind, func.attr.value
+        found: Optional[tuple[known.ClientKind, str]] = None
+        if type(func) is cst.Attribute:
+            kind = self.client_of(func.value, site.scope)
+            if kind is not None:
+                found = kind, func.attr.value
+        self._method_calls[key] = found
+        return found
 
     def sync_client_uses(self, info: FunctionInfo) -> list[CallSite]:
         """Calls directly in `info` (not offloaded) that construct or call a sync Dapr client."""
