@@ -22,7 +22,7 @@ from typing import Any, Collection, Iterable, Mapping, Optional, Sequence, Union
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-from dapr_lint.python.walk import semantic_fields
+from dapr_lint.python.walk import is_node as _is_node, semantic_fields
 
 Position = tuple[int, int, int, int]  # line, column (1-based), end line, end column (1-based)
 
@@ -443,16 +443,6 @@ def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
         elif _is_node(kind):
             found.append(value)
     return found
-
-
-_IS_NODE: dict[type, bool] = {}
-
-
-def _is_node(kind: type) -> bool:
-    known = _IS_NODE.get(kind)
-    if known is None:
-        known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
-    return known
 
 
 def _line_starts(source: str) -> list[int]:

@@ -55,16 +55,29 @@ def semantic_fields(node_type: type) -> tuple[str, ...]:
     return fields
 
 
+_IS_NODE: dict[type, bool] = {}
+
+
+def is_node(kind: type) -> bool:
+    """Whether a type is a LibCST node class (`isinstance(value, cst.CSTNode)` goes through ABCMeta on
+    every value that is not one: a string, None, a sentinel)."""
+    known = _IS_NODE.get(kind)
+    if known is None:
+        known = _IS_NODE[kind] = issubclass(kind, cst.CSTNode)
+    return known
+
+
 def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """The semantic child nodes of `node`, in source order."""
     for name in semantic_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            yield value
-        elif type(value) is tuple or type(value) is list:
+        kind = type(value)
+        if kind is tuple or kind is list:
             for item in value:
-                if isinstance(item, cst.CSTNode):
+                if is_node(type(item)):
                     yield item
+        elif is_node(kind):
+            yield value
 
 
 def preorder(node: cst.CSTNode) -> Iterator[cst.CSTNode]:

@@ -107,6 +107,7 @@ _MAX_VALUE_NESTING = 100
 
 
 _Facet = TypeVar("_Facet")
+_UNSET: Any = object()
 
 class ModuleModel(ModuleRecords):
     """Facts about one module: the records of its walk and the questions rules ask of them (what a name or an
@@ -121,6 +122,8 @@ class ModuleModel(ModuleRecords):
         self.sdk: SdkPin = unpinned()
         self.subscriber_functions: frozenset[str] = frozenset()
         self._value_memo: dict[tuple[int, int], Value] = {}
+        # callee_path's answers (most facets and rules ask it of every call), kept once the callee's value is
+        self._callee_memo: dict[tuple[int, int], Any] = {}
         self._in_progress: set[tuple[int, int]] = set()
         # facet modules (python/model/<facet>.py) keep what they build from the records here, once per model
         self.facets: dict[str, Any] = {}
@@ -146,6 +149,7 @@ class ModuleModel(ModuleRecords):
         # Values asked for during the walk (thread offloads, expected failures) saw a partial picture: forget
         # them, and the facets that memoised answers from them.
         model._value_memo.clear()
+        model._callee_memo.clear()
         model.facets.clear()
         for site in model.calls:
             if site.context == "arg" and site.parent_call is None:
@@ -202,8 +206,19 @@ class ModuleModel(ModuleRecords):
     def callee_path(self, call: cst.Call, scope: Scope) -> Optional[str]:
         """The import path a call's callee names when the callee is a Name/Attribute chain (`DaprClient(...)`,
         `json.dumps(...)`); None for any other callee (`f()()`, `handlers[0]()`)."""
+        key = (id(call), id(scope))
+        path = self._callee_memo.get(key, _UNSET)
+        if path is not _UNSET:
+            return path
         func = call.func
-        return self.qualified_name(func, scope) if type(func) is cst.Name or type(func) is cst.Attribute else None
+        if type(func) is cst.Name or type(func) is cst.Attribute:
+            path = self.qualified_name(func, scope)
+            if (id(func), id(scope)) not in self._value_memo:
+                return path  # asked inside an evaluation of the same expression: not settled, not kept
+        else:
+            path = None
+        self._callee_memo[key] = path
+        return path
 
     # -- values --------------------------------------------------------------------------------------
 

@@ -306,25 +306,24 @@ class ModuleRecords:
         self.parent_calls: dict[int, cst.Call] = {}
         # routes a `GET /dapr/subscribe` handler of this module lists (model/handlers.py)
         self.programmatic_routes: frozenset[str] = frozenset()
-        # imports_module's answers, each with the number of imports it was computed over (the walk appends)
-        self._imports_memo: dict[str, tuple[int, bool]] = {}
+        # every dotted prefix of every imported path (`a`, `a.b` for `from a import b`), with the number of
+        # imports it was built from (the walk appends)
+        self._import_prefixes: tuple[int, frozenset[str]] = (-1, frozenset())
 
     def imports_module(self, prefix: str) -> bool:
         """Whether any import in the module is of `prefix` or below it (`fastapi`, `dapr.ext.fastapi`)."""
-        count = len(self.imports)
-        memo = self._imports_memo.get(prefix)
-        if memo is not None and memo[0] == count:
-            return memo[1]
-        found = self._imports_module(prefix)
-        self._imports_memo[prefix] = (count, found)
-        return found
-
-    def _imports_module(self, prefix: str) -> bool:
-        return any(site.module == prefix or site.module.startswith(prefix + ".") for site in self.imports) or any(
-            f"{site.module}.{name}" == prefix or f"{site.module}.{name}".startswith(prefix + ".")
-            for site in self.imports
-            for name in site.names
-        )
+        count, prefixes = self._import_prefixes
+        if count != len(self.imports):
+            found: set[str] = set()
+            for site in self.imports:
+                paths = [site.module, *(f"{site.module}.{name}" for name in site.names)]
+                for path in paths:
+                    # `path == prefix or path.startswith(prefix + ".")`, for every prefix at once
+                    found.add(path)
+                    found.update(path[:index] for index, char in enumerate(path) if char == ".")
+            prefixes = frozenset(found)
+            self._import_prefixes = (len(self.imports), prefixes)
+        return prefix in prefixes
 
     def uses_of(self, name: str, scope: Scope) -> list[tuple[str, Any]]:
         """Every read of `name` in `scope`; reads from nested scopes count as ("nested", None)."""
