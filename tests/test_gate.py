@@ -178,8 +178,21 @@ CLOSED_BY_REFINEMENT = {
         b"class Worker:\n    def __init__(self):\n        self.queue = asyncio.Queue()\n\n"
         b"    async def run(self):\n        item = await self.queue.get()\n        await asyncio.sleep(0)\n        return item\n"
     ),
+    # Dapr names in prose and in strings, and a class of the file's own by that name: the text shortcut skips them
+    # and the walk finds no name of NAMES
+    "Dapr names in a docstring, a comment, a patch target and a local class": (
+        b'"""Wraps ``DaprClient.invoke_method``; see WorkflowRuntime."""\nfrom unittest import mock\n\n\n'
+        b"class DaprWorkflowClient:  # not ActorRuntime.register_actor\n    pass\n\n\n"
+        b"@mock.patch('app.store.DaprClient')\ndef test_save(client):\n    assert client\n"
+    ),
 }
 OPEN_FOR_A_RULE = {
+    "a Dapr client used after a docstring naming it (DPR302)": (
+        b'"""A store over ``DaprClient``."""\nimport dapr.clients as c\nfrom dapr.clients.exceptions import DaprInternalError\n\n\n'
+        b"def save():\n    with c.DaprClient() as client:\n        try:\n            client.save_state('store', 'k', 'v')\n"
+        b"        except DaprInternalError:\n            raise\n",
+        "DPR302",
+    ),
     "pydantic model published as a dict (DPR201)": (
         b"from dapr.clients import DaprClient\nfrom pydantic import BaseModel\n\n\nclass Order(BaseModel):\n    id: int\n\n\n"
         b"def send():\n    with DaprClient() as client:\n        client.publish_event('pubsub', 'orders', Order(id=1).dict())\n",

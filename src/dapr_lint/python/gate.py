@@ -164,6 +164,28 @@ _SURELY_OPEN = re.compile(
     rb"|\bmock_actor\b|\bDaprWorkflowContext\b",
     re.M,
 )
+# Around a name, what says it is prose (a docstring's ``DaprClient``, a sentence's end, a patch target's
+# 'pkg.DaprClient', a comment) or the file's own definition (`class DaprWorkflowClient:`), not a use: such a
+# match alone does not count.
+_QUOTES = frozenset(b"`'\"")
+_QUOTES_AFTER = frozenset((b"`", b"'", b'"'))
+_SENTENCE_ENDS = frozenset((b". ", b".\n", b".\r", b'."', b".'", b".`"))
+
+
+def _surely_open(data: bytes) -> bool:
+    """A match of `_SURELY_OPEN` in code. A match skipped here only sends the file through the first pass."""
+    for match in _SURELY_OPEN.finditer(data):
+        start, end = match.start(), match.end()
+        if not data[start:start + 1].isalpha() or data.startswith((b"from", b"import"), start):
+            return True  # an import line, a call, a decorator, a base: code
+        line = data[data.rfind(b"\n", 0, start) + 1:start]
+        if (
+            (start and data[start - 1] in _QUOTES) or data[end:end + 1] in _QUOTES_AFTER
+            or data[end:end + 2] in _SENTENCE_ENDS or b"#" in line or line.endswith(b"class ")
+        ):
+            continue
+        return True
+    return False
 
 
 # Calls the actor and workflow facets record by their attribute alone, on any receiver (`_find_calls`,
@@ -223,7 +245,7 @@ def closed_summary(data: bytes, subscribers: tuple[str, ...] = ()) -> Optional[M
     """The module summary of a closed file (what the full path's builder gives, before the engine annotates
     where the file lives), or None when the gate opens (or CPython refuses the file: DPR001 is the full
     path's)."""
-    if subscribers or _SURELY_OPEN.search(data) is not None:
+    if subscribers or _surely_open(data):
         return None
     tree = quietly(ast.parse, data)
     if tree is None:
