@@ -291,6 +291,51 @@ def test_an_agent_framework_module_has_its_workflow_facts(monkeypatch):
     assert gated == full
 
 
+WAITING_MODULE = (
+    "from datetime import timedelta\nimport dapr.ext.workflow._durabletask.task as task\nfrom .events import APPROVED\n"
+    "REJECTED = 'rejected'\n\n\ndef orchestrator(ctx: task.OrchestrationContext, _):\n"
+    "    first = yield ctx.wait_for_external_event('my_event')\n"
+    "    ctx.wait_for_external_event(name=REJECTED, timeout=timedelta(seconds=5))\n"
+    "    winner = yield task.when_any([ctx.wait_for_external_event(APPROVED), ctx.wait_for_external_event(\n"
+    "        'é')])\n    return ctx.wait_for_external_event()\n"
+).encode("utf-8")
+
+
+def test_external_event_waiters_of_a_closed_module(monkeypatch):
+    """`wait_for_external_event` on any receiver: the summary's awaited events come from the ast (names as the
+    model reads them, spans in characters), in the order written."""
+    summary = gate.closed_summary(WAITING_MODULE)
+    assert summary is not None
+    assert [(e.name, e.span) for e in summary.workflows.awaited] == [
+        ("my_event", Span(8, 19, 8, 58)), ("rejected", Span(9, 5, 9, 77)),
+        (ImportedName(".events.APPROVED"), Span(10, 35, 10, 72)), ("é", Span(10, 74, 11, 13)), (None, Span(12, 12, 12, 41)),
+    ]
+    full, gated = _both(Path("orchestrators.py"), WAITING_MODULE, _everything(), monkeypatch)
+    assert gated == full
+    # with no Dapr import the model records no workflow facts at all: any waiter closes
+    plain = b"def f(ctx):\n    return [ctx.wait_for_external_event(n) for n in ('a', 'b')]\n"
+    assert gate.closed_summary(plain) is not None
+    full, gated = _both(Path("plain.py"), plain, _everything(), monkeypatch)
+    assert gated == full
+
+
+@pytest.mark.parametrize(
+    "waiter",
+    [
+        "[ctx.wait_for_external_event(n) for n in ('a', 'b')]",  # a comprehension: visited in another order
+        "(ctx.wait_for_external_event('a'))",  # parentheses of its own: part of the call's span in LibCST
+        "ctx.wait_for_external_event(f'{n}')",  # a name the model reads as a str kind, not a constant
+        "ctx.wait_for_external_event('a') if n else None",  # a condition
+        "ctx.wait_for_external_event(n)",  # a parameter: the model's value, not this pass's
+    ],
+)
+def test_external_event_waiters_the_model_may_read_otherwise_open(waiter, monkeypatch):
+    source = f"import dapr.ext.workflow as wf\n\n\ndef orchestrator(ctx, n):\n    return {waiter}\n".encode()
+    assert gate.closed_summary(source) is None
+    full, gated = _both(Path("orchestrators.py"), source, _everything(), monkeypatch)
+    assert gated == full and full[1].workflows.awaited
+
+
 def test_what_dapr_agents_exports_still_opens(tmp_path):
     """`from dapr_agents import X` is judged against the admitted releases' exports (DPR108): such a file opens,
     and the whole run is the same with the gate and without."""

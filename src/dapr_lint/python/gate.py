@@ -12,13 +12,14 @@ What opens it:
   resolves it, and related to it either way (a module above it, a member below it); an import of a web
   framework, Dapr extension or agent framework (`ANCHOR_ROOTS`);
 - a shape the model or the summary reads without resolving its receiver (a route or Dapr decorator on any
-  object, `include_router`, `mount`, `wait_for_external_event`, ...: `OPENING_DECORATORS`, `OPENING_CALLS`);
+  object, `include_router`, `mount`, ...: `OPENING_DECORATORS`, `OPENING_CALLS`; a `wait_for_external_event`
+  written where the model may meet it in another order or read its name otherwise);
 - anything this pass does not model as the LibCST model does (a `match` statement, an environment default
   read through names, a file CPython refuses: DPR001 comes from the full path).
 
 Names a rule writes that only matter next to an anchor (`time.sleep` in a workflow, `json.loads` on an event)
-are listed in `CONTEXT`; the summary facts they feed (`os.getenv` defaults, logging set-up calls, closers)
-are computed here the way python/summary.py and python/practices.py compute them. tests/test_gate.py fails
+are listed in `CONTEXT`; the summary facts they feed (`os.getenv` defaults, logging set-up calls, closers,
+the workflow events waited for) are computed here the way python/summary.py and python/practices.py compute them. tests/test_gate.py fails
 when a dotted name written in python/ is in neither list, and proves the gated run equal to the full one.
 """
 
@@ -61,6 +62,7 @@ from dapr_lint.summaries import (
     Route,
     Span,
     StrValue,
+    WorkflowEvent,
     WorkflowFacts,
 )
 
@@ -134,6 +136,9 @@ NOT_NAMES = frozenset(
         "dapr.ext", "dapr.actor", "dapr.ext.workflow", "dapr.ext.workflow.aio", "dapr.ext.fastapi", "dapr.ext.flask",
         "dapr.aio.clients", "dapr.actor.",  # the owner an actor rule names an Actor coroutine by (rules/clients.py)
         "pydantic.dict", "pydantic.json",  # where a payload kind comes from (model/values.py Kind.origin)
+        # a return type the release tables describe (python/sdk_versions.py `create_timer`, `wait_for_external_event`):
+        # not a class of the member tables (sdk_table.MEMBERS), so no value the model gives is ever this path
+        "dapr.ext.workflow._durabletask.task.Task",
     }
 )
 
@@ -147,7 +152,7 @@ OPENING_DECORATORS = known.HTTP_ROUTE_METHODS | {
 OPENING_CALLS = frozenset(
     {
         "add_api_route", "add_route", "add_url_rule", "add_websocket_route", "add_api_websocket_route",
-        "include_router", "register_blueprint", "mount", "wait_for_external_event", "add_exception_handler",
+        "include_router", "register_blueprint", "mount", "add_exception_handler",
         "register_error_handler",
     }
 )
@@ -159,7 +164,7 @@ OPENING_CALLS = frozenset(
 _SURELY_OPEN = re.compile(
     rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|opentelemetry|cloudevents"
     rb")\b|\bDapr(?:Grpc)?Client(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b"
-    rb"|\.(?:wait_for_external_event|register_actor|register_workflow|register_activity)\s*\(|\bActorRuntime\s*\."
+    rb"|\.(?:register_actor|register_workflow|register_activity)\s*\(|\bActorRuntime\s*\."
     rb"|\bActor(?:Id|Proxy)\s*[.(]|\(\s*(?:Actor|ActorInterface|Remindable)\b|@\s*actormethod\b|\bDapr(?:Actor|App)\s*\("
     rb"|\bmock_actor\b|\bDaprWorkflowContext\b",
     re.M,
@@ -283,6 +288,9 @@ class _WalkFacts:
         self.runners: list[tuple[ast.Call, _Scope]] = []
         # function decorators with a route verb (`@mock.patch("...")`): the summary records them as routes
         self.routes: list[tuple[ast.Call, _Function]] = []
+        # `<any receiver>.wait_for_external_event(...)` calls: the summary's awaited events
+        self.waits: list[tuple[ast.Call, _Scope]] = []
+        self.awaited: tuple[WorkflowEvent, ...] = ()
 
     # -- resolution (mirrors ModuleModel.lookup / value_of, for what can name an import path) --------------
 
@@ -432,7 +440,8 @@ class _WalkFacts:
             practices=self.practices(),
             # an agent framework registers and waits under names of its own (python/model/workflow_facts.py): with
             # no workflow name of NAMES in the file (those open it), that is all its workflow facts say
-            workflows=WorkflowFacts(opaque=True, agents=True) if self.imports_module("dapr_agents") else WorkflowFacts(),
+            workflows=WorkflowFacts(awaited=self.awaited, opaque=True, agents=True)
+            if self.imports_module("dapr_agents") else WorkflowFacts(awaited=self.awaited),
             actors=_actor_summary(self) if any(self.imports_module(m) for m in ACTOR_MODULES) else ActorSummary(),
         )
 
@@ -579,6 +588,8 @@ class _Gate(_WalkFacts):
             value = self.value(expr, scope)
             if value[0] == "ref" and _related(value[1]):
                 raise _Open
+        if self.waits and (self.imports_module("dapr") or self.imports_module("dapr_agents")):
+            self.awaited = _awaited_events(self, tree)
         return self.summary()
 
     def visit_body(self, body: list, scope: _Scope, function: Optional[_Function], klass: Optional[_Class]) -> None:
@@ -735,6 +746,8 @@ class _Gate(_WalkFacts):
             func = node.func
             if isinstance(func, ast.Attribute) and (func.attr in OPENING_CALLS or func.attr in _REGISTERING_CALLS):
                 raise _Open
+            if isinstance(func, ast.Attribute) and func.attr == "wait_for_external_event":
+                self.waits.append((node, scope))
             self.calls.append((node, scope))
             if function is None or not function.is_async:
                 self.runners.append((node, scope))
@@ -914,6 +927,85 @@ def _bound(targets: list[ast.expr]) -> set[str]:
     """What an assignment binds, by identifier: names, attributes (`self.client`), and the names a subscript
     stores into (`registry["a"] = ...`)."""
     return {i for target in targets for i in _identifiers(target)}
+
+
+# Where a waiter may stand for the model to meet it in the order it is written: the value of a simple statement,
+# under `yield`/`await`, as an argument or an item of a list or tuple argument (`when_any([...])`).
+_IN_ORDER = (ast.Expr, ast.Assign, ast.AnnAssign, ast.Return, ast.Yield, ast.Await, ast.List, ast.Tuple, ast.keyword)
+
+
+def _awaited_events(walk: _WalkFacts, tree: ast.Module) -> tuple[WorkflowEvent, ...]:
+    """The summary's awaited events of a module importing `dapr` or `dapr_agents` (python/model/workflow_facts.py
+    `_call`: any `<receiver>.wait_for_external_event(name)`, its name a string, an import path or unknown, at the
+    span of the call), in the order the model meets them: opens for a waiter written where that order or the
+    span could differ (inside a condition, a comprehension, a lambda, another call's callee, parentheses of its
+    own) or whose name this pass cannot tell as the model does."""
+    parents: dict[int, ast.AST] = {}
+    waiters = 0
+    for node in ast.walk(tree):
+        for inner in ast.iter_child_nodes(node):
+            parents[id(inner)] = node
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "wait_for_external_event":
+            waiters += 1
+    if waiters != len(walk.waits):
+        raise _Open  # (a waiter the walk did not meet: never so far)
+    lines = _source_lines(walk.data)
+    starts = [0]
+    for text in lines:
+        starts.append(starts[-1] + len(text.encode("utf-8")) + 1)
+    found: list[tuple[tuple[int, int], WorkflowEvent]] = []
+    for call, scope in walk.waits:
+        child: ast.AST = call
+        parent = parents.get(id(child))
+        while not isinstance(parent, ast.stmt):
+            if parent is None or not (
+                isinstance(parent, _IN_ORDER) or (isinstance(parent, ast.Call) and child is not parent.func)
+            ):
+                raise _Open
+            child, parent = parent, parents.get(id(parent))
+        if not isinstance(parent, (ast.Expr, ast.Assign, ast.AnnAssign, ast.Return)) or child is not parent.value:
+            raise _Open
+        span = _call_span(walk.data[: starts[call.lineno - 1] + call.col_offset], lines, call)
+        found.append(((call.lineno, call.col_offset), WorkflowEvent(_event_name(walk, call, scope), span)))
+    found.sort(key=lambda item: item[0])
+    if len({key for key, _event in found}) != len(found):
+        raise _Open
+    return tuple(event for _key, event in found)
+
+
+def _event_name(walk: _WalkFacts, call: ast.Call, scope: _Scope) -> StrValue:
+    """workflow_facts `_name` of the waiter's `name`: a string, an import path, or None when there is none."""
+    expr = _argument(call, 0, "name")
+    if expr is None:
+        return None
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, (ast.Name, ast.Attribute)):
+        value = walk.value(expr, scope)
+        if value[0] == "str":
+            return value[1]
+        if value[0] == "ref":
+            return ImportedName(value[1])
+    raise _Open  # a value the model may know (a constant bound elsewhere, an f-string, a call)
+
+
+def _call_span(before: bytes, lines: list[str], call: ast.Call) -> Span:
+    """The span LibCST's positions give a call written `name.attr...(...)` with no parentheses of its own
+    (`before`: the file's bytes up to the call)."""
+    root = call.func
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if not isinstance(root, ast.Name) or call.end_lineno is None or call.end_col_offset is None:
+        raise _Open
+    line = lines[call.lineno - 1]
+    head = line.encode("utf-8")[: call.col_offset].decode("utf-8", "strict")
+    if not line.startswith(root.id, len(head)):
+        raise _Open  # a parenthesized receiver, or a name CPython normalised (NFKC)
+    before = before.rstrip(b" \t\f\r\n\\")
+    if before.endswith(b"(") or b"#" in before[before.rfind(b"\n") + 1 :]:
+        raise _Open  # parentheses of its own (they are the call node's in LibCST), or a comment hides what is before
+    end = lines[call.end_lineno - 1].encode("utf-8")[: call.end_col_offset].decode("utf-8", "strict")
+    return Span(call.lineno, len(head) + 1, call.end_lineno, len(end) + 1)
 
 
 def _actor_summary(walk: _WalkFacts) -> ActorSummary:

@@ -78,7 +78,6 @@ NAMES = frozenset(
         'dapr.ext.workflow.DaprWorkflowClient',
         'dapr.ext.workflow.DaprWorkflowContext',
         'dapr.ext.workflow.WorkflowRuntime',
-        'dapr.ext.workflow._durabletask.task.Task',
         'dapr.ext.workflow.aio.DaprWorkflowClient',
         'dapr.ext.workflow.aio.dapr_workflow_client.DaprWorkflowClient',
         'dapr.ext.workflow.alternate_name',
