@@ -185,8 +185,22 @@ CLOSED_BY_REFINEMENT = {
         b"class DaprWorkflowClient:  # not ActorRuntime.register_actor\n    pass\n\n\n"
         b"@mock.patch('app.store.DaprClient')\ndef test_save(client):\n    assert client\n"
     ),
+    # OpenTelemetry set up and used with no Dapr client or app in the module: the summary's tracing and forwarding
+    # facts come from the ast
+    "OpenTelemetry set-up, instrumentors and a tracer": (
+        b"from opentelemetry import trace\nfrom opentelemetry.sdk.trace import TracerProvider\n"
+        b"from opentelemetry.instrumentation.grpc import GrpcInstrumentorClient\n\n\n"
+        b"def setup():\n    trace.set_tracer_provider(TracerProvider())\n    GrpcInstrumentorClient().instrument()\n\n\n"
+        b"def work():\n    with trace.get_tracer(__name__).start_as_current_span('work'):\n        return 1\n"
+    ),
 }
 OPEN_FOR_A_RULE = {
+    # an app handed to an instrumentor stays the module's own (summary_routes.py); DPR413's fix reads `propagate`
+    "an app handed to an OpenTelemetry instrumentor (summary: objects)": (
+        b"from fastapi import FastAPI\nfrom opentelemetry.instrumentation.fastapi import FastAPIInstrumentor\n\n"
+        b"app = FastAPI()\nFastAPIInstrumentor.instrument_app(app)\n",
+        "objects",
+    ),
     "a Dapr client used after a docstring naming it (DPR302)": (
         b'"""A store over ``DaprClient``."""\nimport dapr.clients as c\nfrom dapr.clients.exceptions import DaprInternalError\n\n\n'
         b"def save():\n    with c.DaprClient() as client:\n        try:\n            client.save_state('store', 'k', 'v')\n"

@@ -75,11 +75,11 @@ def enabled() -> bool:
 
 
 # Top-level packages whose mere import opens the gate: web frameworks, Dapr's extensions' old names, agent
-# frameworks, servers, tracing. The model keys several facts on `imports_module(<one of these>)` plus a shape.
+# frameworks, servers. The model keys several facts on `imports_module(<one of these>)` plus a shape.
 ANCHOR_ROOTS = frozenset(
     {
         "fastapi", "flask", "starlette", "flask_dapr", "diagrid", "uvicorn", "hypercorn", "gunicorn",
-        "opentelemetry", "cloudevents", "werkzeug", "durabletask",
+        "cloudevents", "werkzeug", "durabletask",
     }
 )
 # The Dapr modules the actor and workflow facets key on by `imports_module`: with one of them imported, the model
@@ -98,6 +98,13 @@ CONTEXT = frozenset(
         "structlog.configure", "structlog.configure_once", "structlog.getLogger", "structlog.get_logger",
         "coloredlogs.install", "logfire.configure", "google.cloud.logging.Client", "ecs_logging.StdlibFormatter",
         "loguru.logger", "azure.monitor.opentelemetry", "phoenix.otel", "openinference.instrumentation",
+        # OpenTelemetry: what its imports and set-up calls say (the summary's tracing and forwarding facts) is
+        # computed here (`practices`); DPR413's fix reads `propagate` and an app handed to an instrumentor is
+        # harmless (summary_routes.py), each next to a Dapr client or an app of the module, which open it
+        "opentelemetry.sdk", "opentelemetry.instrumentation", "opentelemetry.exporter", "opentelemetry.distro",
+        "opentelemetry.trace.set_tracer_provider", "opentelemetry.instrumentation.aiohttp_client",
+        "opentelemetry.instrumentation.auto_instrumentation", "opentelemetry.instrumentation.grpc",
+        "opentelemetry.propagate",
         "atexit.register", "contextlib.aclosing", "contextlib.asynccontextmanager", "contextlib.closing",
         "contextlib.contextmanager", "weakref.finalize",
         "os._exit", "os.environ.get", "os.getenv", "os.urandom", "sys.exit",
@@ -162,7 +169,7 @@ OPENING_CALLS = frozenset(
 # such a file is sent the full way without the first pass, which would only cost time there. Opening is
 # always safe, so this needs no proof; a file it sends the full way by a word in a comment loses nothing but time.
 _SURELY_OPEN = re.compile(
-    rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|opentelemetry|cloudevents"
+    rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|cloudevents"
     rb")\b|\bDapr(?:Grpc)?Client(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b"
     rb"|\.(?:register_actor|register_workflow|register_activity)\s*\(|\bActorRuntime\s*\."
     rb"|\bActor(?:Id|Proxy)\s*[.(]|\(\s*(?:Actor|ActorInterface|Remindable)\b|@\s*actormethod\b|\bDapr(?:Actor|App)\s*\("
