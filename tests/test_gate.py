@@ -185,6 +185,13 @@ CLOSED_BY_REFINEMENT = {
         b"class DaprWorkflowClient:  # not ActorRuntime.register_actor\n    pass\n\n\n"
         b"@mock.patch('app.store.DaprClient')\ndef test_save(client):\n    assert client\n"
     ),
+    # a coroutine calling a plain method of its own class: the model resolves the call to that method and the
+    # summary's async_calls skip it (what the method returns is read where it is used)
+    "a coroutine calling its own class's method, which uses the project": (
+        b"from .tracing import tracer\n\n\nclass Worker:\n    def _span(self, name):\n"
+        b"        return tracer.start_span(name)\n\n    async def run(self):\n        with self._span('run'):\n"
+        b"            return 1\n"
+    ),
     # OpenTelemetry set up and used with no Dapr client or app in the module: the summary's tracing and forwarding
     # facts come from the ast
     "OpenTelemetry set-up, instrumentors and a tracer": (
@@ -195,6 +202,11 @@ CLOSED_BY_REFINEMENT = {
     ),
 }
 OPEN_FOR_A_RULE = {
+    "a property of the class returning a project function, called on the loop (summary: async_calls)": (
+        b"from .handlers import save\n\n\nclass Worker:\n    @property\n    def handler(self):\n        return save\n\n"
+        b"    async def run(self, event):\n        self.handler(event)\n",
+        "async_calls",
+    ),
     # an app handed to an instrumentor stays the module's own (summary_routes.py); DPR413's fix reads `propagate`
     "an app handed to an OpenTelemetry instrumentor (summary: objects)": (
         b"from fastapi import FastAPI\nfrom opentelemetry.instrumentation.fastapi import FastAPIInstrumentor\n\n"

@@ -235,7 +235,7 @@ class _Scope:
 
 
 class _Function:
-    __slots__ = ("name", "qualname", "is_async", "klass", "nested", "decorators", "scope", "node")
+    __slots__ = ("name", "qualname", "is_async", "klass", "nested", "decorators", "scope", "node", "inner")
 
     def __init__(
         self, name: str, qualname: str, klass: Optional["_Class"], nested: bool, decorators: list, scope: _Scope
@@ -243,6 +243,7 @@ class _Function:
         self.name, self.qualname, self.klass, self.nested, self.decorators, self.scope = name, qualname, klass, nested, decorators, scope
         self.is_async = False
         self.node: Optional[ast.AST] = None
+        self.inner: Optional[_Scope] = None  # the scope of its body
 
 
 class _Class:
@@ -631,7 +632,7 @@ class _Gate(_WalkFacts):
             inner = _Scope("function", scope)
             prefix = f"{function.qualname}.<locals>." if function is not None else (f"{owner.qualname}." if owner else "")
             info = _Function(node.name, prefix + node.name, owner, function is not None, node.decorator_list, scope)
-            info.node = node
+            info.node, info.inner = node, inner
             if owner is not None:
                 owner.methods[node.name] = info
             self.routes.extend((decorator, info) for decorator in routes)
@@ -781,7 +782,7 @@ class _Gate(_WalkFacts):
         for child in ast.iter_child_nodes(node):
             self.visit(child, scope, function, klass)
 
-    def on_loop(self) -> list[ast.AST]:
+    def on_loop(self) -> list[_Function]:
         """The `async def`s that may run on a shared event loop (the summary's async_calls come only from those,
         python/model/clients.py `runs_on_event_loop`): all but the script entries, a coroutine function a script
         runner outside any `async def` is given (`asyncio.run(main())`, `loop.run_until_complete(main())`,
@@ -800,7 +801,7 @@ class _Gate(_WalkFacts):
                 bindings = self.lookup(target.id, scope)
                 if bindings and len(bindings) == 1 and bindings[0].kind == "def" and bindings[0].target.is_async:
                     entries.add(id(bindings[0].target))
-        return [info.node for info in self.functions if info.is_async and id(info) not in entries and info.node is not None]
+        return [info for info in self.functions if info.is_async and id(info) not in entries and info.node is not None]
 
     def imported_path(self, expr: ast.expr, scope: _Scope) -> Optional[str]:
         """The import path of a chain whose root is a name bound once, by an import (then the model's
@@ -860,7 +861,7 @@ class _Gate(_WalkFacts):
 
 
 
-def _reaches_project(tree: ast.Module, project_names: set[str], on_loop: list[ast.AST]) -> bool:
+def _reaches_project(tree: ast.Module, project_names: set[str], on_loop: list[_Function]) -> bool:
     """Whether a call in a coroutine on the event loop may reach a value imported from (maybe) the project: the
     summary's async_calls need the import path of such a value (python/summary_blocking.py: a callee, a receiver
     built from or annotated with an imported class, a name imported, one attribute deeper), and the model makes
@@ -916,10 +917,34 @@ def _reaches_project(tree: ast.Module, project_names: set[str], on_loop: list[as
                 tainted |= targets
                 changed = True
     for function in on_loop:
-        for node in ast.walk(function):
-            if isinstance(node, ast.Call) and _identifiers(node.func) & tainted:
+        for node in ast.walk(function.node):  # type: ignore[arg-type]
+            if isinstance(node, ast.Call) and _identifiers(node.func) & tainted and not _calls_own_method(node, function):
                 return True
     return False
+
+
+_PLAIN_METHOD_DECORATORS = frozenset({"staticmethod", "classmethod", "abstractmethod"})
+
+
+def _calls_own_method(call: ast.Call, function: _Function) -> bool:
+    """`self.<name>(...)` in a method, `<name>` a method of the method's own class (not a property): the model's
+    `called_function` is that method, and the summary's async_calls skip a call of a local function
+    (python/summary_blocking.py; what it returns is read where it is used)."""
+    func, klass, node = call.func, function.klass, function.node
+    if (
+        klass is None or function.inner is None or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        or not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name)
+    ):
+        return False
+    params = [*node.args.posonlyargs, *node.args.args]
+    if not params or params[0].arg != func.value.id or len(function.inner.bindings.get(func.value.id, ())) != 1:
+        return False  # not `self` (the model's "self" binding: the first parameter of a method, never rebound)
+    if any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in node.decorator_list):
+        return False
+    method = klass.methods.get(func.attr)
+    return method is not None and all(
+        isinstance(d, ast.Name) and d.id in _PLAIN_METHOD_DECORATORS for d in method.decorators
+    )
 
 
 def _identifiers(expr: ast.AST, annotation: bool = False) -> set[str]:
