@@ -192,6 +192,11 @@ CLOSED_BY_REFINEMENT = {
         b"        return tracer.start_span(name)\n\n    async def run(self):\n        with self._span('run'):\n"
         b"            return 1\n"
     ),
+    # the decorators and defaults of a coroutine are calls of the scope around it, not on the loop
+    "a coroutine under a library's decorator": (
+        b"import asyncio\nimport pytest\n\n\n@pytest.mark.parametrize('n', [1, pytest.param(2)])\n"
+        b"async def test_sleep(n, marker=pytest.mark.slow):\n    await asyncio.sleep(0)\n"
+    ),
     # OpenTelemetry set up and used with no Dapr client or app in the module: the summary's tracing and forwarding
     # facts come from the ast
     "OpenTelemetry set-up, instrumentors and a tracer": (
@@ -202,6 +207,11 @@ CLOSED_BY_REFINEMENT = {
     ),
 }
 OPEN_FOR_A_RULE = {
+    "a library that may be the project's called in a coroutine (summary: async_calls)": (
+        b"import asyncio\nimport pytest\n\n\n@pytest.mark.parametrize('n', [1])\nasync def test_sleep(n):\n"
+        b"    with pytest.raises(ValueError):\n        await asyncio.sleep(n)\n",
+        "async_calls",
+    ),
     "a property of the class returning a project function, called on the loop (summary: async_calls)": (
         b"from .handlers import save\n\n\nclass Worker:\n    @property\n    def handler(self):\n        return save\n\n"
         b"    async def run(self, event):\n        self.handler(event)\n",

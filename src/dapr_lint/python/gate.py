@@ -917,9 +917,11 @@ def _reaches_project(tree: ast.Module, project_names: set[str], on_loop: list[_F
                 tainted |= targets
                 changed = True
     for function in on_loop:
-        for node in ast.walk(function.node):  # type: ignore[arg-type]
-            if isinstance(node, ast.Call) and _identifiers(node.func) & tainted and not _calls_own_method(node, function):
-                return True
+        # its body only: its decorators, defaults and annotations are the enclosing scope's calls in the model
+        for statement in function.node.body:  # type: ignore[union-attr]
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Call) and _identifiers(node.func) & tainted and not _calls_own_method(node, function):
+                    return True
     return False
 
 
