@@ -197,6 +197,16 @@ CLOSED_BY_REFINEMENT = {
         b"import asyncio\nimport pytest\n\n\n@pytest.mark.parametrize('n', [1, pytest.param(2)])\n"
         b"async def test_sleep(n, marker=pytest.mark.slow):\n    await asyncio.sleep(0)\n"
     ),
+    # the actor classes and ActorId where the model reads nothing by them: annotations, checked types,
+    # comparisons, a call of an actor class, ActorId of a str or of a parameter with no type
+    "actor names in annotations, checks, comparisons and ActorId of a str": (
+        b"from typing import Callable, Optional, Type\nfrom dapr.actor import Actor, ActorId, ActorInterface\n"
+        b"from dapr.actor.runtime.remindable import Remindable\n\nFactory = Callable[[ActorInterface, str], object]\n\n\n"
+        b"def is_actor(cls: Type[Actor], other: 'Remindable') -> bool:\n"
+        b"    return issubclass(cls, (str, Remindable)) or cls is Actor or ActorInterface in cls.__bases__\n\n\n"
+        b"def make(actor_id, name: Optional[ActorId] = None) -> ActorId:\n"
+        b"    return ActorId(actor_id) if name is None else ActorId(f'{name}-1') or ActorId('x') or ActorId.create_random_id\n"
+    ),
     # OpenTelemetry set up and used with no Dapr client or app in the module: the summary's tracing and forwarding
     # facts come from the ast
     "OpenTelemetry set-up, instrumentors and a tracer": (
@@ -207,6 +217,18 @@ CLOSED_BY_REFINEMENT = {
     ),
 }
 OPEN_FOR_A_RULE = {
+    "ActorId of an int (DPR809)": (
+        b"from dapr.actor import ActorId\n\n\ndef make():\n    return ActorId(42)\n",
+        "DPR809",
+    ),
+    "ActorId through an alias, of None (DPR809)": (
+        b"from dapr.actor.id import ActorId\n\nMake = ActorId\n\n\ndef make():\n    return Make(None)\n",
+        "DPR809",
+    ),
+    "an actor class as a base through an alias (summary: actors)": (
+        b"from dapr.actor import Actor\n\nBase = Actor\n\n\nclass Cart(Base):\n    async def _on_activate(self):\n        pass\n",
+        "actors",
+    ),
     "a library that may be the project's called in a coroutine (summary: async_calls)": (
         b"import asyncio\nimport pytest\n\n\n@pytest.mark.parametrize('n', [1])\nasync def test_sleep(n):\n"
         b"    with pytest.raises(ValueError):\n        await asyncio.sleep(n)\n",

@@ -33,7 +33,7 @@ from typing import Any, Optional, Union
 from dapr_lint.python import known
 from dapr_lint.python.gate_names import NAMES
 from dapr_lint.python.model.actors import _LIBRARIES as _ACTOR_BASE_LIBRARIES
-from dapr_lint.python.model.actors import ACTOR_CLASSES, INTERFACE_CLASSES, REMINDABLE_CLASSES
+from dapr_lint.python.model.actors import ACTOR_CLASSES, ACTOR_ID, INTERFACE_CLASSES, REMINDABLE_CLASSES
 from dapr_lint.python.model.workflow_facts import _REGISTER_METHODS
 from dapr_lint.python.practices import (
     _CLOSER_METHODS,
@@ -171,8 +171,8 @@ OPENING_CALLS = frozenset(
 _SURELY_OPEN = re.compile(
     rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|cloudevents"
     rb")\b|\bDapr(?:Grpc)?Client(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b"
-    rb"|\.(?:register_actor|register_workflow|register_activity)\s*\(|\bActorRuntime\s*\."
-    rb"|\bActor(?:Id|Proxy)\s*[.(]|\(\s*(?:Actor|ActorInterface|Remindable)\b|@\s*actormethod\b|\bDapr(?:Actor|App)\s*\("
+    rb"|\.(?:register_actor|register_workflow|register_activity)\s*\("
+    rb"|\bActorProxy\s*[.(]|\(\s*(?:Actor|ActorInterface|Remindable)\b|@\s*actormethod\b|\bDapr(?:Actor|App)\s*\("
     rb"|\bmock_actor\b|\bDaprWorkflowContext\b",
     re.M,
 )
@@ -186,8 +186,14 @@ _SENTENCE_ENDS = frozenset((b". ", b".\n", b".\r", b'."', b".'", b".`"))
 
 def _surely_open(data: bytes) -> bool:
     """A match of `_SURELY_OPEN` in code. A match skipped here only sends the file through the first pass."""
+    position = doubles = singles = 0
     for match in _SURELY_OPEN.finditer(data):
         start, end = match.start(), match.end()
+        doubles += data.count(b'"""', position, start)
+        singles += data.count(b"'''", position, start)
+        position = start
+        if doubles % 2 or singles % 2:
+            continue  # inside a triple-quoted string: a docstring's example
         if not data[start:start + 1].isalpha() or data.startswith((b"from", b"import"), start):
             return True  # an import line, a call, a decorator, a base: code
         line = data[data.rfind(b"\n", 0, start) + 1:start]
@@ -599,10 +605,17 @@ class _Gate(_WalkFacts):
                 # code on the event loop calling into a module that may be the project's (DPR101 across modules:
                 # the summary's async_calls)
                 raise _Open
+        parents: Optional[dict[int, ast.AST]] = None
         for expr, scope in self.chains:
             value = self.value(expr, scope)
             if value[0] == "ref" and _related(value[1]):
-                raise _Open
+                if value[1] not in _READ_IN_ONE_SHAPE:
+                    if _member_of_one_shape(value[1]):
+                        continue  # `ActorId.create_random_id`: never compared
+                    raise _Open
+                if parents is None:
+                    parents = _parents(tree)
+                _check_shape(self, expr, scope, value[1], parents)
         if self.waits and (self.imports_module("dapr") or self.imports_module("dapr_agents")):
             self.awaited = _awaited_events(self, tree)
         return self.summary()
@@ -1049,6 +1062,87 @@ def _call_span(before: bytes, lines: list[str], call: ast.Call) -> Span:
     return Span(call.lineno, len(head) + 1, call.end_lineno, len(end) + 1)
 
 
+# Names of NAMES the model compares in one shape only: a class's base (the actor classes: python/model/actors.py
+# `bases`, read here by `_base_kind`, which opens on them) or a callee (`ActorId(...)`: rules/actors.py reads its
+# argument's type). In an annotation the model types nothing by them (python/model `_instantiate`: not a class of
+# the member tables), and `isinstance`, `issubclass` or a call of an actor class tell it nothing either.
+_ACTOR_BASES = ACTOR_CLASSES | INTERFACE_CLASSES | REMINDABLE_CLASSES
+_READ_IN_ONE_SHAPE = _ACTOR_BASES | ACTOR_ID
+
+
+def _member_of_one_shape(path: str) -> bool:
+    """A member below a name of `_READ_IN_ONE_SHAPE`, and below or above no other name of NAMES."""
+    if path in _PREFIXES or path.split(".", 1)[0] in ANCHOR_ROOTS:
+        return False
+    parts = path.split(".")
+    above = [".".join(parts[:i]) for i in range(1, len(parts)) if ".".join(parts[:i]) in NAMES]
+    return bool(above) and all(name in _READ_IN_ONE_SHAPE for name in above)
+
+
+def _parents(tree: ast.Module) -> dict[int, ast.AST]:
+    parents: dict[int, ast.AST] = {}
+    for node in ast.walk(tree):
+        for inner in ast.iter_child_nodes(node):
+            parents[id(inner)] = node
+    return parents
+
+
+def _check_shape(walk: _WalkFacts, expr: ast.expr, scope: _Scope, path: str, parents: dict[int, ast.AST]) -> None:
+    """Opens unless a name of `_READ_IN_ONE_SHAPE` stands where the model reads nothing by it: in an annotation
+    (a name in a string annotation has no parent here: such strings are read as annotations only), as a
+    class's base (`_base_kind` decides), a checked type or compared, or called (an actor class; `ActorId` with a
+    `str`, or with an argument the rule does not read)."""
+    node: ast.AST = expr
+    up = parents.get(id(node))
+    if up is None:
+        return  # a name in a string annotation
+    if isinstance(up, ast.ClassDef) and any(node is base for base in up.bases):
+        return
+    if isinstance(up, ast.Call) and up.func is node:
+        if path in _ACTOR_BASES or _str_actor_id(walk, up, scope):
+            return
+        raise _Open
+    if isinstance(up, ast.Tuple) and isinstance(parents.get(id(up)), ast.Call):
+        node, up = up, parents[id(up)]
+    if (
+        isinstance(up, ast.Call) and isinstance(up.func, ast.Name) and up.func.id in ("isinstance", "issubclass")
+        and not walk.lookup(up.func.id, scope) and len(up.args) == 2 and up.args[1] is node and not up.keywords
+    ):
+        return
+    if isinstance(up, ast.Compare):
+        return  # `cls is Actor`, `ActorInterface in cls.__bases__`: a comparison passes no value on
+    while isinstance(up, (ast.Tuple, ast.List, ast.BinOp)):
+        node, up = up, parents.get(id(up))
+    if (
+        isinstance(up, ast.Subscript)  # `Type[Actor]`, `Callable[[ActorInterface], ...]`: the model has no value for it
+        or (isinstance(up, ast.arg) and up.annotation is node)
+        or (isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef)) and up.returns is node)
+        or (isinstance(up, ast.AnnAssign) and up.annotation is node)
+    ):
+        return
+    raise _Open  # a value that may flow (an alias, an argument, a default)
+
+
+def _str_actor_id(walk: _WalkFacts, call: ast.Call, scope: _Scope) -> bool:
+    """`ActorId(x)` where rules/actors.py (`_call_arg`, `_non_str`) finds nothing wrong with `x`: a str literal or
+    f-string, a parameter with no annotation (no value in the model), or no argument it reads."""
+    for keyword in call.keywords:
+        if keyword.arg == "actor_id":
+            arg: Optional[ast.expr] = keyword.value
+            break
+    else:
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            return True
+        positional = call.args
+        arg = positional[0] if positional else None
+    if arg is None or (isinstance(arg, ast.Constant) and isinstance(arg.value, str)) or isinstance(arg, ast.JoinedStr):
+        return True
+    if isinstance(arg, ast.Name):
+        bindings = walk.lookup(arg.id, scope) or []
+        return len(bindings) == 1 and bindings[0].kind == "param" and bindings[0].annotation is None
+    return False
+
+
 def _actor_summary(walk: _WalkFacts) -> ActorSummary:
     """The summary's actor facts of a module importing `dapr.actor` or `dapr.ext` with no actor name of NAMES in
     it (those open it): every class named without a dot (python/model/actors.py `actor_summary_draft`), its bases
@@ -1201,8 +1295,8 @@ def _last_name(expr: ast.expr) -> Optional[str]:
 
 def _anchored_import(path: str) -> bool:
     """An import that opens the gate by itself: of an anchor package, or of a name of NAMES or below one (a module
-    above a name opens it where its names are used: the chains)."""
-    if path.startswith("."):
+    above a name opens it where its names are used: the chains; so does a name read in one shape only)."""
+    if path.startswith(".") or known.canonical(path) in _READ_IN_ONE_SHAPE:
         return False
     if path.split(".", 1)[0] in ANCHOR_ROOTS:
         return True
