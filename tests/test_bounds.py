@@ -136,3 +136,14 @@ def test_hypothesis_texts():
 
     assert hypothesis
     one()
+
+
+@pytest.mark.slow
+def test_the_bound_is_linear_and_cheaper_than_the_scan():
+    from conftest import best_of
+
+    code = "".join(path.read_bytes().decode("utf-8-sig", "replace") + "\n" for path in SOURCES)
+    nested = "x = " + "f(" * 32 + ")" * 32 + "\n"  # the most passes the bound makes
+    small, large = code + nested * 200, code * 10 + nested * 2000
+    assert best_of(3, lambda: bounds.bound(large)) / best_of(3, lambda: bounds.bound(small)) < 45  # 10x the text
+    assert best_of(3, lambda: bounds.screen(large)) < best_of(1, lambda: bounds.scan(large)) / 2
