@@ -384,6 +384,17 @@ def real_folder(folder: str) -> str:
     return real
 
 
+def real_path(path) -> str:
+    """os.path.realpath of a file's path, with its folder resolved once per run (_REAL_FOLDERS) and the file itself
+    asked whether it is a link (one lstat, where realpath asks every part of the path). A path with a `..` is
+    resolved whole: realpath follows a link before the `..` that leaves it, abspath would drop both."""
+    text = os.fspath(path)
+    if ".." in text.split(os.sep) or (os.altsep is not None and ".." in text.split(os.altsep)):
+        return os.path.realpath(text)
+    resolved = linked(text)
+    return os.path.realpath(resolved) if os.path.islink(resolved) else resolved
+
+
 # A folder's resolved path, for the files of one run (a walk of 400 files resolved every folder of every file
 # again: ~40 % of a warm run's discovery). Emptied when a run or a walk starts, so a long-lived process (the
 # language server) sees a link that changed between runs.
@@ -611,6 +622,7 @@ class Resolver:
         self._settings: dict[int, Settings] = {}
         self._pins: dict[Path, Optional["SdkPin"]] = {}
         self._folder_pins: dict = {}
+        self._git_roots: dict[Path, Optional[Path]] = {}
         if self.cli.config_file is not None and not self.cli.config_file.is_file():
             raise ConfigError(f"--config: no such file: {self.cli.config_file}")
 
@@ -689,13 +701,34 @@ class Resolver:
     def _pin_root(self, folder: Path, config: Config) -> Path:
         """How far up a pin is looked for: the git work tree, else the configuration's folder, else the working
         folder when the file is below it, else the file's own folder (never above what the user named)."""
-        for candidate in (folder, *folder.parents):
-            if (candidate / ".git").exists():
-                return candidate
+        git_root = self._git_root(folder)
+        if git_root is not None:
+            return git_root
         for root in ((config.root,) if config.source is not None else ()) + (self.cwd,):
             if _is_under(folder, root):
                 return root
         return folder
+
+    def _git_root(self, folder: Path) -> Optional[Path]:
+        """The nearest folder at or above `folder` holding `.git`; each folder is asked once per resolver (the
+        folders of a repository share their answer)."""
+        known = self._git_roots.get(folder, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known  # type: ignore[return-value]
+        walked = []
+        found: Optional[Path] = None
+        for candidate in (folder, *folder.parents):
+            known = self._git_roots.get(candidate, _UNKNOWN)
+            if known is not _UNKNOWN:
+                found = known  # type: ignore[assignment]
+                break
+            walked.append(candidate)
+            if (candidate / ".git").exists():
+                found = candidate
+                break
+        for candidate in walked:
+            self._git_roots[candidate] = found
+        return found
 
     def settings_of(self, config: Config) -> Settings:
         settings = self._settings.get(id(config))
