@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 import pytest
 
-from dapr_lint.config import Resolver, forget_real_folders, glob_match, real_path, relative_posix
+from dapr_lint.config import NO_FIX, Resolver, forget_real_folders, glob_match, real_path, relative_posix
 from dapr_lint.files import Skipped, _Walker, discover, kind_of, repository_files
 from dapr_lint.python import dependencies
 from dapr_lint.python.sdk_releases import agents_range, exact_pin, pin_from, unpinned
@@ -110,6 +110,21 @@ def test_the_project_files_are_the_discovered_ones_by_real_path(tree):
     assert {real_path(f.path) for f in universe} == {
         os.path.realpath(p) for p in reference_discover(tree) if kind_of(Path(p)) != "dependencies"
     }
+
+
+def test_test_code_and_forced_excludes_match_every_pattern(tree):
+    resolver = Resolver()
+    config = resolver.config_for(tree / "app.py")
+    config.test_paths = ["tests", "test_*.py", "*_test.py", "conftest.py", "sub/gen", "/top.py", "[st]ub", "d?cs/**"]
+    for path in reference_discover(Path(".")):
+        rel = relative_posix(Path(path), config.root)
+        in_test_code = any(glob_match(pattern, rel) for pattern in config.test_paths)
+        assert (NO_FIX in config.ignored_for(Path(path))) == in_test_code, path
+    named = [Path(p) for p in ("app.py", "top.py", "sub/top.py", "gen/x.py", "sub/api_pb2.py", "docs/v1/new.py", "spaced/s.py")]
+    kept = {str(f.path) for f in discover(named, resolver.config_for, force_exclude=True)}
+    patterns = config.exclude_patterns
+    assert kept == {str(p) for p in named if not any(glob_match(q, relative_posix(p, config.root)) for q in patterns)}
+    assert kept == {"app.py", "sub/top.py", "docs/v1/new.py"}
 
 
 # -- a file's real path --------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from dapr_lint import reading, registry, specs
 from dapr_lint.options import OPTIONS, ConfigError, OptionSpec  # noqa: F401  (OptionSpec: re-exported)
@@ -88,7 +88,7 @@ class Config:
         if rel is None:
             rel = path.resolve().as_posix().lstrip("/")  # outside the configuration's folder: name patterns still apply
         codes: set[str] = set()
-        if any(glob_match(pattern, rel) for pattern in self.test_paths):
+        if glob_set(self.test_paths).matches(rel):
             # test code: these rules are off, and --fix leaves the file alone (a test that uses a deprecated API
             # or a bad payload on purpose tests exactly that)
             codes.update(rule.code for rule in specs.all_rules() if rule.off_in_test_code)
@@ -574,6 +574,51 @@ def glob_match(pattern: str, rel_path: str) -> bool:
                 current[j] = j < count and following[j + 1] and _segment_match(segment, parts[j])
         following = current
     return following[0]
+
+
+class GlobSet:
+    """Whether any of several globs matches a path: `any(glob_match(p, rel_path) for p in patterns)`, with the
+    patterns that match a name at any depth decided once per name for all of them (the names of a run's paths
+    repeat: its folders, `__init__.py`), a name without a wildcard by a set lookup."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self.anchored: list[str] = []
+        self.literals: set[str] = set()
+        self.wildcards: list[tuple] = []
+        for pattern in patterns:
+            anchored, segments = compile_glob(pattern)
+            if anchored:
+                self.anchored.append(pattern)
+            elif all(token[0] == "lit" for token in segments[0]):
+                self.literals.add("".join(token[1] for token in segments[0]))
+            else:
+                self.wildcards.append(segments[0])
+        self._names: dict[str, bool] = {}
+
+    def matches(self, rel_path: str) -> bool:
+        for name in rel_path.split("/"):
+            hit = self._names.get(name)
+            if hit is None:
+                hit = name in self.literals or any(_segment_match(tokens, name) for tokens in self.wildcards)
+                if len(self._names) < 65536:
+                    self._names[name] = hit
+            if hit:
+                return True
+        return any(glob_match(pattern, rel_path) for pattern in self.anchored)
+
+
+_GLOB_SETS: dict[tuple[str, ...], GlobSet] = {}
+
+
+def glob_set(patterns: Iterable[str]) -> GlobSet:
+    """The GlobSet of a list of patterns, built once per list."""
+    key = tuple(patterns)
+    found = _GLOB_SETS.get(key)
+    if found is None:
+        found = GlobSet(key)
+        if len(_GLOB_SETS) < 256:
+            _GLOB_SETS[key] = found
+    return found
 
 
 # -- the effective settings of each file ---------------------------------------------------------------

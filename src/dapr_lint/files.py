@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
 from dapr_lint import reading
-from dapr_lint.config import Config, ConfigError, compile_glob, forget_real_folders, glob_match, link_path, linked, path_below, real_folder, real_path, relative_posix
+from dapr_lint.config import Config, ConfigError, forget_real_folders, glob_match, glob_set, link_path, linked, path_below, real_folder, real_path, relative_posix
 from dapr_lint.python.dependencies import is_dependency_file
 from dapr_lint.roots import RunRoot, project_root, run_root
 
@@ -201,22 +201,14 @@ class _Excludes:
     tests/fixtures` checks the fixtures even when the configuration excludes them from `dapr-lint .`).
 
     A pattern with a `/` is matched against the path from the configuration's folder; one without, against
-    each name below `base`. The names of a walk repeat (its folders, `__init__.py`), so the plain name patterns
-    (`venv`, `*.egg-info`: the defaults) are decided once per name, for all of them at once."""
+    the path below `base` (config.GlobSet: each name is decided once for all such patterns)."""
 
     def __init__(self, base: Path, root: Path, patterns: list[str]) -> None:
         self.base = base
         self.root = root
         self.base_rel = relative_posix(base, root)
         self.paths = [p for p in patterns if "/" in p.strip().strip("/")]
-        below = [p for p in patterns if "/" not in p.strip().strip("/")]
-        # `/venv`: no `/` once stripped, yet anchored (at the start of the path below `base`)
-        self.rooted = [p for p in below if compile_glob(p)[0]]
-        names = [(p, compile_glob(p)[1][0]) for p in below if not compile_glob(p)[0]]
-        # a name without a wildcard matches itself only
-        self.literals = {"".join(t[1] for t in tokens) for _, tokens in names if all(t[0] == "lit" for t in tokens)}
-        self.wildcards = [p for p, tokens in names if not all(t[0] == "lit" for t in tokens)]
-        self._name_hits: dict[str, bool] = {}
+        self.below = glob_set(p for p in patterns if "/" not in p.strip().strip("/"))
 
     def excluded(self, candidate: Path) -> bool:
         rel = relative_posix(candidate, self.root)
@@ -228,25 +220,14 @@ class _Excludes:
         for pattern in self.paths:
             if glob_match(pattern, rel) and not (base_rel and glob_match(pattern, base_rel)):
                 return True
-        below = rel[len(base_rel) + 1 :] if base_rel and base_rel != "." else rel
-        for pattern in self.rooted:
-            if glob_match(pattern, below):
-                return True
-        for name in below.split("/"):
-            hit = self._name_hits.get(name)
-            if hit is None:
-                hit = name in self.literals or any(glob_match(pattern, name) for pattern in self.wildcards)
-                self._name_hits[name] = hit
-            if hit:
-                return True
-        return False
+        return self.below.matches(rel[len(base_rel) + 1 :] if base_rel and base_rel != "." else rel)
 
 
 def _excluded_explicit(path: Path, config: Config) -> bool:
     rel = relative_posix(path, config.root)
     if rel is None:
         return False
-    return any(glob_match(pattern, rel) for pattern in config.exclude_patterns)
+    return glob_set(config.exclude_patterns).matches(rel)
 
 
 # -- the walk ----------------------------------------------------------------------------------------------
