@@ -224,3 +224,18 @@ def test_pins_equal_the_reference_in_every_folder(tmp_path):
         pins[folder] = dependencies.pin_for(folder, repo, memo)
         assert pins[folder] == reference_pin(folder, repo), folder
     assert len({repr(pin) for pin in pins.values()}) >= 6  # the tree says different things in different folders
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '[[package]]\nname = "dapr"\nversion = "1.16.0"\n\n[[package]]\r\nname = "dapr-agents"\r\nversion = "0.9.0"\r\n',
+        'x[[package]]\nname = "a"\nversion = "1"\n[[package]]\nname = "b"\nversion = "2"\n',  # not at a line start
+        '[[package]]\nname = "a\n[[package]]\nname = "b"\nversion = "2"\n"\nversion = "1"\n',  # a header inside a name
+        '[[package]][[package]]\nname = "c"\nversion = "3"\n[[package]] \t\nname = "d" \nversion = "4"',
+        '[[package]]\nversion = "1"\nname = "e"\n', "", "[[package]]", "\n[[package]]\n",
+    ],
+)
+def test_lock_tables_found_by_header_are_the_patterns_matches(text):
+    expected = [(m.span(), m.groups()) for m in dependencies._LOCKED_PACKAGE.finditer(text)]
+    assert [(m.span(), m.groups()) for m in dependencies._locked_packages(text)] == expected
