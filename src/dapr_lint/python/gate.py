@@ -223,19 +223,26 @@ def closed_summary(data: bytes, subscribers: tuple[str, ...] = ()) -> Optional[M
     """The module summary of a closed file (what the full path's builder gives, before the engine annotates
     where the file lives), or None when the gate opens (or CPython refuses the file: DPR001 is the full
     path's)."""
+    return first_pass(data, subscribers)[0]
+
+
+def first_pass(data: bytes, subscribers: tuple[str, ...] = ()) -> tuple[Optional[ModuleSummary], Optional[ast.Module]]:
+    """`closed_summary`, and CPython's `ast` of the file when the gate parsed it and opened: the full path
+    needs that same tree (`ast.parse(data)`) for the DPR001 verdict and the positions, and need not parse the
+    file with CPython a second time. The walk only reads the tree."""
     if subscribers or _SURELY_OPEN.search(data) is not None:
-        return None
+        return None, None
     tree = quietly(ast.parse, data)
     if tree is None:
-        return None
+        return None, None
     try:
         summary = _Gate(data).run(tree)
     except (_Open, RecursionError):
-        return None
+        return None, tree
     # what only the compiler refuses (`return` outside a function, ...): compiled once the file would close
     if quietly(compile, tree, "<dapr-lint>", "exec", dont_inherit=True) is None:
-        return None
-    return summary
+        return None, None
+    return summary, None
 
 
 class _WalkFacts:

@@ -57,13 +57,14 @@ def quietly(step: Any, *args: Any, **keywords: Any) -> Any:
         return None
 
 
-def compiled_tree(data: bytes) -> Optional[ast.Module]:
+def compiled_tree(data: bytes, parsed: Optional[ast.Module] = None) -> Optional[ast.Module]:
     """CPython's `ast` of the file when `compile()` accepts it (the tree it compiled), else None.
 
     One CPython parse serves the DPR001 decision and the positions (python/positions.py places statements
     from it). `compile()` of the tree accepts exactly what `compile()` of the text accepts: it is the tree
-    that text compiles from. A refusal is judged by `compile_problem` as before."""
-    tree = quietly(ast.parse, data)
+    that text compiles from. A refusal is judged by `compile_problem` as before. `parsed`: `ast.parse(data)`
+    made already (by the gate), not repeated."""
+    tree = parsed if parsed is not None else quietly(ast.parse, data)
     if tree is None or quietly(compile, tree, "<dapr-lint>", "exec", dont_inherit=True) is None:
         return None
     return tree
