@@ -216,11 +216,11 @@ def verify_fix(original: bytes, fixed: bytes) -> Optional[str]:
     The fixed text must parse (LibCST, the file's own grammar) and compile (CPython's `compile()` when the
     running interpreter knows the grammar, else the LibCST checks above). A problem the original already had
     is not the fix's doing and does not block it."""
-    scan = bounds.scan(fixed.decode("utf-8", "replace"))
-    if scan.too_deep:
-        return "the fixed code " + scan.message()
+    too_deep, depth = bounds.screen(fixed.decode("utf-8", "replace"))
+    if too_deep is not None:
+        return "the fixed code " + too_deep.message()
     try:
-        with bounds.recursion_for(scan.depth):
+        with bounds.recursion_for(depth):
             module = cst.parse_module(fixed)
             problem = syntax_problem(fixed, module)
     except cst.ParserSyntaxError as exc:
@@ -230,7 +230,7 @@ def verify_fix(original: bytes, fixed: bytes) -> Optional[str]:
     if problem is None:
         return None
     try:
-        with bounds.recursion_for(bounds.scan(original.decode("utf-8", "replace")).depth):
+        with bounds.recursion_for(bounds.screen(original.decode("utf-8", "replace"))[1]):
             before = syntax_problem(original, cst.parse_module(original))
     except Exception:
         before = None
