@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -178,8 +179,79 @@ CLOSED_BY_REFINEMENT = {
         b"class Worker:\n    def __init__(self):\n        self.queue = asyncio.Queue()\n\n"
         b"    async def run(self):\n        item = await self.queue.get()\n        await asyncio.sleep(0)\n        return item\n"
     ),
+    # Dapr names in prose and in strings, and a class of the file's own by that name: the text shortcut skips them
+    # and the walk finds no name of NAMES
+    "Dapr names in a docstring, a comment, a patch target and a local class": (
+        b'"""Wraps ``DaprClient.invoke_method``; see WorkflowRuntime."""\nfrom unittest import mock\n\n\n'
+        b"class DaprWorkflowClient:  # not ActorRuntime.register_actor\n    pass\n\n\n"
+        b"@mock.patch('app.store.DaprClient')\ndef test_save(client):\n    assert client\n"
+    ),
+    # a coroutine calling a plain method of its own class: the model resolves the call to that method and the
+    # summary's async_calls skip it (what the method returns is read where it is used)
+    "a coroutine calling its own class's method, which uses the project": (
+        b"from .tracing import tracer\n\n\nclass Worker:\n    def _span(self, name):\n"
+        b"        return tracer.start_span(name)\n\n    async def run(self):\n        with self._span('run'):\n"
+        b"            return 1\n"
+    ),
+    # the decorators and defaults of a coroutine are calls of the scope around it, not on the loop
+    "a coroutine under a library's decorator": (
+        b"import asyncio\nimport pytest\n\n\n@pytest.mark.parametrize('n', [1, pytest.param(2)])\n"
+        b"async def test_sleep(n, marker=pytest.mark.slow):\n    await asyncio.sleep(0)\n"
+    ),
+    # the actor classes and ActorId where the model reads nothing by them: annotations, checked types,
+    # comparisons, a call of an actor class, ActorId of a str or of a parameter with no type
+    "actor names in annotations, checks, comparisons and ActorId of a str": (
+        b"from typing import Callable, Optional, Type\nfrom dapr.actor import Actor, ActorId, ActorInterface\n"
+        b"from dapr.actor.runtime.remindable import Remindable\n\nFactory = Callable[[ActorInterface, str], object]\n\n\n"
+        b"def is_actor(cls: Type[Actor], other: 'Remindable') -> bool:\n"
+        b"    return issubclass(cls, (str, Remindable)) or cls is Actor or ActorInterface in cls.__bases__\n\n\n"
+        b"def make(actor_id, name: Optional[ActorId] = None) -> ActorId:\n"
+        b"    return ActorId(actor_id) if name is None else ActorId(f'{name}-1') or ActorId('x') or ActorId.create_random_id\n"
+    ),
+    # OpenTelemetry set up and used with no Dapr client or app in the module: the summary's tracing and forwarding
+    # facts come from the ast
+    "OpenTelemetry set-up, instrumentors and a tracer": (
+        b"from opentelemetry import trace\nfrom opentelemetry.sdk.trace import TracerProvider\n"
+        b"from opentelemetry.instrumentation.grpc import GrpcInstrumentorClient\n\n\n"
+        b"def setup():\n    trace.set_tracer_provider(TracerProvider())\n    GrpcInstrumentorClient().instrument()\n\n\n"
+        b"def work():\n    with trace.get_tracer(__name__).start_as_current_span('work'):\n        return 1\n"
+    ),
 }
 OPEN_FOR_A_RULE = {
+    "ActorId of an int (DPR809)": (
+        b"from dapr.actor import ActorId\n\n\ndef make():\n    return ActorId(42)\n",
+        "DPR809",
+    ),
+    "ActorId through an alias, of None (DPR809)": (
+        b"from dapr.actor.id import ActorId\n\nMake = ActorId\n\n\ndef make():\n    return Make(None)\n",
+        "DPR809",
+    ),
+    "an actor class as a base through an alias (summary: actors)": (
+        b"from dapr.actor import Actor\n\nBase = Actor\n\n\nclass Cart(Base):\n    async def _on_activate(self):\n        pass\n",
+        "actors",
+    ),
+    "a library that may be the project's called in a coroutine (summary: async_calls)": (
+        b"import asyncio\nimport pytest\n\n\n@pytest.mark.parametrize('n', [1])\nasync def test_sleep(n):\n"
+        b"    with pytest.raises(ValueError):\n        await asyncio.sleep(n)\n",
+        "async_calls",
+    ),
+    "a property of the class returning a project function, called on the loop (summary: async_calls)": (
+        b"from .handlers import save\n\n\nclass Worker:\n    @property\n    def handler(self):\n        return save\n\n"
+        b"    async def run(self, event):\n        self.handler(event)\n",
+        "async_calls",
+    ),
+    # an app handed to an instrumentor stays the module's own (summary_routes.py); DPR413's fix reads `propagate`
+    "an app handed to an OpenTelemetry instrumentor (summary: objects)": (
+        b"from fastapi import FastAPI\nfrom opentelemetry.instrumentation.fastapi import FastAPIInstrumentor\n\n"
+        b"app = FastAPI()\nFastAPIInstrumentor.instrument_app(app)\n",
+        "objects",
+    ),
+    "a Dapr client used after a docstring naming it (DPR302)": (
+        b'"""A store over ``DaprClient``."""\nimport dapr.clients as c\nfrom dapr.clients.exceptions import DaprInternalError\n\n\n'
+        b"def save():\n    with c.DaprClient() as client:\n        try:\n            client.save_state('store', 'k', 'v')\n"
+        b"        except DaprInternalError:\n            raise\n",
+        "DPR302",
+    ),
     "pydantic model published as a dict (DPR201)": (
         b"from dapr.clients import DaprClient\nfrom pydantic import BaseModel\n\n\nclass Order(BaseModel):\n    id: int\n\n\n"
         b"def send():\n    with DaprClient() as client:\n        client.publish_event('pubsub', 'orders', Order(id=1).dict())\n",
@@ -276,6 +348,75 @@ def test_an_agent_framework_module_has_its_workflow_facts(monkeypatch):
     assert summary is not None and summary.workflows.opaque and summary.workflows.agents
     full, gated = _both(Path("helper.py"), AGENT_MODULE, _everything(), monkeypatch)
     assert gated == full
+
+
+WAITING_MODULE = (
+    "from datetime import timedelta\nimport dapr.ext.workflow._durabletask.task as task\nfrom .events import APPROVED\n"
+    "REJECTED = 'rejected'\n\n\ndef orchestrator(ctx: task.OrchestrationContext, _):\n"
+    "    first = yield ctx.wait_for_external_event('my_event')\n"
+    "    ctx.wait_for_external_event(name=REJECTED, timeout=timedelta(seconds=5))\n"
+    "    winner = yield task.when_any([ctx.wait_for_external_event(APPROVED), ctx.wait_for_external_event(\n"
+    "        'é')])\n    return ctx.wait_for_external_event()\n"
+).encode("utf-8")
+
+
+def test_external_event_waiters_of_a_closed_module(monkeypatch):
+    """`wait_for_external_event` on any receiver: the summary's awaited events come from the ast (names as the
+    model reads them, spans in characters), in the order written."""
+    summary = gate.closed_summary(WAITING_MODULE)
+    assert summary is not None
+    assert [(e.name, e.span) for e in summary.workflows.awaited] == [
+        ("my_event", Span(8, 19, 8, 58)), ("rejected", Span(9, 5, 9, 77)),
+        (ImportedName(".events.APPROVED"), Span(10, 35, 10, 72)), ("é", Span(10, 74, 11, 13)), (None, Span(12, 12, 12, 41)),
+    ]
+    full, gated = _both(Path("orchestrators.py"), WAITING_MODULE, _everything(), monkeypatch)
+    assert gated == full
+    # with no Dapr import the model records no workflow facts at all: any waiter closes
+    plain = b"def f(ctx):\n    return [ctx.wait_for_external_event(n) for n in ('a', 'b')]\n"
+    assert gate.closed_summary(plain) is not None
+    full, gated = _both(Path("plain.py"), plain, _everything(), monkeypatch)
+    assert gated == full
+
+
+@pytest.mark.parametrize(
+    "waiter",
+    [
+        "[ctx.wait_for_external_event(n) for n in ('a', 'b')]",  # a comprehension: visited in another order
+        "(ctx.wait_for_external_event('a'))",  # parentheses of its own: part of the call's span in LibCST
+        "ctx.wait_for_external_event(f'{n}')",  # a name the model reads as a str kind, not a constant
+        "ctx.wait_for_external_event('a') if n else None",  # a condition
+        "ctx.wait_for_external_event(n)",  # a parameter: the model's value, not this pass's
+    ],
+)
+def test_external_event_waiters_the_model_may_read_otherwise_open(waiter, monkeypatch):
+    source = f"import dapr.ext.workflow as wf\n\n\ndef orchestrator(ctx, n):\n    return {waiter}\n".encode()
+    assert gate.closed_summary(source) is None
+    full, gated = _both(Path("orchestrators.py"), source, _everything(), monkeypatch)
+    assert gated == full and full[1].workflows.awaited
+
+
+# Where python/ reads the names the first pass lets pass outside one shape (gate._READ_IN_ONE_SHAPE, the waiters it
+# reads itself): a new reading changes these counts, and must be matched in gate._check_shape / _awaited_events.
+_SHAPED_READINGS = re.compile(
+    r"\b(?:ACTOR_ID|ACTOR_CLASSES|INTERFACE_CLASSES|REMINDABLE_CLASSES)\b|wait_for_external_event"
+    r"|\"dapr\.actor[a-z_.]*\.(?:ActorId|Actor|ActorInterface|Remindable)\""
+)
+
+
+def test_the_names_read_in_one_shape_are_read_where_the_gate_knows():
+    found = {}
+    for path in sorted((ROOT / "src" / "dapr_lint" / "python").rglob("*.py")):
+        if path.name in ("gate.py", "gate_names.py") or path.name.startswith("sdk_") or "pages" in path.parts:
+            continue
+        count = len(_SHAPED_READINGS.findall(path.read_text(encoding="utf-8")))
+        if count:
+            found[path.relative_to(ROOT / "src" / "dapr_lint" / "python").as_posix()] = count
+    assert found == {
+        "model/actors.py": 16,  # the sets and their names; `bases` (a class's base); exported
+        "model/workflow_facts.py": 2,  # `_call`: the awaited events (gate._awaited_events)
+        "rules/actors.py": 2,  # DPR809: `ActorId(...)` as a callee (gate._str_actor_id)
+        "rules/workflows.py": 3,  # in a registered workflow only (which opens the file)
+    }, "a new reading of a name the gate lets pass: teach gate._check_shape or _awaited_events, then update this"
 
 
 def test_what_dapr_agents_exports_still_opens(tmp_path):

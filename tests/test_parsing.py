@@ -3,6 +3,7 @@ and no cyclic garbage collection while one file is checked (engine/workers.py)."
 
 from __future__ import annotations
 
+import ast
 import gc
 import weakref
 from pathlib import Path
@@ -105,3 +106,47 @@ def test_the_compiled_tree_agrees_with_compile_on_every_fixture_and_example():
     for path in SOURCES:
         data = path.read_bytes()
         assert (verify.compiled_tree(data) is not None) == (verify.compile_problem(data) is None), path
+
+
+def test_an_open_file_is_parsed_by_cpython_once(monkeypatch):
+    """The gate's `ast` of a file it opens is the tree the DPR001 verdict and the positions use: no second
+    `ast.parse` of the same text."""
+    from dapr_lint.engine.python_stage import analyze_python
+    from dapr_lint.python import gate
+
+    data = (
+        b"from dapr.clients import DaprClient\n\n"
+        b"async def handler():\n"
+        b"    with DaprClient() as client:\n"
+        b"        client.save_state('statestore', 'k', 'v')\n"
+    )
+    assert gate.first_pass(data)[0] is None  # the gate opens it
+    parsed: list[bytes] = []
+    real_parse = ast.parse
+
+    def counting(source, *args, **keywords):
+        if source == data:
+            parsed.append(source)
+        return real_parse(source, *args, **keywords)
+
+    monkeypatch.setattr(ast, "parse", counting)
+    settings = Settings(frozenset({"DPR101"}))
+    result = analyze_python("app.py", data, settings)
+    assert [d.code for d in result.diagnostics] == ["DPR101"]
+    assert len(parsed) == 1
+
+
+def test_the_gates_tree_is_the_tree_the_full_path_would_parse():
+    from dapr_lint.python import gate
+
+    compared = 0
+    for path in SOURCES:
+        data = path.read_bytes()
+        closed, tree = gate.first_pass(data)
+        if tree is None:
+            continue
+        assert closed is None, path  # only an opened file hands its tree on
+        assert ast.dump(tree, include_attributes=True) == ast.dump(ast.parse(data), include_attributes=True), path
+        assert (verify.compiled_tree(data, tree) is not None) == (verify.compiled_tree(data) is not None), path
+        compared += 1
+    assert compared >= 5  # most opened files open on their text (gate._SURELY_OPEN), before any parse

@@ -190,7 +190,8 @@ def test_a_folder_shared_by_many_is_read_once(tmp_path, monkeypatch):
     memo: dependencies.FolderPins = {}
     pins = {dependencies.pin_for(folder, tmp_path, memo) for folder in folders}
     assert pins == {SdkPin("1.16.2", "1.16.2", "uv.lock")}
-    assert reads.count(tmp_path / "uv.lock") == 2  # once for dapr, once for dapr-agents, not once per app
+    assert reads.count(tmp_path / "uv.lock") == 1  # once for dapr and dapr-agents together, not once per app
+    assert all(path.exists() for path in reads)  # a lock file a folder does not list is not opened
 
 
 def test_no_pin_outside_the_repository(tmp_path):

@@ -8,7 +8,7 @@ import re
 import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Iterable, Optional
 
 from dapr_lint import reading, registry, specs
 from dapr_lint.options import OPTIONS, ConfigError, OptionSpec  # noqa: F401  (OptionSpec: re-exported)
@@ -88,7 +88,7 @@ class Config:
         if rel is None:
             rel = path.resolve().as_posix().lstrip("/")  # outside the configuration's folder: name patterns still apply
         codes: set[str] = set()
-        if any(glob_match(pattern, rel) for pattern in self.test_paths):
+        if glob_set(self.test_paths).matches(rel):
             # test code: these rules are off, and --fix leaves the file alone (a test that uses a deprecated API
             # or a bad payload on purpose tests exactly that)
             codes.update(rule.code for rule in specs.all_rules() if rule.off_in_test_code)
@@ -384,6 +384,17 @@ def real_folder(folder: str) -> str:
     return real
 
 
+def real_path(path) -> str:
+    """os.path.realpath of a file's path, with its folder resolved once per run (_REAL_FOLDERS) and the file itself
+    asked whether it is a link (one lstat, where realpath asks every part of the path). A path with a `..` is
+    resolved whole: realpath follows a link before the `..` that leaves it, abspath would drop both."""
+    text = os.fspath(path)
+    if ".." in text.split(os.sep) or (os.altsep is not None and ".." in text.split(os.altsep)):
+        return os.path.realpath(text)
+    resolved = linked(text)
+    return os.path.realpath(resolved) if os.path.islink(resolved) else resolved
+
+
 # A folder's resolved path, for the files of one run (a walk of 400 files resolved every folder of every file
 # again: ~40 % of a warm run's discovery). Emptied when a run or a walk starts, so a long-lived process (the
 # language server) sees a link that changed between runs.
@@ -565,6 +576,51 @@ def glob_match(pattern: str, rel_path: str) -> bool:
     return following[0]
 
 
+class GlobSet:
+    """Whether any of several globs matches a path: `any(glob_match(p, rel_path) for p in patterns)`, with the
+    patterns that match a name at any depth decided once per name for all of them (the names of a run's paths
+    repeat: its folders, `__init__.py`), a name without a wildcard by a set lookup."""
+
+    def __init__(self, patterns: Iterable[str]) -> None:
+        self.anchored: list[str] = []
+        self.literals: set[str] = set()
+        self.wildcards: list[tuple] = []
+        for pattern in patterns:
+            anchored, segments = compile_glob(pattern)
+            if anchored:
+                self.anchored.append(pattern)
+            elif all(token[0] == "lit" for token in segments[0]):
+                self.literals.add("".join(token[1] for token in segments[0]))
+            else:
+                self.wildcards.append(segments[0])
+        self._names: dict[str, bool] = {}
+
+    def matches(self, rel_path: str) -> bool:
+        for name in rel_path.split("/"):
+            hit = self._names.get(name)
+            if hit is None:
+                hit = name in self.literals or any(_segment_match(tokens, name) for tokens in self.wildcards)
+                if len(self._names) < 65536:
+                    self._names[name] = hit
+            if hit:
+                return True
+        return any(glob_match(pattern, rel_path) for pattern in self.anchored)
+
+
+_GLOB_SETS: dict[tuple[str, ...], GlobSet] = {}
+
+
+def glob_set(patterns: Iterable[str]) -> GlobSet:
+    """The GlobSet of a list of patterns, built once per list."""
+    key = tuple(patterns)
+    found = _GLOB_SETS.get(key)
+    if found is None:
+        found = GlobSet(key)
+        if len(_GLOB_SETS) < 256:
+            _GLOB_SETS[key] = found
+    return found
+
+
 # -- the effective settings of each file ---------------------------------------------------------------
 
 
@@ -611,6 +667,7 @@ class Resolver:
         self._settings: dict[int, Settings] = {}
         self._pins: dict[Path, Optional["SdkPin"]] = {}
         self._folder_pins: dict = {}
+        self._git_roots: dict[Path, Optional[Path]] = {}
         if self.cli.config_file is not None and not self.cli.config_file.is_file():
             raise ConfigError(f"--config: no such file: {self.cli.config_file}")
 
@@ -689,13 +746,34 @@ class Resolver:
     def _pin_root(self, folder: Path, config: Config) -> Path:
         """How far up a pin is looked for: the git work tree, else the configuration's folder, else the working
         folder when the file is below it, else the file's own folder (never above what the user named)."""
-        for candidate in (folder, *folder.parents):
-            if (candidate / ".git").exists():
-                return candidate
+        git_root = self._git_root(folder)
+        if git_root is not None:
+            return git_root
         for root in ((config.root,) if config.source is not None else ()) + (self.cwd,):
             if _is_under(folder, root):
                 return root
         return folder
+
+    def _git_root(self, folder: Path) -> Optional[Path]:
+        """The nearest folder at or above `folder` holding `.git`; each folder is asked once per resolver (the
+        folders of a repository share their answer)."""
+        known = self._git_roots.get(folder, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known  # type: ignore[return-value]
+        walked = []
+        found: Optional[Path] = None
+        for candidate in (folder, *folder.parents):
+            known = self._git_roots.get(candidate, _UNKNOWN)
+            if known is not _UNKNOWN:
+                found = known  # type: ignore[assignment]
+                break
+            walked.append(candidate)
+            if (candidate / ".git").exists():
+                found = candidate
+                break
+        for candidate in walked:
+            self._git_roots[candidate] = found
+        return found
 
     def settings_of(self, config: Config) -> Settings:
         settings = self._settings.get(id(config))

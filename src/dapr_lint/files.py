@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
 from dapr_lint import reading
-from dapr_lint.config import Config, ConfigError, forget_real_folders, glob_match, link_path, linked, path_below, real_folder, relative_posix
+from dapr_lint.config import Config, ConfigError, forget_real_folders, glob_match, glob_set, link_path, linked, path_below, real_folder, real_path, relative_posix
 from dapr_lint.python.dependencies import is_dependency_file
 from dapr_lint.roots import RunRoot, project_root, run_root
 
@@ -49,17 +49,24 @@ class Skipped:
 
 
 def kind_of(path: Path, named: bool = False) -> Optional[str]:
-    """python, yaml or None. A file named on the command line without an extension is Python when its
-    first line is a Python shebang (`#!/usr/bin/env python3`), as pre-commit's `types: [python]` has it."""
-    suffix = path.suffix.lower()
+    """python, yaml, dependencies or None. A file named on the command line without an extension is Python when
+    its first line is a Python shebang (`#!/usr/bin/env python3`), as pre-commit's `types: [python]` has it."""
+    kind = _kind_of_name(path.name)
+    if kind is None and named and not path.suffix and _python_shebang(path):
+        return "python"
+    return kind
+
+
+def _kind_of_name(name: str) -> Optional[str]:
+    """kind_of by the file name alone (what a walk decides before it builds a path)."""
+    dot = name.rfind(".")
+    suffix = name[dot:].lower() if 0 < dot < len(name) - 1 else ""  # PurePath(name).suffix
     if suffix in PYTHON_SUFFIXES:
         return "python"
     if suffix in YAML_SUFFIXES:
         return "yaml"
-    if is_dependency_file(path.name):
+    if is_dependency_file(name):
         return "dependencies"
-    if named and not suffix and _python_shebang(path):
-        return "python"
     return None
 
 
@@ -139,10 +146,17 @@ def discover(
             walked = _WALKS.get(walk_key) if _WALKS is not None and warn is None else None
             if walked is None:
                 walked = []
-                for candidate, is_link in _Walker(say, skipped).files_under(path):
-                    cfg = config_for(candidate)
-                    if not _excluded(candidate, path, cfg.root, cfg.exclude_patterns):
-                        walked.append((candidate.relative_to(path), kind_of(candidate) or "python", is_link))
+                excludes: dict[int, _Excludes] = {}  # by Config: one per configuration the walk meets
+                folder: Optional[Path] = None
+                for directory, candidate, relative, kind, is_link in _Walker(say, skipped).files_under(path):
+                    if directory is not folder:  # the files of a folder come together and share its Config
+                        folder = directory
+                        cfg = config_for(candidate)
+                        matcher = excludes.get(id(cfg))
+                        if matcher is None:
+                            matcher = excludes[id(cfg)] = _Excludes(path, cfg.root, cfg.exclude_patterns)
+                    if not matcher.excluded(candidate):
+                        walked.append((relative, kind, is_link))
                 if _WALKS is not None:
                     _WALKS[walk_key] = walked
             for relative, kind, is_link in walked:
@@ -181,32 +195,39 @@ def _file_type(mode: int) -> str:
     return "not a regular file"
 
 
-def _excluded(candidate: Path, base: Path, root: Path, patterns: list[str]) -> bool:
-    """Whether a file found under the folder argument `base` is excluded. A folder named on the command
-    line is never excluded itself: only what lies below it is matched (`dapr-lint tests/fixtures` checks
-    the fixtures even when the configuration excludes them from `dapr-lint .`)."""
-    rel = relative_posix(candidate, root)
-    base_rel = relative_posix(base, root)
-    if rel is None or base_rel is None:
-        # the folder is outside the configuration's folder: match what lies below the folder
-        rel = os.path.relpath(os.path.abspath(candidate), os.path.abspath(base)).replace(os.sep, "/")
-        base_rel = ""
-    for pattern in patterns:
-        if "/" in pattern.strip().strip("/"):
+class _Excludes:
+    """Whether a file found under the folder argument `base` is excluded by one configuration's patterns. A folder
+    named on the command line is never excluded itself: only what lies below it is matched (`dapr-lint
+    tests/fixtures` checks the fixtures even when the configuration excludes them from `dapr-lint .`).
+
+    A pattern with a `/` is matched against the path from the configuration's folder; one without, against
+    the path below `base` (config.GlobSet: each name is decided once for all such patterns)."""
+
+    def __init__(self, base: Path, root: Path, patterns: list[str]) -> None:
+        self.base = base
+        self.root = root
+        self.base_rel = relative_posix(base, root)
+        self.paths = [p for p in patterns if "/" in p.strip().strip("/")]
+        self.below = glob_set(p for p in patterns if "/" not in p.strip().strip("/"))
+
+    def excluded(self, candidate: Path) -> bool:
+        rel = relative_posix(candidate, self.root)
+        base_rel = self.base_rel
+        if rel is None or base_rel is None:
+            # the folder is outside the configuration's folder: match what lies below the folder
+            rel = os.path.relpath(os.path.abspath(candidate), os.path.abspath(self.base)).replace(os.sep, "/")
+            base_rel = ""
+        for pattern in self.paths:
             if glob_match(pattern, rel) and not (base_rel and glob_match(pattern, base_rel)):
                 return True
-        else:
-            below = rel[len(base_rel) + 1 :] if base_rel and base_rel != "." else rel
-            if glob_match(pattern, below):
-                return True
-    return False
+        return self.below.matches(rel[len(base_rel) + 1 :] if base_rel and base_rel != "." else rel)
 
 
 def _excluded_explicit(path: Path, config: Config) -> bool:
     rel = relative_posix(path, config.root)
     if rel is None:
         return False
-    return any(glob_match(pattern, rel) for pattern in config.exclude_patterns)
+    return glob_set(config.exclude_patterns).matches(rel)
 
 
 # -- the walk ----------------------------------------------------------------------------------------------
@@ -217,13 +238,14 @@ class _Walker:
         self.warn = warn
         self.skipped = skipped
 
-    def files_under(self, folder: Path) -> list[tuple[Path, bool]]:
-        """(path, is a symbolic link) of every Python/YAML file below `folder` that `.gitignore` keeps."""
-        result: list[tuple[Path, bool]] = []
+    def files_under(self, folder: Path) -> list[tuple[Path, Path, str, str, bool]]:
+        """(its folder, path, path relative to `folder`, kind, is a symbolic link) of every file below `folder`
+        that dapr-lint checks and `.gitignore` keeps, the files of one folder together."""
+        result: list[tuple[Path, Path, str, str, bool]] = []
         ignores = _Ignores.for_folder(folder, self.warn)
-        stack: list[tuple[Path, Optional[_Ignores], str]] = [(folder, ignores, ignores.rel_of_start if ignores else "")]
+        stack: list[tuple[Path, Optional[_Ignores], str, str]] = [(folder, ignores, ignores.rel_of_start if ignores else "", "")]
         while stack:
-            directory, ignores, rel_dir = stack.pop()
+            directory, ignores, rel_dir, sub_dir = stack.pop()
             try:
                 with os.scandir(directory) as iterator:
                     entries = sorted(iterator, key=lambda e: e.name)
@@ -237,28 +259,29 @@ class _Walker:
                     ignores, rel_dir = _Ignores.at_root(directory, self.warn), ""  # a nested repository
                 elif ignores is not None and ".gitignore" in names:
                     ignores = ignores.with_file(rel_dir, directory / ".gitignore", self.warn)
-            below: list[tuple[Path, Optional[_Ignores], str]] = []
+            below: list[tuple[Path, Optional[_Ignores], str, str]] = []
             for entry in entries:
                 name = entry.name
-                path = directory / name
                 rel = f"{rel_dir}/{name}" if rel_dir else name
                 try:
                     is_link = entry.is_symlink()
                     is_dir = not is_link and entry.is_dir(follow_symlinks=False)
                 except OSError:
                     continue
+                sub = f"{sub_dir}/{name}" if sub_dir else name
                 if is_dir:
                     if name in _PRUNED:
                         continue
                     if ignores is not None and ignores.ignored(rel, True):
                         continue
-                    below.append((path, ignores, rel))
+                    below.append((directory / name, ignores, rel, sub))
                     continue
-                kind = kind_of(path)
+                kind = _kind_of_name(name)
                 if kind is None:
                     continue  # only names we would check are looked at (and warned about)
                 if ignores is not None and ignores.ignored(rel, False):
                     continue
+                path = directory / name
                 try:
                     info = os.stat(path)  # follows a link: what it points to
                 except OSError as exc:
@@ -279,7 +302,7 @@ class _Walker:
                     self.warn(f"skipping {path}: permission denied")
                     self.skipped.unreadable.append(str(path))
                     continue
-                result.append((path, is_link))
+                result.append((directory, path, sub, kind, is_link))
             stack.extend(reversed(below))
         return result
 
@@ -441,5 +464,5 @@ def repository_files(files: Iterable[SourceFile], config, root: Optional[RunRoot
             continue
         for entry in listed:
             if entry.kind != "dependencies":  # no summary: the project stage has nothing to read in them
-                found.setdefault(os.path.realpath(entry.path), entry)
+                found.setdefault(real_path(entry.path), entry)
     return sorted(found.values(), key=lambda f: str(f.path))

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Optional, Sequence
 
-from dapr_lint.config import Resolver
+from dapr_lint.config import Config, Resolver
 from dapr_lint.roots import run_root
 
 
@@ -33,8 +33,12 @@ def check_files(
     # with no repository marker, the project is what was named (every file of the run), nothing around it
     everything = None if root.marked else sorted(files, key=lambda f: str(f.path))
     groups: dict[int, tuple] = {}
+    folder_configs: dict[str, Config] = {}  # a folder's files share their configuration: asked once per folder
     for f in files:
-        config = resolver.config_for(f.path)
+        folder = os.path.dirname(os.path.abspath(f.path))
+        config = folder_configs.get(folder)
+        if config is None:
+            config = folder_configs[folder] = resolver.config_for(f.path)
         groups.setdefault(id(config), (config, []))[1].append(f)
     results = []
     for config, members in groups.values():

@@ -68,15 +68,17 @@ def analyze_python(path: str, data: bytes, settings: Settings, subscribers: tupl
                 result.summary = text_summary(data)
             return result  # valid, and nothing in it for the rules
     text = data.decode("utf-8-sig", "replace")
-    scan = bounds.scan(text)
-    if scan.too_deep:
-        result.diagnostics.append(_dpr001(path, scan.message(), scan.line, scan.column))
+    too_deep, depth = bounds.screen(text)
+    if too_deep is not None:
+        result.diagnostics.append(_dpr001(path, too_deep.message(), too_deep.line, too_deep.column))
         return result
-    with bounds.recursion_for(scan.depth):
+    # `depth` may be the cheap bound, at least the scan's: enough recursion, never less
+    with bounds.recursion_for(depth):
+        parsed: Optional[ast.Module] = None  # CPython's tree of the file, if the gate made it
         if relevant and gate.enabled():
             # the first pass (python/gate.py): a file where no rule can fire and whose summary is simple is
             # never parsed with LibCST
-            closed = gate.closed_summary(data, subscribers)
+            closed, parsed = gate.first_pass(data, subscribers)
             if closed is not None:
                 result.summary = closed if wants_summary(settings) else None
                 return result
@@ -91,10 +93,11 @@ def analyze_python(path: str, data: bytes, settings: Settings, subscribers: tupl
                 result.diagnostics.append(_dpr001(path, f"syntax error: {compiled.message}", compiled.line, compiled.column))
             return result
         except (RecursionError, MemoryError):
+            scan = bounds.scan(text)  # where the deepest point is (the screen may have bounded it only)
             result.diagnostics.append(_dpr001(path, f"too deeply nested to analyse: depth {scan.depth} at line {scan.line}", scan.line, scan.column))
             return result
         # one CPython parse: the DPR001 verdict, and the statement lines positions are placed from
-        tree = verify.compiled_tree(data)
+        tree = verify.compiled_tree(data, parsed)
         try:
             refused = verify.syntax_problem(data, module) if tree is None else None
         except (RecursionError, MemoryError):

@@ -15,6 +15,7 @@ from typing import Callable, Optional
 
 from dapr_lint import reading, specs
 from dapr_lint.cache import Cache
+from dapr_lint.config import real_path
 from dapr_lint.diagnostics import FileResult
 from dapr_lint.engine import workers
 from dapr_lint.engine.demand import project_inputs_fingerprint, wants_summary
@@ -209,8 +210,8 @@ class _Others:
         only = summary_settings(settings)
         rest: list[SourceFile] = []
         if universe and wants_summary(settings):
-            checked = {os.path.realpath(f.path) for f in files}
-            rest = [f for f in universe if os.path.realpath(f.path) not in checked]
+            checked = {real_path(f.path) for f in files}
+            rest = [f for f in universe if real_path(f.path) not in checked]
         tasks = [replace(_task(f, ignored_for), data=None) for f in rest]
         store = cache.child("summaries", only) if cache is not None and tasks else None
         return cls(tasks, only, store)

@@ -3,8 +3,9 @@ that stop a run.
 
 Every file is checked in a worker process (fork: a few milliseconds each, so even one file gets one), so
 that nothing a file does can cost the others: a worker that dies (a crash in native code, a signal, the
-memory limit) or that overruns the time budget is replaced, and the file it held becomes one DPR001
-finding saying why. Workers die with the parent (PR_SET_PDEATHSIG, and a watchdog thread), never hold
+memory limit) or that overruns the time budget is replaced, and the file it was checking becomes one DPR001
+finding saying why (the next file, sent ahead so that a worker never waits for the parent between files,
+goes to another worker). Results come back in task order. Workers die with the parent (PR_SET_PDEATHSIG, and a watchdog thread), never hold
 the caller's stdout/stderr, ignore the terminal's SIGINT (the parent decides) and finish a file they are
 writing before they obey SIGTERM. Where fork is not available the files are checked in this process, the
 time budget enforced with a profiling timer."""
@@ -17,6 +18,7 @@ import os
 import signal
 import sys
 import time
+from collections import deque
 from typing import Any, Callable, Optional
 
 from dapr_lint.diagnostics import Diagnostic, FileResult, InternalError
@@ -30,6 +32,15 @@ DEFAULT_FILE_TIMEOUT = 10.0
 _WALL_FACTOR = 3.0
 # Address space per worker (RLIMIT_AS): a normal file needs a few hundred MiB at most.
 MEMORY_LIMIT = 2 << 30
+
+_OUT_OF_MEMORY = f"out of memory (the limit is {MEMORY_LIMIT >> 20} MiB per worker)"
+# Objects a worker's collector may leave for later (gc.get_count()[0], what earlier files left in cycles):
+# about 160 MiB on dapr/python-sdk, where a worker's whole share of the tree stays under it.
+_GARBAGE_OBJECTS = 1_000_000
+# Files a worker holds: the one it checks and the next, sent ahead (when its pickle is under _PREFETCH_BYTES,
+# well under a pipe's buffer: a send to a busy worker must not wait).
+_IN_FLIGHT = 2
+_PREFETCH_BYTES = 16 << 10
 
 # Tests turn this off to observe the per-file stage in their own process; nothing a user sets reaches it.
 _ISOLATE = True
@@ -54,6 +65,11 @@ def unanalysed(task: Any, reason: str) -> FileResult:
     result.diagnostics.append(Diagnostic("DPR001", f"could not be analysed: {reason}", task.display, 1, 1, 1, 1))
     result.unanalysed = reason
     return result
+
+
+def _wall_budget(timeout: float) -> float:
+    """Wall-clock seconds a worker may hold one file (a stuck read spends no CPU)."""
+    return max(timeout * _WALL_FACTOR, timeout + 5.0)
 
 
 def _budget_reason(settings: Settings) -> str:
@@ -87,7 +103,7 @@ def _within_memory(task: Any, settings: Settings, work: Work) -> FileResult:
         with _collected_after():
             return work(task, settings)
     except MemoryError:
-        return unanalysed(task, f"out of memory (the limit is {MEMORY_LIMIT >> 20} MiB per worker)")
+        return unanalysed(task, _OUT_OF_MEMORY)
 
 
 @contextlib.contextmanager
@@ -214,13 +230,14 @@ class _Child:
 
 
 class _Slot:
-    """One worker process and the file it holds."""
+    """One worker process and the files sent to it, in the order it checks them: the first is the one it is
+    checking, the next waits in its pipe (so that the worker never waits for the parent between files)."""
 
     def __init__(self, process, conn) -> None:
         self.process = process
         self.conn = conn
-        self.index: Optional[int] = None
-        self.started = 0.0
+        self.held: deque[int] = deque()
+        self.started = 0.0  # when the first of `held` became the file the worker checks
         self.killed_for_time = False
 
 
@@ -231,6 +248,9 @@ class _Pool:
         self.work = work
         self.slots: list[_Slot] = []
         self.timeout = file_timeout(settings)
+        import selectors
+
+        self.selector = selectors.DefaultSelector()  # kept for the run: one registration per worker
 
     def _start(self) -> _Slot:
         from multiprocessing.connection import Pipe
@@ -245,16 +265,15 @@ class _Pool:
             finally:
                 os._exit(1)
         child_end.close()
-        return _Slot(_Child(pid), parent_end)
+        slot = _Slot(_Child(pid), parent_end)
+        self.selector.register(parent_end, 1, slot)  # selectors.EVENT_READ
+        return slot
 
     def run(self, tasks: list) -> list[FileResult]:
-        from collections import deque
-        from multiprocessing.connection import wait
-
         _preload(tasks)
         results: list[Optional[FileResult]] = [None] * len(tasks)
         queue = deque(range(len(tasks)))
-        wall = max(self.timeout * _WALL_FACTOR, self.timeout + 5.0)
+        wall = _wall_budget(self.timeout)
         try:
             try:
                 for _ in range(self.size):
@@ -265,18 +284,17 @@ class _Pool:
             for slot in list(self.slots):
                 self._dispatch(slot, queue, tasks, results)
             while True:
-                busy = [slot for slot in self.slots if slot.index is not None]
+                busy = [slot for slot in self.slots if slot.held]
                 if not busy:
                     break
                 now = time.monotonic()
                 next_deadline = min(slot.started + wall for slot in busy)
-                ready = wait(
-                    [slot.conn for slot in busy],  # a worker that ends closes its end: EOF
-                    timeout=max(0.05, next_deadline - now),
-                )
+                # a worker that ends closes its end: EOF, readable
+                events = self.selector.select(timeout=max(0.05, next_deadline - now))
+                ready = {key.data for key, _ in events}
                 now = time.monotonic()
                 for slot in busy:
-                    if slot.conn in ready:
+                    if slot in ready:
                         try:
                             index, result = slot.conn.recv()
                         except Exception:  # EOF: the worker died; an unpicklable result: the same to us
@@ -287,7 +305,8 @@ class _Pool:
                             self._lost(slot, queue, tasks, results)
                             continue
                         results[index] = result
-                        slot.index = None
+                        slot.held.popleft()  # the worker answers in the order it was given the files
+                        slot.started = now  # it went on with the next file it holds, if any
                         self._dispatch(slot, queue, tasks, results)
                     elif now - slot.started > wall and not slot.killed_for_time:
                         slot.killed_for_time = True  # no CPU spent but no answer either (a stuck read)
@@ -299,22 +318,33 @@ class _Pool:
         return [r if r is not None else unanalysed(tasks[i], "no worker could check it") for i, r in enumerate(results)]
 
     def _dispatch(self, slot: _Slot, queue, tasks, results) -> None:
-        while queue:
-            index = queue.popleft()
+        """Keep `slot` holding up to _IN_FLIGHT files: the one it checks and the next (a small one only, so that
+        a send to a busy worker never waits)."""
+        import pickle  # here: a run the cache serves never starts a worker
+
+        while queue and len(slot.held) < _IN_FLIGHT:
+            index = queue[0]
+            payload = pickle.dumps((index, tasks[index]), pickle.HIGHEST_PROTOCOL)
+            if slot.held and len(payload) > _PREFETCH_BYTES:
+                return  # sent when the worker is free (a large buffer from an editor or standard input)
             try:
-                slot.conn.send((index, tasks[index]))
+                slot.conn.send_bytes(payload)
             except Exception:
-                queue.appendleft(index)  # the worker is gone before it took the file: give it to another
-                self._replace(slot, queue, tasks, results)
+                if slot.held:  # it died holding a file: its EOF is read next, and _lost reports that file
+                    return
+                self._replace(slot, queue, tasks, results)  # gone before it took the file: give it to another
                 return
-            slot.index = index
-            slot.started = time.monotonic()
-            return
+            queue.popleft()
+            if not slot.held:
+                slot.started = time.monotonic()
+            slot.held.append(index)
 
     def _lost(self, slot: _Slot, queue, tasks, results) -> None:
-        """The worker of `slot` ended while holding a file: that file is reported, the worker replaced."""
-        index = slot.index
-        assert index is not None
+        """The worker of `slot` ended while holding files: the one it was checking is reported, the others go
+        back to the front of the queue, and the worker is replaced."""
+        index = slot.held.popleft()
+        queue.extendleft(reversed(slot.held))  # never started: another worker checks them
+        slot.held.clear()
         code = slot.process.exitcode
         if slot.killed_for_time or code == -getattr(signal, "SIGPROF", -1000):
             reason = _budget_reason(self.settings)
@@ -327,10 +357,10 @@ class _Pool:
         else:
             reason = f"worker exited with status {code}"
         results[index] = unanalysed(tasks[index], reason)
-        slot.index = None
         self._replace(slot, queue, tasks, results)
 
     def _replace(self, slot: _Slot, queue, tasks, results) -> None:
+        self.selector.unregister(slot.conn)
         slot.conn.close()
         self.slots.remove(slot)
         if slot.process.is_alive():
@@ -352,14 +382,17 @@ class _Pool:
     def _shutdown(self, graceful: bool) -> None:
         """Stop every worker. `graceful`: ask first (SIGTERM: a worker writing a fix finishes the file),
         then kill what is left a moment later; otherwise kill at once."""
+        import pickle
+
         for slot in self.slots:
             try:
-                if slot.index is None:
-                    slot.conn.send(None)  # an idle worker exits (EOF would not reach it: later workers hold the pipe)
+                if not slot.held:  # an idle worker exits (EOF would not reach it: later workers hold the pipe)
+                    slot.conn.send_bytes(pickle.dumps(None))
+                self.selector.unregister(slot.conn)
                 slot.conn.close()
-            except (OSError, ValueError):
+            except (OSError, ValueError, KeyError):
                 pass
-            if slot.process.is_alive() and slot.index is not None:
+            if slot.process.is_alive() and slot.held:
                 try:
                     os.kill(slot.process.pid, signal.SIGTERM if graceful else signal.SIGKILL)
                 except OSError:
@@ -371,6 +404,7 @@ class _Pool:
                 slot.process.kill()
                 slot.process.join()
         self.slots = []
+        self.selector.close()
 
 
 def _preload(tasks: list) -> None:
@@ -386,10 +420,12 @@ def _preload(tasks: list) -> None:
 
 
 def _worker_main(conn, settings: Settings, parent: int, timeout: float, work: Work) -> None:
+    import pickle
+
     _become_worker(parent)
     while True:
         try:
-            message = conn.recv()
+            message = pickle.loads(conn.recv_bytes())
         except (EOFError, OSError):
             os._exit(0)
         if message is None:
@@ -397,7 +433,7 @@ def _worker_main(conn, settings: Settings, parent: int, timeout: float, work: Wo
         index, task = message
         signal.setitimer(signal.ITIMER_PROF, timeout)  # over budget: SIGPROF ends the worker (its default)
         try:
-            result = _within_memory(task, settings, work)
+            result = _in_worker(task, settings, work)
         finally:
             signal.setitimer(signal.ITIMER_PROF, 0)
         try:
@@ -410,10 +446,33 @@ def _worker_main(conn, settings: Settings, parent: int, timeout: float, work: Wo
             conn.send((index, fallback))
 
 
+def _in_worker(task: Any, settings: Settings, work: Work) -> FileResult:
+    """`work` on one file in a worker, whose collector is off for good (_become_worker): the cycles earlier
+    files left (a LibCST tree, a model: a million objects over dapr/python-sdk) are kept until they pass
+    _GARBAGE_OBJECTS, and what is left when the worker ends is never traversed nor freed one by one (measured
+    10 % of the workers' CPU on that tree). `--fix` frees them before every file, as a run in-process does.
+    A file that runs out of memory while garbage is kept is checked once more after it is freed, so that
+    what a file gets does not depend on the files its worker checked before it."""
+    kept = gc.get_count()[0]
+    if kept and (settings.fix_mode is not None or kept > _GARBAGE_OBJECTS):
+        gc.collect(0)
+        kept = 0
+    for attempt in range(2):
+        try:
+            return work(task, settings)
+        except MemoryError:
+            pass  # retried out of the handler, so that the failed attempt's frames are gone
+        if not kept or attempt:
+            break
+        gc.collect(0)
+    return unanalysed(task, _OUT_OF_MEMORY)
+
+
 def _become_worker(parent: int) -> None:
     # What the worker inherited (the imported checkers) lives as long as it does: the collector need not look
-    # at it again.
+    # at it again; the collector runs only when _in_worker asks.
     gc.freeze()
+    gc.disable()
     # The caller (a pre-commit hook, a CI step) reads our stdout and stderr until every process holding
     # them has closed them: a worker never holds them.
     devnull = os.open(os.devnull, os.O_RDWR)

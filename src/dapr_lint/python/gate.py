@@ -12,13 +12,14 @@ What opens it:
   resolves it, and related to it either way (a module above it, a member below it); an import of a web
   framework, Dapr extension or agent framework (`ANCHOR_ROOTS`);
 - a shape the model or the summary reads without resolving its receiver (a route or Dapr decorator on any
-  object, `include_router`, `mount`, `wait_for_external_event`, ...: `OPENING_DECORATORS`, `OPENING_CALLS`);
+  object, `include_router`, `mount`, ...: `OPENING_DECORATORS`, `OPENING_CALLS`; a `wait_for_external_event`
+  written where the model may meet it in another order or read its name otherwise);
 - anything this pass does not model as the LibCST model does (a `match` statement, an environment default
   read through names, a file CPython refuses: DPR001 comes from the full path).
 
 Names a rule writes that only matter next to an anchor (`time.sleep` in a workflow, `json.loads` on an event)
-are listed in `CONTEXT`; the summary facts they feed (`os.getenv` defaults, logging set-up calls, closers)
-are computed here the way python/summary.py and python/practices.py compute them. tests/test_gate.py fails
+are listed in `CONTEXT`; the summary facts they feed (`os.getenv` defaults, logging set-up calls, closers,
+the workflow events waited for) are computed here the way python/summary.py and python/practices.py compute them. tests/test_gate.py fails
 when a dotted name written in python/ is in neither list, and proves the gated run equal to the full one.
 """
 
@@ -32,7 +33,7 @@ from typing import Any, Optional, Union
 from dapr_lint.python import known
 from dapr_lint.python.gate_names import NAMES
 from dapr_lint.python.model.actors import _LIBRARIES as _ACTOR_BASE_LIBRARIES
-from dapr_lint.python.model.actors import ACTOR_CLASSES, INTERFACE_CLASSES, REMINDABLE_CLASSES
+from dapr_lint.python.model.actors import ACTOR_CLASSES, ACTOR_ID, INTERFACE_CLASSES, REMINDABLE_CLASSES
 from dapr_lint.python.model.workflow_facts import _REGISTER_METHODS
 from dapr_lint.python.practices import (
     _CLOSER_METHODS,
@@ -61,6 +62,7 @@ from dapr_lint.summaries import (
     Route,
     Span,
     StrValue,
+    WorkflowEvent,
     WorkflowFacts,
 )
 
@@ -73,11 +75,11 @@ def enabled() -> bool:
 
 
 # Top-level packages whose mere import opens the gate: web frameworks, Dapr's extensions' old names, agent
-# frameworks, servers, tracing. The model keys several facts on `imports_module(<one of these>)` plus a shape.
+# frameworks, servers. The model keys several facts on `imports_module(<one of these>)` plus a shape.
 ANCHOR_ROOTS = frozenset(
     {
         "fastapi", "flask", "starlette", "flask_dapr", "diagrid", "uvicorn", "hypercorn", "gunicorn",
-        "opentelemetry", "cloudevents", "werkzeug", "durabletask",
+        "cloudevents", "werkzeug", "durabletask",
     }
 )
 # The Dapr modules the actor and workflow facets key on by `imports_module`: with one of them imported, the model
@@ -96,6 +98,13 @@ CONTEXT = frozenset(
         "structlog.configure", "structlog.configure_once", "structlog.getLogger", "structlog.get_logger",
         "coloredlogs.install", "logfire.configure", "google.cloud.logging.Client", "ecs_logging.StdlibFormatter",
         "loguru.logger", "azure.monitor.opentelemetry", "phoenix.otel", "openinference.instrumentation",
+        # OpenTelemetry: what its imports and set-up calls say (the summary's tracing and forwarding facts) is
+        # computed here (`practices`); DPR413's fix reads `propagate` and an app handed to an instrumentor is
+        # harmless (summary_routes.py), each next to a Dapr client or an app of the module, which open it
+        "opentelemetry.sdk", "opentelemetry.instrumentation", "opentelemetry.exporter", "opentelemetry.distro",
+        "opentelemetry.trace.set_tracer_provider", "opentelemetry.instrumentation.aiohttp_client",
+        "opentelemetry.instrumentation.auto_instrumentation", "opentelemetry.instrumentation.grpc",
+        "opentelemetry.propagate",
         "atexit.register", "contextlib.aclosing", "contextlib.asynccontextmanager", "contextlib.closing",
         "contextlib.contextmanager", "weakref.finalize",
         "os._exit", "os.environ.get", "os.getenv", "os.urandom", "sys.exit",
@@ -134,6 +143,9 @@ NOT_NAMES = frozenset(
         "dapr.ext", "dapr.actor", "dapr.ext.workflow", "dapr.ext.workflow.aio", "dapr.ext.fastapi", "dapr.ext.flask",
         "dapr.aio.clients", "dapr.actor.",  # the owner an actor rule names an Actor coroutine by (rules/clients.py)
         "pydantic.dict", "pydantic.json",  # where a payload kind comes from (model/values.py Kind.origin)
+        # a return type the release tables describe (python/sdk_versions.py `create_timer`, `wait_for_external_event`):
+        # not a class of the member tables (sdk_table.MEMBERS), so no value the model gives is ever this path
+        "dapr.ext.workflow._durabletask.task.Task",
     }
 )
 
@@ -147,7 +159,7 @@ OPENING_DECORATORS = known.HTTP_ROUTE_METHODS | {
 OPENING_CALLS = frozenset(
     {
         "add_api_route", "add_route", "add_url_rule", "add_websocket_route", "add_api_websocket_route",
-        "include_router", "register_blueprint", "mount", "wait_for_external_event", "add_exception_handler",
+        "include_router", "register_blueprint", "mount", "add_exception_handler",
         "register_error_handler",
     }
 )
@@ -157,13 +169,41 @@ OPENING_CALLS = frozenset(
 # such a file is sent the full way without the first pass, which would only cost time there. Opening is
 # always safe, so this needs no proof; a file it sends the full way by a word in a comment loses nothing but time.
 _SURELY_OPEN = re.compile(
-    rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|opentelemetry|cloudevents"
+    rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|cloudevents"
     rb")\b|\bDapr(?:Grpc)?Client(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b"
-    rb"|\.(?:wait_for_external_event|register_actor|register_workflow|register_activity)\s*\(|\bActorRuntime\s*\."
-    rb"|\bActor(?:Id|Proxy)\s*[.(]|\(\s*(?:Actor|ActorInterface|Remindable)\b|@\s*actormethod\b|\bDapr(?:Actor|App)\s*\("
+    rb"|\.(?:register_actor|register_workflow|register_activity)\s*\("
+    rb"|\bActorProxy\s*[.(]|\(\s*(?:Actor|ActorInterface|Remindable)\b|@\s*actormethod\b|\bDapr(?:Actor|App)\s*\("
     rb"|\bmock_actor\b|\bDaprWorkflowContext\b",
     re.M,
 )
+# Around a name, what says it is prose (a docstring's ``DaprClient``, a sentence's end, a patch target's
+# 'pkg.DaprClient', a comment) or the file's own definition (`class DaprWorkflowClient:`), not a use: such a
+# match alone does not count.
+_QUOTES = frozenset(b"`'\"")
+_QUOTES_AFTER = frozenset((b"`", b"'", b'"'))
+_SENTENCE_ENDS = frozenset((b". ", b".\n", b".\r", b'."', b".'", b".`"))
+
+
+def _surely_open(data: bytes) -> bool:
+    """A match of `_SURELY_OPEN` in code. A match skipped here only sends the file through the first pass."""
+    position = doubles = singles = 0
+    for match in _SURELY_OPEN.finditer(data):
+        start, end = match.start(), match.end()
+        doubles += data.count(b'"""', position, start)
+        singles += data.count(b"'''", position, start)
+        position = start
+        if doubles % 2 or singles % 2:
+            continue  # inside a triple-quoted string: a docstring's example
+        if not data[start:start + 1].isalpha() or data.startswith((b"from", b"import"), start):
+            return True  # an import line, a call, a decorator, a base: code
+        line = data[data.rfind(b"\n", 0, start) + 1:start]
+        if (
+            (start and data[start - 1] in _QUOTES) or data[end:end + 1] in _QUOTES_AFTER
+            or data[end:end + 2] in _SENTENCE_ENDS or b"#" in line or line.endswith(b"class ")
+        ):
+            continue
+        return True
+    return False
 
 
 # Calls the actor and workflow facets record by their attribute alone, on any receiver (`_find_calls`,
@@ -201,7 +241,7 @@ class _Scope:
 
 
 class _Function:
-    __slots__ = ("name", "qualname", "is_async", "klass", "nested", "decorators", "scope", "node")
+    __slots__ = ("name", "qualname", "is_async", "klass", "nested", "decorators", "scope", "node", "inner")
 
     def __init__(
         self, name: str, qualname: str, klass: Optional["_Class"], nested: bool, decorators: list, scope: _Scope
@@ -209,6 +249,7 @@ class _Function:
         self.name, self.qualname, self.klass, self.nested, self.decorators, self.scope = name, qualname, klass, nested, decorators, scope
         self.is_async = False
         self.node: Optional[ast.AST] = None
+        self.inner: Optional[_Scope] = None  # the scope of its body
 
 
 class _Class:
@@ -223,19 +264,26 @@ def closed_summary(data: bytes, subscribers: tuple[str, ...] = ()) -> Optional[M
     """The module summary of a closed file (what the full path's builder gives, before the engine annotates
     where the file lives), or None when the gate opens (or CPython refuses the file: DPR001 is the full
     path's)."""
-    if subscribers or _SURELY_OPEN.search(data) is not None:
-        return None
+    return first_pass(data, subscribers)[0]
+
+
+def first_pass(data: bytes, subscribers: tuple[str, ...] = ()) -> tuple[Optional[ModuleSummary], Optional[ast.Module]]:
+    """`closed_summary`, and CPython's `ast` of the file when the gate parsed it and opened: the full path
+    needs that same tree (`ast.parse(data)`) for the DPR001 verdict and the positions, and need not parse the
+    file with CPython a second time. The walk only reads the tree."""
+    if subscribers or _surely_open(data):
+        return None, None
     tree = quietly(ast.parse, data)
     if tree is None:
-        return None
+        return None, None
     try:
         summary = _Gate(data).run(tree)
     except (_Open, RecursionError):
-        return None
+        return None, tree
     # what only the compiler refuses (`return` outside a function, ...): compiled once the file would close
     if quietly(compile, tree, "<dapr-lint>", "exec", dont_inherit=True) is None:
-        return None
-    return summary
+        return None, None
+    return summary, None
 
 
 class _WalkFacts:
@@ -261,6 +309,9 @@ class _WalkFacts:
         self.runners: list[tuple[ast.Call, _Scope]] = []
         # function decorators with a route verb (`@mock.patch("...")`): the summary records them as routes
         self.routes: list[tuple[ast.Call, _Function]] = []
+        # `<any receiver>.wait_for_external_event(...)` calls: the summary's awaited events
+        self.waits: list[tuple[ast.Call, _Scope]] = []
+        self.awaited: tuple[WorkflowEvent, ...] = ()
 
     # -- resolution (mirrors ModuleModel.lookup / value_of, for what can name an import path) --------------
 
@@ -410,7 +461,8 @@ class _WalkFacts:
             practices=self.practices(),
             # an agent framework registers and waits under names of its own (python/model/workflow_facts.py): with
             # no workflow name of NAMES in the file (those open it), that is all its workflow facts say
-            workflows=WorkflowFacts(opaque=True, agents=True) if self.imports_module("dapr_agents") else WorkflowFacts(),
+            workflows=WorkflowFacts(awaited=self.awaited, opaque=True, agents=True)
+            if self.imports_module("dapr_agents") else WorkflowFacts(awaited=self.awaited),
             actors=_actor_summary(self) if any(self.imports_module(m) for m in ACTOR_MODULES) else ActorSummary(),
         )
 
@@ -553,10 +605,19 @@ class _Gate(_WalkFacts):
                 # code on the event loop calling into a module that may be the project's (DPR101 across modules:
                 # the summary's async_calls)
                 raise _Open
+        parents: Optional[dict[int, ast.AST]] = None
         for expr, scope in self.chains:
             value = self.value(expr, scope)
             if value[0] == "ref" and _related(value[1]):
-                raise _Open
+                if value[1] not in _READ_IN_ONE_SHAPE:
+                    if _member_of_one_shape(value[1]):
+                        continue  # `ActorId.create_random_id`: never compared
+                    raise _Open
+                if parents is None:
+                    parents = _parents(tree)
+                _check_shape(self, expr, scope, value[1], parents)
+        if self.waits and (self.imports_module("dapr") or self.imports_module("dapr_agents")):
+            self.awaited = _awaited_events(self, tree)
         return self.summary()
 
     def visit_body(self, body: list, scope: _Scope, function: Optional[_Function], klass: Optional[_Class]) -> None:
@@ -584,7 +645,7 @@ class _Gate(_WalkFacts):
             inner = _Scope("function", scope)
             prefix = f"{function.qualname}.<locals>." if function is not None else (f"{owner.qualname}." if owner else "")
             info = _Function(node.name, prefix + node.name, owner, function is not None, node.decorator_list, scope)
-            info.node = node
+            info.node, info.inner = node, inner
             if owner is not None:
                 owner.methods[node.name] = info
             self.routes.extend((decorator, info) for decorator in routes)
@@ -713,6 +774,8 @@ class _Gate(_WalkFacts):
             func = node.func
             if isinstance(func, ast.Attribute) and (func.attr in OPENING_CALLS or func.attr in _REGISTERING_CALLS):
                 raise _Open
+            if isinstance(func, ast.Attribute) and func.attr == "wait_for_external_event":
+                self.waits.append((node, scope))
             self.calls.append((node, scope))
             if function is None or not function.is_async:
                 self.runners.append((node, scope))
@@ -732,7 +795,7 @@ class _Gate(_WalkFacts):
         for child in ast.iter_child_nodes(node):
             self.visit(child, scope, function, klass)
 
-    def on_loop(self) -> list[ast.AST]:
+    def on_loop(self) -> list[_Function]:
         """The `async def`s that may run on a shared event loop (the summary's async_calls come only from those,
         python/model/clients.py `runs_on_event_loop`): all but the script entries, a coroutine function a script
         runner outside any `async def` is given (`asyncio.run(main())`, `loop.run_until_complete(main())`,
@@ -751,7 +814,7 @@ class _Gate(_WalkFacts):
                 bindings = self.lookup(target.id, scope)
                 if bindings and len(bindings) == 1 and bindings[0].kind == "def" and bindings[0].target.is_async:
                     entries.add(id(bindings[0].target))
-        return [info.node for info in self.functions if info.is_async and id(info) not in entries and info.node is not None]
+        return [info for info in self.functions if info.is_async and id(info) not in entries and info.node is not None]
 
     def imported_path(self, expr: ast.expr, scope: _Scope) -> Optional[str]:
         """The import path of a chain whose root is a name bound once, by an import (then the model's
@@ -811,7 +874,7 @@ class _Gate(_WalkFacts):
 
 
 
-def _reaches_project(tree: ast.Module, project_names: set[str], on_loop: list[ast.AST]) -> bool:
+def _reaches_project(tree: ast.Module, project_names: set[str], on_loop: list[_Function]) -> bool:
     """Whether a call in a coroutine on the event loop may reach a value imported from (maybe) the project: the
     summary's async_calls need the import path of such a value (python/summary_blocking.py: a callee, a receiver
     built from or annotated with an imported class, a name imported, one attribute deeper), and the model makes
@@ -867,10 +930,36 @@ def _reaches_project(tree: ast.Module, project_names: set[str], on_loop: list[as
                 tainted |= targets
                 changed = True
     for function in on_loop:
-        for node in ast.walk(function):
-            if isinstance(node, ast.Call) and _identifiers(node.func) & tainted:
-                return True
+        # its body only: its decorators, defaults and annotations are the enclosing scope's calls in the model
+        for statement in function.node.body:  # type: ignore[union-attr]
+            for node in ast.walk(statement):
+                if isinstance(node, ast.Call) and _identifiers(node.func) & tainted and not _calls_own_method(node, function):
+                    return True
     return False
+
+
+_PLAIN_METHOD_DECORATORS = frozenset({"staticmethod", "classmethod", "abstractmethod"})
+
+
+def _calls_own_method(call: ast.Call, function: _Function) -> bool:
+    """`self.<name>(...)` in a method, `<name>` a method of the method's own class (not a property): the model's
+    `called_function` is that method, and the summary's async_calls skip a call of a local function
+    (python/summary_blocking.py; what it returns is read where it is used)."""
+    func, klass, node = call.func, function.klass, function.node
+    if (
+        klass is None or function.inner is None or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        or not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name)
+    ):
+        return False
+    params = [*node.args.posonlyargs, *node.args.args]
+    if not params or params[0].arg != func.value.id or len(function.inner.bindings.get(func.value.id, ())) != 1:
+        return False  # not `self` (the model's "self" binding: the first parameter of a method, never rebound)
+    if any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in node.decorator_list):
+        return False
+    method = klass.methods.get(func.attr)
+    return method is not None and all(
+        isinstance(d, ast.Name) and d.id in _PLAIN_METHOD_DECORATORS for d in method.decorators
+    )
 
 
 def _identifiers(expr: ast.AST, annotation: bool = False) -> set[str]:
@@ -892,6 +981,166 @@ def _bound(targets: list[ast.expr]) -> set[str]:
     """What an assignment binds, by identifier: names, attributes (`self.client`), and the names a subscript
     stores into (`registry["a"] = ...`)."""
     return {i for target in targets for i in _identifiers(target)}
+
+
+# Where a waiter may stand for the model to meet it in the order it is written: the value of a simple statement,
+# under `yield`/`await`, as an argument or an item of a list or tuple argument (`when_any([...])`).
+_IN_ORDER = (ast.Expr, ast.Assign, ast.AnnAssign, ast.Return, ast.Yield, ast.Await, ast.List, ast.Tuple, ast.keyword)
+
+
+def _awaited_events(walk: _WalkFacts, tree: ast.Module) -> tuple[WorkflowEvent, ...]:
+    """The summary's awaited events of a module importing `dapr` or `dapr_agents` (python/model/workflow_facts.py
+    `_call`: any `<receiver>.wait_for_external_event(name)`, its name a string, an import path or unknown, at the
+    span of the call), in the order the model meets them: opens for a waiter written where that order or the
+    span could differ (inside a condition, a comprehension, a lambda, another call's callee, parentheses of its
+    own) or whose name this pass cannot tell as the model does."""
+    parents: dict[int, ast.AST] = {}
+    waiters = 0
+    for node in ast.walk(tree):
+        for inner in ast.iter_child_nodes(node):
+            parents[id(inner)] = node
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "wait_for_external_event":
+            waiters += 1
+    if waiters != len(walk.waits):
+        raise _Open  # (a waiter the walk did not meet: never so far)
+    lines = _source_lines(walk.data)
+    starts = [0]
+    for text in lines:
+        starts.append(starts[-1] + len(text.encode("utf-8")) + 1)
+    found: list[tuple[tuple[int, int], WorkflowEvent]] = []
+    for call, scope in walk.waits:
+        child: ast.AST = call
+        parent = parents.get(id(child))
+        while not isinstance(parent, ast.stmt):
+            if parent is None or not (
+                isinstance(parent, _IN_ORDER) or (isinstance(parent, ast.Call) and child is not parent.func)
+            ):
+                raise _Open
+            child, parent = parent, parents.get(id(parent))
+        if not isinstance(parent, (ast.Expr, ast.Assign, ast.AnnAssign, ast.Return)) or child is not parent.value:
+            raise _Open
+        span = _call_span(walk.data[: starts[call.lineno - 1] + call.col_offset], lines, call)
+        found.append(((call.lineno, call.col_offset), WorkflowEvent(_event_name(walk, call, scope), span)))
+    found.sort(key=lambda item: item[0])
+    if len({key for key, _event in found}) != len(found):
+        raise _Open
+    return tuple(event for _key, event in found)
+
+
+def _event_name(walk: _WalkFacts, call: ast.Call, scope: _Scope) -> StrValue:
+    """workflow_facts `_name` of the waiter's `name`: a string, an import path, or None when there is none."""
+    expr = _argument(call, 0, "name")
+    if expr is None:
+        return None
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, (ast.Name, ast.Attribute)):
+        value = walk.value(expr, scope)
+        if value[0] == "str":
+            return value[1]
+        if value[0] == "ref":
+            return ImportedName(value[1])
+    raise _Open  # a value the model may know (a constant bound elsewhere, an f-string, a call)
+
+
+def _call_span(before: bytes, lines: list[str], call: ast.Call) -> Span:
+    """The span LibCST's positions give a call written `name.attr...(...)` with no parentheses of its own
+    (`before`: the file's bytes up to the call)."""
+    root = call.func
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if not isinstance(root, ast.Name) or call.end_lineno is None or call.end_col_offset is None:
+        raise _Open
+    line = lines[call.lineno - 1]
+    head = line.encode("utf-8")[: call.col_offset].decode("utf-8", "strict")
+    if not line.startswith(root.id, len(head)):
+        raise _Open  # a parenthesized receiver, or a name CPython normalised (NFKC)
+    before = before.rstrip(b" \t\f\r\n\\")
+    if before.endswith(b"(") or b"#" in before[before.rfind(b"\n") + 1 :]:
+        raise _Open  # parentheses of its own (they are the call node's in LibCST), or a comment hides what is before
+    end = lines[call.end_lineno - 1].encode("utf-8")[: call.end_col_offset].decode("utf-8", "strict")
+    return Span(call.lineno, len(head) + 1, call.end_lineno, len(end) + 1)
+
+
+# Names of NAMES the model compares in one shape only: a class's base (the actor classes: python/model/actors.py
+# `bases`, read here by `_base_kind`, which opens on them) or a callee (`ActorId(...)`: rules/actors.py reads its
+# argument's type). In an annotation the model types nothing by them (python/model `_instantiate`: not a class of
+# the member tables), and `isinstance`, `issubclass` or a call of an actor class tell it nothing either.
+_ACTOR_BASES = ACTOR_CLASSES | INTERFACE_CLASSES | REMINDABLE_CLASSES
+_READ_IN_ONE_SHAPE = _ACTOR_BASES | ACTOR_ID
+
+
+def _member_of_one_shape(path: str) -> bool:
+    """A member below a name of `_READ_IN_ONE_SHAPE`, and below or above no other name of NAMES."""
+    if path in _PREFIXES or path.split(".", 1)[0] in ANCHOR_ROOTS:
+        return False
+    parts = path.split(".")
+    above = [".".join(parts[:i]) for i in range(1, len(parts)) if ".".join(parts[:i]) in NAMES]
+    return bool(above) and all(name in _READ_IN_ONE_SHAPE for name in above)
+
+
+def _parents(tree: ast.Module) -> dict[int, ast.AST]:
+    parents: dict[int, ast.AST] = {}
+    for node in ast.walk(tree):
+        for inner in ast.iter_child_nodes(node):
+            parents[id(inner)] = node
+    return parents
+
+
+def _check_shape(walk: _WalkFacts, expr: ast.expr, scope: _Scope, path: str, parents: dict[int, ast.AST]) -> None:
+    """Opens unless a name of `_READ_IN_ONE_SHAPE` stands where the model reads nothing by it: in an annotation
+    (a name in a string annotation has no parent here: such strings are read as annotations only), as a
+    class's base (`_base_kind` decides), a checked type or compared, or called (an actor class; `ActorId` with a
+    `str`, or with an argument the rule does not read)."""
+    node: ast.AST = expr
+    up = parents.get(id(node))
+    if up is None:
+        return  # a name in a string annotation
+    if isinstance(up, ast.ClassDef) and any(node is base for base in up.bases):
+        return
+    if isinstance(up, ast.Call) and up.func is node:
+        if path in _ACTOR_BASES or _str_actor_id(walk, up, scope):
+            return
+        raise _Open
+    if isinstance(up, ast.Tuple) and isinstance(parents.get(id(up)), ast.Call):
+        node, up = up, parents[id(up)]
+    if (
+        isinstance(up, ast.Call) and isinstance(up.func, ast.Name) and up.func.id in ("isinstance", "issubclass")
+        and not walk.lookup(up.func.id, scope) and len(up.args) == 2 and up.args[1] is node and not up.keywords
+    ):
+        return
+    if isinstance(up, ast.Compare):
+        return  # `cls is Actor`, `ActorInterface in cls.__bases__`: a comparison passes no value on
+    while isinstance(up, (ast.Tuple, ast.List, ast.BinOp)):
+        node, up = up, parents.get(id(up))
+    if (
+        isinstance(up, ast.Subscript)  # `Type[Actor]`, `Callable[[ActorInterface], ...]`: the model has no value for it
+        or (isinstance(up, ast.arg) and up.annotation is node)
+        or (isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef)) and up.returns is node)
+        or (isinstance(up, ast.AnnAssign) and up.annotation is node)
+    ):
+        return
+    raise _Open  # a value that may flow (an alias, an argument, a default)
+
+
+def _str_actor_id(walk: _WalkFacts, call: ast.Call, scope: _Scope) -> bool:
+    """`ActorId(x)` where rules/actors.py (`_call_arg`, `_non_str`) finds nothing wrong with `x`: a str literal or
+    f-string, a parameter with no annotation (no value in the model), or no argument it reads."""
+    for keyword in call.keywords:
+        if keyword.arg == "actor_id":
+            arg: Optional[ast.expr] = keyword.value
+            break
+    else:
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            return True
+        positional = call.args
+        arg = positional[0] if positional else None
+    if arg is None or (isinstance(arg, ast.Constant) and isinstance(arg.value, str)) or isinstance(arg, ast.JoinedStr):
+        return True
+    if isinstance(arg, ast.Name):
+        bindings = walk.lookup(arg.id, scope) or []
+        return len(bindings) == 1 and bindings[0].kind == "param" and bindings[0].annotation is None
+    return False
 
 
 def _actor_summary(walk: _WalkFacts) -> ActorSummary:
@@ -1046,8 +1295,8 @@ def _last_name(expr: ast.expr) -> Optional[str]:
 
 def _anchored_import(path: str) -> bool:
     """An import that opens the gate by itself: of an anchor package, or of a name of NAMES or below one (a module
-    above a name opens it where its names are used: the chains)."""
-    if path.startswith("."):
+    above a name opens it where its names are used: the chains; so does a name read in one shape only)."""
+    if path.startswith(".") or known.canonical(path) in _READ_IN_ONE_SHAPE:
         return False
     if path.split(".", 1)[0] in ANCHOR_ROOTS:
         return True

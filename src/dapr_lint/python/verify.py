@@ -57,13 +57,14 @@ def quietly(step: Any, *args: Any, **keywords: Any) -> Any:
         return None
 
 
-def compiled_tree(data: bytes) -> Optional[ast.Module]:
+def compiled_tree(data: bytes, parsed: Optional[ast.Module] = None) -> Optional[ast.Module]:
     """CPython's `ast` of the file when `compile()` accepts it (the tree it compiled), else None.
 
     One CPython parse serves the DPR001 decision and the positions (python/positions.py places statements
     from it). `compile()` of the tree accepts exactly what `compile()` of the text accepts: it is the tree
-    that text compiles from. A refusal is judged by `compile_problem` as before."""
-    tree = quietly(ast.parse, data)
+    that text compiles from. A refusal is judged by `compile_problem` as before. `parsed`: `ast.parse(data)`
+    made already (by the gate), not repeated."""
+    tree = parsed if parsed is not None else quietly(ast.parse, data)
     if tree is None or quietly(compile, tree, "<dapr-lint>", "exec", dont_inherit=True) is None:
         return None
     return tree
@@ -215,11 +216,11 @@ def verify_fix(original: bytes, fixed: bytes) -> Optional[str]:
     The fixed text must parse (LibCST, the file's own grammar) and compile (CPython's `compile()` when the
     running interpreter knows the grammar, else the LibCST checks above). A problem the original already had
     is not the fix's doing and does not block it."""
-    scan = bounds.scan(fixed.decode("utf-8", "replace"))
-    if scan.too_deep:
-        return "the fixed code " + scan.message()
+    too_deep, depth = bounds.screen(fixed.decode("utf-8", "replace"))
+    if too_deep is not None:
+        return "the fixed code " + too_deep.message()
     try:
-        with bounds.recursion_for(scan.depth):
+        with bounds.recursion_for(depth):
             module = cst.parse_module(fixed)
             problem = syntax_problem(fixed, module)
     except cst.ParserSyntaxError as exc:
@@ -229,7 +230,7 @@ def verify_fix(original: bytes, fixed: bytes) -> Optional[str]:
     if problem is None:
         return None
     try:
-        with bounds.recursion_for(bounds.scan(original.decode("utf-8", "replace")).depth):
+        with bounds.recursion_for(bounds.screen(original.decode("utf-8", "replace"))[1]):
             before = syntax_problem(original, cst.parse_module(original))
     except Exception:
         before = None
