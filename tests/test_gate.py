@@ -456,3 +456,71 @@ def test_what_only_the_compiler_refuses_opens(source, monkeypatch):
     assert gate.closed_summary(source) is None
     full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
     assert gated == full and [d.code for d in full[0]] == ["DPR001"]
+
+
+# Every kind the walk descends through by its table (gate._CHILD_FIELDS), in one module.
+EVERY_KIND = b'''
+import os
+from a import b as c
+x: int = 1
+del x[0], y.z
+assert x, "m"
+while x:
+    break
+else:
+    pass
+for i in range(3):
+    continue
+try:
+    raise ValueError("v") from None
+except (KeyError, OSError) as e:
+    pass
+else:
+    pass
+finally:
+    pass
+try:
+    pass
+except* ValueError:
+    pass
+if not x and y or -z:
+    v = a if b else c
+d = {1: 2, **e}
+s = {1, *t}
+f = f"{x!r:>{width}} and {y}"
+g = a[1:2:3], a[::], [*l], (1, 2), 1 < 2 <= 3 != 4, u + w
+h = lambda q=1: q
+async def k():
+    await m()
+    async for n in o:
+        pass
+    async with p as q:
+        pass
+def gen():
+    yield
+    yield 1
+    yield from r
+    return
+    return s
+print(*args, sep="", **kw)
+'''
+
+
+def test_the_walks_table_reads_every_child_as_ast_does():
+    """gate._CHILD_FIELDS: the children the walk descends to are those `ast.iter_child_nodes` gives, in its order,
+    less the contexts and operators (nodes without children)."""
+    import ast
+
+    childless = (ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop)
+    seen = set()
+    for node in ast.walk(ast.parse(EVERY_KIND)):
+        fields = gate._CALL_FIELDS if type(node) is ast.Call else gate._CHILD_FIELDS.get(type(node))
+        if fields is None:
+            continue
+        seen.add(type(node))
+        table = []
+        for field in fields:
+            value = getattr(node, field)
+            table.extend([v for v in value if v is not None] if isinstance(value, list) else [value] if value is not None else [])
+        assert table == [c for c in ast.iter_child_nodes(node) if not isinstance(c, childless)], ast.dump(node)
+    assert seen == {*gate._CHILD_FIELDS, ast.Call}

@@ -294,6 +294,8 @@ class _WalkFacts:
         self.data = data
         self.module = _Scope("module", None)
         self.imports: list[tuple[str, tuple[str, ...]]] = []
+        self.imported_heads: set[str] = set()  # imports_module's index of `imports`, made when first asked
+        self.imported_count = 0
         self.functions: list[_Function] = []
         self.calls: list[tuple[ast.Call, _Scope]] = []
         self.attributes: list[ast.Attribute] = []
@@ -517,11 +519,20 @@ class _WalkFacts:
         return variable.value, default.value  # type: ignore[union-attr]
 
     def imports_module(self, prefix: str) -> bool:
-        return any(
-            module == prefix or module.startswith(prefix + ".")
-            or any(f"{module}.{n}" == prefix or f"{module}.{n}".startswith(prefix + ".") for n in names)
-            for module, names in self.imports
-        )
+        """Whether an import's module or one of its `module.name` paths is `prefix` or below it."""
+        if self.imported_count != len(self.imports):
+            # every such path and each of its dotted heads (`a.b.c` gives `a.b.c`, `a.b`, `a`): `prefix` is one of
+            # them exactly when a path equals it or starts with `prefix + "."`
+            heads: set[str] = set()
+            for module, names in self.imports:
+                for path in (module, *(f"{module}.{n}" for n in names)):
+                    heads.add(path)
+                    dot = path.find(".")
+                    while dot != -1:
+                        heads.add(path[:dot])
+                        dot = path.find(".", dot + 1)
+            self.imported_heads, self.imported_count = heads, len(self.imports)
+        return prefix in self.imported_heads
 
     def practices(self) -> PracticeFacts:
         found: set[str] = set()
@@ -586,6 +597,28 @@ class _WalkFacts:
         )
 
 
+_NAME, _ATTRIBUTE, _CONSTANT, _CALL, _MATCH = ast.Name, ast.Attribute, ast.Constant, ast.Call, ast.Match
+_CALL_FIELDS = ("func", "args", "keywords")
+# The fields that may hold nodes, in `_fields` order, of the kinds the walk only descends through (what
+# `ast.iter_child_nodes` yields, less the contexts, operators and comparison operators: nodes with no children).
+# A kind not listed here (a newer one) is walked by `ast.iter_child_nodes` itself.
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {
+    getattr(ast, name): fields
+    for name, fields in {
+        "Expr": ("value",), "Return": ("value",), "Delete": ("targets",), "If": ("test", "body", "orelse"),
+        "While": ("test", "body", "orelse"), "Raise": ("exc", "cause"), "Assert": ("test", "msg"),
+        "Try": ("body", "handlers", "orelse", "finalbody"), "TryStar": ("body", "handlers", "orelse", "finalbody"),
+        "Pass": (), "Break": (), "Continue": (),
+        "BoolOp": ("values",), "BinOp": ("left", "right"), "UnaryOp": ("operand",), "IfExp": ("test", "body", "orelse"),
+        "Dict": ("keys", "values"), "Set": ("elts",), "Await": ("value",), "Yield": ("value",), "YieldFrom": ("value",),
+        "Compare": ("left", "comparators"), "FormattedValue": ("value", "format_spec"), "JoinedStr": ("values",),
+        "Subscript": ("value", "slice"), "Starred": ("value",), "List": ("elts",), "Tuple": ("elts",),
+        "Slice": ("lower", "upper", "step"), "keyword": ("value",),
+    }.items()
+    if hasattr(ast, name)
+}
+
+
 class _Gate(_WalkFacts):
     """The walk (mirrors python/model/builder.py: which scope binds what); it raises _Open wherever LibCST must
     run."""
@@ -625,8 +658,50 @@ class _Gate(_WalkFacts):
             self.visit(node, scope, function, klass)
 
     def visit(self, node: Any, scope: _Scope, function: Optional[_Function], klass: Optional[_Class]) -> None:
-        if isinstance(node, ast.Match):
-            raise _Open
+        # Dispatch on the exact node type (CPython's parser makes no subclasses), most frequent kinds first; the
+        # children of a kind with no binding of its own are read from `_CHILD_FIELDS` in `ast.iter_child_nodes`
+        # order (leaving out contexts and operators, which hold nothing), so the walk meets nodes as before.
+        kind = type(node)
+        if kind is _NAME:
+            self.chains.append((node, scope))
+            return
+        if kind is _ATTRIBUTE:
+            # the whole chain is one name (`dapr.clients.DaprClient`): check it, not its prefixes
+            self.chains.append((node, scope))
+            attributes = self.attributes
+            link: ast.expr = node
+            while type(link) is _ATTRIBUTE:
+                attributes.append(link)
+                link = link.value  # type: ignore[attr-defined]
+            if type(link) is not _NAME:
+                self.visit(link, scope, function, klass)
+            return
+        if kind is _CONSTANT:
+            return
+        if kind is _CALL:
+            func = node.func
+            if type(func) is _ATTRIBUTE:
+                attr = func.attr
+                if attr in OPENING_CALLS or attr in _REGISTERING_CALLS:
+                    raise _Open
+                if attr == "wait_for_external_event":
+                    self.waits.append((node, scope))
+            self.calls.append((node, scope))
+            if function is None or not function.is_async:
+                self.runners.append((node, scope))
+            fields: Optional[tuple[str, ...]] = _CALL_FIELDS
+        else:
+            fields = _CHILD_FIELDS.get(kind)
+        if fields is not None:
+            for field in fields:
+                child = getattr(node, field)
+                if type(child) is list:
+                    for item in child:
+                        if item is not None:
+                            self.visit(item, scope, function, klass)
+                elif child is not None:
+                    self.visit(child, scope, function, klass)
+            return
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             routes: list[ast.Call] = []
             for decorator in node.decorator_list:
@@ -770,28 +845,8 @@ class _Gate(_WalkFacts):
         if isinstance(node, ast.Nonlocal):
             scope.nonlocal_names.update(node.names)
             return
-        if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Attribute) and (func.attr in OPENING_CALLS or func.attr in _REGISTERING_CALLS):
-                raise _Open
-            if isinstance(func, ast.Attribute) and func.attr == "wait_for_external_event":
-                self.waits.append((node, scope))
-            self.calls.append((node, scope))
-            if function is None or not function.is_async:
-                self.runners.append((node, scope))
-        elif isinstance(node, ast.Attribute):
-            # the whole chain is one name (`dapr.clients.DaprClient`): check it, not its prefixes
-            self.chains.append((node, scope))
-            link: ast.expr = node
-            while isinstance(link, ast.Attribute):
-                self.attributes.append(link)
-                link = link.value
-            if not isinstance(link, ast.Name):
-                self.visit(link, scope, function, klass)
-            return
-        elif isinstance(node, ast.Name):
-            self.chains.append((node, scope))
-            return
+        if kind is _MATCH:
+            raise _Open
         for child in ast.iter_child_nodes(node):
             self.visit(child, scope, function, klass)
 
