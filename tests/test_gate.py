@@ -524,3 +524,27 @@ def test_the_walks_table_reads_every_child_as_ast_does():
             table.extend([v for v in value if v is not None] if isinstance(value, list) else [value] if value is not None else [])
         assert table == [c for c in ast.iter_child_nodes(node) if not isinstance(c, childless)], ast.dump(node)
     assert seen == {*gate._CHILD_FIELDS, ast.Call}
+
+
+def test_the_starts_of_surely_open_hold_every_match_of_its_pattern():
+    """gate._starts finds by byte search where `_SURELY_OPEN` can match: walking them in order, skipping those inside
+    the match before, meets the matches `finditer` gives (on texts made of the pattern's words and its neighbours)."""
+    import random
+
+    words = [
+        b"Dapr", b"DaprClient", b"DaprGrpcClientAsync", b"DaprWorkflowClient", b"DaprWorkflowContext", b"DaprApp",
+        b"DaprActor", b"WorkflowRuntime", b"ActorProxy", b"Actor", b"ActorInterface", b"Remindable", b"actormethod",
+        b"mock_actor", b".register_actor", b".register_activity", b".register_", b"from ", b"import ", b"fastapi",
+        b"flask_dapr", b"starlette", b"uvicorn", b"cloudevents", b'"""', b"'''", b"'", b"`", b"#", b"class ", b"(", b"@",
+        b".", b"x", b"_", b"\n", b" ", b"\t", b"\r", b"\x0c", b"\n    ", b"Client", b"Async",
+    ]
+    pattern, draw = gate._SURELY_OPEN, random.Random(20)
+    for _ in range(3000):
+        text = b"".join(draw.choice(words) for _ in range(draw.randint(0, 24)))
+        walked, last = [], 0
+        for start in gate._starts(text):
+            match = pattern.match(text, start) if start >= last else None
+            if match is not None:
+                walked.append(match.span())
+                last = match.end()
+        assert walked == [m.span() for m in pattern.finditer(text)], text
