@@ -548,3 +548,18 @@ def test_the_starts_of_surely_open_hold_every_match_of_its_pattern():
                 walked.append(match.span())
                 last = match.end()
         assert walked == [m.span() for m in pattern.finditer(text)], text
+
+
+def test_the_walk_of_a_tree_meets_what_ast_walk_meets():
+    """gate._nodes (the one walk the reach, shape and waiter checks share): the nodes `ast.walk` gives, in its order,
+    less those without children that nobody reads (contexts, operators), and each one's parent."""
+    import ast
+
+    childless = (ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop, ast.type_ignore)
+    for source in (EVERY_KIND, Path(gate.__file__).read_bytes()):
+        tree = ast.parse(source)
+        parents: dict[int, ast.AST] = {}
+        nodes = gate._nodes(tree, parents)
+        assert nodes == [node for node in ast.walk(tree) if not isinstance(node, childless)]
+        kept = {id(node) for node in nodes}
+        assert all(parents[id(c)] is node for node in nodes for c in ast.iter_child_nodes(node) if id(c) in kept)
