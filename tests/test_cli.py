@@ -225,6 +225,20 @@ def test_module_entry_point_and_shorthand(project):
     assert version.returncode == 0 and version.stdout.startswith("dapr-lint ")
 
 
+@pytest.mark.slow
+def test_the_command_ends_at_once_with_all_its_output(project, capsys):
+    # the command exits without the interpreter's teardown (cli.console): the report, larger than a pipe's
+    # buffer, still arrives whole, with the exit status, and says what main() says in-process
+    for index in range(80):
+        write(project, f"pkg/m{index}.py", ALIASED_ASYNC_WITH)
+    command = [sys.executable, "-m", "dapr_lint", "check", "pkg", "--no-cache", "--output-format", "full"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    assert len(result.stdout) > 65536 and result.stderr == ""
+    assert main(["check", "pkg", "--no-cache", "--output-format", "full"]) == 1
+    assert capsys.readouterr().out == result.stdout
+
+
 def test_no_colour_when_not_a_terminal(project, capsys):
     write(project, "svc.py", ALIASED_ASYNC_WITH)
     main(["svc.py"])

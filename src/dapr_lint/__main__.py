@@ -1,3 +1,3 @@
-from dapr_lint.cli import main
+from dapr_lint.cli import console
 
-raise SystemExit(main())
+console()

@@ -193,6 +193,25 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return EXIT_ERROR
 
 
+def console() -> None:
+    """The `dapr-lint` command and `python -m dapr_lint`: main(), then the process ends without tearing the
+    interpreter down. That teardown frees every module and object one by one (~40 ms after a run over a few
+    hundred files, when the OS takes the whole process back at once) and runs nothing of ours: the output is
+    flushed first, and a flush that fails, or a thread still running (the language server's), leaves the
+    ordinary exit to report or wait for it."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BaseException:
+        raise SystemExit(code) from None
+    import threading
+
+    if threading.active_count() > 1:
+        raise SystemExit(code)
+    os._exit(code)
+
+
 STDIN_DEFAULT_NAME = "<stdin>.py"
 
 

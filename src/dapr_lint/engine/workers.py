@@ -271,6 +271,20 @@ class _Pool:
 
     def run(self, tasks: list) -> list[FileResult]:
         _preload(tasks)
+        # What exists now (the imported checkers, the run's settings) outlives the pool: frozen, the parent's
+        # collector does not traverse it again while the workers run (a full collection measured 25-30 ms over
+        # dapr/python-sdk, taken from a worker's core), and each worker inherits it frozen. Thawed after, so a
+        # long-lived process (the language server) collects it as before; a freeze of the caller's is left alone.
+        frozen = gc.get_freeze_count() == 0
+        if frozen:
+            gc.freeze()
+        try:
+            return self._run(tasks)
+        finally:
+            if frozen:
+                gc.unfreeze()
+
+    def _run(self, tasks: list) -> list[FileResult]:
         results: list[Optional[FileResult]] = [None] * len(tasks)
         queue = deque(range(len(tasks)))
         wall = _wall_budget(self.timeout)
