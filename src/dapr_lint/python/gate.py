@@ -26,7 +26,6 @@ when a dotted name written in python/ is in neither list, and proves the gated r
 from __future__ import annotations
 
 import ast
-import gc
 import os
 import re
 from typing import Any, Optional, Union
@@ -320,25 +319,17 @@ def first_pass(data: bytes, subscribers: tuple[str, ...] = ()) -> tuple[Optional
     file with CPython a second time. The walk only reads the tree."""
     if subscribers or _surely_open(data):
         return None, None
-    # The pass makes no reference cycles that outlive it but the walk's own (scopes and their bindings), freed
-    # with it: the collector's passes while it runs (triggered by the tree's nodes) would find nothing.
-    collecting = gc.isenabled()
-    gc.disable()
+    tree = quietly(ast.parse, data)
+    if tree is None:
+        return None, None
     try:
-        tree = quietly(ast.parse, data)
-        if tree is None:
-            return None, None
-        try:
-            summary = _Gate(data).run(tree)
-        except (_Open, RecursionError):
-            return None, tree
-        # what only the compiler refuses (`return` outside a function, ...): compiled once the file would close
-        if quietly(compile, tree, "<dapr-lint>", "exec", dont_inherit=True) is None:
-            return None, None
-        return summary, None
-    finally:
-        if collecting:
-            gc.enable()
+        summary = _Gate(data).run(tree)
+    except (_Open, RecursionError):
+        return None, tree
+    # what only the compiler refuses (`return` outside a function, ...): compiled once the file would close
+    if quietly(compile, tree, "<dapr-lint>", "exec", dont_inherit=True) is None:
+        return None, None
+    return summary, None
 
 
 class _WalkFacts:
