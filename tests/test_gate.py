@@ -456,3 +456,110 @@ def test_what_only_the_compiler_refuses_opens(source, monkeypatch):
     assert gate.closed_summary(source) is None
     full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
     assert gated == full and [d.code for d in full[0]] == ["DPR001"]
+
+
+# Every kind the walk descends through by its table (gate._CHILD_FIELDS), in one module.
+EVERY_KIND = b'''
+import os
+from a import b as c
+x: int = 1
+del x[0], y.z
+assert x, "m"
+while x:
+    break
+else:
+    pass
+for i in range(3):
+    continue
+try:
+    raise ValueError("v") from None
+except (KeyError, OSError) as e:
+    pass
+else:
+    pass
+finally:
+    pass
+try:
+    pass
+except* ValueError:
+    pass
+if not x and y or -z:
+    v = a if b else c
+d = {1: 2, **e}
+s = {1, *t}
+f = f"{x!r:>{width}} and {y}"
+g = a[1:2:3], a[::], [*l], (1, 2), 1 < 2 <= 3 != 4, u + w
+h = lambda q=1: q
+async def k():
+    await m()
+    async for n in o:
+        pass
+    async with p as q:
+        pass
+def gen():
+    yield
+    yield 1
+    yield from r
+    return
+    return s
+print(*args, sep="", **kw)
+'''
+
+
+def test_the_walks_table_reads_every_child_as_ast_does():
+    """gate._CHILD_FIELDS: the children the walk descends to are those `ast.iter_child_nodes` gives, in its order,
+    less the contexts and operators (nodes without children)."""
+    import ast
+
+    childless = (ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop)
+    seen = set()
+    for node in ast.walk(ast.parse(EVERY_KIND)):
+        fields = gate._CALL_FIELDS if type(node) is ast.Call else gate._CHILD_FIELDS.get(type(node))
+        if fields is None:
+            continue
+        seen.add(type(node))
+        table = []
+        for field in fields:
+            value = getattr(node, field)
+            table.extend([v for v in value if v is not None] if isinstance(value, list) else [value] if value is not None else [])
+        assert table == [c for c in ast.iter_child_nodes(node) if not isinstance(c, childless)], ast.dump(node)
+    assert seen == {*gate._CHILD_FIELDS, ast.Call}
+
+
+def test_the_starts_of_surely_open_hold_every_match_of_its_pattern():
+    """gate._starts finds by byte search where `_SURELY_OPEN` can match: walking them in order, skipping those inside
+    the match before, meets the matches `finditer` gives (on texts made of the pattern's words and its neighbours)."""
+    import random
+
+    words = [
+        b"Dapr", b"DaprClient", b"DaprGrpcClientAsync", b"DaprWorkflowClient", b"DaprWorkflowContext", b"DaprApp",
+        b"DaprActor", b"WorkflowRuntime", b"ActorProxy", b"Actor", b"ActorInterface", b"Remindable", b"actormethod",
+        b"mock_actor", b".register_actor", b".register_activity", b".register_", b"from ", b"import ", b"fastapi",
+        b"flask_dapr", b"starlette", b"uvicorn", b"cloudevents", b'"""', b"'''", b"'", b"`", b"#", b"class ", b"(", b"@",
+        b".", b"x", b"_", b"\n", b" ", b"\t", b"\r", b"\x0c", b"\n    ", b"Client", b"Async",
+    ]
+    pattern, draw = gate._SURELY_OPEN, random.Random(20)
+    for _ in range(3000):
+        text = b"".join(draw.choice(words) for _ in range(draw.randint(0, 24)))
+        walked, last = [], 0
+        for start in gate._starts(text):
+            match = pattern.match(text, start) if start >= last else None
+            if match is not None:
+                walked.append(match.span())
+                last = match.end()
+        assert walked == [m.span() for m in pattern.finditer(text)], text
+
+
+def test_the_walk_of_a_tree_meets_what_ast_walk_meets():
+    """gate._nodes (the one walk the reach, shape and waiter checks share): the nodes `ast.walk` gives, in its order,
+    less those without children that nobody reads (contexts, operators), and each one's parent."""
+    import ast
+
+    childless = (ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop, ast.type_ignore)
+    for source in (EVERY_KIND, Path(gate.__file__).read_bytes()):
+        tree = ast.parse(source)
+        parents: dict[int, ast.AST] = {}
+        nodes = gate._nodes(tree, parents)
+        assert nodes == [node for node in ast.walk(tree) if not isinstance(node, childless)]
+        kept = {id(node) for node in nodes}
+        assert all(parents[id(c)] is node for node in nodes for c in ast.iter_child_nodes(node) if id(c) in kept)

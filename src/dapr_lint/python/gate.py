@@ -184,11 +184,57 @@ _QUOTES_AFTER = frozenset((b"`", b"'", b'"'))
 _SENTENCE_ENDS = frozenset((b". ", b".\n", b".\r", b'."', b".'", b".`"))
 
 
+# Where a match of `_SURELY_OPEN` can start, found by plain byte search (a scan of the pattern itself costs ~40 ns a
+# byte: it has no literal prefix). Every match holds one of these words: a name starting with `Dapr`, `WorkflowRuntime`,
+# `.register_` or `ActorProxy`, or `mock_actor`, starts at it; `(Actor...` and `(Remindable` at the `(` before it,
+# past whitespace; `@ actormethod` at the `@` before it; an import of a web framework at the start of its line.
+_AT_WORD = (b"Dapr", b"WorkflowRuntime", b".register_", b"mock_actor")
+_AFTER_BRACKET = (b"Actor", b"Remindable")  # `Actor` starts `ActorProxy` too
+_IMPORTED = (b"fastapi", b"flask", b"starlette", b"uvicorn", b"cloudevents")  # `flask` starts `flask_dapr`
+_SPACE = frozenset(b" \t\n\r\x0b\x0c")  # what `\s` matches in a bytes pattern
+
+
+def _starts(data: bytes) -> list[int]:
+    """Every position where `_SURELY_OPEN` may match, and more, in order."""
+    found: set[int] = set()
+
+    def occurrences(word: bytes) -> list[int]:
+        positions = []
+        at = data.find(word)
+        while at != -1:
+            positions.append(at)
+            at = data.find(word, at + 1)
+        return positions
+
+    for word in _AT_WORD:
+        found.update(occurrences(word))
+    for word, opener in [*((w, 40) for w in _AFTER_BRACKET), (b"actormethod", 64)]:  # 40 "(", 64 "@"
+        for at in occurrences(word):
+            found.add(at)
+            before = at
+            while before and data[before - 1] in _SPACE:
+                before -= 1
+            if before and data[before - 1] == opener:
+                found.add(before - 1)
+    for word in _IMPORTED:
+        for at in occurrences(word):
+            found.add(data.rfind(b"\n", 0, at) + 1)
+    return sorted(found)
+
+
 def _surely_open(data: bytes) -> bool:
-    """A match of `_SURELY_OPEN` in code. A match skipped here only sends the file through the first pass."""
-    position = doubles = singles = 0
-    for match in _SURELY_OPEN.finditer(data):
-        start, end = match.start(), match.end()
+    """A match of `_SURELY_OPEN` in code. A match skipped here only sends the file through the first pass.
+
+    The matches are those `_SURELY_OPEN.finditer` gives: at each possible start in order, not inside the match
+    before (at most one branch of the pattern matches at a position: their first characters differ)."""
+    position = doubles = singles = last = 0
+    for start in _starts(data):
+        if start < last:
+            continue
+        match = _SURELY_OPEN.match(data, start)
+        if match is None:
+            continue
+        end = last = match.end()
         doubles += data.count(b'"""', position, start)
         singles += data.count(b"'''", position, start)
         position = start
@@ -294,6 +340,8 @@ class _WalkFacts:
         self.data = data
         self.module = _Scope("module", None)
         self.imports: list[tuple[str, tuple[str, ...]]] = []
+        self.imported_heads: set[str] = set()  # imports_module's index of `imports`, made when first asked
+        self.imported_count = 0
         self.functions: list[_Function] = []
         self.calls: list[tuple[ast.Call, _Scope]] = []
         self.attributes: list[ast.Attribute] = []
@@ -312,6 +360,14 @@ class _WalkFacts:
         # `<any receiver>.wait_for_external_event(...)` calls: the summary's awaited events
         self.waits: list[tuple[ast.Call, _Scope]] = []
         self.awaited: tuple[WorkflowEvent, ...] = ()
+        self.indexed: Optional[tuple[list[ast.AST], dict[int, ast.AST]]] = None
+
+    def index(self, tree: ast.Module) -> tuple[list[ast.AST], dict[int, ast.AST]]:
+        """The module's nodes (`_nodes`) and each one's parent by `id`, made once."""
+        if self.indexed is None:
+            parents: dict[int, ast.AST] = {}
+            self.indexed = (_nodes(tree, parents), parents)
+        return self.indexed
 
     # -- resolution (mirrors ModuleModel.lookup / value_of, for what can name an import path) --------------
 
@@ -517,11 +573,20 @@ class _WalkFacts:
         return variable.value, default.value  # type: ignore[union-attr]
 
     def imports_module(self, prefix: str) -> bool:
-        return any(
-            module == prefix or module.startswith(prefix + ".")
-            or any(f"{module}.{n}" == prefix or f"{module}.{n}".startswith(prefix + ".") for n in names)
-            for module, names in self.imports
-        )
+        """Whether an import's module or one of its `module.name` paths is `prefix` or below it."""
+        if self.imported_count != len(self.imports):
+            # every such path and each of its dotted heads (`a.b.c` gives `a.b.c`, `a.b`, `a`): `prefix` is one of
+            # them exactly when a path equals it or starts with `prefix + "."`
+            heads: set[str] = set()
+            for module, names in self.imports:
+                for path in (module, *(f"{module}.{n}" for n in names)):
+                    heads.add(path)
+                    dot = path.find(".")
+                    while dot != -1:
+                        heads.add(path[:dot])
+                        dot = path.find(".", dot + 1)
+            self.imported_heads, self.imported_count = heads, len(self.imports)
+        return prefix in self.imported_heads
 
     def practices(self) -> PracticeFacts:
         found: set[str] = set()
@@ -586,6 +651,89 @@ class _WalkFacts:
         )
 
 
+_NAME, _ATTRIBUTE, _CONSTANT, _CALL, _MATCH = ast.Name, ast.Attribute, ast.Constant, ast.Call, ast.Match
+_CALL_FIELDS = ("func", "args", "keywords")
+# The fields that may hold nodes, in `_fields` order, of the kinds the walk only descends through (what
+# `ast.iter_child_nodes` yields, less the contexts, operators and comparison operators: nodes with no children).
+# A kind not listed here (a newer one) is walked by `ast.iter_child_nodes` itself.
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {
+    getattr(ast, name): fields
+    for name, fields in {
+        "Expr": ("value",), "Return": ("value",), "Delete": ("targets",), "If": ("test", "body", "orelse"),
+        "While": ("test", "body", "orelse"), "Raise": ("exc", "cause"), "Assert": ("test", "msg"),
+        "Try": ("body", "handlers", "orelse", "finalbody"), "TryStar": ("body", "handlers", "orelse", "finalbody"),
+        "Pass": (), "Break": (), "Continue": (),
+        "BoolOp": ("values",), "BinOp": ("left", "right"), "UnaryOp": ("operand",), "IfExp": ("test", "body", "orelse"),
+        "Dict": ("keys", "values"), "Set": ("elts",), "Await": ("value",), "Yield": ("value",), "YieldFrom": ("value",),
+        "Compare": ("left", "comparators"), "FormattedValue": ("value", "format_spec"), "JoinedStr": ("values",),
+        "Subscript": ("value", "slice"), "Starred": ("value",), "List": ("elts",), "Tuple": ("elts",),
+        "Slice": ("lower", "upper", "step"), "keyword": ("value",),
+    }.items()
+    if hasattr(ast, name)
+}
+
+
+# Every kind's fields that hold nodes, and those that hold none with children (names, flags, contexts, operators),
+# as CPython 3.10 and 3.11 define them: `_nodes` walks a tree by them. A kind with a field in neither (a newer
+# Python's) is walked by `ast.iter_child_nodes`.
+_KINDS = {
+    "Module": ("body", "type_ignores"), "FunctionDef": ("args body decorator_list returns", "name type_comment"),
+    "AsyncFunctionDef": ("args body decorator_list returns", "name type_comment"),
+    "ClassDef": ("bases keywords body decorator_list", "name"), "Return": ("value", ""), "Delete": ("targets", ""),
+    "Assign": ("targets value", "type_comment"), "AugAssign": ("target value", "op"),
+    "AnnAssign": ("target annotation value", "simple"), "For": ("target iter body orelse", "type_comment"),
+    "AsyncFor": ("target iter body orelse", "type_comment"), "While": ("test body orelse", ""),
+    "If": ("test body orelse", ""), "With": ("items body", "type_comment"), "AsyncWith": ("items body", "type_comment"),
+    "Raise": ("exc cause", ""), "Try": ("body handlers orelse finalbody", ""),
+    "TryStar": ("body handlers orelse finalbody", ""), "Assert": ("test msg", ""), "Import": ("names", ""),
+    "ImportFrom": ("names", "module level"), "Global": ("", "names"), "Nonlocal": ("", "names"), "Expr": ("value", ""),
+    "Pass": ("", ""), "Break": ("", ""), "Continue": ("", ""), "BoolOp": ("values", "op"),
+    "NamedExpr": ("target value", ""), "BinOp": ("left right", "op"), "UnaryOp": ("operand", "op"),
+    "Lambda": ("args body", ""), "IfExp": ("test body orelse", ""), "Dict": ("keys values", ""), "Set": ("elts", ""),
+    "ListComp": ("elt generators", ""), "SetComp": ("elt generators", ""), "DictComp": ("key value generators", ""),
+    "GeneratorExp": ("elt generators", ""), "Await": ("value", ""), "Yield": ("value", ""), "YieldFrom": ("value", ""),
+    "Compare": ("left comparators", "ops"), "Call": ("func args keywords", ""),
+    "FormattedValue": ("value format_spec", "conversion"), "JoinedStr": ("values", ""), "Constant": ("", "value kind"),
+    "Attribute": ("value", "attr ctx"), "Subscript": ("value slice", "ctx"), "Starred": ("value", "ctx"),
+    "Name": ("", "id ctx"), "List": ("elts", "ctx"), "Tuple": ("elts", "ctx"), "Slice": ("lower upper step", ""),
+    "comprehension": ("target iter ifs", "is_async"), "ExceptHandler": ("type body", "name"),
+    "arguments": ("posonlyargs args vararg kwonlyargs kw_defaults kwarg defaults", ""),
+    "arg": ("annotation", "arg type_comment"), "keyword": ("value", "arg"), "alias": ("", "name asname"),
+    "withitem": ("context_expr optional_vars", ""),
+}
+_NODE_FIELDS: dict[type, tuple[str, ...]] = {}
+for _name, (_nodes_in, _others) in _KINDS.items():
+    _kind = getattr(ast, _name, None)
+    if _kind is not None and set(_kind._fields) == {*_nodes_in.split(), *_others.split()}:
+        _NODE_FIELDS[_kind] = tuple(f for f in _kind._fields if f in _nodes_in.split())
+
+
+def _nodes(root: ast.AST, parents: Optional[dict[int, ast.AST]] = None) -> list[ast.AST]:
+    """What `ast.walk(root)` gives, in its order, less the contexts and operators (and `type_ignores`); with
+    `parents`, each node's parent is recorded there by `id`."""
+    found = [root]
+    for node in found:
+        fields = _NODE_FIELDS.get(type(node))
+        if fields is None:
+            children = [c for c in ast.iter_child_nodes(node) if not isinstance(c, _CHILDLESS)]
+        else:
+            children = []
+            for field in fields:
+                value = getattr(node, field)
+                if type(value) is list:
+                    children.extend([item for item in value if item is not None])
+                elif value is not None:
+                    children.append(value)
+        found.extend(children)
+        if parents is not None:
+            for child in children:
+                parents[id(child)] = node
+    return found
+
+
+_CHILDLESS = (ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop, ast.type_ignore)
+
+
 class _Gate(_WalkFacts):
     """The walk (mirrors python/model/builder.py: which scope binds what); it raises _Open wherever LibCST must
     run."""
@@ -601,7 +749,7 @@ class _Gate(_WalkFacts):
                     raise _Open
         if self.has_async and self.project_names:
             on_loop = self.on_loop()
-            if on_loop and _reaches_project(tree, self.project_names, on_loop):
+            if on_loop and _reaches_project(*self.index(tree), self.project_names, on_loop):
                 # code on the event loop calling into a module that may be the project's (DPR101 across modules:
                 # the summary's async_calls)
                 raise _Open
@@ -614,7 +762,7 @@ class _Gate(_WalkFacts):
                         continue  # `ActorId.create_random_id`: never compared
                     raise _Open
                 if parents is None:
-                    parents = _parents(tree)
+                    parents = self.index(tree)[1]
                 _check_shape(self, expr, scope, value[1], parents)
         if self.waits and (self.imports_module("dapr") or self.imports_module("dapr_agents")):
             self.awaited = _awaited_events(self, tree)
@@ -625,8 +773,50 @@ class _Gate(_WalkFacts):
             self.visit(node, scope, function, klass)
 
     def visit(self, node: Any, scope: _Scope, function: Optional[_Function], klass: Optional[_Class]) -> None:
-        if isinstance(node, ast.Match):
-            raise _Open
+        # Dispatch on the exact node type (CPython's parser makes no subclasses), most frequent kinds first; the
+        # children of a kind with no binding of its own are read from `_CHILD_FIELDS` in `ast.iter_child_nodes`
+        # order (leaving out contexts and operators, which hold nothing), so the walk meets nodes as before.
+        kind = type(node)
+        if kind is _NAME:
+            self.chains.append((node, scope))
+            return
+        if kind is _ATTRIBUTE:
+            # the whole chain is one name (`dapr.clients.DaprClient`): check it, not its prefixes
+            self.chains.append((node, scope))
+            attributes = self.attributes
+            link: ast.expr = node
+            while type(link) is _ATTRIBUTE:
+                attributes.append(link)
+                link = link.value  # type: ignore[attr-defined]
+            if type(link) is not _NAME:
+                self.visit(link, scope, function, klass)
+            return
+        if kind is _CONSTANT:
+            return
+        if kind is _CALL:
+            func = node.func
+            if type(func) is _ATTRIBUTE:
+                attr = func.attr
+                if attr in OPENING_CALLS or attr in _REGISTERING_CALLS:
+                    raise _Open
+                if attr == "wait_for_external_event":
+                    self.waits.append((node, scope))
+            self.calls.append((node, scope))
+            if function is None or not function.is_async:
+                self.runners.append((node, scope))
+            fields: Optional[tuple[str, ...]] = _CALL_FIELDS
+        else:
+            fields = _CHILD_FIELDS.get(kind)
+        if fields is not None:
+            for field in fields:
+                child = getattr(node, field)
+                if type(child) is list:
+                    for item in child:
+                        if item is not None:
+                            self.visit(item, scope, function, klass)
+                elif child is not None:
+                    self.visit(child, scope, function, klass)
+            return
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             routes: list[ast.Call] = []
             for decorator in node.decorator_list:
@@ -770,28 +960,8 @@ class _Gate(_WalkFacts):
         if isinstance(node, ast.Nonlocal):
             scope.nonlocal_names.update(node.names)
             return
-        if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Attribute) and (func.attr in OPENING_CALLS or func.attr in _REGISTERING_CALLS):
-                raise _Open
-            if isinstance(func, ast.Attribute) and func.attr == "wait_for_external_event":
-                self.waits.append((node, scope))
-            self.calls.append((node, scope))
-            if function is None or not function.is_async:
-                self.runners.append((node, scope))
-        elif isinstance(node, ast.Attribute):
-            # the whole chain is one name (`dapr.clients.DaprClient`): check it, not its prefixes
-            self.chains.append((node, scope))
-            link: ast.expr = node
-            while isinstance(link, ast.Attribute):
-                self.attributes.append(link)
-                link = link.value
-            if not isinstance(link, ast.Name):
-                self.visit(link, scope, function, klass)
-            return
-        elif isinstance(node, ast.Name):
-            self.chains.append((node, scope))
-            return
+        if kind is _MATCH:
+            raise _Open
         for child in ast.iter_child_nodes(node):
             self.visit(child, scope, function, klass)
 
@@ -874,53 +1044,73 @@ class _Gate(_WalkFacts):
 
 
 
-def _reaches_project(tree: ast.Module, project_names: set[str], on_loop: list[_Function]) -> bool:
+def _reaches_project(
+    nodes: list[ast.AST], parents: dict[int, ast.AST], project_names: set[str], on_loop: list[_Function]
+) -> bool:
     """Whether a call in a coroutine on the event loop may reach a value imported from (maybe) the project: the
     summary's async_calls need the import path of such a value (python/summary_blocking.py: a callee, a receiver
     built from or annotated with an imported class, a name imported, one attribute deeper), and the model makes
     an import path only from an import binding (ModuleModel `_binding_value`). So: the names bound by those
     imports, then every name or attribute a binding, a parameter, a `return`/`yield` of a function or a class's
     bases may pass their values to (by identifier, any scope: more than the model follows), to a fixed point;
-    and any of them written in the callee of a call in such a coroutine."""
+    and any of them written in the callee of a call in such a coroutine. (`nodes`, `parents`: the module's, by
+    `_nodes`.)"""
     edges: list[tuple[set[str], set[str]]] = []
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign):
-            edges.append((_bound(node.targets), _identifiers(node.value)))
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
-            sources = _identifiers(node.value) if node.value is not None else set()
-            if isinstance(node, ast.AnnAssign):
-                sources |= _identifiers(node.annotation, True)
-            edges.append((_bound([node.target]), sources))
-        elif isinstance(node, ast.NamedExpr):
-            edges.append((_bound([node.target]), _identifiers(node.value)))
-        elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
-            edges.append((_bound([node.target]), _identifiers(node.iter)))
-        elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-            edges.append((_bound([node.optional_vars]), _identifiers(node.context_expr)))
-        elif isinstance(node, ast.ExceptHandler) and node.name is not None and node.type is not None:
-            edges.append(({node.name}, _identifiers(node.type)))
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            for arg in _all_args(node.args):
+    functions: list[ast.AST] = []
+    for node in nodes:
+        kind = type(node)
+        if kind is ast.Assign:
+            edges.append((_bound(node.targets), _identifiers(node.value)))  # type: ignore[attr-defined]
+        elif kind is ast.AnnAssign or kind is ast.AugAssign:
+            sources = _identifiers(node.value) if node.value is not None else set()  # type: ignore[attr-defined]
+            if kind is ast.AnnAssign:
+                sources |= _identifiers(node.annotation, True)  # type: ignore[attr-defined]
+            edges.append((_bound([node.target]), sources))  # type: ignore[attr-defined]
+        elif kind is ast.NamedExpr:
+            edges.append((_bound([node.target]), _identifiers(node.value)))  # type: ignore[attr-defined]
+        elif kind is ast.For or kind is ast.AsyncFor or kind is ast.comprehension:
+            edges.append((_bound([node.target]), _identifiers(node.iter)))  # type: ignore[attr-defined]
+        elif kind is ast.withitem:
+            if node.optional_vars is not None:  # type: ignore[attr-defined]
+                edges.append((_bound([node.optional_vars]), _identifiers(node.context_expr)))  # type: ignore[attr-defined]
+        elif kind is ast.ExceptHandler:
+            if node.name is not None and node.type is not None:  # type: ignore[attr-defined]
+                edges.append(({node.name}, _identifiers(node.type)))  # type: ignore[attr-defined]
+        elif kind is ast.FunctionDef or kind is ast.AsyncFunctionDef or kind is ast.Lambda:
+            args = node.args  # type: ignore[attr-defined]
+            defaults: set[str] = set()
+            for default in [*args.defaults, *args.kw_defaults]:
+                if default is not None:
+                    defaults |= _identifiers(default)
+            for arg in _all_args(args):
                 sources = _identifiers(arg.annotation, True) if arg.annotation is not None else set()
-                for default in [*node.args.defaults, *node.args.kw_defaults]:
-                    if default is not None:
-                        sources |= _identifiers(default)
-                edges.append(({arg.arg}, sources))
-            if not isinstance(node, ast.Lambda):
-                returned: set[str] = set()
-                for inner in ast.walk(node):
-                    if isinstance(inner, (ast.Return, ast.Yield, ast.YieldFrom)) and inner.value is not None:
-                        returned |= _identifiers(inner.value)
-                for decorator in node.decorator_list:
-                    returned |= _identifiers(decorator)
-                edges.append(({node.name}, returned))
-        elif type(node).__name__ == "TypeAlias":  # `type X = ...` (3.12)
+                edges.append(({arg.arg}, sources | defaults))
+            if kind is not ast.Lambda:
+                functions.append(node)
+        elif kind.__name__ == "TypeAlias":  # `type X = ...` (3.12)
             edges.append((_bound([node.name]), _identifiers(node.value)))  # type: ignore[attr-defined]
-        elif isinstance(node, ast.ClassDef):
+        elif kind is ast.ClassDef:
             sources = set()
-            for base in [*node.bases, *(k.value for k in node.keywords), *node.decorator_list]:
+            for base in [*node.bases, *(k.value for k in node.keywords), *node.decorator_list]:  # type: ignore[attr-defined]
                 sources |= _identifiers(base)
-            edges.append(({node.name}, sources))
+            edges.append(({node.name}, sources))  # type: ignore[attr-defined]
+    # what a function returns or yields: every `return`/`yield` with a value anywhere below its `def` (nested
+    # functions and lambdas included), and its decorators
+    returned: dict[int, set[str]] = {id(node): set() for node in functions}
+    for node in nodes:
+        kind = type(node)
+        if (kind is ast.Return or kind is ast.Yield or kind is ast.YieldFrom) and node.value is not None:  # type: ignore[attr-defined]
+            found = _identifiers(node.value)  # type: ignore[attr-defined]
+            up = parents.get(id(node))
+            while up is not None:
+                if id(up) in returned:
+                    returned[id(up)] |= found
+                up = parents.get(id(up))
+    for node in functions:
+        sources = returned[id(node)]
+        for decorator in node.decorator_list:  # type: ignore[attr-defined]
+            sources |= _identifiers(decorator)
+        edges.append(({node.name}, sources))  # type: ignore[attr-defined]
     tainted = set(project_names)
     changed = True
     while changed:
@@ -932,8 +1122,8 @@ def _reaches_project(tree: ast.Module, project_names: set[str], on_loop: list[_F
     for function in on_loop:
         # its body only: its decorators, defaults and annotations are the enclosing scope's calls in the model
         for statement in function.node.body:  # type: ignore[union-attr]
-            for node in ast.walk(statement):
-                if isinstance(node, ast.Call) and _identifiers(node.func) & tainted and not _calls_own_method(node, function):
+            for node in _nodes(statement):
+                if type(node) is ast.Call and _identifiers(node.func) & tainted and not _calls_own_method(node, function):  # type: ignore[attr-defined]
                     return True
     return False
 
@@ -966,13 +1156,14 @@ def _identifiers(expr: ast.AST, annotation: bool = False) -> set[str]:
     """Every name and attribute name written in an expression (in an annotation, its strings' too: the model
     parses them)."""
     found: set[str] = set()
-    for node in ast.walk(expr):
-        if isinstance(node, ast.Name):
-            found.add(node.id)
-        elif isinstance(node, ast.Attribute):
-            found.add(node.attr)
-        elif annotation and isinstance(node, ast.Constant) and isinstance(node.value, str):
-            for inner in _expressions_in(node.value):
+    for node in _nodes(expr):
+        kind = type(node)
+        if kind is ast.Name:
+            found.add(node.id)  # type: ignore[attr-defined]
+        elif kind is ast.Attribute:
+            found.add(node.attr)  # type: ignore[attr-defined]
+        elif annotation and kind is ast.Constant and isinstance(node.value, str):  # type: ignore[attr-defined]
+            for inner in _expressions_in(node.value):  # type: ignore[attr-defined]
                 found |= _identifiers(inner, True)
     return found
 
@@ -994,12 +1185,10 @@ def _awaited_events(walk: _WalkFacts, tree: ast.Module) -> tuple[WorkflowEvent, 
     span of the call), in the order the model meets them: opens for a waiter written where that order or the
     span could differ (inside a condition, a comprehension, a lambda, another call's callee, parentheses of its
     own) or whose name this pass cannot tell as the model does."""
-    parents: dict[int, ast.AST] = {}
+    nodes, parents = walk.index(tree)
     waiters = 0
-    for node in ast.walk(tree):
-        for inner in ast.iter_child_nodes(node):
-            parents[id(inner)] = node
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "wait_for_external_event":
+    for node in nodes:
+        if type(node) is ast.Call and type(node.func) is ast.Attribute and node.func.attr == "wait_for_external_event":  # type: ignore[attr-defined]
             waiters += 1
     if waiters != len(walk.waits):
         raise _Open  # (a waiter the walk did not meet: never so far)
@@ -1077,14 +1266,6 @@ def _member_of_one_shape(path: str) -> bool:
     parts = path.split(".")
     above = [".".join(parts[:i]) for i in range(1, len(parts)) if ".".join(parts[:i]) in NAMES]
     return bool(above) and all(name in _READ_IN_ONE_SHAPE for name in above)
-
-
-def _parents(tree: ast.Module) -> dict[int, ast.AST]:
-    parents: dict[int, ast.AST] = {}
-    for node in ast.walk(tree):
-        for inner in ast.iter_child_nodes(node):
-            parents[id(inner)] = node
-    return parents
 
 
 def _check_shape(walk: _WalkFacts, expr: ast.expr, scope: _Scope, path: str, parents: dict[int, ast.AST]) -> None:
