@@ -120,6 +120,39 @@ def test_results_come_back_in_task_order():
     assert len({r.warnings[0] for r in results}) == 2  # both workers took part
 
 
+def test_the_largest_files_are_handed_out_first(tmp_path):
+    sizes = [3, 40, 1, 40, 900, 7]
+    tasks = []
+    for index, size in enumerate(sizes):
+        path = tmp_path / f"m{index}.py"
+        path.write_bytes(b"#" * size)
+        tasks.append(FileTask(str(path), path.name, "none"))
+    tasks.append(FileTask("missing.py", "missing.py", "none"))  # unknown size: last, the worker reports it
+    tasks.append(FileTask("buffer.py", "buffer.py", "none", data=b"#" * 100))  # an editor's buffer: its own size
+    assert workers._largest_first(tasks) == [4, 7, 1, 3, 5, 0, 2, 6]
+
+    def record(task, settings):
+        return FileResult(task.display, warnings=[str(time.monotonic())])
+
+    results = workers.check_all(tasks, SETTINGS, 1, record)
+    assert [r.path for r in results] == [t.display for t in tasks]  # results still in task order
+    order = [r.path for r in sorted(results, key=lambda r: float(r.warnings[0]))]
+    assert order == [tasks[i].display for i in [4, 7, 1, 3, 5, 0, 2, 6]]
+
+
+def test_idle_workers_exit_on_their_own_and_are_reaped_by_the_next_pool_or_the_end_of_the_run():
+    workers.check_all([job("a.py"), job("b.py")], SETTINGS, 2, work)
+    exiting = [child.pid for child in workers._EXITING]
+    assert len(exiting) == 2  # told to exit, not waited for
+    workers.check_all([job("c.py")], SETTINGS, 1, work)  # a new pool reaps them first
+    assert all(pid not in exiting for pid in (child.pid for child in workers._EXITING))
+    for pid in exiting:
+        with pytest.raises(ChildProcessError):  # reaped: no zombie is left
+            os.waitpid(pid, os.WNOHANG)
+    workers.reap()
+    assert workers._EXITING == []
+
+
 def test_large_tasks_and_results_do_not_block_the_pipes():
     """A task too large to wait in a busy worker's pipe is sent when the worker is free: sent ahead, the parent
     would block writing it while the worker blocks writing a result as large (each waiting for the other)."""

@@ -66,6 +66,7 @@ def run(
             mine.save(store)
         if others.store is not None:
             others.keys.save(others.store)
+        workers.reap()
         return results
 
 
@@ -86,7 +87,9 @@ def check_in_repository(path: Path, settings: Settings, config, data: Optional[b
 def summarize(files: list[SourceFile], settings: Settings, jobs: Optional[int] = None, ignored_for=None) -> list:
     """The summaries of files (`dapr-lint apps`)."""
     only = summary_settings(settings)
-    return _Others([replace(_task(f, ignored_for), data=None) for f in files], only, None).summarized(jobs)
+    summaries = _Others([replace(_task(f, ignored_for), data=None) for f in files], only, None).summarized(jobs)
+    workers.reap()
+    return summaries
 
 
 def summary_settings(settings: Settings) -> Settings:

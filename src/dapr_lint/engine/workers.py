@@ -5,7 +5,7 @@ Every file is checked in a worker process (fork: a few milliseconds each, so eve
 that nothing a file does can cost the others: a worker that dies (a crash in native code, a signal, the
 memory limit) or that overruns the time budget is replaced, and the file it was checking becomes one DPR001
 finding saying why (the next file, sent ahead so that a worker never waits for the parent between files,
-goes to another worker). Results come back in task order. Workers die with the parent (PR_SET_PDEATHSIG, and a watchdog thread), never hold
+goes to another worker). Files are handed out largest first; results come back in task order. Workers die with the parent (PR_SET_PDEATHSIG, and a watchdog thread), never hold
 the caller's stdout/stderr, ignore the terminal's SIGINT (the parent decides) and finish a file they are
 writing before they obey SIGTERM. Where fork is not available the files are checked in this process, the
 time budget enforced with a profiling timer."""
@@ -95,6 +95,7 @@ def check_all(tasks: list, settings: Settings, jobs: Optional[int], work: Work) 
         return []
     if not _can_fork() or not _ISOLATE:
         return [_check_guarded(task, settings, work) for task in tasks]
+    reap()
     return _Pool(settings, worker_count(jobs, len(tasks)), work).run(tasks)
 
 
@@ -286,7 +287,7 @@ class _Pool:
 
     def _run(self, tasks: list) -> list[FileResult]:
         results: list[Optional[FileResult]] = [None] * len(tasks)
-        queue = deque(range(len(tasks)))
+        queue = deque(_largest_first(tasks))
         wall = _wall_budget(self.timeout)
         try:
             try:
@@ -398,10 +399,13 @@ class _Pool:
         then kill what is left a moment later; otherwise kill at once."""
         import pickle
 
+        stopping: list[_Child] = []
         for slot in self.slots:
+            told = False
             try:
                 if not slot.held:  # an idle worker exits (EOF would not reach it: later workers hold the pipe)
                     slot.conn.send_bytes(pickle.dumps(None))
+                    told = True
                 self.selector.unregister(slot.conn)
                 slot.conn.close()
             except (OSError, ValueError, KeyError):
@@ -411,14 +415,49 @@ class _Pool:
                     os.kill(slot.process.pid, signal.SIGTERM if graceful else signal.SIGKILL)
                 except OSError:
                     pass
-        deadline = time.monotonic() + 2.0
-        for slot in self.slots:
-            slot.process.join(max(0.0, deadline - time.monotonic()))
-            if slot.process.is_alive():
-                slot.process.kill()
-                slot.process.join()
+            # an idle worker told to exit is reaped later (reap): its exit, the kernel taking back its memory
+            # (~15 ms over dapr/python-sdk), overlaps the project stage instead of coming before it
+            (_EXITING if told else stopping).append(slot.process)
+        _join_or_kill(stopping)
         self.slots = []
         self.selector.close()
+
+
+def _largest_first(tasks: list) -> list[int]:
+    """The order tasks are handed out: the largest files first, so that what is left at the end, when a worker
+    may wait for the other to finish, is small files (ties, and files whose size is unknown, in task order)."""
+
+    def size(task: Any) -> int:
+        data = getattr(task, "data", None)
+        if data is not None:
+            return len(data)
+        try:
+            return os.stat(task.path).st_size
+        except (AttributeError, OSError, TypeError, ValueError):
+            return 0  # the worker reports an unreadable file
+
+    sizes = [size(task) for task in tasks]
+    return sorted(range(len(tasks)), key=lambda index: -sizes[index])
+
+
+# Workers of ended pools told to exit and not reaped yet (by the next pool, or at the end of the run).
+_EXITING: list[_Child] = []
+
+
+def reap() -> None:
+    """Wait for the workers of ended pools to exit; one that has not within 2 s is killed."""
+    exiting = list(_EXITING)
+    _EXITING.clear()
+    _join_or_kill(exiting)
+
+
+def _join_or_kill(children: list[_Child]) -> None:
+    deadline = time.monotonic() + 2.0
+    for child in children:
+        child.join(max(0.0, deadline - time.monotonic()))
+        if child.is_alive():
+            child.kill()
+            child.join()
 
 
 def _preload(tasks: list) -> None:
