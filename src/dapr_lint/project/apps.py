@@ -152,6 +152,8 @@ class AppModel:
         self._tests: dict[str, bool] = {}
         self._inside: dict[str, bool] = {}
         self._resolved: dict[tuple[str, str], list[str]] = {}
+        self._bases: dict[str, list[str]] = {}
+        self._module_names: Optional[frozenset[str]] = None
         self.apps: list[App] = []
         self._build()
         self.apps_of_module: dict[str, list[App]] = {}
@@ -473,6 +475,8 @@ class AppModel:
         # plain strings, not pathlib: this runs for every import of every module, in the main process
         level = len(dotted) - len(dotted.lstrip("."))
         parts = [p for p in dotted[level:].split(".") if p]
+        if parts and parts[0] not in self._names():
+            return []  # no module of the run has that name in its path (`os`, `fastapi`, `dapr.clients`)
         folder = os.path.dirname(origin) or "."
         if level:
             base = folder
@@ -480,15 +484,7 @@ class AppModel:
                 base = os.path.dirname(base) or "."
             bases = [base]
         else:
-            # absolute imports: from the importing module's folder upward to the repository root
-            bases = []
-            current = folder
-            while True:
-                bases.append(current)
-                parent = os.path.dirname(current) or "."
-                if current == self.root or current == parent or not _under(current, self.root):
-                    break
-                current = parent
+            bases = self._bases_of(folder)
         modules = self.modules
         sep = os.sep
         for base in bases:
@@ -501,6 +497,34 @@ class AppModel:
                 if target + sep + "__init__.py" in modules:
                     return [target + sep + "__init__.py"]
         return []
+
+    def _names(self) -> frozenset[str]:
+        """Every folder name and module name (without `.py`) in the paths of the run's modules: an import whose
+        first name is none of them names no module of the run, wherever it is looked for."""
+        if self._module_names is None:
+            names: set[str] = set()
+            for file in self.modules:
+                *folders, name = file.split(os.sep)
+                names.update(folders)
+                names.add(name[:-3] if name.endswith(".py") else name)
+            self._module_names = frozenset(names)
+        return self._module_names
+
+    def _bases_of(self, folder: str) -> list[str]:
+        """Where an absolute import of a module in `folder` is looked for: the folder and each one above it up to
+        the repository root (asked for every import of the folder's modules: walked once per folder)."""
+        bases = self._bases.get(folder)
+        if bases is None:
+            bases = []
+            current = folder
+            while True:
+                bases.append(current)
+                parent = os.path.dirname(current) or "."
+                if current == self.root or current == parent or not _under(current, self.root):
+                    break
+                current = parent
+            self._bases[folder] = bases
+        return bases
 
     def _resource_sets(self, app: App) -> None:
         if self.explicit_resources:
