@@ -404,7 +404,8 @@ class _WalkFacts:
         return found
 
     def _evaluate(self, expr: Any, scope: _Scope) -> Value:
-        if isinstance(expr, ast.Name):
+        kind = type(expr)
+        if kind is _NAME:
             bindings = self.lookup(expr.id, scope)
             if not bindings:
                 return _UNKNOWN
@@ -420,21 +421,19 @@ class _WalkFacts:
                 elif result != value:
                     return _UNKNOWN
             return result if result is not None else _UNKNOWN
-        if isinstance(expr, ast.Attribute):
+        if kind is _ATTRIBUTE:
             base = self.value(expr.value, scope)
             if base[0] == "ref":
                 return ("ref", known.canonical(f"{base[1]}.{expr.attr}"))
             # a member of a local class or instance: the model follows it to a method or a class attribute, which
             # names an import path only through a chain this pass checks where it is written
             return _UNKNOWN
-        if isinstance(expr, ast.Constant):
+        if kind is _CONSTANT:
             if isinstance(expr.value, str):
                 return ("str", expr.value)
             return _NONE if expr.value is None else ("other", repr(expr.value))
-        if isinstance(expr, ast.Call):
-            # what a call gives is never an import path in the model (an instance, a kind, a local function's
-            # return, which names one only through a chain this pass checks where it is written)
-            return ("other", id(expr))
+        # what a call gives is never an import path in the model (an instance, a kind, a local function's return,
+        # which names one only through a chain this pass checks where it is written); nor does any other expression
         return ("other", id(expr))
 
     def _binding_value(self, binding: _Binding) -> Value:
@@ -1003,8 +1002,10 @@ class _Gate(_WalkFacts):
         """The names a string in an annotation names (`client: "DaprClient"`): the model parses it
         (ModuleModel.type_from_annotation), so they are checked like the names written outside strings, in each
         scope the model may read them from. Only the names: nothing in a string is a call or a closer."""
-        for node in ast.walk(annotation):
-            if not (isinstance(node, ast.Constant) and isinstance(node.value, str)):
+        if type(annotation) is _NAME:
+            return  # (the most frequent annotation: no string in it)
+        for node in _nodes(annotation):
+            if not (type(node) is _CONSTANT and isinstance(node.value, str)):  # type: ignore[attr-defined]
                 continue
             if depth > 8:
                 raise _Open
@@ -1506,11 +1507,9 @@ def _expressions_in(text: str) -> list[ast.expr]:
 
 def _chains(expr: ast.expr) -> list[ast.expr]:
     """The longest names and attribute chains in an expression (`a.b.c`, not `a.b`)."""
-    inner = {id(node.value) for node in ast.walk(expr) if isinstance(node, ast.Attribute)}
-    return [
-        node for node in ast.walk(expr)
-        if isinstance(node, (ast.Name, ast.Attribute)) and id(node) not in inner
-    ]
+    nodes = _nodes(expr)
+    inner = {id(node.value) for node in nodes if type(node) is ast.Attribute}  # type: ignore[attr-defined]
+    return [node for node in nodes if (type(node) is ast.Name or type(node) is ast.Attribute) and id(node) not in inner]  # type: ignore[misc]
 
 
 _PREFIXES: frozenset[str] = frozenset(
