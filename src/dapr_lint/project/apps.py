@@ -151,9 +151,7 @@ class AppModel:
         self.explicit_resources = tuple(os.path.normpath(p) for p in resources_paths)
         self._tests: dict[str, bool] = {}
         self._inside: dict[str, bool] = {}
-        self._resolved: dict[tuple[str, str], list[str]] = {}
-        self._bases: dict[str, list[str]] = {}
-        self._module_names: Optional[frozenset[str]] = None
+        self._importable = _Importable(root, self.modules)
         self.apps: list[App] = []
         self._build()
         self.apps_of_module: dict[str, list[App]] = {}
@@ -465,6 +463,45 @@ class AppModel:
         return found
 
     def _module_files(self, origin: str, dotted: str) -> list[str]:
+        return self._importable.files(origin, dotted)
+
+    def _resource_sets(self, app: App) -> None:
+        if self.explicit_resources:
+            app.resource_sets.insert(0, self._set("local", "--resources-path / resources-paths", self.explicit_resources))
+        if any(s.kind == "local" for s in app.resource_sets) or not app.folder:
+            return
+        # components/ or resources/ beside the app or in a folder above it, up to the repository root
+        current = app.folder
+        while _under(current, self.root):
+            found = self._resource_folders.get(current)
+            if found is None:
+                candidates = (os.path.join(current, name) for name in RESOURCE_FOLDERS)
+                found = self._resource_folders[current] = [c for c in candidates if os.path.isdir(c)]
+            if found:
+                resource_set = self._set("local", f"{', '.join(self._rel(f) + '/' for f in found)} beside or above the app", found)
+                if resource_set.files:
+                    app.resource_sets.append(resource_set)
+                    return
+            parent = os.path.dirname(current)
+            if current == self.root or parent == current:
+                return
+            current = parent
+
+
+class _Importable:
+    """Which module of a repository an import names, resolved from the importing module's folder (relative
+    imports) or from it and each folder above it up to the repository root (absolute imports): for every
+    import of every module, in the main process."""
+
+    def __init__(self, root: str, modules: dict[str, ModuleSummary]) -> None:
+        self.root = root
+        self.modules = modules
+        self._resolved: dict[tuple[str, str], list[str]] = {}
+        self._bases: dict[str, list[str]] = {}
+        self._module_names: Optional[frozenset[str]] = None
+
+    def files(self, origin: str, dotted: str) -> list[str]:
+        """The module files `dotted`, imported by the module `origin`, names (one at most)."""
         key = (os.path.dirname(origin), dotted)
         found = self._resolved.get(key)
         if found is None:
@@ -525,28 +562,6 @@ class AppModel:
                 current = parent
             self._bases[folder] = bases
         return bases
-
-    def _resource_sets(self, app: App) -> None:
-        if self.explicit_resources:
-            app.resource_sets.insert(0, self._set("local", "--resources-path / resources-paths", self.explicit_resources))
-        if any(s.kind == "local" for s in app.resource_sets) or not app.folder:
-            return
-        # components/ or resources/ beside the app or in a folder above it, up to the repository root
-        current = app.folder
-        while _under(current, self.root):
-            found = self._resource_folders.get(current)
-            if found is None:
-                candidates = (os.path.join(current, name) for name in RESOURCE_FOLDERS)
-                found = self._resource_folders[current] = [c for c in candidates if os.path.isdir(c)]
-            if found:
-                resource_set = self._set("local", f"{', '.join(self._rel(f) + '/' for f in found)} beside or above the app", found)
-                if resource_set.files:
-                    app.resource_sets.append(resource_set)
-                    return
-            parent = os.path.dirname(current)
-            if current == self.root or parent == current:
-                return
-            current = parent
 
 
 _SCRIPT_NAMES = re.compile(r"(?i)^(?:.*\.(?:sh|bash|ps1|mk)|makefile|justfile|procfile|tiltfile)$")
