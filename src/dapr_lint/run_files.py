@@ -211,20 +211,38 @@ def run_files_fingerprint(files: list[str], run: Optional[RunRoot] = None) -> st
     return hashlib.sha256(repr(listings).encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def run_facts_for(file: str, app_folder: str = "", resource_folders: Iterable[str] = (), run: Optional[RunRoot] = None) -> RunFacts:
+def run_facts_for(
+    file: str,
+    app_folder: str = "",
+    resource_folders: Iterable[str] = (),
+    run: Optional[RunRoot] = None,
+    memo: Optional[dict] = None,
+) -> RunFacts:
     """The run facts that may concern the app whose entry module is `file`: its own folder (above its
     package) and the app's folder, read recursively; every folder above it up to the repository root, not
     recursively (a shared `dapr.yaml`, compose file or Makefile), with the folders a run template there names;
-    the app's resource folders; and the repository's deployment folders."""
+    the app's resource folders; and the repository's deployment folders. `memo`: a table kept for one run of
+    one root (Project.memo), where the apps of a repository share folders: each is looked at once."""
     if not file:
         return RunFacts(True, True, True, True)  # nowhere to look: assume it is all set up
-    root, folders = _run_folders(file, run)
+    memo = {} if memo is None else memo
+    around = memo.get(("around", os.path.dirname(os.path.abspath(file))))
+    if around is None:
+        around = memo[("around", os.path.dirname(os.path.abspath(file)))] = _run_folders(file, run)
+    root, folders = around[0], list(around[1])
     if app_folder and not (run is not None and run.loose):
         folders.append((app_folder, True))
     folders.extend((folder, True) for folder in resource_folders)
-    # a folder the repository names outside itself (`resourcesPath: /`, a compose volume `/:/components`,
-    # a link out of it) is never read
-    parts = [_folder_facts(folder, recursive, root) for folder, recursive in folders if os.path.isdir(folder) and reading.inside(folder, root)]
+    parts = []
+    for folder, recursive in folders:
+        key = ("facts", folder, recursive, root)
+        if key not in memo:
+            # a folder the repository names outside itself (`resourcesPath: /`, a compose volume `/:/components`,
+            # a link out of it) is never read
+            readable = os.path.isdir(folder) and reading.inside(folder, root)
+            memo[key] = _folder_facts(folder, recursive, root) if readable else None
+        if memo[key] is not None:
+            parts.append(memo[key])
     return RunFacts(
         any(p.tracing_agent for p in parts),
         any(p.logging_config for p in parts),

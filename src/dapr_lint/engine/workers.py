@@ -292,12 +292,12 @@ class _Pool:
         try:
             try:
                 for _ in range(self.size):
-                    self.slots.append(self._start())
+                    slot = self._start()
+                    self.slots.append(slot)
+                    self._dispatch(slot, queue, tasks, results)  # at work while the next worker is forked
             except OSError:
                 if not self.slots:  # no worker can start (a process limit): check here, still guarded
                     return [_check_guarded(task, self.settings, self.work) for task in tasks]
-            for slot in list(self.slots):
-                self._dispatch(slot, queue, tasks, results)
             while True:
                 busy = [slot for slot in self.slots if slot.held]
                 if not busy:

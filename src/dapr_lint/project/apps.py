@@ -151,7 +151,7 @@ class AppModel:
         self.explicit_resources = tuple(os.path.normpath(p) for p in resources_paths)
         self._tests: dict[str, bool] = {}
         self._inside: dict[str, bool] = {}
-        self._resolved: dict[tuple[str, str], list[str]] = {}
+        self._importable = _Importable(root, self.modules)
         self.apps: list[App] = []
         self._build()
         self.apps_of_module: dict[str, list[App]] = {}
@@ -463,44 +463,7 @@ class AppModel:
         return found
 
     def _module_files(self, origin: str, dotted: str) -> list[str]:
-        key = (os.path.dirname(origin), dotted)
-        found = self._resolved.get(key)
-        if found is None:
-            found = self._resolved[key] = self._find_module_files(origin, dotted)
-        return found
-
-    def _find_module_files(self, origin: str, dotted: str) -> list[str]:
-        # plain strings, not pathlib: this runs for every import of every module, in the main process
-        level = len(dotted) - len(dotted.lstrip("."))
-        parts = [p for p in dotted[level:].split(".") if p]
-        folder = os.path.dirname(origin) or "."
-        if level:
-            base = folder
-            for _ in range(level - 1):
-                base = os.path.dirname(base) or "."
-            bases = [base]
-        else:
-            # absolute imports: from the importing module's folder upward to the repository root
-            bases = []
-            current = folder
-            while True:
-                bases.append(current)
-                parent = os.path.dirname(current) or "."
-                if current == self.root or current == parent or not _under(current, self.root):
-                    break
-                current = parent
-        modules = self.modules
-        sep = os.sep
-        for base in bases:
-            # the name may be a module, a package, or a name inside one of them
-            prefix = "" if base == "." else base if base.endswith(sep) else base + sep
-            for length in range(len(parts), 0, -1):
-                target = prefix + sep.join(parts[:length])
-                if target + ".py" in modules:
-                    return [target + ".py"]
-                if target + sep + "__init__.py" in modules:
-                    return [target + sep + "__init__.py"]
-        return []
+        return self._importable.files(origin, dotted)
 
     def _resource_sets(self, app: App) -> None:
         if self.explicit_resources:
@@ -523,6 +486,82 @@ class AppModel:
             if current == self.root or parent == current:
                 return
             current = parent
+
+
+class _Importable:
+    """Which module of a repository an import names, resolved from the importing module's folder (relative
+    imports) or from it and each folder above it up to the repository root (absolute imports): for every
+    import of every module, in the main process."""
+
+    def __init__(self, root: str, modules: dict[str, ModuleSummary]) -> None:
+        self.root = root
+        self.modules = modules
+        self._resolved: dict[tuple[str, str], list[str]] = {}
+        self._bases: dict[str, list[str]] = {}
+        self._module_names: Optional[frozenset[str]] = None
+
+    def files(self, origin: str, dotted: str) -> list[str]:
+        """The module files `dotted`, imported by the module `origin`, names (one at most)."""
+        key = (os.path.dirname(origin), dotted)
+        found = self._resolved.get(key)
+        if found is None:
+            found = self._resolved[key] = self._find_module_files(origin, dotted)
+        return found
+
+    def _find_module_files(self, origin: str, dotted: str) -> list[str]:
+        # plain strings, not pathlib: this runs for every import of every module, in the main process
+        level = len(dotted) - len(dotted.lstrip("."))
+        parts = [p for p in dotted[level:].split(".") if p]
+        if parts and parts[0] not in self._names():
+            return []  # no module of the run has that name in its path (`os`, `fastapi`, `dapr.clients`)
+        folder = os.path.dirname(origin) or "."
+        if level:
+            base = folder
+            for _ in range(level - 1):
+                base = os.path.dirname(base) or "."
+            bases = [base]
+        else:
+            bases = self._bases_of(folder)
+        modules = self.modules
+        sep = os.sep
+        for base in bases:
+            # the name may be a module, a package, or a name inside one of them
+            prefix = "" if base == "." else base if base.endswith(sep) else base + sep
+            for length in range(len(parts), 0, -1):
+                target = prefix + sep.join(parts[:length])
+                if target + ".py" in modules:
+                    return [target + ".py"]
+                if target + sep + "__init__.py" in modules:
+                    return [target + sep + "__init__.py"]
+        return []
+
+    def _names(self) -> frozenset[str]:
+        """Every folder name and module name (without `.py`) in the paths of the run's modules: an import whose
+        first name is none of them names no module of the run, wherever it is looked for."""
+        if self._module_names is None:
+            names: set[str] = set()
+            for file in self.modules:
+                *folders, name = file.split(os.sep)
+                names.update(folders)
+                names.add(name[:-3] if name.endswith(".py") else name)
+            self._module_names = frozenset(names)
+        return self._module_names
+
+    def _bases_of(self, folder: str) -> list[str]:
+        """Where an absolute import of a module in `folder` is looked for: the folder and each one above it up to
+        the repository root (asked for every import of the folder's modules: walked once per folder)."""
+        bases = self._bases.get(folder)
+        if bases is None:
+            bases = []
+            current = folder
+            while True:
+                bases.append(current)
+                parent = os.path.dirname(current) or "."
+                if current == self.root or current == parent or not _under(current, self.root):
+                    break
+                current = parent
+            self._bases[folder] = bases
+        return bases
 
 
 _SCRIPT_NAMES = re.compile(r"(?i)^(?:.*\.(?:sh|bash|ps1|mk)|makefile|justfile|procfile|tiltfile)$")

@@ -85,7 +85,7 @@ def _practice_apps(project: Project) -> Iterator[PracticeApp]:
                 continue  # two apps of the model anchored at one place: judge it once, by the first
             seen.add(key)
             kubernetes = any(source.startswith("Kubernetes ") for source in app.sources)
-            facts = run_facts_for(entry.file, app.folder, _resource_folders(app), project.root)
+            facts = run_facts_for(entry.file, app.folder, _resource_folders(app), project.root, project.memo("run facts"))
             yield PracticeApp(entry, item, modules, facts, kubernetes)
 
 
