@@ -5,7 +5,12 @@ the walk's layers), and no comment or docstring sends the reader to a document t
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import re
+import sys
+
+import pytest
 from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "dapr_lint"
@@ -47,3 +52,62 @@ def test_code_names_no_document_outside_the_repository():
         if outside.search(line)
     ]
     assert not found, found
+
+
+# -- every Python the project declares (requires-python) ---------------------------------------------------------
+
+_RE_FUNCTIONS = {"compile", "search", "match", "fullmatch", "finditer", "findall", "sub", "subn", "split"}
+
+
+def regex_literals() -> list[tuple[str, str | bytes]]:
+    """("path:line", pattern) for every literal pattern given to a `re` function in src/."""
+    found = []
+    for path in sorted(SRC.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id == "re"
+                and node.func.attr in _RE_FUNCTIONS
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, (str, bytes))
+            ):
+                found.append((f"{path.relative_to(SRC.parent)}:{node.lineno}", node.args[0].value))
+    return found
+
+
+def _newer_syntax(pattern: str | bytes) -> list[str]:
+    """The constructs of `pattern` Python 3.10's `re` refuses (possessive quantifiers and atomic groups, 3.11),
+    read from the pattern's parse as this Python's `re` dumps it (without or with re.VERBOSE: whichever parses)."""
+    parser = getattr(re, "_parser", None)
+    if parser is None:
+        return []  # a Python whose `re` has neither: compiling the module was the test
+    for flags in (0, re.VERBOSE):
+        dump = io.StringIO()
+        try:
+            with contextlib.redirect_stdout(dump):
+                parser.parse(pattern, flags).dump()
+        except re.error:
+            continue
+        return sorted({word for word in ("POSSESSIVE_REPEAT", "ATOMIC_GROUP") if word in dump.getvalue()})
+    return ["unparsable"]
+
+
+def test_every_regex_parses_on_the_oldest_python_the_project_supports():
+    # pyproject says requires-python >= 3.10; a possessive quantifier (`*+`) made `import dapr_lint.catalog` fail
+    # there with "multiple repeat" while every test here, on 3.11, passed
+    literals = regex_literals()
+    assert len(literals) > 50
+    newer = [(where, found) for where, pattern in literals if (found := _newer_syntax(pattern))]
+    assert not newer, f"regex syntax Python 3.10 does not have: {newer}"
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="a Python whose `re` has neither construct")
+def test_the_newer_syntax_check_sees_possessive_quantifiers_and_atomic_groups():
+    assert _newer_syntax(rb"'(?:[^'\\]++|\\.)*+'") == ["POSSESSIVE_REPEAT"]
+    assert _newer_syntax(r"a|(?>bc)") == ["ATOMIC_GROUP"]
+    assert _newer_syntax(r"(x(?:y|z*+))") == ["POSSESSIVE_REPEAT"]
+    assert _newer_syntax(r"  a++  # spaced out") == ["POSSESSIVE_REPEAT"]
+    assert not _newer_syntax(r"'(?:[^'\\]+|\\.)*'?(?=(?P<a>b*))(?P=a)\++")

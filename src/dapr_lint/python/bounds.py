@@ -243,21 +243,25 @@ LOOSE = 200
 # scan's next one (a string prefix such as `rb` stays behind as letters, which count nothing).
 _SPANS = re.compile(
     rb"""
-    '''(?:[^'\\]++|\\.|'(?!''))*+(?:'''|\Z)
-  | \"\"\"(?:[^"\\]++|\\.|"(?!""))*+(?:\"\"\"|\Z)
-  | '(?:[^'\\\n]++|\\.)*+'?
-  | "(?:[^"\\\n]++|\\.)*+"?
-  | \#[^\n]*+
+    '''(?=(?P<single>(?:[^'\\]+|\\.|'(?!''))*))(?P=single)(?:'''|\Z)
+  | \"\"\"(?=(?P<double>(?:[^"\\]+|\\.|"(?!""))*))(?P=double)(?:\"\"\"|\Z)
+  | '(?:[^'\\\n]+|\\.)*'?
+  | "(?:[^"\\\n]+|\\.)*"?
+  | \#[^\n]*
   | \\\r?\n
     """,
     re.VERBOSE | re.DOTALL,
 )
+# No possessive quantifier (Python 3.10's `re` has none), the same matches: a triple-quoted body is taken
+# atomically (a lookahead's greedy match, then consumed by its back-reference), so a text ending in a lone
+# backslash inside one fails at once instead of backtracking through every split of the body; the other loops
+# are followed by what always matches, so they never backtrack.
 # the scan's chain words (a word it reads as one identifier token is delimited by non-word characters)
 _CHAIN_WORD = re.compile(rb"\b(?:a(?:nd|wait)|or|not|i[nsf]|lambda|else)\b")
 _LINKS = b"-+*/%@&|^~<>!.='"
 _REDUCE = bytes.maketrans(_LINKS + b"[{]};", b"." * len(_LINKS) + b"(()),")
 _DROP = bytes(set(range(256)) - set(_LINKS + b"[{]};(),\n"))
-_INNERMOST = re.compile(rb"(\([.,\n]*+\))")
+_INNERMOST = re.compile(rb"(\([.,\n]*\))")  # a failed try gives back only its own run: linear
 _TO_COMMAS = bytes.maketrans(b"()", b",,")
 _TOP_PIECE = re.compile(rb"[\n,]")
 _INDENT = re.compile(rb"\n([ \t\f]+)")
