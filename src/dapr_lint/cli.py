@@ -363,10 +363,10 @@ def _check_paths(args: argparse.Namespace) -> int:
 def _preload_catalog(args: argparse.Namespace, first: Path) -> None:
     """A run whose files are all cached need not import the rule modules: the rule catalog an earlier
     run saved in the cache is enough to read the configuration and report."""
-    from dapr_lint.cache import load_catalog
-
     if args.no_cache or args.fix or args.diff or args.add_noqa:
         return
+    from dapr_lint.cache import load_catalog
+
     directory = _first_cache_dir(args, first)
     if directory is not None:
         load_catalog(directory)

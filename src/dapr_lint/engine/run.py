@@ -11,10 +11,9 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from dapr_lint import reading, specs
-from dapr_lint.cache import Cache
 from dapr_lint.config import real_path
 from dapr_lint.diagnostics import FileResult
 from dapr_lint.engine import workers
@@ -23,6 +22,9 @@ from dapr_lint.engine.file_stage import FileTask, chart_template, check_file
 from dapr_lint.files import SourceFile, display_path, kind_of, repository_files
 from dapr_lint.python.dependencies import locked_dapr_beside
 from dapr_lint.settings import Settings
+
+if TYPE_CHECKING:  # a run without the cache (--no-cache, --fix, the editor) never imports it
+    from dapr_lint.cache import Cache
 
 IgnoredFor = Callable[[Path], frozenset[str]]
 
