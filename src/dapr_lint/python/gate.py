@@ -651,27 +651,6 @@ class _WalkFacts:
 
 
 _NAME, _ATTRIBUTE, _CONSTANT, _CALL, _MATCH = ast.Name, ast.Attribute, ast.Constant, ast.Call, ast.Match
-_CALL_FIELDS = ("func", "args", "keywords")
-# The fields that may hold nodes, in `_fields` order, of the kinds the walk only descends through (what
-# `ast.iter_child_nodes` yields, less the contexts, operators and comparison operators: nodes with no children).
-# A kind not listed here (a newer one) is walked by `ast.iter_child_nodes` itself.
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {
-    getattr(ast, name): fields
-    for name, fields in {
-        "Expr": ("value",), "Return": ("value",), "Delete": ("targets",), "If": ("test", "body", "orelse"),
-        "While": ("test", "body", "orelse"), "Raise": ("exc", "cause"), "Assert": ("test", "msg"),
-        "Try": ("body", "handlers", "orelse", "finalbody"), "TryStar": ("body", "handlers", "orelse", "finalbody"),
-        "Pass": (), "Break": (), "Continue": (),
-        "BoolOp": ("values",), "BinOp": ("left", "right"), "UnaryOp": ("operand",), "IfExp": ("test", "body", "orelse"),
-        "Dict": ("keys", "values"), "Set": ("elts",), "Await": ("value",), "Yield": ("value",), "YieldFrom": ("value",),
-        "Compare": ("left", "comparators"), "FormattedValue": ("value", "format_spec"), "JoinedStr": ("values",),
-        "Subscript": ("value", "slice"), "Starred": ("value",), "List": ("elts",), "Tuple": ("elts",),
-        "Slice": ("lower", "upper", "step"), "keyword": ("value",),
-    }.items()
-    if hasattr(ast, name)
-}
-
-
 # Every kind's fields that hold nodes, and those that hold none with children (names, flags, contexts, operators),
 # as CPython 3.10 and 3.11 define them: `_nodes` walks a tree by them. A kind with a field in neither (a newer
 # Python's) is walked by `ast.iter_child_nodes`.
@@ -705,6 +684,18 @@ for _name, (_nodes_in, _others) in _KINDS.items():
     _kind = getattr(ast, _name, None)
     if _kind is not None and set(_kind._fields) == {*_nodes_in.split(), *_others.split()}:
         _NODE_FIELDS[_kind] = tuple(f for f in _kind._fields if f in _nodes_in.split())
+
+# The kinds the walk (`_Gate.visit`) only descends through, having no binding of their own, with their fields from
+# `_NODE_FIELDS`: a kind whose fields a newer Python changed is descended by `ast.iter_child_nodes` instead.
+_DESCENDED = (
+    "Expr", "Return", "Delete", "If", "While", "Raise", "Assert", "Try", "TryStar", "Pass", "Break", "Continue",
+    "BoolOp", "BinOp", "UnaryOp", "IfExp", "Dict", "Set", "Await", "Yield", "YieldFrom", "Compare", "FormattedValue",
+    "JoinedStr", "Subscript", "Starred", "List", "Tuple", "Slice", "keyword",
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {
+    kind: _NODE_FIELDS[kind] for kind in (getattr(ast, name, None) for name in _DESCENDED) if kind in _NODE_FIELDS
+}
+_CALL_FIELDS: Optional[tuple[str, ...]] = _NODE_FIELDS.get(ast.Call)
 
 
 def _nodes(root: ast.AST, parents: Optional[dict[int, ast.AST]] = None) -> list[ast.AST]:
