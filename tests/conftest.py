@@ -7,6 +7,7 @@ import pytest
 
 import dapr_lint.catalog  # noqa: F401  (the tests read the registry directly: every rule registered)
 from dapr_lint import registry
+from dapr_lint.engine import workers
 from dapr_lint.engine.file_stage import FileTask, check_file
 from dapr_lint.engine.project_stage import run_project_stage
 from dapr_lint.settings import Settings
@@ -59,6 +60,17 @@ def lint(path: Path, codes: frozenset[str], options: dict | None = None):
     # Project rules (DPR401/DPR402) see the fixture as a project of one file.
     run_project_stage([result], settings)
     return result
+
+
+@pytest.fixture(autouse=True)
+def _files_checked_in_this_process(request, monkeypatch):
+    """Files are checked in the test's own process (the way a platform without `fork` checks them), unless the
+    test is marked `pool`. A fork of the test process costs ~20 ms (it holds every module and fixture the run has
+    loaded): 600 of them were a third of `pytest -m "not slow"`. And a forked child of a process running gRPC
+    threads (the stand-in sidecar's, an earlier test's) can hang. The pool has its own tests (marked `pool`), and
+    tests/test_pool.py holds it to what this process gives on every fixture and example."""
+    if request.node.get_closest_marker("pool") is None:
+        monkeypatch.setattr(workers, "_ISOLATE", False)
 
 
 @pytest.fixture

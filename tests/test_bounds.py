@@ -108,12 +108,14 @@ def generated(rng: random.Random, size: int) -> str:
     return "".join(rng.choice(ATOMS) for _ in range(size))
 
 
+@pytest.mark.slow
 def test_generated_token_soups():
     rng = random.Random(20)
     for _ in range(3000):
         assert_sound(generated(rng, rng.randrange(1, 120)))
 
 
+@pytest.mark.slow
 def test_generated_deep_shapes():
     rng = random.Random(7)
     for _ in range(300):
@@ -125,6 +127,7 @@ def test_generated_deep_shapes():
         assert_sound("if a:\n" + indent + "x = " + opens + chain + closes + "\n" + generated(rng, 40))
 
 
+@pytest.mark.slow
 def test_hypothesis_texts():
     hypothesis = pytest.importorskip("hypothesis")
     from hypothesis import HealthCheck, given, settings, strategies

@@ -14,7 +14,7 @@ import pytest
 from conftest import write
 
 from dapr_lint import specs
-from dapr_lint.engine import project_stage, run, workers
+from dapr_lint.engine import project_stage, run
 from dapr_lint.engine.file_stage import FileTask, check_file
 from dapr_lint.cache import CACHE_DIR_NAME, Cache, decode, encode
 from dapr_lint.cli import main
@@ -81,7 +81,6 @@ def checked(monkeypatch):
 
     monkeypatch.setattr(run, "check_file", spy)
     monkeypatch.setattr(project_stage, "check_file", spy)  # a file checked again, its subscriber routes known
-    monkeypatch.setattr(workers, "_ISOLATE", False)  # the files are checked in this process, where the spy sees them
     return seen
 
 
@@ -160,6 +159,7 @@ def test_warm_run_does_not_import_libcst(project, capsys):
     assert run().startswith("NO-LIBCST ")
 
 
+@pytest.mark.slow
 def test_a_warm_run_of_one_file_imports_no_parser_nor_rule_and_says_what_the_cold_one_said(project):
     """The one-file warm path (an editor's save hook, pre-commit on one file): its answer comes from the cache,
     so it imports neither LibCST nor PyYAML nor a rule module, and its output is the cold run's, byte for byte."""

@@ -16,7 +16,6 @@ import pytest
 from conftest import write
 
 from dapr_lint import __version__
-from dapr_lint.engine import workers
 from dapr_lint.cache import CACHE_DIR_NAME, Cache
 from dapr_lint.cli import main
 
@@ -25,13 +24,6 @@ BUGGY = (
     "    with DaprClient() as client:\n        return client.get_state('statestore', key).data\n"
 )
 OLD = time.time() - 7 * 24 * 3600
-
-
-@pytest.fixture(autouse=True)
-def _in_process(monkeypatch):
-    """The in-process runs check files here, not in forked workers (a thread an earlier test left, such as gRPC's,
-    can hang a forked child)."""
-    monkeypatch.setattr(workers, "_ISOLATE", False)
 
 
 def _project(root: Path) -> None:
@@ -216,6 +208,7 @@ def test_a_fifo_entry_does_not_hang_the_run(project):
     assert (again.returncode, json.loads(again.stdout)) == (first.returncode, json.loads(first.stdout))
 
 
+@pytest.mark.slow
 def test_a_forged_rule_catalog_is_ignored(project, capsys):
     _project(project)
     expected = _run(capsys, ".")[:2]

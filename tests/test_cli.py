@@ -245,6 +245,7 @@ def test_no_colour_when_not_a_terminal(project, capsys):
     assert "\x1b[" not in capsys.readouterr().out
 
 
+@pytest.mark.pool
 def test_parallel_run_matches_serial_run(project, capsys):
     for index in range(30):
         write(project, f"pkg/m{index}.py", ALIASED_ASYNC_WITH if index % 3 == 0 else GOOD)
@@ -254,6 +255,7 @@ def test_parallel_run_matches_serial_run(project, capsys):
     assert len(serial) == 10 * 2  # per aliased file: DPR102 and one DPR101 (its call is a related location)
 
 
+@pytest.mark.slow
 def test_a_reader_that_goes_away_is_no_internal_error():
     # `dapr-lint rules | head -1`: the reader has gone before dapr-lint writes. The pipe's read end is closed
     # before the process starts, so every write fails, whatever the timing.

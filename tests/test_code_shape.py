@@ -13,6 +13,8 @@ import sys
 import pytest
 from pathlib import Path
 
+pytestmark = pytest.mark.slow  # the project's own code, read whole
+
 SRC = Path(__file__).resolve().parents[1] / "src" / "dapr_lint"
 LIMIT = 400
 

@@ -18,7 +18,6 @@ import pytest
 
 from conftest import write
 
-from dapr_lint.engine import workers
 
 APP = """\
 from fastapi import FastAPI
@@ -123,7 +122,6 @@ def test_a_resource_folder_outside_the_repository_makes_the_set_incomplete(tmp_p
     write(repo, "components/cache.yaml", OTHER)
     template = "version: 1\napps:\n  - appID: svc\n    appDirPath: .\n    appPort: 8000\n    resourcesPaths: {paths}\n    command: ['python', 'app.py']\n"
     monkeypatch.chdir(repo)
-    monkeypatch.setattr(workers, "_ISOLATE", False)  # no fork: threads an earlier test left (gRPC) can hang a child
 
     def codes() -> list[str]:
         main(["check", ".", "--output-format", "json", "--no-cache", "--select", "DPR6"])
@@ -146,7 +144,6 @@ def test_dpr610_is_silent_when_the_actor_store_may_be_outside(tmp_path, monkeypa
     write(repo, "components/cache.yaml", OTHER)
     template = "version: 1\napps:\n  - appID: svc\n    appDirPath: .\n    appPort: 8000\n    resourcesPaths: {paths}\n    command: ['python', 'app.py']\n"
     monkeypatch.chdir(repo)
-    monkeypatch.setattr(workers, "_ISOLATE", False)  # no fork: threads an earlier test left (gRPC) can hang a child
 
     def codes() -> list[str]:
         main(["check", ".", "--output-format", "json", "--no-cache", "--select", "DPR610"])

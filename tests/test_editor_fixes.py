@@ -15,7 +15,6 @@ from dapr_lint import specs
 from dapr_lint.cli import main
 from dapr_lint.config import CommandLine, Resolver, SelectionLayer
 from dapr_lint.editor import fix_all_safe, fix_one, lint_buffer
-from dapr_lint.engine import workers
 
 def _with_fixes(path: Path) -> bool:
     """A fixture checked for at least one rule that has a fix (the others have nothing to compare)."""
@@ -37,8 +36,6 @@ def _cli_fix(folder: Path, name: str, data: bytes, codes: list[str], unsafe: boo
 @pytest.mark.parametrize("fixture", PYTHON_FIXTURES, ids=lambda p: p.name)
 def test_code_actions_match_the_command_line_fix(fixture, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    # no fork: gRPC threads an earlier test left can hang a forked worker (it spun for minutes in a landing suite)
-    monkeypatch.setattr(workers, "_ISOLATE", False)
     # the fixtures' configuration, with a time budget a loaded machine cannot overrun (a DPR001 would make
     # both sides differ from what the fixture is about)
     (tmp_path / "pyproject.toml").write_text(

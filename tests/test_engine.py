@@ -71,7 +71,6 @@ def test_files_without_dapr_are_not_modelled(project, capsys, monkeypatch):
         return original(cls, module, *args, **kwargs)
 
     monkeypatch.setattr(model.ModuleModel, "build", classmethod(spy))
-    monkeypatch.setattr("dapr_lint.engine.workers._ISOLATE", False)  # observe the per-file stage in this process
     (project / "plain.py").write_text("import os\n\nprint(os.getcwd())\n")
     (project / "svc.py").write_text(SOURCE)
     main(["--jobs", "1", "."])

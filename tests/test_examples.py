@@ -7,11 +7,14 @@ import re
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from dapr_lint.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_example_findings_match_the_examples_readme(monkeypatch, capsys):
     table = (ROOT / "examples" / "README.md").read_text(encoding="utf-8").split("## Intended findings", 1)[1]
     table = table.split("### ", 1)[0]
@@ -26,6 +29,7 @@ def test_example_findings_match_the_examples_readme(monkeypatch, capsys):
     assert found == promised
 
 
+@pytest.mark.slow
 def test_the_opinion_practice_rules_add_what_the_readme_lists(monkeypatch, capsys):
     text = (ROOT / "examples" / "README.md").read_text(encoding="utf-8")
     section = text.split("The practice rules that are opinions", 1)[1].split("## ", 1)[0]

@@ -184,16 +184,6 @@ def sidecar(_servers, monkeypatch):
 # -- fixing and loading ----------------------------------------------------------------------------------------
 
 
-@pytest.fixture(autouse=True)
-def _lint_in_process(monkeypatch):
-    """dapr-lint checks each file in a forked worker; here the process runs gRPC threads (the stand-ins, the
-    clients), which fork does not copy and gRPC warns about. The per-file stage runs in this process instead:
-    the same checks and fixes, without forking a process that holds gRPC state."""
-    from dapr_lint.engine import workers
-
-    monkeypatch.setattr(workers, "_ISOLATE", False)
-
-
 def _flakes(source: str) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     for message in checker.Checker(ast.parse(source)).messages:

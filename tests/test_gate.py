@@ -35,6 +35,7 @@ def _generator():
     return module
 
 
+@pytest.mark.slow
 def test_every_dotted_name_written_in_python_is_known_to_the_gate():
     """A rule, the model or the summary builder comparing against a dotted name the gate does not know would let
     the gate close a file where it fires: every such literal is a name the gate opens on, context or no name."""
@@ -46,6 +47,7 @@ def test_every_dotted_name_written_in_python_is_known_to_the_gate():
     assert unknown == [], f"run `python scripts/gen_gate_names.py` (or list them in gate.CONTEXT): {unknown}"
 
 
+@pytest.mark.slow
 def test_gate_names_are_current():
     assert (ROOT / "src" / "dapr_lint" / "python" / "gate_names.py").read_text(encoding="utf-8") == _generator().render()
 
@@ -419,6 +421,7 @@ def test_the_names_read_in_one_shape_are_read_where_the_gate_knows():
     }, "a new reading of a name the gate lets pass: teach gate._check_shape or _awaited_events, then update this"
 
 
+@pytest.mark.slow
 def test_what_dapr_agents_exports_still_opens(tmp_path):
     """`from dapr_agents import X` is judged against the admitted releases' exports (DPR108): such a file opens,
     and the whole run is the same with the gate and without."""

@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted([*(ROOT / "tests" / "fixtures").rglob("*.py"), *(ROOT / "examples").rglob("*.py")])
 
 
+@pytest.mark.slow
 def test_the_tree_equals_libcsts_on_every_fixture_and_example():
     compared = 0
     for path in SOURCES:
@@ -56,7 +57,6 @@ class _Cycle:
 
 
 def test_no_collection_while_a_file_is_checked_and_its_cycles_freed_after(monkeypatch):
-    monkeypatch.setattr(workers, "_ISOLATE", False)
     seen: dict = {}
 
     def work(task, settings):
@@ -74,7 +74,6 @@ def test_no_collection_while_a_file_is_checked_and_its_cycles_freed_after(monkey
 
 
 def test_a_run_with_the_collector_off_leaves_it_off(monkeypatch):
-    monkeypatch.setattr(workers, "_ISOLATE", False)
     gc.disable()
     try:
         results = workers.check_all(["a.py"], Settings(frozenset()), None, lambda task, settings: FileResult(task))

@@ -23,6 +23,7 @@ from dapr_lint.settings import Settings
 
 pytestmark = [
     pytest.mark.slow,  # forks workers
+    pytest.mark.pool,
     pytest.mark.skipif(not workers._can_fork(), reason="the pool forks"),
 ]
 
@@ -219,3 +220,30 @@ def test_the_collector_is_left_as_it_was_in_the_parent():
     assert gc.isenabled()
     workers.check_all([job("cycle.py"), job("kept.py")], SETTINGS, 1, work)
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    "extra, each, least",
+    [(["--output-format", "json"], '"code": "DPR', 500), (["--diff", "--unsafe-fixes"], "\n+++ b/", 40)],
+    ids=["findings", "fixes"],
+)
+def test_the_pool_gives_what_one_process_gives_on_every_fixture_and_example(extra, each, least, monkeypatch, capsys):
+    """The other tests check files in the test's process (tests/conftest.py); here the command's own way, forked
+    workers with results sent back through pipes, is held to it on every fixture and example: the same findings,
+    fixes and messages, byte for byte."""
+    from pathlib import Path
+
+    from dapr_lint.cli import main
+
+    monkeypatch.chdir(Path(__file__).parent.parent)
+    argv = ["check", "tests/fixtures", "examples", "--no-cache", "--exit-zero", "--jobs", "2", *extra]
+
+    def run() -> tuple[int, str, str]:
+        status = main(argv)
+        captured = capsys.readouterr()
+        return status, captured.out, captured.err
+
+    pooled = run()
+    monkeypatch.setattr(workers, "_ISOLATE", False)
+    assert run() == pooled
+    assert pooled[1].count(each) > least  # every fixture is in it

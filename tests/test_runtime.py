@@ -17,7 +17,7 @@ import pytest
 from dapr_lint.engine import workers as engine
 from dapr_lint.cli import main
 
-pytestmark = pytest.mark.slow  # `pytest -m "not slow"` leaves it out of the fast loop
+pytestmark = [pytest.mark.slow, pytest.mark.pool]  # `pytest -m "not slow"` leaves it out of the fast loop
 
 VIOLATION = "from dapr.clients import DaprClient\n\n\nasync def handler():\n    DaprClient().get_state('s', 'k')\n"
 UNAWAITED = (

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pkgutil
 from pathlib import Path
 
+import pytest
+
 from dapr_lint import registry
 from dapr_lint.resources import analyze_yaml
 from dapr_lint.resources import rules as resource_rules
@@ -76,6 +78,7 @@ def _found(path: Path, enabled: frozenset[str]) -> list[tuple]:
     return [(d.code, d.line, d.column, d.message, d.detail, d.severity) for d in found]
 
 
+@pytest.mark.slow
 def test_turning_a_yaml_rule_off_removes_exactly_its_findings():
     # a rule that is off has a muted judge in the shared walks: the other rules' findings stay as they were
     every = frozenset(registry.codes())
