@@ -13,6 +13,7 @@ from __future__ import annotations
 import inspect
 import re
 import sys
+import types
 import typing
 
 # Classes whose members dapr-lint checks, by the public path users import them from.
@@ -79,6 +80,10 @@ def _describe(cls) -> dict:
             ret = hints.get("return")
         except Exception:
             ret = sig.return_annotation if sig.return_annotation is not sig.empty else None
+        if isinstance(ret, types.GenericAlias):
+            # `-> list[X]` names no class here. Python 3.10 takes the alias for a class (`isinstance(list[X], type)`),
+            # 3.11 does not: without this, the table depended on the Python that wrote it.
+            ret = None
         if isinstance(ret, type):
             returns = f"{ret.__module__}.{ret.__qualname__}"
         members[name] = {
