@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
-from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import load_script
 
 
 def _cold():
-    spec = importlib.util.spec_from_file_location("cold_benchmark", ROOT / "benchmarks" / "cold.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/cold.py")
 
 
 def test_a_child_that_spends_cpu_is_accounted(tmp_path):

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from conftest import load_script
 
 
 def _survey():
-    spec = importlib.util.spec_from_file_location("open_files_benchmark", ROOT / "benchmarks" / "open_files.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/open_files.py")
 
 
 def test_each_file_is_counted_where_the_first_pass_sent_it(tmp_path, capsys):

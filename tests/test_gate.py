@@ -6,7 +6,6 @@ repository, with their resources) give the same findings, summaries and JSON out
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shutil
@@ -15,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import load_script
 
 from dapr_lint import specs
 from dapr_lint.engine.python_stage import analyze_python
@@ -28,11 +28,7 @@ SOURCES = sorted([*FIXTURES.rglob("*.py"), *(ROOT / "examples").rglob("*.py")])
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("gen_gate_names", ROOT / "scripts" / "gen_gate_names.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("scripts/gen_gate_names.py")
 
 
 @pytest.mark.slow

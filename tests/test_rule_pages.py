@@ -3,21 +3,16 @@ page says: an invalid one produces its rule (nothing else, and it parses), a val
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
-from conftest import lint, long_messages, write
+from conftest import lint, load_script, long_messages, write
 from dapr_lint import registry
 from dapr_lint.cli import main
 
-ROOT = Path(__file__).resolve().parents[1]
-_spec = importlib.util.spec_from_file_location("gen_rule_docs", ROOT / "scripts" / "gen_rule_docs.py")
-assert _spec is not None and _spec.loader is not None
-gen_rule_docs = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(gen_rule_docs)
+gen_rule_docs = load_script("scripts/gen_rule_docs.py")
 
 EXAMPLES = [(rule, index, example) for rule in registry.all_rules() for index, example in enumerate(rule.examples)]
 
