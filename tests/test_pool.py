@@ -13,9 +13,11 @@ import sys
 import textwrap
 import time
 import weakref
+from pathlib import Path
 
 import pytest
 
+from dapr_lint.cli import main
 from dapr_lint.diagnostics import FileResult
 from dapr_lint.engine import workers
 from dapr_lint.engine.file_stage import FileTask
@@ -231,10 +233,6 @@ def test_the_pool_gives_what_one_process_gives_on_every_fixture_and_example(extr
     """The other tests check files in the test's process (tests/conftest.py); here the command's own way, forked
     workers with results sent back through pipes, is held to it on every fixture and example: the same findings,
     fixes and messages, byte for byte."""
-    from pathlib import Path
-
-    from dapr_lint.cli import main
-
     monkeypatch.chdir(Path(__file__).parent.parent)
     argv = ["check", "tests/fixtures", "examples", "--no-cache", "--exit-zero", "--jobs", "2", *extra]
 

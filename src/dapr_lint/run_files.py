@@ -226,9 +226,10 @@ def run_facts_for(
     if not file:
         return RunFacts(True, True, True, True)  # nowhere to look: assume it is all set up
     memo = {} if memo is None else memo
-    around = memo.get(("around", os.path.dirname(os.path.abspath(file))))
+    here = ("around", os.path.dirname(os.path.abspath(file)))
+    around = memo.get(here)
     if around is None:
-        around = memo[("around", os.path.dirname(os.path.abspath(file)))] = _run_folders(file, run)
+        around = memo[here] = _run_folders(file, run)
     root, folders = around[0], list(around[1])
     if app_folder and not (run is not None and run.loose):
         folders.append((app_folder, True))
