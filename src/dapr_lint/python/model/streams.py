@@ -33,6 +33,7 @@ from dapr_lint.python.model.handlers import HandlerFinder, runs_at_startup
 from dapr_lint.python.model.listings import listed_entries, listed_subscriptions, summary_string
 from dapr_lint.python.model.values import Coroutine
 from dapr_lint.python.model.payloads import payload_facts
+from dapr_lint.python.walk import children
 from dapr_lint.summaries import ListedSubscription, ScheduledJob, ServedPort, Span, StreamingHandler, WiringFacts
 
 # The Job dataclass (dapr/clients/grpc/_jobs.py) and its fields, in order.
@@ -168,7 +169,7 @@ def _expected_calls(model: ModuleModel) -> set[int]:
             current = stack.pop()
             if isinstance(current, cst.Call):
                 found.add(id(current))
-            stack.extend(current.children)
+            stack.extend(children(current))
         model.facets["expected-calls"] = found
     return found
 
@@ -377,7 +378,7 @@ def bare_returns(info: FunctionInfo) -> list[cst.Return]:
             continue
         if isinstance(current, cst.Return) and current.value is None:
             found.append(current)
-        stack.extend(current.children)
+        stack.extend(children(current))
     return found
 
 
@@ -420,16 +421,16 @@ def _statement_ends(statement: cst.CSTNode) -> bool:
 
 def _breaks(block: cst.CSTNode) -> bool:
     """Whether a loop body holds a `break` of that loop (nested loops and functions apart)."""
-    stack = list(block.children)
+    stack = list(children(block))
     while stack:
         current = stack.pop()
         if isinstance(current, cst.Break):
             return True
         if isinstance(current, (cst.For, cst.While, cst.FunctionDef, cst.ClassDef, cst.Lambda)):
             if isinstance(current, (cst.For, cst.While)) and current.orelse is not None:
-                stack.extend(current.orelse.children)
+                stack.extend(children(current.orelse))
             continue
-        stack.extend(current.children)
+        stack.extend(children(current))
     return False
 
 
@@ -584,7 +585,7 @@ def _mentions_statuses(node: cst.CSTNode) -> bool:
         current = stack.pop()
         if isinstance(current, cst.SimpleString) and "statuses" in current.value:
             return True
-        stack.extend(current.children)
+        stack.extend(children(current))
     return False
 
 
