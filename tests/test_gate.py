@@ -6,6 +6,8 @@ repository, with their resources) give the same findings, summaries and JSON out
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 import re
 import shutil
@@ -17,6 +19,7 @@ import pytest
 from conftest import load_script
 
 from dapr_lint import specs
+from dapr_lint.cli import main
 from dapr_lint.engine.python_stage import analyze_python
 from dapr_lint.python import gate, gate_names
 from dapr_lint.settings import Settings
@@ -559,3 +562,103 @@ def test_the_walk_of_a_tree_meets_what_ast_walk_meets():
         assert nodes == [node for node in ast.walk(tree) if not isinstance(node, childless)]
         kept = {id(node) for node in nodes}
         assert all(parents[id(c)] is node for node in nodes for c in ast.iter_child_nodes(node) if id(c) in kept)
+
+
+# -- async calls left to the project stage (gate.first_pass `defer`, engine/project_stage.py `_complete`) ----------
+
+# A module with nothing Dapr in it whose coroutine calls a function imported from (maybe) the project: only the
+# summary's async calls (DPR101 across modules) need LibCST here.
+CALLER = "from helpers import save\n\n\nasync def handle(order):\n    save(order)\n"
+BLOCKING_HELPER = (
+    "from dapr.clients import DaprClient\n\n\ndef save(order):\n    with DaprClient() as client:\n"
+    "        client.save_state('statestore', 'order', order)\n"
+)
+PLAIN_HELPER = "def save(order):\n    return order\n"
+
+
+def _full_summary(path: Path, data: bytes, monkeypatch):
+    monkeypatch.setenv(gate.ENVIRONMENT, "0")
+    summary = analyze_python(str(path), data, _everything()).summary
+    monkeypatch.setenv(gate.ENVIRONMENT, "1")
+    return summary
+
+
+def test_a_module_opened_for_its_async_calls_alone_leaves_them_to_the_project_stage(monkeypatch):
+    data = CALLER.encode()
+    assert gate.closed_summary(data) is None  # without `defer`, the gate opens for them
+    deferred, tree = gate.first_pass(data, defer=True)
+    assert deferred is not None and tree is None
+    assert deferred.async_calls == () and {"helpers", "save", "order"} <= set(deferred.async_calls_deferred)
+    full = _full_summary(Path("app.py"), data, monkeypatch)
+    assert [(c.target, c.function) for c in full.async_calls] == [("helpers.save", "handle")]
+    assert dataclasses.replace(full, async_calls=(), async_calls_deferred=deferred.async_calls_deferred) == deferred
+    # what the file stage asks for: a file from disk, no fix, not a second look
+    assert analyze_python("app.py", data, _everything(), defer=True).summary == deferred
+
+
+def _findings(root: Path, monkeypatch, capsys, *extra: str) -> list[tuple[str, int, str]]:
+    monkeypatch.chdir(root)
+    assert main(["check", ".", "--no-cache", "--output-format", "json", "--jobs", "1", "--exit-zero", *extra]) == 0
+    return sorted((f["path"], f["line"], f["code"]) for f in json.loads(capsys.readouterr().out))
+
+
+@pytest.mark.parametrize("helper, found", [(BLOCKING_HELPER, [("app.py", 5, "DPR101")]), (PLAIN_HELPER, [])])
+def test_deferred_async_calls_are_read_when_another_module_may_block(helper, found, tmp_path, monkeypatch, capsys):
+    (tmp_path / "app.py").write_text(CALLER, encoding="utf-8")
+    (tmp_path / "helpers.py").write_text(helper, encoding="utf-8")
+    from dapr_lint.engine import project_stage
+
+    again: list[str] = []
+    checked = project_stage.check_file
+
+    def spy(task, settings):
+        again.append(task.display)
+        return checked(task, settings)
+
+    monkeypatch.setattr(project_stage, "check_file", spy)
+    gated = _findings(tmp_path, monkeypatch, capsys, "--select", "DPR101")
+    assert gated == found
+    # the caller is checked the full way only when the helper it may call blocks
+    assert again == (["app.py"] if found else [])
+    monkeypatch.setenv(gate.ENVIRONMENT, "0")
+    assert _findings(tmp_path, monkeypatch, capsys, "--select", "DPR101") == gated
+
+
+def test_apps_reads_deferred_async_calls_where_dpr101_needs_them(tmp_path, monkeypatch):
+    from dapr_lint.engine.project_stage import completed
+    from dapr_lint.engine.run import summarize
+    from dapr_lint.files import SourceFile
+
+    (tmp_path / "app.py").write_text(CALLER, encoding="utf-8")
+    (tmp_path / "helpers.py").write_text(BLOCKING_HELPER, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    files = [SourceFile(Path("app.py"), "python"), SourceFile(Path("helpers.py"), "python")]
+    settings = Settings(frozenset(), summaries=True)
+    made = {s.path: s for s in summarize(files, settings, jobs=1)}
+    assert made["app.py"].async_calls_deferred is not None and made["app.py"].async_calls == ()
+    assert completed(list(made.values()), settings, 1) == list(made.values())  # DPR101 off: nothing to read
+    done = {s.path: s for s in completed(list(made.values()), dataclasses.replace(settings, enabled=frozenset({"DPR101"})), 1)}
+    assert done["app.py"].async_calls_deferred is None
+    assert [(c.target, c.function) for c in done["app.py"].async_calls] == [("helpers.save", "handle")]
+    kept = made["app.py"].async_calls_deferred
+    assert dataclasses.replace(done["app.py"], async_calls=(), async_calls_deferred=kept) == made["app.py"]
+    assert done["helpers.py"] == made["helpers.py"]
+
+
+@pytest.mark.slow
+def test_deferred_summaries_are_the_full_ones_but_their_async_calls_on_every_fixture_and_example(monkeypatch):
+    """Where the first pass leaves a file's async calls to the project stage, the rest of its summary is what the
+    full way gives, and the names it keeps hold the last part of every call's target (what `blocking_names` is
+    matched against)."""
+    deferred = 0
+    for path in SOURCES:
+        data = path.read_bytes()
+        summary, _tree = gate.first_pass(data, defer=True)
+        if summary is None or summary.async_calls_deferred is None:
+            continue
+        deferred += 1
+        full = _full_summary(path, data, monkeypatch)
+        assert dataclasses.replace(full, async_calls=(), async_calls_deferred=summary.async_calls_deferred) == summary, path
+        names = set(summary.async_calls_deferred)
+        assert all(call.target.rpartition(".")[2] in names for call in full.async_calls), path
+    assert deferred, "no fixture or example defers its async calls: the differential proves nothing"

@@ -589,6 +589,7 @@ def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
     from dataclasses import replace
 
     from dapr_lint.config import CommandLine
+    from dapr_lint.engine.project_stage import completed
     from dapr_lint.engine.run import summarize
     from dapr_lint.files import discover, repository_files
     from dapr_lint.report.apps import app_graphs, describe_apps, render_apps
@@ -605,6 +606,8 @@ def _show_apps(args: argparse.Namespace, out: TextIO) -> int:
     settings = replace(configured, enabled=frozenset(), summaries=True, root=root)
     # per-file-ignores are carried by the summaries: the marks on the graph honour them as `check` does
     summaries = list(summarize(universe, settings, ignored_for=config.ignored_for))
+    # the marks come from the configured rules: the async calls DPR101 reads are read in full where it needs them
+    summaries = completed(summaries, replace(settings, enabled=configured.enabled), None)
     if args.format in ("mermaid", "dot"):
         graphs = app_graphs(summaries, settings, args.app, args.kind, configured.enabled)
         if args.app and not any(g.nodes for g in graphs):

@@ -414,6 +414,10 @@ class ModuleSummary:
     defs: Mapping[str, Definition] = field(default_factory=dict)
     classes: Mapping[str, Mapping[str, Definition]] = field(default_factory=dict)
     async_calls: tuple[AsyncCall, ...] = ()
+    # None: `async_calls` is complete. Else the first pass left them out (python/gate.py `first_pass`: no rule of
+    # the file reads them) and these are the names the file writes; the project stage has the file checked the
+    # full way when one of them may lead to a blocking definition of another module (engine/project_stage.py).
+    async_calls_deferred: Optional[tuple[str, ...]] = None
     # module-level names bound once to an instance of a class: name -> the class (a class of this module by
     # its name, or an imported one by its dotted path)
     instances: Mapping[str, str] = field(default_factory=dict)

@@ -3,6 +3,8 @@ project stage's input), files read beside the run's own, a second look at files 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from dapr_lint import specs
 from dapr_lint.run_files import run_files_fingerprint
 from dapr_lint.settings import Settings
@@ -28,3 +30,12 @@ def wants_summary(settings: Settings) -> bool:
 def refines_subscribers(settings: Settings) -> bool:
     """Whether some enabled rule wants a file checked again once its subscriber routes are known."""
     return any(settings.is_enabled(rule.code) for rule in specs.all_rules() if rule.reads_subscribers)
+
+
+def summary_settings(settings: Settings) -> Settings:
+    """Settings that build a file's summary and run no per-file rule."""
+    # the project rules by the catalog's metadata (the same set the code registers; a run served from the
+    # cache knows it without importing the rule modules)
+    project_rules = {rule.code for rule in specs.all_rules() if rule.target == "project"}
+    codes = frozenset(code for code in settings.enabled if code in project_rules)
+    return replace(settings, enabled=codes, fix_mode=None, summaries=True)

@@ -36,6 +36,8 @@ class FileTask:
     # the route functions of a Python file that Dapr delivers events to, as the project stage found them (a
     # Subscription of the file's app names their routes): the subscriber rules apply to them
     subscribers: tuple[str, ...] = ()
+    # the project stage asks for what the first pass of this file left to it (ModuleSummary.async_calls_deferred)
+    complete: bool = False
 
 
 def check_file(task: FileTask, settings: Settings) -> FileResult:
@@ -62,7 +64,10 @@ def check_file(task: FileTask, settings: Settings) -> FileResult:
             if settings.fix_mode is not None and NO_FIX not in task.ignored:
                 data, fixed, diff, fix_errors = _fix(task, data, settings)
                 text = decode(data)
-            result = analyze_python(task.display, data, settings, task.subscribers)
+            # the first pass may leave the summary's async calls to the project stage, which can check the file
+            # again as it is on disk (text fixed in memory, a buffer, are not)
+            defer = not task.complete and task.data is None and settings.fix_mode is None
+            result = analyze_python(task.display, data, settings, task.subscribers, defer=defer)
             result.fixed, result.diff = fixed, diff
             result.errors.extend(e for e in fix_errors if not isinstance(e, _Refusal))
             result.warnings.extend(e.message for e in fix_errors if isinstance(e, _Refusal))

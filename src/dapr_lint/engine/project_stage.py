@@ -14,7 +14,7 @@ from typing import Iterable, Optional
 from dapr_lint import registry
 from dapr_lint.diagnostics import Diagnostic, FileResult, Finding, InternalError, Location, Related
 from dapr_lint.engine import workers
-from dapr_lint.engine.demand import refines_subscribers
+from dapr_lint.engine.demand import refines_subscribers, summary_settings
 from dapr_lint.engine.file_stage import FileTask, check_file
 from dapr_lint.project import Project
 from dapr_lint.settings import Settings
@@ -35,6 +35,7 @@ def run_project_stage(
     refine = refines_subscribers(settings)
     if not checks and not refine:
         return
+    extra = _complete_deferred(results, list(extra), settings, jobs)
     every = [r.summary for r in results if r.summary is not None] + list(extra)
     summaries = [s for s in every if isinstance(s, ModuleSummary)]
     if not summaries:
@@ -97,6 +98,82 @@ def positioned(finding: Finding) -> Diagnostic:
 def subscriber_functions(project: Project, summary: ModuleSummary) -> set[str]:
     """The route functions of a module that Dapr delivers events to, by the facts of the module's apps."""
     return project.subscriber_functions(summary)
+
+
+# The project check that reads the summaries' async calls (DPR101 across modules: python/rules/clients.py).
+_READS_ASYNC_CALLS = "DPR101"
+
+
+def blocking_names(summaries: Iterable[Summary]) -> set[str]:
+    """The names an async call's target must end in for DPR101 across modules to find a blocking definition
+    (rules/clients.py `_imported_definition`, through `Project.resolve`): a function that blocks or hands out a
+    client, a class with such a method, property or attribute, then module-level instances of those classes and
+    the names that import any of them (re-exports), to a fixed point."""
+    modules = [s for s in summaries if isinstance(s, ModuleSummary)]
+    found = {name for s in modules for name, entry in s.defs.items() if entry.blocking or entry.returns}
+    found.update(
+        name for s in modules for name, members in s.classes.items()
+        if any(entry.blocking or entry.returns for entry in members.values())
+    )
+    if not found:
+        return found
+    links = [(name, target) for s in modules for name, target in [*s.instances.items(), *s.imports.items()]]
+    grown = True
+    while grown:
+        grown = False
+        for name, target in links:
+            if name not in found and target.rpartition(".")[2] in found:
+                found.add(name)
+                grown = True
+    return found
+
+
+def completed(summaries: list[Summary], settings: Settings, jobs: Optional[int]) -> list[Summary]:
+    """Summaries made for the project stage alone (`summary_settings(settings)`: `dapr-lint apps`), each whose
+    first pass left its async calls out checked again the full way when DPR101 is on in `settings` and one of them
+    may be a finding (a name it writes is one of their `blocking_names`): what the project rules would read had
+    no file been spared LibCST."""
+    if not settings.is_enabled(_READS_ASYNC_CALLS) or not any(_deferred(s) for s in summaries):
+        return summaries
+    results = [FileResult(s.path, summary=s) for s in summaries]
+    _complete(results, summaries, summary_settings(settings), jobs)
+    return [r.summary for r in results if r.summary is not None]
+
+
+def _complete_deferred(results: list[FileResult], extra: list[Summary], settings: Settings, jobs: Optional[int]) -> list[Summary]:
+    """`_complete` on the run's results (with the run's settings) and on the summaries of the repository's other
+    files (with the settings that made them); the other files' summaries, completed."""
+    every = [r.summary for r in results if r.summary is not None] + extra
+    if not settings.is_enabled(_READS_ASYNC_CALLS) or not any(_deferred(s) for s in every):
+        return extra
+    _complete(results, every, replace(settings, fix_mode=None), jobs)
+    others = [FileResult(s.path, summary=s) for s in extra]
+    _complete(others, every, summary_settings(settings), jobs)
+    return [r.summary for r in others if r.summary is not None]
+
+
+def _complete(results: list[FileResult], every: list[Summary], settings: Settings, jobs: Optional[int]) -> None:
+    """Check the deferred files of `results` that need it again (with `settings`, those that made them)."""
+    pending = [r for r in results if _deferred(r.summary)]
+    if not pending:
+        return
+    names = blocking_names(every)
+    again = [r for r in pending if names.intersection(r.summary.async_calls_deferred)]  # type: ignore[union-attr, arg-type]
+    if not again:
+        return
+    tasks = [
+        FileTask(r.summary.file, r.path, "python", frozenset(r.summary.ignored), complete=True)  # type: ignore[union-attr]
+        for r in again
+    ]
+    for result, fresh in zip(again, workers.check_all(tasks, settings, jobs, check_file)):
+        result.summary = fresh.summary
+        result.diagnostics = fresh.diagnostics
+        result.errors = [*result.errors, *fresh.errors]
+        result.warnings = [*result.warnings, *(w for w in fresh.warnings if w not in result.warnings)]
+
+
+def _deferred(summary: Optional[Summary]) -> bool:
+    return isinstance(summary, ModuleSummary) and summary.async_calls_deferred is not None
 
 
 def _refine_subscribers(results: list[FileResult], project: Project, settings: Settings, jobs: Optional[int]) -> None:

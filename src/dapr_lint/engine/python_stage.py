@@ -40,7 +40,9 @@ _ASYNC_HINT = re.compile(rb"^[ \t]*async[ \t]+def[ \t]", re.M)
 _ROUTE_HINT = re.compile(rb"@\w+\.(?:get|post|put|delete|patch|head|options|route|api_route)\(|\.add_api_route\(|\.add_url_rule\(|\.include_router\(|\.register_blueprint\(")
 
 
-def analyze_python(path: str, data: bytes, settings: Settings, subscribers: tuple[str, ...] = ()) -> FileResult:
+def analyze_python(
+    path: str, data: bytes, settings: Settings, subscribers: tuple[str, ...] = (), defer: bool = False
+) -> FileResult:
     """DPR001 exactly when CPython refuses the file (for the file's own grammar), else the rules' findings.
 
     In order: bytes CPython cannot decode; a tree too deep to analyse (bounds.py, before any parse); then
@@ -78,7 +80,7 @@ def analyze_python(path: str, data: bytes, settings: Settings, subscribers: tupl
         if relevant and gate.enabled():
             # the first pass (python/gate.py): a file where no rule can fire and whose summary is simple is
             # never parsed with LibCST
-            closed, parsed = gate.first_pass(data, subscribers)
+            closed, parsed = gate.first_pass(data, subscribers, defer and wants_summary(settings))
             if closed is not None:
                 result.summary = closed if wants_summary(settings) else None
                 return result

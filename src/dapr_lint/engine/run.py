@@ -13,11 +13,11 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional
 
-from dapr_lint import reading, specs
+from dapr_lint import reading
 from dapr_lint.config import real_path
 from dapr_lint.diagnostics import FileResult
 from dapr_lint.engine import workers
-from dapr_lint.engine.demand import project_inputs_fingerprint, wants_summary
+from dapr_lint.engine.demand import project_inputs_fingerprint, summary_settings, wants_summary
 from dapr_lint.engine.file_stage import FileTask, chart_template, check_file
 from dapr_lint.files import SourceFile, display_path, kind_of, repository_files
 from dapr_lint.python.dependencies import locked_dapr_beside
@@ -92,15 +92,6 @@ def summarize(files: list[SourceFile], settings: Settings, jobs: Optional[int] =
     summaries = _Others([replace(_task(f, ignored_for), data=None) for f in files], only, None).summarized(jobs)
     workers.reap()
     return summaries
-
-
-def summary_settings(settings: Settings) -> Settings:
-    """Settings that build a file's summary and run no per-file rule."""
-    # the project rules by the catalog's metadata (the same set the code registers; a run served from the
-    # cache knows it without importing the rule modules)
-    project_rules = {rule.code for rule in specs.all_rules() if rule.target == "project"}
-    codes = frozenset(code for code in settings.enabled if code in project_rules)
-    return replace(settings, enabled=codes, fix_mode=None, summaries=True)
 
 
 # -- the steps ---------------------------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+from dataclasses import replace
 from typing import Any, Optional, Union
 
 from dapr_lint.python import known
@@ -313,17 +314,26 @@ def closed_summary(data: bytes, subscribers: tuple[str, ...] = ()) -> Optional[M
     return first_pass(data, subscribers)[0]
 
 
-def first_pass(data: bytes, subscribers: tuple[str, ...] = ()) -> tuple[Optional[ModuleSummary], Optional[ast.Module]]:
+def first_pass(
+    data: bytes, subscribers: tuple[str, ...] = (), defer: bool = False
+) -> tuple[Optional[ModuleSummary], Optional[ast.Module]]:
     """`closed_summary`, and CPython's `ast` of the file when the gate parsed it and opened: the full path
     needs that same tree (`ast.parse(data)`) for the DPR001 verdict and the positions, and need not parse the
-    file with CPython a second time. The walk only reads the tree."""
+    file with CPython a second time. The walk only reads the tree.
+
+    `defer`: a file the gate would open only for its `async_calls` (coroutines calling into modules that may be
+    the project's) closes all the same, its summary saying so (`ModuleSummary.async_calls_deferred`): no rule of
+    the file reads those calls, and the project stage has the file checked the full way only when another module
+    of the run could make one of them a finding (engine/project_stage.py `complete_deferred`)."""
     if subscribers or _surely_open(data):
         return None, None
     tree = quietly(ast.parse, data)
     if tree is None:
         return None, None
     try:
-        summary = _Gate(data).run(tree)
+        gate = _Gate(data)
+        gate.defer = defer
+        summary = gate.run(tree)
     except (_Open, RecursionError):
         return None, tree
     # what only the compiler refuses (`return` outside a function, ...): compiled once the file would close
@@ -729,7 +739,11 @@ class _Gate(_WalkFacts):
     run."""
     # -- the walk (mirrors python/model/builder.py: which scope binds what) -------------------------------
 
+    # set by `first_pass`: leave the summary's async_calls to the project stage rather than open for them
+    defer = False
+
     def run(self, tree: ast.Module) -> ModuleSummary:
+        deferred = False
         self.visit_body(tree.body, self.module, None, None)
         for module, names in self.imports:
             if module == "dapr_agents" and names:
@@ -742,7 +756,9 @@ class _Gate(_WalkFacts):
             if on_loop and _reaches_project(*self.index(tree), self.project_names, on_loop):
                 # code on the event loop calling into a module that may be the project's (DPR101 across modules:
                 # the summary's async_calls)
-                raise _Open
+                if not self.defer:
+                    raise _Open
+                deferred = True
         parents: Optional[dict[int, ast.AST]] = None
         for expr, scope in self.chains:
             value = self.value(expr, scope)
@@ -756,7 +772,26 @@ class _Gate(_WalkFacts):
                 _check_shape(self, expr, scope, value[1], parents)
         if self.waits and (self.imports_module("dapr") or self.imports_module("dapr_agents")):
             self.awaited = _awaited_events(self, tree)
-        return self.summary()
+        summary = self.summary()
+        if deferred:
+            summary = replace(summary, async_calls_deferred=self.words(tree))
+        return summary
+
+    def words(self, tree: ast.Module) -> tuple[str, ...]:
+        """Every name the file writes (names, attributes, the parts of what it imports): the last part of the
+        target of each async call the full way would record is one of them (python/summary_blocking.py: an
+        import path, through attributes)."""
+        found: set[str] = set()
+        for module, names in self.imports:
+            found.update(part for part in module.split(".") if part)
+            found.update(names)
+        for node in self.index(tree)[0]:
+            kind = type(node)
+            if kind is _NAME:
+                found.add(node.id)  # type: ignore[attr-defined]
+            elif kind is _ATTRIBUTE:
+                found.add(node.attr)  # type: ignore[attr-defined]
+        return tuple(sorted(found))
 
     def visit_body(self, body: list, scope: _Scope, function: Optional[_Function], klass: Optional[_Class]) -> None:
         for node in body:
