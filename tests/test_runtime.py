@@ -47,10 +47,10 @@ def sabotage(monkeypatch, name: str, action) -> None:
 
     original = analyzer.analyze_python
 
-    def patched(path, data, settings, *rest):
+    def patched(path, data, settings, *rest, **options):
         if path.endswith(name):
             action()
-        return original(path, data, settings, *rest)
+        return original(path, data, settings, *rest, **options)
 
     monkeypatch.setattr(analyzer, "analyze_python", patched)
 
@@ -149,9 +149,9 @@ import sys, time
 from dapr_lint.engine import python_stage as analyzer
 original = analyzer.analyze_python
 delay = float(sys.argv[1])
-def slow(path, data, settings, *rest):
+def slow(path, data, settings, *rest, **options):
     time.sleep(delay)
-    return original(path, data, settings, *rest)
+    return original(path, data, settings, *rest, **options)
 analyzer.analyze_python = slow
 from dapr_lint.cli import main
 sys.exit(main(sys.argv[2:]))
