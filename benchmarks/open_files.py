@@ -3,10 +3,13 @@
     python benchmarks/open_files.py --tree ../python-sdk --repeat 3
 
 In this one process, every `*.py` file of the tree (in path order) goes through the per-file Python stage
-(`analyze_python`, the rules that are on by default, summaries built), timed in CPU seconds with the collector
-off as in a worker; each file's figure is its best of --repeat. Each file is one of:
-  * not relevant: no Dapr-related text, nothing parsed;
+(`analyze_python`, the rules that are on by default, summaries built, as the file stage runs it for a file on
+disk), timed in CPU seconds with the collector off as in a worker; each file's figure is its best of --repeat.
+What the stage did with each file is observed, not guessed:
+  * not parsed: no Dapr or web text, nothing for the first pass either (CPython's `compile` alone);
   * closed: the first pass (CPython's `ast`) gave its summary, and LibCST never ran;
+  * closed, async calls deferred: the same, its async calls left to the project stage (which checks the file
+    again only when another module of the run may make one of them a finding);
   * opened, with a finding: LibCST ran and a rule reported;
   * opened, no finding: LibCST ran and no rule reported. A finer first pass could spare these files LibCST.
 The bound is the stage's CPU had every file of the last group cost only CPython's `ast.parse` and `compile` (the
@@ -32,6 +35,9 @@ FACTS = (
     "entry", "subscribed_routes", "objects", "routes", "includes", "handlers", "components", "async_calls",
     "actors", "unguarded_calls", "catches_dapr_errors", "workflows", "wiring",
 )
+
+
+GROUPS = ("not parsed", "closed", "closed, async calls deferred", "opened, with a finding", "opened, no finding")
 
 
 def cpu(function: Callable[[], object], repeat: int) -> tuple[float, object]:
@@ -63,32 +69,52 @@ def facts_of(summary: object) -> tuple[str, ...]:
 
 def survey(tree: Path, repeat: int) -> dict:
     from dapr_lint import specs
-    from dapr_lint.engine.python_stage import analyze_python, is_relevant
-    from dapr_lint.python import gate
+    from dapr_lint.engine import python_stage
     from dapr_lint.settings import Settings
 
     settings = Settings(frozenset(spec.code for spec in specs.all_rules() if spec.default_enabled), summaries=True)
     groups: dict[str, list[float]] = defaultdict(list)
     bound = 0.0
     by_facts: dict[tuple[str, ...], list[float]] = defaultdict(list)
-    for path in sorted(tree.rglob("*.py")):
-        data = path.read_bytes()
-        spent, result = cpu(functools.partial(analyze_python, str(path), data, settings), repeat)
-        if not is_relevant(data):
-            group = "not relevant"
-        elif gate.closed_summary(data) is not None:
-            group = "closed"
-        elif result.diagnostics:  # type: ignore[attr-defined]
-            group = "opened, with a finding"
-        else:
-            group = "opened, no finding"
-        groups[group].append(spent)
-        if group != "opened, no finding":
-            bound += spent
-            continue
-        bound += cpu(functools.partial(compiled, data), repeat)[0]
-        summary = result.summary  # type: ignore[attr-defined]
-        by_facts[facts_of(summary) if summary is not None else ()].append(spent)
+    seen: dict[str, object] = {}
+    first_pass, parse = python_stage.gate.first_pass, python_stage.parsing.parse_module
+
+    def gated(*args, **options):  # what the first pass said
+        seen["gate"] = found = first_pass(*args, **options)
+        return found
+
+    def parsed(data):  # whether LibCST ran
+        seen["libcst"] = True
+        return parse(data)
+
+    python_stage.gate.first_pass, python_stage.parsing.parse_module = gated, parsed  # type: ignore[assignment]
+    try:
+        for path in sorted(tree.rglob("*.py")):
+            data = path.read_bytes()
+            seen.clear()
+            spent, result = cpu(functools.partial(python_stage.analyze_python, str(path), data, settings, defer=True), repeat)
+            closed = seen.get("gate", (None, None))[0]  # type: ignore[index]
+            if "libcst" not in seen and "gate" not in seen:
+                group = "not parsed"
+            elif closed is not None and "libcst" not in seen:
+                deferred = closed.async_calls_deferred is not None  # type: ignore[attr-defined]
+                group = "closed, async calls deferred" if deferred else "closed"
+            elif result.diagnostics:  # type: ignore[attr-defined]
+                group = "opened, with a finding"
+            else:
+                group = "opened, no finding"
+            groups[group].append(spent)
+            if group != "opened, no finding":
+                bound += spent
+                continue
+            try:
+                bound += cpu(functools.partial(compiled, data), repeat)[0]
+            except (SyntaxError, ValueError):  # newer syntax than this Python's (LibCST reads it): no first pass
+                bound += spent
+            summary = result.summary  # type: ignore[attr-defined]
+            by_facts[facts_of(summary) if summary is not None else ()].append(spent)
+    finally:
+        python_stage.gate.first_pass, python_stage.parsing.parse_module = first_pass, parse  # type: ignore[assignment]
     return {"groups": groups, "bound": bound, "by_facts": by_facts}
 
 
@@ -111,9 +137,9 @@ def main(argv: list[str] | None = None) -> int:
     total = sum(sum(times) for times in groups.values())
     files = sum(len(times) for times in groups.values())
     print(f"{args.tree}: {files} .py files; per-file Python stage {total:.2f} s CPU (best of {args.repeat})")
-    for group in ("not relevant", "closed", "opened, with a finding", "opened, no finding"):
+    for group in GROUPS:
         times = groups.get(group, [])
-        print(f"  {group:<24} {len(times):5d} files {sum(times):7.2f} s")
+        print(f"  {group:<30} {len(times):5d} files {sum(times):7.2f} s")
     bound = found["bound"]
     print(f"bound, every 'opened, no finding' file closed: {bound:.2f} s ({bound / total if total else 0:.2f}x)")
     rows = sorted(found["by_facts"].items(), key=lambda item: -sum(item[1]))
