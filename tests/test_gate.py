@@ -435,6 +435,22 @@ def test_what_dapr_agents_exports_still_opens(tmp_path):
     assert _check_json(tree, "1") == full
 
 
+def test_dapr_agents_imports_open_only_where_the_pinned_releases_may_lack_a_name(monkeypatch):
+    """DPR108 judges `from dapr_agents import X` only when the project pins dapr-agents releases: unpinned, or
+    pinned to releases that all export X, the file closes (and its summary is the full way's)."""
+    from dapr_lint.python.sdk_releases import agents_range, unpinned
+
+    source = b"from dapr_agents import AssistantAgent, tool\n\n\ndef make():\n    return AssistantAgent\n"
+    pinned = dataclasses.replace(unpinned(), agents=agents_range(None, "0.10.0", "requirements.txt"))
+    assert gate.first_pass(source)[0] is None  # the pin not known: opens
+    assert gate.first_pass(source, sdk=pinned)[0] is None  # 0.10.0 no longer exports AssistantAgent
+    closed = gate.first_pass(source, sdk=unpinned())[0]
+    assert closed is not None and closed == _full_summary(Path("agent.py"), source, monkeypatch)
+    exported = source.replace(b"AssistantAgent", b"Agent")
+    assert gate.first_pass(exported, sdk=pinned)[0] is not None
+    assert _both(Path("agent.py"), source, _everything(), monkeypatch)[0] == _both(Path("agent.py"), source, _everything(), monkeypatch)[1]
+
+
 def test_actor_facts_of_a_closed_module(monkeypatch):
     """The summary's actor classes from the ast: bases as the model names them, methods (the last of a name, in
     the order first written), spans of the names in characters."""

@@ -15,6 +15,7 @@ from dapr_lint.diagnostics import Diagnostic, FileResult, Finding, InternalError
 from dapr_lint.python import bounds, gate, parsing, source, verify
 from dapr_lint.python.model import ModuleModel
 from dapr_lint.python.positions import positions
+from dapr_lint.python.sdk_releases import unpinned
 from dapr_lint.python.summary import PendingSummary, build_summary, text_summary
 from dapr_lint.engine.demand import wants_summary
 from dapr_lint.settings import Settings
@@ -80,7 +81,9 @@ def analyze_python(
         if relevant and gate.enabled():
             # the first pass (python/gate.py): a file where no rule can fire and whose summary is simple is
             # never parsed with LibCST
-            closed, parsed = gate.first_pass(data, subscribers, defer and wants_summary(settings))
+            closed, parsed = gate.first_pass(
+                data, subscribers, defer and wants_summary(settings), settings.sdk_at(path) or unpinned()
+            )
             if closed is not None:
                 result.summary = closed if wants_summary(settings) else None
                 return result

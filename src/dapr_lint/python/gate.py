@@ -50,6 +50,7 @@ from dapr_lint.python.practices import (
     TRACING_LIBRARIES,
     TRACING_SETUP_CALLS,
 )
+from dapr_lint.python.sdk_releases import SdkPin, agent_export_absence
 from dapr_lint.python.summary_blocking import NOT_PROJECT, maybe_project
 from dapr_lint.python.verify import quietly
 from dapr_lint.summaries import (
@@ -315,7 +316,7 @@ def closed_summary(data: bytes, subscribers: tuple[str, ...] = ()) -> Optional[M
 
 
 def first_pass(
-    data: bytes, subscribers: tuple[str, ...] = (), defer: bool = False
+    data: bytes, subscribers: tuple[str, ...] = (), defer: bool = False, sdk: Optional[SdkPin] = None
 ) -> tuple[Optional[ModuleSummary], Optional[ast.Module]]:
     """`closed_summary`, and CPython's `ast` of the file when the gate parsed it and opened: the full path
     needs that same tree (`ast.parse(data)`) for the DPR001 verdict and the positions, and need not parse the
@@ -324,7 +325,10 @@ def first_pass(
     `defer`: a file the gate would open only for its `async_calls` (coroutines calling into modules that may be
     the project's) closes all the same, its summary saying so (`ModuleSummary.async_calls_deferred`): no rule of
     the file reads those calls, and the project stage has the file checked the full way only when another module
-    of the run could make one of them a finding (engine/project_stage.py `complete_deferred`)."""
+    of the run could make one of them a finding (engine/project_stage.py `_complete`).
+
+    `sdk`: the releases the file is judged against (`Settings.sdk_at`); None when not known, which opens every
+    file importing from `dapr_agents` (DPR108 judges those imports by the dapr-agents releases pinned)."""
     if subscribers or _surely_open(data):
         return None, None
     tree = quietly(ast.parse, data)
@@ -332,7 +336,7 @@ def first_pass(
         return None, None
     try:
         gate = _Gate(data)
-        gate.defer = defer
+        gate.defer, gate.sdk = defer, sdk
         summary = gate.run(tree)
     except (_Open, RecursionError):
         return None, tree
@@ -739,14 +743,16 @@ class _Gate(_WalkFacts):
     run."""
     # -- the walk (mirrors python/model/builder.py: which scope binds what) -------------------------------
 
-    # set by `first_pass`: leave the summary's async_calls to the project stage rather than open for them
+    # set by `first_pass`: leave the summary's async_calls to the project stage rather than open for them; the
+    # SDK releases the file is judged against (None: not known)
     defer = False
+    sdk: Optional[SdkPin] = None
 
     def run(self, tree: ast.Module) -> ModuleSummary:
         deferred = False
         self.visit_body(tree.body, self.module, None, None)
         for module, names in self.imports:
-            if module == "dapr_agents" and names:
+            if module == "dapr_agents" and names and self.agent_import_may_fail(names):
                 raise _Open  # what the admitted dapr-agents releases export (rules/clients.py `_agent_imports`)
             for path in [module, *(f"{module}{n}" if module.endswith(".") else f"{module}.{n}" for n in names)]:
                 if _anchored_import(path):
@@ -776,6 +782,19 @@ class _Gate(_WalkFacts):
         if deferred:
             summary = replace(summary, async_calls_deferred=self.words(tree))
         return summary
+
+    def agent_import_may_fail(self, names: tuple[str, ...]) -> bool:
+        """Whether DPR108 may report `from dapr_agents import <names>` (rules/clients.py `_agent_imports`): the
+        pin admits dapr-agents releases and one of them does not export a name."""
+        if self.sdk is None:
+            return True
+        if self.sdk.agents is None:
+            return False
+        for name in names:
+            absence = agent_export_absence(name, self.sdk)
+            if absence is not None and absence.kind != "unknown":
+                return True
+        return False
 
     def words(self, tree: ast.Module) -> tuple[str, ...]:
         """Every name the file writes (names, attributes, the parts of what it imports): the last part of the
