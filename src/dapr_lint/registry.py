@@ -79,6 +79,8 @@ class RuleSpec:
 
 
 _RULES: dict[str, RuleSpec] = {}
+# all_rules()'s answer, with the identities of the specs it was sorted from
+_SORTED: Optional[tuple[list[int], list[RuleSpec]]] = None
 
 
 def register(spec: RuleSpec) -> RuleSpec:
@@ -198,8 +200,13 @@ def get(code: str) -> RuleSpec:
 
 
 def all_rules() -> list[RuleSpec]:
-    """The specs registered so far (every rule once dapr_lint.catalog is imported or a saved catalog was preloaded)."""
-    return sorted(_RULES.values(), key=lambda r: r.code)
+    """The specs registered so far (every rule once dapr_lint.catalog is imported or a saved catalog was preloaded),
+    by code. (Kept sorted while the table is unchanged: the file stage asks for them several times a file.)"""
+    global _SORTED
+    identities = list(map(id, _RULES.values()))
+    if _SORTED is None or _SORTED[0] != identities:
+        _SORTED = (identities, sorted(_RULES.values(), key=lambda r: r.code))
+    return list(_SORTED[1])
 
 
 def codes() -> list[str]:

@@ -13,6 +13,7 @@ import os
 import re
 import sys
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 
@@ -83,7 +84,9 @@ def dependency_file(display: str, text: str, locked_dapr: Optional[str] = None) 
     return DependencyFile(display, name, tuple(requirements_of(name, text)), locked_dapr)
 
 
+@lru_cache(maxsize=4096)
 def normalise(name: str) -> str:
+    """A distribution name as PEP 503 compares them (the same few hundred recur in every lock file of a run)."""
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
