@@ -780,7 +780,7 @@ class _Gate(_WalkFacts):
             self.awaited = _awaited_events(self, tree)
         summary = self.summary()
         if deferred:
-            summary = replace(summary, async_calls_deferred=self.words(tree))
+            summary = replace(summary, async_calls_deferred=self.words())
         return summary
 
     def agent_import_may_fail(self, names: tuple[str, ...]) -> bool:
@@ -796,20 +796,16 @@ class _Gate(_WalkFacts):
                 return True
         return False
 
-    def words(self, tree: ast.Module) -> tuple[str, ...]:
-        """Every name the file writes (names, attributes, the parts of what it imports): the last part of the
-        target of each async call the full way would record is one of them (python/summary_blocking.py: an
-        import path, through attributes)."""
+    def words(self) -> tuple[str, ...]:
+        """The parts of every import path that may be the project's which a name or attribute chain of the file
+        means (as the model's qualified_name gives it): the target of each async call the full way would record
+        is such a path or a prefix of one (python/summary_blocking.py: a callee, a receiver, a class, a
+        provider), so its last part is among them."""
         found: set[str] = set()
-        for module, names in self.imports:
-            found.update(part for part in module.split(".") if part)
-            found.update(names)
-        for node in self.index(tree)[0]:
-            kind = type(node)
-            if kind is _NAME:
-                found.add(node.id)  # type: ignore[attr-defined]
-            elif kind is _ATTRIBUTE:
-                found.add(node.attr)  # type: ignore[attr-defined]
+        for expr, scope in self.chains:
+            value = self.value(expr, scope)
+            if value[0] == "ref" and maybe_project(value[1]):
+                found.update(part for part in value[1].split(".") if part)
         return tuple(sorted(found))
 
     def visit_body(self, body: list, scope: _Scope, function: Optional[_Function], klass: Optional[_Class]) -> None:
