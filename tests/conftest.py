@@ -28,6 +28,20 @@ def load_script(relative: str):
     return module
 
 
+def spy_on_check_file(monkeypatch, *modules) -> list[str]:
+    """The display paths of the files the per-file stage checks through `check_file` as each of `modules` (the
+    engine modules that import it) calls it, in order."""
+    seen: list[str] = []
+
+    def spy(task, settings):
+        seen.append(task.display)
+        return check_file(task, settings)
+
+    for module in modules:
+        monkeypatch.setattr(module, "check_file", spy)
+    return seen
+
+
 def pytest_addoption(parser):
     parser.addoption(
         "--snapshot-update",

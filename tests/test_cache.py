@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import write
+from conftest import spy_on_check_file, write
 
 from dapr_lint import specs
 from dapr_lint.engine import project_stage, run
@@ -71,17 +71,9 @@ def _json(capsys, *argv: str) -> list[tuple]:
 
 @pytest.fixture
 def checked(monkeypatch):
-    """The files the per-file stage really checks (not served from the cache)."""
-    seen: list[str] = []
-    original = run.check_file
-
-    def spy(task, settings):
-        seen.append(task.display)
-        return original(task, settings)
-
-    monkeypatch.setattr(run, "check_file", spy)
-    monkeypatch.setattr(project_stage, "check_file", spy)  # a file checked again, its subscriber routes known
-    return seen
+    """The files the per-file stage really checks (not served from the cache), and those checked again (the
+    project stage: subscriber routes known, async calls read)."""
+    return spy_on_check_file(monkeypatch, run, project_stage)
 
 
 def _project(root: Path) -> None:

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import load_script
+from conftest import load_script, spy_on_check_file
 
 from dapr_lint import specs
 from dapr_lint.cli import main
@@ -625,14 +625,7 @@ def test_deferred_async_calls_are_read_when_another_module_may_block(helper, fou
     (tmp_path / "helpers.py").write_text(helper, encoding="utf-8")
     from dapr_lint.engine import project_stage
 
-    again: list[str] = []
-    checked = project_stage.check_file
-
-    def spy(task, settings):
-        again.append(task.display)
-        return checked(task, settings)
-
-    monkeypatch.setattr(project_stage, "check_file", spy)
+    again = spy_on_check_file(monkeypatch, project_stage)
     gated = _findings(tmp_path, monkeypatch, capsys, "--select", "DPR101")
     assert gated == found
     # the caller is checked the full way only when the helper it may call blocks
