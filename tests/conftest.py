@@ -99,6 +99,14 @@ def _files_checked_in_this_process(request, monkeypatch):
         monkeypatch.setattr(workers, "_ISOLATE", False)
 
 
+@pytest.fixture(autouse=True)
+def _cache_of_this_test(tmp_path_factory, monkeypatch):
+    """A run that keeps a cache keeps it in a folder of this test's own (`DAPR_LINT_CACHE_DIR`), never in the
+    repository (a fixture project's `.dapr-lint_cache`) nor in another test's. A test of where the cache goes
+    by default removes the variable."""
+    monkeypatch.setenv("DAPR_LINT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     """An empty project folder that is also the working directory."""

@@ -21,6 +21,13 @@ from dapr_lint.cli import main
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ModuleSummary
 
+
+@pytest.fixture(autouse=True)
+def _cache_where_the_project_is(monkeypatch):
+    """These tests are about the cache's own folder: where a run puts it when nothing says otherwise."""
+    monkeypatch.delenv("DAPR_LINT_CACHE_DIR", raising=False)
+
+
 APP = textwrap.dedent(
     """\
     import logging

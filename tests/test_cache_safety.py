@@ -19,6 +19,13 @@ from dapr_lint import __version__
 from dapr_lint.cache import CACHE_DIR_NAME, Cache
 from dapr_lint.cli import main
 
+
+@pytest.fixture(autouse=True)
+def _cache_where_the_project_is(monkeypatch):
+    """These tests are about the cache's own folder: where a run puts it when nothing says otherwise."""
+    monkeypatch.delenv("DAPR_LINT_CACHE_DIR", raising=False)
+
+
 BUGGY = (
     "from dapr.clients import DaprClient\n\n\nasync def handler(key: str):\n"
     "    with DaprClient() as client:\n        return client.get_state('statestore', key).data\n"
