@@ -634,6 +634,30 @@ def test_deferred_async_calls_are_read_when_another_module_may_block(helper, fou
     assert _findings(tmp_path, monkeypatch, capsys, "--select", "DPR101") == gated
 
 
+def test_a_cached_deferred_summary_is_read_in_full_once_a_helper_blocks(tmp_path, monkeypatch, capsys):
+    """Through the cache (its folder: conftest): the caller's deferred summary is served from it, and the project
+    stage reads its async calls the full way as soon as, and only while, the helper blocks."""
+    from dapr_lint.engine import project_stage, run
+
+    (tmp_path / "app.py").write_text(CALLER, encoding="utf-8")
+    helper = tmp_path / "helpers.py"
+    seen = spy_on_check_file(monkeypatch, run, project_stage)
+
+    def findings() -> list[tuple[str, int, str]]:
+        seen.clear()
+        assert main(["check", ".", "--output-format", "json", "--jobs", "1", "--exit-zero", "--select", "DPR101"]) == 0
+        return sorted((f["path"], f["line"], f["code"]) for f in json.loads(capsys.readouterr().out))
+
+    monkeypatch.chdir(tmp_path)
+    helper.write_text(PLAIN_HELPER, encoding="utf-8")
+    assert findings() == [] and sorted(seen) == ["app.py", "helpers.py"]
+    helper.write_text(BLOCKING_HELPER, encoding="utf-8")
+    assert findings() == [("app.py", 5, "DPR101")]
+    assert seen == ["helpers.py", "app.py"]  # app.py from the cache, then checked the full way for its calls
+    helper.write_text(PLAIN_HELPER + "\n", encoding="utf-8")
+    assert findings() == [] and seen == ["helpers.py"]
+
+
 def test_apps_reads_deferred_async_calls_where_dpr101_needs_them(tmp_path, monkeypatch):
     from dapr_lint.engine.project_stage import completed
     from dapr_lint.engine.run import summarize
