@@ -103,8 +103,14 @@ def _files_checked_in_this_process(request, monkeypatch):
 def _cache_of_this_test(tmp_path_factory, monkeypatch):
     """A run that keeps a cache keeps it in a folder of this test's own (`DAPR_LINT_CACHE_DIR`), never in the
     repository (a fixture project's `.dapr-lint_cache`) nor in another test's. A test of where the cache goes
-    by default removes the variable."""
+    by default uses `default_cache_folder`."""
     monkeypatch.setenv("DAPR_LINT_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture
+def default_cache_folder(monkeypatch):
+    """The cache where a run puts it when nothing says otherwise (the project's `.dapr-lint_cache`)."""
+    monkeypatch.delenv("DAPR_LINT_CACHE_DIR", raising=False)
 
 
 @pytest.fixture

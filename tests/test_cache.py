@@ -22,10 +22,8 @@ from dapr_lint.settings import Settings
 from dapr_lint.summaries import ModuleSummary
 
 
-@pytest.fixture(autouse=True)
-def _cache_where_the_project_is(monkeypatch):
-    """These tests are about the cache's own folder: where a run puts it when nothing says otherwise."""
-    monkeypatch.delenv("DAPR_LINT_CACHE_DIR", raising=False)
+# these tests are about the cache's own folder: where a run puts it when nothing says otherwise
+pytestmark = pytest.mark.usefixtures("default_cache_folder")
 
 
 APP = textwrap.dedent(

@@ -20,10 +20,8 @@ from dapr_lint.cache import CACHE_DIR_NAME, Cache
 from dapr_lint.cli import main
 
 
-@pytest.fixture(autouse=True)
-def _cache_where_the_project_is(monkeypatch):
-    """These tests are about the cache's own folder: where a run puts it when nothing says otherwise."""
-    monkeypatch.delenv("DAPR_LINT_CACHE_DIR", raising=False)
+# these tests are about the cache's own folder: where a run puts it when nothing says otherwise
+pytestmark = pytest.mark.usefixtures("default_cache_folder")
 
 
 BUGGY = (

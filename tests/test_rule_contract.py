@@ -33,6 +33,8 @@ def test_every_rule_has_what_a_rule_must_have(spec: RuleSpec):
         assert spec.target == "python"
     if spec.across_modules:
         assert spec.target in ("python", "yaml")
+    if spec.reads_async_calls:
+        assert spec.across_modules
     if spec.reads_run_files:
         assert spec.target == "project"
     # a fix is described, its safety declared

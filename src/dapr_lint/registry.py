@@ -50,6 +50,9 @@ class RuleSpec:
     # A per-file rule with a project-stage check too (DPR101 across modules, DPR512 on two apps serving one
     # appPort): it reads the run's summaries.
     across_modules: bool = False
+    # Its project-stage check reads the summaries' async calls (DPR101): the first pass may leave those out of a
+    # file's summary (ModuleSummary.async_calls_deferred), and the project stage then reads them where it may fire.
+    reads_async_calls: bool = False
     # A project rule reading files beside the run's own (Dockerfile, Procfile, run scripts): a cached project
     # result is reused only when those did not change either.
     reads_run_files: bool = False

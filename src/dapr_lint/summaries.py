@@ -415,8 +415,9 @@ class ModuleSummary:
     classes: Mapping[str, Mapping[str, Definition]] = field(default_factory=dict)
     async_calls: tuple[AsyncCall, ...] = ()
     # None: `async_calls` is complete. Else the first pass left them out (python/gate.py `first_pass`: no rule of
-    # the file reads them) and these are the names the file writes; the project stage has the file checked the
-    # full way when one of them may lead to a blocking definition of another module (engine/project_stage.py).
+    # the file reads them) and these are the parts of the import paths it names that may be the project's; the
+    # project stage has the file checked the full way when one of them may lead to a blocking definition of
+    # another module (engine/project_stage.py `blocking_names`).
     async_calls_deferred: Optional[tuple[str, ...]] = None
     # module-level names bound once to an instance of a class: name -> the class (a class of this module by
     # its name, or an imported one by its dotted path)

@@ -27,6 +27,11 @@ def wants_summary(settings: Settings) -> bool:
     return settings.summaries or any(settings.is_enabled(rule.code) for rule in specs.all_rules() if rule.needs_summaries)
 
 
+def reads_async_calls(settings: Settings) -> bool:
+    """Whether some enabled rule reads the summaries' async calls (what the first pass may leave out of them)."""
+    return any(settings.is_enabled(rule.code) for rule in specs.all_rules() if rule.reads_async_calls)
+
+
 def refines_subscribers(settings: Settings) -> bool:
     """Whether some enabled rule wants a file checked again once its subscriber routes are known."""
     return any(settings.is_enabled(rule.code) for rule in specs.all_rules() if rule.reads_subscribers)

@@ -14,7 +14,7 @@ from typing import Iterable, Optional
 from dapr_lint import registry
 from dapr_lint.diagnostics import Diagnostic, FileResult, Finding, InternalError, Location, Related
 from dapr_lint.engine import workers
-from dapr_lint.engine.demand import refines_subscribers, summary_settings
+from dapr_lint.engine.demand import reads_async_calls, refines_subscribers, summary_settings
 from dapr_lint.engine.file_stage import FileTask, check_file
 from dapr_lint.project import Project
 from dapr_lint.settings import Settings
@@ -100,10 +100,6 @@ def subscriber_functions(project: Project, summary: ModuleSummary) -> set[str]:
     return project.subscriber_functions(summary)
 
 
-# The project check that reads the summaries' async calls (DPR101 across modules: python/rules/clients.py).
-_READS_ASYNC_CALLS = "DPR101"
-
-
 def blocking_names(summaries: Iterable[Summary]) -> set[str]:
     """The names an async call's target must end in for DPR101 across modules to find a blocking definition
     (rules/clients.py `_imported_definition`, through `Project.resolve`): a function that blocks or hands out a
@@ -128,28 +124,29 @@ def blocking_names(summaries: Iterable[Summary]) -> set[str]:
     return found
 
 
-def completed(summaries: list[Summary], settings: Settings, jobs: Optional[int]) -> list[Summary]:
-    """Summaries made for the project stage alone (`summary_settings(settings)`: `dapr-lint apps`), each whose
-    first pass left its async calls out checked again the full way when DPR101 is on in `settings` and one of them
-    may be a finding (a name it writes is one of their `blocking_names`): what the project rules would read had
-    no file been spared LibCST."""
-    if not settings.is_enabled(_READS_ASYNC_CALLS) or not any(_deferred(s) for s in summaries):
+def completed(
+    summaries: list[Summary], settings: Settings, jobs: Optional[int], every: Optional[list[Summary]] = None
+) -> list[Summary]:
+    """Summaries made for the project stage alone (`summary_settings(settings)`: `dapr-lint apps`, the other files
+    of a run's repository), each whose first pass left its async calls out checked again the full way when a rule
+    enabled in `settings` reads them and one of them may be a finding (one of its names is among the
+    `blocking_names` of `every`, by default the summaries themselves): what the project rules would read had no
+    file been spared LibCST."""
+    if not reads_async_calls(settings) or not any(_deferred(s) for s in summaries):
         return summaries
     results = [FileResult(s.path, summary=s) for s in summaries]
-    _complete(results, summaries, summary_settings(settings), jobs)
+    _complete(results, summaries if every is None else every, summary_settings(settings), jobs)
     return [r.summary for r in results if r.summary is not None]
 
 
 def _complete_deferred(results: list[FileResult], extra: list[Summary], settings: Settings, jobs: Optional[int]) -> list[Summary]:
-    """`_complete` on the run's results (with the run's settings) and on the summaries of the repository's other
-    files (with the settings that made them); the other files' summaries, completed."""
+    """`_complete` on the run's results (with the run's settings) and `completed` on the summaries of the
+    repository's other files; the other files' summaries, completed."""
     every = [r.summary for r in results if r.summary is not None] + extra
-    if not settings.is_enabled(_READS_ASYNC_CALLS) or not any(_deferred(s) for s in every):
+    if not reads_async_calls(settings) or not any(_deferred(s) for s in every):
         return extra
     _complete(results, every, replace(settings, fix_mode=None), jobs)
-    others = [FileResult(s.path, summary=s) for s in extra]
-    _complete(others, every, summary_settings(settings), jobs)
-    return [r.summary for r in others if r.summary is not None]
+    return completed(extra, settings, jobs, every)
 
 
 def _complete(results: list[FileResult], every: list[Summary], settings: Settings, jobs: Optional[int]) -> None:

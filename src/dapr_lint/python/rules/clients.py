@@ -186,6 +186,7 @@ def _all_reads_are_calls(node: cst.CSTNode, name: str) -> bool:
         summary="A sync Dapr client constructed or called inside `async def` blocks the event loop.",
         target="python",
         across_modules=True,
+        reads_async_calls=True,
         fix_safety="unsafe",
         fix_description="Switch to the async client, `async with`, and `await` each call.",
         prose=pages.DPR101,
