@@ -1,0 +1,156 @@
+"""Benchmark: how fast a cold run could be if LibCST parsed only the files where a per-file rule reports.
+
+    python benchmarks/ceiling.py --tree ../python-sdk --repeat 5 --flake8 "/path/to/plain/venv/bin/flake8 -j2"
+
+The first pass (python/gate.py) spares LibCST the files it proves clean with CPython's `ast`; a file it cannot
+prove clean is parsed with LibCST even when no rule reports on it. This measures what a perfect first pass would
+save, in whole processes side by side, as benchmarks/cold.py measures a run:
+  1. record: in this process, the per-file stage's first look at every Python file of the tree (its result, and
+     whether LibCST parsed it). Nothing is written in the tree;
+  2. replay: a cold `dapr-lint check . --no-cache` in which each file that LibCST parsed and that got no finding,
+     warning or error costs what any first pass costs at least (CPython's `ast.parse`, the `compile()` of DPR001's
+     verdict, and the first pass's walk) and gives its recorded result; every other file is checked as usual;
+  3. the replayed run must print what the normal run prints (its JSON, and its standard error), or the figures
+     would compare two different runs: the script stops there, with exit code 1;
+  4. pairs: the replayed run (A) against the normal cold run, and against the `--flake8` command line if given.
+A rule moved from LibCST to `ast` costs at least that walk, so the ratio against flake8 is the best that path can
+reach on the tree: the figure to weigh the move against.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import io
+import os
+import pickle
+import shlex
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from cold import pairs  # noqa: E402  (the same whole-process pairs as the cold benchmark)
+
+RUN = ["check", ".", "--no-cache", "--exit-zero"]
+
+
+def record(tree: Path) -> tuple[dict[str, bytes], int, int]:
+    """The first-look results to replay, by display path (pickled), the Python files looked at, and how many
+    of them LibCST parsed."""
+    from dapr_lint import cli
+    from dapr_lint.engine import python_stage, workers
+    from dapr_lint.python import parsing
+
+    replayed: dict[str, bytes] = {}
+    looked = parsed = 0
+    check, parse, isolate = python_stage.analyze_python, parsing.parse_module, workers._ISOLATE
+    seen: list[bool] = []
+
+    def spy(data):
+        seen.append(True)
+        return parse(data)
+
+    def analyze(path, data, settings, subscribers=(), defer=False):
+        nonlocal looked, parsed
+        seen.clear()
+        result = check(path, data, settings, subscribers, defer=defer)
+        if subscribers or not defer:
+            return result  # a second look (subscribers, a deferred file completed): always checked in full
+        looked += 1
+        if seen:
+            parsed += 1
+            if not result.diagnostics and not result.errors and not result.warnings:
+                replayed[path] = pickle.dumps(result, pickle.HIGHEST_PROTOCOL)
+        return result
+
+    here = Path.cwd()
+    parsing.parse_module, python_stage.analyze_python, workers._ISOLATE = spy, analyze, False
+    try:
+        os.chdir(tree)
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            cli.main([*RUN, "-q"])
+    finally:
+        os.chdir(here)
+        parsing.parse_module, python_stage.analyze_python, workers._ISOLATE = parse, check, isolate
+    return replayed, looked, parsed
+
+
+def replaying(replayed: dict[str, bytes]) -> None:
+    """Make this process's per-file stage replay `replayed` at the cost of CPython's parse, compile and the
+    first pass's walk (the workers it forks inherit it)."""
+    from dapr_lint.engine import python_stage
+    from dapr_lint.python import gate
+    from dapr_lint.python.sdk_releases import unpinned
+    from dapr_lint.python.verify import quietly
+
+    check = python_stage.analyze_python
+
+    def analyze(path, data, settings, subscribers=(), defer=False):
+        result = replayed.get(path)
+        if result is None or subscribers or not defer:
+            return check(path, data, settings, subscribers, defer=defer)
+        tree = quietly(ast.parse, data)
+        if tree is None:  # newer syntax than this Python's: as checked
+            return check(path, data, settings, subscribers, defer=defer)
+        quietly(compile, tree, "<dapr-lint>", "exec", dont_inherit=True)
+        walk = gate._Gate(data)
+        walk.defer, walk.sdk = True, settings.sdk_at(path) or unpinned()
+        try:
+            walk.run(tree)
+        except (gate._Open, RecursionError):
+            pass
+        return pickle.loads(result)
+
+    python_stage.analyze_python = analyze
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tree", type=Path, required=True, help="the tree to lint (nothing is written in it)")
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--flake8", help='a flake8 command line, e.g. "/venv/bin/flake8 -j2"')
+    options = parser.parse_args(argv)
+    tree = options.tree.resolve()
+    if not tree.is_dir():
+        parser.error(f"{tree} is not a directory")
+    replayed, looked, parsed = record(tree)
+    print(f"{tree}: {looked} Python files, {parsed} parsed with LibCST, {len(replayed)} of them with no finding (replayed)")
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # the .pyc files a user's install has
+    with tempfile.TemporaryDirectory() as folder:
+        recording = Path(folder) / "replayed.pickle"
+        recording.write_bytes(pickle.dumps(replayed, pickle.HIGHEST_PROTOCOL))
+        normal = [sys.executable, "-m", "dapr_lint", *RUN]
+        ceiling = [sys.executable, str(Path(__file__).resolve()), "--replay", str(recording), *RUN]
+        outputs = [
+            subprocess.run([*command, "--output-format", "json"], cwd=tree, env=env, capture_output=True, check=False)
+            for command in (normal, ceiling)
+        ]
+        if (outputs[0].stdout, outputs[0].stderr) != (outputs[1].stdout, outputs[1].stderr):
+            print("the replayed run does not print what the normal run prints: no figures", file=sys.stderr)
+            return 1
+        references = {"cold dapr-lint": [*normal, "-q"]}
+        if options.flake8:
+            references["flake8"] = [*shlex.split(options.flake8), "--exit-zero", "."]
+        for name, command in references.items():
+            figures = pairs([*ceiling, "-q"], command, tree, env, options.repeat)
+            print(f"replayed run (A) vs {name} (B): " + ", ".join(f"{k} {v:.3f}" for k, v in figures.items()))
+    return 0
+
+
+def replay(argv: list[str]) -> None:
+    """`ceiling.py --replay RECORDING <dapr-lint arguments>`: the replayed run, as the `dapr-lint` command."""
+    replaying(pickle.loads(Path(argv[0]).read_bytes()))
+    from dapr_lint.cli import console
+
+    sys.argv = ["dapr-lint", *argv[1:]]
+    console()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--replay"]:
+        replay(sys.argv[2:])
+    raise SystemExit(main())

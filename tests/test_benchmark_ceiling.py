@@ -1,0 +1,85 @@
+"""benchmarks/ceiling.py: a cold run in which LibCST parses only the files where a per-file rule reports."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from conftest import load_script
+
+from dapr_lint import specs
+from dapr_lint.diagnostics import FileResult
+from dapr_lint.engine import python_stage
+from dapr_lint.settings import Settings
+
+CLEAN = """\
+from dapr.clients import DaprClient
+
+
+def save(order_id: str, body: str) -> None:
+    with DaprClient() as client:
+        client.save_state("statestore", order_id, body)
+"""
+# the same calls on the event loop: DPR101
+FINDING = CLEAN.replace("def save", "async def save")
+PLAIN = "def add(a, b):\n    return a + b\n"
+
+
+def _ceiling():
+    return load_script("benchmarks/ceiling.py")
+
+
+def _tree(tmp_path):
+    (tmp_path / "store.py").write_text(CLEAN)
+    (tmp_path / "handler.py").write_text(FINDING)
+    (tmp_path / "util.py").write_text(PLAIN)
+    return tmp_path
+
+
+def test_only_files_libcst_parsed_without_a_finding_are_replayed(tmp_path):
+    replayed, looked, parsed = _ceiling().record(_tree(tmp_path))
+    # util.py is never parsed with LibCST; handler.py is, and DPR101 reports there
+    assert (looked, parsed) == (3, 2)
+    assert sorted(replayed) == ["store.py"]
+    result = pickle.loads(replayed["store.py"])
+    assert result.path == "store.py" and not result.diagnostics and result.summary is not None
+
+
+def test_the_replay_answers_the_first_look_only(tmp_path, monkeypatch):
+    monkeypatch.setattr(python_stage, "analyze_python", python_stage.analyze_python)  # restored after the test
+    recorded = FileResult("store.py", warnings=["recorded"])
+    _ceiling().replaying({"store.py": pickle.dumps(recorded)})
+    settings = Settings(frozenset(rule.code for rule in specs.all_rules() if rule.default_enabled), summaries=True)
+    data = CLEAN.encode()
+    assert python_stage.analyze_python("store.py", data, settings, defer=True).warnings == ["recorded"]
+    # a second look (the subscribers found, a deferred file completed) and any other file: checked as usual
+    assert python_stage.analyze_python("store.py", data, settings, ("save",), defer=True).warnings == []
+    assert python_stage.analyze_python("store.py", data, settings).warnings == []
+    assert python_stage.analyze_python("other.py", data, settings, defer=True).warnings == []
+
+
+@pytest.mark.slow
+def test_the_replayed_run_prints_what_the_normal_run_prints_and_is_timed_against_it(tmp_path, capsys):
+    assert _ceiling().main(["--tree", str(_tree(tmp_path)), "--repeat", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "3 Python files, 2 parsed with LibCST, 1 of them with no finding (replayed)" in out
+    line = next(row for row in out.splitlines() if row.startswith("replayed run (A) vs cold dapr-lint (B)"))
+    figures = dict(part.rsplit(" ", 1) for part in line.split(": ", 1)[1].split(", "))
+    assert set(figures) == {"A wall", "A cpu", "B wall", "B cpu", "A/B wall", "A/B cpu"}
+    assert all(float(value) > 0 for value in figures.values())
+
+
+@pytest.mark.slow
+def test_no_figures_when_the_replay_would_change_what_the_run_prints(tmp_path, monkeypatch, capsys):
+    ceiling = _ceiling()
+    real = ceiling.record
+
+    def wrong(tree):  # a recording that says store.py has a finding it does not have
+        replayed, looked, parsed = real(tree)
+        result = pickle.loads(replayed["store.py"])
+        result.warnings.append("not what the file gives")
+        return {"store.py": pickle.dumps(result)}, looked, parsed
+
+    monkeypatch.setattr(ceiling, "record", wrong)
+    assert ceiling.main(["--tree", str(_tree(tmp_path)), "--repeat", "1"]) == 1
+    assert "does not print what the normal run prints" in capsys.readouterr().err
