@@ -396,11 +396,55 @@ def test_external_event_waiters_the_model_may_read_otherwise_open(waiter, monkey
     assert gated == full and full[1].workflows.awaited
 
 
+_AGENT_HEAD = "from dapr_agents import AgentRunner, DurableAgent\n\n\n"
+# dapr-agents' DurableAgent and AgentRunner (gate._STARTED_BY_CALLS): (source, opens, the full summary has a
+# started runtime). The model reads them only as what built the receiver of `.start()` or of a runner method.
+AGENT_STARTS = {
+    "built, run, never started": (
+        "agent = DurableAgent(name='a', role='r')\n\n\ndef main():\n    return agent.run('task')\n", False, False,
+    ),
+    "annotated, checked, served by a runner it was given": (
+        "def serve(agent: DurableAgent, runner: 'AgentRunner') -> None:\n    if isinstance(agent, DurableAgent):\n"
+        "        runner.serve(agent)\n", False, False,
+    ),
+    "started through an attribute (the model reads names only)": (
+        "class Service:\n    def __init__(self):\n        self.agent = DurableAgent(name='a')\n\n"
+        "    def go(self):\n        self.agent.start()\n", False, False,
+    ),
+    "started": ("agent = DurableAgent(name='a')\nagent.start()\n", True, True),
+    "served by a runner built here": (
+        "agent = DurableAgent(name='a')\nrunner = AgentRunner()\nrunner.serve(agent)\n", True, True,
+    ),
+    "started as built (the model reads nothing: opened all the same)": ("DurableAgent(name='a').start()\n", True, False),
+    "started with a runtime of its own given (the model reads nothing: opened all the same)": (
+        "agent = DurableAgent(name='a', runtime=object())\nagent.start()\n", True, False,
+    ),
+    "the class handed on (a value the model may follow)": ("factory = DurableAgent\n", True, False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(AGENT_STARTS))
+def test_a_durable_agent_opens_only_where_the_model_may_read_it_started(name, monkeypatch):
+    from dapr_lint.python.sdk_releases import unpinned
+
+    body, opens, started = AGENT_STARTS[name]
+    source = (_AGENT_HEAD + body).encode()
+    closed = gate.first_pass(source, sdk=unpinned())[0]
+    assert (closed is None) == opens
+    full = _full_summary(Path("agent.py"), source, monkeypatch)
+    assert bool(full.workflows.started) == started
+    if closed is not None:
+        assert closed == full
+    gated_full, gated = _both(Path("agent.py"), source, _everything(), monkeypatch)
+    assert gated == gated_full
+
+
 # Where python/ reads the names the first pass lets pass outside one shape (gate._READ_IN_ONE_SHAPE, the waiters it
 # reads itself): a new reading changes these counts, and must be matched in gate._check_shape / _awaited_events.
 _SHAPED_READINGS = re.compile(
-    r"\b(?:ACTOR_ID|ACTOR_CLASSES|INTERFACE_CLASSES|REMINDABLE_CLASSES)\b|wait_for_external_event"
-    r"|\"dapr\.actor[a-z_.]*\.(?:ActorId|Actor|ActorInterface|Remindable)\""
+    r"\b(?:ACTOR_ID|ACTOR_CLASSES|INTERFACE_CLASSES|REMINDABLE_CLASSES|DURABLE_AGENTS|AGENT_RUNNERS)\b"
+    r"|wait_for_external_event|\"dapr\.actor[a-z_.]*\.(?:ActorId|Actor|ActorInterface|Remindable)\""
+    r"|\"dapr_agents[a-z_.]*\.(?:DurableAgent|AgentRunner)\""
 )
 
 
@@ -414,7 +458,9 @@ def test_the_names_read_in_one_shape_are_read_where_the_gate_knows():
             found[path.relative_to(ROOT / "src" / "dapr_lint" / "python").as_posix()] = count
     assert found == {
         "model/actors.py": 16,  # the sets and their names; `bases` (a class's base); exported
-        "model/workflow_facts.py": 2,  # `_call`: the awaited events (gate._awaited_events)
+        # `_call`: the awaited events (gate._awaited_events); DURABLE_AGENTS and AGENT_RUNNERS, their names and
+        # `_start` / `_runner`: what built a started agent (gate._Gate.starts_agent)
+        "model/workflow_facts.py": 12,
         "rules/actors.py": 2,  # DPR809: `ActorId(...)` as a callee (gate._str_actor_id)
         "rules/workflows.py": 3,  # in a registered workflow only (which opens the file)
     }, "a new reading of a name the gate lets pass: teach gate._check_shape or _awaited_events, then update this"

@@ -35,7 +35,7 @@ from dapr_lint.python import known
 from dapr_lint.python.gate_names import NAMES
 from dapr_lint.python.model.actors import _LIBRARIES as _ACTOR_BASE_LIBRARIES
 from dapr_lint.python.model.actors import ACTOR_CLASSES, ACTOR_ID, INTERFACE_CLASSES, REMINDABLE_CLASSES
-from dapr_lint.python.model.workflow_facts import _REGISTER_METHODS
+from dapr_lint.python.model.workflow_facts import _REGISTER_METHODS, _RUNNER_METHODS, AGENT_RUNNERS, DURABLE_AGENTS
 from dapr_lint.python.practices import (
     _CLOSER_METHODS,
     _CLOSERS,
@@ -766,6 +766,7 @@ class _Gate(_WalkFacts):
                     raise _Open
                 deferred = True
         parents: Optional[dict[int, ast.AST]] = None
+        agents = False  # a name of _STARTED_BY_CALLS is written (what a started agent's construction must name)
         for expr, scope in self.chains:
             value = self.value(expr, scope)
             if value[0] == "ref" and _related(value[1]):
@@ -776,12 +777,39 @@ class _Gate(_WalkFacts):
                 if parents is None:
                     parents = self.index(tree)[1]
                 _check_shape(self, expr, scope, value[1], parents)
+                agents = agents or value[1] in _STARTED_BY_CALLS
+        if agents and self.starts_agent():
+            raise _Open  # the summary's started runtimes (python/model/workflow_facts.py `_agent`)
         if self.waits and (self.imports_module("dapr") or self.imports_module("dapr_agents")):
             self.awaited = _awaited_events(self, tree)
         summary = self.summary()
         if deferred:
             summary = replace(summary, async_calls_deferred=self.words())
         return summary
+
+    def starts_agent(self) -> bool:
+        """A call the model may read a started DurableAgent from (workflow_facts `_start`, `_runner`): `.start()` on
+        what a DurableAgent construction built, or a runner method on what an AgentRunner construction built, the
+        receiver being that construction or a name any binding of which is one (the model asks for exactly one)."""
+        for call, scope in self.calls:
+            func = call.func
+            if type(func) is not _ATTRIBUTE:
+                continue
+            attr = func.attr  # type: ignore[attr-defined]
+            if attr == "start":
+                classes = DURABLE_AGENTS
+            elif attr in _RUNNER_METHODS:
+                classes = AGENT_RUNNERS
+            else:
+                continue
+            receiver = func.value  # type: ignore[attr-defined]
+            built = [(receiver, scope)]
+            if type(receiver) is _NAME:
+                built = [(b.value, b.scope) for b in self.lookup(receiver.id, scope) or ()]
+            for value, where in built:
+                if type(value) is _CALL and self.path_of(value.func, where) in classes:
+                    return True
+        return False
 
     def agent_import_may_fail(self, names: tuple[str, ...]) -> bool:
         """Whether DPR108 may report `from dapr_agents import <names>` (rules/clients.py `_agent_imports`): the
@@ -1298,7 +1326,12 @@ def _call_span(before: bytes, lines: list[str], call: ast.Call) -> Span:
 # argument's type). In an annotation the model types nothing by them (python/model `_instantiate`: not a class of
 # the member tables), and `isinstance`, `issubclass` or a call of an actor class tell it nothing either.
 _ACTOR_BASES = ACTOR_CLASSES | INTERFACE_CLASSES | REMINDABLE_CLASSES
-_READ_IN_ONE_SHAPE = _ACTOR_BASES | ACTOR_ID
+# dapr-agents' DurableAgent and AgentRunner: the model reads them only as the class that built what `.start()` or a
+# runner method (`serve`, `run`...) is called on (python/model/workflow_facts.py `_start`, `_runner`,
+# `_constructed`: a DurableAgent starting a runtime of its own). Called, annotated, checked or compared they pass
+# nothing on; the walk opens where such a call's receiver is built by one of them (`_Gate.starts_agent`).
+_STARTED_BY_CALLS = DURABLE_AGENTS | AGENT_RUNNERS
+_READ_IN_ONE_SHAPE = _ACTOR_BASES | ACTOR_ID | _STARTED_BY_CALLS
 
 
 def _member_of_one_shape(path: str) -> bool:
@@ -1322,7 +1355,7 @@ def _check_shape(walk: _WalkFacts, expr: ast.expr, scope: _Scope, path: str, par
     if isinstance(up, ast.ClassDef) and any(node is base for base in up.bases):
         return
     if isinstance(up, ast.Call) and up.func is node:
-        if path in _ACTOR_BASES or _str_actor_id(walk, up, scope):
+        if path in _ACTOR_BASES or path in _STARTED_BY_CALLS or _str_actor_id(walk, up, scope):
             return
         raise _Open
     if isinstance(up, ast.Tuple) and isinstance(parents.get(id(up)), ast.Call):
