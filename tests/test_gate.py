@@ -397,34 +397,58 @@ def test_external_event_waiters_the_model_may_read_otherwise_open(waiter, monkey
 
 
 _AGENT_HEAD = "from dapr_agents import AgentRunner, DurableAgent\n\n\n"
-# dapr-agents' DurableAgent and AgentRunner (gate._STARTED_BY_CALLS): (source, opens, the full summary has a
-# started runtime). The model reads them only as what built the receiver of `.start()` or of a runner method.
+# dapr-agents' DurableAgent and AgentRunner (gate._STARTED_BY_CALLS): (source, opens, the full summary's started
+# agents as (key, script)). The model reads them only as what built the receiver of `.start()` or of a runner
+# method (python/model/workflow_facts.py `_start`, `_runner`, `_agent`); the first pass builds that entry itself.
 AGENT_STARTS = {
     "built, run, never started": (
-        "agent = DurableAgent(name='a', role='r')\n\n\ndef main():\n    return agent.run('task')\n", False, False,
+        "agent = DurableAgent(name='a', role='r')\n\n\ndef main():\n    return agent.run('task')\n", False, (),
     ),
     "annotated, checked, served by a runner it was given": (
         "def serve(agent: DurableAgent, runner: 'AgentRunner') -> None:\n    if isinstance(agent, DurableAgent):\n"
-        "        runner.serve(agent)\n", False, False,
+        "        runner.serve(agent)\n", False, (),
     ),
     "started through an attribute (the model reads names only)": (
         "class Service:\n    def __init__(self):\n        self.agent = DurableAgent(name='a')\n\n"
-        "    def go(self):\n        self.agent.start()\n", False, False,
+        "    def go(self):\n        self.agent.start()\n", False, (),
     ),
-    "started": ("agent = DurableAgent(name='a')\nagent.start()\n", True, True),
+    "started": ("agent = DurableAgent(name='a')\nagent.start()\n", False, (("agent", False),)),
+    "started in a function": (
+        "agent = DurableAgent(name='a')\n\n\ndef main():\n    agent.start()\n", False, (("agent", False),),
+    ),
+    "started as a script": (
+        "agent = DurableAgent(name='a')\nif __name__ == \"__main__\":\n    agent.start()\n", False, (("agent", True),),
+    ),
+    "started under a test the model does not read as the script's": (
+        "agent = DurableAgent(name='a')\nif __name__ == \"\"\"__main__\"\"\":\n    agent.start()\nelse:\n    pass\n",
+        False, (("agent", False),),
+    ),
     "served by a runner built here": (
-        "agent = DurableAgent(name='a')\nrunner = AgentRunner()\nrunner.serve(agent)\n", True, True,
+        "agent = DurableAgent(name='a')\nrunner = AgentRunner()\nrunner.serve(agent)\n", False, (("agent", False),),
     ),
-    "started as built (the model reads nothing: opened all the same)": ("DurableAgent(name='a').start()\n", True, False),
-    "started with a runtime of its own given (the model reads nothing: opened all the same)": (
-        "agent = DurableAgent(name='a', runtime=object())\nagent.start()\n", True, False,
+    "served by a runner, the agent by keyword": (
+        "bot = DurableAgent(name='a')\nrunner = AgentRunner()\nrunner.run(agent=bot)\n", False, (("bot", False),),
     ),
-    "the class handed on (a value the model may follow)": ("factory = DurableAgent\n", True, False),
+    "served by a runner built in place (a span this pass does not place)": (
+        "bot = DurableAgent(name='a')\nAgentRunner().run(agent=bot)\n", True, (("bot", False),),
+    ),
+    "started as built (the model has no name for it)": ("DurableAgent(name='a').start()\n", False, ()),
+    "started with a runtime of its own given": ("agent = DurableAgent(name='a', runtime=object())\nagent.start()\n", False, ()),
+    "started twice (the model keeps one; the order of several is its own)": (
+        "agent = DurableAgent(name='a')\nagent.start()\nagent.start()\n", True, (("agent", False),),
+    ),
+    "started in parentheses of its own (LibCST's span differs)": (
+        "agent = DurableAgent(name='a')\nx = (agent.start())\n", True, (("agent", False),),
+    ),
+    "served with arguments unpacked": (
+        "agent = DurableAgent(name='a')\nrunner = AgentRunner()\nrunner.serve(*[agent])\n", True, (),
+    ),
+    "the class handed on (a value the model may follow)": ("factory = DurableAgent\n", True, ()),
 }
 
 
 @pytest.mark.parametrize("name", sorted(AGENT_STARTS))
-def test_a_durable_agent_opens_only_where_the_model_may_read_it_started(name, monkeypatch):
+def test_a_durable_agent_started_is_in_the_first_pass_summary(name, monkeypatch):
     from dapr_lint.python.sdk_releases import unpinned
 
     body, opens, started = AGENT_STARTS[name]
@@ -432,7 +456,7 @@ def test_a_durable_agent_opens_only_where_the_model_may_read_it_started(name, mo
     closed = gate.first_pass(source, sdk=unpinned())[0]
     assert (closed is None) == opens
     full = _full_summary(Path("agent.py"), source, monkeypatch)
-    assert bool(full.workflows.started) == started
+    assert [(s.key, s.script) for s in full.workflows.started] == list(started)
     if closed is not None:
         assert closed == full
     gated_full, gated = _both(Path("agent.py"), source, _everything(), monkeypatch)
@@ -459,7 +483,7 @@ def test_the_names_read_in_one_shape_are_read_where_the_gate_knows():
     assert found == {
         "model/actors.py": 16,  # the sets and their names; `bases` (a class's base); exported
         # `_call`: the awaited events (gate._awaited_events); DURABLE_AGENTS and AGENT_RUNNERS, their names and
-        # `_start` / `_runner`: what built a started agent (gate._Gate.starts_agent)
+        # `_start` / `_runner`: what built a started agent (gate._started_agents)
         "model/workflow_facts.py": 12,
         "rules/actors.py": 2,  # DPR809: `ActorId(...)` as a callee (gate._str_actor_id)
         "rules/workflows.py": 3,  # in a registered workflow only (which opens the file)

@@ -66,6 +66,7 @@ from dapr_lint.summaries import (
     StrValue,
     WorkflowEvent,
     WorkflowFacts,
+    WorkflowRuntimeStart,
 )
 
 # Set to "0" to run every file the full way (the differential test compares both).
@@ -374,6 +375,7 @@ class _WalkFacts:
         # `<any receiver>.wait_for_external_event(...)` calls: the summary's awaited events
         self.waits: list[tuple[ast.Call, _Scope]] = []
         self.awaited: tuple[WorkflowEvent, ...] = ()
+        self.started: tuple[WorkflowRuntimeStart, ...] = ()  # DurableAgents started (`_started_agents`)
         self.indexed: Optional[tuple[list[ast.AST], dict[int, ast.AST]]] = None
 
     def index(self, tree: ast.Module) -> tuple[list[ast.AST], dict[int, ast.AST]]:
@@ -530,7 +532,7 @@ class _WalkFacts:
             practices=self.practices(),
             # an agent framework registers and waits under names of its own (python/model/workflow_facts.py): with
             # no workflow name of NAMES in the file (those open it), that is all its workflow facts say
-            workflows=WorkflowFacts(awaited=self.awaited, opaque=True, agents=True)
+            workflows=WorkflowFacts(awaited=self.awaited, started=self.started, opaque=True, agents=True)
             if self.imports_module("dapr_agents") else WorkflowFacts(awaited=self.awaited),
             actors=_actor_summary(self) if any(self.imports_module(m) for m in ACTOR_MODULES) else ActorSummary(),
         )
@@ -778,38 +780,14 @@ class _Gate(_WalkFacts):
                     parents = self.index(tree)[1]
                 _check_shape(self, expr, scope, value[1], parents)
                 agents = agents or value[1] in _STARTED_BY_CALLS
-        if agents and self.starts_agent():
-            raise _Open  # the summary's started runtimes (python/model/workflow_facts.py `_agent`)
+        if agents:
+            self.started = _started_agents(self, tree)
         if self.waits and (self.imports_module("dapr") or self.imports_module("dapr_agents")):
             self.awaited = _awaited_events(self, tree)
         summary = self.summary()
         if deferred:
             summary = replace(summary, async_calls_deferred=self.words())
         return summary
-
-    def starts_agent(self) -> bool:
-        """A call the model may read a started DurableAgent from (workflow_facts `_start`, `_runner`): `.start()` on
-        what a DurableAgent construction built, or a runner method on what an AgentRunner construction built, the
-        receiver being that construction or a name any binding of which is one (the model asks for exactly one)."""
-        for call, scope in self.calls:
-            func = call.func
-            if type(func) is not _ATTRIBUTE:
-                continue
-            attr = func.attr  # type: ignore[attr-defined]
-            if attr == "start":
-                classes = DURABLE_AGENTS
-            elif attr in _RUNNER_METHODS:
-                classes = AGENT_RUNNERS
-            else:
-                continue
-            receiver = func.value  # type: ignore[attr-defined]
-            built = [(receiver, scope)]
-            if type(receiver) is _NAME:
-                built = [(b.value, b.scope) for b in self.lookup(receiver.id, scope) or ()]
-            for value, where in built:
-                if type(value) is _CALL and self.path_of(value.func, where) in classes:
-                    return True
-        return False
 
     def agent_import_may_fail(self, names: tuple[str, ...]) -> bool:
         """Whether DPR108 may report `from dapr_agents import <names>` (rules/clients.py `_agent_imports`): the
@@ -1284,6 +1262,108 @@ def _awaited_events(walk: _WalkFacts, tree: ast.Module) -> tuple[WorkflowEvent, 
     if len({key for key, _event in found}) != len(found):
         raise _Open
     return tuple(event for _key, event in found)
+
+
+def _started_agents(walk: _WalkFacts, tree: ast.Module) -> tuple[WorkflowRuntimeStart, ...]:
+    """The summary's started DurableAgents (python/model/workflow_facts.py `_start`, `_runner`, `_agent`): `.start()`
+    on a name bound once to a DurableAgent construction, or a runner method (`serve`, `run`...) on what an
+    AgentRunner construction built given such a name as its agent, the construction passing no `runtime=` (nor
+    the `.start()`): one entry under that name, at the span of the call. Opens where the model's reading could
+    differ: more than one call whose receiver a construction of those classes may have built (their order and
+    dedupe), a call whose span LibCST could place otherwise."""
+    found: Optional[tuple[ast.Call, _Scope, str]] = None
+    candidates = 0
+    for call, scope in walk.calls:
+        func = call.func
+        if type(func) is not _ATTRIBUTE:
+            continue
+        attr = func.attr  # type: ignore[attr-defined]
+        if attr == "start":
+            classes = DURABLE_AGENTS
+        elif attr in _RUNNER_METHODS:
+            classes = AGENT_RUNNERS
+        else:
+            continue
+        receiver = func.value  # type: ignore[attr-defined]
+        built = [(receiver, scope)]
+        if type(receiver) is _NAME:
+            built = [(b.value, b.scope) for b in walk.lookup(receiver.id, scope) or ()]
+        if not any(type(value) is _CALL and walk.path_of(value.func, where) in classes for value, where in built):
+            continue  # no construction of those classes in reach: the model finds none either
+        candidates += 1
+        if candidates > 1:
+            raise _Open
+        if _constructed(walk, receiver, scope) not in classes:
+            continue
+        if attr == "start":
+            if any(k.arg == "runtime" for k in call.keywords):
+                continue
+            agent: Optional[ast.expr] = receiver
+        else:
+            agent = _argument(call, 0, "agent")
+            if agent is None or _constructed(walk, agent, scope) not in DURABLE_AGENTS:
+                continue
+        if type(agent) is not _NAME:
+            continue
+        bindings = walk.lookup(agent.id, scope) or []  # type: ignore[attr-defined]
+        if len(bindings) != 1 or type(bindings[0].value) is not _CALL:
+            continue
+        if any(k.arg == "runtime" for k in bindings[0].value.keywords):
+            continue
+        found = (call, scope, agent.id)  # type: ignore[attr-defined]
+    if found is None:
+        return ()
+    call, _scope, key = found
+    lines = _source_lines(walk.data)
+    start = sum(len(text.encode("utf-8")) + 1 for text in lines[: call.lineno - 1])
+    span = _call_span(walk.data[: start + call.col_offset], lines, call)
+    return (WorkflowRuntimeStart("DurableAgent", key, None, span, _in_main_guard(call, walk.index(tree)[1], lines)),)
+
+
+def _constructed(walk: _WalkFacts, expr: ast.expr, scope: _Scope) -> Optional[str]:
+    """workflow_facts `_constructed`: the class path of what a name bound once (by an assignment) to a construction
+    holds, or of a construction itself."""
+    call: Any = expr
+    if type(expr) is _NAME:
+        bindings = walk.lookup(expr.id, scope)  # type: ignore[attr-defined]
+        if not bindings or len(bindings) != 1 or bindings[0].kind != "assign":
+            return None
+        call, scope = bindings[0].value, bindings[0].scope
+    if type(call) is not _CALL:
+        return None
+    return walk.path_of(call.func, scope)
+
+
+def _in_main_guard(node: ast.AST, parents: dict[int, ast.AST], lines: list[str]) -> bool:
+    """python/model/builder.py `in_main_guard`: in the body of an `if __name__ == "__main__":` (model `_is_main_guard`)
+    within the same function (a function's or lambda's body starts afresh)."""
+    guarded = False
+    child, parent = node, parents.get(id(node))
+    while parent is not None:
+        if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(child is stmt for stmt in parent.body):
+            return guarded
+        if isinstance(parent, ast.Lambda) and child is parent.body:
+            return guarded
+        if isinstance(parent, ast.If) and any(child is stmt for stmt in parent.body) and _is_main_guard(parent.test, lines):
+            guarded = True
+        child, parent = parent, parents.get(id(parent))
+    return guarded
+
+
+def _is_main_guard(test: ast.expr, lines: list[str]) -> bool:
+    """builder `_is_main_guard`: one `==` between `__name__` and the string `"__main__"` written in plain double or
+    single quotes (LibCST compares the string's text)."""
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
+        return False
+    sides = (test.left, test.comparators[0])
+    if not any(isinstance(side, ast.Name) and side.id == "__name__" for side in sides):
+        return False
+    for side in sides:
+        if isinstance(side, ast.Constant) and side.value == "__main__" and side.lineno == side.end_lineno:
+            text = lines[side.lineno - 1].encode("utf-8")[side.col_offset : side.end_col_offset]
+            if text in (b'"__main__"', b"'__main__'"):
+                return True
+    return False
 
 
 def _event_name(walk: _WalkFacts, call: ast.Call, scope: _Scope) -> StrValue:
