@@ -14,7 +14,9 @@ save, in whole processes side by side, as benchmarks/cold.py measures a run:
      would compare two different runs: the script stops there, with exit code 1;
   4. pairs: the replayed run (A) against the normal cold run, and against the `--flake8` command line if given.
 A rule moved from LibCST to `ast` costs at least that walk, so the ratio against flake8 is the best that path can
-reach on the tree: the figure to weigh the move against.
+reach on the tree: the figure to weigh the move against. Before the figures, the replayed files are counted by what
+keeps them open: where the first pass's walk stops on each (past its text screen, `_surely_open`), with the import
+path or attribute it stopped on: the work a finer first pass would have to do, largest first.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -78,6 +81,39 @@ def record(tree: Path) -> tuple[dict[str, bytes], int, int]:
     return replayed, looked, parsed
 
 
+def reasons(tree: Path, paths) -> Counter:
+    """Where the first pass's walk stops on each file (`function: import path or attribute`), past its text
+    screen; "closes" when the walk alone would close it."""
+    from dapr_lint.python import gate
+    from dapr_lint.python.sdk_releases import unpinned
+    from dapr_lint.python.verify import quietly
+
+    found: Counter = Counter()
+    for path in paths:
+        data = (tree / path).read_bytes()
+        parsed = quietly(ast.parse, data)
+        if parsed is None:
+            found["newer syntax than this Python's"] += 1
+            continue
+        walk = gate._Gate(data)
+        walk.defer, walk.sdk = True, unpinned()
+        try:
+            walk.run(parsed)
+        except (gate._Open, RecursionError) as stop:
+            frame = stop.__traceback__
+            while frame is not None and frame.tb_next is not None:
+                frame = frame.tb_next
+            where = frame.tb_frame if frame is not None else None
+            what = next(
+                (where.f_locals[name] for name in ("path", "attr", "module") if where and isinstance(where.f_locals.get(name), str)),
+                "",
+            )
+            found[f"{where.f_code.co_name if where else type(stop).__name__}: {what}".rstrip(": ")] += 1
+            continue
+        found["closes (the text screen opened it)"] += 1
+    return found
+
+
 def replaying(replayed: dict[str, bytes]) -> None:
     """Make this process's per-file stage replay `replayed` at the cost of CPython's parse, compile and the
     first pass's walk (the workers it forks inherit it)."""
@@ -112,12 +148,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tree", type=Path, required=True, help="the tree to lint (nothing is written in it)")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--flake8", help='a flake8 command line, e.g. "/venv/bin/flake8 -j2"')
+    parser.add_argument("--reasons", type=int, default=15, help="how many reasons to list (largest first)")
     options = parser.parse_args(argv)
     tree = options.tree.resolve()
     if not tree.is_dir():
         parser.error(f"{tree} is not a directory")
     replayed, looked, parsed = record(tree)
     print(f"{tree}: {looked} Python files, {parsed} parsed with LibCST, {len(replayed)} of them with no finding (replayed)")
+    print("what keeps the replayed files open (where the first pass's walk stops):")
+    for reason, count in reasons(tree, replayed).most_common(options.reasons):
+        print(f"  {count:5d}  {reason}")
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # the .pyc files a user's install has
     with tempfile.TemporaryDirectory() as folder:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+import sys
 
 import pytest
 from conftest import load_script
@@ -45,6 +46,20 @@ def test_only_files_libcst_parsed_without_a_finding_are_replayed(tmp_path):
     assert result.path == "store.py" and not result.diagnostics and result.summary is not None
 
 
+def test_each_replayed_file_is_counted_by_where_the_first_pass_stops(tmp_path):
+    (tmp_path / "store.py").write_text(CLEAN)
+    # the text screen opens on the name; the walk sees only a parameter, and would close the file
+    (tmp_path / "param.py").write_text("def make(DaprClient):\n    return DaprClient\n")
+    (tmp_path / "newer.py").write_text("type Alias = int\n")  # Python 3.12 syntax
+    found = _ceiling().reasons(tmp_path, ["store.py", "param.py"])
+    assert sum(found.values()) == 2
+    assert found["closes (the text screen opened it)"] == 1
+    (stop,) = [reason for reason in found if reason.startswith("run")]
+    assert stop.endswith("dapr.clients.DaprClient")
+    if sys.version_info < (3, 12):
+        assert _ceiling().reasons(tmp_path, ["newer.py"]) == {"newer syntax than this Python's": 1}
+
+
 def test_the_replay_answers_the_first_look_only(tmp_path, monkeypatch):
     monkeypatch.setattr(python_stage, "analyze_python", python_stage.analyze_python)  # restored after the test
     recorded = FileResult("store.py", warnings=["recorded"])
@@ -63,6 +78,7 @@ def test_the_replayed_run_prints_what_the_normal_run_prints_and_is_timed_against
     assert _ceiling().main(["--tree", str(_tree(tmp_path)), "--repeat", "1"]) == 0
     out = capsys.readouterr().out
     assert "3 Python files, 2 parsed with LibCST, 1 of them with no finding (replayed)" in out
+    assert "what keeps the replayed files open" in out and "dapr.clients.DaprClient" in out
     line = next(row for row in out.splitlines() if row.startswith("replayed run (A) vs cold dapr-lint (B)"))
     figures = dict(part.rsplit(" ", 1) for part in line.split(": ", 1)[1].split(", "))
     assert set(figures) == {"A wall", "A cpu", "B wall", "B cpu", "A/B wall", "A/B cpu"}
