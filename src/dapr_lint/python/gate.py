@@ -1409,7 +1409,8 @@ _ACTOR_BASES = ACTOR_CLASSES | INTERFACE_CLASSES | REMINDABLE_CLASSES
 # dapr-agents' DurableAgent and AgentRunner: the model reads them only as the class that built what `.start()` or a
 # runner method (`serve`, `run`...) is called on (python/model/workflow_facts.py `_start`, `_runner`,
 # `_constructed`: a DurableAgent starting a runtime of its own). Called, annotated, checked or compared they pass
-# nothing on; the walk opens where such a call's receiver is built by one of them (`_Gate.starts_agent`).
+# nothing on; where such a call's receiver is built by one of them, the walk builds the summary's entry itself
+# (`_started_agents`).
 _STARTED_BY_CALLS = DURABLE_AGENTS | AGENT_RUNNERS
 _READ_IN_ONE_SHAPE = _ACTOR_BASES | ACTOR_ID | _STARTED_BY_CALLS
 
