@@ -16,7 +16,10 @@ save, in whole processes side by side, as benchmarks/cold.py measures a run:
 A rule moved from LibCST to `ast` costs at least that walk, so the ratio against flake8 is the best that path can
 reach on the tree: the figure to weigh the move against. Before the figures, the replayed files are counted by what
 keeps them open: where the first pass's walk stops on each (past its text screen, `_surely_open`), with the import
-path or attribute it stopped on: the work a finer first pass would have to do, largest first.
+path or attribute it stopped on: the work a finer first pass would have to do, largest first. A first stop does not
+say what handling it would save (the next stop may be as near), so each family of names is then sized: how many of
+those files the walk closes when it lets the family's names, calls and decorators pass. That is an upper bound: the
+text screen would have to learn the family too, and the first pass to build the family's summary facts itself.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
+from typing import Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cold import pairs  # noqa: E402  (the same whole-process pairs as the cold benchmark)
@@ -114,6 +118,51 @@ def reasons(tree: Path, paths) -> Counter:
     return found
 
 
+# Families of names the first pass opens on, to size a move to `ast` by: (the import roots, the calls the walk opens
+# on that belong to the family, whether its route or handler decorators do). `None` for calls: every call the walk
+# opens on for routes, includes and mounts (`gate.OPENING_CALLS`).
+FAMILIES: dict[str, tuple[tuple[str, ...], Optional[frozenset[str]], bool]] = {
+    "Dapr clients (dapr.clients, dapr.aio.clients)": (("dapr.clients", "dapr.aio.clients"), frozenset(), False),
+    "web (fastapi, starlette, uvicorn)": (("fastapi", "starlette", "uvicorn"), None, True),
+    "workflows (dapr.ext.workflow)": (("dapr.ext.workflow", "durabletask"), frozenset({"register_workflow", "register_activity"}), False),
+    "actors (dapr.actor)": (("dapr.actor",), frozenset({"register_actor"}), False),
+    "gRPC app (dapr.ext.grpc)": (("dapr.ext.grpc",), frozenset(), True),
+}
+
+
+@contextlib.contextmanager
+def handled(roots: tuple[str, ...], calls: Optional[frozenset[str]], decorators: bool):
+    """The first pass's walk letting a family's names pass (as if it read them itself), for as long as it lasts."""
+    from dapr_lint.python import gate
+
+    saved = (gate.ANCHOR_ROOTS, gate._related, gate._anchored_import, gate._check_decorator, gate.OPENING_CALLS, gate._REGISTERING_CALLS)
+    prefixes = roots + tuple(f"{root}." for root in roots)
+    related, anchored = saved[1], saved[2]
+    gate.ANCHOR_ROOTS = frozenset(root for root in saved[0] if root not in roots)
+    gate._related = lambda path: not path.startswith(prefixes) and related(path)
+    gate._anchored_import = lambda path: not path.startswith(prefixes) and anchored(path)
+    if decorators:
+        gate._check_decorator = lambda decorator: False
+    if calls is None:
+        gate.OPENING_CALLS = frozenset()
+    else:
+        gate._REGISTERING_CALLS = frozenset(call for call in saved[5] if call not in calls)
+    try:
+        yield
+    finally:
+        (gate.ANCHOR_ROOTS, gate._related, gate._anchored_import, gate._check_decorator, gate.OPENING_CALLS,
+         gate._REGISTERING_CALLS) = saved
+
+
+def family_sizes(tree: Path, paths) -> dict[str, int]:
+    """For each family of FAMILIES, how many of `paths` the walk closes while it lets the family pass."""
+    found = {}
+    for name, family in FAMILIES.items():
+        with handled(*family):
+            found[name] = reasons(tree, paths)["closes (the text screen opened it)"]
+    return found
+
+
 def replaying(replayed: dict[str, bytes]) -> None:
     """Make this process's per-file stage replay `replayed` at the cost of CPython's parse, compile and the
     first pass's walk (the workers it forks inherit it)."""
@@ -158,6 +207,9 @@ def main(argv: list[str] | None = None) -> int:
     print("what keeps the replayed files open (where the first pass's walk stops):")
     for reason, count in reasons(tree, replayed).most_common(options.reasons):
         print(f"  {count:5d}  {reason}")
+    print("how many of them the walk closes when it lets a family of names pass (an upper bound):")
+    for name, count in family_sizes(tree, replayed).items():
+        print(f"  {count:5d}  {name}")
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # the .pyc files a user's install has
     with tempfile.TemporaryDirectory() as folder:

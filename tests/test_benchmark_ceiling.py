@@ -60,6 +60,18 @@ def test_each_replayed_file_is_counted_by_where_the_first_pass_stops(tmp_path):
         assert _ceiling().reasons(tmp_path, ["newer.py"]) == {"newer syntax than this Python's": 1}
 
 
+def test_each_family_let_pass_is_sized_and_the_walk_restored_after(tmp_path):
+    (tmp_path / "store.py").write_text(CLEAN)
+    ceiling = _ceiling()
+    sizes = ceiling.family_sizes(tmp_path, ["store.py"])
+    assert set(sizes) == set(ceiling.FAMILIES)
+    # the file stops only on the client: the clients family closes it, no other does
+    assert {name for name, count in sizes.items() if count} == {"Dapr clients (dapr.clients, dapr.aio.clients)"}
+    assert sizes["Dapr clients (dapr.clients, dapr.aio.clients)"] == 1
+    (stop,) = ceiling.reasons(tmp_path, ["store.py"])
+    assert stop.endswith("dapr.clients.DaprClient")
+
+
 def test_the_replay_answers_the_first_look_only(tmp_path, monkeypatch):
     monkeypatch.setattr(python_stage, "analyze_python", python_stage.analyze_python)  # restored after the test
     recorded = FileResult("store.py", warnings=["recorded"])
@@ -79,6 +91,7 @@ def test_the_replayed_run_prints_what_the_normal_run_prints_and_is_timed_against
     out = capsys.readouterr().out
     assert "3 Python files, 2 parsed with LibCST, 1 of them with no finding (replayed)" in out
     assert "what keeps the replayed files open" in out and "dapr.clients.DaprClient" in out
+    assert "1  Dapr clients (dapr.clients, dapr.aio.clients)" in out
     line = next(row for row in out.splitlines() if row.startswith("replayed run (A) vs cold dapr-lint (B)"))
     figures = dict(part.rsplit(" ", 1) for part in line.split(": ", 1)[1].split(", "))
     assert set(figures) == {"A wall", "A cpu", "B wall", "B cpu", "A/B wall", "A/B cpu"}
