@@ -794,13 +794,8 @@ class _Gate(_WalkFacts):
         pin admits dapr-agents releases and one of them does not export a name."""
         if self.sdk is None:
             return True
-        if self.sdk.agents is None:
-            return False
-        for name in names:
-            absence = agent_export_absence(name, self.sdk)
-            if absence is not None and absence.kind != "unknown":
-                return True
-        return False
+        sdk = self.sdk
+        return any(agent_export_absence(name, sdk) is not None for name in names)
 
     def words(self) -> tuple[str, ...]:
         """The parts of every import path that may be the project's which a name or attribute chain of the file
@@ -1241,9 +1236,7 @@ def _awaited_events(walk: _WalkFacts, tree: ast.Module) -> tuple[WorkflowEvent, 
     if waiters != len(walk.waits):
         raise _Open  # (a waiter the walk did not meet: never so far)
     lines = _source_lines(walk.data)
-    starts = [0]
-    for text in lines:
-        starts.append(starts[-1] + len(text.encode("utf-8")) + 1)
+    starts = _line_starts(lines)
     found: list[tuple[tuple[int, int], WorkflowEvent]] = []
     for call, scope in walk.waits:
         child: ast.AST = call
@@ -1271,7 +1264,7 @@ def _started_agents(walk: _WalkFacts, tree: ast.Module) -> tuple[WorkflowRuntime
     the `.start()`): one entry under that name, at the span of the call. Opens where the model's reading could
     differ: more than one call whose receiver a construction of those classes may have built (their order and
     dedupe), a call whose span LibCST could place otherwise."""
-    found: Optional[tuple[ast.Call, _Scope, str]] = None
+    found: Optional[tuple[ast.Call, str]] = None
     candidates = 0
     for call, scope in walk.calls:
         func = call.func
@@ -1310,13 +1303,12 @@ def _started_agents(walk: _WalkFacts, tree: ast.Module) -> tuple[WorkflowRuntime
             continue
         if any(k.arg == "runtime" for k in bindings[0].value.keywords):
             continue
-        found = (call, scope, agent.id)  # type: ignore[attr-defined]
+        found = (call, agent.id)  # type: ignore[attr-defined]
     if found is None:
         return ()
-    call, _scope, key = found
+    call, key = found
     lines = _source_lines(walk.data)
-    start = sum(len(text.encode("utf-8")) + 1 for text in lines[: call.lineno - 1])
-    span = _call_span(walk.data[: start + call.col_offset], lines, call)
+    span = _call_span(walk.data[: _line_starts(lines)[call.lineno - 1] + call.col_offset], lines, call)
     return (WorkflowRuntimeStart("DurableAgent", key, None, span, _in_main_guard(call, walk.index(tree)[1], lines)),)
 
 
@@ -1380,6 +1372,14 @@ def _event_name(walk: _WalkFacts, call: ast.Call, scope: _Scope) -> StrValue:
         if value[0] == "ref":
             return ImportedName(value[1])
     raise _Open  # a value the model may know (a constant bound elsewhere, an f-string, a call)
+
+
+def _line_starts(lines: list[str]) -> list[int]:
+    """The byte offset each line of `_source_lines` starts at (CPython's columns count bytes within the line)."""
+    starts = [0]
+    for text in lines:
+        starts.append(starts[-1] + len(text.encode("utf-8")) + 1)
+    return starts
 
 
 def _call_span(before: bytes, lines: list[str], call: ast.Call) -> Span:

@@ -351,8 +351,8 @@ def agents_range(specifier: Optional[str], exact_version: Optional[str], source:
 
 
 def agent_export_absence(name: str, sdk: SdkPin) -> Optional[Absence]:
-    """Why `from dapr_agents import name` fails under the pin's dapr-agents range (None: it does not, or no
-    dapr-agents is pinned)."""
+    """Why `from dapr_agents import name` fails under the pin's dapr-agents range (None: it does not, no
+    dapr-agents is pinned, or no release dapr-lint knows exports the name: a submodule, or newer than the tables)."""
     if sdk.agents is None:
         return None
     releases = agent_releases()
@@ -360,4 +360,5 @@ def agent_export_absence(name: str, sdk: SdkPin) -> Optional[Absence]:
     runs = tuple((first, last, None) for first, last in agent_exports_history(name))
     in_low = any(first <= low <= last for first, last, _ in runs)
     in_high = any(first <= high <= last for first, last, _ in runs)
-    return _absence(in_low, in_high, runs, sdk, releases, sdk.agents[:2])
+    absence = _absence(in_low, in_high, runs, sdk, releases, sdk.agents[:2])
+    return None if absence is not None and absence.kind == "unknown" else absence

@@ -1291,8 +1291,8 @@ def _agent_imports(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
             if not isinstance(alias.name, cst.Name):
                 continue
             absence = agent_export_absence(alias.name.value, model.sdk)
-            if absence is None or absence.kind == "unknown":
-                continue  # never exported by any release dapr-lint knows: a submodule, or newer than the tables
+            if absence is None:
+                continue
             when = f"from {absence.release} on" if absence.kind == "removed" else f"before {absence.release}"
             admits = high if absence.kind == "removed" else low
             yield report(
