@@ -1,6 +1,7 @@
 """Benchmark: how fast a cold run could be if LibCST parsed only the files where a per-file rule reports.
 
     python benchmarks/ceiling.py --tree ../python-sdk --repeat 5 --flake8 "/path/to/plain/venv/bin/flake8 -j2"
+    python benchmarks/ceiling.py --tree ../python-sdk --family "dapr clients"   # one family's files only
 
 The first pass (python/gate.py) spares LibCST the files it proves clean with CPython's `ast`; a file it cannot
 prove clean is parsed with LibCST even when no rule reports on it. This measures what a perfect first pass would
@@ -20,6 +21,7 @@ path or attribute it stopped on: the work a finer first pass would have to do, l
 say what handling it would save (the next stop may be as near), so each family of names is then sized: how many of
 those files the walk closes when it lets the family's names, calls and decorators pass. That is an upper bound: the
 text screen would have to learn the family too, and the first pass to build the family's summary facts itself.
+With --family, only the files that family closes are replayed: what moving that one family could reach.
 """
 
 from __future__ import annotations
@@ -85,19 +87,27 @@ def record(tree: Path) -> tuple[dict[str, bytes], int, int]:
     return replayed, looked, parsed
 
 
+CLOSES = "closes (the text screen opened it)"
+
+
 def reasons(tree: Path, paths) -> Counter:
     """Where the first pass's walk stops on each file (`function: import path or attribute`), past its text
-    screen; "closes" when the walk alone would close it."""
+    screen; CLOSES when the walk alone would close it."""
+    return Counter(_stops(tree, paths).values())
+
+
+def _stops(tree: Path, paths) -> dict[str, str]:
+    """Each path's reason (as `reasons` counts them)."""
     from dapr_lint.python import gate
     from dapr_lint.python.sdk_releases import unpinned
     from dapr_lint.python.verify import quietly
 
-    found: Counter = Counter()
+    found: dict[str, str] = {}
     for path in paths:
         data = (tree / path).read_bytes()
         parsed = quietly(ast.parse, data)
         if parsed is None:
-            found["newer syntax than this Python's"] += 1
+            found[path] = "newer syntax than this Python's"
             continue
         walk = gate._Gate(data)
         walk.defer, walk.sdk = True, unpinned()
@@ -112,9 +122,9 @@ def reasons(tree: Path, paths) -> Counter:
                 (where.f_locals[name] for name in ("path", "attr", "module") if where and isinstance(where.f_locals.get(name), str)),
                 "",
             )
-            found[f"{where.f_code.co_name if where else type(stop).__name__}: {what}".rstrip(": ")] += 1
+            found[path] = f"{where.f_code.co_name if where else type(stop).__name__}: {what}".rstrip(": ")
             continue
-        found["closes (the text screen opened it)"] += 1
+        found[path] = CLOSES
     return found
 
 
@@ -156,11 +166,21 @@ def handled(roots: tuple[str, ...], calls: Optional[frozenset[str]], decorators:
 
 def family_sizes(tree: Path, paths) -> dict[str, int]:
     """For each family of FAMILIES, how many of `paths` the walk closes while it lets the family pass."""
-    found = {}
-    for name, family in FAMILIES.items():
-        with handled(*family):
-            found[name] = reasons(tree, paths)["closes (the text screen opened it)"]
-    return found
+    return {name: len(closed_by(tree, paths, name)) for name in FAMILIES}
+
+
+def closed_by(tree: Path, paths, family: str) -> list[str]:
+    """The paths the walk closes while it lets the family of FAMILIES named `family` pass."""
+    with handled(*FAMILIES[family]):
+        return [path for path, reason in _stops(tree, paths).items() if reason == CLOSES]
+
+
+def family_named(text: str) -> str:
+    """The family of FAMILIES whose name starts with `text` (case ignored)."""
+    matches = [name for name in FAMILIES if name.lower().startswith(text.lower())]
+    if len(matches) != 1:
+        raise ValueError(f"{text!r} names {'no' if not matches else 'more than one'} family of: {', '.join(FAMILIES)}")
+    return matches[0]
 
 
 def replaying(replayed: dict[str, bytes]) -> None:
@@ -198,18 +218,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--flake8", help='a flake8 command line, e.g. "/venv/bin/flake8 -j2"')
     parser.add_argument("--reasons", type=int, default=15, help="how many reasons to list (largest first)")
+    parser.add_argument(
+        "--family",
+        help="replay only the files the walk closes when it lets this family pass (the start of its name, e.g. "
+        '"dapr clients"): what moving that one family to `ast` could reach',
+    )
     options = parser.parse_args(argv)
     tree = options.tree.resolve()
     if not tree.is_dir():
         parser.error(f"{tree} is not a directory")
+    family = None
+    if options.family:
+        try:
+            family = family_named(options.family)
+        except ValueError as error:
+            parser.error(str(error))
     replayed, looked, parsed = record(tree)
-    print(f"{tree}: {looked} Python files, {parsed} parsed with LibCST, {len(replayed)} of them with no finding (replayed)")
-    print("what keeps the replayed files open (where the first pass's walk stops):")
+    print(f"{tree}: {looked} Python files, {parsed} parsed with LibCST, {len(replayed)} of them with no finding")
+    print("what keeps those files open (where the first pass's walk stops):")
     for reason, count in reasons(tree, replayed).most_common(options.reasons):
         print(f"  {count:5d}  {reason}")
     print("how many of them the walk closes when it lets a family of names pass (an upper bound):")
     for name, count in family_sizes(tree, replayed).items():
         print(f"  {count:5d}  {name}")
+    if family is not None:
+        replayed = {path: replayed[path] for path in closed_by(tree, replayed, family)}
+    print(f"replayed: {len(replayed)} files" + (f" (those the {family} family closes)" if family else ""))
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # the .pyc files a user's install has
     with tempfile.TemporaryDirectory() as folder:

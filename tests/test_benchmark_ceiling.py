@@ -85,13 +85,43 @@ def test_the_replay_answers_the_first_look_only(tmp_path, monkeypatch):
     assert python_stage.analyze_python("other.py", data, settings, defer=True).warnings == []
 
 
+def test_a_family_names_the_files_it_closes_and_is_named_by_its_start(tmp_path):
+    (tmp_path / "store.py").write_text(CLEAN)
+    # a gRPC app and a client: letting the clients family pass is not enough to close it
+    (tmp_path / "app.py").write_text(CLEAN + "from dapr.ext.grpc import App\n\napp = App()\n")
+    ceiling = _ceiling()
+    clients = ceiling.family_named("dapr CLIENTS")
+    assert clients == "Dapr clients (dapr.clients, dapr.aio.clients)"
+    assert ceiling.closed_by(tmp_path, ["store.py", "app.py"], clients) == ["store.py"]
+    assert ceiling.closed_by(tmp_path, ["store.py", "app.py"], ceiling.family_named("grpc")) == []
+    for unknown in ("dapr cli ents", "nothing"):
+        with pytest.raises(ValueError, match="names no family"):
+            ceiling.family_named(unknown)
+    with pytest.raises(ValueError, match="more than one"):
+        ceiling.family_named("")  # the start of every family's name
+
+
+@pytest.mark.slow
+def test_only_the_family_s_files_are_replayed_with_family(tmp_path, capsys):
+    _tree(tmp_path)
+    (tmp_path / "app.py").write_text(CLEAN + "from dapr.ext.grpc import App\n\napp = App()\n")
+    assert _ceiling().main(["--tree", str(tmp_path), "--repeat", "1", "--family", "dapr clients"]) == 0
+    out = capsys.readouterr().out
+    assert "4 Python files, 3 parsed with LibCST, 2 of them with no finding" in out
+    assert "replayed: 1 files (those the Dapr clients (dapr.clients, dapr.aio.clients) family closes)" in out
+    with pytest.raises(SystemExit):
+        _ceiling().main(["--tree", str(tmp_path), "--family", "cobol"])
+    assert "names no family" in capsys.readouterr().err
+
+
 @pytest.mark.slow
 def test_the_replayed_run_prints_what_the_normal_run_prints_and_is_timed_against_it(tmp_path, capsys):
     assert _ceiling().main(["--tree", str(_tree(tmp_path)), "--repeat", "1"]) == 0
     out = capsys.readouterr().out
-    assert "3 Python files, 2 parsed with LibCST, 1 of them with no finding (replayed)" in out
-    assert "what keeps the replayed files open" in out and "dapr.clients.DaprClient" in out
+    assert "3 Python files, 2 parsed with LibCST, 1 of them with no finding" in out
+    assert "what keeps those files open" in out and "dapr.clients.DaprClient" in out
     assert "1  Dapr clients (dapr.clients, dapr.aio.clients)" in out
+    assert "replayed: 1 files\n" in out
     line = next(row for row in out.splitlines() if row.startswith("replayed run (A) vs cold dapr-lint (B)"))
     figures = dict(part.rsplit(" ", 1) for part in line.split(": ", 1)[1].split(", "))
     assert set(figures) == {"A wall", "A cpu", "B wall", "B cpu", "A/B wall", "A/B cpu"}
