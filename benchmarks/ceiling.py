@@ -21,7 +21,8 @@ path or attribute it stopped on: the work a finer first pass would have to do, l
 say what handling it would save (the next stop may be as near), so each family of names is then sized: how many of
 those files the walk closes when it lets the family's names, calls and decorators pass. That is an upper bound: the
 text screen would have to learn the family too, and the first pass to build the family's summary facts itself.
-With --family, only the files that family closes are replayed: what moving that one family could reach.
+With --family, only the files that family closes are replayed (with several, the files they close together):
+what moving those families alone could reach.
 """
 
 from __future__ import annotations
@@ -169,9 +170,11 @@ def family_sizes(tree: Path, paths) -> dict[str, int]:
     return {name: len(closed_by(tree, paths, name)) for name in FAMILIES}
 
 
-def closed_by(tree: Path, paths, family: str) -> list[str]:
-    """The paths the walk closes while it lets the family of FAMILIES named `family` pass."""
-    with handled(*FAMILIES[family]):
+def closed_by(tree: Path, paths, *families: str) -> list[str]:
+    """The paths the walk closes while it lets the families of FAMILIES named `families` pass, together."""
+    with contextlib.ExitStack() as stack:
+        for family in families:
+            stack.enter_context(handled(*FAMILIES[family]))
         return [path for path, reason in _stops(tree, paths).items() if reason == CLOSES]
 
 
@@ -220,19 +223,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reasons", type=int, default=15, help="how many reasons to list (largest first)")
     parser.add_argument(
         "--family",
+        action="append",
         help="replay only the files the walk closes when it lets this family pass (the start of its name, e.g. "
-        '"dapr clients"): what moving that one family to `ast` could reach',
+        '"dapr clients"; repeat it for several, let pass together): what moving them to `ast` could reach',
     )
     options = parser.parse_args(argv)
     tree = options.tree.resolve()
     if not tree.is_dir():
         parser.error(f"{tree} is not a directory")
-    family = None
-    if options.family:
-        try:
-            family = family_named(options.family)
-        except ValueError as error:
-            parser.error(str(error))
+    try:
+        families = [family_named(text) for text in options.family or ()]
+    except ValueError as error:
+        parser.error(str(error))
     replayed, looked, parsed = record(tree)
     print(f"{tree}: {looked} Python files, {parsed} parsed with LibCST, {len(replayed)} of them with no finding")
     print("what keeps those files open (where the first pass's walk stops):")
@@ -241,9 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     print("how many of them the walk closes when it lets a family of names pass (an upper bound):")
     for name, count in family_sizes(tree, replayed).items():
         print(f"  {count:5d}  {name}")
-    if family is not None:
-        replayed = {path: replayed[path] for path in closed_by(tree, replayed, family)}
-    print(f"replayed: {len(replayed)} files" + (f" (those the {family} family closes)" if family else ""))
+    if families:
+        replayed = {path: replayed[path] for path in closed_by(tree, replayed, *families)}
+    print(f"replayed: {len(replayed)} files" + (f" (those closed by letting pass: {'; '.join(families)})" if families else ""))
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # the .pyc files a user's install has
     with tempfile.TemporaryDirectory() as folder:

@@ -93,7 +93,10 @@ def test_a_family_names_the_files_it_closes_and_is_named_by_its_start(tmp_path):
     clients = ceiling.family_named("dapr CLIENTS")
     assert clients == "Dapr clients (dapr.clients, dapr.aio.clients)"
     assert ceiling.closed_by(tmp_path, ["store.py", "app.py"], clients) == ["store.py"]
-    assert ceiling.closed_by(tmp_path, ["store.py", "app.py"], ceiling.family_named("grpc")) == []
+    grpc = ceiling.family_named("grpc")
+    assert ceiling.closed_by(tmp_path, ["store.py", "app.py"], grpc) == []
+    # together they close both
+    assert ceiling.closed_by(tmp_path, ["store.py", "app.py"], clients, grpc) == ["store.py", "app.py"]
     for unknown in ("dapr cli ents", "nothing"):
         with pytest.raises(ValueError, match="names no family"):
             ceiling.family_named(unknown)
@@ -108,7 +111,9 @@ def test_only_the_family_s_files_are_replayed_with_family(tmp_path, capsys):
     assert _ceiling().main(["--tree", str(tmp_path), "--repeat", "1", "--family", "dapr clients"]) == 0
     out = capsys.readouterr().out
     assert "4 Python files, 3 parsed with LibCST, 2 of them with no finding" in out
-    assert "replayed: 1 files (those the Dapr clients (dapr.clients, dapr.aio.clients) family closes)" in out
+    assert "replayed: 1 files (those closed by letting pass: Dapr clients (dapr.clients, dapr.aio.clients))" in out
+    assert _ceiling().main(["--tree", str(tmp_path), "--repeat", "1", "--family", "dapr", "--family", "grpc"]) == 0
+    assert "replayed: 2 files (those closed by letting pass: Dapr clients" in capsys.readouterr().out
     with pytest.raises(SystemExit):
         _ceiling().main(["--tree", str(tmp_path), "--family", "cobol"])
     assert "names no family" in capsys.readouterr().err
