@@ -39,7 +39,7 @@ import sys
 import tempfile
 from collections import Counter
 from pathlib import Path
-from typing import Optional
+from typing import NamedTuple, Optional
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from cold import pairs  # noqa: E402  (the same whole-process pairs as the cold benchmark)
@@ -129,40 +129,71 @@ def _stops(tree: Path, paths) -> dict[str, str]:
     return found
 
 
-# Families of names the first pass opens on, to size a move to `ast` by: (the import roots, the calls the walk opens
-# on that belong to the family, whether its route or handler decorators do). `None` for calls: every call the walk
-# opens on for routes, includes and mounts (`gate.OPENING_CALLS`).
-FAMILIES: dict[str, tuple[tuple[str, ...], Optional[frozenset[str]], bool]] = {
-    "Dapr clients (dapr.clients, dapr.aio.clients)": (("dapr.clients", "dapr.aio.clients"), frozenset(), False),
-    "web (fastapi, starlette, uvicorn)": (("fastapi", "starlette", "uvicorn"), None, True),
-    "workflows (dapr.ext.workflow)": (("dapr.ext.workflow", "durabletask"), frozenset({"register_workflow", "register_activity"}), False),
-    "actors (dapr.actor)": (("dapr.actor",), frozenset({"register_actor"}), False),
-    "gRPC app (dapr.ext.grpc)": (("dapr.ext.grpc",), frozenset(), True),
+class Family(NamedTuple):
+    """A family of names the first pass opens on, to size a move to `ast` by."""
+
+    roots: tuple[str, ...]  # the import paths (and everything below them)
+    calls: Optional[frozenset[str]]  # the registering calls of the family (None: the route, include and mount calls)
+    decorators: bool = False  # whether its route or handler decorators open the walk
+    bases: bool = False  # whether the actor facts' reading of a class's bases opens on its names (`_base_kind`)
+
+
+FAMILIES: dict[str, Family] = {
+    "Dapr clients (dapr.clients, dapr.aio.clients)": Family(("dapr.clients", "dapr.aio.clients"), frozenset()),
+    "web (fastapi, flask, starlette, uvicorn, cloudevents, their Dapr extensions)": Family(
+        ("fastapi", "flask", "flask_dapr", "werkzeug", "starlette", "uvicorn", "cloudevents", "dapr.ext.fastapi", "dapr.ext.flask"),
+        None,
+        decorators=True,
+    ),
+    "workflows (dapr.ext.workflow)": Family(
+        ("dapr.ext.workflow", "durabletask"),
+        frozenset({"register_workflow", "register_activity", "register_versioned_workflow"}),
+    ),
+    "actors (dapr.actor, the web frameworks' actor hosts)": Family(
+        ("dapr.actor", "dapr.ext.fastapi.DaprActor", "dapr.ext.fastapi.actor", "dapr.ext.flask.DaprActor", "dapr.ext.flask.actor"),
+        frozenset({"register_actor"}),
+        bases=True,
+    ),
+    "gRPC app (dapr.ext.grpc, dapr.proto)": Family(("dapr.ext.grpc", "dapr.proto"), frozenset(), decorators=True),
 }
 
 
 @contextlib.contextmanager
-def handled(roots: tuple[str, ...], calls: Optional[frozenset[str]], decorators: bool):
+def handled(family: Family):
     """The first pass's walk letting a family's names pass (as if it read them itself), for as long as it lasts."""
     from dapr_lint.python import gate
 
-    saved = (gate.ANCHOR_ROOTS, gate._related, gate._anchored_import, gate._check_decorator, gate.OPENING_CALLS, gate._REGISTERING_CALLS)
-    prefixes = roots + tuple(f"{root}." for root in roots)
-    related, anchored = saved[1], saved[2]
-    gate.ANCHOR_ROOTS = frozenset(root for root in saved[0] if root not in roots)
+    saved = (
+        gate.ANCHOR_ROOTS, gate._related, gate._anchored_import, gate._check_decorator, gate.OPENING_CALLS,
+        gate._REGISTERING_CALLS, gate._base_kind,
+    )
+    prefixes = family.roots + tuple(f"{root}." for root in family.roots)
+    related, anchored, base_kind = saved[1], saved[2], saved[6]
+    gate.ANCHOR_ROOTS = frozenset(root for root in saved[0] if root not in family.roots)
     gate._related = lambda path: not path.startswith(prefixes) and related(path)
     gate._anchored_import = lambda path: not path.startswith(prefixes) and anchored(path)
-    if decorators:
+    if family.decorators:
         gate._check_decorator = lambda decorator: False
-    if calls is None:
+    if family.calls is None:
         gate.OPENING_CALLS = frozenset()
     else:
-        gate._REGISTERING_CALLS = frozenset(call for call in saved[5] if call not in calls)
+        gate._REGISTERING_CALLS = frozenset(call for call in saved[5] if call not in family.calls)
+    if family.bases:
+
+        def let_pass(walk, base, scope):
+            value = walk.value(base, scope) if isinstance(base, (ast.Name, ast.Attribute)) else None
+            if value is not None and value[0] == "ref" and value[1].startswith(prefixes):
+                return "other"
+            return base_kind(walk, base, scope)
+
+        gate._base_kind = let_pass
     try:
         yield
     finally:
-        (gate.ANCHOR_ROOTS, gate._related, gate._anchored_import, gate._check_decorator, gate.OPENING_CALLS,
-         gate._REGISTERING_CALLS) = saved
+        (
+            gate.ANCHOR_ROOTS, gate._related, gate._anchored_import, gate._check_decorator, gate.OPENING_CALLS,
+            gate._REGISTERING_CALLS, gate._base_kind,
+        ) = saved
 
 
 def family_sizes(tree: Path, paths) -> dict[str, int]:
@@ -174,7 +205,7 @@ def closed_by(tree: Path, paths, *families: str) -> list[str]:
     """The paths the walk closes while it lets the families of FAMILIES named `families` pass, together."""
     with contextlib.ExitStack() as stack:
         for family in families:
-            stack.enter_context(handled(*FAMILIES[family]))
+            stack.enter_context(handled(FAMILIES[family]))
         return [path for path, reason in _stops(tree, paths).items() if reason == CLOSES]
 
 

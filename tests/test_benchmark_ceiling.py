@@ -104,6 +104,17 @@ def test_a_family_names_the_files_it_closes_and_is_named_by_its_start(tmp_path):
         ceiling.family_named("")  # the start of every family's name
 
 
+def test_the_actors_family_lets_an_actor_class_s_bases_pass_and_restores_their_reading(tmp_path):
+    (tmp_path / "actor.py").write_text("from dapr.actor import Actor\n\n\nclass Cart(Actor):\n    pass\n")
+    ceiling = _ceiling()
+    from dapr_lint.python import gate
+
+    reading = gate._base_kind
+    assert ceiling.reasons(tmp_path, ["actor.py"]) == {"_base_kind: dapr.actor.Actor": 1}
+    assert ceiling.closed_by(tmp_path, ["actor.py"], ceiling.family_named("actors")) == ["actor.py"]
+    assert gate._base_kind is reading
+
+
 @pytest.mark.slow
 def test_only_the_family_s_files_are_replayed_with_family(tmp_path, capsys):
     _tree(tmp_path)
