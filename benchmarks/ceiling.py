@@ -99,7 +99,6 @@ def reasons(tree: Path, paths) -> Counter:
 
 def _stops(tree: Path, paths) -> dict[str, str]:
     """Each path's reason (as `reasons` counts them)."""
-    from dapr_lint.python import gate
     from dapr_lint.python.sdk_releases import unpinned
     from dapr_lint.python.verify import quietly
 
@@ -110,11 +109,8 @@ def _stops(tree: Path, paths) -> dict[str, str]:
         if parsed is None:
             found[path] = "newer syntax than this Python's"
             continue
-        walk = gate._Gate(data)
-        walk.defer, walk.sdk = True, unpinned()
-        try:
-            walk.run(parsed)
-        except (gate._Open, RecursionError) as stop:
+        stop = _walk(data, parsed, unpinned())
+        if stop is not None:
             frame = stop.__traceback__
             while frame is not None and frame.tb_next is not None:
                 frame = frame.tb_next
@@ -127,6 +123,20 @@ def _stops(tree: Path, paths) -> dict[str, str]:
             continue
         found[path] = CLOSES
     return found
+
+
+def _walk(data: bytes, tree: ast.Module, sdk) -> Optional[BaseException]:
+    """The first pass's walk over a file, as `first_pass` runs it for the file stage (its async calls deferred):
+    what stopped it (it opens the file), or None (it closes it)."""
+    from dapr_lint.python import gate
+
+    walk = gate._Gate(data)
+    walk.defer, walk.sdk = True, sdk
+    try:
+        walk.run(tree)
+    except (gate._Open, RecursionError) as stop:
+        return stop
+    return None
 
 
 class Family(NamedTuple):
@@ -158,18 +168,22 @@ FAMILIES: dict[str, Family] = {
 }
 
 
+# What `handled` replaces in python/gate.py, by name.
+_PATCHED = (
+    "ANCHOR_ROOTS", "_related", "_anchored_import", "_check_decorator", "OPENING_CALLS", "_REGISTERING_CALLS",
+    "_base_kind",
+)
+
+
 @contextlib.contextmanager
 def handled(family: Family):
     """The first pass's walk letting a family's names pass (as if it read them itself), for as long as it lasts."""
     from dapr_lint.python import gate
 
-    saved = (
-        gate.ANCHOR_ROOTS, gate._related, gate._anchored_import, gate._check_decorator, gate.OPENING_CALLS,
-        gate._REGISTERING_CALLS, gate._base_kind,
-    )
+    saved = {name: getattr(gate, name) for name in _PATCHED}
     prefixes = family.roots + tuple(f"{root}." for root in family.roots)
-    related, anchored, base_kind = saved[1], saved[2], saved[6]
-    gate.ANCHOR_ROOTS = frozenset(root for root in saved[0] if root not in family.roots)
+    related, anchored, base_kind = saved["_related"], saved["_anchored_import"], saved["_base_kind"]
+    gate.ANCHOR_ROOTS = frozenset(root for root in saved["ANCHOR_ROOTS"] if root not in family.roots)
     gate._related = lambda path: not path.startswith(prefixes) and related(path)
     gate._anchored_import = lambda path: not path.startswith(prefixes) and anchored(path)
     if family.decorators:
@@ -177,7 +191,7 @@ def handled(family: Family):
     if family.calls is None:
         gate.OPENING_CALLS = frozenset()
     else:
-        gate._REGISTERING_CALLS = frozenset(call for call in saved[5] if call not in family.calls)
+        gate._REGISTERING_CALLS = frozenset(call for call in saved["_REGISTERING_CALLS"] if call not in family.calls)
     if family.bases:
 
         def let_pass(walk, base, scope):
@@ -190,10 +204,8 @@ def handled(family: Family):
     try:
         yield
     finally:
-        (
-            gate.ANCHOR_ROOTS, gate._related, gate._anchored_import, gate._check_decorator, gate.OPENING_CALLS,
-            gate._REGISTERING_CALLS, gate._base_kind,
-        ) = saved
+        for name, value in saved.items():
+            setattr(gate, name, value)
 
 
 def family_sizes(tree: Path, paths) -> dict[str, int]:
@@ -221,7 +233,6 @@ def replaying(replayed: dict[str, bytes]) -> None:
     """Make this process's per-file stage replay `replayed` at the cost of CPython's parse, compile and the
     first pass's walk (the workers it forks inherit it)."""
     from dapr_lint.engine import python_stage
-    from dapr_lint.python import gate
     from dapr_lint.python.sdk_releases import unpinned
     from dapr_lint.python.verify import quietly
 
@@ -235,12 +246,7 @@ def replaying(replayed: dict[str, bytes]) -> None:
         if tree is None:  # newer syntax than this Python's: as checked
             return check(path, data, settings, subscribers, defer=defer)
         quietly(compile, tree, "<dapr-lint>", "exec", dont_inherit=True)
-        walk = gate._Gate(data)
-        walk.defer, walk.sdk = True, settings.sdk_at(path) or unpinned()
-        try:
-            walk.run(tree)
-        except (gate._Open, RecursionError):
-            pass
+        _walk(data, tree, settings.sdk_at(path) or unpinned())
         return pickle.loads(result)
 
     python_stage.analyze_python = analyze
