@@ -33,6 +33,8 @@ from typing import Any, Optional, Union
 
 from dapr_lint.python import gate_actors, known
 from dapr_lint.python.gate_names import NAMES
+from dapr_lint.python.gate_values import Open as _ValueOpen
+from dapr_lint.python.gate_values import ValueTypes, value_class_named
 from dapr_lint.python.model.actors import _LIBRARIES as _ACTOR_BASE_LIBRARIES
 from dapr_lint.python.model.actors import ACTOR_CLASSES, ACTOR_ID, INTERFACE_CLASSES, REMINDABLE_CLASSES
 from dapr_lint.python.model.workflow_facts import _REGISTER_METHODS, _RUNNER_METHODS, AGENT_RUNNERS, DURABLE_AGENTS
@@ -760,9 +762,13 @@ class _Gate(_WalkFacts):
                 deferred = True
         parents: Optional[dict[int, ast.AST]] = None
         agents = False  # a name of _STARTED_BY_CALLS is written (what a started agent's construction must name)
+        values: list[tuple[ast.expr, _Scope]] = []  # the SDK's value classes named (python/gate_values.py)
         for expr, scope in self.chains:
             value = self.value(expr, scope)
             if value[0] == "ref" and _related(value[1]):
+                if value_class_named(value[1]):
+                    values.append((expr, scope))
+                    continue
                 if parents is None:
                     parents = self.index(tree)[1]
                 if gate_actors.shaped(value[1]):
@@ -774,6 +780,11 @@ class _Gate(_WalkFacts):
                     raise _Open
                 _check_shape(self, expr, scope, value[1], parents)
                 agents = agents or value[1] in _STARTED_BY_CALLS
+        if values:
+            try:
+                ValueTypes(self, tree, self.sdk).check(values, self.chains)
+            except _ValueOpen:
+                raise _Open from None
         if agents:
             self.started = _started_agents(self, tree)
         if self.waits and (self.imports_module("dapr") or self.imports_module("dapr_agents")):
@@ -1647,7 +1658,8 @@ def _last_name(expr: ast.expr) -> Optional[str]:
 def _anchored_import(path: str) -> bool:
     """An import that opens the gate by itself: of an anchor package, or of a name of NAMES or below one (a module
     above a name opens it where its names are used: the chains; so does a name read in one shape only)."""
-    if path.startswith(".") or known.canonical(path) in _READ_IN_ONE_SHAPE or gate_actors.importable(known.canonical(path)):
+    canonical = known.canonical(path)
+    if path.startswith(".") or canonical in _READ_IN_ONE_SHAPE or value_class_named(path) or gate_actors.importable(canonical):
         return False
     if path.split(".", 1)[0] in ANCHOR_ROOTS:
         return True
