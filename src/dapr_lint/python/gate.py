@@ -32,6 +32,7 @@ from dataclasses import replace
 from typing import Any, Optional, Union
 
 from dapr_lint.python import known
+from dapr_lint.python.gate_clients import CLIENT_CLASSES, ClientFacts, read_clients
 from dapr_lint.python.gate_names import NAMES
 from dapr_lint.python.model.actors import _LIBRARIES as _ACTOR_BASE_LIBRARIES
 from dapr_lint.python.model.actors import ACTOR_CLASSES, ACTOR_ID, INTERFACE_CLASSES, REMINDABLE_CLASSES
@@ -173,7 +174,7 @@ OPENING_CALLS = frozenset(
 # always safe, so this needs no proof; a file it sends the full way by a word in a comment loses nothing but time.
 _SURELY_OPEN = re.compile(
     rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|cloudevents"
-    rb")\b|\bDapr(?:Grpc)?Client(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b"
+    rb")\b|\bDaprGrpcClient(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b"
     rb"|\.(?:register_actor|register_workflow|register_activity)\s*\("
     rb"|\bActorProxy\s*[.(]|\(\s*(?:Actor|ActorInterface|Remindable)\b|@\s*actormethod\b|\bDapr(?:Actor|App)\s*\("
     rb"|\bmock_actor\b|\bDaprWorkflowContext\b",
@@ -769,9 +770,13 @@ class _Gate(_WalkFacts):
                 deferred = True
         parents: Optional[dict[int, ast.AST]] = None
         agents = False  # a name of _STARTED_BY_CALLS is written (what a started agent's construction must name)
+        clients: list[tuple[ast.expr, _Scope]] = []  # the Dapr client classes named (python/gate_clients.py)
         for expr, scope in self.chains:
             value = self.value(expr, scope)
             if value[0] == "ref" and _related(value[1]):
+                if value[1] in CLIENT_CLASSES:
+                    clients.append((expr, scope))
+                    continue
                 if value[1] not in _READ_IN_ONE_SHAPE:
                     if _member_of_one_shape(value[1]):
                         continue  # `ActorId.create_random_id`: never compared
@@ -785,6 +790,8 @@ class _Gate(_WalkFacts):
         if self.waits and (self.imports_module("dapr") or self.imports_module("dapr_agents")):
             self.awaited = _awaited_events(self, tree)
         summary = self.summary()
+        if clients:
+            summary = _with_clients(summary, read_clients(self, tree, clients))
         if deferred:
             summary = replace(summary, async_calls_deferred=self.words())
         return summary
@@ -1630,10 +1637,20 @@ def _last_name(expr: ast.expr) -> Optional[str]:
     return None
 
 
+def _with_clients(summary: ModuleSummary, clients: ClientFacts) -> ModuleSummary:
+    """The summary with what the module's Dapr clients give it (python/gate_clients.py): its component uses,
+    and the blocking entry of each `def` holding a sync client."""
+    defs = dict(summary.defs)
+    for name, snippet in clients.blocking.items():
+        defs[name] = replace(defs[name], blocking=snippet)
+    return replace(summary, components=tuple(use for _at, use in clients.components), defs=defs)
+
+
 def _anchored_import(path: str) -> bool:
     """An import that opens the gate by itself: of an anchor package, or of a name of NAMES or below one (a module
-    above a name opens it where its names are used: the chains; so does a name read in one shape only)."""
-    if path.startswith(".") or known.canonical(path) in _READ_IN_ONE_SHAPE:
+    above a name opens it where its names are used: the chains; so does a name read in one shape only, or a Dapr
+    client class: python/gate_clients.py reads where it is used)."""
+    if path.startswith(".") or known.canonical(path) in _READ_IN_ONE_SHAPE or known.canonical(path) in CLIENT_CLASSES:
         return False
     if path.split(".", 1)[0] in ANCHOR_ROOTS:
         return True

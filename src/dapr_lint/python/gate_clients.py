@@ -1,0 +1,315 @@
+"""The first pass's reading of Dapr clients (python/gate.py): the shapes of client construction and calls it
+reads itself instead of opening the file, and the summary facts those shapes give.
+
+The shape read here (anything else opens the file):
+- `with DaprClient(...) as c:` (sync, in a module-level plain `def` or at module level) or
+  `async with DaprClient(...) as c:` (the aio client, in a module-level `async def`), the constructor given at
+  most an `address` that is a string not written `http://`/`https://` (DPR102, DPR105-DPR107, DPR109, and the
+  practices' trace-forwarding facts, which read `headers_callback`/`interceptors`);
+- `c` bound once, read only as the receiver of a call in the same function (no alias, no argument, no
+  return: python/summary_blocking.py `_returned_client`, `_held_client`);
+- each call one of `_METHODS`, its result discarded, awaited exactly when the client is the aio one (DPR103,
+  DPR104, DPR418, DPR419), with no `try` around it (DPR301-DPR303, the summary's unguarded calls), every
+  argument a string (a literal or a name the model reads as one: DPR201-DPR208), no metadata (DPR203,
+  DPR204, DPR109's gRPC `metadata=`), and every member and keyword one the pinned releases have (DPR108);
+- a sync client's `def` is not decorated nor a generator, and no function names it (DPR101 in this module,
+  and the blocking entry of its callers the summary would propagate).
+
+What it gives the summary: each call's `components` entry (python/summary.py `_components`) and the blocking
+entry of each `def` holding a sync client (python/summary_blocking.py `_blocking`: its first construction)."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Optional
+
+from dapr_lint.python import known
+from dapr_lint.python.sdk_releases import SdkPin, keyword_absence, member_absence, unpinned
+from dapr_lint.python.sdk_table import MEMBERS
+from dapr_lint.summaries import ComponentUse, ImportedName, StrValue
+
+if TYPE_CHECKING:
+    from dapr_lint.python.gate import _Scope, _WalkFacts
+
+# The Dapr client classes read here (canonical paths; the workflow clients are another family's).
+CLIENT_CLASSES = frozenset(path for path, kind in known.CLIENTS.items() if kind.family == "dapr")
+
+# Client methods whose call this pass reads: no stream, lock, job, bulk or transaction facts, no deprecation.
+_METHODS = frozenset(
+    {
+        "get_state", "save_state", "delete_state", "get_secret", "get_bulk_secret", "invoke_binding", "publish_event",
+        "get_metadata", "set_metadata", "invoke_method",
+    }
+)
+# python/summary.py `_COMPONENT_PARAMS`
+_COMPONENT_PARAMS = frozenset({"store_name", "pubsub_name", "binding_name", "app_id"})
+
+
+class ClientFacts:
+    """What the clients of a module give its summary: `components` in the model's order, and the blocking
+    snippet of each module-level `def` by name."""
+
+    def __init__(self) -> None:
+        self.components: list[tuple[tuple[int, int], ComponentUse]] = []
+        self.blocking: dict[str, str] = {}
+
+
+def read_clients(walk: "_WalkFacts", tree: ast.Module, uses: list[tuple[ast.expr, "_Scope"]]) -> ClientFacts:
+    """The facts of the clients constructed at `uses` (names or chains resolving to a class of CLIENT_CLASSES);
+    raises `_Open` (python/gate.py) wherever the model or a rule could read more than this."""
+    from dapr_lint.python import gate
+
+    parents = walk.index(tree)[1]
+    sdk = walk.sdk or unpinned()
+    lines = gate._source_lines(walk.data)
+    starts = gate._line_starts(lines)
+    facts = ClientFacts()
+    with_names: dict[int, tuple[known.ClientKind, Optional[ast.AST]]] = {}  # id of the `with` binding
+    first: dict[str, tuple[tuple[int, int], str]] = {}
+    for expr, scope in uses:
+        value = walk.value(expr, scope)
+        kind = known.CLIENTS[value[1]]
+        call = parents.get(id(expr))
+        if not (isinstance(call, ast.Call) and call.func is expr):
+            raise gate._Open  # named, not constructed (an annotation, an alias, an argument)
+        item = parents.get(id(call))
+        if not (isinstance(item, ast.withitem) and item.context_expr is call and isinstance(item.optional_vars, ast.Name)):
+            raise gate._Open
+        statement = parents.get(id(item))
+        if not isinstance(statement, ast.AsyncWith if kind.is_async else ast.With):
+            raise gate._Open  # DPR102
+        _check_constructor(walk, call, scope, kind, sdk)
+        function = _owner(statement, parents)
+        if function is not None and parents.get(id(function)) is not tree:
+            raise gate._Open  # a method or a nested function: the summary's blocking entries differ
+        if kind.is_async != isinstance(function, ast.AsyncFunctionDef) or _in_try(statement, function, parents):
+            raise gate._Open  # a sync client in a coroutine (DPR101); a `try` (DPR301-DPR303)
+        bindings = walk.lookup(item.optional_vars.id, scope) or []
+        if len(bindings) != 1 or bindings[0].kind != "with" or bindings[0].value is not call:
+            raise gate._Open
+        with_names[id(bindings[0])] = (kind, function)
+        if isinstance(function, ast.FunctionDef):
+            if function.decorator_list or _is_generator(function):
+                raise gate._Open  # a cached factory, a generator: the model's blocking entry differs
+            snippet = _snippet(walk.data, lines, starts, expr)
+            at = (call.lineno, call.col_offset)
+            if function.name not in first or at < first[function.name][0]:
+                first[function.name] = (at, snippet)
+    for name, (_at, snippet) in first.items():
+        _check_not_called(walk, tree, parents, name)
+        facts.blocking[name] = snippet
+    for expr, scope in walk.chains:
+        root = expr
+        while type(root) is ast.Attribute:
+            root = root.value  # type: ignore[attr-defined]
+        if type(root) is not ast.Name:
+            continue
+        bindings = walk.lookup(root.id, scope) or []  # type: ignore[attr-defined]
+        held = [with_names[id(b)] for b in bindings if id(b) in with_names]
+        if not held:
+            continue
+        if len(bindings) != 1:
+            raise gate._Open
+        kind, function = held[0]
+        _read_call(walk, facts, expr, root, scope, kind, function, parents, lines, starts, sdk)
+    facts.components.sort(key=lambda entry: entry[0])
+    return facts
+
+
+def _check_constructor(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", kind: known.ClientKind, sdk: SdkPin) -> None:
+    from dapr_lint.python import gate
+
+    keywords = [k.arg for k in call.keywords]
+    if len(call.args) + len(keywords) > 1 or any(k not in ("address",) for k in keywords):
+        raise gate._Open  # headers_callback, interceptors (practices), a star argument, any other setting
+    if any(isinstance(a, ast.Starred) for a in call.args):
+        raise gate._Open
+    for keyword in keywords:
+        _check_keyword(kind.path, "__init__", keyword, sdk)
+    address = call.args[0] if call.args else (call.keywords[0].value if call.keywords else None)
+    if address is not None:
+        text = _string(walk, address, scope)
+        if text.lower().startswith(("http://", "https://")):
+            raise gate._Open  # DPR109
+
+
+def _read_call(
+    walk: "_WalkFacts", facts: ClientFacts, expr: ast.expr, root: ast.Name, scope: "_Scope", kind: known.ClientKind,
+    function: Optional[ast.AST], parents: dict, lines: list[str], starts: list[int], sdk: SdkPin,
+) -> None:
+    """One read of a client's name: it must be the receiver of a call of `_METHODS` read as the module
+    docstring says; that call's component entry."""
+    from dapr_lint.python import gate
+
+    call = parents.get(id(expr))
+    if not (
+        type(expr) is ast.Attribute and expr.value is root and isinstance(call, ast.Call) and call.func is expr
+    ):
+        raise gate._Open  # the client handed on, or a member read without a call
+    method = expr.attr
+    if method not in _METHODS or _owner(call, parents) is not function or _in_try(call, function, parents):
+        raise gate._Open
+    members = MEMBERS.get(kind.path, {})
+    if not _member_known(kind.path, method, members, sdk):
+        raise gate._Open  # DPR108
+    params: tuple[str, ...] = members[method].get("params") or ()
+    statement = parents.get(id(call))
+    if kind.is_async:
+        if not isinstance(statement, ast.Await):
+            raise gate._Open  # DPR104
+        statement = parents.get(id(statement))
+    if not isinstance(statement, ast.Expr):
+        raise gate._Open  # a result read (or awaited where it must not be: DPR103)
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        raise gate._Open
+    if len(call.args) > len(params):
+        raise gate._Open
+    given = [params[i] for i in range(len(call.args))] + [k.arg for k in call.keywords]  # type: ignore[misc]
+    for name in given:
+        if "metadata" in name:
+            raise gate._Open  # DPR203, DPR204, DPR109 (gRPC `metadata=`), the summary's `ttlInSeconds`
+    for keyword in call.keywords:
+        _check_keyword(kind.path, method, keyword.arg, sdk)  # type: ignore[arg-type]
+    for value in [*call.args, *(k.value for k in call.keywords)]:
+        _string(walk, value, scope)  # DPR201, DPR202, DPR207, DPR208: a string is what they accept
+    data, verb = gate._argument(call, 2, "data"), gate._argument(call, 5, "http_verb")
+    if method == "invoke_method" and data is not None and verb is None:
+        raise gate._Open  # DPR206
+    if not params or params[0] not in _COMPONENT_PARAMS:
+        return
+    span = gate._call_span(walk.data[: starts[call.lineno - 1] + call.col_offset], lines, call)
+    use = ComponentUse(
+        method,
+        params[0],
+        _summary_string(walk, gate._argument(call, 0, params[0]), scope),
+        _summary_string(walk, gate._argument(call, 1, params[1]), scope) if len(params) > 1 and params[1] in ("topic_name", "topic") else None,
+        span,
+        None,
+        tuple(sorted(set(given))),
+    )
+    if method == "invoke_method":
+        use = ComponentUse(
+            use.method, use.param, use.name, use.topic, use.span, None, use.keywords,
+            _summary_string(walk, gate._argument(call, 1, "method_name"), scope),
+            _summary_string(walk, verb, scope) if verb is not None else None,
+            data is not None and not (isinstance(data, ast.Constant) and data.value is None),
+        )
+    facts.components.append(((call.lineno, call.col_offset), use))
+
+
+def _member_known(path: str, method: str, members: dict, sdk: SdkPin) -> bool:
+    """rules/clients.py `unknown_sdk_member` finds nothing to say of `<client>.method`."""
+    if sdk.older_than_newest:
+        absence = member_absence(path, method, sdk)
+        if absence is None:
+            return True
+        if absence.kind != "unknown":
+            return False
+    return method in members
+
+
+def _check_keyword(path: str, member: str, keyword: str, sdk: SdkPin) -> None:
+    """rules/clients.py `unknown_sdk_member` finds nothing to say of the keyword."""
+    from dapr_lint.python import gate
+
+    if sdk.older_than_newest:
+        absence = keyword_absence(path, member, keyword, sdk)
+        if absence is None:
+            return
+        if absence.kind != "unknown":
+            raise gate._Open
+    if keyword not in (MEMBERS.get(path, {}).get(member, {}).get("params") or ()):
+        raise gate._Open
+
+
+def _string(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> str:
+    """The text of an argument written as a string or a name the model reads as one; opens on anything else."""
+    from dapr_lint.python import gate
+
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, ast.Name):
+        value = walk.value(expr, scope)
+        if value[0] == "str":
+            return value[1]
+    raise gate._Open
+
+
+def _summary_string(walk: "_WalkFacts", expr: Optional[ast.expr], scope: "_Scope") -> StrValue:
+    """python/model/listings.py `summary_string` of an argument `_string` accepted."""
+    if expr is None:
+        return None
+    value = walk.value(expr, scope)
+    if value[0] == "ref":
+        return ImportedName(value[1])
+    return _string(walk, expr, scope)
+
+
+def _owner(node: ast.AST, parents: dict) -> Optional[ast.AST]:
+    """The `def`, `async def`, lambda or class whose body holds `node` (None: the module's)."""
+    up = parents.get(id(node))
+    while up is not None:
+        if isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return up
+        up = parents.get(id(up))
+    return None
+
+
+def _in_try(node: ast.AST, function: Optional[ast.AST], parents: dict) -> bool:
+    """Whether a `try` of the same function (or the module) holds `node`."""
+    up = parents.get(id(node))
+    while up is not None and up is not function:
+        if isinstance(up, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            return True
+        up = parents.get(id(up))
+    return False
+
+
+def _is_generator(function: ast.AST) -> bool:
+    """A `yield` in the function's own body (not a nested function's)."""
+    from dapr_lint.python import gate
+
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, gate._CHILDLESS):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _check_not_called(walk: "_WalkFacts", tree: ast.Module, parents: dict, name: str) -> None:
+    """Opens when a function may call the module-level `def name` (its blocking entry would reach the caller's,
+    or DPR101 report the call): the name read anywhere but at module level, or as a member anywhere."""
+    from dapr_lint.python import gate
+
+    for expr, scope in walk.chains:
+        if type(expr) is ast.Name:
+            if expr.id == name and scope is not walk.module:  # type: ignore[attr-defined]
+                raise gate._Open
+            continue
+        link: ast.expr = expr
+        while type(link) is ast.Attribute:
+            if link.attr == name:  # type: ignore[attr-defined]
+                raise gate._Open
+            link = link.value  # type: ignore[attr-defined]
+        if type(link) is ast.Name and link.id == name and scope is not walk.module:  # type: ignore[attr-defined]
+            raise gate._Open
+
+
+def _snippet(data: bytes, lines: list[str], starts: list[int], func: ast.expr) -> str:
+    """What `code_for_node(<the constructor's callee>) + "()"` gives (python/summary_blocking.py `_use_snippet`):
+    the callee's text, on one line."""
+    from dapr_lint.python import gate
+
+    if func.end_lineno != func.lineno or func.end_col_offset is None:
+        raise gate._Open
+    line = lines[func.lineno - 1].encode("utf-8")
+    text = line[func.col_offset : func.end_col_offset].decode("utf-8")
+    if text != ast.unparse(func):
+        raise gate._Open  # spaces or parentheses inside the callee
+    return text + "()"
