@@ -169,7 +169,8 @@ OPENING_CALLS = frozenset(
 )
 
 
-# Text that makes the gate open in practice (an import of an anchor package, a Dapr client or runtime named):
+# Text that makes the gate open in practice (an import of an anchor package, a Dapr gRPC client class, workflow client
+# or runtime named; not `DaprClient`, whose shapes python/gate_clients.py reads):
 # such a file is sent the full way without the first pass, which would only cost time there. Opening is
 # always safe, so this needs no proof; a file it sends the full way by a word in a comment loses nothing but time.
 _SURELY_OPEN = re.compile(

@@ -29,7 +29,7 @@ from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.summaries import ComponentUse, ImportedName, StrValue
 
 if TYPE_CHECKING:
-    from dapr_lint.python.gate import _Scope, _WalkFacts
+    from dapr_lint.python.gate import _Gate, _Scope, _WalkFacts
 
 # The Dapr client classes read here (canonical paths; the workflow clients are another family's).
 CLIENT_CLASSES = frozenset(path for path, kind in known.CLIENTS.items() if kind.family == "dapr")
@@ -54,7 +54,7 @@ class ClientFacts:
         self.blocking: dict[str, str] = {}
 
 
-def read_clients(walk: "_WalkFacts", tree: ast.Module, uses: list[tuple[ast.expr, "_Scope"]]) -> ClientFacts:
+def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_Scope"]]) -> ClientFacts:
     """The facts of the clients constructed at `uses` (names or chains resolving to a class of CLIENT_CLASSES);
     raises `_Open` (python/gate.py) wherever the model or a rule could read more than this."""
     from dapr_lint.python import gate
@@ -119,7 +119,7 @@ def read_clients(walk: "_WalkFacts", tree: ast.Module, uses: list[tuple[ast.expr
 def _check_constructor(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", kind: known.ClientKind, sdk: SdkPin) -> None:
     from dapr_lint.python import gate
 
-    keywords = [k.arg for k in call.keywords]
+    keywords = [k.arg or "**" for k in call.keywords]
     if len(call.args) + len(keywords) > 1 or any(k not in ("address",) for k in keywords):
         raise gate._Open  # headers_callback, interceptors (practices), a star argument, any other setting
     if any(isinstance(a, ast.Starred) for a in call.args):
@@ -164,12 +164,12 @@ def _read_call(
         raise gate._Open
     if len(call.args) > len(params):
         raise gate._Open
-    given = [params[i] for i in range(len(call.args))] + [k.arg for k in call.keywords]  # type: ignore[misc]
+    given = [params[i] for i in range(len(call.args))] + [k.arg or "**" for k in call.keywords]
     for name in given:
         if "metadata" in name:
             raise gate._Open  # DPR203, DPR204, DPR109 (gRPC `metadata=`), the summary's `ttlInSeconds`
     for keyword in call.keywords:
-        _check_keyword(kind.path, method, keyword.arg, sdk)  # type: ignore[arg-type]
+        _check_keyword(kind.path, method, keyword.arg or "**", sdk)
     for value in [*call.args, *(k.value for k in call.keywords)]:
         _string(walk, value, scope)  # DPR201, DPR202, DPR207, DPR208: a string is what they accept
     data, verb = gate._argument(call, 2, "data"), gate._argument(call, 5, "http_verb")
