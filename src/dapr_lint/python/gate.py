@@ -33,7 +33,10 @@ from typing import Any, Optional, Union
 
 from dapr_lint.python import known
 from dapr_lint.python.gate_clients import CLIENT_CLASSES, ClientFacts, read_clients
+from dapr_lint.python.gate_clients import Open as _ClientOpen
 from dapr_lint.python.gate_names import NAMES
+from dapr_lint.python.gate_values import Open as _ValueOpen
+from dapr_lint.python.gate_values import ValueTypes, value_class_named
 from dapr_lint.python.model.actors import _LIBRARIES as _ACTOR_BASE_LIBRARIES
 from dapr_lint.python.model.actors import ACTOR_CLASSES, ACTOR_ID, INTERFACE_CLASSES, REMINDABLE_CLASSES
 from dapr_lint.python.model.workflow_facts import _REGISTER_METHODS, _RUNNER_METHODS, AGENT_RUNNERS, DURABLE_AGENTS
@@ -58,6 +61,7 @@ from dapr_lint.summaries import (
     ActorClassFact,
     ActorMethodFact,
     ActorSummary,
+    ComponentUse,
     Definition,
     ImportedName,
     ModuleSummary,
@@ -771,10 +775,14 @@ class _Gate(_WalkFacts):
                 deferred = True
         parents: Optional[dict[int, ast.AST]] = None
         agents = False  # a name of _STARTED_BY_CALLS is written (what a started agent's construction must name)
+        values: list[tuple[ast.expr, _Scope]] = []  # the SDK's value classes named (python/gate_values.py)
         clients: list[tuple[ast.expr, _Scope]] = []  # the Dapr client classes named (python/gate_clients.py)
         for expr, scope in self.chains:
             value = self.value(expr, scope)
             if value[0] == "ref" and _related(value[1]):
+                if value_class_named(value[1]):
+                    values.append((expr, scope))
+                    continue
                 if value[1] in CLIENT_CLASSES:
                     clients.append((expr, scope))
                     continue
@@ -786,13 +794,22 @@ class _Gate(_WalkFacts):
                     parents = self.index(tree)[1]
                 _check_shape(self, expr, scope, value[1], parents)
                 agents = agents or value[1] in _STARTED_BY_CALLS
+        if values:
+            try:
+                ValueTypes(self, tree, self.sdk).check(values, self.chains)
+            except _ValueOpen:
+                raise _Open from None
         if agents:
             self.started = _started_agents(self, tree)
         if self.waits and (self.imports_module("dapr") or self.imports_module("dapr_agents")):
             self.awaited = _awaited_events(self, tree)
         summary = self.summary()
         if clients:
-            summary = _with_clients(summary, read_clients(self, tree, clients))
+            try:
+                facts = read_clients(self, tree, clients)
+            except (_ClientOpen, _ValueOpen) as stop:
+                raise _Open from stop  # (benchmarks/ceiling.py names where the cause stopped)
+            summary = _with_clients(self.data, summary, facts)
         if deferred:
             summary = replace(summary, async_calls_deferred=self.words())
         return summary
@@ -1638,20 +1655,35 @@ def _last_name(expr: ast.expr) -> Optional[str]:
     return None
 
 
-def _with_clients(summary: ModuleSummary, clients: ClientFacts) -> ModuleSummary:
-    """The summary with what the module's Dapr clients give it (python/gate_clients.py): its component uses,
-    and the blocking entry of each `def` holding a sync client."""
+def _with_clients(data: bytes, summary: ModuleSummary, clients: ClientFacts) -> ModuleSummary:
+    """The summary with what the module's Dapr clients give it (python/gate_clients.py): its component uses, at
+    the spans of their calls, and the blocking entry of each `def` holding a sync client (python/summary_blocking.py
+    `_use_snippet`: the constructor's callee as written, and "()")."""
+    lines = _source_lines(data)
+    starts = _line_starts(lines)
     defs = dict(summary.defs)
-    for name, snippet in clients.blocking.items():
-        defs[name] = replace(defs[name], blocking=snippet)
-    return replace(summary, components=tuple(use for _at, use in clients.components), defs=defs)
+    for name, callee in clients.blocking.items():
+        if callee.end_lineno != callee.lineno or callee.end_col_offset is None:
+            raise _Open
+        text = lines[callee.lineno - 1].encode("utf-8")[callee.col_offset : callee.end_col_offset].decode("utf-8", "strict")
+        if text != ast.unparse(callee):
+            raise _Open  # spaces, comments or parentheses inside the callee: LibCST's code for it keeps them
+        defs[name] = replace(defs[name], blocking=text + "()")
+    components = tuple(
+        ComponentUse(**use, span=_call_span(data[: starts[call.lineno - 1] + call.col_offset], lines, call))
+        for call, use in clients.components
+    )
+    return replace(summary, components=components, defs=defs)
 
 
 def _anchored_import(path: str) -> bool:
     """An import that opens the gate by itself: of an anchor package, or of a name of NAMES or below one (a module
-    above a name opens it where its names are used: the chains; so does a name read in one shape only, or a Dapr
-    client class: python/gate_clients.py reads where it is used)."""
-    if path.startswith(".") or known.canonical(path) in _READ_IN_ONE_SHAPE or known.canonical(path) in CLIENT_CLASSES:
+    above a name opens it where its names are used: the chains; so does a name read in one shape only, a value
+    class or a Dapr client class: python/gate_values.py and python/gate_clients.py read where they are used)."""
+    if (
+        path.startswith(".") or known.canonical(path) in _READ_IN_ONE_SHAPE or value_class_named(path)
+        or known.canonical(path) in CLIENT_CLASSES
+    ):
         return False
     if path.split(".", 1)[0] in ANCHOR_ROOTS:
         return True

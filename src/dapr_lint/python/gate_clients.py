@@ -21,12 +21,12 @@ entry of each `def` holding a sync client (python/summary_blocking.py `_blocking
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Any, Optional
 
 from dapr_lint.python import known
 from dapr_lint.python.sdk_releases import SdkPin, keyword_absence, member_absence, unpinned
 from dapr_lint.python.sdk_table import MEMBERS
-from dapr_lint.summaries import ComponentUse, ImportedName, StrValue
+from dapr_lint.summaries import ImportedName, StrValue
 
 if TYPE_CHECKING:
     from dapr_lint.python.gate import _Gate, _Scope, _WalkFacts
@@ -45,59 +45,59 @@ _METHODS = frozenset(
 _COMPONENT_PARAMS = frozenset({"store_name", "pubsub_name", "binding_name", "app_id"})
 
 
+class Open(Exception):
+    """The model or a rule may read a client where the first pass does not: the file goes the full way."""
+
+
 class ClientFacts:
-    """What the clients of a module give its summary: `components` in the model's order, and the blocking
-    snippet of each module-level `def` by name."""
+    """What the clients of a module give its summary: each `components` entry's fields with the call whose span
+    it takes (python/gate.py places it), in the model's order; the callee of the first sync client construction
+    of each module-level `def` holding one, by the def's name (its blocking entry is that callee's text + "()")."""
 
     def __init__(self) -> None:
-        self.components: list[tuple[tuple[int, int], ComponentUse]] = []
-        self.blocking: dict[str, str] = {}
+        self.components: list[tuple[ast.Call, dict]] = []
+        self.blocking: dict[str, ast.expr] = {}
 
 
 def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_Scope"]]) -> ClientFacts:
     """The facts of the clients constructed at `uses` (names or chains resolving to a class of CLIENT_CLASSES);
     raises `_Open` (python/gate.py) wherever the model or a rule could read more than this."""
-    from dapr_lint.python import gate
-
     parents = walk.index(tree)[1]
-    sdk = walk.sdk or unpinned()
-    lines = gate._source_lines(walk.data)
-    starts = gate._line_starts(lines)
+    sdk = walk.sdk or unpinned()  # the model's default (ModuleModel.build)
     facts = ClientFacts()
     with_names: dict[int, tuple[known.ClientKind, Optional[ast.AST]]] = {}  # id of the `with` binding
-    first: dict[str, tuple[tuple[int, int], str]] = {}
+    first: dict[str, tuple[tuple[int, int], ast.expr]] = {}
     for expr, scope in uses:
         path = walk.value(expr, scope)[1]  # (the name benchmarks/ceiling.py reports where the walk stops)
         kind = known.CLIENTS[path]
         call = parents.get(id(expr))
         if not (isinstance(call, ast.Call) and call.func is expr):
-            raise gate._Open  # named, not constructed (an annotation, an alias, an argument)
+            raise Open  # named, not constructed (an annotation, an alias, an argument)
         item = parents.get(id(call))
         if not (isinstance(item, ast.withitem) and item.context_expr is call and isinstance(item.optional_vars, ast.Name)):
-            raise gate._Open
+            raise Open
         statement = parents.get(id(item))
         if not isinstance(statement, ast.AsyncWith if kind.is_async else ast.With):
-            raise gate._Open  # DPR102
+            raise Open  # DPR102
         _check_constructor(walk, call, scope, kind, sdk)
         function = _owner(statement, parents)
         if function is not None and parents.get(id(function)) is not tree:
-            raise gate._Open  # a method or a nested function: the summary's blocking entries differ
+            raise Open  # a method or a nested function: the summary's blocking entries differ
         if kind.is_async != isinstance(function, ast.AsyncFunctionDef) or _in_try(statement, function, parents):
-            raise gate._Open  # a sync client in a coroutine (DPR101); a `try` (DPR301-DPR303)
+            raise Open  # a sync client in a coroutine (DPR101); a `try` (DPR301-DPR303)
         bindings = walk.lookup(item.optional_vars.id, scope) or []
         if len(bindings) != 1 or bindings[0].kind != "with" or bindings[0].value is not call:
-            raise gate._Open
+            raise Open
         with_names[id(bindings[0])] = (kind, function)
         if isinstance(function, ast.FunctionDef):
             if function.decorator_list or _is_generator(function):
-                raise gate._Open  # a cached factory, a generator: the model's blocking entry differs
-            snippet = _snippet(walk.data, lines, starts, expr)
+                raise Open  # a cached factory, a generator: the model's blocking entry differs
             at = (call.lineno, call.col_offset)
             if function.name not in first or at < first[function.name][0]:
-                first[function.name] = (at, snippet)
-    for name, (_at, snippet) in first.items():
-        _check_not_called(walk, tree, parents, name)
-        facts.blocking[name] = snippet
+                first[function.name] = (at, expr)
+    for name, (_at, callee) in first.items():
+        _check_not_called(walk, name)
+        facts.blocking[name] = callee
     for expr, scope in walk.chains:
         root = expr
         while type(root) is ast.Attribute:
@@ -109,92 +109,83 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
         if not held:
             continue
         if len(bindings) != 1:
-            raise gate._Open
+            raise Open
         kind, function = held[0]
-        _read_call(walk, facts, expr, root, scope, kind, function, parents, lines, starts, sdk)
-    facts.components.sort(key=lambda entry: entry[0])
+        _read_call(walk, facts, expr, root, scope, kind, function, parents, sdk)
+    facts.components.sort(key=lambda entry: (entry[0].lineno, entry[0].col_offset))
     return facts
 
 
 def _check_constructor(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", kind: known.ClientKind, sdk: SdkPin) -> None:
-    from dapr_lint.python import gate
-
     keywords = [k.arg or "**" for k in call.keywords]
     if len(call.args) + len(keywords) > 1 or any(k not in ("address",) for k in keywords):
-        raise gate._Open  # headers_callback, interceptors (practices), a star argument, any other setting
+        raise Open  # headers_callback, interceptors (practices), a star argument, any other setting
     if any(isinstance(a, ast.Starred) for a in call.args):
-        raise gate._Open
+        raise Open
     for keyword in keywords:
         _check_keyword(kind.path, "__init__", keyword, sdk)
     address = call.args[0] if call.args else (call.keywords[0].value if call.keywords else None)
     if address is not None:
         text = _string(walk, address, scope)
         if text.lower().startswith(("http://", "https://")):
-            raise gate._Open  # DPR109
+            raise Open  # DPR109
 
 
 def _read_call(
     walk: "_WalkFacts", facts: ClientFacts, expr: ast.expr, root: ast.Name, scope: "_Scope", kind: known.ClientKind,
-    function: Optional[ast.AST], parents: dict, lines: list[str], starts: list[int], sdk: SdkPin,
+    function: Optional[ast.AST], parents: dict, sdk: SdkPin,
 ) -> None:
     """One read of a client's name: it must be the receiver of a call of `_METHODS` read as the module
     docstring says; that call's component entry."""
-    from dapr_lint.python import gate
-
     call = parents.get(id(expr))
     if not (
         type(expr) is ast.Attribute and expr.value is root and isinstance(call, ast.Call) and call.func is expr
     ):
-        raise gate._Open  # the client handed on, or a member read without a call
+        raise Open  # the client handed on, or a member read without a call
     method = expr.attr
     if method not in _METHODS or _owner(call, parents) is not function or _in_try(call, function, parents):
-        raise gate._Open
+        raise Open
     members = MEMBERS.get(kind.path, {})
     if not _member_known(kind.path, method, members, sdk):
-        raise gate._Open  # DPR108
+        raise Open  # DPR108
     params: tuple[str, ...] = members[method].get("params") or ()
     statement = parents.get(id(call))
     if kind.is_async:
         if not isinstance(statement, ast.Await):
-            raise gate._Open  # DPR104
+            raise Open  # DPR104
         statement = parents.get(id(statement))
     if not isinstance(statement, ast.Expr):
-        raise gate._Open  # a result read (or awaited where it must not be: DPR103)
+        raise Open  # a result read (or awaited where it must not be: DPR103)
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
-        raise gate._Open
+        raise Open
     if len(call.args) > len(params):
-        raise gate._Open
+        raise Open
     given = [params[i] for i in range(len(call.args))] + [k.arg or "**" for k in call.keywords]
     for name in given:
         if "metadata" in name:
-            raise gate._Open  # DPR203, DPR204, DPR109 (gRPC `metadata=`), the summary's `ttlInSeconds`
+            raise Open  # DPR203, DPR204, DPR109 (gRPC `metadata=`), the summary's `ttlInSeconds`
     for keyword in call.keywords:
         _check_keyword(kind.path, method, keyword.arg or "**", sdk)
     for value in [*call.args, *(k.value for k in call.keywords)]:
         _string(walk, value, scope)  # DPR201, DPR202, DPR207, DPR208: a string is what they accept
-    data, verb = gate._argument(call, 2, "data"), gate._argument(call, 5, "http_verb")
+    data, verb = _argument(call, 2, "data"), _argument(call, 5, "http_verb")
     if method == "invoke_method" and data is not None and verb is None:
-        raise gate._Open  # DPR206
+        raise Open  # DPR206
     if not params or params[0] not in _COMPONENT_PARAMS:
         return
-    span = gate._call_span(walk.data[: starts[call.lineno - 1] + call.col_offset], lines, call)
-    use = ComponentUse(
-        method,
-        params[0],
-        _summary_string(walk, gate._argument(call, 0, params[0]), scope),
-        _summary_string(walk, gate._argument(call, 1, params[1]), scope) if len(params) > 1 and params[1] in ("topic_name", "topic") else None,
-        span,
-        None,
-        tuple(sorted(set(given))),
-    )
+    topic = len(params) > 1 and params[1] in ("topic_name", "topic")
+    use: dict[str, Any] = {
+        "method": method,
+        "param": params[0],
+        "name": _summary_string(walk, _argument(call, 0, params[0]), scope),
+        "topic": _summary_string(walk, _argument(call, 1, params[1]), scope) if topic else None,
+        "keywords": tuple(sorted(set(given))),
+    }
     if method == "invoke_method":
-        use = ComponentUse(
-            use.method, use.param, use.name, use.topic, use.span, None, use.keywords,
-            _summary_string(walk, gate._argument(call, 1, "method_name"), scope),
-            _summary_string(walk, verb, scope) if verb is not None else None,
-            data is not None and not (isinstance(data, ast.Constant) and data.value is None),
-        )
-    facts.components.append(((call.lineno, call.col_offset), use))
+        use["method_name"] = _summary_string(walk, _argument(call, 1, "method_name"), scope)
+        use["http_verb"] = _summary_string(walk, verb, scope) if verb is not None else None
+        use["has_body"] = data is not None and not (isinstance(data, ast.Constant) and data.value is None)
+    facts.components.append((call, use))
 
 
 def _member_known(path: str, method: str, members: dict, sdk: SdkPin) -> bool:
@@ -210,29 +201,25 @@ def _member_known(path: str, method: str, members: dict, sdk: SdkPin) -> bool:
 
 def _check_keyword(path: str, member: str, keyword: str, sdk: SdkPin) -> None:
     """rules/clients.py `unknown_sdk_member` finds nothing to say of the keyword."""
-    from dapr_lint.python import gate
-
     if sdk.older_than_newest:
         absence = keyword_absence(path, member, keyword, sdk)
         if absence is None:
             return
         if absence.kind != "unknown":
-            raise gate._Open
+            raise Open
     if keyword not in (MEMBERS.get(path, {}).get(member, {}).get("params") or ()):
-        raise gate._Open
+        raise Open
 
 
 def _string(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> str:
     """The text of an argument written as a string or a name the model reads as one; opens on anything else."""
-    from dapr_lint.python import gate
-
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
         return expr.value
     if isinstance(expr, ast.Name):
         value = walk.value(expr, scope)
         if value[0] == "str":
             return value[1]
-    raise gate._Open
+    raise Open
 
 
 def _summary_string(walk: "_WalkFacts", expr: Optional[ast.expr], scope: "_Scope") -> StrValue:
@@ -267,8 +254,6 @@ def _in_try(node: ast.AST, function: Optional[ast.AST], parents: dict) -> bool:
 
 def _is_generator(function: ast.AST) -> bool:
     """A `yield` in the function's own body (not a nested function's)."""
-    from dapr_lint.python import gate
-
     stack = list(ast.iter_child_nodes(function))
     while stack:
         node = stack.pop()
@@ -276,40 +261,34 @@ def _is_generator(function: ast.AST) -> bool:
             return True
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
             continue
-        if isinstance(node, gate._CHILDLESS):
-            continue
         stack.extend(ast.iter_child_nodes(node))
     return False
 
 
-def _check_not_called(walk: "_WalkFacts", tree: ast.Module, parents: dict, name: str) -> None:
+def _check_not_called(walk: "_WalkFacts", name: str) -> None:
     """Opens when a function may call the module-level `def name` (its blocking entry would reach the caller's,
     or DPR101 report the call): the name read anywhere but at module level, or as a member anywhere."""
-    from dapr_lint.python import gate
-
     for expr, scope in walk.chains:
         if type(expr) is ast.Name:
             if expr.id == name and scope is not walk.module:  # type: ignore[attr-defined]
-                raise gate._Open
+                raise Open
             continue
         link: ast.expr = expr
         while type(link) is ast.Attribute:
             if link.attr == name:  # type: ignore[attr-defined]
-                raise gate._Open
+                raise Open
             link = link.value  # type: ignore[attr-defined]
         if type(link) is ast.Name and link.id == name and scope is not walk.module:  # type: ignore[attr-defined]
-            raise gate._Open
+            raise Open
 
 
-def _snippet(data: bytes, lines: list[str], starts: list[int], func: ast.expr) -> str:
-    """What `code_for_node(<the constructor's callee>) + "()"` gives (python/summary_blocking.py `_use_snippet`):
-    the callee's text, on one line."""
-    from dapr_lint.python import gate
-
-    if func.end_lineno != func.lineno or func.end_col_offset is None:
-        raise gate._Open
-    line = lines[func.lineno - 1].encode("utf-8")
-    text = line[func.col_offset : func.end_col_offset].decode("utf-8")
-    if text != ast.unparse(func):
-        raise gate._Open  # spaces or parentheses inside the callee
-    return text + "()"
+def _argument(call: ast.Call, index: Optional[int], keyword: str) -> Optional[ast.expr]:
+    """python/model's `argument(call, index, keyword)` for a call without star arguments (those open)."""
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        raise Open
+    for k in call.keywords:
+        if k.arg == keyword:
+            return k.value
+    if index is None:
+        return None
+    return call.args[index] if index < len(call.args) else None

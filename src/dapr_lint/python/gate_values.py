@@ -1,0 +1,287 @@
+"""The first pass's reading of the SDK's value classes (python/gate.py): the response classes of the member table
+(`dapr.clients.grpc._response.StateResponse`, ...), written in a file that uses them without a client.
+
+The model types an instance of such a class from a construction (`StateResponse(data=b"x")`) or an annotation
+(`resp: StateResponse`, `Optional["StateResponse"]`), whatever the pin, from the newest member table
+(python/model `_instantiate`, `type_from_annotation`). What it then reads of the instance:
+- DPR108 (rules/clients.py `unknown_sdk_member`): every attribute read on it, judged by the pin
+  (`member_absence`), and the keywords of a call of one of its methods (`keyword_absence`, the method's
+  parameters); a subscript of a secret response;
+- DPR205 (rules/payloads.py `_state_json_target`): `.json()`, `json.loads(resp.data)` and the like on a
+  StateResponse;
+- a method's result, typed when the member table names a class of its own (none of these classes' methods do),
+  and a coroutine when the method is `async` (none is).
+No other rule or summary fact keys on these classes: the constructor's keywords are checked for clients only
+(rules/clients.py `_signature_of`) and no summary fact holds an SDK instance (`maybe_project` leaves `dapr` out).
+
+So the first pass lets these classes pass only where what the model makes of them stays in reach: a class named
+as a callee, in an annotation, a checked type or a comparison; each instance (a construction, a name bound to
+one or annotated as one) read only as a receiver whose attribute the rules accept, an argument, a statement, a
+test or an operand, or bound to a plain name in a function or module. Anything else opens (`Open`): an instance
+returned, yielded, awaited, entered, stored in an attribute or a class body, subscripted, unpacked.
+
+`instance_class` is the typing other families reuse: the SDK class path of what an expression holds, as the
+model would type it, or None.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any, Optional
+
+from dapr_lint.python import known
+from dapr_lint.python.sdk_releases import SdkPin, keyword_absence, member_absence, unpinned
+from dapr_lint.python.sdk_table import MEMBERS
+
+# The SDK classes the model types an instance of that are neither a client nor a framework class: the response
+# classes of the member table.
+VALUE_CLASSES = frozenset(path for path in MEMBERS if path not in known.CLIENTS and path not in known.FRAMEWORK_CLASSES)
+_SECRET_RESPONSES = frozenset(
+    {"dapr.clients.grpc._response.GetSecretResponse", "dapr.clients.grpc._response.GetBulkSecretResponse"}
+)
+# typing's wrappers the model reads through (python/model `type_from_annotation`)
+_UNIONS = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional"})
+_ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
+# where an instance may stand with nothing read of it: a test, an operand, an f-string's value
+_OPERANDS = (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.If, ast.While, ast.Assert, ast.FormattedValue)
+
+
+class Open(Exception):
+    """The model may read a value class where the first pass does not: the file goes the full way."""
+
+
+class ValueTypes:
+    """What the model types as an instance of a value class, in a walked module (`walk`: python/gate.py's
+    `_WalkFacts`, whose `value`, `lookup` and `index` mirror the model's resolution)."""
+
+    def __init__(self, walk: Any, tree: ast.Module, sdk: Optional[SdkPin]) -> None:
+        self.walk, self.tree = walk, tree
+        self.sdk = sdk or unpinned()  # the model's default (ModuleModel.build)
+        self.parents: dict[int, ast.AST] = walk.index(tree)[1]
+        self.typed: dict[int, Optional[str]] = {}  # binding id -> its class (None: not an instance of one)
+
+    # -- typing (the API) ----------------------------------------------------------------------------
+
+    def class_of(self, expr: ast.expr, scope: Any) -> Optional[str]:
+        """The value class a Name/Attribute chain names (`StateResponse`, `_response.StateResponse`), or None."""
+        if not isinstance(expr, (ast.Name, ast.Attribute)):
+            return None
+        value = self.walk.value(expr, scope)
+        if value[0] == "ref" and known.canonical(value[1]) in VALUE_CLASSES:
+            return known.canonical(value[1])
+        return None
+
+    def instance_class(self, expr: ast.expr, scope: Any) -> Optional[str]:
+        """The value class an expression is an instance of, as the model may type it: a construction, or a name
+        one of whose bindings is typed (the model joins them: with any other value it knows nothing; this
+        answers the class all the same, so that every place such a name is read is checked)."""
+        if isinstance(expr, ast.Call):
+            return self.class_of(expr.func, scope)
+        if isinstance(expr, ast.Name):
+            for binding in self.walk.lookup(expr.id, scope) or ():
+                found = self.binding_class(binding)
+                if found is not None:
+                    return found
+        return None
+
+    def binding_class(self, binding: Any) -> Optional[str]:
+        key = id(binding)
+        if key in self.typed:
+            return self.typed[key]
+        self.typed[key] = None  # a cycle (`a = b; b = a`) types nothing
+        found: Optional[str] = None
+        if binding.kind in ("param", "annotation", "assign") and binding.annotation is not None:
+            scopes = (binding.scope, binding.scope.parent) if binding.kind == "param" else (binding.scope,)
+            found = next((c for s in scopes if s is not None for c in self.annotated(binding.annotation, s)), None)
+        if found is None and binding.kind == "assign" and isinstance(binding.value, ast.expr):
+            found = self.instance_class(binding.value, binding.scope)
+        self.typed[key] = found
+        return found
+
+    def annotated(self, annotation: ast.expr, scope: Any, depth: int = 0) -> list[str]:
+        """The value classes an annotation may type (`V`, `"V"`, `Optional[V]`, `Union[V, ...]`, `V | None`,
+        `Annotated[V, ...]`): every class the model may join (it gives UNKNOWN for two)."""
+        if depth > 8:
+            raise Open
+        if isinstance(annotation, ast.Constant) and isinstance(annotation.value, str):
+            try:
+                parsed = ast.parse(annotation.value.strip(), mode="eval").body
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                raise Open from None  # LibCST may parse what CPython does not
+            return self.annotated(parsed, scope, depth + 1)
+        if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+            return [*self.annotated(annotation.left, scope, depth + 1), *self.annotated(annotation.right, scope, depth + 1)]
+        if isinstance(annotation, ast.Subscript):
+            origin = self.walk.value(annotation.value, scope) if isinstance(annotation.value, (ast.Name, ast.Attribute)) else None
+            path = known.canonical(origin[1]) if origin is not None and origin[0] == "ref" else None
+            if path not in _UNIONS and path not in _ANNOTATED:
+                return []  # `list[V]`, `Type[V]`: UNKNOWN in the model
+            parts = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+            if path in _ANNOTATED:
+                parts = parts[:1]
+            return [c for part in parts for c in self.annotated(part, scope, depth + 1)]
+        found = self.class_of(annotation, scope)
+        return [found] if found is not None else []
+
+    # -- the check ------------------------------------------------------------------------------------
+
+    def check(self, named: list[tuple[ast.expr, Any]], chains: list[tuple[ast.expr, Any]]) -> None:
+        """Opens unless every value class named (`named`: the chains naming one) stands where the model reads
+        nothing by it but the instance it types, and every instance is read only where the rules stay silent.
+        `chains`: every name and attribute chain of the walk, with its scope."""
+        for expr, scope in named:
+            path = self.class_of(expr, scope)
+            if path is None:
+                raise Open  # (a chain the gate resolved otherwise: never)
+            self.named_at(expr, scope, path)
+        names = {path.rsplit(".", 1)[-1] for path in VALUE_CLASSES}
+        for node in self.walk.index(self.tree)[0]:
+            if type(node) is ast.AnnAssign and names & _written(node.annotation):  # type: ignore[attr-defined]
+                self.annotated_target(node)  # type: ignore[arg-type]
+        for expr, scope in chains:
+            root = expr
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if not isinstance(root, ast.Name):
+                continue
+            path = self.instance_class(root, scope)
+            if path is not None:
+                self.read_at(root, scope, path)
+
+    def annotated_target(self, node: ast.AnnAssign) -> None:
+        """Opens for an annotation that may type an attribute (`self.resp: V = ...`) or a class's field (`resp: V`
+        in a class body, read as `self.resp`): the model types those, read through the instance."""
+        if not isinstance(node.target, ast.Name):
+            raise Open
+        up = self.parents.get(id(node))
+        while up is not None and not isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.Module)):
+            if isinstance(up, ast.ClassDef):
+                raise Open
+            up = self.parents.get(id(up))
+
+    def named_at(self, expr: ast.expr, scope: Any, path: str) -> None:
+        """A class named: called (its instance is then read where the call stands), or written in an annotation,
+        a checked type or a comparison."""
+        up = self.parents.get(id(expr))
+        if up is None:
+            return  # a name in a string annotation (the binding it types is read where it is used)
+        if isinstance(up, ast.Call) and up.func is expr:
+            self.read_at(up, scope, path)
+            return
+        node: ast.AST = expr
+        if isinstance(up, ast.Tuple) and isinstance(self.parents.get(id(up)), ast.Call):
+            node, up = up, self.parents[id(up)]
+        if (
+            isinstance(up, ast.Call) and isinstance(up.func, ast.Name) and up.func.id in ("isinstance", "issubclass")
+            and not self.walk.lookup(up.func.id, scope) and len(up.args) == 2 and up.args[1] is node and not up.keywords
+        ):
+            return
+        if isinstance(up, ast.Compare):
+            return
+        while isinstance(up, (ast.Tuple, ast.Subscript, ast.BinOp)):
+            node, up = up, self.parents.get(id(up))
+        if (
+            (isinstance(up, ast.arg) and up.annotation is node)
+            or (isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef)) and up.returns is node)
+            or (isinstance(up, ast.AnnAssign) and up.annotation is node)
+        ):
+            return
+        raise Open  # an alias, an argument, a default, a base: a value the model may pass on
+
+    def read_at(self, expr: ast.expr, scope: Any, path: str) -> None:
+        """An instance of `path` (a construction, or a read of a name typed as one), where it stands."""
+        up = self.parents.get(id(expr))
+        if up is None:
+            raise Open  # a name in a string annotation
+        if isinstance(up, ast.Attribute) and up.value is expr:
+            self.member_read(up, path)
+            return
+        if isinstance(up, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and up.value is expr:
+            targets = up.targets if isinstance(up, ast.Assign) else [up.target]
+            for target in targets:
+                if not isinstance(target, ast.Name):
+                    raise Open  # an attribute, a subscript, an unpacking
+                if any(b.scope.kind == "class" for b in self.walk.lookup(target.id, scope) or ()):
+                    raise Open  # a class attribute: the model reads it through `self.x`, `Cls.x`
+            return
+        if isinstance(up, ast.Expr):
+            return
+        if isinstance(up, ast.Call) and expr is not up.func:
+            return  # an argument (a starred one sits under ast.Starred)
+        if isinstance(up, ast.keyword) and up.arg is not None:
+            return
+        if isinstance(up, (ast.List, ast.Tuple, ast.Set, ast.Dict)) and isinstance(self.parents.get(id(up)), (ast.Call, ast.keyword)):
+            return  # an item of a literal passed as an argument
+        if isinstance(up, _OPERANDS) or (isinstance(up, ast.IfExp) and up.test is expr):
+            return
+        raise Open  # returned, yielded, awaited, entered, subscripted, called, a default, ...
+
+    def member_read(self, node: ast.Attribute, path: str) -> None:
+        """`instance.attr`: silent in DPR108 and DPR205, and a value the model types as nothing further."""
+        if not isinstance(node.ctx, ast.Load):
+            raise Open
+        attr, members, sdk = node.attr, MEMBERS[path], self.sdk
+        if not attr.startswith("_"):  # DPR108 skips those
+            absence = member_absence(path, attr, sdk) if sdk.older_than_newest else None
+            if sdk.older_than_newest and absence is None:
+                pass
+            elif (absence is not None and absence.kind != "unknown") or attr not in members:
+                raise Open  # DPR108 reports it
+        member = members.get(attr)
+        up = self.parents.get(id(node))
+        if path == known.STATE_RESPONSE and attr in ("json", "data", "text"):
+            self.state_decoded(node, up)
+        if member is None or member.get("kind") != "method":
+            return  # the model knows nothing of its value
+        if not (isinstance(up, ast.Call) and up.func is node):
+            raise Open  # a bound method passed on (the model's SdkMethod)
+        if member.get("is_async") or member.get("returns") in MEMBERS:
+            raise Open  # a coroutine, or an instance the model types
+        params = member.get("params")
+        if params is None:
+            return
+        for keyword in up.keywords:
+            if keyword.arg is None:
+                continue
+            absence = keyword_absence(path, attr, keyword.arg, sdk) if sdk.older_than_newest else None
+            if sdk.older_than_newest and absence is None:
+                continue
+            if (absence is not None and absence.kind != "unknown") or keyword.arg not in params:
+                raise Open  # DPR108 reports the keyword
+
+    def state_decoded(self, node: ast.Attribute, up: Optional[ast.AST]) -> None:
+        """Opens where DPR205 may read a StateResponse decoded as JSON: `.json(...)`, and `.data`, `.text()`,
+        `.data.decode()` given to any call (`json.loads`, `orjson.loads`, an alias of one)."""
+        if node.attr == "json":
+            raise Open
+        value: Optional[ast.AST] = node
+        if node.attr == "text" or (isinstance(up, ast.Attribute) and up.attr == "decode"):
+            # the call `resp.text()` / `resp.data.decode()`
+            callee = node if node.attr == "text" else up
+            call = self.parents.get(id(callee))
+            value = call if isinstance(call, ast.Call) and call.func is callee else None
+        if value is not None and isinstance(self.parents.get(id(value)), (ast.Call, ast.keyword)):
+            raise Open
+
+
+def value_class_named(path: str) -> bool:
+    """Whether an import path (as the gate resolves it) is a value class this module reads."""
+    return known.canonical(path) in VALUE_CLASSES
+
+
+def _written(annotation: ast.AST) -> set[str]:
+    """Every name and attribute name written in an annotation, its strings' included (more than CPython parses:
+    every identifier of a string)."""
+    found: set[str] = set()
+    for node in ast.walk(annotation):
+        if isinstance(node, ast.Name):
+            found.add(node.id)
+        elif isinstance(node, ast.Attribute):
+            found.add(node.attr)
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found.update(_IDENTIFIER.findall(node.value))
+    return found
+
+
+_IDENTIFIER = re.compile(r"[^\W\d]\w*")
