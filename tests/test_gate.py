@@ -921,3 +921,67 @@ def test_client_shapes_a_rule_keys_on_still_open(name, monkeypatch):
         assert full[1].practices.forward_http
     else:
         assert getattr(full[1], code), f"the summary's {code} is empty: the shape proves nothing"
+
+
+# -- the actor family read by the first pass itself (python/gate_actors.py) ---------------------------------------
+
+ACTOR_CLOSES = {
+    'c_actor': 'from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        await self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.unregister_reminder(name)\n\n    async def get_items(self) -> list:\n        found, items = await self._state_manager.try_get_state("items")\n        return items if found else []\n',
+    'c_client': 'import asyncio\n\nfrom dapr.actor import ActorId, ActorProxy\nfrom interfaces.cart import CartInterface\n\n\nasync def main() -> None:\n    proxy = ActorProxy.create("CartActor", ActorId("1"), CartInterface)\n    await proxy.AddItem({"sku": "a"})\n    items = await proxy.GetItems()\n    await proxy.invoke_method("AddItem", b"{}")\n    print(items, proxy.actor_id)\n\n\nasyncio.run(main())\n',
+    'c_iface': 'from dapr.actor import ActorInterface, actormethod\n\n\nclass CartInterface(ActorInterface):\n    @actormethod(name="GetItems")\n    async def get_items(self) -> list: ...\n\n    @actormethod(\'AddItem\')\n    async def add_item(self, item: dict) -> None: ...\n\n    @actormethod\n    async def clear(self, data) -> None: ...\n\n    async def plain(self) -> None: ...\n',
+    'c_local': 'from dapr.actor import Actor, ActorInterface, actormethod\n\n\nclass CartInterface(ActorInterface):\n    @actormethod(name="GetItems")\n    async def get_items(self) -> list: ...\n\n\nclass CartActor(Actor, CartInterface):\n    async def get_items(self) -> list:\n        return []\n\n    def helper(self):\n        return 1\n',
+    'c_mock': 'import unittest\n\nfrom dapr.actor.runtime.mock_actor import create_mock_actor\n\nfrom cart import CartActor\n\n\nclass Test(unittest.TestCase):\n    def test_x(self):\n        actor = create_mock_actor(CartActor, "1")\n        self.assertIsNotNone(actor)\n',
+}
+# each a variant of a closing shape where a rule fires (or a use of a name the model may read otherwise): opens
+ACTOR_OPENS = {
+    'o_104_proxy': ('import asyncio\n\nfrom dapr.actor import ActorId, ActorProxy\nfrom interfaces.cart import CartInterface\n\n\nasync def main() -> None:\n    proxy = ActorProxy.create("CartActor", ActorId("1"), CartInterface)\n    proxy.AddItem({"sku": "a"})\n    items = await proxy.GetItems()\n    await proxy.invoke_method("AddItem", b"{}")\n    print(items, proxy.actor_id)\n\n\nasyncio.run(main())\n', 'DPR104'),
+    'o_104_state': ('from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.unregister_reminder(name)\n\n    async def get_items(self) -> list:\n        found, items = await self._state_manager.try_get_state("items")\n        return items if found else []\n', 'DPR104'),
+    'o_801_hook': ('from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        await self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.unregister_reminder(name)\n\n    def _on_deactivate(self):\n        pass\n\n    async def get_items(self) -> list:\n        found, items = await self._state_manager.try_get_state("items")\n        return items if found else []\n', 'DPR801'),
+    'o_801_impl': ('from dapr.actor import Actor, ActorInterface, actormethod\n\n\nclass CartInterface(ActorInterface):\n    @actormethod(name="GetItems")\n    async def get_items(self) -> list: ...\n\n\nclass CartActor(Actor, CartInterface):\n    def get_items(self) -> list:\n        return []\n\n    def helper(self):\n        return 1\n', 'DPR801'),
+    'o_802': ('from dapr.actor import ActorInterface, actormethod\n\n\nclass CartInterface(ActorInterface):\n    @actormethod(name="GetItems")\n    async def get_items(self) -> list: ...\n\n    @actormethod(\'AddItem\')\n    async def add_item(self, item: dict, more: int) -> None: ...\n\n    @actormethod\n    async def clear(self, data) -> None: ...\n\n    async def plain(self) -> None: ...\n', 'DPR802'),
+    'o_803_bare': ('from dapr.actor import ActorInterface, actormethod\n\n\nclass CartInterface(ActorInterface):\n    @actormethod(name="GetItems")\n    async def get_items(self) -> list: ...\n\n    @actormethod(\'AddItem\')\n    async def add_item(self, item: dict) -> None: ...\n\n    @actormethod\n    async def clear(self) -> None: ...\n\n    async def plain(self) -> None: ...\n', 'DPR803'),
+    'o_803_unnamed': ("from dapr.actor import ActorInterface, actormethod\n\n\nclass CartInterface(ActorInterface):\n    @actormethod()\n    async def get_items(self) -> list: ...\n\n    @actormethod('AddItem')\n    async def add_item(self, item: dict) -> None: ...\n\n    @actormethod\n    async def clear(self, data) -> None: ...\n\n    async def plain(self) -> None: ...\n", 'DPR803'),
+    'o_806': ('from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        await self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.unregister_reminder(name)\n\n    async def get_items(self) -> list:\n        items = await self._state_manager.get_state("cart")\n        if items is None:\n            items = []\n        return items\n', 'DPR806'),
+    'o_807': ('from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        await self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.register_reminder("r", "notbytes", None, None)\n\n    async def get_items(self) -> list:\n        found, items = await self._state_manager.try_get_state("items")\n        return items if found else []\n', 'DPR807'),
+    'o_808': ('from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        await self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.register_timer("t", lambda s: None, None, None, None)\n\n    async def get_items(self) -> list:\n        found, items = await self._state_manager.try_get_state("items")\n        return items if found else []\n', 'DPR808'),
+    'o_809_body': ('import asyncio\n\nfrom dapr.actor import ActorId, ActorProxy\nfrom interfaces.cart import CartInterface\n\n\nasync def main() -> None:\n    proxy = ActorProxy.create("CartActor", ActorId("1"), CartInterface)\n    await proxy.AddItem({"sku": "a"})\n    items = await proxy.GetItems()\n    await proxy.invoke_method("AddItem", {"a": 1})\n    print(items, proxy.actor_id)\n\n\nasyncio.run(main())\n', 'DPR809'),
+    'o_809_id': ('import asyncio\n\nfrom dapr.actor import ActorId, ActorProxy\nfrom interfaces.cart import CartInterface\n\n\nasync def main() -> None:\n    proxy = ActorProxy.create("CartActor", ActorId(5), CartInterface)\n    await proxy.AddItem({"sku": "a"})\n    items = await proxy.GetItems()\n    await proxy.invoke_method("AddItem", b"{}")\n    print(items, proxy.actor_id)\n\n\nasyncio.run(main())\n', 'DPR809'),
+    'o_809_local': ('from dapr.actor import ActorId, ActorInterface, ActorProxy, actormethod\n\n\nclass CartInterface(ActorInterface):\n    @actormethod(name="AddItem")\n    async def add_item(self, item: dict) -> None: ...\n\n\nasync def main() -> None:\n    proxy = ActorProxy.create("CartActor", ActorId("1"), CartInterface)\n    await proxy.add_item({"sku": "a"})\n', 'DPR809'),
+    'o_alias': ('from dapr.actor import actormethod\nam = actormethod\n', None),
+    'o_proxy_ctor': ("from dapr.actor import ActorProxy\np = ActorProxy(None, 'T', None, None, None)\n", None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ACTOR_CLOSES))
+def test_actor_shapes_close_with_the_full_ways_summary(name, monkeypatch):
+    source = ACTOR_CLOSES[name].encode()
+    assert gate.closed_summary(source) is not None
+    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
+    assert gated == full and not full[0]
+
+
+@pytest.mark.parametrize("name", sorted(ACTOR_OPENS))
+def test_actor_shapes_a_rule_keys_on_still_open(name, monkeypatch):
+    source, code = ACTOR_OPENS[name]
+    assert gate.closed_summary(source.encode()) is None
+    full, gated = _both(Path("module.py"), source.encode(), _everything(), monkeypatch)
+    assert gated == full
+    if code is not None:
+        assert code in {d.code for d in full[0]}
+
+
+def test_actor_facts_the_first_pass_reads_itself():
+    """Dispatch names from `@actormethod` (named, positional, bare), SDK bases, and the calls through a proxy
+    of an imported interface at the spans of their names."""
+    interface = gate.closed_summary(ACTOR_CLOSES["c_iface"].encode()).actors.classes["CartInterface"]
+    assert interface.bases == ("sdk:interface",)
+    assert [(m.name, m.dispatch, m.decorated) for m in interface.methods] == [
+        ("get_items", "GetItems", True), ("add_item", "AddItem", True), ("clear", "clear", True), ("plain", "plain", False),
+    ]
+    actor = gate.closed_summary(ACTOR_CLOSES["c_actor"].encode()).actors.classes["CartActor"]
+    assert actor.bases == ("sdk:actor", "import:interfaces.cart.CartInterface", "sdk:remindable")
+    calls = gate.closed_summary(ACTOR_CLOSES["c_client"].encode()).actors.proxy_calls
+    assert [(c.interface, c.method, c.positional, c.keywords, c.span) for c in calls] == [
+        ("interfaces.cart.CartInterface", "AddItem", 1, False, Span(9, 17, 9, 24)),
+        ("interfaces.cart.CartInterface", "GetItems", 0, False, Span(10, 25, 10, 33)),
+    ]

@@ -31,7 +31,7 @@ import re
 from dataclasses import replace
 from typing import Any, Optional, Union
 
-from dapr_lint.python import known
+from dapr_lint.python import gate_actors, known
 from dapr_lint.python.gate_clients import CLIENT_CLASSES, ClientFacts, read_clients
 from dapr_lint.python.gate_clients import Open as _ClientOpen
 from dapr_lint.python.gate_names import NAMES
@@ -180,9 +180,8 @@ OPENING_CALLS = frozenset(
 _SURELY_OPEN = re.compile(
     rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|cloudevents"
     rb")\b|\bDaprGrpcClient(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b"
-    rb"|\.(?:register_actor|register_workflow|register_activity)\s*\("
-    rb"|\bActorProxy\s*[.(]|\(\s*(?:Actor|ActorInterface|Remindable)\b|@\s*actormethod\b|\bDapr(?:Actor|App)\s*\("
-    rb"|\bmock_actor\b|\bDaprWorkflowContext\b",
+    rb"|\.(?:register_actor|register_workflow|register_activity)\s*\(|\bDapr(?:Actor|App)\s*\("
+    rb"|\bDaprWorkflowContext\b",
     re.M,
 )
 # Around a name, what says it is prose (a docstring's ``DaprClient``, a sentence's end, a patch target's
@@ -194,11 +193,10 @@ _SENTENCE_ENDS = frozenset((b". ", b".\n", b".\r", b'."', b".'", b".`"))
 
 
 # Where a match of `_SURELY_OPEN` can start, found by plain byte search (a scan of the pattern itself costs ~40 ns a
-# byte: it has no literal prefix). Every match holds one of these words: a name starting with `Dapr`, `WorkflowRuntime`,
-# `.register_` or `ActorProxy`, or `mock_actor`, starts at it; `(Actor...` and `(Remindable` at the `(` before it,
-# past whitespace; `@ actormethod` at the `@` before it; an import of a web framework at the start of its line.
-_AT_WORD = (b"Dapr", b"WorkflowRuntime", b".register_", b"mock_actor")
-_AFTER_BRACKET = (b"Actor", b"Remindable")  # `Actor` starts `ActorProxy` too
+# byte: it has no literal prefix). Every match holds one of these words: a name starting with `Dapr`, `WorkflowRuntime`
+# or `.register_` starts at it; an import of a web framework at the start of its line. (The actor classes, `actormethod`,
+# `ActorProxy` and the mock actor are read by the first pass itself: python/gate_actors.py.)
+_AT_WORD = (b"Dapr", b"WorkflowRuntime", b".register_")
 _IMPORTED = (b"fastapi", b"flask", b"starlette", b"uvicorn", b"cloudevents")  # `flask` starts `flask_dapr`
 _SPACE = frozenset(b" \t\n\r\x0b\x0c")  # what `\s` matches in a bytes pattern
 
@@ -217,14 +215,6 @@ def _starts(data: bytes) -> list[int]:
 
     for word in _AT_WORD:
         found.update(occurrences(word))
-    for word, opener in [*((w, 40) for w in _AFTER_BRACKET), (b"actormethod", 64)]:  # 40 "(", 64 "@"
-        for at in occurrences(word):
-            found.add(at)
-            before = at
-            while before and data[before - 1] in _SPACE:
-                before -= 1
-            if before and data[before - 1] == opener:
-                found.add(before - 1)
     for word in _IMPORTED:
         for at in occurrences(word):
             found.add(data.rfind(b"\n", 0, at) + 1)
@@ -383,6 +373,7 @@ class _WalkFacts:
         self.awaited: tuple[WorkflowEvent, ...] = ()
         self.started: tuple[WorkflowRuntimeStart, ...] = ()  # DurableAgents started (`_started_agents`)
         self.indexed: Optional[tuple[list[ast.AST], dict[int, ast.AST]]] = None
+        self.actors: Optional[gate_actors.ActorWalk] = None  # the actor facts' walk (`_Gate.run`)
 
     def index(self, tree: ast.Module) -> tuple[list[ast.AST], dict[int, ast.AST]]:
         """The module's nodes (`_nodes`) and each one's parent by `id`, made once."""
@@ -786,12 +777,15 @@ class _Gate(_WalkFacts):
                 if value[1] in CLIENT_CLASSES:
                     clients.append((expr, scope))
                     continue
+                if parents is None:
+                    parents = self.index(tree)[1]
+                if gate_actors.shaped(value[1]):
+                    _actors(gate_actors.check_use, expr, value[1], parents)  # `@actormethod(...)`, `ActorProxy.create(...)`
+                    continue
                 if value[1] not in _READ_IN_ONE_SHAPE:
                     if _member_of_one_shape(value[1]):
                         continue  # `ActorId.create_random_id`: never compared
                     raise _Open
-                if parents is None:
-                    parents = self.index(tree)[1]
                 _check_shape(self, expr, scope, value[1], parents)
                 agents = agents or value[1] in _STARTED_BY_CALLS
         if values:
@@ -803,6 +797,10 @@ class _Gate(_WalkFacts):
             self.started = _started_agents(self, tree)
         if self.waits and (self.imports_module("dapr") or self.imports_module("dapr_agents")):
             self.awaited = _awaited_events(self, tree)
+        if any(self.imports_module(m) for m in ACTOR_MODULES):
+            # the actor rules' shapes (python/gate_actors.py), and the dispatch names the summary's classes need
+            self.actors = gate_actors.ActorWalk(self, _base_kind, parents if parents is not None else self.index(tree)[1])
+            _actors(self.actors.check)
         summary = self.summary()
         if clients:
             try:
@@ -1506,12 +1504,14 @@ def _str_actor_id(walk: _WalkFacts, call: ast.Call, scope: _Scope) -> bool:
 
 
 def _actor_summary(walk: _WalkFacts) -> ActorSummary:
-    """The summary's actor facts of a module importing `dapr.actor` or `dapr.ext` with no actor name of NAMES in
-    it (those open it): every class named without a dot (python/model/actors.py `actor_summary_draft`), its bases
-    as the model names them and its methods, at the spans of their names. Registrations, proxies and hosts come
-    only from names of NAMES or `register_actor` (which open the file)."""
+    """The summary's actor facts of a module importing `dapr.actor` or `dapr.ext` (python/model/actors.py
+    `actor_summary_draft`): every class named without a dot, its bases as the model names them and its methods
+    (their dispatch names read by python/gate_actors.py), at the spans of their names; the calls through a proxy
+    (gate_actors). Registrations and hosts come only from names of NAMES or `register_actor` (which open the file)."""
     classes: dict[str, ActorClassFact] = {}
     lines: Optional[list[str]] = None
+    actors = walk.actors
+    dispatch = actors.dispatch if actors is not None else {}
     for klass in walk.classes:
         if "." in klass.qualname:
             continue
@@ -1519,11 +1519,21 @@ def _actor_summary(walk: _WalkFacts) -> ActorSummary:
             lines = _source_lines(walk.data)
         bases = tuple(_base_kind(walk, base, klass.scope) for base in klass.node.bases)
         methods = tuple(
-            ActorMethodFact(name, name, info.is_async, bool(info.decorators), _name_span(lines, info.node, name))
+            ActorMethodFact(name, dispatch.get(id(info), name), info.is_async, bool(info.decorators), _name_span(lines, info.node, name))
             for name, info in klass.methods.items()
         )
         classes[klass.name] = ActorClassFact(klass.name, bases, methods, _name_span(lines, klass.node, klass.name))
-    return ActorSummary(classes=classes)
+    if actors is None:
+        return ActorSummary(classes=classes)
+    return ActorSummary(classes=classes, proxy_calls=_actors(actors.proxy_calls, _source_lines(walk.data)))
+
+
+def _actors(check: Any, *args: Any) -> Any:
+    """A question of python/gate_actors.py, its `Opens` made the gate's `_Open`."""
+    try:
+        return check(*args)
+    except gate_actors.Opens:
+        raise _Open from None
 
 
 def _base_kind(walk: _WalkFacts, base: ast.expr, scope: _Scope) -> str:
@@ -1532,8 +1542,12 @@ def _base_kind(walk: _WalkFacts, base: ast.expr, scope: _Scope) -> str:
         value = walk.value(base, scope)
         if value[0] == "ref":
             path = value[1]
-            if path in ACTOR_CLASSES or path in INTERFACE_CLASSES or path in REMINDABLE_CLASSES:
-                raise _Open  # (a name of NAMES: never reached)
+            if path in ACTOR_CLASSES:
+                return "sdk:actor"
+            if path in INTERFACE_CLASSES:
+                return "sdk:interface"
+            if path in REMINDABLE_CLASSES:
+                return "sdk:remindable"
             return "other" if path.split(".", 1)[0] in _ACTOR_BASE_LIBRARIES else f"import:{path}"
         if isinstance(base, ast.Name):
             bindings = walk.lookup(base.id, scope)
@@ -1678,11 +1692,13 @@ def _with_clients(data: bytes, summary: ModuleSummary, clients: ClientFacts) -> 
 
 def _anchored_import(path: str) -> bool:
     """An import that opens the gate by itself: of an anchor package, or of a name of NAMES or below one (a module
-    above a name opens it where its names are used: the chains; so does a name read in one shape only, a value
-    class or a Dapr client class: python/gate_values.py and python/gate_clients.py read where they are used)."""
+    above a name opens it where its names are used: the chains; so does a name read in one shape only, an actor
+    name, a value class or a Dapr client class: python/gate_actors.py, gate_values.py and gate_clients.py read
+    where they are used)."""
+    canonical = known.canonical(path)
     if (
-        path.startswith(".") or known.canonical(path) in _READ_IN_ONE_SHAPE or value_class_named(path)
-        or known.canonical(path) in CLIENT_CLASSES
+        path.startswith(".") or canonical in _READ_IN_ONE_SHAPE or value_class_named(path)
+        or gate_actors.importable(canonical) or canonical in CLIENT_CLASSES
     ):
         return False
     if path.split(".", 1)[0] in ANCHOR_ROOTS:

@@ -1,0 +1,303 @@
+"""The actor family in the first pass (python/gate.py): the SDK's actor names the walk reads itself.
+
+A module defining actors or actor interfaces (`class X(Actor, XInterface)`, `@actormethod(name="...")`), calling
+the state manager or the actor's coroutines, or calling actors through `ActorProxy.create(...)` closes when no
+per-file actor rule can fire there, and its summary's actor facts are built here as python/model/actors.py
+builds them (`actor_summary_draft`). Where this pass cannot tell what a rule would say it opens:
+
+- DPR801: a plain undecorated `def` named like an SDK hook or a public method of a local interface, in a module
+  with an actor class (more than the rule's own lookup through each actor's hierarchy);
+- DPR802: an interface method (a class with `ActorInterface` as a direct base) taking two bodies or more;
+- DPR803: `@actormethod()` without a name, a bare `@actormethod` on a method with no parameter beyond `self`, a
+  name that is not a plain str literal (the model may resolve it otherwise);
+- DPR104: a state manager call (`<x>._state_manager.<coroutine>(...)`), an actor coroutine (`unregister_timer`...)
+  or a call through a proxy that is not the direct operand of `await`;
+- DPR806: `name = await <x>._state_manager.get_state(...)` (the rule then reads how `name` is tested);
+- DPR807, DPR808: any `register_reminder` or `register_timer` call;
+- DPR809: a proxy whose interface is not an import path (a local interface: the rule reads its dispatch names),
+  `invoke_method` given a body that is not a bytes literal;
+- a proxy the model may read otherwise (bound other than by one plain assignment to one name, or several times).
+
+`actormethod` is read only as a method's decorator (bare or called), `ActorProxy.create` only called; any other
+use of them opens (an alias, an argument). The mock actor module (`dapr.actor.runtime.mock_actor`) only silences
+DPR802, which is checked here regardless: its names pass in any shape.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any, Optional
+
+from dapr_lint.python.model.actors import (
+    _LIBRARIES,
+    ACTOR_COROUTINES,
+    ACTORMETHOD,
+    AWAITED_HOOKS,
+    PROXY_CREATE,
+    PROXY_MEMBERS,
+    STATE_MANAGER_COROUTINES,
+)
+from dapr_lint.summaries import ActorProxyCallFact, Span
+
+if TYPE_CHECKING:
+    from dapr_lint.python.gate import _Class, _Function, _Gate, _Scope  # noqa: F401
+
+_MOCK = "dapr.actor.runtime.mock_actor"
+# The classes `ActorProxy.create` is called on: imported freely, their uses are chains the walk checks.
+_PROXY_CLASSES = frozenset(path.rsplit(".", 1)[0] for path in PROXY_CREATE)
+# `register_timer`, `register_reminder`: DPR807/DPR808 read their arguments (the SDK release pinned, for one).
+_REGISTERING = frozenset({"register_timer", "register_reminder"})
+
+
+class Opens(Exception):
+    """Raised where the gate must open (gate.py turns it into its own `_Open`)."""
+
+
+def shaped(path: str) -> bool:
+    """A name of the family the walk reads where it is written (`check_use`)."""
+    return path in ACTORMETHOD or path in PROXY_CREATE or path == _MOCK or path.startswith(_MOCK + ".")
+
+
+def importable(path: str) -> bool:
+    """An import that opens nothing by itself: every use of the name is a chain `check_use` or the walk reads."""
+    return shaped(path) or path in _PROXY_CLASSES
+
+
+def check_use(expr: ast.expr, path: str, parents: dict[int, ast.AST]) -> None:
+    """Opens unless `actormethod` decorates a function (bare or called) or `ActorProxy.create` is called."""
+    if path == _MOCK or path.startswith(_MOCK + "."):
+        return  # read only by `imports_module` (DPR802's silence)
+    up = parents.get(id(expr))
+    if path in PROXY_CREATE:
+        if isinstance(up, ast.Call) and up.func is expr:
+            return
+        raise Opens
+    if isinstance(up, ast.Call) and up.func is expr:
+        expr, up = up, parents.get(id(up))
+    if isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef)) and any(expr is d for d in up.decorator_list):
+        return
+    raise Opens
+
+
+class ActorWalk:
+    """The actor rules' questions over one walked module, asked of the walk's classes, functions and calls."""
+
+    def __init__(self, walk: "_Gate", base_kind: Any, parents: dict[int, ast.AST]) -> None:
+        self.walk, self.parents = walk, parents
+        self.base_kind = base_kind  # gate._base_kind
+        self._bases: dict[int, list[tuple[str, Optional["_Class"]]]] = {}
+        self.dispatch: dict[int, Optional[str]] = {}  # by `id` of a walk function: its `actor_method` dispatch
+
+    # -- classes (model/actors.py `bases`, `chain`, `role`) ----------------------------------------------------
+
+    def bases(self, klass: "_Class") -> list[tuple[str, Optional["_Class"]]]:
+        found = self._bases.get(id(klass))
+        if found is None:
+            found = []
+            for base in klass.node.bases:
+                kind = self.base_kind(self.walk, base, klass.scope)
+                local = None
+                if kind.startswith("local:"):
+                    local = self.walk.lookup(base.id, klass.scope)[0].target  # type: ignore[attr-defined,index]
+                found.append((kind, local))
+            self._bases[id(klass)] = found
+        return found
+
+    def chain(self, klass: "_Class") -> list["_Class"]:
+        seen: set[int] = set()
+        found: list["_Class"] = []
+        stack = [klass]
+        while stack:
+            current = stack.pop(0)
+            if id(current) in seen:
+                continue
+            seen.add(id(current))
+            found.append(current)
+            stack.extend(local for _kind, local in self.bases(current) if local is not None)
+        return found
+
+    def role(self, klass: "_Class") -> Optional[str]:
+        kinds = {kind for current in self.chain(klass) for kind, _local in self.bases(current)}
+        return "actor" if "sdk:actor" in kinds else "interface" if "sdk:interface" in kinds else None
+
+    # -- the checks --------------------------------------------------------------------------------------------
+
+    def check(self) -> None:
+        """Opens where a per-file actor rule may fire (see the module's docstring)."""
+        walk = self.walk
+        for info in walk.functions:
+            self.dispatch[id(info)] = self._actor_method(info)
+        roles = {id(klass): self.role(klass) for klass in walk.classes}
+        interfaces = [k for k in walk.classes if any(kind == "sdk:interface" for kind, _l in self.bases(k))]
+        for klass in interfaces:
+            for info in walk.functions:
+                if info.klass is klass and not info.name.startswith("_") and _arity(info.node) >= 2:
+                    raise Opens  # DPR802
+        if "actor" in roles.values():
+            awaited = set(AWAITED_HOOKS)
+            for klass in interfaces:
+                awaited.update(name for name in klass.methods if not name.startswith("_"))
+            for info in walk.functions:
+                klass = info.klass
+                if (
+                    klass is not None and roles[id(klass)] != "interface" and info.name in awaited
+                    and not info.is_async and not info.decorators
+                ):
+                    raise Opens  # DPR801
+        parents = self.parents
+        for call, scope in walk.calls:
+            func = call.func
+            if type(func) is not ast.Attribute:
+                continue
+            attr = func.attr
+            up = parents.get(id(call))
+            awaited_here = isinstance(up, ast.Await)
+            if attr in STATE_MANAGER_COROUTINES and isinstance(func.value, ast.Attribute) and func.value.attr == "_state_manager":
+                if not awaited_here:
+                    raise Opens  # DPR104
+                if attr == "get_state" and isinstance(parents.get(id(up)), (ast.Assign, ast.AnnAssign)):
+                    raise Opens  # DPR806 reads how the name is tested
+                continue
+            if attr in ACTOR_COROUTINES:
+                if attr in _REGISTERING or not awaited_here:
+                    raise Opens  # DPR807, DPR808; DPR104
+                continue
+            if self.proxy_of(func.value, scope) is None or attr in ("actor_id", "actor_type", "create"):
+                continue
+            if not awaited_here:
+                raise Opens  # DPR104
+            if attr == "invoke_method":
+                body = _argument(call, 1, "raw_body")
+                if body is not None and not (isinstance(body, ast.Constant) and isinstance(body.value, bytes)):
+                    raise Opens  # DPR809
+
+    def _actor_method(self, info: "_Function") -> Optional[str]:
+        """model/actors.py `actor_method(info).dispatch`, opening where DPR803 may fire or the name may be read
+        otherwise."""
+        found: list[Optional[str]] = []
+        for decorator in info.decorators:
+            call = decorator if isinstance(decorator, ast.Call) else None
+            target = call.func if call is not None else decorator
+            if self.walk.path_of(target, info.scope) not in ACTORMETHOD:
+                continue
+            if call is None:
+                node = info.node
+                assert isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                args = node.args
+                if len([*args.posonlyargs, *args.args][1:]) + len(args.kwonlyargs) == 0 and args.vararg is None and args.kwarg is None:
+                    raise Opens  # DPR803 (a bare decorator on a method taking no body)
+                found.append(info.name)
+                continue
+            if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+                raise Opens
+            # the first positional argument, else `name=` (LibCST's first argument of either kind)
+            name = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "name"), None)
+            if name is None or not _plain_string(self.walk.data, name):
+                raise Opens  # DPR803 (no name), or a name the model may read otherwise
+            found.append(name.value)  # type: ignore[attr-defined]
+        if len(found) > 1:
+            raise Opens
+        return found[0] if found else info.name
+
+    # -- proxies (model/actors.py `_find_calls`, `proxy_of`) -----------------------------------------------------
+
+    def proxy_of(self, expr: ast.expr, scope: "_Scope") -> Optional[tuple[ast.Call, "_Scope"]]:
+        """The `ActorProxy.create(...)` call a receiver is (or a name holds); opens where the model may read the
+        name otherwise."""
+        walk = self.walk
+        if type(expr) is ast.Call:
+            return (expr, scope) if self._creates(expr, scope) else None
+        if type(expr) is not ast.Name:
+            return None
+        bindings = walk.lookup(expr.id, scope) or []
+        made = [b for b in bindings if type(b.value) is ast.Call and self._creates(b.value, b.scope)]
+        if not made:
+            return None
+        if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].annotation is not None:
+            raise Opens
+        call = made[0].value
+        statement = self.parents.get(id(call))
+        if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1 and isinstance(statement.targets[0], ast.Name)):
+            raise Opens
+        return call, made[0].scope
+
+    def _creates(self, call: ast.Call, scope: "_Scope") -> bool:
+        return type(call.func) is ast.Attribute and call.func.attr == "create" and self.walk.path_of(call.func, scope) in PROXY_CREATE
+
+    def proxy_calls(self, lines: list[str]) -> tuple[ActorProxyCallFact, ...]:
+        """The summary's `proxy_calls` (`actor_summary_draft`): calls through a proxy whose interface is imported,
+        in the order LibCST meets them (by position), at the span of the method's name."""
+        walk = self.walk
+        found: list[tuple[tuple[int, int], ActorProxyCallFact]] = []
+        for call, scope in walk.calls:
+            func = call.func
+            if type(func) is not ast.Attribute or func.attr in PROXY_MEMBERS:
+                continue
+            proxy = self.proxy_of(func.value, scope)
+            if proxy is None:
+                continue
+            interface = _argument(proxy[0], 2, "actor_interface", stars=None)
+            if interface is None:
+                continue
+            value = walk.value(interface, proxy[1])
+            if value[0] != "ref":
+                raise Opens  # a local interface (DPR809 reads it) or one the model may know otherwise
+            if value[1].split(".", 1)[0] in _LIBRARIES:
+                continue
+            fact = ActorProxyCallFact(
+                value[1], func.attr, len([a for a in call.args if not isinstance(a, ast.Starred)]),
+                bool(call.keywords), _attr_span(lines, func),
+            )
+            found.append(((call.lineno, call.col_offset), fact))
+        found.sort(key=lambda item: item[0])
+        if len({key for key, _fact in found}) != len(found):
+            raise Opens
+        return tuple(fact for _key, fact in found)
+
+
+def _arity(node: Any) -> int:
+    """model/actors.py `required_params` of a method without star parameters (0 with them: DPR802 skips those)."""
+    args = node.args
+    if args.vararg is not None or args.kwarg is not None:
+        return 0
+    params = [*args.posonlyargs, *args.args]
+    with_default = len(args.defaults)
+    return sum(1 for i in range(1, len(params)) if i < len(params) - with_default)
+
+
+def _argument(call: ast.Call, index: int, keyword: str, stars: Any = Opens) -> Optional[ast.expr]:
+    """model/actors.py `_argument` (rules/actors.py `_call_arg`): by keyword, else by position; with star
+    arguments the position is not known (opens, or None when `stars` is None)."""
+    for k in call.keywords:
+        if k.arg == keyword:
+            return k.value
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        if stars is None:
+            return None
+        raise stars
+    return call.args[index] if index < len(call.args) else None
+
+
+def _plain_string(data: bytes, node: ast.expr) -> bool:
+    """A str literal written as one plain string on one line (not concatenated, no prefix, no escapes): its
+    value is its text, as LibCST's `evaluated_value` gives it."""
+    if not (isinstance(node, ast.Constant) and isinstance(node.value, str)) or node.lineno != node.end_lineno:
+        return False
+    if node.end_col_offset is None:
+        return False
+    line = data.split(b"\n", node.lineno)[node.lineno - 1]
+    text = line[node.col_offset:node.end_col_offset]
+    inner = node.value.encode("utf-8")
+    return text in (b'"' + inner + b'"', b"'" + inner + b"'") and b"\\" not in inner
+
+
+def _attr_span(lines: list[str], func: ast.Attribute) -> Span:
+    """The span of an attribute's name (LibCST's positions: 1-based columns in characters)."""
+    if func.end_lineno is None or func.end_col_offset is None:
+        raise Opens
+    line = lines[func.end_lineno - 1]
+    end = len(line.encode("utf-8")[: func.end_col_offset].decode("utf-8", "strict"))
+    start = end - len(func.attr)
+    if start < 0 or line[start:end] != func.attr:
+        raise Opens  # a name CPython normalised (NFKC)
+    return Span(func.end_lineno, start + 1, func.end_lineno, end + 1)
