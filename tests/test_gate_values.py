@@ -113,6 +113,107 @@ OPEN = {
 }
 
 
+# The classes the model reads only where they are called, or by a member (gate_values.CALLED_CLASSES)
+CALLED_CLOSED = {
+    # a test module checks the Job class itself: DPR420 reads none of its constructions (a 5-field cron here)
+    "jobs built in a test module": (
+        b"import unittest\nfrom dapr.clients.grpc._jobs import DropFailurePolicy, Job\n\n\nclass T(unittest.TestCase):\n"
+        b"    def test_job(self):\n        job = Job(name='j', schedule='* * * * *', failure_policy=DropFailurePolicy())\n"
+        b"        self.assertEqual(job.name, 'j')\n        again = Job._from_proto(job._get_proto())\n"
+        b"        self.assertIsInstance(again, Job)\n"
+    ),
+    "the sidecar health check": (
+        b"from typing import Optional\nfrom dapr.clients.health import DaprHealth\n\n\n"
+        b"def ready(health: Optional[DaprHealth] = None) -> None:\n    DaprHealth.wait_for_sidecar()\n    DaprHealth()\n"
+    ),
+    "payload classes with str payloads and metadata": (
+        b"import json\nfrom dapr.clients import BulkPublishEntry\nfrom dapr.clients.grpc._request import "
+        b"TransactionalStateOperation, TransactionOperationType\nfrom dapr.clients.grpc._state import StateItem\n\n\n"
+        b"def build(key, payload):\n    return [\n        StateItem(key='a', value='v1', metadata={'ttlInSeconds': '5'}),\n"
+        b"        StateItem(key, json.dumps({'a': 1}), None, None, {'k': f'{key}'}),\n"
+        b"        TransactionalStateOperation(key='b', data=b'x', operation_type=TransactionOperationType.upsert),\n"
+        b"        TransactionalStateOperation('c', payload),\n        BulkPublishEntry(event=payload, metadata=None, entry_id='1'),\n    ]\n"
+    ),
+    "topic event responses with a valid or unknown status": (
+        b"from dapr.clients.grpc._response import TopicEventResponse, TopicEventResponseStatus\n\n\n"
+        b"def answers(status):\n    found = [TopicEventResponse('success'), TopicEventResponse(status='RETRY'), TopicEventResponse(status)]\n"
+        b"    for each in TopicEventResponseStatus:\n        found.append(TopicEventResponse(each.name))\n"
+        b"    found.append(TopicEventResponse(TopicEventResponseStatus.drop))\n    return found\n"
+    ),
+}
+
+CALLED_OPEN = {
+    "a job with a 5-field cron (DPR420)": (
+        b"from dapr.clients import Job\n\nJOB = Job(name='nightly', schedule='0 0 * * *')\n",
+        "DPR420",
+    ),
+    "a job with no schedule built through an alias (DPR420)": (
+        b"from dapr.clients import Job\n\nJ = Job\n\n\ndef make():\n    return J(name='once')\n",
+        "DPR420",
+    ),
+    "the deprecated health check (DPR109)": (
+        b"from dapr.clients.health import DaprHealth\n\n\ndef ready():\n    DaprHealth.wait_until_ready()\n",
+        "DPR109",
+    ),
+    "the health check held by an attribute (DPR109)": (
+        b"from dapr.clients.health import DaprHealth\n\n\nclass C:\n    def __init__(self):\n        self.h = DaprHealth\n\n"
+        b"    def ready(self):\n        self.h.wait_until_ready()\n",
+        "DPR109",
+    ),
+    "a state item's dict value (DPR201)": (
+        b"from dapr.clients.grpc._state import StateItem\n\n\ndef item():\n    return StateItem(key='a', value={'n': 1})\n",
+        "DPR201",
+    ),
+    "a transaction's number data, by position (DPR201)": (
+        b"from dapr.clients.grpc._request import TransactionalStateOperation\n\n\ndef op():\n"
+        b"    return TransactionalStateOperation('a', 5)\n",
+        "DPR201",
+    ),
+    "a state item's metadata with a number (DPR203)": (
+        b"from dapr.clients.grpc._state import StateItem\n\n\ndef item():\n"
+        b"    return StateItem('a', 'v', metadata={'ttlInSeconds': 5})\n",
+        "DPR203",
+    ),
+    "a bulk entry's metadata through a name (DPR203)": (
+        b"from dapr.clients import BulkPublishEntry\n\n\ndef entry():\n    meta = {'a': True}\n"
+        b"    return BulkPublishEntry(event='x', metadata=meta)\n",
+        "DPR203",
+    ),
+    "a topic event response with a bad status (DPR403)": (
+        b"from dapr.ext.grpc import TopicEventResponse\n\n\ndef answer():\n    return TopicEventResponse('fail')\n",
+        "DPR403",
+    ),
+    "a topic event response with a constant's status (DPR403)": (
+        b"from dapr.clients.grpc._response import TopicEventResponse\n\nSTATUS = 'ok'\n\n\ndef answer():\n"
+        b"    return TopicEventResponse(STATUS)\n",
+        "DPR403",
+    ),
+    "a topic event response with a class constant read through self (DPR403)": (
+        b"from dapr.clients.grpc._response import TopicEventResponse\n\n\nclass H:\n    status = 'nope'\n\n"
+        b"    def answer(self):\n        return TopicEventResponse(self.status)\n",
+        "DPR403",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CALLED_CLOSED))
+def test_called_classes_close(name, monkeypatch):
+    source = CALLED_CLOSED[name]
+    assert gate.closed_summary(source) is not None
+    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
+    assert gated == full
+    assert not full[0], "a closed shape with findings proves nothing"
+
+
+@pytest.mark.parametrize("name", sorted(CALLED_OPEN))
+def test_called_classes_a_rule_keys_on_open(name, monkeypatch):
+    source, code = CALLED_OPEN[name]
+    assert gate.closed_summary(source) is None
+    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
+    assert gated == full
+    assert code in {d.code for d in full[0]}
+
+
 @pytest.mark.parametrize("name", sorted(CLOSED))
 def test_value_shapes_close(name, monkeypatch):
     source = CLOSED[name]

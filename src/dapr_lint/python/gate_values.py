@@ -31,6 +31,7 @@ import re
 from typing import Any, Optional
 
 from dapr_lint.python import known
+from dapr_lint.python.model.streams import JOB_CLASSES
 from dapr_lint.python.sdk_releases import SdkPin, keyword_absence, member_absence, unpinned
 from dapr_lint.python.sdk_table import MEMBERS
 
@@ -40,6 +41,15 @@ VALUE_CLASSES = frozenset(path for path in MEMBERS if path not in known.CLIENTS 
 _SECRET_RESPONSES = frozenset(
     {"dapr.clients.grpc._response.GetSecretResponse", "dapr.clients.grpc._response.GetBulkSecretResponse"}
 )
+# SDK classes the model types no instance of, and reads only by the path of a call's callee or of a member
+# (`callee_path`, `value_of` of an attribute): what each rule reads of a construction is checked by
+# `construction`; `DaprHealth.wait_until_ready` is DPR109's.
+CALLED_CLASSES = JOB_CLASSES | frozenset(known.PAYLOAD_CLASSES) | {known.DAPR_HEALTH}
+_DEPRECATED_MEMBERS = frozenset({known.DAPR_HEALTH + ".wait_until_ready"})
+# (rules/payloads.py `_CONSTRUCTOR_PAYLOADS`, `_CONSTRUCTOR_METADATA`)
+_PAYLOAD_PARAM = {known.STATE_ITEM: "value", known.TRANSACTIONAL_OPERATION: "data"}
+_METADATA_OWNERS = frozenset({known.STATE_ITEM, known.BULK_PUBLISH_ENTRY})
+_STATUSES = frozenset({"success", "retry", "drop"})
 # typing's wrappers the model reads through (python/model `type_from_annotation`)
 _UNIONS = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional"})
 _ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
@@ -132,9 +142,15 @@ class ValueTypes:
         `chains`: every name and attribute chain of the walk, with its scope."""
         for expr, scope in named:
             path = self.class_of(expr, scope)
-            if path is None:
-                raise Open  # (a chain the gate resolved otherwise: never)
-            self.named_at(expr, scope, path)
+            if path is not None:
+                self.named_at(expr, scope, path)
+                continue
+            value = self.walk.value(expr, scope)
+            path = known.canonical(value[1]) if value[0] == "ref" else ""
+            if _called_class(path):
+                self.called_at(expr, scope, path)
+            elif path in _DEPRECATED_MEMBERS or not value_class_named(path):
+                raise Open  # DPR109 (or a chain the gate resolved otherwise: never)
         names = {path.rsplit(".", 1)[-1] for path in VALUE_CLASSES}
         for node in self.walk.index(self.tree)[0]:
             if type(node) is ast.AnnAssign and names & _written(node.annotation):  # type: ignore[attr-defined]
@@ -188,6 +204,84 @@ class ValueTypes:
         ):
             return
         raise Open  # an alias, an argument, a default, a base: a value the model may pass on
+
+    def called_at(self, expr: ast.expr, scope: Any, path: str) -> None:
+        """A class of CALLED_CLASSES named: called (`construction`), or where the model reads nothing by it (an
+        annotation, a checked type, a comparison, the receiver of a member, an argument: a parameter without a
+        type); an alias opens (the model would read its calls, or its members, through it: `self.h = DaprHealth`)."""
+        up = self.parents.get(id(expr))
+        if up is None:
+            return  # a name in a string annotation: the model types nothing by these classes
+        if isinstance(up, ast.Call) and up.func is expr:
+            self.construction(up, scope, path)
+            return
+        if isinstance(up, ast.Attribute) and up.value is expr:
+            return  # a member: its own chain (DPR109's `wait_until_ready` opens there)
+        if (isinstance(up, ast.Call) and expr in up.args) or (isinstance(up, ast.keyword) and up.arg is not None):
+            return  # an argument (`assertIsInstance(job, Job)`): a parameter the model types nothing by
+        self.named_at(expr, scope, path)
+
+    def construction(self, call: ast.Call, scope: Any, path: str) -> None:
+        """`C(...)` of a class of CALLED_CLASSES: silent in the rules that read it, or opens."""
+        if path in JOB_CLASSES:
+            # DPR420 (rules/streams.py `invalid_job`) reads every construction of a module that schedules none
+            # (none does here: that takes a client) unless it is a test module, which checks the Job class itself
+            if not (self.walk.imports_module("unittest") or self.walk.imports_module("pytest")):
+                raise Open
+            return
+        if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+            raise Open  # arguments placed where this pass cannot tell
+        if path == known.DAPR_HEALTH:
+            return  # the model's value of the construction is unknown
+        if path in known.PAYLOAD_CLASSES:
+            params = known.PAYLOAD_CLASSES[path]
+            payload = _call_argument(call, params, _PAYLOAD_PARAM.get(path, ""))
+            if payload is not None and not self.string_payload(payload, scope):
+                raise Open  # DPR201 may read a container, a number (or a delete operation's data)
+            metadata = _call_argument(call, params, "metadata") if path in _METADATA_OWNERS else None
+            if metadata is not None and not _string_metadata(metadata):
+                raise Open  # DPR203 may read a value that is not a str
+            return
+        # any SDK module's TopicEventResponse: DPR403 (rules/service.py `_topic_event_responses`) reads a status
+        # the model knows as a constant
+        status = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "status"), None)
+        if status is None or (isinstance(status, ast.Constant) and isinstance(status.value, str) and status.value.lower() in _STATUSES):
+            return
+        if not self.never_constant(status, scope):
+            raise Open
+
+    def string_payload(self, expr: ast.expr, scope: Any) -> bool:
+        """A payload the model knows as a str or bytes, None, or a value it does not know: never a container or
+        a number (rules/payloads.py `_non_json_payload`)."""
+        if isinstance(expr, ast.Constant):
+            return expr.value is None or isinstance(expr.value, (str, bytes))
+        if isinstance(expr, ast.JoinedStr):
+            return True
+        if isinstance(expr, ast.Call) and isinstance(expr.func, (ast.Name, ast.Attribute)):
+            value = self.walk.value(expr.func, scope)
+            return value[0] == "ref" and known.canonical(value[1]) in ("json.dumps", "orjson.dumps")
+        return self.never_constant(expr, scope)
+
+    def never_constant(self, expr: ast.expr, scope: Any) -> bool:
+        """A name or member the model's value of is never a constant nor a kind: a name bound only as a loop or
+        `except` target or a parameter (typed, if at all, as an instance), a member of an import, or a member of
+        a loop or `except` target of a function (the model reads `x.attr` bindings of module-level names only)."""
+        if isinstance(expr, ast.Attribute):
+            root: ast.expr = expr
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            value = self.walk.value(expr, scope) if isinstance(root, ast.Name) else ("unknown",)
+            if value[0] == "ref":
+                return True
+            if not isinstance(root, ast.Name):
+                return False
+            bindings = self.walk.lookup(root.id, scope) or []
+            # not a parameter: the model types `self` and annotated ones, whose members may be constants
+            return bool(bindings) and all(b.kind == "unknown" and b.scope.kind != "module" for b in bindings)
+        if isinstance(expr, ast.Name):
+            bindings = self.walk.lookup(expr.id, scope) or []
+            return bool(bindings) and all(b.kind in ("unknown", "param") for b in bindings)
+        return False
 
     def read_at(self, expr: ast.expr, scope: Any, path: str) -> None:
         """An instance of `path` (a construction, or a read of a name typed as one), where it stands."""
@@ -266,8 +360,21 @@ class ValueTypes:
 
 
 def value_class_named(path: str) -> bool:
-    """Whether an import path (as the gate resolves it) is a value class this module reads."""
-    return known.canonical(path) in VALUE_CLASSES
+    """Whether an import path (as the gate resolves it) is a class this module reads: a value class, a class
+    read where it is called (any SDK module's TopicEventResponse among them), or a member below one of those."""
+    path = known.canonical(path)
+    if path in VALUE_CLASSES or _called_class(path):
+        return True
+    owner = path.rpartition(".")[0]
+    while owner:
+        if _called_class(owner):
+            return True
+        owner = owner.rpartition(".")[0]
+    return False
+
+
+def _called_class(path: str) -> bool:
+    return path in CALLED_CLASSES or (path.startswith("dapr.") and path.endswith(".TopicEventResponse"))
 
 
 def _written(annotation: ast.AST) -> set[str]:
@@ -285,3 +392,25 @@ def _written(annotation: ast.AST) -> set[str]:
 
 
 _IDENTIFIER = re.compile(r"[^\W\d]\w*")
+
+
+def _call_argument(call: ast.Call, params: tuple[str, ...], name: str) -> Optional[ast.expr]:
+    """python/model `call_argument` for a call with no star arguments: by keyword, or by the parameter's place."""
+    for keyword in call.keywords:
+        if keyword.arg == name:
+            return keyword.value
+    position = params.index(name) if name in params else None
+    return call.args[position] if position is not None and position < len(call.args) else None
+
+
+def _string_metadata(expr: ast.expr) -> bool:
+    """Metadata DPR203 finds nothing wrong in (rules/payloads.py `non_string_metadata_value`): None, or a dict
+    display whose values are str or bytes literals or f-strings."""
+    if isinstance(expr, ast.Constant):
+        return expr.value is None
+    if not isinstance(expr, ast.Dict) or any(key is None for key in expr.keys):
+        return False
+    return all(
+        isinstance(v, ast.JoinedStr) or (isinstance(v, ast.Constant) and isinstance(v.value, (str, bytes)))
+        for v in expr.values
+    )
