@@ -1435,7 +1435,7 @@ _ACTOR_BASES = ACTOR_CLASSES | INTERFACE_CLASSES | REMINDABLE_CLASSES
 # nothing on; where such a call's receiver is built by one of them, the walk builds the summary's entry itself
 # (`_started_agents`).
 _STARTED_BY_CALLS = DURABLE_AGENTS | AGENT_RUNNERS
-_READ_IN_ONE_SHAPE = _ACTOR_BASES | ACTOR_ID | _STARTED_BY_CALLS
+_READ_IN_ONE_SHAPE = _ACTOR_BASES | ACTOR_ID | _STARTED_BY_CALLS | gate_actors.PROXY_CLASSES
 
 
 def _member_of_one_shape(path: str) -> bool:
@@ -1459,7 +1459,7 @@ def _check_shape(walk: _WalkFacts, expr: ast.expr, scope: _Scope, path: str, par
     if isinstance(up, ast.ClassDef) and any(node is base for base in up.bases):
         return
     if isinstance(up, ast.Call) and up.func is node:
-        if path in _ACTOR_BASES or path in _STARTED_BY_CALLS or _str_actor_id(walk, up, scope):
+        if path in _ACTOR_BASES or path in _STARTED_BY_CALLS or path in gate_actors.PROXY_CLASSES or _str_actor_id(walk, up, scope):
             return
         raise _Open
     if isinstance(up, ast.Tuple) and isinstance(parents.get(id(up)), ast.Call):
@@ -1499,7 +1499,9 @@ def _str_actor_id(walk: _WalkFacts, call: ast.Call, scope: _Scope) -> bool:
         return True
     if isinstance(arg, ast.Name):
         bindings = walk.lookup(arg.id, scope) or []
-        return len(bindings) == 1 and bindings[0].kind == "param" and bindings[0].annotation is None
+        if len(bindings) == 1 and bindings[0].kind == "param":
+            return gate_actors.str_annotation(walk, bindings[0].annotation, scope)
+        return walk.value(arg, scope)[0] == "str"  # a name bound to str literals only
     return False
 
 
