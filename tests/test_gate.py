@@ -91,7 +91,7 @@ def test_closed_and_open_shapes(monkeypatch):
     full, gated = _both(Path("test_x.py"), patched, _everything(), monkeypatch)
     assert gated == full
     opened = [
-        b"from dapr.clients import DaprClient\n",
+        b"from dapr.clients import DaprClient\nx = DaprClient\n",
         b"import dapr.clients as c\nx = c.DaprClient\n",
         b"from .helpers import save\nasync def f():\n    save()\n",
         b"import fastapi\n",
@@ -768,16 +768,176 @@ def test_deferred_summaries_are_the_full_ones_but_their_async_calls_on_every_fix
     assert deferred, "no fixture or example defers its async calls: the differential proves nothing"
 
 
+# -- Dapr clients read by the first pass (python/gate_clients.py) -------------------------------------------------
+
+SYNC_CLIENT_MODULE = b"""from dapr.clients import DaprClient
+
+STORE = "statestore"
+
+
+def main():
+    with DaprClient() as d:
+        d.save_state(STORE, "key", "value")
+        d.publish_event(pubsub_name="pubsub", topic_name="orders", data="hello")
+        d.invoke_method("app", "m", "body", http_verb="POST")
+        d.get_secret(store_name="secrets", key="k")
+
+
+if __name__ == "__main__":
+    main()
+"""
+AIO_CLIENT_MODULE = b"""from dapr.aio.clients import DaprClient as AsyncDaprClient
+
+GRPC_ADDRESS = '127.0.0.1:13501'
+
+
+async def test_round_trip(sidecar):
+    async with AsyncDaprClient(address=GRPC_ADDRESS) as d:
+        await d.set_metadata('async-key', 'async-value')
+        await d.delete_state(store_name='s', key='k')
+        await d.invoke_method('app', method_name='ping')
+"""
+
+
+def test_a_client_in_a_with_block_closes_with_its_components_and_blocking_entry(monkeypatch):
+    summary = gate.closed_summary(SYNC_CLIENT_MODULE)
+    assert summary is not None
+    assert [(c.method, c.param, c.name, c.topic, c.keywords) for c in summary.components] == [
+        ("save_state", "store_name", "statestore", None, ("key", "store_name", "value")),
+        ("publish_event", "pubsub_name", "pubsub", "orders", ("data", "pubsub_name", "topic_name")),
+        ("invoke_method", "app_id", "app", None, ("app_id", "data", "http_verb", "method_name")),
+        ("get_secret", "store_name", "secrets", None, ("key", "store_name")),
+    ]
+    invoke = summary.components[2]
+    assert (invoke.method_name, invoke.http_verb, invoke.has_body, invoke.span) == ("m", "POST", True, Span(10, 9, 10, 62))
+    assert summary.defs["main"].blocking == "DaprClient()"  # DPR101 across modules reads it
+    aio = gate.closed_summary(AIO_CLIENT_MODULE)
+    assert aio is not None and aio.defs["test_round_trip"].blocking is None
+    assert [(c.method, c.name, c.method_name, c.has_body) for c in aio.components] == [
+        ("delete_state", "s", None, False), ("invoke_method", "app", "ping", False),
+    ]
+    for source in (SYNC_CLIENT_MODULE, AIO_CLIENT_MODULE):
+        full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
+        assert gated == full
+
+
+def test_a_client_judged_against_the_pinned_releases(monkeypatch):
+    """DPR108 by the pin: a keyword the oldest admitted release lacks opens the file; unpinned it closes."""
+    from dapr_lint.python.sdk_releases import unpinned
+
+    source = SYNC_CLIENT_MODULE
+    assert gate.first_pass(source, sdk=unpinned())[0] == gate.closed_summary(source)
+    assert gate.first_pass(source.replace(b"STORE, ", b"STORE, nonsense='x', "), sdk=unpinned())[0] is None
+
+
+_SYNC = b"from dapr.clients import DaprClient\n\n\ndef main():\n    with DaprClient() as d:\n        %s\n"
+_AIO = b"from dapr.aio.clients import DaprClient\n\n\nasync def main():\n    async with DaprClient() as d:\n        %s\n"
+# Each variant of the shape a rule or a summary fact keys on: it opens, and the full way finds it (a code) or
+# fills the fact (a summary field).
+CLIENT_SHAPES_OPEN = {
+    "a sync client in a coroutine (DPR101)": (
+        b"from dapr.clients import DaprClient\n\n\nasync def main():\n    with DaprClient() as d:\n        d.save_state('s', 'k', 'v')\n",
+        "DPR101",
+    ),
+    "a coroutine calling a def holding a sync client (DPR101)": (
+        (_SYNC % b"d.save_state('s', 'k', 'v')") + b"\n\nasync def handle():\n    main()\n",
+        "DPR101",
+    ),
+    "a def calling a def holding a sync client (summary: its blocking entry)": (
+        (_SYNC % b"d.save_state('s', 'k', 'v')") + b"\n\ndef outer():\n    main()\n",
+        "defs",
+    ),
+    "async with on the sync client (DPR102)": (
+        b"from dapr.clients import DaprClient\n\n\nasync def main():\n    async with DaprClient() as d:\n        d.save_state('s', 'k', 'v')\n",
+        "DPR102",
+    ),
+    "with on the aio client (DPR102)": (
+        b"from dapr.aio.clients import DaprClient\n\n\ndef main():\n    with DaprClient() as d:\n        d.save_state('s', 'k', 'v')\n",
+        "DPR102",
+    ),
+    "an aio call not awaited (DPR104)": (_AIO % b"d.save_state('s', 'k', 'v')", "DPR104"),
+    "an aio client never closed (DPR105)": (
+        b"from dapr.aio.clients import DaprClient\n\n\nasync def main():\n    d = DaprClient()\n    await d.save_state('s', 'k', 'v')\n",
+        "DPR105",
+    ),
+    "a sync client never closed (DPR106)": (
+        b"from dapr.clients import DaprClient\n\n\ndef main():\n    d = DaprClient()\n    d.save_state('s', 'k', 'v')\n",
+        "DPR106",
+    ),
+    "a method the SDK lacks (DPR108)": (_SYNC % b"d.invoke_service('app', 'm')", "DPR108"),
+    "a keyword the SDK lacks (DPR108)": (_SYNC % b"d.publish_event('p', 't', 'x', content_type='text/plain')", "DPR108"),
+    "an http:// address (DPR109)": (
+        b"from dapr.clients import DaprClient\n\n\ndef main():\n    with DaprClient('http://localhost:50001') as d:\n        d.save_state('s', 'k', 'v')\n",
+        "DPR109",
+    ),
+    "a deprecated wait (DPR109)": (_SYNC % b"d.wait(5)", "DPR109"),
+    "a dict as a state value (DPR201)": (_SYNC % b"d.save_state('s', 'k', {'a': 1})", "DPR201"),
+    "JSON published without its content type (DPR202)": (
+        b"import json\n" + (_SYNC % b"d.publish_event('p', 't', json.dumps({'a': 1}))"), "DPR202",
+    ),
+    "a number in state metadata (DPR203)": (
+        _SYNC % b"d.save_state('s', 'k', 'v', state_metadata={'ttlInSeconds': 5})", "DPR203",
+    ),
+    "a dict as gRPC metadata (DPR204)": (_SYNC % b"d.save_state('s', 'k', 'v', metadata={'a': 'b'})", "DPR204"),
+    "a state read as JSON (DPR205)": (_SYNC % b"d.get_state('s', 'k').json()", "DPR205"),
+    "an invocation with a body and no verb (DPR206)": (_SYNC % b"d.invoke_method('app', 'orders/new', 'body')", "DPR206"),
+    "a CloudEvent published as JSON (DPR207)": (
+        b"import json\n" + (_SYNC % b"d.publish_event('p', 't', json.dumps({'specversion': '1.0', 'data': 1}), data_content_type='application/json')"),
+        "DPR207",
+    ),
+    "an HTTP binding envelope as data (DPR208)": (
+        b"import json\n" + (_SYNC % b"d.invoke_binding('b', 'create', json.dumps({'data': 1, 'metadata': {}}))"), "DPR208",
+    ),
+    "a call in a try that swallows the error (DPR303)": (
+        _SYNC % b"try:\n            d.save_state('s', 'k', 'v')\n        except Exception:\n            pass", "DPR303",
+    ),
+    "a lock held whatever it answers (DPR419)": (
+        _SYNC % b"with d.try_lock('s', 'r', 'o', 10):\n            pass", "DPR419",
+    ),
+    "a trace-forwarding client (summary: practices.forward_http)": (
+        b"from dapr.clients import DaprClient\n\n\ndef main():\n    with DaprClient(headers_callback=lambda: {}) as d:\n        d.save_state('s', 'k', 'v')\n",
+        "practices",
+    ),
+    "a component named by an environment default (summary: components)": (
+        b"import os\n" + (_SYNC % b"d.save_state(os.getenv('STORE', 'statestore'), 'k', 'v')"), "components",
+    ),
+    "the client handed on (summary: defs, its returned client)": (
+        b"from dapr.clients import DaprClient\n\n\ndef main():\n    with DaprClient() as d:\n        return d\n", "defs",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLIENT_SHAPES_OPEN))
+def test_client_shapes_a_rule_keys_on_still_open(name, monkeypatch):
+    source, code = CLIENT_SHAPES_OPEN[name]
+    assert gate.closed_summary(source) is None
+    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
+    assert gated == full
+    if code.startswith("DPR"):
+        assert code in {d.code for d in full[0]}
+    elif code == "defs":
+        assert any(d.blocking or d.returns for d in full[1].defs.values())
+    elif code == "practices":
+        assert full[1].practices.forward_http
+    else:
+        assert getattr(full[1], code), f"the summary's {code} is empty: the shape proves nothing"
+
+
 # -- the actor family read by the first pass itself (python/gate_actors.py) ---------------------------------------
 
 ACTOR_CLOSES = {
+    'c_proxy_ctor': "from dapr.actor import ActorProxy\n\n\ndef build(client) -> ActorProxy:\n    return ActorProxy(client, 'T', None, None, None)\n",
     'c_actor': 'from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        await self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.unregister_reminder(name)\n\n    async def get_items(self) -> list:\n        found, items = await self._state_manager.try_get_state("items")\n        return items if found else []\n',
     'c_client': 'import asyncio\n\nfrom dapr.actor import ActorId, ActorProxy\nfrom interfaces.cart import CartInterface\n\n\nasync def main() -> None:\n    proxy = ActorProxy.create("CartActor", ActorId("1"), CartInterface)\n    await proxy.AddItem({"sku": "a"})\n    items = await proxy.GetItems()\n    await proxy.invoke_method("AddItem", b"{}")\n    print(items, proxy.actor_id)\n\n\nasyncio.run(main())\n',
+    'c_get_state': 'from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        await self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.unregister_reminder(name)\n\n    async def get_items(self) -> list:\n        items = await self._state_manager.get_state("cart")\n        return items\n',
     'c_iface': 'from dapr.actor import ActorInterface, actormethod\n\n\nclass CartInterface(ActorInterface):\n    @actormethod(name="GetItems")\n    async def get_items(self) -> list: ...\n\n    @actormethod(\'AddItem\')\n    async def add_item(self, item: dict) -> None: ...\n\n    @actormethod\n    async def clear(self, data) -> None: ...\n\n    async def plain(self) -> None: ...\n',
+    'c_init': "from dapr.actor.actor_interface import ActorInterface, actormethod\nfrom dapr.actor.client.proxy import ActorProxy\nfrom dapr.actor.runtime.grpc_host import ActorGrpcHost\n\n__all__ = ['ActorInterface', 'actormethod', 'ActorProxy', 'ActorGrpcHost']\n",
+    'c_invoke_param': 'import asyncio\n\nfrom dapr.actor import ActorId, ActorProxy\n\nACTOR_TYPE = "Cart"\nACTOR_ID = "1"\n\n\ndef invoke(method: str, data: bytes = None):\n    async def run():\n        proxy = ActorProxy.create(ACTOR_TYPE, ActorId(ACTOR_ID))\n        return await proxy.invoke_method(method, data)\n\n    return asyncio.run(run())\n',
     'c_local': 'from dapr.actor import Actor, ActorInterface, actormethod\n\n\nclass CartInterface(ActorInterface):\n    @actormethod(name="GetItems")\n    async def get_items(self) -> list: ...\n\n\nclass CartActor(Actor, CartInterface):\n    async def get_items(self) -> list:\n        return []\n\n    def helper(self):\n        return 1\n',
     'c_mock': 'import unittest\n\nfrom dapr.actor.runtime.mock_actor import create_mock_actor\n\nfrom cart import CartActor\n\n\nclass Test(unittest.TestCase):\n    def test_x(self):\n        actor = create_mock_actor(CartActor, "1")\n        self.assertIsNotNone(actor)\n',
+    'c_timers': 'from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        await self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.register_timer("t", self.tick, None, None, None)\n        await self.register_reminder("r", b"x", None, None)\n\n    async def get_items(self) -> list:\n        found, items = await self._state_manager.try_get_state("items")\n        return items if found else []\n\n    async def tick(self, state):\n        pass\n',
 }
-# each a variant of a closing shape where a rule fires (or a use of a name the model may read otherwise): opens
+# each a variant of a closing shape where a rule fires (or one the model may read otherwise: None): opens
 ACTOR_OPENS = {
     'o_104_proxy': ('import asyncio\n\nfrom dapr.actor import ActorId, ActorProxy\nfrom interfaces.cart import CartInterface\n\n\nasync def main() -> None:\n    proxy = ActorProxy.create("CartActor", ActorId("1"), CartInterface)\n    proxy.AddItem({"sku": "a"})\n    items = await proxy.GetItems()\n    await proxy.invoke_method("AddItem", b"{}")\n    print(items, proxy.actor_id)\n\n\nasyncio.run(main())\n', 'DPR104'),
     'o_104_state': ('from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.unregister_reminder(name)\n\n    async def get_items(self) -> list:\n        found, items = await self._state_manager.try_get_state("items")\n        return items if found else []\n', 'DPR104'),
@@ -788,31 +948,59 @@ ACTOR_OPENS = {
     'o_803_unnamed': ("from dapr.actor import ActorInterface, actormethod\n\n\nclass CartInterface(ActorInterface):\n    @actormethod()\n    async def get_items(self) -> list: ...\n\n    @actormethod('AddItem')\n    async def add_item(self, item: dict) -> None: ...\n\n    @actormethod\n    async def clear(self, data) -> None: ...\n\n    async def plain(self) -> None: ...\n", 'DPR803'),
     'o_806': ('from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        await self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.unregister_reminder(name)\n\n    async def get_items(self) -> list:\n        items = await self._state_manager.get_state("cart")\n        if items is None:\n            items = []\n        return items\n', 'DPR806'),
     'o_807': ('from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        await self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.register_reminder("r", "notbytes", None, None)\n\n    async def get_items(self) -> list:\n        found, items = await self._state_manager.try_get_state("items")\n        return items if found else []\n', 'DPR807'),
+    'o_807_indirect': ('from dapr.actor import Actor, ActorInterface, Remindable, actormethod\n\n\nclass CartInterface(ActorInterface):\n    @actormethod(name="GetItems")\n    async def get_items(self) -> list: ...\n\n\nclass Base(Actor, Remindable):\n    pass\n\n\nclass CartActor(Base, CartInterface):\n    async def get_items(self) -> list:\n        await self.register_reminder("r", b"x", None, None)\n        return []\n', 'DPR807'),
+    'o_807_state': ('from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        await self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.register_timer("t", self.tick, None, None, None)\n        await self.register_reminder("r", "x", None, None)\n\n    async def get_items(self) -> list:\n        found, items = await self._state_manager.try_get_state("items")\n        return items if found else []\n\n    async def tick(self, state):\n        pass\n', 'DPR807'),
     'o_808': ('from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        await self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.register_timer("t", lambda s: None, None, None, None)\n\n    async def get_items(self) -> list:\n        found, items = await self._state_manager.try_get_state("items")\n        return items if found else []\n', 'DPR808'),
+    'o_808_lambda_attr': ('from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        await self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.register_timer("t", self.tick, None, None, None)\n        await self.register_reminder("r", b"x", None, None)\n\n    async def get_items(self) -> list:\n        found, items = await self._state_manager.try_get_state("items")\n        return items if found else []\n\n    tick = lambda self, state: None\n', None),
+    'o_808_plain': ('from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        await self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.register_timer("t", self.tick, None, None, None)\n        await self.register_reminder("r", b"x", None, None)\n\n    async def get_items(self) -> list:\n        found, items = await self._state_manager.try_get_state("items")\n        return items if found else []\n\n    def tick(self, state):\n        pass\n', 'DPR808'),
     'o_809_body': ('import asyncio\n\nfrom dapr.actor import ActorId, ActorProxy\nfrom interfaces.cart import CartInterface\n\n\nasync def main() -> None:\n    proxy = ActorProxy.create("CartActor", ActorId("1"), CartInterface)\n    await proxy.AddItem({"sku": "a"})\n    items = await proxy.GetItems()\n    await proxy.invoke_method("AddItem", {"a": 1})\n    print(items, proxy.actor_id)\n\n\nasyncio.run(main())\n', 'DPR809'),
     'o_809_id': ('import asyncio\n\nfrom dapr.actor import ActorId, ActorProxy\nfrom interfaces.cart import CartInterface\n\n\nasync def main() -> None:\n    proxy = ActorProxy.create("CartActor", ActorId(5), CartInterface)\n    await proxy.AddItem({"sku": "a"})\n    items = await proxy.GetItems()\n    await proxy.invoke_method("AddItem", b"{}")\n    print(items, proxy.actor_id)\n\n\nasyncio.run(main())\n', 'DPR809'),
+    'o_809_id_param': ('import asyncio\n\nfrom dapr.actor import ActorId, ActorProxy\n\nACTOR_TYPE = "Cart"\nACTOR_ID = "1"\n\n\ndef invoke(method: str, n: int, data: bytes = None):\n    async def run():\n        proxy = ActorProxy.create(ACTOR_TYPE, ActorId(n))\n        return await proxy.invoke_method(method, data)\n\n    return asyncio.run(run())\n', None),
     'o_809_local': ('from dapr.actor import ActorId, ActorInterface, ActorProxy, actormethod\n\n\nclass CartInterface(ActorInterface):\n    @actormethod(name="AddItem")\n    async def add_item(self, item: dict) -> None: ...\n\n\nasync def main() -> None:\n    proxy = ActorProxy.create("CartActor", ActorId("1"), CartInterface)\n    await proxy.add_item({"sku": "a"})\n', 'DPR809'),
+    'o_809_param': ('import asyncio\n\nfrom dapr.actor import ActorId, ActorProxy\n\nACTOR_TYPE = "Cart"\nACTOR_ID = "1"\n\n\ndef invoke(method: str, data: dict = None):\n    async def run():\n        proxy = ActorProxy.create(ACTOR_TYPE, ActorId(ACTOR_ID))\n        return await proxy.invoke_method(method, data)\n\n    return asyncio.run(run())\n', None),
     'o_alias': ('from dapr.actor import actormethod\nam = actormethod\n', None),
-    'o_proxy_ctor': ("from dapr.actor import ActorProxy\np = ActorProxy(None, 'T', None, None, None)\n", None),
+    'o_grpc_host': ('from dapr.actor.runtime.grpc_host import ActorGrpcHost\n\nhost = ActorGrpcHost()\n', None),
+    'o_proxy_alias': ('from dapr.actor import ActorProxy\nP = ActorProxy\n', None),
 }
+REMINDER_WITHOUT_PERIOD = 'from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        await self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.register_timer("t", self.tick, None, None, None)\n        await self.register_reminder("r", b"x", None)\n\n    async def get_items(self) -> list:\n        found, items = await self._state_manager.try_get_state("items")\n        return items if found else []\n\n    async def tick(self, state):\n        pass\n'
 
 
 @pytest.mark.parametrize("name", sorted(ACTOR_CLOSES))
 def test_actor_shapes_close_with_the_full_ways_summary(name, monkeypatch):
+    from dapr_lint.python.sdk_releases import unpinned
+
     source = ACTOR_CLOSES[name].encode()
-    assert gate.closed_summary(source) is not None
+    assert gate.first_pass(source, sdk=unpinned())[0] is not None
     full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
     assert gated == full and not full[0]
 
 
 @pytest.mark.parametrize("name", sorted(ACTOR_OPENS))
 def test_actor_shapes_a_rule_keys_on_still_open(name, monkeypatch):
+    from dapr_lint.python.sdk_releases import unpinned
+
     source, code = ACTOR_OPENS[name]
-    assert gate.closed_summary(source.encode()) is None
+    assert gate.first_pass(source.encode(), sdk=unpinned())[0] is None
     full, gated = _both(Path("module.py"), source.encode(), _everything(), monkeypatch)
     assert gated == full
     if code is not None:
         assert code in {d.code for d in full[0]}
+
+
+def test_a_reminder_without_period_opens_unless_the_releases_pinned_all_take_it(monkeypatch):
+    """DPR807 reports `register_reminder` without `period` when every release pinned is older than 1.16."""
+    from dapr_lint.python.sdk_releases import SdkPin, unpinned
+
+    source = REMINDER_WITHOUT_PERIOD.encode()
+    old = SdkPin("1.14.0", "1.15.0", "requirements.txt")
+    assert gate.first_pass(source)[0] is None  # the pin not known
+    assert gate.first_pass(source, sdk=old)[0] is None
+    assert gate.first_pass(source, sdk=unpinned())[0] is not None
+    assert gate.first_pass(source, sdk=SdkPin("1.14.0", "1.16.0", "requirements.txt"))[0] is not None
+    for settings in (_everything(), dataclasses.replace(_everything(), sdk=old)):
+        full, gated = _both(Path("module.py"), source, settings, monkeypatch)
+        assert gated == full
+    assert "DPR807" in {d.code for d in full[0]}
 
 
 def test_actor_facts_the_first_pass_reads_itself():

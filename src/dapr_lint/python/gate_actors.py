@@ -31,22 +31,24 @@ from typing import TYPE_CHECKING, Any, Optional
 from dapr_lint.python.model.actors import (
     _LIBRARIES,
     ACTOR_COROUTINES,
+    ASYNC_HOSTS,
     ACTORMETHOD,
     AWAITED_HOOKS,
     PROXY_CREATE,
     PROXY_MEMBERS,
     STATE_MANAGER_COROUTINES,
 )
+from dapr_lint.python.sdk_releases import parse_version
 from dapr_lint.summaries import ActorProxyCallFact, Span
 
 if TYPE_CHECKING:
-    from dapr_lint.python.gate import _Class, _Function, _Gate, _Scope  # noqa: F401
+    from dapr_lint.python.gate import _Class, _Function, _Gate, _Scope, _WalkFacts  # noqa: F401
 
 _MOCK = "dapr.actor.runtime.mock_actor"
-# The classes `ActorProxy.create` is called on: imported freely, their uses are chains the walk checks.
-_PROXY_CLASSES = frozenset(path.rsplit(".", 1)[0] for path in PROXY_CREATE)
-# `register_timer`, `register_reminder`: DPR807/DPR808 read their arguments (the SDK release pinned, for one).
-_REGISTERING = frozenset({"register_timer", "register_reminder"})
+# The classes `ActorProxy.create` is called on: the model reads them only as that call's receiver (a proxy built
+# by their constructor is none it knows), so they pass where gate._check_shape lets an actor class pass.
+PROXY_CLASSES = frozenset(path.rsplit(".", 1)[0] for path in PROXY_CREATE)
+_GRPC_HOSTS = frozenset(path for path in ASYNC_HOSTS if path.startswith("dapr.actor."))
 
 
 class Opens(Exception):
@@ -59,8 +61,17 @@ def shaped(path: str) -> bool:
 
 
 def importable(path: str) -> bool:
-    """An import that opens nothing by itself: every use of the name is a chain `check_use` or the walk reads."""
-    return shaped(path) or path in _PROXY_CLASSES
+    """An import that opens nothing by itself: every use of the name is a chain `check_use` or the walk reads
+    (the host classes' uses are chains that open it)."""
+    return shaped(path) or path in PROXY_CLASSES or path in _GRPC_HOSTS
+
+
+def str_annotation(walk: "_WalkFacts", annotation: Optional[ast.expr], scope: "_Scope") -> bool:
+    """A parameter's annotation that gives the model no value `ActorId` refuses (rules/actors.py `_non_str`):
+    none, or the builtin `str`."""
+    if annotation is None:
+        return True
+    return isinstance(annotation, ast.Name) and annotation.id == "str" and not walk.lookup("str", scope)
 
 
 def check_use(expr: ast.expr, path: str, parents: dict[int, ast.AST]) -> None:
@@ -87,6 +98,7 @@ class ActorWalk:
         self.base_kind = base_kind  # gate._base_kind
         self._bases: dict[int, list[tuple[str, Optional["_Class"]]]] = {}
         self.dispatch: dict[int, Optional[str]] = {}  # by `id` of a walk function: its `actor_method` dispatch
+        self.reminders = False  # a `register_reminder` call seen
 
     # -- classes (model/actors.py `bases`, `chain`, `role`) ----------------------------------------------------
 
@@ -129,7 +141,7 @@ class ActorWalk:
             self.dispatch[id(info)] = self._actor_method(info)
         roles = {id(klass): self.role(klass) for klass in walk.classes}
         interfaces = [k for k in walk.classes if any(kind == "sdk:interface" for kind, _l in self.bases(k))]
-        for klass in interfaces:
+        for klass in interfaces if not walk.imports_module(_MOCK) else ():
             for info in walk.functions:
                 if info.klass is klass and not info.name.startswith("_") and _arity(info.node) >= 2:
                     raise Opens  # DPR802
@@ -155,12 +167,16 @@ class ActorWalk:
             if attr in STATE_MANAGER_COROUTINES and isinstance(func.value, ast.Attribute) and func.value.attr == "_state_manager":
                 if not awaited_here:
                     raise Opens  # DPR104
-                if attr == "get_state" and isinstance(parents.get(id(up)), (ast.Assign, ast.AnnAssign)):
-                    raise Opens  # DPR806 reads how the name is tested
+                if attr == "get_state" and up is not None:
+                    self._state_read(up)
                 continue
             if attr in ACTOR_COROUTINES:
-                if attr in _REGISTERING or not awaited_here:
-                    raise Opens  # DPR807, DPR808; DPR104
+                if not awaited_here:
+                    raise Opens  # DPR104
+                if attr == "register_reminder":
+                    self._reminder(call)
+                elif attr == "register_timer":
+                    self._timer(call, scope)
                 continue
             if self.proxy_of(func.value, scope) is None or attr in ("actor_id", "actor_type", "create"):
                 continue
@@ -168,8 +184,108 @@ class ActorWalk:
                 raise Opens  # DPR104
             if attr == "invoke_method":
                 body = _argument(call, 1, "raw_body")
-                if body is not None and not (isinstance(body, ast.Constant) and isinstance(body.value, bytes)):
+                if body is not None and not self._bytes(body, scope):
                     raise Opens  # DPR809
+        if "actor" in roles.values() and self.reminders:
+            self._remindable(roles)
+
+    def _bytes(self, expr: ast.expr, scope: "_Scope") -> bool:
+        """A value rules/actors.py `_non_bytes` finds nothing wrong with, as far as this pass tells: a bytes
+        literal, or a parameter without annotation or annotated `bytes`."""
+        if isinstance(expr, ast.Constant):
+            return isinstance(expr.value, bytes)
+        if isinstance(expr, ast.Name):
+            bindings = self.walk.lookup(expr.id, scope) or []
+            if len(bindings) == 1 and bindings[0].kind == "param":
+                annotation = bindings[0].annotation
+                return annotation is None or (
+                    isinstance(annotation, ast.Name) and annotation.id == "bytes" and not self.walk.lookup("bytes", scope)
+                )
+        return False
+
+    def _state_read(self, awaited: ast.AST) -> None:
+        """DPR806: `name = await <x>._state_manager.get_state(...)` opens when the function may test `name` (in
+        any condition or boolean operation of it: more than the rule's tests after the statement)."""
+        statement = self.parents.get(id(awaited))
+        if isinstance(statement, ast.Assign):
+            targets = statement.targets
+        elif isinstance(statement, ast.AnnAssign):
+            targets = [statement.target]
+        else:
+            return
+        names = {t.id for t in targets if isinstance(t, ast.Name)}
+        if not names:
+            return
+        function = self._function_of(statement)
+        if function is None:
+            raise Opens
+        for node in ast.walk(function):
+            tested: list[Any] = []
+            if isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert)):
+                tested = [node.test]
+            elif isinstance(node, ast.BoolOp):
+                tested = node.values
+            for expr in tested:
+                if any(isinstance(n, ast.Name) and n.id in names for n in ast.walk(expr)):
+                    raise Opens
+
+    def _function_of(self, node: ast.AST) -> Optional[ast.AST]:
+        up = self.parents.get(id(node))
+        while up is not None and not isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            up = self.parents.get(id(up))
+        return up
+
+    def _reminder(self, call: ast.Call) -> None:
+        """DPR807's call half: the state a bytes literal (or not given); `period` passed, or not required by the
+        releases pinned (known to the first pass)."""
+        self.reminders = True
+        state = _argument(call, 1, "state", stars=None)
+        if state is not None and not (isinstance(state, ast.Constant) and isinstance(state.value, bytes)):
+            raise Opens
+        stars = any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords)
+        if stars or len(call.args) >= 4 or any(k.arg == "period" for k in call.keywords):
+            return
+        sdk = self.walk.sdk
+        if sdk is None:
+            raise Opens  # the releases pinned not known
+        high = parse_version(sdk.high) if sdk.source is not None else None
+        if high is not None and high < (1, 16):
+            raise Opens
+
+    def _remindable(self, roles: dict[int, Optional[str]]) -> None:
+        """DPR807's class half, in a module registering reminders: an actor class without `Remindable` as a direct
+        base whose hierarchy has it (or a `receive_reminder`) opens."""
+        for klass in self.walk.classes:
+            if roles[id(klass)] != "actor" or any(kind == "sdk:remindable" for kind, _l in self.bases(klass)):
+                continue
+            chain = self.chain(klass)
+            if any(kind == "sdk:remindable" for c in chain for kind, _l in self.bases(c)) or any(
+                "receive_reminder" in c.methods for c in chain
+            ):
+                raise Opens
+
+    def _timer(self, call: ast.Call, scope: "_Scope") -> None:
+        """DPR808: the callback `self.<m>` (the method's first parameter), every local method named `m` an
+        `async def` or decorated; anything else opens."""
+        callback = _argument(call, 1, "callback", stars=None)
+        if callback is None:
+            return
+        if not (isinstance(callback, ast.Attribute) and isinstance(callback.value, ast.Name)):
+            raise Opens
+        bindings = self.walk.lookup(callback.value.id, scope) or []
+        function = self._function_of(call)
+        if (
+            len(bindings) != 1 or bindings[0].kind != "param" or not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef))
+            or not [*function.args.posonlyargs, *function.args.args] or [*function.args.posonlyargs, *function.args.args][0].arg != callback.value.id
+        ):
+            raise Opens
+        for info in self.walk.functions:
+            if info.klass is not None and info.name == callback.attr and not info.is_async and not info.decorators:
+                raise Opens
+        for klass in self.walk.classes:
+            for node in ast.walk(klass.node):
+                if isinstance(node, ast.Name) and node.id == callback.attr and isinstance(node.ctx, ast.Store):
+                    raise Opens  # a class attribute (a lambda the model reads as a plain method)
 
     def _actor_method(self, info: "_Function") -> Optional[str]:
         """model/actors.py `actor_method(info).dispatch`, opening where DPR803 may fire or the name may be read
