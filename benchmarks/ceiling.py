@@ -111,6 +111,8 @@ def _stops(tree: Path, paths) -> dict[str, str]:
             continue
         stop = _walk(data, parsed, unpinned())
         if stop is not None:
+            while stop.__cause__ is not None:  # a family's reading (python/gate_clients.py) stopped first
+                stop = stop.__cause__
             frame = stop.__traceback__
             while frame is not None and frame.tb_next is not None:
                 frame = frame.tb_next

@@ -18,8 +18,9 @@ from dapr.clients import DaprClient
 
 
 def save(order_id: str, body: str) -> None:
-    with DaprClient() as client:
-        client.save_state("statestore", order_id, body)
+    client = DaprClient()
+    client.save_state("statestore", order_id, body)
+    client.close()
 """
 # the same calls on the event loop: DPR101
 FINDING = CLEAN.replace("def save", "async def save")
@@ -54,8 +55,8 @@ def test_each_replayed_file_is_counted_by_where_the_first_pass_stops(tmp_path):
     found = _ceiling().reasons(tmp_path, ["store.py", "param.py"])
     assert sum(found.values()) == 2
     assert found["closes (the text screen opened it)"] == 1
-    (stop,) = [reason for reason in found if reason.startswith("run")]
-    assert stop.endswith("dapr.clients.DaprClient")
+    # the walk stops where the client is read (python/gate_clients.py): a construction outside a `with`
+    assert found["read_clients: dapr.clients.DaprClient"] == 1
     if sys.version_info < (3, 12):
         assert _ceiling().reasons(tmp_path, ["newer.py"]) == {"newer syntax than this Python's": 1}
 

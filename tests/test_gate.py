@@ -91,7 +91,7 @@ def test_closed_and_open_shapes(monkeypatch):
     full, gated = _both(Path("test_x.py"), patched, _everything(), monkeypatch)
     assert gated == full
     opened = [
-        b"from dapr.clients import DaprClient\n",
+        b"from dapr.clients import DaprClient\nx = DaprClient\n",
         b"import dapr.clients as c\nx = c.DaprClient\n",
         b"from .helpers import save\nasync def f():\n    save()\n",
         b"import fastapi\n",
@@ -766,6 +766,161 @@ def test_deferred_summaries_are_the_full_ones_but_their_async_calls_on_every_fix
         names = set(summary.async_calls_deferred)
         assert all(call.target.rpartition(".")[2] in names for call in full.async_calls), path
     assert deferred, "no fixture or example defers its async calls: the differential proves nothing"
+
+
+# -- Dapr clients read by the first pass (python/gate_clients.py) -------------------------------------------------
+
+SYNC_CLIENT_MODULE = b"""from dapr.clients import DaprClient
+
+STORE = "statestore"
+
+
+def main():
+    with DaprClient() as d:
+        d.save_state(STORE, "key", "value")
+        d.publish_event(pubsub_name="pubsub", topic_name="orders", data="hello")
+        d.invoke_method("app", "m", "body", http_verb="POST")
+        d.get_secret(store_name="secrets", key="k")
+
+
+if __name__ == "__main__":
+    main()
+"""
+AIO_CLIENT_MODULE = b"""from dapr.aio.clients import DaprClient as AsyncDaprClient
+
+GRPC_ADDRESS = '127.0.0.1:13501'
+
+
+async def test_round_trip(sidecar):
+    async with AsyncDaprClient(address=GRPC_ADDRESS) as d:
+        await d.set_metadata('async-key', 'async-value')
+        await d.delete_state(store_name='s', key='k')
+        await d.invoke_method('app', method_name='ping')
+"""
+
+
+def test_a_client_in_a_with_block_closes_with_its_components_and_blocking_entry(monkeypatch):
+    summary = gate.closed_summary(SYNC_CLIENT_MODULE)
+    assert summary is not None
+    assert [(c.method, c.param, c.name, c.topic, c.keywords) for c in summary.components] == [
+        ("save_state", "store_name", "statestore", None, ("key", "store_name", "value")),
+        ("publish_event", "pubsub_name", "pubsub", "orders", ("data", "pubsub_name", "topic_name")),
+        ("invoke_method", "app_id", "app", None, ("app_id", "data", "http_verb", "method_name")),
+        ("get_secret", "store_name", "secrets", None, ("key", "store_name")),
+    ]
+    invoke = summary.components[2]
+    assert (invoke.method_name, invoke.http_verb, invoke.has_body, invoke.span) == ("m", "POST", True, Span(10, 9, 10, 62))
+    assert summary.defs["main"].blocking == "DaprClient()"  # DPR101 across modules reads it
+    aio = gate.closed_summary(AIO_CLIENT_MODULE)
+    assert aio is not None and aio.defs["test_round_trip"].blocking is None
+    assert [(c.method, c.name, c.method_name, c.has_body) for c in aio.components] == [
+        ("delete_state", "s", None, False), ("invoke_method", "app", "ping", False),
+    ]
+    for source in (SYNC_CLIENT_MODULE, AIO_CLIENT_MODULE):
+        full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
+        assert gated == full
+
+
+def test_a_client_judged_against_the_pinned_releases(monkeypatch):
+    """DPR108 by the pin: a keyword the oldest admitted release lacks opens the file; unpinned it closes."""
+    from dapr_lint.python.sdk_releases import unpinned
+
+    source = SYNC_CLIENT_MODULE
+    assert gate.first_pass(source, sdk=unpinned())[0] == gate.closed_summary(source)
+    assert gate.first_pass(source.replace(b"STORE, ", b"STORE, nonsense='x', "), sdk=unpinned())[0] is None
+
+
+_SYNC = b"from dapr.clients import DaprClient\n\n\ndef main():\n    with DaprClient() as d:\n        %s\n"
+_AIO = b"from dapr.aio.clients import DaprClient\n\n\nasync def main():\n    async with DaprClient() as d:\n        %s\n"
+# Each variant of the shape a rule or a summary fact keys on: it opens, and the full way finds it (a code) or
+# fills the fact (a summary field).
+CLIENT_SHAPES_OPEN = {
+    "a sync client in a coroutine (DPR101)": (
+        b"from dapr.clients import DaprClient\n\n\nasync def main():\n    with DaprClient() as d:\n        d.save_state('s', 'k', 'v')\n",
+        "DPR101",
+    ),
+    "a coroutine calling a def holding a sync client (DPR101)": (
+        (_SYNC % b"d.save_state('s', 'k', 'v')") + b"\n\nasync def handle():\n    main()\n",
+        "DPR101",
+    ),
+    "a def calling a def holding a sync client (summary: its blocking entry)": (
+        (_SYNC % b"d.save_state('s', 'k', 'v')") + b"\n\ndef outer():\n    main()\n",
+        "defs",
+    ),
+    "async with on the sync client (DPR102)": (
+        b"from dapr.clients import DaprClient\n\n\nasync def main():\n    async with DaprClient() as d:\n        d.save_state('s', 'k', 'v')\n",
+        "DPR102",
+    ),
+    "with on the aio client (DPR102)": (
+        b"from dapr.aio.clients import DaprClient\n\n\ndef main():\n    with DaprClient() as d:\n        d.save_state('s', 'k', 'v')\n",
+        "DPR102",
+    ),
+    "an aio call not awaited (DPR104)": (_AIO % b"d.save_state('s', 'k', 'v')", "DPR104"),
+    "an aio client never closed (DPR105)": (
+        b"from dapr.aio.clients import DaprClient\n\n\nasync def main():\n    d = DaprClient()\n    await d.save_state('s', 'k', 'v')\n",
+        "DPR105",
+    ),
+    "a sync client never closed (DPR106)": (
+        b"from dapr.clients import DaprClient\n\n\ndef main():\n    d = DaprClient()\n    d.save_state('s', 'k', 'v')\n",
+        "DPR106",
+    ),
+    "a method the SDK lacks (DPR108)": (_SYNC % b"d.invoke_service('app', 'm')", "DPR108"),
+    "a keyword the SDK lacks (DPR108)": (_SYNC % b"d.publish_event('p', 't', 'x', content_type='text/plain')", "DPR108"),
+    "an http:// address (DPR109)": (
+        b"from dapr.clients import DaprClient\n\n\ndef main():\n    with DaprClient('http://localhost:50001') as d:\n        d.save_state('s', 'k', 'v')\n",
+        "DPR109",
+    ),
+    "a deprecated wait (DPR109)": (_SYNC % b"d.wait(5)", "DPR109"),
+    "a dict as a state value (DPR201)": (_SYNC % b"d.save_state('s', 'k', {'a': 1})", "DPR201"),
+    "JSON published without its content type (DPR202)": (
+        b"import json\n" + (_SYNC % b"d.publish_event('p', 't', json.dumps({'a': 1}))"), "DPR202",
+    ),
+    "a number in state metadata (DPR203)": (
+        _SYNC % b"d.save_state('s', 'k', 'v', state_metadata={'ttlInSeconds': 5})", "DPR203",
+    ),
+    "a dict as gRPC metadata (DPR204)": (_SYNC % b"d.save_state('s', 'k', 'v', metadata={'a': 'b'})", "DPR204"),
+    "a state read as JSON (DPR205)": (_SYNC % b"d.get_state('s', 'k').json()", "DPR205"),
+    "an invocation with a body and no verb (DPR206)": (_SYNC % b"d.invoke_method('app', 'orders/new', 'body')", "DPR206"),
+    "a CloudEvent published as JSON (DPR207)": (
+        b"import json\n" + (_SYNC % b"d.publish_event('p', 't', json.dumps({'specversion': '1.0', 'data': 1}), data_content_type='application/json')"),
+        "DPR207",
+    ),
+    "an HTTP binding envelope as data (DPR208)": (
+        b"import json\n" + (_SYNC % b"d.invoke_binding('b', 'create', json.dumps({'data': 1, 'metadata': {}}))"), "DPR208",
+    ),
+    "a call in a try that swallows the error (DPR303)": (
+        _SYNC % b"try:\n            d.save_state('s', 'k', 'v')\n        except Exception:\n            pass", "DPR303",
+    ),
+    "a lock held whatever it answers (DPR419)": (
+        _SYNC % b"with d.try_lock('s', 'r', 'o', 10):\n            pass", "DPR419",
+    ),
+    "a trace-forwarding client (summary: practices.forward_http)": (
+        b"from dapr.clients import DaprClient\n\n\ndef main():\n    with DaprClient(headers_callback=lambda: {}) as d:\n        d.save_state('s', 'k', 'v')\n",
+        "practices",
+    ),
+    "a component named by an environment default (summary: components)": (
+        b"import os\n" + (_SYNC % b"d.save_state(os.getenv('STORE', 'statestore'), 'k', 'v')"), "components",
+    ),
+    "the client handed on (summary: defs, its returned client)": (
+        b"from dapr.clients import DaprClient\n\n\ndef main():\n    with DaprClient() as d:\n        return d\n", "defs",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLIENT_SHAPES_OPEN))
+def test_client_shapes_a_rule_keys_on_still_open(name, monkeypatch):
+    source, code = CLIENT_SHAPES_OPEN[name]
+    assert gate.closed_summary(source) is None
+    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
+    assert gated == full
+    if code.startswith("DPR"):
+        assert code in {d.code for d in full[0]}
+    elif code == "defs":
+        assert any(d.blocking or d.returns for d in full[1].defs.values())
+    elif code == "practices":
+        assert full[1].practices.forward_http
+    else:
+        assert getattr(full[1], code), f"the summary's {code} is empty: the shape proves nothing"
 
 
 # -- the actor family read by the first pass itself (python/gate_actors.py) ---------------------------------------

@@ -32,6 +32,8 @@ from dataclasses import replace
 from typing import Any, Optional, Union
 
 from dapr_lint.python import gate_actors, known
+from dapr_lint.python.gate_clients import CLIENT_CLASSES, ClientFacts, read_clients
+from dapr_lint.python.gate_clients import Open as _ClientOpen
 from dapr_lint.python.gate_names import NAMES
 from dapr_lint.python.gate_values import Open as _ValueOpen
 from dapr_lint.python.gate_values import ValueTypes, value_class_named
@@ -59,6 +61,7 @@ from dapr_lint.summaries import (
     ActorClassFact,
     ActorMethodFact,
     ActorSummary,
+    ComponentUse,
     Definition,
     ImportedName,
     ModuleSummary,
@@ -170,12 +173,13 @@ OPENING_CALLS = frozenset(
 )
 
 
-# Text that makes the gate open in practice (an import of an anchor package, a Dapr client or runtime named):
+# Text that makes the gate open in practice (an import of an anchor package, a Dapr gRPC client class, workflow client
+# or runtime named; not `DaprClient`, whose shapes python/gate_clients.py reads):
 # such a file is sent the full way without the first pass, which would only cost time there. Opening is
 # always safe, so this needs no proof; a file it sends the full way by a word in a comment loses nothing but time.
 _SURELY_OPEN = re.compile(
     rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|cloudevents"
-    rb")\b|\bDapr(?:Grpc)?Client(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b"
+    rb")\b|\bDaprGrpcClient(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b"
     rb"|\.(?:register_workflow|register_activity)\s*\(|\bDapr(?:Actor|App)\s*\("
     rb"|\bDaprWorkflowContext\b",
     re.M,
@@ -763,11 +767,15 @@ class _Gate(_WalkFacts):
         parents: Optional[dict[int, ast.AST]] = None
         agents = False  # a name of _STARTED_BY_CALLS is written (what a started agent's construction must name)
         values: list[tuple[ast.expr, _Scope]] = []  # the SDK's value classes named (python/gate_values.py)
+        clients: list[tuple[ast.expr, _Scope]] = []  # the Dapr client classes named (python/gate_clients.py)
         for expr, scope in self.chains:
             value = self.value(expr, scope)
             if value[0] == "ref" and _related(value[1]):
                 if value_class_named(value[1]):
                     values.append((expr, scope))
+                    continue
+                if value[1] in CLIENT_CLASSES:
+                    clients.append((expr, scope))
                     continue
                 if parents is None:
                     parents = self.index(tree)[1]
@@ -796,6 +804,12 @@ class _Gate(_WalkFacts):
             )
             _actors(self.actors.check)
         summary = self.summary()
+        if clients:
+            try:
+                facts = read_clients(self, tree, clients)
+            except (_ClientOpen, _ValueOpen) as stop:
+                raise _Open from stop  # (benchmarks/ceiling.py names where the cause stopped)
+            summary = _with_clients(self.data, summary, facts)
         if deferred:
             summary = replace(summary, async_calls_deferred=self.words())
         return summary
@@ -1678,11 +1692,37 @@ def _last_name(expr: ast.expr) -> Optional[str]:
     return None
 
 
+def _with_clients(data: bytes, summary: ModuleSummary, clients: ClientFacts) -> ModuleSummary:
+    """The summary with what the module's Dapr clients give it (python/gate_clients.py): its component uses, at
+    the spans of their calls, and the blocking entry of each `def` holding a sync client (python/summary_blocking.py
+    `_use_snippet`: the constructor's callee as written, and "()")."""
+    lines = _source_lines(data)
+    starts = _line_starts(lines)
+    defs = dict(summary.defs)
+    for name, callee in clients.blocking.items():
+        if callee.end_lineno != callee.lineno or callee.end_col_offset is None:
+            raise _Open
+        text = lines[callee.lineno - 1].encode("utf-8")[callee.col_offset : callee.end_col_offset].decode("utf-8", "strict")
+        if text != ast.unparse(callee):
+            raise _Open  # spaces, comments or parentheses inside the callee: LibCST's code for it keeps them
+        defs[name] = replace(defs[name], blocking=text + "()")
+    components = tuple(
+        ComponentUse(**use, span=_call_span(data[: starts[call.lineno - 1] + call.col_offset], lines, call))
+        for call, use in clients.components
+    )
+    return replace(summary, components=components, defs=defs)
+
+
 def _anchored_import(path: str) -> bool:
     """An import that opens the gate by itself: of an anchor package, or of a name of NAMES or below one (a module
-    above a name opens it where its names are used: the chains; so does a name read in one shape only)."""
+    above a name opens it where its names are used: the chains; so does a name read in one shape only, an actor
+    name, a value class or a Dapr client class: python/gate_actors.py, gate_values.py and gate_clients.py read
+    where they are used)."""
     canonical = known.canonical(path)
-    if path.startswith(".") or canonical in _READ_IN_ONE_SHAPE or value_class_named(path) or gate_actors.importable(canonical):
+    if (
+        path.startswith(".") or canonical in _READ_IN_ONE_SHAPE or value_class_named(path)
+        or gate_actors.importable(canonical) or canonical in CLIENT_CLASSES
+    ):
         return False
     if path.split(".", 1)[0] in ANCHOR_ROOTS:
         return True

@@ -1,0 +1,294 @@
+"""The first pass's reading of Dapr clients (python/gate.py): the shapes of client construction and calls it
+reads itself instead of opening the file, and the summary facts those shapes give.
+
+The shape read here (anything else opens the file):
+- `with DaprClient(...) as c:` (sync, in a module-level plain `def` or at module level) or
+  `async with DaprClient(...) as c:` (the aio client, in a module-level `async def`), the constructor given at
+  most an `address` that is a string not written `http://`/`https://` (DPR102, DPR105-DPR107, DPR109, and the
+  practices' trace-forwarding facts, which read `headers_callback`/`interceptors`);
+- `c` bound once, read only as the receiver of a call in the same function (no alias, no argument, no
+  return: python/summary_blocking.py `_returned_client`, `_held_client`);
+- each call one of `_METHODS`, its result discarded, awaited exactly when the client is the aio one (DPR103,
+  DPR104, DPR418, DPR419), with no `try` around it (DPR301-DPR303, the summary's unguarded calls), every
+  argument a string (a literal or a name the model reads as one: DPR201-DPR208), no metadata (DPR203,
+  DPR204, DPR109's gRPC `metadata=`), and every member and keyword one the pinned releases have (DPR108);
+- a sync client's `def` is not decorated nor a generator, and no function names it (DPR101 in this module,
+  and the blocking entry of its callers the summary would propagate).
+
+What it gives the summary: each call's `components` entry (python/summary.py `_components`) and the blocking
+entry of each `def` holding a sync client (python/summary_blocking.py `_blocking`: its first construction)."""
+
+from __future__ import annotations
+
+import ast
+from typing import TYPE_CHECKING, Any, Optional
+
+from dapr_lint.python import known
+from dapr_lint.python.sdk_releases import SdkPin, keyword_absence, member_absence, unpinned
+from dapr_lint.python.sdk_table import MEMBERS
+from dapr_lint.summaries import ImportedName, StrValue
+
+if TYPE_CHECKING:
+    from dapr_lint.python.gate import _Gate, _Scope, _WalkFacts
+
+# The Dapr client classes read here (canonical paths; the workflow clients are another family's).
+CLIENT_CLASSES = frozenset(path for path, kind in known.CLIENTS.items() if kind.family == "dapr")
+
+# Client methods whose call this pass reads: no stream, lock, job, bulk or transaction facts, no deprecation.
+_METHODS = frozenset(
+    {
+        "get_state", "save_state", "delete_state", "get_secret", "get_bulk_secret", "invoke_binding", "publish_event",
+        "get_metadata", "set_metadata", "invoke_method",
+    }
+)
+# python/summary.py `_COMPONENT_PARAMS`
+_COMPONENT_PARAMS = frozenset({"store_name", "pubsub_name", "binding_name", "app_id"})
+
+
+class Open(Exception):
+    """The model or a rule may read a client where the first pass does not: the file goes the full way."""
+
+
+class ClientFacts:
+    """What the clients of a module give its summary: each `components` entry's fields with the call whose span
+    it takes (python/gate.py places it), in the model's order; the callee of the first sync client construction
+    of each module-level `def` holding one, by the def's name (its blocking entry is that callee's text + "()")."""
+
+    def __init__(self) -> None:
+        self.components: list[tuple[ast.Call, dict]] = []
+        self.blocking: dict[str, ast.expr] = {}
+
+
+def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_Scope"]]) -> ClientFacts:
+    """The facts of the clients constructed at `uses` (names or chains resolving to a class of CLIENT_CLASSES);
+    raises `_Open` (python/gate.py) wherever the model or a rule could read more than this."""
+    parents = walk.index(tree)[1]
+    sdk = walk.sdk or unpinned()  # the model's default (ModuleModel.build)
+    facts = ClientFacts()
+    with_names: dict[int, tuple[known.ClientKind, Optional[ast.AST]]] = {}  # id of the `with` binding
+    first: dict[str, tuple[tuple[int, int], ast.expr]] = {}
+    for expr, scope in uses:
+        path = walk.value(expr, scope)[1]  # (the name benchmarks/ceiling.py reports where the walk stops)
+        kind = known.CLIENTS[path]
+        call = parents.get(id(expr))
+        if not (isinstance(call, ast.Call) and call.func is expr):
+            raise Open  # named, not constructed (an annotation, an alias, an argument)
+        item = parents.get(id(call))
+        if not (isinstance(item, ast.withitem) and item.context_expr is call and isinstance(item.optional_vars, ast.Name)):
+            raise Open
+        statement = parents.get(id(item))
+        if not isinstance(statement, ast.AsyncWith if kind.is_async else ast.With):
+            raise Open  # DPR102
+        _check_constructor(walk, call, scope, kind, sdk)
+        function = _owner(statement, parents)
+        if function is not None and parents.get(id(function)) is not tree:
+            raise Open  # a method or a nested function: the summary's blocking entries differ
+        if kind.is_async != isinstance(function, ast.AsyncFunctionDef) or _in_try(statement, function, parents):
+            raise Open  # a sync client in a coroutine (DPR101); a `try` (DPR301-DPR303)
+        bindings = walk.lookup(item.optional_vars.id, scope) or []
+        if len(bindings) != 1 or bindings[0].kind != "with" or bindings[0].value is not call:
+            raise Open
+        with_names[id(bindings[0])] = (kind, function)
+        if isinstance(function, ast.FunctionDef):
+            if function.decorator_list or _is_generator(function):
+                raise Open  # a cached factory, a generator: the model's blocking entry differs
+            at = (call.lineno, call.col_offset)
+            if function.name not in first or at < first[function.name][0]:
+                first[function.name] = (at, expr)
+    for name, (_at, callee) in first.items():
+        _check_not_called(walk, name)
+        facts.blocking[name] = callee
+    for expr, scope in walk.chains:
+        root = expr
+        while type(root) is ast.Attribute:
+            root = root.value  # type: ignore[attr-defined]
+        if type(root) is not ast.Name:
+            continue
+        bindings = walk.lookup(root.id, scope) or []  # type: ignore[attr-defined]
+        held = [with_names[id(b)] for b in bindings if id(b) in with_names]
+        if not held:
+            continue
+        if len(bindings) != 1:
+            raise Open
+        kind, function = held[0]
+        _read_call(walk, facts, expr, root, scope, kind, function, parents, sdk)
+    facts.components.sort(key=lambda entry: (entry[0].lineno, entry[0].col_offset))
+    return facts
+
+
+def _check_constructor(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", kind: known.ClientKind, sdk: SdkPin) -> None:
+    keywords = [k.arg or "**" for k in call.keywords]
+    if len(call.args) + len(keywords) > 1 or any(k not in ("address",) for k in keywords):
+        raise Open  # headers_callback, interceptors (practices), a star argument, any other setting
+    if any(isinstance(a, ast.Starred) for a in call.args):
+        raise Open
+    for keyword in keywords:
+        _check_keyword(kind.path, "__init__", keyword, sdk)
+    address = call.args[0] if call.args else (call.keywords[0].value if call.keywords else None)
+    if address is not None:
+        text = _string(walk, address, scope)
+        if text.lower().startswith(("http://", "https://")):
+            raise Open  # DPR109
+
+
+def _read_call(
+    walk: "_WalkFacts", facts: ClientFacts, expr: ast.expr, root: ast.Name, scope: "_Scope", kind: known.ClientKind,
+    function: Optional[ast.AST], parents: dict, sdk: SdkPin,
+) -> None:
+    """One read of a client's name: it must be the receiver of a call of `_METHODS` read as the module
+    docstring says; that call's component entry."""
+    call = parents.get(id(expr))
+    if not (
+        type(expr) is ast.Attribute and expr.value is root and isinstance(call, ast.Call) and call.func is expr
+    ):
+        raise Open  # the client handed on, or a member read without a call
+    method = expr.attr
+    if method not in _METHODS or _owner(call, parents) is not function or _in_try(call, function, parents):
+        raise Open
+    members = MEMBERS.get(kind.path, {})
+    if not _member_known(kind.path, method, members, sdk):
+        raise Open  # DPR108
+    params: tuple[str, ...] = members[method].get("params") or ()
+    statement = parents.get(id(call))
+    if kind.is_async:
+        if not isinstance(statement, ast.Await):
+            raise Open  # DPR104
+        statement = parents.get(id(statement))
+    if not isinstance(statement, ast.Expr):
+        raise Open  # a result read (or awaited where it must not be: DPR103)
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        raise Open
+    if len(call.args) > len(params):
+        raise Open
+    given = [params[i] for i in range(len(call.args))] + [k.arg or "**" for k in call.keywords]
+    for name in given:
+        if "metadata" in name:
+            raise Open  # DPR203, DPR204, DPR109 (gRPC `metadata=`), the summary's `ttlInSeconds`
+    for keyword in call.keywords:
+        _check_keyword(kind.path, method, keyword.arg or "**", sdk)
+    for value in [*call.args, *(k.value for k in call.keywords)]:
+        _string(walk, value, scope)  # DPR201, DPR202, DPR207, DPR208: a string is what they accept
+    data, verb = _argument(call, 2, "data"), _argument(call, 5, "http_verb")
+    if method == "invoke_method" and data is not None and verb is None:
+        raise Open  # DPR206
+    if not params or params[0] not in _COMPONENT_PARAMS:
+        return
+    topic = len(params) > 1 and params[1] in ("topic_name", "topic")
+    use: dict[str, Any] = {
+        "method": method,
+        "param": params[0],
+        "name": _summary_string(walk, _argument(call, 0, params[0]), scope),
+        "topic": _summary_string(walk, _argument(call, 1, params[1]), scope) if topic else None,
+        "keywords": tuple(sorted(set(given))),
+    }
+    if method == "invoke_method":
+        use["method_name"] = _summary_string(walk, _argument(call, 1, "method_name"), scope)
+        use["http_verb"] = _summary_string(walk, verb, scope) if verb is not None else None
+        use["has_body"] = data is not None and not (isinstance(data, ast.Constant) and data.value is None)
+    facts.components.append((call, use))
+
+
+def _member_known(path: str, method: str, members: dict, sdk: SdkPin) -> bool:
+    """rules/clients.py `unknown_sdk_member` finds nothing to say of `<client>.method`."""
+    if sdk.older_than_newest:
+        absence = member_absence(path, method, sdk)
+        if absence is None:
+            return True
+        if absence.kind != "unknown":
+            return False
+    return method in members
+
+
+def _check_keyword(path: str, member: str, keyword: str, sdk: SdkPin) -> None:
+    """rules/clients.py `unknown_sdk_member` finds nothing to say of the keyword."""
+    if sdk.older_than_newest:
+        absence = keyword_absence(path, member, keyword, sdk)
+        if absence is None:
+            return
+        if absence.kind != "unknown":
+            raise Open
+    if keyword not in (MEMBERS.get(path, {}).get(member, {}).get("params") or ()):
+        raise Open
+
+
+def _string(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> str:
+    """The text of an argument written as a string or a name the model reads as one; opens on anything else."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, ast.Name):
+        value = walk.value(expr, scope)
+        if value[0] == "str":
+            return value[1]
+    raise Open
+
+
+def _summary_string(walk: "_WalkFacts", expr: Optional[ast.expr], scope: "_Scope") -> StrValue:
+    """python/model/listings.py `summary_string` of an argument `_string` accepted."""
+    if expr is None:
+        return None
+    value = walk.value(expr, scope)
+    if value[0] == "ref":
+        return ImportedName(value[1])
+    return _string(walk, expr, scope)
+
+
+def _owner(node: ast.AST, parents: dict) -> Optional[ast.AST]:
+    """The `def`, `async def`, lambda or class whose body holds `node` (None: the module's)."""
+    up = parents.get(id(node))
+    while up is not None:
+        if isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            return up
+        up = parents.get(id(up))
+    return None
+
+
+def _in_try(node: ast.AST, function: Optional[ast.AST], parents: dict) -> bool:
+    """Whether a `try` of the same function (or the module) holds `node`."""
+    up = parents.get(id(node))
+    while up is not None and up is not function:
+        if isinstance(up, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+            return True
+        up = parents.get(id(up))
+    return False
+
+
+def _is_generator(function: ast.AST) -> bool:
+    """A `yield` in the function's own body (not a nested function's)."""
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _check_not_called(walk: "_WalkFacts", name: str) -> None:
+    """Opens when a function may call the module-level `def name` (its blocking entry would reach the caller's,
+    or DPR101 report the call): the name read anywhere but at module level, or as a member anywhere."""
+    for expr, scope in walk.chains:
+        if type(expr) is ast.Name:
+            if expr.id == name and scope is not walk.module:  # type: ignore[attr-defined]
+                raise Open
+            continue
+        link: ast.expr = expr
+        while type(link) is ast.Attribute:
+            if link.attr == name:  # type: ignore[attr-defined]
+                raise Open
+            link = link.value  # type: ignore[attr-defined]
+        if type(link) is ast.Name and link.id == name and scope is not walk.module:  # type: ignore[attr-defined]
+            raise Open
+
+
+def _argument(call: ast.Call, index: Optional[int], keyword: str) -> Optional[ast.expr]:
+    """python/model's `argument(call, index, keyword)` for a call without star arguments (those open)."""
+    if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        raise Open
+    for k in call.keywords:
+        if k.arg == keyword:
+            return k.value
+    if index is None:
+        return None
+    return call.args[index] if index < len(call.args) else None
