@@ -8,10 +8,14 @@ The shape read here (anything else opens the file):
   practices' trace-forwarding facts, which read `headers_callback`/`interceptors`);
 - `c` bound once, read only as the receiver of a call in the same function (no alias, no argument, no
   return: python/summary_blocking.py `_returned_client`, `_held_client`);
-- each call one of `_METHODS`, its result discarded, awaited exactly when the client is the aio one (DPR103,
-  DPR104, DPR418, DPR419), with no `try` around it (DPR301-DPR303, the summary's unguarded calls), every
-  argument a string (a literal or a name the model reads as one: DPR201-DPR208), no metadata (DPR203,
-  DPR204, DPR109's gRPC `metadata=`), and every member and keyword one the pinned releases have (DPR108);
+- each call one of `_METHODS`, awaited exactly when the client is the aio one (DPR103, DPR104), its result
+  discarded or bound to a plain name (DPR418, DPR419 read other methods' results) that is read only where
+  python/gate_values.py finds the rules silent on an instance of the method's class (DPR108 by the pin, DPR205),
+  with no `try` around it (DPR301-DPR303, the summary's unguarded calls), every argument a string (a literal or a
+  name the model reads as one), a bytes literal, a bulk read's keys as a list of strings, or an invocation's body
+  made by `json.dumps` (DPR201-DPR208), no metadata (DPR203, DPR204, DPR109's gRPC `metadata=`), no body sent as
+  GET to what looks like an HTTP route (DPR206), and every member and keyword one the pinned releases have
+  (DPR108);
 - a sync client's `def` is not decorated nor a generator, and no function names it (DPR101 in this module,
   and the blocking entry of its callers the summary would propagate).
 
@@ -24,6 +28,7 @@ import ast
 from typing import TYPE_CHECKING, Any, Optional
 
 from dapr_lint.python import known
+from dapr_lint.python.gate_values import ValueTypes
 from dapr_lint.python.sdk_releases import SdkPin, keyword_absence, member_absence, unpinned
 from dapr_lint.python.sdk_table import MEMBERS
 from dapr_lint.summaries import ImportedName, StrValue
@@ -38,7 +43,7 @@ CLIENT_CLASSES = frozenset(path for path, kind in known.CLIENTS.items() if kind.
 _METHODS = frozenset(
     {
         "get_state", "save_state", "delete_state", "get_secret", "get_bulk_secret", "invoke_binding", "publish_event",
-        "get_metadata", "set_metadata", "invoke_method",
+        "get_metadata", "set_metadata", "invoke_method", "get_bulk_state", "get_configuration", "query_state", "unlock",
     }
 )
 # python/summary.py `_COMPONENT_PARAMS`
@@ -57,6 +62,9 @@ class ClientFacts:
     def __init__(self) -> None:
         self.components: list[tuple[ast.Call, dict]] = []
         self.blocking: dict[str, ast.expr] = {}
+        # each call's result bound to a name: (the name, its scope, the SDK class the model types it as, the
+        # function it is bound in)
+        self.results: list[tuple[ast.Name, "_Scope", str, Optional[ast.AST]]] = []
 
 
 def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_Scope"]]) -> ClientFacts:
@@ -112,8 +120,40 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
             raise Open
         kind, function = held[0]
         _read_call(walk, facts, expr, root, scope, kind, function, parents, sdk)
+    if facts.results:
+        _read_results(walk, tree, facts, parents)
     facts.components.sort(key=lambda entry: (entry[0].lineno, entry[0].col_offset))
     return facts
+
+
+def _read_results(walk: "_Gate", tree: ast.Module, facts: ClientFacts, parents: dict) -> None:
+    """Opens unless every read of a call's result, a name bound once to it (the model types the name as the
+    method's class, python/sdk_table.py `returns`), stands where python/gate_values.py `read_at` finds the rules
+    silent (DPR108 on its members by the pin, DPR205 on a StateResponse decoded), in the function that bound it,
+    and is not bound to another name (an alias this pass would not type)."""
+    types = ValueTypes(walk, tree, walk.sdk)
+    bound: dict[int, tuple[str, Optional[ast.AST]]] = {}
+    for target, scope, path, function in facts.results:
+        bindings = walk.lookup(target.id, scope) or []
+        if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].annotation is not None:
+            raise Open  # bound more than once (the model joins the values), or typed by an annotation
+        bound[id(bindings[0])] = (path, function)
+    for expr, scope in walk.chains:
+        root = expr
+        while type(root) is ast.Attribute:
+            root = root.value  # type: ignore[attr-defined]
+        if type(root) is not ast.Name:
+            continue
+        bindings = walk.lookup(root.id, scope) or []  # type: ignore[attr-defined]
+        held = [bound[id(b)] for b in bindings if id(b) in bound]
+        if not held:
+            continue
+        path, function = held[0]
+        if len(bindings) != 1 or _owner(root, parents) is not function:
+            raise Open
+        if isinstance(parents.get(id(root)), (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.AugAssign)):
+            raise Open  # an alias
+        types.read_at(root, scope, path)
 
 
 def _check_constructor(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", kind: known.ClientKind, sdk: SdkPin) -> None:
@@ -149,13 +189,22 @@ def _read_call(
     if not _member_known(kind.path, method, members, sdk):
         raise Open  # DPR108
     params: tuple[str, ...] = members[method].get("params") or ()
+    result: ast.expr = call
     statement = parents.get(id(call))
     if kind.is_async:
         if not isinstance(statement, ast.Await):
             raise Open  # DPR104
-        statement = parents.get(id(statement))
-    if not isinstance(statement, ast.Expr):
-        raise Open  # a result read (or awaited where it must not be: DPR103)
+        result, statement = statement, parents.get(id(statement))
+    if (
+        isinstance(statement, ast.Assign) and statement.value is result and len(statement.targets) == 1
+        and isinstance(statement.targets[0], ast.Name)
+    ):
+        returns = members[method].get("returns")
+        if returns not in MEMBERS:
+            raise Open  # a value the model types otherwise (or not at all)
+        facts.results.append((statement.targets[0], scope, returns, function))
+    elif not isinstance(statement, ast.Expr):
+        raise Open  # a result read otherwise (or awaited where it must not be: DPR103)
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         raise Open
     if len(call.args) > len(params):
@@ -166,11 +215,13 @@ def _read_call(
             raise Open  # DPR203, DPR204, DPR109 (gRPC `metadata=`), the summary's `ttlInSeconds`
     for keyword in call.keywords:
         _check_keyword(kind.path, method, keyword.arg or "**", sdk)
-    for value in [*call.args, *(k.value for k in call.keywords)]:
-        _string(walk, value, scope)  # DPR201, DPR202, DPR207, DPR208: a string is what they accept
+    for param, value in zip(given, [*call.args, *(k.value for k in call.keywords)]):
+        _check_value(walk, method, param, value, scope)
     data, verb = _argument(call, 2, "data"), _argument(call, 5, "http_verb")
     if method == "invoke_method" and data is not None and verb is None:
-        raise Open  # DPR206
+        target = _argument(call, 1, "method_name")
+        if _argument(call, 6, "http_querystring") is not None or (target is not None and "/" in _string(walk, target, scope)):
+            raise Open  # DPR206: a body sent as GET to what looks like an HTTP route (a gRPC callee ignores the verb)
     if not params or params[0] not in _COMPONENT_PARAMS:
         return
     topic = len(params) > 1 and params[1] in ("topic_name", "topic")
@@ -209,6 +260,22 @@ def _check_keyword(path: str, member: str, keyword: str, sdk: SdkPin) -> None:
             raise Open
     if keyword not in (MEMBERS.get(path, {}).get(member, {}).get("params") or ()):
         raise Open
+
+
+def _check_value(walk: "_WalkFacts", method: str, param: str, value: ast.expr, scope: "_Scope") -> None:
+    """Opens unless an argument is what the payload rules accept whatever the call (DPR201-DPR208): a string (a
+    literal or a name the model reads as one), a bytes literal, the keys of a bulk read as a list or tuple of
+    string literals, or the body of an invocation made by `json.dumps(...)` (DPR202, DPR207 and DPR208 read
+    `json.dumps` for publishing and bindings only)."""
+    if isinstance(value, ast.Constant) and isinstance(value.value, bytes):
+        return
+    if param == "keys" and isinstance(value, (ast.List, ast.Tuple)):
+        if all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts):
+            return
+    if param == "data" and method == "invoke_method" and isinstance(value, ast.Call):
+        if walk.path_of(value.func, scope) == "json.dumps":
+            return
+    _string(walk, value, scope)
 
 
 def _string(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> str:
