@@ -882,6 +882,14 @@ CLIENT_SHAPES_OPEN = {
     "a number in state metadata (DPR203)": (
         _SYNC % b"d.save_state('s', 'k', 'v', state_metadata={'ttlInSeconds': 5})", "DPR203",
     ),
+    "a bool in publish metadata (DPR203)": (_SYNC % b"d.publish_event('p', 't', 'x', publish_metadata={'rawPayload': True})", "DPR203"),
+    "a CloudEvent's dict published as JSON (DPR207)": (
+        b"import json\n" + (_SYNC % b"e = {'specversion': '1.0'}\n        d.publish_event('p', 't', json.dumps(e), data_content_type='application/json')"),
+        "DPR207",
+    ),
+    "a number in binding metadata (DPR203)": (
+        _SYNC % b"n = 5\n        d.invoke_binding('b', 'create', 'x', binding_metadata={'n': n})", "DPR203",
+    ),
     "a dict as gRPC metadata (DPR204)": (_SYNC % b"d.save_state('s', 'k', 'v', metadata={'a': 'b'})", "DPR204"),
     "a state read as JSON (DPR205)": (_SYNC % b"d.get_state('s', 'k').json()", "DPR205"),
     "an invocation with a body and no verb (DPR206)": (_SYNC % b"d.invoke_method('app', 'orders/new', 'body')", "DPR206"),
@@ -1026,6 +1034,7 @@ def test_actor_facts_the_first_pass_reads_itself():
 
 RESULTS_MODULE = b"""import json
 
+from naming import name
 from dapr.aio.clients import DaprClient as AsyncDaprClient
 from dapr.clients import DaprClient
 
@@ -1053,6 +1062,12 @@ def bodies(order):
         d.invoke_binding('files', 'create', b'raw')
         found = d.get_bulk_state('statestore', keys=['a', 'b'])
         config = d.get_configuration('configstore', ('k',))
+        d.save_state('statestore', 'k', 'v', state_metadata={'ttlInSeconds': '60'})
+        d.publish_event('pubsub', 'orders', '{}', publish_metadata={'rawPayload': 'true', 'fileName': name(order)})
+        d.publish_event('pubsub', 'orders', json.dumps(order), data_content_type='application/json')
+        event = {'id': 1}
+        d.publish_event('pubsub', 'orders', data=json.dumps(event), data_content_type='application/json')
+        d.save_state('statestore', f'order-{order}', f'{order}')
     return found.items, config.items
 """
 
@@ -1062,7 +1077,9 @@ def test_results_read_where_the_rules_are_silent_close(monkeypatch):
     assert summary is not None
     assert [c.method for c in summary.components] == [
         "get_secret", "invoke_method", "get_state", "invoke_method", "invoke_binding", "get_bulk_state", "get_configuration",
+        "save_state", "publish_event", "publish_event", "publish_event", "save_state",
     ]
+    assert summary.components[7].keywords == ("key", "state_metadata", "store_name", "ttlInSeconds", "value")
     charge = summary.components[3]
     assert (charge.method_name, charge.http_verb, charge.has_body) == ("charge", None, True)
     full, gated = _both(Path("module.py"), RESULTS_MODULE, _everything(), monkeypatch)

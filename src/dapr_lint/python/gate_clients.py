@@ -12,10 +12,10 @@ The shape read here (anything else opens the file):
   discarded or bound to a plain name (DPR418, DPR419 read other methods' results) that is read only where
   python/gate_values.py finds the rules silent on an instance of the method's class (DPR108 by the pin, DPR205),
   with no `try` around it (DPR301-DPR303, the summary's unguarded calls), every argument a string (a literal or a
-  name the model reads as one), a bytes literal, a bulk read's keys as a list of strings, or an invocation's body
-  made by `json.dumps` (DPR201-DPR208), no metadata (DPR203, DPR204, DPR109's gRPC `metadata=`), no body sent as
-  GET to what looks like an HTTP route (DPR206), and every member and keyword one the pinned releases have
-  (DPR108);
+  name the model reads as one), a bytes literal, a bulk read's keys as a list of strings, an invocation's body made
+  by `json.dumps`, Dapr metadata as a dict of string literals (DPR201-DPR208), no gRPC `metadata=` (DPR204,
+  DPR109), no body sent as GET to what looks like an HTTP route (DPR206), and every member and keyword one the
+  pinned releases have (DPR108);
 - a sync client's `def` is not decorated nor a generator, and no function names it (DPR101 in this module,
   and the blocking entry of its callers the summary would propagate).
 
@@ -31,6 +31,7 @@ from dapr_lint.python import known
 from dapr_lint.python.gate_values import ValueTypes
 from dapr_lint.python.sdk_releases import SdkPin, keyword_absence, member_absence, unpinned
 from dapr_lint.python.sdk_table import MEMBERS
+from dapr_lint.python.summary_blocking import maybe_project
 from dapr_lint.summaries import ImportedName, StrValue
 
 if TYPE_CHECKING:
@@ -167,7 +168,7 @@ def _check_constructor(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", kind
     address = call.args[0] if call.args else (call.keywords[0].value if call.keywords else None)
     if address is not None:
         text = _string(walk, address, scope)
-        if text.lower().startswith(("http://", "https://")):
+        if text is not None and text.lower().startswith(("http://", "https://")):
             raise Open  # DPR109
 
 
@@ -210,17 +211,19 @@ def _read_call(
     if len(call.args) > len(params):
         raise Open
     given = [params[i] for i in range(len(call.args))] + [k.arg or "**" for k in call.keywords]
-    for name in given:
-        if "metadata" in name:
-            raise Open  # DPR203, DPR204, DPR109 (gRPC `metadata=`), the summary's `ttlInSeconds`
+    if "metadata" in given:
+        raise Open  # DPR204, DPR109 (the gRPC `metadata=`)
     for keyword in call.keywords:
         _check_keyword(kind.path, method, keyword.arg or "**", sdk)
     for param, value in zip(given, [*call.args, *(k.value for k in call.keywords)]):
         _check_value(walk, method, param, value, scope)
     data, verb = _argument(call, 2, "data"), _argument(call, 5, "http_verb")
+    if method == "publish_event" and isinstance(data, ast.Call) and _argument(call, 5, "data_content_type") is None:
+        raise Open  # DPR202: JSON published as text
     if method == "invoke_method" and data is not None and verb is None:
         target = _argument(call, 1, "method_name")
-        if _argument(call, 6, "http_querystring") is not None or (target is not None and "/" in _string(walk, target, scope)):
+        text = _string(walk, target, scope) if target is not None else None
+        if _argument(call, 6, "http_querystring") is not None or (text is not None and "/" in text):
             raise Open  # DPR206: a body sent as GET to what looks like an HTTP route (a gRPC callee ignores the verb)
     if not params or params[0] not in _COMPONENT_PARAMS:
         return
@@ -232,6 +235,9 @@ def _read_call(
         "topic": _summary_string(walk, _argument(call, 1, params[1]), scope) if topic else None,
         "keywords": tuple(sorted(set(given))),
     }
+    ttl = _argument(call, None, "state_metadata")
+    if isinstance(ttl, ast.Dict) and any(isinstance(k, ast.Constant) and k.value == "ttlInSeconds" for k in ttl.keys):
+        use["keywords"] = tuple(sorted({*use["keywords"], "ttlInSeconds"}))
     if method == "invoke_method":
         use["method_name"] = _summary_string(walk, _argument(call, 1, "method_name"), scope)
         use["http_verb"] = _summary_string(walk, verb, scope) if verb is not None else None
@@ -269,23 +275,76 @@ def _check_value(walk: "_WalkFacts", method: str, param: str, value: ast.expr, s
     `json.dumps` for publishing and bindings only)."""
     if isinstance(value, ast.Constant) and isinstance(value.value, bytes):
         return
+    if param.endswith("_metadata") and isinstance(value, ast.Dict):
+        if all(_is_str(k) and _untyped_or_str(walk, v, scope) for k, v in zip(value.keys, value.values)):
+            return  # Dapr metadata of strings (DPR203 reads the values' types)
     if param == "keys" and isinstance(value, (ast.List, ast.Tuple)):
         if all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts):
             return
-    if param == "data" and method == "invoke_method" and isinstance(value, ast.Call):
-        if walk.path_of(value.func, scope) == "json.dumps":
+    if param == "data" and isinstance(value, ast.Call) and walk.path_of(value.func, scope) == "json.dumps":
+        if method == "invoke_method":
             return
+        if method == "publish_event" and not _may_be_cloudevent(walk, value, scope):
+            return  # (DPR202 is read by the caller: `data_content_type` given)
     _string(walk, value, scope)
 
 
-def _string(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> str:
-    """The text of an argument written as a string or a name the model reads as one; opens on anything else."""
+def _untyped_or_str(walk: "_WalkFacts", expr: Optional[ast.expr], scope: "_Scope") -> bool:
+    """A value the model types as a string or bytes or not at all (DPR203 reports only other types)."""
+    if expr is None:
+        return False
+    try:
+        _string(walk, expr, scope)
+    except Open:
+        return False
+    return True
+
+
+def _may_be_cloudevent(walk: "_WalkFacts", dumped: ast.Call, scope: "_Scope") -> bool:
+    """Whether DPR207 may find `specversion` among the keys of what `json.dumps` is given (rules/payloads.py
+    `_payload_keys`: a dict display, or a name bound to one): any key of such a display that is not a plain
+    string other than `specversion`, or any other argument shape."""
+    if len(dumped.args) != 1 or any(isinstance(a, ast.Starred) for a in dumped.args):
+        return True
+    given = dumped.args[0]
+    displays: list[ast.expr] = [given]
+    if isinstance(given, ast.Name):
+        displays = [b.value for b in walk.lookup(given.id, scope) or () if b.kind == "assign"]
+    elif not isinstance(given, ast.Dict):
+        return True
+    for display in displays:
+        if isinstance(display, ast.Dict) and not all(_is_str(k) and k.value != "specversion" for k in display.keys):  # type: ignore[union-attr]
+            return True
+    return False
+
+
+def _is_str(expr: Optional[ast.expr]) -> bool:
+    return isinstance(expr, ast.Constant) and isinstance(expr.value, str)
+
+
+def _string(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> Optional[str]:
+    """The text of an argument the model reads as a string (a literal, or a name bound to one); None for one
+    whose text the model does not know and which no payload rule reports: an f-string (`Kind("str")`), a name
+    bound once to a bytes literal, what a function of (maybe) the project returns (python/model `_call_value`:
+    UNKNOWN), directly or through a name bound once to it. Opens on anything else."""
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
         return expr.value
+    if isinstance(expr, ast.JoinedStr):
+        return None
     if isinstance(expr, ast.Name):
         value = walk.value(expr, scope)
         if value[0] == "str":
             return value[1]
+        bindings = walk.lookup(expr.id, scope) or []
+        if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].annotation is not None:
+            raise Open
+        expr, scope = bindings[0].value, bindings[0].scope
+        if isinstance(expr, ast.Constant) and isinstance(expr.value, bytes):
+            return None
+    if isinstance(expr, ast.Call):
+        path = walk.path_of(expr.func, scope)
+        if path is not None and maybe_project(path):
+            return None
     raise Open
 
 
