@@ -1068,6 +1068,11 @@ def bodies(order):
         event = {'id': 1}
         d.publish_event('pubsub', 'orders', data=json.dumps(event), data_content_type='application/json')
         d.save_state('statestore', f'order-{order}', f'{order}')
+        d.invoke_binding('kafka', 'create', json.dumps({'orderId': order}))
+        meta = d.get_metadata()
+        print(meta.application_id)
+        meta = d.get_metadata()
+        print(meta.active_actors_count)
     return found.items, config.items
 """
 
@@ -1077,7 +1082,7 @@ def test_results_read_where_the_rules_are_silent_close(monkeypatch):
     assert summary is not None
     assert [c.method for c in summary.components] == [
         "get_secret", "invoke_method", "get_state", "invoke_method", "invoke_binding", "get_bulk_state", "get_configuration",
-        "save_state", "publish_event", "publish_event", "publish_event", "save_state",
+        "save_state", "publish_event", "publish_event", "publish_event", "save_state", "invoke_binding",
     ]
     assert summary.components[7].keywords == ("key", "state_metadata", "store_name", "ttlInSeconds", "value")
     charge = summary.components[3]
@@ -1092,6 +1097,12 @@ RESULTS_OPEN = {
     "a secret response subscripted (DPR108)": (_READ % (b"get_secret('s', 'k')", b"print(r['k'])"), "DPR108"),
     "a state decoded unchecked (DPR205)": (_READ % (b"get_state('s', 'k')", b"print(r.json())"), "DPR205"),
     "a state's data decoded by json.loads (DPR205)": (_READ % (b"get_state('s', 'k')", b"print(json.loads(r.data))"), "DPR205"),
+    "a result bound twice, then a member it lacks (DPR108)": (
+        _READ % (b"get_state('s', 'k')", b"r = d.get_state('s', 'j')\n    print(r.value)"), "DPR108",
+    ),
+    "a binding's data shaped like the HTTP body (DPR208)": (
+        _READ % (b"get_metadata()", b"d.invoke_binding('b', 'create', json.dumps({'data': 1, 'metadata': {}}))"), "DPR208",
+    ),
     "a result aliased, then a member it lacks (DPR108)": (
         _READ % (b"get_state('s', 'k')", b"s = r\n    print(s.value)"), "DPR108",
     ),

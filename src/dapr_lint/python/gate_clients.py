@@ -65,7 +65,7 @@ class ClientFacts:
         self.blocking: dict[str, ast.expr] = {}
         # each call's result bound to a name: (the name, its scope, the SDK class the model types it as, the
         # function it is bound in)
-        self.results: list[tuple[ast.Name, "_Scope", str, Optional[ast.AST]]] = []
+        self.results: list[tuple[ast.Name, ast.expr, "_Scope", str, Optional[ast.AST]]] = []
 
 
 def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_Scope"]]) -> ClientFacts:
@@ -128,17 +128,21 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
 
 
 def _read_results(walk: "_Gate", tree: ast.Module, facts: ClientFacts, parents: dict) -> None:
-    """Opens unless every read of a call's result, a name bound once to it (the model types the name as the
-    method's class, python/sdk_table.py `returns`), stands where python/gate_values.py `read_at` finds the rules
-    silent (DPR108 on its members by the pin, DPR205 on a StateResponse decoded), in the function that bound it,
-    and is not bound to another name (an alias this pass would not type)."""
+    """Opens unless every read of a call's result, a name bound only to results of one class (the model types
+    the name as the method's class, python/sdk_table.py `returns`, and joins equal values into one), stands where
+    python/gate_values.py `read_at` finds the rules silent (DPR108 on its members by the pin, DPR205 on a
+    StateResponse decoded), in the function that bound it, and is not bound to another name (an alias this pass
+    would not type)."""
     types = ValueTypes(walk, tree, walk.sdk)
     bound: dict[int, tuple[str, Optional[ast.AST]]] = {}
-    for target, scope, path, function in facts.results:
+    for target, result, scope, path, function in facts.results:
+        for binding in walk.lookup(target.id, scope) or ():
+            if binding.kind == "assign" and binding.value is result and binding.annotation is None:
+                bound[id(binding)] = (path, function)
+    for target, _result, scope, path, function in facts.results:
         bindings = walk.lookup(target.id, scope) or []
-        if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].annotation is not None:
-            raise Open  # bound more than once (the model joins the values), or typed by an annotation
-        bound[id(bindings[0])] = (path, function)
+        if not bindings or any(bound.get(id(b)) != (path, function) for b in bindings):
+            raise Open  # bound to anything else too (the model joins the values), or typed by an annotation
     for expr, scope in walk.chains:
         root = expr
         while type(root) is ast.Attribute:
@@ -150,7 +154,7 @@ def _read_results(walk: "_Gate", tree: ast.Module, facts: ClientFacts, parents: 
         if not held:
             continue
         path, function = held[0]
-        if len(bindings) != 1 or _owner(root, parents) is not function:
+        if len(held) != len(bindings) or _owner(root, parents) is not function:
             raise Open
         if isinstance(parents.get(id(root)), (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.AugAssign)):
             raise Open  # an alias
@@ -203,7 +207,7 @@ def _read_call(
         returns = members[method].get("returns")
         if returns not in MEMBERS:
             raise Open  # a value the model types otherwise (or not at all)
-        facts.results.append((statement.targets[0], scope, returns, function))
+        facts.results.append((statement.targets[0], result, scope, returns, function))
     elif not isinstance(statement, ast.Expr):
         raise Open  # a result read otherwise (or awaited where it must not be: DPR103)
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
@@ -284,8 +288,10 @@ def _check_value(walk: "_WalkFacts", method: str, param: str, value: ast.expr, s
     if param == "data" and isinstance(value, ast.Call) and walk.path_of(value.func, scope) == "json.dumps":
         if method == "invoke_method":
             return
-        if method == "publish_event" and not _may_be_cloudevent(walk, value, scope):
+        if method == "publish_event" and not _may_have_keys(walk, value, scope, {"specversion"}):
             return  # (DPR202 is read by the caller: `data_content_type` given)
+        if method == "invoke_binding" and not _may_have_keys(walk, value, scope, {"data", "metadata"}):
+            return
     _string(walk, value, scope)
 
 
@@ -300,10 +306,10 @@ def _untyped_or_str(walk: "_WalkFacts", expr: Optional[ast.expr], scope: "_Scope
     return True
 
 
-def _may_be_cloudevent(walk: "_WalkFacts", dumped: ast.Call, scope: "_Scope") -> bool:
-    """Whether DPR207 may find `specversion` among the keys of what `json.dumps` is given (rules/payloads.py
-    `_payload_keys`: a dict display, or a name bound to one): any key of such a display that is not a plain
-    string other than `specversion`, or any other argument shape."""
+def _may_have_keys(walk: "_WalkFacts", dumped: ast.Call, scope: "_Scope", keys: set[str]) -> bool:
+    """Whether DPR207 (`specversion`) or DPR208 (`data` and `metadata`) may find one of `keys` among the keys of
+    what `json.dumps` is given (rules/payloads.py `_payload_keys`: a dict display, or a name bound to one): any
+    key of such a display that is not a plain string or is one of them, or any other argument shape."""
     if len(dumped.args) != 1 or any(isinstance(a, ast.Starred) for a in dumped.args):
         return True
     given = dumped.args[0]
@@ -313,7 +319,7 @@ def _may_be_cloudevent(walk: "_WalkFacts", dumped: ast.Call, scope: "_Scope") ->
     elif not isinstance(given, ast.Dict):
         return True
     for display in displays:
-        if isinstance(display, ast.Dict) and not all(_is_str(k) and k.value != "specversion" for k in display.keys):  # type: ignore[union-attr]
+        if isinstance(display, ast.Dict) and not all(_is_str(k) and k.value not in keys for k in display.keys):  # type: ignore[union-attr]
             return True
     return False
 
