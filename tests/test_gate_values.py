@@ -255,3 +255,51 @@ def test_a_member_the_pinned_releases_lack_opens(monkeypatch):
 
 def test_the_value_classes_are_the_member_tables_responses():
     assert VALUE_CLASSES and all(path.startswith("dapr.clients.grpc._response.") for path in VALUE_CLASSES)
+
+
+def _results_check(source: bytes) -> bool:
+    """Whether ValueTypes closes a module where every call of `fetch` (or its `await`) is typed as a StateResponse
+    by the `results` hook (as python/gate_clients.py would type a client method's result)."""
+    import ast
+
+    from dapr_lint.python.gate_values import Open, ValueTypes
+
+    tree = ast.parse(source)
+    walk = gate._Gate(source)
+    walk.visit_body(tree.body, walk.module, None, None)
+
+    def results(expr, scope):
+        call = expr.value if isinstance(expr, ast.Await) else expr
+        if isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "fetch":
+            return "dapr.clients.grpc._response.StateResponse"
+        return None
+
+    try:
+        ValueTypes(walk, tree, unpinned(), results).check([], walk.chains)
+    except Open:
+        return False
+    return True
+
+
+def test_another_familys_results_are_read_as_value_instances():
+    assert _results_check(b"def f():\n    resp = fetch()\n    print(resp.data, resp.etag)\n    fetch().text()\n")
+    assert _results_check(b"async def f():\n    resp = await fetch()\n    return resp.etag\n")
+    assert not _results_check(b"def f():\n    resp = fetch()\n    return resp.value\n")  # DPR108
+    assert not _results_check(b"def f():\n    return fetch().json()\n")  # DPR205
+    assert not _results_check(b"import json\n\n\nasync def f():\n    resp = await fetch()\n    return json.loads(resp.data)\n")
+    assert not _results_check(b"def f():\n    return fetch()\n")  # returned: a local function's result the model types
+
+
+def test_json_loads_through_a_class_attribute_still_opens(monkeypatch):
+    source = (
+        _IMPORT + b"import json\n\n\nclass Store:\n    decode = json.loads\n\n"
+        b"    def load(self, resp: StateResponse):\n        return self.decode(resp.data)\n"
+    )
+    assert gate.closed_summary(source) is None
+    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
+    assert gated == full and "DPR205" in {d.code for d in full[0]}
+    # with no json module imported, a method given the data is no decoder the model knows
+    printed = _IMPORT + b"\n\nclass T:\n    def check(self, resp: StateResponse):\n        self.same(resp.data, resp.text())\n"
+    assert gate.closed_summary(printed) is not None
+    full, gated = _both(Path("module.py"), printed, _everything(), monkeypatch)
+    assert gated == full and not full[0]

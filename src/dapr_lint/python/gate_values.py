@@ -20,15 +20,16 @@ one or annotated as one) read only as a receiver whose attribute the rules accep
 test or an operand, or bound to a plain name in a function or module. Anything else opens (`Open`): an instance
 returned, yielded, awaited, entered, stored in an attribute or a class body, subscripted, unpacked.
 
-`instance_class` is the typing other families reuse: the SDK class path of what an expression holds, as the
-model would type it, or None.
+`ValueTypes` is the typing other families reuse: `instance_class`, the value class of what an expression holds
+as the model would type it (or None); `read_at`, whether an instance may stand where it is written; and with
+`results` (a client method's result typed by its family), `check` reads those instances as well.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from dapr_lint.python import known
 from dapr_lint.python.model.streams import JOB_CLASSES
@@ -57,6 +58,10 @@ _ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
 _OPERANDS = (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.If, ast.While, ast.Assert, ast.FormattedValue)
 
 
+# what another family types as a value class: (a call or the `await` of one, its scope) -> the class, or None
+Results = Callable[[ast.expr, Any], Optional[str]]
+
+
 class Open(Exception):
     """The model may read a value class where the first pass does not: the file goes the full way."""
 
@@ -65,8 +70,10 @@ class ValueTypes:
     """What the model types as an instance of a value class, in a walked module (`walk`: python/gate.py's
     `_WalkFacts`, whose `value`, `lookup` and `index` mirror the model's resolution)."""
 
-    def __init__(self, walk: Any, tree: ast.Module, sdk: Optional[SdkPin]) -> None:
-        self.walk, self.tree = walk, tree
+    def __init__(self, walk: Any, tree: ast.Module, sdk: Optional[SdkPin], results: Optional[Results] = None) -> None:
+        """`results`: what another family types as a value class (a client method's result, python/gate_clients.py):
+        given a call, or the `await` of one, and its scope, the value class the model types it as, or None."""
+        self.walk, self.tree, self.results = walk, tree, results
         self.sdk = sdk or unpinned()  # the model's default (ModuleModel.build)
         self.parents: dict[int, ast.AST] = walk.index(tree)[1]
         self.typed: dict[int, Optional[str]] = {}  # binding id -> its class (None: not an instance of one)
@@ -87,7 +94,12 @@ class ValueTypes:
         one of whose bindings is typed (the model joins them: with any other value it knows nothing; this
         answers the class all the same, so that every place such a name is read is checked)."""
         if isinstance(expr, ast.Call):
-            return self.class_of(expr.func, scope)
+            found = self.class_of(expr.func, scope)
+            if found is not None or self.results is None:
+                return found
+            return self.results(expr, scope)
+        if isinstance(expr, ast.Await):
+            return self.results(expr, scope) if self.results is not None else None
         if isinstance(expr, ast.Name):
             for binding in self.walk.lookup(expr.id, scope) or ():
                 found = self.binding_class(binding)
@@ -139,7 +151,15 @@ class ValueTypes:
     def check(self, named: list[tuple[ast.expr, Any]], chains: list[tuple[ast.expr, Any]]) -> None:
         """Opens unless every value class named (`named`: the chains naming one) stands where the model reads
         nothing by it but the instance it types, and every instance is read only where the rules stay silent.
-        `chains`: every name and attribute chain of the walk, with its scope."""
+        `chains`: every name and attribute chain of the walk, with its scope. With `results`, every call of the
+        walk (or its `await`) typed as a value class is an instance too, read where it stands."""
+        if self.results is not None:
+            for call, scope in self.walk.calls:
+                up = self.parents.get(id(call))
+                expr = up if isinstance(up, ast.Await) else call
+                path = self.results(expr, scope)
+                if path is not None:
+                    self.read_at(expr, scope, path)
         for expr, scope in named:
             path = self.class_of(expr, scope)
             if path is not None:
@@ -289,7 +309,7 @@ class ValueTypes:
         if up is None:
             raise Open  # a name in a string annotation
         if isinstance(up, ast.Attribute) and up.value is expr:
-            self.member_read(up, path)
+            self.member_read(up, path, scope)
             return
         if isinstance(up, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and up.value is expr:
             targets = up.targets if isinstance(up, ast.Assign) else [up.target]
@@ -311,7 +331,7 @@ class ValueTypes:
             return
         raise Open  # returned, yielded, awaited, entered, subscripted, called, a default, ...
 
-    def member_read(self, node: ast.Attribute, path: str) -> None:
+    def member_read(self, node: ast.Attribute, path: str, scope: Any) -> None:
         """`instance.attr`: silent in DPR108 and DPR205, and a value the model types as nothing further."""
         if not isinstance(node.ctx, ast.Load):
             raise Open
@@ -325,7 +345,7 @@ class ValueTypes:
         member = members.get(attr)
         up = self.parents.get(id(node))
         if path == known.STATE_RESPONSE and attr in ("json", "data", "text"):
-            self.state_decoded(node, up)
+            self.state_decoded(node, up, scope)
         if member is None or member.get("kind") != "method":
             return  # the model knows nothing of its value
         if not (isinstance(up, ast.Call) and up.func is node):
@@ -344,9 +364,10 @@ class ValueTypes:
             if (absence is not None and absence.kind != "unknown") or keyword.arg not in params:
                 raise Open  # DPR108 reports the keyword
 
-    def state_decoded(self, node: ast.Attribute, up: Optional[ast.AST]) -> None:
-        """Opens where DPR205 may read a StateResponse decoded as JSON: `.json(...)`, and `.data`, `.text()`,
-        `.data.decode()` given to any call (`json.loads`, `orjson.loads`, an alias of one)."""
+    def state_decoded(self, node: ast.Attribute, up: Optional[ast.AST], scope: Any) -> None:
+        """Opens where DPR205 (rules/payloads.py `_state_json_target`) may read a StateResponse decoded as JSON:
+        `.json(...)`, and `.data`, `.text()`, `.data.decode()` as the first positional argument of a call of
+        `json.loads` or `orjson.loads`."""
         if node.attr == "json":
             raise Open
         value: Optional[ast.AST] = node
@@ -355,8 +376,21 @@ class ValueTypes:
             callee = node if node.attr == "text" else up
             call = self.parents.get(id(callee))
             value = call if isinstance(call, ast.Call) and call.func is callee else None
-        if value is not None and isinstance(self.parents.get(id(value)), (ast.Call, ast.keyword)):
-            raise Open
+        if value is None:
+            return
+        outer = self.parents.get(id(value))
+        if not (isinstance(outer, ast.Call) and outer.args and outer.args[0] is value):
+            return
+        if not isinstance(outer.func, (ast.Name, ast.Attribute)):
+            return  # the model's callee path is None
+        if not (self.walk.imports_module("json") or self.walk.imports_module("orjson")):
+            return  # the model makes an import path only of an import: no callee is either function
+        callee = self.walk.value(outer.func, scope)
+        if callee[0] == "ref" and known.canonical(callee[1]) not in ("json.loads", "orjson.loads"):
+            return
+        if callee[0] != "ref" and isinstance(outer.func, ast.Name):
+            return  # (a name's import path is the model's: the same bindings followed)
+        raise Open  # `json.loads`, or a member the model may follow to it (`self.decode = json.loads`)
 
 
 def value_class_named(path: str) -> bool:
