@@ -1054,6 +1054,8 @@ async def metadata():
     assert meta.application_id == 'app' and meta.extended_metadata.get('k') == 'v'
     if state.data:
         print(state.etag)
+    async with AsyncDaprClient() as d:
+        assert (await d.get_state('statestore', 'k')).etag == '1'
 
 
 def bodies(order):
@@ -1081,11 +1083,11 @@ def test_results_read_where_the_rules_are_silent_close(monkeypatch):
     summary = gate.closed_summary(RESULTS_MODULE)
     assert summary is not None
     assert [c.method for c in summary.components] == [
-        "get_secret", "invoke_method", "get_state", "invoke_method", "invoke_binding", "get_bulk_state", "get_configuration",
-        "save_state", "publish_event", "publish_event", "publish_event", "save_state", "invoke_binding",
+        "get_secret", "invoke_method", "get_state", "get_state", "invoke_method", "invoke_binding", "get_bulk_state",
+        "get_configuration", "save_state", "publish_event", "publish_event", "publish_event", "save_state", "invoke_binding",
     ]
-    assert summary.components[7].keywords == ("key", "state_metadata", "store_name", "ttlInSeconds", "value")
-    charge = summary.components[3]
+    assert summary.components[8].keywords == ("key", "state_metadata", "store_name", "ttlInSeconds", "value")
+    charge = summary.components[4]
     assert (charge.method_name, charge.http_verb, charge.has_body) == ("charge", None, True)
     full, gated = _both(Path("module.py"), RESULTS_MODULE, _everything(), monkeypatch)
     assert gated == full
@@ -1095,8 +1097,17 @@ _READ = b"from dapr.clients import DaprClient\nimport json\n\n\ndef main():\n   
 RESULTS_OPEN = {
     "a member a state response lacks (DPR108)": (_READ % (b"get_state('s', 'k')", b"print(r.value)"), "DPR108"),
     "a secret response subscripted (DPR108)": (_READ % (b"get_secret('s', 'k')", b"print(r['k'])"), "DPR108"),
+    "a secret response subscripted where it is returned (DPR108)": (
+        _READ % (b"get_metadata()", b"print(d.get_secret('s', 'k')['k'])"), "DPR108",
+    ),
     "a state decoded unchecked (DPR205)": (_READ % (b"get_state('s', 'k')", b"print(r.json())"), "DPR205"),
     "a state's data decoded by json.loads (DPR205)": (_READ % (b"get_state('s', 'k')", b"print(json.loads(r.data))"), "DPR205"),
+    "a client name bound by two blocks, one call not awaited (DPR104)": (
+        b"from dapr.aio.clients import DaprClient as Aio\nfrom dapr.clients import DaprClient\n\n\nasync def main():\n"
+        b"    async with Aio() as d:\n        await d.save_state('s', 'k', 'v')\n    async with Aio() as d:\n"
+        b"        d.save_state('s', 'k', 'v')\n",
+        "DPR104",
+    ),
     "a result bound twice, then a member it lacks (DPR108)": (
         _READ % (b"get_state('s', 'k')", b"r = d.get_state('s', 'j')\n    print(r.value)"), "DPR108",
     ),

@@ -6,11 +6,12 @@ The shape read here (anything else opens the file):
   `async with DaprClient(...) as c:` (the aio client, in a module-level `async def`), the constructor given at
   most an `address` that is a string not written `http://`/`https://` (DPR102, DPR105-DPR107, DPR109, and the
   practices' trace-forwarding facts, which read `headers_callback`/`interceptors`);
-- `c` bound once, read only as the receiver of a call in the same function (no alias, no argument, no
-  return: python/summary_blocking.py `_returned_client`, `_held_client`);
-- each call one of `_METHODS`, awaited exactly when the client is the aio one (DPR103, DPR104), its result
-  discarded or bound to a plain name (DPR418, DPR419 read other methods' results) that is read only where
-  python/gate_values.py finds the rules silent on an instance of the method's class (DPR108 by the pin, DPR205),
+- `c` bound only by such blocks of one client class in one function (the model joins equal values), read only
+  as the receiver of a call in that function (no alias, no argument, no return: python/summary_blocking.py
+  `_returned_client`, `_held_client`);
+- each call one of `_METHODS`, awaited exactly when the client is the aio one (DPR103, DPR104), its result an
+  instance of the method's class that python/gate_values.py reads where it stands and wherever a name bound to it
+  is read (DPR108 by the pin, DPR205; DPR418 and DPR419 read other methods' results),
   with no `try` around it (DPR301-DPR303, the summary's unguarded calls), every argument a string (a literal or a
   name the model reads as one), a bytes literal, a bulk read's keys as a list of strings, an invocation's body made
   by `json.dumps`, Dapr metadata as a dict of string literals (DPR201-DPR208), no gRPC `metadata=` (DPR204,
@@ -63,9 +64,8 @@ class ClientFacts:
     def __init__(self) -> None:
         self.components: list[tuple[ast.Call, dict]] = []
         self.blocking: dict[str, ast.expr] = {}
-        # each call's result bound to a name: (the name, its scope, the SDK class the model types it as, the
-        # function it is bound in)
-        self.results: list[tuple[ast.Name, ast.expr, "_Scope", str, Optional[ast.AST]]] = []
+        # each call's result (the call, or its `await`) by id: the SDK class the model types it as
+        self.results: dict[int, str] = {}
 
 
 def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_Scope"]]) -> ClientFacts:
@@ -94,10 +94,10 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
             raise Open  # a method or a nested function: the summary's blocking entries differ
         if kind.is_async != isinstance(function, ast.AsyncFunctionDef) or _in_try(statement, function, parents):
             raise Open  # a sync client in a coroutine (DPR101); a `try` (DPR301-DPR303)
-        bindings = walk.lookup(item.optional_vars.id, scope) or []
-        if len(bindings) != 1 or bindings[0].kind != "with" or bindings[0].value is not call:
+        entered = [b for b in walk.lookup(item.optional_vars.id, scope) or () if b.kind == "with" and b.value is call]
+        if len(entered) != 1:
             raise Open
-        with_names[id(bindings[0])] = (kind, function)
+        with_names[id(entered[0])] = (kind, function)
         if isinstance(function, ast.FunctionDef):
             if function.decorator_list or _is_generator(function):
                 raise Open  # a cached factory, a generator: the model's blocking entry differs
@@ -117,48 +117,16 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
         held = [with_names[id(b)] for b in bindings if id(b) in with_names]
         if not held:
             continue
-        if len(bindings) != 1:
-            raise Open
+        if len(held) != len(bindings) or any(h != held[0] for h in held):
+            raise Open  # bound to anything else too (the model joins the values), or to another client
         kind, function = held[0]
         _read_call(walk, facts, expr, root, scope, kind, function, parents, sdk)
     if facts.results:
-        _read_results(walk, tree, facts, parents)
+        # read where each result stands, and each name bound to one where it is read (python/gate_values.py)
+        results = facts.results
+        ValueTypes(walk, tree, walk.sdk, results=lambda expr, _scope: results.get(id(expr))).check([], walk.chains)
     facts.components.sort(key=lambda entry: (entry[0].lineno, entry[0].col_offset))
     return facts
-
-
-def _read_results(walk: "_Gate", tree: ast.Module, facts: ClientFacts, parents: dict) -> None:
-    """Opens unless every read of a call's result, a name bound only to results of one class (the model types
-    the name as the method's class, python/sdk_table.py `returns`, and joins equal values into one), stands where
-    python/gate_values.py `read_at` finds the rules silent (DPR108 on its members by the pin, DPR205 on a
-    StateResponse decoded), in the function that bound it, and is not bound to another name (an alias this pass
-    would not type)."""
-    types = ValueTypes(walk, tree, walk.sdk)
-    bound: dict[int, tuple[str, Optional[ast.AST]]] = {}
-    for target, result, scope, path, function in facts.results:
-        for binding in walk.lookup(target.id, scope) or ():
-            if binding.kind == "assign" and binding.value is result and binding.annotation is None:
-                bound[id(binding)] = (path, function)
-    for target, _result, scope, path, function in facts.results:
-        bindings = walk.lookup(target.id, scope) or []
-        if not bindings or any(bound.get(id(b)) != (path, function) for b in bindings):
-            raise Open  # bound to anything else too (the model joins the values), or typed by an annotation
-    for expr, scope in walk.chains:
-        root = expr
-        while type(root) is ast.Attribute:
-            root = root.value  # type: ignore[attr-defined]
-        if type(root) is not ast.Name:
-            continue
-        bindings = walk.lookup(root.id, scope) or []  # type: ignore[attr-defined]
-        held = [bound[id(b)] for b in bindings if id(b) in bound]
-        if not held:
-            continue
-        path, function = held[0]
-        if len(held) != len(bindings) or _owner(root, parents) is not function:
-            raise Open
-        if isinstance(parents.get(id(root)), (ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.AugAssign)):
-            raise Open  # an alias
-        types.read_at(root, scope, path)
 
 
 def _check_constructor(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", kind: known.ClientKind, sdk: SdkPin) -> None:
@@ -200,16 +168,11 @@ def _read_call(
         if not isinstance(statement, ast.Await):
             raise Open  # DPR104
         result, statement = statement, parents.get(id(statement))
-    if (
-        isinstance(statement, ast.Assign) and statement.value is result and len(statement.targets) == 1
-        and isinstance(statement.targets[0], ast.Name)
-    ):
-        returns = members[method].get("returns")
-        if returns not in MEMBERS:
-            raise Open  # a value the model types otherwise (or not at all)
-        facts.results.append((statement.targets[0], result, scope, returns, function))
+    returns = members[method].get("returns")
+    if returns in MEMBERS:
+        facts.results[id(result)] = returns  # an instance the model types: read where it stands (gate_values)
     elif not isinstance(statement, ast.Expr):
-        raise Open  # a result read otherwise (or awaited where it must not be: DPR103)
+        raise Open  # a result the model types otherwise (or awaited where it must not be: DPR103)
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         raise Open
     if len(call.args) > len(params):
