@@ -106,16 +106,17 @@ def test_a_family_names_the_files_it_closes_and_is_named_by_its_start(tmp_path):
 
 
 def test_the_actors_family_lets_an_actor_class_s_bases_pass_and_restores_their_reading(tmp_path):
-    # (an actor class alone closes: the first pass reads its SDK bases, python/gate_actors.py; its registration opens)
+    # (an actor class alone closes: the first pass reads its SDK bases, python/gate_actors.py; a web framework's
+    # actor host keeps its module open)
     (tmp_path / "actor.py").write_text(
-        "from dapr.actor import Actor, ActorRuntime\n\n\nclass Cart(Actor):\n    pass\n\n\n"
-        "def register():\n    ActorRuntime.register_actor(Cart)\n"
+        "from dapr.actor import Actor\nfrom dapr.ext.fastapi import DaprActor\n\n\nclass Cart(Actor):\n    pass\n\n\n"
+        "def host(app):\n    return DaprActor(app)\n"
     )
     ceiling = _ceiling()
     from dapr_lint.python import gate
 
     reading = gate._base_kind
-    assert ceiling.reasons(tmp_path, ["actor.py"]) == {"visit: register_actor": 1}
+    assert ceiling.reasons(tmp_path, ["actor.py"]) == {"run: dapr.ext.fastapi.DaprActor": 1}
     assert ceiling.closed_by(tmp_path, ["actor.py"], ceiling.family_named("actors")) == ["actor.py"]
     assert gate._base_kind is reading
 

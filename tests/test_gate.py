@@ -21,7 +21,7 @@ from conftest import load_script, spy_on_check_file
 from dapr_lint import specs
 from dapr_lint.cli import main
 from dapr_lint.engine.python_stage import analyze_python
-from dapr_lint.python import gate, gate_names
+from dapr_lint.python import gate, gate_actors, gate_names
 from dapr_lint.settings import Settings
 from dapr_lint.summaries import ImportedName, Span
 
@@ -938,6 +938,10 @@ def test_client_shapes_a_rule_keys_on_still_open(name, monkeypatch):
 # -- the actor family read by the first pass itself (python/gate_actors.py) ---------------------------------------
 
 ACTOR_CLOSES = {
+    'c_host_only': 'from dapr.actor.runtime.grpc_host import ActorGrpcHost\n\nhost = ActorGrpcHost()\n',
+    'c_grpc_host': 'import asyncio\n\nfrom dapr.actor import ActorGrpcHost\nfrom dapr.actor.runtime.runtime import ActorRuntime\n\nfrom cart.actor import CartActor\n\n\nasync def main() -> None:\n    ActorRuntime.set_actor_config(None)\n    host = ActorGrpcHost()\n    await host.register_actor(CartActor)\n\n\nasyncio.run(main())\n',
+    'c_local_registered': 'from dapr.actor import Actor, ActorInterface, ActorRuntime, actormethod\n\n\nclass CartInterface(ActorInterface):\n    @actormethod(name="GetItems")\n    async def get_items(self) -> list: ...\n\n\nclass CartActor(Actor, CartInterface):\n    async def get_items(self) -> list:\n        return []\n\n\nasync def main() -> None:\n    await ActorRuntime.register_actor(CartActor)\n',
+    'c_runtime_arg': 'from dapr.actor.runtime.runtime import ActorRuntime\n\nfrom cart import CartActor, Other\nfrom tests.utils import _run\n\n\ndef test_register():\n    _run(ActorRuntime.register_actor(CartActor))\n    _run(ActorRuntime.register_actor(Other, message_serializer=None))\n    assert ActorRuntime.get_registered_actor_types()\n',
     'c_proxy_ctor': "from dapr.actor import ActorProxy\n\n\ndef build(client) -> ActorProxy:\n    return ActorProxy(client, 'T', None, None, None)\n",
     'c_actor': 'from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        await self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.unregister_reminder(name)\n\n    async def get_items(self) -> list:\n        found, items = await self._state_manager.try_get_state("items")\n        return items if found else []\n',
     'c_client': 'import asyncio\n\nfrom dapr.actor import ActorId, ActorProxy\nfrom interfaces.cart import CartInterface\n\n\nasync def main() -> None:\n    proxy = ActorProxy.create("CartActor", ActorId("1"), CartInterface)\n    await proxy.AddItem({"sku": "a"})\n    items = await proxy.GetItems()\n    await proxy.invoke_method("AddItem", b"{}")\n    print(items, proxy.actor_id)\n\n\nasyncio.run(main())\n',
@@ -951,6 +955,14 @@ ACTOR_CLOSES = {
 }
 # each a variant of a closing shape where a rule fires (or one the model may read otherwise: None): opens
 ACTOR_OPENS = {
+    'o_104_register': ('import asyncio\n\nfrom dapr.actor import ActorGrpcHost\nfrom dapr.actor.runtime.runtime import ActorRuntime\n\nfrom cart.actor import CartActor\n\n\nasync def main() -> None:\n    ActorRuntime.set_actor_config(None)\n    host = ActorGrpcHost()\n    host.register_actor(CartActor)\n\n\nasyncio.run(main())\n', 'DPR104'),
+    'o_804': ('from dapr.actor import Actor, ActorInterface, ActorRuntime, actormethod\n\n\nclass CartInterface(ActorInterface):\n    @actormethod(name="GetItems")\n    async def get_items(self) -> list: ...\n\n\nclass CartActor(Actor):\n    async def get_items(self) -> list:\n        return []\n\n\nasync def main() -> None:\n    await ActorRuntime.register_actor(CartActor)\n', 'DPR804'),
+    'o_810': ('from dataclasses import dataclass\n\nfrom dapr.actor import Actor, ActorInterface, ActorRuntime, actormethod\n\n\n@dataclass\nclass Item:\n    sku: str\n\n\nclass CartInterface(ActorInterface):\n    @actormethod(name="GetItem")\n    async def get_item(self) -> Item: ...\n\n\nclass CartActor(Actor, CartInterface):\n    async def get_item(self) -> Item:\n        return Item("a")\n\n\nasync def main() -> None:\n    await ActorRuntime.register_actor(CartActor)\n', 'DPR810'),
+    'o_grouped': ('import asyncio\n\nfrom dapr.actor import ActorGrpcHost\nfrom dapr.actor.runtime.runtime import ActorRuntime\n\nfrom cart.actor import CartActor\n\n\nasync def main() -> None:\n    ActorRuntime.set_actor_config(None)\n    host = ActorGrpcHost()\n    await (host.register_actor(CartActor))\n\n\nasyncio.run(main())\n', None),
+    'o_host_annotation': ('from dapr.actor import ActorGrpcHost\n\n\ndef serve(host: ActorGrpcHost) -> None:\n    pass\n', None),
+    'o_host_attribute': ('from dapr.actor import ActorGrpcHost\n\nfrom cart import CartActor\n\n\nclass Server:\n    def __init__(self):\n        self.host = ActorGrpcHost()\n\n    async def start(self):\n        await self.host.register_actor(CartActor)\n', None),
+    'o_register_helper': ('from dapr.actor import ActorRuntime\n\nfrom cart import CartActor\n\n\nasync def register(cls) -> None:\n    await ActorRuntime.register_actor(cls)\n\n\nasync def main() -> None:\n    await register(CartActor)\n', None),
+    'o_runtime_alias': ('from dapr.actor import ActorRuntime\n\nruntime = ActorRuntime\n', None),
     'o_104_proxy': ('import asyncio\n\nfrom dapr.actor import ActorId, ActorProxy\nfrom interfaces.cart import CartInterface\n\n\nasync def main() -> None:\n    proxy = ActorProxy.create("CartActor", ActorId("1"), CartInterface)\n    proxy.AddItem({"sku": "a"})\n    items = await proxy.GetItems()\n    await proxy.invoke_method("AddItem", b"{}")\n    print(items, proxy.actor_id)\n\n\nasyncio.run(main())\n', 'DPR104'),
     'o_104_state': ('from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.unregister_reminder(name)\n\n    async def get_items(self) -> list:\n        found, items = await self._state_manager.try_get_state("items")\n        return items if found else []\n', 'DPR104'),
     'o_801_hook': ('from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        await self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.unregister_reminder(name)\n\n    def _on_deactivate(self):\n        pass\n\n    async def get_items(self) -> list:\n        found, items = await self._state_manager.try_get_state("items")\n        return items if found else []\n', 'DPR801'),
@@ -971,7 +983,6 @@ ACTOR_OPENS = {
     'o_809_local': ('from dapr.actor import ActorId, ActorInterface, ActorProxy, actormethod\n\n\nclass CartInterface(ActorInterface):\n    @actormethod(name="AddItem")\n    async def add_item(self, item: dict) -> None: ...\n\n\nasync def main() -> None:\n    proxy = ActorProxy.create("CartActor", ActorId("1"), CartInterface)\n    await proxy.add_item({"sku": "a"})\n', 'DPR809'),
     'o_809_param': ('import asyncio\n\nfrom dapr.actor import ActorId, ActorProxy\n\nACTOR_TYPE = "Cart"\nACTOR_ID = "1"\n\n\ndef invoke(method: str, data: dict = None):\n    async def run():\n        proxy = ActorProxy.create(ACTOR_TYPE, ActorId(ACTOR_ID))\n        return await proxy.invoke_method(method, data)\n\n    return asyncio.run(run())\n', None),
     'o_alias': ('from dapr.actor import actormethod\nam = actormethod\n', None),
-    'o_grpc_host': ('from dapr.actor.runtime.grpc_host import ActorGrpcHost\n\nhost = ActorGrpcHost()\n', None),
     'o_proxy_alias': ('from dapr.actor import ActorProxy\nP = ActorProxy\n', None),
 }
 REMINDER_WITHOUT_PERIOD = 'from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        await self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.register_timer("t", self.tick, None, None, None)\n        await self.register_reminder("r", b"x", None)\n\n    async def get_items(self) -> list:\n        found, items = await self._state_manager.try_get_state("items")\n        return items if found else []\n\n    async def tick(self, state):\n        pass\n'
@@ -1127,3 +1138,29 @@ def test_results_read_where_a_rule_keys_on_them_still_open(name, monkeypatch):
     full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
     assert gated == full
     assert code in {d.code for d in full[0]}
+
+
+def test_actor_hosts_and_registrations_the_first_pass_reads_itself():
+    """`ActorGrpcHost()` hosts; registrations on `ActorRuntime` or a host built here, of imported or local classes,
+    awaited or handed to another call (their spans past that call's bracket), with or without a serializer."""
+    from dapr_lint.python.sdk_releases import unpinned
+
+    def actors(name):
+        return gate.first_pass(ACTOR_CLOSES[name].encode(), sdk=unpinned())[0].actors
+
+    hosted = actors("c_grpc_host")
+    assert hosted.hosts == (Span(11, 12, 11, 27),)
+    assert [(r.actor, r.serializer, r.span) for r in hosted.registrations] == [("import:cart.actor.CartActor", False, Span(12, 11, 12, 41))]
+    handed = actors("c_runtime_arg")
+    assert [(r.actor, r.serializer, r.span) for r in handed.registrations] == [
+        ("import:cart.CartActor", False, Span(8, 10, 8, 48)), ("import:cart.Other", True, Span(9, 10, 9, 69)),
+    ]
+    assert handed.hosts == (Span(8, 10, 8, 48),)  # no host built: the first registration
+    assert [r.actor for r in actors("c_local_registered").registrations] == ["local:CartActor"]
+
+
+def test_the_text_before_a_call_handed_to_another_call_is_read_past_that_calls_bracket():
+    assert gate_actors.unparenthesized(b"x = 1\n    _run(") == b"x = 1\n    _run "
+    assert gate_actors.unparenthesized(b"f()(") == b"f() "
+    for before in (b"await (", b"f((", b"x = (", b"return (", b"caf\xc3\xa9(", b"f(x, "):
+        assert gate_actors.unparenthesized(before) == before

@@ -180,7 +180,7 @@ OPENING_CALLS = frozenset(
 _SURELY_OPEN = re.compile(
     rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|cloudevents"
     rb")\b|\bDaprGrpcClient(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b"
-    rb"|\.(?:register_actor|register_workflow|register_activity)\s*\(|\bDapr(?:Actor|App)\s*\("
+    rb"|\.(?:register_workflow|register_activity)\s*\(|\bDapr(?:Actor|App)\s*\("
     rb"|\bDaprWorkflowContext\b",
     re.M,
 )
@@ -253,7 +253,7 @@ def _surely_open(data: bytes) -> bool:
 
 # Calls the actor and workflow facets record by their attribute alone, on any receiver (`_find_calls`,
 # `_registration_call`): a registration the summary would hold.
-_REGISTERING_CALLS = frozenset({"register_actor", *_REGISTER_METHODS})
+_REGISTERING_CALLS = frozenset(_REGISTER_METHODS)  # (`register_actor`: python/gate_actors.py reads it)
 
 
 class _Open(Exception):
@@ -799,7 +799,9 @@ class _Gate(_WalkFacts):
             self.awaited = _awaited_events(self, tree)
         if any(self.imports_module(m) for m in ACTOR_MODULES):
             # the actor rules' shapes (python/gate_actors.py), and the dispatch names the summary's classes need
-            self.actors = gate_actors.ActorWalk(self, _base_kind, parents if parents is not None else self.index(tree)[1])
+            self.actors = gate_actors.ActorWalk(
+                self, _base_kind, parents if parents is not None else self.index(tree)[1], _spans(self.data)
+            )
             _actors(self.actors.check)
         summary = self.summary()
         if clients:
@@ -1527,7 +1529,26 @@ def _actor_summary(walk: _WalkFacts) -> ActorSummary:
         classes[klass.name] = ActorClassFact(klass.name, bases, methods, _name_span(lines, klass.node, klass.name))
     if actors is None:
         return ActorSummary(classes=classes)
-    return ActorSummary(classes=classes, proxy_calls=_actors(actors.proxy_calls, _source_lines(walk.data)))
+    hosts, registrations = _actors(actors.hosts_and_registrations)
+    return ActorSummary(
+        classes=classes, registrations=registrations, proxy_calls=_actors(actors.proxy_calls, _source_lines(walk.data)),
+        hosts=hosts,
+    )
+
+
+def _spans(data: bytes) -> Any:
+    """`_call_span` of a call of the file, for python/gate_actors.py (a call that is another call's argument read
+    past that call's bracket)."""
+    found: list[tuple[list[str], list[int]]] = []
+
+    def span(call: ast.Call) -> Span:
+        if not found:
+            lines = _source_lines(data)
+            found.append((lines, _line_starts(lines)))
+        lines, starts = found[0]
+        return _call_span(gate_actors.unparenthesized(data[: starts[call.lineno - 1] + call.col_offset]), lines, call)
+
+    return span
 
 
 def _actors(check: Any, *args: Any) -> Any:

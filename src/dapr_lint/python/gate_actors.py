@@ -26,6 +26,8 @@ DPR802, which is checked here regardless: its names pass in any shape.
 from __future__ import annotations
 
 import ast
+import keyword
+import re
 from typing import TYPE_CHECKING, Any, Optional
 
 from dapr_lint.python.model.actors import (
@@ -36,10 +38,11 @@ from dapr_lint.python.model.actors import (
     AWAITED_HOOKS,
     PROXY_CREATE,
     PROXY_MEMBERS,
+    RUNTIME_REGISTER,
     STATE_MANAGER_COROUTINES,
 )
 from dapr_lint.python.sdk_releases import parse_version
-from dapr_lint.summaries import ActorProxyCallFact, Span
+from dapr_lint.summaries import ActorProxyCallFact, ActorRegistrationFact, Span
 
 if TYPE_CHECKING:
     from dapr_lint.python.gate import _Class, _Function, _Gate, _Scope, _WalkFacts  # noqa: F401
@@ -49,6 +52,8 @@ _MOCK = "dapr.actor.runtime.mock_actor"
 # by their constructor is none it knows), so they pass where gate._check_shape lets an actor class pass.
 PROXY_CLASSES = frozenset(path.rsplit(".", 1)[0] for path in PROXY_CREATE)
 _GRPC_HOSTS = frozenset(path for path in ASYNC_HOSTS if path.startswith("dapr.actor."))
+# `ActorRuntime.<member>`: the model reads only `register_actor` of it (RUNTIME_REGISTER), a call `run` reads itself.
+_RUNTIMES = tuple(f"{path.rsplit('.', 1)[0]}." for path in RUNTIME_REGISTER)
 
 
 class Opens(Exception):
@@ -57,7 +62,10 @@ class Opens(Exception):
 
 def shaped(path: str) -> bool:
     """A name of the family the walk reads where it is written (`check_use`)."""
-    return path in ACTORMETHOD or path in PROXY_CREATE or path == _MOCK or path.startswith(_MOCK + ".")
+    return (
+        path in ACTORMETHOD or path in PROXY_CREATE or path == _MOCK or path.startswith(_MOCK + ".")
+        or path in _GRPC_HOSTS or path.startswith(_RUNTIMES)
+    )
 
 
 def importable(path: str) -> bool:
@@ -75,11 +83,12 @@ def str_annotation(walk: "_WalkFacts", annotation: Optional[ast.expr], scope: "_
 
 
 def check_use(expr: ast.expr, path: str, parents: dict[int, ast.AST]) -> None:
-    """Opens unless `actormethod` decorates a function (bare or called) or `ActorProxy.create` is called."""
-    if path == _MOCK or path.startswith(_MOCK + "."):
-        return  # read only by `imports_module` (DPR802's silence)
+    """Opens unless `actormethod` decorates a function (bare or called), `ActorProxy.create`,
+    `ActorRuntime.register_actor` or `ActorGrpcHost` is called; any other member of `ActorRuntime` passes."""
+    if path == _MOCK or path.startswith(_MOCK + ".") or (path.startswith(_RUNTIMES) and path not in RUNTIME_REGISTER):
+        return  # read only by `imports_module` (DPR802's silence); a runtime member the model never compares
     up = parents.get(id(expr))
-    if path in PROXY_CREATE:
+    if path in PROXY_CREATE or path in RUNTIME_REGISTER or path in _GRPC_HOSTS:
         if isinstance(up, ast.Call) and up.func is expr:
             return
         raise Opens
@@ -93,9 +102,12 @@ def check_use(expr: ast.expr, path: str, parents: dict[int, ast.AST]) -> None:
 class ActorWalk:
     """The actor rules' questions over one walked module, asked of the walk's classes, functions and calls."""
 
-    def __init__(self, walk: "_Gate", base_kind: Any, parents: dict[int, ast.AST]) -> None:
+    def __init__(self, walk: "_Gate", base_kind: Any, parents: dict[int, ast.AST], call_span: Any) -> None:
         self.walk, self.parents = walk, parents
         self.base_kind = base_kind  # gate._base_kind
+        self.call_span = call_span  # gate._call_span's reading: (call) -> Span, opening where LibCST's may differ
+        # `register_actor` calls the model records (`_registration`): (call, actor, serializer), in order written
+        self.registrations: list[tuple[ast.Call, Optional[str], bool]] = []
         self._bases: dict[int, list[tuple[str, Optional["_Class"]]]] = {}
         self.dispatch: dict[int, Optional[str]] = {}  # by `id` of a walk function: its `actor_method` dispatch
         self.reminders = False  # a `register_reminder` call seen
@@ -164,13 +176,19 @@ class ActorWalk:
             attr = func.attr
             up = parents.get(id(call))
             awaited_here = isinstance(up, ast.Await)
-            if attr in STATE_MANAGER_COROUTINES and isinstance(func.value, ast.Attribute) and func.value.attr == "_state_manager":
+            if attr == "register_actor":
+                self._registration(call, scope, up)
+                continue
+            if (
+                attr in STATE_MANAGER_COROUTINES and isinstance(func.value, ast.Attribute) and func.value.attr == "_state_manager"
+                and self._may_be_self(func.value.value, scope)
+            ):
                 if not awaited_here:
                     raise Opens  # DPR104
                 if attr == "get_state" and up is not None:
                     self._state_read(up)
                 continue
-            if attr in ACTOR_COROUTINES:
+            if attr in ACTOR_COROUTINES and self._may_be_self(func.value, scope):
                 if not awaited_here:
                     raise Opens  # DPR104
                 if attr == "register_reminder":
@@ -188,6 +206,84 @@ class ActorWalk:
                     raise Opens  # DPR809
         if "actor" in roles.values() and self.reminders:
             self._remindable(roles)
+
+    def _may_be_self(self, expr: ast.expr, scope: "_Scope") -> bool:
+        """Whether the model may read `expr` as a method's `self` (model/actors.py `is_self`: a name all of whose
+        bindings are that parameter): a name with a parameter among its bindings."""
+        if type(expr) is not ast.Name:
+            return False
+        return any(b.kind == "param" for b in self.walk.lookup(expr.id, scope) or ())
+
+    def _registration(self, call: ast.Call, scope: "_Scope", up: Optional[ast.AST]) -> None:
+        """model/actors.py `_registration`: `ActorRuntime.register_actor(...)`, or `register_actor` on a name only
+        ever bound to an `ActorGrpcHost(...)` (both coroutines), registering an imported class; anything the
+        model may read otherwise opens (a local class: DPR804, DPR810; a helper's parameter: `_registered_refs`)."""
+        walk, func = self.walk, call.func
+        assert isinstance(func, ast.Attribute)
+        if walk.path_of(func, scope) not in RUNTIME_REGISTER and not self._built_as(func.value, scope):
+            if func.value.__class__ is ast.Name and walk.lookup(func.value.id, scope) is None:  # type: ignore[attr-defined]
+                return  # an unbound name: no value the model knows (no registration)
+            raise Opens  # a receiver the model may know (a DaprActor, an attribute holding a host)
+        if not (isinstance(up, ast.Await) or (isinstance(up, ast.Call) and any(a is call for a in up.args))):
+            if not (isinstance(up, ast.keyword) and isinstance(self.parents.get(id(up)), ast.Call)):
+                raise Opens  # DPR104: a coroutine not awaited nor handed on as an argument
+        actor = _argument(call, 0, "actor", stars=None)
+        if not isinstance(actor, (ast.Name, ast.Attribute)):
+            raise Opens
+        value = walk.value(actor, scope)
+        if value[0] == "ref":
+            registered = f"import:{value[1]}"
+        elif value[0] == "local" and isinstance(actor, ast.Name):
+            registered = f"local:{self._registered_class(actor, scope)}"
+        else:
+            raise Opens
+        serializer = any(k.arg == "message_serializer" for k in call.keywords) or (
+            len(call.args) + len([k for k in call.keywords if k.arg is None]) > 1
+        )
+        self.registrations.append((call, registered, serializer))
+
+    def _registered_class(self, actor: ast.Name, scope: "_Scope") -> str:
+        """A module-level actor class registered here: opens unless DPR804 (a dispatch interface of this module
+        in its hierarchy) and DPR810 (no class here that may be a dataclass or a pydantic model: every class
+        undecorated, without keywords, of SDK actor bases and local ones only) are silent."""
+        bindings = self.walk.lookup(actor.id, scope) or []
+        if len(bindings) != 1 or bindings[0].kind != "class" or "." in bindings[0].target.qualname:
+            raise Opens
+        klass = bindings[0].target
+        if not any(kind == "sdk:interface" for current in self.chain(klass) for kind, _l in self.bases(current)):
+            raise Opens  # DPR804 (or a class the runtime rejects)
+        for other in self.walk.classes:
+            if other.node.decorator_list or other.node.keywords or any(
+                not (kind.startswith(("sdk:", "local:"))) for kind, _l in self.bases(other)
+            ):
+                raise Opens  # DPR810 may find a payload class
+        return str(klass.qualname)
+
+    def _built_as(self, expr: ast.expr, scope: "_Scope") -> bool:
+        """model/actors.py `_built_as(..., ASYNC_HOSTS)`: a name every binding of which is `= ActorGrpcHost(...)`."""
+        if type(expr) is not ast.Name:
+            return False
+        bindings = self.walk.lookup(expr.id, scope) or []
+        return bool(bindings) and all(
+            b.kind == "assign" and type(b.value) is ast.Call and self.walk.path_of(b.value.func, b.scope) in _GRPC_HOSTS
+            for b in bindings
+        )
+
+    def hosts_and_registrations(self) -> tuple[tuple[Span, ...], tuple[ActorRegistrationFact, ...]]:
+        """The summary's hosts (each `ActorGrpcHost(...)`, else the first registration) and registrations, in the
+        order LibCST meets them."""
+        walk = self.walk
+        built = sorted(
+            (call for call, scope in walk.calls if walk.path_of(call.func, scope) in _GRPC_HOSTS), key=_position
+        )
+        registered = sorted(self.registrations, key=lambda item: _position(item[0]))
+        if len({_position(call) for call in built}) != len(built) or len({_position(r[0]) for r in registered}) != len(registered):
+            raise Opens
+        registrations = tuple(ActorRegistrationFact(actor, serializer, self.call_span(call)) for call, actor, serializer in registered)
+        hosts = tuple(self.call_span(call) for call in built)
+        if registrations and not hosts:
+            hosts = (registrations[0].span,)
+        return hosts, registrations
 
     def _bytes(self, expr: ast.expr, scope: "_Scope") -> bool:
         """A value rules/actors.py `_non_bytes` finds nothing wrong with, as far as this pass tells: a bytes
@@ -369,6 +465,29 @@ class ActorWalk:
         if len({key for key, _fact in found}) != len(found):
             raise Opens
         return tuple(fact for _key, fact in found)
+
+
+def _position(call: ast.Call) -> tuple[int, int]:
+    return call.lineno, call.col_offset
+
+
+_CALLEE_END = re.compile(rb"(?:([A-Za-z_][A-Za-z0-9_]*)|[)\]])$")
+
+
+def unparenthesized(before: bytes) -> bytes:
+    """The text before a call that is an argument (`run(ActorRuntime.register_actor(X))`): the bracket before it
+    opens the arguments of another call (LibCST's, not the call's own parentheses), so what `gate._call_span`
+    reads as the text before it ends with that call's callee instead. Anything else is returned unchanged."""
+    stripped = before.rstrip(b" \t\f\r\n\\")
+    if not stripped.endswith(b"("):
+        return before
+    callee = stripped[:-1].rstrip(b" \t\f\r\n\\")
+    match = _CALLEE_END.search(callee)
+    if match is None or (match.group(1) is not None and keyword.iskeyword(match.group(1).decode("ascii"))):
+        return before  # grouping parentheses (`await (x)`, `f((x))`): LibCST's call node holds them
+    if match.group(1) is not None and callee[: match.start()][-1:].decode("latin-1").isidentifier():
+        return before  # a name ending in non-ASCII letters: not read here
+    return callee + b" "
 
 
 def _arity(node: Any) -> int:
