@@ -938,6 +938,8 @@ def test_client_shapes_a_rule_keys_on_still_open(name, monkeypatch):
 # -- the actor family read by the first pass itself (python/gate_actors.py) ---------------------------------------
 
 ACTOR_CLOSES = {
+    # bound twice: the model knows no proxy there (no DPR104, no proxy_calls)
+    'c_proxy_bound_twice': 'import asyncio\n\nfrom dapr.actor import ActorId, ActorProxy\nfrom iface import Cart\n\n\nasync def main(flag):\n    if flag:\n        proxy = ActorProxy.create("T", ActorId("1"), Cart)\n        await proxy.Add()\n    else:\n        proxy = ActorProxy.create("T", ActorId("2"), Cart)\n        proxy.Add()\n\n\nasyncio.run(main(True))\n',
     'c_host_only': 'from dapr.actor.runtime.grpc_host import ActorGrpcHost\n\nhost = ActorGrpcHost()\n',
     'c_grpc_host': 'import asyncio\n\nfrom dapr.actor import ActorGrpcHost\nfrom dapr.actor.runtime.runtime import ActorRuntime\n\nfrom cart.actor import CartActor\n\n\nasync def main() -> None:\n    ActorRuntime.set_actor_config(None)\n    host = ActorGrpcHost()\n    await host.register_actor(CartActor)\n\n\nasyncio.run(main())\n',
     'c_local_registered': 'from dapr.actor import Actor, ActorInterface, ActorRuntime, actormethod\n\n\nclass CartInterface(ActorInterface):\n    @actormethod(name="GetItems")\n    async def get_items(self) -> list: ...\n\n\nclass CartActor(Actor, CartInterface):\n    async def get_items(self) -> list:\n        return []\n\n\nasync def main() -> None:\n    await ActorRuntime.register_actor(CartActor)\n',

@@ -40,6 +40,11 @@ CLOSED = {
         b"        return x\n    return type(x) is InvokeMethodResponse\n\n\n"
         b"def copy(resp: GetSecretResponse):\n    again = resp\n    return again.secret\n"
     ),
+    # DPR205 knows a StateResponse built from a non-empty literal is not empty (a test double)
+    "state responses built from non-empty literals, decoded": (
+        _IMPORT + b"\n\ndef test_json():\n    resp = StateResponse(data=b'{\"status\": \"ok\"}')\n"
+        b"    assert resp.json() == {'status': 'ok'}\n    assert [StateResponse('{}').json() for _ in range(2)]\n"
+    ),
 }
 
 OPEN = {
@@ -73,6 +78,20 @@ OPEN = {
     ),
     "json.loads of a state response's decoded data (DPR205)": (
         _IMPORT + b"from json import loads\n\n\ndef f(resp: StateResponse):\n    return loads(resp.data.decode())\n",
+        "DPR205",
+    ),
+    "a state response built from an empty literal, decoded (DPR205)": (
+        _IMPORT + b"\n\ndef f():\n    resp = StateResponse(data=b'')\n    return resp.json()\n",
+        "DPR205",
+    ),
+    "a state response built from a literal, decoded in a nested function (DPR205)": (
+        _IMPORT + b"\n\ndef f():\n    resp = StateResponse(data=b'{}')\n\n    def inner():\n        return resp.json()\n\n"
+        b"    return inner\n",
+        "DPR205",
+    ),
+    "a state response bound twice, decoded (DPR205)": (
+        _IMPORT + b"\n\ndef f(flag):\n    resp = StateResponse(data=b'{}')\n    if flag:\n        resp = StateResponse(data=b'{}')\n"
+        b"    return resp.json()\n",
         "DPR205",
     ),
     # what the model types through flows this pass does not follow: each reaches DPR108
@@ -139,6 +158,14 @@ CALLED_CLOSED = {
         b"def answers(status):\n    found = [TopicEventResponse('success'), TopicEventResponse(status='RETRY'), TopicEventResponse(status)]\n"
         b"    for each in TopicEventResponseStatus:\n        found.append(TopicEventResponse(each.name))\n"
         b"    found.append(TopicEventResponse(TopicEventResponseStatus.drop))\n    return found\n"
+    ),
+    # local subclasses: the model types their instances as the local class, which DPR108 does not judge, and
+    # the actor facts (a module importing dapr.actor) name the base as an import
+    "local subclasses of SDK classes": (
+        b"from dapr.actor.runtime.config import ActorRuntimeConfig\nfrom dapr.clients import Job\n"
+        b"from dapr.clients.grpc._response import StateResponse\nfrom dapr.clients.health import DaprHealth\n\n\n"
+        b"class Cached(StateResponse):\n    pass\n\n\nclass Nightly(Job):\n    pass\n\n\nclass Health(DaprHealth):\n    pass\n\n\n"
+        b"def use():\n    Health.wait_until_ready()\n    Nightly(name='n')\n    return Cached(data=b'').value\n"
     ),
 }
 

@@ -198,7 +198,7 @@ class ValueTypes:
 
     def named_at(self, expr: ast.expr, scope: Any, path: str) -> None:
         """A class named: called (its instance is then read where the call stands), or written in an annotation,
-        a checked type or a comparison."""
+        a checked type, a comparison or a class's bases."""
         up = self.parents.get(id(expr))
         if up is None:
             return  # a name in a string annotation (the binding it types is read where it is used)
@@ -215,6 +215,10 @@ class ValueTypes:
             return
         if isinstance(up, ast.Compare):
             return
+        if isinstance(up, ast.ClassDef) and any(node is base for base in up.bases):
+            # a local subclass: the model types its instances as the local class (DPR108 reads SDK classes
+            # only) and follows only local bases; the actor facts' `_base_kind` names it as an import
+            return
         while isinstance(up, (ast.Tuple, ast.Subscript, ast.BinOp)):
             node, up = up, self.parents.get(id(up))
         if (
@@ -223,7 +227,7 @@ class ValueTypes:
             or (isinstance(up, ast.AnnAssign) and up.annotation is node)
         ):
             return
-        raise Open  # an alias, an argument, a default, a base: a value the model may pass on
+        raise Open  # an alias, an argument, a default: a value the model may pass on
 
     def called_at(self, expr: ast.expr, scope: Any, path: str) -> None:
         """A class of CALLED_CLASSES named: called (`construction`), or where the model reads nothing by it (an
@@ -369,6 +373,8 @@ class ValueTypes:
         `.json(...)`, and `.data`, `.text()`, `.data.decode()` as the first positional argument of a call of
         `json.loads` or `orjson.loads`."""
         if node.attr == "json":
+            if self.built_full(node.value, scope):
+                return
             raise Open
         value: Optional[ast.AST] = node
         if node.attr == "text" or (isinstance(up, ast.Attribute) and up.attr == "decode"):
@@ -391,6 +397,43 @@ class ValueTypes:
         if callee[0] != "ref" and isinstance(outer.func, ast.Name):
             return  # (a name's import path is the model's: the same bindings followed)
         raise Open  # `json.loads`, or a member the model may follow to it (`self.decode = json.loads`)
+
+
+    def built_full(self, expr: ast.expr, scope: Any) -> bool:
+        """A StateResponse DPR205 knows is not empty (python/model/payloads.py `is_state_response`): built here from
+        a non-empty str or bytes literal, directly or through a name bound once to it and read in no nested
+        function (the model's `single_assignment`; a subscript or a mutating method opens where it is read)."""
+        built: Any = expr
+        if isinstance(expr, ast.Name):
+            bindings = self.walk.lookup(expr.id, scope) or []
+            if len(bindings) != 1 or bindings[0].kind != "assign" or self.read_nested(expr.id, bindings):
+                return False
+            built = bindings[0].value
+        if not isinstance(built, ast.Call) or self.class_of(built.func, scope) != known.STATE_RESPONSE:
+            return False
+        if any(isinstance(a, ast.Starred) for a in built.args) or any(k.arg is None for k in built.keywords):
+            return False
+        data = built.args[0] if built.args else next((k.value for k in built.keywords if k.arg == "data"), None)
+        return isinstance(data, ast.Constant) and isinstance(data.value, (str, bytes)) and bool(data.value)
+
+    def read_nested(self, name: str, bindings: list) -> bool:
+        """Whether `name` (its `bindings`) is read in a function, lambda or class nested in the scope that binds it
+        (python/model/records.py `uses_of`: a "nested" use)."""
+        home = bindings[0].scope
+        for expr, scope in self.walk.chains:
+            root = expr
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if not isinstance(root, ast.Name) or root.id != name or scope is home:
+                continue
+            if self.walk.lookup(name, scope) is not bindings:
+                continue
+            current = scope
+            while current is not None and current is not home:
+                if current.kind != "comprehension":
+                    return True
+                current = current.parent
+        return False
 
 
 def value_class_named(path: str) -> bool:
