@@ -16,7 +16,7 @@ builds them (`actor_summary_draft`). Where this pass cannot tell what a rule wou
 - DPR807, DPR808: any `register_reminder` or `register_timer` call;
 - DPR809: a proxy whose interface is not an import path (a local interface: the rule reads its dispatch names),
   `invoke_method` given a body that is not a bytes literal;
-- a proxy the model may read otherwise (bound other than by one plain assignment to one name, or several times).
+- a proxy the model may read otherwise (bound once, other than by one plain assignment to one name).
 
 `actormethod` is read only as a method's decorator (bare or called), `ActorProxy.create` only called; any other
 use of them opens (an alias, an argument). The mock actor module (`dapr.actor.runtime.mock_actor`) only silences
@@ -425,7 +425,9 @@ class ActorWalk:
         made = [b for b in bindings if type(b.value) is ast.Call and self._creates(b.value, b.scope)]
         if not made:
             return None
-        if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].annotation is not None:
+        if len(bindings) != 1:
+            return None  # bound more than once: no proxy the model knows (`proxy_of`)
+        if bindings[0].kind != "assign" or bindings[0].annotation is not None:
             raise Opens
         call = made[0].value
         statement = self.parents.get(id(call))
