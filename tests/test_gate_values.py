@@ -40,6 +40,12 @@ CLOSED = {
         b"        return x\n    return type(x) is InvokeMethodResponse\n\n\n"
         b"def copy(resp: GetSecretResponse):\n    again = resp\n    return again.secret\n"
     ),
+    # returned by local functions, each call read where it stands (awaited, for a coroutine function)
+    "instances returned by local functions": (
+        _IMPORT + b"\n\ndef make():\n    return StateResponse(data=b'x')\n\n\nasync def amake():\n"
+        b"    resp = StateResponse(data=b'y')\n    return resp\n\n\nasync def use():\n    r = make()\n"
+        b"    print(r.data, make().etag)\n    again = await amake()\n    return again.data\n"
+    ),
     # DPR205 knows a StateResponse built from a non-empty literal is not empty (a test double)
     "state responses built from non-empty literals, decoded": (
         _IMPORT + b"\n\ndef test_json():\n    resp = StateResponse(data=b'{\"status\": \"ok\"}')\n"
@@ -97,6 +103,25 @@ OPEN = {
     # what the model types through flows this pass does not follow: each reaches DPR108
     "an instance returned by a local function (DPR108)": (
         _IMPORT + b"\n\ndef make():\n    return StateResponse(data=b'x')\n\n\ndef f():\n    return make().value\n",
+        "DPR108",
+    ),
+    "an instance returned, bound and read (DPR108)": (
+        _IMPORT + b"\n\ndef make():\n    return StateResponse(data=b'x')\n\n\ndef f():\n    r = make()\n    return r.value\n",
+        "DPR108",
+    ),
+    "a coroutine's instance awaited later (DPR108)": (
+        _IMPORT + b"\n\nasync def make():\n    return StateResponse(data=b'x')\n\n\nasync def f():\n    task = make()\n"
+        b"    r = await task\n    return r.value\n",
+        "DPR108",
+    ),
+    "an instance returned by a method (DPR108)": (
+        _IMPORT + b"\n\nclass A:\n    def make(self):\n        return StateResponse(data=b'x')\n\n"
+        b"    def f(self):\n        return self.make().value\n",
+        "DPR108",
+    ),
+    "an instance returned by a function called through an alias (DPR108)": (
+        _IMPORT + b"\n\ndef make():\n    return StateResponse(data=b'x')\n\n\nbuild = make\n\n\ndef f():\n"
+        b"    return build().value\n",
         "DPR108",
     ),
     "an instance held by an attribute (DPR108)": (
@@ -314,7 +339,8 @@ def test_another_familys_results_are_read_as_value_instances():
     assert not _results_check(b"def f():\n    resp = fetch()\n    return resp.value\n")  # DPR108
     assert not _results_check(b"def f():\n    return fetch().json()\n")  # DPR205
     assert not _results_check(b"import json\n\n\nasync def f():\n    resp = await fetch()\n    return json.loads(resp.data)\n")
-    assert not _results_check(b"def f():\n    return fetch()\n")  # returned: a local function's result the model types
+    assert _results_check(b"def f():\n    return fetch()\n\n\ndef g():\n    return f().etag\n")  # returned, read
+    assert not _results_check(b"def f():\n    return fetch()\n\n\ndef g():\n    r = f()\n    return r.value\n")
 
 
 def test_json_loads_through_a_class_attribute_still_opens(monkeypatch):

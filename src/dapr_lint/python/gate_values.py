@@ -82,6 +82,7 @@ class ValueTypes:
         self.sdk = sdk or unpinned()  # the model's default (ModuleModel.build)
         self.parents: dict[int, ast.AST] = walk.index(tree)[1]
         self.typed: dict[int, Optional[str]] = {}  # binding id -> its class (None: not an instance of one)
+        self.returning: set[int] = set()  # the functions whose calls are read as instances (`returned`)
 
     # -- typing (the API) ----------------------------------------------------------------------------
 
@@ -99,11 +100,15 @@ class ValueTypes:
         one of whose bindings is typed (the model joins them: with any other value it knows nothing; this
         answers the class all the same, so that every place such a name is read is checked)."""
         if isinstance(expr, ast.Call):
-            found = self.class_of(expr.func, scope)
+            found = self.class_of(expr.func, scope) or self.local_result(expr, scope, False)
             if found is not None or self.results is None:
                 return found
             return self.results(expr, scope)
         if isinstance(expr, ast.Await):
+            if isinstance(expr.value, ast.Call):
+                found = self.local_result(expr.value, scope, True)
+                if found is not None:
+                    return found
             return self.results(expr, scope) if self.results is not None else None
         if isinstance(expr, ast.Name):
             for binding in self.walk.lookup(expr.id, scope) or ():
@@ -111,6 +116,36 @@ class ValueTypes:
                 if found is not None:
                     return found
         return None
+
+    def local_result(self, call: ast.Call, scope: Any, awaited: bool) -> Optional[str]:
+        """The value class a call of a local function by its name returns (awaited, for a coroutine function)."""
+        if not isinstance(call.func, ast.Name):
+            return None
+        for binding in self.walk.lookup(call.func.id, scope) or ():
+            if binding.kind == "def" and binding.target.is_async == awaited:
+                found = self.function_class(binding.target)
+                if found is not None:
+                    return found
+        return None
+
+    def function_class(self, info: Any) -> Optional[str]:
+        """The value class a local function may return: a `return` of its own (not a nested function's) whose
+        value is an instance."""
+        key = -id(info)  # (kept with the bindings' answers)
+        if key in self.typed:
+            return self.typed[key]
+        self.typed[key] = None
+        found: Optional[str] = None
+        stack: list[ast.AST] = list(info.node.body) if isinstance(info.node, (ast.FunctionDef, ast.AsyncFunctionDef)) else []
+        while stack and found is None:
+            node = stack.pop()
+            if isinstance(node, _SCOPES):
+                continue
+            if isinstance(node, ast.Return) and node.value is not None and info.inner is not None:
+                found = self.instance_class(node.value, info.inner)
+            stack.extend(ast.iter_child_nodes(node))
+        self.typed[key] = found
+        return found
 
     def binding_class(self, binding: Any) -> Optional[str]:
         key = id(binding)
@@ -358,7 +393,42 @@ class ValueTypes:
             return  # an item of a literal passed as an argument
         if isinstance(up, _OPERANDS) or (isinstance(up, ast.IfExp) and up.test is expr):
             return
-        raise Open  # returned, yielded, awaited, entered, subscripted, called, a default, ...
+        if isinstance(up, ast.Return) and up.value is expr:
+            self.returned(up, path)
+            return
+        raise Open  # yielded, awaited, entered, subscripted, called, a default, ...
+
+    def returned(self, node: ast.Return, path: str) -> None:
+        """An instance returned by a function: the model types each call of it as one (`_returned_value`; a
+        coroutine function's calls as a coroutine, awaited to one). Read where each call stands, when every read
+        of the function is a call by its name; opens for a lambda, a function reached through an attribute (a
+        method: `self.f()`), or passed on."""
+        function: Optional[ast.AST] = self.parents.get(id(node))
+        while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            function = self.parents.get(id(function))
+        info = next((f for f in self.walk.functions if f.node is function), None)
+        if info is None:
+            raise Open  # a lambda's
+        if id(function) in self.returning:
+            return  # its calls are read (another `return`, or a recursive call)
+        self.returning.add(id(function))
+        if any(type(n) is ast.Attribute and n.attr == info.name for n in self.walk.index(self.tree)[0]):
+            raise Open  # maybe called through an instance, a class or a module
+        for expr, scope in self.walk.chains:
+            if type(expr) is not ast.Name or expr.id != info.name:
+                continue
+            if not any(b.kind == "def" and b.target is info for b in self.walk.lookup(expr.id, scope) or ()):
+                continue
+            call = self.parents.get(id(expr))
+            if not (isinstance(call, ast.Call) and call.func is expr):
+                raise Open  # passed on, aliased: called where this pass does not look
+            if info.is_async:
+                awaited = self.parents.get(id(call))
+                if not (isinstance(awaited, ast.Await) and awaited.value is call):
+                    raise Open  # a coroutine held or passed on (awaited later, it is an instance)
+                self.read_at(awaited, scope, path)
+            else:
+                self.read_at(call, scope, path)
 
     def member_read(self, node: ast.Attribute, path: str, scope: Any) -> None:
         """`instance.attr`: silent in DPR108 and DPR205, and a value the model types as nothing further."""
