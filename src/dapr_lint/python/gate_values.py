@@ -277,13 +277,116 @@ class ValueTypes:
         if up is None:
             return  # a name in a string annotation: the model types nothing by these classes
         if isinstance(up, ast.Call) and up.func is expr:
-            self.construction(up, scope, path)
+            _Constructions(self.walk, self.parents).construction(up, scope, path)
             return
         if isinstance(up, ast.Attribute) and up.value is expr:
             return  # a member: its own chain (DPR109's `wait_until_ready` opens there)
         if (isinstance(up, ast.Call) and expr in up.args) or (isinstance(up, ast.keyword) and up.arg is not None):
             return  # an argument (`assertIsInstance(job, Job)`): a parameter the model types nothing by
         self.named_at(expr, scope, path)
+
+    def read_at(self, expr: ast.expr, scope: Any, path: str) -> None:
+        """An instance of `path` (a construction, or a read of a name typed as one), where it stands."""
+        up = self.parents.get(id(expr))
+        if up is None:
+            raise Open  # a name in a string annotation
+        if isinstance(up, ast.Attribute) and up.value is expr:
+            self.member_read(up, path, scope)
+            return
+        if isinstance(up, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and up.value is expr:
+            targets = up.targets if isinstance(up, ast.Assign) else [up.target]
+            for target in targets:
+                if not isinstance(target, ast.Name):
+                    raise Open  # an attribute, a subscript, an unpacking
+                if any(b.scope.kind == "class" for b in self.walk.lookup(target.id, scope) or ()):
+                    raise Open  # a class attribute: the model reads it through `self.x`, `Cls.x`
+            return
+        if isinstance(up, ast.Expr):
+            return
+        if isinstance(up, ast.Call) and expr is not up.func:
+            return  # an argument (a starred one sits under ast.Starred)
+        if isinstance(up, ast.keyword) and up.arg is not None:
+            return
+        if isinstance(up, (ast.List, ast.Tuple, ast.Set, ast.Dict)) and isinstance(self.parents.get(id(up)), (ast.Call, ast.keyword)):
+            return  # an item of a literal passed as an argument
+        if isinstance(up, _OPERANDS) or (isinstance(up, ast.IfExp) and up.test is expr):
+            return
+        if isinstance(up, ast.Return) and up.value is expr:
+            self.returned(up, path)
+            return
+        raise Open  # yielded, awaited, entered, subscripted, called, a default, ...
+
+    def returned(self, node: ast.Return, path: str) -> None:
+        """An instance returned by a function: the model types each call of it as one (`_returned_value`; a
+        coroutine function's calls as a coroutine, awaited to one). Read where each call stands, when every read
+        of the function is a call by its name; opens for a lambda, a function reached through an attribute (a
+        method: `self.f()`), or passed on."""
+        function: Optional[ast.AST] = self.parents.get(id(node))
+        while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            function = self.parents.get(id(function))
+        info = next((f for f in self.walk.functions if f.node is function), None)
+        if info is None:
+            raise Open  # a lambda's
+        if id(function) in self.returning:
+            return  # its calls are read (another `return`, or a recursive call)
+        self.returning.add(id(function))
+        if any(type(n) is ast.Attribute and n.attr == info.name for n in self.walk.index(self.tree)[0]):
+            raise Open  # maybe called through an instance, a class or a module
+        for expr, scope in self.walk.chains:
+            if type(expr) is not ast.Name or expr.id != info.name:
+                continue
+            if not any(b.kind == "def" and b.target is info for b in self.walk.lookup(expr.id, scope) or ()):
+                continue
+            call = self.parents.get(id(expr))
+            if not (isinstance(call, ast.Call) and call.func is expr):
+                raise Open  # passed on, aliased: called where this pass does not look
+            if info.is_async:
+                awaited = self.parents.get(id(call))
+                if not (isinstance(awaited, ast.Await) and awaited.value is call):
+                    raise Open  # a coroutine held or passed on (awaited later, it is an instance)
+                self.read_at(awaited, scope, path)
+            else:
+                self.read_at(call, scope, path)
+
+    def member_read(self, node: ast.Attribute, path: str, scope: Any) -> None:
+        """`instance.attr`: silent in DPR108 and DPR205, and a value the model types as nothing further."""
+        if not isinstance(node.ctx, ast.Load):
+            raise Open
+        attr, members, sdk = node.attr, MEMBERS[path], self.sdk
+        if not attr.startswith("_"):  # DPR108 skips those
+            absence = member_absence(path, attr, sdk) if sdk.older_than_newest else None
+            if sdk.older_than_newest and absence is None:
+                pass
+            elif (absence is not None and absence.kind != "unknown") or attr not in members:
+                raise Open  # DPR108 reports it
+        member = members.get(attr)
+        up = self.parents.get(id(node))
+        if path == known.STATE_RESPONSE and attr in ("json", "data", "text"):
+            _StateJson(self.walk, self.parents, self.class_of).state_decoded(node, up, scope)
+        if member is None or member.get("kind") != "method":
+            return  # the model knows nothing of its value
+        if not (isinstance(up, ast.Call) and up.func is node):
+            raise Open  # a bound method passed on (the model's SdkMethod)
+        if member.get("is_async") or member.get("returns") in MEMBERS:
+            raise Open  # a coroutine, or an instance the model types
+        params = member.get("params")
+        if params is None:
+            return
+        for keyword in up.keywords:
+            if keyword.arg is None:
+                continue
+            absence = keyword_absence(path, attr, keyword.arg, sdk) if sdk.older_than_newest else None
+            if sdk.older_than_newest and absence is None:
+                continue
+            if (absence is not None and absence.kind != "unknown") or keyword.arg not in params:
+                raise Open  # DPR108 reports the keyword
+
+
+class _Constructions:
+    """What the rules read of a construction of a class of CALLED_CLASSES (`ValueTypes.called_at`)."""
+
+    def __init__(self, walk: Any, parents: dict[int, ast.AST]) -> None:
+        self.walk, self.parents = walk, parents
 
     def construction(self, call: ast.Call, scope: Any, path: str) -> None:
         """`C(...)` of a class of CALLED_CLASSES: silent in the rules that read it, or opens."""
@@ -367,101 +470,12 @@ class ValueTypes:
             return bool(bindings) and all(b.kind in ("unknown", "param") for b in bindings)
         return False
 
-    def read_at(self, expr: ast.expr, scope: Any, path: str) -> None:
-        """An instance of `path` (a construction, or a read of a name typed as one), where it stands."""
-        up = self.parents.get(id(expr))
-        if up is None:
-            raise Open  # a name in a string annotation
-        if isinstance(up, ast.Attribute) and up.value is expr:
-            self.member_read(up, path, scope)
-            return
-        if isinstance(up, (ast.Assign, ast.AnnAssign, ast.NamedExpr)) and up.value is expr:
-            targets = up.targets if isinstance(up, ast.Assign) else [up.target]
-            for target in targets:
-                if not isinstance(target, ast.Name):
-                    raise Open  # an attribute, a subscript, an unpacking
-                if any(b.scope.kind == "class" for b in self.walk.lookup(target.id, scope) or ()):
-                    raise Open  # a class attribute: the model reads it through `self.x`, `Cls.x`
-            return
-        if isinstance(up, ast.Expr):
-            return
-        if isinstance(up, ast.Call) and expr is not up.func:
-            return  # an argument (a starred one sits under ast.Starred)
-        if isinstance(up, ast.keyword) and up.arg is not None:
-            return
-        if isinstance(up, (ast.List, ast.Tuple, ast.Set, ast.Dict)) and isinstance(self.parents.get(id(up)), (ast.Call, ast.keyword)):
-            return  # an item of a literal passed as an argument
-        if isinstance(up, _OPERANDS) or (isinstance(up, ast.IfExp) and up.test is expr):
-            return
-        if isinstance(up, ast.Return) and up.value is expr:
-            self.returned(up, path)
-            return
-        raise Open  # yielded, awaited, entered, subscripted, called, a default, ...
 
-    def returned(self, node: ast.Return, path: str) -> None:
-        """An instance returned by a function: the model types each call of it as one (`_returned_value`; a
-        coroutine function's calls as a coroutine, awaited to one). Read where each call stands, when every read
-        of the function is a call by its name; opens for a lambda, a function reached through an attribute (a
-        method: `self.f()`), or passed on."""
-        function: Optional[ast.AST] = self.parents.get(id(node))
-        while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
-            function = self.parents.get(id(function))
-        info = next((f for f in self.walk.functions if f.node is function), None)
-        if info is None:
-            raise Open  # a lambda's
-        if id(function) in self.returning:
-            return  # its calls are read (another `return`, or a recursive call)
-        self.returning.add(id(function))
-        if any(type(n) is ast.Attribute and n.attr == info.name for n in self.walk.index(self.tree)[0]):
-            raise Open  # maybe called through an instance, a class or a module
-        for expr, scope in self.walk.chains:
-            if type(expr) is not ast.Name or expr.id != info.name:
-                continue
-            if not any(b.kind == "def" and b.target is info for b in self.walk.lookup(expr.id, scope) or ()):
-                continue
-            call = self.parents.get(id(expr))
-            if not (isinstance(call, ast.Call) and call.func is expr):
-                raise Open  # passed on, aliased: called where this pass does not look
-            if info.is_async:
-                awaited = self.parents.get(id(call))
-                if not (isinstance(awaited, ast.Await) and awaited.value is call):
-                    raise Open  # a coroutine held or passed on (awaited later, it is an instance)
-                self.read_at(awaited, scope, path)
-            else:
-                self.read_at(call, scope, path)
+class _StateJson:
+    """DPR205's reading of a StateResponse decoded as JSON (`ValueTypes.member_read`)."""
 
-    def member_read(self, node: ast.Attribute, path: str, scope: Any) -> None:
-        """`instance.attr`: silent in DPR108 and DPR205, and a value the model types as nothing further."""
-        if not isinstance(node.ctx, ast.Load):
-            raise Open
-        attr, members, sdk = node.attr, MEMBERS[path], self.sdk
-        if not attr.startswith("_"):  # DPR108 skips those
-            absence = member_absence(path, attr, sdk) if sdk.older_than_newest else None
-            if sdk.older_than_newest and absence is None:
-                pass
-            elif (absence is not None and absence.kind != "unknown") or attr not in members:
-                raise Open  # DPR108 reports it
-        member = members.get(attr)
-        up = self.parents.get(id(node))
-        if path == known.STATE_RESPONSE and attr in ("json", "data", "text"):
-            self.state_decoded(node, up, scope)
-        if member is None or member.get("kind") != "method":
-            return  # the model knows nothing of its value
-        if not (isinstance(up, ast.Call) and up.func is node):
-            raise Open  # a bound method passed on (the model's SdkMethod)
-        if member.get("is_async") or member.get("returns") in MEMBERS:
-            raise Open  # a coroutine, or an instance the model types
-        params = member.get("params")
-        if params is None:
-            return
-        for keyword in up.keywords:
-            if keyword.arg is None:
-                continue
-            absence = keyword_absence(path, attr, keyword.arg, sdk) if sdk.older_than_newest else None
-            if sdk.older_than_newest and absence is None:
-                continue
-            if (absence is not None and absence.kind != "unknown") or keyword.arg not in params:
-                raise Open  # DPR108 reports the keyword
+    def __init__(self, walk: Any, parents: dict[int, ast.AST], class_of: Any) -> None:
+        self.walk, self.parents, self.class_of = walk, parents, class_of
 
     def state_decoded(self, node: ast.Attribute, up: Optional[ast.AST], scope: Any) -> None:
         """Opens where DPR205 (rules/payloads.py `_state_json_target`) may read a StateResponse decoded as JSON:
