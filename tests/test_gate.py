@@ -872,11 +872,23 @@ CLIENT_SHAPES_OPEN = {
     ),
     "a deprecated wait (DPR109)": (_SYNC % b"d.wait(5)", "DPR109"),
     "a dict as a state value (DPR201)": (_SYNC % b"d.save_state('s', 'k', {'a': 1})", "DPR201"),
+    "a list as a state value (DPR201)": (_SYNC % b"d.save_state('s', 'k', ['a'])", "DPR201"),
+    "JSON sent as GET to an HTTP route (DPR206)": (
+        b"import json\n" + (_SYNC % b"d.invoke_method('app', 'orders/new', data=json.dumps({'a': 1}))"), "DPR206",
+    ),
     "JSON published without its content type (DPR202)": (
         b"import json\n" + (_SYNC % b"d.publish_event('p', 't', json.dumps({'a': 1}))"), "DPR202",
     ),
     "a number in state metadata (DPR203)": (
         _SYNC % b"d.save_state('s', 'k', 'v', state_metadata={'ttlInSeconds': 5})", "DPR203",
+    ),
+    "a bool in publish metadata (DPR203)": (_SYNC % b"d.publish_event('p', 't', 'x', publish_metadata={'rawPayload': True})", "DPR203"),
+    "a CloudEvent's dict published as JSON (DPR207)": (
+        b"import json\n" + (_SYNC % b"e = {'specversion': '1.0'}\n        d.publish_event('p', 't', json.dumps(e), data_content_type='application/json')"),
+        "DPR207",
+    ),
+    "a number in binding metadata (DPR203)": (
+        _SYNC % b"n = 5\n        d.invoke_binding('b', 'create', 'x', binding_metadata={'n': n})", "DPR203",
     ),
     "a dict as gRPC metadata (DPR204)": (_SYNC % b"d.save_state('s', 'k', 'v', metadata={'a': 'b'})", "DPR204"),
     "a state read as JSON (DPR205)": (_SYNC % b"d.get_state('s', 'k').json()", "DPR205"),
@@ -1034,6 +1046,103 @@ def test_actor_facts_the_first_pass_reads_itself():
         ("interfaces.cart.CartInterface", "AddItem", 1, False, Span(9, 17, 9, 24)),
         ("interfaces.cart.CartInterface", "GetItems", 0, False, Span(10, 25, 10, 33)),
     ]
+
+
+RESULTS_MODULE = b"""import json
+
+from naming import name
+from dapr.aio.clients import DaprClient as AsyncDaprClient
+from dapr.clients import DaprClient
+
+
+def secrets():
+    with DaprClient() as d:
+        resp = d.get_secret(store_name='localsecretstore', key='secretKey')
+        answer = d.invoke_method('app', 'ping', http_verb='GET')
+    print(resp.secret, answer.text(), json.loads(answer.data))
+    return resp.secret['secretKey']
+
+
+async def metadata():
+    async with AsyncDaprClient() as d:
+        meta = await d.get_metadata()
+        state = await d.get_state('statestore', 'k')
+    assert meta.application_id == 'app' and meta.extended_metadata.get('k') == 'v'
+    if state.data:
+        print(state.etag)
+    async with AsyncDaprClient() as d:
+        assert (await d.get_state('statestore', 'k')).etag == '1'
+
+
+def bodies(order):
+    with DaprClient() as d:
+        d.invoke_method('billing', 'charge', data=json.dumps(order))
+        d.invoke_binding('files', 'create', b'raw')
+        found = d.get_bulk_state('statestore', keys=['a', 'b'])
+        config = d.get_configuration('configstore', ('k',))
+        d.save_state('statestore', 'k', 'v', state_metadata={'ttlInSeconds': '60'})
+        d.publish_event('pubsub', 'orders', '{}', publish_metadata={'rawPayload': 'true', 'fileName': name(order)})
+        d.publish_event('pubsub', 'orders', json.dumps(order), data_content_type='application/json')
+        event = {'id': 1}
+        d.publish_event('pubsub', 'orders', data=json.dumps(event), data_content_type='application/json')
+        d.save_state('statestore', f'order-{order}', f'{order}')
+        d.invoke_binding('kafka', 'create', json.dumps({'orderId': order}))
+        meta = d.get_metadata()
+        print(meta.application_id)
+        meta = d.get_metadata()
+        print(meta.active_actors_count)
+    return found.items, config.items
+"""
+
+
+def test_results_read_where_the_rules_are_silent_close(monkeypatch):
+    summary = gate.closed_summary(RESULTS_MODULE)
+    assert summary is not None
+    assert [c.method for c in summary.components] == [
+        "get_secret", "invoke_method", "get_state", "get_state", "invoke_method", "invoke_binding", "get_bulk_state",
+        "get_configuration", "save_state", "publish_event", "publish_event", "publish_event", "save_state", "invoke_binding",
+    ]
+    assert summary.components[8].keywords == ("key", "state_metadata", "store_name", "ttlInSeconds", "value")
+    charge = summary.components[4]
+    assert (charge.method_name, charge.http_verb, charge.has_body) == ("charge", None, True)
+    full, gated = _both(Path("module.py"), RESULTS_MODULE, _everything(), monkeypatch)
+    assert gated == full
+
+
+_READ = b"from dapr.clients import DaprClient\nimport json\n\n\ndef main():\n    with DaprClient() as d:\n        r = d.%s\n    %s\n"
+RESULTS_OPEN = {
+    "a member a state response lacks (DPR108)": (_READ % (b"get_state('s', 'k')", b"print(r.value)"), "DPR108"),
+    "a secret response subscripted (DPR108)": (_READ % (b"get_secret('s', 'k')", b"print(r['k'])"), "DPR108"),
+    "a secret response subscripted where it is returned (DPR108)": (
+        _READ % (b"get_metadata()", b"print(d.get_secret('s', 'k')['k'])"), "DPR108",
+    ),
+    "a state decoded unchecked (DPR205)": (_READ % (b"get_state('s', 'k')", b"print(r.json())"), "DPR205"),
+    "a state's data decoded by json.loads (DPR205)": (_READ % (b"get_state('s', 'k')", b"print(json.loads(r.data))"), "DPR205"),
+    "a client name bound by two blocks, one call not awaited (DPR104)": (
+        b"from dapr.aio.clients import DaprClient as Aio\nfrom dapr.clients import DaprClient\n\n\nasync def main():\n"
+        b"    async with Aio() as d:\n        await d.save_state('s', 'k', 'v')\n    async with Aio() as d:\n"
+        b"        d.save_state('s', 'k', 'v')\n",
+        "DPR104",
+    ),
+    "a result bound twice, then a member it lacks (DPR108)": (
+        _READ % (b"get_state('s', 'k')", b"r = d.get_state('s', 'j')\n    print(r.value)"), "DPR108",
+    ),
+    "a binding's data shaped like the HTTP body (DPR208)": (
+        _READ % (b"get_metadata()", b"d.invoke_binding('b', 'create', json.dumps({'data': 1, 'metadata': {}}))"), "DPR208",
+    ),
+    "a result aliased, then a member it lacks (DPR108)": (
+        _READ % (b"get_state('s', 'k')", b"s = r\n    print(s.value)"), "DPR108",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RESULTS_OPEN))
+def test_results_read_where_a_rule_keys_on_them_still_open(name, monkeypatch):
+    source, code = RESULTS_OPEN[name]
+    assert gate.closed_summary(source) is None
+    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
+    assert gated == full
+    assert code in {d.code for d in full[0]}
 
 
 def test_actor_hosts_and_registrations_the_first_pass_reads_itself():

@@ -330,3 +330,23 @@ def test_json_loads_through_a_class_attribute_still_opens(monkeypatch):
     assert gate.closed_summary(printed) is not None
     full, gated = _both(Path("module.py"), printed, _everything(), monkeypatch)
     assert gated == full and not full[0]
+
+
+def test_a_bad_status_a_test_expects_to_raise_closes(monkeypatch):
+    source = (
+        b"import unittest\n\nimport pytest\nfrom dapr.clients.grpc._response import TopicEventResponse\n\n\n"
+        b"class T(unittest.TestCase):\n    def test_fails(self):\n        with self.assertRaises(KeyError):\n"
+        b"            TopicEventResponse('invalid')\n        with pytest.raises(ValueError):\n            TopicEventResponse(None)\n"
+    )
+    assert gate.closed_summary(source) is not None
+    full, gated = _both(Path("test_x.py"), source, _everything(), monkeypatch)
+    assert gated == full and not full[0]
+    # a warning expected is no exception expected; a nested function is read in its own scope (it opens)
+    for body, reported in (
+        (b"with pytest.warns(UserWarning):\n    TopicEventResponse('invalid')\n", True),
+        (b"with pytest.raises(KeyError):\n    def later():\n        return TopicEventResponse('invalid')\n", False),
+    ):
+        source = b"import pytest\nfrom dapr.clients.grpc._response import TopicEventResponse\n\n" + body
+        assert gate.closed_summary(source) is None
+        full, gated = _both(Path("test_x.py"), source, _everything(), monkeypatch)
+        assert gated == full and ("DPR403" in {d.code for d in full[0]}) == reported

@@ -6,12 +6,17 @@ The shape read here (anything else opens the file):
   `async with DaprClient(...) as c:` (the aio client, in a module-level `async def`), the constructor given at
   most an `address` that is a string not written `http://`/`https://` (DPR102, DPR105-DPR107, DPR109, and the
   practices' trace-forwarding facts, which read `headers_callback`/`interceptors`);
-- `c` bound once, read only as the receiver of a call in the same function (no alias, no argument, no
-  return: python/summary_blocking.py `_returned_client`, `_held_client`);
-- each call one of `_METHODS`, its result discarded, awaited exactly when the client is the aio one (DPR103,
-  DPR104, DPR418, DPR419), with no `try` around it (DPR301-DPR303, the summary's unguarded calls), every
-  argument a string (a literal or a name the model reads as one: DPR201-DPR208), no metadata (DPR203,
-  DPR204, DPR109's gRPC `metadata=`), and every member and keyword one the pinned releases have (DPR108);
+- `c` bound only by such blocks of one client class in one function (the model joins equal values), read only
+  as the receiver of a call in that function (no alias, no argument, no return: python/summary_blocking.py
+  `_returned_client`, `_held_client`);
+- each call one of `_METHODS`, awaited exactly when the client is the aio one (DPR103, DPR104), its result an
+  instance of the method's class that python/gate_values.py reads where it stands and wherever a name bound to it
+  is read (DPR108 by the pin, DPR205; DPR418 and DPR419 read other methods' results),
+  with no `try` around it (DPR301-DPR303, the summary's unguarded calls), every argument a string (a literal or a
+  name the model reads as one), a bytes literal, a bulk read's keys as a list of strings, an invocation's body made
+  by `json.dumps`, Dapr metadata as a dict of string literals (DPR201-DPR208), no gRPC `metadata=` (DPR204,
+  DPR109), no body sent as GET to what looks like an HTTP route (DPR206), and every member and keyword one the
+  pinned releases have (DPR108);
 - a sync client's `def` is not decorated nor a generator, and no function names it (DPR101 in this module,
   and the blocking entry of its callers the summary would propagate).
 
@@ -24,8 +29,10 @@ import ast
 from typing import TYPE_CHECKING, Any, Optional
 
 from dapr_lint.python import known
+from dapr_lint.python.gate_values import ValueTypes
 from dapr_lint.python.sdk_releases import SdkPin, keyword_absence, member_absence, unpinned
 from dapr_lint.python.sdk_table import MEMBERS
+from dapr_lint.python.summary_blocking import maybe_project
 from dapr_lint.summaries import ImportedName, StrValue
 
 if TYPE_CHECKING:
@@ -38,7 +45,7 @@ CLIENT_CLASSES = frozenset(path for path, kind in known.CLIENTS.items() if kind.
 _METHODS = frozenset(
     {
         "get_state", "save_state", "delete_state", "get_secret", "get_bulk_secret", "invoke_binding", "publish_event",
-        "get_metadata", "set_metadata", "invoke_method",
+        "get_metadata", "set_metadata", "invoke_method", "get_bulk_state", "get_configuration", "query_state", "unlock",
     }
 )
 # python/summary.py `_COMPONENT_PARAMS`
@@ -57,6 +64,8 @@ class ClientFacts:
     def __init__(self) -> None:
         self.components: list[tuple[ast.Call, dict]] = []
         self.blocking: dict[str, ast.expr] = {}
+        # each call's result (the call, or its `await`) by id: the SDK class the model types it as
+        self.results: dict[int, str] = {}
 
 
 def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_Scope"]]) -> ClientFacts:
@@ -85,10 +94,10 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
             raise Open  # a method or a nested function: the summary's blocking entries differ
         if kind.is_async != isinstance(function, ast.AsyncFunctionDef) or _in_try(statement, function, parents):
             raise Open  # a sync client in a coroutine (DPR101); a `try` (DPR301-DPR303)
-        bindings = walk.lookup(item.optional_vars.id, scope) or []
-        if len(bindings) != 1 or bindings[0].kind != "with" or bindings[0].value is not call:
+        entered = [b for b in walk.lookup(item.optional_vars.id, scope) or () if b.kind == "with" and b.value is call]
+        if len(entered) != 1:
             raise Open
-        with_names[id(bindings[0])] = (kind, function)
+        with_names[id(entered[0])] = (kind, function)
         if isinstance(function, ast.FunctionDef):
             if function.decorator_list or _is_generator(function):
                 raise Open  # a cached factory, a generator: the model's blocking entry differs
@@ -108,10 +117,14 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
         held = [with_names[id(b)] for b in bindings if id(b) in with_names]
         if not held:
             continue
-        if len(bindings) != 1:
-            raise Open
+        if len(held) != len(bindings) or any(h != held[0] for h in held):
+            raise Open  # bound to anything else too (the model joins the values), or to another client
         kind, function = held[0]
         _read_call(walk, facts, expr, root, scope, kind, function, parents, sdk)
+    if facts.results:
+        # read where each result stands, and each name bound to one where it is read (python/gate_values.py)
+        results = facts.results
+        ValueTypes(walk, tree, walk.sdk, results=lambda expr, _scope: results.get(id(expr))).check([], walk.chains)
     facts.components.sort(key=lambda entry: (entry[0].lineno, entry[0].col_offset))
     return facts
 
@@ -127,7 +140,7 @@ def _check_constructor(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", kind
     address = call.args[0] if call.args else (call.keywords[0].value if call.keywords else None)
     if address is not None:
         text = _string(walk, address, scope)
-        if text.lower().startswith(("http://", "https://")):
+        if text is not None and text.lower().startswith(("http://", "https://")):
             raise Open  # DPR109
 
 
@@ -149,28 +162,36 @@ def _read_call(
     if not _member_known(kind.path, method, members, sdk):
         raise Open  # DPR108
     params: tuple[str, ...] = members[method].get("params") or ()
+    result: ast.expr = call
     statement = parents.get(id(call))
     if kind.is_async:
         if not isinstance(statement, ast.Await):
             raise Open  # DPR104
-        statement = parents.get(id(statement))
-    if not isinstance(statement, ast.Expr):
-        raise Open  # a result read (or awaited where it must not be: DPR103)
+        result, statement = statement, parents.get(id(statement))
+    returns = members[method].get("returns")
+    if returns in MEMBERS:
+        facts.results[id(result)] = returns  # an instance the model types: read where it stands (gate_values)
+    elif not isinstance(statement, ast.Expr):
+        raise Open  # a result the model types otherwise (or awaited where it must not be: DPR103)
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
         raise Open
     if len(call.args) > len(params):
         raise Open
     given = [params[i] for i in range(len(call.args))] + [k.arg or "**" for k in call.keywords]
-    for name in given:
-        if "metadata" in name:
-            raise Open  # DPR203, DPR204, DPR109 (gRPC `metadata=`), the summary's `ttlInSeconds`
+    if "metadata" in given:
+        raise Open  # DPR204, DPR109 (the gRPC `metadata=`)
     for keyword in call.keywords:
         _check_keyword(kind.path, method, keyword.arg or "**", sdk)
-    for value in [*call.args, *(k.value for k in call.keywords)]:
-        _string(walk, value, scope)  # DPR201, DPR202, DPR207, DPR208: a string is what they accept
+    for param, value in zip(given, [*call.args, *(k.value for k in call.keywords)]):
+        _check_value(walk, method, param, value, scope)
     data, verb = _argument(call, 2, "data"), _argument(call, 5, "http_verb")
+    if method == "publish_event" and isinstance(data, ast.Call) and _argument(call, 5, "data_content_type") is None:
+        raise Open  # DPR202: JSON published as text
     if method == "invoke_method" and data is not None and verb is None:
-        raise Open  # DPR206
+        target = _argument(call, 1, "method_name")
+        text = _string(walk, target, scope) if target is not None else None
+        if _argument(call, 6, "http_querystring") is not None or (text is not None and "/" in text):
+            raise Open  # DPR206: a body sent as GET to what looks like an HTTP route (a gRPC callee ignores the verb)
     if not params or params[0] not in _COMPONENT_PARAMS:
         return
     topic = len(params) > 1 and params[1] in ("topic_name", "topic")
@@ -181,6 +202,9 @@ def _read_call(
         "topic": _summary_string(walk, _argument(call, 1, params[1]), scope) if topic else None,
         "keywords": tuple(sorted(set(given))),
     }
+    ttl = _argument(call, None, "state_metadata")
+    if isinstance(ttl, ast.Dict) and any(isinstance(k, ast.Constant) and k.value == "ttlInSeconds" for k in ttl.keys):
+        use["keywords"] = tuple(sorted({*use["keywords"], "ttlInSeconds"}))
     if method == "invoke_method":
         use["method_name"] = _summary_string(walk, _argument(call, 1, "method_name"), scope)
         use["http_verb"] = _summary_string(walk, verb, scope) if verb is not None else None
@@ -211,14 +235,85 @@ def _check_keyword(path: str, member: str, keyword: str, sdk: SdkPin) -> None:
         raise Open
 
 
-def _string(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> str:
-    """The text of an argument written as a string or a name the model reads as one; opens on anything else."""
+def _check_value(walk: "_WalkFacts", method: str, param: str, value: ast.expr, scope: "_Scope") -> None:
+    """Opens unless an argument is what the payload rules accept whatever the call (DPR201-DPR208): a string (a
+    literal or a name the model reads as one), a bytes literal, the keys of a bulk read as a list or tuple of
+    string literals, or the body of an invocation made by `json.dumps(...)` (DPR202, DPR207 and DPR208 read
+    `json.dumps` for publishing and bindings only)."""
+    if isinstance(value, ast.Constant) and isinstance(value.value, bytes):
+        return
+    if param.endswith("_metadata") and isinstance(value, ast.Dict):
+        if all(_is_str(k) and _untyped_or_str(walk, v, scope) for k, v in zip(value.keys, value.values)):
+            return  # Dapr metadata of strings (DPR203 reads the values' types)
+    if param == "keys" and isinstance(value, (ast.List, ast.Tuple)):
+        if all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts):
+            return
+    if param == "data" and isinstance(value, ast.Call) and walk.path_of(value.func, scope) == "json.dumps":
+        if method == "invoke_method":
+            return
+        if method == "publish_event" and not _may_have_keys(walk, value, scope, {"specversion"}):
+            return  # (DPR202 is read by the caller: `data_content_type` given)
+        if method == "invoke_binding" and not _may_have_keys(walk, value, scope, {"data", "metadata"}):
+            return
+    _string(walk, value, scope)
+
+
+def _untyped_or_str(walk: "_WalkFacts", expr: Optional[ast.expr], scope: "_Scope") -> bool:
+    """A value the model types as a string or bytes or not at all (DPR203 reports only other types)."""
+    if expr is None:
+        return False
+    try:
+        _string(walk, expr, scope)
+    except Open:
+        return False
+    return True
+
+
+def _may_have_keys(walk: "_WalkFacts", dumped: ast.Call, scope: "_Scope", keys: set[str]) -> bool:
+    """Whether DPR207 (`specversion`) or DPR208 (`data` and `metadata`) may find one of `keys` among the keys of
+    what `json.dumps` is given (rules/payloads.py `_payload_keys`: a dict display, or a name bound to one): any
+    key of such a display that is not a plain string or is one of them, or any other argument shape."""
+    if len(dumped.args) != 1 or any(isinstance(a, ast.Starred) for a in dumped.args):
+        return True
+    given = dumped.args[0]
+    displays: list[ast.expr] = [given]
+    if isinstance(given, ast.Name):
+        displays = [b.value for b in walk.lookup(given.id, scope) or () if b.kind == "assign"]
+    elif not isinstance(given, ast.Dict):
+        return True
+    for display in displays:
+        if isinstance(display, ast.Dict) and not all(_is_str(k) and k.value not in keys for k in display.keys):  # type: ignore[union-attr]
+            return True
+    return False
+
+
+def _is_str(expr: Optional[ast.expr]) -> bool:
+    return isinstance(expr, ast.Constant) and isinstance(expr.value, str)
+
+
+def _string(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> Optional[str]:
+    """The text of an argument the model reads as a string (a literal, or a name bound to one); None for one
+    whose text the model does not know and which no payload rule reports: an f-string (`Kind("str")`), a name
+    bound once to a bytes literal, what a function of (maybe) the project returns (python/model `_call_value`:
+    UNKNOWN), directly or through a name bound once to it. Opens on anything else."""
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
         return expr.value
+    if isinstance(expr, ast.JoinedStr):
+        return None
     if isinstance(expr, ast.Name):
         value = walk.value(expr, scope)
         if value[0] == "str":
             return value[1]
+        bindings = walk.lookup(expr.id, scope) or []
+        if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].annotation is not None:
+            raise Open
+        expr, scope = bindings[0].value, bindings[0].scope
+        if isinstance(expr, ast.Constant) and isinstance(expr.value, bytes):
+            return None
+    if isinstance(expr, ast.Call):
+        path = walk.path_of(expr.func, scope)
+        if path is not None and maybe_project(path):
+            return None
     raise Open
 
 

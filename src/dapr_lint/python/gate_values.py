@@ -51,6 +51,11 @@ _DEPRECATED_MEMBERS = frozenset({known.DAPR_HEALTH + ".wait_until_ready"})
 _PAYLOAD_PARAM = {known.STATE_ITEM: "value", known.TRANSACTIONAL_OPERATION: "data"}
 _METADATA_OWNERS = frozenset({known.STATE_ITEM, known.BULK_PUBLISH_ENTRY})
 _STATUSES = frozenset({"success", "retry", "drop"})
+# the nodes that open a scope of their own
+_SCOPES = (
+    ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp, ast.DictComp,
+    ast.GeneratorExp,
+)
 # typing's wrappers the model reads through (python/model `type_from_annotation`)
 _UNIONS = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional"})
 _ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
@@ -271,8 +276,28 @@ class ValueTypes:
         status = call.args[0] if call.args else next((k.value for k in call.keywords if k.arg == "status"), None)
         if status is None or (isinstance(status, ast.Constant) and isinstance(status.value, str) and status.value.lower() in _STATUSES):
             return
-        if not self.never_constant(status, scope):
+        if not self.never_constant(status, scope) and not self.expected_to_raise(call, scope):
             raise Open
+
+    def expected_to_raise(self, node: ast.AST, scope: Any) -> bool:
+        """Inside the body of a `with` a test expects to raise (`self.assertRaises(...)`, `pytest.raises(...)`:
+        python/model/exceptions.py `expectation_kind`): the engine drops a finding predicting an exception there
+        (engine/python_stage.py `_expected_failures_removed`; DPR403 predicts one)."""
+        child, up = node, self.parents.get(id(node))
+        while up is not None and not isinstance(up, _SCOPES):  # (the `with` read in the construction's scope)
+            if isinstance(up, (ast.With, ast.AsyncWith)) and any(child is statement for statement in up.body):
+                for item in up.items:
+                    call = item.context_expr
+                    if not isinstance(call, ast.Call):
+                        continue
+                    if isinstance(call.func, ast.Attribute) and call.func.attr in known.EXPECT_RAISES_METHODS:
+                        return True
+                    if isinstance(call.func, (ast.Name, ast.Attribute)):
+                        callee = self.walk.value(call.func, scope)
+                        if callee[0] == "ref" and known.canonical(callee[1]) in known.EXPECT_RAISES_FUNCTIONS:
+                            return True
+            child, up = up, self.parents.get(id(up))
+        return False
 
     def string_payload(self, expr: ast.expr, scope: Any) -> bool:
         """A payload the model knows as a str or bytes, None, or a value it does not know: never a container or
