@@ -903,6 +903,15 @@ CLIENT_SHAPES_OPEN = {
     "a call in a try that swallows the error (DPR303)": (
         _SYNC % b"try:\n            d.save_state('s', 'k', 'v')\n        except Exception:\n            pass", "DPR303",
     ),
+    "a call in a try that returns nothing on failure (DPR303)": (
+        _SYNC % b"try:\n            d.save_state('s', 'k', 'v')\n        except Exception:\n            'ignored'\n            return None",
+        "DPR303",
+    ),
+    "only DaprInternalError caught around a gRPC call (DPR302)": (
+        b"import logging\nfrom dapr.clients.exceptions import DaprInternalError\n"
+        + (_SYNC % b"try:\n            d.save_state('s', 'k', 'v')\n        except DaprInternalError:\n            logging.error('x')\n            raise"),
+        "DPR302",
+    ),
     "a lock held whatever it answers (DPR419)": (
         _SYNC % b"with d.try_lock('s', 'r', 'o', 10):\n            pass", "DPR419",
     ),
@@ -1072,6 +1081,11 @@ async def metadata():
         print(state.etag)
     async with AsyncDaprClient() as d:
         assert (await d.get_state('statestore', 'k')).etag == '1'
+        try:
+            await d.save_state('statestore', 'k', 'v')
+        except Exception as error:
+            print(error)
+            raise
 
 
 def bodies(order):
@@ -1099,11 +1113,11 @@ def test_results_read_where_the_rules_are_silent_close(monkeypatch):
     summary = gate.closed_summary(RESULTS_MODULE)
     assert summary is not None
     assert [c.method for c in summary.components] == [
-        "get_secret", "invoke_method", "get_state", "get_state", "invoke_method", "invoke_binding", "get_bulk_state",
+        "get_secret", "invoke_method", "get_state", "get_state", "save_state", "invoke_method", "invoke_binding", "get_bulk_state",
         "get_configuration", "save_state", "publish_event", "publish_event", "publish_event", "save_state", "invoke_binding",
     ]
-    assert summary.components[8].keywords == ("key", "state_metadata", "store_name", "ttlInSeconds", "value")
-    charge = summary.components[4]
+    assert summary.components[9].keywords == ("key", "state_metadata", "store_name", "ttlInSeconds", "value")
+    charge = summary.components[5]
     assert (charge.method_name, charge.http_verb, charge.has_body) == ("charge", None, True)
     full, gated = _both(Path("module.py"), RESULTS_MODULE, _everything(), monkeypatch)
     assert gated == full

@@ -12,7 +12,7 @@ The shape read here (anything else opens the file):
 - each call one of `_METHODS`, awaited exactly when the client is the aio one (DPR103, DPR104), its result an
   instance of the method's class that python/gate_values.py reads where it stands and wherever a name bound to it
   is read (DPR108 by the pin, DPR205; DPR418 and DPR419 read other methods' results),
-  with no `try` around it (DPR301-DPR303, the summary's unguarded calls), every argument a string (a literal or a
+  in no `try` DPR302 or DPR303 may report (a Dapr error class caught, a clause that may swallow the failure), every argument a string (a literal or a
   name the model reads as one), a bytes literal, a bulk read's keys as a list of strings, an invocation's body made
   by `json.dumps`, Dapr metadata as a dict of string literals (DPR201-DPR208), no gRPC `metadata=` (DPR204,
   DPR109), no body sent as GET to what looks like an HTTP route (DPR206), and every member and keyword one the
@@ -92,8 +92,9 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
         function = _owner(statement, parents)
         if function is not None and parents.get(id(function)) is not tree:
             raise Open  # a method or a nested function: the summary's blocking entries differ
-        if kind.is_async != isinstance(function, ast.AsyncFunctionDef) or _in_try(statement, function, parents):
-            raise Open  # a sync client in a coroutine (DPR101); a `try` (DPR301-DPR303)
+        if kind.is_async != isinstance(function, ast.AsyncFunctionDef):
+            raise Open  # a sync client in a coroutine (DPR101)
+        _check_tries(walk, statement, function, scope, parents)
         entered = [b for b in walk.lookup(item.optional_vars.id, scope) or () if b.kind == "with" and b.value is call]
         if len(entered) != 1:
             raise Open
@@ -156,8 +157,9 @@ def _read_call(
     ):
         raise Open  # the client handed on, or a member read without a call
     method = expr.attr
-    if method not in _METHODS or _owner(call, parents) is not function or _in_try(call, function, parents):
+    if method not in _METHODS or _owner(call, parents) is not function:
         raise Open
+    _check_tries(walk, call, function, scope, parents)
     members = MEMBERS.get(kind.path, {})
     if not _member_known(kind.path, method, members, sdk):
         raise Open  # DPR108
@@ -337,14 +339,47 @@ def _owner(node: ast.AST, parents: dict) -> Optional[ast.AST]:
     return None
 
 
-def _in_try(node: ast.AST, function: Optional[ast.AST], parents: dict) -> bool:
-    """Whether a `try` of the same function (or the module) holds `node`."""
+def _check_tries(walk: "_WalkFacts", node: ast.AST, function: Optional[ast.AST], scope: "_Scope", parents: dict) -> None:
+    """Opens where a `try` of the same function (or the module) around `node` may be what DPR302 or DPR303
+    reports (rules/errors.py): an `except*`, a clause naming a Dapr error class (DPR302 reads those), or a clause
+    that may swallow the failure (`_swallows`, whatever it catches). A `try` is read nowhere else in a module
+    with no handler, workflow or actor (the summary's unguarded calls are route handlers')."""
     up = parents.get(id(node))
     while up is not None and up is not function:
-        if isinstance(up, (ast.Try, getattr(ast, "TryStar", ast.Try))):
-            return True
+        if type(up).__name__ == "TryStar":
+            raise Open
+        if isinstance(up, ast.Try):
+            for handler in up.handlers:
+                if handler.type is not None:
+                    for part in ast.walk(handler.type):
+                        if isinstance(part, (ast.Name, ast.Attribute)):
+                            value = walk.value(part, scope)
+                            if value[0] == "ref" and (value[1] == "dapr" or value[1].startswith("dapr.")):
+                                raise Open  # DPR302
+                if _may_swallow(handler, bool(walk.routes)):
+                    raise Open  # DPR303
         up = parents.get(id(up))
-    return False
+
+
+def _may_swallow(handler: ast.ExceptHandler, prints: bool) -> bool:
+    """What rules/errors.py `_swallows` lets an except body hold and still swallow the failure: `pass`,
+    `continue`, `return` (of nothing or None), a string or `...` alone; a `print` too in a module serving handlers
+    (`prints`: here, any route decorator the walk met: every other handler shape opens the file first)."""
+    for statement in handler.body:
+        if isinstance(statement, (ast.Pass, ast.Continue)):
+            continue
+        if isinstance(statement, ast.Return) and (
+            statement.value is None or (isinstance(statement.value, ast.Constant) and statement.value.value is None)
+        ):
+            continue
+        if isinstance(statement, ast.Expr):
+            value = statement.value
+            if isinstance(value, ast.Constant) and (value.value is Ellipsis or isinstance(value.value, str)):
+                continue
+            if prints and isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "print":
+                continue
+        return False
+    return True
 
 
 def _is_generator(function: ast.AST) -> bool:
