@@ -947,6 +947,8 @@ def test_client_shapes_a_rule_keys_on_still_open(name, monkeypatch):
 # -- the actor family read by the first pass itself (python/gate_actors.py) ---------------------------------------
 
 ACTOR_CLOSES = {
+    # the name tested only around the read (the loop's test comes first): DPR806 reads what follows it
+    'c_get_state_tested_before': 'from dapr.actor import Actor\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface):\n    async def get_items(self) -> list:\n        items = []\n        while not items:\n            items = await self._state_manager.get_state("cart")\n        return items\n',
     # bound twice: the model knows no proxy there (no DPR104, no proxy_calls)
     'c_proxy_bound_twice': 'import asyncio\n\nfrom dapr.actor import ActorId, ActorProxy\nfrom iface import Cart\n\n\nasync def main(flag):\n    if flag:\n        proxy = ActorProxy.create("T", ActorId("1"), Cart)\n        await proxy.Add()\n    else:\n        proxy = ActorProxy.create("T", ActorId("2"), Cart)\n        proxy.Add()\n\n\nasyncio.run(main(True))\n',
     'c_host_only': 'from dapr.actor.runtime.grpc_host import ActorGrpcHost\n\nhost = ActorGrpcHost()\n',
@@ -966,6 +968,7 @@ ACTOR_CLOSES = {
 }
 # each a variant of a closing shape where a rule fires (or one the model may read otherwise: None): opens
 ACTOR_OPENS = {
+    'o_806_or': ('from dapr.actor import Actor, Remindable\n\nfrom interfaces.cart import CartInterface\n\n\nclass CartActor(Actor, CartInterface, Remindable):\n    def __init__(self, ctx, actor_id):\n        super(CartActor, self).__init__(ctx, actor_id)\n\n    async def _on_activate(self) -> None:\n        await self._state_manager.set_state("items", [])\n        await self._state_manager.save_state()\n\n    async def receive_reminder(self, name, state, due_time, period, ttl=None):\n        await self.unregister_reminder(name)\n\n    async def get_items(self) -> list:\n        items = await self._state_manager.get_state("cart")\n        return items or []\n', 'DPR806'),
     'o_104_register': ('import asyncio\n\nfrom dapr.actor import ActorGrpcHost\nfrom dapr.actor.runtime.runtime import ActorRuntime\n\nfrom cart.actor import CartActor\n\n\nasync def main() -> None:\n    ActorRuntime.set_actor_config(None)\n    host = ActorGrpcHost()\n    host.register_actor(CartActor)\n\n\nasyncio.run(main())\n', 'DPR104'),
     'o_804': ('from dapr.actor import Actor, ActorInterface, ActorRuntime, actormethod\n\n\nclass CartInterface(ActorInterface):\n    @actormethod(name="GetItems")\n    async def get_items(self) -> list: ...\n\n\nclass CartActor(Actor):\n    async def get_items(self) -> list:\n        return []\n\n\nasync def main() -> None:\n    await ActorRuntime.register_actor(CartActor)\n', 'DPR804'),
     'o_810': ('from dataclasses import dataclass\n\nfrom dapr.actor import Actor, ActorInterface, ActorRuntime, actormethod\n\n\n@dataclass\nclass Item:\n    sku: str\n\n\nclass CartInterface(ActorInterface):\n    @actormethod(name="GetItem")\n    async def get_item(self) -> Item: ...\n\n\nclass CartActor(Actor, CartInterface):\n    async def get_item(self) -> Item:\n        return Item("a")\n\n\nasync def main() -> None:\n    await ActorRuntime.register_actor(CartActor)\n', 'DPR810'),

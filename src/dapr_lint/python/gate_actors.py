@@ -300,8 +300,9 @@ class ActorWalk:
         return False
 
     def _state_read(self, awaited: ast.AST) -> None:
-        """DPR806: `name = await <x>._state_manager.get_state(...)` opens when the function may test `name` (in
-        any condition or boolean operation of it: more than the rule's tests after the statement)."""
+        """DPR806: `name = await <x>._state_manager.get_state(...)` opens when the function may test `name` after
+        the statement (rules/actors.py `_none_tested`: any condition or boolean operation written after it that
+        names it, more than the rule's tests; nested functions included)."""
         statement = self.parents.get(id(awaited))
         if isinstance(statement, ast.Assign):
             targets = statement.targets
@@ -315,7 +316,12 @@ class ActorWalk:
         function = self._function_of(statement)
         if function is None:
             raise Opens
+        end = (statement.end_lineno or statement.lineno, statement.end_col_offset or 0)
         for node in ast.walk(function):
+            if not isinstance(node, ast.expr) and not isinstance(node, ast.stmt):
+                continue
+            if (node.lineno, node.col_offset) < end:
+                continue  # before it, or around it (a loop's test): the rule starts after the statement
             tested: list[Any] = []
             if isinstance(node, (ast.If, ast.While, ast.IfExp, ast.Assert)):
                 tested = [node.test]
