@@ -64,6 +64,27 @@ def _both(path: Path, data: bytes, settings: Settings, monkeypatch):
     return results
 
 
+def assert_opens_for(source: bytes, code: str, monkeypatch):
+    """The shape opens, the gated run equals the full run, and the full run reports `code`: a shape a rule keys on
+    proves something only where the rule fires on it. Returns the full run's result."""
+    assert gate.closed_summary(source) is None
+    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
+    assert gated == full
+    assert code in {d.code for d in full[0]}
+    return full
+
+
+def assert_closes_clean(source: bytes, monkeypatch):
+    """The shape closes, the gated run equals the full run, and the full run reports nothing (a closed shape with
+    findings would prove nothing). Returns the first pass's summary."""
+    summary = gate.closed_summary(source)
+    assert summary is not None
+    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
+    assert gated == full
+    assert not full[0], "a closed shape with findings proves nothing"
+    return summary
+
+
 @pytest.mark.slow
 def test_gated_run_equals_full_run_on_every_fixture_and_example(monkeypatch):
     settings = _everything()
@@ -1152,11 +1173,7 @@ RESULTS_OPEN = {
 
 @pytest.mark.parametrize("name", sorted(RESULTS_OPEN))
 def test_results_read_where_a_rule_keys_on_them_still_open(name, monkeypatch):
-    source, code = RESULTS_OPEN[name]
-    assert gate.closed_summary(source) is None
-    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
-    assert gated == full
-    assert code in {d.code for d in full[0]}
+    assert_opens_for(*RESULTS_OPEN[name], monkeypatch)
 
 
 def test_actor_hosts_and_registrations_the_first_pass_reads_itself():

@@ -7,7 +7,7 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from test_gate import _both, _everything
+from test_gate import _both, _everything, assert_closes_clean, assert_opens_for
 
 from dapr_lint.python import gate
 from dapr_lint.python.gate_values import VALUE_CLASSES
@@ -250,40 +250,23 @@ CALLED_OPEN = {
 
 @pytest.mark.parametrize("name", sorted(CALLED_CLOSED))
 def test_called_classes_close(name, monkeypatch):
-    source = CALLED_CLOSED[name]
-    assert gate.closed_summary(source) is not None
-    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
-    assert gated == full
-    assert not full[0], "a closed shape with findings proves nothing"
+    assert_closes_clean(CALLED_CLOSED[name], monkeypatch)
 
 
 @pytest.mark.parametrize("name", sorted(CALLED_OPEN))
 def test_called_classes_a_rule_keys_on_open(name, monkeypatch):
-    source, code = CALLED_OPEN[name]
-    assert gate.closed_summary(source) is None
-    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
-    assert gated == full
-    assert code in {d.code for d in full[0]}
+    assert_opens_for(*CALLED_OPEN[name], monkeypatch)
 
 
 @pytest.mark.parametrize("name", sorted(CLOSED))
 def test_value_shapes_close(name, monkeypatch):
-    source = CLOSED[name]
-    summary = gate.closed_summary(source)
-    assert summary is not None
+    summary = assert_closes_clean(CLOSED[name], monkeypatch)
     assert summary.uses_dapr and summary.imports["StateResponse"] == "dapr.clients.grpc._response.StateResponse"
-    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
-    assert gated == full
-    assert not full[0], "a closed shape with findings proves nothing"
 
 
 @pytest.mark.parametrize("name", sorted(OPEN))
 def test_value_shapes_a_rule_keys_on_open(name, monkeypatch):
-    source, code = OPEN[name]
-    assert gate.closed_summary(source) is None
-    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
-    assert gated == full
-    assert code in {d.code for d in full[0]}
+    assert_opens_for(*OPEN[name], monkeypatch)
 
 
 # GetMetadataResponse.mcp_servers is new in 1.18.0; BulkPublishResponse is new in 1.17.1 as a whole (its import

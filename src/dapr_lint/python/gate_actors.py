@@ -41,6 +41,7 @@ from dapr_lint.python.model.actors import (
     RUNTIME_REGISTER,
     STATE_MANAGER_COROUTINES,
 )
+from dapr_lint.python.hierarchy import breadth_first
 from dapr_lint.python.sdk_releases import parse_version
 from dapr_lint.summaries import ActorProxyCallFact, ActorRegistrationFact, Span
 
@@ -128,17 +129,7 @@ class ActorWalk:
         return found
 
     def chain(self, klass: "_Class") -> list["_Class"]:
-        seen: set[int] = set()
-        found: list["_Class"] = []
-        stack = [klass]
-        while stack:
-            current = stack.pop(0)
-            if id(current) in seen:
-                continue
-            seen.add(id(current))
-            found.append(current)
-            stack.extend(local for _kind, local in self.bases(current) if local is not None)
-        return found
+        return list(breadth_first(klass, lambda current: [c for _kind, c in self.bases(current) if c is not None]))
 
     def role(self, klass: "_Class") -> Optional[str]:
         kinds = {kind for current in self.chain(klass) for kind, _local in self.bases(current)}

@@ -16,6 +16,7 @@ from typing import Any, Callable, Iterable, Iterator, Optional, TypeVar
 import libcst as cst
 
 from dapr_lint.python import known
+from dapr_lint.python.hierarchy import breadth_first
 from dapr_lint.python.model.builder import (
     _CACHE_DECORATORS,
     _TRANSPARENT_DECORATORS,
@@ -413,18 +414,12 @@ class ModuleModel(ModuleRecords):
         return UNKNOWN
 
     def class_chain(self, klass: ClassInfo) -> Iterator[ClassInfo]:
-        seen: set[int] = set()
-        stack = [klass]
-        while stack:
-            current = stack.pop(0)
-            if id(current) in seen:
-                continue
-            seen.add(id(current))
-            yield current
-            for base in current.bases:
-                value = self.value_of(base, current.outer_scope)
-                if isinstance(value, ClassRef):
-                    stack.append(value.info)
+        """`klass` and its local base classes, breadth first, each once."""
+        return breadth_first(klass, self._local_bases)
+
+    def _local_bases(self, klass: ClassInfo) -> list[ClassInfo]:
+        values = (self.value_of(base, klass.outer_scope) for base in klass.bases)
+        return [value.info for value in values if isinstance(value, ClassRef)]
 
     def _call_value(self, expr: cst.Call, scope: Scope, depth: int) -> Value:
         func = self.value_of(expr.func, scope, depth)

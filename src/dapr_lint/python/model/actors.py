@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 
 import libcst as cst
 
+from dapr_lint.python.hierarchy import breadth_first
 from dapr_lint.python.model.builder import all_params
 from dapr_lint.python.model.records import CallSite, ClassInfo, FunctionInfo, Scope
 from dapr_lint.python.model.values import ClassRef, FunctionRef, Instance, Ref
@@ -202,16 +203,8 @@ class ActorModel:
 
     def chain(self, klass: ClassInfo) -> Iterator[tuple[ClassInfo, list[BaseRef]]]:
         """The local classes of `klass`'s hierarchy (itself first), each with its bases."""
-        seen: set[int] = set()
-        stack = [klass]
-        while stack:
-            current = stack.pop(0)
-            if id(current) in seen:
-                continue
-            seen.add(id(current))
-            bases = self.bases(current)
-            yield current, bases
-            stack.extend(b.local for b in bases if b.local is not None)
+        for current in breadth_first(klass, lambda c: [b.local for b in self.bases(c) if b.local is not None]):
+            yield current, self.bases(current)
 
     def role(self, klass: ClassInfo) -> Optional[str]:
         """"actor" (derives from `Actor`), "interface" (from `ActorInterface`, not `Actor`), or None (neither, as
