@@ -216,11 +216,14 @@ def family_sizes(tree: Path, paths) -> dict[str, int]:
 
 
 def closed_by(tree: Path, paths, *families: str) -> list[str]:
-    """The paths the walk closes while it lets the families of FAMILIES named `families` pass, together."""
+    """The paths the walk closes while it lets the families of FAMILIES named `families` pass, together, and
+    closes only then. A path the walk closes with no family let pass was opened by the text screen alone
+    (`_surely_open`): no family of names unlocks it, so it counts for none."""
+    unlocked = [path for path, reason in _stops(tree, paths).items() if reason != CLOSES]
     with contextlib.ExitStack() as stack:
         for family in families:
             stack.enter_context(handled(FAMILIES[family]))
-        return [path for path, reason in _stops(tree, paths).items() if reason == CLOSES]
+        return [path for path, reason in _stops(tree, unlocked).items() if reason == CLOSES]
 
 
 def family_named(text: str) -> str:
