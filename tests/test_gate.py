@@ -1200,3 +1200,43 @@ def test_the_text_before_a_call_handed_to_another_call_is_read_past_that_calls_b
     assert gate_actors.unparenthesized(b"f()(") == b"f() "
     for before in (b"await (", b"f((", b"x = (", b"return (", b"caf\xc3\xa9(", b"f(x, "):
         assert gate_actors.unparenthesized(before) == before
+
+
+# -- try_lock read by the first pass (python/gate_clients.py `_check_more`) ---------------------------------------
+
+LOCK_CLOSES = {
+    "a sync lock's outcome asserted": _SYNC % b"lock = d.try_lock('s', 'r', 'o', 10)\n        assert lock.success",
+    "an aio lock's outcome asserted": _AIO % b"lock = await d.try_lock('s', 'r', 'o', expiry_in_seconds=10)\n        assert lock.success",
+    "a lock's response handed to print": _SYNC % b"lock = d.try_lock('s', 'r', 'o', 10)\n        print(lock)",
+    "a lock's response bound and never read": _SYNC % b"lock = d.try_lock('s', 'r', 'o', 10)",
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOCK_CLOSES))
+def test_a_lock_whose_response_is_kept_closes_with_its_component(name, monkeypatch):
+    summary = assert_closes_clean(LOCK_CLOSES[name], monkeypatch)
+    assert [(c.method, c.param, c.name, c.keywords) for c in summary.components] == [
+        ("try_lock", "store_name", "s", ("expiry_in_seconds", "lock_owner", "resource_id", "store_name")),
+    ]
+
+
+LOCK_OPENS = {
+    "a sync lock's response dropped (DPR419)": (_SYNC % b"d.try_lock('s', 'r', 'o', 10)", "DPR419"),
+    "an aio lock's response dropped (DPR419)": (_AIO % b"await d.try_lock('s', 'r', 'o', 10)", "DPR419"),
+    "a lock entered by with (DPR419)": (_SYNC % b"with d.try_lock('s', 'r', 'o', 10):\n            pass", "DPR419"),
+    "a lock entered by with, its name never tested (DPR419)": (
+        _SYNC % b"with d.try_lock('s', 'r', 'o', 10) as lock:\n            pass", "DPR419",
+    ),
+    "an aio lock entered by async with await (DPR419)": (
+        _AIO % b"async with await d.try_lock('s', 'r', 'o', 10) as lock:\n            pass", "DPR419",
+    ),
+    "an aio lock not awaited (DPR104)": (_AIO % b"lock = d.try_lock('s', 'r', 'o', 10)\n        assert lock.success", "DPR104"),
+    "a lock's response read for a member it lacks (DPR108)": (
+        _SYNC % b"lock = d.try_lock('s', 'r', 'o', 10)\n        print(lock.acquired)", "DPR108",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOCK_OPENS))
+def test_a_lock_a_rule_keys_on_still_opens(name, monkeypatch):
+    assert_opens_for(*LOCK_OPENS[name], monkeypatch)

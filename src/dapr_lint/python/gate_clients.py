@@ -48,6 +48,8 @@ _METHODS = frozenset(
         "get_metadata", "set_metadata", "invoke_method", "get_bulk_state", "get_configuration", "query_state", "unlock",
     }
 )
+# Methods read only in the shapes of `_check_more` (python/model/streams.py's facts key on them).
+_MORE_METHODS = frozenset({"try_lock"})
 # python/summary.py `_COMPONENT_PARAMS`
 _COMPONENT_PARAMS = frozenset({"store_name", "pubsub_name", "binding_name", "app_id"})
 
@@ -157,8 +159,10 @@ def _read_call(
     ):
         raise Open  # the client handed on, or a member read without a call
     method = expr.attr
-    if method not in _METHODS or _owner(call, parents) is not function:
+    if method not in _METHODS | _MORE_METHODS or _owner(call, parents) is not function:
         raise Open
+    if method in _MORE_METHODS:
+        _check_more(method, call, kind, parents)
     _check_tries(walk, call, function, scope, parents)
     members = MEMBERS.get(kind.path, {})
     if not _member_known(kind.path, method, members, sdk):
@@ -214,6 +218,19 @@ def _read_call(
     facts.components.append((call, use))
 
 
+def _check_more(method: str, call: ast.Call, kind: known.ClientKind, parents: dict) -> None:
+    """Opens on the shapes of `_MORE_METHODS` the model's stream facts (python/model/streams.py) record.
+    `try_lock`: its result entered by `with` or dropped (`_lock_use`: DPR419); any other place (bound to a name,
+    read, handed on) records no lock use: its result goes to gate_values like any other."""
+    result: ast.AST = call
+    if kind.is_async and isinstance(parents.get(id(call)), ast.Await):
+        result = parents[id(call)]
+    if isinstance(parents.get(id(result)), (ast.Expr, ast.withitem)):
+        raise Open  # DPR419 (`_discarded`, the `with` item)
+    if isinstance(parents.get(id(call)), ast.withitem):
+        raise Open  # `async with await`-less: the entered call
+
+
 def _member_known(path: str, method: str, members: dict, sdk: SdkPin) -> bool:
     """rules/clients.py `unknown_sdk_member` finds nothing to say of `<client>.method`."""
     if sdk.older_than_newest:
@@ -244,6 +261,8 @@ def _check_value(walk: "_WalkFacts", method: str, param: str, value: ast.expr, s
     `json.dumps` for publishing and bindings only)."""
     if isinstance(value, ast.Constant) and isinstance(value.value, bytes):
         return
+    if method == "try_lock" and param == "expiry_in_seconds" and isinstance(value, ast.Constant) and type(value.value) is int:
+        return  # a lock's lifetime: no payload rule reads it
     if param.endswith("_metadata") and isinstance(value, ast.Dict):
         if all(_is_str(k) and _untyped_or_str(walk, v, scope) for k, v in zip(value.keys, value.values)):
             return  # Dapr metadata of strings (DPR203 reads the values' types)
