@@ -1209,6 +1209,10 @@ LOCK_CLOSES = {
     "an aio lock's outcome asserted": _AIO % b"lock = await d.try_lock('s', 'r', 'o', expiry_in_seconds=10)\n        assert lock.success",
     "a lock's response handed to print": _SYNC % b"lock = d.try_lock('s', 'r', 'o', 10)\n        print(lock)",
     "a lock's response bound and never read": _SYNC % b"lock = d.try_lock('s', 'r', 'o', 10)",
+    "a lock entered by with, its outcome asserted": _SYNC % b"with d.try_lock('s', 'r', 'o', 10) as lock:\n            assert lock.success",
+    "a lock entered by with, its outcome printed, its lifetime a name": (
+        b"TTL = 60\n" + _SYNC % b"with d.try_lock('s', 'r', 'o', TTL) as lock:\n            print(lock.success)"
+    ),
 }
 
 
@@ -1229,6 +1233,9 @@ LOCK_OPENS = {
     ),
     "an aio lock entered by async with await (DPR419)": (
         _AIO % b"async with await d.try_lock('s', 'r', 'o', 10) as lock:\n            pass", "DPR419",
+    ),
+    "a lock entered by with, its response read for a member it lacks (DPR108)": (
+        _SYNC % b"with d.try_lock('s', 'r', 'o', 10) as lock:\n            assert lock.success and lock.acquired", "DPR108",
     ),
     "an aio lock not awaited (DPR104)": (_AIO % b"lock = d.try_lock('s', 'r', 'o', 10)\n        assert lock.success", "DPR104"),
     "a lock's response read for a member it lacks (DPR108)": (

@@ -161,8 +161,7 @@ def _read_call(
     method = expr.attr
     if method not in _METHODS | _MORE_METHODS or _owner(call, parents) is not function:
         raise Open
-    if method in _MORE_METHODS:
-        _check_more(method, call, kind, parents)
+    entered = method in _MORE_METHODS and _check_more(walk, method, call, scope, kind, parents, sdk)
     _check_tries(walk, call, function, scope, parents)
     members = MEMBERS.get(kind.path, {})
     if not _member_known(kind.path, method, members, sdk):
@@ -175,7 +174,9 @@ def _read_call(
             raise Open  # DPR104
         result, statement = statement, parents.get(id(statement))
     returns = members[method].get("returns")
-    if returns in MEMBERS:
+    if entered:
+        pass  # read by `_check_more` where it is entered
+    elif returns in MEMBERS:
         facts.results[id(result)] = returns  # an instance the model types: read where it stands (gate_values)
     elif not isinstance(statement, ast.Expr):
         raise Open  # a result the model types otherwise (or awaited where it must not be: DPR103)
@@ -218,17 +219,54 @@ def _read_call(
     facts.components.append((call, use))
 
 
-def _check_more(method: str, call: ast.Call, kind: known.ClientKind, parents: dict) -> None:
-    """Opens on the shapes of `_MORE_METHODS` the model's stream facts (python/model/streams.py) record.
-    `try_lock`: its result entered by `with` or dropped (`_lock_use`: DPR419); any other place (bound to a name,
-    read, handed on) records no lock use: its result goes to gate_values like any other."""
+def _check_more(
+    walk: "_WalkFacts", method: str, call: ast.Call, scope: "_Scope", kind: known.ClientKind, parents: dict, sdk: SdkPin,
+) -> bool:
+    """Opens on the shapes of `_MORE_METHODS` the model's stream facts (python/model/streams.py) record; True when
+    the call is entered by a `with` read here (its result goes nowhere else).
+    `try_lock`: its result dropped (`_lock_use`: DPR419) opens. Entered by a sync `with ... as name`, it is read
+    only where every read of `name` is `name.success` in the same function, at least one (`_decides`: the outcome
+    read, no DPR419), `success` a member at the pin (DPR108: the model types `name` as the response). Any other
+    place (bound to a name, read, handed on) records no lock use: its result goes to gate_values."""
     result: ast.AST = call
     if kind.is_async and isinstance(parents.get(id(call)), ast.Await):
         result = parents[id(call)]
-    if isinstance(parents.get(id(result)), (ast.Expr, ast.withitem)):
-        raise Open  # DPR419 (`_discarded`, the `with` item)
-    if isinstance(parents.get(id(call)), ast.withitem):
-        raise Open  # `async with await`-less: the entered call
+    if isinstance(parents.get(id(result)), ast.Expr):
+        raise Open  # DPR419 (`_discarded`)
+    item = parents.get(id(call))
+    if not isinstance(item, ast.withitem):
+        if isinstance(parents.get(id(result)), ast.withitem):
+            raise Open  # `async with await ...` (DPR419 when its name is not tested)
+        return False
+    statement = parents.get(id(item))
+    if kind.is_async or item.context_expr is not call or not isinstance(item.optional_vars, ast.Name):
+        raise Open  # DPR419 (no name to test), DPR102
+    if not isinstance(statement, ast.With) or len(statement.items) != 1:
+        raise Open
+    name = item.optional_vars.id
+    bindings = walk.lookup(name, scope) or []
+    if len(bindings) != 1 or bindings[0].kind != "with" or bindings[0].value is not call:
+        raise Open
+    response = MEMBERS.get(kind.path, {}).get(method, {}).get("returns")
+    if response not in MEMBERS or not _member_known(response, "success", MEMBERS[response], sdk):
+        raise Open  # DPR108
+    reads = 0
+    for expr, where in walk.chains:
+        root = expr
+        while type(root) is ast.Attribute:
+            root = root.value  # type: ignore[attr-defined]
+        if type(root) is not ast.Name or root.id != name:  # type: ignore[attr-defined]
+            continue
+        if where is not scope or not any(b is bindings[0] for b in walk.lookup(name, where) or ()):
+            raise Open  # read in a nested scope, or another binding of the name
+        if not (type(expr) is ast.Attribute and expr.value is root and expr.attr == "success"):  # type: ignore[attr-defined]
+            raise Open
+        if not isinstance(expr.ctx, ast.Load) or getattr(parents.get(id(expr)), "func", None) is expr:  # type: ignore[attr-defined]
+            raise Open
+        reads += 1
+    if not reads:
+        raise Open  # DPR419: the response never tested
+    return True
 
 
 def _member_known(path: str, method: str, members: dict, sdk: SdkPin) -> bool:
@@ -261,7 +299,7 @@ def _check_value(walk: "_WalkFacts", method: str, param: str, value: ast.expr, s
     `json.dumps` for publishing and bindings only)."""
     if isinstance(value, ast.Constant) and isinstance(value.value, bytes):
         return
-    if method == "try_lock" and param == "expiry_in_seconds" and isinstance(value, ast.Constant) and type(value.value) is int:
+    if method == "try_lock" and param == "expiry_in_seconds" and _int(walk, value, scope):
         return  # a lock's lifetime: no payload rule reads it
     if param.endswith("_metadata") and isinstance(value, ast.Dict):
         if all(_is_str(k) and _untyped_or_str(walk, v, scope) for k, v in zip(value.keys, value.values)):
@@ -277,6 +315,16 @@ def _check_value(walk: "_WalkFacts", method: str, param: str, value: ast.expr, s
         if method == "invoke_binding" and not _may_have_keys(walk, value, scope, {"data", "metadata"}):
             return
     _string(walk, value, scope)
+
+
+def _int(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> bool:
+    """An int literal, or a name bound once (unannotated) to one."""
+    if isinstance(expr, ast.Name):
+        bindings = walk.lookup(expr.id, scope) or []
+        if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].annotation is not None:
+            return False
+        expr = bindings[0].value
+    return isinstance(expr, ast.Constant) and type(expr.value) is int
 
 
 def _untyped_or_str(walk: "_WalkFacts", expr: Optional[ast.expr], scope: "_Scope") -> bool:
