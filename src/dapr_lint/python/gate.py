@@ -29,7 +29,7 @@ import ast
 import os
 import re
 from dataclasses import replace
-from typing import Any, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from dapr_lint.python import gate_actors, known
 from dapr_lint.python.gate_clients import CLIENT_CLASSES, ClientFacts, read_clients
@@ -374,6 +374,21 @@ class _WalkFacts:
         self.started: tuple[WorkflowRuntimeStart, ...] = ()  # DurableAgents started (`_started_agents`)
         self.indexed: Optional[tuple[list[ast.AST], dict[int, ast.AST]]] = None
         self.actors: Optional[gate_actors.ActorWalk] = None  # the actor facts' walk (`_Gate.run`)
+        self._text: Optional[tuple[list[str], list[int]]] = None
+
+    def text(self) -> tuple[list[str], list[int]]:
+        """The file's lines as LibCST counts them (`_source_lines`, which opens on what it cannot count) and the
+        byte offset each starts at (`_line_starts`), made once for every span the summary needs."""
+        if self._text is None:
+            lines = _source_lines(self.data)
+            self._text = (lines, _line_starts(lines))
+        return self._text
+
+    def call_span(self, call: ast.Call, before: Optional[Callable[[bytes], bytes]] = None) -> Span:
+        """`_call_span` of a call of the file; `before`, if given, reads the file's bytes up to the call first."""
+        lines, starts = self.text()
+        head = self.data[: starts[call.lineno - 1] + call.col_offset]
+        return _call_span(head if before is None else before(head), lines, call)
 
     def index(self, tree: ast.Module) -> tuple[list[ast.AST], dict[int, ast.AST]]:
         """The module's nodes (`_nodes`) and each one's parent by `id`, made once."""
@@ -800,7 +815,9 @@ class _Gate(_WalkFacts):
         if any(self.imports_module(m) for m in ACTOR_MODULES):
             # the actor rules' shapes (python/gate_actors.py), and the dispatch names the summary's classes need
             self.actors = gate_actors.ActorWalk(
-                self, _base_kind, parents if parents is not None else self.index(tree)[1], _spans(self.data)
+                self, _base_kind, parents if parents is not None else self.index(tree)[1],
+                # a call that is another call's argument, read past that call's bracket
+                lambda call: self.call_span(call, gate_actors.unparenthesized),
             )
             _actors(self.actors.check)
         summary = self.summary()
@@ -809,7 +826,7 @@ class _Gate(_WalkFacts):
                 facts = read_clients(self, tree, clients)
             except (_ClientOpen, _ValueOpen) as stop:
                 raise _Open from stop  # (benchmarks/ceiling.py names where the cause stopped)
-            summary = _with_clients(self.data, summary, facts)
+            summary = _with_clients(self, summary, facts)
         if deferred:
             summary = replace(summary, async_calls_deferred=self.words())
         return summary
@@ -1260,8 +1277,7 @@ def _awaited_events(walk: _WalkFacts, tree: ast.Module) -> tuple[WorkflowEvent, 
             waiters += 1
     if waiters != len(walk.waits):
         raise _Open  # (a waiter the walk did not meet: never so far)
-    lines = _source_lines(walk.data)
-    starts = _line_starts(lines)
+    lines, starts = walk.text()
     found: list[tuple[tuple[int, int], WorkflowEvent]] = []
     for call, scope in walk.waits:
         child: ast.AST = call
@@ -1332,9 +1348,8 @@ def _started_agents(walk: _WalkFacts, tree: ast.Module) -> tuple[WorkflowRuntime
     if found is None:
         return ()
     call, key = found
-    lines = _source_lines(walk.data)
-    span = _call_span(walk.data[: _line_starts(lines)[call.lineno - 1] + call.col_offset], lines, call)
-    return (WorkflowRuntimeStart("DurableAgent", key, None, span, _in_main_guard(call, walk.index(tree)[1], lines)),)
+    span = walk.call_span(call)
+    return (WorkflowRuntimeStart("DurableAgent", key, None, span, _in_main_guard(call, walk.index(tree)[1], walk.text()[0])),)
 
 
 def _constructed(walk: _WalkFacts, expr: ast.expr, scope: _Scope) -> Optional[str]:
@@ -1513,14 +1528,12 @@ def _actor_summary(walk: _WalkFacts) -> ActorSummary:
     (their dispatch names read by python/gate_actors.py), at the spans of their names; the calls through a proxy
     (gate_actors). Registrations and hosts come only from names of NAMES or `register_actor` (which open the file)."""
     classes: dict[str, ActorClassFact] = {}
-    lines: Optional[list[str]] = None
     actors = walk.actors
     dispatch = actors.dispatch if actors is not None else {}
     for klass in walk.classes:
         if "." in klass.qualname:
             continue
-        if lines is None:
-            lines = _source_lines(walk.data)
+        lines = walk.text()[0]
         bases = tuple(_base_kind(walk, base, klass.scope) for base in klass.node.bases)
         methods = tuple(
             ActorMethodFact(name, dispatch.get(id(info), name), info.is_async, bool(info.decorators), _name_span(lines, info.node, name))
@@ -1531,24 +1544,9 @@ def _actor_summary(walk: _WalkFacts) -> ActorSummary:
         return ActorSummary(classes=classes)
     hosts, registrations = _actors(actors.hosts_and_registrations)
     return ActorSummary(
-        classes=classes, registrations=registrations, proxy_calls=_actors(actors.proxy_calls, _source_lines(walk.data)),
+        classes=classes, registrations=registrations, proxy_calls=_actors(actors.proxy_calls, walk.text()[0]),
         hosts=hosts,
     )
-
-
-def _spans(data: bytes) -> Any:
-    """`_call_span` of a call of the file, for python/gate_actors.py (a call that is another call's argument read
-    past that call's bracket)."""
-    found: list[tuple[list[str], list[int]]] = []
-
-    def span(call: ast.Call) -> Span:
-        if not found:
-            lines = _source_lines(data)
-            found.append((lines, _line_starts(lines)))
-        lines, starts = found[0]
-        return _call_span(gate_actors.unparenthesized(data[: starts[call.lineno - 1] + call.col_offset]), lines, call)
-
-    return span
 
 
 def _actors(check: Any, *args: Any) -> Any:
@@ -1692,12 +1690,11 @@ def _last_name(expr: ast.expr) -> Optional[str]:
     return None
 
 
-def _with_clients(data: bytes, summary: ModuleSummary, clients: ClientFacts) -> ModuleSummary:
+def _with_clients(walk: _WalkFacts, summary: ModuleSummary, clients: ClientFacts) -> ModuleSummary:
     """The summary with what the module's Dapr clients give it (python/gate_clients.py): its component uses, at
     the spans of their calls, and the blocking entry of each `def` holding a sync client (python/summary_blocking.py
     `_use_snippet`: the constructor's callee as written, and "()")."""
-    lines = _source_lines(data)
-    starts = _line_starts(lines)
+    lines = walk.text()[0]
     defs = dict(summary.defs)
     for name, callee in clients.blocking.items():
         if callee.end_lineno != callee.lineno or callee.end_col_offset is None:
@@ -1707,7 +1704,7 @@ def _with_clients(data: bytes, summary: ModuleSummary, clients: ClientFacts) -> 
             raise _Open  # spaces, comments or parentheses inside the callee: LibCST's code for it keeps them
         defs[name] = replace(defs[name], blocking=text + "()")
     components = tuple(
-        ComponentUse(**use, span=_call_span(data[: starts[call.lineno - 1] + call.col_offset], lines, call))
+        ComponentUse(**use, span=walk.call_span(call))
         for call, use in clients.components
     )
     return replace(summary, components=components, defs=defs)
