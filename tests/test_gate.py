@@ -64,12 +64,18 @@ def _both(path: Path, data: bytes, settings: Settings, monkeypatch):
     return results
 
 
-def assert_opens_for(source: bytes, code: str, monkeypatch):
-    """The shape opens, the gated run equals the full run, and the full run reports `code`: a shape a rule keys on
-    proves something only where the rule fires on it. Returns the full run's result."""
+def assert_opens(source: bytes, monkeypatch):
+    """The shape opens and the gated run equals the full run. Returns the full run's result."""
     assert gate.closed_summary(source) is None
     full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
     assert gated == full
+    return full
+
+
+def assert_opens_for(source: bytes, code: str, monkeypatch):
+    """`assert_opens`, and the full run reports `code`: a shape a rule keys on proves something only where the
+    rule fires on it. Returns the full run's result."""
+    full = assert_opens(source, monkeypatch)
     assert code in {d.code for d in full[0]}
     return full
 
@@ -356,9 +362,7 @@ def test_refined_shapes_close(name, monkeypatch):
 @pytest.mark.parametrize("name", sorted(OPEN_FOR_A_RULE))
 def test_shapes_a_rule_keys_on_still_open(name, monkeypatch):
     source, code = OPEN_FOR_A_RULE[name]
-    assert gate.closed_summary(source) is None
-    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
-    assert gated == full
+    full = assert_opens(source, monkeypatch)
     if code.startswith("DPR"):
         assert code in {d.code for d in full[0]}
     else:
@@ -952,9 +956,7 @@ CLIENT_SHAPES_OPEN = {
 @pytest.mark.parametrize("name", sorted(CLIENT_SHAPES_OPEN))
 def test_client_shapes_a_rule_keys_on_still_open(name, monkeypatch):
     source, code = CLIENT_SHAPES_OPEN[name]
-    assert gate.closed_summary(source) is None
-    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
-    assert gated == full
+    full = assert_opens(source, monkeypatch)
     if code.startswith("DPR"):
         assert code in {d.code for d in full[0]}
     elif code == "defs":
