@@ -1692,22 +1692,32 @@ def _last_name(expr: ast.expr) -> Optional[str]:
 
 def _with_clients(walk: _WalkFacts, summary: ModuleSummary, clients: ClientFacts) -> ModuleSummary:
     """The summary with what the module's Dapr clients give it (python/gate_clients.py): its component uses, at
-    the spans of their calls, and the blocking entry of each `def` holding a sync client (python/summary_blocking.py
-    `_use_snippet`: the constructor's callee as written, and "()")."""
+    the spans of their calls, the blocking entry of each def or method holding a sync client
+    (python/summary_blocking.py `_use_snippet`: the constructor's callee as written, and "()"), and the client
+    class each def building one to hand on returns."""
     lines = walk.text()[0]
     defs = dict(summary.defs)
-    for name, callee in clients.blocking.items():
+    classes = {name: dict(members) for name, members in summary.classes.items()}
+
+    def entry(key: tuple[Optional[str], str], **changes: Any) -> None:
+        klass, name = key
+        held = defs if klass is None else classes[klass]
+        held[name] = replace(held[name], **changes)
+
+    for key, callee in clients.blocking.items():
         if callee.end_lineno != callee.lineno or callee.end_col_offset is None:
             raise _Open
         text = lines[callee.lineno - 1].encode("utf-8")[callee.col_offset : callee.end_col_offset].decode("utf-8", "strict")
         if text != ast.unparse(callee):
             raise _Open  # spaces, comments or parentheses inside the callee: LibCST's code for it keeps them
-        defs[name] = replace(defs[name], blocking=text + "()")
+        entry(key, blocking=text + "()")
+    for key, returns in clients.returns.items():
+        entry(key, returns=returns)
     components = tuple(
         ComponentUse(**use, span=walk.call_span(call))
         for call, use in clients.components
     )
-    return replace(summary, components=components, defs=defs)
+    return replace(summary, components=components, defs=defs, classes=classes)
 
 
 def _anchored_import(path: str) -> bool:
