@@ -223,6 +223,14 @@ CALLED_CLOSED = {
         b"    for each in TopicEventResponseStatus:\n        found.append(TopicEventResponse(each.name))\n"
         b"    found.append(TopicEventResponse(TopicEventResponseStatus.drop))\n    return found\n"
     ),
+    # a member of a parameter the model knows nothing of (no annotation, not a method's first): unknown, whatever
+    # else the name is bound to (the SDK's own subscription modules rebind it to the response)
+    "topic event responses given a member of an untyped parameter": (
+        b"from dapr.proto import appcallback_v1\n\n\nclass Stream:\n    def respond(self, message, status):\n"
+        b"        status = appcallback_v1.TopicEventResponse(status=status.value)\n        print(message, status)\n\n\n"
+        b"def answer(event, *args):\n    check = lambda s: appcallback_v1.TopicEventResponse(s.value)\n"
+        b"    return [appcallback_v1.TopicEventResponse(event.status), check(args), appcallback_v1.TopicEventResponse(args.x)]\n"
+    ),
     # local subclasses: the model types their instances as the local class, which DPR108 does not judge, and
     # the actor facts (a module importing dapr.actor) name the base as an import
     "local subclasses of SDK classes": (
@@ -277,6 +285,11 @@ CALLED_OPEN = {
     "a topic event response with a constant's status (DPR403)": (
         b"from dapr.clients.grpc._response import TopicEventResponse\n\nSTATUS = 'ok'\n\n\ndef answer():\n"
         b"    return TopicEventResponse(STATUS)\n",
+        "DPR403",
+    ),
+    "a topic event response with a class constant read through an annotated parameter (DPR403)": (
+        b"from dapr.clients.grpc._response import TopicEventResponse\n\n\nclass Config:\n    status = 'nope'\n\n\n"
+        b"def answer(config: Config, status):\n    status = TopicEventResponse(config.status)\n    return status\n",
         "DPR403",
     ),
     "a topic event response with a class constant read through self (DPR403)": (

@@ -479,12 +479,26 @@ class _Constructions:
             if not isinstance(root, ast.Name):
                 return False
             bindings = self.walk.lookup(root.id, scope) or []
+            if any(self.untyped_parameter(b) for b in bindings):
+                return True  # the model joins the bindings: one it knows nothing of makes the name unknown
             # not a parameter: the model types `self` and annotated ones, whose members may be constants
             return bool(bindings) and all(b.kind == "unknown" and b.scope.kind != "module" for b in bindings)
         if isinstance(expr, ast.Name):
             bindings = self.walk.lookup(expr.id, scope) or []
             return bool(bindings) and all(b.kind in ("unknown", "param") for b in bindings)
         return False
+
+    def untyped_parameter(self, binding: Any) -> bool:
+        """A parameter the model binds with no value (python/model/builder.py): no annotation, and not the first
+        parameter of a method (bound as `self` or `cls`). A lambda's are all such (no function of the walk)."""
+        if binding.kind != "param" or binding.annotation is not None:
+            return False
+        info = next((f for f in self.walk.functions if f.inner is binding.scope), None)
+        if info is None or info.klass is None:
+            return True
+        args = info.node.args  # (in the model's order: python/model/builder.py `all_params`)
+        params = [*args.posonlyargs, *args.args, *filter(None, [args.vararg]), *args.kwonlyargs, *filter(None, [args.kwarg])]
+        return not params or binding.scope.bindings[params[0].arg][0] is not binding  # (bound first, in order)
 
 
 class _StateJson:
