@@ -173,13 +173,13 @@ OPENING_CALLS = frozenset(
 )
 
 
-# Text that makes the gate open in practice (an import of an anchor package, a Dapr gRPC client class, workflow client
-# or runtime named; not `DaprClient`, whose shapes python/gate_clients.py reads):
+# Text that makes the gate open in practice (an import of an anchor package, a Dapr gRPC client class built, workflow
+# client or runtime named; not `DaprClient`, whose shapes python/gate_clients.py reads):
 # such a file is sent the full way without the first pass, which would only cost time there. Opening is
 # always safe, so this needs no proof; a file it sends the full way by a word in a comment loses nothing but time.
 _SURELY_OPEN = re.compile(
     rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|cloudevents"
-    rb")\b|\bDaprGrpcClient(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b"
+    rb")\b|\bDaprGrpcClient(?:Async)?\s*\(|\bDaprWorkflowClient\b|\bWorkflowRuntime\b"
     rb"|\.(?:register_workflow|register_activity)\s*\(|\bDapr(?:Actor|App)\s*\("
     rb"|\bDaprWorkflowContext\b",
     re.M,
