@@ -1,91 +1,145 @@
-"""A sync client class annotating a parameter the model ends up knowing nothing of (python/gate_clients.py
-`_held_for_both`, python/model/clients.py `dual_use`: the SDK's own TryLockResponse): the shape closes with what the
-full path gives, and each condition it rests on, broken, opens."""
+"""The first pass's reading of Dapr clients held by a class's methods or built to be handed on
+(python/gate_clients.py): a `with` block in a method of a module-level class, a sync client built outside `with`
+and returned or handed to a call, and a client class named where the model types nothing by it. The shapes it
+closes give what the full path gives (the summary's `classes` and `defs` entries: blocking, returns); every
+variant a rule or a summary fact keys on still opens."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from test_gate import _both, _everything, assert_closes_clean, assert_opens, assert_opens_for
+from test_gate import _both, _everything, assert_closes_clean, assert_opens
 
 from dapr_lint.python import gate
 
-_HEAD = (
-    b"from __future__ import annotations\n\nimport contextlib\nfrom typing import TYPE_CHECKING\n\n"
-    b"if TYPE_CHECKING:\n    from dapr.clients.grpc.client import DaprGrpcClient\n\n\n"
-)
-_INIT = (
-    b"class Lock(contextlib.AbstractContextManager):\n"
-    b"    def __init__(self, success: bool, client: DaprGrpcClient, store_name: str):\n"
-    b"        self._success = success\n        self._client = client\n        self._store_name = store_name\n\n"
-)
-_EXIT = b"    def __exit__(self, *exc) -> None:\n        if self._success:\n            self._client.unlock(self._store_name, 'r', 'o')\n\n"
-_AEXIT = (
-    b"    async def __aexit__(self, *exc) -> None:\n        if self._success:\n"
-    b"            await self._client.unlock(self._store_name, 'r', 'o')\n\n"
-)
-_AENTER = b"    async def __aenter__(self) -> 'Lock':\n        return self\n"
-SHAPE = _HEAD + _INIT + _EXIT + _AEXIT + _AENTER
+_IMPORT = b"from dapr.clients import DaprClient\n"
 
-
-def test_a_client_held_for_both_clients_closes(monkeypatch):
-    summary = assert_closes_clean(SHAPE, monkeypatch)
-    assert summary.components == () and set(summary.classes["Lock"]) == {"__init__", "__exit__", "__aexit__", "__aenter__"}
-    # a subclass reads the member through the class, named as its base
-    sub = SHAPE + b"\n\nclass Sub(Lock):\n    def release(self):\n        self._client.unlock(self._store_name, 'r', 'o')\n"
-    assert_closes_clean(sub, monkeypatch)
-
-
-OPEN = {
-    # no call on the member awaited: the model knows the member as the sync client
-    "no await on the member (DPR101)": (
-        _HEAD + _INIT + _EXIT + b"    async def __aexit__(self, *exc) -> None:\n        self._client.unlock(self._store_name, 'r', 'o')\n",
-        "DPR101",
+CLOSED = {
+    # a with block in methods, sync and aio: the sync method's classes entry blocks on the constructor
+    "with blocks in methods": (
+        _IMPORT + b"from dapr.aio.clients import DaprClient as AsyncDaprClient\n\n\nclass Tester:\n"
+        b"    def save(self) -> None:\n        with DaprClient() as client:\n"
+        b"            client.save_state('statestore', 'k', 'v')\n\n"
+        b"    async def publish(self) -> None:\n        async with AsyncDaprClient() as client:\n"
+        b"            await client.publish_event('pubsub', 'orders', 'x')\n"
     ),
-    # the parameter read as the client itself: the summary's blocking entry of the method
-    "the parameter read again": (
-        SHAPE.replace(b"        self._client = client\n", b"        self._client = client\n        client.unlock('s', 'r', 'o')\n"),
-        None,
+    # a client built in a method, kept in a list and returned (tests/integration/conftest.py's shape)
+    "a client built, kept and returned by a method": (
+        _IMPORT + b"\n\nclass Environment:\n    def __init__(self) -> None:\n        self.clients: list[DaprClient] = []\n\n"
+        b"    def start(self, port: int) -> DaprClient:\n        client = DaprClient(address=f'127.0.0.1:{port}')\n"
+        b"        self.clients.append(client)\n        return client\n\n"
+        b"    def cleanup(self) -> None:\n        for client in self.clients:\n            client.close()\n"
+    ),
+    # a factory returning a client as built, with names typing nothing (a subscript, a return annotation)
+    "a factory returning a client": (
+        _IMPORT + b"from typing import Callable, Optional\n\nFactory = Callable[[], DaprClient]\n\n\n"
+        b"def make() -> DaprClient:\n    return DaprClient('localhost:50001')\n\n\n"
+        b"def pool(n: int) -> 'list[DaprClient]':\n    return []\n\n\n"
+        b"def maybe(flag) -> Optional[list[DaprClient]]:\n    if flag:\n        return None\n    return None\n"
+    ),
+    # bound to a name handed to a call by keyword, with a bare `return` the model does not record
+    "a client handed on by keyword": (
+        _IMPORT + b"\n\ndef register(registry, flag) -> None:\n    client = DaprClient()\n    if flag:\n        return\n"
+        b"    registry.add(name='dapr', value=client)\n    return client\n"
     ),
 }
 
 
-@pytest.mark.parametrize("name", sorted(OPEN))
-def test_what_the_shape_rests_on_opens(name, monkeypatch):
-    source, code = OPEN[name]
-    if code is None:
-        full = assert_opens(source, monkeypatch)
-        assert full[1].classes["Lock"]["__init__"].blocking == "client.unlock(...)"
-    else:
-        assert_opens_for(source, code, monkeypatch)
+@pytest.mark.parametrize("name", sorted(CLOSED))
+def test_held_client_shapes_close_with_the_full_ways_summary(name, monkeypatch):
+    assert_closes_clean(CLOSED[name], monkeypatch)
 
 
+def test_the_summary_entries_of_held_clients(monkeypatch):
+    """The blocking and returns entries, by the first pass, of methods and defs (each equal to the full way's:
+    `assert_closes_clean`)."""
+    methods = assert_closes_clean(CLOSED["with blocks in methods"], monkeypatch).classes["Tester"]
+    assert (methods["save"].blocking, methods["publish"].blocking) == ("DaprClient()", None)
+    kept = assert_closes_clean(CLOSED["a client built, kept and returned by a method"], monkeypatch).classes["Environment"]
+    assert (kept["start"].blocking, kept["start"].returns) == ("DaprClient()", "dapr.clients.DaprClient")
+    assert (kept["cleanup"].blocking, kept["__init__"].returns) == (None, None)
+    factory = assert_closes_clean(CLOSED["a factory returning a client"], monkeypatch).defs
+    assert (factory["make"].blocking, factory["make"].returns, factory["pool"].returns) == (
+        "DaprClient()", "dapr.clients.DaprClient", None,
+    )
+    handed = assert_closes_clean(CLOSED["a client handed on by keyword"], monkeypatch).defs["register"]
+    assert (handed.blocking, handed.returns) == ("DaprClient()", "dapr.clients.DaprClient")
+
+
+_METHOD = _IMPORT + b"\n\nclass Tester:\n    def save(self) -> None:\n        with DaprClient() as client:\n            client.save_state('s', 'k', 'v')\n"
+_MAKE = _IMPORT + b"\n\ndef make():\n    client = DaprClient()\n    return client\n"
+
+# Each variant a rule or a summary fact keys on: it opens, and the full way finds it (a code) or fills the fact
+# (`defs`, `classes`: a blocking or returns entry the first pass does not build).
 OPENED = {
-    "the class built here (which client it is given is read)": SHAPE + b"\n\ndef make(client):\n    return Lock(True, client, 's')\n",
-    "the class aliased": SHAPE + b"\n\nMAKE = Lock\n",
-    "the member stored again": SHAPE + b"\n\ndef reset(lock):\n    lock._client = None\n",
-    "a name of the member bound": SHAPE + b"\n\n_client = None\n",
-    "a method of the member's name": SHAPE + b"\n\nclass Other:\n    def _client(self):\n        return 1\n",
-    "the parameter first (the model's self)": SHAPE.replace(
-        b"def __init__(self, success: bool, client: DaprGrpcClient, store_name: str)",
-        b"def __init__(client: DaprGrpcClient, self, success, store_name)",
+    "a coroutine calling a method holding a sync client (DPR101)": (
+        _METHOD + b"\n    async def handle(self) -> None:\n        self.save()\n", "DPR101",
     ),
-    "the member stored through another name": SHAPE.replace(b"        self._client = client\n", b"        other = self\n        other._client = client\n"),
-    "the await on another object's member": SHAPE.replace(b"await self._client.unlock", b"await exc._client.unlock"),
-    "the awaiting method decorated": SHAPE.replace(b"    async def __aexit__", b"    @staticmethod\n    async def __aexit__"),
-    "the aio client": SHAPE.replace(b"from dapr.clients.grpc.client import DaprGrpcClient", b"from dapr.aio.clients import DaprClient as DaprGrpcClient"),
-    "the parameter named again in a string annotation": SHAPE.replace(
-        b"        self._client = client\n", b"        self._client = client\n        held: 'client' = None\n"
+    "a method calling a method holding a sync client (summary: its blocking entry)": (
+        _METHOD + b"\n    def outer(self) -> None:\n        self.save()\n", "classes",
+    ),
+    "a method of a nested class (summary: no entry)": (
+        _IMPORT + b"\n\nclass Outer:\n    class Inner:\n        def save(self) -> None:\n            with DaprClient() as client:\n"
+        b"                client.save_state('s', 'k', 'v')\n", None,
+    ),
+    "a property building a client (summary: its returned client)": (
+        _IMPORT + b"\n\nclass Holder:\n    @property\n    def client(self):\n        return DaprClient()\n", "classes",
+    ),
+    "a returned client used at module level (DPR201)": (
+        _MAKE + b"\n\nc = make()\nc.save_state('s', 'k', {'a': 1})\n", "DPR201",
+    ),
+    "a returned client used by another def (DPR201)": (
+        _MAKE + b"\n\ndef use():\n    make().save_state('s', 'k', {'a': 1})\n", "DPR201",
+    ),
+    "a client built and never read (DPR106)": (_IMPORT + b"\n\ndef make():\n    client = DaprClient()\n", "DPR106"),
+    "a client built, called and closed (DPR106 silent, summary: components)": (
+        _IMPORT + b"\n\ndef make():\n    client = DaprClient()\n    client.save_state('s', 'k', 'v')\n    client.close()\n", "components",
+    ),
+    "a client called and returned (summary: components)": (
+        _IMPORT + b"\n\ndef make():\n    client = DaprClient()\n    client.save_state('s', 'k', 'v')\n    return client\n", "components",
+    ),
+    "a client built in a coroutine (DPR101)": (
+        _IMPORT + b"\n\nasync def make():\n    client = DaprClient()\n    return client\n", "DPR101",
+    ),
+    "an aio client built outside async with (summary: practices)": (
+        b"from dapr.aio.clients import DaprClient\n\n\nasync def make():\n    client = DaprClient()\n    return client\n", None,
+    ),
+    "an Optional client parameter (DPR201)": (
+        _IMPORT + b"from typing import Optional\n\n\ndef save(c: Optional[DaprClient]):\n    c.save_state('s', 'k', {'a': 1})\n",
+        "DPR201",
+    ),
+    "a client kept in an attribute (summary: its held client)": (
+        _IMPORT + b"\n\nclass Holder:\n    def __init__(self):\n        self.client = DaprClient()\n", "classes",
+    ),
+    "a client bound in a global (DPR106 silent, a module-level client)": (
+        _IMPORT + b"\nclient = None\n\n\ndef make():\n    global client\n    client = DaprClient()\n    return client\n", None,
+    ),
+    "a call on a client written before its with block (summary: the first use)": (
+        _IMPORT + b"\n\ndef save(flag):\n    if flag:\n        client.save_state('s', 'k', 'v')\n"
+        b"    with DaprClient() as client:\n        pass\n", "first use",
     ),
 }
 
 
 @pytest.mark.parametrize("name", sorted(OPENED))
-def test_each_condition_broken_opens(name, monkeypatch):
-    """Each opens (and the gated run equals the full one); what the full path makes of the client then differs
-    in some, not all (opening is the safe side where this pass cannot tell)."""
-    source = OPENED[name]
-    assert gate.closed_summary(source) is None
-    full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
-    assert gated == full
+def test_held_client_shapes_a_rule_keys_on_still_open(name, monkeypatch):
+    source, code = OPENED[name]
+    full = assert_opens(source, monkeypatch)
+    if code is None:
+        return
+    if code.startswith("DPR"):
+        assert code in {d.code for d in full[0]}
+    elif code == "first use":
+        assert full[1].defs["save"].blocking == "client.save_state(...)"
+    elif code == "classes":
+        assert any(d.blocking or d.returns for members in full[1].classes.values() for d in members.values())
+    else:
+        assert getattr(full[1], code), f"the summary's {code} is empty: the shape proves nothing"
+
+
+def test_the_first_pass_and_the_full_way_agree_on_every_held_shape(monkeypatch):
+    for source in [*CLOSED.values(), *(source for source, _code in OPENED.values())]:
+        full, gated = _both(Path("module.py"), source, _everything(), monkeypatch)
+        assert gated == full
+    assert gate.closed_summary(_MAKE) is not None

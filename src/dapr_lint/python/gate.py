@@ -373,6 +373,9 @@ class _WalkFacts:
         self.awaited: tuple[WorkflowEvent, ...] = ()
         self.started: tuple[WorkflowRuntimeStart, ...] = ()  # DurableAgents started (`_started_agents`)
         self.indexed: Optional[tuple[list[ast.AST], dict[int, ast.AST]]] = None
+        # the names `match` patterns capture (`case Point(x=px)`, `*rest`, `**rest`): the model binds none of them
+        # (LibCST's builder sees a capture as a read of the name), and neither does the walk (`_captures_bound`)
+        self.captures: set[str] = set()
         self.actors: Optional[gate_actors.ActorWalk] = None  # the actor facts' walk (`_Gate.run`)
         self._text: Optional[tuple[list[str], list[int]]] = None
 
@@ -749,6 +752,44 @@ def _nodes(root: ast.AST, parents: Optional[dict[int, ast.AST]] = None) -> list[
     return found
 
 
+def _captured(node: ast.AST) -> list[str]:
+    """The names the patterns of a `match` statement capture."""
+    found: list[str] = []
+    for child in ast.walk(node):
+        if isinstance(child, (ast.MatchAs, ast.MatchStar)) and child.name is not None:
+            found.append(child.name)
+        elif isinstance(child, ast.MatchMapping) and child.rest is not None:
+            found.append(child.rest)
+    return found
+
+
+def _captures_bound(tree: ast.Module, captures: set[str]) -> bool:
+    """Whether a captured name is also bound anywhere in the file (assigned, defined, imported, a parameter, an
+    except or global name). The model counts a capture as a read of the name where a rule or the summary may count
+    the reads of a bound name (a client, a result, an async function called only once): such a file opens. A name
+    bound nowhere else is read by nothing that counts reads."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
+            name: Optional[str] = node.id
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            name = node.name
+        elif isinstance(node, ast.arg):
+            name = node.arg
+        elif isinstance(node, ast.alias):
+            name = node.asname or node.name.split(".", 1)[0]
+        elif isinstance(node, ast.ExceptHandler):
+            name = node.name
+        elif isinstance(node, (ast.Global, ast.Nonlocal)):
+            if captures.intersection(node.names):
+                return True
+            continue
+        else:
+            continue
+        if name in captures:
+            return True
+    return False
+
+
 _CHILDLESS = (ast.expr_context, ast.operator, ast.unaryop, ast.boolop, ast.cmpop, ast.type_ignore)
 
 
@@ -765,6 +806,8 @@ class _Gate(_WalkFacts):
     def run(self, tree: ast.Module) -> ModuleSummary:
         deferred = False
         self.visit_body(tree.body, self.module, None, None)
+        if self.captures and _captures_bound(tree, self.captures):
+            raise _Open
         for module, names in self.imports:
             if module == "dapr_agents" and names and self.agent_import_may_fail(names):
                 raise _Open  # what the admitted dapr-agents releases export (rules/clients.py `_agent_imports`)
@@ -1044,7 +1087,7 @@ class _Gate(_WalkFacts):
             scope.nonlocal_names.update(node.names)
             return
         if kind is _MATCH:
-            raise _Open
+            self.captures.update(_captured(node))
         for child in ast.iter_child_nodes(node):
             self.visit(child, scope, function, klass)
 
@@ -1692,22 +1735,32 @@ def _last_name(expr: ast.expr) -> Optional[str]:
 
 def _with_clients(walk: _WalkFacts, summary: ModuleSummary, clients: ClientFacts) -> ModuleSummary:
     """The summary with what the module's Dapr clients give it (python/gate_clients.py): its component uses, at
-    the spans of their calls, and the blocking entry of each `def` holding a sync client (python/summary_blocking.py
-    `_use_snippet`: the constructor's callee as written, and "()")."""
+    the spans of their calls, the blocking entry of each def or method holding a sync client
+    (python/summary_blocking.py `_use_snippet`: the constructor's callee as written, and "()"), and the client
+    class each def building one to hand on returns."""
     lines = walk.text()[0]
     defs = dict(summary.defs)
-    for name, callee in clients.blocking.items():
+    classes = {name: dict(members) for name, members in summary.classes.items()}
+
+    def entry(key: tuple[Optional[str], str], **changes: Any) -> None:
+        klass, name = key
+        held = defs if klass is None else classes[klass]
+        held[name] = replace(held[name], **changes)
+
+    for key, callee in clients.blocking.items():
         if callee.end_lineno != callee.lineno or callee.end_col_offset is None:
             raise _Open
         text = lines[callee.lineno - 1].encode("utf-8")[callee.col_offset : callee.end_col_offset].decode("utf-8", "strict")
         if text != ast.unparse(callee):
             raise _Open  # spaces, comments or parentheses inside the callee: LibCST's code for it keeps them
-        defs[name] = replace(defs[name], blocking=text + "()")
+        entry(key, blocking=text + "()")
+    for key, returns in clients.returns.items():
+        entry(key, returns=returns)
     components = tuple(
         ComponentUse(**use, span=walk.call_span(call))
         for call, use in clients.components
     )
-    return replace(summary, components=components, defs=defs)
+    return replace(summary, components=components, defs=defs, classes=classes)
 
 
 def _anchored_import(path: str) -> bool:

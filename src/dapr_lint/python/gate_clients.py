@@ -2,8 +2,10 @@
 reads itself instead of opening the file, and the summary facts those shapes give.
 
 The shape read here (anything else opens the file):
-- `with DaprClient(...) as c:` (sync, in a module-level plain `def` or at module level) or
-  `async with DaprClient(...) as c:` (the aio client, in a module-level `async def`), the constructor given at
+- `with DaprClient(...) as c:` (sync, in a plain `def` or at module level) or `async with DaprClient(...) as c:`
+  (the aio client, in an `async def`), the def a module-level one or a method of a module-level class
+  (python/gate_held.py `definition`), or a sync client built in such a plain `def` to be handed on (returned,
+  given to a call: gate_held.py `handed_on`, DPR106 silent), the constructor given at
   most an `address` that is a string not written `http://`/`https://` (DPR102, DPR105-DPR107, DPR109, and the
   practices' trace-forwarding facts, which read `headers_callback`/`interceptors`);
 - `c` bound only by such blocks of one client class in one function (the model joins equal values), read only
@@ -18,10 +20,13 @@ The shape read here (anything else opens the file):
   DPR109), no body sent as GET to what looks like an HTTP route (DPR206), and every member and keyword one the
   pinned releases have (DPR108);
 - a sync client's `def` is not decorated nor a generator, and no function names it (DPR101 in this module,
-  and the blocking entry of its callers the summary would propagate).
+  and the blocking entry of its callers the summary would propagate); nothing names a def handing a client on
+  (what it returns would be typed where it is called), not even at module level;
+- the class named elsewhere only where the model types nothing by it (gate_held.py `types_nothing`).
 
-What it gives the summary: each call's `components` entry (python/summary.py `_components`) and the blocking
-entry of each `def` holding a sync client (python/summary_blocking.py `_blocking`: its first construction)."""
+What it gives the summary: each call's `components` entry (python/summary.py `_components`), the blocking
+entry of each def or method holding a sync client (python/summary_blocking.py `_blocking`: its first
+construction, no call on a client written before it), and the `returns` entry of each def handing one on."""
 
 from __future__ import annotations
 
@@ -29,6 +34,7 @@ import ast
 from typing import TYPE_CHECKING, Any, Optional
 
 from dapr_lint.python import known
+from dapr_lint.python.gate_held import Key, Open, check_handed_read, definition, handed_on, returned_client, types_nothing
 from dapr_lint.python.gate_values import ValueTypes
 from dapr_lint.python.sdk_releases import SdkPin, keyword_absence, member_absence, unpinned
 from dapr_lint.python.sdk_table import MEMBERS
@@ -54,10 +60,6 @@ _MORE_METHODS = frozenset({"try_lock"})
 _COMPONENT_PARAMS = frozenset({"store_name", "pubsub_name", "binding_name", "app_id"})
 
 
-class Open(Exception):
-    """The model or a rule may read a client where the first pass does not: the file goes the full way."""
-
-
 class ClientFacts:
     """What the clients of a module give its summary: each `components` entry's fields with the call whose span
     it takes (python/gate.py places it), in the model's order; the callee of the first sync client construction
@@ -65,9 +67,13 @@ class ClientFacts:
 
     def __init__(self) -> None:
         self.components: list[tuple[ast.Call, dict]] = []
-        self.blocking: dict[str, ast.expr] = {}
+        self.blocking: dict[Key, ast.expr] = {}
+        # the sync client class each def building a client to hand on returns (None: not every time)
+        self.returns: dict[Key, Optional[str]] = {}
         # each call's result (the call, or its `await`) by id: the SDK class the model types it as
         self.results: dict[int, str] = {}
+        # the position of the first call on a client in each def, by the def's id
+        self.calls_at: dict[int, tuple[int, int]] = {}
 
 
 def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_Scope"]]) -> ClientFacts:
@@ -77,7 +83,10 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
     sdk = walk.sdk or unpinned()  # the model's default (ModuleModel.build)
     facts = ClientFacts()
     with_names: dict[int, tuple[known.ClientKind, Optional[ast.AST]]] = {}  # id of the `with` binding
-    first: dict[str, tuple[tuple[int, int], ast.expr]] = {}
+    handed: set[int] = set()  # ids of the bindings of names a client built to hand on is bound to
+    reads: dict[int, ast.expr] = {}  # each read of such a name, by id: the construction it holds
+    returned: dict[int, tuple[ast.FunctionDef, dict[int, str]]] = {}  # id of a def: it, its clients built to hand on
+    first: dict[Key, tuple[tuple[int, int], ast.expr, ast.AST]] = {}  # each def's first construction
     for expr, scope in uses:
         path = walk.value(expr, scope)[1]  # (the name benchmarks/ceiling.py reports where the walk stops)
         kind = known.CLIENTS[path]
@@ -85,33 +94,38 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
         if not kind.is_async and _held_for_both(walk, tree, expr, parents):
             continue  # a parameter's annotation the model types nothing by in the end (`dual_use`)
         if not (isinstance(call, ast.Call) and call.func is expr):
+            if types_nothing(walk, expr, scope, parents):
+                continue
             raise Open  # named, not constructed (an annotation, an alias, an argument)
-        item = parents.get(id(call))
-        if not (isinstance(item, ast.withitem) and item.context_expr is call and isinstance(item.optional_vars, ast.Name)):
-            raise Open
-        statement = parents.get(id(item))
-        if not isinstance(statement, ast.AsyncWith if kind.is_async else ast.With):
-            raise Open  # DPR102
         _check_constructor(walk, call, scope, kind, sdk)
-        function = _owner(statement, parents)
-        if function is not None and parents.get(id(function)) is not tree:
-            raise Open  # a method or a nested function: the summary's blocking entries differ
-        if kind.is_async != isinstance(function, ast.AsyncFunctionDef):
-            raise Open  # a sync client in a coroutine (DPR101)
-        _check_tries(walk, statement, function, scope, parents)
-        entered = [b for b in walk.lookup(item.optional_vars.id, scope) or () if b.kind == "with" and b.value is call]
-        if len(entered) != 1:
-            raise Open
-        with_names[id(entered[0])] = (kind, function)
-        if isinstance(function, ast.FunctionDef):
+        function = _owner(call, parents)
+        key = definition(walk, function, parents, tree)
+        item = parents.get(id(call))
+        if isinstance(item, ast.withitem) and item.context_expr is call and isinstance(item.optional_vars, ast.Name):
+            statement = parents.get(id(item))
+            if not isinstance(statement, ast.AsyncWith if kind.is_async else ast.With):
+                raise Open  # DPR102
+            if kind.is_async != isinstance(function, ast.AsyncFunctionDef):
+                raise Open  # a sync client in a coroutine (DPR101)
+            _check_tries(walk, statement, function, scope, parents)
+            entered = [b for b in walk.lookup(item.optional_vars.id, scope) or () if b.kind == "with" and b.value is call]
+            if len(entered) != 1:
+                raise Open
+            with_names[id(entered[0])] = (kind, function)
+        else:
+            if kind.is_async or not isinstance(function, ast.FunctionDef) or key is None:
+                raise Open  # DPR105, DPR106 (a client built outside `with` and not handed on), DPR101
+            handed_on(walk, call, scope, handed, parents)
+            returned.setdefault(id(function), (function, {}))[1][id(call)] = kind.path
+        if isinstance(function, ast.FunctionDef) and key is not None:
             if function.decorator_list or _is_generator(function):
-                raise Open  # a cached factory, a generator: the model's blocking entry differs
+                raise Open  # a cached factory, a generator, a property: the model's blocking entry differs
             at = (call.lineno, call.col_offset)
-            if function.name not in first or at < first[function.name][0]:
-                first[function.name] = (at, expr)
-    for name, (_at, callee) in first.items():
-        _check_not_called(walk, name)
-        facts.blocking[name] = callee
+            if key not in first or at < first[key][0]:
+                first[key] = (at, expr, function)
+    for key, (_at, callee, _function) in first.items():
+        _check_not_called(walk, key[1], anywhere=any(key == definition(walk, f, parents, tree) for f, _ in returned.values()))
+        facts.blocking[key] = callee
     for expr, scope in walk.chains:
         root = expr
         while type(root) is ast.Attribute:
@@ -119,6 +133,12 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
         if type(root) is not ast.Name:
             continue
         bindings = walk.lookup(root.id, scope) or []  # type: ignore[attr-defined]
+        if any(id(b) in handed for b in bindings):
+            if len(bindings) != 1 or expr is not root:
+                raise Open  # bound to anything else too, or a member read (a call on it: another use)
+            check_handed_read(root, bindings[0].scope is scope, parents)
+            reads[id(root)] = bindings[0].value
+            continue
         held = [with_names[id(b)] for b in bindings if id(b) in with_names]
         if not held:
             continue
@@ -126,6 +146,13 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
             raise Open  # bound to anything else too (the model joins the values), or to another client
         kind, function = held[0]
         _read_call(walk, facts, expr, root, scope, kind, function, parents, sdk)
+    if len({id(value) for value in reads.values()}) != len(handed):
+        raise Open  # a name bound to a client and never read: DPR106
+    for _at, _callee, function in first.values():
+        if facts.calls_at.get(id(function), _at) < _at:
+            raise Open  # a call on a client written before the def's first construction: the model's first use
+    for function, built in returned.values():
+        facts.returns[definition(walk, function, parents, tree)] = returned_client(function, built, reads)  # type: ignore[index]
     if facts.results:
         # read where each result stands, and each name bound to one where it is read (python/gate_values.py)
         results = facts.results
@@ -266,6 +293,8 @@ def _read_call(
     method = expr.attr
     if method not in _METHODS | _MORE_METHODS or _owner(call, parents) is not function:
         raise Open
+    at = (call.lineno, call.col_offset)
+    facts.calls_at[id(function)] = min(facts.calls_at.get(id(function), at), at)
     entered = method in _MORE_METHODS and _check_more(walk, method, call, scope, kind, parents, sdk)
     _check_tries(walk, call, function, scope, parents)
     members = MEMBERS.get(kind.path, {})
@@ -567,12 +596,13 @@ def _is_generator(function: ast.AST) -> bool:
     return False
 
 
-def _check_not_called(walk: "_WalkFacts", name: str) -> None:
-    """Opens when a function may call the module-level `def name` (its blocking entry would reach the caller's,
-    or DPR101 report the call): the name read anywhere but at module level, or as a member anywhere."""
+def _check_not_called(walk: "_WalkFacts", name: str, anywhere: bool = False) -> None:
+    """Opens when a function may call the def or method `name` (its blocking entry would reach the caller's,
+    or DPR101 report the call): the name read anywhere but at module level, or as a member anywhere. `anywhere`:
+    at module level too (the def returns a client: what it returns would be typed where it is called)."""
     for expr, scope in walk.chains:
         if type(expr) is ast.Name:
-            if expr.id == name and scope is not walk.module:  # type: ignore[attr-defined]
+            if expr.id == name and (anywhere or scope is not walk.module):  # type: ignore[attr-defined]
                 raise Open
             continue
         link: ast.expr = expr
@@ -580,7 +610,7 @@ def _check_not_called(walk: "_WalkFacts", name: str) -> None:
             if link.attr == name:  # type: ignore[attr-defined]
                 raise Open
             link = link.value  # type: ignore[attr-defined]
-        if type(link) is ast.Name and link.id == name and scope is not walk.module:  # type: ignore[attr-defined]
+        if type(link) is ast.Name and link.id == name and (anywhere or scope is not walk.module):  # type: ignore[attr-defined]
             raise Open
 
 
