@@ -31,7 +31,7 @@ import re
 from dataclasses import replace
 from typing import Any, Callable, Optional, Union
 
-from dapr_lint.python import gate_actors, known
+from dapr_lint.python import gate_actors, gate_workflows, known
 from dapr_lint.python.gate_clients import CLIENT_CLASSES, ClientFacts, read_clients
 from dapr_lint.python.gate_clients import Open as _ClientOpen
 from dapr_lint.python.gate_names import NAMES
@@ -92,7 +92,7 @@ ANCHOR_ROOTS = frozenset(
 )
 # The Dapr modules the actor and workflow facets key on by `imports_module`: with one of them imported, the model
 # records every module-level class in the summary's actor facts (computed here, `_actor_classes`) and counts any
-# `register_workflow`-like call as a registration (those open it: `_REGISTERING_CALLS`).
+# `register_workflow`-like call as a registration (`_REGISTERING_CALLS`, read by python/gate_workflows.py).
 ACTOR_MODULES = ("dapr.actor", "dapr.ext")
 
 # Dotted names written in python/ that matter only next to an anchor (inside a handler, a workflow, a Dapr call,
@@ -174,14 +174,15 @@ OPENING_CALLS = frozenset(
 
 
 # Text that makes the gate open in practice (an import of an anchor package, a Dapr gRPC client class built, workflow
-# client or runtime named; not `DaprClient`, whose shapes python/gate_clients.py reads):
+# client or runtime named, a registration on another object than `self`, the workflow context as an annotation; not
+# `DaprClient`, whose shapes python/gate_clients.py reads, nor what python/gate_workflows.py reads):
 # such a file is sent the full way without the first pass, which would only cost time there. Opening is
 # always safe, so this needs no proof; a file it sends the full way by a word in a comment loses nothing but time.
 _SURELY_OPEN = re.compile(
     rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|cloudevents"
     rb")\b|\bDaprGrpcClient(?:Async)?\s*\(|\bDaprWorkflowClient\b|\bWorkflowRuntime\b"
-    rb"|\.(?:register_workflow|register_activity)\s*\(|\bDapr(?:Actor|App)\s*\("
-    rb"|\bDaprWorkflowContext\b",
+    rb"|(?<!self)\.(?:register_workflow|register_activity)\s*\(|\bDapr(?:Actor|App)\s*\("
+    rb"|(?<=: )DaprWorkflowContext\b",
     re.M,
 )
 # Around a name, what says it is prose (a docstring's ``DaprClient``, a sentence's end, a patch target's
@@ -370,6 +371,9 @@ class _WalkFacts:
         self.routes: list[tuple[ast.Call, _Function]] = []
         # `<any receiver>.wait_for_external_event(...)` calls: the summary's awaited events
         self.waits: list[tuple[ast.Call, _Scope]] = []
+        # `<any receiver>.register_workflow(...)` and the like: python/gate_workflows.py reads them
+        self.registering: list[tuple[ast.Call, _Scope]] = []
+        self.opaque = False  # the module's workflow registrations are not known (`opaque_registrations`)
         self.awaited: tuple[WorkflowEvent, ...] = ()
         self.started: tuple[WorkflowRuntimeStart, ...] = ()  # DurableAgents started (`_started_agents`)
         self.indexed: Optional[tuple[list[ast.AST], dict[int, ast.AST]]] = None
@@ -548,7 +552,7 @@ class _WalkFacts:
             # an agent framework registers and waits under names of its own (python/model/workflow_facts.py): with
             # no workflow name of NAMES in the file (those open it), that is all its workflow facts say
             workflows=WorkflowFacts(awaited=self.awaited, started=self.started, opaque=True, agents=True)
-            if self.imports_module("dapr_agents") else WorkflowFacts(awaited=self.awaited),
+            if self.imports_module("dapr_agents") else WorkflowFacts(awaited=self.awaited, opaque=self.opaque),
             actors=_actor_summary(self) if any(self.imports_module(m) for m in ACTOR_MODULES) else ActorSummary(),
         )
 
@@ -837,6 +841,9 @@ class _Gate(_WalkFacts):
                     continue
                 if parents is None:
                     parents = self.index(tree)[1]
+                if value[1] in gate_workflows.CONTEXT_CLASSES:
+                    _workflows(gate_workflows.check_context, expr, parents)  # `DaprWorkflowContext(ctx, ...)`
+                    continue
                 if gate_actors.shaped(value[1]):
                     _actors(gate_actors.check_use, expr, value[1], parents)  # `@actormethod(...)`, `ActorProxy.create(...)`
                     continue
@@ -853,6 +860,8 @@ class _Gate(_WalkFacts):
                 raise _Open from None
         if agents:
             self.started = _started_agents(self, tree)
+        if self.registering:
+            self.opaque = _workflows(gate_workflows.opaque_registrations, self, self.registering)
         if self.waits and (self.imports_module("dapr") or self.imports_module("dapr_agents")):
             self.awaited = _awaited_events(self, tree)
         if any(self.imports_module(m) for m in ACTOR_MODULES):
@@ -923,8 +932,10 @@ class _Gate(_WalkFacts):
             func = node.func
             if type(func) is _ATTRIBUTE:
                 attr = func.attr
-                if attr in OPENING_CALLS or attr in _REGISTERING_CALLS:
+                if attr in OPENING_CALLS:
                     raise _Open
+                if attr in _REGISTERING_CALLS:
+                    self.registering.append((node, scope))
                 if attr == "wait_for_external_event":
                     self.waits.append((node, scope))
             self.calls.append((node, scope))
@@ -1600,6 +1611,14 @@ def _actors(check: Any, *args: Any) -> Any:
         raise _Open from None
 
 
+def _workflows(check: Any, *args: Any) -> Any:
+    """A question of python/gate_workflows.py, its `Open` made the gate's `_Open`."""
+    try:
+        return check(*args)
+    except gate_workflows.Open as stop:
+        raise _Open from stop
+
+
 def _base_kind(walk: _WalkFacts, base: ast.expr, scope: _Scope) -> str:
     """What `ActorModel.bases` says of a base, from its value; opens where the model may know more than this pass."""
     if isinstance(base, (ast.Name, ast.Attribute)):
@@ -1771,7 +1790,7 @@ def _anchored_import(path: str) -> bool:
     canonical = known.canonical(path)
     if (
         path.startswith(".") or canonical in _READ_IN_ONE_SHAPE or value_class_named(path)
-        or gate_actors.importable(canonical) or canonical in CLIENT_CLASSES
+        or gate_actors.importable(canonical) or canonical in CLIENT_CLASSES or canonical in gate_workflows.CONTEXT_CLASSES
     ):
         return False
     if path.split(".", 1)[0] in ANCHOR_ROOTS:
