@@ -173,14 +173,15 @@ OPENING_CALLS = frozenset(
 )
 
 
-# Text that makes the gate open in practice (an import of an anchor package, a Dapr gRPC client class, workflow client
-# or runtime named, a registration on another object than `self`, the workflow context as an annotation; not
+# Text that makes the gate open in practice (an import of an anchor package, a Dapr gRPC client class built, workflow
+# client built (not as the fallback of `or`) or runtime named, a registration on another object than `self`, the
+# workflow context as an annotation; not
 # `DaprClient`, whose shapes python/gate_clients.py reads, nor what python/gate_workflows.py reads):
 # such a file is sent the full way without the first pass, which would only cost time there. Opening is
 # always safe, so this needs no proof; a file it sends the full way by a word in a comment loses nothing but time.
 _SURELY_OPEN = re.compile(
     rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|cloudevents"
-    rb")\b|\bDaprGrpcClient(?:Async)?\b|(?<!or )\bDaprWorkflowClient\s*\(|\bWorkflowRuntime\b"
+    rb")\b|\bDaprGrpcClient(?:Async)?\s*\(|(?<!or )\bDaprWorkflowClient\s*\(|\bWorkflowRuntime\b"
     rb"|(?<!self)\.(?:register_workflow|register_activity)\s*\(|\bDapr(?:Actor|App)\s*\("
     rb"|(?<=: )DaprWorkflowContext\b",
     re.M,
