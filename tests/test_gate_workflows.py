@@ -90,3 +90,71 @@ def test_what_a_workflow_rule_reads_opens(name, monkeypatch):
 @pytest.mark.parametrize("name", sorted(OPEN))
 def test_what_the_workflow_facts_read_opens(name, monkeypatch):
     assert_opens(OPEN[name], monkeypatch)
+
+
+_SYNC_CLIENT = b"from typing import Optional\n\nfrom dapr.ext.workflow import DaprWorkflowClient\n"
+_AIO_CLIENT = b"from dapr.ext.workflow.aio import DaprWorkflowClient\n"
+
+# A workflow client built as the fallback of a parameter into an attribute (dapr/ext/workflow/mcp.py): the model
+# has no value for `or`, so nothing called on the attribute is a client call.
+CLIENTS_CLOSED = {
+    "a sync client": _SYNC_CLIENT + b"\n\nclass Tools(object):\n"
+    b"    def __init__(self, *, wf_client: Optional[DaprWorkflowClient] = None) -> None:\n"
+    b"        super().__init__()\n        self._wf_client = wf_client or DaprWorkflowClient()\n\n"
+    b"    def connect(self, name: str) -> None:\n"
+    b"        self._wf_client.schedule_new_workflow(workflow=f'x.{name}', input={'a': name})\n"
+    b"        state = self._wf_client.wait_for_workflow_completion(instance_id=name, timeout_in_seconds=5)\n"
+    b"        if state is None:\n            raise RuntimeError(name)\n",
+    "an aio client": _AIO_CLIENT + b"\n\nclass Tools:\n"
+    b"    def __init__(self, wf_client: DaprWorkflowClient | None = None) -> None:\n"
+    b"        self._wf_client = wf_client or DaprWorkflowClient()\n\n"
+    b"    async def connect(self, name: str) -> None:\n"
+    b"        await self._wf_client.schedule_new_workflow(workflow=name)\n",
+}
+
+
+def test_a_workflow_client_built_as_a_fallback_closes_with_its_blocking_entry(monkeypatch):
+    summary = assert_closes_clean(CLIENTS_CLOSED["a sync client"], monkeypatch)
+    assert summary.classes["Tools"]["__init__"].blocking == "DaprWorkflowClient()"
+    summary = assert_closes_clean(CLIENTS_CLOSED["an aio client"], monkeypatch)
+    assert summary.classes["Tools"]["__init__"].blocking is None
+    assert not gate._surely_open(CLIENTS_CLOSED["a sync client"])
+
+
+CLIENTS_OPEN_FOR = {
+    "a client parameter called": (_SYNC_CLIENT + b"\n\nasync def f(c: DaprWorkflowClient):\n    await c.get_workflow_state('x')\n", "DPR103"),
+    "a client entered by with": (_SYNC_CLIENT + b"\n\ndef f():\n    with DaprWorkflowClient() as c:\n        pass\n", "DPR102"),
+    "a client bound to a name in a coroutine": (
+        _SYNC_CLIENT + b"\n\nasync def f():\n    c = DaprWorkflowClient()\n    c.get_workflow_state('x')\n", "DPR101"
+    ),
+    "a keyword the constructor lacks": (
+        _SYNC_CLIENT + b"\n\nclass A:\n    def __init__(self, c=None):\n        self.c = c or DaprWorkflowClient(hots='x')\n", "DPR108"
+    ),
+    "a method building one called from a coroutine": (
+        _SYNC_CLIENT + b"\n\nclass A:\n    def build(self, c=None):\n        self.c = c or DaprWorkflowClient()\n\n"
+        b"    async def run(self):\n        self.build()\n",
+        "DPR101",
+    ),
+}
+
+CLIENTS_OPEN = {
+    "an annotated attribute": _SYNC_CLIENT + b"\n\nclass A:\n    def __init__(self, c=None):\n"
+    b"        self.c: DaprWorkflowClient = c or DaprWorkflowClient()\n",
+    "a client class as a default": _SYNC_CLIENT + b"\n\ndef f(c=DaprWorkflowClient):\n    return c\n",
+    "a string annotation": _SYNC_CLIENT + b"\n\ndef f(c: 'DaprWorkflowClient'):\n    return c\n",
+    "a client parameter returned": _SYNC_CLIENT + b"\n\ndef f(c: Optional[DaprWorkflowClient]):\n    return c\n",
+    "a fallback bound to a name": _SYNC_CLIENT + b"\n\ndef f(c=None):\n    c = c or DaprWorkflowClient()\n    return c\n",
+    "a method building one called by name": _SYNC_CLIENT + b"\n\nclass A:\n    def build(self, c=None):\n"
+    b"        self.c = c or DaprWorkflowClient()\n\n    def run(self):\n        self.build()\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLIENTS_OPEN_FOR))
+def test_what_a_client_rule_reads_opens(name, monkeypatch):
+    source, code = CLIENTS_OPEN_FOR[name]
+    assert_opens_for(source, code, monkeypatch)
+
+
+@pytest.mark.parametrize("name", sorted(CLIENTS_OPEN))
+def test_what_the_client_facts_read_opens(name, monkeypatch):
+    assert_opens(CLIENTS_OPEN[name], monkeypatch)

@@ -174,13 +174,14 @@ OPENING_CALLS = frozenset(
 
 
 # Text that makes the gate open in practice (an import of an anchor package, a Dapr gRPC client class built, workflow
-# client or runtime named, a registration on another object than `self`, the workflow context as an annotation; not
+# client built (not as the fallback of `or`) or runtime named, a registration on another object than `self`, the
+# workflow context as an annotation; not
 # `DaprClient`, whose shapes python/gate_clients.py reads, nor what python/gate_workflows.py reads):
 # such a file is sent the full way without the first pass, which would only cost time there. Opening is
 # always safe, so this needs no proof; a file it sends the full way by a word in a comment loses nothing but time.
 _SURELY_OPEN = re.compile(
     rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|cloudevents"
-    rb")\b|\bDaprGrpcClient(?:Async)?\s*\(|\bDaprWorkflowClient\b|\bWorkflowRuntime\b"
+    rb")\b|\bDaprGrpcClient(?:Async)?\s*\(|(?<!or )\bDaprWorkflowClient\s*\(|\bWorkflowRuntime\b"
     rb"|(?<!self)\.(?:register_workflow|register_activity)\s*\(|\bDapr(?:Actor|App)\s*\("
     rb"|(?<=: )DaprWorkflowContext\b",
     re.M,
@@ -836,7 +837,7 @@ class _Gate(_WalkFacts):
                 if value_class_named(value[1]):
                     values.append((expr, scope))
                     continue
-                if value[1] in CLIENT_CLASSES:
+                if value[1] in CLIENT_CLASSES or value[1] in gate_workflows.CLIENT_CLASSES:
                     clients.append((expr, scope))
                     continue
                 if parents is None:
@@ -875,9 +876,14 @@ class _Gate(_WalkFacts):
         summary = self.summary()
         if clients:
             try:
-                facts = read_clients(self, tree, clients)
+                facts = read_clients(self, tree, [c for c in clients if self.value(*c)[1] in CLIENT_CLASSES])
             except (_ClientOpen, _ValueOpen) as stop:
                 raise _Open from stop  # (benchmarks/ceiling.py names where the cause stopped)
+            # the workflow clients (python/gate_workflows.py): a blocking entry no Dapr client's may precede
+            blocking = _workflows(gate_workflows.read_clients, self, tree, [c for c in clients if self.value(*c)[1] not in CLIENT_CLASSES])
+            if blocking and (facts.blocking or facts.calls_at):
+                raise _Open
+            facts.blocking.update(blocking)
             summary = _with_clients(self, summary, facts)
         if deferred:
             summary = replace(summary, async_calls_deferred=self.words())
@@ -1791,6 +1797,7 @@ def _anchored_import(path: str) -> bool:
     if (
         path.startswith(".") or canonical in _READ_IN_ONE_SHAPE or value_class_named(path)
         or gate_actors.importable(canonical) or canonical in CLIENT_CLASSES or canonical in gate_workflows.CONTEXT_CLASSES
+        or canonical in gate_workflows.CLIENT_CLASSES
     ):
         return False
     if path.split(".", 1)[0] in ANCHOR_ROOTS:
