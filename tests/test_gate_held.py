@@ -43,6 +43,17 @@ CLOSED = {
         _IMPORT + b"\n\ndef register(registry, flag) -> None:\n    client = DaprClient()\n    if flag:\n        return\n"
         b"    registry.add(name='dapr', value=client)\n    return client\n"
     ),
+    # the conversation methods: any argument, their result (typed as nothing) kept and read
+    "conversation calls": (
+        _IMPORT + b"from dapr.aio.clients import DaprClient as AsyncDaprClient\nfrom dapr.clients.grpc import conversation\n\n\n"
+        b"def show(response: conversation.ConversationResponseAlpha2) -> None:\n    print(response.outputs)\n\n\n"
+        b"class Tester:\n    def ask(self, provider: str) -> None:\n        with DaprClient() as client:\n"
+        b"            inputs = [conversation.ConversationInputAlpha2(messages=[])]\n"
+        b"            response = client.converse_alpha2(name=provider, inputs=inputs, tools=[], parameters={'max_tokens': 5}, temperature=1)\n"
+        b"            show(response)\n\n    async def ask_async(self) -> None:\n        async with AsyncDaprClient() as client:\n"
+        b"            response = await client.converse_alpha1('echo', [conversation.ConversationInput(content='hi')])\n"
+        b"            for output in response.outputs:\n                print(output.result)\n"
+    ),
 }
 
 
@@ -118,6 +129,12 @@ OPENED = {
     "a call on a client written before its with block (summary: the first use)": (
         _IMPORT + b"\n\ndef save(flag):\n    if flag:\n        client.save_state('s', 'k', 'v')\n"
         b"    with DaprClient() as client:\n        pass\n", "first use",
+    ),
+    "a conversation call awaited on the sync client (DPR103)": (
+        _IMPORT + b"\n\nasync def ask():\n    with DaprClient() as client:\n        await client.converse_alpha2('echo', [])\n", "DPR103",
+    ),
+    "a conversation keyword the SDK lacks (DPR108)": (
+        _IMPORT + b"\n\ndef ask():\n    with DaprClient() as client:\n        client.converse_alpha2('echo', [], nonsense=1)\n", "DPR108",
     ),
 }
 

@@ -154,6 +154,11 @@ NOT_NAMES = frozenset(
         # a return type the release tables describe (python/sdk_versions.py `create_timer`, `wait_for_external_event`):
         # not a class of the member tables (sdk_table.MEMBERS), so no value the model gives is ever this path
         "dapr.ext.workflow._durabletask.task.Task",
+        # the conversation methods' results, as the member tables name them (`converse_alpha1`, `converse_alpha2`):
+        # not classes of the member tables either, so the model types nothing by them (python/model `_instantiate`,
+        # `_call_value`); python/gate_clients.py reads those calls (`_OPAQUE_METHODS`)
+        "dapr.clients.grpc.conversation.ConversationResponseAlpha1",
+        "dapr.clients.grpc.conversation.ConversationResponseAlpha2",
     }
 )
 

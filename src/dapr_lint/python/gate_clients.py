@@ -56,6 +56,11 @@ _METHODS = frozenset(
 )
 # Methods read only in the shapes of `_check_more` (python/model/streams.py's facts key on them).
 _MORE_METHODS = frozenset({"try_lock"})
+# The conversation methods: no payload rule reads their arguments (rules/payloads.py keys on the payload and
+# metadata parameters of other methods; their `metadata` is Dapr metadata, no gRPC one: DPR109, DPR204), no summary
+# fact either (their first parameter names no component), and the model types their result as nothing (its class
+# is not in the member table: python/model `_call_value`). Read with any argument, their result kept anywhere.
+_OPAQUE_METHODS = frozenset({"converse_alpha1", "converse_alpha2"})
 # python/summary.py `_COMPONENT_PARAMS`
 _COMPONENT_PARAMS = frozenset({"store_name", "pubsub_name", "binding_name", "app_id"})
 
@@ -186,7 +191,7 @@ def _read_call(
     ):
         raise Open  # the client handed on, or a member read without a call
     method = expr.attr
-    if method not in _METHODS | _MORE_METHODS or _owner(call, parents) is not function:
+    if method not in _METHODS | _MORE_METHODS | _OPAQUE_METHODS or _owner(call, parents) is not function:
         raise Open
     at = (call.lineno, call.col_offset)
     facts.calls_at[id(function)] = min(facts.calls_at.get(id(function), at), at)
@@ -207,6 +212,9 @@ def _read_call(
         pass  # read by `_check_more` where it is entered
     elif returns in MEMBERS:
         facts.results[id(result)] = returns  # an instance the model types: read where it stands (gate_values)
+    elif method in _OPAQUE_METHODS:
+        if isinstance(statement, ast.Await):
+            raise Open  # DPR103 (the aio client's `await` is read above)
     elif not isinstance(statement, ast.Expr):
         raise Open  # a result the model types otherwise (or awaited where it must not be: DPR103)
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
@@ -219,7 +227,8 @@ def _read_call(
     for keyword in call.keywords:
         _check_keyword(kind.path, method, keyword.arg or "**", sdk)
     for param, value in zip(given, [*call.args, *(k.value for k in call.keywords)]):
-        _check_value(walk, method, param, value, scope)
+        if method not in _OPAQUE_METHODS:
+            _check_value(walk, method, param, value, scope)
     data, verb = _argument(call, 2, "data"), _argument(call, 5, "http_verb")
     if method == "publish_event" and isinstance(data, ast.Call) and _argument(call, 5, "data_content_type") is None:
         raise Open  # DPR202: JSON published as text

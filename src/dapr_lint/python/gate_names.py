@@ -60,8 +60,6 @@ NAMES = frozenset(
         'dapr.clients.grpc._response.UnlockResponse',
         'dapr.clients.grpc._state.StateItem',
         'dapr.clients.grpc.client.DaprGrpcClient',
-        'dapr.clients.grpc.conversation.ConversationResponseAlpha1',
-        'dapr.clients.grpc.conversation.ConversationResponseAlpha2',
         'dapr.clients.grpc.subscription.Subscription',
         'dapr.clients.health.DaprHealth',
         'dapr.ext.fastapi.DaprActor',
