@@ -19,14 +19,23 @@ _DOTTED = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+\.?")
 
 
 def written_names() -> set[str]:
-    """Every dotted string literal in python/ (but the gate's own modules)."""
+    """Every dotted string literal in python/ (but the gate's own modules), less the return types of the SDK tables'
+    descriptions (`{"returns": ...}`): `names` adds those the model types a result by."""
     found: set[str] = set()
     for path in sorted(PACKAGE.rglob("*.py")):
         if path.name in ("gate.py", "gate_names.py"):
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        returned = {
+            id(value)
+            for node in ast.walk(tree) if isinstance(node, ast.Dict)
+            for key, value in zip(node.keys, node.values)
+            if isinstance(key, ast.Constant) and key.value == "returns"
+        }
+        for node in ast.walk(tree):
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and _DOTTED.fullmatch(node.value):
-                found.add(node.value)
+                if id(node) not in returned:
+                    found.add(node.value)
     return found
 
 
@@ -39,8 +48,11 @@ def names() -> list[str]:
     for owner, members in MEMBERS.items():
         found.add(owner)
         for member in members.values():
-            if member.get("returns") and member["returns"] not in NOT_NAMES:
-                found.add(member["returns"])  # (a result class the tables lack, listed in NOT_NAMES: typed as nothing)
+            # a result the model types: an instance only of a class of the table (python/model `_call_value`);
+            # any other return type (`Subscription`, `WorkflowInstanceIdPage`) is no value the model gives, and
+            # nothing compares a name with one (python/sdk_releases.py reads kinds and parameters)
+            if member.get("returns") in MEMBERS:
+                found.add(member["returns"])
     return sorted({name.rstrip(".") for name in found})
 
 

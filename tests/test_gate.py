@@ -1249,3 +1249,20 @@ LOCK_OPENS = {
 @pytest.mark.parametrize("name", sorted(LOCK_OPENS))
 def test_a_lock_a_rule_keys_on_still_opens(name, monkeypatch):
     assert_opens_for(*LOCK_OPENS[name], monkeypatch)
+
+
+def test_return_types_the_model_types_nothing_by_close(monkeypatch):
+    """A return type of the SDK tables that is no class of the member table (`Subscription`, `Job`'s module, the
+    conversation responses) is no value the model gives: named, built or annotated it closes like any import."""
+    assert "dapr.clients.grpc.subscription.Subscription" not in gate_names.NAMES
+    source = (
+        b"from dapr.clients.grpc.subscription import StreamInactiveError, Subscription\n"
+        b"from dapr.aio.clients.grpc import subscription\n\n\n"
+        b"def subscribe(stub, name: str) -> Subscription:\n    sub = Subscription(stub, name, 'topic')\n"
+        b"    sub.start()\n    return sub\n\n\ndef later(stub) -> 'subscription.Subscription':\n"
+        b"    return subscription.Subscription(stub, 'p', 't')\n"
+    )
+    summary = assert_closes_clean(source, monkeypatch)
+    assert summary.imports["Subscription"] == "dapr.clients.grpc.subscription.Subscription"
+    # the client's own members stay names: `subscribe` on a client opens with the client
+    assert gate.closed_summary(b"from dapr.clients import DaprClient\n\nwith DaprClient() as d:\n    s = d.subscribe('p', 't')\n") is None

@@ -46,6 +46,25 @@ CLOSED = {
         b"    resp = StateResponse(data=b'y')\n    return resp\n\n\nasync def use():\n    r = make()\n"
         b"    print(r.data, make().etag)\n    again = await amake()\n    return again.data\n"
     ),
+    # returned by methods, each call through a member read where it stands (`self.f()`, another receiver's, an
+    # alias returning the call again; awaited, for a coroutine method), as the SDK's own client modules do
+    "instances returned by methods": (
+        _IMPORT + b"\n\nclass Client:\n    def make(self, x):\n        return StateResponse(data=x)\n\n"
+        b"    def make_alpha(self, x):\n        return self.make(x)\n\n    async def amake(self):\n"
+        b"        return StateResponse(data=b'y')\n\n    def use(self):\n        r = self.make(b'x')\n"
+        b"        print(r.data, Client().make_alpha(b'z').etag)\n\n    async def ause(self):\n"
+        b"        again = await self.amake()\n        return again.etag\n"
+    ),
+    # a member stored on an instance: DPR108 reads no store
+    "a member stored on an instance": (
+        _IMPORT + b"\n\ndef f(data):\n    resp = InvokeMethodResponse(data, 'text/plain')\n"
+        b"    resp.headers = (('a', 'b'),)\n    print(resp)\n"
+    ),
+    # a class named in a list of an annotation's subscript (`Callable[[...], None]`: the model types nothing by it)
+    "a response in a callable's parameters": (
+        _IMPORT + b"from typing import Callable, Text\n\n\n"
+        b"def watch(handler: Callable[[Text, ConfigurationResponse], None]) -> None:\n    handler('a', None)\n"
+    ),
     # DPR205 knows a StateResponse built from a non-empty literal is not empty (a test double)
     "state responses built from non-empty literals, decoded": (
         _IMPORT + b"\n\ndef test_json():\n    resp = StateResponse(data=b'{\"status\": \"ok\"}')\n"
@@ -119,6 +138,26 @@ OPEN = {
         b"    def f(self):\n        return self.make().value\n",
         "DPR108",
     ),
+    "an instance returned by a method, called on another receiver (DPR108)": (
+        _IMPORT + b"\n\nclass A:\n    def make(self):\n        return StateResponse(data=b'x')\n\n\n"
+        b"def f():\n    return A().make().value\n",
+        "DPR108",
+    ),
+    "an instance returned by a method, its bound method held (DPR108)": (
+        _IMPORT + b"\n\nclass A:\n    def make(self):\n        return StateResponse(data=b'x')\n\n"
+        b"    def f(self):\n        m = self.make\n        return m().value\n",
+        "DPR108",
+    ),
+    "a method's coroutine awaited later (DPR108)": (
+        _IMPORT + b"\n\nclass A:\n    async def make(self):\n        return StateResponse(data=b'x')\n\n"
+        b"    async def f(self):\n        task = self.make()\n        r = await task\n        return r.value\n",
+        "DPR108",
+    ),
+    "an instance returned by a method, returned again and read (DPR108)": (
+        _IMPORT + b"\n\nclass A:\n    def make(self):\n        return StateResponse(data=b'x')\n\n"
+        b"    def again(self):\n        return self.make()\n\n    def f(self):\n        return self.again().value\n",
+        "DPR108",
+    ),
     "an instance returned by a function called through an alias (DPR108)": (
         _IMPORT + b"\n\ndef make():\n    return StateResponse(data=b'x')\n\n\nbuild = make\n\n\ndef f():\n"
         b"    return build().value\n",
@@ -184,6 +223,14 @@ CALLED_CLOSED = {
         b"    for each in TopicEventResponseStatus:\n        found.append(TopicEventResponse(each.name))\n"
         b"    found.append(TopicEventResponse(TopicEventResponseStatus.drop))\n    return found\n"
     ),
+    # a member of a parameter the model knows nothing of (no annotation, not a method's first): unknown, whatever
+    # else the name is bound to (the SDK's own subscription modules rebind it to the response)
+    "topic event responses given a member of an untyped parameter": (
+        b"from dapr.proto import appcallback_v1\n\n\nclass Stream:\n    def respond(self, message, status):\n"
+        b"        status = appcallback_v1.TopicEventResponse(status=status.value)\n        print(message, status)\n\n\n"
+        b"def answer(event, *args):\n    check = lambda s: appcallback_v1.TopicEventResponse(s.value)\n"
+        b"    return [appcallback_v1.TopicEventResponse(event.status), check(args), appcallback_v1.TopicEventResponse(args.x)]\n"
+    ),
     # local subclasses: the model types their instances as the local class, which DPR108 does not judge, and
     # the actor facts (a module importing dapr.actor) name the base as an import
     "local subclasses of SDK classes": (
@@ -238,6 +285,11 @@ CALLED_OPEN = {
     "a topic event response with a constant's status (DPR403)": (
         b"from dapr.clients.grpc._response import TopicEventResponse\n\nSTATUS = 'ok'\n\n\ndef answer():\n"
         b"    return TopicEventResponse(STATUS)\n",
+        "DPR403",
+    ),
+    "a topic event response with a class constant read through an annotated parameter (DPR403)": (
+        b"from dapr.clients.grpc._response import TopicEventResponse\n\n\nclass Config:\n    status = 'nope'\n\n\n"
+        b"def answer(config: Config, status):\n    status = TopicEventResponse(config.status)\n    return status\n",
         "DPR403",
     ),
     "a topic event response with a class constant read through self (DPR403)": (
@@ -359,3 +411,14 @@ def test_a_bad_status_a_test_expects_to_raise_closes(monkeypatch):
         assert gate.closed_summary(source) is None
         full, gated = _both(Path("test_x.py"), source, _everything(), monkeypatch)
         assert gated == full and ("DPR403" in {d.code for d in full[0]}) == reported
+
+
+def test_a_state_responses_member_stored_opens(monkeypatch):
+    """A store on a StateResponse opens (DPR205 reads what it holds); a store on an instance of another class,
+    or a store that is not a plain assignment's target, is read where it stands."""
+    from test_gate import assert_opens
+
+    stored = _IMPORT + b"\n\ndef f():\n    resp = StateResponse(data=b'{}')\n    resp.data = b''\n    return resp.json()\n"
+    assert_opens(stored, monkeypatch)
+    augmented = _IMPORT + b"\n\ndef f(resp: InvokeMethodResponse):\n    resp.headers += (('a', 'b'),)\n"
+    assert_opens(augmented, monkeypatch)

@@ -31,7 +31,7 @@ import re
 from dataclasses import replace
 from typing import Any, Callable, Optional, Union
 
-from dapr_lint.python import gate_actors, known
+from dapr_lint.python import gate_actors, gate_workflows, known
 from dapr_lint.python.gate_clients import CLIENT_CLASSES, ClientFacts, read_clients
 from dapr_lint.python.gate_clients import Open as _ClientOpen
 from dapr_lint.python.gate_held import calls_own_method
@@ -93,7 +93,7 @@ ANCHOR_ROOTS = frozenset(
 )
 # The Dapr modules the actor and workflow facets key on by `imports_module`: with one of them imported, the model
 # records every module-level class in the summary's actor facts (computed here, `_actor_classes`) and counts any
-# `register_workflow`-like call as a registration (those open it: `_REGISTERING_CALLS`).
+# `register_workflow`-like call as a registration (`_REGISTERING_CALLS`, read by python/gate_workflows.py).
 ACTOR_MODULES = ("dapr.actor", "dapr.ext")
 
 # Dotted names written in python/ that matter only next to an anchor (inside a handler, a workflow, a Dapr call,
@@ -155,11 +155,6 @@ NOT_NAMES = frozenset(
         # a return type the release tables describe (python/sdk_versions.py `create_timer`, `wait_for_external_event`):
         # not a class of the member tables (sdk_table.MEMBERS), so no value the model gives is ever this path
         "dapr.ext.workflow._durabletask.task.Task",
-        # the conversation methods' results, as the member tables name them (`converse_alpha1`, `converse_alpha2`):
-        # not classes of the member tables either, so the model types nothing by them (python/model `_instantiate`,
-        # `_call_value`); python/gate_clients.py reads those calls (`_OPAQUE_METHODS`)
-        "dapr.clients.grpc.conversation.ConversationResponseAlpha1",
-        "dapr.clients.grpc.conversation.ConversationResponseAlpha2",
     }
 )
 
@@ -179,15 +174,17 @@ OPENING_CALLS = frozenset(
 )
 
 
-# Text that makes the gate open in practice (an import of an anchor package, a Dapr gRPC client class, workflow client
-# or runtime named; not `DaprClient`, whose shapes python/gate_clients.py reads):
+# Text that makes the gate open in practice (an import of an anchor package, a Dapr gRPC client class built, workflow
+# client built (not as the fallback of `or`) or runtime named, a registration on another object than `self`, the
+# workflow context as an annotation; not
+# `DaprClient`, whose shapes python/gate_clients.py reads, nor what python/gate_workflows.py reads):
 # such a file is sent the full way without the first pass, which would only cost time there. Opening is
 # always safe, so this needs no proof; a file it sends the full way by a word in a comment loses nothing but time.
 _SURELY_OPEN = re.compile(
     rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|cloudevents"
-    rb")\b|\bDaprGrpcClient(?:Async)?\b|\bDaprWorkflowClient\b|\bWorkflowRuntime\b"
-    rb"|\.(?:register_workflow|register_activity)\s*\(|\bDapr(?:Actor|App)\s*\("
-    rb"|\bDaprWorkflowContext\b",
+    rb")\b|\bDaprGrpcClient(?:Async)?\s*\(|(?<!or )\bDaprWorkflowClient\s*\(|\bWorkflowRuntime\b"
+    rb"|(?<!self)\.(?:register_workflow|register_activity)\s*\(|\bDapr(?:Actor|App)\s*\("
+    rb"|(?<=: )DaprWorkflowContext\b",
     re.M,
 )
 # Around a name, what says it is prose (a docstring's ``DaprClient``, a sentence's end, a patch target's
@@ -376,6 +373,9 @@ class _WalkFacts:
         self.routes: list[tuple[ast.Call, _Function]] = []
         # `<any receiver>.wait_for_external_event(...)` calls: the summary's awaited events
         self.waits: list[tuple[ast.Call, _Scope]] = []
+        # `<any receiver>.register_workflow(...)` and the like: python/gate_workflows.py reads them
+        self.registering: list[tuple[ast.Call, _Scope]] = []
+        self.opaque = False  # the module's workflow registrations are not known (`opaque_registrations`)
         self.awaited: tuple[WorkflowEvent, ...] = ()
         self.started: tuple[WorkflowRuntimeStart, ...] = ()  # DurableAgents started (`_started_agents`)
         self.indexed: Optional[tuple[list[ast.AST], dict[int, ast.AST]]] = None
@@ -554,7 +554,7 @@ class _WalkFacts:
             # an agent framework registers and waits under names of its own (python/model/workflow_facts.py): with
             # no workflow name of NAMES in the file (those open it), that is all its workflow facts say
             workflows=WorkflowFacts(awaited=self.awaited, started=self.started, opaque=True, agents=True)
-            if self.imports_module("dapr_agents") else WorkflowFacts(awaited=self.awaited),
+            if self.imports_module("dapr_agents") else WorkflowFacts(awaited=self.awaited, opaque=self.opaque),
             actors=_actor_summary(self) if any(self.imports_module(m) for m in ACTOR_MODULES) else ActorSummary(),
         )
 
@@ -838,11 +838,14 @@ class _Gate(_WalkFacts):
                 if value_class_named(value[1]):
                     values.append((expr, scope))
                     continue
-                if value[1] in CLIENT_CLASSES:
+                if value[1] in CLIENT_CLASSES or value[1] in gate_workflows.CLIENT_CLASSES:
                     clients.append((expr, scope))
                     continue
                 if parents is None:
                     parents = self.index(tree)[1]
+                if value[1] in gate_workflows.CONTEXT_CLASSES:
+                    _workflows(gate_workflows.check_context, expr, parents)  # `DaprWorkflowContext(ctx, ...)`
+                    continue
                 if gate_actors.shaped(value[1]):
                     _actors(gate_actors.check_use, expr, value[1], parents)  # `@actormethod(...)`, `ActorProxy.create(...)`
                     continue
@@ -859,6 +862,8 @@ class _Gate(_WalkFacts):
                 raise _Open from None
         if agents:
             self.started = _started_agents(self, tree)
+        if self.registering:
+            self.opaque = _workflows(gate_workflows.opaque_registrations, self, self.registering)
         if self.waits and (self.imports_module("dapr") or self.imports_module("dapr_agents")):
             self.awaited = _awaited_events(self, tree)
         if any(self.imports_module(m) for m in ACTOR_MODULES):
@@ -872,9 +877,14 @@ class _Gate(_WalkFacts):
         summary = self.summary()
         if clients:
             try:
-                facts = read_clients(self, tree, clients)
+                facts = read_clients(self, tree, [c for c in clients if self.value(*c)[1] in CLIENT_CLASSES])
             except (_ClientOpen, _ValueOpen) as stop:
                 raise _Open from stop  # (benchmarks/ceiling.py names where the cause stopped)
+            # the workflow clients (python/gate_workflows.py): a blocking entry no Dapr client's may precede
+            blocking = _workflows(gate_workflows.read_clients, self, tree, [c for c in clients if self.value(*c)[1] not in CLIENT_CLASSES])
+            if blocking and (facts.blocking or facts.calls_at):
+                raise _Open
+            facts.blocking.update(blocking)
             summary = _with_clients(self, summary, facts)
         if deferred:
             summary = replace(summary, async_calls_deferred=self.words())
@@ -929,8 +939,10 @@ class _Gate(_WalkFacts):
             func = node.func
             if type(func) is _ATTRIBUTE:
                 attr = func.attr
-                if attr in OPENING_CALLS or attr in _REGISTERING_CALLS:
+                if attr in OPENING_CALLS:
                     raise _Open
+                if attr in _REGISTERING_CALLS:
+                    self.registering.append((node, scope))
                 if attr == "wait_for_external_event":
                     self.waits.append((node, scope))
             self.calls.append((node, scope))
@@ -1582,6 +1594,14 @@ def _actors(check: Any, *args: Any) -> Any:
         raise _Open from None
 
 
+def _workflows(check: Any, *args: Any) -> Any:
+    """A question of python/gate_workflows.py, its `Open` made the gate's `_Open`."""
+    try:
+        return check(*args)
+    except gate_workflows.Open as stop:
+        raise _Open from stop
+
+
 def _base_kind(walk: _WalkFacts, base: ast.expr, scope: _Scope) -> str:
     """What `ActorModel.bases` says of a base, from its value; opens where the model may know more than this pass."""
     if isinstance(base, (ast.Name, ast.Attribute)):
@@ -1753,7 +1773,8 @@ def _anchored_import(path: str) -> bool:
     canonical = known.canonical(path)
     if (
         path.startswith(".") or canonical in _READ_IN_ONE_SHAPE or value_class_named(path)
-        or gate_actors.importable(canonical) or canonical in CLIENT_CLASSES
+        or gate_actors.importable(canonical) or canonical in CLIENT_CLASSES or canonical in gate_workflows.CONTEXT_CLASSES
+        or canonical in gate_workflows.CLIENT_CLASSES
     ):
         return False
     if path.split(".", 1)[0] in ANCHOR_ROOTS:

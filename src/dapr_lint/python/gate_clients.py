@@ -99,6 +99,8 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
         path = walk.value(expr, scope)[1]  # (the name benchmarks/ceiling.py reports where the walk stops)
         kind = known.CLIENTS[path]
         call = parents.get(id(expr))
+        if not kind.is_async and _held_for_both(walk, tree, expr, parents):
+            continue  # a parameter's annotation the model types nothing by in the end (`dual_use`)
         if not (isinstance(call, ast.Call) and call.func is expr):
             if types_nothing(walk, expr, scope, parents):
                 continue
@@ -164,6 +166,109 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
         ValueTypes(walk, tree, walk.sdk, results=lambda expr, _scope: results.get(id(expr))).check([], walk.chains)
     facts.components.sort(key=lambda entry: (entry[0].lineno, entry[0].col_offset))
     return facts
+
+
+def _held_for_both(walk: "_Gate", tree: ast.Module, expr: ast.expr, parents: dict) -> bool:
+    """A sync client class annotating a parameter `p` of a method of class `C`, where the model ends up knowing
+    nothing of the client (python/model/clients.py `dual_use`, the SDK's own TryLockResponse): `p` is read only
+    as `self.a = p` in that method (the one store of a member `a` in the module, no name `a` bound anywhere:
+    every `.a` the model follows to a class member is that one); `C` is never built in this module (named only as
+    a base or in an annotation: no construction says which client `p` is given); and a method of `C` awaits a
+    call on `self.a` (the class is used with the aio client too). Every read of `.a` is then unknown to the
+    model, and `p` holds nothing else it reads."""
+    arg = parents.get(id(expr))
+    if not (isinstance(arg, ast.arg) and arg.annotation is expr):
+        return False
+    function = parents.get(id(parents.get(id(arg))))
+    info = next((f for f in walk.functions if f.node is function), None)
+    if info is None or info.klass is None or info.inner is None or not isinstance(function, ast.FunctionDef):
+        return False
+    params = _params(function)
+    if params[0] is arg or function.decorator_list or walk.value(expr, info.inner) != walk.value(expr, info.scope):
+        return False  # (the model types a parameter from its annotation in the function's own scope)
+    inner, klass = info.inner, info.klass
+    bound = inner.bindings.get(arg.arg, [])
+    if len(bound) != 1 or len(inner.bindings.get(params[0].arg, [])) != 1:
+        return False
+    reads = [(e, s) for e, s in walk.chains if _root_name(e) == arg.arg and walk.lookup(arg.arg, s) is bound]
+    if len(reads) != 1 or reads[0][1] is not inner or type(reads[0][0]) is not ast.Name:
+        return False
+    store = parents.get(id(reads[0][0]))
+    if not (isinstance(store, ast.Assign) and store.value is reads[0][0] and len(store.targets) == 1):
+        return False
+    target = store.targets[0]
+    if not (isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == params[0].arg):
+        return False
+    member = target.attr
+    nodes = walk.index(tree)[0]
+    if any(
+        (type(n) is ast.Attribute and n.attr == member and n is not target and not isinstance(n.ctx, ast.Load))  # type: ignore[attr-defined]
+        or (type(n) is ast.Name and n.id == member and not isinstance(n.ctx, ast.Load))  # type: ignore[attr-defined]
+        or (isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n.name == member)
+        or (type(n) is ast.alias and (n.asname or n.name) == member)  # type: ignore[attr-defined]
+        or (type(n) is ast.ExceptHandler and n.name == member)  # type: ignore[attr-defined]
+        for n in nodes
+    ):
+        return False
+    for named, scope in walk.chains:
+        if type(named) is ast.Name and named.id == klass.name and any(b.target is klass for b in walk.lookup(named.id, scope) or ()):  # type: ignore[attr-defined]
+            if len(walk.lookup(named.id, scope) or ()) != 1 or not _names_no_value(named, parents):
+                return False  # built (directly or through an alias): the model reads which client it is given
+    return any(_awaits_member(walk, n, klass, member) for n in nodes if type(n) is ast.Await)
+
+
+def _params(function: ast.FunctionDef) -> list[ast.arg]:
+    """A function's parameters in the model's order (python/model/builder.py `all_params`)."""
+    args = function.args
+    return [*args.posonlyargs, *args.args, *filter(None, [args.vararg]), *args.kwonlyargs, *filter(None, [args.kwarg])]
+
+
+def _root_name(expr: ast.expr) -> Optional[str]:
+    while type(expr) is ast.Attribute:
+        expr = expr.value  # type: ignore[attr-defined]
+    return expr.id if type(expr) is ast.Name else None  # type: ignore[attr-defined]
+
+
+def _names_no_value(named: ast.expr, parents: dict) -> bool:
+    """A class named in a string annotation, as a class's base, or as an annotation of its own."""
+    up = parents.get(id(named))
+    return (
+        up is None
+        or (isinstance(up, ast.ClassDef) and any(named is base for base in up.bases))
+        or (isinstance(up, ast.arg) and up.annotation is named)
+        or (isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef)) and up.returns is named)
+    )
+
+
+def _awaits_member(walk: "_Gate", node: ast.Await, klass: Any, member: str) -> bool:
+    """`await self.<member>.<method>(...)`, `self` the first parameter of an undecorated method of `klass`
+    (python/model/clients.py `_awaited_attributes`)."""
+    call = node.value
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)):
+        return False
+    holder = call.func.value
+    if not (isinstance(holder, ast.Attribute) and holder.attr == member and isinstance(holder.value, ast.Name)):
+        return False
+    for method in klass.methods.values():
+        if method.inner is None or method.decorators or not isinstance(method.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        params = _params(method.node)  # type: ignore[arg-type]
+        if params and params[0].arg == holder.value.id:
+            first = method.inner.bindings[params[0].arg][0]
+            if any(b is first for scope in _scopes_of(walk, holder.value) for b in walk.lookup(holder.value.id, scope) or ()):
+                return True
+    return False
+
+
+def _scopes_of(walk: "_Gate", name: ast.Name) -> list[Any]:
+    """The scopes the walk read `name` in (its chain's)."""
+    return [scope for expr, scope in walk.chains if _root_name(expr) == name.id and _chain_holds(expr, name)]
+
+
+def _chain_holds(chain: ast.expr, name: ast.Name) -> bool:
+    while type(chain) is ast.Attribute:
+        chain = chain.value  # type: ignore[attr-defined]
+    return chain is name
 
 
 def _check_constructor(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", kind: known.ClientKind, sdk: SdkPin) -> None:

@@ -4,9 +4,6 @@ string literals of python/ and the SDK member table. Do not edit by hand; regene
 
 NAMES = frozenset(
     {
-        'builtins.NoneType',
-        'builtins.bool',
-        'builtins.str',
         'cloudevents.http.CloudEvent',
         'cloudevents.http.event.CloudEvent',
         'cloudevents.pydantic',
@@ -23,7 +20,6 @@ NAMES = frozenset(
         'dapr.actor.actor_interface.actormethod',
         'dapr.actor.actormethod',
         'dapr.actor.client.ActorProxy.create',
-        'dapr.actor.client.proxy.ActorProxy',
         'dapr.actor.client.proxy.ActorProxy.create',
         'dapr.actor.id.ActorId',
         'dapr.actor.runtime.actor.Actor',
@@ -34,7 +30,6 @@ NAMES = frozenset(
         'dapr.aio.clients.DaprClient',
         'dapr.aio.clients.Job',
         'dapr.aio.clients.grpc.client.DaprGrpcClientAsync',
-        'dapr.aio.clients.grpc.subscription.Subscription',
         'dapr.clients.BulkPublishEntry',
         'dapr.clients.DaprClient',
         'dapr.clients.Job',
@@ -60,7 +55,6 @@ NAMES = frozenset(
         'dapr.clients.grpc._response.UnlockResponse',
         'dapr.clients.grpc._state.StateItem',
         'dapr.clients.grpc.client.DaprGrpcClient',
-        'dapr.clients.grpc.subscription.Subscription',
         'dapr.clients.health.DaprHealth',
         'dapr.ext.fastapi.DaprActor',
         'dapr.ext.fastapi.DaprApp',
@@ -81,7 +75,6 @@ NAMES = frozenset(
         'dapr.ext.workflow.alternate_name',
         'dapr.ext.workflow.dapr_workflow_client.DaprWorkflowClient',
         'dapr.ext.workflow.dapr_workflow_context.DaprWorkflowContext',
-        'dapr.ext.workflow.workflow_management.WorkflowInstanceIdPage',
         'dapr.ext.workflow.workflow_runtime.WorkflowRuntime',
         'dapr.ext.workflow.workflow_runtime.alternate_name',
         'dapr.yaml',

@@ -259,7 +259,7 @@ class ValueTypes:
             # a local subclass: the model types its instances as the local class (DPR108 reads SDK classes
             # only) and follows only local bases; the actor facts' `_base_kind` names it as an import
             return
-        while isinstance(up, (ast.Tuple, ast.Subscript, ast.BinOp)):
+        while isinstance(up, (ast.Tuple, ast.List, ast.Subscript, ast.BinOp)):  # (`Callable[[V], None]`)
             node, up = up, self.parents.get(id(up))
         if (
             (isinstance(up, ast.arg) and up.annotation is node)
@@ -330,8 +330,16 @@ class ValueTypes:
         if id(function) in self.returning:
             return  # its calls are read (another `return`, or a recursive call)
         self.returning.add(id(function))
-        if any(type(n) is ast.Attribute and n.attr == info.name for n in self.walk.index(self.tree)[0]):
-            raise Open  # maybe called through an instance, a class or a module
+        # a member of its name (`self.f()`, `Cls.f()`, `super().f()`, or any other receiver's `f`): the model may
+        # resolve it to this function, so each is read as such a call, which it must be
+        members = sum(1 for n in self.walk.index(self.tree)[0] if type(n) is ast.Attribute and n.attr == info.name)
+        if members:
+            for call, scope in self.walk.calls:
+                if type(call.func) is ast.Attribute and call.func.attr == info.name:
+                    members -= 1
+                    self.call_read(call, scope, info, path)
+            if members:
+                raise Open  # read without a call (a bound method passed on, a property, a store)
         for expr, scope in self.walk.chains:
             if type(expr) is not ast.Name or expr.id != info.name:
                 continue
@@ -340,18 +348,26 @@ class ValueTypes:
             call = self.parents.get(id(expr))
             if not (isinstance(call, ast.Call) and call.func is expr):
                 raise Open  # passed on, aliased: called where this pass does not look
-            if info.is_async:
-                awaited = self.parents.get(id(call))
-                if not (isinstance(awaited, ast.Await) and awaited.value is call):
-                    raise Open  # a coroutine held or passed on (awaited later, it is an instance)
-                self.read_at(awaited, scope, path)
-            else:
-                self.read_at(call, scope, path)
+            self.call_read(call, scope, info, path)
+
+    def call_read(self, call: ast.Call, scope: Any, info: Any, path: str) -> None:
+        """A call of a function returning an instance of `path` (`info`: the walk's function): the instance, read
+        where the call stands (a coroutine function's where its `await` stands)."""
+        if info.is_async:
+            awaited = self.parents.get(id(call))
+            if not (isinstance(awaited, ast.Await) and awaited.value is call):
+                raise Open  # a coroutine held or passed on (awaited later, it is an instance)
+            self.read_at(awaited, scope, path)
+        else:
+            self.read_at(call, scope, path)
 
     def member_read(self, node: ast.Attribute, path: str, scope: Any) -> None:
         """`instance.attr`: silent in DPR108 and DPR205, and a value the model types as nothing further."""
         if not isinstance(node.ctx, ast.Load):
-            raise Open
+            store = self.parents.get(id(node))
+            if isinstance(store, ast.Assign) and any(node is target for target in store.targets) and path != known.STATE_RESPONSE:
+                return  # `resp.headers = ...`: DPR108 reads no store, and the value assigned is read where it is written
+            raise Open  # a deletion, an augmented or unpacked store; a StateResponse's (DPR205 reads what it holds)
         attr, members, sdk = node.attr, MEMBERS[path], self.sdk
         if not attr.startswith("_"):  # DPR108 skips those
             absence = member_absence(path, attr, sdk) if sdk.older_than_newest else None
@@ -463,12 +479,26 @@ class _Constructions:
             if not isinstance(root, ast.Name):
                 return False
             bindings = self.walk.lookup(root.id, scope) or []
+            if any(self.untyped_parameter(b) for b in bindings):
+                return True  # the model joins the bindings: one it knows nothing of makes the name unknown
             # not a parameter: the model types `self` and annotated ones, whose members may be constants
             return bool(bindings) and all(b.kind == "unknown" and b.scope.kind != "module" for b in bindings)
         if isinstance(expr, ast.Name):
             bindings = self.walk.lookup(expr.id, scope) or []
             return bool(bindings) and all(b.kind in ("unknown", "param") for b in bindings)
         return False
+
+    def untyped_parameter(self, binding: Any) -> bool:
+        """A parameter the model binds with no value (python/model/builder.py): no annotation, and not the first
+        parameter of a method (bound as `self` or `cls`). A lambda's are all such (no function of the walk)."""
+        if binding.kind != "param" or binding.annotation is not None:
+            return False
+        info = next((f for f in self.walk.functions if f.inner is binding.scope), None)
+        if info is None or info.klass is None:
+            return True
+        args = info.node.args  # (in the model's order: python/model/builder.py `all_params`)
+        params = [*args.posonlyargs, *args.args, *filter(None, [args.vararg]), *args.kwonlyargs, *filter(None, [args.kwarg])]
+        return not params or binding.scope.bindings[params[0].arg][0] is not binding  # (bound first, in order)
 
 
 class _StateJson:

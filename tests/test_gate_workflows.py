@@ -1,0 +1,160 @@
+"""The first pass's reading of the workflow family (python/gate_workflows.py): the shapes it closes give what the
+full path gives, and every shape a rule or a summary fact keys on still opens."""
+
+from __future__ import annotations
+
+import pytest
+from test_gate import assert_closes_clean, assert_opens, assert_opens_for
+
+from dapr_lint.python import gate
+
+# The SDK's own runtime (dapr/ext/workflow/workflow_runtime.py): registrations of a caller's function under a
+# caller's name, on `self`, and the context built for the function it wraps.
+_RUNTIME = (
+    b"from typing import Optional\n\nfrom dapr.ext.workflow.dapr_workflow_context import DaprWorkflowContext\n"
+    b"from dapr.ext.workflow.workflow_context import Workflow\n\n\n"
+    b"class Runtime:\n    def __init__(self):\n        self._registry = {}\n\n"
+    b"    def register_workflow(self, fn: Workflow, *, name: Optional[str] = None):\n"
+    b"        def wrapper(ctx, inp=None):\n            context = DaprWorkflowContext(ctx, None)\n"
+    b"            return fn(context, inp)\n\n        self._registry[name or fn.__name__] = wrapper\n\n"
+    b"    def workflow(self, __fn: Workflow = None, *, name: Optional[str] = None):\n"
+    b"        def wrapper(fn: Workflow):\n            self.register_workflow(fn, name=name)\n            return fn\n\n"
+    b"        return wrapper(__fn) if __fn else wrapper\n\n"
+    b"    def versioned(self, fn, *, name: str, is_latest: bool):\n"
+    b"        self.register_versioned_workflow(fn, name=name, is_latest=is_latest)\n"
+    b"        self.register_activity(fn=fn, name=None)\n        self.register_activity(fn)\n"
+)
+
+
+def test_the_runtime_registering_a_callers_function_closes_with_its_registrations_unknown(monkeypatch):
+    summary = assert_closes_clean(_RUNTIME, monkeypatch)
+    assert summary.workflows.opaque and not summary.workflows.registrations
+
+
+def test_the_text_screen_lets_registrations_on_self_and_a_constructed_context_through():
+    assert not gate._surely_open(_RUNTIME)
+    assert gate._surely_open(b"import x\nwfr = x.get()\nwfr.register_workflow(f)\n")
+    assert gate._surely_open(b"def wf(ctx: DaprWorkflowContext):\n    pass\n")
+
+
+_CONTEXT = b"from dapr.ext.workflow import DaprWorkflowContext\n"
+_WORKFLOW_MODULE = b"from dapr.ext.workflow import WorkflowActivityContext\n"
+
+OPEN_FOR = {
+    # the context as a parameter's annotation: `context_method` reads its calls (DPR705)
+    "an annotated context": (
+        _CONTEXT + b"\n\ndef wf(ctx: DaprWorkflowContext, order):\n    yield ctx.call_activity(act, order)\n\n\n"
+        b"def act(ctx, order):\n    return order\n",
+        "DPR705",
+    ),
+    # an alias of the class, read as the annotation it names (DPR705)
+    "an aliased context": (
+        _CONTEXT + b"Ctx = DaprWorkflowContext\n\n\ndef wf(ctx: Ctx, order):\n    yield ctx.call_activity(act, order)\n\n\n"
+        b"def act(ctx, order):\n    return order\n",
+        "DPR705",
+    ),
+    # a runtime's registration of a local `async def` workflow: a handler (DPR704)
+    "a local function registered on a runtime": (
+        b"from dapr.ext.workflow import WorkflowRuntime\n\n\ndef setup(rt: WorkflowRuntime):\n"
+        b"    rt.register_workflow(wf)\n\n\nasync def wf(ctx):\n    pass\n",
+        "DPR704",
+    ),
+}
+
+OPEN = {
+    "a context in a string annotation": _CONTEXT + b"\n\ndef wf(ctx: 'DaprWorkflowContext', order):\n    return order\n",
+    "a context handed on": _CONTEXT + b"\n\ndef f(g):\n    return g(DaprWorkflowContext)\n",
+    "a member of the context class": _CONTEXT + b"\n\ndef f(ctx):\n    return DaprWorkflowContext.is_replaying\n",
+    # the registration the summary records: a local function (its own name), a string name, an import path
+    "a local function registered": _WORKFLOW_MODULE + b"\n\ndef setup(runtime):\n    runtime.register_activity(act)\n\n\n"
+    b"def act(ctx):\n    pass\n",
+    "a registered name": _WORKFLOW_MODULE + b"\n\ndef setup(runtime, fn):\n    runtime.register_workflow(fn, name='orders')\n",
+    "an imported function registered": _WORKFLOW_MODULE + b"from .activities import act\n\n\ndef setup(runtime):\n"
+    b"    runtime.register_activity(act)\n",
+    "a name bound otherwise too": _WORKFLOW_MODULE + b"\n\ndef setup(runtime, fn, name):\n    name = name or 'x'\n"
+    b"    runtime.register_workflow(fn, name=name)\n",
+    "a method registered": _WORKFLOW_MODULE + b"\n\nclass A:\n    def setup(self, runtime):\n"
+    b"        runtime.register_activity(self.act)\n\n    def act(self, ctx):\n        pass\n",
+    "star arguments": _WORKFLOW_MODULE + b"\n\ndef setup(runtime, *args):\n    runtime.register_activity(*args)\n",
+    # without `dapr.ext.workflow` imported the receiver's resolution decides (here: nothing recorded)
+    "no workflow import": b"def setup(runtime, fn):\n    runtime.register_workflow(fn)\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(OPEN_FOR))
+def test_what_a_workflow_rule_reads_opens(name, monkeypatch):
+    source, code = OPEN_FOR[name]
+    assert_opens_for(source, code, monkeypatch)
+
+
+@pytest.mark.parametrize("name", sorted(OPEN))
+def test_what_the_workflow_facts_read_opens(name, monkeypatch):
+    assert_opens(OPEN[name], monkeypatch)
+
+
+_SYNC_CLIENT = b"from typing import Optional\n\nfrom dapr.ext.workflow import DaprWorkflowClient\n"
+_AIO_CLIENT = b"from dapr.ext.workflow.aio import DaprWorkflowClient\n"
+
+# A workflow client built as the fallback of a parameter into an attribute (dapr/ext/workflow/mcp.py): the model
+# has no value for `or`, so nothing called on the attribute is a client call.
+CLIENTS_CLOSED = {
+    "a sync client": _SYNC_CLIENT + b"\n\nclass Tools(object):\n"
+    b"    def __init__(self, *, wf_client: Optional[DaprWorkflowClient] = None) -> None:\n"
+    b"        super().__init__()\n        self._wf_client = wf_client or DaprWorkflowClient()\n\n"
+    b"    def connect(self, name: str) -> None:\n"
+    b"        self._wf_client.schedule_new_workflow(workflow=f'x.{name}', input={'a': name})\n"
+    b"        state = self._wf_client.wait_for_workflow_completion(instance_id=name, timeout_in_seconds=5)\n"
+    b"        if state is None:\n            raise RuntimeError(name)\n",
+    "an aio client": _AIO_CLIENT + b"\n\nclass Tools:\n"
+    b"    def __init__(self, wf_client: DaprWorkflowClient | None = None) -> None:\n"
+    b"        self._wf_client = wf_client or DaprWorkflowClient()\n\n"
+    b"    async def connect(self, name: str) -> None:\n"
+    b"        await self._wf_client.schedule_new_workflow(workflow=name)\n",
+}
+
+
+def test_a_workflow_client_built_as_a_fallback_closes_with_its_blocking_entry(monkeypatch):
+    summary = assert_closes_clean(CLIENTS_CLOSED["a sync client"], monkeypatch)
+    assert summary.classes["Tools"]["__init__"].blocking == "DaprWorkflowClient()"
+    summary = assert_closes_clean(CLIENTS_CLOSED["an aio client"], monkeypatch)
+    assert summary.classes["Tools"]["__init__"].blocking is None
+    assert not gate._surely_open(CLIENTS_CLOSED["a sync client"])
+
+
+CLIENTS_OPEN_FOR = {
+    "a client parameter called": (_SYNC_CLIENT + b"\n\nasync def f(c: DaprWorkflowClient):\n    await c.get_workflow_state('x')\n", "DPR103"),
+    "a client entered by with": (_SYNC_CLIENT + b"\n\ndef f():\n    with DaprWorkflowClient() as c:\n        pass\n", "DPR102"),
+    "a client bound to a name in a coroutine": (
+        _SYNC_CLIENT + b"\n\nasync def f():\n    c = DaprWorkflowClient()\n    c.get_workflow_state('x')\n", "DPR101"
+    ),
+    "a keyword the constructor lacks": (
+        _SYNC_CLIENT + b"\n\nclass A:\n    def __init__(self, c=None):\n        self.c = c or DaprWorkflowClient(hots='x')\n", "DPR108"
+    ),
+    "a method building one called from a coroutine": (
+        _SYNC_CLIENT + b"\n\nclass A:\n    def build(self, c=None):\n        self.c = c or DaprWorkflowClient()\n\n"
+        b"    async def run(self):\n        self.build()\n",
+        "DPR101",
+    ),
+}
+
+CLIENTS_OPEN = {
+    "an annotated attribute": _SYNC_CLIENT + b"\n\nclass A:\n    def __init__(self, c=None):\n"
+    b"        self.c: DaprWorkflowClient = c or DaprWorkflowClient()\n",
+    "a client class as a default": _SYNC_CLIENT + b"\n\ndef f(c=DaprWorkflowClient):\n    return c\n",
+    "a string annotation": _SYNC_CLIENT + b"\n\ndef f(c: 'DaprWorkflowClient'):\n    return c\n",
+    "a client parameter returned": _SYNC_CLIENT + b"\n\ndef f(c: Optional[DaprWorkflowClient]):\n    return c\n",
+    "a fallback bound to a name": _SYNC_CLIENT + b"\n\ndef f(c=None):\n    c = c or DaprWorkflowClient()\n    return c\n",
+    "a method building one called by name": _SYNC_CLIENT + b"\n\nclass A:\n    def build(self, c=None):\n"
+    b"        self.c = c or DaprWorkflowClient()\n\n    def run(self):\n        self.build()\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(CLIENTS_OPEN_FOR))
+def test_what_a_client_rule_reads_opens(name, monkeypatch):
+    source, code = CLIENTS_OPEN_FOR[name]
+    assert_opens_for(source, code, monkeypatch)
+
+
+@pytest.mark.parametrize("name", sorted(CLIENTS_OPEN))
+def test_what_the_client_facts_read_opens(name, monkeypatch):
+    assert_opens(CLIENTS_OPEN[name], monkeypatch)
