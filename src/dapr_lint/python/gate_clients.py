@@ -35,6 +35,7 @@ import ast
 from typing import TYPE_CHECKING, Any, Optional
 
 from dapr_lint.python import known
+from dapr_lint.python.gate_defines import defined_client
 from dapr_lint.python.gate_held import (
     Key, Open, check_handed_read, definition, handed_on, is_generator, propagated, returned_client, types_nothing,
 )
@@ -101,6 +102,8 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
         call = parents.get(id(expr))
         if not kind.is_async and _held_for_both(walk, tree, expr, parents):
             continue  # a parameter's annotation the model types nothing by in the end (`dual_use`)
+        if defined_client(walk, expr, parents):
+            continue  # the base of a client class of the module's own, whose instances nothing reads as a client
         if not (isinstance(call, ast.Call) and call.func is expr):
             if types_nothing(walk, expr, scope, parents):
                 continue
