@@ -175,16 +175,14 @@ OPENING_CALLS = frozenset(
 
 
 # Text that makes the gate open in practice (an import of an anchor package, a Dapr gRPC client class built, workflow
-# client built (not as the fallback of `or`) or runtime named, a registration on another object than `self`, the
-# workflow context as an annotation; not
+# client built (not as the fallback of `or`) or runtime named, a registration on another object than `self`; not
 # `DaprClient`, whose shapes python/gate_clients.py reads, nor what python/gate_workflows.py reads):
 # such a file is sent the full way without the first pass, which would only cost time there. Opening is
 # always safe, so this needs no proof; a file it sends the full way by a word in a comment loses nothing but time.
 _SURELY_OPEN = re.compile(
     rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|cloudevents"
     rb")\b|\bDaprGrpcClient(?:Async)?\s*\(|(?<!or )\bDaprWorkflowClient\s*\(|\bWorkflowRuntime\b"
-    rb"|(?<!self)\.(?:register_workflow|register_activity)\s*\(|\bDapr(?:Actor|App)\s*\("
-    rb"|(?<=: )DaprWorkflowContext\b",
+    rb"|(?<!self)\.(?:register_workflow|register_activity)\s*\(|\bDapr(?:Actor|App)\s*\(",
     re.M,
 )
 # Around a name, what says it is prose (a docstring's ``DaprClient``, a sentence's end, a patch target's
@@ -844,7 +842,7 @@ class _Gate(_WalkFacts):
                 if parents is None:
                     parents = self.index(tree)[1]
                 if value[1] in gate_workflows.CONTEXT_CLASSES:
-                    _workflows(gate_workflows.check_context, expr, parents)  # `DaprWorkflowContext(ctx, ...)`
+                    _workflows(gate_workflows.check_context, self, expr, parents)  # `DaprWorkflowContext(ctx, ...)`
                     continue
                 if gate_actors.shaped(value[1]):
                     _actors(gate_actors.check_use, expr, value[1], parents)  # `@actormethod(...)`, `ActorProxy.create(...)`
@@ -1448,6 +1446,8 @@ def _event_name(walk: _WalkFacts, call: ast.Call, scope: _Scope) -> StrValue:
             return value[1]
         if value[0] == "ref":
             return ImportedName(value[1])
+        if gate_workflows.only_parameters(walk, expr, scope):
+            return None  # what a parameter's annotation types is never a string nor an import path
     raise _Open  # a value the model may know (a constant bound elsewhere, an f-string, a call)
 
 
