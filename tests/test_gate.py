@@ -411,7 +411,6 @@ def test_external_event_waiters_of_a_closed_module(monkeypatch):
         "(ctx.wait_for_external_event('a'))",  # parentheses of its own: part of the call's span in LibCST
         "ctx.wait_for_external_event(f'{n}')",  # a name the model reads as a str kind, not a constant
         "ctx.wait_for_external_event('a') if n else None",  # a condition
-        "ctx.wait_for_external_event(n)",  # a parameter: the model's value, not this pass's
     ],
 )
 def test_external_event_waiters_the_model_may_read_otherwise_open(waiter, monkeypatch):
@@ -868,8 +867,8 @@ CLIENT_SHAPES_OPEN = {
         (_SYNC % b"d.save_state('s', 'k', 'v')") + b"\n\nasync def handle():\n    main()\n",
         "DPR101",
     ),
-    "a def calling a def holding a sync client (summary: its blocking entry)": (
-        (_SYNC % b"d.save_state('s', 'k', 'v')") + b"\n\ndef outer():\n    main()\n",
+    "a def calling a def holding a sync client through an alias (summary: its blocking entry)": (
+        (_SYNC % b"d.save_state('s', 'k', 'v')") + b"\n\ng = main\n\n\ndef outer():\n    g()\n",
         "defs",
     ),
     "async with on the sync client (DPR102)": (

@@ -31,10 +31,39 @@ def test_the_runtime_registering_a_callers_function_closes_with_its_registration
     assert summary.workflows.opaque and not summary.workflows.registrations
 
 
-def test_the_text_screen_lets_registrations_on_self_and_a_constructed_context_through():
+def test_the_text_screen_lets_registrations_on_self_and_the_context_through():
     assert not gate._surely_open(_RUNTIME)
     assert gate._surely_open(b"import x\nwfr = x.get()\nwfr.register_workflow(f)\n")
-    assert gate._surely_open(b"def wf(ctx: DaprWorkflowContext):\n    pass\n")
+    assert not gate._surely_open(b"def wf(ctx: DaprWorkflowContext):\n    pass\n")
+
+
+# The SDK's tests of the context (tests/ext/workflow/test_dapr_workflow_context.py): a context annotating a
+# parameter no call is made on (the first parameter of a method, even), and one built and called.
+_CONTEXT_TEST = (
+    b"import unittest\n\nfrom dapr.ext.workflow.dapr_workflow_context import DaprWorkflowContext\n\n\n"
+    b"class ContextTest(unittest.TestCase):\n    def child(ctx: DaprWorkflowContext, input):\n        print(f'{input}')\n\n"
+    b"    def test_calls(self):\n        context = DaprWorkflowContext(object())\n"
+    b"        assert context.call_child_workflow(self.child) is not None\n\n\n"
+    b"def helper(ctx: DaprWorkflowContext, order):\n    return [ctx, order]\n"
+)
+# The SDK's context itself (dapr/ext/workflow/dapr_workflow_context.py): a waiter named by a parameter
+_WAITER = (
+    b"from dapr.ext.workflow._durabletask import task\n\n\nclass Context:\n    def __init__(self, obj):\n"
+    b"        self._obj = obj\n\n    def wait_for_external_event(self, name: str, timeout=None) -> task.Task:\n"
+    b"        return self._obj.wait_for_external_event(name, timeout=timeout)\n"
+)
+
+
+def test_a_context_annotating_a_parameter_no_call_is_made_on_closes(monkeypatch):
+    assert_closes_clean(_CONTEXT_TEST, monkeypatch)
+
+
+def test_a_waiter_named_by_a_parameter_closes_with_its_name_unknown(monkeypatch):
+    summary = assert_closes_clean(_WAITER, monkeypatch)
+    assert [event.name for event in summary.workflows.awaited] == [None]
+    # unannotated, in a module importing the workflow extension
+    source = b"import dapr.ext.workflow as wf\n\n\ndef orchestrator(ctx, n):\n    return ctx.wait_for_external_event(n)\n"
+    assert [event.name for event in assert_closes_clean(source, monkeypatch).workflows.awaited] == [None]
 
 
 _CONTEXT = b"from dapr.ext.workflow import DaprWorkflowContext\n"
@@ -53,6 +82,12 @@ OPEN_FOR = {
         b"def act(ctx, order):\n    return order\n",
         "DPR705",
     ),
+    # a call on an annotated context in a nested function: `context_method` still reads the annotation (DPR705)
+    "a context called on in a nested function": (
+        _CONTEXT + b"\n\ndef wf(ctx: DaprWorkflowContext, order):\n    def inner():\n        return ctx.call_activity(act, order)\n\n"
+        b"    yield inner()\n\n\ndef act(ctx, order):\n    return order\n",
+        "DPR705",
+    ),
     # a runtime's registration of a local `async def` workflow: a handler (DPR704)
     "a local function registered on a runtime": (
         b"from dapr.ext.workflow import WorkflowRuntime\n\n\ndef setup(rt: WorkflowRuntime):\n"
@@ -64,6 +99,10 @@ OPEN_FOR = {
 OPEN = {
     "a context in a string annotation": _CONTEXT + b"\n\ndef wf(ctx: 'DaprWorkflowContext', order):\n    return order\n",
     "a context handed on": _CONTEXT + b"\n\ndef f(g):\n    return g(DaprWorkflowContext)\n",
+    "a wrapped context annotation": _CONTEXT + b"from typing import Optional\n\n\ndef wf(ctx: Optional[DaprWorkflowContext]):\n"
+    b"    return ctx\n",
+    "a waiter named by a parameter bound again": _CONTEXT + b"\n\ndef f(ctx, name):\n    name = name.lower()\n"
+    b"    return ctx.wait_for_external_event(name)\n",
     "a member of the context class": _CONTEXT + b"\n\ndef f(ctx):\n    return DaprWorkflowContext.is_replaying\n",
     # the registration the summary records: a local function (its own name), a string name, an import path
     "a local function registered": _WORKFLOW_MODULE + b"\n\ndef setup(runtime):\n    runtime.register_activity(act)\n\n\n"

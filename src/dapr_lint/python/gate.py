@@ -34,6 +34,7 @@ from typing import Any, Callable, Optional, Union
 from dapr_lint.python import gate_actors, gate_workflows, known
 from dapr_lint.python.gate_clients import CLIENT_CLASSES, ClientFacts, read_clients
 from dapr_lint.python.gate_clients import Open as _ClientOpen
+from dapr_lint.python.gate_held import calls_own_method
 from dapr_lint.python.gate_names import NAMES
 from dapr_lint.python.gate_values import Open as _ValueOpen
 from dapr_lint.python.gate_values import ValueTypes, value_class_named
@@ -174,16 +175,14 @@ OPENING_CALLS = frozenset(
 
 
 # Text that makes the gate open in practice (an import of an anchor package, a Dapr gRPC client class built, workflow
-# client built (not as the fallback of `or`) or runtime named, a registration on another object than `self`, the
-# workflow context as an annotation; not
+# client built (not as the fallback of `or`) or runtime named, a registration on another object than `self`; not
 # `DaprClient`, whose shapes python/gate_clients.py reads, nor what python/gate_workflows.py reads):
 # such a file is sent the full way without the first pass, which would only cost time there. Opening is
 # always safe, so this needs no proof; a file it sends the full way by a word in a comment loses nothing but time.
 _SURELY_OPEN = re.compile(
     rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|cloudevents"
     rb")\b|\bDaprGrpcClient(?:Async)?\s*\(|(?<!or )\bDaprWorkflowClient\s*\(|\bWorkflowRuntime\b"
-    rb"|(?<!self)\.(?:register_workflow|register_activity)\s*\(|\bDapr(?:Actor|App)\s*\("
-    rb"|(?<=: )DaprWorkflowContext\b",
+    rb"|(?<!self)\.(?:register_workflow|register_activity)\s*\(|\bDapr(?:Actor|App)\s*\(",
     re.M,
 )
 # Around a name, what says it is prose (a docstring's ``DaprClient``, a sentence's end, a patch target's
@@ -843,7 +842,7 @@ class _Gate(_WalkFacts):
                 if parents is None:
                     parents = self.index(tree)[1]
                 if value[1] in gate_workflows.CONTEXT_CLASSES:
-                    _workflows(gate_workflows.check_context, expr, parents)  # `DaprWorkflowContext(ctx, ...)`
+                    _workflows(gate_workflows.check_context, self, expr, parents)  # `DaprWorkflowContext(ctx, ...)`
                     continue
                 if gate_actors.shaped(value[1]):
                     _actors(gate_actors.check_use, expr, value[1], parents)  # `@actormethod(...)`, `ActorProxy.create(...)`
@@ -1268,33 +1267,9 @@ def _reaches_project(
         # its body only: its decorators, defaults and annotations are the enclosing scope's calls in the model
         for statement in function.node.body:  # type: ignore[union-attr]
             for node in _nodes(statement):
-                if type(node) is ast.Call and _identifiers(node.func) & tainted and not _calls_own_method(node, function):  # type: ignore[attr-defined]
+                if type(node) is ast.Call and _identifiers(node.func) & tainted and not calls_own_method(node, function):  # type: ignore[attr-defined]
                     return True
     return False
-
-
-_PLAIN_METHOD_DECORATORS = frozenset({"staticmethod", "classmethod", "abstractmethod"})
-
-
-def _calls_own_method(call: ast.Call, function: _Function) -> bool:
-    """`self.<name>(...)` in a method, `<name>` a method of the method's own class (not a property): the model's
-    `called_function` is that method, and the summary's async_calls skip a call of a local function
-    (python/summary_blocking.py; what it returns is read where it is used)."""
-    func, klass, node = call.func, function.klass, function.node
-    if (
-        klass is None or function.inner is None or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-        or not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name)
-    ):
-        return False
-    params = [*node.args.posonlyargs, *node.args.args]
-    if not params or params[0].arg != func.value.id or len(function.inner.bindings.get(func.value.id, ())) != 1:
-        return False  # not `self` (the model's "self" binding: the first parameter of a method, never rebound)
-    if any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in node.decorator_list):
-        return False
-    method = klass.methods.get(func.attr)
-    return method is not None and all(
-        isinstance(d, ast.Name) and d.id in _PLAIN_METHOD_DECORATORS for d in method.decorators
-    )
 
 
 def _identifiers(expr: ast.AST, annotation: bool = False) -> set[str]:
@@ -1471,6 +1446,8 @@ def _event_name(walk: _WalkFacts, call: ast.Call, scope: _Scope) -> StrValue:
             return value[1]
         if value[0] == "ref":
             return ImportedName(value[1])
+        if gate_workflows.only_parameters(walk, expr, scope):
+            return None  # what a parameter's annotation types is never a string nor an import path
     raise _Open  # a value the model may know (a constant bound elsewhere, an f-string, a call)
 
 

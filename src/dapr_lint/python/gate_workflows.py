@@ -49,12 +49,25 @@ class Open(Exception):
     """The model may read a workflow name where the first pass does not: the file goes the full way."""
 
 
-def check_context(expr: ast.expr, parents: dict[int, ast.AST]) -> None:
-    """A context class named where the model compares nothing with it: the callee of a call (a name in a string
-    annotation has no parent here, and opens)."""
+def check_context(walk: "_WalkFacts", expr: ast.expr, parents: dict[int, ast.AST]) -> None:
+    """A context class named where the model compares nothing with it: the callee of a call, or the annotation
+    of a parameter that is never the receiver of a call (`context_method` reads the annotation only for such a
+    call; a name in a string annotation has no parent here, and opens)."""
     up = parents.get(id(expr))
-    if not (isinstance(up, ast.Call) and up.func is expr):
-        raise Open  # an annotation (`context_method`), an alias, an argument, a checked type
+    if isinstance(up, ast.Call) and up.func is expr:
+        return
+    if not (isinstance(up, ast.arg) and up.annotation is expr):
+        raise Open  # an alias, an argument, a checked type, a wrapped annotation
+    function = parents.get(id(parents.get(id(up))))
+    info = next((f for f in walk.functions if f.node is function), None)
+    bindings = info.inner.bindings.get(up.arg, []) if info is not None and info.inner is not None else []
+    if len(bindings) != 1 or bindings[0].kind != "param":
+        raise Open
+    for chain, scope in walk.chains:
+        if type(chain) is ast.Attribute and type(chain.value) is ast.Name:  # type: ignore[attr-defined]
+            call = parents.get(id(chain))
+            if isinstance(call, ast.Call) and call.func is chain and bindings[0] in (walk.lookup(chain.value.id, scope) or ()):  # type: ignore[attr-defined]
+                raise Open  # `ctx.call_activity(...)`: the context methods the DPR7xx rules read
 
 
 def opaque_registrations(walk: "_WalkFacts", calls: list[tuple[ast.Call, "_Scope"]]) -> bool:
@@ -66,15 +79,15 @@ def opaque_registrations(walk: "_WalkFacts", calls: list[tuple[ast.Call, "_Scope
         if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
             raise Open
         target = next((k.value for k in call.keywords if k.arg == "fn"), call.args[0] if call.args else None)
-        if target is None or not _parameter(walk, target, scope):
+        if target is None or not only_parameters(walk, target, scope):
             raise Open  # a local function (a handler, its name), an import path, `self.method`
         name = next((k.value for k in call.keywords if k.arg == "name"), None)
-        if name is not None and not (isinstance(name, ast.Constant) and name.value is None) and not _parameter(walk, name, scope):
+        if name is not None and not (isinstance(name, ast.Constant) and name.value is None) and not only_parameters(walk, name, scope):
             raise Open  # a string or an import path: a registered name
     return True
 
 
-def _parameter(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> bool:
+def only_parameters(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> bool:
     """A name bound only as parameters (the model's value: unknown, or what an annotation types, never a
     function, a string or an import path)."""
     if not isinstance(expr, ast.Name):
