@@ -867,8 +867,8 @@ CLIENT_SHAPES_OPEN = {
         (_SYNC % b"d.save_state('s', 'k', 'v')") + b"\n\nasync def handle():\n    main()\n",
         "DPR101",
     ),
-    "a def calling a def holding a sync client (summary: its blocking entry)": (
-        (_SYNC % b"d.save_state('s', 'k', 'v')") + b"\n\ndef outer():\n    main()\n",
+    "a def calling a def holding a sync client through an alias (summary: its blocking entry)": (
+        (_SYNC % b"d.save_state('s', 'k', 'v')") + b"\n\ng = main\n\n\ndef outer():\n    g()\n",
         "defs",
     ),
     "async with on the sync client (DPR102)": (

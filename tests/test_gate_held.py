@@ -43,6 +43,26 @@ CLOSED = {
         _IMPORT + b"\n\ndef register(registry, flag) -> None:\n    client = DaprClient()\n    if flag:\n        return\n"
         b"    registry.add(name='dapr', value=client)\n    return client\n"
     ),
+    # defs and methods calling a holder, a few calls deep: their entries are the holder's (summary_blocking
+    # `_blocking`), each call a statement of its own the model resolves as this pass does
+    "calls of a holder, a few calls deep": (
+        _IMPORT + b"\n\nclass Tester:\n    def save(self) -> None:\n        with DaprClient() as client:\n"
+        b"            client.save_state('s', 'k', 'v')\n\n    def load(self) -> None:\n        with DaprClient() as client:\n"
+        b"            client.get_state('s', 'k')\n\n    def run(self) -> int:\n        self.save()\n        done = self.load()\n"
+        b"        return done\n\n    async def later(self) -> None:\n        pass\n\n\ndef helper():\n    t = Tester()\n    t.run()\n\n\n"
+        b"def main():\n    helper()\n    print('done')\n\n\nif __name__ == '__main__':\n    main()\n    Tester().run()\n"
+    ),
+    # the conversation methods: any argument, their result (typed as nothing) kept and read
+    "conversation calls": (
+        _IMPORT + b"from dapr.aio.clients import DaprClient as AsyncDaprClient\nfrom dapr.clients.grpc import conversation\n\n\n"
+        b"def show(response: conversation.ConversationResponseAlpha2) -> None:\n    print(response.outputs)\n\n\n"
+        b"class Tester:\n    def ask(self, provider: str) -> None:\n        with DaprClient() as client:\n"
+        b"            inputs = [conversation.ConversationInputAlpha2(messages=[])]\n"
+        b"            response = client.converse_alpha2(name=provider, inputs=inputs, tools=[], parameters={'max_tokens': 5}, temperature=1)\n"
+        b"            show(response)\n\n    async def ask_async(self) -> None:\n        async with AsyncDaprClient() as client:\n"
+        b"            response = await client.converse_alpha1('echo', [conversation.ConversationInput(content='hi')])\n"
+        b"            for output in response.outputs:\n                print(output.result)\n"
+    ),
 }
 
 
@@ -65,9 +85,13 @@ def test_the_summary_entries_of_held_clients(monkeypatch):
     )
     handed = assert_closes_clean(CLOSED["a client handed on by keyword"], monkeypatch).defs["register"]
     assert (handed.blocking, handed.returns) == ("DaprClient()", "dapr.clients.DaprClient")
+    deep = assert_closes_clean(CLOSED["calls of a holder, a few calls deep"], monkeypatch)
+    assert [deep.classes["Tester"][m].blocking for m in ("save", "load", "run", "later")] == ["DaprClient()"] * 3 + [None]
+    assert (deep.defs["helper"].blocking, deep.defs["main"].blocking) == ("DaprClient()", "DaprClient()")
 
 
 _METHOD = _IMPORT + b"\n\nclass Tester:\n    def save(self) -> None:\n        with DaprClient() as client:\n            client.save_state('s', 'k', 'v')\n"
+_MAIN = _IMPORT + b"\n\ndef main():\n    with DaprClient() as client:\n        client.save_state('s', 'k', 'v')\n"
 _MAKE = _IMPORT + b"\n\ndef make():\n    client = DaprClient()\n    return client\n"
 
 # Each variant a rule or a summary fact keys on: it opens, and the full way finds it (a code) or fills the fact
@@ -76,8 +100,36 @@ OPENED = {
     "a coroutine calling a method holding a sync client (DPR101)": (
         _METHOD + b"\n    async def handle(self) -> None:\n        self.save()\n", "DPR101",
     ),
-    "a method calling a method holding a sync client (summary: its blocking entry)": (
-        _METHOD + b"\n    def outer(self) -> None:\n        self.save()\n", "classes",
+    "a holder called inside another call (summary: the caller's blocking entry)": (
+        _METHOD + b"\n    def outer(self) -> None:\n        print(self.save())\n", "classes",
+    ),
+    "a holder called by a subclass (summary: the caller's blocking entry)": (
+        _METHOD + b"\n\nclass Sub(Tester):\n    def outer(self) -> None:\n        self.save()\n", "classes",
+    ),
+    "a holder called by a nested def (no entry of its own)": (
+        _METHOD + b"\n    def outer(self) -> None:\n        def inner():\n            self.save()\n        return inner\n", None,
+    ),
+    "a holder called by a generator (no entry of its own)": (
+        _METHOD + b"\n    def outer(self):\n        self.save()\n        yield 1\n", None,
+    ),
+    "a holder read, not called (summary: where it is called)": (
+        _METHOD + b"\n    def outer(self) -> None:\n        f = self.save\n        f()\n", "classes",
+    ),
+    "calls of a holder in a cycle (summary: the callers' blocking entries)": (
+        _MAIN + b"\n\ndef a():\n    b()\n\n\ndef b():\n    a()\n    main()\n", "defs",
+    ),
+    "calls of a holder 4 calls deep (summary: the callers' blocking entries)": (
+        _MAIN + b"\n\ndef f1():\n    f2()\n\n\ndef f2():\n    f3()\n\n\ndef f3():\n    f4()\n\n\ndef f4():\n    main()\n", "defs",
+    ),
+    "a def calling holders of two callees (summary: the first it calls)": (
+        _MAIN + b"from dapr import clients\n\n\ndef other():\n    with clients.DaprClient() as c:\n        c.get_state('s', 'k')\n\n\n"
+        b"def both():\n    main()\n    other()\n", "defs",
+    ),
+    "a conversation call awaited on the sync client (DPR103)": (
+        _IMPORT + b"\n\nasync def ask():\n    with DaprClient() as client:\n        await client.converse_alpha2('echo', [])\n", "DPR103",
+    ),
+    "a conversation keyword the SDK lacks (DPR108)": (
+        _IMPORT + b"\n\ndef ask():\n    with DaprClient() as client:\n        client.converse_alpha2('echo', [], nonsense=1)\n", "DPR108",
     ),
     "a method of a nested class (summary: no entry)": (
         _IMPORT + b"\n\nclass Outer:\n    class Inner:\n        def save(self) -> None:\n            with DaprClient() as client:\n"

@@ -34,6 +34,7 @@ from typing import Any, Callable, Optional, Union
 from dapr_lint.python import gate_actors, gate_workflows, known
 from dapr_lint.python.gate_clients import CLIENT_CLASSES, ClientFacts, read_clients
 from dapr_lint.python.gate_clients import Open as _ClientOpen
+from dapr_lint.python.gate_held import calls_own_method
 from dapr_lint.python.gate_names import NAMES
 from dapr_lint.python.gate_values import Open as _ValueOpen
 from dapr_lint.python.gate_values import ValueTypes, value_class_named
@@ -1270,33 +1271,9 @@ def _reaches_project(
         # its body only: its decorators, defaults and annotations are the enclosing scope's calls in the model
         for statement in function.node.body:  # type: ignore[union-attr]
             for node in _nodes(statement):
-                if type(node) is ast.Call and _identifiers(node.func) & tainted and not _calls_own_method(node, function):  # type: ignore[attr-defined]
+                if type(node) is ast.Call and _identifiers(node.func) & tainted and not calls_own_method(node, function):  # type: ignore[attr-defined]
                     return True
     return False
-
-
-_PLAIN_METHOD_DECORATORS = frozenset({"staticmethod", "classmethod", "abstractmethod"})
-
-
-def _calls_own_method(call: ast.Call, function: _Function) -> bool:
-    """`self.<name>(...)` in a method, `<name>` a method of the method's own class (not a property): the model's
-    `called_function` is that method, and the summary's async_calls skip a call of a local function
-    (python/summary_blocking.py; what it returns is read where it is used)."""
-    func, klass, node = call.func, function.klass, function.node
-    if (
-        klass is None or function.inner is None or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
-        or not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name)
-    ):
-        return False
-    params = [*node.args.posonlyargs, *node.args.args]
-    if not params or params[0].arg != func.value.id or len(function.inner.bindings.get(func.value.id, ())) != 1:
-        return False  # not `self` (the model's "self" binding: the first parameter of a method, never rebound)
-    if any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in node.decorator_list):
-        return False
-    method = klass.methods.get(func.attr)
-    return method is not None and all(
-        isinstance(d, ast.Name) and d.id in _PLAIN_METHOD_DECORATORS for d in method.decorators
-    )
 
 
 def _identifiers(expr: ast.AST, annotation: bool = False) -> set[str]:

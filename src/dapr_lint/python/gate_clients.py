@@ -19,9 +19,10 @@ The shape read here (anything else opens the file):
   by `json.dumps`, Dapr metadata as a dict of string literals (DPR201-DPR208), no gRPC `metadata=` (DPR204,
   DPR109), no body sent as GET to what looks like an HTTP route (DPR206), and every member and keyword one the
   pinned releases have (DPR108);
-- a sync client's `def` is not decorated nor a generator, and no function names it (DPR101 in this module,
-  and the blocking entry of its callers the summary would propagate); nothing names a def handing a client on
-  (what it returns would be typed where it is called), not even at module level;
+- a sync client's `def` is not decorated nor a generator, and is named only where gate_held.py `propagated`
+  reads it: called at module level, or called by defs and methods whose entries it gives their blocking one
+  (by no coroutine: DPR101); nothing names a def handing a client on (what it returns would be typed where it
+  is called), not even at module level;
 - the class named elsewhere only where the model types nothing by it (gate_held.py `types_nothing`).
 
 What it gives the summary: each call's `components` entry (python/summary.py `_components`), the blocking
@@ -35,7 +36,9 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from dapr_lint.python import known
 from dapr_lint.python.gate_defines import defined_client
-from dapr_lint.python.gate_held import Key, Open, check_handed_read, definition, handed_on, returned_client, types_nothing
+from dapr_lint.python.gate_held import (
+    Key, Open, check_handed_read, definition, handed_on, is_generator, propagated, returned_client, types_nothing,
+)
 from dapr_lint.python.gate_values import ValueTypes
 from dapr_lint.python.sdk_releases import SdkPin, keyword_absence, member_absence, unpinned
 from dapr_lint.python.sdk_table import MEMBERS
@@ -57,6 +60,11 @@ _METHODS = frozenset(
 )
 # Methods read only in the shapes of `_check_more` (python/model/streams.py's facts key on them).
 _MORE_METHODS = frozenset({"try_lock"})
+# The conversation methods: no payload rule reads their arguments (rules/payloads.py keys on the payload and
+# metadata parameters of other methods; their `metadata` is Dapr metadata, no gRPC one: DPR109, DPR204), no summary
+# fact either (their first parameter names no component), and the model types their result as nothing (its class
+# is not in the member table: python/model `_call_value`). Read with any argument, their result kept anywhere.
+_OPAQUE_METHODS = frozenset({"converse_alpha1", "converse_alpha2"})
 # python/summary.py `_COMPONENT_PARAMS`
 _COMPONENT_PARAMS = frozenset({"store_name", "pubsub_name", "binding_name", "app_id"})
 
@@ -121,14 +129,13 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
             handed_on(walk, call, scope, handed, parents)
             returned.setdefault(id(function), (function, {}))[1][id(call)] = kind.path
         if isinstance(function, ast.FunctionDef) and key is not None:
-            if function.decorator_list or _is_generator(function):
+            if function.decorator_list or is_generator(function):
                 raise Open  # a cached factory, a generator, a property: the model's blocking entry differs
             at = (call.lineno, call.col_offset)
             if key not in first or at < first[key][0]:
                 first[key] = (at, expr, function)
-    for key, (_at, callee, _function) in first.items():
-        _check_not_called(walk, key[1], anywhere=any(key == definition(walk, f, parents, tree) for f, _ in returned.values()))
-        facts.blocking[key] = callee
+    returning = {definition(walk, function, parents, tree) for function, _built in returned.values()}
+    facts.blocking = propagated(walk, tree, parents, {key: callee for key, (_at, callee, _f) in first.items()}, returning)  # type: ignore[arg-type]
     for expr, scope in walk.chains:
         root = expr
         while type(root) is ast.Attribute:
@@ -294,7 +301,7 @@ def _read_call(
     ):
         raise Open  # the client handed on, or a member read without a call
     method = expr.attr
-    if method not in _METHODS | _MORE_METHODS or _owner(call, parents) is not function:
+    if method not in _METHODS | _MORE_METHODS | _OPAQUE_METHODS or _owner(call, parents) is not function:
         raise Open
     at = (call.lineno, call.col_offset)
     facts.calls_at[id(function)] = min(facts.calls_at.get(id(function), at), at)
@@ -315,6 +322,9 @@ def _read_call(
         pass  # read by `_check_more` where it is entered
     elif returns in MEMBERS:
         facts.results[id(result)] = returns  # an instance the model types: read where it stands (gate_values)
+    elif method in _OPAQUE_METHODS:
+        if isinstance(statement, ast.Await):
+            raise Open  # DPR103 (the aio client's `await` is read above)
     elif not isinstance(statement, ast.Expr):
         raise Open  # a result the model types otherwise (or awaited where it must not be: DPR103)
     if any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
@@ -327,7 +337,8 @@ def _read_call(
     for keyword in call.keywords:
         _check_keyword(kind.path, method, keyword.arg or "**", sdk)
     for param, value in zip(given, [*call.args, *(k.value for k in call.keywords)]):
-        _check_value(walk, method, param, value, scope)
+        if method not in _OPAQUE_METHODS:
+            _check_value(walk, method, param, value, scope)
     data, verb = _argument(call, 2, "data"), _argument(call, 5, "http_verb")
     if method == "publish_event" and isinstance(data, ast.Call) and _argument(call, 5, "data_content_type") is None:
         raise Open  # DPR202: JSON published as text
@@ -584,37 +595,6 @@ def _may_swallow(handler: ast.ExceptHandler, prints: bool) -> bool:
                 continue
         return False
     return True
-
-
-def _is_generator(function: ast.AST) -> bool:
-    """A `yield` in the function's own body (not a nested function's)."""
-    stack = list(ast.iter_child_nodes(function))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.Yield, ast.YieldFrom)):
-            return True
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        stack.extend(ast.iter_child_nodes(node))
-    return False
-
-
-def _check_not_called(walk: "_WalkFacts", name: str, anywhere: bool = False) -> None:
-    """Opens when a function may call the def or method `name` (its blocking entry would reach the caller's,
-    or DPR101 report the call): the name read anywhere but at module level, or as a member anywhere. `anywhere`:
-    at module level too (the def returns a client: what it returns would be typed where it is called)."""
-    for expr, scope in walk.chains:
-        if type(expr) is ast.Name:
-            if expr.id == name and (anywhere or scope is not walk.module):  # type: ignore[attr-defined]
-                raise Open
-            continue
-        link: ast.expr = expr
-        while type(link) is ast.Attribute:
-            if link.attr == name:  # type: ignore[attr-defined]
-                raise Open
-            link = link.value  # type: ignore[attr-defined]
-        if type(link) is ast.Name and link.id == name and (anywhere or scope is not walk.module):  # type: ignore[attr-defined]
-            raise Open
 
 
 def _argument(call: ast.Call, index: Optional[int], keyword: str) -> Optional[ast.expr]:

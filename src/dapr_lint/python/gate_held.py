@@ -7,7 +7,8 @@ uses, and where a client class is named without being built):
   name that is only returned or given to calls as an argument (`check_handed_read`), so that DPR106 never reports
   it (rules/clients.py `_unclosed_constructions`: a use handing it on) and no call is made on it; the def's
   `returns` entry (`returned_client`);
-- a client class named where the model types nothing by it (`types_nothing`)."""
+- a client class named where the model types nothing by it (`types_nothing`);
+- the defs and methods calling a def holding a sync client, whose entries block on its use (`propagated`)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import ast
 from typing import TYPE_CHECKING, Optional
 
 if TYPE_CHECKING:
-    from dapr_lint.python.gate import _Scope, _WalkFacts
+    from dapr_lint.python.gate import _Function, _Scope, _WalkFacts
 
 
 class Open(Exception):
@@ -118,3 +119,150 @@ def returned_client(function: ast.FunctionDef, built: dict[int, str], reads: dic
             return None
         classes.add(built[id(value)])
     return classes.pop() if returns and len(classes) == 1 else None
+
+
+_PLAIN_METHOD_DECORATORS = frozenset({"staticmethod", "classmethod", "abstractmethod"})
+
+
+def calls_own_method(call: ast.Call, function: "_Function") -> bool:
+    """`self.<name>(...)` in a method, `<name>` a method of the method's own class (not a property): the model's
+    `called_function` is that method, and the summary's async_calls skip a call of a local function
+    (python/summary_blocking.py; what it returns is read where it is used)."""
+    func, klass, node = call.func, function.klass, function.node
+    if (
+        klass is None or function.inner is None or not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        or not isinstance(func, ast.Attribute) or not isinstance(func.value, ast.Name)
+    ):
+        return False
+    params = [*node.args.posonlyargs, *node.args.args]
+    if not params or params[0].arg != func.value.id or len(function.inner.bindings.get(func.value.id, ())) != 1:
+        return False  # not `self` (the model's "self" binding: the first parameter of a method, never rebound)
+    if any(isinstance(d, ast.Name) and d.id in ("staticmethod", "classmethod") for d in node.decorator_list):
+        return False
+    method = klass.methods.get(func.attr)
+    return method is not None and all(
+        isinstance(d, ast.Name) and d.id in _PLAIN_METHOD_DECORATORS for d in method.decorators
+    )
+
+
+def propagated(
+    walk: "_WalkFacts", tree: ast.Module, parents: dict, held: dict[Key, ast.expr], returning: set[Key]
+) -> dict[Key, ast.expr]:
+    """python/summary_blocking.py `_blocking` across calls: `held` (each def or method holding a sync client, by
+    the callee of its first use) and the entries of the defs and methods that call one, directly or a few calls
+    deep, by the same callee. Every read of the name of such a def must be a call the model resolves to it
+    (`_resolve`), a statement of its own (no offloading, no order of evaluation to mirror), in the plain,
+    non-generator body of a def the summary keys (`definition`); or a call at module level (no def's entry). A def in `returning` hands a client on: any read opens (what it returns is typed where
+    it is called). Opens on a coroutine calling one (DPR101), a cycle, more than 3 calls deep (the model stops at
+    4 and keeps what it found first), and a def whose calls reach different callees (which one the model meets
+    first is its order of calls)."""
+    owners = {id(f.inner): f for f in walk.functions if f.inner is not None}
+    callees: dict[Key, set[Key]] = {}
+    queue = list(held)
+    seen = set(queue)
+    while queue:
+        key = queue.pop()
+        name = key[1]
+        for expr, scope in walk.chains:
+            links = _links(expr)
+            if any(node.attr == name for node in links[1:]):  # type: ignore[attr-defined]
+                raise Open  # a member read past it (`self.save.cache_clear`)
+            root = links[-1].value if links else expr  # type: ignore[attr-defined]
+            if type(root) is ast.Name and root.id == name and links:  # type: ignore[attr-defined]
+                raise Open  # a member of it read (`save.__wrapped__`)
+            if not (links and links[0].attr == name) and not (type(expr) is ast.Name and expr.id == name):  # type: ignore[attr-defined]
+                continue
+            if scope is walk.module and key not in returning and getattr(parents.get(id(expr)), "func", None) is expr:
+                continue  # called at module level: no def's entry (`g = main` would let a def call it through g)
+            call = parents.get(id(expr))
+            caller = owners.get(id(scope))
+            if key in returning or not isinstance(call, ast.Call) or call.func is not expr or caller is None:
+                raise Open
+            statement = parents.get(id(call))
+            if not isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign, ast.Return)) or statement.value is not call:
+                raise Open
+            if _resolve(walk, call, scope, caller, tree, parents) != key:
+                raise Open  # maybe another def's (the model may resolve it where this pass cannot)
+            if not isinstance(caller.node, ast.FunctionDef) or is_generator(caller.node):
+                raise Open  # DPR101 (a coroutine calling it), a generator (no entry of its own)
+            caller_key = definition(walk, caller.node, parents, tree)
+            if caller_key is None or caller_key == key or caller_key in held:
+                continue  # (a def calling itself: skipped; one holding a client: its own use comes first)
+            callees.setdefault(caller_key, set()).add(key)
+            if caller_key not in seen:
+                seen.add(caller_key)
+                queue.append(caller_key)
+    found = dict(held)
+    depth: dict[Key, int] = {key: 0 for key in held}
+
+    def settle(key: Key, path: tuple[Key, ...]) -> None:
+        if key in found and key in depth:
+            return
+        if key in path or len(path) > 3:
+            raise Open
+        snippets = set()
+        for callee in callees[key]:
+            settle(callee, (*path, key))
+            snippets.add(ast.unparse(found[callee]))
+            depth[key] = max(depth.get(key, 0), depth[callee] + 1)
+        if len(snippets) != 1 or depth[key] > 3:
+            raise Open
+        found[key] = found[next(iter(callees[key]))]
+
+    for key in callees:
+        settle(key, ())
+    return found
+
+
+def _links(expr: ast.expr) -> list[ast.Attribute]:
+    """A chain and every attribute below it (`a.b.c`, `a.b`; not the root name)."""
+    found: list[ast.Attribute] = []
+    while isinstance(expr, ast.Attribute):
+        found.append(expr)
+        expr = expr.value
+    return found
+
+
+def _resolve(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", caller: "_Function", tree: ast.Module, parents: dict) -> Optional[Key]:
+    """The def or method the model's `called_function` gives for a call, where this pass can tell: a module-level
+    def called by its name, a method of the caller's own module-level class called on `self` (`calls_own_method`),
+    or an undecorated method of a module-level class called on a name bound once to a construction of it
+    (`_local_member`: the class's own methods come first). None otherwise."""
+    func = call.func
+    if isinstance(func, ast.Name):
+        bindings = walk.lookup(func.id, scope) or []
+        if len(bindings) == 1 and bindings[0].kind == "def" and bindings[0].scope is walk.module:
+            return (None, func.id)
+        return None
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+        return None
+    if calls_own_method(call, caller):
+        klass = caller.klass
+        if klass is not None and parents.get(id(klass.node)) is tree:
+            return (klass.name, func.attr)
+        return None
+    bindings = walk.lookup(func.value.id, scope) or []
+    if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].annotation is not None:
+        return None
+    built = bindings[0].value
+    if not (isinstance(built, ast.Call) and isinstance(built.func, ast.Name)):
+        return None
+    classes = walk.lookup(built.func.id, bindings[0].scope) or []
+    if len(classes) != 1 or classes[0].kind != "class" or parents.get(id(classes[0].value)) is not tree:
+        return None
+    method = classes[0].target.methods.get(func.attr)
+    if method is None or method.decorators:
+        return None
+    return (classes[0].target.name, func.attr)
+
+
+def is_generator(function: ast.AST) -> bool:
+    """A `yield` in the function's own body (not a nested function's)."""
+    stack = list(ast.iter_child_nodes(function))
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Yield, ast.YieldFrom)):
+            return True
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            stack.extend(ast.iter_child_nodes(node))
+    return False
