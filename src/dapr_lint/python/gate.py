@@ -1472,7 +1472,15 @@ def _call_span(before: bytes, lines: list[str], call: ast.Call) -> Span:
     if not line.startswith(root.id, len(head)):
         raise _Open  # a parenthesized receiver, or a name CPython normalised (NFKC)
     before = before.rstrip(b" \t\f\r\n\\")
-    if before.endswith(b"(") or b"#" in before[before.rfind(b"\n") + 1 :]:
+    while True:
+        start = before.rfind(b"\n") + 1
+        last = before[start:]
+        if not last.lstrip(b" \t\f").startswith(b"#") or b"'" in last or b'"' in last:
+            break
+        # a whole line of comment with no quote: a comment indeed (the lines below it, to the call, are comments
+        # too, and no string can end in one), which hides nothing
+        before = before[:start].rstrip(b" \t\f\r\n\\")
+    if before.endswith(b"(") or b"#" in last:
         raise _Open  # parentheses of its own (they are the call node's in LibCST), or a comment hides what is before
     end = lines[call.end_lineno - 1].encode("utf-8")[: call.end_col_offset].decode("utf-8", "strict")
     return Span(call.lineno, len(head) + 1, call.end_lineno, len(end) + 1)
