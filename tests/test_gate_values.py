@@ -55,6 +55,13 @@ CLOSED = {
         b"        print(r.data, Client().make_alpha(b'z').etag)\n\n    async def ause(self):\n"
         b"        again = await self.amake()\n        return again.etag\n"
     ),
+    # a method's coroutine bound to a name read only as an argument (the SDK's HTTP invocation client hands it to
+    # `run_until_complete`): awaited nowhere, it is never the instance
+    "a method's coroutine handed to a runner by name": (
+        _IMPORT + b"import asyncio\n\n\nclass Client:\n    async def make_async(self, x):\n"
+        b"        return StateResponse(data=x)\n\n    def make(self, x):\n        loop = asyncio.new_event_loop()\n"
+        b"        awaitable = self.make_async(x)\n        return loop.run_until_complete(future=awaitable)\n"
+    ),
     # a member stored on an instance: DPR108 reads no store
     "a member stored on an instance": (
         _IMPORT + b"\n\ndef f(data):\n    resp = InvokeMethodResponse(data, 'text/plain')\n"
@@ -422,3 +429,22 @@ def test_a_state_responses_member_stored_opens(monkeypatch):
     assert_opens(stored, monkeypatch)
     augmented = _IMPORT + b"\n\ndef f(resp: InvokeMethodResponse):\n    resp.headers += (('a', 'b'),)\n"
     assert_opens(augmented, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        b"        return loop.run_until_complete(self.make_async(x))\n",  # a runner's entry (python/model/handlers.py)
+        b"        awaitable = self.make_async(x)\n        awaitable = None\n        return loop.run_until_complete(awaitable)\n",
+        b"        awaitable = self.make_async(x)\n        return awaitable\n",
+        b"        awaitable = self.make_async(x)\n        return loop.run_until_complete(*[awaitable])\n",
+    ],
+)
+def test_a_coroutine_held_otherwise_opens(use, monkeypatch):
+    from test_gate import assert_opens
+
+    source = (
+        _IMPORT + b"import asyncio\n\n\nclass Client:\n    async def make_async(self, x):\n"
+        b"        return StateResponse(data=x)\n\n    def make(self, x):\n        loop = asyncio.new_event_loop()\n" + use
+    )
+    assert_opens(source, monkeypatch)

@@ -355,11 +355,35 @@ class ValueTypes:
         where the call stands (a coroutine function's where its `await` stands)."""
         if info.is_async:
             awaited = self.parents.get(id(call))
-            if not (isinstance(awaited, ast.Await) and awaited.value is call):
+            if isinstance(awaited, ast.Await) and awaited.value is call:
+                self.read_at(awaited, scope, path)
+            elif not self.coroutine_handed_on(call, scope):
                 raise Open  # a coroutine held or passed on (awaited later, it is an instance)
-            self.read_at(awaited, scope, path)
         else:
             self.read_at(call, scope, path)
+
+    def coroutine_handed_on(self, call: ast.Call, scope: Any) -> bool:
+        """`coro = f(...)` in a function, `coro` bound once and read only as an argument of calls (`loop.
+        run_until_complete(coro)`): the model's Coroutine is awaited nowhere here (only `await` makes it the
+        instance), a script runner given a name does not read it as an entry (python/model/handlers.py reads a
+        function or a call), and DPR104 reads the SDK's coroutines only."""
+        statement = self.parents.get(id(call))
+        if not (isinstance(statement, ast.Assign) and statement.value is call and len(statement.targets) == 1):
+            return False
+        target = statement.targets[0]
+        if not isinstance(target, ast.Name) or scope.kind != "function":
+            return False
+        bindings = self.walk.lookup(target.id, scope) or []
+        if len(bindings) != 1 or bindings[0].value is not call:
+            return False
+        for expr, where in self.walk.chains:
+            if type(expr) is ast.Name and expr.id == target.id and self.walk.lookup(expr.id, where) is bindings:  # type: ignore[attr-defined]
+                up = self.parents.get(id(expr))
+                if not ((isinstance(up, ast.Call) and any(expr is a for a in up.args)) or (isinstance(up, ast.keyword) and up.arg is not None)):
+                    return False  # awaited, returned, stored, entered, starred: the model may read it
+            elif _root_is(expr, target.id) and self.walk.lookup(target.id, where) is bindings:
+                return False  # a member of the coroutine read
+        return True
 
     def member_read(self, node: ast.Attribute, path: str, scope: Any) -> None:
         """`instance.attr`: silent in DPR108 and DPR205, and a value the model types as nothing further."""
@@ -573,6 +597,12 @@ class _StateJson:
                     return True
                 current = current.parent
         return False
+
+
+def _root_is(expr: ast.expr, name: str) -> bool:
+    while isinstance(expr, ast.Attribute):
+        expr = expr.value
+    return isinstance(expr, ast.Name) and expr.id == name
 
 
 def value_class_named(path: str) -> bool:
