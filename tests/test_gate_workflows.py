@@ -197,3 +197,70 @@ def test_what_a_client_rule_reads_opens(name, monkeypatch):
 @pytest.mark.parametrize("name", sorted(CLIENTS_OPEN))
 def test_what_the_client_facts_read_opens(name, monkeypatch):
     assert_opens(CLIENTS_OPEN[name], monkeypatch)
+
+
+# A sync workflow client bound to a name in a test's method (tests/ext/workflow/test_workflow_client.py): its calls
+# start workflows (the summary's targets) and raise events; the deprecated `reuse_id_policy` where a test expects
+# the warning; an expected failure.
+_CLIENT_TEST = (
+    b"import unittest\nimport warnings\nfrom unittest import mock\n\n"
+    b"from dapr.ext.workflow.dapr_workflow_client import DaprWorkflowClient\n"
+    b"from dapr.ext.workflow.dapr_workflow_context import DaprWorkflowContext\n\n\n"
+    b"class ClientTest(unittest.TestCase):\n    def wf(ctx: DaprWorkflowContext, input):\n        print(f'{input}')\n\n"
+    b"    @mock.patch.object(warnings, 'filters', [])\n    def test_built(self):\n"
+    b"        DaprWorkflowClient(max_grpc_message_length=1024)\n\n"
+    b"    def test_calls(self):\n        with mock.patch('x.y', return_value=None):\n"
+    b"            client = DaprWorkflowClient()\n"
+    b"            result = client.schedule_new_workflow(workflow='orders', input='data')\n            assert result\n"
+    b"            other = client.schedule_new_workflow(self.wf, input='x')\n"
+    b"            with self.assertWarns(DeprecationWarning):\n"
+    b"                client.schedule_new_workflow(workflow='orders', reuse_id_policy=object())\n"
+    b"            with self.assertRaises(RuntimeError):\n"
+    b"                client.get_workflow_state(instance_id='i', fetch_payloads=True)\n"
+    b"            client.raise_workflow_event(instance_id='i', event_name='approved', data='d')\n"
+    b"            client.wait_for_workflow_completion(instance_id='i', timeout_in_seconds=30)\n"
+    b"            client.purge_workflow(instance_id=other)\n"
+)
+
+
+def test_a_workflow_client_bound_in_a_method_closes_with_its_targets_and_events(monkeypatch):
+    summary = assert_closes_clean(_CLIENT_TEST, monkeypatch)
+    facts = summary.workflows
+    assert [(t.name, t.function) for t in facts.targets] == [("orders", None), (None, "wf"), ("orders", None)]
+    assert [e.name for e in facts.raised] == ["approved"]
+    assert summary.classes["ClientTest"]["test_calls"].blocking == "DaprWorkflowClient()"
+    assert summary.classes["ClientTest"]["test_built"].blocking == "DaprWorkflowClient()"
+
+
+_IN_DEF = b"from dapr.ext.workflow import DaprWorkflowClient\n\n\ndef f(g):\n    client = DaprWorkflowClient()\n"
+
+BOUND_OPEN_FOR = {
+    "a deprecated keyword no test expects": (_IN_DEF + b"    client.schedule_new_workflow('w', reuse_id_policy=g)\n", "DPR109"),
+    "a member the client lacks": (_IN_DEF + b"    client.start_workflow('w')\n", "DPR108"),
+    "a keyword the method lacks": (_IN_DEF + b"    client.get_workflow_state('i', fetch=True)\n", "DPR108"),
+    "a call under a try that swallows": (
+        _IN_DEF + b"    try:\n        client.get_workflow_state('i')\n    except Exception:\n        pass\n", "DPR303"
+    ),
+}
+
+BOUND_OPEN = {
+    "the client handed on": _IN_DEF + b"    g(client)\n",
+    "the client returned": _IN_DEF + b"    return client\n",
+    "a target the model reads as a kind": _IN_DEF + b"    client.schedule_new_workflow(f'w{g}')\n",
+    "a parenthesized target": _IN_DEF + b"    client.schedule_new_workflow(('w'))\n",
+    "a client read in a nested function": _IN_DEF + b"    return lambda: client.get_workflow_state('i')\n",
+    "a client built at module level": b"from dapr.ext.workflow import DaprWorkflowClient\n\nclient = DaprWorkflowClient()\n",
+    "a cached factory": b"import functools\n\nfrom dapr.ext.workflow import DaprWorkflowClient\n\n\n@functools.cache\n"
+    b"def f():\n    DaprWorkflowClient()\n",
+}
+
+
+@pytest.mark.parametrize("name", sorted(BOUND_OPEN_FOR))
+def test_what_a_rule_reads_of_a_bound_client_opens(name, monkeypatch):
+    source, code = BOUND_OPEN_FOR[name]
+    assert_opens_for(source, code, monkeypatch)
+
+
+@pytest.mark.parametrize("name", sorted(BOUND_OPEN))
+def test_what_the_facts_read_of_a_bound_client_opens(name, monkeypatch):
+    assert_opens(BOUND_OPEN[name], monkeypatch)

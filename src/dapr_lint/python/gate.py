@@ -73,6 +73,7 @@ from dapr_lint.summaries import (
     WorkflowEvent,
     WorkflowFacts,
     WorkflowRuntimeStart,
+    WorkflowTarget,
 )
 
 # Set to "0" to run every file the full way (the differential test compares both).
@@ -174,14 +175,14 @@ OPENING_CALLS = frozenset(
 )
 
 
-# Text that makes the gate open in practice (an import of an anchor package, a Dapr gRPC client class built, workflow
-# client built (not as the fallback of `or`) or runtime named, a registration on another object than `self`; not
-# `DaprClient`, whose shapes python/gate_clients.py reads, nor what python/gate_workflows.py reads):
+# Text that makes the gate open in practice (an import of an anchor package, a Dapr gRPC client class built, a
+# workflow runtime named, a registration on another object than `self`; not `DaprClient`, whose shapes
+# python/gate_clients.py reads, nor the workflow clients and context, which python/gate_workflows.py reads):
 # such a file is sent the full way without the first pass, which would only cost time there. Opening is
 # always safe, so this needs no proof; a file it sends the full way by a word in a comment loses nothing but time.
 _SURELY_OPEN = re.compile(
     rb"^[ \t]*(?:from|import)[ \t]+(?:fastapi|flask|starlette|flask_dapr|uvicorn|cloudevents"
-    rb")\b|\bDaprGrpcClient(?:Async)?\s*\(|(?<!or )\bDaprWorkflowClient\s*\(|\bWorkflowRuntime\b"
+    rb")\b|\bDaprGrpcClient(?:Async)?\s*\(|\bWorkflowRuntime\b"
     rb"|(?<!self)\.(?:register_workflow|register_activity)\s*\(|\bDapr(?:Actor|App)\s*\(",
     re.M,
 )
@@ -881,10 +882,13 @@ class _Gate(_WalkFacts):
             except (_ClientOpen, _ValueOpen) as stop:
                 raise _Open from stop  # (benchmarks/ceiling.py names where the cause stopped)
             # the workflow clients (python/gate_workflows.py): a blocking entry no Dapr client's may precede
-            blocking = _workflows(gate_workflows.read_clients, self, tree, [c for c in clients if self.value(*c)[1] not in CLIENT_CLASSES])
-            if blocking and (facts.blocking or facts.calls_at):
-                raise _Open
-            facts.blocking.update(blocking)
+            uses = [c for c in clients if self.value(*c)[1] not in CLIENT_CLASSES]
+            workflow = _workflows(gate_workflows.read_clients, self, tree, uses, self.sdk) if uses else None
+            if workflow is not None:
+                if workflow.blocking and (facts.blocking or facts.calls_at):
+                    raise _Open
+                facts.blocking.update(workflow.blocking)
+                summary = _with_workflow_clients(self, summary, workflow)
             summary = _with_clients(self, summary, facts)
         if deferred:
             summary = replace(summary, async_calls_deferred=self.words())
@@ -1474,7 +1478,15 @@ def _call_span(before: bytes, lines: list[str], call: ast.Call) -> Span:
     if not line.startswith(root.id, len(head)):
         raise _Open  # a parenthesized receiver, or a name CPython normalised (NFKC)
     before = before.rstrip(b" \t\f\r\n\\")
-    if before.endswith(b"(") or b"#" in before[before.rfind(b"\n") + 1 :]:
+    while True:
+        start = before.rfind(b"\n") + 1
+        last = before[start:]
+        if not last.lstrip(b" \t\f").startswith(b"#") or b"'" in last or b'"' in last:
+            break
+        # a whole line of comment with no quote: a comment indeed (the lines below it, to the call, are comments
+        # too, and no string can end in one), which hides nothing
+        before = before[:start].rstrip(b" \t\f\r\n\\")
+    if before.endswith(b"(") or b"#" in last:
         raise _Open  # parentheses of its own (they are the call node's in LibCST), or a comment hides what is before
     end = lines[call.end_lineno - 1].encode("utf-8")[: call.end_col_offset].decode("utf-8", "strict")
     return Span(call.lineno, len(head) + 1, call.end_lineno, len(end) + 1)
@@ -1609,11 +1621,45 @@ def _actors(check: Any, *args: Any) -> Any:
 
 
 def _workflows(check: Any, *args: Any) -> Any:
-    """A question of python/gate_workflows.py, its `Open` made the gate's `_Open`."""
+    """A question of python/gate_workflows.py, its `Open` (or a Dapr client check's) made the gate's `_Open`."""
     try:
         return check(*args)
-    except gate_workflows.Open as stop:
+    except (gate_workflows.Open, _ClientOpen) as stop:
         raise _Open from stop
+
+
+def _with_workflow_clients(walk: _WalkFacts, summary: ModuleSummary, uses: gate_workflows.ClientUses) -> ModuleSummary:
+    """The summary's workflow targets and raised events of the module's workflow clients: a target at the span
+    of its argument (a string, a name or `self.<method>` on one line, with no parentheses of its own), an event
+    at the span of its call."""
+    if not uses.targets and not uses.raised:
+        return summary
+    targets = tuple(
+        WorkflowTarget(method, "workflow", name, function, remote, _argument_span(walk, call, argument))
+        for call, method, name, function, remote, argument in uses.targets
+    )
+    raised = tuple(WorkflowEvent(name, walk.call_span(call), remote) for call, name, remote in uses.raised)
+    return replace(summary, workflows=replace(summary.workflows, targets=targets, raised=raised))
+
+
+def _argument_span(walk: _WalkFacts, call: ast.Call, argument: ast.expr) -> Span:
+    """The span LibCST gives an argument written on one line without parentheses of its own: right after the
+    call's `(`, a `,` or a keyword's `=`."""
+    if argument.lineno != argument.end_lineno or argument.end_col_offset is None:
+        raise _Open
+    lines = walk.text()[0]
+    line = lines[argument.lineno - 1].encode("utf-8")
+    before = line[: argument.col_offset].rstrip(b" \t")
+    keyword = any(k.value is argument for k in call.keywords)
+    if not (before.endswith(b"=") if keyword else before.endswith((b",", b"("))) or not before.strip():
+        raise _Open
+    if not keyword and before.endswith(b"(") and call.args and call.args[0] is not argument:
+        raise _Open
+    if not keyword and before.endswith(b"(") and (call.func.end_lineno != argument.lineno or line[call.func.end_col_offset or 0 : argument.col_offset].strip() != b"("):
+        raise _Open  # a parenthesized first argument
+    start = len(line[: argument.col_offset].decode("utf-8", "strict"))
+    end = len(line[: argument.end_col_offset].decode("utf-8", "strict"))
+    return Span(argument.lineno, start + 1, argument.lineno, end + 1)
 
 
 def _base_kind(walk: _WalkFacts, base: ast.expr, scope: _Scope) -> str:

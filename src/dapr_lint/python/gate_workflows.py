@@ -23,6 +23,14 @@
   construction outside a handler or a workflow (none in a closed file) or in an `async def` (DPR101 reads only
   the Dapr clients' constructions), and the summary gives the def or method building a sync one its blocking
   entry (python/summary_blocking.py `_blocking`, when nothing may call it: gate_clients.py `_check_not_called`).
+- A sync workflow client built in a plain def or method (given only keywords the pin's constructor has: DPR108),
+  its value dropped or bound once to a name read only in that def as the receiver of calls (`_read_call`): of
+  members the pin has with keywords it has (DPR108), never awaited (DPR103), in no `try` DPR302 or DPR303 may
+  report, `reuse_id_policy` given a value only in the body of a `with` that expects the warning (DPR109's finding
+  is dropped there), each after the construction (the blocking entry is the construction's). Its
+  `schedule_new_workflow` calls give the summary's targets (a string, an import path, a local def or `self`'s
+  method by name), its `raise_workflow_event` calls the raised events. A def with a decorator this pass cannot
+  name, or a cache's, opens (`blocking_use` reads `is_cached`).
 """
 
 from __future__ import annotations
@@ -31,8 +39,12 @@ import ast
 from typing import TYPE_CHECKING, Optional
 
 from dapr_lint.python import known
+from dapr_lint.python.gate_clients import _check_keyword, _check_tries, _member_known
 from dapr_lint.python.gate_held import Key, definition, types_nothing
 from dapr_lint.python.model.workflow_facts import WORKFLOW_CONTEXTS
+from dapr_lint.python.sdk_releases import SdkPin, unpinned
+from dapr_lint.python.sdk_table import MEMBERS
+from dapr_lint.summaries import ImportedName, StrValue
 
 if TYPE_CHECKING:
     from dapr_lint.python.gate import _Binding, _Scope, _WalkFacts
@@ -96,26 +108,50 @@ def only_parameters(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> bool
     return bool(bindings) and all(binding.kind == "param" for binding in bindings)
 
 
-def read_clients(walk: "_WalkFacts", tree: ast.Module, uses: list[tuple[ast.expr, "_Scope"]]) -> dict[Key, ast.expr]:
-    """The workflow client classes named at `uses`, read as the module docstring says: the callee of the first
-    sync construction of each def or method holding one (its blocking entry), by where the summary keys it."""
+class ClientUses:
+    """What the workflow clients of a module give its summary: the callee of the first sync construction of each
+    def or method holding one (its blocking entry), by where the summary keys it; the workflows their calls start
+    (`schedule_new_workflow`: method, name, function, remote, and the argument whose span it takes) and the events
+    they raise (`raise_workflow_event`: name, remote, and the call), in the model's order."""
+
+    def __init__(self) -> None:
+        self.blocking: dict[Key, ast.expr] = {}
+        self.targets: list[tuple[ast.Call, str, StrValue, Optional[str], bool, ast.expr]] = []
+        self.raised: list[tuple[ast.Call, StrValue, bool]] = []
+        self.calls: list[ast.Call] = []  # every call on a client bound to a name
+
+
+def read_clients(walk: "_WalkFacts", tree: ast.Module, uses: list[tuple[ast.expr, "_Scope"]], sdk: Optional[SdkPin] = None) -> ClientUses:
+    """The workflow client classes named at `uses`, read as the module docstring says."""
     parents = walk.index(tree)[1]
+    pin = sdk or unpinned()  # the model's default (ModuleModel.build)
     typed: list["_Binding"] = []  # the parameters annotated as a client
+    held: dict[int, tuple[known.ClientKind, ast.AST]] = {}  # id of a name's binding: the client, its function
     first: dict[Key, tuple[tuple[int, int], ast.expr]] = {}
+    facts = ClientUses()
     for expr, scope in uses:
         up = parents.get(id(expr))
         if not (isinstance(up, ast.Call) and up.func is expr):
             if not types_nothing(walk, expr, scope, parents):
                 typed.append(_annotated_parameter(walk, expr, scope, parents))
             continue
-        if up.args or up.keywords or not _stored_fallback(up, parents):
-            raise Open  # DPR108 (the constructor's keywords by the pin), a client the model may type
+        kind = known.CLIENTS[walk.value(expr, scope)[1]]
+        if up.args or any(k.arg is None for k in up.keywords):
+            raise Open
+        for keyword in up.keywords:
+            _check_keyword(kind.path, "__init__", keyword.arg or "**", pin)  # DPR108
         function = _owner(up, parents)
+        if not _stored_fallback(up, parents):
+            binding = _held_by(walk, up, scope, parents)
+            if kind.is_async or not isinstance(function, ast.FunctionDef):
+                raise Open  # the aio client's awaits (DPR103, DPR104), a sync one in a coroutine (DPR101)
+            if binding is not None:
+                held[id(binding)] = (kind, function)
         key = definition(walk, function, parents, tree)
-        if key is None or known.CLIENTS[walk.value(expr, scope)[1]].is_async:
+        if key is None or kind.is_async:
             continue  # module-level code, an aio client: no blocking entry
-        if not isinstance(function, ast.FunctionDef) or function.decorator_list or _is_generator(function):
-            raise Open  # DPR101 in a coroutine's helpers, a cached factory or a generator (`blocking_use`)
+        if not isinstance(function, ast.FunctionDef) or _may_cache(walk, function) or _is_generator(function):
+            raise Open  # a cached factory or a generator (`blocking_use`)
         at = (up.lineno, up.col_offset)
         if key not in first or at < first[key][0]:
             first[key] = (at, expr)
@@ -123,13 +159,187 @@ def read_clients(walk: "_WalkFacts", tree: ast.Module, uses: list[tuple[ast.expr
         root = expr
         while type(root) is ast.Attribute:
             root = root.value  # type: ignore[attr-defined]
-        if type(root) is ast.Name and any(b in typed for b in walk.lookup(root.id, scope) or ()):  # type: ignore[attr-defined]
+        if type(root) is not ast.Name:
+            continue
+        bindings = walk.lookup(root.id, scope) or []  # type: ignore[attr-defined]
+        if any(b in typed for b in bindings):
             up = parents.get(id(expr))
             if expr is not root or not (isinstance(up, ast.BoolOp) and isinstance(up.op, ast.Or)):
                 raise Open  # a client read: a call on it, returned, entered, handed on
-    for key in first:
+        found = [held[id(b)] for b in bindings if id(b) in held]
+        if found:
+            if len(found) != len(bindings) or len(bindings) != 1 or bindings[0].scope is not scope:
+                raise Open  # bound otherwise too, read in a nested scope
+            _read_call(walk, facts, expr, root, scope, found[0][0], found[0][1], parents, pin)  # type: ignore[arg-type]
+    for key, (_at, callee) in first.items():
         _check_not_called(walk, key[1])
-    return {key: callee for key, (_at, callee) in first.items()}
+        facts.blocking[key] = callee
+    for call in facts.calls:
+        _check_first(call, first, parents, tree, walk)
+    facts.targets.sort(key=lambda t: (t[0].lineno, t[0].col_offset))
+    facts.raised.sort(key=lambda r: (r[0].lineno, r[0].col_offset))
+    return facts
+
+
+# python/model `_CACHE_DECORATORS`: a def so decorated that only builds clients gives no blocking entry
+_CACHES = frozenset({"functools.cache", "functools.lru_cache", "functools.cached_property"})
+
+
+def _may_cache(walk: "_WalkFacts", function: ast.FunctionDef) -> bool:
+    """A decorator whose path (`decorator_path`, in the def's enclosing scope) may be a cache: one this pass
+    cannot name as an import path, or a cache's (`mock.patch.object(...)` is named, and no cache)."""
+    info = next((f for f in walk.functions if f.node is function), None)
+    if info is None:
+        return True
+    for decorator in function.decorator_list:
+        expr = decorator.func if isinstance(decorator, ast.Call) else decorator
+        path = walk.path_of(expr, info.scope)
+        if path is None or path in _CACHES:
+            return True
+    return False
+
+
+def _check_first(call: ast.Call, first: dict, parents: dict, tree: ast.Module, walk: "_WalkFacts") -> None:
+    """A call on a client comes after the construction that gives its def the blocking entry (the model's first
+    use), and inside no other client call (the model's order of its facts)."""
+    key = definition(walk, _owner(call, parents), parents, tree)
+    if key is None or key not in first or (call.lineno, call.col_offset) < first[key][0]:
+        raise Open
+    up = parents.get(id(call))
+    while up is not None and not isinstance(up, ast.stmt):
+        if isinstance(up, ast.Call):
+            raise Open
+        up = parents.get(id(up))
+
+
+def _held_by(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", parents: dict) -> "Optional[_Binding]":
+    """A construction whose value is dropped (None), or bound by one plain assignment to a name bound once in the
+    function (its binding, whose reads `_read_call` checks); opens for anything else."""
+    up = parents.get(id(call))
+    if isinstance(up, ast.Expr):
+        return None
+    if isinstance(up, ast.Assign) and up.value is call and len(up.targets) == 1 and isinstance(up.targets[0], ast.Name):
+        name = up.targets[0].id
+        bindings = walk.lookup(name, scope) or []
+        if (
+            name not in scope.global_names and name not in scope.nonlocal_names and len(bindings) == 1
+            and bindings[0].kind == "assign" and bindings[0].value is call and bindings[0].annotation is None
+        ):
+            return bindings[0]
+    raise Open
+
+
+def _read_call(
+    walk: "_WalkFacts", facts: ClientUses, expr: ast.expr, root: ast.Name, scope: "_Scope", kind: known.ClientKind,
+    function: ast.FunctionDef, parents: dict, sdk: SdkPin,
+) -> None:
+    """A read of a sync client's name: the receiver of a call of one of its methods the pin has, keywords it has
+    (DPR108), not awaited (DPR103), in no `try` DPR302 or DPR303 may report, `reuse_id_policy` given a value
+    only where a test expects the warning (DPR109); what it starts or raises (the workflow facts)."""
+    call = parents.get(id(expr))
+    if not (type(expr) is ast.Attribute and expr.value is root and isinstance(call, ast.Call) and call.func is expr):
+        raise Open  # the client handed on, or a member read without a call
+    method = expr.attr
+    if not _member_known(kind.path, method, MEMBERS.get(kind.path, {}), sdk) or method.startswith("_"):
+        raise Open  # DPR108
+    if isinstance(parents.get(id(call)), ast.Await) or any(isinstance(a, ast.Starred) for a in call.args):
+        raise Open
+    for keyword in call.keywords:
+        _check_keyword(kind.path, method, keyword.arg or "**", sdk)
+        if keyword.arg == "reuse_id_policy" and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is None):
+            if method == "schedule_new_workflow" and not _warning_expected(walk, call, scope, parents):
+                raise Open  # DPR109: deprecated, it warns
+    _check_tries(walk, call, function, scope, parents)
+    facts.calls.append(call)
+    remote = any(k.arg == "app_id" and not (isinstance(k.value, ast.Constant) and k.value.value is None) for k in call.keywords)
+    if method == "schedule_new_workflow":
+        target = _argument(call, 0, "workflow")
+        if target is not None:
+            name, own = _target(walk, target, scope, parents)
+            facts.targets.append((call, method, name, own, remote, target))
+    elif method == "raise_workflow_event":
+        event = _argument(call, 1, "event_name")
+        facts.raised.append((call, event_name(walk, event, scope) if event is not None else None, remote))
+
+
+def _argument(call: ast.Call, index: int, keyword: str) -> Optional[ast.expr]:
+    for k in call.keywords:
+        if k.arg == keyword:
+            return k.value
+    return call.args[index] if index < len(call.args) else None
+
+
+def _target(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope", parents: dict) -> tuple[StrValue, Optional[str]]:
+    """workflow_facts `_target`'s name and function of what `schedule_new_workflow` is given: a string, an import
+    path, a function of this module (its own name; no registered name: a module registering it opens) or a
+    method of the class by `self`; opens for anything else (the model may know what this pass does not)."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value, None
+    if isinstance(expr, ast.Name):
+        value = walk.value(expr, scope)
+        if value[0] == "str":
+            return value[1], None
+        if value[0] == "ref":
+            return ImportedName(value[1]), None
+        bindings = walk.lookup(expr.id, scope) or []
+        if len(bindings) == 1 and bindings[0].kind == "def":
+            return None, expr.id
+    if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
+        method = _own_method(walk, expr.value, scope, expr.attr, parents)
+        if method is not None:
+            return None, method
+    raise Open
+
+
+def _own_method(walk: "_WalkFacts", receiver: ast.Name, scope: "_Scope", attr: str, parents: dict) -> Optional[str]:
+    """`self.<attr>`, `self` the first parameter of an undecorated method (the model's "self" binding) and
+    `<attr>` an undecorated method of its class: the model's value is that method."""
+    bindings = walk.lookup(receiver.id, scope) or []
+    if len(bindings) != 1 or bindings[0].kind != "param":
+        return None
+    for info in walk.functions:
+        if info.inner is bindings[0].scope and info.klass is not None and not info.decorators:
+            node = info.node
+            params = [*node.args.posonlyargs, *node.args.args] if isinstance(node, ast.FunctionDef) else []
+            method = info.klass.methods.get(attr)
+            if params and params[0].arg == receiver.id and method is not None and not method.decorators:
+                return attr
+    return None
+
+
+def _warning_expected(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", parents: dict) -> bool:
+    """The call in the body of a `with` a test expects a warning from (model/exceptions.py `expectation_kind`:
+    `self.assertWarns(...)` on any receiver, `pytest.warns(...)`, `pytest.deprecated_call()`): the engine drops
+    the finding that predicts it."""
+    child: ast.AST = call
+    up = parents.get(id(call))
+    while up is not None:
+        if isinstance(up, ast.With) and any(child is statement for statement in up.body):
+            for item in up.items:
+                expected = item.context_expr
+                if isinstance(expected, ast.Call) and (
+                    (isinstance(expected.func, ast.Attribute) and expected.func.attr in known.EXPECT_WARNS_METHODS)
+                    or walk.path_of(expected.func, scope) in known.EXPECT_WARNS_FUNCTIONS
+                ):
+                    return True
+        child, up = up, parents.get(id(up))
+    return False
+
+
+def event_name(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> StrValue:
+    """workflow_facts `_name` of an event's name: a string, an import path, or None (a parameter's); opens for a
+    value the model may know otherwise."""
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr, (ast.Name, ast.Attribute)):
+        value = walk.value(expr, scope)
+        if value[0] == "str":
+            return value[1]
+        if value[0] == "ref":
+            return ImportedName(value[1])
+        if only_parameters(walk, expr, scope):
+            return None
+    raise Open
 
 
 def _stored_fallback(call: ast.Call, parents: dict[int, ast.AST]) -> bool:
