@@ -63,6 +63,13 @@ CLOSED = {
         b"            response = await client.converse_alpha1('echo', [conversation.ConversationInput(content='hi')])\n"
         b"            for output in response.outputs:\n                print(output.result)\n"
     ),
+    # a conversation call's Dapr metadata (no rule reads it), texts made by `str(...)`, comment lines before calls
+    "metadata, str() and comments": (
+        _IMPORT + b"\nSTORE = 'statestore'\n\n\ndef main():\n    with DaprClient() as d:\n        for i in range(3):\n"
+        b"            order_id = str(i)\n            # save it\n            # (then read it back)\n"
+        b"            d.save_state(STORE, order_id, str({'id': i}))\n"
+        b"            d.converse_alpha1(name='echo', inputs=[], metadata={'cacheTTL': 10})\n"
+    ),
 }
 
 
@@ -124,6 +131,18 @@ OPENED = {
     "a def calling holders of two callees (summary: the first it calls)": (
         _MAIN + b"from dapr import clients\n\n\ndef other():\n    with clients.DaprClient() as c:\n        c.get_state('s', 'k')\n\n\n"
         b"def both():\n    main()\n    other()\n", "defs",
+    ),
+    "a local str (DPR201)": (
+        _IMPORT + b"\n\ndef str(x):\n    return {'x': x}\n\n\ndef main():\n    with DaprClient() as d:\n"
+        b"        d.save_state('s', 'k', str(1))\n", "DPR201",
+    ),
+    "a call parenthesized across a comment (summary: the span of its component)": (
+        _IMPORT + b"\n\ndef main():\n    with DaprClient() as d:\n        (\n            # save it\n"
+        b"            d.save_state('s', 'k', 'v')\n        )\n", "components",
+    ),
+    "a comment line with a quote before a call (summary: the span of its component)": (
+        _IMPORT + b"\n\ndef main():\n    with DaprClient() as d:\n        # don't wait\n        d.save_state('s', 'k', 'v')\n",
+        "components",
     ),
     "a conversation call awaited on the sync client (DPR103)": (
         _IMPORT + b"\n\nasync def ask():\n    with DaprClient() as client:\n        await client.converse_alpha2('echo', [])\n", "DPR103",

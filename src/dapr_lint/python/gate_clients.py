@@ -332,8 +332,8 @@ def _read_call(
     if len(call.args) > len(params):
         raise Open
     given = [params[i] for i in range(len(call.args))] + [k.arg or "**" for k in call.keywords]
-    if "metadata" in given:
-        raise Open  # DPR204, DPR109 (the gRPC `metadata=`)
+    if "metadata" in given and method not in _OPAQUE_METHODS:
+        raise Open  # DPR204, DPR109 (the gRPC `metadata=`; the conversation methods' is Dapr metadata no rule reads)
     for keyword in call.keywords:
         _check_keyword(kind.path, method, keyword.arg or "**", sdk)
     for param, value in zip(given, [*call.args, *(k.value for k in call.keywords)]):
@@ -512,7 +512,8 @@ def _string(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> Optional[str
     """The text of an argument the model reads as a string (a literal, or a name bound to one); None for one
     whose text the model does not know and which no payload rule reports: an f-string (`Kind("str")`), a name
     bound once to a bytes literal, what a function of (maybe) the project returns (python/model `_call_value`:
-    UNKNOWN), directly or through a name bound once to it. Opens on anything else."""
+    UNKNOWN) or the builtin `str(...)` makes (`Kind("str")`: model/payloads.py `produced_kind`), directly or
+    through a name bound once to it. Opens on anything else."""
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
         return expr.value
     if isinstance(expr, ast.JoinedStr):
@@ -528,6 +529,8 @@ def _string(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> Optional[str
         if isinstance(expr, ast.Constant) and isinstance(expr.value, bytes):
             return None
     if isinstance(expr, ast.Call):
+        if isinstance(expr.func, ast.Name) and expr.func.id == "str" and not walk.lookup("str", scope):
+            return None
         path = walk.path_of(expr.func, scope)
         if path is not None and maybe_project(path):
             return None
