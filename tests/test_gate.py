@@ -409,7 +409,6 @@ def test_external_event_waiters_of_a_closed_module(monkeypatch):
     [
         "[ctx.wait_for_external_event(n) for n in ('a', 'b')]",  # a comprehension: visited in another order
         "(ctx.wait_for_external_event('a'))",  # parentheses of its own: part of the call's span in LibCST
-        "ctx.wait_for_external_event(f'{n}')",  # a name the model reads as a str kind, not a constant
         "ctx.wait_for_external_event('a') if n else None",  # a condition
     ],
 )

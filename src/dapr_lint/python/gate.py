@@ -1452,8 +1452,8 @@ def _event_name(walk: _WalkFacts, call: ast.Call, scope: _Scope) -> StrValue:
             return value[1]
         if value[0] == "ref":
             return ImportedName(value[1])
-        if gate_workflows.only_parameters(walk, expr, scope):
-            return None  # what a parameter's annotation types is never a string nor an import path
+    if gate_workflows.unnamed(walk, expr, scope):
+        return None  # an f-string, what a parameter's annotation types: never a string nor an import path
     raise _Open  # a value the model may know (a constant bound elsewhere, an f-string, a call)
 
 
