@@ -1265,3 +1265,24 @@ def test_return_types_the_model_types_nothing_by_close(monkeypatch):
     assert summary.imports["Subscription"] == "dapr.clients.grpc.subscription.Subscription"
     # the client's own members stay names: `subscribe` on a client opens with the client
     assert gate.closed_summary(b"from dapr.clients import DaprClient\n\nwith DaprClient() as d:\n    s = d.subscribe('p', 't')\n") is None
+
+
+def test_a_module_above_names_handed_to_a_call_closes(monkeypatch):
+    """A module or class above names of NAMES written bare as a call's argument: the model takes no value from a
+    call's arguments (a parameter is typed by its annotation only), so nothing below it is ever named through it.
+    Bound, returned or stored, it may be: those open."""
+    source = (
+        b"import dapr as dapr_pkg\nimport dapr.clients\nfrom unittest import mock\n\n\n"
+        b"def test_file():\n    with mock.patch.object(dapr_pkg, '__file__', 'x'):\n        pass\n"
+        b"    print(dir(dapr.clients), sorted(vars(module=dapr_pkg)))\n"
+    )
+    assert_closes_clean(source, monkeypatch)
+    aliased = b"import dapr as dapr_pkg\n\nm = dapr_pkg\nwith m.clients.DaprClient() as c:\n    c.save_state('s', 'k', {'a': 1})\n"
+    assert_opens_for(aliased, "DPR201", monkeypatch)
+    returned = (
+        b"import dapr as dapr_pkg\n\n\ndef sdk():\n    return dapr_pkg\n\n\nwith sdk().clients.DaprClient() as c:\n"
+        b"    c.save_state('s', 'k', {'a': 1})\n"
+    )
+    assert_opens_for(returned, "DPR201", monkeypatch)
+    # a name of NAMES itself handed on stays read where the family reads it (`f(DaprClient)` opens)
+    assert gate.closed_summary(b"from dapr.clients import DaprClient\n\nprint(DaprClient)\n") is None

@@ -264,3 +264,38 @@ def test_what_a_rule_reads_of_a_bound_client_opens(name, monkeypatch):
 @pytest.mark.parametrize("name", sorted(BOUND_OPEN))
 def test_what_the_facts_read_of_a_bound_client_opens(name, monkeypatch):
     assert_opens(BOUND_OPEN[name], monkeypatch)
+
+
+# The aio client (tests/ext/workflow/test_workflow_client_aio.py): built in any def with its value dropped, bound
+# to a name in a coroutine whose every call on it is awaited.
+_AIO_TEST = (
+    b"import unittest\n\nfrom dapr.ext.workflow.aio import DaprWorkflowClient\n\n\n"
+    b"class AioTest(unittest.IsolatedAsyncioTestCase):\n    def wf(ctx, input):\n        print(input)\n\n"
+    b"    def test_built(self):\n        DaprWorkflowClient(max_grpc_message_length=1024)\n\n"
+    b"    async def test_calls(self):\n        client = DaprWorkflowClient()\n"
+    b"        await client.schedule_new_workflow(workflow=self.wf, input='x')\n"
+    b"        with self.assertRaises(RuntimeError):\n"
+    b"            await client.get_workflow_state(instance_id='i', fetch_payloads=True)\n"
+    b"        await client.raise_workflow_event('i', 'approved', data='d')\n"
+)
+
+
+def test_an_aio_workflow_client_awaited_in_a_coroutine_closes(monkeypatch):
+    summary = assert_closes_clean(_AIO_TEST, monkeypatch)
+    assert [(t.name, t.function) for t in summary.workflows.targets] == [(None, "wf")]
+    assert [e.name for e in summary.workflows.raised] == ["approved"]
+    assert summary.classes["AioTest"]["test_calls"].blocking is None
+
+
+_AIO = b"from dapr.ext.workflow.aio import DaprWorkflowClient\n\n\n"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        _AIO + b"async def f():\n    c = DaprWorkflowClient()\n    c.get_workflow_state('i')\n",
+        _AIO + b"def f():\n    c = DaprWorkflowClient()\n    c.get_workflow_state('i')\n",
+    ],
+)
+def test_an_aio_call_not_awaited_opens(source, monkeypatch):
+    assert_opens_for(source, "DPR104", monkeypatch)

@@ -851,6 +851,8 @@ class _Gate(_WalkFacts):
                 if value[1] not in _READ_IN_ONE_SHAPE:
                     if _member_of_one_shape(value[1]):
                         continue  # `ActorId.create_random_id`: never compared
+                    if _module_handed_to_call(value[1], expr, parents):
+                        continue  # `mock.patch.object(dapr, "__file__", ...)`: a module the model follows no further
                     raise _Open
                 _check_shape(self, expr, scope, value[1], parents)
                 agents = agents or value[1] in _STARTED_BY_CALLS
@@ -1547,6 +1549,18 @@ def _check_shape(walk: _WalkFacts, expr: ast.expr, scope: _Scope, path: str, par
     ):
         return
     raise _Open  # a value that may flow (an alias, an argument, a default)
+
+
+def _module_handed_to_call(path: str, expr: ast.expr, parents: dict[int, ast.AST]) -> bool:
+    """A module or class above names of NAMES (never one of them, nor an anchor's), written bare as an argument of a
+    call: the model makes a name of NAMES of such a path only by reading a member of it (`dapr.clients` +
+    `.DaprClient`), after the assignments, returns and attributes it follows; none of those takes a call's
+    argument (a parameter is typed by its annotation only, and a call's value never comes from its arguments:
+    python/model `_call_value`), and no rule compares an argument's path with a name below it."""
+    if path in NAMES or path not in _PREFIXES or path.split(".", 1)[0] in ANCHOR_ROOTS:
+        return False
+    up = parents.get(id(expr))
+    return (isinstance(up, ast.Call) and any(expr is a for a in up.args)) or (isinstance(up, ast.keyword) and up.arg is not None)
 
 
 def _str_actor_id(walk: _WalkFacts, call: ast.Call, scope: _Scope) -> bool:

@@ -30,7 +30,9 @@
   is dropped there), each after the construction (the blocking entry is the construction's). Its
   `schedule_new_workflow` calls give the summary's targets (a string, an import path, a local def or `self`'s
   method by name), its `raise_workflow_event` calls the raised events. A def with a decorator this pass cannot
-  name, or a cache's, opens (`blocking_use` reads `is_cached`).
+  name, or a cache's, opens (`blocking_use` reads `is_cached`). The aio client likewise, built anywhere with its
+  value dropped, or bound in a coroutine where each call on it is awaited (DPR104): no blocking entry, and its
+  calls block nothing (DPR101 reads the sync clients).
 """
 
 from __future__ import annotations
@@ -118,7 +120,7 @@ class ClientUses:
         self.blocking: dict[Key, ast.expr] = {}
         self.targets: list[tuple[ast.Call, str, StrValue, Optional[str], bool, ast.expr]] = []
         self.raised: list[tuple[ast.Call, StrValue, bool]] = []
-        self.calls: list[ast.Call] = []  # every call on a client bound to a name
+        self.calls: list[tuple[ast.Call, bool]] = []  # every call on a client bound to a name, whether aio
 
 
 def read_clients(walk: "_WalkFacts", tree: ast.Module, uses: list[tuple[ast.expr, "_Scope"]], sdk: Optional[SdkPin] = None) -> ClientUses:
@@ -126,7 +128,7 @@ def read_clients(walk: "_WalkFacts", tree: ast.Module, uses: list[tuple[ast.expr
     parents = walk.index(tree)[1]
     pin = sdk or unpinned()  # the model's default (ModuleModel.build)
     typed: list["_Binding"] = []  # the parameters annotated as a client
-    held: dict[int, tuple[known.ClientKind, ast.AST]] = {}  # id of a name's binding: the client, its function
+    held: dict[int, tuple[known.ClientKind, Optional[ast.AST]]] = {}  # id of a name's binding: the client, its def
     first: dict[Key, tuple[tuple[int, int], ast.expr]] = {}
     facts = ClientUses()
     for expr, scope in uses:
@@ -143,8 +145,10 @@ def read_clients(walk: "_WalkFacts", tree: ast.Module, uses: list[tuple[ast.expr
         function = _owner(up, parents)
         if not _stored_fallback(up, parents):
             binding = _held_by(walk, up, scope, parents)
-            if kind.is_async or not isinstance(function, ast.FunctionDef):
-                raise Open  # the aio client's awaits (DPR103, DPR104), a sync one in a coroutine (DPR101)
+            if kind.is_async and binding is not None and not isinstance(function, ast.AsyncFunctionDef):
+                raise Open  # an aio client's calls outside a coroutine (DPR104)
+            if not kind.is_async and not isinstance(function, ast.FunctionDef):
+                raise Open  # a sync client in a coroutine (DPR101) or at module level
             if binding is not None:
                 held[id(binding)] = (kind, function)
         key = definition(walk, function, parents, tree)
@@ -170,12 +174,12 @@ def read_clients(walk: "_WalkFacts", tree: ast.Module, uses: list[tuple[ast.expr
         if found:
             if len(found) != len(bindings) or len(bindings) != 1 or bindings[0].scope is not scope:
                 raise Open  # bound otherwise too, read in a nested scope
-            _read_call(walk, facts, expr, root, scope, found[0][0], found[0][1], parents, pin)  # type: ignore[arg-type]
+            _read_call(walk, facts, expr, root, scope, found[0][0], found[0][1], parents, pin)
     for key, (_at, callee) in first.items():
         _check_not_called(walk, key[1])
         facts.blocking[key] = callee
-    for call in facts.calls:
-        _check_first(call, first, parents, tree, walk)
+    for call, is_async in facts.calls:
+        _check_first(call, None if is_async else first, parents, tree, walk)
     facts.targets.sort(key=lambda t: (t[0].lineno, t[0].col_offset))
     facts.raised.sort(key=lambda r: (r[0].lineno, r[0].col_offset))
     return facts
@@ -199,12 +203,13 @@ def _may_cache(walk: "_WalkFacts", function: ast.FunctionDef) -> bool:
     return False
 
 
-def _check_first(call: ast.Call, first: dict, parents: dict, tree: ast.Module, walk: "_WalkFacts") -> None:
-    """A call on a client comes after the construction that gives its def the blocking entry (the model's first
-    use), and inside no other client call (the model's order of its facts)."""
-    key = definition(walk, _owner(call, parents), parents, tree)
-    if key is None or key not in first or (call.lineno, call.col_offset) < first[key][0]:
-        raise Open
+def _check_first(call: ast.Call, first: Optional[dict], parents: dict, tree: ast.Module, walk: "_WalkFacts") -> None:
+    """A call on a sync client comes after the construction that gives its def the blocking entry (the model's
+    first use: `first`), and a call on any client inside no other call (the model's order of its facts)."""
+    if first is not None:
+        key = definition(walk, _owner(call, parents), parents, tree)
+        if key is None or key not in first or (call.lineno, call.col_offset) < first[key][0]:
+            raise Open
     up = parents.get(id(call))
     while up is not None and not isinstance(up, ast.stmt):
         if isinstance(up, ast.Call):
@@ -231,7 +236,7 @@ def _held_by(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", parents: dict)
 
 def _read_call(
     walk: "_WalkFacts", facts: ClientUses, expr: ast.expr, root: ast.Name, scope: "_Scope", kind: known.ClientKind,
-    function: ast.FunctionDef, parents: dict, sdk: SdkPin,
+    function: Optional[ast.AST], parents: dict, sdk: SdkPin,
 ) -> None:
     """A read of a sync client's name: the receiver of a call of one of its methods the pin has, keywords it has
     (DPR108), not awaited (DPR103), in no `try` DPR302 or DPR303 may report, `reuse_id_policy` given a value
@@ -242,15 +247,15 @@ def _read_call(
     method = expr.attr
     if not _member_known(kind.path, method, MEMBERS.get(kind.path, {}), sdk) or method.startswith("_"):
         raise Open  # DPR108
-    if isinstance(parents.get(id(call)), ast.Await) or any(isinstance(a, ast.Starred) for a in call.args):
-        raise Open
+    if isinstance(parents.get(id(call)), ast.Await) != kind.is_async or any(isinstance(a, ast.Starred) for a in call.args):
+        raise Open  # DPR103 (a sync client's call awaited), DPR104 (an aio client's not)
     for keyword in call.keywords:
         _check_keyword(kind.path, method, keyword.arg or "**", sdk)
         if keyword.arg == "reuse_id_policy" and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is None):
             if method == "schedule_new_workflow" and not _warning_expected(walk, call, scope, parents):
                 raise Open  # DPR109: deprecated, it warns
     _check_tries(walk, call, function, scope, parents)
-    facts.calls.append(call)
+    facts.calls.append((call, kind.is_async))
     remote = any(k.arg == "app_id" and not (isinstance(k.value, ast.Constant) and k.value.value is None) for k in call.keywords)
     if method == "schedule_new_workflow":
         target = _argument(call, 0, "workflow")
@@ -300,7 +305,7 @@ def _own_method(walk: "_WalkFacts", receiver: ast.Name, scope: "_Scope", attr: s
     for info in walk.functions:
         if info.inner is bindings[0].scope and info.klass is not None and not info.decorators:
             node = info.node
-            params = [*node.args.posonlyargs, *node.args.args] if isinstance(node, ast.FunctionDef) else []
+            params = [*node.args.posonlyargs, *node.args.args] if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else []
             method = info.klass.methods.get(attr)
             if params and params[0].arg == receiver.id and method is not None and not method.decorators:
                 return attr
