@@ -409,7 +409,6 @@ def test_external_event_waiters_of_a_closed_module(monkeypatch):
     [
         "[ctx.wait_for_external_event(n) for n in ('a', 'b')]",  # a comprehension: visited in another order
         "(ctx.wait_for_external_event('a'))",  # parentheses of its own: part of the call's span in LibCST
-        "ctx.wait_for_external_event(f'{n}')",  # a name the model reads as a str kind, not a constant
         "ctx.wait_for_external_event('a') if n else None",  # a condition
     ],
 )
@@ -1286,3 +1285,23 @@ def test_a_module_above_names_handed_to_a_call_closes(monkeypatch):
     assert_opens_for(returned, "DPR201", monkeypatch)
     # a name of NAMES itself handed on stays read where the family reads it (`f(DaprClient)` opens)
     assert gate.closed_summary(b"from dapr.clients import DaprClient\n\nprint(DaprClient)\n") is None
+
+
+def test_an_actor_class_bounding_a_type_variable_and_a_parameter_as_a_base_close(monkeypatch):
+    """`TypeVar("T", bound=Actor)`: the model types nothing by a TypeVar. A parameter as a class's base (the SDK's
+    mock_actor.py `class MockSuperClass(MockActor, cls1)`): its value is an instance or unknown, never a class, so
+    the actor facts name the base "unknown" whatever its annotation."""
+    source = (
+        b"from typing import Optional, TypeVar\n\nfrom dapr.actor import Actor, ActorInterface\n\n\n"
+        b"class MockActor(Actor):\n    async def _on_activate(self) -> None:\n        pass\n\n\n"
+        b"T = TypeVar('T', bound=Actor)\nU = TypeVar('U', Actor, ActorInterface)\n\n\n"
+        b"def create_mock_actor(cls1: type[T], actor_id: str, state: Optional[dict] = None) -> T:\n"
+        b"    class MockSuperClass(MockActor, cls1):\n        pass\n\n    return MockSuperClass(None, actor_id)\n\n\n"
+        b"def plain(cls1, object):\n    class Other(cls1, object):\n        pass\n\n    return Other\n"
+    )
+    summary = assert_closes_clean(source, monkeypatch)
+    assert summary.actors.classes["MockSuperClass"].bases == ("local:MockActor", "unknown")
+    assert summary.actors.classes["Other"].bases == ("unknown", "other")
+    # handed elsewhere, an actor class stays a value that may flow
+    assert gate.closed_summary(b"from typing import cast\n\nfrom dapr.actor import Actor\n\nx = cast(Actor, None)\n") is None
+    assert gate.closed_summary(b"from typing import TypeVar\n\nfrom dapr.actor import Actor\n\nT = TypeVar(Actor)\n") is None

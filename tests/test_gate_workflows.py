@@ -61,9 +61,15 @@ def test_a_context_annotating_a_parameter_no_call_is_made_on_closes(monkeypatch)
 def test_a_waiter_named_by_a_parameter_closes_with_its_name_unknown(monkeypatch):
     summary = assert_closes_clean(_WAITER, monkeypatch)
     assert [event.name for event in summary.workflows.awaited] == [None]
-    # unannotated, in a module importing the workflow extension
-    source = b"import dapr.ext.workflow as wf\n\n\ndef orchestrator(ctx, n):\n    return ctx.wait_for_external_event(n)\n"
-    assert [event.name for event in assert_closes_clean(source, monkeypatch).workflows.awaited] == [None]
+    # unannotated, in a module importing the workflow extension; an f-string (the model's `Kind("str")`), directly
+    # or through a name bound to one
+    head = b"import dapr.ext.workflow as wf\n\n\ndef orchestrator(ctx, n):\n"
+    for body in (
+        b"    return ctx.wait_for_external_event(n)\n",
+        b"    return ctx.wait_for_external_event(f'{n}')\n",
+        b"    name = f'approval_{n}'\n    return ctx.wait_for_external_event(name)\n",
+    ):
+        assert [event.name for event in assert_closes_clean(head + body, monkeypatch).workflows.awaited] == [None]
 
 
 _CONTEXT = b"from dapr.ext.workflow import DaprWorkflowContext\n"
@@ -218,6 +224,7 @@ _CLIENT_TEST = (
     b"            with self.assertRaises(RuntimeError):\n"
     b"                client.get_workflow_state(instance_id='i', fetch_payloads=True)\n"
     b"            client.raise_workflow_event(instance_id='i', event_name='approved', data='d')\n"
+    b"            event = f'approval_{other}'\n            client.raise_workflow_event('i', event)\n"
     b"            client.wait_for_workflow_completion(instance_id='i', timeout_in_seconds=30)\n"
     b"            client.purge_workflow(instance_id=other)\n"
 )
@@ -227,7 +234,7 @@ def test_a_workflow_client_bound_in_a_method_closes_with_its_targets_and_events(
     summary = assert_closes_clean(_CLIENT_TEST, monkeypatch)
     facts = summary.workflows
     assert [(t.name, t.function) for t in facts.targets] == [("orders", None), (None, "wf"), ("orders", None)]
-    assert [e.name for e in facts.raised] == ["approved"]
+    assert [e.name for e in facts.raised] == ["approved", None]
     assert summary.classes["ClientTest"]["test_calls"].blocking == "DaprWorkflowClient()"
     assert summary.classes["ClientTest"]["test_built"].blocking == "DaprWorkflowClient()"
 

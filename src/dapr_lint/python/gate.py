@@ -1452,8 +1452,8 @@ def _event_name(walk: _WalkFacts, call: ast.Call, scope: _Scope) -> StrValue:
             return value[1]
         if value[0] == "ref":
             return ImportedName(value[1])
-        if gate_workflows.only_parameters(walk, expr, scope):
-            return None  # what a parameter's annotation types is never a string nor an import path
+    if gate_workflows.unnamed(walk, expr, scope):
+        return None  # an f-string, what a parameter's annotation types: never a string nor an import path
     raise _Open  # a value the model may know (a constant bound elsewhere, an f-string, a call)
 
 
@@ -1526,6 +1526,8 @@ def _check_shape(walk: _WalkFacts, expr: ast.expr, scope: _Scope, path: str, par
         return  # a name in a string annotation
     if isinstance(up, ast.ClassDef) and any(node is base for base in up.bases):
         return
+    if _type_variable_bound(walk, node, up, scope, parents):
+        return
     if isinstance(up, ast.Call) and up.func is node:
         if path in _ACTOR_BASES or path in _STARTED_BY_CALLS or path in gate_actors.PROXY_CLASSES or _str_actor_id(walk, up, scope):
             return
@@ -1561,6 +1563,19 @@ def _module_handed_to_call(path: str, expr: ast.expr, parents: dict[int, ast.AST
         return False
     up = parents.get(id(expr))
     return (isinstance(up, ast.Call) and any(expr is a for a in up.args)) or (isinstance(up, ast.keyword) and up.arg is not None)
+
+
+_TYPE_VARIABLES = frozenset({"typing.TypeVar", "typing_extensions.TypeVar"})
+
+
+def _type_variable_bound(walk: _WalkFacts, node: ast.AST, up: Optional[ast.AST], scope: _Scope, parents: dict[int, ast.AST]) -> bool:
+    """`TypeVar("T", bound=X)` (or a constraint): the model's value of the call is unknown (python/model
+    `_instantiate`: typing's TypeVar is no class it types), and no rule reads a TypeVar's arguments."""
+    if isinstance(up, ast.keyword) and up.arg == "bound":
+        up = parents.get(id(up))
+    elif not (isinstance(up, ast.Call) and any(node is a for a in up.args[1:])):
+        return False
+    return isinstance(up, ast.Call) and walk.path_of(up.func, scope) in _TYPE_VARIABLES
 
 
 def _str_actor_id(walk: _WalkFacts, call: ast.Call, scope: _Scope) -> bool:
@@ -1682,6 +1697,9 @@ def _base_kind(walk: _WalkFacts, base: ast.expr, scope: _Scope) -> str:
             if len(bindings) == 1 and bindings[0].kind == "class":
                 return f"local:{bindings[0].target.qualname}"
             if len(bindings) == 1 and bindings[0].kind == "def":
+                return "other" if base.id == "object" else "unknown"
+            if all(b.kind == "param" for b in bindings):
+                # (`class Mock(MockActor, cls):`) a parameter's value is an instance or unknown, never a class
                 return "other" if base.id == "object" else "unknown"
         raise _Open  # a value this pass does not follow (an attribute of a local object, a joined name)
     if isinstance(base, (ast.Subscript, ast.Constant, ast.BinOp)):

@@ -332,7 +332,7 @@ def _warning_expected(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", paren
 
 
 def event_name(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> StrValue:
-    """workflow_facts `_name` of an event's name: a string, an import path, or None (a parameter's); opens for a
+    """workflow_facts `_name` of an event's name: a string, an import path, or None (`unnamed`); opens for a
     value the model may know otherwise."""
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
         return expr.value
@@ -342,9 +342,23 @@ def event_name(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> StrValue:
             return value[1]
         if value[0] == "ref":
             return ImportedName(value[1])
-        if only_parameters(walk, expr, scope):
-            return None
+    if unnamed(walk, expr, scope):
+        return None
     raise Open
+
+
+def unnamed(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> bool:
+    """A value the model never reads as a string constant nor an import path: an f-string (`Kind("str")`), or a
+    name bound only as parameters or by plain assignments of f-strings (the model joins those values)."""
+    if isinstance(expr, ast.JoinedStr):
+        return True
+    if not isinstance(expr, ast.Name):
+        return False
+    bindings = walk.lookup(expr.id, scope) or []
+    return bool(bindings) and all(
+        b.kind == "param" or (b.kind == "assign" and b.annotation is None and isinstance(b.value, ast.JoinedStr))
+        for b in bindings
+    )
 
 
 def _stored_fallback(call: ast.Call, parents: dict[int, ast.AST]) -> bool:
