@@ -1444,17 +1444,7 @@ def _event_name(walk: _WalkFacts, call: ast.Call, scope: _Scope) -> StrValue:
     expr = _argument(call, 0, "name")
     if expr is None:
         return None
-    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-        return expr.value
-    if isinstance(expr, (ast.Name, ast.Attribute)):
-        value = walk.value(expr, scope)
-        if value[0] == "str":
-            return value[1]
-        if value[0] == "ref":
-            return ImportedName(value[1])
-    if gate_workflows.unnamed(walk, expr, scope):
-        return None  # an f-string, what a parameter's annotation types: never a string nor an import path
-    raise _Open  # a value the model may know (a constant bound elsewhere, an f-string, a call)
+    return _workflows(gate_workflows.event_name, walk, expr, scope)
 
 
 def _line_starts(lines: list[str]) -> list[int]:

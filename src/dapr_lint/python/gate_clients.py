@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from dapr_lint.python import known
 from dapr_lint.python.gate_defines import defined_client
 from dapr_lint.python.gate_held import (
-    Key, Open, check_handed_read, definition, handed_on, is_generator, propagated, returned_client, types_nothing,
+    Key, Open, chain_roots, check_handed_read, definition, handed_on, is_generator, propagated, returned_client, types_nothing,
 )
 from dapr_lint.python.gate_values import ValueTypes
 from dapr_lint.python.sdk_releases import SdkPin, keyword_absence, member_absence, unpinned
@@ -142,13 +142,7 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
             keys[id(function)] = key
             if key not in first or at < first[key][0]:
                 first[key] = (at, expr, "()")
-    for expr, scope in walk.chains:
-        root = expr
-        while type(root) is ast.Attribute:
-            root = root.value  # type: ignore[attr-defined]
-        if type(root) is not ast.Name:
-            continue
-        bindings = walk.lookup(root.id, scope) or []  # type: ignore[attr-defined]
+    for expr, scope, root, bindings in chain_roots(walk):
         if any(id(b) in handed for b in bindings):
             if len(bindings) != 1 or expr is not root:
                 raise Open  # bound to anything else too, or a member read (a call on it: another use)

@@ -13,7 +13,7 @@ uses, and where a client class is named without being built):
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Iterator, Optional
 
 if TYPE_CHECKING:
     from dapr_lint.python.gate import _Function, _Scope, _WalkFacts
@@ -260,6 +260,17 @@ def _resolve(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", caller: "_Func
     if method is None or method.decorators:
         return None
     return (classes[0].target.name, func.attr)
+
+
+def chain_roots(walk: "_WalkFacts") -> Iterator[tuple[ast.expr, "_Scope", ast.Name, list]]:
+    """Each name or attribute chain the walk met (`c`, `c.get_state`) whose root is a name: the chain, its scope,
+    the root and what the root is bound to there (as the model's lookup gives it)."""
+    for expr, scope in walk.chains:
+        root = expr
+        while type(root) is ast.Attribute:
+            root = root.value  # type: ignore[attr-defined]
+        if type(root) is ast.Name:
+            yield expr, scope, root, walk.lookup(root.id, scope) or []  # type: ignore[attr-defined]
 
 
 def is_generator(function: ast.AST) -> bool:

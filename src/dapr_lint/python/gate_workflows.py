@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Optional
 
 from dapr_lint.python import known
 from dapr_lint.python.gate_clients import _check_keyword, _check_tries, _member_known
-from dapr_lint.python.gate_held import Key, definition, types_nothing
+from dapr_lint.python.gate_held import Key, chain_roots, definition, is_generator, types_nothing
 from dapr_lint.python.model.workflow_facts import WORKFLOW_CONTEXTS
 from dapr_lint.python.sdk_releases import SdkPin, unpinned
 from dapr_lint.python.sdk_table import MEMBERS
@@ -157,18 +157,12 @@ def read_clients(walk: "_WalkFacts", tree: ast.Module, uses: list[tuple[ast.expr
         key = definition(walk, function, parents, tree)
         if key is None or kind.is_async or entry:
             continue  # module-level code, an aio client, a coroutine (`blocking_use`): no blocking entry
-        if not isinstance(function, ast.FunctionDef) or _may_cache(walk, function) or _is_generator(function):
+        if not isinstance(function, ast.FunctionDef) or _may_cache(walk, function) or is_generator(function):
             raise Open  # a cached factory or a generator (`blocking_use`)
         at = (up.lineno, up.col_offset)
         if key not in first or at < first[key][0]:
             first[key] = (at, expr)
-    for expr, scope in walk.chains:
-        root = expr
-        while type(root) is ast.Attribute:
-            root = root.value  # type: ignore[attr-defined]
-        if type(root) is not ast.Name:
-            continue
-        bindings = walk.lookup(root.id, scope) or []  # type: ignore[attr-defined]
+    for expr, scope, root, bindings in chain_roots(walk):
         if any(b in typed for b in bindings):
             up = parents.get(id(expr))
             if expr is not root or not (isinstance(up, ast.BoolOp) and isinstance(up.op, ast.Or)):
@@ -417,18 +411,6 @@ def _owner(node: ast.AST, parents: dict[int, ast.AST]) -> Optional[ast.AST]:
             return up
         up = parents.get(id(up))
     return None
-
-
-def _is_generator(function: ast.AST) -> bool:
-    """A `yield` in the function's own body (not a nested function's)."""
-    stack = list(ast.iter_child_nodes(function))
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.Yield, ast.YieldFrom)):
-            return True
-        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            stack.extend(ast.iter_child_nodes(node))
-    return False
 
 
 def _check_not_called(walk: "_WalkFacts", name: str) -> None:
