@@ -1,6 +1,6 @@
-"""The first pass on the shapes of the SDK's gRPC servicer and its tests (python/gate.py): an import of
-`cloudevents` outside the names a rule compares. Each closes with what the full path gives; each variant a rule
-keys on still opens."""
+"""The first pass on the shapes of the SDK's gRPC servicer and its tests (python/gate.py, python/gate_values.py): an
+import of `cloudevents` outside the names a rule compares, a type alias holding a value class in a subscript. Each
+closes with what the full path gives; each variant a rule keys on still opens and is reported."""
 
 from __future__ import annotations
 
@@ -23,11 +23,32 @@ CLOSED = {
         b"def build(data, request):\n    event = v1.Event()\n    event.SetData(data)\n    event.SetSubject(request.topic)\n"
         b"    assert isinstance(event, events.Event)\n    return event\n"
     ),
+    # a subscript holding a value class outside an annotation: the model's value of a subscript is unknown, and a
+    # name bound to one types nothing where it annotates (a member the class lacks is not reported)
+    "type aliases holding responses": (
+        _RESPONSES
+        + b"\nInvokeMethodCallable = Callable[[InvokeMethodRequest], Union[str, bytes, InvokeMethodResponse]]\n"
+        b"MaybeAnswer = Optional[TopicEventResponse]\nBoth = (Optional[TopicEventResponse], List[InvokeMethodResponse])\n"
+        b"Pair = InvokeMethodResponse[0], Dict[str, InvokeMethodResponse] | None\n\n\n"
+        b"class Servicer:\n    def __init__(self):\n        self._map: Dict[str, InvokeMethodCallable] = {}\n"
+        b"        self._routes: Dict[Tuple[str, str], InvokeMethodCallable] = {}\n\n"
+        b"    def register(self, name: str, cb: InvokeMethodCallable) -> Optional[MaybeAnswer]:\n"
+        b"        self._map[name] = cb\n        return None\n\n\n"
+        b"def answer(resp: MaybeAnswer, other: 'InvokeMethodCallable'):\n    return resp.no_such_member, other.nothing\n"
+    ),
 }
 
 OPEN = {
     "the http CloudEvent imported (a name DPR405 compares)": (b"from cloudevents.http import CloudEvent\n", None),
     "the cloudevents pydantic module imported": (b"import cloudevents.pydantic\n", None),
+    "a response class aliased outside a subscript (DPR108)": (
+        _RESPONSES + b"\nAnswer = InvokeMethodResponse\n\n\ndef f():\n    return Answer().no_such_member\n",
+        "DPR108",
+    ),
+    "a response class as a list's item, outside a subscript": (
+        _RESPONSES + b"\nClasses = [InvokeMethodResponse, TopicEventResponse]\n",
+        None,
+    ),
 }
 
 

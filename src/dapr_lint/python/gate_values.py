@@ -259,13 +259,21 @@ class ValueTypes:
             # a local subclass: the model types its instances as the local class (DPR108 reads SDK classes
             # only) and follows only local bases; the actor facts' `_base_kind` names it as an import
             return
+        subscripted = False
         while isinstance(up, (ast.Tuple, ast.List, ast.Subscript, ast.BinOp)):  # (`Callable[[V], None]`)
+            subscripted = subscripted or isinstance(up, ast.Subscript)
             node, up = up, self.parents.get(id(up))
         if (
             (isinstance(up, ast.arg) and up.annotation is node)
             or (isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef)) and up.returns is node)
             or (isinstance(up, ast.AnnAssign) and up.annotation is node)
         ):
+            return
+        if subscripted:
+            # inside a subscript anywhere else (a type alias `X = Callable[..., Union[str, V]]`, `cast(Optional[V],
+            # x)`): the model's value of a subscript is unknown and reads only annotations through typing's
+            # wrappers (`type_from_annotation`: a name bound to one types nothing), a tuple or list holding one is
+            # a literal kind whose items nothing reads, and an unpacking binds each target to nothing
             return
         raise Open  # an alias, an argument, a default: a value the model may pass on
 
