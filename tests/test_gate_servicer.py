@@ -1,6 +1,7 @@
 """The first pass on the shapes of the SDK's gRPC servicer and its tests (python/gate.py, python/gate_values.py): an
-import of `cloudevents` outside the names a rule compares, a type alias holding a value class in a subscript. Each
-closes with what the full path gives; each variant a rule keys on still opens and is reported."""
+import of `cloudevents` outside the names a rule compares, a type alias holding a value class in a subscript, a
+topic event response given a member nothing in the file binds. Each closes with what the full path gives; each
+variant a rule keys on still opens and is reported."""
 
 from __future__ import annotations
 
@@ -36,6 +37,16 @@ CLOSED = {
         b"        self._map[name] = cb\n        return None\n\n\n"
         b"def answer(resp: MaybeAnswer, other: 'InvokeMethodCallable'):\n    return resp.no_such_member, other.nothing\n"
     ),
+    # a topic event response given a member no class of the file has and no dotted store binds: never a constant
+    "topic event responses given a member nothing binds": (
+        b"from dapr.clients.grpc._response import TopicEventResponse\nfrom dapr.proto import appcallback_v1\n\n\n"
+        b"class Servicer:\n    def __init__(self):\n        self.callbacks = {}\n\n"
+        b"    def on_event(self, request):\n        cb = self.callbacks.get(request.topic)\n        response = cb(request)\n"
+        b"        if isinstance(response, TopicEventResponse):\n"
+        b"            return appcallback_v1.TopicEventResponse(status=response.status.value)\n"
+        b"        answer = TopicEventResponse(self.pick().status)\n        return answer\n\n"
+        b"    def pick(self):\n        return Servicer()\n"
+    ),
 }
 
 OPEN = {
@@ -48,6 +59,23 @@ OPEN = {
     "a response class as a list's item, outside a subscript": (
         _RESPONSES + b"\nClasses = [InvokeMethodResponse, TopicEventResponse]\n",
         None,
+    ),
+    # the member a status is read by is a class attribute, or stored on `self`: the model follows it to a constant
+    "a status read through a member a class binds (DPR403)": (
+        b"from dapr.clients.grpc._response import TopicEventResponse\n\n\nclass Status:\n    value = 'nope'\n\n\n"
+        b"class Holder:\n    status = Status()\n\n\ndef answer():\n    response = Holder()\n"
+        b"    return TopicEventResponse(response.status.value)\n",
+        "DPR403",
+    ),
+    "a status read through a member a method stores (DPR403)": (
+        b"from dapr.clients.grpc._response import TopicEventResponse\n\n\nclass Holder:\n    def __init__(self):\n"
+        b"        self.value = 'nope'\n\n\ndef answer():\n    return TopicEventResponse(Holder().value)\n",
+        "DPR403",
+    ),
+    "a status read through a dotted module binding (DPR403)": (
+        b"import types\nfrom dapr.clients.grpc._response import TopicEventResponse\n\nconfig = types.SimpleNamespace()\n"
+        b"config.value = 'nope'\n\n\ndef answer():\n    return TopicEventResponse(config.value)\n",
+        "DPR403",
     ),
 }
 

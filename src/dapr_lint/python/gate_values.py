@@ -83,6 +83,7 @@ class ValueTypes:
         self.parents: dict[int, ast.AST] = walk.index(tree)[1]
         self.typed: dict[int, Optional[str]] = {}  # binding id -> its class (None: not an instance of one)
         self.returning: set[int] = set()  # the functions whose calls are read as instances (`returned`)
+        self.bound_names: Optional[frozenset[str]] = None
 
     # -- typing (the API) ----------------------------------------------------------------------------
 
@@ -186,6 +187,12 @@ class ValueTypes:
         found = self.class_of(annotation, scope)
         return [found] if found is not None else []
 
+    def bound(self) -> frozenset[str]:
+        """Every identifier the file binds anywhere (`_bound_anywhere`), made once."""
+        if self.bound_names is None:
+            self.bound_names = _bound_anywhere(self.walk.index(self.tree)[0])
+        return self.bound_names
+
     # -- the check ------------------------------------------------------------------------------------
 
     def check(self, named: list[tuple[ast.expr, Any]], chains: list[tuple[ast.expr, Any]]) -> None:
@@ -285,7 +292,7 @@ class ValueTypes:
         if up is None:
             return  # a name in a string annotation: the model types nothing by these classes
         if isinstance(up, ast.Call) and up.func is expr:
-            _Constructions(self.walk, self.parents).construction(up, scope, path)
+            _Constructions(self.walk, self.parents, self.bound).construction(up, scope, path)
             return
         if isinstance(up, ast.Attribute) and up.value is expr:
             return  # a member: its own chain (DPR109's `wait_until_ready` opens there)
@@ -433,8 +440,8 @@ class ValueTypes:
 class _Constructions:
     """What the rules read of a construction of a class of CALLED_CLASSES (`ValueTypes.called_at`)."""
 
-    def __init__(self, walk: Any, parents: dict[int, ast.AST]) -> None:
-        self.walk, self.parents = walk, parents
+    def __init__(self, walk: Any, parents: dict[int, ast.AST], bound: Callable[[], frozenset[str]]) -> None:
+        self.walk, self.parents, self.bound = walk, parents, bound
 
     def construction(self, call: ast.Call, scope: Any, path: str) -> None:
         """`C(...)` of a class of CALLED_CLASSES: silent in the rules that read it, or opens."""
@@ -500,8 +507,11 @@ class _Constructions:
     def never_constant(self, expr: ast.expr, scope: Any) -> bool:
         """A name or member the model's value of is never a constant nor a kind: a name bound only as a loop or
         `except` target or a parameter (typed, if at all, as an instance), a member of an import, or a member of
-        a loop or `except` target of a function (the model reads `x.attr` bindings of module-level names only)."""
+        a loop or `except` target of a function (the model reads `x.attr` bindings of module-level names only), or
+        a member of any value by a name nothing in the file binds (`_bound_anywhere`)."""
         if isinstance(expr, ast.Attribute):
+            if expr.attr not in self.bound():
+                return True
             root: ast.expr = expr
             while isinstance(root, ast.Attribute):
                 root = root.value
@@ -605,6 +615,37 @@ class _StateJson:
                     return True
                 current = current.parent
         return False
+
+
+def _bound_anywhere(nodes: list[ast.AST]) -> frozenset[str]:
+    """Every name the file may bind in any scope (a store or deletion of a name, a `def`, `class`, import, `except`
+    or pattern name, a `global`), and every attribute it stores or deletes: more than the model binds.
+
+    What it tells: the model's value of `x.attr` (python/model `_attribute_value`) is a constant or a kind only
+    through a member of a local class (its body's bindings, `self.attr` stores, its methods: `_local_member`) or
+    a dotted binding (`a.b.attr = ...`); for an `attr` none of those can be, it is an import path, an SDK method or
+    unknown, whatever `x` is."""
+    found: set[str] = set()
+    for node in nodes:
+        kind = type(node)
+        if kind is ast.Name:
+            if not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+                found.add(node.id)  # type: ignore[attr-defined]
+        elif kind is ast.Attribute:
+            if not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+                found.add(node.attr)  # type: ignore[attr-defined]
+        elif kind is ast.alias:
+            found.update(node.name.split("."))  # type: ignore[attr-defined]
+            if node.asname is not None:  # type: ignore[attr-defined]
+                found.add(node.asname)  # type: ignore[attr-defined]
+        elif kind is ast.Global or kind is ast.Nonlocal:
+            found.update(node.names)  # type: ignore[attr-defined]
+        else:
+            for field in ("name", "rest"):  # a def, class, `except` or pattern name (no parameter: a function's)
+                value = getattr(node, field, None)
+                if isinstance(value, str):
+                    found.add(value)
+    return frozenset(found)
 
 
 def _root_is(expr: ast.expr, name: str) -> bool:
