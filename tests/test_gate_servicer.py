@@ -1,7 +1,7 @@
 """The first pass on the shapes of the SDK's gRPC servicer and its tests (python/gate.py, python/gate_values.py): an
 import of `cloudevents` outside the names a rule compares, a type alias holding a value class in a subscript, a
-topic event response given a member nothing in the file binds. Each closes with what the full path gives; each
-variant a rule keys on still opens and is reported."""
+topic event response given a member nothing in the file binds, a function returning a response handed on as an
+argument. Each closes with what the full path gives; each variant a rule keys on still opens and is reported."""
 
 from __future__ import annotations
 
@@ -47,6 +47,16 @@ CLOSED = {
         b"        answer = TopicEventResponse(self.pick().status)\n        return answer\n\n"
         b"    def pick(self):\n        return Servicer()\n"
     ),
+    # a function returning a response handed on as an argument, by position or keyword: no call of it is typed
+    "a function returning a response handed on as an argument": (
+        _RESPONSES
+        + b"import unittest\n\n\nclass Servicer:\n    def register_method(self, name, cb):\n        self.cb = cb\n\n\n"
+        b"class T(unittest.TestCase):\n    def _on_invoke(self, name, cb):\n        Servicer().register_method(name, cb)\n\n"
+        b"    def test_response(self):\n        def method_cb(request: InvokeMethodRequest):\n"
+        b"            return InvokeMethodResponse(data='fake_data', content_type='text/plain')\n\n"
+        b"        self._on_invoke('m', method_cb)\n        Servicer().register_method(name='n', cb=method_cb)\n"
+        b"        self.assertEqual('text/plain', method_cb(None).content_type)\n"
+    ),
 }
 
 OPEN = {
@@ -76,6 +86,21 @@ OPEN = {
         b"import types\nfrom dapr.clients.grpc._response import TopicEventResponse\n\nconfig = types.SimpleNamespace()\n"
         b"config.value = 'nope'\n\n\ndef answer():\n    return TopicEventResponse(config.value)\n",
         "DPR403",
+    ),
+    # a function returning a response, handed on where a call of it is typed
+    "a function returning a response, stored on self and called (DPR108)": (
+        _RESPONSES + b"\n\ndef make():\n    return InvokeMethodResponse()\n\n\nclass H:\n    def __init__(self):\n"
+        b"        self.cb = make\n\n    def f(self):\n        return self.cb().no_such_member\n",
+        "DPR108",
+    ),
+    "a function returning a response, handed on and called (DPR108)": (
+        _RESPONSES + b"\n\ndef make():\n    return InvokeMethodResponse()\n\n\ndef f(register):\n    register(make)\n"
+        b"    return make().no_such_member\n",
+        "DPR108",
+    ),
+    "a function returning a response, starred into a call": (
+        _RESPONSES + b"\n\ndef make():\n    return InvokeMethodResponse()\n\n\ndef f(register):\n    register(*make)\n",
+        None,
     ),
 }
 

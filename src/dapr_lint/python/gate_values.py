@@ -361,9 +361,10 @@ class ValueTypes:
             if not any(b.kind == "def" and b.target is info for b in self.walk.lookup(expr.id, scope) or ()):
                 continue
             call = self.parents.get(id(expr))
-            if not (isinstance(call, ast.Call) and call.func is expr):
-                raise Open  # passed on, aliased: called where this pass does not look
-            self.call_read(call, scope, info, path)
+            if isinstance(call, ast.Call) and call.func is expr:
+                self.call_read(call, scope, info, path)
+            elif not _handed_as_argument(expr, call):
+                raise Open  # aliased, stored, returned: called where this pass does not look
 
     def call_read(self, call: ast.Call, scope: Any, info: Any, path: str) -> None:
         """A call of a function returning an instance of `path` (`info`: the walk's function): the instance, read
@@ -615,6 +616,17 @@ class _StateJson:
                     return True
                 current = current.parent
         return False
+
+
+def _handed_as_argument(expr: ast.expr, up: Optional[ast.AST]) -> bool:
+    """A function written as a plain argument of a call (`register(name, cb)`, `f(handler=cb)`): the model types no
+    call of it by what it returns there. Its value reaches no name (a parameter's value is its annotation's type,
+    or nothing: python/model `_binding_value`) and no call's callee; the readers of a function given as an
+    argument (handler and workflow registrations, script runners, streaming handlers, timer callbacks) read its
+    definition, whatever it returns."""
+    return (isinstance(up, ast.Call) and any(expr is a for a in up.args)) or (
+        isinstance(up, ast.keyword) and up.arg is not None
+    )
 
 
 def _bound_anywhere(nodes: list[ast.AST]) -> frozenset[str]:
