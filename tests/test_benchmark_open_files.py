@@ -18,8 +18,8 @@ def test_each_file_is_counted_where_the_first_pass_sent_it(tmp_path, capsys):
         "from dapr.clients import DaprClient\n\n\nasync def handler():\n    DaprClient().get_state('s', 'k')\n"
     )
     (tmp_path / "store.py").write_text(
-        "from dapr.clients import DaprClient\n\n\ndef read(key):\n"
-        "    with DaprClient() as client:\n        return client.get_state('statestore', key).data\n"
+        "from dapr.clients import DaprClient\n\n\ndef read(keys):\n"
+        "    with DaprClient() as client:\n        return client.get_state('statestore', keys[0]).data\n"
     )
     # no Dapr in it, but a coroutine calling into a module that may be the project's
     (tmp_path / "caller.py").write_text("from helpers import save\n\n\nasync def handle(order):\n    save(order)\n")

@@ -70,6 +70,15 @@ CLOSED = {
         b"            d.save_state(STORE, order_id, str({'id': i}))\n"
         b"            d.converse_alpha1(name='echo', inputs=[], metadata={'cacheTTL': 10})\n"
     ),
+    # a client parameter typed by its annotation, read as a receiver only; untyped parameters as arguments; a
+    # holder called by a lambda; a call on a client written before its `with` block, the def's first use
+    "client parameters": (
+        _IMPORT + b"\nSTORE = 'statestore'\n\n\ndef fetch(client: DaprClient, key: str) -> bytes:\n"
+        b"    return client.get_state(store_name=STORE, key=key).data\n\n\nclass Saver:\n"
+        b"    def save(self, client: DaprClient, key, value: str) -> None:\n        client.save_state(STORE, key, value)\n\n\n"
+        b"def poll(wait, key):\n    wait(lambda: fetch(key=key))\n\n\n"
+        b"def first(flag):\n    if flag:\n        client.save_state('s', 'k', 'v')\n    with DaprClient() as client:\n        pass\n"
+    ),
 }
 
 
@@ -90,6 +99,11 @@ def test_the_summary_entries_of_held_clients(monkeypatch):
     assert (factory["make"].blocking, factory["make"].returns, factory["pool"].returns) == (
         "DaprClient()", "dapr.clients.DaprClient", None,
     )
+    params = assert_closes_clean(CLOSED["client parameters"], monkeypatch)
+    assert (params.defs["fetch"].blocking, params.classes["Saver"]["save"].blocking) == (
+        "client.get_state(...)", "client.save_state(...)",
+    )
+    assert (params.defs["poll"].blocking, params.defs["first"].blocking) == (None, "client.save_state(...)")
     handed = assert_closes_clean(CLOSED["a client handed on by keyword"], monkeypatch).defs["register"]
     assert (handed.blocking, handed.returns) == ("DaprClient()", "dapr.clients.DaprClient")
     deep = assert_closes_clean(CLOSED["calls of a holder, a few calls deep"], monkeypatch)
@@ -131,6 +145,26 @@ OPENED = {
     "a def calling holders of two callees (summary: the first it calls)": (
         _MAIN + b"from dapr import clients\n\n\ndef other():\n    with clients.DaprClient() as c:\n        c.get_state('s', 'k')\n\n\n"
         b"def both():\n    main()\n    other()\n", "defs",
+    ),
+    "a client parameter handed on (summary: where it is used)": (
+        _IMPORT + b"\n\ndef fetch(client: DaprClient):\n    return client\n", None,
+    ),
+    "a client parameter in a coroutine (DPR101)": (
+        _IMPORT + b"\n\nasync def fetch(client: DaprClient):\n    client.get_state('s', 'k')\n", "DPR101",
+    ),
+    "a client parameter of a coroutine's helper (DPR101)": (
+        _IMPORT + b"\n\ndef fetch(client: DaprClient):\n    client.get_state('s', 'k')\n\n\n"
+        b"async def main(client: DaprClient):\n    fetch(client)\n", "DPR101",
+    ),
+    "a method's first parameter annotated as a client (the model's self)": (
+        _IMPORT + b"\n\nclass Saver:\n    def save(client: DaprClient):\n        client.save_state('s', 'k', 'v')\n", None,
+    ),
+    "a parameter annotated with a class of the module (DPR201)": (
+        _IMPORT + b"\n\nclass Order(dict):\n    pass\n\n\ndef save(client: DaprClient, order: Order):\n"
+        b"    client.save_state('s', 'k', order)\n", None,
+    ),
+    "a holder a lambda returns (summary: where it is called)": (
+        _MAKE + b"\n\nf = lambda: make()\n", None,
     ),
     "a local str (DPR201)": (
         _IMPORT + b"\n\ndef str(x):\n    return {'x': x}\n\n\ndef main():\n    with DaprClient() as d:\n"
@@ -186,10 +220,6 @@ OPENED = {
     "a client bound in a global (DPR106 silent, a module-level client)": (
         _IMPORT + b"\nclient = None\n\n\ndef make():\n    global client\n    client = DaprClient()\n    return client\n", None,
     ),
-    "a call on a client written before its with block (summary: the first use)": (
-        _IMPORT + b"\n\ndef save(flag):\n    if flag:\n        client.save_state('s', 'k', 'v')\n"
-        b"    with DaprClient() as client:\n        pass\n", "first use",
-    ),
 }
 
 
@@ -201,8 +231,6 @@ def test_held_client_shapes_a_rule_keys_on_still_open(name, monkeypatch):
         return
     if code.startswith("DPR"):
         assert code in {d.code for d in full[0]}
-    elif code == "first use":
-        assert full[1].defs["save"].blocking == "client.save_state(...)"
     elif code == "classes":
         assert any(d.blocking or d.returns for members in full[1].classes.values() for d in members.values())
     else:

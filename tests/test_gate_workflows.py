@@ -306,3 +306,15 @@ _AIO = b"from dapr.ext.workflow.aio import DaprWorkflowClient\n\n\n"
 )
 def test_an_aio_call_not_awaited_opens(source, monkeypatch):
     assert_opens_for(source, "DPR104", monkeypatch)
+
+
+def test_a_sync_client_in_a_scripts_coroutine_closes(monkeypatch):
+    """A coroutine run as the script (`asyncio.run(main())`): DPR101 reads no call in it (the dapr-agents examples
+    raising an approval event); the same coroutine on a shared loop opens (`CLIENTS_OPEN_FOR`, DPR101)."""
+    source = (
+        b"import asyncio\n\nfrom dapr.ext.workflow import DaprWorkflowClient\n\n\nasync def main():\n"
+        b"    client = DaprWorkflowClient()\n    client.raise_workflow_event(instance_id='i', event_name='go')\n"
+        b"    await asyncio.sleep(0)\n\n\nif __name__ == '__main__':\n    asyncio.run(main())\n"
+    )
+    summary = assert_closes_clean(source, monkeypatch)
+    assert [e.name for e in summary.workflows.raised] == ["go"] and summary.defs["main"].blocking is None

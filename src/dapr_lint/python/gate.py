@@ -889,7 +889,7 @@ class _Gate(_WalkFacts):
             if workflow is not None:
                 if workflow.blocking and (facts.blocking or facts.calls_at):
                     raise _Open
-                facts.blocking.update(workflow.blocking)
+                facts.blocking.update((key, (callee, "()")) for key, callee in workflow.blocking.items())  # constructions
                 summary = _with_workflow_clients(self, summary, workflow)
             summary = _with_clients(self, summary, facts)
         if deferred:
@@ -1633,8 +1633,8 @@ def _actors(check: Any, *args: Any) -> Any:
     """A question of python/gate_actors.py, its `Opens` made the gate's `_Open`."""
     try:
         return check(*args)
-    except gate_actors.Opens:
-        raise _Open from None
+    except gate_actors.Opens as stop:
+        raise _Open from stop  # (benchmarks/ceiling.py names where the cause stopped)
 
 
 def _workflows(check: Any, *args: Any) -> Any:
@@ -1818,7 +1818,8 @@ def _last_name(expr: ast.expr) -> Optional[str]:
 def _with_clients(walk: _WalkFacts, summary: ModuleSummary, clients: ClientFacts) -> ModuleSummary:
     """The summary with what the module's Dapr clients give it (python/gate_clients.py): its component uses, at
     the spans of their calls, the blocking entry of each def or method holding a sync client
-    (python/summary_blocking.py `_use_snippet`: the constructor's callee as written, and "()"), and the client
+    (python/summary_blocking.py `_use_snippet`: the callee of its first use as written, and "()" for a
+    constructor, "(...)" for a method), and the client
     class each def building one to hand on returns."""
     lines = walk.text()[0]
     defs = dict(summary.defs)
@@ -1829,13 +1830,13 @@ def _with_clients(walk: _WalkFacts, summary: ModuleSummary, clients: ClientFacts
         held = defs if klass is None else classes[klass]
         held[name] = replace(held[name], **changes)
 
-    for key, callee in clients.blocking.items():
+    for key, (callee, suffix) in clients.blocking.items():
         if callee.end_lineno != callee.lineno or callee.end_col_offset is None:
             raise _Open
         text = lines[callee.lineno - 1].encode("utf-8")[callee.col_offset : callee.end_col_offset].decode("utf-8", "strict")
         if text != ast.unparse(callee):
             raise _Open  # spaces, comments or parentheses inside the callee: LibCST's code for it keeps them
-        entry(key, blocking=text + "()")
+        entry(key, blocking=text + suffix)
     for key, returns in clients.returns.items():
         entry(key, returns=returns)
     components = tuple(

@@ -76,13 +76,13 @@ class ClientFacts:
 
     def __init__(self) -> None:
         self.components: list[tuple[ast.Call, dict]] = []
-        self.blocking: dict[Key, ast.expr] = {}
+        self.blocking: dict[Key, tuple[ast.expr, str]] = {}  # the callee of each def's use, and "()" or "(...)"
         # the sync client class each def building a client to hand on returns (None: not every time)
         self.returns: dict[Key, Optional[str]] = {}
         # each call's result (the call, or its `await`) by id: the SDK class the model types it as
         self.results: dict[int, str] = {}
-        # the position of the first call on a client in each def, by the def's id
-        self.calls_at: dict[int, tuple[int, int]] = {}
+        # the first call on a client in each def, by the def's id: its position, its callee
+        self.calls_at: dict[int, tuple[tuple[int, int], ast.expr]] = {}
 
 
 def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_Scope"]]) -> ClientFacts:
@@ -95,7 +95,8 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
     handed: set[int] = set()  # ids of the bindings of names a client built to hand on is bound to
     reads: dict[int, ast.expr] = {}  # each read of such a name, by id: the construction it holds
     returned: dict[int, tuple[ast.FunctionDef, dict[int, str]]] = {}  # id of a def: it, its clients built to hand on
-    first: dict[Key, tuple[tuple[int, int], ast.expr, ast.AST]] = {}  # each def's first construction
+    first: dict[Key, tuple[tuple[int, int], ast.expr, str]] = {}  # each def's first use: its callee, its suffix
+    keys: dict[int, Key] = {}  # each def holding a sync client, by id: its key
     for expr, scope in uses:
         path = walk.value(expr, scope)[1]  # (the name benchmarks/ceiling.py reports where the walk stops)
         kind = known.CLIENTS[path]
@@ -107,7 +108,13 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
         if not (isinstance(call, ast.Call) and call.func is expr):
             if types_nothing(walk, expr, scope, parents):
                 continue
-            raise Open  # named, not constructed (an annotation, an alias, an argument)
+            param = _annotated_param(walk, expr, kind, parents, tree)
+            if param is None:
+                raise Open  # named, not constructed (an alias, an argument, another annotation)
+            binding, function, key = param
+            with_names[id(binding)] = (kind, function)
+            keys[id(function)] = key
+            continue
         _check_constructor(walk, call, scope, kind, sdk)
         function = _owner(call, parents)
         key = definition(walk, function, parents, tree)
@@ -132,10 +139,9 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
             if function.decorator_list or is_generator(function):
                 raise Open  # a cached factory, a generator, a property: the model's blocking entry differs
             at = (call.lineno, call.col_offset)
+            keys[id(function)] = key
             if key not in first or at < first[key][0]:
-                first[key] = (at, expr, function)
-    returning = {definition(walk, function, parents, tree) for function, _built in returned.values()}
-    facts.blocking = propagated(walk, tree, parents, {key: callee for key, (_at, callee, _f) in first.items()}, returning)  # type: ignore[arg-type]
+                first[key] = (at, expr, "()")
     for expr, scope in walk.chains:
         root = expr
         while type(root) is ast.Attribute:
@@ -158,9 +164,13 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
         _read_call(walk, facts, expr, root, scope, kind, function, parents, sdk)
     if len({id(value) for value in reads.values()}) != len(handed):
         raise Open  # a name bound to a client and never read: DPR106
-    for _at, _callee, function in first.values():
-        if facts.calls_at.get(id(function), _at) < _at:
-            raise Open  # a call on a client written before the def's first construction: the model's first use
+    for function_id, (at, callee) in facts.calls_at.items():
+        key = keys.get(function_id)  # (a sync client's def: the first of its constructions and calls is its use)
+        if key is not None and (key not in first or at < first[key][0]):
+            first[key] = (at, callee, "(...)")
+    returning = {definition(walk, function, parents, tree) for function, _built in returned.values()}
+    held = {key: (callee, suffix) for key, (_at, callee, suffix) in first.items()}
+    facts.blocking = propagated(walk, tree, parents, held, returning)  # type: ignore[arg-type]
     for function, built in returned.values():
         facts.returns[definition(walk, function, parents, tree)] = returned_client(function, built, reads)  # type: ignore[index]
     if facts.results:
@@ -169,6 +179,32 @@ def read_clients(walk: "_Gate", tree: ast.Module, uses: list[tuple[ast.expr, "_S
         ValueTypes(walk, tree, walk.sdk, results=lambda expr, _scope: results.get(id(expr))).check([], walk.chains)
     facts.components.sort(key=lambda entry: (entry[0].lineno, entry[0].col_offset))
     return facts
+
+
+def _annotated_param(
+    walk: "_Gate", expr: ast.expr, kind: known.ClientKind, parents: dict, tree: ast.Module,
+) -> Optional[tuple[Any, ast.FunctionDef, Key]]:
+    """A parameter the model types as a sync client by its annotation (`client: DaprClient`, the class alone),
+    of a plain def the summary keys (gate_held.py `definition`; not the first parameter of a method, the model's
+    `self`), undecorated and no generator, bound nowhere else in it: its binding (its reads are then read as a
+    `with` name's), the def and its key. None for any other annotation."""
+    arg = parents.get(id(expr))
+    function = parents.get(id(parents.get(id(arg))))
+    if kind.is_async or not (isinstance(arg, ast.arg) and arg.annotation is expr and isinstance(function, ast.FunctionDef)):
+        return None
+    args = function.args
+    if not any(arg is a for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)):
+        return None  # `*clients: DaprClient`
+    key = definition(walk, function, parents, tree)
+    if key is None or function.decorator_list or is_generator(function):
+        return None
+    if key[0] is not None and arg is (*args.posonlyargs, *args.args, None)[0]:
+        return None
+    info = next(f for f in walk.functions if f.node is function)
+    bindings = info.inner.bindings.get(arg.arg, []) if info.inner is not None else []
+    if len(bindings) != 1 or bindings[0].kind != "param":
+        return None
+    return bindings[0], function, key
 
 
 def _held_for_both(walk: "_Gate", tree: ast.Module, expr: ast.expr, parents: dict) -> bool:
@@ -304,7 +340,8 @@ def _read_call(
     if method not in _METHODS | _MORE_METHODS | _OPAQUE_METHODS or _owner(call, parents) is not function:
         raise Open
     at = (call.lineno, call.col_offset)
-    facts.calls_at[id(function)] = min(facts.calls_at.get(id(function), at), at)
+    if id(function) not in facts.calls_at or at < facts.calls_at[id(function)][0]:
+        facts.calls_at[id(function)] = (at, call.func)
     entered = method in _MORE_METHODS and _check_more(walk, method, call, scope, kind, parents, sdk)
     _check_tries(walk, call, function, scope, parents)
     members = MEMBERS.get(kind.path, {})
@@ -511,7 +548,8 @@ def _is_str(expr: Optional[ast.expr]) -> bool:
 def _string(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> Optional[str]:
     """The text of an argument the model reads as a string (a literal, or a name bound to one); None for one
     whose text the model does not know and which no payload rule reports: an f-string (`Kind("str")`), a name
-    bound once to a bytes literal, what a function of (maybe) the project returns (python/model `_call_value`:
+    bound once to a bytes literal, a parameter the model types as nothing (`_untyped_param`), what a function of
+    (maybe) the project returns (python/model `_call_value`:
     UNKNOWN) or the builtin `str(...)` makes (`Kind("str")`: model/payloads.py `produced_kind`), directly or
     through a name bound once to it. Opens on anything else."""
     if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
@@ -523,6 +561,8 @@ def _string(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> Optional[str
         if value[0] == "str":
             return value[1]
         bindings = walk.lookup(expr.id, scope) or []
+        if len(bindings) == 1 and bindings[0].kind == "param" and _untyped_param(walk, expr.id, bindings[0]):
+            return None
         if len(bindings) != 1 or bindings[0].kind != "assign" or bindings[0].annotation is not None:
             raise Open
         expr, scope = bindings[0].value, bindings[0].scope
@@ -535,6 +575,20 @@ def _string(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope") -> Optional[str
         if path is not None and maybe_project(path):
             return None
     raise Open
+
+
+def _untyped_param(walk: "_WalkFacts", name: str, binding: Any) -> bool:
+    """A parameter the model types as nothing (python/model `_binding_value`: UNKNOWN): no annotation, or a name
+    bound nowhere (a builtin such as `str`, which `type_from_annotation` does not instantiate); not the first
+    parameter of a method (the model's `self` or `cls`, an instance of the class)."""
+    annotation = binding.annotation
+    if annotation is not None and not (isinstance(annotation, ast.Name) and walk.lookup(annotation.id, binding.scope) is None):
+        return False
+    owner = next((f for f in walk.functions if f.inner is binding.scope), None)
+    if owner is not None and owner.klass is not None and isinstance(owner.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        positional = [*owner.node.args.posonlyargs, *owner.node.args.args]
+        return not positional or positional[0].arg != name
+    return True
 
 
 def _summary_string(walk: "_WalkFacts", expr: Optional[ast.expr], scope: "_Scope") -> StrValue:

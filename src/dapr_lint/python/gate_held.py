@@ -146,13 +146,14 @@ def calls_own_method(call: ast.Call, function: "_Function") -> bool:
 
 
 def propagated(
-    walk: "_WalkFacts", tree: ast.Module, parents: dict, held: dict[Key, ast.expr], returning: set[Key]
-) -> dict[Key, ast.expr]:
+    walk: "_WalkFacts", tree: ast.Module, parents: dict, held: dict[Key, tuple[ast.expr, str]], returning: set[Key]
+) -> dict[Key, tuple[ast.expr, str]]:
     """python/summary_blocking.py `_blocking` across calls: `held` (each def or method holding a sync client, by
     the callee of its first use) and the entries of the defs and methods that call one, directly or a few calls
     deep, by the same callee. Every read of the name of such a def must be a call the model resolves to it
     (`_resolve`), a statement of its own (no offloading, no order of evaluation to mirror), in the plain,
-    non-generator body of a def the summary keys (`definition`); or a call at module level (no def's entry). A def in `returning` hands a client on: any read opens (what it returns is typed where
+    non-generator body of a def the summary keys (`definition`); or a call at module level or as the body of a
+    lambda (no entry: neither is a def the summary keys, nor a coroutine). A def in `returning` hands a client on: any read opens (what it returns is typed where
     it is called). Opens on a coroutine calling one (DPR101), a cycle, more than 3 calls deep (the model stops at
     4 and keeps what it found first), and a def whose calls reach different callees (which one the model meets
     first is its order of calls)."""
@@ -176,7 +177,12 @@ def propagated(
                 continue  # called at module level: no def's entry (`g = main` would let a def call it through g)
             call = parents.get(id(expr))
             caller = owners.get(id(scope))
-            if key in returning or not isinstance(call, ast.Call) or call.func is not expr or caller is None:
+            if key in returning or not isinstance(call, ast.Call) or call.func is not expr:
+                raise Open
+            up = parents.get(id(call))
+            if isinstance(up, ast.Lambda) and up.body is call:
+                continue  # what a lambda calls: a lambda has no entry, and is never a coroutine (DPR101)
+            if caller is None:
                 raise Open
             statement = parents.get(id(call))
             if not isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign, ast.Return)) or statement.value is not call:
@@ -203,7 +209,7 @@ def propagated(
         snippets = set()
         for callee in callees[key]:
             settle(callee, (*path, key))
-            snippets.add(ast.unparse(found[callee]))
+            snippets.add((ast.unparse(found[callee][0]), found[callee][1]))
             depth[key] = max(depth.get(key, 0), depth[callee] + 1)
         if len(snippets) != 1 or depth[key] > 3:
             raise Open

@@ -32,7 +32,8 @@
   method by name), its `raise_workflow_event` calls the raised events. A def with a decorator this pass cannot
   name, or a cache's, opens (`blocking_use` reads `is_cached`). The aio client likewise, built anywhere with its
   value dropped, or bound in a coroutine where each call on it is awaited (DPR104): no blocking entry, and its
-  calls block nothing (DPR101 reads the sync clients).
+  calls block nothing (DPR101 reads the sync clients). A sync client bound in a coroutine run as the script
+  (`asyncio.run(main())`, python/gate.py `on_loop`) likewise: DPR101 reads no call in a script entry.
 """
 
 from __future__ import annotations
@@ -120,7 +121,7 @@ class ClientUses:
         self.blocking: dict[Key, ast.expr] = {}
         self.targets: list[tuple[ast.Call, str, StrValue, Optional[str], bool, ast.expr]] = []
         self.raised: list[tuple[ast.Call, StrValue, bool]] = []
-        self.calls: list[tuple[ast.Call, bool]] = []  # every call on a client bound to a name, whether aio
+        self.calls: list[tuple[ast.Call, bool]] = []  # every call on a client bound to a name, whether it blocks nothing
 
 
 def read_clients(walk: "_WalkFacts", tree: ast.Module, uses: list[tuple[ast.expr, "_Scope"]], sdk: Optional[SdkPin] = None) -> ClientUses:
@@ -128,7 +129,8 @@ def read_clients(walk: "_WalkFacts", tree: ast.Module, uses: list[tuple[ast.expr
     parents = walk.index(tree)[1]
     pin = sdk or unpinned()  # the model's default (ModuleModel.build)
     typed: list["_Binding"] = []  # the parameters annotated as a client
-    held: dict[int, tuple[known.ClientKind, Optional[ast.AST]]] = {}  # id of a name's binding: the client, its def
+    # id of a name's binding: the client, its def, whether its calls follow the def's blocking entry
+    held: dict[int, tuple[known.ClientKind, Optional[ast.AST], bool]] = {}
     first: dict[Key, tuple[tuple[int, int], ast.expr]] = {}
     facts = ClientUses()
     for expr, scope in uses:
@@ -143,17 +145,18 @@ def read_clients(walk: "_WalkFacts", tree: ast.Module, uses: list[tuple[ast.expr
         for keyword in up.keywords:
             _check_keyword(kind.path, "__init__", keyword.arg or "**", pin)  # DPR108
         function = _owner(up, parents)
+        entry = isinstance(function, ast.AsyncFunctionDef) and _script_entry(walk, function)
         if not _stored_fallback(up, parents):
             binding = _held_by(walk, up, scope, parents)
             if kind.is_async and binding is not None and not isinstance(function, ast.AsyncFunctionDef):
                 raise Open  # an aio client's calls outside a coroutine (DPR104)
-            if not kind.is_async and not isinstance(function, ast.FunctionDef):
-                raise Open  # a sync client in a coroutine (DPR101) or at module level
+            if not kind.is_async and not isinstance(function, ast.FunctionDef) and not entry:
+                raise Open  # a sync client's calls on the event loop (DPR101), or at module level
             if binding is not None:
-                held[id(binding)] = (kind, function)
+                held[id(binding)] = (kind, function, not kind.is_async and not entry)
         key = definition(walk, function, parents, tree)
-        if key is None or kind.is_async:
-            continue  # module-level code, an aio client: no blocking entry
+        if key is None or kind.is_async or entry:
+            continue  # module-level code, an aio client, a coroutine (`blocking_use`): no blocking entry
         if not isinstance(function, ast.FunctionDef) or _may_cache(walk, function) or _is_generator(function):
             raise Open  # a cached factory or a generator (`blocking_use`)
         at = (up.lineno, up.col_offset)
@@ -174,7 +177,7 @@ def read_clients(walk: "_WalkFacts", tree: ast.Module, uses: list[tuple[ast.expr
         if found:
             if len(found) != len(bindings) or len(bindings) != 1 or bindings[0].scope is not scope:
                 raise Open  # bound otherwise too, read in a nested scope
-            _read_call(walk, facts, expr, root, scope, found[0][0], found[0][1], parents, pin)
+            _read_call(walk, facts, expr, root, scope, found[0], parents, pin)
     for key, (_at, callee) in first.items():
         _check_not_called(walk, key[1])
         facts.blocking[key] = callee
@@ -201,6 +204,13 @@ def _may_cache(walk: "_WalkFacts", function: ast.FunctionDef) -> bool:
         if path is None or path in _CACHES:
             return True
     return False
+
+
+def _script_entry(walk: "_WalkFacts", function: ast.AsyncFunctionDef) -> bool:
+    """A coroutine function the walk finds run as a script (`asyncio.run(main())`: python/gate.py `on_loop`, which
+    finds fewer than the model's `is_script_entry`): DPR101 reads no call in it, and it has no blocking entry."""
+    on_loop = walk.on_loop()  # type: ignore[attr-defined]
+    return not any(info.node is function for info in on_loop)
 
 
 def _check_first(call: ast.Call, first: Optional[dict], parents: dict, tree: ast.Module, walk: "_WalkFacts") -> None:
@@ -235,12 +245,13 @@ def _held_by(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", parents: dict)
 
 
 def _read_call(
-    walk: "_WalkFacts", facts: ClientUses, expr: ast.expr, root: ast.Name, scope: "_Scope", kind: known.ClientKind,
-    function: Optional[ast.AST], parents: dict, sdk: SdkPin,
+    walk: "_WalkFacts", facts: ClientUses, expr: ast.expr, root: ast.Name, scope: "_Scope",
+    client: tuple[known.ClientKind, Optional[ast.AST], bool], parents: dict, sdk: SdkPin,
 ) -> None:
     """A read of a sync client's name: the receiver of a call of one of its methods the pin has, keywords it has
     (DPR108), not awaited (DPR103), in no `try` DPR302 or DPR303 may report, `reuse_id_policy` given a value
     only where a test expects the warning (DPR109); what it starts or raises (the workflow facts)."""
+    kind, function, blocks = client
     call = parents.get(id(expr))
     if not (type(expr) is ast.Attribute and expr.value is root and isinstance(call, ast.Call) and call.func is expr):
         raise Open  # the client handed on, or a member read without a call
@@ -255,7 +266,7 @@ def _read_call(
             if method == "schedule_new_workflow" and not _warning_expected(walk, call, scope, parents):
                 raise Open  # DPR109: deprecated, it warns
     _check_tries(walk, call, function, scope, parents)
-    facts.calls.append((call, kind.is_async))
+    facts.calls.append((call, not blocks))
     remote = any(k.arg == "app_id" and not (isinstance(k.value, ast.Constant) and k.value.value is None) for k in call.keywords)
     if method == "schedule_new_workflow":
         target = _argument(call, 0, "workflow")
