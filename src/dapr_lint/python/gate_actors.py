@@ -40,7 +40,10 @@ from dapr_lint.python.model.actors import (
     PROXY_MEMBERS,
     RUNTIME_REGISTER,
     STATE_MANAGER_COROUTINES,
+    SYNC_HOSTS,
 )
+from dapr_lint.python.sdk_table import MEMBERS
+from dapr_lint.python import known
 from dapr_lint.python.hierarchy import breadth_first
 from dapr_lint.python.sdk_releases import parse_version
 from dapr_lint.summaries import ActorProxyCallFact, ActorRegistrationFact, Span
@@ -53,6 +56,24 @@ _MOCK = "dapr.actor.runtime.mock_actor"
 # by their constructor is none it knows), so they pass where gate._check_shape lets an actor class pass.
 PROXY_CLASSES = frozenset(path.rsplit(".", 1)[0] for path in PROXY_CREATE)
 _GRPC_HOSTS = frozenset(path for path in ASYNC_HOSTS if path.startswith("dapr.actor."))
+# Their members (`ActorGrpcHost._resolve_app_port`): the model compares none (it reads a host's `register_actor`
+# by the attribute's name on a receiver, `ActorWalk._registration`).
+_GRPC_HOST_MEMBERS = tuple(f"{path}." for path in _GRPC_HOSTS)
+# The hosts the model may hold as a value (an `Instance` of a path: python/model `_instantiate` makes one only of
+# a class of known.CLIENTS, FRAMEWORK_CLASSES or MEMBERS; no SDK member returns one, tests/test_gate_actors.py):
+# LibCST's path of such a value ends with a name written in the file, the last part of the class's path or of an
+# alias known.canonical reads as it. A file writing none of these holds no host but one built by name
+# (`_built_as`), whatever the receiver of its `register_actor` calls.
+_HELD_HOSTS = tuple(
+    sorted(
+        {
+            path.rsplit(".", 1)[1].encode("ascii")
+            for path in {*ASYNC_HOSTS, *SYNC_HOSTS, *(alias for alias, to in known.CANONICAL.items() if to in ASYNC_HOSTS | SYNC_HOSTS)}
+            if known.canonical(path) in known.CLIENTS or known.canonical(path) in known.FRAMEWORK_CLASSES
+            or known.canonical(path) in MEMBERS
+        }
+    )
+)
 # `ActorRuntime.<member>`: the model reads only `register_actor` of it (RUNTIME_REGISTER), a call `run` reads itself.
 _RUNTIMES = tuple(f"{path.rsplit('.', 1)[0]}." for path in RUNTIME_REGISTER)
 
@@ -65,7 +86,7 @@ def shaped(path: str) -> bool:
     """A name of the family the walk reads where it is written (`check_use`)."""
     return (
         path in ACTORMETHOD or path in PROXY_CREATE or path == _MOCK or path.startswith(_MOCK + ".")
-        or path in _GRPC_HOSTS or path.startswith(_RUNTIMES)
+        or path in _GRPC_HOSTS or path.startswith(_RUNTIMES) or path.startswith(_GRPC_HOST_MEMBERS)
     )
 
 
@@ -88,6 +109,8 @@ def check_use(expr: ast.expr, path: str, parents: dict[int, ast.AST]) -> None:
     `ActorRuntime.register_actor` or `ActorGrpcHost` is called; any other member of `ActorRuntime` passes."""
     if path == _MOCK or path.startswith(_MOCK + ".") or (path.startswith(_RUNTIMES) and path not in RUNTIME_REGISTER):
         return  # read only by `imports_module` (DPR802's silence); a runtime member the model never compares
+    if path.startswith(_GRPC_HOST_MEMBERS):
+        return  # a host class's member: compared by nothing
     up = parents.get(id(expr))
     if path in PROXY_CREATE or path in RUNTIME_REGISTER or path in _GRPC_HOSTS:
         if isinstance(up, ast.Call) and up.func is expr:
@@ -214,6 +237,8 @@ class ActorWalk:
         if walk.path_of(func, scope) not in RUNTIME_REGISTER and not self._built_as(func.value, scope):
             if func.value.__class__ is ast.Name and walk.lookup(func.value.id, scope) is None:  # type: ignore[attr-defined]
                 return  # an unbound name: no value the model knows (no registration)
+            if not any(word in walk.data for word in _HELD_HOSTS):
+                return  # no host the model may hold (`self.host = ActorGrpcHost(...)` is none it knows)
             raise Opens  # a receiver the model may know (a DaprActor, an attribute holding a host)
         if not (isinstance(up, ast.Await) or (isinstance(up, ast.Call) and any(a is call for a in up.args))):
             if not (isinstance(up, ast.keyword) and isinstance(self.parents.get(id(up)), ast.Call)):
@@ -222,10 +247,13 @@ class ActorWalk:
         if not isinstance(actor, (ast.Name, ast.Attribute)):
             raise Opens
         value = walk.value(actor, scope)
+        registered: Optional[str]
         if value[0] == "ref":
             registered = f"import:{value[1]}"
         elif value[0] == "local" and isinstance(actor, ast.Name):
             registered = f"local:{self._registered_class(actor, scope)}"
+        elif isinstance(actor, ast.Name) and self._helper_never_called(actor, scope):
+            registered = None
         else:
             raise Opens
         serializer = any(k.arg == "message_serializer" for k in call.keywords) or (
@@ -233,10 +261,41 @@ class ActorWalk:
         )
         self.registrations.append((call, registered, serializer))
 
+    def _helper_never_called(self, actor: ast.Name, scope: "_Scope") -> bool:
+        """model/actors.py `_registered_refs` of an actor given as a parameter of the function the registration is
+        written in (`await ActorRuntime.register_actor(actor, ...)` in a host's own `register_actor`): one class
+        `None` when no call of that function is found. True only where the model finds none for sure: the name a
+        parameter bound once, of a function neither nested nor a lambda, written directly in its body, and that
+        function's name never written in the module but as its `def` and as a member of an import (`ActorRuntime.
+        register_actor`: the model follows no import into this module). A call through an alias, through `self`
+        or the class opens."""
+        walk = self.walk
+        bindings = walk.lookup(actor.id, scope) or []
+        if len(bindings) != 1 or bindings[0].kind != "param" or bindings[0].scope is not scope:
+            return False
+        helper = next((info for info in walk.functions if info.inner is scope), None)
+        if helper is None or helper.nested or "<locals>" in helper.qualname or not isinstance(
+            helper.node, (ast.FunctionDef, ast.AsyncFunctionDef)
+        ):
+            return False
+        if helper.klass is not None and "." in helper.klass.qualname:
+            return False  # a method of a nested class: the model's `is_module_level_or_method` not mirrored here
+        name = helper.name
+        for chain, where in walk.chains:  # every name and attribute chain the walk met, outermost first
+            link = chain
+            while type(link) is ast.Attribute:
+                if link.attr == name and walk.value(link.value, where)[0] != "ref":
+                    return False
+                link = link.value
+            if type(link) is ast.Name and link.id == name:
+                return False
+        return True
+
     def _registered_class(self, actor: ast.Name, scope: "_Scope") -> str:
         """A module-level actor class registered here: opens unless DPR804 (a dispatch interface of this module
         in its hierarchy) and DPR810 (no class here that may be a dataclass or a pydantic model: every class
-        undecorated, without keywords, of SDK actor bases and local ones only) are silent."""
+        undecorated, without keywords, of SDK actor bases, local ones and imported classes other than pydantic's
+        models only: model/payloads.py `is_pydantic_model`) are silent."""
         bindings = self.walk.lookup(actor.id, scope) or []
         if len(bindings) != 1 or bindings[0].kind != "class" or "." in bindings[0].target.qualname:
             raise Opens
@@ -245,7 +304,7 @@ class ActorWalk:
             raise Opens  # DPR804 (or a class the runtime rejects)
         for other in self.walk.classes:
             if other.node.decorator_list or other.node.keywords or any(
-                not (kind.startswith(("sdk:", "local:"))) for kind, _l in self.bases(other)
+                not (kind.startswith(("sdk:", "local:")) or _imported_class(kind)) for kind, _l in self.bases(other)
             ):
                 raise Opens  # DPR810 may find a payload class
         return str(klass.qualname)
@@ -464,6 +523,12 @@ class ActorWalk:
         if len({key for key, _fact in found}) != len(found):
             raise Opens
         return tuple(fact for _key, fact in found)
+
+
+def _imported_class(kind: str) -> bool:
+    """A base `gate._base_kind` reads as an import path the model knows as none of pydantic's models (those of
+    its libraries are "other": pydantic's own among them)."""
+    return kind.startswith("import:") and kind[len("import:"):] not in known.PYDANTIC_MODELS
 
 
 def _position(call: ast.Call) -> tuple[int, int]:

@@ -83,6 +83,7 @@ class ValueTypes:
         self.parents: dict[int, ast.AST] = walk.index(tree)[1]
         self.typed: dict[int, Optional[str]] = {}  # binding id -> its class (None: not an instance of one)
         self.returning: set[int] = set()  # the functions whose calls are read as instances (`returned`)
+        self.bound_names: Optional[frozenset[str]] = None
 
     # -- typing (the API) ----------------------------------------------------------------------------
 
@@ -186,6 +187,12 @@ class ValueTypes:
         found = self.class_of(annotation, scope)
         return [found] if found is not None else []
 
+    def bound(self) -> frozenset[str]:
+        """Every identifier the file binds anywhere (`_bound_anywhere`), made once."""
+        if self.bound_names is None:
+            self.bound_names = _bound_anywhere(self.walk.index(self.tree)[0])
+        return self.bound_names
+
     # -- the check ------------------------------------------------------------------------------------
 
     def check(self, named: list[tuple[ast.expr, Any]], chains: list[tuple[ast.expr, Any]]) -> None:
@@ -259,13 +266,21 @@ class ValueTypes:
             # a local subclass: the model types its instances as the local class (DPR108 reads SDK classes
             # only) and follows only local bases; the actor facts' `_base_kind` names it as an import
             return
+        subscripted = False
         while isinstance(up, (ast.Tuple, ast.List, ast.Subscript, ast.BinOp)):  # (`Callable[[V], None]`)
+            subscripted = subscripted or isinstance(up, ast.Subscript)
             node, up = up, self.parents.get(id(up))
         if (
             (isinstance(up, ast.arg) and up.annotation is node)
             or (isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef)) and up.returns is node)
             or (isinstance(up, ast.AnnAssign) and up.annotation is node)
         ):
+            return
+        if subscripted:
+            # inside a subscript anywhere else (a type alias `X = Callable[..., Union[str, V]]`, `cast(Optional[V],
+            # x)`): the model's value of a subscript is unknown and reads only annotations through typing's
+            # wrappers (`type_from_annotation`: a name bound to one types nothing), a tuple or list holding one is
+            # a literal kind whose items nothing reads, and an unpacking binds each target to nothing
             return
         raise Open  # an alias, an argument, a default: a value the model may pass on
 
@@ -277,7 +292,7 @@ class ValueTypes:
         if up is None:
             return  # a name in a string annotation: the model types nothing by these classes
         if isinstance(up, ast.Call) and up.func is expr:
-            _Constructions(self.walk, self.parents).construction(up, scope, path)
+            _Constructions(self.walk, self.parents, self.bound).construction(up, scope, path)
             return
         if isinstance(up, ast.Attribute) and up.value is expr:
             return  # a member: its own chain (DPR109's `wait_until_ready` opens there)
@@ -346,9 +361,10 @@ class ValueTypes:
             if not any(b.kind == "def" and b.target is info for b in self.walk.lookup(expr.id, scope) or ()):
                 continue
             call = self.parents.get(id(expr))
-            if not (isinstance(call, ast.Call) and call.func is expr):
-                raise Open  # passed on, aliased: called where this pass does not look
-            self.call_read(call, scope, info, path)
+            if isinstance(call, ast.Call) and call.func is expr:
+                self.call_read(call, scope, info, path)
+            elif not _handed_as_argument(expr, call):
+                raise Open  # aliased, stored, returned: called where this pass does not look
 
     def call_read(self, call: ast.Call, scope: Any, info: Any, path: str) -> None:
         """A call of a function returning an instance of `path` (`info`: the walk's function): the instance, read
@@ -425,8 +441,8 @@ class ValueTypes:
 class _Constructions:
     """What the rules read of a construction of a class of CALLED_CLASSES (`ValueTypes.called_at`)."""
 
-    def __init__(self, walk: Any, parents: dict[int, ast.AST]) -> None:
-        self.walk, self.parents = walk, parents
+    def __init__(self, walk: Any, parents: dict[int, ast.AST], bound: Callable[[], frozenset[str]]) -> None:
+        self.walk, self.parents, self.bound = walk, parents, bound
 
     def construction(self, call: ast.Call, scope: Any, path: str) -> None:
         """`C(...)` of a class of CALLED_CLASSES: silent in the rules that read it, or opens."""
@@ -492,8 +508,11 @@ class _Constructions:
     def never_constant(self, expr: ast.expr, scope: Any) -> bool:
         """A name or member the model's value of is never a constant nor a kind: a name bound only as a loop or
         `except` target or a parameter (typed, if at all, as an instance), a member of an import, or a member of
-        a loop or `except` target of a function (the model reads `x.attr` bindings of module-level names only)."""
+        a loop or `except` target of a function (the model reads `x.attr` bindings of module-level names only), or
+        a member of any value by a name nothing in the file binds (`_bound_anywhere`)."""
         if isinstance(expr, ast.Attribute):
+            if expr.attr not in self.bound():
+                return True
             root: ast.expr = expr
             while isinstance(root, ast.Attribute):
                 root = root.value
@@ -597,6 +616,48 @@ class _StateJson:
                     return True
                 current = current.parent
         return False
+
+
+def _handed_as_argument(expr: ast.expr, up: Optional[ast.AST]) -> bool:
+    """A function written as a plain argument of a call (`register(name, cb)`, `f(handler=cb)`): the model types no
+    call of it by what it returns there. Its value reaches no name (a parameter's value is its annotation's type,
+    or nothing: python/model `_binding_value`) and no call's callee; the readers of a function given as an
+    argument (handler and workflow registrations, script runners, streaming handlers, timer callbacks) read its
+    definition, whatever it returns."""
+    return (isinstance(up, ast.Call) and any(expr is a for a in up.args)) or (
+        isinstance(up, ast.keyword) and up.arg is not None
+    )
+
+
+def _bound_anywhere(nodes: list[ast.AST]) -> frozenset[str]:
+    """Every name the file may bind in any scope (a store or deletion of a name, a `def`, `class`, import, `except`
+    or pattern name, a `global`), and every attribute it stores or deletes: more than the model binds.
+
+    What it tells: the model's value of `x.attr` (python/model `_attribute_value`) is a constant or a kind only
+    through a member of a local class (its body's bindings, `self.attr` stores, its methods: `_local_member`) or
+    a dotted binding (`a.b.attr = ...`); for an `attr` none of those can be, it is an import path, an SDK method or
+    unknown, whatever `x` is."""
+    found: set[str] = set()
+    for node in nodes:
+        kind = type(node)
+        if kind is ast.Name:
+            if not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+                found.add(node.id)  # type: ignore[attr-defined]
+        elif kind is ast.Attribute:
+            if not isinstance(node.ctx, ast.Load):  # type: ignore[attr-defined]
+                found.add(node.attr)  # type: ignore[attr-defined]
+        elif kind is ast.alias:
+            found.update(node.name.split("."))  # type: ignore[attr-defined]
+            if node.asname is not None:  # type: ignore[attr-defined]
+                found.add(node.asname)  # type: ignore[attr-defined]
+        elif kind is ast.Global or kind is ast.Nonlocal:
+            found.update(node.names)  # type: ignore[attr-defined]
+        else:
+            for field in ("name", "rest"):  # a def, class, `except` or pattern name (no parameter: a function's)
+                value = getattr(node, field, None)
+                if isinstance(value, str):
+                    found.add(value)
+    return frozenset(found)
 
 
 def _root_is(expr: ast.expr, name: str) -> bool:
