@@ -91,3 +91,5 @@ def test_dpr403_topic_event_response_rejects_unknown_statuses():
     assert TopicEventResponse("RETRY").status.name == "retry"
     namespace = _run("DPR403_topic_event_response.py")  # defining the handlers does not raise
     assert namespace["on_order"] is None
+    # the protobuf message takes the enum's number: 0 is SUCCESS, and no finding is made of it
+    assert namespace["on_raw"](None).status == 0

@@ -98,6 +98,8 @@ def _topic_event_responses(model: ModuleModel, report: Reporter) -> Iterator[Fin
         path = model.callee_path(site.node, site.scope)
         if path is None or not path.startswith("dapr.") or not path.endswith(".TopicEventResponse"):
             continue
+        if path.startswith("dapr.proto."):
+            continue  # the protobuf message: its status is the enum's number (SUCCESS is 0), not the SDK's class
         arg = argument(site.node, 0, "status")
         if arg is None:
             continue
