@@ -32,7 +32,6 @@ import os
 import re
 import stat
 import sys
-import tempfile
 import time
 import types
 import typing
@@ -68,10 +67,11 @@ def code_fingerprint() -> str:
     a development checkout with the same version, is a different rule set."""
     global _CODE_FINGERPRINT
     if _CODE_FINGERPRINT is None:
-        package = Path(__file__).resolve().parent
+        package = str(Path(__file__).resolve().parent)
         digest = hashlib.sha256(__version__.encode())
         for folder, dirnames, filenames in os.walk(package):
             dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+            inside = os.path.relpath(folder, package)  # once a folder, not once a file
             for name in sorted(filenames):
                 if not name.endswith((".py", ".md", ".json", ".yaml")):
                     continue
@@ -80,7 +80,8 @@ def code_fingerprint() -> str:
                     info = os.stat(path)
                 except OSError:
                     continue
-                digest.update(f"{os.path.relpath(path, package)}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+                relative = name if inside == "." else os.path.join(inside, name)
+                digest.update(f"{relative}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
         _CODE_FINGERPRINT = digest.hexdigest()[:24]
     return _CODE_FINGERPRINT
 
@@ -742,6 +743,8 @@ def _make_dir(path: str) -> None:
 def _write_atomic(folder: str, name: str, data: bytes) -> None:
     """Write `folder/name` whole or not at all: a temporary file of the cache's own naming, renamed into place
     (a rename replaces a link by the file, never writes through it)."""
+    import tempfile  # here: a run that only reads the cache (a warm run) never needs it, nor shutil behind it
+
     fd, temporary = tempfile.mkstemp(prefix=_TEMPORARY_PREFIX, suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as handle:
