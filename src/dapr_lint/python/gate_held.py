@@ -13,7 +13,7 @@ uses, and where a client class is named without being built):
 from __future__ import annotations
 
 import ast
-from typing import TYPE_CHECKING, Iterator, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 if TYPE_CHECKING:
     from dapr_lint.python.gate import _Function, _Scope, _WalkFacts
@@ -64,13 +64,10 @@ def definition(walk: "_WalkFacts", function: Optional[ast.AST], parents: dict, t
     raise Open
 
 
-def handed_on(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", handed: set[int], parents: dict) -> None:
-    """A sync client built outside `with` in a def, where DPR106 never reports it (rules/clients.py
-    `_unclosed_constructions`: a use that hands it on): returned as built, or bound to a name (once, in the def's
-    own scope, unannotated) that `check_handed_read` reads. The name's binding goes to `handed`."""
-    up = parents.get(id(call))
-    if isinstance(up, ast.Return) and up.value is call:
-        return
+def sole_binding(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", up: Optional[ast.AST]) -> Any:
+    """The binding of `name = <call>` (`up`: the call's parent) when that plain assignment is the name's only binding
+    where it stands (unannotated, neither global nor nonlocal there): the model gives the name that value alone.
+    None for anything else."""
     if isinstance(up, ast.Assign) and up.value is call and len(up.targets) == 1 and isinstance(up.targets[0], ast.Name):
         name = up.targets[0].id
         bindings = walk.lookup(name, scope) or []
@@ -78,8 +75,21 @@ def handed_on(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", handed: set[i
             name not in scope.global_names and name not in scope.nonlocal_names and len(bindings) == 1
             and bindings[0].kind == "assign" and bindings[0].value is call and bindings[0].annotation is None
         ):
-            handed.add(id(bindings[0]))
-            return
+            return bindings[0]
+    return None
+
+
+def handed_on(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", handed: set[int], parents: dict) -> None:
+    """A sync client built outside `with` in a def, where DPR106 never reports it (rules/clients.py
+    `_unclosed_constructions`: a use that hands it on): returned as built, or bound to a name (once, in the def's
+    own scope, unannotated) that `check_handed_read` reads. The name's binding goes to `handed`."""
+    up = parents.get(id(call))
+    if isinstance(up, ast.Return) and up.value is call:
+        return
+    binding = sole_binding(walk, call, scope, up)
+    if binding is not None:
+        handed.add(id(binding))
+        return
     raise Open  # DPR106 may report it (read by attribute, closed or not), or the model may type it elsewhere
 
 

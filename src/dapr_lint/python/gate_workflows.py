@@ -42,8 +42,8 @@ import ast
 from typing import TYPE_CHECKING, Optional
 
 from dapr_lint.python import known
-from dapr_lint.python.gate_clients import _check_keyword, _check_tries, _member_known
-from dapr_lint.python.gate_held import Key, chain_roots, definition, is_generator, types_nothing
+from dapr_lint.python.gate_clients import _check_keyword, _check_tries, _member_known, _owner
+from dapr_lint.python.gate_held import Key, chain_roots, definition, is_generator, sole_binding, types_nothing
 from dapr_lint.python.model.workflow_facts import WORKFLOW_CONTEXTS
 from dapr_lint.python.sdk_releases import SdkPin, unpinned
 from dapr_lint.python.sdk_table import MEMBERS
@@ -227,14 +227,9 @@ def _held_by(walk: "_WalkFacts", call: ast.Call, scope: "_Scope", parents: dict)
     up = parents.get(id(call))
     if isinstance(up, ast.Expr):
         return None
-    if isinstance(up, ast.Assign) and up.value is call and len(up.targets) == 1 and isinstance(up.targets[0], ast.Name):
-        name = up.targets[0].id
-        bindings = walk.lookup(name, scope) or []
-        if (
-            name not in scope.global_names and name not in scope.nonlocal_names and len(bindings) == 1
-            and bindings[0].kind == "assign" and bindings[0].value is call and bindings[0].annotation is None
-        ):
-            return bindings[0]
+    binding = sole_binding(walk, call, scope, up)
+    if binding is not None:
+        return binding
     raise Open
 
 
@@ -401,16 +396,6 @@ def _annotated_parameter(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope", pa
     if len(found) != 1 or found[0].kind != "param":
         raise Open
     return found[0]
-
-
-def _owner(node: ast.AST, parents: dict[int, ast.AST]) -> Optional[ast.AST]:
-    """The `def`, `async def`, lambda or class whose body holds `node` (None: the module's)."""
-    up = parents.get(id(node))
-    while up is not None:
-        if isinstance(up, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            return up
-        up = parents.get(id(up))
-    return None
 
 
 def _check_not_called(walk: "_WalkFacts", name: str) -> None:
