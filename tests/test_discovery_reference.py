@@ -166,7 +166,7 @@ def reference_pin_in(folder: Path, label: str, within: Path):
     names = sorted(entry.name for entry in folder.iterdir())
     if dapr is None:
         ordered = [n for n in names if n == "requirements.txt"] + [n for n in dependencies.MANIFEST_FILES if n in names]
-        ordered += [n for n in names if dependencies._REQUIREMENT_FILE.match(n) and n not in ordered]
+        ordered += [n for n in names if dependencies.REQUIREMENT_FILE.match(n) and n not in ordered]
         for name in ordered:
             text = read(folder / name, within)
             found = [r for r in dependencies.requirements_of(name, text) if r.name == "dapr"] if text is not None else []
@@ -178,7 +178,7 @@ def reference_pin_in(folder: Path, label: str, within: Path):
         version = dependencies.locked_version(lock, text, "dapr-agents") if text is not None else None
         if version is not None:
             return dapr, agents_range(None, version, f"{label}{lock}")
-    for name in [n for n in names if n in dependencies.MANIFEST_FILES or dependencies._REQUIREMENT_FILE.match(n)]:
+    for name in [n for n in names if n in dependencies.MANIFEST_FILES or dependencies.REQUIREMENT_FILE.match(n)]:
         text = read(folder / name, within)
         found = [r for r in dependencies.requirements_of(name, text) if r.name == "dapr-agents"] if text is not None else []
         if found:

@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Iterator, Optional
 
 from dapr_lint import reading
 from dapr_lint.config import Config, ConfigError, forget_real_folders, glob_match, glob_set, link_path, linked, path_below, real_folder, real_path, relative_posix
-from dapr_lint.python.dependencies import is_dependency_file
+from dapr_lint.requirement_files import is_dependency_file
 from dapr_lint.roots import RunRoot, project_root, run_root
 
 PYTHON_SUFFIXES = (".py", ".pyw")

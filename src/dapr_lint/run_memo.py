@@ -60,7 +60,7 @@ def witness(root: str, skip: str) -> Optional[list]:
     """What a run under `root` can read (see the module docstring), or None when it is too large to keep;
     `skip`: the cache's folder."""
     from dapr_lint.files import _git_dir  # the walk's own reading of `.git`
-    from dapr_lint.python.dependencies import is_dependency_file
+    from dapr_lint.requirement_files import is_dependency_file
 
     found: list = []
     stack = [root]

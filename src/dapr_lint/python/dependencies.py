@@ -24,17 +24,11 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 from dapr_lint import reading
 from dapr_lint.python.sdk_releases import SdkPin, exact_pin, pin_from
+from dapr_lint.requirement_files import MANIFEST_FILES, REQUIREMENT_FILE, is_dependency_file  # noqa: F401  (also its API)
 
 # The files that list requirements, and the lock files, in the order a folder's pin is looked for.
 LOCK_FILES = ("uv.lock", "poetry.lock", "Pipfile.lock")
-_REQUIREMENT_FILE = re.compile(r"(?i)^(?:.*[-_.])?requirements(?:[-_.].*)?\.(?:txt|in)$")
-MANIFEST_FILES = ("pyproject.toml", "setup.cfg", "Pipfile")
 _MAX_BYTES = 1024 * 1024
-
-
-def is_dependency_file(name: str) -> bool:
-    """A file whose requirements dapr-lint reads (lock files are read for the pin only)."""
-    return name in MANIFEST_FILES or bool(_REQUIREMENT_FILE.match(name))
 
 
 @dataclass(frozen=True)
@@ -235,7 +229,7 @@ def requirements_of(name: str, text: str) -> list[Requirement]:
         return setup_cfg(text)
     if name == "Pipfile":
         return pipfile(text)
-    if _REQUIREMENT_FILE.match(name):
+    if REQUIREMENT_FILE.match(name):
         return requirements_txt(text)
     return []
 
@@ -336,7 +330,7 @@ def _dapr_pin_in(files: _Folder, label: str = "") -> Optional[SdkPin]:
     if names is None:
         return None
     ordered = [n for n in names if n == "requirements.txt"] + [n for n in MANIFEST_FILES if n in names]
-    ordered += [n for n in names if _REQUIREMENT_FILE.match(n) and n not in ordered]
+    ordered += [n for n in names if REQUIREMENT_FILE.match(n) and n not in ordered]
     for name in ordered:
         for requirement in files.requirements(name):
             if requirement.name == "dapr":
@@ -357,7 +351,7 @@ def _agents_in(files: _Folder, label: str) -> Optional[tuple[str, str, str]]:
     names = files.names
     if names is None:
         return None
-    for name in [n for n in names if n in MANIFEST_FILES or _REQUIREMENT_FILE.match(n)]:
+    for name in [n for n in names if n in MANIFEST_FILES or REQUIREMENT_FILE.match(n)]:
         for requirement in files.requirements(name):
             if requirement.name == "dapr-agents":
                 return agents_range(requirement.specifier, None, f"{label}{name}:{requirement.line}")
