@@ -24,7 +24,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 from dapr_lint import reading
 from dapr_lint.python.sdk_releases import SdkPin, exact_pin, pin_from
-from dapr_lint.requirement_files import MANIFEST_FILES, REQUIREMENT_FILE, is_dependency_file  # noqa: F401  (also its API)
+from dapr_lint.requirement_files import MANIFEST_FILES, REQUIREMENT_FILE
 
 # The files that list requirements, and the lock files, in the order a folder's pin is looked for.
 LOCK_FILES = ("uv.lock", "poetry.lock", "Pipfile.lock")

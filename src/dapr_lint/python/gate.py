@@ -34,7 +34,7 @@ from typing import Any, Callable, Optional, Union
 from dapr_lint.python import gate_actors, gate_workflows, known
 from dapr_lint.python.gate_clients import CLIENT_CLASSES, ClientFacts, read_clients
 from dapr_lint.python.gate_clients import Open as _ClientOpen
-from dapr_lint.python.gate_held import calls_own_method
+from dapr_lint.python.gate_held import all_params, calls_own_method
 from dapr_lint.python.gate_names import NAMES
 from dapr_lint.python.gate_values import Open as _ValueOpen
 from dapr_lint.python.gate_values import ValueTypes, value_class_named
@@ -387,6 +387,14 @@ class _WalkFacts:
         self.captures: set[str] = set()
         self.actors: Optional[gate_actors.ActorWalk] = None  # the actor facts' walk (`_Gate.run`)
         self._text: Optional[tuple[list[str], list[int]]] = None
+        self._by_node: dict[int, _Function] = {}  # `function_of`'s index of `functions`
+
+    def function_of(self, node: Optional[ast.AST]) -> Optional[_Function]:
+        """The walk's record of a `def` or `async def` node (None for any other node), by an index of `functions`
+        made once the walk is done."""
+        if len(self._by_node) != len(self.functions):
+            self._by_node = {id(f.node): f for f in self.functions}
+        return self._by_node.get(id(node))
 
     def text(self) -> tuple[list[str], list[int]]:
         """The file's lines as LibCST counts them (`_source_lines`, which opens on what it cannot count) and the
@@ -978,7 +986,7 @@ class _Gate(_WalkFacts):
             args = node.args
             for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
                 self.visit(default, scope, function, klass)
-            for arg in _all_args(args):
+            for arg in all_params(args):
                 if arg.annotation is not None:
                     self.visit(arg.annotation, scope, function, klass)
             if node.returns is not None:
@@ -995,7 +1003,7 @@ class _Gate(_WalkFacts):
                 info.is_async = self.has_async = True
             scope.bind(node.name, _Binding("def", node, scope, target=info))
             self.functions.append(info)
-            for arg in _all_args(args):
+            for arg in all_params(args):
                 inner.bind(arg.arg, _Binding("param", None, inner, arg.annotation))
                 if arg.annotation is not None:
                     # the model types a parameter from its annotation in the function's own scope
@@ -1007,7 +1015,7 @@ class _Gate(_WalkFacts):
             for default in [*args.defaults, *(d for d in args.kw_defaults if d is not None)]:
                 self.visit(default, scope, function, klass)
             inner = _Scope("function", scope)
-            for arg in _all_args(args):
+            for arg in all_params(args):
                 inner.bind(arg.arg, _Binding("param", None, inner))
             self.visit(node.body, inner, function or _Function("<lambda>", "<lambda>", None, True, [], scope), klass)
             return
@@ -1236,7 +1244,7 @@ def _reaches_project(
             for default in [*args.defaults, *args.kw_defaults]:
                 if default is not None:
                     defaults |= _identifiers(default)
-            for arg in _all_args(args):
+            for arg in all_params(args):
                 sources = _identifiers(arg.annotation, True) if arg.annotation is not None else set()
                 edges.append(({arg.arg}, sources | defaults))
             if kind is not ast.Lambda:
@@ -1732,16 +1740,6 @@ def _name_span(lines: list[str], node: Any, name: str) -> Span:
         raise _Open  # a continuation line, or a name CPython normalised (NFKC)
     column = match.start(1) + 1
     return Span(node.lineno, column, node.lineno, column + len(name))
-
-
-def _all_args(args: ast.arguments) -> list[ast.arg]:
-    found = [*args.posonlyargs, *args.args]
-    if args.vararg is not None:
-        found.append(args.vararg)
-    found.extend(args.kwonlyargs)
-    if args.kwarg is not None:
-        found.append(args.kwarg)
-    return found
 
 
 def _check_decorator(decorator: ast.expr) -> bool:

@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from dapr_lint.python import known
 from dapr_lint.python.gate_defines import defined_client
 from dapr_lint.python.gate_held import (
-    Key, Open, chain_roots, check_handed_read, definition, handed_on, is_generator, propagated, returned_client, types_nothing,
+    Key, Open, all_params, chain_roots, check_handed_read, definition, handed_on, is_generator, propagated, returned_client, types_nothing,
 )
 from dapr_lint.python.gate_values import ValueTypes
 from dapr_lint.python.sdk_releases import SdkPin, keyword_absence, member_absence, unpinned
@@ -194,7 +194,9 @@ def _annotated_param(
         return None
     if key[0] is not None and arg is (*args.posonlyargs, *args.args, None)[0]:
         return None
-    info = next(f for f in walk.functions if f.node is function)
+    info = walk.function_of(function)
+    if info is None:
+        raise Open  # (never: `definition` found it)
     bindings = info.inner.bindings.get(arg.arg, []) if info.inner is not None else []
     if len(bindings) != 1 or bindings[0].kind != "param":
         return None
@@ -213,10 +215,10 @@ def _held_for_both(walk: "_Gate", tree: ast.Module, expr: ast.expr, parents: dic
     if not (isinstance(arg, ast.arg) and arg.annotation is expr):
         return False
     function = parents.get(id(parents.get(id(arg))))
-    info = next((f for f in walk.functions if f.node is function), None)
+    info = walk.function_of(function)
     if info is None or info.klass is None or info.inner is None or not isinstance(function, ast.FunctionDef):
         return False
-    params = _params(function)
+    params = all_params(function.args)
     if params[0] is arg or function.decorator_list or walk.value(expr, info.inner) != walk.value(expr, info.scope):
         return False  # (the model types a parameter from its annotation in the function's own scope)
     inner, klass = info.inner, info.klass
@@ -250,12 +252,6 @@ def _held_for_both(walk: "_Gate", tree: ast.Module, expr: ast.expr, parents: dic
     return any(_awaits_member(walk, n, klass, member) for n in nodes if type(n) is ast.Await)
 
 
-def _params(function: ast.FunctionDef) -> list[ast.arg]:
-    """A function's parameters in the model's order (python/model/builder.py `all_params`)."""
-    args = function.args
-    return [*args.posonlyargs, *args.args, *filter(None, [args.vararg]), *args.kwonlyargs, *filter(None, [args.kwarg])]
-
-
 def _root_name(expr: ast.expr) -> Optional[str]:
     while type(expr) is ast.Attribute:
         expr = expr.value  # type: ignore[attr-defined]
@@ -285,7 +281,7 @@ def _awaits_member(walk: "_Gate", node: ast.Await, klass: Any, member: str) -> b
     for method in klass.methods.values():
         if method.inner is None or method.decorators or not isinstance(method.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        params = _params(method.node)  # type: ignore[arg-type]
+        params = all_params(method.node.args)  # type: ignore[arg-type]
         if params and params[0].arg == holder.value.id:
             first = method.inner.bindings[params[0].arg][0]
             if any(b is first for scope in _scopes_of(walk, holder.value) for b in walk.lookup(holder.value.id, scope) or ()):

@@ -15,6 +15,8 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any, Iterator, Optional
 
+from dapr_lint.python import known
+
 if TYPE_CHECKING:
     from dapr_lint.python.gate import _Function, _Scope, _WalkFacts
 
@@ -23,8 +25,6 @@ class Open(Exception):
     """The model or a rule may read a client where the first pass does not: the file goes the full way."""
 
 
-# typing's wrappers the model reads an annotation through (python/model `type_from_annotation`)
-_WRAPPERS = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional", "typing.Annotated", "typing_extensions.Annotated"})
 # where the summary holds a def's entry: (its class, None for a module-level def; its name)
 Key = tuple[Optional[str], str]
 
@@ -39,7 +39,7 @@ def types_nothing(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope", parents: 
         return True
     while isinstance(up, (ast.Tuple, ast.List)):
         node, up = up, parents.get(id(up))
-    return isinstance(up, ast.Subscript) and up.slice is node and walk.path_of(up.value, scope) not in _WRAPPERS
+    return isinstance(up, ast.Subscript) and up.slice is node and walk.path_of(up.value, scope) not in known.ANNOTATION_WRAPPERS
 
 
 def definition(walk: "_WalkFacts", function: Optional[ast.AST], parents: dict, tree: ast.Module) -> Optional[Key]:
@@ -54,7 +54,7 @@ def definition(walk: "_WalkFacts", function: Optional[ast.AST], parents: dict, t
         return None
     if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
         raise Open
-    info = next((f for f in walk.functions if f.node is function), None)
+    info = walk.function_of(function)
     if info is None or len(info.scope.bindings.get(function.name, ())) != 1:
         raise Open
     if up is tree:
@@ -132,6 +132,11 @@ def returned_client(function: ast.FunctionDef, built: dict[int, str], reads: dic
 
 
 _PLAIN_METHOD_DECORATORS = frozenset({"staticmethod", "classmethod", "abstractmethod"})
+
+
+def all_params(args: ast.arguments) -> list[ast.arg]:
+    """A function's parameters in the model's order (python/model/builder.py `all_params`)."""
+    return [*args.posonlyargs, *args.args, *filter(None, [args.vararg]), *args.kwonlyargs, *filter(None, [args.kwarg])]
 
 
 def calls_own_method(call: ast.Call, function: "_Function") -> bool:

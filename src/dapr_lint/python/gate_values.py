@@ -56,9 +56,6 @@ _SCOPES = (
     ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef, ast.ListComp, ast.SetComp, ast.DictComp,
     ast.GeneratorExp,
 )
-# typing's wrappers the model reads through (python/model `type_from_annotation`)
-_UNIONS = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional"})
-_ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
 # where an instance may stand with nothing read of it: a test, an operand, an f-string's value
 _OPERANDS = (ast.Compare, ast.BoolOp, ast.UnaryOp, ast.If, ast.While, ast.Assert, ast.FormattedValue)
 
@@ -178,10 +175,10 @@ class ValueTypes:
         if isinstance(annotation, ast.Subscript):
             origin = self.walk.value(annotation.value, scope) if isinstance(annotation.value, (ast.Name, ast.Attribute)) else None
             path = known.canonical(origin[1]) if origin is not None and origin[0] == "ref" else None
-            if path not in _UNIONS and path not in _ANNOTATED:
+            if path not in known.ANNOTATION_WRAPPERS:
                 return []  # `list[V]`, `Type[V]`: UNKNOWN in the model
             parts = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
-            if path in _ANNOTATED:
+            if path in known.ANNOTATION_ANNOTATED:
                 parts = parts[:1]
             return [c for part in parts for c in self.annotated(part, scope, depth + 1)]
         found = self.class_of(annotation, scope)
@@ -339,7 +336,7 @@ class ValueTypes:
         function: Optional[ast.AST] = self.parents.get(id(node))
         while function is not None and not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
             function = self.parents.get(id(function))
-        info = next((f for f in self.walk.functions if f.node is function), None)
+        info = self.walk.function_of(function)
         if info is None:
             raise Open  # a lambda's
         if id(function) in self.returning:

@@ -42,7 +42,7 @@ import ast
 from typing import TYPE_CHECKING, Optional
 
 from dapr_lint.python import known
-from dapr_lint.python.gate_clients import _check_keyword, _check_tries, _member_known, _owner
+from dapr_lint.python.gate_clients import _argument, _check_keyword, _check_tries, _member_known, _owner
 from dapr_lint.python.gate_held import Key, chain_roots, definition, is_generator, sole_binding, types_nothing
 from dapr_lint.python.model.workflow_facts import WORKFLOW_CONTEXTS
 from dapr_lint.python.sdk_releases import SdkPin, unpinned
@@ -56,8 +56,6 @@ if TYPE_CHECKING:
 CONTEXT_CLASSES = WORKFLOW_CONTEXTS
 # The workflow client classes (canonical paths; the Dapr clients are python/gate_clients.py's).
 CLIENT_CLASSES = frozenset(path for path, kind in known.CLIENTS.items() if kind.family == "workflow")
-# typing's wrappers `type_from_annotation` reads a parameter's annotation through (to a client instance)
-_WRAPPERS = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional", "typing.Annotated", "typing_extensions.Annotated"})
 
 
 class Open(Exception):
@@ -74,7 +72,7 @@ def check_context(walk: "_WalkFacts", expr: ast.expr, parents: dict[int, ast.AST
     if not (isinstance(up, ast.arg) and up.annotation is expr):
         raise Open  # an alias, an argument, a checked type, a wrapped annotation
     function = parents.get(id(parents.get(id(up))))
-    info = next((f for f in walk.functions if f.node is function), None)
+    info = walk.function_of(function)
     bindings = info.inner.bindings.get(up.arg, []) if info is not None and info.inner is not None else []
     if len(bindings) != 1 or bindings[0].kind != "param":
         raise Open
@@ -189,7 +187,7 @@ _CACHES = frozenset({"functools.cache", "functools.lru_cache", "functools.cached
 def _may_cache(walk: "_WalkFacts", function: ast.FunctionDef) -> bool:
     """A decorator whose path (`decorator_path`, in the def's enclosing scope) may be a cache: one this pass
     cannot name as an import path, or a cache's (`mock.patch.object(...)` is named, and no cache)."""
-    info = next((f for f in walk.functions if f.node is function), None)
+    info = walk.function_of(function)
     if info is None:
         return True
     for decorator in function.decorator_list:
@@ -265,13 +263,6 @@ def _read_call(
     elif method == "raise_workflow_event":
         event = _argument(call, 1, "event_name")
         facts.raised.append((call, event_name(walk, event, scope) if event is not None else None, remote))
-
-
-def _argument(call: ast.Call, index: int, keyword: str) -> Optional[ast.expr]:
-    for k in call.keywords:
-        if k.arg == keyword:
-            return k.value
-    return call.args[index] if index < len(call.args) else None
 
 
 def _target(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope", parents: dict) -> tuple[StrValue, Optional[str]]:
@@ -380,7 +371,7 @@ def _annotated_parameter(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope", pa
     node: ast.AST = expr
     up = parents.get(id(node))
     while True:
-        if isinstance(up, ast.Subscript) and up.slice is node and walk.path_of(up.value, scope) in _WRAPPERS:
+        if isinstance(up, ast.Subscript) and up.slice is node and walk.path_of(up.value, scope) in known.ANNOTATION_WRAPPERS:
             node, up = up, parents.get(id(up))
         elif isinstance(up, ast.Tuple) and isinstance(parents.get(id(up)), ast.Subscript):
             node, up = up, parents.get(id(up))
@@ -391,7 +382,7 @@ def _annotated_parameter(walk: "_WalkFacts", expr: ast.expr, scope: "_Scope", pa
     if not (isinstance(up, ast.arg) and up.annotation is node):
         raise Open  # an alias, an argument, a checked type, a variable's annotation
     function = parents.get(id(parents.get(id(up))))
-    info = next((f for f in walk.functions if f.node is function), None)
+    info = walk.function_of(function)
     found = [b for b in (info.inner.bindings.get(up.arg, ()) if info is not None and info.inner is not None else ())]
     if len(found) != 1 or found[0].kind != "param":
         raise Open

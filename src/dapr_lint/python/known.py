@@ -184,3 +184,10 @@ AIO_RESULT_COROUTINE_METHODS: dict[str, frozenset[str]] = {
     "decrypt": frozenset({"read"}),
     "subscribe": frozenset({"next_message", "respond", "respond_success", "respond_retry", "respond_drop", "close"}),
 }
+
+
+# typing's wrappers an annotation is read through to the type it names (python/model `type_from_annotation`): the
+# unions give each member's type, `Annotated` its first argument's
+ANNOTATION_UNIONS = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional"})
+ANNOTATION_ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
+ANNOTATION_WRAPPERS = ANNOTATION_UNIONS | ANNOTATION_ANNOTATED

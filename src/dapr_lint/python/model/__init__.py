@@ -348,12 +348,12 @@ class ModuleModel(ModuleRecords):
             return self._join(self.type_from_annotation(p, scope) if not is_none_literal(p) else Const(None) for p in parts)
         if isinstance(annotation, cst.Subscript):
             origin = self.qualified_name(annotation.value, scope)
-            if origin in ("typing.Optional", "typing.Union", "typing_extensions.Optional"):
+            if origin in known.ANNOTATION_UNIONS:
                 parts = [el.slice.value for el in annotation.slice if isinstance(el.slice, cst.Index)]
                 return self._join(
                     self.type_from_annotation(p, scope) if not is_none_literal(p) else Const(None) for p in parts
                 )
-            if origin in ("typing.Annotated", "typing_extensions.Annotated") and annotation.slice:
+            if origin in known.ANNOTATION_ANNOTATED and annotation.slice:
                 first = annotation.slice[0].slice
                 if isinstance(first, cst.Index):
                     return self.type_from_annotation(first.value, scope)
