@@ -20,11 +20,14 @@ from __future__ import annotations
 import ast
 from typing import TYPE_CHECKING, Any, Optional
 
+from dapr_lint.python import known
+from dapr_lint.python.gate_held import all_params
+
 if TYPE_CHECKING:
     from dapr_lint.python.gate import _Gate
 
-# The members rules/deprecations.py reports when read on a Dapr client (`wait`, `invoke_method_async`, `_JOB_RENAMES`).
-DEPRECATED_MEMBERS = frozenset({"wait", "invoke_method_async", "schedule_job_alpha1", "get_job_alpha1", "delete_job_alpha1"})
+# The members rules/deprecations.py reports when read on a Dapr client.
+DEPRECATED_MEMBERS = known.DEPRECATED_CLIENT_MEMBERS
 
 
 def defined_client(walk: "_Gate", base: ast.expr, parents: dict) -> bool:
@@ -44,8 +47,7 @@ def defined_client(walk: "_Gate", base: ast.expr, parents: dict) -> bool:
     for info in walk.functions:
         if info.klass is not klass or info.inner is None or not isinstance(info.node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        args = info.node.args  # (the model's order: python/model/builder.py `all_params`)
-        first = next(iter([*args.posonlyargs, *args.args, *filter(None, [args.vararg]), *args.kwonlyargs, *filter(None, [args.kwarg])]), None)
+        first = next(iter(all_params(info.node.args)), None)
         if first is not None:
             typed.add(id(info.inner.bindings[first.arg][0]))  # (bound first)
     for expr, scope in walk.chains:

@@ -191,3 +191,12 @@ AIO_RESULT_COROUTINE_METHODS: dict[str, frozenset[str]] = {
 ANNOTATION_UNIONS = frozenset({"typing.Optional", "typing.Union", "typing_extensions.Optional"})
 ANNOTATION_ANNOTATED = frozenset({"typing.Annotated", "typing_extensions.Annotated"})
 ANNOTATION_WRAPPERS = ANNOTATION_UNIONS | ANNOTATION_ANNOTATED
+
+# The Dapr client's job methods renamed when they left alpha, and every member DPR109 reports when read on a Dapr
+# client (rules/deprecations.py; the first pass's reading of a module's own client class, python/gate_defines.py)
+CLIENT_JOB_RENAMES = {
+    "schedule_job_alpha1": "schedule_job",
+    "get_job_alpha1": "get_job",
+    "delete_job_alpha1": "delete_job",
+}
+DEPRECATED_CLIENT_MEMBERS = frozenset({"wait", "invoke_method_async", *CLIENT_JOB_RENAMES})

@@ -27,11 +27,7 @@ from dapr_lint.registry import Reporter, RuleSpec, invalid, rule, valid
 # DPR109
 # ------------------------------------------------------------------------------------------------
 
-_JOB_RENAMES = {
-    "schedule_job_alpha1": "schedule_job",
-    "get_job_alpha1": "get_job",
-    "delete_job_alpha1": "delete_job",
-}
+_JOB_RENAMES = known.CLIENT_JOB_RENAMES
 # `invoke_method` is not here: DaprClient (sync and aio) sends it over HTTP unless
 # DAPR_API_METHOD_INVOCATION_PROTOCOL says grpc (dapr/conf/global_settings.py), and the HTTP path turns
 # `metadata` into headers without a warning; only the gRPC path warns.
@@ -139,7 +135,7 @@ def deprecated_api(model: ModuleModel, report: Reporter) -> Iterator[Finding]:
                 Fix("Rename to `wait_for_sidecar`.", partial(edits.rename_name, site.node.attr, "wait_for_sidecar")),
             )
             continue
-        if attr not in ("wait", "invoke_method_async") and attr not in _JOB_RENAMES:
+        if attr not in known.DEPRECATED_CLIENT_MEMBERS:
             continue
         kind = client_facts(model).client_of(site.node.value, site.scope)
         if kind is None or kind.family != "dapr":
